@@ -1,0 +1,3 @@
+from edi_xl.cli import main
+
+main()

@@ -1,0 +1,252 @@
+"""The ``edi-xl`` command: thin over the library. Each command parses options, makes one
+library call and prints what happened.
+
+Exit codes: 0 done and nothing needs attention; 1 done, but problems were found that need a
+human; 2 usage error or unreadable input (a one-line message naming the file, no traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+
+from edi_xl import __version__
+from edi_xl.dates import parse_as_at
+from edi_xl.errors import EdiXlError
+from edi_xl.problems import Report, Severity
+from edi_xl.reader import read_plan
+from edi_xl.rules import check_plan
+from edi_xl.workbook.master import (
+    RefreshResult,
+    find_plan_sheet,
+    load_master,
+    new_master,
+    refresh_workbook,
+)
+from edi_xl.workbook.sheets import read_settings
+
+EXAMPLE_PLAN = "trust_action_plan.xlsx"
+EXAMPLE_AS_AT = date(2023, 12, 18)
+
+
+class InputError(click.ClickException):
+    """Unreadable input or a request that cannot be done: exit code 2."""
+
+    exit_code = 2
+
+
+class AsAtDate(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_as_at(str(value))
+        except ValueError as exc:
+            self.fail(f"{value!r} is not a date: use 2023-12-18 or 18/12/2023 ({exc})", param, ctx)
+
+
+AS_AT = click.option(
+    "--as-at",
+    "as_at",
+    type=AsAtDate(),
+    default=None,
+    help="The date status is worked out for: 2023-12-18 or 18/12/2023. Default: today.",
+)
+
+
+def _today() -> date:
+    return date.today()  # the only place edi_xl reads the clock for an as-at date
+
+
+def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call the library; what stops the work becomes a one-line message and exit code 2."""
+    try:
+        return func(*args, **kwargs)
+    except EdiXlError as exc:
+        raise InputError(str(exc)) from exc
+    except OSError as exc:
+        name = getattr(exc, "filename", None) or ""
+        raise InputError(f"{name}: {exc.strerror or exc}".lstrip(": ")) from exc
+
+
+def _fmt_date(d: date) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
+def _summary(result: RefreshResult, verb: str) -> None:
+    plan = result.plan
+    src = plan.source
+    where = f"sheet {src.sheet!r}, header row {src.header_row}" if src else ""
+    click.echo(
+        f"{verb} {result.path} as at {_fmt_date(result.as_at)} "
+        f"({where}, {len(plan.actions)} actions)."
+    )
+    counts = result.rag_counts()
+    click.echo("RAG: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    overdue = result.overdue
+    click.echo(f"Overdue: {len(overdue)}")
+    for action, days in overdue:
+        due = action.due.describe()
+        click.echo(f"  {action.id:<6} due {due}, {days} days overdue - {action.owner or '(no owner)'}")
+    click.echo(f"Changes logged on the Change Log sheet: {len(result.changes)}")
+    _problem_counts(result.report, result.path)
+    for note in result.notes:
+        click.echo(f"Note: {note}")
+    if result.backup:
+        click.echo(f"Previous version kept as {result.backup}")
+
+
+def _problem_counts(report: Report, path: object) -> None:
+    counts = report.counts()
+    errors, warnings, infos = (counts.get(s.value, 0) for s in Severity)
+    click.echo(f"Problems: {errors} errors, {warnings} warnings, {infos} notes"
+               + (f" (details: edi-xl check {path})" if report.problems and path else ""))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="edi-xl")
+def cli() -> None:
+    """Keep the trust's equality (WRES/WDES/EDI) action plan workbook right.
+
+    \b
+    Example:
+      edi-xl demo
+      edi-xl new plan.xlsx --from "EDI action plan 2023.xlsx" --as-at 18/12/2023
+      edi-xl refresh plan.xlsx
+      edi-xl check plan.xlsx
+    """
+
+
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The trust's existing action-plan workbook to take the actions from.")
+@AS_AT
+@click.option("--trust-name", help="The trust's name, shown on the Settings sheet.")
+@click.option("--force", is_flag=True, help="Overwrite MASTER if it exists.")
+def new(master: Path, source: Path | None, as_at: date | None, trust_name: str | None,
+        force: bool) -> None:
+    """Make a new master workbook, empty or from the trust's existing one.
+
+    \b
+    Example:
+      edi-xl new plan.xlsx --from "EDI action plan 2023.xlsx" --as-at 2023-12-18
+    """
+    if master.suffix.lower() != ".xlsx":
+        raise InputError(f"{master}: a master is an .xlsx workbook; give a name ending .xlsx")
+    plan = _run(read_plan, source) if source else None
+    result = _run(new_master, master, plan, as_at or _today(), trust_name=trust_name,
+                  overwrite=force)
+    _summary(result, "Created")
+    sys.exit(1 if result.report.needs_attention else 0)
+
+
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@AS_AT
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the refreshed workbook here instead of updating MASTER in place.")
+def refresh(master: Path, as_at: date | None, output: Path | None) -> None:
+    """Work out RAG status and overdue actions, and mark problems, in the workbook.
+
+    Rewrites only the Status cells and edi_xl's own columns and sheets; every change is
+    logged on the Change Log sheet and the previous file is kept as a backup.
+
+    \b
+    Example:
+      edi-xl refresh plan.xlsx --as-at 18/12/2023
+    """
+    result = _run(refresh_workbook, master, as_at or _today(), out=output)
+    _summary(result, "Refreshed")
+    sys.exit(1 if result.report.needs_attention else 0)
+
+
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@AS_AT
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+def check(master: Path, as_at: date | None, as_json: bool) -> None:
+    """List the problems in the plan without changing the file.
+
+    Exit code 0 when nothing needs attention (notes only), 1 when problems were found.
+
+    \b
+    Example:
+      edi-xl check plan.xlsx --as-at 2023-12-18 --json
+    """
+    as_at = as_at or _today()
+    report, plan = _run(_check, master, as_at)
+    if as_json:
+        doc = {
+            "file": str(master),
+            "as_at": as_at.isoformat(),
+            "actions": len(plan.actions),
+            "counts": report.counts(),
+            "problems": [p.model_dump(mode="json") for p in report.problems],
+        }
+        click.echo(json.dumps(doc, indent=2, default=str))
+    else:
+        for problem in report.problems:
+            click.echo(str(problem))
+        click.echo(f"{master}: {len(plan.actions)} actions checked as at {_fmt_date(as_at)}.")
+        _problem_counts(report, None)
+    sys.exit(1 if report.needs_attention else 0)
+
+
+def _check(path: Path, as_at: date) -> tuple[Report, Any]:
+    """Check a master with its own Settings words, or any readable plan."""
+    from edi_xl.grid import grid_from_worksheet
+    from edi_xl.layouts import trust
+
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        wb = load_master(path)
+        ws, detection = find_plan_sheet(wb, path.name)
+        words = read_settings(wb).words
+        plan = trust.read(grid_from_worksheet(ws), detection, path=path.name, words=words)
+        return check_plan(plan, as_at, words, file=path.name), plan
+    plan = read_plan(path)
+    return check_plan(plan, as_at, file=path.name), plan
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path),
+                default=Path("edi_xl_demo"))
+def demo(directory: Path) -> None:
+    """Build the example master from the trust's sample plan and refresh it.
+
+    The example is the trust's action plan as it stood in September 2023; the demo works
+    out its status as at 18 December 2023 and writes DIRECTORY/action_plan.xlsx
+    (default directory: ./edi_xl_demo).
+
+    \b
+    Example:
+      edi-xl demo
+      edi-xl demo /tmp/try-edi-xl
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    example = resources.files("edi_xl.examples") / EXAMPLE_PLAN
+    with resources.as_file(example) as example_path:
+        plan = _run(read_plan, example_path)
+    target = directory / "action_plan.xlsx"
+    result = _run(new_master, target, plan, EXAMPLE_AS_AT, overwrite=True)
+    click.echo(f"Example plan: {EXAMPLE_PLAN} ({len(plan.actions)} actions, "
+               f"layout {plan.source.layout if plan.source else '?'}).")
+    _summary(result, "Built")
+    click.echo(f"Open {target.resolve()} in Excel: see the Action Plan, Settings and "
+               "Change Log sheets.")
+
+
+def main() -> None:
+    cli(prog_name="edi-xl")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,730 @@
+"""Due dates as people write them in NHS equality action plans.
+
+A due-date cell may hold a real date, an Excel serial number, or text such as ``31-Mar-24``,
+``01/06/2023`` (always day first), ``March 2024``, ``Apr-24`` (April 2024), ``Q3 2023/24``,
+``2023/24``, ``In place by March 2024``, ``December 2020 onwards``, ``Business as usual`` or
+``TBC``. :func:`parse_date` reads any of them into a :class:`DateValue` that keeps the original
+value, says what kind of date it is, gives the deadline (the *end* of the period written) and
+explains in a note anything it had to decide. Nothing is guessed silently: a day and month with
+no year, a quarter with no financial year or a date that does not exist is ``UNREADABLE``.
+
+The design is a table of regular expressions (:data:`_FORMS`), tried in order; there is no
+third-party date parser and nothing here looks at today's date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import numbers
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from openpyxl.utils.datetime import from_excel
+from pydantic import BaseModel, ConfigDict, model_validator
+
+__all__ = [
+    "DateKind",
+    "DateValue",
+    "excel_serial_to_date",
+    "parse_as_at",
+    "parse_date",
+]
+
+#: Only dates in these years are read as dates (Excel serials included).
+MIN_YEAR = 1990
+MAX_YEAR = 2100
+
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_MONTH_NUMBER = {name[:3].lower(): number for number, name in enumerate(_MONTH_NAMES, 1)}
+
+#: All patterns ignore case and are ASCII-only (so "\\d" is 0-9 and no Unicode case folding).
+_FLAGS = re.IGNORECASE | re.ASCII
+
+
+class DateKind(StrEnum):
+    """What a due-date cell holds."""
+
+    EXACT = "exact"  # a day
+    MONTH = "month"  # a month: due at its end
+    QUARTER = "quarter"  # a quarter of an NHS financial year (Q1 = Apr-Jun): due at its end
+    FINANCIAL_YEAR = "financial_year"  # an NHS financial year (1 Apr - 31 Mar): due 31 March
+    YEAR = "year"  # a calendar year: due 31 December
+    START = "start"  # "December 2020 onwards": a start, no deadline
+    NO_DEADLINE = "no_deadline"  # "Business as usual", "Ongoing", "TBC"...
+    EMPTY = "empty"  # nothing, punctuation only, or "n/a"
+    UNREADABLE = "unreadable"  # anything else
+
+
+#: The kinds that carry a deadline in ``DateValue.date``.
+DEADLINE_KINDS = frozenset(
+    {DateKind.EXACT, DateKind.MONTH, DateKind.QUARTER, DateKind.FINANCIAL_YEAR, DateKind.YEAR}
+)
+
+
+class DateValue(BaseModel):
+    """A due (or start) date as read from one cell, with the original kept for writing back."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: Exactly what the cell held (a datetime stays a datetime, a str stays a str).
+    raw: Any = None
+    #: The original as text, stripped; ISO ``2024-03-31`` for date cells; "" for None.
+    text: str
+    kind: DateKind
+    #: The deadline (end of the period) for the deadline kinds, the start for START, else None.
+    date: dt.date | None = None
+    #: True when the date was found inside longer text ("In place by March 2024").
+    embedded: bool = False
+    #: A plain-English remark when something was decided ("2-digit year read as 2024").
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _date_matches_kind(self) -> DateValue:
+        needs_date = self.kind in DEADLINE_KINDS or self.kind is DateKind.START
+        if needs_date and self.date is None:
+            raise ValueError(f"a {self.kind.value} date value needs a date")
+        if not needs_date and self.date is not None:
+            raise ValueError(f"a {self.kind.value} date value has no date")
+        return self
+
+    @property
+    def deadline(self) -> dt.date | None:
+        """The date the action is due, or None when there is no deadline."""
+        return self.date if self.kind in DEADLINE_KINDS else None
+
+    @property
+    def has_deadline(self) -> bool:
+        return self.deadline is not None
+
+    def describe(self) -> str:
+        """A short English description: "31 Mar 2024", "end of Q3 2023/24 (31 Dec 2023)"..."""
+        d = self.date
+        if self.kind is DateKind.EMPTY:
+            return "empty"
+        if self.kind is DateKind.NO_DEADLINE:
+            return "no fixed deadline"
+        if self.kind is DateKind.UNREADABLE or d is None:
+            return f"unreadable: {self.text!r}"
+        if self.kind is DateKind.EXACT:
+            return _day_text(d)
+        if self.kind is DateKind.MONTH:
+            return f"end of {_MONTH_NAMES[d.month - 1]} {d.year}"
+        if self.kind is DateKind.QUARTER:
+            fy_start = d.year if d.month >= 4 else d.year - 1
+            quarter = (d.month - 4) % 12 // 3 + 1
+            return f"end of Q{quarter} {_fy_label(fy_start)} ({_day_text(d)})"
+        if self.kind is DateKind.FINANCIAL_YEAR:
+            return f"end of {_fy_label(d.year - 1)} ({_day_text(d)})"
+        if self.kind is DateKind.YEAR:
+            return f"end of {d.year}"
+        # START: a first-of-month start is shown as the month.
+        when = f"{_MONTH_NAMES[d.month - 1]} {d.year}" if d.day == 1 else _day_text(d)
+        return f"starts {when} (no deadline)"
+
+
+def _day_text(d: dt.date) -> str:
+    return f"{d.day} {_MONTH_NAMES[d.month - 1][:3]} {d.year}"
+
+
+def _fy_label(start_year: int) -> str:
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+# --------------------------------------------------------------------------------------------
+# Reading one form: the builders turn a regex match into a period (or say why it is no date).
+# --------------------------------------------------------------------------------------------
+
+
+class _NotADate(ValueError):
+    """The text has the shape of a date but is not one (31/04/2024, 13/25/2023, 2023/25)."""
+
+
+@dataclass(frozen=True)
+class _Period:
+    """What one written date means: its kind, first day and last day (the deadline)."""
+
+    kind: DateKind
+    start: dt.date
+    end: dt.date
+    notes: tuple[str, ...] = ()
+
+
+def _check_year(year: int) -> int:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise _NotADate(f"the year {year} is outside {MIN_YEAR}-{MAX_YEAR}")
+    return year
+
+
+def _year(digits: str, notes: list[str]) -> int:
+    """A 4-digit year, or a 2-digit one read as 20yy (and noted)."""
+    if len(digits) == 2:
+        year = 2000 + int(digits)
+        notes.append(f"2-digit year read as {year}")
+        return year
+    return _check_year(int(digits))
+
+
+def _month_number(name: str) -> int:
+    return _MONTH_NUMBER[name[:3].lower()]
+
+
+def _day(year: int, month: int, day: int) -> dt.date:
+    _check_year(year)
+    if not 1 <= month <= 12:
+        raise _NotADate(f"there is no month {month} (dates are read day first, never swapped)")
+    days_in_month = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days_in_month:
+        raise _NotADate(f"{_MONTH_NAMES[month - 1]} {year} has {days_in_month} days, not {day}")
+    return dt.date(year, month, day)
+
+
+def _exact(year: int, month: int, day: int, notes: list[str]) -> _Period:
+    d = _day(year, month, day)
+    return _Period(DateKind.EXACT, d, d, tuple(notes))
+
+
+def _month(year: int, month: int, notes: list[str]) -> _Period:
+    _check_year(year)
+    last = calendar.monthrange(year, month)[1]
+    return _Period(
+        DateKind.MONTH, dt.date(year, month, 1), dt.date(year, month, last), tuple(notes)
+    )
+
+
+def _financial_year_start(first: str, second: str, notes: list[str]) -> int:
+    """The first calendar year of a financial year written "2023/24", "23/24" or "2023/2024"."""
+    start = 2000 + int(first) if len(first) == 2 else int(first)
+    expected = start + 1 if len(second) == 4 else (start + 1) % 100
+    if int(second) != expected:
+        raise _NotADate(f"not a financial year: {first} and {second} are not consecutive years")
+    _check_year(start)
+    _check_year(start + 1)
+    if len(first) == 2:
+        notes.append(f"2-digit years read as {_fy_label(start)}")
+    return start
+
+
+def _build_iso(m: re.Match[str]) -> _Period:
+    notes = []
+    if m["time"] and any(c not in "0:. T" for c in m["time"]):
+        notes.append("time of day ignored")
+    return _exact(int(m["y"]), int(m["m"]), int(m["d"]), notes)
+
+
+def _build_numeric(m: re.Match[str]) -> _Period:
+    notes: list[str] = []
+    return _exact(_year(m["y"], notes), int(m["m"]), int(m["d"]), notes)
+
+
+def _build_day_month_year(m: re.Match[str]) -> _Period:
+    notes: list[str] = []
+    return _exact(_year(m["y"], notes), _month_number(m["mon"]), int(m["d"]), notes)
+
+
+def _build_month_day_year(m: re.Match[str]) -> _Period:
+    return _exact(int(m["y"]), _month_number(m["mon"]), int(m["d"]), [])
+
+
+def _build_month_year(m: re.Match[str]) -> _Period:
+    return _month(int(m["y"]), _month_number(m["mon"]), [])
+
+
+def _build_month_yy(m: re.Match[str]) -> _Period:
+    month = _month_number(m["mon"])
+    year = 2000 + int(m["y"])
+    name = _MONTH_NAMES[month - 1]
+    note = (
+        f"{m[0].strip()!r} read as {name} {year} (month and 2-digit year), not {int(m['y'])} {name}"
+    )
+    return _month(year, month, [note])
+
+
+def _build_quarter(m: re.Match[str]) -> _Period:
+    notes: list[str] = []
+    fy = _financial_year_start(m["y1"], m["y2"], notes)
+    quarter = int(m["q"])
+    if not 1 <= quarter <= 4:
+        raise _NotADate(f"there is no quarter {quarter} (Q1 is April-June ... Q4 January-March)")
+    first_month = 3 * quarter % 12 + 1  # Q1 -> April, Q2 -> July, Q3 -> October, Q4 -> January
+    year = fy if quarter < 4 else fy + 1
+    start = dt.date(year, first_month, 1)
+    end_month = first_month + 2
+    end = dt.date(year, end_month, calendar.monthrange(year, end_month)[1])
+    return _Period(DateKind.QUARTER, start, end, tuple(notes))
+
+
+def _build_financial_year(m: re.Match[str]) -> _Period:
+    notes: list[str] = []
+    fy = _financial_year_start(m["y1"], m["y2"], notes)
+    return _Period(DateKind.FINANCIAL_YEAR, dt.date(fy, 4, 1), dt.date(fy + 1, 3, 31), tuple(notes))
+
+
+def _build_year(m: re.Match[str]) -> _Period:
+    year = _check_year(int(m["y"]))
+    return _Period(DateKind.YEAR, dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+# --------------------------------------------------------------------------------------------
+# The table of forms.
+# --------------------------------------------------------------------------------------------
+
+# A month name: full, 3-letter or "Sept", any case, optional trailing dot ("Sept.").
+_MON = (
+    r"(?P<mon>(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z]))\.?"
+)
+# A 3-letter month (or "Sept"): the only names read with a 2-digit year inside longer text.
+_MON_SHORT = r"(?P<mon>(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)(?![a-z]))\.?"
+_ORDINAL = r"(?:st|nd|rd|th)?"
+# Financial-year years: "2023/24", "2023-24", "2023/2024", "2023 / 24", or "23/24".
+_FY_YEARS = r"(?P<y1>\d{4}|\d{2})\s*[/-]\s*(?P<y2>\d{4}|\d{2})"
+
+# Inside longer text a form must not touch letters, digits or "/", nor continue a number
+# ("1.5", "202/210", "v2023", "1.01/06/2023" are not dates); "2020-March 2021" is fine.
+_BEFORE = r"(?<![\w/])(?!(?<=\d[.\-/])\d)"
+_AFTER = r"(?![\w/]|[.\-/]\d)"
+
+
+@dataclass(frozen=True)
+class _Form:
+    """One way of writing a date: a whole-cell pattern and, if searched for, an in-text one."""
+
+    name: str
+    whole: re.Pattern[str]
+    inside: re.Pattern[str] | None
+    build: Callable[[re.Match[str]], _Period]
+
+
+def _form(
+    name: str,
+    body: str,
+    build: Callable[[re.Match[str]], _Period],
+    inside: str | None = "same",
+) -> _Form:
+    inside_body = body if inside == "same" else inside
+    return _Form(
+        name,
+        re.compile(body, _FLAGS),
+        None if inside_body is None else re.compile(f"{_BEFORE}(?:{inside_body}){_AFTER}", _FLAGS),
+        build,
+    )
+
+
+#: The forms, in the order they are tried. Inside longer text, earlier forms claim their
+#: characters first, so longer forms come before the shorter forms they contain
+#: ("31 March 2024" before "March 2024", "Q3 2023/24" before "2023/24").
+_FORMS: tuple[_Form, ...] = (
+    # ISO, year first: 2023-06-01, 2023/06/01, 2023-06-01 00:00:00 (a date exported as text).
+    _form(
+        "iso",
+        r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
+        r"(?P<time>[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?",
+        _build_iso,
+    ),
+    # Numeric, day first ALWAYS: 01/06/2023, 1/6/23, 01-06-2023, 01.06.2023, 01 06 2023.
+    _form(
+        "day/month/year",
+        r"(?P<d>\d{1,2})(?P<sep>[-/. ])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})",
+        _build_numeric,
+    ),
+    # Day, month name, year: 31-Mar-24, 1 June 2023, 18 Sep 23, 31st March 2024, 31st of March.
+    _form(
+        "day month-name year",
+        rf"(?P<d>\d{{1,2}}){_ORDINAL}(?:\s*of)?[\s\-/.,]*{_MON}[\s\-/.,']*(?P<y>\d{{4}}|\d{{2}})",
+        _build_day_month_year,
+    ),
+    # Month name, day, 4-digit year: March 31, 2024 / March 31st 2024 (unambiguous with words).
+    _form(
+        "month-name day year",
+        rf"{_MON}\s*(?P<d>\d{{1,2}}){_ORDINAL},?\s+(?P<y>\d{{4}})",
+        _build_month_day_year,
+    ),
+    # Quarter of a financial year: Q3 2023/24, Q3 23/24, Q3 2023-24, Quarter 3 FY2023/24.
+    _form(
+        "quarter",
+        rf"q(?:uarter|tr)?\s*(?P<q>\d)[\s,]*(?:of\s+)?(?:fy\s*)?{_FY_YEARS}",
+        _build_quarter,
+    ),
+    # The same, year first: 2023/24 Q3, FY2023/24 Q3.
+    _form(
+        "financial year quarter",
+        r"(?:fy\s*)?(?P<y1>\d{4})\s*[/-]\s*(?P<y2>\d{4}|\d{2})[\s,]*q(?:uarter|tr)?\s*(?P<q>\d)",
+        _build_quarter,
+    ),
+    # Financial year: 2023/24, 2023-24, 2023/2024, FY2023/24 (a 4-digit first year)...
+    _form(
+        "financial year",
+        r"(?:fy\s*)?(?P<y1>\d{4})\s*[/-]\s*(?P<y2>\d{4}|\d{2})",
+        _build_financial_year,
+    ),
+    # ... or FY23/24, FY 23-24 (two 2-digit years only with "FY": a bare "23/24" is no date).
+    _form(
+        "financial year, 2-digit",
+        r"fy\s*(?P<y1>\d{2})\s*[/-]\s*(?P<y2>\d{2})",
+        _build_financial_year,
+    ),
+    # Month name and 4-digit year: March 2024, Mar 2024, Mar-2024, Sept. 2023, March, 2024.
+    _form("month-name year", rf"{_MON}[\s\-/.,']*(?P<y>\d{{4}})", _build_month_year),
+    # Month name and 2-digit year: Apr-24 is April 2024, never 24 April. Inside longer text only
+    # a 3-letter name with a separator counts ("(Aug 20)"), so "March 31" is not March 2031.
+    _form(
+        "month-name 2-digit year",
+        rf"{_MON}[\s\-/.,']*(?P<y>\d{{2}})",
+        _build_month_yy,
+        inside=rf"{_MON_SHORT}[\s\-/']?(?P<y>\d{{2}})",
+    ),
+    # A bare year: 2024 (whole cell only; "Charter 2023" inside text is not a deadline).
+    _form("year", r"(?P<y>\d{4})", _build_year, inside=None),
+)
+
+
+# Words that make a date a start, not a deadline: "from December 2020", "starting in May 2024";
+# "December 2020 onwards", "December 2020 - ongoing".
+_START_WORDS = (
+    r"(?:from|since|starting(?:\s+(?:from|in|on))?|commencing(?:\s+(?:from|in|on))?"
+    r"|beginning(?:\s+(?:in|on))?|with\s+effect\s+from|w\.?e\.?f\.?)"
+)
+_ONWARDS = r"(?:onwards?|(?:[-\u2013\u2014]|and|&)\s*(?:on-?\s?going|onwards?))"
+_START_BEFORE = re.compile(
+    rf"\b{_START_WORDS}\s+(?:the\s+)?(?:(?:start|beginning)\s+of\s+)?$", _FLAGS
+)
+_START_AFTER = re.compile(rf"^\s*,?\s*{_ONWARDS}\b", _FLAGS)
+_START_WHOLE_BEFORE = re.compile(
+    rf"(?:{_START_WORDS}|starts?|start\s+date:?)\s+(?:the\s+)?(?:(?:start|beginning)\s+of\s+)?"
+    r"(?P<rest>.+)",
+    _FLAGS,
+)
+_START_WHOLE_AFTER = re.compile(rf"(?P<rest>.+?)\s*,?\s*{_ONWARDS}", _FLAGS)
+
+# Phrases meaning "no fixed deadline", found anywhere in the text (when it holds no date).
+_NO_DEADLINE_ANYWHERE = re.compile(
+    r"\b(?:business\s+as\s+usual|bau|on[-\s]?going|tb[acd]"
+    r"|to\s+be\s+(?:confirmed|agreed|decided|determined|advised)"
+    r"|continu(?:ous|al)(?:ly)?|(?:bi-?|half[-\s]?|six[-\s]?)?(?:annually|yearly|monthly)"
+    r"|quarterly|weekly|fortnightly|periodic(?:ally)?|throughout\s+the\s+year"
+    r"|every\s+(?:week|month|quarter|year)|each\s+(?:week|month|quarter|year)"
+    r"|in\s+line\s+with|as\s+(?:and\s+when\s+)?(?:required|needed|necessary|appropriate)"
+    r"|when\s+(?:required|needed)|asap|as\s+soon\s+as\s+possible"
+    r"|no\s+(?:fixed\s+)?(?:deadline|end\s+date|timescale))\b",
+    _FLAGS,
+)
+# Phrases meaning "no fixed deadline" only when they are the whole cell ("current" inside a
+# sentence - "review the current policy" - says nothing about timing).
+_NO_DEADLINE_WHOLE = re.compile(
+    r"(?:current(?:ly)?(?:\s+practi[cs]e)?|(?:already\s+)?in\s+place|continu(?:e|es|ed|ing)"
+    r"|regular(?:ly)?|rolling|open[-\s]ended|annual|permanent|in\s+line\s+with\b.*)",
+    _FLAGS,
+)
+# Written "not applicable": read as EMPTY.
+_NOT_APPLICABLE = re.compile(r"n\s*/\s*a|n\.?\s?a\.?|not\s+applicable", _FLAGS)
+
+# Shapes that are not dates, recognised only to say why in the note.
+_NO_YEAR = "a day and month with no year; the year is not guessed"
+_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"\d+(?:\.\d+)?", _FLAGS),
+        "a number written as text is not read as an Excel date serial",
+    ),
+    (
+        re.compile(r"\d{2}\s*[/-]\s*\d{2}", _FLAGS),
+        "a day and month with no year, or a financial year short of digits (write 2023/24)",
+    ),
+    (re.compile(rf"\d{{1,2}}{_ORDINAL}(?:\s*of)?[\s\-/.]*{_MON}", _FLAGS), _NO_YEAR),
+    (re.compile(rf"{_MON}[\s\-/.]*\d{{1,2}}(?:st|nd|rd|th)", _FLAGS), _NO_YEAR),
+    (re.compile(r"\d{1,2}[-/.]\d{1,2}", _FLAGS), _NO_YEAR),
+    (re.compile(_MON, _FLAGS), "a month with no year; the year is not guessed"),
+    (
+        re.compile(r"q(?:uarter|tr)?\s*[1-4](?:\s*,?\s*\d{4})?", _FLAGS),
+        "a quarter needs its financial year (e.g. Q3 2023/24); it is not guessed",
+    ),
+)
+# The day-and-month hint also applies inside longer text ("Event 4th October").
+_DAY_MONTH_INSIDE = re.compile(
+    rf"{_BEFORE}(?:\d{{1,2}}{_ORDINAL}(?:\s*of)?\s+{_MON}){_AFTER}", _FLAGS
+)
+
+
+def _match_whole(text: str) -> tuple[_Period | None, str | None]:
+    """The period a whole cell text means, or (None, why-not) / (None, None) for no form."""
+    for form in _FORMS:
+        m = form.whole.fullmatch(text)
+        if m:
+            try:
+                return form.build(m), None
+            except _NotADate as exc:
+                return None, f"{text!r}: {exc}"
+    return None, None
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A date found inside longer text."""
+
+    text: str
+    position: int
+    period: _Period | None  # None: it looked like a date but is not one
+    is_start: bool = False
+    problem: str | None = None
+
+
+def _scan(text: str) -> list[_Found]:
+    """Every date written inside ``text``, in reading order (earlier forms claim text first)."""
+    taken: list[tuple[int, int]] = []
+    found: list[_Found] = []
+    for form in _FORMS:
+        if form.inside is None:
+            continue
+        for m in form.inside.finditer(text):
+            begin, end = m.span()
+            if any(begin < e and b < end for b, e in taken):
+                continue
+            taken.append((begin, end))
+            try:
+                period = form.build(m)
+            except _NotADate as exc:
+                found.append(_Found(m[0], begin, None, problem=str(exc)))
+                continue
+            is_start = bool(_START_BEFORE.search(text[:begin]) or _START_AFTER.match(text[end:]))
+            found.append(_Found(m[0], begin, period, is_start))
+    return sorted(found, key=lambda f: f.position)
+
+
+# --------------------------------------------------------------------------------------------
+# The public functions.
+# --------------------------------------------------------------------------------------------
+
+
+def excel_serial_to_date(serial: float) -> dt.date | None:
+    """The day an Excel serial number (1900 date system) stands for, if in 1990-2100.
+
+    Uses openpyxl's conversion, which knows Excel's 1900 leap-year bug. Serials for days
+    outside 1990-2100 (including small numbers, negatives, NaN and infinities) give None.
+    """
+    if isinstance(serial, bool) or not isinstance(serial, numbers.Real):
+        return None
+    value = float(serial)
+    if not math.isfinite(value) or value < 1:
+        return None
+    try:
+        converted = from_excel(value)
+    except (OverflowError, ValueError):
+        return None
+    if not isinstance(converted, dt.datetime):
+        return None
+    day = converted.date()
+    return day if MIN_YEAR <= day.year <= MAX_YEAR else None
+
+
+def parse_date(value: object) -> DateValue:
+    """Read one due-date (or start-date) cell. Never raises for any cell value."""
+    if isinstance(value, DateValue):
+        return value
+    if value is None:
+        return DateValue(raw=None, text="", kind=DateKind.EMPTY)
+    if isinstance(value, bool):
+        return _unreadable(value, str(value), "a yes/no (true/false) cell is not a date")
+    if isinstance(value, dt.datetime):
+        return _parse_datetime(value)
+    if isinstance(value, dt.date):
+        return _parse_day(value, value, value.isoformat(), None)
+    if isinstance(value, dt.time):
+        return _unreadable(value, value.isoformat(), "a time of day with no date")
+    if isinstance(value, numbers.Real):
+        return _parse_number(value)
+    if isinstance(value, str):
+        return _parse_text(value)
+    return _unreadable(value, str(value).strip(), f"a {type(value).__name__} value is not a date")
+
+
+def parse_as_at(text: str) -> dt.date:
+    """The as-at (reporting) date given on the command line: a single day.
+
+    Accepts any EXACT form ("2023-12-18", "18/12/2023", "18 Dec 23", "18-Dec-2023"...).
+    Raises ValueError with a message for the user otherwise ("March 2024" is a month, not a day).
+    """
+    example = "write a day such as 2023-12-18 or 18/12/2023"
+    value = parse_date(text)
+    if value.kind is DateKind.EMPTY:
+        raise ValueError(f"no as-at date given: {example}")
+    if value.kind is DateKind.UNREADABLE:
+        why = f" ({value.note})" if value.note else ""
+        raise ValueError(f"cannot read {value.text!r} as a date{why}: {example}")
+    if value.kind is not DateKind.EXACT or value.date is None:
+        raise ValueError(f"{value.text!r} reads as {value.describe()}, not a single day: {example}")
+    found = _scan(_squeeze(value.text)) if value.embedded else []
+    if len({f.period.end for f in found if f.period and not f.is_start}) > 1:
+        raise ValueError(f"{value.text!r} holds several dates: {example}")
+    return value.date
+
+
+# --------------------------------------------------------------------------------------------
+# parse_date, by type of cell.
+# --------------------------------------------------------------------------------------------
+
+
+def _unreadable(raw: object, text: str, note: str | None) -> DateValue:
+    return DateValue(raw=raw, text=text, kind=DateKind.UNREADABLE, note=note)
+
+
+def _parse_day(raw: object, day: dt.date, text: str, note: str | None) -> DateValue:
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        return _unreadable(raw, text, f"the year {day.year} is outside {MIN_YEAR}-{MAX_YEAR}")
+    return DateValue(raw=raw, text=text, kind=DateKind.EXACT, date=day, note=note)
+
+
+def _parse_datetime(value: dt.datetime) -> DateValue:
+    if value != value:  # pandas NaT: an empty cell
+        return DateValue(raw=value, text="", kind=DateKind.EMPTY)
+    if value.time() == dt.time(0, 0):
+        return _parse_day(value, value.date(), value.date().isoformat(), None)
+    text = value.isoformat(sep=" ", timespec="seconds")
+    return _parse_day(value, value.date(), text, "time of day ignored")
+
+
+def _parse_number(value: numbers.Real) -> DateValue:
+    number = float(value)
+    if math.isnan(number):  # pandas reads an empty cell as NaN
+        return DateValue(raw=value, text="", kind=DateKind.EMPTY)
+    text = str(int(number)) if number.is_integer() else str(value)
+    if not math.isfinite(number):
+        return _unreadable(value, text, "not a finite number")
+    if number.is_integer() and MIN_YEAR <= number <= MAX_YEAR:
+        year = int(number)
+        return DateValue(raw=value, text=text, kind=DateKind.YEAR, date=dt.date(year, 12, 31))
+    day = excel_serial_to_date(number)
+    if day is None:
+        return _unreadable(
+            value,
+            text,
+            f"the number {text} is neither a year ({MIN_YEAR}-{MAX_YEAR}) nor an Excel date "
+            f"serial for a day in {MIN_YEAR}-{MAX_YEAR}",
+        )
+    return _parse_day(value, day, text, f"Excel date serial {text} read as {day.isoformat()}")
+
+
+def _squeeze(text: str) -> str:
+    """Whitespace (line breaks, non-breaking spaces) squeezed to single spaces."""
+    return " ".join(text.split())
+
+
+def _is_empty(text: str) -> bool:
+    if all(c.isspace() or unicodedata.category(c).startswith("P") for c in text):
+        return True
+    return _NOT_APPLICABLE.fullmatch(text) is not None
+
+
+def _parse_text(raw: str) -> DateValue:
+    text = raw.strip()
+    squeezed = _squeeze(raw)
+    if _is_empty(squeezed):
+        return DateValue(raw=raw, text=text, kind=DateKind.EMPTY)
+    whole = squeezed.rstrip(".,;:").strip()
+
+    # 1. The whole cell is one date form.
+    period, problem = _match_whole(whole)
+    if problem:
+        return _unreadable(raw, text, problem)
+    if period:
+        return DateValue(
+            raw=raw, text=text, kind=period.kind, date=period.end, note=_join(period.notes)
+        )
+
+    # 2. The whole cell is a start: "from January 2024", "December 2020 onwards".
+    for pattern in (_START_WHOLE_BEFORE, _START_WHOLE_AFTER):
+        m = pattern.fullmatch(whole)
+        if m:
+            period, problem = _match_whole(m["rest"])
+            if problem:
+                return _unreadable(raw, text, problem)
+            if period:
+                return DateValue(
+                    raw=raw,
+                    text=text,
+                    kind=DateKind.START,
+                    date=period.start,
+                    note=_join(period.notes),
+                )
+
+    # 3. The whole cell is a no-deadline phrase.
+    if _NO_DEADLINE_WHOLE.fullmatch(whole) or _NO_DEADLINE_ANYWHERE.fullmatch(whole):
+        return DateValue(raw=raw, text=text, kind=DateKind.NO_DEADLINE)
+
+    # 4. Dates inside longer text.
+    found = _scan(squeezed)
+    result = _from_found(raw, text, squeezed, found)
+    if result is not None:
+        return result
+
+    # 5. A no-deadline phrase inside longer text, and no date.
+    phrase = _NO_DEADLINE_ANYWHERE.search(squeezed)
+    if phrase:
+        return DateValue(
+            raw=raw,
+            text=text,
+            kind=DateKind.NO_DEADLINE,
+            note=f"no date in the text; {phrase[0]!r} read as no fixed deadline",
+        )
+
+    # 6. Unreadable: say why when the shape is recognisable.
+    problems = [f"{f.text!r}: {f.problem}" for f in found if f.problem]
+    if problems:
+        return _unreadable(raw, text, "; ".join(problems))
+    for pattern, why in _HINTS:
+        if pattern.fullmatch(whole):
+            return _unreadable(raw, text, why)
+    inside = _DAY_MONTH_INSIDE.search(squeezed)
+    if inside:
+        return _unreadable(raw, text, f"{inside[0]!r} is a day and month with no year")
+    return _unreadable(raw, text, None)
+
+
+def _from_found(raw: str, text: str, squeezed: str, found: list[_Found]) -> DateValue | None:
+    """The DateValue for the dates found inside longer text, or None when there are none.
+
+    The latest deadline wins (noted when the text holds several); with only starts ("from
+    September 2023"), it is a START at the earliest of them.
+    """
+    deadlines = [(f, f.period) for f in found if f.period is not None and not f.is_start]
+    starts = [(f, f.period) for f in found if f.period is not None and f.is_start]
+    notes: list[str] = []
+    if deadlines:
+        _, chosen = max(deadlines, key=lambda pair: pair[1].end)
+        kind, day = chosen.kind, chosen.end
+        ends = sorted({period.end for _, period in deadlines})
+        if len(ends) > 1:
+            listed = ", ".join(d.isoformat() for d in ends)
+            notes.append(
+                f"several dates in the text ({listed}); the latest ({day.isoformat()}) "
+                "is taken as the deadline"
+            )
+        if starts:
+            ignored = ", ".join(repr(f.text) for f, _ in starts)
+            notes.append(f"start date in the text ignored: {ignored}")
+        phrase = _NO_DEADLINE_ANYWHERE.search(squeezed)
+        if phrase:
+            notes.append(f"the text also says {phrase[0]!r}; the date is taken")
+    elif starts:
+        _, chosen = min(starts, key=lambda pair: pair[1].start)
+        kind, day = DateKind.START, chosen.start
+        if len({period.start for _, period in starts}) > 1:
+            notes.append(
+                f"several start dates in the text; the earliest ({day.isoformat()}) is taken"
+            )
+    else:
+        return None
+    notes[:0] = chosen.notes
+    notes.extend(f"{f.text!r} ignored: {f.problem}" for f in found if f.problem)
+    return DateValue(raw=raw, text=text, kind=kind, date=day, embedded=True, note=_join(notes))
+
+
+def _join(notes: tuple[str, ...] | list[str]) -> str | None:
+    return "; ".join(notes) if notes else None

@@ -1,0 +1,125 @@
+"""Column headers matched by meaning, not spelling.
+
+People rename, re-wrap and mistype headers ("Action (think SMART)", "Action\nOwner",
+"LACTION (TRINK SMARL)" from a scanned print, "RAG", "By when"). A header is normalised
+(case, spaces, line breaks, punctuation and bracketed asides dropped), then looked up in the
+synonym table, then fuzzy-matched against it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from edi_xl.dates import DateKind, parse_date
+
+#: field -> header texts meaning it, already normalised. Order inside a tuple does not matter.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "id": (
+        "#", "no", "number", "ref", "reference no", "ref no", "id", "action id", "action no",
+        "action number", "action ref", "action reference", "item", "item no",
+    ),
+    "theme": ("milestone", "theme", "area", "workstream", "priority area", "section"),
+    "action": ("action", "actions", "action think smart", "smart action", "action description"),
+    "references": (
+        "report action", "report", "report reference", "report references", "reference",
+        "references", "link to report", "standard", "wres wdes reference",
+    ),
+    "characteristics": (
+        "protected characteristic", "protected characteristics", "characteristic",
+        "characteristics", "pc", "pcs",
+    ),
+    "owner": (
+        "action owner", "owner", "lead", "responsibility", "responsible", "responsible lead",
+        "lead officer", "accountable lead", "executive lead",
+    ),
+    "start": ("start date", "start", "date started", "commenced"),
+    "due": (
+        "due date", "due", "target date", "deadline", "by when", "timescale", "timescales",
+        "completion date", "target completion date", "date due", "end date",
+    ),
+    "status": ("status", "rag", "rag status", "current status", "rag rating", "progress rag"),
+    "update": (
+        "update", "updates", "progress", "progress update", "latest update", "comments",
+        "comment", "progress to date", "current update",
+    ),
+    "overdue": ("overdue",),
+    "days_overdue": ("days overdue",),
+    "problems": ("problems", "data problems"),
+}
+
+_LOOKUP = {syn: fld for fld, syns in SYNONYMS.items() for syn in syns}
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_NON_WORD = re.compile(r"[^a-z0-9#]+")
+_UPDATE_AS_AT = re.compile(r"^(?:progress\s+)?update[sd]?\s+(?:as\s+(?:at|of)|at|for|on)\s+(.+)$")
+FUZZY_THRESHOLD = 0.8
+
+
+def normalise_header(text: object) -> str:
+    """``"Action (think SMART)" -> "action"``; ``"Action\\nOwner" -> "action owner"``."""
+    if text is None:
+        return ""
+    s = str(text).lower().replace("&", " and ")
+    s = _BRACKETS.sub(" ", s)
+    s = _NON_WORD.sub(" ", s)
+    return " ".join(s.split())
+
+
+def update_header_date(text: object) -> tuple[bool, date | None]:
+    """Is this an "Update as at <date>" header, and which date does it carry?"""
+    if text is None:
+        return False, None
+    raw = " ".join(str(text).split())
+    m = _UPDATE_AS_AT.match(raw.lower())
+    if not m:
+        return False, None
+    parsed = parse_date(raw[m.start(1):])
+    if parsed.kind is DateKind.EXACT or parsed.kind is DateKind.MONTH:
+        return True, parsed.date
+    return True, None
+
+
+def match_header(text: object) -> str | None:
+    """The field a header means, or None. Dated update headers give ``"update"``."""
+    if not isinstance(text, str) or len(text) > 120:
+        return None
+    return _match_header(text)
+
+
+@lru_cache(maxsize=8192)
+def _match_header(text: str) -> str | None:
+    is_update, _ = update_header_date(text)
+    if is_update:
+        return "update"
+    key = normalise_header(text)
+    if not key or len(key) > 60:
+        return None
+    if key in _LOOKUP:
+        return _LOOKUP[key]
+    return _fuzzy(key)
+
+
+def _fuzzy(key: str) -> str | None:
+    """The closest synonym's field, when it is close enough (typos, OCR slips)."""
+    best, best_ratio = None, 0.0
+    matcher = SequenceMatcher(None, b=key)
+    for syn, fld in _LOOKUP.items():
+        if len(syn) < 4:  # "#", "no", "rag": too short to fuzz safely
+            continue
+        # ratio() is at most 2*min/(sum) of the lengths: skip what cannot reach the bar.
+        if 2 * min(len(syn), len(key)) / (len(syn) + len(key)) < FUZZY_THRESHOLD:
+            continue
+        matcher.set_seq1(syn)
+        if matcher.quick_ratio() < FUZZY_THRESHOLD:
+            continue
+        ratio = matcher.ratio()
+        if ratio > best_ratio:
+            best, best_ratio = fld, ratio
+    return best if best_ratio >= FUZZY_THRESHOLD else None
+
+
+def update_header(as_at: date) -> str:
+    """The header text for a round's update column: "Update as at 18 Dec 23"."""
+    return f"Update as at {as_at.day} {as_at:%b %y}"

@@ -1,0 +1,51 @@
+"""Writing values into cells so that text stays text.
+
+openpyxl treats any string that starts with "=" as a formula. Text that came from a person
+(an owner's update, an imported plan) must never become one: :func:`set_value` stores such
+strings as text and marks them with Excel's quote prefix, so editing the cell in Excel keeps
+it text too.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl.cell.cell import Cell, MergedCell
+
+#: Characters that make spreadsheet programs read text as a formula (OWASP CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+DATE_FORMAT = "dd-mmm-yy"
+
+
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def set_value(cell: Cell | MergedCell, value: Any, *, number_format: str | None = None) -> bool:
+    """Write ``value`` as data, never as a formula. False when the cell is a merged cell."""
+    if isinstance(cell, MergedCell):
+        return False
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    cell.value = value
+    if isinstance(value, str):
+        if looks_like_formula(value):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+    elif isinstance(value, datetime):
+        cell.number_format = number_format or DATE_FORMAT
+    if number_format and not isinstance(value, datetime):
+        cell.number_format = number_format
+    return True
+
+
+def comparable(value: Any) -> Any:
+    """A cell value in a form to tell whether a write would change it."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

@@ -1,0 +1,81 @@
+"""Conditional formatting: Status coloured by RAG, overdue due dates marked.
+
+The rules are edi_xl's: each refresh removes the rules it owns (those on the Status, Due Date
+and Overdue columns of the table) and adds them again, so a workbook whose formatting was
+damaged by copy-paste repairs itself. Rules the user added elsewhere are kept.
+"""
+
+from __future__ import annotations
+
+from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from edi_xl.status import RAG
+from edi_xl.workbook.styles import OVERDUE_FILL, OVERDUE_FONT, RAG_COLOURS
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _columns_of(ws: Worksheet, cols: set[int]) -> ConditionalFormattingList:
+    """The sheet's rules with every range touching ``cols`` (1-based) removed."""
+    kept = ConditionalFormattingList()
+    for cf in ws.conditional_formatting:
+        touches = any(rng.min_col <= c <= rng.max_col for rng in cf.sqref.ranges for c in cols)
+        if touches:
+            continue
+        for rule in cf.rules:
+            kept.add(str(cf.sqref), rule)
+    return kept
+
+
+def apply_rag_formatting(
+    ws: Worksheet,
+    *,
+    status_col: int,
+    due_col: int | None,
+    overdue_col: int | None,
+    first_row: int,
+    last_row: int,
+    words: dict[RAG, str],
+) -> None:
+    """(Re)apply the RAG colours on Status and the overdue mark on Due Date (1-based cols)."""
+    owned = {status_col} | {c for c in (due_col, overdue_col) if c}
+    ws.conditional_formatting = _columns_of(ws, owned)
+    status = get_column_letter(status_col)
+    rng = f"{status}{first_row}:{status}{last_row}"
+    anchor = f"${status}{first_row}"
+    for rag in (RAG.BLUE, RAG.RED, RAG.AMBER, RAG.GREEN):
+        fill, font = RAG_COLOURS[rag]
+        names = {words[rag], rag.value}
+        test = ",".join(f"TRIM({anchor})={_quoted(n)}" for n in sorted(names))
+        rule = Rule(
+            type="expression",
+            formula=[f"OR({test})"],
+            stopIfTrue=True,
+            dxf=DifferentialStyle(
+                fill=PatternFill(bgColor=fill, fgColor=fill, fill_type="solid"),
+                font=Font(color=font, bold=rag is RAG.RED),
+            ),
+        )
+        ws.conditional_formatting.add(rng, rule)
+    if overdue_col:
+        overdue = get_column_letter(overdue_col)
+        mark = Rule(
+            type="expression",
+            formula=[f'${overdue}{first_row}="Yes"'],
+            stopIfTrue=False,
+            dxf=DifferentialStyle(
+                fill=PatternFill(bgColor=OVERDUE_FILL, fgColor=OVERDUE_FILL, fill_type="solid"),
+                font=Font(color=OVERDUE_FONT, bold=True),
+            ),
+        )
+        targets = [overdue_col] + ([due_col] if due_col else [])
+        for col in targets:
+            letter = get_column_letter(col)
+            ws.conditional_formatting.add(f"{letter}{first_row}:{letter}{last_row}", mark)

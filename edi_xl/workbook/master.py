@@ -1,0 +1,378 @@
+"""The Action Plan sheet: write a new master, refresh one in place.
+
+Refresh owns a small, fixed set of cells and never touches anything else:
+
+- the Status cells of the table (the RAG rule's result, in the Settings sheet's words);
+- the computed columns Overdue, Days overdue and Problems (added at the right if missing);
+- the as-at date on the Settings sheet, the whole Lists sheet, new lines of the Change Log;
+- the conditional formatting and dropdowns of the Status / Due Date / Overdue /
+  Protected Characteristic columns, the print setup and footer.
+
+Every value it changes is logged in the Change Log (old -> new), so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook as WorkbookType
+from openpyxl.worksheet.worksheet import Worksheet
+
+from edi_xl.errors import EdiXlError, LayoutNotFoundError, UnreadableFileError
+from edi_xl.grid import grid_from_worksheet
+from edi_xl.headers import update_header
+from edi_xl.layouts import trust
+from edi_xl.layouts.base import Detection
+from edi_xl.model import Action, ActionPlan
+from edi_xl.problems import Report, Severity
+from edi_xl.rules import Assessment, assess, check_plan
+from edi_xl.status import RAG
+from edi_xl.workbook import sheets
+from edi_xl.workbook.cells import comparable, set_value
+from edi_xl.workbook.conditional import apply_rag_formatting
+from edi_xl.workbook.printing import apply_print_setup
+from edi_xl.workbook.save import save_atomic
+from edi_xl.workbook.sheets import Change, Settings
+from edi_xl.workbook.styles import (
+    COMPUTED_HEADER_FILL,
+    COMPUTED_HEADER_FONT,
+    GRID_BORDER,
+    HEADER_ALIGN,
+    HEADER_FILL,
+    HEADER_FONT,
+    SUBTITLE_FONT,
+    TITLE_FONT,
+    WRAP_TOP,
+)
+from edi_xl.workbook.validation import apply_dropdowns
+
+PLAN_SHEET = "Action Plan"
+EDI_XL_SHEETS = (sheets.SETTINGS, sheets.LISTS, sheets.CHANGE_LOG)
+#: Rows below the table that still get the dropdowns and colours, for actions added in Excel.
+SPARE_ROWS = 200
+HEADER_ROW = 4  # of a master edi_xl writes: title, RAG key, blank, header
+COMPUTED_NOTE = "Filled in by edi_xl refresh: edits here are overwritten."
+OVERDUE_YES, OVERDUE_NO, NO_DEADLINE = "Yes", "No", "No deadline"
+
+
+@dataclass
+class RefreshResult:
+    """What a refresh did and found."""
+
+    as_at: date
+    plan: ActionPlan
+    assessments: list[tuple[Action, Assessment]]
+    report: Report
+    changes: list[Change] = field(default_factory=list)
+    path: Path | None = None
+    backup: Path | None = None
+    notes: list[str] = field(default_factory=list)  # things refresh could not do, in words
+
+    @property
+    def overdue(self) -> list[tuple[Action, int]]:
+        return [(a, s.days_overdue or 0) for a, s in self.assessments if s.overdue]
+
+    def rag_counts(self) -> dict[str, int]:
+        counts = {rag.value: 0 for rag in RAG}
+        for _, s in self.assessments:
+            if s.status:
+                counts[s.status.value] += 1
+        return counts
+
+
+# --- finding the plan in a workbook --------------------------------------------------------
+
+
+def find_plan_sheet(wb: WorkbookType, path: object = None) -> tuple[Worksheet, Detection]:
+    """The sheet holding the trust-layout table ("Action Plan" preferred)."""
+    found: list[tuple[float, Worksheet, Detection]] = []
+    for ws in wb.worksheets:
+        if ws.title in EDI_XL_SHEETS:
+            continue
+        detection = trust.detect(grid_from_worksheet(ws))
+        if detection:
+            bonus = 1.0 if ws.title == PLAN_SHEET else 0.0
+            found.append((detection.score + bonus, ws, detection))
+    if not found:
+        raise LayoutNotFoundError(
+            f"{path or 'workbook'}: no action-plan table found: looked in the first "
+            f"rows of sheets {', '.join(repr(s) for s in wb.sheetnames)} for a header row "
+            "with '#', 'Action', 'Action Owner', 'Due Date' and 'Status'."
+        )
+    _, ws, detection = max(found, key=lambda t: t[0])
+    return ws, detection
+
+
+def load_master(path: str | Path) -> WorkbookType:
+    """Open a master for editing, keeping VBA and buttons of an .xlsm."""
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableFileError(path, "file not found")
+    keep_vba = path.suffix.lower() in (".xlsm", ".xltm")
+    try:
+        return load_workbook(path, keep_vba=keep_vba, keep_links=True, rich_text=False)
+    except EdiXlError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UnreadableFileError(path, f"cannot open as an Excel workbook ({reason})") from exc
+
+
+# --- refresh -------------------------------------------------------------------------------
+
+
+def _ensure_column(
+    ws: Worksheet, header_row: int, col: int | None, header: str, width: float
+) -> int:
+    """The 1-based column holding ``header``; appended at the right when missing."""
+    if col is not None:
+        return col + 1
+    new_col = max(ws.max_column, 1) + 1
+    while ws.cell(header_row, new_col - 1).value is None and new_col > 2:
+        new_col -= 1
+    cell = ws.cell(header_row, new_col)
+    cell.value = header
+    cell.font, cell.fill, cell.alignment = COMPUTED_HEADER_FONT, COMPUTED_HEADER_FILL, HEADER_ALIGN
+    cell.comment = Comment(COMPUTED_NOTE, "edi_xl")
+    ws.column_dimensions[get_column_letter(new_col)].width = width
+    return new_col
+
+
+def _status_cell_value(action: Action, assessment: Assessment, words: dict[RAG, str]) -> Any:
+    """What the Status cell should hold after refresh."""
+    if action.status is None:  # blank, or a word we cannot read: keep what the user typed
+        if action.status_text or assessment.status is None:
+            return action.status_text
+    return words[assessment.status] if assessment.status else action.status_text
+
+
+def _overdue_text(assessment: Assessment) -> str:
+    if assessment.overdue:
+        return OVERDUE_YES
+    return OVERDUE_NO if assessment.has_deadline or assessment.status is RAG.BLUE else NO_DEADLINE
+
+
+def refresh_book(
+    wb: WorkbookType,
+    as_at: date | None = None,
+    *,
+    source: str | None = None,
+    now: datetime | None = None,
+    path: object = None,
+) -> RefreshResult:
+    """Refresh a loaded master in memory (see the module docstring for what it owns)."""
+    ws, detection = find_plan_sheet(wb, path)
+    settings = sheets.read_settings(wb)
+    as_at = as_at or settings.as_at
+    if as_at is None:
+        raise EdiXlError(f"{path or 'workbook'}: no as-at date given and none on the Settings sheet")
+    settings.as_at = as_at
+    words = settings.words
+    source = source or f"refresh as at {as_at:%d %b %Y}"
+
+    grid = grid_from_worksheet(ws)
+    plan = trust.read(grid, detection, path=str(path) if path else None, words=words)
+    columns = trust.map_columns(grid, detection.header_row)
+    header_row = detection.header_row + 1
+    status_col = _ensure_column(ws, header_row, columns.fields.get("status"), "Status", 20)
+    computed_cols = {
+        c.field: _ensure_column(ws, header_row, columns.computed.get(c.field), c.header, c.width)
+        for c in trust.COMPUTED
+    }
+
+    changes: list[Change] = sheets.write_settings(wb, settings, source=source)
+    notes: list[str] = []
+    assessments: list[tuple[Action, Assessment]] = []
+    for action in plan.actions:
+        assessment = assess(action, as_at)
+        assessments.append((action, assessment))
+        new_status = _status_cell_value(action, assessment, words)
+        if assessment.status is not None:  # the plan now says what the sheet will say
+            action.status = assessment.status
+            action.status_text = new_status
+    report = check_plan(plan, as_at, words, file=str(path) if path else None)
+
+    def write(row: int, col: int, value: Any, label: str, action: Action, *,
+              computed: bool = False) -> None:
+        cell = ws.cell(row, col)
+        if comparable(cell.value) == comparable(value):
+            return
+        old = cell.value
+        if not set_value(cell, value):
+            notes.append(f"row {row}: {label} is inside merged cells; not changed")
+            return
+        # The first fill of an empty computed cell is not a change to anything a person wrote;
+        # every other change, and every Status change, goes in the Change Log.
+        if not (computed and comparable(old) is None):
+            changes.append(Change(action.id, label, old, value, source))
+
+    for action, assessment in assessments:
+        assert action.origin is not None
+        row = action.origin.row
+        write(row, status_col, action.status_text, "Status", action)
+        problems = [
+            ("Note: " if p.severity is Severity.INFO else "") + p.message
+            for p in report.problems
+            if p.location.row == row
+        ]
+        write(row, computed_cols["overdue"], _overdue_text(assessment), "Overdue", action,
+              computed=True)
+        write(row, computed_cols["days_overdue"], assessment.days_overdue, "Days overdue", action,
+              computed=True)
+        write(row, computed_cols["problems"], "\n".join(problems) or None, "Problems", action,
+              computed=True)
+        ws.cell(row, computed_cols["problems"]).alignment = WRAP_TOP
+
+    sheets.write_lists(wb, words)
+    sheets.change_log_sheet(wb)
+    last_row = max([header_row + 1] + [a.origin.row for a in plan.actions if a.origin])
+    fmt_last = last_row + SPARE_ROWS
+    due_col = columns.fields.get("due")
+    pcs_col = columns.fields.get("characteristics")
+    apply_rag_formatting(
+        ws,
+        status_col=status_col,
+        due_col=due_col + 1 if due_col is not None else None,
+        overdue_col=computed_cols["overdue"],
+        first_row=header_row + 1,
+        last_row=fmt_last,
+        words=words,
+    )
+    apply_dropdowns(
+        ws,
+        status_col=status_col,
+        characteristics_col=pcs_col + 1 if pcs_col is not None else None,
+        first_row=header_row + 1,
+        last_row=fmt_last,
+    )
+    apply_print_setup(ws, header_row=header_row, as_at=as_at)
+    if ws.freeze_panes is None:
+        ws.freeze_panes = f"B{header_row + 1}"
+    last_col = get_column_letter(max(ws.max_column, *computed_cols.values()))
+    if not ws.auto_filter.filterColumn:  # never drop a filter the user has set
+        ws.auto_filter.ref = f"A{header_row}:{last_col}{last_row}"
+    sheets.append_changes(wb, changes, now or datetime.now().replace(microsecond=0))
+    return RefreshResult(
+        as_at=as_at, plan=plan, assessments=assessments, report=report, changes=changes,
+        notes=notes,
+    )
+
+
+def refresh_workbook(
+    path: str | Path,
+    as_at: date | None = None,
+    *,
+    out: str | Path | None = None,
+    now: datetime | None = None,
+) -> RefreshResult:
+    """Refresh the master at ``path``; in place (with a backup) unless ``out`` is given."""
+    path = Path(path)
+    wb = load_master(path)
+    result = refresh_book(wb, as_at, now=now, path=path.name)
+    target = Path(out) if out else path
+    result.backup = save_atomic(wb, target)
+    result.path = target
+    return result
+
+
+# --- a new master --------------------------------------------------------------------------
+
+
+def _cell_value(action: Action, fld: str) -> Any:
+    """The value to write for a model field: what the source held, as it held it."""
+    match fld:
+        case "id":
+            return action.id or None
+        case "references":
+            return action.references_text
+        case "characteristics":
+            return action.characteristics_text
+        case "start":
+            return action.start.raw
+        case "due":
+            return action.due.raw
+        case "status":
+            return action.status_text
+        case _:
+            return getattr(action, fld)
+
+
+def build_master_book(
+    plan: ActionPlan, as_at: date, *, trust_name: str | None = None
+) -> WorkbookType:
+    """A new workbook in the trust layout holding ``plan`` as read (not yet refreshed)."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = PLAN_SHEET
+    ws["A1"] = plan.title or "Equality, diversity and inclusion action plan"
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = (
+        "RAG: Green = on track, Amber = at risk, Red = exceeded timescales, "
+        "Blue = complete with evidence. Grey columns are filled in by edi_xl."
+    )
+    ws["A2"].font = SUBTITLE_FONT
+    update_headers = plan.update_headers or [update_header(as_at)]
+    headers: list[tuple[str, float, bool]] = [(c.header, c.width, False) for c in trust.COLUMNS]
+    headers += [(h, trust.UPDATE_WIDTH, False) for h in update_headers]
+    headers += [(c.header, c.width, True) for c in trust.COMPUTED]
+    headers += [(h, 18, False) for h in plan.extra_columns]
+    for col, (text, width, computed) in enumerate(headers, start=1):
+        cell = ws.cell(HEADER_ROW, col)
+        set_value(cell, text)
+        cell.alignment = HEADER_ALIGN
+        cell.border = GRID_BORDER
+        if computed:
+            cell.font, cell.fill = COMPUTED_HEADER_FONT, COMPUTED_HEADER_FILL
+            cell.comment = Comment(COMPUTED_NOTE, "edi_xl")
+        else:
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        ws.column_dimensions[get_column_letter(col)].width = width
+    first_update = len(trust.COLUMNS) + 1
+    first_extra = first_update + len(update_headers) + len(trust.COMPUTED)
+    for r, action in enumerate(plan.actions, start=HEADER_ROW + 1):
+        values: list[tuple[int, Any]] = [
+            (i, _cell_value(action, c.field)) for i, c in enumerate(trust.COLUMNS, start=1)
+        ]
+        texts = {u.header: u.text for u in action.updates}
+        values += [(first_update + i, texts.get(h)) for i, h in enumerate(update_headers)]
+        values += [(first_extra + i, action.extra.get(h)) for i, h in enumerate(plan.extra_columns)]
+        for col, value in values:
+            cell = ws.cell(r, col)
+            set_value(cell, value)
+            cell.alignment = WRAP_TOP
+            cell.border = GRID_BORDER
+        ws.cell(r, 1).number_format = "@"  # ids are text: 1.10 is not 1.1
+    sheets.write_settings(wb, Settings(as_at=as_at, trust_name=trust_name))
+    sheets.write_lists(wb, Settings().words)
+    sheets.change_log_sheet(wb)
+    return wb
+
+
+def new_master(
+    path: str | Path,
+    plan: ActionPlan | None,
+    as_at: date,
+    *,
+    trust_name: str | None = None,
+    now: datetime | None = None,
+    overwrite: bool = False,
+) -> RefreshResult:
+    """Write a new master at ``path`` holding ``plan`` (or no actions), refreshed."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise EdiXlError(f"{path}: already exists; refusing to overwrite it (use --force)")
+    plan = plan or ActionPlan()
+    wb = build_master_book(plan, as_at, trust_name=trust_name)
+    source = f"new master from {Path(plan.source.path).name}" if plan.source and plan.source.path \
+        else "new master"
+    result = refresh_book(wb, as_at, source=source, now=now, path=path.name)
+    result.backup = save_atomic(wb, path)
+    result.path = path
+    return result

@@ -1,0 +1,29 @@
+"""Print setup: landscape A4, one page wide, header row on every page, as-at footer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+
+def footer_text(as_at: date) -> str:
+    return f"As at {as_at.day} {as_at:%B %Y}"
+
+
+def apply_print_setup(ws: Worksheet, *, header_row: int, as_at: date) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages tall as it takes
+    if ws.sheet_properties.pageSetUpPr is None:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.oddFooter.left.text = footer_text(as_at)
+    ws.oddFooter.center.text = "Page &P of &N"
+    ws.oddFooter.right.text = "&A"
+    ws.evenFooter.left.text = ws.oddFooter.left.text
+    ws.evenFooter.center.text = ws.oddFooter.center.text
+    ws.evenFooter.right.text = ws.oddFooter.right.text

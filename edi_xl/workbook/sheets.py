@@ -1,0 +1,185 @@
+"""The Settings, Lists and Change Log sheets of the master workbook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from edi_xl.dates import DateKind, parse_date
+from edi_xl.references import ALL, PROTECTED_CHARACTERISTICS
+from edi_xl.status import DEFAULT_STATUS_WORDS, RAG, RAG_MEANING
+from edi_xl.workbook.cells import comparable, set_value
+from edi_xl.workbook.styles import HEADER_FILL, HEADER_FONT, SUBTITLE_FONT, TITLE_FONT, WRAP_TOP
+from edi_xl.workbook.validation import CHARACTERISTIC_LIST, STATUS_LIST
+
+SETTINGS = "Settings"
+LISTS = "Lists"
+CHANGE_LOG = "Change Log"
+AS_AT_LABEL = "As-at date"
+TRUST_LABEL = "Trust name"
+AS_AT_NAME = "AsAtDate"
+CHANGE_LOG_HEADERS = ("When", "#", "Field", "Old value", "New value", "Source")
+
+
+@dataclass
+class Settings:
+    """What the Settings sheet says."""
+
+    as_at: date | None = None
+    trust_name: str | None = None
+    words: dict[RAG, str] = field(default_factory=lambda: dict(DEFAULT_STATUS_WORDS))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value edi_xl changed: a line of the Change Log."""
+
+    id: str
+    field: str
+    old: Any
+    new: Any
+    source: str
+
+
+def _define_name(wb: Workbook, name: str, ref: str) -> None:
+    if name in wb.defined_names:
+        del wb.defined_names[name]
+    wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+
+def _label_rows(ws: Worksheet) -> dict[str, int]:
+    rows: dict[str, int] = {}
+    for (r, c), cell in ws._cells.items():
+        if c == 1 and isinstance(cell.value, str):
+            rows.setdefault(cell.value.strip().lower(), r)
+    return rows
+
+
+def read_settings(wb: Workbook) -> Settings:
+    settings = Settings()
+    if SETTINGS not in wb.sheetnames:
+        return settings
+    ws = wb[SETTINGS]
+    rows = _label_rows(ws)
+    if (r := rows.get(AS_AT_LABEL.lower())) is not None:
+        parsed = parse_date(ws.cell(r, 2).value)
+        if parsed.kind is DateKind.EXACT:
+            settings.as_at = parsed.date
+    if (r := rows.get(TRUST_LABEL.lower())) is not None:
+        value = ws.cell(r, 2).value
+        settings.trust_name = str(value).strip() if value not in (None, "") else None
+    for rag in RAG:
+        r = rows.get(rag.value.lower())
+        word = ws.cell(r, 2).value if r is not None else None
+        if isinstance(word, str) and word.strip():
+            settings.words[rag] = word.strip()
+    return settings
+
+
+def write_settings(wb: Workbook, settings: Settings, source: str = "") -> list[Change]:
+    """Make the Settings sheet if missing; set the as-at date. Returns the changes made."""
+    changes: list[Change] = []
+    if SETTINGS not in wb.sheetnames:
+        ws = wb.create_sheet(SETTINGS)
+        ws["A1"] = "Settings"
+        ws["A1"].font = TITLE_FONT
+        ws["A2"] = (
+            "edi_xl reads this sheet. The as-at date is the date status is worked out for; "
+            "the words in column B are what the Status column shows for each RAG colour."
+        )
+        ws["A2"].font = SUBTITLE_FONT
+        ws["A4"] = AS_AT_LABEL
+        ws["A5"] = TRUST_LABEL
+        ws["A7"], ws["B7"], ws["C7"] = "RAG colour", "Status word", "Meaning"
+        for c in ("A7", "B7", "C7"):
+            ws[c].font, ws[c].fill = HEADER_FONT, HEADER_FILL
+        for i, rag in enumerate(RAG):
+            ws.cell(8 + i, 1, rag.value)
+            ws.cell(8 + i, 2, settings.words[rag])
+            ws.cell(8 + i, 3, RAG_MEANING[rag])
+        if settings.trust_name:
+            set_value(ws["B5"], settings.trust_name)
+        ws.column_dimensions["A"].width = 16
+        ws.column_dimensions["B"].width = 24
+        ws.column_dimensions["C"].width = 44
+    ws = wb[SETTINGS]
+    row = _label_rows(ws).get(AS_AT_LABEL.lower())
+    if row is None:  # the label was deleted: put it back below what is there
+        row = ws.max_row + 2
+        ws.cell(row, 1, AS_AT_LABEL)
+    cell = ws.cell(row, 2)
+    if settings.as_at is not None:
+        old = cell.value.date() if isinstance(cell.value, datetime) else cell.value
+        if old != settings.as_at:
+            set_value(cell, settings.as_at, number_format="dd mmm yyyy")
+            changes.append(Change("", f"{SETTINGS}: {AS_AT_LABEL}", old, settings.as_at, source))
+    _define_name(wb, AS_AT_NAME, f"{SETTINGS}!$B${row}")
+    return changes
+
+
+def write_lists(wb: Workbook, words: dict[RAG, str]) -> None:
+    """The Lists sheet holds the dropdown choices; edi_xl owns it and rewrites it."""
+    ws = wb[LISTS] if LISTS in wb.sheetnames else wb.create_sheet(LISTS)
+    status = [words[rag] for rag in RAG]
+    pcs = [*PROTECTED_CHARACTERISTICS, ALL]
+    columns = (("Status", status), ("Protected Characteristic", pcs))
+    for c, (header, values) in enumerate(columns, start=1):
+        for r, value in enumerate([header, *values], start=1):
+            if comparable(ws.cell(r, c).value) != value:
+                set_value(ws.cell(r, c), value)
+        ws.cell(1, c).font = HEADER_FONT
+        ws.cell(1, c).fill = HEADER_FILL
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 32
+    _define_name(wb, STATUS_LIST, f"{LISTS}!$A$2:$A${1 + len(status)}")
+    _define_name(wb, CHARACTERISTIC_LIST, f"{LISTS}!$B$2:$B${1 + len(pcs)}")
+
+
+def change_log_sheet(wb: Workbook) -> Worksheet:
+    if CHANGE_LOG in wb.sheetnames:
+        return wb[CHANGE_LOG]
+    ws = wb.create_sheet(CHANGE_LOG)
+    for c, header in enumerate(CHANGE_LOG_HEADERS, start=1):
+        cell = ws.cell(1, c, header)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    for letter, width in zip("ABCDEF", (18, 8, 20, 40, 40, 34), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = "A1:F1"
+    return ws
+
+
+def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
+    """Add one Change Log line per change (text kept as text, never a formula)."""
+    if not changes:
+        return
+    ws = change_log_sheet(wb)
+    row = ws.max_row + 1
+    for change in changes:
+        values = (when, change.id, change.field, change.old, change.new, change.source)
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(row, c)
+            fmt = "yyyy-mm-dd hh:mm" if c == 1 else None
+            set_value(cell, _log_value(value), number_format=fmt)
+            cell.alignment = WRAP_TOP
+        row += 1
+    ws.auto_filter.ref = f"A1:F{row - 1}"
+
+
+def _log_value(value: Any) -> Any:
+    if isinstance(value, datetime | date | int | float) or value is None:
+        return value
+    return str(value)
+
+
+def read_change_log(wb: Workbook) -> list[tuple[Any, ...]]:
+    """Every Change Log line, as (when, id, field, old, new, source)."""
+    if CHANGE_LOG not in wb.sheetnames:
+        return []
+    ws = wb[CHANGE_LOG]
+    return [tuple(row[:6]) for row in ws.iter_rows(min_row=2, values_only=True) if any(row)]

@@ -1,0 +1,138 @@
+"""Fixtures: real workbooks built by the tests from the seed text."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+DATA = Path(__file__).parent / "data"
+SEED_000 = DATA / "seed_000.txt"  # our own copy of shared/seeds/000_*.txt
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+AS_AT = date(2023, 12, 18)
+
+
+def seed_rows() -> tuple[list[str], list[list[str]]]:
+    """The seed 000 header and its 17 action rows (page-header repeats dropped)."""
+    lines = SEED_000.read_text(encoding="utf-8").splitlines()
+    rows = list(csv.reader(lines, delimiter="\t"))
+    header = rows[0]
+    actions = [r for r in rows[1:] if r and re.fullmatch(r"\d+\.\d+", r[0])]
+    return header, actions
+
+
+def seed_lines_with_repeats() -> list[list[str]]:
+    """The seed as printed: header, rows, blank lines and the repeated (garbled) headers."""
+    lines = SEED_000.read_text(encoding="utf-8").splitlines()
+    return [line.split("\t") if line else [] for line in lines]
+
+
+def _cell(text: str, col: int, real_dates: bool) -> Any:
+    if not text:
+        return None
+    if real_dates and col in (6, 7) and re.fullmatch(r"\d\d-[A-Z][a-z]{2}-\d\d", text):
+        return datetime.strptime(text, "%d-%b-%y")
+    return text
+
+
+def build_trust_workbook(
+    path: Path,
+    *,
+    title_rows: int = 2,
+    repeats: bool = True,
+    real_dates: bool = True,
+    extra_column: str | None = None,
+    extra_sheet: bool = False,
+    merge_milestones: bool = False,
+) -> Path:
+    """The trust's workbook as HR keep it: title rows, the seed table as printed."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Action Plan"
+    for i in range(title_rows):
+        ws.cell(i + 1, 1, "Equality, Diversity & Inclusion Action Plan 2023/24" if i == 0 else None)
+    r = title_rows + 1
+    lines = seed_lines_with_repeats() if repeats else [seed_rows()[0], *seed_rows()[1]]
+    header_seen = False
+    theme_start: dict[str, int] = {}
+    for values in lines:
+        if values and values[0] == "#" and header_seen and not repeats:
+            continue
+        for c, text in enumerate(values):
+            ws.cell(r, c + 1, _cell(text, c, real_dates))
+        if values and values[0] == "#":
+            if extra_column:
+                ws.cell(r, len(values) + 1, extra_column)
+            header_seen = True
+        elif values and extra_column:
+            ws.cell(r, len(values) + 1, f"note for {values[0]}")
+        if values and values[0] != "#" and merge_milestones:
+            theme_start.setdefault(values[1], r)
+        r += 1
+    if merge_milestones:  # merge each theme's first two rows, as people do
+        for start in theme_start.values():
+            if ws.cell(start + 1, 2).value == ws.cell(start, 2).value:
+                ws.cell(start + 1, 2).value = None
+                ws.merge_cells(start_row=start, start_column=2, end_row=start + 1, end_column=2)
+    if extra_sheet:
+        other = wb.create_sheet("Notes")
+        other["A1"] = "Committee notes"
+        other["B3"] = 42
+        other["C4"] = "=B3*2"
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def seed_workbook(tmp_path: Path) -> Path:
+    return build_trust_workbook(tmp_path / "trust_plan.xlsx")
+
+
+@pytest.fixture
+def master(tmp_path: Path, seed_workbook: Path) -> Path:
+    """A master made by edi_xl from the seed workbook, as at 18 Dec 2023."""
+    from edi_xl.reader import read_plan
+    from edi_xl.workbook.master import new_master
+
+    path = tmp_path / "master.xlsx"
+    new_master(path, read_plan(seed_workbook), AS_AT, now=datetime(2023, 12, 18, 9, 0))
+    return path
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"shared/ not found at {SHARED}: CI must have it")
+        pytest.skip(f"shared/ not found at {SHARED} (it sits beside the project in CI)")
+    return SHARED
+
+
+def all_cells(path: Path) -> dict[tuple[str, str], Any]:
+    """Every cell value of every sheet, keyed by (sheet, coordinate)."""
+    wb = load_workbook(path)
+    out: dict[tuple[str, str], Any] = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    out[(ws.title, cell.coordinate)] = cell.value
+    return out
+
+
+WorkbookEditor = Callable[[Path, Callable[[Any], None]], None]
+
+
+def edit_workbook(path: Path, edit: Callable[[Any], None]) -> None:
+    """Open, change, save: as a user would in Excel."""
+    wb = load_workbook(path)
+    edit(wb)
+    wb.save(path)

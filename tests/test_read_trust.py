@@ -1,0 +1,139 @@
+"""Reading the trust's own layout (seed 000) from real workbooks."""
+
+from datetime import date, datetime
+
+import pytest
+from openpyxl import Workbook
+
+from conftest import build_trust_workbook, seed_rows
+from edi_xl.dates import DateKind
+from edi_xl.errors import LayoutNotFoundError
+from edi_xl.reader import read_plan
+from edi_xl.references import Scheme
+from edi_xl.status import RAG
+
+SEED_IDS = ["1.4", "1.5", "1.8", "1.9", "1.11", "2.1", "2.2", "2.3", "3.3", "3.4", "4.1", "4.2",
+            "5.1", "5.6", "6.3", "6.4", "6.5"]
+
+
+def test_reads_all_17_seed_actions_with_title_rows_and_repeated_headers(seed_workbook):
+    plan = read_plan(seed_workbook)
+    assert [a.id for a in plan.actions] == SEED_IDS
+    src = plan.source
+    assert src.layout == "trust"
+    assert src.sheet == "Action Plan"
+    assert src.header_row == 3  # two title rows above it
+    # the two page-header repeats (one garbled by OCR) are skipped, not read as actions
+    assert len(src.skipped_rows) == 2
+    assert plan.title == "Equality, Diversity & Inclusion Action Plan 2023/24"
+    assert plan.update_headers == ["Update as at 18 Sep 23"]
+
+
+def test_every_field_of_every_row_matches_the_seed(seed_workbook):
+    plan = read_plan(seed_workbook)
+    _, rows = seed_rows()
+    for action, row in zip(plan.actions, rows, strict=True):
+        assert action.id == row[0]
+        assert action.theme == row[1]
+        assert (action.action or "") == row[2]
+        assert action.references_text == row[3]
+        assert action.characteristics_text == row[4]
+        assert action.owner == row[5]
+        assert action.status_text == row[8] == "On Track"
+        assert action.status is RAG.GREEN
+        assert action.updates[0].text == row[9]
+        assert action.updates[0].as_at == date(2023, 9, 18)
+        assert action.due.date is not None and action.start.date is not None
+
+
+def test_fields_are_parsed(seed_workbook):
+    plan = {a.id: a for a in read_plan(seed_workbook).actions}
+    a = plan["1.4"]
+    assert [r.label for r in a.references] == ["WRES 1", "Gender Pay Gap", "WDES 1"]
+    assert a.references[0].scheme is Scheme.WRES
+    assert a.due.date == date(2024, 3, 31) and a.due.kind is DateKind.EXACT
+    assert isinstance(a.due.raw, datetime)  # a real date cell stays a date
+    assert plan["1.11"].characteristics == ["All", "Race", "Disability"]
+    assert plan["6.3"].characteristics == ["Race", "Disability", "Age"]
+    # 01/06/2023 typed as text: day first, the text kept
+    assert plan["6.3"].start.date == date(2023, 6, 1)
+    assert plan["6.3"].start.raw == "01/06/2023"
+    assert plan["6.3"].due.date == date(2023, 11, 30)
+    assert plan["1.5"].action is None
+    assert plan["6.4"].action == ", ,"  # kept as written, flagged by the rules
+
+
+def test_ids_are_text_110_is_not_11(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["#", "Milestone", "Action", "Action Owner", "Due Date", "Status"])
+    ws.append(["1.1", "T", "first", "A", "31/03/2024", "G"])
+    ws.append(["1.10", "T", "tenth", "A", "31/03/2024", "G"])
+    ws.append([2, "T", "whole number id", "A", "31/03/2024", "G"])
+    ws.append([3.5, "T", "numeric id", "A", "31/03/2024", "G"])
+    wb.save(tmp_path / "ids.xlsx")
+    assert [a.id for a in read_plan(tmp_path / "ids.xlsx").actions] == ["1.1", "1.10", "2", "3.5"]
+
+
+def test_loose_headers_blank_rows_merged_cells_and_extra_columns(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Plan 2023"
+    ws["B2"] = "Some trust - EDI tracker"
+    ws["B3"] = "RAG key: Green on track..."
+    headers = ["#", "MILESTONE", "Action\n(think SMART)", "Report/ action",
+               "Protected characteristic", "Action\nOwner", "Start date", "Due date",
+               "Status ", "Budget", "Update as at 18 Sep 23", "Update as at 18 Dec 23"]
+    for c, h in enumerate(headers, start=2):
+        ws.cell(6, c, h)
+    ws.append([])
+    ws.cell(7, 2, "1.1")
+    ws.cell(7, 3, "Recruitment")
+    ws.cell(7, 4, "Do a thing")
+    ws.cell(7, 9, "March 2024")
+    ws.cell(7, 10, "Amber")
+    ws.cell(7, 11, "£5k")
+    ws.cell(7, 12, "old news")
+    ws.cell(7, 13, "new news")
+    # row 8 blank; row 9 continues the merged Milestone from row 9 to 10
+    ws.cell(9, 2, "1.2")
+    ws.cell(9, 3, "Bullying")
+    ws.merge_cells("C9:C10")
+    ws.cell(9, 4, "Second")
+    ws.cell(10, 2, "1.3")
+    ws.cell(10, 4, "Third")
+    ws.cell(12, 5, "stray text under a blank header")
+    wb.save(tmp_path / "loose.xlsx")
+    plan = read_plan(tmp_path / "loose.xlsx")
+    assert plan.source.header_row == 6 and plan.source.sheet == "Plan 2023"
+    assert [a.id for a in plan.actions] == ["1.1", "1.2", "1.3", ""]
+    first = plan.actions[0]
+    assert first.status is RAG.AMBER and first.due.date == date(2024, 3, 31)
+    assert first.extra == {"Budget": "£5k"}
+    assert [u.text for u in first.updates] == ["old news", "new news"]
+    assert first.current_update.text == "new news"
+    assert plan.actions[2].theme == "Bullying"  # merged cell read as its value
+    assert plan.actions[3].references_text == "stray text under a blank header"
+    assert plan.extra_columns == ["Budget"]
+
+
+def test_extra_column_is_kept(tmp_path):
+    path = build_trust_workbook(tmp_path / "x.xlsx", extra_column="RAG last quarter")
+    plan = read_plan(path)
+    assert plan.extra_columns == ["RAG last quarter"]
+    assert plan.actions[0].extra == {"RAG last quarter": "note for 1.4"}
+
+
+def test_no_table_is_a_clear_error(tmp_path):
+    wb = Workbook()
+    wb.active["A1"] = "Instructions: fill in the form"
+    wb.save(tmp_path / "none.xlsx")
+    with pytest.raises(LayoutNotFoundError, match=r"none.xlsx: no action-plan table found"):
+        read_plan(tmp_path / "none.xlsx")
+
+
+def test_reads_xlsm(tmp_path):
+    path = build_trust_workbook(tmp_path / "plan.xlsx")
+    xlsm = tmp_path / "plan.xlsm"
+    xlsm.write_bytes(path.read_bytes())
+    assert len(read_plan(xlsm).actions) == 17

@@ -1,0 +1,325 @@
+"""Refresh in place: right statuses, idempotent, owns few cells, never loses anything."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import PatternFill
+
+from conftest import AS_AT, all_cells, build_trust_workbook, edit_workbook, seed_rows
+from edi_xl.errors import WorkbookWriteError
+from edi_xl.reader import read_plan
+from edi_xl.workbook import save as save_module
+from edi_xl.workbook.master import new_master, refresh_workbook
+from edi_xl.workbook.save import backup_path
+
+SEPT = date(2023, 9, 18)
+NOW = datetime(2023, 12, 18, 9, 30)
+
+
+@pytest.fixture
+def sept_master(tmp_path, seed_workbook) -> Path:
+    """A master made in September, when nothing was overdue yet."""
+    path = tmp_path / "plan.xlsx"
+    result = new_master(path, read_plan(seed_workbook), SEPT, now=NOW)
+    assert result.overdue == []
+    return path
+
+
+def expected_overdue(as_at: date) -> dict[str, int]:
+    """Hand count from the seed text: due before the as-at date and not complete."""
+    out = {}
+    for row in seed_rows()[1]:
+        due_text = row[7]
+        due = (datetime.strptime(due_text, "%d/%m/%Y") if "/" in due_text
+               else datetime.strptime(due_text, "%d-%b-%y")).date()
+        if due < as_at and row[8] != "Complete":
+            out[row[0]] = (as_at - due).days
+    return out
+
+
+def plan_rows(path: Path) -> dict[str, dict[str, object]]:
+    ws = load_workbook(path)["Action Plan"]
+    header = [c.value for c in ws[4]]
+    return {
+        str(r[0]): dict(zip(header, r, strict=False))
+        for r in ws.iter_rows(min_row=5, values_only=True) if r[0]
+    }
+
+
+def test_refresh_marks_exactly_the_overdue_actions_red(sept_master):
+    assert expected_overdue(AS_AT) == {"1.9": 18, "6.3": 18}  # the hand count
+    result = refresh_workbook(sept_master, AS_AT, now=NOW)
+    assert {a.id: d for a, d in result.overdue} == expected_overdue(AS_AT)
+    rows = plan_rows(sept_master)
+    for action_id, row in rows.items():
+        if action_id in expected_overdue(AS_AT):
+            assert row["Status"] == "Exceeded Timescales"
+            assert row["Overdue"] == "Yes"
+            assert row["Days overdue"] == expected_overdue(AS_AT)[action_id]
+        else:
+            assert row["Status"] == "On Track"
+            assert row["Overdue"] == "No"
+            assert row["Days overdue"] is None
+    assert result.rag_counts() == {"Green": 15, "Amber": 0, "Red": 2, "Blue": 0}
+
+
+def test_change_log_records_each_status_change(sept_master):
+    refresh_workbook(sept_master, AS_AT, now=NOW)
+    log = list(load_workbook(sept_master)["Change Log"].iter_rows(min_row=2, values_only=True))
+    status = [r for r in log if r[2] == "Status"]
+    assert [(r[1], r[3], r[4]) for r in status] == [
+        ("1.9", "On Track", "Exceeded Timescales"),
+        ("6.3", "On Track", "Exceeded Timescales"),
+    ]
+    assert all(r[0] == NOW and r[5] == "refresh as at 18 Dec 2023" for r in status)
+    overdue = [(r[1], r[3], r[4]) for r in log if r[2] == "Overdue"]
+    assert overdue == [("1.9", "No", "Yes"), ("6.3", "No", "Yes")]
+    assert [(r[3], r[4]) for r in log if r[2] == "Settings: As-at date"] == [
+        (datetime(2023, 9, 18), datetime(2023, 12, 18))]
+    # filling an empty computed cell (Days overdue was blank) is not a change to log
+    assert not [r for r in log if r[2] == "Days overdue"]
+
+
+def test_refresh_twice_is_idempotent(sept_master):
+    refresh_workbook(sept_master, AS_AT, now=NOW)
+    before = all_cells(sept_master)
+    log_before = load_workbook(sept_master)["Change Log"].max_row
+    second = refresh_workbook(sept_master, AS_AT, now=datetime(2023, 12, 19))
+    assert second.changes == []
+    assert all_cells(sept_master) == before
+    assert load_workbook(sept_master)["Change Log"].max_row == log_before
+
+
+def test_every_cell_not_owned_is_unchanged(tmp_path):
+    """A trust workbook with an extra sheet and an extra column, refreshed in place."""
+    path = build_trust_workbook(tmp_path / "theirs.xlsx", extra_column="Notes",
+                                extra_sheet=True, merge_milestones=True)
+    before = all_cells(path)
+    wb = load_workbook(path)
+    header_row = 3
+    status_col = "I"
+    result = refresh_workbook(path, AS_AT, now=NOW)
+    action_rows = {a.origin.row for a in result.plan.actions}
+    after = all_cells(path)
+    changed = {k for k in before if after.get(k) != before[k]}
+    # only Status cells of action rows changed: exactly the two overdue ones
+    assert changed == {("Action Plan", f"{status_col}{r}") for r in action_rows
+                       if before[("Action Plan", f"{status_col}{r}")] != after[("Action Plan",
+                                                                                f"{status_col}{r}")]}
+    assert {after[k] for k in changed} == {"Exceeded Timescales"}
+    assert len(changed) == 2
+    # the extra sheet (with its formula) and the extra column are intact
+    assert after[("Notes", "C4")] == "=B3*2"
+    assert after[("Action Plan", f"K{header_row}")] == "Notes"
+    # computed columns were added at the right, after the extra column
+    assert [after[("Action Plan", f"{c}{header_row}")] for c in "LMN"] == [
+        "Overdue", "Days overdue", "Problems"]
+    new_sheets = load_workbook(path).sheetnames
+    assert new_sheets == ["Action Plan", "Notes", "Settings", "Lists", "Change Log"]
+    # nothing new appeared on the plan sheet outside the computed columns
+    added = {k for k in after if k not in before and k[0] == "Action Plan"}
+    assert {k[1].rstrip("0123456789") for k in added} <= {"L", "M", "N"}
+
+
+def test_backup_is_kept_and_no_temp_files_left(sept_master):
+    original = sept_master.read_bytes()
+    result = refresh_workbook(sept_master, AS_AT, now=NOW)
+    assert result.backup == backup_path(sept_master)
+    assert result.backup.read_bytes() == original
+    leftovers = [p.name for p in sept_master.parent.iterdir() if ".tmp" in p.name]
+    assert leftovers == []
+
+
+def test_failed_save_leaves_the_master_untouched(sept_master, monkeypatch):
+    original = sept_master.read_bytes()
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(save_module.os, "replace", broken_replace)
+    with pytest.raises(WorkbookWriteError, match="No space left on device"):
+        refresh_workbook(sept_master, AS_AT, now=NOW)
+    assert sept_master.read_bytes() == original
+    assert [p.name for p in sept_master.parent.iterdir() if ".tmp" in p.name] == []
+
+
+def test_read_only_master_gives_a_clear_message(sept_master):
+    original = sept_master.read_bytes()
+    sept_master.chmod(0o444)
+    try:
+        with pytest.raises(WorkbookWriteError, match="open in Excel|read-only"):
+            refresh_workbook(sept_master, AS_AT, now=NOW)
+    finally:
+        sept_master.chmod(0o644)
+    assert sept_master.read_bytes() == original
+
+
+def test_output_elsewhere_leaves_master_alone(sept_master, tmp_path):
+    original = sept_master.read_bytes()
+    out = tmp_path / "refreshed.xlsx"
+    refresh_workbook(sept_master, AS_AT, out=out, now=NOW)
+    assert sept_master.read_bytes() == original
+    assert plan_rows(out)["1.9"]["Status"] == "Exceeded Timescales"
+
+
+def test_conditional_formats_and_dropdowns_read_back(master):
+    wb = load_workbook(master)
+    ws = wb["Action Plan"]
+    rules = {str(cf.sqref): cf.rules for cf in ws.conditional_formatting}
+    status_rules = rules["I5:I221"]
+    formulas = [r.formula[0] for r in status_rules]
+    assert any('"On Track"' in f for f in formulas)
+    assert any('"Exceeded Timescales"' in f for f in formulas)
+    assert any('"At Risk"' in f for f in formulas)
+    assert any('"Complete"' in f for f in formulas)
+    fills = {r.dxf.fill.bgColor.rgb[-6:] for r in status_rules}
+    assert fills == {"C6EFCE", "FFEB9C", "FFC7CE", "BDD7EE"}
+    assert rules["H5:H221"][0].formula == ['$K5="Yes"']  # overdue due dates marked
+    dvs = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    assert dvs["I5:I221"].type == "list" and dvs["I5:I221"].formula1 == "StatusList"
+    assert dvs["E5:E221"].formula1 == "CharacteristicList"
+    names = {n: wb.defined_names[n].attr_text for n in wb.defined_names}
+    assert names["StatusList"] == "Lists!$A$2:$A$5"
+    assert names["CharacteristicList"] == "Lists!$B$2:$B$11"
+    assert [c.value for c in wb["Lists"]["A"]][1:5] == [
+        "On Track", "At Risk", "Exceeded Timescales", "Complete"]
+    assert wb["Lists"]["B11"].value == "All"
+
+
+def test_layout_print_setup_freeze_and_filter(master):
+    ws = load_workbook(master)["Action Plan"]
+    assert [c.value for c in ws[4]][:10] == [
+        "#", "Milestone", "Action (think SMART)", "Report / Action", "Protected Characteristic",
+        "Action Owner", "Start Date", "Due Date", "Status", "Update as at 18 Sep 23"]
+    assert [c.value for c in ws[4]][10:] == ["Overdue", "Days overdue", "Problems"]
+    assert ws.freeze_panes == "B5"
+    assert ws.auto_filter.ref == "A4:M21"
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$4:$4"
+    assert ws.oddFooter.left.text == "As at 18 December 2023"
+    assert "&P" in ws.oddFooter.center.text
+    assert ws.column_dimensions["C"].width == 60
+    assert ws["C5"].alignment.wrap_text
+    settings = load_workbook(master)["Settings"]
+    assert settings["A4"].value == "As-at date" and settings["B4"].value == datetime(2023, 12, 18)
+    assert [settings.cell(r, 2).value for r in range(8, 12)] == [
+        "On Track", "At Risk", "Exceeded Timescales", "Complete"]
+
+
+def test_formatting_repairs_itself_and_user_rules_survive(master):
+    def damage(wb):
+        ws = wb["Action Plan"]
+        ws.conditional_formatting = type(ws.conditional_formatting)()
+        ws.data_validations.dataValidation = []
+        ws.conditional_formatting.add(
+            "F5:F21", CellIsRule(operator="equal", formula=['"Jo"'],
+                                 fill=PatternFill(bgColor="00FF00", fill_type="solid")))
+
+    edit_workbook(master, damage)
+    refresh_workbook(master, AS_AT, now=NOW)
+    refresh_workbook(master, AS_AT, now=NOW)  # twice: rules are replaced, not stacked
+    ws = load_workbook(master)["Action Plan"]
+    rules = {str(cf.sqref): len(cf.rules) for cf in ws.conditional_formatting}
+    assert rules == {"F5:F21": 1, "I5:I221": 4, "H5:H221": 1, "K5:K221": 1}
+    assert len(ws.data_validations.dataValidation) == 2
+
+
+def test_settings_words_drive_status_dropdown_and_colours(master):
+    def rename(wb):
+        wb["Settings"]["B8"] = "Progressing"
+
+    edit_workbook(master, rename)
+    result = refresh_workbook(master, AS_AT, now=NOW)
+    assert {c.new for c in result.changes if c.field == "Status"} == {"Progressing"}
+    wb = load_workbook(master)
+    assert plan_rows(master)["1.4"]["Status"] == "Progressing"
+    assert wb["Lists"]["A2"].value == "Progressing"
+    formulas = [r.formula[0] for cf in wb["Action Plan"].conditional_formatting for r in cf.rules]
+    assert any('"Progressing"' in f for f in formulas)
+
+
+def test_user_status_words_are_normalised_and_logged(master):
+    def owner_words(wb):
+        ws = wb["Action Plan"]
+        ws["I5"] = "G"  # 1.4
+        ws["I6"] = "done"  # 1.5, has an update: fine
+        ws["I7"] = "Blocked"  # 1.8, not a status word
+
+    edit_workbook(master, owner_words)
+    result = refresh_workbook(master, AS_AT, now=NOW)
+    rows = plan_rows(master)
+    assert rows["1.4"]["Status"] == "On Track"
+    assert rows["1.5"]["Status"] == "Complete"
+    assert rows["1.8"]["Status"] == "Blocked"  # kept, and flagged
+    assert "'Blocked' is not a RAG status" in rows["1.8"]["Problems"]
+    logged = {(c.id, c.old, c.new) for c in result.changes if c.field == "Status"}
+    assert logged == {("1.4", "G", "On Track"), ("1.5", "done", "Complete")}
+
+
+def test_problems_column_and_overdue_declared_fixed_by_refresh(master):
+    rows = plan_rows(master)
+    assert rows["1.5"]["Problems"] == "The action text is missing."
+    assert rows["6.4"]["Problems"] == "The action text is missing."
+    assert "'Sexual Safety'" in rows["2.2"]["Problems"]
+    assert rows["1.4"]["Problems"] is None
+    # 1.9 was declared On Track and is overdue: refresh set it Red (logged), so the sheet
+    # no longer carries the contradiction.
+    assert rows["1.9"]["Problems"] is None
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path, seed_workbook):
+    def hostile(wb):  # text cells, as an owner's file holds them
+        ws = wb["Action Plan"]
+        for ref, text in (("C4", '=HYPERLINK("http://evil.example","click")'),
+                          ("J4", "+1+2"), ("J5", "@SUM(A1)")):
+            ws[ref] = text
+            ws[ref].data_type = "s"
+
+    edit_workbook(seed_workbook, hostile)
+    master = tmp_path / "m.xlsx"
+    new_master(master, read_plan(seed_workbook), AS_AT, now=NOW)
+    with zipfile.ZipFile(master) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet  # no formula anywhere on the plan sheet
+    ws = load_workbook(master)["Action Plan"]
+    assert ws["C5"].value == '=HYPERLINK("http://evil.example","click")'
+    assert ws["C5"].data_type == "s" and ws["C5"].quotePrefix
+    assert ws["J5"].value == "+1+2" and ws["J6"].value == "@SUM(A1)"
+
+
+def test_xlsm_keeps_vba_and_buttons(tmp_path, seed_workbook):
+    xlsxwriter = pytest.importorskip("xlsxwriter")
+    import os
+
+    import xlwings
+
+    quickstart = Path(os.path.dirname(xlwings.__file__)) / "quickstart_standalone.xlsm"
+    with zipfile.ZipFile(quickstart) as z:
+        vba = z.read("xl/vbaProject.bin")
+    (tmp_path / "vbaProject.bin").write_bytes(vba)
+    header, rows = seed_rows()
+    path = tmp_path / "plan.xlsm"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Action Plan")
+    ws.write_row(3, 0, header)
+    for r, row in enumerate(rows, start=4):
+        ws.write_row(r, 0, row)
+    ws.insert_button("B1", {"macro": "SampleCall", "caption": "Refresh status"})
+    wb.add_vba_project(str(tmp_path / "vbaProject.bin"))
+    wb.close()
+
+    refresh_workbook(path, AS_AT, now=NOW)
+    with zipfile.ZipFile(path) as z:
+        assert z.read("xl/vbaProject.bin") == vba
+        vml = [n for n in z.namelist() if n.endswith(".vml")]
+        assert vml, "the button's drawing is gone"
+        text = "".join(z.read(n).decode("utf-8", "replace") for n in vml)
+        assert "SampleCall" in text and "Refresh status" in text
+    assert plan_rows(path)["1.9"]["Status"] == "Exceeded Timescales"

@@ -1,0 +1,157 @@
+"""The rules as pure functions of (action, as-at date), and the problems they find."""
+
+from datetime import date
+
+import pytest
+
+from edi_xl.dates import parse_date
+from edi_xl.model import Action, ActionPlan, CellOrigin, ProgressUpdate
+from edi_xl.problems import Code, Severity
+from edi_xl.references import parse_report_refs
+from edi_xl.rules import assess, check_plan, current_round, days_overdue, is_overdue, rag_status
+from edi_xl.status import RAG, parse_status
+
+AS_AT = date(2023, 12, 18)
+ROUND = "Update as at 18 Sep 23"
+
+
+def make(
+    *, id="1.1", action="Do the thing", owner="Jo Bloggs", due="31-Mar-24", start="01-Apr-23",
+    status="On Track", update="Going well", refs="WRES 1", row=5,
+) -> Action:
+    return Action(
+        id=id, action=action, owner=owner, due=parse_date(due), start=parse_date(start),
+        status_text=status, status=parse_status(status),
+        references_text=refs, references=parse_report_refs(refs),
+        updates=[ProgressUpdate(header=ROUND, as_at=date(2023, 9, 18), text=update)],
+        origin=CellOrigin(sheet="Action Plan", row=row),
+    )
+
+
+RULES = [
+    # (due, status, expected RAG, overdue, days)
+    ("31-Mar-24", "On Track", RAG.GREEN, False, None),
+    ("31-Mar-24", "At Risk", RAG.AMBER, False, None),
+    ("31-Mar-24", "R", RAG.RED, False, None),  # declared Red stands, not overdue
+    ("30-Nov-23", "On Track", RAG.RED, True, 18),
+    ("30-Nov-23", "Delayed", RAG.RED, True, 18),
+    ("30-Nov-23", "Complete", RAG.BLUE, False, None),  # Blue stays Blue
+    ("17/12/2023", "G", RAG.RED, True, 1),
+    ("18/12/2023", "G", RAG.GREEN, False, None),  # due today is not overdue
+    ("November 2023", "Green", RAG.RED, True, 18),  # end of month
+    ("Q2 2023/24", "Green", RAG.RED, True, 79),  # 30 Sep 2023
+    ("2023/24", "Green", RAG.GREEN, False, None),  # 31 Mar 2024
+    ("Business as usual", "Green", RAG.GREEN, False, None),  # no fixed deadline
+    ("December 2020 onwards", "Green", RAG.GREEN, False, None),  # a start, no deadline
+    ("", "Green", RAG.GREEN, False, None),
+    ("30-Nov-23", "", RAG.RED, True, 18),  # blank status, overdue
+    ("30-Nov-23", "Blocked", RAG.RED, True, 18),  # unknown word: overdue is still overdue
+]
+
+
+@pytest.mark.parametrize(("due", "status", "rag", "overdue", "days"), RULES,
+                         ids=[f"{r[0] or 'no due'}-{r[1] or 'blank'}" for r in RULES])
+def test_rules(due, status, rag, overdue, days):
+    action = make(due=due, status=status)
+    assert rag_status(action, AS_AT) is rag
+    assert is_overdue(action, AS_AT) is overdue
+    assert days_overdue(action, AS_AT) == days
+    a = assess(action, AS_AT)
+    assert (a.status, a.overdue, a.days_overdue) == (rag, overdue, days)
+
+
+def codes(action, as_at=AS_AT, round_header=ROUND):
+    plan = ActionPlan(actions=[action], update_headers=[round_header] if round_header else [])
+    return {p.code for p in check_plan(plan, as_at).problems}
+
+
+def test_clean_action_has_no_problems():
+    assert codes(make()) == set()
+
+
+PROBLEMS = [
+    ({"id": ""}, Code.MISSING_ID),
+    ({"action": None}, Code.MISSING_ACTION),
+    ({"action": ", ,"}, Code.MISSING_ACTION),
+    ({"owner": None}, Code.MISSING_OWNER),
+    ({"due": None}, Code.MISSING_DUE_DATE),
+    ({"due": "soon-ish"}, Code.UNREADABLE_DUE_DATE),
+    ({"start": "whenever"}, Code.UNREADABLE_START_DATE),
+    ({"start": "01-Apr-24", "due": "31-Mar-24"}, Code.DUE_BEFORE_START),
+    ({"status": "Blocked"}, Code.UNKNOWN_STATUS),
+    ({"status": None}, Code.MISSING_STATUS),
+    ({"status": "Complete", "update": None}, Code.COMPLETE_WITHOUT_EVIDENCE),
+    ({"status": "On Track", "due": "30-Nov-23"}, Code.OVERDUE_NOT_RED),
+    ({"status": "At Risk", "due": "30-Nov-23"}, Code.OVERDUE_NOT_RED),
+    ({"update": None}, Code.NO_CURRENT_UPDATE),
+    ({"update": " , "}, Code.NO_CURRENT_UPDATE),
+    ({"refs": "WRES 1 Sexual Safety"}, Code.UNKNOWN_REFERENCE),
+    ({"refs": "WRES 12"}, Code.UNKNOWN_REFERENCE),
+    ({"due": "Business as usual"}, Code.NO_FIXED_DEADLINE),
+    ({"due": "TBC"}, Code.NO_FIXED_DEADLINE),
+    ({"due": "In line with national deadlines"}, Code.NO_FIXED_DEADLINE),
+]
+
+
+@pytest.mark.parametrize(("change", "code"), PROBLEMS, ids=[p[1].value + "-" + str(p[0])
+                                                           for p in PROBLEMS])
+def test_each_problem(change, code):
+    found = codes(make(**change))
+    assert code in found
+    # each case triggers its own problem, not a pile of unrelated ones
+    allowed = {code, Code.MISSING_STATUS, Code.UNKNOWN_STATUS, Code.NO_CURRENT_UPDATE,
+               Code.MISSING_DUE_DATE}
+    assert found <= allowed | {Code.COMPLETE_WITHOUT_EVIDENCE}
+
+
+def test_red_overdue_is_not_an_overdue_declared_problem():
+    assert Code.OVERDUE_NOT_RED not in codes(make(status="Red", due="30-Nov-23"))
+
+
+def test_complete_with_evidence_is_fine_and_needs_no_new_update():
+    assert codes(make(status="Complete", due="30-Nov-23", update="Evidence: policy v2")) == set()
+
+
+def test_problem_records_carry_location_value_severity_and_message():
+    plan = ActionPlan(actions=[make(owner=None, row=9)], update_headers=[ROUND])
+    [problem] = check_plan(plan, AS_AT, file="plan.xlsx").problems
+    assert problem.code is Code.MISSING_OWNER
+    assert problem.severity is Severity.WARNING
+    assert problem.action_id == "1.1"
+    loc = problem.location
+    assert (loc.file, loc.sheet, loc.row, loc.column) == ("plan.xlsx", "Action Plan", 9,
+                                                         "Action Owner")
+    assert problem.message == "No action owner is named."
+    assert "plan.xlsx, sheet 'Action Plan', row 9, column 'Action Owner'" in str(problem)
+
+
+def test_duplicate_ids_flag_both_rows():
+    plan = ActionPlan(actions=[make(id="2.1", row=5), make(id="2.1", row=9), make(id="2.10")],
+                      update_headers=[ROUND])
+    dups = [p for p in check_plan(plan, AS_AT).problems if p.code is Code.DUPLICATE_ID]
+    assert [p.location.row for p in dups] == [5, 9]
+    assert "rows 5, 9" in dups[0].message
+
+
+def test_no_fixed_deadline_is_information_only():
+    plan = ActionPlan(actions=[make(due="Ongoing")], update_headers=[ROUND])
+    report = check_plan(plan, AS_AT)
+    assert [p.severity for p in report.problems] == [Severity.INFO]
+    assert not report.needs_attention
+
+
+def test_current_round_is_latest_dated_column_on_or_before_as_at():
+    plan = ActionPlan(update_headers=["Update as at 18 Sep 23", "Update as at 18 Dec 23",
+                                      "Update as at 18 Mar 24"])
+    assert current_round(plan, date(2023, 12, 18)) == "Update as at 18 Dec 23"
+    assert current_round(plan, date(2024, 1, 5)) == "Update as at 18 Dec 23"
+    assert current_round(plan, date(2023, 9, 1)) is None  # before the first round
+    assert current_round(ActionPlan(update_headers=["Progress"]), AS_AT) == "Progress"
+    assert current_round(ActionPlan(), AS_AT) is None
+
+
+def test_rules_are_pure_and_use_the_given_date():
+    action = make(due="30-Nov-23")
+    assert not is_overdue(action, date(2023, 11, 30))
+    assert is_overdue(action, date(2023, 12, 1))
+    assert days_overdue(action, date(2024, 11, 30)) == 366

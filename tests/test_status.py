@@ -1,0 +1,36 @@
+import pytest
+
+from edi_xl.status import RAG, parse_status
+
+CASES = [
+    # Green
+    ("G", RAG.GREEN), ("g", RAG.GREEN), ("Green", RAG.GREEN), ("On track", RAG.GREEN),
+    ("On Track", RAG.GREEN), (" on  track ", RAG.GREEN), ("Green - On track", RAG.GREEN),
+    # Amber
+    ("A", RAG.AMBER), ("Amber", RAG.AMBER), ("At risk", RAG.AMBER), ("At Risk", RAG.AMBER),
+    ("Delayed", RAG.AMBER), ("delayed", RAG.AMBER), ("Behind schedule", RAG.AMBER),
+    ("Not started", RAG.AMBER), ("Amber - Risks to timescales/delivery", RAG.AMBER),
+    # Red
+    ("R", RAG.RED), ("Red", RAG.RED), ("Overdue", RAG.RED), ("Exceeded timescales", RAG.RED),
+    ("Exceeded Timescales", RAG.RED),
+    # Blue
+    ("B", RAG.BLUE), ("Blue", RAG.BLUE), ("Complete", RAG.BLUE), ("Completed", RAG.BLUE),
+    ("done", RAG.BLUE), ("Done", RAG.BLUE), ("Complete with evidence", RAG.BLUE),
+    ("Blue - Complete with Evidence", RAG.BLUE),
+    # not status words
+    ("", None), ("   ", None), (None, None), ("Blocked", None), ("maybe", None), ("GA", None),
+    (3, None), ("Greenish", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[repr(c[0]) for c in CASES])
+def test_status_words(text, expected):
+    assert parse_status(text) is expected
+
+
+def test_trust_words_from_settings_are_recognised():
+    words = {RAG.GREEN: "Progressing", RAG.AMBER: "Wobbly", RAG.RED: "Late!", RAG.BLUE: "Shut"}
+    assert parse_status("progressing", words) is RAG.GREEN
+    assert parse_status("Wobbly", words) is RAG.AMBER
+    assert parse_status("Shut", words) is RAG.BLUE
+    assert parse_status("On Track", words) is RAG.GREEN  # the standard words still work

@@ -94,8 +94,8 @@ def _summary(result: RefreshResult, verb: str) -> None:
     overdue = result.overdue
     click.echo(f"Overdue: {len(overdue)}")
     for action, days in overdue:
-        due = action.due.describe()
-        click.echo(f"  {action.id:<6} due {due}, {days} days overdue - {action.owner or '(no owner)'}")
+        owner = action.owner or "(no owner)"
+        click.echo(f"  {action.id:<6} due {action.due.describe()}, {days} days overdue - {owner}")
     click.echo(f"Changes logged on the Change Log sheet: {len(result.changes)}")
     _problem_counts(result.report, result.path)
     for note in result.notes:
@@ -232,8 +232,7 @@ def demo(directory: Path) -> None:
       edi-xl demo /tmp/try-edi-xl
     """
     directory.mkdir(parents=True, exist_ok=True)
-    example = resources.files("edi_xl.examples") / EXAMPLE_PLAN
-    with resources.as_file(example) as example_path:
+    with resources.as_file(_example_plan()) as example_path:
         plan = _run(read_plan, example_path)
     target = directory / "action_plan.xlsx"
     result = _run(new_master, target, plan, EXAMPLE_AS_AT, overwrite=True)
@@ -242,6 +241,14 @@ def demo(directory: Path) -> None:
     _summary(result, "Built")
     click.echo(f"Open {target.resolve()} in Excel: see the Action Plan, Settings and "
                "Change Log sheets.")
+
+
+def _example_plan() -> Any:
+    """examples/trust_action_plan.xlsx: from the checkout, else the copy installed with us."""
+    checkout = Path(__file__).resolve().parents[1] / "examples" / EXAMPLE_PLAN
+    if checkout.is_file():
+        return checkout
+    return resources.files("edi_xl.examples") / EXAMPLE_PLAN
 
 
 def main() -> None:

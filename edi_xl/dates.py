@@ -46,7 +46,7 @@ _MONTH_NAMES = (
 )  # fmt: skip
 _MONTH_NUMBER = {name[:3].lower(): number for number, name in enumerate(_MONTH_NAMES, 1)}
 
-#: All patterns ignore case and are ASCII-only (so "\\d" is 0-9 and no Unicode case folding).
+#: All patterns ignore case and are ASCII-only (so \d is 0-9, and no Unicode case folding).
 _FLAGS = re.IGNORECASE | re.ASCII
 
 
@@ -242,9 +242,8 @@ def _build_month_yy(m: re.Match[str]) -> _Period:
     month = _month_number(m["mon"])
     year = 2000 + int(m["y"])
     name = _MONTH_NAMES[month - 1]
-    note = (
-        f"{m[0].strip()!r} read as {name} {year} (month and 2-digit year), not {int(m['y'])} {name}"
-    )
+    written = m[0].strip("() ")
+    note = f"{written!r} read as {name} {year} (month and 2-digit year), not {int(m['y'])} {name}"
     return _month(year, month, [note])
 
 
@@ -375,12 +374,13 @@ _FORMS: tuple[_Form, ...] = (
     # Month name and 4-digit year: March 2024, Mar 2024, Mar-2024, Sept. 2023, March, 2024.
     _form("month-name year", rf"{_MON}[\s\-/.,']*(?P<y>\d{{4}})", _build_month_year),
     # Month name and 2-digit year: Apr-24 is April 2024, never 24 April. Inside longer text only
-    # a 3-letter name with a separator counts ("(Aug 20)"), so "March 31" is not March 2031.
+    # a 3-letter name joined by - / ' ("due Apr-24") or alone in brackets ("(Aug 20)") counts,
+    # so "by Mar 31" is not March 2031 and "May 19 people" is not May 2019.
     _form(
         "month-name 2-digit year",
         rf"{_MON}[\s\-/.,']*(?P<y>\d{{2}})",
         _build_month_yy,
-        inside=rf"{_MON_SHORT}[\s\-/']?(?P<y>\d{{2}})",
+        inside=rf"(?P<open>\()?{_MON_SHORT}(?(open)\s?|[-/'])(?P<y>\d{{2}})(?(open)\))",
     ),
     # A bare year: 2024 (whole cell only; "Charter 2023" inside text is not a deadline).
     _form("year", r"(?P<y>\d{4})", _build_year, inside=None),
@@ -394,6 +394,7 @@ _START_WORDS = (
     r"|beginning(?:\s+(?:in|on))?|with\s+effect\s+from|w\.?e\.?f\.?)"
 )
 _ONWARDS = r"(?:onwards?|(?:[-\u2013\u2014]|and|&)\s*(?:on-?\s?going|onwards?))"
+_START_WINDOW = 60  # characters either side of a date searched for those words
 _START_BEFORE = re.compile(
     rf"\b{_START_WORDS}\s+(?:the\s+)?(?:(?:start|beginning)\s+of\s+)?$", _FLAGS
 )
@@ -447,9 +448,17 @@ _HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
         "a quarter needs its financial year (e.g. Q3 2023/24); it is not guessed",
     ),
 )
-# The day-and-month hint also applies inside longer text ("Event 4th October").
-_DAY_MONTH_INSIDE = re.compile(
-    rf"{_BEFORE}(?:\d{{1,2}}{_ORDINAL}(?:\s*of)?\s+{_MON}){_AFTER}", _FLAGS
+# Inside longer text, a day and month with no year ("Event 4th October") and a month with a
+# number that may be a day or a 2-digit year ("by Mar 31") are not read, but noted.
+_INSIDE_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(rf"{_BEFORE}(?:\d{{1,2}}{_ORDINAL}(?:\s*of)?\s+{_MON}){_AFTER}", _FLAGS),
+        "is a day and month with no year",
+    ),
+    (
+        re.compile(rf"{_BEFORE}(?:{_MON}\s+\d{{1,2}}{_ORDINAL}){_AFTER}", _FLAGS),
+        "is a month and a day (or a 2-digit year?); not guessed",
+    ),
 )
 
 
@@ -478,22 +487,24 @@ class _Found:
 
 def _scan(text: str) -> list[_Found]:
     """Every date written inside ``text``, in reading order (earlier forms claim text first)."""
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # 1 where an earlier form already read the character
     found: list[_Found] = []
     for form in _FORMS:
         if form.inside is None:
             continue
         for m in form.inside.finditer(text):
             begin, end = m.span()
-            if any(begin < e and b < end for b, e in taken):
+            if any(taken[begin:end]):
                 continue
-            taken.append((begin, end))
+            taken[begin:end] = b"\x01" * (end - begin)
             try:
                 period = form.build(m)
             except _NotADate as exc:
                 found.append(_Found(m[0], begin, None, problem=str(exc)))
                 continue
-            is_start = bool(_START_BEFORE.search(text[:begin]) or _START_AFTER.match(text[end:]))
+            before = text[max(0, begin - _START_WINDOW) : begin]
+            after = text[end : end + _START_WINDOW]
+            is_start = bool(_START_BEFORE.search(before) or _START_AFTER.match(after))
             found.append(_Found(m[0], begin, period, is_start))
     return sorted(found, key=lambda f: f.position)
 
@@ -681,9 +692,10 @@ def _parse_text(raw: str) -> DateValue:
     for pattern, why in _HINTS:
         if pattern.fullmatch(whole):
             return _unreadable(raw, text, why)
-    inside = _DAY_MONTH_INSIDE.search(squeezed)
-    if inside:
-        return _unreadable(raw, text, f"{inside[0]!r} is a day and month with no year")
+    for pattern, why in _INSIDE_HINTS:
+        inside = pattern.search(squeezed)
+        if inside:
+            return _unreadable(raw, text, f"{inside[0]!r} {why}")
     return _unreadable(raw, text, None)
 
 

@@ -3,9 +3,9 @@
 from datetime import date, datetime
 
 import pytest
+from conftest import build_trust_workbook, seed_rows
 from openpyxl import Workbook
 
-from conftest import build_trust_workbook, seed_rows
 from edi_xl.dates import DateKind
 from edi_xl.errors import LayoutNotFoundError
 from edi_xl.reader import read_plan

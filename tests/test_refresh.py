@@ -7,11 +7,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import AS_AT, all_cells, build_trust_workbook, edit_workbook, seed_rows
 from openpyxl import load_workbook
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 
-from conftest import AS_AT, all_cells, build_trust_workbook, edit_workbook, seed_rows
 from edi_xl.errors import WorkbookWriteError
 from edi_xl.reader import read_plan
 from edi_xl.workbook import save as save_module
@@ -101,7 +101,6 @@ def test_every_cell_not_owned_is_unchanged(tmp_path):
     path = build_trust_workbook(tmp_path / "theirs.xlsx", extra_column="Notes",
                                 extra_sheet=True, merge_milestones=True)
     before = all_cells(path)
-    wb = load_workbook(path)
     header_row = 3
     status_col = "I"
     result = refresh_workbook(path, AS_AT, now=NOW)

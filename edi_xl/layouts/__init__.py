@@ -24,7 +24,7 @@ LAYOUTS: list[ModuleType] = [
 
 def by_name(name: str) -> ModuleType:
     for module in LAYOUTS:
-        if module.NAME == name:
+        if name == module.NAME:
             return module
     known = ", ".join(m.NAME for m in LAYOUTS)
     raise KeyError(f"unknown layout {name!r}; known layouts: {known}")
@@ -40,15 +40,14 @@ def detect_best(
     """The best (layout, sheet, detection) over all sheets, or None when nothing fits."""
     candidates = [by_name(layout)] if layout else LAYOUTS
     best: tuple[ModuleType, SheetGrid, Detection] | None = None
+    best_score = 0.0
     for module in candidates:
         for sheet in sheets:
             found = module.detect(sheet)
             if found is None:
                 continue
             # A sheet called "Action Plan" wins a tie: that is where edi_xl writes the plan.
-            bonus = 0.01 if sheet.name.strip().lower() == "action plan" else 0.0
-            if best is None or found.score + bonus > best[2].score + (
-                0.01 if best[1].name.strip().lower() == "action plan" else 0.0
-            ):
-                best = (module, sheet, found)
+            score = found.score + (0.01 if sheet.name.strip().lower() == "action plan" else 0.0)
+            if best is None or score > best_score:
+                best, best_score = (module, sheet, found), score
     return best

@@ -24,7 +24,9 @@ from edi_xl.references import parse_protected_characteristics, parse_report_refs
 from edi_xl.status import RAG, parse_status
 
 NAME = "trust"
-DESCRIPTION = "The trust's action-plan tracker (# | Milestone | Action | ... | Status | Update as at)"
+DESCRIPTION = (
+    "The trust's action-plan tracker (# | Milestone | Action | ... | Status | Update as at)"
+)
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,6 @@ class ColumnMap:
 
 
 def map_columns(grid: SheetGrid, header_row: int) -> ColumnMap:
-    header = grid.rows[header_row]
     fields: dict[str, int] = {}
     updates: dict[str, int] = {}
     update_dates: dict[str, date | None] = {}

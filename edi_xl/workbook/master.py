@@ -146,9 +146,8 @@ def _ensure_column(
 
 def _status_cell_value(action: Action, assessment: Assessment, words: dict[RAG, str]) -> Any:
     """What the Status cell should hold after refresh."""
-    if action.status is None:  # blank, or a word we cannot read: keep what the user typed
-        if action.status_text or assessment.status is None:
-            return action.status_text
+    if action.status is None and (action.status_text or assessment.status is None):
+        return action.status_text  # a word we cannot read, or blank and not overdue: kept
     return words[assessment.status] if assessment.status else action.status_text
 
 
@@ -171,7 +170,9 @@ def refresh_book(
     settings = sheets.read_settings(wb)
     as_at = as_at or settings.as_at
     if as_at is None:
-        raise EdiXlError(f"{path or 'workbook'}: no as-at date given and none on the Settings sheet")
+        raise EdiXlError(
+            f"{path or 'workbook'}: no as-at date given and none on the Settings sheet"
+        )
     settings.as_at = as_at
     words = settings.words
     source = source or f"refresh as at {as_at:%d %b %Y}"

@@ -1,0 +1,184 @@
+"""The edi-xl command, through click's CliRunner: output and exit codes pinned."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import build_trust_workbook, edit_workbook
+from openpyxl import load_workbook
+
+from edi_xl.cli import cli
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def run(runner: CliRunner, *args: str):
+    return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_demo_builds_and_refreshes_the_example(runner, tmp_path):
+    result = run(runner, "demo", tmp_path / "demo")
+    assert result.exit_code == 0, result.output
+    target = tmp_path / "demo" / "action_plan.xlsx"
+    assert target.exists()
+    assert "17 actions" in result.output
+    assert "Overdue: 2" in result.output
+    assert "1.9" in result.output and "18 days overdue" in result.output
+    assert str(target.resolve()) in result.output
+    ws = load_workbook(target)["Action Plan"]
+    assert ws["I8"].value == "Exceeded Timescales"  # 1.9
+
+
+def test_new_from_existing_then_refresh_then_check(runner, tmp_path):
+    source = build_trust_workbook(tmp_path / "ours.xlsx")
+    master = tmp_path / "master.xlsx"
+    made = run(runner, "new", master, "--from", source, "--as-at", "2023-09-18")
+    assert made.exit_code == 1, made.output  # made, but the seed has problems (missing text)
+    assert "Created" in made.output and "Overdue: 0" in made.output
+
+    refreshed = run(runner, "refresh", master, "--as-at", "18/12/2023")
+    assert refreshed.exit_code == 1
+    assert "Overdue: 2" in refreshed.output
+    assert "Changes logged on the Change Log sheet: 5" in refreshed.output  # 2 status,
+    # 2 overdue No->Yes, the as-at date
+    assert "master.backup.xlsx" in refreshed.output
+
+    again = run(runner, "refresh", master, "--as-at", "2023-12-18")
+    assert "Changes logged on the Change Log sheet: 0" in again.output
+
+    checked = run(runner, "check", master, "--as-at", "2023-12-18")
+    assert checked.exit_code == 1
+    assert "action 1.5: The action text is missing." in checked.output
+    assert "row 6, column 'Action (think SMART)'" in checked.output
+
+
+def test_check_json_shape(runner, tmp_path):
+    master = tmp_path / "m.xlsx"
+    run(runner, "new", master, "--from", build_trust_workbook(tmp_path / "s.xlsx"),
+        "--as-at", "2023-12-18")
+    result = run(runner, "check", master, "--as-at", "2023-12-18", "--json")
+    assert result.exit_code == 1
+    doc = json.loads(result.output)
+    assert doc["as_at"] == "2023-12-18" and doc["actions"] == 17
+    assert doc["counts"] == {"error": 2, "warning": 2}
+    first = doc["problems"][0]
+    assert set(first) == {"code", "severity", "action_id", "location", "value", "message"}
+    assert first["code"] == "missing_action" and first["location"]["row"] == 6
+
+
+def test_check_clean_plan_exits_0(runner, tmp_path):
+    master = tmp_path / "m.xlsx"
+    run(runner, "new", master, "--from", build_trust_workbook(tmp_path / "s.xlsx"),
+        "--as-at", "2023-12-18")
+
+    def fix(wb):
+        ws = wb["Action Plan"]
+        ws["C6"] = "Attach the Trust's E&D approach to every job advert."
+        ws["C20"] = "Review the board template."
+        ws["D11"] = "WRES 6 WDES 6 WRES 8"
+        ws["D12"] = "WRES 8 WDES 4"
+
+    edit_workbook(master, fix)
+    result = run(runner, "check", master, "--as-at", "2023-12-18")
+    assert result.exit_code == 0, result.output
+    assert "Problems: 0 errors, 0 warnings, 0 notes" in result.output
+
+
+def test_new_refuses_to_overwrite_without_force(runner, tmp_path):
+    master = tmp_path / "m.xlsx"
+    assert run(runner, "new", master, "--as-at", "2023-12-18").exit_code == 0  # empty: clean
+    again = run(runner, "new", master, "--as-at", "2023-12-18")
+    assert again.exit_code == 2
+    assert "already exists" in again.output
+    assert run(runner, "new", master, "--as-at", "2023-12-18", "--force").exit_code == 0
+
+
+def test_new_empty_master_has_the_trust_layout(runner, tmp_path):
+    master = tmp_path / "empty.xlsx"
+    result = run(runner, "new", master, "--as-at", "2023-12-18")
+    assert result.exit_code == 0
+    wb = load_workbook(master)
+    assert wb.sheetnames == ["Action Plan", "Settings", "Lists", "Change Log"]
+    assert wb["Action Plan"]["J4"].value == "Update as at 18 Dec 23"
+
+
+@pytest.mark.parametrize("command", ["refresh", "check"])
+def test_missing_file_is_exit_2_with_one_line(runner, tmp_path, command):
+    result = run(runner, command, tmp_path / "nope.xlsx", "--as-at", "2023-12-18")
+    assert result.exit_code == 2
+    assert "nope.xlsx" in result.output and "not found" in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"this is not a workbook", "cannot open"), (b"PK\x03\x04broken zip", "cannot open")],
+)
+def test_unreadable_master_is_exit_2(runner, tmp_path, content, reason):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(content)
+    result = run(runner, "refresh", bad, "--as-at", "2023-12-18")
+    assert result.exit_code == 2
+    assert "bad.xlsx" in result.output and reason in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_workbook_without_a_plan_is_exit_2(runner, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active["A1"] = "Just some notes"
+    wb.save(tmp_path / "notes.xlsx")
+    result = run(runner, "refresh", tmp_path / "notes.xlsx", "--as-at", "2023-12-18")
+    assert result.exit_code == 2
+    assert "notes.xlsx: no action-plan table found" in result.output
+
+
+@pytest.mark.parametrize("bad", ["12/31/2023", "March 2024", "tomorrow", "2023-13-01"])
+def test_bad_as_at_is_a_usage_error(runner, tmp_path, bad):
+    result = run(runner, "check", tmp_path / "m.xlsx", "--as-at", bad)
+    assert result.exit_code == 2
+    assert "is not a date" in result.output
+
+
+def test_as_at_defaults_to_today(runner, tmp_path):
+    from datetime import date
+
+    master = tmp_path / "m.xlsx"
+    run(runner, "new", master)
+    assert load_workbook(master)["Settings"]["B4"].value.date() == date.today()
+
+
+def test_new_rejects_other_extensions(runner, tmp_path):
+    result = run(runner, "new", tmp_path / "plan.ods")
+    assert result.exit_code == 2 and "plan.ods" in result.output
+
+
+def test_python_dash_m_and_console_script(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "edi_xl", "--help"], capture_output=True,
+                         text=True, check=True)
+    assert "Usage: edi-xl" in out.stdout
+    for command in ("new", "refresh", "check", "demo"):
+        assert command in out.stdout
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_with_an_example(runner, command):
+    result = run(runner, command, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.output
+
+
+def test_readme_documents_every_command():
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    for command in cli.commands:
+        assert f"edi-xl {command}" in readme, f"README does not document `edi-xl {command}`"

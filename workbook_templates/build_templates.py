@@ -1,0 +1,34 @@
+"""Rebuild the blank master template shipped in workbook_templates/.
+
+    python workbook_templates/build_templates.py
+
+The recipe itself is code: ``edi_xl.workbook.master.build_master_book`` lays out the
+Action Plan sheet and edi_xl's own sheets, and ``refresh_book`` adds the conditional
+formatting, dropdowns and print setup (one Excel feature per module in edi_xl/workbook/).
+This script runs that recipe on an empty plan, so the template is exactly what
+``edi-xl new`` makes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from edi_xl.workbook.master import new_master
+
+HERE = Path(__file__).parent
+TEMPLATE = HERE / "action_plan_template.xlsx"
+#: A fixed as-at date and clock so that rebuilding gives the same cells every time.
+TEMPLATE_AS_AT = date(2024, 4, 1)
+
+
+def build(target: Path = TEMPLATE) -> Path:
+    new_master(target, None, TEMPLATE_AS_AT, overwrite=True,
+               now=datetime(2024, 4, 1, 9, 0))
+    backup = target.with_name(f"{target.stem}.backup{target.suffix}")
+    backup.unlink(missing_ok=True)
+    return target
+
+
+if __name__ == "__main__":
+    print(build())

@@ -322,3 +322,9 @@ def test_xlsm_keeps_vba_and_buttons(tmp_path, seed_workbook):
         text = "".join(z.read(n).decode("utf-8", "replace") for n in vml)
         assert "SampleCall" in text and "Refresh status" in text
     assert plan_rows(path)["1.9"]["Status"] == "Exceeded Timescales"
+
+
+def test_every_conditional_format_rule_has_its_own_priority(master):
+    ws = load_workbook(master)["Action Plan"]
+    priorities = [r.priority for cf in ws.conditional_formatting for r in cf.rules]
+    assert len(priorities) == len(set(priorities)) == 6

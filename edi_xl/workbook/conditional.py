@@ -66,16 +66,17 @@ def apply_rag_formatting(
         ws.conditional_formatting.add(rng, rule)
     if overdue_col:
         overdue = get_column_letter(overdue_col)
-        mark = Rule(
-            type="expression",
-            formula=[f'${overdue}{first_row}="Yes"'],
-            stopIfTrue=False,
-            dxf=DifferentialStyle(
-                fill=PatternFill(bgColor=OVERDUE_FILL, fgColor=OVERDUE_FILL, fill_type="solid"),
-                font=Font(color=OVERDUE_FONT, bold=True),
-            ),
-        )
         targets = [overdue_col] + ([due_col] if due_col else [])
-        for col in targets:
+        for col in targets:  # one Rule object per range: openpyxl numbers priorities per object
+            mark = Rule(
+                type="expression",
+                formula=[f'${overdue}{first_row}="Yes"'],
+                stopIfTrue=False,
+                dxf=DifferentialStyle(
+                    fill=PatternFill(bgColor=OVERDUE_FILL, fgColor=OVERDUE_FILL,
+                                     fill_type="solid"),
+                    font=Font(color=OVERDUE_FONT, bold=True),
+                ),
+            )
             letter = get_column_letter(col)
             ws.conditional_formatting.add(f"{letter}{first_row}:{letter}{last_row}", mark)

@@ -13,6 +13,7 @@ Every value it changes is logged in the Change Log (old -> new), so nothing is l
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -304,6 +305,22 @@ def _cell_value(action: Action, fld: str) -> Any:
             return getattr(action, fld)
 
 
+def row_height(cells: Iterable[tuple[Any, float]]) -> float:
+    """A row height (points) that shows every wrapped value in full.
+
+    Excel and LibreOffice do not grow rows to fit wrapped text in a file written by a
+    program, so the height is estimated: about 1.15 characters per unit of column width,
+    15 points a line.
+    """
+    lines = 1
+    for value, width in cells:
+        if not isinstance(value, str) or not value:
+            continue
+        per_line = max(1, int(width * 1.15))
+        lines = max(lines, sum(-(-len(part) // per_line) or 1 for part in value.split("\n")))
+    return min(409.0, 15.0 * lines)
+
+
 def build_master_book(
     plan: ActionPlan, as_at: date, *, trust_name: str | None = None
 ) -> WorkbookType:
@@ -350,6 +367,9 @@ def build_master_book(
             cell.alignment = WRAP_TOP
             cell.border = GRID_BORDER
         ws.cell(r, 1).number_format = "@"  # ids are text: 1.10 is not 1.1
+        ws.row_dimensions[r].height = row_height(
+            (value, headers[col - 1][1]) for col, value in values
+        )
     sheets.write_settings(wb, Settings(as_at=as_at, trust_name=trust_name))
     sheets.write_lists(wb, Settings().words)
     sheets.change_log_sheet(wb)

@@ -12,15 +12,21 @@ def footer_text(as_at: date) -> str:
     return f"As at {as_at.day} {as_at:%B %Y}"
 
 
-def apply_print_setup(ws: Worksheet, *, header_row: int, as_at: date) -> None:
+def fit_to_width(ws: Worksheet, *, header_row: int | None = None) -> None:
+    """Landscape A4, one page wide, as many pages tall as it takes, header on every page."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages tall as it takes
+    ws.page_setup.fitToHeight = 0
     if ws.sheet_properties.pageSetUpPr is None:
         ws.sheet_properties.pageSetUpPr = PageSetupProperties()
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    if header_row:
+        ws.print_title_rows = f"{header_row}:{header_row}"
+
+
+def apply_print_setup(ws: Worksheet, *, header_row: int, as_at: date) -> None:
+    fit_to_width(ws, header_row=header_row)
     ws.oddFooter.left.text = footer_text(as_at)
     ws.oddFooter.center.text = "Page &P of &N"
     ws.oddFooter.right.text = "&A"

@@ -14,6 +14,7 @@ from edi_xl.dates import DateKind, parse_date
 from edi_xl.references import ALL, PROTECTED_CHARACTERISTICS
 from edi_xl.status import DEFAULT_STATUS_WORDS, RAG, RAG_MEANING
 from edi_xl.workbook.cells import comparable, set_value
+from edi_xl.workbook.printing import fit_to_width
 from edi_xl.workbook.styles import HEADER_FILL, HEADER_FONT, SUBTITLE_FONT, TITLE_FONT, WRAP_TOP
 from edi_xl.workbook.validation import CHARACTERISTIC_LIST, STATUS_LIST
 
@@ -107,6 +108,10 @@ def write_settings(wb: Workbook, settings: Settings, source: str = "") -> list[C
         ws.column_dimensions["A"].width = 16
         ws.column_dimensions["B"].width = 24
         ws.column_dimensions["C"].width = 44
+        ws["A2"].alignment = WRAP_TOP
+        ws.merge_cells("A2:C2")
+        ws.row_dimensions[2].height = 45
+        fit_to_width(ws)
     ws = wb[SETTINGS]
     row = _label_rows(ws).get(AS_AT_LABEL.lower())
     if row is None:  # the label was deleted: put it back below what is there
@@ -151,6 +156,7 @@ def change_log_sheet(wb: Workbook) -> Worksheet:
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = "A1:F1"
+    fit_to_width(ws, header_row=1)
     return ws
 
 

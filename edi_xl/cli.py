@@ -232,7 +232,7 @@ def demo(directory: Path) -> None:
       edi-xl demo /tmp/try-edi-xl
     """
     directory.mkdir(parents=True, exist_ok=True)
-    with resources.as_file(_example_plan()) as example_path:
+    with resources.as_file(example_plan()) as example_path:
         plan = _run(read_plan, example_path)
     target = directory / "action_plan.xlsx"
     result = _run(new_master, target, plan, EXAMPLE_AS_AT, overwrite=True)
@@ -243,7 +243,7 @@ def demo(directory: Path) -> None:
                "Change Log sheets.")
 
 
-def _example_plan() -> Any:
+def example_plan() -> Any:
     """examples/trust_action_plan.xlsx: from the checkout, else the copy installed with us."""
     checkout = Path(__file__).resolve().parents[1] / "examples" / EXAMPLE_PLAN
     if checkout.is_file():

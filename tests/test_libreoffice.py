@@ -38,7 +38,7 @@ from libreoffice import (
 )
 from openpyxl import load_workbook
 
-from edi_xl.cli import cli
+from edi_xl.cli import cli, example_plan
 from edi_xl.reader import read_plan
 from edi_xl.workbook.master import new_master, refresh_workbook
 
@@ -109,8 +109,7 @@ def rag_master(tools: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     refreshed as at 18 Dec 2023.
     """
     folder = tmp_path_factory.mktemp("rag")
-    example = resources.files("edi_xl.examples") / "trust_action_plan.xlsx"
-    with resources.as_file(example) as example_path:
+    with resources.as_file(example_plan()) as example_path:
         plan = read_plan(example_path)
     actions = []
     for k in range(COPIES):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -241,6 +242,80 @@ def demo(directory: Path) -> None:
     _summary(result, "Built")
     click.echo(f"Open {target.resolve()} in Excel: see the Action Plan, Settings and "
                "Change Log sheets.")
+
+
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the returns (made if missing; files of the same name are replaced).")
+@click.option("--as-at", "as_at", type=AsAtDate(), default=None,
+              help="The round's date: 2023-12-18 or 18/12/2023. Default: the as-at date on the "
+                   "master's Settings sheet.")
+@click.option("--password", default=None,
+              help="Protect the sheets with this password (default: none).")
+def returns(master: Path, out_dir: Path, as_at: date | None, password: str | None) -> None:
+    """Write one owner return (.xlsx) per action owner, asking for a status and an update.
+
+    \b
+    Example:
+      edi-xl returns plan.xlsx -o "returns Dec 2023" --as-at 18/12/2023
+    """
+    from edi_xl.owner_returns import make_owner_returns
+
+    result = _run(make_owner_returns, master, out_dir, as_at, password=password)
+    for f in result.files:
+        n = len(f.action_ids)
+        click.echo(f"{f.path}: {f.owner} ({n} action{'s' if n != 1 else ''}: "
+                   f"{', '.join(f.action_ids)})")
+    for action_id, reason in result.not_sent:
+        click.echo(f"not sent: {action_id or '(no #)'}: {reason}")
+    click.echo(f"{len(result.files)} files as at {_fmt_date(result.as_at)}; "
+               f"{len(result.not_sent)} actions not sent.")
+    sys.exit(1 if result.needs_attention else 0)
+
+
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("returns", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the merged workbook here instead of updating MASTER in place.")
+@AS_AT
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write what happened to every file, change and flag as JSON.")
+def merge(master: Path, returns: tuple[Path, ...], output: Path | None, as_at: date | None,
+          report_path: Path | None) -> None:
+    """Merge owners' returned spreadsheets (files or folders) into the master.
+
+    Only Status and the round's update are taken from a return; anything else an owner
+    changed, rows that match no action, unreadable files and older versions are listed for
+    a person to look at. Exit code 1 when anything needs a person.
+
+    \b
+    Example:
+      edi-xl merge plan.xlsx returns/ --as-at 18/12/2023 --report merge.json
+    """
+    from edi_xl.merge import merge_returns
+
+    result = _run(merge_returns, master, returns, out=output, as_at=as_at or _today())
+    if report_path:
+        report_path.write_text(json.dumps(result.report(), indent=2), encoding="utf-8")
+    outcomes = Counter(f.outcome for f in result.files)
+    click.echo(f"Merged into {result.path} as at {_fmt_date(result.as_at)}: "
+               + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) + " file(s); "
+               f"{len(result.changes)} change(s).")
+    for f in result.files:
+        if f.outcome != "merged":
+            click.echo(f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else ""))
+    for flag in result.flags:
+        click.echo(f"  {flag.kind}: {flag.file}" + (f" (action {flag.id})" if flag.id else "")
+                   + f": {flag.message}")
+    if result.refresh:
+        click.echo(f"Overdue after merge: {len(result.refresh.overdue)}; see the Returns sheet "
+                   "for who still has to reply.")
+    if result.backup:
+        click.echo(f"Previous version kept as {result.backup}")
+    sys.exit(1 if result.needs_attention else 0)
 
 
 def example_plan() -> Any:

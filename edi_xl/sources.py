@@ -16,8 +16,14 @@ Readers:
   sharedStrings part; odd styles) python-calamine is used instead.
 * xls / xlsb / ods: python-calamine. Its Rust code can *panic* on broken files; the panic
   reaches Python as ``pyo3_runtime.PanicException``, which derives from ``BaseException``,
-  so it is caught explicitly.
-* csv: the standard library; cell values stay strings.
+  so it is caught explicitly. Merged cells are filled where calamine reports them (xls,
+  and the xlsx fallback); hidden sheets are flagged; calamine does not report hidden rows,
+  so ``hidden_rows`` is empty for these formats. Numbers that are whole (every .xls number
+  is a double) become ``int``, as openpyxl gives them. An .xls encrypted with Excel's
+  built-in default password ("VelvetSweatshop", used when a workbook is protected without
+  an open password) is decrypted in memory and read; any other encryption is refused.
+* csv: the standard library; cell values stay strings. Text with no column separator
+  (",", ";", tab, "|") at all is a plain text file, not a csv.
 
 Reading a hostile file can still take too long or too much memory (a 42 kB .xls made calamine
 use 1.5 GB); :mod:`edi_xl.isolation` runs this module in worker processes with limits.
@@ -369,7 +375,9 @@ def read_grids(path: str | Path) -> WorkbookGrids:
     """
     path = Path(path)
     try:
-        fmt = sniff_format(path)
+        return _read(path)
+    except (UnreadableFileError, KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError):
+        raise
     except FileNotFoundError:
         raise UnreadableFileError(path, "file not found") from None
     except IsADirectoryError:
@@ -380,7 +388,12 @@ def read_grids(path: str | Path) -> WorkbookGrids:
         raise UnreadableFileError(
             path, f"cannot be opened: {_short(exc.strerror or exc)}"
         ) from None
+    except BaseException as exc:  # noqa: BLE001 - last safety net, panics included
+        raise UnreadableFileError(path, f"could not be read: {_describe(exc, path)}") from None
 
+
+def _read(path: Path) -> WorkbookGrids:
+    fmt = sniff_format(path)
     if fmt == "empty":
         raise UnreadableFileError(path, "empty file (0 bytes)")
     if fmt == "encrypted":
@@ -561,10 +574,22 @@ def _read_with_calamine(
     if error is not None:
         if _is_password_error(error):
             raise EncryptedFileError(path, ENCRYPTED_REASON)
-        raise UnreadableFileError(path, f"not a valid {label}: {_describe(error, path)}")
+        raise UnreadableFileError(path, _calamine_reason(label, error, path))
     if not sheets:
         raise UnreadableFileError(path, f"not a valid {label}: it has no sheets")
     return WorkbookGrids(path=path, format=fmt, sheets=sheets)
+
+
+_DAMAGED_ZIP_WORDS = ("zip", "deflate", "checksum", "larger than its declared")
+
+
+def _calamine_reason(label: str, error: BaseException, path: Path) -> str:
+    message = str(error).lower()
+    if label != ".xls" and (
+        type(error).__name__ == "ZipError" or any(word in message for word in _DAMAGED_ZIP_WORDS)
+    ):
+        return f"not a valid {label}: the zip is truncated or damaged"
+    return f"not a valid {label}: {_describe(error, path)}"
 
 
 def _is_bare_biff(path: Path) -> bool:

@@ -1,0 +1,232 @@
+"""Owner returns coming in: find the files, read them safely, find the table in each.
+
+Owners send back whatever they like. This module turns a list of files and folders into
+:class:`ReturnFile` records: for each file either the rows of its action table(s), or an
+outcome of ``skipped`` (Office lock files, hidden files) or ``rejected`` with a reason a
+person can act on ("password protected", "a Word document, not a spreadsheet", "no action
+table found"). Reading happens in worker processes (:mod:`edi_xl.isolation`), so one broken
+file cannot stop the batch.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from defusedxml import ElementTree
+
+from edi_xl.errors import UnreadableFileError
+from edi_xl.grid import SheetGrid, is_blank
+from edi_xl.headers import update_header_date
+from edi_xl.isolation import FileReader
+from edi_xl.layouts.base import HEADER_SCAN_ROWS, header_fields
+from edi_xl.layouts.trust import clean_text, id_text, is_header_repeat, map_columns
+from edi_xl.sources import WorkbookGrids
+
+#: Fields an owner may change in a return; every other recognised field is locked.
+OPEN_FIELDS = ("status", "update")
+#: Recognised fields compared with the master to spot edits to locked cells.
+LOCKED_FIELDS = ("action", "owner", "due", "start", "theme", "references", "characteristics")
+SKIPPED, REJECTED, READ = "skipped", "rejected", "read"
+
+
+@dataclass
+class ReturnRow:
+    """One row of an owner's table."""
+
+    file: str
+    sheet: str
+    row: int  # 1-based, as Excel shows it
+    id: str
+    id_was_number: bool  # Excel may have turned "7.10" into 7.1
+    status: str | None
+    update: str | None
+    locked: dict[str, Any] = field(default_factory=dict)  # field -> value as written
+
+
+@dataclass
+class ReturnFile:
+    """One file of the batch and what came of reading it."""
+
+    path: Path
+    name: str  # as shown in reports: relative to the folder given
+    outcome: str  # read | skipped | rejected
+    reason: str | None = None
+    rows: list[ReturnRow] = field(default_factory=list)
+    stamp: datetime | None = None  # when the owner saved it: inside the file, else mtime
+    owner: str | None = None
+    update_header: str | None = None  # the header of the column the update was read from
+
+
+def collect(inputs: Sequence[str | Path]) -> list[tuple[Path, str]]:
+    """Every file under the inputs (folders with their subfolders), with its display name."""
+    found: list[tuple[Path, str]] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                found.append((child, child.relative_to(path).as_posix()))
+        else:
+            found.append((path, path.name))
+    return found
+
+
+def skip_reason(path: Path, name: str) -> str | None:
+    """Why a file is passed over quietly, or None."""
+    if path.name.startswith("~$"):
+        return "an Office lock file (the workbook was open when it was copied)"
+    if path.name.startswith(".~lock."):
+        return "a LibreOffice lock file"
+    if any(part.startswith(".") for part in Path(name).parts):
+        return "a hidden file"
+    if path.name.lower() in ("thumbs.db", "desktop.ini"):
+        return "a system file"
+    return None
+
+
+def saved_at(path: Path, fmt: str) -> datetime:
+    """When the file was last saved: the workbook's own record where it has one."""
+    if fmt in ("xlsx", "xlsm"):
+        try:
+            with zipfile.ZipFile(path) as zf, zf.open("docProps/core.xml") as handle:
+                root = ElementTree.parse(handle).getroot()
+            for element in root:
+                if element.tag.endswith("}modified") and element.text:
+                    return datetime.fromisoformat(element.text.replace("Z", "+00:00"))
+        except (KeyError, OSError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
+            pass
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+
+
+@dataclass(frozen=True)
+class ReturnTable:
+    sheet: SheetGrid
+    header_row: int  # 0-based
+    columns: dict[str, int]
+    update_col: int | None
+    update_header: str | None
+
+
+def find_tables(book: WorkbookGrids) -> list[ReturnTable]:
+    """The action table of each sheet that has one (instructions sheets are passed over)."""
+    tables: list[ReturnTable] = []
+    for sheet in book.sheets:
+        if sheet.name.startswith("_edi_xl"):
+            continue
+        table = _find_table(sheet)
+        if table:
+            tables.append(table)
+    return tables
+
+
+def _find_table(sheet: SheetGrid) -> ReturnTable | None:
+    for r in range(min(sheet.n_rows, HEADER_SCAN_ROWS)):
+        fields = header_fields(sheet.rows[r])
+        columns = map_columns(sheet, r)
+        has_key = "id" in fields or "action" in fields
+        has_news = "status" in fields or bool(columns.updates)
+        if not (has_key and has_news):
+            continue
+        update_col, update_name = _pick_update_column(columns.updates, columns.update_dates)
+        return ReturnTable(sheet, r, columns.fields, update_col, update_name)
+    return None
+
+
+def _pick_update_column(
+    updates: dict[str, int], dates: dict[str, Any]
+) -> tuple[int | None, str | None]:
+    """The column holding the owner's new update: the latest dated round, else the rightmost."""
+    if not updates:
+        return None, None
+    dated = [(d, name) for name, d in dates.items() if d is not None]
+    name = max(dated)[1] if dated else max(updates, key=lambda n: updates[n])
+    return updates[name], name
+
+
+def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
+    sheet, cols = table.sheet, table.columns
+    rows: list[ReturnRow] = []
+    watched = [*cols.values(), *([table.update_col] if table.update_col is not None else [])]
+    for r in range(table.header_row + 1, sheet.n_rows):
+        if all(is_blank(sheet.value(r, c)) for c in watched):
+            continue
+        if is_header_repeat(sheet.rows[r]):
+            continue
+
+        def get(fld: str, r: int = r) -> Any:
+            col = cols.get(fld)
+            return sheet.value(r, col) if col is not None else None
+
+        raw_id = get("id")
+        update = sheet.value(r, table.update_col) if table.update_col is not None else None
+        rows.append(
+            ReturnRow(
+                file=file_name,
+                sheet=sheet.name,
+                row=r + 1,
+                id=id_text(raw_id),
+                id_was_number=isinstance(raw_id, float | int) and not isinstance(raw_id, bool),
+                status=clean_text(get("status")),
+                update=clean_text(update),
+                locked={f: get(f) for f in LOCKED_FIELDS if f in cols and not is_blank(get(f))},
+            )
+        )
+    return rows
+
+
+def _date_in_header(name: str | None) -> Any:
+    return update_header_date(name)[1] if name else None
+
+
+def read_returns(
+    inputs: Sequence[str | Path], *, reader: FileReader | None = None
+) -> list[ReturnFile]:
+    """Read every return under ``inputs``; never raises for a bad file."""
+    files: list[ReturnFile] = []
+    to_read: list[tuple[Path, str]] = []
+    for path, name in collect(inputs):
+        reason = skip_reason(path, name)
+        if reason:
+            files.append(ReturnFile(path, name, SKIPPED, reason))
+        else:
+            to_read.append((path, name))
+    own_reader = reader is None
+    reader = reader or FileReader()
+    try:
+        results = reader.read_many([p for p, _ in to_read])
+        for (path, name), (_, result) in zip(to_read, results, strict=True):
+            files.append(_read_one(path, name, result))
+    finally:
+        if own_reader:
+            reader.close()
+    order = {name: i for i, (_, name) in enumerate(collect(inputs))}
+    files.sort(key=lambda f: order.get(f.name, 0))
+    return files
+
+
+def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError) -> ReturnFile:
+    if isinstance(result, UnreadableFileError):
+        return ReturnFile(path, name, REJECTED, result.reason)
+    tables = find_tables(result)
+    if not tables:
+        sheets = ", ".join(repr(s.name) for s in result.sheets) or "none"
+        return ReturnFile(
+            path, name, REJECTED,
+            f"no action table found (looked for a header row with '#' or 'Action' and "
+            f"'Status' or 'Update' in sheets {sheets})",
+        )
+    rows = [row for table in tables for row in table_rows(table, name)]
+    if not rows:
+        return ReturnFile(path, name, REJECTED, "the action table has no rows")
+    return ReturnFile(
+        path, name, READ, None, rows, stamp=saved_at(path, result.format),
+        update_header=tables[0].update_header,
+    )
+
+
+def iter_names(files: Iterable[ReturnFile]) -> list[str]:
+    return [f.name for f in files]

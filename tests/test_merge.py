@@ -1,0 +1,219 @@
+"""Merging a messy batch of owner returns into the master (issue 3, first part)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import AS_AT, all_cells
+from openpyxl import Workbook, load_workbook
+
+from edi_xl.cli import cli
+from edi_xl.merge import merge_returns
+
+ACTION_14 = ("Complete a review to work towards more diverse recruitment panels. This will focus "
+             "on developing a work plan to develop appropriately trained staff and also develop a "
+             "Trust approach and policy.")
+
+
+def text_cell(ws, ref, value):
+    ws[ref] = value
+    if isinstance(value, str):
+        ws[ref].data_type = "s"
+
+
+def save_xlsx(path: Path, rows: list[list], title_rows: int = 0, mtime: float | None = None):
+    wb = Workbook()
+    ws = wb.active
+    for i in range(title_rows):
+        ws.cell(i + 1, 1, f"Title line {i + 1}")
+    for r, row in enumerate(rows, start=title_rows + 1):
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(r, c)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"
+    wb.save(path)
+    if mtime:
+        os.utime(path, (mtime, mtime))
+    return path
+
+
+@pytest.fixture
+def batch(tmp_path: Path) -> Path:
+    folder = tmp_path / "returns"
+    (folder / "Comms").mkdir(parents=True)
+    # Jim: his own layout, title rows, renamed headers, "G"/"done", a formula-looking update,
+    # an edit to a locked field, an unknown action, a word that is no status, an id typed as
+    # a number
+    save_xlsx(folder / "Jim Machon.xlsx", title_rows=2, rows=[
+        ["Ref", "Action", "RAG", "Progress update", "Deadline"],
+        ["1.4", ACTION_14, "G", '=HYPERLINK("http://evil.example","x")', "31-Mar-24"],
+        [1.8, None, "done", "Audit completed in November", "30/06/2024"],
+        ["9.9", "An action nobody sent", "G", "?", None],
+        ["1.9", None, "Blocked", "Waiting for network chairs", None],
+    ])
+    # Louanna: a CSV with a BOM in a subfolder, "delayed"
+    with (folder / "Comms" / "louanna.csv").open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["#", "Status", "Comments"])
+        writer.writerow(["2.1", "delayed", "Comms plan drafted (£2k budget)"])
+    # Fiona: two versions of the same file; the newer wins
+    save_xlsx(folder / "Fiona v1.xlsx", [["Action No", "Current status", "Latest update"],
+                                         ["5.6", "Amber", "first draft"]], mtime=1_700_000_000)
+    save_xlsx(folder / "Fiona v2.xlsx", [["Action No", "Current status", "Latest update"],
+                                         ["5.6", "Green", "final version"]], mtime=1_700_100_000)
+    # noise: a lock file, a hidden file, a Word document, a broken workbook, an instructions-only
+    (folder / "~$Jim Machon.xlsx").write_bytes(b"lock")
+    (folder / ".DS_Store").write_bytes(b"\0\0")
+    from docx import Document
+
+    Document().save(folder / "notes.docx")
+    good = (folder / "Fiona v2.xlsx").read_bytes()
+    (folder / "broken.xlsx").write_bytes(good[: len(good) // 2])
+    save_xlsx(folder / "instructions.xlsx", [["Please fill in the form"], ["Thanks"]])
+    return folder
+
+
+def plan_rows(path: Path) -> dict[str, dict]:
+    ws = load_workbook(path)["Action Plan"]
+    header = [c.value for c in ws[4]]
+    return {str(r[0]): dict(zip(header, r, strict=False))
+            for r in ws.iter_rows(min_row=5, values_only=True) if r[0]}
+
+
+def test_messy_batch(master, batch):
+    result = merge_returns(master, [batch], as_at=AS_AT, now=datetime(2023, 12, 18, 10))
+    outcomes = {f.file: (f.outcome, f.rows) for f in result.files}
+    assert outcomes == {
+        "Comms/louanna.csv": ("merged", 1),
+        "Fiona v1.xlsx": ("superseded", 0),
+        "Fiona v2.xlsx": ("merged", 1),
+        "Jim Machon.xlsx": ("merged", 3),
+        "broken.xlsx": ("rejected", 0),
+        "instructions.xlsx": ("rejected", 0),
+        "notes.docx": ("rejected", 0),
+        "~$Jim Machon.xlsx": ("skipped", 0),
+        ".DS_Store": ("skipped", 0),
+    }
+    reasons = {f.file: f.reason for f in result.files}
+    assert "Word document" in reasons["notes.docx"]
+    assert "no action table" in reasons["instructions.xlsx"]
+    assert "lock file" in reasons["~$Jim Machon.xlsx"]
+    kinds = sorted((f.kind, f.id, f.file) for f in result.flags)
+    assert kinds == [
+        ("invalid_status", "1.9", "Jim Machon.xlsx"),
+        ("locked_field_changed", "1.8", "Jim Machon.xlsx"),  # the due date
+        ("superseded", "5.6", "Fiona v1.xlsx"),
+        ("unknown_action", "9.9", "Jim Machon.xlsx"),
+    ]
+    changes = {(c.id, c.field): c.new for c in result.changes}
+    assert changes == {
+        ("1.4", "update"): '=HYPERLINK("http://evil.example","x")',
+        ("1.8", "status"): "Complete",
+        ("1.8", "update"): "Audit completed in November",
+        ("1.9", "update"): "Waiting for network chairs",
+        ("2.1", "status"): "At Risk",
+        ("2.1", "update"): "Comms plan drafted (£2k budget)",
+        ("5.6", "update"): "final version",
+    }
+    rows = plan_rows(master)
+    round_col = "Update as at 18 Dec 23"
+    assert rows["1.8"]["Status"] == "Complete" and rows["1.8"][round_col] == changes[
+        ("1.8", "update")]
+    assert rows["1.9"]["Status"] == "Exceeded Timescales"  # "Blocked" not applied
+    assert rows["1.8"]["Due Date"] == datetime(2023, 12, 31)  # locked field not applied
+    assert "9.9" not in rows
+    # the earlier round is kept, the new round sits right after it, computed columns follow
+    header = list(rows["1.4"])
+    assert header[9:14] == ["Update as at 18 Sep 23", round_col, "Overdue", "Days overdue",
+                            "Problems"]
+    with zipfile.ZipFile(master) as z:
+        assert "<f>" not in z.read("xl/worksheets/sheet1.xml").decode()
+    log = list(load_workbook(master)["Change Log"].iter_rows(min_row=2, values_only=True))
+    assert ("1.8", "Status", "On Track", "Complete", "Jim Machon.xlsx") in [r[1:] for r in log]
+    returns = load_workbook(master)["Returns"]
+    text = [[c.value for c in row] for row in returns.iter_rows()]
+    assert any(r[0] == "Jim Machon, Associate Director of HR" and r[1] == "Yes" for r in text)
+    assert any(r[0] == "Victoria Parsons, Associate Director of Corporate Governance"
+               and r[1] == "No" for r in text)
+    assert any(r[1] and str(r[1]).startswith("Dear Victoria Parsons") for r in text)
+    assert result.needs_attention
+
+
+def test_rerunning_the_same_merge_changes_nothing_more(master, batch):
+    merge_returns(master, [batch], as_at=AS_AT, now=datetime(2023, 12, 18, 10))
+    before = all_cells(master)
+    again = merge_returns(master, [batch], as_at=AS_AT, now=datetime(2023, 12, 18, 11))
+    assert again.changes == []
+    after = all_cells(master)
+    assert {k: v for k, v in after.items() if k[0] != "Returns"} == {
+        k: v for k, v in before.items() if k[0] != "Returns"}
+
+
+def test_no_master_cell_outside_status_and_round_is_changed(master, batch):
+    before = all_cells(master)
+    merge_returns(master, [batch], as_at=AS_AT, now=datetime(2023, 12, 18, 10))
+    after = all_cells(master)
+    plan_before = {k: v for k, v in before.items() if k[0] == "Action Plan"}
+    # columns K.. moved one right (the new round column J+1); map them back
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
+    for (sheet, coord), value in plan_before.items():
+        letters = coord.rstrip("0123456789")
+        row = coord[len(letters):]
+        col = column_index_from_string(letters)
+        moved = f"{get_column_letter(col + 1 if col >= 11 else col)}{row}"
+        if col in (9, 11, 12, 13):  # Status and the computed columns are merge's/refresh's
+            continue
+        assert after[(sheet, moved)] == value, coord
+
+
+def test_ambiguous_number_id_resolved_by_text_or_flagged(tmp_path, master):
+    from conftest import edit_workbook
+
+    def add_110(wb):  # the master gets 1.1 and 1.10
+        ws = wb["Action Plan"]
+        ws.append(["1.1", "T", "Write the recruitment policy", None, None, "Jo", None,
+                   "31-Mar-24", "On Track"])
+        ws.append(["1.10", "T", "Train interview panels in fair selection", None, None, "Jo",
+                   None, "31-Mar-24", "On Track"])
+
+    edit_workbook(master, add_110)
+    folder = tmp_path / "r"
+    folder.mkdir()
+    save_xlsx(folder / "jo.xlsx", [["#", "Action", "Status"],
+                                   [1.1, "Train interview panels in fair selection", "A"],
+                                   [1.1, None, "R"]])
+    result = merge_returns(master, [folder], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in result.changes] == [("1.10", "status", "At Risk")]
+    assert [(f.kind, f.id) for f in result.flags] == [("ambiguous_id", "1.1")]
+
+
+def test_cli_merge_report_shape_and_exit_code(master, batch, tmp_path):
+    report = tmp_path / "report.json"
+    result = CliRunner().invoke(cli, ["merge", str(master), str(batch), "--as-at", "2023-12-18",
+                                      "--report", str(report)])
+    assert result.exit_code == 1, result.output
+    doc = json.loads(report.read_text())
+    assert set(doc) == {"as_at", "files", "changes", "flags"}
+    assert doc["as_at"] == "2023-12-18"
+    assert set(doc["files"][0]) == {"file", "outcome", "reason", "owner", "rows"}
+    assert set(doc["changes"][0]) == {"id", "field", "old", "new", "file"}
+    assert set(doc["flags"][0]) == {"id", "file", "kind", "message"}
+    assert "unknown_action" in result.output
+
+
+def test_clean_merge_exits_0(master, tmp_path):
+    folder = tmp_path / "r"
+    folder.mkdir()
+    save_xlsx(folder / "jim.xlsx", [["#", "Status", "Update"], ["1.4", "G", "All good"]])
+    result = CliRunner().invoke(cli, ["merge", str(master), str(folder), "--as-at", "2023-12-18"])
+    assert result.exit_code == 0, result.output
+    assert plan_rows(master)["1.4"]["Update as at 18 Dec 23"] == "All good"

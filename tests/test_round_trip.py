@@ -1,0 +1,37 @@
+"""returns -> the owner edits only the open cells -> merge: zero flags, exactly the edits."""
+
+from datetime import datetime
+
+from openpyxl import load_workbook
+
+from conftest import AS_AT
+from edi_xl.merge import merge_returns
+from edi_xl.owner_returns import make_owner_returns
+
+
+def test_round_trip(master, tmp_path):
+    out = tmp_path / "returns"
+    sent = make_owner_returns(master, out, AS_AT)
+    expected = {}
+    for i, owner_file in enumerate(sent.files):
+        wb = load_workbook(owner_file.path)
+        ws = wb["Your actions"]
+        header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "#")
+        header = [c.value for c in ws[header_row]]
+        status_col = header.index("Status") + 1
+        update_col = header.index("Update as at 18 Dec 23") + 1
+        for r in range(header_row + 1, ws.max_row + 1):
+            action_id = ws.cell(r, 1).value
+            if not action_id:
+                continue
+            ws.cell(r, update_col).value = f"Progress on {action_id} from {owner_file.owner}"
+            expected[(action_id, "update")] = ws.cell(r, update_col).value
+            if i % 2:  # every other owner also says "delayed"
+                ws.cell(r, status_col).value = "delayed"
+                expected[(action_id, "status")] = "At Risk"
+        wb.save(owner_file.path)
+    result = merge_returns(master, [out], as_at=AS_AT, now=datetime(2023, 12, 19))
+    assert result.flags == []
+    assert all(f.outcome == "merged" for f in result.files)
+    got = {(c.id, c.field): c.new for c in result.changes}
+    assert got == expected

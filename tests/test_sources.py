@@ -1,0 +1,524 @@
+"""edi_xl.sources and edi_xl.isolation: any owner return ends as grids or a typed error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import random
+import shutil
+import signal
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from edi_xl import isolation
+from edi_xl.errors import EncryptedFileError, NotASpreadsheetError, UnreadableFileError
+from edi_xl.grid import MAX_COLS, MAX_ROWS, SheetGrid
+from edi_xl.isolation import FileReader, read_grids_isolated
+from edi_xl.sources import ENCRYPTED_REASON, WorkbookGrids, read_grids, sniff_format
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"hostile-file corpus not found at {CORPUS} (shared/ is not beside the repo)")
+    return CORPUS
+
+
+def corpus_file(corpus: Path, relative: str) -> Path:
+    path = corpus / relative
+    if not path.is_file():
+        pytest.skip(f"corpus file {relative} is missing")
+    return path
+
+
+def expect_error(path: Path, cls: type[UnreadableFileError], reason: str) -> None:
+    with pytest.raises(UnreadableFileError) as info:
+        read_grids(path)
+    assert type(info.value) is cls, f"{type(info.value).__name__}: {info.value.reason}"
+    assert info.value.reason == reason
+    assert info.value.path == str(path)
+
+
+# -- files built here ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def openpyxl_plan(tmp_path: Path) -> Path:
+    """A realistic return: title rows above the table, merged title, hidden rows, 2 sheets."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Action plan"
+    ws["B1"] = "WRES action plan 2024/25"
+    ws.merge_cells("B1:E1")
+    ws["B2"] = "Trust: Example NHS Foundation Trust"
+    ws.append([])
+    ws["B4"], ws["C4"], ws["D4"], ws["E4"] = "Ref", "Action", "Owner", "Due"
+    ws["B5"], ws["C5"], ws["D5"], ws["E5"] = (
+        1,
+        "Reverse mentoring",
+        "A. Patel",
+        dt.date(2025, 3, 31),
+    )
+    ws["B6"], ws["C6"], ws["D6"], ws["E6"] = 2, "Fair recruitment", "B. Jones", 12.5
+    ws["B7"] = "Merged note"
+    ws.merge_cells("B7:B9")
+    ws.row_dimensions[6].hidden = True
+    ws.row_dimensions[8].hidden = True
+    lists = wb.create_sheet("Lists")
+    lists["A1"] = "Red"
+    lists.sheet_state = "hidden"
+    path = tmp_path / "plan.xlsx"
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def xlsxwriter_plan(tmp_path: Path) -> Path:
+    path = tmp_path / "return.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Return")
+    ws.merge_range("A1:D1", "Owner return: Q3")
+    ws.write_row("A3", ["Ref", "Status", "Update", "RAG"])
+    ws.write_row("A4", [7, "On track", "Training booked", "Green"])
+    ws.write_row("A5", [8, "Late", "Waiting for data", "Red"])
+    ws.set_row(4, None, None, {"hidden": True})  # row 5
+    hidden = wb.add_worksheet("Old")
+    hidden.write("C3", "kept")
+    hidden.hide()
+    wb.close()
+    return path
+
+
+def test_openpyxl_workbook(openpyxl_plan: Path) -> None:
+    grids = read_grids(openpyxl_plan)
+    assert grids.format == "xlsx"
+    assert grids.encoding is None
+    assert grids.path == openpyxl_plan
+    assert grids.sheet_names == ["Action plan", "Lists"]
+    plan = grids.sheets[0]
+    assert plan.value(0, 1) == "WRES action plan 2024/25"
+    assert [plan.value(0, c) for c in range(1, 5)] == ["WRES action plan 2024/25"] * 4
+    assert plan.value(0, 0) is None and plan.value(0, 5) is None
+    assert plan.rows[3][1:5] == ["Ref", "Action", "Owner", "Due"]
+    assert plan.value(4, 1) == 1
+    assert plan.value(4, 4) == dt.datetime(2025, 3, 31)
+    assert plan.value(5, 4) == 12.5
+    assert [plan.value(r, 1) for r in (6, 7, 8)] == ["Merged note"] * 3
+    assert plan.hidden_rows == frozenset({5, 7})
+    assert not plan.hidden
+    assert grids.sheet("Lists").hidden
+    assert grids.sheet("Lists").value(0, 0) == "Red"
+
+
+def test_xlsxwriter_workbook(xlsxwriter_plan: Path) -> None:
+    grids = read_grids(xlsxwriter_plan)
+    assert grids.format == "xlsx"
+    ret, old = grids.sheets
+    assert (ret.name, old.name) == ("Return", "Old")
+    assert ret.rows[0] == ["Owner return: Q3"] * 4
+    assert ret.rows[1] == [None, None, None, None]
+    assert ret.rows[2] == ["Ref", "Status", "Update", "RAG"]
+    assert ret.rows[4] == [8, "Late", "Waiting for data", "Red"]
+    assert ret.hidden_rows == frozenset({4})
+    assert old.hidden and old.value(2, 2) == "kept" and old.value(0, 0) is None
+
+
+def test_extension_is_ignored(openpyxl_plan: Path, tmp_path: Path) -> None:
+    disguised = tmp_path / "plan.xls"
+    shutil.copy(openpyxl_plan, disguised)
+    assert sniff_format(disguised) == "xlsx"
+    assert read_grids(disguised).sheets[0].value(0, 1) == "WRES action plan 2024/25"
+    csv_named_xlsx = tmp_path / "export.xlsx"
+    csv_named_xlsx.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert read_grids(csv_named_xlsx).format == "csv"
+
+
+def test_xlsm_is_sniffed_by_macro_part(openpyxl_plan: Path, tmp_path: Path) -> None:
+    xlsm = tmp_path / "macro.xlsx"
+    with zipfile.ZipFile(openpyxl_plan) as src, zipfile.ZipFile(xlsm, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item))
+        dst.writestr("xl/vbaProject.bin", b"\x00" * 16)
+    assert sniff_format(xlsm) == "xlsm"
+    grids = read_grids(xlsm)
+    assert grids.format == "xlsm"
+    assert grids.sheets[0].value(3, 2) == "Action"
+
+
+def test_declared_huge_range_is_capped(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "top"
+    ws.cell(row=MAX_ROWS + 10, column=1, value="far down")
+    ws.cell(row=1, column=MAX_COLS + 10, value="far right")
+    path = tmp_path / "big.xlsx"
+    wb.save(path)
+    sheet = read_grids(path).sheets[0]
+    assert sheet.value(0, 0) == "top"
+    assert sheet.n_rows <= MAX_ROWS and sheet.n_cols <= MAX_COLS
+
+
+# -- csv -------------------------------------------------------------------------------------
+
+CSV_ROWS = [["Ref", "Action", "Cost"], ["1", "Café review", "£250"], ["2", "", "£1,000"]]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("utf-16", "utf-16"),
+        ("cp1252", "cp1252"),
+    ],
+)
+def test_csv_encodings(tmp_path: Path, encoding: str, expected: str) -> None:
+    path = tmp_path / f"return_{encoding}.csv"
+    text = 'Ref,Action,Cost\r\n1,Café review,£250\r\n2,,"£1,000"\r\n'
+    path.write_bytes(text.encode(encoding))
+    grids = read_grids(path)
+    assert grids.format == "csv"
+    assert grids.encoding == expected
+    (sheet,) = grids.sheets
+    assert sheet.name == f"return_{encoding}"
+    assert sheet.rows == [[c or None for c in row] for row in CSV_ROWS]
+    assert sheet.value(1, 0) == "1"  # no type guessing: still a string
+
+
+def test_csv_semicolon_and_latin1(tmp_path: Path) -> None:
+    path = tmp_path / "semi.csv"
+    path.write_bytes("Réf;Action;Statut\n1;Mentorat;à faire\n2;Données;fait\n".encode("cp1252"))
+    grids = read_grids(path)
+    assert grids.encoding == "cp1252"
+    assert grids.sheets[0].rows[1] == ["1", "Mentorat", "à faire"]
+    raw = tmp_path / "latin.csv"
+    raw.write_bytes(b"a,b\n\x81x,\xe9\n")  # 0x81 is undefined in cp1252
+    assert read_grids(raw).encoding == "latin-1"
+    tabbed = tmp_path / "tabs.txt"
+    tabbed.write_text("a\tb\tc\n1\t2\t3\n", encoding="utf-8")
+    assert read_grids(tabbed).sheets[0].rows == [["a", "b", "c"], ["1", "2", "3"]]
+
+
+def test_plain_text_is_not_a_spreadsheet(tmp_path: Path) -> None:
+    path = tmp_path / "note.xls"
+    path.write_text("Attachment not found!\n", encoding="ascii")
+    expect_error(path, NotASpreadsheetError, "a plain text file with no columns, not a spreadsheet")
+
+
+# -- other kinds of file ---------------------------------------------------------------------
+
+
+def test_encrypted_xlsx(tmp_path: Path, openpyxl_plan: Path) -> None:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    path = tmp_path / "locked.xlsx"
+    with open(openpyxl_plan, "rb") as f, open(path, "wb") as out:
+        OOXMLFile(f).encrypt("s3cret", out)
+    assert sniff_format(path) == "encrypted"
+    expect_error(path, EncryptedFileError, ENCRYPTED_REASON)
+    assert ENCRYPTED_REASON == (
+        "password protected (encrypted); ask the sender for an unprotected copy"
+    )
+
+
+def test_docx(tmp_path: Path) -> None:
+    import docx
+
+    path = tmp_path / "return.xlsx"
+    document = docx.Document()
+    document.add_paragraph("Please find my update below.")
+    document.save(str(path))
+    assert sniff_format(path) == "docx"
+    expect_error(path, NotASpreadsheetError, "a Word document (.docx), not a spreadsheet")
+
+
+def test_pdf_image_html(tmp_path: Path) -> None:
+    pdf = tmp_path / "scan.xlsx"
+    pdf.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
+    assert sniff_format(pdf) == "pdf"
+    expect_error(pdf, NotASpreadsheetError, "a PDF, not a spreadsheet")
+    png = tmp_path / "screenshot.xlsx"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    expect_error(png, NotASpreadsheetError, "an image, not a spreadsheet")
+    html = tmp_path / "report.xls"
+    html.write_text("<html><body><table><tr><td>1</td></tr></table></body></html>")
+    assert sniff_format(html) == "html"
+    with pytest.raises(NotASpreadsheetError, match="web page"):
+        read_grids(html)
+
+
+def test_truncated_xlsx(tmp_path: Path, openpyxl_plan: Path) -> None:
+    data = openpyxl_plan.read_bytes()
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(data[: len(data) // 2])
+    assert sniff_format(path) == "xlsx"  # told by the local file headers
+    expect_error(path, UnreadableFileError, "not a valid xlsx: the zip is truncated or damaged")
+
+
+def test_xlsx_without_workbook_part(tmp_path: Path, openpyxl_plan: Path) -> None:
+    path = tmp_path / "noworkbook.xlsx"
+    with zipfile.ZipFile(openpyxl_plan) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            if item.filename != "xl/workbook.xml":
+                dst.writestr(item, src.read(item))
+    assert sniff_format(path) == "xlsx"
+    expect_error(path, UnreadableFileError, "not a valid xlsx: missing xl/workbook.xml")
+
+
+def test_zip_of_random_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "archive.xlsx"
+    rng = random.Random(7)
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("data.bin", bytes(rng.randrange(256) for _ in range(4096)))
+    assert sniff_format(path) == "zip"
+    expect_error(
+        path,
+        NotASpreadsheetError,
+        "a zip archive, not a spreadsheet; if the return is inside it, send the spreadsheet itself",
+    )
+
+
+def test_random_bytes_and_empty(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    assert sniff_format(empty) == "empty"
+    expect_error(empty, UnreadableFileError, "empty file (0 bytes)")
+    noise = tmp_path / "noise.xls"
+    rng = random.Random(3)
+    noise.write_bytes(bytes(rng.randrange(256) for _ in range(2048)))
+    assert sniff_format(noise) == "unknown"
+    with pytest.raises(NotASpreadsheetError, match="not a spreadsheet"):
+        read_grids(noise)
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    expect_error(tmp_path / "nope.xlsx", UnreadableFileError, "file not found")
+    expect_error(tmp_path, UnreadableFileError, "a folder, not a file")
+
+
+def test_openpyxl_uses_defusedxml() -> None:
+    assert openpyxl.DEFUSEDXML is True
+
+
+def test_results_and_errors_pickle(openpyxl_plan: Path) -> None:
+    grids = read_grids(openpyxl_plan)
+    assert pickle.loads(pickle.dumps(grids)) == grids
+    for error in (
+        UnreadableFileError("/x/a.xlsx", "why"),
+        EncryptedFileError("/x/b.xlsx", ENCRYPTED_REASON),
+        NotASpreadsheetError(Path("/x/c.docx"), "a Word document (.docx), not a spreadsheet"),
+    ):
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error)
+        assert (copy.path, copy.reason, str(copy)) == (error.path, error.reason, str(error))
+
+
+# -- corpus files (real .xls / .ods / broken files) ------------------------------------------
+
+
+def test_xls_from_corpus(corpus: Path) -> None:
+    grids = read_grids(corpus_file(corpus, "python-calamine/tests/data/base.xls"))
+    assert grids.format == "xls"
+    assert grids.sheet_names == ["Sheet1", "Sheet2", "Merged Cells"]
+    sheet = grids.sheets[0]
+    assert sheet.rows[0] == [None] * 10  # the data starts on row 2: rows stay aligned
+    assert sheet.rows[1][:6] == ["String", 1, 1.1, True, False, dt.date(2010, 10, 10)]
+
+
+def test_xls_merged_and_hidden_sheets(corpus: Path) -> None:
+    merged = read_grids(corpus_file(corpus, "calamine/tests/merge_cells.xls")).sheets[0]
+    assert merged.rows[0] == ["Row Merge", "Row Merge", "Not Merged", None]
+    assert [merged.value(r, 0) for r in (1, 2, 3)] == ["Column Merge"] * 3
+    assert merged.value(3, 3) == "Chunk Merged"
+    sheets = read_grids(corpus_file(corpus, "calamine/tests/any_sheets.xls")).sheets
+    assert [(s.name, s.hidden) for s in sheets] == [
+        ("Visible", False),
+        ("Hidden", True),
+        ("VeryHidden", True),
+    ]
+    assert sheets[0].rows[:3] == [[1, 2], [3, 4], [5, 6]]
+
+
+def test_ods_and_xlsb_from_corpus(corpus: Path) -> None:
+    ods = read_grids(corpus_file(corpus, "python-calamine/tests/data/base.ods"))
+    assert ods.format == "ods"
+    assert ods.sheets[0].rows[1][:3] == ["String", 1, 1.1]
+    hidden = read_grids(corpus_file(corpus, "calamine/tests/any_sheets.ods")).sheets
+    assert [s.hidden for s in hidden][:3] == [False, True, True]
+    xlsb = read_grids(corpus_file(corpus, "python-calamine/tests/data/base.xlsb"))
+    assert xlsb.format == "xlsb"
+    assert xlsb.sheet("Sheet3").rows[1] == [None, "line1", "line1", "line1"]
+
+
+def test_calamine_fallback_for_xlsx(corpus: Path) -> None:
+    strict = read_grids(corpus_file(corpus, "poi/test-data/spreadsheet/SimpleStrict.xlsx"))
+    assert strict.format == "xlsx"  # Strict OOXML: openpyxl finds no sheet, calamine does
+    assert strict.sheet_names == ["Sheet1", "Sheet Number 2"]
+    no_content_types = read_grids(corpus_file(corpus, "poi/test-data/spreadsheet/49609.xlsx"))
+    assert no_content_types.sheets
+
+
+def test_encrypted_from_corpus(corpus: Path) -> None:
+    for name in ("password.xls", "password.xlsx", "password.xlsb", "password.ods"):
+        path = corpus_file(corpus, f"python-calamine/tests/data/{name}")
+        expect_error(path, EncryptedFileError, ENCRYPTED_REASON)
+
+
+def test_default_password_xls_is_read(corpus: Path) -> None:
+    # Encrypted with Excel's built-in "VelvetSweatshop": opens in Excel without a password.
+    grids = read_grids(corpus_file(corpus, "poi/test-data/spreadsheet/50833.xls"))
+    assert grids.format == "xls"
+    assert grids.sheets[0].value(0, 0) == "test cell value"
+
+
+def test_hostile_corpus_files(corpus: Path) -> None:
+    spreadsheet = "poi/test-data/spreadsheet/"
+    expect_error(
+        corpus_file(corpus, spreadsheet + "poc-xmlbomb.xlsx"),
+        UnreadableFileError,
+        "refused: the xlsx holds unsafe XML (an 'XML bomb'); it may be malicious",
+    )
+    expect_error(
+        corpus_file(corpus, spreadsheet + "testEXCEL_4.xls"),
+        UnreadableFileError,
+        "an Excel 2.x-4.0 worksheet (.xls from before 1995), which cannot be read; "
+        "open it in Excel and save it as .xlsx",
+    )
+    # calamine panics (PanicException, a BaseException) on this one.
+    with pytest.raises(UnreadableFileError) as info:
+        read_grids(corpus_file(corpus, spreadsheet + "Simple.xlsb"))
+    assert info.value.reason.startswith("not a valid .xlsb: the file is damaged")
+    with pytest.raises(UnreadableFileError) as info:
+        read_grids(corpus_file(corpus, "calamine/tests/OOM_alloc3.xls"))
+    assert info.value.reason.startswith("not a valid .xls: ")
+    assert "Traceback" not in info.value.reason and "\n" not in info.value.reason
+    big = read_grids(corpus_file(corpus, "calamine/tests/issue_174.xlsx"))
+    assert all(s.n_rows <= MAX_ROWS and s.n_cols <= MAX_COLS for s in big.sheets)
+
+
+# -- isolation -------------------------------------------------------------------------------
+
+needs_fork = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the fake readers reach workers through fork"
+)
+
+
+def _fake_read_grids(path: str | Path) -> WorkbookGrids:
+    """Stands in for read_grids in forked workers: misbehaves on request."""
+    name = Path(path).name
+    if name.startswith("hang"):
+        time.sleep(60)
+    if name.startswith("hog"):
+        hog = bytearray(2 * 1024**3)  # more than the worker's address-space limit
+        hog[-1] = 1
+    if name.startswith("abort"):  # what a failed Rust allocation looks like
+        os.write(2, b"memory allocation of 536870912 bytes failed\n")
+        os.abort()
+    if name.startswith("segv"):
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if name.startswith("limit"):
+        import resource
+
+        soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+        return WorkbookGrids(Path(path), "csv", [SheetGrid("limit", [[soft]])])
+    return read_grids(path)
+
+
+@pytest.fixture
+def fake_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(isolation, "read_grids", _fake_read_grids)
+
+
+def test_read_grids_isolated(openpyxl_plan: Path, tmp_path: Path) -> None:
+    grids = read_grids_isolated(openpyxl_plan)
+    assert grids == read_grids(openpyxl_plan)
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    with pytest.raises(UnreadableFileError) as info:
+        read_grids_isolated(empty)
+    assert type(info.value) is UnreadableFileError
+    assert info.value.reason == "empty file (0 bytes)"
+
+
+def test_read_many_keeps_order_and_types(
+    openpyxl_plan: Path, xlsxwriter_plan: Path, tmp_path: Path
+) -> None:
+    pdf = tmp_path / "x.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    paths = [openpyxl_plan, pdf, xlsxwriter_plan, tmp_path / "missing.csv"] * 5
+    with FileReader(workers=2) as reader:
+        results = list(reader.read_many(paths))
+        assert [p for p, _ in results] == paths
+        kinds = [type(r).__name__ for _, r in results]
+        assert (
+            kinds
+            == [
+                "WorkbookGrids",
+                "NotASpreadsheetError",
+                "WorkbookGrids",
+                "UnreadableFileError",
+            ]
+            * 5
+        )
+        assert results[2][1].sheet_names == ["Return", "Old"]
+        with pytest.raises(NotASpreadsheetError, match="a PDF, not a spreadsheet"):
+            reader.read(pdf)
+        assert reader.read(openpyxl_plan).format == "xlsx"
+
+
+@needs_fork
+@pytest.mark.usefixtures("fake_reader")
+def test_worker_limits(openpyxl_plan: Path, tmp_path: Path) -> None:
+    names = ["hang.xlsx", "hog.xlsx", "abort.xlsx", "segv.xlsx", "limit.xlsx"]
+    for name in names:
+        shutil.copy(openpyxl_plan, tmp_path / name)
+    paths = [tmp_path / n for n in names] + [openpyxl_plan]
+    started = time.monotonic()
+    with FileReader(timeout=2, memory_mb=512, workers=2) as reader:
+        results = dict(reader.read_many(paths))
+        # the pool recovered: workers were replaced
+        assert reader.read(openpyxl_plan).sheet_names == ["Action plan", "Lists"]
+    assert time.monotonic() - started < 20
+    reasons = {p.name: getattr(r, "reason", None) for p, r in results.items()}
+    assert reasons == {
+        "hang.xlsx": "took longer than 2 s to read; skipped",
+        "hog.xlsx": "needed more than 512 MB of memory to read; skipped",
+        "abort.xlsx": "needed more than 512 MB of memory to read; skipped",
+        "segv.xlsx": "the reader crashed on this file",
+        "limit.xlsx": None,
+        "plan.xlsx": None,
+    }
+    for name in ("hang.xlsx", "hog.xlsx", "abort.xlsx", "segv.xlsx"):
+        assert type(results[tmp_path / name]) is UnreadableFileError
+    assert results[tmp_path / "limit.xlsx"].sheets[0].value(0, 0) == 512 * 1024 * 1024
+
+
+@needs_fork
+@pytest.mark.usefixtures("fake_reader")
+def test_abandoned_read_many_leaves_a_working_pool(openpyxl_plan: Path, tmp_path: Path) -> None:
+    slow = tmp_path / "hang.xlsx"
+    shutil.copy(openpyxl_plan, slow)
+    with FileReader(timeout=30, workers=2) as reader:
+        results = reader.read_many([openpyxl_plan, slow, openpyxl_plan])
+        first_path, first = next(results)
+        assert first_path == openpyxl_plan and isinstance(first, WorkbookGrids)
+        started = time.monotonic()
+        results.close()  # the hanging worker is killed, not waited for
+        assert time.monotonic() - started < 10
+        assert reader.read(openpyxl_plan).format == "xlsx"
+
+
+def test_closed_reader_refuses(openpyxl_plan: Path) -> None:
+    reader = FileReader(workers=1)
+    reader.close()
+    with pytest.raises(RuntimeError):
+        reader.read(openpyxl_plan)

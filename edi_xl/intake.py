@@ -11,7 +11,7 @@ file cannot stop the batch.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +21,6 @@ from defusedxml import ElementTree
 
 from edi_xl.errors import UnreadableFileError
 from edi_xl.grid import SheetGrid, is_blank
-from edi_xl.headers import update_header_date
 from edi_xl.isolation import FileReader
 from edi_xl.layouts.base import HEADER_SCAN_ROWS, header_fields
 from edi_xl.layouts.trust import clean_text, id_text, is_header_repeat, map_columns
@@ -178,17 +177,14 @@ def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
     return rows
 
 
-def _date_in_header(name: str | None) -> Any:
-    return update_header_date(name)[1] if name else None
-
-
 def read_returns(
     inputs: Sequence[str | Path], *, reader: FileReader | None = None
 ) -> list[ReturnFile]:
     """Read every return under ``inputs``; never raises for a bad file."""
     files: list[ReturnFile] = []
     to_read: list[tuple[Path, str]] = []
-    for path, name in collect(inputs):
+    found = collect(inputs)
+    for path, name in found:
         reason = skip_reason(path, name)
         if reason:
             files.append(ReturnFile(path, name, SKIPPED, reason))
@@ -203,7 +199,7 @@ def read_returns(
     finally:
         if own_reader:
             reader.close()
-    order = {name: i for i, (_, name) in enumerate(collect(inputs))}
+    order = {name: i for i, (_, name) in enumerate(found)}
     files.sort(key=lambda f: order.get(f.name, 0))
     return files
 
@@ -227,6 +223,3 @@ def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError
         update_header=tables[0].update_header,
     )
 
-
-def iter_names(files: Iterable[ReturnFile]) -> list[str]:
-    return [f.name for f in files]

@@ -135,9 +135,14 @@ def _same_number(a: str, b: str) -> bool:
         return False
 
 
-def match_row(row: ReturnRow, actions: list[Action]) -> tuple[Action | None, Flag | None]:
-    """The master action a return row is about, or a flag saying why there is none."""
-    by_id = {a.id: a for a in actions if a.id}
+def match_row(
+    row: ReturnRow, actions: list[Action], by_id: dict[str, Action] | None = None
+) -> tuple[Action | None, Flag | None]:
+    """The master action a return row is about, or a flag saying why there is none.
+
+    ``by_id`` is the master's id index, passed in when matching many rows.
+    """
+    by_id = by_id if by_id is not None else {a.id: a for a in actions if a.id}
     text = row.locked.get("action")
     text = _norm(text) if text else None
     if row.id:
@@ -242,7 +247,7 @@ def merge_book(
         if file.outcome != READ:
             continue
         for row in file.rows:
-            action, flag = match_row(row, plan.actions)
+            action, flag = match_row(row, plan.actions, actions)
             if flag:
                 flags.append(flag)
                 continue

@@ -25,12 +25,11 @@ from edi_xl.reader import read_plan
 from edi_xl.rules import check_plan
 from edi_xl.workbook.master import (
     RefreshResult,
-    find_plan_sheet,
     load_master,
     new_master,
+    read_master_plan,
     refresh_workbook,
 )
-from edi_xl.workbook.sheets import read_settings
 
 EXAMPLE_PLAN = "trust_action_plan.xlsx"
 EXAMPLE_AS_AT = date(2023, 12, 18)
@@ -204,15 +203,9 @@ def check(master: Path, as_at: date | None, as_json: bool) -> None:
 
 def _check(path: Path, as_at: date) -> tuple[Report, Any]:
     """Check a master with its own Settings words, or any readable plan."""
-    from edi_xl.grid import grid_from_worksheet
-    from edi_xl.layouts import trust
-
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        wb = load_master(path)
-        ws, detection = find_plan_sheet(wb, path.name)
-        words = read_settings(wb).words
-        plan = trust.read(grid_from_worksheet(ws), detection, path=path.name, words=words)
-        return check_plan(plan, as_at, words, file=path.name), plan
+        master = read_master_plan(load_master(path), path.name)
+        return check_plan(master.plan, as_at, master.words, file=path.name), master.plan
     plan = read_plan(path)
     return check_plan(plan, as_at, file=path.name), plan
 

@@ -35,7 +35,7 @@ from edi_xl.status import parse_status
 from edi_xl.workbook import sheets
 from edi_xl.workbook.cells import comparable, set_value
 from edi_xl.workbook.columns import insert_column
-from edi_xl.workbook.master import RefreshResult, find_plan_sheet, load_master, refresh_book
+from edi_xl.workbook.master import RefreshResult, load_master, read_master_plan, refresh_book
 from edi_xl.workbook.save import save_atomic
 from edi_xl.workbook.sheets import Change
 from edi_xl.workbook.styles import HEADER_ALIGN, HEADER_FILL, HEADER_FONT, WRAP_TOP
@@ -210,9 +210,11 @@ class _Candidate:
 
 
 def round_column(ws: Worksheet, header_row: int, as_at: date) -> int:
-    """The 1-based column of the round's "Update as at <as-at>", inserted if missing."""
-    grid = grid_from_worksheet(ws)
-    columns = trust.map_columns(grid, header_row - 1)
+    """The 1-based column of the round's "Update as at <as-at>", inserted if missing.
+
+    A new column goes right after the last update column; columns to its right move along.
+    """
+    columns = trust.map_columns(grid_from_worksheet(ws), header_row - 1)
     for name, col in columns.updates.items():
         if columns.update_dates.get(name) == as_at:
             return col + 1
@@ -235,10 +237,9 @@ def merge_book(
     path: object = None,
 ) -> MergeResult:
     """Merge already-read returns into a loaded master, in memory."""
-    ws, detection = find_plan_sheet(wb, path)
-    words = sheets.read_settings(wb).words
-    plan = trust.read(grid_from_worksheet(ws), detection, words=words)
-    header_row = detection.header_row + 1
+    master = read_master_plan(wb, path)
+    ws, detection, words, plan = master.sheet, master.detection, master.words, master.plan
+    header_row = master.header_row
     flags: list[Flag] = []
     candidates: dict[str, list[_Candidate]] = defaultdict(list)
     actions = {a.id: a for a in plan.actions if a.id}
@@ -264,11 +265,11 @@ def merge_book(
                     status_word = words[rag]
             candidates[action.id].append(_Candidate(file, row, status_word, row.update))
 
+    status_col = trust.map_columns(grid_from_worksheet(ws), detection.header_row).fields[
+        "status"] + 1
     update_col = round_column(ws, header_row, as_at) if candidates else None
-    if update_col is not None:  # columns may have moved: read the plan again
-        plan = trust.read(grid_from_worksheet(ws), detection, words=words)
-        actions = {a.id: a for a in plan.actions if a.id}
-    status_col = trust.map_columns(grid_from_worksheet(ws), header_row - 1).fields["status"] + 1
+    if update_col is not None and status_col >= update_col:  # moved along by the new column
+        status_col += 1
 
     changes: list[MergeChange] = []
     log: list[Change] = []

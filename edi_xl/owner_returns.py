@@ -46,14 +46,11 @@ from pydantic import BaseModel, Field
 from edi_xl.dates import DateKind, parse_date
 from edi_xl.errors import EdiXlError, UnreadableFileError, WorkbookWriteError
 from edi_xl.filenames import unique_names
-from edi_xl.grid import grid_from_worksheet
 from edi_xl.headers import update_header
-from edi_xl.layouts import trust
 from edi_xl.model import Action
 from edi_xl.status import RAG, RAG_MEANING
-from edi_xl.workbook import sheets
 from edi_xl.workbook.cells import set_value
-from edi_xl.workbook.master import find_plan_sheet, load_master
+from edi_xl.workbook.master import load_master, read_master_plan
 from edi_xl.workbook.printing import apply_print_setup
 from edi_xl.workbook.save import backup_path, save_atomic
 from edi_xl.workbook.styles import (
@@ -463,16 +460,13 @@ def make_owner_returns(
     master = Path(master)
     out = Path(out_dir)
     wb = load_master(master)
-    ws, detection = find_plan_sheet(wb, master.name)
-    settings = sheets.read_settings(wb)
+    found = read_master_plan(wb, master.name)
+    settings, plan = found.settings, found.plan
     as_at = as_at or settings.as_at
     if as_at is None:
         raise EdiXlError(
             f"{master.name}: no as-at date given and none on the Settings sheet"
         )
-    plan = trust.read(
-        grid_from_worksheet(ws), detection, path=str(master), words=settings.words
-    )
     groups, not_sent = _group(plan.actions)
     created = (now or datetime.now()).replace(microsecond=0)
 

@@ -110,6 +110,36 @@ def find_plan_sheet(wb: WorkbookType, path: object = None) -> tuple[Worksheet, D
     return ws, detection
 
 
+@dataclass
+class MasterPlan:
+    """The plan of a loaded master, with where it sits and the Settings it is read with."""
+
+    sheet: Worksheet
+    detection: Detection
+    settings: Settings
+    plan: ActionPlan
+
+    @property
+    def header_row(self) -> int:
+        """The 1-based row of the table's header, as Excel shows it."""
+        return self.detection.header_row + 1
+
+    @property
+    def words(self) -> dict[RAG, str]:
+        return self.settings.words
+
+
+def read_master_plan(wb: WorkbookType, path: object = None) -> MasterPlan:
+    """Find the plan sheet of a loaded master and read its actions with the master's words."""
+    ws, detection = find_plan_sheet(wb, path)
+    settings = sheets.read_settings(wb)
+    plan = trust.read(
+        grid_from_worksheet(ws), detection, path=str(path) if path else None,
+        words=settings.words,
+    )
+    return MasterPlan(ws, detection, settings, plan)
+
+
 def load_master(path: str | Path) -> WorkbookType:
     """Open a master for editing, keeping VBA and buttons of an .xlsm."""
     path = Path(path)
@@ -167,8 +197,8 @@ def refresh_book(
     path: object = None,
 ) -> RefreshResult:
     """Refresh a loaded master in memory (see the module docstring for what it owns)."""
-    ws, detection = find_plan_sheet(wb, path)
-    settings = sheets.read_settings(wb)
+    master = read_master_plan(wb, path)
+    ws, detection, settings, plan = master.sheet, master.detection, master.settings, master.plan
     as_at = as_at or settings.as_at
     if as_at is None:
         raise EdiXlError(
@@ -178,10 +208,8 @@ def refresh_book(
     words = settings.words
     source = source or f"refresh as at {as_at:%d %b %Y}"
 
-    grid = grid_from_worksheet(ws)
-    plan = trust.read(grid, detection, path=str(path) if path else None, words=words)
-    columns = trust.map_columns(grid, detection.header_row)
-    header_row = detection.header_row + 1
+    columns = trust.map_columns(grid_from_worksheet(ws), detection.header_row)
+    header_row = master.header_row
     status_col = _ensure_column(ws, header_row, columns.fields.get("status"), "Status", 20)
     computed_cols = {
         c.field: _ensure_column(ws, header_row, columns.computed.get(c.field), c.header, c.width)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -136,16 +138,25 @@ def new(master: Path, source: Path | None, as_at: date | None, trust_name: str |
         force: bool) -> None:
     """Make a new master workbook, empty or from the trust's existing one.
 
+    A name ending .xlsm makes a macro-enabled master with three buttons on the Action Plan
+    sheet (Refresh status, Create owner returns, Import returns) that run edi_xl through
+    xlwings: see "Buttons in Excel" in the README.
+
     \b
     Example:
       edi-xl new plan.xlsx --from "EDI action plan 2023.xlsx" --as-at 2023-12-18
+      edi-xl new plan.xlsm --from "EDI action plan 2023.xlsx"
     """
-    if master.suffix.lower() != ".xlsx":
-        raise InputError(f"{master}: a master is an .xlsx workbook; give a name ending .xlsx")
+    if master.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise InputError(f"{master}: a master is an .xlsx workbook (or .xlsm, with buttons); "
+                         "give a name ending .xlsx or .xlsm")
     plan = _run(read_plan, source) if source else None
     result = _run(new_master, master, plan, as_at or _today(), trust_name=trust_name,
                   overwrite=force)
     _summary(result, "Created")
+    if master.suffix.lower() == ".xlsm":
+        click.echo("Buttons on the Action Plan sheet: Refresh status, Create owner returns, "
+                   "Import returns (they need Python, edi-xl and xlwings on the PC).")
     sys.exit(1 if result.report.needs_attention else 0)
 
 
@@ -290,7 +301,9 @@ def merge(master: Path, returns: tuple[Path, ...], output: Path | None, as_at: d
     """
     from edi_xl.merge import merge_returns
 
-    result = _run(merge_returns, master, returns, out=output, as_at=as_at or _today())
+    with _progress("Reading returns") as progress:
+        result = _run(merge_returns, master, returns, out=output, as_at=as_at or _today(),
+                      progress=progress)
     if report_path:
         report_path.write_text(json.dumps(result.report(), indent=2), encoding="utf-8")
     outcomes = Counter(f.outcome for f in result.files)
@@ -308,6 +321,147 @@ def merge(master: Path, returns: tuple[Path, ...], output: Path | None, as_at: d
                    "for who still has to reply.")
     if result.backup:
         click.echo(f"Previous version kept as {result.backup}")
+    sys.exit(1 if result.needs_attention else 0)
+
+
+@cli.command()
+@click.argument("returns", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the clean returns (made if missing; input folders are mirrored).")
+@click.option("--as-at", "as_at", type=AsAtDate(), default=None,
+              help="The round's date, for the update column of returns whose own has no date: "
+                   "2023-12-18 or 18/12/2023. Default: today.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx",
+              show_default=True, help="Write clean returns as workbooks or as CSV files.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write what was read from every file, and the flags, as JSON.")
+def normalise(returns: tuple[Path, ...], out_dir: Path, as_at: date | None, fmt: str,
+              report_path: Path | None) -> None:
+    """Rewrite owners' returns (files or folders), whatever their shape, as clean returns.
+
+    Reads every file as merge does and writes one clean return per file that holds actions,
+    in one layout (# | Milestone | Action | ... | Status | Update as at <date> | Status as
+    written | Source sheet | Source row), status words made RAG words. No master is read or
+    changed. Exit code 1 when a file was rejected or something needs a person.
+
+    \b
+    Example:
+      edi-xl normalise returns/ -o clean/ --report normalise.json
+    """
+    from edi_xl.normalise import normalise_returns
+
+    with _progress("Reading returns") as progress:
+        result = _run(normalise_returns, returns, out_dir, as_at=as_at or _today(), fmt=fmt,
+                      progress=progress)
+    if report_path:
+        report_path.write_text(json.dumps(result.report(), indent=2), encoding="utf-8")
+    for written in result.written:
+        click.echo(f"{written.source} -> {written.path} ({written.rows} rows)")
+    for f in result.files:
+        if f.outcome not in ("normalised",):
+            click.echo(f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else ""))
+    for flag in result.flags:
+        click.echo(f"  {flag.kind}: {flag.file}" + (f" (action {flag.id})" if flag.id else "")
+                   + f": {flag.message}")
+    outcomes = Counter(f.outcome for f in result.files)
+    click.echo(f"{len(result.files)} file(s): "
+               + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) + ".")
+    sys.exit(1 if result.needs_attention else 0)
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int, str], None] | None]:
+    """A progress bar on stderr while files are read, when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bars: list[Any] = []
+
+    def update(done: int, total: int, name: str) -> None:
+        if not bars:
+            bars.append(click.progressbar(length=total, label=label, file=sys.stderr,
+                                          show_pos=True))
+            bars[0].__enter__()
+        bars[0].update(done - bars[0].pos)
+
+    try:
+        yield update
+    finally:
+        if bars:
+            bars[0].__exit__(None, None, None)
+
+
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--as-at", "as_at", type=AsAtDate(), default=None,
+              help="Work the figures out for this date: 2023-12-18 or 18/12/2023. Default: the "
+                   "as-at date on the master's Settings sheet.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def summary(master: Path, as_at: date | None, as_json: bool) -> None:
+    """Print the figures of the Summary sheet: RAG counts, overdue, due soon, coverage.
+
+    RAG counts overall, by theme and by owner; what is overdue and by how long; what is due
+    in the next 30 days; changes since the previous round; WRES / WDES / High Impact Action
+    coverage and gaps. The file is not changed.
+
+    \b
+    Example:
+      edi-xl summary plan.xlsx --as-at 18/12/2023
+      edi-xl summary plan.xlsx --json > summary.json
+    """
+    from edi_xl.summary import format_summary, summarise_master
+
+    figures = _run(summarise_master, master, as_at)
+    click.echo(json.dumps(figures.to_dict(), indent=2) if as_json else format_summary(figures))
+
+
+@cli.command(name="import")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The new master workbook (.xlsx) to write.")
+@click.option("--layout", default=None, metavar="NAME",
+              help="Read every source as this layout instead of detecting it: trust, "
+                   "wres-wdes, wres-template, edi-plan or sections.")
+@AS_AT
+@click.option("--trust-name", help="The trust's name for the Settings sheet (default: the "
+                                   "plan's own 'Trust:' line, when it has one).")
+@click.option("--force", is_flag=True, help="Overwrite the output workbook if it exists.")
+def import_(sources: tuple[Path, ...], out: Path, layout: str | None, as_at: date | None,
+            trust_name: str | None, force: bool) -> None:
+    """Import action plans (Word tables or any spreadsheet, any known layout) into a new master.
+
+    Prints, per source, the layout found, the tables and actions read and anything that
+    could not be placed. A source that cannot be imported is reported and the others still
+    are. With several sources, ids are prefixed with the source's letter (A1.1, B1.1...).
+    Exit code 1 when a source failed or something was not placed, 2 when nothing could be
+    imported.
+
+    \b
+    Example:
+      edi-xl import "WRES WDES plan 2023.docx" "EDI plan.xlsx" -o plan.xlsx --as-at 18/12/2023
+    """
+    from edi_xl.importer import describe, import_plans
+
+    if out.suffix.lower() != ".xlsx":
+        raise InputError(f"{out}: a master is an .xlsx workbook; give a name ending .xlsx")
+    result = _run(import_plans, sources, out, layout, as_at or _today(),
+                  trust_name=trust_name, overwrite=force)
+    for outcome in result.sources:
+        if not outcome.ok:
+            click.echo(f"error: {outcome.error}")
+            continue
+        lines = dict(describe(outcome))
+        click.echo(f"{outcome.path.name}: layout {outcome.layout}, {lines['Tables read']} "
+                   f"table(s) read, actions {lines['Actions read']}")
+        for label, value in describe(outcome)[5:]:
+            if label.startswith("Not placed"):
+                click.echo(f"  not placed: {value}")
+            elif label in ("Kept as extra columns", "Repeated header rows skipped",
+                           "Headings read as themes") or label.startswith('"As above"'):
+                click.echo(f"  {label}: {value}")
+    _summary(result.refresh, "Imported into")
     sys.exit(1 if result.needs_attention else 0)
 
 

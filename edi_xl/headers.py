@@ -103,6 +103,8 @@ def _match_header(text: str) -> str | None:
 
 def _fuzzy(key: str) -> str | None:
     """The closest synonym's field, when it is close enough (typos, OCR slips)."""
+    if len(key) > _FUZZY_MAX_KEY:  # longer than any synonym can match: most data cells
+        return None
     best, best_ratio = None, 0.0
     matcher = SequenceMatcher(None, b=key)
     for syn, fld in _LOOKUP.items():
@@ -118,6 +120,11 @@ def _fuzzy(key: str) -> str | None:
         if ratio > best_ratio:
             best, best_ratio = fld, ratio
     return best if best_ratio >= FUZZY_THRESHOLD else None
+
+
+#: ratio() <= 2*min/(sum) of the lengths, so a key longer than this matches no synonym.
+_FUZZY_MAX_KEY = int(max(len(s) for s in _LOOKUP if len(s) >= 4) * (2 - FUZZY_THRESHOLD)
+                     / FUZZY_THRESHOLD)
 
 
 def update_header(as_at: date) -> str:

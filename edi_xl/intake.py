@@ -11,19 +11,21 @@ file cannot stop the batch.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from defusedxml import ElementTree
+from openpyxl.utils import get_column_letter
 
 from edi_xl.errors import UnreadableFileError
 from edi_xl.grid import SheetGrid, is_blank
 from edi_xl.isolation import FileReader
 from edi_xl.layouts.base import HEADER_SCAN_ROWS, header_fields
 from edi_xl.layouts.trust import clean_text, id_text, is_header_repeat, map_columns
+from edi_xl.owner_returns import MAX_META_ROWS, META_SHEET, ReturnMetadata, metadata_from_rows
 from edi_xl.sources import WorkbookGrids
 
 #: Fields an owner may change in a return; every other recognised field is locked.
@@ -31,6 +33,10 @@ OPEN_FIELDS = ("status", "update")
 #: Recognised fields compared with the master to spot edits to locked cells.
 LOCKED_FIELDS = ("action", "owner", "due", "start", "theme", "references", "characteristics")
 SKIPPED, REJECTED, READ = "skipped", "rejected", "read"
+#: The owner return's column of the update sent (locked, not read back).
+SENT_LAST_UPDATE = "last update"
+#: Columns of a normalised return that say where a row came from: not data to merge.
+PROVENANCE_HEADERS = ("Status as written", "Source sheet", "Source row")
 
 
 @dataclass
@@ -45,6 +51,8 @@ class ReturnRow:
     status: str | None
     update: str | None
     locked: dict[str, Any] = field(default_factory=dict)  # field -> value as written
+    #: Values of the table's other columns (header -> value), not read by merge.
+    others: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,6 +67,11 @@ class ReturnFile:
     stamp: datetime | None = None  # when the owner saved it: inside the file, else mtime
     owner: str | None = None
     update_header: str | None = None  # the header of the column the update was read from
+    #: The hidden record of an owner return made by ``edi-xl returns`` (None for other files).
+    metadata: ReturnMetadata | None = None
+    #: Columns of the table holding text that is not read ("sheet 'X' column F 'Risks'...").
+    unread: list[str] = field(default_factory=list)
+    format: str | None = None  # as sniffed from the content: xlsx, xls, csv...
 
 
 def collect(inputs: Sequence[str | Path]) -> list[tuple[Path, str]]:
@@ -108,13 +121,15 @@ class ReturnTable:
     columns: dict[str, int]
     update_col: int | None
     update_header: str | None
+    #: Other columns with a header, by header text: what the table holds beyond what is read.
+    others: dict[str, int] = field(default_factory=dict)
 
 
 def find_tables(book: WorkbookGrids) -> list[ReturnTable]:
     """The action table of each sheet that has one (instructions sheets are passed over)."""
     tables: list[ReturnTable] = []
     for sheet in book.sheets:
-        if sheet.name.startswith("_edi_xl"):
+        if sheet.name == META_SHEET:
             continue
         table = _find_table(sheet)
         if table:
@@ -131,7 +146,14 @@ def _find_table(sheet: SheetGrid) -> ReturnTable | None:
         if not (has_key and has_news):
             continue
         update_col, update_name = _pick_update_column(columns.updates, columns.update_dates)
-        return ReturnTable(sheet, r, columns.fields, update_col, update_name)
+        others = {name: col for name, col in columns.extras.items()
+                  if name not in PROVENANCE_HEADERS}
+        others.update({  # undated note columns ("Comments") beside the update read
+            name: col for name, col in columns.updates.items()
+            if name != update_name and columns.update_dates.get(name) is None
+            and name.casefold() != SENT_LAST_UPDATE
+        })
+        return ReturnTable(sheet, r, columns.fields, update_col, update_name, others)
     return None
 
 
@@ -172,22 +194,59 @@ def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
                 status=clean_text(get("status")),
                 update=clean_text(update),
                 locked={f: get(f) for f in LOCKED_FIELDS if f in cols and not is_blank(get(f))},
+                others={h: v for h, c in table.others.items()
+                        if not is_blank(v := sheet.value(r, c))},
             )
         )
     return rows
 
 
+def unread_columns(table: ReturnTable, rows: list[ReturnRow]) -> list[str]:
+    """The table's other columns that hold text in the rows read, described for a person."""
+    found: list[str] = []
+    wanted = {r.row - 1 for r in rows if r.sheet == table.sheet.name}
+    for header, col in sorted(table.others.items(), key=lambda item: item[1]):
+        filled = sum(1 for r in wanted if not is_blank(table.sheet.value(r, col)))
+        if filled:
+            found.append(
+                f"sheet {table.sheet.name!r} column {get_column_letter(col + 1)} {header!r}: "
+                f"{filled} value{'s' if filled != 1 else ''}"
+            )
+    return found
+
+
+def return_metadata(book: WorkbookGrids) -> ReturnMetadata | None:
+    """The hidden record of a return made by ``edi-xl returns``, when the file has one."""
+    for sheet in book.sheets:
+        if sheet.name == META_SHEET:
+            return metadata_from_rows([tuple(row[:4]) for row in sheet.rows[:MAX_META_ROWS]])
+    return None
+
+
 def read_returns(
-    inputs: Sequence[str | Path], *, reader: FileReader | None = None
+    inputs: Sequence[str | Path],
+    *,
+    reader: FileReader | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    exclude: Path | None = None,
 ) -> list[ReturnFile]:
-    """Read every return under ``inputs``; never raises for a bad file."""
+    """Read every return under ``inputs``; never raises for a bad file.
+
+    ``progress(done, total, name)`` is called as each file has been dealt with; files under
+    the folder ``exclude`` (e.g. where normalised copies are written) are not read.
+    """
     files: list[ReturnFile] = []
     to_read: list[tuple[Path, str]] = []
     found = collect(inputs)
+    if exclude is not None and exclude.is_dir():
+        found = [(p, n) for p, n in found if not p.resolve().is_relative_to(exclude.resolve())]
+    total = len(found)
     for path, name in found:
         reason = skip_reason(path, name)
         if reason:
             files.append(ReturnFile(path, name, SKIPPED, reason))
+            if progress:
+                progress(len(files), total, name)
         else:
             to_read.append((path, name))
     own_reader = reader is None
@@ -196,6 +255,8 @@ def read_returns(
         results = reader.read_many([p for p, _ in to_read])
         for (path, name), (_, result) in zip(to_read, results, strict=True):
             files.append(_read_one(path, name, result))
+            if progress:
+                progress(len(files), total, name)
     finally:
         if own_reader:
             reader.close()
@@ -215,11 +276,19 @@ def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError
             f"no action table found (looked for a header row with '#' or 'Action' and "
             f"'Status' or 'Update' in sheets {sheets})",
         )
-    rows = [row for table in tables for row in table_rows(table, name)]
+    rows: list[ReturnRow] = []
+    unread: list[str] = []
+    for table in tables:
+        found = table_rows(table, name)
+        rows += found
+        unread += unread_columns(table, found)
     if not rows:
         return ReturnFile(path, name, REJECTED, "the action table has no rows")
+    metadata = return_metadata(result)
     return ReturnFile(
         path, name, READ, None, rows, stamp=saved_at(path, result.format),
-        update_header=tables[0].update_header,
+        owner=metadata.owner if metadata else None,
+        update_header=tables[0].update_header, metadata=metadata, unread=unread,
+        format=result.format,
     )
 

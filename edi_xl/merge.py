@@ -11,7 +11,7 @@ every change is logged in the Change Log with the file it came from.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from difflib import SequenceMatcher
@@ -31,7 +31,8 @@ from edi_xl.intake import READ, REJECTED, ReturnFile, ReturnRow, read_returns
 from edi_xl.isolation import FileReader
 from edi_xl.layouts import trust
 from edi_xl.model import Action
-from edi_xl.status import parse_status
+from edi_xl.owner_returns import last_update_text, row_fingerprint
+from edi_xl.status import RAG, parse_status
 from edi_xl.workbook import sheets
 from edi_xl.workbook.cells import comparable, set_value
 from edi_xl.workbook.columns import insert_column
@@ -78,21 +79,20 @@ class FileOutcome:
 
 
 @dataclass
-class MergeResult:
+class MergeReport:
+    """What became of each file of a batch, the changes made and the flags raised."""
+
     as_at: date
     files: list[FileOutcome]
     changes: list[MergeChange]
     flags: list[Flag]
-    refresh: RefreshResult | None = None
-    path: Path | None = None
-    backup: Path | None = None
 
     @property
     def needs_attention(self) -> bool:
         return bool(self.flags) or any(f.outcome == REJECTED for f in self.files)
 
     def report(self) -> dict[str, Any]:
-        """The --report JSON, in exactly the shape issue 3 pins."""
+        """The --report JSON, in exactly the shape issue 3 pins (normalise: no changes)."""
         return {
             "as_at": self.as_at.isoformat(),
             "files": [
@@ -110,6 +110,13 @@ class MergeResult:
                 for f in self.flags
             ],
         }
+
+
+@dataclass
+class MergeResult(MergeReport):
+    refresh: RefreshResult | None = None
+    path: Path | None = None
+    backup: Path | None = None
 
 
 def _json(value: Any) -> Any:
@@ -201,6 +208,76 @@ def locked_changes(row: ReturnRow, action: Action) -> list[Flag]:
     return flags
 
 
+def file_flags(
+    file: ReturnFile, as_at: date, master: object = None, *, unread: bool = True
+) -> list[Flag]:
+    """What the whole file needs a person for: text not read (unless ``unread`` is False),
+    and, for a return made by ``edi-xl returns``, another master or round named in it, or
+    actions taken out of it."""
+    flags = [
+        Flag(None, file.name, "column_not_read",
+             f"{where} not read: only the Status and the update are taken from returns")
+        for where in (file.unread if unread else [])
+    ]
+    meta = file.metadata
+    if meta is None:
+        return flags
+    if meta.master and master and _same_master(meta.master, str(master)) is False:
+        flags.append(Flag(None, file.name, "other_master",
+                          f"this return was made from {meta.master!r}, not {master!r}; merged "
+                          "by action number and text: check it belongs to this plan"))
+    if meta.as_at and meta.as_at != as_at:
+        flags.append(Flag(None, file.name, "other_round",
+                          f"this return was sent for the round as at {meta.as_at:%d %b %Y}; "
+                          f"it is merged into the round as at {as_at:%d %b %Y}"))
+    returned = {r.id for r in file.rows}
+    numbers = {r.id for r in file.rows if r.id_was_number}
+    for sent in meta.rows:
+        if sent.id not in returned and not any(_same_number(sent.id, n) for n in numbers):
+            flags.append(Flag(sent.id, file.name, "row_removed",
+                              f"action {sent.id} was sent in this return but is not in it any "
+                              "more; nothing taken for it"))
+    return flags
+
+
+def _same_master(named: str, master: str) -> bool:
+    """Is the master a return names this master (or its backup copy)?"""
+    def key(name: str) -> str:
+        stem = Path(name).stem.casefold()
+        return stem.removesuffix(".backup")
+
+    return key(named) == key(master)
+
+
+def changed_since_sent(
+    action: Action, row: ReturnRow, status_word: str, fingerprint: str, sent_as_at: date | None,
+    words: dict[RAG, str],
+) -> Flag | None:
+    """A flag when the return would change a Status that changed in the master after the
+    return was sent (the row fingerprint of what was sent tells what the master held then)."""
+    if comparable(status_word) == comparable(action.status_text):
+        return None  # the return changes nothing (also: a merge run twice)
+    last = last_update_text(action, sent_as_at) if sent_as_at else None
+
+    def sent_with(status: str | None) -> bool:
+        return row_fingerprint(action.id, action.action, action.due.text, status, last) \
+            == fingerprint
+
+    if sent_with(action.status_text):
+        return None  # the master is as it was when the return was sent
+    before = next((w for w in (*words.values(), None) if sent_with(w)), _UNKNOWN)
+    if before is _UNKNOWN:
+        return None  # the action itself changed since: locked_changes says what
+    return Flag(action.id, row.file,
+                "changed_since_sent",
+                f"row {row.row}: Status was {before!r} when this return was sent and is now "
+                f"{action.status_text!r} in the master; the return's {status_word!r} is applied "
+                "(see the Change Log to undo)")
+
+
+_UNKNOWN = object()
+
+
 @dataclass
 class _Candidate:
     file: ReturnFile
@@ -247,6 +324,8 @@ def merge_book(
     for file in files:
         if file.outcome != READ:
             continue
+        flags.extend(file_flags(file, as_at, path))
+        sent = file.metadata.by_id() if file.metadata else {}
         for row in file.rows:
             action, flag = match_row(row, plan.actions, actions)
             if flag:
@@ -263,6 +342,12 @@ def merge_book(
                                       f"the master keeps {action.status_text!r}"))
                 else:
                     status_word = words[rag]
+            sent_row = sent.get(action.id)
+            if sent_row and sent_row.fingerprint and status_word is not None:
+                flag = changed_since_sent(action, row, status_word, sent_row.fingerprint,
+                                          file.metadata.as_at if file.metadata else None, words)
+                if flag:
+                    flags.append(flag)
             candidates[action.id].append(_Candidate(file, row, status_word, row.update))
 
     status_col = trust.map_columns(grid_from_worksheet(ws), detection.header_row).fields[
@@ -297,6 +382,7 @@ def merge_book(
             old = cell.value
             if set_value(cell, new):
                 cell.alignment = WRAP_TOP
+                new = cell.value  # as the cell holds it (control characters made visible)
                 changes.append(MergeChange(action_id, fld, old, new, winner.file.name))
                 label = "Status" if fld == "status" else update_header(as_at)
                 log.append(Change(action_id, label, old, new, winner.file.name))
@@ -317,7 +403,7 @@ def _outcome(file: ReturnFile, won: Counter[str], lost: Counter[str],
     owners = Counter(
         actions[r.id].owner for r in file.rows if r.id in actions and actions[r.id].owner
     )
-    owner = owners.most_common(1)[0][0] if owners else None
+    owner = owners.most_common(1)[0][0] if owners else file.owner
     if won[file.name]:
         return FileOutcome(file.name, "merged", None, owner, won[file.name])
     if lost[file.name]:
@@ -391,14 +477,18 @@ def merge_returns(
     as_at: date | None = None,
     now: datetime | None = None,
     reader: FileReader | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> MergeResult:
-    """Merge every return under ``inputs`` into ``master`` (in place unless ``out``)."""
+    """Merge every return under ``inputs`` into ``master`` (in place unless ``out``).
+
+    ``progress(done, total, name)`` is called as each file has been read.
+    """
     master = Path(master)
     wb = load_master(master)
     as_at = as_at or sheets.read_settings(wb).as_at
     if as_at is None:
         raise EdiXlError(f"{master.name}: no as-at date given and none on the Settings sheet")
-    files = read_returns(inputs, reader=reader)
+    files = read_returns(inputs, reader=reader, progress=progress)
     result = merge_book(wb, files, as_at, now=now, path=master.name)
     target = Path(out) if out else master
     result.backup = save_atomic(wb, target)

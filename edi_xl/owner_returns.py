@@ -74,7 +74,9 @@ __all__ = [
     "ReturnsResult",
     "last_update_text",
     "make_owner_returns",
+    "metadata_from_rows",
     "read_return_metadata",
+    "write_metadata",
     "row_fingerprint",
 ]
 
@@ -375,28 +377,35 @@ def _write_metadata(
     created: datetime,
     sent: list[tuple[Action, int, str]],
 ) -> None:
-    values: dict[str, Any] = {
-        "format": FORMAT,
-        "version": VERSION,
-        "master": master_name,
-        "owner": owner,
-        "as_at": as_at.isoformat(),
-        "created": created.isoformat(),
-        "header_row": HEADER_ROW,
-        "sheet": RETURN_SHEET,
-        "update_header": update_header(as_at),
-    }
+    write_metadata(meta, ReturnMetadata(
+        format=FORMAT, version=VERSION, master=master_name, owner=owner, as_at=as_at,
+        created=created, header_row=HEADER_ROW, sheet=RETURN_SHEET,
+        update_header=update_header(as_at),
+        rows=[
+            ReturnRow(id=action.id, row=row, fingerprint=fingerprint,
+                      master_row=action.origin.row if action.origin else None)
+            for action, row, fingerprint in sent
+        ],
+    ))
+
+
+def write_metadata(meta: Worksheet, metadata: ReturnMetadata) -> None:
+    """Write ``metadata`` into the (new, empty) sheet ``meta`` and make it very hidden."""
+    values: dict[str, Any] = metadata.model_dump(include=set(META_KEYS))
+    for key in ("as_at", "created"):
+        if values[key] is not None:
+            values[key] = values[key].isoformat()
     for r, key in enumerate(META_KEYS, start=1):
         set_value(meta.cell(r, 1), key)
         set_value(meta.cell(r, 2), values[key], number_format="@")
     top = len(META_KEYS) + 2
     for c, header in enumerate(META_TABLE_HEADER, start=1):
         set_value(meta.cell(top, c), header)
-    for r, (action, row, fingerprint) in enumerate(sent, start=top + 1):
-        set_value(meta.cell(r, 1), action.id, number_format="@")
-        set_value(meta.cell(r, 2), row)
-        set_value(meta.cell(r, 3), fingerprint)
-        set_value(meta.cell(r, 4), action.origin.row if action.origin else None)
+    for r, sent in enumerate(metadata.rows, start=top + 1):
+        set_value(meta.cell(r, 1), sent.id, number_format="@")
+        set_value(meta.cell(r, 2), sent.row)
+        set_value(meta.cell(r, 3), sent.fingerprint)
+        set_value(meta.cell(r, 4), sent.master_row)
     meta.sheet_state = "veryHidden"
 
 
@@ -548,7 +557,8 @@ def _as_datetime(value: Any) -> datetime | None:
     return None
 
 
-def _metadata_from_rows(rows: list[tuple[Any, ...]]) -> ReturnMetadata | None:
+def metadata_from_rows(rows: list[tuple[Any, ...]]) -> ReturnMetadata | None:
+    """The metadata held in the rows of an ``_edi_xl`` sheet (None: not our format)."""
     pairs: dict[str, Any] = {}
     table_at: int | None = None
     for i, row in enumerate(rows):
@@ -628,7 +638,7 @@ def read_return_metadata(path: str | Path) -> ReturnMetadata | None:
             if i >= MAX_META_ROWS:
                 break
             rows.append(tuple(row))
-        return _metadata_from_rows(rows)
+        return metadata_from_rows(rows)
     except Exception:  # a sheet openpyxl lists but cannot read (hostile or damaged XML)
         return None
     finally:

@@ -106,7 +106,7 @@ def test_new_empty_master_has_the_trust_layout(runner, tmp_path):
     result = run(runner, "new", master, "--as-at", "2023-12-18")
     assert result.exit_code == 0
     wb = load_workbook(master)
-    assert wb.sheetnames == ["Action Plan", "Settings", "Lists", "Change Log"]
+    assert wb.sheetnames == ["Action Plan", "Summary", "Settings", "Lists", "Change Log"]
     assert wb["Action Plan"]["J4"].value == "Update as at 18 Dec 23"
 
 

@@ -143,8 +143,10 @@ class Printed:
     def __init__(self, xlsx: Path, outdir: Path) -> None:
         self.pdf = convert(xlsx, "pdf", outdir)
         self.texts = pdf_pages_text(self.pdf)
-        # The Action Plan's pages are the ones with its footer (the other sheets have none).
-        self.plan_pages = [i for i, text in enumerate(self.texts, start=1) if FOOTER in text]
+        # The Action Plan's pages are the ones with its footer (the other sheets have none but
+        # the Summary, whose footer ends with its sheet name).
+        self.plan_pages = [i for i, text in enumerate(self.texts, start=1)
+                           if FOOTER in text and text.split()[-1:] != ["Summary"]]
         assert self.plan_pages, f"no page of {self.pdf} has the footer {FOOTER!r}"
         assert self.plan_pages == list(range(1, len(self.plan_pages) + 1)), (
             f"the Action Plan should print first, on consecutive pages: {self.plan_pages}"
@@ -236,8 +238,8 @@ def _dxf_fills(ws: Any, column: str) -> list[str]:
 def test_libreoffice_resave_keeps_what_edi_xl_relies_on(demo_master: Path, lo_copy: Path) -> None:
     ours = load_workbook(demo_master)
     theirs = load_workbook(lo_copy)
-    assert theirs.sheetnames == ours.sheetnames == ["Action Plan", "Settings", "Lists",
-                                                     "Change Log"]
+    assert theirs.sheetnames == ours.sheetnames == ["Action Plan", "Summary", "Settings",
+                                                     "Lists", "Change Log"]
     ws, ws0 = theirs["Action Plan"], ours["Action Plan"]
     assert _columns(ws) == _columns(ws0)
     status = _columns(ws)["Status"]

@@ -217,3 +217,136 @@ def test_clean_merge_exits_0(master, tmp_path):
     result = CliRunner().invoke(cli, ["merge", str(master), str(folder), "--as-at", "2023-12-18"])
     assert result.exit_code == 0, result.output
     assert plan_rows(master)["1.4"]["Update as at 18 Dec 23"] == "All good"
+
+
+# --- what the hidden record of an edi_xl return tells the merge ------------------------------
+
+
+def _sent_and_edited(master, tmp_path, edit):
+    """Returns made from the master, then ``edit(ws, rows_by_id)`` on Jim's return."""
+    from edi_xl.owner_returns import make_owner_returns
+
+    sent = make_owner_returns(master, tmp_path / "returns", AS_AT)
+    jim = next(f for f in sent.files if f.owner.startswith("Jim Machon"))
+    wb = load_workbook(jim.path)
+    ws = wb["Your actions"]
+    rows = {ws.cell(r, 1).value: r for r in range(7, ws.max_row + 1) if ws.cell(r, 1).value}
+    edit(ws, rows)
+    wb.save(jim.path)
+    return jim
+
+
+def test_a_return_from_another_master_or_round_is_flagged(master, tmp_path):
+    jim = _sent_and_edited(master, tmp_path, lambda ws, rows: ws.cell(rows["1.4"], 6, "ok"))
+    other = tmp_path / "last year's plan.xlsx"
+    master.rename(other)
+    result = merge_returns(other, [jim.path], as_at=datetime(2024, 3, 18).date())
+    kinds = {f.kind: f.message for f in result.flags}
+    assert set(kinds) == {"other_master", "other_round"}
+    assert "made from 'master.xlsx', not \"last year's plan.xlsx\"" in kinds["other_master"]
+    assert "as at 18 Dec 2023" in kinds["other_round"] and "18 Mar 2024" in kinds["other_round"]
+    assert [(c.id, c.field, c.new) for c in result.changes] == [("1.4", "update", "ok")]
+    assert result.files[0].owner == jim.owner
+
+
+def test_the_master_backup_counts_as_the_same_master(master, tmp_path):
+    jim = _sent_and_edited(master, tmp_path, lambda ws, rows: ws.cell(rows["1.4"], 6, "ok"))
+    backup = tmp_path / "master.backup.xlsx"
+    master.rename(backup)
+    result = merge_returns(backup, [jim.path], as_at=AS_AT)
+    assert result.flags == []
+
+
+def test_a_row_taken_out_of_a_return_is_flagged(master, tmp_path):
+    def remove_18(ws, rows):
+        ws.delete_rows(rows["1.8"])
+
+    jim = _sent_and_edited(master, tmp_path, remove_18)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert [(f.kind, f.id) for f in result.flags] == [("row_removed", "1.8")]
+
+
+def test_status_changed_in_the_master_after_sending_is_flagged(master, tmp_path):
+    from conftest import edit_workbook
+
+    jim = _sent_and_edited(master, tmp_path, lambda ws, rows: ws.cell(rows["1.4"], 4, "Complete"))
+
+    def hr_edit(wb):  # HR set 1.4 to At Risk after the returns went out
+        ws = wb["Action Plan"]
+        row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "1.4")
+        ws.cell(row, 9).value = "At Risk"
+
+    edit_workbook(master, hr_edit)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert [(f.kind, f.id) for f in result.flags] == [("changed_since_sent", "1.4")]
+    assert "was 'On Track' when this return was sent and is now 'At Risk'" in \
+        result.flags[0].message
+    assert [(c.id, c.field, c.old, c.new) for c in result.changes] == [
+        ("1.4", "status", "At Risk", "Complete")]
+    again = merge_returns(master, [jim.path], as_at=AS_AT)  # nothing left to change: no flag
+    assert again.flags == [] and again.changes == []
+
+
+def test_text_in_columns_merge_does_not_read_is_flagged(master, tmp_path):
+    def add_columns(ws, rows):
+        ws.cell(6, 7, "Comments")
+        ws.cell(rows["1.4"], 7, "panel training booked for May")
+        ws.cell(6, 8, "Risks")
+        ws.cell(rows["1.8"], 8, "auditor off sick")
+        ws.cell(rows["1.4"], 6, "on track")
+
+    jim = _sent_and_edited(master, tmp_path, add_columns)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    messages = [(f.kind, f.id, f.message) for f in result.flags]
+    assert messages == [
+        ("column_not_read", None, "sheet 'Your actions' column G 'Comments': 1 value not read: "
+                                  "only the Status and the update are taken from returns"),
+        ("column_not_read", None, "sheet 'Your actions' column H 'Risks': 1 value not read: "
+                                  "only the Status and the update are taken from returns"),
+    ]
+    assert [(c.id, c.field, c.new) for c in result.changes] == [("1.4", "update", "on track")]
+
+
+def test_control_characters_in_a_return_are_kept_visible_not_fatal(master, tmp_path):
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "pasted.csv").write_text("#,Status,Update\n1.4,G,copied from\x07 an old\x1b email\n",
+                                       encoding="utf-8")
+    result = merge_returns(master, [folder], as_at=AS_AT)
+    kept = "copied from\ufffd an old\ufffd email"
+    assert [(c.id, c.field, c.new) for c in result.changes] == [("1.4", "update", kept)]
+    assert plan_rows(master)["1.4"]["Update as at 18 Dec 23"] == kept
+
+
+@pytest.mark.libreoffice
+def test_old_xls_ods_and_password_protected_returns(master, tmp_path):
+    """An owner who saves as Excel 97-2003 (.xls) or LibreOffice (.ods) is merged; one who
+    puts a password on the file is rejected, saying so."""
+    from libreoffice import convert, soffice_path
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    if soffice_path() is None:
+        pytest.skip("LibreOffice (soffice) is not installed: it writes the .xls and .ods here")
+    made = tmp_path / "made"
+    made.mkdir()
+    save_xlsx(made / "jim old excel.xlsx", title_rows=1, rows=[
+        ["Action Ref", "Status", "Progress"], [1.4, "Green", "xls update"]])
+    save_xlsx(made / "louanna libre.xlsx", [["#", "RAG", "Latest update"],
+                                            ["2.1", "A", "ods update"]])
+    save_xlsx(made / "victoria.xlsx", [["#", "Status", "Update"], ["6.3", "G", "secret"]])
+    folder = tmp_path / "returns"
+    convert(made / "jim old excel.xlsx", "xls", folder)
+    convert(made / "louanna libre.xlsx", "ods", folder)
+    with (made / "victoria.xlsx").open("rb") as plain, \
+            (folder / "victoria.xlsx").open("wb") as locked:
+        OOXMLFile(plain).encrypt("s3cret", locked)
+
+    result = merge_returns(master, [folder], as_at=AS_AT)
+    outcomes = {f.file: (f.outcome, f.reason) for f in result.files}
+    assert outcomes["jim old excel.xls"] == ("merged", None)
+    assert outcomes["louanna libre.ods"] == ("merged", None)
+    assert outcomes["victoria.xlsx"][0] == "rejected"
+    assert "password protected" in outcomes["victoria.xlsx"][1]
+    assert {(c.id, c.field, c.new) for c in result.changes} == {
+        ("1.4", "update", "xls update"), ("2.1", "status", "At Risk"),
+        ("2.1", "update", "ods update")}

@@ -92,6 +92,7 @@ def test_refresh_twice_is_idempotent(sept_master):
     log_before = load_workbook(sept_master)["Change Log"].max_row
     second = refresh_workbook(sept_master, AS_AT, now=datetime(2023, 12, 19))
     assert second.changes == []
+    assert any(sheet == "Summary" for sheet, _ in before)  # edi_xl's sheet, rewritten the same
     assert all_cells(sept_master) == before
     assert load_workbook(sept_master)["Change Log"].max_row == log_before
 
@@ -120,7 +121,8 @@ def test_every_cell_not_owned_is_unchanged(tmp_path):
     assert [after[("Action Plan", f"{c}{header_row}")] for c in "LMN"] == [
         "Overdue", "Days overdue", "Problems"]
     new_sheets = load_workbook(path).sheetnames
-    assert new_sheets == ["Action Plan", "Notes", "Settings", "Lists", "Change Log"]
+    # edi_xl's own sheets: the Summary beside the plan, Settings, Lists, Change Log at the end
+    assert new_sheets == ["Action Plan", "Summary", "Notes", "Settings", "Lists", "Change Log"]
     # nothing new appeared on the plan sheet outside the computed columns
     added = {k for k in after if k not in before and k[0] == "Action Plan"}
     assert {k[1].rstrip("0123456789") for k in added} <= {"L", "M", "N"}

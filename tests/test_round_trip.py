@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
+from conftest import AS_AT
 from openpyxl import load_workbook
 
-from conftest import AS_AT
 from edi_xl.merge import merge_returns
 from edi_xl.owner_returns import make_owner_returns
 

@@ -6,7 +6,7 @@ The recipe itself is code: ``edi_xl.workbook.master.build_master_book`` lays out
 Action Plan sheet and edi_xl's own sheets, and ``refresh_book`` adds the conditional
 formatting, dropdowns and print setup (one Excel feature per module in edi_xl/workbook/).
 This script runs that recipe on an empty plan, so the template is exactly what
-``edi-xl new`` makes.
+``edi-xl new`` makes (``.xlsx``, and ``.xlsm`` with the buttons).
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from edi_xl.workbook.master import new_master
 
 HERE = Path(__file__).parent
 TEMPLATE = HERE / "action_plan_template.xlsx"
+#: The macro-enabled master with the three buttons (edi_xl.excel.macro_enabled_start): the
+#: Excel-made VBA project of the installed xlwings, the buttons, then the same recipe.
+MACRO_TEMPLATE = HERE / "action_plan_template.xlsm"
 #: A fixed as-at date and clock so that rebuilding gives the same cells every time.
 TEMPLATE_AS_AT = date(2024, 4, 1)
 
@@ -32,3 +35,4 @@ def build(target: Path = TEMPLATE) -> Path:
 
 if __name__ == "__main__":
     print(build())
+    print(build(MACRO_TEMPLATE))

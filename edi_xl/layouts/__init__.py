@@ -1,10 +1,11 @@
 """The registry of action-plan layouts.
 
 Each layout module offers ``NAME``, ``DESCRIPTION``, ``detect(grid) -> Detection | None`` and
-``read(grid, detection) -> ActionPlan``. :func:`detect_best` asks every layout about every
-sheet and takes the highest score; on a tie the earlier layout in :data:`LAYOUTS` wins, so the
-order below matters: the trust's own tracker first, because a master must always be read as
-one.
+``read(grid, detection, path=None, words=None) -> ActionPlan``; the imported layouts also offer
+``read_detail`` (the plan and how the reading went: tables, headings, what was not placed).
+:func:`detect_best` asks every layout about every sheet and takes the highest score (the share
+of the layout's own columns found in its header row); on a tie the earlier layout in
+:data:`LAYOUTS` wins, so the order below matters.
 """
 
 from __future__ import annotations
@@ -12,13 +13,24 @@ from __future__ import annotations
 from types import ModuleType
 
 from edi_xl.grid import SheetGrid
-from edi_xl.layouts import trust
+from edi_xl.layouts import edi_plan, sections, trust, wres_template, wres_wdes
 from edi_xl.layouts.base import Detection
 
 __all__ = ["LAYOUTS", "Detection", "by_name", "detect_best", "names"]
 
+#: Detection order (ties go to the earlier layout; scores are compared, so order only decides
+#: between equally good fits):
 LAYOUTS: list[ModuleType] = [
-    trust,  # 000 the trust tracker: the master layout edi_xl writes
+    # 000 the trust tracker first: a master edi_xl wrote must always be read as one.
+    trust,
+    # The imported layouts each need their own distinctive columns to claim a table at all
+    # (KPI / outcome / evidence; the WRES indicator and KPIs or sustainability; a Priority
+    # column or numbered section headings; the WRES / WDES / Other PCs flags), so they rarely
+    # compete. Most specific signature first:
+    wres_wdes,  # 004 WRES + WDES combined: Yes/No flag columns
+    wres_template,  # 002 NHS England WRES template: indicator + KPIs/sustainability
+    edi_plan,  # 001 EDI Improvement Plan: outcome / KPI / evidence columns
+    sections,  # 003 numbered sections: Priority or "1. ..." headings, RAG letters
 ]
 
 

@@ -11,12 +11,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 
 #: Characters that make spreadsheet programs read text as a formula (OWASP CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 DATE_FORMAT = "dd-mmm-yy"
+#: Shown in place of a control character a cell cannot hold (a workbook's XML cannot).
+REPLACEMENT = "\ufffd"
+
+
+def cell_text(text: str) -> str:
+    """``text`` as a cell can hold it: control characters (other than tab, line feed and
+    carriage return) become U+FFFD (the replacement character): the rest of the text is
+    kept and the gap shows."""
+    return ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT, text)
 
 
 def looks_like_formula(text: str) -> bool:
@@ -29,6 +38,8 @@ def set_value(cell: Cell | MergedCell, value: Any, *, number_format: str | None 
         return False
     if isinstance(value, date) and not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        value = cell_text(value)
     cell.value = value
     if isinstance(value, str):
         if looks_like_formula(value):

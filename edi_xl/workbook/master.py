@@ -5,6 +5,7 @@ Refresh owns a small, fixed set of cells and never touches anything else:
 - the Status cells of the table (the RAG rule's result, in the Settings sheet's words);
 - the computed columns Overdue, Days overdue and Problems (added at the right if missing);
 - the as-at date on the Settings sheet, the whole Lists sheet, new lines of the Change Log;
+- the whole Summary sheet (edi_xl.workbook.summary_sheet), rewritten from scratch;
 - the conditional formatting and dropdowns of the Status / Due Date / Overdue /
   Protected Characteristic columns, the print setup and footer.
 
@@ -34,6 +35,7 @@ from edi_xl.model import Action, ActionPlan
 from edi_xl.problems import Report, Severity
 from edi_xl.rules import Assessment, assess, check_plan
 from edi_xl.status import RAG
+from edi_xl.summary import Summary
 from edi_xl.workbook import sheets
 from edi_xl.workbook.cells import comparable, set_value
 from edi_xl.workbook.conditional import apply_rag_formatting
@@ -51,10 +53,11 @@ from edi_xl.workbook.styles import (
     TITLE_FONT,
     WRAP_TOP,
 )
+from edi_xl.workbook.summary_sheet import SUMMARY, PlanColumns, write_summary
 from edi_xl.workbook.validation import apply_dropdowns
 
 PLAN_SHEET = "Action Plan"
-EDI_XL_SHEETS = (sheets.SETTINGS, sheets.LISTS, sheets.CHANGE_LOG)
+EDI_XL_SHEETS = (SUMMARY, sheets.SETTINGS, sheets.LISTS, sheets.CHANGE_LOG)
 #: Rows below the table that still get the dropdowns and colours, for actions added in Excel.
 SPARE_ROWS = 200
 HEADER_ROW = 4  # of a master edi_xl writes: title, RAG key, blank, header
@@ -74,6 +77,7 @@ class RefreshResult:
     path: Path | None = None
     backup: Path | None = None
     notes: list[str] = field(default_factory=list)  # things refresh could not do, in words
+    summary: Summary | None = None  # the figures of the Summary sheet
 
     @property
     def overdue(self) -> list[tuple[Action, int]]:
@@ -288,9 +292,15 @@ def refresh_book(
     if not ws.auto_filter.filterColumn:  # never drop a filter the user has set
         ws.auto_filter.ref = f"A{header_row}:{last_col}{last_row}"
     sheets.append_changes(wb, changes, now or datetime.now().replace(microsecond=0))
+    theme_col, owner_col = columns.fields.get("theme"), columns.fields.get("owner")
+    summary, summary_notes = write_summary(wb, plan, assessments, as_at, settings, PlanColumns(
+        ws, header_row + 1, fmt_last, status_col,
+        theme_col + 1 if theme_col is not None else None,
+        owner_col + 1 if owner_col is not None else None,
+    ))
     return RefreshResult(
         as_at=as_at, plan=plan, assessments=assessments, report=report, changes=changes,
-        notes=notes,
+        notes=notes + summary_notes, summary=summary,
     )
 
 
@@ -350,10 +360,15 @@ def row_height(cells: Iterable[tuple[Any, float]]) -> float:
 
 
 def build_master_book(
-    plan: ActionPlan, as_at: date, *, trust_name: str | None = None
+    plan: ActionPlan, as_at: date, *, trust_name: str | None = None,
+    start: WorkbookType | None = None,
 ) -> WorkbookType:
-    """A new workbook in the trust layout holding ``plan`` as read (not yet refreshed)."""
-    wb = Workbook()
+    """A new workbook in the trust layout holding ``plan`` as read (not yet refreshed).
+
+    ``start`` is an empty workbook to build in instead of a blank one (the macro-enabled
+    one with the buttons, :func:`edi_xl.excel.macro_enabled_start`).
+    """
+    wb = start if start is not None else Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = PLAN_SHEET
@@ -418,10 +433,17 @@ def new_master(
     if path.exists() and not overwrite:
         raise EdiXlError(f"{path}: already exists; refusing to overwrite it (use --force)")
     plan = plan or ActionPlan()
-    wb = build_master_book(plan, as_at, trust_name=trust_name)
+    start = None
+    if path.suffix.lower() == ".xlsm":  # macro-enabled: with the buttons (edi_xl.excel)
+        from edi_xl.excel import bind_document_modules, macro_enabled_start
+
+        start = macro_enabled_start([c.width for c in trust.COLUMNS])
+    wb = build_master_book(plan, as_at, trust_name=trust_name, start=start)
     source = f"new master from {Path(plan.source.path).name}" if plan.source and plan.source.path \
         else "new master"
     result = refresh_book(wb, as_at, source=source, now=now, path=path.name)
+    if start is not None:
+        bind_document_modules(wb)
     result.backup = save_atomic(wb, path)
     result.path = path
     return result

@@ -23,6 +23,18 @@ LISTS = "Lists"
 CHANGE_LOG = "Change Log"
 AS_AT_LABEL = "As-at date"
 TRUST_LABEL = "Trust name"
+OWNER_RETURNS_LABEL = "Owner returns folder"
+RETURNS_LABEL = "Returns folder"
+#: Folders the workbook's buttons use; a bare name is a folder next to the workbook.
+DEFAULT_OWNER_RETURNS_FOLDER = "Owner returns"
+DEFAULT_RETURNS_FOLDER = "Returns received"
+FOLDER_ROWS = (
+    (OWNER_RETURNS_LABEL, "owner_returns_folder", DEFAULT_OWNER_RETURNS_FOLDER,
+     "Where the Create owner returns button writes one file per owner. A name without a "
+     "drive or folder is a folder next to this workbook."),
+    (RETURNS_LABEL, "returns_folder", DEFAULT_RETURNS_FOLDER,
+     "Where the Import returns button reads the returned files from (same rule)."),
+)
 AS_AT_NAME = "AsAtDate"
 CHANGE_LOG_HEADERS = ("When", "#", "Field", "Old value", "New value", "Source")
 
@@ -34,6 +46,8 @@ class Settings:
     as_at: date | None = None
     trust_name: str | None = None
     words: dict[RAG, str] = field(default_factory=lambda: dict(DEFAULT_STATUS_WORDS))
+    owner_returns_folder: str | None = None  # None: DEFAULT_OWNER_RETURNS_FOLDER
+    returns_folder: str | None = None  # None: DEFAULT_RETURNS_FOLDER
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,10 @@ def read_settings(wb: Workbook) -> Settings:
     if (r := rows.get(TRUST_LABEL.lower())) is not None:
         value = ws.cell(r, 2).value
         settings.trust_name = str(value).strip() if value not in (None, "") else None
+    for label, attr, _, _ in FOLDER_ROWS:
+        if (r := rows.get(label.lower())) is not None:
+            value = ws.cell(r, 2).value
+            setattr(settings, attr, str(value).strip() if str(value or "").strip() else None)
     for rag in RAG:
         r = rows.get(rag.value.lower())
         word = ws.cell(r, 2).value if r is not None else None
@@ -105,6 +123,10 @@ def write_settings(wb: Workbook, settings: Settings, source: str = "") -> list[C
             ws.cell(8 + i, 3, RAG_MEANING[rag])
         if settings.trust_name:
             set_value(ws["B5"], settings.trust_name)
+        for r, (label, attr, default, meaning) in enumerate(FOLDER_ROWS, start=9 + len(RAG)):
+            ws.cell(r, 1, label)
+            set_value(ws.cell(r, 2), getattr(settings, attr) or default)
+            ws.cell(r, 3, meaning).alignment = WRAP_TOP
         ws.column_dimensions["A"].width = 16
         ws.column_dimensions["B"].width = 24
         ws.column_dimensions["C"].width = 44

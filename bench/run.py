@@ -1,0 +1,283 @@
+"""The benchmark: ``python3 bench/run.py`` (from the checkout, edi_xl installed).
+
+1. Makes (once; the same every time; ``--fresh`` to make again) in ``bench/results/work``:
+   a master of 5,000 actions with 500 owners (``new_master`` from a generated plan), the 500
+   owner returns ``make_owner_returns`` writes for it, and those returns as owners send them
+   back in mixed shapes (see ``bench/returns.py``).
+2. Times, each in a fresh process, ``--repeat`` times (median reported), with peak memory:
+   ``edi-xl refresh`` of the master; ``edi-xl merge`` of the returned files; a naive pandas
+   script (``bench/naive_pandas.py``); the floor (``bench/floor.py``: python-calamine alone
+   plus one openpyxl load and save of the master).
+3. Prints a markdown table and writes it to ``bench/results.md``.
+
+Peak memory is measured two ways: the largest resident set of any one process of the run
+(``ru_maxrss`` from ``os.wait4``, which covers worker processes the run started and waited
+for), and the peak of the proportional set size (PSS) summed over the whole process tree,
+sampled every 20 ms from ``/proc`` (forked workers share pages with their parent; PSS counts
+each shared page once in total).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(HERE), str(ROOT)]  # this checkout's edi_xl, not an installed copy
+
+AS_AT = date(2023, 12, 18)
+TARGETS = {  # task -> (seconds, MB); None: no target
+    "refresh": (3.0, 400.0),
+    "merge": (10.0, 400.0),
+    "naive pandas": (None, None),
+    "floor": (None, None),
+}
+
+
+@dataclass
+class Run:
+    seconds: float
+    max_rss_mb: float
+    tree_pss_mb: float
+    returncode: int
+    output: str
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                found += [int(p) for p in f.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _tree_pss_kb(root: int) -> int:
+    total, todo, seen = 0, [root], set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        total += _pss_kb(pid)
+        todo += _children(pid)
+    return total
+
+
+def measure(cmd: list[str], cwd: Path) -> Run:
+    """Run ``cmd`` in a fresh process; wall time, peak memory, exit code, output."""
+    start = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env=env)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_pss_kb(proc.pid))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert proc.stdout is not None
+    output = proc.stdout.read()  # until the child closes it: it is about to exit
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Run(seconds, usage.ru_maxrss / 1024, peak / 1024, proc.returncode,
+               output.decode("utf-8", "replace"))
+
+
+# --- the files -------------------------------------------------------------------------------
+
+
+def generate(work: Path, n_actions: int, n_owners: int, *, fresh: bool) -> dict[str, object]:
+    from plan import make_plan
+    from returns import edit_returns
+
+    from edi_xl.owner_returns import make_owner_returns
+    from edi_xl.workbook.master import new_master
+
+    stamp = work / "stamp.json"
+    wanted = {"actions": n_actions, "owners": n_owners, "version": 1}
+    if not fresh and stamp.is_file():
+        info = json.loads(stamp.read_text())
+        if info.get("wanted") == wanted:
+            return info
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    t0 = time.perf_counter()
+    plan = make_plan(n_actions, n_owners)
+    master = work / "master.xlsx"
+    now = datetime(2023, 12, 18, 9, 0)
+    new_master(master, plan, AS_AT, trust_name="Benchmark NHS Trust", now=now)
+    made = make_owner_returns(master, work / "sent", AS_AT, now=now)
+    shapes = edit_returns([f.path for f in made.files], work / "returned")
+    info = {
+        "wanted": wanted,
+        "returns_sent": len(made.files),
+        "returned_files": len(list((work / "returned").iterdir())),
+        "shapes": shapes,
+        "generated_in_s": round(time.perf_counter() - t0, 1),
+    }
+    stamp.write_text(json.dumps(info, indent=2))
+    return info
+
+
+# --- the runs --------------------------------------------------------------------------------
+
+
+def tasks(work: Path) -> dict[str, tuple[list[str], Path | None]]:
+    """task -> (command, a fresh copy of the master to make before each run)."""
+    py = sys.executable
+    copy = work / "run" / "master.xlsx"
+    return {
+        "refresh": ([py, "-m", "edi_xl", "refresh", str(copy), "--as-at", AS_AT.isoformat()],
+                    copy),
+        "merge": ([py, "-m", "edi_xl", "merge", str(copy), str(work / "returned"),
+                   "--as-at", AS_AT.isoformat()], copy),
+        "naive pandas": ([py, str(HERE / "naive_pandas.py"), str(work / "returned")], None),
+        "floor": ([py, str(HERE / "floor.py"), str(work / "returned"), str(copy)], copy),
+    }
+
+
+def machine() -> str:
+    model = ""
+    try:
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+        model = next((line.split(":", 1)[1].strip() for line in lscpu.splitlines()
+                      if line.startswith("Model name")), "")
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}; {model or '?'}), "
+            f"Python {platform.python_version()}, {platform.system()} {platform.release()}; "
+            f"load average at start {load}")
+
+
+def table(results: dict[str, list[Run]]) -> str:
+    lines = [
+        "| Task | Time, median (s) | Min (s) | Peak memory, largest process (MB) "
+        "| Peak memory, all processes (PSS, MB) | Target | Met |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    merge = statistics.median(r.seconds for r in results["merge"])
+    floor = statistics.median(r.seconds for r in results["floor"])
+    naive = statistics.median(r.seconds for r in results["naive pandas"])
+    for name, runs in results.items():
+        secs = statistics.median(r.seconds for r in runs)
+        rss = max(r.max_rss_mb for r in runs)
+        pss = max(r.tree_pss_mb for r in runs)
+        limit_s, limit_mb = TARGETS[name]
+        target, met = "", ""
+        if limit_s is not None and limit_mb is not None:
+            target = f"< {limit_s:g} s, < {limit_mb:g} MB"
+            ok = secs < limit_s and max(rss, pss) < limit_mb
+            if name == "merge":
+                target += ", < naive pandas, < 2x floor"
+                ok = ok and merge < naive and merge < 2 * floor
+            met = "yes" if ok else "**no**"
+        lines.append(f"| {name} | {secs:.2f} | {min(r.seconds for r in runs):.2f} | {rss:.0f} "
+                     f"| {pss:.0f} | {target} | {met} |")
+    lines.append("")
+    lines.append(f"merge / floor = {merge / floor:.2f}x; merge / naive pandas = "
+                 f"{merge / naive:.2f}x")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each task (default 3)")
+    parser.add_argument("--fresh", action="store_true", help="make the files again")
+    parser.add_argument("--actions", type=int, default=5000)
+    parser.add_argument("--owners", type=int, default=500)
+    parser.add_argument("--out", type=Path, default=HERE / "results",
+                        help="where the files are made (default bench/results, ignored by git)")
+    parser.add_argument("--only", action="append", choices=list(TARGETS),
+                        help="run only this task (repeatable)")
+    args = parser.parse_args(argv)
+
+    work = args.out / "work"
+    info = generate(work, args.actions, args.owners, fresh=args.fresh)
+    about = machine()
+    print(f"Files: master of {args.actions} actions; {info['returns_sent']} returns sent; "
+          f"{info['returned_files']} files returned {info['shapes']}", flush=True)
+    results: dict[str, list[Run]] = {}
+    (work / "run").mkdir(exist_ok=True)
+    for name, (cmd, copy) in tasks(work).items():
+        if args.only and name not in args.only:
+            continue
+        runs = []
+        for _ in range(args.repeat):
+            if copy is not None:
+                shutil.copy2(work / "master.xlsx", copy)
+                for stale in copy.parent.glob("*.backup.xlsx"):
+                    stale.unlink()
+            run = measure(cmd, work / "run")
+            if run.returncode not in (0, 1):
+                print(run.output, file=sys.stderr)
+                raise SystemExit(f"{name} failed with exit code {run.returncode}")
+            runs.append(run)
+            print(f"  {name}: {run.seconds:.2f} s, {run.max_rss_mb:.0f} MB "
+                  f"(all processes {run.tree_pss_mb:.0f} MB)", flush=True)
+        results[name] = runs
+    if args.only:
+        return 0
+    text = table(results)
+    report = (
+        "# Benchmark results\n\n"
+        f"`python3 bench/run.py --repeat {args.repeat}` on {datetime.now():%Y-%m-%d %H:%M}.\n\n"
+        f"Machine: {about}.\n\n"
+        f"Files: a master of {args.actions} actions and {args.owners} owners; "
+        f"{info['returns_sent']} owner returns sent, {info['returned_files']} files back "
+        f"(shapes: {', '.join(f'{k} {v}' for k, v in info['shapes'].items())}; "  # type: ignore[attr-defined]
+        "xlsx and csv only).\n\n"
+        f"{text}\n\n"
+        "Merge output (last run):\n\n```\n"
+        + "\n".join(results["merge"][-1].output.splitlines()[:3])
+        + "\n```\n"
+    )
+    print()
+    print(text)
+    (HERE / "results.md").write_text(report, encoding="utf-8")
+    print(f"\nWritten to {HERE / 'results.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Render the pictures of the example master shown in the README, as LibreOffice prints them.
+
+    python docs/render.py
+
+Builds the example master (the trust's 17-action plan as at 18 December 2023, what
+``edi-xl demo`` makes, with a trust name on Settings), converts it with LibreOffice headless to
+PDF (recalculating every formula on loading), finds each sheet's pages by the sheet name in the
+page footer, and renders them with pdftoppm:
+
+- docs/action_plan.png: the Action Plan sheet (page 1);
+- docs/summary-1.png, docs/summary-2.png, ...: the Summary sheet, page by page.
+
+Needs LibreOffice (soffice) and poppler-utils (pdftoppm, pdftotext).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TRUST_NAME = "Example NHS Foundation Trust"
+#: A throw-away LibreOffice profile that recalculates every formula when it loads an .xlsx.
+RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">\
+<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def _run(args: list[str], timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["timeout", "-k", "10", str(timeout), *args], capture_output=True,
+                          text=True, errors="replace", check=False)
+
+
+def to_pdf(workbook: Path, outdir: Path) -> Path:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise SystemExit("needs LibreOffice (soffice)")
+    profile = outdir / "profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+    proc = _run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                 "--norestore", "--convert-to", "pdf", "--outdir", str(outdir), str(workbook)])
+    pdf = outdir / f"{workbook.stem}.pdf"
+    if not pdf.is_file():  # soffice exits 0 even when it failed
+        raise SystemExit(f"soffice did not write {pdf}: {proc.stdout} {proc.stderr}")
+    return pdf
+
+
+def pages_of(pdf: Path) -> dict[str, list[int]]:
+    """Sheet name -> its page numbers, from the footer ("... Page 2 of 6  Summary")."""
+    proc = _run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"])
+    if proc.returncode != 0:
+        raise SystemExit(f"pdftotext failed: {proc.stderr}")
+    out: dict[str, list[int]] = {}
+    for number, text in enumerate(proc.stdout.split("\f")[:-1], start=1):
+        lines = [line for line in text.splitlines() if line.strip()]
+        footer = lines[-1] if lines else ""
+        sheet = footer.split("Page")[-1].split(" of ")[-1].split(maxsplit=1)[-1].strip()
+        out.setdefault(sheet, []).append(number)
+    return out
+
+
+def png(pdf: Path, page: int, target: Path, dpi: int) -> Path:
+    stem = target.with_suffix("")
+    proc = _run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page),
+                 "-singlefile", str(pdf), str(stem)])
+    if proc.returncode != 0 or not target.is_file():
+        raise SystemExit(f"pdftoppm failed on page {page}: {proc.stderr}")
+    return target
+
+
+def render(outdir: Path = HERE, dpi: int = 80) -> list[Path]:
+    sys.path.insert(0, str(ROOT))
+    from edi_xl.cli import EXAMPLE_AS_AT, example_plan
+    from edi_xl.reader import read_plan
+    from edi_xl.workbook.master import new_master
+
+    if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
+        raise SystemExit("needs poppler-utils (pdftoppm, pdftotext)")
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="edi-xl-docs-") as tmp:
+        work = Path(tmp)
+        master = work / "action_plan.xlsx"
+        new_master(master, read_plan(example_plan()), EXAMPLE_AS_AT, trust_name=TRUST_NAME,
+                   overwrite=True)
+        pdf = to_pdf(master, work)
+        pages = pages_of(pdf)
+        if not pages.get("Action Plan") or not pages.get("Summary"):
+            raise SystemExit(f"could not find the sheets' pages in the PDF: {pages}")
+        for old in outdir.glob("summary-*.png"):
+            old.unlink()
+        written.append(png(pdf, pages["Action Plan"][0], outdir / "action_plan.png", dpi))
+        for i, page in enumerate(pages["Summary"], start=1):
+            written.append(png(pdf, page, outdir / f"summary-{i}.png", dpi))
+    return written
+
+
+if __name__ == "__main__":
+    for path in render():
+        print(path)

@@ -1,0 +1,744 @@
+"""Buttons inside the workbook: "Refresh status", "Create owner returns", "Import returns".
+
+A macro-enabled master (``edi-xl new plan.xlsm``) has three buttons above the table. Each one
+calls Python through xlwings' classic ``RunPython`` (BSD licence, no key)::
+
+    'RunPython "import edi_xl.excel; edi_xl.excel.refresh_status()"'
+
+The VBA behind ``RunPython`` is the ``xlwings`` module of the Excel-made workbook that ships
+in the xlwings wheel (``xlwings/quickstart_standalone.xlsm``): its ``vbaProject.bin`` is copied
+into the master byte for byte (:func:`standalone_vba_project`), never rewritten on Linux.
+macros/ holds its source and the README explains the choice and its risk.
+
+A button and the command give the same result, because both run the same library call:
+
+1. :func:`read_book` reads every sheet's values once (A1 to the last used cell, as the
+   xlwings VBA client sends them) and the workbook's names;
+2. :func:`workbook_from_snapshot` builds an in-memory openpyxl workbook of those values;
+3. the library function the CLI uses runs on it (``refresh_book``, ``merge_book``,
+   ``make_owner_returns``);
+4. :func:`plan_writes` compares cell values with what was read and :func:`apply_writes`
+   writes back only what changed, as blocks, once.
+
+Only the engine-independent part of the xlwings API is used, so the same code runs under
+classic ``RunPython`` (COM), xlwings Server and xlwings Lite: values in blocks, number formats,
+colours, ``sheets.add(after=...)``, a column insert, names and one alert. Every action the
+xlwings VBA client receives is one of :data:`VBA_CLIENT_ACTIONS`. Formatting the VBA client
+cannot apply (fonts, conditional formats, dropdowns) is built into the workbook once by
+``edi-xl new``/``refresh``.
+
+Two traps of writing through Excel are handled here, not left to luck:
+
+- Excel reads a string written as a value as if it were typed: ``"1.10"`` becomes 1.1,
+  ``"=..."`` a formula, ``"1-2-3"`` a date (the VBA client turns any ``N-N-N`` into a date
+  before Excel sees it). Text that could be misread is written with Excel's ``'`` prefix
+  (:func:`excel_text`), so text stays text, as :func:`edi_xl.workbook.cells.set_value` does
+  for files.
+- Dates are written as Excel serial numbers with the cell's number format, not as strings.
+
+xlwings is imported lazily: the rest of edi_xl works without it.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.workbook import Workbook as WorkbookType
+
+from edi_xl.errors import EdiXlError
+from edi_xl.headers import update_header
+from edi_xl.workbook.cells import FORMULA_TRIGGERS, set_value
+from edi_xl.workbook.sheets import DEFAULT_OWNER_RETURNS_FOLDER, DEFAULT_RETURNS_FOLDER
+
+__all__ = [
+    "BUTTONS",
+    "DEFAULT_OWNER_RETURNS_FOLDER",
+    "DEFAULT_RETURNS_FOLDER",
+    "VBA_CLIENT_ACTIONS",
+    "BookSnapshot",
+    "Button",
+    "Write",
+    "apply_writes",
+    "create_owner_returns",
+    "excel_text",
+    "import_returns",
+    "import_returns_in_excel",
+    "macro_enabled_start",
+    "owner_returns_in_excel",
+    "plan_writes",
+    "read_book",
+    "refresh_in_excel",
+    "refresh_status",
+    "server_scripts",
+    "standalone_vba_project",
+    "workbook_from_snapshot",
+]
+
+TITLE = "edi_xl"
+MODULE = "edi_xl.excel"
+#: Longest message shown in the alert (VBA's MsgBox stops at 1,024 characters).
+MAX_MESSAGE = 900
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button above the table: its caption and the Python function it runs."""
+
+    caption: str
+    function: str
+
+    @property
+    def command(self) -> str:
+        """What ``RunPython`` runs."""
+        return f"import {MODULE}; {MODULE}.{self.function}()"
+
+    @property
+    def macro(self) -> str:
+        """The button's macro (OnAction): RunPython of the Excel-made xlwings module."""
+        return f"'RunPython \"{self.command}\"'"
+
+
+BUTTONS: tuple[Button, ...] = (
+    Button("Refresh status", "refresh_status"),
+    Button("Create owner returns", "create_owner_returns"),
+    Button("Import returns", "import_returns"),
+)
+
+#: Every action the xlwings VBA client (xlwings/addin/Remote.bas) can apply. Button code must
+#: emit no other: Excel would stop with "Cannot run the macro".
+VBA_CLIENT_ACTIONS = frozenset(
+    [
+        "activateSheet", "addHyperlink", "addPicture", "addSheet", "addTable", "alert", "copyRange",
+        "deletePicture", "nameDelete", "namesAdd", "rangeClear", "rangeClearContents",
+        "rangeClearFormats", "rangeDelete", "rangeInsert", "rangeSelect", "resizeTable", "runMacro",
+        "setAutofit", "setNumberFormat", "setPictureHeight", "setPictureName", "setPictureWidth",
+        "setRangeColor", "setRangeName", "setSheetName", "setTableName", "setTableStyle",
+        "setValues", "sheetClear", "sheetClearContents", "sheetClearFormats", "sheetDelete",
+        "showAutofilterTable", "showHeadersTable", "showTotalsTable", "updatePicture",
+    ]
+)
+
+
+# --- the macro-enabled workbook ----------------------------------------------------------------
+
+QUICKSTART = "quickstart_standalone.xlsm"
+#: Where the buttons sit: row 3 (blank, between the RAG key and the header), from column B.
+BUTTON_ROW = 2  # 0-based, as XlsxWriter counts
+BUTTON_ROW_HEIGHT = 30.0  # points
+BUTTON_WIDTH, BUTTON_HEIGHT, BUTTON_GAP = 170, 30, 12  # pixels
+
+
+def standalone_vba_project() -> bytes:
+    """The Excel-made ``vbaProject.bin`` of the xlwings wheel's standalone quickstart.
+
+    It holds the ``xlwings`` module (``RunPython``) and ``Module1.SampleCall``. It comes from
+    the installed xlwings, so the VBA matches the Python package the buttons call.
+    """
+    try:
+        source = resources.files("xlwings") / QUICKSTART
+        data = source.read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
+        raise EdiXlError(
+            f"cannot make a macro-enabled master: xlwings' {QUICKSTART} was not found "
+            f"({exc}); install xlwings (pip install xlwings)"
+        ) from exc
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read("xl/vbaProject.bin")
+
+
+def macro_enabled_start(column_widths: Iterable[float] = ()) -> WorkbookType:
+    """An empty macro-enabled workbook to build a master in: the xlwings VBA project and
+    the three buttons on an "Action Plan" sheet, loaded with openpyxl (``keep_vba=True``).
+
+    ``column_widths`` are the widths the builder gives columns A, B, ...: the buttons are
+    anchored to cells, so the shell is laid out with the final widths.
+    """
+    try:
+        import xlsxwriter
+    except ImportError as exc:  # pragma: no cover - a dependency
+        raise EdiXlError("cannot make a macro-enabled master: pip install XlsxWriter") from exc
+    from edi_xl.workbook.master import PLAN_SHEET
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet(PLAN_SHEET)
+    book.add_vba_project(io.BytesIO(standalone_vba_project()), is_stream=True)
+    book.set_vba_name("ThisWorkbook")
+    sheet.set_vba_name("Sheet1")
+    for col, width in enumerate(column_widths):
+        sheet.set_column(col, col, width)
+    sheet.set_row(BUTTON_ROW, BUTTON_ROW_HEIGHT)
+    for i, button in enumerate(BUTTONS):
+        sheet.insert_button(BUTTON_ROW, 1, {
+            "macro": button.macro,
+            "caption": button.caption,
+            "width": BUTTON_WIDTH,
+            "height": BUTTON_HEIGHT,
+            "x_offset": 4 + i * (BUTTON_WIDTH + BUTTON_GAP),
+            "y_offset": 4,
+        })
+    book.close()
+    buffer.seek(0)
+    return load_workbook(buffer, keep_vba=True, rich_text=False)
+
+
+def bind_document_modules(wb: WorkbookType) -> None:
+    """Give the first two sheets the code names of the VBA project's sheet modules.
+
+    The Excel-made project has the document modules ThisWorkbook, Sheet1 and Sheet2; a file
+    Excel saves has one sheet per sheet module, so the second sheet gets Sheet2.
+    """
+    for ws, name in zip(wb.worksheets, ("Sheet1", "Sheet2"), strict=False):
+        ws.sheet_properties.codeName = name
+
+
+# --- reading the workbook once -----------------------------------------------------------------
+
+
+@dataclass
+class BookSnapshot:
+    """What was read from the open workbook: each sheet's values from A1, and its names."""
+
+    name: str
+    fullname: str
+    sheets: list[tuple[str, list[list[Any]]]]
+    names: list[tuple[str, str]] = field(default_factory=list)  # (name, "=Sheet!$A$1")
+
+    @property
+    def folder(self) -> Path:
+        """The folder the workbook is in (the current folder when Excel does not say)."""
+        path = Path(self.fullname)
+        return path.parent if path.is_absolute() else Path.cwd()
+
+
+def _read_value(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)  # Excel has only doubles; a file keeps 5 as 5
+    if value == "":
+        return None
+    return value
+
+
+def read_book(book: Any) -> BookSnapshot:
+    """Every sheet's values, A1 to the last used cell, read once (one read per sheet)."""
+    sheets: list[tuple[str, list[list[Any]]]] = []
+    for sheet in book.sheets:
+        last = sheet.used_range.last_cell
+        values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value or [[]]
+        sheets.append((sheet.name, [[_read_value(v) for v in row] for row in values]))
+    names: list[tuple[str, str]] = []
+    for name in book.names:
+        try:
+            label, refers_to = name.name, name.refers_to
+        except Exception:  # a name Excel cannot express as a reference  # noqa: BLE001
+            continue
+        if "!" in label or label.startswith("_xlnm."):  # sheet-scoped or Excel's own
+            continue
+        if isinstance(refers_to, str) and "!" in refers_to and "[" not in refers_to:
+            names.append((label, refers_to))
+    return BookSnapshot(book.name, book.fullname, sheets, names)
+
+
+Key = tuple[str, int, int]  # (sheet, row, column), 1-based
+
+
+def workbook_from_snapshot(snapshot: BookSnapshot) -> tuple[WorkbookType, dict[Key, Any]]:
+    """An openpyxl workbook holding the values read, and each cell's value as built.
+
+    Every cell of the read range exists (empty ones too), so the sheets' extent is the one
+    Excel reported. Text is written with ``set_value``: text that looks like a formula stays
+    text.
+    """
+    wb = Workbook()
+    assert wb.active is not None
+    wb.remove(wb.active)
+    before: dict[Key, Any] = {}
+    for name, rows in snapshot.sheets:
+        ws = wb.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                cell = ws.cell(r, c)
+                if value is not None:
+                    set_value(cell, value)
+                    before[(name, r, c)] = cell.value
+    for name, refers_to in snapshot.names:
+        if name not in wb.defined_names:
+            wb.defined_names[name] = DefinedName(name, attr_text=refers_to.lstrip("="))
+    return wb, before
+
+
+# --- writing back what changed, once -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Write:
+    """One block written back: ``kind`` is values | clear | number_format | color | insert_column
+    | add_sheet | name | alert. Rows and columns are 1-based."""
+
+    kind: str
+    sheet: str | None = None
+    row: int = 1
+    column: int = 1
+    values: list[list[Any]] | None = None
+    rows: int = 1
+    columns: int = 1
+    arg: Any = None
+
+
+def excel_text(text: str) -> str:
+    """``text`` as a value to write through Excel so that it stays this very text.
+
+    Excel (and before it the VBA client) reads a written string as if typed: numbers, dates,
+    times, percentages, TRUE/FALSE, error codes and formulas are converted. Such text gets
+    Excel's ``'`` prefix, which marks the cell as text and is not part of its value.
+    """
+    stripped = text.strip()
+    if (
+        text.startswith((*FORMULA_TRIGGERS, "'", "#"))
+        or any(ch.isdigit() for ch in text)
+        or stripped.upper() in ("TRUE", "FALSE")
+        or stripped != text
+    ):
+        return "'" + text
+    return text
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, date | time | timedelta)
+
+
+def _to_excel_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return excel_text(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, datetime | date | time | timedelta):
+        serial = to_excel(value)
+        return int(serial) if float(serial).is_integer() else serial
+    return value
+
+
+def _runs(numbers: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive runs (first, last) of the sorted distinct ``numbers``."""
+    runs: list[tuple[int, int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
+
+def _blocks(cells: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Rectangles (row, column, rows, columns) covering ``cells`` exactly: runs down each
+    column, then runs of the same rows side by side joined."""
+    by_col: dict[int, list[int]] = defaultdict(list)
+    for r, c in cells:
+        by_col[c].append(r)
+    same_rows: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for c, rows in by_col.items():
+        for run in _runs(rows):
+            same_rows[run].append(c)
+    return sorted(
+        (r1, c1, r2 - r1 + 1, c2 - c1 + 1)
+        for (r1, r2), cols in same_rows.items()
+        for c1, c2 in _runs(cols)
+    )
+
+
+def _fill_colour(cell: Any) -> str | None:
+    fill = cell.fill
+    if fill is None or fill.fill_type != "solid":
+        return None
+    rgb = fill.fgColor.rgb if fill.fgColor is not None else None
+    if isinstance(rgb, str) and len(rgb) in (6, 8):
+        return "#" + rgb[-6:].upper()
+    return None
+
+
+def _shift_right(before: dict[Key, Any], sheet: str, col: int) -> dict[Key, Any]:
+    return {
+        (s, r, c + 1 if s == sheet and c >= col else c): v for (s, r, c), v in before.items()
+    }
+
+
+def left_alone() -> frozenset[str]:
+    """Sheets the buttons do not write: the Summary sheet, which the library rebuilds from
+    scratch with merged cells, fonts and charts that the VBA client cannot make. Its counts
+    are formulas and stay live in Excel; ``edi-xl refresh`` rebuilds its lists."""
+    try:
+        from edi_xl.workbook.summary_sheet import SUMMARY
+    except ImportError:  # pragma: no cover - a build without the Summary sheet
+        return frozenset()
+    return frozenset({SUMMARY})
+
+
+def _sheet_of(refers_to: str) -> str:
+    return refers_to.lstrip("=").rsplit("!", 1)[0].strip("'").replace("''", "'")
+
+
+def plan_writes(
+    snapshot: BookSnapshot,
+    before: dict[Key, Any],
+    result: WorkbookType,
+    *,
+    inserted_column: tuple[str, int] | None = None,
+    leave: Iterable[str] = (),
+) -> list[Write]:
+    """What to write so that the open workbook's values become ``result``'s.
+
+    ``before`` is each cell's value as built from the snapshot; ``inserted_column``
+    (sheet, 1-based column) is a column the library inserted, done first in Excel too, so
+    that formats, conditional formats and dropdowns move with the values as in the file.
+    Sheets in ``leave`` (and names pointing into them) are not written.
+    """
+    leave = frozenset(leave)
+    writes: list[Write] = []
+    if inserted_column is not None:
+        sheet, col = inserted_column
+        writes.append(Write("insert_column", sheet, 1, col))
+        before = _shift_right(before, *inserted_column)
+    known = [name for name, _ in snapshot.sheets]
+    new_sheets = [ws.title for ws in result.worksheets
+                  if ws.title not in known and ws.title not in leave]
+    order = [ws.title for ws in result.worksheets]
+    for name in new_sheets:
+        at = order.index(name)
+        after = next((s for s in reversed(order[:at]) if s in known), None)
+        writes.append(Write("add_sheet", name, arg=after))
+        known.append(name)
+    for ws in result.worksheets:
+        if ws.title in leave:
+            continue
+        new_sheet = ws.title in new_sheets
+        values: dict[tuple[int, int], Any] = {}
+        clears: dict[tuple[int, int], None] = {}
+        formats: dict[str, dict[tuple[int, int], None]] = defaultdict(dict)
+        colours: dict[str, dict[tuple[int, int], None]] = defaultdict(dict)
+        seen: set[tuple[int, int]] = set()
+        for (r, c), cell in ws._cells.items():
+            value = cell.value
+            old = before.get((ws.title, r, c))
+            if value is None:
+                continue
+            seen.add((r, c))
+            if cell.data_type == "f":  # a formula edi_xl wrote: only into an empty cell
+                if old is None:
+                    values[(r, c)] = str(value)
+                continue
+            if old is not None and type(old) is type(value) and old == value:
+                continue
+            values[(r, c)] = _to_excel_value(value)
+            if _is_date(value) or cell.number_format not in ("General", "@"):
+                formats[cell.number_format][(r, c)] = None
+            if (colour := _fill_colour(cell)) is not None:
+                colours[colour][(r, c)] = None
+        for (s, r, c), _old in before.items():
+            if s == ws.title and (r, c) not in seen:
+                clears[(r, c)] = None
+        if new_sheet:
+            for (r, c), cell in ws._cells.items():
+                if (colour := _fill_colour(cell)) is not None:
+                    colours[colour][(r, c)] = None
+        for r, c, nr, nc in _blocks(values):
+            block = [[values[(r + i, c + j)] for j in range(nc)] for i in range(nr)]
+            writes.append(Write("values", ws.title, r, c, block, nr, nc))
+        for r, c, nr, nc in _blocks(clears):
+            writes.append(Write("clear", ws.title, r, c, None, nr, nc))
+        for fmt, cells in formats.items():
+            for r, c, nr, nc in _blocks(cells):
+                writes.append(Write("number_format", ws.title, r, c, None, nr, nc, fmt))
+        for colour, cells in colours.items():
+            for r, c, nr, nc in _blocks(cells):
+                writes.append(Write("color", ws.title, r, c, None, nr, nc, colour))
+        if new_sheet and ws.max_column:
+            writes.append(Write("autofit", ws.title, 1, 1, None, max(ws.max_row, 1),
+                                ws.max_column))
+    old_names = dict(snapshot.names)
+    for name, defined in result.defined_names.items():
+        refers_to = "=" + str(defined.attr_text)
+        if _sheet_of(refers_to) in leave or _sheet_of(refers_to) not in known:
+            continue
+        if old_names.get(name, "").replace("'", "") != refers_to.replace("'", ""):
+            writes.append(Write("name", None, arg=(name, refers_to)))
+    return writes
+
+
+def apply_writes(book: Any, writes: list[Write], message: str | None = None, *,
+                 critical: bool = False) -> None:
+    """Write ``writes`` into the open workbook through xlwings, then show ``message``.
+
+    New sheets are added with the first sheet active (the VBA client adds a sheet before
+    the active one and then moves it), and the sheet that was active is activated again.
+    """
+    active = book.sheets.active.name if any(w.kind == "add_sheet" for w in writes) else None
+    if active is not None:
+        book.sheets[0].activate()
+    for w in writes:
+        if w.kind == "add_sheet":
+            after = book.sheets[w.arg] if w.arg else book.sheets[len(book.sheets) - 1]
+            book.sheets.add(w.sheet, after=after)
+            continue
+        if w.kind == "name":
+            book.names.add(*w.arg)
+            continue
+        sheet = book.sheets[w.sheet]
+        if w.kind == "insert_column":
+            letter = get_column_letter(w.column)
+            sheet.range(f"{letter}:{letter}").insert("right", "format_from_left_or_above")
+            continue
+        rng = sheet.range((w.row, w.column), (w.row + w.rows - 1, w.column + w.columns - 1))
+        if w.kind == "values":
+            rng.value = w.values
+        elif w.kind == "clear":
+            rng.clear_contents()
+        elif w.kind == "number_format":
+            rng.number_format = w.arg
+        elif w.kind == "color":
+            rng.color = w.arg
+        elif w.kind == "autofit":
+            rng.columns.autofit()
+        else:  # pragma: no cover - a programming error
+            raise ValueError(f"unknown write {w.kind!r}")
+    if active is not None:
+        book.sheets[active].activate()
+    if message:
+        book.app.alert(_clip(message), title=TITLE, buttons="ok",
+                       mode="critical" if critical else "info")
+
+
+def _clip(message: str) -> str:
+    if len(message) <= MAX_MESSAGE:
+        return message
+    return message[: MAX_MESSAGE - 40].rsplit("\n", 1)[0] + "\n... (more: see the workbook)"
+
+
+# --- the work of each button -------------------------------------------------------------------
+
+
+def _fmt_date(d: date) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
+def resolve_folder(text: str | None, default: str, workbook_folder: Path) -> Path:
+    """A folder named on the Settings sheet: a bare name is a folder next to the workbook."""
+    path = Path((text or default).strip()).expanduser()
+    return path if path.is_absolute() else workbook_folder / path
+
+
+def _refresh_message(result: Any) -> str:
+    counts = ", ".join(f"{k} {v}" for k, v in result.rag_counts().items())
+    lines = [
+        f"Status worked out as at {_fmt_date(result.as_at)} for {len(result.plan.actions)} "
+        f"actions.",
+        f"RAG: {counts}.",
+        f"Overdue: {len(result.overdue)}.",
+        f"Changes logged on the Change Log sheet: {len(result.changes)}.",
+    ]
+    problems = result.report.counts()
+    if result.report.problems:
+        lines.append("Problems: " + ", ".join(f"{n} {k}" for k, n in problems.items())
+                     + " (see the Problems column).")
+    lines += [f"Note: {n}" for n in result.notes]
+    return "\n".join(lines)
+
+
+def _left_note(wb: WorkbookType) -> str:
+    left = sorted(left_alone() & set(wb.sheetnames))
+    if not left:
+        return ""
+    return (f"\nThe {', '.join(left)} sheet's counts are live formulas; its lists are "
+            "rebuilt by edi-xl refresh.")
+
+
+def refresh_in_excel(book: Any, as_at: date | None = None, *,
+                     now: datetime | None = None) -> str:
+    """The "Refresh status" button: ``refresh_book`` on the open workbook; the message."""
+    from edi_xl.workbook.master import refresh_book
+
+    snapshot = read_book(book)
+    wb, before = workbook_from_snapshot(snapshot)
+    result = refresh_book(wb, as_at, now=now, path=snapshot.name)
+    message = _refresh_message(result) + _left_note(wb)
+    apply_writes(book, plan_writes(snapshot, before, wb, leave=left_alone()), message)
+    return message
+
+
+def owner_returns_in_excel(book: Any, as_at: date | None = None, *,
+                           now: datetime | None = None, password: str | None = None) -> str:
+    """The "Create owner returns" button: ``make_owner_returns`` on the open workbook.
+
+    The files go to the Settings sheet's owner-returns folder (default: "Owner returns"
+    next to the workbook). The workbook itself is not changed.
+    """
+    from edi_xl.owner_returns import make_owner_returns
+    from edi_xl.workbook.sheets import read_settings
+
+    snapshot = read_book(book)
+    wb, _ = workbook_from_snapshot(snapshot)
+    settings = read_settings(wb)
+    out = resolve_folder(settings.owner_returns_folder, DEFAULT_OWNER_RETURNS_FOLDER,
+                         snapshot.folder)
+    with tempfile.TemporaryDirectory(prefix="edi_xl-") as tmp:
+        copy = Path(tmp) / Path(snapshot.name).name
+        wb.save(copy)  # the workbook as open in Excel, saved or not
+        result = make_owner_returns(copy, out, as_at, password=password, now=now)
+    lines = [f"{len(result.files)} owner return(s) as at {_fmt_date(result.as_at)} in {out}:"]
+    lines += [f"  {f.path.name}: {f.owner} ({len(f.action_ids)})" for f in result.files]
+    if result.not_sent:
+        lines.append(f"Not sent: {len(result.not_sent)} action(s):")
+        lines += [f"  {i or '(no #)'}: {reason}" for i, reason in result.not_sent]
+    message = "\n".join(lines)
+    apply_writes(book, [], message)
+    return message
+
+
+def _inserted_column(before: dict[Key, Any], result: WorkbookType, as_at: date,
+                     sheet: str, header_row: int) -> tuple[str, int] | None:
+    """The column merge inserted for the round's update, if it inserted one."""
+    header = update_header(as_at)
+    ws = result[sheet]
+    after = [ws.cell(header_row, c).value for c in range(1, ws.max_column + 1)]
+    if header not in after:
+        return None
+    k = after.index(header) + 1
+    old = [before.get((sheet, header_row, c)) for c in range(1, ws.max_column + 1)]
+    if header in old:
+        return None
+    shifted = old[: k - 1] + [header] + old[k - 1:]
+    if [str(v) for v in after[: len(old)]] == [str(v) for v in shifted[: len(old)]]:
+        return sheet, k
+    return None
+
+
+def import_returns_in_excel(book: Any, as_at: date, *, now: datetime | None = None) -> str:
+    """The "Import returns" button: ``merge_book`` of the returns folder into the open
+    workbook (the Settings sheet's returns folder, default "Returns received" next to it)."""
+    from edi_xl.intake import read_returns
+    from edi_xl.merge import merge_book
+    from edi_xl.workbook.master import read_master_plan
+    from edi_xl.workbook.sheets import read_settings
+
+    snapshot = read_book(book)
+    wb, before = workbook_from_snapshot(snapshot)
+    folder = resolve_folder(read_settings(wb).returns_folder, DEFAULT_RETURNS_FOLDER,
+                            snapshot.folder)
+    if not folder.is_dir():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EdiXlError(f"{folder}: cannot make the returns folder "
+                             f"({exc.strerror or exc})") from exc
+        message = (f"The returns folder was empty, so nothing was imported. Put the returned "
+                   f"files in {folder} and click Import returns again.")
+        apply_writes(book, [], message)
+        return message
+    found = read_master_plan(wb, snapshot.name)
+    plan_sheet, header_row = found.sheet.title, found.header_row
+    files = read_returns([folder])
+    result = merge_book(wb, files, as_at, now=now, path=snapshot.name)
+    inserted = _inserted_column(before, wb, as_at, plan_sheet, header_row)
+    outcomes: dict[str, int] = defaultdict(int)
+    for f in result.files:
+        outcomes[f.outcome] += 1
+    lines = [
+        f"Imported from {folder} as at {_fmt_date(as_at)}: "
+        + (", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "no") + " file(s); "
+        f"{len(result.changes)} change(s).",
+    ]
+    attention = [f for f in result.files if f.outcome not in ("merged", "superseded")]
+    if result.flags or attention:
+        lines.append("Needs your eye:")
+        lines += [f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else "")
+                  for f in attention]
+        lines += [f"  {g.kind}: {g.file}" + (f" (action {g.id})" if g.id else "")
+                  + f": {g.message}" for g in result.flags]
+    if result.refresh:
+        lines.append(f"Overdue after import: {len(result.refresh.overdue)}. The Returns sheet "
+                     "lists who still has to reply.")
+    message = "\n".join(lines) + _left_note(wb)
+    apply_writes(book, plan_writes(snapshot, before, wb, inserted_column=inserted,
+                                    leave=left_alone()), message)
+    return message
+
+
+# --- RunPython entry points --------------------------------------------------------------------
+
+
+def _today() -> date:
+    from edi_xl.cli import _today as cli_today
+
+    return cli_today()
+
+
+def _run_button(work: Callable[[Any], Any]) -> None:
+    """Run ``work`` on the workbook that called; what stops the work is shown, not raised."""
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    try:
+        work(book)
+    except EdiXlError as exc:
+        apply_writes(book, [], f"Nothing was changed.\n{exc}", critical=True)
+    except OSError as exc:
+        where = getattr(exc, "filename", None) or ""
+        apply_writes(book, [], f"Nothing was changed.\n{where}: {exc.strerror or exc}",
+                     critical=True)
+
+
+def refresh_status() -> None:
+    """RunPython entry point of the "Refresh status" button (as ``edi-xl refresh``)."""
+    _run_button(lambda book: refresh_in_excel(book, _today()))
+
+
+def create_owner_returns() -> None:
+    """RunPython entry point of the "Create owner returns" button (as ``edi-xl returns``)."""
+    _run_button(owner_returns_in_excel)
+
+
+def import_returns() -> None:
+    """RunPython entry point of the "Import returns" button (as ``edi-xl merge``)."""
+    _run_button(lambda book: import_returns_in_excel(book, _today()))
+
+
+# --- xlwings Server / xlwings Lite (optional) --------------------------------------------------
+
+
+def server_scripts() -> dict[str, Callable[..., Any]]:
+    """The three buttons as xlwings Server / xlwings Lite scripts (``@script``).
+
+    Optional: needs xlwings PRO or its PolyForm Noncommercial licence (not the classic
+    buttons). Imported only when called. In a server's custom scripts module::
+
+        from edi_xl.excel import server_scripts
+        globals().update(server_scripts())
+    """
+    import xlwings as xw
+    from xlwings.server import script
+
+    def edi_xl_refresh_status(book: xw.Book) -> None:
+        refresh_in_excel(book, _today())
+
+    def edi_xl_create_owner_returns(book: xw.Book) -> None:
+        owner_returns_in_excel(book)
+
+    def edi_xl_import_returns(book: xw.Book) -> None:
+        import_returns_in_excel(book, _today())
+
+    funcs = (edi_xl_refresh_status, edi_xl_create_owner_returns, edi_xl_import_returns)
+    for f in funcs:  # resolvable hints: xlwings injects the book by its type
+        f.__annotations__ = {"book": xw.Book, "return": None}
+    return {f.__name__: script(f) for f in funcs}

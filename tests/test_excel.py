@@ -1,0 +1,464 @@
+"""Buttons inside the workbook (issue 4): the macro-enabled master, and each button's click
+emulated through the real xlwings API compared cell by cell with the CLI command."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from conftest import AS_AT
+from libreoffice import convert, soffice_path
+from openpyxl import load_workbook
+from xlwings_client import (
+    VBA_ACTIONS,
+    Client,
+    cell_values,
+    click,
+    differences,
+    excel_reads,
+    payload_from_file,
+    remote_bas_actions,
+    use_remote_engine,
+    vba_parse_iso,
+)
+
+from edi_xl import excel
+from edi_xl.cli import cli
+from edi_xl.workbook import sheets
+
+ROOT = Path(__file__).resolve().parents[1]
+MACROS = ROOT / "macros"
+MADE_AS_AT = "2023-10-02"  # the masters are made earlier, so a refresh at AS_AT changes things
+
+
+@pytest.fixture
+def licence(monkeypatch):
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    use_remote_engine()
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """The buttons' as-at date is the CLI's today: pinned to AS_AT."""
+    import edi_xl.cli
+
+    monkeypatch.setattr(edi_xl.cli, "_today", lambda: AS_AT)
+
+
+def run(*args: str) -> Any:
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    assert result.exit_code in (0, 1), result.output + repr(result.exception)
+    return result
+
+
+def edit_xlsm(path: Path, edit: Any) -> None:
+    wb = load_workbook(path, keep_vba=True)
+    edit(wb)
+    wb.save(path)
+
+
+@pytest.fixture
+def pair(tmp_path, seed_workbook) -> tuple[Path, Path]:
+    """The same macro-enabled master twice, as plan.xlsm in cli/ and in button/."""
+    (tmp_path / "cli").mkdir()
+    (tmp_path / "button").mkdir()
+    first = tmp_path / "cli" / "plan.xlsm"
+    run("new", first, "--from", seed_workbook, "--as-at", MADE_AS_AT)
+    second = tmp_path / "button" / "plan.xlsm"
+    shutil.copy2(first, second)
+    return first, second
+
+
+def buttons_of(path: Path) -> dict[str, str]:
+    """Caption -> macro (as Excel's "Assign Macro" shows it) of each form button."""
+    with zipfile.ZipFile(path) as z:
+        vml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".vml"))
+    found = {}
+    for shape in re.findall(r"<v:shape .*?</v:shape>", vml, re.S):
+        if 'ObjectType="Button"' not in shape:
+            continue
+        caption = re.sub(r"<[^>]+>", "", re.search(r"<v:textbox.*?</v:textbox>", shape,
+                                                    re.S).group(0))
+        macro = re.search(r"<x:FmlaMacro>(.*?)</x:FmlaMacro>", shape, re.S).group(1)
+        found[caption.strip()] = macro.replace("&quot;", '"').replace("&apos;", "'")
+    return found
+
+
+def not_timestamps(sheet: str, row: int, col: int) -> bool:
+    return sheet == sheets.CHANGE_LOG and col == 1 and row > 1
+
+
+def assert_same(button_wb: Any, cli_path: Path) -> None:
+    """Equal cell by cell on every sheet but the one the buttons leave to the CLI."""
+    expected = cell_values(load_workbook(cli_path), skip=not_timestamps)
+    got = cell_values(button_wb, skip=not_timestamps)
+    for sheet in excel.left_alone():
+        expected.pop(sheet, None)
+        got.pop(sheet, None)
+    assert list(got) == list(expected), "sheets differ"
+    assert differences(got, expected) == []
+
+
+def click_and_apply(entry_point: Any, path: Path) -> tuple[Client, list[dict[str, Any]]]:
+    actions = click(entry_point, payload_from_file(path))
+    assert {a["func"] for a in actions} <= VBA_ACTIONS
+    names = load_workbook(path).sheetnames
+    left = {names.index(s) for s in excel.left_alone() if s in names}
+    assert not [a for a in actions if a["sheet_position"] in left], "wrote a left-alone sheet"
+    client = Client(load_workbook(path))
+    client.apply(actions)
+    return client, actions
+
+
+# --- the VBA client's actions ---------------------------------------------------------------
+
+
+def test_the_vba_client_applies_exactly_these_37_actions():
+    assert len(VBA_ACTIONS) == 37
+    assert excel.VBA_CLIENT_ACTIONS == VBA_ACTIONS
+    assert remote_bas_actions() == set(VBA_ACTIONS), "xlwings' Remote.bas changed: re-check"
+
+
+@pytest.mark.parametrize("text", [
+    "1.10", "7.1", "1-2-3", "2023-12-18", "18/12/2023", "Dec 2023", "18 Dec 2023", "10%",
+    "TRUE", "false", "#N/A", "=HYPERLINK(\"http://evil.example\",\"x\")", "+1+2", "-5",
+    "- done", "@SUM(A1)", "'quoted", " 5 ", "12:30", "1,000", "On Track", "Exceeded Timescales",
+    "No deadline", "Due date 31 Mar 2024 has passed",
+])
+def test_text_written_through_excel_stays_text(text):
+    written = excel._to_excel_value(text)
+    with pytest.raises((IndexError, ValueError, OverflowError, TypeError)):
+        vba_parse_iso(written)  # the VBA client leaves it a string
+    assert excel_reads(written)[:2] == (text, False)
+
+
+def test_the_emulator_catches_text_written_bare():
+    assert excel_reads("1.10")[0] == 1.1
+    assert excel_reads("=1+1")[1] is True
+    assert not isinstance(vba_parse_iso("1-2-3"), str)
+
+
+# --- the macro-enabled master -----------------------------------------------------------------
+
+
+def test_new_xlsm_has_the_excel_made_vba_and_three_buttons(pair):
+    path, _ = pair
+    with zipfile.ZipFile(path) as z:
+        assert z.read("xl/vbaProject.bin") == excel.standalone_vba_project()
+        types = z.read("[Content_Types].xml").decode()
+        workbook = z.read("xl/workbook.xml").decode()
+    assert "sheet.macroEnabled.main+xml" in types
+    assert 'codeName="ThisWorkbook"' in workbook
+    assert buttons_of(path) == {
+        "Refresh status":
+            "[0]!'RunPython \"import edi_xl.excel; edi_xl.excel.refresh_status()\"'",
+        "Create owner returns":
+            "[0]!'RunPython \"import edi_xl.excel; edi_xl.excel.create_owner_returns()\"'",
+        "Import returns":
+            "[0]!'RunPython \"import edi_xl.excel; edi_xl.excel.import_returns()\"'",
+    }
+    wb = load_workbook(path, keep_vba=True)
+    assert [ws.sheet_properties.codeName for ws in wb.worksheets[:2]] == ["Sheet1", "Sheet2"]
+    settings = sheets.read_settings(wb)
+    assert settings.owner_returns_folder == sheets.DEFAULT_OWNER_RETURNS_FOLDER
+    assert settings.returns_folder == sheets.DEFAULT_RETURNS_FOLDER
+    for button in excel.BUTTONS:  # each button names a function that exists
+        assert callable(getattr(excel, button.function))
+
+
+def test_the_entry_points_are_what_the_buttons_run():
+    for button in excel.BUTTONS:
+        module, call = button.command.split("; ")
+        assert module == "import edi_xl.excel" and call == f"edi_xl.excel.{button.function}()"
+
+
+def test_xlsm_survives_refresh_and_merge(pair, tmp_path):
+    path, _ = pair
+    with zipfile.ZipFile(path) as z:
+        vba = z.read("xl/vbaProject.bin")
+    buttons = buttons_of(path)
+    run("refresh", path, "--as-at", "18/12/2023")
+    (tmp_path / "none").mkdir()
+    run("merge", path, tmp_path / "none", "--as-at", "18/12/2023")
+    with zipfile.ZipFile(path) as z:
+        assert z.read("xl/vbaProject.bin") == vba
+    assert buttons_of(path) == buttons
+    assert len(buttons) == 3
+
+
+def test_olevba_finds_runpython_and_the_source_in_macros(pair):
+    import warnings
+
+    with warnings.catch_warnings():  # oletools uses pyparsing's old names
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from oletools.olevba import VBA_Parser
+
+    path, _ = pair
+    parser = VBA_Parser(str(path))
+    try:
+        modules = {name.rsplit(".", 1)[0]: code for _, _, name, code in parser.extract_macros()}
+    finally:
+        parser.close()
+    assert re.search(r"^Public Function RunPython\(PythonCommand As String\)",
+                     modules["xlwings"], re.M)
+    assert 'RunPython "import " & mymodule' in modules["Module1"]
+
+    def code(text: str) -> list[str]:
+        return [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")
+                if line.strip() and not line.startswith("Attribute VB_")]
+
+    import xlwings
+
+    for module in ("xlwings", "Module1", "Dictionary"):
+        suffix = ".cls" if module == "Dictionary" else ".bas"
+        shipped = (MACROS / f"{module}{suffix}").read_text(encoding="utf-8")
+        version = re.search(r'XLWINGS_VERSION As String = "([^"]+)"',
+                            (MACROS / "xlwings.bas").read_text(encoding="utf-8")).group(1)
+        if version != xlwings.__version__:
+            pytest.skip(f"macros/ holds the VBA of xlwings {version}; {xlwings.__version__} "
+                        "is installed")
+        assert code(shipped) == code(modules[module]), f"macros/{module}.bas differs"
+    buttons = (MACROS / "EdiXlButtons.bas").read_text(encoding="utf-8")
+    for button in excel.BUTTONS:
+        assert f'RunPython "{button.command}"' in buttons
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_the_xlsm_and_sees_three_buttons(pair, tmp_path):
+    if soffice_path() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    path, _ = pair
+    fods = convert(path, "fods", tmp_path / "lo").read_text(encoding="utf-8")
+    labels = re.findall(r'<form:button [^>]*form:label="([^"]*)"', fods)
+    assert labels == [b.caption for b in excel.BUTTONS]
+    assert 'ooo:library-embedded ooo:name="VBAProject"' in fods
+    module = re.search(r'<ooo:module ooo:name="xlwings">(.*?)</ooo:module>', fods, re.S)
+    assert module and "Public Function RunPython(PythonCommand As String)" in module.group(1)
+    # LibreOffice binds a button to a macro only when the macro has no arguments: the
+    # RunPython "..." form is Excel's, so LibreOffice leaves these three unbound (README).
+    assert "form:performaction" not in fods
+
+
+def test_shipped_xlsm_template_matches_a_fresh_build(tmp_path):
+    import sys
+
+    import xlwings
+
+    templates = ROOT / "workbook_templates"
+    sys.path.insert(0, str(templates))
+    try:
+        import build_templates
+    finally:
+        sys.path.remove(str(templates))
+    fresh = build_templates.build(tmp_path / "fresh.xlsm")
+    shipped = templates / "action_plan_template.xlsm"
+    assert differences(cell_values(load_workbook(shipped)), cell_values(load_workbook(fresh))) \
+        == []
+    assert buttons_of(shipped) == buttons_of(fresh)
+    with zipfile.ZipFile(shipped) as a, zipfile.ZipFile(fresh) as b:
+        same_vba = a.read("xl/vbaProject.bin") == b.read("xl/vbaProject.bin")
+    assert same_vba or not xlwings.__version__.startswith("0.37.8")
+
+
+# --- each button, clicked, equals its command -----------------------------------------------
+
+
+def hostile_edits(wb: Any) -> None:
+    """What an HR officer might have typed: words edi_xl does not know, look-alikes."""
+    from edi_xl.workbook.cells import set_value
+
+    ws = wb["Action Plan"]
+    set_value(ws["I5"], "=1+1")  # a Status that looks like a formula, kept as text
+    set_value(ws["I6"], "1-2-3")  # a Status the VBA client would turn into a date
+    set_value(ws["J7"], "1.10")  # an update that Excel would make a number
+
+
+def test_refresh_button_equals_edi_xl_refresh(pair, licence, today):
+    cli_path, button_path = pair
+    for path in pair:
+        edit_xlsm(path, hostile_edits)
+    run("refresh", cli_path, "--as-at", AS_AT.isoformat())
+    client, actions = click_and_apply(excel.refresh_status, button_path)
+    assert_same(client.wb, cli_path)
+    assert [a["func"] for a in actions].count("setValues") < 40, "write blocks, not cells"
+    assert len(client.alerts) == 1 and client.alerts[0]["mode"] == "info"
+    assert "as at 18 Dec 2023" in client.alerts[0]["prompt"]
+    assert client.applied[-1] == "alert"
+
+
+def test_refresh_button_twice_changes_nothing_more(pair, licence, today):
+    _, button_path = pair
+    client, _ = click_and_apply(excel.refresh_status, button_path)
+    client.wb.save(button_path.with_name("after.xlsx"))
+    again = click(excel.refresh_status, payload_from_file(button_path.with_name("after.xlsx"),
+                                                          name="plan.xlsm"))
+    assert [a["func"] for a in again] == ["alert"]  # nothing changed: nothing written
+
+
+def test_a_workbook_without_a_plan_shows_a_message_and_changes_nothing(tmp_path, licence,
+                                                                       today):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active["A1"] = "Minutes of the EDI group"
+    wb.save(tmp_path / "notes.xlsx")
+    client, actions = click_and_apply(excel.refresh_status, tmp_path / "notes.xlsx")
+    assert [a["func"] for a in actions] == ["alert"]
+    assert client.alerts[0]["mode"] == "critical"
+    assert "no action-plan table found" in client.alerts[0]["prompt"]
+
+
+def _files(folder: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    def created(sheet: str, row: int, col: int) -> bool:
+        return sheet == "_edi_xl" and row == 6  # "created": the clock
+
+    return {p.name: cell_values(load_workbook(p), skip=created) for p in sorted(folder.iterdir())}
+
+
+def test_create_owner_returns_button_equals_edi_xl_returns(pair, licence, monkeypatch):
+    cli_path, button_path = pair
+    run("returns", cli_path, "-o", cli_path.parent / "Owner returns")
+    monkeypatch.chdir(button_path.parent)  # Excel's folder of the workbook
+    client, actions = click_and_apply(excel.create_owner_returns, button_path)
+    assert [a["func"] for a in actions] == ["alert"]
+    made, expected = _files(button_path.parent / "Owner returns"), _files(
+        cli_path.parent / "Owner returns")
+    assert list(made) == list(expected) and len(made) >= 5
+    for name in made:
+        assert differences(made[name], expected[name]) == [], name
+    assert f"{len(made)} owner return(s) as at 2 Oct 2023" in client.alerts[0]["prompt"]
+
+
+def fill_returns(folder: Path, received: Path) -> None:
+    """Owners answer: statuses, updates (some hostile), as returned by email."""
+    from edi_xl.workbook.cells import set_value
+
+    received.mkdir(exist_ok=True)
+    answers = iter([
+        ("Complete", "Done: report to Board 5 Dec 2023"),
+        ("at risk", '=HYPERLINK("http://evil.example","click")'),
+        ("On Track", "1-2-3 steps agreed"),
+        ("Complete", "2024-01-05"),
+    ])
+    for path in sorted(folder.iterdir())[:3]:
+        wb = load_workbook(path)
+        ws = wb["Your actions"]
+        for row in range(7, ws.max_row + 1):
+            if ws.cell(row, 1).value is None:
+                continue
+            answer = next(answers, None)
+            if answer is None:
+                break
+            set_value(ws.cell(row, 4), answer[0])
+            set_value(ws.cell(row, 6), answer[1])
+        wb.save(received / path.name)
+
+
+def test_import_returns_button_equals_edi_xl_merge(pair, licence, today, tmp_path):
+    cli_path, button_path = pair
+    run("returns", cli_path, "-o", tmp_path / "sent")
+    received = tmp_path / "received"
+    fill_returns(tmp_path / "sent", received)
+
+    def point_at_received(wb: Any) -> None:
+        ws = wb[sheets.SETTINGS]
+        row = next(r for r in range(1, ws.max_row + 1)
+                   if ws.cell(r, 1).value == sheets.RETURNS_LABEL)
+        ws.cell(row, 2).value = str(received)
+
+    for path in pair:
+        edit_xlsm(path, point_at_received)
+    for round_ in (1, 2):  # a new Returns sheet and round column, then both already there
+        run("merge", cli_path, received, "--as-at", AS_AT.isoformat())
+        client, actions = click_and_apply(excel.import_returns, button_path)
+        funcs = [a["func"] for a in actions]
+        assert ("rangeInsert" in funcs) is (round_ == 1)
+        assert ("addSheet" in funcs) is (round_ == 1)
+        assert_same(client.wb, cli_path)
+        prompt = client.alerts[0]["prompt"]
+        assert "Imported from" in prompt and "3 merged file(s)" in prompt
+        client.wb.save(button_path)  # what Excel now holds, saved
+
+
+def test_import_with_no_returns_folder_makes_it_and_says_so(pair, licence, today,
+                                                            monkeypatch):
+    _, button_path = pair
+    monkeypatch.chdir(button_path.parent)
+    client, actions = click_and_apply(excel.import_returns, button_path)
+    assert [a["func"] for a in actions] == ["alert"]
+    assert (button_path.parent / sheets.DEFAULT_RETURNS_FOLDER).is_dir()
+    assert "nothing was imported" in client.alerts[0]["prompt"]
+
+
+def test_server_scripts_do_what_the_buttons_do(pair, licence, today):
+    import inspect
+
+    import xlwings as xw
+
+    _, button_path = pair
+    scripts = excel.server_scripts()
+    assert sorted(scripts) == ["edi_xl_create_owner_returns", "edi_xl_import_returns",
+                               "edi_xl_refresh_status"]
+    refresh = scripts["edi_xl_refresh_status"]
+    assert inspect.iscoroutinefunction(refresh)
+    payload = payload_from_file(button_path)
+    book = xw.Book(json=payload)
+    refresh.__wrapped__(book)
+    by_script = book.json()["actions"]
+    by_button = click(excel.refresh_status, payload)
+    log = [s["name"] for s in payload["sheets"]].index(sheets.CHANGE_LOG)
+
+    def same_but_the_clock(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for action in actions:
+            action = dict(action)
+            if action["sheet_position"] == log and action["func"] == "setValues":
+                action["values"] = [row[1:] for row in action["values"]]  # "When"
+            out.append(action)
+        return out
+
+    assert same_but_the_clock(by_script) == same_but_the_clock(by_button)
+
+
+def test_settings_folders_round_trip():
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sheets.write_settings(wb, sheets.Settings(as_at=date(2024, 1, 2), returns_folder=r"S:\EDI",
+                                              owner_returns_folder="Out"))
+    read = sheets.read_settings(wb)
+    assert (read.as_at, read.returns_folder, read.owner_returns_folder) == (
+        date(2024, 1, 2), r"S:\EDI", "Out")
+    assert excel.resolve_folder(None, "Owner returns", Path("/x")) == Path("/x/Owner returns")
+    assert excel.resolve_folder("/abs/in", "R", Path("/x")) == Path("/abs/in")
+
+
+def test_new_refuses_other_names(tmp_path):
+    result = CliRunner().invoke(cli, ["new", str(tmp_path / "plan.csv")])
+    assert result.exit_code == 2 and ".xlsm" in result.output
+
+
+def test_dates_written_as_serials_with_their_format():
+    writes = excel.plan_writes(
+        excel.BookSnapshot("b.xlsm", "b.xlsm", [("S", [[None]])]), {},
+        _book_with(datetime(2023, 12, 18, 9, 30)))
+    kinds = [(w.kind, w.values, w.arg) for w in writes]
+    assert ("values", [[45278.395833333336]], None) in kinds
+    assert ("number_format", None, "yyyy-mm-dd hh:mm") in kinds
+
+
+def _book_with(value: Any) -> Any:
+    from openpyxl import Workbook
+
+    from edi_xl.workbook.cells import set_value
+
+    wb = Workbook()
+    wb.active.title = "S"
+    set_value(wb.active["A1"], value, number_format="yyyy-mm-dd hh:mm")
+    return wb

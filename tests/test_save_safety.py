@@ -1,0 +1,294 @@
+"""Nothing lost on save (issue 7, item 3): a killed save, a read-only or locked master.
+
+The master is only ever replaced by one rename of a complete, fsynced temporary file, so a
+process killed while saving leaves the previous master whole. What may remain is the hidden
+temporary file of the killed save; the next save of that master removes it once it has not
+been written to for ``STALE_TEMP_SECONDS``.
+
+"Locked" is simulated with a real mechanism, not a mock: the immutable attribute
+(``chattr +i``, root on Linux), under which ``os.replace`` onto the master fails with
+``PermissionError`` exactly as Windows refuses to replace a workbook Excel has open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import AS_AT, seed_rows
+from openpyxl import Workbook, load_workbook
+
+from edi_xl.cli import cli
+from edi_xl.errors import WorkbookWriteError
+from edi_xl.model import ActionPlan
+from edi_xl.reader import read_plan
+from edi_xl.workbook.master import HEADER_ROW, build_master_book, load_master
+from edi_xl.workbook.save import (
+    STALE_TEMP_SECONDS,
+    backup_path,
+    save_atomic,
+    stale_temp_files,
+    temp_prefix,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+BIG = 20_000
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _temps(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".tmp" in p.name)
+
+
+def _small_book(text: str = "hello") -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws["A1"] = text
+    return wb
+
+
+@pytest.fixture(scope="module")
+def big_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A master of 20,000 actions (the seed's rows over and over), written once per module."""
+    folder = tmp_path_factory.mktemp("big")
+    seed = folder / "seed.xlsx"
+    header, rows = seed_rows()
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    wb.save(seed)
+    actions = read_plan(seed).actions
+    plan = ActionPlan(actions=[
+        a.model_copy(update={"id": f"{n // len(actions) + 1}.{n + 1}", "origin": None})
+        for n, a in enumerate(actions[i % len(actions)] for i in range(BIG))
+    ])
+    path = folder / "master.xlsx"
+    build_master_book(plan, AS_AT).save(path)
+    return path
+
+
+def _ids(path: Path) -> list[str]:
+    wb = load_workbook(path, read_only=True)
+    try:
+        ws = wb["Action Plan"]
+        return [r[0] for r in ws.iter_rows(min_row=HEADER_ROW + 1, max_col=1, values_only=True)
+                if r[0] is not None]
+    finally:
+        wb.close()
+
+
+_SAVER = textwrap.dedent("""
+    import sys
+    from edi_xl.workbook.master import load_master
+    from edi_xl.workbook.save import save_atomic
+    wb = load_master(sys.argv[1])
+    wb["Action Plan"]["C5"] = "CHANGED BY THE KILLED SAVE"
+    print("loaded", flush=True)
+    save_atomic(wb, sys.argv[1])
+    print("saved", flush=True)
+""")
+
+
+def test_killing_a_save_leaves_the_master_whole(big_master: Path, tmp_path: Path) -> None:
+    master = tmp_path / "master.xlsx"
+    shutil.copy2(big_master, master)
+    before = _sha(master)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH",
+                                                                                   "")])}
+    child = subprocess.Popen([sys.executable, "-c", _SAVER, str(master)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        assert child.stderr is not None
+        assert child.stdout.readline().strip() == "loaded", child.stderr.read()
+        # Kill once the save has written part of its temporary file.
+        deadline = time.monotonic() + 120
+        partial: list[Path] = []
+        while time.monotonic() < deadline:
+            partial = [p for p in tmp_path.iterdir()
+                       if p.name.startswith(temp_prefix(master)) and p.stat().st_size > 0]
+            if partial or child.poll() is not None:
+                break
+            time.sleep(0.002)
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=60)
+        assert partial, "the temporary file never appeared"
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        if child.stdout:
+            child.stdout.close()
+        if child.stderr:
+            child.stderr.close()
+    assert child.returncode == -signal.SIGKILL, "the save finished before it could be killed"
+
+    # The master is the previous file, byte for byte, and opens with all its actions.
+    assert _sha(master) == before
+    ids = _ids(master)
+    assert len(set(ids)) == BIG and ids[0] == "1.1" and ids[-1].endswith(f".{BIG}")
+    # Nothing else took the master's place; the killed save's temporary file is what remains.
+    leftovers = _temps(tmp_path)
+    assert len(leftovers) == 1 and leftovers[0].startswith(temp_prefix(master))
+    assert {p.name for p in tmp_path.iterdir()} == {"master.xlsx", *leftovers}
+    assert not backup_path(master).exists()
+
+    # The next save removes it once it is stale (aged here rather than waiting ten minutes).
+    stale = tmp_path / leftovers[0]
+    old = time.time() - STALE_TEMP_SECONDS - 1
+    os.utime(stale, (old, old))
+    save_atomic(_small_book("after the crash"), master)
+    assert _temps(tmp_path) == []
+    assert load_workbook(master).active["A1"].value == "after the crash"  # type: ignore[index]
+    assert _sha(backup_path(master)) == before
+
+
+def test_only_stale_temp_files_of_the_same_master_are_removed(tmp_path: Path) -> None:
+    master = tmp_path / "plan.xlsx"
+    save_atomic(_small_book(), master)
+    old = time.time() - STALE_TEMP_SECONDS - 5
+    stale = tmp_path / f"{temp_prefix(master)}abc123.tmp.xlsx"
+    fresh = tmp_path / f"{temp_prefix(master)}def456.tmp.xlsx"  # a save still under way
+    other = tmp_path / f"{temp_prefix(tmp_path / 'other.xlsx')}ghi789.tmp.xlsx"
+    users = tmp_path / "plan.tmp.xlsx"  # the user's own file, not hidden
+    for path in (stale, fresh, other, users):
+        path.write_bytes(b"PK\x03\x04 half a zip")
+    for path in (stale, other, users):
+        os.utime(path, (old, old))
+    assert stale_temp_files(master) == [stale]
+    save_atomic(_small_book("again"), master)
+    assert not stale.exists()
+    assert fresh.exists() and other.exists() and users.exists()
+
+
+def test_a_new_file_gets_the_usual_permissions(tmp_path: Path) -> None:
+    mask = os.umask(0o022)
+    try:
+        save_atomic(_small_book(), tmp_path / "new.xlsx")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "new.xlsx").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_failed_save_keeps_the_previous_backup(tmp_path: Path) -> None:
+    master = tmp_path / "plan.xlsx"
+    save_atomic(_small_book("v1"), master)
+    save_atomic(_small_book("v2"), master)
+    v1_backup = _sha(backup_path(master))
+    master.chmod(0o444)
+    try:
+        with pytest.raises(WorkbookWriteError):
+            save_atomic(_small_book("v3"), master)
+    finally:
+        master.chmod(0o644)
+    assert _sha(backup_path(master)) == v1_backup
+    assert load_workbook(master).active["A1"].value == "v2"  # type: ignore[index]
+
+
+def test_read_only_master_names_the_file_and_leaves_nothing(master: Path) -> None:
+    before = _sha(master)
+    names = {p.name for p in master.parent.iterdir()}
+    master.chmod(0o444)
+    try:
+        result = CliRunner().invoke(cli, ["refresh", str(master), "--as-at", "2024-01-15"])
+    finally:
+        master.chmod(0o644)
+    assert result.exit_code == 2, result.output
+    assert str(master) in result.output and "read-only" in result.output
+    assert "Traceback" not in result.output
+    assert _sha(master) == before
+    assert {p.name for p in master.parent.iterdir()} == names
+
+
+def _chattr(flag: str, path: Path) -> bool:
+    if shutil.which("chattr") is None:
+        return False
+    done = subprocess.run(["chattr", flag, str(path)], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+@pytest.fixture
+def immutable() -> Iterator[list[Path]]:
+    """Paths made immutable by the test; made mutable again afterwards, whatever happens."""
+    paths: list[Path] = []
+    yield paths
+    for path in paths:
+        _chattr("-i", path)
+
+
+def _lock(path: Path, immutable: list[Path]) -> None:
+    if not _chattr("+i", path):
+        pytest.skip("needs chattr +i (root on a Linux file system that supports it) to lock "
+                    "a file for real")
+    immutable.append(path)
+
+
+def test_locked_master_gives_a_clear_message_and_no_partial_file(
+    master: Path, immutable: list[Path]
+) -> None:
+    """The Windows case: the temporary file is written, then replacing the master is refused."""
+    save_atomic(load_master(master), master)  # so there is a backup to keep
+    backup_before = _sha(backup_path(master))
+    before = _sha(master)
+    names = {p.name for p in master.parent.iterdir()}
+    _lock(master, immutable)
+    with pytest.raises(WorkbookWriteError) as caught:
+        save_atomic(load_master(master), master)
+    message = str(caught.value)
+    assert message.startswith(f"{master}: ") and "open in Excel" in message
+    result = CliRunner().invoke(cli, ["refresh", str(master), "--as-at", "2024-01-15"])
+    assert result.exit_code == 2 and str(master) in result.output
+    assert "Traceback" not in result.output
+    assert _sha(master) == before
+    assert _sha(backup_path(master)) == backup_before
+    assert {p.name for p in master.parent.iterdir()} == names
+
+
+def test_read_only_folder_gives_a_clear_message(tmp_path: Path, immutable: list[Path]) -> None:
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    master = folder / "plan.xlsx"
+    save_atomic(_small_book("kept"), master)
+    before = _sha(master)
+    as_root = os.geteuid() == 0  # root writes in a chmod 555 folder: lock it for real instead
+    if as_root:
+        _lock(folder, immutable)
+    else:
+        folder.chmod(0o555)
+    try:
+        with pytest.raises(WorkbookWriteError) as caught:
+            save_atomic(_small_book("lost?"), master)
+    finally:
+        if not as_root:
+            folder.chmod(0o755)
+    message = str(caught.value)
+    assert message.startswith(f"{master}: ") and str(folder) in message
+    assert "read-only" in message
+    assert _sha(master) == before
+    assert sorted(p.name for p in folder.iterdir()) == ["plan.xlsx"]
+
+
+def test_refresh_of_a_master_in_place_leaves_no_temp_files(master: Path) -> None:
+    from edi_xl.workbook.master import refresh_workbook
+
+    refresh_workbook(master, AS_AT, now=datetime(2023, 12, 18, 10, 0))
+    assert _temps(master.parent) == []
+    assert backup_path(master).is_file()

@@ -1,0 +1,515 @@
+"""The Summary sheet: figures computed in Python, counts as live formulas, charts, coverage.
+
+The seed 000 plan at 18 Dec 2023 is counted by hand below. LibreOffice (a real spreadsheet
+program) recalculates the saved workbooks and its values must equal Python's, on seed 000 and
+on a generated 300-action plan; a Status edited in the file changes the counts without edi_xl.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import zipfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from conftest import AS_AT, build_trust_workbook, seed_rows
+from libreoffice import poppler_missing, recalculated_copy, soffice_path
+from openpyxl import Workbook, load_workbook
+
+from edi_xl.cli import cli
+from edi_xl.reader import read_plan
+from edi_xl.status import RAG
+from edi_xl.summary import (
+    Summary,
+    format_summary,
+    status_changes,
+    summarise_master,
+)
+from edi_xl.workbook.columns import insert_column
+from edi_xl.workbook.master import new_master, refresh_workbook
+from edi_xl.workbook.summary_sheet import MARKER_NAME, SUMMARY, countifs_safe
+
+NOW = datetime(2023, 12, 18, 9, 0)
+WORDS = {RAG.GREEN: "On Track", RAG.AMBER: "At Risk", RAG.RED: "Exceeded Timescales",
+         RAG.BLUE: "Complete"}
+RAG_SECTIONS = ("RAG status", "RAG status by theme (Milestone)", "RAG status by action owner")
+JIM = "Jim Machon, Associate Director of HR"
+FIONA = "Fiona MacDonald, Director of Culture & OD"
+LOUANNA = "Louanna Lubega, Head of Communicati ons"
+HAZEL = "Hazel Rawdon- Smith, Associate Director of OD"
+EDI_LEAD = "Equality & Diversity Lead"
+VICTORIA = "Victoria Parsons, Associate Director of Corporate Governance"
+
+# --- the hand count of seed 000 at 18 Dec 2023 -------------------------------------------------
+# Every action is "On Track" in September; 1.9 (due 30-Nov-23) and 6.3 (due 30/11/2023) are
+# 18 days overdue on 18 Dec 2023, so Red. [Green, Amber, Red, Blue, Total]
+HAND_OVERALL = [15, 0, 2, 0, 17]
+HAND_THEMES = [
+    ("Recruitment, promotion & appointments", [4, 0, 1, 0, 5]),  # 1.4 1.5 1.8 1.9(R) 1.11
+    ("Bullying, harassment & discrimination", [3, 0, 0, 0, 3]),  # 2.1 2.2 2.3
+    ("Discipline & poor conduct", [2, 0, 0, 0, 2]),  # 3.3 3.4
+    ("Education & capability", [2, 0, 0, 0, 2]),  # 4.1 4.2
+    ("Equal opportunities", [2, 0, 0, 0, 2]),  # 5.1 5.6
+    ("Board representation", [2, 0, 1, 0, 3]),  # 6.3(R) 6.4 6.5
+]
+HAND_OWNERS = [
+    (JIM, [3, 0, 0, 0, 3]),  # 1.4 1.5 1.8
+    (FIONA, [2, 0, 1, 0, 3]),  # 1.9(R) 2.3 5.6
+    (LOUANNA, [4, 0, 0, 0, 4]),  # 1.11 2.1 3.4 5.1
+    (HAZEL, [1, 0, 0, 0, 1]),  # 2.2
+    (EDI_LEAD, [3, 0, 0, 0, 3]),  # 3.3 4.1 4.2
+    (VICTORIA, [2, 0, 1, 0, 3]),  # 6.3(R) 6.4 6.5
+]
+HAND_OVERDUE = [("1.9", FIONA, date(2023, 11, 30), 18), ("6.3", VICTORIA, date(2023, 11, 30), 18)]
+# Not complete, due from 18 Dec 2023 to 17 Jan 2024: the six actions due 31-Dec-23.
+HAND_DUE_SOON = ["1.5", "1.8", "2.1", "2.3", "3.4", "5.1"]
+# From the Report / Action column; nothing is complete, so every action is live.
+HAND_COVERAGE = {
+    "WRES 1": "1.4, 1.5, 1.11, 4.2", "WRES 2": "1.8, 1.9", "WRES 3": "1.11", "WRES 4": "4.1",
+    "WRES 5": "2.1", "WRES 6": "2.2", "WRES 7": "5.1, 5.6", "WRES 8": "2.2, 2.3",
+    "WRES 9": "6.3, 6.4, 6.5",
+    "WDES 1": "1.4, 1.5", "WDES 2": "1.8, 1.9", "WDES 3": "1.11, 4.2",
+    "WDES 4a": "2.3, 3.3, 3.4, 4.1", "WDES 4b": "2.3, 3.3, 3.4, 4.1",  # "WDES 4": both parts
+    "WDES 5": "2.1", "WDES 6": "2.2", "WDES 7": "5.1, 5.6", "WDES 8": "",
+    "WDES 9a": "6.3, 6.4, 6.5", "WDES 9b": "6.3, 6.4, 6.5", "WDES 10": "",
+    "HIA 1": "", "HIA 2": "", "HIA 3": "", "HIA 4": "", "HIA 5": "", "HIA 6": "",
+}
+HAND_GAPS = ["WDES 8", "WDES 10", "HIA 1", "HIA 2", "HIA 3", "HIA 4", "HIA 5", "HIA 6"]
+
+
+# --- reading the Summary sheet back ------------------------------------------------------------
+
+
+def rag_tables(ws: Any) -> dict[str, list[tuple[str, list[Any]]]]:
+    """The three RAG tables of a Summary sheet: section -> [(label, [G, A, R, B, Total])]."""
+    out: dict[str, list[tuple[str, list[Any]]]] = {}
+    current = None
+    for row in ws.iter_rows(min_row=1, max_col=8, values_only=True):
+        first = row[0]
+        if first in RAG_SECTIONS:
+            current = first
+            out[current] = []
+        elif current is not None:
+            if row[3] is None:
+                current = None
+            elif row[3] != "Green" and first != "Status word counted":
+                out[current].append((first, list(row[3:8])))
+    return out
+
+
+def section_rows(ws: Any, prefix: str) -> list[tuple[Any, ...]]:
+    """The data rows of the list section whose title starts with ``prefix``."""
+    rows = list(ws.iter_rows(min_row=1, max_col=8, values_only=True))
+    start = next(i for i, r in enumerate(rows) if isinstance(r[0], str) and r[0].startswith(prefix))
+    out = []
+    for row in rows[start + 1:]:
+        if all(v is None for v in row):
+            break
+        out.append(row)
+    header = next(i for i, r in enumerate(out) if r[0] in ("#", "Ref"))
+    return out[header + 1:]
+
+
+def python_tables(summary: Summary) -> dict[str, list[tuple[str, list[Any]]]]:
+    def rows(rag_rows: Any) -> list[tuple[str, list[Any]]]:
+        return [(r.label, [*(r.counts[g] for g in (RAG.GREEN, RAG.AMBER, RAG.RED, RAG.BLUE)),
+                           r.total]) for r in rag_rows]
+
+    return {RAG_SECTIONS[0]: rows([summary.overall]), RAG_SECTIONS[1]: rows(summary.by_theme),
+            RAG_SECTIONS[2]: rows(summary.by_owner)}
+
+
+# --- LibreOffice -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lo() -> None:
+    """Skip (fail under CI) when LibreOffice is not installed."""
+    if soffice_path() is not None and not poppler_missing():
+        return
+    reason = ("LibreOffice or poppler-utils not installed: apt-get install -y "
+              "--no-install-recommends libreoffice-calc-nogui poppler-utils")
+    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        pytest.fail(f"CI is set, so this must not be skipped: {reason}")
+    pytest.skip(reason)
+
+
+def recalculated_tables(path: Path, outdir: Path) -> dict[str, list[tuple[str, list[Any]]]]:
+    copy = recalculated_copy(path, outdir)
+    return rag_tables(load_workbook(copy, data_only=True)[SUMMARY])
+
+
+# --- seed 000: the hand count --------------------------------------------------------------------
+
+
+def test_seed_000_figures_match_the_hand_count(master: Path) -> None:
+    summary = summarise_master(master)
+    assert summary.as_at == AS_AT and summary.actions == len(seed_rows()[1]) == 17
+    assert python_tables(summary) == {
+        RAG_SECTIONS[0]: [("All actions", HAND_OVERALL)],
+        RAG_SECTIONS[1]: HAND_THEMES,
+        RAG_SECTIONS[2]: HAND_OWNERS,
+    }
+    assert summary.no_status == 0
+    assert [(a.id, a.owner, a.due, a.days_overdue) for a in summary.overdue] == HAND_OVERDUE
+    assert [a.id for a in summary.due_soon] == HAND_DUE_SOON
+    assert {c.label: ", ".join(c.action_ids) for c in summary.coverage} == HAND_COVERAGE
+    assert [c.label for c in summary.gaps] == HAND_GAPS
+    # the demo's refresh made 1.9 and 6.3 Red; the previous round is "Update as at 18 Sep 23"
+    assert summary.changes_since == date(2023, 9, 18)
+    assert [(c.id, c.kind, c.old, c.new) for c in summary.changes] == [
+        ("1.9", "newly_red", "On Track", "Exceeded Timescales"),
+        ("6.3", "newly_red", "On Track", "Exceeded Timescales"),
+    ]
+
+
+def test_seed_000_summary_sheet_shows_the_hand_count(master: Path) -> None:
+    wb = load_workbook(master)
+    assert wb.sheetnames == ["Action Plan", SUMMARY, "Settings", "Lists", "Change Log"]
+    ws = wb[SUMMARY]
+    assert ws["A1"].value == ("Equality, Diversity & Inclusion Action Plan 2023/24: summary as "
+                              "at 18 December 2023")
+    # labels are values written by Python, counts are formulas
+    tables = rag_tables(ws)
+    assert [label for label, _ in tables[RAG_SECTIONS[1]]] == [t for t, _ in HAND_THEMES]
+    assert [label for label, _ in tables[RAG_SECTIONS[2]]] == [o for o, _ in HAND_OWNERS]
+    assert all(str(v).startswith("=") for rows in tables.values() for _, vs in rows for v in vs)
+    overdue = section_rows(ws, "Overdue at 18 December 2023 (2)")
+    assert [(r[0], r[2], r[3].date(), r[4]) for r in overdue] == HAND_OVERDUE
+    assert overdue[0][1].startswith("Review the impact of the values recruitment")
+    due_soon = section_rows(ws, "Due in the next 30 days, to 17 January 2024 (6)")
+    assert [(r[0], r[4]) for r in due_soon] == [(i, 13) for i in HAND_DUE_SOON]
+    changes = section_rows(ws, "Changes since the previous round (18 September 2023)")
+    assert [(r[0], r[3], r[2]) for r in changes] == [
+        ("1.9", "Newly Red", "On Track -> Exceeded Timescales"),
+        ("6.3", "Newly Red", "On Track -> Exceeded Timescales"),
+    ]
+    coverage = section_rows(ws, "Coverage: WRES indicators")
+    assert {r[0]: (r[3], r[2]) for r in coverage} == {
+        label: (len(ids.split(", ")) if ids else 0, ids or "Gap: no live action")
+        for label, ids in HAND_COVERAGE.items()
+    }
+    gap_rows = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value in HAND_GAPS]
+    assert len(gap_rows) == len(HAND_GAPS)
+    for r in gap_rows:  # gaps highlighted: red fill and bold red text
+        assert ws.cell(r, 1).fill.fgColor.rgb[-6:] == "FFC7CE"
+        assert ws.cell(r, 1).font.b
+    live_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "WRES 1")
+    assert ws.cell(live_row, 1).fill.fill_type is None
+    # print-ready: A4 landscape, one page wide, as-at footer
+    assert ws.page_setup.orientation == "landscape"
+    assert int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.oddFooter.left.text == "As at 18 December 2023"
+    assert wb.defined_names[MARKER_NAME].attr_text == "Summary!$A$1"
+
+
+def test_formulas_count_over_the_plan_columns_and_settings_words(master: Path) -> None:
+    ws = load_workbook(master)[SUMMARY]
+    row = next(r for r in range(1, ws.max_row + 1)
+               if ws.cell(r, 1).value == "Board representation")
+    assert ws.cell(row, 6).value == (  # Red of "Board representation"
+        f"=COUNTIFS('Action Plan'!$B$5:$B$221,$A{row},"
+        "'Action Plan'!$I$5:$I$221,TRIM(Settings!$B$10))")
+    assert ws.cell(row, 8).value == f"=SUM(D{row}:G{row})"
+    overall = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "All actions")
+    assert ws.cell(overall, 7).value == "=COUNTIFS('Action Plan'!$I$5:$I$221,TRIM(Settings!$B$11))"
+    assert ws.cell(overall - 1, 4).value == "=Settings!$B$8"  # the word counted, shown live
+
+
+def test_formulas_follow_the_columns_where_they_are_now(master: Path) -> None:
+    """A column inserted before Milestone moves theme, owner and status: formulas follow."""
+    wb = load_workbook(master)
+    insert_column(wb["Action Plan"], 2)
+    wb["Action Plan"].cell(4, 2).value = "Priority"
+    wb.save(master)
+    refresh_workbook(master, AS_AT, now=NOW)
+    ws = load_workbook(master)[SUMMARY]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == JIM)
+    assert ws.cell(row, 4).value == (
+        f"=COUNTIFS('Action Plan'!$G$5:$G$221,$A{row},"
+        "'Action Plan'!$J$5:$J$221,TRIM(Settings!$B$8))")
+
+
+def test_second_refresh_rewrites_the_summary_identically(master: Path, tmp_path: Path) -> None:
+    """Every part of the file, charts included, is the same byte for byte (but the save time)."""
+
+    def parts(path: Path) -> dict[str, bytes]:
+        with zipfile.ZipFile(path) as z:
+            return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+    # the first refresh of a file openpyxl wrote itself renumbers styles: start after it
+    refresh_workbook(master, AS_AT, now=datetime(2023, 12, 19, 10, 0))
+    first = parts(master)
+    assert any(n.startswith("xl/charts/chart") for n in first)
+    refresh_workbook(master, AS_AT, now=datetime(2023, 12, 20, 10, 0))
+    assert parts(master) == first
+
+
+def test_charts_read_back_with_their_series_and_ranges(master: Path) -> None:
+    ws = load_workbook(master)[SUMMARY]
+    charts = ws._charts
+    assert len(charts) == 2
+    for chart, (label, n) in zip(charts, (("Milestone", 6), ("Action Owner", 6)), strict=True):
+        header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == label)
+        first, last = header + 1, header + n
+        assert chart.tagname == "barChart" and chart.type == "bar"
+        assert chart.grouping == "stacked" and chart.overlap == 100
+        titles = [s.tx.strRef.f.replace("$", "") for s in chart.series]
+        assert titles == [f"'Summary'!{c}{header}" for c in "DEFG"]
+        assert [ws[t.split("!")[1]].value for t in titles] == ["Green", "Amber", "Red", "Blue"]
+        assert [s.val.numRef.f for s in chart.series] == [
+            f"'Summary'!${c}${first}:${c}${last}" for c in "DEFG"]
+        cats = {(s.cat.strRef or s.cat.numRef).f for s in chart.series}
+        assert cats == {f"'Summary'!$A${first}:$A${last}"}
+        colours = [str(s.graphicalProperties.solidFill.srgbClr) for s in chart.series]
+        assert colours == ["009639", "FFB81C", "DA291C", "005EB8"]
+    with zipfile.ZipFile(master) as z:
+        xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/"))
+    assert len(re.findall(r'<(?:c:)?grouping val="stacked"/>', xml)) == 2
+    assert len(re.findall(r'<(?:c:)?barDir val="bar"/>', xml)) == 2
+
+
+# --- LibreOffice: the formulas' values equal Python's --------------------------------------------
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_values_equal_python_on_seed_000(lo: None, master: Path,
+                                                     tmp_path: Path) -> None:
+    got = recalculated_tables(master, tmp_path / "lo")
+    assert got == python_tables(summarise_master(master))
+    assert got[RAG_SECTIONS[0]] == [("All actions", HAND_OVERALL)]
+    assert got[RAG_SECTIONS[1]] == HAND_THEMES
+    assert got[RAG_SECTIONS[2]] == HAND_OWNERS
+
+
+@pytest.mark.libreoffice
+def test_editing_status_in_the_file_changes_the_counts_without_edi_xl(
+    lo: None, master: Path, tmp_path: Path
+) -> None:
+    """As a user would in Excel: pick Complete for 1.4 and rename the Amber word."""
+    wb = load_workbook(master)
+    ws = wb["Action Plan"]
+    rows = {ws.cell(r, 1).value: r for r in range(5, ws.max_row + 1)}
+    ws.cell(rows["1.4"], 9).value = "Complete"
+    wb["Settings"]["B9"].value = "Slipping"  # the trust's own word for Amber...
+    ws.cell(rows["5.6"], 9).value = "Slipping"  # ...picked for 5.6
+    wb.save(master)
+    got = recalculated_tables(master, tmp_path / "lo")
+    assert got[RAG_SECTIONS[0]] == [("All actions", [13, 1, 2, 1, 17])]
+    themes = dict(got[RAG_SECTIONS[1]])
+    assert themes["Recruitment, promotion & appointments"] == [3, 0, 1, 1, 5]
+    assert themes["Equal opportunities"] == [1, 1, 0, 0, 2]
+    owners = dict(got[RAG_SECTIONS[2]])
+    assert owners[JIM] == [2, 0, 0, 1, 3]
+    assert owners[FIONA] == [1, 1, 1, 0, 3]
+
+
+THEMES = ["Recruitment, promotion & appointments", "Bullying, harassment & discrimination",
+          "Discipline & poor conduct", "Education & capability", "Equal opportunities",
+          "Board representation", "Pay gaps * targets", "=Leadership"]
+OWNERS = [JIM, FIONA, LOUANNA, HAZEL, EDI_LEAD, VICTORIA, "Director of Nursing",
+          "Chief People Officer", "Head of Resourcing", "Freedom to Speak Up Guardian",
+          "Staff Network Chairs", "Head of Learning & Development"]
+REFS = ["WRES 1", "WRES 2", "WRES 3", "WRES 5", "WRES 7", "WRES 9", "WDES 1", "WDES 3",
+        "WDES 4", "WDES 4a", "WDES 6", "WDES 9b", "WDES 10", "HIA 2", "HIA 3", "HIA 6",
+        "Gender Pay Gap", "BAPIO Dignity at Work Report"]
+STATUSES = ["On Track", "Green", "At Risk", "delayed", "Complete", "Done", "Exceeded Timescales",
+            None, "wibble"]
+
+
+def generated_plan(path: Path, n: int = 300, seed: int = 6) -> Path:
+    """A trust-layout workbook of ``n`` random actions (seeded), with messy spellings."""
+    rng = random.Random(seed)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Action Plan"
+    ws.append(["Generated action plan"])
+    ws.append([])
+    ws.append(["#", "Milestone", "Action (think SMART)", "Report / Action",
+               "Protected Characteristic", "Action Owner", "Start Date", "Due Date", "Status",
+               "Update as at 18 Sep 23"])
+    for i in range(n):
+        theme = THEMES[i] if i < len(THEMES) else rng.choice(THEMES)  # every theme is there
+        if rng.random() < 0.1:  # the same theme typed differently: case and spacing
+            theme = theme.upper() if rng.random() < 0.5 else theme.replace(" ", "  ", 1)
+        owner = rng.choice(OWNERS) if rng.random() > 0.03 else None
+        if owner and rng.random() < 0.1:
+            owner = owner.lower()
+        refs = " ".join(rng.sample(REFS, rng.randint(0, 3)))
+        due = date(2023, 6, 1) + timedelta(days=rng.randint(0, 400))
+        ws.append([f"{i // 20 + 1}.{i % 20 + 1}", theme if rng.random() > 0.03 else None,
+                   f"Action number {i}", refs or None, "Race", owner,
+                   datetime(2023, 4, 1), datetime(due.year, due.month, due.day),
+                   rng.choice(STATUSES), f"Update {i}" if rng.random() > 0.2 else None])
+        for cell in ws[ws.max_row]:  # "=Leadership" is what someone typed: text, not a formula
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def generated_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("generated")
+    master = folder / "master.xlsx"
+    new_master(master, read_plan(generated_plan(folder / "generated.xlsx")), AS_AT, now=NOW)
+    return master
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("spaced_status", [False, True], ids=["countifs", "sumproduct"])
+def test_libreoffice_values_equal_python_on_a_generated_plan(
+    lo: None, generated_master: Path, tmp_path: Path, spaced_status: bool
+) -> None:
+    master = tmp_path / "master.xlsx"
+    shutil.copy(generated_master, master)
+    if spaced_status:  # a Status typed with a trailing space: refresh leaves it as it is
+        wb = load_workbook(master)
+        cell = wb["Action Plan"]["I5"]
+        cell.value = f"{cell.value} "
+        wb.save(master)
+        refresh_workbook(master, AS_AT, now=NOW)
+    formulas = [c.value for row in load_workbook(master)[SUMMARY].iter_rows() for c in row
+                if isinstance(c.value, str) and c.value.startswith(("=COUNTIFS", "=SUMPRODUCT"))]
+    kinds = {f.split("(")[0] for f in formulas}
+    assert kinds == ({"=SUMPRODUCT"} if spaced_status else {"=COUNTIFS", "=SUMPRODUCT"})
+
+    summary = summarise_master(master)
+    assert summary.actions == 300
+    labels = [r.label for r in summary.by_theme]
+    assert len(labels) == len(THEMES) + 1 and "(no milestone)" in labels  # spellings merged
+    assert len(summary.by_owner) == len(OWNERS) + 1
+    assert 0 < summary.no_status < 300 and summary.overall.counts[RAG.BLUE] > 0
+    got = recalculated_tables(master, tmp_path / "lo")
+    assert got == python_tables(summary)
+
+
+# --- the figures' rules --------------------------------------------------------------------
+
+
+def test_status_changes_net_per_action_since_the_previous_round() -> None:
+    before, after = datetime(2023, 9, 1), datetime(2023, 12, 18, 9)
+    log = [
+        (before, "1.1", "Status", "On Track", "Exceeded Timescales", "refresh"),  # earlier round
+        (after, "1.2", "Status", "On Track", "Exceeded Timescales", "refresh"),
+        (after, "1.3", "Status", "At Risk", "Complete", "owner.xlsx"),
+        (after, "1.4", "Status", "Complete", "On Track", "owner.xlsx"),  # reopened
+        (after, "1.5", "Status", "On Track", "At Risk", "owner.xlsx"),
+        (after, "1.6", "Status", "On Track", "At Risk", "owner.xlsx"),  # and back again
+        (after, "1.6", "Status", "At Risk", "On Track", "owner.xlsx"),
+        (after, "1.7", "Status", "At Risk", "On Track", "owner.xlsx"),  # better: not listed
+        (after, "1.8", "Update as at 18 Dec 23", None, "done", "owner.xlsx"),
+        (after, "", "Settings: As-at date", before, after, "refresh"),
+        (after, "1.9", "Status", None, "Exceeded Timescales", "refresh"),  # blank, overdue
+    ]
+    got = status_changes(log, date(2023, 9, 18), WORDS)
+    assert [(c.id, c.kind) for c in got] == [
+        ("1.2", "newly_red"), ("1.3", "newly_blue"), ("1.4", "moved_back"),
+        ("1.5", "moved_back"), ("1.9", "newly_red")]
+    everything = status_changes(log, None, WORDS)
+    assert [c.id for c in everything][0] == "1.1"
+
+
+def test_complete_actions_are_not_live_and_blue_does_not_count_as_due(tmp_path: Path) -> None:
+    source = build_trust_workbook(tmp_path / "plan.xlsx")
+    wb = load_workbook(source)
+    ws = wb["Action Plan"]
+    for row in ws.iter_rows():
+        if row[0].value in ("1.4", "1.5", "2.1"):  # 2.1 is due 31-Dec-23
+            row[8].value = "Complete"
+    wb.save(source)
+    master = tmp_path / "master.xlsx"
+    new_master(master, read_plan(source), AS_AT, now=NOW)
+    summary = summarise_master(master)
+    assert summary.overall.counts[RAG.BLUE] == 3
+    cover = {c.label: c.action_ids for c in summary.coverage}
+    assert cover["WRES 1"] == ("1.11", "4.2")  # 1.4 and 1.5 complete: no longer live
+    assert cover["WDES 1"] == ()
+    assert "WDES 1" in [c.label for c in summary.gaps]
+    assert [a.id for a in summary.due_soon] == ["1.8", "2.3", "3.4", "5.1"]
+
+
+def test_summary_at_a_later_date_without_changing_the_file(master: Path) -> None:
+    before = master.read_bytes()
+    later = summarise_master(master, date(2024, 2, 1))
+    assert master.read_bytes() == before
+    # the six actions due 31-Dec-23 and the three due 31-Jan-24 (1.11, 3.3, 6.4) now overdue too
+    assert len(later.overdue) == 2 + 6 + 3
+    assert later.overall.counts[RAG.RED] == 11
+
+
+def test_countifs_safe_names() -> None:
+    assert countifs_safe("Equal opportunities")
+    for name in ("Pay * gaps", "Who?", "~x", "<5", ">5", "=Leadership", "", "x" * 256):
+        assert not countifs_safe(name), name
+
+
+def test_text_from_the_plan_never_becomes_a_formula(tmp_path: Path) -> None:
+    source = generated_plan(tmp_path / "g.xlsx", n=20)
+    master = tmp_path / "m.xlsx"
+    new_master(master, read_plan(source), AS_AT, now=NOW)
+    ws = load_workbook(master)[SUMMARY]
+    cell = next(c for row in ws.iter_rows() for c in row
+                if str(c.value).casefold() == "=leadership")
+    assert cell.data_type == "s" and cell.quotePrefix
+
+
+def test_a_summary_sheet_of_the_trust_is_left_alone(tmp_path: Path) -> None:
+    path = build_trust_workbook(tmp_path / "theirs.xlsx")
+    wb = load_workbook(path)
+    wb.create_sheet(SUMMARY)["A1"] = "Our own pivot tables"
+    wb.save(path)
+    result = refresh_workbook(path, AS_AT, now=NOW)
+    assert any("'Summary'" in note and "left alone" in note for note in result.notes)
+    assert load_workbook(path)[SUMMARY]["A1"].value == "Our own pivot tables"
+    assert result.summary is not None and result.summary.overall.counts[RAG.RED] == 2
+
+
+def test_empty_master_has_a_summary_with_every_gap(tmp_path: Path) -> None:
+    master = tmp_path / "empty.xlsx"
+    new_master(master, None, AS_AT, now=NOW)
+    ws = load_workbook(master)[SUMMARY]
+    assert ws._charts == []
+    assert [r[0] for r in section_rows(ws, "Coverage")] == list(HAND_COVERAGE)
+    assert len(summarise_master(master).gaps) == 27
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def test_cli_summary_json_is_the_library_figures(master: Path) -> None:
+    result = CliRunner().invoke(cli, ["summary", str(master), "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc == json.loads(json.dumps(summarise_master(master).to_dict()))
+    assert doc["rag"] == {"label": "All actions", "Green": 15, "Amber": 0, "Red": 2, "Blue": 0,
+                          "total": 17, "no_status": 0}
+    assert [(a["id"], a["days_overdue"]) for a in doc["overdue"]] == [("1.9", 18), ("6.3", 18)]
+    assert doc["gaps"] == HAND_GAPS
+    assert [c["id"] for c in doc["changes"]["newly_red"]] == ["1.9", "6.3"]
+
+
+def test_cli_summary_table(master: Path) -> None:
+    result = CliRunner().invoke(cli, ["summary", str(master), "--as-at", "18/12/2023"])
+    assert result.exit_code == 0, result.output
+    assert result.output == format_summary(summarise_master(master, AS_AT)) + "\n"
+    assert re.search(r"All actions\s+15\s+0\s+2\s+0\s+17", result.output)
+    assert re.search(r"1\.9\s+30 Nov 2023\s+18\s+" + re.escape(FIONA), result.output)
+    assert re.search(r"WDES 8\s+0\s+GAP", result.output)
+    assert "Newly Red: 1.9, 6.3" in result.output
+
+
+def test_cli_summary_of_a_missing_file_is_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["summary", str(tmp_path / "nope.xlsx")])
+    assert result.exit_code == 2
+    assert "nope.xlsx: file not found" in result.output

@@ -88,7 +88,7 @@ def match_header(text: object) -> str | None:
     return _match_header(text)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)  # every text cell of a big plan is asked about, often twice
 def _match_header(text: str) -> str | None:
     is_update, _ = update_header_date(text)
     if is_update:
@@ -106,13 +106,20 @@ def _fuzzy(key: str) -> str | None:
     if len(key) > _FUZZY_MAX_KEY:  # longer than any synonym can match: most data cells
         return None
     best, best_ratio = None, 0.0
+    # ratio() is 2 * matches / (sum of the lengths), and a match is a character of the key
+    # that is in some synonym: an id such as "9 4274" matches at most its one space.
+    # Synonyms of a length that cannot reach the bar are skipped before any comparison.
+    shared = sum(1 for ch in key if ch in _FUZZY_ALPHABET)
+    candidates = sorted(
+        entry
+        for length, entries in _FUZZY_BY_LENGTH.items()
+        if 2 * min(length, shared) / (length + len(key)) >= FUZZY_THRESHOLD
+        for entry in entries
+    )
+    if not candidates:
+        return None
     matcher = SequenceMatcher(None, b=key)
-    for syn, fld in _LOOKUP.items():
-        if len(syn) < 4:  # "#", "no", "rag": too short to fuzz safely
-            continue
-        # ratio() is at most 2*min/(sum) of the lengths: skip what cannot reach the bar.
-        if 2 * min(len(syn), len(key)) / (len(syn) + len(key)) < FUZZY_THRESHOLD:
-            continue
+    for _, syn, fld in candidates:  # in the table's order: the first of equals wins
         matcher.set_seq1(syn)
         if matcher.quick_ratio() < FUZZY_THRESHOLD:
             continue
@@ -121,6 +128,16 @@ def _fuzzy(key: str) -> str | None:
             best, best_ratio = fld, ratio
     return best if best_ratio >= FUZZY_THRESHOLD else None
 
+
+#: The synonyms fuzzy matching compares with ("#", "no", "rag": too short to fuzz safely),
+#: in the table's order (the first of equally close synonyms wins), and their characters.
+_FUZZY_SYNONYMS = tuple((syn, fld) for syn, fld in _LOOKUP.items() if len(syn) >= 4)
+_FUZZY_ALPHABET = frozenset("".join(syn for syn, _ in _FUZZY_SYNONYMS))
+#: length -> (place in the table, synonym, field) of the synonyms of that length
+_FUZZY_BY_LENGTH: dict[int, list[tuple[int, str, str]]] = {
+    n: [(i, syn, fld) for i, (syn, fld) in enumerate(_FUZZY_SYNONYMS) if len(syn) == n]
+    for n in sorted({len(syn) for syn, _ in _FUZZY_SYNONYMS})
+}
 
 #: ratio() <= 2*min/(sum) of the lengths, so a key longer than this matches no synonym.
 _FUZZY_MAX_KEY = int(max(len(s) for s in _LOOKUP if len(s) >= 4) * (2 - FUZZY_THRESHOLD)

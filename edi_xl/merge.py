@@ -25,7 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.dates import parse_date
 from edi_xl.errors import EdiXlError
-from edi_xl.grid import grid_from_worksheet
+from edi_xl.grid import SheetGrid, grid_from_worksheet
 from edi_xl.headers import update_header
 from edi_xl.intake import READ, REJECTED, ReturnFile, ReturnRow, read_returns
 from edi_xl.isolation import FileReader
@@ -36,7 +36,13 @@ from edi_xl.status import RAG, parse_status
 from edi_xl.workbook import sheets
 from edi_xl.workbook.cells import comparable, set_value
 from edi_xl.workbook.columns import insert_column
-from edi_xl.workbook.master import RefreshResult, load_master, read_master_plan, refresh_book
+from edi_xl.workbook.master import (
+    RefreshResult,
+    load_master,
+    read_master_plan,
+    refresh_book,
+    wrap_top_setter,
+)
 from edi_xl.workbook.save import save_atomic
 from edi_xl.workbook.sheets import Change
 from edi_xl.workbook.styles import HEADER_ALIGN, HEADER_FILL, HEADER_FONT, WRAP_TOP
@@ -286,12 +292,14 @@ class _Candidate:
     update: str | None
 
 
-def round_column(ws: Worksheet, header_row: int, as_at: date) -> int:
+def round_column(ws: Worksheet, header_row: int, as_at: date,
+                 grid: SheetGrid | None = None) -> int:
     """The 1-based column of the round's "Update as at <as-at>", inserted if missing.
 
     A new column goes right after the last update column; columns to its right move along.
+    ``grid`` is the sheet's values, when the caller has them and nothing was written since.
     """
-    columns = trust.map_columns(grid_from_worksheet(ws), header_row - 1)
+    columns = trust.map_columns(grid or grid_from_worksheet(ws), header_row - 1)
     for name, col in columns.updates.items():
         if columns.update_dates.get(name) == as_at:
             return col + 1
@@ -350,9 +358,9 @@ def merge_book(
                     flags.append(flag)
             candidates[action.id].append(_Candidate(file, row, status_word, row.update))
 
-    status_col = trust.map_columns(grid_from_worksheet(ws), detection.header_row).fields[
-        "status"] + 1
-    update_col = round_column(ws, header_row, as_at) if candidates else None
+    grid = master.grid or grid_from_worksheet(ws)  # nothing written to the sheet yet
+    status_col = trust.map_columns(grid, detection.header_row).fields["status"] + 1
+    update_col = round_column(ws, header_row, as_at, grid) if candidates else None
     if update_col is not None and status_col >= update_col:  # moved along by the new column
         status_col += 1
 
@@ -360,6 +368,7 @@ def merge_book(
     log: list[Change] = []
     won: Counter[str] = Counter()
     lost: Counter[str] = Counter()
+    wrap_top = wrap_top_setter(wb)
     for action_id, cands in candidates.items():
         cands.sort(key=lambda c: (c.file.stamp or datetime.min.replace(tzinfo=UTC), c.file.name))
         winner = cands[-1]
@@ -381,7 +390,7 @@ def merge_book(
                 continue
             old = cell.value
             if set_value(cell, new):
-                cell.alignment = WRAP_TOP
+                wrap_top(cell)
                 new = cell.value  # as the cell holds it (control characters made visible)
                 changes.append(MergeChange(action_id, fld, old, new, winner.file.name))
                 label = "Status" if fld == "status" else update_header(as_at)

@@ -223,3 +223,25 @@ def test_a_csv_export_of_a_plan_imports(tmp_path):
     [outcome] = result.sources
     assert outcome.read is not None and outcome.read.format == "csv"
     assert outcome.layout == "wres-wdes" and len(outcome.ids) == COUNTS[4]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+@pytest.mark.parametrize("n", [1, 3])
+def test_old_excel_and_libreoffice_workbooks_import(tmp_path, n, fmt):
+    """The same plan saved by a spreadsheet program as .xls (Excel 97-2003) or .ods imports
+    with the same actions as the .xlsx."""
+    from libreoffice import convert, soffice_path
+
+    if soffice_path() is None:
+        pytest.skip("LibreOffice (soffice) is not installed: it writes the .xls / .ods here")
+    xlsx = seed_file(tmp_path, n, "xlsx")
+    source = convert(xlsx, fmt, tmp_path / "lo")
+    result = import_plans([source], tmp_path / "m.xlsx", as_at=AS_AT, now=NOW)
+    [outcome] = result.sources
+    assert outcome.layout == LAYOUT_NAMES[n] and len(outcome.ids) == COUNTS[n]
+    original = read_plan(xlsx)
+    again = read_plan(source)
+    assert [a.id for a in again.actions] == [a.id for a in original.actions]
+    assert [a.owner for a in again.actions] == [a.owner for a in original.actions]
+    assert [a.due.text for a in again.actions] == [a.due.text for a in original.actions]

@@ -14,20 +14,22 @@ Every value it changes is logged in the Change Log (old -> new), so nothing is l
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.errors import EdiXlError, LayoutNotFoundError, UnreadableFileError
-from edi_xl.grid import grid_from_worksheet
+from edi_xl.grid import SheetGrid, grid_from_worksheet
 from edi_xl.headers import update_header
 from edi_xl.layouts import trust
 from edi_xl.layouts.base import Detection
@@ -96,22 +98,29 @@ class RefreshResult:
 
 def find_plan_sheet(wb: WorkbookType, path: object = None) -> tuple[Worksheet, Detection]:
     """The sheet holding the trust-layout table ("Action Plan" preferred)."""
-    found: list[tuple[float, Worksheet, Detection]] = []
+    ws, detection, _ = _find_plan_sheet(wb, path)
+    return ws, detection
+
+
+def _find_plan_sheet(wb: WorkbookType, path: object) -> tuple[Worksheet, Detection, SheetGrid]:
+    """:func:`find_plan_sheet`, with the grid of the sheet found."""
+    found: list[tuple[float, Worksheet, Detection, SheetGrid]] = []
     for ws in wb.worksheets:
         if ws.title in EDI_XL_SHEETS:
             continue
-        detection = trust.detect(grid_from_worksheet(ws))
+        grid = grid_from_worksheet(ws)
+        detection = trust.detect(grid)
         if detection:
             bonus = 1.0 if ws.title == PLAN_SHEET else 0.0
-            found.append((detection.score + bonus, ws, detection))
+            found.append((detection.score + bonus, ws, detection, grid))
     if not found:
         raise LayoutNotFoundError(
             f"{path or 'workbook'}: no action-plan table found: looked in the first "
             f"rows of sheets {', '.join(repr(s) for s in wb.sheetnames)} for a header row "
             "with '#', 'Action', 'Action Owner', 'Due Date' and 'Status'."
         )
-    _, ws, detection = max(found, key=lambda t: t[0])
-    return ws, detection
+    _, ws, detection, grid = max(found, key=lambda t: t[0])
+    return ws, detection, grid
 
 
 @dataclass
@@ -122,6 +131,8 @@ class MasterPlan:
     detection: Detection
     settings: Settings
     plan: ActionPlan
+    #: the plan sheet's values when it was read (stale once cells are written)
+    grid: SheetGrid | None = field(default=None, repr=False, compare=False)
 
     @property
     def header_row(self) -> int:
@@ -135,13 +146,10 @@ class MasterPlan:
 
 def read_master_plan(wb: WorkbookType, path: object = None) -> MasterPlan:
     """Find the plan sheet of a loaded master and read its actions with the master's words."""
-    ws, detection = find_plan_sheet(wb, path)
+    ws, detection, grid = _find_plan_sheet(wb, path)
     settings = sheets.read_settings(wb)
-    plan = trust.read(
-        grid_from_worksheet(ws), detection, path=str(path) if path else None,
-        words=settings.words,
-    )
-    return MasterPlan(ws, detection, settings, plan)
+    plan = trust.read(grid, detection, path=str(path) if path else None, words=settings.words)
+    return MasterPlan(ws, detection, settings, plan, grid)
 
 
 def load_master(path: str | Path) -> WorkbookType:
@@ -179,6 +187,23 @@ def _ensure_column(
     return new_col
 
 
+def wrap_top_setter(wb: WorkbookType) -> Callable[[Cell | MergedCell], None]:
+    """A fast ``cell.alignment = WRAP_TOP`` for many cells of ``wb``.
+
+    openpyxl hashes and compares the whole style object on every assignment (seconds for
+    thousands of cells); this looks up its index in the workbook's styles once and stores
+    that, which is what the assignment stores.
+    """
+    index = wb._alignments.add(WRAP_TOP)
+
+    def apply(cell: Cell | MergedCell) -> None:
+        if cell._style is None:
+            cell._style = StyleArray()
+        cell._style.alignmentId = index
+
+    return apply
+
+
 def _status_cell_value(action: Action, assessment: Assessment, words: dict[RAG, str]) -> Any:
     """What the Status cell should hold after refresh."""
     if action.status is None and (action.status_text or assessment.status is None):
@@ -199,9 +224,14 @@ def refresh_book(
     source: str | None = None,
     now: datetime | None = None,
     path: object = None,
+    master: MasterPlan | None = None,
 ) -> RefreshResult:
-    """Refresh a loaded master in memory (see the module docstring for what it owns)."""
-    master = read_master_plan(wb, path)
+    """Refresh a loaded master in memory (see the module docstring for what it owns).
+
+    ``master`` is the plan as :func:`read_master_plan` just read it from ``wb``, when the
+    caller has it and has written nothing to the plan sheet since (read here otherwise).
+    """
+    master = master or read_master_plan(wb, path)
     ws, detection, settings, plan = master.sheet, master.detection, master.settings, master.plan
     as_at = as_at or settings.as_at
     if as_at is None:
@@ -212,7 +242,8 @@ def refresh_book(
     words = settings.words
     source = source or f"refresh as at {as_at:%d %b %Y}"
 
-    columns = trust.map_columns(grid_from_worksheet(ws), detection.header_row)
+    grid = master.grid if master.grid is not None else grid_from_worksheet(ws)
+    columns = trust.map_columns(grid, detection.header_row)
     header_row = master.header_row
     status_col = _ensure_column(ws, header_row, columns.fields.get("status"), "Status", 20)
     computed_cols = {
@@ -246,22 +277,23 @@ def refresh_book(
         if not (computed and comparable(old) is None):
             changes.append(Change(action.id, label, old, value, source))
 
+    problems_by_row: dict[int | None, list[str]] = {}
+    for p in report.problems:
+        problems_by_row.setdefault(p.location.row, []).append(
+            ("Note: " if p.severity is Severity.INFO else "") + p.message)
+    wrap_top = wrap_top_setter(wb)
     for action, assessment in assessments:
         assert action.origin is not None
         row = action.origin.row
         write(row, status_col, action.status_text, "Status", action)
-        problems = [
-            ("Note: " if p.severity is Severity.INFO else "") + p.message
-            for p in report.problems
-            if p.location.row == row
-        ]
+        problems = problems_by_row.get(row, [])
         write(row, computed_cols["overdue"], _overdue_text(assessment), "Overdue", action,
               computed=True)
         write(row, computed_cols["days_overdue"], assessment.days_overdue, "Days overdue", action,
               computed=True)
         write(row, computed_cols["problems"], "\n".join(problems) or None, "Problems", action,
               computed=True)
-        ws.cell(row, computed_cols["problems"]).alignment = WRAP_TOP
+        wrap_top(ws.cell(row, computed_cols["problems"]))
 
     sheets.write_lists(wb, words)
     sheets.change_log_sheet(wb)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -188,13 +189,18 @@ def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
         return
     ws = change_log_sheet(wb)
     row = ws.max_row + 1
+    # What `cell.alignment = WRAP_TOP` stores, looked up once: openpyxl hashes and compares
+    # the whole style on every assignment, seconds for a merge's thousands of lines.
+    wrap_top = wb._alignments.add(WRAP_TOP)
     for change in changes:
         values = (when, change.id, change.field, change.old, change.new, change.source)
         for c, value in enumerate(values, start=1):
             cell = ws.cell(row, c)
             fmt = "yyyy-mm-dd hh:mm" if c == 1 else None
             set_value(cell, _log_value(value), number_format=fmt)
-            cell.alignment = WRAP_TOP
+            if cell._style is None:  # no style yet: what openpyxl does on assignment
+                cell._style = StyleArray()
+            cell._style.alignmentId = wrap_top
         row += 1
     ws.auto_filter.ref = f"A1:F{row - 1}"
 

@@ -182,24 +182,28 @@ class _Writer:
     """Writes the sheet top to bottom, ``row`` being the next free row.
 
     Styling cell by cell through openpyxl's attributes looks each style up in a list (slow
-    for hundreds of cells), so each combination is applied once and then copied.
+    for hundreds of cells), so each combination is applied once and then copied. The
+    combinations are told apart by the style objects' identity: hashing openpyxl's style
+    objects is itself slow (two objects that are equal only cost one more lookup).
     """
 
     def __init__(self, ws: Worksheet) -> None:
         self.ws = ws
         self.row = 1
-        self._styles: dict[tuple[tuple[str, Any], ...], Any] = {}
+        self._styles: dict[tuple[tuple[str, int], ...], Any] = {}
+        self._keep: list[Any] = []  # the style objects keyed by id(), kept alive
 
     def style(self, row: int, col: int, **style: Any) -> None:
         cell = self.ws.cell(row, col)
         if not style:
             return
-        key = tuple(sorted(style.items(), key=lambda kv: kv[0]))
+        key = tuple(sorted((name, id(v)) for name, v in style.items()))
         proto = self._styles.get(key)
         if proto is None:
             for name, v in style.items():
                 setattr(cell, name, v)
             self._styles[key] = copy(cell._style)
+            self._keep.append(style)
         else:
             cell._style = copy(proto)
 

@@ -244,8 +244,8 @@ def demo(directory: Path) -> None:
     click.echo(f"Example plan: {EXAMPLE_PLAN} ({len(plan.actions)} actions, "
                f"layout {plan.source.layout if plan.source else '?'}).")
     _summary(result, "Built")
-    click.echo(f"Open {target.resolve()} in Excel: see the Action Plan, Settings and "
-               "Change Log sheets.")
+    click.echo(f"Open {target.resolve()} in Excel: see the Action Plan, Summary, Settings "
+               "and Change Log sheets.")
 
 
 @cli.command()

@@ -90,8 +90,7 @@ def match_header(text: object) -> str | None:
 
 @lru_cache(maxsize=65536)  # every text cell of a big plan is asked about, often twice
 def _match_header(text: str) -> str | None:
-    is_update, _ = update_header_date(text)
-    if is_update:
+    if _UPDATE_AS_AT.match(" ".join(text.split()).lower()):  # update_header_date, no date
         return "update"
     key = normalise_header(text)
     if not key or len(key) > 60:

@@ -38,6 +38,7 @@ from edi_xl.workbook.cells import comparable, set_value
 from edi_xl.workbook.columns import insert_column
 from edi_xl.workbook.master import (
     RefreshResult,
+    gc_paused,
     load_master,
     read_master_plan,
     refresh_book,
@@ -498,8 +499,9 @@ def merge_returns(
     if as_at is None:
         raise EdiXlError(f"{master.name}: no as-at date given and none on the Settings sheet")
     files = read_returns(inputs, reader=reader, progress=progress)
-    result = merge_book(wb, files, as_at, now=now, path=master.name)
-    target = Path(out) if out else master
-    result.backup = save_atomic(wb, target)
+    with gc_paused():  # not while reading returns: a file read in this process leaves cycles
+        result = merge_book(wb, files, as_at, now=now, path=master.name)
+        target = Path(out) if out else master
+        result.backup = save_atomic(wb, target)
     result.path = target
     return result

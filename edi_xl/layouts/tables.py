@@ -37,6 +37,9 @@ class Vocabulary:
 
     #: (field, exact normalised phrases, word sets); the first field that matches wins.
     entries: tuple[tuple[str, tuple[str, ...], tuple[frozenset[str], ...]], ...]
+    #: text -> what :meth:`match` said (every row of every sheet is asked, per layout)
+    _seen: dict[str, str | None] = field(default_factory=dict, init=False, repr=False,
+                                         compare=False, hash=False)
 
     @classmethod
     def of(cls, spec: Iterable[tuple[str, str]]) -> Vocabulary:
@@ -61,6 +64,16 @@ class Vocabulary:
         """The field a header cell means, or None."""
         if not isinstance(value, str):
             return None
+        try:
+            return self._seen[value]
+        except KeyError:
+            pass
+        fld = self._match(value)
+        if len(self._seen) < 65536:
+            self._seen[value] = fld
+        return fld
+
+    def _match(self, value: str) -> str | None:
         raw = " ".join(value.split())
         key = normalise_header(raw)
         if not key or len(key.split()) > MAX_HEADER_WORDS:
@@ -76,11 +89,21 @@ class Vocabulary:
         if len(key) < 5:
             return None
         best, best_ratio = None, 0.0
+        matcher: SequenceMatcher[str] | None = None
         for fld, phrases, _ in self.entries:
             for phrase in phrases:
                 if len(phrase) < 5:
                     continue
-                ratio = SequenceMatcher(None, phrase, key).ratio()
+                # ratio() is at most these bounds: a phrase that cannot reach the bar cannot
+                # be the answer, so it is skipped before the costly comparison.
+                if 2 * min(len(phrase), len(key)) / (len(phrase) + len(key)) < FUZZY_THRESHOLD:
+                    continue
+                if matcher is None:
+                    matcher = SequenceMatcher(None, b=key)
+                matcher.set_seq1(phrase)  # a=phrase, b=key, as ratio() was always asked
+                if matcher.quick_ratio() < FUZZY_THRESHOLD:
+                    continue
+                ratio = matcher.ratio()
                 if ratio > best_ratio:
                     best, best_ratio = fld, ratio
         return best if best_ratio >= FUZZY_THRESHOLD else None

@@ -13,14 +13,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from edi_xl.dates import parse_date
+from edi_xl.dates import DateValue, parse_date
 from edi_xl.grid import SheetGrid, is_blank
 from edi_xl.headers import match_header, update_header_date
 from edi_xl.layouts.base import Detection, count_header_matches, find_header_row
 from edi_xl.model import Action, ActionPlan, CellOrigin, PlanSource, ProgressUpdate
-from edi_xl.references import parse_protected_characteristics, parse_report_refs
+from edi_xl.references import ReportRef, parse_protected_characteristics, parse_report_refs
 from edi_xl.status import RAG, parse_status
 
 NAME = "trust"
@@ -236,13 +237,13 @@ def read_action(
         theme=clean_text(get("theme")),
         action=clean_text(get("action")),
         references_text=refs_text,
-        references=parse_report_refs(refs_text),
+        references=list(_report_refs(refs_text)),
         characteristics_text=pcs_text,
         characteristics=known_pcs,
         characteristics_unknown=unknown_pcs,
         owner=" ".join(owner.split()) if owner else None,
-        start=parse_date(get("start")),
-        due=parse_date(get("due")),
+        start=_cell_date(get("start")),
+        due=_cell_date(get("due")),
         status_text=status_text,
         status=parse_status(status_text, words),
         updates=[
@@ -256,3 +257,24 @@ def read_action(
         extra={name: grid.value(r, col) for name, col in columns.extras.items()},
         origin=CellOrigin(sheet=grid.name, row=r + 1),
     )
+
+
+# The same few reference texts and dates recur down a plan, and a merge reads the plan twice:
+# both parsers are pure and give frozen values, so each distinct cell is parsed once.
+
+
+@lru_cache(maxsize=8192)
+def _report_refs(text: str | None) -> tuple[ReportRef, ...]:
+    return tuple(parse_report_refs(text))
+
+
+def _cell_date(value: Any) -> DateValue:
+    try:
+        return _date_of((type(value), value))  # the type too: 1 == 1.0 == True
+    except TypeError:  # not hashable
+        return parse_date(value)
+
+
+@lru_cache(maxsize=16384)
+def _date_of(key: tuple[type, Any]) -> DateValue:
+    return parse_date(key[1])

@@ -301,11 +301,12 @@ def merge(master: Path, returns: tuple[Path, ...], output: Path | None, as_at: d
     """
     from edi_xl.merge import merge_returns
 
+    _check_report_path(report_path)  # before the master is changed
     with _progress("Reading returns") as progress:
         result = _run(merge_returns, master, returns, out=output, as_at=as_at or _today(),
                       progress=progress)
     if report_path:
-        report_path.write_text(json.dumps(result.report(), indent=2), encoding="utf-8")
+        _write_report(report_path, result.report())
     outcomes = Counter(f.outcome for f in result.files)
     click.echo(f"Merged into {result.path} as at {_fmt_date(result.as_at)}: "
                + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) + " file(s); "
@@ -351,11 +352,12 @@ def normalise(returns: tuple[Path, ...], out_dir: Path, as_at: date | None, fmt:
     """
     from edi_xl.normalise import normalise_returns
 
+    _check_report_path(report_path)
     with _progress("Reading returns") as progress:
         result = _run(normalise_returns, returns, out_dir, as_at=as_at or _today(), fmt=fmt,
                       progress=progress)
     if report_path:
-        report_path.write_text(json.dumps(result.report(), indent=2), encoding="utf-8")
+        _write_report(report_path, result.report())
     for written in result.written:
         click.echo(f"{written.source} -> {written.path} ({written.rows} rows)")
     for f in result.files:
@@ -368,6 +370,19 @@ def normalise(returns: tuple[Path, ...], out_dir: Path, as_at: date | None, fmt:
     click.echo(f"{len(result.files)} file(s): "
                + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) + ".")
     sys.exit(1 if result.needs_attention else 0)
+
+
+def _check_report_path(path: Path | None) -> None:
+    if path is not None and not path.resolve().parent.is_dir():
+        raise InputError(f"{path}: the folder {path.resolve().parent} does not exist; "
+                         "nothing was done")
+
+
+def _write_report(path: Path, report: dict[str, Any]) -> None:
+    from edi_xl.workbook.save import write_atomic
+
+    data = json.dumps(report, indent=2).encode("utf-8")
+    _run(write_atomic, path, lambda handle: handle.write(data), backup=False)
 
 
 @contextmanager

@@ -11,6 +11,7 @@ file cannot stop the batch.
 from __future__ import annotations
 
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -75,16 +76,36 @@ class ReturnFile:
 
 
 def collect(inputs: Sequence[str | Path]) -> list[tuple[Path, str]]:
-    """Every file under the inputs (folders with their subfolders), with its display name."""
-    found: list[tuple[Path, str]] = []
+    """Every file under the inputs (folders with their subfolders), with its display name.
+
+    A name is the path under the folder given (or the file's name). Names are unique: when
+    two inputs hold a file of the same name ("HR/return.xlsx", "Estates/return.xlsx"), each
+    is shown under its input folder's name, and `` (2)`` is added if that is not enough.
+    """
+    found: list[tuple[Path, str, str]] = []  # path, name, name with its input folder
+    seen: set[Path] = set()
     for item in inputs:
         path = Path(item)
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                found.append((child, child.relative_to(path).as_posix()))
+                name = child.relative_to(path).as_posix()
+                found.append((child, name, f"{path.resolve().name}/{name}"))
         else:
-            found.append((path, path.name))
-    return found
+            found.append((path, path.name, f"{path.resolve().parent.name}/{path.name}"))
+    unique: list[tuple[Path, str]] = []
+    counts = Counter(name for _, name, _ in found)
+    taken: set[str] = set()
+    for path, name, qualified in found:
+        if path.resolve() in seen:  # the same file named twice (a folder and a file in it)
+            continue
+        seen.add(path.resolve())
+        shown = name if counts[name] == 1 else qualified
+        base, n = shown, 2
+        while shown in taken:
+            shown, n = f"{base} ({n})", n + 1
+        taken.add(shown)
+        unique.append((path, shown))
+    return unique
 
 
 def skip_reason(path: Path, name: str) -> str | None:
@@ -108,7 +129,8 @@ def saved_at(path: Path, fmt: str) -> datetime:
                 root = ElementTree.parse(handle).getroot()
             for element in root:
                 if element.tag.endswith("}modified") and element.text:
-                    return datetime.fromisoformat(element.text.replace("Z", "+00:00"))
+                    stamp = datetime.fromisoformat(element.text.replace("Z", "+00:00"))
+                    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
         except (KeyError, OSError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
             pass
     return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
@@ -123,6 +145,9 @@ class ReturnTable:
     update_header: str | None
     #: Other columns with a header, by header text: what the table holds beyond what is read.
     others: dict[str, int] = field(default_factory=dict)
+    #: Earlier rounds' dated update columns ("Update as at 18 Sep 23"): the owner's copy of
+    #: the history, kept by normalise, not flagged by merge.
+    history: dict[str, int] = field(default_factory=dict)
 
 
 def find_tables(book: WorkbookGrids) -> list[ReturnTable]:
@@ -148,12 +173,15 @@ def _find_table(sheet: SheetGrid) -> ReturnTable | None:
         update_col, update_name = _pick_update_column(columns.updates, columns.update_dates)
         others = {name: col for name, col in columns.extras.items()
                   if name not in PROVENANCE_HEADERS}
-        others.update({  # undated note columns ("Comments") beside the update read
-            name: col for name, col in columns.updates.items()
-            if name != update_name and columns.update_dates.get(name) is None
-            and name.casefold() != SENT_LAST_UPDATE
-        })
-        return ReturnTable(sheet, r, columns.fields, update_col, update_name, others)
+        history: dict[str, int] = {}
+        for name, col in columns.updates.items():
+            if name == update_name or name.casefold() == SENT_LAST_UPDATE:
+                continue
+            if columns.update_dates.get(name) is None:
+                others[name] = col  # an undated note column ("Comments") beside the update
+            else:
+                history[name] = col
+        return ReturnTable(sheet, r, columns.fields, update_col, update_name, others, history)
     return None
 
 
@@ -194,7 +222,8 @@ def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
                 status=clean_text(get("status")),
                 update=clean_text(update),
                 locked={f: get(f) for f in LOCKED_FIELDS if f in cols and not is_blank(get(f))},
-                others={h: v for h, c in table.others.items()
+                others={h: v for h, c in sorted({**table.others, **table.history}.items(),
+                                                 key=lambda item: item[1])
                         if not is_blank(v := sheet.value(r, c))},
             )
         )
@@ -229,20 +258,24 @@ def read_returns(
     reader: FileReader | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     exclude: Path | None = None,
+    not_returns: dict[Path, str] | None = None,
 ) -> list[ReturnFile]:
     """Read every return under ``inputs``; never raises for a bad file.
 
     ``progress(done, total, name)`` is called as each file has been dealt with; files under
-    the folder ``exclude`` (e.g. where normalised copies are written) are not read.
+    the folder ``exclude`` (e.g. where normalised copies are written) are not read; files in
+    ``not_returns`` (e.g. the master and its backup, in the returns folder) are skipped with
+    the reason given.
     """
     files: list[ReturnFile] = []
     to_read: list[tuple[Path, str]] = []
     found = collect(inputs)
     if exclude is not None and exclude.is_dir():
         found = [(p, n) for p, n in found if not p.resolve().is_relative_to(exclude.resolve())]
+    skip = {p.resolve(): reason for p, reason in (not_returns or {}).items()}
     total = len(found)
     for path, name in found:
-        reason = skip_reason(path, name)
+        reason = skip.get(path.resolve()) or skip_reason(path, name)
         if reason:
             files.append(ReturnFile(path, name, SKIPPED, reason))
             if progress:

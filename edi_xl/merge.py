@@ -44,7 +44,7 @@ from edi_xl.workbook.master import (
     refresh_book,
     wrap_top_setter,
 )
-from edi_xl.workbook.save import save_atomic
+from edi_xl.workbook.save import backup_path, save_atomic
 from edi_xl.workbook.sheets import Change
 from edi_xl.workbook.styles import HEADER_ALIGN, HEADER_FILL, HEADER_FONT, WRAP_TOP
 
@@ -498,10 +498,14 @@ def merge_returns(
     as_at = as_at or sheets.read_settings(wb).as_at
     if as_at is None:
         raise EdiXlError(f"{master.name}: no as-at date given and none on the Settings sheet")
-    files = read_returns(inputs, reader=reader, progress=progress)
+    target = Path(out) if out else master
+    not_returns = {  # a master kept in the returns folder is not a return
+        target: "the merged master", backup_path(target): "the merged master's backup",
+        master: "the master itself", backup_path(master): "the master's backup",
+    }
+    files = read_returns(inputs, reader=reader, progress=progress, not_returns=not_returns)
     with gc_paused():  # not while reading returns: a file read in this process leaves cycles
         result = merge_book(wb, files, as_at, now=now, path=master.name)
-        target = Path(out) if out else master
         result.backup = save_atomic(wb, target)
     result.path = target
     return result

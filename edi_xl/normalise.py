@@ -27,6 +27,7 @@ outcome ``normalised``, ``skipped`` or ``rejected`` per file.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -221,6 +222,8 @@ def normalise_returns(
         target.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "csv":
             write_csv(target, [header, *rows])
+            if file.stamp is not None:  # a CSV's save time is its modified time
+                os.utime(target, (file.stamp.timestamp(), file.stamp.timestamp()))
         else:
             write_atomic(target, _writer(_workbook(file, header, rows)), backup=False)
         written.append(NormalisedFile(file.name, target, len(rows)))

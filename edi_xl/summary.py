@@ -29,6 +29,7 @@ How things are counted:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -88,9 +89,14 @@ COVERAGE_CODES: tuple[tuple[Scheme, str, str], ...] = (
 _WHOLE_METRIC = {(Scheme.WDES, "4"): ("4a", "4b"), (Scheme.WDES, "9"): ("9a", "9b")}
 
 
+#: What the Summary's formulas turn into spaces before TRIM (summary_sheet._clean).
+_SPACES = re.compile(r"[ \t\r\n\u00a0]+")
+
+
 def group_key(text: str | None) -> str:
-    """What two themes or owners must share to be counted together (as Excel compares)."""
-    return " ".join((text or "").split()).casefold()
+    """What two themes or owners must share to be counted together (as Excel compares):
+    spaces, tabs, line breaks and non-breaking spaces are one space; case is ignored."""
+    return _SPACES.sub(" ", text or "").strip(" ").casefold()
 
 
 @dataclass(frozen=True)

@@ -350,3 +350,44 @@ def test_old_xls_ods_and_password_protected_returns(master, tmp_path):
     assert {(c.id, c.field, c.new) for c in result.changes} == {
         ("1.4", "update", "xls update"), ("2.1", "status", "At Risk"),
         ("2.1", "update", "ods update")}
+
+
+def test_the_master_in_the_returns_folder_is_not_a_return(master, tmp_path):
+    import shutil
+
+    folder = tmp_path / "plan and returns"
+    folder.mkdir()
+    master = Path(shutil.copy(master, folder / "master.xlsx"))
+    save_xlsx(folder / "fiona.xlsx", [["#", "Status", "Update"], ["5.6", "G", "fiona"]])
+    first = merge_returns(master, [folder], as_at=AS_AT)
+    outcomes = {f.file: (f.outcome, f.reason) for f in first.files}
+    assert outcomes["master.xlsx"] == ("skipped", "the master itself")
+    assert outcomes["fiona.xlsx"] == ("merged", None)
+    save_xlsx(folder / "jim.xlsx", [["#", "Status", "Update"], ["1.4", "G", "jim"]],
+              mtime=1_600_000_000)  # saved long before the master was
+    second = merge_returns(master, [folder], as_at=AS_AT)
+    outcomes = {f.file: (f.outcome, f.reason) for f in second.files}
+    assert outcomes["master.backup.xlsx"] == ("skipped", "the master's backup")
+    assert outcomes["jim.xlsx"][0] == "merged"
+    assert ("1.4", "update", "jim") in {(c.id, c.field, c.new) for c in second.changes}
+
+
+def test_a_save_time_without_a_time_zone_does_not_stop_the_merge(master, tmp_path):
+    folder = tmp_path / "r"
+    folder.mkdir()
+    for name, update in (("a.xlsx", "a"), ("b.xlsx", "b")):
+        save_xlsx(folder / name, [["#", "Status", "Update"], ["1.4", "G", update]])
+    src = folder / "a.xlsx"  # rewrite a's docProps/core.xml with a "modified" without "Z"
+    with zipfile.ZipFile(src) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    core = parts["docProps/core.xml"].decode()
+    import re
+
+    parts["docProps/core.xml"] = re.sub(r"(<dcterms:modified[^>]*>)([^<]+)Z<",
+                                        r"\g<1>2030-01-01T00:00:00<", core).encode()
+    with zipfile.ZipFile(src, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    result = merge_returns(master, [folder], as_at=AS_AT)
+    assert {f.file: f.outcome for f in result.files} == {"a.xlsx": "merged",
+                                                         "b.xlsx": "superseded"}

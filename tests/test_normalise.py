@@ -245,3 +245,51 @@ def test_progress_callback_counts_every_file(batch, tmp_path):  # noqa: F811
     assert sorted(n for _, _, n in seen) == sorted(
         ["Comms/louanna.csv", "Fiona v1.xlsx", "Fiona v2.xlsx", "Jim Machon.xlsx", "broken.xlsx",
          "instructions.xlsx", "notes.docx", "~$Jim Machon.xlsx", ".DS_Store"])
+
+
+def test_two_inputs_with_files_of_the_same_name_both_kept(tmp_path):
+    for team, update in (("HR", "HR update"), ("Estates", "Estates update")):
+        (tmp_path / team).mkdir()
+        save_xlsx(tmp_path / team / "return.xlsx", [["#", "Status", "Update"],
+                                                  ["5.6", "G", update]])
+    result = normalise_returns([tmp_path / "HR", tmp_path / "Estates"], tmp_path / "out",
+                               as_at=AS_AT)
+    assert [f.file for f in result.files] == ["HR/return.xlsx", "Estates/return.xlsx"]
+    assert {w.path.relative_to(tmp_path / "out").as_posix(): table(w.path)[0][ROUND]
+            for w in result.written} == {"HR/return.xlsx": "HR update",
+                                         "Estates/return.xlsx": "Estates update"}
+
+
+def test_csv_copies_keep_the_owners_save_time(batch, tmp_path):  # noqa: F811
+    out = tmp_path / "csv"
+    normalise_returns([batch], out, as_at=AS_AT, fmt="csv")
+    for name in ("Fiona v1.xlsx", "Fiona v2.xlsx"):
+        copy = out / Path(name).with_suffix(".csv")
+        assert saved_at(copy, "csv") == saved_at(batch / name, "xlsx")
+
+
+def test_earlier_rounds_are_kept_by_normalise_and_not_flagged(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    save_xlsx(folder / "history.xlsx", [
+        ["#", "Status", "Update as at 18 Sep 23", "Update as at 18 Dec 23"],
+        ["1.4", "G", "Panels drafted in September", "Panels now trained"]])
+    result = normalise_returns([folder], tmp_path / "out", as_at=AS_AT)
+    [row] = table(tmp_path / "out" / "history.xlsx")
+    assert row[ROUND] == "Panels now trained"
+    assert row["Update as at 18 Sep 23"] == "Panels drafted in September"
+    assert result.flags == []
+
+
+def test_report_into_a_missing_folder_is_a_usage_error_before_anything_is_done(master,
+                                                                               batch,  # noqa: F811
+                                                                               tmp_path):
+    before = master.read_bytes()
+    for args in (["merge", str(master), str(batch)],
+                 ["normalise", str(batch), "-o", str(tmp_path / "out")]):
+        result = CliRunner().invoke(cli, [*args, "--as-at", "2023-12-18", "--report",
+                                          str(tmp_path / "no such folder" / "r.json")])
+        assert result.exit_code == 2, result.output
+        assert "does not exist; nothing was done" in result.output
+    assert master.read_bytes() == before
+    assert not (tmp_path / "out").exists()

@@ -513,3 +513,25 @@ def test_cli_summary_of_a_missing_file_is_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["summary", str(tmp_path / "nope.xlsx")])
     assert result.exit_code == 2
     assert "nope.xlsx: file not found" in result.output
+
+
+@pytest.mark.libreoffice
+def test_a_non_breaking_space_pasted_from_word_counts_the_same_in_excel(tmp_path: Path) -> None:
+    """Python and the sheet's formulas agree on "Recruitment,\\u00a0promotion" (one theme)."""
+    from edi_xl.summary import summarise_master
+    from edi_xl.workbook.master import new_master
+
+    if soffice_path() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    plan = read_plan(build_trust_workbook(tmp_path / "seed.xlsx"))
+    first = plan.actions[0].theme
+    assert first
+    plan.actions[0].theme = first.replace(" ", "\u00a0", 1)
+    new_master(tmp_path / "m.xlsx", plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    python = {r.label: r.total for r in summarise_master(tmp_path / "m.xlsx").by_theme}
+    assert python[first] == 5
+    ws = load_workbook(recalculated_copy(tmp_path / "m.xlsx", tmp_path / "lo"),
+                       data_only=True)["Summary"]
+    sheet = {row[0]: row[7] for row in ws.iter_rows(values_only=True)
+             if row[0] in python and isinstance(row[7], int | float)}
+    assert sheet == python

@@ -158,8 +158,12 @@ def _word_criteria(wb: Workbook, words: dict[RAG, str]) -> dict[RAG, tuple[str, 
 
 
 def _clean(expr: str) -> str:
-    """A range's text as Python reads it: line breaks as spaces, runs of spaces squeezed."""
-    return f'TRIM(SUBSTITUTE(SUBSTITUTE({expr},CHAR(13)," "),CHAR(10)," "))'
+    """A range's text as :func:`edi_xl.summary.group_key` reads it: line breaks, tabs and
+    non-breaking spaces (pasted from Word) as spaces, runs of spaces squeezed. UNICHAR is
+    newer than the file format, so it is written with its "_xlfn." prefix, as Excel does."""
+    for char in ("CHAR(13)", "CHAR(10)", "CHAR(9)", "_xlfn.UNICHAR(160)"):
+        expr = f'SUBSTITUTE({expr},{char}," ")'
+    return f"TRIM({expr})"
 
 
 def _count_formula(

@@ -28,6 +28,7 @@ from edi_xl.layouts.base import HEADER_SCAN_ROWS, header_fields
 from edi_xl.layouts.trust import clean_text, id_text, is_header_repeat, map_columns
 from edi_xl.owner_returns import MAX_META_ROWS, META_SHEET, ReturnMetadata, metadata_from_rows
 from edi_xl.sources import WorkbookGrids
+from edi_xl.workbook.sheets import CHANGE_LOG, CHANGE_LOG_HEADERS
 
 #: Fields an owner may change in a return; every other recognised field is locked.
 OPEN_FIELDS = ("status", "update")
@@ -36,6 +37,10 @@ LOCKED_FIELDS = ("action", "owner", "due", "start", "theme", "references", "char
 SKIPPED, REJECTED, READ = "skipped", "rejected", "read"
 #: The owner return's column of the update sent (locked, not read back).
 SENT_LAST_UPDATE = "last update"
+MASTER_NOT_RETURN = (
+    "a master workbook kept by edi_xl (it has a Change Log), not an owner's return: "
+    "not merged; move it out of the returns folder"
+)
 #: Columns of a normalised return that say where a row came from: not data to merge.
 PROVENANCE_HEADERS = ("Status as written", "Source sheet", "Source row")
 
@@ -244,6 +249,15 @@ def unread_columns(table: ReturnTable, rows: list[ReturnRow]) -> list[str]:
     return found
 
 
+def is_master(book: WorkbookGrids) -> bool:
+    """Is this a master edi_xl keeps (it has edi_xl's Change Log), not an owner's return?"""
+    return any(
+        sheet.name == CHANGE_LOG and sheet.rows
+        and tuple(sheet.rows[0][:len(CHANGE_LOG_HEADERS)]) == CHANGE_LOG_HEADERS
+        for sheet in book.sheets
+    )
+
+
 def return_metadata(book: WorkbookGrids) -> ReturnMetadata | None:
     """The hidden record of a return made by ``edi-xl returns``, when the file has one."""
     for sheet in book.sheets:
@@ -301,6 +315,8 @@ def read_returns(
 def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError) -> ReturnFile:
     if isinstance(result, UnreadableFileError):
         return ReturnFile(path, name, REJECTED, result.reason)
+    if is_master(result):
+        return ReturnFile(path, name, REJECTED, MASTER_NOT_RETURN)
     tables = find_tables(result)
     if not tables:
         sheets = ", ".join(repr(s.name) for s in result.sheets) or "none"

@@ -391,3 +391,18 @@ def test_a_save_time_without_a_time_zone_does_not_stop_the_merge(master, tmp_pat
     result = merge_returns(master, [folder], as_at=AS_AT)
     assert {f.file: f.outcome for f in result.files} == {"a.xlsx": "merged",
                                                          "b.xlsx": "superseded"}
+
+
+def test_a_copy_of_a_master_among_the_returns_is_rejected_not_merged(master, tmp_path):
+    import shutil
+
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    shutil.copy(master, folder / "plan copy from last quarter.xlsx")
+    save_xlsx(folder / "jim.xlsx", [["#", "Status", "Update"], ["1.4", "G", "jim"]])
+    result = merge_returns(master, [folder], as_at=AS_AT)
+    outcomes = {f.file: (f.outcome, f.reason) for f in result.files}
+    assert outcomes["plan copy from last quarter.xlsx"][0] == "rejected"
+    assert "a master workbook kept by edi_xl" in outcomes["plan copy from last quarter.xlsx"][1]
+    assert outcomes["jim.xlsx"] == ("merged", None)
+    assert result.needs_attention

@@ -9,6 +9,7 @@ synonym table, then fuzzy-matched against it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -104,7 +105,6 @@ def _fuzzy(key: str) -> str | None:
     """The closest synonym's field, when it is close enough (typos, OCR slips)."""
     if len(key) > _FUZZY_MAX_KEY:  # longer than any synonym can match: most data cells
         return None
-    best, best_ratio = None, 0.0
     # ratio() is 2 * matches / (sum of the lengths), and a match is a character of the key
     # that is in some synonym: an id such as "9 4274" matches at most its one space.
     # Synonyms of a length that cannot reach the bar are skipped before any comparison.
@@ -115,17 +115,30 @@ def _fuzzy(key: str) -> str | None:
         if 2 * min(length, shared) / (length + len(key)) >= FUZZY_THRESHOLD
         for entry in entries
     )
-    if not candidates:
-        return None
-    matcher = SequenceMatcher(None, b=key)
-    for _, syn, fld in candidates:  # in the table's order: the first of equals wins
-        matcher.set_seq1(syn)
-        if matcher.quick_ratio() < FUZZY_THRESHOLD:
+    return closest(key, ((syn, fld) for _, syn, fld in candidates))  # in the table's order
+
+
+def closest(
+    key: str, candidates: Iterable[tuple[str, str]], threshold: float = FUZZY_THRESHOLD
+) -> str | None:
+    """The field of the ``(phrase, field)`` candidate most like ``key`` (difflib ratio, at
+    least ``threshold``); the first of equally close candidates wins."""
+    best, best_ratio = None, 0.0
+    matcher: SequenceMatcher[str] | None = None
+    for phrase, fld in candidates:
+        # ratio() is at most 2*min/(sum) of the lengths: a phrase that cannot reach the bar
+        # is skipped before the costly comparison.
+        if 2 * min(len(phrase), len(key)) / (len(phrase) + len(key)) < threshold:
+            continue
+        if matcher is None:
+            matcher = SequenceMatcher(None, b=key)
+        matcher.set_seq1(phrase)  # a=phrase, b=key
+        if matcher.quick_ratio() < threshold:
             continue
         ratio = matcher.ratio()
         if ratio > best_ratio:
             best, best_ratio = fld, ratio
-    return best if best_ratio >= FUZZY_THRESHOLD else None
+    return best if best_ratio >= threshold else None
 
 
 #: The synonyms fuzzy matching compares with ("#", "no", "rag": too short to fuzz safely),

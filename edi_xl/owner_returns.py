@@ -46,6 +46,7 @@ from pydantic import BaseModel, Field
 from edi_xl.dates import DateKind, parse_date
 from edi_xl.errors import EdiXlError, UnreadableFileError, WorkbookWriteError
 from edi_xl.filenames import unique_names
+from edi_xl.grid import cell_text
 from edi_xl.headers import update_header
 from edi_xl.model import Action
 from edi_xl.status import RAG, RAG_MEANING
@@ -523,15 +524,6 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
-def _as_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
-
-
 def _as_date(value: Any) -> date | None:
     if isinstance(value, datetime):
         return value.date()
@@ -562,14 +554,14 @@ def metadata_from_rows(rows: list[tuple[Any, ...]]) -> ReturnMetadata | None:
     pairs: dict[str, Any] = {}
     table_at: int | None = None
     for i, row in enumerate(rows):
-        key = _as_text(row[0]) if row else None
+        key = cell_text(row[0]) if row else None
         if key is None:
             continue
-        if key == META_TABLE_HEADER[0] and _as_text(row[1] if len(row) > 1 else None) == "row":
+        if key == META_TABLE_HEADER[0] and cell_text(row[1] if len(row) > 1 else None) == "row":
             table_at = i
             break
         pairs.setdefault(key, row[1] if len(row) > 1 else None)
-    if _as_text(pairs.get("format")) != FORMAT:
+    if cell_text(pairs.get("format")) != FORMAT:
         return None
     problems: list[str] = []
 
@@ -588,13 +580,13 @@ def metadata_from_rows(rows: list[tuple[Any, ...]]) -> ReturnMetadata | None:
     meta = ReturnMetadata(
         format=FORMAT,
         version=version,
-        master=read("master", _as_text),
-        owner=read("owner", _as_text),
+        master=read("master", cell_text),
+        owner=read("owner", cell_text),
         as_at=read("as_at", _as_date),
         created=read("created", _as_datetime),
         header_row=read("header_row", _as_int),
-        sheet=_as_text(pairs.get("sheet")),
-        update_header=_as_text(pairs.get("update_header")),
+        sheet=cell_text(pairs.get("sheet")),
+        update_header=cell_text(pairs.get("update_header")),
         problems=problems,
     )
     if table_at is None:
@@ -602,7 +594,7 @@ def metadata_from_rows(rows: list[tuple[Any, ...]]) -> ReturnMetadata | None:
         return meta
     for row in rows[table_at + 1:]:
         cells = [*row, None, None, None, None][:4]
-        action_id = _as_text(cells[0])
+        action_id = cell_text(cells[0])
         if action_id is None:
             if any(c is not None for c in cells):
                 meta.problems.append("a line of the actions table has no id")
@@ -611,7 +603,7 @@ def metadata_from_rows(rows: list[tuple[Any, ...]]) -> ReturnMetadata | None:
             ReturnRow(
                 id=action_id,
                 row=_as_int(cells[1]),
-                fingerprint=_as_text(cells[2]),
+                fingerprint=cell_text(cells[2]),
                 master_row=_as_int(cells[3]),
             )
         )

@@ -27,13 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edi_xl.dates import DEADLINE_KINDS, DateKind, parse_date
-from edi_xl.grid import SheetGrid, is_blank
+from edi_xl.grid import SheetGrid, cell_text, is_blank
 from edi_xl.layouts.base import Detection
 from edi_xl.layouts.tables import (
     Row,
     Signature,
     Table,
-    cell_text,
     detect_with,
     lone_text,
     read_preamble,

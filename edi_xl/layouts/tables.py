@@ -18,11 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from typing import Any
 
-from edi_xl.grid import SheetGrid, is_blank
-from edi_xl.headers import match_header, normalise_header
+from edi_xl.grid import SheetGrid, cell_text, is_blank
+from edi_xl.headers import closest, match_header, normalise_header
 from edi_xl.layouts.base import Detection
 from edi_xl.status import parse_status
 
@@ -88,25 +87,8 @@ class Vocabulary:
                     return fld
         if len(key) < 5:
             return None
-        best, best_ratio = None, 0.0
-        matcher: SequenceMatcher[str] | None = None
-        for fld, phrases, _ in self.entries:
-            for phrase in phrases:
-                if len(phrase) < 5:
-                    continue
-                # ratio() is at most these bounds: a phrase that cannot reach the bar cannot
-                # be the answer, so it is skipped before the costly comparison.
-                if 2 * min(len(phrase), len(key)) / (len(phrase) + len(key)) < FUZZY_THRESHOLD:
-                    continue
-                if matcher is None:
-                    matcher = SequenceMatcher(None, b=key)
-                matcher.set_seq1(phrase)  # a=phrase, b=key, as ratio() was always asked
-                if matcher.quick_ratio() < FUZZY_THRESHOLD:
-                    continue
-                ratio = matcher.ratio()
-                if ratio > best_ratio:
-                    best, best_ratio = fld, ratio
-        return best if best_ratio >= FUZZY_THRESHOLD else None
+        return closest(key, ((phrase, fld) for fld, phrases, _ in self.entries
+                             for phrase in phrases if len(phrase) >= 5), FUZZY_THRESHOLD)
 
     def fields(self, row: list[Any]) -> dict[str, int]:
         """field -> first 0-based column of ``row`` whose header means it."""
@@ -177,16 +159,6 @@ def detect_with(grid: SheetGrid, name: str, signature: Signature) -> Detection |
 def squeeze(value: Any) -> str:
     """A header's text on one line."""
     return " ".join(str(value).split()) if not is_blank(value) else ""
-
-
-def cell_text(value: Any) -> str | None:
-    """A cell as text, outer whitespace (and trailing blank lines) trimmed; None when empty."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
 
 
 @dataclass

@@ -21,7 +21,7 @@ DATE_FORMAT = "dd-mmm-yy"
 REPLACEMENT = "\ufffd"
 
 
-def cell_text(text: str) -> str:
+def storable_text(text: str) -> str:
     """``text`` as a cell can hold it: control characters (other than tab, line feed and
     carriage return) become U+FFFD (the replacement character): the rest of the text is
     kept and the gap shows."""
@@ -39,7 +39,7 @@ def set_value(cell: Cell | MergedCell, value: Any, *, number_format: str | None 
     if isinstance(value, date) and not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     if isinstance(value, str):
-        value = cell_text(value)
+        value = storable_text(value)
     cell.value = value
     if isinstance(value, str):
         if looks_like_formula(value):

@@ -24,15 +24,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 TRUST_NAME = "Example NHS Foundation Trust"
-#: A throw-away LibreOffice profile that recalculates every formula when it loads an .xlsx.
-RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry"
- xmlns:xs="http://www.w3.org/2001/XMLSchema"
- xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load">\
-<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"""
 
 
 def _run(args: list[str], timeout: int = 120) -> subprocess.CompletedProcess[str]:
@@ -41,18 +32,14 @@ def _run(args: list[str], timeout: int = 120) -> subprocess.CompletedProcess[str
 
 
 def to_pdf(workbook: Path, outdir: Path) -> Path:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
+    """The PDF LibreOffice prints of ``workbook`` (every formula recalculated on loading):
+    the tests' own LibreOffice helper (tests/libreoffice.py), so there is one way to run it."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from libreoffice import convert, soffice_path
+
+    if soffice_path() is None:
         raise SystemExit("needs LibreOffice (soffice)")
-    profile = outdir / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
-    proc = _run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                 "--norestore", "--convert-to", "pdf", "--outdir", str(outdir), str(workbook)])
-    pdf = outdir / f"{workbook.stem}.pdf"
-    if not pdf.is_file():  # soffice exits 0 even when it failed
-        raise SystemExit(f"soffice did not write {pdf}: {proc.stdout} {proc.stderr}")
-    return pdf
+    return convert(workbook, "pdf", outdir, timeout=120)
 
 
 def pages_of(pdf: Path) -> dict[str, list[int]]:

@@ -43,8 +43,10 @@ def render(target: Path = TARGET, dpi: int = 110) -> Path:
     from edi_xl.reader import read_plan
     from edi_xl.workbook.master import new_master
 
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None or shutil.which("pdftoppm") is None:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from libreoffice import convert, soffice_path
+
+    if soffice_path() is None or shutil.which("pdftoppm") is None:
         raise SystemExit("needs LibreOffice (soffice) and poppler-utils (pdftoppm)")
     with tempfile.TemporaryDirectory(prefix="edi-xl-buttons-") as tmp:
         work = Path(tmp)
@@ -53,16 +55,7 @@ def render(target: Path = TARGET, dpi: int = 110) -> Path:
         shown = work / "shown" / "plan.xlsm"
         shown.parent.mkdir()
         printable_copy(master, shown)
-        profile = work / "profile"
-        subprocess.run(
-            ["timeout", "-k", "10", "120", soffice, f"-env:UserInstallation={profile.as_uri()}",
-             "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(work),
-             str(shown)],
-            check=True, capture_output=True,
-        )
-        pdf = work / "plan.pdf"
-        if not pdf.is_file():
-            raise SystemExit("LibreOffice did not write the PDF")
+        pdf = convert(shown, "pdf", work, timeout=120)  # the tests' LibreOffice helper
         # The top of page 1: title, RAG key, the buttons, the header and the first actions.
         width, height = int(11.69 * dpi), int(3.4 * dpi)
         subprocess.run(

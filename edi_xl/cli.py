@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -32,6 +32,9 @@ from edi_xl.workbook.master import (
     read_master_plan,
     refresh_workbook,
 )
+
+if TYPE_CHECKING:
+    from edi_xl.merge import MergeReport
 
 EXAMPLE_PLAN = "trust_action_plan.xlsx"
 EXAMPLE_AS_AT = date(2023, 12, 18)
@@ -311,12 +314,7 @@ def merge(master: Path, returns: tuple[Path, ...], output: Path | None, as_at: d
     click.echo(f"Merged into {result.path} as at {_fmt_date(result.as_at)}: "
                + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) + " file(s); "
                f"{len(result.changes)} change(s).")
-    for f in result.files:
-        if f.outcome != "merged":
-            click.echo(f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else ""))
-    for flag in result.flags:
-        click.echo(f"  {flag.kind}: {flag.file}" + (f" (action {flag.id})" if flag.id else "")
-                   + f": {flag.message}")
+    _what_needs_a_person(result, done="merged")
     if result.refresh:
         click.echo(f"Overdue after merge: {len(result.refresh.overdue)}; see the Returns sheet "
                    "for who still has to reply.")
@@ -360,16 +358,21 @@ def normalise(returns: tuple[Path, ...], out_dir: Path, as_at: date | None, fmt:
         _write_report(report_path, result.report())
     for written in result.written:
         click.echo(f"{written.source} -> {written.path} ({written.rows} rows)")
-    for f in result.files:
-        if f.outcome not in ("normalised",):
-            click.echo(f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else ""))
-    for flag in result.flags:
-        click.echo(f"  {flag.kind}: {flag.file}" + (f" (action {flag.id})" if flag.id else "")
-                   + f": {flag.message}")
+    _what_needs_a_person(result, done="normalised")
     outcomes = Counter(f.outcome for f in result.files)
     click.echo(f"{len(result.files)} file(s): "
                + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) + ".")
     sys.exit(1 if result.needs_attention else 0)
+
+
+def _what_needs_a_person(result: MergeReport, *, done: str) -> None:
+    """The files that were not ``done`` (with the reason) and every flag of a batch."""
+    for f in result.files:
+        if f.outcome != done:
+            click.echo(f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else ""))
+    for flag in result.flags:
+        click.echo(f"  {flag.kind}: {flag.file}" + (f" (action {flag.id})" if flag.id else "")
+                   + f": {flag.message}")
 
 
 def _check_report_path(path: Path | None) -> None:

@@ -25,7 +25,9 @@ def fit_to_width(ws: Worksheet, *, header_row: int | None = None) -> None:
         ws.print_title_rows = f"{header_row}:{header_row}"
 
 
-def apply_print_setup(ws: Worksheet, *, header_row: int, as_at: date) -> None:
+def apply_print_setup(ws: Worksheet, *, header_row: int | None, as_at: date) -> None:
+    """Fit to width (repeating ``header_row`` on every page) and the as-at / page / sheet
+    footer."""
     fit_to_width(ws, header_row=header_row)
     ws.oddFooter.left.text = footer_text(as_at)
     ws.oddFooter.center.text = "Page &P of &N"

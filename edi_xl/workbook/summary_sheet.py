@@ -51,7 +51,7 @@ from edi_xl.summary import (
 )
 from edi_xl.workbook import sheets
 from edi_xl.workbook.cells import set_value
-from edi_xl.workbook.printing import fit_to_width, footer_text
+from edi_xl.workbook.printing import apply_print_setup
 from edi_xl.workbook.styles import (
     GRID_BORDER,
     HEADER_FILL,
@@ -545,13 +545,7 @@ def _fill(ws: Worksheet, wb: Workbook, summary: Summary, plan: ActionPlan,
                fonts={1: GAP_FONT, 3: GAP_FONT} if line.gap else None,
                aligns={4: CENTRE_TOP})
 
-    fit_to_width(ws)
-    ws.oddFooter.left.text = footer_text(as_at)
-    ws.oddFooter.center.text = "Page &P of &N"
-    ws.oddFooter.right.text = "&A"
-    ws.evenFooter.left.text = ws.oddFooter.left.text
-    ws.evenFooter.center.text = ws.oddFooter.center.text
-    ws.evenFooter.right.text = ws.oddFooter.right.text
+    apply_print_setup(ws, header_row=None, as_at=as_at)
 
 
 def write_summary(

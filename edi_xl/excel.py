@@ -1,14 +1,18 @@
 """Buttons inside the workbook: "Refresh status", "Create owner returns", "Import returns".
 
 A macro-enabled master (``edi-xl new plan.xlsm``) has three buttons above the table. Each one
-calls Python through xlwings' classic ``RunPython`` (BSD licence, no key)::
+is bound to a macro with no arguments in the workbook's ``EdiXlButtons`` module, which calls
+Python through xlwings' classic ``RunPython`` (BSD licence, no key)::
 
-    'RunPython "import edi_xl.excel; edi_xl.excel.refresh_status()"'
+    Sub RefreshStatus()
+        RunPython "import edi_xl.excel; edi_xl.excel.refresh_status()"
+    End Sub
 
-The VBA behind ``RunPython`` is the ``xlwings`` module of the Excel-made workbook that ships
-in the xlwings wheel (``xlwings/quickstart_standalone.xlsm``): its ``vbaProject.bin`` is copied
-into the master byte for byte (:func:`standalone_vba_project`), never rewritten on Linux.
-macros/ holds its source and the README explains the choice and its risk.
+The VBA project (:func:`vba_project`) is the Excel-made ``vbaProject.bin`` of the xlwings
+wheel's standalone quickstart (``xlwings/quickstart_standalone.xlsm``: the ``xlwings`` module
+with ``RunPython``), with the ``EdiXlButtons`` module (:func:`button_module_source`) added by
+pyOpenVBA; the Excel-made modules are kept byte for byte. macros/ holds all of it as source and
+the README explains the choice and its risk.
 
 A button and the command give the same result, because both run the same library call:
 
@@ -22,10 +26,11 @@ A button and the command give the same result, because both run the same library
 
 Only the engine-independent part of the xlwings API is used, so the same code runs under
 classic ``RunPython`` (COM), xlwings Server and xlwings Lite: values in blocks, number formats,
-colours, ``sheets.add(after=...)``, a column insert, names and one alert. Every action the
-xlwings VBA client receives is one of :data:`VBA_CLIENT_ACTIONS`. Formatting the VBA client
-cannot apply (fonts, conditional formats, dropdowns) is built into the workbook once by
-``edi-xl new``/``refresh``.
+colours, ``sheets.add(after=...)``, a column insert, names, row autofit and one alert. Every
+action the xlwings VBA client receives is one of :data:`VBA_CLIENT_ACTIONS`. Formatting the VBA
+client cannot apply (fonts, conditional formats, dropdowns, charts) is built into the workbook
+once by ``edi-xl new``/``refresh``; the Summary sheet is laid out so that values, number
+formats and names are all that change.
 
 Two traps of writing through Excel are handled here, not left to luck:
 
@@ -36,11 +41,12 @@ Two traps of writing through Excel are handled here, not left to luck:
   for files.
 - Dates are written as Excel serial numbers with the cell's number format, not as strings.
 
-xlwings is imported lazily: the rest of edi_xl works without it.
+xlwings and pyOpenVBA are imported lazily: the rest of edi_xl works without them.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import tempfile
 import zipfile
@@ -65,6 +71,7 @@ from edi_xl.workbook.sheets import DEFAULT_OWNER_RETURNS_FOLDER, DEFAULT_RETURNS
 
 __all__ = [
     "BUTTONS",
+    "BUTTON_MODULE",
     "DEFAULT_OWNER_RETURNS_FOLDER",
     "DEFAULT_RETURNS_FOLDER",
     "VBA_CLIENT_ACTIONS",
@@ -72,6 +79,7 @@ __all__ = [
     "Button",
     "Write",
     "apply_writes",
+    "button_module_source",
     "create_owner_returns",
     "excel_text",
     "import_returns",
@@ -84,6 +92,7 @@ __all__ = [
     "refresh_status",
     "server_scripts",
     "standalone_vba_project",
+    "vba_project",
     "workbook_from_snapshot",
 ]
 
@@ -95,9 +104,10 @@ MAX_MESSAGE = 900
 
 @dataclass(frozen=True)
 class Button:
-    """A button above the table: its caption and the Python function it runs."""
+    """A button above the table: its caption, its macro and the Python function it runs."""
 
     caption: str
+    macro: str  # the Sub in the EdiXlButtons module (the button's OnAction)
     function: str
 
     @property
@@ -105,16 +115,11 @@ class Button:
         """What ``RunPython`` runs."""
         return f"import {MODULE}; {MODULE}.{self.function}()"
 
-    @property
-    def macro(self) -> str:
-        """The button's macro (OnAction): RunPython of the Excel-made xlwings module."""
-        return f"'RunPython \"{self.command}\"'"
-
 
 BUTTONS: tuple[Button, ...] = (
-    Button("Refresh status", "refresh_status"),
-    Button("Create owner returns", "create_owner_returns"),
-    Button("Import returns", "import_returns"),
+    Button("Refresh status", "RefreshStatus", "refresh_status"),
+    Button("Create owner returns", "CreateOwnerReturns", "create_owner_returns"),
+    Button("Import returns", "ImportReturns", "import_returns"),
 )
 
 #: Every action the xlwings VBA client (xlwings/addin/Remote.bas) can apply. Button code must
@@ -159,6 +164,64 @@ def standalone_vba_project() -> bytes:
         return z.read("xl/vbaProject.bin")
 
 
+BUTTON_MODULE = "EdiXlButtons"
+
+
+def button_module_source() -> str:
+    """The VBA of the ``EdiXlButtons`` module: one macro with no arguments per button.
+
+    macros/EdiXlButtons.bas is this text (a test keeps them equal). Line ends are LF here;
+    the module stream gets CRLF, as the Visual Basic editor writes.
+    """
+    lines = [
+        f'Attribute VB_Name = "{BUTTON_MODULE}"',
+        "' The macros of the three edi_xl buttons above the table on the Action Plan sheet.",
+        "' Each runs edi_xl through xlwings' RunPython: the xlwings module in this workbook",
+        "' (macros/xlwings.bas + macros/Dictionary.cls) or the xlwings add-in (Tools >",
+        "' References > xlwings). `edi-xl new plan.xlsm` puts this module in the workbook; to",
+        "' add the buttons to another workbook by hand, import this file (macros/README.md).",
+        "Option Explicit",
+    ]
+    for button in BUTTONS:
+        lines += ["", f"Sub {button.macro}()", f'    RunPython "{button.command}"', "End Sub"]
+    return "\n".join(lines) + "\n"
+
+
+@functools.cache
+def vba_project() -> bytes:
+    """The master's ``vbaProject.bin``: :func:`standalone_vba_project` with the
+    ``EdiXlButtons`` module added.
+
+    pyOpenVBA adds the module (source only: Excel compiles it on first open, as it does the
+    quickstart's modules, whose project carries no compiled cache for any Excel version) and
+    leaves the Excel-made modules' streams byte for byte. The result is the same bytes for the
+    same xlwings and pyOpenVBA, so a made master and the shipped template can be compared.
+    """
+    try:
+        import xlsxwriter
+        from pyopenvba import ExcelFile
+    except ImportError as exc:  # pragma: no cover - dependencies
+        raise EdiXlError("cannot make a macro-enabled master: pip install pyOpenVBA XlsxWriter"
+                         ) from exc
+    with tempfile.TemporaryDirectory(prefix="edi_xl-vba-") as tmp:
+        path = Path(tmp) / "vba.xlsm"
+        book = xlsxwriter.Workbook(str(path))
+        book.add_worksheet()
+        book.add_vba_project(io.BytesIO(standalone_vba_project()), is_stream=True)
+        book.set_vba_name("ThisWorkbook")
+        book.close()
+        with ExcelFile(path) as wb:
+            wb.vba_project().add_module(
+                BUTTON_MODULE, button_module_source().replace("\n", "\r\n"))
+            wb.save()
+        with ExcelFile(path) as wb:
+            problems = wb.validate()
+            if problems or BUTTON_MODULE not in wb.module_names():
+                raise EdiXlError("cannot make a macro-enabled master: the VBA project came out "
+                                 f"inconsistent ({'; '.join(problems) or 'module missing'})")
+            return wb.vba_project_bytes()
+
+
 def macro_enabled_start(column_widths: Iterable[float] = ()) -> WorkbookType:
     """An empty macro-enabled workbook to build a master in: the xlwings VBA project and
     the three buttons on an "Action Plan" sheet, loaded with openpyxl (``keep_vba=True``).
@@ -175,7 +238,7 @@ def macro_enabled_start(column_widths: Iterable[float] = ()) -> WorkbookType:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet(PLAN_SHEET)
-    book.add_vba_project(io.BytesIO(standalone_vba_project()), is_stream=True)
+    book.add_vba_project(io.BytesIO(vba_project()), is_stream=True)
     book.set_vba_name("ThisWorkbook")
     sheet.set_vba_name("Sheet1")
     for col, width in enumerate(column_widths):

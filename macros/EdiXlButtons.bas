@@ -1,11 +1,9 @@
 Attribute VB_Name = "EdiXlButtons"
-' The three edi_xl buttons as macros with no arguments, for adding the buttons to an
-' existing workbook by hand (see macros/README.md). Each one runs edi_xl through xlwings'
-' RunPython, which comes from the xlwings add-in (Tools > References > xlwings) or from the
-' standalone xlwings module (macros/xlwings.bas + macros/Dictionary.cls).
-'
-' A master made by `edi-xl new plan.xlsm` does not need this module: its buttons call
-' RunPython directly, with the same commands as below.
+' The macros of the three edi_xl buttons above the table on the Action Plan sheet.
+' Each runs edi_xl through xlwings' RunPython: the xlwings module in this workbook
+' (macros/xlwings.bas + macros/Dictionary.cls) or the xlwings add-in (Tools >
+' References > xlwings). `edi-xl new plan.xlsm` puts this module in the workbook; to
+' add the buttons to another workbook by hand, import this file (macros/README.md).
 Option Explicit
 
 Sub RefreshStatus()

@@ -147,21 +147,37 @@ def test_the_emulator_catches_text_written_bare():
 # --- the macro-enabled master -----------------------------------------------------------------
 
 
-def test_new_xlsm_has_the_excel_made_vba_and_three_buttons(pair):
+def ole_streams(data: bytes) -> dict[str, bytes]:
+    import olefile
+
+    with olefile.OleFileIO(data) as ole:
+        return {"/".join(path): ole.openstream(path).read() for path in ole.listdir()}
+
+
+def test_new_xlsm_has_the_excel_made_vba_plus_the_button_module_and_three_buttons(pair):
     path, _ = pair
     with zipfile.ZipFile(path) as z:
-        assert z.read("xl/vbaProject.bin") == excel.standalone_vba_project()
+        vba = z.read("xl/vbaProject.bin")
         types = z.read("[Content_Types].xml").decode()
         workbook = z.read("xl/workbook.xml").decode()
+    assert vba == excel.vba_project()
+    # xlwings' Excel-made modules are kept byte for byte; the project adds one module.
+    made, ours = ole_streams(excel.standalone_vba_project()), ole_streams(vba)
+    assert set(ours) - set(made) == {"VBA/EdiXlButtons"}
+    changed = {name for name in made if made[name] != ours[name]}
+    assert changed == {"PROJECT", "PROJECTwm", "VBA/dir", "VBA/_VBA_PROJECT"}, \
+        "only the project's directory of modules may change"
+    for module in ("xlwings", "Dictionary", "Module1", "ThisWorkbook", "Sheet1", "Sheet2"):
+        assert ours[f"VBA/{module}"] == made[f"VBA/{module}"]
+    # The quickstart project has no compiled cache (version 0xFFFF): Excel compiles every
+    # module from source on first open, ours as well as xlwings'.
+    assert made["VBA/_VBA_PROJECT"][:4] == ours["VBA/_VBA_PROJECT"][:4] == b"\xcc\x61\xff\xff"
     assert "sheet.macroEnabled.main+xml" in types
     assert 'codeName="ThisWorkbook"' in workbook
     assert buttons_of(path) == {
-        "Refresh status":
-            "[0]!'RunPython \"import edi_xl.excel; edi_xl.excel.refresh_status()\"'",
-        "Create owner returns":
-            "[0]!'RunPython \"import edi_xl.excel; edi_xl.excel.create_owner_returns()\"'",
-        "Import returns":
-            "[0]!'RunPython \"import edi_xl.excel; edi_xl.excel.import_returns()\"'",
+        "Refresh status": "[0]!RefreshStatus",
+        "Create owner returns": "[0]!CreateOwnerReturns",
+        "Import returns": "[0]!ImportReturns",
     }
     wb = load_workbook(path, keep_vba=True)
     assert [ws.sheet_properties.codeName for ws in wb.worksheets[:2]] == ["Sheet1", "Sheet2"]
@@ -170,6 +186,18 @@ def test_new_xlsm_has_the_excel_made_vba_and_three_buttons(pair):
     assert settings.returns_folder == sheets.DEFAULT_RETURNS_FOLDER
     for button in excel.BUTTONS:  # each button names a function that exists
         assert callable(getattr(excel, button.function))
+
+
+def test_pyopenvba_reads_the_project_back_consistent(pair):
+    from pyopenvba import ExcelFile
+
+    path, _ = pair
+    with ExcelFile(path) as wb:
+        assert wb.validate() == []
+        assert wb.module_names() == ["ThisWorkbook", "Sheet1", "Module1", "Sheet2", "xlwings",
+                                     "Dictionary", "EdiXlButtons"]
+        module = wb.get_module("EdiXlButtons").replace("\r\n", "\n")
+    assert module == excel.button_module_source()
 
 
 def test_the_entry_points_are_what_the_buttons_run():
@@ -192,7 +220,7 @@ def test_xlsm_survives_refresh_and_merge(pair, tmp_path):
     assert len(buttons) == 3
 
 
-def test_olevba_finds_runpython_and_the_source_in_macros(pair):
+def test_olevba_finds_the_button_macros_and_the_source_in_macros(pair):
     import warnings
 
     with warnings.catch_warnings():  # oletools uses pyparsing's old names
@@ -205,6 +233,17 @@ def test_olevba_finds_runpython_and_the_source_in_macros(pair):
         modules = {name.rsplit(".", 1)[0]: code for _, _, name, code in parser.extract_macros()}
     finally:
         parser.close()
+    with zipfile.ZipFile(path) as z:  # olevba checks p-code against source in a file only
+        bin_path = path.with_name("vbaProject.bin")
+        bin_path.write_bytes(z.read("xl/vbaProject.bin"))
+    parser = VBA_Parser(str(bin_path))
+    try:
+        assert parser.detect_vba_stomping() is False, "source and compiled code disagree"
+    finally:
+        parser.close()
+    for button in excel.BUTTONS:
+        assert re.search(rf'^Sub {button.macro}\(\)\r?\n    RunPython "{re.escape(button.command)}"'
+                         r"\r?\nEnd Sub", modules["EdiXlButtons"], re.M)
     assert re.search(r"^Public Function RunPython\(PythonCommand As String\)",
                      modules["xlwings"], re.M)
     assert 'RunPython "import " & mymodule' in modules["Module1"]
@@ -224,25 +263,30 @@ def test_olevba_finds_runpython_and_the_source_in_macros(pair):
             pytest.skip(f"macros/ holds the VBA of xlwings {version}; {xlwings.__version__} "
                         "is installed")
         assert code(shipped) == code(modules[module]), f"macros/{module}.bas differs"
-    buttons = (MACROS / "EdiXlButtons.bas").read_text(encoding="utf-8")
-    for button in excel.BUTTONS:
-        assert f'RunPython "{button.command}"' in buttons
+    shipped = (MACROS / "EdiXlButtons.bas").read_text(encoding="utf-8")
+    assert shipped == excel.button_module_source(), "macros/EdiXlButtons.bas is out of date"
+    assert code(shipped) == code(modules["EdiXlButtons"])
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_opens_the_xlsm_and_sees_three_buttons(pair, tmp_path):
+def test_libreoffice_opens_the_xlsm_and_sees_three_buttons_bound_to_macros(pair, tmp_path):
     if soffice_path() is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     path, _ = pair
     fods = convert(path, "fods", tmp_path / "lo").read_text(encoding="utf-8")
-    labels = re.findall(r'<form:button [^>]*form:label="([^"]*)"', fods)
-    assert labels == [b.caption for b in excel.BUTTONS]
+    buttons = re.findall(r'<form:button [^>]*form:label="([^"]*)"[^>]*>(.*?)</form:button>',
+                         fods, re.S)
+    assert [label for label, _ in buttons] == [b.caption for b in excel.BUTTONS]
     assert 'ooo:library-embedded ooo:name="VBAProject"' in fods
-    module = re.search(r'<ooo:module ooo:name="xlwings">(.*?)</ooo:module>', fods, re.S)
-    assert module and "Public Function RunPython(PythonCommand As String)" in module.group(1)
-    # LibreOffice binds a button to a macro only when the macro has no arguments: the
-    # RunPython "..." form is Excel's, so LibreOffice leaves these three unbound (README).
-    assert "form:performaction" not in fods
+    module = re.search(r'<ooo:module ooo:name="EdiXlButtons">(.*?)</ooo:module>', fods, re.S)
+    assert module, "LibreOffice did not load the EdiXlButtons module"
+    for (label, body), button in zip(buttons, excel.BUTTONS, strict=True):
+        bound = re.findall(r'script:event-name="form:performaction" xlink:href="([^"]*)"', body)
+        assert bound == [f"vnd.sun.star.script:VBAProject.EdiXlButtons.{button.macro}"
+                         "?language=Basic&amp;location=document"], label
+        assert f"Sub {button.macro}()" in module.group(1)
+    xlwings = re.search(r'<ooo:module ooo:name="xlwings">(.*?)</ooo:module>', fods, re.S)
+    assert xlwings and "Public Function RunPython(PythonCommand As String)" in xlwings.group(1)
 
 
 def test_shipped_xlsm_template_matches_a_fresh_build(tmp_path):
@@ -263,7 +307,10 @@ def test_shipped_xlsm_template_matches_a_fresh_build(tmp_path):
     assert buttons_of(shipped) == buttons_of(fresh)
     with zipfile.ZipFile(shipped) as a, zipfile.ZipFile(fresh) as b:
         same_vba = a.read("xl/vbaProject.bin") == b.read("xl/vbaProject.bin")
-    assert same_vba or not xlwings.__version__.startswith("0.37.8")
+    import pyopenvba
+
+    assert same_vba or not (xlwings.__version__.startswith("0.37.8")
+                            and pyopenvba.__version__.startswith("6.5."))
 
 
 # --- each button, clicked, equals its command -----------------------------------------------

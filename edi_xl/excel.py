@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import tempfile
 import zipfile
 from collections import defaultdict
@@ -59,7 +60,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook as WorkbookType
@@ -81,6 +82,7 @@ __all__ = [
     "apply_writes",
     "button_module_source",
     "create_owner_returns",
+    "excel_formula",
     "excel_text",
     "import_returns",
     "import_returns_in_excel",
@@ -91,6 +93,7 @@ __all__ = [
     "refresh_in_excel",
     "refresh_status",
     "server_scripts",
+    "summary_writes",
     "standalone_vba_project",
     "vba_project",
     "workbook_from_snapshot",
@@ -348,8 +351,8 @@ def workbook_from_snapshot(snapshot: BookSnapshot) -> tuple[WorkbookType, dict[K
 
 @dataclass(frozen=True)
 class Write:
-    """One block written back: ``kind`` is values | clear | number_format | color | insert_column
-    | add_sheet | name | alert. Rows and columns are 1-based."""
+    """One block written back: ``kind`` is values | clear | number_format | color | autofit
+    (columns) | autofit_rows | insert_column | add_sheet | name. Rows and columns are 1-based."""
 
     kind: str
     sheet: str | None = None
@@ -438,19 +441,93 @@ def _shift_right(before: dict[Key, Any], sheet: str, col: int) -> dict[Key, Any]
     }
 
 
-def left_alone() -> frozenset[str]:
-    """Sheets the buttons do not write: the Summary sheet, which the library rebuilds from
-    scratch with merged cells, fonts and charts that the VBA client cannot make. Its counts
-    are formulas and stay live in Excel; ``edi-xl refresh`` rebuilds its lists."""
-    try:
-        from edi_xl.workbook.summary_sheet import SUMMARY
-    except ImportError:  # pragma: no cover - a build without the Summary sheet
-        return frozenset()
-    return frozenset({SUMMARY})
+def summary_writes(snapshot: BookSnapshot, result: WorkbookType
+                   ) -> tuple[frozenset[str], frozenset[str]]:
+    """(sheets to rewrite as a whole, sheets to leave alone) for the Summary sheet.
+
+    edi_xl's Summary, already in the workbook, is rewritten as a whole: its look (conditional
+    formatting, column styles, charts over named ranges) is in the workbook already, so its
+    values, number formats and names are all a button writes. It is left alone when its
+    fingerprint (a digest of its formulas and values, in a hidden cell) is the one the
+    workbook has: nothing would change. A Summary the workbook did not have is left to
+    ``edi-xl refresh``: a button cannot make its formatting and charts.
+    """
+    from edi_xl.workbook.summary_sheet import FINGERPRINT_CELL, MARKER_NAME, SUMMARY
+
+    if SUMMARY not in result.sheetnames or MARKER_NAME not in result.defined_names:
+        return frozenset(), frozenset()  # none, or the trust's own: the library left it
+    old = dict(snapshot.sheets).get(SUMMARY)
+    if old is None:
+        return frozenset(), frozenset({SUMMARY})
+    r, c = coordinate_to_tuple(FINGERPRINT_CELL)
+    was = old[r - 1][c - 1] if len(old) >= r and len(old[r - 1]) >= c else None
+    if was is not None and was == result[SUMMARY].cell(r, c).value:
+        return frozenset(), frozenset({SUMMARY})
+    return frozenset({SUMMARY}), frozenset()
+
+
+def excel_formula(formula: str) -> str:
+    """A formula as typed into Excel: without the ``_xlfn.``/``_xlws.`` prefixes the file
+    format puts before newer functions (Excel adds them back when it saves)."""
+    return re.sub(r"\b_xl(?:fn|ws)\.", "", formula)
+
+
+def _reference(refers_to: str) -> str:
+    """A name's reference compared as Excel reports it: no quotes, ``A1:A1`` as ``A1``."""
+    text = refers_to.lstrip("=").replace("'", "")
+    return re.sub(r"(\$?[A-Z]+\$?\d+):\1(?![\d])", r"\1", text)
 
 
 def _sheet_of(refers_to: str) -> str:
     return refers_to.lstrip("=").rsplit("!", 1)[0].strip("'").replace("''", "'")
+
+
+Cells = dict[tuple[int, int], None]  # an ordered set of (row, column)
+
+
+def _block_writes(sheet: str, values: dict[tuple[int, int], Any], clears: Cells,
+                  formats: dict[str, Cells], colours: dict[str, Cells]) -> list[Write]:
+    """The writes of one sheet, as rectangles: values, clears, number formats, colours."""
+    writes: list[Write] = []
+    for r, c, nr, nc in _blocks(values):
+        block = [[values[(r + i, c + j)] for j in range(nc)] for i in range(nr)]
+        writes.append(Write("values", sheet, r, c, block, nr, nc))
+    for r, c, nr, nc in _blocks(clears):
+        writes.append(Write("clear", sheet, r, c, None, nr, nc))
+    for fmt, cells in formats.items():
+        for r, c, nr, nc in _blocks(cells):
+            writes.append(Write("number_format", sheet, r, c, None, nr, nc, fmt))
+    for colour, cells in colours.items():
+        for r, c, nr, nc in _blocks(cells):
+            writes.append(Write("color", sheet, r, c, None, nr, nc, colour))
+    return writes
+
+
+def _rewrite_sheet(ws: Any, extent: tuple[int, int]) -> list[Write]:
+    """Write ``ws`` over the open sheet as a whole: clear the contents Excel reported (A1 to
+    the last used cell), write every value and formula with its number format, then fit the
+    rows to the text. Formatting, conditional formats and charts stay as they are."""
+    writes: list[Write] = []
+    rows, columns = extent
+    if rows and columns:
+        writes.append(Write("clear", ws.title, 1, 1, None, rows, columns))
+    values: dict[tuple[int, int], Any] = {}
+    formats: dict[str, Cells] = defaultdict(dict)
+    colours: dict[str, Cells] = defaultdict(dict)
+    for (r, c), cell in ws._cells.items():
+        if cell.value is None:
+            continue
+        if cell.data_type == "f":
+            values[(r, c)] = excel_formula(str(cell.value))
+        else:
+            values[(r, c)] = _to_excel_value(cell.value)
+        formats[cell.number_format][(r, c)] = None
+        if (colour := _fill_colour(cell)) is not None:
+            colours[colour][(r, c)] = None
+    writes += _block_writes(ws.title, values, {}, formats, colours)
+    if ws.max_row and ws.max_column:
+        writes.append(Write("autofit_rows", ws.title, 1, 1, None, ws.max_row, ws.max_column))
+    return writes
 
 
 def plan_writes(
@@ -460,15 +537,20 @@ def plan_writes(
     *,
     inserted_column: tuple[str, int] | None = None,
     leave: Iterable[str] = (),
+    rewrite: Iterable[str] = (),
 ) -> list[Write]:
     """What to write so that the open workbook's values become ``result``'s.
 
     ``before`` is each cell's value as built from the snapshot; ``inserted_column``
     (sheet, 1-based column) is a column the library inserted, done first in Excel too, so
     that formats, conditional formats and dropdowns move with the values as in the file.
-    Sheets in ``leave`` (and names pointing into them) are not written.
+    Sheets in ``leave`` (and names pointing into them) are not written. Sheets in ``rewrite``
+    are written as a whole (:func:`_rewrite_sheet`), not by difference.
     """
     leave = frozenset(leave)
+    rewrite = frozenset(rewrite)
+    extents = {name: (len(rows), max((len(row) for row in rows), default=0))
+               for name, rows in snapshot.sheets}
     writes: list[Write] = []
     if inserted_column is not None:
         sheet, col = inserted_column
@@ -487,10 +569,13 @@ def plan_writes(
         if ws.title in leave:
             continue
         new_sheet = ws.title in new_sheets
+        if ws.title in rewrite and not new_sheet:
+            writes += _rewrite_sheet(ws, extents.get(ws.title, (0, 0)))
+            continue
         values: dict[tuple[int, int], Any] = {}
-        clears: dict[tuple[int, int], None] = {}
-        formats: dict[str, dict[tuple[int, int], None]] = defaultdict(dict)
-        colours: dict[str, dict[tuple[int, int], None]] = defaultdict(dict)
+        clears: Cells = {}
+        formats: dict[str, Cells] = defaultdict(dict)
+        colours: dict[str, Cells] = defaultdict(dict)
         seen: set[tuple[int, int]] = set()
         for (r, c), cell in ws._cells.items():
             value = cell.value
@@ -500,7 +585,7 @@ def plan_writes(
             seen.add((r, c))
             if cell.data_type == "f":  # a formula edi_xl wrote: only into an empty cell
                 if old is None:
-                    values[(r, c)] = str(value)
+                    values[(r, c)] = excel_formula(str(value))
                 continue
             if old is not None and type(old) is type(value) and old == value:
                 continue
@@ -516,17 +601,7 @@ def plan_writes(
             for (r, c), cell in ws._cells.items():
                 if (colour := _fill_colour(cell)) is not None:
                     colours[colour][(r, c)] = None
-        for r, c, nr, nc in _blocks(values):
-            block = [[values[(r + i, c + j)] for j in range(nc)] for i in range(nr)]
-            writes.append(Write("values", ws.title, r, c, block, nr, nc))
-        for r, c, nr, nc in _blocks(clears):
-            writes.append(Write("clear", ws.title, r, c, None, nr, nc))
-        for fmt, cells in formats.items():
-            for r, c, nr, nc in _blocks(cells):
-                writes.append(Write("number_format", ws.title, r, c, None, nr, nc, fmt))
-        for colour, cells in colours.items():
-            for r, c, nr, nc in _blocks(cells):
-                writes.append(Write("color", ws.title, r, c, None, nr, nc, colour))
+        writes += _block_writes(ws.title, values, clears, formats, colours)
         if new_sheet and ws.max_column:
             writes.append(Write("autofit", ws.title, 1, 1, None, max(ws.max_row, 1),
                                 ws.max_column))
@@ -535,7 +610,7 @@ def plan_writes(
         refers_to = "=" + str(defined.attr_text)
         if _sheet_of(refers_to) in leave or _sheet_of(refers_to) not in known:
             continue
-        if old_names.get(name, "").replace("'", "") != refers_to.replace("'", ""):
+        if _reference(old_names.get(name, "")) != _reference(refers_to):
             writes.append(Write("name", None, arg=(name, refers_to)))
     return writes
 
@@ -574,6 +649,8 @@ def apply_writes(book: Any, writes: list[Write], message: str | None = None, *,
             rng.color = w.arg
         elif w.kind == "autofit":
             rng.columns.autofit()
+        elif w.kind == "autofit_rows":
+            rng.rows.autofit()
         else:  # pragma: no cover - a programming error
             raise ValueError(f"unknown write {w.kind!r}")
     if active is not None:
@@ -619,12 +696,19 @@ def _refresh_message(result: Any) -> str:
     return "\n".join(lines)
 
 
-def _left_note(wb: WorkbookType) -> str:
-    left = sorted(left_alone() & set(wb.sheetnames))
-    if not left:
-        return ""
-    return (f"\nThe {', '.join(left)} sheet's counts are live formulas; its lists are "
-            "rebuilt by edi-xl refresh.")
+def _write_back(book: Any, snapshot: BookSnapshot, before: dict[Key, Any], result: WorkbookType,
+                message: str, inserted_column: tuple[str, int] | None = None) -> str:
+    """Write ``result`` over the open workbook (what changed; the Summary as a whole) and
+    show ``message``, with a note when the Summary had to be left to ``edi-xl refresh``."""
+    rewrite, leave = summary_writes(snapshot, result)
+    new = sorted(leave - {name for name, _ in snapshot.sheets})
+    if new:
+        message += (f"\nRun edi-xl refresh on the saved workbook once to add the "
+                    f"{', '.join(new)} sheet (its charts and formatting cannot be made from a "
+                    "button).")
+    apply_writes(book, plan_writes(snapshot, before, result, inserted_column=inserted_column,
+                                    leave=leave, rewrite=rewrite), message)
+    return message
 
 
 def refresh_in_excel(book: Any, as_at: date | None = None, *,
@@ -635,9 +719,7 @@ def refresh_in_excel(book: Any, as_at: date | None = None, *,
     snapshot = read_book(book)
     wb, before = workbook_from_snapshot(snapshot)
     result = refresh_book(wb, as_at, now=now, path=snapshot.name)
-    message = _refresh_message(result) + _left_note(wb)
-    apply_writes(book, plan_writes(snapshot, before, wb, leave=left_alone()), message)
-    return message
+    return _write_back(book, snapshot, before, wb, _refresh_message(result))
 
 
 def owner_returns_in_excel(book: Any, as_at: date | None = None, *,
@@ -732,10 +814,7 @@ def import_returns_in_excel(book: Any, as_at: date, *, now: datetime | None = No
     if result.refresh:
         lines.append(f"Overdue after import: {len(result.refresh.overdue)}. The Returns sheet "
                      "lists who still has to reply.")
-    message = "\n".join(lines) + _left_note(wb)
-    apply_writes(book, plan_writes(snapshot, before, wb, inserted_column=inserted,
-                                    leave=left_alone()), message)
-    return message
+    return _write_back(book, snapshot, before, wb, "\n".join(lines), inserted)
 
 
 # --- RunPython entry points --------------------------------------------------------------------

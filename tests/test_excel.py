@@ -94,23 +94,24 @@ def not_timestamps(sheet: str, row: int, col: int) -> bool:
     return sheet == sheets.CHANGE_LOG and col == 1 and row > 1
 
 
+def book_names(wb: Any) -> dict[str, str]:
+    return {name: str(defined.attr_text).replace("'", "")
+            for name, defined in wb.defined_names.items()}
+
+
 def assert_same(button_wb: Any, cli_path: Path) -> None:
-    """Equal cell by cell on every sheet but the one the buttons leave to the CLI."""
-    expected = cell_values(load_workbook(cli_path), skip=not_timestamps)
+    """Equal cell by cell on every sheet (the Summary too), and the same workbook names."""
+    cli_wb = load_workbook(cli_path)
+    expected = cell_values(cli_wb, skip=not_timestamps)
     got = cell_values(button_wb, skip=not_timestamps)
-    for sheet in excel.left_alone():
-        expected.pop(sheet, None)
-        got.pop(sheet, None)
     assert list(got) == list(expected), "sheets differ"
     assert differences(got, expected) == []
+    assert book_names(button_wb) == book_names(cli_wb)
 
 
 def click_and_apply(entry_point: Any, path: Path) -> tuple[Client, list[dict[str, Any]]]:
     actions = click(entry_point, payload_from_file(path))
     assert {a["func"] for a in actions} <= VBA_ACTIONS
-    names = load_workbook(path).sheetnames
-    left = {names.index(s) for s in excel.left_alone() if s in names}
-    assert not [a for a in actions if a["sheet_position"] in left], "wrote a left-alone sheet"
     client = Client(load_workbook(path))
     client.apply(actions)
     return client, actions
@@ -324,6 +325,7 @@ def hostile_edits(wb: Any) -> None:
     set_value(ws["I5"], "=1+1")  # a Status that looks like a formula, kept as text
     set_value(ws["I6"], "1-2-3")  # a Status the VBA client would turn into a date
     set_value(ws["J7"], "1.10")  # an update that Excel would make a number
+    set_value(ws["F8"], "Priya Shah, Head of EDI")  # a new owner: the Summary's tables grow
 
 
 def test_refresh_button_equals_edi_xl_refresh(pair, licence, today):
@@ -337,6 +339,38 @@ def test_refresh_button_equals_edi_xl_refresh(pair, licence, today):
     assert len(client.alerts) == 1 and client.alerts[0]["mode"] == "info"
     assert "as at 18 Dec 2023" in client.alerts[0]["prompt"]
     assert client.applied[-1] == "alert"
+    # the Summary was rewritten as a whole (the as-at date moved): contents cleared, values
+    # and formats written, rows fitted to their text, the charts' names moved
+    summary = load_workbook(button_path).sheetnames.index("Summary")
+    on_summary = [a["func"] for a in actions if a["sheet_position"] == summary]
+    assert on_summary[0] == "rangeClearContents" and "setValues" in on_summary
+    assert ["rows"] in [a["args"] for a in actions if a["func"] == "setAutofit"]
+    moved = {a["args"][0] for a in actions if a["func"] == "namesAdd"}
+    assert "EdiXlSummaryOwnerNames" in moved, "the owner chart reads one more row"
+
+
+def test_a_master_without_a_summary_is_told_to_run_refresh_once(pair, licence, today):
+    """A button cannot make the Summary's charts and formatting: it leaves the sheet to
+    edi-xl refresh and says so; every other sheet is as the command makes it."""
+    from edi_xl.workbook.summary_sheet import SUMMARY, summary_names
+
+    def drop_summary(wb: Any) -> None:
+        del wb[SUMMARY]
+        for name in summary_names():
+            del wb.defined_names[name]
+
+    cli_path, button_path = pair
+    for path in pair:
+        edit_xlsm(path, drop_summary)
+    run("refresh", cli_path, "--as-at", AS_AT.isoformat())
+    client, actions = click_and_apply(excel.refresh_status, button_path)
+    assert SUMMARY in load_workbook(cli_path).sheetnames
+    assert SUMMARY not in client.wb.sheetnames
+    assert "Run edi-xl refresh on the saved workbook once to add the Summary sheet" in \
+        client.alerts[0]["prompt"]
+    expected = cell_values(load_workbook(cli_path), skip=not_timestamps)
+    expected.pop(SUMMARY)
+    assert differences(cell_values(client.wb, skip=not_timestamps), expected) == []
 
 
 def test_refresh_button_twice_changes_nothing_more(pair, licence, today):

@@ -13,6 +13,7 @@ import random
 import re
 import shutil
 import zipfile
+from copy import copy
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,20 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from conftest import AS_AT, build_trust_workbook, seed_rows
-from libreoffice import poppler_missing, recalculated_copy, soffice_path
+from libreoffice import (
+    colour_pixels,
+    colours_in_png,
+    convert,
+    pdf_pages_text,
+    poppler_missing,
+    recalculated_copy,
+    render_png,
+    soffice_path,
+)
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import tostring
 
 from edi_xl.cli import cli
 from edi_xl.reader import read_plan
@@ -34,7 +47,14 @@ from edi_xl.summary import (
 )
 from edi_xl.workbook.columns import insert_column
 from edi_xl.workbook.master import new_master, refresh_workbook
-from edi_xl.workbook.summary_sheet import MARKER_NAME, SUMMARY, countifs_safe
+from edi_xl.workbook.summary_sheet import (
+    KIND_COLUMN,
+    MARKER_NAME,
+    ROW_POINTS,
+    SUMMARY,
+    countifs_safe,
+    summary_names,
+)
 
 NOW = datetime(2023, 12, 18, 9, 0)
 WORDS = {RAG.GREEN: "On Track", RAG.AMBER: "At Risk", RAG.RED: "Exceeded Timescales",
@@ -126,6 +146,42 @@ def python_tables(summary: Summary) -> dict[str, list[tuple[str, list[Any]]]]:
             RAG_SECTIONS[2]: rows(summary.by_owner)}
 
 
+#: A conditional format's formula: the kind column holds one of some words.
+_KIND_TEST = rf'\${KIND_COLUMN}4="[a-z-]+"'
+_KIND_RULE = re.compile(rf"{_KIND_TEST}|OR\({_KIND_TEST}(?:,{_KIND_TEST})+\)")
+
+
+def conditional_look(ws: Worksheet, row: int, col: int) -> Any:
+    """The format the sheet's conditional formatting gives a cell (None when no rule holds).
+
+    Every rule must be one of ours ("the kind column holds one of these words"), and at most
+    one may hold for a cell: LibreOffice applies only the first.
+    """
+    coord = f"{get_column_letter(col)}{row}"
+    kind = ws[f"{KIND_COLUMN}{row}"].value
+    held = []
+    for cf in ws.conditional_formatting:
+        if coord not in cf.sqref:
+            continue
+        for rule in cf.rules:
+            match = _KIND_RULE.fullmatch(rule.formula[0])
+            assert rule.type == "expression" and match, rule.formula
+            words = re.findall(r'"([a-z-]+)"', match.group(0))
+            if isinstance(kind, str) and kind.casefold() in words:
+                held.append(rule.dxf)
+    assert len(held) <= 1, (coord, kind, held)
+    return held[0] if held else None
+
+
+def named_cells(wb: Any, name: str) -> list[Any]:
+    """The values of the cells a workbook-level name points at (one column)."""
+    sheet, cells = wb.defined_names[name].attr_text.split("!")
+    ws = wb[sheet.strip("'")]
+    block = ws[cells.replace("$", "")]
+    rows = block if isinstance(block, tuple) else ((block,),)
+    return [row[0].value if isinstance(row, tuple) else row.value for row in rows]
+
+
 # --- LibreOffice -------------------------------------------------------------------------------
 
 
@@ -196,20 +252,32 @@ def test_seed_000_summary_sheet_shows_the_hand_count(master: Path) -> None:
         label: (len(ids.split(", ")) if ids else 0, ids or "Gap: no live action")
         for label, ids in HAND_COVERAGE.items()
     }
-    gap_rows = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value in HAND_GAPS]
-    assert len(gap_rows) == len(HAND_GAPS)
-    for r in gap_rows:  # gaps highlighted: red fill and bold red text
-        assert ws.cell(r, 1).fill.fgColor.rgb[-6:] == "FFC7CE"
-        assert ws.cell(r, 1).font.b
+    # gaps highlighted: the kind column says "gap" and a conditional format makes it red
+    kinds = {ws.cell(r, 1).value: ws[f"{KIND_COLUMN}{r}"].value for r in range(1, ws.max_row + 1)
+             if ws.cell(r, 1).value in HAND_COVERAGE}
+    assert [ref for ref, kind in kinds.items() if kind == "gap"] == HAND_GAPS
+    assert set(kinds.values()) == {"gap", "line"}
+    assert ws.column_dimensions[KIND_COLUMN].hidden
+    gap_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "HIA 1")
+    for col in (1, 3):  # the ref and "Gap: no live action": red fill, bold dark red text
+        look = conditional_look(ws, gap_row, col)
+        assert look is not None and look.fill.fgColor.rgb[-6:] == "FFC7CE"
+        assert look.font.b and look.font.color.rgb[-6:] == "9C0006"
+    assert conditional_look(ws, gap_row, 2).fill.fgColor.rgb[-6:] == "FFC7CE"
+    assert ws.cell(gap_row, 3).value == "Gap: no live action"
     live_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "WRES 1")
-    assert ws.cell(live_row, 1).fill.fill_type is None
-    # print-ready: A4 landscape, one page wide, as-at footer
+    live = conditional_look(ws, live_row, 1)
+    assert live is not None and live.fill is None and live.border.top.style == "thin"
+    # print-ready: A4 landscape, one page wide, the title (trust, as-at) on every page
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9  # A4
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.oddFooter.left.text == "As at 18 December 2023"
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.oddFooter.center.text == "Page &P of &N" and ws.oddFooter.right.text == "&A"
+    assert not ws.oddFooter.left.text  # no date a button could leave stale
     assert wb.defined_names[MARKER_NAME].attr_text == "Summary!$A$1"
+    assert not ws.merged_cells.ranges
 
 
 def test_formulas_count_over_the_plan_columns_and_settings_words(master: Path) -> None:
@@ -255,27 +323,39 @@ def test_second_refresh_rewrites_the_summary_identically(master: Path, tmp_path:
 
 
 def test_charts_read_back_with_their_series_and_ranges(master: Path) -> None:
-    ws = load_workbook(master)[SUMMARY]
+    """Every reference of the charts is a workbook-level name; the names hold the tables."""
+    wb = load_workbook(master)
+    ws = wb[SUMMARY]
     charts = ws._charts
     assert len(charts) == 2
-    for chart, (label, n) in zip(charts, (("Milestone", 6), ("Action Owner", 6)), strict=True):
-        header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == label)
-        first, last = header + 1, header + n
+    tables = rag_tables(ws)
+    for chart, key, section in zip(charts, ("Theme", "Owner"), RAG_SECTIONS[1:], strict=True):
         assert chart.tagname == "barChart" and chart.type == "bar"
         assert chart.grouping == "stacked" and chart.overlap == 100
-        titles = [s.tx.strRef.f.replace("$", "") for s in chart.series]
-        assert titles == [f"'Summary'!{c}{header}" for c in "DEFG"]
-        assert [ws[t.split("!")[1]].value for t in titles] == ["Green", "Amber", "Red", "Blue"]
+        colours = ("Green", "Amber", "Red", "Blue")
+        assert [s.tx.strRef.f for s in chart.series] == [
+            f"[0]!EdiXlSummaryTitle{c}" for c in colours]
         assert [s.val.numRef.f for s in chart.series] == [
-            f"'Summary'!${c}${first}:${c}${last}" for c in "DEFG"]
-        cats = {(s.cat.strRef or s.cat.numRef).f for s in chart.series}
-        assert cats == {f"'Summary'!$A${first}:$A${last}"}
-        colours = [str(s.graphicalProperties.solidFill.srgbClr) for s in chart.series]
-        assert colours == ["009639", "FFB81C", "DA291C", "005EB8"]
+            f"[0]!EdiXlSummary{key}{c}" for c in colours]
+        assert {s.cat.strRef.f for s in chart.series} == {f"[0]!EdiXlSummary{key}Names"}
+        # what the names hold: the series titles, the table's labels and its formulas
+        assert [named_cells(wb, f"EdiXlSummaryTitle{c}") for c in colours] == [
+            [c] for c in colours]
+        assert named_cells(wb, f"EdiXlSummary{key}Names") == [
+            label for label, _ in tables[section]]
+        for i, c in enumerate(colours):
+            assert named_cells(wb, f"EdiXlSummary{key}{c}") == [
+                counts[i] for _, counts in tables[section]]
+        colours_drawn = [str(s.graphicalProperties.solidFill.srgbClr) for s in chart.series]
+        assert colours_drawn == ["009639", "FFB81C", "DA291C", "005EB8"]
+    assert wb.defined_names["EdiXlSummaryThemeNames"].attr_text == "Summary!$A$12:$A$17"
+    assert wb.defined_names["EdiXlSummaryOwnerRed"].attr_text == "Summary!$F$21:$F$26"
+    assert all(wb.defined_names[n].localSheetId is None for n in summary_names())
     with zipfile.ZipFile(master) as z:
         xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/"))
     assert len(re.findall(r'<(?:c:)?grouping val="stacked"/>', xml)) == 2
     assert len(re.findall(r'<(?:c:)?barDir val="bar"/>', xml)) == 2
+    assert "Summary!$" not in xml  # no reference to the sheet's cells: only names
 
 
 # --- LibreOffice: the formulas' values equal Python's --------------------------------------------
@@ -326,18 +406,24 @@ STATUSES = ["On Track", "Green", "At Risk", "delayed", "Complete", "Done", "Exce
             None, "wibble"]
 
 
-def generated_plan(path: Path, n: int = 300, seed: int = 6) -> Path:
-    """A trust-layout workbook of ``n`` random actions (seeded), with messy spellings."""
-    rng = random.Random(seed)
+def trust_layout_book(title: str) -> tuple[Workbook, Any]:
+    """A workbook whose "Action Plan" sheet has a title row and the trust's header row."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "Action Plan"
-    ws.append(["Generated action plan"])
+    ws.append([title])
     ws.append([])
     ws.append(["#", "Milestone", "Action (think SMART)", "Report / Action",
                "Protected Characteristic", "Action Owner", "Start Date", "Due Date", "Status",
                "Update as at 18 Sep 23"])
+    return wb, ws
+
+
+def generated_plan(path: Path, n: int = 300, seed: int = 6) -> Path:
+    """A trust-layout workbook of ``n`` random actions (seeded), with messy spellings."""
+    rng = random.Random(seed)
+    wb, ws = trust_layout_book("Generated action plan")
     for i in range(n):
         theme = THEMES[i] if i < len(THEMES) else rng.choice(THEMES)  # every theme is there
         if rng.random() < 0.1:  # the same theme typed differently: case and spacing
@@ -478,8 +564,12 @@ def test_a_summary_sheet_of_the_trust_is_left_alone(tmp_path: Path) -> None:
 def test_empty_master_has_a_summary_with_every_gap(tmp_path: Path) -> None:
     master = tmp_path / "empty.xlsx"
     new_master(master, None, AS_AT, now=NOW)
-    ws = load_workbook(master)[SUMMARY]
-    assert ws._charts == []
+    wb = load_workbook(master)
+    ws = wb[SUMMARY]
+    assert len(ws._charts) == 2  # in their places, over the "No actions yet." lines
+    for key in ("Theme", "Owner"):
+        assert named_cells(wb, f"EdiXlSummary{key}Names") == ["No actions yet."]
+        assert named_cells(wb, f"EdiXlSummary{key}Green") == [None]
     assert [r[0] for r in section_rows(ws, "Coverage")] == list(HAND_COVERAGE)
     assert len(summarise_master(master).gaps) == 27
 
@@ -535,3 +625,255 @@ def test_a_non_breaking_space_pasted_from_word_counts_the_same_in_excel(tmp_path
     sheet = {row[0]: row[7] for row in ws.iter_rows(values_only=True)
              if row[0] in python and isinstance(row[7], int | float)}
     assert sheet == python
+
+
+# --- the look does not depend on the plan (what a button can rewrite) ---------------------------
+# A button of a macro-enabled master rewrites the Summary through xlwings' VBA client: cell
+# values (formulas as text), number formats and workbook-level names, nothing else. So two
+# masters with different plans must have Summaries that differ in nothing else.
+
+#: Every WRES indicator, WDES metric and High Impact Action, spread over the crafted plan.
+ALL_REFS = ["WRES 1 WRES 2 WDES 1", "WRES 3 WDES 2 HIA 1", "WRES 4 WDES 3", "WRES 5 WDES 4",
+            "WRES 6 WDES 5 HIA 2", "WRES 7 WDES 6", "WRES 8 WDES 7 HIA 3", "WRES 9 WDES 8",
+            "WDES 9 HIA 4", "WDES 10 HIA 5", "HIA 6", "Gender Pay Gap"]
+CRAFTED_OWNERS = ["Chief People Officer", "Director of Nursing", "Head of Resourcing",
+                  "Freedom to Speak Up Guardian", "Staff Network Chairs",
+                  "Head of Learning & Development", "Medical Director", "Head of EDI",
+                  "Director of Estates"]
+
+
+def crafted_plan(path: Path) -> Path:
+    """Another trust's plan: 3 themes, 9 owners, nothing overdue, every code covered, one
+    action complete and one at risk, three due in the next 30 days (22 Dec, 31 Dec, 9 Jan)."""
+    wb, ws = trust_layout_book("Another trust's action plan")
+    themes = ["Workforce data", "Leadership & culture", "Health & wellbeing"]
+    for i, refs in enumerate(ALL_REFS):
+        due = AS_AT + timedelta(days=4 + 9 * i)  # 22 Dec 2023 onwards: nothing overdue
+        status = "Complete" if i == 11 else "At Risk" if i == 3 else "On Track"
+        ws.append([f"A{i + 1}", themes[i % 3], f"Crafted action {i + 1}: " + "words " * (i * 4),
+                   refs, "Race", CRAFTED_OWNERS[i % 9], datetime(2023, 4, 1),
+                   datetime(due.year, due.month, due.day), status, f"Update {i}"])
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def masters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Masters of very different plans: seed 000, the crafted plan, the generated 300-action
+    plan (dates written as text, a theme that looks like a formula aside), and no plan."""
+    folder = tmp_path_factory.mktemp("looks")
+    out = {}
+    out["seed"] = folder / "seed.xlsx"
+    new_master(out["seed"], read_plan(build_trust_workbook(folder / "seed_plan.xlsx")), AS_AT,
+               now=NOW)
+    out["crafted"] = folder / "crafted.xlsx"
+    new_master(out["crafted"], read_plan(crafted_plan(folder / "crafted_plan.xlsx")), AS_AT,
+               now=NOW)
+    out["generated"] = folder / "generated.xlsx"
+    new_master(out["generated"], read_plan(generated_plan(folder / "generated_plan.xlsx")),
+               AS_AT, now=NOW)
+    out["empty"] = folder / "empty.xlsx"
+    new_master(out["empty"], None, date(2024, 3, 1), now=NOW)
+    return out
+
+
+def _style(cell_or_dim: Any) -> tuple[Any, ...]:
+    """Every style property but the number format (copies: openpyxl's proxies of them do not
+    compare equal to each other)."""
+    return tuple(copy(getattr(cell_or_dim, name))
+                 for name in ("font", "fill", "border", "alignment", "protection"))
+
+
+def effective_style(ws: Worksheet, row: int, col: int) -> tuple[Any, ...]:
+    """A cell's style as Excel and LibreOffice show it: its own when the file has the cell,
+    else its column's (a cell never written shows its column's style)."""
+    cell = ws._cells.get((row, col))
+    if cell is not None:
+        return _style(cell)
+    return _style(ws.column_dimensions[get_column_letter(col)])
+
+
+def xml(obj: Any) -> str:
+    """An openpyxl object as the XML it is written as (many have no equality of their own)."""
+    return tostring(obj.to_tree()).decode()
+
+
+def summary_look(path: Path) -> dict[str, Any]:
+    """Everything about a saved master's Summary but cell values, per-cell number formats and
+    where the charts' names point."""
+    wb = load_workbook(path)
+    ws = wb[SUMMARY]
+    cells = {coord for coord in ws._cells}
+    return {
+        "merged": sorted(str(r) for r in ws.merged_cells.ranges),
+        "conditional formats": [(str(cf.sqref), [(xml(r), xml(r.dxf)) for r in cf.rules])
+                                for cf in ws.conditional_formatting],
+        "columns": {k: (d.width, d.customWidth, d.hidden, d.min, d.max, _style(d),
+                        d.number_format) for k, d in sorted(ws.column_dimensions.items())},
+        "cells": cells,  # replaced below by the styles of the union of both sheets' cells
+        "charts": [(type(c.anchor).__name__, c.anchor._from.col, c.anchor._from.row,
+                    c.anchor._from.colOff, c.anchor._from.rowOff, c.anchor.ext.width,
+                    c.anchor.ext.height, c.tagname, c.grouping, c.title.tx.rich.p[0].r[0].t,
+                    [(s.tx.strRef.f, s.cat.strRef.f, s.val.numRef.f,
+                      s.graphicalProperties.solidFill.srgbClr) for s in c.series],
+                    c.x_axis.scaling.orientation, c.y_axis.scaling.min, c.y_axis.majorUnit,
+                    c.y_axis.numFmt.formatCode)
+                   for c in ws._charts],
+        "print": [xml(x) for x in (ws.page_setup, ws.print_options, ws.page_margins,
+                                   ws.sheet_properties, ws.HeaderFooter)]
+        + [ws.print_title_rows, ws.print_title_cols, ws.print_area],
+        "view": [xml(x) for x in (ws.views, ws.sheet_format, ws.protection)]
+        + [ws.freeze_panes, ws.auto_filter.ref, len(ws.data_validations.dataValidation)],
+        "names": {name: d.attr_text if name in FIXED_NAMES or not name.startswith(MARKER_NAME)
+                  else "(where the data is)" for name, d in wb.defined_names.items()},
+        "sheet names": (wb.sheetnames, list(ws.defined_names)),
+        "ws": ws,
+    }
+
+
+#: The names whose targets are the same whatever the plan: the marker and the series titles.
+FIXED_NAMES = {MARKER_NAME} | {f"{MARKER_NAME}Title{c}" for c in ("Green", "Amber", "Red",
+                                                                  "Blue")}
+
+
+def assert_same_look(one: dict[str, Any], two: dict[str, Any]) -> None:
+    """Equal looks, the cells' styles compared over the union of both sheets' cells."""
+    ws1, ws2 = one["ws"], two["ws"]
+    union = one["cells"] | two["cells"]
+    assert union, "no cells"
+    different = [f"{get_column_letter(c)}{r}" for r, c in sorted(union)
+                 if effective_style(ws1, r, c) != effective_style(ws2, r, c)]
+    assert not different, f"cells styled differently: {different[:20]}"
+    for key in one:
+        if key not in ("cells", "ws"):
+            assert one[key] == two[key], key
+
+
+def summary_values(path: Path) -> dict[str, tuple[Any, str]]:
+    """(value, number format) of every cell of the Summary that holds something."""
+    ws = load_workbook(path)[SUMMARY]
+    return {cell.coordinate: (cell.value, cell.number_format) for row in ws.iter_rows()
+            for cell in row if cell.value is not None}
+
+
+@pytest.mark.parametrize("other", ["crafted", "generated", "empty"])
+def test_the_summary_look_does_not_depend_on_the_plan(masters: dict[str, Path],
+                                                      other: str) -> None:
+    seed, theirs = summary_look(masters["seed"]), summary_look(masters[other])
+    # the data differ a lot...
+    assert len(theirs["cells"]) != len(seed["cells"])
+    a, b = summary_values(masters["seed"]), summary_values(masters[other])
+    assert sum(a.get(k) != b.get(k) for k in a.keys() | b.keys()) > 50
+    names = [load_workbook(p).defined_names["EdiXlSummaryOwnerNames"].attr_text
+             for p in (masters["seed"], masters[other])]
+    assert names[0] != names[1]
+    # ...the look does not
+    assert_same_look(seed, theirs)
+    assert seed["merged"] == []
+    assert len(seed["conditional formats"]) > 10 and len(seed["charts"]) == 2
+
+
+def test_rows_of_wrapped_text_get_an_estimated_height(master: Path) -> None:
+    """Row heights are the one thing besides values that follows the data (LibreOffice shows
+    an unset row at one line; a button has Excel fit the rows)."""
+    ws = load_workbook(master)[SUMMARY]
+    overdue = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "1.9"]
+    assert overdue, "action 1.9 is listed"
+    for r in overdue:  # its action text takes three lines in column B
+        assert ws.row_dimensions[r].height == 3 * ROW_POINTS
+    one_line = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "WRES 2")
+    assert ws.row_dimensions[one_line].height is None
+    assert all(ws.row_dimensions[r].height is None for r in range(1, 5))
+
+
+def test_the_other_plans_are_what_the_look_test_needs(masters: dict[str, Path]) -> None:
+    """The masters compared above cover the cases: no overdue, no gaps, no themes/owners,
+    many owners, dates as text."""
+    crafted = summarise_master(masters["crafted"])
+    assert not crafted.overdue and not crafted.gaps
+    assert [a.id for a in crafted.due_soon] == ["A1", "A2", "A3"]
+    assert (len(crafted.by_theme), len(crafted.by_owner)) == (3, 9)
+    generated = summarise_master(masters["generated"])
+    assert len(generated.overdue) > 50 and len(generated.by_owner) == len(OWNERS) + 1
+    empty = summarise_master(masters["empty"])
+    assert not empty.by_theme and not empty.by_owner and len(empty.gaps) == 27
+    ws = load_workbook(masters["generated"])[SUMMARY]
+    assert any(isinstance(c.value, datetime) for row in ws.iter_rows() for c in row)
+    assert any(c.number_format == "dd mmm yyyy" for row in ws.iter_rows() for c in row)
+
+
+def emulate_button(before: Path, after: Path, out: Path) -> Path:
+    """What a button does to the Summary, done by hand with openpyxl on ``before``'s file:
+    write ``after``'s values (formulas as text) and number formats, clear the contents of
+    cells that became empty, point the names where ``after``'s point. A cell that did not
+    exist is created with its column's style, as Excel gives a value typed into an empty
+    cell. Nothing else (no styles, no conditional formats, no charts, no print setup)."""
+    wb = load_workbook(before)
+    ws = wb[SUMMARY]
+    src_wb = load_workbook(after)
+    src = src_wb[SUMMARY]
+    for (r, c), cell in list(ws._cells.items()):
+        if cell.value is not None and src._cells.get((r, c)) is None:
+            cell.value = None  # clear contents: the cell keeps its format
+    for (r, c), new in src._cells.items():
+        if new.value is None:
+            if (r, c) in ws._cells:
+                ws._cells[(r, c)].value = None
+            continue
+        cell = ws._cells.get((r, c))
+        if cell is None:
+            cell = ws.cell(r, c)
+            cell._style = copy(ws.column_dimensions[get_column_letter(c)]._style)
+        cell.value = new.value
+        cell.number_format = new.number_format
+    for name, target in src_wb.defined_names.items():
+        if name.startswith(MARKER_NAME):
+            wb.defined_names[name].attr_text = target.attr_text
+    wb.save(out)
+    return out
+
+
+@pytest.mark.parametrize(("first", "second"), [("seed", "crafted"), ("crafted", "seed"),
+                                               ("generated", "empty"), ("empty", "generated")])
+def test_a_button_rewriting_values_formats_and_names_gives_the_cli_summary(
+    masters: dict[str, Path], tmp_path: Path, first: str, second: str
+) -> None:
+    emulated = emulate_button(masters[first], masters[second], tmp_path / "emulated.xlsx")
+    assert_same_look(summary_look(emulated), summary_look(masters[second]))
+    assert summary_values(emulated) == summary_values(masters[second])
+    wb, cli_wb = load_workbook(emulated), load_workbook(masters[second])
+    assert {n: d.attr_text for n, d in wb.defined_names.items()} == {
+        n: d.attr_text for n, d in cli_wb.defined_names.items()}
+    # the charts read the second plan's rows through the names
+    assert named_cells(wb, "EdiXlSummaryOwnerNames") == named_cells(cli_wb,
+                                                                    "EdiXlSummaryOwnerNames")
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_draws_the_look_from_the_kind_column_and_the_charts_from_the_names(
+    lo: None, masters: dict[str, Path], tmp_path: Path
+) -> None:
+    """Printed by LibreOffice: seed 000 has 8 gap lines in red and two Red bars; the crafted
+    plan has no gap and no Red action. The section headers are blue in both."""
+
+    def summary_colours(path: Path) -> Any:
+        pdf = convert(path, "pdf", tmp_path / path.stem)
+        pages = [i for i, text in enumerate(pdf_pages_text(pdf), start=1)
+                 if text.split()[-1:] == [SUMMARY]]
+        assert pages, "no Summary page"
+        counter: Any = None
+        for image in render_png(pdf, tmp_path / path.stem / "png", dpi=100, first=pages[0],
+                                last=pages[-1]):
+            found = colours_in_png(image, solid=True)
+            counter = found if counter is None else counter + found
+        return counter
+
+    seed, crafted = summary_colours(masters["seed"]), summary_colours(masters["crafted"])
+    for colours in (seed, crafted):
+        assert colour_pixels(colours, "005EB8") > 2000  # blue table headers (and Blue bars)
+        assert colour_pixels(colours, "009639") > 500  # Green bars: the names were read
+    # gap lines (the Red header cells share the fill: 3 small cells in each)
+    assert colour_pixels(seed, "FFC7CE") > 5 * colour_pixels(crafted, "FFC7CE")
+    # Red bars (the legend's small swatches are in both)
+    assert colour_pixels(seed, "DA291C") > 3 * colour_pixels(crafted, "DA291C")
+    assert colour_pixels(crafted, "FFB81C") > colour_pixels(seed, "FFB81C")  # 1 At Risk vs 0

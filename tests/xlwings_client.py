@@ -206,6 +206,19 @@ def excel_reads(text: str) -> tuple[Any, bool, bool]:
     return text, False, False
 
 
+#: Functions newer than Excel 2007 that Excel saves with the ``_xlfn.`` prefix (the ones a
+#: typed formula may use without it). A formula typed with the prefix would be #NAME? in Excel.
+FUTURE_FUNCTIONS = ("UNICHAR", "UNICODE", "CONCAT", "TEXTJOIN", "IFS", "MAXIFS", "MINIFS",
+                    "SWITCH", "XLOOKUP", "XMATCH", "FILTER", "SORT", "UNIQUE", "SEQUENCE",
+                    "IFNA", "DAYS", "ISOWEEKNUM", "AGGREGATE", "NUMBERVALUE")
+
+
+def excel_saves_formula(typed: str) -> str:
+    """A formula typed into Excel as Excel writes it into the file."""
+    assert "_xlfn." not in typed, f"typed with the file's prefix (#NAME? in Excel): {typed}"
+    return re.sub(rf"(?<![\w.])({'|'.join(FUTURE_FUNCTIONS)})\(", r"_xlfn.\1(", typed)
+
+
 def _cells(wb: Workbook, action: dict[str, Any]) -> list[list[Any]]:
     ws = wb.worksheets[action["sheet_position"]]
     r0, c0 = action["start_row"] + 1, action["start_column"] + 1
@@ -244,7 +257,7 @@ class Client:
                 if isinstance(value, str):
                     value, formula, quoted = excel_reads(value)
                     if formula:
-                        cell.value = value  # openpyxl: a formula
+                        cell.value = excel_saves_formula(value)  # openpyxl: a formula
                         continue
                 cell.value = value
                 if isinstance(value, str) and value.startswith("="):

@@ -15,23 +15,44 @@ owns this sheet, and the same plan at the same as-at date gives the same sheet.
   are values as at the as-at date.
 - A4 landscape, one page wide; the title names the trust and the as-at date.
 
+The look does not depend on the plan. The buttons of a macro-enabled master (edi_xl.excel)
+rewrite this sheet through xlwings' VBA client, which can write values (formulas as text),
+number formats and workbook-level names, and autofit rows, and nothing else. So everything that
+changes with the plan or the as-at date is one of those, and everything else is the same
+whatever the plan:
+
+- no merged cells, no direct fonts, fills or borders below the title block (rows 1-2, always
+  the same cells); rows of wrapped text get an estimated height (the one thing besides values
+  that follows the data: a button has Excel fit the rows instead);
+- alignment from column styles, copied onto every written cell as Excel does when a value is
+  typed into an empty cell of a styled column;
+- how a row looks (section title, table header, table line, total, note, coverage gap) comes
+  from conditional formatting over fixed ranges, driven by a word in the hidden kind column
+  (:data:`KIND_COLUMN`, see :data:`ROW_LOOKS`);
+- the charts sit at fixed places with fixed sizes, and read workbook-level names
+  (``[0]!EdiXlSummaryThemeNames``, ...) that each write points at the current rows.
+
 A sheet called "Summary" that edi_xl did not make is never overwritten: the workbook-level
 name ``EdiXlSummary`` marks ours.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart
+from openpyxl.chart.data_source import AxDataSource, NumDataSource, NumRef, StrRef
+from openpyxl.chart.series import Series, SeriesLabel
 from openpyxl.chart.shapes import GraphicalProperties
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -53,44 +74,201 @@ from edi_xl.workbook import sheets
 from edi_xl.workbook.cells import set_value
 from edi_xl.workbook.printing import apply_print_setup
 from edi_xl.workbook.styles import (
-    GRID_BORDER,
-    HEADER_FILL,
     HEADER_FONT,
     NHS_BLUE,
     RAG_COLOURS,
     SUBTITLE_FONT,
+    THIN,
     TITLE_FONT,
-    WRAP_TOP,
 )
 
 SUMMARY = "Summary"
 MARKER_NAME = "EdiXlSummary"
 
-#: Columns of the sheet. RAG tables: the name across A:C, counts in D..G, total in H. Lists:
-#: A id / ref, B action / description, C owner / ids, D.. the rest. Lists have no merged cells
-#: (openpyxl is slow to load many).
-LABEL_COL = 3
+#: Columns of the sheet. RAG tables: the name in A (shown across the empty B:C), counts in
+#: D..G, total in H. Lists: A id / ref, B action / description, C owner / ids, D.. the rest.
+LABEL_COL = 1
 COUNT_COLS = {rag: 4 + i for i, rag in enumerate(RAG_ORDER)}  # D, E, F, G
 TOTAL_COL = 8  # H
 LAST_COL = TOTAL_COL
-CHART_ANCHOR_COL = "J"
-WIDTHS = {"A": 9, "B": 50, "C": 32, "D": 13, "E": 13, "F": 13, "G": 13, "H": 13, "I": 2}
+#: Column widths: the tables (A:H), a gap (I), the charts (J:S).
+WIDTHS = {"A": 9, "B": 50, "C": 32, "D": 13, "E": 13, "F": 13, "G": 13, "H": 13, "I": 2,
+          **{get_column_letter(c): 9 for c in range(10, 20)}}
+#: Alignment per column: every written cell gets its column's (Excel gives a value typed into
+#: an empty cell its column's style; LibreOffice shows a written cell's own).
+TOP = Alignment(vertical="top")
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+CENTRE_WRAP_TOP = Alignment(horizontal="center", vertical="top", wrap_text=True)
+COLUMN_ALIGNMENT = {"A": TOP, "B": WRAP_TOP, "C": WRAP_TOP,
+                    **{get_column_letter(c): CENTRE_WRAP_TOP for c in range(4, LAST_COL + 1)}}
+#: The hidden column holding each row's kind: right of the charts, so that printing (the used
+#: range, hidden columns left out) takes in the tables and the charts and nothing more. (No
+#: print area: a bounded one would follow the data, and openpyxl can neither write nor read
+#: back a whole-column one such as $A:$S.)
+KIND_COLUMN = "T"
+#: Where the sheet's :func:`fingerprint` is kept: the kind column's first row (hidden).
+FINGERPRINT_CELL = f"{KIND_COLUMN}1"
+_FINGERPRINT_AT = (1, column_index_from_string(KIND_COLUMN))
+TITLE_ROW, NOTE_ROW = 1, 2  # the title block: the only cells with fonts of their own
+FIRST_ROW = 4  # the first row of the sections (kind-driven look from here down)
+MAX_ROW = 1048576
+#: The RAG status section is always first: its header row names the charts' series.
+RAG_HEADER_ROW = FIRST_ROW + 1
+#: The charts: top right, one above the other, fixed places and sizes (room for ~15 bars).
+#: The first is shorter than the 22 rows down to the second at their least height (15 pt), so
+#: they never overlap; taller rows beside the first (wrapped list lines, in a small plan) leave
+#: a gap between them.
+CHART_ANCHORS = ("J4", "J26")
+CHART_WIDTH_CM = 17.0
+CHART_HEIGHT_CM = 11.0
 #: Bar colours of the charts: the NHS identity's green, warm yellow, emergency red and blue.
 CHART_COLOURS = {RAG.GREEN: "009639", RAG.AMBER: "FFB81C", RAG.RED: "DA291C",
                  RAG.BLUE: "005EB8"}
-GAP_FILL = PatternFill("solid", fgColor=RAG_COLOURS[RAG.RED][0])
-GAP_FONT = Font(bold=True, color=RAG_COLOURS[RAG.RED][1])
-SECTION_FONT = Font(bold=True, size=12, color=NHS_BLUE)
-NOTE_FONT = Font(italic=True, color="595959")
-BOLD = Font(bold=True)
-CENTRE = Alignment(horizontal="center")
-CENTRE_TOP = Alignment(horizontal="center", vertical="top")
-ROW_POINTS = 15.0  # a default row, in points
-CM_PER_ROW = ROW_POINTS / 72 * 2.54
+DATE_FORMAT = "dd mmm yyyy"
+#: A default row, in points. Rows of wrapped text get an estimated height (LibreOffice keeps a
+#: row an .xlsx leaves unset at one line; a button's Rows.AutoFit makes Excel fit them).
+ROW_POINTS = 15.0
 
 #: Characters that make a COUNTIFS criterion a pattern or a comparison.
 _PATTERN_CHARS = ("*", "?", "~")
 _COMPARISON_START = ("<", ">", "=")
+
+
+# --- the look: conditional formatting driven by the kind column --------------------------------
+
+_NONE = Side()
+#: Borders by which sides are open: a RAG table's name in A runs over B and C, so those three
+#: cells are boxed as one.
+_BORDERS = {
+    "": Border(left=THIN, right=THIN, top=THIN, bottom=THIN),
+    "<": Border(left=THIN, right=_NONE, top=THIN, bottom=THIN),
+    "=": Border(left=_NONE, right=_NONE, top=THIN, bottom=THIN),
+    ">": Border(left=_NONE, right=THIN, top=THIN, bottom=THIN),
+}
+_GREY = "595959"
+_GAP_FILL, _GAP_TEXT = RAG_COLOURS[RAG.RED]
+
+
+def _fill(colour: str) -> PatternFill:
+    """A solid fill for a conditional format: Excel takes a format's solid colour from the
+    background colour, LibreOffice from the foreground one, so both are set."""
+    return PatternFill("solid", start_color=colour, end_color=colour)
+
+
+#: Looks by name: (font, fill, boxed). A name ending in "<", "=" or ">" is the boxed look with
+#: those sides open (see _BORDERS).
+_LOOKS: dict[str, tuple[Font | None, PatternFill | None, bool]] = {
+    "section": (Font(bold=True, color=NHS_BLUE), None, False),
+    "note": (Font(italic=True, color=_GREY), None, False),
+    "header": (HEADER_FONT, _fill(NHS_BLUE), True),
+    **{f"{rag.value} header": (Font(bold=True, color=RAG_COLOURS[rag][1]),
+                               _fill(RAG_COLOURS[rag][0]), True) for rag in RAG_ORDER},
+    "box": (None, None, True),
+    "bold box": (Font(bold=True), None, True),
+    "note box": (Font(italic=True, color=_GREY), None, True),
+    "gap": (None, _fill(_GAP_FILL), True),
+    "gap bold": (Font(bold=True, color=_GAP_TEXT), _fill(_GAP_FILL), True),
+}
+
+#: Each kind of row (the word in the kind column) and how its cells look: (first column,
+#: last column, look) runs. Rows with no kind (blank lines) have no look.
+ROW_LOOKS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "section": (("A", "A", "section"),),  # a section's title
+    "note": (("A", "A", "note"),),  # a line of explanation, or "nothing to list"
+    "rag-header": (("A", "A", "header<"), ("B", "B", "header="), ("C", "C", "header>"),
+                   *((get_column_letter(COUNT_COLS[rag]),) * 2 + (f"{rag.value} header",)
+                     for rag in RAG_ORDER),
+                   ("H", "H", "header")),
+    "rag-words": (("A", "A", "note box<"), ("B", "B", "note box="), ("C", "C", "note box>"),
+                  ("D", "G", "note box"), ("H", "H", "box")),  # the status word counted
+    "rag-line": (("A", "A", "box<"), ("B", "B", "box="), ("C", "C", "box>"), ("D", "G", "box"),
+                 ("H", "H", "bold box")),  # a theme or an owner
+    "rag-total": (("A", "A", "bold box<"), ("B", "B", "bold box="), ("C", "C", "bold box>"),
+                  ("D", "H", "bold box")),  # all actions
+    "list-header": (("A", "E", "header"),),  # overdue / due soon: five columns
+    "list-line": (("A", "E", "box"),),
+    "header": (("A", "D", "header"),),  # changes, coverage: four columns
+    "line": (("A", "D", "box"),),
+    "gap": (("A", "A", "gap bold"), ("B", "B", "gap"), ("C", "C", "gap bold"),
+            ("D", "D", "gap")),  # a coverage line with no live action
+}
+
+
+def _look(name: str) -> tuple[Font | None, PatternFill | None, Border | None]:
+    sides = name[-1] if name[-1] in "<=>" else ""
+    font, fill, boxed = _LOOKS[name.removesuffix(sides)]
+    return copy(font), copy(fill), copy(_BORDERS[sides]) if boxed else None
+
+
+def conditional_rules() -> list[tuple[str, str, str]]:
+    """(range, formula, look) of the sheet's conditional formatting, in the order written.
+
+    One rule per look and run of columns where the same kinds have that look, over every row
+    from :data:`FIRST_ROW` down; the rows' kinds never overlap and neither do a kind's runs,
+    so at most one rule holds for a cell (LibreOffice applies only the first that holds).
+    """
+    where: dict[str, dict[int, list[str]]] = {}
+    for kind, runs in ROW_LOOKS.items():
+        for first, last, look in runs:
+            for col in range(column_index_from_string(first), column_index_from_string(last) + 1):
+                where.setdefault(look, {}).setdefault(col, []).append(kind)
+    out = []
+    for look, cols in where.items():
+        spans: list[list[Any]] = []
+        for col in sorted(cols):
+            if spans and spans[-1][1] == col - 1 and spans[-1][2] == cols[col]:
+                spans[-1][1] = col
+            else:
+                spans.append([col, col, cols[col]])
+        for first, last, kinds in spans:
+            tests = [f'${KIND_COLUMN}{FIRST_ROW}="{kind}"' for kind in kinds]
+            formula = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
+            out.append((f"{get_column_letter(first)}{FIRST_ROW}:{get_column_letter(last)}"
+                        f"{MAX_ROW}", formula, look))
+    return out
+
+
+def _add_conditional_formats(ws: Worksheet) -> None:
+    for cells, formula, look in conditional_rules():
+        font, fill, border = _look(look)
+        ws.conditional_formatting.add(cells, FormulaRule(formula=[formula], font=font,
+                                                         fill=fill, border=border))
+
+
+# --- the charts' names --------------------------------------------------------------------------
+
+#: The workbook-level names the charts read, per chart: the categories and one per colour.
+CHART_NAMES = {
+    "Theme": (f"{MARKER_NAME}ThemeNames",
+              {rag: f"{MARKER_NAME}Theme{rag.value}" for rag in RAG_ORDER}),
+    "Owner": (f"{MARKER_NAME}OwnerNames",
+              {rag: f"{MARKER_NAME}Owner{rag.value}" for rag in RAG_ORDER}),
+}
+#: The series' titles: the RAG header of the first table ("Green", "Amber", ...).
+TITLE_NAMES = {rag: f"{MARKER_NAME}Title{rag.value}" for rag in RAG_ORDER}
+
+
+def summary_names() -> list[str]:
+    """Every workbook-level name the Summary sets, the marker first."""
+    out = [MARKER_NAME, *TITLE_NAMES.values()]
+    for names, per_colour in CHART_NAMES.values():
+        out += [names, *per_colour.values()]
+    return out
+
+
+def _set_name(wb: Workbook, name: str, cells: str) -> None:
+    """Point the workbook-level ``name`` at ``cells`` (kept in its place when it exists)."""
+    attr = f"{sheet_ref(SUMMARY)}!{cells}"
+    existing = wb.defined_names.get(name)
+    if existing is not None:
+        existing.attr_text = attr
+    else:
+        wb.defined_names[name] = DefinedName(name, attr_text=attr)
+
+
+def _col_range(col: int, first: int, last: int) -> str:
+    letter = get_column_letter(col)
+    return f"${letter}${first}:${letter}${last}"
 
 
 @dataclass(frozen=True)
@@ -133,8 +311,8 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _word_criteria(wb: Workbook, words: dict[RAG, str]) -> dict[RAG, tuple[str, str]]:
-    """Per colour: (COUNTIFS criterion, cell formula showing the word).
+def _word_criteria(wb: Workbook, words: dict[RAG, str]) -> dict[RAG, tuple[str, str | None]]:
+    """Per colour: (COUNTIFS criterion, formula showing the word or None to show it as text).
 
     The Settings cell holding the word when it is there (so a word changed on Settings is
     counted at once), else the word itself.
@@ -145,7 +323,7 @@ def _word_criteria(wb: Workbook, words: dict[RAG, str]) -> dict[RAG, tuple[str, 
         for (r, c), cell in ws._cells.items():
             if c == 1 and isinstance(cell.value, str):
                 found.setdefault(cell.value.strip().lower(), r)
-    out: dict[RAG, tuple[str, str]] = {}
+    out: dict[RAG, tuple[str, str | None]] = {}
     for rag in RAG_ORDER:
         row = found.get(rag.value.lower())
         cell = wb[sheets.SETTINGS].cell(row, 2).value if row else None
@@ -153,7 +331,7 @@ def _word_criteria(wb: Workbook, words: dict[RAG, str]) -> dict[RAG, tuple[str, 
             ref = f"{sheet_ref(sheets.SETTINGS)}!$B${row}"
             out[rag] = (f"TRIM({ref})", f"={ref}")
         else:
-            out[rag] = (_quoted(words[rag]), _quoted(words[rag]))
+            out[rag] = (_quoted(words[rag]), None)
     return out
 
 
@@ -181,111 +359,79 @@ def _count_formula(
 
 # --- writing ---------------------------------------------------------------------------------
 
+# --- writing ---------------------------------------------------------------------------------
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """About how many lines ``text`` takes in a wrapped column ``width`` characters wide."""
+    per_line = max(1, int(width * 1.15))
+    return sum(-(-len(part) // per_line) or 1 for part in text.split("\n"))
+
 
 class _Writer:
     """Writes the sheet top to bottom, ``row`` being the next free row.
 
-    Styling cell by cell through openpyxl's attributes looks each style up in a list (slow
-    for hundreds of cells), so each combination is applied once and then copied. The
-    combinations are told apart by the style objects' identity: hashing openpyxl's style
-    objects is itself slow (two objects that are equal only cost one more lookup).
+    Every written cell gets its column's style (alignment only) and, for dates, a number format;
+    each row's kind goes into the kind column. Styles are worked out once per (column, number
+    format) and copied: openpyxl looks each style up in a list, which is slow for many cells.
     """
 
     def __init__(self, ws: Worksheet) -> None:
         self.ws = ws
-        self.row = 1
-        self._styles: dict[tuple[tuple[str, int], ...], Any] = {}
-        self._keep: list[Any] = []  # the style objects keyed by id(), kept alive
+        self.row = FIRST_ROW
+        self._styles: dict[tuple[int, str | None], Any] = {}
+        self._kind_col = column_index_from_string(KIND_COLUMN)
 
-    def style(self, row: int, col: int, **style: Any) -> None:
+    def _styled(self, row: int, col: int, number_format: str | None) -> Any:
         cell = self.ws.cell(row, col)
-        if not style:
-            return
-        key = tuple(sorted((name, id(v)) for name, v in style.items()))
-        proto = self._styles.get(key)
-        if proto is None:
-            for name, v in style.items():
-                setattr(cell, name, v)
+        key = (col, number_format)
+        style = self._styles.get(key)
+        if style is None:
+            cell._style = copy(self.ws.column_dimensions[get_column_letter(col)]._style)
+            if number_format:
+                cell.number_format = number_format
             self._styles[key] = copy(cell._style)
-            self._keep.append(style)
         else:
-            cell._style = copy(proto)
+            cell._style = copy(style)
+        return cell
 
-    def value(self, row: int, col: int, value: Any, **style: Any) -> None:
-        self.style(row, col, **style)  # first: set_value may mark the cell as quoted text
-        set_value(self.ws.cell(row, col), value, number_format=style.get("number_format"))
+    def value(self, row: int, col: int, value: Any) -> None:
+        if value is None or value == "":
+            return
+        fmt = DATE_FORMAT if isinstance(value, date) else None
+        set_value(self._styled(row, col, fmt), value, number_format=fmt)
 
-    def formula(self, row: int, col: int, formula: str, **style: Any) -> None:
+    def formula(self, row: int, col: int, formula: str) -> None:
         """One of edi_xl's own formulas (never text from a file)."""
-        self.ws.cell(row, col).value = formula
-        self.style(row, col, **style)
+        self._styled(row, col, None).value = formula
 
-    def merge(self, row: int, first: int, last: int) -> None:
-        """Merge before styling: openpyxl then has no borders to spread, which is slow."""
-        if last > first:
-            self.ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    def kind(self, kind: str) -> None:
+        self.value(self.row, self._kind_col, kind)
 
-    def section(self, title: str) -> None:
-        self.value(self.row, 1, title, font=SECTION_FONT)
-        self.row += 1
-
-    def header(self, spans: Sequence[tuple[str, int, int]], fills: dict[int, PatternFill] | None
-               = None, fonts: dict[int, Font] | None = None) -> None:
-        for text, first, last in spans:
-            self.merge(self.row, first, last)
-            align = Alignment(wrap_text=True, vertical="center",
-                              horizontal="center" if first > LABEL_COL else "left")
-            self.value(self.row, first, text, font=(fonts or {}).get(first, HEADER_FONT),
-                       fill=(fills or {}).get(first, HEADER_FILL), alignment=align,
-                       border=GRID_BORDER)
-            for col in range(first + 1, last + 1):
-                self.style(self.row, col, border=GRID_BORDER)
-        self.row += 1
-
-    def line(self, values: Sequence[tuple[Any, int, int]], *,
-             fill: PatternFill | None = None, fonts: dict[int, Font] | None = None,
-             aligns: dict[int, Alignment] | None = None) -> None:
+    def line(self, kind: str, values: Sequence[Any]) -> None:
+        """A row of ``kind`` with ``values`` from column A, as tall as its wrapped text."""
+        self.kind(kind)
         lines = 1
-        extra = {"fill": fill} if fill is not None else {}
-        for value, first, last in values:
-            self.merge(self.row, first, last)
-            style: dict[str, Any] = {"alignment": (aligns or {}).get(first, WRAP_TOP),
-                                     "border": GRID_BORDER, **extra}
-            if isinstance(value, date):
-                style["number_format"] = "dd mmm yyyy"
-            if fonts and first in fonts:
-                style["font"] = fonts[first]
-            self.value(self.row, first, value, **style)
-            for col in range(first + 1, last + 1):
-                self.style(self.row, col, border=GRID_BORDER, **extra)
-            if isinstance(value, str):
-                width = sum(WIDTHS.get(get_column_letter(c), 12) for c in range(first, last + 1))
-                per_line = max(1, int(width * 1.15))
-                lines = max(lines, sum(-(-len(p) // per_line) or 1 for p in value.split("\n")))
+        for col, value in enumerate(values, start=1):
+            self.value(self.row, col, value)
+            if isinstance(value, str) and COLUMN_ALIGNMENT[get_column_letter(col)].wrap_text:
+                lines = max(lines, wrapped_lines(value, WIDTHS[get_column_letter(col)]))
         if lines > 1:
             self.ws.row_dimensions[self.row].height = min(409.0, ROW_POINTS * lines)
         self.row += 1
 
+    def section(self, title: str) -> None:
+        self.line("section", [title])
+
     def note(self, text: str) -> None:
-        self.value(self.row, 1, text, font=NOTE_FONT)
+        self.line("note", [text])
+
+    def blank(self) -> None:
         self.row += 1
 
 
-def _rag_fills() -> dict[int, PatternFill]:
-    return {COUNT_COLS[rag]: PatternFill("solid", fgColor=RAG_COLOURS[rag][0])
-            for rag in RAG_ORDER}
-
-
-def _rag_fonts() -> dict[int, Font]:
-    return {COUNT_COLS[rag]: Font(bold=True, color=RAG_COLOURS[rag][1]) for rag in RAG_ORDER}
-
-
-def _rag_header(w: _Writer, label: str) -> int:
-    spans = [(label, 1, LABEL_COL)] + [(rag.value, COUNT_COLS[rag], COUNT_COLS[rag])
-                                       for rag in RAG_ORDER] + [("Total", TOTAL_COL, TOTAL_COL)]
-    row = w.row
-    w.header(spans, fills=_rag_fills(), fonts=_rag_fonts())
-    return row
+def _rag_header(w: _Writer, label: str) -> None:
+    w.line("rag-header", [label, None, None, *(rag.value for rag in RAG_ORDER), "Total"])
 
 
 def _rag_table(
@@ -293,22 +439,20 @@ def _rag_table(
     rows: list[RagRow],
     col: int | None,
     cols: PlanColumns,
-    criteria: dict[RAG, tuple[str, str]],
+    criteria: dict[RAG, tuple[str, str | None]],
     exact_status: dict[RAG, str],
     status_ok: bool,
     cells_ok: dict[str, bool],
     *,
-    bold: bool = False,
+    kind: str = "rag-line",
 ) -> tuple[int, int]:
     """The RAG table of ``rows`` grouped on plan column ``col``; (first, last) data row."""
     first = w.row
     status_range = cols.range(cols.status)
     for rag_row in rows:
         r = w.row
-        w.merge(r, 1, LABEL_COL)
-        w.value(r, 1, rag_row.label, alignment=WRAP_TOP, border=GRID_BORDER,
-                **({"font": BOLD} if bold else {}))
-        w.style(r, LABEL_COL, border=GRID_BORDER)
+        w.kind(kind)
+        w.value(r, LABEL_COL, rag_row.label)
         for rag in RAG_ORDER:
             c = COUNT_COLS[rag]
             status_cond = (status_range, criteria[rag][0], exact_status[rag], status_ok)
@@ -324,16 +468,16 @@ def _rag_table(
                                                                        False)
                     cond = (rng, label_ref, f"{_clean(rng)}={label_ref}", ok)
                 formula = _count_formula([cond, status_cond])
-            w.formula(r, c, formula, border=GRID_BORDER, alignment=CENTRE)
+            w.formula(r, c, formula)
         w.formula(r, TOTAL_COL, f"=SUM({get_column_letter(COUNT_COLS[RAG.GREEN])}{r}:"
-                                f"{get_column_letter(COUNT_COLS[RAG.BLUE])}{r})",
-                  border=GRID_BORDER, font=BOLD, alignment=CENTRE)
+                                f"{get_column_letter(COUNT_COLS[RAG.BLUE])}{r})")
         w.row += 1
     return first, w.row - 1
 
 
-def _chart(ws: Worksheet, title: str, header_row: int, first: int, last: int,
-           biggest: int) -> BarChart:
+def _chart(title: str, chart_key: str) -> BarChart:
+    """A stacked bar chart of RAG counts whose every reference is a workbook-level name."""
+    names, per_colour = CHART_NAMES[chart_key]
     chart = BarChart()
     chart.type = "bar"
     chart.grouping = "stacked"
@@ -341,42 +485,40 @@ def _chart(ws: Worksheet, title: str, header_row: int, first: int, last: int,
     chart.gapWidth = 60
     chart.title = title
     chart.style = 10
-    data = Reference(ws, min_col=COUNT_COLS[RAG.GREEN], max_col=COUNT_COLS[RAG.BLUE],
-                     min_row=header_row, max_row=last)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-    for series, rag in zip(chart.series, RAG_ORDER, strict=True):
+    for i, rag in enumerate(RAG_ORDER):
+        series = Series(
+            idx=i, order=i,
+            tx=SeriesLabel(strRef=StrRef(f"[0]!{TITLE_NAMES[rag]}")),
+            cat=AxDataSource(strRef=StrRef(f"[0]!{names}")),
+            val=NumDataSource(numRef=NumRef(f"[0]!{per_colour[rag]}")),
+        )
         series.graphicalProperties = GraphicalProperties(solidFill=CHART_COLOURS[rag])
         series.graphicalProperties.line.solidFill = CHART_COLOURS[rag]
+        chart.append(series)
     chart.x_axis.scaling.orientation = "maxMin"  # first theme at the top, as in the table
     chart.x_axis.tickLblSkip = 1  # every name, not every other one
-    chart.y_axis.majorUnit = max(1, -(-biggest // 5))
+    chart.y_axis.scaling.min = 0
     chart.y_axis.numFmt = "0"
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.y_axis.title = "Actions"
     chart.y_axis.majorGridlines = None
     chart.legend.position = "b"
-    chart.width = 17.0
-    chart.height = max(6.0, 3.5 + 1.0 * (last - first + 1))
+    chart.width = CHART_WIDTH_CM
+    chart.height = CHART_HEIGHT_CM
     return chart
 
 
-def _chart_rows(chart: BarChart) -> int:
-    return int(chart.height / CM_PER_ROW) + 1
-
-
-def _list_lines(w: _Writer, items: list[ListedAction], last_header: str, last_value: Any,
-                empty: str) -> None:
-    w.header([("#", 1, 1), ("Action", 2, 2), ("Action Owner", 3, 3), ("Due Date", 4, 4),
-              (last_header, 5, 5)])
+def _list_lines(w: _Writer, items: list[ListedAction], last_header: str,
+                last_value: Callable[[ListedAction], Any], empty: str) -> None:
+    w.line("list-header", ["#", "Action", "Action Owner", "Due Date", last_header])
     if not items:
         w.note(empty)
         return
     for item in items:
         due: Any = item.due if item.due else item.due_text
-        w.line([(item.id or "(no #)", 1, 1), (item.action, 2, 2), (item.owner, 3, 3),
-                (due, 4, 4), (last_value(item), 5, 5)], aligns={5: CENTRE_TOP})
+        w.line("list-line", [item.id or "(no #)", item.action, item.owner, due,
+                             last_value(item)])
 
 
 def _long_date(d: date) -> str:
@@ -445,26 +587,58 @@ def write_summary_sheet(wb: Workbook, summary: Summary, plan: ActionPlan,
         ws.sheet_properties.codeName = code_name
     if active is not None and active in wb.sheetnames:
         wb.active = wb.sheetnames.index(active)
-    if MARKER_NAME in wb.defined_names:
-        del wb.defined_names[MARKER_NAME]
-    wb.defined_names[MARKER_NAME] = DefinedName(MARKER_NAME,
-                                                attr_text=f"{sheet_ref(SUMMARY)}!$A$1")
-    _fill(ws, wb, summary, plan, cols)
+    _set_name(wb, MARKER_NAME, "$A$1")
+    for rag in RAG_ORDER:
+        _set_name(wb, TITLE_NAMES[rag], f"${get_column_letter(COUNT_COLS[rag])}${RAG_HEADER_ROW}")
+    _layout(ws)
+    _write_sections(ws, wb, summary, plan, cols)
+    ws[FINGERPRINT_CELL] = fingerprint(ws, wb)
     return []
 
 
-def _fill(ws: Worksheet, wb: Workbook, summary: Summary, plan: ActionPlan,
-          cols: PlanColumns) -> None:
+def fingerprint(ws: Worksheet, wb: Workbook) -> str:
+    """A digest of what the sheet holds (values, formulas, number formats, the names the
+    charts read): the same text for the same content. It sits in :data:`FINGERPRINT_CELL`, so
+    a button can tell that a rewrite would change nothing (it reads values, not formulas)."""
+    digest = hashlib.sha256()
+    for (r, c), cell in sorted(ws._cells.items()):
+        if cell.value is not None and (r, c) != _FINGERPRINT_AT:
+            digest.update(repr((r, c, cell.value, cell.number_format)).encode())
+    for name in summary_names():
+        if name in wb.defined_names:
+            digest.update(repr((name, wb.defined_names[name].attr_text)).encode())
+    return f"edi_xl summary {digest.hexdigest()[:24]}"
+
+
+def _layout(ws: Worksheet) -> None:
+    """What does not depend on the plan: columns, conditional formats, charts, printing."""
     for letter, width in WIDTHS.items():
         ws.column_dimensions[letter].width = width
+    for letter, alignment in COLUMN_ALIGNMENT.items():
+        ws.column_dimensions[letter].alignment = alignment
+    ws.column_dimensions[KIND_COLUMN].hidden = True
     ws.sheet_view.showGridLines = False
+    _add_conditional_formats(ws)
+    for anchor, (title, key) in zip(CHART_ANCHORS, (("RAG by theme (Milestone)", "Theme"),
+                                                    ("RAG by action owner", "Owner")),
+                                    strict=True):
+        ws.add_chart(_chart(title, key), anchor)
+
+
+def _write_sections(ws: Worksheet, wb: Workbook, summary: Summary, plan: ActionPlan,
+                    cols: PlanColumns) -> None:
+    for row, text, font in (
+        (TITLE_ROW, summary.title, TITLE_FONT),
+        (NOTE_ROW, "RAG counts are formulas over the Action Plan sheet: they follow your edits "
+                   "in Excel. The lists and the coverage map are as at "
+                   f"{_long_date(summary.as_at)}: Refresh status (or edi-xl refresh) brings them "
+                   "up to date.", SUBTITLE_FONT),
+    ):
+        cell = ws.cell(row, 1)
+        cell._style = copy(ws.column_dimensions["A"]._style)
+        cell.font = font
+        set_value(cell, text)
     w = _Writer(ws)
-    w.value(1, 1, summary.title, font=TITLE_FONT)
-    w.value(2, 1, "RAG counts are formulas over the Action Plan sheet: they follow your edits "
-                  "in Excel. The lists and the coverage map are as at "
-                  f"{_long_date(summary.as_at)}: run edi-xl refresh to bring them up to date.",
-            font=SUBTITLE_FONT)
-    w.row = 4
 
     criteria = _word_criteria(wb, summary.words)
     status_range = cols.range(cols.status)
@@ -473,79 +647,86 @@ def _fill(ws: Worksheet, wb: Workbook, summary: Summary, plan: ActionPlan,
         countifs_safe(summary.words[rag]) for rag in RAG_ORDER)
 
     w.section("RAG status")
+    assert w.row == RAG_HEADER_ROW  # the charts' series titles are named there
     _rag_header(w, "")
-    w.merge(w.row, 1, LABEL_COL)
-    w.value(w.row, 1, "Status word counted", font=NOTE_FONT, border=GRID_BORDER)
-    w.style(w.row, LABEL_COL, border=GRID_BORDER)
+    w.kind("rag-words")
+    w.value(w.row, LABEL_COL, "Status word counted")
     for rag in RAG_ORDER:
-        w.formula(w.row, COUNT_COLS[rag], criteria[rag][1], font=NOTE_FONT, border=GRID_BORDER,
-                  alignment=Alignment(horizontal="center", wrap_text=True))
+        shown = criteria[rag][1]
+        if shown is None:
+            w.value(w.row, COUNT_COLS[rag], summary.words[rag])
+        else:
+            w.formula(w.row, COUNT_COLS[rag], shown)
+    # the words are Settings cells (formulas): the row is as tall as the words are now
+    lines = max(wrapped_lines(summary.words[rag], WIDTHS[get_column_letter(COUNT_COLS[rag])])
+                for rag in RAG_ORDER)
+    if lines > 1:
+        w.ws.row_dimensions[w.row].height = min(409.0, ROW_POINTS * lines)
     w.row += 1
     _rag_table(w, [summary.overall], None, cols, criteria, exact_status, status_ok, {},
-               bold=True)
+               kind="rag-total")
     w.note(f"{summary.actions} actions in the plan at the as-at date; {summary.no_status} with "
            "no RAG status (blank, or a word that is not one of the Settings words).")
-    w.row += 1
+    w.blank()
 
-    for title, rows, col, attr in (
-        ("RAG status by theme (Milestone)", summary.by_theme, cols.theme, "theme"),
-        ("RAG status by action owner", summary.by_owner, cols.owner, "owner"),
+    for title, rows, col, key in (
+        ("RAG status by theme (Milestone)", summary.by_theme, cols.theme, "Theme"),
+        ("RAG status by action owner", summary.by_owner, cols.owner, "Owner"),
     ):
         w.section(title)
-        if not rows:
+        names, per_colour = CHART_NAMES[key]
+        if rows:
+            _rag_header(w, "Milestone" if key == "Theme" else "Action Owner")
+            cells_ok = _cells_match(cols.sheet, plan.actions, col)
+            first, last = _rag_table(w, rows, col, cols, criteria, exact_status, status_ok,
+                                     cells_ok)
+        else:  # the chart's names still point at real cells: this note and the empty D:G
+            first = last = w.row
             w.note("No actions yet.")
-            w.row += 1
-            continue
-        start = w.row - 1
-        header_row = _rag_header(w, "Milestone" if attr == "theme" else "Action Owner")
-        cells_ok = _cells_match(cols.sheet, plan.actions, col)
-        first, last = _rag_table(w, rows, col, cols, criteria, exact_status, status_ok, cells_ok)
-        chart = _chart(ws, title.replace("RAG status", "RAG"), header_row, first, last,
-                       max(r.total for r in rows))
-        ws.add_chart(chart, f"{CHART_ANCHOR_COL}{start}")
-        w.row = max(w.row, start + _chart_rows(chart)) + 1
+        _set_name(wb, names, _col_range(LABEL_COL, first, last))
+        for rag in RAG_ORDER:
+            _set_name(wb, per_colour[rag], _col_range(COUNT_COLS[rag], first, last))
+        w.blank()
 
     as_at = summary.as_at
     w.section(f"Overdue at {_long_date(as_at)} ({len(summary.overdue)})")
     _list_lines(w, summary.overdue, "Days overdue", lambda a: a.days_overdue,
                 "Nothing is overdue.")
-    w.row += 1
+    w.blank()
     horizon = as_at + timedelta(days=summary.due_within_days)
     w.section(f"Due in the next {summary.due_within_days} days, to {_long_date(horizon)} "
               f"({len(summary.due_soon)})")
     _list_lines(w, summary.due_soon, "Days to go", lambda a: a.days_to_go(as_at),
                 f"Nothing else is due by {_long_date(horizon)}.")
-    w.row += 1
+    w.blank()
 
     since = (f"the previous round ({_long_date(summary.changes_since)})"
              if summary.changes_since else "the start of the Change Log")
     w.section(f"Changes since {since}")
-    w.header([("#", 1, 1), ("Action", 2, 2), ("Status: from -> to", 3, 3), ("Change", 4, 4)])
+    w.line("header", ["#", "Action", "Status: from -> to", "Change"])
     if not summary.changes:
         w.note("No action became Red or complete, or moved back.")
     for kind in ("newly_red", "newly_blue", "moved_back"):
         for change in summary.changes_of(kind):
             old = "(blank)" if change.old in (None, "") else str(change.old)
             new = "(blank)" if change.new in (None, "") else str(change.new)
-            w.line([(change.id, 1, 1), (change.action, 2, 2), (f"{old} -> {new}", 3, 3),
-                    (change.kind_label, 4, 4)])
-    w.row += 1
+            w.line("line", [change.id, change.action, f"{old} -> {new}", change.kind_label])
+    w.blank()
 
     gaps = len(summary.gaps)
     w.section(f"Coverage: WRES indicators, WDES metrics and High Impact Actions "
               f"({gaps} with no live action)")
     w.note("Live actions: actions not complete (Blue) whose Report / Action names it. "
            "WDES 4 and WDES 9 with no letter count for both parts.")
-    w.header([("Ref", 1, 1), ("Indicator / metric / action", 2, 2), ("Actions (#)", 3, 3),
-              ("Live actions", 4, 4)])
+    w.line("header", ["Ref", "Indicator / metric / action", "Actions (#)", "Live actions"])
     for line in summary.coverage:
         ids = ", ".join(line.action_ids) if line.action_ids else "Gap: no live action"
-        w.line([(line.label, 1, 1), (line.description, 2, 2), (ids, 3, 3), (line.live, 4, 4)],
-               fill=GAP_FILL if line.gap else None,
-               fonts={1: GAP_FONT, 3: GAP_FONT} if line.gap else None,
-               aligns={4: CENTRE_TOP})
+        w.line("gap" if line.gap else "line", [line.label, line.description, ids, line.live])
 
-    apply_print_setup(ws, header_row=None, as_at=as_at)
+    # The title (trust, as-at date) on every page: a footer cannot follow the as-at date when
+    # a button rewrites the sheet, so the footer says no date.
+    apply_print_setup(ws, header_row=TITLE_ROW, as_at=as_at)
+    ws.oddFooter.left.text = ws.evenFooter.left.text = None
 
 
 def write_summary(
@@ -565,5 +746,8 @@ def write_summary(
     return summary, write_summary_sheet(wb, summary, plan, cols)
 
 
-__all__ = ["MARKER_NAME", "NO_OWNER", "NO_THEME", "SUMMARY", "PlanColumns", "countifs_safe",
-           "write_summary", "write_summary_sheet"]
+__all__ = [
+    "FINGERPRINT_CELL", "KIND_COLUMN", "MARKER_NAME", "NO_OWNER", "NO_THEME", "ROW_LOOKS",
+    "SUMMARY", "PlanColumns", "conditional_rules", "countifs_safe", "fingerprint",
+    "summary_names", "write_summary", "write_summary_sheet",
+]

@@ -17,6 +17,13 @@ DATA = Path(__file__).parent / "data"
 SEED_000 = DATA / "seed_000.txt"  # our own copy of shared/seeds/000_*.txt
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 AS_AT = date(2023, 12, 18)
+#: The six action owners of seed 000, as written there (the OCR slips included).
+JIM = "Jim Machon, Associate Director of HR"
+FIONA = "Fiona MacDonald, Director of Culture & OD"
+LOUANNA = "Louanna Lubega, Head of Communicati ons"
+HAZEL = "Hazel Rawdon- Smith, Associate Director of OD"
+EDI_LEAD = "Equality & Diversity Lead"
+VICTORIA = "Victoria Parsons, Associate Director of Corporate Governance"
 
 
 def seed_rows() -> tuple[list[str], list[list[str]]]:

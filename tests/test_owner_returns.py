@@ -11,7 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import AS_AT, all_cells, edit_workbook, seed_rows
+from conftest import (
+    AS_AT,
+    EDI_LEAD,
+    FIONA,
+    HAZEL,
+    JIM,
+    LOUANNA,
+    VICTORIA,
+    all_cells,
+    edit_workbook,
+    seed_rows,
+)
 from openpyxl import Workbook, load_workbook
 
 from edi_xl.errors import EdiXlError, UnreadableFileError
@@ -28,12 +39,6 @@ from edi_xl.owner_returns import (
 from edi_xl.workbook.cells import set_value
 
 NOW = datetime(2023, 12, 18, 10, 30)
-JIM = "Jim Machon, Associate Director of HR"
-FIONA = "Fiona MacDonald, Director of Culture & OD"
-LOUANNA = "Louanna Lubega, Head of Communicati ons"
-HAZEL = "Hazel Rawdon- Smith, Associate Director of OD"
-EDI_LEAD = "Equality & Diversity Lead"
-VICTORIA = "Victoria Parsons, Associate Director of Corporate Governance"
 
 SEED_FILES = [
     (JIM, f"{JIM}.xlsx", ["1.4", "1.5", "1.8"]),

@@ -20,7 +20,17 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import AS_AT, build_trust_workbook, seed_rows
+from conftest import (
+    AS_AT,
+    EDI_LEAD,
+    FIONA,
+    HAZEL,
+    JIM,
+    LOUANNA,
+    VICTORIA,
+    build_trust_workbook,
+    seed_rows,
+)
 from libreoffice import (
     colour_pixels,
     colours_in_png,
@@ -47,10 +57,10 @@ from edi_xl.summary import (
 )
 from edi_xl.workbook.columns import insert_column
 from edi_xl.workbook.master import new_master, refresh_workbook
+from edi_xl.workbook.styles import ROW_POINTS
 from edi_xl.workbook.summary_sheet import (
     KIND_COLUMN,
     MARKER_NAME,
-    ROW_POINTS,
     SUMMARY,
     countifs_safe,
     summary_names,
@@ -60,12 +70,6 @@ NOW = datetime(2023, 12, 18, 9, 0)
 WORDS = {RAG.GREEN: "On Track", RAG.AMBER: "At Risk", RAG.RED: "Exceeded Timescales",
          RAG.BLUE: "Complete"}
 RAG_SECTIONS = ("RAG status", "RAG status by theme (Milestone)", "RAG status by action owner")
-JIM = "Jim Machon, Associate Director of HR"
-FIONA = "Fiona MacDonald, Director of Culture & OD"
-LOUANNA = "Louanna Lubega, Head of Communicati ons"
-HAZEL = "Hazel Rawdon- Smith, Associate Director of OD"
-EDI_LEAD = "Equality & Diversity Lead"
-VICTORIA = "Victoria Parsons, Associate Director of Corporate Governance"
 
 # --- the hand count of seed 000 at 18 Dec 2023 -------------------------------------------------
 # Every action is "On Track" in September; 1.9 (due 30-Nov-23) and 6.3 (due 30/11/2023) are

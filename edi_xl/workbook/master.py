@@ -15,7 +15,7 @@ Every value it changes is logged in the Change Log (old -> new), so nothing is l
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -56,6 +56,7 @@ from edi_xl.workbook.styles import (
     SUBTITLE_FONT,
     TITLE_FONT,
     WRAP_TOP,
+    row_height,
 )
 from edi_xl.workbook.summary_sheet import SUMMARY, PlanColumns, write_summary
 from edi_xl.workbook.validation import apply_dropdowns
@@ -389,22 +390,6 @@ def _cell_value(action: Action, fld: str) -> Any:
             return action.status_text
         case _:
             return getattr(action, fld)
-
-
-def row_height(cells: Iterable[tuple[Any, float]]) -> float:
-    """A row height (points) that shows every wrapped value in full.
-
-    Excel and LibreOffice do not grow rows to fit wrapped text in a file written by a
-    program, so the height is estimated: about 1.15 characters per unit of column width,
-    15 points a line.
-    """
-    lines = 1
-    for value, width in cells:
-        if not isinstance(value, str) or not value:
-            continue
-        per_line = max(1, int(width * 1.15))
-        lines = max(lines, sum(-(-len(part) // per_line) or 1 for part in value.split("\n")))
-    return min(409.0, 15.0 * lines)
 
 
 def build_master_book(

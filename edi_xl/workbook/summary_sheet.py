@@ -77,9 +77,11 @@ from edi_xl.workbook.styles import (
     HEADER_FONT,
     NHS_BLUE,
     RAG_COLOURS,
+    ROW_POINTS,
     SUBTITLE_FONT,
     THIN,
     TITLE_FONT,
+    row_height,
 )
 
 SUMMARY = "Summary"
@@ -125,9 +127,8 @@ CHART_HEIGHT_CM = 11.0
 CHART_COLOURS = {RAG.GREEN: "009639", RAG.AMBER: "FFB81C", RAG.RED: "DA291C",
                  RAG.BLUE: "005EB8"}
 DATE_FORMAT = "dd mmm yyyy"
-#: A default row, in points. Rows of wrapped text get an estimated height (LibreOffice keeps a
-#: row an .xlsx leaves unset at one line; a button's Rows.AutoFit makes Excel fit them).
-ROW_POINTS = 15.0
+#: Rows of wrapped text get an estimated height (styles.row_height): LibreOffice keeps a row an
+#: .xlsx leaves unset at one line; a button's Rows.AutoFit makes Excel fit them.
 
 #: Characters that make a COUNTIFS criterion a pattern or a comparison.
 _PATTERN_CHARS = ("*", "?", "~")
@@ -362,12 +363,6 @@ def _count_formula(
 # --- writing ---------------------------------------------------------------------------------
 
 
-def wrapped_lines(text: str, width: float) -> int:
-    """About how many lines ``text`` takes in a wrapped column ``width`` characters wide."""
-    per_line = max(1, int(width * 1.15))
-    return sum(-(-len(part) // per_line) or 1 for part in text.split("\n"))
-
-
 class _Writer:
     """Writes the sheet top to bottom, ``row`` being the next free row.
 
@@ -411,14 +406,20 @@ class _Writer:
     def line(self, kind: str, values: Sequence[Any]) -> None:
         """A row of ``kind`` with ``values`` from column A, as tall as its wrapped text."""
         self.kind(kind)
-        lines = 1
         for col, value in enumerate(values, start=1):
             self.value(self.row, col, value)
-            if isinstance(value, str) and COLUMN_ALIGNMENT[get_column_letter(col)].wrap_text:
-                lines = max(lines, wrapped_lines(value, WIDTHS[get_column_letter(col)]))
-        if lines > 1:
-            self.ws.row_dimensions[self.row].height = min(409.0, ROW_POINTS * lines)
+        self.fit(values)
         self.row += 1
+
+    def fit(self, values: Sequence[Any], first_col: int = 1) -> None:
+        """Give the row the height its wrapped ``values`` (from ``first_col``) need, if taller
+        than one line."""
+        letters = [get_column_letter(c) for c in range(first_col, first_col + len(values))]
+        height = row_height((value, WIDTHS[letter]) for value, letter in zip(values, letters,
+                                                                             strict=True)
+                            if COLUMN_ALIGNMENT[letter].wrap_text)
+        if height > ROW_POINTS:
+            self.ws.row_dimensions[self.row].height = height
 
     def section(self, title: str) -> None:
         self.line("section", [title])
@@ -658,10 +659,7 @@ def _write_sections(ws: Worksheet, wb: Workbook, summary: Summary, plan: ActionP
         else:
             w.formula(w.row, COUNT_COLS[rag], shown)
     # the words are Settings cells (formulas): the row is as tall as the words are now
-    lines = max(wrapped_lines(summary.words[rag], WIDTHS[get_column_letter(COUNT_COLS[rag])])
-                for rag in RAG_ORDER)
-    if lines > 1:
-        w.ws.row_dimensions[w.row].height = min(409.0, ROW_POINTS * lines)
+    w.fit([summary.words[rag] for rag in RAG_ORDER], first_col=COUNT_COLS[RAG_ORDER[0]])
     w.row += 1
     _rag_table(w, [summary.overall], None, cols, criteria, exact_status, status_ok, {},
                kind="rag-total")

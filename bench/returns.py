@@ -32,11 +32,26 @@ from openpyxl import Workbook, load_workbook
 from edi_xl.owner_returns import FIRST_ROW, HEADER_ROW, META_SHEET, RETURN_SHEET
 
 SHAPES = (
-    ("filled", 45), ("titled", 10), ("reordered", 12), ("xlsxwriter", 10), ("csv", 15),
-    ("second", 3), ("none", 5),
+    ("filled", 45),
+    ("titled", 10),
+    ("reordered", 12),
+    ("xlsxwriter", 10),
+    ("csv", 15),
+    ("second", 3),
+    ("none", 5),
 )
-TYPED_STATUS = ("On Track", "On track", "At Risk", "at risk", "Complete", "Green", "Amber",
-                "Behind", "done", "Not started")
+TYPED_STATUS = (
+    "On Track",
+    "On track",
+    "At Risk",
+    "at risk",
+    "Complete",
+    "Green",
+    "Amber",
+    "Behind",
+    "done",
+    "Not started",
+)
 
 
 def _pick_shape(rng: random.Random) -> str:
@@ -61,8 +76,9 @@ def _fill(rows: list[list[Any]], rng: random.Random, owner_no: int) -> None:
             row[5] = f"Owner {owner_no}: progress on {row[0]} - met the network, plan agreed."
 
 
-def _filled_openpyxl(src: Path, dst: Path, rng: random.Random, owner_no: int,
-                     title_rows: int = 0) -> None:
+def _filled_openpyxl(
+    src: Path, dst: Path, rng: random.Random, owner_no: int, title_rows: int = 0
+) -> None:
     wb = load_workbook(src)
     ws = wb[RETURN_SHEET]
     ws.protection.sheet = False
@@ -84,8 +100,13 @@ def _reordered(header: list[Any], rows: list[list[Any]], dst: Path, owner_no: in
     assert ws is not None
     ws.title = "My actions"
     ws["A1"] = f"EDI actions - owner {owner_no}"
-    order = [(0, "Ref"), (3, "RAG"), (1, "Action description"), (5, "Progress update"),
-             (2, "Target date")]
+    order = [
+        (0, "Ref"),
+        (3, "RAG"),
+        (1, "Action description"),
+        (5, "Progress update"),
+        (2, "Target date"),
+    ]
     for c, (_, name) in enumerate(order, start=1):
         ws.cell(3, c, name)
     for r, row in enumerate(rows, start=4):
@@ -116,8 +137,12 @@ def _csv(header: list[Any], rows: list[list[Any]], dst: Path) -> None:
         out = csv.writer(f)
         out.writerow(header)
         for row in rows:
-            out.writerow(["" if v is None else
-                          v.strftime("%d/%m/%Y") if isinstance(v, datetime) else v for v in row])
+            out.writerow(
+                [
+                    "" if v is None else v.strftime("%d/%m/%Y") if isinstance(v, datetime) else v
+                    for v in row
+                ]
+            )
 
 
 def edit_returns(made: list[Path], out: Path, *, seed: int = 11) -> dict[str, int]:

@@ -96,10 +96,11 @@ def _tree_pss_kb(root: int) -> int:
 def measure(cmd: list[str], cwd: Path) -> Run:
     """Run ``cmd`` in a fresh process; wall time, peak memory, exit code, output."""
     start = time.perf_counter()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env=env)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
+    }
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     peak = 0
     done = threading.Event()
 
@@ -118,8 +119,13 @@ def measure(cmd: list[str], cwd: Path) -> Run:
     done.set()
     sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(seconds, usage.ru_maxrss / 1024, peak / 1024, proc.returncode,
-               output.decode("utf-8", "replace"))
+    return Run(
+        seconds,
+        usage.ru_maxrss / 1024,
+        peak / 1024,
+        proc.returncode,
+        output.decode("utf-8", "replace"),
+    )
 
 
 # --- the files -------------------------------------------------------------------------------
@@ -167,10 +173,20 @@ def tasks(work: Path) -> dict[str, tuple[list[str], Path | None]]:
     py = sys.executable
     copy = work / "run" / "master.xlsx"
     return {
-        "refresh": ([py, "-m", "edi_xl", "refresh", str(copy), "--as-at", AS_AT.isoformat()],
-                    copy),
-        "merge": ([py, "-m", "edi_xl", "merge", str(copy), str(work / "returned"),
-                   "--as-at", AS_AT.isoformat()], copy),
+        "refresh": ([py, "-m", "edi_xl", "refresh", str(copy), "--as-at", AS_AT.isoformat()], copy),
+        "merge": (
+            [
+                py,
+                "-m",
+                "edi_xl",
+                "merge",
+                str(copy),
+                str(work / "returned"),
+                "--as-at",
+                AS_AT.isoformat(),
+            ],
+            copy,
+        ),
         "naive pandas": ([py, str(HERE / "naive_pandas.py"), str(work / "returned")], None),
         "floor": ([py, str(HERE / "floor.py"), str(work / "returned"), str(copy)], copy),
     }
@@ -180,14 +196,22 @@ def machine() -> str:
     model = ""
     try:
         lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-        model = next((line.split(":", 1)[1].strip() for line in lscpu.splitlines()
-                      if line.startswith("Model name")), "")
+        model = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in lscpu.splitlines()
+                if line.startswith("Model name")
+            ),
+            "",
+        )
     except OSError:
         pass
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}; {model or '?'}), "
-            f"Python {platform.python_version()}, {platform.system()} {platform.release()}; "
-            f"load average at start {load}")
+    return (
+        f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}; {model or '?'}), "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}; "
+        f"load average at start {load}"
+    )
 
 
 def table(results: dict[str, list[Run]]) -> str:
@@ -212,11 +236,14 @@ def table(results: dict[str, list[Run]]) -> str:
                 target += ", < naive pandas, < 2x floor"
                 ok = ok and merge < naive and merge < 2 * floor
             met = "yes" if ok else "**no**"
-        lines.append(f"| {name} | {secs:.2f} | {min(r.seconds for r in runs):.2f} | {rss:.0f} "
-                     f"| {pss:.0f} | {target} | {met} |")
+        lines.append(
+            f"| {name} | {secs:.2f} | {min(r.seconds for r in runs):.2f} | {rss:.0f} "
+            f"| {pss:.0f} | {target} | {met} |"
+        )
     lines.append("")
-    lines.append(f"merge / floor = {merge / floor:.2f}x; merge / naive pandas = "
-                 f"{merge / naive:.2f}x")
+    lines.append(
+        f"merge / floor = {merge / floor:.2f}x; merge / naive pandas = {merge / naive:.2f}x"
+    )
     return "\n".join(lines)
 
 
@@ -226,17 +253,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="make the files again")
     parser.add_argument("--actions", type=int, default=5000)
     parser.add_argument("--owners", type=int, default=500)
-    parser.add_argument("--out", type=Path, default=HERE / "results",
-                        help="where the files are made (default bench/results, ignored by git)")
-    parser.add_argument("--only", action="append", choices=list(TARGETS),
-                        help="run only this task (repeatable)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=HERE / "results",
+        help="where the files are made (default bench/results, ignored by git)",
+    )
+    parser.add_argument(
+        "--only", action="append", choices=list(TARGETS), help="run only this task (repeatable)"
+    )
     args = parser.parse_args(argv)
 
     work = args.out / "work"
     info = generate(work, args.actions, args.owners, fresh=args.fresh)
     about = machine()
-    print(f"Files: master of {args.actions} actions; {info['returns_sent']} returns sent; "
-          f"{info['returned_files']} files returned {info['shapes']}", flush=True)
+    print(
+        f"Files: master of {args.actions} actions; {info['returns_sent']} returns sent; "
+        f"{info['returned_files']} files returned {info['shapes']}",
+        flush=True,
+    )
     results: dict[str, list[Run]] = {}
     (work / "run").mkdir(exist_ok=True)
     for name, (cmd, copy) in tasks(work).items():
@@ -253,8 +288,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(run.output, file=sys.stderr)
                 raise SystemExit(f"{name} failed with exit code {run.returncode}")
             runs.append(run)
-            print(f"  {name}: {run.seconds:.2f} s, {run.max_rss_mb:.0f} MB "
-                  f"(all processes {run.tree_pss_mb:.0f} MB)", flush=True)
+            print(
+                f"  {name}: {run.seconds:.2f} s, {run.max_rss_mb:.0f} MB "
+                f"(all processes {run.tree_pss_mb:.0f} MB)",
+                flush=True,
+            )
         results[name] = runs
     if args.only:
         return 0

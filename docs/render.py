@@ -27,8 +27,13 @@ TRUST_NAME = "Example NHS Foundation Trust"
 
 
 def _run(args: list[str], timeout: int = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["timeout", "-k", "10", str(timeout), *args], capture_output=True,
-                          text=True, errors="replace", check=False)
+    return subprocess.run(
+        ["timeout", "-k", "10", str(timeout), *args],
+        capture_output=True,
+        text=True,
+        errors="replace",
+        check=False,
+    )
 
 
 def to_pdf(workbook: Path, outdir: Path) -> Path:
@@ -58,8 +63,21 @@ def pages_of(pdf: Path) -> dict[str, list[int]]:
 
 def png(pdf: Path, page: int, target: Path, dpi: int) -> Path:
     stem = target.with_suffix("")
-    proc = _run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page),
-                 "-singlefile", str(pdf), str(stem)])
+    proc = _run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            str(dpi),
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-singlefile",
+            str(pdf),
+            str(stem),
+        ]
+    )
     if proc.returncode != 0 or not target.is_file():
         raise SystemExit(f"pdftoppm failed on page {page}: {proc.stderr}")
     return target
@@ -77,8 +95,9 @@ def render(outdir: Path = HERE, dpi: int = 80) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="edi-xl-docs-") as tmp:
         work = Path(tmp)
         master = work / "action_plan.xlsx"
-        new_master(master, read_plan(example_plan()), EXAMPLE_AS_AT, trust_name=TRUST_NAME,
-                   overwrite=True)
+        new_master(
+            master, read_plan(example_plan()), EXAMPLE_AS_AT, trust_name=TRUST_NAME, overwrite=True
+        )
         pdf = to_pdf(master, work)
         pages = pages_of(pdf)
         if not pages.get("Action Plan") or not pages.get("Summary"):

@@ -30,8 +30,12 @@ def printable_copy(src: Path, dst: Path) -> None:
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename.endswith(".vml"):
-                data = re.sub(rb"(ObjectType=\"Button\">.*?<x:PrintObject>)False",
-                              rb"\1True", data, flags=re.S)
+                data = re.sub(
+                    rb"(ObjectType=\"Button\">.*?<x:PrintObject>)False",
+                    rb"\1True",
+                    data,
+                    flags=re.S,
+                )
             if item.filename == "xl/worksheets/sheet1.xml":  # full size, not fit to width
                 data = data.replace(b'fitToPage="1"', b'fitToPage="0"')
             zout.writestr(item, data)
@@ -59,10 +63,29 @@ def render(target: Path = TARGET, dpi: int = 110) -> Path:
         # The top of page 1: title, RAG key, the buttons, the header and the first actions.
         width, height = int(11.69 * dpi), int(3.4 * dpi)
         subprocess.run(
-            ["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-x", "0", "-y", "0",
-             "-W", str(width), "-H", str(height), "-singlefile", str(pdf),
-             str(work / "buttons")],
-            check=True, capture_output=True,
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                str(dpi),
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-x",
+                "0",
+                "-y",
+                "0",
+                "-W",
+                str(width),
+                "-H",
+                str(height),
+                "-singlefile",
+                str(pdf),
+                str(work / "buttons"),
+            ],
+            check=True,
+            capture_output=True,
         )
         shutil.copyfile(work / "buttons.png", target)
     return target

@@ -112,8 +112,10 @@ def _summary(result: RefreshResult, verb: str) -> None:
 def _problem_counts(report: Report, path: object) -> None:
     counts = report.counts()
     errors, warnings, infos = (counts.get(s.value, 0) for s in Severity)
-    click.echo(f"Problems: {errors} errors, {warnings} warnings, {infos} notes"
-               + (f" (details: edi-xl check {path})" if report.problems and path else ""))
+    click.echo(
+        f"Problems: {errors} errors, {warnings} warnings, {infos} notes"
+        + (f" (details: edi-xl check {path})" if report.problems and path else "")
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -132,13 +134,18 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The trust's existing action-plan workbook to take the actions from.")
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The trust's existing action-plan workbook to take the actions from.",
+)
 @AS_AT
 @click.option("--trust-name", help="The trust's name, shown on the Settings sheet.")
 @click.option("--force", is_flag=True, help="Overwrite MASTER if it exists.")
-def new(master: Path, source: Path | None, as_at: date | None, trust_name: str | None,
-        force: bool) -> None:
+def new(
+    master: Path, source: Path | None, as_at: date | None, trust_name: str | None, force: bool
+) -> None:
     """Make a new master workbook, empty or from the trust's existing one.
 
     A name ending .xlsm makes a macro-enabled master with three buttons on the Action Plan
@@ -151,23 +158,32 @@ def new(master: Path, source: Path | None, as_at: date | None, trust_name: str |
       edi-xl new plan.xlsm --from "EDI action plan 2023.xlsx"
     """
     if master.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise InputError(f"{master}: a master is an .xlsx workbook (or .xlsm, with buttons); "
-                         "give a name ending .xlsx or .xlsm")
+        raise InputError(
+            f"{master}: a master is an .xlsx workbook (or .xlsm, with buttons); "
+            "give a name ending .xlsx or .xlsm"
+        )
     plan = _run(read_plan, source) if source else None
-    result = _run(new_master, master, plan, as_at or _today(), trust_name=trust_name,
-                  overwrite=force)
+    result = _run(
+        new_master, master, plan, as_at or _today(), trust_name=trust_name, overwrite=force
+    )
     _summary(result, "Created")
     if master.suffix.lower() == ".xlsm":
-        click.echo("Buttons on the Action Plan sheet: Refresh status, Create owner returns, "
-                   "Import returns (they need Python, edi-xl and xlwings on the PC).")
+        click.echo(
+            "Buttons on the Action Plan sheet: Refresh status, Create owner returns, "
+            "Import returns (they need Python, edi-xl and xlwings on the PC)."
+        )
     sys.exit(1 if result.report.needs_attention else 0)
 
 
 @cli.command()
 @click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
 @AS_AT
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the refreshed workbook here instead of updating MASTER in place.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the refreshed workbook here instead of updating MASTER in place.",
+)
 def refresh(master: Path, as_at: date | None, output: Path | None) -> None:
     """Work out RAG status and overdue actions, and mark problems, in the workbook.
 
@@ -225,8 +241,12 @@ def _check(path: Path, as_at: date) -> tuple[Report, Any]:
 
 
 @cli.command()
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path),
-                default=Path("edi_xl_demo"))
+@click.argument(
+    "directory",
+    required=False,
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("edi_xl_demo"),
+)
 def demo(directory: Path) -> None:
     """Build the example master from the trust's sample plan and refresh it.
 
@@ -244,23 +264,38 @@ def demo(directory: Path) -> None:
         plan = _run(read_plan, example_path)
     target = directory / "action_plan.xlsx"
     result = _run(new_master, target, plan, EXAMPLE_AS_AT, overwrite=True)
-    click.echo(f"Example plan: {EXAMPLE_PLAN} ({len(plan.actions)} actions, "
-               f"layout {plan.source.layout if plan.source else '?'}).")
+    click.echo(
+        f"Example plan: {EXAMPLE_PLAN} ({len(plan.actions)} actions, "
+        f"layout {plan.source.layout if plan.source else '?'})."
+    )
     _summary(result, "Built")
-    click.echo(f"Open {target.resolve()} in Excel: see the Action Plan, Summary, Settings "
-               "and Change Log sheets.")
+    click.echo(
+        f"Open {target.resolve()} in Excel: see the Action Plan, Summary, Settings "
+        "and Change Log sheets."
+    )
 
 
 @cli.command()
 @click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "out_dir", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the returns (made if missing; files of the same name are replaced).")
-@click.option("--as-at", "as_at", type=AsAtDate(), default=None,
-              help="The round's date: 2023-12-18 or 18/12/2023. Default: the as-at date on the "
-                   "master's Settings sheet.")
-@click.option("--password", default=None,
-              help="Protect the sheets with this password (default: none).")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the returns (made if missing; files of the same name are replaced).",
+)
+@click.option(
+    "--as-at",
+    "as_at",
+    type=AsAtDate(),
+    default=None,
+    help="The round's date: 2023-12-18 or 18/12/2023. Default: the as-at date on the "
+    "master's Settings sheet.",
+)
+@click.option(
+    "--password", default=None, help="Protect the sheets with this password (default: none)."
+)
 def returns(master: Path, out_dir: Path, as_at: date | None, password: str | None) -> None:
     """Write one owner return (.xlsx) per action owner, asking for a status and an update.
 
@@ -273,25 +308,41 @@ def returns(master: Path, out_dir: Path, as_at: date | None, password: str | Non
     result = _run(make_owner_returns, master, out_dir, as_at, password=password)
     for f in result.files:
         n = len(f.action_ids)
-        click.echo(f"{f.path}: {f.owner} ({n} action{'s' if n != 1 else ''}: "
-                   f"{', '.join(f.action_ids)})")
+        click.echo(
+            f"{f.path}: {f.owner} ({n} action{'s' if n != 1 else ''}: {', '.join(f.action_ids)})"
+        )
     for action_id, reason in result.not_sent:
         click.echo(f"not sent: {action_id or '(no #)'}: {reason}")
-    click.echo(f"{len(result.files)} files as at {_fmt_date(result.as_at)}; "
-               f"{len(result.not_sent)} actions not sent.")
+    click.echo(
+        f"{len(result.files)} files as at {_fmt_date(result.as_at)}; "
+        f"{len(result.not_sent)} actions not sent."
+    )
     sys.exit(1 if result.needs_attention else 0)
 
 
 @cli.command()
 @click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("returns", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the merged workbook here instead of updating MASTER in place.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the merged workbook here instead of updating MASTER in place.",
+)
 @AS_AT
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write what happened to every file, change and flag as JSON.")
-def merge(master: Path, returns: tuple[Path, ...], output: Path | None, as_at: date | None,
-          report_path: Path | None) -> None:
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write what happened to every file, change and flag as JSON.",
+)
+def merge(
+    master: Path,
+    returns: tuple[Path, ...],
+    output: Path | None,
+    as_at: date | None,
+    report_path: Path | None,
+) -> None:
     """Merge owners' returned spreadsheets (files or folders) into the master.
 
     Only Status and the round's update are taken from a return; anything else an owner
@@ -306,18 +357,24 @@ def merge(master: Path, returns: tuple[Path, ...], output: Path | None, as_at: d
 
     _check_report_path(report_path)  # before the master is changed
     with _progress("Reading returns") as progress:
-        result = _run(merge_returns, master, returns, out=output, as_at=as_at or _today(),
-                      progress=progress)
+        result = _run(
+            merge_returns, master, returns, out=output, as_at=as_at or _today(), progress=progress
+        )
     if report_path:
         _write_report(report_path, result.report())
     outcomes = Counter(f.outcome for f in result.files)
-    click.echo(f"Merged into {result.path} as at {_fmt_date(result.as_at)}: "
-               + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) + " file(s); "
-               f"{len(result.changes)} change(s).")
+    click.echo(
+        f"Merged into {result.path} as at {_fmt_date(result.as_at)}: "
+        + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items()))
+        + " file(s); "
+        f"{len(result.changes)} change(s)."
+    )
     _what_needs_a_person(result, done="merged")
     if result.refresh:
-        click.echo(f"Overdue after merge: {len(result.refresh.overdue)}; see the Returns sheet "
-                   "for who still has to reply.")
+        click.echo(
+            f"Overdue after merge: {len(result.refresh.overdue)}; see the Returns sheet "
+            "for who still has to reply."
+        )
     if result.backup:
         click.echo(f"Previous version kept as {result.backup}")
     sys.exit(1 if result.needs_attention else 0)
@@ -325,18 +382,39 @@ def merge(master: Path, returns: tuple[Path, ...], output: Path | None, as_at: d
 
 @cli.command()
 @click.argument("returns", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", "out_dir", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the clean returns (made if missing; input folders are mirrored).")
-@click.option("--as-at", "as_at", type=AsAtDate(), default=None,
-              help="The round's date, for the update column of returns whose own has no date: "
-                   "2023-12-18 or 18/12/2023. Default: today.")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx",
-              show_default=True, help="Write clean returns as workbooks or as CSV files.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write what was read from every file, and the flags, as JSON.")
-def normalise(returns: tuple[Path, ...], out_dir: Path, as_at: date | None, fmt: str,
-              report_path: Path | None) -> None:
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the clean returns (made if missing; input folders are mirrored).",
+)
+@click.option(
+    "--as-at",
+    "as_at",
+    type=AsAtDate(),
+    default=None,
+    help="The round's date, for the update column of returns whose own has no date: "
+    "2023-12-18 or 18/12/2023. Default: today.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "csv"]),
+    default="xlsx",
+    show_default=True,
+    help="Write clean returns as workbooks or as CSV files.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write what was read from every file, and the flags, as JSON.",
+)
+def normalise(
+    returns: tuple[Path, ...], out_dir: Path, as_at: date | None, fmt: str, report_path: Path | None
+) -> None:
     """Rewrite owners' returns (files or folders), whatever their shape, as clean returns.
 
     Reads every file as merge does and writes one clean return per file that holds actions,
@@ -352,16 +430,20 @@ def normalise(returns: tuple[Path, ...], out_dir: Path, as_at: date | None, fmt:
 
     _check_report_path(report_path)
     with _progress("Reading returns") as progress:
-        result = _run(normalise_returns, returns, out_dir, as_at=as_at or _today(), fmt=fmt,
-                      progress=progress)
+        result = _run(
+            normalise_returns, returns, out_dir, as_at=as_at or _today(), fmt=fmt, progress=progress
+        )
     if report_path:
         _write_report(report_path, result.report())
     for written in result.written:
         click.echo(f"{written.source} -> {written.path} ({written.rows} rows)")
     _what_needs_a_person(result, done="normalised")
     outcomes = Counter(f.outcome for f in result.files)
-    click.echo(f"{len(result.files)} file(s): "
-               + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) + ".")
+    click.echo(
+        f"{len(result.files)} file(s): "
+        + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items()))
+        + "."
+    )
     sys.exit(1 if result.needs_attention else 0)
 
 
@@ -371,14 +453,18 @@ def _what_needs_a_person(result: MergeReport, *, done: str) -> None:
         if f.outcome != done:
             click.echo(f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else ""))
     for flag in result.flags:
-        click.echo(f"  {flag.kind}: {flag.file}" + (f" (action {flag.id})" if flag.id else "")
-                   + f": {flag.message}")
+        click.echo(
+            f"  {flag.kind}: {flag.file}"
+            + (f" (action {flag.id})" if flag.id else "")
+            + f": {flag.message}"
+        )
 
 
 def _check_report_path(path: Path | None) -> None:
     if path is not None and not path.resolve().parent.is_dir():
-        raise InputError(f"{path}: the folder {path.resolve().parent} does not exist; "
-                         "nothing was done")
+        raise InputError(
+            f"{path}: the folder {path.resolve().parent} does not exist; nothing was done"
+        )
 
 
 def _write_report(path: Path, report: dict[str, Any]) -> None:
@@ -398,8 +484,9 @@ def _progress(label: str) -> Iterator[Callable[[int, int, str], None] | None]:
 
     def update(done: int, total: int, name: str) -> None:
         if not bars:
-            bars.append(click.progressbar(length=total, label=label, file=sys.stderr,
-                                          show_pos=True))
+            bars.append(
+                click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
+            )
             bars[0].__enter__()
         bars[0].update(done - bars[0].pos)
 
@@ -412,9 +499,14 @@ def _progress(label: str) -> Iterator[Callable[[int, int, str], None] | None]:
 
 @cli.command()
 @click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--as-at", "as_at", type=AsAtDate(), default=None,
-              help="Work the figures out for this date: 2023-12-18 or 18/12/2023. Default: the "
-                   "as-at date on the master's Settings sheet.")
+@click.option(
+    "--as-at",
+    "as_at",
+    type=AsAtDate(),
+    default=None,
+    help="Work the figures out for this date: 2023-12-18 or 18/12/2023. Default: the "
+    "as-at date on the master's Settings sheet.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def summary(master: Path, as_at: date | None, as_json: bool) -> None:
     """Print the figures of the Summary sheet: RAG counts, overdue, due soon, coverage.
@@ -436,18 +528,36 @@ def summary(master: Path, as_at: date | None, as_json: bool) -> None:
 
 @cli.command(name="import")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out", required=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="The new master workbook (.xlsx) to write.")
-@click.option("--layout", default=None, metavar="NAME",
-              help="Read every source as this layout instead of detecting it: trust, "
-                   "wres-wdes, wres-template, edi-plan or sections.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The new master workbook (.xlsx) to write.",
+)
+@click.option(
+    "--layout",
+    default=None,
+    metavar="NAME",
+    help="Read every source as this layout instead of detecting it: trust, "
+    "wres-wdes, wres-template, edi-plan or sections.",
+)
 @AS_AT
-@click.option("--trust-name", help="The trust's name for the Settings sheet (default: the "
-                                   "plan's own 'Trust:' line, when it has one).")
+@click.option(
+    "--trust-name",
+    help="The trust's name for the Settings sheet (default: the "
+    "plan's own 'Trust:' line, when it has one).",
+)
 @click.option("--force", is_flag=True, help="Overwrite the output workbook if it exists.")
-def import_(sources: tuple[Path, ...], out: Path, layout: str | None, as_at: date | None,
-            trust_name: str | None, force: bool) -> None:
+def import_(
+    sources: tuple[Path, ...],
+    out: Path,
+    layout: str | None,
+    as_at: date | None,
+    trust_name: str | None,
+    force: bool,
+) -> None:
     """Import action plans (Word tables or any spreadsheet, any known layout) into a new master.
 
     Prints, per source, the layout found, the tables and actions read and anything that
@@ -464,20 +574,32 @@ def import_(sources: tuple[Path, ...], out: Path, layout: str | None, as_at: dat
 
     if out.suffix.lower() != ".xlsx":
         raise InputError(f"{out}: a master is an .xlsx workbook; give a name ending .xlsx")
-    result = _run(import_plans, sources, out, layout, as_at or _today(),
-                  trust_name=trust_name, overwrite=force)
+    result = _run(
+        import_plans,
+        sources,
+        out,
+        layout,
+        as_at or _today(),
+        trust_name=trust_name,
+        overwrite=force,
+    )
     for outcome in result.sources:
         if not outcome.ok:
             click.echo(f"error: {outcome.error}")
             continue
         lines = dict(describe(outcome))
-        click.echo(f"{outcome.path.name}: layout {outcome.layout}, {lines['Tables read']} "
-                   f"table(s) read, actions {lines['Actions read']}")
+        click.echo(
+            f"{outcome.path.name}: layout {outcome.layout}, {lines['Tables read']} "
+            f"table(s) read, actions {lines['Actions read']}"
+        )
         for label, value in describe(outcome)[5:]:
             if label.startswith("Not placed"):
                 click.echo(f"  not placed: {value}")
-            elif label in ("Kept as extra columns", "Repeated header rows skipped",
-                           "Headings read as themes") or label.startswith('"As above"'):
+            elif label in (
+                "Kept as extra columns",
+                "Repeated header rows skipped",
+                "Headings read as themes",
+            ) or label.startswith('"As above"'):
                 click.echo(f"  {label}: {value}")
     _summary(result.refresh, "Imported into")
     sys.exit(1 if result.needs_attention else 0)

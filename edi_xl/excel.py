@@ -129,13 +129,43 @@ BUTTONS: tuple[Button, ...] = (
 #: emit no other: Excel would stop with "Cannot run the macro".
 VBA_CLIENT_ACTIONS = frozenset(
     [
-        "activateSheet", "addHyperlink", "addPicture", "addSheet", "addTable", "alert", "copyRange",
-        "deletePicture", "nameDelete", "namesAdd", "rangeClear", "rangeClearContents",
-        "rangeClearFormats", "rangeDelete", "rangeInsert", "rangeSelect", "resizeTable", "runMacro",
-        "setAutofit", "setNumberFormat", "setPictureHeight", "setPictureName", "setPictureWidth",
-        "setRangeColor", "setRangeName", "setSheetName", "setTableName", "setTableStyle",
-        "setValues", "sheetClear", "sheetClearContents", "sheetClearFormats", "sheetDelete",
-        "showAutofilterTable", "showHeadersTable", "showTotalsTable", "updatePicture",
+        "activateSheet",
+        "addHyperlink",
+        "addPicture",
+        "addSheet",
+        "addTable",
+        "alert",
+        "copyRange",
+        "deletePicture",
+        "nameDelete",
+        "namesAdd",
+        "rangeClear",
+        "rangeClearContents",
+        "rangeClearFormats",
+        "rangeDelete",
+        "rangeInsert",
+        "rangeSelect",
+        "resizeTable",
+        "runMacro",
+        "setAutofit",
+        "setNumberFormat",
+        "setPictureHeight",
+        "setPictureName",
+        "setPictureWidth",
+        "setRangeColor",
+        "setRangeName",
+        "setSheetName",
+        "setTableName",
+        "setTableStyle",
+        "setValues",
+        "sheetClear",
+        "sheetClearContents",
+        "sheetClearFormats",
+        "sheetDelete",
+        "showAutofilterTable",
+        "showHeadersTable",
+        "showTotalsTable",
+        "updatePicture",
     ]
 )
 
@@ -204,8 +234,9 @@ def vba_project() -> bytes:
         import xlsxwriter
         from pyopenvba import ExcelFile
     except ImportError as exc:  # pragma: no cover - dependencies
-        raise EdiXlError("cannot make a macro-enabled master: pip install pyOpenVBA XlsxWriter"
-                         ) from exc
+        raise EdiXlError(
+            "cannot make a macro-enabled master: pip install pyOpenVBA XlsxWriter"
+        ) from exc
     with tempfile.TemporaryDirectory(prefix="edi_xl-vba-") as tmp:
         path = Path(tmp) / "vba.xlsm"
         book = xlsxwriter.Workbook(str(path))
@@ -214,14 +245,15 @@ def vba_project() -> bytes:
         book.set_vba_name("ThisWorkbook")
         book.close()
         with ExcelFile(path) as wb:
-            wb.vba_project().add_module(
-                BUTTON_MODULE, button_module_source().replace("\n", "\r\n"))
+            wb.vba_project().add_module(BUTTON_MODULE, button_module_source().replace("\n", "\r\n"))
             wb.save()
         with ExcelFile(path) as wb:
             problems = wb.validate()
             if problems or BUTTON_MODULE not in wb.module_names():
-                raise EdiXlError("cannot make a macro-enabled master: the VBA project came out "
-                                 f"inconsistent ({'; '.join(problems) or 'module missing'})")
+                raise EdiXlError(
+                    "cannot make a macro-enabled master: the VBA project came out "
+                    f"inconsistent ({'; '.join(problems) or 'module missing'})"
+                )
             return wb.vba_project_bytes()
 
 
@@ -248,14 +280,18 @@ def macro_enabled_start(column_widths: Iterable[float] = ()) -> WorkbookType:
         sheet.set_column(col, col, width)
     sheet.set_row(BUTTON_ROW, BUTTON_ROW_HEIGHT)
     for i, button in enumerate(BUTTONS):
-        sheet.insert_button(BUTTON_ROW, 1, {
-            "macro": button.macro,
-            "caption": button.caption,
-            "width": BUTTON_WIDTH,
-            "height": BUTTON_HEIGHT,
-            "x_offset": 4 + i * (BUTTON_WIDTH + BUTTON_GAP),
-            "y_offset": 4,
-        })
+        sheet.insert_button(
+            BUTTON_ROW,
+            1,
+            {
+                "macro": button.macro,
+                "caption": button.caption,
+                "width": BUTTON_WIDTH,
+                "height": BUTTON_HEIGHT,
+                "x_offset": 4 + i * (BUTTON_WIDTH + BUTTON_GAP),
+                "y_offset": 4,
+            },
+        )
     book.close()
     buffer.seek(0)
     return load_workbook(buffer, keep_vba=True, rich_text=False)
@@ -436,13 +472,12 @@ def _fill_colour(cell: Any) -> str | None:
 
 
 def _shift_right(before: dict[Key, Any], sheet: str, col: int) -> dict[Key, Any]:
-    return {
-        (s, r, c + 1 if s == sheet and c >= col else c): v for (s, r, c), v in before.items()
-    }
+    return {(s, r, c + 1 if s == sheet and c >= col else c): v for (s, r, c), v in before.items()}
 
 
-def summary_writes(snapshot: BookSnapshot, result: WorkbookType
-                   ) -> tuple[frozenset[str], frozenset[str]]:
+def summary_writes(
+    snapshot: BookSnapshot, result: WorkbookType
+) -> tuple[frozenset[str], frozenset[str]]:
     """(sheets to rewrite as a whole, sheets to leave alone) for the Summary sheet.
 
     edi_xl's Summary, already in the workbook, is rewritten as a whole: its look (conditional
@@ -485,8 +520,13 @@ def _sheet_of(refers_to: str) -> str:
 Cells = dict[tuple[int, int], None]  # an ordered set of (row, column)
 
 
-def _block_writes(sheet: str, values: dict[tuple[int, int], Any], clears: Cells,
-                  formats: dict[str, Cells], colours: dict[str, Cells]) -> list[Write]:
+def _block_writes(
+    sheet: str,
+    values: dict[tuple[int, int], Any],
+    clears: Cells,
+    formats: dict[str, Cells],
+    colours: dict[str, Cells],
+) -> list[Write]:
     """The writes of one sheet, as rectangles: values, clears, number formats, colours."""
     writes: list[Write] = []
     for r, c, nr, nc in _blocks(values):
@@ -549,16 +589,19 @@ def plan_writes(
     """
     leave = frozenset(leave)
     rewrite = frozenset(rewrite)
-    extents = {name: (len(rows), max((len(row) for row in rows), default=0))
-               for name, rows in snapshot.sheets}
+    extents = {
+        name: (len(rows), max((len(row) for row in rows), default=0))
+        for name, rows in snapshot.sheets
+    }
     writes: list[Write] = []
     if inserted_column is not None:
         sheet, col = inserted_column
         writes.append(Write("insert_column", sheet, 1, col))
         before = _shift_right(before, *inserted_column)
     known = [name for name, _ in snapshot.sheets]
-    new_sheets = [ws.title for ws in result.worksheets
-                  if ws.title not in known and ws.title not in leave]
+    new_sheets = [
+        ws.title for ws in result.worksheets if ws.title not in known and ws.title not in leave
+    ]
     order = [ws.title for ws in result.worksheets]
     for name in new_sheets:
         at = order.index(name)
@@ -603,8 +646,7 @@ def plan_writes(
                     colours[colour][(r, c)] = None
         writes += _block_writes(ws.title, values, clears, formats, colours)
         if new_sheet and ws.max_column:
-            writes.append(Write("autofit", ws.title, 1, 1, None, max(ws.max_row, 1),
-                                ws.max_column))
+            writes.append(Write("autofit", ws.title, 1, 1, None, max(ws.max_row, 1), ws.max_column))
     old_names = dict(snapshot.names)
     for name, defined in result.defined_names.items():
         refers_to = "=" + str(defined.attr_text)
@@ -615,8 +657,9 @@ def plan_writes(
     return writes
 
 
-def apply_writes(book: Any, writes: list[Write], message: str | None = None, *,
-                 critical: bool = False) -> None:
+def apply_writes(
+    book: Any, writes: list[Write], message: str | None = None, *, critical: bool = False
+) -> None:
     """Write ``writes`` into the open workbook through xlwings, then show ``message``.
 
     New sheets are added with the first sheet active (the VBA client adds a sheet before
@@ -656,8 +699,9 @@ def apply_writes(book: Any, writes: list[Write], message: str | None = None, *,
     if active is not None:
         book.sheets[active].activate()
     if message:
-        book.app.alert(_clip(message), title=TITLE, buttons="ok",
-                       mode="critical" if critical else "info")
+        book.app.alert(
+            _clip(message), title=TITLE, buttons="ok", mode="critical" if critical else "info"
+        )
 
 
 def _clip(message: str) -> str:
@@ -690,29 +734,44 @@ def _refresh_message(result: Any) -> str:
     ]
     problems = result.report.counts()
     if result.report.problems:
-        lines.append("Problems: " + ", ".join(f"{n} {k}" for k, n in problems.items())
-                     + " (see the Problems column).")
+        lines.append(
+            "Problems: "
+            + ", ".join(f"{n} {k}" for k, n in problems.items())
+            + " (see the Problems column)."
+        )
     lines += [f"Note: {n}" for n in result.notes]
     return "\n".join(lines)
 
 
-def _write_back(book: Any, snapshot: BookSnapshot, before: dict[Key, Any], result: WorkbookType,
-                message: str, inserted_column: tuple[str, int] | None = None) -> str:
+def _write_back(
+    book: Any,
+    snapshot: BookSnapshot,
+    before: dict[Key, Any],
+    result: WorkbookType,
+    message: str,
+    inserted_column: tuple[str, int] | None = None,
+) -> str:
     """Write ``result`` over the open workbook (what changed; the Summary as a whole) and
     show ``message``, with a note when the Summary had to be left to ``edi-xl refresh``."""
     rewrite, leave = summary_writes(snapshot, result)
     new = sorted(leave - {name for name, _ in snapshot.sheets})
     if new:
-        message += (f"\nRun edi-xl refresh on the saved workbook once to add the "
-                    f"{', '.join(new)} sheet (its charts and formatting cannot be made from a "
-                    "button).")
-    apply_writes(book, plan_writes(snapshot, before, result, inserted_column=inserted_column,
-                                    leave=leave, rewrite=rewrite), message)
+        message += (
+            f"\nRun edi-xl refresh on the saved workbook once to add the "
+            f"{', '.join(new)} sheet (its charts and formatting cannot be made from a "
+            "button)."
+        )
+    apply_writes(
+        book,
+        plan_writes(
+            snapshot, before, result, inserted_column=inserted_column, leave=leave, rewrite=rewrite
+        ),
+        message,
+    )
     return message
 
 
-def refresh_in_excel(book: Any, as_at: date | None = None, *,
-                     now: datetime | None = None) -> str:
+def refresh_in_excel(book: Any, as_at: date | None = None, *, now: datetime | None = None) -> str:
     """The "Refresh status" button: ``refresh_book`` on the open workbook; the message."""
     from edi_xl.workbook.master import refresh_book
 
@@ -722,8 +781,13 @@ def refresh_in_excel(book: Any, as_at: date | None = None, *,
     return _write_back(book, snapshot, before, wb, _refresh_message(result))
 
 
-def owner_returns_in_excel(book: Any, as_at: date | None = None, *,
-                           now: datetime | None = None, password: str | None = None) -> str:
+def owner_returns_in_excel(
+    book: Any,
+    as_at: date | None = None,
+    *,
+    now: datetime | None = None,
+    password: str | None = None,
+) -> str:
     """The "Create owner returns" button: ``make_owner_returns`` on the open workbook.
 
     The files go to the Settings sheet's owner-returns folder (default: "Owner returns"
@@ -735,8 +799,9 @@ def owner_returns_in_excel(book: Any, as_at: date | None = None, *,
     snapshot = read_book(book)
     wb, _ = workbook_from_snapshot(snapshot)
     settings = read_settings(wb)
-    out = resolve_folder(settings.owner_returns_folder, DEFAULT_OWNER_RETURNS_FOLDER,
-                         snapshot.folder)
+    out = resolve_folder(
+        settings.owner_returns_folder, DEFAULT_OWNER_RETURNS_FOLDER, snapshot.folder
+    )
     with tempfile.TemporaryDirectory(prefix="edi_xl-") as tmp:
         copy = Path(tmp) / Path(snapshot.name).name
         wb.save(copy)  # the workbook as open in Excel, saved or not
@@ -751,8 +816,9 @@ def owner_returns_in_excel(book: Any, as_at: date | None = None, *,
     return message
 
 
-def _inserted_column(before: dict[Key, Any], result: WorkbookType, as_at: date,
-                     sheet: str, header_row: int) -> tuple[str, int] | None:
+def _inserted_column(
+    before: dict[Key, Any], result: WorkbookType, as_at: date, sheet: str, header_row: int
+) -> tuple[str, int] | None:
     """The column merge inserted for the round's update, if it inserted one."""
     header = update_header(as_at)
     ws = result[sheet]
@@ -763,7 +829,7 @@ def _inserted_column(before: dict[Key, Any], result: WorkbookType, as_at: date,
     old = [before.get((sheet, header_row, c)) for c in range(1, ws.max_column + 1)]
     if header in old:
         return None
-    shifted = old[: k - 1] + [header] + old[k - 1:]
+    shifted = old[: k - 1] + [header] + old[k - 1 :]
     if [str(v) for v in after[: len(old)]] == [str(v) for v in shifted[: len(old)]]:
         return sheet, k
     return None
@@ -779,16 +845,20 @@ def import_returns_in_excel(book: Any, as_at: date, *, now: datetime | None = No
 
     snapshot = read_book(book)
     wb, before = workbook_from_snapshot(snapshot)
-    folder = resolve_folder(read_settings(wb).returns_folder, DEFAULT_RETURNS_FOLDER,
-                            snapshot.folder)
+    folder = resolve_folder(
+        read_settings(wb).returns_folder, DEFAULT_RETURNS_FOLDER, snapshot.folder
+    )
     if not folder.is_dir():
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise EdiXlError(f"{folder}: cannot make the returns folder "
-                             f"({exc.strerror or exc})") from exc
-        message = (f"The returns folder was empty, so nothing was imported. Put the returned "
-                   f"files in {folder} and click Import returns again.")
+            raise EdiXlError(
+                f"{folder}: cannot make the returns folder ({exc.strerror or exc})"
+            ) from exc
+        message = (
+            f"The returns folder was empty, so nothing was imported. Put the returned "
+            f"files in {folder} and click Import returns again."
+        )
         apply_writes(book, [], message)
         return message
     found = read_master_plan(wb, snapshot.name)
@@ -801,19 +871,25 @@ def import_returns_in_excel(book: Any, as_at: date, *, now: datetime | None = No
         outcomes[f.outcome] += 1
     lines = [
         f"Imported from {folder} as at {_fmt_date(as_at)}: "
-        + (", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "no") + " file(s); "
+        + (", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "no")
+        + " file(s); "
         f"{len(result.changes)} change(s).",
     ]
     attention = [f for f in result.files if f.outcome not in ("merged", "superseded")]
     if result.flags or attention:
         lines.append("Needs your eye:")
-        lines += [f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else "")
-                  for f in attention]
-        lines += [f"  {g.kind}: {g.file}" + (f" (action {g.id})" if g.id else "")
-                  + f": {g.message}" for g in result.flags]
+        lines += [
+            f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else "") for f in attention
+        ]
+        lines += [
+            f"  {g.kind}: {g.file}" + (f" (action {g.id})" if g.id else "") + f": {g.message}"
+            for g in result.flags
+        ]
     if result.refresh:
-        lines.append(f"Overdue after import: {len(result.refresh.overdue)}. The Returns sheet "
-                     "lists who still has to reply.")
+        lines.append(
+            f"Overdue after import: {len(result.refresh.overdue)}. The Returns sheet "
+            "lists who still has to reply."
+        )
     return _write_back(book, snapshot, before, wb, "\n".join(lines), inserted)
 
 
@@ -837,8 +913,9 @@ def _run_button(work: Callable[[Any], Any]) -> None:
         apply_writes(book, [], f"Nothing was changed.\n{exc}", critical=True)
     except OSError as exc:
         where = getattr(exc, "filename", None) or ""
-        apply_writes(book, [], f"Nothing was changed.\n{where}: {exc.strerror or exc}",
-                     critical=True)
+        apply_writes(
+            book, [], f"Nothing was changed.\n{where}: {exc.strerror or exc}", critical=True
+        )
 
 
 def refresh_status() -> None:

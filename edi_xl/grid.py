@@ -107,4 +107,3 @@ def cell_text(value: Any) -> str | None:
         value = int(value)
     text = str(value).strip()
     return text or None
-

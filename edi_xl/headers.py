@@ -19,32 +19,78 @@ from edi_xl.dates import DateKind, parse_date
 #: field -> header texts meaning it, already normalised. Order inside a tuple does not matter.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "id": (
-        "#", "no", "number", "ref", "reference no", "ref no", "id", "action id", "action no",
-        "action number", "action ref", "action reference", "item", "item no",
+        "#",
+        "no",
+        "number",
+        "ref",
+        "reference no",
+        "ref no",
+        "id",
+        "action id",
+        "action no",
+        "action number",
+        "action ref",
+        "action reference",
+        "item",
+        "item no",
     ),
     "theme": ("milestone", "theme", "area", "workstream", "priority area", "section"),
     "action": ("action", "actions", "action think smart", "smart action", "action description"),
     "references": (
-        "report action", "report", "report reference", "report references", "reference",
-        "references", "link to report", "standard", "wres wdes reference",
+        "report action",
+        "report",
+        "report reference",
+        "report references",
+        "reference",
+        "references",
+        "link to report",
+        "standard",
+        "wres wdes reference",
     ),
     "characteristics": (
-        "protected characteristic", "protected characteristics", "characteristic",
-        "characteristics", "pc", "pcs",
+        "protected characteristic",
+        "protected characteristics",
+        "characteristic",
+        "characteristics",
+        "pc",
+        "pcs",
     ),
     "owner": (
-        "action owner", "owner", "lead", "responsibility", "responsible", "responsible lead",
-        "lead officer", "accountable lead", "executive lead",
+        "action owner",
+        "owner",
+        "lead",
+        "responsibility",
+        "responsible",
+        "responsible lead",
+        "lead officer",
+        "accountable lead",
+        "executive lead",
     ),
     "start": ("start date", "start", "date started", "commenced"),
     "due": (
-        "due date", "due", "target date", "deadline", "by when", "timescale", "timescales",
-        "completion date", "target completion date", "date due", "end date",
+        "due date",
+        "due",
+        "target date",
+        "deadline",
+        "by when",
+        "timescale",
+        "timescales",
+        "completion date",
+        "target completion date",
+        "date due",
+        "end date",
     ),
     "status": ("status", "rag", "rag status", "current status", "rag rating", "progress rag"),
     "update": (
-        "update", "updates", "progress", "progress update", "latest update", "comments",
-        "comment", "progress to date", "current update",
+        "update",
+        "updates",
+        "progress",
+        "progress update",
+        "latest update",
+        "comments",
+        "comment",
+        "progress to date",
+        "current update",
     ),
     "overdue": ("overdue",),
     "days_overdue": ("days overdue",),
@@ -76,7 +122,7 @@ def update_header_date(text: object) -> tuple[bool, date | None]:
     m = _UPDATE_AS_AT.match(raw.lower())
     if not m:
         return False, None
-    parsed = parse_date(raw[m.start(1):])
+    parsed = parse_date(raw[m.start(1) :])
     if parsed.kind is DateKind.EXACT or parsed.kind is DateKind.MONTH:
         return True, parsed.date
     return True, None
@@ -152,8 +198,9 @@ _FUZZY_BY_LENGTH: dict[int, list[tuple[int, str, str]]] = {
 }
 
 #: ratio() <= 2*min/(sum) of the lengths, so a key longer than this matches no synonym.
-_FUZZY_MAX_KEY = int(max(len(s) for s in _LOOKUP if len(s) >= 4) * (2 - FUZZY_THRESHOLD)
-                     / FUZZY_THRESHOLD)
+_FUZZY_MAX_KEY = int(
+    max(len(s) for s in _LOOKUP if len(s) >= 4) * (2 - FUZZY_THRESHOLD) / FUZZY_THRESHOLD
+)
 
 
 def update_header(as_at: date) -> str:

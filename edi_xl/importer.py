@@ -102,9 +102,7 @@ def source_prefix(index: int, count: int) -> str:
 def read_sources(paths: Sequence[str | Path], layout: str | None = None) -> list[SourceOutcome]:
     """Read every source; failures are recorded, never raised (a bad layout name is)."""
     if layout is not None and layout not in layouts.names():
-        raise EdiXlError(
-            f"unknown layout {layout!r}; known layouts: {', '.join(layouts.names())}"
-        )
+        raise EdiXlError(f"unknown layout {layout!r}; known layouts: {', '.join(layouts.names())}")
     outcomes = []
     for i, raw in enumerate(paths):
         path = Path(raw)
@@ -182,8 +180,15 @@ def import_plans(
     refresh = refresh_book(wb, as_at, source=f"imported from {names}", now=now, path=out.name)
     backup = save_atomic(wb, out)
     refresh.path, refresh.backup = out, backup
-    return ImportResult(path=out, as_at=as_at, sources=outcomes, plan=plan, refresh=refresh,
-                        backup=backup, notes=refresh.notes)
+    return ImportResult(
+        path=out,
+        as_at=as_at,
+        sources=outcomes,
+        plan=plan,
+        refresh=refresh,
+        backup=backup,
+        notes=refresh.notes,
+    )
 
 
 def describe(outcome: SourceOutcome) -> list[tuple[str, str]]:

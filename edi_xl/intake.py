@@ -176,8 +176,9 @@ def _find_table(sheet: SheetGrid) -> ReturnTable | None:
         if not (has_key and has_news):
             continue
         update_col, update_name = _pick_update_column(columns.updates, columns.update_dates)
-        others = {name: col for name, col in columns.extras.items()
-                  if name not in PROVENANCE_HEADERS}
+        others = {
+            name: col for name, col in columns.extras.items() if name not in PROVENANCE_HEADERS
+        }
         history: dict[str, int] = {}
         for name, col in columns.updates.items():
             if name == update_name or name.casefold() == SENT_LAST_UPDATE:
@@ -227,9 +228,13 @@ def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
                 status=clean_text(get("status")),
                 update=clean_text(update),
                 locked={f: get(f) for f in LOCKED_FIELDS if f in cols and not is_blank(get(f))},
-                others={h: v for h, c in sorted({**table.others, **table.history}.items(),
-                                                 key=lambda item: item[1])
-                        if not is_blank(v := sheet.value(r, c))},
+                others={
+                    h: v
+                    for h, c in sorted(
+                        {**table.others, **table.history}.items(), key=lambda item: item[1]
+                    )
+                    if not is_blank(v := sheet.value(r, c))
+                },
             )
         )
     return rows
@@ -252,8 +257,9 @@ def unread_columns(table: ReturnTable, rows: list[ReturnRow]) -> list[str]:
 def is_master(book: WorkbookGrids) -> bool:
     """Is this a master edi_xl keeps (it has edi_xl's Change Log), not an owner's return?"""
     return any(
-        sheet.name == CHANGE_LOG and sheet.rows
-        and tuple(sheet.rows[0][:len(CHANGE_LOG_HEADERS)]) == CHANGE_LOG_HEADERS
+        sheet.name == CHANGE_LOG
+        and sheet.rows
+        and tuple(sheet.rows[0][: len(CHANGE_LOG_HEADERS)]) == CHANGE_LOG_HEADERS
         for sheet in book.sheets
     )
 
@@ -321,7 +327,9 @@ def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError
     if not tables:
         sheets = ", ".join(repr(s.name) for s in result.sheets) or "none"
         return ReturnFile(
-            path, name, REJECTED,
+            path,
+            name,
+            REJECTED,
             f"no action table found (looked for a header row with '#' or 'Action' and "
             f"'Status' or 'Update' in sheets {sheets})",
         )
@@ -335,9 +343,15 @@ def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError
         return ReturnFile(path, name, REJECTED, "the action table has no rows")
     metadata = return_metadata(result)
     return ReturnFile(
-        path, name, READ, None, rows, stamp=saved_at(path, result.format),
+        path,
+        name,
+        READ,
+        None,
+        rows,
+        stamp=saved_at(path, result.format),
         owner=metadata.owner if metadata else None,
-        update_header=tables[0].update_header, metadata=metadata, unread=unread,
+        update_header=tables[0].update_header,
+        metadata=metadata,
+        unread=unread,
         format=result.format,
     )
-

@@ -51,8 +51,12 @@ from edi_xl.workbook.styles import HEADER_ALIGN, HEADER_FILL, HEADER_FONT, WRAP_
 RETURNS_SHEET = "Returns"
 TEXT_MATCH = 0.85  # how alike action texts must be to match a row with no (usable) id
 FIELD_LABELS = {
-    "action": "Action", "owner": "Action Owner", "due": "Due Date", "start": "Start Date",
-    "theme": "Milestone", "references": "Report / Action",
+    "action": "Action",
+    "owner": "Action Owner",
+    "due": "Due Date",
+    "start": "Start Date",
+    "theme": "Milestone",
+    "references": "Report / Action",
     "characteristics": "Protected Characteristic",
 }
 
@@ -103,13 +107,23 @@ class MergeReport:
         return {
             "as_at": self.as_at.isoformat(),
             "files": [
-                {"file": f.file, "outcome": f.outcome, "reason": f.reason, "owner": f.owner,
-                 "rows": f.rows}
+                {
+                    "file": f.file,
+                    "outcome": f.outcome,
+                    "reason": f.reason,
+                    "owner": f.owner,
+                    "rows": f.rows,
+                }
                 for f in self.files
             ],
             "changes": [
-                {"id": c.id, "field": c.field, "old": _json(c.old), "new": _json(c.new),
-                 "file": c.file}
+                {
+                    "id": c.id,
+                    "field": c.field,
+                    "old": _json(c.old),
+                    "new": _json(c.new),
+                    "file": c.file,
+                }
                 for c in self.changes
             ],
             "flags": [
@@ -169,49 +183,74 @@ def match_row(
         if len(candidates) == 1:
             return candidates[0], None
         if len(candidates) > 1:
-            scored = sorted(((_similar(text, a.action), a) for a in candidates),
-                            key=lambda t: t[0], reverse=True)
+            scored = sorted(
+                ((_similar(text, a.action), a) for a in candidates),
+                key=lambda t: t[0],
+                reverse=True,
+            )
             if text and scored[0][0] >= 0.6 and scored[0][0] - scored[1][0] >= 0.1:
                 return scored[0][1], None
             ids = ", ".join(a.id for a in candidates)
-            return None, Flag(row.id, row.file, "ambiguous_id",
-                              f"row {row.row}: id {row.id} could be any of {ids} (Excel turns "
-                              "7.10 into 7.1); the action text does not tell which")
+            return None, Flag(
+                row.id,
+                row.file,
+                "ambiguous_id",
+                f"row {row.row}: id {row.id} could be any of {ids} (Excel turns "
+                "7.10 into 7.1); the action text does not tell which",
+            )
     if text:
-        scored = sorted(((_similar(text, a.action), a) for a in actions),
-                        key=lambda t: t[0], reverse=True)
-        if scored and scored[0][0] >= TEXT_MATCH and (
-            len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.05
+        scored = sorted(
+            ((_similar(text, a.action), a) for a in actions), key=lambda t: t[0], reverse=True
+        )
+        if (
+            scored
+            and scored[0][0] >= TEXT_MATCH
+            and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.05)
         ):
             return scored[0][1], None
     what = f"id {row.id!r}" if row.id else "no id, and the action text matches no action"
-    return None, Flag(row.id or None, row.file, "unknown_action",
-                      f"sheet {row.sheet!r} row {row.row}: {what} is not in the master; "
-                      "not added")
+    return None, Flag(
+        row.id or None,
+        row.file,
+        "unknown_action",
+        f"sheet {row.sheet!r} row {row.row}: {what} is not in the master; not added",
+    )
 
 
 def locked_changes(row: ReturnRow, action: Action) -> list[Flag]:
     """Edits the owner made to fields they may not change."""
     master: dict[str, Any] = {
-        "action": action.action, "owner": action.owner, "theme": action.theme,
-        "references": action.references_text, "characteristics": action.characteristics_text,
+        "action": action.action,
+        "owner": action.owner,
+        "theme": action.theme,
+        "references": action.references_text,
+        "characteristics": action.characteristics_text,
     }
     flags: list[Flag] = []
     for fld, value in row.locked.items():
         if fld in ("due", "start"):
             old = action.due if fld == "due" else action.start
             new = parse_date(value)
-            same = (new.date == old.date) if new.date and old.date else (
-                _norm(new.text) == _norm(old.text))
+            same = (
+                (new.date == old.date)
+                if new.date and old.date
+                else (_norm(new.text) == _norm(old.text))
+            )
             old_text, new_text = old.text, new.text
         else:
             old_text, new_text = _norm(master.get(fld)), _norm(value)
             same = old_text == new_text
         if not same:
-            flags.append(Flag(action.id, row.file, "locked_field_changed",
-                              f"row {row.row}: {FIELD_LABELS[fld]} changed from {old_text!r} to "
-                              f"{new_text!r}; not applied (only Status and the update are "
-                              "taken from returns)"))
+            flags.append(
+                Flag(
+                    action.id,
+                    row.file,
+                    "locked_field_changed",
+                    f"row {row.row}: {FIELD_LABELS[fld]} changed from {old_text!r} to "
+                    f"{new_text!r}; not applied (only Status and the update are "
+                    "taken from returns)",
+                )
+            )
     return flags
 
 
@@ -222,33 +261,56 @@ def file_flags(
     and, for a return made by ``edi-xl returns``, another master or round named in it, or
     actions taken out of it."""
     flags = [
-        Flag(None, file.name, "column_not_read",
-             f"{where} not read: only the Status and the update are taken from returns")
+        Flag(
+            None,
+            file.name,
+            "column_not_read",
+            f"{where} not read: only the Status and the update are taken from returns",
+        )
         for where in (file.unread if unread else [])
     ]
     meta = file.metadata
     if meta is None:
         return flags
     if meta.master and master and _same_master(meta.master, str(master)) is False:
-        flags.append(Flag(None, file.name, "other_master",
-                          f"this return was made from {meta.master!r}, not {master!r}; merged "
-                          "by action number and text: check it belongs to this plan"))
+        flags.append(
+            Flag(
+                None,
+                file.name,
+                "other_master",
+                f"this return was made from {meta.master!r}, not {master!r}; merged "
+                "by action number and text: check it belongs to this plan",
+            )
+        )
     if meta.as_at and meta.as_at != as_at:
-        flags.append(Flag(None, file.name, "other_round",
-                          f"this return was sent for the round as at {meta.as_at:%d %b %Y}; "
-                          f"it is merged into the round as at {as_at:%d %b %Y}"))
+        flags.append(
+            Flag(
+                None,
+                file.name,
+                "other_round",
+                f"this return was sent for the round as at {meta.as_at:%d %b %Y}; "
+                f"it is merged into the round as at {as_at:%d %b %Y}",
+            )
+        )
     returned = {r.id for r in file.rows}
     numbers = {r.id for r in file.rows if r.id_was_number}
     for sent in meta.rows:
         if sent.id not in returned and not any(_same_number(sent.id, n) for n in numbers):
-            flags.append(Flag(sent.id, file.name, "row_removed",
-                              f"action {sent.id} was sent in this return but is not in it any "
-                              "more; nothing taken for it"))
+            flags.append(
+                Flag(
+                    sent.id,
+                    file.name,
+                    "row_removed",
+                    f"action {sent.id} was sent in this return but is not in it any "
+                    "more; nothing taken for it",
+                )
+            )
     return flags
 
 
 def _same_master(named: str, master: str) -> bool:
     """Is the master a return names this master (or its backup copy)?"""
+
     def key(name: str) -> str:
         stem = Path(name).stem.casefold()
         return stem.removesuffix(".backup")
@@ -257,7 +319,11 @@ def _same_master(named: str, master: str) -> bool:
 
 
 def changed_since_sent(
-    action: Action, row: ReturnRow, status_word: str, fingerprint: str, sent_as_at: date | None,
+    action: Action,
+    row: ReturnRow,
+    status_word: str,
+    fingerprint: str,
+    sent_as_at: date | None,
     words: dict[RAG, str],
 ) -> Flag | None:
     """A flag when the return would change a Status that changed in the master after the
@@ -267,19 +333,23 @@ def changed_since_sent(
     last = last_update_text(action, sent_as_at) if sent_as_at else None
 
     def sent_with(status: str | None) -> bool:
-        return row_fingerprint(action.id, action.action, action.due.text, status, last) \
-            == fingerprint
+        return (
+            row_fingerprint(action.id, action.action, action.due.text, status, last) == fingerprint
+        )
 
     if sent_with(action.status_text):
         return None  # the master is as it was when the return was sent
     before = next((w for w in (*words.values(), None) if sent_with(w)), _UNKNOWN)
     if before is _UNKNOWN:
         return None  # the action itself changed since: locked_changes says what
-    return Flag(action.id, row.file,
-                "changed_since_sent",
-                f"row {row.row}: Status was {before!r} when this return was sent and is now "
-                f"{action.status_text!r} in the master; the return's {status_word!r} is applied "
-                "(see the Change Log to undo)")
+    return Flag(
+        action.id,
+        row.file,
+        "changed_since_sent",
+        f"row {row.row}: Status was {before!r} when this return was sent and is now "
+        f"{action.status_text!r} in the master; the return's {status_word!r} is applied "
+        "(see the Change Log to undo)",
+    )
 
 
 _UNKNOWN = object()
@@ -293,8 +363,7 @@ class _Candidate:
     update: str | None
 
 
-def round_column(ws: Worksheet, header_row: int, as_at: date,
-                 grid: SheetGrid | None = None) -> int:
+def round_column(ws: Worksheet, header_row: int, as_at: date, grid: SheetGrid | None = None) -> int:
     """The 1-based column of the round's "Update as at <as-at>", inserted if missing.
 
     A new column goes right after the last update column; columns to its right move along.
@@ -346,15 +415,27 @@ def merge_book(
             if row.status:
                 rag = parse_status(row.status, words)
                 if rag is None:
-                    flags.append(Flag(action.id, file.name, "invalid_status",
-                                      f"row {row.row}: {row.status!r} is not a RAG status; "
-                                      f"the master keeps {action.status_text!r}"))
+                    flags.append(
+                        Flag(
+                            action.id,
+                            file.name,
+                            "invalid_status",
+                            f"row {row.row}: {row.status!r} is not a RAG status; "
+                            f"the master keeps {action.status_text!r}",
+                        )
+                    )
                 else:
                     status_word = words[rag]
             sent_row = sent.get(action.id)
             if sent_row and sent_row.fingerprint and status_word is not None:
-                flag = changed_since_sent(action, row, status_word, sent_row.fingerprint,
-                                          file.metadata.as_at if file.metadata else None, words)
+                flag = changed_since_sent(
+                    action,
+                    row,
+                    status_word,
+                    sent_row.fingerprint,
+                    file.metadata.as_at if file.metadata else None,
+                    words,
+                )
                 if flag:
                     flags.append(flag)
             candidates[action.id].append(_Candidate(file, row, status_word, row.update))
@@ -375,15 +456,23 @@ def merge_book(
         winner = cands[-1]
         for older in cands[:-1]:
             lost[older.file.name] += 1
-            flags.append(Flag(action_id, older.file.name, "superseded",
-                              f"row {older.row.row}: a newer return ({winner.file.name}) "
-                              f"updates action {action_id}; this one was not applied"))
+            flags.append(
+                Flag(
+                    action_id,
+                    older.file.name,
+                    "superseded",
+                    f"row {older.row.row}: a newer return ({winner.file.name}) "
+                    f"updates action {action_id}; this one was not applied",
+                )
+            )
         won[winner.file.name] += 1
         action = actions[action_id]
         assert action.origin is not None and update_col is not None
         sheet_row = action.origin.row
-        for fld, col, new in (("status", status_col, winner.status),
-                              ("update", update_col, winner.update)):
+        for fld, col, new in (
+            ("status", status_col, winner.status),
+            ("update", update_col, winner.update),
+        ):
             if new is None:
                 continue
             cell = ws.cell(sheet_row, col)
@@ -401,13 +490,13 @@ def merge_book(
     when = now or datetime.now().replace(microsecond=0)
     sheets.append_changes(wb, log, when)
     write_returns_sheet(wb, plan.owners, files, outcomes, flags, as_at)
-    refreshed = refresh_book(wb, as_at, source=f"merge as at {as_at:%d %b %Y}", now=when,
-                             path=path)
+    refreshed = refresh_book(wb, as_at, source=f"merge as at {as_at:%d %b %Y}", now=when, path=path)
     return MergeResult(as_at, outcomes, changes, flags, refreshed)
 
 
-def _outcome(file: ReturnFile, won: Counter[str], lost: Counter[str],
-             actions: dict[str, Action]) -> FileOutcome:
+def _outcome(
+    file: ReturnFile, won: Counter[str], lost: Counter[str], actions: dict[str, Action]
+) -> FileOutcome:
     if file.outcome != READ:
         return FileOutcome(file.name, file.outcome, file.reason, None, 0)
     owners = Counter(
@@ -417,14 +506,19 @@ def _outcome(file: ReturnFile, won: Counter[str], lost: Counter[str],
     if won[file.name]:
         return FileOutcome(file.name, "merged", None, owner, won[file.name])
     if lost[file.name]:
-        return FileOutcome(file.name, "superseded", "a newer return updates the same actions",
-                           owner, 0)
+        return FileOutcome(
+            file.name, "superseded", "a newer return updates the same actions", owner, 0
+        )
     return FileOutcome(file.name, REJECTED, "no row matched an action of the master", owner, 0)
 
 
 def write_returns_sheet(
-    wb: Workbook, owners: list[str], files: list[ReturnFile], outcomes: list[FileOutcome],
-    flags: list[Flag], as_at: date,
+    wb: Workbook,
+    owners: list[str],
+    files: list[ReturnFile],
+    outcomes: list[FileOutcome],
+    flags: list[Flag],
+    as_at: date,
 ) -> None:
     """The Returns sheet: who returned what, and who to chase (edi_xl owns this sheet)."""
     if RETURNS_SHEET in wb.sheetnames:
@@ -448,16 +542,21 @@ def write_returns_sheet(
         times = [t for o in got if (t := stamps.get(o.file)) is not None]
         latest = max(times, default=None)
         values = (
-            owner, "Yes" if got else "No",
+            owner,
+            "Yes" if got else "No",
             latest.astimezone(UTC).replace(tzinfo=None) if latest else None,
             ", ".join(o.file for o in got) or None,
-            sum(o.rows for o in got), sum(flag_count[o.file] for o in got),
+            sum(o.rows for o in got),
+            sum(flag_count[o.file] for o in got),
         )
         for c, value in enumerate(values, start=1):
             set_value(ws.cell(r, c), value, number_format="yyyy-mm-dd hh:mm" if c == 3 else None)
         r += 1
-    chase = [o for o in owners if not any(
-        x.outcome in ("merged", "superseded") for x in by_owner.get(o, []))]
+    chase = [
+        o
+        for o in owners
+        if not any(x.outcome in ("merged", "superseded") for x in by_owner.get(o, []))
+    ]
     r += 1
     set_value(ws.cell(r, 1), f"Chase list: {len(chase)} owner(s) with no return")
     ws.cell(r, 1).font = Font(bold=True)
@@ -500,8 +599,10 @@ def merge_returns(
         raise EdiXlError(f"{master.name}: no as-at date given and none on the Settings sheet")
     target = Path(out) if out else master
     not_returns = {  # a master kept in the returns folder is not a return
-        target: "the merged master", backup_path(target): "the merged master's backup",
-        master: "the master itself", backup_path(master): "the master's backup",
+        target: "the merged master",
+        backup_path(target): "the merged master's backup",
+        master: "the master itself",
+        backup_path(master): "the master's backup",
     }
     files = read_returns(inputs, reader=reader, progress=progress, not_returns=not_returns)
     with gc_paused():  # not while reading returns: a file read in this process leaves cycles

@@ -104,17 +104,31 @@ def canonical_rows(
         if row.status:
             rag = parse_status(row.status, words)
             if rag is None:
-                flags.append(Flag(row.id or None, file.name, "invalid_status",
-                                  f"sheet {row.sheet!r} row {row.row}: {row.status!r} is not a "
-                                  "RAG status; kept as written"))
+                flags.append(
+                    Flag(
+                        row.id or None,
+                        file.name,
+                        "invalid_status",
+                        f"sheet {row.sheet!r} row {row.row}: {row.status!r} is not a "
+                        "RAG status; kept as written",
+                    )
+                )
             else:
                 status = words[rag]
         if not row.id and not row.locked.get("action"):
-            flags.append(Flag(None, file.name, "no_id",
-                              f"sheet {row.sheet!r} row {row.row}: no action number and no "
-                              "action text, so no merge can tell which action it is about"))
-        rows.append([_value(row, fld, status) for _, fld, _ in COLUMNS]
-                    + [row.others.get(h) for h in extras])
+            flags.append(
+                Flag(
+                    None,
+                    file.name,
+                    "no_id",
+                    f"sheet {row.sheet!r} row {row.row}: no action number and no "
+                    "action text, so no merge can tell which action it is about",
+                )
+            )
+        rows.append(
+            [_value(row, fld, status) for _, fld, _ in COLUMNS]
+            + [row.others.get(h) for h in extras]
+        )
     return header, rows, flags
 
 
@@ -163,7 +177,11 @@ def _workbook(file: ReturnFile, header: list[str], rows: list[list[Any]]) -> Wor
         cell = ws.cell(1, col)
         set_value(cell, text)
         cell.font, cell.fill, cell.alignment, cell.border = (
-            HEADER_FONT, HEADER_FILL, HEADER_ALIGN, GRID_BORDER)
+            HEADER_FONT,
+            HEADER_FILL,
+            HEADER_ALIGN,
+            GRID_BORDER,
+        )
         ws.column_dimensions[get_column_letter(col)].width = width
     for r, values in enumerate(rows, start=2):
         for col, value in enumerate(values, start=1):

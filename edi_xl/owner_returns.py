@@ -115,7 +115,14 @@ NOT_SENT_COMPLETE = "complete"
 
 #: Metadata keys, in the order written (rows 1.. of the _edi_xl sheet, A = key, B = value).
 META_KEYS = (
-    "format", "version", "master", "owner", "as_at", "created", "header_row", "sheet",
+    "format",
+    "version",
+    "master",
+    "owner",
+    "as_at",
+    "created",
+    "header_row",
+    "sheet",
     "update_header",
 )
 META_TABLE_HEADER = ("id", "row", "fingerprint", "master_row")
@@ -223,7 +230,8 @@ def last_update_text(action: Action, as_at: date) -> str | None:
     one before it. Undated rounds count as older than dated ones.
     """
     rounds = [
-        u for u in action.updates
+        u
+        for u in action.updates
         if u.text and u.text.strip() and (u.as_at is None or u.as_at < as_at)
     ]
     if not rounds:
@@ -324,7 +332,10 @@ def _write_table(
         cell = ws.cell(HEADER_ROW, col)
         set_value(cell, text)
         cell.font, cell.fill, cell.alignment, cell.border = (
-            HEADER_FONT, HEADER_FILL, HEADER_ALIGN, GRID_BORDER,
+            HEADER_FONT,
+            HEADER_FILL,
+            HEADER_ALIGN,
+            GRID_BORDER,
         )
         ws.column_dimensions[get_column_letter(col)].width = width
 
@@ -378,16 +389,29 @@ def _write_metadata(
     created: datetime,
     sent: list[tuple[Action, int, str]],
 ) -> None:
-    write_metadata(meta, ReturnMetadata(
-        format=FORMAT, version=VERSION, master=master_name, owner=owner, as_at=as_at,
-        created=created, header_row=HEADER_ROW, sheet=RETURN_SHEET,
-        update_header=update_header(as_at),
-        rows=[
-            ReturnRow(id=action.id, row=row, fingerprint=fingerprint,
-                      master_row=action.origin.row if action.origin else None)
-            for action, row, fingerprint in sent
-        ],
-    ))
+    write_metadata(
+        meta,
+        ReturnMetadata(
+            format=FORMAT,
+            version=VERSION,
+            master=master_name,
+            owner=owner,
+            as_at=as_at,
+            created=created,
+            header_row=HEADER_ROW,
+            sheet=RETURN_SHEET,
+            update_header=update_header(as_at),
+            rows=[
+                ReturnRow(
+                    id=action.id,
+                    row=row,
+                    fingerprint=fingerprint,
+                    master_row=action.origin.row if action.origin else None,
+                )
+                for action, row, fingerprint in sent
+            ],
+        ),
+    )
 
 
 def write_metadata(meta: Worksheet, metadata: ReturnMetadata) -> None:
@@ -474,9 +498,7 @@ def make_owner_returns(
     settings, plan = found.settings, found.plan
     as_at = as_at or settings.as_at
     if as_at is None:
-        raise EdiXlError(
-            f"{master.name}: no as-at date given and none on the Settings sheet"
-        )
+        raise EdiXlError(f"{master.name}: no as-at date given and none on the Settings sheet")
     groups, not_sent = _group(plan.actions)
     created = (now or datetime.now()).replace(microsecond=0)
 
@@ -569,9 +591,7 @@ def metadata_from_rows(rows: list[tuple[Any, ...]]) -> ReturnMetadata | None:
         value = pairs.get(key)
         result = convert(value)
         if result is None:
-            problems.append(
-                f"{key}: missing" if value is None else f"{key}: cannot read {value!r}"
-            )
+            problems.append(f"{key}: missing" if value is None else f"{key}: cannot read {value!r}")
         return result
 
     version = read("version", _as_int)
@@ -592,7 +612,7 @@ def metadata_from_rows(rows: list[tuple[Any, ...]]) -> ReturnMetadata | None:
     if table_at is None:
         meta.problems.append("no table of the actions sent")
         return meta
-    for row in rows[table_at + 1:]:
+    for row in rows[table_at + 1 :]:
         cells = [*row, None, None, None, None][:4]
         action_id = cell_text(cells[0])
         if action_id is None:

@@ -84,30 +84,43 @@ def read_source(path: str | Path, layout: str | None = None) -> SourceRead:
     """Read one source with its layout found (or forced), and say how it went."""
     path = Path(path)
     if layout is not None and layout not in layouts.names():
-        raise EdiXlError(
-            f"unknown layout {layout!r}; known layouts: {', '.join(layouts.names())}"
-        )
+        raise EdiXlError(f"unknown layout {layout!r}; known layouts: {', '.join(layouts.names())}")
     fmt, sheets, document = read_sheets(path)
     found = layouts.detect_best(sheets, layout)
     if found is None:
         tried = ", ".join(layout_names(layout))
-        where = ("Word tables: " + str(len(document.tables))) if document else (
-            "sheets: " + (", ".join(repr(s.name) for s in sheets) or "none"))
+        where = (
+            ("Word tables: " + str(len(document.tables)))
+            if document
+            else ("sheets: " + (", ".join(repr(s.name) for s in sheets) or "none"))
+        )
         raise LayoutNotFoundError(
             f"{path.name}: no action-plan table found (layouts tried: {tried}; {where})"
         )
     module, grid, detection = found
     if module is layouts.trust:
         plan: ActionPlan = module.read(grid, detection, path=str(path))
-        return SourceRead(path=path, format=fmt, layout=module.NAME, plan=plan,
-                          sheets=[grid.name], tables=1,
-                          repeated_headers=len(plan.source.skipped_rows) if plan.source else 0)
+        return SourceRead(
+            path=path,
+            format=fmt,
+            layout=module.NAME,
+            plan=plan,
+            sheets=[grid.name],
+            tables=1,
+            repeated_headers=len(plan.source.skipped_rows) if plan.source else 0,
+        )
     return _read_imported(path, fmt, module, sheets, grid, detection, document, layout)
 
 
 def _read_imported(
-    path: Path, fmt: str, module: ModuleType, sheets: list[SheetGrid], best: SheetGrid,
-    best_detection: Detection, document: WordDocument | None, forced: str | None,
+    path: Path,
+    fmt: str,
+    module: ModuleType,
+    sheets: list[SheetGrid],
+    best: SheetGrid,
+    best_detection: Detection,
+    document: WordDocument | None,
+    forced: str | None,
 ) -> SourceRead:
     reads: list[tuple[SheetGrid, TableRead]] = []
     not_placed: list[str] = []
@@ -161,9 +174,7 @@ def _read_imported(
         sheets=[g.name for g, _ in reads],
         tables=tables,
         headings=sum(r.headings for _, r in reads),
-        repeated_headers=sum(
-            len(r.plan.source.skipped_rows) for _, r in reads if r.plan.source
-        ),
+        repeated_headers=sum(len(r.plan.source.skipped_rows) for _, r in reads if r.plan.source),
         filled_from_above=sum(r.filled_from_above for _, r in reads),
         not_placed=not_placed + [n for _, r in reads for n in r.not_placed],
     )

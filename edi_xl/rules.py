@@ -135,49 +135,85 @@ def action_problems(
     if due.kind is DateKind.EMPTY:
         add(Code.MISSING_DUE_DATE, "due", None, "There is no due date.")
     elif due.kind is DateKind.UNREADABLE:
-        add(Code.UNREADABLE_DUE_DATE, "due", due.text,
-            f"The due date {due.text!r} is not a date edi_xl can read.")
+        add(
+            Code.UNREADABLE_DUE_DATE,
+            "due",
+            due.text,
+            f"The due date {due.text!r} is not a date edi_xl can read.",
+        )
     elif due.kind in (DateKind.NO_DEADLINE, DateKind.START):
-        add(Code.NO_FIXED_DEADLINE, "due", due.text,
-            f"No fixed deadline ({due.text!r}): never marked overdue.")
+        add(
+            Code.NO_FIXED_DEADLINE,
+            "due",
+            due.text,
+            f"No fixed deadline ({due.text!r}): never marked overdue.",
+        )
     if action.start.kind is DateKind.UNREADABLE:
-        add(Code.UNREADABLE_START_DATE, "start", action.start.text,
-            f"The start date {action.start.text!r} is not a date edi_xl can read.")
+        add(
+            Code.UNREADABLE_START_DATE,
+            "start",
+            action.start.text,
+            f"The start date {action.start.text!r} is not a date edi_xl can read.",
+        )
     start = action.start.date if action.start.kind is not DateKind.START else None
     if start and due.deadline and due.deadline < start:
-        add(Code.DUE_BEFORE_START, "due", due.text,
+        add(
+            Code.DUE_BEFORE_START,
+            "due",
+            due.text,
             f"The due date ({due.describe()}) is before the start date "
-            f"({action.start.describe()}).")
+            f"({action.start.describe()}).",
+        )
 
     if action.status is None:
         if action.status_text:
-            add(Code.UNKNOWN_STATUS, "status", action.status_text,
+            add(
+                Code.UNKNOWN_STATUS,
+                "status",
+                action.status_text,
                 f"{action.status_text!r} is not a RAG status; use one of "
-                + ", ".join(words.values()) + ".")
+                + ", ".join(words.values())
+                + ".",
+            )
         else:
             add(Code.MISSING_STATUS, "status", None, "The status is empty.")
     elif action.status is RAG.BLUE and not action.has_any_update_text:
-        add(Code.COMPLETE_WITHOUT_EVIDENCE, "status", action.status_text,
-            "Marked complete, but no update gives the evidence.")
+        add(
+            Code.COMPLETE_WITHOUT_EVIDENCE,
+            "status",
+            action.status_text,
+            "Marked complete, but no update gives the evidence.",
+        )
     if action.status in (RAG.GREEN, RAG.AMBER) and is_overdue(action, as_at):
-        add(Code.OVERDUE_NOT_RED, "status", action.status_text,
-            f"Declared {words[action.status]!r} but the due date ({due.describe()}) "
-            f"has passed.")
+        add(
+            Code.OVERDUE_NOT_RED,
+            "status",
+            action.status_text,
+            f"Declared {words[action.status]!r} but the due date ({due.describe()}) has passed.",
+        )
 
     if round_header is not None:
         update = next((u for u in action.updates if u.header == round_header), None)
         if action.status is not RAG.BLUE and (update is None or not has_words(update.text)):
-            add(Code.NO_CURRENT_UPDATE, round_header, None,
-                f"No update in {round_header!r}.")
+            add(Code.NO_CURRENT_UPDATE, round_header, None, f"No update in {round_header!r}.")
 
     unknown_refs = [ref.text for ref in action.references if not ref.known]
     if unknown_refs:
-        add(Code.UNKNOWN_REFERENCE, "references", action.references_text,
-            "Unknown report reference: " + "; ".join(repr(t) for t in unknown_refs) + ".")
+        add(
+            Code.UNKNOWN_REFERENCE,
+            "references",
+            action.references_text,
+            "Unknown report reference: " + "; ".join(repr(t) for t in unknown_refs) + ".",
+        )
     if action.characteristics_unknown:
-        add(Code.UNKNOWN_CHARACTERISTIC, "characteristics", action.characteristics_text,
+        add(
+            Code.UNKNOWN_CHARACTERISTIC,
+            "characteristics",
+            action.characteristics_text,
             "Not a protected characteristic: "
-            + "; ".join(repr(t) for t in action.characteristics_unknown) + ".")
+            + "; ".join(repr(t) for t in action.characteristics_unknown)
+            + ".",
+        )
     return out
 
 
@@ -192,9 +228,16 @@ def duplicate_id_problems(plan: ActionPlan, file: str | None = None) -> list[Pro
             continue
         where = ", ".join(str(a.origin.row) for a in actions if a.origin)
         for action in actions:
-            out.append(_problem(Code.DUPLICATE_ID, action, "id", action_id,
-                                f"The id {action_id!r} is used by more than one action "
-                                f"(rows {where}).", file))
+            out.append(
+                _problem(
+                    Code.DUPLICATE_ID,
+                    action,
+                    "id",
+                    action_id,
+                    f"The id {action_id!r} is used by more than one action (rows {where}).",
+                    file,
+                )
+            )
     return out
 
 

@@ -514,10 +514,14 @@ def _fast_ooxml_sheets(path: Path) -> list[SheetGrid] | None:
         if grid.name not in hidden:
             return None  # a sheet we cannot place in the zip: let openpyxl read it
         rows = [[_as_datetime(v) for v in row] for row in grid.rows]
-        out.append(SheetGrid(
-            name=grid.name, rows=rows, hidden=grid.hidden,
-            hidden_rows=frozenset(r for r in hidden[grid.name] if r < len(rows)),
-        ))
+        out.append(
+            SheetGrid(
+                name=grid.name,
+                rows=rows,
+                hidden=grid.hidden,
+                hidden_rows=frozenset(r for r in hidden[grid.name] if r < len(rows)),
+            )
+        )
     return out
 
 

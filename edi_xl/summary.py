@@ -112,8 +112,11 @@ class RagRow:
         return sum(self.counts.values())
 
     def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, **{r.value: self.counts[r] for r in RAG_ORDER},
-                "total": self.total}
+        return {
+            "label": self.label,
+            **{r.value: self.counts[r] for r in RAG_ORDER},
+            "total": self.total,
+        }
 
 
 @dataclass(frozen=True)
@@ -132,17 +135,26 @@ class ListedAction:
         return (self.due - as_at).days if self.due else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "action": self.action, "owner": self.owner,
-                "due": self.due.isoformat() if self.due else None, "due_text": self.due_text,
-                "days_overdue": self.days_overdue, "status": self.status}
+        return {
+            "id": self.id,
+            "action": self.action,
+            "owner": self.owner,
+            "due": self.due.isoformat() if self.due else None,
+            "due_text": self.due_text,
+            "days_overdue": self.days_overdue,
+            "status": self.status,
+        }
 
 
 @dataclass(frozen=True)
 class StatusChange:
     """The net change of one action's status since the previous round."""
 
-    KINDS = {"newly_red": "Newly Red", "newly_blue": "Newly complete (Blue)",
-             "moved_back": "Moved back"}
+    KINDS = {
+        "newly_red": "Newly Red",
+        "newly_blue": "Newly complete (Blue)",
+        "moved_back": "Moved back",
+    }
 
     id: str
     action: str | None
@@ -156,9 +168,14 @@ class StatusChange:
         return self.KINDS[self.kind]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "action": self.action, "kind": self.kind,
-                "old": _text(self.old), "new": _text(self.new),
-                "when": self.when.isoformat(sep=" ") if self.when else None}
+        return {
+            "id": self.id,
+            "action": self.action,
+            "kind": self.kind,
+            "old": _text(self.old),
+            "new": _text(self.new),
+            "when": self.when.isoformat(sep=" ") if self.when else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -183,9 +200,15 @@ class CoverageLine:
         return not self.action_ids
 
     def to_dict(self) -> dict[str, Any]:
-        return {"scheme": self.scheme.value, "code": self.code, "label": self.label,
-                "description": self.description, "live_actions": self.live,
-                "action_ids": list(self.action_ids), "gap": self.gap}
+        return {
+            "scheme": self.scheme.value,
+            "code": self.code,
+            "label": self.label,
+            "description": self.description,
+            "live_actions": self.live,
+            "action_ids": list(self.action_ids),
+            "gap": self.gap,
+        }
 
 
 @dataclass
@@ -228,8 +251,9 @@ class Summary:
             "due_within_days": self.due_within_days,
             "due_soon": [a.to_dict() for a in self.due_soon],
             "changes_since": self.changes_since.isoformat() if self.changes_since else None,
-            "changes": {kind: [c.to_dict() for c in self.changes_of(kind)]
-                        for kind in StatusChange.KINDS},
+            "changes": {
+                kind: [c.to_dict() for c in self.changes_of(kind)] for kind in StatusChange.KINDS
+            },
             "coverage": [c.to_dict() for c in self.coverage],
             "gaps": [c.label for c in self.gaps],
         }
@@ -264,8 +288,12 @@ def _rag_rows(
 
 def _listed(action: Action, assessment: Assessment) -> ListedAction:
     return ListedAction(
-        id=action.id, action=action.action, owner=action.owner, due=action.due.deadline,
-        due_text=action.due.text, days_overdue=assessment.days_overdue,
+        id=action.id,
+        action=action.action,
+        owner=action.owner,
+        due=action.due.deadline,
+        due_text=action.due.text,
+        days_overdue=assessment.days_overdue,
         status=action.status_text,
     )
 
@@ -369,8 +397,10 @@ def summarise(
         (
             _listed(a, s)
             for a, s in assessments
-            if s.status is not RAG.BLUE and not s.overdue
-            and (d := a.due.deadline) is not None and as_at <= d <= horizon
+            if s.status is not RAG.BLUE
+            and not s.overdue
+            and (d := a.due.deadline) is not None
+            and as_at <= d <= horizon
         ),
         key=lambda x: x.due or as_at,
     )
@@ -414,20 +444,24 @@ def summarise_master(path: str | Path, as_at: date | None = None) -> Summary:
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "  ") -> list[str]:
     cells = [[str(v) for v in header]] + [["" if v is None else str(v) for v in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    numeric = [i > 0 and all(isinstance(r[i], int) or r[i] is None for r in rows)
-               for i in range(len(header))]
+    numeric = [
+        i > 0 and all(isinstance(r[i], int) or r[i] is None for r in rows)
+        for i in range(len(header))
+    ]
     out = []
     for r in cells:
-        parts = [v.rjust(w) if num else v.ljust(w)
-                 for v, w, num in zip(r, widths, numeric, strict=True)]
+        parts = [
+            v.rjust(w) if num else v.ljust(w) for v, w, num in zip(r, widths, numeric, strict=True)
+        ]
         out.append(indent + "  ".join(parts).rstrip())
     return out
 
 
 def _rag_lines(rows: Sequence[RagRow], label: str) -> list[str]:
-    return _table([label, *(r.value for r in RAG_ORDER), "Total"],
-                  [[_short(r.label, 48), *(r.counts[g] for g in RAG_ORDER), r.total]
-                   for r in rows])
+    return _table(
+        [label, *(r.value for r in RAG_ORDER), "Total"],
+        [[_short(r.label, 48), *(r.counts[g] for g in RAG_ORDER), r.total] for r in rows],
+    )
 
 
 def _short(text: str | None, width: int) -> str:
@@ -442,18 +476,31 @@ def _day(d: date | None) -> str:
 def format_summary(summary: Summary) -> str:
     """The Summary as readable text: what ``edi-xl summary`` prints."""
     s = summary
-    lines = [s.title, f"{s.actions} actions; {s.no_status} with no RAG status.", "",
-             "RAG status", *_rag_lines([s.overall], ""), "",
-             "By theme (Milestone)", *_rag_lines(s.by_theme, "Milestone"), "",
-             "By action owner", *_rag_lines(s.by_owner, "Action Owner"), ""]
+    lines = [
+        s.title,
+        f"{s.actions} actions; {s.no_status} with no RAG status.",
+        "",
+        "RAG status",
+        *_rag_lines([s.overall], ""),
+        "",
+        "By theme (Milestone)",
+        *_rag_lines(s.by_theme, "Milestone"),
+        "",
+        "By action owner",
+        *_rag_lines(s.by_owner, "Action Owner"),
+        "",
+    ]
     lines.append(f"Overdue at {_day(s.as_at)}: {len(s.overdue)}")
-    lines += _table(["#", "Due", "Days overdue", "Action Owner"],
-                    [[a.id, _day(a.due), a.days_overdue, _short(a.owner, 50)] for a in s.overdue])
+    lines += _table(
+        ["#", "Due", "Days overdue", "Action Owner"],
+        [[a.id, _day(a.due), a.days_overdue, _short(a.owner, 50)] for a in s.overdue],
+    )
     lines.append("")
     lines.append(f"Due in the next {s.due_within_days} days: {len(s.due_soon)}")
-    lines += _table(["#", "Due", "Days to go", "Action Owner"],
-                    [[a.id, _day(a.due), a.days_to_go(s.as_at), _short(a.owner, 50)]
-                     for a in s.due_soon])
+    lines += _table(
+        ["#", "Due", "Days to go", "Action Owner"],
+        [[a.id, _day(a.due), a.days_to_go(s.as_at), _short(a.owner, 50)] for a in s.due_soon],
+    )
     lines.append("")
     since = _day(s.changes_since) if s.changes_since else "the start of the Change Log"
     lines.append(f"Changes since {since}:")
@@ -462,6 +509,8 @@ def format_summary(summary: Summary) -> str:
         lines.append(f"  {label}: " + (", ".join(c.id for c in found) if found else "none"))
     lines.append("")
     lines.append(f"Coverage (live actions, not complete): {len(s.gaps)} gaps")
-    lines += _table(["Ref", "Live", "Actions (#)"],
-                    [[c.label, c.live, ", ".join(c.action_ids) or "GAP"] for c in s.coverage])
+    lines += _table(
+        ["Ref", "Live", "Actions (#)"],
+        [[c.label, c.live, ", ".join(c.action_ids) or "GAP"] for c in s.coverage],
+    )
     return "\n".join(lines)

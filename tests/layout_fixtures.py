@@ -171,7 +171,12 @@ def build_xlsx(
 
 
 def write_blocks(
-    ws: Any, blocks: list[Block], *, top: int = 0, left: int = 0, merge: bool = True,
+    ws: Any,
+    blocks: list[Block],
+    *,
+    top: int = 0,
+    left: int = 0,
+    merge: bool = True,
     column_order: list[int] | None = None,
 ) -> None:
     r = top + 1
@@ -189,8 +194,12 @@ def write_blocks(
             r += 1
         if merge:
             for a, b, col in block.merges:
-                ws.merge_cells(start_row=first + a, start_column=left + col + 1,
-                               end_row=first + b, end_column=left + col + 1)
+                ws.merge_cells(
+                    start_row=first + a,
+                    start_column=left + col + 1,
+                    end_row=first + b,
+                    end_column=left + col + 1,
+                )
         r += 1
 
 

@@ -213,8 +213,10 @@ def colours_in_png(path: Path, *, solid: bool = False) -> Counter[RGB]:
     same = (corner == packed[1:, :-1]) & (corner == packed[:-1, 1:]) & (corner == packed[1:, 1:])
     values, counts = np.unique(corner[same], return_counts=True)
     return Counter(
-        {(int(v) >> 16, (int(v) >> 8) & 0xFF, int(v) & 0xFF): int(n)
-         for v, n in zip(values, counts, strict=True)}
+        {
+            (int(v) >> 16, (int(v) >> 8) & 0xFF, int(v) & 0xFF): int(n)
+            for v, n in zip(values, counts, strict=True)
+        }
     )
 
 
@@ -228,7 +230,8 @@ def colour_pixels(counter: Counter[RGB], rgb_hex: str, tolerance: int = 6) -> in
     """The pixels within ``tolerance`` (per channel) of ``rgb_hex``."""
     want = hex_rgb(rgb_hex)
     return sum(
-        n for colour, n in counter.items()
+        n
+        for colour, n in counter.items()
         if all(abs(a - b) <= tolerance for a, b in zip(colour, want, strict=True))
     )
 

@@ -62,8 +62,15 @@ def test_new_from_existing_then_refresh_then_check(runner, tmp_path):
 
 def test_check_json_shape(runner, tmp_path):
     master = tmp_path / "m.xlsx"
-    run(runner, "new", master, "--from", build_trust_workbook(tmp_path / "s.xlsx"),
-        "--as-at", "2023-12-18")
+    run(
+        runner,
+        "new",
+        master,
+        "--from",
+        build_trust_workbook(tmp_path / "s.xlsx"),
+        "--as-at",
+        "2023-12-18",
+    )
     result = run(runner, "check", master, "--as-at", "2023-12-18", "--json")
     assert result.exit_code == 1
     doc = json.loads(result.output)
@@ -76,8 +83,15 @@ def test_check_json_shape(runner, tmp_path):
 
 def test_check_clean_plan_exits_0(runner, tmp_path):
     master = tmp_path / "m.xlsx"
-    run(runner, "new", master, "--from", build_trust_workbook(tmp_path / "s.xlsx"),
-        "--as-at", "2023-12-18")
+    run(
+        runner,
+        "new",
+        master,
+        "--from",
+        build_trust_workbook(tmp_path / "s.xlsx"),
+        "--as-at",
+        "2023-12-18",
+    )
 
     def fix(wb):
         ws = wb["Action Plan"]
@@ -164,8 +178,9 @@ def test_new_rejects_other_extensions(runner, tmp_path):
 
 
 def test_python_dash_m_and_console_script(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "edi_xl", "--help"], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "edi_xl", "--help"], capture_output=True, text=True, check=True
+    )
     assert "Usage: edi-xl" in out.stdout
     for command in ("new", "refresh", "check", "demo"):
         assert command in out.stdout

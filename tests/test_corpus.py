@@ -52,8 +52,9 @@ def _category(entry: dict) -> str:
 
 
 @pytest.mark.slow
-def test_normalise_gives_every_corpus_file_an_outcome(tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_normalise_gives_every_corpus_file_an_outcome(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     if not CORPUS.is_dir():
         if os.environ.get("CI"):
             pytest.fail(f"hostile-file corpus not found at {CORPUS}: CI must have it")
@@ -65,9 +66,23 @@ def test_normalise_gives_every_corpus_file_an_outcome(tmp_path: Path,
     started = time.monotonic()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     proc = subprocess.run(
-        [sys.executable, "-m", "edi_xl", "normalise", str(CORPUS), "-o", str(tmp_path / "out"),
-         "--as-at", "2023-12-18", "--report", str(report)],
-        capture_output=True, text=True, timeout=1800, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "edi_xl",
+            "normalise",
+            str(CORPUS),
+            "-o",
+            str(tmp_path / "out"),
+            "--as-at",
+            "2023-12-18",
+            "--report",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     elapsed = time.monotonic() - started
@@ -90,7 +105,9 @@ def test_normalise_gives_every_corpus_file_an_outcome(tmp_path: Path,
     counts = collections.Counter(_category(e) for e in entries.values())
     assert sum(counts.values()) == len(files)
     with capsys.disabled():
-        print(f"\n\nedi-xl normalise over the corpus: {len(files)} files in {elapsed:.0f} s, "
-              f"peak memory of a process {peak_mb:.0f} MB")
+        print(
+            f"\n\nedi-xl normalise over the corpus: {len(files)} files in {elapsed:.0f} s, "
+            f"peak memory of a process {peak_mb:.0f} MB"
+        )
         for outcome, n in sorted(counts.items()):
             print(f"  {outcome:<32} {n:4d}")

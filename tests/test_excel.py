@@ -83,8 +83,9 @@ def buttons_of(path: Path) -> dict[str, str]:
     for shape in re.findall(r"<v:shape .*?</v:shape>", vml, re.S):
         if 'ObjectType="Button"' not in shape:
             continue
-        caption = re.sub(r"<[^>]+>", "", re.search(r"<v:textbox.*?</v:textbox>", shape,
-                                                    re.S).group(0))
+        caption = re.sub(
+            r"<[^>]+>", "", re.search(r"<v:textbox.*?</v:textbox>", shape, re.S).group(0)
+        )
         macro = re.search(r"<x:FmlaMacro>(.*?)</x:FmlaMacro>", shape, re.S).group(1)
         found[caption.strip()] = macro.replace("&quot;", '"').replace("&apos;", "'")
     return found
@@ -95,8 +96,9 @@ def not_timestamps(sheet: str, row: int, col: int) -> bool:
 
 
 def book_names(wb: Any) -> dict[str, str]:
-    return {name: str(defined.attr_text).replace("'", "")
-            for name, defined in wb.defined_names.items()}
+    return {
+        name: str(defined.attr_text).replace("'", "") for name, defined in wb.defined_names.items()
+    }
 
 
 def assert_same(button_wb: Any, cli_path: Path) -> None:
@@ -126,12 +128,35 @@ def test_the_vba_client_applies_exactly_these_37_actions():
     assert remote_bas_actions() == set(VBA_ACTIONS), "xlwings' Remote.bas changed: re-check"
 
 
-@pytest.mark.parametrize("text", [
-    "1.10", "7.1", "1-2-3", "2023-12-18", "18/12/2023", "Dec 2023", "18 Dec 2023", "10%",
-    "TRUE", "false", "#N/A", "=HYPERLINK(\"http://evil.example\",\"x\")", "+1+2", "-5",
-    "- done", "@SUM(A1)", "'quoted", " 5 ", "12:30", "1,000", "On Track", "Exceeded Timescales",
-    "No deadline", "Due date 31 Mar 2024 has passed",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1.10",
+        "7.1",
+        "1-2-3",
+        "2023-12-18",
+        "18/12/2023",
+        "Dec 2023",
+        "18 Dec 2023",
+        "10%",
+        "TRUE",
+        "false",
+        "#N/A",
+        '=HYPERLINK("http://evil.example","x")',
+        "+1+2",
+        "-5",
+        "- done",
+        "@SUM(A1)",
+        "'quoted",
+        " 5 ",
+        "12:30",
+        "1,000",
+        "On Track",
+        "Exceeded Timescales",
+        "No deadline",
+        "Due date 31 Mar 2024 has passed",
+    ],
+)
 def test_text_written_through_excel_stays_text(text):
     written = excel._to_excel_value(text)
     with pytest.raises((IndexError, ValueError, OverflowError, TypeError)):
@@ -166,8 +191,9 @@ def test_new_xlsm_has_the_excel_made_vba_plus_the_button_module_and_three_button
     made, ours = ole_streams(excel.standalone_vba_project()), ole_streams(vba)
     assert set(ours) - set(made) == {"VBA/EdiXlButtons"}
     changed = {name for name in made if made[name] != ours[name]}
-    assert changed == {"PROJECT", "PROJECTwm", "VBA/dir", "VBA/_VBA_PROJECT"}, \
+    assert changed == {"PROJECT", "PROJECTwm", "VBA/dir", "VBA/_VBA_PROJECT"}, (
         "only the project's directory of modules may change"
+    )
     for module in ("xlwings", "Dictionary", "Module1", "ThisWorkbook", "Sheet1", "Sheet2"):
         assert ours[f"VBA/{module}"] == made[f"VBA/{module}"]
     # The quickstart project has no compiled cache (version 0xFFFF): Excel compiles every
@@ -195,8 +221,15 @@ def test_pyopenvba_reads_the_project_back_consistent(pair):
     path, _ = pair
     with ExcelFile(path) as wb:
         assert wb.validate() == []
-        assert wb.module_names() == ["ThisWorkbook", "Sheet1", "Module1", "Sheet2", "xlwings",
-                                     "Dictionary", "EdiXlButtons"]
+        assert wb.module_names() == [
+            "ThisWorkbook",
+            "Sheet1",
+            "Module1",
+            "Sheet2",
+            "xlwings",
+            "Dictionary",
+            "EdiXlButtons",
+        ]
         module = wb.get_module("EdiXlButtons").replace("\r\n", "\n")
     assert module == excel.button_module_source()
 
@@ -243,26 +276,37 @@ def test_olevba_finds_the_button_macros_and_the_source_in_macros(pair):
     finally:
         parser.close()
     for button in excel.BUTTONS:
-        assert re.search(rf'^Sub {button.macro}\(\)\r?\n    RunPython "{re.escape(button.command)}"'
-                         r"\r?\nEnd Sub", modules["EdiXlButtons"], re.M)
-    assert re.search(r"^Public Function RunPython\(PythonCommand As String\)",
-                     modules["xlwings"], re.M)
+        assert re.search(
+            rf'^Sub {button.macro}\(\)\r?\n    RunPython "{re.escape(button.command)}"'
+            r"\r?\nEnd Sub",
+            modules["EdiXlButtons"],
+            re.M,
+        )
+    assert re.search(
+        r"^Public Function RunPython\(PythonCommand As String\)", modules["xlwings"], re.M
+    )
     assert 'RunPython "import " & mymodule' in modules["Module1"]
 
     def code(text: str) -> list[str]:
-        return [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")
-                if line.strip() and not line.startswith("Attribute VB_")]
+        return [
+            line.rstrip()
+            for line in text.replace("\r\n", "\n").split("\n")
+            if line.strip() and not line.startswith("Attribute VB_")
+        ]
 
     import xlwings
 
     for module in ("xlwings", "Module1", "Dictionary"):
         suffix = ".cls" if module == "Dictionary" else ".bas"
         shipped = (MACROS / f"{module}{suffix}").read_text(encoding="utf-8")
-        version = re.search(r'XLWINGS_VERSION As String = "([^"]+)"',
-                            (MACROS / "xlwings.bas").read_text(encoding="utf-8")).group(1)
+        version = re.search(
+            r'XLWINGS_VERSION As String = "([^"]+)"',
+            (MACROS / "xlwings.bas").read_text(encoding="utf-8"),
+        ).group(1)
         if version != xlwings.__version__:
-            pytest.skip(f"macros/ holds the VBA of xlwings {version}; {xlwings.__version__} "
-                        "is installed")
+            pytest.skip(
+                f"macros/ holds the VBA of xlwings {version}; {xlwings.__version__} is installed"
+            )
         assert code(shipped) == code(modules[module]), f"macros/{module}.bas differs"
     shipped = (MACROS / "EdiXlButtons.bas").read_text(encoding="utf-8")
     assert shipped == excel.button_module_source(), "macros/EdiXlButtons.bas is out of date"
@@ -275,16 +319,19 @@ def test_libreoffice_opens_the_xlsm_and_sees_three_buttons_bound_to_macros(pair,
         pytest.skip("LibreOffice (soffice) is not installed")
     path, _ = pair
     fods = convert(path, "fods", tmp_path / "lo").read_text(encoding="utf-8")
-    buttons = re.findall(r'<form:button [^>]*form:label="([^"]*)"[^>]*>(.*?)</form:button>',
-                         fods, re.S)
+    buttons = re.findall(
+        r'<form:button [^>]*form:label="([^"]*)"[^>]*>(.*?)</form:button>', fods, re.S
+    )
     assert [label for label, _ in buttons] == [b.caption for b in excel.BUTTONS]
     assert 'ooo:library-embedded ooo:name="VBAProject"' in fods
     module = re.search(r'<ooo:module ooo:name="EdiXlButtons">(.*?)</ooo:module>', fods, re.S)
     assert module, "LibreOffice did not load the EdiXlButtons module"
     for (label, body), button in zip(buttons, excel.BUTTONS, strict=True):
         bound = re.findall(r'script:event-name="form:performaction" xlink:href="([^"]*)"', body)
-        assert bound == [f"vnd.sun.star.script:VBAProject.EdiXlButtons.{button.macro}"
-                         "?language=Basic&amp;location=document"], label
+        assert bound == [
+            f"vnd.sun.star.script:VBAProject.EdiXlButtons.{button.macro}"
+            "?language=Basic&amp;location=document"
+        ], label
         assert f"Sub {button.macro}()" in module.group(1)
     xlwings = re.search(r'<ooo:module ooo:name="xlwings">(.*?)</ooo:module>', fods, re.S)
     assert xlwings and "Public Function RunPython(PythonCommand As String)" in xlwings.group(1)
@@ -303,15 +350,15 @@ def test_shipped_xlsm_template_matches_a_fresh_build(tmp_path):
         sys.path.remove(str(templates))
     fresh = build_templates.build(tmp_path / "fresh.xlsm")
     shipped = templates / "action_plan_template.xlsm"
-    assert differences(cell_values(load_workbook(shipped)), cell_values(load_workbook(fresh))) \
-        == []
+    assert differences(cell_values(load_workbook(shipped)), cell_values(load_workbook(fresh))) == []
     assert buttons_of(shipped) == buttons_of(fresh)
     with zipfile.ZipFile(shipped) as a, zipfile.ZipFile(fresh) as b:
         same_vba = a.read("xl/vbaProject.bin") == b.read("xl/vbaProject.bin")
     import pyopenvba
 
-    assert same_vba or not (xlwings.__version__.startswith("0.37.8")
-                            and pyopenvba.__version__.startswith("6.5."))
+    assert same_vba or not (
+        xlwings.__version__.startswith("0.37.8") and pyopenvba.__version__.startswith("6.5.")
+    )
 
 
 # --- each button, clicked, equals its command -----------------------------------------------
@@ -366,8 +413,10 @@ def test_a_master_without_a_summary_is_told_to_run_refresh_once(pair, licence, t
     client, actions = click_and_apply(excel.refresh_status, button_path)
     assert SUMMARY in load_workbook(cli_path).sheetnames
     assert SUMMARY not in client.wb.sheetnames
-    assert "Run edi-xl refresh on the saved workbook once to add the Summary sheet" in \
-        client.alerts[0]["prompt"]
+    assert (
+        "Run edi-xl refresh on the saved workbook once to add the Summary sheet"
+        in client.alerts[0]["prompt"]
+    )
     expected = cell_values(load_workbook(cli_path), skip=not_timestamps)
     expected.pop(SUMMARY)
     assert differences(cell_values(client.wb, skip=not_timestamps), expected) == []
@@ -377,13 +426,14 @@ def test_refresh_button_twice_changes_nothing_more(pair, licence, today):
     _, button_path = pair
     client, _ = click_and_apply(excel.refresh_status, button_path)
     client.wb.save(button_path.with_name("after.xlsx"))
-    again = click(excel.refresh_status, payload_from_file(button_path.with_name("after.xlsx"),
-                                                          name="plan.xlsm"))
+    again = click(
+        excel.refresh_status,
+        payload_from_file(button_path.with_name("after.xlsx"), name="plan.xlsm"),
+    )
     assert [a["func"] for a in again] == ["alert"]  # nothing changed: nothing written
 
 
-def test_a_workbook_without_a_plan_shows_a_message_and_changes_nothing(tmp_path, licence,
-                                                                       today):
+def test_a_workbook_without_a_plan_shows_a_message_and_changes_nothing(tmp_path, licence, today):
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -408,8 +458,10 @@ def test_create_owner_returns_button_equals_edi_xl_returns(pair, licence, monkey
     monkeypatch.chdir(button_path.parent)  # Excel's folder of the workbook
     client, actions = click_and_apply(excel.create_owner_returns, button_path)
     assert [a["func"] for a in actions] == ["alert"]
-    made, expected = _files(button_path.parent / "Owner returns"), _files(
-        cli_path.parent / "Owner returns")
+    made, expected = (
+        _files(button_path.parent / "Owner returns"),
+        _files(cli_path.parent / "Owner returns"),
+    )
     assert list(made) == list(expected) and len(made) >= 5
     for name in made:
         assert differences(made[name], expected[name]) == [], name
@@ -421,12 +473,14 @@ def fill_returns(folder: Path, received: Path) -> None:
     from edi_xl.workbook.cells import set_value
 
     received.mkdir(exist_ok=True)
-    answers = iter([
-        ("Complete", "Done: report to Board 5 Dec 2023"),
-        ("at risk", '=HYPERLINK("http://evil.example","click")'),
-        ("On Track", "1-2-3 steps agreed"),
-        ("Complete", "2024-01-05"),
-    ])
+    answers = iter(
+        [
+            ("Complete", "Done: report to Board 5 Dec 2023"),
+            ("at risk", '=HYPERLINK("http://evil.example","click")'),
+            ("On Track", "1-2-3 steps agreed"),
+            ("Complete", "2024-01-05"),
+        ]
+    )
     for path in sorted(folder.iterdir())[:3]:
         wb = load_workbook(path)
         ws = wb["Your actions"]
@@ -449,8 +503,9 @@ def test_import_returns_button_equals_edi_xl_merge(pair, licence, today, tmp_pat
 
     def point_at_received(wb: Any) -> None:
         ws = wb[sheets.SETTINGS]
-        row = next(r for r in range(1, ws.max_row + 1)
-                   if ws.cell(r, 1).value == sheets.RETURNS_LABEL)
+        row = next(
+            r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == sheets.RETURNS_LABEL
+        )
         ws.cell(row, 2).value = str(received)
 
     for path in pair:
@@ -467,8 +522,7 @@ def test_import_returns_button_equals_edi_xl_merge(pair, licence, today, tmp_pat
         client.wb.save(button_path)  # what Excel now holds, saved
 
 
-def test_import_with_no_returns_folder_makes_it_and_says_so(pair, licence, today,
-                                                            monkeypatch):
+def test_import_with_no_returns_folder_makes_it_and_says_so(pair, licence, today, monkeypatch):
     _, button_path = pair
     monkeypatch.chdir(button_path.parent)
     client, actions = click_and_apply(excel.import_returns, button_path)
@@ -484,8 +538,11 @@ def test_server_scripts_do_what_the_buttons_do(pair, licence, today):
 
     _, button_path = pair
     scripts = excel.server_scripts()
-    assert sorted(scripts) == ["edi_xl_create_owner_returns", "edi_xl_import_returns",
-                               "edi_xl_refresh_status"]
+    assert sorted(scripts) == [
+        "edi_xl_create_owner_returns",
+        "edi_xl_import_returns",
+        "edi_xl_refresh_status",
+    ]
     refresh = scripts["edi_xl_refresh_status"]
     assert inspect.iscoroutinefunction(refresh)
     payload = payload_from_file(button_path)
@@ -511,11 +568,18 @@ def test_settings_folders_round_trip():
     from openpyxl import Workbook
 
     wb = Workbook()
-    sheets.write_settings(wb, sheets.Settings(as_at=date(2024, 1, 2), returns_folder=r"S:\EDI",
-                                              owner_returns_folder="Out"))
+    sheets.write_settings(
+        wb,
+        sheets.Settings(
+            as_at=date(2024, 1, 2), returns_folder=r"S:\EDI", owner_returns_folder="Out"
+        ),
+    )
     read = sheets.read_settings(wb)
     assert (read.as_at, read.returns_folder, read.owner_returns_folder) == (
-        date(2024, 1, 2), r"S:\EDI", "Out")
+        date(2024, 1, 2),
+        r"S:\EDI",
+        "Out",
+    )
     assert excel.resolve_folder(None, "Owner returns", Path("/x")) == Path("/x/Owner returns")
     assert excel.resolve_folder("/abs/in", "R", Path("/x")) == Path("/abs/in")
 
@@ -527,8 +591,10 @@ def test_new_refuses_other_names(tmp_path):
 
 def test_dates_written_as_serials_with_their_format():
     writes = excel.plan_writes(
-        excel.BookSnapshot("b.xlsm", "b.xlsm", [("S", [[None]])]), {},
-        _book_with(datetime(2023, 12, 18, 9, 30)))
+        excel.BookSnapshot("b.xlsm", "b.xlsm", [("S", [[None]])]),
+        {},
+        _book_with(datetime(2023, 12, 18, 9, 30)),
+    )
     kinds = [(w.kind, w.values, w.arg) for w in writes]
     assert ("values", [[45278.395833333336]], None) in kinds
     assert ("number_format", None, "yyyy-mm-dd hh:mm") in kinds

@@ -48,8 +48,10 @@ CASES = [
     ("Zoë Ødegård", "Zoë Ødegård.xlsx"),
     ("Zoe\u0308 \u00d8degard", "Zoë Ødegard.xlsx"),  # decomposed: NFC
     ("evil\u202egpj.exe", "evilgpj.exe.xlsx"),  # right-to-left override dropped
-    ("Hazel Rawdon- Smith, Associate Director of OD",
-     "Hazel Rawdon- Smith, Associate Director of OD.xlsx"),
+    (
+        "Hazel Rawdon- Smith, Associate Director of OD",
+        "Hazel Rawdon- Smith, Associate Director of OD.xlsx",
+    ),
 ]
 
 
@@ -148,8 +150,34 @@ def _check_safe(result: str, max_length: int, suffix: str) -> None:
 
 
 _TRICKY = st.sampled_from(
-    ["/", "\\", ".", "..", " ", "\t", "\n", ":", "*", "?", '"', "<", ">", "|", "\x00", "~",
-     "CON", "nul", "Com1", "LPT¹", "\u202e", "\ufeff", "\u0308", "é", "😀", "\ud800"]
+    [
+        "/",
+        "\\",
+        ".",
+        "..",
+        " ",
+        "\t",
+        "\n",
+        ":",
+        "*",
+        "?",
+        '"',
+        "<",
+        ">",
+        "|",
+        "\x00",
+        "~",
+        "CON",
+        "nul",
+        "Com1",
+        "LPT¹",
+        "\u202e",
+        "\ufeff",
+        "\u0308",
+        "é",
+        "😀",
+        "\ud800",
+    ]
 )
 NAMES = st.one_of(
     st.text(),

@@ -110,8 +110,11 @@ def test_metadata_and_report_are_kept_in_the_master(tmp_path):
     out = tmp_path / "wres.xlsx"
     import_plans([seed_file(tmp_path, 2)], out, as_at=AS_AT, now=NOW)
     wb = load_workbook(out)
-    rows = {ws_row[0].value: ws_row[1].value for ws_row in wb[IMPORT_SHEET].iter_rows(min_row=3)
-            if ws_row[0].value}
+    rows = {
+        ws_row[0].value: ws_row[1].value
+        for ws_row in wb[IMPORT_SHEET].iter_rows(min_row=3)
+        if ws_row[0].value
+    }
     assert rows["Source"] == "plan_002.docx"
     assert rows["Layout"].startswith("wres-template")
     assert rows["Actions read"] == "26 (1.1 to 10.2)"
@@ -163,16 +166,25 @@ def test_nothing_imported_raises_and_writes_nothing(tmp_path):
 
 def test_layout_option_overrides_detection_and_rejects_unknown_names(tmp_path):
     source = seed_file(tmp_path, 3, "xlsx")
-    wrong = invoke(str(source), "-o", str(tmp_path / "a.xlsx"), "--layout", "wres-wdes",
-                   "--as-at", "2023-12-18")
+    wrong = invoke(
+        str(source),
+        "-o",
+        str(tmp_path / "a.xlsx"),
+        "--layout",
+        "wres-wdes",
+        "--as-at",
+        "2023-12-18",
+    )
     assert wrong.exit_code == 2
     assert "layouts tried: wres-wdes" in wrong.output
-    unknown = invoke(str(source), "-o", str(tmp_path / "b.xlsx"), "--layout", "nope",
-                     "--as-at", "2023-12-18")
+    unknown = invoke(
+        str(source), "-o", str(tmp_path / "b.xlsx"), "--layout", "nope", "--as-at", "2023-12-18"
+    )
     assert unknown.exit_code == 2
     assert "unknown layout 'nope'" in unknown.output
-    right = invoke(str(source), "-o", str(tmp_path / "c.xlsx"), "--layout", "sections",
-                   "--as-at", "2023-12-18")
+    right = invoke(
+        str(source), "-o", str(tmp_path / "c.xlsx"), "--layout", "sections", "--as-at", "2023-12-18"
+    )
     assert right.exit_code == 0
 
 
@@ -200,13 +212,13 @@ def test_a_lone_line_under_the_table_is_reported_not_placed(tmp_path):
 
 def test_text_from_the_source_never_becomes_a_formula(tmp_path):
     blocks = seed_blocks(4)
-    blocks[0].rows[1][2] = "=HYPERLINK(\"http://x\")"  # type: ignore[union-attr]
+    blocks[0].rows[1][2] = '=HYPERLINK("http://x")'  # type: ignore[union-attr]
     source = build_docx(tmp_path / "formula.docx", blocks)
     out = tmp_path / "m.xlsx"
     import_plans([source], out, as_at=AS_AT, now=NOW)
     ws = load_workbook(out)["Action Plan"]
     cell = ws.cell(5, 3)
-    assert cell.value == "=HYPERLINK(\"http://x\")" and cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"
 
 
 def test_a_csv_export_of_a_plan_imports(tmp_path):

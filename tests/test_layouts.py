@@ -96,8 +96,12 @@ def test_001_two_tables_rag_key_hia_references_and_extras(tmp_path, fmt):
     assert first.extra["KPI"] == "Year-on-year reductions in the gender and race pay gaps"
     assert first.extra["Link to Trust Strategy"] == "Ambition 3"
     assert plan.update_headers == ["Progress"]
-    assert plan.extra_columns == ["Link to Trust Strategy", "Desired Outcome/Immediate Impact",
-                                  "KPI", "Evidence Assurance"]
+    assert plan.extra_columns == [
+        "Link to Trust Strategy",
+        "Desired Outcome/Immediate Impact",
+        "KPI",
+        "Evidence Assurance",
+    ]
     # "In line with NHS England EDI Improvement Plan deadlines": kept, no fixed deadline
     assert plan.actions[4].due.kind is DateKind.NO_DEADLINE
 
@@ -124,11 +128,23 @@ def test_002_metadata_indicator_carried_down_and_repeated_headers(tmp_path, fmt)
     assert by_id["10.1"].references[0].scheme is Scheme.WRES
     assert by_id["1.1"].characteristics == ["Race"]
     assert by_id["1.3"].due.date.isoformat() == "2023-07-31"
-    assert [len([a for a in plan.actions if a.id.startswith(f"{i}.")]) for i in range(1, 11)] \
-        == [5, 3, 2, 1, 1, 1, 6, 2, 3, 2]
+    assert [len([a for a in plan.actions if a.id.startswith(f"{i}.")]) for i in range(1, 11)] == [
+        5,
+        3,
+        2,
+        1,
+        1,
+        1,
+        6,
+        2,
+        3,
+        2,
+    ]
     # "as above" in the sustainability column is the row above's text
-    assert by_id["3.1"].extra["How will actions be made sustainable"] == \
-        by_id["2.3"].extra["How will actions be made sustainable"]
+    assert (
+        by_id["3.1"].extra["How will actions be made sustainable"]
+        == by_id["2.3"].extra["How will actions be made sustainable"]
+    )
 
 
 def test_002_indicator_merged_or_blank_reads_the_same(tmp_path):
@@ -143,7 +159,18 @@ def test_003_sections_become_themes_and_rag_letters_status(tmp_path, fmt):
     read = read_source(build(tmp_path, 3, fmt))
     plan = read.plan
     assert [a.id for a in plan.actions] == [
-        "1.1", "2.1", "2.2", "3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7", "3.8"]
+        "1.1",
+        "2.1",
+        "2.2",
+        "3.1",
+        "3.2",
+        "3.3",
+        "3.4",
+        "3.5",
+        "3.6",
+        "3.7",
+        "3.8",
+    ]
     assert read.headings == 3
     assert read.tables == (3 if fmt == "docx" else 1)
     assert plan.actions[0].theme == "Ensure Recruitment and Selection processes are free from bias"
@@ -164,10 +191,18 @@ def test_004_as_above_flags_references_and_characteristics(tmp_path, fmt):
     assert ids[-1] == "6.3" and len(set(ids)) == 29
     first, second = plan.actions[0], plan.actions[1]
     assert second.theme == first.theme  # "As above"
-    assert second.extra["Performance (column needs updating)"] == \
-        first.extra["Performance (column needs updating)"]
-    assert [r.label for r in first.references] == ["WRES 1", "WRES 2", "WRES 7", "WDES 1",
-                                                   "WDES 2", "WDES 5"]
+    assert (
+        second.extra["Performance (column needs updating)"]
+        == first.extra["Performance (column needs updating)"]
+    )
+    assert [r.label for r in first.references] == [
+        "WRES 1",
+        "WRES 2",
+        "WRES 7",
+        "WDES 1",
+        "WDES 2",
+        "WDES 5",
+    ]
     assert first.characteristics == ["All", "Race", "Disability"]
     assert first.extra["WRES"] == "Yes"
     wdes_only = plan.by_id()["2.1"]  # NO / YES / YES
@@ -200,8 +235,7 @@ def test_detection_with_re_ordered_columns(tmp_path, n):
     width = max(len(r) for b in blocks if isinstance(b, TableBlock) for r in b.rows)
     order = list(reversed(range(width)))
     original = read_plan(build_xlsx(tmp_path / "a.xlsx", blocks, merge=False))
-    shuffled = read_source(build_xlsx(tmp_path / "b.xlsx", blocks, merge=False,
-                                      column_order=order))
+    shuffled = read_source(build_xlsx(tmp_path / "b.xlsx", blocks, merge=False, column_order=order))
     assert shuffled.layout == LAYOUT_NAMES[n]
     got = [(a.id, a.action, a.owner, a.due.text, a.status_text) for a in shuffled.plan.actions]
     assert got == [(a.id, a.action, a.owner, a.due.text, a.status_text) for a in original.actions]
@@ -209,11 +243,16 @@ def test_detection_with_re_ordered_columns(tmp_path, n):
 
 RENAMES = {
     1: {"Lead": "Executive Lead", "Milestones": "Timescale", "KPI": "KPIs"},
-    2: {"How will actions be made sustainable": "Sustainability",
-        "WRES ACTION INDICATOR": "Indicator"},
+    2: {
+        "How will actions be made sustainable": "Sustainability",
+        "WRES ACTION INDICATOR": "Indicator",
+    },
     3: {"By When": "Target date", "RAG": "RAG status", "Lead": "Responsible"},
-    4: {"Responsibility": "Lead", "Timescale": "Due date", "Other PCs": "Other protected "
-        "characteristics"},
+    4: {
+        "Responsibility": "Lead",
+        "Timescale": "Due date",
+        "Other PCs": "Other protected characteristics",
+    },
 }
 
 
@@ -293,5 +332,8 @@ def test_word_document_reads_tables_in_order_with_merged_cells(tmp_path):
     header = grid.rows[table.first]
     assert header[0] == "WRES ACTION INDICATOR"
     # the indicator merged down its group: every row of the group reads it
-    assert grid.rows[table.first + 2][0] == grid.rows[table.first + 1][0] == \
-        "Actions Indicator 1: Recruitment and Promotion"
+    assert (
+        grid.rows[table.first + 2][0]
+        == grid.rows[table.first + 1][0]
+        == "Actions Indicator 1: Recruitment and Promotion"
+    )

@@ -88,9 +88,7 @@ def demo_master(tools: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _columns(ws: Any) -> dict[str, int]:
     """Header text -> 1-based column, from the master's header row."""
-    return {
-        str(c.value).strip(): c.column for c in ws[HEADER_ROW] if isinstance(c.value, str)
-    }
+    return {str(c.value).strip(): c.column for c in ws[HEADER_ROW] if isinstance(c.value, str)}
 
 
 def _row_of(ws: Any, action_id: str) -> int:
@@ -129,7 +127,10 @@ def rag_master(tools: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     wb.save(path)
     result = refresh_workbook(path, AS_AT, now=datetime(2023, 12, 18, 9, 0))
     assert result.rag_counts() == {
-        "Green": 15 * COPIES - 2, "Amber": 1, "Red": 2 * COPIES, "Blue": 1,
+        "Green": 15 * COPIES - 2,
+        "Amber": 1,
+        "Red": 2 * COPIES,
+        "Blue": 1,
     }
     return path
 
@@ -145,16 +146,17 @@ class Printed:
         self.texts = pdf_pages_text(self.pdf)
         # The Action Plan's pages are the ones with its footer (the other sheets have none but
         # the Summary, whose footer ends with its sheet name).
-        self.plan_pages = [i for i, text in enumerate(self.texts, start=1)
-                           if FOOTER in text and text.split()[-1:] != ["Summary"]]
+        self.plan_pages = [
+            i
+            for i, text in enumerate(self.texts, start=1)
+            if FOOTER in text and text.split()[-1:] != ["Summary"]
+        ]
         assert self.plan_pages, f"no page of {self.pdf} has the footer {FOOTER!r}"
         assert self.plan_pages == list(range(1, len(self.plan_pages) + 1)), (
             f"the Action Plan should print first, on consecutive pages: {self.plan_pages}"
         )
         # 120 dpi: a single Status cell is then a few hundred pixels of solid fill.
-        images = render_png(
-            self.pdf, outdir / "pages", dpi=120, first=1, last=self.plan_pages[-1]
-        )
+        images = render_png(self.pdf, outdir / "pages", dpi=120, first=1, last=self.plan_pages[-1])
         assert len(images) == len(self.plan_pages), images
         self.colours: Counter[tuple[int, int, int]] = Counter()
         for image in images:
@@ -200,8 +202,13 @@ def test_demo_prints_with_rag_colours_and_footer(demo_pdf: Printed) -> None:
 
 def test_all_four_rag_colours_print(rag_pdf: Printed) -> None:
     pixels = rag_pdf.pixels()
-    for name, rgb in (("green", GREEN), ("amber", AMBER), ("red", RED), ("blue", BLUE),
-                      ("overdue", OVERDUE)):
+    for name, rgb in (
+        ("green", GREEN),
+        ("amber", AMBER),
+        ("red", RED),
+        ("blue", BLUE),
+        ("overdue", OVERDUE),
+    ):
         assert has_colour(rag_pdf.colours, rgb), f"no {name} ({rgb}) on the page: {pixels}"
     # Fills are sized by how many cells hold each status: one amber and one blue cell,
     # 2 x COPIES red, many green.
@@ -238,8 +245,11 @@ def _dxf_fills(ws: Any, column: str) -> list[str]:
 def test_libreoffice_resave_keeps_what_edi_xl_relies_on(demo_master: Path, lo_copy: Path) -> None:
     ours = load_workbook(demo_master)
     theirs = load_workbook(lo_copy)
-    assert theirs.sheetnames == ours.sheetnames == ["Action Plan", "Summary", "Settings",
-                                                     "Lists", "Change Log"]
+    assert (
+        theirs.sheetnames
+        == ours.sheetnames
+        == ["Action Plan", "Summary", "Settings", "Lists", "Change Log"]
+    )
     ws, ws0 = theirs["Action Plan"], ours["Action Plan"]
     assert _columns(ws) == _columns(ws0)
     status = _columns(ws)["Status"]
@@ -253,11 +263,18 @@ def test_libreoffice_resave_keeps_what_edi_xl_relies_on(demo_master: Path, lo_co
         assert name in theirs.defined_names, f"named range {name} lost"
         assert theirs.defined_names[name].attr_text == ours.defined_names[name].attr_text
     assert [c.value for c in theirs["Lists"]["A"][1:5]] == [
-        "On Track", "At Risk", "Exceeded Timescales", "Complete"]
+        "On Track",
+        "At Risk",
+        "Exceeded Timescales",
+        "Complete",
+    ]
 
     letter = ws.cell(HEADER_ROW, status).column_letter
-    status_lists = [dv for dv in ws.data_validations.dataValidation
-                    if dv.type == "list" and f"{letter}{HEADER_ROW + 1}" in dv.sqref]
+    status_lists = [
+        dv
+        for dv in ws.data_validations.dataValidation
+        if dv.type == "list" and f"{letter}{HEADER_ROW + 1}" in dv.sqref
+    ]
     assert [dv.formula1 for dv in status_lists] == ["StatusList"]
     assert status_lists[0].errorStyle == "stop" and status_lists[0].showErrorMessage
 
@@ -273,7 +290,8 @@ def test_libreoffice_resave_keeps_what_edi_xl_relies_on(demo_master: Path, lo_co
     # edi_xl's own reader finds the same plan in LibreOffice's file.
     plan0, plan = read_plan(demo_master), read_plan(lo_copy)
     assert [(a.id, a.status, a.due.deadline) for a in plan.actions] == [
-        (a.id, a.status, a.due.deadline) for a in plan0.actions]
+        (a.id, a.status, a.due.deadline) for a in plan0.actions
+    ]
 
 
 # --- 3. edi_xl refreshes what LibreOffice wrote ---------------------------------------------
@@ -298,8 +316,12 @@ def test_refresh_of_libreoffice_copy_changes_nothing(lo_copy: Path, tmp_path: Pa
     # What LibreOffice dropped on saving, refresh puts back.
     assert ws.freeze_panes == "B5"
     letter = ws.cell(HEADER_ROW, _columns(ws)["Status"]).column_letter
-    status_rules = [rule for cf in ws.conditional_formatting for rule in cf.rules
-                    if str(cf.sqref).startswith(f"{letter}{HEADER_ROW + 1}:")]
+    status_rules = [
+        rule
+        for cf in ws.conditional_formatting
+        for rule in cf.rules
+        if str(cf.sqref).startswith(f"{letter}{HEADER_ROW + 1}:")
+    ]
     assert len(status_rules) == 4 and all(rule.stopIfTrue for rule in status_rules)
 
     again = refresh_workbook(copy, AS_AT)

@@ -17,9 +17,11 @@ from openpyxl import Workbook, load_workbook
 from edi_xl.cli import cli
 from edi_xl.merge import merge_returns
 
-ACTION_14 = ("Complete a review to work towards more diverse recruitment panels. This will focus "
-             "on developing a work plan to develop appropriately trained staff and also develop a "
-             "Trust approach and policy.")
+ACTION_14 = (
+    "Complete a review to work towards more diverse recruitment panels. This will focus "
+    "on developing a work plan to develop appropriately trained staff and also develop a "
+    "Trust approach and policy."
+)
 
 
 def text_cell(ws, ref, value):
@@ -52,23 +54,33 @@ def batch(tmp_path: Path) -> Path:
     # Jim: his own layout, title rows, renamed headers, "G"/"done", a formula-looking update,
     # an edit to a locked field, an unknown action, a word that is no status, an id typed as
     # a number
-    save_xlsx(folder / "Jim Machon.xlsx", title_rows=2, rows=[
-        ["Ref", "Action", "RAG", "Progress update", "Deadline"],
-        ["1.4", ACTION_14, "G", '=HYPERLINK("http://evil.example","x")', "31-Mar-24"],
-        [1.8, None, "done", "Audit completed in November", "30/06/2024"],
-        ["9.9", "An action nobody sent", "G", "?", None],
-        ["1.9", None, "Blocked", "Waiting for network chairs", None],
-    ])
+    save_xlsx(
+        folder / "Jim Machon.xlsx",
+        title_rows=2,
+        rows=[
+            ["Ref", "Action", "RAG", "Progress update", "Deadline"],
+            ["1.4", ACTION_14, "G", '=HYPERLINK("http://evil.example","x")', "31-Mar-24"],
+            [1.8, None, "done", "Audit completed in November", "30/06/2024"],
+            ["9.9", "An action nobody sent", "G", "?", None],
+            ["1.9", None, "Blocked", "Waiting for network chairs", None],
+        ],
+    )
     # Louanna: a CSV with a BOM in a subfolder, "delayed"
     with (folder / "Comms" / "louanna.csv").open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["#", "Status", "Comments"])
         writer.writerow(["2.1", "delayed", "Comms plan drafted (£2k budget)"])
     # Fiona: two versions of the same file; the newer wins
-    save_xlsx(folder / "Fiona v1.xlsx", [["Action No", "Current status", "Latest update"],
-                                         ["5.6", "Amber", "first draft"]], mtime=1_700_000_000)
-    save_xlsx(folder / "Fiona v2.xlsx", [["Action No", "Current status", "Latest update"],
-                                         ["5.6", "Green", "final version"]], mtime=1_700_100_000)
+    save_xlsx(
+        folder / "Fiona v1.xlsx",
+        [["Action No", "Current status", "Latest update"], ["5.6", "Amber", "first draft"]],
+        mtime=1_700_000_000,
+    )
+    save_xlsx(
+        folder / "Fiona v2.xlsx",
+        [["Action No", "Current status", "Latest update"], ["5.6", "Green", "final version"]],
+        mtime=1_700_100_000,
+    )
     # noise: a lock file, a hidden file, a Word document, a broken workbook, an instructions-only
     (folder / "~$Jim Machon.xlsx").write_bytes(b"lock")
     (folder / ".DS_Store").write_bytes(b"\0\0")
@@ -84,8 +96,11 @@ def batch(tmp_path: Path) -> Path:
 def plan_rows(path: Path) -> dict[str, dict]:
     ws = load_workbook(path)["Action Plan"]
     header = [c.value for c in ws[4]]
-    return {str(r[0]): dict(zip(header, r, strict=False))
-            for r in ws.iter_rows(min_row=5, values_only=True) if r[0]}
+    return {
+        str(r[0]): dict(zip(header, r, strict=False))
+        for r in ws.iter_rows(min_row=5, values_only=True)
+        if r[0]
+    }
 
 
 def test_messy_batch(master, batch):
@@ -125,15 +140,21 @@ def test_messy_batch(master, batch):
     }
     rows = plan_rows(master)
     round_col = "Update as at 18 Dec 23"
-    assert rows["1.8"]["Status"] == "Complete" and rows["1.8"][round_col] == changes[
-        ("1.8", "update")]
+    assert (
+        rows["1.8"]["Status"] == "Complete" and rows["1.8"][round_col] == changes[("1.8", "update")]
+    )
     assert rows["1.9"]["Status"] == "Exceeded Timescales"  # "Blocked" not applied
     assert rows["1.8"]["Due Date"] == datetime(2023, 12, 31)  # locked field not applied
     assert "9.9" not in rows
     # the earlier round is kept, the new round sits right after it, computed columns follow
     header = list(rows["1.4"])
-    assert header[9:14] == ["Update as at 18 Sep 23", round_col, "Overdue", "Days overdue",
-                            "Problems"]
+    assert header[9:14] == [
+        "Update as at 18 Sep 23",
+        round_col,
+        "Overdue",
+        "Days overdue",
+        "Problems",
+    ]
     with zipfile.ZipFile(master) as z:
         assert "<f>" not in z.read("xl/worksheets/sheet1.xml").decode()
     log = list(load_workbook(master)["Change Log"].iter_rows(min_row=2, values_only=True))
@@ -141,8 +162,10 @@ def test_messy_batch(master, batch):
     returns = load_workbook(master)["Returns"]
     text = [[c.value for c in row] for row in returns.iter_rows()]
     assert any(r[0] == "Jim Machon, Associate Director of HR" and r[1] == "Yes" for r in text)
-    assert any(r[0] == "Victoria Parsons, Associate Director of Corporate Governance"
-               and r[1] == "No" for r in text)
+    assert any(
+        r[0] == "Victoria Parsons, Associate Director of Corporate Governance" and r[1] == "No"
+        for r in text
+    )
     assert any(r[1] and str(r[1]).startswith("Dear Victoria Parsons") for r in text)
     assert result.needs_attention
 
@@ -154,7 +177,8 @@ def test_rerunning_the_same_merge_changes_nothing_more(master, batch):
     assert again.changes == []
     after = all_cells(master)
     assert {k: v for k, v in after.items() if k[0] != "Returns"} == {
-        k: v for k, v in before.items() if k[0] != "Returns"}
+        k: v for k, v in before.items() if k[0] != "Returns"
+    }
 
 
 def test_no_master_cell_outside_status_and_round_is_changed(master, batch):
@@ -167,7 +191,7 @@ def test_no_master_cell_outside_status_and_round_is_changed(master, batch):
 
     for (sheet, coord), value in plan_before.items():
         letters = coord.rstrip("0123456789")
-        row = coord[len(letters):]
+        row = coord[len(letters) :]
         col = column_index_from_string(letters)
         moved = f"{get_column_letter(col + 1 if col >= 11 else col)}{row}"
         if col in (9, 11, 12, 13):  # Status and the computed columns are merge's/refresh's
@@ -180,17 +204,44 @@ def test_ambiguous_number_id_resolved_by_text_or_flagged(tmp_path, master):
 
     def add_110(wb):  # the master gets 1.1 and 1.10
         ws = wb["Action Plan"]
-        ws.append(["1.1", "T", "Write the recruitment policy", None, None, "Jo", None,
-                   "31-Mar-24", "On Track"])
-        ws.append(["1.10", "T", "Train interview panels in fair selection", None, None, "Jo",
-                   None, "31-Mar-24", "On Track"])
+        ws.append(
+            [
+                "1.1",
+                "T",
+                "Write the recruitment policy",
+                None,
+                None,
+                "Jo",
+                None,
+                "31-Mar-24",
+                "On Track",
+            ]
+        )
+        ws.append(
+            [
+                "1.10",
+                "T",
+                "Train interview panels in fair selection",
+                None,
+                None,
+                "Jo",
+                None,
+                "31-Mar-24",
+                "On Track",
+            ]
+        )
 
     edit_workbook(master, add_110)
     folder = tmp_path / "r"
     folder.mkdir()
-    save_xlsx(folder / "jo.xlsx", [["#", "Action", "Status"],
-                                   [1.1, "Train interview panels in fair selection", "A"],
-                                   [1.1, None, "R"]])
+    save_xlsx(
+        folder / "jo.xlsx",
+        [
+            ["#", "Action", "Status"],
+            [1.1, "Train interview panels in fair selection", "A"],
+            [1.1, None, "R"],
+        ],
+    )
     result = merge_returns(master, [folder], as_at=AS_AT)
     assert [(c.id, c.field, c.new) for c in result.changes] == [("1.10", "status", "At Risk")]
     assert [(f.kind, f.id) for f in result.flags] == [("ambiguous_id", "1.1")]
@@ -198,8 +249,9 @@ def test_ambiguous_number_id_resolved_by_text_or_flagged(tmp_path, master):
 
 def test_cli_merge_report_shape_and_exit_code(master, batch, tmp_path):
     report = tmp_path / "report.json"
-    result = CliRunner().invoke(cli, ["merge", str(master), str(batch), "--as-at", "2023-12-18",
-                                      "--report", str(report)])
+    result = CliRunner().invoke(
+        cli, ["merge", str(master), str(batch), "--as-at", "2023-12-18", "--report", str(report)]
+    )
     assert result.exit_code == 1, result.output
     doc = json.loads(report.read_text())
     assert set(doc) == {"as_at", "files", "changes", "flags"}
@@ -279,10 +331,12 @@ def test_status_changed_in_the_master_after_sending_is_flagged(master, tmp_path)
     edit_workbook(master, hr_edit)
     result = merge_returns(master, [jim.path], as_at=AS_AT)
     assert [(f.kind, f.id) for f in result.flags] == [("changed_since_sent", "1.4")]
-    assert "was 'On Track' when this return was sent and is now 'At Risk'" in \
-        result.flags[0].message
+    assert (
+        "was 'On Track' when this return was sent and is now 'At Risk'" in result.flags[0].message
+    )
     assert [(c.id, c.field, c.old, c.new) for c in result.changes] == [
-        ("1.4", "status", "At Risk", "Complete")]
+        ("1.4", "status", "At Risk", "Complete")
+    ]
     again = merge_returns(master, [jim.path], as_at=AS_AT)  # nothing left to change: no flag
     assert again.flags == [] and again.changes == []
 
@@ -299,10 +353,18 @@ def test_text_in_columns_merge_does_not_read_is_flagged(master, tmp_path):
     result = merge_returns(master, [jim.path], as_at=AS_AT)
     messages = [(f.kind, f.id, f.message) for f in result.flags]
     assert messages == [
-        ("column_not_read", None, "sheet 'Your actions' column G 'Comments': 1 value not read: "
-                                  "only the Status and the update are taken from returns"),
-        ("column_not_read", None, "sheet 'Your actions' column H 'Risks': 1 value not read: "
-                                  "only the Status and the update are taken from returns"),
+        (
+            "column_not_read",
+            None,
+            "sheet 'Your actions' column G 'Comments': 1 value not read: "
+            "only the Status and the update are taken from returns",
+        ),
+        (
+            "column_not_read",
+            None,
+            "sheet 'Your actions' column H 'Risks': 1 value not read: "
+            "only the Status and the update are taken from returns",
+        ),
     ]
     assert [(c.id, c.field, c.new) for c in result.changes] == [("1.4", "update", "on track")]
 
@@ -310,8 +372,9 @@ def test_text_in_columns_merge_does_not_read_is_flagged(master, tmp_path):
 def test_control_characters_in_a_return_are_kept_visible_not_fatal(master, tmp_path):
     folder = tmp_path / "r"
     folder.mkdir()
-    (folder / "pasted.csv").write_text("#,Status,Update\n1.4,G,copied from\x07 an old\x1b email\n",
-                                       encoding="utf-8")
+    (folder / "pasted.csv").write_text(
+        "#,Status,Update\n1.4,G,copied from\x07 an old\x1b email\n", encoding="utf-8"
+    )
     result = merge_returns(master, [folder], as_at=AS_AT)
     kept = "copied from\ufffd an old\ufffd email"
     assert [(c.id, c.field, c.new) for c in result.changes] == [("1.4", "update", kept)]
@@ -329,16 +392,22 @@ def test_old_xls_ods_and_password_protected_returns(master, tmp_path):
         pytest.skip("LibreOffice (soffice) is not installed: it writes the .xls and .ods here")
     made = tmp_path / "made"
     made.mkdir()
-    save_xlsx(made / "jim old excel.xlsx", title_rows=1, rows=[
-        ["Action Ref", "Status", "Progress"], [1.4, "Green", "xls update"]])
-    save_xlsx(made / "louanna libre.xlsx", [["#", "RAG", "Latest update"],
-                                            ["2.1", "A", "ods update"]])
+    save_xlsx(
+        made / "jim old excel.xlsx",
+        title_rows=1,
+        rows=[["Action Ref", "Status", "Progress"], [1.4, "Green", "xls update"]],
+    )
+    save_xlsx(
+        made / "louanna libre.xlsx", [["#", "RAG", "Latest update"], ["2.1", "A", "ods update"]]
+    )
     save_xlsx(made / "victoria.xlsx", [["#", "Status", "Update"], ["6.3", "G", "secret"]])
     folder = tmp_path / "returns"
     convert(made / "jim old excel.xlsx", "xls", folder)
     convert(made / "louanna libre.xlsx", "ods", folder)
-    with (made / "victoria.xlsx").open("rb") as plain, \
-            (folder / "victoria.xlsx").open("wb") as locked:
+    with (
+        (made / "victoria.xlsx").open("rb") as plain,
+        (folder / "victoria.xlsx").open("wb") as locked,
+    ):
         OOXMLFile(plain).encrypt("s3cret", locked)
 
     result = merge_returns(master, [folder], as_at=AS_AT)
@@ -348,8 +417,10 @@ def test_old_xls_ods_and_password_protected_returns(master, tmp_path):
     assert outcomes["victoria.xlsx"][0] == "rejected"
     assert "password protected" in outcomes["victoria.xlsx"][1]
     assert {(c.id, c.field, c.new) for c in result.changes} == {
-        ("1.4", "update", "xls update"), ("2.1", "status", "At Risk"),
-        ("2.1", "update", "ods update")}
+        ("1.4", "update", "xls update"),
+        ("2.1", "status", "At Risk"),
+        ("2.1", "update", "ods update"),
+    }
 
 
 def test_the_master_in_the_returns_folder_is_not_a_return(master, tmp_path):
@@ -363,8 +434,9 @@ def test_the_master_in_the_returns_folder_is_not_a_return(master, tmp_path):
     outcomes = {f.file: (f.outcome, f.reason) for f in first.files}
     assert outcomes["master.xlsx"] == ("skipped", "the master itself")
     assert outcomes["fiona.xlsx"] == ("merged", None)
-    save_xlsx(folder / "jim.xlsx", [["#", "Status", "Update"], ["1.4", "G", "jim"]],
-              mtime=1_600_000_000)  # saved long before the master was
+    save_xlsx(
+        folder / "jim.xlsx", [["#", "Status", "Update"], ["1.4", "G", "jim"]], mtime=1_600_000_000
+    )  # saved long before the master was
     second = merge_returns(master, [folder], as_at=AS_AT)
     outcomes = {f.file: (f.outcome, f.reason) for f in second.files}
     assert outcomes["master.backup.xlsx"] == ("skipped", "the master's backup")
@@ -383,14 +455,14 @@ def test_a_save_time_without_a_time_zone_does_not_stop_the_merge(master, tmp_pat
     core = parts["docProps/core.xml"].decode()
     import re
 
-    parts["docProps/core.xml"] = re.sub(r"(<dcterms:modified[^>]*>)([^<]+)Z<",
-                                        r"\g<1>2030-01-01T00:00:00<", core).encode()
+    parts["docProps/core.xml"] = re.sub(
+        r"(<dcterms:modified[^>]*>)([^<]+)Z<", r"\g<1>2030-01-01T00:00:00<", core
+    ).encode()
     with zipfile.ZipFile(src, "w") as z:
         for n, data in parts.items():
             z.writestr(n, data)
     result = merge_returns(master, [folder], as_at=AS_AT)
-    assert {f.file: f.outcome for f in result.files} == {"a.xlsx": "merged",
-                                                         "b.xlsx": "superseded"}
+    assert {f.file: f.outcome for f in result.files} == {"a.xlsx": "merged", "b.xlsx": "superseded"}
 
 
 def test_a_copy_of_a_master_among_the_returns_is_rejected_not_merged(master, tmp_path):

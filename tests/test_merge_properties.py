@@ -59,11 +59,17 @@ def master_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 MASTER_IDS = ["1.4", "1.8", "1.9", "2.1", "5.6", "6.3", "1.10", "4.3"]
-ids = st.one_of(st.sampled_from(MASTER_IDS), st.sampled_from(["9.9", "", "x"]),
-                st.sampled_from(["1.4", "1.8", "2.1"]).map(lambda i: f"{float(i)}"))
+ids = st.one_of(
+    st.sampled_from(MASTER_IDS),
+    st.sampled_from(["9.9", "", "x"]),
+    st.sampled_from(["1.4", "1.8", "2.1"]).map(lambda i: f"{float(i)}"),
+)
 words = st.sampled_from(["G", "done", "delayed", "Blocked", "R", "Complete", "=cmd()", "  "])
-texts = st.one_of(st.none(), st.text(max_size=30),
-                  st.sampled_from(["=1+1", "+44 7700", "@SUM(A1)", "-minus", "=HYPERLINK(\"x\")"]))
+texts = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.sampled_from(["=1+1", "+44 7700", "@SUM(A1)", "-minus", '=HYPERLINK("x")']),
+)
 
 
 @st.composite
@@ -75,9 +81,14 @@ def return_rows(draw: st.DrawFn, file: str) -> ReturnRow:
     if draw(st.booleans()):
         locked["due"] = draw(st.sampled_from(["31-Mar-24", "Q4 2023/24", "never", "01/01/2025"]))
     return ReturnRow(
-        file=file, sheet="Sheet", row=draw(st.integers(2, 60)), id=action_id,
+        file=file,
+        sheet="Sheet",
+        row=draw(st.integers(2, 60)),
+        id=action_id,
         id_was_number=action_id.replace(".", "").isdigit() and draw(st.booleans()),
-        status=draw(st.one_of(st.none(), words)), update=draw(texts), locked=locked,
+        status=draw(st.one_of(st.none(), words)),
+        update=draw(texts),
+        locked=locked,
     )
 
 
@@ -94,8 +105,9 @@ def batches(draw: st.DrawFn) -> list[ReturnFile]:
 
 def _cells(wb: Any) -> dict[str, dict[tuple[int, int], Any]]:
     return {
-        ws.title: {(c.row, c.column): c.value for row in ws.iter_rows() for c in row
-                   if c.value is not None}
+        ws.title: {
+            (c.row, c.column): c.value for row in ws.iter_rows() for c in row if c.value is not None
+        }
         for ws in wb.worksheets
     }
 
@@ -106,8 +118,9 @@ def _headers(cells: dict[tuple[int, int], Any]) -> dict[int, Any]:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(files=batches(), next_round=st.booleans())
-def test_merge_changes_only_what_it_owns(master_file: Path, files: list[ReturnFile],
-                                         next_round: bool) -> None:
+def test_merge_changes_only_what_it_owns(
+    master_file: Path, files: list[ReturnFile], next_round: bool
+) -> None:
     as_at = NEXT_ROUND if next_round else AS_AT
     wb = load_workbook(master_file)
     before = _cells(wb)

@@ -67,11 +67,19 @@ def test_messy_batch_becomes_clean_returns(batch, tmp_path):  # noqa: F811
     by_id = {r["#"]: r for r in jim}
     assert list(by_id) == ["1.4", "1.8", "9.9", "1.9"]  # every row kept, unknown ones too
     assert by_id["1.4"] | {} == {
-        "#": "1.4", "Milestone": None, "Action (think SMART)": ACTION_14,
-        "Report / Action": None, "Protected Characteristic": None, "Action Owner": None,
-        "Start Date": None, "Due Date": "31-Mar-24", "Status": "On Track",
-        ROUND: '=HYPERLINK("http://evil.example","x")', "Status as written": "G",
-        "Source sheet": "Sheet", "Source row": 4,
+        "#": "1.4",
+        "Milestone": None,
+        "Action (think SMART)": ACTION_14,
+        "Report / Action": None,
+        "Protected Characteristic": None,
+        "Action Owner": None,
+        "Start Date": None,
+        "Due Date": "31-Mar-24",
+        "Status": "On Track",
+        ROUND: '=HYPERLINK("http://evil.example","x")',
+        "Status as written": "G",
+        "Source sheet": "Sheet",
+        "Source row": 4,
     }
     assert (by_id["1.8"]["Status"], by_id["1.8"]["Status as written"]) == ("Complete", "done")
     assert by_id["1.8"]["Due Date"] == "30/06/2024"
@@ -80,7 +88,8 @@ def test_messy_batch_becomes_clean_returns(batch, tmp_path):  # noqa: F811
         assert "<f>" not in z.read("xl/worksheets/sheet1.xml").decode()
     louanna = table(out / "Comms" / "louanna.xlsx")
     assert [(r["#"], r["Status"], r[ROUND]) for r in louanna] == [
-        ("2.1", "At Risk", "Comms plan drafted (£2k budget)")]
+        ("2.1", "At Risk", "Comms plan drafted (£2k budget)")
+    ]
     # the owner's save time travels with the clean copy (merge's "newest wins" needs it)
     for name in ("Fiona v1.xlsx", "Fiona v2.xlsx", "Comms/louanna.csv"):
         copy = out / Path(name).with_suffix(".xlsx")
@@ -97,27 +106,52 @@ def test_merging_clean_returns_equals_merging_the_originals(master, batch, tmp_p
     original = merge_returns(master, [batch], as_at=AS_AT, now=now)
     normalised = merge_returns(twin, [clean], as_at=AS_AT, now=now)
     assert [(c.id, c.field, c.old, c.new) for c in normalised.changes] == [
-        (c.id, c.field, c.old, c.new) for c in original.changes]
+        (c.id, c.field, c.old, c.new) for c in original.changes
+    ]
     assert sorted((f.kind, f.id) for f in normalised.flags) == sorted(
-        (f.kind, f.id) for f in original.flags)
+        (f.kind, f.id) for f in original.flags
+    )
 
 
 def test_other_columns_are_kept_not_dropped(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
-    save_xlsx(folder / "own layout.xlsx", title_rows=3, rows=[
-        ["Action No", "Lead", "RAG", "Risks", "Latest update", None],
-        ["3.2", "Sam Lee", "A", "Budget not agreed", "Waiting for finance", "a note in no column"],
-    ])
+    save_xlsx(
+        folder / "own layout.xlsx",
+        title_rows=3,
+        rows=[
+            ["Action No", "Lead", "RAG", "Risks", "Latest update", None],
+            [
+                "3.2",
+                "Sam Lee",
+                "A",
+                "Budget not agreed",
+                "Waiting for finance",
+                "a note in no column",
+            ],
+        ],
+    )
     result = normalise_returns([folder], tmp_path / "out", as_at=AS_AT)
     rows = table(tmp_path / "out" / "own layout.xlsx")
-    assert rows == [{
-        "#": "3.2", "Milestone": None, "Action (think SMART)": None, "Report / Action": None,
-        "Protected Characteristic": None, "Action Owner": "Sam Lee", "Start Date": None,
-        "Due Date": None, "Status": "At Risk", ROUND: "Waiting for finance",
-        "Status as written": "A", "Source sheet": "Sheet", "Source row": 5,
-        "Risks": "Budget not agreed", "Column F": "a note in no column",
-    }]
+    assert rows == [
+        {
+            "#": "3.2",
+            "Milestone": None,
+            "Action (think SMART)": None,
+            "Report / Action": None,
+            "Protected Characteristic": None,
+            "Action Owner": "Sam Lee",
+            "Start Date": None,
+            "Due Date": None,
+            "Status": "At Risk",
+            ROUND: "Waiting for finance",
+            "Status as written": "A",
+            "Source sheet": "Sheet",
+            "Source row": 5,
+            "Risks": "Budget not agreed",
+            "Column F": "a note in no column",
+        }
+    ]
     assert result.files[0].owner == "Sam Lee"
     assert result.flags == []
 
@@ -145,19 +179,43 @@ def test_csv_output_is_safe_against_formula_injection(batch, tmp_path):  # noqa:
     update = {r[0]: r[9] for r in rows[1:]}
     assert update["1.4"] == "'" + '=HYPERLINK("http://evil.example","x")'
     assert update["1.8"] == "Audit completed in November"
-    louanna = list(csv.reader(
-        (out / "Comms" / "louanna.csv").read_text(encoding="utf-8-sig").splitlines()))
-    assert louanna[1] == ["2.1", "", "", "", "", "", "", "", "At Risk",
-                          "Comms plan drafted (£2k budget)", "delayed", "louanna", "2"]
+    louanna = list(
+        csv.reader((out / "Comms" / "louanna.csv").read_text(encoding="utf-8-sig").splitlines())
+    )
+    assert louanna[1] == [
+        "2.1",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "At Risk",
+        "Comms plan drafted (£2k budget)",
+        "delayed",
+        "louanna",
+        "2",
+    ]
 
 
 @pytest.mark.parametrize(
     ("value", "written"),
     [
-        ("=1+2", "'=1+2"), ("+44 1234", "'+44 1234"), ("-5% on last year", "'-5% on last year"),
-        ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
-        ("plain text", "plain text"), ("a=b", "a=b"), (-5, "-5"), (2.5, "2.5"), (3.0, "3"),
-        (None, ""), (datetime(2024, 3, 31), "2024-03-31"), (True, "TRUE"),
+        ("=1+2", "'=1+2"),
+        ("+44 1234", "'+44 1234"),
+        ("-5% on last year", "'-5% on last year"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("plain text", "plain text"),
+        ("a=b", "a=b"),
+        (-5, "-5"),
+        (2.5, "2.5"),
+        (3.0, "3"),
+        (None, ""),
+        (datetime(2024, 3, 31), "2024-03-31"),
+        (True, "TRUE"),
     ],
 )
 def test_csv_field(value, written):
@@ -180,8 +238,19 @@ def test_libreoffice_opens_the_csv_without_running_anything(batch, tmp_path):  #
 
 def test_cli_normalise_report_and_exit_codes(batch, tmp_path):  # noqa: F811
     report = tmp_path / "report.json"
-    result = CliRunner().invoke(cli, ["normalise", str(batch), "-o", str(tmp_path / "out"),
-                                      "--as-at", "18/12/2023", "--report", str(report)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "normalise",
+            str(batch),
+            "-o",
+            str(tmp_path / "out"),
+            "--as-at",
+            "18/12/2023",
+            "--report",
+            str(report),
+        ],
+    )
     assert result.exit_code == 1, result.output
     doc = json.loads(report.read_text())
     assert set(doc) == {"as_at", "files", "changes", "flags"}
@@ -225,39 +294,62 @@ def _run_in_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
 
 def test_progress_bar_on_a_terminal_only(master, batch, tmp_path):  # noqa: F811
     code, terminal = _run_in_terminal(
-        [sys.executable, "-m", "edi_xl", "merge", str(master), str(batch), "--as-at",
-         "2023-12-18"], tmp_path)
+        [sys.executable, "-m", "edi_xl", "merge", str(master), str(batch), "--as-at", "2023-12-18"],
+        tmp_path,
+    )
     assert code == 1
     assert "Reading returns" in terminal and "9/9" in terminal
     piped = subprocess.run(
         [sys.executable, "-m", "edi_xl", "normalise", str(batch), "-o", str(tmp_path / "o")],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120, env=ENV)
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        env=ENV,
+    )
     assert piped.returncode == 1
     assert "Reading returns" not in piped.stderr
 
 
 def test_progress_callback_counts_every_file(batch, tmp_path):  # noqa: F811
     seen: list[tuple[int, int, str]] = []
-    normalise_returns([batch], tmp_path / "o", as_at=AS_AT,
-                      progress=lambda done, total, name: seen.append((done, total, name)))
+    normalise_returns(
+        [batch],
+        tmp_path / "o",
+        as_at=AS_AT,
+        progress=lambda done, total, name: seen.append((done, total, name)),
+    )
     assert [d for d, _, _ in seen] == list(range(1, 10))
     assert {t for _, t, _ in seen} == {9}
     assert sorted(n for _, _, n in seen) == sorted(
-        ["Comms/louanna.csv", "Fiona v1.xlsx", "Fiona v2.xlsx", "Jim Machon.xlsx", "broken.xlsx",
-         "instructions.xlsx", "notes.docx", "~$Jim Machon.xlsx", ".DS_Store"])
+        [
+            "Comms/louanna.csv",
+            "Fiona v1.xlsx",
+            "Fiona v2.xlsx",
+            "Jim Machon.xlsx",
+            "broken.xlsx",
+            "instructions.xlsx",
+            "notes.docx",
+            "~$Jim Machon.xlsx",
+            ".DS_Store",
+        ]
+    )
 
 
 def test_two_inputs_with_files_of_the_same_name_both_kept(tmp_path):
     for team, update in (("HR", "HR update"), ("Estates", "Estates update")):
         (tmp_path / team).mkdir()
-        save_xlsx(tmp_path / team / "return.xlsx", [["#", "Status", "Update"],
-                                                  ["5.6", "G", update]])
-    result = normalise_returns([tmp_path / "HR", tmp_path / "Estates"], tmp_path / "out",
-                               as_at=AS_AT)
+        save_xlsx(
+            tmp_path / team / "return.xlsx", [["#", "Status", "Update"], ["5.6", "G", update]]
+        )
+    result = normalise_returns(
+        [tmp_path / "HR", tmp_path / "Estates"], tmp_path / "out", as_at=AS_AT
+    )
     assert [f.file for f in result.files] == ["HR/return.xlsx", "Estates/return.xlsx"]
-    assert {w.path.relative_to(tmp_path / "out").as_posix(): table(w.path)[0][ROUND]
-            for w in result.written} == {"HR/return.xlsx": "HR update",
-                                         "Estates/return.xlsx": "Estates update"}
+    assert {
+        w.path.relative_to(tmp_path / "out").as_posix(): table(w.path)[0][ROUND]
+        for w in result.written
+    } == {"HR/return.xlsx": "HR update", "Estates/return.xlsx": "Estates update"}
 
 
 def test_csv_copies_keep_the_owners_save_time(batch, tmp_path):  # noqa: F811
@@ -271,9 +363,13 @@ def test_csv_copies_keep_the_owners_save_time(batch, tmp_path):  # noqa: F811
 def test_earlier_rounds_are_kept_by_normalise_and_not_flagged(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
-    save_xlsx(folder / "history.xlsx", [
-        ["#", "Status", "Update as at 18 Sep 23", "Update as at 18 Dec 23"],
-        ["1.4", "G", "Panels drafted in September", "Panels now trained"]])
+    save_xlsx(
+        folder / "history.xlsx",
+        [
+            ["#", "Status", "Update as at 18 Sep 23", "Update as at 18 Dec 23"],
+            ["1.4", "G", "Panels drafted in September", "Panels now trained"],
+        ],
+    )
     result = normalise_returns([folder], tmp_path / "out", as_at=AS_AT)
     [row] = table(tmp_path / "out" / "history.xlsx")
     assert row[ROUND] == "Panels now trained"
@@ -281,14 +377,26 @@ def test_earlier_rounds_are_kept_by_normalise_and_not_flagged(tmp_path):
     assert result.flags == []
 
 
-def test_report_into_a_missing_folder_is_a_usage_error_before_anything_is_done(master,
-                                                                               batch,  # noqa: F811
-                                                                               tmp_path):
+def test_report_into_a_missing_folder_is_a_usage_error_before_anything_is_done(
+    master,
+    batch,  # noqa: F811
+    tmp_path,
+):
     before = master.read_bytes()
-    for args in (["merge", str(master), str(batch)],
-                 ["normalise", str(batch), "-o", str(tmp_path / "out")]):
-        result = CliRunner().invoke(cli, [*args, "--as-at", "2023-12-18", "--report",
-                                          str(tmp_path / "no such folder" / "r.json")])
+    for args in (
+        ["merge", str(master), str(batch)],
+        ["normalise", str(batch), "-o", str(tmp_path / "out")],
+    ):
+        result = CliRunner().invoke(
+            cli,
+            [
+                *args,
+                "--as-at",
+                "2023-12-18",
+                "--report",
+                str(tmp_path / "no such folder" / "r.json"),
+            ],
+        )
         assert result.exit_code == 2, result.output
         assert "does not exist; nothing was done" in result.output
     assert master.read_bytes() == before

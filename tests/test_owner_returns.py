@@ -237,8 +237,16 @@ def test_protection_attributes_in_the_saved_xml(master: Path, tmp_path: Path) ->
     attrs = _protection_attributes(result.files[0].path)
     assert attrs["sheet"] == "1"
     allowed = ("formatColumns", "formatRows", "selectLockedCells", "selectUnlockedCells")
-    blocked = ("formatCells", "insertRows", "insertColumns", "deleteRows", "deleteColumns",
-               "insertHyperlinks", "sort", "autoFilter")
+    blocked = (
+        "formatCells",
+        "insertRows",
+        "insertColumns",
+        "deleteRows",
+        "deleteColumns",
+        "insertHyperlinks",
+        "sort",
+        "autoFilter",
+    )
     assert {a: attrs[a] for a in allowed} == dict.fromkeys(allowed, "0")
     assert {a: attrs[a] for a in blocked} == dict.fromkeys(blocked, "1")
     assert not {"password", "hashValue", "saltValue"} & attrs.keys()  # no password by default
@@ -266,8 +274,9 @@ def test_metadata_sheet_is_very_hidden_and_round_trips(master: Path, tmp_path: P
             fingerprint=row_fingerprint(i, seed(i)["action"], due, "On Track", seed(i)["update"]),
             master_row=MASTER_ROW[i],
         )
-        for n, (i, due) in enumerate([("1.4", "2024-03-31"), ("1.5", "2023-12-31"),
-                                      ("1.8", "2023-12-31")])
+        for n, (i, due) in enumerate(
+            [("1.4", "2024-03-31"), ("1.5", "2023-12-31"), ("1.8", "2023-12-31")]
+        )
     ]
     assert meta == ReturnMetadata(
         format="edi_xl owner return",
@@ -299,8 +308,9 @@ def test_fingerprints_match_what_the_sheet_shows(master: Path, tmp_path: Path) -
 
 
 def test_row_fingerprint() -> None:
-    payload = json.dumps(["1.4", "Act", None, "On Track", None], ensure_ascii=False,
-                         separators=(",", ":"))
+    payload = json.dumps(
+        ["1.4", "Act", None, "On Track", None], ensure_ascii=False, separators=(",", ":")
+    )
     expected = hashlib.sha256(payload.encode()).hexdigest()[:16]
     assert row_fingerprint("1.4", "Act", None, "On Track", None) == expected
     assert row_fingerprint("1.4", " Act ", "", "On Track", "  ") == expected
@@ -327,9 +337,17 @@ def test_read_return_metadata_of_a_damaged_return_lists_problems(tmp_path: Path)
     wb = Workbook()
     ws = wb.create_sheet(META_SHEET)
     lines: list[list[Any]] = [
-        ["format", "edi_xl owner return"], ["version", "two"], ["owner", 42],
-        ["as_at", "18/12/2023"], ["created", "yesterday"], ["header_row", 6.0], [],
-        ["id", "row", "fingerprint"], [1.5, "7", "abc"], [None, 8, "x"], ["2.1", None, None],
+        ["format", "edi_xl owner return"],
+        ["version", "two"],
+        ["owner", 42],
+        ["as_at", "18/12/2023"],
+        ["created", "yesterday"],
+        ["header_row", 6.0],
+        [],
+        ["id", "row", "fingerprint"],
+        [1.5, "7", "abc"],
+        [None, 8, "x"],
+        ["2.1", None, None],
     ]
     for line in lines:
         ws.append(line)
@@ -350,9 +368,7 @@ def test_read_return_metadata_of_a_damaged_return_lists_problems(tmp_path: Path)
 # --- not sent ------------------------------------------------------------------------------
 
 
-def test_unowned_unnumbered_and_complete_actions_are_not_sent(
-    master: Path, tmp_path: Path
-) -> None:
+def test_unowned_unnumbered_and_complete_actions_are_not_sent(master: Path, tmp_path: Path) -> None:
     plan = "Action Plan"
     set_master_cells(master, {
         (plan, MASTER_ROW["1.8"], OWNER_COL): None,

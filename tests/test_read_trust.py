@@ -12,8 +12,25 @@ from edi_xl.reader import read_plan
 from edi_xl.references import Scheme
 from edi_xl.status import RAG
 
-SEED_IDS = ["1.4", "1.5", "1.8", "1.9", "1.11", "2.1", "2.2", "2.3", "3.3", "3.4", "4.1", "4.2",
-            "5.1", "5.6", "6.3", "6.4", "6.5"]
+SEED_IDS = [
+    "1.4",
+    "1.5",
+    "1.8",
+    "1.9",
+    "1.11",
+    "2.1",
+    "2.2",
+    "2.3",
+    "3.3",
+    "3.4",
+    "4.1",
+    "4.2",
+    "5.1",
+    "5.6",
+    "6.3",
+    "6.4",
+    "6.5",
+]
 
 
 def test_reads_all_17_seed_actions_with_title_rows_and_repeated_headers(seed_workbook):
@@ -81,9 +98,20 @@ def test_loose_headers_blank_rows_merged_cells_and_extra_columns(tmp_path):
     ws.title = "Plan 2023"
     ws["B2"] = "Some trust - EDI tracker"
     ws["B3"] = "RAG key: Green on track..."
-    headers = ["#", "MILESTONE", "Action\n(think SMART)", "Report/ action",
-               "Protected characteristic", "Action\nOwner", "Start date", "Due date",
-               "Status ", "Budget", "Update as at 18 Sep 23", "Update as at 18 Dec 23"]
+    headers = [
+        "#",
+        "MILESTONE",
+        "Action\n(think SMART)",
+        "Report/ action",
+        "Protected characteristic",
+        "Action\nOwner",
+        "Start date",
+        "Due date",
+        "Status ",
+        "Budget",
+        "Update as at 18 Sep 23",
+        "Update as at 18 Dec 23",
+    ]
     for c, h in enumerate(headers, start=2):
         ws.cell(6, c, h)
     ws.append([])

@@ -36,8 +36,11 @@ def expected_overdue(as_at: date) -> dict[str, int]:
     out = {}
     for row in seed_rows()[1]:
         due_text = row[7]
-        due = (datetime.strptime(due_text, "%d/%m/%Y") if "/" in due_text
-               else datetime.strptime(due_text, "%d-%b-%y")).date()
+        due = (
+            datetime.strptime(due_text, "%d/%m/%Y")
+            if "/" in due_text
+            else datetime.strptime(due_text, "%d-%b-%y")
+        ).date()
         if due < as_at and row[8] != "Complete":
             out[row[0]] = (as_at - due).days
     return out
@@ -48,7 +51,8 @@ def plan_rows(path: Path) -> dict[str, dict[str, object]]:
     header = [c.value for c in ws[4]]
     return {
         str(r[0]): dict(zip(header, r, strict=False))
-        for r in ws.iter_rows(min_row=5, values_only=True) if r[0]
+        for r in ws.iter_rows(min_row=5, values_only=True)
+        if r[0]
     }
 
 
@@ -81,7 +85,8 @@ def test_change_log_records_each_status_change(sept_master):
     overdue = [(r[1], r[3], r[4]) for r in log if r[2] == "Overdue"]
     assert overdue == [("1.9", "No", "Yes"), ("6.3", "No", "Yes")]
     assert [(r[3], r[4]) for r in log if r[2] == "Settings: As-at date"] == [
-        (datetime(2023, 9, 18), datetime(2023, 12, 18))]
+        (datetime(2023, 9, 18), datetime(2023, 12, 18))
+    ]
     # filling an empty computed cell (Days overdue was blank) is not a change to log
     assert not [r for r in log if r[2] == "Days overdue"]
 
@@ -99,8 +104,9 @@ def test_refresh_twice_is_idempotent(sept_master):
 
 def test_every_cell_not_owned_is_unchanged(tmp_path):
     """A trust workbook with an extra sheet and an extra column, refreshed in place."""
-    path = build_trust_workbook(tmp_path / "theirs.xlsx", extra_column="Notes",
-                                extra_sheet=True, merge_milestones=True)
+    path = build_trust_workbook(
+        tmp_path / "theirs.xlsx", extra_column="Notes", extra_sheet=True, merge_milestones=True
+    )
     before = all_cells(path)
     header_row = 3
     status_col = "I"
@@ -109,9 +115,11 @@ def test_every_cell_not_owned_is_unchanged(tmp_path):
     after = all_cells(path)
     changed = {k for k in before if after.get(k) != before[k]}
     # only Status cells of action rows changed: exactly the two overdue ones
-    assert changed == {("Action Plan", f"{status_col}{r}") for r in action_rows
-                       if before[("Action Plan", f"{status_col}{r}")] != after[("Action Plan",
-                                                                                f"{status_col}{r}")]}
+    assert changed == {
+        ("Action Plan", f"{status_col}{r}")
+        for r in action_rows
+        if before[("Action Plan", f"{status_col}{r}")] != after[("Action Plan", f"{status_col}{r}")]
+    }
     assert {after[k] for k in changed} == {"Exceeded Timescales"}
     assert len(changed) == 2
     # the extra sheet (with its formula) and the extra column are intact
@@ -119,7 +127,10 @@ def test_every_cell_not_owned_is_unchanged(tmp_path):
     assert after[("Action Plan", f"K{header_row}")] == "Notes"
     # computed columns were added at the right, after the extra column
     assert [after[("Action Plan", f"{c}{header_row}")] for c in "LMN"] == [
-        "Overdue", "Days overdue", "Problems"]
+        "Overdue",
+        "Days overdue",
+        "Problems",
+    ]
     new_sheets = load_workbook(path).sheetnames
     # edi_xl's own sheets: the Summary beside the plan, Settings, Lists, Change Log at the end
     assert new_sheets == ["Action Plan", "Summary", "Notes", "Settings", "Lists", "Change Log"]
@@ -189,15 +200,28 @@ def test_conditional_formats_and_dropdowns_read_back(master):
     assert names["StatusList"] == "Lists!$A$2:$A$5"
     assert names["CharacteristicList"] == "Lists!$B$2:$B$11"
     assert [c.value for c in wb["Lists"]["A"]][1:5] == [
-        "On Track", "At Risk", "Exceeded Timescales", "Complete"]
+        "On Track",
+        "At Risk",
+        "Exceeded Timescales",
+        "Complete",
+    ]
     assert wb["Lists"]["B11"].value == "All"
 
 
 def test_layout_print_setup_freeze_and_filter(master):
     ws = load_workbook(master)["Action Plan"]
     assert [c.value for c in ws[4]][:10] == [
-        "#", "Milestone", "Action (think SMART)", "Report / Action", "Protected Characteristic",
-        "Action Owner", "Start Date", "Due Date", "Status", "Update as at 18 Sep 23"]
+        "#",
+        "Milestone",
+        "Action (think SMART)",
+        "Report / Action",
+        "Protected Characteristic",
+        "Action Owner",
+        "Start Date",
+        "Due Date",
+        "Status",
+        "Update as at 18 Sep 23",
+    ]
     assert [c.value for c in ws[4]][10:] == ["Overdue", "Days overdue", "Problems"]
     assert ws.freeze_panes == "B5"
     assert ws.auto_filter.ref == "A4:M21"
@@ -211,7 +235,11 @@ def test_layout_print_setup_freeze_and_filter(master):
     settings = load_workbook(master)["Settings"]
     assert settings["A4"].value == "As-at date" and settings["B4"].value == datetime(2023, 12, 18)
     assert [settings.cell(r, 2).value for r in range(8, 12)] == [
-        "On Track", "At Risk", "Exceeded Timescales", "Complete"]
+        "On Track",
+        "At Risk",
+        "Exceeded Timescales",
+        "Complete",
+    ]
 
 
 def test_formatting_repairs_itself_and_user_rules_survive(master):
@@ -220,8 +248,13 @@ def test_formatting_repairs_itself_and_user_rules_survive(master):
         ws.conditional_formatting = type(ws.conditional_formatting)()
         ws.data_validations.dataValidation = []
         ws.conditional_formatting.add(
-            "F5:F21", CellIsRule(operator="equal", formula=['"Jo"'],
-                                 fill=PatternFill(bgColor="00FF00", fill_type="solid")))
+            "F5:F21",
+            CellIsRule(
+                operator="equal",
+                formula=['"Jo"'],
+                fill=PatternFill(bgColor="00FF00", fill_type="solid"),
+            ),
+        )
 
     edit_workbook(master, damage)
     refresh_workbook(master, AS_AT, now=NOW)
@@ -278,8 +311,11 @@ def test_problems_column_and_overdue_declared_fixed_by_refresh(master):
 def test_text_that_looks_like_a_formula_stays_text(tmp_path, seed_workbook):
     def hostile(wb):  # text cells, as an owner's file holds them
         ws = wb["Action Plan"]
-        for ref, text in (("C4", '=HYPERLINK("http://evil.example","click")'),
-                          ("J4", "+1+2"), ("J5", "@SUM(A1)")):
+        for ref, text in (
+            ("C4", '=HYPERLINK("http://evil.example","click")'),
+            ("J4", "+1+2"),
+            ("J5", "@SUM(A1)"),
+        ):
             ws[ref] = text
             ws[ref].data_type = "s"
 

@@ -16,13 +16,27 @@ ROUND = "Update as at 18 Sep 23"
 
 
 def make(
-    *, id="1.1", action="Do the thing", owner="Jo Bloggs", due="31-Mar-24", start="01-Apr-23",
-    status="On Track", update="Going well", refs="WRES 1", row=5,
+    *,
+    id="1.1",
+    action="Do the thing",
+    owner="Jo Bloggs",
+    due="31-Mar-24",
+    start="01-Apr-23",
+    status="On Track",
+    update="Going well",
+    refs="WRES 1",
+    row=5,
 ) -> Action:
     return Action(
-        id=id, action=action, owner=owner, due=parse_date(due), start=parse_date(start),
-        status_text=status, status=parse_status(status),
-        references_text=refs, references=parse_report_refs(refs),
+        id=id,
+        action=action,
+        owner=owner,
+        due=parse_date(due),
+        start=parse_date(start),
+        status_text=status,
+        status=parse_status(status),
+        references_text=refs,
+        references=parse_report_refs(refs),
         updates=[ProgressUpdate(header=ROUND, as_at=date(2023, 9, 18), text=update)],
         origin=CellOrigin(sheet="Action Plan", row=row),
     )
@@ -49,8 +63,11 @@ RULES = [
 ]
 
 
-@pytest.mark.parametrize(("due", "status", "rag", "overdue", "days"), RULES,
-                         ids=[f"{r[0] or 'no due'}-{r[1] or 'blank'}" for r in RULES])
+@pytest.mark.parametrize(
+    ("due", "status", "rag", "overdue", "days"),
+    RULES,
+    ids=[f"{r[0] or 'no due'}-{r[1] or 'blank'}" for r in RULES],
+)
 def test_rules(due, status, rag, overdue, days):
     action = make(due=due, status=status)
     assert rag_status(action, AS_AT) is rag
@@ -93,14 +110,20 @@ PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize(("change", "code"), PROBLEMS, ids=[p[1].value + "-" + str(p[0])
-                                                           for p in PROBLEMS])
+@pytest.mark.parametrize(
+    ("change", "code"), PROBLEMS, ids=[p[1].value + "-" + str(p[0]) for p in PROBLEMS]
+)
 def test_each_problem(change, code):
     found = codes(make(**change))
     assert code in found
     # each case triggers its own problem, not a pile of unrelated ones
-    allowed = {code, Code.MISSING_STATUS, Code.UNKNOWN_STATUS, Code.NO_CURRENT_UPDATE,
-               Code.MISSING_DUE_DATE}
+    allowed = {
+        code,
+        Code.MISSING_STATUS,
+        Code.UNKNOWN_STATUS,
+        Code.NO_CURRENT_UPDATE,
+        Code.MISSING_DUE_DATE,
+    }
     assert found <= allowed | {Code.COMPLETE_WITHOUT_EVIDENCE}
 
 
@@ -119,15 +142,21 @@ def test_problem_records_carry_location_value_severity_and_message():
     assert problem.severity is Severity.WARNING
     assert problem.action_id == "1.1"
     loc = problem.location
-    assert (loc.file, loc.sheet, loc.row, loc.column) == ("plan.xlsx", "Action Plan", 9,
-                                                         "Action Owner")
+    assert (loc.file, loc.sheet, loc.row, loc.column) == (
+        "plan.xlsx",
+        "Action Plan",
+        9,
+        "Action Owner",
+    )
     assert problem.message == "No action owner is named."
     assert "plan.xlsx, sheet 'Action Plan', row 9, column 'Action Owner'" in str(problem)
 
 
 def test_duplicate_ids_flag_both_rows():
-    plan = ActionPlan(actions=[make(id="2.1", row=5), make(id="2.1", row=9), make(id="2.10")],
-                      update_headers=[ROUND])
+    plan = ActionPlan(
+        actions=[make(id="2.1", row=5), make(id="2.1", row=9), make(id="2.10")],
+        update_headers=[ROUND],
+    )
     dups = [p for p in check_plan(plan, AS_AT).problems if p.code is Code.DUPLICATE_ID]
     assert [p.location.row for p in dups] == [5, 9]
     assert "rows 5, 9" in dups[0].message
@@ -141,8 +170,13 @@ def test_no_fixed_deadline_is_information_only():
 
 
 def test_current_round_is_latest_dated_column_on_or_before_as_at():
-    plan = ActionPlan(update_headers=["Update as at 18 Sep 23", "Update as at 18 Dec 23",
-                                      "Update as at 18 Mar 24"])
+    plan = ActionPlan(
+        update_headers=[
+            "Update as at 18 Sep 23",
+            "Update as at 18 Dec 23",
+            "Update as at 18 Mar 24",
+        ]
+    )
     assert current_round(plan, date(2023, 12, 18)) == "Update as at 18 Dec 23"
     assert current_round(plan, date(2024, 1, 5)) == "Update as at 18 Dec 23"
     assert current_round(plan, date(2023, 9, 1)) is None  # before the first round

@@ -76,10 +76,12 @@ def big_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ws.append(row)
     wb.save(seed)
     actions = read_plan(seed).actions
-    plan = ActionPlan(actions=[
-        a.model_copy(update={"id": f"{n // len(actions) + 1}.{n + 1}", "origin": None})
-        for n, a in enumerate(actions[i % len(actions)] for i in range(BIG))
-    ])
+    plan = ActionPlan(
+        actions=[
+            a.model_copy(update={"id": f"{n // len(actions) + 1}.{n + 1}", "origin": None})
+            for n, a in enumerate(actions[i % len(actions)] for i in range(BIG))
+        ]
+    )
     path = folder / "master.xlsx"
     build_master_book(plan, AS_AT).save(path)
     return path
@@ -89,8 +91,11 @@ def _ids(path: Path) -> list[str]:
     wb = load_workbook(path, read_only=True)
     try:
         ws = wb["Action Plan"]
-        return [r[0] for r in ws.iter_rows(min_row=HEADER_ROW + 1, max_col=1, values_only=True)
-                if r[0] is not None]
+        return [
+            r[0]
+            for r in ws.iter_rows(min_row=HEADER_ROW + 1, max_col=1, values_only=True)
+            if r[0] is not None
+        ]
     finally:
         wb.close()
 
@@ -111,10 +116,17 @@ def test_killing_a_save_leaves_the_master_whole(big_master: Path, tmp_path: Path
     master = tmp_path / "master.xlsx"
     shutil.copy2(big_master, master)
     before = _sha(master)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH",
-                                                                                   "")])}
-    child = subprocess.Popen([sys.executable, "-c", _SAVER, str(master)], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-c", _SAVER, str(master)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert child.stdout is not None
         assert child.stderr is not None
@@ -123,8 +135,11 @@ def test_killing_a_save_leaves_the_master_whole(big_master: Path, tmp_path: Path
         deadline = time.monotonic() + 120
         partial: list[Path] = []
         while time.monotonic() < deadline:
-            partial = [p for p in tmp_path.iterdir()
-                       if p.name.startswith(temp_prefix(master)) and p.stat().st_size > 0]
+            partial = [
+                p
+                for p in tmp_path.iterdir()
+                if p.name.startswith(temp_prefix(master)) and p.stat().st_size > 0
+            ]
             if partial or child.poll() is not None:
                 break
             time.sleep(0.002)
@@ -236,8 +251,9 @@ def immutable() -> Iterator[list[Path]]:
 
 def _lock(path: Path, immutable: list[Path]) -> None:
     if not _chattr("+i", path):
-        pytest.skip("needs chattr +i (root on a Linux file system that supports it) to lock "
-                    "a file for real")
+        pytest.skip(
+            "needs chattr +i (root on a Linux file system that supports it) to lock a file for real"
+        )
     immutable.append(path)
 
 

@@ -4,22 +4,47 @@ from edi_xl.status import RAG, parse_status
 
 CASES = [
     # Green
-    ("G", RAG.GREEN), ("g", RAG.GREEN), ("Green", RAG.GREEN), ("On track", RAG.GREEN),
-    ("On Track", RAG.GREEN), (" on  track ", RAG.GREEN), ("Green - On track", RAG.GREEN),
+    ("G", RAG.GREEN),
+    ("g", RAG.GREEN),
+    ("Green", RAG.GREEN),
+    ("On track", RAG.GREEN),
+    ("On Track", RAG.GREEN),
+    (" on  track ", RAG.GREEN),
+    ("Green - On track", RAG.GREEN),
     # Amber
-    ("A", RAG.AMBER), ("Amber", RAG.AMBER), ("At risk", RAG.AMBER), ("At Risk", RAG.AMBER),
-    ("Delayed", RAG.AMBER), ("delayed", RAG.AMBER), ("Behind schedule", RAG.AMBER),
-    ("Not started", RAG.AMBER), ("Amber - Risks to timescales/delivery", RAG.AMBER),
+    ("A", RAG.AMBER),
+    ("Amber", RAG.AMBER),
+    ("At risk", RAG.AMBER),
+    ("At Risk", RAG.AMBER),
+    ("Delayed", RAG.AMBER),
+    ("delayed", RAG.AMBER),
+    ("Behind schedule", RAG.AMBER),
+    ("Not started", RAG.AMBER),
+    ("Amber - Risks to timescales/delivery", RAG.AMBER),
     # Red
-    ("R", RAG.RED), ("Red", RAG.RED), ("Overdue", RAG.RED), ("Exceeded timescales", RAG.RED),
+    ("R", RAG.RED),
+    ("Red", RAG.RED),
+    ("Overdue", RAG.RED),
+    ("Exceeded timescales", RAG.RED),
     ("Exceeded Timescales", RAG.RED),
     # Blue
-    ("B", RAG.BLUE), ("Blue", RAG.BLUE), ("Complete", RAG.BLUE), ("Completed", RAG.BLUE),
-    ("done", RAG.BLUE), ("Done", RAG.BLUE), ("Complete with evidence", RAG.BLUE),
+    ("B", RAG.BLUE),
+    ("Blue", RAG.BLUE),
+    ("Complete", RAG.BLUE),
+    ("Completed", RAG.BLUE),
+    ("done", RAG.BLUE),
+    ("Done", RAG.BLUE),
+    ("Complete with evidence", RAG.BLUE),
     ("Blue - Complete with Evidence", RAG.BLUE),
     # not status words
-    ("", None), ("   ", None), (None, None), ("Blocked", None), ("maybe", None), ("GA", None),
-    (3, None), ("Greenish", None),
+    ("", None),
+    ("   ", None),
+    (None, None),
+    ("Blocked", None),
+    ("maybe", None),
+    ("GA", None),
+    (3, None),
+    ("Greenish", None),
 ]
 
 

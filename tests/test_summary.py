@@ -67,8 +67,12 @@ from edi_xl.workbook.summary_sheet import (
 )
 
 NOW = datetime(2023, 12, 18, 9, 0)
-WORDS = {RAG.GREEN: "On Track", RAG.AMBER: "At Risk", RAG.RED: "Exceeded Timescales",
-         RAG.BLUE: "Complete"}
+WORDS = {
+    RAG.GREEN: "On Track",
+    RAG.AMBER: "At Risk",
+    RAG.RED: "Exceeded Timescales",
+    RAG.BLUE: "Complete",
+}
 RAG_SECTIONS = ("RAG status", "RAG status by theme (Milestone)", "RAG status by action owner")
 
 # --- the hand count of seed 000 at 18 Dec 2023 -------------------------------------------------
@@ -96,14 +100,33 @@ HAND_OVERDUE = [("1.9", FIONA, date(2023, 11, 30), 18), ("6.3", VICTORIA, date(2
 HAND_DUE_SOON = ["1.5", "1.8", "2.1", "2.3", "3.4", "5.1"]
 # From the Report / Action column; nothing is complete, so every action is live.
 HAND_COVERAGE = {
-    "WRES 1": "1.4, 1.5, 1.11, 4.2", "WRES 2": "1.8, 1.9", "WRES 3": "1.11", "WRES 4": "4.1",
-    "WRES 5": "2.1", "WRES 6": "2.2", "WRES 7": "5.1, 5.6", "WRES 8": "2.2, 2.3",
+    "WRES 1": "1.4, 1.5, 1.11, 4.2",
+    "WRES 2": "1.8, 1.9",
+    "WRES 3": "1.11",
+    "WRES 4": "4.1",
+    "WRES 5": "2.1",
+    "WRES 6": "2.2",
+    "WRES 7": "5.1, 5.6",
+    "WRES 8": "2.2, 2.3",
     "WRES 9": "6.3, 6.4, 6.5",
-    "WDES 1": "1.4, 1.5", "WDES 2": "1.8, 1.9", "WDES 3": "1.11, 4.2",
-    "WDES 4a": "2.3, 3.3, 3.4, 4.1", "WDES 4b": "2.3, 3.3, 3.4, 4.1",  # "WDES 4": both parts
-    "WDES 5": "2.1", "WDES 6": "2.2", "WDES 7": "5.1, 5.6", "WDES 8": "",
-    "WDES 9a": "6.3, 6.4, 6.5", "WDES 9b": "6.3, 6.4, 6.5", "WDES 10": "",
-    "HIA 1": "", "HIA 2": "", "HIA 3": "", "HIA 4": "", "HIA 5": "", "HIA 6": "",
+    "WDES 1": "1.4, 1.5",
+    "WDES 2": "1.8, 1.9",
+    "WDES 3": "1.11, 4.2",
+    "WDES 4a": "2.3, 3.3, 3.4, 4.1",
+    "WDES 4b": "2.3, 3.3, 3.4, 4.1",  # "WDES 4": both parts
+    "WDES 5": "2.1",
+    "WDES 6": "2.2",
+    "WDES 7": "5.1, 5.6",
+    "WDES 8": "",
+    "WDES 9a": "6.3, 6.4, 6.5",
+    "WDES 9b": "6.3, 6.4, 6.5",
+    "WDES 10": "",
+    "HIA 1": "",
+    "HIA 2": "",
+    "HIA 3": "",
+    "HIA 4": "",
+    "HIA 5": "",
+    "HIA 6": "",
 }
 HAND_GAPS = ["WDES 8", "WDES 10", "HIA 1", "HIA 2", "HIA 3", "HIA 4", "HIA 5", "HIA 6"]
 
@@ -133,21 +156,26 @@ def section_rows(ws: Any, prefix: str) -> list[tuple[Any, ...]]:
     rows = list(ws.iter_rows(min_row=1, max_col=8, values_only=True))
     start = next(i for i, r in enumerate(rows) if isinstance(r[0], str) and r[0].startswith(prefix))
     out = []
-    for row in rows[start + 1:]:
+    for row in rows[start + 1 :]:
         if all(v is None for v in row):
             break
         out.append(row)
     header = next(i for i, r in enumerate(out) if r[0] in ("#", "Ref"))
-    return out[header + 1:]
+    return out[header + 1 :]
 
 
 def python_tables(summary: Summary) -> dict[str, list[tuple[str, list[Any]]]]:
     def rows(rag_rows: Any) -> list[tuple[str, list[Any]]]:
-        return [(r.label, [*(r.counts[g] for g in (RAG.GREEN, RAG.AMBER, RAG.RED, RAG.BLUE)),
-                           r.total]) for r in rag_rows]
+        return [
+            (r.label, [*(r.counts[g] for g in (RAG.GREEN, RAG.AMBER, RAG.RED, RAG.BLUE)), r.total])
+            for r in rag_rows
+        ]
 
-    return {RAG_SECTIONS[0]: rows([summary.overall]), RAG_SECTIONS[1]: rows(summary.by_theme),
-            RAG_SECTIONS[2]: rows(summary.by_owner)}
+    return {
+        RAG_SECTIONS[0]: rows([summary.overall]),
+        RAG_SECTIONS[1]: rows(summary.by_theme),
+        RAG_SECTIONS[2]: rows(summary.by_owner),
+    }
 
 
 #: A conditional format's formula: the kind column holds one of some words.
@@ -194,8 +222,10 @@ def lo() -> None:
     """Skip (fail under CI) when LibreOffice is not installed."""
     if soffice_path() is not None and not poppler_missing():
         return
-    reason = ("LibreOffice or poppler-utils not installed: apt-get install -y "
-              "--no-install-recommends libreoffice-calc-nogui poppler-utils")
+    reason = (
+        "LibreOffice or poppler-utils not installed: apt-get install -y "
+        "--no-install-recommends libreoffice-calc-nogui poppler-utils"
+    )
     if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
         pytest.fail(f"CI is set, so this must not be skipped: {reason}")
     pytest.skip(reason)
@@ -234,8 +264,9 @@ def test_seed_000_summary_sheet_shows_the_hand_count(master: Path) -> None:
     wb = load_workbook(master)
     assert wb.sheetnames == ["Action Plan", SUMMARY, "Settings", "Lists", "Change Log"]
     ws = wb[SUMMARY]
-    assert ws["A1"].value == ("Equality, Diversity & Inclusion Action Plan 2023/24: summary as "
-                              "at 18 December 2023")
+    assert ws["A1"].value == (
+        "Equality, Diversity & Inclusion Action Plan 2023/24: summary as at 18 December 2023"
+    )
     # labels are values written by Python, counts are formulas
     tables = rag_tables(ws)
     assert [label for label, _ in tables[RAG_SECTIONS[1]]] == [t for t, _ in HAND_THEMES]
@@ -257,8 +288,11 @@ def test_seed_000_summary_sheet_shows_the_hand_count(master: Path) -> None:
         for label, ids in HAND_COVERAGE.items()
     }
     # gaps highlighted: the kind column says "gap" and a conditional format makes it red
-    kinds = {ws.cell(r, 1).value: ws[f"{KIND_COLUMN}{r}"].value for r in range(1, ws.max_row + 1)
-             if ws.cell(r, 1).value in HAND_COVERAGE}
+    kinds = {
+        ws.cell(r, 1).value: ws[f"{KIND_COLUMN}{r}"].value
+        for r in range(1, ws.max_row + 1)
+        if ws.cell(r, 1).value in HAND_COVERAGE
+    }
     assert [ref for ref, kind in kinds.items() if kind == "gap"] == HAND_GAPS
     assert set(kinds.values()) == {"gap", "line"}
     assert ws.column_dimensions[KIND_COLUMN].hidden
@@ -286,11 +320,11 @@ def test_seed_000_summary_sheet_shows_the_hand_count(master: Path) -> None:
 
 def test_formulas_count_over_the_plan_columns_and_settings_words(master: Path) -> None:
     ws = load_workbook(master)[SUMMARY]
-    row = next(r for r in range(1, ws.max_row + 1)
-               if ws.cell(r, 1).value == "Board representation")
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Board representation")
     assert ws.cell(row, 6).value == (  # Red of "Board representation"
         f"=COUNTIFS('Action Plan'!$B$5:$B$221,$A{row},"
-        "'Action Plan'!$I$5:$I$221,TRIM(Settings!$B$10))")
+        "'Action Plan'!$I$5:$I$221,TRIM(Settings!$B$10))"
+    )
     assert ws.cell(row, 8).value == f"=SUM(D{row}:G{row})"
     overall = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "All actions")
     assert ws.cell(overall, 7).value == "=COUNTIFS('Action Plan'!$I$5:$I$221,TRIM(Settings!$B$11))"
@@ -308,7 +342,8 @@ def test_formulas_follow_the_columns_where_they_are_now(master: Path) -> None:
     row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == JIM)
     assert ws.cell(row, 4).value == (
         f"=COUNTIFS('Action Plan'!$G$5:$G$221,$A{row},"
-        "'Action Plan'!$J$5:$J$221,TRIM(Settings!$B$8))")
+        "'Action Plan'!$J$5:$J$221,TRIM(Settings!$B$8))"
+    )
 
 
 def test_second_refresh_rewrites_the_summary_identically(master: Path, tmp_path: Path) -> None:
@@ -338,18 +373,19 @@ def test_charts_read_back_with_their_series_and_ranges(master: Path) -> None:
         assert chart.grouping == "stacked" and chart.overlap == 100
         colours = ("Green", "Amber", "Red", "Blue")
         assert [s.tx.strRef.f for s in chart.series] == [
-            f"[0]!EdiXlSummaryTitle{c}" for c in colours]
+            f"[0]!EdiXlSummaryTitle{c}" for c in colours
+        ]
         assert [s.val.numRef.f for s in chart.series] == [
-            f"[0]!EdiXlSummary{key}{c}" for c in colours]
+            f"[0]!EdiXlSummary{key}{c}" for c in colours
+        ]
         assert {s.cat.strRef.f for s in chart.series} == {f"[0]!EdiXlSummary{key}Names"}
         # what the names hold: the series titles, the table's labels and its formulas
-        assert [named_cells(wb, f"EdiXlSummaryTitle{c}") for c in colours] == [
-            [c] for c in colours]
-        assert named_cells(wb, f"EdiXlSummary{key}Names") == [
-            label for label, _ in tables[section]]
+        assert [named_cells(wb, f"EdiXlSummaryTitle{c}") for c in colours] == [[c] for c in colours]
+        assert named_cells(wb, f"EdiXlSummary{key}Names") == [label for label, _ in tables[section]]
         for i, c in enumerate(colours):
             assert named_cells(wb, f"EdiXlSummary{key}{c}") == [
-                counts[i] for _, counts in tables[section]]
+                counts[i] for _, counts in tables[section]
+            ]
         colours_drawn = [str(s.graphicalProperties.solidFill.srgbClr) for s in chart.series]
         assert colours_drawn == ["009639", "FFB81C", "DA291C", "005EB8"]
     assert wb.defined_names["EdiXlSummaryThemeNames"].attr_text == "Summary!$A$12:$A$17"
@@ -366,8 +402,9 @@ def test_charts_read_back_with_their_series_and_ranges(master: Path) -> None:
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_values_equal_python_on_seed_000(lo: None, master: Path,
-                                                     tmp_path: Path) -> None:
+def test_libreoffice_values_equal_python_on_seed_000(
+    lo: None, master: Path, tmp_path: Path
+) -> None:
     got = recalculated_tables(master, tmp_path / "lo")
     assert got == python_tables(summarise_master(master))
     assert got[RAG_SECTIONS[0]] == [("All actions", HAND_OVERALL)]
@@ -397,17 +434,61 @@ def test_editing_status_in_the_file_changes_the_counts_without_edi_xl(
     assert owners[FIONA] == [1, 1, 1, 0, 3]
 
 
-THEMES = ["Recruitment, promotion & appointments", "Bullying, harassment & discrimination",
-          "Discipline & poor conduct", "Education & capability", "Equal opportunities",
-          "Board representation", "Pay gaps * targets", "=Leadership"]
-OWNERS = [JIM, FIONA, LOUANNA, HAZEL, EDI_LEAD, VICTORIA, "Director of Nursing",
-          "Chief People Officer", "Head of Resourcing", "Freedom to Speak Up Guardian",
-          "Staff Network Chairs", "Head of Learning & Development"]
-REFS = ["WRES 1", "WRES 2", "WRES 3", "WRES 5", "WRES 7", "WRES 9", "WDES 1", "WDES 3",
-        "WDES 4", "WDES 4a", "WDES 6", "WDES 9b", "WDES 10", "HIA 2", "HIA 3", "HIA 6",
-        "Gender Pay Gap", "BAPIO Dignity at Work Report"]
-STATUSES = ["On Track", "Green", "At Risk", "delayed", "Complete", "Done", "Exceeded Timescales",
-            None, "wibble"]
+THEMES = [
+    "Recruitment, promotion & appointments",
+    "Bullying, harassment & discrimination",
+    "Discipline & poor conduct",
+    "Education & capability",
+    "Equal opportunities",
+    "Board representation",
+    "Pay gaps * targets",
+    "=Leadership",
+]
+OWNERS = [
+    JIM,
+    FIONA,
+    LOUANNA,
+    HAZEL,
+    EDI_LEAD,
+    VICTORIA,
+    "Director of Nursing",
+    "Chief People Officer",
+    "Head of Resourcing",
+    "Freedom to Speak Up Guardian",
+    "Staff Network Chairs",
+    "Head of Learning & Development",
+]
+REFS = [
+    "WRES 1",
+    "WRES 2",
+    "WRES 3",
+    "WRES 5",
+    "WRES 7",
+    "WRES 9",
+    "WDES 1",
+    "WDES 3",
+    "WDES 4",
+    "WDES 4a",
+    "WDES 6",
+    "WDES 9b",
+    "WDES 10",
+    "HIA 2",
+    "HIA 3",
+    "HIA 6",
+    "Gender Pay Gap",
+    "BAPIO Dignity at Work Report",
+]
+STATUSES = [
+    "On Track",
+    "Green",
+    "At Risk",
+    "delayed",
+    "Complete",
+    "Done",
+    "Exceeded Timescales",
+    None,
+    "wibble",
+]
 
 
 def trust_layout_book(title: str) -> tuple[Workbook, Any]:
@@ -418,9 +499,20 @@ def trust_layout_book(title: str) -> tuple[Workbook, Any]:
     ws.title = "Action Plan"
     ws.append([title])
     ws.append([])
-    ws.append(["#", "Milestone", "Action (think SMART)", "Report / Action",
-               "Protected Characteristic", "Action Owner", "Start Date", "Due Date", "Status",
-               "Update as at 18 Sep 23"])
+    ws.append(
+        [
+            "#",
+            "Milestone",
+            "Action (think SMART)",
+            "Report / Action",
+            "Protected Characteristic",
+            "Action Owner",
+            "Start Date",
+            "Due Date",
+            "Status",
+            "Update as at 18 Sep 23",
+        ]
+    )
     return wb, ws
 
 
@@ -437,10 +529,20 @@ def generated_plan(path: Path, n: int = 300, seed: int = 6) -> Path:
             owner = owner.lower()
         refs = " ".join(rng.sample(REFS, rng.randint(0, 3)))
         due = date(2023, 6, 1) + timedelta(days=rng.randint(0, 400))
-        ws.append([f"{i // 20 + 1}.{i % 20 + 1}", theme if rng.random() > 0.03 else None,
-                   f"Action number {i}", refs or None, "Race", owner,
-                   datetime(2023, 4, 1), datetime(due.year, due.month, due.day),
-                   rng.choice(STATUSES), f"Update {i}" if rng.random() > 0.2 else None])
+        ws.append(
+            [
+                f"{i // 20 + 1}.{i % 20 + 1}",
+                theme if rng.random() > 0.03 else None,
+                f"Action number {i}",
+                refs or None,
+                "Race",
+                owner,
+                datetime(2023, 4, 1),
+                datetime(due.year, due.month, due.day),
+                rng.choice(STATUSES),
+                f"Update {i}" if rng.random() > 0.2 else None,
+            ]
+        )
         for cell in ws[ws.max_row]:  # "=Leadership" is what someone typed: text, not a formula
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 cell.data_type = "s"
@@ -469,8 +571,12 @@ def test_libreoffice_values_equal_python_on_a_generated_plan(
         cell.value = f"{cell.value} "
         wb.save(master)
         refresh_workbook(master, AS_AT, now=NOW)
-    formulas = [c.value for row in load_workbook(master)[SUMMARY].iter_rows() for c in row
-                if isinstance(c.value, str) and c.value.startswith(("=COUNTIFS", "=SUMPRODUCT"))]
+    formulas = [
+        c.value
+        for row in load_workbook(master)[SUMMARY].iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith(("=COUNTIFS", "=SUMPRODUCT"))
+    ]
     kinds = {f.split("(")[0] for f in formulas}
     assert kinds == ({"=SUMPRODUCT"} if spaced_status else {"=COUNTIFS", "=SUMPRODUCT"})
 
@@ -504,8 +610,12 @@ def test_status_changes_net_per_action_since_the_previous_round() -> None:
     ]
     got = status_changes(log, date(2023, 9, 18), WORDS)
     assert [(c.id, c.kind) for c in got] == [
-        ("1.2", "newly_red"), ("1.3", "newly_blue"), ("1.4", "moved_back"),
-        ("1.5", "moved_back"), ("1.9", "newly_red")]
+        ("1.2", "newly_red"),
+        ("1.3", "newly_blue"),
+        ("1.4", "moved_back"),
+        ("1.5", "moved_back"),
+        ("1.9", "newly_red"),
+    ]
     everything = status_changes(log, None, WORDS)
     assert [c.id for c in everything][0] == "1.1"
 
@@ -549,8 +659,9 @@ def test_text_from_the_plan_never_becomes_a_formula(tmp_path: Path) -> None:
     master = tmp_path / "m.xlsx"
     new_master(master, read_plan(source), AS_AT, now=NOW)
     ws = load_workbook(master)[SUMMARY]
-    cell = next(c for row in ws.iter_rows() for c in row
-                if str(c.value).casefold() == "=leadership")
+    cell = next(
+        c for row in ws.iter_rows() for c in row if str(c.value).casefold() == "=leadership"
+    )
     assert cell.data_type == "s" and cell.quotePrefix
 
 
@@ -586,8 +697,15 @@ def test_cli_summary_json_is_the_library_figures(master: Path) -> None:
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert doc == json.loads(json.dumps(summarise_master(master).to_dict()))
-    assert doc["rag"] == {"label": "All actions", "Green": 15, "Amber": 0, "Red": 2, "Blue": 0,
-                          "total": 17, "no_status": 0}
+    assert doc["rag"] == {
+        "label": "All actions",
+        "Green": 15,
+        "Amber": 0,
+        "Red": 2,
+        "Blue": 0,
+        "total": 17,
+        "no_status": 0,
+    }
     assert [(a["id"], a["days_overdue"]) for a in doc["overdue"]] == [("1.9", 18), ("6.3", 18)]
     assert doc["gaps"] == HAND_GAPS
     assert [c["id"] for c in doc["changes"]["newly_red"]] == ["1.9", "6.3"]
@@ -624,10 +742,14 @@ def test_a_non_breaking_space_pasted_from_word_counts_the_same_in_excel(tmp_path
     new_master(tmp_path / "m.xlsx", plan, AS_AT, now=datetime(2023, 12, 18, 9))
     python = {r.label: r.total for r in summarise_master(tmp_path / "m.xlsx").by_theme}
     assert python[first] == 5
-    ws = load_workbook(recalculated_copy(tmp_path / "m.xlsx", tmp_path / "lo"),
-                       data_only=True)["Summary"]
-    sheet = {row[0]: row[7] for row in ws.iter_rows(values_only=True)
-             if row[0] in python and isinstance(row[7], int | float)}
+    ws = load_workbook(recalculated_copy(tmp_path / "m.xlsx", tmp_path / "lo"), data_only=True)[
+        "Summary"
+    ]
+    sheet = {
+        row[0]: row[7]
+        for row in ws.iter_rows(values_only=True)
+        if row[0] in python and isinstance(row[7], int | float)
+    }
     assert sheet == python
 
 
@@ -637,13 +759,31 @@ def test_a_non_breaking_space_pasted_from_word_counts_the_same_in_excel(tmp_path
 # masters with different plans must have Summaries that differ in nothing else.
 
 #: Every WRES indicator, WDES metric and High Impact Action, spread over the crafted plan.
-ALL_REFS = ["WRES 1 WRES 2 WDES 1", "WRES 3 WDES 2 HIA 1", "WRES 4 WDES 3", "WRES 5 WDES 4",
-            "WRES 6 WDES 5 HIA 2", "WRES 7 WDES 6", "WRES 8 WDES 7 HIA 3", "WRES 9 WDES 8",
-            "WDES 9 HIA 4", "WDES 10 HIA 5", "HIA 6", "Gender Pay Gap"]
-CRAFTED_OWNERS = ["Chief People Officer", "Director of Nursing", "Head of Resourcing",
-                  "Freedom to Speak Up Guardian", "Staff Network Chairs",
-                  "Head of Learning & Development", "Medical Director", "Head of EDI",
-                  "Director of Estates"]
+ALL_REFS = [
+    "WRES 1 WRES 2 WDES 1",
+    "WRES 3 WDES 2 HIA 1",
+    "WRES 4 WDES 3",
+    "WRES 5 WDES 4",
+    "WRES 6 WDES 5 HIA 2",
+    "WRES 7 WDES 6",
+    "WRES 8 WDES 7 HIA 3",
+    "WRES 9 WDES 8",
+    "WDES 9 HIA 4",
+    "WDES 10 HIA 5",
+    "HIA 6",
+    "Gender Pay Gap",
+]
+CRAFTED_OWNERS = [
+    "Chief People Officer",
+    "Director of Nursing",
+    "Head of Resourcing",
+    "Freedom to Speak Up Guardian",
+    "Staff Network Chairs",
+    "Head of Learning & Development",
+    "Medical Director",
+    "Head of EDI",
+    "Director of Estates",
+]
 
 
 def crafted_plan(path: Path) -> Path:
@@ -654,9 +794,20 @@ def crafted_plan(path: Path) -> Path:
     for i, refs in enumerate(ALL_REFS):
         due = AS_AT + timedelta(days=4 + 9 * i)  # 22 Dec 2023 onwards: nothing overdue
         status = "Complete" if i == 11 else "At Risk" if i == 3 else "On Track"
-        ws.append([f"A{i + 1}", themes[i % 3], f"Crafted action {i + 1}: " + "words " * (i * 4),
-                   refs, "Race", CRAFTED_OWNERS[i % 9], datetime(2023, 4, 1),
-                   datetime(due.year, due.month, due.day), status, f"Update {i}"])
+        ws.append(
+            [
+                f"A{i + 1}",
+                themes[i % 3],
+                f"Crafted action {i + 1}: " + "words " * (i * 4),
+                refs,
+                "Race",
+                CRAFTED_OWNERS[i % 9],
+                datetime(2023, 4, 1),
+                datetime(due.year, due.month, due.day),
+                status,
+                f"Update {i}",
+            ]
+        )
     wb.save(path)
     return path
 
@@ -668,14 +819,17 @@ def masters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("looks")
     out = {}
     out["seed"] = folder / "seed.xlsx"
-    new_master(out["seed"], read_plan(build_trust_workbook(folder / "seed_plan.xlsx")), AS_AT,
-               now=NOW)
+    new_master(
+        out["seed"], read_plan(build_trust_workbook(folder / "seed_plan.xlsx")), AS_AT, now=NOW
+    )
     out["crafted"] = folder / "crafted.xlsx"
-    new_master(out["crafted"], read_plan(crafted_plan(folder / "crafted_plan.xlsx")), AS_AT,
-               now=NOW)
+    new_master(
+        out["crafted"], read_plan(crafted_plan(folder / "crafted_plan.xlsx")), AS_AT, now=NOW
+    )
     out["generated"] = folder / "generated.xlsx"
-    new_master(out["generated"], read_plan(generated_plan(folder / "generated_plan.xlsx")),
-               AS_AT, now=NOW)
+    new_master(
+        out["generated"], read_plan(generated_plan(folder / "generated_plan.xlsx")), AS_AT, now=NOW
+    )
     out["empty"] = folder / "empty.xlsx"
     new_master(out["empty"], None, date(2024, 3, 1), now=NOW)
     return out
@@ -684,8 +838,10 @@ def masters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def _style(cell_or_dim: Any) -> tuple[Any, ...]:
     """Every style property but the number format (copies: openpyxl's proxies of them do not
     compare equal to each other)."""
-    return tuple(copy(getattr(cell_or_dim, name))
-                 for name in ("font", "fill", "border", "alignment", "protection"))
+    return tuple(
+        copy(getattr(cell_or_dim, name))
+        for name in ("font", "fill", "border", "alignment", "protection")
+    )
 
 
 def effective_style(ws: Worksheet, row: int, col: int) -> tuple[Any, ...]:
@@ -710,34 +866,69 @@ def summary_look(path: Path) -> dict[str, Any]:
     cells = {coord for coord in ws._cells}
     return {
         "merged": sorted(str(r) for r in ws.merged_cells.ranges),
-        "conditional formats": [(str(cf.sqref), [(xml(r), xml(r.dxf)) for r in cf.rules])
-                                for cf in ws.conditional_formatting],
-        "columns": {k: (d.width, d.customWidth, d.hidden, d.min, d.max, _style(d),
-                        d.number_format) for k, d in sorted(ws.column_dimensions.items())},
+        "conditional formats": [
+            (str(cf.sqref), [(xml(r), xml(r.dxf)) for r in cf.rules])
+            for cf in ws.conditional_formatting
+        ],
+        "columns": {
+            k: (d.width, d.customWidth, d.hidden, d.min, d.max, _style(d), d.number_format)
+            for k, d in sorted(ws.column_dimensions.items())
+        },
         "cells": cells,  # replaced below by the styles of the union of both sheets' cells
-        "charts": [(type(c.anchor).__name__, c.anchor._from.col, c.anchor._from.row,
-                    c.anchor._from.colOff, c.anchor._from.rowOff, c.anchor.ext.width,
-                    c.anchor.ext.height, c.tagname, c.grouping, c.title.tx.rich.p[0].r[0].t,
-                    [(s.tx.strRef.f, s.cat.strRef.f, s.val.numRef.f,
-                      s.graphicalProperties.solidFill.srgbClr) for s in c.series],
-                    c.x_axis.scaling.orientation, c.y_axis.scaling.min, c.y_axis.majorUnit,
-                    c.y_axis.numFmt.formatCode)
-                   for c in ws._charts],
-        "print": [xml(x) for x in (ws.page_setup, ws.print_options, ws.page_margins,
-                                   ws.sheet_properties, ws.HeaderFooter)]
+        "charts": [
+            (
+                type(c.anchor).__name__,
+                c.anchor._from.col,
+                c.anchor._from.row,
+                c.anchor._from.colOff,
+                c.anchor._from.rowOff,
+                c.anchor.ext.width,
+                c.anchor.ext.height,
+                c.tagname,
+                c.grouping,
+                c.title.tx.rich.p[0].r[0].t,
+                [
+                    (
+                        s.tx.strRef.f,
+                        s.cat.strRef.f,
+                        s.val.numRef.f,
+                        s.graphicalProperties.solidFill.srgbClr,
+                    )
+                    for s in c.series
+                ],
+                c.x_axis.scaling.orientation,
+                c.y_axis.scaling.min,
+                c.y_axis.majorUnit,
+                c.y_axis.numFmt.formatCode,
+            )
+            for c in ws._charts
+        ],
+        "print": [
+            xml(x)
+            for x in (
+                ws.page_setup,
+                ws.print_options,
+                ws.page_margins,
+                ws.sheet_properties,
+                ws.HeaderFooter,
+            )
+        ]
         + [ws.print_title_rows, ws.print_title_cols, ws.print_area],
         "view": [xml(x) for x in (ws.views, ws.sheet_format, ws.protection)]
         + [ws.freeze_panes, ws.auto_filter.ref, len(ws.data_validations.dataValidation)],
-        "names": {name: d.attr_text if name in FIXED_NAMES or not name.startswith(MARKER_NAME)
-                  else "(where the data is)" for name, d in wb.defined_names.items()},
+        "names": {
+            name: d.attr_text
+            if name in FIXED_NAMES or not name.startswith(MARKER_NAME)
+            else "(where the data is)"
+            for name, d in wb.defined_names.items()
+        },
         "sheet names": (wb.sheetnames, list(ws.defined_names)),
         "ws": ws,
     }
 
 
 #: The names whose targets are the same whatever the plan: the marker and the series titles.
-FIXED_NAMES = {MARKER_NAME} | {f"{MARKER_NAME}Title{c}" for c in ("Green", "Amber", "Red",
-                                                                  "Blue")}
+FIXED_NAMES = {MARKER_NAME} | {f"{MARKER_NAME}Title{c}" for c in ("Green", "Amber", "Red", "Blue")}
 
 
 def assert_same_look(one: dict[str, Any], two: dict[str, Any]) -> None:
@@ -745,8 +936,11 @@ def assert_same_look(one: dict[str, Any], two: dict[str, Any]) -> None:
     ws1, ws2 = one["ws"], two["ws"]
     union = one["cells"] | two["cells"]
     assert union, "no cells"
-    different = [f"{get_column_letter(c)}{r}" for r, c in sorted(union)
-                 if effective_style(ws1, r, c) != effective_style(ws2, r, c)]
+    different = [
+        f"{get_column_letter(c)}{r}"
+        for r, c in sorted(union)
+        if effective_style(ws1, r, c) != effective_style(ws2, r, c)
+    ]
     assert not different, f"cells styled differently: {different[:20]}"
     for key in one:
         if key not in ("cells", "ws"):
@@ -756,20 +950,25 @@ def assert_same_look(one: dict[str, Any], two: dict[str, Any]) -> None:
 def summary_values(path: Path) -> dict[str, tuple[Any, str]]:
     """(value, number format) of every cell of the Summary that holds something."""
     ws = load_workbook(path)[SUMMARY]
-    return {cell.coordinate: (cell.value, cell.number_format) for row in ws.iter_rows()
-            for cell in row if cell.value is not None}
+    return {
+        cell.coordinate: (cell.value, cell.number_format)
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.value is not None
+    }
 
 
 @pytest.mark.parametrize("other", ["crafted", "generated", "empty"])
-def test_the_summary_look_does_not_depend_on_the_plan(masters: dict[str, Path],
-                                                      other: str) -> None:
+def test_the_summary_look_does_not_depend_on_the_plan(masters: dict[str, Path], other: str) -> None:
     seed, theirs = summary_look(masters["seed"]), summary_look(masters[other])
     # the data differ a lot...
     assert len(theirs["cells"]) != len(seed["cells"])
     a, b = summary_values(masters["seed"]), summary_values(masters[other])
     assert sum(a.get(k) != b.get(k) for k in a.keys() | b.keys()) > 50
-    names = [load_workbook(p).defined_names["EdiXlSummaryOwnerNames"].attr_text
-             for p in (masters["seed"], masters[other])]
+    names = [
+        load_workbook(p).defined_names["EdiXlSummaryOwnerNames"].attr_text
+        for p in (masters["seed"], masters[other])
+    ]
     assert names[0] != names[1]
     # ...the look does not
     assert_same_look(seed, theirs)
@@ -837,8 +1036,10 @@ def emulate_button(before: Path, after: Path, out: Path) -> Path:
     return out
 
 
-@pytest.mark.parametrize(("first", "second"), [("seed", "crafted"), ("crafted", "seed"),
-                                               ("generated", "empty"), ("empty", "generated")])
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("seed", "crafted"), ("crafted", "seed"), ("generated", "empty"), ("empty", "generated")],
+)
 def test_a_button_rewriting_values_formats_and_names_gives_the_cli_summary(
     masters: dict[str, Path], tmp_path: Path, first: str, second: str
 ) -> None:
@@ -847,10 +1048,12 @@ def test_a_button_rewriting_values_formats_and_names_gives_the_cli_summary(
     assert summary_values(emulated) == summary_values(masters[second])
     wb, cli_wb = load_workbook(emulated), load_workbook(masters[second])
     assert {n: d.attr_text for n, d in wb.defined_names.items()} == {
-        n: d.attr_text for n, d in cli_wb.defined_names.items()}
+        n: d.attr_text for n, d in cli_wb.defined_names.items()
+    }
     # the charts read the second plan's rows through the names
-    assert named_cells(wb, "EdiXlSummaryOwnerNames") == named_cells(cli_wb,
-                                                                    "EdiXlSummaryOwnerNames")
+    assert named_cells(wb, "EdiXlSummaryOwnerNames") == named_cells(
+        cli_wb, "EdiXlSummaryOwnerNames"
+    )
 
 
 @pytest.mark.libreoffice
@@ -862,12 +1065,16 @@ def test_libreoffice_draws_the_look_from_the_kind_column_and_the_charts_from_the
 
     def summary_colours(path: Path) -> Any:
         pdf = convert(path, "pdf", tmp_path / path.stem)
-        pages = [i for i, text in enumerate(pdf_pages_text(pdf), start=1)
-                 if text.split()[-1:] == [SUMMARY]]
+        pages = [
+            i
+            for i, text in enumerate(pdf_pages_text(pdf), start=1)
+            if text.split()[-1:] == [SUMMARY]
+        ]
         assert pages, "no Summary page"
         counter: Any = None
-        for image in render_png(pdf, tmp_path / path.stem / "png", dpi=100, first=pages[0],
-                                last=pages[-1]):
+        for image in render_png(
+            pdf, tmp_path / path.stem / "png", dpi=100, first=pages[0], last=pages[-1]
+        ):
             found = colours_in_png(image, solid=True)
             counter = found if counter is None else counter + found
         return counter

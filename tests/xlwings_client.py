@@ -35,13 +35,43 @@ from edi_xl.workbook.columns import insert_column
 #: The Subs of xlwings/addin/Remote.bas that apply an action (written out, not imported).
 VBA_ACTIONS = frozenset(
     [
-        "activateSheet", "addHyperlink", "addPicture", "addSheet", "addTable", "alert", "copyRange",
-        "deletePicture", "nameDelete", "namesAdd", "rangeClear", "rangeClearContents",
-        "rangeClearFormats", "rangeDelete", "rangeInsert", "rangeSelect", "resizeTable", "runMacro",
-        "setAutofit", "setNumberFormat", "setPictureHeight", "setPictureName", "setPictureWidth",
-        "setRangeColor", "setRangeName", "setSheetName", "setTableName", "setTableStyle",
-        "setValues", "sheetClear", "sheetClearContents", "sheetClearFormats", "sheetDelete",
-        "showAutofilterTable", "showHeadersTable", "showTotalsTable", "updatePicture",
+        "activateSheet",
+        "addHyperlink",
+        "addPicture",
+        "addSheet",
+        "addTable",
+        "alert",
+        "copyRange",
+        "deletePicture",
+        "nameDelete",
+        "namesAdd",
+        "rangeClear",
+        "rangeClearContents",
+        "rangeClearFormats",
+        "rangeDelete",
+        "rangeInsert",
+        "rangeSelect",
+        "resizeTable",
+        "runMacro",
+        "setAutofit",
+        "setNumberFormat",
+        "setPictureHeight",
+        "setPictureName",
+        "setPictureWidth",
+        "setRangeColor",
+        "setRangeName",
+        "setSheetName",
+        "setTableName",
+        "setTableStyle",
+        "setValues",
+        "sheetClear",
+        "sheetClearContents",
+        "sheetClearFormats",
+        "sheetDelete",
+        "showAutofilterTable",
+        "showHeadersTable",
+        "showTotalsTable",
+        "updatePicture",
     ]
 )
 EXCEL_ROWS = 1_048_576
@@ -52,7 +82,8 @@ def remote_bas_actions() -> set[str]:
     import xlwings
 
     text = (Path(xlwings.__file__).parent / "addin" / "Remote.bas").read_text(
-        encoding="utf-8", errors="replace")
+        encoding="utf-8", errors="replace"
+    )
     return set(re.findall(r"^Sub (\w+)\(wb As Workbook, action As Dictionary\)", text, re.M))
 
 
@@ -97,8 +128,10 @@ def payload_from_file(path: Path, *, name: str | None = None, active: int = 0) -
     wb = load_workbook(path, data_only=True)  # Excel sends values, not formulas
     sheets = []
     for ws in wb.worksheets:
-        rows = [[_json_value(ws.cell(r, c).value) for c in range(1, ws.max_column + 1)]
-                for r in range(1, ws.max_row + 1)]
+        rows = [
+            [_json_value(ws.cell(r, c).value) for c in range(1, ws.max_column + 1)]
+            for r in range(1, ws.max_row + 1)
+        ]
         if all(v is None for row in rows for v in row):
             rows = [[]]
         sheets.append({"name": ws.title, "values": rows, "pictures": [], "tables": []})
@@ -106,11 +139,16 @@ def payload_from_file(path: Path, *, name: str | None = None, active: int = 0) -
     for label, defined in wb.defined_names.items():
         found = _address(str(defined.attr_text))
         if found and found[0] in wb.sheetnames:
-            names.append({
-                "name": label, "sheet_index": wb.sheetnames.index(found[0]),
-                "address": found[1], "book_scope": True, "scope_sheet_name": None,
-                "scope_sheet_index": None,
-            })
+            names.append(
+                {
+                    "name": label,
+                    "sheet_index": wb.sheetnames.index(found[0]),
+                    "address": found[1],
+                    "book_scope": True,
+                    "scope_sheet_name": None,
+                    "scope_sheet_index": None,
+                }
+            )
     payload = {
         "client": "VBA",
         "version": xlwings.__version__,
@@ -208,9 +246,27 @@ def excel_reads(text: str) -> tuple[Any, bool, bool]:
 
 #: Functions newer than Excel 2007 that Excel saves with the ``_xlfn.`` prefix (the ones a
 #: typed formula may use without it). A formula typed with the prefix would be #NAME? in Excel.
-FUTURE_FUNCTIONS = ("UNICHAR", "UNICODE", "CONCAT", "TEXTJOIN", "IFS", "MAXIFS", "MINIFS",
-                    "SWITCH", "XLOOKUP", "XMATCH", "FILTER", "SORT", "UNIQUE", "SEQUENCE",
-                    "IFNA", "DAYS", "ISOWEEKNUM", "AGGREGATE", "NUMBERVALUE")
+FUTURE_FUNCTIONS = (
+    "UNICHAR",
+    "UNICODE",
+    "CONCAT",
+    "TEXTJOIN",
+    "IFS",
+    "MAXIFS",
+    "MINIFS",
+    "SWITCH",
+    "XLOOKUP",
+    "XMATCH",
+    "FILTER",
+    "SORT",
+    "UNIQUE",
+    "SEQUENCE",
+    "IFNA",
+    "DAYS",
+    "ISOWEEKNUM",
+    "AGGREGATE",
+    "NUMBERVALUE",
+)
 
 
 def excel_saves_formula(typed: str) -> str:
@@ -222,8 +278,10 @@ def excel_saves_formula(typed: str) -> str:
 def _cells(wb: Workbook, action: dict[str, Any]) -> list[list[Any]]:
     ws = wb.worksheets[action["sheet_position"]]
     r0, c0 = action["start_row"] + 1, action["start_column"] + 1
-    return [[ws.cell(r0 + i, c0 + j) for j in range(action["column_count"])]
-            for i in range(action["row_count"])]
+    return [
+        [ws.cell(r0 + i, c0 + j) for j in range(action["column_count"])]
+        for i in range(action["row_count"])
+    ]
 
 
 class Client:
@@ -317,8 +375,9 @@ class Client:
 # --- comparing workbooks ------------------------------------------------------------------
 
 
-def cell_values(wb: Workbook, *, skip: Callable[[str, int, int], bool] | None = None
-                ) -> dict[str, dict[str, Any]]:
+def cell_values(
+    wb: Workbook, *, skip: Callable[[str, int, int], bool] | None = None
+) -> dict[str, dict[str, Any]]:
     """Every non-empty cell of every sheet as Excel holds it: dates as dates (a number in a
     date format is a date), formulas marked, cells ``skip(sheet, row, col)`` left out."""
     out: dict[str, dict[str, Any]] = {}

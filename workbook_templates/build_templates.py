@@ -26,8 +26,7 @@ TEMPLATE_AS_AT = date(2024, 4, 1)
 
 
 def build(target: Path = TEMPLATE) -> Path:
-    new_master(target, None, TEMPLATE_AS_AT, overwrite=True,
-               now=datetime(2024, 4, 1, 9, 0))
+    new_master(target, None, TEMPLATE_AS_AT, overwrite=True, now=datetime(2024, 4, 1, 9, 0))
     backup = target.with_name(f"{target.stem}.backup{target.suffix}")
     backup.unlink(missing_ok=True)
     return target

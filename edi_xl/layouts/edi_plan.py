@@ -19,29 +19,58 @@ DESCRIPTION = (
     "Desired Outcome | KPI | Evidence Assurance | Lead | Milestones | Progress)"
 )
 
-VOCABULARY = Vocabulary.of([
-    ("owner", "lead | leads | owner | action owner | responsibility | responsible | "
-              "executive lead | +lead | +owner"),
-    ("strategy", "link to trust strategy | trust strategy | strategy | link to strategy | "
-                 "+strategy | +ambition | +ambitions"),
-    ("outcome", "desired outcome | desired outcome immediate impact | outcome | outcomes | "
-                "immediate impact | +outcome | +outcomes | +impact"),
-    ("kpi", "kpi | kpis | key performance indicator | key performance indicators | measure | "
-            "measures | +kpi | +kpis"),
-    ("evidence", "evidence assurance | evidence | assurance | +evidence | +assurance"),
-    ("due", "milestones | milestone | timescale | timescales | by when | due date | deadline | "
-            "target date | +milestones"),
-    ("progress", "progress | update | progress update | comments | +progress"),
-    ("status", "rag | status | rag status | rag rating"),
-    ("theme", "objective | objectives | source | aim | aims | goal | high impact action | "
-              "+objective | +objectives"),
-    ("action", "action | actions | action to be taken | +action | +actions"),
-])
+VOCABULARY = Vocabulary.of(
+    [
+        (
+            "owner",
+            "lead | leads | owner | action owner | responsibility | responsible | "
+            "executive lead | +lead | +owner",
+        ),
+        (
+            "strategy",
+            "link to trust strategy | trust strategy | strategy | link to strategy | "
+            "+strategy | +ambition | +ambitions",
+        ),
+        (
+            "outcome",
+            "desired outcome | desired outcome immediate impact | outcome | outcomes | "
+            "immediate impact | +outcome | +outcomes | +impact",
+        ),
+        (
+            "kpi",
+            "kpi | kpis | key performance indicator | key performance indicators | measure | "
+            "measures | +kpi | +kpis",
+        ),
+        ("evidence", "evidence assurance | evidence | assurance | +evidence | +assurance"),
+        (
+            "due",
+            "milestones | milestone | timescale | timescales | by when | due date | deadline | "
+            "target date | +milestones",
+        ),
+        ("progress", "progress | update | progress update | comments | +progress"),
+        ("status", "rag | status | rag status | rag rating"),
+        (
+            "theme",
+            "objective | objectives | source | aim | aims | goal | high impact action | "
+            "+objective | +objectives",
+        ),
+        ("action", "action | actions | action to be taken | +action | +actions"),
+    ]
+)
 
 SIGNATURE = Signature(
     vocabulary=VOCABULARY,
-    key_fields=("theme", "strategy", "action", "outcome", "kpi", "evidence", "owner", "due",
-                "progress"),
+    key_fields=(
+        "theme",
+        "strategy",
+        "action",
+        "outcome",
+        "kpi",
+        "evidence",
+        "owner",
+        "due",
+        "progress",
+    ),
     required=("action",),
     any_of=(("strategy", "outcome", "kpi", "evidence"),),
     min_fields=4,

@@ -92,13 +92,19 @@ class LayoutSpec:
         return detect_with(grid, self.name, self.signature)
 
     def read_detail(
-        self, grid: SheetGrid, detection: Detection, path: str | None = None,
+        self,
+        grid: SheetGrid,
+        detection: Detection,
+        path: str | None = None,
         words: dict[RAG, str] | None = None,
     ) -> TableRead:
         return read_tables(grid, detection, self, path, words)
 
     def read(
-        self, grid: SheetGrid, detection: Detection, path: str | None = None,
+        self,
+        grid: SheetGrid,
+        detection: Detection,
+        path: str | None = None,
         words: dict[RAG, str] | None = None,
     ) -> ActionPlan:
         return self.read_detail(grid, detection, path, words).plan
@@ -124,7 +130,10 @@ def _text(grid: SheetGrid, r: int, col: int | None) -> str | None:
 
 
 def read_tables(
-    grid: SheetGrid, detection: Detection, spec: LayoutSpec, path: str | None = None,
+    grid: SheetGrid,
+    detection: Detection,
+    spec: LayoutSpec,
+    path: str | None = None,
     words: dict[RAG, str] | None = None,
 ) -> TableRead:
     """Read every table of ``spec``'s layout in ``grid`` (see the module docstring)."""
@@ -153,8 +162,10 @@ def read_tables(
 
     def heading_done() -> None:
         if heading is not None and not heading_used:
-            not_placed.append(f"{grid.name} row {(heading_row or 0) + 1}: {heading!r} "
-                              "(a line on its own with no actions under it)")
+            not_placed.append(
+                f"{grid.name} row {(heading_row or 0) + 1}: {heading!r} "
+                "(a line on its own with no actions under it)"
+            )
 
     for event in w.events:
         table = event.table
@@ -211,9 +222,17 @@ def read_tables(
         metadata=metadata,
         source=source,
     )
-    return TableRead(plan=plan, tables=tables, headings=headings, not_placed=not_placed,
-                     filled_from_above=filled, rows=rows, themes=[t for _, t in drafts],
-                     generated=generated, number=spec.theme_number)
+    return TableRead(
+        plan=plan,
+        tables=tables,
+        headings=headings,
+        not_placed=not_placed,
+        filled_from_above=filled,
+        rows=rows,
+        themes=[t for _, t in drafts],
+        generated=generated,
+        number=spec.theme_number,
+    )
 
 
 def _extra_columns(extra_names: dict[str, str]) -> dict[str, str]:
@@ -225,7 +244,10 @@ def _extra_columns(extra_names: dict[str, str]) -> dict[str, str]:
 
 
 def _row_values(
-    grid: SheetGrid, event: Row, spec: LayoutSpec, above: dict[str, str | None],
+    grid: SheetGrid,
+    event: Row,
+    spec: LayoutSpec,
+    above: dict[str, str | None],
     heading: str | None,
 ) -> tuple[dict[str, str | None], int]:
     """The row's cells by layout field (extras by "extra:<header>"), "As above" resolved."""
@@ -253,8 +275,13 @@ def _is_action(values: dict[str, str | None], table: Table, spec: LayoutSpec) ->
 
 
 def _action(
-    grid: SheetGrid, event: Row, values: dict[str, str | None], table: Table,
-    spec: LayoutSpec, update_header: str | None, words: dict[RAG, str] | None,
+    grid: SheetGrid,
+    event: Row,
+    values: dict[str, str | None],
+    table: Table,
+    spec: LayoutSpec,
+    update_header: str | None,
+    words: dict[RAG, str] | None,
 ) -> tuple[Action, str | None]:
     theme = values.get("theme")
     if theme and spec.theme_first_paragraph:
@@ -297,7 +324,8 @@ def _action(
         status=parse_status(status_text, words),
         updates=(
             [ProgressUpdate(header=update_header, text=values.get("progress"))]
-            if update_header else []
+            if update_header
+            else []
         ),
         extra={k: v for k, v in values.items() if k not in MODEL_FIELDS and k != "theme_rest"},
         origin=CellOrigin(sheet=grid.name, row=event.row + 1),

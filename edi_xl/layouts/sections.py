@@ -28,17 +28,25 @@ DESCRIPTION = (
     "Milestone | Progress | RAG)"
 )
 
-VOCABULARY = Vocabulary.of([
-    ("priority", "priority | priority level | priorities | +priority"),
-    ("owner", "lead | leads | owner | action owner | responsibility | responsible | "
-              "lead officer | +lead | +owner"),
-    ("due", "by when | when | timescale | timescales | target date | due date | deadline | "
-            "completion date | +when | +timescale"),
-    ("milestone", "milestone | milestones | key milestones | +milestone | +milestones"),
-    ("progress", "progress | update | progress update | comments | +progress"),
-    ("status", "rag | rag status | status | rag rating"),
-    ("action", "action | actions | +action | +actions"),
-])
+VOCABULARY = Vocabulary.of(
+    [
+        ("priority", "priority | priority level | priorities | +priority"),
+        (
+            "owner",
+            "lead | leads | owner | action owner | responsibility | responsible | "
+            "lead officer | +lead | +owner",
+        ),
+        (
+            "due",
+            "by when | when | timescale | timescales | target date | due date | deadline | "
+            "completion date | +when | +timescale",
+        ),
+        ("milestone", "milestone | milestones | key milestones | +milestone | +milestones"),
+        ("progress", "progress | update | progress update | comments | +progress"),
+        ("status", "rag | rag status | status | rag rating"),
+        ("action", "action | actions | +action | +actions"),
+    ]
+)
 
 SIGNATURE = Signature(
     vocabulary=VOCABULARY,

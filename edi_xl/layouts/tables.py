@@ -37,8 +37,9 @@ class Vocabulary:
     #: (field, exact normalised phrases, word sets); the first field that matches wins.
     entries: tuple[tuple[str, tuple[str, ...], tuple[frozenset[str], ...]], ...]
     #: text -> what :meth:`match` said (every row of every sheet is asked, per layout)
-    _seen: dict[str, str | None] = field(default_factory=dict, init=False, repr=False,
-                                         compare=False, hash=False)
+    _seen: dict[str, str | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     @classmethod
     def of(cls, spec: Iterable[tuple[str, str]]) -> Vocabulary:
@@ -87,8 +88,16 @@ class Vocabulary:
                     return fld
         if len(key) < 5:
             return None
-        return closest(key, ((phrase, fld) for fld, phrases, _ in self.entries
-                             for phrase in phrases if len(phrase) >= 5), FUZZY_THRESHOLD)
+        return closest(
+            key,
+            (
+                (phrase, fld)
+                for fld, phrases, _ in self.entries
+                for phrase in phrases
+                if len(phrase) >= 5
+            ),
+            FUZZY_THRESHOLD,
+        )
 
     def fields(self, row: list[Any]) -> dict[str, int]:
         """field -> first 0-based column of ``row`` whose header means it."""
@@ -286,7 +295,7 @@ _RAG_KEY_LINE = re.compile(r"^\s*(green|amber|red|blue)\b", re.IGNORECASE)
 
 
 def is_rag_key(text: str) -> bool:
-    """"Green - On track / Amber - Risks... / Red - ... / Blue - ...": the key, not a title."""
+    """ "Green - On track / Amber - Risks... / Red - ... / Blue - ...": the key, not a title."""
     lines = [line for line in text.splitlines() if line.strip()]
     return len(lines) >= 2 and all(
         _RAG_KEY_LINE.match(line) and parse_status(line) is not None for line in lines

@@ -60,8 +60,17 @@ COMPUTED: tuple[Column, ...] = (
     Column("problems", "Problems", 45),
 )
 
-KEY_FIELDS = ("id", "theme", "action", "references", "characteristics", "owner", "start",
-              "due", "status")
+KEY_FIELDS = (
+    "id",
+    "theme",
+    "action",
+    "references",
+    "characteristics",
+    "owner",
+    "start",
+    "due",
+    "status",
+)
 REQUIRED = ("action",)
 _COMPUTED_FIELDS = {c.field for c in COMPUTED}
 
@@ -164,9 +173,7 @@ def is_header_repeat(row: list[Any]) -> bool:
 
 def data_rows(grid: SheetGrid, header_row: int, columns: ColumnMap) -> list[tuple[int, bool]]:
     """(0-based row, is_repeat_header) for every non-blank row below the header."""
-    watched = [
-        *columns.fields.values(), *columns.updates.values(), *columns.extras.values()
-    ]
+    watched = [*columns.fields.values(), *columns.updates.values(), *columns.extras.values()]
     out: list[tuple[int, bool]] = []
     for r in range(header_row + 1, grid.n_rows):
         row = grid.rows[r]

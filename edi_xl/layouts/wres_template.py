@@ -24,18 +24,28 @@ DESCRIPTION = (
     "KPIs and timelines | sustainability)"
 )
 
-VOCABULARY = Vocabulary.of([
-    ("theme", "wres action indicator | wres indicator | action indicator | indicator | "
-              "indicators | +indicator | +indicators"),
-    ("kpi", "kpis and timelines | kpis | kpi | timelines | monitoring | +kpis | +kpi | "
-            "+timelines"),
-    ("sustainability", "sustainability | sustainable | how will actions be made sustainable | "
-                       "+sustainable | +sustainability | +sustained"),
-    ("owner", "lead | owner | action owner | responsibility | responsible | +lead | +owner"),
-    ("status", "rag | status | rag status"),
-    ("progress", "progress | update | progress update"),
-    ("action", "action | actions | +action | +actions | +practice | +continuation"),
-])
+VOCABULARY = Vocabulary.of(
+    [
+        (
+            "theme",
+            "wres action indicator | wres indicator | action indicator | indicator | "
+            "indicators | +indicator | +indicators",
+        ),
+        (
+            "kpi",
+            "kpis and timelines | kpis | kpi | timelines | monitoring | +kpis | +kpi | +timelines",
+        ),
+        (
+            "sustainability",
+            "sustainability | sustainable | how will actions be made sustainable | "
+            "+sustainable | +sustainability | +sustained",
+        ),
+        ("owner", "lead | owner | action owner | responsibility | responsible | +lead | +owner"),
+        ("status", "rag | status | rag status"),
+        ("progress", "progress | update | progress update"),
+        ("action", "action | actions | +action | +actions | +practice | +continuation"),
+    ]
+)
 
 SIGNATURE = Signature(
     vocabulary=VOCABULARY,

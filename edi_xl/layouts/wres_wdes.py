@@ -22,21 +22,32 @@ DESCRIPTION = (
     "Responsibility | Timescale)"
 )
 
-VOCABULARY = Vocabulary.of([
-    ("wres", "wres | wres yes no | race | wres applies"),
-    ("wdes", "wdes | wdes yes no | disability | wdes applies"),
-    ("other", "other pcs | other pc | other protected characteristics | other characteristics"),
-    ("theme", "indicator | indicators | wres wdes indicator | metric | metrics | +indicator | "
-              "+indicators"),
-    ("performance", "performance | current performance | data | +performance"),
-    ("owner", "responsibility | lead | owner | action owner | responsible | +responsibility | "
-              "+lead | +owner"),
-    ("due", "timescale | timescales | by when | due date | deadline | target date | "
-            "+timescale | +timescales"),
-    ("status", "rag | status | rag status"),
-    ("progress", "progress | update | progress update"),
-    ("action", "action to be taken | action | actions | +action | +actions"),
-])
+VOCABULARY = Vocabulary.of(
+    [
+        ("wres", "wres | wres yes no | race | wres applies"),
+        ("wdes", "wdes | wdes yes no | disability | wdes applies"),
+        ("other", "other pcs | other pc | other protected characteristics | other characteristics"),
+        (
+            "theme",
+            "indicator | indicators | wres wdes indicator | metric | metrics | +indicator | "
+            "+indicators",
+        ),
+        ("performance", "performance | current performance | data | +performance"),
+        (
+            "owner",
+            "responsibility | lead | owner | action owner | responsible | +responsibility | "
+            "+lead | +owner",
+        ),
+        (
+            "due",
+            "timescale | timescales | by when | due date | deadline | target date | "
+            "+timescale | +timescales",
+        ),
+        ("status", "rag | status | rag status"),
+        ("progress", "progress | update | progress update"),
+        ("action", "action to be taken | action | actions | +action | +actions"),
+    ]
+)
 
 SIGNATURE = Signature(
     vocabulary=VOCABULARY,
@@ -73,7 +84,10 @@ def _refs(values: dict[str, str | None]) -> tuple[str | None, str | None]:
 
 
 SPEC = LayoutSpec(
-    name=NAME, signature=SIGNATURE, carry_down=("theme", "performance"), refs=_refs,
+    name=NAME,
+    signature=SIGNATURE,
+    carry_down=("theme", "performance"),
+    refs=_refs,
     theme_number=lambda _: None,
 )
 

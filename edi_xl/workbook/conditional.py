@@ -73,8 +73,7 @@ def apply_rag_formatting(
                 formula=[f'${overdue}{first_row}="Yes"'],
                 stopIfTrue=False,
                 dxf=DifferentialStyle(
-                    fill=PatternFill(bgColor=OVERDUE_FILL, fgColor=OVERDUE_FILL,
-                                     fill_type="solid"),
+                    fill=PatternFill(bgColor=OVERDUE_FILL, fgColor=OVERDUE_FILL, fill_type="solid"),
                     font=Font(color=OVERDUE_FONT, bold=True),
                 ),
             )

@@ -279,8 +279,9 @@ def refresh_book(
             action.status_text = new_status
     report = check_plan(plan, as_at, words, file=str(path) if path else None)
 
-    def write(row: int, col: int, value: Any, label: str, action: Action, *,
-              computed: bool = False) -> None:
+    def write(
+        row: int, col: int, value: Any, label: str, action: Action, *, computed: bool = False
+    ) -> None:
         cell = ws.cell(row, col)
         if comparable(cell.value) == comparable(value):
             return
@@ -296,19 +297,38 @@ def refresh_book(
     problems_by_row: dict[int | None, list[str]] = {}
     for p in report.problems:
         problems_by_row.setdefault(p.location.row, []).append(
-            ("Note: " if p.severity is Severity.INFO else "") + p.message)
+            ("Note: " if p.severity is Severity.INFO else "") + p.message
+        )
     wrap_top = wrap_top_setter(wb)
     for action, assessment in assessments:
         assert action.origin is not None
         row = action.origin.row
         write(row, status_col, action.status_text, "Status", action)
         problems = problems_by_row.get(row, [])
-        write(row, computed_cols["overdue"], _overdue_text(assessment), "Overdue", action,
-              computed=True)
-        write(row, computed_cols["days_overdue"], assessment.days_overdue, "Days overdue", action,
-              computed=True)
-        write(row, computed_cols["problems"], "\n".join(problems) or None, "Problems", action,
-              computed=True)
+        write(
+            row,
+            computed_cols["overdue"],
+            _overdue_text(assessment),
+            "Overdue",
+            action,
+            computed=True,
+        )
+        write(
+            row,
+            computed_cols["days_overdue"],
+            assessment.days_overdue,
+            "Days overdue",
+            action,
+            computed=True,
+        )
+        write(
+            row,
+            computed_cols["problems"],
+            "\n".join(problems) or None,
+            "Problems",
+            action,
+            computed=True,
+        )
         wrap_top(ws.cell(row, computed_cols["problems"]))
 
     sheets.write_lists(wb, words)
@@ -341,14 +361,29 @@ def refresh_book(
         ws.auto_filter.ref = f"A{header_row}:{last_col}{last_row}"
     sheets.append_changes(wb, changes, now or datetime.now().replace(microsecond=0))
     theme_col, owner_col = columns.fields.get("theme"), columns.fields.get("owner")
-    summary, summary_notes = write_summary(wb, plan, assessments, as_at, settings, PlanColumns(
-        ws, header_row + 1, fmt_last, status_col,
-        theme_col + 1 if theme_col is not None else None,
-        owner_col + 1 if owner_col is not None else None,
-    ))
+    summary, summary_notes = write_summary(
+        wb,
+        plan,
+        assessments,
+        as_at,
+        settings,
+        PlanColumns(
+            ws,
+            header_row + 1,
+            fmt_last,
+            status_col,
+            theme_col + 1 if theme_col is not None else None,
+            owner_col + 1 if owner_col is not None else None,
+        ),
+    )
     return RefreshResult(
-        as_at=as_at, plan=plan, assessments=assessments, report=report, changes=changes,
-        notes=notes + summary_notes, summary=summary,
+        as_at=as_at,
+        plan=plan,
+        assessments=assessments,
+        report=report,
+        changes=changes,
+        notes=notes + summary_notes,
+        summary=summary,
     )
 
 
@@ -393,7 +428,10 @@ def _cell_value(action: Action, fld: str) -> Any:
 
 
 def build_master_book(
-    plan: ActionPlan, as_at: date, *, trust_name: str | None = None,
+    plan: ActionPlan,
+    as_at: date,
+    *,
+    trust_name: str | None = None,
     start: WorkbookType | None = None,
 ) -> WorkbookType:
     """A new workbook in the trust layout holding ``plan`` as read (not yet refreshed).
@@ -472,8 +510,11 @@ def new_master(
 
         start = macro_enabled_start([c.width for c in trust.COLUMNS])
     wb = build_master_book(plan, as_at, trust_name=trust_name, start=start)
-    source = f"new master from {Path(plan.source.path).name}" if plan.source and plan.source.path \
+    source = (
+        f"new master from {Path(plan.source.path).name}"
+        if plan.source and plan.source.path
         else "new master"
+    )
     result = refresh_book(wb, as_at, source=source, now=now, path=path.name)
     if start is not None:
         bind_document_modules(wb)

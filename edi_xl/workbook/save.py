@@ -54,8 +54,9 @@ def temp_prefix(path: Path) -> str:
     return f".{path.stem[:_STEM_IN_TEMP]}."
 
 
-def stale_temp_files(path: Path, *, older_than: float = STALE_TEMP_SECONDS,
-                     now: float | None = None) -> list[Path]:
+def stale_temp_files(
+    path: Path, *, older_than: float = STALE_TEMP_SECONDS, now: float | None = None
+) -> list[Path]:
     """Temporary files left in ``path``'s folder by saves of ``path`` that never finished."""
     folder = path.parent if str(path.parent) else Path(".")
     prefix, suffix = temp_prefix(path), f"{TEMP_SUFFIX}{path.suffix}"
@@ -67,8 +68,10 @@ def stale_temp_files(path: Path, *, older_than: float = STALE_TEMP_SECONDS,
             if not (name.startswith(prefix) and name.endswith(suffix)):
                 continue
             with contextlib.suppress(OSError):
-                if entry.is_file(follow_symlinks=False) and \
-                        now - entry.stat(follow_symlinks=False).st_mtime >= older_than:
+                if (
+                    entry.is_file(follow_symlinks=False)
+                    and now - entry.stat(follow_symlinks=False).st_mtime >= older_than
+                ):
                     found.append(Path(entry.path))
     return sorted(found)
 
@@ -101,8 +104,9 @@ def _umask() -> int:
 
 
 def _new_temp(path: Path, folder: Path) -> tuple[int, Path]:
-    fd, name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=f"{TEMP_SUFFIX}{path.suffix}",
-                                dir=folder)
+    fd, name = tempfile.mkstemp(
+        prefix=temp_prefix(path), suffix=f"{TEMP_SUFFIX}{path.suffix}", dir=folder
+    )
     return fd, Path(name)
 
 

@@ -30,11 +30,19 @@ RETURNS_LABEL = "Returns folder"
 DEFAULT_OWNER_RETURNS_FOLDER = "Owner returns"
 DEFAULT_RETURNS_FOLDER = "Returns received"
 FOLDER_ROWS = (
-    (OWNER_RETURNS_LABEL, "owner_returns_folder", DEFAULT_OWNER_RETURNS_FOLDER,
-     "Where the Create owner returns button writes one file per owner. A name without a "
-     "drive or folder is a folder next to this workbook."),
-    (RETURNS_LABEL, "returns_folder", DEFAULT_RETURNS_FOLDER,
-     "Where the Import returns button reads the returned files from (same rule)."),
+    (
+        OWNER_RETURNS_LABEL,
+        "owner_returns_folder",
+        DEFAULT_OWNER_RETURNS_FOLDER,
+        "Where the Create owner returns button writes one file per owner. A name without a "
+        "drive or folder is a folder next to this workbook.",
+    ),
+    (
+        RETURNS_LABEL,
+        "returns_folder",
+        DEFAULT_RETURNS_FOLDER,
+        "Where the Import returns button reads the returned files from (same rule).",
+    ),
 )
 AS_AT_NAME = "AsAtDate"
 CHANGE_LOG_HEADERS = ("When", "#", "Field", "Old value", "New value", "Source")

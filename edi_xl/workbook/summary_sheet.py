@@ -94,15 +94,29 @@ COUNT_COLS = {rag: 4 + i for i, rag in enumerate(RAG_ORDER)}  # D, E, F, G
 TOTAL_COL = 8  # H
 LAST_COL = TOTAL_COL
 #: Column widths: the tables (A:H), a gap (I), the charts (J:S).
-WIDTHS = {"A": 9, "B": 50, "C": 32, "D": 13, "E": 13, "F": 13, "G": 13, "H": 13, "I": 2,
-          **{get_column_letter(c): 9 for c in range(10, 20)}}
+WIDTHS = {
+    "A": 9,
+    "B": 50,
+    "C": 32,
+    "D": 13,
+    "E": 13,
+    "F": 13,
+    "G": 13,
+    "H": 13,
+    "I": 2,
+    **{get_column_letter(c): 9 for c in range(10, 20)},
+}
 #: Alignment per column: every written cell gets its column's (Excel gives a value typed into
 #: an empty cell its column's style; LibreOffice shows a written cell's own).
 TOP = Alignment(vertical="top")
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 CENTRE_WRAP_TOP = Alignment(horizontal="center", vertical="top", wrap_text=True)
-COLUMN_ALIGNMENT = {"A": TOP, "B": WRAP_TOP, "C": WRAP_TOP,
-                    **{get_column_letter(c): CENTRE_WRAP_TOP for c in range(4, LAST_COL + 1)}}
+COLUMN_ALIGNMENT = {
+    "A": TOP,
+    "B": WRAP_TOP,
+    "C": WRAP_TOP,
+    **{get_column_letter(c): CENTRE_WRAP_TOP for c in range(4, LAST_COL + 1)},
+}
 #: The hidden column holding each row's kind: right of the charts, so that printing (the used
 #: range, hidden columns left out) takes in the tables and the charts and nothing more. (No
 #: print area: a bounded one would follow the data, and openpyxl can neither write nor read
@@ -124,8 +138,7 @@ CHART_ANCHORS = ("J4", "J26")
 CHART_WIDTH_CM = 17.0
 CHART_HEIGHT_CM = 11.0
 #: Bar colours of the charts: the NHS identity's green, warm yellow, emergency red and blue.
-CHART_COLOURS = {RAG.GREEN: "009639", RAG.AMBER: "FFB81C", RAG.RED: "DA291C",
-                 RAG.BLUE: "005EB8"}
+CHART_COLOURS = {RAG.GREEN: "009639", RAG.AMBER: "FFB81C", RAG.RED: "DA291C", RAG.BLUE: "005EB8"}
 DATE_FORMAT = "dd mmm yyyy"
 #: Rows of wrapped text get an estimated height (styles.row_height): LibreOffice keeps a row an
 #: .xlsx leaves unset at one line; a button's Rows.AutoFit makes Excel fit them.
@@ -162,8 +175,14 @@ _LOOKS: dict[str, tuple[Font | None, PatternFill | None, bool]] = {
     "section": (Font(bold=True, color=NHS_BLUE), None, False),
     "note": (Font(italic=True, color=_GREY), None, False),
     "header": (HEADER_FONT, _fill(NHS_BLUE), True),
-    **{f"{rag.value} header": (Font(bold=True, color=RAG_COLOURS[rag][1]),
-                               _fill(RAG_COLOURS[rag][0]), True) for rag in RAG_ORDER},
+    **{
+        f"{rag.value} header": (
+            Font(bold=True, color=RAG_COLOURS[rag][1]),
+            _fill(RAG_COLOURS[rag][0]),
+            True,
+        )
+        for rag in RAG_ORDER
+    },
     "box": (None, None, True),
     "bold box": (Font(bold=True), None, True),
     "note box": (Font(italic=True, color=_GREY), None, True),
@@ -176,22 +195,46 @@ _LOOKS: dict[str, tuple[Font | None, PatternFill | None, bool]] = {
 ROW_LOOKS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "section": (("A", "A", "section"),),  # a section's title
     "note": (("A", "A", "note"),),  # a line of explanation, or "nothing to list"
-    "rag-header": (("A", "A", "header<"), ("B", "B", "header="), ("C", "C", "header>"),
-                   *((get_column_letter(COUNT_COLS[rag]),) * 2 + (f"{rag.value} header",)
-                     for rag in RAG_ORDER),
-                   ("H", "H", "header")),
-    "rag-words": (("A", "A", "note box<"), ("B", "B", "note box="), ("C", "C", "note box>"),
-                  ("D", "G", "note box"), ("H", "H", "box")),  # the status word counted
-    "rag-line": (("A", "A", "box<"), ("B", "B", "box="), ("C", "C", "box>"), ("D", "G", "box"),
-                 ("H", "H", "bold box")),  # a theme or an owner
-    "rag-total": (("A", "A", "bold box<"), ("B", "B", "bold box="), ("C", "C", "bold box>"),
-                  ("D", "H", "bold box")),  # all actions
+    "rag-header": (
+        ("A", "A", "header<"),
+        ("B", "B", "header="),
+        ("C", "C", "header>"),
+        *(
+            (get_column_letter(COUNT_COLS[rag]),) * 2 + (f"{rag.value} header",)
+            for rag in RAG_ORDER
+        ),
+        ("H", "H", "header"),
+    ),
+    "rag-words": (
+        ("A", "A", "note box<"),
+        ("B", "B", "note box="),
+        ("C", "C", "note box>"),
+        ("D", "G", "note box"),
+        ("H", "H", "box"),
+    ),  # the status word counted
+    "rag-line": (
+        ("A", "A", "box<"),
+        ("B", "B", "box="),
+        ("C", "C", "box>"),
+        ("D", "G", "box"),
+        ("H", "H", "bold box"),
+    ),  # a theme or an owner
+    "rag-total": (
+        ("A", "A", "bold box<"),
+        ("B", "B", "bold box="),
+        ("C", "C", "bold box>"),
+        ("D", "H", "bold box"),
+    ),  # all actions
     "list-header": (("A", "E", "header"),),  # overdue / due soon: five columns
     "list-line": (("A", "E", "box"),),
     "header": (("A", "D", "header"),),  # changes, coverage: four columns
     "line": (("A", "D", "box"),),
-    "gap": (("A", "A", "gap bold"), ("B", "B", "gap"), ("C", "C", "gap bold"),
-            ("D", "D", "gap")),  # a coverage line with no live action
+    "gap": (
+        ("A", "A", "gap bold"),
+        ("B", "B", "gap"),
+        ("C", "C", "gap bold"),
+        ("D", "D", "gap"),
+    ),  # a coverage line with no live action
 }
 
 
@@ -224,26 +267,36 @@ def conditional_rules() -> list[tuple[str, str, str]]:
         for first, last, kinds in spans:
             tests = [f'${KIND_COLUMN}{FIRST_ROW}="{kind}"' for kind in kinds]
             formula = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
-            out.append((f"{get_column_letter(first)}{FIRST_ROW}:{get_column_letter(last)}"
-                        f"{MAX_ROW}", formula, look))
+            out.append(
+                (
+                    f"{get_column_letter(first)}{FIRST_ROW}:{get_column_letter(last)}{MAX_ROW}",
+                    formula,
+                    look,
+                )
+            )
     return out
 
 
 def _add_conditional_formats(ws: Worksheet) -> None:
     for cells, formula, look in conditional_rules():
         font, fill, border = _look(look)
-        ws.conditional_formatting.add(cells, FormulaRule(formula=[formula], font=font,
-                                                         fill=fill, border=border))
+        ws.conditional_formatting.add(
+            cells, FormulaRule(formula=[formula], font=font, fill=fill, border=border)
+        )
 
 
 # --- the charts' names --------------------------------------------------------------------------
 
 #: The workbook-level names the charts read, per chart: the categories and one per colour.
 CHART_NAMES = {
-    "Theme": (f"{MARKER_NAME}ThemeNames",
-              {rag: f"{MARKER_NAME}Theme{rag.value}" for rag in RAG_ORDER}),
-    "Owner": (f"{MARKER_NAME}OwnerNames",
-              {rag: f"{MARKER_NAME}Owner{rag.value}" for rag in RAG_ORDER}),
+    "Theme": (
+        f"{MARKER_NAME}ThemeNames",
+        {rag: f"{MARKER_NAME}Theme{rag.value}" for rag in RAG_ORDER},
+    ),
+    "Owner": (
+        f"{MARKER_NAME}OwnerNames",
+        {rag: f"{MARKER_NAME}Owner{rag.value}" for rag in RAG_ORDER},
+    ),
 }
 #: The series' titles: the RAG header of the first table ("Green", "Amber", ...).
 TITLE_NAMES = {rag: f"{MARKER_NAME}Title{rag.value}" for rag in RAG_ORDER}
@@ -285,8 +338,7 @@ class PlanColumns:
 
     def range(self, col: int) -> str:
         letter = get_column_letter(col)
-        return (f"{sheet_ref(self.sheet.title)}!${letter}${self.first_row}:"
-                f"${letter}${self.last_row}")
+        return f"{sheet_ref(self.sheet.title)}!${letter}${self.first_row}:${letter}${self.last_row}"
 
 
 # --- formulas ---------------------------------------------------------------------------------
@@ -294,8 +346,9 @@ class PlanColumns:
 
 def sheet_ref(name: str) -> str:
     """A sheet name as a formula names it: quoted when it is not a plain word."""
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and not re.fullmatch(r"[A-Za-z]{1,3}\d+",
-                                                                           name):
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and not re.fullmatch(
+        r"[A-Za-z]{1,3}\d+", name
+    ):
         return name
     return "'" + name.replace("'", "''") + "'"
 
@@ -303,7 +356,9 @@ def sheet_ref(name: str) -> str:
 def countifs_safe(text: str) -> bool:
     """Whether COUNTIFS matches ``text`` as itself (no pattern, no comparison, not too long)."""
     return (
-        bool(text) and len(text) <= 255 and not text.startswith(_COMPARISON_START)
+        bool(text)
+        and len(text) <= 255
+        and not text.startswith(_COMPARISON_START)
         and not any(ch in text for ch in _PATTERN_CHARS)
     )
 
@@ -415,9 +470,11 @@ class _Writer:
         """Give the row the height its wrapped ``values`` (from ``first_col``) need, if taller
         than one line."""
         letters = [get_column_letter(c) for c in range(first_col, first_col + len(values))]
-        height = row_height((value, WIDTHS[letter]) for value, letter in zip(values, letters,
-                                                                             strict=True)
-                            if COLUMN_ALIGNMENT[letter].wrap_text)
+        height = row_height(
+            (value, WIDTHS[letter])
+            for value, letter in zip(values, letters, strict=True)
+            if COLUMN_ALIGNMENT[letter].wrap_text
+        )
         if height > ROW_POINTS:
             self.ws.row_dimensions[self.row].height = height
 
@@ -465,13 +522,18 @@ def _rag_table(
                 if rag_row.blank:
                     cond = (rng, '""', f'{_clean(rng)}=""', False)
                 else:
-                    ok = countifs_safe(rag_row.label) and cells_ok.get(group_key(rag_row.label),
-                                                                       False)
+                    ok = countifs_safe(rag_row.label) and cells_ok.get(
+                        group_key(rag_row.label), False
+                    )
                     cond = (rng, label_ref, f"{_clean(rng)}={label_ref}", ok)
                 formula = _count_formula([cond, status_cond])
             w.formula(r, c, formula)
-        w.formula(r, TOTAL_COL, f"=SUM({get_column_letter(COUNT_COLS[RAG.GREEN])}{r}:"
-                                f"{get_column_letter(COUNT_COLS[RAG.BLUE])}{r})")
+        w.formula(
+            r,
+            TOTAL_COL,
+            f"=SUM({get_column_letter(COUNT_COLS[RAG.GREEN])}{r}:"
+            f"{get_column_letter(COUNT_COLS[RAG.BLUE])}{r})",
+        )
         w.row += 1
     return first, w.row - 1
 
@@ -488,7 +550,8 @@ def _chart(title: str, chart_key: str) -> BarChart:
     chart.style = 10
     for i, rag in enumerate(RAG_ORDER):
         series = Series(
-            idx=i, order=i,
+            idx=i,
+            order=i,
             tx=SeriesLabel(strRef=StrRef(f"[0]!{TITLE_NAMES[rag]}")),
             cat=AxDataSource(strRef=StrRef(f"[0]!{names}")),
             val=NumDataSource(numRef=NumRef(f"[0]!{per_colour[rag]}")),
@@ -510,24 +573,27 @@ def _chart(title: str, chart_key: str) -> BarChart:
     return chart
 
 
-def _list_lines(w: _Writer, items: list[ListedAction], last_header: str,
-                last_value: Callable[[ListedAction], Any], empty: str) -> None:
+def _list_lines(
+    w: _Writer,
+    items: list[ListedAction],
+    last_header: str,
+    last_value: Callable[[ListedAction], Any],
+    empty: str,
+) -> None:
     w.line("list-header", ["#", "Action", "Action Owner", "Due Date", last_header])
     if not items:
         w.note(empty)
         return
     for item in items:
         due: Any = item.due if item.due else item.due_text
-        w.line("list-line", [item.id or "(no #)", item.action, item.owner, due,
-                             last_value(item)])
+        w.line("list-line", [item.id or "(no #)", item.action, item.owner, due, last_value(item)])
 
 
 def _long_date(d: date) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
-def _cells_match(plan_ws: Worksheet, actions: Sequence[Action], col: int | None) -> dict[str,
-                                                                                          bool]:
+def _cells_match(plan_ws: Worksheet, actions: Sequence[Action], col: int | None) -> dict[str, bool]:
     """Per group key: whether every cell of the group reads as its label in COUNTIFS."""
     out: dict[str, bool] = {}
     if col is None:
@@ -565,13 +631,16 @@ def _our_sheet(wb: Workbook) -> tuple[Worksheet | None, bool]:
     return wb[SUMMARY], ours
 
 
-def write_summary_sheet(wb: Workbook, summary: Summary, plan: ActionPlan,
-                        cols: PlanColumns) -> list[str]:
+def write_summary_sheet(
+    wb: Workbook, summary: Summary, plan: ActionPlan, cols: PlanColumns
+) -> list[str]:
     """(Re)write the Summary sheet for ``summary``; notes of what could not be done."""
     existing, ours = _our_sheet(wb)
     if not ours:
-        return [f"a sheet called {SUMMARY!r} that edi_xl did not make is in the workbook; "
-                "it was left alone and no Summary was written (rename it to get one)"]
+        return [
+            f"a sheet called {SUMMARY!r} that edi_xl did not make is in the workbook; "
+            "it was left alone and no Summary was written (rename it to get one)"
+        ]
     code_name = None  # an .xlsm's VBA knows the sheet by its code name: keep it
     if existing is not None:
         index = wb.sheetnames.index(SUMMARY)
@@ -620,20 +689,27 @@ def _layout(ws: Worksheet) -> None:
     ws.column_dimensions[KIND_COLUMN].hidden = True
     ws.sheet_view.showGridLines = False
     _add_conditional_formats(ws)
-    for anchor, (title, key) in zip(CHART_ANCHORS, (("RAG by theme (Milestone)", "Theme"),
-                                                    ("RAG by action owner", "Owner")),
-                                    strict=True):
+    for anchor, (title, key) in zip(
+        CHART_ANCHORS,
+        (("RAG by theme (Milestone)", "Theme"), ("RAG by action owner", "Owner")),
+        strict=True,
+    ):
         ws.add_chart(_chart(title, key), anchor)
 
 
-def _write_sections(ws: Worksheet, wb: Workbook, summary: Summary, plan: ActionPlan,
-                    cols: PlanColumns) -> None:
+def _write_sections(
+    ws: Worksheet, wb: Workbook, summary: Summary, plan: ActionPlan, cols: PlanColumns
+) -> None:
     for row, text, font in (
         (TITLE_ROW, summary.title, TITLE_FONT),
-        (NOTE_ROW, "RAG counts are formulas over the Action Plan sheet: they follow your edits "
-                   "in Excel. The lists and the coverage map are as at "
-                   f"{_long_date(summary.as_at)}: Refresh status (or edi-xl refresh) brings them "
-                   "up to date.", SUBTITLE_FONT),
+        (
+            NOTE_ROW,
+            "RAG counts are formulas over the Action Plan sheet: they follow your edits "
+            "in Excel. The lists and the coverage map are as at "
+            f"{_long_date(summary.as_at)}: Refresh status (or edi-xl refresh) brings them "
+            "up to date.",
+            SUBTITLE_FONT,
+        ),
     ):
         cell = ws.cell(row, 1)
         cell._style = copy(ws.column_dimensions["A"]._style)
@@ -645,7 +721,8 @@ def _write_sections(ws: Worksheet, wb: Workbook, summary: Summary, plan: ActionP
     status_range = cols.range(cols.status)
     exact_status = {rag: f"TRIM({status_range})={criteria[rag][0]}" for rag in RAG_ORDER}
     status_ok = _status_cells_ok(cols.sheet, plan.actions, cols.status) and all(
-        countifs_safe(summary.words[rag]) for rag in RAG_ORDER)
+        countifs_safe(summary.words[rag]) for rag in RAG_ORDER
+    )
 
     w.section("RAG status")
     assert w.row == RAG_HEADER_ROW  # the charts' series titles are named there
@@ -661,10 +738,13 @@ def _write_sections(ws: Worksheet, wb: Workbook, summary: Summary, plan: ActionP
     # the words are Settings cells (formulas): the row is as tall as the words are now
     w.fit([summary.words[rag] for rag in RAG_ORDER], first_col=COUNT_COLS[RAG_ORDER[0]])
     w.row += 1
-    _rag_table(w, [summary.overall], None, cols, criteria, exact_status, status_ok, {},
-               kind="rag-total")
-    w.note(f"{summary.actions} actions in the plan at the as-at date; {summary.no_status} with "
-           "no RAG status (blank, or a word that is not one of the Settings words).")
+    _rag_table(
+        w, [summary.overall], None, cols, criteria, exact_status, status_ok, {}, kind="rag-total"
+    )
+    w.note(
+        f"{summary.actions} actions in the plan at the as-at date; {summary.no_status} with "
+        "no RAG status (blank, or a word that is not one of the Settings words)."
+    )
     w.blank()
 
     for title, rows, col, key in (
@@ -676,8 +756,9 @@ def _write_sections(ws: Worksheet, wb: Workbook, summary: Summary, plan: ActionP
         if rows:
             _rag_header(w, "Milestone" if key == "Theme" else "Action Owner")
             cells_ok = _cells_match(cols.sheet, plan.actions, col)
-            first, last = _rag_table(w, rows, col, cols, criteria, exact_status, status_ok,
-                                     cells_ok)
+            first, last = _rag_table(
+                w, rows, col, cols, criteria, exact_status, status_ok, cells_ok
+            )
         else:  # the chart's names still point at real cells: this note and the empty D:G
             first = last = w.row
             w.note("No actions yet.")
@@ -688,18 +769,27 @@ def _write_sections(ws: Worksheet, wb: Workbook, summary: Summary, plan: ActionP
 
     as_at = summary.as_at
     w.section(f"Overdue at {_long_date(as_at)} ({len(summary.overdue)})")
-    _list_lines(w, summary.overdue, "Days overdue", lambda a: a.days_overdue,
-                "Nothing is overdue.")
+    _list_lines(w, summary.overdue, "Days overdue", lambda a: a.days_overdue, "Nothing is overdue.")
     w.blank()
     horizon = as_at + timedelta(days=summary.due_within_days)
-    w.section(f"Due in the next {summary.due_within_days} days, to {_long_date(horizon)} "
-              f"({len(summary.due_soon)})")
-    _list_lines(w, summary.due_soon, "Days to go", lambda a: a.days_to_go(as_at),
-                f"Nothing else is due by {_long_date(horizon)}.")
+    w.section(
+        f"Due in the next {summary.due_within_days} days, to {_long_date(horizon)} "
+        f"({len(summary.due_soon)})"
+    )
+    _list_lines(
+        w,
+        summary.due_soon,
+        "Days to go",
+        lambda a: a.days_to_go(as_at),
+        f"Nothing else is due by {_long_date(horizon)}.",
+    )
     w.blank()
 
-    since = (f"the previous round ({_long_date(summary.changes_since)})"
-             if summary.changes_since else "the start of the Change Log")
+    since = (
+        f"the previous round ({_long_date(summary.changes_since)})"
+        if summary.changes_since
+        else "the start of the Change Log"
+    )
     w.section(f"Changes since {since}")
     w.line("header", ["#", "Action", "Status: from -> to", "Change"])
     if not summary.changes:
@@ -712,10 +802,14 @@ def _write_sections(ws: Worksheet, wb: Workbook, summary: Summary, plan: ActionP
     w.blank()
 
     gaps = len(summary.gaps)
-    w.section(f"Coverage: WRES indicators, WDES metrics and High Impact Actions "
-              f"({gaps} with no live action)")
-    w.note("Live actions: actions not complete (Blue) whose Report / Action names it. "
-           "WDES 4 and WDES 9 with no letter count for both parts.")
+    w.section(
+        f"Coverage: WRES indicators, WDES metrics and High Impact Actions "
+        f"({gaps} with no live action)"
+    )
+    w.note(
+        "Live actions: actions not complete (Blue) whose Report / Action names it. "
+        "WDES 4 and WDES 9 with no letter count for both parts."
+    )
     w.line("header", ["Ref", "Indicator / metric / action", "Actions (#)", "Live actions"])
     for line in summary.coverage:
         ids = ", ".join(line.action_ids) if line.action_ids else "Gap: no live action"
@@ -739,13 +833,30 @@ def write_summary(
 
     Call after the refresh has written the Status cells and the Change Log lines.
     """
-    summary = summarise(plan, assessments, sheets.read_change_log(wb), as_at, settings.words,
-                        trust_name=settings.trust_name)
+    summary = summarise(
+        plan,
+        assessments,
+        sheets.read_change_log(wb),
+        as_at,
+        settings.words,
+        trust_name=settings.trust_name,
+    )
     return summary, write_summary_sheet(wb, summary, plan, cols)
 
 
 __all__ = [
-    "FINGERPRINT_CELL", "KIND_COLUMN", "MARKER_NAME", "NO_OWNER", "NO_THEME", "ROW_LOOKS",
-    "SUMMARY", "PlanColumns", "conditional_rules", "countifs_safe", "fingerprint",
-    "summary_names", "write_summary", "write_summary_sheet",
+    "FINGERPRINT_CELL",
+    "KIND_COLUMN",
+    "MARKER_NAME",
+    "NO_OWNER",
+    "NO_THEME",
+    "ROW_LOOKS",
+    "SUMMARY",
+    "PlanColumns",
+    "conditional_rules",
+    "countifs_safe",
+    "fingerprint",
+    "summary_names",
+    "write_summary",
+    "write_summary_sheet",
 ]

@@ -44,7 +44,8 @@ from edi_xl.workbook.master import (
     refresh_book,
     wrap_top_setter,
 )
-from edi_xl.workbook.save import backup_path, save_atomic
+from edi_xl.workbook.patch import save_master
+from edi_xl.workbook.save import backup_path
 from edi_xl.workbook.sheets import Change
 from edi_xl.workbook.styles import HEADER_ALIGN, HEADER_FILL, HEADER_FONT, WRAP_TOP
 
@@ -607,6 +608,8 @@ def merge_returns(
     files = read_returns(inputs, reader=reader, progress=progress, not_returns=not_returns)
     with gc_paused():  # not while reading returns: a file read in this process leaves cycles
         result = merge_book(wb, files, as_at, now=now, path=master.name)
-        result.backup = save_atomic(wb, target)
+        result.backup = save_master(
+            wb, target, notes=result.refresh.notes if result.refresh is not None else None
+        )
     result.path = target
     return result

@@ -12,17 +12,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from edi_xl.workbook.patch import record_inserted_column, shift_range_text
+
 
 def _shifted(ranges: MultiCellRange, col: int) -> MultiCellRange:
-    out = []
-    for rng in ranges.ranges:
-        moved = CellRange(rng.coord)
-        if moved.min_col >= col:
-            moved.shift(col_shift=1)
-        elif moved.max_col >= col:  # a range across the insert point grows by one
-            moved.expand(right=1)
-        out.append(moved.coord)
-    return MultiCellRange(" ".join(out))
+    return MultiCellRange(shift_range_text(str(ranges), col))
 
 
 def insert_column(ws: Worksheet, col: int) -> None:
@@ -36,6 +30,7 @@ def insert_column(ws: Worksheet, col: int) -> None:
         if get_column_letter(idx) in ws.column_dimensions
     }
     ws.insert_cols(col)
+    record_inserted_column(ws, col)  # the patch writer moves the same things in the file
     for idx, width in sorted(widths.items(), reverse=True):
         ws.column_dimensions[get_column_letter(idx + 1)].width = width
     ws.column_dimensions[get_column_letter(col)].width = 13.0  # Excel's default

@@ -2,10 +2,13 @@
 
 The rules are edi_xl's: each refresh removes the rules it owns (those on the Status, Due Date
 and Overdue columns of the table) and adds them again, so a workbook whose formatting was
-damaged by copy-paste repairs itself. Rules the user added elsewhere are kept.
+damaged by copy-paste repairs itself. Rules the user added, on
+those columns or elsewhere, are kept.
 """
 
 from __future__ import annotations
+
+import re
 
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formatting.rule import Rule
@@ -22,14 +25,28 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+_OWN_FORMULA = re.compile(r'^(OR\(TRIM\(\$[A-Z]{1,3}\d+\)=.*\)|\$[A-Z]{1,3}\d+="Yes")$')
+
+
+def is_own_rule(rule: Rule) -> bool:
+    """True for a rule edi_xl makes (by its formula): the RAG colours and the overdue mark."""
+    formulas = rule.formula or []
+    return (
+        rule.type == "expression"
+        and len(formulas) == 1
+        and bool(_OWN_FORMULA.match(str(formulas[0])))
+    )
+
+
 def _columns_of(ws: Worksheet, cols: set[int]) -> ConditionalFormattingList:
-    """The sheet's rules with every range touching ``cols`` (1-based) removed."""
+    """The sheet's rules without edi_xl's own rules on ``cols`` (1-based); the user's rules,
+    on those columns too, are kept."""
     kept = ConditionalFormattingList()
     for cf in ws.conditional_formatting:
         touches = any(rng.min_col <= c <= rng.max_col for rng in cf.sqref.ranges for c in cols)
-        if touches:
-            continue
         for rule in cf.rules:
+            if touches and is_own_rule(rule):
+                continue
             kept.add(str(cf.sqref), rule)
     return kept
 

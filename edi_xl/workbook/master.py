@@ -15,10 +15,12 @@ Every value it changes is logged in the Change Log (old -> new), so nothing is l
 from __future__ import annotations
 
 import gc
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,8 @@ from edi_xl.summary import Summary
 from edi_xl.workbook import sheets
 from edi_xl.workbook.cells import comparable, set_value
 from edi_xl.workbook.conditional import apply_rag_formatting
+from edi_xl.workbook.package import is_package
+from edi_xl.workbook.patch import save_master, take_baseline
 from edi_xl.workbook.printing import apply_print_setup
 from edi_xl.workbook.save import save_atomic
 from edi_xl.workbook.sheets import Change, Settings
@@ -179,8 +183,15 @@ def load_master(path: str | Path) -> WorkbookType:
         raise UnreadableFileError(path, "file not found")
     keep_vba = path.suffix.lower() in (".xlsm", ".xltm")
     try:
-        with gc_paused():
-            return load_workbook(path, keep_vba=keep_vba, keep_links=True, rich_text=False)
+        data = path.read_bytes()
+        with gc_paused(), warnings.catch_warnings():
+            # openpyxl warns that it will drop what it does not model (sparklines, x14
+            # extensions...); the patched save keeps them, so the warning is not true here
+            warnings.simplefilter("ignore", UserWarning)
+            wb = load_workbook(BytesIO(data), keep_vba=keep_vba, keep_links=True, rich_text=False)
+            if is_package(BytesIO(data)):
+                take_baseline(wb, data)  # saved by patching this file (edi_xl.workbook.patch)
+            return wb
     except EdiXlError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -192,14 +203,20 @@ def load_master(path: str | Path) -> WorkbookType:
 
 
 def _ensure_column(
-    ws: Worksheet, header_row: int, col: int | None, header: str, width: float
+    ws: Worksheet, header_row: int, col: int | None, header: str, width: float, last_row: int
 ) -> int:
-    """The 1-based column holding ``header``; appended at the right when missing."""
+    """The 1-based column holding ``header``; when missing, a new column right of the last
+    column that holds anything in the header row or the table's rows (``header_row`` to
+    ``last_row``), so that a column of the user's, even one with no header, is never written
+    over."""
     if col is not None:
         return col + 1
-    new_col = max(ws.max_column, 1) + 1
-    while ws.cell(header_row, new_col - 1).value is None and new_col > 2:
-        new_col -= 1
+    used = [
+        c
+        for (r, c), cell in ws._cells.items()
+        if header_row <= r <= last_row and cell.value is not None
+    ]
+    new_col = max(used, default=1) + 1
     cell = ws.cell(header_row, new_col)
     cell.value = header
     cell.font, cell.fill, cell.alignment = COMPUTED_HEADER_FONT, COMPUTED_HEADER_FILL, HEADER_ALIGN
@@ -261,9 +278,14 @@ def refresh_book(
     grid = master.grid if master.grid is not None else grid_from_worksheet(ws)
     columns = trust.map_columns(grid, detection.header_row)
     header_row = master.header_row
-    status_col = _ensure_column(ws, header_row, columns.fields.get("status"), "Status", 20)
+    table_end = max([header_row] + [a.origin.row for a in plan.actions if a.origin])
+    status_col = _ensure_column(
+        ws, header_row, columns.fields.get("status"), "Status", 20, table_end
+    )
     computed_cols = {
-        c.field: _ensure_column(ws, header_row, columns.computed.get(c.field), c.header, c.width)
+        c.field: _ensure_column(
+            ws, header_row, columns.computed.get(c.field), c.header, c.width, table_end
+        )
         for c in trust.COMPUTED
     }
 
@@ -400,7 +422,7 @@ def refresh_workbook(
         wb = load_master(path)
         result = refresh_book(wb, as_at, now=now, path=path.name)
         target = Path(out) if out else path
-        result.backup = save_atomic(wb, target)
+        result.backup = save_master(wb, target, notes=result.notes)
     result.path = target
     return result
 

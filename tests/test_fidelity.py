@@ -1,0 +1,270 @@
+"""A trust's own workbook keeps everything through refresh and merge (issue 13).
+
+The trust's workbook is built with XlsxWriter, which writes the Excel features openpyxl
+cannot keep: the logo on the plan sheet, a text box, a chart and sparklines on a Dashboard
+sheet, a note on an action, an icon set on the Due Date column, data bars, a link in an
+unlabelled column right of the table, a table on another sheet, rich text, the user's own
+dropdown and defined name. After refresh and merge, an inventory of the package shows every
+part still there, byte for byte outside what edi_xl owns, and every cell of the user's as it
+was.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import warnings
+import zipfile
+import zlib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xlsxwriter
+from conftest import seed_rows
+from lxml import etree
+from openpyxl import load_workbook
+
+from edi_xl.merge import merge_returns
+from edi_xl.owner_returns import make_owner_returns
+from edi_xl.workbook.master import refresh_workbook
+
+AS_AT = date(2023, 12, 18)
+M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+#: parts edi_xl edits: the plan sheet, the workbook's list of sheets and names, styles, types
+EDITED = {
+    "xl/worksheets/sheet1.xml",
+    "xl/workbook.xml",
+    "xl/_rels/workbook.xml.rels",
+    "xl/styles.xml",
+    "[Content_Types].xml",
+}
+
+
+def _png(width: int = 40, height: int = 20) -> bytes:
+    """A small blue PNG (the trust's logo)."""
+    raw = b"".join(b"\x00" + b"\x00\x5e\xb8" * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def build_featured_workbook(path: Path) -> Path:
+    """The trust's plan (seed 000) with many Excel features around it, by XlsxWriter."""
+    logo = path.parent / "logo.png"
+    logo.write_bytes(_png())
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Action Plan")
+    bold = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "text_wrap": True})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    ws.write(0, 0, "Equality, Diversity & Inclusion Action Plan 2023/24", bold)
+    ws.insert_image("G1", str(logo), {"x_scale": 1, "y_scale": 1})
+    ws.insert_textbox("D1", "Owned by the EDI team", {"width": 200, "height": 30})
+    header, rows = seed_rows()
+    header_row = 3  # 0-based: the table starts on row 4
+    for c, text in enumerate(header):
+        ws.write(header_row, c, text, bold)
+    for r, values in enumerate(rows, start=header_row + 1):
+        for c, text in enumerate(values):
+            if text:
+                ws.write_string(r, c, text, wrap)
+    last = header_row + len(rows)
+    # the user's own column with no header, right of the table: a link per row
+    for r in range(header_row + 1, last + 1):
+        ws.write_url(r, 10, "https://www.england.nhs.uk/about/equality/", string="WRES guidance")
+    ws.write_rich_string(last + 2, 2, "Key: ", bold, "bold", " and plain")
+    ws.write_comment(header_row + 1, 2, "Agreed at the September committee")
+    ws.conditional_format(
+        header_row + 1, 7, last, 7, {"type": "icon_set", "icon_style": "3_traffic_lights"}
+    )
+    ws.conditional_format(header_row + 1, 0, last, 0, {"type": "data_bar", "data_bar_2010": True})
+    ws.data_validation(header_row + 1, 2, last, 2, {"validate": "length", "criteria": "<",
+                                                     "value": 500})  # fmt: skip
+    ws.set_column(0, 0, 6)
+    ws.set_column(2, 2, 50)
+    dash = wb.add_worksheet("Dashboard")
+    dash.write_row(0, 0, ["Quarter", "Actions"])
+    for i, (q, n) in enumerate([("Q1", 4), ("Q2", 7), ("Q3", 9), ("Q4", 12)], start=1):
+        dash.write_row(i, 0, [q, n])
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"categories": "=Dashboard!$A$2:$A$5", "values": "=Dashboard!$B$2:$B$5"})
+    dash.insert_chart("D2", chart)
+    dash.add_sparkline("C2", {"range": "Dashboard!B2:B5"})
+    dash.insert_textbox("D18", "Board: quarterly", {"width": 150, "height": 30})
+    nets = wb.add_worksheet("Networks")
+    nets.add_table("A1:C4", {"data": [["Race", "REACH", 40], ["Disability", "Able", 25],
+                                      ["LGBT+", "Pride", 31]],
+                             "columns": [{"header": "Network"}, {"header": "Name"},
+                                         {"header": "Members"}]})  # fmt: skip
+    wb.define_name("NetworkMembers", "=Networks!$C$2:$C$4")
+    ws.set_header("&L&G", {"image_left": str(logo)})
+    wb.close()
+    return path
+
+
+def _load(path: Path) -> Any:
+    """openpyxl's view of a file (it warns about the extensions it does not read)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return load_workbook(path)
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def _cells(root: Any) -> dict[str, Any]:
+    out = {}
+    for c in root.iter(M + "c"):
+        out[c.get("r")] = etree.tostring(c, method="c14n")
+    return out
+
+
+def _children(root: Any, skip: set[str]) -> list[bytes]:
+    return [
+        etree.tostring(el, method="c14n") for el in root if etree.QName(el).localname not in skip
+    ]
+
+
+@pytest.fixture
+def featured(tmp_path: Path) -> Path:
+    return build_featured_workbook(tmp_path / "trust plan.xlsx")
+
+
+def assert_kept(before: dict[str, bytes], after: dict[str, bytes]) -> None:
+    """Every part of the trust's is there; those edi_xl does not edit are byte for byte."""
+    missing = sorted(set(before) - set(after))
+    assert missing == []
+    changed = sorted(n for n in before if n not in EDITED and before[n] != after[n])
+    assert changed == []
+
+
+def test_refresh_keeps_every_part_and_feature(featured: Path) -> None:
+    before = parts(featured)
+    result = refresh_workbook(featured, AS_AT, now=datetime(2023, 12, 18, 9))
+    assert result.notes == [] or all("patched" not in n for n in result.notes)
+    after = parts(featured)
+    assert_kept(before, after)
+    for feature in (
+        "xl/media/image1.png",
+        "xl/drawings/drawing1.xml",
+        "xl/charts/chart1.xml",
+        "xl/comments1.xml",
+        "xl/tables/table1.xml",
+        "xl/drawings/vmlDrawing1.vml",
+    ):
+        assert feature in after, feature  # fmt: skip
+    dash = after["xl/worksheets/sheet2.xml"]
+    assert b"x14:sparklineGroups" in dash
+    plan_before = etree.fromstring(before["xl/worksheets/sheet1.xml"])
+    plan_after = etree.fromstring(after["xl/worksheets/sheet1.xml"])
+    # the user's icon set, data bars, dropdown, picture, note, link, header image: all kept
+    owned = {"sheetData", "conditionalFormatting", "dataValidations", "pageSetup",
+             "headerFooter", "sheetPr", "autoFilter", "cols", "dimension", "sheetViews",
+             "pageMargins"}  # fmt: skip
+    assert _children(plan_before, owned) == _children(plan_after, owned)
+    rules = [r.get("type") for r in plan_after.iter(M + "cfRule")]
+    assert "iconSet" in rules and "dataBar" in rules
+    assert b"x14:dataBar" in after["xl/worksheets/sheet1.xml"]  # XlsxWriter's extension
+    validations = [dv.findtext(M + "formula1") for dv in plan_after.iter(M + "dataValidation")]
+    assert "500" in validations and "StatusList" in validations
+    # the user's cells outside the Status column are as they were, the link text included
+    cells_before, cells_after = _cells(plan_before), _cells(plan_after)
+    for ref, xml in cells_before.items():
+        if not ref.startswith("I"):
+            assert cells_after.get(ref) == xml, ref
+    assert b"headerFooter" in after["xl/worksheets/sheet1.xml"]
+    hf = plan_after.find(M + "headerFooter")
+    assert hf.findtext(M + "oddHeader") == "&L&G"
+    # edi_xl's columns went right of the link column K, not over it
+    wb = _load(featured)
+    ws = wb["Action Plan"]
+    assert [ws.cell(4, c).value for c in (11, 12, 13, 14)] == [
+        None, "Overdue", "Days overdue", "Problems"]  # fmt: skip
+    assert ws["K5"].value == "WRES guidance" and ws["K5"].hyperlink is not None
+    assert ws["L8"].value == "Yes"  # 1.9 is overdue
+    assert "NetworkMembers" in wb.defined_names
+    assert {"Settings", "Lists", "Summary", "Change Log"} <= set(wb.sheetnames)
+    assert wb.sheetnames[:2] == ["Action Plan", "Summary"]
+
+
+def test_refresh_twice_changes_nothing_of_the_trust(featured: Path) -> None:
+    refresh_workbook(featured, AS_AT, now=datetime(2023, 12, 18, 9))
+    once = parts(featured)
+    refresh_workbook(featured, AS_AT, now=datetime(2023, 12, 18, 10))
+    twice = parts(featured)
+    assert once["xl/worksheets/sheet1.xml"] == twice["xl/worksheets/sheet1.xml"]
+    assert set(once) == set(twice)
+
+
+def test_merge_keeps_every_part_and_moves_what_is_right_of_a_new_round(
+    featured: Path, tmp_path: Path
+) -> None:
+    refresh_workbook(featured, AS_AT, now=datetime(2023, 12, 18, 9))
+    before = parts(featured)
+    later = date(2024, 3, 20)
+    sent = make_owner_returns(featured, tmp_path / "returns", later)
+    owner_file = sent.files[0]
+    wb = load_workbook(owner_file.path)
+    ws = wb["Your actions"]
+    header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "#")
+    header = [c.value for c in ws[header_row]]
+    update_col = header.index("Update as at 20 Mar 24") + 1
+    action_id = ws.cell(header_row + 1, 1).value
+    typed = ws.cell(header_row + 1, update_col)
+    typed.value = '=HYPERLINK("x") typed as text'
+    typed.data_type = "s"  # the owner typed it as text (Excel: a leading apostrophe)
+    wb.save(owner_file.path)
+    result = merge_returns(featured, [owner_file.path], as_at=later, now=datetime(2024, 3, 21))
+    assert [f.outcome for f in result.files] == ["merged"]
+    after = parts(featured)
+    assert sorted(set(before) - set(after)) == []
+    # the new round's column went in after the previous one (K): the link column moved to L,
+    # the note and the pictures right of it moved with it
+    wb = _load(featured)
+    ws = wb["Action Plan"]
+    assert ws["K4"].value == "Update as at 20 Mar 24"
+    assert ws["L5"].value == "WRES guidance" and ws["L5"].hyperlink is not None
+    row = next(r for r in range(5, 30) if ws.cell(r, 1).value == action_id)
+    assert ws.cell(row, 11).value == '=HYPERLINK("x") typed as text'
+    assert ws.cell(row, 11).data_type == "s"  # text, never a formula
+    drawing = etree.fromstring(after["xl/drawings/drawing1.xml"])
+    assert len(drawing) == 2  # the logo and the text box, left of the insert: where they were
+    for name in before:
+        if name.startswith(("xl/media/", "xl/charts/chart1", "xl/tables/", "xl/worksheets/sheet2",
+                            "xl/worksheets/sheet3")):  # fmt: skip
+            assert before[name] == after[name], name
+
+
+@pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+def test_libreoffice_opens_the_patched_workbook_and_recalculates_the_summary(
+    featured: Path, tmp_path: Path
+) -> None:
+    """LibreOffice, a real spreadsheet program, opens the patched file; its recalculated
+    Summary counts equal Python's; the trust's sheets and link are there."""
+    from libreoffice import poppler_missing, soffice_path
+    from test_summary import python_tables, recalculated_tables
+
+    if soffice_path() is None or poppler_missing():
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+            pytest.fail("CI is set, so this must not be skipped: LibreOffice is not installed")
+        pytest.skip("LibreOffice or poppler-utils not installed")
+    refresh_workbook(featured, AS_AT, now=datetime(2023, 12, 18, 9))
+    from edi_xl.summary import summarise_master
+
+    expected = python_tables(summarise_master(featured))
+    assert recalculated_tables(featured, tmp_path / "lo") == expected
+    copy = _load(tmp_path / "lo" / featured.name)
+    assert {"Action Plan", "Dashboard", "Networks", "Summary"} <= set(copy.sheetnames)
+    assert copy["Action Plan"]["K5"].value == "WRES guidance"

@@ -199,6 +199,34 @@ def refresh(master: Path, as_at: date | None, output: Path | None) -> None:
     sys.exit(1 if result.report.needs_attention else 0)
 
 
+@cli.command(name="add-buttons")
+@click.argument("plan", type=click.Path(dir_okay=False, path_type=Path))
+@AS_AT
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The .xlsm to write (default: PLAN with the .xlsm extension).",
+)
+def add_buttons(plan: Path, as_at: date | None, output: Path | None) -> None:
+    """Add the buttons to the trust's own workbook: PLAN.xlsx -> PLAN.xlsm, all else kept.
+
+    The plan is refreshed as `edi-xl refresh` does, then the VBA project and the Refresh
+    status, Create owner returns and Import returns buttons are put above the table. Every
+    sheet, picture, chart and format of the workbook is kept; PLAN itself is not changed.
+
+    \b
+    Example:
+      edi-xl add-buttons "EDI action plan.xlsx" --as-at 18/12/2023
+    """
+    from edi_xl.workbook.buttons import add_buttons as add
+
+    target, result = _run(add, plan, output, as_at or _today())
+    _summary(result, "Refreshed")
+    click.echo(f"Buttons added: {target} (open it in Excel and enable macros).")
+    sys.exit(1 if result.report.needs_attention else 0)
+
+
 @cli.command()
 @click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
 @AS_AT

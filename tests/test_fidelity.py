@@ -12,6 +12,7 @@ was.
 from __future__ import annotations
 
 import os
+import re
 import struct
 import warnings
 import zipfile
@@ -22,10 +23,12 @@ from typing import Any
 
 import pytest
 import xlsxwriter
+from click.testing import CliRunner
 from conftest import seed_rows
 from lxml import etree
 from openpyxl import load_workbook
 
+from edi_xl.cli import cli
 from edi_xl.merge import merge_returns
 from edi_xl.owner_returns import make_owner_returns
 from edi_xl.workbook.master import refresh_workbook
@@ -82,7 +85,7 @@ def build_featured_workbook(path: Path) -> Path:
     # the user's own column with no header, right of the table: a link per row
     for r in range(header_row + 1, last + 1):
         ws.write_url(r, 10, "https://www.england.nhs.uk/about/equality/", string="WRES guidance")
-    ws.write_rich_string(last + 2, 2, "Key: ", bold, "bold", " and plain")
+    ws.write_rich_string(1, 0, "Key: ", bold, "bold", " and plain")
     ws.write_comment(header_row + 1, 2, "Agreed at the September committee")
     ws.conditional_format(
         header_row + 1, 7, last, 7, {"type": "icon_set", "icon_style": "3_traffic_lights"}
@@ -268,3 +271,81 @@ def test_libreoffice_opens_the_patched_workbook_and_recalculates_the_summary(
     copy = _load(tmp_path / "lo" / featured.name)
     assert {"Action Plan", "Dashboard", "Networks", "Summary"} <= set(copy.sheetnames)
     assert copy["Action Plan"]["K5"].value == "WRES guidance"
+
+
+# --- edi-xl add-buttons: the trust's own workbook with the buttons ------------------------------
+
+
+def test_add_buttons_keeps_the_trust_workbook_and_adds_the_project(featured: Path) -> None:
+    from edi_xl import excel
+
+    before = parts(featured)
+    result = CliRunner().invoke(cli, ["add-buttons", str(featured), "--as-at", "2023-12-18"])
+    assert result.exit_code in (0, 1), result.output
+    xlsm = featured.with_suffix(".xlsm")
+    assert f"Buttons added: {xlsm}" in result.output
+    assert parts(featured) == before  # the .xlsx itself is not changed
+    after = parts(xlsm)
+    assert after["xl/vbaProject.bin"] == excel.vba_project()
+    types = after["[Content_Types].xml"].decode()
+    assert "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in types
+    assert "application/vnd.ms-office.vbaProject" in types
+    vml_edited = "xl/drawings/vmlDrawing1.vml"  # the plan sheet's notes: the buttons join them
+    untouched = EDITED | {
+        vml_edited,
+        "xl/worksheets/sheet2.xml",
+        "xl/worksheets/_rels/sheet1.xml.rels",
+    }
+    assert sorted(set(before) - set(after)) == []
+    assert sorted(n for n in before if n not in untouched and before[n] != after[n]) == []
+    vml = after[vml_edited].decode()
+    assert 'ObjectType="Note"' in vml  # the note on action 1.4 is still there
+    assert [m for m in excel.BUTTONS if f"[0]!{m.macro}" in vml] == list(excel.BUTTONS)
+    book = etree.fromstring(after["xl/workbook.xml"])
+    assert book.find(M + "workbookPr").get("codeName") == "ThisWorkbook"
+    plan = etree.fromstring(after["xl/worksheets/sheet1.xml"])
+    assert plan.find(M + "sheetPr").get("codeName") == "Sheet1"
+    # a refresh of the .xlsm keeps the project and the buttons byte for byte
+    refresh_workbook(xlsm, AS_AT, now=datetime(2023, 12, 19))
+    again = parts(xlsm)
+    assert again["xl/vbaProject.bin"] == after["xl/vbaProject.bin"]
+    assert again[vml_edited] == after[vml_edited]
+
+
+def test_add_buttons_refuses_a_workbook_with_macros_and_other_files(tmp_path: Path) -> None:
+    master = tmp_path / "plan.xlsm"
+    result = CliRunner().invoke(cli, ["new", str(master), "--as-at", "2023-12-18"])
+    assert result.exit_code in (0, 1), result.output
+    out = tmp_path / "copy.xlsm"
+    result = CliRunner().invoke(cli, ["add-buttons", str(master), "-o", str(out)])
+    assert result.exit_code == 2 and "already has macros" in result.output
+    assert not out.exists()
+    csv = tmp_path / "plan.csv"
+    csv.write_text("#,Action\n1,x\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["add-buttons", str(csv)])
+    assert result.exit_code == 2 and "edi-xl import" in result.output
+
+
+@pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+def test_libreoffice_binds_the_buttons_added_to_a_trust_workbook(
+    featured: Path, tmp_path: Path
+) -> None:
+    from libreoffice import convert, soffice_path
+
+    from edi_xl import excel
+
+    if soffice_path() is None:
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+            pytest.fail("CI is set, so this must not be skipped: LibreOffice is not installed")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    CliRunner().invoke(cli, ["add-buttons", str(featured), "--as-at", "2023-12-18"])
+    fods = convert(featured.with_suffix(".xlsm"), "fods", tmp_path / "lo").read_text("utf-8")
+    labels = re.findall(r'<form:button [^>]*form:label="([^"]*)"', fods)
+    assert labels == [b.caption for b in excel.BUTTONS]
+    bound = re.findall(
+        r'xlink:href="vnd\.sun\.star\.script:VBAProject\.EdiXlButtons\.(\w+)\?', fods
+    )
+    assert bound == [b.macro for b in excel.BUTTONS]
+    assert "Agreed at the September committee" in fods  # the note
+    assert "REACH" in fods and "WRES guidance" in fods  # the table sheet, the link column
+    assert fods.count("<draw:frame") >= 3  # the logo, the text box's frame, the chart

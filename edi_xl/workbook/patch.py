@@ -356,12 +356,13 @@ class StyleMap:
             (t for rel, t in pkg.linked(_workbook_part(pkg)) if rel.type.endswith("/styles")),
             "xl/styles.xml",
         )
-        self.root = pkg.xml(self.part)
+        self.missing = self.part not in pkg.parts  # a workbook with no styles part at all
+        self.root = pkg.xml(self.part) if not self.missing else parse(EMPTY_STYLES)
+        self.changed = self.missing
         self.lists: dict[str, etree._Element] = {}
         self.index: dict[str, dict[bytes, int]] = {}
         self.xf_cache: dict[tuple[int, ...], int] = {}
         self.dxf_cache: dict[int, int] = {}
-        self.changed = False
 
     def _list(self, tag: str) -> etree._Element:
         if tag not in self.lists:
@@ -946,6 +947,19 @@ def _set_overrides(pkg: Package, root: etree._Element, overrides: dict[str, str]
     pkg.set_content_types(root)
 
 
+STYLES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+#: The styles part of a workbook that has none: the defaults every reader assumes.
+EMPTY_STYLES = (
+    f'<styleSheet xmlns="{MAIN_NS}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/>'
+    '</font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill>'
+    '<patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/>'
+    '<right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf '
+    'numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="1"><xf '
+    'numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs><cellStyles count="1">'
+    '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+).encode()
+
 _DEFAULT_TYPES = {
     "rels": "application/vnd.openxmlformats-package.relationships+xml",
     "xml": "application/xml",
@@ -1101,8 +1115,11 @@ def patched_package(wb: Workbook, baseline: Baseline) -> bytes:
     calc = _child(book, "calcPr", WORKBOOK_ORDER)
     calc.set("fullCalcOnLoad", "1")
     pkg.put_xml(workbook, book)
-    pkg.write_rels(workbook, book_rels)
     styles.save()
+    if styles.missing:
+        book_rels.append(Rel(_free_rel_id(book_rels), STYLES_REL, "/" + styles.part, False))
+        overrides[styles.part] = STYLES_TYPE
+    pkg.write_rels(workbook, book_rels)
     live = pkg.all_reachable()
     _set_overrides(pkg, ct_root, {k: v for k, v in overrides.items() if k in live})
     return pkg.to_bytes()

@@ -1,0 +1,216 @@
+"""What survives a save: openpyxl, Excelize and edi_xl's patch writer on the same files.
+
+``python3 bench/fidelity.py [--limit N]`` takes every .xlsx/.xlsm of the hostile corpus in
+../shared/corpus (real files from the test suites of Apache POI, calamine, python-calamine and
+xlrd, many made by Excel) and the trust workbook of tests/test_fidelity.py (made by XlsxWriter:
+logo, text box, chart, sparklines, note, icon set, data bars, link column, table, header
+image), and saves each one three ways:
+
+- **openpyxl**: ``load_workbook`` + ``save`` (what edi_xl did before the patch writer);
+- **excelize**: Excelize's Python package, ``open_file`` + ``save_as`` (if installed);
+- **edi_xl patch**: ``load_master`` + a Settings and a Change Log sheet added (what a refresh
+  adds to a trust's own workbook) + ``save_master``.
+
+For each output it takes an inventory: every part of the input present, and for each XML part
+the count of each element (namespace + name); a file "loses something" when a part is missing
+or an element count falls. calcChain.xml is not counted (both openpyxl and edi_xl drop it on
+purpose: Excel rebuilds it). Files that an engine cannot open at all are counted apart. Each
+file runs in a worker process with a time limit (the corpus has XML bombs and fuzzer files).
+Writes bench/fidelity.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import sys
+import tempfile
+import warnings
+import zipfile
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+CORPUS = ROOT.parent / "shared" / "corpus"
+TIMEOUT = 60.0
+
+
+def inventory(path: Path) -> dict[str, Counter[str]]:
+    from lxml import etree
+
+    parser = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
+    out: dict[str, Counter[str]] = {}
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name.endswith("/") or name == "xl/calcChain.xml":
+                continue
+            counts: Counter[str] = Counter()
+            if name.endswith((".xml", ".rels", ".vml")):
+                try:
+                    root = etree.fromstring(zf.read(name), parser)
+                    counts.update(el.tag for el in root.iter() if isinstance(el.tag, str))
+                except etree.XMLSyntaxError:
+                    pass
+            out[name] = counts
+    return out
+
+
+def lost(before: dict[str, Counter[str]], after: dict[str, Counter[str]]) -> list[str]:
+    """What of ``before`` is missing from ``after`` (parts; elements by count)."""
+    missing = [f"part {n}" for n in before if n not in after]
+    by_tag: Counter[str] = Counter()
+    for name, counts in before.items():
+        if name in after:
+            by_tag.update(counts - after[name])
+    # a part renamed (openpyxl renumbers drawings, charts...) still counts as kept when the
+    # same elements turn up elsewhere: compare the whole package's elements too
+    total_before: Counter[str] = sum(before.values(), Counter())
+    total_after: Counter[str] = sum(after.values(), Counter())
+    elements = total_before - total_after
+    renamed_parts = [p for p in missing if not elements]
+    return [p for p in missing if p not in renamed_parts] + [
+        f"{n} x {tag}" for tag, n in elements.items()
+    ]
+
+
+def save_openpyxl(src: Path, dst: Path) -> None:
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", keep_links=True)
+        wb.save(dst)
+
+
+def save_excelize(src: Path, dst: Path) -> None:
+    import excelize
+
+    f = excelize.open_file(str(src))
+    try:
+        f.save_as(str(dst))
+    finally:
+        f.close()
+
+
+def save_patch(src: Path, dst: Path) -> None:
+    from edi_xl.workbook import sheets
+    from edi_xl.workbook.master import load_master
+    from edi_xl.workbook.patch import baseline_of, save_master
+
+    wb = load_master(src)
+    if baseline_of(wb) is None:
+        raise RuntimeError("not a package")
+    for name in (sheets.SETTINGS, sheets.CHANGE_LOG):
+        if name in wb.sheetnames:
+            raise RuntimeError(f"already has a {name} sheet")
+    sheets.write_settings(wb, sheets.Settings(as_at=date(2023, 12, 18)))
+    sheets.change_log_sheet(wb)
+    notes: list[str] = []
+    save_master(wb, dst, backup=False, notes=notes)
+    if notes:
+        raise RuntimeError(notes[0])
+
+
+ENGINES = {"openpyxl": save_openpyxl, "excelize": save_excelize, "edi_xl patch": save_patch}
+
+
+def one(engine: str, src: str) -> tuple[str, list[str]]:
+    """(outcome, what was lost): outcome is kept | lost | cannot open."""
+    path = Path(src)
+    with tempfile.TemporaryDirectory() as tmp:
+        dst = Path(tmp) / ("out" + path.suffix.lower())
+        try:
+            before = inventory(path)
+        except Exception:  # noqa: BLE001 - not a zip: no engine is asked
+            return "not a package", []
+        try:
+            ENGINES[engine](path, dst)
+            after = inventory(dst)
+        except Exception as exc:  # noqa: BLE001
+            return "cannot open", [f"{type(exc).__name__}: {str(exc)[:80]}"]
+        gone = lost(before, after)
+        return ("lost" if gone else "kept"), gone
+
+
+def files(limit: int | None) -> list[Path]:
+    found = sorted(
+        p for p in CORPUS.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm") and p.is_file()
+    )
+    from test_fidelity import build_featured_workbook
+
+    made = Path(tempfile.mkdtemp()) / "trust plan.xlsx"
+    build_featured_workbook(made)
+    return [made, *found[:limit]]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--limit", type=int, default=None, help="only the first N corpus files")
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    args = parser.parse_args()
+    engines = [e for e in args.engines.split(",") if e]
+    try:
+        import excelize  # noqa: F401
+    except ImportError:
+        engines = [e for e in engines if e != "excelize"]
+        print("excelize is not installed (pip install excelize): left out", file=sys.stderr)
+    paths = files(args.limit)
+    results: dict[str, Counter[str]] = {e: Counter() for e in engines}
+    examples: dict[str, Counter[str]] = {e: Counter() for e in engines}
+    featured: dict[str, list[str]] = {}
+    ctx = mp.get_context("spawn")
+    for engine in engines:
+        pool = ctx.Pool(2, maxtasksperchild=20)
+        pending = [(p, pool.apply_async(one, (engine, str(p)))) for p in paths]
+        for path, job in pending:
+            try:
+                outcome, gone = job.get(timeout=TIMEOUT)
+            except mp.TimeoutError:
+                outcome, gone = "cannot open", ["took too long"]
+                pool.terminate()
+                pool = ctx.Pool(2, maxtasksperchild=20)
+                # what was queued on the old pool is lost: run the rest on the new one
+                rest = [q for q, _ in pending[pending.index((path, job)) + 1 :]]
+                pending = pending[: pending.index((path, job)) + 1] + [
+                    (q, pool.apply_async(one, (engine, str(q)))) for q in rest
+                ]
+            results[engine][outcome] += 1
+            if path == paths[0]:
+                featured[engine] = gone
+            for item in gone:
+                if outcome == "lost":
+                    examples[engine][item.split(" x ")[-1].split("}")[-1]] += 1
+        pool.close()
+        pool.join()
+    lines = [
+        "# What survives a save (bench/fidelity.py)",
+        "",
+        f"{len(paths) - 1} .xlsx/.xlsm files of the corpus plus the XlsxWriter trust workbook "
+        "of tests/test_fidelity.py.",
+        "",
+        "| engine | kept everything | lost something | cannot open | not a package |",
+        "|---|---|---|---|---|",
+    ]
+    for engine in engines:
+        r = results[engine]
+        lines.append(
+            f"| {engine} | {r['kept']} | {r['lost']} | {r['cannot open']} | {r['not a package']} |"
+        )
+    lines += ["", "On the trust workbook:", ""]
+    for engine in engines:
+        gone = featured.get(engine, [])
+        lines.append(f"- {engine}: " + ("nothing lost" if not gone else "; ".join(gone[:12])))
+    lines += ["", "What was lost most often (element, files):", ""]
+    for engine in engines:
+        common = ", ".join(f"{tag} {n}" for tag, n in examples[engine].most_common(8))
+        lines.append(f"- {engine}: {common or 'nothing'}")
+    text = "\n".join(lines) + "\n"
+    (HERE / "fidelity.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

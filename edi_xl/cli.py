@@ -554,6 +554,57 @@ def summary(master: Path, as_at: date | None, as_json: bool) -> None:
     click.echo(json.dumps(figures.to_dict(), indent=2) if as_json else format_summary(figures))
 
 
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The Word paper to write. Default: '<MASTER> board report <as-at>.docx' next to it.",
+)
+@click.option(
+    "--as-at",
+    "as_at",
+    type=AsAtDate(),
+    default=None,
+    help="Work the figures out for this date: 2023-12-18 or 18/12/2023. Default: the "
+    "as-at date on the master's Settings sheet.",
+)
+@click.option("--pdf", is_flag=True, help="Also convert the paper to PDF with LibreOffice.")
+def report(master: Path, output: Path | None, as_at: date | None, pdf: bool) -> None:
+    """Write the board / committee paper of the plan as a Word document.
+
+    Front sheet (title, meeting, date, author and executive lead from the Settings sheet;
+    purpose "For assurance"; the recommendation), executive summary, RAG position overall, by
+    theme and across rounds (tables and charts), overdue and at-risk actions with the owners'
+    latest updates, actions completed this round, coverage gaps, and the full plan as an
+    appendix. The figures are those of `edi-xl summary` for the same date. The master is not
+    changed. Exit 1 when --pdf could not make the PDF (the Word paper is still written).
+
+    \b
+    Example:
+      edi-xl report plan.xlsx
+      edi-xl report plan.xlsx -o "People Committee Jan 2024.docx" --pdf
+    """
+    from edi_xl.report import convert_to_pdf, write_report
+
+    result = _run(write_report, master, output, as_at)
+    s = result.summary
+    counts = ", ".join(f"{k} {v}" for k, v in s.overall.to_dict().items() if k != "label")
+    click.echo(f"Board paper as at {_fmt_date(s.as_at)} written to {result.path.resolve()}")
+    click.echo(f"RAG: {counts}; overdue {len(s.overdue)}; coverage gaps {len(s.gaps)}.")
+    for note in result.notes:
+        click.echo(f"Note: {note}")
+    if pdf:
+        try:
+            made = convert_to_pdf(result.path)
+        except EdiXlError as exc:
+            click.echo(f"No PDF: {exc}", err=True)
+            sys.exit(1)
+        click.echo(f"PDF written to {made}")
+
+
 @cli.command(name="import")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(

@@ -1,6 +1,7 @@
-"""Buttons inside the workbook: "Refresh status", "Create owner returns", "Import returns".
+"""Buttons inside the workbook: "Refresh status", "Create owner returns", "Import returns",
+"Board report".
 
-A macro-enabled master (``edi-xl new plan.xlsm``) has three buttons above the table. Each one
+A macro-enabled master (``edi-xl new plan.xlsm``) has its buttons above the table. Each one
 is bound to a macro with no arguments in the workbook's ``EdiXlButtons`` module, which calls
 Python through xlwings' classic ``RunPython`` (BSD licence, no key)::
 
@@ -80,6 +81,8 @@ __all__ = [
     "Button",
     "Write",
     "apply_writes",
+    "board_report",
+    "board_report_in_excel",
     "button_module_source",
     "create_owner_returns",
     "excel_formula",
@@ -123,6 +126,7 @@ BUTTONS: tuple[Button, ...] = (
     Button("Refresh status", "RefreshStatus", "refresh_status"),
     Button("Create owner returns", "CreateOwnerReturns", "create_owner_returns"),
     Button("Import returns", "ImportReturns", "import_returns"),
+    Button("Board report", "BoardReport", "board_report"),
 )
 
 #: Every action the xlwings VBA client (xlwings/addin/Remote.bas) can apply. Button code must
@@ -208,7 +212,7 @@ def button_module_source() -> str:
     """
     lines = [
         f'Attribute VB_Name = "{BUTTON_MODULE}"',
-        "' The macros of the three edi_xl buttons above the table on the Action Plan sheet.",
+        "' The macros of the edi_xl buttons above the table on the Action Plan sheet.",
         "' Each runs edi_xl through xlwings' RunPython: the xlwings module in this workbook",
         "' (macros/xlwings.bas + macros/Dictionary.cls) or the xlwings add-in (Tools >",
         "' References > xlwings). `edi-xl new plan.xlsm` puts this module in the workbook; to",
@@ -259,7 +263,7 @@ def vba_project() -> bytes:
 
 def macro_enabled_start(column_widths: Iterable[float] = ()) -> WorkbookType:
     """An empty macro-enabled workbook to build a master in: the xlwings VBA project and
-    the three buttons on an "Action Plan" sheet, loaded with openpyxl (``keep_vba=True``).
+    the buttons on an "Action Plan" sheet, loaded with openpyxl (``keep_vba=True``).
 
     ``column_widths`` are the widths the builder gives columns A, B, ...: the buttons are
     anchored to cells, so the shell is laid out with the final widths.
@@ -893,6 +897,37 @@ def import_returns_in_excel(book: Any, as_at: date, *, now: datetime | None = No
     return _write_back(book, snapshot, before, wb, "\n".join(lines), inserted)
 
 
+def board_report_in_excel(book: Any, as_at: date | None = None) -> str:
+    """The "Board report" button: ``edi-xl report`` of the open workbook (saved or not), as at
+    the Settings as-at date unless ``as_at`` is given, written next to the workbook as
+    "<workbook> board report <as-at>.docx". The workbook is not changed."""
+    import shutil
+
+    from edi_xl.report import default_paper_path, write_report
+
+    snapshot = read_book(book)
+    wb, _ = workbook_from_snapshot(snapshot)
+    workbook = snapshot.folder / Path(snapshot.name).name
+    with tempfile.TemporaryDirectory(prefix="edi_xl-") as tmp:
+        copy = Path(tmp) / Path(snapshot.name).name
+        wb.save(copy)  # the workbook as open in Excel, saved or not
+        result = write_report(copy, None, as_at)  # next to the copy, then beside the workbook
+        target = default_paper_path(workbook, result.summary.as_at)
+        shutil.copyfile(result.path, target)
+    s = result.summary
+    lines = [
+        f"The board paper as at {_fmt_date(s.as_at)} is in {target.parent}:",
+        f"  {target.name}",
+        f"{s.actions} actions: "
+        + ", ".join(f"{rag.value} {n}" for rag, n in s.overall.counts.items())
+        + f"; overdue {len(s.overdue)}; coverage gaps {len(s.gaps)}.",
+    ]
+    lines += [f"Note: {n}" for n in result.notes]
+    message = "\n".join(lines)
+    apply_writes(book, [], message)
+    return message
+
+
 # --- RunPython entry points --------------------------------------------------------------------
 
 
@@ -933,11 +968,16 @@ def import_returns() -> None:
     _run_button(lambda book: import_returns_in_excel(book, _today()))
 
 
+def board_report() -> None:
+    """RunPython entry point of the "Board report" button (as ``edi-xl report``)."""
+    _run_button(board_report_in_excel)
+
+
 # --- xlwings Server / xlwings Lite (optional) --------------------------------------------------
 
 
 def server_scripts() -> dict[str, Callable[..., Any]]:
-    """The three buttons as xlwings Server / xlwings Lite scripts (``@script``).
+    """The first three buttons as xlwings Server / xlwings Lite scripts (``@script``).
 
     Optional: needs xlwings PRO or its PolyForm Noncommercial licence (not the classic
     buttons). Imported only when called. In a server's custom scripts module::

@@ -22,6 +22,14 @@ How things are counted:
   netted per action (first old value -> last new value). Newly Red: now Red, was not; newly
   Blue: now complete, was not; moved back: any other step down Blue > Green > Amber > Red
   (a complete action reopened, an action that went from on track to at risk).
+- The trend: the RAG counts at the end of each round (every "Update as at" date before the
+  as-at date), then now. The status an action had at the end of a round is worked back from
+  its Status cell today through the Status lines of the Change Log written for a later round:
+  the old value of the first of them, else today's status. Each Change Log line belongs to the
+  as-at date of the command that wrote it (its Source "... as at 18 Dec 2023", the as-at date it
+  set on Settings, or the round of the "Update as at" column it wrote, shared by every line
+  written at the same moment), else to the day it was written. A status typed into the sheet by
+  hand is not in the Change Log: the trend counts it from the round edi_xl first saw it.
 - Coverage: every WRES indicator, WDES metric and High Impact Action with the live (not Blue)
   actions whose Report / Action cell names it. "WDES 4" and "WDES 9" with no letter name the
   whole metric, so they count for 4a and 4b, 9a and 9b.
@@ -211,6 +219,34 @@ class CoverageLine:
         }
 
 
+@dataclass(frozen=True)
+class TrendPoint:
+    """The RAG counts at the end of one round (or now, at the as-at date)."""
+
+    as_at: date
+    counts: dict[RAG, int]
+    no_status: int
+    current: bool  # the as-at date itself: today's Status cells
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def label(self) -> str:
+        return f"{self.as_at.day} {self.as_at:%b %Y}" + (" (now)" if self.current else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "as_at": self.as_at.isoformat(),
+            "label": self.label,
+            "current": self.current,
+            **{r.value: self.counts[r] for r in RAG_ORDER},
+            "total": self.total,
+            "no_status": self.no_status,
+        }
+
+
 @dataclass
 class Summary:
     """Every figure of the Summary sheet."""
@@ -229,6 +265,7 @@ class Summary:
     coverage: list[CoverageLine]
     due_within_days: int = DUE_WITHIN_DAYS
     words: dict[RAG, str] = field(default_factory=dict)
+    trend: list[TrendPoint] = field(default_factory=list)
 
     @property
     def gaps(self) -> list[CoverageLine]:
@@ -256,6 +293,7 @@ class Summary:
             },
             "coverage": [c.to_dict() for c in self.coverage],
             "gaps": [c.label for c in self.gaps],
+            "trend": [p.to_dict() for p in self.trend],
         }
 
 
@@ -316,6 +354,44 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+_SOURCE_AS_AT = re.compile(r"\bas at (\d{1,2} [A-Za-z]{3,9} \d{4})\b")
+
+
+def _named_as_at(line: Sequence[Any]) -> date | None:
+    """The as-at date a Change Log line names: in its Source ("merge as at 18 Dec 2023"), as
+    the new as-at date on Settings, or as the round of the "Update as at" column it wrote."""
+    _, _, fld, _, new, source = (list(line) + [None] * 6)[:6]
+    if isinstance(source, str) and (m := _SOURCE_AS_AT.search(source)):
+        try:
+            return datetime.strptime(m.group(1), "%d %b %Y").date()
+        except ValueError:
+            pass
+    if isinstance(fld, str) and fld.startswith("Settings:") and fld.endswith("As-at date"):
+        stamp = _as_datetime(new)
+        if stamp is not None:
+            return stamp.date()
+    if isinstance(fld, str):
+        is_update, when = update_header_date(fld)
+        if is_update and when is not None:
+            return when
+    return None
+
+
+def line_dates(change_log: Sequence[Sequence[Any]]) -> list[date | None]:
+    """The as-at date each Change Log line belongs to (see the module docstring): the one named
+    by a line written at the same moment, else the day it was written (None: no time)."""
+    named: dict[datetime, date] = {}
+    for line in change_log:
+        stamp = _as_datetime(line[0] if line else None)
+        if stamp is not None and stamp not in named and (d := _named_as_at(line)) is not None:
+            named[stamp] = d
+    out: list[date | None] = []
+    for line in change_log:
+        stamp = _as_datetime(line[0] if line else None)
+        out.append(None if stamp is None else named.get(stamp, stamp.date()))
+    return out
+
+
 def status_changes(
     change_log: Sequence[Sequence[Any]],
     since: date | None,
@@ -325,12 +401,12 @@ def status_changes(
     """Net Status changes per action in Change Log lines (when, #, field, old, new, ...)."""
     first_old: dict[str, Any] = {}
     last: dict[str, tuple[Any, datetime | None]] = {}
-    for line in change_log:
+    for line, belongs in zip(change_log, line_dates(change_log), strict=True):
         when, action_id, fld, old, new = (list(line) + [None] * 5)[:5]
         if fld != "Status" or not action_id:
             continue
         stamp = _as_datetime(when)
-        if since is not None and (stamp is None or stamp.date() <= since):
+        if since is not None and (belongs is None or belongs <= since):
             continue
         key = str(action_id)
         first_old.setdefault(key, old)
@@ -349,6 +425,53 @@ def status_changes(
             continue
         action = (actions or {}).get(key)
         out.append(StatusChange(key, action.action if action else None, kind, old, new, stamp))
+    return out
+
+
+def round_dates(plan: ActionPlan, as_at: date) -> list[date]:
+    """The dates of the "Update as at" rounds before the as-at date, oldest first."""
+    dated = {d for h in plan.update_headers if (d := update_header_date(h)[1]) and d < as_at}
+    return sorted(dated)
+
+
+def trend(
+    plan: ActionPlan,
+    change_log: Sequence[Sequence[Any]],
+    as_at: date,
+    words: dict[RAG, str],
+    now: tuple[dict[RAG, int], int],
+) -> list[TrendPoint]:
+    """RAG counts at the end of each round before ``as_at``, then ``now`` (counts, no status).
+
+    An action's status at the end of a round is the old value of its first Status line in the
+    Change Log that belongs to a later date, else its Status cell today. Past statuses are read
+    as a person reads them (:func:`edi_xl.status.parse_status`: "On track", "G"), since the
+    Settings words may have changed since.
+    """
+    dates = line_dates(change_log)
+    status_lines: list[tuple[date, str, Any]] = [
+        (belongs, str(line[1]), line[3])
+        for line, belongs in zip(change_log, dates, strict=True)
+        if belongs is not None and len(line) > 3 and line[2] == "Status" and line[1]
+    ]
+    out: list[TrendPoint] = []
+    for round_date in round_dates(plan, as_at):
+        then: dict[str, Any] = {}
+        for belongs, action_id, old in status_lines:
+            if belongs > round_date:
+                then.setdefault(action_id, old)
+        counts = {r: 0 for r in RAG_ORDER}
+        no_status = 0
+        for action in plan.actions:
+            text = then.get(action.id, action.status_text)
+            rag = parse_status(_text(text), words)
+            if rag is None:
+                no_status += 1
+            else:
+                counts[rag] += 1
+        out.append(TrendPoint(round_date, counts, no_status, current=False))
+    counts, no_status = now
+    out.append(TrendPoint(as_at, dict(counts), no_status, current=True))
     return out
 
 
@@ -406,12 +529,13 @@ def summarise(
     )
     since = previous_round(plan, as_at)
     name = trust_name or plan.title or "Equality action plan"
+    no_status = sum(1 for _, rag in coloured if rag is None)
     return Summary(
         as_at=as_at,
         title=f"{name}: summary as at {as_at.day} {as_at:%B %Y}",
         actions=len(assessments),
         overall=RagRow("All actions", overall),
-        no_status=sum(1 for _, rag in coloured if rag is None),
+        no_status=no_status,
         by_theme=_rag_rows(coloured, "theme", NO_THEME),
         by_owner=_rag_rows(coloured, "owner", NO_OWNER),
         overdue=overdue,
@@ -421,6 +545,7 @@ def summarise(
         coverage=coverage(coloured),
         due_within_days=due_within_days,
         words=dict(words),
+        trend=trend(plan, change_log, as_at, words, (overall, no_status)),
     )
 
 
@@ -512,5 +637,11 @@ def format_summary(summary: Summary) -> str:
     lines += _table(
         ["Ref", "Live", "Actions (#)"],
         [[c.label, c.live, ", ".join(c.action_ids) or "GAP"] for c in s.coverage],
+    )
+    lines.append("")
+    lines.append("Trend: RAG status at the end of each round")
+    lines += _table(
+        ["Round", *(r.value for r in RAG_ORDER), "Total"],
+        [[p.label, *(p.counts[g] for g in RAG_ORDER), p.total] for p in s.trend],
     )
     return "\n".join(lines)

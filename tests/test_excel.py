@@ -3,6 +3,7 @@ emulated through the real xlwings API compared cell by cell with the CLI command
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 import zipfile
@@ -205,6 +206,7 @@ def test_new_xlsm_has_the_excel_made_vba_plus_the_button_module_and_three_button
         "Refresh status": "[0]!RefreshStatus",
         "Create owner returns": "[0]!CreateOwnerReturns",
         "Import returns": "[0]!ImportReturns",
+        "Board report": "[0]!BoardReport",
     }
     wb = load_workbook(path, keep_vba=True)
     assert [ws.sheet_properties.codeName for ws in wb.worksheets[:2]] == ["Sheet1", "Sheet2"]
@@ -251,7 +253,7 @@ def test_xlsm_survives_refresh_and_merge(pair, tmp_path):
     with zipfile.ZipFile(path) as z:
         assert z.read("xl/vbaProject.bin") == vba
     assert buttons_of(path) == buttons
-    assert len(buttons) == 3
+    assert len(buttons) == len(excel.BUTTONS)
 
 
 def test_olevba_finds_the_button_macros_and_the_source_in_macros(pair):
@@ -522,6 +524,32 @@ def test_import_returns_button_equals_edi_xl_merge(pair, licence, today, tmp_pat
         client.wb.save(button_path)  # what Excel now holds, saved
 
 
+def test_board_report_button_writes_the_paper_next_to_the_workbook(pair, licence, monkeypatch):
+    from docx import Document
+
+    cli_path, button_path = pair
+    run("report", cli_path)
+    monkeypatch.chdir(button_path.parent)  # Excel's folder of the workbook
+    client, actions = click_and_apply(excel.board_report, button_path)
+    assert [a["func"] for a in actions] == ["alert"]  # the workbook is not changed
+    made = sorted(button_path.parent.glob("*.docx"))
+    expected = sorted(cli_path.parent.glob("*.docx"))
+    assert (
+        [p.name for p in made]
+        == [p.name for p in expected]
+        == ["plan board report 2023-10-02.docx"]
+    )
+    prompt = client.alerts[0]["prompt"]
+    assert str(button_path.parent) in prompt and made[0].name in prompt
+
+    def text(path):
+        doc = Document(str(path))
+        cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+        return [p.text for p in doc.paragraphs], cells
+
+    assert text(made[0]) == text(expected[0])  # the button's paper is the command's
+
+
 def test_import_with_no_returns_folder_makes_it_and_says_so(pair, licence, today, monkeypatch):
     _, button_path = pair
     monkeypatch.chdir(button_path.parent)
@@ -546,7 +574,7 @@ def test_server_scripts_do_what_the_buttons_do(pair, licence, today):
     refresh = scripts["edi_xl_refresh_status"]
     assert inspect.iscoroutinefunction(refresh)
     payload = payload_from_file(button_path)
-    book = xw.Book(json=payload)
+    book = xw.Book(json=copy.deepcopy(payload))  # xlwings updates the names it is given
     refresh.__wrapped__(book)
     by_script = book.json()["actions"]
     by_button = click(excel.refresh_status, payload)

@@ -536,7 +536,7 @@ def new_master(
         f"new master from {Path(plan.source.path).name}"
         if plan.source and plan.source.path
         else "new master"
-    )
+    ) + f" as at {as_at:%d %b %Y}"  # the round its Change Log lines belong to
     result = refresh_book(wb, as_at, source=source, now=now, path=path.name)
     if start is not None:
         bind_document_modules(wb)

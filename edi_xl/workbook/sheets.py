@@ -44,6 +44,19 @@ FOLDER_ROWS = (
         "Where the Import returns button reads the returned files from (same rule).",
     ),
 )
+#: The board paper's front sheet (``edi-xl report``): (label, Settings attribute, meaning).
+BOARD_ROWS = (
+    (
+        "Paper title",
+        "paper_title",
+        "The board paper's title (blank: one is made from the as-at date).",
+    ),
+    ("Meeting", "meeting", "The committee the paper goes to, e.g. People Committee."),
+    ("Meeting date", "meeting_date", "The date of that meeting."),
+    ("Report author", "author", "Who wrote the paper: name and job title."),
+    ("Executive lead", "executive_lead", "The executive director who presents it."),
+)
+BOARD_HEADING = "Board report"
 AS_AT_NAME = "AsAtDate"
 CHANGE_LOG_HEADERS = ("When", "#", "Field", "Old value", "New value", "Source")
 
@@ -57,6 +70,11 @@ class Settings:
     words: dict[RAG, str] = field(default_factory=lambda: dict(DEFAULT_STATUS_WORDS))
     owner_returns_folder: str | None = None  # None: DEFAULT_OWNER_RETURNS_FOLDER
     returns_folder: str | None = None  # None: DEFAULT_RETURNS_FOLDER
+    paper_title: str | None = None
+    meeting: str | None = None
+    meeting_date: date | str | None = None  # a date, or the text typed when it is not one
+    author: str | None = None
+    executive_lead: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,12 +119,30 @@ def read_settings(wb: Workbook) -> Settings:
         if (r := rows.get(label.lower())) is not None:
             value = ws.cell(r, 2).value
             setattr(settings, attr, str(value).strip() if str(value or "").strip() else None)
+    for label, attr, _ in BOARD_ROWS:
+        if (r := rows.get(label.lower())) is not None:
+            setattr(settings, attr, _board_value(ws.cell(r, 2).value, dated=attr == "meeting_date"))
     for rag in RAG:
         r = rows.get(rag.value.lower())
         word = ws.cell(r, 2).value if r is not None else None
         if isinstance(word, str) and word.strip():
             settings.words[rag] = word.strip()
     return settings
+
+
+def _board_value(value: Any, *, dated: bool) -> date | str | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = " ".join(str(value).split()) if value is not None else ""
+    if not text:
+        return None
+    if dated:
+        parsed = parse_date(text)
+        if parsed.kind is DateKind.EXACT and parsed.date is not None:
+            return parsed.date
+    return text
 
 
 def write_settings(wb: Workbook, settings: Settings, source: str = "") -> list[Change]:
@@ -135,6 +171,16 @@ def write_settings(wb: Workbook, settings: Settings, source: str = "") -> list[C
         for r, (label, attr, default, meaning) in enumerate(FOLDER_ROWS, start=9 + len(RAG)):
             ws.cell(r, 1, label)
             set_value(ws.cell(r, 2), getattr(settings, attr) or default)
+            ws.cell(r, 3, meaning).alignment = WRAP_TOP
+        first = 9 + len(RAG) + len(FOLDER_ROWS) + 1
+        ws.cell(first, 1, BOARD_HEADING).font = HEADER_FONT
+        ws.cell(first, 1).fill = HEADER_FILL
+        for r, (label, attr, meaning) in enumerate(BOARD_ROWS, start=first + 1):
+            ws.cell(r, 1, label)
+            value = getattr(settings, attr)
+            if value is not None:
+                fmt = "dd mmm yyyy" if isinstance(value, date) else None
+                set_value(ws.cell(r, 2), value, number_format=fmt)
             ws.cell(r, 3, meaning).alignment = WRAP_TOP
         ws.column_dimensions["A"].width = 16
         ws.column_dimensions["B"].width = 24

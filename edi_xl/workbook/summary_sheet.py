@@ -13,6 +13,9 @@ owns this sheet, and the same plan at the same as-at date gives the same sheet.
 - The overdue list, the due-in-30-days list, the changes since the previous round (from the
   Change Log) and the coverage map of WRES / WDES / High Impact Actions, with gaps highlighted,
   are values as at the as-at date.
+- The trend, last: the RAG counts at the end of each earlier round (values: history does not
+  change when the plan is edited) and now (formulas reading the RAG status table), with a
+  stacked column chart.
 - A4 landscape, one page wide; the title names the trust and the as-at date.
 
 The look does not depend on the plan. The buttons of a macro-enabled master (edi_xl.excel)
@@ -135,6 +138,8 @@ RAG_HEADER_ROW = FIRST_ROW + 1
 #: they never overlap; taller rows beside the first (wrapped list lines, in a small plan) leave
 #: a gap between them.
 CHART_ANCHORS = ("J4", "J26")
+#: The trend chart: below the second chart (22 rows of at least 15 pt further down).
+TREND_CHART_ANCHOR = "J48"
 CHART_WIDTH_CM = 17.0
 CHART_HEIGHT_CM = 11.0
 #: Bar colours of the charts: the NHS identity's green, warm yellow, emergency red and blue.
@@ -296,6 +301,10 @@ CHART_NAMES = {
     "Owner": (
         f"{MARKER_NAME}OwnerNames",
         {rag: f"{MARKER_NAME}Owner{rag.value}" for rag in RAG_ORDER},
+    ),
+    "Trend": (
+        f"{MARKER_NAME}TrendNames",
+        {rag: f"{MARKER_NAME}Trend{rag.value}" for rag in RAG_ORDER},
     ),
 }
 #: The series' titles: the RAG header of the first table ("Green", "Amber", ...).
@@ -538,11 +547,12 @@ def _rag_table(
     return first, w.row - 1
 
 
-def _chart(title: str, chart_key: str) -> BarChart:
-    """A stacked bar chart of RAG counts whose every reference is a workbook-level name."""
+def _chart(title: str, chart_key: str, direction: str = "bar") -> BarChart:
+    """A stacked bar chart of RAG counts whose every reference is a workbook-level name
+    (``direction`` "col": stacked columns, first category on the left)."""
     names, per_colour = CHART_NAMES[chart_key]
     chart = BarChart()
-    chart.type = "bar"
+    chart.type = direction
     chart.grouping = "stacked"
     chart.overlap = 100
     chart.gapWidth = 60
@@ -559,7 +569,8 @@ def _chart(title: str, chart_key: str) -> BarChart:
         series.graphicalProperties = GraphicalProperties(solidFill=CHART_COLOURS[rag])
         series.graphicalProperties.line.solidFill = CHART_COLOURS[rag]
         chart.append(series)
-    chart.x_axis.scaling.orientation = "maxMin"  # first theme at the top, as in the table
+    if direction == "bar":
+        chart.x_axis.scaling.orientation = "maxMin"  # first theme at the top, as in the table
     chart.x_axis.tickLblSkip = 1  # every name, not every other one
     chart.y_axis.scaling.min = 0
     chart.y_axis.numFmt = "0"
@@ -695,6 +706,7 @@ def _layout(ws: Worksheet) -> None:
         strict=True,
     ):
         ws.add_chart(_chart(title, key), anchor)
+    ws.add_chart(_chart("RAG status at the end of each round", "Trend", "col"), TREND_CHART_ANCHOR)
 
 
 def _write_sections(
@@ -738,7 +750,7 @@ def _write_sections(
     # the words are Settings cells (formulas): the row is as tall as the words are now
     w.fit([summary.words[rag] for rag in RAG_ORDER], first_col=COUNT_COLS[RAG_ORDER[0]])
     w.row += 1
-    _rag_table(
+    overall_row, _ = _rag_table(
         w, [summary.overall], None, cols, criteria, exact_status, status_ok, {}, kind="rag-total"
     )
     w.note(
@@ -815,10 +827,49 @@ def _write_sections(
         ids = ", ".join(line.action_ids) if line.action_ids else "Gap: no live action"
         w.line("gap" if line.gap else "line", [line.label, line.description, ids, line.live])
 
+    w.blank()
+    _trend_section(w, wb, summary, overall_row)
+
     # The title (trust, as-at date) on every page: a footer cannot follow the as-at date when
     # a button rewrites the sheet, so the footer says no date.
     apply_print_setup(ws, header_row=TITLE_ROW, as_at=as_at)
     ws.oddFooter.left.text = ws.evenFooter.left.text = None
+
+
+def _trend_section(w: _Writer, wb: Workbook, summary: Summary, overall_row: int) -> None:
+    """The RAG counts at the end of each round (values) and now (the RAG status table's
+    formulas), and the names the trend chart reads."""
+    w.section("Trend: RAG status at the end of each round")
+    w.note(
+        "Earlier rounds: the status each action had on the round's date, worked back from the "
+        "Change Log. The last line is now: it follows the RAG status table above."
+    )
+    _rag_header(w, "Round (as at)")
+    first = w.row
+    for point in summary.trend:
+        r = w.row
+        if point.current:
+            w.kind("rag-total")
+            w.value(r, LABEL_COL, point.label)
+            for rag in RAG_ORDER:
+                letter = get_column_letter(COUNT_COLS[rag])
+                w.formula(r, COUNT_COLS[rag], f"={letter}{overall_row}")
+        else:
+            w.kind("rag-line")
+            w.value(r, LABEL_COL, point.label)
+            for rag in RAG_ORDER:
+                w.value(r, COUNT_COLS[rag], point.counts[rag])
+        w.formula(
+            r,
+            TOTAL_COL,
+            f"=SUM({get_column_letter(COUNT_COLS[RAG.GREEN])}{r}:"
+            f"{get_column_letter(COUNT_COLS[RAG.BLUE])}{r})",
+        )
+        w.row += 1
+    names, per_colour = CHART_NAMES["Trend"]
+    _set_name(wb, names, _col_range(LABEL_COL, first, w.row - 1))
+    for rag in RAG_ORDER:
+        _set_name(wb, per_colour[rag], _col_range(COUNT_COLS[rag], first, w.row - 1))
 
 
 def write_summary(

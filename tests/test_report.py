@@ -1,0 +1,503 @@
+"""The board paper (edi-xl report) and the trend across rounds.
+
+The paper is read back with python-docx and every figure compared with `edi-xl summary --json`
+for the same master and date: on the seed master (17 actions) and on a 300-action master with
+three rounds of history, merged from owner returns as HR would. The trend is checked against
+copies of the master saved at the end of each round (what the figures really were then), and
+LibreOffice recalculates the Summary sheet's trend table to the same numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+from docx.oxml.ns import qn
+from libreoffice import convert, pdf_pages_text, poppler_missing, soffice_path
+from openpyxl import Workbook, load_workbook
+
+from edi_xl.cli import cli
+from edi_xl.reader import read_plan
+from edi_xl.summary import summarise_master
+from edi_xl.workbook.master import new_master
+from edi_xl.workbook.summary_sheet import CHART_NAMES, SUMMARY
+
+COLOURS = ("Green", "Amber", "Red", "Blue")
+
+
+@pytest.fixture
+def lo() -> None:
+    """Skip (fail under CI) when LibreOffice or poppler-utils are not installed."""
+    if soffice_path() is not None and not poppler_missing():
+        return
+    reason = "LibreOffice or poppler-utils not installed (see .ci/run)"
+    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def summary_json(master: Path, *extra: str) -> dict[str, Any]:
+    result = CliRunner().invoke(cli, ["summary", str(master), "--json", *extra])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def report(master: Path, out: Path, *extra: str) -> Path:
+    result = CliRunner().invoke(cli, ["report", str(master), "-o", str(out), *extra])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    assert out.exists()
+    return out
+
+
+# --- reading the paper back --------------------------------------------------------------------
+
+
+def sections(docx: Path) -> dict[str, list[Any]]:
+    """Heading text -> what follows it up to the next heading: paragraphs' text and tables
+    (as lists of rows of cell text, the header row first)."""
+    doc = Document(str(docx))
+    out: dict[str, list[Any]] = {}
+    current = "(front)"
+    out[current] = []
+    tables = iter(doc.tables)
+    for child in doc.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            style = child.find(qn("w:pPr"))
+            name = ""
+            if style is not None and style.find(qn("w:pStyle")) is not None:
+                name = style.find(qn("w:pStyle")).get(qn("w:val"))
+            text = "".join(t.text or "" for t in child.iter(qn("w:t")))
+            if name.startswith("Heading"):
+                current = text
+                out[current] = []
+            elif text.strip():
+                out[current].append(text)
+        elif child.tag == qn("w:tbl"):
+            table = next(tables)
+            out[current].append([[c.text for c in row.cells] for row in table.rows])
+    return out
+
+
+def section(found: dict[str, list[Any]], prefix: str) -> list[Any]:
+    matches = [k for k in found if k.startswith(prefix)]
+    assert len(matches) == 1, (prefix, list(found))
+    return found[matches[0]]
+
+
+def only_table(items: list[Any]) -> list[list[str]]:
+    tables = [i for i in items if isinstance(i, list)]
+    assert len(tables) == 1, items
+    return tables[0]
+
+
+def rag_rows(table: list[list[str]]) -> list[list[Any]]:
+    assert table[0][1:] == [*COLOURS, "Total"]
+    return [[row[0], *(int(v) for v in row[1:])] for row in table[1:]]
+
+
+def assert_paper_matches(docx: Path, figures: dict[str, Any]) -> None:
+    """Every figure of the paper equals the summary's."""
+    found = sections(docx)
+    rag = figures["rag"]
+    summary_text = " ".join(section(found, "1. Executive summary"))
+
+    def are(n: int) -> str:
+        return f"{n} {'is' if n == 1 else 'are'}"
+
+    red = rag["Red"]
+    assert summary_text.startswith(
+        f"Of {figures['actions']} actions, {are(rag['Green'])} on track (Green), "
+        f"{are(rag['Amber'])} at risk (Amber), {red} "
+        f"{'has exceeded its' if red == 1 else 'have exceeded their'} timescales (Red) and "
+        f"{are(rag['Blue'])} complete (Blue)."
+    )
+    overall = only_table(section(found, "2.1 All actions"))
+    assert overall[0] == ["RAG status", "Status word", "Actions"]
+    got = {row[0]: int(row[2]) for row in overall[1:]}
+    assert {c: got[c] for c in COLOURS} == {c: rag[c] for c in COLOURS}
+    assert got["Total"] == figures["actions"]
+    assert got.get("No RAG status", 0) == rag["no_status"]
+    assert [r[1] for r in overall[1:5]] == [figures["status_words"][c] for c in COLOURS]
+
+    themes = rag_rows(only_table(section(found, "2.2 By theme")))
+    assert themes == [
+        [t["label"], *(t[c] for c in COLOURS), t["total"]] for t in figures["by_theme"]
+    ]
+    trend = rag_rows(only_table(section(found, "2.3 Trend")))
+    assert trend == [[p["label"], *(p[c] for c in COLOURS), p["total"]] for p in figures["trend"]]
+
+    overdue = section(found, f"3.1 Overdue actions ({len(figures['overdue'])})")
+    if figures["overdue"]:
+        rows = only_table(overdue)[1:]
+        assert [(r[0], r[4]) for r in rows] == [
+            (a["id"], str(a["days_overdue"])) for a in figures["overdue"]
+        ]
+    at_risk = section(found, f"3.2 At risk: Amber ({rag['Amber']})")
+    if rag["Amber"]:
+        assert len(only_table(at_risk)) == 1 + rag["Amber"]
+        assert all(row[4].startswith("Amber: ") for row in only_table(at_risk)[1:])
+    due = section(found, "3.3 Due in the next")
+    assert f"({len(figures['due_soon'])})" in [k for k in found if k.startswith("3.3")][0]
+    if figures["due_soon"]:
+        assert [r[0] for r in only_table(due)[1:]] == [a["id"] for a in figures["due_soon"]]
+    blue = figures["changes"]["newly_blue"]
+    done = section(found, f"4. Completed this round ({len(blue)})")
+    if blue:
+        assert [r[0] for r in only_table(done)[1:]] == [c["id"] for c in blue]
+    gaps = section(found, f"5. Coverage gaps ({len(figures['gaps'])})")
+    if figures["gaps"]:
+        assert [r[0] for r in only_table(gaps)[1:]] == figures["gaps"]
+    appendix = only_table(section(found, f"Appendix A. The full action plan ({figures['actions']}"))
+    assert len(appendix) == 1 + figures["actions"]
+    appendix_colours = [row[5].split(":")[0] for row in appendix[1:]]
+    for c in COLOURS:
+        assert appendix_colours.count(c) == rag[c]
+
+
+# --- the demo (seed 000) master --------------------------------------------------------------
+
+
+def test_paper_of_the_seed_master_equals_summary_json(master: Path, tmp_path: Path) -> None:
+    figures = summary_json(master)
+    docx = report(master, tmp_path / "paper.docx")
+    assert_paper_matches(docx, figures)
+    # the seed's two overdue actions, worked out by hand (README: 2 overdue by 18 days)
+    assert [(a["id"], a["days_overdue"]) for a in figures["overdue"]] == [("1.9", 18), ("6.3", 18)]
+    assert [(p["label"], p["Green"], p["Red"]) for p in figures["trend"]] == [
+        ("18 Sep 2023", 17, 0),
+        ("18 Dec 2023 (now)", 15, 2),
+    ]
+    text = " ".join(section(sections(docx), "1. Executive summary"))
+    assert "Of 17 actions, 15 are on track (Green)" in text
+    assert "2 actions have passed their due date: 1.9 " in text
+
+
+def test_report_at_another_date_uses_that_date_and_leaves_the_master(
+    master: Path, tmp_path: Path
+) -> None:
+    before = master.read_bytes()
+    figures = summary_json(master, "--as-at", "2024-04-02")
+    docx = report(master, tmp_path / "later.docx", "--as-at", "02/04/2024")
+    assert_paper_matches(docx, figures)
+    assert figures["as_at"] == "2024-04-02" and len(figures["overdue"]) > 2
+    assert master.read_bytes() == before
+
+
+def test_front_sheet_reads_the_settings_rows(master: Path, tmp_path: Path) -> None:
+    wb = load_workbook(master)
+    ws = wb["Settings"]
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    values = {
+        "Meeting": "People Committee",
+        "Meeting date": datetime(2024, 1, 11),
+        "Report author": "Jo Bloggs, Head of EDI",
+        "Executive lead": "Sam Smith, Chief People Officer",
+        "Trust name": "Example NHS Trust",
+    }
+    for label, value in values.items():
+        ws.cell(rows[label], 2).value = value
+    wb.save(master)
+    result = CliRunner().invoke(cli, ["report", str(master), "-o", str(tmp_path / "p.docx")])
+    assert result.exit_code == 0 and "Note:" not in result.output
+    front = section(sections(tmp_path / "p.docx"), "(front)")
+    assert front[0] == "Example NHS Trust"
+    assert "Meeting: People Committee" in front
+    assert "Date of meeting: 11 January 2024" in front
+    assert "Report author: Jo Bloggs, Head of EDI" in front
+    assert "Executive lead: Sam Smith, Chief People Officer" in front
+    assert "Purpose: For assurance" in front
+    recommendation = section(sections(tmp_path / "p.docx"), "Recommendation")
+    assert recommendation[0].startswith("People Committee is asked to note the position")
+
+
+def test_missing_settings_rows_are_named(master: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["report", str(master), "-o", str(tmp_path / "p.docx")])
+    assert result.exit_code == 0
+    assert "Note: the Settings sheet has no 'Meeting'" in result.output
+    front = section(sections(tmp_path / "p.docx"), "(front)")
+    assert "Meeting: To be completed (Settings sheet)" in front
+
+
+def test_default_paper_sits_next_to_the_master(master: Path) -> None:
+    result = CliRunner().invoke(cli, ["report", str(master)])
+    assert result.exit_code == 0, result.output
+    made = master.with_name("master board report 2023-12-18.docx")
+    assert made.exists() and str(made.resolve()) in result.output
+
+
+def test_a_missing_master_is_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["report", str(tmp_path / "nope.xlsx")])
+    assert result.exit_code == 2 and "nope.xlsx" in result.output
+
+
+# --- accessible by construction ----------------------------------------------------------------
+
+
+def test_the_paper_is_accessible_by_construction(master: Path, tmp_path: Path) -> None:
+    docx = report(master, tmp_path / "paper.docx")
+    doc = Document(str(docx))
+    assert doc.tables
+    for table in doc.tables:  # a header row, repeated on every page
+        first = table.rows[0]._tr
+        marks = first.findall(f"{qn('w:trPr')}/{qn('w:tblHeader')}")
+        assert marks and marks[0].get(qn("w:val")) in (None, "true", "1")
+        for row in table.rows[1:]:
+            assert row._tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is None
+    pictures = doc.element.body.findall(".//" + qn("wp:inline"))
+    assert len(pictures) == 3  # RAG overall, by theme, trend
+    for inline in pictures:
+        doc_pr = inline.find(qn("wp:docPr"))
+        descr = doc_pr.get("descr") or ""
+        assert len(descr) > 40 and all(c in descr for c in COLOURS), descr
+    styles = [p.style.name for p in doc.paragraphs]
+    assert styles.count("Title") == 1
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:2] == ["Recommendation", "1. Executive summary"]
+    assert "Heading 2" in styles
+    assert doc.styles["Normal"].font.size.pt >= 12
+    for p in doc.paragraphs:  # no body text below 11 pt
+        for run in p.runs:
+            assert run.font.size is None or run.font.size.pt >= 11, run.text
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                for run in (r for p in cell.paragraphs for r in p.runs):
+                    assert run.font.size is None or run.font.size.pt >= 11
+    # RAG never by colour alone: every shaded RAG cell says its colour in words
+    fills = {"C6EFCE": "Green", "FFEB9C": "Amber", "FFC7CE": "Red", "BDD7EE": "Blue"}
+    shaded = 0
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                shd = cell._tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
+                if shd is not None and shd.get(qn("w:fill")) in fills:
+                    shaded += 1
+                    assert fills[shd.get(qn("w:fill"))] in cell.text, cell.text
+    assert shaded > 17
+    assert doc.core_properties.title and doc.core_properties.language == "en-GB"
+
+
+# --- 300 actions, three rounds -----------------------------------------------------------------
+
+ROUNDS = (date(2024, 3, 31), date(2024, 6, 30), date(2024, 9, 30))
+#: HR merges a few days after each round's date: the Change Log's time is not the round's.
+MERGED = (datetime(2024, 4, 3, 9), datetime(2024, 7, 4, 15), datetime(2024, 10, 2, 11))
+THEMES = ("Recruitment", "Bullying and harassment", "Career progression", "Board", "Data")
+REFS = ("WRES 1", "WRES 2", "WDES 4", "HIA 3", "WRES 7", "WDES 9a", "HIA 6")
+
+
+def _status(i: int, round_: int) -> str:
+    """The status an owner gives action i in a round: some finish, some slip, some recover."""
+    if round_ == 0:
+        return ("On Track", "On Track", "At Risk", "Complete", "G")[i % 5]
+    if i % 5 == 3:  # complete stays complete
+        return "Complete"
+    if round_ == 1:
+        return ("On Track", "Complete", "At Risk", "", "Amber")[i % 5]
+    return ("Complete", "Complete", "On Track", "", "At Risk")[i % 5]
+
+
+def build_big_plan(path: Path) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Action Plan"
+    ws.append(["Big Trust EDI action plan"])
+    ws.append([])
+    ws.append(
+        [
+            "#",
+            "Milestone",
+            "Action (think SMART)",
+            "Report / Action",
+            "Protected Characteristic",
+            "Action Owner",
+            "Start Date",
+            "Due Date",
+            "Status",
+            "Update as at 31 Mar 24",
+        ]
+    )
+    for i in range(300):
+        due = date(2024, 1 + (i * 7) % 12, 1 + i % 27).replace(year=2024 + (i % 3) // 2)
+        ws.append(
+            [
+                f"{1 + i // 20}.{1 + i % 20}",
+                THEMES[i % len(THEMES)],
+                f"Action {i}: make the recruitment of staff fairer, step {i}",
+                REFS[i % len(REFS)],
+                "Race",
+                f"Owner {i % 30}",
+                date(2023, 4, 1),
+                due,
+                _status(i, 0),
+                f"Round 1 update for action {i}",
+            ]
+        )
+    wb.save(path)
+    return path
+
+
+def write_return(path: Path, plan_ids: list[str], round_: int) -> Path:
+    """One owner return covering every action: #, Status, Update."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["#", "Status", "Update"])
+    for i, action_id in enumerate(plan_ids):
+        status = _status(i, round_)
+        ws.append([action_id, status or None, f"Round {round_ + 1} update for action {i}"])
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The master after three rounds, and copies saved at the end of each round."""
+    from edi_xl.merge import merge_returns
+
+    folder = tmp_path_factory.mktemp("big")
+    source = build_big_plan(folder / "plan.xlsx")
+    plan = read_plan(source)
+    ids = [a.id for a in plan.actions]
+    master = folder / "master.xlsx"
+    new_master(master, plan, ROUNDS[0], now=MERGED[0])
+    copies = [shutil.copy2(master, folder / "round1.xlsx")]
+    for r in (1, 2):
+        returns = folder / f"returns{r}"
+        returns.mkdir()
+        write_return(returns / f"all owners round {r + 1}.xlsx", ids, r)
+        merge_returns(master, [returns], as_at=ROUNDS[r], now=MERGED[r])
+        copies.append(shutil.copy2(master, folder / f"round{r + 1}.xlsx"))
+    return {"master": master, "copies": [Path(c) for c in copies], "folder": folder}
+
+
+def test_big_master_trend_is_what_each_round_showed_at_its_end(big: dict[str, Any]) -> None:
+    figures = summary_json(big["master"])
+    assert figures["actions"] == 300
+    assert [p["as_at"] for p in figures["trend"]] == [d.isoformat() for d in ROUNDS]
+    then = [summarise_master(copy).to_dict()["rag"] for copy in big["copies"]]
+    for point, rag in zip(figures["trend"], then, strict=True):
+        assert [point[c] for c in COLOURS] == [rag[c] for c in COLOURS]
+        assert point["no_status"] == rag["no_status"]
+    # the rounds really moved: the trend is not flat
+    assert len({tuple(p[c] for c in COLOURS) for p in figures["trend"]}) == 3
+    assert figures["trend"][-1]["current"] and not figures["trend"][0]["current"]
+    # completed this round = newly Blue since the previous round = the trend's step in Blue,
+    # counted by action
+    assert figures["changes_since"] == ROUNDS[1].isoformat()
+    newly = {c["id"] for c in figures["changes"]["newly_blue"]}
+    blue_then = _blue_ids(big["copies"][1])
+    blue_now = _blue_ids(big["master"])
+    assert newly == blue_now - blue_then and newly
+
+
+def _blue_ids(path: Path) -> set[str]:
+    plan = read_plan(path)
+    return {a.id for a in plan.actions if (a.status_text or "") == "Complete"}
+
+
+def test_big_master_paper_equals_summary_json(big: dict[str, Any]) -> None:
+    figures = summary_json(big["master"])
+    docx = report(big["master"], big["folder"] / "big paper.docx")
+    assert_paper_matches(docx, figures)
+
+
+def test_big_master_summary_sheet_trend_table_and_chart_names(big: dict[str, Any]) -> None:
+    figures = summary_json(big["master"])
+    wb = load_workbook(big["master"])
+    ws = wb[SUMMARY]
+    rows = trend_rows(ws)
+    assert [r[0] for r in rows] == [p["label"] for p in figures["trend"]]
+    for (_, *cells), point in zip(rows[:-1], figures["trend"][:-1], strict=True):
+        assert cells == [point[c] for c in COLOURS] + [cells[-1]]
+    last = rows[-1]
+    assert all(isinstance(v, str) and v.startswith("=") for v in last[1:])  # live formulas
+    names, per_colour = CHART_NAMES["Trend"]
+    first_row = trend_first_row(ws)
+    span = f"{first_row}:$A${first_row + len(rows) - 1}"
+    assert wb.defined_names[names].attr_text == f"Summary!$A${span}"
+    assert wb.defined_names[per_colour[next(iter(per_colour))]].attr_text.startswith("Summary!$D$")
+    charts = ws._charts
+    assert len(charts) == 3 and charts[2].type == "col" and charts[2].grouping == "stacked"
+    assert [s.val.numRef.f for s in charts[2].series] == [
+        f"[0]!EdiXlSummaryTrend{c}" for c in COLOURS
+    ]
+    with zipfile.ZipFile(big["master"]) as z:
+        xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/"))
+    assert "Summary!$" not in xml
+
+
+def trend_first_row(ws: Any) -> int:
+    for row in range(1, ws.max_row + 1):
+        if str(ws.cell(row, 1).value or "").startswith("Trend: "):
+            # section, note, header, then the lines
+            return row + 3
+    raise AssertionError("no trend section")
+
+
+def trend_rows(ws: Any) -> list[list[Any]]:
+    out = []
+    row = trend_first_row(ws)
+    while ws.cell(row, 1).value not in (None, ""):
+        out.append([ws.cell(row, c).value for c in (1, 4, 5, 6, 7, 8)])
+        row += 1
+    return out
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_recalculates_the_trend_table_to_the_same_numbers(
+    lo: None, big: dict[str, Any], tmp_path: Path
+) -> None:
+    figures = summary_json(big["master"])
+    copy = convert(big["master"], "xlsx", tmp_path / "lo")
+    ws = load_workbook(copy, data_only=True)[SUMMARY]
+    rows = trend_rows(ws)
+    assert rows == [[p["label"], *(p[c] for c in COLOURS), p["total"]] for p in figures["trend"]]
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_makes_a_pdf_with_the_headings_and_figures(
+    lo: None, master: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "paper.docx"
+    result = CliRunner().invoke(cli, ["report", str(master), "-o", str(out), "--pdf"])
+    assert result.exit_code == 0, result.output
+    pdf = out.with_suffix(".pdf")
+    assert pdf.exists() and f"PDF written to {pdf.resolve()}" in result.output
+    pages = pdf_pages_text(pdf)
+    text = re.sub(r"\s+", " ", " ".join(pages))
+    for heading in (
+        "Recommendation",
+        "1. Executive summary",
+        "2.1 All actions",
+        "2.3 Trend across rounds",
+        "3.1 Overdue actions (2)",
+        "5. Coverage gaps (8)",
+        "Appendix A. The full action plan (17 actions)",
+    ):
+        assert heading in text, heading
+    assert "Of 17 actions, 15 are on track (Green)" in text
+    assert "Page 1 of " in text
+    header_pages = [
+        p for p in pages if "Action owner Due date RAG status" in re.sub(r"\s+", " ", p)
+    ]
+    assert len(header_pages) >= 2  # the appendix's header row repeats on every page
+
+
+def test_pdf_without_libreoffice_says_so_and_keeps_the_word_paper(
+    master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice here
+    out = tmp_path / "paper.docx"
+    result = CliRunner().invoke(cli, ["report", str(master), "-o", str(out), "--pdf"])
+    assert result.exit_code == 1
+    assert "LibreOffice is not installed" in result.output
+    assert out.exists() and not out.with_suffix(".pdf").exists()

@@ -164,19 +164,15 @@ def main() -> None:
     ctx = mp.get_context("spawn")
     for engine in engines:
         pool = ctx.Pool(2, maxtasksperchild=20)
-        pending = [(p, pool.apply_async(one, (engine, str(p)))) for p in paths]
-        for path, job in pending:
+        jobs = [pool.apply_async(one, (engine, str(p))) for p in paths]
+        for i, path in enumerate(paths):
             try:
-                outcome, gone = job.get(timeout=TIMEOUT)
+                outcome, gone = jobs[i].get(timeout=TIMEOUT)
             except mp.TimeoutError:
                 outcome, gone = "cannot open", ["took too long"]
-                pool.terminate()
+                pool.terminate()  # the rest queued on it are lost: queue them again
                 pool = ctx.Pool(2, maxtasksperchild=20)
-                # what was queued on the old pool is lost: run the rest on the new one
-                rest = [q for q, _ in pending[pending.index((path, job)) + 1 :]]
-                pending = pending[: pending.index((path, job)) + 1] + [
-                    (q, pool.apply_async(one, (engine, str(q)))) for q in rest
-                ]
+                jobs[i + 1 :] = [pool.apply_async(one, (engine, str(q))) for q in paths[i + 1 :]]
             results[engine][outcome] += 1
             if path == paths[0]:
                 featured[engine] = gone

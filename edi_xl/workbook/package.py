@@ -100,8 +100,14 @@ class Package:
 
     def free_name(self, wanted: str) -> str:
         """``wanted`` if no part has that name, else the same name with the next free number
-        (``xl/charts/chart1.xml`` -> ``xl/charts/chart4.xml``)."""
-        if wanted not in self.parts:
+        (``xl/charts/chart1.xml`` -> ``xl/charts/chart4.xml``). Part names are compared
+        without case, as Excel does, and a name whose relationships part exists is taken."""
+        taken = {name.lower() for name in self.parts}
+
+        def free(name: str) -> bool:
+            return name.lower() not in taken and rels_name(name).lower() not in taken
+
+        if free(wanted):
             return wanted
         folder, name = posixpath.split(wanted)
         stem, dot, ext = name.rpartition(".")
@@ -109,7 +115,7 @@ class Package:
         n = 1
         while True:
             candidate = posixpath.join(folder, f"{base}{n}{dot}{ext}")
-            if candidate not in self.parts:
+            if free(candidate):
                 return candidate
             n += 1
 

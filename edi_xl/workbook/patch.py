@@ -1120,8 +1120,7 @@ def patched_package(wb: Workbook, baseline: Baseline) -> bytes:
         book_rels.append(Rel(_free_rel_id(book_rels), STYLES_REL, "/" + styles.part, False))
         overrides[styles.part] = STYLES_TYPE
     pkg.write_rels(workbook, book_rels)
-    live = pkg.all_reachable()
-    _set_overrides(pkg, ct_root, {k: v for k, v in overrides.items() if k in live})
+    _set_overrides(pkg, ct_root, overrides)  # (those of parts no longer there are dropped)
     return pkg.to_bytes()
 
 

@@ -1,5 +1,5 @@
 Attribute VB_Name = "EdiXlButtons"
-' The macros of the three edi_xl buttons above the table on the Action Plan sheet.
+' The macros of the edi_xl buttons above the table on the Action Plan sheet.
 ' Each runs edi_xl through xlwings' RunPython: the xlwings module in this workbook
 ' (macros/xlwings.bas + macros/Dictionary.cls) or the xlwings add-in (Tools >
 ' References > xlwings). `edi-xl new plan.xlsm` puts this module in the workbook; to
@@ -16,4 +16,8 @@ End Sub
 
 Sub ImportReturns()
     RunPython "import edi_xl.excel; edi_xl.excel.import_returns()"
+End Sub
+
+Sub StartNewRound()
+    RunPython "import edi_xl.excel; edi_xl.excel.start_new_round()"
 End Sub

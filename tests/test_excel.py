@@ -180,7 +180,7 @@ def ole_streams(data: bytes) -> dict[str, bytes]:
         return {"/".join(path): ole.openstream(path).read() for path in ole.listdir()}
 
 
-def test_new_xlsm_has_the_excel_made_vba_plus_the_button_module_and_three_buttons(pair):
+def test_new_xlsm_has_the_excel_made_vba_plus_the_button_module_and_four_buttons(pair):
     path, _ = pair
     with zipfile.ZipFile(path) as z:
         vba = z.read("xl/vbaProject.bin")
@@ -205,6 +205,7 @@ def test_new_xlsm_has_the_excel_made_vba_plus_the_button_module_and_three_button
         "Refresh status": "[0]!RefreshStatus",
         "Create owner returns": "[0]!CreateOwnerReturns",
         "Import returns": "[0]!ImportReturns",
+        "Start new round": "[0]!StartNewRound",
     }
     wb = load_workbook(path, keep_vba=True)
     assert [ws.sheet_properties.codeName for ws in wb.worksheets[:2]] == ["Sheet1", "Sheet2"]
@@ -251,7 +252,7 @@ def test_xlsm_survives_refresh_and_merge(pair, tmp_path):
     with zipfile.ZipFile(path) as z:
         assert z.read("xl/vbaProject.bin") == vba
     assert buttons_of(path) == buttons
-    assert len(buttons) == 3
+    assert len(buttons) == 4
 
 
 def test_olevba_finds_the_button_macros_and_the_source_in_macros(pair):
@@ -373,13 +374,19 @@ def hostile_edits(wb: Any) -> None:
     set_value(ws["I6"], "1-2-3")  # a Status the VBA client would turn into a date
     set_value(ws["J7"], "1.10")  # an update that Excel would make a number
     set_value(ws["F8"], "Priya Shah, Head of EDI")  # a new owner: the Summary's tables grow
+    settings = wb[sheets.SETTINGS]  # HR moved the round by typing its date on Settings
+    settings.cell(_label_row(settings, sheets.AS_AT_LABEL), 2).value = datetime(2023, 12, 18)
+
+
+def _label_row(ws: Any, label: str) -> int:
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == label)
 
 
 def test_refresh_button_equals_edi_xl_refresh(pair, licence, today):
     cli_path, button_path = pair
     for path in pair:
         edit_xlsm(path, hostile_edits)
-    run("refresh", cli_path, "--as-at", AS_AT.isoformat())
+    run("refresh", cli_path)  # as at the round on Settings, as the button
     client, actions = click_and_apply(excel.refresh_status, button_path)
     assert_same(client.wb, cli_path)
     assert [a["func"] for a in actions].count("setValues") < 40, "write blocks, not cells"
@@ -409,7 +416,7 @@ def test_a_master_without_a_summary_is_told_to_run_refresh_once(pair, licence, t
     cli_path, button_path = pair
     for path in pair:
         edit_xlsm(path, drop_summary)
-    run("refresh", cli_path, "--as-at", AS_AT.isoformat())
+    run("refresh", cli_path)
     client, actions = click_and_apply(excel.refresh_status, button_path)
     assert SUMMARY in load_workbook(cli_path).sheetnames
     assert SUMMARY not in client.wb.sheetnames
@@ -449,7 +456,9 @@ def _files(folder: Path) -> dict[str, dict[str, dict[str, Any]]]:
     def created(sheet: str, row: int, col: int) -> bool:
         return sheet == "_edi_xl" and row == 6  # "created": the clock
 
-    return {p.name: cell_values(load_workbook(p), skip=created) for p in sorted(folder.iterdir())}
+    return {
+        p.name: cell_values(load_workbook(p), skip=created) for p in sorted(folder.glob("*.xlsx"))
+    }
 
 
 def test_create_owner_returns_button_equals_edi_xl_returns(pair, licence, monkeypatch):
@@ -466,6 +475,9 @@ def test_create_owner_returns_button_equals_edi_xl_returns(pair, licence, monkey
     for name in made:
         assert differences(made[name], expected[name]) == [], name
     assert f"{len(made)} owner return(s) as at 2 Oct 2023" in client.alerts[0]["prompt"]
+    drafts = sorted(p.name for p in (button_path.parent / "Owner returns").glob("*.eml"))
+    assert drafts == [n.replace(".xlsx", ".eml") for n in made]
+    assert f"{len(made)} email draft(s)" in client.alerts[0]["prompt"]
 
 
 def fill_returns(folder: Path, received: Path) -> None:
@@ -481,7 +493,7 @@ def fill_returns(folder: Path, received: Path) -> None:
             ("Complete", "2024-01-05"),
         ]
     )
-    for path in sorted(folder.iterdir())[:3]:
+    for path in sorted(folder.glob("*.xlsx"))[:3]:
         wb = load_workbook(path)
         ws = wb["Your actions"]
         for row in range(7, ws.max_row + 1):
@@ -495,7 +507,7 @@ def fill_returns(folder: Path, received: Path) -> None:
         wb.save(received / path.name)
 
 
-def test_import_returns_button_equals_edi_xl_merge(pair, licence, today, tmp_path):
+def test_import_returns_button_equals_edi_xl_merge(pair, licence, today, tmp_path, monkeypatch):
     cli_path, button_path = pair
     run("returns", cli_path, "-o", tmp_path / "sent")
     received = tmp_path / "received"
@@ -510,15 +522,18 @@ def test_import_returns_button_equals_edi_xl_merge(pair, licence, today, tmp_pat
 
     for path in pair:
         edit_xlsm(path, point_at_received)
+    monkeypatch.chdir(button_path.parent)  # Excel's folder of the workbook: chase drafts
     for round_ in (1, 2):  # a new Returns sheet and round column, then both already there
-        run("merge", cli_path, received, "--as-at", AS_AT.isoformat())
+        run("merge", cli_path, received)  # into the round the returns were made for
         client, actions = click_and_apply(excel.import_returns, button_path)
         funcs = [a["func"] for a in actions]
         assert ("rangeInsert" in funcs) is (round_ == 1)
         assert ("addSheet" in funcs) is (round_ == 1)
         assert_same(client.wb, cli_path)
         prompt = client.alerts[0]["prompt"]
-        assert "Imported from" in prompt and "3 merged file(s)" in prompt
+        # the third owner sent the return back untouched: not "returned", chased
+        assert "Imported from" in prompt and "2 merged, 1 unchanged file(s)" in prompt
+        assert "chase draft(s) for owners still owed" in prompt
         client.wb.save(button_path)  # what Excel now holds, saved
 
 
@@ -542,6 +557,7 @@ def test_server_scripts_do_what_the_buttons_do(pair, licence, today):
         "edi_xl_create_owner_returns",
         "edi_xl_import_returns",
         "edi_xl_refresh_status",
+        "edi_xl_start_new_round",
     ]
     refresh = scripts["edi_xl_refresh_status"]
     assert inspect.iscoroutinefunction(refresh)

@@ -83,12 +83,16 @@ class RoundRecord:
     def add(self, files: list[FileRecord], flags: list[FlagRecord]) -> None:
         """Add a merge's files and flags: the same file (name, saved) replaces its line and
         its flags; a flag already listed is not listed twice."""
-        keys = {f.key for f in files}
+        new = {f.key: f for f in files}
         names = {f.file for f in files}
-        self.files = [f for f in self.files if f.key not in keys] + files
-        self.flags = [g for g in self.flags if g.file not in names] + [
-            g for i, g in enumerate(flags) if g not in flags[:i]
-        ]
+        kept = [new.pop(f.key, f) for f in self.files]  # a file merged again keeps its place
+        self.files = kept + [f for f in files if f.key in new]
+        order = {f.file: i for i, f in enumerate(self.files)}
+        unique = [g for i, g in enumerate(flags) if g not in flags[:i]]
+        self.flags = sorted(
+            [g for g in self.flags if g.file not in names] + unique,
+            key=lambda g: order.get(g.file, len(order)),
+        )
 
     def newest_returned(self) -> dict[str, FileRecord]:
         """Per owner key, the newest file of theirs that was merged (or came back unchanged)."""

@@ -41,6 +41,8 @@ class ChaseResult:
     drafts: Drafts
     out_dir: Path
     no_attachment: list[str] = field(default_factory=list)  # owners whose return was not found
+    #: earlier reminder drafts removed because their owner has returned since
+    removed: list[Path] = field(default_factory=list)
 
 
 def chase(
@@ -116,6 +118,12 @@ def chase_book(
             extra={"why": _sentence(why_chased(status, as_at))},
             drafts=result.drafts,
         )
+    returned = unique_names([CHASE_PREFIX + s.owner for s in result.returned], ".eml")
+    for name in returned:
+        stale = out / name
+        if stale.is_file():  # a reminder written before this owner's return came in
+            stale.unlink()
+            result.removed.append(stale)
     return result
 
 

@@ -625,3 +625,90 @@ def _book_with(value: Any) -> Any:
     wb.active.title = "S"
     set_value(wb.active["A1"], value, number_format="yyyy-mm-dd hh:mm")
     return wb
+
+
+# --- a whole round through the buttons -------------------------------------------------------
+
+
+def test_a_whole_round_through_the_buttons_equals_the_commands(
+    pair, licence, today, tmp_path, monkeypatch
+):
+    """Start new round, Create owner returns, Import returns twice and once more: each click
+    gives the workbook (and the drafts) the commands give."""
+    from conftest import EDI_LEAD, FIONA, HAZEL, JIM
+    from test_round import ADDRESSES, answer, fill_owners, read_draft, returned
+
+    cli_path, button_path = pair
+
+    def next_round(wb: Any) -> None:  # the button cannot ask: HR type the date on Settings
+        fill_owners(wb)
+        ws = wb[sheets.SETTINGS]
+        ws.cell(_label_row(ws, sheets.NEXT_ROUND_LABEL), 2).value = datetime(2023, 12, 18)
+
+    for path in pair:
+        edit_xlsm(path, next_round)
+    monkeypatch.chdir(button_path.parent)
+
+    def click_button(entry_point: Any) -> Client:
+        client, _ = click_and_apply(entry_point, button_path)
+        client.wb.save(button_path)  # what Excel now holds, saved
+        return client
+
+    # Start new round
+    run("round", cli_path, "--start", "2023-12-18")
+    client = click_button(excel.start_new_round)
+    assert_same(client.wb, cli_path)
+    prompt = client.alerts[0]["prompt"]
+    assert "Started the round as at 18 Dec 2023 (the Next round date on Settings)" in prompt
+    assert "Update as at 18 Dec 23" in [c.value for c in client.wb["Action Plan"][4]]
+
+    # Create owner returns, with a draft beside each
+    run("returns", cli_path, "-o", cli_path.parent / "Owner returns")
+    client = click_button(excel.create_owner_returns)
+    sent_cli, sent_button = cli_path.parent / "Owner returns", button_path.parent / "Owner returns"
+    drafts = sorted(p.name for p in sent_button.glob("*.eml"))
+    assert drafts == sorted(p.name for p in sent_cli.glob("*.eml")) and len(drafts) == 6
+    for name in drafts:
+        a, b = read_draft(sent_button / name), read_draft(sent_cli / name)
+        assert a["X-Unsent"] == "1"
+        assert (a["To"], a["Cc"], a["Subject"]) == (b["To"], b["Cc"], b["Subject"])
+        assert a.get_body(("plain",)).get_content() == b.get_body(("plain",)).get_content()
+    assert read_draft(sent_button / f"{JIM}.eml")["To"] == ADDRESSES[JIM][0]
+
+    # Owners answer, in two batches, into the Returns received folder of each
+    received = {p: p.parent / sheets.DEFAULT_RETURNS_FOLDER for p in pair}
+    batches = [
+        [(JIM, {"1.4": ("On Track", "Panels agreed")}), (FIONA, {"1.9": ("At Risk", "chairs")})],
+        [(EDI_LEAD, {"3.3": (None, "Network launched")}), (HAZEL, {})],
+    ]
+    for batch in [*batches, []]:  # the last click: the same files again
+        for owner, answers in batch:
+            made = answer(sent_cli / f"{owner}.xlsx", tmp_path / "answers", answers)
+            for folder in received.values():
+                folder.mkdir(exist_ok=True)
+                shutil.copy2(made, folder / made.name)
+        log_before = len(load_workbook(cli_path)["Change Log"]["A"])
+        run("merge", cli_path, received[cli_path])
+        run("chase", cli_path)
+        client = click_button(excel.import_returns)
+        assert_same(client.wb, cli_path)
+        reminders = sorted(p.name for p in sent_button.glob("Reminder - *.eml"))
+        assert reminders == sorted(p.name for p in sent_cli.glob("Reminder - *.eml"))
+        if not batch:
+            assert len(load_workbook(cli_path)["Change Log"]["A"]) == log_before
+            assert "; 0 change(s)." in client.alerts[0]["prompt"]
+    returns = returned(button_path)
+    assert (returns[JIM], returns[FIONA], returns[EDI_LEAD], returns[HAZEL]) == (
+        "Yes",
+        "Yes",
+        "Yes",
+        "Unchanged",
+    )
+    assert sorted(p.name for p in sent_button.glob("Reminder - *.eml")) == sorted(
+        f"Reminder - {o}.eml"
+        for o in (
+            HAZEL,
+            "Louanna Lubega, Head of Communicati ons",
+            "Victoria Parsons, Associate Director of Corporate Governance",
+        )
+    )

@@ -24,6 +24,7 @@ from edi_xl.dates import parse_as_at
 from edi_xl.errors import EdiXlError
 from edi_xl.problems import Report, Severity
 from edi_xl.reader import read_plan
+from edi_xl.rounds import RoundDate, round_date
 from edi_xl.rules import check_plan
 from edi_xl.workbook.master import (
     RefreshResult,
@@ -63,7 +64,8 @@ AS_AT = click.option(
     "as_at",
     type=AsAtDate(),
     default=None,
-    help="The date status is worked out for: 2023-12-18 or 18/12/2023. Default: today.",
+    help="The date status is worked out for: 2023-12-18 or 18/12/2023. Default: the round "
+    "on the master's Settings sheet (today when there is none).",
 )
 
 
@@ -84,6 +86,18 @@ def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
 
 def _fmt_date(d: date) -> str:
     return f"{d.day} {d:%b %Y}"
+
+
+def _round(as_at: date | None, master: Path | None) -> RoundDate:
+    """The date a command works for: --as-at, else the round on Settings, else today."""
+    return round_date(as_at, master, _today())
+
+
+def _say_round(when: RoundDate | date, source: str | None = None) -> None:
+    """The first line of a command's output: the date it worked for, and why that date."""
+    if isinstance(when, date):
+        when = RoundDate(when, source or "given")
+    click.echo(when.describe()[:1].upper() + when.describe()[1:] + ".")
 
 
 def _summary(result: RefreshResult, verb: str) -> None:
@@ -149,7 +163,8 @@ def new(
     """Make a new master workbook, empty or from the trust's existing one.
 
     A name ending .xlsm makes a macro-enabled master with three buttons on the Action Plan
-    sheet (Refresh status, Create owner returns, Import returns) that run edi_xl through
+    sheet (Refresh status, Create owner returns, Import returns, Start new round) that run
+    edi_xl through
     xlwings: see "Buttons in Excel" in the README.
 
     \b
@@ -163,14 +178,14 @@ def new(
             "give a name ending .xlsx or .xlsm"
         )
     plan = _run(read_plan, source) if source else None
-    result = _run(
-        new_master, master, plan, as_at or _today(), trust_name=trust_name, overwrite=force
-    )
+    when = _round(as_at, source)
+    result = _run(new_master, master, plan, when.as_at, trust_name=trust_name, overwrite=force)
+    _say_round(when)
     _summary(result, "Created")
     if master.suffix.lower() == ".xlsm":
         click.echo(
             "Buttons on the Action Plan sheet: Refresh status, Create owner returns, "
-            "Import returns (they need Python, edi-xl and xlwings on the PC)."
+            "Import returns, Start new round (they need Python, edi-xl and xlwings on the PC)."
         )
     sys.exit(1 if result.report.needs_attention else 0)
 
@@ -194,7 +209,9 @@ def refresh(master: Path, as_at: date | None, output: Path | None) -> None:
     Example:
       edi-xl refresh plan.xlsx --as-at 18/12/2023
     """
-    result = _run(refresh_workbook, master, as_at or _today(), out=output)
+    when = _round(as_at, master)
+    result = _run(refresh_workbook, master, when.as_at, out=output)
+    _say_round(when)
     _summary(result, "Refreshed")
     sys.exit(1 if result.report.needs_attention else 0)
 
@@ -221,7 +238,9 @@ def add_buttons(plan: Path, as_at: date | None, output: Path | None) -> None:
     """
     from edi_xl.workbook.buttons import add_buttons as add
 
-    target, result = _run(add, plan, output, as_at or _today())
+    when = _round(as_at, plan)
+    target, result = _run(add, plan, output, when.as_at)
+    _say_round(when)
     _summary(result, "Refreshed")
     click.echo(f"Buttons added: {target} (open it in Excel and enable macros).")
     sys.exit(1 if result.report.needs_attention else 0)
@@ -240,18 +259,27 @@ def check(master: Path, as_at: date | None, as_json: bool) -> None:
     Example:
       edi-xl check plan.xlsx --as-at 2023-12-18 --json
     """
-    as_at = as_at or _today()
+    when = _round(as_at, master)
+    as_at = when.as_at
     report, plan = _run(_check, master, as_at)
     if as_json:
         doc = {
             "file": str(master),
             "as_at": as_at.isoformat(),
+            "as_at_from": when.source,
             "actions": len(plan.actions),
             "counts": report.counts(),
             "problems": [p.model_dump(mode="json") for p in report.problems],
         }
         click.echo(json.dumps(doc, indent=2, default=str))
     else:
+        _say_round(when)
+        if master.suffix.lower() not in (".xlsx", ".xlsm"):
+            click.echo(
+                f"{master.name} is not a master: checked as read. To keep it as a master, "
+                f'use edi-xl import "{master.name}" -o plan.xlsx or edi-xl new plan.xlsx '
+                f'--from "{master.name}".'
+            )
         for problem in report.problems:
             click.echo(str(problem))
         click.echo(f"{master}: {len(plan.actions)} actions checked as at {_fmt_date(as_at)}.")
@@ -311,7 +339,8 @@ def demo(directory: Path) -> None:
     "out_dir",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the returns (made if missing; files of the same name are replaced).",
+    help="Folder for the returns and their email drafts (made if missing). A folder that "
+    "already holds returns of the same round is refused unless --force.",
 )
 @click.option(
     "--as-at",
@@ -324,16 +353,30 @@ def demo(directory: Path) -> None:
 @click.option(
     "--password", default=None, help="Protect the sheets with this password (default: none)."
 )
-def returns(master: Path, out_dir: Path, as_at: date | None, password: str | None) -> None:
-    """Write one owner return (.xlsx) per action owner, asking for a status and an update.
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace returns of the same round already in the folder (owners may have edited them).",
+)
+def returns(
+    master: Path, out_dir: Path, as_at: date | None, password: str | None, force: bool
+) -> None:
+    """Write one owner return (.xlsx) per action owner, asking for a status and an update,
+    and beside each an email draft (.eml) to the owner with the return attached.
+
+    The drafts go to the addresses in the Owners table of the Settings sheet, with its
+    subject, message and Reply by date; a mail program opens them ready to send.
 
     \b
     Example:
       edi-xl returns plan.xlsx -o "returns Dec 2023" --as-at 18/12/2023
     """
+    from edi_xl.emails import no_address_note
     from edi_xl.owner_returns import make_owner_returns
 
-    result = _run(make_owner_returns, master, out_dir, as_at, password=password)
+    when = _round(as_at, master)
+    result = _run(make_owner_returns, master, out_dir, when.as_at, password=password, force=force)
+    _say_round(when)
     for f in result.files:
         n = len(f.action_ids)
         click.echo(
@@ -345,6 +388,13 @@ def returns(master: Path, out_dir: Path, as_at: date | None, password: str | Non
         f"{len(result.files)} files as at {_fmt_date(result.as_at)}; "
         f"{len(result.not_sent)} actions not sent."
     )
+    if result.drafts:
+        click.echo(
+            f"{len(result.drafts.drafts)} email draft(s) (.eml) beside the returns: open "
+            "each in Outlook (or another mail program), check it and send."
+        )
+        if note := no_address_note(result.drafts):
+            click.echo(note)
     sys.exit(1 if result.needs_attention else 0)
 
 
@@ -375,7 +425,9 @@ def merge(
 
     Only Status and the round's update are taken from a return; anything else an owner
     changed, rows that match no action, unreadable files and older versions are listed for
-    a person to look at. Exit code 1 when anything needs a person.
+    a person to look at. With no --as-at, the returns go into the round they were made for,
+    which must be the round on Settings (a mismatch is a question, exit 2). The Returns sheet
+    adds up every merge of the round. Exit code 1 when anything needs a person.
 
     \b
     Example:
@@ -386,10 +438,17 @@ def merge(
     _check_report_path(report_path)  # before the master is changed
     with _progress("Reading returns") as progress:
         result = _run(
-            merge_returns, master, returns, out=output, as_at=as_at or _today(), progress=progress
+            merge_returns,
+            master,
+            returns,
+            out=output,
+            as_at=as_at,
+            progress=progress,
+            fallback=_today(),
         )
     if report_path:
         _write_report(report_path, result.report())
+    _say_round(result.as_at, result.as_at_source)
     outcomes = Counter(f.outcome for f in result.files)
     click.echo(
         f"Merged into {result.path} as at {_fmt_date(result.as_at)}: "
@@ -424,7 +483,8 @@ def merge(
     type=AsAtDate(),
     default=None,
     help="The round's date, for the update column of returns whose own has no date: "
-    "2023-12-18 or 18/12/2023. Default: today.",
+    "2023-12-18 or 18/12/2023. Default: the round the returns were made for (today when "
+    "they do not say).",
 )
 @click.option(
     "--format",
@@ -459,10 +519,17 @@ def normalise(
     _check_report_path(report_path)
     with _progress("Reading returns") as progress:
         result = _run(
-            normalise_returns, returns, out_dir, as_at=as_at or _today(), fmt=fmt, progress=progress
+            normalise_returns,
+            returns,
+            out_dir,
+            as_at=as_at,
+            fmt=fmt,
+            progress=progress,
+            fallback=_today(),
         )
     if report_path:
         _write_report(report_path, result.report())
+    _say_round(result.as_at, result.as_at_source)
     for written in result.written:
         click.echo(f"{written.source} -> {written.path} ({written.rows} rows)")
     _what_needs_a_person(result, done="normalised")
@@ -550,7 +617,10 @@ def summary(master: Path, as_at: date | None, as_json: bool) -> None:
     """
     from edi_xl.summary import format_summary, summarise_master
 
-    figures = _run(summarise_master, master, as_at)
+    when = _round(as_at, master)
+    figures = _run(summarise_master, master, when.as_at)
+    if not as_json:
+        _say_round(when)
     click.echo(json.dumps(figures.to_dict(), indent=2) if as_json else format_summary(figures))
 
 
@@ -653,15 +723,17 @@ def import_(
 
     if out.suffix.lower() != ".xlsx":
         raise InputError(f"{out}: a master is an .xlsx workbook; give a name ending .xlsx")
+    when = _round(as_at, out if force else None)
     result = _run(
         import_plans,
         sources,
         out,
         layout,
-        as_at or _today(),
+        when.as_at,
         trust_name=trust_name,
         overwrite=force,
     )
+    _say_round(when)
     for outcome in result.sources:
         if not outcome.ok:
             click.echo(f"error: {outcome.error}")
@@ -682,6 +754,134 @@ def import_(
                 click.echo(f"  {label}: {value}")
     _summary(result.refresh, "Imported into")
     sys.exit(1 if result.needs_attention else 0)
+
+
+@cli.command(name="round")
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--start",
+    "start",
+    is_flag=False,
+    flag_value="today",
+    default=None,
+    metavar="[DATE]",
+    help="Start a new round as at DATE (default: today): set the date on Settings, add the "
+    "round's 'Update as at <date>' column after the previous one and log it.",
+)
+def round_(master: Path, start: str | None) -> None:
+    """Show the current reporting round, or start a new one.
+
+    The as-at date on the Settings sheet is the current round: every command and button
+    works as at that date unless given --as-at. Starting a round moves it.
+
+    \b
+    Example:
+      edi-xl round plan.xlsx
+      edi-xl round plan.xlsx --start
+      edi-xl round plan.xlsx --start 2026-11-18
+    """
+    from edi_xl.rounds import start_round
+
+    if start is None:
+        _show_round(master)
+        return
+    try:
+        when = _today() if start == "today" else parse_as_at(start)
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{start!r} is not a date: use 2023-12-18 or 18/12/2023 ({exc})", param_hint="--start"
+        ) from exc
+    result = _run(start_round, master, when)
+    _say_round(result.as_at, "given")
+    if not result.started:
+        click.echo(f"{master}: the round as at {_fmt_date(when)} is already the current one.")
+    else:
+        before = (
+            f" (the previous round was {_fmt_date(result.previous)})" if result.previous else ""
+        )
+        click.echo(
+            f"Started the round as at {_fmt_date(when)} in {master}{before}: the Settings date "
+            f"is {_fmt_date(when)} and the Action Plan has the column {result.column!r}; "
+            "logged on the Change Log sheet."
+        )
+        click.echo(f'Next: edi-xl returns {master} -o "Owner returns {when.isoformat()}"')
+    if result.backup:
+        click.echo(f"Previous version kept as {result.backup}")
+
+
+def _show_round(master: Path) -> None:
+    from edi_xl.round_record import read_record
+    from edi_xl.workbook.master import load_master, read_master_plan
+
+    wb = _run(load_master, master)
+    found = _run(read_master_plan, wb, master.name)
+    as_at = found.settings.as_at
+    if as_at is None:
+        click.echo(f"{master}: no round date on the Settings sheet; start one with --start.")
+        return
+    _say_round(as_at, "settings")
+    record = read_record(wb)
+    columns = ", ".join(found.plan.update_headers) or "none"
+    click.echo(f"Update columns: {columns}.")
+    if record.as_at == as_at:
+        click.echo(f"Files received this round: {len(record.files)} (see the Returns sheet).")
+    else:
+        click.echo("No returns merged yet this round.")
+
+
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the drafts (default: the owner-returns folder on the Settings sheet, "
+    "next to MASTER).",
+)
+@click.option(
+    "--returns",
+    "returns_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the returns sent this round are, to attach again (default: the "
+    "owner-returns folder on Settings).",
+)
+def chase(master: Path, out_dir: Path | None, returns_dir: Path | None) -> None:
+    """Write a reminder email draft (.eml) for each owner still owed this round.
+
+    Owed: no return yet, a return sent back with nothing new in it, or a file that could
+    not be used (as the Returns sheet lists them after the merges of the round). Each draft
+    goes to the owner's address on Settings, says what is missing, lists their actions and
+    attaches their return again.
+
+    \b
+    Example:
+      edi-xl chase plan.xlsx
+      edi-xl chase plan.xlsx -o "chase Dec 2023"
+    """
+    from edi_xl.chase import chase as write_chase
+    from edi_xl.emails import no_address_note
+
+    result = _run(write_chase, master, out_dir, returns_dir=returns_dir)
+    _say_round(result.as_at, "settings")
+    for status, draft in zip(result.owed, result.drafts.drafts, strict=True):
+        why = {"No": "no return yet", "Unchanged": "returned unchanged", "Rejected": "rejected"}
+        files = f": {', '.join(status.files)}" if status.files else ""
+        click.echo(f"{draft.path}: {status.owner} ({why[status.returned]}{files})")
+    click.echo(
+        f"{len(result.drafts.drafts)} chase draft(s) in {result.out_dir}; "
+        f"{len(result.returned)} owner(s) have returned."
+    )
+    if note := no_address_note(result.drafts):
+        click.echo(note)
+    for stale in result.removed:
+        click.echo(f"Removed {stale.name}: that owner has returned since it was written.")
+    if result.no_attachment:
+        click.echo(
+            f"Return not found to attach for: {'; '.join(result.no_attachment)} (looked in "
+            "the owner-returns folder for this round's returns)."
+        )
+    sys.exit(0)
 
 
 def example_plan() -> Any:

@@ -1,5 +1,5 @@
 """Buttons inside the workbook: "Refresh status", "Create owner returns", "Import returns",
-"Board report".
+"Start new round", "Board report".
 
 A macro-enabled master (``edi-xl new plan.xlsm``) has its buttons above the table. Each one
 is bound to a macro with no arguments in the workbook's ``EdiXlButtons`` module, which calls
@@ -66,6 +66,7 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 
+from edi_xl.emails import no_address_note
 from edi_xl.errors import EdiXlError
 from edi_xl.headers import update_header
 from edi_xl.workbook.cells import FORMULA_TRIGGERS, set_value
@@ -96,6 +97,8 @@ __all__ = [
     "refresh_in_excel",
     "refresh_status",
     "server_scripts",
+    "start_new_round",
+    "start_round_in_excel",
     "summary_writes",
     "standalone_vba_project",
     "vba_project",
@@ -126,6 +129,7 @@ BUTTONS: tuple[Button, ...] = (
     Button("Refresh status", "RefreshStatus", "refresh_status"),
     Button("Create owner returns", "CreateOwnerReturns", "create_owner_returns"),
     Button("Import returns", "ImportReturns", "import_returns"),
+    Button("Start new round", "StartNewRound", "start_new_round"),
     Button("Board report", "BoardReport", "board_report"),
 )
 
@@ -775,13 +779,27 @@ def _write_back(
     return message
 
 
-def refresh_in_excel(book: Any, as_at: date | None = None, *, now: datetime | None = None) -> str:
-    """The "Refresh status" button: ``refresh_book`` on the open workbook; the message."""
+def _round_of(wb: WorkbookType, as_at: date | None, today: date | None) -> date | None:
+    """As the commands: ``as_at``, else the round on Settings, else ``today``."""
+    from edi_xl.workbook.sheets import read_settings
+
+    return as_at or read_settings(wb).as_at or today
+
+
+def refresh_in_excel(
+    book: Any,
+    as_at: date | None = None,
+    *,
+    now: datetime | None = None,
+    today: date | None = None,
+) -> str:
+    """The "Refresh status" button: ``refresh_book`` on the open workbook, as at the round
+    on Settings (``today`` when it has none), as ``edi-xl refresh``; the message."""
     from edi_xl.workbook.master import refresh_book
 
     snapshot = read_book(book)
     wb, before = workbook_from_snapshot(snapshot)
-    result = refresh_book(wb, as_at, now=now, path=snapshot.name)
+    result = refresh_book(wb, _round_of(wb, as_at, today), now=now, path=snapshot.name)
     return _write_back(book, snapshot, before, wb, _refresh_message(result))
 
 
@@ -791,11 +809,15 @@ def owner_returns_in_excel(
     *,
     now: datetime | None = None,
     password: str | None = None,
+    today: date | None = None,
+    open_folder: bool = False,
 ) -> str:
-    """The "Create owner returns" button: ``make_owner_returns`` on the open workbook.
+    """The "Create owner returns" button: ``make_owner_returns`` on the open workbook, as
+    ``edi-xl returns``: the returns and an email draft beside each.
 
     The files go to the Settings sheet's owner-returns folder (default: "Owner returns"
-    next to the workbook). The workbook itself is not changed.
+    next to the workbook). The workbook itself is not changed. Returns of the same round
+    already in the folder are never replaced (the message says what to do).
     """
     from edi_xl.owner_returns import make_owner_returns
     from edi_xl.workbook.sheets import read_settings
@@ -806,17 +828,36 @@ def owner_returns_in_excel(
     out = resolve_folder(
         settings.owner_returns_folder, DEFAULT_OWNER_RETURNS_FOLDER, snapshot.folder
     )
+    as_at = _round_of(wb, as_at, today)
     with tempfile.TemporaryDirectory(prefix="edi_xl-") as tmp:
         copy = Path(tmp) / Path(snapshot.name).name
         wb.save(copy)  # the workbook as open in Excel, saved or not
-        result = make_owner_returns(copy, out, as_at, password=password, now=now)
+        try:
+            result = make_owner_returns(copy, out, as_at, password=password, now=now)
+        except EdiXlError as exc:
+            if "--force" not in str(exc):
+                raise
+            raise EdiXlError(
+                str(exc).split(" Use --force")[0]
+                + " Move them to another folder first, or name a new folder as Owner returns "
+                "folder on the Settings sheet, and click again."
+            ) from exc
     lines = [f"{len(result.files)} owner return(s) as at {_fmt_date(result.as_at)} in {out}:"]
     lines += [f"  {f.path.name}: {f.owner} ({len(f.action_ids)})" for f in result.files]
     if result.not_sent:
         lines.append(f"Not sent: {len(result.not_sent)} action(s):")
         lines += [f"  {i or '(no #)'}: {reason}" for i, reason in result.not_sent]
+    if result.drafts:
+        lines.append(
+            f"{len(result.drafts.drafts)} email draft(s) (.eml) beside them: open each, "
+            "check it and send."
+        )
+        if note := no_address_note(result.drafts):
+            lines.append(note)
     message = "\n".join(lines)
     apply_writes(book, [], message)
+    if open_folder:
+        _open_folder(out)
     return message
 
 
@@ -839,19 +880,28 @@ def _inserted_column(
     return None
 
 
-def import_returns_in_excel(book: Any, as_at: date, *, now: datetime | None = None) -> str:
+def import_returns_in_excel(
+    book: Any,
+    as_at: date | None = None,
+    *,
+    now: datetime | None = None,
+    today: date | None = None,
+    open_folder: bool = False,
+) -> str:
     """The "Import returns" button: ``merge_book`` of the returns folder into the open
-    workbook (the Settings sheet's returns folder, default "Returns received" next to it)."""
+    workbook (the Settings sheet's returns folder, default "Returns received" next to it),
+    into the round the returns were made for (as ``edi-xl merge``), then a chase draft per
+    owner still owed in the owner-returns folder (as ``edi-xl chase``)."""
+    from edi_xl.chase import chase_book
     from edi_xl.intake import read_returns
-    from edi_xl.merge import merge_book
+    from edi_xl.merge import merge_book, returns_round
     from edi_xl.workbook.master import read_master_plan
     from edi_xl.workbook.sheets import read_settings
 
     snapshot = read_book(book)
     wb, before = workbook_from_snapshot(snapshot)
-    folder = resolve_folder(
-        read_settings(wb).returns_folder, DEFAULT_RETURNS_FOLDER, snapshot.folder
-    )
+    settings = read_settings(wb)
+    folder = resolve_folder(settings.returns_folder, DEFAULT_RETURNS_FOLDER, snapshot.folder)
     if not folder.is_dir():
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -868,6 +918,8 @@ def import_returns_in_excel(book: Any, as_at: date, *, now: datetime | None = No
     found = read_master_plan(wb, snapshot.name)
     plan_sheet, header_row = found.sheet.title, found.header_row
     files = read_returns([folder])
+    if as_at is None:
+        as_at, _ = returns_round(files, settings.as_at, today, snapshot.name)
     result = merge_book(wb, files, as_at, now=now, path=snapshot.name)
     inserted = _inserted_column(before, wb, as_at, plan_sheet, header_row)
     outcomes: dict[str, int] = defaultdict(int)
@@ -879,7 +931,7 @@ def import_returns_in_excel(book: Any, as_at: date, *, now: datetime | None = No
         + " file(s); "
         f"{len(result.changes)} change(s).",
     ]
-    attention = [f for f in result.files if f.outcome not in ("merged", "superseded")]
+    attention = [f for f in result.files if f.outcome not in ("merged", "superseded", "unchanged")]
     if result.flags or attention:
         lines.append("Needs your eye:")
         lines += [
@@ -894,6 +946,54 @@ def import_returns_in_excel(book: Any, as_at: date, *, now: datetime | None = No
             f"Overdue after import: {len(result.refresh.overdue)}. The Returns sheet "
             "lists who still has to reply."
         )
+    chased = chase_book(wb, snapshot.name, snapshot.folder)
+    lines.append(
+        f"{len(chased.drafts.drafts)} chase draft(s) for owners still owed in {chased.out_dir}."
+    )
+    if note := no_address_note(chased.drafts):
+        lines.append(note)
+    message = _write_back(book, snapshot, before, wb, "\n".join(lines), inserted)
+    if open_folder and chased.drafts.drafts:
+        _open_folder(chased.out_dir)
+    return message
+
+
+def start_round_in_excel(
+    book: Any, start: date | None = None, *, now: datetime | None = None, today: date | None = None
+) -> str:
+    """The "Start new round" button, as ``edi-xl round MASTER --start DATE``.
+
+    The xlwings VBA client has no input box, so the date is the one typed in the Settings
+    sheet's "Next round" cell (blank: ``today``); the message says so.
+    """
+    from edi_xl.rounds import start_round_book
+    from edi_xl.workbook.master import read_master_plan
+    from edi_xl.workbook.sheets import read_settings
+
+    snapshot = read_book(book)
+    wb, before = workbook_from_snapshot(snapshot)
+    settings = read_settings(wb)
+    typed = settings.next_round
+    start = start or typed or today
+    if start is None:
+        raise EdiXlError("no date for the new round: type one in Next round on Settings")
+    found = read_master_plan(wb, snapshot.name)
+    plan_sheet, header_row = found.sheet.title, found.header_row
+    result = start_round_book(wb, start, now=now, path=snapshot.name)
+    inserted = _inserted_column(before, wb, start, plan_sheet, header_row)
+    where = (
+        "the Next round date on Settings" if typed else "today (Next round on Settings is blank)"
+    )
+    if result.started:
+        lines = [
+            f"Started the round as at {_fmt_date(start)} ({where}): the as-at date on "
+            f"Settings is {_fmt_date(start)} and the Action Plan has the column "
+            f"{result.column!r}; logged on the Change Log sheet.",
+            "Next: Create owner returns. To start a round on another date, type it in Next "
+            "round on the Settings sheet and click again.",
+        ]
+    else:
+        lines = [f"The round as at {_fmt_date(start)} ({where}) is already the current one."]
     return _write_back(book, snapshot, before, wb, "\n".join(lines), inserted)
 
 
@@ -928,6 +1028,15 @@ def board_report_in_excel(book: Any, as_at: date | None = None) -> str:
     return message
 
 
+def _open_folder(folder: Path) -> None:
+    """Show the drafts folder (Windows Explorer), where Python runs on the user's PC."""
+    import os
+    import sys
+
+    if sys.platform == "win32" and folder.is_dir():  # pragma: no cover - Windows only
+        os.startfile(folder)  # type: ignore[attr-defined]  # noqa: S606
+
+
 # --- RunPython entry points --------------------------------------------------------------------
 
 
@@ -955,17 +1064,23 @@ def _run_button(work: Callable[[Any], Any]) -> None:
 
 def refresh_status() -> None:
     """RunPython entry point of the "Refresh status" button (as ``edi-xl refresh``)."""
-    _run_button(lambda book: refresh_in_excel(book, _today()))
+    _run_button(lambda book: refresh_in_excel(book, today=_today()))
 
 
 def create_owner_returns() -> None:
     """RunPython entry point of the "Create owner returns" button (as ``edi-xl returns``)."""
-    _run_button(owner_returns_in_excel)
+    _run_button(lambda book: owner_returns_in_excel(book, today=_today(), open_folder=True))
 
 
 def import_returns() -> None:
-    """RunPython entry point of the "Import returns" button (as ``edi-xl merge``)."""
-    _run_button(lambda book: import_returns_in_excel(book, _today()))
+    """RunPython entry point of the "Import returns" button (as ``edi-xl merge`` then
+    ``edi-xl chase``)."""
+    _run_button(lambda book: import_returns_in_excel(book, today=_today(), open_folder=True))
+
+
+def start_new_round() -> None:
+    """RunPython entry point of the "Start new round" button (as ``edi-xl round --start``)."""
+    _run_button(lambda book: start_round_in_excel(book, today=_today()))
 
 
 def board_report() -> None:
@@ -977,7 +1092,7 @@ def board_report() -> None:
 
 
 def server_scripts() -> dict[str, Callable[..., Any]]:
-    """The first three buttons as xlwings Server / xlwings Lite scripts (``@script``).
+    """The buttons as xlwings Server / xlwings Lite scripts (``@script``).
 
     Optional: needs xlwings PRO or its PolyForm Noncommercial licence (not the classic
     buttons). Imported only when called. In a server's custom scripts module::
@@ -989,15 +1104,23 @@ def server_scripts() -> dict[str, Callable[..., Any]]:
     from xlwings.server import script
 
     def edi_xl_refresh_status(book: xw.Book) -> None:
-        refresh_in_excel(book, _today())
+        refresh_in_excel(book, today=_today())
 
     def edi_xl_create_owner_returns(book: xw.Book) -> None:
-        owner_returns_in_excel(book)
+        owner_returns_in_excel(book, today=_today())
 
     def edi_xl_import_returns(book: xw.Book) -> None:
-        import_returns_in_excel(book, _today())
+        import_returns_in_excel(book, today=_today())
 
-    funcs = (edi_xl_refresh_status, edi_xl_create_owner_returns, edi_xl_import_returns)
+    def edi_xl_start_new_round(book: xw.Book) -> None:
+        start_round_in_excel(book, today=_today())
+
+    funcs = (
+        edi_xl_refresh_status,
+        edi_xl_create_owner_returns,
+        edi_xl_import_returns,
+        edi_xl_start_new_round,
+    )
     for f in funcs:  # resolvable hints: xlwings injects the book by its type
         f.__annotations__ = {"book": xw.Book, "return": None}
     return {f.__name__: script(f) for f in funcs}

@@ -123,6 +123,8 @@ def skip_reason(path: Path, name: str) -> str | None:
         return "a hidden file"
     if path.name.lower() in ("thumbs.db", "desktop.ini"):
         return "a system file"
+    if path.suffix.lower() == ".eml":
+        return "an email (the drafts edi-xl returns and edi-xl chase write)"
     return None
 
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -27,14 +26,26 @@ from edi_xl.dates import parse_date
 from edi_xl.errors import EdiXlError
 from edi_xl.grid import SheetGrid, grid_from_worksheet
 from edi_xl.headers import update_header
-from edi_xl.intake import READ, REJECTED, ReturnFile, ReturnRow, read_returns
+from edi_xl.intake import READ, REJECTED, SKIPPED, ReturnFile, ReturnRow, read_returns
 from edi_xl.isolation import FileReader
 from edi_xl.layouts import trust
 from edi_xl.model import Action
 from edi_xl.owner_returns import last_update_text, row_fingerprint
+from edi_xl.round_record import (
+    FILE_UNCHANGED,
+    MERGED,
+    FileRecord,
+    FlagRecord,
+    RoundRecord,
+    read_record,
+    stamp,
+    with_flags,
+    write_returns_sheet,
+)
+from edi_xl.rules import assess
 from edi_xl.status import RAG, parse_status
 from edi_xl.workbook import sheets
-from edi_xl.workbook.cells import comparable, set_value
+from edi_xl.workbook.cells import comparable, set_value, storable_text
 from edi_xl.workbook.columns import insert_column
 from edi_xl.workbook.master import (
     RefreshResult,
@@ -46,10 +57,9 @@ from edi_xl.workbook.master import (
 )
 from edi_xl.workbook.patch import save_master
 from edi_xl.workbook.save import backup_path
-from edi_xl.workbook.sheets import Change
-from edi_xl.workbook.styles import HEADER_ALIGN, HEADER_FILL, HEADER_FONT, WRAP_TOP
+from edi_xl.workbook.sheets import Change, owner_key
+from edi_xl.workbook.styles import HEADER_ALIGN, HEADER_FILL, HEADER_FONT
 
-RETURNS_SHEET = "Returns"
 TEXT_MATCH = 0.85  # how alike action texts must be to match a row with no (usable) id
 FIELD_LABELS = {
     "action": "Action",
@@ -139,6 +149,8 @@ class MergeResult(MergeReport):
     refresh: RefreshResult | None = None
     path: Path | None = None
     backup: Path | None = None
+    #: where the as-at date came from (edi_xl.rounds: given | settings | returns | today)
+    as_at_source: str = "given"
 
 
 def _json(value: Any) -> Any:
@@ -384,6 +396,49 @@ def round_column(ws: Worksheet, header_row: int, as_at: date, grid: SheetGrid | 
     return new_col
 
 
+#: The most characters an Excel cell holds; a longer update is cut there and flagged.
+CELL_LIMIT = 32_767
+
+
+def _owner_of(file: ReturnFile, actions: list[Action]) -> str | None:
+    owners = Counter(a.owner for a in actions if a.owner)
+    return owners.most_common(1)[0][0] if owners else file.owner
+
+
+def _owner_by_name(file: ReturnFile, owners: list[str]) -> str | None:
+    """The owner a file is named after (returns are named after their owner), if any."""
+    from edi_xl.filenames import safe_filename
+
+    stem = Path(file.name).stem.casefold()
+    for owner in owners:
+        if safe_filename(owner, suffix=".xlsx")[:-5].casefold() == stem:
+            return owner
+    return file.metadata.owner if file.metadata else None
+
+
+def _owner_changed(
+    row: ReturnRow,
+    action: Action,
+    status_word: str | None,
+    sent: Any,
+    sent_as_at: date | None,
+    words: dict[RAG, str],
+) -> bool:
+    """Did the owner write anything new in this row: an update, or a Status other than the
+    one sent (told by the row's fingerprint; without one, any Status counts)?"""
+    if row.update:
+        return True
+    if status_word is None:
+        return False
+    if sent is None or not sent.fingerprint:
+        return True
+    last = last_update_text(action, sent_as_at) if sent_as_at else None
+    return (
+        row_fingerprint(action.id, action.action, action.due.text, status_word, last)
+        != sent.fingerprint
+    )
+
+
 def merge_book(
     wb: Workbook,
     files: list[ReturnFile],
@@ -392,25 +447,60 @@ def merge_book(
     now: datetime | None = None,
     path: object = None,
 ) -> MergeResult:
-    """Merge already-read returns into a loaded master, in memory."""
+    """Merge already-read returns into a loaded master, in memory.
+
+    What earlier merges of the same round found (the Returns sheet) is added to: a return
+    older than one already merged for the same owner is superseded, not applied.
+    """
     master = read_master_plan(wb, path)
     ws, detection, words, plan = master.sheet, master.detection, master.words, master.plan
     header_row = master.header_row
     flags: list[Flag] = []
     candidates: dict[str, list[_Candidate]] = defaultdict(list)
     actions = {a.id: a for a in plan.actions if a.id}
+    record = read_record(wb)
+    if record.as_at != as_at:
+        record = RoundRecord(as_at, [], [])
+    newest = record.newest_returned()
+    owners: dict[str, str | None] = {}
+    unchanged: set[str] = set()
+    earlier: set[str] = set()
 
     for file in files:
         if file.outcome != READ:
             continue
         flags.extend(file_flags(file, as_at, path))
         sent = file.metadata.by_id() if file.metadata else {}
+        sent_as_at = file.metadata.as_at if file.metadata else None
+        matched: list[tuple[ReturnRow, Action]] = []
         for row in file.rows:
             action, flag = match_row(row, plan.actions, actions)
             if flag:
                 flags.append(flag)
                 continue
             assert action is not None
+            matched.append((row, action))
+        owner = owners[file.name] = _owner_of(file, [a for _, a in matched])
+        before = newest.get(owner_key(owner)) if owner else None
+        saved = stamp(file.stamp)
+        if (
+            before is not None
+            and before.key != (file.name, saved)
+            and (before.saved or datetime.min) > (saved or datetime.min)
+        ):
+            earlier.add(file.name)
+            flags.append(
+                Flag(
+                    None,
+                    file.name,
+                    "superseded",
+                    f"a newer return from {owner} ({before.file}) was merged earlier this "
+                    "round; this one was not applied",
+                )
+            )
+            continue
+        new_rows = 0
+        for row, action in matched:
             flags.extend(locked_changes(row, action))
             status_word = None
             if row.status:
@@ -428,18 +518,18 @@ def merge_book(
                 else:
                     status_word = words[rag]
             sent_row = sent.get(action.id)
+            if not _owner_changed(row, action, status_word, sent_row, sent_as_at, words):
+                continue  # sent back as it was: nothing to take (and nothing to undo)
+            new_rows += 1
             if sent_row and sent_row.fingerprint and status_word is not None:
                 flag = changed_since_sent(
-                    action,
-                    row,
-                    status_word,
-                    sent_row.fingerprint,
-                    file.metadata.as_at if file.metadata else None,
-                    words,
+                    action, row, status_word, sent_row.fingerprint, sent_as_at, words
                 )
                 if flag:
                     flags.append(flag)
             candidates[action.id].append(_Candidate(file, row, status_word, row.update))
+        if matched and not new_rows:
+            unchanged.add(file.name)
 
     grid = master.grid or grid_from_worksheet(ws)  # nothing written to the sheet yet
     status_col = trust.map_columns(grid, detection.header_row).fields["status"] + 1
@@ -476,107 +566,120 @@ def merge_book(
         ):
             if new is None:
                 continue
+            if fld == "status" and (flag := _overridden(action, new, as_at, words, winner)):
+                flags.append(flag)  # the rule decides; the owner's word is recorded once
+                continue
+            stored = whole = storable_text(new)  # control characters made visible
+            if len(stored) > CELL_LIMIT:
+                flags.append(
+                    Flag(
+                        action_id,
+                        winner.file.name,
+                        "value_truncated",
+                        f"row {winner.row.row}: the update is {len(stored):,} characters, "
+                        f"longer than a cell holds ({CELL_LIMIT:,}); the cell keeps the "
+                        "first 32,767 and the whole text is in the merge report (--report)",
+                    )
+                )
+                stored = stored[:CELL_LIMIT]
             cell = ws.cell(sheet_row, col)
-            if comparable(cell.value) == comparable(new):
+            if comparable(cell.value) == comparable(stored):
                 continue
             old = cell.value
-            if set_value(cell, new):
+            if set_value(cell, stored):
                 wrap_top(cell)
-                new = cell.value  # as the cell holds it (control characters made visible)
-                changes.append(MergeChange(action_id, fld, old, new, winner.file.name))
+                changes.append(MergeChange(action_id, fld, old, whole, winner.file.name))
                 label = "Status" if fld == "status" else update_header(as_at)
-                log.append(Change(action_id, label, old, new, winner.file.name))
+                log.append(Change(action_id, label, old, cell.value, winner.file.name))
 
-    outcomes = [_outcome(f, won, lost, actions) for f in files]
+    outcomes = [_outcome(f, won, lost, owners, unchanged, earlier) for f in files]
     when = now or datetime.now().replace(microsecond=0)
     sheets.append_changes(wb, log, when)
-    write_returns_sheet(wb, plan.owners, files, outcomes, flags, as_at)
+    _add_to_record(record, files, outcomes, flags, plan.owners)
+    write_returns_sheet(wb, plan.owners, record, as_at, master.settings)
     refreshed = refresh_book(wb, as_at, source=f"merge as at {as_at:%d %b %Y}", now=when, path=path)
     return MergeResult(as_at, outcomes, changes, flags, refreshed)
 
 
+def _overridden(
+    action: Action, word: str, as_at: date, words: dict[RAG, str], winner: _Candidate
+) -> Flag | None:
+    """A flag when the RAG rule would override the owner's Status (the due date passed)."""
+    rag = parse_status(word, words)
+    if rag is None:
+        return None
+    ruled = assess(action.model_copy(update={"status": rag, "status_text": word}), as_at).status
+    if ruled is None or ruled is rag:
+        return None
+    return Flag(
+        action.id,
+        winner.file.name,
+        "status_overridden",
+        f"row {winner.row.row}: owner said {word}; due date passed: {ruled.value} "
+        f"({words[ruled]}), so the Status stays {words[ruled]}",
+    )
+
+
+def _add_to_record(
+    record: RoundRecord,
+    files: list[ReturnFile],
+    outcomes: list[FileOutcome],
+    flags: list[Flag],
+    owners: list[str],
+) -> None:
+    """Add this merge's files and flags to the round's record; a return now superseded by a
+    newer one merged here is marked so."""
+    by_name = {f.name: f for f in files}
+    found: list[FileRecord] = []
+    for o in outcomes:
+        if o.outcome == SKIPPED:
+            continue
+        file = by_name[o.file]
+        owner = o.owner or _owner_by_name(file, owners)
+        reason = o.reason if o.outcome == REJECTED else None
+        found.append(FileRecord(o.file, owner, stamp(file.stamp), o.outcome, o.rows, 0, reason))
+    flag_records = [FlagRecord(g.file, g.id, g.kind, g.message) for g in flags]
+    record.add(found, flag_records)
+    newest = record.newest_returned()
+    record.files = [
+        replace(f, outcome="superseded", rows=0, reason=f"a newer return ({n.file}) came in")
+        if f.owner
+        and f.outcome == MERGED
+        and (n := newest[owner_key(f.owner)]).key != f.key
+        and n.outcome == MERGED
+        and n.file in by_name
+        else f
+        for f in record.files
+    ]
+    record.files = with_flags(record.files, record.flags)
+
+
 def _outcome(
-    file: ReturnFile, won: Counter[str], lost: Counter[str], actions: dict[str, Action]
+    file: ReturnFile,
+    won: Counter[str],
+    lost: Counter[str],
+    owners: dict[str, str | None],
+    unchanged: set[str],
+    earlier: set[str],
 ) -> FileOutcome:
     if file.outcome != READ:
         return FileOutcome(file.name, file.outcome, file.reason, None, 0)
-    owners = Counter(
-        actions[r.id].owner for r in file.rows if r.id in actions and actions[r.id].owner
-    )
-    owner = owners.most_common(1)[0][0] if owners else file.owner
+    owner = owners.get(file.name) or file.owner
+    if file.name in earlier:
+        return FileOutcome(
+            file.name, "superseded", "a newer return was merged earlier this round", owner, 0
+        )
     if won[file.name]:
         return FileOutcome(file.name, "merged", None, owner, won[file.name])
     if lost[file.name]:
         return FileOutcome(
             file.name, "superseded", "a newer return updates the same actions", owner, 0
         )
-    return FileOutcome(file.name, REJECTED, "no row matched an action of the master", owner, 0)
-
-
-def write_returns_sheet(
-    wb: Workbook,
-    owners: list[str],
-    files: list[ReturnFile],
-    outcomes: list[FileOutcome],
-    flags: list[Flag],
-    as_at: date,
-) -> None:
-    """The Returns sheet: who returned what, and who to chase (edi_xl owns this sheet)."""
-    if RETURNS_SHEET in wb.sheetnames:
-        del wb[RETURNS_SHEET]
-    ws = wb.create_sheet(RETURNS_SHEET)
-    stamps = {f.name: f.stamp for f in files}
-    by_owner: dict[str, list[FileOutcome]] = defaultdict(list)
-    for outcome in outcomes:
-        if outcome.owner:
-            by_owner[outcome.owner].append(outcome)
-    flag_count = Counter(f.file for f in flags)
-    set_value(ws["A1"], f"Owner returns as at {as_at.day} {as_at:%B %Y}")
-    headers = ("Action Owner", "Returned", "When", "File(s)", "Rows updated", "Flags")
-    for c, text in enumerate(headers, start=1):
-        cell = ws.cell(3, c)
-        set_value(cell, text)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-    r = 4
-    for owner in owners:
-        got = [o for o in by_owner.get(owner, []) if o.outcome in ("merged", "superseded")]
-        times = [t for o in got if (t := stamps.get(o.file)) is not None]
-        latest = max(times, default=None)
-        values = (
-            owner,
-            "Yes" if got else "No",
-            latest.astimezone(UTC).replace(tzinfo=None) if latest else None,
-            ", ".join(o.file for o in got) or None,
-            sum(o.rows for o in got),
-            sum(flag_count[o.file] for o in got),
+    if file.name in unchanged:
+        return FileOutcome(
+            file.name, FILE_UNCHANGED, "sent back with no new status or update", owner, 0
         )
-        for c, value in enumerate(values, start=1):
-            set_value(ws.cell(r, c), value, number_format="yyyy-mm-dd hh:mm" if c == 3 else None)
-        r += 1
-    chase = [
-        o
-        for o in owners
-        if not any(x.outcome in ("merged", "superseded") for x in by_owner.get(o, []))
-    ]
-    r += 1
-    set_value(ws.cell(r, 1), f"Chase list: {len(chase)} owner(s) with no return")
-    ws.cell(r, 1).font = Font(bold=True)
-    for owner in chase:
-        r += 1
-        set_value(ws.cell(r, 1), owner)
-        set_value(ws.cell(r, 2), reminder(owner, as_at))
-        ws.cell(r, 2).alignment = WRAP_TOP
-    for letter, width in zip("ABCDEF", (34, 60, 17, 40, 13, 8), strict=True):
-        ws.column_dimensions[letter].width = width
-
-
-def reminder(owner: str, as_at: date) -> str:
-    name = owner.split(",")[0].strip()
-    return (
-        f"Dear {name}, we have not yet received your update on the equality action plan "
-        f"as at {as_at.day} {as_at:%B %Y}. Please set a Status for each of your actions and add "
-        "a short update in the return we sent you, and send it back to the EDI team. Thank you."
-    )
+    return FileOutcome(file.name, REJECTED, "no row matched an action of the master", owner, 0)
 
 
 def merge_returns(
@@ -588,16 +691,17 @@ def merge_returns(
     now: datetime | None = None,
     reader: FileReader | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    fallback: date | None = None,
 ) -> MergeResult:
     """Merge every return under ``inputs`` into ``master`` (in place unless ``out``).
 
+    With no ``as_at``, the returns go into the round they were made for, which must be the
+    round on Settings (:func:`returns_round`); ``fallback`` is the date when neither says.
     ``progress(done, total, name)`` is called as each file has been read.
     """
     master = Path(master)
     wb = load_master(master)
-    as_at = as_at or sheets.read_settings(wb).as_at
-    if as_at is None:
-        raise EdiXlError(f"{master.name}: no as-at date given and none on the Settings sheet")
+    settings_date = sheets.read_settings(wb).as_at
     target = Path(out) if out else master
     not_returns = {  # a master kept in the returns folder is not a return
         target: "the merged master",
@@ -606,10 +710,58 @@ def merge_returns(
         backup_path(master): "the master's backup",
     }
     files = read_returns(inputs, reader=reader, progress=progress, not_returns=not_returns)
+    source = "given"
+    if as_at is None:
+        as_at, source = returns_round(files, settings_date, fallback, master.name)
     with gc_paused():  # not while reading returns: a file read in this process leaves cycles
         result = merge_book(wb, files, as_at, now=now, path=master.name)
         result.backup = save_master(
             wb, target, notes=result.refresh.notes if result.refresh is not None else None
         )
     result.path = target
+    result.as_at_source = source
     return result
+
+
+def returns_round(
+    files: list[ReturnFile], settings_date: date | None, fallback: date | None, master: str
+) -> tuple[date, str]:
+    """The round to merge into when no date is given, and where it came from.
+
+    The round the returns were made for (their hidden record), which must be the round on
+    Settings: a mismatch, or returns of several rounds, is a question for a person
+    (:class:`edi_xl.rounds.RoundMismatchError`), never a silent new column. Returns with no
+    record go into the round on Settings (else ``fallback``, the CLI's today).
+    """
+    from edi_xl.rounds import RETURNS, SETTINGS, TODAY, RoundMismatchError, human_date
+
+    made: dict[date, list[str]] = defaultdict(list)
+    for f in files:
+        if f.outcome == READ and f.metadata and f.metadata.as_at:
+            made[f.metadata.as_at].append(f.name)
+    if len(made) > 1:
+        rounds = "; ".join(
+            f"{human_date(d)}: {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
+            for d, names in sorted(made.items())
+        )
+        raise RoundMismatchError(
+            f"{master}: these returns were made for different rounds ({rounds}). Nothing was "
+            "merged. Merge each round's returns on their own, with --as-at the round's date."
+        )
+    if made:
+        (made_for,) = made
+        if settings_date is None or made_for == settings_date:
+            return made_for, RETURNS
+        iso, now_iso = made_for.isoformat(), settings_date.isoformat()
+        raise RoundMismatchError(
+            f"{master}: the returns were made for the round as at {human_date(made_for)}, but "
+            f"the round on the Settings sheet is {human_date(settings_date)}. Nothing was "
+            f"merged. Which round are they for? To put them in their own round's column: "
+            f"--as-at {iso} (this moves the Settings date back to {human_date(made_for)}); "
+            f"to take them into the current round: --as-at {now_iso}."
+        )
+    if settings_date is not None:
+        return settings_date, SETTINGS
+    if fallback is not None:
+        return fallback, TODAY
+    raise EdiXlError(f"{master}: no as-at date given and none on the Settings sheet")

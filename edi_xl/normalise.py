@@ -86,6 +86,7 @@ class NormalisedFile:
 @dataclass
 class NormaliseResult(MergeReport):
     written: list[NormalisedFile] = field(default_factory=list)
+    as_at_source: str = "given"  # edi_xl.rounds: given | returns | today
 
 
 def canonical_rows(
@@ -210,15 +211,18 @@ def normalise_returns(
     inputs: Sequence[str | Path],
     out_dir: str | Path,
     *,
-    as_at: date,
+    as_at: date | None,
     words: dict[RAG, str] | None = None,
     fmt: str = "xlsx",
     reader: FileReader | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    fallback: date | None = None,
 ) -> NormaliseResult:
     """Write a clean return into ``out_dir`` for every return under ``inputs``.
 
-    ``as_at`` names the update column of returns whose own update column has no date.
+    ``as_at`` names the update column of returns whose own update column has no date; with
+    none, the round the returns were made for (their hidden record, when they agree), else
+    ``fallback``.
     Files already under ``out_dir`` are not read (so a second run does not read its output).
     """
     if fmt not in FORMATS:
@@ -226,6 +230,17 @@ def normalise_returns(
     out = Path(out_dir)
     words = words or dict(DEFAULT_STATUS_WORDS)
     files = read_returns(inputs, reader=reader, progress=progress, exclude=out)
+    source = "given"
+    if as_at is None:
+        from edi_xl.merge import returns_round
+        from edi_xl.rounds import TODAY, RoundMismatchError
+
+        try:
+            as_at, source = returns_round(files, None, fallback, "returns")
+        except RoundMismatchError:  # returns of several rounds: each keeps its own column
+            if fallback is None:
+                raise
+            as_at, source = fallback, TODAY
     targets = _output_names([f for f in files if f.outcome == READ], out, f".{fmt}")
     outcomes: list[FileOutcome] = []
     flags: list[Flag] = []
@@ -247,7 +262,7 @@ def normalise_returns(
         written.append(NormalisedFile(file.name, target, len(rows)))
         owner = file.owner or _single_owner(file.rows)
         outcomes.append(FileOutcome(file.name, NORMALISED, None, owner, len(rows)))
-    return NormaliseResult(as_at, outcomes, [], flags, written=written)
+    return NormaliseResult(as_at, outcomes, [], flags, written=written, as_at_source=source)
 
 
 def _single_owner(rows: list[ReturnRow]) -> str | None:

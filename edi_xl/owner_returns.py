@@ -33,7 +33,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill, Protection
@@ -42,6 +42,9 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from edi_xl.emails import Drafts
 
 from edi_xl.dates import DateKind, parse_date
 from edi_xl.errors import EdiXlError, UnreadableFileError, WorkbookWriteError
@@ -77,6 +80,7 @@ __all__ = [
     "make_owner_returns",
     "metadata_from_rows",
     "read_return_metadata",
+    "returns_in",
     "write_metadata",
     "row_fingerprint",
 ]
@@ -152,6 +156,8 @@ class ReturnsResult:
     files: list[OwnerReturn]
     not_sent: list[tuple[str, str]]  # (action id, reason)
     master: Path | None = None
+    #: the email draft written beside each return (edi_xl.emails), and owners with no address
+    drafts: Drafts | None = None
 
     @property
     def unowned(self) -> list[str]:
@@ -482,6 +488,8 @@ def make_owner_returns(
     *,
     password: str | None = None,
     now: datetime | None = None,
+    force: bool = False,
+    drafts: bool = True,
 ) -> ReturnsResult:
     """Write one owner return per action owner of ``master`` into ``out_dir``.
 
@@ -490,6 +498,10 @@ def make_owner_returns(
     other files are left alone. ``password`` protects the sheet with one (none by default:
     the protection is there to prevent accidents, not to keep anyone out). ``now`` is the
     creation time recorded in the files (default: the clock).
+
+    A folder already holding returns of the same round is refused unless ``force``: owners
+    may have edited them. With ``drafts``, an email draft (``.eml``, :mod:`edi_xl.emails`)
+    is written beside each return, to the owner's address on the Settings sheet.
     """
     master = Path(master)
     out = Path(out_dir)
@@ -509,6 +521,8 @@ def make_owner_returns(
     except OSError as exc:
         raise WorkbookWriteError(f"{out}: cannot make the folder ({exc.strerror or exc})") from exc
 
+    if not force:
+        _refuse_same_round(out, as_at)
     taken: list[str] = []
     if out.resolve() == master.resolve().parent:  # never overwrite the master or its backup
         taken = [master.name, backup_path(master).name]
@@ -528,7 +542,54 @@ def make_owner_returns(
         path = out / name
         save_atomic(book, path, backup=False)
         files.append(OwnerReturn(group.owner, path, [a.id for a in group.actions]))
-    return ReturnsResult(as_at=as_at, files=files, not_sent=not_sent, master=master)
+    result = ReturnsResult(as_at=as_at, files=files, not_sent=not_sent, master=master)
+    if drafts:
+        from edi_xl.emails import Drafts, owner_draft
+
+        result.drafts = Drafts()
+        for group, written in zip(groups, files, strict=True):
+            owner_draft(
+                group.owner,
+                group.actions,
+                settings,
+                as_at,
+                path=written.path.with_suffix(".eml"),
+                attachment=written.path,
+                template=settings.email_message,
+                drafts=result.drafts,
+            )
+    return result
+
+
+def returns_in(folder: Path, as_at: date | None = None) -> list[tuple[Path, ReturnMetadata]]:
+    """The owner returns made by edi_xl in ``folder`` (not its subfolders), for the round as
+    at ``as_at`` when given."""
+    found: list[tuple[Path, ReturnMetadata]] = []
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.glob("*.xlsx")):
+        if path.name.startswith(("~$", ".")):
+            continue
+        try:
+            meta = read_return_metadata(path)
+        except UnreadableFileError:
+            continue
+        if meta is not None and (as_at is None or meta.as_at == as_at):
+            found.append((path, meta))
+    return found
+
+
+def _refuse_same_round(out: Path, as_at: date) -> None:
+    """Never replace returns of this round silently: owners may have edited them."""
+    existing = returns_in(out, as_at)
+    if not existing:
+        return
+    names = ", ".join(p.name for p, _ in existing[:3]) + (" ..." if len(existing) > 3 else "")
+    raise EdiXlError(
+        f"{out}: already holds {len(existing)} owner return(s) for the round as at "
+        f"{_long_date(as_at)} ({names}); owners may have edited them. Nothing was written. "
+        "Use --force to replace them, or write to a new folder (-o)."
+    )
 
 
 # --- reading the metadata back -----------------------------------------------------------------

@@ -18,6 +18,10 @@ Sub ImportReturns()
     RunPython "import edi_xl.excel; edi_xl.excel.import_returns()"
 End Sub
 
+Sub StartNewRound()
+    RunPython "import edi_xl.excel; edi_xl.excel.start_new_round()"
+End Sub
+
 Sub BoardReport()
     RunPython "import edi_xl.excel; edi_xl.excel.board_report()"
 End Sub

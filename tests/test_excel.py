@@ -181,7 +181,7 @@ def ole_streams(data: bytes) -> dict[str, bytes]:
         return {"/".join(path): ole.openstream(path).read() for path in ole.listdir()}
 
 
-def test_new_xlsm_has_the_excel_made_vba_plus_the_button_module_and_three_buttons(pair):
+def test_new_xlsm_has_the_excel_made_vba_plus_the_button_module_and_four_buttons(pair):
     path, _ = pair
     with zipfile.ZipFile(path) as z:
         vba = z.read("xl/vbaProject.bin")
@@ -206,6 +206,7 @@ def test_new_xlsm_has_the_excel_made_vba_plus_the_button_module_and_three_button
         "Refresh status": "[0]!RefreshStatus",
         "Create owner returns": "[0]!CreateOwnerReturns",
         "Import returns": "[0]!ImportReturns",
+        "Start new round": "[0]!StartNewRound",
         "Board report": "[0]!BoardReport",
     }
     wb = load_workbook(path, keep_vba=True)
@@ -375,13 +376,19 @@ def hostile_edits(wb: Any) -> None:
     set_value(ws["I6"], "1-2-3")  # a Status the VBA client would turn into a date
     set_value(ws["J7"], "1.10")  # an update that Excel would make a number
     set_value(ws["F8"], "Priya Shah, Head of EDI")  # a new owner: the Summary's tables grow
+    settings = wb[sheets.SETTINGS]  # HR moved the round by typing its date on Settings
+    settings.cell(_label_row(settings, sheets.AS_AT_LABEL), 2).value = datetime(2023, 12, 18)
+
+
+def _label_row(ws: Any, label: str) -> int:
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == label)
 
 
 def test_refresh_button_equals_edi_xl_refresh(pair, licence, today):
     cli_path, button_path = pair
     for path in pair:
         edit_xlsm(path, hostile_edits)
-    run("refresh", cli_path, "--as-at", AS_AT.isoformat())
+    run("refresh", cli_path)  # as at the round on Settings, as the button
     client, actions = click_and_apply(excel.refresh_status, button_path)
     assert_same(client.wb, cli_path)
     assert [a["func"] for a in actions].count("setValues") < 40, "write blocks, not cells"
@@ -411,7 +418,7 @@ def test_a_master_without_a_summary_is_told_to_run_refresh_once(pair, licence, t
     cli_path, button_path = pair
     for path in pair:
         edit_xlsm(path, drop_summary)
-    run("refresh", cli_path, "--as-at", AS_AT.isoformat())
+    run("refresh", cli_path)
     client, actions = click_and_apply(excel.refresh_status, button_path)
     assert SUMMARY in load_workbook(cli_path).sheetnames
     assert SUMMARY not in client.wb.sheetnames
@@ -451,7 +458,9 @@ def _files(folder: Path) -> dict[str, dict[str, dict[str, Any]]]:
     def created(sheet: str, row: int, col: int) -> bool:
         return sheet == "_edi_xl" and row == 6  # "created": the clock
 
-    return {p.name: cell_values(load_workbook(p), skip=created) for p in sorted(folder.iterdir())}
+    return {
+        p.name: cell_values(load_workbook(p), skip=created) for p in sorted(folder.glob("*.xlsx"))
+    }
 
 
 def test_create_owner_returns_button_equals_edi_xl_returns(pair, licence, monkeypatch):
@@ -468,6 +477,9 @@ def test_create_owner_returns_button_equals_edi_xl_returns(pair, licence, monkey
     for name in made:
         assert differences(made[name], expected[name]) == [], name
     assert f"{len(made)} owner return(s) as at 2 Oct 2023" in client.alerts[0]["prompt"]
+    drafts = sorted(p.name for p in (button_path.parent / "Owner returns").glob("*.eml"))
+    assert drafts == [n.replace(".xlsx", ".eml") for n in made]
+    assert f"{len(made)} email draft(s)" in client.alerts[0]["prompt"]
 
 
 def fill_returns(folder: Path, received: Path) -> None:
@@ -483,7 +495,7 @@ def fill_returns(folder: Path, received: Path) -> None:
             ("Complete", "2024-01-05"),
         ]
     )
-    for path in sorted(folder.iterdir())[:3]:
+    for path in sorted(folder.glob("*.xlsx"))[:3]:
         wb = load_workbook(path)
         ws = wb["Your actions"]
         for row in range(7, ws.max_row + 1):
@@ -497,7 +509,7 @@ def fill_returns(folder: Path, received: Path) -> None:
         wb.save(received / path.name)
 
 
-def test_import_returns_button_equals_edi_xl_merge(pair, licence, today, tmp_path):
+def test_import_returns_button_equals_edi_xl_merge(pair, licence, today, tmp_path, monkeypatch):
     cli_path, button_path = pair
     run("returns", cli_path, "-o", tmp_path / "sent")
     received = tmp_path / "received"
@@ -512,15 +524,18 @@ def test_import_returns_button_equals_edi_xl_merge(pair, licence, today, tmp_pat
 
     for path in pair:
         edit_xlsm(path, point_at_received)
+    monkeypatch.chdir(button_path.parent)  # Excel's folder of the workbook: chase drafts
     for round_ in (1, 2):  # a new Returns sheet and round column, then both already there
-        run("merge", cli_path, received, "--as-at", AS_AT.isoformat())
+        run("merge", cli_path, received)  # into the round the returns were made for
         client, actions = click_and_apply(excel.import_returns, button_path)
         funcs = [a["func"] for a in actions]
         assert ("rangeInsert" in funcs) is (round_ == 1)
         assert ("addSheet" in funcs) is (round_ == 1)
         assert_same(client.wb, cli_path)
         prompt = client.alerts[0]["prompt"]
-        assert "Imported from" in prompt and "3 merged file(s)" in prompt
+        # the third owner sent the return back untouched: not "returned", chased
+        assert "Imported from" in prompt and "2 merged, 1 unchanged file(s)" in prompt
+        assert "chase draft(s) for owners still owed" in prompt
         client.wb.save(button_path)  # what Excel now holds, saved
 
 
@@ -570,6 +585,7 @@ def test_server_scripts_do_what_the_buttons_do(pair, licence, today):
         "edi_xl_create_owner_returns",
         "edi_xl_import_returns",
         "edi_xl_refresh_status",
+        "edi_xl_start_new_round",
     ]
     refresh = scripts["edi_xl_refresh_status"]
     assert inspect.iscoroutinefunction(refresh)
@@ -637,3 +653,90 @@ def _book_with(value: Any) -> Any:
     wb.active.title = "S"
     set_value(wb.active["A1"], value, number_format="yyyy-mm-dd hh:mm")
     return wb
+
+
+# --- a whole round through the buttons -------------------------------------------------------
+
+
+def test_a_whole_round_through_the_buttons_equals_the_commands(
+    pair, licence, today, tmp_path, monkeypatch
+):
+    """Start new round, Create owner returns, Import returns twice and once more: each click
+    gives the workbook (and the drafts) the commands give."""
+    from conftest import EDI_LEAD, FIONA, HAZEL, JIM
+    from test_round import ADDRESSES, answer, fill_owners, read_draft, returned
+
+    cli_path, button_path = pair
+
+    def next_round(wb: Any) -> None:  # the button cannot ask: HR type the date on Settings
+        fill_owners(wb)
+        ws = wb[sheets.SETTINGS]
+        ws.cell(_label_row(ws, sheets.NEXT_ROUND_LABEL), 2).value = datetime(2023, 12, 18)
+
+    for path in pair:
+        edit_xlsm(path, next_round)
+    monkeypatch.chdir(button_path.parent)
+
+    def click_button(entry_point: Any) -> Client:
+        client, _ = click_and_apply(entry_point, button_path)
+        client.wb.save(button_path)  # what Excel now holds, saved
+        return client
+
+    # Start new round
+    run("round", cli_path, "--start", "2023-12-18")
+    client = click_button(excel.start_new_round)
+    assert_same(client.wb, cli_path)
+    prompt = client.alerts[0]["prompt"]
+    assert "Started the round as at 18 Dec 2023 (the Next round date on Settings)" in prompt
+    assert "Update as at 18 Dec 23" in [c.value for c in client.wb["Action Plan"][4]]
+
+    # Create owner returns, with a draft beside each
+    run("returns", cli_path, "-o", cli_path.parent / "Owner returns")
+    client = click_button(excel.create_owner_returns)
+    sent_cli, sent_button = cli_path.parent / "Owner returns", button_path.parent / "Owner returns"
+    drafts = sorted(p.name for p in sent_button.glob("*.eml"))
+    assert drafts == sorted(p.name for p in sent_cli.glob("*.eml")) and len(drafts) == 6
+    for name in drafts:
+        a, b = read_draft(sent_button / name), read_draft(sent_cli / name)
+        assert a["X-Unsent"] == "1"
+        assert (a["To"], a["Cc"], a["Subject"]) == (b["To"], b["Cc"], b["Subject"])
+        assert a.get_body(("plain",)).get_content() == b.get_body(("plain",)).get_content()
+    assert read_draft(sent_button / f"{JIM}.eml")["To"] == ADDRESSES[JIM][0]
+
+    # Owners answer, in two batches, into the Returns received folder of each
+    received = {p: p.parent / sheets.DEFAULT_RETURNS_FOLDER for p in pair}
+    batches = [
+        [(JIM, {"1.4": ("On Track", "Panels agreed")}), (FIONA, {"1.9": ("At Risk", "chairs")})],
+        [(EDI_LEAD, {"3.3": (None, "Network launched")}), (HAZEL, {})],
+    ]
+    for batch in [*batches, []]:  # the last click: the same files again
+        for owner, answers in batch:
+            made = answer(sent_cli / f"{owner}.xlsx", tmp_path / "answers", answers)
+            for folder in received.values():
+                folder.mkdir(exist_ok=True)
+                shutil.copy2(made, folder / made.name)
+        log_before = len(load_workbook(cli_path)["Change Log"]["A"])
+        run("merge", cli_path, received[cli_path])
+        run("chase", cli_path)
+        client = click_button(excel.import_returns)
+        assert_same(client.wb, cli_path)
+        reminders = sorted(p.name for p in sent_button.glob("Reminder - *.eml"))
+        assert reminders == sorted(p.name for p in sent_cli.glob("Reminder - *.eml"))
+        if not batch:
+            assert len(load_workbook(cli_path)["Change Log"]["A"]) == log_before
+            assert "; 0 change(s)." in client.alerts[0]["prompt"]
+    returns = returned(button_path)
+    assert (returns[JIM], returns[FIONA], returns[EDI_LEAD], returns[HAZEL]) == (
+        "Yes",
+        "Yes",
+        "Yes",
+        "Unchanged",
+    )
+    assert sorted(p.name for p in sent_button.glob("Reminder - *.eml")) == sorted(
+        f"Reminder - {o}.eml"
+        for o in (
+            HAZEL,
+            "Louanna Lubega, Head of Communicati ons",
+            "Victoria Parsons, Associate Director of Corporate Governance",
+        )
+    )

@@ -101,7 +101,12 @@ def test_one_file_per_owner_with_their_ids_in_order(master: Path, tmp_path: Path
     assert result.as_at == AS_AT  # from the Settings sheet
     assert [(f.owner, f.path.name, f.action_ids) for f in result.files] == SEED_FILES
     assert all(f.path.parent == out for f in result.files)
-    assert sorted(p.name for p in out.iterdir()) == sorted(name for _, name, _ in SEED_FILES)
+    assert sorted(p.name for p in out.iterdir() if p.suffix == ".xlsx") == sorted(
+        name for _, name, _ in SEED_FILES
+    )
+    assert sorted(p.name for p in out.iterdir() if p.suffix == ".eml") == sorted(
+        name.replace(".xlsx", ".eml") for _, name, _ in SEED_FILES
+    )  # an email draft beside each return
     assert result.not_sent == []
     assert result.unowned == [] and not result.needs_attention
 
@@ -433,15 +438,26 @@ def test_no_as_at_date_anywhere_is_an_error(master: Path, tmp_path: Path) -> Non
 # --- files and folders ---------------------------------------------------------------------
 
 
-def test_running_twice_replaces_the_files(master: Path, tmp_path: Path) -> None:
+def test_running_twice_refuses_without_force_then_replaces_the_files(
+    master: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     first = run(master, out)
     before = {f.path.name: all_cells(f.path) for f in first.files}
     edit_workbook(first.files[0].path, lambda wb: wb[RETURN_SHEET].cell(7, 6, "my update"))
-    second = run(master, out)
+    edited = all_cells(first.files[0].path)
+    with pytest.raises(
+        EdiXlError,
+        match=r"already holds 6 owner return\(s\) for the round as "
+        r"at 18 December 2023.*owners may have edited them.*--force",
+    ):
+        run(master, out)
+    assert all_cells(first.files[0].path) == edited  # the owner's edit is still there
+    second = run(master, out, force=True)
     assert {f.path.name: all_cells(f.path) for f in second.files} == before
-    assert sorted(p.name for p in out.iterdir()) == sorted(before)  # no backups, no temp files
-    later = run(master, out, now=datetime(2023, 12, 19, 8, 0))
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted([*before, *(n.replace(".xlsx", ".eml") for n in before)])
+    later = run(master, out, now=datetime(2023, 12, 19, 8, 0), force=True)
     for f in later.files:
         visible = {k: v for k, v in all_cells(f.path).items() if k[0] == RETURN_SHEET}
         assert visible == {k: v for k, v in before[f.path.name].items() if k[0] == RETURN_SHEET}

@@ -1,4 +1,5 @@
-"""returns -> the owner edits only the open cells -> merge: zero flags, exactly the edits."""
+"""returns -> the owner edits only the open cells -> merge: exactly the edits; the only flags
+say that an overdue action's Status stays Red whatever the owner said (issue 14)."""
 
 from datetime import datetime
 
@@ -9,7 +10,16 @@ from edi_xl.merge import merge_returns
 from edi_xl.owner_returns import make_owner_returns
 
 
+def overdue_ids(master) -> set[str]:
+    ws = load_workbook(master)["Action Plan"]
+    header = [c.value for c in ws[4]]
+    col = header.index("Overdue")
+    return {str(r[0]) for r in ws.iter_rows(min_row=5, values_only=True) if r[col] == "Yes"}
+
+
 def test_round_trip(master, tmp_path):
+    overdue = overdue_ids(master)
+    assert overdue == {"1.9", "6.3"}
     out = tmp_path / "returns"
     sent = make_owner_returns(master, out, AS_AT)
     expected = {}
@@ -31,7 +41,12 @@ def test_round_trip(master, tmp_path):
                 expected[(action_id, "status")] = "At Risk"
         wb.save(owner_file.path)
     result = merge_returns(master, [out], as_at=AS_AT, now=datetime(2023, 12, 19))
-    assert result.flags == []
-    assert all(f.outcome == "merged" for f in result.files)
+    overridden = {k[0] for k in expected if k[1] == "status"} & overdue
+    assert overridden, "an owner said 'delayed' on an overdue action"
+    assert {(f.id, f.kind) for f in result.flags} == {(i, "status_overridden") for i in overridden}
+    for action_id in overridden:  # recorded as a flag, not as a change and its undoing
+        del expected[(action_id, "status")]
+    assert {f.outcome for f in result.files if f.file.endswith(".xlsx")} == {"merged"}
+    assert {f.outcome for f in result.files if f.file.endswith(".eml")} == {"skipped"}
     got = {(c.id, c.field): c.new for c in result.changes}
     assert got == expected

@@ -181,6 +181,7 @@ def load_master(path: str | Path) -> WorkbookType:
     path = Path(path)
     if not path.exists():
         raise UnreadableFileError(path, "file not found")
+    _check_is_master_format(path)
     keep_vba = path.suffix.lower() in (".xlsm", ".xltm")
     try:
         data = path.read_bytes()
@@ -197,6 +198,44 @@ def load_master(path: str | Path) -> WorkbookType:
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UnreadableFileError(path, f"cannot open as an Excel workbook ({reason})") from exc
+
+
+PASSWORD_PROTECTED = (
+    "password protected: remove the password in Excel (File > Info > Protect Workbook) "
+    "and try again"
+)
+#: What a file given as a master is, when it is not an .xlsx/.xlsm workbook (sniffed).
+NOT_A_MASTER = {
+    "docx": "a Word document",
+    "doc": "a Word document",
+    "odt": "a word-processor document",
+    "rtf": "a word-processor document",
+    "pdf": "a PDF",
+    "csv": "a CSV file",
+    "xls": "an old Excel workbook (.xls)",
+    "xlsb": "a binary Excel workbook (.xlsb)",
+    "ods": "a LibreOffice spreadsheet (.ods)",
+    "html": "a web page",
+}
+
+
+def _check_is_master_format(path: Path) -> None:
+    """A clear message for a file that cannot be a master: encrypted, or another kind."""
+    from edi_xl.sources import sniff_format
+
+    try:
+        fmt = sniff_format(path)
+    except OSError:
+        return  # openpyxl's own error says what is wrong
+    if fmt == "encrypted":
+        raise UnreadableFileError(path, PASSWORD_PROTECTED)
+    if fmt in NOT_A_MASTER:
+        raise UnreadableFileError(
+            path,
+            f"{NOT_A_MASTER[fmt]}, not an edi_xl master (.xlsx or .xlsm): to make a master "
+            f'from it, use edi-xl import "{path.name}" -o plan.xlsx, or edi-xl new plan.xlsx '
+            f'--from "{path.name}"',
+        )
 
 
 # --- refresh -------------------------------------------------------------------------------
@@ -290,6 +329,7 @@ def refresh_book(
     }
 
     changes: list[Change] = sheets.write_settings(wb, settings, source=source)
+    sheets.write_owners(wb, plan.owners)
     notes: list[str] = []
     assessments: list[tuple[Action, Assessment]] = []
     for action in plan.actions:

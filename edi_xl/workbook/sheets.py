@@ -57,6 +57,61 @@ BOARD_ROWS = (
     ("Executive lead", "executive_lead", "The executive director who presents it."),
 )
 BOARD_HEADING = "Board report"
+#: Rows for the emails and rounds (below the folders); the Owners table comes last.
+REPLY_BY_LABEL = "Reply by"
+NEXT_ROUND_LABEL = "Next round"
+SUBJECT_LABEL = "Email subject"
+MESSAGE_LABEL = "Email message"
+CHASE_LABEL = "Chase message"
+OWNERS_LABEL = "Owners"
+OWNERS_HEADERS = ("Action Owner", "Email", "Cc")
+DEFAULT_SUBJECT = "Equality action plan: your update as at {as_at}"
+DEFAULT_MESSAGE = (
+    "Dear {name},\n\n"
+    "Please find attached your update for the equality action plan as at {as_at}. For each "
+    "of your actions below, choose a Status and write a short update in the yellow column, "
+    "then save the file and send it back to us by {reply_by}.\n\n{actions}\n\n"
+    "Thank you,\nThe EDI team"
+)
+DEFAULT_CHASE = (
+    "Dear {name},\n\n"
+    "{why} Please choose a Status for each of your actions below and write a short update "
+    "in the attached return, then send it back to us by {reply_by}.\n\n{actions}\n\n"
+    "Thank you,\nThe EDI team"
+)
+EMAIL_ROWS = (
+    (
+        REPLY_BY_LABEL,
+        "reply_by",
+        None,
+        "The date the emails ask owners to reply by. Blank: 14 days after the as-at date.",
+    ),
+    (
+        NEXT_ROUND_LABEL,
+        "next_round",
+        None,
+        "The date the Start new round button starts the next round on (the button cannot "
+        "ask for one). Blank: today.",
+    ),
+    (
+        SUBJECT_LABEL,
+        "email_subject",
+        DEFAULT_SUBJECT,
+        "Subject of the emails edi_xl drafts. {as_at}, {reply_by}, {owner}, {name} are filled in.",
+    ),
+    (
+        MESSAGE_LABEL,
+        "email_message",
+        DEFAULT_MESSAGE,
+        "The email sent with each owner return; {actions} is the list of their actions.",
+    ),
+    (
+        CHASE_LABEL,
+        "chase_message",
+        DEFAULT_CHASE,
+        "The reminder to owners still owed; {why} says what is missing.",
+    ),
+)
 AS_AT_NAME = "AsAtDate"
 CHANGE_LOG_HEADERS = ("When", "#", "Field", "Old value", "New value", "Source")
 
@@ -75,6 +130,31 @@ class Settings:
     meeting_date: date | str | None = None  # a date, or the text typed when it is not one
     author: str | None = None
     executive_lead: str | None = None
+    reply_by: date | None = None  # None: 14 days after the as-at date
+    next_round: date | None = None  # None: today (the Start new round button)
+    email_subject: str = DEFAULT_SUBJECT
+    email_message: str = DEFAULT_MESSAGE
+    chase_message: str = DEFAULT_CHASE
+    owners: list[OwnerContact] = field(default_factory=list)  # the Owners table
+
+    def contact(self, owner: str) -> OwnerContact | None:
+        """The Owners table's line for ``owner`` (case and spacing ignored)."""
+        key = owner_key(owner)
+        return next((c for c in self.owners if owner_key(c.owner) == key), None)
+
+
+def owner_key(owner: str) -> str:
+    """An owner's name compared ignoring case and spacing."""
+    return " ".join(str(owner).split()).casefold()
+
+
+@dataclass(frozen=True)
+class OwnerContact:
+    """A line of the Owners table on Settings: the owner as written in the plan, addresses."""
+
+    owner: str
+    email: str | None = None
+    cc: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +207,17 @@ def read_settings(wb: Workbook) -> Settings:
         word = ws.cell(r, 2).value if r is not None else None
         if isinstance(word, str) and word.strip():
             settings.words[rag] = word.strip()
+    for label, attr, _, _ in EMAIL_ROWS:
+        if (r := rows.get(label.lower())) is None:
+            continue
+        value = ws.cell(r, 2).value
+        if attr in ("reply_by", "next_round"):
+            when = parse_date(value) if value not in (None, "") else None
+            if when is not None and when.kind is DateKind.EXACT:
+                setattr(settings, attr, when.date)
+        elif isinstance(value, str) and value.strip():
+            setattr(settings, attr, value.strip())
+    settings.owners = _read_owners(ws, rows)
     return settings
 
 
@@ -143,6 +234,87 @@ def _board_value(value: Any, *, dated: bool) -> date | str | None:
         if parsed.kind is DateKind.EXACT and parsed.date is not None:
             return parsed.date
     return text
+
+
+def _owners_header_row(ws: Worksheet, rows: dict[str, int]) -> int | None:
+    """The row of the Owners table's header ("Action Owner | Email | Cc"), under "Owners"."""
+    start = rows.get(OWNERS_LABEL.lower())
+    if start is None:
+        return None
+    for r in range(start, start + 3):
+        if str(ws.cell(r, 1).value or "").strip().lower() == OWNERS_HEADERS[0].lower():
+            return r
+    return None
+
+
+def _read_owners(ws: Worksheet, rows: dict[str, int]) -> list[OwnerContact]:
+    header = _owners_header_row(ws, rows)
+    if header is None:
+        return []
+    found: list[OwnerContact] = []
+    r = header + 1
+    while (owner := ws.cell(r, 1).value) not in (None, ""):
+        email, cc = (str(ws.cell(r, c).value or "").strip() or None for c in (2, 3))
+        found.append(OwnerContact(" ".join(str(owner).split()), email, cc))
+        r += 1
+    return found
+
+
+def write_owners(wb: Workbook, owners: list[str]) -> list[str]:
+    """Add the plan's owners missing from the Owners table of Settings (HR fill in the
+    addresses); the owners added. Lines HR wrote are never changed or removed."""
+    if SETTINGS not in wb.sheetnames:
+        return []
+    ws = wb[SETTINGS]
+    rows = _label_rows(ws)
+    header = _owners_header_row(ws, rows)
+    if header is None:
+        return []
+    present = _read_owners(ws, rows)
+    known = {owner_key(c.owner) for c in present}
+    r = header + 1 + len(present)
+    added: list[str] = []
+    for owner in owners:
+        if not owner or not owner.strip() or owner_key(owner) in known:
+            continue
+        known.add(owner_key(owner))
+        set_value(ws.cell(r, 1), " ".join(owner.split()))
+        added.append(owner)
+        r += 1
+    return added
+
+
+def _ensure_email_rows(ws: Worksheet) -> None:
+    """The Reply by, Next round, message rows and the Owners table's header, where missing
+    (a master made by an earlier edi_xl): written below what is there."""
+    rows = _label_rows(ws)
+    missing = [row for row in EMAIL_ROWS if row[0].lower() not in rows]
+    has_owners = OWNERS_LABEL.lower() in rows
+    if not missing and has_owners:
+        return
+    r = max(ws.max_row, 1) + 2
+    if has_owners:  # keep the Owners table last: new rows go above it
+        r = rows[OWNERS_LABEL.lower()]
+        ws.insert_rows(r, len(missing) + 1)
+    for label, _, default, meaning in missing:
+        ws.cell(r, 1, label)
+        if default is not None:
+            set_value(ws.cell(r, 2), default)
+            ws.cell(r, 2).alignment = WRAP_TOP
+        ws.cell(r, 3, meaning).alignment = WRAP_TOP
+        r += 1
+    if not has_owners:
+        r += 1
+        ws.cell(r, 1, OWNERS_LABEL).font = SUBTITLE_FONT
+        ws.cell(
+            r,
+            2,
+            "Each action owner as written in the plan (edi_xl adds new ones), their "
+            "email address and who to copy in. Fill in the addresses once.",
+        ).alignment = WRAP_TOP
+        for c, text in enumerate(OWNERS_HEADERS, start=1):
+            cell = ws.cell(r + 1, c, text)
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
 
 
 def write_settings(wb: Workbook, settings: Settings, source: str = "") -> list[Change]:
@@ -190,6 +362,7 @@ def write_settings(wb: Workbook, settings: Settings, source: str = "") -> list[C
         ws.row_dimensions[2].height = 45
         fit_to_width(ws)
     ws = wb[SETTINGS]
+    _ensure_email_rows(ws)
     row = _label_rows(ws).get(AS_AT_LABEL.lower())
     if row is None:  # the label was deleted: put it back below what is there
         row = ws.max_row + 2

@@ -1,0 +1,403 @@
+"""The quarterly round as HR live it (issue 14): one round date, a Returns sheet that adds up
+over the round, email drafts for the returns and the chase, from the CLI."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from conftest import EDI_LEAD, FIONA, HAZEL, JIM, LOUANNA, VICTORIA, edit_workbook
+from openpyxl import load_workbook
+
+from edi_xl.cli import cli
+from edi_xl.workbook import sheets
+from edi_xl.workbook.cells import set_value
+
+ROUND_COLUMN = "Update as at 18 Dec 23"
+OWNERS = [JIM, FIONA, LOUANNA, HAZEL, EDI_LEAD, VICTORIA]
+#: The Owners table HR fill in once; Louanna has no address yet.
+ADDRESSES = {
+    JIM: ("jim.machon@trust.nhs.uk", "hr.office@trust.nhs.uk"),
+    FIONA: ("fiona.macdonald@trust.nhs.uk", None),
+    HAZEL: ("hazel.rawdon-smith@trust.nhs.uk", None),
+    EDI_LEAD: ("edi.lead@trust.nhs.uk", None),
+    VICTORIA: ("victoria.parsons@trust.nhs.uk", None),
+}
+IDS = {
+    JIM: ["1.4", "1.5", "1.8"],
+    FIONA: ["1.9", "2.3", "5.6"],
+    LOUANNA: ["1.11", "2.1", "3.4", "5.1"],
+    HAZEL: ["2.2"],
+    EDI_LEAD: ["3.3", "4.1", "4.2"],
+    VICTORIA: ["6.3", "6.4", "6.5"],
+}
+
+
+def invoke(*args: Any, exit_codes: tuple[int, ...] = (0, 1)) -> Any:
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    assert result.exit_code in exit_codes, result.output + repr(result.exception)
+    return result
+
+
+def fill_owners(wb: Any) -> None:
+    """HR complete the Owners table on Settings (edi_xl listed the owners)."""
+    ws = wb[sheets.SETTINGS]
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Action Owner")
+    listed = {}
+    for r in range(header + 1, ws.max_row + 1):
+        if ws.cell(r, 1).value:
+            listed[ws.cell(r, 1).value] = r
+    assert sorted(listed) == sorted(OWNERS), "edi_xl lists the plan's owners"
+    for owner, (email, cc) in ADDRESSES.items():
+        ws.cell(listed[owner], 2).value = email
+        ws.cell(listed[owner], 3).value = cc
+
+
+def answer(sent: Path, to: Path, answers: dict[str, tuple[str | None, str | None]]) -> Path:
+    """An owner fills in their return (status, update per action id) and sends it back."""
+    wb = load_workbook(sent)
+    ws = wb["Your actions"]
+    for row in range(7, ws.max_row + 1):
+        got = answers.get(str(ws.cell(row, 1).value))
+        if got:
+            if got[0] is not None:
+                set_value(ws.cell(row, 4), got[0])
+            if got[1] is not None:
+                set_value(ws.cell(row, 6), got[1])
+    to.mkdir(parents=True, exist_ok=True)
+    wb.save(to / sent.name)
+    return to / sent.name
+
+
+def read_draft(path: Path) -> EmailMessage:
+    with path.open("rb") as handle:
+        msg = BytesParser(policy=policy.default).parse(handle)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def attachment(msg: EmailMessage) -> tuple[str, bytes] | None:
+    for part in msg.iter_attachments():
+        return part.get_filename(), part.get_content()
+    return None
+
+
+def plan_rows(path: Path) -> dict[str, dict[str, Any]]:
+    ws = load_workbook(path)["Action Plan"]
+    header = [c.value for c in ws[4]]
+    return {
+        str(r[0]): dict(zip(header, r, strict=False))
+        for r in ws.iter_rows(min_row=5, values_only=True)
+        if r[0]
+    }
+
+
+def returned(path: Path) -> dict[str, str]:
+    """Owner -> Returned, from the Returns sheet's per-owner table."""
+    ws = load_workbook(path)["Returns"]
+    out = {}
+    for row in ws.iter_rows(min_row=5, values_only=True):
+        if not row[0]:
+            break
+        out[row[0]] = row[1]
+    return out
+
+
+def sheet_values(path: Path, name: str) -> list[tuple[Any, ...]]:
+    return [tuple(r) for r in load_workbook(path)[name].iter_rows(values_only=True)]
+
+
+def test_a_whole_round_from_the_cli_with_no_as_at_after_new(tmp_path, seed_workbook):
+    plan = tmp_path / "plan.xlsx"
+    invoke("new", plan, "--from", seed_workbook, "--as-at", "2023-12-18")
+    edit_workbook(plan, fill_owners)
+    sent = tmp_path / "Owner returns"  # the folder named on Settings, next to the plan
+
+    # --- returns and their email drafts
+    result = invoke("returns", plan, "-o", sent)
+    assert result.output.splitlines()[0] == "As at 18 Dec 2023, the round on Settings."
+    assert f"No email address on the Settings sheet (Owners table) for 1 owner(s): {LOUANNA}" in (
+        result.output
+    )
+    for owner in OWNERS:
+        msg = read_draft(sent / f"{owner}.eml")
+        assert msg["X-Unsent"] == "1"
+        email, cc = ADDRESSES.get(owner, (None, None))
+        assert msg["To"] == email and msg["Cc"] == cc
+        assert msg["Subject"] == "Equality action plan: your update as at 18 December 2023"
+        name, data = attachment(msg)
+        assert name == f"{owner}.xlsx" and data == (sent / f"{owner}.xlsx").read_bytes()
+        body = msg.get_body(("plain",)).get_content()
+        assert body.startswith(f"Dear {owner.split(',')[0]},")
+        assert "as at 18 December 2023" in body
+        assert "send it back to us by 1 January 2024" in body  # 14 days, Reply by is blank
+        for action_id in IDS[owner]:
+            assert f"\n{action_id}  " in body
+
+    # --- first merge: Jim, and Fiona (who says "At Risk" on an action whose due date passed)
+    back1 = tmp_path / "back 1"
+    answer(sent / f"{JIM}.xlsx", back1, {"1.4": ("On Track", "Panels agreed"), "1.5": ("A", None)})
+    answer(sent / f"{FIONA}.xlsx", back1, {"1.9": ("At Risk", "Waiting for chairs")})
+    made = len(sheet_values(plan, "Change Log"))
+    result = invoke("merge", plan, back1)
+    assert result.output.splitlines()[0] == (
+        "As at 18 Dec 2023, the round the returns were made for."
+    )
+    assert "status_overridden" in result.output
+    assert "owner said At Risk; due date passed: Red (Exceeded Timescales)" in result.output
+    rows = plan_rows(plan)
+    assert [h for h in rows["1.4"] if str(h).startswith("Update as at")] == [
+        "Update as at 18 Sep 23",
+        ROUND_COLUMN,
+    ]
+    assert rows["1.4"][ROUND_COLUMN] == "Panels agreed"
+    assert rows["1.5"]["Status"] == "At Risk"
+    assert rows["1.9"][ROUND_COLUMN] == "Waiting for chairs"
+    assert rows["1.9"]["Status"] == "Exceeded Timescales"
+    log = sheet_values(plan, "Change Log")[made:]
+    assert not [r for r in log if r[1] == "1.9" and r[2] == "Status"], "no At Risk, then Red"
+    assert returned(plan) == {
+        JIM: "Yes",
+        FIONA: "Yes",
+        LOUANNA: "No",
+        HAZEL: "No",
+        EDI_LEAD: "No",
+        VICTORIA: "No",
+    }
+
+    # --- second merge: the EDI lead answers, Hazel sends her return back untouched
+    back2 = tmp_path / "back 2"
+    answer(sent / f"{EDI_LEAD}.xlsx", back2, {"3.3": (None, "Network launched"), "4.2": ("G", "")})
+    answer(sent / f"{HAZEL}.xlsx", back2, {})
+    result = invoke("merge", plan, back2)
+    assert "1 unchanged" in result.output
+    rows = plan_rows(plan)
+    assert rows["3.3"][ROUND_COLUMN] == "Network launched"
+    assert rows["1.4"][ROUND_COLUMN] == "Panels agreed"  # the first merge's updates stay
+    assert len([h for h in rows["1.4"] if str(h).startswith("Update as at")]) == 2
+    assert returned(plan) == {
+        JIM: "Yes",  # what the first merge found is kept
+        FIONA: "Yes",
+        LOUANNA: "No",
+        HAZEL: "Unchanged",
+        EDI_LEAD: "Yes",
+        VICTORIA: "No",
+    }
+    returns_sheet = sheet_values(plan, "Returns")
+    chase_list = next(r[0] for r in returns_sheet if str(r[0]).startswith("Chase list"))
+    assert chase_list == "Chase list: 3 owner(s) still owed"
+    reminders = {r[0]: r[1] for r in returns_sheet if r[1] and str(r[1]).startswith("Dear")}
+    assert set(reminders) == {LOUANNA, HAZEL, VICTORIA}
+    assert "had no new status or update" in reminders[HAZEL]
+    at = [r[0] for r in returns_sheet].index("Files received this round")
+    files = returns_sheet[at + 2 : at + 6]
+    assert returns_sheet[at + 6][0] is None
+    assert [(r[0], r[3], r[4]) for r in files] == [
+        (f"{FIONA}.xlsx", "merged", 1),
+        (f"{JIM}.xlsx", "merged", 2),
+        (f"{EDI_LEAD}.xlsx", "merged", 1),  # 4.2 "G" is the status sent: nothing new
+        (f"{HAZEL}.xlsx", "unchanged", 0),
+    ]
+
+    # --- merging the same files again changes nothing and logs nothing
+    log_before, returns_before = sheet_values(plan, "Change Log"), sheet_values(plan, "Returns")
+    plan_before = sheet_values(plan, "Action Plan")
+    result = invoke("merge", plan, back1, back2, "--report", tmp_path / "again.json")
+    assert "; 0 change(s)." in result.output
+    assert sheet_values(plan, "Change Log") == log_before
+    assert sheet_values(plan, "Returns") == returns_before
+    assert sheet_values(plan, "Action Plan") == plan_before
+
+    # --- chase: a draft per owner still owed, their return attached again
+    result = invoke("chase", plan)
+    assert result.output.splitlines()[0] == "As at 18 Dec 2023, the round on Settings."
+    chased = sorted(p.name for p in sent.glob("Reminder - *.eml"))
+    assert chased == sorted(f"Reminder - {o}.eml" for o in (LOUANNA, HAZEL, VICTORIA))
+    assert f"No email address on the Settings sheet (Owners table) for 1 owner(s): {LOUANNA}" in (
+        result.output
+    )
+    for owner in (LOUANNA, HAZEL, VICTORIA):
+        msg = read_draft(sent / f"Reminder - {owner}.eml")
+        assert msg["X-Unsent"] == "1"
+        assert msg["To"] == ADDRESSES.get(owner, (None,))[0]
+        name, data = attachment(msg)
+        assert name == f"{owner}.xlsx" and data == (sent / f"{owner}.xlsx").read_bytes()
+        body = msg.get_body(("plain",)).get_content()
+        assert "by 1 January 2024" in body and "18 December 2023" in body
+        for action_id in IDS[owner]:
+            assert f"\n{action_id}  " in body
+    hazel = read_draft(sent / f"Reminder - {HAZEL}.eml").get_body(("plain",)).get_content()
+    assert "had no new status or update in it" in hazel
+    victoria = read_draft(sent / f"Reminder - {VICTORIA}.eml").get_body(("plain",)).get_content()
+    assert "We have not yet received your update" in victoria
+
+
+def test_a_return_older_than_one_merged_earlier_is_superseded_not_applied(tmp_path, seed_workbook):
+    plan = tmp_path / "plan.xlsx"
+    invoke("new", plan, "--from", seed_workbook, "--as-at", "2023-12-18")
+    invoke("returns", plan, "-o", tmp_path / "sent")
+    first = answer(tmp_path / "sent" / f"{JIM}.xlsx", tmp_path / "old", {"1.4": ("G", "draft")})
+    newer = answer(tmp_path / "sent" / f"{JIM}.xlsx", tmp_path / "new", {"1.4": ("G", "final")})
+    saved_at(first, "2023-12-01T09:00:00Z")  # Jim saved the draft before the final copy
+    saved_at(newer, "2023-12-05T09:00:00Z")
+    invoke("merge", plan, newer.parent)
+    result = invoke("merge", plan, first.parent)
+    assert "superseded" in result.output and "; 0 change(s)." in result.output
+    assert plan_rows(plan)["1.4"][ROUND_COLUMN] == "final"
+
+
+def saved_at(path: Path, when: str) -> None:
+    """Set the save time recorded inside a workbook (docProps/core.xml), as Excel writes it."""
+    import re
+    import zipfile
+
+    parts = {}
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            parts[name] = z.read(name)
+    core = parts["docProps/core.xml"].decode()
+    core = re.sub(r"(<dcterms:modified[^>]*>)[^<]*(<)", rf"\g<1>{when}\g<2>", core)
+    parts["docProps/core.xml"] = core.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_round_start_sets_the_date_adds_the_column_after_the_previous_and_logs_it(master):
+    result = invoke("round", master, "--start", "2024-03-18")
+    assert result.output.splitlines()[0] == "As at 18 Mar 2024 (--as-at)."
+    assert "previous round was 18 Dec 2023" in result.output
+    wb = load_workbook(master)
+    assert sheets.read_settings(wb).as_at == date(2024, 3, 18)
+    header = [c.value for c in wb["Action Plan"][4]]
+    assert header[9:12] == ["Update as at 18 Sep 23", "Update as at 18 Mar 24", "Overdue"]
+    log = [r[2:5] for r in wb["Change Log"].iter_rows(min_row=2, values_only=True)]
+    assert ("Update as at 18 Mar 24", None, "column added for the new round") in log
+    assert any(r[0] == "Settings: As-at date" and r[2] == datetime(2024, 3, 18) for r in log)
+    # every command now works as at the new round, and says so first
+    for command in ("refresh", "check", "summary"):
+        out = invoke(command, master).output
+        assert out.splitlines()[0] == "As at 18 Mar 2024, the round on Settings.", command
+    shown = invoke("round", master).output
+    assert "As at 18 Mar 2024, the round on Settings." in shown
+    again = invoke("round", master, "--start", "2024-03-18")
+    assert "already the current one" in again.output
+    assert [c.value for c in load_workbook(master)["Action Plan"][4]] == header
+    earlier = invoke("round", master, "--start", "2024-01-01", exit_codes=(2,))
+    assert "cannot start before it" in earlier.output
+
+
+def test_round_start_defaults_to_today(master, monkeypatch):
+    import edi_xl.cli
+
+    monkeypatch.setattr(edi_xl.cli, "_today", lambda: date(2024, 6, 3))
+    invoke("round", master, "--start")
+    assert sheets.read_settings(load_workbook(master)).as_at == date(2024, 6, 3)
+
+
+def test_merge_of_returns_made_for_another_round_asks_which(tmp_path, master):
+    invoke("returns", master, "-o", tmp_path / "sent")
+    back = answer(tmp_path / "sent" / f"{JIM}.xlsx", tmp_path / "back", {"1.4": ("G", "ok")})
+    invoke("round", master, "--start", "2024-03-18")
+    before = master.read_bytes()
+    result = invoke("merge", master, back.parent, exit_codes=(2,))
+    assert "the returns were made for the round as at 18 Dec 2023" in result.output
+    assert "round on the Settings sheet is 18 Mar 2024" in result.output
+    assert "--as-at 2023-12-18" in result.output and "--as-at 2024-03-18" in result.output
+    assert master.read_bytes() == before  # nothing merged, no new column
+    taken = invoke("merge", master, back.parent, "--as-at", "2024-03-18")
+    assert taken.output.splitlines()[0] == "As at 18 Mar 2024 (--as-at)."
+    assert plan_rows(master)["1.4"]["Update as at 18 Mar 24"] == "ok"
+
+
+def test_merge_of_plain_returns_goes_into_the_round_on_settings(tmp_path, master):
+    folder = tmp_path / "back"
+    folder.mkdir()
+    (folder / "jim.csv").write_text("#,Status,Update\n1.4,G,by email\n", encoding="utf-8")
+    result = invoke("merge", master, folder)
+    assert result.output.splitlines()[0] == "As at 18 Dec 2023, the round on Settings."
+    assert plan_rows(master)["1.4"][ROUND_COLUMN] == "by email"
+
+
+def test_an_update_longer_than_a_cell_is_flagged_and_kept_whole_in_the_report(tmp_path, master):
+    import json
+
+    long = "x" * 33_000 + " end"
+    folder = tmp_path / "back"
+    folder.mkdir()
+    # a CSV can hold any length (an xlsx cannot: Excel itself stops at 32,767)
+    (folder / "jim.csv").write_text(f"#,Status,Update\n1.4,G,{long}\n", encoding="utf-8")
+    report = tmp_path / "report.json"
+    result = invoke("merge", master, folder, "--report", report)
+    assert "value_truncated" in result.output and "33,004 characters" in result.output
+    assert result.exit_code == 1
+    doc = json.loads(report.read_text(encoding="utf-8"))
+    assert [c["new"] for c in doc["changes"] if c["id"] == "1.4"] == [long]
+    flag = next(f for f in doc["flags"] if f["kind"] == "value_truncated")
+    assert flag["file"] == "jim.csv" and "row 2" in flag["message"]
+    assert plan_rows(master)["1.4"][ROUND_COLUMN] == long[:32_767]
+    again = invoke("merge", master, folder)
+    assert "; 0 change(s)." in again.output  # the cut text is not "changed" again
+
+
+def test_an_encrypted_master_says_remove_the_password(tmp_path, master):
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    locked = tmp_path / "locked.xlsx"
+    with master.open("rb") as plain, locked.open("wb") as out:
+        OOXMLFile(plain).encrypt("s3cret", out)
+    for command in ("refresh", "returns", "summary", "chase"):
+        extra = ("-o", tmp_path / "r") if command == "returns" else ()
+        result = invoke(command, locked, *extra, exit_codes=(2,))
+        assert (
+            "password protected: remove the password in Excel (File > Info > Protect "
+            "Workbook) and try again" in result.output
+        ), command
+
+
+@pytest.mark.parametrize("kind", ["docx", "csv", "pdf"])
+def test_a_document_given_as_master_points_to_import(tmp_path, kind):
+    path = tmp_path / f"plan.{kind}"
+    if kind == "docx":
+        from docx import Document
+
+        Document().save(path)
+    elif kind == "csv":
+        path.write_text("#,Action,Action Owner,Due Date,Status\n1.1,Do,Jo,31/03/2024,G\n")
+    else:
+        path.write_bytes(b"%PDF-1.4\n%...\n")
+    for command in ("refresh", "merge", "summary"):
+        extra = (tmp_path,) if command == "merge" else ()
+        result = invoke(command, path, *extra, exit_codes=(2,))
+        assert "edi-xl import" in result.output and "new plan.xlsx --from" in result.output
+        assert "Traceback" not in result.output
+    if kind == "csv":
+        checked = invoke("check", path)
+        assert "is not a master: checked as read" in checked.output
+
+
+def test_returns_into_a_folder_of_the_same_round_needs_force(tmp_path, master):
+    out = tmp_path / "sent"
+    invoke("returns", master, "-o", out)
+    edited = answer(out / f"{JIM}.xlsx", out, {"1.4": ("G", "my words")})
+    before = edited.read_bytes()
+    result = invoke("returns", master, "-o", out, exit_codes=(2,))
+    assert "already holds 6 owner return(s)" in result.output and "--force" in result.output
+    assert edited.read_bytes() == before
+    invoke("returns", master, "-o", out, "--force")
+    assert edited.read_bytes() != before
+
+
+def test_eml_files_in_a_returns_folder_are_skipped_quietly(tmp_path, master):
+    out = tmp_path / "sent"
+    invoke("returns", master, "-o", out)
+    result = invoke("merge", master, out)
+    assert "rejected" not in result.output
+    shutil.rmtree(out)

@@ -13,7 +13,8 @@ means and the top says by when to reply. Status has a dropdown of the master's s
 (a warning, not a stop, so "done" can still be typed). A very hidden sheet ``_edi_xl``
 records what was sent (format, version, master, owner, as-at date, when, the header row,
 and per action its id, rows and a fingerprint of what was sent) so that a later merge can
-recognise the file and tell whether the master changed since: see :func:`read_return_metadata` and :func:`row_fingerprint`.
+recognise the file and tell whether the master changed since: see
+:func:`read_return_metadata` and :func:`row_fingerprint`.
 
 Not sent (reported in :attr:`ReturnsResult.not_sent`, in master order):
 

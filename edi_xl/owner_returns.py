@@ -8,11 +8,13 @@ owner (never ``.xlsm``: NHS mail and Mark-of-the-Web block macros), named after 
 The sheet "Your actions" shows the owner's actions (``# | Action | Due Date | Status |
 Last update | Update as at <date>``). Only the Status and the new update cells can be changed:
 the sheet is protected (no password unless one is given), those cells are unlocked and shaded
-yellow, Status has a dropdown of the master's status words (a warning, not a stop, so "done"
-can still be typed). A very hidden sheet ``_edi_xl`` records what was sent (format, version,
-master, owner, as-at date, when, the header row, and per action its id, rows and a fingerprint
-of what was sent) so that a later merge can recognise the file and tell whether the master
-changed since: see :func:`read_return_metadata` and :func:`row_fingerprint`.
+yellow (nothing else is), rows are as tall as their text, a legend says what each Status word
+means and the top says by when to reply. Status has a dropdown of the master's status words
+(a warning, not a stop, so "done" can still be typed). A very hidden sheet ``_edi_xl``
+records what was sent (format, version, master, owner, as-at date, when, the header row,
+and per action its id, rows and a fingerprint of what was sent) so that a later merge can
+recognise the file and tell whether the master changed since: see
+:func:`read_return_metadata` and :func:`row_fingerprint`.
 
 Not sent (reported in :attr:`ReturnsResult.not_sent`, in master order):
 
@@ -31,7 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +54,7 @@ from edi_xl.filenames import unique_names
 from edi_xl.grid import cell_text
 from edi_xl.headers import update_header
 from edi_xl.model import Action
-from edi_xl.status import RAG, RAG_MEANING
+from edi_xl.status import RAG
 from edi_xl.workbook.cells import set_value
 from edi_xl.workbook.master import load_master, read_master_plan
 from edi_xl.workbook.printing import apply_print_setup
@@ -65,6 +67,7 @@ from edi_xl.workbook.styles import (
     SUBTITLE_FONT,
     TITLE_FONT,
     WRAP_TOP,
+    row_height,
 )
 
 __all__ = [
@@ -95,21 +98,31 @@ HEADER_ROW = 6  # title, for, instructions, status key, blank, header
 FIRST_ROW = HEADER_ROW + 1
 #: (header, width) of the return's columns; the last header is the round's update header.
 COLUMNS: tuple[tuple[str, float], ...] = (
-    ("#", 8),
-    ("Action", 60),
+    ("#", 7),
+    ("Action", 48),
     ("Due Date", 12),
-    ("Status", 22),
-    ("Last update", 50),
-    ("", 60),  # update_header(as_at)
+    ("Status", 20),
+    ("Last update", 40),
+    ("", 48),  # update_header(as_at)
 )
 ID_COL, ACTION_COL, DUE_COL, STATUS_COL, LAST_COL, UPDATE_COL = range(1, 7)
 EDITABLE_COLS = (STATUS_COL, UPDATE_COL)
 
 INSTRUCTIONS = (
-    "Choose a Status for each action and write your update in the yellow column. "
-    "Please do not change other cells, add rows or rename columns. "
-    "Save and send this file back to the EDI team."
+    "Fill in the two yellow columns: choose a Status for each action from the list, and write "
+    "your update in the last column. Please do not change other cells, add rows or rename "
+    "columns. Save and send this file back to the EDI team."
 )
+#: What each RAG colour means, in plain words, for the legend.
+LEGEND_MEANING: dict[RAG, str] = {
+    RAG.GREEN: "on track",
+    RAG.AMBER: "at risk of missing the date",
+    RAG.RED: "date passed",
+    RAG.BLUE: "complete, with evidence",
+}
+#: Days after the as-at date a reply is asked for, when no reply-by date is given.
+DEFAULT_REPLY_DAYS = 14
+TITLE_ROW_POINTS = 22.0
 EDITABLE_FILL = PatternFill("solid", fgColor="FFF2CC")
 OWNER_FONT = Font(bold=True, size=12)
 
@@ -317,21 +330,54 @@ def _status_validation(words: list[str], wb: Workbook, meta: Worksheet) -> DataV
     )
 
 
+def legend(words: dict[RAG, str]) -> str:
+    """The Status legend: each word, its colour and what it means, in plain words."""
+    return (
+        "Status: "
+        + "; ".join(
+            f"{words[rag]} ({rag.value}) — {LEGEND_MEANING[rag]}"
+            if words[rag].casefold() != LEGEND_MEANING[rag].casefold()
+            else f"{words[rag]} ({rag.value})"
+            for rag in RAG
+        )
+        + "."
+    )
+
+
+def reply_by_text(as_at: date, reply_by: date | None) -> str:
+    """The reply-by line: the date given, or two weeks after the as-at date (said so)."""
+    if reply_by is not None:
+        return f"Please reply by {_long_date(reply_by)}."
+    default = as_at + timedelta(days=DEFAULT_REPLY_DAYS)
+    return (
+        f"Please reply by {_long_date(default)} "
+        f"({DEFAULT_REPLY_DAYS} days after the as-at date, {_long_date(as_at)})."
+    )
+
+
 def _write_table(
-    ws: Worksheet, owner: str, actions: list[Action], as_at: date, words: dict[RAG, str]
+    ws: Worksheet,
+    owner: str,
+    actions: list[Action],
+    as_at: date,
+    words: dict[RAG, str],
+    reply_by: date | None = None,
 ) -> list[tuple[Action, int, str]]:
     """Title rows and the table; returns (action, row, fingerprint) per action."""
     set_value(ws.cell(1, 1), f"Equality action plan: your update as at {_long_date(as_at)}")
     ws.cell(1, 1).font = TITLE_FONT
+    ws.row_dimensions[1].height = TITLE_ROW_POINTS
     set_value(ws.cell(2, 1), f"For: {owner}")
     ws.cell(2, 1).font = OWNER_FONT
-    set_value(ws.cell(3, 1), INSTRUCTIONS)
-    set_value(
-        ws.cell(4, 1),
-        "Status: " + "; ".join(f"{words[rag]} = {RAG_MEANING[rag].lower()}" for rag in RAG) + ".",
-    )
-    for r in (3, 4):
+    ws.row_dimensions[2].height = 18.0  # 12-point bold
+    table_width = sum(width for _, width in COLUMNS)
+    last = get_column_letter(len(COLUMNS))
+    for r, text in ((3, f"{reply_by_text(as_at, reply_by)} {INSTRUCTIONS}"), (4, legend(words))):
+        set_value(ws.cell(r, 1), text)
         ws.cell(r, 1).font = SUBTITLE_FONT
+        ws.cell(r, 1).alignment = WRAP_TOP
+        ws.merge_cells(f"A{r}:{last}{r}")  # across the table, wrapped: never cut at its edge
+        ws.row_dimensions[r].height = row_height([(text, table_width)])
 
     headers = [h for h, _ in COLUMNS[:-1]] + [update_header(as_at)]
     for col, (text, (_, width)) in enumerate(zip(headers, COLUMNS, strict=True), start=1):
@@ -344,6 +390,9 @@ def _write_table(
             GRID_BORDER,
         )
         ws.column_dimensions[get_column_letter(col)].width = width
+    ws.row_dimensions[HEADER_ROW].height = row_height(
+        zip(headers, (width for _, width in COLUMNS), strict=True), chars_per_width=0.95
+    )
 
     sent: list[tuple[Action, int, str]] = []
     for row, action in enumerate(actions, start=FIRST_ROW):
@@ -364,6 +413,11 @@ def _write_table(
             if col in EDITABLE_COLS:
                 cell.protection = Protection(locked=False)
                 cell.fill = EDITABLE_FILL
+        # Rows as tall as their text, as in the master: a spreadsheet program does not grow
+        # them, and wrapped text would print over the next row.
+        ws.row_dimensions[row].height = row_height(
+            (value, COLUMNS[col - 1][1]) for col, value in values.items() if isinstance(value, str)
+        )
         fingerprint = row_fingerprint(
             action.id, action.action, action.due.text, action.status_text, last
         )
@@ -449,13 +503,14 @@ def _build_return(
     master_name: str,
     created: datetime,
     password: str | None,
+    reply_by: date | None = None,
 ) -> Workbook:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = RETURN_SHEET
     meta = wb.create_sheet(META_SHEET)
-    sent = _write_table(ws, owner, actions, as_at, words)
+    sent = _write_table(ws, owner, actions, as_at, words, reply_by)
     last_row = max(FIRST_ROW, FIRST_ROW + len(actions) - 1)
 
     dv = _status_validation([words[rag] for rag in RAG], wb, meta)
@@ -490,6 +545,7 @@ def make_owner_returns(
     now: datetime | None = None,
     force: bool = False,
     drafts: bool = True,
+    reply_by: date | None = None,
 ) -> ReturnsResult:
     """Write one owner return per action owner of ``master`` into ``out_dir``.
 
@@ -502,6 +558,8 @@ def make_owner_returns(
     A folder already holding returns of the same round is refused unless ``force``: owners
     may have edited them. With ``drafts``, an email draft (``.eml``, :mod:`edi_xl.emails`)
     is written beside each return, to the owner's address on the Settings sheet.
+    ``reply_by`` is the date shown at the top of each return and in the drafts (default: the
+    Reply by date on Settings, else :data:`DEFAULT_REPLY_DAYS` after ``as_at``, said so).
     """
     master = Path(master)
     out = Path(out_dir)
@@ -528,6 +586,10 @@ def make_owner_returns(
         taken = [master.name, backup_path(master).name]
     names = unique_names([g.owner for g in groups], SUFFIX, taken=taken)
 
+    # the Reply by date on Settings, as the email drafts use it (a stale one is not shown)
+    settings_reply_by = (
+        settings.reply_by if settings.reply_by and settings.reply_by >= as_at else None
+    )
     files: list[OwnerReturn] = []
     for group, name in zip(groups, names, strict=True):
         book = _build_return(
@@ -538,6 +600,7 @@ def make_owner_returns(
             master_name=master.name,
             created=created,
             password=password,
+            reply_by=reply_by or settings_reply_by,
         )
         path = out / name
         save_atomic(book, path, backup=False)

@@ -49,9 +49,10 @@ SEED_FILES = [
     (VICTORIA, f"{VICTORIA}.xlsx", ["6.3", "6.4", "6.5"]),
 ]
 STATUS_KEY = (
-    "Status: On Track = on track; At Risk = at risk: risks to timescales or delivery; "
-    "Exceeded Timescales = exceeded timescales; Complete = complete, with evidence."
+    "Status: On Track (Green); At Risk (Amber) — at risk of missing the date; "
+    "Exceeded Timescales (Red) — date passed; Complete (Blue) — complete, with evidence."
 )
+REPLY_BY = "Please reply by 1 January 2024 (14 days after the as-at date, 18 December 2023). "
 STATUS_LIST = '"On Track,At Risk,Exceeded Timescales,Complete"'
 # Master rows (header on row 4) and columns of the seed master.
 MASTER_ROW = {"1.4": 5, "1.5": 6, "1.8": 7, "1.9": 8, "2.2": 11, "3.3": 13, "4.1": 15, "4.2": 16}
@@ -137,7 +138,7 @@ def test_sheet_content_cell_by_cell(master: Path, tmp_path: Path) -> None:
     assert cells(ws) == {
         "A1": "Equality action plan: your update as at 18 December 2023",
         "A2": f"For: {JIM}",
-        "A3": INSTRUCTIONS,
+        "A3": REPLY_BY + INSTRUCTIONS,
         "A4": STATUS_KEY,
         "A6": "#", "B6": "Action", "C6": "Due Date", "D6": "Status", "E6": "Last update",
         "F6": "Update as at 18 Dec 23",
@@ -148,9 +149,9 @@ def test_sheet_content_cell_by_cell(master: Path, tmp_path: Path) -> None:
         "E9": s18["update"],
     }  # fmt: skip
     assert INSTRUCTIONS == (
-        "Choose a Status for each action and write your update in the yellow column. "
-        "Please do not change other cells, add rows or rename columns. "
-        "Save and send this file back to the EDI team."
+        "Fill in the two yellow columns: choose a Status for each action from the list, and "
+        "write your update in the last column. Please do not change other cells, add rows or "
+        "rename columns. Save and send this file back to the EDI team."
     )
     for r in (7, 8, 9):
         assert ws.cell(r, 1).data_type == "s" and ws.cell(r, 1).number_format == "@"
@@ -162,7 +163,7 @@ def test_sheet_content_cell_by_cell(master: Path, tmp_path: Path) -> None:
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows == "$6:$6"
     widths = {c: ws.column_dimensions[c].width for c in "ABCDEF"}
-    assert widths == {"A": 8, "B": 60, "C": 12, "D": 22, "E": 50, "F": 60}
+    assert widths == {"A": 7, "B": 48, "C": 12, "D": 20, "E": 40, "F": 48}
 
 
 def test_text_due_date_and_refreshed_status_are_sent_as_the_master_holds_them(

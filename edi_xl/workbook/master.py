@@ -71,6 +71,24 @@ EDI_XL_SHEETS = (SUMMARY, sheets.SETTINGS, sheets.LISTS, sheets.CHANGE_LOG)
 SPARE_ROWS = 200
 HEADER_ROW = 4  # of a master edi_xl writes: title, RAG key, blank, header
 COMPUTED_NOTE = "Filled in by edi_xl refresh: edits here are overwritten."
+#: Column widths of a new master, chosen so that the table prints one A4 page wide at a
+#: readable scale (long texts wrap; rows are as tall as their text).
+PLAN_WIDTHS = {
+    "id": 6,
+    "theme": 15,
+    "action": 42,
+    "references": 16,
+    "characteristics": 15,
+    "owner": 20,
+    "start": 12,
+    "due": 12,
+    "status": 20,
+    "overdue": 9,
+    "days_overdue": 9,
+    "problems": 26,
+}
+PLAN_UPDATE_WIDTH = 40
+TITLE_ROW_POINTS = 22.0  # a 14-point title
 OVERDUE_YES, OVERDUE_NO, NO_DEADLINE = "Yes", "No", "No deadline"
 
 
@@ -281,6 +299,18 @@ def wrap_top_setter(wb: WorkbookType) -> Callable[[Cell | MergedCell], None]:
     return apply
 
 
+def _fit_row(ws: Worksheet, row: int, col: int, text: str) -> None:
+    """Make a row edi_xl gave a height tall enough for its Problems text (a row with no set
+    height is left to the spreadsheet program; a row is never made shorter)."""
+    dim = ws.row_dimensions[row]
+    if not text or dim.height is None:
+        return
+    width = ws.column_dimensions[get_column_letter(col)].width or 13.0
+    needed = row_height([(text, width)])
+    if needed > dim.height:
+        dim.height = needed
+
+
 def _status_cell_value(action: Action, assessment: Assessment, words: dict[RAG, str]) -> Any:
     """What the Status cell should hold after refresh."""
     if action.status is None and (action.status_text or assessment.status is None):
@@ -391,7 +421,9 @@ def refresh_book(
             action,
             computed=True,
         )
-        wrap_top(ws.cell(row, computed_cols["problems"]))
+        for col in computed_cols.values():
+            wrap_top(ws.cell(row, col))
+        _fit_row(ws, row, computed_cols["problems"], "\n".join(problems))
 
     sheets.write_lists(wb, words)
     sheets.change_log_sheet(wb)
@@ -513,9 +545,11 @@ def build_master_book(
     )
     ws["A2"].font = SUBTITLE_FONT
     update_headers = plan.update_headers or [update_header(as_at)]
-    headers: list[tuple[str, float, bool]] = [(c.header, c.width, False) for c in trust.COLUMNS]
-    headers += [(h, trust.UPDATE_WIDTH, False) for h in update_headers]
-    headers += [(c.header, c.width, True) for c in trust.COMPUTED]
+    headers: list[tuple[str, float, bool]] = [
+        (c.header, PLAN_WIDTHS.get(c.field, c.width), False) for c in trust.COLUMNS
+    ]
+    headers += [(h, PLAN_UPDATE_WIDTH, False) for h in update_headers]
+    headers += [(c.header, PLAN_WIDTHS.get(c.field, c.width), True) for c in trust.COMPUTED]
     headers += [(h, 18, False) for h in plan.extra_columns]
     for col, (text, width, computed) in enumerate(headers, start=1):
         cell = ws.cell(HEADER_ROW, col)
@@ -528,6 +562,11 @@ def build_master_book(
         else:
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         ws.column_dimensions[get_column_letter(col)].width = width
+    # Bold headers are wider than body text: estimated with fewer characters a line.
+    ws.row_dimensions[HEADER_ROW].height = row_height(
+        ((text, width) for text, width, _ in headers), chars_per_width=0.95
+    )
+    ws.row_dimensions[1].height = TITLE_ROW_POINTS
     first_update = len(trust.COLUMNS) + 1
     first_extra = first_update + len(update_headers) + len(trust.COMPUTED)
     for r, action in enumerate(plan.actions, start=HEADER_ROW + 1):

@@ -16,7 +16,16 @@ from edi_xl.references import ALL, PROTECTED_CHARACTERISTICS
 from edi_xl.status import DEFAULT_STATUS_WORDS, RAG, RAG_MEANING
 from edi_xl.workbook.cells import comparable, set_value
 from edi_xl.workbook.printing import fit_to_width
-from edi_xl.workbook.styles import HEADER_FILL, HEADER_FONT, SUBTITLE_FONT, TITLE_FONT, WRAP_TOP
+from edi_xl.workbook.styles import (
+    HEADER_FILL,
+    HEADER_FONT,
+    LEFT_TOP,
+    ROW_POINTS,
+    SUBTITLE_FONT,
+    TITLE_FONT,
+    WRAP_TOP,
+    row_height,
+)
 from edi_xl.workbook.validation import CHARACTERISTIC_LIST, STATUS_LIST
 
 SETTINGS = "Settings"
@@ -340,26 +349,30 @@ def write_settings(wb: Workbook, settings: Settings, source: str = "") -> list[C
             ws.cell(8 + i, 3, RAG_MEANING[rag])
         if settings.trust_name:
             set_value(ws["B5"], settings.trust_name)
+        widths = {"A": 22, "B": 26, "C": 60}
         for r, (label, attr, default, meaning) in enumerate(FOLDER_ROWS, start=9 + len(RAG)):
-            ws.cell(r, 1, label)
+            ws.cell(r, 1, label).alignment = WRAP_TOP
             set_value(ws.cell(r, 2), getattr(settings, attr) or default)
+            ws.cell(r, 2).alignment = WRAP_TOP
             ws.cell(r, 3, meaning).alignment = WRAP_TOP
         first = 9 + len(RAG) + len(FOLDER_ROWS) + 1
         ws.cell(first, 1, BOARD_HEADING).font = HEADER_FONT
         ws.cell(first, 1).fill = HEADER_FILL
         for r, (label, attr, meaning) in enumerate(BOARD_ROWS, start=first + 1):
-            ws.cell(r, 1, label)
+            ws.cell(r, 1, label).alignment = WRAP_TOP
             value = getattr(settings, attr)
             if value is not None:
                 fmt = "dd mmm yyyy" if isinstance(value, date) else None
                 set_value(ws.cell(r, 2), value, number_format=fmt)
             ws.cell(r, 3, meaning).alignment = WRAP_TOP
-        ws.column_dimensions["A"].width = 16
-        ws.column_dimensions["B"].width = 24
-        ws.column_dimensions["C"].width = 44
+            ws.row_dimensions[r].height = row_height([(meaning, widths["C"])])
+            ws.row_dimensions[r].height = row_height([(meaning, widths["C"])])
+        for letter, width in widths.items():
+            ws.column_dimensions[letter].width = width
         ws["A2"].alignment = WRAP_TOP
         ws.merge_cells("A2:C2")
-        ws.row_dimensions[2].height = 45
+        ws.row_dimensions[1].height = 22  # a 14-point title
+        ws.row_dimensions[2].height = row_height([(ws["A2"].value, sum(widths.values()))])
         fit_to_width(ws)
     ws = wb[SETTINGS]
     _ensure_email_rows(ws)
@@ -391,8 +404,16 @@ def write_lists(wb: Workbook, words: dict[RAG, str]) -> None:
         ws.cell(1, c).fill = HEADER_FILL
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 32
+    # A helper sheet: hidden, so it is neither in the way nor printed (the dropdowns still
+    # read it). A person can unhide it in Excel; refresh leaves it as they set it.
+    if ws.sheet_state == "visible" and not _only_visible_sheet(wb, ws):
+        ws.sheet_state = "hidden"
     _define_name(wb, STATUS_LIST, f"{LISTS}!$A$2:$A${1 + len(status)}")
     _define_name(wb, CHARACTERISTIC_LIST, f"{LISTS}!$B$2:$B${1 + len(pcs)}")
+
+
+def _only_visible_sheet(wb: Workbook, ws: Worksheet) -> bool:
+    return all(other is ws or other.sheet_state != "visible" for other in wb.worksheets)
 
 
 def change_log_sheet(wb: Workbook) -> Worksheet:
@@ -402,7 +423,7 @@ def change_log_sheet(wb: Workbook) -> Worksheet:
     for c, header in enumerate(CHANGE_LOG_HEADERS, start=1):
         cell = ws.cell(1, c, header)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-    for letter, width in zip("ABCDEF", (18, 8, 20, 40, 40, 34), strict=True):
+    for letter, width in zip("ABCDEF", (17, 7, 20, 40, 40, 34), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = "A1:F1"
@@ -419,6 +440,9 @@ def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
     # What `cell.alignment = WRAP_TOP` stores, looked up once: openpyxl hashes and compares
     # the whole style on every assignment, seconds for a merge's thousands of lines.
     wrap_top = wb._alignments.add(WRAP_TOP)
+    # The time left-aligned, so that it never touches the action number beside it.
+    left_top = wb._alignments.add(LEFT_TOP)
+    widths = [ws.column_dimensions[letter].width or 13.0 for letter in "ABCDEF"]
     for change in changes:
         values = (when, change.id, change.field, change.old, change.new, change.source)
         for c, value in enumerate(values, start=1):
@@ -427,7 +451,11 @@ def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
             set_value(cell, _log_value(value), number_format=fmt)
             if cell._style is None:  # no style yet: what openpyxl does on assignment
                 cell._style = StyleArray()
-            cell._style.alignmentId = wrap_top
+            cell._style.alignmentId = left_top if c == 1 else wrap_top
+        texts = [(str(v), w) for v, w in zip(values[2:], widths[2:], strict=True) if v is not None]
+        height = row_height(texts)
+        if height > ROW_POINTS:
+            ws.row_dimensions[row].height = height
         row += 1
     ws.auto_filter.ref = f"A1:F{row - 1}"
 

@@ -58,6 +58,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.model import Action, ActionPlan
@@ -75,7 +76,7 @@ from edi_xl.summary import (
 )
 from edi_xl.workbook import sheets
 from edi_xl.workbook.cells import set_value
-from edi_xl.workbook.printing import apply_print_setup
+from edi_xl.workbook.printing import PAGE_POINTS, apply_print_setup, fit_scale
 from edi_xl.workbook.styles import (
     HEADER_FONT,
     NHS_BLUE,
@@ -129,6 +130,7 @@ KIND_COLUMN = "T"
 FINGERPRINT_CELL = f"{KIND_COLUMN}1"
 _FINGERPRINT_AT = (1, column_index_from_string(KIND_COLUMN))
 TITLE_ROW, NOTE_ROW = 1, 2  # the title block: the only cells with fonts of their own
+TITLE_ROW_POINTS = 24.0  # a 14-point title and a little room before the first row
 FIRST_ROW = 4  # the first row of the sections (kind-driven look from here down)
 MAX_ROW = 1048576
 #: The RAG status section is always first: its header row names the charts' series.
@@ -716,10 +718,9 @@ def _write_sections(
         (TITLE_ROW, summary.title, TITLE_FONT),
         (
             NOTE_ROW,
-            "RAG counts are formulas over the Action Plan sheet: they follow your edits "
-            "in Excel. The lists and the coverage map are as at "
-            f"{_long_date(summary.as_at)}: Refresh status (or edi-xl refresh) brings them "
-            "up to date.",
+            "The RAG counts follow your edits to the Action Plan as you make them. The lists "
+            f"and the coverage map are as at {_long_date(summary.as_at)}: press Refresh "
+            "status to bring them up to date.",
             SUBTITLE_FONT,
         ),
     ):
@@ -727,6 +728,8 @@ def _write_sections(
         cell._style = copy(ws.column_dimensions["A"]._style)
         cell.font = font
         set_value(cell, text)
+    # The title, repeated at the top of every printed page, with room below it.
+    ws.row_dimensions[TITLE_ROW].height = TITLE_ROW_POINTS
     w = _Writer(ws)
 
     criteria = _word_criteria(wb, summary.words)
@@ -740,7 +743,7 @@ def _write_sections(
     assert w.row == RAG_HEADER_ROW  # the charts' series titles are named there
     _rag_header(w, "")
     w.kind("rag-words")
-    w.value(w.row, LABEL_COL, "Status word counted")
+    w.value(w.row, LABEL_COL, "As written in the Status column")
     for rag in RAG_ORDER:
         shown = criteria[rag][1]
         if shown is None:
@@ -832,8 +835,38 @@ def _write_sections(
 
     # The title (trust, as-at date) on every page: a footer cannot follow the as-at date when
     # a button rewrites the sheet, so the footer says no date.
-    apply_print_setup(ws, header_row=TITLE_ROW, as_at=as_at)
+    apply_print_setup(ws, header_row=TITLE_ROW, as_at=as_at, min_scale=None)  # one page wide
     ws.oddFooter.left.text = ws.evenFooter.left.text = None
+    _keep_sections_together(ws)
+
+
+def _keep_sections_together(ws: Worksheet, min_rows: int = 6) -> None:
+    """Page breaks before a section that would otherwise start with fewer than ``min_rows`` of
+    its rows at the foot of a page (estimated from the row heights and the print scale)."""
+    ws.row_breaks.brk = []
+    scale = (ws.page_setup.scale or fit_scale(ws)) / 100
+    # between the top and bottom margins, less a tenth: LibreOffice's columns are wider than
+    # estimated, so it prints smaller and fits fewer rows than this counts
+    page = 0.9 * (PAGE_POINTS - 2 * 0.6 * 72) / scale
+    kind_col = column_index_from_string(KIND_COLUMN)
+    kinds = {r: ws.cell(r, kind_col).value for r in range(1, ws.max_row + 1)}
+
+    def height(r: int) -> float:
+        return ws.row_dimensions[r].height or ROW_POINTS if r in ws.row_dimensions else ROW_POINTS
+
+    used = 0.0
+    for r in range(1, ws.max_row + 1):
+        if kinds[r] == "section" and r > FIRST_ROW:
+            block = [r]
+            while block[-1] + 1 <= ws.max_row and kinds.get(block[-1] + 1):
+                block.append(block[-1] + 1)
+            need = sum(height(x) for x in block[: min_rows + 1])
+            if used + need > page:
+                ws.row_breaks.append(Break(id=r - 1))
+                used = height(TITLE_ROW)
+        used += height(r)
+        if used > page:  # the page ran over by itself
+            used = height(TITLE_ROW) + height(r)
 
 
 def _trend_section(w: _Writer, wb: Workbook, summary: Summary, overall_row: int) -> None:

@@ -1,0 +1,140 @@
+"""Every page edi_xl writes reads well on paper, checked by rendering (tests/render_check.py).
+
+LibreOffice prints each workbook to PDF; pdftotext gives every word's box; the check finds
+words printed over each other, cut off by their cell, run into their neighbour, header words
+not printed whole, and pages holding only titles or a stranded row or two.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from libreoffice import poppler_missing, soffice_path
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment
+from render_check import overlaps, render_check
+
+from edi_xl.cli import EXAMPLE_AS_AT, example_plan
+from edi_xl.model import ActionPlan
+from edi_xl.owner_returns import RETURN_SHEET, make_owner_returns
+from edi_xl.reader import read_plan
+from edi_xl.workbook.master import new_master
+
+pytestmark = [
+    pytest.mark.libreoffice,
+    pytest.mark.skipif(
+        soffice_path() is None or bool(poppler_missing()),
+        reason="needs LibreOffice (soffice) and poppler-utils (pdftotext): "
+        "apt-get install libreoffice-calc-nogui poppler-utils",
+    ),
+]
+
+NOW = datetime(2023, 12, 18, 9, 30)
+
+
+@pytest.fixture(scope="module")
+def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("render") / "action_plan.xlsx"
+    new_master(
+        path,
+        read_plan(example_plan()),
+        EXAMPLE_AS_AT,
+        trust_name="Example NHS Foundation Trust",
+        now=NOW,
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def owner_return(demo_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("returns")
+    result = make_owner_returns(demo_master, out, now=NOW)
+    # the owner with the most actions: several pages of long wrapped texts
+    return max(result.files, key=lambda f: len(f.action_ids)).path
+
+
+def test_the_checker_finds_overlapping_and_cut_text(tmp_path: Path) -> None:
+    """A sheet of wrapped text with no row heights (what owner returns were): the lines run
+    over the next rows, and the check says so."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.column_dimensions["A"].width = 20
+    ws.column_dimensions["B"].width = 8
+    long_text = "This action text is far too long to fit on one line of a narrow column. " * 2
+    for r in range(1, 6):
+        ws.cell(r, 1, long_text).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(r, 2, f"r{r}")
+    ws["A8"], ws["B8"] = "31-Mar-24", "On Track"  # text that runs into its neighbour
+    ws.column_dimensions["A"].width = 20
+    path = tmp_path / "bad.xlsx"
+    wb.save(path)
+    report = render_check(path, tmp_path / "work")
+    assert {"overlap", "cut"} <= report.kinds(), str(report)
+
+
+def test_the_checker_catches_an_owner_return_as_it_was_written(
+    owner_return: Path, tmp_path: Path
+) -> None:
+    """The same return with the row heights taken away, as edi_xl wrote returns before
+    this check existed: its wrapped action and update texts print over each other."""
+    wb = load_workbook(owner_return)
+    ws = wb[RETURN_SHEET]
+    for dim in ws.row_dimensions.values():
+        dim.height = None
+    bad = tmp_path / "old_return.xlsx"
+    wb.save(bad)
+    report = render_check(bad, tmp_path / "work")
+    assert report.of("overlap") and report.of("cut"), str(report)
+
+
+def test_overlap_needs_a_real_overlap() -> None:
+    from render_check import Word
+
+    a = Word(1, "a", 0, 0, 10, 10)
+    assert overlaps(a, Word(1, "b", 5, 5, 15, 15))
+    assert not overlaps(a, Word(1, "b", 10.5, 0, 20, 10))  # side by side
+    assert not overlaps(a, Word(1, "b", 0, 9.5, 10, 19.5))  # the next line, touching
+
+
+def test_every_page_of_the_demo_master_reads_well(demo_master: Path, tmp_path: Path) -> None:
+    report = render_check(demo_master, tmp_path)
+    assert not report.problems, str(report)
+    for sheet in ("Action Plan", "Summary", "Settings", "Change Log"):
+        assert report.pages_of(sheet), f"{sheet} is not printed: {report.pages}"
+    assert not report.pages_of("Lists"), "the Lists sheet is a helper: not printed"
+
+
+def test_an_owner_return_reads_well(owner_return: Path, tmp_path: Path) -> None:
+    report = render_check(owner_return, tmp_path)
+    assert not report.problems, str(report)
+    assert report.pages_of(RETURN_SHEET)
+
+
+@pytest.mark.slow
+def test_a_300_action_master_reads_well(tmp_path: Path) -> None:
+    example = read_plan(example_plan())
+    actions = []
+    for i in range(300):
+        base = example.actions[i % len(example.actions)]
+        actions.append(base.model_copy(update={"id": f"{i // 10 + 1}.{i % 10 + 1}"}))
+    plan = ActionPlan(title=example.title, actions=actions, update_headers=example.update_headers)
+    path = tmp_path / "big.xlsx"
+    new_master(path, plan, EXAMPLE_AS_AT, now=NOW)
+    report = render_check(path, tmp_path / "work")
+    assert not report.problems, str(report)
+    assert len(report.pages_of("Action Plan")) > 5
+
+
+def test_reply_by_date_at_the_top(demo_master: Path, tmp_path: Path) -> None:
+    given = make_owner_returns(demo_master, tmp_path / "a", now=NOW, reply_by=date(2024, 1, 5))
+    ws = load_workbook(given.files[0].path)[RETURN_SHEET]
+    assert ws["A3"].value.startswith("Please reply by 5 January 2024. Fill in")
+    default = make_owner_returns(demo_master, tmp_path / "b", now=NOW)
+    ws = load_workbook(default.files[0].path)[RETURN_SHEET]
+    assert "Please reply by 1 January 2024 (14 days after the as-at date" in ws["A3"].value
+    assert ws["A4"].value.startswith("Status: On Track (Green); At Risk (Amber)")
+    assert "Exceeded Timescales (Red) — date passed" in ws["A4"].value
+    assert "Complete (Blue) — complete, with evidence" in ws["A4"].value

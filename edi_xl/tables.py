@@ -204,15 +204,22 @@ def _map_texts(texts: dict[int, str], overrides: dict[str, str]) -> dict[int, tu
             out[col] = (wanted, "--map")
             continue
         fld = header_field(text)
-        if fld is not None:
+        # A header holds no numbers ("Action 1" is a data cell), but for a dated update
+        # column ("Update as at 18 Dec 23").
+        if fld is not None and (fld == "update" or not re.search(r"\d", _unbracketed(text))):
             out[col] = (fld, "header")
     return out
 
 
+def _unbracketed(text: str) -> str:
+    return re.sub(r"\([^)]*\)", "", text)
+
+
 def _is_header(texts: dict[int, str], mapped: dict[int, tuple[str, str]]) -> bool:
-    """An action column and at least one other field, in a row of two texts or more."""
+    """An action column in a row of two texts or more, most of them headers (the second
+    field may come from a column's content: :func:`_has_field_by_content`)."""
     fields = {f for f, _ in mapped.values() if f not in ("extra", "ignore")}
-    if len(set(texts.values())) < 2 or "action" not in fields or len(fields) < 2:
+    if len(set(texts.values())) < 2 or "action" not in fields:
         return False
     # A data row can hold a word or two that are headers elsewhere ("Date" in a cell); a
     # header row's texts are mostly headers.
@@ -234,11 +241,14 @@ def _continues(texts: dict[int, str], joined: dict[int, str], overrides: dict[st
         if text.rstrip().endswith(".") or parse_status(text) is not None and len(text) <= 2:
             return False
     before = _map_texts(joined, overrides)
-    merged = dict(joined)
     for col, text in texts.items():
-        merged[col] = f"{merged[col]} {text}" if col in merged else text
-    after = _map_texts(merged, overrides)
-    return all(after.get(col, (None, ""))[0] == fld for col, (fld, _) in before.items())
+        if col not in before or re.fullmatch(r"\([^)]*\)", text.strip()):
+            continue  # a header under a blank one, or "(R/A/G)" under "RAG status"
+        # "By" / "when", "RAG" / "status": together they are a synonym of the same field
+        # (a data row's "Set targets" under "Action" is not).
+        if match_header(f"{joined[col]} {text}") != before[col][0]:
+            return False
+    return True
 
 
 def header_at(grid: SheetGrid, r: int, overrides: dict[str, str] | None = None) -> Header | None:
@@ -247,6 +257,8 @@ def header_at(grid: SheetGrid, r: int, overrides: dict[str, str] | None = None) 
     texts = _row_headers(grid.rows[r])
     mapped = _map_texts(texts, overrides)
     if not _is_header(texts, mapped):
+        return None
+    if len({f for f, _ in mapped.values()}) < 2 and not _has_field_by_content(grid, r, mapped):
         return None
     rows = [r]
     joined = dict(texts)
@@ -260,6 +272,17 @@ def header_at(grid: SheetGrid, r: int, overrides: dict[str, str] | None = None) 
             joined[col] = f"{joined[col]} {text}" if col in joined else text
         rows.append(nxt)
     return _header(grid, tuple(rows), joined, overrides)
+
+
+def _has_field_by_content(grid: SheetGrid, r: int, mapped: dict[int, tuple[str, str]]) -> bool:
+    """Under an "Action" header with no other field named: a column whose content is one."""
+    body = _body_rows(grid, r)
+    width = max((len(grid.rows[b]) for b in body), default=0)
+    return any(
+        content_field([grid.value(b, col) for b in body]) is not None
+        for col in range(width)
+        if col not in mapped
+    )
 
 
 def _header(

@@ -22,11 +22,6 @@ DESCRIPTION = (
 VOCABULARY = Vocabulary.of(
     [
         (
-            "owner",
-            "lead | leads | owner | action owner | responsibility | responsible | "
-            "executive lead | +lead | +owner",
-        ),
-        (
             "strategy",
             "link to trust strategy | trust strategy | strategy | link to strategy | "
             "+strategy | +ambition | +ambitions",
@@ -42,20 +37,20 @@ VOCABULARY = Vocabulary.of(
             "measures | +kpi | +kpis",
         ),
         ("evidence", "evidence assurance | evidence | assurance | +evidence | +assurance"),
-        (
-            "due",
-            "milestones | milestone | timescale | timescales | by when | due date | deadline | "
-            "target date | +milestones",
-        ),
-        ("progress", "progress | update | progress update | comments | +progress"),
-        ("status", "rag | status | rag status | rag rating"),
+        ("due", "milestones | milestone | +milestones"),  # "In place by March 2024"
         (
             "theme",
             "objective | objectives | source | aim | aims | goal | high impact action | "
             "+objective | +objectives",
         ),
-        ("action", "action | actions | action to be taken | +action | +actions"),
-    ]
+    ],
+    shared={
+        "owner": "owner",
+        "due": "due",
+        "update": "progress",
+        "status": "status",
+        "action": "action",
+    },
 )
 
 SIGNATURE = Signature(

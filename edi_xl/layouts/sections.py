@@ -31,21 +31,15 @@ DESCRIPTION = (
 VOCABULARY = Vocabulary.of(
     [
         ("priority", "priority | priority level | priorities | +priority"),
-        (
-            "owner",
-            "lead | leads | owner | action owner | responsibility | responsible | "
-            "lead officer | +lead | +owner",
-        ),
-        (
-            "due",
-            "by when | when | timescale | timescales | target date | due date | deadline | "
-            "completion date | +when | +timescale",
-        ),
         ("milestone", "milestone | milestones | key milestones | +milestone | +milestones"),
-        ("progress", "progress | update | progress update | comments | +progress"),
-        ("status", "rag | rag status | status | rag rating"),
-        ("action", "action | actions | +action | +actions"),
-    ]
+    ],
+    shared={
+        "owner": "owner",
+        "due": "due",
+        "update": "progress",
+        "status": "status",
+        "action": "action",
+    },
 )
 
 SIGNATURE = Signature(

@@ -24,6 +24,7 @@ from edi_xl.grid import SheetGrid, cell_text, is_blank
 from edi_xl.headers import closest, match_header, normalise_header
 from edi_xl.layouts.base import Detection
 from edi_xl.status import parse_status
+from edi_xl.tables import header_field
 
 #: A header cell longer than this (in words) is a sentence, not a header.
 MAX_HEADER_WORDS = 16
@@ -32,18 +33,30 @@ FUZZY_THRESHOLD = 0.85
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """A layout's header words: field -> exact phrases and word sets, tried in order."""
+    """A layout's own header words on top of the shared vocabulary.
+
+    A layout names only what is its own (004's WRES / WDES / Other PCs flags, 002's KPIs and
+    sustainability, 001's Milestones as the due date...): field -> exact phrases and word
+    sets, tried in order. The common fields (owner, due, status, action, update) come from
+    the one shared vocabulary (:func:`edi_xl.tables.header_field`), renamed to the layout's
+    field where it calls them otherwise (``shared={"update": "progress"}``).
+    """
 
     #: (field, exact normalised phrases, word sets); the first field that matches wins.
     entries: tuple[tuple[str, tuple[str, ...], tuple[frozenset[str], ...]], ...]
+    #: (shared field, the layout's field) for the common fields the layout takes
+    shared: tuple[tuple[str, str], ...] = ()
     #: text -> what :meth:`match` said (every row of every sheet is asked, per layout)
     _seen: dict[str, str | None] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
 
     @classmethod
-    def of(cls, spec: Iterable[tuple[str, str]]) -> Vocabulary:
-        """Build from ``(field, "phrase | phrase | +word word")`` pairs.
+    def of(
+        cls, spec: Iterable[tuple[str, str]], shared: Iterable[str] | dict[str, str] = ()
+    ) -> Vocabulary:
+        """Build from ``(field, "phrase | phrase | +word word")`` pairs and the shared fields
+        taken (a list, or shared field -> the layout's name for it).
 
         A ``+`` entry is a word set: a header holding all those words means the field.
         """
@@ -58,7 +71,8 @@ class Vocabulary:
                 elif part:
                     phrases.append(normalise_header(part))
             entries.append((fld, tuple(phrases), tuple(sets)))
-        return cls(tuple(entries))
+        renames = shared if isinstance(shared, dict) else {f: f for f in shared}
+        return cls(tuple(entries), tuple(renames.items()))
 
     def match(self, value: Any) -> str | None:
         """The field a header cell means, or None."""
@@ -86,6 +100,10 @@ class Vocabulary:
             for fld, _, sets in self.entries:
                 if any(s <= words for s in sets):
                     return fld
+        common = header_field(raw)
+        for shared_field, fld in self.shared:
+            if common == shared_field:
+                return fld
         if len(key) < 5:
             return None
         return closest(

@@ -40,11 +40,11 @@ VOCABULARY = Vocabulary.of(
             "sustainability | sustainable | how will actions be made sustainable | "
             "+sustainable | +sustainability | +sustained",
         ),
-        ("owner", "lead | owner | action owner | responsibility | responsible | +lead | +owner"),
-        ("status", "rag | status | rag status"),
-        ("progress", "progress | update | progress update"),
-        ("action", "action | actions | +action | +actions | +practice | +continuation"),
-    ]
+        # "Please specify which actions are different to current practice, and which are
+        # continuation"
+        ("action", "+practice | +continuation"),
+    ],
+    shared={"owner": "owner", "status": "status", "update": "progress", "action": "action"},
 )
 
 SIGNATURE = Signature(

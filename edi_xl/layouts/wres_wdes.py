@@ -33,20 +33,14 @@ VOCABULARY = Vocabulary.of(
             "+indicators",
         ),
         ("performance", "performance | current performance | data | +performance"),
-        (
-            "owner",
-            "responsibility | lead | owner | action owner | responsible | +responsibility | "
-            "+lead | +owner",
-        ),
-        (
-            "due",
-            "timescale | timescales | by when | due date | deadline | target date | "
-            "+timescale | +timescales",
-        ),
-        ("status", "rag | status | rag status"),
-        ("progress", "progress | update | progress update"),
-        ("action", "action to be taken | action | actions | +action | +actions"),
-    ]
+    ],
+    shared={
+        "owner": "owner",
+        "due": "due",
+        "status": "status",
+        "update": "progress",
+        "action": "action",
+    },
 )
 
 SIGNATURE = Signature(

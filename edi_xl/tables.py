@@ -22,7 +22,7 @@ and nothing under it is ignored.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -87,6 +87,9 @@ _FIELD_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
 )
 #: A header of more words than this is a sentence, not a header.
 MAX_HEADER_WORDS = 8
+#: How far down a sheet a master's or a return's header row may sit (title rows, logos, a
+#: RAG key above it).
+HEADER_SCAN_ROWS = 40
 
 
 def header_field(text: object) -> str | None:
@@ -107,6 +110,29 @@ def header_field(text: object) -> str | None:
         if keys & set(words):
             return fld
     return None
+
+
+def row_fields(row: Sequence[Any]) -> dict[str, int]:
+    """field -> the first 0-based column whose header means it ("update" columns excluded:
+    a master has several, read by :func:`edi_xl.layouts.trust.map_columns`)."""
+    found: dict[str, int] = {}
+    for col, value in enumerate(row):
+        fld = header_field(value)
+        if fld and fld != "update" and fld not in found:
+            found[fld] = col
+    return found
+
+
+def scan_headers(
+    grid: SheetGrid, min_cells: int = 2, rows: int = HEADER_SCAN_ROWS
+) -> Iterator[tuple[int, dict[str, int]]]:
+    """(0-based row, :func:`row_fields`) for the first ``rows`` rows holding at least
+    ``min_cells`` values: where a master's (:func:`edi_xl.layouts.base.find_header_row`) and
+    a return's (:func:`edi_xl.intake._find_table`) header row is looked for."""
+    for r in range(min(grid.n_rows, rows)):
+        row = grid.rows[r]
+        if sum(1 for v in row if not is_blank(v)) >= min_cells:
+            yield r, row_fields(row)
 
 
 # --- overrides ------------------------------------------------------------------------------

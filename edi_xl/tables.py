@@ -135,6 +135,15 @@ def scan_headers(
             yield r, row_fields(row)
 
 
+def owner_text(text: str | None) -> str | None:
+    """An owner cell on one line: its lines (and bullets) kept apart with "; "."""
+    if not text:
+        return None
+    parts = [re.sub(r"^[•·▪\-–*]\s*", "", line).strip() for line in text.splitlines()]
+    parts = [" ".join(p.split()) for p in parts if p.strip()]
+    return "; ".join(parts) or None
+
+
 # --- overrides ------------------------------------------------------------------------------
 
 

@@ -38,7 +38,7 @@ from edi_xl.layouts.trust import id_text
 from edi_xl.model import Action, ActionPlan, CellOrigin, PlanSource, ProgressUpdate
 from edi_xl.references import ReportRef, Scheme, parse_protected_characteristics, parse_report_refs
 from edi_xl.status import RAG, parse_status
-from edi_xl.tables import Column, Header, find_headers
+from edi_xl.tables import Column, Header, find_headers, owner_text
 
 NAME = "general"
 DESCRIPTION = "general table (columns recognised by their headers and content)"
@@ -528,15 +528,6 @@ def split_action_text(text: str | None) -> tuple[str | None, str | None, DateVal
             bracket = parsed
             body = body[: m.start()].rstrip()
     return body or None, owner_text("\n".join(owners)) if owners else None, bracket
-
-
-def owner_text(text: str | None) -> str | None:
-    """An owner cell on one line: its lines (and bullets) kept apart with "; "."""
-    if not text:
-        return None
-    parts = [re.sub(r"^[•·▪\-–*]\s*", "", line).strip() for line in text.splitlines()]
-    parts = [" ".join(p.split()) for p in parts if p.strip()]
-    return "; ".join(parts) or None
 
 
 # --- the plan ---------------------------------------------------------------------------------

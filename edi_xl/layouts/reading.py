@@ -43,6 +43,7 @@ from edi_xl.layouts.tables import (
 from edi_xl.model import Action, ActionPlan, CellOrigin, PlanSource, ProgressUpdate
 from edi_xl.references import parse_protected_characteristics, parse_report_refs
 from edi_xl.status import RAG, parse_status
+from edi_xl.tables import owner_text
 
 #: Model fields a layout column can feed; any other layout field is an extra column.
 MODEL_FIELDS = frozenset({"id", "theme", "action", "owner", "due", "status", "progress"})
@@ -318,7 +319,7 @@ def _action(
         characteristics_text=pcs_text,
         characteristics=known_pcs,
         characteristics_unknown=unknown_pcs,
-        owner=" ".join(owner.split()) if owner else None,
+        owner=owner_text(owner),
         due=due,
         status_text=status_text,
         status=parse_status(status_text, words),

@@ -6,11 +6,12 @@ the top of the next Word table, with columns renamed or re-ordered), blank rows.
 turns such a grid into a list of :class:`Row` events; each layout module decides what the
 events mean (a heading is a theme for layout 003, a group label for the others).
 
-Headers are matched by each layout's own :class:`Vocabulary`: exact phrases, then "all these
-words" sets (so the NHS England template's "Please specify KPIs and timelines for monitoring
-the actions" is the KPI column), then a fuzzy match for typos. Word sets are only tried on
-short cells with no digits and no closing full stop, so a sentence in a data row is not
-taken for a header.
+Headers are matched by each layout's own :class:`Vocabulary` of what only it has (exact
+phrases, then "all these words" sets, so the NHS England template's "Please specify KPIs and
+timelines for monitoring the actions" is the KPI column), then by the one shared vocabulary
+(:func:`edi_xl.tables.header_field`) for the common fields, then a fuzzy match for typos. Word
+sets are only tried on short cells with no digits and no closing full stop, so a sentence in a
+data row is not taken for a header.
 """
 
 from __future__ import annotations

@@ -145,7 +145,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "date for completion",
         "completion by",
     ),
-    "status": ("status", "rag", "rag status", "current status", "rag rating", "progress rag"),
+    "status": (
+        "status",
+        "rag",
+        "rag status",
+        "current status",
+        "rag rating",
+        "progress rag",
+        "rag progress",
+    ),
     "update": (
         "update",
         "updates",

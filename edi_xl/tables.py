@@ -54,8 +54,9 @@ COMPUTED_FIELDS = frozenset({"overdue", "days_overdue", "problems"})
 
 #: Words that give a header its field when no synonym matched, tried in this order.
 _FIELD_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("status", frozenset({"rag"})),  # "RAG / progress" is the status
     ("update", frozenset({"progress", "update", "updates", "comment", "comments"})),
-    ("status", frozenset({"rag", "status"})),
+    ("status", frozenset({"status"})),
     (
         "owner",
         frozenset(
@@ -71,6 +72,8 @@ _FIELD_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
                 "exec",
                 "executive",
                 "who",
+                "whom",
+                "sro",
             }
         ),
     ),
@@ -379,6 +382,9 @@ def find_headers(grid: SheetGrid, overrides: dict[str, str] | None = None) -> li
             continue
         found = header_at(grid, r, overrides)
         if found is not None:
+            if out and out[-1].last == r - 1:
+                # "Action details" | "Monitoring" over the real header: a row of group labels
+                out.pop()
             out.append(found)
             r = found.last + 1
             continue

@@ -854,3 +854,53 @@ def test_import_exits_1_when_an_action_has_no_owner(tmp_path):
         cli, ["import", str(path), "-o", str(tmp_path / "m.xlsx"), "--as-at", "18/12/2023"]
     )
     assert result.exit_code == 1, result.output
+
+
+def test_group_label_row_over_the_header_and_a_title_row_inside_the_table(tmp_path):
+    path = word(
+        tmp_path / "p.docx",
+        [
+            (
+                "table",
+                [
+                    ["Race equality action plan 2024", None, None, None, None],
+                    ["Action details", None, None, "Monitoring", None],
+                    ["No.", "Action", "By whom", "RAG / progress", "Target"],
+                    ["1.1", "Cultural ambassadors in every division", "Chief Nurse", "G", "Jun-24"],
+                    ["1.2", "Race code for HR processes", "Director of HR", "A", "Sep-24"],
+                ],
+                [("across", 0, 0, 4), ("across", 1, 0, 2), ("across", 1, 3, 4)],
+            )
+        ],
+    )
+    read = check(
+        path,
+        [
+            Want("Cultural ambassadors in every division", "Chief Nurse", "2024-06-30"),
+            Want("Race code for HR processes", "Director of HR", "2024-09-30"),
+        ],
+    )
+    assert [a.id for a in read.plan.actions] == ["1.1", "1.2"]
+    assert read.plan.title == "Race equality action plan 2024"
+    fields = {c.header: (c.field, c.how) for c in read.mapping}
+    assert fields["RAG / progress"] == ("status", "header")
+    assert fields["Target"] == ("due", "content")
+    assert read.tables == 1 and read.plan.extra_columns == []
+
+
+def test_a_long_numbered_paragraph_is_a_note_not_a_heading(tmp_path):
+    long = (
+        "1. This plan sets out how the trust will respond to the findings of the 2023 staff "
+        "survey and the workforce data published in the annual report, working with networks"
+    )
+    path = word(
+        tmp_path / "p.docx",
+        [
+            ("title", "Equality action plan"),
+            ("p", long),
+            ("table", [["Actions", "Owner", "Due"], ["Network funding", "EDI Lead", "Mar-24"]]),
+        ],
+    )
+    read = check(path, [Want("Network funding", "EDI Lead", "2024-03-31")])
+    assert read.plan.actions[0].theme is None
+    assert read.plan.metadata["Notes"] == long

@@ -148,8 +148,17 @@ def detect(grid: SheetGrid) -> Detection | None:
     return None
 
 
+#: A line of more words than this is a paragraph of text, not a section heading.
+MAX_SECTION_WORDS = 25
+
+
+def is_section_line(text: str) -> bool:
+    """ "Indicator 3 - Disciplinary", "Metric 4: ...", "A. Zero tolerance ...", "2. ..."."""
+    return bool(_SECTION.match(text)) and len(text.split()) <= MAX_SECTION_WORDS
+
+
 def _is_section(text: Any, kind: str) -> bool:
-    return isinstance(text, str) and (kind == "heading" or bool(_SECTION.match(text)))
+    return isinstance(text, str) and (kind == "heading" or is_section_line(text))
 
 
 @dataclass
@@ -453,7 +462,7 @@ def _line(st: _State, r: int, text: str, kind: str) -> None:
     if kind == "bullet":
         _bullet(st, r, text)
         return
-    if kind == "heading" or _SECTION.match(text):
+    if kind == "heading" or is_section_line(text):
         _heading(st, r, text)
         return
     if st.title is None and not st.drafts:
@@ -471,7 +480,7 @@ def _heading(st: _State, r: int, text: str) -> None:
     """A title or a section heading: the theme (and references) of the rows under it."""
     st.titles.append(text)
     refs = refs_in(text, st.schemes)
-    if not refs and not _SECTION.match(text) and st.title is None and not st.drafts:
+    if not refs and not is_section_line(text) and st.title is None and not st.drafts:
         st.title = text  # the document's title, above everything
         return
     parent = st.section

@@ -50,6 +50,8 @@ SIGNATURE = Signature(
     min_fields=3,
 )
 
+#: A numbered line longer than this is a paragraph of text, not a section heading.
+MAX_HEADING_WORDS = 25
 _SECTION = re.compile(r"^\s*\d{1,3}\s*[.)]\s+\S")
 
 
@@ -57,7 +59,7 @@ def _has_numbered_heading(grid: SheetGrid, header_row: int) -> bool:
     """A "1. Ensure ..." line in the rows just above the header."""
     for r in range(max(0, header_row - 5), header_row):
         text = lone_text(grid.rows[r])
-        if text and _SECTION.match(text):
+        if text and _SECTION.match(text) and len(text.split()) <= MAX_HEADING_WORDS:
             return True
     return False
 

@@ -904,3 +904,25 @@ def test_a_long_numbered_paragraph_is_a_note_not_a_heading(tmp_path):
     read = check(path, [Want("Network funding", "EDI Lead", "2024-03-31")])
     assert read.plan.actions[0].theme is None
     assert read.plan.metadata["Notes"] == long
+
+
+def test_a_seed_layout_carries_a_group_only_inside_the_group(tmp_path):
+    header = ["Indicator", "Performance", "Action to be taken", "WRES", "WDES", "Other PCs"]
+    header += ["Responsibility", "Timescale"]
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            header,
+            ["WRES 1", "10% BME in 8a+", "Talent pool", "Yes", "No", "No", "Head of OD", "Mar-24"],
+            [None, None, "Shadowing", "Yes", "No", "No", "Head of OD", "Jun-24"],
+            ["WRES 2", None, "Panels", "Yes", "No", "No", "Head of Resourcing", "Sep-24"],
+        ],
+    )
+    read = read_source(path)
+    assert read.layout == "wres-wdes"
+    assert [a.extra["Performance"] for a in read.plan.actions] == [
+        "10% BME in 8a+",
+        "10% BME in 8a+",
+        None,
+    ]
+    assert [a.references_text for a in read.plan.actions] == ["WRES 1", "WRES 1", "WRES 2"]

@@ -926,3 +926,43 @@ def test_a_seed_layout_carries_a_group_only_inside_the_group(tmp_path):
         None,
     ]
     assert [a.references_text for a in read.plan.actions] == ["WRES 1", "WRES 1", "WRES 2"]
+
+
+def test_indicator_column_of_numbered_descriptions_is_the_theme(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Workforce Race Equality Standard Action Plan 2023-2025"],
+            [],
+            ["WRES Indicator", "Narrative", "Actions", "Lead", "Timescale", "Progress/RAG"],
+            [
+                "1. Percentage of staff in each AfC band",
+                "20%",
+                "Set targets",
+                "HR Director",
+                "March 2024",
+                "G",
+            ],
+            [None, None, "Talent programme", "Head of OD", "Sept 2024", "A"],
+            [
+                "2. Appointment from shortlisting",
+                "RL 1.6",
+                "Diverse panels",
+                "Head of Resourcing",
+                "Ongoing",
+                "G",
+            ],
+        ],
+        merges=("A1:F1", "A4:A5", "B4:B5"),
+    )
+    read = check(
+        path,
+        [
+            Want("Set targets", "HR Director", "2024-03-31", ("WRES 1",)),
+            Want("Talent programme", "Head of OD", "2024-09-30", ("WRES 1",)),
+            Want("Diverse panels", "Head of Resourcing", None, ("WRES 2",)),
+        ],
+    )
+    assert [a.id for a in read.plan.actions] == ["1.1", "1.2", "2.1"]
+    assert read.plan.actions[2].theme == "2. Appointment from shortlisting"
+    assert [a.extra["Narrative"] for a in read.plan.actions] == ["20%", "20%", "RL 1.6"]

@@ -36,11 +36,11 @@ LAYOUTS: list[ModuleType] = [
     general,
 ]
 
-#: The trust layout claims a table for certain only with this many of its columns (a master
-#: edi_xl wrote has all nine), in a sheet named "Action Plan", or with dated "Update as at"
+#: The trust layout claims a table for certain only with this many of its nine columns (a
+#: master edi_xl wrote has all nine), in a sheet named "Action Plan", or with dated "Update as at"
 #: columns;
 #: a weaker claim goes to the general table, which reads titles and section rows.
-STRONG_TRUST_FIELDS = 6
+STRONG_TRUST_FIELDS = 8
 
 
 def by_name(name: str) -> ModuleType:

@@ -82,6 +82,8 @@ _IND = re.compile(
     re.IGNORECASE,
 )
 _BARE_CODE = re.compile(r"^\s*(?P<code>\d{1,2}\s*[a-c]?)\s*\.?\s*$", re.IGNORECASE)
+#: "1. Percentage of staff in each of the AfC Bands" in an indicator column
+_LEADING_CODE = re.compile(r"^\s*(?P<code>\d{1,2}\s*[a-c]?)\s*[.):\-–]\s+\S", re.IGNORECASE)
 _SCHEME_WORDS = (
     (Scheme.WRES, re.compile(r"\bWRES\b|workforce\s+race\s+equality", re.IGNORECASE)),
     (Scheme.WDES, re.compile(r"\bWDES\b|workforce\s+disability\s+equality", re.IGNORECASE)),
@@ -109,7 +111,7 @@ def refs_in(text: str | None, schemes: set[Scheme], bare: bool = False) -> list[
         (m.group("word"), m.group("code")) for m in _IND.finditer(text)
     ]
     if not matches and bare:
-        m = _BARE_CODE.match(text)
+        m = _BARE_CODE.match(text) or _LEADING_CODE.match(text)
         if m:
             matches = [("", m.group("code"))]
     out = []
@@ -328,6 +330,8 @@ def _add_action(
     start_col = by_field.get("start")
     start = parse_date(raws.get(start_col)) if start_col is not None else parse_date(None)
     theme = get("theme")
+    if theme is None and st.section is None:
+        theme = get("indicator")  # the group's indicator is its theme when nothing else is
     refs: list[ReportRef] = []
     refs += refs_in(theme, st.schemes)
     refs += refs_in(get("indicator"), st.schemes, bare=True)

@@ -966,3 +966,11 @@ def test_indicator_column_of_numbered_descriptions_is_the_theme(tmp_path):
     assert [a.id for a in read.plan.actions] == ["1.1", "1.2", "2.1"]
     assert read.plan.actions[2].theme == "2. Appointment from shortlisting"
     assert [a.extra["Narrative"] for a in read.plan.actions] == ["20%", "20%", "RL 1.6"]
+
+
+def test_a_master_row_of_header_like_words_is_not_a_repeated_header():
+    from edi_xl.layouts.base import count_header_matches
+
+    row = ["1.5", "Lead", "Action number 5", "WRES 1", "Race", "EDI Lead"]
+    row += [None, None, "Exceeded Timescales", "Update 5"]
+    assert count_header_matches(row) < 4

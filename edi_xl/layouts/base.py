@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edi_xl.grid import SheetGrid
-from edi_xl.tables import HEADER_SCAN_ROWS, header_field, row_fields, scan_headers
+from edi_xl.headers import match_header
+from edi_xl.tables import HEADER_SCAN_ROWS, row_fields, scan_headers
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,13 @@ class Detection:
 
 
 def count_header_matches(row: list[Any]) -> int:
-    """How many distinct fields a row's cells name (an "update" column counts once)."""
-    fields = {header_field(v) for v in row if isinstance(v, str)}
+    """How many distinct fields a row's cells name (an "update" column counts once).
+
+    The synonym table only (:func:`edi_xl.headers.match_header`), without the general
+    table's word rule: a data row of a master ("EDI Lead", "Exceeded Timescales") must not
+    pass for a page's repeated header.
+    """
+    fields = {match_header(v) for v in row if isinstance(v, str)}
     fields.discard(None)
     return len(fields)
 

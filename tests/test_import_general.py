@@ -974,3 +974,31 @@ def test_a_master_row_of_header_like_words_is_not_a_repeated_header():
     row = ["1.5", "Lead", "Action number 5", "WRES 1", "Race", "EDI Lead"]
     row += [None, None, "Exceeded Timescales", "Update 5"]
     assert count_header_matches(row) < 4
+
+
+def test_sectioned_plan_with_its_actions_as_rows_of_a_table_without_header(tmp_path):
+    path = word(
+        tmp_path / "WRES plan.docx",
+        [
+            ("p", "Indicator 3: Disciplinary"),
+            (
+                "table",
+                [
+                    ["Review every case before a formal process (March 22)\nLEAD: Head of ER"],
+                    ["Publish the disciplinary ratio (Sept 22)\nLEAD: Workforce Analyst"],
+                ],
+            ),
+            ("p", "Indicator 6: Bullying by staff"),
+            ("table", [["Civility workshops (by March 2023)"]]),
+        ],
+    )
+    check(
+        path,
+        [
+            Want(
+                "Review every case before a formal process", "Head of ER", "2022-03-31", ("WRES 3",)
+            ),
+            Want("Publish the disciplinary ratio", "Workforce Analyst", "2022-09-30", ("WRES 3",)),
+            Want("Civility workshops", None, "2023-03-31", ("WRES 6",)),
+        ],
+    )

@@ -11,7 +11,7 @@ column; the other columns are kept as extra columns.
 from __future__ import annotations
 
 from edi_xl.layouts.reading import LayoutSpec
-from edi_xl.layouts.tables import Signature, Vocabulary
+from edi_xl.layouts.tables import COMMON_FIELDS, Signature, Vocabulary
 
 NAME = "edi-plan"
 DESCRIPTION = (
@@ -44,13 +44,7 @@ VOCABULARY = Vocabulary.of(
             "+objective | +objectives",
         ),
     ],
-    shared={
-        "owner": "owner",
-        "due": "due",
-        "update": "progress",
-        "status": "status",
-        "action": "action",
-    },
+    shared=COMMON_FIELDS,
 )
 
 SIGNATURE = Signature(

@@ -12,7 +12,8 @@ tables:
 * fill-down: a blank cell takes the value above only in a key column (theme, indicator) of a
   grouped table, and never across a heading; "As above", "ditto" and ``"`` take the value
   above in any column; merged cells are already their value on every row they cover;
-* a plan written as headings and bullet lists (Word): each bullet is an action; a trailing
+* a plan written as headings and bullet lists (Word): each bullet is an action (so is a line,
+  or a row of a table with no header, that ends with its date in brackets); a trailing
   "(March 22)" is its due date; a "LEAD: ..." line is the owner (of its action when written
   inside the action's cell, of the section's actions when a paragraph of its own);
 * multi-line owners keep their lines, joined with "; ";
@@ -144,8 +145,14 @@ def detect(grid: SheetGrid) -> Detection | None:
     if headers:
         first = headers[0]
         return Detection(layout=NAME, score=0.3, header_row=first.rows[0], columns=first.fields)
-    kinds = list(grid.kinds.values())
-    if "bullet" in kinds and any(_is_section(grid.rows[r][0], k) for r, k in grid.kinds.items()):
+    # A sectioned plan: section headings, and actions as bullets or as lines (paragraphs,
+    # rows of a table without a header) that end with their date in brackets.
+    if not any(_is_section(grid.rows[r][0], k) for r, k in grid.kinds.items()):
+        return None
+    if "bullet" in grid.kinds.values() or any(
+        (text := lone_text(row)) is not None and split_action_text(text)[2] is not None
+        for row in grid.rows
+    ):
         return Detection(layout=NAME, score=0.2, header_row=0, columns={})
     return None
 
@@ -469,13 +476,12 @@ def _line(st: _State, r: int, text: str, kind: str) -> None:
     if kind == "heading" or is_section_line(text):
         _heading(st, r, text)
         return
+    if st.section is not None and split_action_text(text)[2] is not None:
+        _bullet(st, r, text)  # "Review every case (March 22)" under a section heading
+        return
     if st.title is None and not st.drafts:
         st.title = text
         st.titles.append(text)
-        return
-    _, _, bracket = split_action_text(text)
-    if bracket is not None and st.section is not None:
-        _bullet(st, r, text)
         return
     st.meta("Notes", text)
 

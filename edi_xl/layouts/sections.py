@@ -16,6 +16,7 @@ from edi_xl.grid import SheetGrid
 from edi_xl.layouts.base import Detection
 from edi_xl.layouts.reading import LayoutSpec, leading_number
 from edi_xl.layouts.tables import (
+    COMMON_FIELDS,
     Signature,
     Vocabulary,
     detect_with,
@@ -33,13 +34,7 @@ VOCABULARY = Vocabulary.of(
         ("priority", "priority | priority level | priorities | +priority"),
         ("milestone", "milestone | milestones | key milestones | +milestone | +milestones"),
     ],
-    shared={
-        "owner": "owner",
-        "due": "due",
-        "update": "progress",
-        "status": "status",
-        "action": "action",
-    },
+    shared=COMMON_FIELDS,
 )
 
 SIGNATURE = Signature(

@@ -32,6 +32,17 @@ MAX_HEADER_WORDS = 16
 FUZZY_THRESHOLD = 0.85
 
 
+#: The common fields a seed layout takes from the shared vocabulary: shared field -> the
+#: layout's name for it (the seed layouts call the update column "progress").
+COMMON_FIELDS: dict[str, str] = {
+    "owner": "owner",
+    "due": "due",
+    "status": "status",
+    "update": "progress",
+    "action": "action",
+}
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """A layout's own header words on top of the shared vocabulary.

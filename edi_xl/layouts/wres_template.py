@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from edi_xl.layouts.reading import LayoutSpec
-from edi_xl.layouts.tables import Signature, Vocabulary
+from edi_xl.layouts.tables import COMMON_FIELDS, Signature, Vocabulary
 
 NAME = "wres-template"
 DESCRIPTION = (
@@ -44,7 +44,7 @@ VOCABULARY = Vocabulary.of(
         # continuation"
         ("action", "+practice | +continuation"),
     ],
-    shared={"owner": "owner", "status": "status", "update": "progress", "action": "action"},
+    shared={k: v for k, v in COMMON_FIELDS.items() if k != "due"},  # due: from the KPI text
 )
 
 SIGNATURE = Signature(

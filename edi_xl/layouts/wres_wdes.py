@@ -13,7 +13,7 @@ Timescale ("January 2024", "Business as usual") is the due date.
 from __future__ import annotations
 
 from edi_xl.layouts.reading import LayoutSpec
-from edi_xl.layouts.tables import Signature, Vocabulary
+from edi_xl.layouts.tables import COMMON_FIELDS, Signature, Vocabulary
 from edi_xl.references import Scheme, format_protected_characteristics, parse_report_refs
 
 NAME = "wres-wdes"
@@ -34,13 +34,7 @@ VOCABULARY = Vocabulary.of(
         ),
         ("performance", "performance | current performance | data | +performance"),
     ],
-    shared={
-        "owner": "owner",
-        "due": "due",
-        "status": "status",
-        "update": "progress",
-        "action": "action",
-    },
+    shared=COMMON_FIELDS,
 )
 
 SIGNATURE = Signature(

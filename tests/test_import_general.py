@@ -1002,3 +1002,22 @@ def test_sectioned_plan_with_its_actions_as_rows_of_a_table_without_header(tmp_p
             Want("Civility workshops", None, "2023-03-31", ("WRES 6",)),
         ],
     )
+
+
+def test_a_plan_on_a_sheet_named_action_plan_is_still_a_general_table(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Action Plan"
+    for row in (
+        ["WRES action plan 2024"],
+        ["#", "Action", "Action Owner", "Due Date", "Status"],
+        ["Indicator 2: Shortlisting"],
+        ["1", "Anonymised shortlisting", "Head of Resourcing", "Mar-24", "Green"],
+    ):
+        ws.append(row)
+    wb.save(tmp_path / "p.xlsx")
+    read = check(
+        tmp_path / "p.xlsx",
+        [Want("Anonymised shortlisting", "Head of Resourcing", "2024-03-31", ("WRES 2",))],
+    )
+    assert read.layout == "general" and read.titles[-1] == "Indicator 2: Shortlisting"

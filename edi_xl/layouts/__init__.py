@@ -37,8 +37,8 @@ LAYOUTS: list[ModuleType] = [
 ]
 
 #: The trust layout claims a table for certain only with this many of its nine columns (a
-#: master edi_xl wrote has all nine), in a sheet named "Action Plan", or with dated "Update as at"
-#: columns;
+#: master edi_xl wrote has all nine) or with dated "Update as at" columns (a sheet named "Action
+#: Plan" is no sign: many trusts' plans are);
 #: a weaker claim goes to the general table, which reads titles and section rows.
 STRONG_TRUST_FIELDS = 8
 
@@ -86,7 +86,7 @@ def detect_best(
 
 def _strong_trust(sheet: SheetGrid, detection: Detection) -> bool:
     hits = sum(1 for f in trust.KEY_FIELDS if f in detection.columns)
-    if hits >= STRONG_TRUST_FIELDS or sheet.name.strip().lower() == "action plan":
+    if hits >= STRONG_TRUST_FIELDS:
         return True
     dates = trust.map_columns(sheet, detection.header_row).update_dates
     return any(d is not None for d in dates.values())

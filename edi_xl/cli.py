@@ -607,6 +607,7 @@ def import_(
             "as_at": result.as_at.isoformat(),
             "sources": [outcome_dict(o) for o in result.sources],
             "actions": len(result.plan.actions),
+            "unused_maps": result.unused_maps,
             "needs_attention": result.needs_attention,
         }
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
@@ -634,6 +635,8 @@ def import_(
                 label.startswith('"As above"')
             ):
                 click.echo(f"  {label}: {value}")
+    for header in result.unused_maps:
+        click.echo(f"error: --map {header!r}: no source has a column with this header")
     _summary(result.refresh, "Imported into")
     sys.exit(1 if result.needs_attention else 0)
 

@@ -79,6 +79,8 @@ class ImportResult:
     refresh: RefreshResult
     backup: Path | None = None
     notes: list[str] = field(default_factory=list)
+    #: ``--map`` headers no source has a column for (normalised as matched)
+    unused_maps: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[SourceOutcome]:
@@ -90,6 +92,7 @@ class ImportResult:
         problems that need a person (as for ``edi-xl new``)."""
         return (
             bool(self.failed)
+            or bool(self.unused_maps)
             or any(s.read.not_placed for s in self.sources if s.read)
             or self.refresh.report.needs_attention
         )
@@ -205,7 +208,19 @@ def import_plans(
         refresh=refresh,
         backup=backup,
         notes=refresh.notes,
+        unused_maps=unused_overrides(outcomes, overrides or {}),
     )
+
+
+def unused_overrides(outcomes: Iterable[SourceOutcome], overrides: dict[str, str]) -> list[str]:
+    """The ``--map`` headers that no source read has a column for."""
+    used = {
+        " ".join(c.header.split()).casefold()
+        for o in outcomes
+        if o.read is not None
+        for c in o.read.mapping
+    }
+    return [header for header in overrides if header not in used]
 
 
 def describe(outcome: SourceOutcome) -> list[tuple[str, str]]:

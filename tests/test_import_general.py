@@ -1021,3 +1021,16 @@ def test_a_plan_on_a_sheet_named_action_plan_is_still_a_general_table(tmp_path):
         [Want("Anonymised shortlisting", "Head of Resourcing", "2024-03-31", ("WRES 2",))],
     )
     assert read.layout == "general" and read.titles[-1] == "Indicator 2: Shortlisting"
+
+
+def test_a_map_naming_no_column_is_an_error_line_and_exit_1(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [["Action", "Owner", "Deadline"], ["Something", "EDI Lead", "March 2030"]],
+    )
+    args = ["import", str(path), "-o", str(tmp_path / "m.xlsx"), "--as-at", "18/12/2023"]
+    clean = CliRunner().invoke(cli, [*args, "--map", "Owner=owner"])
+    assert "error: --map" not in clean.output
+    wrong = CliRunner().invoke(cli, [*args, "--force", "--map", "Acountable=owner"])
+    assert "error: --map 'acountable': no source has a column with this header" in wrong.output
+    assert wrong.exit_code == 1

@@ -147,6 +147,40 @@ def owner_text(text: str | None) -> str | None:
     return "; ".join(parts) or None
 
 
+#: Metadata keys read from "Key: value" lines above or between tables.
+META_KEYS = {
+    "trust": "Trust",
+    "trust name": "Trust",
+    "name of trust": "Trust",
+    "organisation": "Organisation",
+    "organization": "Organisation",
+    "year": "Year",
+    "period": "Year",
+    "reporting period": "Year",
+    "author": "Author",
+    "authors": "Author",
+    "primary author": "Author",
+    "primary authors": "Author",
+    "prepared by": "Author",
+    "approved by": "Approved by",
+    "plan endorsed by": "Approved by",
+    "endorsed by": "Approved by",
+    "date": "Date",
+    "version": "Version",
+    "review date": "Review date",
+}
+_META = re.compile(r"^\s*([A-Za-z][A-Za-z ()]{1,30}?)\s*:\s*(.+)$", re.DOTALL)
+
+
+def metadata_line(text: str) -> tuple[str, str] | None:
+    """("Trust", "Barnet NHS Trust") for a "Trust: Barnet NHS Trust" line, else None."""
+    m = _META.match(text)
+    if m is None:
+        return None
+    key = META_KEYS.get(m.group(1).strip().lower())
+    return (key, m.group(2).strip()) if key else None
+
+
 # --- overrides ------------------------------------------------------------------------------
 
 

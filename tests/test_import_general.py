@@ -1034,3 +1034,15 @@ def test_a_map_naming_no_column_is_an_error_line_and_exit_1(tmp_path):
     wrong = CliRunner().invoke(cli, [*args, "--force", "--map", "Acountable=owner"])
     assert "error: --map 'acountable': no source has a column with this header" in wrong.output
     assert wrong.exit_code == 1
+
+
+def test_a_trust_line_above_a_seed_layout_goes_to_settings(tmp_path):
+    from layout_fixtures import Para, build_docx, seed_blocks
+
+    source = build_docx(tmp_path / "p.docx", [Para("Trust: Eastfield NHS Trust"), *seed_blocks(1)])
+    out = tmp_path / "m.xlsx"
+    result = CliRunner().invoke(
+        cli, ["import", str(source), "-o", str(out), "--as-at", "18/12/2023"]
+    )
+    assert "layout edi-plan" in result.output
+    assert sheets.read_settings(load_workbook(out)).trust_name == "Eastfield NHS Trust"

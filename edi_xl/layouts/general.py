@@ -39,36 +39,13 @@ from edi_xl.layouts.trust import id_text
 from edi_xl.model import Action, ActionPlan, CellOrigin, PlanSource, ProgressUpdate
 from edi_xl.references import ReportRef, Scheme, parse_protected_characteristics, parse_report_refs
 from edi_xl.status import RAG, parse_status
-from edi_xl.tables import Column, Header, find_headers, owner_text
+from edi_xl.tables import META_KEYS, Column, Header, find_headers, metadata_line, owner_text
 
 NAME = "general"
 DESCRIPTION = "general table (columns recognised by their headers and content)"
 
 #: Key columns of a grouped table: a blank cell there means the group's value above.
 KEY_FIELDS = ("theme", "indicator")
-#: Metadata keys read from "Key: value" lines above or between tables.
-META_KEYS = {
-    "trust": "Trust",
-    "trust name": "Trust",
-    "name of trust": "Trust",
-    "organisation": "Organisation",
-    "organization": "Organisation",
-    "year": "Year",
-    "period": "Year",
-    "reporting period": "Year",
-    "author": "Author",
-    "authors": "Author",
-    "primary author": "Author",
-    "primary authors": "Author",
-    "prepared by": "Author",
-    "approved by": "Approved by",
-    "plan endorsed by": "Approved by",
-    "endorsed by": "Approved by",
-    "date": "Date",
-    "version": "Version",
-    "review date": "Review date",
-}
-_META = re.compile(r"^\s*([A-Za-z][A-Za-z ()]{1,30}?)\s*:\s*(.+)$", re.DOTALL)
 _LEAD = re.compile(r"^\s*(?:exec(?:utive)?\s+)?lead(?:\(s\)|s)?\s*[:\-–]\s*(.+)$", re.IGNORECASE)
 _BRACKET_DATE = re.compile(r"\s*\(([^()]{2,40})\)\s*\.?\s*$")
 _SECTION = re.compile(
@@ -451,12 +428,10 @@ def _preamble_row(st: _State, r: int) -> None:
 def _line(st: _State, r: int, text: str, kind: str) -> None:
     """A paragraph (or a lone text above the table)."""
     text = text.strip()
-    m = _META.match(text)
-    if m and kind != "bullet":
-        key = META_KEYS.get(m.group(1).strip().lower())
-        if key:
-            st.meta(key, m.group(2).strip())
-            return
+    pair = metadata_line(text) if kind != "bullet" else None
+    if pair is not None:
+        st.meta(*pair)
+        return
     lead = _LEAD.match(text)
     if lead and "\n" not in text:
         owner = owner_text(lead.group(1))

@@ -25,7 +25,7 @@ from edi_xl.grid import SheetGrid, cell_text, is_blank
 from edi_xl.headers import closest, match_header, normalise_header
 from edi_xl.layouts.base import Detection
 from edi_xl.status import parse_status
-from edi_xl.tables import header_field
+from edi_xl.tables import header_field, metadata_line
 
 #: A header cell longer than this (in words) is a sentence, not a header.
 MAX_HEADER_WORDS = 16
@@ -362,7 +362,10 @@ def read_preamble(grid: SheetGrid, rows: list[int]) -> tuple[str | None, dict[st
     for line in lines:
         first_col, first = line[0]
         if len(line) == 1:
-            if is_rag_key(first):
+            pair = metadata_line(first)
+            if pair is not None:  # "Trust: Barnet NHS Trust" in one cell or paragraph
+                add(*pair)
+            elif is_rag_key(first):
                 add("RAG key", first)
             elif first_col >= base + 2:
                 column_label[first_col] = first

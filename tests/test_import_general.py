@@ -1046,3 +1046,27 @@ def test_a_trust_line_above_a_seed_layout_goes_to_settings(tmp_path):
     )
     assert "layout edi-plan" in result.output
     assert sheets.read_settings(load_workbook(out)).trust_name == "Eastfield NHS Trust"
+
+
+def test_as_above_under_a_real_date_and_an_indicator_in_the_reference_column(tmp_path):
+    path = xlsx(
+        tmp_path / "WRES 2024.xlsx",
+        [
+            ["Action", "Lead", "Completion date", "Reference"],
+            ["Fair shortlisting audit", "Head of Resourcing", datetime(2024, 5, 31), "Indicator 2"],
+            ["Shortlisting training", "as above", "As above", "WRES 2; Staff Survey"],
+        ],
+    )
+    read = check(
+        path,
+        [
+            Want("Fair shortlisting audit", "Head of Resourcing", "2024-05-31", ("WRES 2",)),
+            Want(
+                "Shortlisting training",
+                "Head of Resourcing",
+                "2024-05-31",
+                ("WRES 2", "Staff Survey"),
+            ),
+        ],
+    )
+    assert read.plan.actions[0].references[0].text == "Indicator 2"

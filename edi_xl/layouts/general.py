@@ -176,7 +176,7 @@ class _State:
     metadata: dict[str, str] = field(default_factory=dict)
     drafts: list[tuple[Action, str | None]] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
-    above: dict[int, str | None] = field(default_factory=dict)
+    above: dict[int, tuple[str | None, Any]] = field(default_factory=dict)  # (text, value)
     extra_names: dict[str, str] = field(default_factory=dict)  # header -> master column name
     update_header: str | None = None
     headers: list[Header] = field(default_factory=list)
@@ -277,15 +277,15 @@ def _table_row(st: _State, r: int) -> None:
         raw = grid.value(r, c.col)
         text = cell_text(raw)
         if is_as_above(text):
-            text, raw = st.above.get(c.col), st.above.get(c.col)
+            text, raw = st.above.get(c.col, (None, None))
             st.filled += 1
-        elif text is None and c.field in KEY_FIELDS and st.above.get(c.col):
-            text = raw = st.above[c.col]
+        elif text is None and c.field in KEY_FIELDS and st.above.get(c.col, (None,))[0]:
+            text, raw = st.above[c.col]
             carried.add(c.col)
         values[c.col], raws[c.col] = text, raw
     if not any(v for col, v in values.items() if col not in carried and _not_key(header, col)):
         return
-    st.above = dict(values)
+    st.above = {col: (values[col], raws[col]) for col in values}
     _add_action(st, r, header, values, raws)
 
 
@@ -321,8 +321,11 @@ def _add_action(
     refs += refs_in(get("indicator"), st.schemes, bare=True)
     ref_text = get("references")
     if ref_text:
-        refs += parse_report_refs(ref_text)
-        refs += [x for x in refs_in(ref_text, st.schemes) if x not in refs]
+        written = parse_report_refs(ref_text)
+        inferred = refs_in(ref_text, st.schemes)
+        if inferred and all(x.scheme is Scheme.OTHER and not x.known for x in written):
+            written = inferred  # "Indicator 2" in a WRES plan: WRES 2, not an unknown report
+        refs += written
     extra: dict[str, Any] = {}
     for c in header.columns:
         if c.how == "extra" or c.field == "indicator":
@@ -330,7 +333,7 @@ def _add_action(
                 raws.get(c.col) if not isinstance(raws.get(c.col), str) else values.get(c.col)
             )
     update = get("update")
-    action = _make_action(
+    _make_action(
         st,
         r,
         id_=id_text(raws.get(by_field["id"])) if "id" in by_field else "",
@@ -346,7 +349,6 @@ def _add_action(
         extra=extra,
     )
     st.rows.append(r)
-    del action  # kept in st.drafts
 
 
 def _make_action(

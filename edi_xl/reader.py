@@ -2,7 +2,9 @@
 
 Spreadsheets (.xlsx, .xlsm, .xls, .xlsb, .ods, .csv) are read with :mod:`edi_xl.sources`, Word
 documents (.docx) with :mod:`edi_xl.word`; the file's content decides which, not its name.
-Every sheet is offered to every layout (:mod:`edi_xl.layouts`); the best fit wins. The trust
+Every sheet is offered to every layout (:mod:`edi_xl.layouts`); the best fit wins, and the
+general table reads what no seed layout fits. :class:`SourceRead` says what each source column
+became (``mapping``) and which rows were taken as titles, for ``edi-xl import``'s report. The trust
 tracker is read from its one best sheet (a master has one Action Plan sheet); an imported
 layout is read from every sheet it recognises, so a plan split over several sheets (or Word
 tables) comes in whole, with ids numbered across all of them.

@@ -3,9 +3,11 @@
 Each layout module offers ``NAME``, ``DESCRIPTION``, ``detect(grid) -> Detection | None`` and
 ``read(grid, detection, path=None, words=None) -> ActionPlan``; the imported layouts also offer
 ``read_detail`` (the plan and how the reading went: tables, headings, what was not placed).
-:func:`detect_best` asks every layout about every sheet and takes the highest score (the share
-of the layout's own columns found in its header row); on a tie the earlier layout in
-:data:`LAYOUTS` wins, so the order below matters.
+:func:`detect_best` asks every seed layout about every sheet and takes the highest score (the
+share of the layout's own columns found in its header row); on a tie the earlier layout in
+:data:`LAYOUTS` wins, so the order below matters. When none fits (or the trust layout's claim
+is weak: see :data:`STRONG_TRUST_FIELDS`), the general table (:mod:`edi_xl.layouts.general`,
+columns recognised by meaning) reads the sheet.
 """
 
 from __future__ import annotations

@@ -1070,3 +1070,26 @@ def test_as_above_under_a_real_date_and_an_indicator_in_the_reference_column(tmp
         ],
     )
     assert read.plan.actions[0].references[0].text == "Indicator 2"
+
+
+def test_section_rows_written_in_the_action_column_alone(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["WDES plan"],
+            ["Action", "Lead", "Deadline"],
+            ["Metric 1: Representation"],
+            ["Declaration campaign", "EDI Lead", "March 2024"],
+            ["A lone action with nothing else"],
+            ["WDES Metric 7 - Staff feel valued"],
+            ["Listening events", "Chief People Officer", "June 2024"],
+        ],
+    )
+    check(
+        path,
+        [
+            Want("Declaration campaign", "EDI Lead", "2024-03-31", ("WDES 1",)),
+            Want("A lone action with nothing else", None, None, ("WDES 1",)),
+            Want("Listening events", "Chief People Officer", "2024-06-30", ("WDES 7",)),
+        ],
+    )

@@ -143,6 +143,13 @@ def is_section_line(text: str) -> bool:
     return bool(_SECTION.match(text)) and len(text.split()) <= MAX_SECTION_WORDS
 
 
+def _is_section_text(text: str, schemes: set[Scheme]) -> bool:
+    """A section line, or a short line naming an indicator ("WRES indicator 5")."""
+    return is_section_line(text) or (
+        len(text.split()) <= MAX_SECTION_WORDS and bool(refs_in(text, schemes))
+    )
+
+
 def _is_section(text: Any, kind: str) -> bool:
     return isinstance(text, str) and (kind == "heading" or is_section_line(text))
 
@@ -265,7 +272,10 @@ def _table_row(st: _State, r: int) -> None:
     lone = lone_text(row)
     filled = [c for c, v in enumerate(row) if not is_blank(v)]
     action_col = header.fields.get("action")
-    if lone is not None and not (len(filled) == 1 and filled[0] == action_col):
+    # One text across the row is a heading, unless it is only in the action column (an action
+    # with nothing else filled in) and does not read as a section ("Metric 2: ...").
+    only_action = len(filled) == 1 and filled[0] == action_col
+    if lone is not None and (not only_action or _is_section_text(lone, st.schemes)):
         _heading(st, r, lone)
         return
     values: dict[int, str | None] = {}

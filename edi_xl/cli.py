@@ -690,40 +690,57 @@ def report(master: Path, output: Path | None, as_at: date | None, pdf: bool) -> 
     default=None,
     metavar="NAME",
     help="Read every source as this layout instead of detecting it: trust, "
-    "wres-wdes, wres-template, edi-plan or sections.",
+    "wres-wdes, wres-template, edi-plan, sections or general.",
+)
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar='"HEADER=FIELD"',
+    help="Read the column with this header as this field (repeatable): "
+    '--map "Accountable People / Team=owner". Fields: id, theme, action, references, '
+    "indicator, characteristics, owner, start, due, status, update; or extra, ignore.",
 )
 @AS_AT
 @click.option(
     "--trust-name",
     help="The trust's name for the Settings sheet (default: the "
-    "plan's own 'Trust:' line, when it has one).",
+    "plan's own 'Trust:' or 'Organisation:' line, when it has one).",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print what was read as JSON.")
 @click.option("--force", is_flag=True, help="Overwrite the output workbook if it exists.")
 def import_(
     sources: tuple[Path, ...],
     out: Path,
     layout: str | None,
+    maps: tuple[str, ...],
     as_at: date | None,
     trust_name: str | None,
+    as_json: bool,
     force: bool,
 ) -> None:
-    """Import action plans (Word tables or any spreadsheet, any known layout) into a new master.
+    """Import action plans (Word or any spreadsheet, any layout) into a new master.
 
-    Prints, per source, the layout found, the tables and actions read and anything that
-    could not be placed. A source that cannot be imported is reported and the others still
-    are. With several sources, ids are prefixed with the source's letter (A1.1, B1.1...).
-    Exit code 1 when a source failed or something was not placed, 2 when nothing could be
+    Prints, per source, the layout found (or "general table"), what each column became (a
+    master field, an extra column, or ignored), the rows taken as titles and anything that
+    could not be placed. A wrong guess is fixed with --map. A source that cannot be imported
+    is reported and the others still are. With several sources, ids are prefixed with the
+    source's letter (A1.1, B1.1...). Exit code 1 when a source failed, something was not
+    placed or the new master has problems that need a person; 2 when nothing could be
     imported.
 
     \b
     Example:
       edi-xl import "WRES WDES plan 2023.docx" "EDI plan.xlsx" -o plan.xlsx --as-at 18/12/2023
+      edi-xl import plan.docx -o master.xlsx --map "Accountable People / Team=owner"
     """
-    from edi_xl.importer import describe, import_plans
+    from edi_xl.importer import describe, import_plans, layout_label, mapping_text, outcome_dict
+    from edi_xl.tables import parse_overrides
 
     if out.suffix.lower() != ".xlsx":
         raise InputError(f"{out}: a master is an .xlsx workbook; give a name ending .xlsx")
     when = _round(as_at, out if force else None)
+    overrides = _run(parse_overrides, maps)
     result = _run(
         import_plans,
         sources,
@@ -732,26 +749,45 @@ def import_(
         when.as_at,
         trust_name=trust_name,
         overwrite=force,
+        overrides=overrides,
     )
+    if as_json:
+        doc = {
+            "output": str(result.path),
+            "as_at": result.as_at.isoformat(),
+            "sources": [outcome_dict(o) for o in result.sources],
+            "actions": len(result.plan.actions),
+            "unused_maps": result.unused_maps,
+            "needs_attention": result.needs_attention,
+        }
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        sys.exit(1 if result.needs_attention else 0)
     _say_round(when)
     for outcome in result.sources:
-        if not outcome.ok:
+        if not outcome.ok or outcome.read is None:
             click.echo(f"error: {outcome.error}")
             continue
         lines = dict(describe(outcome))
         click.echo(
-            f"{outcome.path.name}: layout {outcome.layout}, {lines['Tables read']} "
-            f"table(s) read, actions {lines['Actions read']}"
+            f"{outcome.path.name}: {layout_label(outcome.read.layout)}, "
+            f"{lines['Tables read']} table(s) read, actions {lines['Actions read']}"
         )
+        if outcome.read.mapping:
+            width = min(40, max(len(c.header) for c in outcome.read.mapping))
+            click.echo(f"  {'source column':<{width}}  ->  in the master")
+            for column in outcome.read.mapping:
+                click.echo(f"  {column.header:<{width}}  ->  {mapping_text(column)}")
+        for title in outcome.read.titles:
+            click.echo(f"  title row: {title}")
         for label, value in describe(outcome)[5:]:
             if label.startswith("Not placed"):
                 click.echo(f"  not placed: {value}")
-            elif label in (
-                "Kept as extra columns",
-                "Repeated header rows skipped",
-                "Headings read as themes",
-            ) or label.startswith('"As above"'):
+            elif label in ("Repeated header rows skipped", "Headings read as themes") or (
+                label.startswith('"As above"')
+            ):
                 click.echo(f"  {label}: {value}")
+    for header in result.unused_maps:
+        click.echo(f"error: --map {header!r}: no source has a column with this header")
     _summary(result.refresh, "Imported into")
     sys.exit(1 if result.needs_attention else 0)
 

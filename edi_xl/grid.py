@@ -29,6 +29,9 @@ class SheetGrid:
     rows: list[list[Any]]
     hidden_rows: frozenset[int] = field(default_factory=frozenset)
     hidden: bool = False
+    #: 0-based row -> what a Word paragraph row is ("heading", "bullet", "text"); table rows
+    #: and every row of a spreadsheet are absent
+    kinds: dict[int, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def n_rows(self) -> int:

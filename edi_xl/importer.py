@@ -23,14 +23,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl import layouts
 from edi_xl.errors import EdiXlError
+from edi_xl.layouts import trust
 from edi_xl.model import ActionPlan, PlanSource
 from edi_xl.reader import SourceRead, read_source
+from edi_xl.tables import Column
 from edi_xl.workbook.cells import set_value
 from edi_xl.workbook.master import RefreshResult, build_master_book, refresh_book
 from edi_xl.workbook.save import save_atomic
@@ -76,6 +79,8 @@ class ImportResult:
     refresh: RefreshResult
     backup: Path | None = None
     notes: list[str] = field(default_factory=list)
+    #: ``--map`` headers no source has a column for (normalised as matched)
+    unused_maps: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[SourceOutcome]:
@@ -83,8 +88,14 @@ class ImportResult:
 
     @property
     def needs_attention(self) -> bool:
-        """A source failed, or something in one could not be placed."""
-        return bool(self.failed) or any(s.read.not_placed for s in self.sources if s.read)
+        """A source failed, something in one could not be placed, or the master written has
+        problems that need a person (as for ``edi-xl new``)."""
+        return (
+            bool(self.failed)
+            or bool(self.unused_maps)
+            or any(s.read.not_placed for s in self.sources if s.read)
+            or self.refresh.report.needs_attention
+        )
 
 
 def source_prefix(index: int, count: int) -> str:
@@ -99,8 +110,15 @@ def source_prefix(index: int, count: int) -> str:
     return out
 
 
-def read_sources(paths: Sequence[str | Path], layout: str | None = None) -> list[SourceOutcome]:
-    """Read every source; failures are recorded, never raised (a bad layout name is)."""
+def read_sources(
+    paths: Sequence[str | Path],
+    layout: str | None = None,
+    overrides: dict[str, str] | None = None,
+) -> list[SourceOutcome]:
+    """Read every source; failures are recorded, never raised (a bad layout name is).
+
+    ``overrides``: ``--map``'s column header -> field (see :func:`edi_xl.tables.parse_overrides`).
+    """
     if layout is not None and layout not in layouts.names():
         raise EdiXlError(f"unknown layout {layout!r}; known layouts: {', '.join(layouts.names())}")
     outcomes = []
@@ -108,7 +126,7 @@ def read_sources(paths: Sequence[str | Path], layout: str | None = None) -> list
         path = Path(raw)
         outcome = SourceOutcome(path=path, prefix=source_prefix(i, len(paths)))
         try:
-            read = read_source(path, layout)
+            read = read_source(path, layout, overrides)
         except EdiXlError as exc:
             outcome.error = str(exc)
         else:
@@ -161,6 +179,7 @@ def import_plans(
     trust_name: str | None = None,
     now: datetime | None = None,
     overwrite: bool = False,
+    overrides: dict[str, str] | None = None,
 ) -> ImportResult:
     """Read ``sources`` and write their actions as a new master at ``out``."""
     if as_at is None:
@@ -168,13 +187,14 @@ def import_plans(
     out = Path(out)
     if out.exists() and not overwrite:
         raise EdiXlError(f"{out}: already exists; refusing to overwrite it (use --force)")
-    outcomes = read_sources(sources, layout)
+    outcomes = read_sources(sources, layout, overrides)
     if not any(o.ok for o in outcomes):
         raise NothingImportedError(
             "nothing imported: " + "; ".join(o.error or str(o.path) for o in outcomes)
         )
     plan = combine(outcomes)
-    wb = build_master_book(plan, as_at, trust_name=trust_name or plan.metadata.get("Trust"))
+    trust_name = trust_name or plan.metadata.get("Trust") or plan.metadata.get("Organisation")
+    wb = build_master_book(plan, as_at, trust_name=trust_name)
     write_import_sheet(wb, outcomes)
     names = ", ".join(o.path.name for o in outcomes if o.ok)
     refresh = refresh_book(wb, as_at, source=f"imported from {names}", now=now, path=out.name)
@@ -188,7 +208,19 @@ def import_plans(
         refresh=refresh,
         backup=backup,
         notes=refresh.notes,
+        unused_maps=unused_overrides(outcomes, overrides or {}),
     )
+
+
+def unused_overrides(outcomes: Iterable[SourceOutcome], overrides: dict[str, str]) -> list[str]:
+    """The ``--map`` headers that no source read has a column for."""
+    used = {
+        " ".join(c.header.split()).casefold()
+        for o in outcomes
+        if o.read is not None
+        for c in o.read.mapping
+    }
+    return [header for header in overrides if header not in used]
 
 
 def describe(outcome: SourceOutcome) -> list[tuple[str, str]]:
@@ -213,9 +245,53 @@ def describe(outcome: SourceOutcome) -> list[tuple[str, str]]:
         lines.append(('"As above" cells filled from the row above', str(read.filled_from_above)))
     if read.plan.extra_columns:
         lines.append(("Kept as extra columns", ", ".join(read.plan.extra_columns)))
+    lines += [(f"Column {c.header}", mapping_text(c)) for c in read.mapping]
+    lines += [(f"Title {i}", text) for i, text in enumerate(read.titles, 1)]
     lines += [(f"Not placed {i}", text) for i, text in enumerate(read.not_placed, 1)]
     lines += [(key, value) for key, value in read.plan.metadata.items()]
     return lines
+
+
+def layout_label(name: str) -> str:
+    """ "general table" for the general reading, else "layout <name>"."""
+    return "general table" if name == layouts.general.NAME else f"layout {name}"
+
+
+#: master field -> the master's column header it is written under
+_MASTER_HEADERS = {c.field: c.header for c in trust.COLUMNS} | {
+    "update": "the update column",
+    "indicator": "Report / Action (and kept as an extra column)",
+}
+
+
+def mapping_text(column: Column) -> str:
+    """What a source column became, in words: "Action Owner (owner, by its header)"."""
+    how = {"header": "by its header", "content": "by its content", "--map": "by --map"}
+    if column.field is None:
+        return "ignored" if column.how == "ignored" else "kept as an extra column"
+    target = _MASTER_HEADERS.get(column.field, column.field)
+    return f"{target} ({column.field}, {how.get(column.how, column.how)})"
+
+
+def outcome_dict(outcome: SourceOutcome) -> dict[str, Any]:
+    """One source's outcome as data (``edi-xl import --json``)."""
+    if outcome.read is None:
+        return {"source": str(outcome.path), "imported": False, "error": outcome.error}
+    read = outcome.read
+    return {
+        "source": str(outcome.path),
+        "imported": True,
+        "layout": read.layout,
+        "format": read.format,
+        "sheets": read.sheets,
+        "tables": read.tables,
+        "actions": len(read.plan.actions),
+        "ids": outcome.ids,
+        "columns": [{**c.to_dict(), "becomes": mapping_text(c)} for c in read.mapping],
+        "titles": read.titles,
+        "metadata": read.plan.metadata,
+        "not_placed": read.not_placed,
+    }
 
 
 def write_import_sheet(wb: Workbook, outcomes: list[SourceOutcome]) -> None:

@@ -24,10 +24,10 @@ from openpyxl.utils import get_column_letter
 from edi_xl.errors import UnreadableFileError
 from edi_xl.grid import SheetGrid, is_blank
 from edi_xl.isolation import FileReader
-from edi_xl.layouts.base import HEADER_SCAN_ROWS, header_fields
 from edi_xl.layouts.trust import clean_text, id_text, is_header_repeat, map_columns
 from edi_xl.owner_returns import MAX_META_ROWS, META_SHEET, ReturnMetadata, metadata_from_rows
 from edi_xl.sources import WorkbookGrids
+from edi_xl.tables import scan_headers
 from edi_xl.workbook.sheets import CHANGE_LOG, CHANGE_LOG_HEADERS
 
 #: Fields an owner may change in a return; every other recognised field is locked.
@@ -170,8 +170,7 @@ def find_tables(book: WorkbookGrids) -> list[ReturnTable]:
 
 
 def _find_table(sheet: SheetGrid) -> ReturnTable | None:
-    for r in range(min(sheet.n_rows, HEADER_SCAN_ROWS)):
-        fields = header_fields(sheet.rows[r])
+    for r, fields in scan_headers(sheet, min_cells=1):
         columns = map_columns(sheet, r)
         has_key = "id" in fields or "action" in fields
         has_news = "status" in fields or bool(columns.updates)

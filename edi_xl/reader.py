@@ -2,7 +2,9 @@
 
 Spreadsheets (.xlsx, .xlsm, .xls, .xlsb, .ods, .csv) are read with :mod:`edi_xl.sources`, Word
 documents (.docx) with :mod:`edi_xl.word`; the file's content decides which, not its name.
-Every sheet is offered to every layout (:mod:`edi_xl.layouts`); the best fit wins. The trust
+Every sheet is offered to every layout (:mod:`edi_xl.layouts`); the best fit wins, and the
+general table reads what no seed layout fits. :class:`SourceRead` says what each source column
+became (``mapping``) and which rows were taken as titles, for ``edi-xl import``'s report. The trust
 tracker is read from its one best sheet (a master has one Action Plan sheet); an imported
 layout is read from every sheet it recognises, so a plan split over several sheets (or Word
 tables) comes in whole, with ids numbered across all of them.
@@ -18,9 +20,12 @@ from edi_xl import layouts
 from edi_xl.errors import EdiXlError, LayoutNotFoundError, UnreadableFileError
 from edi_xl.grid import SheetGrid
 from edi_xl.layouts.base import Detection
+from edi_xl.layouts.general import GeneralRead
+from edi_xl.layouts.general import columns_of as general_columns
 from edi_xl.layouts.reading import TableRead, assign_ids
 from edi_xl.model import Action, ActionPlan
 from edi_xl.sources import read_grids, sniff_format
+from edi_xl.tables import Column, find_headers
 from edi_xl.word import WordDocument, read_docx
 
 _DOC_REASON = (
@@ -42,6 +47,10 @@ class SourceRead:
     repeated_headers: int = 0  # header rows repeated mid-table, skipped
     filled_from_above: int = 0  # "As above" cells given the value of the row above
     not_placed: list[str] = field(default_factory=list)
+    #: what each source column became (field, extra column, ignored), first table first
+    mapping: list[Column] = field(default_factory=list)
+    #: the lines taken as the title and as section headings
+    titles: list[str] = field(default_factory=list)
 
     @property
     def actions(self) -> int:
@@ -80,13 +89,31 @@ def read_sheets(path: Path) -> tuple[str, list[SheetGrid], WordDocument | None]:
     return book.format, book.sheets, None
 
 
-def read_source(path: str | Path, layout: str | None = None) -> SourceRead:
-    """Read one source with its layout found (or forced), and say how it went."""
+def read_source(
+    path: str | Path, layout: str | None = None, overrides: dict[str, str] | None = None
+) -> SourceRead:
+    """Read one source with its layout found (or forced), and say how it went.
+
+    ``overrides`` (from ``--map``: normalised header -> field) are the general table's: a
+    source with a column they name is read as a general table unless ``layout`` is given.
+    """
     path = Path(path)
     if layout is not None and layout not in layouts.names():
         raise EdiXlError(f"unknown layout {layout!r}; known layouts: {', '.join(layouts.names())}")
     fmt, sheets, document = read_sheets(path)
     found = layouts.detect_best(sheets, layout)
+    if overrides and not layout:
+        for sheet in sheets:
+            mapped = [
+                h
+                for h in find_headers(sheet, overrides)
+                if any(c.how == "--map" for c in h.columns)
+            ]
+            if mapped:
+                detection = layouts.general.detect(sheet)
+                if detection is not None:
+                    found = layouts.general, sheet, detection
+                break
     if found is None:
         tried = ", ".join(layout_names(layout))
         where = (
@@ -108,8 +135,51 @@ def read_source(path: str | Path, layout: str | None = None) -> SourceRead:
             sheets=[grid.name],
             tables=1,
             repeated_headers=len(plan.source.skipped_rows) if plan.source else 0,
+            mapping=seed_mapping(grid, plan),
         )
-    return _read_imported(path, fmt, module, sheets, grid, detection, document, layout)
+    return _read_imported(
+        path, fmt, module, sheets, grid, detection, document, layout, overrides or {}
+    )
+
+
+#: A seed layout's field -> the master field it feeds ("progress" is the update column).
+_SEED_FIELDS = {
+    "id": "id",
+    "theme": "theme",
+    "action": "action",
+    "references": "references",
+    "characteristics": "characteristics",
+    "owner": "owner",
+    "start": "start",
+    "due": "due",
+    "status": "status",
+    "progress": "update",
+}
+
+
+def seed_mapping(grid: SheetGrid, plan: ActionPlan) -> list[Column]:
+    """What each column of a table read by one of the seed layouts became."""
+    src = plan.source
+    if src is None or src.header_row is None:
+        return []
+    header = src.header_row - 1
+    out: list[Column] = []
+    for fld, col in src.columns.items():
+        if fld.startswith("computed:"):
+            continue
+        text = " ".join(str(grid.value(header, col) or "").split())
+        master = _SEED_FIELDS.get(fld)
+        out.append(Column(col, text, master, "header" if master else "extra"))
+    for name, col in {**src.update_columns, **src.extra_columns}.items():
+        out.append(
+            Column(
+                col,
+                name,
+                "update" if name in src.update_columns else None,
+                "header" if name in src.update_columns else "extra",
+            )
+        )
+    return sorted(out, key=lambda c: c.col)
 
 
 def _read_imported(
@@ -121,6 +191,7 @@ def _read_imported(
     best_detection: Detection,
     document: WordDocument | None,
     forced: str | None,
+    overrides: dict[str, str],
 ) -> SourceRead:
     reads: list[tuple[SheetGrid, TableRead]] = []
     not_placed: list[str] = []
@@ -136,7 +207,17 @@ def _read_imported(
                         f"{other[0].NAME})"
                     )
             continue
-        reads.append((grid, module.read_detail(grid, detection, path=str(path))))
+        if module is layouts.general:
+            reads.append(
+                (
+                    grid,
+                    module.read_detail(
+                        grid, detection, path=str(path), overrides=overrides, hints=(path.stem,)
+                    ),
+                )
+            )
+        else:
+            reads.append((grid, module.read_detail(grid, detection, path=str(path))))
     first = reads[0][1].plan
     actions: list[Action] = [a for _, r in reads for a in r.plan.actions]
     if len(reads) > 1:  # number the ids across the sheets, as one plan
@@ -177,4 +258,19 @@ def _read_imported(
         repeated_headers=sum(len(r.plan.source.skipped_rows) for _, r in reads if r.plan.source),
         filled_from_above=sum(r.filled_from_above for _, r in reads),
         not_placed=not_placed + [n for _, r in reads for n in r.not_placed],
+        mapping=_mapping(reads),
+        titles=[t for _, r in reads if isinstance(r, GeneralRead) for t in r.titles],
     )
+
+
+def _mapping(reads: list[tuple[SheetGrid, TableRead]]) -> list[Column]:
+    out: list[Column] = []
+    seen: set[tuple[str, str | None, str]] = set()
+    for grid, r in reads:
+        cols = general_columns(r) if isinstance(r, GeneralRead) else seed_mapping(grid, r.plan)
+        for c in cols:
+            key = (c.header, c.field, c.how)
+            if key not in seen:
+                seen.add(key)
+                out.append(c)
+    return out

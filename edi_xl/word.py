@@ -85,6 +85,7 @@ def read_docx(path: str | Path) -> WordDocument:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UnreadableFileError(path, f"cannot open as a Word document ({reason})") from None
     rows: list[list[Any]] = []
+    kinds: dict[int, str] = {}
     tables: list[WordTable] = []
     for block in document.iter_inner_content():
         if len(rows) >= MAX_ROWS:
@@ -92,6 +93,8 @@ def read_docx(path: str | Path) -> WordDocument:
         if isinstance(block, Paragraph):
             text = block.text.strip()
             if text:
+                kind, text = paragraph_kind(block, text)
+                kinds[len(rows)] = kind
                 rows.append([text])
             continue
         if isinstance(block, Table):
@@ -103,7 +106,31 @@ def read_docx(path: str | Path) -> WordDocument:
             rows.append([])
     while rows and not rows[-1]:
         rows.pop()
-    return WordDocument(path=path, grid=SheetGrid(name=SHEET_NAME, rows=rows), tables=tables)
+    grid = SheetGrid(name=SHEET_NAME, rows=rows, kinds=kinds)
+    return WordDocument(path=path, grid=grid, tables=tables)
+
+
+_BULLET_CHARS = "•·▪‣◦○●-–*"
+
+
+def paragraph_kind(paragraph: Any, text: str) -> tuple[str, str]:
+    """("heading" | "bullet" | "text", the text without a typed bullet character).
+
+    A heading has a Heading or Title style, or is short and bold throughout; a bullet has a
+    List style, Word numbering, or starts with a typed bullet ("• ", "- ").
+    """
+    style = (getattr(paragraph.style, "name", "") or "").lower()
+    if style.startswith("heading") or style in ("title", "subtitle"):
+        return "heading", text
+    ppr = paragraph._p.pPr
+    if "list" in style or (ppr is not None and ppr.numPr is not None):
+        return "bullet", text
+    if len(text) > 1 and text[0] in _BULLET_CHARS and text[1] in " \t":
+        return "bullet", text[1:].strip()
+    runs = [r for r in paragraph.runs if r.text.strip()]
+    if runs and all(r.bold for r in runs) and len(text.split()) <= 20:
+        return "heading", text
+    return "text", text
 
 
 def _table_rows(table: Any) -> list[list[Any]]:

@@ -295,7 +295,14 @@ def test_the_trust_layout_still_wins_for_a_master(tmp_path, master):
 
 
 def test_registry_order_and_names():
-    assert layouts.names() == ["trust", "wres-wdes", "wres-template", "edi-plan", "sections"]
+    assert layouts.names() == [
+        "trust",
+        "wres-wdes",
+        "wres-template",
+        "edi-plan",
+        "sections",
+        "general",
+    ]
     for module in layouts.LAYOUTS:
         assert module.DESCRIPTION and callable(module.detect) and callable(module.read)
 

@@ -1,15 +1,17 @@
-"""What every layout shares: the detection record and header-row finding."""
+"""What every layout shares: the detection record and header-row finding.
+
+The header row is found with the one table understanding (:mod:`edi_xl.tables`): the same
+vocabulary and row scan as the general table and the owner returns.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from edi_xl.grid import SheetGrid, is_blank
+from edi_xl.grid import SheetGrid
 from edi_xl.headers import match_header
-
-#: How far down a sheet the header row may sit (title rows, logos, a RAG key above it).
-HEADER_SCAN_ROWS = 40
+from edi_xl.tables import HEADER_SCAN_ROWS, row_fields, scan_headers
 
 
 @dataclass(frozen=True)
@@ -22,18 +24,13 @@ class Detection:
     columns: dict[str, int] = field(default_factory=dict)
 
 
-def header_fields(row: list[Any]) -> dict[str, int]:
-    """field -> first 0-based column whose header means it (update columns excluded)."""
-    found: dict[str, int] = {}
-    for col, value in enumerate(row):
-        fld = match_header(value)
-        if fld and fld != "update" and fld not in found:
-            found[fld] = col
-    return found
-
-
 def count_header_matches(row: list[Any]) -> int:
-    """How many distinct fields a row's cells name (an "update" column counts once)."""
+    """How many distinct fields a row's cells name (an "update" column counts once).
+
+    The synonym table only (:func:`edi_xl.headers.match_header`), without the general
+    table's word rule: a data row of a master ("EDI Lead", "Exceeded Timescales") must not
+    pass for a page's repeated header.
+    """
     fields = {match_header(v) for v in row if isinstance(v, str)}
     fields.discard(None)
     return len(fields)
@@ -49,11 +46,7 @@ def find_header_row(
     headers of a printed table).
     """
     best: tuple[int, dict[str, int], float] | None = None
-    for r in range(min(grid.n_rows, HEADER_SCAN_ROWS)):
-        row = grid.rows[r]
-        if sum(1 for v in row if not is_blank(v)) < 3:
-            continue
-        fields = header_fields(row)
+    for r, fields in scan_headers(grid, min_cells=3):
         hits = [f for f in key_fields if f in fields]
         if len(hits) < 3 or any(f not in fields for f in required):
             continue
@@ -61,3 +54,15 @@ def find_header_row(
         if best is None or score > best[2]:
             best = (r, fields, score)
     return best
+
+
+__all__ = [
+    "HEADER_SCAN_ROWS",
+    "Detection",
+    "count_header_matches",
+    "find_header_row",
+    "header_fields",
+]
+
+#: field -> first column of a row whose header means it: :func:`edi_xl.tables.row_fields`.
+header_fields = row_fields

@@ -11,7 +11,7 @@ column; the other columns are kept as extra columns.
 from __future__ import annotations
 
 from edi_xl.layouts.reading import LayoutSpec
-from edi_xl.layouts.tables import Signature, Vocabulary
+from edi_xl.layouts.tables import COMMON_FIELDS, Signature, Vocabulary
 
 NAME = "edi-plan"
 DESCRIPTION = (
@@ -21,11 +21,6 @@ DESCRIPTION = (
 
 VOCABULARY = Vocabulary.of(
     [
-        (
-            "owner",
-            "lead | leads | owner | action owner | responsibility | responsible | "
-            "executive lead | +lead | +owner",
-        ),
         (
             "strategy",
             "link to trust strategy | trust strategy | strategy | link to strategy | "
@@ -42,20 +37,14 @@ VOCABULARY = Vocabulary.of(
             "measures | +kpi | +kpis",
         ),
         ("evidence", "evidence assurance | evidence | assurance | +evidence | +assurance"),
-        (
-            "due",
-            "milestones | milestone | timescale | timescales | by when | due date | deadline | "
-            "target date | +milestones",
-        ),
-        ("progress", "progress | update | progress update | comments | +progress"),
-        ("status", "rag | status | rag status | rag rating"),
+        ("due", "milestones | milestone | +milestones"),  # "In place by March 2024"
         (
             "theme",
             "objective | objectives | source | aim | aims | goal | high impact action | "
             "+objective | +objectives",
         ),
-        ("action", "action | actions | action to be taken | +action | +actions"),
-    ]
+    ],
+    shared=COMMON_FIELDS,
 )
 
 SIGNATURE = Signature(

@@ -43,6 +43,7 @@ from edi_xl.layouts.tables import (
 from edi_xl.model import Action, ActionPlan, CellOrigin, PlanSource, ProgressUpdate
 from edi_xl.references import parse_protected_characteristics, parse_report_refs
 from edi_xl.status import RAG, parse_status
+from edi_xl.tables import owner_text
 
 #: Model fields a layout column can feed; any other layout field is an extra column.
 MODEL_FIELDS = frozenset({"id", "theme", "action", "owner", "due", "status", "progress"})
@@ -186,7 +187,8 @@ def read_tables(
             heading_done()
             heading, heading_row, heading_used = event.text, event.row, False
             headings += 1
-            above.pop("theme", None)
+            for key in ("theme", *spec.carry_down):  # never carried across a heading
+                above.pop(key, None)
             continue
         values, n_filled = _row_values(grid, event, spec, above, heading)
         if not _is_action(values, table, spec):
@@ -255,12 +257,22 @@ def _row_values(
     values: dict[str, str | None] = {}
     filled = 0
     cols = {**table.fields, **{f"extra:{k}": c for k, c in table.extras.items()}}
+    # A row that names its own group (a new indicator) starts a new group: the group's other
+    # columns (004's Performance) are not carried into it from the group above.
+    key_col = table.fields.get(spec.carry_down[0]) if spec.carry_down else None
+    own_key = _text(grid, event.row, key_col) if key_col is not None else None
+    new_group = own_key is not None and not is_as_above(own_key)
     for key, col in cols.items():
         text = _text(grid, event.row, col)
         if is_as_above(text):
             text = above.get(key)
             filled += 1
-        elif text is None and key in spec.carry_down and key in above:
+        elif (
+            text is None
+            and key in spec.carry_down
+            and key in above
+            and not (new_group and key != spec.carry_down[0])
+        ):
             text = above[key]
         values[key] = text
     if "theme" not in table.fields or values.get("theme") is None:
@@ -318,7 +330,7 @@ def _action(
         characteristics_text=pcs_text,
         characteristics=known_pcs,
         characteristics_unknown=unknown_pcs,
-        owner=" ".join(owner.split()) if owner else None,
+        owner=owner_text(owner),
         due=due,
         status_text=status_text,
         status=parse_status(status_text, words),

@@ -16,6 +16,7 @@ from edi_xl.grid import SheetGrid
 from edi_xl.layouts.base import Detection
 from edi_xl.layouts.reading import LayoutSpec, leading_number
 from edi_xl.layouts.tables import (
+    COMMON_FIELDS,
     Signature,
     Vocabulary,
     detect_with,
@@ -31,21 +32,9 @@ DESCRIPTION = (
 VOCABULARY = Vocabulary.of(
     [
         ("priority", "priority | priority level | priorities | +priority"),
-        (
-            "owner",
-            "lead | leads | owner | action owner | responsibility | responsible | "
-            "lead officer | +lead | +owner",
-        ),
-        (
-            "due",
-            "by when | when | timescale | timescales | target date | due date | deadline | "
-            "completion date | +when | +timescale",
-        ),
         ("milestone", "milestone | milestones | key milestones | +milestone | +milestones"),
-        ("progress", "progress | update | progress update | comments | +progress"),
-        ("status", "rag | rag status | status | rag rating"),
-        ("action", "action | actions | +action | +actions"),
-    ]
+    ],
+    shared=COMMON_FIELDS,
 )
 
 SIGNATURE = Signature(
@@ -56,6 +45,8 @@ SIGNATURE = Signature(
     min_fields=3,
 )
 
+#: A numbered line longer than this is a paragraph of text, not a section heading.
+MAX_HEADING_WORDS = 25
 _SECTION = re.compile(r"^\s*\d{1,3}\s*[.)]\s+\S")
 
 
@@ -63,7 +54,7 @@ def _has_numbered_heading(grid: SheetGrid, header_row: int) -> bool:
     """A "1. Ensure ..." line in the rows just above the header."""
     for r in range(max(0, header_row - 5), header_row):
         text = lone_text(grid.rows[r])
-        if text and _SECTION.match(text):
+        if text and _SECTION.match(text) and len(text.split()) <= MAX_HEADING_WORDS:
             return True
     return False
 

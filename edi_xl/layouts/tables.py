@@ -6,11 +6,12 @@ the top of the next Word table, with columns renamed or re-ordered), blank rows.
 turns such a grid into a list of :class:`Row` events; each layout module decides what the
 events mean (a heading is a theme for layout 003, a group label for the others).
 
-Headers are matched by each layout's own :class:`Vocabulary`: exact phrases, then "all these
-words" sets (so the NHS England template's "Please specify KPIs and timelines for monitoring
-the actions" is the KPI column), then a fuzzy match for typos. Word sets are only tried on
-short cells with no digits and no closing full stop, so a sentence in a data row is not
-taken for a header.
+Headers are matched by each layout's own :class:`Vocabulary` of what only it has (exact
+phrases, then "all these words" sets, so the NHS England template's "Please specify KPIs and
+timelines for monitoring the actions" is the KPI column), then by the one shared vocabulary
+(:func:`edi_xl.tables.header_field`) for the common fields, then a fuzzy match for typos. Word
+sets are only tried on short cells with no digits and no closing full stop, so a sentence in a
+data row is not taken for a header.
 """
 
 from __future__ import annotations
@@ -24,26 +25,50 @@ from edi_xl.grid import SheetGrid, cell_text, is_blank
 from edi_xl.headers import closest, match_header, normalise_header
 from edi_xl.layouts.base import Detection
 from edi_xl.status import parse_status
+from edi_xl.tables import header_field, metadata_line
 
 #: A header cell longer than this (in words) is a sentence, not a header.
 MAX_HEADER_WORDS = 16
 FUZZY_THRESHOLD = 0.85
 
 
+#: The common fields a seed layout takes from the shared vocabulary: shared field -> the
+#: layout's name for it (the seed layouts call the update column "progress").
+COMMON_FIELDS: dict[str, str] = {
+    "owner": "owner",
+    "due": "due",
+    "status": "status",
+    "update": "progress",
+    "action": "action",
+}
+
+
 @dataclass(frozen=True)
 class Vocabulary:
-    """A layout's header words: field -> exact phrases and word sets, tried in order."""
+    """A layout's own header words on top of the shared vocabulary.
+
+    A layout names only what is its own (004's WRES / WDES / Other PCs flags, 002's KPIs and
+    sustainability, 001's Milestones as the due date...): field -> exact phrases and word
+    sets, tried in order. The common fields (owner, due, status, action, update) come from
+    the one shared vocabulary (:func:`edi_xl.tables.header_field`), renamed to the layout's
+    field where it calls them otherwise (``shared={"update": "progress"}``).
+    """
 
     #: (field, exact normalised phrases, word sets); the first field that matches wins.
     entries: tuple[tuple[str, tuple[str, ...], tuple[frozenset[str], ...]], ...]
+    #: (shared field, the layout's field) for the common fields the layout takes
+    shared: tuple[tuple[str, str], ...] = ()
     #: text -> what :meth:`match` said (every row of every sheet is asked, per layout)
     _seen: dict[str, str | None] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
 
     @classmethod
-    def of(cls, spec: Iterable[tuple[str, str]]) -> Vocabulary:
-        """Build from ``(field, "phrase | phrase | +word word")`` pairs.
+    def of(
+        cls, spec: Iterable[tuple[str, str]], shared: Iterable[str] | dict[str, str] = ()
+    ) -> Vocabulary:
+        """Build from ``(field, "phrase | phrase | +word word")`` pairs and the shared fields
+        taken (a list, or shared field -> the layout's name for it).
 
         A ``+`` entry is a word set: a header holding all those words means the field.
         """
@@ -58,7 +83,8 @@ class Vocabulary:
                 elif part:
                     phrases.append(normalise_header(part))
             entries.append((fld, tuple(phrases), tuple(sets)))
-        return cls(tuple(entries))
+        renames = shared if isinstance(shared, dict) else {f: f for f in shared}
+        return cls(tuple(entries), tuple(renames.items()))
 
     def match(self, value: Any) -> str | None:
         """The field a header cell means, or None."""
@@ -86,6 +112,10 @@ class Vocabulary:
             for fld, _, sets in self.entries:
                 if any(s <= words for s in sets):
                     return fld
+        common = header_field(raw)
+        for shared_field, fld in self.shared:
+            if common == shared_field:
+                return fld
         if len(key) < 5:
             return None
         return closest(
@@ -332,7 +362,10 @@ def read_preamble(grid: SheetGrid, rows: list[int]) -> tuple[str | None, dict[st
     for line in lines:
         first_col, first = line[0]
         if len(line) == 1:
-            if is_rag_key(first):
+            pair = metadata_line(first)
+            if pair is not None:  # "Trust: Barnet NHS Trust" in one cell or paragraph
+                add(*pair)
+            elif is_rag_key(first):
                 add("RAG key", first)
             elif first_col >= base + 2:
                 column_label[first_col] = first

@@ -147,7 +147,7 @@ def map_columns(grid: SheetGrid, header_row: int) -> ColumnMap:
             update_dates[name] = update_header_date(raw)[1]
         elif fld in _COMPUTED_FIELDS and fld not in computed:
             computed[fld] = col
-        elif fld and fld not in fields and fld not in _COMPUTED_FIELDS:
+        elif fld in KEY_FIELDS and fld not in fields:
             fields[fld] = col
         elif text:
             extras[text if text not in extras else f"{text} ({_letter(col)})"] = col

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from edi_xl.layouts.reading import LayoutSpec
-from edi_xl.layouts.tables import Signature, Vocabulary
+from edi_xl.layouts.tables import COMMON_FIELDS, Signature, Vocabulary
 
 NAME = "wres-template"
 DESCRIPTION = (
@@ -40,11 +40,11 @@ VOCABULARY = Vocabulary.of(
             "sustainability | sustainable | how will actions be made sustainable | "
             "+sustainable | +sustainability | +sustained",
         ),
-        ("owner", "lead | owner | action owner | responsibility | responsible | +lead | +owner"),
-        ("status", "rag | status | rag status"),
-        ("progress", "progress | update | progress update"),
-        ("action", "action | actions | +action | +actions | +practice | +continuation"),
-    ]
+        # "Please specify which actions are different to current practice, and which are
+        # continuation"
+        ("action", "+practice | +continuation"),
+    ],
+    shared={k: v for k, v in COMMON_FIELDS.items() if k != "due"},  # due: from the KPI text
 )
 
 SIGNATURE = Signature(

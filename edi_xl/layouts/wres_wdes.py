@@ -13,7 +13,7 @@ Timescale ("January 2024", "Business as usual") is the due date.
 from __future__ import annotations
 
 from edi_xl.layouts.reading import LayoutSpec
-from edi_xl.layouts.tables import Signature, Vocabulary
+from edi_xl.layouts.tables import COMMON_FIELDS, Signature, Vocabulary
 from edi_xl.references import Scheme, format_protected_characteristics, parse_report_refs
 
 NAME = "wres-wdes"
@@ -33,20 +33,8 @@ VOCABULARY = Vocabulary.of(
             "+indicators",
         ),
         ("performance", "performance | current performance | data | +performance"),
-        (
-            "owner",
-            "responsibility | lead | owner | action owner | responsible | +responsibility | "
-            "+lead | +owner",
-        ),
-        (
-            "due",
-            "timescale | timescales | by when | due date | deadline | target date | "
-            "+timescale | +timescales",
-        ),
-        ("status", "rag | status | rag status"),
-        ("progress", "progress | update | progress update"),
-        ("action", "action to be taken | action | actions | +action | +actions"),
-    ]
+    ],
+    shared=COMMON_FIELDS,
 )
 
 SIGNATURE = Signature(

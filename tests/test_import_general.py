@@ -1,0 +1,1095 @@
+"""The general table: plans in none of the seed layouts, built here as .docx and .xlsx.
+
+Each variant is a plan a trust could have written (columns renamed, re-ordered, missing,
+headers over several rows, sections as headings and bullets, indicator titles, merged cells,
+multi-line cells, dates written every way) with the actions a person reads in it: action,
+owner, due date and references, checked field by field.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from click.testing import CliRunner
+from openpyxl import Workbook, load_workbook
+
+from edi_xl.cli import cli
+from edi_xl.errors import EdiXlError
+from edi_xl.reader import read_source
+from edi_xl.tables import content_field, header_field, parse_overrides
+from edi_xl.workbook import sheets
+
+
+def xlsx(path: Path, rows: list[list[Any]], merges: tuple[str, ...] = ()) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Plan"
+    for r, row in enumerate(rows, 1):
+        for c, value in enumerate(row, 1):
+            if value is not None:
+                ws.cell(r, c, value)
+    for rng in merges:
+        ws.merge_cells(rng)
+    wb.save(path)
+    return path
+
+
+def word(path: Path, blocks: list[tuple[Any, ...]]) -> Path:
+    """("title"|"h"|"p"|"bold"|"bullet", text) paragraphs and ("table", rows, merges) tables;
+    a merge is (first row, last row, column) merged down, or (row, first col, last col)
+    with "across"."""
+    document = docx.Document()
+    for block in blocks:
+        kind = block[0]
+        if kind == "title":
+            document.add_heading(block[1], 0)
+        elif kind == "h":
+            document.add_heading(block[1], 2)
+        elif kind == "p":
+            document.add_paragraph(block[1])
+        elif kind == "bold":
+            document.add_paragraph().add_run(block[1]).bold = True
+        elif kind == "bullet":
+            document.add_paragraph(block[1], style="List Bullet")
+        elif kind == "table":
+            rows = block[1]
+            table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+            for i, row in enumerate(rows):
+                for j, text in enumerate(row):
+                    if text:
+                        table.cell(i, j).text = text
+            for merge in block[2] if len(block) > 2 else ():
+                if merge[0] == "across":
+                    _, r, c1, c2 = merge
+                    table.cell(r, c1).merge(table.cell(r, c2))
+                else:
+                    r1, r2, c = merge
+                    table.cell(r1, c).merge(table.cell(r2, c))
+    document.save(str(path))
+    return path
+
+
+@dataclass
+class Want:
+    action: str
+    owner: str | None
+    due: str | None  # ISO date, or None for no deadline
+    refs: tuple[str, ...] = ()
+
+
+def check(path: Path, wanted: list[Want], **kwargs: Any):
+    read = read_source(path, **kwargs)
+    got = read.plan.actions
+    assert [a.action for a in got] == [w.action for w in wanted], read.titles
+    for a, w in zip(got, wanted, strict=True):
+        assert a.owner == w.owner, a.action
+        assert (a.due.date.isoformat() if a.due.date else None) == w.due, a.action
+        assert tuple(r.label for r in a.references) == w.refs, a.action
+        assert a.id, a.action
+    assert len({a.id for a in got}) == len(got)
+    return read
+
+
+# --- the variants ----------------------------------------------------------------------------
+
+
+def test_renamed_columns_what_we_will_do_accountable_deadline(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["What we will do", "Accountable People / Team", "Deadline", "RAG Rating"],
+            ["Publish the WRES report", "Head of EDI", "31/03/2024", "Green"],
+            ["Reverse mentoring scheme", "OD Team", "Q3 2023/24", "Amber"],
+        ],
+    )
+    read = check(
+        path,
+        [
+            Want("Publish the WRES report", "Head of EDI", "2024-03-31"),
+            Want("Reverse mentoring scheme", "OD Team", "2023-12-31"),
+        ],
+    )
+    assert read.layout == "general"
+    assert [a.status_text for a in read.plan.actions] == ["Green", "Amber"]
+
+
+def test_reordered_columns_leads_and_status_first(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Status", "Deadline", "Lead(s)", "Action"],
+            ["G", "March 2024", "Chief People Officer", "Refresh the recruitment toolkit"],
+            ["R", "Sept 2023", "Head of HR", "Audit shortlisting"],
+        ],
+    )
+    check(
+        path,
+        [
+            Want("Refresh the recruitment toolkit", "Chief People Officer", "2024-03-31"),
+            Want("Audit shortlisting", "Head of HR", "2023-09-30"),
+        ],
+    )
+
+
+def test_extra_columns_are_kept_and_exec_lead_target_date(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Action", "Outcome", "Exec lead", "Target date", "Measure of success"],
+            [
+                "Inclusive leadership course",
+                "Better culture",
+                "Director of Nursing",
+                "Apr-24",
+                "80%",
+            ],
+        ],
+    )
+    read = check(path, [Want("Inclusive leadership course", "Director of Nursing", "2024-04-30")])
+    extra = read.plan.actions[0].extra
+    assert extra == {"Outcome": "Better culture", "Measure of success": "80%"}
+
+
+def test_no_owner_column_action_timescale_metric_in_a_wdes_plan(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["WDES Action Plan 2023/24"],
+            ["Action", "Timescale", "Metric"],
+            ["Reasonable adjustments passport", "December 2023", "4a"],
+            ["Disability network relaunch", "2023/24", "Metric 9b"],
+            ["Board development session", "Ongoing", "10"],
+        ],
+    )
+    read = check(
+        path,
+        [
+            Want("Reasonable adjustments passport", None, "2023-12-31", ("WDES 4a",)),
+            Want("Disability network relaunch", None, "2024-03-31", ("WDES 9b",)),
+            Want("Board development session", None, None, ("WDES 10",)),
+        ],
+    )
+    assert read.titles == ["WDES Action Plan 2023/24"]
+    # the indicator column is kept as written too
+    assert [a.extra["Source metric"] for a in read.plan.actions] == ["4a", "Metric 9b", "10"]
+    assert read.plan.actions[1].references[0].text == "Metric 9b"
+
+
+def test_no_date_column_action_lead_responsible_outcome_rag(tmp_path):
+    path = word(
+        tmp_path / "p.docx",
+        [
+            (
+                "table",
+                [
+                    ["Action", "Lead Responsible", "Outcome", "RAG Rating"],
+                    ["Set up a race equality network", "EDI Manager", "Network meets", "Green"],
+                    ["Train all recruiting managers", "Recruitment Manager", "All trained", "Red"],
+                ],
+            )
+        ],
+    )
+    read = check(
+        path,
+        [
+            Want("Set up a race equality network", "EDI Manager", None),
+            Want("Train all recruiting managers", "Recruitment Manager", None),
+        ],
+    )
+    assert [a.status_text for a in read.plan.actions] == ["Green", "Red"]
+
+
+def test_header_over_three_rows_rag_status_rag_letters(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Action", "Owner", "By", "RAG"],
+            [None, None, "when", "status"],
+            [None, None, None, "(R/A/G)"],
+            ["Review exit interviews", "HR Business Partner", "Jan 24", "A"],
+            ["Publish pay gap", "Head of Reward", "31-Mar-24", "G"],
+        ],
+    )
+    read = check(
+        path,
+        [
+            Want("Review exit interviews", "HR Business Partner", "2024-01-31"),
+            Want("Publish pay gap", "Head of Reward", "2024-03-31"),
+        ],
+    )
+    mapping = {c.header: c.field for c in read.mapping}
+    assert mapping["RAG status (R/A/G)"] == "status"
+    assert mapping["By when"] == "due"
+    assert [a.status.value for a in read.plan.actions] == ["Amber", "Green"]
+
+
+def test_sectioned_plan_headings_and_bullets_with_dates_and_lead_lines(tmp_path):
+    path = word(
+        tmp_path / "p.docx",
+        [
+            ("title", "WRES Action Plan 2022"),
+            ("p", "Trust: Northshire NHS Foundation Trust"),
+            ("h", "Indicator 3: Disciplinary"),
+            ("p", "LEAD: Head of Employee Relations"),
+            ("bullet", "Review every case before a formal process starts (March 22)"),
+            ("bullet", "Train investigating officers (June 2022)"),
+            ("h", "Indicator 5 - Bullying from the public"),
+            ("bullet", "Zero tolerance campaign (Sept 22)"),
+            ("p", "LEAD: Director of Communications"),
+        ],
+    )
+    read = check(
+        path,
+        [
+            Want(
+                "Review every case before a formal process starts",
+                "Head of Employee Relations",
+                "2022-03-31",
+                ("WRES 3",),
+            ),
+            Want(
+                "Train investigating officers",
+                "Head of Employee Relations",
+                "2022-06-30",
+                ("WRES 3",),
+            ),
+            Want(
+                "Zero tolerance campaign", "Director of Communications", "2022-09-30", ("WRES 5",)
+            ),
+        ],
+    )
+    assert read.plan.metadata["Trust"] == "Northshire NHS Foundation Trust"
+    assert [a.theme for a in read.plan.actions][-1] == "Indicator 5 - Bullying from the public"
+    assert [a.id for a in read.plan.actions] == ["3.1", "3.2", "5.1"]
+
+
+def test_lettered_sections_as_bold_paragraphs_and_typed_bullets(tmp_path):
+    path = word(
+        tmp_path / "p.docx",
+        [
+            ("bold", "A. Zero tolerance of racism"),
+            ("p", "• Launch the anti-racism statement (April 2023)"),
+            ("p", "• Report incidents to the board (Q2 2023/24)"),
+            ("bold", "B. Fair recruitment"),
+            ("p", "- Diverse interview panels (by March 2024)"),
+        ],
+    )
+    read = check(
+        path,
+        [
+            Want("Launch the anti-racism statement", None, "2023-04-30"),
+            Want("Report incidents to the board", None, "2023-09-30"),
+            Want("Diverse interview panels", None, "2024-03-31"),
+        ],
+    )
+    assert [a.theme for a in read.plan.actions] == [
+        "A. Zero tolerance of racism",
+        "A. Zero tolerance of racism",
+        "B. Fair recruitment",
+    ]
+
+
+def test_lead_written_inside_the_action_cell(tmp_path):
+    path = word(
+        tmp_path / "p.docx",
+        [
+            (
+                "table",
+                [
+                    ["Action", "When"],
+                    ["Fair disciplinary checklist\nLEAD: Head of Employee Relations", "Mar-24"],
+                    ["Exit interview review\nLead: People Analytics Manager", "Q4 2023/24"],
+                ],
+            )
+        ],
+    )
+    check(
+        path,
+        [
+            Want("Fair disciplinary checklist", "Head of Employee Relations", "2024-03-31"),
+            Want("Exit interview review", "People Analytics Manager", "2024-03-31"),
+        ],
+    )
+
+
+def test_indicator_titles_above_each_table(tmp_path):
+    header = ["Action", "Responsible", "Completion date"]
+    path = word(
+        tmp_path / "p.docx",
+        [
+            ("title", "Workforce Race Equality Standard action plan"),
+            ("p", "Indicator 1 - Workforce representation"),
+            (
+                "table",
+                [header, ["Positive action recruitment", "Head of Resourcing", "31/12/2023"]],
+            ),
+            ("p", "Indicator 2 - Shortlisting"),
+            (
+                "table",
+                [
+                    header,
+                    ["Anonymised shortlisting pilot", "Recruitment Team", "01/06/2023"],
+                    ["Shortlisting data to board", "Workforce Director", "30/09/2023"],
+                ],
+            ),
+        ],
+    )
+    read = check(
+        path,
+        [
+            Want("Positive action recruitment", "Head of Resourcing", "2023-12-31", ("WRES 1",)),
+            Want("Anonymised shortlisting pilot", "Recruitment Team", "2023-06-01", ("WRES 2",)),
+            Want("Shortlisting data to board", "Workforce Director", "2023-09-30", ("WRES 2",)),
+        ],
+    )
+    assert read.tables == 2
+    assert "Indicator 2 - Shortlisting" in read.titles
+
+
+def test_indicator_heading_rows_inside_one_table(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Action", "Lead", "Due Date"],
+            ["WRES indicator 5: Harassment from the public"],
+            ["Body cameras pilot", "Head of Security", "31/03/2024"],
+            ["WDES Metric 9b - Disabled staff voice"],
+            ["Disability network chair on the EDI group", None, "30/06/2024"],
+        ],
+        merges=("A2:C2", "A4:C4"),
+    )
+    read = check(
+        path,
+        [
+            Want("Body cameras pilot", "Head of Security", "2024-03-31", ("WRES 5",)),
+            Want("Disability network chair on the EDI group", None, "2024-06-30", ("WDES 9b",)),
+        ],
+    )
+    assert read.titles == [
+        "WRES indicator 5: Harassment from the public",
+        "WDES Metric 9b - Disabled staff voice",
+    ]
+
+
+def test_indicator_column_with_bare_numbers_in_a_wres_plan(tmp_path):
+    path = xlsx(
+        tmp_path / "WRES plan 2023.xlsx",
+        [
+            ["Indicator", "Action", "Responsible", "Completion date"],
+            [1, "Set representation targets", "Workforce Director", datetime(2024, 3, 31)],
+            [None, "Report progress quarterly", "Workforce Director", datetime(2024, 6, 30)],
+            ["4", "Fair access to training", "Head of Education", datetime(2023, 11, 30)],
+        ],
+    )
+    check(
+        path,
+        [
+            Want("Set representation targets", "Workforce Director", "2024-03-31", ("WRES 1",)),
+            Want("Report progress quarterly", "Workforce Director", "2024-06-30", ("WRES 1",)),
+            Want("Fair access to training", "Head of Education", "2023-11-30", ("WRES 4",)),
+        ],
+    )
+
+
+def test_merged_theme_cells_fill_down_but_owners_do_not(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Theme", "Action", "Owner", "Due"],
+            ["Recruitment", "Diverse panels", "Head of Resourcing", "March 2024"],
+            [None, "Values-based interviews", None, "June 2024"],
+            ["Culture", "Civility campaign", "OD Lead", "2024"],
+        ],
+        merges=("A2:A3",),
+    )
+    read = check(
+        path,
+        [
+            Want("Diverse panels", "Head of Resourcing", "2024-03-31"),
+            Want("Values-based interviews", None, "2024-06-30"),
+            Want("Civility campaign", "OD Lead", "2024-12-31"),
+        ],
+    )
+    assert [a.theme for a in read.plan.actions] == ["Recruitment", "Recruitment", "Culture"]
+    assert [a.id for a in read.plan.actions] == ["1.1", "1.2", "2.1"]
+
+
+def test_grouped_key_column_is_never_carried_across_a_new_heading(tmp_path):
+    path = xlsx(
+        tmp_path / "WDES.xlsx",
+        [
+            ["Metric", "Action", "Owner", "Timeframe"],
+            ["Metric 1", "Workforce data cleanse", "Workforce Information Manager", "Q1 2024/25"],
+            [None, "Declaration campaign", "Comms Team", "Q2 2024/25"],
+            ["Section 2: Wellbeing"],
+            [None, "Wellbeing passport", "Health and Wellbeing Lead", "Q3 2024/25"],
+        ],
+    )
+    check(
+        path,
+        [
+            Want(
+                "Workforce data cleanse", "Workforce Information Manager", "2024-06-30", ("WDES 1",)
+            ),
+            Want("Declaration campaign", "Comms Team", "2024-09-30", ("WDES 1",)),
+            Want("Wellbeing passport", "Health and Wellbeing Lead", "2024-12-31", ("WDES",)),
+        ],
+    )
+
+
+def test_multi_line_owner_cells_keep_their_lines(tmp_path):
+    path = word(
+        tmp_path / "p.docx",
+        [
+            (
+                "table",
+                [
+                    ["Action", "Accountable", "Date"],
+                    [
+                        "Inclusive recruitment training",
+                        "Recruitment Team\nDiversity and Inclusion Manager",
+                        "30/04/2024",
+                    ],
+                ],
+            )
+        ],
+    )
+    check(
+        path,
+        [
+            Want(
+                "Inclusive recruitment training",
+                "Recruitment Team; Diversity and Inclusion Manager",
+                "2024-04-30",
+            )
+        ],
+    )
+
+
+def test_rag_words_and_complete(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Action", "Lead", "Deadline", "Status"],
+            ["One", "EDI Lead", "31-Mar-24", "Complete"],
+            ["Two", "EDI Lead", "31-Mar-24", "Amber"],
+            ["Three", "EDI Lead", "31-Mar-24", "Red"],
+        ],
+    )
+    read = check(path, [Want(t, "EDI Lead", "2024-03-31") for t in ("One", "Two", "Three")])
+    assert [a.status.value for a in read.plan.actions] == ["Blue", "Amber", "Red"]
+
+
+def test_headerless_columns_are_read_by_their_content(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Action", "Notes", None, None, None],
+            ["Mentoring scheme", "pilot first", "Jane Smith", "31/03/2024", "G"],
+            ["Data dashboard", "with BI", "Head of Workforce Information", "Q2 2024/25", "A"],
+        ],
+    )
+    read = check(
+        path,
+        [
+            Want("Mentoring scheme", "Jane Smith", "2024-03-31"),
+            Want("Data dashboard", "Head of Workforce Information", "2024-09-30"),
+        ],
+    )
+    hows = {c.field: c.how for c in read.mapping if c.field}
+    assert hows == {"action": "header", "owner": "content", "due": "content", "status": "content"}
+
+
+DATES = [
+    ("31-Mar-24", "2024-03-31"),
+    ("01/06/2023", "2023-06-01"),
+    (datetime(2024, 2, 29), "2024-02-29"),
+    ("March 2024", "2024-03-31"),
+    ("Apr-24", "2024-04-30"),
+    ("Q3 2023/24", "2023-12-31"),
+    ("by March 2023", "2023-03-31"),
+    ("In place by March 2024", "2024-03-31"),
+    ("Business as usual", None),
+    ("Ongoing", None),
+    ("TBC", None),
+]
+
+
+def test_dates_in_every_form(tmp_path):
+    rows: list[list[Any]] = [["Action", "Target date"]]
+    rows += [[f"Action {i}", d] for i, (d, _) in enumerate(DATES, 1)]
+    path = xlsx(tmp_path / "p.xlsx", rows)
+    read = check(path, [Want(f"Action {i}", None, iso) for i, (_, iso) in enumerate(DATES, 1)])
+    texts = [a.due.text for a in read.plan.actions]
+    assert texts[0] == "31-Mar-24" and texts[-1] == "TBC"
+
+
+def test_as_above_and_ditto_take_the_value_above(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Action", "Responsible", "When"],
+            ["Staff survey deep dive", "Head of OD", "June 2024"],
+            ["Focus groups", "As above", "ditto"],
+            ["Action plan per division", '"', "September 2024"],
+        ],
+    )
+    read = check(
+        path,
+        [
+            Want("Staff survey deep dive", "Head of OD", "2024-06-30"),
+            Want("Focus groups", "Head of OD", "2024-06-30"),
+            Want("Action plan per division", "Head of OD", "2024-09-30"),
+        ],
+    )
+    assert read.filled_from_above == 3
+
+
+def test_title_rows_and_trust_line_above_the_table(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["WDES Action Plan 2023/24"],
+            ["Trust:", "Southvale NHS Trust"],
+            ["Metric 4: Education and training"],
+            ["Action", "Responsibility", "By when"],
+            ["Accessible e-learning", "Head of Education", "31/01/2024"],
+        ],
+        merges=("A1:C1", "A3:C3"),
+    )
+    read = check(
+        path, [Want("Accessible e-learning", "Head of Education", "2024-01-31", ("WDES 4",))]
+    )
+    assert read.plan.metadata["Trust"] == "Southvale NHS Trust"
+    assert read.titles == ["WDES Action Plan 2023/24", "Metric 4: Education and training"]
+    assert read.plan.actions[0].references[0].text == "Metric 4: Education and training"
+
+
+def test_time_frame_exec_lead_and_high_impact_actions(tmp_path):
+    path = word(
+        tmp_path / "p.docx",
+        [
+            ("title", "EDI Improvement Plan"),
+            (
+                "table",
+                [
+                    ["Ref", "Action", "Exec lead", "Time frame", "Report"],
+                    ["E1", "Board EDI objectives", "Chief Executive", "March 2024", "HIA 1"],
+                    [
+                        "E2",
+                        "Pay gap plans",
+                        "Chief People Officer",
+                        "Q4 2023/24",
+                        "High Impact Action 3",
+                    ],
+                ],
+            ),
+        ],
+    )
+    read = check(
+        path,
+        [
+            Want("Board EDI objectives", "Chief Executive", "2024-03-31", ("HIA 1",)),
+            Want("Pay gap plans", "Chief People Officer", "2024-03-31", ("HIA 3",)),
+        ],
+    )
+    assert [a.id for a in read.plan.actions] == ["E1", "E2"]
+
+
+def test_actions_to_be_taken_responsible_timeframe(tmp_path):
+    path = word(
+        tmp_path / "p.docx",
+        [
+            (
+                "table",
+                [
+                    ["Actions to be taken", "Responsible", "Timeframe", "Progress update"],
+                    ["Career clinics", "Talent Lead", "Quarterly from Jan 2024", "Two held"],
+                    ["Secondment scheme", "Talent Lead", "Jul-24", None],
+                ],
+            )
+        ],
+    )
+    read = check(
+        path,
+        [
+            Want("Career clinics", "Talent Lead", "2024-01-01"),
+            Want("Secondment scheme", "Talent Lead", "2024-07-31"),
+        ],
+    )
+    assert read.plan.actions[0].updates[0].text == "Two held"
+    due = read.plan.actions[0].due
+    assert due.text == "Quarterly from Jan 2024" and due.kind.value == "start"  # no deadline
+
+
+def test_metric_column_in_a_wdes_word_plan_with_vertically_merged_cells(tmp_path):
+    path = word(
+        tmp_path / "p.docx",
+        [
+            ("title", "WDES action plan"),
+            (
+                "table",
+                [
+                    ["WDES Metric", "Action", "Owner", "Deadline"],
+                    [
+                        "Metric 2",
+                        "Guaranteed interview scheme review",
+                        "Resourcing Manager",
+                        "Dec-23",
+                    ],
+                    [None, "Disability confident leader", "Resourcing Manager", "Mar-24"],
+                    ["Metric 3", "Capability process audit", "ER Manager", "Jun-24"],
+                ],
+                [(1, 2, 0)],
+            ),
+        ],
+    )
+    check(
+        path,
+        [
+            Want(
+                "Guaranteed interview scheme review",
+                "Resourcing Manager",
+                "2023-12-31",
+                ("WDES 2",),
+            ),
+            Want("Disability confident leader", "Resourcing Manager", "2024-03-31", ("WDES 2",)),
+            Want("Capability process audit", "ER Manager", "2024-06-30", ("WDES 3",)),
+        ],
+    )
+
+
+def test_merged_section_row_across_a_word_table(tmp_path):
+    path = word(
+        tmp_path / "WRES and WDES plan.docx",
+        [
+            (
+                "table",
+                [
+                    ["No.", "Action", "Lead", "Date"],
+                    ["Indicator 7: Equal opportunities", None, None, None],
+                    ["1", "Career conversations", "Head of OD", "31/03/2024"],
+                    ["Metric 5 - Harassment by the public", None, None, None],
+                    ["2", "Lone worker devices", "Security Lead", "30/09/2024"],
+                ],
+                [("across", 1, 0, 3), ("across", 3, 0, 3)],
+            )
+        ],
+    )
+    check(
+        path,
+        [
+            Want("Career conversations", "Head of OD", "2024-03-31", ("WRES 7",)),
+            Want("Lone worker devices", "Security Lead", "2024-09-30", ("WDES 5",)),
+        ],
+    )
+
+
+def test_map_overrides_a_column(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Action", "Sponsor", "Champion", "Deadline"],
+            ["Reverse mentoring", "Chief Nurse", "Sam Okafor", "June 2024"],
+            ["Allyship training", "Medical Director", "Priya Shah", "July 2024"],
+        ],
+    )
+    check(
+        path,
+        [
+            Want("Reverse mentoring", "Chief Nurse", "2024-06-30"),
+            Want("Allyship training", "Medical Director", "2024-07-31"),
+        ],
+    )
+    read = check(
+        path,
+        [
+            Want("Reverse mentoring", "Sam Okafor", "2024-06-30"),
+            Want("Allyship training", "Priya Shah", "2024-07-31"),
+        ],
+        overrides=parse_overrides(["Champion=owner", "Sponsor=extra"]),
+    )
+    assert {c.header: c.how for c in read.mapping}["Champion"] == "--map"
+
+
+def test_two_sheets_one_plan(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "WRES"
+    for row in (["Action", "Owner", "Due"], ["Race network", "EDI Lead", "Mar-24"]):
+        ws.append(row)
+    ws2 = wb.create_sheet("WDES")
+    for row in (["Action", "Owner", "Due"], ["Disability network", "EDI Lead", "Apr-24"]):
+        ws2.append(row)
+    wb.save(tmp_path / "p.xlsx")
+    read = check(
+        tmp_path / "p.xlsx",
+        [
+            Want("Race network", "EDI Lead", "2024-03-31", ("WRES",)),
+            Want("Disability network", "EDI Lead", "2024-04-30", ("WDES",)),
+        ],
+    )
+    assert read.sheets == ["WRES", "WDES"]
+
+
+# --- the parts ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("Accountable People / Team", "owner"),
+        ("Accountable", "owner"),
+        ("Responsible", "owner"),
+        ("Exec lead", "owner"),
+        ("Lead(s)", "owner"),
+        ("Date", "due"),
+        ("Time frame", "due"),
+        ("Timeframe", "due"),
+        ("Deadline", "due"),
+        ("Target date", "due"),
+        ("Completion date", "due"),
+        ("When", "due"),
+        ("WRES Metric", "indicator"),
+        ("RAG status (R/A/G)", "status"),
+        ("Actions to be taken", "action"),
+        ("Desired outcome", None),
+        ("Overdue", None),  # computed by edi_xl: never imported
+    ],
+)
+def test_header_vocabulary(text, field):
+    assert header_field(text) == field
+
+
+def test_content_guesses():
+    assert content_field(["G", "A", "R", None]) == "status"
+    assert content_field(["31/03/2024", "Q3 2023/24", "March 2024"]) == "due"
+    assert content_field(["Head of HR", "Jane Smith", "EDI Manager; OD Team"]) == "owner"
+    assert content_field(["Improve the culture of the trust.", "Run a survey."]) is None
+    assert content_field(["only one"]) is None
+
+
+def test_bad_map_items_are_refused_with_the_item_named():
+    assert parse_overrides(["Accountable People / Team=owner"]) == {
+        "accountable people / team": "owner"
+    }
+    with pytest.raises(EdiXlError, match="'Lead'"):
+        parse_overrides(["Lead"])
+    with pytest.raises(EdiXlError, match="not a field"):
+        parse_overrides(["Lead=boss"])
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+def _plan(tmp_path: Path) -> Path:
+    return word(
+        tmp_path / "plan.docx",
+        [
+            ("title", "WDES Action Plan 2023/24"),
+            ("p", "Organisation: Westmoor NHS Trust"),
+            ("p", "Metric 4: Education and training"),
+            (
+                "table",
+                [
+                    ["Action", "Accountable People / Team", "Time frame", "Notes"],
+                    ["Accessible courses", "Head of Education", "31/03/2030", "x"],
+                ],
+            ),
+        ],
+    )
+
+
+def test_import_prints_the_mapping_and_titles_and_fills_settings(tmp_path):
+    out = tmp_path / "m.xlsx"
+    result = CliRunner().invoke(
+        cli, ["import", str(_plan(tmp_path)), "-o", str(out), "--as-at", "18/12/2023"]
+    )
+    assert "plan.docx: general table, 1 table(s) read, actions 1 (4.1 to 4.1)" in result.output
+    assert "Accountable People / Team  ->  Action Owner (owner, by its header)" in result.output
+    assert "Notes                      ->  kept as an extra column" in result.output
+    assert "title row: Metric 4: Education and training" in result.output
+    assert sheets.read_settings(load_workbook(out)).trust_name == "Westmoor NHS Trust"
+    check_run = CliRunner().invoke(cli, ["check", str(out), "--as-at", "18/12/2023"])
+    assert result.exit_code == check_run.exit_code
+
+
+def test_import_json_and_map(tmp_path):
+    out = tmp_path / "m.xlsx"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "import",
+            str(_plan(tmp_path)),
+            "-o",
+            str(out),
+            "--as-at",
+            "18/12/2023",
+            "--json",
+            "--map",
+            "Accountable People / Team=extra",
+        ],
+    )
+    doc = json.loads(result.output)
+    columns = {c["header"]: c for c in doc["sources"][0]["columns"]}
+    assert columns["Accountable People / Team"]["becomes"] == "kept as an extra column"
+    assert columns["Time frame"]["field"] == "due"
+    assert doc["sources"][0]["titles"] == [
+        "WDES Action Plan 2023/24",
+        "Metric 4: Education and training",
+    ]
+    # no owner now: the master has a problem that needs a person, so exit 1 as `new` does
+    assert doc["needs_attention"] is True and result.exit_code == 1
+
+
+def test_import_exits_1_when_an_action_has_no_owner(tmp_path):
+    path = xlsx(tmp_path / "p.xlsx", [["Action", "Deadline"], ["Something", "March 2030"]])
+    result = CliRunner().invoke(
+        cli, ["import", str(path), "-o", str(tmp_path / "m.xlsx"), "--as-at", "18/12/2023"]
+    )
+    assert result.exit_code == 1, result.output
+
+
+def test_group_label_row_over_the_header_and_a_title_row_inside_the_table(tmp_path):
+    path = word(
+        tmp_path / "p.docx",
+        [
+            (
+                "table",
+                [
+                    ["Race equality action plan 2024", None, None, None, None],
+                    ["Action details", None, None, "Monitoring", None],
+                    ["No.", "Action", "By whom", "RAG / progress", "Target"],
+                    ["1.1", "Cultural ambassadors in every division", "Chief Nurse", "G", "Jun-24"],
+                    ["1.2", "Race code for HR processes", "Director of HR", "A", "Sep-24"],
+                ],
+                [("across", 0, 0, 4), ("across", 1, 0, 2), ("across", 1, 3, 4)],
+            )
+        ],
+    )
+    read = check(
+        path,
+        [
+            Want("Cultural ambassadors in every division", "Chief Nurse", "2024-06-30"),
+            Want("Race code for HR processes", "Director of HR", "2024-09-30"),
+        ],
+    )
+    assert [a.id for a in read.plan.actions] == ["1.1", "1.2"]
+    assert read.plan.title == "Race equality action plan 2024"
+    fields = {c.header: (c.field, c.how) for c in read.mapping}
+    assert fields["RAG / progress"] == ("status", "header")
+    assert fields["Target"] == ("due", "content")
+    assert read.tables == 1 and read.plan.extra_columns == []
+
+
+def test_a_long_numbered_paragraph_is_a_note_not_a_heading(tmp_path):
+    long = (
+        "1. This plan sets out how the trust will respond to the findings of the 2023 staff "
+        "survey and the workforce data published in the annual report, working with networks"
+    )
+    path = word(
+        tmp_path / "p.docx",
+        [
+            ("title", "Equality action plan"),
+            ("p", long),
+            ("table", [["Actions", "Owner", "Due"], ["Network funding", "EDI Lead", "Mar-24"]]),
+        ],
+    )
+    read = check(path, [Want("Network funding", "EDI Lead", "2024-03-31")])
+    assert read.plan.actions[0].theme is None
+    assert read.plan.metadata["Notes"] == long
+
+
+def test_a_seed_layout_carries_a_group_only_inside_the_group(tmp_path):
+    header = ["Indicator", "Performance", "Action to be taken", "WRES", "WDES", "Other PCs"]
+    header += ["Responsibility", "Timescale"]
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            header,
+            ["WRES 1", "10% BME in 8a+", "Talent pool", "Yes", "No", "No", "Head of OD", "Mar-24"],
+            [None, None, "Shadowing", "Yes", "No", "No", "Head of OD", "Jun-24"],
+            ["WRES 2", None, "Panels", "Yes", "No", "No", "Head of Resourcing", "Sep-24"],
+        ],
+    )
+    read = read_source(path)
+    assert read.layout == "wres-wdes"
+    assert [a.extra["Performance"] for a in read.plan.actions] == [
+        "10% BME in 8a+",
+        "10% BME in 8a+",
+        None,
+    ]
+    assert [a.references_text for a in read.plan.actions] == ["WRES 1", "WRES 1", "WRES 2"]
+
+
+def test_indicator_column_of_numbered_descriptions_is_the_theme(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Workforce Race Equality Standard Action Plan 2023-2025"],
+            [],
+            ["WRES Indicator", "Narrative", "Actions", "Lead", "Timescale", "Progress/RAG"],
+            [
+                "1. Percentage of staff in each AfC band",
+                "20%",
+                "Set targets",
+                "HR Director",
+                "March 2024",
+                "G",
+            ],
+            [None, None, "Talent programme", "Head of OD", "Sept 2024", "A"],
+            [
+                "2. Appointment from shortlisting",
+                "RL 1.6",
+                "Diverse panels",
+                "Head of Resourcing",
+                "Ongoing",
+                "G",
+            ],
+        ],
+        merges=("A1:F1", "A4:A5", "B4:B5"),
+    )
+    read = check(
+        path,
+        [
+            Want("Set targets", "HR Director", "2024-03-31", ("WRES 1",)),
+            Want("Talent programme", "Head of OD", "2024-09-30", ("WRES 1",)),
+            Want("Diverse panels", "Head of Resourcing", None, ("WRES 2",)),
+        ],
+    )
+    assert [a.id for a in read.plan.actions] == ["1.1", "1.2", "2.1"]
+    assert read.plan.actions[2].theme == "2. Appointment from shortlisting"
+    assert [a.extra["Narrative"] for a in read.plan.actions] == ["20%", "20%", "RL 1.6"]
+
+
+def test_a_master_row_of_header_like_words_is_not_a_repeated_header():
+    from edi_xl.layouts.base import count_header_matches
+
+    row = ["1.5", "Lead", "Action number 5", "WRES 1", "Race", "EDI Lead"]
+    row += [None, None, "Exceeded Timescales", "Update 5"]
+    assert count_header_matches(row) < 4
+
+
+def test_sectioned_plan_with_its_actions_as_rows_of_a_table_without_header(tmp_path):
+    path = word(
+        tmp_path / "WRES plan.docx",
+        [
+            ("p", "Indicator 3: Disciplinary"),
+            (
+                "table",
+                [
+                    ["Review every case before a formal process (March 22)\nLEAD: Head of ER"],
+                    ["Publish the disciplinary ratio (Sept 22)\nLEAD: Workforce Analyst"],
+                ],
+            ),
+            ("p", "Indicator 6: Bullying by staff"),
+            ("table", [["Civility workshops (by March 2023)"]]),
+        ],
+    )
+    check(
+        path,
+        [
+            Want(
+                "Review every case before a formal process", "Head of ER", "2022-03-31", ("WRES 3",)
+            ),
+            Want("Publish the disciplinary ratio", "Workforce Analyst", "2022-09-30", ("WRES 3",)),
+            Want("Civility workshops", None, "2023-03-31", ("WRES 6",)),
+        ],
+    )
+
+
+def test_a_plan_on_a_sheet_named_action_plan_is_still_a_general_table(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Action Plan"
+    for row in (
+        ["WRES action plan 2024"],
+        ["#", "Action", "Action Owner", "Due Date", "Status"],
+        ["Indicator 2: Shortlisting"],
+        ["1", "Anonymised shortlisting", "Head of Resourcing", "Mar-24", "Green"],
+    ):
+        ws.append(row)
+    wb.save(tmp_path / "p.xlsx")
+    read = check(
+        tmp_path / "p.xlsx",
+        [Want("Anonymised shortlisting", "Head of Resourcing", "2024-03-31", ("WRES 2",))],
+    )
+    assert read.layout == "general" and read.titles[-1] == "Indicator 2: Shortlisting"
+
+
+def test_a_map_naming_no_column_is_an_error_line_and_exit_1(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [["Action", "Owner", "Deadline"], ["Something", "EDI Lead", "March 2030"]],
+    )
+    args = ["import", str(path), "-o", str(tmp_path / "m.xlsx"), "--as-at", "18/12/2023"]
+    clean = CliRunner().invoke(cli, [*args, "--map", "Owner=owner"])
+    assert "error: --map" not in clean.output
+    wrong = CliRunner().invoke(cli, [*args, "--force", "--map", "Acountable=owner"])
+    assert "error: --map 'acountable': no source has a column with this header" in wrong.output
+    assert wrong.exit_code == 1
+
+
+def test_a_trust_line_above_a_seed_layout_goes_to_settings(tmp_path):
+    from layout_fixtures import Para, build_docx, seed_blocks
+
+    source = build_docx(tmp_path / "p.docx", [Para("Trust: Eastfield NHS Trust"), *seed_blocks(1)])
+    out = tmp_path / "m.xlsx"
+    result = CliRunner().invoke(
+        cli, ["import", str(source), "-o", str(out), "--as-at", "18/12/2023"]
+    )
+    assert "layout edi-plan" in result.output
+    assert sheets.read_settings(load_workbook(out)).trust_name == "Eastfield NHS Trust"
+
+
+def test_as_above_under_a_real_date_and_an_indicator_in_the_reference_column(tmp_path):
+    path = xlsx(
+        tmp_path / "WRES 2024.xlsx",
+        [
+            ["Action", "Lead", "Completion date", "Reference"],
+            ["Fair shortlisting audit", "Head of Resourcing", datetime(2024, 5, 31), "Indicator 2"],
+            ["Shortlisting training", "as above", "As above", "WRES 2; Staff Survey"],
+        ],
+    )
+    read = check(
+        path,
+        [
+            Want("Fair shortlisting audit", "Head of Resourcing", "2024-05-31", ("WRES 2",)),
+            Want(
+                "Shortlisting training",
+                "Head of Resourcing",
+                "2024-05-31",
+                ("WRES 2", "Staff Survey"),
+            ),
+        ],
+    )
+    assert read.plan.actions[0].references[0].text == "Indicator 2"
+
+
+def test_section_rows_written_in_the_action_column_alone(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["WDES plan"],
+            ["Action", "Lead", "Deadline"],
+            ["Metric 1: Representation"],
+            ["Declaration campaign", "EDI Lead", "March 2024"],
+            ["A lone action with nothing else"],
+            ["WDES Metric 7 - Staff feel valued"],
+            ["Listening events", "Chief People Officer", "June 2024"],
+        ],
+    )
+    check(
+        path,
+        [
+            Want("Declaration campaign", "EDI Lead", "2024-03-31", ("WDES 1",)),
+            Want("A lone action with nothing else", None, None, ("WDES 1",)),
+            Want("Listening events", "Chief People Officer", "2024-06-30", ("WDES 7",)),
+        ],
+    )

@@ -96,9 +96,9 @@ def save_excelize(src: Path, dst: Path) -> None:
 
 
 def save_patch(src: Path, dst: Path) -> None:
-    from edi_xl.workbook import sheets
-    from edi_xl.workbook.master import load_master
-    from edi_xl.workbook.patch import baseline_of, save_master
+    from edi_xl.master import sheets
+    from edi_xl.master.patch import baseline_of, save_master
+    from edi_xl.master.plan import load_master
 
     wb = load_master(src)
     if baseline_of(wb) is None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from edi_xl.dates import parse_date
-from edi_xl.headers import update_header
-from edi_xl.model import Action, ActionPlan, ProgressUpdate
+from edi_xl.core.dates import parse_date
+from edi_xl.core.model import Action, ActionPlan, ProgressUpdate
+from edi_xl.core.rounds import update_header
 
 THEMES = (
     "Recruitment, promotion & appointments",

@@ -1,7 +1,7 @@
 """Owner returns as they come back: filled in, and edited the way owners edit them.
 
-Starts from the files :func:`edi_xl.owner_returns.make_owner_returns` wrote and makes, for each
-owner (the same every time, from a seed), one of these shapes:
+Starts from the files :func:`edi_xl.flows.owner_returns.make_owner_returns` wrote and
+makes, for each owner (the same every time, from a seed), one of these shapes:
 
 * ``filled``: Status and the update filled in, saved as it came (openpyxl, like a re-save);
 * ``titled``: filled in, with two extra note rows inserted above everything;
@@ -29,7 +29,7 @@ from typing import Any
 import xlsxwriter
 from openpyxl import Workbook, load_workbook
 
-from edi_xl.owner_returns import FIRST_ROW, HEADER_ROW, META_SHEET, RETURN_SHEET
+from edi_xl.flows.owner_returns import FIRST_ROW, HEADER_ROW, META_SHEET, RETURN_SHEET
 
 SHAPES = (
     ("filled", 45),

@@ -142,8 +142,8 @@ def generate(work: Path, n_actions: int, n_owners: int, *, fresh: bool) -> dict[
     from plan import make_plan
     from returns import edit_returns
 
-    from edi_xl.owner_returns import make_owner_returns
-    from edi_xl.workbook.master import new_master
+    from edi_xl.flows.owner_returns import make_owner_returns
+    from edi_xl.flows.refresh import new_master
 
     stamp = work / "stamp.json"
     wanted = {"actions": n_actions, "owners": n_owners, "version": 1}

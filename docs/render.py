@@ -86,8 +86,8 @@ def png(pdf: Path, page: int, target: Path, dpi: int) -> Path:
 def render(outdir: Path = HERE, dpi: int = 80) -> list[Path]:
     sys.path.insert(0, str(ROOT))
     from edi_xl.cli import EXAMPLE_AS_AT, example_plan
-    from edi_xl.reader import read_plan
-    from edi_xl.workbook.master import new_master
+    from edi_xl.flows.refresh import new_master
+    from edi_xl.tables.reader import read_plan
 
     if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
         raise SystemExit("needs poppler-utils (pdftoppm, pdftotext)")

@@ -44,8 +44,8 @@ def printable_copy(src: Path, dst: Path) -> None:
 def render(target: Path = TARGET, dpi: int = 110) -> Path:
     sys.path.insert(0, str(ROOT))
     from edi_xl.cli import EXAMPLE_AS_AT, example_plan
-    from edi_xl.reader import read_plan
-    from edi_xl.workbook.master import new_master
+    from edi_xl.flows.refresh import new_master
+    from edi_xl.tables.reader import read_plan
 
     sys.path.insert(0, str(ROOT / "tests"))
     from libreoffice import convert, soffice_path

@@ -37,8 +37,8 @@ def example_master(folder: Path) -> Path:
     from openpyxl import load_workbook
 
     from edi_xl.cli import EXAMPLE_AS_AT, example_plan
-    from edi_xl.reader import read_plan
-    from edi_xl.workbook.master import new_master
+    from edi_xl.flows.refresh import new_master
+    from edi_xl.tables.reader import read_plan
 
     path = folder / "action_plan.xlsx"
     from importlib import resources
@@ -55,7 +55,7 @@ def example_master(folder: Path) -> Path:
 
 
 def main() -> None:
-    from edi_xl.report import write_report
+    from edi_xl.flows.report import write_report
 
     with tempfile.TemporaryDirectory() as tmp:
         master = example_master(Path(tmp))

@@ -10,14 +10,14 @@ The public API::
 
 __version__ = "0.1.0"
 
-from edi_xl.dates import DateKind, DateValue, parse_date
-from edi_xl.errors import EdiXlError
-from edi_xl.model import Action, ActionPlan
-from edi_xl.problems import Problem, Report
-from edi_xl.reader import read_plan
-from edi_xl.rules import assess, check_plan
-from edi_xl.status import RAG, parse_status
-from edi_xl.workbook.master import RefreshResult, new_master, refresh_workbook
+from edi_xl.core.dates import DateKind, DateValue, parse_date
+from edi_xl.core.errors import EdiXlError
+from edi_xl.core.model import Action, ActionPlan
+from edi_xl.core.problems import Problem, Report
+from edi_xl.core.rules import assess, check_plan
+from edi_xl.core.status import RAG, parse_status
+from edi_xl.flows.refresh import RefreshResult, new_master, refresh_workbook
+from edi_xl.tables.reader import read_plan
 
 __all__ = [
     "RAG",

@@ -20,22 +20,18 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from edi_xl import __version__
-from edi_xl.dates import parse_as_at
-from edi_xl.errors import EdiXlError
-from edi_xl.problems import Report, Severity
-from edi_xl.reader import read_plan
-from edi_xl.rounds import RoundDate, round_date
-from edi_xl.rules import check_plan
-from edi_xl.workbook.master import (
-    RefreshResult,
-    load_master,
-    new_master,
-    read_master_plan,
-    refresh_workbook,
-)
+from edi_xl.core.dates import parse_as_at
+from edi_xl.core.errors import EdiXlError
+from edi_xl.core.problems import Report, Severity
+from edi_xl.core.rounds import today
+from edi_xl.core.rules import check_plan
+from edi_xl.flows.refresh import RefreshResult, new_master, refresh_workbook
+from edi_xl.flows.rounds import RoundDate, round_date
+from edi_xl.master.plan import load_master, read_master_plan
+from edi_xl.tables.reader import read_plan
 
 if TYPE_CHECKING:
-    from edi_xl.merge import MergeReport
+    from edi_xl.flows.merge import MergeReport
 
 EXAMPLE_PLAN = "trust_action_plan.xlsx"
 EXAMPLE_AS_AT = date(2023, 12, 18)
@@ -70,7 +66,7 @@ AS_AT = click.option(
 
 
 def _today() -> date:
-    return date.today()  # the only place edi_xl reads the clock for an as-at date
+    return today()  # edi_xl.core.rounds.today: the one place that reads the clock
 
 
 def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
@@ -236,7 +232,7 @@ def add_buttons(plan: Path, as_at: date | None, output: Path | None) -> None:
     Example:
       edi-xl add-buttons "EDI action plan.xlsx" --as-at 18/12/2023
     """
-    from edi_xl.workbook.buttons import add_buttons as add
+    from edi_xl.flows.add_buttons import add_buttons as add
 
     when = _round(as_at, plan)
     target, result = _run(add, plan, output, when.as_at)
@@ -371,8 +367,8 @@ def returns(
     Example:
       edi-xl returns plan.xlsx -o "returns Dec 2023" --as-at 18/12/2023
     """
-    from edi_xl.emails import no_address_note
-    from edi_xl.owner_returns import make_owner_returns
+    from edi_xl.flows.emails import no_address_note
+    from edi_xl.flows.owner_returns import make_owner_returns
 
     when = _round(as_at, master)
     result = _run(make_owner_returns, master, out_dir, when.as_at, password=password, force=force)
@@ -433,7 +429,7 @@ def merge(
     Example:
       edi-xl merge plan.xlsx returns/ --as-at 18/12/2023 --report merge.json
     """
-    from edi_xl.merge import merge_returns
+    from edi_xl.flows.merge import merge_returns
 
     _check_report_path(report_path)  # before the master is changed
     with _progress("Reading returns") as progress:
@@ -514,7 +510,7 @@ def normalise(
     Example:
       edi-xl normalise returns/ -o clean/ --report normalise.json
     """
-    from edi_xl.normalise import normalise_returns
+    from edi_xl.flows.normalise import normalise_returns
 
     _check_report_path(report_path)
     with _progress("Reading returns") as progress:
@@ -563,7 +559,7 @@ def _check_report_path(path: Path | None) -> None:
 
 
 def _write_report(path: Path, report: dict[str, Any]) -> None:
-    from edi_xl.workbook.save import write_atomic
+    from edi_xl.master.save import write_atomic
 
     data = json.dumps(report, indent=2).encode("utf-8")
     _run(write_atomic, path, lambda handle: handle.write(data), backup=False)
@@ -615,7 +611,8 @@ def summary(master: Path, as_at: date | None, as_json: bool) -> None:
       edi-xl summary plan.xlsx --as-at 18/12/2023
       edi-xl summary plan.xlsx --json > summary.json
     """
-    from edi_xl.summary import format_summary, summarise_master
+    from edi_xl.core.summary import format_summary
+    from edi_xl.flows.refresh import summarise_master
 
     when = _round(as_at, master)
     figures = _run(summarise_master, master, when.as_at)
@@ -657,7 +654,7 @@ def report(master: Path, output: Path | None, as_at: date | None, pdf: bool) -> 
       edi-xl report plan.xlsx
       edi-xl report plan.xlsx -o "People Committee Jan 2024.docx" --pdf
     """
-    from edi_xl.report import convert_to_pdf, write_report
+    from edi_xl.flows.report import convert_to_pdf, write_report
 
     result = _run(write_report, master, output, as_at)
     s = result.summary
@@ -734,8 +731,14 @@ def import_(
       edi-xl import "WRES WDES plan 2023.docx" "EDI plan.xlsx" -o plan.xlsx --as-at 18/12/2023
       edi-xl import plan.docx -o master.xlsx --map "Accountable People / Team=owner"
     """
-    from edi_xl.importer import describe, import_plans, layout_label, mapping_text, outcome_dict
-    from edi_xl.tables import parse_overrides
+    from edi_xl.flows.importer import (
+        describe,
+        import_plans,
+        layout_label,
+        mapping_text,
+        outcome_dict,
+    )
+    from edi_xl.tables.engine import parse_overrides
 
     if out.suffix.lower() != ".xlsx":
         raise InputError(f"{out}: a master is an .xlsx workbook; give a name ending .xlsx")
@@ -816,7 +819,7 @@ def round_(master: Path, start: str | None) -> None:
       edi-xl round plan.xlsx --start
       edi-xl round plan.xlsx --start 2026-11-18
     """
-    from edi_xl.rounds import start_round
+    from edi_xl.flows.rounds import start_round
 
     if start is None:
         _show_round(master)
@@ -846,8 +849,8 @@ def round_(master: Path, start: str | None) -> None:
 
 
 def _show_round(master: Path) -> None:
-    from edi_xl.round_record import read_record
-    from edi_xl.workbook.master import load_master, read_master_plan
+    from edi_xl.master.plan import load_master, read_master_plan
+    from edi_xl.master.round_record import read_record
 
     wb = _run(load_master, master)
     found = _run(read_master_plan, wb, master.name)
@@ -895,8 +898,8 @@ def chase(master: Path, out_dir: Path | None, returns_dir: Path | None) -> None:
       edi-xl chase plan.xlsx
       edi-xl chase plan.xlsx -o "chase Dec 2023"
     """
-    from edi_xl.chase import chase as write_chase
-    from edi_xl.emails import no_address_note
+    from edi_xl.flows.chase import chase as write_chase
+    from edi_xl.flows.emails import no_address_note
 
     result = _run(write_chase, master, out_dir, returns_dir=returns_dir)
     _say_round(result.as_at, "settings")

@@ -106,8 +106,8 @@ def seed_workbook(tmp_path: Path) -> Path:
 @pytest.fixture
 def master(tmp_path: Path, seed_workbook: Path) -> Path:
     """A master made by edi_xl from the seed workbook, as at 18 Dec 2023."""
-    from edi_xl.reader import read_plan
-    from edi_xl.workbook.master import new_master
+    from edi_xl.flows.refresh import new_master
+    from edi_xl.tables.reader import read_plan
 
     path = tmp_path / "master.xlsx"
     new_master(path, read_plan(seed_workbook), AS_AT, now=datetime(2023, 12, 18, 9, 0))

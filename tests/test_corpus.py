@@ -9,7 +9,7 @@ It runs ``edi-xl normalise`` over the whole corpus as a user would, in a child p
 checks the JSON report: every file is accounted for, each file that is not read has a
 one-line reason, nothing printed a traceback, and the peak memory of the command and its
 reading workers stayed under 1 GB. The 30 s limit per file is enforced by the workers
-(:mod:`edi_xl.isolation`): a file that takes longer ends "took longer than 30 s".
+(:mod:`edi_xl.read.isolation`): a file that takes longer ends "took longer than 30 s".
 """
 
 from __future__ import annotations

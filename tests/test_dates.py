@@ -1,4 +1,4 @@
-"""Due dates as people write them: edi_xl.dates.
+"""Due dates as people write them: edi_xl.core.dates.
 
 The seed strings below are copies of what appears in the five real action plans
 (shared/seeds/000-004); the tests never read those files.
@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from edi_xl import dates
-from edi_xl.dates import (
+from edi_xl.core import dates
+from edi_xl.core.dates import (
     DateKind,
     DateValue,
     excel_serial_to_date,

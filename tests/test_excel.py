@@ -30,8 +30,9 @@ from xlwings_client import (
 )
 
 from edi_xl import excel
+from edi_xl.buttons import bridge, entry
 from edi_xl.cli import cli
-from edi_xl.workbook import sheets
+from edi_xl.master import sheets, vba
 
 ROOT = Path(__file__).resolve().parents[1]
 MACROS = ROOT / "macros"
@@ -125,7 +126,7 @@ def click_and_apply(entry_point: Any, path: Path) -> tuple[Client, list[dict[str
 
 def test_the_vba_client_applies_exactly_these_37_actions():
     assert len(VBA_ACTIONS) == 37
-    assert excel.VBA_CLIENT_ACTIONS == VBA_ACTIONS
+    assert bridge.VBA_CLIENT_ACTIONS == VBA_ACTIONS
     assert remote_bas_actions() == set(VBA_ACTIONS), "xlwings' Remote.bas changed: re-check"
 
 
@@ -159,7 +160,7 @@ def test_the_vba_client_applies_exactly_these_37_actions():
     ],
 )
 def test_text_written_through_excel_stays_text(text):
-    written = excel._to_excel_value(text)
+    written = bridge._to_excel_value(text)
     with pytest.raises((IndexError, ValueError, OverflowError, TypeError)):
         vba_parse_iso(written)  # the VBA client leaves it a string
     assert excel_reads(written)[:2] == (text, False)
@@ -184,12 +185,12 @@ def ole_streams(data: bytes) -> dict[str, bytes]:
 def test_new_xlsm_has_the_excel_made_vba_plus_the_button_module_and_four_buttons(pair):
     path, _ = pair
     with zipfile.ZipFile(path) as z:
-        vba = z.read("xl/vbaProject.bin")
+        project = z.read("xl/vbaProject.bin")
         types = z.read("[Content_Types].xml").decode()
         workbook = z.read("xl/workbook.xml").decode()
-    assert vba == excel.vba_project()
+    assert project == vba.vba_project()
     # xlwings' Excel-made modules are kept byte for byte; the project adds one module.
-    made, ours = ole_streams(excel.standalone_vba_project()), ole_streams(vba)
+    made, ours = ole_streams(vba.standalone_vba_project()), ole_streams(project)
     assert set(ours) - set(made) == {"VBA/EdiXlButtons"}
     changed = {name for name in made if made[name] != ours[name]}
     assert changed == {"PROJECT", "PROJECTwm", "VBA/dir", "VBA/_VBA_PROJECT"}, (
@@ -214,7 +215,7 @@ def test_new_xlsm_has_the_excel_made_vba_plus_the_button_module_and_four_buttons
     settings = sheets.read_settings(wb)
     assert settings.owner_returns_folder == sheets.DEFAULT_OWNER_RETURNS_FOLDER
     assert settings.returns_folder == sheets.DEFAULT_RETURNS_FOLDER
-    for button in excel.BUTTONS:  # each button names a function that exists
+    for button in vba.BUTTONS:  # each button names a function that exists
         assert callable(getattr(excel, button.function))
 
 
@@ -234,11 +235,11 @@ def test_pyopenvba_reads_the_project_back_consistent(pair):
             "EdiXlButtons",
         ]
         module = wb.get_module("EdiXlButtons").replace("\r\n", "\n")
-    assert module == excel.button_module_source()
+    assert module == vba.button_module_source()
 
 
 def test_the_entry_points_are_what_the_buttons_run():
-    for button in excel.BUTTONS:
+    for button in vba.BUTTONS:
         module, call = button.command.split("; ")
         assert module == "import edi_xl.excel" and call == f"edi_xl.excel.{button.function}()"
 
@@ -246,15 +247,15 @@ def test_the_entry_points_are_what_the_buttons_run():
 def test_xlsm_survives_refresh_and_merge(pair, tmp_path):
     path, _ = pair
     with zipfile.ZipFile(path) as z:
-        vba = z.read("xl/vbaProject.bin")
+        project = z.read("xl/vbaProject.bin")
     buttons = buttons_of(path)
     run("refresh", path, "--as-at", "18/12/2023")
     (tmp_path / "none").mkdir()
     run("merge", path, tmp_path / "none", "--as-at", "18/12/2023")
     with zipfile.ZipFile(path) as z:
-        assert z.read("xl/vbaProject.bin") == vba
+        assert z.read("xl/vbaProject.bin") == project
     assert buttons_of(path) == buttons
-    assert len(buttons) == len(excel.BUTTONS)
+    assert len(buttons) == len(vba.BUTTONS)
 
 
 def test_olevba_finds_the_button_macros_and_the_source_in_macros(pair):
@@ -278,7 +279,7 @@ def test_olevba_finds_the_button_macros_and_the_source_in_macros(pair):
         assert parser.detect_vba_stomping() is False, "source and compiled code disagree"
     finally:
         parser.close()
-    for button in excel.BUTTONS:
+    for button in vba.BUTTONS:
         assert re.search(
             rf'^Sub {button.macro}\(\)\r?\n    RunPython "{re.escape(button.command)}"'
             r"\r?\nEnd Sub",
@@ -312,7 +313,7 @@ def test_olevba_finds_the_button_macros_and_the_source_in_macros(pair):
             )
         assert code(shipped) == code(modules[module]), f"macros/{module}.bas differs"
     shipped = (MACROS / "EdiXlButtons.bas").read_text(encoding="utf-8")
-    assert shipped == excel.button_module_source(), "macros/EdiXlButtons.bas is out of date"
+    assert shipped == vba.button_module_source(), "macros/EdiXlButtons.bas is out of date"
     assert code(shipped) == code(modules["EdiXlButtons"])
 
 
@@ -325,11 +326,11 @@ def test_libreoffice_opens_the_xlsm_and_sees_three_buttons_bound_to_macros(pair,
     buttons = re.findall(
         r'<form:button [^>]*form:label="([^"]*)"[^>]*>(.*?)</form:button>', fods, re.S
     )
-    assert [label for label, _ in buttons] == [b.caption for b in excel.BUTTONS]
+    assert [label for label, _ in buttons] == [b.caption for b in vba.BUTTONS]
     assert 'ooo:library-embedded ooo:name="VBAProject"' in fods
     module = re.search(r'<ooo:module ooo:name="EdiXlButtons">(.*?)</ooo:module>', fods, re.S)
     assert module, "LibreOffice did not load the EdiXlButtons module"
-    for (label, body), button in zip(buttons, excel.BUTTONS, strict=True):
+    for (label, body), button in zip(buttons, vba.BUTTONS, strict=True):
         bound = re.findall(r'script:event-name="form:performaction" xlink:href="([^"]*)"', body)
         assert bound == [
             f"vnd.sun.star.script:VBAProject.EdiXlButtons.{button.macro}"
@@ -369,7 +370,7 @@ def test_shipped_xlsm_template_matches_a_fresh_build(tmp_path):
 
 def hostile_edits(wb: Any) -> None:
     """What an HR officer might have typed: words edi_xl does not know, look-alikes."""
-    from edi_xl.workbook.cells import set_value
+    from edi_xl.master.cells import set_value
 
     ws = wb["Action Plan"]
     set_value(ws["I5"], "=1+1")  # a Status that looks like a formula, kept as text
@@ -389,7 +390,7 @@ def test_refresh_button_equals_edi_xl_refresh(pair, licence, today):
     for path in pair:
         edit_xlsm(path, hostile_edits)
     run("refresh", cli_path)  # as at the round on Settings, as the button
-    client, actions = click_and_apply(excel.refresh_status, button_path)
+    client, actions = click_and_apply(entry.refresh_status, button_path)
     assert_same(client.wb, cli_path)
     assert [a["func"] for a in actions].count("setValues") < 40, "write blocks, not cells"
     assert len(client.alerts) == 1 and client.alerts[0]["mode"] == "info"
@@ -408,7 +409,7 @@ def test_refresh_button_equals_edi_xl_refresh(pair, licence, today):
 def test_a_master_without_a_summary_is_told_to_run_refresh_once(pair, licence, today):
     """A button cannot make the Summary's charts and formatting: it leaves the sheet to
     edi-xl refresh and says so; every other sheet is as the command makes it."""
-    from edi_xl.workbook.summary_sheet import SUMMARY, summary_names
+    from edi_xl.master.summary_sheet import SUMMARY, summary_names
 
     def drop_summary(wb: Any) -> None:
         del wb[SUMMARY]
@@ -419,7 +420,7 @@ def test_a_master_without_a_summary_is_told_to_run_refresh_once(pair, licence, t
     for path in pair:
         edit_xlsm(path, drop_summary)
     run("refresh", cli_path)
-    client, actions = click_and_apply(excel.refresh_status, button_path)
+    client, actions = click_and_apply(entry.refresh_status, button_path)
     assert SUMMARY in load_workbook(cli_path).sheetnames
     assert SUMMARY not in client.wb.sheetnames
     assert (
@@ -433,10 +434,10 @@ def test_a_master_without_a_summary_is_told_to_run_refresh_once(pair, licence, t
 
 def test_refresh_button_twice_changes_nothing_more(pair, licence, today):
     _, button_path = pair
-    client, _ = click_and_apply(excel.refresh_status, button_path)
+    client, _ = click_and_apply(entry.refresh_status, button_path)
     client.wb.save(button_path.with_name("after.xlsx"))
     again = click(
-        excel.refresh_status,
+        entry.refresh_status,
         payload_from_file(button_path.with_name("after.xlsx"), name="plan.xlsm"),
     )
     assert [a["func"] for a in again] == ["alert"]  # nothing changed: nothing written
@@ -448,7 +449,7 @@ def test_a_workbook_without_a_plan_shows_a_message_and_changes_nothing(tmp_path,
     wb = Workbook()
     wb.active["A1"] = "Minutes of the EDI group"
     wb.save(tmp_path / "notes.xlsx")
-    client, actions = click_and_apply(excel.refresh_status, tmp_path / "notes.xlsx")
+    client, actions = click_and_apply(entry.refresh_status, tmp_path / "notes.xlsx")
     assert [a["func"] for a in actions] == ["alert"]
     assert client.alerts[0]["mode"] == "critical"
     assert "no action-plan table found" in client.alerts[0]["prompt"]
@@ -467,7 +468,7 @@ def test_create_owner_returns_button_equals_edi_xl_returns(pair, licence, monkey
     cli_path, button_path = pair
     run("returns", cli_path, "-o", cli_path.parent / "Owner returns")
     monkeypatch.chdir(button_path.parent)  # Excel's folder of the workbook
-    client, actions = click_and_apply(excel.create_owner_returns, button_path)
+    client, actions = click_and_apply(entry.create_owner_returns, button_path)
     assert [a["func"] for a in actions] == ["alert"]
     made, expected = (
         _files(button_path.parent / "Owner returns"),
@@ -484,7 +485,7 @@ def test_create_owner_returns_button_equals_edi_xl_returns(pair, licence, monkey
 
 def fill_returns(folder: Path, received: Path) -> None:
     """Owners answer: statuses, updates (some hostile), as returned by email."""
-    from edi_xl.workbook.cells import set_value
+    from edi_xl.master.cells import set_value
 
     received.mkdir(exist_ok=True)
     answers = iter(
@@ -527,7 +528,7 @@ def test_import_returns_button_equals_edi_xl_merge(pair, licence, today, tmp_pat
     monkeypatch.chdir(button_path.parent)  # Excel's folder of the workbook: chase drafts
     for round_ in (1, 2):  # a new Returns sheet and round column, then both already there
         run("merge", cli_path, received)  # into the round the returns were made for
-        client, actions = click_and_apply(excel.import_returns, button_path)
+        client, actions = click_and_apply(entry.import_returns, button_path)
         funcs = [a["func"] for a in actions]
         assert ("rangeInsert" in funcs) is (round_ == 1)
         assert ("addSheet" in funcs) is (round_ == 1)
@@ -545,7 +546,7 @@ def test_board_report_button_writes_the_paper_next_to_the_workbook(pair, licence
     cli_path, button_path = pair
     run("report", cli_path)
     monkeypatch.chdir(button_path.parent)  # Excel's folder of the workbook
-    client, actions = click_and_apply(excel.board_report, button_path)
+    client, actions = click_and_apply(entry.board_report, button_path)
     assert [a["func"] for a in actions] == ["alert"]  # the workbook is not changed
     made = sorted(button_path.parent.glob("*.docx"))
     expected = sorted(cli_path.parent.glob("*.docx"))
@@ -568,7 +569,7 @@ def test_board_report_button_writes_the_paper_next_to_the_workbook(pair, licence
 def test_import_with_no_returns_folder_makes_it_and_says_so(pair, licence, today, monkeypatch):
     _, button_path = pair
     monkeypatch.chdir(button_path.parent)
-    client, actions = click_and_apply(excel.import_returns, button_path)
+    client, actions = click_and_apply(entry.import_returns, button_path)
     assert [a["func"] for a in actions] == ["alert"]
     assert (button_path.parent / sheets.DEFAULT_RETURNS_FOLDER).is_dir()
     assert "nothing was imported" in client.alerts[0]["prompt"]
@@ -580,7 +581,7 @@ def test_server_scripts_do_what_the_buttons_do(pair, licence, today):
     import xlwings as xw
 
     _, button_path = pair
-    scripts = excel.server_scripts()
+    scripts = entry.server_scripts()
     assert sorted(scripts) == [
         "edi_xl_create_owner_returns",
         "edi_xl_import_returns",
@@ -593,7 +594,7 @@ def test_server_scripts_do_what_the_buttons_do(pair, licence, today):
     book = xw.Book(json=copy.deepcopy(payload))  # xlwings updates the names it is given
     refresh.__wrapped__(book)
     by_script = book.json()["actions"]
-    by_button = click(excel.refresh_status, payload)
+    by_button = click(entry.refresh_status, payload)
     log = [s["name"] for s in payload["sheets"]].index(sheets.CHANGE_LOG)
 
     def same_but_the_clock(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -624,8 +625,8 @@ def test_settings_folders_round_trip():
         r"S:\EDI",
         "Out",
     )
-    assert excel.resolve_folder(None, "Owner returns", Path("/x")) == Path("/x/Owner returns")
-    assert excel.resolve_folder("/abs/in", "R", Path("/x")) == Path("/abs/in")
+    assert entry.resolve_folder(None, "Owner returns", Path("/x")) == Path("/x/Owner returns")
+    assert entry.resolve_folder("/abs/in", "R", Path("/x")) == Path("/abs/in")
 
 
 def test_new_refuses_other_names(tmp_path):
@@ -634,8 +635,8 @@ def test_new_refuses_other_names(tmp_path):
 
 
 def test_dates_written_as_serials_with_their_format():
-    writes = excel.plan_writes(
-        excel.BookSnapshot("b.xlsm", "b.xlsm", [("S", [[None]])]),
+    writes = bridge.plan_writes(
+        bridge.BookSnapshot("b.xlsm", "b.xlsm", [("S", [[None]])]),
         {},
         _book_with(datetime(2023, 12, 18, 9, 30)),
     )
@@ -647,7 +648,7 @@ def test_dates_written_as_serials_with_their_format():
 def _book_with(value: Any) -> Any:
     from openpyxl import Workbook
 
-    from edi_xl.workbook.cells import set_value
+    from edi_xl.master.cells import set_value
 
     wb = Workbook()
     wb.active.title = "S"
@@ -684,7 +685,7 @@ def test_a_whole_round_through_the_buttons_equals_the_commands(
 
     # Start new round
     run("round", cli_path, "--start", "2023-12-18")
-    client = click_button(excel.start_new_round)
+    client = click_button(entry.start_new_round)
     assert_same(client.wb, cli_path)
     prompt = client.alerts[0]["prompt"]
     assert "Started the round as at 18 Dec 2023 (the Next round date on Settings)" in prompt
@@ -692,7 +693,7 @@ def test_a_whole_round_through_the_buttons_equals_the_commands(
 
     # Create owner returns, with a draft beside each
     run("returns", cli_path, "-o", cli_path.parent / "Owner returns")
-    client = click_button(excel.create_owner_returns)
+    client = click_button(entry.create_owner_returns)
     sent_cli, sent_button = cli_path.parent / "Owner returns", button_path.parent / "Owner returns"
     drafts = sorted(p.name for p in sent_button.glob("*.eml"))
     assert drafts == sorted(p.name for p in sent_cli.glob("*.eml")) and len(drafts) == 6
@@ -718,7 +719,7 @@ def test_a_whole_round_through_the_buttons_equals_the_commands(
         log_before = len(load_workbook(cli_path)["Change Log"]["A"])
         run("merge", cli_path, received[cli_path])
         run("chase", cli_path)
-        client = click_button(excel.import_returns)
+        client = click_button(entry.import_returns)
         assert_same(client.wb, cli_path)
         reminders = sorted(p.name for p in sent_button.glob("Reminder - *.eml"))
         assert reminders == sorted(p.name for p in sent_cli.glob("Reminder - *.eml"))

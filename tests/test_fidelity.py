@@ -29,9 +29,9 @@ from lxml import etree
 from openpyxl import load_workbook
 
 from edi_xl.cli import cli
-from edi_xl.merge import merge_returns
-from edi_xl.owner_returns import make_owner_returns
-from edi_xl.workbook.master import refresh_workbook
+from edi_xl.flows.merge import merge_returns
+from edi_xl.flows.owner_returns import make_owner_returns
+from edi_xl.flows.refresh import refresh_workbook
 
 AS_AT = date(2023, 12, 18)
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -264,7 +264,7 @@ def test_libreoffice_opens_the_patched_workbook_and_recalculates_the_summary(
             pytest.fail("CI is set, so this must not be skipped: LibreOffice is not installed")
         pytest.skip("LibreOffice or poppler-utils not installed")
     refresh_workbook(featured, AS_AT, now=datetime(2023, 12, 18, 9))
-    from edi_xl.summary import summarise_master
+    from edi_xl.flows.refresh import summarise_master
 
     expected = python_tables(summarise_master(featured))
     assert recalculated_tables(featured, tmp_path / "lo") == expected
@@ -277,7 +277,7 @@ def test_libreoffice_opens_the_patched_workbook_and_recalculates_the_summary(
 
 
 def test_add_buttons_keeps_the_trust_workbook_and_adds_the_project(featured: Path) -> None:
-    from edi_xl import excel
+    from edi_xl.master import vba
 
     before = parts(featured)
     result = CliRunner().invoke(cli, ["add-buttons", str(featured), "--as-at", "2023-12-18"])
@@ -286,7 +286,7 @@ def test_add_buttons_keeps_the_trust_workbook_and_adds_the_project(featured: Pat
     assert f"Buttons added: {xlsm}" in result.output
     assert parts(featured) == before  # the .xlsx itself is not changed
     after = parts(xlsm)
-    assert after["xl/vbaProject.bin"] == excel.vba_project()
+    assert after["xl/vbaProject.bin"] == vba.vba_project()
     types = after["[Content_Types].xml"].decode()
     assert "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in types
     assert "application/vnd.ms-office.vbaProject" in types
@@ -300,7 +300,7 @@ def test_add_buttons_keeps_the_trust_workbook_and_adds_the_project(featured: Pat
     assert sorted(n for n in before if n not in untouched and before[n] != after[n]) == []
     vml = after[vml_edited].decode()
     assert 'ObjectType="Note"' in vml  # the note on action 1.4 is still there
-    assert [m for m in excel.BUTTONS if f"[0]!{m.macro}" in vml] == list(excel.BUTTONS)
+    assert [m for m in vba.BUTTONS if f"[0]!{m.macro}" in vml] == list(vba.BUTTONS)
     book = etree.fromstring(after["xl/workbook.xml"])
     assert book.find(M + "workbookPr").get("codeName") == "ThisWorkbook"
     plan = etree.fromstring(after["xl/worksheets/sheet1.xml"])
@@ -332,7 +332,7 @@ def test_libreoffice_binds_the_buttons_added_to_a_trust_workbook(
 ) -> None:
     from libreoffice import convert, soffice_path
 
-    from edi_xl import excel
+    from edi_xl.master import vba
 
     if soffice_path() is None:
         if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
@@ -341,11 +341,11 @@ def test_libreoffice_binds_the_buttons_added_to_a_trust_workbook(
     CliRunner().invoke(cli, ["add-buttons", str(featured), "--as-at", "2023-12-18"])
     fods = convert(featured.with_suffix(".xlsm"), "fods", tmp_path / "lo").read_text("utf-8")
     labels = re.findall(r'<form:button [^>]*form:label="([^"]*)"', fods)
-    assert labels == [b.caption for b in excel.BUTTONS]
+    assert labels == [b.caption for b in vba.BUTTONS]
     bound = re.findall(
         r'xlink:href="vnd\.sun\.star\.script:VBAProject\.EdiXlButtons\.(\w+)\?', fods
     )
-    assert bound == [b.macro for b in excel.BUTTONS]
+    assert bound == [b.macro for b in vba.BUTTONS]
     assert "Agreed at the September committee" in fods  # the note
     assert "REACH" in fods and "WRES guidance" in fods  # the table sheet, the link column
     assert fods.count("<draw:frame") >= 3  # the logo, the text box's frame, the chart

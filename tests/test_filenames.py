@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edi_xl.filenames import (
+from edi_xl.core.filenames import (
     FORBIDDEN,
     RESERVED_NAMES,
     is_reserved_name,

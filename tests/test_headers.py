@@ -1,6 +1,7 @@
 import pytest
 
-from edi_xl.headers import match_header, normalise_header, update_header, update_header_date
+from edi_xl.core.rounds import update_header, update_header_date
+from edi_xl.tables.vocabulary import match_header, normalise_header
 
 CASES = [
     ("#", "id"),

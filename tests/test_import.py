@@ -12,10 +12,10 @@ from layout_fixtures import COUNTS, LAYOUT_NAMES, build_docx, build_xlsx, seed_b
 from openpyxl import Workbook, load_workbook
 
 from edi_xl.cli import cli
-from edi_xl.importer import IMPORT_SHEET, NothingImportedError, import_plans, source_prefix
-from edi_xl.reader import read_plan
-from edi_xl.workbook import sheets
-from edi_xl.workbook.master import refresh_workbook
+from edi_xl.flows.importer import IMPORT_SHEET, NothingImportedError, import_plans, source_prefix
+from edi_xl.flows.refresh import refresh_workbook
+from edi_xl.master import sheets
+from edi_xl.tables.reader import read_plan
 
 NOW = datetime(2023, 12, 18, 9, 0)
 

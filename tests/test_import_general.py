@@ -20,10 +20,10 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
 from edi_xl.cli import cli
-from edi_xl.errors import EdiXlError
-from edi_xl.reader import read_source
-from edi_xl.tables import content_field, header_field, parse_overrides
-from edi_xl.workbook import sheets
+from edi_xl.core.errors import EdiXlError
+from edi_xl.master import sheets
+from edi_xl.tables.engine import content_field, header_field, parse_overrides
+from edi_xl.tables.reader import read_source
 
 
 def xlsx(path: Path, rows: list[list[Any]], merges: tuple[str, ...] = ()) -> Path:
@@ -969,7 +969,7 @@ def test_indicator_column_of_numbered_descriptions_is_the_theme(tmp_path):
 
 
 def test_a_master_row_of_header_like_words_is_not_a_repeated_header():
-    from edi_xl.layouts.base import count_header_matches
+    from edi_xl.tables.layouts.base import count_header_matches
 
     row = ["1.5", "Lead", "Action number 5", "WRES 1", "Race", "EDI Lead"]
     row += [None, None, "Exceeded Timescales", "Update 5"]

@@ -18,12 +18,12 @@ from layout_fixtures import (
 )
 from openpyxl import Workbook
 
-from edi_xl import layouts
-from edi_xl.dates import DateKind, parse_date
-from edi_xl.errors import LayoutNotFoundError
-from edi_xl.reader import read_plan, read_source
-from edi_xl.references import Scheme
-from edi_xl.status import RAG, parse_status
+from edi_xl.core.dates import DateKind, parse_date
+from edi_xl.core.errors import LayoutNotFoundError
+from edi_xl.core.references import Scheme
+from edi_xl.core.status import RAG, parse_status
+from edi_xl.tables import layouts
+from edi_xl.tables.reader import read_plan, read_source
 
 IMPORTED = (1, 2, 3, 4)
 FORMATS = ("xlsx", "docx")
@@ -329,7 +329,7 @@ def test_a_table_of_numbers_is_no_layout(tmp_path):
 
 
 def test_word_document_reads_tables_in_order_with_merged_cells(tmp_path):
-    from edi_xl.word import read_docx
+    from edi_xl.read.word import read_docx
 
     document = read_docx(build(tmp_path, 2, "docx"))
     assert [t.index for t in document.tables] == [1, 2]

@@ -39,8 +39,8 @@ from libreoffice import (
 from openpyxl import load_workbook
 
 from edi_xl.cli import cli, example_plan
-from edi_xl.reader import read_plan
-from edi_xl.workbook.master import new_master, refresh_workbook
+from edi_xl.flows.refresh import new_master, refresh_workbook
+from edi_xl.tables.reader import read_plan
 
 pytestmark = pytest.mark.libreoffice
 

@@ -15,7 +15,7 @@ from conftest import AS_AT, all_cells
 from openpyxl import Workbook, load_workbook
 
 from edi_xl.cli import cli
-from edi_xl.merge import merge_returns
+from edi_xl.flows.merge import merge_returns
 
 ACTION_14 = (
     "Complete a review to work towards more diverse recruitment panels. This will focus "
@@ -276,7 +276,7 @@ def test_clean_merge_exits_0(master, tmp_path):
 
 def _sent_and_edited(master, tmp_path, edit):
     """Returns made from the master, then ``edit(ws, rows_by_id)`` on Jim's return."""
-    from edi_xl.owner_returns import make_owner_returns
+    from edi_xl.flows.owner_returns import make_owner_returns
 
     sent = make_owner_returns(master, tmp_path / "returns", AS_AT)
     jim = next(f for f in sent.files if f.owner.startswith("Jim Machon"))

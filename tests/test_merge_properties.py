@@ -24,11 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from edi_xl.headers import update_header
-from edi_xl.intake import READ, ReturnFile, ReturnRow
-from edi_xl.merge import merge_book
-from edi_xl.reader import read_plan
-from edi_xl.workbook.master import new_master
+from edi_xl.core.rounds import update_header
+from edi_xl.flows.intake import READ, ReturnFile, ReturnRow
+from edi_xl.flows.merge import merge_book
+from edi_xl.flows.refresh import new_master
+from edi_xl.tables.reader import read_plan
 
 NEXT_ROUND = date(2024, 3, 18)
 OWNED_HEADERS = {"Status", "Overdue", "Days overdue", "Problems"}

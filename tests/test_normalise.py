@@ -21,10 +21,10 @@ from openpyxl import load_workbook
 from test_merge import ACTION_14, batch, save_xlsx  # noqa: F401  (batch is a fixture)
 
 from edi_xl.cli import cli
-from edi_xl.csv_output import csv_field
-from edi_xl.intake import saved_at
-from edi_xl.merge import merge_returns
-from edi_xl.normalise import COLUMNS, normalise_returns
+from edi_xl.flows.intake import saved_at
+from edi_xl.flows.merge import merge_returns
+from edi_xl.flows.normalise import COLUMNS, normalise_returns
+from edi_xl.master.csv_output import csv_field
 
 CANONICAL = [h for h, _, _ in COLUMNS]
 ROUND = "Update as at 18 Dec 23"
@@ -157,7 +157,7 @@ def test_other_columns_are_kept_not_dropped(tmp_path):
 
 
 def test_a_return_made_by_edi_xl_keeps_its_hidden_record(master, tmp_path):
-    from edi_xl.owner_returns import make_owner_returns, read_return_metadata
+    from edi_xl.flows.owner_returns import make_owner_returns, read_return_metadata
 
     sent = make_owner_returns(master, tmp_path / "sent", AS_AT)
     first = sent.files[0]

@@ -25,8 +25,8 @@ from conftest import (
 )
 from openpyxl import Workbook, load_workbook
 
-from edi_xl.errors import EdiXlError, UnreadableFileError
-from edi_xl.owner_returns import (
+from edi_xl.core.errors import EdiXlError, UnreadableFileError
+from edi_xl.flows.owner_returns import (
     INSTRUCTIONS,
     META_SHEET,
     RETURN_SHEET,
@@ -36,7 +36,7 @@ from edi_xl.owner_returns import (
     read_return_metadata,
     row_fingerprint,
 )
-from edi_xl.workbook.cells import set_value
+from edi_xl.master.cells import set_value
 
 NOW = datetime(2023, 12, 18, 10, 30)
 

@@ -6,11 +6,11 @@ import pytest
 from conftest import build_trust_workbook, seed_rows
 from openpyxl import Workbook
 
-from edi_xl.dates import DateKind
-from edi_xl.errors import LayoutNotFoundError
-from edi_xl.reader import read_plan
-from edi_xl.references import Scheme
-from edi_xl.status import RAG
+from edi_xl.core.dates import DateKind
+from edi_xl.core.errors import LayoutNotFoundError
+from edi_xl.core.references import Scheme
+from edi_xl.core.status import RAG
+from edi_xl.tables.reader import read_plan
 
 SEED_IDS = [
     "1.4",

@@ -1,4 +1,4 @@
-"""Tests for edi_xl.references: report references and protected characteristics."""
+"""Tests for edi_xl.core.references: report references and protected characteristics."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from edi_xl.references import (
+from edi_xl.core.references import (
     ALL,
     KNOWN_OTHER_REFERENCES,
     PROTECTED_CHARACTERISTICS,

@@ -12,11 +12,11 @@ from openpyxl import load_workbook
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 
-from edi_xl.errors import WorkbookWriteError
-from edi_xl.reader import read_plan
-from edi_xl.workbook import save as save_module
-from edi_xl.workbook.master import new_master, refresh_workbook
-from edi_xl.workbook.save import backup_path
+from edi_xl.core.errors import WorkbookWriteError
+from edi_xl.flows.refresh import new_master, refresh_workbook
+from edi_xl.master import save as save_module
+from edi_xl.master.save import backup_path
+from edi_xl.tables.reader import read_plan
 
 SEPT = date(2023, 9, 18)
 NOW = datetime(2023, 12, 18, 9, 30)

@@ -17,10 +17,10 @@ from openpyxl.styles import Alignment
 from render_check import overlaps, render_check
 
 from edi_xl.cli import EXAMPLE_AS_AT, example_plan
-from edi_xl.model import ActionPlan
-from edi_xl.owner_returns import RETURN_SHEET, make_owner_returns
-from edi_xl.reader import read_plan
-from edi_xl.workbook.master import new_master
+from edi_xl.core.model import ActionPlan
+from edi_xl.flows.owner_returns import RETURN_SHEET, make_owner_returns
+from edi_xl.flows.refresh import new_master
+from edi_xl.tables.reader import read_plan
 
 pytestmark = [
     pytest.mark.libreoffice,

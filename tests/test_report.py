@@ -26,10 +26,9 @@ from libreoffice import convert, pdf_pages_text, poppler_missing, soffice_path
 from openpyxl import Workbook, load_workbook
 
 from edi_xl.cli import cli
-from edi_xl.reader import read_plan
-from edi_xl.summary import summarise_master
-from edi_xl.workbook.master import new_master
-from edi_xl.workbook.summary_sheet import CHART_NAMES, SUMMARY
+from edi_xl.flows.refresh import new_master, summarise_master
+from edi_xl.master.summary_sheet import CHART_NAMES, SUMMARY
+from edi_xl.tables.reader import read_plan
 
 COLOURS = ("Green", "Amber", "Red", "Blue")
 
@@ -361,7 +360,7 @@ def write_return(path: Path, plan_ids: list[str], round_: int) -> Path:
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The master after three rounds, and copies saved at the end of each round."""
-    from edi_xl.merge import merge_returns
+    from edi_xl.flows.merge import merge_returns
 
     folder = tmp_path_factory.mktemp("big")
     source = build_big_plan(folder / "plan.xlsx")

@@ -17,8 +17,8 @@ from conftest import EDI_LEAD, FIONA, HAZEL, JIM, LOUANNA, VICTORIA, edit_workbo
 from openpyxl import load_workbook
 
 from edi_xl.cli import cli
-from edi_xl.workbook import sheets
-from edi_xl.workbook.cells import set_value
+from edi_xl.master import sheets
+from edi_xl.master.cells import set_value
 
 ROUND_COLUMN = "Update as at 18 Dec 23"
 OWNERS = [JIM, FIONA, LOUANNA, HAZEL, EDI_LEAD, VICTORIA]

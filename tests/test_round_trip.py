@@ -6,8 +6,8 @@ from datetime import datetime
 from conftest import AS_AT
 from openpyxl import load_workbook
 
-from edi_xl.merge import merge_returns
-from edi_xl.owner_returns import make_owner_returns
+from edi_xl.flows.merge import merge_returns
+from edi_xl.flows.owner_returns import make_owner_returns
 
 
 def overdue_ids(master) -> set[str]:

@@ -4,12 +4,19 @@ from datetime import date
 
 import pytest
 
-from edi_xl.dates import parse_date
-from edi_xl.model import Action, ActionPlan, CellOrigin, ProgressUpdate
-from edi_xl.problems import Code, Severity
-from edi_xl.references import parse_report_refs
-from edi_xl.rules import assess, check_plan, current_round, days_overdue, is_overdue, rag_status
-from edi_xl.status import RAG, parse_status
+from edi_xl.core.dates import parse_date
+from edi_xl.core.model import Action, ActionPlan, CellOrigin, ProgressUpdate
+from edi_xl.core.problems import Code, Severity
+from edi_xl.core.references import parse_report_refs
+from edi_xl.core.rules import (
+    assess,
+    check_plan,
+    current_round,
+    days_overdue,
+    is_overdue,
+    rag_status,
+)
+from edi_xl.core.status import RAG, parse_status
 
 AS_AT = date(2023, 12, 18)
 ROUND = "Update as at 18 Sep 23"

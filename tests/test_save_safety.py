@@ -30,17 +30,17 @@ from conftest import AS_AT, seed_rows
 from openpyxl import Workbook, load_workbook
 
 from edi_xl.cli import cli
-from edi_xl.errors import WorkbookWriteError
-from edi_xl.model import ActionPlan
-from edi_xl.reader import read_plan
-from edi_xl.workbook.master import HEADER_ROW, build_master_book, load_master
-from edi_xl.workbook.save import (
+from edi_xl.core.errors import WorkbookWriteError
+from edi_xl.core.model import ActionPlan
+from edi_xl.master.plan import HEADER_ROW, build_master_book, load_master
+from edi_xl.master.save import (
     STALE_TEMP_SECONDS,
     backup_path,
     save_atomic,
     stale_temp_files,
     temp_prefix,
 )
+from edi_xl.tables.reader import read_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 BIG = 20_000
@@ -102,8 +102,8 @@ def _ids(path: Path) -> list[str]:
 
 _SAVER = textwrap.dedent("""
     import sys
-    from edi_xl.workbook.master import load_master
-    from edi_xl.workbook.save import save_atomic
+    from edi_xl.master.plan import load_master
+    from edi_xl.master.save import save_atomic
     wb = load_master(sys.argv[1])
     wb["Action Plan"]["C5"] = "CHANGED BY THE KILLED SAVE"
     print("loaded", flush=True)
@@ -303,7 +303,7 @@ def test_read_only_folder_gives_a_clear_message(tmp_path: Path, immutable: list[
 
 
 def test_refresh_of_a_master_in_place_leaves_no_temp_files(master: Path) -> None:
-    from edi_xl.workbook.master import refresh_workbook
+    from edi_xl.flows.refresh import refresh_workbook
 
     refresh_workbook(master, AS_AT, now=datetime(2023, 12, 18, 10, 0))
     assert _temps(master.parent) == []

@@ -1,4 +1,5 @@
-"""edi_xl.sources and edi_xl.isolation: any owner return ends as grids or a typed error."""
+"""edi_xl.read.sources and edi_xl.read.isolation: any owner return ends as grids or a typed
+error."""
 
 from __future__ import annotations
 
@@ -17,11 +18,11 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from edi_xl import isolation
-from edi_xl.errors import EncryptedFileError, NotASpreadsheetError, UnreadableFileError
-from edi_xl.grid import MAX_COLS, MAX_ROWS, SheetGrid
-from edi_xl.isolation import FileReader, read_grids_isolated
-from edi_xl.sources import ENCRYPTED_REASON, WorkbookGrids, read_grids, sniff_format
+from edi_xl.core.errors import EncryptedFileError, NotASpreadsheetError, UnreadableFileError
+from edi_xl.read import isolation
+from edi_xl.read.grid import MAX_COLS, MAX_ROWS, SheetGrid
+from edi_xl.read.isolation import FileReader, read_grids_isolated
+from edi_xl.read.sources import ENCRYPTED_REASON, WorkbookGrids, read_grids, sniff_format
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 

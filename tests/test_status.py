@@ -1,6 +1,6 @@
 import pytest
 
-from edi_xl.status import RAG, parse_status
+from edi_xl.core.status import RAG, parse_status
 
 CASES = [
     # Green

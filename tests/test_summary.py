@@ -47,24 +47,23 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
 from edi_xl.cli import cli
-from edi_xl.reader import read_plan
-from edi_xl.status import RAG
-from edi_xl.summary import (
+from edi_xl.core.status import RAG
+from edi_xl.core.summary import (
     Summary,
     format_summary,
     status_changes,
-    summarise_master,
 )
-from edi_xl.workbook.columns import insert_column
-from edi_xl.workbook.master import new_master, refresh_workbook
-from edi_xl.workbook.styles import ROW_POINTS
-from edi_xl.workbook.summary_sheet import (
+from edi_xl.flows.refresh import new_master, refresh_workbook, summarise_master
+from edi_xl.master.columns import insert_column
+from edi_xl.master.styles import ROW_POINTS
+from edi_xl.master.summary_sheet import (
     KIND_COLUMN,
     MARKER_NAME,
     SUMMARY,
     countifs_safe,
     summary_names,
 )
+from edi_xl.tables.reader import read_plan
 
 NOW = datetime(2023, 12, 18, 9, 0)
 WORDS = {
@@ -733,8 +732,7 @@ def test_cli_summary_of_a_missing_file_is_exit_2(tmp_path: Path) -> None:
 @pytest.mark.libreoffice
 def test_a_non_breaking_space_pasted_from_word_counts_the_same_in_excel(tmp_path: Path) -> None:
     """Python and the sheet's formulas agree on "Recruitment,\\u00a0promotion" (one theme)."""
-    from edi_xl.summary import summarise_master
-    from edi_xl.workbook.master import new_master
+    from edi_xl.flows.refresh import new_master, summarise_master
 
     if soffice_path() is None:
         pytest.skip("LibreOffice (soffice) is not installed")

@@ -30,7 +30,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 
-from edi_xl.workbook.columns import insert_column
+from edi_xl.master.columns import insert_column
 
 #: The Subs of xlwings/addin/Remote.bas that apply an action (written out, not imported).
 VBA_ACTIONS = frozenset(

@@ -2,9 +2,9 @@
 
     python workbook_templates/build_templates.py
 
-The recipe itself is code: ``edi_xl.workbook.master.build_master_book`` lays out the
+The recipe itself is code: ``edi_xl.master.plan.build_master_book`` lays out the
 Action Plan sheet and edi_xl's own sheets, and ``refresh_book`` adds the conditional
-formatting, dropdowns and print setup (one Excel feature per module in edi_xl/workbook/).
+formatting, dropdowns and print setup (one Excel feature per module in edi_xl/master/).
 This script runs that recipe on an empty plan, so the template is exactly what
 ``edi-xl new`` makes (``.xlsx``, and ``.xlsm`` with the buttons).
 """
@@ -14,11 +14,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from edi_xl.workbook.master import new_master
+from edi_xl.flows.refresh import new_master
 
 HERE = Path(__file__).parent
 TEMPLATE = HERE / "action_plan_template.xlsx"
-#: The macro-enabled master with the three buttons (edi_xl.excel.macro_enabled_start): the
+#: The macro-enabled master with the three buttons (edi_xl.master.vba.macro_enabled_start): the
 #: Excel-made VBA project of the installed xlwings, the buttons, then the same recipe.
 MACRO_TEMPLATE = HERE / "action_plan_template.xlsm"
 #: A fixed as-at date and clock so that rebuilding gives the same cells every time.

@@ -1,0 +1,504 @@
+"""The bridge between the open workbook and the library: read it once, write back what changed.
+
+The buttons' macros (:mod:`edi_xl.master.vba`) call :mod:`edi_xl.excel`, which runs the
+button's work in :mod:`edi_xl.buttons.entry` through this module.
+
+A button and the command give the same result, because both run the same library call:
+
+1. :func:`read_book` reads every sheet's values once (A1 to the last used cell, as the
+   xlwings VBA client sends them) and the workbook's names;
+2. :func:`workbook_from_snapshot` builds an in-memory openpyxl workbook of those values;
+3. the library function the CLI uses runs on it (``refresh_book``, ``merge_book``,
+   ``make_owner_returns``);
+4. :func:`plan_writes` compares cell values with what was read and :func:`apply_writes`
+   writes back only what changed, as blocks, once.
+
+Only the engine-independent part of the xlwings API is used, so the same code runs under
+classic ``RunPython`` (COM), xlwings Server and xlwings Lite: values in blocks, number formats,
+colours, ``sheets.add(after=...)``, a column insert, names, row autofit and one alert. Every
+action the xlwings VBA client receives is one of :data:`VBA_CLIENT_ACTIONS`. Formatting the VBA
+client cannot apply (fonts, conditional formats, dropdowns, charts) is built into the workbook
+once by ``edi-xl new``/``refresh``; the Summary sheet is laid out so that values, number
+formats and names are all that change.
+
+Two traps of writing through Excel are handled here, not left to luck:
+
+- Excel reads a string written as a value as if it were typed: ``"1.10"`` becomes 1.1,
+  ``"=..."`` a formula, ``"1-2-3"`` a date (the VBA client turns any ``N-N-N`` into a date
+  before Excel sees it). Text that could be misread is written with Excel's ``'`` prefix
+  (:func:`excel_text`), so text stays text, as :func:`edi_xl.master.cells.set_value` does
+  for files.
+- Dates are written as Excel serial numbers with the cell's number format, not as strings.
+
+xlwings is imported lazily: the rest of edi_xl works without it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.utils import coordinate_to_tuple, get_column_letter
+from openpyxl.utils.datetime import to_excel
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.workbook import Workbook as WorkbookType
+
+from edi_xl.master.cells import FORMULA_TRIGGERS, set_value
+
+TITLE = "edi_xl"
+#: Longest message shown in the alert (VBA's MsgBox stops at 1,024 characters).
+MAX_MESSAGE = 900
+
+
+#: Every action the xlwings VBA client (xlwings/addin/Remote.bas) can apply. Button code must
+#: emit no other: Excel would stop with "Cannot run the macro".
+VBA_CLIENT_ACTIONS = frozenset(
+    [
+        "activateSheet",
+        "addHyperlink",
+        "addPicture",
+        "addSheet",
+        "addTable",
+        "alert",
+        "copyRange",
+        "deletePicture",
+        "nameDelete",
+        "namesAdd",
+        "rangeClear",
+        "rangeClearContents",
+        "rangeClearFormats",
+        "rangeDelete",
+        "rangeInsert",
+        "rangeSelect",
+        "resizeTable",
+        "runMacro",
+        "setAutofit",
+        "setNumberFormat",
+        "setPictureHeight",
+        "setPictureName",
+        "setPictureWidth",
+        "setRangeColor",
+        "setRangeName",
+        "setSheetName",
+        "setTableName",
+        "setTableStyle",
+        "setValues",
+        "sheetClear",
+        "sheetClearContents",
+        "sheetClearFormats",
+        "sheetDelete",
+        "showAutofilterTable",
+        "showHeadersTable",
+        "showTotalsTable",
+        "updatePicture",
+    ]
+)
+
+
+# --- reading the workbook once -----------------------------------------------------------------
+
+
+@dataclass
+class BookSnapshot:
+    """What was read from the open workbook: each sheet's values from A1, and its names."""
+
+    name: str
+    fullname: str
+    sheets: list[tuple[str, list[list[Any]]]]
+    names: list[tuple[str, str]] = field(default_factory=list)  # (name, "=Sheet!$A$1")
+
+    @property
+    def folder(self) -> Path:
+        """The folder the workbook is in (the current folder when Excel does not say)."""
+        path = Path(self.fullname)
+        return path.parent if path.is_absolute() else Path.cwd()
+
+
+def _read_value(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)  # Excel has only doubles; a file keeps 5 as 5
+    if value == "":
+        return None
+    return value
+
+
+def read_book(book: Any) -> BookSnapshot:
+    """Every sheet's values, A1 to the last used cell, read once (one read per sheet)."""
+    sheets: list[tuple[str, list[list[Any]]]] = []
+    for sheet in book.sheets:
+        last = sheet.used_range.last_cell
+        values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value or [[]]
+        sheets.append((sheet.name, [[_read_value(v) for v in row] for row in values]))
+    names: list[tuple[str, str]] = []
+    for name in book.names:
+        try:
+            label, refers_to = name.name, name.refers_to
+        except Exception:  # a name Excel cannot express as a reference  # noqa: BLE001
+            continue
+        if "!" in label or label.startswith("_xlnm."):  # sheet-scoped or Excel's own
+            continue
+        if isinstance(refers_to, str) and "!" in refers_to and "[" not in refers_to:
+            names.append((label, refers_to))
+    return BookSnapshot(book.name, book.fullname, sheets, names)
+
+
+Key = tuple[str, int, int]  # (sheet, row, column), 1-based
+
+
+def workbook_from_snapshot(snapshot: BookSnapshot) -> tuple[WorkbookType, dict[Key, Any]]:
+    """An openpyxl workbook holding the values read, and each cell's value as built.
+
+    Every cell of the read range exists (empty ones too), so the sheets' extent is the one
+    Excel reported. Text is written with ``set_value``: text that looks like a formula stays
+    text.
+    """
+    wb = Workbook()
+    assert wb.active is not None
+    wb.remove(wb.active)
+    before: dict[Key, Any] = {}
+    for name, rows in snapshot.sheets:
+        ws = wb.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                cell = ws.cell(r, c)
+                if value is not None:
+                    set_value(cell, value)
+                    before[(name, r, c)] = cell.value
+    for name, refers_to in snapshot.names:
+        if name not in wb.defined_names:
+            wb.defined_names[name] = DefinedName(name, attr_text=refers_to.lstrip("="))
+    return wb, before
+
+
+# --- writing back what changed, once -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Write:
+    """One block written back: ``kind`` is values | clear | number_format | color | autofit
+    (columns) | autofit_rows | insert_column | add_sheet | name. Rows and columns are 1-based."""
+
+    kind: str
+    sheet: str | None = None
+    row: int = 1
+    column: int = 1
+    values: list[list[Any]] | None = None
+    rows: int = 1
+    columns: int = 1
+    arg: Any = None
+
+
+def excel_text(text: str) -> str:
+    """``text`` as a value to write through Excel so that it stays this very text.
+
+    Excel (and before it the VBA client) reads a written string as if typed: numbers, dates,
+    times, percentages, TRUE/FALSE, error codes and formulas are converted. Such text gets
+    Excel's ``'`` prefix, which marks the cell as text and is not part of its value.
+    """
+    stripped = text.strip()
+    if (
+        text.startswith((*FORMULA_TRIGGERS, "'", "#"))
+        or any(ch.isdigit() for ch in text)
+        or stripped.upper() in ("TRUE", "FALSE")
+        or stripped != text
+    ):
+        return "'" + text
+    return text
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, date | time | timedelta)
+
+
+def _to_excel_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return excel_text(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, datetime | date | time | timedelta):
+        serial = to_excel(value)
+        return int(serial) if float(serial).is_integer() else serial
+    return value
+
+
+def _runs(numbers: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive runs (first, last) of the sorted distinct ``numbers``."""
+    runs: list[tuple[int, int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
+
+def _blocks(cells: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Rectangles (row, column, rows, columns) covering ``cells`` exactly: runs down each
+    column, then runs of the same rows side by side joined."""
+    by_col: dict[int, list[int]] = defaultdict(list)
+    for r, c in cells:
+        by_col[c].append(r)
+    same_rows: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for c, rows in by_col.items():
+        for run in _runs(rows):
+            same_rows[run].append(c)
+    return sorted(
+        (r1, c1, r2 - r1 + 1, c2 - c1 + 1)
+        for (r1, r2), cols in same_rows.items()
+        for c1, c2 in _runs(cols)
+    )
+
+
+def _fill_colour(cell: Any) -> str | None:
+    fill = cell.fill
+    if fill is None or fill.fill_type != "solid":
+        return None
+    rgb = fill.fgColor.rgb if fill.fgColor is not None else None
+    if isinstance(rgb, str) and len(rgb) in (6, 8):
+        return "#" + rgb[-6:].upper()
+    return None
+
+
+def _shift_right(before: dict[Key, Any], sheet: str, col: int) -> dict[Key, Any]:
+    return {(s, r, c + 1 if s == sheet and c >= col else c): v for (s, r, c), v in before.items()}
+
+
+def summary_writes(
+    snapshot: BookSnapshot, result: WorkbookType
+) -> tuple[frozenset[str], frozenset[str]]:
+    """(sheets to rewrite as a whole, sheets to leave alone) for the Summary sheet.
+
+    edi_xl's Summary, already in the workbook, is rewritten as a whole: its look (conditional
+    formatting, column styles, charts over named ranges) is in the workbook already, so its
+    values, number formats and names are all a button writes. It is left alone when its
+    fingerprint (a digest of its formulas and values, in a hidden cell) is the one the
+    workbook has: nothing would change. A Summary the workbook did not have is left to
+    ``edi-xl refresh``: a button cannot make its formatting and charts.
+    """
+    from edi_xl.master.summary_sheet import FINGERPRINT_CELL, MARKER_NAME, SUMMARY
+
+    if SUMMARY not in result.sheetnames or MARKER_NAME not in result.defined_names:
+        return frozenset(), frozenset()  # none, or the trust's own: the library left it
+    old = dict(snapshot.sheets).get(SUMMARY)
+    if old is None:
+        return frozenset(), frozenset({SUMMARY})
+    r, c = coordinate_to_tuple(FINGERPRINT_CELL)
+    was = old[r - 1][c - 1] if len(old) >= r and len(old[r - 1]) >= c else None
+    if was is not None and was == result[SUMMARY].cell(r, c).value:
+        return frozenset(), frozenset({SUMMARY})
+    return frozenset({SUMMARY}), frozenset()
+
+
+def excel_formula(formula: str) -> str:
+    """A formula as typed into Excel: without the ``_xlfn.``/``_xlws.`` prefixes the file
+    format puts before newer functions (Excel adds them back when it saves)."""
+    return re.sub(r"\b_xl(?:fn|ws)\.", "", formula)
+
+
+def _reference(refers_to: str) -> str:
+    """A name's reference compared as Excel reports it: no quotes, ``A1:A1`` as ``A1``."""
+    text = refers_to.lstrip("=").replace("'", "")
+    return re.sub(r"(\$?[A-Z]+\$?\d+):\1(?![\d])", r"\1", text)
+
+
+def _sheet_of(refers_to: str) -> str:
+    return refers_to.lstrip("=").rsplit("!", 1)[0].strip("'").replace("''", "'")
+
+
+Cells = dict[tuple[int, int], None]  # an ordered set of (row, column)
+
+
+def _block_writes(
+    sheet: str,
+    values: dict[tuple[int, int], Any],
+    clears: Cells,
+    formats: dict[str, Cells],
+    colours: dict[str, Cells],
+) -> list[Write]:
+    """The writes of one sheet, as rectangles: values, clears, number formats, colours."""
+    writes: list[Write] = []
+    for r, c, nr, nc in _blocks(values):
+        block = [[values[(r + i, c + j)] for j in range(nc)] for i in range(nr)]
+        writes.append(Write("values", sheet, r, c, block, nr, nc))
+    for r, c, nr, nc in _blocks(clears):
+        writes.append(Write("clear", sheet, r, c, None, nr, nc))
+    for fmt, cells in formats.items():
+        for r, c, nr, nc in _blocks(cells):
+            writes.append(Write("number_format", sheet, r, c, None, nr, nc, fmt))
+    for colour, cells in colours.items():
+        for r, c, nr, nc in _blocks(cells):
+            writes.append(Write("color", sheet, r, c, None, nr, nc, colour))
+    return writes
+
+
+def _rewrite_sheet(ws: Any, extent: tuple[int, int]) -> list[Write]:
+    """Write ``ws`` over the open sheet as a whole: clear the contents Excel reported (A1 to
+    the last used cell), write every value and formula with its number format, then fit the
+    rows to the text. Formatting, conditional formats and charts stay as they are."""
+    writes: list[Write] = []
+    rows, columns = extent
+    if rows and columns:
+        writes.append(Write("clear", ws.title, 1, 1, None, rows, columns))
+    values: dict[tuple[int, int], Any] = {}
+    formats: dict[str, Cells] = defaultdict(dict)
+    colours: dict[str, Cells] = defaultdict(dict)
+    for (r, c), cell in ws._cells.items():
+        if cell.value is None:
+            continue
+        if cell.data_type == "f":
+            values[(r, c)] = excel_formula(str(cell.value))
+        else:
+            values[(r, c)] = _to_excel_value(cell.value)
+        formats[cell.number_format][(r, c)] = None
+        if (colour := _fill_colour(cell)) is not None:
+            colours[colour][(r, c)] = None
+    writes += _block_writes(ws.title, values, {}, formats, colours)
+    if ws.max_row and ws.max_column:
+        writes.append(Write("autofit_rows", ws.title, 1, 1, None, ws.max_row, ws.max_column))
+    return writes
+
+
+def plan_writes(
+    snapshot: BookSnapshot,
+    before: dict[Key, Any],
+    result: WorkbookType,
+    *,
+    inserted_column: tuple[str, int] | None = None,
+    leave: Iterable[str] = (),
+    rewrite: Iterable[str] = (),
+) -> list[Write]:
+    """What to write so that the open workbook's values become ``result``'s.
+
+    ``before`` is each cell's value as built from the snapshot; ``inserted_column``
+    (sheet, 1-based column) is a column the library inserted, done first in Excel too, so
+    that formats, conditional formats and dropdowns move with the values as in the file.
+    Sheets in ``leave`` (and names pointing into them) are not written. Sheets in ``rewrite``
+    are written as a whole (:func:`_rewrite_sheet`), not by difference.
+    """
+    leave = frozenset(leave)
+    rewrite = frozenset(rewrite)
+    extents = {
+        name: (len(rows), max((len(row) for row in rows), default=0))
+        for name, rows in snapshot.sheets
+    }
+    writes: list[Write] = []
+    if inserted_column is not None:
+        sheet, col = inserted_column
+        writes.append(Write("insert_column", sheet, 1, col))
+        before = _shift_right(before, *inserted_column)
+    known = [name for name, _ in snapshot.sheets]
+    new_sheets = [
+        ws.title for ws in result.worksheets if ws.title not in known and ws.title not in leave
+    ]
+    order = [ws.title for ws in result.worksheets]
+    for name in new_sheets:
+        at = order.index(name)
+        after = next((s for s in reversed(order[:at]) if s in known), None)
+        writes.append(Write("add_sheet", name, arg=after))
+        known.append(name)
+    for ws in result.worksheets:
+        if ws.title in leave:
+            continue
+        new_sheet = ws.title in new_sheets
+        if ws.title in rewrite and not new_sheet:
+            writes += _rewrite_sheet(ws, extents.get(ws.title, (0, 0)))
+            continue
+        values: dict[tuple[int, int], Any] = {}
+        clears: Cells = {}
+        formats: dict[str, Cells] = defaultdict(dict)
+        colours: dict[str, Cells] = defaultdict(dict)
+        seen: set[tuple[int, int]] = set()
+        for (r, c), cell in ws._cells.items():
+            value = cell.value
+            old = before.get((ws.title, r, c))
+            if value is None:
+                continue
+            seen.add((r, c))
+            if cell.data_type == "f":  # a formula edi_xl wrote: only into an empty cell
+                if old is None:
+                    values[(r, c)] = excel_formula(str(value))
+                continue
+            if old is not None and type(old) is type(value) and old == value:
+                continue
+            values[(r, c)] = _to_excel_value(value)
+            if _is_date(value) or cell.number_format not in ("General", "@"):
+                formats[cell.number_format][(r, c)] = None
+            if (colour := _fill_colour(cell)) is not None:
+                colours[colour][(r, c)] = None
+        for (s, r, c), _old in before.items():
+            if s == ws.title and (r, c) not in seen:
+                clears[(r, c)] = None
+        if new_sheet:
+            for (r, c), cell in ws._cells.items():
+                if (colour := _fill_colour(cell)) is not None:
+                    colours[colour][(r, c)] = None
+        writes += _block_writes(ws.title, values, clears, formats, colours)
+        if new_sheet and ws.max_column:
+            writes.append(Write("autofit", ws.title, 1, 1, None, max(ws.max_row, 1), ws.max_column))
+    old_names = dict(snapshot.names)
+    for name, defined in result.defined_names.items():
+        refers_to = "=" + str(defined.attr_text)
+        if _sheet_of(refers_to) in leave or _sheet_of(refers_to) not in known:
+            continue
+        if _reference(old_names.get(name, "")) != _reference(refers_to):
+            writes.append(Write("name", None, arg=(name, refers_to)))
+    return writes
+
+
+def apply_writes(
+    book: Any, writes: list[Write], message: str | None = None, *, critical: bool = False
+) -> None:
+    """Write ``writes`` into the open workbook through xlwings, then show ``message``.
+
+    New sheets are added with the first sheet active (the VBA client adds a sheet before
+    the active one and then moves it), and the sheet that was active is activated again.
+    """
+    active = book.sheets.active.name if any(w.kind == "add_sheet" for w in writes) else None
+    if active is not None:
+        book.sheets[0].activate()
+    for w in writes:
+        if w.kind == "add_sheet":
+            after = book.sheets[w.arg] if w.arg else book.sheets[len(book.sheets) - 1]
+            book.sheets.add(w.sheet, after=after)
+            continue
+        if w.kind == "name":
+            book.names.add(*w.arg)
+            continue
+        sheet = book.sheets[w.sheet]
+        if w.kind == "insert_column":
+            letter = get_column_letter(w.column)
+            sheet.range(f"{letter}:{letter}").insert("right", "format_from_left_or_above")
+            continue
+        rng = sheet.range((w.row, w.column), (w.row + w.rows - 1, w.column + w.columns - 1))
+        if w.kind == "values":
+            rng.value = w.values
+        elif w.kind == "clear":
+            rng.clear_contents()
+        elif w.kind == "number_format":
+            rng.number_format = w.arg
+        elif w.kind == "color":
+            rng.color = w.arg
+        elif w.kind == "autofit":
+            rng.columns.autofit()
+        elif w.kind == "autofit_rows":
+            rng.rows.autofit()
+        else:  # pragma: no cover - a programming error
+            raise ValueError(f"unknown write {w.kind!r}")
+    if active is not None:
+        book.sheets[active].activate()
+    if message:
+        book.app.alert(
+            _clip(message), title=TITLE, buttons="ok", mode="critical" if critical else "info"
+        )
+
+
+def _clip(message: str) -> str:
+    if len(message) <= MAX_MESSAGE:
+        return message
+    return message[: MAX_MESSAGE - 40].rsplit("\n", 1)[0] + "\n... (more: see the workbook)"

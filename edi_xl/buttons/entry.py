@@ -1,0 +1,439 @@
+"""What each button does: the same library call as the command, on the open workbook.
+
+Each ``*_in_excel`` function reads the open workbook once
+(:func:`~edi_xl.buttons.bridge.read_book`), builds an in-memory workbook of it, runs the flow
+the CLI runs (refresh, returns, merge + chase, round, report), and writes back only what
+changed (:func:`~edi_xl.buttons.bridge.plan_writes`, then
+:func:`~edi_xl.buttons.bridge.apply_writes`). The argument-less functions at the end are what
+the buttons' macros call through ``RunPython`` (by way of :mod:`edi_xl.excel`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl.workbook.workbook import Workbook as WorkbookType
+
+from edi_xl.buttons.bridge import (
+    BookSnapshot,
+    Key,
+    apply_writes,
+    plan_writes,
+    read_book,
+    summary_writes,
+    workbook_from_snapshot,
+)
+from edi_xl.core.errors import EdiXlError
+from edi_xl.core.rounds import today, update_header
+from edi_xl.flows.emails import no_address_note
+from edi_xl.master.sheets import DEFAULT_OWNER_RETURNS_FOLDER, DEFAULT_RETURNS_FOLDER
+
+# --- the work of each button -------------------------------------------------------------------
+
+
+def _fmt_date(d: date) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
+def resolve_folder(text: str | None, default: str, workbook_folder: Path) -> Path:
+    """A folder named on the Settings sheet: a bare name is a folder next to the workbook."""
+    path = Path((text or default).strip()).expanduser()
+    return path if path.is_absolute() else workbook_folder / path
+
+
+def _refresh_message(result: Any) -> str:
+    counts = ", ".join(f"{k} {v}" for k, v in result.rag_counts().items())
+    lines = [
+        f"Status worked out as at {_fmt_date(result.as_at)} for {len(result.plan.actions)} "
+        f"actions.",
+        f"RAG: {counts}.",
+        f"Overdue: {len(result.overdue)}.",
+        f"Changes logged on the Change Log sheet: {len(result.changes)}.",
+    ]
+    problems = result.report.counts()
+    if result.report.problems:
+        lines.append(
+            "Problems: "
+            + ", ".join(f"{n} {k}" for k, n in problems.items())
+            + " (see the Problems column)."
+        )
+    lines += [f"Note: {n}" for n in result.notes]
+    return "\n".join(lines)
+
+
+def _write_back(
+    book: Any,
+    snapshot: BookSnapshot,
+    before: dict[Key, Any],
+    result: WorkbookType,
+    message: str,
+    inserted_column: tuple[str, int] | None = None,
+) -> str:
+    """Write ``result`` over the open workbook (what changed; the Summary as a whole) and
+    show ``message``, with a note when the Summary had to be left to ``edi-xl refresh``."""
+    rewrite, leave = summary_writes(snapshot, result)
+    new = sorted(leave - {name for name, _ in snapshot.sheets})
+    if new:
+        message += (
+            f"\nRun edi-xl refresh on the saved workbook once to add the "
+            f"{', '.join(new)} sheet (its charts and formatting cannot be made from a "
+            "button)."
+        )
+    apply_writes(
+        book,
+        plan_writes(
+            snapshot, before, result, inserted_column=inserted_column, leave=leave, rewrite=rewrite
+        ),
+        message,
+    )
+    return message
+
+
+def _round_of(wb: WorkbookType, as_at: date | None, today: date | None) -> date | None:
+    """As the commands: ``as_at``, else the round on Settings, else ``today``."""
+    from edi_xl.master.sheets import read_settings
+
+    return as_at or read_settings(wb).as_at or today
+
+
+def refresh_in_excel(
+    book: Any,
+    as_at: date | None = None,
+    *,
+    now: datetime | None = None,
+    today: date | None = None,
+) -> str:
+    """The "Refresh status" button: ``refresh_book`` on the open workbook, as at the round
+    on Settings (``today`` when it has none), as ``edi-xl refresh``; the message."""
+    from edi_xl.flows.refresh import refresh_book
+
+    snapshot = read_book(book)
+    wb, before = workbook_from_snapshot(snapshot)
+    result = refresh_book(wb, _round_of(wb, as_at, today), now=now, path=snapshot.name)
+    return _write_back(book, snapshot, before, wb, _refresh_message(result))
+
+
+def owner_returns_in_excel(
+    book: Any,
+    as_at: date | None = None,
+    *,
+    now: datetime | None = None,
+    password: str | None = None,
+    today: date | None = None,
+    open_folder: bool = False,
+) -> str:
+    """The "Create owner returns" button: ``make_owner_returns`` on the open workbook, as
+    ``edi-xl returns``: the returns and an email draft beside each.
+
+    The files go to the Settings sheet's owner-returns folder (default: "Owner returns"
+    next to the workbook). The workbook itself is not changed. Returns of the same round
+    already in the folder are never replaced (the message says what to do).
+    """
+    from edi_xl.flows.owner_returns import make_owner_returns
+    from edi_xl.master.sheets import read_settings
+
+    snapshot = read_book(book)
+    wb, _ = workbook_from_snapshot(snapshot)
+    settings = read_settings(wb)
+    out = resolve_folder(
+        settings.owner_returns_folder, DEFAULT_OWNER_RETURNS_FOLDER, snapshot.folder
+    )
+    as_at = _round_of(wb, as_at, today)
+    with tempfile.TemporaryDirectory(prefix="edi_xl-") as tmp:
+        copy = Path(tmp) / Path(snapshot.name).name
+        wb.save(copy)  # the workbook as open in Excel, saved or not
+        try:
+            result = make_owner_returns(copy, out, as_at, password=password, now=now)
+        except EdiXlError as exc:
+            if "--force" not in str(exc):
+                raise
+            raise EdiXlError(
+                str(exc).split(" Use --force")[0]
+                + " Move them to another folder first, or name a new folder as Owner returns "
+                "folder on the Settings sheet, and click again."
+            ) from exc
+    lines = [f"{len(result.files)} owner return(s) as at {_fmt_date(result.as_at)} in {out}:"]
+    lines += [f"  {f.path.name}: {f.owner} ({len(f.action_ids)})" for f in result.files]
+    if result.not_sent:
+        lines.append(f"Not sent: {len(result.not_sent)} action(s):")
+        lines += [f"  {i or '(no #)'}: {reason}" for i, reason in result.not_sent]
+    if result.drafts:
+        lines.append(
+            f"{len(result.drafts.drafts)} email draft(s) (.eml) beside them: open each, "
+            "check it and send."
+        )
+        if note := no_address_note(result.drafts):
+            lines.append(note)
+    message = "\n".join(lines)
+    apply_writes(book, [], message)
+    if open_folder:
+        _open_folder(out)
+    return message
+
+
+def _inserted_column(
+    before: dict[Key, Any], result: WorkbookType, as_at: date, sheet: str, header_row: int
+) -> tuple[str, int] | None:
+    """The column merge inserted for the round's update, if it inserted one."""
+    header = update_header(as_at)
+    ws = result[sheet]
+    after = [ws.cell(header_row, c).value for c in range(1, ws.max_column + 1)]
+    if header not in after:
+        return None
+    k = after.index(header) + 1
+    old = [before.get((sheet, header_row, c)) for c in range(1, ws.max_column + 1)]
+    if header in old:
+        return None
+    shifted = old[: k - 1] + [header] + old[k - 1 :]
+    if [str(v) for v in after[: len(old)]] == [str(v) for v in shifted[: len(old)]]:
+        return sheet, k
+    return None
+
+
+def import_returns_in_excel(
+    book: Any,
+    as_at: date | None = None,
+    *,
+    now: datetime | None = None,
+    today: date | None = None,
+    open_folder: bool = False,
+) -> str:
+    """The "Import returns" button: ``merge_book`` of the returns folder into the open
+    workbook (the Settings sheet's returns folder, default "Returns received" next to it),
+    into the round the returns were made for (as ``edi-xl merge``), then a chase draft per
+    owner still owed in the owner-returns folder (as ``edi-xl chase``)."""
+    from edi_xl.flows.chase import chase_book
+    from edi_xl.flows.intake import read_returns
+    from edi_xl.flows.merge import merge_book, returns_round
+    from edi_xl.master.plan import read_master_plan
+    from edi_xl.master.sheets import read_settings
+
+    snapshot = read_book(book)
+    wb, before = workbook_from_snapshot(snapshot)
+    settings = read_settings(wb)
+    folder = resolve_folder(settings.returns_folder, DEFAULT_RETURNS_FOLDER, snapshot.folder)
+    if not folder.is_dir():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EdiXlError(
+                f"{folder}: cannot make the returns folder ({exc.strerror or exc})"
+            ) from exc
+        message = (
+            f"The returns folder was empty, so nothing was imported. Put the returned "
+            f"files in {folder} and click Import returns again."
+        )
+        apply_writes(book, [], message)
+        return message
+    found = read_master_plan(wb, snapshot.name)
+    plan_sheet, header_row = found.sheet.title, found.header_row
+    files = read_returns([folder])
+    if as_at is None:
+        as_at, _ = returns_round(files, settings.as_at, today, snapshot.name)
+    result = merge_book(wb, files, as_at, now=now, path=snapshot.name)
+    inserted = _inserted_column(before, wb, as_at, plan_sheet, header_row)
+    outcomes: dict[str, int] = defaultdict(int)
+    for f in result.files:
+        outcomes[f.outcome] += 1
+    lines = [
+        f"Imported from {folder} as at {_fmt_date(as_at)}: "
+        + (", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "no")
+        + " file(s); "
+        f"{len(result.changes)} change(s).",
+    ]
+    attention = [f for f in result.files if f.outcome not in ("merged", "superseded", "unchanged")]
+    if result.flags or attention:
+        lines.append("Needs your eye:")
+        lines += [
+            f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else "") for f in attention
+        ]
+        lines += [
+            f"  {g.kind}: {g.file}" + (f" (action {g.id})" if g.id else "") + f": {g.message}"
+            for g in result.flags
+        ]
+    if result.refresh:
+        lines.append(
+            f"Overdue after import: {len(result.refresh.overdue)}. The Returns sheet "
+            "lists who still has to reply."
+        )
+    chased = chase_book(wb, snapshot.name, snapshot.folder)
+    lines.append(
+        f"{len(chased.drafts.drafts)} chase draft(s) for owners still owed in {chased.out_dir}."
+    )
+    if note := no_address_note(chased.drafts):
+        lines.append(note)
+    message = _write_back(book, snapshot, before, wb, "\n".join(lines), inserted)
+    if open_folder and chased.drafts.drafts:
+        _open_folder(chased.out_dir)
+    return message
+
+
+def start_round_in_excel(
+    book: Any, start: date | None = None, *, now: datetime | None = None, today: date | None = None
+) -> str:
+    """The "Start new round" button, as ``edi-xl round MASTER --start DATE``.
+
+    The xlwings VBA client has no input box, so the date is the one typed in the Settings
+    sheet's "Next round" cell (blank: ``today``); the message says so.
+    """
+    from edi_xl.flows.rounds import start_round_book
+    from edi_xl.master.plan import read_master_plan
+    from edi_xl.master.sheets import read_settings
+
+    snapshot = read_book(book)
+    wb, before = workbook_from_snapshot(snapshot)
+    settings = read_settings(wb)
+    typed = settings.next_round
+    start = start or typed or today
+    if start is None:
+        raise EdiXlError("no date for the new round: type one in Next round on Settings")
+    found = read_master_plan(wb, snapshot.name)
+    plan_sheet, header_row = found.sheet.title, found.header_row
+    result = start_round_book(wb, start, now=now, path=snapshot.name)
+    inserted = _inserted_column(before, wb, start, plan_sheet, header_row)
+    where = (
+        "the Next round date on Settings" if typed else "today (Next round on Settings is blank)"
+    )
+    if result.started:
+        lines = [
+            f"Started the round as at {_fmt_date(start)} ({where}): the as-at date on "
+            f"Settings is {_fmt_date(start)} and the Action Plan has the column "
+            f"{result.column!r}; logged on the Change Log sheet.",
+            "Next: Create owner returns. To start a round on another date, type it in Next "
+            "round on the Settings sheet and click again.",
+        ]
+    else:
+        lines = [f"The round as at {_fmt_date(start)} ({where}) is already the current one."]
+    return _write_back(book, snapshot, before, wb, "\n".join(lines), inserted)
+
+
+def board_report_in_excel(book: Any, as_at: date | None = None) -> str:
+    """The "Board report" button: ``edi-xl report`` of the open workbook (saved or not), as at
+    the Settings as-at date unless ``as_at`` is given, written next to the workbook as
+    "<workbook> board report <as-at>.docx". The workbook is not changed."""
+    import shutil
+
+    from edi_xl.flows.report import default_paper_path, write_report
+
+    snapshot = read_book(book)
+    wb, _ = workbook_from_snapshot(snapshot)
+    workbook = snapshot.folder / Path(snapshot.name).name
+    with tempfile.TemporaryDirectory(prefix="edi_xl-") as tmp:
+        copy = Path(tmp) / Path(snapshot.name).name
+        wb.save(copy)  # the workbook as open in Excel, saved or not
+        result = write_report(copy, None, as_at)  # next to the copy, then beside the workbook
+        target = default_paper_path(workbook, result.summary.as_at)
+        shutil.copyfile(result.path, target)
+    s = result.summary
+    lines = [
+        f"The board paper as at {_fmt_date(s.as_at)} is in {target.parent}:",
+        f"  {target.name}",
+        f"{s.actions} actions: "
+        + ", ".join(f"{rag.value} {n}" for rag, n in s.overall.counts.items())
+        + f"; overdue {len(s.overdue)}; coverage gaps {len(s.gaps)}.",
+    ]
+    lines += [f"Note: {n}" for n in result.notes]
+    message = "\n".join(lines)
+    apply_writes(book, [], message)
+    return message
+
+
+def _open_folder(folder: Path) -> None:
+    """Show the drafts folder (Windows Explorer), where Python runs on the user's PC."""
+    import os
+    import sys
+
+    if sys.platform == "win32" and folder.is_dir():  # pragma: no cover - Windows only
+        os.startfile(folder)  # type: ignore[attr-defined]  # noqa: S606
+
+
+# --- RunPython entry points --------------------------------------------------------------------
+
+
+def _today() -> date:
+    return today()
+
+
+def _run_button(work: Callable[[Any], Any]) -> None:
+    """Run ``work`` on the workbook that called; what stops the work is shown, not raised."""
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    try:
+        work(book)
+    except EdiXlError as exc:
+        apply_writes(book, [], f"Nothing was changed.\n{exc}", critical=True)
+    except OSError as exc:
+        where = getattr(exc, "filename", None) or ""
+        apply_writes(
+            book, [], f"Nothing was changed.\n{where}: {exc.strerror or exc}", critical=True
+        )
+
+
+def refresh_status() -> None:
+    """RunPython entry point of the "Refresh status" button (as ``edi-xl refresh``)."""
+    _run_button(lambda book: refresh_in_excel(book, today=_today()))
+
+
+def create_owner_returns() -> None:
+    """RunPython entry point of the "Create owner returns" button (as ``edi-xl returns``)."""
+    _run_button(lambda book: owner_returns_in_excel(book, today=_today(), open_folder=True))
+
+
+def import_returns() -> None:
+    """RunPython entry point of the "Import returns" button (as ``edi-xl merge`` then
+    ``edi-xl chase``)."""
+    _run_button(lambda book: import_returns_in_excel(book, today=_today(), open_folder=True))
+
+
+def start_new_round() -> None:
+    """RunPython entry point of the "Start new round" button (as ``edi-xl round --start``)."""
+    _run_button(lambda book: start_round_in_excel(book, today=_today()))
+
+
+def board_report() -> None:
+    """RunPython entry point of the "Board report" button (as ``edi-xl report``)."""
+    _run_button(board_report_in_excel)
+
+
+# --- xlwings Server / xlwings Lite (optional) --------------------------------------------------
+
+
+def server_scripts() -> dict[str, Callable[..., Any]]:
+    """The buttons as xlwings Server / xlwings Lite scripts (``@script``).
+
+    Optional: needs xlwings PRO or its PolyForm Noncommercial licence (not the classic
+    buttons). Imported only when called. In a server's custom scripts module::
+
+        from edi_xl.excel import server_scripts
+        globals().update(server_scripts())
+    """
+    import xlwings as xw
+    from xlwings.server import script
+
+    def edi_xl_refresh_status(book: xw.Book) -> None:
+        refresh_in_excel(book, today=_today())
+
+    def edi_xl_create_owner_returns(book: xw.Book) -> None:
+        owner_returns_in_excel(book, today=_today())
+
+    def edi_xl_import_returns(book: xw.Book) -> None:
+        import_returns_in_excel(book, today=_today())
+
+    def edi_xl_start_new_round(book: xw.Book) -> None:
+        start_round_in_excel(book, today=_today())
+
+    funcs = (
+        edi_xl_refresh_status,
+        edi_xl_create_owner_returns,
+        edi_xl_import_returns,
+        edi_xl_start_new_round,
+    )
+    for f in funcs:  # resolvable hints: xlwings injects the book by its type
+        f.__annotations__ = {"book": xw.Book, "return": None}
+    return {f.__name__: script(f) for f in funcs}

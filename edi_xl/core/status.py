@@ -1,0 +1,105 @@
+"""RAG status: the four colours and the words people write for them."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class RAG(StrEnum):
+    """The RAG key of the NHS England EDI Improvement Plan."""
+
+    GREEN = "Green"  # on track
+    AMBER = "Amber"  # risks to timescales / delivery
+    RED = "Red"  # exceeded timescales
+    BLUE = "Blue"  # complete, with evidence
+
+
+#: The words written into the Status column for each colour unless the Settings sheet says
+#: otherwise. These are also the choices of the Status dropdown.
+DEFAULT_STATUS_WORDS: dict[RAG, str] = {
+    RAG.GREEN: "On Track",
+    RAG.AMBER: "At Risk",
+    RAG.RED: "Exceeded Timescales",
+    RAG.BLUE: "Complete",
+}
+
+#: What the colours mean, for the Settings sheet and owner instructions.
+RAG_MEANING: dict[RAG, str] = {
+    RAG.GREEN: "On track",
+    RAG.AMBER: "At risk: risks to timescales or delivery",
+    RAG.RED: "Exceeded timescales",
+    RAG.BLUE: "Complete, with evidence",
+}
+
+# Words read as each colour, compared after lower-casing and squeezing spaces/punctuation.
+_WORDS: dict[RAG, tuple[str, ...]] = {
+    RAG.GREEN: ("g", "green", "on track", "ontrack", "on target", "on schedule"),
+    RAG.AMBER: (
+        "a",
+        "amber",
+        "at risk",
+        "risk",
+        "delayed",
+        "behind schedule",
+        "behind",
+        "not started",
+        "risks to timescales",
+        "risks to timescales/delivery",
+        "risks to timescales delivery",
+        "slipping",
+    ),
+    RAG.RED: (
+        "r",
+        "red",
+        "overdue",
+        "exceeded timescales",
+        "exceeded timescale",
+        "exceeded",
+        "off track",
+        "late",
+    ),
+    RAG.BLUE: (
+        "b",
+        "blue",
+        "complete",
+        "completed",
+        "done",
+        "complete with evidence",
+        "completed with evidence",
+        "closed",
+        "finished",
+    ),
+}
+_LOOKUP: dict[str, RAG] = {word: rag for rag, words in _WORDS.items() for word in words}
+_SQUEEZE = re.compile(r"[\s\-_/]+")
+
+
+def _normalise(text: str) -> str:
+    text = text.strip().strip(".!").lower()
+    text = text.replace("–", "-").replace("—", "-")
+    # "Green - on track" / "Blue (complete)": the colour word before a dash or bracket decides.
+    return _SQUEEZE.sub(" ", text).strip()
+
+
+def parse_status(value: object, words: dict[RAG, str] | None = None) -> RAG | None:
+    """The colour a status cell means, or None when it is empty or not a status word.
+
+    ``words`` are the trust's own words from the Settings sheet; they are recognised too.
+    """
+    if value is None or not isinstance(value, str):
+        return None
+    key = _normalise(value)
+    if not key:
+        return None
+    if words:
+        for rag, word in words.items():
+            if key == _normalise(word):
+                return rag
+    if key in _LOOKUP:
+        return _LOOKUP[key]
+    for rag in RAG:  # "Green - On track", "Blue (complete with evidence)"
+        colour = rag.value.lower()
+        if re.fullmatch(rf"{colour}\b[\s(:\-].*", key):
+            return rag
+    return None

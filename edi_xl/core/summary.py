@@ -1,0 +1,632 @@
+"""The board view: the figures of the Summary sheet, computed in Python.
+
+Before every Workforce Committee and Board meeting the EDI lead needs one page: RAG counts
+overall, by theme and by owner; what is overdue and by how long; what is due in the next 30
+days; what changed since the previous round; and which WRES indicators, WDES metrics and High
+Impact Actions have no live action at all. :func:`summarise` works these out from a refreshed
+plan, its assessments and the Change Log. The Summary sheet
+(:mod:`edi_xl.master.summary_sheet`) writes the same figures, the counts as formulas, and
+``edi-xl summary`` prints them.
+
+How things are counted:
+
+- An action's RAG colour is the Settings word its Status cell holds (compared ignoring case
+  and outer spaces), exactly what the sheet's COUNTIFS formulas count. After a refresh every
+  status edi_xl can read holds its Settings word; a word it cannot read, or a blank, has no
+  colour and is counted under "no RAG status".
+- Themes (Milestone) and owners are grouped ignoring case and runs of spaces, as Excel's
+  comparisons do; the label shown is the first spelling met.
+- Overdue and due-in-30-days come from the rules at the as-at date (never from the clock).
+- Changes since the previous round: the Status lines of the Change Log written after the date
+  of the latest "Update as at" round before the as-at date (all of them when there is none),
+  netted per action (first old value -> last new value). Newly Red: now Red, was not; newly
+  Blue: now complete, was not; moved back: any other step down Blue > Green > Amber > Red
+  (a complete action reopened, an action that went from on track to at risk).
+- The trend: the RAG counts at the end of each round (every "Update as at" date before the
+  as-at date), then now. The status an action had at the end of a round is worked back from
+  its Status cell today through the Status lines of the Change Log written for a later round:
+  the old value of the first of them, else today's status. Each Change Log line belongs to the
+  as-at date of the command that wrote it (its Source "... as at 18 Dec 2023", the as-at date it
+  set on Settings, or the round of the "Update as at" column it wrote, shared by every line
+  written at the same moment), else to the day it was written. A status typed into the sheet by
+  hand is not in the Change Log: the trend counts it from the round edi_xl first saw it.
+- Coverage: every WRES indicator, WDES metric and High Impact Action with the live (not Blue)
+  actions whose Report / Action cell names it. "WDES 4" and "WDES 9" with no letter name the
+  whole metric, so they count for 4a and 4b, 9a and 9b.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from edi_xl.core.model import Action, ActionPlan
+from edi_xl.core.references import Scheme
+from edi_xl.core.rounds import update_header_date
+from edi_xl.core.rules import Assessment
+from edi_xl.core.status import RAG, parse_status
+
+#: How far ahead "due soon" looks, in days from the as-at date (inclusive).
+DUE_WITHIN_DAYS = 30
+
+#: The RAG colours in the order the Summary shows them.
+RAG_ORDER: tuple[RAG, ...] = (RAG.GREEN, RAG.AMBER, RAG.RED, RAG.BLUE)
+
+#: Better to worse, for "moved back".
+_RANK = {RAG.BLUE: 3, RAG.GREEN: 2, RAG.AMBER: 1, RAG.RED: 0}
+
+NO_THEME = "(no milestone)"
+NO_OWNER = "(no owner)"
+
+#: Every code NHS England asks about, with a short description for the coverage map.
+COVERAGE_CODES: tuple[tuple[Scheme, str, str], ...] = (
+    (Scheme.WRES, "1", "Staff in each pay band"),
+    (Scheme.WRES, "2", "Shortlisting to appointment"),
+    (Scheme.WRES, "3", "Entering the formal disciplinary process"),
+    (Scheme.WRES, "4", "Access to non-mandatory training and CPD"),
+    (Scheme.WRES, "5", "Harassment, bullying or abuse from patients and the public"),
+    (Scheme.WRES, "6", "Harassment, bullying or abuse from staff"),
+    (Scheme.WRES, "7", "Equal opportunities for career progression"),
+    (Scheme.WRES, "8", "Discrimination from a manager or colleague"),
+    (Scheme.WRES, "9", "Board representation"),
+    (Scheme.WDES, "1", "Staff in each pay band"),
+    (Scheme.WDES, "2", "Shortlisting to appointment"),
+    (Scheme.WDES, "3", "Entering the formal capability process"),
+    (Scheme.WDES, "4a", "Harassment, bullying or abuse (public, managers, colleagues)"),
+    (Scheme.WDES, "4b", "Reporting harassment, bullying or abuse"),
+    (Scheme.WDES, "5", "Equal opportunities for career progression"),
+    (Scheme.WDES, "6", "Pressure to come to work when unwell"),
+    (Scheme.WDES, "7", "Feeling the organisation values their work"),
+    (Scheme.WDES, "8", "Adequate reasonable adjustments"),
+    (Scheme.WDES, "9a", "Staff engagement score"),
+    (Scheme.WDES, "9b", "Facilitating the voices of disabled staff"),
+    (Scheme.WDES, "10", "Board representation"),
+    (Scheme.HIA, "1", "Board and executive accountability for EDI"),
+    (Scheme.HIA, "2", "Recruitment and talent management"),
+    (Scheme.HIA, "3", "Pay gaps"),
+    (Scheme.HIA, "4", "Health inequalities within the workforce"),
+    (Scheme.HIA, "5", "Internationally recruited staff"),
+    (Scheme.HIA, "6", "Bullying, harassment, discrimination and violence"),
+)
+
+#: A reference with no letter names the whole metric: it covers every part.
+_WHOLE_METRIC = {(Scheme.WDES, "4"): ("4a", "4b"), (Scheme.WDES, "9"): ("9a", "9b")}
+
+
+#: What the Summary's formulas turn into spaces before TRIM (summary_sheet._clean).
+_SPACES = re.compile(r"[ \t\r\n\u00a0]+")
+
+
+def group_key(text: str | None) -> str:
+    """What two themes or owners must share to be counted together (as Excel compares):
+    spaces, tabs, line breaks and non-breaking spaces are one space; case is ignored."""
+    return _SPACES.sub(" ", text or "").strip(" ").casefold()
+
+
+@dataclass(frozen=True)
+class RagRow:
+    """One line of a RAG table: a theme, an owner, or all actions."""
+
+    label: str
+    counts: dict[RAG, int]
+    blank: bool = False  # the row of actions with no theme / no owner
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            **{r.value: self.counts[r] for r in RAG_ORDER},
+            "total": self.total,
+        }
+
+
+@dataclass(frozen=True)
+class ListedAction:
+    """An action on the overdue or due-soon list."""
+
+    id: str
+    action: str | None
+    owner: str | None
+    due: date | None
+    due_text: str | None
+    days_overdue: int | None
+    status: str | None  # the Status cell's text
+
+    def days_to_go(self, as_at: date) -> int | None:
+        return (self.due - as_at).days if self.due else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "action": self.action,
+            "owner": self.owner,
+            "due": self.due.isoformat() if self.due else None,
+            "due_text": self.due_text,
+            "days_overdue": self.days_overdue,
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """The net change of one action's status since the previous round."""
+
+    KINDS = {
+        "newly_red": "Newly Red",
+        "newly_blue": "Newly complete (Blue)",
+        "moved_back": "Moved back",
+    }
+
+    id: str
+    action: str | None
+    kind: str  # a key of KINDS
+    old: Any
+    new: Any
+    when: datetime | None
+
+    @property
+    def kind_label(self) -> str:
+        return self.KINDS[self.kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "action": self.action,
+            "kind": self.kind,
+            "old": _text(self.old),
+            "new": _text(self.new),
+            "when": self.when.isoformat(sep=" ") if self.when else None,
+        }
+
+
+@dataclass(frozen=True)
+class CoverageLine:
+    """One WRES indicator, WDES metric or High Impact Action and its live actions."""
+
+    scheme: Scheme
+    code: str
+    description: str
+    action_ids: tuple[str, ...]  # live actions naming it, in sheet order
+
+    @property
+    def label(self) -> str:
+        return f"{self.scheme.value} {self.code}"
+
+    @property
+    def live(self) -> int:
+        return len(self.action_ids)
+
+    @property
+    def gap(self) -> bool:
+        return not self.action_ids
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scheme": self.scheme.value,
+            "code": self.code,
+            "label": self.label,
+            "description": self.description,
+            "live_actions": self.live,
+            "action_ids": list(self.action_ids),
+            "gap": self.gap,
+        }
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """The RAG counts at the end of one round (or now, at the as-at date)."""
+
+    as_at: date
+    counts: dict[RAG, int]
+    no_status: int
+    current: bool  # the as-at date itself: today's Status cells
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def label(self) -> str:
+        return f"{self.as_at.day} {self.as_at:%b %Y}" + (" (now)" if self.current else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "as_at": self.as_at.isoformat(),
+            "label": self.label,
+            "current": self.current,
+            **{r.value: self.counts[r] for r in RAG_ORDER},
+            "total": self.total,
+            "no_status": self.no_status,
+        }
+
+
+@dataclass
+class Summary:
+    """Every figure of the Summary sheet."""
+
+    as_at: date
+    title: str
+    actions: int
+    overall: RagRow
+    no_status: int
+    by_theme: list[RagRow]
+    by_owner: list[RagRow]
+    overdue: list[ListedAction]
+    due_soon: list[ListedAction]
+    changes_since: date | None
+    changes: list[StatusChange]
+    coverage: list[CoverageLine]
+    due_within_days: int = DUE_WITHIN_DAYS
+    words: dict[RAG, str] = field(default_factory=dict)
+    trend: list[TrendPoint] = field(default_factory=list)
+
+    @property
+    def gaps(self) -> list[CoverageLine]:
+        return [c for c in self.coverage if c.gap]
+
+    def changes_of(self, kind: str) -> list[StatusChange]:
+        return [c for c in self.changes if c.kind == kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures as JSON-ready data (what ``edi-xl summary --json`` prints)."""
+        return {
+            "title": self.title,
+            "as_at": self.as_at.isoformat(),
+            "actions": self.actions,
+            "status_words": {r.value: self.words.get(r) for r in RAG_ORDER},
+            "rag": self.overall.to_dict() | {"no_status": self.no_status},
+            "by_theme": [r.to_dict() for r in self.by_theme],
+            "by_owner": [r.to_dict() for r in self.by_owner],
+            "overdue": [a.to_dict() for a in self.overdue],
+            "due_within_days": self.due_within_days,
+            "due_soon": [a.to_dict() for a in self.due_soon],
+            "changes_since": self.changes_since.isoformat() if self.changes_since else None,
+            "changes": {
+                kind: [c.to_dict() for c in self.changes_of(kind)] for kind in StatusChange.KINDS
+            },
+            "coverage": [c.to_dict() for c in self.coverage],
+            "gaps": [c.label for c in self.gaps],
+            "trend": [p.to_dict() for p in self.trend],
+        }
+
+
+# --- the figures -----------------------------------------------------------------------------
+
+
+def sheet_rag(status_text: str | None, words: dict[RAG, str]) -> RAG | None:
+    """The colour a Status cell counts as on the Summary: its Settings word, or none."""
+    key = (status_text or "").strip().casefold()
+    if not key:
+        return None
+    return next((rag for rag in RAG_ORDER if words[rag].strip().casefold() == key), None)
+
+
+def _rag_rows(
+    actions: Iterable[tuple[Action, RAG | None]], attr: str, blank_label: str
+) -> list[RagRow]:
+    labels: dict[str, str] = {}
+    counts: dict[str, dict[RAG, int]] = {}
+    for action, rag in actions:
+        text = getattr(action, attr)
+        key = group_key(text)
+        if key not in labels:
+            labels[key] = " ".join(text.split()) if key else blank_label
+            counts[key] = {r: 0 for r in RAG_ORDER}
+        if rag is not None:
+            counts[key][rag] += 1
+    return [RagRow(labels[k], counts[k], blank=not k) for k in labels]
+
+
+def _listed(action: Action, assessment: Assessment) -> ListedAction:
+    return ListedAction(
+        id=action.id,
+        action=action.action,
+        owner=action.owner,
+        due=action.due.deadline,
+        due_text=action.due.text,
+        days_overdue=assessment.days_overdue,
+        status=action.status_text,
+    )
+
+
+def previous_round(plan: ActionPlan, as_at: date) -> date | None:
+    """The date of the latest "Update as at" round before the as-at date, if any."""
+    dated = [d for h in plan.update_headers if (d := update_header_date(h)[1]) and d < as_at]
+    return max(dated, default=None)
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    return None
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+_SOURCE_AS_AT = re.compile(r"\bas at (\d{1,2} [A-Za-z]{3,9} \d{4})\b")
+
+
+def _named_as_at(line: Sequence[Any]) -> date | None:
+    """The as-at date a Change Log line names: in its Source ("merge as at 18 Dec 2023"), as
+    the new as-at date on Settings, or as the round of the "Update as at" column it wrote."""
+    _, _, fld, _, new, source = (list(line) + [None] * 6)[:6]
+    if isinstance(source, str) and (m := _SOURCE_AS_AT.search(source)):
+        try:
+            return datetime.strptime(m.group(1), "%d %b %Y").date()
+        except ValueError:
+            pass
+    if isinstance(fld, str) and fld.startswith("Settings:") and fld.endswith("As-at date"):
+        stamp = _as_datetime(new)
+        if stamp is not None:
+            return stamp.date()
+    if isinstance(fld, str):
+        is_update, when = update_header_date(fld)
+        if is_update and when is not None:
+            return when
+    return None
+
+
+def line_dates(change_log: Sequence[Sequence[Any]]) -> list[date | None]:
+    """The as-at date each Change Log line belongs to (see the module docstring): the one named
+    by a line written at the same moment, else the day it was written (None: no time)."""
+    named: dict[datetime, date] = {}
+    for line in change_log:
+        stamp = _as_datetime(line[0] if line else None)
+        if stamp is not None and stamp not in named and (d := _named_as_at(line)) is not None:
+            named[stamp] = d
+    out: list[date | None] = []
+    for line in change_log:
+        stamp = _as_datetime(line[0] if line else None)
+        out.append(None if stamp is None else named.get(stamp, stamp.date()))
+    return out
+
+
+def status_changes(
+    change_log: Sequence[Sequence[Any]],
+    since: date | None,
+    words: dict[RAG, str],
+    actions: dict[str, Action] | None = None,
+) -> list[StatusChange]:
+    """Net Status changes per action in Change Log lines (when, #, field, old, new, ...)."""
+    first_old: dict[str, Any] = {}
+    last: dict[str, tuple[Any, datetime | None]] = {}
+    for line, belongs in zip(change_log, line_dates(change_log), strict=True):
+        when, action_id, fld, old, new = (list(line) + [None] * 5)[:5]
+        if fld != "Status" or not action_id:
+            continue
+        stamp = _as_datetime(when)
+        if since is not None and (belongs is None or belongs <= since):
+            continue
+        key = str(action_id)
+        first_old.setdefault(key, old)
+        last[key] = (new, stamp)
+    out: list[StatusChange] = []
+    for key, (new, stamp) in last.items():
+        old = first_old[key]
+        was, now = parse_status(_text(old), words), parse_status(_text(new), words)
+        if now is RAG.RED and was is not RAG.RED:
+            kind = "newly_red"
+        elif now is RAG.BLUE and was is not RAG.BLUE:
+            kind = "newly_blue"
+        elif was is not None and now is not None and _RANK[now] < _RANK[was]:
+            kind = "moved_back"
+        else:
+            continue
+        action = (actions or {}).get(key)
+        out.append(StatusChange(key, action.action if action else None, kind, old, new, stamp))
+    return out
+
+
+def round_dates(plan: ActionPlan, as_at: date) -> list[date]:
+    """The dates of the "Update as at" rounds before the as-at date, oldest first."""
+    dated = {d for h in plan.update_headers if (d := update_header_date(h)[1]) and d < as_at}
+    return sorted(dated)
+
+
+def trend(
+    plan: ActionPlan,
+    change_log: Sequence[Sequence[Any]],
+    as_at: date,
+    words: dict[RAG, str],
+    now: tuple[dict[RAG, int], int],
+) -> list[TrendPoint]:
+    """RAG counts at the end of each round before ``as_at``, then ``now`` (counts, no status).
+
+    An action's status at the end of a round is the old value of its first Status line in the
+    Change Log that belongs to a later date, else its Status cell today. Past statuses are read
+    as a person reads them (:func:`edi_xl.core.status.parse_status`: "On track", "G"), since the
+    Settings words may have changed since.
+    """
+    dates = line_dates(change_log)
+    status_lines: list[tuple[date, str, Any]] = [
+        (belongs, str(line[1]), line[3])
+        for line, belongs in zip(change_log, dates, strict=True)
+        if belongs is not None and len(line) > 3 and line[2] == "Status" and line[1]
+    ]
+    out: list[TrendPoint] = []
+    for round_date in round_dates(plan, as_at):
+        then: dict[str, Any] = {}
+        for belongs, action_id, old in status_lines:
+            if belongs > round_date:
+                then.setdefault(action_id, old)
+        counts = {r: 0 for r in RAG_ORDER}
+        no_status = 0
+        for action in plan.actions:
+            text = then.get(action.id, action.status_text)
+            rag = parse_status(_text(text), words)
+            if rag is None:
+                no_status += 1
+            else:
+                counts[rag] += 1
+        out.append(TrendPoint(round_date, counts, no_status, current=False))
+    counts, no_status = now
+    out.append(TrendPoint(as_at, dict(counts), no_status, current=True))
+    return out
+
+
+def coverage(actions: Iterable[tuple[Action, RAG | None]]) -> list[CoverageLine]:
+    """Live (not Blue) actions per WRES indicator, WDES metric and High Impact Action."""
+    ids: dict[tuple[Scheme, str], list[str]] = {(s, c): [] for s, c, _ in COVERAGE_CODES}
+    for action, rag in actions:
+        if rag is RAG.BLUE:
+            continue
+        named: set[tuple[Scheme, str]] = set()
+        for ref in action.references:
+            if ref.code is None:
+                continue
+            code = ref.code.lower()
+            for part in _WHOLE_METRIC.get((ref.scheme, code), (code,)):
+                named.add((ref.scheme, part))
+        for key in ids:
+            if key in named:
+                ids[key].append(action.id or "(no #)")
+    return [CoverageLine(s, c, text, tuple(ids[(s, c)])) for s, c, text in COVERAGE_CODES]
+
+
+def summarise(
+    plan: ActionPlan,
+    assessments: Sequence[tuple[Action, Assessment]],
+    change_log: Sequence[Sequence[Any]],
+    as_at: date,
+    words: dict[RAG, str],
+    *,
+    trust_name: str | None = None,
+    due_within_days: int = DUE_WITHIN_DAYS,
+) -> Summary:
+    """The Summary's figures for a refreshed plan at the as-at date.
+
+    ``assessments`` are the rules' results per action at ``as_at`` (as refresh makes them);
+    the actions' Status text is what the sheet holds after the refresh.
+    """
+    coloured = [(a, sheet_rag(a.status_text, words)) for a, _ in assessments]
+    overall = {r: sum(1 for _, rag in coloured if rag is r) for r in RAG_ORDER}
+    overdue = sorted(
+        (_listed(a, s) for a, s in assessments if s.overdue),
+        key=lambda x: -(x.days_overdue or 0),
+    )
+    horizon = as_at + timedelta(days=due_within_days)
+    due_soon = sorted(
+        (
+            _listed(a, s)
+            for a, s in assessments
+            if s.status is not RAG.BLUE
+            and not s.overdue
+            and (d := a.due.deadline) is not None
+            and as_at <= d <= horizon
+        ),
+        key=lambda x: x.due or as_at,
+    )
+    since = previous_round(plan, as_at)
+    name = trust_name or plan.title or "Equality action plan"
+    no_status = sum(1 for _, rag in coloured if rag is None)
+    return Summary(
+        as_at=as_at,
+        title=f"{name}: summary as at {as_at.day} {as_at:%B %Y}",
+        actions=len(assessments),
+        overall=RagRow("All actions", overall),
+        no_status=no_status,
+        by_theme=_rag_rows(coloured, "theme", NO_THEME),
+        by_owner=_rag_rows(coloured, "owner", NO_OWNER),
+        overdue=overdue,
+        due_soon=due_soon,
+        changes_since=since,
+        changes=status_changes(change_log, since, words, plan.by_id()),
+        coverage=coverage(coloured),
+        due_within_days=due_within_days,
+        words=dict(words),
+        trend=trend(plan, change_log, as_at, words, (overall, no_status)),
+    )
+
+
+# --- as text, for the terminal ---------------------------------------------------------------
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "  ") -> list[str]:
+    cells = [[str(v) for v in header]] + [["" if v is None else str(v) for v in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    numeric = [
+        i > 0 and all(isinstance(r[i], int) or r[i] is None for r in rows)
+        for i in range(len(header))
+    ]
+    out = []
+    for r in cells:
+        parts = [
+            v.rjust(w) if num else v.ljust(w) for v, w, num in zip(r, widths, numeric, strict=True)
+        ]
+        out.append(indent + "  ".join(parts).rstrip())
+    return out
+
+
+def _rag_lines(rows: Sequence[RagRow], label: str) -> list[str]:
+    return _table(
+        [label, *(r.value for r in RAG_ORDER), "Total"],
+        [[_short(r.label, 48), *(r.counts[g] for g in RAG_ORDER), r.total] for r in rows],
+    )
+
+
+def _short(text: str | None, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _day(d: date | None) -> str:
+    return f"{d.day} {d:%b %Y}" if d else ""
+
+
+def format_summary(summary: Summary) -> str:
+    """The Summary as readable text: what ``edi-xl summary`` prints."""
+    s = summary
+    lines = [
+        s.title,
+        f"{s.actions} actions; {s.no_status} with no RAG status.",
+        "",
+        "RAG status",
+        *_rag_lines([s.overall], ""),
+        "",
+        "By theme (Milestone)",
+        *_rag_lines(s.by_theme, "Milestone"),
+        "",
+        "By action owner",
+        *_rag_lines(s.by_owner, "Action Owner"),
+        "",
+    ]
+    lines.append(f"Overdue at {_day(s.as_at)}: {len(s.overdue)}")
+    lines += _table(
+        ["#", "Due", "Days overdue", "Action Owner"],
+        [[a.id, _day(a.due), a.days_overdue, _short(a.owner, 50)] for a in s.overdue],
+    )
+    lines.append("")
+    lines.append(f"Due in the next {s.due_within_days} days: {len(s.due_soon)}")
+    lines += _table(
+        ["#", "Due", "Days to go", "Action Owner"],
+        [[a.id, _day(a.due), a.days_to_go(s.as_at), _short(a.owner, 50)] for a in s.due_soon],
+    )
+    lines.append("")
+    since = _day(s.changes_since) if s.changes_since else "the start of the Change Log"
+    lines.append(f"Changes since {since}:")
+    for kind, label in StatusChange.KINDS.items():
+        found = s.changes_of(kind)
+        lines.append(f"  {label}: " + (", ".join(c.id for c in found) if found else "none"))
+    lines.append("")
+    lines.append(f"Coverage (live actions, not complete): {len(s.gaps)} gaps")
+    lines += _table(
+        ["Ref", "Live", "Actions (#)"],
+        [[c.label, c.live, ", ".join(c.action_ids) or "GAP"] for c in s.coverage],
+    )
+    lines.append("")
+    lines.append("Trend: RAG status at the end of each round")
+    lines += _table(
+        ["Round", *(r.value for r in RAG_ORDER), "Total"],
+        [[p.label, *(p.counts[g] for g in RAG_ORDER), p.total] for p in s.trend],
+    )
+    return "\n".join(lines)

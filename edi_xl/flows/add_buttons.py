@@ -1,0 +1,49 @@
+"""``edi-xl add-buttons PLAN.xlsx``: the trust's own workbook, with the buttons, as PLAN.xlsm.
+
+Before the buttons go in, the plan is refreshed as ``edi-xl refresh`` does (its Settings,
+Lists, Summary and Change Log sheets are what the buttons read and write); the refresh is
+saved by the patch writer and the buttons added to its package
+(:func:`edi_xl.master.buttons.add_buttons_to_package`), so nothing of the trust's is lost.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from edi_xl.core.errors import EdiXlError
+from edi_xl.flows.refresh import RefreshResult, refresh_book
+from edi_xl.master.buttons import add_buttons_to_package, placement
+from edi_xl.master.patch import baseline_of, patched_package
+from edi_xl.master.plan import gc_paused, load_master, read_master_plan
+from edi_xl.master.save import write_atomic
+
+
+def add_buttons(
+    path: str | Path, out: str | Path | None = None, as_at: date | None = None
+) -> tuple[Path, RefreshResult]:
+    """Refresh the trust's workbook at ``path`` and write it, with the buttons, as ``out``
+    (default: the same name with .xlsm). Returns (the .xlsm written, the refresh result)."""
+    path = Path(path)
+    target = Path(out) if out else path.with_suffix(".xlsm")
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise EdiXlError(
+            f"{path}: add-buttons needs an Excel workbook (.xlsx); for other files use "
+            "edi-xl import or edi-xl new --from"
+        )
+    if target.suffix.lower() != ".xlsm":
+        raise EdiXlError(f"{target}: a workbook with buttons must be saved as .xlsm")
+    if target.exists() and target.resolve() != path.resolve():
+        raise EdiXlError(f"{target}: already exists; refusing to overwrite it")
+    with gc_paused():
+        wb = load_master(path)
+        baseline = baseline_of(wb)
+        if baseline is None:
+            raise EdiXlError(f"{path}: not an Excel workbook package")
+        result = refresh_book(wb, as_at, path=path.name)
+        master = read_master_plan(wb, path.name)
+        where = placement(wb, master.sheet.title, master.header_row)
+        data = add_buttons_to_package(patched_package(wb, baseline), where)
+    write_atomic(target, lambda handle: handle.write(data), backup=target.exists())
+    result.path = target
+    return target, result

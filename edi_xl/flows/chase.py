@@ -1,0 +1,137 @@
+"""Chase drafts: after a merge, one email draft per owner still owed.
+
+:func:`chase` reads the master (the round on Settings, the Returns sheet's record of the
+round, the Owners table) and writes, for each owner who was sent a return and has not
+returned one with something new in it (not returned, returned unchanged, or a file that could
+not be used), a draft reminder (:mod:`edi_xl.flows.emails`) with their return attached again (found
+in the owner-returns folder by its hidden record), the reason they are chased, and their
+actions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from openpyxl.workbook.workbook import Workbook
+
+from edi_xl.core.errors import EdiXlError, WorkbookWriteError
+from edi_xl.core.filenames import unique_names
+from edi_xl.flows.emails import Drafts, owner_draft
+from edi_xl.flows.owner_returns import _group, returns_in
+from edi_xl.master.plan import load_master, read_master_plan
+from edi_xl.master.round_record import (
+    OwnerStatus,
+    RoundRecord,
+    owner_status,
+    read_record,
+    why_chased,
+)
+from edi_xl.master.sheets import DEFAULT_OWNER_RETURNS_FOLDER, owner_key
+
+CHASE_PREFIX = "Reminder - "
+
+
+def folder_named(text: str | None, default: str, base: Path) -> Path:
+    """A folder named on the Settings sheet: a bare name is a folder next to the workbook."""
+    path = Path((text or default).strip()).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+@dataclass
+class ChaseResult:
+    as_at: date
+    owed: list[OwnerStatus]
+    returned: list[OwnerStatus]
+    drafts: Drafts
+    out_dir: Path
+    no_attachment: list[str] = field(default_factory=list)  # owners whose return was not found
+    #: earlier reminder drafts removed because their owner has returned since
+    removed: list[Path] = field(default_factory=list)
+
+
+def chase(
+    master: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    returns_dir: str | Path | None = None,
+    as_at: date | None = None,
+) -> ChaseResult:
+    """Write a chase draft per owner still owed, in ``out_dir`` (default: the owner-returns
+    folder named on Settings, next to the master). ``returns_dir`` is where the returns sent
+    are looked for (default: the same folder)."""
+    path = Path(master)
+    wb = load_master(path)
+    return chase_book(
+        wb,
+        path.name,
+        path.resolve().parent,
+        out_dir,
+        returns_dir=returns_dir,
+        as_at=as_at,
+    )
+
+
+def chase_book(
+    wb: Workbook,
+    name: str,
+    base: Path,
+    out_dir: str | Path | None = None,
+    *,
+    returns_dir: str | Path | None = None,
+    as_at: date | None = None,
+) -> ChaseResult:
+    """:func:`chase` for a loaded master called ``name`` in the folder ``base``."""
+    found = read_master_plan(wb, name)
+    settings = found.settings
+    as_at = as_at or settings.as_at
+    if as_at is None:
+        raise EdiXlError(f"{name}: no as-at date given and none on the Settings sheet")
+    sent_dir = folder_named(
+        str(returns_dir) if returns_dir else settings.owner_returns_folder,
+        DEFAULT_OWNER_RETURNS_FOLDER,
+        base,
+    )
+    out = Path(out_dir) if out_dir else sent_dir
+    record = read_record(wb)
+    if record.as_at != as_at:  # no merge yet this round: nobody has returned anything
+        record = RoundRecord(as_at, [], [])
+    groups, _ = _group(found.plan.actions)
+    statuses = [owner_status(g.owner, record) for g in groups]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkbookWriteError(f"{out}: cannot make the folder ({exc.strerror or exc})") from exc
+    sent = {owner_key(meta.owner): p for p, meta in returns_in(sent_dir, as_at) if meta.owner}
+    owed = [(g, s) for g, s in zip(groups, statuses, strict=True) if s.owed]
+    names = unique_names([CHASE_PREFIX + g.owner for g, _ in owed], ".eml")
+    result = ChaseResult(
+        as_at, [s for _, s in owed], [s for s in statuses if not s.owed], Drafts(), out
+    )
+    for (group, status), name in zip(owed, names, strict=True):
+        attachment = sent.get(owner_key(group.owner))
+        if attachment is None:
+            result.no_attachment.append(group.owner)
+        owner_draft(
+            group.owner,
+            group.actions,
+            settings,
+            as_at,
+            path=out / name,
+            attachment=attachment,
+            template=settings.chase_message,
+            extra={"why": _sentence(why_chased(status, as_at))},
+            drafts=result.drafts,
+        )
+    returned = unique_names([CHASE_PREFIX + s.owner for s in result.returned], ".eml")
+    for name in returned:
+        stale = out / name
+        if stale.is_file():  # a reminder written before this owner's return came in
+            stale.unlink()
+            result.removed.append(stale)
+    return result
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,175 @@
+"""Email drafts: one per owner, ready to send from the mail program, written offline.
+
+A draft is an ``.eml`` file (RFC 5322, made with the standard library's :mod:`email`) with
+the header ``X-Unsent: 1``, which Outlook and other mail programs read as "open this as a
+draft to edit and send" rather than as a received message. It has the owner's address (To)
+and the cc from the Owners table on the Settings sheet, the subject and message written
+there, the list of the owner's actions, the reply-by date, and their return attached.
+
+An owner with no address on Settings still gets a draft, with no To (type it in), and is
+listed in :attr:`Drafts.no_address`: never skipped silently.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from email.message import EmailMessage
+from email.utils import getaddresses
+from pathlib import Path
+from typing import Any
+
+from edi_xl.core.model import Action
+from edi_xl.master.save import write_atomic
+from edi_xl.master.sheets import Settings
+
+#: Reply by, when the Settings sheet does not say: this many days after the as-at date.
+REPLY_DAYS = 14
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One draft written: whose, where, to whom, and the file attached."""
+
+    owner: str
+    path: Path
+    to: str | None
+    attachment: Path | None
+
+
+@dataclass
+class Drafts:
+    """The drafts written, and the owners who have no address on Settings."""
+
+    drafts: list[Draft] = field(default_factory=list)
+    no_address: list[str] = field(default_factory=list)
+
+
+def reply_by(settings: Settings, as_at: date) -> date:
+    """The Settings sheet's Reply by date, else :data:`REPLY_DAYS` after ``as_at``."""
+    if settings.reply_by is not None and settings.reply_by >= as_at:
+        return settings.reply_by
+    return as_at + timedelta(days=REPLY_DAYS)
+
+
+def long_date(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+class _Fill(dict[str, str]):
+    """Placeholders of the Settings wording: unknown ones are left as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    try:
+        return template.format_map(_Fill(values))
+    except (ValueError, IndexError):  # a stray brace in HR's wording: use it as written
+        return template
+
+
+def action_lines(actions: Iterable[Action]) -> str:
+    """The owner's actions, one paragraph each, for the body."""
+    lines = []
+    for a in actions:
+        due = a.due.describe() if a.due.text or a.due.date else "no due date"
+        status = a.status_text or "no status yet"
+        text = " ".join((a.action or "(no action text)").split())
+        lines.append(f"{a.id}  {text}\n    Due: {due}. Status now: {status}.")
+    return "\n".join(lines)
+
+
+def addresses(text: str | None) -> list[str]:
+    """The addresses in a Settings cell ("a@x.nhs.uk; b@x.nhs.uk" or with names)."""
+    if not text:
+        return []
+    pairs = getaddresses([text.replace(";", ",")])
+    return [f"{name} <{addr}>" if name else addr for name, addr in pairs if "@" in addr]
+
+
+def build_draft(
+    *,
+    to: list[str],
+    cc: list[str],
+    subject: str,
+    body: str,
+    attachment: Path | None,
+) -> EmailMessage:
+    """An unsent message (``X-Unsent: 1``) with ``attachment`` attached."""
+    msg = EmailMessage()
+    msg["X-Unsent"] = "1"
+    if to:
+        msg["To"] = ", ".join(to)
+    if cc:
+        msg["Cc"] = ", ".join(cc)
+    msg["Subject"] = " ".join(subject.split())
+    msg.set_content(body)
+    if attachment is not None:
+        kind = XLSX_TYPE if attachment.suffix.lower() == ".xlsx" else None
+        kind = kind or mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
+        maintype, subtype = kind.split("/", 1)
+        msg.add_attachment(
+            attachment.read_bytes(), maintype=maintype, subtype=subtype, filename=attachment.name
+        )
+    return msg
+
+
+def write_draft(msg: EmailMessage, path: Path) -> None:
+    data = msg.as_bytes()
+    write_atomic(path, lambda handle: handle.write(data), backup=False)
+
+
+def owner_draft(
+    owner: str,
+    actions: list[Action],
+    settings: Settings,
+    as_at: date,
+    *,
+    path: Path,
+    attachment: Path | None,
+    template: str,
+    extra: dict[str, Any] | None = None,
+    drafts: Drafts,
+) -> Draft:
+    """Write one owner's draft at ``path`` and add it to ``drafts``."""
+    contact = settings.contact(owner)
+    to = addresses(contact.email if contact else None)
+    cc = addresses(contact.cc if contact else None)
+    values = {
+        "owner": owner,
+        "name": owner.split(",")[0].strip(),
+        "as_at": long_date(as_at),
+        "reply_by": long_date(reply_by(settings, as_at)),
+        "actions": action_lines(actions),
+        "trust": settings.trust_name or "",
+        **{k: str(v) for k, v in (extra or {}).items()},
+    }
+    msg = build_draft(
+        to=to,
+        cc=cc,
+        subject=fill(settings.email_subject, values),
+        body=fill(template, values),
+        attachment=attachment,
+    )
+    write_draft(msg, path)
+    draft = Draft(owner, path, ", ".join(to) or None, attachment)
+    drafts.drafts.append(draft)
+    if not to:
+        drafts.no_address.append(owner)
+    return draft
+
+
+def no_address_note(drafts: Drafts) -> str | None:
+    """What to tell HR about owners with no address (None when every owner has one)."""
+    if not drafts.no_address:
+        return None
+    return (
+        f"No email address on the Settings sheet (Owners table) for {len(drafts.no_address)} "
+        f"owner(s): {'; '.join(drafts.no_address)}. Their drafts have no To: type it in, or "
+        "fill in the Owners table for next time."
+    )

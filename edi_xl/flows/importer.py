@@ -1,0 +1,316 @@
+"""Import action plans of any known layout into a new master in the trust layout.
+
+``import_plans([...], "master.xlsx", as_at=...)`` reads every source (Word tables, any
+spreadsheet, any of the layouts in :mod:`edi_xl.tables.layouts`), puts all their actions in one plan
+and writes it as a new master: the Action Plan sheet in the trust layout, refreshed (RAG,
+overdue, problems) and formatted as ``edi-xl new`` does, plus an "Imported from" sheet that
+records, per source, the layout, the tables and actions read, the plan's metadata (Trust,
+Year, authors...) and anything that could not be placed.
+
+A source that cannot be read, or in which no layout recognises a table, or whose table has
+no actions, is reported and left out; the others still import. When nothing can be imported
+at all, :class:`NothingImportedError` is raised and no file is written.
+
+Ids: a source's own ids are kept; where it has none they are made as ``<theme number>.
+<sequence>`` (see :mod:`edi_xl.tables.layouts.reading`). With several sources, every id is prefixed
+with the source's letter in the order given (A, B, C...: ``A1.1``, ``B1.1``), so ids from
+different plans never clash, and the same sources in the same order always give the same ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+
+from edi_xl.core.errors import EdiXlError
+from edi_xl.core.model import ActionPlan, PlanSource
+from edi_xl.flows.refresh import RefreshResult, refresh_book
+from edi_xl.master.cells import set_value
+from edi_xl.master.plan import build_master_book
+from edi_xl.master.save import save_atomic
+from edi_xl.master.styles import HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP_TOP
+from edi_xl.tables import layouts
+from edi_xl.tables.engine import Column
+from edi_xl.tables.layouts import trust
+from edi_xl.tables.reader import SourceRead, read_source
+
+IMPORT_SHEET = "Imported from"
+
+
+class NothingImportedError(EdiXlError):
+    """None of the sources could be imported; no master was written."""
+
+
+@dataclass
+class SourceOutcome:
+    """What happened to one source."""
+
+    path: Path
+    prefix: str  # the id prefix given to its actions ("" for a single source)
+    read: SourceRead | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.read is not None
+
+    @property
+    def layout(self) -> str | None:
+        return self.read.layout if self.read else None
+
+    @property
+    def ids(self) -> list[str]:
+        return [a.id for a in self.read.plan.actions] if self.read else []
+
+
+@dataclass
+class ImportResult:
+    """The sources, what became of each, and the refresh of the master written."""
+
+    path: Path
+    as_at: date
+    sources: list[SourceOutcome]
+    plan: ActionPlan
+    refresh: RefreshResult
+    backup: Path | None = None
+    notes: list[str] = field(default_factory=list)
+    #: ``--map`` headers no source has a column for (normalised as matched)
+    unused_maps: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        return [s for s in self.sources if not s.ok]
+
+    @property
+    def needs_attention(self) -> bool:
+        """A source failed, something in one could not be placed, or the master written has
+        problems that need a person (as for ``edi-xl new``)."""
+        return (
+            bool(self.failed)
+            or bool(self.unused_maps)
+            or any(s.read.not_placed for s in self.sources if s.read)
+            or self.refresh.report.needs_attention
+        )
+
+
+def source_prefix(index: int, count: int) -> str:
+    """The id prefix of the ``index``-th (0-based) of ``count`` sources: "", or "A", "B"..."""
+    if count <= 1:
+        return ""
+    out = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(ord("A") + rem) + out
+    return out
+
+
+def read_sources(
+    paths: Sequence[str | Path],
+    layout: str | None = None,
+    overrides: dict[str, str] | None = None,
+) -> list[SourceOutcome]:
+    """Read every source; failures are recorded, never raised (a bad layout name is).
+
+    ``overrides``: ``--map``'s column header -> field (see
+    :func:`edi_xl.tables.engine.parse_overrides`).
+    """
+    if layout is not None and layout not in layouts.names():
+        raise EdiXlError(f"unknown layout {layout!r}; known layouts: {', '.join(layouts.names())}")
+    outcomes = []
+    for i, raw in enumerate(paths):
+        path = Path(raw)
+        outcome = SourceOutcome(path=path, prefix=source_prefix(i, len(paths)))
+        try:
+            read = read_source(path, layout, overrides)
+        except EdiXlError as exc:
+            outcome.error = str(exc)
+        else:
+            if not read.plan.actions:
+                outcome.error = (
+                    f"{path.name}: a {read.layout} table was found "
+                    f"({', '.join(read.sheets)}) but it has no action rows"
+                )
+            else:
+                for action in read.plan.actions:
+                    action.id = f"{outcome.prefix}{action.id}"
+                outcome.read = read
+        outcomes.append(outcome)
+    return outcomes
+
+
+def combine(outcomes: Iterable[SourceOutcome]) -> ActionPlan:
+    """One plan holding the actions of every source read, columns in order of first use."""
+    reads = [o.read for o in outcomes if o.read is not None]
+    plans = [r.plan for r in reads]
+    source = None
+    if len(plans) == 1:
+        source = plans[0].source
+    elif plans:
+        source = PlanSource(layout="+".join(dict.fromkeys(r.layout for r in reads)))
+    metadata: dict[str, str] = {}
+    for plan in plans:
+        for key, value in plan.metadata.items():
+            metadata.setdefault(key, value)
+    extra_columns = list(dict.fromkeys(c for p in plans for c in p.extra_columns))
+    actions = [a for p in plans for a in p.actions]
+    for action in actions:
+        action.extra = {c: action.extra.get(c) for c in extra_columns}
+    return ActionPlan(
+        title=next((p.title for p in plans if p.title), None),
+        actions=actions,
+        update_headers=list(dict.fromkeys(h for p in plans for h in p.update_headers)),
+        extra_columns=extra_columns,
+        metadata=metadata,
+        source=source,
+    )
+
+
+def import_plans(
+    sources: Sequence[str | Path],
+    out: str | Path,
+    layout: str | None = None,
+    as_at: date | None = None,
+    *,
+    trust_name: str | None = None,
+    now: datetime | None = None,
+    overwrite: bool = False,
+    overrides: dict[str, str] | None = None,
+) -> ImportResult:
+    """Read ``sources`` and write their actions as a new master at ``out``."""
+    if as_at is None:
+        raise EdiXlError("import needs an as-at date")
+    out = Path(out)
+    if out.exists() and not overwrite:
+        raise EdiXlError(f"{out}: already exists; refusing to overwrite it (use --force)")
+    outcomes = read_sources(sources, layout, overrides)
+    if not any(o.ok for o in outcomes):
+        raise NothingImportedError(
+            "nothing imported: " + "; ".join(o.error or str(o.path) for o in outcomes)
+        )
+    plan = combine(outcomes)
+    trust_name = trust_name or plan.metadata.get("Trust") or plan.metadata.get("Organisation")
+    wb = build_master_book(plan, as_at, trust_name=trust_name)
+    write_import_sheet(wb, outcomes)
+    names = ", ".join(o.path.name for o in outcomes if o.ok)
+    refresh = refresh_book(wb, as_at, source=f"imported from {names}", now=now, path=out.name)
+    backup = save_atomic(wb, out)
+    refresh.path, refresh.backup = out, backup
+    return ImportResult(
+        path=out,
+        as_at=as_at,
+        sources=outcomes,
+        plan=plan,
+        refresh=refresh,
+        backup=backup,
+        notes=refresh.notes,
+        unused_maps=unused_overrides(outcomes, overrides or {}),
+    )
+
+
+def unused_overrides(outcomes: Iterable[SourceOutcome], overrides: dict[str, str]) -> list[str]:
+    """The ``--map`` headers that no source read has a column for."""
+    used = {
+        " ".join(c.header.split()).casefold()
+        for o in outcomes
+        if o.read is not None
+        for c in o.read.mapping
+    }
+    return [header for header in overrides if header not in used]
+
+
+def describe(outcome: SourceOutcome) -> list[tuple[str, str]]:
+    """(label, value) lines saying what became of one source."""
+    if outcome.read is None:
+        return [("Source", outcome.path.name), ("Not imported", outcome.error or "")]
+    read = outcome.read
+    module = layouts.by_name(read.layout)
+    ids = outcome.ids
+    lines = [
+        ("Source", outcome.path.name),
+        ("Layout", f"{read.layout}: {module.DESCRIPTION}"),
+        ("Read from", f"{read.format}; " + ", ".join(read.sheets)),
+        ("Tables read", str(read.tables)),
+        ("Actions read", f"{len(ids)} ({ids[0]} to {ids[-1]})" if ids else "0"),
+    ]
+    if read.headings:
+        lines.append(("Headings read as themes", str(read.headings)))
+    if read.repeated_headers:
+        lines.append(("Repeated header rows skipped", str(read.repeated_headers)))
+    if read.filled_from_above:
+        lines.append(('"As above" cells filled from the row above', str(read.filled_from_above)))
+    if read.plan.extra_columns:
+        lines.append(("Kept as extra columns", ", ".join(read.plan.extra_columns)))
+    lines += [(f"Column {c.header}", mapping_text(c)) for c in read.mapping]
+    lines += [(f"Title {i}", text) for i, text in enumerate(read.titles, 1)]
+    lines += [(f"Not placed {i}", text) for i, text in enumerate(read.not_placed, 1)]
+    lines += [(key, value) for key, value in read.plan.metadata.items()]
+    return lines
+
+
+def layout_label(name: str) -> str:
+    """ "general table" for the general reading, else "layout <name>"."""
+    return "general table" if name == layouts.general.NAME else f"layout {name}"
+
+
+#: master field -> the master's column header it is written under
+_MASTER_HEADERS = {c.field: c.header for c in trust.COLUMNS} | {
+    "update": "the update column",
+    "indicator": "Report / Action (and kept as an extra column)",
+}
+
+
+def mapping_text(column: Column) -> str:
+    """What a source column became, in words: "Action Owner (owner, by its header)"."""
+    how = {"header": "by its header", "content": "by its content", "--map": "by --map"}
+    if column.field is None:
+        return "ignored" if column.how == "ignored" else "kept as an extra column"
+    target = _MASTER_HEADERS.get(column.field, column.field)
+    return f"{target} ({column.field}, {how.get(column.how, column.how)})"
+
+
+def outcome_dict(outcome: SourceOutcome) -> dict[str, Any]:
+    """One source's outcome as data (``edi-xl import --json``)."""
+    if outcome.read is None:
+        return {"source": str(outcome.path), "imported": False, "error": outcome.error}
+    read = outcome.read
+    return {
+        "source": str(outcome.path),
+        "imported": True,
+        "layout": read.layout,
+        "format": read.format,
+        "sheets": read.sheets,
+        "tables": read.tables,
+        "actions": len(read.plan.actions),
+        "ids": outcome.ids,
+        "columns": [{**c.to_dict(), "becomes": mapping_text(c)} for c in read.mapping],
+        "titles": read.titles,
+        "metadata": read.plan.metadata,
+        "not_placed": read.not_placed,
+    }
+
+
+def write_import_sheet(wb: Workbook, outcomes: list[SourceOutcome]) -> None:
+    """The "Imported from" sheet: per source, what was read and the plan's metadata."""
+    ws = wb.create_sheet(IMPORT_SHEET)
+    ws["A1"] = "What edi_xl import read, source by source"
+    ws["A1"].font = TITLE_FONT
+    r = 3
+    for outcome in outcomes:
+        for label, value in describe(outcome):
+            set_value(ws.cell(r, 1), label)
+            set_value(ws.cell(r, 2), value)
+            ws.cell(r, 2).alignment = WRAP_TOP
+            if label == "Source":
+                for col in (1, 2):
+                    ws.cell(r, col).font, ws.cell(r, col).fill = HEADER_FONT, HEADER_FILL
+            r += 1
+        r += 1
+    ws.column_dimensions[get_column_letter(1)].width = 34
+    ws.column_dimensions[get_column_letter(2)].width = 100

@@ -1,0 +1,357 @@
+"""Owner returns coming in: find the files, read them safely, find the table in each.
+
+Owners send back whatever they like. This module turns a list of files and folders into
+:class:`ReturnFile` records: for each file either the rows of its action table(s), or an
+outcome of ``skipped`` (Office lock files, hidden files) or ``rejected`` with a reason a
+person can act on ("password protected", "a Word document, not a spreadsheet", "no action
+table found"). Reading happens in worker processes (:mod:`edi_xl.read.isolation`), so one broken
+file cannot stop the batch.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from defusedxml import ElementTree
+from openpyxl.utils import get_column_letter
+
+from edi_xl.core.errors import UnreadableFileError
+from edi_xl.flows.owner_returns import MAX_META_ROWS, META_SHEET, ReturnMetadata, metadata_from_rows
+from edi_xl.master.sheets import CHANGE_LOG, CHANGE_LOG_HEADERS
+from edi_xl.read.grid import SheetGrid, is_blank
+from edi_xl.read.isolation import FileReader
+from edi_xl.read.sources import WorkbookGrids
+from edi_xl.tables.engine import scan_headers
+from edi_xl.tables.layouts.trust import clean_text, id_text, is_header_repeat, map_columns
+
+#: Fields an owner may change in a return; every other recognised field is locked.
+#: Recognised fields compared with the master to spot edits to locked cells.
+LOCKED_FIELDS = ("action", "owner", "due", "start", "theme", "references", "characteristics")
+SKIPPED, REJECTED, READ = "skipped", "rejected", "read"
+#: The owner return's column of the update sent (locked, not read back).
+SENT_LAST_UPDATE = "last update"
+MASTER_NOT_RETURN = (
+    "a master workbook kept by edi_xl (it has a Change Log), not an owner's return: "
+    "not merged; move it out of the returns folder"
+)
+#: Columns of a normalised return that say where a row came from: not data to merge.
+PROVENANCE_HEADERS = ("Status as written", "Source sheet", "Source row")
+
+
+@dataclass
+class ReturnRow:
+    """One row of an owner's table."""
+
+    file: str
+    sheet: str
+    row: int  # 1-based, as Excel shows it
+    id: str
+    id_was_number: bool  # Excel may have turned "7.10" into 7.1
+    status: str | None
+    update: str | None
+    locked: dict[str, Any] = field(default_factory=dict)  # field -> value as written
+    #: Values of the table's other columns (header -> value), not read by merge.
+    others: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ReturnFile:
+    """One file of the batch and what came of reading it."""
+
+    path: Path
+    name: str  # as shown in reports: relative to the folder given
+    outcome: str  # read | skipped | rejected
+    reason: str | None = None
+    rows: list[ReturnRow] = field(default_factory=list)
+    stamp: datetime | None = None  # when the owner saved it: inside the file, else mtime
+    owner: str | None = None
+    update_header: str | None = None  # the header of the column the update was read from
+    #: The hidden record of an owner return made by ``edi-xl returns`` (None for other files).
+    metadata: ReturnMetadata | None = None
+    #: Columns of the table holding text that is not read ("sheet 'X' column F 'Risks'...").
+    unread: list[str] = field(default_factory=list)
+    format: str | None = None  # as sniffed from the content: xlsx, xls, csv...
+
+
+def collect(inputs: Sequence[str | Path]) -> list[tuple[Path, str]]:
+    """Every file under the inputs (folders with their subfolders), with its display name.
+
+    A name is the path under the folder given (or the file's name). Names are unique: when
+    two inputs hold a file of the same name ("HR/return.xlsx", "Estates/return.xlsx"), each
+    is shown under its input folder's name, and `` (2)`` is added if that is not enough.
+    """
+    found: list[tuple[Path, str, str]] = []  # path, name, name with its input folder
+    seen: set[Path] = set()
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                name = child.relative_to(path).as_posix()
+                found.append((child, name, f"{path.resolve().name}/{name}"))
+        else:
+            found.append((path, path.name, f"{path.resolve().parent.name}/{path.name}"))
+    unique: list[tuple[Path, str]] = []
+    counts = Counter(name for _, name, _ in found)
+    taken: set[str] = set()
+    for path, name, qualified in found:
+        if path.resolve() in seen:  # the same file named twice (a folder and a file in it)
+            continue
+        seen.add(path.resolve())
+        shown = name if counts[name] == 1 else qualified
+        base, n = shown, 2
+        while shown in taken:
+            shown, n = f"{base} ({n})", n + 1
+        taken.add(shown)
+        unique.append((path, shown))
+    return unique
+
+
+def skip_reason(path: Path, name: str) -> str | None:
+    """Why a file is passed over quietly, or None."""
+    if path.name.startswith("~$"):
+        return "an Office lock file (the workbook was open when it was copied)"
+    if path.name.startswith(".~lock."):
+        return "a LibreOffice lock file"
+    if any(part.startswith(".") for part in Path(name).parts):
+        return "a hidden file"
+    if path.name.lower() in ("thumbs.db", "desktop.ini"):
+        return "a system file"
+    if path.suffix.lower() == ".eml":
+        return "an email (the drafts edi-xl returns and edi-xl chase write)"
+    return None
+
+
+def saved_at(path: Path, fmt: str) -> datetime:
+    """When the file was last saved: the workbook's own record where it has one."""
+    if fmt in ("xlsx", "xlsm"):
+        try:
+            with zipfile.ZipFile(path) as zf, zf.open("docProps/core.xml") as handle:
+                root = ElementTree.parse(handle).getroot()
+            for element in root:
+                if element.tag.endswith("}modified") and element.text:
+                    stamp = datetime.fromisoformat(element.text.replace("Z", "+00:00"))
+                    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+        except (KeyError, OSError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
+            pass
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+
+
+@dataclass(frozen=True)
+class ReturnTable:
+    sheet: SheetGrid
+    header_row: int  # 0-based
+    columns: dict[str, int]
+    update_col: int | None
+    update_header: str | None
+    #: Other columns with a header, by header text: what the table holds beyond what is read.
+    others: dict[str, int] = field(default_factory=dict)
+    #: Earlier rounds' dated update columns ("Update as at 18 Sep 23"): the owner's copy of
+    #: the history, kept by normalise, not flagged by merge.
+    history: dict[str, int] = field(default_factory=dict)
+
+
+def find_tables(book: WorkbookGrids) -> list[ReturnTable]:
+    """The action table of each sheet that has one (instructions sheets are passed over)."""
+    tables: list[ReturnTable] = []
+    for sheet in book.sheets:
+        if sheet.name == META_SHEET:
+            continue
+        table = _find_table(sheet)
+        if table:
+            tables.append(table)
+    return tables
+
+
+def _find_table(sheet: SheetGrid) -> ReturnTable | None:
+    for r, fields in scan_headers(sheet, min_cells=1):
+        columns = map_columns(sheet, r)
+        has_key = "id" in fields or "action" in fields
+        has_news = "status" in fields or bool(columns.updates)
+        if not (has_key and has_news):
+            continue
+        update_col, update_name = _pick_update_column(columns.updates, columns.update_dates)
+        others = {
+            name: col for name, col in columns.extras.items() if name not in PROVENANCE_HEADERS
+        }
+        history: dict[str, int] = {}
+        for name, col in columns.updates.items():
+            if name == update_name or name.casefold() == SENT_LAST_UPDATE:
+                continue
+            if columns.update_dates.get(name) is None:
+                others[name] = col  # an undated note column ("Comments") beside the update
+            else:
+                history[name] = col
+        return ReturnTable(sheet, r, columns.fields, update_col, update_name, others, history)
+    return None
+
+
+def _pick_update_column(
+    updates: dict[str, int], dates: dict[str, Any]
+) -> tuple[int | None, str | None]:
+    """The column holding the owner's new update: the latest dated round, else the rightmost."""
+    if not updates:
+        return None, None
+    dated = [(d, name) for name, d in dates.items() if d is not None]
+    name = max(dated)[1] if dated else max(updates, key=lambda n: updates[n])
+    return updates[name], name
+
+
+def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
+    sheet, cols = table.sheet, table.columns
+    rows: list[ReturnRow] = []
+    watched = [*cols.values(), *([table.update_col] if table.update_col is not None else [])]
+    for r in range(table.header_row + 1, sheet.n_rows):
+        if all(is_blank(sheet.value(r, c)) for c in watched):
+            continue
+        if is_header_repeat(sheet.rows[r]):
+            continue
+
+        def get(fld: str, r: int = r) -> Any:
+            col = cols.get(fld)
+            return sheet.value(r, col) if col is not None else None
+
+        raw_id = get("id")
+        update = sheet.value(r, table.update_col) if table.update_col is not None else None
+        rows.append(
+            ReturnRow(
+                file=file_name,
+                sheet=sheet.name,
+                row=r + 1,
+                id=id_text(raw_id),
+                id_was_number=isinstance(raw_id, float | int) and not isinstance(raw_id, bool),
+                status=clean_text(get("status")),
+                update=clean_text(update),
+                locked={f: get(f) for f in LOCKED_FIELDS if f in cols and not is_blank(get(f))},
+                others={
+                    h: v
+                    for h, c in sorted(
+                        {**table.others, **table.history}.items(), key=lambda item: item[1]
+                    )
+                    if not is_blank(v := sheet.value(r, c))
+                },
+            )
+        )
+    return rows
+
+
+def unread_columns(table: ReturnTable, rows: list[ReturnRow]) -> list[str]:
+    """The table's other columns that hold text in the rows read, described for a person."""
+    found: list[str] = []
+    wanted = {r.row - 1 for r in rows if r.sheet == table.sheet.name}
+    for header, col in sorted(table.others.items(), key=lambda item: item[1]):
+        filled = sum(1 for r in wanted if not is_blank(table.sheet.value(r, col)))
+        if filled:
+            found.append(
+                f"sheet {table.sheet.name!r} column {get_column_letter(col + 1)} {header!r}: "
+                f"{filled} value{'s' if filled != 1 else ''}"
+            )
+    return found
+
+
+def is_master(book: WorkbookGrids) -> bool:
+    """Is this a master edi_xl keeps (it has edi_xl's Change Log), not an owner's return?"""
+    return any(
+        sheet.name == CHANGE_LOG
+        and sheet.rows
+        and tuple(sheet.rows[0][: len(CHANGE_LOG_HEADERS)]) == CHANGE_LOG_HEADERS
+        for sheet in book.sheets
+    )
+
+
+def return_metadata(book: WorkbookGrids) -> ReturnMetadata | None:
+    """The hidden record of a return made by ``edi-xl returns``, when the file has one."""
+    for sheet in book.sheets:
+        if sheet.name == META_SHEET:
+            return metadata_from_rows([tuple(row[:4]) for row in sheet.rows[:MAX_META_ROWS]])
+    return None
+
+
+def read_returns(
+    inputs: Sequence[str | Path],
+    *,
+    reader: FileReader | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    exclude: Path | None = None,
+    not_returns: dict[Path, str] | None = None,
+) -> list[ReturnFile]:
+    """Read every return under ``inputs``; never raises for a bad file.
+
+    ``progress(done, total, name)`` is called as each file has been dealt with; files under
+    the folder ``exclude`` (e.g. where normalised copies are written) are not read; files in
+    ``not_returns`` (e.g. the master and its backup, in the returns folder) are skipped with
+    the reason given.
+    """
+    files: list[ReturnFile] = []
+    to_read: list[tuple[Path, str]] = []
+    found = collect(inputs)
+    if exclude is not None and exclude.is_dir():
+        found = [(p, n) for p, n in found if not p.resolve().is_relative_to(exclude.resolve())]
+    skip = {p.resolve(): reason for p, reason in (not_returns or {}).items()}
+    total = len(found)
+    for path, name in found:
+        reason = skip.get(path.resolve()) or skip_reason(path, name)
+        if reason:
+            files.append(ReturnFile(path, name, SKIPPED, reason))
+            if progress:
+                progress(len(files), total, name)
+        else:
+            to_read.append((path, name))
+    own_reader = reader is None
+    reader = reader or FileReader()
+    try:
+        results = reader.read_many([p for p, _ in to_read])
+        for (path, name), (_, result) in zip(to_read, results, strict=True):
+            files.append(_read_one(path, name, result))
+            if progress:
+                progress(len(files), total, name)
+    finally:
+        if own_reader:
+            reader.close()
+    order = {name: i for i, (_, name) in enumerate(found)}
+    files.sort(key=lambda f: order.get(f.name, 0))
+    return files
+
+
+def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError) -> ReturnFile:
+    if isinstance(result, UnreadableFileError):
+        return ReturnFile(path, name, REJECTED, result.reason)
+    if is_master(result):
+        return ReturnFile(path, name, REJECTED, MASTER_NOT_RETURN)
+    tables = find_tables(result)
+    if not tables:
+        sheets = ", ".join(repr(s.name) for s in result.sheets) or "none"
+        return ReturnFile(
+            path,
+            name,
+            REJECTED,
+            f"no action table found (looked for a header row with '#' or 'Action' and "
+            f"'Status' or 'Update' in sheets {sheets})",
+        )
+    rows: list[ReturnRow] = []
+    unread: list[str] = []
+    for table in tables:
+        found = table_rows(table, name)
+        rows += found
+        unread += unread_columns(table, found)
+    if not rows:
+        return ReturnFile(path, name, REJECTED, "the action table has no rows")
+    metadata = return_metadata(result)
+    return ReturnFile(
+        path,
+        name,
+        READ,
+        None,
+        rows,
+        stamp=saved_at(path, result.format),
+        owner=metadata.owner if metadata else None,
+        update_header=tables[0].update_header,
+        metadata=metadata,
+        unread=unread,
+        format=result.format,
+    )

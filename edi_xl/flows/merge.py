@@ -1,0 +1,737 @@
+"""Merge owner returns into the master: only status and update, everything else flagged.
+
+The rules (issue 3): rows are matched to master actions by id (as text; a number that Excel
+made of "7.10" is resolved by the action text), else by action text; only the Status and the
+round's "Update as at <as-at>" cell are applied; a change to any other field is flagged
+``locked_field_changed`` and not applied; the newest return wins and older ones are flagged
+``superseded``; nothing from a return becomes a formula; the core refresh runs afterwards and
+every change is logged in the Change Log with the file it came from.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Any
+
+from openpyxl.workbook.workbook import Workbook
+
+from edi_xl.core.dates import parse_date
+from edi_xl.core.errors import EdiXlError
+from edi_xl.core.model import Action
+from edi_xl.core.rounds import update_header
+from edi_xl.core.rules import assess
+from edi_xl.core.status import RAG, parse_status
+from edi_xl.flows.intake import READ, REJECTED, SKIPPED, ReturnFile, ReturnRow, read_returns
+from edi_xl.flows.owner_returns import last_update_text, row_fingerprint
+from edi_xl.flows.refresh import RefreshResult, refresh_book, wrap_top_setter
+from edi_xl.master import sheets
+from edi_xl.master.cells import comparable, set_value, storable_text
+from edi_xl.master.patch import save_master
+from edi_xl.master.plan import gc_paused, load_master, read_master_plan, round_column
+from edi_xl.master.round_record import (
+    FILE_UNCHANGED,
+    MERGED,
+    FileRecord,
+    FlagRecord,
+    RoundRecord,
+    read_record,
+    stamp,
+    with_flags,
+    write_returns_sheet,
+)
+from edi_xl.master.save import backup_path
+from edi_xl.master.sheets import Change, owner_key
+from edi_xl.read.grid import grid_from_worksheet
+from edi_xl.read.isolation import FileReader
+from edi_xl.tables.layouts import trust
+
+TEXT_MATCH = 0.85  # how alike action texts must be to match a row with no (usable) id
+FIELD_LABELS = {
+    "action": "Action",
+    "owner": "Action Owner",
+    "due": "Due Date",
+    "start": "Start Date",
+    "theme": "Milestone",
+    "references": "Report / Action",
+    "characteristics": "Protected Characteristic",
+}
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something in a return that needs a person."""
+
+    id: str | None
+    file: str
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class MergeChange:
+    id: str
+    field: str  # "status" | "update"
+    old: Any
+    new: Any
+    file: str
+
+
+@dataclass
+class FileOutcome:
+    file: str
+    outcome: str  # merged | skipped | rejected | superseded
+    reason: str | None
+    owner: str | None
+    rows: int
+
+
+@dataclass
+class MergeReport:
+    """What became of each file of a batch, the changes made and the flags raised."""
+
+    as_at: date
+    files: list[FileOutcome]
+    changes: list[MergeChange]
+    flags: list[Flag]
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.flags) or any(f.outcome == REJECTED for f in self.files)
+
+    def report(self) -> dict[str, Any]:
+        """The --report JSON, in exactly the shape issue 3 pins (normalise: no changes)."""
+        return {
+            "as_at": self.as_at.isoformat(),
+            "files": [
+                {
+                    "file": f.file,
+                    "outcome": f.outcome,
+                    "reason": f.reason,
+                    "owner": f.owner,
+                    "rows": f.rows,
+                }
+                for f in self.files
+            ],
+            "changes": [
+                {
+                    "id": c.id,
+                    "field": c.field,
+                    "old": _json(c.old),
+                    "new": _json(c.new),
+                    "file": c.file,
+                }
+                for c in self.changes
+            ],
+            "flags": [
+                {"id": f.id, "file": f.file, "kind": f.kind, "message": f.message}
+                for f in self.flags
+            ],
+        }
+
+
+@dataclass
+class MergeResult(MergeReport):
+    refresh: RefreshResult | None = None
+    path: Path | None = None
+    backup: Path | None = None
+    #: where the as-at date came from (edi_xl.flows.rounds: given | settings | returns | today)
+    as_at_source: str = "given"
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _norm(text: Any) -> str:
+    return " ".join(str(text).split()) if text is not None else ""
+
+
+def _similar(a: str | None, b: str | None) -> float:
+    if not a or not b:
+        return 0.0
+    return SequenceMatcher(None, _norm(a).lower(), _norm(b).lower()).ratio()
+
+
+def _same_number(a: str, b: str) -> bool:
+    try:
+        return float(a) == float(b)
+    except ValueError:
+        return False
+
+
+def match_row(
+    row: ReturnRow, actions: list[Action], by_id: dict[str, Action] | None = None
+) -> tuple[Action | None, Flag | None]:
+    """The master action a return row is about, or a flag saying why there is none.
+
+    ``by_id`` is the master's id index, passed in when matching many rows.
+    """
+    by_id = by_id if by_id is not None else {a.id: a for a in actions if a.id}
+    text = row.locked.get("action")
+    text = _norm(text) if text else None
+    if row.id:
+        exact = by_id.get(row.id)
+        if exact is not None and not row.id_was_number:
+            return exact, None
+        candidates = [a for a in actions if a.id and _same_number(a.id, row.id)]
+        if exact is not None and exact not in candidates:
+            candidates.append(exact)
+        if len(candidates) == 1:
+            return candidates[0], None
+        if len(candidates) > 1:
+            scored = sorted(
+                ((_similar(text, a.action), a) for a in candidates),
+                key=lambda t: t[0],
+                reverse=True,
+            )
+            if text and scored[0][0] >= 0.6 and scored[0][0] - scored[1][0] >= 0.1:
+                return scored[0][1], None
+            ids = ", ".join(a.id for a in candidates)
+            return None, Flag(
+                row.id,
+                row.file,
+                "ambiguous_id",
+                f"row {row.row}: id {row.id} could be any of {ids} (Excel turns "
+                "7.10 into 7.1); the action text does not tell which",
+            )
+    if text:
+        scored = sorted(
+            ((_similar(text, a.action), a) for a in actions), key=lambda t: t[0], reverse=True
+        )
+        if (
+            scored
+            and scored[0][0] >= TEXT_MATCH
+            and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.05)
+        ):
+            return scored[0][1], None
+    what = f"id {row.id!r}" if row.id else "no id, and the action text matches no action"
+    return None, Flag(
+        row.id or None,
+        row.file,
+        "unknown_action",
+        f"sheet {row.sheet!r} row {row.row}: {what} is not in the master; not added",
+    )
+
+
+def locked_changes(row: ReturnRow, action: Action) -> list[Flag]:
+    """Edits the owner made to fields they may not change."""
+    master: dict[str, Any] = {
+        "action": action.action,
+        "owner": action.owner,
+        "theme": action.theme,
+        "references": action.references_text,
+        "characteristics": action.characteristics_text,
+    }
+    flags: list[Flag] = []
+    for fld, value in row.locked.items():
+        if fld in ("due", "start"):
+            old = action.due if fld == "due" else action.start
+            new = parse_date(value)
+            same = (
+                (new.date == old.date)
+                if new.date and old.date
+                else (_norm(new.text) == _norm(old.text))
+            )
+            old_text, new_text = old.text, new.text
+        else:
+            old_text, new_text = _norm(master.get(fld)), _norm(value)
+            same = old_text == new_text
+        if not same:
+            flags.append(
+                Flag(
+                    action.id,
+                    row.file,
+                    "locked_field_changed",
+                    f"row {row.row}: {FIELD_LABELS[fld]} changed from {old_text!r} to "
+                    f"{new_text!r}; not applied (only Status and the update are "
+                    "taken from returns)",
+                )
+            )
+    return flags
+
+
+def file_flags(
+    file: ReturnFile, as_at: date, master: object = None, *, unread: bool = True
+) -> list[Flag]:
+    """What the whole file needs a person for: text not read (unless ``unread`` is False),
+    and, for a return made by ``edi-xl returns``, another master or round named in it, or
+    actions taken out of it."""
+    flags = [
+        Flag(
+            None,
+            file.name,
+            "column_not_read",
+            f"{where} not read: only the Status and the update are taken from returns",
+        )
+        for where in (file.unread if unread else [])
+    ]
+    meta = file.metadata
+    if meta is None:
+        return flags
+    if meta.master and master and _same_master(meta.master, str(master)) is False:
+        flags.append(
+            Flag(
+                None,
+                file.name,
+                "other_master",
+                f"this return was made from {meta.master!r}, not {master!r}; merged "
+                "by action number and text: check it belongs to this plan",
+            )
+        )
+    if meta.as_at and meta.as_at != as_at:
+        flags.append(
+            Flag(
+                None,
+                file.name,
+                "other_round",
+                f"this return was sent for the round as at {meta.as_at:%d %b %Y}; "
+                f"it is merged into the round as at {as_at:%d %b %Y}",
+            )
+        )
+    returned = {r.id for r in file.rows}
+    numbers = {r.id for r in file.rows if r.id_was_number}
+    for sent in meta.rows:
+        if sent.id not in returned and not any(_same_number(sent.id, n) for n in numbers):
+            flags.append(
+                Flag(
+                    sent.id,
+                    file.name,
+                    "row_removed",
+                    f"action {sent.id} was sent in this return but is not in it any "
+                    "more; nothing taken for it",
+                )
+            )
+    return flags
+
+
+def _same_master(named: str, master: str) -> bool:
+    """Is the master a return names this master (or its backup copy)?"""
+
+    def key(name: str) -> str:
+        stem = Path(name).stem.casefold()
+        return stem.removesuffix(".backup")
+
+    return key(named) == key(master)
+
+
+def changed_since_sent(
+    action: Action,
+    row: ReturnRow,
+    status_word: str,
+    fingerprint: str,
+    sent_as_at: date | None,
+    words: dict[RAG, str],
+) -> Flag | None:
+    """A flag when the return would change a Status that changed in the master after the
+    return was sent (the row fingerprint of what was sent tells what the master held then)."""
+    if comparable(status_word) == comparable(action.status_text):
+        return None  # the return changes nothing (also: a merge run twice)
+    last = last_update_text(action, sent_as_at) if sent_as_at else None
+
+    def sent_with(status: str | None) -> bool:
+        return (
+            row_fingerprint(action.id, action.action, action.due.text, status, last) == fingerprint
+        )
+
+    if sent_with(action.status_text):
+        return None  # the master is as it was when the return was sent
+    before = next((w for w in (*words.values(), None) if sent_with(w)), _UNKNOWN)
+    if before is _UNKNOWN:
+        return None  # the action itself changed since: locked_changes says what
+    return Flag(
+        action.id,
+        row.file,
+        "changed_since_sent",
+        f"row {row.row}: Status was {before!r} when this return was sent and is now "
+        f"{action.status_text!r} in the master; the return's {status_word!r} is applied "
+        "(see the Change Log to undo)",
+    )
+
+
+_UNKNOWN = object()
+
+
+@dataclass
+class _Candidate:
+    file: ReturnFile
+    row: ReturnRow
+    status: str | None  # the master's word for the owner's status
+    update: str | None
+
+
+#: The most characters an Excel cell holds; a longer update is cut there and flagged.
+CELL_LIMIT = 32_767
+
+
+def _owner_of(file: ReturnFile, actions: list[Action]) -> str | None:
+    owners = Counter(a.owner for a in actions if a.owner)
+    return owners.most_common(1)[0][0] if owners else file.owner
+
+
+def _owner_by_name(file: ReturnFile, owners: list[str]) -> str | None:
+    """The owner a file is named after (returns are named after their owner), if any."""
+    from edi_xl.core.filenames import safe_filename
+
+    stem = Path(file.name).stem.casefold()
+    for owner in owners:
+        if safe_filename(owner, suffix=".xlsx")[:-5].casefold() == stem:
+            return owner
+    return file.metadata.owner if file.metadata else None
+
+
+def _owner_changed(
+    row: ReturnRow,
+    action: Action,
+    status_word: str | None,
+    sent: Any,
+    sent_as_at: date | None,
+    words: dict[RAG, str],
+) -> bool:
+    """Did the owner write anything new in this row: an update, or a Status other than the
+    one sent (told by the row's fingerprint; without one, any Status counts)?"""
+    if row.update:
+        return True
+    if status_word is None:
+        return False
+    if sent is None or not sent.fingerprint:
+        return True
+    last = last_update_text(action, sent_as_at) if sent_as_at else None
+    return (
+        row_fingerprint(action.id, action.action, action.due.text, status_word, last)
+        != sent.fingerprint
+    )
+
+
+def merge_book(
+    wb: Workbook,
+    files: list[ReturnFile],
+    as_at: date,
+    *,
+    now: datetime | None = None,
+    path: object = None,
+) -> MergeResult:
+    """Merge already-read returns into a loaded master, in memory.
+
+    What earlier merges of the same round found (the Returns sheet) is added to: a return
+    older than one already merged for the same owner is superseded, not applied.
+    """
+    master = read_master_plan(wb, path)
+    ws, detection, words, plan = master.sheet, master.detection, master.words, master.plan
+    header_row = master.header_row
+    flags: list[Flag] = []
+    candidates: dict[str, list[_Candidate]] = defaultdict(list)
+    actions = {a.id: a for a in plan.actions if a.id}
+    record = read_record(wb)
+    if record.as_at != as_at:
+        record = RoundRecord(as_at, [], [])
+    newest = record.newest_returned()
+    owners: dict[str, str | None] = {}
+    unchanged: set[str] = set()
+    earlier: set[str] = set()
+
+    for file in files:
+        if file.outcome != READ:
+            continue
+        flags.extend(file_flags(file, as_at, path))
+        sent = file.metadata.by_id() if file.metadata else {}
+        sent_as_at = file.metadata.as_at if file.metadata else None
+        matched: list[tuple[ReturnRow, Action]] = []
+        for row in file.rows:
+            action, flag = match_row(row, plan.actions, actions)
+            if flag:
+                flags.append(flag)
+                continue
+            assert action is not None
+            matched.append((row, action))
+        owner = owners[file.name] = _owner_of(file, [a for _, a in matched])
+        before = newest.get(owner_key(owner)) if owner else None
+        saved = stamp(file.stamp)
+        if (
+            before is not None
+            and before.key != (file.name, saved)
+            and (before.saved or datetime.min) > (saved or datetime.min)
+        ):
+            earlier.add(file.name)
+            flags.append(
+                Flag(
+                    None,
+                    file.name,
+                    "superseded",
+                    f"a newer return from {owner} ({before.file}) was merged earlier this "
+                    "round; this one was not applied",
+                )
+            )
+            continue
+        new_rows = 0
+        for row, action in matched:
+            flags.extend(locked_changes(row, action))
+            status_word = None
+            if row.status:
+                rag = parse_status(row.status, words)
+                if rag is None:
+                    flags.append(
+                        Flag(
+                            action.id,
+                            file.name,
+                            "invalid_status",
+                            f"row {row.row}: {row.status!r} is not a RAG status; "
+                            f"the master keeps {action.status_text!r}",
+                        )
+                    )
+                else:
+                    status_word = words[rag]
+            sent_row = sent.get(action.id)
+            if not _owner_changed(row, action, status_word, sent_row, sent_as_at, words):
+                continue  # sent back as it was: nothing to take (and nothing to undo)
+            new_rows += 1
+            if sent_row and sent_row.fingerprint and status_word is not None:
+                flag = changed_since_sent(
+                    action, row, status_word, sent_row.fingerprint, sent_as_at, words
+                )
+                if flag:
+                    flags.append(flag)
+            candidates[action.id].append(_Candidate(file, row, status_word, row.update))
+        if matched and not new_rows:
+            unchanged.add(file.name)
+
+    grid = master.grid or grid_from_worksheet(ws)  # nothing written to the sheet yet
+    status_col = trust.map_columns(grid, detection.header_row).fields["status"] + 1
+    update_col = round_column(ws, header_row, as_at, grid) if candidates else None
+    if update_col is not None and status_col >= update_col:  # moved along by the new column
+        status_col += 1
+
+    changes: list[MergeChange] = []
+    log: list[Change] = []
+    won: Counter[str] = Counter()
+    lost: Counter[str] = Counter()
+    wrap_top = wrap_top_setter(wb)
+    for action_id, cands in candidates.items():
+        cands.sort(key=lambda c: (c.file.stamp or datetime.min.replace(tzinfo=UTC), c.file.name))
+        winner = cands[-1]
+        for older in cands[:-1]:
+            lost[older.file.name] += 1
+            flags.append(
+                Flag(
+                    action_id,
+                    older.file.name,
+                    "superseded",
+                    f"row {older.row.row}: a newer return ({winner.file.name}) "
+                    f"updates action {action_id}; this one was not applied",
+                )
+            )
+        won[winner.file.name] += 1
+        action = actions[action_id]
+        assert action.origin is not None and update_col is not None
+        sheet_row = action.origin.row
+        for fld, col, new in (
+            ("status", status_col, winner.status),
+            ("update", update_col, winner.update),
+        ):
+            if new is None:
+                continue
+            if fld == "status" and (flag := _overridden(action, new, as_at, words, winner)):
+                flags.append(flag)  # the rule decides; the owner's word is recorded once
+                continue
+            stored = whole = storable_text(new)  # control characters made visible
+            if len(stored) > CELL_LIMIT:
+                flags.append(
+                    Flag(
+                        action_id,
+                        winner.file.name,
+                        "value_truncated",
+                        f"row {winner.row.row}: the update is {len(stored):,} characters, "
+                        f"longer than a cell holds ({CELL_LIMIT:,}); the cell keeps the "
+                        "first 32,767 and the whole text is in the merge report (--report)",
+                    )
+                )
+                stored = stored[:CELL_LIMIT]
+            cell = ws.cell(sheet_row, col)
+            if comparable(cell.value) == comparable(stored):
+                continue
+            old = cell.value
+            if set_value(cell, stored):
+                wrap_top(cell)
+                changes.append(MergeChange(action_id, fld, old, whole, winner.file.name))
+                label = "Status" if fld == "status" else update_header(as_at)
+                log.append(Change(action_id, label, old, cell.value, winner.file.name))
+
+    outcomes = [_outcome(f, won, lost, owners, unchanged, earlier) for f in files]
+    when = now or datetime.now().replace(microsecond=0)
+    sheets.append_changes(wb, log, when)
+    _add_to_record(record, files, outcomes, flags, plan.owners)
+    write_returns_sheet(wb, plan.owners, record, as_at, master.settings)
+    refreshed = refresh_book(wb, as_at, source=f"merge as at {as_at:%d %b %Y}", now=when, path=path)
+    return MergeResult(as_at, outcomes, changes, flags, refreshed)
+
+
+def _overridden(
+    action: Action, word: str, as_at: date, words: dict[RAG, str], winner: _Candidate
+) -> Flag | None:
+    """A flag when the RAG rule would override the owner's Status (the due date passed)."""
+    rag = parse_status(word, words)
+    if rag is None:
+        return None
+    ruled = assess(action.model_copy(update={"status": rag, "status_text": word}), as_at).status
+    if ruled is None or ruled is rag:
+        return None
+    return Flag(
+        action.id,
+        winner.file.name,
+        "status_overridden",
+        f"row {winner.row.row}: owner said {word}; due date passed: {ruled.value} "
+        f"({words[ruled]}), so the Status stays {words[ruled]}",
+    )
+
+
+def _add_to_record(
+    record: RoundRecord,
+    files: list[ReturnFile],
+    outcomes: list[FileOutcome],
+    flags: list[Flag],
+    owners: list[str],
+) -> None:
+    """Add this merge's files and flags to the round's record; a return now superseded by a
+    newer one merged here is marked so."""
+    by_name = {f.name: f for f in files}
+    found: list[FileRecord] = []
+    for o in outcomes:
+        if o.outcome == SKIPPED:
+            continue
+        file = by_name[o.file]
+        owner = o.owner or _owner_by_name(file, owners)
+        reason = o.reason if o.outcome == REJECTED else None
+        found.append(FileRecord(o.file, owner, stamp(file.stamp), o.outcome, o.rows, 0, reason))
+    flag_records = [FlagRecord(g.file, g.id, g.kind, g.message) for g in flags]
+    record.add(found, flag_records)
+    newest = record.newest_returned()
+    record.files = [
+        replace(f, outcome="superseded", rows=0, reason=f"a newer return ({n.file}) came in")
+        if f.owner
+        and f.outcome == MERGED
+        and (n := newest[owner_key(f.owner)]).key != f.key
+        and n.outcome == MERGED
+        and n.file in by_name
+        else f
+        for f in record.files
+    ]
+    record.files = with_flags(record.files, record.flags)
+
+
+def _outcome(
+    file: ReturnFile,
+    won: Counter[str],
+    lost: Counter[str],
+    owners: dict[str, str | None],
+    unchanged: set[str],
+    earlier: set[str],
+) -> FileOutcome:
+    if file.outcome != READ:
+        return FileOutcome(file.name, file.outcome, file.reason, None, 0)
+    owner = owners.get(file.name) or file.owner
+    if file.name in earlier:
+        return FileOutcome(
+            file.name, "superseded", "a newer return was merged earlier this round", owner, 0
+        )
+    if won[file.name]:
+        return FileOutcome(file.name, "merged", None, owner, won[file.name])
+    if lost[file.name]:
+        return FileOutcome(
+            file.name, "superseded", "a newer return updates the same actions", owner, 0
+        )
+    if file.name in unchanged:
+        return FileOutcome(
+            file.name, FILE_UNCHANGED, "sent back with no new status or update", owner, 0
+        )
+    return FileOutcome(file.name, REJECTED, "no row matched an action of the master", owner, 0)
+
+
+def merge_returns(
+    master: str | Path,
+    inputs: Sequence[str | Path],
+    *,
+    out: str | Path | None = None,
+    as_at: date | None = None,
+    now: datetime | None = None,
+    reader: FileReader | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    fallback: date | None = None,
+) -> MergeResult:
+    """Merge every return under ``inputs`` into ``master`` (in place unless ``out``).
+
+    With no ``as_at``, the returns go into the round they were made for, which must be the
+    round on Settings (:func:`returns_round`); ``fallback`` is the date when neither says.
+    ``progress(done, total, name)`` is called as each file has been read.
+    """
+    master = Path(master)
+    wb = load_master(master)
+    settings_date = sheets.read_settings(wb).as_at
+    target = Path(out) if out else master
+    not_returns = {  # a master kept in the returns folder is not a return
+        target: "the merged master",
+        backup_path(target): "the merged master's backup",
+        master: "the master itself",
+        backup_path(master): "the master's backup",
+    }
+    files = read_returns(inputs, reader=reader, progress=progress, not_returns=not_returns)
+    source = "given"
+    if as_at is None:
+        as_at, source = returns_round(files, settings_date, fallback, master.name)
+    with gc_paused():  # not while reading returns: a file read in this process leaves cycles
+        result = merge_book(wb, files, as_at, now=now, path=master.name)
+        result.backup = save_master(
+            wb, target, notes=result.refresh.notes if result.refresh is not None else None
+        )
+    result.path = target
+    result.as_at_source = source
+    return result
+
+
+def returns_round(
+    files: list[ReturnFile], settings_date: date | None, fallback: date | None, master: str
+) -> tuple[date, str]:
+    """The round to merge into when no date is given, and where it came from.
+
+    The round the returns were made for (their hidden record), which must be the round on
+    Settings: a mismatch, or returns of several rounds, is a question for a person
+    (:class:`edi_xl.flows.rounds.RoundMismatchError`), never a silent new column. Returns with no
+    record go into the round on Settings (else ``fallback``, the CLI's today).
+    """
+    from edi_xl.flows.rounds import RETURNS, SETTINGS, TODAY, RoundMismatchError, human_date
+
+    made: dict[date, list[str]] = defaultdict(list)
+    for f in files:
+        if f.outcome == READ and f.metadata and f.metadata.as_at:
+            made[f.metadata.as_at].append(f.name)
+    if len(made) > 1:
+        rounds = "; ".join(
+            f"{human_date(d)}: {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
+            for d, names in sorted(made.items())
+        )
+        raise RoundMismatchError(
+            f"{master}: these returns were made for different rounds ({rounds}). Nothing was "
+            "merged. Merge each round's returns on their own, with --as-at the round's date."
+        )
+    if made:
+        (made_for,) = made
+        if settings_date is None or made_for == settings_date:
+            return made_for, RETURNS
+        iso, now_iso = made_for.isoformat(), settings_date.isoformat()
+        raise RoundMismatchError(
+            f"{master}: the returns were made for the round as at {human_date(made_for)}, but "
+            f"the round on the Settings sheet is {human_date(settings_date)}. Nothing was "
+            f"merged. Which round are they for? To put them in their own round's column: "
+            f"--as-at {iso} (this moves the Settings date back to {human_date(made_for)}); "
+            f"to take them into the current round: --as-at {now_iso}."
+        )
+    if settings_date is not None:
+        return settings_date, SETTINGS
+    if fallback is not None:
+        return fallback, TODAY
+    raise EdiXlError(f"{master}: no as-at date given and none on the Settings sheet")

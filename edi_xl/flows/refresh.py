@@ -1,0 +1,375 @@
+"""Refresh: work out status, overdue and problems in a master, and write a new master.
+
+Refresh owns a small, fixed set of cells and never touches anything else:
+
+- the Status cells of the table (the RAG rule's result, in the Settings sheet's words);
+- the computed columns Overdue, Days overdue and Problems (added at the right if missing);
+- the as-at date on the Settings sheet, the whole Lists sheet, new lines of the Change Log;
+- the whole Summary sheet (edi_xl.master.summary_sheet), rewritten from scratch;
+- the conditional formatting and dropdowns of the Status / Due Date / Overdue /
+  Protected Characteristic columns, the print setup and footer.
+
+Every value it changes is logged in the Change Log (old -> new), so nothing is lost. The
+master is saved by the patch writer (:mod:`edi_xl.master.patch`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook as WorkbookType
+from openpyxl.worksheet.worksheet import Worksheet
+
+from edi_xl.core.errors import EdiXlError
+from edi_xl.core.model import Action, ActionPlan
+from edi_xl.core.problems import Report, Severity
+from edi_xl.core.rules import Assessment, assess, check_plan
+from edi_xl.core.status import RAG
+from edi_xl.core.summary import Summary
+from edi_xl.master import sheets
+from edi_xl.master.cells import comparable, set_value
+from edi_xl.master.conditional import apply_rag_formatting
+from edi_xl.master.patch import save_master
+from edi_xl.master.plan import (
+    COMPUTED_NOTE,
+    SPARE_ROWS,
+    build_master_book,
+    gc_paused,
+    load_master,
+    read_master_plan,
+)
+from edi_xl.master.printing import apply_print_setup
+from edi_xl.master.save import save_atomic
+from edi_xl.master.sheets import Change
+from edi_xl.master.styles import (
+    COMPUTED_HEADER_FILL,
+    COMPUTED_HEADER_FONT,
+    HEADER_ALIGN,
+    WRAP_TOP,
+    row_height,
+)
+from edi_xl.master.summary_sheet import PlanColumns, write_summary
+from edi_xl.master.validation import apply_dropdowns
+from edi_xl.read.grid import grid_from_worksheet
+from edi_xl.tables.layouts import trust
+
+OVERDUE_YES, OVERDUE_NO, NO_DEADLINE = "Yes", "No", "No deadline"
+
+
+@dataclass
+class RefreshResult:
+    """What a refresh did and found."""
+
+    as_at: date
+    plan: ActionPlan
+    assessments: list[tuple[Action, Assessment]]
+    report: Report
+    changes: list[Change] = field(default_factory=list)
+    path: Path | None = None
+    backup: Path | None = None
+    notes: list[str] = field(default_factory=list)  # things refresh could not do, in words
+    summary: Summary | None = None  # the figures of the Summary sheet
+
+    @property
+    def overdue(self) -> list[tuple[Action, int]]:
+        return [(a, s.days_overdue or 0) for a, s in self.assessments if s.overdue]
+
+    def rag_counts(self) -> dict[str, int]:
+        counts = {rag.value: 0 for rag in RAG}
+        for _, s in self.assessments:
+            if s.status:
+                counts[s.status.value] += 1
+        return counts
+
+
+def _ensure_column(
+    ws: Worksheet, header_row: int, col: int | None, header: str, width: float, last_row: int
+) -> int:
+    """The 1-based column holding ``header``; when missing, a new column right of the last
+    column that holds anything in the header row or the table's rows (``header_row`` to
+    ``last_row``), so that a column of the user's, even one with no header, is never written
+    over."""
+    if col is not None:
+        return col + 1
+    used = [
+        c
+        for (r, c), cell in ws._cells.items()
+        if header_row <= r <= last_row and cell.value is not None
+    ]
+    new_col = max(used, default=1) + 1
+    cell = ws.cell(header_row, new_col)
+    cell.value = header
+    cell.font, cell.fill, cell.alignment = COMPUTED_HEADER_FONT, COMPUTED_HEADER_FILL, HEADER_ALIGN
+    cell.comment = Comment(COMPUTED_NOTE, "edi_xl")
+    ws.column_dimensions[get_column_letter(new_col)].width = width
+    return new_col
+
+
+def wrap_top_setter(wb: WorkbookType) -> Callable[[Cell | MergedCell], None]:
+    """A fast ``cell.alignment = WRAP_TOP`` for many cells of ``wb``.
+
+    openpyxl hashes and compares the whole style object on every assignment (seconds for
+    thousands of cells); this looks up its index in the workbook's styles once and stores
+    that, which is what the assignment stores.
+    """
+    index = wb._alignments.add(WRAP_TOP)
+
+    def apply(cell: Cell | MergedCell) -> None:
+        if cell._style is None:
+            cell._style = StyleArray()
+        cell._style.alignmentId = index
+
+    return apply
+
+
+def _fit_row(ws: Worksheet, row: int, col: int, text: str) -> None:
+    """Make a row edi_xl gave a height tall enough for its Problems text (a row with no set
+    height is left to the spreadsheet program; a row is never made shorter)."""
+    dim = ws.row_dimensions[row]
+    if not text or dim.height is None:
+        return
+    width = ws.column_dimensions[get_column_letter(col)].width or 13.0
+    needed = row_height([(text, width)])
+    if needed > dim.height:
+        dim.height = needed
+
+
+def _status_cell_value(action: Action, assessment: Assessment, words: dict[RAG, str]) -> Any:
+    """What the Status cell should hold after refresh."""
+    if action.status is None and (action.status_text or assessment.status is None):
+        return action.status_text  # a word we cannot read, or blank and not overdue: kept
+    return words[assessment.status] if assessment.status else action.status_text
+
+
+def _overdue_text(assessment: Assessment) -> str:
+    if assessment.overdue:
+        return OVERDUE_YES
+    return OVERDUE_NO if assessment.has_deadline or assessment.status is RAG.BLUE else NO_DEADLINE
+
+
+def refresh_book(
+    wb: WorkbookType,
+    as_at: date | None = None,
+    *,
+    source: str | None = None,
+    now: datetime | None = None,
+    path: object = None,
+) -> RefreshResult:
+    """Refresh a loaded master in memory (see the module docstring for what it owns)."""
+    master = read_master_plan(wb, path)
+    ws, detection, settings, plan = master.sheet, master.detection, master.settings, master.plan
+    as_at = as_at or settings.as_at
+    if as_at is None:
+        raise EdiXlError(
+            f"{path or 'workbook'}: no as-at date given and none on the Settings sheet"
+        )
+    settings.as_at = as_at
+    words = settings.words
+    source = source or f"refresh as at {as_at:%d %b %Y}"
+
+    grid = master.grid if master.grid is not None else grid_from_worksheet(ws)
+    columns = trust.map_columns(grid, detection.header_row)
+    header_row = master.header_row
+    table_end = max([header_row] + [a.origin.row for a in plan.actions if a.origin])
+    status_col = _ensure_column(
+        ws, header_row, columns.fields.get("status"), "Status", 20, table_end
+    )
+    computed_cols = {
+        c.field: _ensure_column(
+            ws, header_row, columns.computed.get(c.field), c.header, c.width, table_end
+        )
+        for c in trust.COMPUTED
+    }
+
+    changes: list[Change] = sheets.write_settings(wb, settings, source=source)
+    sheets.write_owners(wb, plan.owners)
+    notes: list[str] = []
+    assessments: list[tuple[Action, Assessment]] = []
+    for action in plan.actions:
+        assessment = assess(action, as_at)
+        assessments.append((action, assessment))
+        new_status = _status_cell_value(action, assessment, words)
+        if assessment.status is not None:  # the plan now says what the sheet will say
+            action.status = assessment.status
+            action.status_text = new_status
+    report = check_plan(plan, as_at, words, file=str(path) if path else None)
+
+    def write(
+        row: int, col: int, value: Any, label: str, action: Action, *, computed: bool = False
+    ) -> None:
+        cell = ws.cell(row, col)
+        if comparable(cell.value) == comparable(value):
+            return
+        old = cell.value
+        if not set_value(cell, value):
+            notes.append(f"row {row}: {label} is inside merged cells; not changed")
+            return
+        # The first fill of an empty computed cell is not a change to anything a person wrote;
+        # every other change, and every Status change, goes in the Change Log.
+        if not (computed and comparable(old) is None):
+            changes.append(Change(action.id, label, old, value, source))
+
+    problems_by_row: dict[int | None, list[str]] = {}
+    for p in report.problems:
+        problems_by_row.setdefault(p.location.row, []).append(
+            ("Note: " if p.severity is Severity.INFO else "") + p.message
+        )
+    wrap_top = wrap_top_setter(wb)
+    for action, assessment in assessments:
+        assert action.origin is not None
+        row = action.origin.row
+        write(row, status_col, action.status_text, "Status", action)
+        problems = problems_by_row.get(row, [])
+        write(
+            row,
+            computed_cols["overdue"],
+            _overdue_text(assessment),
+            "Overdue",
+            action,
+            computed=True,
+        )
+        write(
+            row,
+            computed_cols["days_overdue"],
+            assessment.days_overdue,
+            "Days overdue",
+            action,
+            computed=True,
+        )
+        write(
+            row,
+            computed_cols["problems"],
+            "\n".join(problems) or None,
+            "Problems",
+            action,
+            computed=True,
+        )
+        for col in computed_cols.values():
+            wrap_top(ws.cell(row, col))
+        _fit_row(ws, row, computed_cols["problems"], "\n".join(problems))
+
+    sheets.write_lists(wb, words)
+    sheets.change_log_sheet(wb)
+    last_row = max([header_row + 1] + [a.origin.row for a in plan.actions if a.origin])
+    fmt_last = last_row + SPARE_ROWS
+    due_col = columns.fields.get("due")
+    pcs_col = columns.fields.get("characteristics")
+    apply_rag_formatting(
+        ws,
+        status_col=status_col,
+        due_col=due_col + 1 if due_col is not None else None,
+        overdue_col=computed_cols["overdue"],
+        first_row=header_row + 1,
+        last_row=fmt_last,
+        words=words,
+    )
+    apply_dropdowns(
+        ws,
+        status_col=status_col,
+        characteristics_col=pcs_col + 1 if pcs_col is not None else None,
+        first_row=header_row + 1,
+        last_row=fmt_last,
+    )
+    apply_print_setup(ws, header_row=header_row, as_at=as_at)
+    if ws.freeze_panes is None:
+        ws.freeze_panes = f"B{header_row + 1}"
+    last_col = get_column_letter(max(ws.max_column, *computed_cols.values()))
+    if not ws.auto_filter.filterColumn:  # never drop a filter the user has set
+        ws.auto_filter.ref = f"A{header_row}:{last_col}{last_row}"
+    sheets.append_changes(wb, changes, now or datetime.now().replace(microsecond=0))
+    theme_col, owner_col = columns.fields.get("theme"), columns.fields.get("owner")
+    summary, summary_notes = write_summary(
+        wb,
+        plan,
+        assessments,
+        as_at,
+        settings,
+        PlanColumns(
+            ws,
+            header_row + 1,
+            fmt_last,
+            status_col,
+            theme_col + 1 if theme_col is not None else None,
+            owner_col + 1 if owner_col is not None else None,
+        ),
+    )
+    return RefreshResult(
+        as_at=as_at,
+        plan=plan,
+        assessments=assessments,
+        report=report,
+        changes=changes,
+        notes=notes + summary_notes,
+        summary=summary,
+    )
+
+
+def refresh_workbook(
+    path: str | Path,
+    as_at: date | None = None,
+    *,
+    out: str | Path | None = None,
+    now: datetime | None = None,
+) -> RefreshResult:
+    """Refresh the master at ``path``; in place (with a backup) unless ``out`` is given."""
+    path = Path(path)
+    with gc_paused():
+        wb = load_master(path)
+        result = refresh_book(wb, as_at, now=now, path=path.name)
+        target = Path(out) if out else path
+        result.backup = save_master(wb, target, notes=result.notes)
+    result.path = target
+    return result
+
+
+def new_master(
+    path: str | Path,
+    plan: ActionPlan | None,
+    as_at: date,
+    *,
+    trust_name: str | None = None,
+    now: datetime | None = None,
+    overwrite: bool = False,
+) -> RefreshResult:
+    """Write a new master at ``path`` holding ``plan`` (or no actions), refreshed."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise EdiXlError(f"{path}: already exists; refusing to overwrite it (use --force)")
+    plan = plan or ActionPlan()
+    start = None
+    if path.suffix.lower() == ".xlsm":  # macro-enabled: with the buttons (edi_xl.master.vba)
+        from edi_xl.master.vba import bind_document_modules, macro_enabled_start
+
+        start = macro_enabled_start([c.width for c in trust.COLUMNS])
+    wb = build_master_book(plan, as_at, trust_name=trust_name, start=start)
+    source = (
+        f"new master from {Path(plan.source.path).name}"
+        if plan.source and plan.source.path
+        else "new master"
+    ) + f" as at {as_at:%d %b %Y}"  # the round its Change Log lines belong to
+    result = refresh_book(wb, as_at, source=source, now=now, path=path.name)
+    if start is not None:
+        bind_document_modules(wb)
+    result.backup = save_atomic(wb, path)
+    result.path = path
+    return result
+
+
+def summarise_master(path: str | Path, as_at: date | None = None) -> Summary:
+    """The Summary figures of the master at ``path``, as a refresh at ``as_at`` would write them.
+
+    ``as_at`` defaults to the as-at date on the master's Settings sheet. The refresh runs in
+    memory only: the file is not changed.
+    """
+    path = Path(path)
+    result = refresh_book(load_master(path), as_at, path=path.name)
+    assert result.summary is not None
+    return result.summary

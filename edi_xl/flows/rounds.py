@@ -1,0 +1,145 @@
+"""The reporting round: one date for every command, moved only when a person moves it.
+
+The as-at date on the Settings sheet is the current round. Every command and button works as
+at that date unless told otherwise (``--as-at``); today is used only when there is no master
+or its Settings has no date. :class:`RoundDate` says which, in the words the commands print
+first ("as at 18 Nov 2026, the round on Settings").
+
+:func:`start_round` moves the round: it sets the Settings date, adds the round's "Update as
+at <date>" column after the previous one, logs both in the Change Log and refreshes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
+
+from edi_xl.core.errors import EdiXlError
+from edi_xl.core.rounds import update_header
+from edi_xl.flows.refresh import RefreshResult, refresh_book
+from edi_xl.master import sheets
+from edi_xl.master.patch import save_master
+from edi_xl.master.plan import gc_paused, load_master
+
+GIVEN, SETTINGS, RETURNS, TODAY = "given", "settings", "returns", "today"
+
+
+def human_date(d: date) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
+@dataclass(frozen=True)
+class RoundDate:
+    """The as-at date a command works for, and where it came from."""
+
+    as_at: date
+    source: str  # given | settings | returns | today
+
+    def describe(self) -> str:
+        when = f"as at {human_date(self.as_at)}"
+        return {
+            GIVEN: f"{when} (--as-at)",
+            SETTINGS: f"{when}, the round on Settings",
+            RETURNS: f"{when}, the round the returns were made for",
+            TODAY: f"{when} (today: no round date on a Settings sheet)",
+        }[self.source]
+
+
+def settings_as_at(path: str | Path) -> date | None:
+    """The as-at date on a master's Settings sheet; None when there is none or the file is
+    not a readable master (the command itself then says what is wrong)."""
+    path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+        return None
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Exception:  # noqa: BLE001 - any unreadable file: no date
+        return None
+    try:
+        if sheets.SETTINGS not in wb.sheetnames:
+            return None
+        from edi_xl.core.dates import DateKind, parse_date
+
+        for row in wb[sheets.SETTINGS].iter_rows(max_col=2, max_row=200, values_only=True):
+            label = row[0] if row else None
+            if isinstance(label, str) and label.strip().lower() == sheets.AS_AT_LABEL.lower():
+                parsed = parse_date(row[1] if len(row) > 1 else None)
+                return parsed.date if parsed.kind is DateKind.EXACT else None
+        return None
+    except Exception:  # noqa: BLE001 - a damaged sheet: no date
+        return None
+    finally:
+        wb.close()
+
+
+def round_date(given: date | None, master: str | Path | None, today: date) -> RoundDate:
+    """``given`` if any, else the round on ``master``'s Settings, else ``today``."""
+    if given is not None:
+        return RoundDate(given, GIVEN)
+    found = settings_as_at(master) if master is not None else None
+    if found is not None:
+        return RoundDate(found, SETTINGS)
+    return RoundDate(today, TODAY)
+
+
+class RoundMismatchError(EdiXlError):
+    """Returns were made for a round other than the one on Settings: a person decides."""
+
+
+@dataclass
+class RoundResult:
+    """What starting a round did."""
+
+    as_at: date
+    previous: date | None
+    started: bool  # False: that round was already the current one
+    column: str | None = None  # the header of the round's update column
+    refresh: RefreshResult | None = None
+    path: Path | None = None
+    backup: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def start_round_book(
+    wb: Workbook, start: date, *, now: datetime | None = None, path: object = None
+) -> RoundResult:
+    """Start the round as at ``start`` in a loaded master, in memory."""
+    from edi_xl.master.plan import read_master_plan, round_column
+
+    master = read_master_plan(wb, path)
+    previous = master.settings.as_at
+    if previous is not None and start < previous:
+        raise EdiXlError(
+            f"{path or 'workbook'}: the current round is as at {human_date(previous)}; a new "
+            f"round cannot start before it ({human_date(start)}). To look at an earlier date "
+            "without moving the round, use edi-xl summary --as-at."
+        )
+    header = update_header(start)
+    had_column = header in master.plan.update_headers
+    when = now or datetime.now().replace(microsecond=0)
+    source = f"round started as at {human_date(start)}"
+    round_column(master.sheet, master.header_row, start, master.grid)
+    if not had_column:
+        sheets.append_changes(
+            wb,
+            [sheets.Change("", header, None, "column added for the new round", source)],
+            when,
+        )
+    started = previous != start or not had_column
+    refreshed = refresh_book(wb, start, source=source, now=when, path=path)
+    return RoundResult(start, previous, started, header, refreshed)
+
+
+def start_round(master: str | Path, start: date, *, now: datetime | None = None) -> RoundResult:
+    """Start the round as at ``start`` in the master at ``master`` (saved with a backup)."""
+    path = Path(master)
+    with gc_paused():
+        wb = load_master(path)
+        result = start_round_book(wb, start, now=now, path=path.name)
+        result.backup = save_master(wb, path, notes=result.notes)
+    result.path = path
+    return result

@@ -1,0 +1,1239 @@
+"""Saving a master by patching its package: edi_xl's changes in, every other byte as it was.
+
+openpyxl models part of what a workbook can hold; a load-and-save through it drops the rest
+(pictures, shapes, text boxes, sparklines, form controls, header images, printer settings,
+x14 extensions...). So a master edi_xl did not make from nothing is saved by patching:
+
+1. :func:`take_baseline`, when the master is loaded, records what openpyxl read: each cell's
+   value and style, column widths, row heights, conditional formats, dropdowns, print setup,
+   freeze panes, filter and defined names.
+2. The command (refresh, merge, ...) works on the openpyxl workbook as always.
+3. :func:`patched_package` compares the workbook with its baseline and applies only the
+   differences to the original package, part by part:
+
+   - edi_xl's own sheets (Settings, Lists, Summary, Change Log, Returns, Imported from) and
+     any sheet the command added are written by openpyxl and put in whole (their styles
+     added to the package's ``styles.xml``, their strings written inline, their drawings and
+     charts copied under free names);
+   - any other sheet that changed (the plan sheet) has its XML edited in place: the cells
+     that changed, an inserted column (moving cells, column widths, merged cells, links,
+     notes, conditional formats, dropdowns, filter and pictures to its right), the
+     conditional formats and dropdowns edi_xl added or removed, the print setup, footer,
+     freeze panes, filter, column widths and row heights it set;
+   - ``workbook.xml`` gets the new sheets, the defined names that changed, and
+     ``fullCalcOnLoad`` (Excel recalculates the Summary's formulas when it opens the file);
+     the calculation chain is dropped (Excel rebuilds it).
+
+   Every other part — other sheets, pictures, charts, comments, tables, pivot tables, slicers,
+   VBA and its signature, printer settings, custom XML — is copied byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+from openpyxl.styles.cell_style import CellStyle, StyleArray
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.utils.datetime import to_excel
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import tostring as openpyxl_tostring
+
+from edi_xl.master.package import (
+    CALC_CHAIN_REL,
+    CT_NS,
+    MAIN_NS,
+    R_NS,
+    WORKSHEET_REL,
+    WORKSHEET_TYPE,
+    Package,
+    Rel,
+    parse,
+    rels_name,
+    resolve,
+)
+
+M = f"{{{MAIN_NS}}}"
+XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+CellKey = tuple[int, int]
+Style = tuple[int, ...] | None
+
+#: The children of a worksheet, in the order the file format requires (CT_Worksheet).
+SHEET_ORDER = [
+    "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData",
+    "sheetCalcPr", "sheetProtection", "protectedRanges", "scenarios", "autoFilter",
+    "sortState", "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr",
+    "conditionalFormatting", "dataValidations", "hyperlinks", "printOptions", "pageMargins",
+    "pageSetup", "headerFooter", "rowBreaks", "colBreaks", "customProperties", "cellWatches",
+    "ignoredErrors", "smartTags", "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF",
+    "picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst",
+]  # fmt: skip
+WORKBOOK_ORDER = [
+    "fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
+    "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize",
+    "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
+    "fileRecoveryPr", "webPublishObjects", "extLst",
+]  # fmt: skip
+
+
+# --- what the workbook held when it was loaded --------------------------------------------------
+
+
+@dataclass
+class SheetState:
+    """One sheet as openpyxl holds it: the things edi_xl may change."""
+
+    cells: dict[CellKey, tuple[Any, str, Style]]
+    widths: dict[int, float | None]
+    heights: dict[int, float | None]
+    cf: Counter[tuple[Any, ...]]
+    dv: Counter[tuple[Any, ...]]
+    page: tuple[Any, ...]
+    footer: tuple[str | None, ...]
+    freeze: str | None
+    filter_ref: str | None
+    print_titles: str | None
+    print_area: str | None
+
+
+def _ranges(sqref: Any) -> frozenset[str]:
+    return frozenset(r.coord for r in MultiCellRange(str(sqref)).ranges)
+
+
+def _cf_key(sqref: Any, rule: Any) -> tuple[Any, ...]:
+    return (_ranges(sqref), rule.type, rule.operator, rule.text, tuple(rule.formula or ()))
+
+
+def _dv_key(dv: Any) -> tuple[Any, ...]:
+    return (_ranges(dv.sqref), dv.type, dv.formula1, dv.formula2, dv.operator)
+
+
+def _footer(ws: Worksheet) -> tuple[str | None, ...]:
+    return tuple(
+        getattr(getattr(hf, part), "text", None)
+        for hf in (ws.oddFooter, ws.evenFooter)
+        for part in ("left", "center", "right")
+    )
+
+
+def _page(ws: Worksheet) -> tuple[Any, ...]:
+    ps = ws.page_setup
+    fit = ws.sheet_properties.pageSetUpPr
+    return (
+        ps.orientation,
+        ps.paperSize,
+        ps.fitToWidth,
+        ps.fitToHeight,
+        fit.fitToPage if fit is not None else None,
+    )
+
+
+def sheet_state(ws: Worksheet) -> SheetState:
+    cells: dict[CellKey, tuple[Any, str, Style]] = {}
+    for key, cell in ws._cells.items():
+        style = tuple(cell._style) if cell._style is not None and any(cell._style) else None
+        if cell._value is not None or style is not None:  # not a cell merely looked at
+            cells[key] = (cell._value, cell.data_type, style)
+    widths: dict[int, float | None] = {}
+    for dim in ws.column_dimensions.values():
+        if dim.min and dim.max:
+            for idx in range(dim.min, min(dim.max, 16384) + 1):
+                widths[idx] = dim.width if dim.customWidth or dim.width else None
+    heights = {r: dim.height for r, dim in ws.row_dimensions.items() if dim.height is not None}
+    cf: Counter[tuple[Any, ...]] = Counter(
+        _cf_key(c.sqref, rule) for c in ws.conditional_formatting for rule in c.rules
+    )
+    dv: Counter[tuple[Any, ...]] = Counter(_dv_key(d) for d in ws.data_validations.dataValidation)
+    return SheetState(
+        cells,
+        widths,
+        heights,
+        cf,
+        dv,
+        _page(ws),
+        _footer(ws),
+        ws.freeze_panes,
+        ws.auto_filter.ref,
+        ws.print_title_rows,
+        str(ws.print_area) if ws.print_area else None,
+    )
+
+
+@dataclass
+class Baseline:
+    """The master as loaded: its package and what openpyxl read of it."""
+
+    package: bytes
+    sheets: dict[str, SheetState]
+    names: dict[str, str]
+    inserted: dict[str, list[int]] = field(default_factory=dict)  # sheet -> columns inserted
+
+
+_BASELINES: weakref.WeakKeyDictionary[Workbook, Baseline] = weakref.WeakKeyDictionary()
+
+
+def _global_names(wb: Workbook) -> dict[str, str]:
+    return {name: str(dn.attr_text) for name, dn in wb.defined_names.items()}
+
+
+def take_baseline(wb: Workbook, package: bytes) -> Baseline:
+    """Record what ``wb`` (just loaded from ``package``) holds, for a patched save later."""
+    baseline = Baseline(
+        package, {ws.title: sheet_state(ws) for ws in wb.worksheets}, _global_names(wb)
+    )
+    _BASELINES[wb] = baseline
+    return baseline
+
+
+def baseline_of(wb: Workbook) -> Baseline | None:
+    return _BASELINES.get(wb)
+
+
+def record_inserted_column(ws: Worksheet, col: int) -> None:
+    """Note that an empty column was inserted before 1-based ``col`` of ``ws`` (the patch
+    writer moves what is to its right in the file)."""
+    wb = ws.parent
+    baseline = _BASELINES.get(wb) if wb is not None else None
+    if baseline is not None and ws.title in baseline.sheets:
+        baseline.inserted.setdefault(ws.title, []).append(col)
+
+
+# --- moving things right of an inserted column ---------------------------------------------------
+
+
+def shift_range_text(text: str, col: int) -> str:
+    """Ranges (``"A1:C3 E5"``) as they read after an empty column is inserted before ``col``:
+    a range right of it moves one column right, a range across it grows by one."""
+    out = []
+    for rng in MultiCellRange(text).ranges:
+        moved = CellRange(rng.coord)
+        if moved.min_col >= col:
+            moved.shift(col_shift=1)
+        elif moved.max_col >= col:
+            moved.expand(right=1)
+        out.append(moved.coord)
+    return " ".join(out)
+
+
+def _shift_state(state: SheetState, col: int) -> SheetState:
+    """``state`` as it reads after a column is inserted before ``col`` (for comparing)."""
+
+    def ranges(key: tuple[Any, ...]) -> tuple[Any, ...]:
+        moved = frozenset(r for text in key[0] for r in shift_range_text(text, col).split())
+        return (moved, *key[1:])
+
+    return SheetState(
+        {(r, c + 1 if c >= col else c): v for (r, c), v in state.cells.items()},
+        {(c + 1 if c >= col else c): w for c, w in state.widths.items()},
+        state.heights,
+        Counter({ranges(k): n for k, n in state.cf.items()}),
+        Counter({ranges(k): n for k, n in state.dv.items()}),
+        state.page,
+        state.footer,
+        state.freeze,
+        shift_range_text(state.filter_ref, col) if state.filter_ref else None,
+        state.print_titles,
+        state.print_area,
+    )
+
+
+_CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def _shift_ref(ref: str, col: int) -> str:
+    m = _CELL_REF.match(ref)
+    if not m:
+        return shift_range_text(ref, col) if ref else ref
+    c = column_index_from_string(m.group(1))
+    return f"{get_column_letter(c + 1)}{m.group(2)}" if c >= col else ref
+
+
+def _shift_sheet_xml(pkg: Package, part: str, root: etree._Element, col: int) -> None:
+    """Insert an empty column before ``col`` in the sheet XML ``root`` (and its notes,
+    pictures and tables): everything at or right of it moves one column right."""
+    for row in root.iter(f"{M}row"):
+        row.attrib.pop("spans", None)
+        for c in row.iter(f"{M}c"):
+            ref = c.get("r")
+            if ref:
+                c.set("r", _shift_ref(ref, col))
+    cols = root.find(f"{M}cols")
+    if cols is not None:
+        for el in list(cols):
+            lo, hi = int(el.get("min", "0")), int(el.get("max", "0"))
+            if lo >= col:
+                el.set("min", str(lo + 1))
+                el.set("max", str(min(hi + 1, 16384)))
+            elif hi >= col:
+                el.set("max", str(min(hi + 1, 16384)))
+    for xpath in (
+        f"{M}mergeCells/{M}mergeCell",
+        f"{M}hyperlinks/{M}hyperlink",
+        f"{M}conditionalFormatting",
+        f"{M}dataValidations/{M}dataValidation",
+        f"{M}autoFilter",
+        f"{M}dimension",
+    ):
+        for el in root.iterfind(xpath):
+            for attr in ("ref", "sqref"):
+                if el.get(attr):
+                    el.set(attr, shift_range_text(el.get(attr), col))
+    for rel, target in pkg.linked(part):
+        if target not in pkg.parts:
+            continue
+        kind = rel.type.rsplit("/", 1)[-1]
+        if kind == "comments":
+            doc = pkg.xml(target)
+            for el in doc.iter(f"{M}comment"):
+                el.set("ref", _shift_ref(el.get("ref", ""), col))
+            pkg.put_xml(target, doc)
+        elif kind == "drawing":
+            doc = pkg.xml(target)
+            for anchor in doc:
+                for corner in ("from", "to"):
+                    cel = anchor.find(f"{{{XDR_NS}}}{corner}/{{{XDR_NS}}}col")
+                    if cel is not None and cel.text and int(cel.text) >= col - 1:
+                        cel.text = str(int(cel.text) + 1)
+            pkg.put_xml(target, doc)
+        elif kind == "vmlDrawing":
+            text = pkg.parts[target].decode("utf-8", "replace")
+
+            def column(m: re.Match[str]) -> str:
+                n = int(m.group(2))
+                return f"{m.group(1)}{n + 1 if n >= col - 1 else n}{m.group(3)}"
+
+            def anchor(m: re.Match[str]) -> str:
+                nums = [int(x) for x in m.group(2).split(",")]
+                if len(nums) == 8:
+                    for i in (0, 4):
+                        if nums[i] >= col - 1:
+                            nums[i] += 1
+                return f"{m.group(1)}{', '.join(map(str, nums))}{m.group(3)}"
+
+            text = re.sub(r"(<x:Column>)(\d+)(</x:Column>)", column, text)
+            text = re.sub(r"(<x:Anchor>)\s*([\d,\s]+?)\s*(</x:Anchor>)", anchor, text)
+            pkg.put(target, text.encode("utf-8"))
+        elif kind == "table":
+            doc = pkg.xml(target)
+            if doc.get("ref"):
+                doc.set("ref", shift_range_text(doc.get("ref", ""), col))
+            flt = doc.find(f"{M}autoFilter")
+            if flt is not None and flt.get("ref"):
+                flt.set("ref", shift_range_text(flt.get("ref", ""), col))
+            pkg.put_xml(target, doc)
+
+
+# --- styles ------------------------------------------------------------------------------------
+
+
+def _as_main(openpyxl_element: Any) -> etree._Element:
+    """An element made by openpyxl's ``to_tree`` (no namespace) in the main namespace."""
+    text = openpyxl_tostring(openpyxl_element)
+    return parse(b'<x xmlns="' + MAIN_NS.encode() + b'">' + text + b"</x>")[0]
+
+
+def _key(el: etree._Element) -> bytes:
+    return etree.tostring(el, method="c14n")
+
+
+class StyleMap:
+    """Adds openpyxl styles to the package's ``styles.xml`` (never renumbering what is there)
+    and gives their indices; identical styles already there are reused."""
+
+    def __init__(self, pkg: Package, wb: Workbook) -> None:
+        self.pkg, self.wb = pkg, wb
+        self.part = next(
+            (t for rel, t in pkg.linked(_workbook_part(pkg)) if rel.type.endswith("/styles")),
+            "xl/styles.xml",
+        )
+        self.missing = self.part not in pkg.parts  # a workbook with no styles part at all
+        self.root = pkg.xml(self.part) if not self.missing else parse(EMPTY_STYLES)
+        self.changed = self.missing
+        self.lists: dict[str, etree._Element] = {}
+        self.index: dict[str, dict[bytes, int]] = {}
+        self.xf_cache: dict[tuple[int, ...], int] = {}
+        self.dxf_cache: dict[int, int] = {}
+
+    def _list(self, tag: str) -> etree._Element:
+        if tag not in self.lists:
+            el = self.root.find(M + tag)
+            if el is None:
+                el = etree.Element(M + tag)
+                order = [
+                    "numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs",
+                    "cellStyles", "dxfs", "tableStyles", "colors", "extLst",
+                ]  # fmt: skip
+                _insert_ordered(self.root, el, order)
+            self.lists[tag] = el
+            self.index[tag] = {_key(child): i for i, child in enumerate(el)}
+        return self.lists[tag]
+
+    def _add(self, tag: str, el: etree._Element) -> int:
+        parent = self._list(tag)
+        key = _key(el)
+        found = self.index[tag].get(key)
+        if found is not None:
+            return found
+        parent.append(el)
+        parent.set("count", str(len(parent)))
+        self.index[tag][key] = len(parent) - 1
+        self.changed = True
+        return len(parent) - 1
+
+    def _num_fmt(self, num_fmt_id: int) -> int:
+        if num_fmt_id < 164:
+            return num_fmt_id
+        code = self.wb._number_formats[num_fmt_id - 164]
+        fmts = self._list("numFmts")
+        for el in fmts:
+            if el.get("formatCode") == code:
+                return int(el.get("numFmtId", "0"))
+        new_id = max([163] + [int(el.get("numFmtId", "0")) for el in fmts]) + 1
+        el = etree.SubElement(fmts, M + "numFmt")
+        el.set("numFmtId", str(new_id))
+        el.set("formatCode", code)
+        fmts.set("count", str(len(fmts)))
+        self.changed = True
+        return new_id
+
+    def xf(self, style: tuple[int, ...] | None) -> int:
+        """The ``cellXfs`` index of an openpyxl style array."""
+        if style is None:
+            return 0
+        if style in self.xf_cache:
+            return self.xf_cache[style]
+        arr = StyleArray(style)
+        wb = self.wb
+        xf = CellStyle.from_array(arr)
+        if arr.alignmentId:
+            xf.alignment = wb._alignments[arr.alignmentId]
+        if arr.protectionId:
+            xf.protection = wb._protections[arr.protectionId]
+        el = _as_main(xf.to_tree())
+        el.set("fontId", str(self._add("fonts", _as_main(wb._fonts[arr.fontId].to_tree()))))
+        el.set("fillId", str(self._add("fills", _as_main(wb._fills[arr.fillId].to_tree()))))
+        el.set("borderId", str(self._add("borders", _as_main(wb._borders[arr.borderId].to_tree()))))
+        el.set("numFmtId", str(self._num_fmt(arr.numFmtId)))
+        el.set("xfId", "0")
+        index = self._add("cellXfs", el)
+        self.xf_cache[style] = index
+        return index
+
+    def dxf(self, dxf: Any) -> int:
+        key = id(dxf)
+        if key not in self.dxf_cache:
+            self.dxf_cache[key] = self._add("dxfs", _as_main(dxf.to_tree()))
+        return self.dxf_cache[key]
+
+    def save(self) -> None:
+        if self.changed:
+            self.pkg.put_xml(self.part, self.root)
+
+
+def _insert_ordered(parent: etree._Element, el: etree._Element, order: list[str]) -> None:
+    """Put ``el`` among ``parent``'s children where ``order`` (local names) says."""
+    name = etree.QName(el).localname
+    rank = order.index(name) if name in order else len(order)
+    for i, child in enumerate(parent):
+        if not isinstance(child.tag, str):
+            continue
+        other = etree.QName(child).localname
+        if (order.index(other) if other in order else len(order)) > rank:
+            parent.insert(i, el)
+            return
+    parent.append(el)
+
+
+def _child(parent: etree._Element, name: str, order: list[str]) -> etree._Element:
+    el = parent.find(M + name)
+    if el is None:
+        el = etree.Element(M + name)
+        _insert_ordered(parent, el, order)
+    return el
+
+
+# --- cells ---------------------------------------------------------------------------------------
+
+
+def _set_cell(c: etree._Element, value: Any, data_type: str, style: int | None, wb: Any) -> None:
+    """Make the ``<c>`` element ``c`` hold ``value`` (as openpyxl holds it) and ``style``."""
+    for child in list(c):
+        c.remove(child)
+    c.attrib.pop("t", None)
+    c.attrib.pop("cm", None)
+    c.attrib.pop("vm", None)
+    if style is not None:
+        if style:
+            c.set("s", str(style))
+        else:
+            c.attrib.pop("s", None)
+    if value is None:
+        return
+    if data_type == "f" or (isinstance(value, str) and data_type != "s" and value.startswith("=")):
+        etree.SubElement(c, M + "f").text = str(value)[1:] if str(value).startswith("=") else ""
+        return
+    if isinstance(value, bool):
+        c.set("t", "b")
+        etree.SubElement(c, M + "v").text = "1" if value else "0"
+    elif isinstance(value, int | float):
+        etree.SubElement(c, M + "v").text = repr(value) if isinstance(value, float) else str(value)
+    elif isinstance(value, datetime | date | time | timedelta):
+        serial = (
+            to_excel(value, wb.epoch) if isinstance(value, datetime | date) else to_excel(value)
+        )
+        etree.SubElement(c, M + "v").text = str(serial)
+    elif data_type == "e":
+        c.set("t", "e")
+        etree.SubElement(c, M + "v").text = str(value)
+    else:
+        c.set("t", "inlineStr")
+        t = etree.SubElement(etree.SubElement(c, M + "is"), M + "t")
+        text = str(value)
+        t.text = text
+        if text != text.strip() or "\n" in text:
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+class SheetXml:
+    """A worksheet's XML with fast access to its rows and cells."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self.data = _child(root, "sheetData", SHEET_ORDER)
+        self.rows: dict[int, etree._Element] = {}
+        for row in self.data.iterfind(M + "row"):
+            self.rows[int(row.get("r", "0"))] = row
+        self.cells: dict[int, dict[int, etree._Element]] = {}
+        self.max_row = 0
+        self.max_col = 0
+
+    def row(self, r: int) -> etree._Element:
+        row = self.rows.get(r)
+        if row is None:
+            row = etree.Element(M + "row")
+            row.set("r", str(r))
+            later = [n for n in self.rows if n > r]
+            if later:
+                self.rows[min(later)].addprevious(row)
+            else:
+                self.data.append(row)
+            self.rows[r] = row
+        return row
+
+    def _row_cells(self, r: int) -> dict[int, etree._Element]:
+        if r not in self.cells:
+            found: dict[int, etree._Element] = {}
+            row = self.rows.get(r)
+            if row is not None:
+                for c in row.iterfind(M + "c"):
+                    ref = c.get("r")
+                    if ref:
+                        found[column_index_from_string(coordinate_from_string(ref)[0])] = c
+            self.cells[r] = found
+        return self.cells[r]
+
+    def cell(self, r: int, col: int, *, create: bool = True) -> etree._Element | None:
+        cells = self._row_cells(r)
+        c = cells.get(col)
+        if c is None and create:
+            row = self.row(r)
+            row.attrib.pop("spans", None)
+            c = etree.Element(M + "c")
+            c.set("r", f"{get_column_letter(col)}{r}")
+            later = [n for n in cells if n > col]
+            if later:
+                cells[min(later)].addprevious(c)
+            else:
+                row.append(c)
+            cells[col] = c
+        if c is not None:
+            self.max_row, self.max_col = max(self.max_row, r), max(self.max_col, col)
+        return c
+
+
+# --- one sheet -----------------------------------------------------------------------------------
+
+
+def _set_width(root: etree._Element, idx: int, width: float | None) -> None:
+    cols = _child(root, "cols", SHEET_ORDER)
+    for el in list(cols):
+        lo, hi = int(el.get("min", "0")), int(el.get("max", "0"))
+        if lo <= idx <= hi:
+            pieces = []
+            if lo < idx:
+                pieces.append((lo, idx - 1))
+            if idx < hi:
+                pieces.append((idx + 1, hi))
+            for a, b in pieces:
+                copy = etree.fromstring(etree.tostring(el))
+                copy.set("min", str(a))
+                copy.set("max", str(b))
+                el.addprevious(copy)
+            if width is None:
+                cols.remove(el)
+            else:
+                el.set("min", str(idx))
+                el.set("max", str(idx))
+                el.set("width", str(width))
+                el.set("customWidth", "1")
+            break
+    else:
+        if width is None:
+            return
+        el = etree.Element(M + "col")
+        el.set("min", str(idx))
+        el.set("max", str(idx))
+        el.set("width", str(width))
+        el.set("customWidth", "1")
+        for i, other in enumerate(cols):
+            if int(other.get("min", "0")) > idx:
+                cols.insert(i, el)
+                break
+        else:
+            cols.append(el)
+    if len(cols) == 0:
+        root.remove(cols)
+
+
+def _cf_xml_key(sqref: str, rule: etree._Element) -> tuple[Any, ...]:
+    formulas = tuple(f.text or "" for f in rule.iterfind(M + "formula"))
+    return (_ranges(sqref), rule.get("type"), rule.get("operator"), rule.get("text"), formulas)
+
+
+def _patch_conditional(
+    root: etree._Element, ws: Worksheet, before: SheetState, after: SheetState, styles: StyleMap
+) -> None:
+    removed = before.cf - after.cf
+    added = after.cf - before.cf
+    if not removed and not added:
+        return
+    for block in list(root.iterfind(M + "conditionalFormatting")):
+        sqref = block.get("sqref", "")
+        for rule in list(block.iterfind(M + "cfRule")):
+            key = _cf_xml_key(sqref, rule)
+            if removed[key] > 0:
+                removed[key] -= 1
+                block.remove(rule)
+        if block.find(M + "cfRule") is None:
+            root.remove(block)
+    priorities = [int(r.get("priority", "0")) for r in root.iter(M + "cfRule")]
+    priority = max(priorities, default=0)
+    for cf in ws.conditional_formatting:
+        for rule in cf.rules:
+            key = _cf_key(cf.sqref, rule)
+            if added[key] <= 0:
+                continue
+            added[key] -= 1
+            priority += 1
+            el = _as_main(rule.to_tree())
+            el.set("priority", str(priority))
+            if rule.dxf is not None:
+                el.set("dxfId", str(styles.dxf(rule.dxf)))
+            block = etree.Element(M + "conditionalFormatting")
+            block.set("sqref", " ".join(sorted(_ranges(cf.sqref))))
+            block.append(el)
+            existing = root.findall(M + "conditionalFormatting")
+            if existing:
+                existing[-1].addnext(block)
+            else:
+                _insert_ordered(root, block, SHEET_ORDER)
+
+
+def _dv_xml_key(el: etree._Element) -> tuple[Any, ...]:
+    def text(tag: str) -> str | None:
+        f = el.find(M + tag)
+        return f.text if f is not None else None
+
+    return (_ranges(el.get("sqref", "")), el.get("type"), text("formula1"), text("formula2"),
+            el.get("operator"))  # fmt: skip
+
+
+def _patch_validation(root: etree._Element, ws: Worksheet, before: SheetState,
+                      after: SheetState) -> None:  # fmt: skip
+    removed = before.dv - after.dv
+    added = after.dv - before.dv
+    if not removed and not added:
+        return
+    block = root.find(M + "dataValidations")
+    if block is not None:
+        for el in list(block):
+            key = _dv_xml_key(el)
+            if removed[key] > 0:
+                removed[key] -= 1
+                block.remove(el)
+    for dv in ws.data_validations.dataValidation:
+        key = _dv_key(dv)
+        if added[key] <= 0:
+            continue
+        added[key] -= 1
+        if block is None:
+            block = _child(root, "dataValidations", SHEET_ORDER)
+        el = _as_main(dv.to_tree())
+        el.set("sqref", " ".join(sorted(_ranges(dv.sqref))))
+        block.append(el)
+    if block is not None:
+        if len(block) == 0:
+            root.remove(block)
+        else:
+            block.set("count", str(len(block)))
+
+
+def _patch_print(root: etree._Element, ws: Worksheet, before: SheetState,
+                 after: SheetState) -> None:  # fmt: skip
+    if before.page != after.page:
+        orientation, paper, fit_w, fit_h, fit_page = after.page
+        setup = _child(root, "pageSetup", SHEET_ORDER)
+        for attr, value in (("orientation", orientation), ("paperSize", paper),
+                            ("fitToWidth", fit_w), ("fitToHeight", fit_h)):  # fmt: skip
+            if value is not None:
+                setup.set(attr, str(int(value)) if not isinstance(value, str) else value)
+        if fit_page is not None:
+            pr = _child(root, "sheetPr", SHEET_ORDER)
+            fit = pr.find(M + "pageSetUpPr")
+            if fit is None:
+                fit = etree.SubElement(pr, M + "pageSetUpPr")
+                # pageSetUpPr comes after tabColor and outlinePr
+                pr.remove(fit)
+                pr.append(fit)
+            fit.set("fitToPage", "1" if fit_page else "0")
+        if root.find(M + "pageMargins") is None:
+            margins = _as_main(ws.page_margins.to_tree())
+            _insert_ordered(root, margins, SHEET_ORDER)
+    if before.footer != after.footer:
+        hf = _child(root, "headerFooter", SHEET_ORDER)
+        model = _as_main(ws.HeaderFooter.to_tree())
+        for tag in ("oddFooter", "evenFooter"):
+            old = hf.find(M + tag)
+            new = model.find(M + tag)
+            if old is not None:
+                hf.remove(old)
+            if new is not None:
+                _insert_ordered(
+                    hf, new, ["oddHeader", "oddFooter", "evenHeader", "evenFooter",
+                              "firstHeader", "firstFooter"],
+                )  # fmt: skip
+        for attr in ("differentOddEven", "differentFirst"):
+            if model.get(attr) is not None and hf.get(attr) is None:
+                hf.set(attr, model.get(attr, ""))
+    if before.freeze != after.freeze and after.freeze:
+        views = _child(root, "sheetViews", SHEET_ORDER)
+        new_view = _as_main(ws.sheet_view.to_tree())
+        old_view = views.find(M + "sheetView")
+        if old_view is not None:
+            views.replace(old_view, new_view)
+        else:
+            views.append(new_view)
+    if before.filter_ref != after.filter_ref:
+        flt = root.find(M + "autoFilter")
+        if after.filter_ref:
+            if flt is None:
+                flt = etree.Element(M + "autoFilter")
+                _insert_ordered(root, flt, SHEET_ORDER)
+            flt.set("ref", after.filter_ref)
+        elif flt is not None:
+            root.remove(flt)
+
+
+def patch_sheet(
+    pkg: Package, part: str, ws: Worksheet, before: SheetState, inserted: list[int],
+    styles: StyleMap,
+) -> bool:  # fmt: skip
+    """Apply what changed in ``ws`` since ``before`` to its part. False when nothing did."""
+    after = sheet_state(ws)
+    for col in inserted:
+        before = _shift_state(before, col)
+    if not inserted and _same(before, after):
+        return False
+    root = pkg.xml(part)
+    for col in inserted:
+        _shift_sheet_xml(pkg, part, root, col)
+    sheet = SheetXml(root)
+    wb = ws.parent
+    for key, now in after.cells.items():
+        was = before.cells.get(key)
+        if was == now:
+            continue
+        if was is not None and was[0] == now[0] and was[1] == now[1] and was[2] == now[2]:
+            continue
+        value, data_type, style = now
+        style_changed = was is None or was[2] != style
+        if was is None and value is None and style is None:
+            continue
+        c = sheet.cell(*key)
+        assert c is not None
+        if was is not None and was[0] == value and was[1] == data_type:
+            if style_changed:
+                c.set("s", str(styles.xf(style))) if style else c.attrib.pop("s", None)
+            continue
+        _set_cell(c, value, data_type, styles.xf(style) if style_changed else None, wb)
+    for key, was in before.cells.items():
+        if key not in after.cells and was[0] is not None:
+            c = sheet.cell(*key, create=False)
+            if c is not None:
+                _set_cell(c, None, "n", None, wb)
+    for idx in set(before.widths) | set(after.widths):
+        if before.widths.get(idx) != after.widths.get(idx):
+            _set_width(root, idx, after.widths.get(idx))
+    for r in set(before.heights) | set(after.heights):
+        if before.heights.get(r) != after.heights.get(r):
+            row = sheet.row(r)
+            height = after.heights.get(r)
+            if height is None:
+                row.attrib.pop("ht", None)
+                row.attrib.pop("customHeight", None)
+            else:
+                row.set("ht", str(height))
+                row.set("customHeight", "1")
+    _patch_conditional(root, ws, before, after, styles)
+    _patch_validation(root, ws, before, after)
+    _patch_print(root, ws, before, after)
+    _update_dimension(root, sheet)
+    pkg.put_xml(part, root)
+    return True
+
+
+def _same(a: SheetState, b: SheetState) -> bool:
+    return (
+        a.cells == b.cells
+        and a.widths == b.widths
+        and a.heights == b.heights
+        and a.cf == b.cf
+        and a.dv == b.dv
+        and a.page == b.page
+        and a.footer == b.footer
+        and a.freeze == b.freeze
+        and a.filter_ref == b.filter_ref
+    )
+
+
+def _update_dimension(root: etree._Element, sheet: SheetXml) -> None:
+    dim = root.find(M + "dimension")
+    if dim is None or not sheet.max_row:
+        return
+    ref = dim.get("ref", "A1")
+    try:
+        rng = CellRange(ref if ":" in ref else f"{ref}:{ref}")
+    except ValueError:
+        return
+    max_row, max_col = max(rng.max_row, sheet.max_row), max(rng.max_col, sheet.max_col)
+    dim.set("ref", f"{get_column_letter(rng.min_col)}{rng.min_row}:"
+                   f"{get_column_letter(max_col)}{max_row}")  # fmt: skip
+
+
+# --- whole sheets edi_xl writes ------------------------------------------------------------------
+
+
+def _workbook_part(pkg: Package) -> str:
+    for rel in pkg.rels(""):
+        if rel.type.endswith("/officeDocument"):
+            return resolve("", rel.target)
+    return "xl/workbook.xml"
+
+
+def _sheet_parts(pkg: Package, workbook: str) -> dict[str, tuple[str, str]]:
+    """Sheet name -> (relationship id, part name) of every sheet in ``workbook``."""
+    targets = {rel.id: resolve(workbook, rel.target) for rel in pkg.rels(workbook)}
+    out: dict[str, tuple[str, str]] = {}
+    for sheet in pkg.xml(workbook).iterfind(f"{M}sheets/{M}sheet"):
+        rid = sheet.get(f"{{{R_NS}}}id", "")
+        out[sheet.get("name", "")] = (rid, targets.get(rid, ""))
+    return out
+
+
+def _inline_strings(root: etree._Element, strings: list[etree._Element]) -> None:
+    for c in root.iter(f"{M}c"):
+        if c.get("t") != "s":
+            continue
+        v = c.find(M + "v")
+        index = int(v.text) if v is not None and v.text else -1
+        c.remove(v) if v is not None else None
+        c.set("t", "inlineStr")
+        inline = etree.SubElement(c, M + "is")
+        if 0 <= index < len(strings):
+            for child in strings[index]:
+                inline.append(etree.fromstring(etree.tostring(child)))
+
+
+def _restyle(root: etree._Element, wb: Workbook, styles: StyleMap) -> None:
+    cell_styles = wb._cell_styles
+    for tag, attr in (("c", "s"), ("row", "s"), ("col", "style")):
+        for el in root.iter(M + tag):
+            value = el.get(attr)
+            if value is not None:
+                el.set(attr, str(styles.xf(tuple(cell_styles[int(value)]))))
+    dxfs = wb._differential_styles.styles
+    for rule in root.iter(M + "cfRule"):
+        value = rule.get("dxfId")
+        if value is not None:
+            rule.set("dxfId", str(styles.dxf(dxfs[int(value)])))
+
+
+def _copy_linked(
+    src: Package, dst: Package, part: str, content: dict[str, str], added: dict[str, str]
+) -> list[Rel]:
+    """Copy the parts ``part`` links to from ``src`` into ``dst`` under free names; the
+    relationships of ``part`` rewritten to point at the copies."""
+    rels = []
+    for rel in src.rels(part):
+        if rel.external:
+            rels.append(rel)
+            continue
+        target = resolve(part, rel.target)
+        if target not in added:
+            new_name = dst.free_name(target)
+            added[target] = new_name
+            dst.put(new_name, src.parts[target])
+            ctype = content.get(target)
+            if ctype:
+                content[new_name] = ctype
+            sub = _copy_linked(src, dst, target, content, added)
+            dst.write_rels(new_name, sub)
+        rels.append(Rel(rel.id, rel.type, "/" + added[target], False))
+    return rels
+
+
+def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> Package:
+    """``sheets`` of ``wb`` written by openpyxl on their own (the rest left out)."""
+    all_sheets, active = wb._sheets, wb._active_sheet_index
+    try:
+        wb._sheets = list(sheets)
+        wb._active_sheet_index = 0
+        out = BytesIO()
+        wb.save(out)
+    finally:
+        wb._sheets, wb._active_sheet_index = all_sheets, active
+    return Package.read(out.getvalue())
+
+
+# --- the workbook --------------------------------------------------------------------------------
+
+
+def _content_map(pkg: Package) -> tuple[etree._Element, dict[str, str]]:
+    root = pkg.content_types()
+    overrides = {
+        el.get("PartName", "").lstrip("/"): el.get("ContentType", "")
+        for el in root.iterfind(f"{{{CT_NS}}}Override")
+    }
+    return root, overrides
+
+
+def _set_overrides(pkg: Package, root: etree._Element, overrides: dict[str, str]) -> None:
+    for el in list(root.iterfind(f"{{{CT_NS}}}Override")):
+        root.remove(el)
+    defaults = {el.get("Extension", "").lower() for el in root.iterfind(f"{{{CT_NS}}}Default")}
+    for name, ctype in overrides.items():
+        if name in pkg.parts:
+            el = etree.SubElement(root, f"{{{CT_NS}}}Override")
+            el.set("PartName", "/" + name)
+            el.set("ContentType", ctype)
+    for name in pkg.parts:
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if name not in overrides and ext and ext not in defaults and ext in _DEFAULT_TYPES:
+            el = etree.Element(f"{{{CT_NS}}}Default")
+            el.set("Extension", ext)
+            el.set("ContentType", _DEFAULT_TYPES[ext])
+            root.insert(0, el)
+            defaults.add(ext)
+    pkg.set_content_types(root)
+
+
+STYLES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+#: The styles part of a workbook that has none: the defaults every reader assumes.
+EMPTY_STYLES = (
+    f'<styleSheet xmlns="{MAIN_NS}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/>'
+    '</font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill>'
+    '<patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/>'
+    '<right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf '
+    'numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="1"><xf '
+    'numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs><cellStyles count="1">'
+    '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+).encode()
+
+_DEFAULT_TYPES = {
+    "rels": "application/vnd.openxmlformats-package.relationships+xml",
+    "xml": "application/xml",
+    "vml": "application/vnd.openxmlformats-officedocument.vmlDrawing",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "jpg": "image/jpeg",
+    "emf": "image/x-emf",
+    "bin": "application/vnd.openxmlformats-officedocument.spreadsheetml.printerSettings",
+}
+
+
+def _names_element(book: etree._Element) -> etree._Element:
+    return _child(book, "definedNames", WORKBOOK_ORDER)
+
+
+def _set_defined_name(
+    book: etree._Element, name: str, value: str | None, local: int | None = None,
+    hidden: bool = False,
+) -> None:  # fmt: skip
+    """Set (or, with ``value`` None, remove) a defined name, keeping its other attributes."""
+    names = _names_element(book)
+    found = None
+    for el in names:
+        same_scope = (el.get("localSheetId") is None and local is None) or (
+            local is not None and el.get("localSheetId") == str(local)
+        )
+        if el.get("name", "").lower() == name.lower() and same_scope:
+            found = el
+            break
+    if value is None:
+        if found is not None:
+            names.remove(found)
+    else:
+        if found is None:
+            found = etree.SubElement(names, M + "definedName")
+            found.set("name", name)
+            if local is not None:
+                found.set("localSheetId", str(local))
+            if hidden:
+                found.set("hidden", "1")
+        found.text = value
+    if len(names) == 0:
+        book.remove(names)
+
+
+def _quote_sheet(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def _print_titles_value(title: str, rows: str | None) -> str | None:
+    if not rows:
+        return None
+    first, _, last = rows.replace("$", "").partition(":")
+    return f"{_quote_sheet(title)}!${first}:${last or first}"
+
+
+def owned_sheets(wb: Workbook) -> set[str]:
+    """The sheets edi_xl writes as a whole."""
+    from edi_xl.master.summary_sheet import MARKER_NAME, SUMMARY
+
+    owned = {"Settings", "Lists", "Change Log", "Returns", "Imported from"}
+    if MARKER_NAME in wb.defined_names:
+        owned.add(SUMMARY)
+    return owned
+
+
+def patched_package(wb: Workbook, baseline: Baseline) -> bytes:
+    """The baseline's package with what changed in ``wb`` applied (see the module doc)."""
+    pkg = Package.read(baseline.package)
+    workbook = _workbook_part(pkg)
+    parts = _sheet_parts(pkg, workbook)
+    styles = StyleMap(pkg, wb)
+    ct_root, overrides = _content_map(pkg)
+    owned = owned_sheets(wb)
+    titles = [ws.title for ws in wb.worksheets]
+    whole = [ws for ws in wb.worksheets if ws.title in owned or ws.title not in baseline.sheets]
+
+    # sheets edited in place
+    for ws in wb.worksheets:
+        if ws in whole or ws.title not in parts:
+            continue
+        before = baseline.sheets.get(ws.title)
+        if before is not None:
+            patch_sheet(pkg, parts[ws.title][1], ws, before, baseline.inserted.get(ws.title, []),
+                        styles)  # fmt: skip
+
+    # sheets written whole
+    book = pkg.xml(workbook)
+    book_rels = pkg.rels(workbook)
+    sheets_el = book.find(M + "sheets")
+    assert sheets_el is not None
+    old_order = [el.get("name", "") for el in sheets_el]
+    if whole:
+        made = _openpyxl_package(wb, whole)
+        made_book = _workbook_part(made)
+        made_parts = _sheet_parts(made, made_book)
+        _, made_types = _content_map(made)
+        sst_part = next(
+            (t for rel, t in made.linked(made_book) if rel.type.endswith("/sharedStrings")), None
+        )
+        strings = list(made.xml(sst_part)) if sst_part and sst_part in made.parts else []
+        for ws in whole:
+            _, src_part = made_parts[ws.title]
+            root = made.xml(src_part)
+            _inline_strings(root, strings)
+            _restyle(root, wb, styles)
+            if ws.title in parts:  # replace edi_xl's sheet, dropping what only it linked to
+                part = parts[ws.title][1]
+                old_linked = pkg.reachable(part) - {part}
+            else:
+                part = pkg.free_name("xl/worksheets/sheet1.xml")
+                rid = _free_rel_id(book_rels)
+                book_rels.append(Rel(rid, WORKSHEET_REL, "/" + part, False))
+                el = etree.Element(M + "sheet")
+                el.set("name", ws.title)
+                el.set("sheetId", str(_free_sheet_id(sheets_el)))
+                el.set(f"{{{R_NS}}}id", rid)
+                if ws.sheet_state != "visible":
+                    el.set("state", ws.sheet_state)
+                _place_sheet(sheets_el, el, ws.title, titles)
+                old_linked = set()
+            for gone in old_linked:
+                pkg.remove(gone)
+                pkg.remove(rels_name(gone))
+            pkg.put_xml(part, root)
+            overrides[part] = WORKSHEET_TYPE
+            added: dict[str, str] = {}
+            new_rels = _copy_linked(made, pkg, src_part, made_types, added)
+            for src, dst in added.items():
+                if src in made_types:
+                    overrides[dst] = made_types[src]
+            pkg.write_rels(part, new_rels)
+    # sheets edi_xl removed (only its own)
+    for title in list(parts):
+        if title not in titles and title in owned and title in baseline.sheets:
+            rid, part = parts[title]
+            for el in list(sheets_el):
+                if el.get("name") == title:
+                    sheets_el.remove(el)
+            book_rels = [r for r in book_rels if r.id != rid]
+            for gone in pkg.reachable(part):
+                pkg.remove(gone)
+    new_order = [el.get("name", "") for el in sheets_el]
+    _renumber_local_names(book, old_order, new_order)
+    _patch_names(book, wb, baseline, new_order)
+
+    # recalculation: no stale chain; Excel works the formulas out on opening
+    chain = [r for r in book_rels if r.type == CALC_CHAIN_REL]
+    for rel in chain:
+        pkg.remove(resolve(workbook, rel.target))
+        book_rels.remove(rel)
+    calc = _child(book, "calcPr", WORKBOOK_ORDER)
+    calc.set("fullCalcOnLoad", "1")
+    pkg.put_xml(workbook, book)
+    styles.save()
+    if styles.missing:
+        book_rels.append(Rel(_free_rel_id(book_rels), STYLES_REL, "/" + styles.part, False))
+        overrides[styles.part] = STYLES_TYPE
+    pkg.write_rels(workbook, book_rels)
+    _set_overrides(pkg, ct_root, overrides)  # (those of parts no longer there are dropped)
+    return pkg.to_bytes()
+
+
+def _free_rel_id(rels: list[Rel]) -> str:
+    used = {r.id for r in rels}
+    n = len(rels) + 1
+    while f"rId{n}" in used:
+        n += 1
+    return f"rId{n}"
+
+
+def _free_sheet_id(sheets_el: etree._Element) -> int:
+    return max([0] + [int(el.get("sheetId", "0")) for el in sheets_el]) + 1
+
+
+def _place_sheet(sheets_el: etree._Element, el: etree._Element, title: str,
+                 order: list[str]) -> None:  # fmt: skip
+    """Put the new sheet element after the sheet that comes before it in ``order``."""
+    present = {s.get("name"): s for s in sheets_el}
+    before = [t for t in order[: order.index(title)] if t in present]
+    if before:
+        present[before[-1]].addnext(el)
+    else:
+        sheets_el.insert(0, el)
+
+
+def _renumber_local_names(book: etree._Element, old: list[str], new: list[str]) -> None:
+    moves = {str(i): str(new.index(name)) for i, name in enumerate(old) if name in new}
+    names = book.find(M + "definedNames")
+    if names is not None:
+        for el in list(names):
+            local = el.get("localSheetId")
+            if local is None:
+                continue
+            if local in moves:
+                el.set("localSheetId", moves[local])
+            else:
+                names.remove(el)
+    views = book.find(f"{M}bookViews/{M}workbookView")
+    if views is not None:
+        for attr in ("activeTab", "firstSheet"):
+            value = views.get(attr)
+            if value is not None and value in moves:
+                views.set(attr, moves[value])
+
+
+def _patch_names(book: etree._Element, wb: Workbook, baseline: Baseline, order: list[str]) -> None:
+    now = _global_names(wb)
+    for name in set(baseline.names) | set(now):
+        if baseline.names.get(name) != now.get(name):
+            _set_defined_name(book, name, now.get(name))
+    owned = owned_sheets(wb)
+    for ws in wb.worksheets:
+        if ws.title not in order:
+            continue
+        local = order.index(ws.title)
+        before = baseline.sheets.get(ws.title)
+        rewritten = ws.title in owned or before is None
+        titles = _print_titles_value(ws.title, ws.print_title_rows)
+        if rewritten or (before is not None and before.print_titles != ws.print_title_rows):
+            _set_defined_name(book, "_xlnm.Print_Titles", titles, local)
+        area = str(ws.print_area) if ws.print_area else None
+        if rewritten or (before is not None and before.print_area != area):
+            _set_defined_name(book, "_xlnm.Print_Area", area, local)
+        flt = ws.auto_filter.ref
+        if flt and (rewritten or (before is not None and before.filter_ref != flt)):
+            first, _, last = flt.partition(":")
+            ref = f"{_quote_sheet(ws.title)}!{_absolute(first)}:{_absolute(last or first)}"
+            _set_defined_name(book, "_xlnm._FilterDatabase", ref, local, hidden=True)
+
+
+def _absolute(ref: str) -> str:
+    col, row = coordinate_from_string(ref)
+    return f"${col}${row}"
+
+
+def save_bytes(wb: Workbook) -> bytes | None:
+    """The bytes to save ``wb`` as: patched onto the file it was loaded from, or None when it
+    was not loaded as a master (build it with openpyxl)."""
+    baseline = baseline_of(wb)
+    if baseline is None:
+        return None
+    return patched_package(wb, baseline)
+
+
+def is_patchable(path: Path) -> bool:
+    return path.suffix.lower() in (".xlsx", ".xlsm", ".xltx", ".xltm")
+
+
+def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
+                notes: list[str] | None = None) -> Path | None:  # fmt: skip
+    """Save a master atomically (with a backup): patched onto the file it was loaded from
+    when it was loaded with :func:`edi_xl.master.plan.load_master`, else by openpyxl.
+
+    If the package cannot be patched (a part it needs is missing or broken), the workbook is
+    saved by openpyxl instead and a note in ``notes`` says what that may have dropped.
+    """
+    from edi_xl.master.save import save_atomic, write_atomic
+
+    path = Path(path)
+    data: bytes | None = None
+    if is_patchable(path):
+        try:
+            data = save_bytes(wb)
+        except Exception as exc:  # noqa: BLE001 - any failure: fall back, and say so
+            if notes is not None:
+                notes.append(
+                    f"{path.name}: saved by rewriting the whole workbook, because its file "
+                    f"could not be patched ({type(exc).__name__}: {exc}); pictures, shapes and "
+                    "other things openpyxl cannot keep may be missing: the backup has them"
+                )
+            data = None
+    if data is None:
+        return save_atomic(wb, path, backup=backup)
+    payload = data
+    return write_atomic(path, lambda handle: handle.write(payload), backup=backup)

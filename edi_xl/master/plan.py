@@ -1,0 +1,322 @@
+"""The master's plan sheet: finding and reading it in a loaded master, loading a master
+for editing (the patch writer's baseline is taken here), and building a new one.
+
+Refreshing it is :mod:`edi_xl.flows.refresh`.
+"""
+
+from __future__ import annotations
+
+import gc
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook as WorkbookType
+from openpyxl.worksheet.worksheet import Worksheet
+
+from edi_xl.core.errors import EdiXlError, LayoutNotFoundError, UnreadableFileError
+from edi_xl.core.model import Action, ActionPlan
+from edi_xl.core.rounds import update_header
+from edi_xl.core.status import RAG
+from edi_xl.master import sheets
+from edi_xl.master.cells import set_value
+from edi_xl.master.columns import insert_column
+from edi_xl.master.package import is_package
+from edi_xl.master.patch import take_baseline
+from edi_xl.master.sheets import Settings
+from edi_xl.master.styles import (
+    COMPUTED_HEADER_FILL,
+    COMPUTED_HEADER_FONT,
+    GRID_BORDER,
+    HEADER_ALIGN,
+    HEADER_FILL,
+    HEADER_FONT,
+    SUBTITLE_FONT,
+    TITLE_FONT,
+    WRAP_TOP,
+    row_height,
+)
+from edi_xl.master.summary_sheet import SUMMARY
+from edi_xl.read.grid import SheetGrid, grid_from_worksheet
+from edi_xl.tables.layouts import trust
+from edi_xl.tables.layouts.base import Detection
+
+PLAN_SHEET = "Action Plan"
+EDI_XL_SHEETS = (SUMMARY, sheets.SETTINGS, sheets.LISTS, sheets.CHANGE_LOG)
+#: Rows below the table that still get the dropdowns and colours, for actions added in Excel.
+SPARE_ROWS = 200
+HEADER_ROW = 4  # of a master edi_xl writes: title, RAG key, blank, header
+COMPUTED_NOTE = "Filled in by edi_xl refresh: edits here are overwritten."
+#: Column widths of a new master, chosen so that the table prints one A4 page wide at a
+#: readable scale (long texts wrap; rows are as tall as their text).
+PLAN_WIDTHS = {
+    "id": 6,
+    "theme": 15,
+    "action": 42,
+    "references": 16,
+    "characteristics": 15,
+    "owner": 20,
+    "start": 12,
+    "due": 12,
+    "status": 20,
+    "overdue": 9,
+    "days_overdue": 9,
+    "problems": 26,
+}
+PLAN_UPDATE_WIDTH = 40
+TITLE_ROW_POINTS = 22.0  # a 14-point title
+
+
+# --- finding the plan in a workbook --------------------------------------------------------
+
+
+def _find_plan_sheet(wb: WorkbookType, path: object) -> tuple[Worksheet, Detection, SheetGrid]:
+    """The sheet holding the trust-layout table ("Action Plan" preferred), with its grid."""
+    found: list[tuple[float, Worksheet, Detection, SheetGrid]] = []
+    for ws in wb.worksheets:
+        if ws.title in EDI_XL_SHEETS:
+            continue
+        grid = grid_from_worksheet(ws)
+        detection = trust.detect(grid)
+        if detection:
+            bonus = 1.0 if ws.title == PLAN_SHEET else 0.0
+            found.append((detection.score + bonus, ws, detection, grid))
+    if not found:
+        raise LayoutNotFoundError(
+            f"{path or 'workbook'}: no action-plan table found: looked in the first "
+            f"rows of sheets {', '.join(repr(s) for s in wb.sheetnames)} for a header row "
+            "with '#', 'Action', 'Action Owner', 'Due Date' and 'Status'."
+        )
+    _, ws, detection, grid = max(found, key=lambda t: t[0])
+    return ws, detection, grid
+
+
+@dataclass
+class MasterPlan:
+    """The plan of a loaded master, with where it sits and the Settings it is read with."""
+
+    sheet: Worksheet
+    detection: Detection
+    settings: Settings
+    plan: ActionPlan
+    #: the plan sheet's values when it was read (stale once cells are written)
+    grid: SheetGrid | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def header_row(self) -> int:
+        """The 1-based row of the table's header, as Excel shows it."""
+        return self.detection.header_row + 1
+
+    @property
+    def words(self) -> dict[RAG, str]:
+        return self.settings.words
+
+
+def read_master_plan(wb: WorkbookType, path: object = None) -> MasterPlan:
+    """Find the plan sheet of a loaded master and read its actions with the master's words."""
+    ws, detection, grid = _find_plan_sheet(wb, path)
+    settings = sheets.read_settings(wb)
+    plan = trust.read(grid, detection, path=str(path) if path else None, words=settings.words)
+    return MasterPlan(ws, detection, settings, plan, grid)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a master is loaded, refreshed or saved.
+
+    openpyxl makes hundreds of thousands of long-lived objects (cells, styles), and the
+    collector walks them all again and again as they are made: about a tenth of the time of a
+    refresh of a big plan, to find no garbage (they are not cycles that die).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def load_master(path: str | Path) -> WorkbookType:
+    """Open a master for editing, keeping VBA and buttons of an .xlsm."""
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableFileError(path, "file not found")
+    _check_is_master_format(path)
+    keep_vba = path.suffix.lower() in (".xlsm", ".xltm")
+    try:
+        data = path.read_bytes()
+        with gc_paused(), warnings.catch_warnings():
+            # openpyxl warns that it will drop what it does not model (sparklines, x14
+            # extensions...); the patched save keeps them, so the warning is not true here
+            warnings.simplefilter("ignore", UserWarning)
+            wb = load_workbook(BytesIO(data), keep_vba=keep_vba, keep_links=True, rich_text=False)
+            if is_package(BytesIO(data)):
+                take_baseline(wb, data)  # saved by patching this file (edi_xl.master.patch)
+            return wb
+    except EdiXlError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UnreadableFileError(path, f"cannot open as an Excel workbook ({reason})") from exc
+
+
+PASSWORD_PROTECTED = (
+    "password protected: remove the password in Excel (File > Info > Protect Workbook) "
+    "and try again"
+)
+#: What a file given as a master is, when it is not an .xlsx/.xlsm workbook (sniffed).
+NOT_A_MASTER = {
+    "docx": "a Word document",
+    "doc": "a Word document",
+    "odt": "a word-processor document",
+    "rtf": "a word-processor document",
+    "pdf": "a PDF",
+    "csv": "a CSV file",
+    "xls": "an old Excel workbook (.xls)",
+    "xlsb": "a binary Excel workbook (.xlsb)",
+    "ods": "a LibreOffice spreadsheet (.ods)",
+    "html": "a web page",
+}
+
+
+def _check_is_master_format(path: Path) -> None:
+    """A clear message for a file that cannot be a master: encrypted, or another kind."""
+    from edi_xl.read.sources import sniff_format
+
+    try:
+        fmt = sniff_format(path)
+    except OSError:
+        return  # openpyxl's own error says what is wrong
+    if fmt == "encrypted":
+        raise UnreadableFileError(path, PASSWORD_PROTECTED)
+    if fmt in NOT_A_MASTER:
+        raise UnreadableFileError(
+            path,
+            f"{NOT_A_MASTER[fmt]}, not an edi_xl master (.xlsx or .xlsm): to make a master "
+            f'from it, use edi-xl import "{path.name}" -o plan.xlsx, or edi-xl new plan.xlsx '
+            f'--from "{path.name}"',
+        )
+
+
+# --- refresh -------------------------------------------------------------------------------
+
+
+# --- a new master --------------------------------------------------------------------------
+
+
+def _cell_value(action: Action, fld: str) -> Any:
+    """The value to write for a model field: what the source held, as it held it."""
+    match fld:
+        case "id":
+            return action.id or None
+        case "references":
+            return action.references_text
+        case "characteristics":
+            return action.characteristics_text
+        case "start":
+            return action.start.raw
+        case "due":
+            return action.due.raw
+        case "status":
+            return action.status_text
+        case _:
+            return getattr(action, fld)
+
+
+def build_master_book(
+    plan: ActionPlan,
+    as_at: date,
+    *,
+    trust_name: str | None = None,
+    start: WorkbookType | None = None,
+) -> WorkbookType:
+    """A new workbook in the trust layout holding ``plan`` as read (not yet refreshed).
+
+    ``start`` is an empty workbook to build in instead of a blank one (the macro-enabled
+    one with the buttons, :func:`edi_xl.master.vba.macro_enabled_start`).
+    """
+    wb = start if start is not None else Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = PLAN_SHEET
+    ws["A1"] = plan.title or "Equality, diversity and inclusion action plan"
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = (
+        "RAG: Green = on track, Amber = at risk, Red = exceeded timescales, "
+        "Blue = complete with evidence. Grey columns are filled in by edi_xl."
+    )
+    ws["A2"].font = SUBTITLE_FONT
+    update_headers = plan.update_headers or [update_header(as_at)]
+    headers: list[tuple[str, float, bool]] = [
+        (c.header, PLAN_WIDTHS.get(c.field, c.width), False) for c in trust.COLUMNS
+    ]
+    headers += [(h, PLAN_UPDATE_WIDTH, False) for h in update_headers]
+    headers += [(c.header, PLAN_WIDTHS.get(c.field, c.width), True) for c in trust.COMPUTED]
+    headers += [(h, 18, False) for h in plan.extra_columns]
+    for col, (text, width, computed) in enumerate(headers, start=1):
+        cell = ws.cell(HEADER_ROW, col)
+        set_value(cell, text)
+        cell.alignment = HEADER_ALIGN
+        cell.border = GRID_BORDER
+        if computed:
+            cell.font, cell.fill = COMPUTED_HEADER_FONT, COMPUTED_HEADER_FILL
+            cell.comment = Comment(COMPUTED_NOTE, "edi_xl")
+        else:
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        ws.column_dimensions[get_column_letter(col)].width = width
+    # Bold headers are wider than body text: estimated with fewer characters a line.
+    ws.row_dimensions[HEADER_ROW].height = row_height(
+        ((text, width) for text, width, _ in headers), chars_per_width=0.95
+    )
+    ws.row_dimensions[1].height = TITLE_ROW_POINTS
+    first_update = len(trust.COLUMNS) + 1
+    first_extra = first_update + len(update_headers) + len(trust.COMPUTED)
+    for r, action in enumerate(plan.actions, start=HEADER_ROW + 1):
+        values: list[tuple[int, Any]] = [
+            (i, _cell_value(action, c.field)) for i, c in enumerate(trust.COLUMNS, start=1)
+        ]
+        texts = {u.header: u.text for u in action.updates}
+        values += [(first_update + i, texts.get(h)) for i, h in enumerate(update_headers)]
+        values += [(first_extra + i, action.extra.get(h)) for i, h in enumerate(plan.extra_columns)]
+        for col, value in values:
+            cell = ws.cell(r, col)
+            set_value(cell, value)
+            cell.alignment = WRAP_TOP
+            cell.border = GRID_BORDER
+        ws.cell(r, 1).number_format = "@"  # ids are text: 1.10 is not 1.1
+        ws.row_dimensions[r].height = row_height(
+            (value, headers[col - 1][1]) for col, value in values
+        )
+    sheets.write_settings(wb, Settings(as_at=as_at, trust_name=trust_name))
+    sheets.write_lists(wb, Settings().words)
+    sheets.change_log_sheet(wb)
+    return wb
+
+
+def round_column(ws: Worksheet, header_row: int, as_at: date, grid: SheetGrid | None = None) -> int:
+    """The 1-based column of the round's "Update as at <as-at>", inserted if missing.
+
+    A new column goes right after the last update column; columns to its right move along.
+    ``grid`` is the sheet's values, when the caller has them and nothing was written since.
+    """
+    columns = trust.map_columns(grid or grid_from_worksheet(ws), header_row - 1)
+    for name, col in columns.updates.items():
+        if columns.update_dates.get(name) == as_at:
+            return col + 1
+    anchor = max(columns.updates.values(), default=columns.fields.get("status", 0))
+    new_col = anchor + 2  # 1-based, right after the last update column
+    insert_column(ws, new_col)
+    cell = ws.cell(header_row, new_col)
+    set_value(cell, update_header(as_at))
+    cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGN
+    ws.column_dimensions[get_column_letter(new_col)].width = trust.UPDATE_WIDTH
+    return new_col

@@ -1,0 +1,329 @@
+"""The Returns sheet: what the round's merges found, added up over the round.
+
+Every merge of the same round adds to the sheet instead of starting again. The sheet keeps,
+below the per-owner view, the list of every file received this round (file, owner, when the
+owner saved it, outcome, rows updated, reason) and the flags raised; a later merge reads that
+list back (:func:`read_record`), adds its own files (the same file merged again replaces its
+line; an older version of a file already merged is superseded), and writes the sheet again.
+
+Per owner (:func:`owner_status`): **Yes** (a return with at least one new status or update),
+**Unchanged** (returned, but nothing new in it: chased with its own reminder), **Superseded**
+(their rows came in through a newer return), **Rejected** (the file could not be used: the
+reason), **No** (nothing received: chased). The chase list holds the owners still owed:
+Unchanged, Rejected and No.
+
+The sheet is values only (fonts and widths where a file is written), so a button writes it
+as the command does.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from openpyxl.styles import Font
+from openpyxl.workbook.workbook import Workbook
+
+from edi_xl.core.dates import DateKind, parse_date
+from edi_xl.master.cells import set_value
+from edi_xl.master.sheets import Settings, owner_key
+from edi_xl.master.styles import HEADER_FILL, HEADER_FONT, WRAP_TOP
+
+RETURNS_SHEET = "Returns"
+ROUND_LABEL = "Round as at"
+FILES_TITLE = "Files received this round"
+FLAGS_TITLE = "Flags this round"
+OWNER_HEADERS = ("Action Owner", "Returned", "When", "File(s)", "Rows updated", "Flags", "Email")
+FILE_HEADERS = ("File", "Action Owner", "Saved", "Outcome", "Rows updated", "Flags", "Reason")
+FLAG_HEADERS = ("File", "#", "Kind", "Message")
+STAMP_FORMAT = "yyyy-mm-dd hh:mm"
+
+YES, UNCHANGED, SUPERSEDED, REJECTED, NO = "Yes", "Unchanged", "Superseded", "Rejected", "No"
+OWED = (UNCHANGED, REJECTED, NO)
+#: Outcomes of a file, as merge reports them.
+MERGED, FILE_UNCHANGED = "merged", "unchanged"
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One file received this round, as the Returns sheet lists it."""
+
+    file: str
+    owner: str | None
+    saved: datetime | None  # naive UTC, to the second
+    outcome: str  # merged | unchanged | superseded | rejected
+    rows: int
+    flags: int = 0
+    reason: str | None = None
+
+    @property
+    def key(self) -> tuple[str, datetime | None]:
+        """The same file: its name and when it was saved."""
+        return self.file, self.saved
+
+
+@dataclass(frozen=True)
+class FlagRecord:
+    file: str
+    id: str | None
+    kind: str
+    message: str
+
+
+@dataclass
+class RoundRecord:
+    """What the Returns sheet says about a round."""
+
+    as_at: date | None
+    files: list[FileRecord]
+    flags: list[FlagRecord]
+
+    def add(self, files: list[FileRecord], flags: list[FlagRecord]) -> None:
+        """Add a merge's files and flags: the same file (name, saved) replaces its line and
+        its flags; a flag already listed is not listed twice."""
+        new = {f.key: f for f in files}
+        names = {f.file for f in files}
+        kept = [new.pop(f.key, f) for f in self.files]  # a file merged again keeps its place
+        self.files = kept + [f for f in files if f.key in new]
+        order = {f.file: i for i, f in enumerate(self.files)}
+        unique = [g for i, g in enumerate(flags) if g not in flags[:i]]
+        self.flags = sorted(
+            [g for g in self.flags if g.file not in names] + unique,
+            key=lambda g: order.get(g.file, len(order)),
+        )
+
+    def newest_returned(self) -> dict[str, FileRecord]:
+        """Per owner key, the newest file of theirs that was merged (or came back unchanged)."""
+        newest: dict[str, FileRecord] = {}
+        for f in self.files:
+            if f.owner and f.outcome in (MERGED, FILE_UNCHANGED):
+                k = owner_key(f.owner)
+                if k not in newest or _later(f, newest[k]):
+                    newest[k] = f
+        return newest
+
+
+def _later(a: FileRecord, b: FileRecord) -> bool:
+    return (a.saved or datetime.min) > (b.saved or datetime.min)
+
+
+def stamp(value: datetime | None) -> datetime | None:
+    """A save time as the sheet keeps it: naive UTC, whole seconds."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.replace(microsecond=0)
+
+
+def _as_stamp(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return stamp(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        from openpyxl.utils.datetime import from_excel
+
+        converted = from_excel(value)
+        return stamp(converted) if isinstance(converted, datetime) else None
+    return None
+
+
+def _as_date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = _as_stamp(value)
+    parsed = parse_date(value)
+    return parsed.date if parsed.kind is DateKind.EXACT else None
+
+
+def _text(value: Any) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+def read_record(wb: Workbook) -> RoundRecord:
+    """The record on the Returns sheet (empty when there is no sheet)."""
+    if RETURNS_SHEET not in wb.sheetnames:
+        return RoundRecord(None, [], [])
+    ws = wb[RETURNS_SHEET]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    as_at = None
+    files: list[FileRecord] = []
+    flags: list[FlagRecord] = []
+    section = None
+    for row in rows:
+        row = [*row, *([None] * 8)]
+        first = _text(row[0])
+        if first == ROUND_LABEL:
+            as_at = _as_date(row[1])
+        elif first in (FILES_TITLE, FLAGS_TITLE):
+            section = first
+        elif (
+            section
+            and first in (FILE_HEADERS[0],)
+            and _text(row[1])
+            in (
+                FILE_HEADERS[1],
+                FLAG_HEADERS[1],
+            )
+        ):
+            continue
+        elif first is None:
+            section = None
+        elif section == FILES_TITLE:
+            files.append(
+                FileRecord(
+                    first,
+                    _text(row[1]),
+                    _as_stamp(row[2]),
+                    _text(row[3]) or "",
+                    int(row[4] or 0) if isinstance(row[4], int | float) else 0,
+                    int(row[5] or 0) if isinstance(row[5], int | float) else 0,
+                    _text(row[6]),
+                )
+            )
+        elif section == FLAGS_TITLE:
+            flags.append(FlagRecord(first, _text(row[1]), _text(row[2]) or "", _text(row[3]) or ""))
+    return RoundRecord(as_at, files, flags)
+
+
+@dataclass(frozen=True)
+class OwnerStatus:
+    owner: str
+    returned: str  # Yes | Unchanged | Superseded | Rejected | No
+    when: datetime | None
+    files: list[str]
+    rows: int
+    flags: int
+    reason: str | None = None  # why a rejected file could not be used
+
+    @property
+    def owed(self) -> bool:
+        return self.returned in OWED
+
+
+def owner_status(owner: str, record: RoundRecord) -> OwnerStatus:
+    """Where ``owner`` stands in the round (see the module docstring)."""
+    mine = [f for f in record.files if f.owner and owner_key(f.owner) == owner_key(owner)]
+    for outcome, word in (
+        (MERGED, YES),
+        (FILE_UNCHANGED, UNCHANGED),
+        ("superseded", SUPERSEDED),
+        ("rejected", REJECTED),
+    ):
+        got = [f for f in mine if f.outcome == outcome]
+        if got:
+            latest = max((f.saved for f in got if f.saved), default=None)
+            return OwnerStatus(
+                owner,
+                word,
+                latest,
+                [f.file for f in got],
+                sum(f.rows for f in got),
+                sum(f.flags for f in got),
+                "; ".join(f"{f.file}: {f.reason}" for f in got if f.reason) or None,
+            )
+    return OwnerStatus(owner, NO, None, [], 0, 0)
+
+
+def reminder(owner: str, as_at: date, status: OwnerStatus | None = None) -> str:
+    """The text to paste into a chase email for an owner still owed."""
+    name = owner.split(",")[0].strip()
+    return (
+        f"Dear {name}, {why_chased(status, as_at)} Please set a Status for each of your "
+        "actions and add a short update in the return we sent you, and send it back to the "
+        "EDI team. Thank you."
+    )
+
+
+def why_chased(status: OwnerStatus | None, as_at: date) -> str:
+    """The sentence that says what is missing, for a reminder."""
+    when = f"{as_at.day} {as_at:%B %Y}"
+    if status is not None and status.returned == UNCHANGED:
+        return (
+            f"thank you for sending back your return ({', '.join(status.files)}), but it "
+            f"had no new status or update in it for the round as at {when}."
+        )
+    if status is not None and status.returned == REJECTED:
+        return (
+            f"we could not read the file you sent for the round as at {when} "
+            f"({status.reason or ', '.join(status.files)})."
+        )
+    return f"we have not yet received your update on the equality action plan as at {when}."
+
+
+def write_returns_sheet(
+    wb: Workbook, owners: list[str], record: RoundRecord, as_at: date, settings: Settings
+) -> list[OwnerStatus]:
+    """Write the Returns sheet for the round (edi_xl owns this sheet); each owner's status."""
+    if RETURNS_SHEET in wb.sheetnames:
+        del wb[RETURNS_SHEET]
+    ws = wb.create_sheet(RETURNS_SHEET)
+    set_value(ws["A1"], f"Owner returns for the round as at {as_at.day} {as_at:%B %Y}")
+    ws["A1"].font = Font(bold=True, size=14)
+    set_value(ws["A2"], ROUND_LABEL)
+    set_value(ws["B2"], as_at, number_format="dd mmm yyyy")
+    r = 4
+    _header(ws, r, OWNER_HEADERS)
+    statuses = [owner_status(o, record) for o in owners]
+    for status in statuses:
+        r += 1
+        contact = settings.contact(status.owner)
+        values = (
+            status.owner,
+            status.returned,
+            status.when,
+            ", ".join(status.files) or None,
+            status.rows,
+            status.flags,
+            contact.email if contact and contact.email else "(no address on Settings)",
+        )
+        for c, value in enumerate(values, start=1):
+            set_value(ws.cell(r, c), value, number_format=STAMP_FORMAT if c == 3 else None)
+    chase = [s for s in statuses if s.owed]
+    r += 2
+    set_value(ws.cell(r, 1), f"Chase list: {len(chase)} owner(s) still owed")
+    ws.cell(r, 1).font = Font(bold=True)
+    for status in chase:
+        r += 1
+        set_value(ws.cell(r, 1), status.owner)
+        set_value(ws.cell(r, 2), reminder(status.owner, as_at, status))
+        ws.cell(r, 2).alignment = WRAP_TOP
+    r += 2
+    set_value(ws.cell(r, 1), FILES_TITLE)
+    ws.cell(r, 1).font = Font(bold=True)
+    r += 1
+    _header(ws, r, FILE_HEADERS)
+    for f in record.files:
+        r += 1
+        values2 = (f.file, f.owner, f.saved, f.outcome, f.rows, f.flags, f.reason)
+        for c, value in enumerate(values2, start=1):
+            set_value(ws.cell(r, c), value, number_format=STAMP_FORMAT if c == 3 else None)
+    r += 2
+    set_value(ws.cell(r, 1), FLAGS_TITLE)
+    ws.cell(r, 1).font = Font(bold=True)
+    r += 1
+    _header(ws, r, FLAG_HEADERS)
+    for g in record.flags:
+        r += 1
+        for c, value in enumerate((g.file, g.id, g.kind, g.message), start=1):
+            set_value(ws.cell(r, c), value, number_format="@" if c == 2 else None)
+    for letter, width in zip("ABCDEFG", (34, 60, 17, 40, 13, 8, 30), strict=True):
+        ws.column_dimensions[letter].width = width
+    return statuses
+
+
+def _header(ws: Any, row: int, headers: tuple[str, ...]) -> None:
+    for c, text in enumerate(headers, start=1):
+        cell = ws.cell(row, c)
+        set_value(cell, text)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+
+
+def with_flags(files: list[FileRecord], flags: list[FlagRecord]) -> list[FileRecord]:
+    """``files`` with their count of ``flags``."""
+    count: dict[str, int] = defaultdict(int)
+    for g in flags:
+        count[g.file] += 1
+    return [replace(f, flags=count[f.file]) for f in files]

@@ -1,0 +1,203 @@
+"""Saving a workbook so that the master is never left half-written.
+
+The workbook is written to a temporary file in the same folder (``.<name>.<random>.tmp.xlsx``,
+hidden on Linux and macOS, and passed over by ``edi-xl merge`` as a hidden file), flushed to
+disk, and then swapped in with :func:`os.replace` (atomic on the same file system). Before the
+swap the previous file is kept as ``<name>.backup<ext>``; the backup is itself written to a
+temporary file and renamed, so it is never half a file either.
+
+What can go wrong, and what is left behind:
+
+* an error while writing (disk full, a value openpyxl refuses): the original is untouched and
+  the temporary file is removed;
+* a read-only master, a read-only folder, or a master another program holds open (Windows
+  refuses to replace a file Excel has open): :class:`~edi_xl.core.errors.WorkbookWriteError` with
+  a message naming the file, the original untouched, the temporary file removed;
+* the process killed part way (power cut, SIGKILL, Task Manager): the master is still the
+  previous, complete file, because it is only ever replaced by one rename of a complete,
+  fsynced file. The temporary file cannot be removed by a process that no longer runs, so it
+  stays; the next save of the same file removes temporary files of that name left for longer
+  than :data:`STALE_TEMP_SECONDS` (a save in progress keeps writing its temporary file, so
+  one untouched for that long is not being written).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from openpyxl.workbook.workbook import Workbook
+
+from edi_xl.core.errors import WorkbookWriteError
+
+WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+TEMP_SUFFIX = ".tmp"
+#: A temporary file of a save not modified for this long is left over from a killed save.
+STALE_TEMP_SECONDS = 600.0
+_STEM_IN_TEMP = 80  # characters of the name used in a temporary file's name (path limits)
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.backup{path.suffix}")
+
+
+def temp_prefix(path: Path) -> str:
+    """How the temporary files of a save of ``path`` start (they end ``.tmp<ext>``)."""
+    return f".{path.stem[:_STEM_IN_TEMP]}."
+
+
+def stale_temp_files(
+    path: Path, *, older_than: float = STALE_TEMP_SECONDS, now: float | None = None
+) -> list[Path]:
+    """Temporary files left in ``path``'s folder by saves of ``path`` that never finished."""
+    folder = path.parent if str(path.parent) else Path(".")
+    prefix, suffix = temp_prefix(path), f"{TEMP_SUFFIX}{path.suffix}"
+    now = time.time() if now is None else now
+    found: list[Path] = []
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            name = entry.name
+            if not (name.startswith(prefix) and name.endswith(suffix)):
+                continue
+            with contextlib.suppress(OSError):
+                if (
+                    entry.is_file(follow_symlinks=False)
+                    and now - entry.stat(follow_symlinks=False).st_mtime >= older_than
+                ):
+                    found.append(Path(entry.path))
+    return sorted(found)
+
+
+def _remove_stale_temps(path: Path) -> None:
+    for stale in stale_temp_files(path):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+def _explain(path: Path, exc: OSError, *, folder: Path | None = None) -> str:
+    if isinstance(exc, PermissionError):
+        if folder is not None:
+            return (
+                f"{path}: cannot write the file: the folder {folder} is read-only or you may "
+                "not save files in it (permission denied). Nothing was changed."
+            )
+        return (
+            f"{path}: cannot write the file (permission denied). If it is open in Excel or "
+            "another program, close it and try again; otherwise check the file is not "
+            "read-only. Nothing was changed."
+        )
+    return f"{path}: cannot write the file ({exc.strerror or exc}). Nothing was changed."
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _new_temp(path: Path, folder: Path) -> tuple[int, Path]:
+    fd, name = tempfile.mkstemp(
+        prefix=temp_prefix(path), suffix=f"{TEMP_SUFFIX}{path.suffix}", dir=folder
+    )
+    return fd, Path(name)
+
+
+def _copy_for_backup(path: Path, folder: Path) -> Path:
+    """A complete copy of ``path`` in a temporary file, to become the backup."""
+    fd, tmp = _new_temp(path, folder)
+    os.close(fd)
+    try:
+        shutil.copy2(path, tmp)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return tmp
+
+
+def _keep_backup(copy: Path, path: Path) -> Path | None:
+    """Move the copy of the previous version to ``<name>.backup<ext>``.
+
+    Called after the master was replaced. If the backup name cannot be written (on Windows:
+    the old backup is open in Excel), the previous version is kept under a dated name instead.
+    """
+    target = backup_path(path)
+    try:
+        os.replace(copy, target)
+        return target
+    except OSError:
+        dated = path.with_name(f"{path.stem}.backup {datetime.now():%Y-%m-%d %H%M%S}{path.suffix}")
+        try:
+            os.replace(copy, dated)
+            return dated
+        except OSError:
+            return None  # the copy stays as a temporary file; the save itself succeeded
+
+
+def save_atomic(wb: Workbook, path: str | Path, *, backup: bool = True) -> Path | None:
+    """Save ``wb`` to ``path`` atomically. Returns the backup's path, if one was made.
+
+    Raises :class:`~edi_xl.core.errors.WorkbookWriteError` (naming the file) when the file or its
+    folder cannot be written; the file at ``path`` is then exactly as it was.
+    """
+    return write_atomic(path, wb.save, backup=backup)
+
+
+def write_atomic(
+    path: str | Path, write: Callable[[BinaryIO], object], *, backup: bool = True
+) -> Path | None:
+    """Write a file of any kind to ``path`` atomically: ``write(handle)`` writes its bytes.
+
+    Everything :func:`save_atomic` promises holds (it is this with ``Workbook.save``).
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.exists() and not path.stat().st_mode & WRITE_BITS:  # marked read-only (even as root)
+        raise WorkbookWriteError(_explain(path, PermissionError(13, "read-only")))
+    _remove_stale_temps(path)
+    try:
+        fd, tmp = _new_temp(path, folder)
+    except OSError as exc:
+        raise WorkbookWriteError(_explain(path, exc, folder=folder)) from exc
+    previous: Path | None = None  # a complete copy of the file being replaced
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            shutil.copymode(path, tmp)
+            if backup:
+                previous = _copy_for_backup(path, folder)
+        else:  # a new file gets the usual permissions, not mkstemp's owner-only 0600
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except OSError as exc:
+        if previous is not None:  # nothing was replaced: the old backup stays as it was
+            with contextlib.suppress(OSError):
+                previous.unlink()
+        raise WorkbookWriteError(_explain(path, exc)) from exc
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    made_backup = _keep_backup(previous, path) if previous is not None else None
+    _sync_folder(folder)
+    return made_backup
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the renames in ``folder`` durable (a no-op where folders cannot be opened)."""
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

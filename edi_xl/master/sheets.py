@@ -1,0 +1,474 @@
+"""The Settings, Lists and Change Log sheets of the master workbook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from edi_xl.core.dates import DateKind, parse_date
+from edi_xl.core.references import ALL, PROTECTED_CHARACTERISTICS
+from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG, RAG_MEANING
+from edi_xl.master.cells import comparable, set_value
+from edi_xl.master.printing import fit_to_width
+from edi_xl.master.styles import (
+    HEADER_FILL,
+    HEADER_FONT,
+    LEFT_TOP,
+    ROW_POINTS,
+    SUBTITLE_FONT,
+    TITLE_FONT,
+    WRAP_TOP,
+    row_height,
+)
+from edi_xl.master.validation import CHARACTERISTIC_LIST, STATUS_LIST
+
+SETTINGS = "Settings"
+LISTS = "Lists"
+CHANGE_LOG = "Change Log"
+AS_AT_LABEL = "As-at date"
+TRUST_LABEL = "Trust name"
+OWNER_RETURNS_LABEL = "Owner returns folder"
+RETURNS_LABEL = "Returns folder"
+#: Folders the workbook's buttons use; a bare name is a folder next to the workbook.
+DEFAULT_OWNER_RETURNS_FOLDER = "Owner returns"
+DEFAULT_RETURNS_FOLDER = "Returns received"
+FOLDER_ROWS = (
+    (
+        OWNER_RETURNS_LABEL,
+        "owner_returns_folder",
+        DEFAULT_OWNER_RETURNS_FOLDER,
+        "Where the Create owner returns button writes one file per owner. A name without a "
+        "drive or folder is a folder next to this workbook.",
+    ),
+    (
+        RETURNS_LABEL,
+        "returns_folder",
+        DEFAULT_RETURNS_FOLDER,
+        "Where the Import returns button reads the returned files from (same rule).",
+    ),
+)
+#: The board paper's front sheet (``edi-xl report``): (label, Settings attribute, meaning).
+BOARD_ROWS = (
+    (
+        "Paper title",
+        "paper_title",
+        "The board paper's title (blank: one is made from the as-at date).",
+    ),
+    ("Meeting", "meeting", "The committee the paper goes to, e.g. People Committee."),
+    ("Meeting date", "meeting_date", "The date of that meeting."),
+    ("Report author", "author", "Who wrote the paper: name and job title."),
+    ("Executive lead", "executive_lead", "The executive director who presents it."),
+)
+BOARD_HEADING = "Board report"
+#: Rows for the emails and rounds (below the folders); the Owners table comes last.
+REPLY_BY_LABEL = "Reply by"
+NEXT_ROUND_LABEL = "Next round"
+SUBJECT_LABEL = "Email subject"
+MESSAGE_LABEL = "Email message"
+CHASE_LABEL = "Chase message"
+OWNERS_LABEL = "Owners"
+OWNERS_HEADERS = ("Action Owner", "Email", "Cc")
+DEFAULT_SUBJECT = "Equality action plan: your update as at {as_at}"
+DEFAULT_MESSAGE = (
+    "Dear {name},\n\n"
+    "Please find attached your update for the equality action plan as at {as_at}. For each "
+    "of your actions below, choose a Status and write a short update in the yellow column, "
+    "then save the file and send it back to us by {reply_by}.\n\n{actions}\n\n"
+    "Thank you,\nThe EDI team"
+)
+DEFAULT_CHASE = (
+    "Dear {name},\n\n"
+    "{why} Please choose a Status for each of your actions below and write a short update "
+    "in the attached return, then send it back to us by {reply_by}.\n\n{actions}\n\n"
+    "Thank you,\nThe EDI team"
+)
+EMAIL_ROWS = (
+    (
+        REPLY_BY_LABEL,
+        "reply_by",
+        None,
+        "The date the emails ask owners to reply by. Blank: 14 days after the as-at date.",
+    ),
+    (
+        NEXT_ROUND_LABEL,
+        "next_round",
+        None,
+        "The date the Start new round button starts the next round on (the button cannot "
+        "ask for one). Blank: today.",
+    ),
+    (
+        SUBJECT_LABEL,
+        "email_subject",
+        DEFAULT_SUBJECT,
+        "Subject of the emails edi_xl drafts. {as_at}, {reply_by}, {owner}, {name} are filled in.",
+    ),
+    (
+        MESSAGE_LABEL,
+        "email_message",
+        DEFAULT_MESSAGE,
+        "The email sent with each owner return; {actions} is the list of their actions.",
+    ),
+    (
+        CHASE_LABEL,
+        "chase_message",
+        DEFAULT_CHASE,
+        "The reminder to owners still owed; {why} says what is missing.",
+    ),
+)
+AS_AT_NAME = "AsAtDate"
+CHANGE_LOG_HEADERS = ("When", "#", "Field", "Old value", "New value", "Source")
+
+
+@dataclass
+class Settings:
+    """What the Settings sheet says."""
+
+    as_at: date | None = None
+    trust_name: str | None = None
+    words: dict[RAG, str] = field(default_factory=lambda: dict(DEFAULT_STATUS_WORDS))
+    owner_returns_folder: str | None = None  # None: DEFAULT_OWNER_RETURNS_FOLDER
+    returns_folder: str | None = None  # None: DEFAULT_RETURNS_FOLDER
+    paper_title: str | None = None
+    meeting: str | None = None
+    meeting_date: date | str | None = None  # a date, or the text typed when it is not one
+    author: str | None = None
+    executive_lead: str | None = None
+    reply_by: date | None = None  # None: 14 days after the as-at date
+    next_round: date | None = None  # None: today (the Start new round button)
+    email_subject: str = DEFAULT_SUBJECT
+    email_message: str = DEFAULT_MESSAGE
+    chase_message: str = DEFAULT_CHASE
+    owners: list[OwnerContact] = field(default_factory=list)  # the Owners table
+
+    def contact(self, owner: str) -> OwnerContact | None:
+        """The Owners table's line for ``owner`` (case and spacing ignored)."""
+        key = owner_key(owner)
+        return next((c for c in self.owners if owner_key(c.owner) == key), None)
+
+
+def owner_key(owner: str) -> str:
+    """An owner's name compared ignoring case and spacing."""
+    return " ".join(str(owner).split()).casefold()
+
+
+@dataclass(frozen=True)
+class OwnerContact:
+    """A line of the Owners table on Settings: the owner as written in the plan, addresses."""
+
+    owner: str
+    email: str | None = None
+    cc: str | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value edi_xl changed: a line of the Change Log."""
+
+    id: str
+    field: str
+    old: Any
+    new: Any
+    source: str
+
+
+def _define_name(wb: Workbook, name: str, ref: str) -> None:
+    if name in wb.defined_names:
+        del wb.defined_names[name]
+    wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+
+def _label_rows(ws: Worksheet) -> dict[str, int]:
+    rows: dict[str, int] = {}
+    for (r, c), cell in ws._cells.items():
+        if c == 1 and isinstance(cell.value, str):
+            rows.setdefault(cell.value.strip().lower(), r)
+    return rows
+
+
+def read_settings(wb: Workbook) -> Settings:
+    settings = Settings()
+    if SETTINGS not in wb.sheetnames:
+        return settings
+    ws = wb[SETTINGS]
+    rows = _label_rows(ws)
+    if (r := rows.get(AS_AT_LABEL.lower())) is not None:
+        parsed = parse_date(ws.cell(r, 2).value)
+        if parsed.kind is DateKind.EXACT:
+            settings.as_at = parsed.date
+    if (r := rows.get(TRUST_LABEL.lower())) is not None:
+        value = ws.cell(r, 2).value
+        settings.trust_name = str(value).strip() if value not in (None, "") else None
+    for label, attr, _, _ in FOLDER_ROWS:
+        if (r := rows.get(label.lower())) is not None:
+            value = ws.cell(r, 2).value
+            setattr(settings, attr, str(value).strip() if str(value or "").strip() else None)
+    for label, attr, _ in BOARD_ROWS:
+        if (r := rows.get(label.lower())) is not None:
+            setattr(settings, attr, _board_value(ws.cell(r, 2).value, dated=attr == "meeting_date"))
+    for rag in RAG:
+        r = rows.get(rag.value.lower())
+        word = ws.cell(r, 2).value if r is not None else None
+        if isinstance(word, str) and word.strip():
+            settings.words[rag] = word.strip()
+    for label, attr, _, _ in EMAIL_ROWS:
+        if (r := rows.get(label.lower())) is None:
+            continue
+        value = ws.cell(r, 2).value
+        if attr in ("reply_by", "next_round"):
+            when = parse_date(value) if value not in (None, "") else None
+            if when is not None and when.kind is DateKind.EXACT:
+                setattr(settings, attr, when.date)
+        elif isinstance(value, str) and value.strip():
+            setattr(settings, attr, value.strip())
+    settings.owners = _read_owners(ws, rows)
+    return settings
+
+
+def _board_value(value: Any, *, dated: bool) -> date | str | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = " ".join(str(value).split()) if value is not None else ""
+    if not text:
+        return None
+    if dated:
+        parsed = parse_date(text)
+        if parsed.kind is DateKind.EXACT and parsed.date is not None:
+            return parsed.date
+    return text
+
+
+def _owners_header_row(ws: Worksheet, rows: dict[str, int]) -> int | None:
+    """The row of the Owners table's header ("Action Owner | Email | Cc"), under "Owners"."""
+    start = rows.get(OWNERS_LABEL.lower())
+    if start is None:
+        return None
+    for r in range(start, start + 3):
+        if str(ws.cell(r, 1).value or "").strip().lower() == OWNERS_HEADERS[0].lower():
+            return r
+    return None
+
+
+def _read_owners(ws: Worksheet, rows: dict[str, int]) -> list[OwnerContact]:
+    header = _owners_header_row(ws, rows)
+    if header is None:
+        return []
+    found: list[OwnerContact] = []
+    r = header + 1
+    while (owner := ws.cell(r, 1).value) not in (None, ""):
+        email, cc = (str(ws.cell(r, c).value or "").strip() or None for c in (2, 3))
+        found.append(OwnerContact(" ".join(str(owner).split()), email, cc))
+        r += 1
+    return found
+
+
+def write_owners(wb: Workbook, owners: list[str]) -> list[str]:
+    """Add the plan's owners missing from the Owners table of Settings (HR fill in the
+    addresses); the owners added. Lines HR wrote are never changed or removed."""
+    if SETTINGS not in wb.sheetnames:
+        return []
+    ws = wb[SETTINGS]
+    rows = _label_rows(ws)
+    header = _owners_header_row(ws, rows)
+    if header is None:
+        return []
+    present = _read_owners(ws, rows)
+    known = {owner_key(c.owner) for c in present}
+    r = header + 1 + len(present)
+    added: list[str] = []
+    for owner in owners:
+        if not owner or not owner.strip() or owner_key(owner) in known:
+            continue
+        known.add(owner_key(owner))
+        set_value(ws.cell(r, 1), " ".join(owner.split()))
+        added.append(owner)
+        r += 1
+    return added
+
+
+def _ensure_email_rows(ws: Worksheet) -> None:
+    """The Reply by, Next round, message rows and the Owners table's header, where missing
+    (a master made by an earlier edi_xl): written below what is there."""
+    rows = _label_rows(ws)
+    missing = [row for row in EMAIL_ROWS if row[0].lower() not in rows]
+    has_owners = OWNERS_LABEL.lower() in rows
+    if not missing and has_owners:
+        return
+    r = max(ws.max_row, 1) + 2
+    if has_owners:  # keep the Owners table last: new rows go above it
+        r = rows[OWNERS_LABEL.lower()]
+        ws.insert_rows(r, len(missing) + 1)
+    for label, _, default, meaning in missing:
+        ws.cell(r, 1, label)
+        if default is not None:
+            set_value(ws.cell(r, 2), default)
+            ws.cell(r, 2).alignment = WRAP_TOP
+        ws.cell(r, 3, meaning).alignment = WRAP_TOP
+        r += 1
+    if not has_owners:
+        r += 1
+        ws.cell(r, 1, OWNERS_LABEL).font = SUBTITLE_FONT
+        ws.cell(
+            r,
+            2,
+            "Each action owner as written in the plan (edi_xl adds new ones), their "
+            "email address and who to copy in. Fill in the addresses once.",
+        ).alignment = WRAP_TOP
+        for c, text in enumerate(OWNERS_HEADERS, start=1):
+            cell = ws.cell(r + 1, c, text)
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+
+
+def write_settings(wb: Workbook, settings: Settings, source: str = "") -> list[Change]:
+    """Make the Settings sheet if missing; set the as-at date. Returns the changes made."""
+    changes: list[Change] = []
+    if SETTINGS not in wb.sheetnames:
+        ws = wb.create_sheet(SETTINGS)
+        ws["A1"] = "Settings"
+        ws["A1"].font = TITLE_FONT
+        ws["A2"] = (
+            "edi_xl reads this sheet. The as-at date is the date status is worked out for; "
+            "the words in column B are what the Status column shows for each RAG colour."
+        )
+        ws["A2"].font = SUBTITLE_FONT
+        ws["A4"] = AS_AT_LABEL
+        ws["A5"] = TRUST_LABEL
+        ws["A7"], ws["B7"], ws["C7"] = "RAG colour", "Status word", "Meaning"
+        for c in ("A7", "B7", "C7"):
+            ws[c].font, ws[c].fill = HEADER_FONT, HEADER_FILL
+        for i, rag in enumerate(RAG):
+            ws.cell(8 + i, 1, rag.value)
+            ws.cell(8 + i, 2, settings.words[rag])
+            ws.cell(8 + i, 3, RAG_MEANING[rag])
+        if settings.trust_name:
+            set_value(ws["B5"], settings.trust_name)
+        widths = {"A": 22, "B": 26, "C": 60}
+        for r, (label, attr, default, meaning) in enumerate(FOLDER_ROWS, start=9 + len(RAG)):
+            ws.cell(r, 1, label).alignment = WRAP_TOP
+            set_value(ws.cell(r, 2), getattr(settings, attr) or default)
+            ws.cell(r, 2).alignment = WRAP_TOP
+            ws.cell(r, 3, meaning).alignment = WRAP_TOP
+        first = 9 + len(RAG) + len(FOLDER_ROWS) + 1
+        ws.cell(first, 1, BOARD_HEADING).font = HEADER_FONT
+        ws.cell(first, 1).fill = HEADER_FILL
+        for r, (label, attr, meaning) in enumerate(BOARD_ROWS, start=first + 1):
+            ws.cell(r, 1, label).alignment = WRAP_TOP
+            value = getattr(settings, attr)
+            if value is not None:
+                fmt = "dd mmm yyyy" if isinstance(value, date) else None
+                set_value(ws.cell(r, 2), value, number_format=fmt)
+            ws.cell(r, 3, meaning).alignment = WRAP_TOP
+            ws.row_dimensions[r].height = row_height([(meaning, widths["C"])])
+            ws.row_dimensions[r].height = row_height([(meaning, widths["C"])])
+        for letter, width in widths.items():
+            ws.column_dimensions[letter].width = width
+        ws["A2"].alignment = WRAP_TOP
+        ws.merge_cells("A2:C2")
+        ws.row_dimensions[1].height = 22  # a 14-point title
+        ws.row_dimensions[2].height = row_height([(ws["A2"].value, sum(widths.values()))])
+        fit_to_width(ws)
+    ws = wb[SETTINGS]
+    _ensure_email_rows(ws)
+    row = _label_rows(ws).get(AS_AT_LABEL.lower())
+    if row is None:  # the label was deleted: put it back below what is there
+        row = ws.max_row + 2
+        ws.cell(row, 1, AS_AT_LABEL)
+    cell = ws.cell(row, 2)
+    if settings.as_at is not None:
+        old = cell.value.date() if isinstance(cell.value, datetime) else cell.value
+        if old != settings.as_at:
+            set_value(cell, settings.as_at, number_format="dd mmm yyyy")
+            changes.append(Change("", f"{SETTINGS}: {AS_AT_LABEL}", old, settings.as_at, source))
+    _define_name(wb, AS_AT_NAME, f"{SETTINGS}!$B${row}")
+    return changes
+
+
+def write_lists(wb: Workbook, words: dict[RAG, str]) -> None:
+    """The Lists sheet holds the dropdown choices; edi_xl owns it and rewrites it."""
+    ws = wb[LISTS] if LISTS in wb.sheetnames else wb.create_sheet(LISTS)
+    status = [words[rag] for rag in RAG]
+    pcs = [*PROTECTED_CHARACTERISTICS, ALL]
+    columns = (("Status", status), ("Protected Characteristic", pcs))
+    for c, (header, values) in enumerate(columns, start=1):
+        for r, value in enumerate([header, *values], start=1):
+            if comparable(ws.cell(r, c).value) != value:
+                set_value(ws.cell(r, c), value)
+        ws.cell(1, c).font = HEADER_FONT
+        ws.cell(1, c).fill = HEADER_FILL
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 32
+    # A helper sheet: hidden, so it is neither in the way nor printed (the dropdowns still
+    # read it). A person can unhide it in Excel; refresh leaves it as they set it.
+    if ws.sheet_state == "visible" and not _only_visible_sheet(wb, ws):
+        ws.sheet_state = "hidden"
+    _define_name(wb, STATUS_LIST, f"{LISTS}!$A$2:$A${1 + len(status)}")
+    _define_name(wb, CHARACTERISTIC_LIST, f"{LISTS}!$B$2:$B${1 + len(pcs)}")
+
+
+def _only_visible_sheet(wb: Workbook, ws: Worksheet) -> bool:
+    return all(other is ws or other.sheet_state != "visible" for other in wb.worksheets)
+
+
+def change_log_sheet(wb: Workbook) -> Worksheet:
+    if CHANGE_LOG in wb.sheetnames:
+        return wb[CHANGE_LOG]
+    ws = wb.create_sheet(CHANGE_LOG)
+    for c, header in enumerate(CHANGE_LOG_HEADERS, start=1):
+        cell = ws.cell(1, c, header)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    for letter, width in zip("ABCDEF", (17, 7, 20, 40, 40, 34), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = "A1:F1"
+    fit_to_width(ws, header_row=1)
+    return ws
+
+
+def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
+    """Add one Change Log line per change (text kept as text, never a formula)."""
+    if not changes:
+        return
+    ws = change_log_sheet(wb)
+    row = ws.max_row + 1
+    # What `cell.alignment = WRAP_TOP` stores, looked up once: openpyxl hashes and compares
+    # the whole style on every assignment, seconds for a merge's thousands of lines.
+    wrap_top = wb._alignments.add(WRAP_TOP)
+    # The time left-aligned, so that it never touches the action number beside it.
+    left_top = wb._alignments.add(LEFT_TOP)
+    widths = [ws.column_dimensions[letter].width or 13.0 for letter in "ABCDEF"]
+    for change in changes:
+        values = (when, change.id, change.field, change.old, change.new, change.source)
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(row, c)
+            fmt = "yyyy-mm-dd hh:mm" if c == 1 else None
+            set_value(cell, _log_value(value), number_format=fmt)
+            if cell._style is None:  # no style yet: what openpyxl does on assignment
+                cell._style = StyleArray()
+            cell._style.alignmentId = left_top if c == 1 else wrap_top
+        texts = [(str(v), w) for v, w in zip(values[2:], widths[2:], strict=True) if v is not None]
+        height = row_height(texts)
+        if height > ROW_POINTS:
+            ws.row_dimensions[row].height = height
+        row += 1
+    ws.auto_filter.ref = f"A1:F{row - 1}"
+
+
+def _log_value(value: Any) -> Any:
+    if isinstance(value, datetime | date | int | float) or value is None:
+        return value
+    return str(value)
+
+
+def read_change_log(wb: Workbook) -> list[tuple[Any, ...]]:
+    """Every Change Log line, as (when, id, field, old, new, source)."""
+    if CHANGE_LOG not in wb.sheetnames:
+        return []
+    ws = wb[CHANGE_LOG]
+    return [tuple(row[:6]) for row in ws.iter_rows(min_row=2, values_only=True) if any(row)]

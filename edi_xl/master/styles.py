@@ -1,0 +1,83 @@
+"""Fonts, fills, the RAG colours and row heights used across the workbook."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from edi_xl.core.status import RAG
+
+NHS_BLUE = "005EB8"
+COMPUTED_GREY = "D9D9D9"
+
+#: (fill, font colour) per RAG colour: Excel's own "good / neutral / bad" shades, plus blue.
+RAG_COLOURS: dict[RAG, tuple[str, str]] = {
+    RAG.GREEN: ("C6EFCE", "006100"),
+    RAG.AMBER: ("FFEB9C", "9C5700"),
+    RAG.RED: ("FFC7CE", "9C0006"),
+    RAG.BLUE: ("BDD7EE", "1F4E78"),
+}
+OVERDUE_FILL = "FF0000"
+OVERDUE_FONT = "FFFFFF"
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor=NHS_BLUE)
+COMPUTED_HEADER_FONT = Font(bold=True, color="000000")
+COMPUTED_HEADER_FILL = PatternFill("solid", fgColor=COMPUTED_GREY)
+TITLE_FONT = Font(bold=True, size=14, color=NHS_BLUE)
+SUBTITLE_FONT = Font(italic=True, color="595959")
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+LEFT_TOP = Alignment(horizontal="left", vertical="top")
+HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
+THIN = Side(style="thin", color="BFBFBF")
+GRID_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+#: A default row, in points.
+ROW_POINTS = 15.0
+#: Characters of an average line of text per unit of column width (a unit is the width of a
+#: digit; text is narrower on average, but words wrap whole and bold is wider).
+CHARS_PER_WIDTH = 1.1
+
+
+def wrapped_lines(text: str, width: float, chars_per_width: float = CHARS_PER_WIDTH) -> int:
+    """How many lines ``text`` takes in a wrapped cell of ``width``: words wrap whole, as
+    Excel and LibreOffice wrap them; a word longer than a line is broken."""
+    per_line = max(1, int(width * chars_per_width) - 1)  # less the cell's padding
+    lines = 0
+    for paragraph in text.split("\n"):
+        used = 0
+        lines += 1
+        for word in paragraph.split():
+            need = len(word) if used == 0 else used + 1 + len(word)
+            if need <= per_line:
+                used = need
+                continue
+            if used:
+                lines += 1
+            lines += (len(word) - 1) // per_line
+            used = len(word) % per_line or per_line
+    return lines
+
+
+def row_height(
+    cells: Iterable[tuple[Any, float]],
+    *,
+    line_points: float = ROW_POINTS,
+    chars_per_width: float = CHARS_PER_WIDTH,
+) -> float:
+    """A row height (points) that shows every wrapped value in full: ``cells`` are (value,
+    column width) of the row's wrapped cells.
+
+    Excel and LibreOffice do not grow rows to fit wrapped text in a file written by a
+    program, so the height is estimated by wrapping the words (:func:`wrapped_lines`),
+    ``line_points`` a line (15 for 11-point text).
+    """
+    lines = 1
+    for value, width in cells:
+        if not isinstance(value, str) or not value:
+            continue
+        lines = max(lines, wrapped_lines(value, width, chars_per_width))
+    return min(409.0, line_points * lines)

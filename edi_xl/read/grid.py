@@ -1,0 +1,106 @@
+"""A sheet as a plain grid of values: what layouts read, whatever the file format.
+
+Every reader (openpyxl for .xlsx/.xlsm, calamine for .xls/.xlsb/.ods, csv) turns a sheet
+into a :class:`SheetGrid`, so layout detection and reading never care where the values came
+from. Rows and columns are 0-based and aligned with the sheet: ``rows[0]`` is sheet row 1 and
+column 0 is column A, so a grid position maps straight back to a cell reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+#: Cells further out than this are not read: a sheet that declares A1:XFD1048576 as its used
+#: range must not make us allocate a million rows.
+MAX_ROWS = 200_000
+MAX_COLS = 256
+
+
+@dataclass(frozen=True)
+class SheetGrid:
+    """The values of one sheet, merged cells filled with their top-left value."""
+
+    name: str
+    rows: list[list[Any]]
+    hidden_rows: frozenset[int] = field(default_factory=frozenset)
+    hidden: bool = False
+    #: 0-based row -> what a Word paragraph row is ("heading", "bullet", "text"); table rows
+    #: and every row of a spreadsheet are absent
+    kinds: dict[int, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows)
+
+    @property
+    def n_cols(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    def value(self, row: int, col: int) -> Any:
+        """The value at 0-based (row, col), None outside the grid."""
+        if 0 <= row < len(self.rows):
+            line = self.rows[row]
+            if 0 <= col < len(line):
+                return line[col]
+        return None
+
+    def iter_rows(self) -> Iterator[tuple[int, list[Any]]]:
+        yield from enumerate(self.rows)
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def grid_from_worksheet(ws: Worksheet) -> SheetGrid:
+    """Read an openpyxl worksheet (not read-only) into a grid.
+
+    Only cells that exist are visited, so a bogus declared dimension costs nothing; merged
+    ranges are filled with their top-left value; hidden rows are recorded.
+    """
+    cells: dict[tuple[int, int], Any] = {}
+    max_r = max_c = -1
+    for (r, c), cell in ws._cells.items():  # existing cells only, unlike ws.iter_rows()
+        if r > MAX_ROWS or c > MAX_COLS:
+            continue
+        value = cell.value
+        if value is None:
+            continue
+        cells[(r - 1, c - 1)] = value
+        max_r = max(max_r, r - 1)
+        max_c = max(max_c, c - 1)
+    for merged in ws.merged_cells.ranges:
+        top = cells.get((merged.min_row - 1, merged.min_col - 1))
+        if top is None:
+            continue
+        for r in range(merged.min_row - 1, min(merged.max_row, MAX_ROWS)):
+            for c in range(merged.min_col - 1, min(merged.max_col, MAX_COLS)):
+                cells[(r, c)] = top
+                max_r, max_c = max(max_r, r), max(max_c, c)
+    rows: list[list[Any]] = [[None] * (max_c + 1) for _ in range(max_r + 1)]
+    for (r, c), value in cells.items():
+        rows[r][c] = value
+    hidden_rows = frozenset(
+        idx - 1 for idx, dim in ws.row_dimensions.items() if dim.hidden and idx - 1 <= max_r
+    )
+    return SheetGrid(
+        name=ws.title,
+        rows=rows,
+        hidden_rows=hidden_rows,
+        hidden=ws.sheet_state != "visible",
+    )
+
+
+def cell_text(value: Any) -> str | None:
+    """A cell as text, outer whitespace (and trailing blank lines) trimmed; None when empty.
+    A whole number read as a float (2.0, as calamine and csv give it) is written "2"."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None

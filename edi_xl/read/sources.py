@@ -1,0 +1,832 @@
+"""Read an owner return, whatever it is, into plain grids.
+
+Owner returns are untrusted: any format, whatever the extension says, some broken, some
+password protected, some not spreadsheets at all. :func:`read_grids` decides what a file is by
+its *content* (:func:`sniff_format`), reads it with the right reader and hands back one
+:class:`~edi_xl.read.grid.SheetGrid` per sheet. Anything that goes wrong ends as one of the
+:mod:`edi_xl.core.errors` exceptions, with a short reason written for the person who has to reply
+to the sender ("password protected (encrypted); ask the sender for an unprotected copy").
+
+Readers:
+
+* xlsx / xlsm: openpyxl (not read-only: merged cells and hidden rows are needed), through
+  :func:`~edi_xl.read.grid.grid_from_worksheet`. openpyxl parses XML with defusedxml when it is
+  installed (``openpyxl.DEFUSEDXML``), so entity-expansion bombs are refused. When openpyxl
+  fails on a file calamine can read (Strict OOXML loads with zero sheets; a missing
+  sharedStrings part; odd styles) python-calamine is used instead.
+* xls / xlsb / ods: python-calamine. Its Rust code can *panic* on broken files; the panic
+  reaches Python as ``pyo3_runtime.PanicException``, which derives from ``BaseException``,
+  so it is caught explicitly. Merged cells are filled where calamine reports them (xls,
+  and the xlsx fallback); hidden sheets are flagged; calamine does not report hidden rows,
+  so ``hidden_rows`` is empty for these formats. Numbers that are whole (every .xls number
+  is a double) become ``int``, as openpyxl gives them. An .xls encrypted with Excel's
+  built-in default password ("VelvetSweatshop", used when a workbook is protected without
+  an open password) is decrypted in memory and read; any other encryption is refused.
+* csv: the standard library; cell values stay strings. Text with no column separator
+  (",", ";", tab, "|") at all is a plain text file, not a csv.
+
+Reading a hostile file can still take too long or too much memory (a 42 kB .xls made calamine
+use 1.5 GB); :mod:`edi_xl.read.isolation` runs this module in worker processes with limits.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as _dt
+import io
+import re
+import warnings
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+from xml.etree.ElementTree import ParseError
+
+from edi_xl.core.errors import EncryptedFileError, NotASpreadsheetError, UnreadableFileError
+from edi_xl.read.grid import MAX_COLS, MAX_ROWS, SheetGrid, grid_from_worksheet
+
+__all__ = ["WorkbookGrids", "read_grids", "sniff_format", "SPREADSHEET_FORMATS"]
+
+#: The formats :func:`read_grids` can read.
+SPREADSHEET_FORMATS = frozenset({"xlsx", "xlsm", "xls", "xlsb", "ods", "csv"})
+
+ENCRYPTED_REASON = "password protected (encrypted); ask the sender for an unprotected copy"
+
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+# BIFF2/3/4 worksheets were saved as a bare record stream, not inside an OLE2 container.
+_BIFF_BOF = (b"\x09\x00", b"\x09\x02", b"\x09\x04", b"\x09\x08")
+_SNIFF_BYTES = 64 * 1024
+_CSV_SAMPLE_CHARS = 32 * 1024
+_SMALL_PART = 256 * 1024  # how much of [Content_Types].xml / mimetype / manifest to read
+
+_MACRO_CONTENT_TYPE = b"application/vnd.ms-excel.sheet.macroenabled"
+_ODF_MIMETYPES = {
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "application/vnd.oasis.opendocument.spreadsheet-template": "ods",
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.text-template": "odt",
+    "application/vnd.oasis.opendocument.presentation": "odp",
+    "application/vnd.oasis.opendocument.presentation-template": "odp",
+}
+
+#: Reasons for files that are something other than a spreadsheet.
+_NOT_A_SPREADSHEET = {
+    "docx": "a Word document (.docx), not a spreadsheet",
+    "doc": "a Word document (.doc), not a spreadsheet",
+    "pptx": "a PowerPoint presentation (.pptx), not a spreadsheet",
+    "ppt": "a PowerPoint presentation (.ppt), not a spreadsheet",
+    "odt": "an OpenDocument text document (.odt), not a spreadsheet",
+    "odp": "an OpenDocument presentation (.odp), not a spreadsheet",
+    "msg": "an Outlook email message (.msg), not a spreadsheet; save the attachment itself",
+    "pdf": "a PDF, not a spreadsheet",
+    "image": "an image, not a spreadsheet",
+    "rtf": "a Rich Text document (.rtf), not a spreadsheet",
+    "html": ("a web page (HTML), not a real spreadsheet; open it in Excel and save it as .xlsx"),
+    "xml": "an XML file, not a spreadsheet",
+    "text": "a plain text file with no columns, not a spreadsheet",
+    "xml-spreadsheet": (
+        "an Excel 2003 XML spreadsheet, which cannot be read; open it in Excel and save it as .xlsx"
+    ),
+    "zip": (
+        "a zip archive, not a spreadsheet; if the return is inside it, send the spreadsheet itself"
+    ),
+    "unknown": (
+        "not a spreadsheet: the content is not a format that can be read "
+        "(xlsx, xlsm, xls, xlsb, ods or csv)"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class WorkbookGrids:
+    """Every sheet of one file, as grids. Picklable: it crosses process boundaries."""
+
+    path: Path
+    format: str  # "xlsx", "xlsm", "xls", "xlsb", "ods", "csv"
+    sheets: list[SheetGrid]
+    encoding: str | None = None  # for csv: the encoding used
+
+    def sheet(self, name: str) -> SheetGrid:
+        """The sheet called ``name`` (KeyError when there is none)."""
+        for grid in self.sheets:
+            if grid.name == name:
+                return grid
+        raise KeyError(name)
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [grid.name for grid in self.sheets]
+
+
+# --------------------------------------------------------------------------------------------
+# Sniffing
+# --------------------------------------------------------------------------------------------
+
+
+def sniff_format(path: Path) -> str:
+    """What a file is, judged by its content (magic bytes, zip members), not its extension.
+
+    Spreadsheets: ``"xlsx"``, ``"xlsm"``, ``"xlsb"``, ``"ods"``, ``"xls"``, ``"csv"``.
+    Other answers: ``"encrypted"`` (a password-protected Office file), ``"docx"``, ``"doc"``,
+    ``"pptx"``, ``"ppt"``, ``"odt"``, ``"odp"``, ``"msg"``, ``"pdf"``, ``"image"``, ``"rtf"``,
+    ``"html"``, ``"xml"``, ``"xml-spreadsheet"``, ``"text"`` (text with no column separator),
+    ``"zip"`` (any other zip), ``"empty"`` and ``"unknown"``. Raises ``OSError`` when the
+    file cannot be opened.
+    """
+    path = Path(path)
+    with open(path, "rb") as f:
+        head = f.read(_SNIFF_BYTES)
+    if not head:
+        return "empty"
+    if head.startswith(_OLE_MAGIC):
+        return _sniff_ole(path)
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+        return _sniff_zip(path)
+    if head.startswith(b"%PDF") or head[:1024].find(b"%PDF-") >= 0:
+        return "pdf"
+    if _is_image(head):
+        return "image"
+    if (
+        head[:2] in _BIFF_BOF
+        and len(head) >= 8
+        and head[2:4] in (b"\x04\x00", b"\x06\x00", b"\x08\x00", b"\x10\x00")
+    ):
+        return "xls"
+    return _sniff_text(head)
+
+
+def _is_image(head: bytes) -> bool:
+    return (
+        head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a"))
+        or head.startswith((b"II*\x00", b"MM\x00*"))
+        or (head.startswith(b"RIFF") and head[8:12] == b"WEBP")
+        or (head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"avif"))
+        or (head.startswith(b"BM") and len(head) >= 26 and head[6:10] == b"\x00\x00\x00\x00")
+    )
+
+
+def _sniff_ole(path: Path) -> str:
+    import olefile  # a dependency of msoffcrypto-tool
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            names = {"/".join(entry).lower() for entry in ole.listdir(streams=True, storages=True)}
+    except Exception:
+        # A damaged OLE2 container: let the .xls reader say what is wrong with it.
+        return "xls"
+    if "encryptioninfo" in names or "encryptedpackage" in names:
+        return "encrypted"
+    if "workbook" in names or "book" in names:
+        return "encrypted" if _xls_is_encrypted(path) else "xls"
+    if "worddocument" in names:
+        return "doc"
+    if "powerpoint document" in names:
+        return "ppt"
+    if any(name.startswith("__substg1.0_") for name in names):
+        return "msg"
+    return "unknown"
+
+
+def _xls_is_encrypted(path: Path) -> bool:
+    try:
+        import msoffcrypto
+
+        with open(path, "rb") as f:
+            return bool(msoffcrypto.OfficeFile(f).is_encrypted())
+    except Exception:
+        return False
+
+
+def _sniff_zip(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            content_types = _read_member(zf, "[Content_Types].xml")
+            mimetype = _read_member(zf, "mimetype")
+            manifest = _read_member(zf, "META-INF/manifest.xml")
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        RuntimeError,
+        NotImplementedError,
+    ):
+        # Damaged (often truncated) zip: judge by the names in the local file headers.
+        with open(path, "rb") as f:
+            return _classify_zip_names(_local_zip_names(f.read(16 * 1024 * 1024)), None, None)
+    if mimetype is not None:
+        kind = _ODF_MIMETYPES.get(mimetype.strip().decode("ascii", "replace"))
+        if kind is not None:
+            if manifest is not None and b"encryption-data" in manifest:
+                return "encrypted"
+            return kind
+    return _classify_zip_names(names, content_types, mimetype)
+
+
+def _read_member(zf: zipfile.ZipFile, name: str) -> bytes | None:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    try:
+        with zf.open(info) as member:
+            return member.read(_SMALL_PART)
+    except Exception:
+        return None
+
+
+def _local_zip_names(data: bytes) -> list[str]:
+    names = []
+    for match in re.finditer(rb"PK\x03\x04", data):
+        start = match.start()
+        if start + 30 > len(data):
+            break
+        name_len = int.from_bytes(data[start + 26 : start + 28], "little")
+        names.append(data[start + 30 : start + 30 + name_len].decode("cp437", "replace"))
+    return names
+
+
+def _classify_zip_names(
+    names: list[str], content_types: bytes | None, mimetype: bytes | None
+) -> str:
+    lower = {name.lower().replace("\\", "/") for name in names}
+    if mimetype is not None:
+        kind = _ODF_MIMETYPES.get(mimetype.strip().decode("ascii", "replace"))
+        if kind is not None:
+            return kind
+    if "xl/workbook.bin" in lower:
+        return "xlsb"
+    ct = (content_types or b"").lower()
+    if (
+        "xl/workbook.xml" in lower
+        or any(n.startswith("xl/") for n in lower)
+        or (b"spreadsheetml" in ct)
+    ):
+        if "xl/vbaproject.bin" in lower or _MACRO_CONTENT_TYPE in ct:
+            return "xlsm"
+        return "xlsx"
+    if "word/document.xml" in lower or any(n.startswith("word/") for n in lower):
+        return "docx"
+    if any(n.startswith("ppt/") for n in lower):
+        return "pptx"
+    if "mimetype" in lower and "content.xml" in lower:
+        return "ods"
+    return "zip"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _sniff_text(head: bytes) -> str:
+    decoded = _decode_sample(head)
+    if decoded is None:
+        return "unknown"
+    text, _encoding = decoded
+    if not text.strip():
+        return "unknown"
+    if len(_CONTROL.findall(text)) > max(2, len(text) // 100):
+        return "unknown"
+    start = text.lstrip()[:2048].lower()
+    if start.startswith("{\\rtf"):
+        return "rtf"
+    if start.startswith("<"):
+        if "urn:schemas-microsoft-com:office:spreadsheet" in text[:_SNIFF_BYTES].lower() and (
+            "<html" not in start
+        ):
+            return "xml-spreadsheet"
+        if start.startswith("<?xml") and "<html" not in start:
+            return "xml"
+        if any(tag in start for tag in ("<html", "<!doctype html", "<table", "<head", "<body")):
+            return "html"
+    if not any(delimiter in text for delimiter in ",;\t|"):
+        return "text"  # no column separator anywhere: prose, a log, an email body
+    return "csv"
+
+
+def _bom_encoding(data: bytes) -> str | None:
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    sample = sample[: len(sample) - len(sample) % 2]
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _decode_sample(data: bytes) -> tuple[str, str] | None:
+    """Decode the start of a file (which may end mid-character); None for binary data."""
+    candidates = []
+    bom = _bom_encoding(data) or _utf16_without_bom(data)
+    if bom is not None:
+        candidates.append(bom)
+    elif b"\x00" in data:
+        return None
+    candidates += ["utf-8", "cp1252", "latin-1"]
+    for encoding in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            return decoder.decode(data, final=False), encoding
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _decode_all(data: bytes) -> tuple[str, str]:
+    bom = _bom_encoding(data) or _utf16_without_bom(data)
+    candidates = [bom] if bom else []
+    candidates += ["utf-8", "cp1252", "latin-1"]
+    for encoding in candidates:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------
+
+
+def read_grids(path: str | Path) -> WorkbookGrids:
+    """Read every sheet of a spreadsheet file into grids.
+
+    The reader is chosen by :func:`sniff_format`, not by the extension. Raises
+    :class:`~edi_xl.core.errors.EncryptedFileError` for password-protected files,
+    :class:`~edi_xl.core.errors.NotASpreadsheetError` for other kinds of file and
+    :class:`~edi_xl.core.errors.UnreadableFileError` for anything else that stops the reading;
+    ``MemoryError``, ``KeyboardInterrupt`` and ``SystemExit`` pass through.
+    """
+    path = Path(path)
+    try:
+        return _read(path)
+    except (UnreadableFileError, KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError):
+        raise
+    except FileNotFoundError:
+        raise UnreadableFileError(path, "file not found") from None
+    except IsADirectoryError:
+        raise UnreadableFileError(path, "a folder, not a file") from None
+    except PermissionError:
+        raise UnreadableFileError(path, "cannot be opened: permission denied") from None
+    except OSError as exc:
+        raise UnreadableFileError(
+            path, f"cannot be opened: {_short(exc.strerror or exc)}"
+        ) from None
+    except BaseException as exc:  # noqa: BLE001 - last safety net, panics included
+        raise UnreadableFileError(path, f"could not be read: {_describe(exc, path)}") from None
+
+
+def _read(path: Path) -> WorkbookGrids:
+    fmt = sniff_format(path)
+    if fmt == "empty":
+        raise UnreadableFileError(path, "empty file (0 bytes)")
+    if fmt == "encrypted":
+        return _read_encrypted(path)
+    if fmt in ("xlsx", "xlsm"):
+        return _read_ooxml(path, fmt)
+    if fmt in ("xls", "xlsb", "ods"):
+        return _read_with_calamine(path, fmt)
+    if fmt == "csv":
+        return _read_csv(path)
+    raise NotASpreadsheetError(path, _NOT_A_SPREADSHEET.get(fmt, _NOT_A_SPREADSHEET["unknown"]))
+
+
+_T = TypeVar("_T")
+
+
+def _short(message: object, limit: int = 120) -> str:
+    """The first line of an error message, shortened: no tracebacks in reasons."""
+    text = str(message).strip()
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    line = " ".join(line.split())
+    if len(line) > limit:
+        line = line[: limit - 1].rstrip() + "…"
+    return line or "unknown error"
+
+
+def _guarded(call: Callable[[], _T]) -> tuple[_T | None, BaseException | None]:
+    """Run ``call``; any failure, Rust panics included, comes back as the exception.
+
+    KeyboardInterrupt, SystemExit, GeneratorExit and MemoryError are re-raised: they are
+    not about the file (or, for MemoryError, the caller decides what running out means).
+    """
+    try:
+        return call(), None
+    except (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - pyo3's PanicException is a BaseException
+        return None, exc
+
+
+def _describe(exc: BaseException, path: Path) -> str:
+    """A reader's error message, short, without file paths (the reason says which file)."""
+    name = type(exc).__name__
+    text = str(exc)
+    for where in {str(path), str(path.resolve()) if path.exists() else str(path)}:
+        text = text.replace(where, path.name)
+    message = _short(text)
+    if name == "PanicException":
+        return f"the file is damaged (the reader stopped: {message})"
+    return message if message != "unknown error" else name
+
+
+# ---- xlsx / xlsm -------------------------------------------------------------------------
+
+
+def _read_ooxml(path: Path, fmt: str) -> WorkbookGrids:
+    fast, _error = _guarded(lambda: _fast_ooxml_sheets(path))
+    if fast:
+        return WorkbookGrids(path=path, format=fmt, sheets=fast)
+    sheets, error = _guarded(lambda: _openpyxl_sheets(path))
+    if error is None and sheets:
+        return WorkbookGrids(path=path, format=fmt, sheets=sheets)
+    if error is not None and _is_xml_bomb(error):
+        raise UnreadableFileError(
+            path, f"refused: the {fmt} holds unsafe XML (an 'XML bomb'); it may be malicious"
+        )
+    if error is not None and _is_password_error(error):  # pragma: no cover - sniffed before
+        raise EncryptedFileError(path, ENCRYPTED_REASON)
+    # openpyxl failed or found no worksheet (Strict OOXML): try calamine before giving up.
+    fallback, fallback_error = _guarded(lambda: _calamine_sheets(path))
+    if fallback_error is None and fallback:
+        return WorkbookGrids(path=path, format=fmt, sheets=fallback)
+    if error is None:
+        if fallback_error is not None and not _is_password_error(fallback_error):
+            raise UnreadableFileError(path, f"not a valid {fmt}: {_describe(fallback_error, path)}")
+        raise UnreadableFileError(path, f"not a valid {fmt}: it has no worksheets")
+    raise UnreadableFileError(path, _ooxml_reason(fmt, error, path))
+
+
+# The fast path. openpyxl builds a whole styled workbook to hand back a few values: about 20 ms
+# an owner return, most of a merge's reading time. python-calamine reads the same values in
+# about 1 ms. It is used first for ordinary files only; anything unusual (a DTD, which is
+# where XML bombs live; a part that inflates enormously; a zip or workbook calamine cannot
+# read) goes the careful way below, so what is refused and why stays the same.
+_FAST_MAX_PART = 64 * 1024 * 1024  # uncompressed bytes of any one part
+_FAST_MAX_RATIO = 200  # uncompressed / compressed of a part larger than 1 MB
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb"\br=[\"'](\d+)[\"']")
+_ROW_HIDDEN = re.compile(rb"\bhidden=[\"'](?:1|true)[\"']")
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _fast_ooxml_sheets(path: Path) -> list[SheetGrid] | None:
+    """Every worksheet read by calamine, hidden rows from the sheet XML; None: not ordinary."""
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        names = {info.filename for info in infos}
+        if "xl/workbook.xml" not in names:
+            return None
+        for info in infos:
+            if info.file_size > _FAST_MAX_PART or (
+                info.file_size > 1024 * 1024
+                and info.file_size > _FAST_MAX_RATIO * max(1, info.compress_size)
+            ):
+                return None
+            if info.filename.endswith((".xml", ".rels", ".vml")):
+                with zf.open(info) as member:
+                    if _DTD.search(member.read(4096)):
+                        return None
+        parts = _sheet_parts(zf, names)
+        hidden = {name: _hidden_rows(zf, part) for name, part in parts.items()}
+    grids = _calamine_sheets(path)
+    if not grids:
+        return None
+    out = []
+    for grid in grids:
+        if grid.name not in hidden:
+            return None  # a sheet we cannot place in the zip: let openpyxl read it
+        rows = [[_as_datetime(v) for v in row] for row in grid.rows]
+        out.append(
+            SheetGrid(
+                name=grid.name,
+                rows=rows,
+                hidden=grid.hidden,
+                hidden_rows=frozenset(r for r in hidden[grid.name] if r < len(rows)),
+            )
+        )
+    return out
+
+
+def _as_datetime(value: Any) -> Any:
+    # openpyxl gives every date cell as a datetime; calamine gives a date at midnight.
+    if type(value) is _dt.date:
+        return _dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Worksheet name -> its part in the zip, from the workbook and its relationships."""
+    from defusedxml import ElementTree as SafeTree
+
+    book = SafeTree.fromstring(zf.read("xl/workbook.xml"))
+    rels_name = "xl/_rels/workbook.xml.rels"
+    targets: dict[str, str] = {}
+    if rels_name in names:
+        for rel in SafeTree.fromstring(zf.read(rels_name)):
+            target = rel.get("Target") or ""
+            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            targets[rel.get("Id") or ""] = target
+    parts: dict[str, str] = {}
+    for element in book.iter():
+        if element.tag.rsplit("}", 1)[-1] != "sheet":
+            continue
+        rid = element.get(f"{{{_REL_NS}}}id") or ""
+        part = targets.get(rid)
+        if part in names and element.get("name"):
+            parts[element.get("name") or ""] = part  # type: ignore[assignment]
+    return parts
+
+
+def _hidden_rows(zf: zipfile.ZipFile, part: str) -> set[int]:
+    """0-based indexes of the rows a worksheet part marks hidden."""
+    hidden: set[int] = set()
+    row = 0  # a row with no r="" follows the one before it
+    for match in _ROW_TAG.finditer(zf.read(part)):
+        attrs = match.group(1)
+        number = _ROW_NUMBER.search(attrs)
+        row = int(number.group(1)) if number else row + 1
+        if row > MAX_ROWS:
+            break
+        if _ROW_HIDDEN.search(attrs):
+            hidden.add(row - 1)
+    return hidden
+
+
+def _openpyxl_sheets(path: Path) -> list[SheetGrid]:
+    import openpyxl
+
+    with warnings.catch_warnings(), open(path, "rb") as f:
+        warnings.simplefilter("ignore")
+        # A file object, not the path: openpyxl refuses names not ending .xlsx/.xlsm, and
+        # the content has been checked already.
+        wb = openpyxl.load_workbook(f, data_only=True, keep_links=False)
+        try:
+            return [_clean_grid(grid_from_worksheet(ws)) for ws in wb.worksheets]
+        finally:
+            wb.close()
+
+
+def _exception_chain(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _is_xml_bomb(exc: BaseException) -> bool:
+    """defusedxml (or libxml2, when openpyxl uses lxml) refused entity expansion."""
+    try:
+        from defusedxml import DefusedXmlException
+    except ImportError:  # pragma: no cover - defusedxml is a dependency
+        DefusedXmlException = ()  # type: ignore[assignment]  # noqa: N806
+    for link in _exception_chain(exc):
+        if DefusedXmlException and isinstance(link, DefusedXmlException):
+            return True
+        message = str(link).lower()
+        if "entity" in message and ("amplification" in message or "loop" in message):
+            return True
+    return False
+
+
+def _is_password_error(exc: BaseException) -> bool:
+    return type(exc).__name__ == "PasswordError"
+
+
+def _ooxml_reason(fmt: str, exc: BaseException, path: Path) -> str:
+    """Why openpyxl could not read an xlsx/xlsm, in plain words."""
+    chain = _exception_chain(exc)
+    for link in chain:
+        if isinstance(link, (zipfile.BadZipFile, zlib.error, EOFError)):
+            return f"not a valid {fmt}: the zip is truncated or damaged"
+        if isinstance(link, KeyError):
+            missing = re.search(r"named '([^']+)'", str(link))
+            if missing:
+                return f"not a valid {fmt}: missing {missing.group(1)}"
+            return f"not a valid {fmt}: a part is missing ({_describe(link, path)})"
+        if isinstance(link, ParseError) or type(link).__name__ in (
+            "XMLSyntaxError",
+            "ExpatError",
+        ):
+            return f"not a valid {fmt}: broken XML inside ({_describe(link, path)})"
+        if isinstance(link, (NotImplementedError, RuntimeError)) and "compression" in str(link):
+            return f"not a valid {fmt}: the zip uses a compression method that cannot be read"
+    return f"not a valid {fmt}: {_describe(exc, path)}"
+
+
+_PLAIN_TYPES = (str, int, float, bool, _dt.datetime, _dt.date, _dt.time, _dt.timedelta)
+
+
+def _clean_grid(grid: SheetGrid) -> SheetGrid:
+    """Replace cell values of unexpected types (formula objects...) by their text."""
+    dirty = False
+    for row in grid.rows:
+        for value in row:
+            if value is not None and not isinstance(value, _PLAIN_TYPES):
+                dirty = True
+                break
+        if dirty:
+            break
+    if not dirty:
+        return grid
+    rows = [
+        [v if v is None or isinstance(v, _PLAIN_TYPES) else str(v) for v in row]
+        for row in grid.rows
+    ]
+    return SheetGrid(name=grid.name, rows=rows, hidden_rows=grid.hidden_rows, hidden=grid.hidden)
+
+
+# ---- calamine: xls / xlsb / ods (and the xlsx fallback) ----------------------------------
+
+_CALAMINE_LABEL = {"xls": ".xls", "xlsb": ".xlsb", "ods": ".ods"}
+
+
+def _read_with_calamine(
+    path: Path, fmt: str, source: Path | io.BytesIO | None = None
+) -> WorkbookGrids:
+    label = _CALAMINE_LABEL[fmt]
+    if fmt == "xls" and _is_bare_biff(path):
+        raise UnreadableFileError(
+            path,
+            "an Excel 2.x-4.0 worksheet (.xls from before 1995), which cannot be read; "
+            "open it in Excel and save it as .xlsx",
+        )
+    sheets, error = _guarded(lambda: _calamine_sheets(source if source is not None else path))
+    if error is not None:
+        if _is_password_error(error):
+            raise EncryptedFileError(path, ENCRYPTED_REASON)
+        raise UnreadableFileError(path, _calamine_reason(label, error, path))
+    if not sheets:
+        raise UnreadableFileError(path, f"not a valid {label}: it has no sheets")
+    return WorkbookGrids(path=path, format=fmt, sheets=sheets)
+
+
+_DAMAGED_ZIP_WORDS = ("zip", "deflate", "checksum", "larger than its declared")
+
+
+def _calamine_reason(label: str, error: BaseException, path: Path) -> str:
+    message = str(error).lower()
+    if label != ".xls" and (
+        type(error).__name__ == "ZipError" or any(word in message for word in _DAMAGED_ZIP_WORDS)
+    ):
+        return f"not a valid {label}: the zip is truncated or damaged"
+    return f"not a valid {label}: {_describe(error, path)}"
+
+
+def _is_bare_biff(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(2) in _BIFF_BOF
+
+
+def _read_encrypted(path: Path) -> WorkbookGrids:
+    """An encrypted file: readable only when it uses Excel's built-in default password.
+
+    Excel encrypts an .xls with the fixed password "VelvetSweatshop" when the workbook is
+    protected without an open password; Excel opens such files without asking, so the
+    sender does not know they are "encrypted". Anything else needs the sender's help.
+    """
+    decrypted, _error = _guarded(lambda: _decrypt_default_password(path))
+    if decrypted is None:
+        raise EncryptedFileError(path, ENCRYPTED_REASON)
+    return _read_with_calamine(path, "xls", source=decrypted)
+
+
+_EXCEL_DEFAULT_PASSWORD = "VelvetSweatshop"
+
+
+def _decrypt_default_password(path: Path) -> io.BytesIO | None:
+    import msoffcrypto
+    from msoffcrypto.format.xls97 import Xls97File
+
+    with open(path, "rb") as f:
+        office = msoffcrypto.OfficeFile(f)
+        if not isinstance(office, Xls97File):
+            return None
+        office.load_key(password=_EXCEL_DEFAULT_PASSWORD)
+        out = io.BytesIO()
+        office.decrypt(out)
+    out.seek(0)
+    return out
+
+
+def _calamine_sheets(source: Path | io.BytesIO) -> list[SheetGrid]:
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    grids = []
+    opened = (
+        CalamineWorkbook.from_filelike(source)
+        if isinstance(source, io.BytesIO)
+        else CalamineWorkbook.from_path(str(source))
+    )
+    with opened as wb:
+        for meta in wb.sheets_metadata:
+            if meta.typ in (SheetTypeEnum.ChartSheet, SheetTypeEnum.Vba):
+                continue
+            sheet = wb.get_sheet_by_name(meta.name)
+            grids.append(_calamine_grid(sheet, hidden=meta.visible != SheetVisibleEnum.Visible))
+    return grids
+
+
+def _calamine_value(value: Any) -> Any:
+    if value == "":
+        return None
+    if type(value) is float and value.is_integer() and abs(value) < 2**53:
+        # .xls and calamine store every number as a double; openpyxl gives 3 for 3.0.
+        return int(value)
+    return value
+
+
+def _calamine_grid(sheet: Any, *, hidden: bool) -> SheetGrid:
+    start = sheet.start
+    if start is None:  # an empty sheet
+        return SheetGrid(name=sheet.name, rows=[], hidden=hidden)
+    top, left = start
+    if top >= MAX_ROWS or left >= MAX_COLS:
+        return SheetGrid(name=sheet.name, rows=[], hidden=hidden)
+    n_rows = min(sheet.height, MAX_ROWS - top)
+    n_cols = min(sheet.width, MAX_COLS - left)
+    # skip_empty_area=True gives the used range from ``start``: (top, left) is its origin.
+    data = sheet.to_python(skip_empty_area=True, nrows=n_rows)
+
+    cells: dict[tuple[int, int], Any] = {}
+    max_r = max_c = -1
+    for r, line in enumerate(data[:n_rows]):
+        for c, raw in enumerate(line[:n_cols]):
+            value = _calamine_value(raw)
+            if value is None:
+                continue
+            cells[(top + r, left + c)] = value
+            max_r, max_c = max(max_r, top + r), max(max_c, left + c)
+    del data
+    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():
+        value = cells.get((r0, c0))
+        if value is None:
+            continue
+        for r in range(r0, min(r1 + 1, MAX_ROWS)):
+            for c in range(c0, min(c1 + 1, MAX_COLS)):
+                cells[(r, c)] = value
+                max_r, max_c = max(max_r, r), max(max_c, c)
+    rows: list[list[Any]] = [[None] * (max_c + 1) for _ in range(max_r + 1)]
+    for (r, c), value in cells.items():
+        rows[r][c] = value
+    return SheetGrid(name=sheet.name, rows=rows, hidden=hidden)
+
+
+# ---- csv ---------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path) -> WorkbookGrids:
+    data = path.read_bytes()
+    text, encoding = _decode_all(data)
+    del data
+    if encoding in ("utf-8-sig", "utf-16", "utf-16-le", "utf-16-be") and text.startswith("\ufeff"):
+        text = text[1:]
+    delimiter = _sniff_delimiter(text[:_CSV_SAMPLE_CHARS])
+    rows: list[list[Any]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            if len(rows) >= MAX_ROWS:
+                break
+            rows.append([cell if cell != "" else None for cell in row[:MAX_COLS]])
+    except csv.Error as exc:
+        raise UnreadableFileError(path, f"not a valid csv: {_short(exc)}") from None
+    while rows and not any(cell is not None for cell in rows[-1]):
+        rows.pop()
+    return WorkbookGrids(
+        path=path,
+        format="csv",
+        sheets=[SheetGrid(name=path.stem, rows=rows)],
+        encoding=encoding,
+    )
+
+
+def _sniff_delimiter(sample: str) -> str:
+    # Whole lines only: a cut line confuses the sniffer.
+    cut = sample.rfind("\n")
+    if 0 < cut < len(sample) - 1:
+        sample = sample[:cut]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+    return delimiter if delimiter in (",", ";", "\t", "|") else ","

@@ -1,0 +1,535 @@
+"""One table understanding: which row is the header, which column is which field.
+
+Used by the general table reader (:mod:`edi_xl.tables.layouts.general`), by reading a master
+(:func:`edi_xl.master.plan._find_plan_sheet` through the trust layout's header finder) and
+by reading owner returns (:mod:`edi_xl.flows.intake`); the vocabulary is
+:data:`edi_xl.tables.vocabulary.SYNONYMS`, the one table of field synonyms.
+
+A column's field is decided, in this order:
+
+1. ``--map "Header=field"`` (:func:`parse_overrides`), when the person said so;
+2. its header, by meaning (:func:`header_field`): the synonym table, a fuzzy match for typos,
+   then the words in it ("Accountable People / Team" holds "accountable": owner); a header
+   written over several rows ("RAG" / "status" / "(R/A/G)") is read as one;
+3. its content, when the header says nothing (:func:`content_field`): a column of dates is
+   the due date, a column of R/A/G/B or RAG words the status, a column of names and job
+   titles the owner.
+
+Every other column with something in it is kept as an extra column; a column with no header
+and nothing under it is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from edi_xl.core.dates import DEADLINE_KINDS, DateKind, parse_date
+from edi_xl.core.errors import EdiXlError
+from edi_xl.core.status import parse_status
+from edi_xl.read.grid import SheetGrid, cell_text, is_blank
+from edi_xl.tables.vocabulary import match_header, normalise_header
+
+#: The fields a general table can give the master, in the master's column order.
+MASTER_FIELDS: tuple[str, ...] = (
+    "id",
+    "theme",
+    "action",
+    "references",
+    "indicator",
+    "characteristics",
+    "owner",
+    "start",
+    "due",
+    "status",
+    "update",
+)
+#: What ``--map`` accepts besides a field: keep the column as an extra one, or leave it out.
+MAP_CHOICES: tuple[str, ...] = (*MASTER_FIELDS, "extra", "ignore")
+#: Columns edi_xl computes in a master: never imported from a source.
+COMPUTED_FIELDS = frozenset({"overdue", "days_overdue", "problems"})
+
+#: Words that give a header its field when no synonym matched, tried in this order.
+_FIELD_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("status", frozenset({"rag"})),  # "RAG / progress" is the status
+    ("update", frozenset({"progress", "update", "updates", "comment", "comments"})),
+    ("status", frozenset({"status"})),
+    (
+        "owner",
+        frozenset(
+            {
+                "owner",
+                "owners",
+                "lead",
+                "leads",
+                "responsible",
+                "responsibility",
+                "accountable",
+                "accountability",
+                "exec",
+                "executive",
+                "who",
+                "whom",
+                "sro",
+            }
+        ),
+    ),
+    ("start", frozenset({"start", "started", "begin"})),
+    (
+        "due",
+        frozenset(
+            {"date", "dates", "when", "deadline", "timescale", "timescales", "timeframe", "due"}
+        ),
+    ),
+    ("indicator", frozenset({"indicator", "indicators", "metric", "metrics"})),
+    ("characteristics", frozenset({"characteristic", "characteristics"})),
+    ("action", frozenset({"action", "actions"})),
+)
+#: A header of more words than this is a sentence, not a header.
+MAX_HEADER_WORDS = 8
+#: How far down a sheet a master's or a return's header row may sit (title rows, logos, a
+#: RAG key above it).
+HEADER_SCAN_ROWS = 40
+
+
+def header_field(text: object) -> str | None:
+    """The field a header cell means, or None (see the module docstring, step 2)."""
+    if not isinstance(text, str):
+        return None
+    fld = match_header(text)
+    if fld is not None:
+        return None if fld in COMPUTED_FIELDS else fld
+    raw = " ".join(text.split())
+    key = normalise_header(raw)
+    words = key.split()
+    if not words or len(words) > MAX_HEADER_WORDS or raw.endswith("."):
+        return None
+    if re.search(r"\d", key):
+        return None
+    for fld, keys in _FIELD_WORDS:
+        if keys & set(words):
+            return fld
+    return None
+
+
+def row_fields(row: Sequence[Any]) -> dict[str, int]:
+    """field -> the first 0-based column whose header means it ("update" columns excluded:
+    a master has several, read by :func:`edi_xl.tables.layouts.trust.map_columns`)."""
+    found: dict[str, int] = {}
+    for col, value in enumerate(row):
+        fld = header_field(value)
+        if fld and fld != "update" and fld not in found:
+            found[fld] = col
+    return found
+
+
+def scan_headers(
+    grid: SheetGrid, min_cells: int = 2, rows: int = HEADER_SCAN_ROWS
+) -> Iterator[tuple[int, dict[str, int]]]:
+    """(0-based row, :func:`row_fields`) for the first ``rows`` rows holding at least
+    ``min_cells`` values: where a master's (:func:`edi_xl.tables.layouts.base.find_header_row`) and
+    a return's (:func:`edi_xl.flows.intake._find_table`) header row is looked for."""
+    for r in range(min(grid.n_rows, rows)):
+        row = grid.rows[r]
+        if sum(1 for v in row if not is_blank(v)) >= min_cells:
+            yield r, row_fields(row)
+
+
+def owner_text(text: str | None) -> str | None:
+    """An owner cell on one line: its lines (and bullets) kept apart with "; "."""
+    if not text:
+        return None
+    parts = [re.sub(r"^[•·▪\-–*]\s*", "", line).strip() for line in text.splitlines()]
+    parts = [" ".join(p.split()) for p in parts if p.strip()]
+    return "; ".join(parts) or None
+
+
+#: Metadata keys read from "Key: value" lines above or between tables.
+META_KEYS = {
+    "trust": "Trust",
+    "trust name": "Trust",
+    "name of trust": "Trust",
+    "organisation": "Organisation",
+    "organization": "Organisation",
+    "year": "Year",
+    "period": "Year",
+    "reporting period": "Year",
+    "author": "Author",
+    "authors": "Author",
+    "primary author": "Author",
+    "primary authors": "Author",
+    "prepared by": "Author",
+    "approved by": "Approved by",
+    "plan endorsed by": "Approved by",
+    "endorsed by": "Approved by",
+    "date": "Date",
+    "version": "Version",
+    "review date": "Review date",
+}
+_META = re.compile(r"^\s*([A-Za-z][A-Za-z ()]{1,30}?)\s*:\s*(.+)$", re.DOTALL)
+
+
+def metadata_line(text: str) -> tuple[str, str] | None:
+    """("Trust", "Barnet NHS Trust") for a "Trust: Barnet NHS Trust" line, else None."""
+    m = _META.match(text)
+    if m is None:
+        return None
+    key = META_KEYS.get(m.group(1).strip().lower())
+    return (key, m.group(2).strip()) if key else None
+
+
+# --- overrides ------------------------------------------------------------------------------
+
+
+def parse_overrides(items: Iterable[str]) -> dict[str, str]:
+    """``["Accountable People / Team=owner"]`` -> {normalised header: field}.
+
+    The field may be any of :data:`MAP_CHOICES` (or a header the synonyms know: "Lead" means
+    owner); a bad item raises :class:`~edi_xl.core.errors.EdiXlError` naming it.
+    """
+    out: dict[str, str] = {}
+    for item in items:
+        header, sep, target = item.rpartition("=")
+        if not sep or not header.strip() or not target.strip():
+            raise EdiXlError(f'--map {item!r}: write it as "Column header=field"')
+        wanted = target.strip().lower()
+        fld = wanted if wanted in MAP_CHOICES else header_field(target)
+        if fld not in MAP_CHOICES:
+            raise EdiXlError(
+                f"--map {item!r}: {target.strip()!r} is not a field; use one of "
+                + ", ".join(MAP_CHOICES)
+            )
+        out[_override_key(header)] = fld
+    return out
+
+
+def _override_key(header: str) -> str:
+    return " ".join(header.split()).casefold()
+
+
+# --- the header ------------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    """One column of a table and what became of it."""
+
+    col: int  # 0-based
+    header: str  # as written, on one line (several header rows joined)
+    field: str | None  # a master field, or None: kept as an extra column or ignored
+    how: str  # "header", "content", "--map", "extra", "ignored"
+
+    def to_dict(self) -> dict[str, Any]:
+        from openpyxl.utils import get_column_letter
+
+        return {
+            "column": get_column_letter(self.col + 1),
+            "header": self.header,
+            "field": self.field,
+            "how": self.how,
+        }
+
+
+@dataclass
+class Header:
+    """A table's header: the rows it covers and the column mapping it gives."""
+
+    rows: tuple[int, ...]  # 0-based grid rows (one, or several for a header over rows)
+    columns: list[Column] = field(default_factory=list)
+
+    @property
+    def last(self) -> int:
+        return self.rows[-1]
+
+    @property
+    def fields(self) -> dict[str, int]:
+        """field -> the first column mapped to it."""
+        out: dict[str, int] = {}
+        for c in self.columns:
+            if c.field is not None:
+                out.setdefault(c.field, c.col)
+        return out
+
+    @property
+    def extras(self) -> list[Column]:
+        return [c for c in self.columns if c.how == "extra"]
+
+    def signature(self) -> tuple[tuple[str, int], ...]:
+        return tuple(sorted(self.fields.items()))
+
+
+def _row_headers(row: Sequence[Any]) -> dict[int, str]:
+    return {
+        c: " ".join(str(v).split()) for c, v in enumerate(row) if isinstance(v, str) and v.strip()
+    }
+
+
+def _map_texts(texts: dict[int, str], overrides: dict[str, str]) -> dict[int, tuple[str, str]]:
+    """col -> (field, how) for header texts; an override wins over the vocabulary."""
+    out: dict[int, tuple[str, str]] = {}
+    for col, text in texts.items():
+        wanted = overrides.get(_override_key(text))
+        if wanted is not None:
+            out[col] = (wanted, "--map")
+            continue
+        fld = header_field(text)
+        # A header holds no numbers ("Action 1" is a data cell), but for a dated update
+        # column ("Update as at 18 Dec 23").
+        if fld is not None and (fld == "update" or not re.search(r"\d", _unbracketed(text))):
+            out[col] = (fld, "header")
+    return out
+
+
+def _unbracketed(text: str) -> str:
+    return re.sub(r"\([^)]*\)", "", text)
+
+
+def _is_header(texts: dict[int, str], mapped: dict[int, tuple[str, str]]) -> bool:
+    """An action column in a row of two texts or more, most of them headers (the second
+    field may come from a column's content: :func:`_has_field_by_content`)."""
+    fields = {f for f, _ in mapped.values() if f not in ("extra", "ignore")}
+    if len(set(texts.values())) < 2 or "action" not in fields:
+        return False
+    # A data row can hold a word or two that are headers elsewhere ("Date" in a cell); a
+    # header row's texts are mostly headers.
+    return len(mapped) * 2 >= len(texts)
+
+
+def _continues(texts: dict[int, str], joined: dict[int, str], overrides: dict[str, str]) -> bool:
+    """Is a row the next line of a header written over several rows?
+
+    Its texts are short (no digits outside brackets, no full stop), and joining them to the
+    header above keeps every column's field while naming at least one column more or the same.
+    """
+    if not texts:
+        return False
+    for text in texts.values():
+        bare = re.sub(r"\([^)]*\)", "", text)
+        if len(text) > 40 or len(text.split()) > 5 or re.search(r"\d", bare):
+            return False
+        if text.rstrip().endswith(".") or parse_status(text) is not None and len(text) <= 2:
+            return False
+    before = _map_texts(joined, overrides)
+    for col, text in texts.items():
+        if col not in before or re.fullmatch(r"\([^)]*\)", text.strip()):
+            continue  # a header under a blank one, or "(R/A/G)" under "RAG status"
+        # "By" / "when", "RAG" / "status": together they are a synonym of the same field
+        # (a data row's "Set targets" under "Action" is not).
+        if match_header(f"{joined[col]} {text}") != before[col][0]:
+            return False
+    return True
+
+
+def header_at(grid: SheetGrid, r: int, overrides: dict[str, str] | None = None) -> Header | None:
+    """The header starting at row ``r`` (with the rows that continue it), or None."""
+    overrides = overrides or {}
+    texts = _row_headers(grid.rows[r])
+    mapped = _map_texts(texts, overrides)
+    if not _is_header(texts, mapped):
+        return None
+    if len({f for f, _ in mapped.values()}) < 2 and not _has_field_by_content(grid, r, mapped):
+        return None
+    rows = [r]
+    joined = dict(texts)
+    for nxt in range(r + 1, min(r + 3, grid.n_rows)):
+        if nxt in grid.kinds:
+            break
+        more = _row_headers(grid.rows[nxt])
+        if not _continues(more, joined, overrides):
+            break
+        for col, text in more.items():
+            joined[col] = f"{joined[col]} {text}" if col in joined else text
+        rows.append(nxt)
+    return _header(grid, tuple(rows), joined, overrides)
+
+
+def _has_field_by_content(grid: SheetGrid, r: int, mapped: dict[int, tuple[str, str]]) -> bool:
+    """Under an "Action" header with no other field named: a column whose content is one."""
+    body = _body_rows(grid, r)
+    width = max((len(grid.rows[b]) for b in body), default=0)
+    return any(
+        content_field([grid.value(b, col) for b in body]) is not None
+        for col in range(width)
+        if col not in mapped
+    )
+
+
+def _header(
+    grid: SheetGrid, rows: tuple[int, ...], joined: dict[int, str], overrides: dict[str, str]
+) -> Header:
+    mapped = _map_texts(joined, overrides)
+    width = max((len(grid.rows[r]) for r in rows), default=0)
+    body = _body_rows(grid, rows[-1])
+    columns: list[Column] = []
+    taken: set[str] = set()
+    for col in range(max(width, grid.n_cols if body else width)):
+        text = joined.get(col, "")
+        fld, how = mapped.get(col, (None, ""))
+        if fld in ("extra", "ignore"):
+            columns.append(Column(col, text, None, "extra" if fld == "extra" else "ignored"))
+            continue
+        if fld is not None and fld in taken and how != "--map":
+            fld = None  # a second "Lead" column: kept as an extra column
+        if fld is None:
+            values = [grid.value(r, col) for r in body]
+            if not any(not is_blank(v) for v in values):
+                if text:
+                    columns.append(Column(col, text, None, "extra"))
+                continue
+            guess = content_field(values)
+            if guess is not None and guess not in taken:
+                fld, how = guess, "content"
+        if fld is None:
+            columns.append(Column(col, text or _letter_name(col), None, "extra"))
+            continue
+        taken.add(fld)
+        columns.append(Column(col, text or _letter_name(col), fld, how))
+    return Header(rows=rows, columns=columns)
+
+
+def _letter_name(col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"Column {get_column_letter(col + 1)}"
+
+
+def _body_rows(grid: SheetGrid, header_last: int, limit: int = 60) -> list[int]:
+    """The table rows under a header (up to the next paragraph), for content guessing."""
+    out = []
+    for r in range(header_last + 1, min(grid.n_rows, header_last + 1 + limit)):
+        if r in grid.kinds:
+            break
+        out.append(r)
+    return out
+
+
+def find_headers(grid: SheetGrid, overrides: dict[str, str] | None = None) -> list[Header]:
+    """Every header in the grid, in order (a header's continuation rows are not searched)."""
+    out: list[Header] = []
+    r = 0
+    while r < grid.n_rows:
+        if r in grid.kinds:
+            r += 1
+            continue
+        found = header_at(grid, r, overrides)
+        if found is not None:
+            if out and out[-1].last == r - 1:
+                # "Action details" | "Monitoring" over the real header: a row of group labels
+                out.pop()
+            out.append(found)
+            r = found.last + 1
+            continue
+        r += 1
+    return out
+
+
+# --- what a column holds ---------------------------------------------------------------------
+
+_ROLE_WORDS = frozenset(
+    [
+        "manager",
+        "managers",
+        "director",
+        "directors",
+        "lead",
+        "leads",
+        "head",
+        "heads",
+        "team",
+        "teams",
+        "officer",
+        "officers",
+        "chief",
+        "chair",
+        "executive",
+        "executives",
+        "exec",
+        "hr",
+        "edi",
+        "od",
+        "partner",
+        "partners",
+        "board",
+        "committee",
+        "network",
+        "networks",
+        "group",
+        "advisor",
+        "adviser",
+        "advisors",
+        "specialist",
+        "coordinator",
+        "co-ordinator",
+        "practitioner",
+        "consultant",
+        "deputy",
+        "associate",
+        "business",
+        "recruitment",
+        "people",
+        "workforce",
+        "nurse",
+        "nursing",
+        "medical",
+        "ceo",
+        "coo",
+        "cfo",
+        "cpo",
+        "all",
+        "staff",
+    ]
+)
+_NAME = re.compile(r"^(?:[A-Z][a-z'’-]+|[A-Z]\.?)(?:\s+(?:[A-Z][a-z'’-]+|[A-Z]\.?)){1,3}$")
+
+
+def _is_date_value(value: Any) -> bool:
+    if isinstance(value, datetime | date):
+        return True
+    text = cell_text(value)
+    if text is None or len(text) > 40:
+        return False
+    kind = parse_date(text).kind
+    return kind in DEADLINE_KINDS or kind in (DateKind.START, DateKind.NO_DEADLINE)
+
+
+def _is_status_value(value: Any) -> bool:
+    text = cell_text(value)
+    return text is not None and len(text) <= 20 and parse_status(text) is not None
+
+
+def _is_person_value(value: Any) -> bool:
+    text = cell_text(value)
+    if text is None or len(text) > 120 or text.endswith("."):
+        return False
+    for line in re.split(r"[\n;,/&]+|\band\b", text):
+        line = line.strip()
+        if not line:
+            continue
+        words = re.findall(r"[A-Za-z][\w'’-]*", line)
+        if not words or len(words) > 8:
+            return False
+        if not ({w.lower() for w in words} & _ROLE_WORDS or _NAME.match(line)):
+            return False
+    return True
+
+
+def content_field(values: Sequence[Any]) -> str | None:
+    """The field a headerless (or unknown) column's values say it is, or None.
+
+    Most (80%) of its non-blank cells must agree: dates -> due, RAG letters or words ->
+    status, names and job titles -> owner.
+    """
+    filled = [v for v in values if not is_blank(v)]
+    if len(filled) < 2:
+        return None
+    need = 0.8 * len(filled)
+    if sum(_is_status_value(v) for v in filled) >= need:
+        return "status"
+    if sum(_is_date_value(v) for v in filled) >= need:
+        return "due"
+    if sum(_is_person_value(v) for v in filled) >= need:
+        return "owner"
+    return None

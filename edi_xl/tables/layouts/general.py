@@ -1,0 +1,600 @@
+"""The general table: any action plan whose columns are recognised by meaning.
+
+When none of the five seed layouts claims a table, it is read here with the one table
+understanding of :mod:`edi_xl.tables.engine` (header rows, columns by name and content). Around the
+tables:
+
+* title rows: the plan's title, and section headings ("Metric 4: Education and training",
+  "Indicator 3 - Disciplinary", "A. Zero tolerance ...") written as paragraphs, as a merged
+  row, or as a lone text in a row of the table. A heading is the theme of the rows under it
+  and gives them its WRES indicator / WDES metric references; it never becomes an action;
+* "Trust: ...", "Organisation: ...", "Year: ..." lines are the plan's metadata;
+* fill-down: a blank cell takes the value above only in a key column (theme, indicator) of a
+  grouped table, and never across a heading; "As above", "ditto" and ``"`` take the value
+  above in any column; merged cells are already their value on every row they cover;
+* a plan written as headings and bullet lists (Word): each bullet is an action (so is a line,
+  or a row of a table with no header, that ends with its date in brackets); a trailing
+  "(March 22)" is its due date; a "LEAD: ..." line is the owner (of its action when written
+  inside the action's cell, of the section's actions when a paragraph of its own);
+* multi-line owners keep their lines, joined with "; ";
+* references: from headings, the theme and indicator columns (bare "1", "4a", "Metric 2"),
+  the references column, and the WRES / WDES word of the document's title: an "Indicator 3"
+  in a WRES plan is WRES 3, a "Metric 3" in a WDES plan WDES 3 (with both words about,
+  indicators are WRES's and metrics WDES's). The indicator column is also kept as written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from edi_xl.core.dates import DateKind, DateValue, parse_date
+from edi_xl.core.model import Action, ActionPlan, CellOrigin, PlanSource, ProgressUpdate
+from edi_xl.core.references import (
+    ReportRef,
+    Scheme,
+    parse_protected_characteristics,
+    parse_report_refs,
+)
+from edi_xl.core.status import RAG, parse_status
+from edi_xl.read.grid import SheetGrid, cell_text, is_blank
+from edi_xl.tables.engine import META_KEYS, Column, Header, find_headers, metadata_line, owner_text
+from edi_xl.tables.layouts.base import Detection
+from edi_xl.tables.layouts.reading import TableRead, assign_ids, is_as_above, leading_number
+from edi_xl.tables.layouts.tables import is_rag_key, lone_text, safe_extra_name
+from edi_xl.tables.layouts.trust import id_text
+from edi_xl.tables.vocabulary import match_header
+
+NAME = "general"
+DESCRIPTION = "general table (columns recognised by their headers and content)"
+
+#: Key columns of a grouped table: a blank cell there means the group's value above.
+KEY_FIELDS = ("theme", "indicator")
+_LEAD = re.compile(r"^\s*(?:exec(?:utive)?\s+)?lead(?:\(s\)|s)?\s*[:\-–]\s*(.+)$", re.IGNORECASE)
+_BRACKET_DATE = re.compile(r"\s*\(([^()]{2,40})\)\s*\.?\s*$")
+_SECTION = re.compile(
+    r"^\s*(?:(?:wres|wdes|nhse?|edi)\s+)?(?:indicator|metric|high\s+impact\s+action|hia|"
+    r"objective|priority|theme|section|standard|outcome|goal|aim|area)\s*\d"
+    r"|^\s*(?:\d{1,2}|[A-Za-z])\s*[.):]\s+\S",
+    re.IGNORECASE,
+)
+_IND = re.compile(
+    r"\b(?P<word>indicator|metric|ind\.?)s?\s*(?:no\.?\s*|number\s*)?[:#]?\s*"
+    r"(?P<code>\d{1,2}(?:\s*[a-c](?![a-z]))?)",
+    re.IGNORECASE,
+)
+_BARE_CODE = re.compile(r"^\s*(?P<code>\d{1,2}\s*[a-c]?)\s*\.?\s*$", re.IGNORECASE)
+#: "1. Percentage of staff in each of the AfC Bands" in an indicator column
+_LEADING_CODE = re.compile(r"^\s*(?P<code>\d{1,2}\s*[a-c]?)\s*[.):\-–]\s+\S", re.IGNORECASE)
+_SCHEME_WORDS = (
+    (Scheme.WRES, re.compile(r"\bWRES\b|workforce\s+race\s+equality", re.IGNORECASE)),
+    (Scheme.WDES, re.compile(r"\bWDES\b|workforce\s+disability\s+equality", re.IGNORECASE)),
+)
+
+
+def schemes_in(texts: list[str]) -> set[Scheme]:
+    """The standards (WRES / WDES) a document's titles name."""
+    return {s for s, rx in _SCHEME_WORDS for t in texts if rx.search(t)}
+
+
+def refs_in(text: str | None, schemes: set[Scheme], bare: bool = False) -> list[ReportRef]:
+    """The references a heading, theme or indicator cell names, normalised, written kept.
+
+    "WRES indicator 5", "WDES Metric 9b", "High Impact Action 2" are read as they are;
+    "Indicator 2", "Metric 4: Education" (and, with ``bare``, a cell holding just "4a") take
+    their standard from ``schemes``, the standards the document names.
+    """
+    if not text:
+        return []
+    known = [r for r in parse_report_refs(text) if r.scheme is not Scheme.OTHER and r.code]
+    if known:
+        return known
+    matches: list[tuple[str, str]] = [
+        (m.group("word"), m.group("code")) for m in _IND.finditer(text)
+    ]
+    if not matches and bare:
+        m = _BARE_CODE.match(text) or _LEADING_CODE.match(text)
+        if m:
+            matches = [("", m.group("code"))]
+    out = []
+    for word, code in matches:
+        scheme = _scheme_for(word, schemes)
+        if scheme is None:
+            continue
+        code = code.replace(" ", "").lower()
+        for ref in parse_report_refs(f"{scheme.value} {code}"):
+            out.append(ref.model_copy(update={"text": text.strip()}))
+    return out
+
+
+def _scheme_for(word: str, schemes: set[Scheme]) -> Scheme | None:
+    if len(schemes) == 1:
+        return next(iter(schemes))
+    if not schemes:
+        return None
+    # Both named: WRES has indicators, WDES metrics.
+    if word.lower().startswith("metric"):
+        return Scheme.WDES
+    if word.lower().startswith("ind"):
+        return Scheme.WRES
+    return None
+
+
+def detect(grid: SheetGrid) -> Detection | None:
+    """A table with an action column and one more field, or a sectioned Word plan."""
+    headers = find_headers(grid)
+    if headers:
+        first = headers[0]
+        return Detection(layout=NAME, score=0.3, header_row=first.rows[0], columns=first.fields)
+    # A sectioned plan: section headings, and actions as bullets or as lines (paragraphs,
+    # rows of a table without a header) that end with their date in brackets.
+    if not any(_is_section(grid.rows[r][0], k) for r, k in grid.kinds.items()):
+        return None
+    if "bullet" in grid.kinds.values() or any(
+        (text := lone_text(row)) is not None and split_action_text(text)[2] is not None
+        for row in grid.rows
+    ):
+        return Detection(layout=NAME, score=0.2, header_row=0, columns={})
+    return None
+
+
+#: A line of more words than this is a paragraph of text, not a section heading.
+MAX_SECTION_WORDS = 25
+
+
+def is_section_line(text: str) -> bool:
+    """ "Indicator 3 - Disciplinary", "Metric 4: ...", "A. Zero tolerance ...", "2. ..."."""
+    return bool(_SECTION.match(text)) and len(text.split()) <= MAX_SECTION_WORDS
+
+
+def _is_section_text(text: str, schemes: set[Scheme]) -> bool:
+    """A section line, or a short line naming an indicator ("WRES indicator 5")."""
+    return is_section_line(text) or (
+        len(text.split()) <= MAX_SECTION_WORDS and bool(refs_in(text, schemes))
+    )
+
+
+def _is_section(text: Any, kind: str) -> bool:
+    return isinstance(text, str) and (kind == "heading" or is_section_line(text))
+
+
+@dataclass
+class GeneralRead(TableRead):
+    """The general reading: the TableRead, and what it understood, for the import report."""
+
+    headers: list[Header] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Section:
+    text: str
+    row: int
+    refs: list[ReportRef]
+    owner: str | None = None
+    actions: list[Action] = field(default_factory=list)
+
+
+@dataclass
+class _State:
+    grid: SheetGrid
+    words: dict[RAG, str] | None
+    schemes: set[Scheme]
+    header: Header | None = None
+    section: _Section | None = None
+    title: str | None = None
+    titles: list[str] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+    drafts: list[tuple[Action, str | None]] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    above: dict[int, tuple[str | None, Any]] = field(default_factory=dict)  # (text, value)
+    extra_names: dict[str, str] = field(default_factory=dict)  # header -> master column name
+    update_header: str | None = None
+    headers: list[Header] = field(default_factory=list)
+    tables: int = 0
+    repeats: list[int] = field(default_factory=list)
+    headings: int = 0
+    filled: int = 0
+
+    def meta(self, key: str, value: str) -> None:
+        old = self.metadata.get(key)
+        self.metadata[key] = f"{old}\n{value}" if old else value
+
+
+def read_detail(
+    grid: SheetGrid,
+    detection: Detection | None = None,
+    path: str | None = None,
+    words: dict[RAG, str] | None = None,
+    overrides: dict[str, str] | None = None,
+    hints: tuple[str, ...] = (),
+) -> GeneralRead:
+    """Read every table (and sectioned list) of ``grid`` (see the module docstring)."""
+    headers = {h.rows[0]: h for h in find_headers(grid, overrides)}
+    first = min(headers, default=grid.n_rows)
+    title_texts = [*hints, grid.name]
+    for r in range(grid.n_rows):
+        if r < first or r in grid.kinds:
+            title_texts += [t for v in grid.rows[r] if (t := cell_text(v))]
+    for h in headers.values():
+        title_texts += [c.header for c in h.columns]
+    st = _State(grid=grid, words=words, schemes=schemes_in(title_texts))
+    r = 0
+    while r < grid.n_rows:
+        row = grid.rows[r]
+        if r in headers:
+            _start_table(st, headers[r])
+            r = headers[r].last + 1
+            continue
+        r += 1
+        if all(is_blank(v) for v in row):
+            continue
+        if r - 1 in grid.kinds:
+            _line(st, r - 1, str(row[0]), grid.kinds[r - 1])
+        elif st.header is None:
+            _preamble_row(st, r - 1)
+        else:
+            _table_row(st, r - 1)
+    return _finish(st, path)
+
+
+def read(
+    grid: SheetGrid,
+    detection: Detection,
+    path: str | None = None,
+    words: dict[RAG, str] | None = None,
+) -> ActionPlan:
+    return read_detail(grid, detection, path, words).plan
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+def _start_table(st: _State, header: Header) -> None:
+    previous = st.headers[-1] if st.headers else None
+    if previous is not None and previous.signature() == header.signature():
+        st.repeats.append(header.rows[0] + 1)
+    else:
+        st.tables += 1
+        st.headers.append(header)
+    st.header = header
+    st.above = {}
+    for c in header.columns:
+        if c.field == "update" and st.update_header is None:
+            st.update_header = (
+                c.header if match_header(c.header) == "update" else f"Update ({c.header})"
+            )
+        if c.how == "extra" or c.field == "indicator":
+            st.extra_names.setdefault(c.header, "")
+
+
+def _table_row(st: _State, r: int) -> None:
+    header = st.header
+    assert header is not None
+    grid = st.grid
+    row = grid.rows[r]
+    lone = lone_text(row)
+    filled = [c for c, v in enumerate(row) if not is_blank(v)]
+    action_col = header.fields.get("action")
+    # One text across the row is a heading, unless it is only in the action column (an action
+    # with nothing else filled in) and does not read as a section ("Metric 2: ...").
+    only_action = len(filled) == 1 and filled[0] == action_col
+    if lone is not None and (not only_action or _is_section_text(lone, st.schemes)):
+        _heading(st, r, lone)
+        return
+    values: dict[int, str | None] = {}
+    raws: dict[int, Any] = {}
+    carried: set[int] = set()
+    for c in header.columns:
+        if c.how == "ignored":
+            continue
+        raw = grid.value(r, c.col)
+        text = cell_text(raw)
+        if is_as_above(text):
+            text, raw = st.above.get(c.col, (None, None))
+            st.filled += 1
+        elif text is None and c.field in KEY_FIELDS and st.above.get(c.col, (None,))[0]:
+            text, raw = st.above[c.col]
+            carried.add(c.col)
+        values[c.col], raws[c.col] = text, raw
+    if not any(v for col, v in values.items() if col not in carried and _not_key(header, col)):
+        return
+    st.above = {col: (values[col], raws[col]) for col in values}
+    _add_action(st, r, header, values, raws)
+
+
+def _not_key(header: Header, col: int) -> bool:
+    return all(c.field not in KEY_FIELDS for c in header.columns if c.col == col)
+
+
+def _add_action(
+    st: _State, r: int, header: Header, values: dict[int, str | None], raws: dict[int, Any]
+) -> None:
+    by_field: dict[str, int] = header.fields
+
+    def get(fld: str) -> str | None:
+        col = by_field.get(fld)
+        return values.get(col) if col is not None else None
+
+    text, lead, bracket = split_action_text(get("action"))
+    owner = owner_text(get("owner")) or lead
+    due_col = by_field.get("due")
+    due_raw = raws.get(due_col) if due_col is not None else None
+    if isinstance(due_raw, str) and due_col is not None:
+        due_raw = values.get(due_col)
+    due = parse_date(due_raw)
+    if due.kind is DateKind.EMPTY and bracket is not None:
+        due = bracket
+    start_col = by_field.get("start")
+    start = parse_date(raws.get(start_col)) if start_col is not None else parse_date(None)
+    theme = get("theme")
+    if theme is None and st.section is None:
+        theme = get("indicator")  # the group's indicator is its theme when nothing else is
+    refs: list[ReportRef] = []
+    refs += refs_in(theme, st.schemes)
+    refs += refs_in(get("indicator"), st.schemes, bare=True)
+    ref_text = get("references")
+    if ref_text:
+        written = parse_report_refs(ref_text)
+        inferred = refs_in(ref_text, st.schemes)
+        if inferred and all(x.scheme is Scheme.OTHER and not x.known for x in written):
+            written = inferred  # "Indicator 2" in a WRES plan: WRES 2, not an unknown report
+        refs += written
+    extra: dict[str, Any] = {}
+    for c in header.columns:
+        if c.how == "extra" or c.field == "indicator":
+            extra[c.header] = (
+                raws.get(c.col) if not isinstance(raws.get(c.col), str) else values.get(c.col)
+            )
+    update = get("update")
+    _make_action(
+        st,
+        r,
+        id_=id_text(raws.get(by_field["id"])) if "id" in by_field else "",
+        theme=theme,
+        text=text,
+        refs=refs,
+        pcs_text=get("characteristics"),
+        owner=owner,
+        start=start,
+        due=due,
+        status_text=get("status"),
+        update=update,
+        extra=extra,
+    )
+    st.rows.append(r)
+
+
+def _make_action(
+    st: _State,
+    r: int,
+    *,
+    id_: str,
+    theme: str | None,
+    text: str | None,
+    refs: list[ReportRef],
+    pcs_text: str | None,
+    owner: str | None,
+    start: DateValue,
+    due: DateValue,
+    status_text: str | None,
+    update: str | None,
+    extra: dict[str, Any],
+) -> Action:
+    section = st.section
+    if section is not None:
+        section_refs = [x for x in section.refs if x not in refs]
+        refs = section_refs + refs if not theme else refs + section_refs
+        theme = theme or section.text
+        owner = owner or section.owner
+    if not refs and len(st.schemes) == 1:
+        scheme = next(iter(st.schemes))
+        refs = [ReportRef(scheme=scheme, code=None, text=scheme.value, known=True)]
+    unique: dict[str, ReportRef] = {}
+    for ref in refs:
+        unique.setdefault(ref.label, ref)
+    known_pcs, unknown_pcs = parse_protected_characteristics(pcs_text)
+    action = Action(
+        id=id_,
+        theme=theme,
+        action=text,
+        references_text=", ".join(unique) or None,
+        references=list(unique.values()),
+        characteristics_text=pcs_text,
+        characteristics=known_pcs,
+        characteristics_unknown=unknown_pcs,
+        owner=owner,
+        start=start,
+        due=due,
+        status_text=status_text,
+        status=parse_status(status_text, st.words),
+        updates=(
+            [ProgressUpdate(header=st.update_header, text=update)] if st.update_header else []
+        ),
+        extra=extra,
+        origin=CellOrigin(sheet=st.grid.name, row=r + 1),
+    )
+    if section is not None:
+        section.actions.append(action)
+    st.drafts.append((action, theme))
+    return action
+
+
+# --- text lines: titles, headings, metadata, bullets -------------------------------------------
+
+
+def _preamble_row(st: _State, r: int) -> None:
+    """A row above the first table: a title, a heading, a "Key: value" pair or a note."""
+    cells: list[str] = []
+    for v in st.grid.rows[r]:
+        t = cell_text(v)
+        if t and (not cells or cells[-1] != t):
+            cells.append(t)
+    if len(cells) == 2 and len(cells[0]) <= 40:
+        key = META_KEYS.get(cells[0].rstrip(":").strip().lower())
+        if key:
+            st.meta(key, cells[1])
+            return
+    if len(cells) == 1:
+        _line(st, r, cells[0], "text")
+        return
+    st.meta("Notes", " | ".join(cells))
+
+
+def _line(st: _State, r: int, text: str, kind: str) -> None:
+    """A paragraph (or a lone text above the table)."""
+    text = text.strip()
+    pair = metadata_line(text) if kind != "bullet" else None
+    if pair is not None:
+        st.meta(*pair)
+        return
+    lead = _LEAD.match(text)
+    if lead and "\n" not in text:
+        owner = owner_text(lead.group(1))
+        if st.section is not None:
+            st.section.owner = owner
+            for action in st.section.actions:
+                action.owner = action.owner or owner
+        else:
+            st.meta("Lead", lead.group(1).strip())
+        return
+    if is_rag_key(text):
+        st.meta("RAG key", text)
+        return
+    if kind == "bullet":
+        _bullet(st, r, text)
+        return
+    if kind == "heading" or is_section_line(text):
+        _heading(st, r, text)
+        return
+    if st.section is not None and split_action_text(text)[2] is not None:
+        _bullet(st, r, text)  # "Review every case (March 22)" under a section heading
+        return
+    if st.title is None and not st.drafts:
+        st.title = text
+        st.titles.append(text)
+        return
+    st.meta("Notes", text)
+
+
+def _heading(st: _State, r: int, text: str) -> None:
+    """A title or a section heading: the theme (and references) of the rows under it."""
+    st.titles.append(text)
+    refs = refs_in(text, st.schemes)
+    if not refs and not is_section_line(text) and st.title is None and not st.drafts:
+        st.title = text  # the document's title, above everything
+        return
+    parent = st.section
+    if not refs and parent is not None and not parent.actions:
+        refs = list(parent.refs)  # a sub-heading right under "Indicator 3": still indicator 3
+    st.section = _Section(text=text, row=r, refs=refs)
+    st.headings += 1
+    st.above = {}
+
+
+def _bullet(st: _State, r: int, text: str) -> None:
+    body, lead, bracket = split_action_text(text)
+    _make_action(
+        st,
+        r,
+        id_="",
+        theme=None,
+        text=body,
+        refs=[],
+        pcs_text=None,
+        owner=lead,
+        start=parse_date(None),
+        due=bracket or parse_date(None),
+        status_text=None,
+        update=None,
+        extra={},
+    )
+    st.rows.append(r)
+
+
+def split_action_text(text: str | None) -> tuple[str | None, str | None, DateValue | None]:
+    """(action, "LEAD:" owner, trailing "(March 22)" date) of an action cell or bullet.
+
+    A "LEAD: ..." line inside the text is the owner; a date in brackets at the end is the due
+    date (it is taken out of the action's text; a bracket holding no date stays).
+    """
+    if not text:
+        return text, None, None
+    lines = text.splitlines()
+    owners: list[str] = []
+    kept: list[str] = []
+    for line in lines:
+        m = _LEAD.match(line)
+        if m and kept:
+            owners.append(m.group(1).strip())
+        else:
+            kept.append(line)
+    body = "\n".join(kept).strip()
+    bracket = None
+    m = _BRACKET_DATE.search(body)
+    if m:
+        parsed = parse_date(m.group(1))
+        if parsed.kind not in (DateKind.UNREADABLE, DateKind.EMPTY):
+            bracket = parsed
+            body = body[: m.start()].rstrip()
+    return body or None, owner_text("\n".join(owners)) if owners else None, bracket
+
+
+# --- the plan ---------------------------------------------------------------------------------
+
+_NUMBERED = re.compile(r"\b(?:indicator|metric|action|objective|priority|theme)\s*(\d{1,2})", re.I)
+
+
+def theme_number(theme: str) -> int | None:
+    """The number a theme is written with: "3. Create ..." or "Indicator 3 - ..." -> 3."""
+    n = leading_number(theme)
+    if n is not None:
+        return n
+    m = _NUMBERED.search(theme)
+    return int(m.group(1)) if m else None
+
+
+def _finish(st: _State, path: str | None) -> GeneralRead:
+    names: dict[str, str] = {}
+    for header_text in st.extra_names:
+        names[header_text] = safe_extra_name(header_text, names.values())
+    for action, _ in st.drafts:
+        action.extra = {names[k]: action.extra.get(k) for k in names}
+    generated = [not a.id for a, _ in st.drafts]
+    assign_ids(st.drafts, theme_number)
+    first: Header | None = st.headers[0] if st.headers else None
+    source = PlanSource(
+        path=path,
+        layout=NAME,
+        sheet=st.grid.name,
+        header_row=(first.rows[0] + 1) if first else None,
+        columns=dict(first.fields) if first else {},
+        extra_columns={c.header: c.col for c in first.extras} if first else {},
+        skipped_rows=st.repeats,
+    )
+    plan = ActionPlan(
+        title=st.title,
+        actions=[a for a, _ in st.drafts],
+        update_headers=[st.update_header] if st.update_header else [],
+        extra_columns=list(names.values()),
+        metadata=st.metadata,
+        source=source,
+    )
+    return GeneralRead(
+        plan=plan,
+        tables=max(st.tables, 1 if st.drafts else 0),
+        headings=st.headings,
+        rows=st.rows,
+        themes=[t for _, t in st.drafts],
+        generated=generated,
+        number=theme_number,
+        filled_from_above=st.filled,
+        headers=st.headers,
+        titles=st.titles,
+    )
+
+
+def columns_of(read: GeneralRead) -> list[Column]:
+    """The mapping of every distinct table read, first table first."""
+    return [c for h in read.headers for c in h.columns]

@@ -1,0 +1,279 @@
+"""Layout 000: the trust's own tracker, the layout edi_xl reads and writes as the master.
+
+``# | Milestone | Action (think SMART) | Report / Action | Protected Characteristic |
+Action Owner | Start Date | Due Date | Status | Update as at <date> [| Update as at ...]``
+
+Title rows above the header are normal; the header may be repeated further down (a printed
+table's page headers); blank rows are skipped; merged cells read as their value; columns
+nobody recognises are kept as extra columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from edi_xl.core.dates import DateValue, parse_date
+from edi_xl.core.model import Action, ActionPlan, CellOrigin, PlanSource, ProgressUpdate
+from edi_xl.core.references import ReportRef, parse_protected_characteristics, parse_report_refs
+from edi_xl.core.rounds import update_header_date
+from edi_xl.core.status import RAG, parse_status
+from edi_xl.read.grid import SheetGrid, is_blank
+from edi_xl.tables.layouts.base import Detection, count_header_matches, find_header_row
+from edi_xl.tables.vocabulary import match_header
+
+NAME = "trust"
+DESCRIPTION = (
+    "The trust's action-plan tracker (# | Milestone | Action | ... | Status | Update as at)"
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the trust layout: the model field and the header text written for it."""
+
+    field: str
+    header: str
+    width: float
+
+
+#: The columns of seed 000, in order, with their header texts.
+COLUMNS: tuple[Column, ...] = (
+    Column("id", "#", 7),
+    Column("theme", "Milestone", 22),
+    Column("action", "Action (think SMART)", 60),
+    Column("references", "Report / Action", 20),
+    Column("characteristics", "Protected Characteristic", 18),
+    Column("owner", "Action Owner", 26),
+    Column("start", "Start Date", 11),
+    Column("due", "Due Date", 11),
+    Column("status", "Status", 20),
+)
+UPDATE_WIDTH = 55
+
+#: Columns edi_xl computes, written after the update columns. They are refresh's to overwrite.
+COMPUTED: tuple[Column, ...] = (
+    Column("overdue", "Overdue", 10),
+    Column("days_overdue", "Days overdue", 10),
+    Column("problems", "Problems", 45),
+)
+
+KEY_FIELDS = (
+    "id",
+    "theme",
+    "action",
+    "references",
+    "characteristics",
+    "owner",
+    "start",
+    "due",
+    "status",
+)
+REQUIRED = ("action",)
+_COMPUTED_FIELDS = {c.field for c in COMPUTED}
+
+
+def detect(grid: SheetGrid) -> Detection | None:
+    found = find_header_row(grid, KEY_FIELDS, REQUIRED)
+    if found is None:
+        return None
+    row, fields, score = found
+    if not ({"status", "due", "owner"} & fields.keys()):
+        return None
+    return Detection(layout=NAME, score=score, header_row=row, columns=fields)
+
+
+def id_text(value: Any) -> str:
+    """An action id as text. ``1.1`` stays ``"1.1"``; a whole number loses its ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime | date):  # Excel turned "1.4" into 1 April: keep what it shows
+        return value.strftime("%d-%b")
+    return " ".join(str(value).split())
+
+
+def clean_text(value: Any) -> str | None:
+    """Text as written, outer whitespace trimmed; None for an empty cell."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Where each field, update round and extra column sits in the sheet (0-based)."""
+
+    fields: dict[str, int]
+    updates: dict[str, int]  # header text -> column
+    update_dates: dict[str, date | None]
+    extras: dict[str, int]  # header text -> column
+    computed: dict[str, int]
+
+
+def map_columns(grid: SheetGrid, header_row: int) -> ColumnMap:
+    fields: dict[str, int] = {}
+    updates: dict[str, int] = {}
+    update_dates: dict[str, date | None] = {}
+    extras: dict[str, int] = {}
+    computed: dict[str, int] = {}
+    for col in range(grid.n_cols):
+        raw = grid.value(header_row, col)
+        text = " ".join(str(raw).split()) if not is_blank(raw) else ""
+        fld = match_header(raw) if text else None
+        if fld == "update":
+            name = text if text not in updates else f"{text} ({_letter(col)})"
+            updates[name] = col
+            update_dates[name] = update_header_date(raw)[1]
+        elif fld in _COMPUTED_FIELDS and fld not in computed:
+            computed[fld] = col
+        elif fld in KEY_FIELDS and fld not in fields:
+            fields[fld] = col
+        elif text:
+            extras[text if text not in extras else f"{text} ({_letter(col)})"] = col
+        elif _column_has_data(grid, header_row, col):
+            extras[f"Column {_letter(col)}"] = col  # data under a blank header is kept too
+    return ColumnMap(fields, updates, update_dates, extras, computed)
+
+
+def _letter(col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col + 1)
+
+
+def _column_has_data(grid: SheetGrid, header_row: int, col: int) -> bool:
+    return any(not is_blank(grid.value(r, col)) for r in range(header_row + 1, grid.n_rows))
+
+
+def is_header_repeat(row: list[Any]) -> bool:
+    """A page header repeated inside the table (even one garbled by OCR)."""
+    return count_header_matches(row) >= 4
+
+
+def data_rows(grid: SheetGrid, header_row: int, columns: ColumnMap) -> list[tuple[int, bool]]:
+    """(0-based row, is_repeat_header) for every non-blank row below the header."""
+    watched = [*columns.fields.values(), *columns.updates.values(), *columns.extras.values()]
+    out: list[tuple[int, bool]] = []
+    for r in range(header_row + 1, grid.n_rows):
+        row = grid.rows[r]
+        if all(is_blank(grid.value(r, c)) for c in watched):
+            continue
+        out.append((r, is_header_repeat(row)))
+    return out
+
+
+def read(
+    grid: SheetGrid,
+    detection: Detection,
+    path: str | None = None,
+    words: dict[RAG, str] | None = None,
+) -> ActionPlan:
+    """The plan in the table under ``detection``; ``words`` are the trust's status words."""
+    columns = map_columns(grid, detection.header_row)
+    actions: list[Action] = []
+    skipped: list[int] = []
+    for r, repeat in data_rows(grid, detection.header_row, columns):
+        if repeat:
+            skipped.append(r + 1)
+            continue
+        actions.append(read_action(grid, r, columns, words))
+    title = next(
+        (
+            clean_text(v)
+            for row in grid.rows[: detection.header_row]
+            for v in row
+            if isinstance(v, str) and v.strip()
+        ),
+        None,
+    )
+    source = PlanSource(
+        path=path,
+        layout=NAME,
+        sheet=grid.name,
+        header_row=detection.header_row + 1,
+        columns=columns.fields | {f"computed:{k}": v for k, v in columns.computed.items()},
+        update_columns=columns.updates,
+        extra_columns=columns.extras,
+        skipped_rows=skipped,
+    )
+    return ActionPlan(
+        title=title,
+        actions=actions,
+        update_headers=list(columns.updates),
+        extra_columns=list(columns.extras),
+        source=source,
+    )
+
+
+def read_action(
+    grid: SheetGrid, r: int, columns: ColumnMap, words: dict[RAG, str] | None = None
+) -> Action:
+    def get(fld: str) -> Any:
+        col = columns.fields.get(fld)
+        return grid.value(r, col) if col is not None else None
+
+    refs_text = clean_text(get("references"))
+    pcs_text = clean_text(get("characteristics"))
+    known_pcs, unknown_pcs = parse_protected_characteristics(pcs_text)
+    status_raw = get("status")
+    status_text = clean_text(status_raw)
+    owner = clean_text(get("owner"))
+    return Action(
+        id=id_text(get("id")),
+        theme=clean_text(get("theme")),
+        action=clean_text(get("action")),
+        references_text=refs_text,
+        references=list(_report_refs(refs_text)),
+        characteristics_text=pcs_text,
+        characteristics=known_pcs,
+        characteristics_unknown=unknown_pcs,
+        owner=" ".join(owner.split()) if owner else None,
+        start=_cell_date(get("start")),
+        due=_cell_date(get("due")),
+        status_text=status_text,
+        status=parse_status(status_text, words),
+        updates=[
+            ProgressUpdate(
+                header=name,
+                as_at=columns.update_dates.get(name),
+                text=clean_text(grid.value(r, col)),
+            )
+            for name, col in columns.updates.items()
+        ],
+        extra={name: grid.value(r, col) for name, col in columns.extras.items()},
+        origin=CellOrigin(sheet=grid.name, row=r + 1),
+    )
+
+
+# The same few reference texts and dates recur down a plan, and a merge reads the plan twice:
+# both parsers are pure and give frozen values, so each distinct cell is parsed once.
+
+
+@lru_cache(maxsize=8192)
+def _report_refs(text: str | None) -> tuple[ReportRef, ...]:
+    return tuple(parse_report_refs(text))
+
+
+def _cell_date(value: Any) -> DateValue:
+    try:
+        return _date_of((type(value), value))  # the type too: 1 == 1.0 == True
+    except TypeError:  # not hashable
+        return parse_date(value)
+
+
+@lru_cache(maxsize=16384)
+def _date_of(key: tuple[type, Any]) -> DateValue:
+    return parse_date(key[1])

@@ -1,0 +1,276 @@
+"""One way in: ``read_plan(path)`` finds the layout and reads the plan.
+
+Spreadsheets (.xlsx, .xlsm, .xls, .xlsb, .ods, .csv) are read with :mod:`edi_xl.read.sources`, Word
+documents (.docx) with :mod:`edi_xl.read.word`; the file's content decides which, not its name.
+Every sheet is offered to every layout (:mod:`edi_xl.tables.layouts`); the best fit wins, and the
+general table reads what no seed layout fits. :class:`SourceRead` says what each source column
+became (``mapping``) and which rows were taken as titles, for ``edi-xl import``'s report. The trust
+tracker is read from its one best sheet (a master has one Action Plan sheet); an imported
+layout is read from every sheet it recognises, so a plan split over several sheets (or Word
+tables) comes in whole, with ids numbered across all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+from edi_xl.core.errors import EdiXlError, LayoutNotFoundError, UnreadableFileError
+from edi_xl.core.model import Action, ActionPlan
+from edi_xl.read.grid import SheetGrid
+from edi_xl.read.sources import read_grids, sniff_format
+from edi_xl.read.word import WordDocument, read_docx
+from edi_xl.tables import layouts
+from edi_xl.tables.engine import Column, find_headers
+from edi_xl.tables.layouts.base import Detection
+from edi_xl.tables.layouts.general import GeneralRead
+from edi_xl.tables.layouts.general import columns_of as general_columns
+from edi_xl.tables.layouts.reading import TableRead, assign_ids
+
+_DOC_REASON = (
+    "a Word 97-2003 document (.doc), which cannot be read; open it in Word and save it as .docx"
+)
+
+
+@dataclass
+class SourceRead:
+    """What reading one source found: the plan, the layout, and how the reading went."""
+
+    path: Path
+    format: str  # "docx", "xlsx", "csv", ...
+    layout: str
+    plan: ActionPlan
+    sheets: list[str] = field(default_factory=list)  # sheets read ("Word document" for .docx)
+    tables: int = 0  # Word tables, or tables (header rows that are not page repeats) in sheets
+    headings: int = 0  # section headings / group labels read as themes
+    repeated_headers: int = 0  # header rows repeated mid-table, skipped
+    filled_from_above: int = 0  # "As above" cells given the value of the row above
+    not_placed: list[str] = field(default_factory=list)
+    #: what each source column became (field, extra column, ignored), first table first
+    mapping: list[Column] = field(default_factory=list)
+    #: the lines taken as the title and as section headings
+    titles: list[str] = field(default_factory=list)
+
+    @property
+    def actions(self) -> int:
+        return len(self.plan.actions)
+
+
+def layout_names(layout: str | None = None) -> list[str]:
+    return [layout] if layout else layouts.names()
+
+
+def read_plan(path: str | Path, layout: str | None = None) -> ActionPlan:
+    """Read the action plan in ``path``.
+
+    The layout is detected (or forced with ``layout``); ``plan.source`` tells which layout,
+    sheet and header row were found, and which columns went where.
+    """
+    return read_source(path, layout).plan
+
+
+def read_sheets(path: Path) -> tuple[str, list[SheetGrid], WordDocument | None]:
+    """(format, grids, the Word document when it is one) for any readable source."""
+    try:
+        fmt = sniff_format(path)
+    except FileNotFoundError:
+        raise UnreadableFileError(path, "file not found") from None
+    except IsADirectoryError:
+        raise UnreadableFileError(path, "a folder, not a file") from None
+    except OSError as exc:
+        raise UnreadableFileError(path, f"cannot be opened: {exc.strerror or exc}") from None
+    if fmt == "docx":
+        document = read_docx(path)
+        return fmt, [document.grid], document
+    if fmt == "doc":
+        raise UnreadableFileError(path, _DOC_REASON)
+    book = read_grids(path)
+    return book.format, book.sheets, None
+
+
+def read_source(
+    path: str | Path, layout: str | None = None, overrides: dict[str, str] | None = None
+) -> SourceRead:
+    """Read one source with its layout found (or forced), and say how it went.
+
+    ``overrides`` (from ``--map``: normalised header -> field) are the general table's: a
+    source with a column they name is read as a general table unless ``layout`` is given.
+    """
+    path = Path(path)
+    if layout is not None and layout not in layouts.names():
+        raise EdiXlError(f"unknown layout {layout!r}; known layouts: {', '.join(layouts.names())}")
+    fmt, sheets, document = read_sheets(path)
+    found = layouts.detect_best(sheets, layout)
+    if overrides and not layout:
+        for sheet in sheets:
+            mapped = [
+                h
+                for h in find_headers(sheet, overrides)
+                if any(c.how == "--map" for c in h.columns)
+            ]
+            if mapped:
+                detection = layouts.general.detect(sheet)
+                if detection is not None:
+                    found = layouts.general, sheet, detection
+                break
+    if found is None:
+        tried = ", ".join(layout_names(layout))
+        where = (
+            ("Word tables: " + str(len(document.tables)))
+            if document
+            else ("sheets: " + (", ".join(repr(s.name) for s in sheets) or "none"))
+        )
+        raise LayoutNotFoundError(
+            f"{path.name}: no action-plan table found (layouts tried: {tried}; {where})"
+        )
+    module, grid, detection = found
+    if module is layouts.trust:
+        plan: ActionPlan = module.read(grid, detection, path=str(path))
+        return SourceRead(
+            path=path,
+            format=fmt,
+            layout=module.NAME,
+            plan=plan,
+            sheets=[grid.name],
+            tables=1,
+            repeated_headers=len(plan.source.skipped_rows) if plan.source else 0,
+            mapping=seed_mapping(grid, plan),
+        )
+    return _read_imported(
+        path, fmt, module, sheets, grid, detection, document, layout, overrides or {}
+    )
+
+
+#: A seed layout's field -> the master field it feeds ("progress" is the update column).
+_SEED_FIELDS = {
+    "id": "id",
+    "theme": "theme",
+    "action": "action",
+    "references": "references",
+    "characteristics": "characteristics",
+    "owner": "owner",
+    "start": "start",
+    "due": "due",
+    "status": "status",
+    "progress": "update",
+}
+
+
+def seed_mapping(grid: SheetGrid, plan: ActionPlan) -> list[Column]:
+    """What each column of a table read by one of the seed layouts became."""
+    src = plan.source
+    if src is None or src.header_row is None:
+        return []
+    header = src.header_row - 1
+    out: list[Column] = []
+    for fld, col in src.columns.items():
+        if fld.startswith("computed:"):
+            continue
+        text = " ".join(str(grid.value(header, col) or "").split())
+        master = _SEED_FIELDS.get(fld)
+        out.append(Column(col, text, master, "header" if master else "extra"))
+    for name, col in {**src.update_columns, **src.extra_columns}.items():
+        out.append(
+            Column(
+                col,
+                name,
+                "update" if name in src.update_columns else None,
+                "header" if name in src.update_columns else "extra",
+            )
+        )
+    return sorted(out, key=lambda c: c.col)
+
+
+def _read_imported(
+    path: Path,
+    fmt: str,
+    module: ModuleType,
+    sheets: list[SheetGrid],
+    best: SheetGrid,
+    best_detection: Detection,
+    document: WordDocument | None,
+    forced: str | None,
+    overrides: dict[str, str],
+) -> SourceRead:
+    reads: list[tuple[SheetGrid, TableRead]] = []
+    not_placed: list[str] = []
+    for grid in sheets:
+        detection = best_detection if grid is best else module.detect(grid)
+        if detection is None:
+            if not forced:
+                other = layouts.detect_best([grid])
+                if other is not None:
+                    not_placed.append(
+                        f"sheet {grid.name!r} looks like layout {other[0].NAME}, not "
+                        f"{module.NAME}: not read (import it on its own with --layout "
+                        f"{other[0].NAME})"
+                    )
+            continue
+        if module is layouts.general:
+            reads.append(
+                (
+                    grid,
+                    module.read_detail(
+                        grid, detection, path=str(path), overrides=overrides, hints=(path.stem,)
+                    ),
+                )
+            )
+        else:
+            reads.append((grid, module.read_detail(grid, detection, path=str(path))))
+    first = reads[0][1].plan
+    actions: list[Action] = [a for _, r in reads for a in r.plan.actions]
+    if len(reads) > 1:  # number the ids across the sheets, as one plan
+        drafts = [(a, t) for _, r in reads for a, t in zip(r.plan.actions, r.themes, strict=True)]
+        generated = [g for _, r in reads for g in r.generated]
+        for (action, _), made in zip(drafts, generated, strict=True):
+            if made:
+                action.id = ""
+        assign_ids(drafts, reads[0][1].number)
+    extra_columns = list(dict.fromkeys(c for _, r in reads for c in r.plan.extra_columns))
+    for action in actions:
+        action.extra = {c: action.extra.get(c) for c in extra_columns}
+    metadata: dict[str, str] = {}
+    for _, r in reads:
+        for key, value in r.plan.metadata.items():
+            metadata[key] = f"{metadata[key]}\n{value}" if key in metadata else value
+    plan = ActionPlan(
+        title=next((r.plan.title for _, r in reads if r.plan.title), None),
+        actions=actions,
+        update_headers=list(dict.fromkeys(h for _, r in reads for h in r.plan.update_headers)),
+        extra_columns=extra_columns,
+        metadata=metadata,
+        source=first.source,
+    )
+    if document is not None:
+        rows = {row for _, r in reads for row in r.rows}
+        tables = len({t.index for row in rows if (t := document.table_of(row)) is not None})
+    else:
+        tables = sum(r.tables for _, r in reads)
+    return SourceRead(
+        path=path,
+        format=fmt,
+        layout=module.NAME,
+        plan=plan,
+        sheets=[g.name for g, _ in reads],
+        tables=tables,
+        headings=sum(r.headings for _, r in reads),
+        repeated_headers=sum(len(r.plan.source.skipped_rows) for _, r in reads if r.plan.source),
+        filled_from_above=sum(r.filled_from_above for _, r in reads),
+        not_placed=not_placed + [n for _, r in reads for n in r.not_placed],
+        mapping=_mapping(reads),
+        titles=[t for _, r in reads if isinstance(r, GeneralRead) for t in r.titles],
+    )
+
+
+def _mapping(reads: list[tuple[SheetGrid, TableRead]]) -> list[Column]:
+    out: list[Column] = []
+    seen: set[tuple[str, str | None, str]] = set()
+    for grid, r in reads:
+        cols = general_columns(r) if isinstance(r, GeneralRead) else seed_mapping(grid, r.plan)
+        for c in cols:
+            key = (c.header, c.field, c.how)
+            if key not in seen:
+                seen.add(key)
+                out.append(c)
+    return out

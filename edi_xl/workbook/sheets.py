@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -294,7 +295,7 @@ def write_owners(wb: Workbook, owners: list[str]) -> list[str]:
     return added
 
 
-def _fit_row(ws: Worksheet, row: int, widths: dict[str, float] | None = None) -> None:
+def _fit_row(ws: Worksheet, row: int, widths: Mapping[str, float] | None = None) -> None:
     """Give ``row`` of Settings the height its wrapped cells in A:C need (LibreOffice and
     Excel keep a row a program leaves unset at one line, and the lines print over the next
     rows)."""

@@ -55,6 +55,7 @@ from edi_xl.grid import cell_text
 from edi_xl.headers import update_header
 from edi_xl.model import Action
 from edi_xl.status import RAG
+from edi_xl.text import plural
 from edi_xl.workbook.cells import set_value
 from edi_xl.workbook.master import load_master, read_master_plan
 from edi_xl.workbook.printing import apply_print_setup
@@ -649,7 +650,7 @@ def _refuse_same_round(out: Path, as_at: date) -> None:
         return
     names = ", ".join(p.name for p, _ in existing[:3]) + (" ..." if len(existing) > 3 else "")
     raise EdiXlError(
-        f"{out}: already holds {len(existing)} owner return(s) for the round as at "
+        f"{out}: already holds {plural(len(existing), 'owner return')} for the round as at "
         f"{_long_date(as_at)} ({names}); owners may have edited them. Nothing was written. "
         "Use --force to replace them, or write to a new folder (-o)."
     )

@@ -49,6 +49,7 @@ from edi_xl.model import Action, ActionPlan
 from edi_xl.references import Scheme
 from edi_xl.rules import Assessment
 from edi_xl.status import RAG, parse_status
+from edi_xl.text import plural
 
 #: How far ahead "due soon" looks, in days from the as-at date (inclusive).
 DUE_WITHIN_DAYS = 30
@@ -603,7 +604,7 @@ def format_summary(summary: Summary) -> str:
     s = summary
     lines = [
         s.title,
-        f"{s.actions} actions; {s.no_status} with no RAG status.",
+        f"{plural(s.actions, 'action')}; {s.no_status} with no RAG status.",
         "",
         "RAG status",
         *_rag_lines([s.overall], ""),

@@ -74,6 +74,7 @@ from edi_xl.summary import (
     group_key,
     summarise,
 )
+from edi_xl.text import plural
 from edi_xl.workbook import sheets
 from edi_xl.workbook.cells import set_value
 from edi_xl.workbook.printing import PAGE_POINTS, apply_print_setup, fit_scale
@@ -759,7 +760,8 @@ def _write_sections(
         w, [summary.overall], None, cols, criteria, exact_status, status_ok, {}, kind="rag-total"
     )
     w.note(
-        f"{summary.actions} actions in the plan at the as-at date; {summary.no_status} with "
+        f"{plural(summary.actions, 'action')} in the plan at the as-at date; "
+        f"{summary.no_status} with "
         "no RAG status (blank, or a word that is not one of the Settings words)."
     )
     w.blank()

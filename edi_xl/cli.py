@@ -57,7 +57,8 @@ class AsAtDate(click.ParamType):
         try:
             return parse_as_at(str(value))
         except ValueError as exc:
-            self.fail(f"{value!r} is not a date: use 2023-12-18 or 18/12/2023 ({exc})", param, ctx)
+            # parse_as_at's message names the value and says how to write a date: once
+            self.fail(str(exc), param, ctx)
 
 
 AS_AT = click.option(
@@ -134,7 +135,22 @@ def _problem_counts(report: Report, path: object) -> None:
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """A group whose ``--help`` lists each command's whole one-line description (click cuts
+    them to the width left beside the names, with "...")."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=1000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="edi-xl")
 def cli() -> None:
     """Keep the trust's equality (WRES/WDES/EDI) action plan workbook right.

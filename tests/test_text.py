@@ -27,6 +27,24 @@ def test_plural_counts() -> None:
 def test_demo_prints_no_bracketed_plurals(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
-    assert "(s)" not in result.output
+    assert "..." not in result.output.partition("Commands:")[2]
     assert "17 actions" in result.output
     assert "Problems: 2 errors, 2 warnings, 0 notes" in result.output
+
+
+def test_help_shows_each_command_description_whole() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert "..." not in result.output.partition("Commands:")[2]
+    flat = " ".join(result.output.split())
+    assert (
+        "Add the buttons to the trust's own workbook: PLAN.xlsx -> PLAN.xlsm, all else kept."
+        in flat
+    )
+
+
+def test_a_bad_as_at_gives_its_example_once(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["refresh", str(tmp_path / "x.xlsx"), "--as-at", "31/31/2023"])
+    assert result.exit_code == 2
+    assert result.output.count("2023-12-18") == 1, result.output
+    assert "no month 31" in result.output

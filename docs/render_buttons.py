@@ -1,5 +1,5 @@
 """Render docs/buttons.png: the top of the Action Plan sheet of a macro-enabled master, with
-its three buttons, as LibreOffice draws it.
+its five buttons, as LibreOffice draws it.
 
     python docs/render_buttons.py
 
@@ -21,6 +21,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 TARGET = HERE / "buttons.png"
+#: The picture's paper: A3 (16.54 x 11.69 inches), landscape.
+A3 = 8
+PAGE_WIDTH_INCHES = 16.54
 
 
 def printable_copy(src: Path, dst: Path) -> None:
@@ -36,8 +39,12 @@ def printable_copy(src: Path, dst: Path) -> None:
                     data,
                     flags=re.S,
                 )
-            if item.filename == "xl/worksheets/sheet1.xml":  # full size, not fit to width
+            if item.filename == "xl/worksheets/sheet1.xml":
+                # full size, not fit to width (too small to read), on A3 landscape so that
+                # the row of five buttons fits across the page (LibreOffice does not scale a
+                # button's label with the print scale: a smaller scale wraps the labels)
                 data = data.replace(b'fitToPage="1"', b'fitToPage="0"')
+                data = re.sub(rb'paperSize="\d+"', b'paperSize="%d"' % A3, data, count=1)
             zout.writestr(item, data)
 
 
@@ -61,7 +68,7 @@ def render(target: Path = TARGET, dpi: int = 110) -> Path:
         printable_copy(master, shown)
         pdf = convert(shown, "pdf", work, timeout=120)  # the tests' LibreOffice helper
         # The top of page 1: title, RAG key, the buttons, the header and the first actions.
-        width, height = int(11.69 * dpi), int(3.4 * dpi)
+        width, height = int(PAGE_WIDTH_INCHES * dpi), int(3.4 * dpi)
         subprocess.run(
             [
                 "pdftoppm",

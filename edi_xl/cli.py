@@ -25,6 +25,7 @@ from edi_xl.core.errors import EdiXlError
 from edi_xl.core.problems import Report, Severity
 from edi_xl.core.rounds import today
 from edi_xl.core.rules import check_plan
+from edi_xl.core.text import plural
 from edi_xl.flows.refresh import RefreshResult, new_master, refresh_workbook
 from edi_xl.flows.rounds import RoundDate, round_date
 from edi_xl.master.plan import load_master, read_master_plan
@@ -52,7 +53,8 @@ class AsAtDate(click.ParamType):
         try:
             return parse_as_at(str(value))
         except ValueError as exc:
-            self.fail(f"{value!r} is not a date: use 2023-12-18 or 18/12/2023 ({exc})", param, ctx)
+            # parse_as_at's message names the value and says how to write a date: once
+            self.fail(str(exc), param, ctx)
 
 
 AS_AT = click.option(
@@ -102,7 +104,7 @@ def _summary(result: RefreshResult, verb: str) -> None:
     where = f"sheet {src.sheet!r}, header row {src.header_row}" if src else ""
     click.echo(
         f"{verb} {result.path} as at {_fmt_date(result.as_at)} "
-        f"({where}, {len(plan.actions)} actions)."
+        f"({where}, {plural(len(plan.actions), 'action')})."
     )
     counts = result.rag_counts()
     click.echo("RAG: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -123,12 +125,28 @@ def _problem_counts(report: Report, path: object) -> None:
     counts = report.counts()
     errors, warnings, infos = (counts.get(s.value, 0) for s in Severity)
     click.echo(
-        f"Problems: {errors} errors, {warnings} warnings, {infos} notes"
+        f"Problems: {plural(errors, 'error')}, {plural(warnings, 'warning')}, "
+        f"{plural(infos, 'note')}"
         + (f" (details: edi-xl check {path})" if report.problems and path else "")
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """A group whose ``--help`` lists each command's whole one-line description (click cuts
+    them to the width left beside the names, with "...")."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=1000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="edi-xl")
 def cli() -> None:
     """Keep the trust's equality (WRES/WDES/EDI) action plan workbook right.
@@ -278,7 +296,9 @@ def check(master: Path, as_at: date | None, as_json: bool) -> None:
             )
         for problem in report.problems:
             click.echo(str(problem))
-        click.echo(f"{master}: {len(plan.actions)} actions checked as at {_fmt_date(as_at)}.")
+        click.echo(
+            f"{master}: {plural(len(plan.actions), 'action')} checked as at {_fmt_date(as_at)}."
+        )
         _problem_counts(report, None)
     sys.exit(1 if report.needs_attention else 0)
 
@@ -317,7 +337,7 @@ def demo(directory: Path) -> None:
     target = directory / "action_plan.xlsx"
     result = _run(new_master, target, plan, EXAMPLE_AS_AT, overwrite=True)
     click.echo(
-        f"Example plan: {EXAMPLE_PLAN} ({len(plan.actions)} actions, "
+        f"Example plan: {EXAMPLE_PLAN} ({plural(len(plan.actions), 'action')}, "
         f"layout {plan.source.layout if plan.source else '?'})."
     )
     _summary(result, "Built")
@@ -381,12 +401,12 @@ def returns(
     for action_id, reason in result.not_sent:
         click.echo(f"not sent: {action_id or '(no #)'}: {reason}")
     click.echo(
-        f"{len(result.files)} files as at {_fmt_date(result.as_at)}; "
-        f"{len(result.not_sent)} actions not sent."
+        f"{plural(len(result.files), 'file')} as at {_fmt_date(result.as_at)}; "
+        f"{plural(len(result.not_sent), 'action', 'actions')} not sent."
     )
     if result.drafts:
         click.echo(
-            f"{len(result.drafts.drafts)} email draft(s) (.eml) beside the returns: open "
+            f"{plural(len(result.drafts.drafts), 'email draft')} (.eml) beside the returns: open "
             "each in Outlook (or another mail program), check it and send."
         )
         if note := no_address_note(result.drafts):
@@ -448,9 +468,9 @@ def merge(
     outcomes = Counter(f.outcome for f in result.files)
     click.echo(
         f"Merged into {result.path} as at {_fmt_date(result.as_at)}: "
+        f"{plural(len(result.files), 'file')} ("
         + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items()))
-        + " file(s); "
-        f"{len(result.changes)} change(s)."
+        + f"); {plural(len(result.changes), 'change')}."
     )
     _what_needs_a_person(result, done="merged")
     if result.refresh:
@@ -527,11 +547,11 @@ def normalise(
         _write_report(report_path, result.report())
     _say_round(result.as_at, result.as_at_source)
     for written in result.written:
-        click.echo(f"{written.source} -> {written.path} ({written.rows} rows)")
+        click.echo(f"{written.source} -> {written.path} ({plural(written.rows, 'row')})")
     _what_needs_a_person(result, done="normalised")
     outcomes = Counter(f.outcome for f in result.files)
     click.echo(
-        f"{len(result.files)} file(s): "
+        f"{plural(len(result.files), 'file')}: "
         + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items()))
         + "."
     )
@@ -773,7 +793,7 @@ def import_(
         lines = dict(describe(outcome))
         click.echo(
             f"{outcome.path.name}: {layout_label(outcome.read.layout)}, "
-            f"{lines['Tables read']} table(s) read, actions {lines['Actions read']}"
+            f"{plural(int(lines['Tables read']), 'table')} read, actions {lines['Actions read']}"
         )
         if outcome.read.mapping:
             width = min(40, max(len(c.header) for c in outcome.read.mapping))
@@ -908,8 +928,9 @@ def chase(master: Path, out_dir: Path | None, returns_dir: Path | None) -> None:
         files = f": {', '.join(status.files)}" if status.files else ""
         click.echo(f"{draft.path}: {status.owner} ({why[status.returned]}{files})")
     click.echo(
-        f"{len(result.drafts.drafts)} chase draft(s) in {result.out_dir}; "
-        f"{len(result.returned)} owner(s) have returned."
+        f"{plural(len(result.drafts.drafts), 'chase draft')} in {result.out_dir}; "
+        f"{plural(len(result.returned), 'owner')} "
+        f"{'has' if len(result.returned) == 1 else 'have'} returned."
     )
     if note := no_address_note(result.drafts):
         click.echo(note)

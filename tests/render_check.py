@@ -20,9 +20,10 @@
 Where each cell lands on the page is measured, not guessed: a calibration copy of the workbook
 (openpyxl, same column widths, row heights, fonts, merges and print setup) has every filled
 cell's text replaced by a short marker word naming the cell, in the cell's font, top-left;
-its PDF gives each cell's top-left corner on each page. Charts are not copied (openpyxl does not
-read them): an empty chart of the same size in the same place keeps the printed area, and so
-the scale, the same; words inside a chart are only checked for overlap.
+its PDF gives each cell's top-left corner on each page. Charts are not copied (a copied chart
+would draw its cells' markers as its legend and labels, somewhere else on the page): an empty
+chart of the same size in the same place keeps the printed area, and so the scale, the same;
+words inside a chart are only checked for overlap.
 """
 
 from __future__ import annotations
@@ -330,6 +331,10 @@ def _calibration_copy(
             top, left = min(rows), min(cols)
             targets |= {(r, left) for r in range(top, max(rows) + 1)}
             targets |= {(top, c) for c in range(left, max(cols) + 1)}
+        # openpyxl reads charts back, and a copied chart draws the texts of the cells it names
+        # (its series' titles, its categories) as they are in the copy: markers, in the middle
+        # of another page, which would put their cells there. Stand-ins draw no text.
+        ws._charts = []
         for d in anchors.get(ws.title, []):
             if d.cx and d.cy:  # a stand-in chart of the same size keeps the printed area
                 stand_in = BarChart()

@@ -161,7 +161,8 @@ def test_workbook_without_a_plan_is_exit_2(runner, tmp_path):
 def test_bad_as_at_is_a_usage_error(runner, tmp_path, bad):
     result = run(runner, "check", tmp_path / "m.xlsx", "--as-at", bad)
     assert result.exit_code == 2
-    assert "is not a date" in result.output
+    assert repr(bad) in result.output and "write a day such as" in result.output
+    assert result.output.count("2023-12-18") == 1  # the example, once
 
 
 def test_as_at_defaults_to_today(runner, tmp_path):

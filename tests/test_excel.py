@@ -477,10 +477,10 @@ def test_create_owner_returns_button_equals_edi_xl_returns(pair, licence, monkey
     assert list(made) == list(expected) and len(made) >= 5
     for name in made:
         assert differences(made[name], expected[name]) == [], name
-    assert f"{len(made)} owner return(s) as at 2 Oct 2023" in client.alerts[0]["prompt"]
+    assert f"{len(made)} owner returns as at 2 Oct 2023" in client.alerts[0]["prompt"]
     drafts = sorted(p.name for p in (button_path.parent / "Owner returns").glob("*.eml"))
     assert drafts == [n.replace(".xlsx", ".eml") for n in made]
-    assert f"{len(made)} email draft(s)" in client.alerts[0]["prompt"]
+    assert f"{len(made)} email drafts" in client.alerts[0]["prompt"]
 
 
 def fill_returns(folder: Path, received: Path) -> None:
@@ -535,8 +535,8 @@ def test_import_returns_button_equals_edi_xl_merge(pair, licence, today, tmp_pat
         assert_same(client.wb, cli_path)
         prompt = client.alerts[0]["prompt"]
         # the third owner sent the return back untouched: not "returned", chased
-        assert "Imported from" in prompt and "2 merged, 1 unchanged file(s)" in prompt
-        assert "chase draft(s) for owners still owed" in prompt
+        assert "Imported from" in prompt and "3 files (2 merged, 1 unchanged)" in prompt
+        assert "chase drafts for owners still owed" in prompt
         client.wb.save(button_path)  # what Excel now holds, saved
 
 
@@ -725,7 +725,7 @@ def test_a_whole_round_through_the_buttons_equals_the_commands(
         assert reminders == sorted(p.name for p in sent_cli.glob("Reminder - *.eml"))
         if not batch:
             assert len(load_workbook(cli_path)["Change Log"]["A"]) == log_before
-            assert "; 0 change(s)." in client.alerts[0]["prompt"]
+            assert "; 0 changes." in client.alerts[0]["prompt"]
     returns = returned(button_path)
     assert (returns[JIM], returns[FIONA], returns[EDI_LEAD], returns[HAZEL]) == (
         "Yes",

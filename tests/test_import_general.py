@@ -811,7 +811,7 @@ def test_import_prints_the_mapping_and_titles_and_fills_settings(tmp_path):
     result = CliRunner().invoke(
         cli, ["import", str(_plan(tmp_path)), "-o", str(out), "--as-at", "18/12/2023"]
     )
-    assert "plan.docx: general table, 1 table(s) read, actions 1 (4.1 to 4.1)" in result.output
+    assert "plan.docx: general table, 1 table read, actions 1 (4.1 to 4.1)" in result.output
     assert "Accountable People / Team  ->  Action Owner (owner, by its header)" in result.output
     assert "Notes                      ->  kept as an extra column" in result.output
     assert "title row: Metric 4: Education and training" in result.output

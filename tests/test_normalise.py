@@ -266,7 +266,7 @@ def test_cli_normalise_report_and_exit_codes(batch, tmp_path):  # noqa: F811
     ok = CliRunner().invoke(cli, ["normalise", str(clean), "-o", str(clean / "out")])
     assert ok.exit_code == 0, ok.output
     again = CliRunner().invoke(cli, ["normalise", str(clean), "-o", str(clean / "out")])
-    assert again.exit_code == 0 and "1 file(s): 1 normalised." in again.output  # not its output
+    assert again.exit_code == 0 and "1 file: 1 normalised." in again.output  # not its output
 
 
 #: Run the code of this checkout, not a copy installed earlier.

@@ -449,7 +449,7 @@ def test_running_twice_refuses_without_force_then_replaces_the_files(
     edited = all_cells(first.files[0].path)
     with pytest.raises(
         EdiXlError,
-        match=r"already holds 6 owner return\(s\) for the round as "
+        match=r"already holds 6 owner returns for the round as "
         r"at 18 December 2023.*owners may have edited them.*--force",
     ):
         run(master, out)

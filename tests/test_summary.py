@@ -1090,3 +1090,24 @@ def test_libreoffice_draws_the_look_from_the_kind_column_and_the_charts_from_the
     # Red bars (the legend's small swatches are in both)
     assert colour_pixels(seed, "DA291C") > 3 * colour_pixels(crafted, "DA291C")
     assert colour_pixels(crafted, "FFB81C") > colour_pixels(seed, "FFB81C")  # 1 At Risk vs 0
+
+
+@pytest.mark.parametrize("n", [3, 12, 40, 90, 160])
+def test_no_page_break_cuts_a_chart(tmp_path: Path, n: int) -> None:
+    """The Summary's manual page breaks (the sheet prints one page wide, so a page holds
+    a fixed height of rows) never fall inside one of the charts, whatever the plan's size:
+    the trend chart, last, prints whole."""
+    from edi_xl.master.summary_sheet import _chart_rows
+
+    master = tmp_path / "master.xlsx"
+    new_master(master, read_plan(generated_plan(tmp_path / "plan.xlsx", n=n)), AS_AT, now=NOW)
+    ws = load_workbook(master)["Summary"]
+
+    def height(r: int) -> float:
+        return ws.row_dimensions[r].height or ROW_POINTS
+
+    spans = _chart_rows(height)
+    assert len(spans) == 3
+    breaks = [b.id for b in ws.row_breaks.brk]
+    cutting = [(b, span) for b in breaks for span in spans if span[0] <= b < span[1]]
+    assert not cutting, f"breaks {breaks}, charts over rows {spans}"

@@ -30,6 +30,7 @@ from edi_xl.buttons.bridge import (
 )
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.rounds import today, update_header
+from edi_xl.core.text import plural
 from edi_xl.flows.emails import no_address_note
 from edi_xl.master.sheets import DEFAULT_OWNER_RETURNS_FOLDER, DEFAULT_RETURNS_FOLDER
 
@@ -157,14 +158,16 @@ def owner_returns_in_excel(
                 + " Move them to another folder first, or name a new folder as Owner returns "
                 "folder on the Settings sheet, and click again."
             ) from exc
-    lines = [f"{len(result.files)} owner return(s) as at {_fmt_date(result.as_at)} in {out}:"]
+    lines = [
+        f"{plural(len(result.files), 'owner return')} as at {_fmt_date(result.as_at)} in {out}:"
+    ]
     lines += [f"  {f.path.name}: {f.owner} ({len(f.action_ids)})" for f in result.files]
     if result.not_sent:
-        lines.append(f"Not sent: {len(result.not_sent)} action(s):")
+        lines.append(f"Not sent: {plural(len(result.not_sent), 'action')}:")
         lines += [f"  {i or '(no #)'}: {reason}" for i, reason in result.not_sent]
     if result.drafts:
         lines.append(
-            f"{len(result.drafts.drafts)} email draft(s) (.eml) beside them: open each, "
+            f"{plural(len(result.drafts.drafts), 'email draft')} (.eml) beside them: open each, "
             "check it and send."
         )
         if note := no_address_note(result.drafts):
@@ -242,9 +245,9 @@ def import_returns_in_excel(
         outcomes[f.outcome] += 1
     lines = [
         f"Imported from {folder} as at {_fmt_date(as_at)}: "
-        + (", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "no")
-        + " file(s); "
-        f"{len(result.changes)} change(s).",
+        f"{plural(len(result.files), 'file')}"
+        + (f" ({', '.join(f'{n} {k}' for k, n in sorted(outcomes.items()))})" if outcomes else "")
+        + f"; {plural(len(result.changes), 'change')}.",
     ]
     attention = [f for f in result.files if f.outcome not in ("merged", "superseded", "unchanged")]
     if result.flags or attention:
@@ -263,7 +266,8 @@ def import_returns_in_excel(
         )
     chased = chase_book(wb, snapshot.name, snapshot.folder)
     lines.append(
-        f"{len(chased.drafts.drafts)} chase draft(s) for owners still owed in {chased.out_dir}."
+        f"{plural(len(chased.drafts.drafts), 'chase draft')} for owners still owed in "
+        f"{chased.out_dir}."
     )
     if note := no_address_note(chased.drafts):
         lines.append(note)

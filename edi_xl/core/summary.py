@@ -48,6 +48,7 @@ from edi_xl.core.references import Scheme
 from edi_xl.core.rounds import update_header_date
 from edi_xl.core.rules import Assessment
 from edi_xl.core.status import RAG, parse_status
+from edi_xl.core.text import plural
 
 #: How far ahead "due soon" looks, in days from the as-at date (inclusive).
 DUE_WITHIN_DAYS = 30
@@ -588,7 +589,7 @@ def format_summary(summary: Summary) -> str:
     s = summary
     lines = [
         s.title,
-        f"{s.actions} actions; {s.no_status} with no RAG status.",
+        f"{plural(s.actions, 'action')}; {s.no_status} with no RAG status.",
         "",
         "RAG status",
         *_rag_lines([s.overall], ""),

@@ -1,4 +1,5 @@
-"""Cells as text: small helpers every room uses, each written once."""
+"""Text helpers every room uses, each written once: whether a cell holds words, and counts in
+plain English (``plural(1, "row")`` is "1 row", ``plural(2, "row")`` "2 rows")."""
 
 from __future__ import annotations
 
@@ -10,3 +11,38 @@ _HAS_WORDS = re.compile(r"\w")
 def has_words(text: str | None) -> bool:
     """False for empty text and for stray punctuation such as ", ,"."""
     return bool(text and _HAS_WORDS.search(text))
+
+
+#: Plurals that are not the word plus "s".
+IRREGULAR = {
+    "is": "are",
+    "has": "have",
+    "was": "were",
+    "person": "people",
+    "this": "these",
+}
+
+
+def plural_word(count: int, word: str, many: str | None = None) -> str:
+    """``word`` as it goes with ``count``: itself for one, else ``many`` or its plural. In a
+    phrase the last word takes the plural ("email draft" -> "email drafts"); give ``many``
+    for any other ("action not sent" -> "actions not sent")."""
+    if count == 1:
+        return word
+    if many is not None:
+        return many
+    head, space, last = word.rpartition(" ")
+    if last in IRREGULAR:
+        last = IRREGULAR[last]
+    elif last.endswith(("s", "x", "ch", "sh")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in ("a", "e", "o", "u", ""):
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return head + space + last
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """The count and the word: "1 row", "2 rows", "0 rows" (see :func:`plural_word`)."""
+    return f"{count} {plural_word(count, word, many)}"

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from edi_xl.core.model import Action
+from edi_xl.core.text import plural
 from edi_xl.master.save import write_atomic
 from edi_xl.master.sheets import Settings
 
@@ -169,7 +170,8 @@ def no_address_note(drafts: Drafts) -> str | None:
     if not drafts.no_address:
         return None
     return (
-        f"No email address on the Settings sheet (Owners table) for {len(drafts.no_address)} "
-        f"owner(s): {'; '.join(drafts.no_address)}. Their drafts have no To: type it in, or "
+        "No email address on the Settings sheet (Owners table) for "
+        f"{plural(len(drafts.no_address), 'owner')}: {'; '.join(drafts.no_address)}. "
+        "Their drafts have no To: type it in, or "
         "fill in the Owners table for next time."
     )

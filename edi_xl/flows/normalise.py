@@ -130,7 +130,7 @@ def canonical_rows(
                     file.name,
                     "no_id",
                     f"sheet {row.sheet!r} row {row.row}: no action number and no "
-                    "action text, so no merge can tell which action it is about",
+                    "action text, so it cannot be matched to an action of the plan",
                 )
             )
         rows.append(

@@ -54,6 +54,7 @@ from edi_xl.core.filenames import unique_names
 from edi_xl.core.model import Action
 from edi_xl.core.rounds import update_header
 from edi_xl.core.status import RAG
+from edi_xl.core.text import plural
 from edi_xl.master.cells import set_value
 from edi_xl.master.plan import load_master, read_master_plan
 from edi_xl.master.printing import apply_print_setup
@@ -649,7 +650,7 @@ def _refuse_same_round(out: Path, as_at: date) -> None:
         return
     names = ", ".join(p.name for p, _ in existing[:3]) + (" ..." if len(existing) > 3 else "")
     raise EdiXlError(
-        f"{out}: already holds {len(existing)} owner return(s) for the round as at "
+        f"{out}: already holds {plural(len(existing), 'owner return')} for the round as at "
         f"{_long_date(as_at)} ({names}); owners may have edited them. Nothing was written. "
         "Use --force to replace them, or write to a new folder (-o)."
     )

@@ -27,6 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.dates import DateKind, parse_date
+from edi_xl.core.text import plural
 from edi_xl.master.cells import set_value
 from edi_xl.master.sheets import Settings, owner_key
 from edi_xl.master.styles import HEADER_FILL, HEADER_FONT, WRAP_TOP
@@ -283,7 +284,7 @@ def write_returns_sheet(
             set_value(ws.cell(r, c), value, number_format=STAMP_FORMAT if c == 3 else None)
     chase = [s for s in statuses if s.owed]
     r += 2
-    set_value(ws.cell(r, 1), f"Chase list: {len(chase)} owner(s) still owed")
+    set_value(ws.cell(r, 1), f"Chase list: {plural(len(chase), 'owner')} still owed")
     ws.cell(r, 1).font = Font(bold=True)
     for status in chase:
         r += 1

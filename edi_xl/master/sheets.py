@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.core.dates import DateKind, parse_date
@@ -293,6 +295,21 @@ def write_owners(wb: Workbook, owners: list[str]) -> list[str]:
     return added
 
 
+def _fit_row(ws: Worksheet, row: int, widths: Mapping[str, float] | None = None) -> None:
+    """Give ``row`` of Settings the height its wrapped cells in A:C need (LibreOffice and
+    Excel keep a row a program leaves unset at one line, and the lines print over the next
+    rows)."""
+    cells = []
+    for c, letter in enumerate("ABC", start=1):
+        cell = ws.cell(row, c)
+        if cell.alignment is not None and cell.alignment.wrap_text:
+            width = (widths or {}).get(letter) or ws.column_dimensions[letter].width or 8.43
+            cells.append((cell.value, width))
+    height = row_height(cells)
+    if height > ROW_POINTS:
+        ws.row_dimensions[row].height = height
+
+
 def _ensure_email_rows(ws: Worksheet) -> None:
     """The Reply by, Next round, message rows and the Owners table's header, where missing
     (a master made by an earlier edi_xl): written below what is there."""
@@ -305,22 +322,31 @@ def _ensure_email_rows(ws: Worksheet) -> None:
     if has_owners:  # keep the Owners table last: new rows go above it
         r = rows[OWNERS_LABEL.lower()]
         ws.insert_rows(r, len(missing) + 1)
+    elif len(missing) == len(EMAIL_ROWS):
+        # The emails start a printed page of their own: the long messages would otherwise
+        # leave a row or two of them at the foot of a page.
+        ws.row_breaks.append(Break(id=r - 1))
     for label, _, default, meaning in missing:
-        ws.cell(r, 1, label)
+        ws.cell(r, 1, label).alignment = WRAP_TOP
         if default is not None:
             set_value(ws.cell(r, 2), default)
             ws.cell(r, 2).alignment = WRAP_TOP
         ws.cell(r, 3, meaning).alignment = WRAP_TOP
+        _fit_row(ws, r)
         r += 1
     if not has_owners:
         r += 1
+        # and so does the Owners table, below its header whatever the messages' heights
+        ws.row_breaks.append(Break(id=r - 1))
         ws.cell(r, 1, OWNERS_LABEL).font = SUBTITLE_FONT
+        ws.cell(r, 1).alignment = WRAP_TOP
         ws.cell(
             r,
             2,
             "Each action owner as written in the plan (edi_xl adds new ones), their "
             "email address and who to copy in. Fill in the addresses once.",
         ).alignment = WRAP_TOP
+        _fit_row(ws, r)
         for c, text in enumerate(OWNERS_HEADERS, start=1):
             cell = ws.cell(r + 1, c, text)
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
@@ -349,12 +375,13 @@ def write_settings(wb: Workbook, settings: Settings, source: str = "") -> list[C
             ws.cell(8 + i, 3, RAG_MEANING[rag])
         if settings.trust_name:
             set_value(ws["B5"], settings.trust_name)
-        widths = {"A": 22, "B": 26, "C": 60}
+        widths = {"A": 22, "B": 40, "C": 60}  # B: room for the email messages
         for r, (label, attr, default, meaning) in enumerate(FOLDER_ROWS, start=9 + len(RAG)):
             ws.cell(r, 1, label).alignment = WRAP_TOP
             set_value(ws.cell(r, 2), getattr(settings, attr) or default)
             ws.cell(r, 2).alignment = WRAP_TOP
             ws.cell(r, 3, meaning).alignment = WRAP_TOP
+            _fit_row(ws, r, widths)
         first = 9 + len(RAG) + len(FOLDER_ROWS) + 1
         ws.cell(first, 1, BOARD_HEADING).font = HEADER_FONT
         ws.cell(first, 1).fill = HEADER_FILL
@@ -365,7 +392,6 @@ def write_settings(wb: Workbook, settings: Settings, source: str = "") -> list[C
                 fmt = "dd mmm yyyy" if isinstance(value, date) else None
                 set_value(ws.cell(r, 2), value, number_format=fmt)
             ws.cell(r, 3, meaning).alignment = WRAP_TOP
-            ws.row_dimensions[r].height = row_height([(meaning, widths["C"])])
             ws.row_dimensions[r].height = row_height([(meaning, widths["C"])])
         for letter, width in widths.items():
             ws.column_dimensions[letter].width = width

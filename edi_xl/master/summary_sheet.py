@@ -74,6 +74,7 @@ from edi_xl.core.summary import (
     group_key,
     summarise,
 )
+from edi_xl.core.text import plural
 from edi_xl.master import sheets
 from edi_xl.master.cells import set_value
 from edi_xl.master.printing import PAGE_POINTS, apply_print_setup, fit_scale
@@ -147,6 +148,8 @@ CHART_HEIGHT_CM = 11.0
 #: Bar colours of the charts: the NHS identity's green, warm yellow, emergency red and blue.
 CHART_COLOURS = {RAG.GREEN: "009639", RAG.AMBER: "FFB81C", RAG.RED: "DA291C", RAG.BLUE: "005EB8"}
 DATE_FORMAT = "dd mmm yyyy"
+#: Fewest rows of a block of rows (between blank rows) a page break may leave on either side.
+MIN_BLOCK_ROWS = 3
 #: Rows of wrapped text get an estimated height (styles.row_height): LibreOffice keeps a row an
 #: .xlsx leaves unset at one line; a button's Rows.AutoFit makes Excel fit them.
 
@@ -757,7 +760,8 @@ def _write_sections(
         w, [summary.overall], None, cols, criteria, exact_status, status_ok, {}, kind="rag-total"
     )
     w.note(
-        f"{summary.actions} actions in the plan at the as-at date; {summary.no_status} with "
+        f"{plural(summary.actions, 'action')} in the plan at the as-at date; "
+        f"{summary.no_status} with "
         "no RAG status (blank, or a word that is not one of the Settings words)."
     )
     w.blank()
@@ -840,33 +844,89 @@ def _write_sections(
     _keep_sections_together(ws)
 
 
+def _chart_rows(height: Callable[[int], float]) -> list[tuple[int, int]]:
+    """(first row, last row) each chart covers: its anchor row down to the row its fixed
+    height reaches, with the rows as tall as they are."""
+    points = CHART_HEIGHT_CM / 2.54 * 72
+    spans = []
+    for anchor in (*CHART_ANCHORS, TREND_CHART_ANCHOR):
+        first = int(re.sub(r"^[A-Z]+", "", anchor))
+        last, covered = first, height(first)
+        while covered < points:
+            last += 1
+            covered += height(last)
+        spans.append((first, last))
+    return spans
+
+
 def _keep_sections_together(ws: Worksheet, min_rows: int = 6) -> None:
     """Page breaks before a section that would otherwise start with fewer than ``min_rows`` of
-    its rows at the foot of a page (estimated from the row heights and the print scale)."""
+    its rows at the foot of a page, and before a chart that would otherwise be cut by the end
+    of a page (estimated from the row heights and the print scale). A break that would cut
+    a chart goes before it; one that would leave a few rows of a block (the rows between two
+    blank rows) on either side goes before the block."""
     ws.row_breaks.brk = []
     scale = (ws.page_setup.scale or fit_scale(ws)) / 100
     # between the top and bottom margins, less a tenth: LibreOffice's columns are wider than
     # estimated, so it prints smaller and fits fewer rows than this counts
     page = 0.9 * (PAGE_POINTS - 2 * 0.6 * 72) / scale
     kind_col = column_index_from_string(KIND_COLUMN)
-    kinds = {r: ws.cell(r, kind_col).value for r in range(1, ws.max_row + 1)}
+    last_row = ws.max_row
+    kinds = {r: ws.cell(r, kind_col).value for r in range(1, last_row + 1)}
 
     def height(r: int) -> float:
         return ws.row_dimensions[r].height or ROW_POINTS if r in ws.row_dimensions else ROW_POINTS
 
+    charts = _chart_rows(height)
+    last_row = max(last_row, *(last for _, last in charts))
+
+    def in_block(r: int) -> bool:
+        return r > FIRST_ROW and bool(kinds.get(r)) and bool(kinds.get(r - 1))
+
+    def break_before(r: int, after: int) -> int:
+        """Where to break for a page that must end before row ``r`` (a row after ``after``,
+        the last break)."""
+        for first, last in charts:
+            if first < r <= last:
+                r = first  # the whole chart on the next page
+        if not in_block(r):
+            return r
+        start = r
+        while in_block(start):
+            start -= 1
+        end = r
+        while kinds.get(end + 1):
+            end += 1
+        few = r - start < min_rows or end - r + 1 < MIN_BLOCK_ROWS
+        inside_chart = any(first < start <= last for first, last in charts)
+        return start if few and start > after + 1 and not inside_chart else r
+
     used = 0.0
-    for r in range(1, ws.max_row + 1):
-        if kinds[r] == "section" and r > FIRST_ROW:
+    last_break = 0
+    r = 1
+    while r <= last_row:
+        wanted = None
+        if kinds.get(r) == "section" and r > FIRST_ROW:
             block = [r]
-            while block[-1] + 1 <= ws.max_row and kinds.get(block[-1] + 1):
+            while block[-1] + 1 <= last_row and kinds.get(block[-1] + 1):
                 block.append(block[-1] + 1)
-            need = sum(height(x) for x in block[: min_rows + 1])
-            if used + need > page:
-                ws.row_breaks.append(Break(id=r - 1))
+            if used + sum(height(x) for x in block[: min_rows + 1]) > page:
+                wanted = r
+        for first, last in charts:
+            if r == first and used + sum(height(x) for x in range(first, last + 1)) > page:
+                wanted = r
+        if wanted is not None and r > last_break + 1:
+            at = break_before(wanted, last_break)
+            if at > last_break + 1:
+                ws.row_breaks.append(Break(id=at - 1))
+                last_break = at - 1
                 used = height(TITLE_ROW)
+                r = at
         used += height(r)
         if used > page:  # the page ran over by itself
+            last_break = r - 1
             used = height(TITLE_ROW) + height(r)
+        r += 1
 
 
 def _trend_section(w: _Writer, wb: Workbook, summary: Summary, overall_row: int) -> None:

@@ -2,9 +2,9 @@
 
 ``python3 bench/fidelity.py [--limit N]`` takes every .xlsx/.xlsm of the hostile corpus in
 ../shared/corpus (real files from the test suites of Apache POI, calamine, python-calamine and
-xlrd, many made by Excel) and the trust workbook of tests/test_fidelity.py (made by XlsxWriter:
-logo, text box, chart, sparklines, note, icon set, data bars, link column, table, header
-image), and saves each one three ways:
+xlrd, many made by Excel) and the trust workbook of tests/master/test_fidelity.py (made by
+XlsxWriter: logo, text box, chart, sparklines, note, icon set, data bars, link column, table,
+header image), and saves each one three ways:
 
 - **openpyxl**: ``load_workbook`` + ``save`` (what edi_xl did before the patch writer);
 - **excelize**: Excelize's Python package, ``open_file`` + ``save_as`` (if installed);
@@ -33,7 +33,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "master")]
 CORPUS = ROOT.parent / "shared" / "corpus"
 TIMEOUT = 60.0
 
@@ -185,7 +185,7 @@ def main() -> None:
         "# What survives a save (bench/fidelity.py)",
         "",
         f"{len(paths) - 1} .xlsx/.xlsm files of the corpus plus the XlsxWriter trust workbook "
-        "of tests/test_fidelity.py.",
+        "of tests/master/test_fidelity.py.",
         "",
         "| engine | kept everything | lost something | cannot open | not a package |",
         "|---|---|---|---|---|",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import shutil
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -103,14 +104,24 @@ def seed_workbook(tmp_path: Path) -> Path:
     return build_trust_workbook(tmp_path / "trust_plan.xlsx")
 
 
-@pytest.fixture
-def master(tmp_path: Path, seed_workbook: Path) -> Path:
-    """A master made by edi_xl from the seed workbook, as at 18 Dec 2023."""
+@pytest.fixture(scope="session")
+def master_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The master of the seed workbook, made once per test run (tests get copies)."""
     from edi_xl.flows.refresh import new_master
     from edi_xl.tables.reader import read_plan
 
+    folder = tmp_path_factory.mktemp("master-once")
+    seed = build_trust_workbook(folder / "trust_plan.xlsx")
+    path = folder / "master.xlsx"
+    new_master(path, read_plan(seed), AS_AT, now=datetime(2023, 12, 18, 9, 0))
+    return path
+
+
+@pytest.fixture
+def master(tmp_path: Path, seed_workbook: Path, master_once: Path) -> Path:
+    """A master made by edi_xl from the seed workbook, as at 18 Dec 2023 (a fresh copy)."""
     path = tmp_path / "master.xlsx"
-    new_master(path, read_plan(seed_workbook), AS_AT, now=datetime(2023, 12, 18, 9, 0))
+    shutil.copy2(master_once, path)
     return path
 
 

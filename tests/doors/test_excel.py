@@ -34,7 +34,7 @@ from edi_xl.buttons import bridge, entry
 from edi_xl.cli import cli
 from edi_xl.master import sheets, vba
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MACROS = ROOT / "macros"
 MADE_AS_AT = "2023-10-02"  # the masters are made earlier, so a refresh at AS_AT changes things
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from conftest import build_trust_workbook
 
-README = Path(__file__).parents[1] / "README.md"
+README = Path(__file__).parents[2] / "README.md"
 
 
 def test_readme_python_example_runs(tmp_path, monkeypatch):
@@ -21,5 +21,5 @@ def test_readme_gives_the_two_fresh_machine_commands():
     text = README.read_text(encoding="utf-8")
     assert "python3 -m pip install . && python3 -m edi_xl demo" in text
     assert 'python3 -m pip install ".[test]" && python3 -m pytest' in text
-    ci = (Path(__file__).parents[1] / ".ci" / "run").read_text(encoding="utf-8")
+    ci = (Path(__file__).parents[2] / ".ci" / "run").read_text(encoding="utf-8")
     assert 'python3 -m pip install ".[test]" && python3 -m pytest' in ci

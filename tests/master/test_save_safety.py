@@ -42,7 +42,7 @@ from edi_xl.master.save import (
 )
 from edi_xl.tables.reader import read_plan
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BIG = 20_000
 
 

@@ -195,6 +195,6 @@ def test_every_command_has_help_with_an_example(runner, command):
 
 
 def test_readme_documents_every_command():
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     for command in cli.commands:
         assert f"edi-xl {command}" in readme, f"README does not document `edi-xl {command}`"

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-REPO = Path(__file__).resolve().parents[1]
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+REPO = Path(__file__).resolve().parents[2]
 MEMORY_MB = 1024
 
 

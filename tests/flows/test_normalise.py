@@ -270,7 +270,7 @@ def test_cli_normalise_report_and_exit_codes(batch, tmp_path):  # noqa: F811
 
 
 #: Run the code of this checkout, not a copy installed earlier.
-ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
 
 
 def _run_in_terminal(args: list[str], cwd: Path) -> tuple[int, str]:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from conftest import all_cells
 
-TEMPLATES = Path(__file__).parents[1] / "workbook_templates"
+TEMPLATES = Path(__file__).parents[2] / "workbook_templates"
 
 
 def test_shipped_template_matches_a_fresh_build(tmp_path):

@@ -24,7 +24,7 @@ from edi_xl.read.grid import MAX_COLS, MAX_ROWS, SheetGrid
 from edi_xl.read.isolation import FileReader, read_grids_isolated
 from edi_xl.read.sources import ENCRYPTED_REASON, WorkbookGrids, read_grids, sniff_format
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 
 
 @pytest.fixture(scope="session")

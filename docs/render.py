@@ -53,11 +53,17 @@ def pages_of(pdf: Path) -> dict[str, list[int]]:
     if proc.returncode != 0:
         raise SystemExit(f"pdftotext failed: {proc.stderr}")
     out: dict[str, list[int]] = {}
+    sheet = ""
     for number, text in enumerate(proc.stdout.split("\f")[:-1], start=1):
         lines = [line for line in text.splitlines() if line.strip()]
         footer = lines[-1] if lines else ""
-        sheet = footer.split("Page")[-1].split(" of ")[-1].split(maxsplit=1)[-1].strip()
-        out.setdefault(sheet, []).append(number)
+        if "Page" in footer:
+            sheet = footer.split("Page")[-1].split(" of ")[-1].split(maxsplit=1)[-1].strip()
+        elif lines and lines[0].strip().startswith("Settings"):
+            sheet = "Settings"  # edi_xl's helper sheets print without a footer
+        elif lines and "Old value" in lines[0] and "New value" in lines[0]:
+            sheet = "Change Log"
+        out.setdefault(sheet, []).append(number)  # no mark: the sheet of the page before
     return out
 
 
@@ -86,6 +92,7 @@ def png(pdf: Path, page: int, target: Path, dpi: int) -> Path:
 def render(outdir: Path = HERE, dpi: int = 80) -> list[Path]:
     sys.path.insert(0, str(ROOT))
     from edi_xl.cli import EXAMPLE_AS_AT, example_plan
+    from edi_xl.flows.owner_returns import make_owner_returns
     from edi_xl.flows.refresh import new_master
     from edi_xl.tables.reader import read_plan
 
@@ -107,6 +114,16 @@ def render(outdir: Path = HERE, dpi: int = 80) -> list[Path]:
         written.append(png(pdf, pages["Action Plan"][0], outdir / "action_plan.png", dpi))
         for i, page in enumerate(pages["Summary"], start=1):
             written.append(png(pdf, page, outdir / f"summary-{i}.png", dpi))
+        for sheet, name in (("Settings", "settings"), ("Change Log", "change_log")):
+            for old in outdir.glob(f"{name}-*.png"):
+                old.unlink()
+            for i, page in enumerate(pages.get(sheet, []), start=1):
+                written.append(png(pdf, page, outdir / f"{name}-{i}.png", dpi))
+        # an owner return, as the owner prints it
+        sent = make_owner_returns(master, work / "returns", EXAMPLE_AS_AT, drafts=False)
+        first = next(f for f in sent.files if len(f.action_ids) > 1)
+        return_pdf = to_pdf(first.path, work)
+        written.append(png(return_pdf, 1, outdir / "owner_return.png", dpi))
     return written
 
 

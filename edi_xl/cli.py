@@ -112,7 +112,9 @@ def _summary(result: RefreshResult, verb: str) -> None:
     click.echo(f"Overdue: {len(overdue)}")
     for action, days in overdue:
         owner = action.owner or "(no owner)"
-        click.echo(f"  {action.id:<6} due {action.due.describe()}, {days} days overdue - {owner}")
+        click.echo(
+            f"  {action.id:<6} due {action.due.describe()}, {plural(days, 'day')} overdue - {owner}"
+        )
     click.echo(f"Changes logged on the Change Log sheet: {len(result.changes)}")
     _problem_counts(result.report, result.path)
     for note in result.notes:

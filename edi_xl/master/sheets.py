@@ -80,7 +80,7 @@ DEFAULT_SUBJECT = "Equality action plan: your update as at {as_at}"
 DEFAULT_MESSAGE = (
     "Dear {name},\n\n"
     "Please find attached your update for the equality action plan as at {as_at}. For each "
-    "of your actions below, choose a Status and write a short update in the yellow column, "
+    "of your actions below, choose a Status and write a short update (the two yellow columns), "
     "then save the file and send it back to us by {reply_by}.\n\n{actions}\n\n"
     "Thank you,\nThe EDI team"
 )

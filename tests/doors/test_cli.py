@@ -198,3 +198,10 @@ def test_readme_documents_every_command():
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     for command in cli.commands:
         assert f"edi-xl {command}" in readme, f"README does not document `edi-xl {command}`"
+
+
+def test_one_day_overdue_is_said_in_the_singular(runner: CliRunner, master: Path) -> None:
+    """1.9 and 6.3 are due on 30 Nov 2023: as at 1 Dec 2023 each is one day overdue."""
+    result = runner.invoke(cli, ["refresh", str(master), "--as-at", "2023-12-01"])
+    assert "due 30 Nov 2023, 1 day overdue - " in result.output
+    assert "1 days" not in result.output

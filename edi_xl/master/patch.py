@@ -104,6 +104,10 @@ class SheetState:
     filter_ref: str | None
     print_titles: str | None
     print_area: str | None
+    merged: frozenset[str] = frozenset()
+    row_breaks: tuple[int, ...] = ()
+    state: str = "visible"  # visible | hidden | veryHidden
+    identity: int = 0  # id() of the openpyxl sheet: a sheet deleted and made again differs
 
 
 def _ranges(sqref: Any) -> frozenset[str]:
@@ -166,6 +170,10 @@ def sheet_state(ws: Worksheet) -> SheetState:
         ws.auto_filter.ref,
         ws.print_title_rows,
         str(ws.print_area) if ws.print_area else None,
+        frozenset(r.coord for r in ws.merged_cells.ranges),
+        tuple(b.id for b in ws.row_breaks.brk),
+        ws.sheet_state,
+        id(ws),
     )
 
 
@@ -244,6 +252,10 @@ def _shift_state(state: SheetState, col: int) -> SheetState:
         shift_range_text(state.filter_ref, col) if state.filter_ref else None,
         state.print_titles,
         state.print_area,
+        frozenset(shift_range_text(m, col) for m in state.merged),
+        state.row_breaks,
+        state.state,
+        state.identity,
     )
 
 
@@ -744,6 +756,28 @@ def _patch_print(root: etree._Element, ws: Worksheet, before: SheetState,
             root.remove(flt)
 
 
+def _patch_merged_and_breaks(
+    root: etree._Element, ws: Worksheet, before: SheetState, after: SheetState
+) -> None:
+    """Merged cells and row page breaks as the workbook now has them."""
+    if before.merged != after.merged:
+        old = root.find(M + "mergeCells")
+        if old is not None:
+            root.remove(old)
+        if after.merged:
+            block = etree.Element(M + "mergeCells")
+            for ref in sorted(after.merged):
+                etree.SubElement(block, M + "mergeCell").set("ref", ref)
+            block.set("count", str(len(block)))
+            _insert_ordered(root, block, SHEET_ORDER)
+    if before.row_breaks != after.row_breaks:
+        old = root.find(M + "rowBreaks")
+        if old is not None:
+            root.remove(old)
+        if after.row_breaks:
+            _insert_ordered(root, _as_main(ws.row_breaks.to_tree()), SHEET_ORDER)
+
+
 def patch_sheet(
     pkg: Package, part: str, ws: Worksheet, before: SheetState, inserted: list[int],
     styles: StyleMap,
@@ -797,6 +831,7 @@ def patch_sheet(
     _patch_conditional(root, ws, before, after, styles)
     _patch_validation(root, ws, before, after)
     _patch_print(root, ws, before, after)
+    _patch_merged_and_breaks(root, ws, before, after)
     _update_dimension(root, sheet)
     pkg.put_xml(part, root)
     return True
@@ -813,6 +848,8 @@ def _same(a: SheetState, b: SheetState) -> bool:
         and a.footer == b.footer
         and a.freeze == b.freeze
         and a.filter_ref == b.filter_ref
+        and a.merged == b.merged
+        and a.row_breaks == b.row_breaks
     )
 
 
@@ -1036,7 +1073,15 @@ def patched_package(wb: Workbook, baseline: Baseline) -> bytes:
     ct_root, overrides = _content_map(pkg)
     owned = owned_sheets(wb)
     titles = [ws.title for ws in wb.worksheets]
-    whole = [ws for ws in wb.worksheets if ws.title in owned or ws.title not in baseline.sheets]
+    # written whole: sheets the command added, and edi_xl's own sheets it made again (the
+    # Summary, the Returns sheet); edi_xl's sheets it only wrote into (the Change Log's new
+    # lines, Settings, Lists) are patched like any other, which is much less to write
+    whole = [
+        ws
+        for ws in wb.worksheets
+        if ws.title not in baseline.sheets
+        or (ws.title in owned and id(ws) != baseline.sheets[ws.title].identity)
+    ]
 
     # sheets edited in place
     for ws in wb.worksheets:
@@ -1103,6 +1148,16 @@ def patched_package(wb: Workbook, baseline: Baseline) -> bytes:
             book_rels = [r for r in book_rels if r.id != rid]
             for gone in pkg.reachable(part):
                 pkg.remove(gone)
+    # shown or hidden (the Lists sheet is hidden), as the workbook now has it
+    states = {ws.title: ws.sheet_state for ws in wb.worksheets}
+    for el in sheets_el:
+        state = states.get(el.get("name", ""))
+        if state is None or state == (el.get("state") or "visible"):
+            continue
+        if state == "visible":
+            el.attrib.pop("state", None)
+        else:
+            el.set("state", state)
     new_order = [el.get("name", "") for el in sheets_el]
     _renumber_local_names(book, old_order, new_order)
     _patch_names(book, wb, baseline, new_order)

@@ -20,7 +20,7 @@ from typing import Any
 
 from openpyxl.workbook.workbook import Workbook
 
-from edi_xl.core.dates import parse_date
+from edi_xl.core.dates import parse_date, short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.model import Action
 from edi_xl.core.rounds import update_header
@@ -291,8 +291,8 @@ def file_flags(
                 None,
                 file.name,
                 "other_round",
-                f"this return was sent for the round as at {meta.as_at:%d %b %Y}; "
-                f"it is merged into the round as at {as_at:%d %b %Y}",
+                f"this return was sent for the round as at {short_date(meta.as_at)}; "
+                f"it is merged into the round as at {short_date(as_at)}",
             )
         )
     returned = {r.id for r in file.rows}
@@ -567,7 +567,9 @@ def merge_book(
     sheets.append_changes(wb, log, when)
     _add_to_record(record, files, outcomes, flags, plan.owners)
     write_returns_sheet(wb, plan.owners, record, as_at, master.settings)
-    refreshed = refresh_book(wb, as_at, source=f"merge as at {as_at:%d %b %Y}", now=when, path=path)
+    refreshed = refresh_book(
+        wb, as_at, source=f"merge as at {short_date(as_at)}", now=when, path=path
+    )
     return MergeResult(as_at, outcomes, changes, flags, refreshed)
 
 
@@ -703,7 +705,7 @@ def returns_round(
     (:class:`edi_xl.flows.rounds.RoundMismatchError`), never a silent new column. Returns with no
     record go into the round on Settings (else ``fallback``, the CLI's today).
     """
-    from edi_xl.flows.rounds import RETURNS, SETTINGS, TODAY, RoundMismatchError, human_date
+    from edi_xl.flows.rounds import RETURNS, SETTINGS, TODAY, RoundMismatchError
 
     made: dict[date, list[str]] = defaultdict(list)
     for f in files:
@@ -711,7 +713,7 @@ def returns_round(
             made[f.metadata.as_at].append(f.name)
     if len(made) > 1:
         rounds = "; ".join(
-            f"{human_date(d)}: {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
+            f"{short_date(d)}: {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
             for d, names in sorted(made.items())
         )
         raise RoundMismatchError(
@@ -724,10 +726,10 @@ def returns_round(
             return made_for, RETURNS
         iso, now_iso = made_for.isoformat(), settings_date.isoformat()
         raise RoundMismatchError(
-            f"{master}: the returns were made for the round as at {human_date(made_for)}, but "
-            f"the round on the Settings sheet is {human_date(settings_date)}. Nothing was "
+            f"{master}: the returns were made for the round as at {short_date(made_for)}, but "
+            f"the round on the Settings sheet is {short_date(settings_date)}. Nothing was "
             f"merged. Which round are they for? To put them in their own round's column: "
-            f"--as-at {iso} (this moves the Settings date back to {human_date(made_for)}); "
+            f"--as-at {iso} (this moves the Settings date back to {short_date(made_for)}); "
             f"to take them into the current round: --as-at {now_iso}."
         )
     if settings_date is not None:

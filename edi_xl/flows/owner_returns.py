@@ -48,7 +48,7 @@ from pydantic import BaseModel, Field
 if TYPE_CHECKING:
     from edi_xl.flows.emails import Drafts
 
-from edi_xl.core.dates import DateKind, parse_date
+from edi_xl.core.dates import DateKind, long_date, parse_date
 from edi_xl.core.errors import EdiXlError, UnreadableFileError, WorkbookWriteError
 from edi_xl.core.filenames import unique_names
 from edi_xl.core.model import Action
@@ -300,10 +300,6 @@ def _group(actions: list[Action]) -> tuple[list[_Group], list[tuple[str, str]]]:
 # --- writing one return ------------------------------------------------------------------------
 
 
-def _long_date(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
-
-
 def _status_validation(words: list[str], wb: Workbook, meta: Worksheet) -> DataValidation:
     """The Status dropdown: an inline list, or a named range on the hidden sheet if need be."""
     inline = ",".join(words)
@@ -348,11 +344,11 @@ def legend(words: dict[RAG, str]) -> str:
 def reply_by_text(as_at: date, reply_by: date | None) -> str:
     """The reply-by line: the date given, or two weeks after the as-at date (said so)."""
     if reply_by is not None:
-        return f"Please reply by {_long_date(reply_by)}."
+        return f"Please reply by {long_date(reply_by)}."
     default = as_at + timedelta(days=DEFAULT_REPLY_DAYS)
     return (
-        f"Please reply by {_long_date(default)} "
-        f"({DEFAULT_REPLY_DAYS} days after the as-at date, {_long_date(as_at)})."
+        f"Please reply by {long_date(default)} "
+        f"({DEFAULT_REPLY_DAYS} days after the as-at date, {long_date(as_at)})."
     )
 
 
@@ -365,7 +361,7 @@ def _write_table(
     reply_by: date | None = None,
 ) -> list[tuple[Action, int, str]]:
     """Title rows and the table; returns (action, row, fingerprint) per action."""
-    set_value(ws.cell(1, 1), f"Equality action plan: your update as at {_long_date(as_at)}")
+    set_value(ws.cell(1, 1), f"Equality action plan: your update as at {long_date(as_at)}")
     ws.cell(1, 1).font = TITLE_FONT
     ws.row_dimensions[1].height = TITLE_ROW_POINTS
     set_value(ws.cell(2, 1), f"For: {owner}")
@@ -529,7 +525,7 @@ def _build_return(
     ws.sheet_view.tabSelected = True
     meta.sheet_view.tabSelected = False
     wb.properties.creator = "edi_xl"
-    wb.properties.title = f"Equality action plan: update as at {_long_date(as_at)}"
+    wb.properties.title = f"Equality action plan: update as at {long_date(as_at)}"
     wb.properties.created = wb.properties.modified = created
     return wb
 
@@ -651,7 +647,7 @@ def _refuse_same_round(out: Path, as_at: date) -> None:
     names = ", ".join(p.name for p, _ in existing[:3]) + (" ..." if len(existing) > 3 else "")
     raise EdiXlError(
         f"{out}: already holds {plural(len(existing), 'owner return')} for the round as at "
-        f"{_long_date(as_at)} ({names}); owners may have edited them. Nothing was written. "
+        f"{long_date(as_at)} ({names}); owners may have edited them. Nothing was written. "
         "Use --force to replace them, or write to a new folder (-o)."
     )
 

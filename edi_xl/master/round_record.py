@@ -26,7 +26,7 @@ from typing import Any
 from openpyxl.styles import Font
 from openpyxl.workbook.workbook import Workbook
 
-from edi_xl.core.dates import DateKind, parse_date
+from edi_xl.core.dates import DateKind, long_date, parse_date
 from edi_xl.core.text import plural
 from edi_xl.master.cells import set_value
 from edi_xl.master.sheets import Settings, owner_key
@@ -240,7 +240,7 @@ def reminder(owner: str, as_at: date, status: OwnerStatus | None = None) -> str:
 
 def why_chased(status: OwnerStatus | None, as_at: date) -> str:
     """The sentence that says what is missing, for a reminder."""
-    when = f"{as_at.day} {as_at:%B %Y}"
+    when = long_date(as_at)
     if status is not None and status.returned == UNCHANGED:
         return (
             f"thank you for sending back your return ({', '.join(status.files)}), but it "
@@ -261,7 +261,7 @@ def write_returns_sheet(
     if RETURNS_SHEET in wb.sheetnames:
         del wb[RETURNS_SHEET]
     ws = wb.create_sheet(RETURNS_SHEET)
-    set_value(ws["A1"], f"Owner returns for the round as at {as_at.day} {as_at:%B %Y}")
+    set_value(ws["A1"], f"Owner returns for the round as at {long_date(as_at)}")
     ws["A1"].font = Font(bold=True, size=14)
     set_value(ws["A2"], ROUND_LABEL)
     set_value(ws["B2"], as_at, number_format="dd mmm yyyy")

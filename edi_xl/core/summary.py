@@ -352,6 +352,7 @@ def _as_datetime(value: Any) -> datetime | None:
 
 
 def _text(value: Any) -> str | None:
+    # a Change Log value exactly as logged (not trimmed like cell_text: the log shows it as was)
     return None if value is None else str(value)
 
 

@@ -26,6 +26,7 @@ from edi_xl.core.model import Action
 from edi_xl.core.rounds import update_header
 from edi_xl.core.rules import assess
 from edi_xl.core.status import RAG, parse_status
+from edi_xl.core.text import one_line
 from edi_xl.flows.intake import READ, REJECTED, SKIPPED, ReturnFile, ReturnRow, read_returns
 from edi_xl.flows.owner_returns import last_update_text, row_fingerprint
 from edi_xl.flows.refresh import RefreshResult, refresh_book, wrap_top_setter
@@ -149,14 +150,10 @@ def _json(value: Any) -> Any:
     return value
 
 
-def _norm(text: Any) -> str:
-    return " ".join(str(text).split()) if text is not None else ""
-
-
 def _similar(a: str | None, b: str | None) -> float:
     if not a or not b:
         return 0.0
-    return SequenceMatcher(None, _norm(a).lower(), _norm(b).lower()).ratio()
+    return SequenceMatcher(None, one_line(a).lower(), one_line(b).lower()).ratio()
 
 
 def _same_number(a: str, b: str) -> bool:
@@ -175,7 +172,7 @@ def match_row(
     """
     by_id = by_id if by_id is not None else {a.id: a for a in actions if a.id}
     text = row.locked.get("action")
-    text = _norm(text) if text else None
+    text = one_line(text) if text else None
     if row.id:
         exact = by_id.get(row.id)
         if exact is not None and not row.id_was_number:
@@ -237,11 +234,11 @@ def locked_changes(row: ReturnRow, action: Action) -> list[Flag]:
             same = (
                 (new.date == old.date)
                 if new.date and old.date
-                else (_norm(new.text) == _norm(old.text))
+                else (one_line(new.text) == one_line(old.text))
             )
             old_text, new_text = old.text, new.text
         else:
-            old_text, new_text = _norm(master.get(fld)), _norm(value)
+            old_text, new_text = one_line(master.get(fld)), one_line(value)
             same = old_text == new_text
         if not same:
             flags.append(

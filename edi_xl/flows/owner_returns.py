@@ -54,7 +54,7 @@ from edi_xl.core.filenames import unique_names
 from edi_xl.core.model import Action
 from edi_xl.core.rounds import update_header
 from edi_xl.core.status import RAG
-from edi_xl.core.text import plural
+from edi_xl.core.text import cell_text, plural
 from edi_xl.master.cells import set_value
 from edi_xl.master.plan import load_master, read_master_plan
 from edi_xl.master.printing import apply_print_setup
@@ -69,7 +69,6 @@ from edi_xl.master.styles import (
     WRAP_TOP,
     row_height,
 )
-from edi_xl.read.grid import cell_text
 
 __all__ = [
     "FORMAT",
@@ -219,10 +218,8 @@ class ReturnMetadata(BaseModel):
 
 
 def _norm(text: str | None) -> str | None:
-    if text is None:
-        return None
-    text = str(text).replace("\r\n", "\n").replace("\r", "\n").strip()
-    return text or None
+    """A sent text as :func:`cell_text` has it, with its line endings made "\\n"."""
+    return cell_text(text.replace("\r\n", "\n").replace("\r", "\n")) if text else None
 
 
 def row_fingerprint(

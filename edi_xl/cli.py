@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from edi_xl import __version__
-from edi_xl.core.dates import parse_as_at
+from edi_xl.core.dates import parse_as_at, short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.problems import Report, Severity
 from edi_xl.core.rounds import today
@@ -82,10 +82,6 @@ def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
         raise InputError(f"{name}: {exc.strerror or exc}".lstrip(": ")) from exc
 
 
-def _fmt_date(d: date) -> str:
-    return f"{d.day} {d:%b %Y}"
-
-
 def _round(as_at: date | None, master: Path | None) -> RoundDate:
     """The date a command works for: --as-at, else the round on Settings, else today."""
     return round_date(as_at, master, _today())
@@ -103,7 +99,7 @@ def _summary(result: RefreshResult, verb: str) -> None:
     src = plan.source
     where = f"sheet {src.sheet!r}, header row {src.header_row}" if src else ""
     click.echo(
-        f"{verb} {result.path} as at {_fmt_date(result.as_at)} "
+        f"{verb} {result.path} as at {short_date(result.as_at)} "
         f"({where}, {plural(len(plan.actions), 'action')})."
     )
     counts = result.rag_counts()
@@ -299,7 +295,7 @@ def check(master: Path, as_at: date | None, as_json: bool) -> None:
         for problem in report.problems:
             click.echo(str(problem))
         click.echo(
-            f"{master}: {plural(len(plan.actions), 'action')} checked as at {_fmt_date(as_at)}."
+            f"{master}: {plural(len(plan.actions), 'action')} checked as at {short_date(as_at)}."
         )
         _problem_counts(report, None)
     sys.exit(1 if report.needs_attention else 0)
@@ -403,7 +399,7 @@ def returns(
     for action_id, reason in result.not_sent:
         click.echo(f"not sent: {action_id or '(no #)'}: {reason}")
     click.echo(
-        f"{plural(len(result.files), 'file')} as at {_fmt_date(result.as_at)}; "
+        f"{plural(len(result.files), 'file')} as at {short_date(result.as_at)}; "
         f"{plural(len(result.not_sent), 'action', 'actions')} not sent."
     )
     if result.drafts:
@@ -469,7 +465,7 @@ def merge(
     _say_round(result.as_at, result.as_at_source)
     outcomes = Counter(f.outcome for f in result.files)
     click.echo(
-        f"Merged into {result.path} as at {_fmt_date(result.as_at)}: "
+        f"Merged into {result.path} as at {short_date(result.as_at)}: "
         f"{plural(len(result.files), 'file')} ("
         + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items()))
         + f"); {plural(len(result.changes), 'change')}."
@@ -681,7 +677,7 @@ def report(master: Path, output: Path | None, as_at: date | None, pdf: bool) -> 
     result = _run(write_report, master, output, as_at)
     s = result.summary
     counts = ", ".join(f"{k} {v}" for k, v in s.overall.to_dict().items() if k != "label")
-    click.echo(f"Board paper as at {_fmt_date(s.as_at)} written to {result.path.resolve()}")
+    click.echo(f"Board paper as at {short_date(s.as_at)} written to {result.path.resolve()}")
     click.echo(f"RAG: {counts}; overdue {len(s.overdue)}; coverage gaps {len(s.gaps)}.")
     for note in result.notes:
         click.echo(f"Note: {note}")
@@ -855,14 +851,14 @@ def round_(master: Path, start: str | None) -> None:
     result = _run(start_round, master, when)
     _say_round(result.as_at, "given")
     if not result.started:
-        click.echo(f"{master}: the round as at {_fmt_date(when)} is already the current one.")
+        click.echo(f"{master}: the round as at {short_date(when)} is already the current one.")
     else:
         before = (
-            f" (the previous round was {_fmt_date(result.previous)})" if result.previous else ""
+            f" (the previous round was {short_date(result.previous)})" if result.previous else ""
         )
         click.echo(
-            f"Started the round as at {_fmt_date(when)} in {master}{before}: the Settings date "
-            f"is {_fmt_date(when)} and the Action Plan has the column {result.column!r}; "
+            f"Started the round as at {short_date(when)} in {master}{before}: the Settings date "
+            f"is {short_date(when)} and the Action Plan has the column {result.column!r}; "
             "logged on the Change Log sheet."
         )
         click.echo(f'Next: edi-xl returns {master} -o "Owner returns {when.isoformat()}"')

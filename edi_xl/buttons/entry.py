@@ -28,6 +28,7 @@ from edi_xl.buttons.bridge import (
     summary_writes,
     workbook_from_snapshot,
 )
+from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.rounds import today, update_header
 from edi_xl.core.text import plural
@@ -35,10 +36,6 @@ from edi_xl.flows.emails import no_address_note
 from edi_xl.master.sheets import DEFAULT_OWNER_RETURNS_FOLDER, DEFAULT_RETURNS_FOLDER
 
 # --- the work of each button -------------------------------------------------------------------
-
-
-def _fmt_date(d: date) -> str:
-    return f"{d.day} {d:%b %Y}"
 
 
 def resolve_folder(text: str | None, default: str, workbook_folder: Path) -> Path:
@@ -50,7 +47,7 @@ def resolve_folder(text: str | None, default: str, workbook_folder: Path) -> Pat
 def _refresh_message(result: Any) -> str:
     counts = ", ".join(f"{k} {v}" for k, v in result.rag_counts().items())
     lines = [
-        f"Status worked out as at {_fmt_date(result.as_at)} for {len(result.plan.actions)} "
+        f"Status worked out as at {short_date(result.as_at)} for {len(result.plan.actions)} "
         f"actions.",
         f"RAG: {counts}.",
         f"Overdue: {len(result.overdue)}.",
@@ -159,7 +156,7 @@ def owner_returns_in_excel(
                 "folder on the Settings sheet, and click again."
             ) from exc
     lines = [
-        f"{plural(len(result.files), 'owner return')} as at {_fmt_date(result.as_at)} in {out}:"
+        f"{plural(len(result.files), 'owner return')} as at {short_date(result.as_at)} in {out}:"
     ]
     lines += [f"  {f.path.name}: {f.owner} ({len(f.action_ids)})" for f in result.files]
     if result.not_sent:
@@ -244,7 +241,7 @@ def import_returns_in_excel(
     for f in result.files:
         outcomes[f.outcome] += 1
     lines = [
-        f"Imported from {folder} as at {_fmt_date(as_at)}: "
+        f"Imported from {folder} as at {short_date(as_at)}: "
         f"{plural(len(result.files), 'file')}"
         + (f" ({', '.join(f'{n} {k}' for k, n in sorted(outcomes.items()))})" if outcomes else "")
         + f"; {plural(len(result.changes), 'change')}.",
@@ -305,14 +302,14 @@ def start_round_in_excel(
     )
     if result.started:
         lines = [
-            f"Started the round as at {_fmt_date(start)} ({where}): the as-at date on "
-            f"Settings is {_fmt_date(start)} and the Action Plan has the column "
+            f"Started the round as at {short_date(start)} ({where}): the as-at date on "
+            f"Settings is {short_date(start)} and the Action Plan has the column "
             f"{result.column!r}; logged on the Change Log sheet.",
             "Next: Create owner returns. To start a round on another date, type it in Next "
             "round on the Settings sheet and click again.",
         ]
     else:
-        lines = [f"The round as at {_fmt_date(start)} ({where}) is already the current one."]
+        lines = [f"The round as at {short_date(start)} ({where}) is already the current one."]
     return _write_back(book, snapshot, before, wb, "\n".join(lines), inserted)
 
 
@@ -335,7 +332,7 @@ def board_report_in_excel(book: Any, as_at: date | None = None) -> str:
         shutil.copyfile(result.path, target)
     s = result.summary
     lines = [
-        f"The board paper as at {_fmt_date(s.as_at)} is in {target.parent}:",
+        f"The board paper as at {short_date(s.as_at)} is in {target.parent}:",
         f"  {target.name}",
         f"{s.actions} actions: "
         + ", ".join(f"{rag.value} {n}" for rag, n in s.overall.counts.items())

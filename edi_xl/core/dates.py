@@ -32,8 +32,12 @@ __all__ = [
     "DateKind",
     "DateValue",
     "excel_serial_to_date",
+    "long_date",
+    "month_year",
     "parse_as_at",
     "parse_date",
+    "short_date",
+    "short_date_short_year",
 ]
 
 #: Only dates in these years are read as dates (Excel serials included).
@@ -45,6 +49,31 @@ _MONTH_NAMES = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 _MONTH_NUMBER = {name[:3].lower(): number for number, name in enumerate(_MONTH_NAMES, 1)}
+
+
+# --- dates in words, for people: the only place edi_xl spells a date out ----------------------
+# English month names whatever the machine's locale (strftime's %b/%B follow the locale).
+
+
+def short_date(d: dt.date | None) -> str:
+    """ "18 Dec 2023" (messages, tables, file text); "" for no date."""
+    return f"{d.day} {_MONTH_NAMES[d.month - 1][:3]} {d.year}" if d else ""
+
+
+def long_date(d: dt.date) -> str:
+    """ "18 December 2023" (sentences people read: papers, emails, sheet titles)."""
+    return f"{d.day} {_MONTH_NAMES[d.month - 1]} {d.year}"
+
+
+def short_date_short_year(d: dt.date) -> str:
+    """ "18 Dec 23", as the round's column header says it."""
+    return f"{d.day} {_MONTH_NAMES[d.month - 1][:3]} {d.year % 100:02d}"
+
+
+def month_year(d: dt.date) -> str:
+    """ "December 2023"."""
+    return f"{_MONTH_NAMES[d.month - 1]} {d.year}"
+
 
 #: All patterns ignore case and are ASCII-only (so \d is 0-9, and no Unicode case folding).
 _FLAGS = re.IGNORECASE | re.ASCII
@@ -115,24 +144,20 @@ class DateValue(BaseModel):
         if self.kind is DateKind.UNREADABLE or d is None:
             return f"unreadable: {self.text!r}"
         if self.kind is DateKind.EXACT:
-            return _day_text(d)
+            return short_date(d)
         if self.kind is DateKind.MONTH:
-            return f"end of {_MONTH_NAMES[d.month - 1]} {d.year}"
+            return f"end of {month_year(d)}"
         if self.kind is DateKind.QUARTER:
             fy_start = d.year if d.month >= 4 else d.year - 1
             quarter = (d.month - 4) % 12 // 3 + 1
-            return f"end of Q{quarter} {_fy_label(fy_start)} ({_day_text(d)})"
+            return f"end of Q{quarter} {_fy_label(fy_start)} ({short_date(d)})"
         if self.kind is DateKind.FINANCIAL_YEAR:
-            return f"end of {_fy_label(d.year - 1)} ({_day_text(d)})"
+            return f"end of {_fy_label(d.year - 1)} ({short_date(d)})"
         if self.kind is DateKind.YEAR:
             return f"end of {d.year}"
         # START: a first-of-month start is shown as the month.
-        when = f"{_MONTH_NAMES[d.month - 1]} {d.year}" if d.day == 1 else _day_text(d)
+        when = month_year(d) if d.day == 1 else short_date(d)
         return f"starts {when} (no deadline)"
-
-
-def _day_text(d: dt.date) -> str:
-    return f"{d.day} {_MONTH_NAMES[d.month - 1][:3]} {d.year}"
 
 
 def _fy_label(start_year: int) -> str:

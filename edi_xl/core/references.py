@@ -202,7 +202,8 @@ _HAS_WORD: Final = re.compile(r"[^\W_]")
 
 
 def _as_text(value: object) -> str:
-    """A cell value as text; None, NaN and blanks are empty."""
+    """A cell value as text; None, NaN and blanks are empty ("" not None, and untrimmed unlike
+    :func:`~edi_xl.core.text.cell_text`: the parsers keep positions in the text as written)."""
     if value is None:
         return ""
     if isinstance(value, float) and math.isnan(value):

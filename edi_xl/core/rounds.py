@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from edi_xl.core.dates import DateKind, parse_date
+from edi_xl.core.dates import DateKind, parse_date, short_date_short_year
 
 _UPDATE_AS_AT = re.compile(r"^(?:progress\s+)?update[sd]?\s+(?:as\s+(?:at|of)|at|for|on)\s+(.+)$")
 
@@ -41,4 +41,4 @@ def update_header_date(text: object) -> tuple[bool, date | None]:
 
 def update_header(as_at: date) -> str:
     """The header text for a round's update column: "Update as at 18 Dec 23"."""
-    return f"Update as at {as_at.day} {as_at:%b %y}"
+    return f"Update as at {short_date_short_year(as_at)}"

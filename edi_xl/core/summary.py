@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from edi_xl.core.dates import long_date, short_date
 from edi_xl.core.model import Action, ActionPlan
 from edi_xl.core.references import Scheme
 from edi_xl.core.rounds import update_header_date
@@ -234,7 +235,7 @@ class TrendPoint:
 
     @property
     def label(self) -> str:
-        return f"{self.as_at.day} {self.as_at:%b %Y}" + (" (now)" if self.current else "")
+        return short_date(self.as_at) + (" (now)" if self.current else "")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -351,6 +352,7 @@ def _as_datetime(value: Any) -> datetime | None:
 
 
 def _text(value: Any) -> str | None:
+    # a Change Log value exactly as logged (not trimmed like cell_text: the log shows it as was)
     return None if value is None else str(value)
 
 
@@ -532,7 +534,7 @@ def summarise(
     no_status = sum(1 for _, rag in coloured if rag is None)
     return Summary(
         as_at=as_at,
-        title=f"{name}: summary as at {as_at.day} {as_at:%B %Y}",
+        title=f"{name}: summary as at {long_date(as_at)}",
         actions=len(assessments),
         overall=RagRow("All actions", overall),
         no_status=no_status,
@@ -580,10 +582,6 @@ def _short(text: str | None, width: int) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def _day(d: date | None) -> str:
-    return f"{d.day} {d:%b %Y}" if d else ""
-
-
 def format_summary(summary: Summary) -> str:
     """The Summary as readable text: what ``edi-xl summary`` prints."""
     s = summary
@@ -601,19 +599,19 @@ def format_summary(summary: Summary) -> str:
         *_rag_lines(s.by_owner, "Action Owner"),
         "",
     ]
-    lines.append(f"Overdue at {_day(s.as_at)}: {len(s.overdue)}")
+    lines.append(f"Overdue at {short_date(s.as_at)}: {len(s.overdue)}")
     lines += _table(
         ["#", "Due", "Days overdue", "Action Owner"],
-        [[a.id, _day(a.due), a.days_overdue, _short(a.owner, 50)] for a in s.overdue],
+        [[a.id, short_date(a.due), a.days_overdue, _short(a.owner, 50)] for a in s.overdue],
     )
     lines.append("")
     lines.append(f"Due in the next {s.due_within_days} days: {len(s.due_soon)}")
     lines += _table(
         ["#", "Due", "Days to go", "Action Owner"],
-        [[a.id, _day(a.due), a.days_to_go(s.as_at), _short(a.owner, 50)] for a in s.due_soon],
+        [[a.id, short_date(a.due), a.days_to_go(s.as_at), _short(a.owner, 50)] for a in s.due_soon],
     )
     lines.append("")
-    since = _day(s.changes_since) if s.changes_since else "the start of the Change Log"
+    since = short_date(s.changes_since) if s.changes_since else "the start of the Change Log"
     lines.append(f"Changes since {since}:")
     for kind, label in StatusChange.KINDS.items():
         found = s.changes_of(kind)

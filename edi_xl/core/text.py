@@ -1,11 +1,30 @@
-"""Text helpers every room uses, each written once: whether a cell holds words, and counts in
-plain English (``plural(1, "row")`` is "1 row", ``plural(2, "row")`` "2 rows")."""
+"""Text helpers every room uses, each written once: a cell as text, text on one line, whether
+a cell holds words, and counts in plain English (``plural(1, "row")`` is "1 row",
+``plural(2, "row")`` "2 rows")."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _HAS_WORDS = re.compile(r"\w")
+
+
+def cell_text(value: Any) -> str | None:
+    """A cell as text, outer whitespace (and trailing blank lines) trimmed; None when empty.
+    A whole number read as a float (2.0, as calamine and csv give it) is written "2"."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def one_line(value: Any) -> str:
+    """A value's text on one line: runs of whitespace (line breaks too) made one space, outer
+    whitespace gone; "" for None. For headers, owners' names and comparing texts."""
+    return " ".join(str(value).split()) if value is not None else ""
 
 
 def has_words(text: str | None) -> bool:

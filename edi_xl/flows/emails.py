@@ -21,6 +21,7 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
+from edi_xl.core.dates import long_date
 from edi_xl.core.model import Action
 from edi_xl.core.text import plural
 from edi_xl.master.save import write_atomic
@@ -54,10 +55,6 @@ def reply_by(settings: Settings, as_at: date) -> date:
     if settings.reply_by is not None and settings.reply_by >= as_at:
         return settings.reply_by
     return as_at + timedelta(days=REPLY_DAYS)
-
-
-def long_date(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
 
 
 class _Fill(dict[str, str]):

@@ -20,12 +20,13 @@ from typing import Any
 
 from openpyxl.workbook.workbook import Workbook
 
-from edi_xl.core.dates import parse_date
+from edi_xl.core.dates import parse_date, short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.model import Action
 from edi_xl.core.rounds import update_header
 from edi_xl.core.rules import assess
 from edi_xl.core.status import RAG, parse_status
+from edi_xl.core.text import one_line
 from edi_xl.flows.intake import READ, REJECTED, SKIPPED, ReturnFile, ReturnRow, read_returns
 from edi_xl.flows.owner_returns import last_update_text, row_fingerprint
 from edi_xl.flows.refresh import RefreshResult, refresh_book, wrap_top_setter
@@ -149,14 +150,10 @@ def _json(value: Any) -> Any:
     return value
 
 
-def _norm(text: Any) -> str:
-    return " ".join(str(text).split()) if text is not None else ""
-
-
 def _similar(a: str | None, b: str | None) -> float:
     if not a or not b:
         return 0.0
-    return SequenceMatcher(None, _norm(a).lower(), _norm(b).lower()).ratio()
+    return SequenceMatcher(None, one_line(a).lower(), one_line(b).lower()).ratio()
 
 
 def _same_number(a: str, b: str) -> bool:
@@ -175,7 +172,7 @@ def match_row(
     """
     by_id = by_id if by_id is not None else {a.id: a for a in actions if a.id}
     text = row.locked.get("action")
-    text = _norm(text) if text else None
+    text = one_line(text) if text else None
     if row.id:
         exact = by_id.get(row.id)
         if exact is not None and not row.id_was_number:
@@ -237,11 +234,11 @@ def locked_changes(row: ReturnRow, action: Action) -> list[Flag]:
             same = (
                 (new.date == old.date)
                 if new.date and old.date
-                else (_norm(new.text) == _norm(old.text))
+                else (one_line(new.text) == one_line(old.text))
             )
             old_text, new_text = old.text, new.text
         else:
-            old_text, new_text = _norm(master.get(fld)), _norm(value)
+            old_text, new_text = one_line(master.get(fld)), one_line(value)
             same = old_text == new_text
         if not same:
             flags.append(
@@ -291,8 +288,8 @@ def file_flags(
                 None,
                 file.name,
                 "other_round",
-                f"this return was sent for the round as at {meta.as_at:%d %b %Y}; "
-                f"it is merged into the round as at {as_at:%d %b %Y}",
+                f"this return was sent for the round as at {short_date(meta.as_at)}; "
+                f"it is merged into the round as at {short_date(as_at)}",
             )
         )
     returned = {r.id for r in file.rows}
@@ -567,7 +564,9 @@ def merge_book(
     sheets.append_changes(wb, log, when)
     _add_to_record(record, files, outcomes, flags, plan.owners)
     write_returns_sheet(wb, plan.owners, record, as_at, master.settings)
-    refreshed = refresh_book(wb, as_at, source=f"merge as at {as_at:%d %b %Y}", now=when, path=path)
+    refreshed = refresh_book(
+        wb, as_at, source=f"merge as at {short_date(as_at)}", now=when, path=path
+    )
     return MergeResult(as_at, outcomes, changes, flags, refreshed)
 
 
@@ -703,7 +702,7 @@ def returns_round(
     (:class:`edi_xl.flows.rounds.RoundMismatchError`), never a silent new column. Returns with no
     record go into the round on Settings (else ``fallback``, the CLI's today).
     """
-    from edi_xl.flows.rounds import RETURNS, SETTINGS, TODAY, RoundMismatchError, human_date
+    from edi_xl.flows.rounds import RETURNS, SETTINGS, TODAY, RoundMismatchError
 
     made: dict[date, list[str]] = defaultdict(list)
     for f in files:
@@ -711,7 +710,7 @@ def returns_round(
             made[f.metadata.as_at].append(f.name)
     if len(made) > 1:
         rounds = "; ".join(
-            f"{human_date(d)}: {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
+            f"{short_date(d)}: {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
             for d, names in sorted(made.items())
         )
         raise RoundMismatchError(
@@ -724,10 +723,10 @@ def returns_round(
             return made_for, RETURNS
         iso, now_iso = made_for.isoformat(), settings_date.isoformat()
         raise RoundMismatchError(
-            f"{master}: the returns were made for the round as at {human_date(made_for)}, but "
-            f"the round on the Settings sheet is {human_date(settings_date)}. Nothing was "
+            f"{master}: the returns were made for the round as at {short_date(made_for)}, but "
+            f"the round on the Settings sheet is {short_date(settings_date)}. Nothing was "
             f"merged. Which round are they for? To put them in their own round's column: "
-            f"--as-at {iso} (this moves the Settings date back to {human_date(made_for)}); "
+            f"--as-at {iso} (this moves the Settings date back to {short_date(made_for)}); "
             f"to take them into the current round: --as-at {now_iso}."
         )
     if settings_date is not None:

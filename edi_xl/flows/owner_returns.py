@@ -48,13 +48,13 @@ from pydantic import BaseModel, Field
 if TYPE_CHECKING:
     from edi_xl.flows.emails import Drafts
 
-from edi_xl.core.dates import DateKind, parse_date
+from edi_xl.core.dates import DateKind, long_date, parse_date
 from edi_xl.core.errors import EdiXlError, UnreadableFileError, WorkbookWriteError
 from edi_xl.core.filenames import unique_names
 from edi_xl.core.model import Action
 from edi_xl.core.rounds import update_header
 from edi_xl.core.status import RAG
-from edi_xl.core.text import plural
+from edi_xl.core.text import cell_text, plural
 from edi_xl.master.cells import set_value
 from edi_xl.master.plan import load_master, read_master_plan
 from edi_xl.master.printing import apply_print_setup
@@ -69,7 +69,6 @@ from edi_xl.master.styles import (
     WRAP_TOP,
     row_height,
 )
-from edi_xl.read.grid import cell_text
 
 __all__ = [
     "FORMAT",
@@ -219,10 +218,8 @@ class ReturnMetadata(BaseModel):
 
 
 def _norm(text: str | None) -> str | None:
-    if text is None:
-        return None
-    text = str(text).replace("\r\n", "\n").replace("\r", "\n").strip()
-    return text or None
+    """A sent text as :func:`cell_text` has it, with its line endings made "\\n"."""
+    return cell_text(text.replace("\r\n", "\n").replace("\r", "\n")) if text else None
 
 
 def row_fingerprint(
@@ -300,10 +297,6 @@ def _group(actions: list[Action]) -> tuple[list[_Group], list[tuple[str, str]]]:
 # --- writing one return ------------------------------------------------------------------------
 
 
-def _long_date(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
-
-
 def _status_validation(words: list[str], wb: Workbook, meta: Worksheet) -> DataValidation:
     """The Status dropdown: an inline list, or a named range on the hidden sheet if need be."""
     inline = ",".join(words)
@@ -348,11 +341,11 @@ def legend(words: dict[RAG, str]) -> str:
 def reply_by_text(as_at: date, reply_by: date | None) -> str:
     """The reply-by line: the date given, or two weeks after the as-at date (said so)."""
     if reply_by is not None:
-        return f"Please reply by {_long_date(reply_by)}."
+        return f"Please reply by {long_date(reply_by)}."
     default = as_at + timedelta(days=DEFAULT_REPLY_DAYS)
     return (
-        f"Please reply by {_long_date(default)} "
-        f"({DEFAULT_REPLY_DAYS} days after the as-at date, {_long_date(as_at)})."
+        f"Please reply by {long_date(default)} "
+        f"({DEFAULT_REPLY_DAYS} days after the as-at date, {long_date(as_at)})."
     )
 
 
@@ -365,7 +358,7 @@ def _write_table(
     reply_by: date | None = None,
 ) -> list[tuple[Action, int, str]]:
     """Title rows and the table; returns (action, row, fingerprint) per action."""
-    set_value(ws.cell(1, 1), f"Equality action plan: your update as at {_long_date(as_at)}")
+    set_value(ws.cell(1, 1), f"Equality action plan: your update as at {long_date(as_at)}")
     ws.cell(1, 1).font = TITLE_FONT
     ws.row_dimensions[1].height = TITLE_ROW_POINTS
     set_value(ws.cell(2, 1), f"For: {owner}")
@@ -529,7 +522,7 @@ def _build_return(
     ws.sheet_view.tabSelected = True
     meta.sheet_view.tabSelected = False
     wb.properties.creator = "edi_xl"
-    wb.properties.title = f"Equality action plan: update as at {_long_date(as_at)}"
+    wb.properties.title = f"Equality action plan: update as at {long_date(as_at)}"
     wb.properties.created = wb.properties.modified = created
     return wb
 
@@ -651,7 +644,7 @@ def _refuse_same_round(out: Path, as_at: date) -> None:
     names = ", ".join(p.name for p, _ in existing[:3]) + (" ..." if len(existing) > 3 else "")
     raise EdiXlError(
         f"{out}: already holds {plural(len(existing), 'owner return')} for the round as at "
-        f"{_long_date(as_at)} ({names}); owners may have edited them. Nothing was written. "
+        f"{long_date(as_at)} ({names}); owners may have edited them. Nothing was written. "
         "Use --force to replace them, or write to a new folder (-o)."
     )
 

@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 from openpyxl.worksheet.worksheet import Worksheet
 
+from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.model import Action, ActionPlan
 from edi_xl.core.problems import Report, Severity
@@ -173,7 +174,7 @@ def refresh_book(
         )
     settings.as_at = as_at
     words = settings.words
-    source = source or f"refresh as at {as_at:%d %b %Y}"
+    source = source or f"refresh as at {short_date(as_at)}"
 
     grid = master.grid if master.grid is not None else grid_from_worksheet(ws)
     columns = trust.map_columns(grid, detection.header_row)
@@ -354,7 +355,7 @@ def new_master(
         f"new master from {Path(plan.source.path).name}"
         if plan.source and plan.source.path
         else "new master"
-    ) + f" as at {as_at:%d %b %Y}"  # the round its Change Log lines belong to
+    ) + f" as at {short_date(as_at)}"  # the round its Change Log lines belong to
     result = refresh_book(wb, as_at, source=source, now=now, path=path.name)
     if start is not None:
         bind_document_modules(wb)

@@ -18,6 +18,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
+from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.rounds import update_header
 from edi_xl.flows.refresh import RefreshResult, refresh_book
@@ -28,10 +29,6 @@ from edi_xl.master.plan import gc_paused, load_master
 GIVEN, SETTINGS, RETURNS, TODAY = "given", "settings", "returns", "today"
 
 
-def human_date(d: date) -> str:
-    return f"{d.day} {d:%b %Y}"
-
-
 @dataclass(frozen=True)
 class RoundDate:
     """The as-at date a command works for, and where it came from."""
@@ -40,7 +37,7 @@ class RoundDate:
     source: str  # given | settings | returns | today
 
     def describe(self) -> str:
-        when = f"as at {human_date(self.as_at)}"
+        when = f"as at {short_date(self.as_at)}"
         return {
             GIVEN: f"{when} (--as-at)",
             SETTINGS: f"{when}, the round on Settings",
@@ -114,14 +111,14 @@ def start_round_book(
     previous = master.settings.as_at
     if previous is not None and start < previous:
         raise EdiXlError(
-            f"{path or 'workbook'}: the current round is as at {human_date(previous)}; a new "
-            f"round cannot start before it ({human_date(start)}). To look at an earlier date "
+            f"{path or 'workbook'}: the current round is as at {short_date(previous)}; a new "
+            f"round cannot start before it ({short_date(start)}). To look at an earlier date "
             "without moving the round, use edi-xl summary --as-at."
         )
     header = update_header(start)
     had_column = header in master.plan.update_headers
     when = now or datetime.now().replace(microsecond=0)
-    source = f"round started as at {human_date(start)}"
+    source = f"round started as at {short_date(start)}"
     round_column(master.sheet, master.header_row, start, master.grid)
     if not had_column:
         sheets.append_changes(

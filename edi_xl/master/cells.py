@@ -53,7 +53,8 @@ def set_value(cell: Cell | MergedCell, value: Any, *, number_format: str | None 
 
 
 def comparable(value: Any) -> Any:
-    """A cell value in a form to tell whether a write would change it."""
+    """A cell value in a form to tell whether a write would change it. A value, not text (so
+    not :func:`~edi_xl.core.text.cell_text`): 2 and "2" differ in a cell."""
     if isinstance(value, str):
         value = value.strip()
         return value or None

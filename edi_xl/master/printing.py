@@ -9,6 +9,8 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from edi_xl.core.dates import long_date
+
 #: The smallest print scale (percent) edi_xl lets "one page wide" shrink a sheet to: below it,
 #: text is too small to read, so a wider sheet prints at this scale over more pages across.
 MIN_SCALE = 50
@@ -21,7 +23,7 @@ _DEFAULT_WIDTH = 8.43
 
 
 def footer_text(as_at: date) -> str:
-    return f"As at {as_at.day} {as_at:%B %Y}"
+    return f"As at {long_date(as_at)}"
 
 
 def printed_width(ws: Worksheet) -> float:

@@ -26,8 +26,8 @@ from typing import Any
 from openpyxl.styles import Font
 from openpyxl.workbook.workbook import Workbook
 
-from edi_xl.core.dates import DateKind, parse_date
-from edi_xl.core.text import plural
+from edi_xl.core.dates import DateKind, long_date, parse_date
+from edi_xl.core.text import cell_text, plural
 from edi_xl.master.cells import set_value
 from edi_xl.master.sheets import Settings, owner_key
 from edi_xl.master.styles import HEADER_FILL, HEADER_FONT, WRAP_TOP
@@ -139,10 +139,6 @@ def _as_date(value: Any) -> date | None:
     return parsed.date if parsed.kind is DateKind.EXACT else None
 
 
-def _text(value: Any) -> str | None:
-    return str(value).strip() or None if value is not None else None
-
-
 def read_record(wb: Workbook) -> RoundRecord:
     """The record on the Returns sheet (empty when there is no sheet)."""
     if RETURNS_SHEET not in wb.sheetnames:
@@ -155,7 +151,7 @@ def read_record(wb: Workbook) -> RoundRecord:
     section = None
     for row in rows:
         row = [*row, *([None] * 8)]
-        first = _text(row[0])
+        first = cell_text(row[0])
         if first == ROUND_LABEL:
             as_at = _as_date(row[1])
         elif first in (FILES_TITLE, FLAGS_TITLE):
@@ -163,7 +159,7 @@ def read_record(wb: Workbook) -> RoundRecord:
         elif (
             section
             and first in (FILE_HEADERS[0],)
-            and _text(row[1])
+            and cell_text(row[1])
             in (
                 FILE_HEADERS[1],
                 FLAG_HEADERS[1],
@@ -176,16 +172,20 @@ def read_record(wb: Workbook) -> RoundRecord:
             files.append(
                 FileRecord(
                     first,
-                    _text(row[1]),
+                    cell_text(row[1]),
                     _as_stamp(row[2]),
-                    _text(row[3]) or "",
+                    cell_text(row[3]) or "",
                     int(row[4] or 0) if isinstance(row[4], int | float) else 0,
                     int(row[5] or 0) if isinstance(row[5], int | float) else 0,
-                    _text(row[6]),
+                    cell_text(row[6]),
                 )
             )
         elif section == FLAGS_TITLE:
-            flags.append(FlagRecord(first, _text(row[1]), _text(row[2]) or "", _text(row[3]) or ""))
+            flags.append(
+                FlagRecord(
+                    first, cell_text(row[1]), cell_text(row[2]) or "", cell_text(row[3]) or ""
+                )
+            )
     return RoundRecord(as_at, files, flags)
 
 
@@ -240,7 +240,7 @@ def reminder(owner: str, as_at: date, status: OwnerStatus | None = None) -> str:
 
 def why_chased(status: OwnerStatus | None, as_at: date) -> str:
     """The sentence that says what is missing, for a reminder."""
-    when = f"{as_at.day} {as_at:%B %Y}"
+    when = long_date(as_at)
     if status is not None and status.returned == UNCHANGED:
         return (
             f"thank you for sending back your return ({', '.join(status.files)}), but it "
@@ -261,7 +261,7 @@ def write_returns_sheet(
     if RETURNS_SHEET in wb.sheetnames:
         del wb[RETURNS_SHEET]
     ws = wb.create_sheet(RETURNS_SHEET)
-    set_value(ws["A1"], f"Owner returns for the round as at {as_at.day} {as_at:%B %Y}")
+    set_value(ws["A1"], f"Owner returns for the round as at {long_date(as_at)}")
     ws["A1"].font = Font(bold=True, size=14)
     set_value(ws["A2"], ROUND_LABEL)
     set_value(ws["B2"], as_at, number_format="dd mmm yyyy")

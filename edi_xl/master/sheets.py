@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from edi_xl.core.dates import DateKind, parse_date
 from edi_xl.core.references import ALL, PROTECTED_CHARACTERISTICS
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG, RAG_MEANING
+from edi_xl.core.text import one_line
 from edi_xl.master.cells import comparable, set_value
 from edi_xl.master.printing import fit_to_width
 from edi_xl.master.styles import (
@@ -237,7 +238,7 @@ def _board_value(value: Any, *, dated: bool) -> date | str | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = " ".join(str(value).split()) if value is not None else ""
+    text = one_line(value)
     if not text:
         return None
     if dated:

@@ -61,6 +61,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from edi_xl.core.dates import long_date
 from edi_xl.core.model import Action, ActionPlan
 from edi_xl.core.rules import Assessment
 from edi_xl.core.status import RAG
@@ -605,10 +606,6 @@ def _list_lines(
         w.line("list-line", [item.id or "(no #)", item.action, item.owner, due, last_value(item)])
 
 
-def _long_date(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
-
-
 def _cells_match(plan_ws: Worksheet, actions: Sequence[Action], col: int | None) -> dict[str, bool]:
     """Per group key: whether every cell of the group reads as its label in COUNTIFS."""
     out: dict[str, bool] = {}
@@ -722,7 +719,7 @@ def _write_sections(
         (
             NOTE_ROW,
             "The RAG counts follow your edits to the Action Plan as you make them. The lists "
-            f"and the coverage map are as at {_long_date(summary.as_at)}: press Refresh "
+            f"and the coverage map are as at {long_date(summary.as_at)}: press Refresh "
             "status to bring them up to date.",
             SUBTITLE_FONT,
         ),
@@ -787,12 +784,12 @@ def _write_sections(
         w.blank()
 
     as_at = summary.as_at
-    w.section(f"Overdue at {_long_date(as_at)} ({len(summary.overdue)})")
+    w.section(f"Overdue at {long_date(as_at)} ({len(summary.overdue)})")
     _list_lines(w, summary.overdue, "Days overdue", lambda a: a.days_overdue, "Nothing is overdue.")
     w.blank()
     horizon = as_at + timedelta(days=summary.due_within_days)
     w.section(
-        f"Due in the next {summary.due_within_days} days, to {_long_date(horizon)} "
+        f"Due in the next {summary.due_within_days} days, to {long_date(horizon)} "
         f"({len(summary.due_soon)})"
     )
     _list_lines(
@@ -800,12 +797,12 @@ def _write_sections(
         summary.due_soon,
         "Days to go",
         lambda a: a.days_to_go(as_at),
-        f"Nothing else is due by {_long_date(horizon)}.",
+        f"Nothing else is due by {long_date(horizon)}.",
     )
     w.blank()
 
     since = (
-        f"the previous round ({_long_date(summary.changes_since)})"
+        f"the previous round ({long_date(summary.changes_since)})"
         if summary.changes_since
         else "the start of the Change Log"
     )

@@ -93,14 +93,3 @@ def grid_from_worksheet(ws: Worksheet) -> SheetGrid:
         hidden_rows=hidden_rows,
         hidden=ws.sheet_state != "visible",
     )
-
-
-def cell_text(value: Any) -> str | None:
-    """A cell as text, outer whitespace (and trailing blank lines) trimmed; None when empty.
-    A whole number read as a float (2.0, as calamine and csv give it) is written "2"."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None

@@ -30,7 +30,8 @@ from typing import Any
 from edi_xl.core.dates import DEADLINE_KINDS, DateKind, parse_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.status import parse_status
-from edi_xl.read.grid import SheetGrid, cell_text, is_blank
+from edi_xl.core.text import cell_text
+from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.tables.vocabulary import match_header, normalise_header
 
 #: The fields a general table can give the master, in the master's column order.

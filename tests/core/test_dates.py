@@ -9,8 +9,10 @@ from __future__ import annotations
 import calendar
 import inspect
 import math
+import re
 from datetime import date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -1117,3 +1119,45 @@ def test_a_full_excel_cell_is_read_quickly() -> None:
     value = parse_date(text)
     assert clock.perf_counter() - started < 2.0
     assert value.kind is EXACT and value.embedded
+
+
+# --- dates in words: written once, here ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "short", "long", "header"),
+    [
+        (date(2023, 12, 18), "18 Dec 2023", "18 December 2023", "18 Dec 23"),
+        (date(2024, 3, 5), "5 Mar 2024", "5 March 2024", "5 Mar 24"),
+        (date(2009, 9, 1), "1 Sep 2009", "1 September 2009", "1 Sep 09"),
+        (datetime(2024, 6, 30, 17, 45), "30 Jun 2024", "30 June 2024", "30 Jun 24"),
+    ],
+)
+def test_dates_in_words(day: date, short: str, long: str, header: str) -> None:
+    assert dates.short_date(day) == short
+    assert dates.long_date(day) == long
+    assert dates.short_date_short_year(day) == header
+    # what edi_xl writes for people, it reads back as the same day
+    for text in (short, long, header):
+        back = parse_date(text)
+        assert (back.kind, back.date) == (EXACT, date(day.year, day.month, day.day))
+
+
+def test_no_date_in_words_is_empty_and_a_month_reads_as_its_name() -> None:
+    assert dates.short_date(None) == ""
+    assert dates.month_year(date(2024, 3, 18)) == "March 2024"
+
+
+def test_only_core_dates_spells_a_date_for_people() -> None:
+    # strftime's %b/%B follow the machine's locale and were spelt out in eight places; the
+    # functions above are the one way (a date read back with strptime is not spelling one).
+    package = Path(dates.__file__).resolve().parents[1]
+    spelt = re.compile(r"%d %[bB]|%[bB] %[yY]|\.day\} \{")
+    found = [
+        f"{path.relative_to(package)}:{number}"
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "dates.py" or path.parent.name != "core"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if spelt.search(line) and "strptime" not in line
+    ]
+    assert found == []

@@ -1,13 +1,15 @@
-"""The one plural helper (edi_xl.core.text) and the messages that use it."""
+"""The text helpers of edi_xl.core.text (a cell as text, one line, plurals) and the messages
+that use them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from edi_xl.cli import cli
-from edi_xl.core.text import plural, plural_word
+from edi_xl.core.text import cell_text, one_line, plural, plural_word
 
 
 def test_plural_counts() -> None:
@@ -48,3 +50,33 @@ def test_a_bad_as_at_gives_its_example_once(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.output.count("2023-12-18") == 1, result.output
     assert "no month 31" in result.output
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, None),
+        ("", None),
+        ("  \n ", None),
+        ("  In place \n\n", "In place"),
+        (2.0, "2"),
+        (2.5, "2.5"),
+        (7, "7"),
+        (True, "True"),
+    ],
+)
+def test_cell_text(value: object, text: str | None) -> None:
+    assert cell_text(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, ""),
+        ("", ""),
+        ("  Head of\n  People\u00a0Services ", "Head of People Services"),
+        (3, "3"),
+    ],
+)
+def test_one_line(value: object, text: str) -> None:
+    assert one_line(value) == text

@@ -31,6 +31,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 
+from edi_xl.core.dates import long_date, short_date
 from edi_xl.core.model import Action, ActionPlan
 from edi_xl.core.status import RAG
 from edi_xl.core.summary import RAG_ORDER, ListedAction, RagRow, Summary
@@ -58,14 +59,6 @@ class PaperData:
 
 
 # --- words -------------------------------------------------------------------------------------
-
-
-def long_date(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
-
-
-def short_date(d: date | None) -> str:
-    return f"{d.day} {d:%b %Y}" if d else ""
 
 
 def _n(count: int, one: str, many: str) -> str:

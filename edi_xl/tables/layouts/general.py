@@ -38,7 +38,8 @@ from edi_xl.core.references import (
     parse_report_refs,
 )
 from edi_xl.core.status import RAG, parse_status
-from edi_xl.read.grid import SheetGrid, cell_text, is_blank
+from edi_xl.core.text import cell_text
+from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.tables.engine import META_KEYS, Column, Header, find_headers, metadata_line, owner_text
 from edi_xl.tables.layouts.base import Detection
 from edi_xl.tables.layouts.reading import TableRead, assign_ids, is_as_above, leading_number

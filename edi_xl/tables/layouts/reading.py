@@ -30,7 +30,8 @@ from edi_xl.core.dates import DEADLINE_KINDS, DateKind, parse_date
 from edi_xl.core.model import Action, ActionPlan, CellOrigin, PlanSource, ProgressUpdate
 from edi_xl.core.references import parse_protected_characteristics, parse_report_refs
 from edi_xl.core.status import RAG, parse_status
-from edi_xl.read.grid import SheetGrid, cell_text, is_blank
+from edi_xl.core.text import cell_text, one_line
+from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.tables.engine import owner_text
 from edi_xl.tables.layouts.base import Detection
 from edi_xl.tables.layouts.tables import (
@@ -41,7 +42,6 @@ from edi_xl.tables.layouts.tables import (
     lone_text,
     read_preamble,
     safe_extra_name,
-    squeeze,
     walk,
 )
 
@@ -177,9 +177,9 @@ def read_tables(
                 tables += 1
             for fld, col in table.fields.items():
                 if fld == "progress" and update_header is None:
-                    update_header = squeeze(grid.value(table.header_row, col))
+                    update_header = one_line(grid.value(table.header_row, col))
                 if fld not in MODEL_FIELDS:
-                    extra_names.setdefault(fld, squeeze(grid.value(table.header_row, col)))
+                    extra_names.setdefault(fld, one_line(grid.value(table.header_row, col)))
             for name in table.extras:
                 extra_names.setdefault(f"extra:{name}", name)
             continue

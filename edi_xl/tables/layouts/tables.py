@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edi_xl.core.status import parse_status
-from edi_xl.read.grid import SheetGrid, cell_text, is_blank
+from edi_xl.core.text import cell_text, one_line
+from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.tables.engine import header_field, metadata_line
 from edi_xl.tables.layouts.base import Detection
 from edi_xl.tables.vocabulary import closest, match_header, normalise_header
@@ -195,11 +196,6 @@ def detect_with(grid: SheetGrid, name: str, signature: Signature) -> Detection |
 # --- walking a grid ------------------------------------------------------------------------
 
 
-def squeeze(value: Any) -> str:
-    """A header's text on one line."""
-    return " ".join(str(value).split()) if not is_blank(value) else ""
-
-
 @dataclass
 class Table:
     """One header row and the mapping it gives: field -> column, extra header -> column."""
@@ -293,7 +289,7 @@ def _table(
     for col, value in enumerate(grid.rows[r]):
         if col in taken:
             continue
-        text = squeeze(value)
+        text = one_line(value)
         if not text:
             if _column_has_data(grid, r, col):
                 text = f"Column {_letter(col)}"

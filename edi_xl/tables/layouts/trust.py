@@ -20,6 +20,7 @@ from edi_xl.core.model import Action, ActionPlan, CellOrigin, PlanSource, Progre
 from edi_xl.core.references import ReportRef, parse_protected_characteristics, parse_report_refs
 from edi_xl.core.rounds import update_header_date
 from edi_xl.core.status import RAG, parse_status
+from edi_xl.core.text import one_line
 from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.tables.layouts.base import Detection, count_header_matches, find_header_row
 from edi_xl.tables.vocabulary import match_header
@@ -97,11 +98,13 @@ def id_text(value: Any) -> str:
         return str(value)
     if isinstance(value, datetime | date):  # Excel turned "1.4" into 1 April: keep what it shows
         return value.strftime("%d-%b")
-    return " ".join(str(value).split())
+    return one_line(value)
 
 
 def clean_text(value: Any) -> str | None:
-    """Text as written, outer whitespace trimmed; None for an empty cell."""
+    """Text as written, outer whitespace trimmed; None for an empty cell. Not
+    :func:`~edi_xl.core.text.cell_text` on purpose: a date cell reads as its ISO day and a
+    float keeps its ".0", as the master's readers have always had them."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -131,7 +134,7 @@ def map_columns(grid: SheetGrid, header_row: int) -> ColumnMap:
     computed: dict[str, int] = {}
     for col in range(grid.n_cols):
         raw = grid.value(header_row, col)
-        text = " ".join(str(raw).split()) if not is_blank(raw) else ""
+        text = one_line(raw)
         fld = match_header(raw) if text else None
         if fld == "update":
             name = text if text not in updates else f"{text} ({_letter(col)})"

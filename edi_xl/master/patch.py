@@ -489,7 +489,7 @@ def _set_cell(c: etree._Element, value: Any, data_type: str, style: int | None, 
             c.set("s", str(style))
         else:
             c.attrib.pop("s", None)
-    if value is None:
+    if value is None or value == "":  # as openpyxl writes it: an empty string is no value
         return
     if data_type == "f" or (isinstance(value, str) and data_type != "s" and value.startswith("=")):
         etree.SubElement(c, M + "f").text = str(value)[1:] if str(value).startswith("=") else ""

@@ -22,7 +22,7 @@ import click
 from edi_xl import __version__
 from edi_xl.core.dates import parse_as_at, short_date
 from edi_xl.core.errors import EdiXlError
-from edi_xl.core.problems import Report, Severity
+from edi_xl.core.problems import Outcome, Report, Severity
 from edi_xl.core.rounds import today
 from edi_xl.core.rules import check_plan
 from edi_xl.core.text import plural
@@ -470,7 +470,7 @@ def merge(
         + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items()))
         + f"); {plural(len(result.changes), 'change')}."
     )
-    _what_needs_a_person(result, done="merged")
+    _what_needs_a_person(result, done=Outcome.MERGED)
     if result.refresh:
         click.echo(
             f"Overdue after merge: {len(result.refresh.overdue)}; see the Returns sheet "
@@ -546,7 +546,7 @@ def normalise(
     _say_round(result.as_at, result.as_at_source)
     for written in result.written:
         click.echo(f"{written.source} -> {written.path} ({plural(written.rows, 'row')})")
-    _what_needs_a_person(result, done="normalised")
+    _what_needs_a_person(result, done=Outcome.NORMALISED)
     outcomes = Counter(f.outcome for f in result.files)
     click.echo(
         f"{plural(len(result.files), 'file')}: "
@@ -556,7 +556,7 @@ def normalise(
     sys.exit(1 if result.needs_attention else 0)
 
 
-def _what_needs_a_person(result: MergeReport, *, done: str) -> None:
+def _what_needs_a_person(result: MergeReport, *, done: Outcome) -> None:
     """The files that were not ``done`` (with the reason) and every flag of a batch."""
     for f in result.files:
         if f.outcome != done:

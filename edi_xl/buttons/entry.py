@@ -30,6 +30,7 @@ from edi_xl.buttons.bridge import (
 )
 from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError
+from edi_xl.core.problems import Outcome
 from edi_xl.core.rounds import today, update_header
 from edi_xl.core.text import plural
 from edi_xl.flows.emails import no_address_note
@@ -246,7 +247,11 @@ def import_returns_in_excel(
         + (f" ({', '.join(f'{n} {k}' for k, n in sorted(outcomes.items()))})" if outcomes else "")
         + f"; {plural(len(result.changes), 'change')}.",
     ]
-    attention = [f for f in result.files if f.outcome not in ("merged", "superseded", "unchanged")]
+    attention = [
+        f
+        for f in result.files
+        if f.outcome not in (Outcome.MERGED, Outcome.SUPERSEDED, Outcome.UNCHANGED)
+    ]
     if result.flags or attention:
         lines.append("Needs your eye:")
         lines += [

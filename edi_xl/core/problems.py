@@ -35,6 +35,22 @@ class Code(StrEnum):
     UNKNOWN_CHARACTERISTIC = "unknown_protected_characteristic"
     NO_FIXED_DEADLINE = "no_fixed_deadline"
 
+    # Flags raised reading, merging or normalising owner returns (the Returns sheet's
+    # "Flags this round", the ``flags`` of the --report JSON).
+    AMBIGUOUS_ID = "ambiguous_id"
+    UNKNOWN_ACTION = "unknown_action"
+    NO_ID = "no_id"
+    LOCKED_FIELD_CHANGED = "locked_field_changed"
+    COLUMN_NOT_READ = "column_not_read"
+    OTHER_MASTER = "other_master"
+    OTHER_ROUND = "other_round"
+    ROW_REMOVED = "row_removed"
+    CHANGED_SINCE_SENT = "changed_since_sent"
+    SUPERSEDED = "superseded"
+    INVALID_STATUS = "invalid_status"
+    VALUE_TRUNCATED = "value_truncated"
+    STATUS_OVERRIDDEN = "status_overridden"
+
 
 SEVERITY: dict[Code, Severity] = {
     Code.MISSING_ID: Severity.ERROR,
@@ -53,7 +69,36 @@ SEVERITY: dict[Code, Severity] = {
     Code.UNKNOWN_REFERENCE: Severity.WARNING,
     Code.UNKNOWN_CHARACTERISTIC: Severity.WARNING,
     Code.NO_FIXED_DEADLINE: Severity.INFO,
+    # what a return asked for is not taken at all
+    Code.AMBIGUOUS_ID: Severity.ERROR,
+    Code.UNKNOWN_ACTION: Severity.ERROR,
+    Code.NO_ID: Severity.ERROR,
+    Code.INVALID_STATUS: Severity.ERROR,
+    # taken, or partly taken, but a person should look
+    Code.LOCKED_FIELD_CHANGED: Severity.WARNING,
+    Code.COLUMN_NOT_READ: Severity.WARNING,
+    Code.OTHER_MASTER: Severity.WARNING,
+    Code.OTHER_ROUND: Severity.WARNING,
+    Code.ROW_REMOVED: Severity.WARNING,
+    Code.CHANGED_SINCE_SENT: Severity.WARNING,
+    Code.VALUE_TRUNCATED: Severity.WARNING,
+    Code.STATUS_OVERRIDDEN: Severity.WARNING,
+    # a newer return says it instead
+    Code.SUPERSEDED: Severity.INFO,
 }
+
+
+class Outcome(StrEnum):
+    """What became of a file of a batch of returns (the ``outcome`` of a file in the
+    --report JSON and on the Returns sheet). A str enum: ``Outcome.MERGED == "merged"``."""
+
+    READ = "read"  # read, not yet merged (intake only)
+    SKIPPED = "skipped"  # not a spreadsheet or not a return: left alone
+    REJECTED = "rejected"  # a return that could not be used; the reason says why
+    MERGED = "merged"  # at least one action updated from it
+    SUPERSEDED = "superseded"  # a newer return from the same owner was taken instead
+    UNCHANGED = "unchanged"  # sent back with no new status or update
+    NORMALISED = "normalised"  # written out as a clean return (``edi-xl normalise``)
 
 
 class Location(BaseModel):

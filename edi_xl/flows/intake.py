@@ -22,6 +22,7 @@ from defusedxml import ElementTree
 from openpyxl.utils import get_column_letter
 
 from edi_xl.core.errors import UnreadableFileError
+from edi_xl.core.problems import Outcome
 from edi_xl.flows.owner_returns import MAX_META_ROWS, META_SHEET, ReturnMetadata, metadata_from_rows
 from edi_xl.master.sheets import CHANGE_LOG, CHANGE_LOG_HEADERS
 from edi_xl.read.grid import SheetGrid, is_blank
@@ -33,7 +34,7 @@ from edi_xl.tables.layouts.trust import clean_text, id_text, is_header_repeat, m
 #: Fields an owner may change in a return; every other recognised field is locked.
 #: Recognised fields compared with the master to spot edits to locked cells.
 LOCKED_FIELDS = ("action", "owner", "due", "start", "theme", "references", "characteristics")
-SKIPPED, REJECTED, READ = "skipped", "rejected", "read"
+SKIPPED, REJECTED, READ = Outcome.SKIPPED, Outcome.REJECTED, Outcome.READ
 #: The owner return's column of the update sent (locked, not read back).
 SENT_LAST_UPDATE = "last update"
 MASTER_NOT_RETURN = (
@@ -66,7 +67,7 @@ class ReturnFile:
 
     path: Path
     name: str  # as shown in reports: relative to the folder given
-    outcome: str  # read | skipped | rejected
+    outcome: Outcome  # read | skipped | rejected
     reason: str | None = None
     rows: list[ReturnRow] = field(default_factory=list)
     stamp: datetime | None = None  # when the owner saved it: inside the file, else mtime

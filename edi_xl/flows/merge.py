@@ -23,6 +23,7 @@ from openpyxl.workbook.workbook import Workbook
 from edi_xl.core.dates import parse_date, short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.model import Action
+from edi_xl.core.problems import Code, Outcome
 from edi_xl.core.rounds import update_header
 from edi_xl.core.rules import assess
 from edi_xl.core.status import RAG, parse_status
@@ -69,7 +70,7 @@ class Flag:
 
     id: str | None
     file: str
-    kind: str
+    kind: Code
     message: str
 
 
@@ -85,7 +86,7 @@ class MergeChange:
 @dataclass
 class FileOutcome:
     file: str
-    outcome: str  # merged | skipped | rejected | superseded
+    outcome: Outcome
     reason: str | None
     owner: str | None
     rows: int
@@ -194,7 +195,7 @@ def match_row(
             return None, Flag(
                 row.id,
                 row.file,
-                "ambiguous_id",
+                Code.AMBIGUOUS_ID,
                 f"row {row.row}: id {row.id} could be any of {ids} (Excel turns "
                 "7.10 into 7.1); the action text does not tell which",
             )
@@ -212,7 +213,7 @@ def match_row(
     return None, Flag(
         row.id or None,
         row.file,
-        "unknown_action",
+        Code.UNKNOWN_ACTION,
         f"sheet {row.sheet!r} row {row.row}: {what} is not in the master; not added",
     )
 
@@ -245,7 +246,7 @@ def locked_changes(row: ReturnRow, action: Action) -> list[Flag]:
                 Flag(
                     action.id,
                     row.file,
-                    "locked_field_changed",
+                    Code.LOCKED_FIELD_CHANGED,
                     f"row {row.row}: {FIELD_LABELS[fld]} changed from {old_text!r} to "
                     f"{new_text!r}; not applied (only Status and the update are "
                     "taken from returns)",
@@ -264,7 +265,7 @@ def file_flags(
         Flag(
             None,
             file.name,
-            "column_not_read",
+            Code.COLUMN_NOT_READ,
             f"{where} not read: only the Status and the update are taken from returns",
         )
         for where in (file.unread if unread else [])
@@ -277,7 +278,7 @@ def file_flags(
             Flag(
                 None,
                 file.name,
-                "other_master",
+                Code.OTHER_MASTER,
                 f"this return was made from {meta.master!r}, not {master!r}; merged "
                 "by action number and text: check it belongs to this plan",
             )
@@ -287,7 +288,7 @@ def file_flags(
             Flag(
                 None,
                 file.name,
-                "other_round",
+                Code.OTHER_ROUND,
                 f"this return was sent for the round as at {short_date(meta.as_at)}; "
                 f"it is merged into the round as at {short_date(as_at)}",
             )
@@ -300,7 +301,7 @@ def file_flags(
                 Flag(
                     sent.id,
                     file.name,
-                    "row_removed",
+                    Code.ROW_REMOVED,
                     f"action {sent.id} was sent in this return but is not in it any "
                     "more; nothing taken for it",
                 )
@@ -345,7 +346,7 @@ def changed_since_sent(
     return Flag(
         action.id,
         row.file,
-        "changed_since_sent",
+        Code.CHANGED_SINCE_SENT,
         f"row {row.row}: Status was {before!r} when this return was sent and is now "
         f"{action.status_text!r} in the master; the return's {status_word!r} is applied "
         "(see the Change Log to undo)",
@@ -460,7 +461,7 @@ def merge_book(
                 Flag(
                     None,
                     file.name,
-                    "superseded",
+                    Code.SUPERSEDED,
                     f"a newer return from {owner} ({before.file}) was merged earlier this "
                     "round; this one was not applied",
                 )
@@ -477,7 +478,7 @@ def merge_book(
                         Flag(
                             action.id,
                             file.name,
-                            "invalid_status",
+                            Code.INVALID_STATUS,
                             f"row {row.row}: {row.status!r} is not a RAG status; "
                             f"the master keeps {action.status_text!r}",
                         )
@@ -518,7 +519,7 @@ def merge_book(
                 Flag(
                     action_id,
                     older.file.name,
-                    "superseded",
+                    Code.SUPERSEDED,
                     f"row {older.row.row}: a newer return ({winner.file.name}) "
                     f"updates action {action_id}; this one was not applied",
                 )
@@ -542,7 +543,7 @@ def merge_book(
                     Flag(
                         action_id,
                         winner.file.name,
-                        "value_truncated",
+                        Code.VALUE_TRUNCATED,
                         f"row {winner.row.row}: the update is {len(stored):,} characters, "
                         f"longer than a cell holds ({CELL_LIMIT:,}); the cell keeps the "
                         "first 32,767 and the whole text is in the merge report (--report)",
@@ -583,7 +584,7 @@ def _overridden(
     return Flag(
         action.id,
         winner.file.name,
-        "status_overridden",
+        Code.STATUS_OVERRIDDEN,
         f"row {winner.row.row}: owner said {word}; due date passed: {ruled.value} "
         f"({words[ruled]}), so the Status stays {words[ruled]}",
     )
@@ -611,7 +612,7 @@ def _add_to_record(
     record.add(found, flag_records)
     newest = record.newest_returned()
     record.files = [
-        replace(f, outcome="superseded", rows=0, reason=f"a newer return ({n.file}) came in")
+        replace(f, outcome=Outcome.SUPERSEDED, rows=0, reason=f"a newer return ({n.file}) came in")
         if f.owner
         and f.outcome == MERGED
         and (n := newest[owner_key(f.owner)]).key != f.key
@@ -636,13 +637,13 @@ def _outcome(
     owner = owners.get(file.name) or file.owner
     if file.name in earlier:
         return FileOutcome(
-            file.name, "superseded", "a newer return was merged earlier this round", owner, 0
+            file.name, Outcome.SUPERSEDED, "a newer return was merged earlier this round", owner, 0
         )
     if won[file.name]:
-        return FileOutcome(file.name, "merged", None, owner, won[file.name])
+        return FileOutcome(file.name, Outcome.MERGED, None, owner, won[file.name])
     if lost[file.name]:
         return FileOutcome(
-            file.name, "superseded", "a newer return updates the same actions", owner, 0
+            file.name, Outcome.SUPERSEDED, "a newer return updates the same actions", owner, 0
         )
     if file.name in unchanged:
         return FileOutcome(

@@ -41,6 +41,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from edi_xl.core.filenames import unique_names
+from edi_xl.core.problems import Code, Outcome
 from edi_xl.core.rounds import update_header, update_header_date
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG, parse_status
 from edi_xl.flows.intake import (
@@ -59,7 +60,7 @@ from edi_xl.master.save import write_atomic
 from edi_xl.master.styles import GRID_BORDER, HEADER_ALIGN, HEADER_FILL, HEADER_FONT, WRAP_TOP
 from edi_xl.read.isolation import FileReader
 
-NORMALISED = "normalised"
+NORMALISED = Outcome.NORMALISED
 SHEET = "Return"
 FORMATS = ("xlsx", "csv")
 
@@ -116,7 +117,7 @@ def canonical_rows(
                     Flag(
                         row.id or None,
                         file.name,
-                        "invalid_status",
+                        Code.INVALID_STATUS,
                         f"sheet {row.sheet!r} row {row.row}: {row.status!r} is not a "
                         "RAG status; kept as written",
                     )
@@ -128,7 +129,7 @@ def canonical_rows(
                 Flag(
                     None,
                     file.name,
-                    "no_id",
+                    Code.NO_ID,
                     f"sheet {row.sheet!r} row {row.row}: no action number and no "
                     "action text, so it cannot be matched to an action of the plan",
                 )

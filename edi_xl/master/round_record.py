@@ -27,6 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.dates import DateKind, long_date, parse_date
+from edi_xl.core.problems import Outcome
 from edi_xl.core.text import cell_text, plural
 from edi_xl.master.cells import set_value
 from edi_xl.master.sheets import Settings, owner_key
@@ -44,7 +45,7 @@ STAMP_FORMAT = "yyyy-mm-dd hh:mm"
 YES, UNCHANGED, SUPERSEDED, REJECTED, NO = "Yes", "Unchanged", "Superseded", "Rejected", "No"
 OWED = (UNCHANGED, REJECTED, NO)
 #: Outcomes of a file, as merge reports them.
-MERGED, FILE_UNCHANGED = "merged", "unchanged"
+MERGED, FILE_UNCHANGED = Outcome.MERGED, Outcome.UNCHANGED
 
 
 @dataclass(frozen=True)
@@ -210,8 +211,8 @@ def owner_status(owner: str, record: RoundRecord) -> OwnerStatus:
     for outcome, word in (
         (MERGED, YES),
         (FILE_UNCHANGED, UNCHANGED),
-        ("superseded", SUPERSEDED),
-        ("rejected", REJECTED),
+        (Outcome.SUPERSEDED, SUPERSEDED),
+        (Outcome.REJECTED, REJECTED),
     ):
         got = [f for f in mine if f.outcome == outcome]
         if got:

@@ -23,3 +23,19 @@ def test_readme_gives_the_two_fresh_machine_commands():
     assert 'python3 -m pip install ".[test]" && python3 -m pytest' in text
     ci = (Path(__file__).parents[2] / ".ci" / "run").read_text(encoding="utf-8")
     assert 'python3 -m pip install ".[test]" && python3 -m pytest' in ci
+
+
+def test_readme_lists_every_problem_code_with_its_severity():
+    """Each code of edi_xl.core.problems.Code has one row in the README's "Problem codes"
+    tables, with the severity SEVERITY gives it; every file outcome is named there too."""
+    from edi_xl.core.problems import SEVERITY, Code, Outcome
+
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("### Problem codes") : text.index("## Buttons in Excel")]
+    rows = re.findall(r"^\| `([a-z_]+)` \| (error|warning|info) \| .+ \|$", section, re.M)
+    listed = dict(rows)
+    assert len(listed) == len(rows), "a code is listed twice"
+    assert listed == {code.value: SEVERITY[code].value for code in Code}
+    assert set(SEVERITY) == set(Code)
+    for outcome in Outcome:
+        assert f"`{outcome.value}`" in section.split("What became of each file")[1]

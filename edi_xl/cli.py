@@ -562,11 +562,7 @@ def _what_needs_a_person(result: MergeReport, *, done: Outcome) -> None:
         if f.outcome != done:
             click.echo(f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else ""))
     for flag in result.flags:
-        click.echo(
-            f"  {flag.kind}: {flag.file}"
-            + (f" (action {flag.id})" if flag.id else "")
-            + f": {flag.message}"
-        )
+        click.echo(f"  {flag.line()}")
 
 
 def _check_report_path(path: Path | None) -> None:

@@ -257,10 +257,7 @@ def import_returns_in_excel(
         lines += [
             f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else "") for f in attention
         ]
-        lines += [
-            f"  {g.kind}: {g.file}" + (f" (action {g.id})" if g.id else "") + f": {g.message}"
-            for g in result.flags
-        ]
+        lines += [f"  {g.line()}" for g in result.flags]
     if result.refresh:
         lines.append(
             f"Overdue after import: {len(result.refresh.overdue)}. The Returns sheet "

@@ -145,3 +145,85 @@ class Report(BaseModel):
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(p.severity.value for p in self.problems))
+
+
+class Flag:
+    """A problem found in an owner's return (merge, normalise): a view of a :class:`Problem`
+    under the names the ``--report`` JSON and the Returns sheet use: ``id`` (the action),
+    ``file``, ``kind`` (the code) and ``message``; where in the return it was, when known,
+    is the problem's location (sheet, row, column)."""
+
+    __slots__ = ("problem",)
+
+    def __init__(
+        self,
+        id: str | None,
+        file: str,
+        kind: Code,
+        message: str,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: Any = None,
+    ) -> None:
+        where = Location(file=file, sheet=sheet, row=row, column=column)
+        self.problem = Problem(
+            code=kind,
+            severity=SEVERITY[kind],
+            action_id=id,
+            location=where,
+            value=value,
+            message=message,
+        )
+
+    @classmethod
+    def of(cls, problem: Problem) -> Flag:
+        """The flag of a problem found in a return (its location names the file)."""
+        if problem.location.file is None:
+            raise ValueError(f"a flag needs the file it was found in: {problem}")
+        flag = cls.__new__(cls)
+        flag.problem = problem
+        return flag
+
+    @property
+    def id(self) -> str | None:
+        return self.problem.action_id
+
+    @property
+    def file(self) -> str:
+        assert self.problem.location.file is not None  # set by __init__ and of()
+        return self.problem.location.file
+
+    @property
+    def kind(self) -> Code:
+        return self.problem.code
+
+    @property
+    def message(self) -> str:
+        return self.problem.message
+
+    @property
+    def severity(self) -> Severity:
+        return self.problem.severity
+
+    @property
+    def location(self) -> Location:
+        return self.problem.location
+
+    def as_json(self) -> dict[str, Any]:
+        """The flag as the --report JSON gives it."""
+        return {"id": self.id, "file": self.file, "kind": self.kind.value, "message": self.message}
+
+    def line(self) -> str:
+        """The flag as the command line and the buttons print it."""
+        action = f" (action {self.id})" if self.id else ""
+        return f"{self.kind.value}: {self.file}{action}: {self.message}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Flag) and self.problem == other.problem
+
+    __hash__ = None  # type: ignore[assignment]  # a Problem's value may be any cell value
+
+    def __repr__(self) -> str:
+        return f"Flag({self.id!r}, {self.file!r}, {self.kind.value!r}, {self.message!r})"

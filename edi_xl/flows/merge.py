@@ -23,7 +23,7 @@ from openpyxl.workbook.workbook import Workbook
 from edi_xl.core.dates import parse_date, short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.model import Action
-from edi_xl.core.problems import Code, Outcome
+from edi_xl.core.problems import Code, Flag, Outcome
 from edi_xl.core.rounds import update_header
 from edi_xl.core.rules import assess
 from edi_xl.core.status import RAG, parse_status
@@ -62,16 +62,6 @@ FIELD_LABELS = {
     "references": "Report / Action",
     "characteristics": "Protected Characteristic",
 }
-
-
-@dataclass(frozen=True)
-class Flag:
-    """Something in a return that needs a person."""
-
-    id: str | None
-    file: str
-    kind: Code
-    message: str
 
 
 @dataclass(frozen=True)
@@ -129,10 +119,7 @@ class MergeReport:
                 }
                 for c in self.changes
             ],
-            "flags": [
-                {"id": f.id, "file": f.file, "kind": f.kind, "message": f.message}
-                for f in self.flags
-            ],
+            "flags": [f.as_json() for f in self.flags],
         }
 
 
@@ -198,6 +185,9 @@ def match_row(
                 Code.AMBIGUOUS_ID,
                 f"row {row.row}: id {row.id} could be any of {ids} (Excel turns "
                 "7.10 into 7.1); the action text does not tell which",
+                sheet=row.sheet,
+                row=row.row,
+                value=row.id,
             )
     if text:
         scored = sorted(
@@ -215,6 +205,9 @@ def match_row(
         row.file,
         Code.UNKNOWN_ACTION,
         f"sheet {row.sheet!r} row {row.row}: {what} is not in the master; not added",
+        sheet=row.sheet,
+        row=row.row,
+        value=row.id or text,
     )
 
 
@@ -250,6 +243,10 @@ def locked_changes(row: ReturnRow, action: Action) -> list[Flag]:
                     f"row {row.row}: {FIELD_LABELS[fld]} changed from {old_text!r} to "
                     f"{new_text!r}; not applied (only Status and the update are "
                     "taken from returns)",
+                    sheet=row.sheet,
+                    row=row.row,
+                    column=FIELD_LABELS[fld],
+                    value=value,
                 )
             )
     return flags
@@ -350,6 +347,10 @@ def changed_since_sent(
         f"row {row.row}: Status was {before!r} when this return was sent and is now "
         f"{action.status_text!r} in the master; the return's {status_word!r} is applied "
         "(see the Change Log to undo)",
+        sheet=row.sheet,
+        row=row.row,
+        column="Status",
+        value=status_word,
     )
 
 
@@ -481,6 +482,10 @@ def merge_book(
                             Code.INVALID_STATUS,
                             f"row {row.row}: {row.status!r} is not a RAG status; "
                             f"the master keeps {action.status_text!r}",
+                            sheet=row.sheet,
+                            row=row.row,
+                            column="Status",
+                            value=row.status,
                         )
                     )
                 else:
@@ -522,6 +527,8 @@ def merge_book(
                     Code.SUPERSEDED,
                     f"row {older.row.row}: a newer return ({winner.file.name}) "
                     f"updates action {action_id}; this one was not applied",
+                    sheet=older.row.sheet,
+                    row=older.row.row,
                 )
             )
         won[winner.file.name] += 1
@@ -547,6 +554,9 @@ def merge_book(
                         f"row {winner.row.row}: the update is {len(stored):,} characters, "
                         f"longer than a cell holds ({CELL_LIMIT:,}); the cell keeps the "
                         "first 32,767 and the whole text is in the merge report (--report)",
+                        sheet=winner.row.sheet,
+                        row=winner.row.row,
+                        column=update_header(as_at),
                     )
                 )
                 stored = stored[:CELL_LIMIT]
@@ -587,6 +597,10 @@ def _overridden(
         Code.STATUS_OVERRIDDEN,
         f"row {winner.row.row}: owner said {word}; due date passed: {ruled.value} "
         f"({words[ruled]}), so the Status stays {words[ruled]}",
+        sheet=winner.row.sheet,
+        row=winner.row.row,
+        column="Status",
+        value=word,
     )
 
 

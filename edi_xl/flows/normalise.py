@@ -120,6 +120,10 @@ def canonical_rows(
                         Code.INVALID_STATUS,
                         f"sheet {row.sheet!r} row {row.row}: {row.status!r} is not a "
                         "RAG status; kept as written",
+                        sheet=row.sheet,
+                        row=row.row,
+                        column="Status",
+                        value=row.status,
                     )
                 )
             else:
@@ -132,6 +136,8 @@ def canonical_rows(
                     Code.NO_ID,
                     f"sheet {row.sheet!r} row {row.row}: no action number and no "
                     "action text, so it cannot be matched to an action of the plan",
+                    sheet=row.sheet,
+                    row=row.row,
                 )
             )
         rows.append(

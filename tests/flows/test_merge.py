@@ -15,6 +15,7 @@ from conftest import AS_AT, all_cells
 from openpyxl import Workbook, load_workbook
 
 from edi_xl.cli import cli
+from edi_xl.core.problems import Code, Flag, Location, Severity
 from edi_xl.flows.merge import merge_returns
 
 ACTION_14 = (
@@ -168,6 +169,41 @@ def test_messy_batch(master, batch):
     )
     assert any(r[1] and str(r[1]).startswith("Dear Victoria Parsons") for r in text)
     assert result.needs_attention
+
+
+def test_flags_are_problems_that_say_where_they_were_found(master, batch):
+    """Each flag is a coded Problem with a severity and a location (file, sheet, row and,
+    for one cell, its column); the --report JSON and the printed line stay as pinned."""
+    result = merge_returns(master, [batch], as_at=AS_AT, now=datetime(2023, 12, 18, 10))
+    by_kind = {f.kind: f for f in result.flags}
+    where = {
+        k: (f.severity, f.location.file, f.location.sheet, f.location.row, f.location.column)
+        for k, f in by_kind.items()
+    }
+    assert where == {  # Jim's table starts under two title rows: 1.8 is row 5
+        Code.INVALID_STATUS: (Severity.ERROR, "Jim Machon.xlsx", "Sheet", 7, "Status"),
+        Code.LOCKED_FIELD_CHANGED: (Severity.WARNING, "Jim Machon.xlsx", "Sheet", 5, "Due Date"),
+        Code.SUPERSEDED: (Severity.INFO, "Fiona v1.xlsx", "Sheet", 2, None),
+        Code.UNKNOWN_ACTION: (Severity.ERROR, "Jim Machon.xlsx", "Sheet", 6, None),
+    }
+    assert by_kind[Code.INVALID_STATUS].problem.value == "Blocked"
+    assert by_kind[Code.LOCKED_FIELD_CHANGED].problem.value == "30/06/2024"
+    flag = by_kind[Code.UNKNOWN_ACTION]
+    assert Flag.of(flag.problem) == flag
+    assert flag.as_json() == {
+        "id": "9.9",
+        "file": "Jim Machon.xlsx",
+        "kind": "unknown_action",
+        "message": "sheet 'Sheet' row 6: id '9.9' is not in the master; not added",
+    }
+    assert type(flag.as_json()["kind"]) is str
+    assert flag.line() == (
+        "unknown_action: Jim Machon.xlsx (action 9.9): sheet 'Sheet' row 6: id '9.9' is not "
+        "in the master; not added"
+    )
+    assert json.loads(json.dumps(result.report()))["flags"] == [f.as_json() for f in result.flags]
+    with pytest.raises(ValueError, match="needs the file"):
+        Flag.of(flag.problem.model_copy(update={"location": Location(row=6)}))
 
 
 def test_rerunning_the_same_merge_changes_nothing_more(master, batch):

@@ -149,10 +149,12 @@ def sheet_state(ws: Worksheet) -> SheetState:
         if cell._value is not None or style is not None:  # not a cell merely looked at
             cells[key] = (cell._value, cell.data_type, style)
     widths: dict[int, float | None] = {}
-    for dim in ws.column_dimensions.values():
-        if dim.min and dim.max:
-            for idx in range(dim.min, min(dim.max, 16384) + 1):
-                widths[idx] = dim.width if dim.customWidth or dim.width else None
+    for key, dim in ws.column_dimensions.items():
+        # a dimension made in memory has no min/max until openpyxl saves: its key says where
+        lo = dim.min or column_index_from_string(key)
+        hi = dim.max or lo
+        for idx in range(lo, min(hi, 16384) + 1):
+            widths[idx] = dim.width if dim.customWidth or dim.width else None
     heights = {r: dim.height for r, dim in ws.row_dimensions.items() if dim.height is not None}
     cf: Counter[tuple[Any, ...]] = Counter(
         _cf_key(c.sqref, rule) for c in ws.conditional_formatting for rule in c.rules
@@ -321,19 +323,20 @@ def _shift_sheet_xml(pkg: Package, part: str, root: etree._Element, col: int) ->
             text = pkg.parts[target].decode("utf-8", "replace")
 
             def column(m: re.Match[str]) -> str:
-                n = int(m.group(2))
-                return f"{m.group(1)}{n + 1 if n >= col - 1 else n}{m.group(3)}"
+                n = int(m.group(3))
+                return f"{m.group(1)}{n + 1 if n >= col - 1 else n}{m.group(4)}"
 
             def anchor(m: re.Match[str]) -> str:
-                nums = [int(x) for x in m.group(2).split(",")]
+                nums = [int(x) for x in m.group(3).split(",")]
                 if len(nums) == 8:
                     for i in (0, 4):
                         if nums[i] >= col - 1:
                             nums[i] += 1
-                return f"{m.group(1)}{', '.join(map(str, nums))}{m.group(3)}"
+                return f"{m.group(1)}{', '.join(map(str, nums))}{m.group(4)}"
 
-            text = re.sub(r"(<x:Column>)(\d+)(</x:Column>)", column, text)
-            text = re.sub(r"(<x:Anchor>)\s*([\d,\s]+?)\s*(</x:Anchor>)", anchor, text)
+            # the Excel namespace's prefix is "x" in Excel's files, "ns2" in openpyxl's...
+            text = re.sub(r"(<(\w+):Column>)(\d+)(</\2:Column>)", column, text)
+            text = re.sub(r"(<(\w+):Anchor>)\s*([\d,\s]+?)\s*(</\2:Anchor>)", anchor, text)
             pkg.put(target, text.encode("utf-8"))
         elif kind == "table":
             doc = pkg.xml(target)

@@ -30,8 +30,9 @@ from edi_xl.core.dates import DateKind, long_date, parse_date
 from edi_xl.core.problems import Outcome
 from edi_xl.core.text import cell_text, plural
 from edi_xl.master.cells import set_value
+from edi_xl.master.printing import apply_print_setup
 from edi_xl.master.sheets import Settings, owner_key
-from edi_xl.master.styles import HEADER_FILL, HEADER_FONT, WRAP_TOP
+from edi_xl.master.styles import HEADER_FILL, HEADER_FONT, WRAP_TOP, row_height
 
 RETURNS_SHEET = "Returns"
 ROUND_LABEL = "Round as at"
@@ -264,6 +265,7 @@ def write_returns_sheet(
     ws = wb.create_sheet(RETURNS_SHEET)
     set_value(ws["A1"], f"Owner returns for the round as at {long_date(as_at)}")
     ws["A1"].font = Font(bold=True, size=14)
+    ws.row_dimensions[1].height = 22  # a 14-point title
     set_value(ws["A2"], ROUND_LABEL)
     set_value(ws["B2"], as_at, number_format="dd mmm yyyy")
     r = 4
@@ -311,8 +313,23 @@ def write_returns_sheet(
         r += 1
         for c, value in enumerate((g.file, g.id, g.kind, g.message), start=1):
             set_value(ws.cell(r, c), value, number_format="@" if c == 2 else None)
-    for letter, width in zip("ABCDEFG", (34, 60, 17, 40, 13, 8, 30), strict=True):
+    widths = dict(zip("ABCDEFG", (34, 60, 17, 40, 13, 8, 30), strict=True))
+    for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
+    # on paper: wrapped, rows as tall as their text, landscape one page wide, a footer
+    header_rows = {4} | {row for row in range(5, r + 1) if ws.cell(row, 1).fill.fill_type}
+    for row in range(4, r + 1):
+        cells = [ws.cell(row, c) for c in range(1, 8)]
+        if row not in header_rows:
+            for cell in cells:
+                if cell.value is not None:
+                    cell.alignment = WRAP_TOP
+        texts = [
+            (cell.value, widths[cell.column_letter]) for cell in cells if cell.value is not None
+        ]
+        if texts:
+            ws.row_dimensions[row].height = row_height(texts)
+    apply_print_setup(ws, header_row=None, as_at=as_at)
     return statuses
 
 

@@ -349,3 +349,33 @@ def test_libreoffice_binds_the_buttons_added_to_a_trust_workbook(
     assert "Agreed at the September committee" in fods  # the note
     assert "REACH" in fods and "WRES guidance" in fods  # the table sheet, the link column
     assert fods.count("<draw:frame") >= 3  # the logo, the text box's frame, the chart
+
+
+def test_a_new_round_column_moves_the_notes_and_widths_of_edi_xls_own_columns(
+    master: Path, tmp_path: Path
+) -> None:
+    """In a master edi_xl made (openpyxl's VML, prefix "ns2"), inserting the round's column moves
+    each header note's shape with its cell, and the grey columns keep their widths."""
+    from edi_xl.master.patch import save_master
+    from edi_xl.master.plan import load_master, round_column
+
+    wb = load_master(master)
+    ws = wb["Action Plan"]
+    widths = {ws.cell(4, c).value: ws.column_dimensions[ws.cell(4, c).column_letter].width
+              for c in range(1, ws.max_column + 1)}  # fmt: skip
+    round_column(ws, 4, date(2024, 3, 20))
+    save_master(wb, master)
+    after = _load(master)["Action Plan"]
+    for c in range(1, after.max_column + 1):
+        header = after.cell(4, c).value
+        if header in widths and header != "Update as at 20 Mar 24":
+            assert after.column_dimensions[after.cell(4, c).column_letter].width == widths[header]
+    package = parts(master)
+    notes = etree.fromstring(package["xl/comments/comment1.xml"])
+    refs = sorted(el.get("ref") for el in notes.iter(M + "comment"))
+    vml = package["xl/drawings/commentsDrawing1.vml"].decode()
+    columns = sorted(int(n) for n in re.findall(r"<\w+:Column>(\d+)</\w+:Column>", vml))
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    ref_columns = sorted(column_index_from_string(coordinate_from_string(r)[0]) - 1 for r in refs)
+    assert columns == ref_columns  # each note's shape sits on its (moved) cell

@@ -138,3 +138,34 @@ def test_reply_by_date_at_the_top(demo_master: Path, tmp_path: Path) -> None:
     assert ws["A4"].value.startswith("Status: On Track (Green); At Risk (Amber)")
     assert "Exceeded Timescales (Red) — date passed" in ws["A4"].value
     assert "Complete (Blue) — complete, with evidence" in ws["A4"].value
+
+
+def test_the_returns_sheet_after_a_merge_reads_well(
+    demo_master: Path, owner_return: Path, tmp_path: Path
+) -> None:
+    """The Returns sheet (who returned what, the chase list with its reminders) prints whole."""
+    import shutil
+
+    from edi_xl.flows.merge import merge_returns
+
+    master = tmp_path / "merged.xlsx"
+    shutil.copy2(demo_master, master)
+    back = tmp_path / "back"
+    back.mkdir()
+    wb = load_workbook(owner_return)
+    ws = wb[RETURN_SHEET]
+    header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "#")
+    headers = [c.value for c in ws[header_row]]
+    update = next(i for i, h in enumerate(headers, start=1) if str(h).startswith("Update as at"))
+    ws.cell(header_row + 1, update).value = "Panel guidance drafted and shared with the networks."
+    wb.save(back / owner_return.name)
+    merge_returns(master, [back], now=datetime(2023, 12, 20, 9))
+    # the Returns sheet on its own (the plan, now two rounds wide, prints over pages across)
+    alone = load_workbook(master)
+    for name in alone.sheetnames:
+        if name != "Returns":
+            del alone[name]
+    alone.save(tmp_path / "returns_sheet.xlsx")
+    report = render_check(tmp_path / "returns_sheet.xlsx", tmp_path / "render")
+    assert not report.problems, str(report)
+    assert report.pages_of("Returns"), f"the Returns sheet is not printed: {report.pages}"

@@ -9,6 +9,7 @@ doors call it when no date is given and the master has none).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 
 from edi_xl.core.dates import DateKind, parse_date, short_date_short_year
@@ -42,3 +43,32 @@ def update_header_date(text: object) -> tuple[bool, date | None]:
 def update_header(as_at: date) -> str:
     """The header text for a round's update column: "Update as at 18 Dec 23"."""
     return f"Update as at {short_date_short_year(as_at)}"
+
+
+# --- which round is which: the one set of answers every room asks ---------------------------
+
+
+def dated_rounds(headers: Iterable[str]) -> list[tuple[date, str]]:
+    """The "Update as at <date>" headers whose date reads, with it, oldest first."""
+    return sorted({(d, h) for h in headers if (d := update_header_date(h)[1]) is not None})
+
+
+def rounds_before(headers: Iterable[str], as_at: date) -> list[date]:
+    """The dates of the rounds before ``as_at``, oldest first (each date once)."""
+    return sorted({d for d, _ in dated_rounds(headers) if d < as_at})
+
+
+def previous_round(headers: Iterable[str], as_at: date) -> date | None:
+    """The date of the latest round before ``as_at``, if any."""
+    return max(rounds_before(headers, as_at), default=None)
+
+
+def current_round(headers: list[str], as_at: date) -> str | None:
+    """The header of the update column for the round at ``as_at``: the latest dated column on
+    or before the as-at date (None before the first round); when no column is dated, the
+    last update column."""
+    dated = dated_rounds(headers)
+    if dated:
+        on_or_before = [(d, h) for d, h in dated if d <= as_at]
+        return max(on_or_before)[1] if on_or_before else None
+    return headers[-1] if headers else None

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from edi_xl.core import rounds
 from edi_xl.core.dates import DateKind
 from edi_xl.core.model import Action, ActionPlan
 from edi_xl.core.problems import SEVERITY, Code, Location, Problem, Report
-from edi_xl.core.rounds import update_header_date
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG
 from edi_xl.core.text import has_words
 
@@ -76,16 +76,9 @@ def status_word(rag: RAG | None, words: dict[RAG, str] | None = None) -> str | N
 
 
 def current_round(plan: ActionPlan, as_at: date) -> str | None:
-    """The header of the update column for the round at ``as_at``.
-
-    That is the latest dated "Update as at" column on or before the as-at date (None before
-    the first round); when no column is dated, the last update column.
-    """
-    dated = [(d, h) for h in plan.update_headers if (d := update_header_date(h)[1])]
-    if dated:
-        on_or_before = [(d, h) for d, h in dated if d <= as_at]
-        return max(on_or_before)[1] if on_or_before else None
-    return plan.update_headers[-1] if plan.update_headers else None
+    """The header of the plan's update column for the round at ``as_at``
+    (:func:`edi_xl.core.rounds.current_round`)."""
+    return rounds.current_round(plan.update_headers, as_at)
 
 
 # --- problems ---------------------------------------------------------------------------

@@ -46,7 +46,7 @@ from typing import Any
 from edi_xl.core.dates import long_date, short_date
 from edi_xl.core.model import Action, ActionPlan
 from edi_xl.core.references import Scheme
-from edi_xl.core.rounds import update_header_date
+from edi_xl.core.rounds import previous_round, rounds_before, update_header_date
 from edi_xl.core.rules import Assessment
 from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import plural
@@ -337,12 +337,6 @@ def _listed(action: Action, assessment: Assessment) -> ListedAction:
     )
 
 
-def previous_round(plan: ActionPlan, as_at: date) -> date | None:
-    """The date of the latest "Update as at" round before the as-at date, if any."""
-    dated = [d for h in plan.update_headers if (d := update_header_date(h)[1]) and d < as_at]
-    return max(dated, default=None)
-
-
 def _as_datetime(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value
@@ -430,12 +424,6 @@ def status_changes(
     return out
 
 
-def round_dates(plan: ActionPlan, as_at: date) -> list[date]:
-    """The dates of the "Update as at" rounds before the as-at date, oldest first."""
-    dated = {d for h in plan.update_headers if (d := update_header_date(h)[1]) and d < as_at}
-    return sorted(dated)
-
-
 def trend(
     plan: ActionPlan,
     change_log: Sequence[Sequence[Any]],
@@ -457,7 +445,7 @@ def trend(
         if belongs is not None and len(line) > 3 and line[2] == "Status" and line[1]
     ]
     out: list[TrendPoint] = []
-    for round_date in round_dates(plan, as_at):
+    for round_date in rounds_before(plan.update_headers, as_at):
         then: dict[str, Any] = {}
         for belongs, action_id, old in status_lines:
             if belongs > round_date:
@@ -529,7 +517,7 @@ def summarise(
         ),
         key=lambda x: x.due or as_at,
     )
-    since = previous_round(plan, as_at)
+    since = previous_round(plan.update_headers, as_at)
     name = trust_name or plan.title or "Equality action plan"
     no_status = sum(1 for _, rag in coloured if rag is None)
     return Summary(

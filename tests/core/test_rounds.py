@@ -1,0 +1,43 @@
+"""Which round is which (edi_xl.core.rounds): the one set of answers every room asks."""
+
+from datetime import date
+
+from edi_xl.core.rounds import (
+    current_round,
+    dated_rounds,
+    is_update_header,
+    previous_round,
+    rounds_before,
+    update_header,
+)
+
+HEADERS = ["Update as at 18 Sep 23", "Progress", "Update as at 18 Dec 23", "Update as at 18 Dec 23"]
+
+
+def test_dated_rounds_are_read_once_each_oldest_first() -> None:
+    assert dated_rounds(HEADERS) == [
+        (date(2023, 9, 18), "Update as at 18 Sep 23"),
+        (date(2023, 12, 18), "Update as at 18 Dec 23"),
+    ]
+
+
+def test_rounds_before_and_the_previous_round() -> None:
+    assert rounds_before(HEADERS, date(2023, 12, 18)) == [date(2023, 9, 18)]
+    assert previous_round(HEADERS, date(2023, 12, 18)) == date(2023, 9, 18)
+    assert previous_round(HEADERS, date(2024, 1, 1)) == date(2023, 12, 18)
+    assert previous_round(HEADERS, date(2023, 9, 18)) is None
+    assert previous_round([], date(2023, 9, 18)) is None
+
+
+def test_the_current_round_is_on_or_before_the_as_at_date() -> None:
+    assert current_round(HEADERS, date(2023, 12, 18)) == "Update as at 18 Dec 23"
+    assert current_round(HEADERS, date(2023, 12, 17)) == "Update as at 18 Sep 23"
+    assert current_round(HEADERS, date(2023, 1, 1)) is None
+    assert current_round(["Progress", "Comments"], date(2023, 1, 1)) == "Comments"
+
+
+def test_the_header_reads_back_as_its_round() -> None:
+    header = update_header(date(2026, 11, 18))
+    assert header == "Update as at 18 Nov 26" and is_update_header(header)
+    assert dated_rounds([header]) == [(date(2026, 11, 18), header)]
+    assert not is_update_header("Progress")

@@ -48,11 +48,8 @@ def imports() -> dict[str, set[str]]:
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                # "from package import module" is an arrow to the module, not the package
-                subs = [f"{node.module}.{a.name}" for a in node.names]
-                names = [s for s in subs if s in modules]
-                if len(names) < len(subs):  # and some names defined in the package itself
-                    names.append(node.module)
+                # "from package import module" runs the package's __init__ too: both count
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
             else:
                 continue
             found |= {n for n in names if n in modules and n != module}

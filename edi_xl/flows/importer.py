@@ -34,13 +34,12 @@ from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master.cells import set_value
 from edi_xl.master.plan import build_master_book
 from edi_xl.master.save import save_atomic
+from edi_xl.master.sheets import IMPORT_SHEET
 from edi_xl.master.styles import HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP_TOP
 from edi_xl.tables import layouts
 from edi_xl.tables.engine import Column
 from edi_xl.tables.layouts import trust
 from edi_xl.tables.reader import SourceRead, read_source
-
-IMPORT_SHEET = "Imported from"
 
 
 class NothingImportedError(EdiXlError):

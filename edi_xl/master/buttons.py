@@ -21,10 +21,11 @@ import zipfile
 from dataclasses import dataclass
 
 from lxml import etree
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.errors import EdiXlError
-from edi_xl.master.package import R_NS, Package, Rel, resolve
+from edi_xl.master.package import R_NS, Package, Rel, free_rel_id, resolve
 from edi_xl.master.patch import SHEET_ORDER, WORKBOOK_ORDER, M, _child, _insert_ordered
 
 VBA_REL = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
@@ -56,18 +57,12 @@ def placement(wb: Workbook, sheet: str, header_row: int) -> Placement:
     row = max(header_row - 2, 0)
     widths: list[float | None] = []
     for idx in range(1, 12):
-        dim = ws.column_dimensions.get(_letter(idx))
+        dim = ws.column_dimensions.get(get_column_letter(idx))
         widths.append(dim.width if dim is not None and dim.customWidth else None)
     heights = [
         ws.row_dimensions[r].height if r in ws.row_dimensions else None for r in range(1, row + 2)
     ]
     return Placement(sheet, row, widths, heights)
-
-
-def _letter(idx: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(idx)
 
 
 def button_drawing(where: Placement) -> str:
@@ -150,7 +145,7 @@ def add_buttons_to_package(data: bytes, where: Placement) -> bytes:
     vba_part = pkg.free_name(workbook.rsplit("/", 1)[0] + "/vbaProject.bin")
     pkg.put(vba_part, vba_project())
     rels = pkg.rels(workbook)
-    rels.append(Rel(_rel_id(rels), VBA_REL, "/" + vba_part, False))
+    rels.append(Rel(free_rel_id(rels), VBA_REL, "/" + vba_part, False))
     pkg.write_rels(workbook, rels)
     # code names of the document modules
     pr = _child(book, "workbookPr", WORKBOOK_ORDER)
@@ -189,7 +184,7 @@ def add_buttons_to_package(data: bytes, where: Placement) -> bytes:
     else:
         target = pkg.free_name("xl/drawings/vmlDrawing1.vml")
         pkg.put(target, vml.encode("utf-8"))
-        rid = _rel_id(sheet_rels)
+        rid = free_rel_id(sheet_rels)
         sheet_rels.append(Rel(rid, VML_REL, "/" + target, False))
         pkg.write_rels(plan_part, sheet_rels)
         legacy = etree.Element(M + "legacyDrawing")
@@ -215,11 +210,3 @@ def add_buttons_to_package(data: bytes, where: Placement) -> bytes:
         types.insert(0, default)
     pkg.set_content_types(types)
     return pkg.to_bytes()
-
-
-def _rel_id(rels: list[Rel]) -> str:
-    used = {r.id for r in rels}
-    n = len(rels) + 1
-    while f"rId{n}" in used:
-        n += 1
-    return f"rId{n}"

@@ -205,6 +205,15 @@ class Package:
         return out.getvalue()
 
 
+def free_rel_id(rels: list[Rel]) -> str:
+    """A relationship id no relationship of ``rels`` has ("rId7")."""
+    used = {r.id for r in rels}
+    n = len(rels) + 1
+    while f"rId{n}" in used:
+        n += 1
+    return f"rId{n}"
+
+
 def is_package(path: str | Path | IO[bytes]) -> bool:
     """True for a zip holding ``[Content_Types].xml`` and a workbook part."""
     try:

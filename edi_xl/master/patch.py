@@ -58,6 +58,7 @@ from edi_xl.master.package import (
     WORKSHEET_TYPE,
     Package,
     Rel,
+    free_rel_id,
     parse,
     rels_name,
     resolve,
@@ -1059,9 +1060,11 @@ def _print_titles_value(title: str, rows: str | None) -> str | None:
 
 def owned_sheets(wb: Workbook) -> set[str]:
     """The sheets edi_xl writes as a whole."""
+    from edi_xl.master.round_record import RETURNS_SHEET
+    from edi_xl.master.sheets import CHANGE_LOG, IMPORT_SHEET, LISTS, SETTINGS
     from edi_xl.master.summary_sheet import MARKER_NAME, SUMMARY
 
-    owned = {"Settings", "Lists", "Change Log", "Returns", "Imported from"}
+    owned = {SETTINGS, LISTS, CHANGE_LOG, RETURNS_SHEET, IMPORT_SHEET}
     if MARKER_NAME in wb.defined_names:
         owned.add(SUMMARY)
     return owned
@@ -1120,7 +1123,7 @@ def patched_package(wb: Workbook, baseline: Baseline) -> bytes:
                 old_linked = pkg.reachable(part) - {part}
             else:
                 part = pkg.free_name("xl/worksheets/sheet1.xml")
-                rid = _free_rel_id(book_rels)
+                rid = free_rel_id(book_rels)
                 book_rels.append(Rel(rid, WORKSHEET_REL, "/" + part, False))
                 el = etree.Element(M + "sheet")
                 el.set("name", ws.title)
@@ -1175,19 +1178,11 @@ def patched_package(wb: Workbook, baseline: Baseline) -> bytes:
     pkg.put_xml(workbook, book)
     styles.save()
     if styles.missing:
-        book_rels.append(Rel(_free_rel_id(book_rels), STYLES_REL, "/" + styles.part, False))
+        book_rels.append(Rel(free_rel_id(book_rels), STYLES_REL, "/" + styles.part, False))
         overrides[styles.part] = STYLES_TYPE
     pkg.write_rels(workbook, book_rels)
     _set_overrides(pkg, ct_root, overrides)  # (those of parts no longer there are dropped)
     return pkg.to_bytes()
-
-
-def _free_rel_id(rels: list[Rel]) -> str:
-    used = {r.id for r in rels}
-    n = len(rels) + 1
-    while f"rId{n}" in used:
-        n += 1
-    return f"rId{n}"
 
 
 def _free_sheet_id(sheets_el: etree._Element) -> int:

@@ -34,6 +34,8 @@ from edi_xl.master.validation import CHARACTERISTIC_LIST, STATUS_LIST
 SETTINGS = "Settings"
 LISTS = "Lists"
 CHANGE_LOG = "Change Log"
+#: The record of an import (edi-xl import): what was read, how, and what was not placed.
+IMPORT_SHEET = "Imported from"
 AS_AT_LABEL = "As-at date"
 TRUST_LABEL = "Trust name"
 OWNER_RETURNS_LABEL = "Owner returns folder"

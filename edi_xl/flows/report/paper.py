@@ -31,11 +31,11 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 
+import edi_xl.flows.report.charts as charts
 from edi_xl.core.dates import long_date, short_date
 from edi_xl.core.model import Action, ActionPlan
 from edi_xl.core.status import RAG
 from edi_xl.core.summary import RAG_ORDER, ListedAction, RagRow, Summary
-from edi_xl.flows.report import charts
 from edi_xl.master.sheets import Settings
 from edi_xl.master.styles import NHS_BLUE, RAG_COLOURS
 

@@ -24,6 +24,7 @@ from edi_xl.master.plan import load_master, read_master_plan
 from edi_xl.master.round_record import (
     OwnerStatus,
     RoundRecord,
+    files_by_owner,
     owner_status,
     read_record,
     why_chased,
@@ -98,7 +99,8 @@ def chase_book(
     if record.as_at != as_at:  # no merge yet this round: nobody has returned anything
         record = RoundRecord(as_at, [], [])
     groups, _ = _group(found.plan.actions)
-    statuses = [owner_status(g.owner, record) for g in groups]
+    by_owner = files_by_owner(record)
+    statuses = [owner_status(g.owner, record, by_owner) for g in groups]
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

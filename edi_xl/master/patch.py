@@ -30,6 +30,7 @@ x14 extensions...). So a master edi_xl did not make from nothing is saved by pat
 
 from __future__ import annotations
 
+import bisect
 import re
 import weakref
 from collections import Counter
@@ -530,6 +531,7 @@ class SheetXml:
         for row in self.data.iterfind(M + "row"):
             self.rows[int(row.get("r", "0"))] = row
         self.cells: dict[int, dict[int, etree._Element]] = {}
+        self._order: list[int] | None = None  # the row numbers in order, once a row is added
         self.max_row = 0
         self.max_col = 0
 
@@ -538,11 +540,14 @@ class SheetXml:
         if row is None:
             row = etree.Element(M + "row")
             row.set("r", str(r))
-            later = [n for n in self.rows if n > r]
-            if later:
-                self.rows[min(later)].addprevious(row)
+            if self._order is None:
+                self._order = sorted(self.rows)
+            at = bisect.bisect_right(self._order, r)
+            if at < len(self._order):
+                self.rows[self._order[at]].addprevious(row)
             else:
                 self.data.append(row)
+            self._order.insert(at, r)
             self.rows[r] = row
         return row
 
@@ -566,9 +571,9 @@ class SheetXml:
             row.attrib.pop("spans", None)
             c = etree.Element(M + "c")
             c.set("r", f"{get_column_letter(col)}{r}")
-            later = [n for n in cells if n > col]
-            if later:
-                cells[min(later)].addprevious(c)
+            later = min((n for n in cells if n > col), default=None)
+            if later is not None:
+                cells[later].addprevious(c)
             else:
                 row.append(c)
             cells[col] = c

@@ -16,7 +16,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook as WorkbookType
@@ -29,6 +29,7 @@ from edi_xl.core.status import RAG
 from edi_xl.master import sheets
 from edi_xl.master.cells import set_value
 from edi_xl.master.columns import insert_column
+from edi_xl.master.loading import load_workbook_fast
 from edi_xl.master.package import is_package
 from edi_xl.master.patch import take_baseline
 from edi_xl.master.sheets import Settings
@@ -158,7 +159,7 @@ def load_master(path: str | Path) -> WorkbookType:
             # openpyxl warns that it will drop what it does not model (sparklines, x14
             # extensions...); the patched save keeps them, so the warning is not true here
             warnings.simplefilter("ignore", UserWarning)
-            wb = load_workbook(BytesIO(data), keep_vba=keep_vba, keep_links=True, rich_text=False)
+            wb = load_workbook_fast(data, keep_vba=keep_vba, keep_links=True, rich_text=False)
             if is_package(BytesIO(data)):
                 take_baseline(wb, data)  # saved by patching this file (edi_xl.master.patch)
             return wb

@@ -31,7 +31,7 @@ from edi_xl.core.problems import Outcome
 from edi_xl.core.text import cell_text, plural
 from edi_xl.master.cells import set_value
 from edi_xl.master.printing import apply_print_setup
-from edi_xl.master.sheets import Settings, owner_key
+from edi_xl.master.sheets import OwnerContact, Settings, owner_key
 from edi_xl.master.styles import HEADER_FILL, HEADER_FONT, WRAP_TOP, row_height
 
 RETURNS_SHEET = "Returns"
@@ -206,9 +206,14 @@ class OwnerStatus:
         return self.returned in OWED
 
 
-def owner_status(owner: str, record: RoundRecord) -> OwnerStatus:
-    """Where ``owner`` stands in the round (see the module docstring)."""
-    mine = [f for f in record.files if f.owner and owner_key(f.owner) == owner_key(owner)]
+def owner_status(
+    owner: str, record: RoundRecord, by_owner: dict[str, list[FileRecord]] | None = None
+) -> OwnerStatus:
+    """Where ``owner`` stands in the round (see the module docstring); ``by_owner`` (from
+    :func:`files_by_owner`) saves a pass over every file for each owner of a long list."""
+    if by_owner is None:
+        by_owner = files_by_owner(record)
+    mine = by_owner.get(owner_key(owner), [])
     for outcome, word in (
         (MERGED, YES),
         (FILE_UNCHANGED, UNCHANGED),
@@ -228,6 +233,15 @@ def owner_status(owner: str, record: RoundRecord) -> OwnerStatus:
                 "; ".join(f"{f.file}: {f.reason}" for f in got if f.reason) or None,
             )
     return OwnerStatus(owner, NO, None, [], 0, 0)
+
+
+def files_by_owner(record: RoundRecord) -> dict[str, list[FileRecord]]:
+    """The round's files by owner (:func:`~edi_xl.master.sheets.owner_key`), in order."""
+    found: dict[str, list[FileRecord]] = {}
+    for f in record.files:
+        if f.owner:
+            found.setdefault(owner_key(f.owner), []).append(f)
+    return found
 
 
 def reminder(owner: str, as_at: date, status: OwnerStatus | None = None) -> str:
@@ -270,10 +284,14 @@ def write_returns_sheet(
     set_value(ws["B2"], as_at, number_format="dd mmm yyyy")
     r = 4
     _header(ws, r, OWNER_HEADERS)
-    statuses = [owner_status(o, record) for o in owners]
+    by_owner = files_by_owner(record)
+    statuses = [owner_status(o, record, by_owner) for o in owners]
+    contacts: dict[str, OwnerContact] = {}
+    for line in settings.owners:  # the first line for an owner wins, as in Settings.contact
+        contacts.setdefault(owner_key(line.owner), line)
     for status in statuses:
         r += 1
-        contact = settings.contact(status.owner)
+        contact = contacts.get(owner_key(status.owner))
         values = (
             status.owner,
             status.returned,

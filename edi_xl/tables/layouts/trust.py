@@ -10,6 +10,7 @@ nobody recognises are kept as extra columns.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -169,13 +170,20 @@ def is_header_repeat(row: list[Any]) -> bool:
 def data_rows(grid: SheetGrid, header_row: int, columns: ColumnMap) -> list[tuple[int, bool]]:
     """(0-based row, is_repeat_header) for every non-blank row below the header."""
     watched = [*columns.fields.values(), *columns.updates.values(), *columns.extras.values()]
+    id_col = columns.fields.get("id")
     out: list[tuple[int, bool]] = []
     for r in range(header_row + 1, grid.n_rows):
         row = grid.rows[r]
         if all(is_blank(grid.value(r, c)) for c in watched):
             continue
-        out.append((r, is_header_repeat(row)))
+        # a row numbered as an action ("2.1", 7) is not a page's header: the costly header
+        # check (fuzzy matching of every text) is for the others
+        numbered = id_col is not None and _ACTION_NUMBER.match(str(grid.value(r, id_col) or ""))
+        out.append((r, not numbered and is_header_repeat(row)))
     return out
+
+
+_ACTION_NUMBER = re.compile(r"\s*\d+(?:\.\d+)*[a-z]?\s*\Z", re.I)
 
 
 def read(

@@ -1,0 +1,239 @@
+"""The fast master loader (edi_xl.master.loading) reads exactly what openpyxl reads.
+
+Each workbook is loaded both ways and everything edi_xl can see of it compared: every cell's
+kind, value, type, style, hyperlink and note; row heights, hidden and outline rows; column
+widths; merged ranges; conditional formats, dropdowns, freeze panes, print titles, extent.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import warnings
+import zipfile
+from datetime import date, datetime, time
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xlsxwriter
+from conftest import SHARED
+from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+from edi_xl.master.loading import load_workbook_fast
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, ArrayFormula):
+        return ("array", value.ref, value.text)
+    if isinstance(value, DataTableFormula):
+        return ("table", tuple(sorted(dict(value).items())))
+    return (type(value).__name__, value)
+
+
+def state(wb: Workbook) -> list[tuple[Any, ...]]:
+    """What edi_xl can see of ``wb``, in comparable form."""
+    out = []
+    for ws in wb.worksheets:
+        cells = {
+            key: (
+                type(c).__name__,
+                _value(c._value),
+                c.data_type,
+                tuple(c._style) if c._style is not None else None,
+                (c.hyperlink.ref, c.hyperlink.target) if getattr(c, "hyperlink", None) else None,
+                c.comment.text if getattr(c, "comment", None) else None,
+            )
+            for key, c in ws._cells.items()
+        }
+        rows = {
+            k: (d.height, d.hidden, d.outlineLevel, d.customHeight, tuple(d._style or ()))
+            for k, d in ws.row_dimensions.items()
+        }
+        cols = {k: (d.width, d.hidden, d.min, d.max) for k, d in ws.column_dimensions.items()}
+        out.append(
+            (
+                ws.title,
+                cells,
+                rows,
+                cols,
+                str(ws.merged_cells),
+                [(str(cf.sqref), len(cf.rules)) for cf in ws.conditional_formatting],
+                len(ws.data_validations.dataValidation),
+                ws.freeze_panes,
+                ws.max_row,
+                ws.max_column,
+                ws._current_row,
+                ws.print_title_rows,
+                ws.auto_filter.ref,
+            )
+        )
+    return out
+
+
+def both(data: bytes) -> tuple[list[Any], list[Any]]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        slow = state(load_workbook(BytesIO(data), keep_links=True, rich_text=False))
+        fast = state(load_workbook_fast(data, keep_links=True, rich_text=False))
+    return slow, fast
+
+
+def every_kind(path: Path) -> None:
+    """A workbook with every kind of cell XlsxWriter writes."""
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Kinds")
+    bold = book.add_format({"bold": True, "bg_color": "#FFFF00", "text_wrap": True})
+    day = book.add_format({"num_format": "dd/mm/yyyy"})
+    clock = book.add_format({"num_format": "hh:mm"})
+    stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    span = book.add_format({"num_format": "[h]:mm"})
+    ws.write_row(0, 0, ["Text", "Number", "Date", "Formula", "Other"], bold)
+    ws.write_string(1, 0, "plain")
+    ws.write_number(1, 1, 42)
+    ws.write_number(2, 1, 3.25)
+    ws.write_number(3, 1, 1.5e-12)
+    ws.write_number(4, 1, -7)
+    ws.write_datetime(1, 2, datetime(2024, 3, 31), day)
+    ws.write_datetime(2, 2, datetime(2024, 3, 31, 14, 5), stamp)
+    ws.write_datetime(3, 2, time(9, 30), clock)
+    ws.write_number(4, 2, 1.75, span)  # a duration
+    ws.write_number(5, 2, -5, day)  # before 1900: openpyxl's warning and #VALUE!
+    ws.write_formula(1, 3, "=B2*2", None, 84)
+    ws.write_formula(2, 3, '="a"&"b"', None, "ab")  # a text result: t="str"
+    ws.write_formula(3, 3, "=B2>1", None, True)
+    ws.write_array_formula(4, 3, 5, 3, "{=B2:B3*2}", None, 84)
+    ws.write_formula(6, 3, "=1/0", None, "#DIV/0!")
+    ws.write_boolean(1, 4, True)
+    ws.write_boolean(2, 4, False)
+    ws.write_rich_string(3, 4, "a ", bold, "bold", " word")
+    ws.write_url(4, 4, "https://www.england.nhs.uk/about/equality/", string="WRES guidance")
+    ws.write_url(5, 4, "internal:'Other'!A1", string="to Other")
+    ws.write_comment(1, 0, "a note on A2")
+    ws.write_blank(7, 0, None, bold)  # styled, no value
+    ws.write_string(8, 0, "  spaced  ")
+    ws.write_string(9, 0, "line one\nline two")
+    ws.write_string(10, 0, "<&> \"quoted\" 'single'")
+    ws.write_string(11, 0, "=not a formula")
+    ws.merge_range(12, 0, 13, 2, "merged", bold)
+    ws.set_row(1, 30)
+    ws.set_row(14, None, None, {"hidden": True})
+    ws.set_row(15, None, None, {"level": 1})
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 3, 12, None, {"hidden": True})
+    ws.freeze_panes(1, 1)
+    ws.autofilter(0, 0, 11, 4)
+    ws.data_validation(1, 4, 20, 4, {"validate": "list", "source": ["Yes", "No"]})
+    ws.conditional_format(
+        1, 1, 20, 1, {"type": "cell", "criteria": ">", "value": 10, "format": bold}
+    )
+    ws.repeat_rows(0)
+    other = book.add_worksheet("Other")
+    other.write_string(0, 0, "another sheet")
+    book.add_worksheet("Empty")
+    book.close()
+
+
+def test_every_kind_of_cell_reads_the_same(tmp_path: Path) -> None:
+    path = tmp_path / "kinds.xlsx"
+    every_kind(path)
+    slow, fast = both(path.read_bytes())
+    assert fast == slow
+    kinds = slow[0][1]
+    assert kinds[(2, 2)][1] == ("int", 42)  # the test compares something real
+    assert kinds[(2, 3)][1] == ("datetime", datetime(2024, 3, 31))
+    assert kinds[(3, 4)][1] == ("str", '="a"&"b"')  # a formula reads as its text
+
+
+def test_inline_strings_plain_rich_and_spaced_read_the_same(tmp_path: Path) -> None:
+    """openpyxl and edi_xl's patch writer write inline strings: plain, with spaces kept,
+    and (from other programs) rich text in runs, which openpyxl reads as one text."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Action", "Owner", "Due", "Note"])
+    ws.append(["Promote the network", "EDI Lead", date(2024, 3, 31), "x" * 5000])
+    wb.save(tmp_path / "inline.xlsx")
+    with zipfile.ZipFile(tmp_path / "inline.xlsx") as src:
+        parts = {i.filename: src.read(i) for i in src.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    for old, new in (
+        (b"<is><t>Owner</t></is>", b"<is><r><t>Ow</t></r><r><rPr><b/></rPr><t>ner</t></r></is>"),
+        (b"<is><t>Due</t></is>", b'<is><t xml:space="preserve"> Due </t></is>'),
+        (b"<is><t>Note</t></is>", b"<is><t/></is>"),
+    ):
+        assert old in sheet
+        sheet = sheet.replace(old, new)
+    parts["xl/worksheets/sheet1.xml"] = sheet
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name, body in parts.items():
+            dst.writestr(name, body)
+    slow, fast = both(out.getvalue())
+    assert fast == slow
+    assert slow[0][1][(1, 1)][1] == ("str", "Action")
+    assert slow[0][1][(1, 2)][1] == ("str", "Owner")
+    assert slow[0][1][(1, 3)][1] == ("str", " Due ")
+    assert slow[0][1][(2, 4)][1] == ("str", "x" * 5000)
+
+
+@pytest.mark.libreoffice
+def test_a_workbook_libreoffice_saved_reads_the_same(tmp_path: Path) -> None:
+    """LibreOffice writes shared formulas and its own row attributes."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    source = tmp_path / "kinds.xlsx"
+    every_kind(source)
+    out = tmp_path / "lo"
+    subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    slow, fast = both((out / "kinds.xlsx").read_bytes())
+    assert fast == slow
+
+
+def _corpus_files() -> list[Path]:
+    corpus = SHARED / "corpus"
+    if not corpus.is_dir():
+        return []
+    found = sorted(
+        p
+        for p in corpus.rglob("*")
+        if p.suffix.lower() in (".xlsx", ".xlsm") and p.stat().st_size <= 400_000
+    )
+    return found
+
+
+@pytest.mark.skipif(
+    not (SHARED / "corpus").is_dir(), reason="shared/corpus is not here (../shared)"
+)
+def test_the_hostile_corpus_reads_the_same() -> None:
+    """Every .xlsx/.xlsm of the corpus (up to 400 KB) that openpyxl reads, the fast loader
+    reads the same; a file openpyxl cannot read may fail either way."""
+    compared = 0
+    differ = []
+    for path in _corpus_files():
+        data = path.read_bytes()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                slow = state(load_workbook(BytesIO(data), keep_links=True, rich_text=False))
+        except Exception:
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fast = state(load_workbook_fast(data, keep_links=True, rich_text=False))
+        except Exception as exc:  # noqa: BLE001 - reported below, with the file
+            differ.append(f"{path.name}: {exc!r}")
+            continue
+        compared += 1
+        if fast != slow:
+            differ.append(path.name)
+    assert compared > 300, os.fspath(SHARED)
+    assert differ == []

@@ -7,8 +7,10 @@ Builds the example master (the trust's 17-action plan as at 18 December 2023, wh
 PDF (recalculating every formula on loading), finds each sheet's pages by the sheet name in the
 page footer, and renders them with pdftoppm:
 
-- docs/action_plan.png: the Action Plan sheet (page 1);
-- docs/summary-1.png, docs/summary-2.png, ...: the Summary sheet, page by page.
+- docs/action_plan.png, docs/action_plan-2.png, ...: the Action Plan sheet, page by page;
+- docs/summary-1.png, docs/summary-2.png, ...: the Summary sheet, page by page;
+- docs/settings-1.png, ..., docs/change_log-1.png, ...: the Settings and Change Log sheets;
+- docs/owner_return.png, docs/owner_return-2.png, ...: an owner return, page by page.
 
 Needs LibreOffice (soffice) and poppler-utils (pdftoppm, pdftotext).
 """
@@ -19,11 +21,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 TRUST_NAME = "Example NHS Foundation Trust"
+#: When the example master is made (its Change Log's time): on its as-at date, so that the
+#: pictures stay the same from one run to the next.
+MADE_AT = datetime(2023, 12, 18, 9, 30)
 
 
 def _run(args: list[str], timeout: int = 120) -> subprocess.CompletedProcess[str]:
@@ -67,6 +73,13 @@ def pages_of(pdf: Path) -> dict[str, list[int]]:
     return out
 
 
+def _page_count(pdf: Path) -> int:
+    proc = _run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"])
+    if proc.returncode != 0:
+        raise SystemExit(f"pdftotext failed: {proc.stderr}")
+    return len(proc.stdout.split("\f")[:-1])
+
+
 def png(pdf: Path, page: int, target: Path, dpi: int) -> Path:
     stem = target.with_suffix("")
     proc = _run(
@@ -103,15 +116,22 @@ def render(outdir: Path = HERE, dpi: int = 80) -> list[Path]:
         work = Path(tmp)
         master = work / "action_plan.xlsx"
         new_master(
-            master, read_plan(example_plan()), EXAMPLE_AS_AT, trust_name=TRUST_NAME, overwrite=True
+            master,
+            read_plan(example_plan()),
+            EXAMPLE_AS_AT,
+            trust_name=TRUST_NAME,
+            overwrite=True,
+            now=MADE_AT,
         )
         pdf = to_pdf(master, work)
         pages = pages_of(pdf)
         if not pages.get("Action Plan") or not pages.get("Summary"):
             raise SystemExit(f"could not find the sheets' pages in the PDF: {pages}")
-        for old in outdir.glob("summary-*.png"):
+        for old in [*outdir.glob("summary-*.png"), *outdir.glob("action_plan-*.png")]:
             old.unlink()
-        written.append(png(pdf, pages["Action Plan"][0], outdir / "action_plan.png", dpi))
+        for i, page in enumerate(pages["Action Plan"], start=1):
+            name = "action_plan.png" if i == 1 else f"action_plan-{i}.png"
+            written.append(png(pdf, page, outdir / name, dpi))
         for i, page in enumerate(pages["Summary"], start=1):
             written.append(png(pdf, page, outdir / f"summary-{i}.png", dpi))
         for sheet, name in (("Settings", "settings"), ("Change Log", "change_log")):
@@ -123,7 +143,11 @@ def render(outdir: Path = HERE, dpi: int = 80) -> list[Path]:
         sent = make_owner_returns(master, work / "returns", EXAMPLE_AS_AT, drafts=False)
         first = next(f for f in sent.files if len(f.action_ids) > 1)
         return_pdf = to_pdf(first.path, work)
-        written.append(png(return_pdf, 1, outdir / "owner_return.png", dpi))
+        for old in outdir.glob("owner_return-*.png"):
+            old.unlink()
+        for page in range(1, _page_count(return_pdf) + 1):
+            name = "owner_return.png" if page == 1 else f"owner_return-{page}.png"
+            written.append(png(return_pdf, page, outdir / name, dpi))
     return written
 
 

@@ -498,6 +498,25 @@ def apply_writes(
         )
 
 
+def set_page_breaks(book: Any, sheet: str, rows: Iterable[int]) -> bool:
+    """Put the manual page breaks of ``sheet`` in the open workbook before ``rows`` (and no
+    others), as the saved file has them after ``edi-xl refresh``; whether it could.
+
+    Page breaks are not values: only Excel's own object model sets them, which classic
+    ``RunPython`` on Windows (the buttons of a made master) reaches. The VBA client of xlwings
+    Server and Lite has no action for them: there the breaks stay as the last
+    ``edi-xl refresh`` saved them, and nothing is sent."""
+    import sys
+
+    if sys.platform != "win32" or book.app.engine.name != "excel":
+        return False
+    ws = book.sheets[sheet].api
+    ws.ResetAllPageBreaks()
+    for row in rows:
+        ws.HPageBreaks.Add(Before=ws.Range(f"A{row}"))
+    return True
+
+
 def _clip(message: str) -> str:
     if len(message) <= MAX_MESSAGE:
         return message

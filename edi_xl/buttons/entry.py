@@ -25,6 +25,7 @@ from edi_xl.buttons.bridge import (
     apply_writes,
     plan_writes,
     read_book,
+    set_page_breaks,
     summary_writes,
     workbook_from_snapshot,
 )
@@ -83,14 +84,21 @@ def _write_back(
             f"{', '.join(new)} sheet (its charts and formatting cannot be made from a "
             "button)."
         )
-    apply_writes(
-        book,
-        plan_writes(
-            snapshot, before, result, inserted_column=inserted_column, leave=leave, rewrite=rewrite
-        ),
-        message,
+    writes = plan_writes(
+        snapshot, before, result, inserted_column=inserted_column, leave=leave, rewrite=rewrite
     )
+    _summary_page_breaks(book, result, rewrite)
+    apply_writes(book, writes, message)
     return message
+
+
+def _summary_page_breaks(book: Any, result: WorkbookType, rewrite: frozenset[str]) -> None:
+    """The Summary's page breaks, as ``edi-xl refresh`` saves them, when it is rewritten."""
+    from edi_xl.master.summary_sheet import SUMMARY, summary_page_breaks
+
+    rows = summary_page_breaks(result)
+    if SUMMARY in rewrite and rows is not None:
+        set_page_breaks(book, SUMMARY, rows)
 
 
 def _round_of(wb: WorkbookType, as_at: date | None, today: date | None) -> date | None:

@@ -590,15 +590,17 @@ def parse_as_at(text: str) -> dt.date:
     example = "write a day such as 2023-12-18 or 18/12/2023"
     value = parse_date(text)
     if value.kind is DateKind.EMPTY:
-        raise ValueError(f"no as-at date given: {example}")
+        raise ValueError(f"no as-at date given; {example}")
     if value.kind is DateKind.UNREADABLE:
-        why = f" ({value.note})" if value.note else ""
-        raise ValueError(f"cannot read {value.text!r} as a date{why}: {example}")
+        # one sentence: the value once, then why (a cell's note names the value first too)
+        why = (value.note or "").removeprefix(f"{value.text!r}: ")
+        why = f": {why}" if why and why != value.text else ""
+        raise ValueError(f"cannot read {value.text!r} as a date{why}; {example}")
     if value.kind is not DateKind.EXACT or value.date is None:
-        raise ValueError(f"{value.text!r} reads as {value.describe()}, not a single day: {example}")
+        raise ValueError(f"{value.text!r} reads as {value.describe()}, not a single day; {example}")
     found = _scan(_squeeze(value.text)) if value.embedded else []
     if len({f.period.end for f in found if f.period and not f.is_start}) > 1:
-        raise ValueError(f"{value.text!r} holds several dates: {example}")
+        raise ValueError(f"{value.text!r} holds several dates; {example}")
     return value.date
 
 

@@ -319,5 +319,9 @@ def round_column(ws: Worksheet, header_row: int, as_at: date, grid: SheetGrid | 
     cell = ws.cell(header_row, new_col)
     set_value(cell, update_header(as_at))
     cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGN
-    ws.column_dimensions[get_column_letter(new_col)].width = trust.UPDATE_WIDTH
+    # as wide as the previous round's column (a person may have set it), so that the plan
+    # grows by no more than it must
+    last = ws.column_dimensions.get(get_column_letter(anchor + 1)) if columns.updates else None
+    previous = last.width if last is not None else None
+    ws.column_dimensions[get_column_letter(new_col)].width = previous or trust.UPDATE_WIDTH
     return new_col

@@ -1,7 +1,15 @@
-"""Print setup: landscape A4, one page wide (never tiny), header rows on every page, footer."""
+"""Print setup: landscape, one page wide (never tiny), header rows on every page, footer.
+
+A sheet prints on landscape A4 one page wide when that keeps its text at :data:`MIN_SCALE` or
+more. A wider sheet (an action plan two or three rounds wide) prints on landscape A3 one page
+wide while that keeps the scale; a wider one still on A4, over as few pages across as keep
+it. The paper size and "fit to N pages wide" decide the scale: both survive every save of the
+master (the patch writer keeps them), and Excel and LibreOffice work the scale out from them.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from openpyxl.utils import get_column_letter
@@ -14,8 +22,9 @@ from edi_xl.core.dates import long_date
 #: The smallest print scale (percent) edi_xl lets "one page wide" shrink a sheet to: below it,
 #: text is too small to read, so a wider sheet prints at this scale over more pages across.
 MIN_SCALE = 50
-#: Printable width of landscape A4 inside the margins below, in points.
+#: Width of landscape A4 and of landscape A3, in points.
 _A4_LANDSCAPE_WIDTH = 841.9
+_A3_LANDSCAPE_WIDTH = 1190.6
 #: Height of landscape A4, in points.
 PAGE_POINTS = 595.3
 _SIDE_MARGIN = 0.4  # inches
@@ -40,10 +49,39 @@ def printed_width(ws: Worksheet) -> float:
     return total
 
 
-def fit_scale(ws: Worksheet) -> int:
-    """The scale (percent) that fits the used columns of ``ws`` on one landscape A4 page."""
-    usable = _A4_LANDSCAPE_WIDTH - 2 * _SIDE_MARGIN * 72
+def fit_scale(ws: Worksheet, *, paper_width: float = _A4_LANDSCAPE_WIDTH, pages: int = 1) -> int:
+    """The scale (percent) that fits the used columns of ``ws`` on ``pages`` pages across of
+    landscape paper ``paper_width`` points wide (A4 unless told)."""
+    usable = pages * (paper_width - 2 * _SIDE_MARGIN * 72)
     return max(10, min(100, int(100 * usable / max(printed_width(ws), 1.0))))
+
+
+@dataclass(frozen=True)
+class Paper:
+    """How a sheet prints: paper size (openpyxl's code), pages across and the scale that
+    gives."""
+
+    size: int
+    width: float  # points, landscape
+    pages_across: int
+    scale: int
+
+
+def choose_paper(ws: Worksheet, min_scale: int | None = MIN_SCALE) -> Paper:
+    """A4 one page wide if that keeps ``min_scale``, else A3 one page wide if that does, else
+    A4 over as few pages across as keep it (None: A4, always one page wide).
+
+    Past one A3 page a reader turns pages either way: A4, which every printer has, then
+    prints larger (two A4 pages across hold what one A3 page would at 70%)."""
+    a4, a3 = int(ws.PAPERSIZE_A4), int(ws.PAPERSIZE_A3)
+    for size, width in ((a4, _A4_LANDSCAPE_WIDTH), (a3, _A3_LANDSCAPE_WIDTH)):
+        scale = fit_scale(ws, paper_width=width)
+        if min_scale is None or scale >= min_scale:
+            return Paper(size, width, 1, scale)
+    pages = 2
+    while (scale := fit_scale(ws, pages=pages)) < (min_scale or 0):
+        pages += 1
+    return Paper(a4, _A4_LANDSCAPE_WIDTH, pages, scale)
 
 
 def fit_to_width(
@@ -53,27 +91,21 @@ def fit_to_width(
     title_rows: str | None = None,
     min_scale: int | None = MIN_SCALE,
 ) -> None:
-    """Landscape A4, one page wide and as many tall as it takes, unless that would shrink the
-    text below ``min_scale`` (None: always one page wide): then at that scale, over more pages
-    across. ``header_row``
-    (or the rows ``title_rows``, "1:4") is printed at the top of every page."""
+    """Landscape, as many pages tall as it takes and as few across as keep the text at
+    ``min_scale`` or more (:func:`choose_paper`; None: A4, always one page wide).
+    ``header_row`` (or the rows ``title_rows``, "1:4") is printed at the top of every page."""
+    paper = choose_paper(ws, min_scale)
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = paper.size
     ws.page_margins = PageMargins(
         left=_SIDE_MARGIN, right=_SIDE_MARGIN, top=0.6, bottom=0.6, header=0.3, footer=0.3
     )
     if ws.sheet_properties.pageSetUpPr is None:
         ws.sheet_properties.pageSetUpPr = PageSetupProperties()
-    if min_scale is None or fit_scale(ws) >= min_scale:
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.page_setup.scale = None
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-    else:
-        ws.sheet_properties.pageSetUpPr.fitToPage = False
-        ws.page_setup.fitToWidth = None
-        ws.page_setup.fitToHeight = None
-        ws.page_setup.scale = min_scale
+    ws.page_setup.fitToWidth = paper.pages_across
+    ws.page_setup.fitToHeight = 0
+    ws.page_setup.scale = None
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     if title_rows:
         ws.print_title_rows = title_rows
     elif header_row:

@@ -856,6 +856,16 @@ def _chart_rows(height: Callable[[int], float]) -> list[tuple[int, int]]:
     return spans
 
 
+def summary_page_breaks(wb: Workbook) -> list[int] | None:
+    """The rows that start a new page of edi_xl's Summary sheet (after the first), as
+    :func:`write_summary_sheet` set them: what ``edi-xl refresh`` saves, and what a button
+    puts into the open workbook (:func:`edi_xl.buttons.bridge.set_page_breaks`). None when
+    the workbook has no Summary of edi_xl's."""
+    if SUMMARY not in wb.sheetnames or MARKER_NAME not in wb.defined_names:
+        return None
+    return sorted(b.id + 1 for b in wb[SUMMARY].row_breaks.brk if b.id)
+
+
 def _keep_sections_together(ws: Worksheet, min_rows: int = 6) -> None:
     """Page breaks before a section that would otherwise start with fewer than ``min_rows`` of
     its rows at the foot of a page, and before a chart that would otherwise be cut by the end
@@ -998,6 +1008,7 @@ __all__ = [
     "countifs_safe",
     "fingerprint",
     "summary_names",
+    "summary_page_breaks",
     "write_summary",
     "write_summary_sheet",
 ]

@@ -1025,7 +1025,23 @@ def test_parse_as_at_accepts_exact_forms(text: str) -> None:
 def test_parse_as_at_refuses_what_is_not_one_day(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message) as info:
         parse_as_at(text)
-    assert "2023-12-18 or 18/12/2023" in str(info.value)
+    said = str(info.value)
+    assert "2023-12-18 or 18/12/2023" in said
+    # one plain sentence: the value once, the example once, no brackets inside brackets
+    assert said.count(repr(text)) <= 1 and said.count("2023-12-18") == 1, said
+    depth = 0
+    for char in said:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        assert depth <= 1, said
+
+
+def test_a_bad_as_at_says_why_in_one_sentence() -> None:
+    with pytest.raises(ValueError) as info:
+        parse_as_at("31/31/2024")
+    assert str(info.value) == (
+        "cannot read '31/31/2024' as a date: there is no month 31 (dates are read day first, "
+        "never swapped); write a day such as 2023-12-18 or 18/12/2023"
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -163,6 +163,8 @@ def test_bad_as_at_is_a_usage_error(runner, tmp_path, bad):
     assert result.exit_code == 2
     assert repr(bad) in result.output and "write a day such as" in result.output
     assert result.output.count("2023-12-18") == 1  # the example, once
+    assert result.output.count(repr(bad)) == 1  # the value, once
+    assert "((" not in result.output.replace(" ", "") and "date (" not in result.output
 
 
 def test_as_at_defaults_to_today(runner, tmp_path):

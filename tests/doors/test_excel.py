@@ -406,6 +406,37 @@ def test_refresh_button_equals_edi_xl_refresh(pair, licence, today):
     assert "EdiXlSummaryOwnerNames" in moved, "the owner chart reads one more row"
 
 
+def test_the_summary_page_breaks_are_the_same_through_either_door(pair, licence, today):
+    """The button works out the Summary's page breaks with the code ``edi-xl refresh`` saves
+    them with (summary_page_breaks), from the sheet as the edits left it."""
+    import xlwings as xw
+
+    from edi_xl.buttons.bridge import read_book, set_page_breaks, workbook_from_snapshot
+    from edi_xl.flows.refresh import refresh_book
+    from edi_xl.master.summary_sheet import SUMMARY, summary_page_breaks
+
+    cli_path, button_path = pair
+
+    def many_owners(wb: Any) -> None:  # the owner table grows by 15 rows
+        for r in range(5, 20):
+            wb["Action Plan"].cell(r, 6).value = f"Owner number {r}, Head of Service {r}"
+
+    for path in pair:
+        edit_xlsm(path, many_owners)
+    run("refresh", cli_path)
+    saved = summary_page_breaks(load_workbook(cli_path))
+    assert saved, "the Summary prints over pages: breaks keep its sections together"
+    book = xw.Book(json=payload_from_file(button_path))
+    wb, _ = workbook_from_snapshot(read_book(book))
+    refresh_book(wb, sheets.read_settings(wb).as_at or AS_AT, path=button_path.name)
+    assert summary_page_breaks(wb) == saved
+    # the VBA client (xlwings Server, Lite, this emulator) has no action for page breaks:
+    # nothing is sent, and the button says nothing went wrong
+    assert set_page_breaks(book, SUMMARY, saved) is False
+    client, _ = click_and_apply(entry.refresh_status, button_path)
+    assert client.alerts[0]["mode"] == "info"
+
+
 def test_a_master_without_a_summary_is_told_to_run_refresh_once(pair, licence, today):
     """A button cannot make the Summary's charts and formatting: it leaves the sheet to
     edi-xl refresh and says so; every other sheet is as the command makes it."""

@@ -294,6 +294,18 @@ def test_round_start_sets_the_date_adds_the_column_after_the_previous_and_logs_i
     assert "cannot start before it" in earlier.output
 
 
+def test_a_new_round_column_is_as_wide_as_the_previous_rounds(master):
+    """The plan grows by one column of the width the person keeps the updates at, not more."""
+    wb = load_workbook(master)
+    wb["Action Plan"].column_dimensions["J"].width = 33  # Update as at 18 Sep 23
+    wb.save(master)
+    invoke("round", master, "--start", "2024-03-18")
+    ws = load_workbook(master)["Action Plan"]
+    assert ws["K4"].value == "Update as at 18 Mar 24"
+    assert ws.column_dimensions["K"].width == 33
+    assert ws.column_dimensions["J"].width == 33
+
+
 def test_round_start_defaults_to_today(master, monkeypatch):
     import edi_xl.cli
 

@@ -169,3 +169,81 @@ def test_the_returns_sheet_after_a_merge_reads_well(
     report = render_check(tmp_path / "returns_sheet.xlsx", tmp_path / "render")
     assert not report.problems, str(report)
     assert report.pages_of("Returns"), f"the Returns sheet is not printed: {report.pages}"
+
+
+# --- a plan some rounds wide -----------------------------------------------------------------
+
+
+def _answer_every_return(master: Path, work: Path, now: datetime, text: str) -> None:
+    """Owner returns made, every update cell answered, merged back: one more round's column
+    on the plan, each row with a long update in it."""
+    from edi_xl.flows.merge import merge_returns
+
+    sent = make_owner_returns(master, work / "sent", now=now)
+    back = work / "back"
+    back.mkdir(parents=True)
+    for made in sent.files:
+        wb = load_workbook(made.path)
+        ws = wb[RETURN_SHEET]
+        header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "#")
+        headers = [c.value for c in ws[header_row]]
+        col = next(i for i, h in enumerate(headers, 1) if str(h).startswith("Update as at"))
+        for r in range(header_row + 1, ws.max_row + 1):
+            if ws.cell(r, 1).value:
+                ws.cell(r, col).value = (
+                    f"{text} on action {ws.cell(r, 1).value}: progress reported to the EDI "
+                    "steering group; next steps agreed with the staff networks."
+                )
+        wb.save(back / made.path.name)
+    merge_returns(master, [back], now=now)
+
+
+def _plan_rounds_wide(demo_master: Path, tmp_path: Path, rounds: int) -> Path:
+    """The demo master (one update column) after ``rounds - 1`` rounds of returns merged and
+    new rounds started: ``rounds`` update columns, all but the new round's filled in."""
+    import shutil
+
+    from edi_xl.flows.rounds import start_round
+
+    master = tmp_path / f"plan_{rounds}_rounds.xlsx"
+    shutil.copy2(demo_master, master)
+    _answer_every_return(master, tmp_path / "round1", datetime(2023, 12, 20, 9), "December")
+    starts = [date(2024, 3, 18), date(2024, 6, 18), date(2024, 9, 18)]
+    for n, start in enumerate(starts[: rounds - 2], start=2):
+        start_round(master, start, now=datetime(start.year, start.month, start.day, 9))
+        when = datetime(start.year, start.month, start.day + 2, 9)
+        _answer_every_return(master, tmp_path / f"round{n}", when, f"{start:%B}")
+    ws = load_workbook(master)["Action Plan"]
+    updates = [c.value for c in ws[4] if str(c.value).startswith("Update as at")]
+    assert len(updates) == rounds, updates
+    return master
+
+
+@pytest.mark.parametrize("rounds", [2, 3])
+def test_a_plan_rounds_wide_prints_on_one_a3_page_across(
+    demo_master: Path, tmp_path: Path, rounds: int
+) -> None:
+    """Two or three rounds of updates make the plan too wide for one A4 page at a readable
+    scale: it prints on A3, one page wide, every sheet of the workbook reading well."""
+    master = _plan_rounds_wide(demo_master, tmp_path, rounds)
+    ws = load_workbook(master)["Action Plan"]
+    assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A3)
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    report = render_check(master, tmp_path / "render")
+    assert not report.problems, str(report)
+    assert report.pages_of("Action Plan") == [1], report.pages
+    assert report.pages_of("Returns"), report.pages
+
+
+@pytest.mark.slow
+def test_a_plan_four_rounds_wide_prints_over_two_a4_pages_across(
+    demo_master: Path, tmp_path: Path
+) -> None:
+    """Past one A3 page: two A4 pages across, every page reading well (headers of the
+    columns each page holds, nothing cut at the page edge)."""
+    master = _plan_rounds_wide(demo_master, tmp_path, 4)
+    ws = load_workbook(master)["Action Plan"]
+    assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) and ws.page_setup.fitToWidth == 2
+    report = render_check(master, tmp_path / "render")
+    assert not report.problems, str(report)
+    assert len(report.pages_of("Action Plan")) >= 2, report.pages

@@ -1,0 +1,56 @@
+"""Print setup (edi_xl/master/printing.py): the paper and pages across a sheet's width needs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from edi_xl.master.printing import MIN_SCALE, apply_print_setup, choose_paper, fit_scale
+
+A4, A3 = 9, 8
+
+
+def sheet(widths: list[float]) -> Worksheet:
+    ws = Workbook().active
+    assert ws is not None
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+        ws.cell(1, col, "x")
+    return ws
+
+
+# The demo plan's columns without its update columns, then with 1 to 5 of them (40 wide).
+FIXED = [6, 15, 42, 16, 15, 20, 12, 12, 20, 9, 9, 26]
+
+
+@pytest.mark.parametrize(
+    ("updates", "paper", "across"), [(1, A4, 1), (2, A3, 1), (3, A3, 1), (4, A4, 2), (6, A4, 2)]
+)
+def test_the_paper_follows_the_width(updates: int, paper: int, across: int) -> None:
+    ws = sheet(FIXED + [40] * updates)
+    chosen = choose_paper(ws)
+    assert (chosen.size, chosen.pages_across) == (paper, across)
+    assert chosen.scale >= MIN_SCALE
+    apply_print_setup(ws, header_row=1, as_at=date(2024, 3, 18))
+    assert int(ws.page_setup.paperSize) == paper and ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == across and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.scale is None  # the scale follows from the paper and pages across
+
+
+def test_no_minimum_means_one_a4_page_wide() -> None:
+    ws = sheet(FIXED + [40] * 6)
+    chosen = choose_paper(ws, None)
+    assert (chosen.size, chosen.pages_across) == (A4, 1)
+    assert chosen.scale == fit_scale(ws) < MIN_SCALE
+
+
+def test_fewest_pages_across_that_keep_the_scale() -> None:
+    ws = sheet([60] * 30)  # far wider than any plan
+    chosen = choose_paper(ws)
+    assert chosen.scale >= MIN_SCALE
+    assert fit_scale(ws, pages=chosen.pages_across - 1) < MIN_SCALE

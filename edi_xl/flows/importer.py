@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.errors import EdiXlError
-from edi_xl.core.model import ActionPlan, PlanSource
+from edi_xl.core.model import ActionPlan, PlanSource, combine_plans
 from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master.cells import set_value
 from edi_xl.master.plan import build_master_book
@@ -153,22 +153,7 @@ def combine(outcomes: Iterable[SourceOutcome]) -> ActionPlan:
         source = plans[0].source
     elif plans:
         source = PlanSource(layout="+".join(dict.fromkeys(r.layout for r in reads)))
-    metadata: dict[str, str] = {}
-    for plan in plans:
-        for key, value in plan.metadata.items():
-            metadata.setdefault(key, value)
-    extra_columns = list(dict.fromkeys(c for p in plans for c in p.extra_columns))
-    actions = [a for p in plans for a in p.actions]
-    for action in actions:
-        action.extra = {c: action.extra.get(c) for c in extra_columns}
-    return ActionPlan(
-        title=next((p.title for p in plans if p.title), None),
-        actions=actions,
-        update_headers=list(dict.fromkeys(h for p in plans for h in p.update_headers)),
-        extra_columns=extra_columns,
-        metadata=metadata,
-        source=source,
-    )
+    return combine_plans(plans, source)
 
 
 def import_plans(

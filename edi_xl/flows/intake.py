@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from edi_xl.core.errors import UnreadableFileError
 from edi_xl.core.problems import Outcome
+from edi_xl.core.rounds import latest_round
 from edi_xl.flows.owner_returns import MAX_META_ROWS, META_SHEET, ReturnMetadata, metadata_from_rows
 from edi_xl.master.sheets import CHANGE_LOG, CHANGE_LOG_HEADERS
 from edi_xl.read.grid import SheetGrid, is_blank
@@ -47,7 +48,8 @@ PROVENANCE_HEADERS = ("Status as written", "Source sheet", "Source row")
 
 @dataclass
 class ReturnRow:
-    """One row of an owner's table."""
+    """One row of an owner's table as it came back (what was sent in it, for a return made by
+    ``edi-xl returns``, is its :class:`edi_xl.flows.owner_returns.SentRow`)."""
 
     file: str
     sheet: str
@@ -195,12 +197,11 @@ def _find_table(sheet: SheetGrid) -> ReturnTable | None:
 def _pick_update_column(
     updates: dict[str, int], dates: dict[str, Any]
 ) -> tuple[int | None, str | None]:
-    """The column holding the owner's new update: the latest dated round, else the rightmost."""
-    if not updates:
-        return None, None
-    dated = [(d, name) for name, d in dates.items() if d is not None]
-    name = max(dated)[1] if dated else max(updates, key=lambda n: updates[n])
-    return updates[name], name
+    """The column holding the owner's new update: the latest round
+    (:func:`edi_xl.core.rounds.latest_round`: the latest dated column, else the rightmost)."""
+    names = sorted(updates, key=lambda n: updates[n])  # in column order
+    i = latest_round([dates.get(n) for n in names])
+    return (updates[names[i]], names[i]) if i is not None else (None, None)
 
 
 def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:

@@ -72,9 +72,7 @@ def latest_round(dates: Sequence[date | None], *, before: date | None = None) ->
     rightmost of them is the latest only when no dated column qualifies.
     """
     eligible = [
-        (d or date.min, i)
-        for i, d in enumerate(dates)
-        if d is None or before is None or d < before
+        (d or date.min, i) for i, d in enumerate(dates) if d is None or before is None or d < before
     ]
     return max(eligible)[1] if eligible else None
 

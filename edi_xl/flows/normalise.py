@@ -41,7 +41,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from edi_xl.core.filenames import unique_names
-from edi_xl.core.problems import Code, Outcome
+from edi_xl.core.problems import INVALID_STATUS_KEPT, Code, Outcome
 from edi_xl.core.rounds import update_header, update_header_date
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG, parse_status
 from edi_xl.flows.intake import (
@@ -115,11 +115,10 @@ def canonical_rows(
             if rag is None:
                 flags.append(
                     Flag(
-                        row.id or None,
-                        file.name,
                         Code.INVALID_STATUS,
-                        f"sheet {row.sheet!r} row {row.row}: {row.status!r} is not a "
-                        "RAG status; kept as written",
+                        file.name,
+                        template=INVALID_STATUS_KEPT,
+                        action_id=row.id or None,
                         sheet=row.sheet,
                         row=row.row,
                         column="Status",
@@ -129,17 +128,7 @@ def canonical_rows(
             else:
                 status = words[rag]
         if not row.id and not row.locked.get("action"):
-            flags.append(
-                Flag(
-                    None,
-                    file.name,
-                    Code.NO_ID,
-                    f"sheet {row.sheet!r} row {row.row}: no action number and no "
-                    "action text, so it cannot be matched to an action of the plan",
-                    sheet=row.sheet,
-                    row=row.row,
-                )
-            )
+            flags.append(Flag(Code.NO_ID, file.name, sheet=row.sheet, row=row.row))
         rows.append(
             [_value(row, fld, status) for _, fld, _ in COLUMNS]
             + [row.others.get(h) for h in extras]
@@ -261,7 +250,7 @@ def normalise_returns(
     written: list[NormalisedFile] = []
     for file in files:
         if file.outcome != READ:
-            outcomes.append(FileOutcome(file.name, file.outcome, file.reason, None, 0))
+            outcomes.append(FileOutcome(file.name, file.outcome, file.problem, None, 0))
             continue
         header, rows, row_flags = canonical_rows(file, words, as_at)
         flags += file_flags(file, as_at, unread=False) + row_flags  # other columns are kept

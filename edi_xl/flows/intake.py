@@ -22,8 +22,9 @@ from defusedxml import ElementTree
 from openpyxl.utils import get_column_letter
 
 from edi_xl.core.errors import EncryptedFileError, NotASpreadsheetError, UnreadableFileError
-from edi_xl.core.problems import Code, Outcome, Problem, problem
+from edi_xl.core.problems import Code, Flag, Outcome, Problem, problem
 from edi_xl.core.rounds import latest_round
+from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import plural
 from edi_xl.flows.owner_returns import MAX_META_ROWS, META_SHEET, ReturnMetadata, metadata_from_rows
 from edi_xl.master.sheets import CHANGE_LOG, CHANGE_LOG_HEADERS
@@ -245,6 +246,21 @@ def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
             )
         )
     return rows
+
+
+def returned_status(
+    row: ReturnRow, words: dict[RAG, str], **flag_fields: Any
+) -> tuple[str | None, Flag | None]:
+    """The plan's word for the Status an owner wrote in ``row`` (None when blank), or, for a
+    word that is no RAG status, None and its ``invalid_status`` flag (``flag_fields``: the
+    action, the template and its fields, as :class:`Flag` takes them)."""
+    if not row.status:
+        return None, None
+    rag = parse_status(row.status, words)
+    if rag is not None:
+        return words[rag], None
+    where = {"sheet": row.sheet, "row": row.row, "column": "Status", "value": row.status}
+    return None, Flag(Code.INVALID_STATUS, row.file, **where, **flag_fields)
 
 
 def unread_columns(table: ReturnTable, rows: list[ReturnRow], file_name: str) -> list[Problem]:

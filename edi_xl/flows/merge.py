@@ -38,7 +38,15 @@ from edi_xl.core.rounds import update_header
 from edi_xl.core.rules import assess
 from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import one_line
-from edi_xl.flows.intake import READ, REJECTED, SKIPPED, ReturnFile, ReturnRow, read_returns
+from edi_xl.flows.intake import (
+    READ,
+    REJECTED,
+    SKIPPED,
+    ReturnFile,
+    ReturnRow,
+    read_returns,
+    returned_status,
+)
 from edi_xl.flows.owner_returns import last_update_text, row_fingerprint
 from edi_xl.flows.refresh import RefreshResult, refresh_book, save_notes, wrap_top_setter
 from edi_xl.master import sheets
@@ -458,24 +466,11 @@ def merge_book(
         new_rows = 0
         for row, action in matched:
             flags.extend(locked_changes(row, action))
-            status_word = None
-            if row.status:
-                rag = parse_status(row.status, words)
-                if rag is None:
-                    flags.append(
-                        Flag(
-                            Code.INVALID_STATUS,
-                            file.name,
-                            action_id=action.id,
-                            sheet=row.sheet,
-                            row=row.row,
-                            column="Status",
-                            value=row.status,
-                            kept=action.status_text,
-                        )
-                    )
-                else:
-                    status_word = words[rag]
+            status_word, invalid = returned_status(
+                row, words, action_id=action.id, kept=action.status_text
+            )
+            if invalid:
+                flags.append(invalid)
             sent_row = sent.get(action.id)
             if not _owner_changed(row, action, status_word, sent_row, sent_as_at, words):
                 continue  # sent back as it was: nothing to take (and nothing to undo)

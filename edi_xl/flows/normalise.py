@@ -43,7 +43,7 @@ from openpyxl.writer.excel import ExcelWriter
 from edi_xl.core.filenames import unique_names
 from edi_xl.core.problems import INVALID_STATUS_KEPT, Code, Outcome
 from edi_xl.core.rounds import update_header, update_header_date
-from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG, parse_status
+from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG
 from edi_xl.flows.intake import (
     PROVENANCE_HEADERS,
     READ,
@@ -51,6 +51,7 @@ from edi_xl.flows.intake import (
     ReturnFile,
     ReturnRow,
     read_returns,
+    returned_status,
 )
 from edi_xl.flows.merge import FileOutcome, Flag, MergeReport, file_flags
 from edi_xl.flows.owner_returns import META_SHEET, write_metadata
@@ -109,24 +110,12 @@ def canonical_rows(
     rows: list[list[Any]] = []
     flags: list[Flag] = []
     for row in file.rows:
-        status: str | None = row.status
-        if row.status:
-            rag = parse_status(row.status, words)
-            if rag is None:
-                flags.append(
-                    Flag(
-                        Code.INVALID_STATUS,
-                        file.name,
-                        template=INVALID_STATUS_KEPT,
-                        action_id=row.id or None,
-                        sheet=row.sheet,
-                        row=row.row,
-                        column="Status",
-                        value=row.status,
-                    )
-                )
-            else:
-                status = words[rag]
+        word, invalid = returned_status(
+            row, words, template=INVALID_STATUS_KEPT, action_id=row.id or None
+        )
+        status = word or row.status  # a word that is no status stays as written
+        if invalid:
+            flags.append(invalid)
         if not row.id and not row.locked.get("action"):
             flags.append(Flag(Code.NO_ID, file.name, sheet=row.sheet, row=row.row))
         rows.append(

@@ -114,7 +114,7 @@ def _summary(result: RefreshResult, verb: str) -> None:
     click.echo(f"Changes logged on the Change Log sheet: {len(result.changes)}")
     _problem_counts(result.report, result.path)
     for note in result.notes:
-        click.echo(f"Note: {note}")
+        click.echo(f"Note: {note.message}")
     if result.backup:
         click.echo(f"Previous version kept as {result.backup}")
 
@@ -676,7 +676,7 @@ def report(master: Path, output: Path | None, as_at: date | None, pdf: bool) -> 
     click.echo(f"Board paper as at {short_date(s.as_at)} written to {result.path.resolve()}")
     click.echo(f"RAG: {counts}; overdue {len(s.overdue)}; coverage gaps {len(s.gaps)}.")
     for note in result.notes:
-        click.echo(f"Note: {note}")
+        click.echo(f"Note: {note.message}")
     if pdf:
         try:
             made = convert_to_pdf(result.path)
@@ -746,11 +746,12 @@ def import_(
       edi-xl import plan.docx -o master.xlsx --map "Accountable People / Team=owner"
     """
     from edi_xl.flows.importer import (
-        describe,
+        actions_read,
         import_plans,
         layout_label,
         mapping_text,
         outcome_dict,
+        tidied,
     )
     from edi_xl.tables.engine import parse_overrides
 
@@ -784,25 +785,22 @@ def import_(
         if not outcome.ok or outcome.read is None:
             click.echo(f"error: {outcome.error}")
             continue
-        lines = dict(describe(outcome))
+        read = outcome.read
         click.echo(
-            f"{outcome.path.name}: {layout_label(outcome.read.layout)}, "
-            f"{plural(int(lines['Tables read']), 'table')} read, actions {lines['Actions read']}"
+            f"{outcome.path.name}: {layout_label(read.layout)}, "
+            f"{plural(read.tables, 'table')} read, actions {actions_read(outcome)}"
         )
-        if outcome.read.mapping:
-            width = min(40, max(len(c.header) for c in outcome.read.mapping))
+        if read.mapping:
+            width = min(40, max(len(c.header) for c in read.mapping))
             click.echo(f"  {'source column':<{width}}  ->  in the master")
-            for column in outcome.read.mapping:
+            for column in read.mapping:
                 click.echo(f"  {column.header:<{width}}  ->  {mapping_text(column)}")
-        for title in outcome.read.titles:
+        for title in read.titles:
             click.echo(f"  title row: {title}")
-        for label, value in describe(outcome)[5:]:
-            if label.startswith("Not placed"):
-                click.echo(f"  not placed: {value}")
-            elif label in ("Repeated header rows skipped", "Headings read as themes") or (
-                label.startswith('"As above"')
-            ):
-                click.echo(f"  {label}: {value}")
+        for label, count in tidied(read):
+            click.echo(f"  {label}: {count}")
+        for text in read.not_placed:
+            click.echo(f"  not placed: {text}")
     for header in result.unused_maps:
         click.echo(f"error: --map {header!r}: no source has a column with this header")
     _summary(result.refresh, "Imported into")

@@ -62,7 +62,7 @@ def _refresh_message(result: Any) -> str:
             + ", ".join(f"{n} {k}" for k, n in problems.items())
             + " (see the Problems column)."
         )
-    lines += [f"Note: {n}" for n in result.notes]
+    lines += [f"Note: {n.message}" for n in result.notes]
     return "\n".join(lines)
 
 
@@ -348,7 +348,7 @@ def board_report_in_excel(book: Any, as_at: date | None = None) -> str:
         + ", ".join(f"{rag.value} {n}" for rag, n in s.overall.counts.items())
         + f"; overdue {len(s.overdue)}; coverage gaps {len(s.gaps)}.",
     ]
-    lines += [f"Note: {n}" for n in result.notes]
+    lines += [f"Note: {n.message}" for n in result.notes]
     message = "\n".join(lines)
     apply_writes(book, [], message)
     return message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -9,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from edi_xl.core.dates import DateValue, parse_date
 from edi_xl.core.references import ReportRef
+from edi_xl.core.rounds import latest_round
 from edi_xl.core.status import RAG
 
 
@@ -51,13 +53,9 @@ class Action(BaseModel):
 
     @property
     def current_update(self) -> ProgressUpdate | None:
-        """The update of the latest round (the last dated column; undated ones count last)."""
-        if not self.updates:
-            return None
-        dated = [u for u in self.updates if u.as_at is not None]
-        if dated:
-            return max(dated, key=lambda u: u.as_at or date.min)
-        return self.updates[-1]
+        """The update of the latest round (:func:`edi_xl.core.rounds.latest_round`)."""
+        i = latest_round([u.as_at for u in self.updates])
+        return self.updates[i] if i is not None else None
 
     @property
     def has_any_update_text(self) -> bool:
@@ -97,3 +95,30 @@ class ActionPlan(BaseModel):
             if a.owner:
                 seen.setdefault(a.owner, None)
         return list(seen)
+
+
+def combine_plans(plans: Sequence[ActionPlan], source: PlanSource | None) -> ActionPlan:
+    """One plan holding the actions of ``plans`` (several sheets of a file, several files), in
+    order: the first title, the update and extra columns in order of first use (every action
+    gets every extra column), and the metadata of all, a key's different values joined by a
+    line break (the same value once), so that nothing read is dropped."""
+    metadata: dict[str, str] = {}
+    for plan in plans:
+        for key, value in plan.metadata.items():
+            old = metadata.get(key)
+            if old is None:
+                metadata[key] = value
+            elif value not in old.split("\n"):
+                metadata[key] = f"{old}\n{value}"
+    extra_columns = list(dict.fromkeys(c for p in plans for c in p.extra_columns))
+    actions = [a for p in plans for a in p.actions]
+    for action in actions:
+        action.extra = {c: action.extra.get(c) for c in extra_columns}
+    return ActionPlan(
+        title=next((p.title for p in plans if p.title), None),
+        actions=actions,
+        update_headers=list(dict.fromkeys(h for p in plans for h in p.update_headers)),
+        extra_columns=extra_columns,
+        metadata=metadata,
+        source=source,
+    )

@@ -51,6 +51,28 @@ class Code(StrEnum):
     VALUE_TRUNCATED = "value_truncated"
     STATUS_OVERRIDDEN = "status_overridden"
 
+    # Why a file of a batch of returns was not taken (the ``reason`` of a file outcome).
+    OFFICE_LOCK_FILE = "office_lock_file"
+    LIBREOFFICE_LOCK_FILE = "libreoffice_lock_file"
+    HIDDEN_FILE = "hidden_file"
+    SYSTEM_FILE = "system_file"
+    EMAIL_FILE = "email_file"
+    MASTER_IN_RETURNS = "master_in_returns"
+    PASSWORD_PROTECTED = "password_protected"
+    NOT_A_SPREADSHEET = "not_a_spreadsheet"
+    UNREADABLE_FILE = "unreadable_file"
+    MASTER_NOT_RETURN = "master_not_return"
+    NO_ACTION_TABLE = "no_action_table"
+    EMPTY_ACTION_TABLE = "empty_action_table"
+    NO_ROW_MATCHED = "no_row_matched"
+    RETURN_UNCHANGED = "return_unchanged"
+
+    # Notes: what a refresh, a save or a board paper could not do.
+    MERGED_CELLS = "merged_cells"
+    SUMMARY_SHEET_NOT_OURS = "summary_sheet_not_ours"
+    SAVED_BY_REWRITE = "saved_by_rewrite"
+    FRONT_SHEET_INCOMPLETE = "front_sheet_incomplete"
+
 
 SEVERITY: dict[Code, Severity] = {
     Code.MISSING_ID: Severity.ERROR,
@@ -85,7 +107,136 @@ SEVERITY: dict[Code, Severity] = {
     Code.STATUS_OVERRIDDEN: Severity.WARNING,
     # a newer return says it instead
     Code.SUPERSEDED: Severity.INFO,
+    # files passed over quietly: not returns
+    Code.OFFICE_LOCK_FILE: Severity.INFO,
+    Code.LIBREOFFICE_LOCK_FILE: Severity.INFO,
+    Code.HIDDEN_FILE: Severity.INFO,
+    Code.SYSTEM_FILE: Severity.INFO,
+    Code.EMAIL_FILE: Severity.INFO,
+    Code.MASTER_IN_RETURNS: Severity.INFO,
+    # returns that could not be used (rejected)
+    Code.PASSWORD_PROTECTED: Severity.ERROR,
+    Code.NOT_A_SPREADSHEET: Severity.ERROR,
+    Code.UNREADABLE_FILE: Severity.ERROR,
+    Code.MASTER_NOT_RETURN: Severity.ERROR,
+    Code.NO_ACTION_TABLE: Severity.ERROR,
+    Code.EMPTY_ACTION_TABLE: Severity.ERROR,
+    Code.NO_ROW_MATCHED: Severity.ERROR,
+    # returned with nothing new: the owner is chased
+    Code.RETURN_UNCHANGED: Severity.INFO,
+    # notes
+    Code.MERGED_CELLS: Severity.WARNING,
+    Code.SUMMARY_SHEET_NOT_OURS: Severity.WARNING,
+    Code.SAVED_BY_REWRITE: Severity.WARNING,
+    Code.FRONT_SHEET_INCOMPLETE: Severity.INFO,
 }
+
+#: The words of each problem: a template filled from the problem's fields (its ``action``,
+#: ``file``, ``sheet``, ``row``, ``column``, ``value``) and the fields the finder names.
+MESSAGES: dict[Code, str] = {
+    Code.MISSING_ID: "The action has no id (#).",
+    Code.MISSING_ACTION: "The action text is missing.",
+    Code.MISSING_OWNER: "No action owner is named.",
+    Code.MISSING_DUE_DATE: "There is no due date.",
+    Code.UNREADABLE_DUE_DATE: "The due date {value!r} is not a date edi_xl can read.",
+    Code.UNREADABLE_START_DATE: "The start date {value!r} is not a date edi_xl can read.",
+    Code.DUE_BEFORE_START: "The due date ({due}) is before the start date ({start}).",
+    Code.DUPLICATE_ID: "The id {value!r} is used by more than one action (rows {rows}).",
+    Code.MISSING_STATUS: "The status is empty.",
+    Code.UNKNOWN_STATUS: "{value!r} is not a RAG status; use one of {words}.",
+    Code.COMPLETE_WITHOUT_EVIDENCE: "Marked complete, but no update gives the evidence.",
+    Code.OVERDUE_NOT_RED: "Declared {word!r} but the due date ({due}) has passed.",
+    Code.NO_CURRENT_UPDATE: "No update in {column!r}.",
+    Code.UNKNOWN_REFERENCE: "Unknown report reference: {unknown}.",
+    Code.UNKNOWN_CHARACTERISTIC: "Not a protected characteristic: {unknown}.",
+    Code.NO_FIXED_DEADLINE: "No fixed deadline ({value!r}): never marked overdue.",
+    Code.AMBIGUOUS_ID: (
+        "row {row}: id {value} could be any of {ids} (Excel turns 7.10 into 7.1); the action "
+        "text does not tell which"
+    ),
+    Code.UNKNOWN_ACTION: "sheet {sheet!r} row {row}: {what} is not in the master; not added",
+    Code.NO_ID: (
+        "sheet {sheet!r} row {row}: no action number and no action text, so it cannot be "
+        "matched to an action of the plan"
+    ),
+    Code.INVALID_STATUS: "row {row}: {value!r} is not a RAG status; the master keeps {kept!r}",
+    Code.LOCKED_FIELD_CHANGED: (
+        "row {row}: {column} changed from {old!r} to {new!r}; not applied (only Status and the "
+        "update are taken from returns)"
+    ),
+    Code.COLUMN_NOT_READ: (
+        "sheet {sheet!r} column {letter} {column!r}: {values} not read: only the Status and "
+        "the update are taken from returns"
+    ),
+    Code.OTHER_MASTER: (
+        "this return was made from {value!r}, not {master!r}; merged by action number and "
+        "text: check it belongs to this plan"
+    ),
+    Code.OTHER_ROUND: (
+        "this return was sent for the round as at {sent}; it is merged into the round as at "
+        "{merged}"
+    ),
+    Code.ROW_REMOVED: (
+        "action {action} was sent in this return but is not in it any more; nothing taken for it"
+    ),
+    Code.CHANGED_SINCE_SENT: (
+        "row {row}: Status was {before!r} when this return was sent and is now {now!r} in the "
+        "master; the return's {value!r} is applied (see the Change Log to undo)"
+    ),
+    Code.VALUE_TRUNCATED: (
+        "row {row}: the update is {length:,} characters, longer than a cell holds ({limit:,}); "
+        "the cell keeps the first {limit:,} and the whole text is in the merge report (--report)"
+    ),
+    Code.STATUS_OVERRIDDEN: (
+        "row {row}: owner said {value}; due date passed: {rag} ({word}), so the Status stays {word}"
+    ),
+    Code.SUPERSEDED: (
+        "row {row}: a newer return ({newer}) updates action {action}; this one was not applied"
+    ),
+    Code.OFFICE_LOCK_FILE: "an Office lock file (the workbook was open when it was copied)",
+    Code.LIBREOFFICE_LOCK_FILE: "a LibreOffice lock file",
+    Code.HIDDEN_FILE: "a hidden file",
+    Code.SYSTEM_FILE: "a system file",
+    Code.EMAIL_FILE: "an email (the drafts edi-xl returns and edi-xl chase write)",
+    Code.MASTER_IN_RETURNS: "the {which}",
+    # the reader's own words for a file it cannot open (edi_xl.read.sources)
+    Code.PASSWORD_PROTECTED: "{reason}",
+    Code.NOT_A_SPREADSHEET: "{reason}",
+    Code.UNREADABLE_FILE: "{reason}",
+    Code.MASTER_NOT_RETURN: (
+        "a master workbook kept by edi_xl (it has a Change Log), not an owner's return: not "
+        "merged; move it out of the returns folder"
+    ),
+    Code.NO_ACTION_TABLE: (
+        "no action table found (looked for a header row with '#' or 'Action' and 'Status' or "
+        "'Update' in sheets {sheets})"
+    ),
+    Code.EMPTY_ACTION_TABLE: "the action table has no rows",
+    Code.NO_ROW_MATCHED: "no row matched an action of the master",
+    Code.RETURN_UNCHANGED: "sent back with no new status or update",
+    Code.MERGED_CELLS: "row {row}: {column} is inside merged cells; not changed",
+    Code.SUMMARY_SHEET_NOT_OURS: (
+        "a sheet called {sheet!r} that edi_xl did not make is in the workbook; it was left "
+        "alone and no Summary was written (rename it to get one)"
+    ),
+    # the patch writer's own words (edi_xl.master.patch.save_master)
+    Code.SAVED_BY_REWRITE: "{detail}",
+    Code.FRONT_SHEET_INCOMPLETE: (
+        "the Settings sheet has no {label!r}: the front sheet says 'To be completed'"
+    ),
+}
+
+# Other wordings of a code, where it is found at another level (pass as ``template``).
+#: A whole return superseded by a newer one merged earlier this round (a flag).
+SUPERSEDED_BY_EARLIER_MERGE = (
+    "a newer return from {owner} ({newer}) was merged earlier this round; this one was not applied"
+)
+#: The reason of a file outcome ``superseded``.
+FILE_SUPERSEDED_EARLIER = "a newer return was merged earlier this round"
+FILE_SUPERSEDED_SAME_ACTIONS = "a newer return updates the same actions"
+FILE_SUPERSEDED_LATER = "a newer return ({newer}) came in"
+#: normalise keeps a status word that is no RAG status as written.
+INVALID_STATUS_KEPT = "sheet {sheet!r} row {row}: {value!r} is not a RAG status; kept as written"
 
 
 class Outcome(StrEnum):
@@ -133,6 +284,36 @@ class Problem(BaseModel):
         return f"{self.severity.value}: {who}: {self.message}" + (f" [{where}]" if where else "")
 
 
+def problem(
+    code: Code,
+    *,
+    template: str | None = None,
+    action_id: str | None = None,
+    file: str | None = None,
+    sheet: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+    cell: str | None = None,
+    value: Any = None,
+    **fields: Any,
+) -> Problem:
+    """A problem of ``code``: its severity from :data:`SEVERITY`, its message from its
+    template (:data:`MESSAGES`, or ``template``) filled from its location, value and
+    ``fields``."""
+    where = Location(file=file, sheet=sheet, row=row, column=column, cell=cell)
+    words = (template or MESSAGES[code]).format(
+        action=action_id, file=file, sheet=sheet, row=row, column=column, value=value, **fields
+    )
+    return Problem(
+        code=code,
+        severity=SEVERITY[code],
+        action_id=action_id,
+        location=where,
+        value=value,
+        message=words,
+    )
+
+
 class Report(BaseModel):
     """All problems found in a plan."""
 
@@ -155,27 +336,9 @@ class Flag:
 
     __slots__ = ("problem",)
 
-    def __init__(
-        self,
-        id: str | None,
-        file: str,
-        kind: Code,
-        message: str,
-        *,
-        sheet: str | None = None,
-        row: int | None = None,
-        column: str | None = None,
-        value: Any = None,
-    ) -> None:
-        where = Location(file=file, sheet=sheet, row=row, column=column)
-        self.problem = Problem(
-            code=kind,
-            severity=SEVERITY[kind],
-            action_id=id,
-            location=where,
-            value=value,
-            message=message,
-        )
+    def __init__(self, code: Code, file: str, **fields: Any) -> None:
+        """A flag of ``code`` found in ``file``: the fields as :func:`problem` takes them."""
+        self.problem = problem(code, file=file, **fields)
 
     @classmethod
     def of(cls, problem: Problem) -> Flag:
@@ -219,6 +382,11 @@ class Flag:
         """The flag as the command line and the buttons print it."""
         action = f" (action {self.id})" if self.id else ""
         return f"{self.kind.value}: {self.file}{action}: {self.message}"
+
+    @property
+    def key(self) -> tuple[str, str | None, str, str]:
+        """What the Returns sheet keeps of a flag: file, action, kind, message."""
+        return self.file, self.id, self.kind.value, self.message
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Flag) and self.problem == other.problem

@@ -9,8 +9,8 @@ doors call it when no date is given and the master has none).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
 
 from edi_xl.core.dates import DateKind, parse_date, short_date_short_year
 
@@ -63,12 +63,26 @@ def previous_round(headers: Iterable[str], as_at: date) -> date | None:
     return max(rounds_before(headers, as_at), default=None)
 
 
+def latest_round(dates: Sequence[date | None], *, before: date | None = None) -> int | None:
+    """Which of a row of update columns is the latest round, given their dates in column order
+    (None: a column whose header carries no date): its position, or None when there is none.
+
+    The latest dated column (only those dated before ``before``, when given); of two with the
+    same date, the one further right. Undated columns count as older than any dated one: the
+    rightmost of them is the latest only when no dated column qualifies.
+    """
+    eligible = [
+        (d or date.min, i) for i, d in enumerate(dates) if d is None or before is None or d < before
+    ]
+    return max(eligible)[1] if eligible else None
+
+
 def current_round(headers: list[str], as_at: date) -> str | None:
     """The header of the update column for the round at ``as_at``: the latest dated column on
     or before the as-at date (None before the first round); when no column is dated, the
     last update column."""
-    dated = dated_rounds(headers)
-    if dated:
-        on_or_before = [(d, h) for d, h in dated if d <= as_at]
-        return max(on_or_before)[1] if on_or_before else None
-    return headers[-1] if headers else None
+    dates = [update_header_date(h)[1] for h in headers]
+    if any(dates) and not any(d is not None and d <= as_at for d in dates):
+        return None  # before the first round
+    i = latest_round(dates, before=as_at + timedelta(days=1))  # on or before as_at
+    return headers[i] if i is not None else None

@@ -13,7 +13,7 @@ from typing import Any
 from edi_xl.core import rounds
 from edi_xl.core.dates import DateKind
 from edi_xl.core.model import Action, ActionPlan
-from edi_xl.core.problems import SEVERITY, Code, Location, Problem, Report
+from edi_xl.core.problems import Code, Problem, Report, problem
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG
 from edi_xl.core.text import has_words
 
@@ -85,21 +85,18 @@ def current_round(plan: ActionPlan, as_at: date) -> str | None:
 
 
 def _problem(
-    code: Code, action: Action, field: str | None, value: Any, message: str, file: str | None
+    code: Code, action: Action, field: str | None, value: Any, file: str | None, **fields: Any
 ) -> Problem:
     origin = action.origin
-    return Problem(
-        code=code,
-        severity=SEVERITY[code],
+    return problem(
+        code,
         action_id=action.id or None,
-        location=Location(
-            file=file,
-            sheet=origin.sheet if origin else None,
-            row=origin.row if origin else None,
-            column=FIELD_HEADERS.get(field or "", field),
-        ),
+        file=file,
+        sheet=origin.sheet if origin else None,
+        row=origin.row if origin else None,
+        column=FIELD_HEADERS.get(field or "", field),
         value=value,
-        message=message,
+        **fields,
     )
 
 
@@ -114,48 +111,33 @@ def action_problems(
     words = words or DEFAULT_STATUS_WORDS
     out: list[Problem] = []
 
-    def add(code: Code, field: str | None, value: Any, message: str) -> None:
-        out.append(_problem(code, action, field, value, message, file))
+    def add(code: Code, field: str | None, value: Any, **fields: Any) -> None:
+        out.append(_problem(code, action, field, value, file, **fields))
 
     if not action.id:
-        add(Code.MISSING_ID, "id", None, "The action has no id (#).")
+        add(Code.MISSING_ID, "id", None)
     if not has_words(action.action):
-        add(Code.MISSING_ACTION, "action", action.action, "The action text is missing.")
+        add(Code.MISSING_ACTION, "action", action.action)
     if not has_words(action.owner):
-        add(Code.MISSING_OWNER, "owner", action.owner, "No action owner is named.")
+        add(Code.MISSING_OWNER, "owner", action.owner)
 
     due = action.due
     if due.kind is DateKind.EMPTY:
-        add(Code.MISSING_DUE_DATE, "due", None, "There is no due date.")
+        add(Code.MISSING_DUE_DATE, "due", None)
     elif due.kind is DateKind.UNREADABLE:
-        add(
-            Code.UNREADABLE_DUE_DATE,
-            "due",
-            due.text,
-            f"The due date {due.text!r} is not a date edi_xl can read.",
-        )
+        add(Code.UNREADABLE_DUE_DATE, "due", due.text)
     elif due.kind in (DateKind.NO_DEADLINE, DateKind.START):
-        add(
-            Code.NO_FIXED_DEADLINE,
-            "due",
-            due.text,
-            f"No fixed deadline ({due.text!r}): never marked overdue.",
-        )
+        add(Code.NO_FIXED_DEADLINE, "due", due.text)
     if action.start.kind is DateKind.UNREADABLE:
-        add(
-            Code.UNREADABLE_START_DATE,
-            "start",
-            action.start.text,
-            f"The start date {action.start.text!r} is not a date edi_xl can read.",
-        )
+        add(Code.UNREADABLE_START_DATE, "start", action.start.text)
     start = action.start.date if action.start.kind is not DateKind.START else None
     if start and due.deadline and due.deadline < start:
         add(
             Code.DUE_BEFORE_START,
             "due",
             due.text,
-            f"The due date ({due.describe()}) is before the start date "
-            f"({action.start.describe()}).",
+            due=due.describe(),
+            start=action.start.describe(),
         )
 
     if action.status is None:
@@ -164,31 +146,25 @@ def action_problems(
                 Code.UNKNOWN_STATUS,
                 "status",
                 action.status_text,
-                f"{action.status_text!r} is not a RAG status; use one of "
-                + ", ".join(words.values())
-                + ".",
+                words=", ".join(words.values()),
             )
         else:
-            add(Code.MISSING_STATUS, "status", None, "The status is empty.")
+            add(Code.MISSING_STATUS, "status", None)
     elif action.status is RAG.BLUE and not action.has_any_update_text:
-        add(
-            Code.COMPLETE_WITHOUT_EVIDENCE,
-            "status",
-            action.status_text,
-            "Marked complete, but no update gives the evidence.",
-        )
+        add(Code.COMPLETE_WITHOUT_EVIDENCE, "status", action.status_text)
     if action.status in (RAG.GREEN, RAG.AMBER) and is_overdue(action, as_at):
         add(
             Code.OVERDUE_NOT_RED,
             "status",
             action.status_text,
-            f"Declared {words[action.status]!r} but the due date ({due.describe()}) has passed.",
+            word=words[action.status],
+            due=due.describe(),
         )
 
     if round_header is not None:
         update = next((u for u in action.updates if u.header == round_header), None)
         if action.status is not RAG.BLUE and (update is None or not has_words(update.text)):
-            add(Code.NO_CURRENT_UPDATE, round_header, None, f"No update in {round_header!r}.")
+            add(Code.NO_CURRENT_UPDATE, round_header, None)
 
     unknown_refs = [ref.text for ref in action.references if not ref.known]
     if unknown_refs:
@@ -196,16 +172,14 @@ def action_problems(
             Code.UNKNOWN_REFERENCE,
             "references",
             action.references_text,
-            "Unknown report reference: " + "; ".join(repr(t) for t in unknown_refs) + ".",
+            unknown="; ".join(repr(t) for t in unknown_refs),
         )
     if action.characteristics_unknown:
         add(
             Code.UNKNOWN_CHARACTERISTIC,
             "characteristics",
             action.characteristics_text,
-            "Not a protected characteristic: "
-            + "; ".join(repr(t) for t in action.characteristics_unknown)
-            + ".",
+            unknown="; ".join(repr(t) for t in action.characteristics_unknown),
         )
     return out
 
@@ -221,16 +195,7 @@ def duplicate_id_problems(plan: ActionPlan, file: str | None = None) -> list[Pro
             continue
         where = ", ".join(str(a.origin.row) for a in actions if a.origin)
         for action in actions:
-            out.append(
-                _problem(
-                    Code.DUPLICATE_ID,
-                    action,
-                    "id",
-                    action_id,
-                    f"The id {action_id!r} is used by more than one action (rows {where}).",
-                    file,
-                )
-            )
+            out.append(_problem(Code.DUPLICATE_ID, action, "id", action_id, file, rows=where))
     return out
 
 

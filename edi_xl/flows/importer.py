@@ -29,7 +29,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.errors import EdiXlError
-from edi_xl.core.model import ActionPlan, PlanSource
+from edi_xl.core.model import ActionPlan, PlanSource, combine_plans
+from edi_xl.core.problems import Problem
 from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master.cells import set_value
 from edi_xl.master.plan import build_master_book
@@ -78,7 +79,7 @@ class ImportResult:
     plan: ActionPlan
     refresh: RefreshResult
     backup: Path | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # the refresh's
     #: ``--map`` headers no source has a column for (normalised as matched)
     unused_maps: list[str] = field(default_factory=list)
 
@@ -153,22 +154,7 @@ def combine(outcomes: Iterable[SourceOutcome]) -> ActionPlan:
         source = plans[0].source
     elif plans:
         source = PlanSource(layout="+".join(dict.fromkeys(r.layout for r in reads)))
-    metadata: dict[str, str] = {}
-    for plan in plans:
-        for key, value in plan.metadata.items():
-            metadata.setdefault(key, value)
-    extra_columns = list(dict.fromkeys(c for p in plans for c in p.extra_columns))
-    actions = [a for p in plans for a in p.actions]
-    for action in actions:
-        action.extra = {c: action.extra.get(c) for c in extra_columns}
-    return ActionPlan(
-        title=next((p.title for p in plans if p.title), None),
-        actions=actions,
-        update_headers=list(dict.fromkeys(h for p in plans for h in p.update_headers)),
-        extra_columns=extra_columns,
-        metadata=metadata,
-        source=source,
-    )
+    return combine_plans(plans, source)
 
 
 def import_plans(
@@ -230,20 +216,14 @@ def describe(outcome: SourceOutcome) -> list[tuple[str, str]]:
         return [("Source", outcome.path.name), ("Not imported", outcome.error or "")]
     read = outcome.read
     module = layouts.by_name(read.layout)
-    ids = outcome.ids
     lines = [
         ("Source", outcome.path.name),
         ("Layout", f"{read.layout}: {module.DESCRIPTION}"),
         ("Read from", f"{read.format}; " + ", ".join(read.sheets)),
         ("Tables read", str(read.tables)),
-        ("Actions read", f"{len(ids)} ({ids[0]} to {ids[-1]})" if ids else "0"),
+        ("Actions read", actions_read(outcome)),
     ]
-    if read.headings:
-        lines.append(("Headings read as themes", str(read.headings)))
-    if read.repeated_headers:
-        lines.append(("Repeated header rows skipped", str(read.repeated_headers)))
-    if read.filled_from_above:
-        lines.append(('"As above" cells filled from the row above', str(read.filled_from_above)))
+    lines += [(label, str(n)) for label, n in tidied(read)]
     if read.plan.extra_columns:
         lines.append(("Kept as extra columns", ", ".join(read.plan.extra_columns)))
     lines += [(f"Column {c.header}", mapping_text(c)) for c in read.mapping]
@@ -251,6 +231,23 @@ def describe(outcome: SourceOutcome) -> list[tuple[str, str]]:
     lines += [(f"Not placed {i}", text) for i, text in enumerate(read.not_placed, 1)]
     lines += [(key, value) for key, value in read.plan.metadata.items()]
     return lines
+
+
+def actions_read(outcome: SourceOutcome) -> str:
+    """How many actions a source gave, and their first and last ids: "12 (1.1 to 4.3)"."""
+    ids = outcome.ids
+    return f"{len(ids)} ({ids[0]} to {ids[-1]})" if ids else "0"
+
+
+def tidied(read: SourceRead) -> list[tuple[str, int]]:
+    """What the reading tidied in a source, counted (only what happened): headings taken as
+    themes, repeated header rows skipped, "as above" cells filled."""
+    counts = [
+        ("Headings read as themes", read.headings),
+        ("Repeated header rows skipped", read.repeated_headers),
+        ('"As above" cells filled from the row above', read.filled_from_above),
+    ]
+    return [(label, n) for label, n in counts if n]
 
 
 def layout_label(name: str) -> str:

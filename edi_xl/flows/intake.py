@@ -21,8 +21,11 @@ from typing import Any
 from defusedxml import ElementTree
 from openpyxl.utils import get_column_letter
 
-from edi_xl.core.errors import UnreadableFileError
-from edi_xl.core.problems import Outcome
+from edi_xl.core.errors import EncryptedFileError, NotASpreadsheetError, UnreadableFileError
+from edi_xl.core.problems import Code, Flag, Outcome, Problem, problem
+from edi_xl.core.rounds import latest_round
+from edi_xl.core.status import RAG, parse_status
+from edi_xl.core.text import plural
 from edi_xl.flows.owner_returns import MAX_META_ROWS, META_SHEET, ReturnMetadata, metadata_from_rows
 from edi_xl.master.sheets import CHANGE_LOG, CHANGE_LOG_HEADERS
 from edi_xl.read.grid import SheetGrid, is_blank
@@ -37,17 +40,14 @@ LOCKED_FIELDS = ("action", "owner", "due", "start", "theme", "references", "char
 SKIPPED, REJECTED, READ = Outcome.SKIPPED, Outcome.REJECTED, Outcome.READ
 #: The owner return's column of the update sent (locked, not read back).
 SENT_LAST_UPDATE = "last update"
-MASTER_NOT_RETURN = (
-    "a master workbook kept by edi_xl (it has a Change Log), not an owner's return: "
-    "not merged; move it out of the returns folder"
-)
 #: Columns of a normalised return that say where a row came from: not data to merge.
 PROVENANCE_HEADERS = ("Status as written", "Source sheet", "Source row")
 
 
 @dataclass
 class ReturnRow:
-    """One row of an owner's table."""
+    """One row of an owner's table as it came back (what was sent in it, for a return made by
+    ``edi-xl returns``, is its :class:`edi_xl.flows.owner_returns.SentRow`)."""
 
     file: str
     sheet: str
@@ -68,16 +68,22 @@ class ReturnFile:
     path: Path
     name: str  # as shown in reports: relative to the folder given
     outcome: Outcome  # read | skipped | rejected
-    reason: str | None = None
+    #: why it was skipped or rejected (None when it was read)
+    problem: Problem | None = None
     rows: list[ReturnRow] = field(default_factory=list)
     stamp: datetime | None = None  # when the owner saved it: inside the file, else mtime
     owner: str | None = None
     update_header: str | None = None  # the header of the column the update was read from
     #: The hidden record of an owner return made by ``edi-xl returns`` (None for other files).
     metadata: ReturnMetadata | None = None
-    #: Columns of the table holding text that is not read ("sheet 'X' column F 'Risks'...").
-    unread: list[str] = field(default_factory=list)
+    #: Columns of the table holding text that is not read (``column_not_read`` problems).
+    unread: list[Problem] = field(default_factory=list)
     format: str | None = None  # as sniffed from the content: xlsx, xls, csv...
+
+    @property
+    def reason(self) -> str | None:
+        """Why it was skipped or rejected, in words (its problem's message)."""
+        return self.problem.message if self.problem else None
 
 
 def collect(inputs: Sequence[str | Path]) -> list[tuple[Path, str]]:
@@ -113,19 +119,21 @@ def collect(inputs: Sequence[str | Path]) -> list[tuple[Path, str]]:
     return unique
 
 
-def skip_reason(path: Path, name: str) -> str | None:
-    """Why a file is passed over quietly, or None."""
+def skip_problem(path: Path, name: str) -> Problem | None:
+    """Why a file is passed over quietly (it is no return), or None."""
     if path.name.startswith("~$"):
-        return "an Office lock file (the workbook was open when it was copied)"
-    if path.name.startswith(".~lock."):
-        return "a LibreOffice lock file"
-    if any(part.startswith(".") for part in Path(name).parts):
-        return "a hidden file"
-    if path.name.lower() in ("thumbs.db", "desktop.ini"):
-        return "a system file"
-    if path.suffix.lower() == ".eml":
-        return "an email (the drafts edi-xl returns and edi-xl chase write)"
-    return None
+        code = Code.OFFICE_LOCK_FILE
+    elif path.name.startswith(".~lock."):
+        code = Code.LIBREOFFICE_LOCK_FILE
+    elif any(part.startswith(".") for part in Path(name).parts):
+        code = Code.HIDDEN_FILE
+    elif path.name.lower() in ("thumbs.db", "desktop.ini"):
+        code = Code.SYSTEM_FILE
+    elif path.suffix.lower() == ".eml":
+        code = Code.EMAIL_FILE
+    else:
+        return None
+    return problem(code, file=name)
 
 
 def saved_at(path: Path, fmt: str) -> datetime:
@@ -195,12 +203,11 @@ def _find_table(sheet: SheetGrid) -> ReturnTable | None:
 def _pick_update_column(
     updates: dict[str, int], dates: dict[str, Any]
 ) -> tuple[int | None, str | None]:
-    """The column holding the owner's new update: the latest dated round, else the rightmost."""
-    if not updates:
-        return None, None
-    dated = [(d, name) for name, d in dates.items() if d is not None]
-    name = max(dated)[1] if dated else max(updates, key=lambda n: updates[n])
-    return updates[name], name
+    """The column holding the owner's new update: the latest round
+    (:func:`edi_xl.core.rounds.latest_round`: the latest dated column, else the rightmost)."""
+    names = sorted(updates, key=lambda n: updates[n])  # in column order
+    i = latest_round([dates.get(n) for n in names])
+    return (updates[names[i]], names[i]) if i is not None else (None, None)
 
 
 def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
@@ -241,16 +248,39 @@ def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
     return rows
 
 
-def unread_columns(table: ReturnTable, rows: list[ReturnRow]) -> list[str]:
-    """The table's other columns that hold text in the rows read, described for a person."""
-    found: list[str] = []
-    wanted = {r.row - 1 for r in rows if r.sheet == table.sheet.name}
+def returned_status(
+    row: ReturnRow, words: dict[RAG, str], **flag_fields: Any
+) -> tuple[str | None, Flag | None]:
+    """The plan's word for the Status an owner wrote in ``row`` (None when blank), or, for a
+    word that is no RAG status, None and its ``invalid_status`` flag (``flag_fields``: the
+    action, the template and its fields, as :class:`Flag` takes them)."""
+    if not row.status:
+        return None, None
+    rag = parse_status(row.status, words)
+    if rag is not None:
+        return words[rag], None
+    where = {"sheet": row.sheet, "row": row.row, "column": "Status", "value": row.status}
+    return None, Flag(Code.INVALID_STATUS, row.file, **where, **flag_fields)
+
+
+def unread_columns(table: ReturnTable, rows: list[ReturnRow], file_name: str) -> list[Problem]:
+    """The table's other columns that hold text in the rows read (``column_not_read``, at the
+    first row holding text in the column)."""
+    found: list[Problem] = []
+    wanted = sorted(r.row - 1 for r in rows if r.sheet == table.sheet.name)
     for header, col in sorted(table.others.items(), key=lambda item: item[1]):
-        filled = sum(1 for r in wanted if not is_blank(table.sheet.value(r, col)))
+        filled = [r for r in wanted if not is_blank(table.sheet.value(r, col))]
         if filled:
             found.append(
-                f"sheet {table.sheet.name!r} column {get_column_letter(col + 1)} {header!r}: "
-                f"{filled} value{'s' if filled != 1 else ''}"
+                problem(
+                    Code.COLUMN_NOT_READ,
+                    file=file_name,
+                    sheet=table.sheet.name,
+                    row=filled[0] + 1,
+                    column=header,
+                    letter=get_column_letter(col + 1),
+                    values=plural(len(filled), "value"),
+                )
             )
     return found
 
@@ -285,20 +315,25 @@ def read_returns(
 
     ``progress(done, total, name)`` is called as each file has been dealt with; files under
     the folder ``exclude`` (e.g. where normalised copies are written) are not read; files in
-    ``not_returns`` (e.g. the master and its backup, in the returns folder) are skipped with
-    the reason given.
+    ``not_returns`` (e.g. the master and its backup, in the returns folder: ``"master's
+    backup"``) are skipped as ``master_in_returns``, named as given.
     """
     files: list[ReturnFile] = []
     to_read: list[tuple[Path, str]] = []
     found = collect(inputs)
     if exclude is not None and exclude.is_dir():
         found = [(p, n) for p, n in found if not p.resolve().is_relative_to(exclude.resolve())]
-    skip = {p.resolve(): reason for p, reason in (not_returns or {}).items()}
+    skip = {p.resolve(): which for p, which in (not_returns or {}).items()}
     total = len(found)
     for path, name in found:
-        reason = skip.get(path.resolve()) or skip_reason(path, name)
-        if reason:
-            files.append(ReturnFile(path, name, SKIPPED, reason))
+        which = skip.get(path.resolve())
+        passed_over = (
+            problem(Code.MASTER_IN_RETURNS, file=name, which=which)
+            if which
+            else skip_problem(path, name)
+        )
+        if passed_over:
+            files.append(ReturnFile(path, name, SKIPPED, passed_over))
             if progress:
                 progress(len(files), total, name)
         else:
@@ -320,28 +355,33 @@ def read_returns(
 
 
 def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError) -> ReturnFile:
+    def rejected(code: Code, **fields: Any) -> ReturnFile:
+        return ReturnFile(path, name, REJECTED, problem(code, file=name, **fields))
+
     if isinstance(result, UnreadableFileError):
-        return ReturnFile(path, name, REJECTED, result.reason)
+        code = (
+            Code.PASSWORD_PROTECTED
+            if isinstance(result, EncryptedFileError)
+            else Code.NOT_A_SPREADSHEET
+            if isinstance(result, NotASpreadsheetError)
+            else Code.UNREADABLE_FILE
+        )
+        return rejected(code, reason=result.reason)
     if is_master(result):
-        return ReturnFile(path, name, REJECTED, MASTER_NOT_RETURN)
+        return rejected(Code.MASTER_NOT_RETURN)
     tables = find_tables(result)
     if not tables:
-        sheets = ", ".join(repr(s.name) for s in result.sheets) or "none"
-        return ReturnFile(
-            path,
-            name,
-            REJECTED,
-            f"no action table found (looked for a header row with '#' or 'Action' and "
-            f"'Status' or 'Update' in sheets {sheets})",
+        return rejected(
+            Code.NO_ACTION_TABLE, sheets=", ".join(repr(s.name) for s in result.sheets) or "none"
         )
     rows: list[ReturnRow] = []
-    unread: list[str] = []
+    unread: list[Problem] = []
     for table in tables:
         found = table_rows(table, name)
         rows += found
-        unread += unread_columns(table, found)
+        unread += unread_columns(table, found, name)
     if not rows:
-        return ReturnFile(path, name, REJECTED, "the action table has no rows")
+        return rejected(Code.EMPTY_ACTION_TABLE)
     metadata = return_metadata(result)
     return ReturnFile(
         path,

@@ -23,14 +23,32 @@ from openpyxl.workbook.workbook import Workbook
 from edi_xl.core.dates import parse_date, short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.model import Action
-from edi_xl.core.problems import Code, Flag, Outcome
+from edi_xl.core.problems import (
+    FILE_SUPERSEDED_EARLIER,
+    FILE_SUPERSEDED_LATER,
+    FILE_SUPERSEDED_SAME_ACTIONS,
+    SUPERSEDED_BY_EARLIER_MERGE,
+    Code,
+    Flag,
+    Outcome,
+    Problem,
+    problem,
+)
 from edi_xl.core.rounds import update_header
 from edi_xl.core.rules import assess
 from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import one_line
-from edi_xl.flows.intake import READ, REJECTED, SKIPPED, ReturnFile, ReturnRow, read_returns
+from edi_xl.flows.intake import (
+    READ,
+    REJECTED,
+    SKIPPED,
+    ReturnFile,
+    ReturnRow,
+    read_returns,
+    returned_status,
+)
 from edi_xl.flows.owner_returns import last_update_text, row_fingerprint
-from edi_xl.flows.refresh import RefreshResult, refresh_book, wrap_top_setter
+from edi_xl.flows.refresh import RefreshResult, refresh_book, save_notes, wrap_top_setter
 from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, set_value, storable_text
 from edi_xl.master.patch import save_master
@@ -39,7 +57,6 @@ from edi_xl.master.round_record import (
     FILE_UNCHANGED,
     MERGED,
     FileRecord,
-    FlagRecord,
     RoundRecord,
     read_record,
     stamp,
@@ -77,9 +94,14 @@ class MergeChange:
 class FileOutcome:
     file: str
     outcome: Outcome
-    reason: str | None
+    problem: Problem | None  # why it was not merged (skipped, rejected, superseded...)
     owner: str | None
     rows: int
+
+    @property
+    def reason(self) -> str | None:
+        """Why it was not merged, in words (its problem's message)."""
+        return self.problem.message if self.problem else None
 
 
 @dataclass
@@ -180,14 +202,13 @@ def match_row(
                 return scored[0][1], None
             ids = ", ".join(a.id for a in candidates)
             return None, Flag(
-                row.id,
-                row.file,
                 Code.AMBIGUOUS_ID,
-                f"row {row.row}: id {row.id} could be any of {ids} (Excel turns "
-                "7.10 into 7.1); the action text does not tell which",
+                row.file,
+                action_id=row.id,
                 sheet=row.sheet,
                 row=row.row,
                 value=row.id,
+                ids=ids,
             )
     if text:
         scored = sorted(
@@ -201,13 +222,13 @@ def match_row(
             return scored[0][1], None
     what = f"id {row.id!r}" if row.id else "no id, and the action text matches no action"
     return None, Flag(
-        row.id or None,
-        row.file,
         Code.UNKNOWN_ACTION,
-        f"sheet {row.sheet!r} row {row.row}: {what} is not in the master; not added",
+        row.file,
+        action_id=row.id or None,
         sheet=row.sheet,
         row=row.row,
         value=row.id or text,
+        what=what,
     )
 
 
@@ -237,16 +258,15 @@ def locked_changes(row: ReturnRow, action: Action) -> list[Flag]:
         if not same:
             flags.append(
                 Flag(
-                    action.id,
-                    row.file,
                     Code.LOCKED_FIELD_CHANGED,
-                    f"row {row.row}: {FIELD_LABELS[fld]} changed from {old_text!r} to "
-                    f"{new_text!r}; not applied (only Status and the update are "
-                    "taken from returns)",
+                    row.file,
+                    action_id=action.id,
                     sheet=row.sheet,
                     row=row.row,
                     column=FIELD_LABELS[fld],
                     value=value,
+                    old=old_text,
+                    new=new_text,
                 )
             )
     return flags
@@ -258,51 +278,27 @@ def file_flags(
     """What the whole file needs a person for: text not read (unless ``unread`` is False),
     and, for a return made by ``edi-xl returns``, another master or round named in it, or
     actions taken out of it."""
-    flags = [
-        Flag(
-            None,
-            file.name,
-            Code.COLUMN_NOT_READ,
-            f"{where} not read: only the Status and the update are taken from returns",
-        )
-        for where in (file.unread if unread else [])
-    ]
+    flags = [Flag.of(p) for p in (file.unread if unread else [])]
     meta = file.metadata
     if meta is None:
         return flags
     if meta.master and master and _same_master(meta.master, str(master)) is False:
-        flags.append(
-            Flag(
-                None,
-                file.name,
-                Code.OTHER_MASTER,
-                f"this return was made from {meta.master!r}, not {master!r}; merged "
-                "by action number and text: check it belongs to this plan",
-            )
-        )
+        flags.append(Flag(Code.OTHER_MASTER, file.name, value=meta.master, master=master))
     if meta.as_at and meta.as_at != as_at:
         flags.append(
             Flag(
-                None,
-                file.name,
                 Code.OTHER_ROUND,
-                f"this return was sent for the round as at {short_date(meta.as_at)}; "
-                f"it is merged into the round as at {short_date(as_at)}",
+                file.name,
+                value=meta.as_at,
+                sent=short_date(meta.as_at),
+                merged=short_date(as_at),
             )
         )
     returned = {r.id for r in file.rows}
     numbers = {r.id for r in file.rows if r.id_was_number}
     for sent in meta.rows:
         if sent.id not in returned and not any(_same_number(sent.id, n) for n in numbers):
-            flags.append(
-                Flag(
-                    sent.id,
-                    file.name,
-                    Code.ROW_REMOVED,
-                    f"action {sent.id} was sent in this return but is not in it any "
-                    "more; nothing taken for it",
-                )
-            )
+            flags.append(Flag(Code.ROW_REMOVED, file.name, action_id=sent.id))
     return flags
 
 
@@ -341,16 +337,15 @@ def changed_since_sent(
     if before is _UNKNOWN:
         return None  # the action itself changed since: locked_changes says what
     return Flag(
-        action.id,
-        row.file,
         Code.CHANGED_SINCE_SENT,
-        f"row {row.row}: Status was {before!r} when this return was sent and is now "
-        f"{action.status_text!r} in the master; the return's {status_word!r} is applied "
-        "(see the Change Log to undo)",
+        row.file,
+        action_id=action.id,
         sheet=row.sheet,
         row=row.row,
         column="Status",
         value=status_word,
+        before=before,
+        now=action.status_text,
     )
 
 
@@ -460,36 +455,22 @@ def merge_book(
             earlier.add(file.name)
             flags.append(
                 Flag(
-                    None,
-                    file.name,
                     Code.SUPERSEDED,
-                    f"a newer return from {owner} ({before.file}) was merged earlier this "
-                    "round; this one was not applied",
+                    file.name,
+                    template=SUPERSEDED_BY_EARLIER_MERGE,
+                    owner=owner,
+                    newer=before.file,
                 )
             )
             continue
         new_rows = 0
         for row, action in matched:
             flags.extend(locked_changes(row, action))
-            status_word = None
-            if row.status:
-                rag = parse_status(row.status, words)
-                if rag is None:
-                    flags.append(
-                        Flag(
-                            action.id,
-                            file.name,
-                            Code.INVALID_STATUS,
-                            f"row {row.row}: {row.status!r} is not a RAG status; "
-                            f"the master keeps {action.status_text!r}",
-                            sheet=row.sheet,
-                            row=row.row,
-                            column="Status",
-                            value=row.status,
-                        )
-                    )
-                else:
-                    status_word = words[rag]
+            status_word, invalid = returned_status(
+                row, words, action_id=action.id, kept=action.status_text
+            )
+            if invalid:
+                flags.append(invalid)
             sent_row = sent.get(action.id)
             if not _owner_changed(row, action, status_word, sent_row, sent_as_at, words):
                 continue  # sent back as it was: nothing to take (and nothing to undo)
@@ -522,13 +503,12 @@ def merge_book(
             lost[older.file.name] += 1
             flags.append(
                 Flag(
-                    action_id,
-                    older.file.name,
                     Code.SUPERSEDED,
-                    f"row {older.row.row}: a newer return ({winner.file.name}) "
-                    f"updates action {action_id}; this one was not applied",
+                    older.file.name,
+                    action_id=action_id,
                     sheet=older.row.sheet,
                     row=older.row.row,
+                    newer=winner.file.name,
                 )
             )
         won[winner.file.name] += 1
@@ -548,15 +528,14 @@ def merge_book(
             if len(stored) > CELL_LIMIT:
                 flags.append(
                     Flag(
-                        action_id,
-                        winner.file.name,
                         Code.VALUE_TRUNCATED,
-                        f"row {winner.row.row}: the update is {len(stored):,} characters, "
-                        f"longer than a cell holds ({CELL_LIMIT:,}); the cell keeps the "
-                        "first 32,767 and the whole text is in the merge report (--report)",
+                        winner.file.name,
+                        action_id=action_id,
                         sheet=winner.row.sheet,
                         row=winner.row.row,
                         column=update_header(as_at),
+                        length=len(stored),
+                        limit=CELL_LIMIT,
                     )
                 )
                 stored = stored[:CELL_LIMIT]
@@ -592,15 +571,15 @@ def _overridden(
     if ruled is None or ruled is rag:
         return None
     return Flag(
-        action.id,
-        winner.file.name,
         Code.STATUS_OVERRIDDEN,
-        f"row {winner.row.row}: owner said {word}; due date passed: {ruled.value} "
-        f"({words[ruled]}), so the Status stays {words[ruled]}",
+        winner.file.name,
+        action_id=action.id,
         sheet=winner.row.sheet,
         row=winner.row.row,
         column="Status",
         value=word,
+        rag=ruled.value,
+        word=words[ruled],
     )
 
 
@@ -622,11 +601,10 @@ def _add_to_record(
         owner = o.owner or _owner_by_name(file, owners)
         reason = o.reason if o.outcome == REJECTED else None
         found.append(FileRecord(o.file, owner, stamp(file.stamp), o.outcome, o.rows, 0, reason))
-    flag_records = [FlagRecord(g.file, g.id, g.kind, g.message) for g in flags]
-    record.add(found, flag_records)
+    record.add(found, flags)
     newest = record.newest_returned()
     record.files = [
-        replace(f, outcome=Outcome.SUPERSEDED, rows=0, reason=f"a newer return ({n.file}) came in")
+        replace(f, outcome=Outcome.SUPERSEDED, rows=0, reason=_later_came_in(f, n.file))
         if f.owner
         and f.outcome == MERGED
         and (n := newest[owner_key(f.owner)]).key != f.key
@@ -638,6 +616,13 @@ def _add_to_record(
     record.files = with_flags(record.files, record.flags)
 
 
+def _later_came_in(file: FileRecord, newer: str) -> str:
+    """The reason on the Returns sheet of a file superseded by a newer one merged later."""
+    return problem(
+        Code.SUPERSEDED, template=FILE_SUPERSEDED_LATER, file=file.file, newer=newer
+    ).message
+
+
 def _outcome(
     file: ReturnFile,
     won: Counter[str],
@@ -647,23 +632,22 @@ def _outcome(
     earlier: set[str],
 ) -> FileOutcome:
     if file.outcome != READ:
-        return FileOutcome(file.name, file.outcome, file.reason, None, 0)
+        return FileOutcome(file.name, file.outcome, file.problem, None, 0)
     owner = owners.get(file.name) or file.owner
+
+    def outcome(what: Outcome, code: Code, template: str | None = None) -> FileOutcome:
+        why = problem(code, template=template, file=file.name)
+        return FileOutcome(file.name, what, why, owner, 0)
+
     if file.name in earlier:
-        return FileOutcome(
-            file.name, Outcome.SUPERSEDED, "a newer return was merged earlier this round", owner, 0
-        )
+        return outcome(Outcome.SUPERSEDED, Code.SUPERSEDED, FILE_SUPERSEDED_EARLIER)
     if won[file.name]:
         return FileOutcome(file.name, Outcome.MERGED, None, owner, won[file.name])
     if lost[file.name]:
-        return FileOutcome(
-            file.name, Outcome.SUPERSEDED, "a newer return updates the same actions", owner, 0
-        )
+        return outcome(Outcome.SUPERSEDED, Code.SUPERSEDED, FILE_SUPERSEDED_SAME_ACTIONS)
     if file.name in unchanged:
-        return FileOutcome(
-            file.name, FILE_UNCHANGED, "sent back with no new status or update", owner, 0
-        )
-    return FileOutcome(file.name, REJECTED, "no row matched an action of the master", owner, 0)
+        return outcome(FILE_UNCHANGED, Code.RETURN_UNCHANGED)
+    return outcome(REJECTED, Code.NO_ROW_MATCHED)
 
 
 def merge_returns(
@@ -688,10 +672,10 @@ def merge_returns(
     settings_date = sheets.read_settings(wb).as_at
     target = Path(out) if out else master
     not_returns = {  # a master kept in the returns folder is not a return
-        target: "the merged master",
-        backup_path(target): "the merged master's backup",
-        master: "the master itself",
-        backup_path(master): "the master's backup",
+        target: "merged master",
+        backup_path(target): "merged master's backup",
+        master: "master itself",
+        backup_path(master): "master's backup",
     }
     files = read_returns(inputs, reader=reader, progress=progress, not_returns=not_returns)
     source = "given"
@@ -699,9 +683,10 @@ def merge_returns(
         as_at, source = returns_round(files, settings_date, fallback, master.name)
     with gc_paused():  # not while reading returns: a file read in this process leaves cycles
         result = merge_book(wb, files, as_at, now=now, path=master.name)
-        result.backup = save_master(
-            wb, target, notes=result.refresh.notes if result.refresh is not None else None
-        )
+        saved: list[str] = []
+        result.backup = save_master(wb, target, notes=saved)
+        if result.refresh is not None:
+            result.refresh.notes += save_notes(saved)
     result.path = target
     result.as_at_source = source
     return result

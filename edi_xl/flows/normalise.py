@@ -41,9 +41,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from edi_xl.core.filenames import unique_names
-from edi_xl.core.problems import Code, Outcome
+from edi_xl.core.problems import INVALID_STATUS_KEPT, Code, Outcome
 from edi_xl.core.rounds import update_header, update_header_date
-from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG, parse_status
+from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG
 from edi_xl.flows.intake import (
     PROVENANCE_HEADERS,
     READ,
@@ -51,6 +51,7 @@ from edi_xl.flows.intake import (
     ReturnFile,
     ReturnRow,
     read_returns,
+    returned_status,
 )
 from edi_xl.flows.merge import FileOutcome, Flag, MergeReport, file_flags
 from edi_xl.flows.owner_returns import META_SHEET, write_metadata
@@ -109,37 +110,14 @@ def canonical_rows(
     rows: list[list[Any]] = []
     flags: list[Flag] = []
     for row in file.rows:
-        status: str | None = row.status
-        if row.status:
-            rag = parse_status(row.status, words)
-            if rag is None:
-                flags.append(
-                    Flag(
-                        row.id or None,
-                        file.name,
-                        Code.INVALID_STATUS,
-                        f"sheet {row.sheet!r} row {row.row}: {row.status!r} is not a "
-                        "RAG status; kept as written",
-                        sheet=row.sheet,
-                        row=row.row,
-                        column="Status",
-                        value=row.status,
-                    )
-                )
-            else:
-                status = words[rag]
+        word, invalid = returned_status(
+            row, words, template=INVALID_STATUS_KEPT, action_id=row.id or None
+        )
+        status = word or row.status  # a word that is no status stays as written
+        if invalid:
+            flags.append(invalid)
         if not row.id and not row.locked.get("action"):
-            flags.append(
-                Flag(
-                    None,
-                    file.name,
-                    Code.NO_ID,
-                    f"sheet {row.sheet!r} row {row.row}: no action number and no "
-                    "action text, so it cannot be matched to an action of the plan",
-                    sheet=row.sheet,
-                    row=row.row,
-                )
-            )
+            flags.append(Flag(Code.NO_ID, file.name, sheet=row.sheet, row=row.row))
         rows.append(
             [_value(row, fld, status) for _, fld, _ in COLUMNS]
             + [row.others.get(h) for h in extras]
@@ -261,7 +239,7 @@ def normalise_returns(
     written: list[NormalisedFile] = []
     for file in files:
         if file.outcome != READ:
-            outcomes.append(FileOutcome(file.name, file.outcome, file.reason, None, 0))
+            outcomes.append(FileOutcome(file.name, file.outcome, file.problem, None, 0))
             continue
         header, rows, row_flags = canonical_rows(file, words, as_at)
         flags += file_flags(file, as_at, unread=False) + row_flags  # other columns are kept

@@ -52,7 +52,7 @@ from edi_xl.core.dates import DateKind, long_date, parse_date
 from edi_xl.core.errors import EdiXlError, UnreadableFileError, WorkbookWriteError
 from edi_xl.core.filenames import unique_names
 from edi_xl.core.model import Action
-from edi_xl.core.rounds import update_header
+from edi_xl.core.rounds import latest_round, update_header
 from edi_xl.core.status import RAG
 from edi_xl.core.text import cell_text, plural
 from edi_xl.master.cells import set_value
@@ -77,7 +77,7 @@ __all__ = [
     "VERSION",
     "OwnerReturn",
     "ReturnMetadata",
-    "ReturnRow",
+    "SentRow",
     "ReturnsResult",
     "last_update_text",
     "make_owner_returns",
@@ -183,8 +183,10 @@ class ReturnsResult:
         return any(reason != NOT_SENT_COMPLETE for _, reason in self.not_sent)
 
 
-class ReturnRow(BaseModel):
-    """One action sent: its id, its row in the return, its fingerprint, its master row."""
+class SentRow(BaseModel):
+    """One action as it was sent (the hidden record of a return): its id, its row in the
+    return, its fingerprint, its master row. What comes back in that row is an
+    :class:`edi_xl.flows.intake.ReturnRow`."""
 
     id: str
     row: int | None = None
@@ -207,10 +209,10 @@ class ReturnMetadata(BaseModel):
     header_row: int | None = None
     sheet: str | None = None
     update_header: str | None = None
-    rows: list[ReturnRow] = Field(default_factory=list)
+    rows: list[SentRow] = Field(default_factory=list)
     problems: list[str] = Field(default_factory=list)
 
-    def by_id(self) -> dict[str, ReturnRow]:
+    def by_id(self) -> dict[str, SentRow]:
         return {r.id: r for r in self.rows}
 
 
@@ -244,17 +246,12 @@ def last_update_text(action: Action, as_at: date) -> str | None:
 
     Normally the current update (the latest round's). Rounds dated on or after ``as_at`` are
     the round being asked for, not a "last" update; a blank latest round does not hide the
-    one before it. Undated rounds count as older than dated ones.
+    one before it. Undated rounds count as older than dated ones
+    (:func:`edi_xl.core.rounds.latest_round`).
     """
-    rounds = [
-        u
-        for u in action.updates
-        if u.text and u.text.strip() and (u.as_at is None or u.as_at < as_at)
-    ]
-    if not rounds:
-        return None
-    # sorted() is stable: same-dated (and undated) rounds keep their column order.
-    return sorted(rounds, key=lambda u: u.as_at or date.min)[-1].text
+    written = [u for u in action.updates if u.text and u.text.strip()]
+    i = latest_round([u.as_at for u in written], before=as_at)
+    return written[i].text if i is not None else None
 
 
 def _due_value(action: Action) -> Any:
@@ -456,7 +453,7 @@ def _write_metadata(
             sheet=RETURN_SHEET,
             update_header=update_header(as_at),
             rows=[
-                ReturnRow(
+                SentRow(
                     id=action.id,
                     row=row,
                     fingerprint=fingerprint,
@@ -738,7 +735,7 @@ def metadata_from_rows(rows: list[tuple[Any, ...]]) -> ReturnMetadata | None:
                 meta.problems.append("a line of the actions table has no id")
             continue
         meta.rows.append(
-            ReturnRow(
+            SentRow(
                 id=action_id,
                 row=_as_int(cells[1]),
                 fingerprint=cell_text(cells[2]),

@@ -31,7 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.model import Action, ActionPlan
-from edi_xl.core.problems import Report, Severity
+from edi_xl.core.problems import Code, Problem, Report, Severity, problem
 from edi_xl.core.rules import Assessment, assess, check_plan
 from edi_xl.core.status import RAG
 from edi_xl.core.summary import Summary
@@ -76,7 +76,7 @@ class RefreshResult:
     changes: list[Change] = field(default_factory=list)
     path: Path | None = None
     backup: Path | None = None
-    notes: list[str] = field(default_factory=list)  # things refresh could not do, in words
+    notes: list[Problem] = field(default_factory=list)  # what refresh (or the save) could not do
     summary: Summary | None = None  # the figures of the Summary sheet
 
     @property
@@ -89,6 +89,11 @@ class RefreshResult:
             if s.status:
                 counts[s.status.value] += 1
         return counts
+
+
+def save_notes(saved: list[str]) -> list[Problem]:
+    """The notes :func:`edi_xl.master.patch.save_master` wrote, as problems."""
+    return [problem(Code.SAVED_BY_REWRITE, detail=text) for text in saved]
 
 
 def _ensure_column(
@@ -192,7 +197,7 @@ def refresh_book(
 
     changes: list[Change] = sheets.write_settings(wb, settings, source=source)
     sheets.write_owners(wb, plan.owners)
-    notes: list[str] = []
+    notes: list[Problem] = []
     assessments: list[tuple[Action, Assessment]] = []
     for action in plan.actions:
         assessment = assess(action, as_at)
@@ -211,7 +216,16 @@ def refresh_book(
             return
         old = cell.value
         if not set_value(cell, value):
-            notes.append(f"row {row}: {label} is inside merged cells; not changed")
+            notes.append(
+                problem(
+                    Code.MERGED_CELLS,
+                    action_id=action.id or None,
+                    file=str(path) if path else None,
+                    sheet=ws.title,
+                    row=row,
+                    column=label,
+                )
+            )
             return
         # The first fill of an empty computed cell is not a change to anything a person wrote;
         # every other change, and every Status change, goes in the Change Log.
@@ -326,7 +340,9 @@ def refresh_workbook(
         wb = load_master(path)
         result = refresh_book(wb, as_at, now=now, path=path.name)
         target = Path(out) if out else path
-        result.backup = save_master(wb, target, notes=result.notes)
+        saved: list[str] = []
+        result.backup = save_master(wb, target, notes=saved)
+        result.notes += save_notes(saved)
     result.path = target
     return result
 

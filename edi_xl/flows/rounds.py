@@ -20,8 +20,9 @@ from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError
+from edi_xl.core.problems import Problem
 from edi_xl.core.rounds import update_header
-from edi_xl.flows.refresh import RefreshResult, refresh_book
+from edi_xl.flows.refresh import RefreshResult, refresh_book, save_notes
 from edi_xl.master import sheets
 from edi_xl.master.patch import save_master
 from edi_xl.master.plan import gc_paused, load_master
@@ -98,7 +99,7 @@ class RoundResult:
     refresh: RefreshResult | None = None
     path: Path | None = None
     backup: Path | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # what the save could not do
 
 
 def start_round_book(
@@ -137,6 +138,8 @@ def start_round(master: str | Path, start: date, *, now: datetime | None = None)
     with gc_paused():
         wb = load_master(path)
         result = start_round_book(wb, start, now=now, path=path.name)
-        result.backup = save_master(wb, path, notes=result.notes)
+        saved: list[str] = []
+        result.backup = save_master(wb, path, notes=saved)
+        result.notes += save_notes(saved)
     result.path = path
     return result

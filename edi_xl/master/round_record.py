@@ -27,7 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.dates import DateKind, long_date, parse_date
-from edi_xl.core.problems import Outcome
+from edi_xl.core.problems import SEVERITY, Code, Flag, Location, Outcome, Problem
 from edi_xl.core.text import cell_text, plural
 from edi_xl.master.cells import set_value
 from edi_xl.master.printing import apply_print_setup
@@ -67,31 +67,25 @@ class FileRecord:
         return self.file, self.saved
 
 
-@dataclass(frozen=True)
-class FlagRecord:
-    file: str
-    id: str | None
-    kind: str
-    message: str
-
-
 @dataclass
 class RoundRecord:
     """What the Returns sheet says about a round."""
 
     as_at: date | None
     files: list[FileRecord]
-    flags: list[FlagRecord]
+    flags: list[Flag]  # the round's problems found in returns, as the sheet lists them
 
-    def add(self, files: list[FileRecord], flags: list[FlagRecord]) -> None:
+    def add(self, files: list[FileRecord], flags: list[Flag]) -> None:
         """Add a merge's files and flags: the same file (name, saved) replaces its line and
-        its flags; a flag already listed is not listed twice."""
+        its flags; a flag already listed (the same file, action, kind and message) is not
+        listed twice."""
         new = {f.key: f for f in files}
         names = {f.file for f in files}
         kept = [new.pop(f.key, f) for f in self.files]  # a file merged again keeps its place
         self.files = kept + [f for f in files if f.key in new]
         order = {f.file: i for i, f in enumerate(self.files)}
-        unique = [g for i, g in enumerate(flags) if g not in flags[:i]]
+        keys = [g.key for g in flags]
+        unique = [g for i, g in enumerate(flags) if g.key not in keys[:i]]
         self.flags = sorted(
             [g for g in self.flags if g.file not in names] + unique,
             key=lambda g: order.get(g.file, len(order)),
@@ -149,7 +143,7 @@ def read_record(wb: Workbook) -> RoundRecord:
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     as_at = None
     files: list[FileRecord] = []
-    flags: list[FlagRecord] = []
+    flags: list[Flag] = []
     section = None
     for row in rows:
         row = [*row, *([None] * 8)]
@@ -182,13 +176,28 @@ def read_record(wb: Workbook) -> RoundRecord:
                     cell_text(row[6]),
                 )
             )
-        elif section == FLAGS_TITLE:
-            flags.append(
-                FlagRecord(
-                    first, cell_text(row[1]), cell_text(row[2]) or "", cell_text(row[3]) or ""
-                )
-            )
+        elif section == FLAGS_TITLE and (flag := _flag_line(first, row)) is not None:
+            flags.append(flag)
     return RoundRecord(as_at, files, flags)
+
+
+def _flag_line(file: str, row: list[Any]) -> Flag | None:
+    """A line of "Flags this round" read back as the problem it was written from (its file,
+    action, code and message; where in the return it was is not on the sheet). The sheet is
+    edi_xl's; a line whose Kind is no code (only a hand edit makes one) is not read back."""
+    kind = cell_text(row[2]) or ""
+    if kind not in Code._value2member_map_:
+        return None
+    code = Code(kind)
+    return Flag.of(
+        Problem(
+            code=code,
+            severity=SEVERITY[code],
+            action_id=cell_text(row[1]),
+            location=Location(file=file),
+            message=cell_text(row[3]) or "",
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -329,7 +338,7 @@ def write_returns_sheet(
     _header(ws, r, FLAG_HEADERS)
     for g in record.flags:
         r += 1
-        for c, value in enumerate((g.file, g.id, g.kind, g.message), start=1):
+        for c, value in enumerate(g.key, start=1):
             set_value(ws.cell(r, c), value, number_format="@" if c == 2 else None)
     widths = dict(zip("ABCDEFG", (34, 60, 17, 40, 13, 8, 30), strict=True))
     for letter, width in widths.items():
@@ -358,7 +367,7 @@ def _header(ws: Any, row: int, headers: tuple[str, ...]) -> None:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
 
 
-def with_flags(files: list[FileRecord], flags: list[FlagRecord]) -> list[FileRecord]:
+def with_flags(files: list[FileRecord], flags: list[Flag]) -> list[FileRecord]:
     """``files`` with their count of ``flags``."""
     count: dict[str, int] = defaultdict(int)
     for g in flags:

@@ -63,6 +63,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.core.dates import long_date
 from edi_xl.core.model import Action, ActionPlan
+from edi_xl.core.problems import Code, Problem, problem
 from edi_xl.core.rules import Assessment
 from edi_xl.core.status import RAG
 from edi_xl.core.summary import (
@@ -646,14 +647,11 @@ def _our_sheet(wb: Workbook) -> tuple[Worksheet | None, bool]:
 
 def write_summary_sheet(
     wb: Workbook, summary: Summary, plan: ActionPlan, cols: PlanColumns
-) -> list[str]:
+) -> list[Problem]:
     """(Re)write the Summary sheet for ``summary``; notes of what could not be done."""
     existing, ours = _our_sheet(wb)
     if not ours:
-        return [
-            f"a sheet called {SUMMARY!r} that edi_xl did not make is in the workbook; "
-            "it was left alone and no Summary was written (rename it to get one)"
-        ]
+        return [problem(Code.SUMMARY_SHEET_NOT_OURS, sheet=SUMMARY)]
     code_name = None  # an .xlsm's VBA knows the sheet by its code name: keep it
     if existing is not None:
         index = wb.sheetnames.index(SUMMARY)
@@ -979,7 +977,7 @@ def write_summary(
     as_at: date,
     settings: sheets.Settings,
     cols: PlanColumns,
-) -> tuple[Summary, list[str]]:
+) -> tuple[Summary, list[Problem]]:
     """Work out the figures of a refreshed plan and (re)write the Summary sheet.
 
     Call after the refresh has written the Status cells and the Change Log lines.

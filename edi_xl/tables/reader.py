@@ -17,7 +17,7 @@ from pathlib import Path
 from types import ModuleType
 
 from edi_xl.core.errors import EdiXlError, LayoutNotFoundError, UnreadableFileError
-from edi_xl.core.model import Action, ActionPlan
+from edi_xl.core.model import ActionPlan, combine_plans
 from edi_xl.read.grid import SheetGrid
 from edi_xl.read.sources import read_grids, sniff_format
 from edi_xl.read.word import WordDocument, read_docx
@@ -219,7 +219,6 @@ def _read_imported(
         else:
             reads.append((grid, module.read_detail(grid, detection, path=str(path))))
     first = reads[0][1].plan
-    actions: list[Action] = [a for _, r in reads for a in r.plan.actions]
     if len(reads) > 1:  # number the ids across the sheets, as one plan
         drafts = [(a, t) for _, r in reads for a, t in zip(r.plan.actions, r.themes, strict=True)]
         generated = [g for _, r in reads for g in r.generated]
@@ -227,21 +226,7 @@ def _read_imported(
             if made:
                 action.id = ""
         assign_ids(drafts, reads[0][1].number)
-    extra_columns = list(dict.fromkeys(c for _, r in reads for c in r.plan.extra_columns))
-    for action in actions:
-        action.extra = {c: action.extra.get(c) for c in extra_columns}
-    metadata: dict[str, str] = {}
-    for _, r in reads:
-        for key, value in r.plan.metadata.items():
-            metadata[key] = f"{metadata[key]}\n{value}" if key in metadata else value
-    plan = ActionPlan(
-        title=next((r.plan.title for _, r in reads if r.plan.title), None),
-        actions=actions,
-        update_headers=list(dict.fromkeys(h for _, r in reads for h in r.plan.update_headers)),
-        extra_columns=extra_columns,
-        metadata=metadata,
-        source=first.source,
-    )
+    plan = combine_plans([r.plan for _, r in reads], first.source)
     if document is not None:
         rows = {row for _, r in reads for row in r.rows}
         tables = len({t.index for row in rows if (t := document.table_of(row)) is not None})

@@ -6,6 +6,7 @@ from edi_xl.core.rounds import (
     current_round,
     dated_rounds,
     is_update_header,
+    latest_round,
     previous_round,
     rounds_before,
     update_header,
@@ -41,3 +42,15 @@ def test_the_header_reads_back_as_its_round() -> None:
     assert header == "Update as at 18 Nov 26" and is_update_header(header)
     assert dated_rounds([header]) == [(date(2026, 11, 18), header)]
     assert not is_update_header("Progress")
+
+
+def test_the_latest_round_of_a_row_of_update_columns() -> None:
+    """One answer for the current update, the last update sent and a return's new column."""
+    sep, dec = date(2023, 9, 18), date(2023, 12, 18)
+    assert latest_round([]) is None
+    assert latest_round([None, None]) == 1  # no dated column: the rightmost
+    assert latest_round([dec, None, sep]) == 0  # undated columns count as older
+    assert latest_round([dec, dec]) == 1  # one date twice: the one further right
+    assert latest_round([sep, dec], before=dec) == 0  # the round asked for is not "last"
+    assert latest_round([dec, None], before=dec) == 1  # then an undated column is the latest
+    assert latest_round([dec], before=sep) is None

@@ -171,6 +171,32 @@ def test_messy_batch(master, batch):
     assert result.needs_attention
 
 
+def test_why_a_file_was_not_merged_is_a_coded_problem(master, batch):
+    """Each file not merged carries a Problem (code, severity, the file) whose message is the
+    reason printed and reported; the Returns sheet's flags read back as the merge's flags."""
+    from edi_xl.master.round_record import read_record
+
+    result = merge_returns(master, [batch], as_at=AS_AT, now=datetime(2023, 12, 18, 10))
+    why = {
+        f.file: (f.problem.code, f.problem.severity, f.problem.location.file)
+        for f in result.files
+        if f.problem is not None
+    }
+    assert why == {
+        "Fiona v1.xlsx": (Code.SUPERSEDED, Severity.INFO, "Fiona v1.xlsx"),
+        "broken.xlsx": (Code.UNREADABLE_FILE, Severity.ERROR, "broken.xlsx"),
+        "instructions.xlsx": (Code.NO_ACTION_TABLE, Severity.ERROR, "instructions.xlsx"),
+        "notes.docx": (Code.NOT_A_SPREADSHEET, Severity.ERROR, "notes.docx"),
+        "~$Jim Machon.xlsx": (Code.OFFICE_LOCK_FILE, Severity.INFO, "~$Jim Machon.xlsx"),
+        ".DS_Store": (Code.HIDDEN_FILE, Severity.INFO, ".DS_Store"),
+    }
+    assert all(f.reason == f.problem.message for f in result.files if f.problem)
+    assert [f.reason for f in result.files if f.outcome == "merged"] == [None] * 3
+    record = read_record(load_workbook(master))
+    read_back = sorted((g.key, g.severity) for g in record.flags)  # the sheet: in file order
+    assert read_back == sorted((g.key, g.severity) for g in result.flags)
+
+
 def test_flags_are_problems_that_say_where_they_were_found(master, batch):
     """Each flag is a coded Problem with a severity and a location (file, sheet, row and,
     for one cell, its column); the --report JSON and the printed line stay as pinned."""
@@ -403,6 +429,13 @@ def test_text_in_columns_merge_does_not_read_is_flagged(master, tmp_path):
         ),
     ]
     assert [(c.id, c.field, c.new) for c in result.changes] == [("1.4", "update", "on track")]
+    where = [(f.location.sheet, f.location.row, f.location.column) for f in result.flags]
+    ws = load_workbook(jim.path)["Your actions"]
+    rows = {ws.cell(r, 1).value: r for r in range(7, ws.max_row + 1) if ws.cell(r, 1).value}
+    assert where == [
+        ("Your actions", rows["1.4"], "Comments"),
+        ("Your actions", rows["1.8"], "Risks"),
+    ]
 
 
 def test_control_characters_in_a_return_are_kept_visible_not_fatal(master, tmp_path):
@@ -452,6 +485,8 @@ def test_old_xls_ods_and_password_protected_returns(master, tmp_path):
     assert outcomes["louanna libre.ods"] == ("merged", None)
     assert outcomes["victoria.xlsx"][0] == "rejected"
     assert "password protected" in outcomes["victoria.xlsx"][1]
+    locked = next(f for f in result.files if f.file == "victoria.xlsx")
+    assert locked.problem is not None and locked.problem.code is Code.PASSWORD_PROTECTED
     assert {(c.id, c.field, c.new) for c in result.changes} == {
         ("1.4", "update", "xls update"),
         ("2.1", "status", "At Risk"),
@@ -469,6 +504,9 @@ def test_the_master_in_the_returns_folder_is_not_a_return(master, tmp_path):
     first = merge_returns(master, [folder], as_at=AS_AT)
     outcomes = {f.file: (f.outcome, f.reason) for f in first.files}
     assert outcomes["master.xlsx"] == ("skipped", "the master itself")
+    assert {f.problem.code for f in first.files if f.outcome == "skipped"} == {
+        Code.MASTER_IN_RETURNS
+    }
     assert outcomes["fiona.xlsx"] == ("merged", None)
     save_xlsx(
         folder / "jim.xlsx", [["#", "Status", "Update"], ["1.4", "G", "jim"]], mtime=1_600_000_000

@@ -31,7 +31,7 @@ from edi_xl.flows.owner_returns import (
     META_SHEET,
     RETURN_SHEET,
     ReturnMetadata,
-    ReturnRow,
+    SentRow,
     make_owner_returns,
     read_return_metadata,
     row_fingerprint,
@@ -274,7 +274,7 @@ def test_metadata_sheet_is_very_hidden_and_round_trips(master: Path, tmp_path: P
     assert load_workbook(path)[META_SHEET].sheet_state == "veryHidden"
     meta = read_return_metadata(path)
     expected_rows = [
-        ReturnRow(
+        SentRow(
             id=i,
             row=7 + n,
             fingerprint=row_fingerprint(i, seed(i)["action"], due, "On Track", seed(i)["update"]),
@@ -362,7 +362,7 @@ def test_read_return_metadata_of_a_damaged_return_lists_problems(tmp_path: Path)
     assert meta is not None
     assert meta.version is None and meta.owner == "42" and meta.as_at == AS_AT
     assert meta.created is None and meta.header_row == 6 and meta.master is None
-    assert meta.rows == [ReturnRow(id="1.5", row=7, fingerprint="abc"), ReturnRow(id="2.1")]
+    assert meta.rows == [SentRow(id="1.5", row=7, fingerprint="abc"), SentRow(id="2.1")]
     assert meta.problems == [
         "version: cannot read 'two'",
         "master: missing",

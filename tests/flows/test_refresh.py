@@ -366,3 +366,34 @@ def test_every_conditional_format_rule_has_its_own_priority(master):
     ws = load_workbook(master)["Action Plan"]
     priorities = [r.priority for cf in ws.conditional_formatting for r in cf.rules]
     assert len(priorities) == len(set(priorities)) == 6
+
+
+def test_a_cell_inside_merged_cells_is_a_coded_note(sept_master):
+    """A computed cell a person merged into its neighbour is not written: the refresh says so
+    as a note (a Problem with the sheet, row and column), printed as "Note: ..."."""
+    from click.testing import CliRunner
+
+    from edi_xl.cli import cli
+    from edi_xl.core.problems import Code, Severity
+
+    wb = load_workbook(sept_master)
+    ws = wb["Action Plan"]
+    header = {c.value: c.column_letter for c in ws[4]}
+    row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "1.9")
+    ws.merge_cells(f"{header['Overdue']}{row}:{header['Days overdue']}{row}")
+    wb.save(sept_master)
+    result = refresh_workbook(sept_master, AS_AT, now=NOW)
+    [note] = result.notes
+    assert (note.code, note.severity, note.action_id) == (
+        Code.MERGED_CELLS,
+        Severity.WARNING,
+        "1.9",
+    )
+    assert (note.location.sheet, note.location.row, note.location.column) == (
+        "Action Plan",
+        row,
+        "Days overdue",
+    )
+    assert note.message == f"row {row}: Days overdue is inside merged cells; not changed"
+    printed = CliRunner().invoke(cli, ["refresh", str(sept_master), "--as-at", "2023-12-19"])
+    assert f"Note: row {row}: Days overdue is inside merged cells; not changed" in printed.output

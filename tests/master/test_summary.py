@@ -47,6 +47,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
 from edi_xl.cli import cli
+from edi_xl.core.problems import Code
 from edi_xl.core.status import RAG
 from edi_xl.core.summary import (
     Summary,
@@ -671,7 +672,9 @@ def test_a_summary_sheet_of_the_trust_is_left_alone(tmp_path: Path) -> None:
     wb.create_sheet(SUMMARY)["A1"] = "Our own pivot tables"
     wb.save(path)
     result = refresh_workbook(path, AS_AT, now=NOW)
-    assert any("'Summary'" in note and "left alone" in note for note in result.notes)
+    [note] = result.notes
+    assert (note.code, note.location.sheet) == (Code.SUMMARY_SHEET_NOT_OURS, SUMMARY)
+    assert "left alone" in note.message
     assert load_workbook(path)[SUMMARY]["A1"].value == "Our own pivot tables"
     assert result.summary is not None and result.summary.overall.counts[RAG.RED] == 2
 

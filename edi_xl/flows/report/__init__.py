@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from edi_xl.core.errors import EdiXlError
+from edi_xl.core.problems import Code, Problem, problem
 from edi_xl.core.summary import Summary, sheet_rag
 from edi_xl.master.save import write_atomic
 
@@ -37,7 +38,7 @@ class ReportResult:
     path: Path
     summary: Summary
     pdf: Path | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
 
 
 def default_paper_path(master: Path, as_at: date) -> Path:
@@ -110,7 +111,7 @@ def write_report(
         settings,
     )
     notes = [
-        f"the Settings sheet has no {label!r}: the front sheet says 'To be completed'"
+        problem(Code.FRONT_SHEET_INCOMPLETE, file=master.name, sheet="Settings", label=label)
         for label, attr in _FRONT_SHEET
         if getattr(settings, attr) in (None, "")
     ]

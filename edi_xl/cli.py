@@ -396,8 +396,8 @@ def returns(
         click.echo(
             f"{f.path}: {f.owner} ({n} action{'s' if n != 1 else ''}: {', '.join(f.action_ids)})"
         )
-    for action_id, reason in result.not_sent:
-        click.echo(f"not sent: {action_id or '(no #)'}: {reason}")
+    for p in result.not_sent:
+        click.echo(f"not sent: {p.action_id or '(no #)'}: {p.message}")
     click.echo(
         f"{plural(len(result.files), 'file')} as at {short_date(result.as_at)}; "
         f"{plural(len(result.not_sent), 'action', 'actions')} not sent."

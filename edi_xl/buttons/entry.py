@@ -170,7 +170,7 @@ def owner_returns_in_excel(
     lines += [f"  {f.path.name}: {f.owner} ({len(f.action_ids)})" for f in result.files]
     if result.not_sent:
         lines.append(f"Not sent: {plural(len(result.not_sent), 'action')}:")
-        lines += [f"  {i or '(no #)'}: {reason}" for i, reason in result.not_sent]
+        lines += [f"  {p.action_id or '(no #)'}: {p.message}" for p in result.not_sent]
     if result.drafts:
         lines.append(
             f"{plural(len(result.drafts.drafts), 'email draft')} (.eml) beside them: open each, "

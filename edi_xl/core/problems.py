@@ -66,6 +66,10 @@ class Code(StrEnum):
     EMPTY_ACTION_TABLE = "empty_action_table"
     NO_ROW_MATCHED = "no_row_matched"
     RETURN_UNCHANGED = "return_unchanged"
+    # actions edi-xl returns does not send to anyone
+    NOT_SENT_NO_ID = "not_sent_no_id"
+    NOT_SENT_NO_OWNER = "not_sent_no_owner"
+    NOT_SENT_COMPLETE = "not_sent_complete"
 
     # Notes: what a refresh, a save or a board paper could not do.
     MERGED_CELLS = "merged_cells"
@@ -124,6 +128,10 @@ SEVERITY: dict[Code, Severity] = {
     Code.NO_ROW_MATCHED: Severity.ERROR,
     # returned with nothing new: the owner is chased
     Code.RETURN_UNCHANGED: Severity.INFO,
+    # actions not sent in a round's returns
+    Code.NOT_SENT_NO_ID: Severity.WARNING,
+    Code.NOT_SENT_NO_OWNER: Severity.WARNING,
+    Code.NOT_SENT_COMPLETE: Severity.INFO,
     # notes
     Code.MERGED_CELLS: Severity.WARNING,
     Code.SUMMARY_SHEET_NOT_OURS: Severity.WARNING,
@@ -214,6 +222,9 @@ MESSAGES: dict[Code, str] = {
     Code.EMPTY_ACTION_TABLE: "the action table has no rows",
     Code.NO_ROW_MATCHED: "no row matched an action of the master",
     Code.RETURN_UNCHANGED: "sent back with no new status or update",
+    Code.NOT_SENT_NO_ID: "no action number (row {row})",
+    Code.NOT_SENT_NO_OWNER: "no action owner",
+    Code.NOT_SENT_COMPLETE: "complete",
     Code.MERGED_CELLS: "row {row}: {column} is inside merged cells; not changed",
     Code.SUMMARY_SHEET_NOT_OURS: (
         "a sheet called {sheet!r} that edi_xl did not make is in the workbook; it was left "

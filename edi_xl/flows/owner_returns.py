@@ -52,6 +52,7 @@ from edi_xl.core.dates import DateKind, long_date, parse_date
 from edi_xl.core.errors import EdiXlError, UnreadableFileError, WorkbookWriteError
 from edi_xl.core.filenames import unique_names
 from edi_xl.core.model import Action
+from edi_xl.core.problems import Code, Problem, problem
 from edi_xl.core.rounds import latest_round, update_header
 from edi_xl.core.status import RAG
 from edi_xl.core.text import cell_text, plural
@@ -126,9 +127,6 @@ TITLE_ROW_POINTS = 22.0
 EDITABLE_FILL = PatternFill("solid", fgColor="FFF2CC")
 OWNER_FONT = Font(bold=True, size=12)
 
-NOT_SENT_NO_OWNER = "no action owner"
-NOT_SENT_NO_ID = "no action number"
-NOT_SENT_COMPLETE = "complete"
 
 #: Metadata keys, in the order written (rows 1.. of the _edi_xl sheet, A = key, B = value).
 META_KEYS = (
@@ -167,7 +165,7 @@ class ReturnsResult:
 
     as_at: date
     files: list[OwnerReturn]
-    not_sent: list[tuple[str, str]]  # (action id, reason)
+    not_sent: list[Problem]  # coded: not_sent_no_id, not_sent_no_owner, not_sent_complete
     master: Path | None = None
     #: the email draft written beside each return (edi_xl.flows.emails), and owners with no address
     drafts: Drafts | None = None
@@ -175,12 +173,12 @@ class ReturnsResult:
     @property
     def unowned(self) -> list[str]:
         """Ids of actions not sent because nobody owns them."""
-        return [i for i, reason in self.not_sent if reason == NOT_SENT_NO_OWNER]
+        return [p.action_id or "" for p in self.not_sent if p.code is Code.NOT_SENT_NO_OWNER]
 
     @property
     def needs_attention(self) -> bool:
         """True when some actions were not sent for a reason a person must fix (not "complete")."""
-        return any(reason != NOT_SENT_COMPLETE for _, reason in self.not_sent)
+        return any(p.code is not Code.NOT_SENT_COMPLETE for p in self.not_sent)
 
 
 class SentRow(BaseModel):
@@ -274,17 +272,23 @@ class _Group:
     actions: list[Action] = field(default_factory=list)
 
 
-def _group(actions: list[Action]) -> tuple[list[_Group], list[tuple[str, str]]]:
+def _group(actions: list[Action]) -> tuple[list[_Group], list[Problem]]:
     groups: dict[str, _Group] = {}
-    not_sent: list[tuple[str, str]] = []
+    not_sent: list[Problem] = []
     for action in actions:
+        sheet = action.origin.sheet if action.origin else None
+        row = action.origin.row if action.origin else None
         if not action.id:
-            where = f" (row {action.origin.row})" if action.origin else ""
-            not_sent.append((action.id, NOT_SENT_NO_ID + where))
+            template = None if row else "no action number"
+            not_sent.append(problem(Code.NOT_SENT_NO_ID, template=template, sheet=sheet, row=row))
         elif not (action.owner and action.owner.strip()):
-            not_sent.append((action.id, NOT_SENT_NO_OWNER))
+            not_sent.append(
+                problem(Code.NOT_SENT_NO_OWNER, action_id=action.id, sheet=sheet, row=row)
+            )
         elif action.status is RAG.BLUE:
-            not_sent.append((action.id, NOT_SENT_COMPLETE))
+            not_sent.append(
+                problem(Code.NOT_SENT_COMPLETE, action_id=action.id, sheet=sheet, row=row)
+            )
         else:
             owner = " ".join(action.owner.split())
             groups.setdefault(_owner_key(owner), _Group(owner)).actions.append(action)

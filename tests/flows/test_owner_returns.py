@@ -26,6 +26,7 @@ from conftest import (
 from openpyxl import Workbook, load_workbook
 
 from edi_xl.core.errors import EdiXlError, UnreadableFileError
+from edi_xl.core.problems import Code
 from edi_xl.flows.owner_returns import (
     INSTRUCTIONS,
     META_SHEET,
@@ -383,10 +384,15 @@ def test_unowned_unnumbered_and_complete_actions_are_not_sent(master: Path, tmp_
         (plan, MASTER_ROW["4.2"], OWNER_COL): "  equality &  diversity LEAD ",
     })  # fmt: skip
     result = run(master, tmp_path / "out")
-    assert result.not_sent == [
+    assert [(p.action_id or "", p.message) for p in result.not_sent] == [
         ("1.8", "no action owner"),
         ("2.2", "complete"),
         ("", "no action number (row 13)"),
+    ]
+    assert [(p.code, p.severity.value, p.location.row) for p in result.not_sent] == [
+        (Code.NOT_SENT_NO_OWNER, "warning", MASTER_ROW["1.8"]),
+        (Code.NOT_SENT_COMPLETE, "info", MASTER_ROW["2.2"]),
+        (Code.NOT_SENT_NO_ID, "warning", 13),
     ]
     assert result.unowned == ["1.8"] and result.needs_attention
     by_owner = {f.owner: f.action_ids for f in result.files}
@@ -398,7 +404,8 @@ def test_unowned_unnumbered_and_complete_actions_are_not_sent(master: Path, tmp_
 def test_only_complete_actions_not_sent_needs_no_attention(master: Path, tmp_path: Path) -> None:
     set_master_cells(master, {("Action Plan", MASTER_ROW["2.2"], STATUS_COL): "Done"})
     result = run(master, tmp_path / "out")
-    assert result.not_sent == [("2.2", "complete")] and not result.needs_attention
+    assert [(p.action_id, p.code) for p in result.not_sent] == [("2.2", Code.NOT_SENT_COMPLETE)]
+    assert not result.needs_attention
 
 
 # --- as-at date ----------------------------------------------------------------------------

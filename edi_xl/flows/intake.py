@@ -217,7 +217,8 @@ def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
     for r in range(table.header_row + 1, sheet.n_rows):
         if all(is_blank(sheet.value(r, c)) for c in watched):
             continue
-        if is_header_repeat(sheet.rows[r]):
+        id_col = cols.get("id")
+        if is_header_repeat(sheet.rows[r], sheet.value(r, id_col) if id_col is not None else None):
             continue
 
         def get(fld: str, r: int = r) -> Any:

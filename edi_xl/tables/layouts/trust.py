@@ -162,9 +162,16 @@ def _column_has_data(grid: SheetGrid, header_row: int, col: int) -> bool:
     return any(not is_blank(grid.value(r, col)) for r in range(header_row + 1, grid.n_rows))
 
 
-def is_header_repeat(row: list[Any]) -> bool:
-    """A page header repeated inside the table (even one garbled by OCR)."""
+def is_header_repeat(row: list[Any], id_value: Any = None) -> bool:
+    """A page header repeated inside the table (even one garbled by OCR). A row whose id
+    cell (``id_value``) holds an action number ("2.1", 7) is data: the costly check (fuzzy
+    matching of every text) is left out."""
+    if id_value is not None and _ACTION_NUMBER.match(str(id_value)):
+        return False
     return count_header_matches(row) >= 4
+
+
+_ACTION_NUMBER = re.compile(r"\s*\d+(?:\.\d+)*[a-z]?\s*\Z", re.I)
 
 
 def data_rows(grid: SheetGrid, header_row: int, columns: ColumnMap) -> list[tuple[int, bool]]:
@@ -176,14 +183,9 @@ def data_rows(grid: SheetGrid, header_row: int, columns: ColumnMap) -> list[tupl
         row = grid.rows[r]
         if all(is_blank(grid.value(r, c)) for c in watched):
             continue
-        # a row numbered as an action ("2.1", 7) is not a page's header: the costly header
-        # check (fuzzy matching of every text) is for the others
-        numbered = id_col is not None and _ACTION_NUMBER.match(str(grid.value(r, id_col) or ""))
-        out.append((r, not numbered and is_header_repeat(row)))
+        id_value = grid.value(r, id_col) if id_col is not None else None
+        out.append((r, is_header_repeat(row, id_value)))
     return out
-
-
-_ACTION_NUMBER = re.compile(r"\s*\d+(?:\.\d+)*[a-z]?\s*\Z", re.I)
 
 
 def read(

@@ -256,8 +256,7 @@ class Change(Generic[T]):
     after: T
 
 
-@dataclass(frozen=True, slots=True)
-class CellEdit:
+class CellEdit(NamedTuple):
     """A cell the command changed. ``value`` None with ``value_changed``: its value was
     cleared. ``style_changed`` alone: only its look changed. ``was``: its value before."""
 
@@ -275,12 +274,18 @@ class CellEdit:
 
 @dataclass
 class SheetEdits:
-    """What the command changed on one sheet that was there before and still is."""
+    """What the command changed on one sheet that was there before and still is.
+
+    A sheet edi_xl made again as a whole (``remade``) is written whole from the workbook by
+    the patch writer; of it only whether it is shown is described, and its cells, compared
+    when first asked for (the bridge writes such a sheet by difference).
+    """
 
     title: str
     remade: bool = False  # made again as a whole by the command (an edi_xl sheet)
     inserted: list[int] = field(default_factory=list)  # empty columns inserted, in order
-    cells: dict[CellKey, CellEdit] = field(default_factory=dict)
+    _cells: dict[CellKey, CellEdit] | None = field(default=None, repr=False)
+    _remade_from: tuple[SheetState, Worksheet] | None = field(default=None, repr=False)
     widths: dict[int, float | None] = field(default_factory=dict)  # None: the default width
     heights: dict[int, float | None] = field(default_factory=dict)
     cf_added: list[tuple[Any, Any]] = field(default_factory=list)  # (sqref, openpyxl Rule)
@@ -296,6 +301,14 @@ class SheetEdits:
     merged: Change[frozenset[str]] | None = None
     row_breaks: Change[tuple[int, ...]] | None = None
     state: Change[str] | None = None
+
+    @property
+    def cells(self) -> dict[CellKey, CellEdit]:
+        """The cells written, restyled or cleared."""
+        if self._cells is None:
+            before, ws = self._remade_from or (None, None)
+            self._cells = _cell_edits(before, sheet_state(ws)) if before and ws else {}
+        return self._cells
 
     @property
     def in_sheet_part(self) -> bool:
@@ -413,13 +426,16 @@ def describe_sheet(
 ) -> SheetEdits | None:
     """What changed on ``ws`` since ``before`` (None: nothing). ``inserted``: the columns
     inserted since, in order."""
+    if remade:
+        return SheetEdits(ws.title, True, _remade_from=(before, ws),
+                          state=_changed(before.state, ws.sheet_state))  # fmt: skip
     after = sheet_state(ws)
     inserted = inserted or []
     for col in inserted:
         before = _shift_state(before, col)
-    if not inserted and not remade and _same(before, after):
+    if not inserted and _same(before, after):
         return None
-    edits = SheetEdits(ws.title, remade, list(inserted), _cell_edits(before, after))
+    edits = SheetEdits(ws.title, False, list(inserted), _cell_edits(before, after))
     for idx in set(before.widths) | set(after.widths):
         if before.widths.get(idx) != after.widths.get(idx):
             edits.widths[idx] = after.widths.get(idx)

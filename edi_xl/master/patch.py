@@ -1067,7 +1067,8 @@ def _patch_names(book: etree._Element, wb: Workbook, edits: BookEdits, whole: se
             area = str(ws.print_area) if ws.print_area else None
             _set_defined_name(book, "_xlnm.Print_Area", area, local)
         flt = ws.auto_filter.ref
-        if flt and (rewritten or (sheet is not None and sheet.filter_ref is not None)):
+        moved = sheet is not None and (sheet.filter_ref is not None or bool(sheet.inserted))
+        if flt and (rewritten or moved):
             first, _, last = flt.partition(":")
             ref = f"{_quote_sheet(ws.title)}!{_absolute(first)}:{_absolute(last or first)}"
             _set_defined_name(book, "_xlnm._FilterDatabase", ref, local, hidden=True)

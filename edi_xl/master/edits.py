@@ -77,7 +77,8 @@ class SheetState:
     merged: frozenset[str] = frozenset()
     row_breaks: tuple[int, ...] = ()
     state: str = "visible"  # visible | hidden | veryHidden
-    identity: int = 0  # id() of the openpyxl sheet: a sheet deleted and made again differs
+    #: id() of the openpyxl sheet: a sheet deleted and made again differs (not compared)
+    identity: int = field(default=0, compare=False)
 
 
 def ranges(sqref: Any) -> frozenset[str]:
@@ -402,25 +403,6 @@ def _rule_edits(ws: Worksheet, edits: SheetEdits, before: SheetState, after: She
                 edits.dv_added.append(dv)
 
 
-def _same(a: SheetState, b: SheetState) -> bool:
-    return (
-        a.cells == b.cells
-        and a.widths == b.widths
-        and a.heights == b.heights
-        and a.cf == b.cf
-        and a.dv == b.dv
-        and a.page == b.page
-        and a.footer == b.footer
-        and a.freeze == b.freeze
-        and a.filter_ref == b.filter_ref
-        and a.print_titles == b.print_titles
-        and a.print_area == b.print_area
-        and a.merged == b.merged
-        and a.row_breaks == b.row_breaks
-        and a.state == b.state
-    )
-
-
 def describe_sheet(
     ws: Worksheet, before: SheetState, inserted: list[int] | None = None, *, remade: bool = False
 ) -> SheetEdits | None:
@@ -433,7 +415,7 @@ def describe_sheet(
     inserted = inserted or []
     for col in inserted:
         before = _shift_state(before, col)
-    if not inserted and _same(before, after):
+    if not inserted and before == after:  # (the sheet's identity is not compared)
         return None
     edits = SheetEdits(ws.title, False, list(inserted), _cell_edits(before, after))
     for idx in set(before.widths) | set(after.widths):

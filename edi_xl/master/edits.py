@@ -307,8 +307,10 @@ class SheetEdits:
     def cells(self) -> dict[CellKey, CellEdit]:
         """The cells written, restyled or cleared."""
         if self._cells is None:
-            before, ws = self._remade_from or (None, None)
-            self._cells = _cell_edits(before, sheet_state(ws)) if before and ws else {}
+            self._cells = {}
+            if self._remade_from is not None:
+                before, ws = self._remade_from
+                self._cells = _cell_edits(before, sheet_state(ws))
         return self._cells
 
     @property

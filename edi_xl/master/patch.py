@@ -85,8 +85,6 @@ from edi_xl.master.package import (
 
 M = f"{{{MAIN_NS}}}"
 XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
-CellKey = tuple[int, int]
-Style = tuple[int, ...] | None
 
 #: The children of a worksheet, in the order the file format requires (CT_Worksheet).
 SHEET_ORDER = [

@@ -96,22 +96,23 @@ def save_excelize(src: Path, dst: Path) -> None:
 
 
 def save_patch(src: Path, dst: Path) -> None:
+    from edi_xl.core.problems import Problem
     from edi_xl.master import sheets
-    from edi_xl.master.patch import baseline_of, save_master
+    from edi_xl.master.patch import loaded_package, save_master
     from edi_xl.master.plan import load_master
 
     wb = load_master(src)
-    if baseline_of(wb) is None:
+    if loaded_package(wb) is None:
         raise RuntimeError("not a package")
     for name in (sheets.SETTINGS, sheets.CHANGE_LOG):
         if name in wb.sheetnames:
             raise RuntimeError(f"already has a {name} sheet")
     sheets.write_settings(wb, sheets.Settings(as_at=date(2023, 12, 18)))
     sheets.change_log_sheet(wb)
-    notes: list[str] = []
+    notes: list[Problem] = []
     save_master(wb, dst, backup=False, notes=notes)
     if notes:
-        raise RuntimeError(notes[0])
+        raise RuntimeError(notes[0].message)
 
 
 ENGINES = {"openpyxl": save_openpyxl, "excelize": save_excelize, "edi_xl patch": save_patch}

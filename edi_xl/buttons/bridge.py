@@ -7,11 +7,14 @@ A button and the command give the same result, because both run the same library
 
 1. :func:`read_book` reads every sheet's values once (A1 to the last used cell, as the
    xlwings VBA client sends them) and the workbook's names;
-2. :func:`workbook_from_snapshot` builds an in-memory openpyxl workbook of those values;
+2. :func:`workbook_from_snapshot` builds an in-memory openpyxl workbook of those values and
+   takes its baseline (:func:`edi_xl.master.edits.take_baseline`);
 3. the library function the CLI uses runs on it (``refresh_book``, ``merge_book``,
    ``make_owner_returns``);
-4. :func:`plan_writes` compares cell values with what was read and :func:`apply_writes`
-   writes back only what changed, as blocks, once.
+4. :func:`edi_xl.master.edits.describe` says what it changed — the same description the
+   patch writer applies to a file — and :func:`plan_writes` turns that into writes
+   (a column inserted, sheets added, values written and cleared as blocks, names), which
+   :func:`apply_writes` sends through xlwings, once.
 
 Only the engine-independent part of the xlwings API is used, so the same code runs under
 classic ``RunPython`` (COM), xlwings Server and xlwings Lite: values in blocks, number formats,
@@ -50,6 +53,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 
 from edi_xl.master.cells import FORMULA_TRIGGERS, set_value
+from edi_xl.master.edits import Baseline, BookEdits, SheetEdits, take_baseline
 
 TITLE = "edi_xl"
 #: Longest message shown in the alert (VBA's MsgBox stops at 1,024 characters).
@@ -148,11 +152,9 @@ def read_book(book: Any) -> BookSnapshot:
     return BookSnapshot(book.name, book.fullname, sheets, names)
 
 
-Key = tuple[str, int, int]  # (sheet, row, column), 1-based
-
-
-def workbook_from_snapshot(snapshot: BookSnapshot) -> tuple[WorkbookType, dict[Key, Any]]:
-    """An openpyxl workbook holding the values read, and each cell's value as built.
+def workbook_from_snapshot(snapshot: BookSnapshot) -> tuple[WorkbookType, Baseline]:
+    """An openpyxl workbook holding the values read, and its baseline (what it holds as
+    built, for :func:`edi_xl.master.edits.describe` after the library call).
 
     Every cell of the read range exists (empty ones too), so the sheets' extent is the one
     Excel reported. Text is written with ``set_value``: text that looks like a formula stays
@@ -161,7 +163,6 @@ def workbook_from_snapshot(snapshot: BookSnapshot) -> tuple[WorkbookType, dict[K
     wb = Workbook()
     assert wb.active is not None
     wb.remove(wb.active)
-    before: dict[Key, Any] = {}
     for name, rows in snapshot.sheets:
         ws = wb.create_sheet(name)
         for r, row in enumerate(rows, start=1):
@@ -169,11 +170,10 @@ def workbook_from_snapshot(snapshot: BookSnapshot) -> tuple[WorkbookType, dict[K
                 cell = ws.cell(r, c)
                 if value is not None:
                     set_value(cell, value)
-                    before[(name, r, c)] = cell.value
     for name, refers_to in snapshot.names:
         if name not in wb.defined_names:
             wb.defined_names[name] = DefinedName(name, attr_text=refers_to.lstrip("="))
-    return wb, before
+    return wb, take_baseline(wb)
 
 
 # --- writing back what changed, once -----------------------------------------------------------
@@ -263,10 +263,6 @@ def _fill_colour(cell: Any) -> str | None:
     if isinstance(rgb, str) and len(rgb) in (6, 8):
         return "#" + rgb[-6:].upper()
     return None
-
-
-def _shift_right(before: dict[Key, Any], sheet: str, col: int) -> dict[Key, Any]:
-    return {(s, r, c + 1 if s == sheet and c >= col else c): v for (s, r, c), v in before.items()}
 
 
 def summary_writes(
@@ -364,22 +360,76 @@ def _rewrite_sheet(ws: Any, extent: tuple[int, int]) -> list[Write]:
     return writes
 
 
+def _value_writes(ws: Any, sheet: SheetEdits) -> list[Write]:
+    """The values of ``sheet``'s cells that changed, written and cleared, with the number
+    format and fill colour of each cell written. Formulas go only into cells that were empty:
+    what was read of a formula is its value, so a formula edi_xl keeps reads as changed."""
+    values: dict[tuple[int, int], Any] = {}
+    clears: Cells = {}
+    formats: dict[str, Cells] = defaultdict(dict)
+    colours: dict[str, Cells] = defaultdict(dict)
+    for (r, c), edit in sheet.cells.items():
+        if not edit.value_changed:  # only its look: formatting is built once, by edi-xl
+            continue
+        if edit.value is None:
+            clears[(r, c)] = None
+            continue
+        if edit.data_type == "f":
+            if edit.was is None:
+                values[(r, c)] = excel_formula(str(edit.value))
+            continue
+        cell = ws._cells[(r, c)]
+        values[(r, c)] = _to_excel_value(edit.value)
+        if _is_date(edit.value) or cell.number_format not in ("General", "@"):
+            formats[cell.number_format][(r, c)] = None
+        if (colour := _fill_colour(cell)) is not None:
+            colours[colour][(r, c)] = None
+    return _block_writes(ws.title, values, clears, formats, colours)
+
+
+def _new_sheet_writes(ws: Any) -> list[Write]:
+    """A sheet the library added: every value, its number formats and colours, columns
+    fitted to the text."""
+    values: dict[tuple[int, int], Any] = {}
+    formats: dict[str, Cells] = defaultdict(dict)
+    colours: dict[str, Cells] = defaultdict(dict)
+    for (r, c), cell in ws._cells.items():
+        if (colour := _fill_colour(cell)) is not None:
+            colours[colour][(r, c)] = None
+        value = cell.value
+        if value is None:
+            continue
+        if cell.data_type == "f":
+            values[(r, c)] = excel_formula(str(value))
+            continue
+        values[(r, c)] = _to_excel_value(value)
+        if _is_date(value) or cell.number_format not in ("General", "@"):
+            formats[cell.number_format][(r, c)] = None
+    writes = _block_writes(ws.title, values, {}, formats, colours)
+    if ws.max_column:
+        writes.append(Write("autofit", ws.title, 1, 1, None, max(ws.max_row, 1), ws.max_column))
+    return writes
+
+
 def plan_writes(
     snapshot: BookSnapshot,
-    before: dict[Key, Any],
+    edits: BookEdits,
     result: WorkbookType,
     *,
-    inserted_column: tuple[str, int] | None = None,
     leave: Iterable[str] = (),
     rewrite: Iterable[str] = (),
 ) -> list[Write]:
-    """What to write so that the open workbook's values become ``result``'s.
+    """The writes that make the open workbook's values ``result``'s: ``edits`` (what the
+    library call changed, :func:`edi_xl.master.edits.describe`) as xlwings actions.
 
-    ``before`` is each cell's value as built from the snapshot; ``inserted_column``
-    (sheet, 1-based column) is a column the library inserted, done first in Excel too, so
-    that formats, conditional formats and dropdowns move with the values as in the file.
-    Sheets in ``leave`` (and names pointing into them) are not written. Sheets in ``rewrite``
-    are written as a whole (:func:`_rewrite_sheet`), not by difference.
+    Columns the library inserted are inserted first in Excel too, so that formats,
+    conditional formats and dropdowns move with the values as in the file; then the sheets
+    it added; then, sheet by sheet, the values that changed (:func:`_value_writes`); then the
+    workbook names that now point elsewhere. Sheets in ``leave`` (and names pointing into
+    them) are not written. Sheets in ``rewrite`` are written as a whole
+    (:func:`_rewrite_sheet`), not by difference. What the VBA client cannot do (styles,
+    widths, conditional formats, dropdowns, print setup, hidden sheets) is not sent: edi-xl
+    builds it into the workbook once.
     """
     leave = frozenset(leave)
     rewrite = frozenset(rewrite)
@@ -388,65 +438,32 @@ def plan_writes(
         for name, rows in snapshot.sheets
     }
     writes: list[Write] = []
-    if inserted_column is not None:
-        sheet, col = inserted_column
-        writes.append(Write("insert_column", sheet, 1, col))
-        before = _shift_right(before, *inserted_column)
+    for title, edited in edits.sheets.items():
+        for col in edited.inserted:
+            writes.append(Write("insert_column", title, 1, col))
     known = [name for name, _ in snapshot.sheets]
-    new_sheets = [
-        ws.title for ws in result.worksheets if ws.title not in known and ws.title not in leave
-    ]
-    order = [ws.title for ws in result.worksheets]
+    new_sheets = [name for name in edits.added if name not in leave]
     for name in new_sheets:
-        at = order.index(name)
-        after = next((s for s in reversed(order[:at]) if s in known), None)
+        at = edits.order.index(name)
+        after = next((s for s in reversed(edits.order[:at]) if s in known), None)
         writes.append(Write("add_sheet", name, arg=after))
         known.append(name)
     for ws in result.worksheets:
         if ws.title in leave:
             continue
-        new_sheet = ws.title in new_sheets
-        if ws.title in rewrite and not new_sheet:
+        if ws.title in new_sheets:
+            writes += _new_sheet_writes(ws)
+        elif ws.title in rewrite:
             writes += _rewrite_sheet(ws, extents.get(ws.title, (0, 0)))
+        elif (sheet := edits.sheets.get(ws.title)) is not None:
+            writes += _value_writes(ws, sheet)
+    for name, change in edits.names.items():
+        if change.after is None:  # a name removed stays: it points nowhere the user sees
             continue
-        values: dict[tuple[int, int], Any] = {}
-        clears: Cells = {}
-        formats: dict[str, Cells] = defaultdict(dict)
-        colours: dict[str, Cells] = defaultdict(dict)
-        seen: set[tuple[int, int]] = set()
-        for (r, c), cell in ws._cells.items():
-            value = cell.value
-            old = before.get((ws.title, r, c))
-            if value is None:
-                continue
-            seen.add((r, c))
-            if cell.data_type == "f":  # a formula edi_xl wrote: only into an empty cell
-                if old is None:
-                    values[(r, c)] = excel_formula(str(value))
-                continue
-            if old is not None and type(old) is type(value) and old == value:
-                continue
-            values[(r, c)] = _to_excel_value(value)
-            if _is_date(value) or cell.number_format not in ("General", "@"):
-                formats[cell.number_format][(r, c)] = None
-            if (colour := _fill_colour(cell)) is not None:
-                colours[colour][(r, c)] = None
-        for (s, r, c), _old in before.items():
-            if s == ws.title and (r, c) not in seen:
-                clears[(r, c)] = None
-        if new_sheet:
-            for (r, c), cell in ws._cells.items():
-                if (colour := _fill_colour(cell)) is not None:
-                    colours[colour][(r, c)] = None
-        writes += _block_writes(ws.title, values, clears, formats, colours)
-        if new_sheet and ws.max_column:
-            writes.append(Write("autofit", ws.title, 1, 1, None, max(ws.max_row, 1), ws.max_column))
-    old_names = dict(snapshot.names)
-    for name, defined in result.defined_names.items():
-        refers_to = "=" + str(defined.attr_text)
+        refers_to = "=" + change.after
         if _sheet_of(refers_to) in leave or _sheet_of(refers_to) not in known:
             continue
-        if _reference(old_names.get(name, "")) != _reference(refers_to):
+        if _reference(change.before or "") != _reference(refers_to):
             writes.append(Write("name", None, arg=(name, refers_to)))
     return writes
 

@@ -1,10 +1,11 @@
 """What each button does: the same library call as the command, on the open workbook.
 
 Each ``*_in_excel`` function reads the open workbook once
-(:func:`~edi_xl.buttons.bridge.read_book`), builds an in-memory workbook of it, runs the flow
-the CLI runs (refresh, returns, merge + chase, round, report), and writes back only what
-changed (:func:`~edi_xl.buttons.bridge.plan_writes`, then
-:func:`~edi_xl.buttons.bridge.apply_writes`). The argument-less functions at the end are what
+(:func:`~edi_xl.buttons.bridge.read_book`), builds an in-memory workbook of it and takes its
+baseline, runs the flow the CLI runs (refresh, returns, merge + chase, round, report), asks
+:func:`edi_xl.master.edits.describe` what the flow changed (the description the patch
+writer applies to a file) and writes that back (:func:`~edi_xl.buttons.bridge.plan_writes`,
+then :func:`~edi_xl.buttons.bridge.apply_writes`). The argument-less functions at the end are what
 the buttons' macros call through ``RunPython`` (by way of :mod:`edi_xl.excel`).
 """
 
@@ -21,7 +22,6 @@ from openpyxl.workbook.workbook import Workbook as WorkbookType
 
 from edi_xl.buttons.bridge import (
     BookSnapshot,
-    Key,
     apply_writes,
     plan_writes,
     read_book,
@@ -32,9 +32,10 @@ from edi_xl.buttons.bridge import (
 from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.problems import Outcome
-from edi_xl.core.rounds import today, update_header
+from edi_xl.core.rounds import today
 from edi_xl.core.text import plural
 from edi_xl.flows.emails import no_address_note
+from edi_xl.master.edits import Baseline, describe
 from edi_xl.master.sheets import DEFAULT_OWNER_RETURNS_FOLDER, DEFAULT_RETURNS_FOLDER
 
 # --- the work of each button -------------------------------------------------------------------
@@ -67,12 +68,7 @@ def _refresh_message(result: Any) -> str:
 
 
 def _write_back(
-    book: Any,
-    snapshot: BookSnapshot,
-    before: dict[Key, Any],
-    result: WorkbookType,
-    message: str,
-    inserted_column: tuple[str, int] | None = None,
+    book: Any, snapshot: BookSnapshot, baseline: Baseline, result: WorkbookType, message: str
 ) -> str:
     """Write ``result`` over the open workbook (what changed; the Summary as a whole) and
     show ``message``, with a note when the Summary had to be left to ``edi-xl refresh``."""
@@ -84,9 +80,8 @@ def _write_back(
             f"{', '.join(new)} sheet (its charts and formatting cannot be made from a "
             "button)."
         )
-    writes = plan_writes(
-        snapshot, before, result, inserted_column=inserted_column, leave=leave, rewrite=rewrite
-    )
+    edits = describe(baseline, result)
+    writes = plan_writes(snapshot, edits, result, leave=leave, rewrite=rewrite)
     _summary_page_breaks(book, result, rewrite)
     apply_writes(book, writes, message)
     return message
@@ -120,9 +115,9 @@ def refresh_in_excel(
     from edi_xl.flows.refresh import refresh_book
 
     snapshot = read_book(book)
-    wb, before = workbook_from_snapshot(snapshot)
+    wb, baseline = workbook_from_snapshot(snapshot)
     result = refresh_book(wb, _round_of(wb, as_at, today), now=now, path=snapshot.name)
-    return _write_back(book, snapshot, before, wb, _refresh_message(result))
+    return _write_back(book, snapshot, baseline, wb, _refresh_message(result))
 
 
 def owner_returns_in_excel(
@@ -185,25 +180,6 @@ def owner_returns_in_excel(
     return message
 
 
-def _inserted_column(
-    before: dict[Key, Any], result: WorkbookType, as_at: date, sheet: str, header_row: int
-) -> tuple[str, int] | None:
-    """The column merge inserted for the round's update, if it inserted one."""
-    header = update_header(as_at)
-    ws = result[sheet]
-    after = [ws.cell(header_row, c).value for c in range(1, ws.max_column + 1)]
-    if header not in after:
-        return None
-    k = after.index(header) + 1
-    old = [before.get((sheet, header_row, c)) for c in range(1, ws.max_column + 1)]
-    if header in old:
-        return None
-    shifted = old[: k - 1] + [header] + old[k - 1 :]
-    if [str(v) for v in after[: len(old)]] == [str(v) for v in shifted[: len(old)]]:
-        return sheet, k
-    return None
-
-
 def import_returns_in_excel(
     book: Any,
     as_at: date | None = None,
@@ -219,11 +195,10 @@ def import_returns_in_excel(
     from edi_xl.flows.chase import chase_book
     from edi_xl.flows.intake import read_returns
     from edi_xl.flows.merge import merge_book, returns_round
-    from edi_xl.master.plan import read_master_plan
     from edi_xl.master.sheets import read_settings
 
     snapshot = read_book(book)
-    wb, before = workbook_from_snapshot(snapshot)
+    wb, baseline = workbook_from_snapshot(snapshot)
     settings = read_settings(wb)
     folder = resolve_folder(settings.returns_folder, DEFAULT_RETURNS_FOLDER, snapshot.folder)
     if not folder.is_dir():
@@ -239,13 +214,10 @@ def import_returns_in_excel(
         )
         apply_writes(book, [], message)
         return message
-    found = read_master_plan(wb, snapshot.name)
-    plan_sheet, header_row = found.sheet.title, found.header_row
     files = read_returns([folder])
     if as_at is None:
         as_at, _ = returns_round(files, settings.as_at, today, snapshot.name)
     result = merge_book(wb, files, as_at, now=now, path=snapshot.name)
-    inserted = _inserted_column(before, wb, as_at, plan_sheet, header_row)
     outcomes: dict[str, int] = defaultdict(int)
     for f in result.files:
         outcomes[f.outcome] += 1
@@ -278,7 +250,7 @@ def import_returns_in_excel(
     )
     if note := no_address_note(chased.drafts):
         lines.append(note)
-    message = _write_back(book, snapshot, before, wb, "\n".join(lines), inserted)
+    message = _write_back(book, snapshot, baseline, wb, "\n".join(lines))
     if open_folder and chased.drafts.drafts:
         _open_folder(chased.out_dir)
     return message
@@ -293,20 +265,16 @@ def start_round_in_excel(
     sheet's "Next round" cell (blank: ``today``); the message says so.
     """
     from edi_xl.flows.rounds import start_round_book
-    from edi_xl.master.plan import read_master_plan
     from edi_xl.master.sheets import read_settings
 
     snapshot = read_book(book)
-    wb, before = workbook_from_snapshot(snapshot)
+    wb, baseline = workbook_from_snapshot(snapshot)
     settings = read_settings(wb)
     typed = settings.next_round
     start = start or typed or today
     if start is None:
         raise EdiXlError("no date for the new round: type one in Next round on Settings")
-    found = read_master_plan(wb, snapshot.name)
-    plan_sheet, header_row = found.sheet.title, found.header_row
     result = start_round_book(wb, start, now=now, path=snapshot.name)
-    inserted = _inserted_column(before, wb, start, plan_sheet, header_row)
     where = (
         "the Next round date on Settings" if typed else "today (Next round on Settings is blank)"
     )
@@ -320,7 +288,7 @@ def start_round_in_excel(
         ]
     else:
         lines = [f"The round as at {short_date(start)} ({where}) is already the current one."]
-    return _write_back(book, snapshot, before, wb, "\n".join(lines), inserted)
+    return _write_back(book, snapshot, baseline, wb, "\n".join(lines))
 
 
 def board_report_in_excel(book: Any, as_at: date | None = None) -> str:

@@ -230,8 +230,11 @@ MESSAGES: dict[Code, str] = {
         "a sheet called {sheet!r} that edi_xl did not make is in the workbook; it was left "
         "alone and no Summary was written (rename it to get one)"
     ),
-    # the patch writer's own words (edi_xl.master.patch.save_master)
-    Code.SAVED_BY_REWRITE: "{detail}",
+    Code.SAVED_BY_REWRITE: (
+        "{file}: saved by rewriting the whole workbook, because its file could not be patched "
+        "({reason}); pictures, shapes and other things openpyxl cannot keep may be missing: "
+        "the backup has them"
+    ),
     Code.FRONT_SHEET_INCOMPLETE: (
         "the Settings sheet has no {label!r}: the front sheet says 'To be completed'"
     ),

@@ -14,7 +14,7 @@ from pathlib import Path
 from edi_xl.core.errors import EdiXlError
 from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master.buttons import add_buttons_to_package, placement
-from edi_xl.master.patch import baseline_of, patched_package
+from edi_xl.master.patch import save_bytes
 from edi_xl.master.plan import gc_paused, load_master, read_master_plan
 from edi_xl.master.save import write_atomic
 
@@ -37,13 +37,13 @@ def add_buttons(
         raise EdiXlError(f"{target}: already exists; refusing to overwrite it")
     with gc_paused():
         wb = load_master(path)
-        baseline = baseline_of(wb)
-        if baseline is None:
-            raise EdiXlError(f"{path}: not an Excel workbook package")
         result = refresh_book(wb, as_at, path=path.name)
         master = read_master_plan(wb, path.name)
         where = placement(wb, master.sheet.title, master.header_row)
-        data = add_buttons_to_package(patched_package(wb, baseline), where)
+        patched = save_bytes(wb)
+        if patched is None:
+            raise EdiXlError(f"{path}: not an Excel workbook package")
+        data = add_buttons_to_package(patched, where)
     write_atomic(target, lambda handle: handle.write(data), backup=target.exists())
     result.path = target
     return target, result

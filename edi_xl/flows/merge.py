@@ -48,7 +48,7 @@ from edi_xl.flows.intake import (
     returned_status,
 )
 from edi_xl.flows.owner_returns import last_update_text, row_fingerprint
-from edi_xl.flows.refresh import RefreshResult, refresh_book, save_notes, wrap_top_setter
+from edi_xl.flows.refresh import RefreshResult, refresh_book, wrap_top_setter
 from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, set_value, storable_text
 from edi_xl.master.patch import save_master
@@ -683,10 +683,10 @@ def merge_returns(
         as_at, source = returns_round(files, settings_date, fallback, master.name)
     with gc_paused():  # not while reading returns: a file read in this process leaves cycles
         result = merge_book(wb, files, as_at, now=now, path=master.name)
-        saved: list[str] = []
+        saved: list[Problem] = []
         result.backup = save_master(wb, target, notes=saved)
         if result.refresh is not None:
-            result.refresh.notes += save_notes(saved)
+            result.refresh.notes += saved
     result.path = target
     result.as_at_source = source
     return result

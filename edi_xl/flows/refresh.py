@@ -91,11 +91,6 @@ class RefreshResult:
         return counts
 
 
-def save_notes(saved: list[str]) -> list[Problem]:
-    """The notes :func:`edi_xl.master.patch.save_master` wrote, as problems."""
-    return [problem(Code.SAVED_BY_REWRITE, detail=text) for text in saved]
-
-
 def _ensure_column(
     ws: Worksheet, header_row: int, col: int | None, header: str, width: float, last_row: int
 ) -> int:
@@ -340,9 +335,7 @@ def refresh_workbook(
         wb = load_master(path)
         result = refresh_book(wb, as_at, now=now, path=path.name)
         target = Path(out) if out else path
-        saved: list[str] = []
-        result.backup = save_master(wb, target, notes=saved)
-        result.notes += save_notes(saved)
+        result.backup = save_master(wb, target, notes=result.notes)
     result.path = target
     return result
 

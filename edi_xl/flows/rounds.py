@@ -22,7 +22,7 @@ from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.problems import Problem
 from edi_xl.core.rounds import update_header
-from edi_xl.flows.refresh import RefreshResult, refresh_book, save_notes
+from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master import sheets
 from edi_xl.master.patch import save_master
 from edi_xl.master.plan import gc_paused, load_master
@@ -138,8 +138,6 @@ def start_round(master: str | Path, start: date, *, now: datetime | None = None)
     with gc_paused():
         wb = load_master(path)
         result = start_round_book(wb, start, now=now, path=path.name)
-        saved: list[str] = []
-        result.backup = save_master(wb, path, notes=saved)
-        result.notes += save_notes(saved)
+        result.backup = save_master(wb, path, notes=result.notes)
     result.path = path
     return result

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from edi_xl.master.patch import record_inserted_column, shift_range_text
+from edi_xl.master.edits import record_inserted_column, shift_range_text
 
 
 def _shifted(ranges: MultiCellRange, col: int) -> MultiCellRange:
@@ -30,7 +30,7 @@ def insert_column(ws: Worksheet, col: int) -> None:
         if get_column_letter(idx) in ws.column_dimensions
     }
     ws.insert_cols(col)
-    record_inserted_column(ws, col)  # the patch writer moves the same things in the file
+    record_inserted_column(ws, col)  # each door inserts it too (edi_xl.master.edits)
     for idx, width in sorted(widths.items(), reverse=True):
         ws.column_dimensions[get_column_letter(idx + 1)].width = width
     ws.column_dimensions[get_column_letter(col)].width = 13.0  # Excel's default

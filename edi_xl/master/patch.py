@@ -4,28 +4,34 @@ openpyxl models part of what a workbook can hold; a load-and-save through it dro
 (pictures, shapes, text boxes, sparklines, form controls, header images, printer settings,
 x14 extensions...). So a master edi_xl did not make from nothing is saved by patching:
 
-1. :func:`take_baseline`, when the master is loaded, records what openpyxl read: each cell's
-   value and style, column widths, row heights, conditional formats, dropdowns, print setup,
-   freeze panes, filter and defined names.
+1. :func:`remember_package`, when the master is loaded, keeps its package and takes the
+   workbook's baseline (:func:`edi_xl.master.edits.take_baseline`).
 2. The command (refresh, merge, ...) works on the openpyxl workbook as always.
-3. :func:`patched_package` compares the workbook with its baseline and applies only the
-   differences to the original package, part by part:
+3. :func:`save_bytes` asks :func:`edi_xl.master.edits.describe` what the command changed (the
+   same description the buttons' bridge writes into an open workbook) and
+   :func:`apply_edits` applies it to the original package, part by part. This module does
+   no comparing of its own: it turns the description into XML.
 
-   - edi_xl's own sheets (Settings, Lists, Summary, Change Log, Returns, Imported from) and
-     any sheet the command added are written by openpyxl and put in whole (their styles
-     added to the package's ``styles.xml``, their strings written inline, their drawings and
-     charts copied under free names);
-   - any other sheet that changed (the plan sheet) has its XML edited in place: the cells
-     that changed, an inserted column (moving cells, column widths, merged cells, links,
-     notes, conditional formats, dropdowns, filter and pictures to its right), the
-     conditional formats and dropdowns edi_xl added or removed, the print setup, footer,
-     freeze panes, filter, column widths and row heights it set;
-   - ``workbook.xml`` gets the new sheets, the defined names that changed, and
-     ``fullCalcOnLoad`` (Excel recalculates the Summary's formulas when it opens the file);
-     the calculation chain is dropped (Excel rebuilds it).
+   - edi_xl's own sheets the command made again (the Summary, the Returns sheet) and any
+     sheet it added are written by openpyxl and put in whole (their styles added to the
+     package's ``styles.xml``, their strings written inline, their drawings and charts
+     copied under free names);
+   - any other sheet that changed (the plan sheet; the Change Log's new lines, Settings,
+     Lists) has its XML edited in place: the cells written and cleared, an inserted column
+     (moving cells, column widths, merged cells, links, notes, conditional formats,
+     dropdowns, filter and pictures to its right), the conditional formats and dropdowns
+     edi_xl added or removed, the print setup (paper, orientation, fit to pages, scale),
+     footer, freeze panes, filter, merged cells, page breaks, column widths and row heights;
+   - ``workbook.xml`` gets the new sheets, the removed ones go, sheets are shown or hidden,
+     the workbook names that changed are set, each sheet's print titles (rows and columns),
+     print area and filter range; ``fullCalcOnLoad`` is set (Excel recalculates the Summary's
+     formulas when it opens the file) and the calculation chain dropped (Excel rebuilds it).
 
    Every other part — other sheets, pictures, charts, comments, tables, pivot tables, slicers,
    VBA and its signature, printer settings, custom XML — is copied byte for byte.
+
+If the package cannot be patched, :func:`save_master` saves by openpyxl and says so with a
+``saved_by_rewrite`` problem.
 """
 
 from __future__ import annotations
@@ -34,7 +40,6 @@ import bisect
 import re
 import weakref
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -46,10 +51,23 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring as openpyxl_tostring
 
+from edi_xl.core.problems import Code, Problem, problem
+from edi_xl.master.edits import (
+    BookEdits,
+    Change,
+    Page,
+    RuleKey,
+    SheetEdits,
+    baseline_of,
+    describe,
+    ranges,
+    shift_range_text,
+    take_baseline,
+)
 from edi_xl.master.package import (
     CALC_CHAIN_REL,
     CT_NS,
@@ -67,8 +85,6 @@ from edi_xl.master.package import (
 
 M = f"{{{MAIN_NS}}}"
 XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
-CellKey = tuple[int, int]
-Style = tuple[int, ...] | None
 
 #: The children of a worksheet, in the order the file format requires (CT_Worksheet).
 SHEET_ORDER = [
@@ -88,179 +104,25 @@ WORKBOOK_ORDER = [
 ]  # fmt: skip
 
 
-# --- what the workbook held when it was loaded --------------------------------------------------
+# --- the file a master was loaded from ------------------------------------------------------------
 
 
-@dataclass
-class SheetState:
-    """One sheet as openpyxl holds it: the things edi_xl may change."""
-
-    cells: dict[CellKey, tuple[Any, str, Style]]
-    widths: dict[int, float | None]
-    heights: dict[int, float | None]
-    cf: Counter[tuple[Any, ...]]
-    dv: Counter[tuple[Any, ...]]
-    page: tuple[Any, ...]
-    footer: tuple[str | None, ...]
-    freeze: str | None
-    filter_ref: str | None
-    print_titles: str | None
-    print_area: str | None
-    merged: frozenset[str] = frozenset()
-    row_breaks: tuple[int, ...] = ()
-    state: str = "visible"  # visible | hidden | veryHidden
-    identity: int = 0  # id() of the openpyxl sheet: a sheet deleted and made again differs
+_PACKAGES: weakref.WeakKeyDictionary[Workbook, bytes] = weakref.WeakKeyDictionary()
 
 
-def _ranges(sqref: Any) -> frozenset[str]:
-    return frozenset(r.coord for r in MultiCellRange(str(sqref)).ranges)
+def remember_package(wb: Workbook, package: bytes) -> None:
+    """``wb`` was just loaded from ``package``: take its baseline (what it holds, for
+    :func:`edi_xl.master.edits.describe`) and keep the package to patch when it is saved."""
+    take_baseline(wb)
+    _PACKAGES[wb] = package
 
 
-def _cf_key(sqref: Any, rule: Any) -> tuple[Any, ...]:
-    return (_ranges(sqref), rule.type, rule.operator, rule.text, tuple(rule.formula or ()))
-
-
-def _dv_key(dv: Any) -> tuple[Any, ...]:
-    return (_ranges(dv.sqref), dv.type, dv.formula1, dv.formula2, dv.operator)
-
-
-def _footer(ws: Worksheet) -> tuple[str | None, ...]:
-    return tuple(
-        getattr(getattr(hf, part), "text", None)
-        for hf in (ws.oddFooter, ws.evenFooter)
-        for part in ("left", "center", "right")
-    )
-
-
-def _page(ws: Worksheet) -> tuple[Any, ...]:
-    ps = ws.page_setup
-    fit = ws.sheet_properties.pageSetUpPr
-    return (
-        ps.orientation,
-        ps.paperSize,
-        ps.fitToWidth,
-        ps.fitToHeight,
-        fit.fitToPage if fit is not None else None,
-    )
-
-
-def sheet_state(ws: Worksheet) -> SheetState:
-    cells: dict[CellKey, tuple[Any, str, Style]] = {}
-    for key, cell in ws._cells.items():
-        style = tuple(cell._style) if cell._style is not None and any(cell._style) else None
-        if cell._value is not None or style is not None:  # not a cell merely looked at
-            cells[key] = (cell._value, cell.data_type, style)
-    widths: dict[int, float | None] = {}
-    for key, dim in ws.column_dimensions.items():
-        # a dimension made in memory has no min/max until openpyxl saves: its key says where
-        lo = dim.min or column_index_from_string(key)
-        hi = dim.max or lo
-        for idx in range(lo, min(hi, 16384) + 1):
-            widths[idx] = dim.width if dim.customWidth or dim.width else None
-    heights = {r: dim.height for r, dim in ws.row_dimensions.items() if dim.height is not None}
-    cf: Counter[tuple[Any, ...]] = Counter(
-        _cf_key(c.sqref, rule) for c in ws.conditional_formatting for rule in c.rules
-    )
-    dv: Counter[tuple[Any, ...]] = Counter(_dv_key(d) for d in ws.data_validations.dataValidation)
-    return SheetState(
-        cells,
-        widths,
-        heights,
-        cf,
-        dv,
-        _page(ws),
-        _footer(ws),
-        ws.freeze_panes,
-        ws.auto_filter.ref,
-        ws.print_title_rows,
-        str(ws.print_area) if ws.print_area else None,
-        frozenset(r.coord for r in ws.merged_cells.ranges),
-        tuple(b.id for b in ws.row_breaks.brk),
-        ws.sheet_state,
-        id(ws),
-    )
-
-
-@dataclass
-class Baseline:
-    """The master as loaded: its package and what openpyxl read of it."""
-
-    package: bytes
-    sheets: dict[str, SheetState]
-    names: dict[str, str]
-    inserted: dict[str, list[int]] = field(default_factory=dict)  # sheet -> columns inserted
-
-
-_BASELINES: weakref.WeakKeyDictionary[Workbook, Baseline] = weakref.WeakKeyDictionary()
-
-
-def _global_names(wb: Workbook) -> dict[str, str]:
-    return {name: str(dn.attr_text) for name, dn in wb.defined_names.items()}
-
-
-def take_baseline(wb: Workbook, package: bytes) -> Baseline:
-    """Record what ``wb`` (just loaded from ``package``) holds, for a patched save later."""
-    baseline = Baseline(
-        package, {ws.title: sheet_state(ws) for ws in wb.worksheets}, _global_names(wb)
-    )
-    _BASELINES[wb] = baseline
-    return baseline
-
-
-def baseline_of(wb: Workbook) -> Baseline | None:
-    return _BASELINES.get(wb)
-
-
-def record_inserted_column(ws: Worksheet, col: int) -> None:
-    """Note that an empty column was inserted before 1-based ``col`` of ``ws`` (the patch
-    writer moves what is to its right in the file)."""
-    wb = ws.parent
-    baseline = _BASELINES.get(wb) if wb is not None else None
-    if baseline is not None and ws.title in baseline.sheets:
-        baseline.inserted.setdefault(ws.title, []).append(col)
+def loaded_package(wb: Workbook) -> bytes | None:
+    """The package ``wb`` was loaded from, if it was loaded as a master."""
+    return _PACKAGES.get(wb)
 
 
 # --- moving things right of an inserted column ---------------------------------------------------
-
-
-def shift_range_text(text: str, col: int) -> str:
-    """Ranges (``"A1:C3 E5"``) as they read after an empty column is inserted before ``col``:
-    a range right of it moves one column right, a range across it grows by one."""
-    out = []
-    for rng in MultiCellRange(text).ranges:
-        moved = CellRange(rng.coord)
-        if moved.min_col >= col:
-            moved.shift(col_shift=1)
-        elif moved.max_col >= col:
-            moved.expand(right=1)
-        out.append(moved.coord)
-    return " ".join(out)
-
-
-def _shift_state(state: SheetState, col: int) -> SheetState:
-    """``state`` as it reads after a column is inserted before ``col`` (for comparing)."""
-
-    def ranges(key: tuple[Any, ...]) -> tuple[Any, ...]:
-        moved = frozenset(r for text in key[0] for r in shift_range_text(text, col).split())
-        return (moved, *key[1:])
-
-    return SheetState(
-        {(r, c + 1 if c >= col else c): v for (r, c), v in state.cells.items()},
-        {(c + 1 if c >= col else c): w for c, w in state.widths.items()},
-        state.heights,
-        Counter({ranges(k): n for k, n in state.cf.items()}),
-        Counter({ranges(k): n for k, n in state.dv.items()}),
-        state.page,
-        state.footer,
-        state.freeze,
-        shift_range_text(state.filter_ref, col) if state.filter_ref else None,
-        state.print_titles,
-        state.print_area,
-        frozenset(shift_range_text(m, col) for m in state.merged),
-        state.row_breaks,
-        state.state,
-        state.identity,
-    )
 
 
 _CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
@@ -626,17 +488,16 @@ def _set_width(root: etree._Element, idx: int, width: float | None) -> None:
         root.remove(cols)
 
 
-def _cf_xml_key(sqref: str, rule: etree._Element) -> tuple[Any, ...]:
+def _cf_xml_key(sqref: str, rule: etree._Element) -> RuleKey:
     formulas = tuple(f.text or "" for f in rule.iterfind(M + "formula"))
-    return (_ranges(sqref), rule.get("type"), rule.get("operator"), rule.get("text"), formulas)
+    return (ranges(sqref), rule.get("type"), rule.get("operator"), rule.get("text"), formulas)
 
 
-def _patch_conditional(
-    root: etree._Element, ws: Worksheet, before: SheetState, after: SheetState, styles: StyleMap
-) -> None:
-    removed = before.cf - after.cf
-    added = after.cf - before.cf
-    if not removed and not added:
+def _patch_conditional(root: etree._Element, edits: SheetEdits, styles: StyleMap) -> None:
+    """Remove the conditional formats edi_xl removed, add those it added (after the rest,
+    with their own priorities): the user's rules stay as they are."""
+    removed = Counter(edits.cf_removed)
+    if not removed and not edits.cf_added:
         return
     for block in list(root.iterfind(M + "conditionalFormatting")):
         sqref = block.get("sqref", "")
@@ -649,41 +510,34 @@ def _patch_conditional(
             root.remove(block)
     priorities = [int(r.get("priority", "0")) for r in root.iter(M + "cfRule")]
     priority = max(priorities, default=0)
-    for cf in ws.conditional_formatting:
-        for rule in cf.rules:
-            key = _cf_key(cf.sqref, rule)
-            if added[key] <= 0:
-                continue
-            added[key] -= 1
-            priority += 1
-            el = _as_main(rule.to_tree())
-            el.set("priority", str(priority))
-            if rule.dxf is not None:
-                el.set("dxfId", str(styles.dxf(rule.dxf)))
-            block = etree.Element(M + "conditionalFormatting")
-            block.set("sqref", " ".join(sorted(_ranges(cf.sqref))))
-            block.append(el)
-            existing = root.findall(M + "conditionalFormatting")
-            if existing:
-                existing[-1].addnext(block)
-            else:
-                _insert_ordered(root, block, SHEET_ORDER)
+    for sqref, rule in edits.cf_added:
+        priority += 1
+        el = _as_main(rule.to_tree())
+        el.set("priority", str(priority))
+        if rule.dxf is not None:
+            el.set("dxfId", str(styles.dxf(rule.dxf)))
+        block = etree.Element(M + "conditionalFormatting")
+        block.set("sqref", " ".join(sorted(ranges(sqref))))
+        block.append(el)
+        existing = root.findall(M + "conditionalFormatting")
+        if existing:
+            existing[-1].addnext(block)
+        else:
+            _insert_ordered(root, block, SHEET_ORDER)
 
 
-def _dv_xml_key(el: etree._Element) -> tuple[Any, ...]:
+def _dv_xml_key(el: etree._Element) -> RuleKey:
     def text(tag: str) -> str | None:
         f = el.find(M + tag)
         return f.text if f is not None else None
 
-    return (_ranges(el.get("sqref", "")), el.get("type"), text("formula1"), text("formula2"),
+    return (ranges(el.get("sqref", "")), el.get("type"), text("formula1"), text("formula2"),
             el.get("operator"))  # fmt: skip
 
 
-def _patch_validation(root: etree._Element, ws: Worksheet, before: SheetState,
-                      after: SheetState) -> None:  # fmt: skip
-    removed = before.dv - after.dv
-    added = after.dv - before.dv
-    if not removed and not added:
+def _patch_validation(root: etree._Element, edits: SheetEdits) -> None:
+    removed = Counter(edits.dv_removed)
+    if not removed and not edits.dv_added:
         return
     block = root.find(M + "dataValidations")
     if block is not None:
@@ -692,15 +546,11 @@ def _patch_validation(root: etree._Element, ws: Worksheet, before: SheetState,
             if removed[key] > 0:
                 removed[key] -= 1
                 block.remove(el)
-    for dv in ws.data_validations.dataValidation:
-        key = _dv_key(dv)
-        if added[key] <= 0:
-            continue
-        added[key] -= 1
+    for dv in edits.dv_added:
         if block is None:
             block = _child(root, "dataValidations", SHEET_ORDER)
         el = _as_main(dv.to_tree())
-        el.set("sqref", " ".join(sorted(_ranges(dv.sqref))))
+        el.set("sqref", " ".join(sorted(ranges(dv.sqref))))
         block.append(el)
     if block is not None:
         if len(block) == 0:
@@ -709,28 +559,44 @@ def _patch_validation(root: etree._Element, ws: Worksheet, before: SheetState,
             block.set("count", str(len(block)))
 
 
-def _patch_print(root: etree._Element, ws: Worksheet, before: SheetState,
-                 after: SheetState) -> None:  # fmt: skip
-    if before.page != after.page:
-        orientation, paper, fit_w, fit_h, fit_page = after.page
-        setup = _child(root, "pageSetup", SHEET_ORDER)
-        for attr, value in (("orientation", orientation), ("paperSize", paper),
-                            ("fitToWidth", fit_w), ("fitToHeight", fit_h)):  # fmt: skip
-            if value is not None:
-                setup.set(attr, str(int(value)) if not isinstance(value, str) else value)
-        if fit_page is not None:
-            pr = _child(root, "sheetPr", SHEET_ORDER)
-            fit = pr.find(M + "pageSetUpPr")
-            if fit is None:
-                fit = etree.SubElement(pr, M + "pageSetUpPr")
-                # pageSetUpPr comes after tabColor and outlinePr
-                pr.remove(fit)
-                pr.append(fit)
-            fit.set("fitToPage", "1" if fit_page else "0")
-        if root.find(M + "pageMargins") is None:
-            margins = _as_main(ws.page_margins.to_tree())
-            _insert_ordered(root, margins, SHEET_ORDER)
-    if before.footer != after.footer:
+#: The attributes of ``pageSetup`` edi_xl sets, by their place in :class:`Page`.
+PAGE_SETUP_ATTRIBUTES = {
+    "orientation": "orientation",
+    "paper_size": "paperSize",
+    "fit_to_width": "fitToWidth",
+    "fit_to_height": "fitToHeight",
+    "scale": "scale",
+}
+
+
+def _patch_page(root: etree._Element, ws: Worksheet, page: Change[Page]) -> None:
+    """The page setup's attributes that changed, set (or removed, back to the default)."""
+    setup = _child(root, "pageSetup", SHEET_ORDER)
+    for field_name, attr in PAGE_SETUP_ATTRIBUTES.items():
+        was, value = getattr(page.before, field_name), getattr(page.after, field_name)
+        if was == value:
+            continue
+        if value is None:
+            setup.attrib.pop(attr, None)
+        else:
+            setup.set(attr, str(int(value)) if not isinstance(value, str) else value)
+    if page.after.fit_to_page is not None and page.before.fit_to_page != page.after.fit_to_page:
+        pr = _child(root, "sheetPr", SHEET_ORDER)
+        fit = pr.find(M + "pageSetUpPr")
+        if fit is None:
+            fit = etree.SubElement(pr, M + "pageSetUpPr")
+            # pageSetUpPr comes after tabColor and outlinePr
+            pr.remove(fit)
+            pr.append(fit)
+        fit.set("fitToPage", "1" if page.after.fit_to_page else "0")
+    if root.find(M + "pageMargins") is None:
+        _insert_ordered(root, _as_main(ws.page_margins.to_tree()), SHEET_ORDER)
+
+
+def _patch_print(root: etree._Element, ws: Worksheet, edits: SheetEdits) -> None:
+    if edits.page is not None:
+        _patch_page(root, ws, edits.page)
+    if edits.footer is not None:
         hf = _child(root, "headerFooter", SHEET_ORDER)
         model = _as_main(ws.HeaderFooter.to_tree())
         for tag in ("oddFooter", "evenFooter"):
@@ -746,7 +612,7 @@ def _patch_print(root: etree._Element, ws: Worksheet, before: SheetState,
         for attr in ("differentOddEven", "differentFirst"):
             if model.get(attr) is not None and hf.get(attr) is None:
                 hf.set(attr, model.get(attr, ""))
-    if before.freeze != after.freeze and after.freeze:
+    if edits.freeze is not None and edits.freeze.after:
         views = _child(root, "sheetViews", SHEET_ORDER)
         new_view = _as_main(ws.sheet_view.to_tree())
         old_view = views.find(M + "sheetView")
@@ -754,112 +620,74 @@ def _patch_print(root: etree._Element, ws: Worksheet, before: SheetState,
             views.replace(old_view, new_view)
         else:
             views.append(new_view)
-    if before.filter_ref != after.filter_ref:
+    if edits.filter_ref is not None:
         flt = root.find(M + "autoFilter")
-        if after.filter_ref:
+        if edits.filter_ref.after:
             if flt is None:
                 flt = etree.Element(M + "autoFilter")
                 _insert_ordered(root, flt, SHEET_ORDER)
-            flt.set("ref", after.filter_ref)
+            flt.set("ref", edits.filter_ref.after)
         elif flt is not None:
             root.remove(flt)
 
 
-def _patch_merged_and_breaks(
-    root: etree._Element, ws: Worksheet, before: SheetState, after: SheetState
-) -> None:
+def _patch_merged_and_breaks(root: etree._Element, ws: Worksheet, edits: SheetEdits) -> None:
     """Merged cells and row page breaks as the workbook now has them."""
-    if before.merged != after.merged:
+    if edits.merged is not None:
         old = root.find(M + "mergeCells")
         if old is not None:
             root.remove(old)
-        if after.merged:
+        if edits.merged.after:
             block = etree.Element(M + "mergeCells")
-            for ref in sorted(after.merged):
+            for ref in sorted(edits.merged.after):
                 etree.SubElement(block, M + "mergeCell").set("ref", ref)
             block.set("count", str(len(block)))
             _insert_ordered(root, block, SHEET_ORDER)
-    if before.row_breaks != after.row_breaks:
+    if edits.row_breaks is not None:
         old = root.find(M + "rowBreaks")
         if old is not None:
             root.remove(old)
-        if after.row_breaks:
+        if edits.row_breaks.after:
             _insert_ordered(root, _as_main(ws.row_breaks.to_tree()), SHEET_ORDER)
 
 
-def patch_sheet(
-    pkg: Package, part: str, ws: Worksheet, before: SheetState, inserted: list[int],
-    styles: StyleMap,
-) -> bool:  # fmt: skip
-    """Apply what changed in ``ws`` since ``before`` to its part. False when nothing did."""
-    after = sheet_state(ws)
-    for col in inserted:
-        before = _shift_state(before, col)
-    if not inserted and _same(before, after):
-        return False
+def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) -> None:
+    for key, e in edits.cells.items():
+        if not e.value_changed:  # only its look
+            c = sheet.cell(*key)
+            assert c is not None
+            c.set("s", str(styles.xf(e.style))) if e.style else c.attrib.pop("s", None)
+            continue
+        # a cleared cell the file does not have stays absent
+        c = sheet.cell(*key, create=e.value is not None or e.style_changed)
+        if c is not None:
+            _set_cell(c, e.value, e.data_type, styles.xf(e.style) if e.style_changed else None, wb)
+
+
+def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
+                styles: StyleMap) -> None:  # fmt: skip
+    """Apply ``edits`` (what changed on ``ws``) to the sheet's part."""
     root = pkg.xml(part)
-    for col in inserted:
+    for col in edits.inserted:
         _shift_sheet_xml(pkg, part, root, col)
     sheet = SheetXml(root)
-    wb = ws.parent
-    for key, now in after.cells.items():
-        was = before.cells.get(key)
-        if was == now:
-            continue
-        if was is not None and was[0] == now[0] and was[1] == now[1] and was[2] == now[2]:
-            continue
-        value, data_type, style = now
-        style_changed = was is None or was[2] != style
-        if was is None and value is None and style is None:
-            continue
-        c = sheet.cell(*key)
-        assert c is not None
-        if was is not None and was[0] == value and was[1] == data_type:
-            if style_changed:
-                c.set("s", str(styles.xf(style))) if style else c.attrib.pop("s", None)
-            continue
-        _set_cell(c, value, data_type, styles.xf(style) if style_changed else None, wb)
-    for key, was in before.cells.items():
-        if key not in after.cells and was[0] is not None:
-            c = sheet.cell(*key, create=False)
-            if c is not None:
-                _set_cell(c, None, "n", None, wb)
-    for idx in set(before.widths) | set(after.widths):
-        if before.widths.get(idx) != after.widths.get(idx):
-            _set_width(root, idx, after.widths.get(idx))
-    for r in set(before.heights) | set(after.heights):
-        if before.heights.get(r) != after.heights.get(r):
-            row = sheet.row(r)
-            height = after.heights.get(r)
-            if height is None:
-                row.attrib.pop("ht", None)
-                row.attrib.pop("customHeight", None)
-            else:
-                row.set("ht", str(height))
-                row.set("customHeight", "1")
-    _patch_conditional(root, ws, before, after, styles)
-    _patch_validation(root, ws, before, after)
-    _patch_print(root, ws, before, after)
-    _patch_merged_and_breaks(root, ws, before, after)
+    _patch_cells(sheet, edits, styles, ws.parent)
+    for idx, width in edits.widths.items():
+        _set_width(root, idx, width)
+    for r, height in edits.heights.items():
+        row = sheet.row(r)
+        if height is None:
+            row.attrib.pop("ht", None)
+            row.attrib.pop("customHeight", None)
+        else:
+            row.set("ht", str(height))
+            row.set("customHeight", "1")
+    _patch_conditional(root, edits, styles)
+    _patch_validation(root, edits)
+    _patch_print(root, ws, edits)
+    _patch_merged_and_breaks(root, ws, edits)
     _update_dimension(root, sheet)
     pkg.put_xml(part, root)
-    return True
-
-
-def _same(a: SheetState, b: SheetState) -> bool:
-    return (
-        a.cells == b.cells
-        and a.widths == b.widths
-        and a.heights == b.heights
-        and a.cf == b.cf
-        and a.dv == b.dv
-        and a.page == b.page
-        and a.footer == b.footer
-        and a.freeze == b.freeze
-        and a.filter_ref == b.filter_ref
-        and a.merged == b.merged
-        and a.row_breaks == b.row_breaks
-    )
 
 
 def _update_dimension(root: etree._Element, sheet: SheetXml) -> None:
@@ -1056,102 +884,47 @@ def _quote_sheet(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-def _print_titles_value(title: str, rows: str | None) -> str | None:
-    if not rows:
-        return None
-    first, _, last = rows.replace("$", "").partition(":")
-    return f"{_quote_sheet(title)}!${first}:${last or first}"
+def _print_titles_value(title: str, rows: str | None, cols: str | None = None) -> str | None:
+    """The Print_Titles name of a sheet: its columns, then its rows, as Excel writes it."""
+    parts = []
+    if cols:
+        first, _, last = cols.replace("$", "").partition(":")
+        parts.append(f"{_quote_sheet(title)}!${first}:${last or first}")
+    if rows:
+        first, _, last = rows.replace("$", "").partition(":")
+        parts.append(f"{_quote_sheet(title)}!${first}:${last or first}")
+    return ",".join(parts) or None
 
 
-def owned_sheets(wb: Workbook) -> set[str]:
-    """The sheets edi_xl writes as a whole."""
-    from edi_xl.master.round_record import RETURNS_SHEET
-    from edi_xl.master.sheets import CHANGE_LOG, IMPORT_SHEET, LISTS, SETTINGS
-    from edi_xl.master.summary_sheet import MARKER_NAME, SUMMARY
-
-    owned = {SETTINGS, LISTS, CHANGE_LOG, RETURNS_SHEET, IMPORT_SHEET}
-    if MARKER_NAME in wb.defined_names:
-        owned.add(SUMMARY)
-    return owned
-
-
-def patched_package(wb: Workbook, baseline: Baseline) -> bytes:
-    """The baseline's package with what changed in ``wb`` applied (see the module doc)."""
-    pkg = Package.read(baseline.package)
+def apply_edits(package: bytes, wb: Workbook, edits: BookEdits) -> bytes:
+    """``package`` (the file ``wb`` was loaded from) with ``edits`` (what the command changed
+    in ``wb``, :func:`edi_xl.master.edits.describe`) applied; see the module doc."""
+    pkg = Package.read(package)
     workbook = _workbook_part(pkg)
     parts = _sheet_parts(pkg, workbook)
     styles = StyleMap(pkg, wb)
     ct_root, overrides = _content_map(pkg)
-    owned = owned_sheets(wb)
-    titles = [ws.title for ws in wb.worksheets]
     # written whole: sheets the command added, and edi_xl's own sheets it made again (the
     # Summary, the Returns sheet); edi_xl's sheets it only wrote into (the Change Log's new
     # lines, Settings, Lists) are patched like any other, which is much less to write
-    whole = [
-        ws
-        for ws in wb.worksheets
-        if ws.title not in baseline.sheets
-        or (ws.title in owned and id(ws) != baseline.sheets[ws.title].identity)
-    ]
+    whole = set(edits.added) | set(edits.remade)
 
     # sheets edited in place
-    for ws in wb.worksheets:
-        if ws in whole or ws.title not in parts:
-            continue
-        before = baseline.sheets.get(ws.title)
-        if before is not None:
-            patch_sheet(pkg, parts[ws.title][1], ws, before, baseline.inserted.get(ws.title, []),
-                        styles)  # fmt: skip
+    for title, sheet in edits.sheets.items():
+        if title not in whole and title in parts and sheet.in_sheet_part:
+            patch_sheet(pkg, parts[title][1], wb[title], sheet, styles)
 
-    # sheets written whole
     book = pkg.xml(workbook)
     book_rels = pkg.rels(workbook)
     sheets_el = book.find(M + "sheets")
     assert sheets_el is not None
     old_order = [el.get("name", "") for el in sheets_el]
     if whole:
-        made = _openpyxl_package(wb, whole)
-        made_book = _workbook_part(made)
-        made_parts = _sheet_parts(made, made_book)
-        _, made_types = _content_map(made)
-        sst_part = next(
-            (t for rel, t in made.linked(made_book) if rel.type.endswith("/sharedStrings")), None
-        )
-        strings = list(made.xml(sst_part)) if sst_part and sst_part in made.parts else []
-        for ws in whole:
-            _, src_part = made_parts[ws.title]
-            root = made.xml(src_part)
-            _inline_strings(root, strings)
-            _restyle(root, wb, styles)
-            if ws.title in parts:  # replace edi_xl's sheet, dropping what only it linked to
-                part = parts[ws.title][1]
-                old_linked = pkg.reachable(part) - {part}
-            else:
-                part = pkg.free_name("xl/worksheets/sheet1.xml")
-                rid = free_rel_id(book_rels)
-                book_rels.append(Rel(rid, WORKSHEET_REL, "/" + part, False))
-                el = etree.Element(M + "sheet")
-                el.set("name", ws.title)
-                el.set("sheetId", str(_free_sheet_id(sheets_el)))
-                el.set(f"{{{R_NS}}}id", rid)
-                if ws.sheet_state != "visible":
-                    el.set("state", ws.sheet_state)
-                _place_sheet(sheets_el, el, ws.title, titles)
-                old_linked = set()
-            for gone in old_linked:
-                pkg.remove(gone)
-                pkg.remove(rels_name(gone))
-            pkg.put_xml(part, root)
-            overrides[part] = WORKSHEET_TYPE
-            added: dict[str, str] = {}
-            new_rels = _copy_linked(made, pkg, src_part, made_types, added)
-            for src, dst in added.items():
-                if src in made_types:
-                    overrides[dst] = made_types[src]
-            pkg.write_rels(part, new_rels)
+        _put_whole_sheets(pkg, wb, [ws for ws in wb.worksheets if ws.title in whole], edits,
+                          parts, styles, sheets_el, book_rels, overrides)  # fmt: skip
     # sheets edi_xl removed (only its own)
-    for title in list(parts):
-        if title not in titles and title in owned and title in baseline.sheets:
+    for title in edits.removed:
+        if title in parts:
             rid, part = parts[title]
             for el in list(sheets_el):
                 if el.get("name") == title:
@@ -1160,18 +933,17 @@ def patched_package(wb: Workbook, baseline: Baseline) -> bytes:
             for gone in pkg.reachable(part):
                 pkg.remove(gone)
     # shown or hidden (the Lists sheet is hidden), as the workbook now has it
-    states = {ws.title: ws.sheet_state for ws in wb.worksheets}
     for el in sheets_el:
-        state = states.get(el.get("name", ""))
-        if state is None or state == (el.get("state") or "visible"):
+        shown = edits.sheets.get(el.get("name", ""))
+        if shown is None or shown.state is None:
             continue
-        if state == "visible":
+        if shown.state.after == "visible":
             el.attrib.pop("state", None)
         else:
-            el.set("state", state)
+            el.set("state", shown.state.after)
     new_order = [el.get("name", "") for el in sheets_el]
     _renumber_local_names(book, old_order, new_order)
-    _patch_names(book, wb, baseline, new_order)
+    _patch_names(book, wb, edits, whole, new_order)
 
     # recalculation: no stale chain; Excel works the formulas out on opening
     chain = [r for r in book_rels if r.type == CALC_CHAIN_REL]
@@ -1188,6 +960,55 @@ def patched_package(wb: Workbook, baseline: Baseline) -> bytes:
     pkg.write_rels(workbook, book_rels)
     _set_overrides(pkg, ct_root, overrides)  # (those of parts no longer there are dropped)
     return pkg.to_bytes()
+
+
+def _put_whole_sheets(
+    pkg: Package, wb: Workbook, whole: list[Worksheet], edits: BookEdits,
+    parts: dict[str, tuple[str, str]], styles: StyleMap, sheets_el: etree._Element,
+    book_rels: list[Rel], overrides: dict[str, str],
+) -> None:  # fmt: skip
+    """Write ``whole`` (sheets added or made again) by openpyxl and put them in the package
+    whole: their styles added to the package's, their strings inline, what they link to
+    (drawings, charts) copied under free names."""
+    made = _openpyxl_package(wb, whole)
+    made_book = _workbook_part(made)
+    made_parts = _sheet_parts(made, made_book)
+    _, made_types = _content_map(made)
+    sst_part = next(
+        (t for rel, t in made.linked(made_book) if rel.type.endswith("/sharedStrings")), None
+    )
+    strings = list(made.xml(sst_part)) if sst_part and sst_part in made.parts else []
+    for ws in whole:
+        _, src_part = made_parts[ws.title]
+        root = made.xml(src_part)
+        _inline_strings(root, strings)
+        _restyle(root, wb, styles)
+        if ws.title in parts:  # replace edi_xl's sheet, dropping what only it linked to
+            part = parts[ws.title][1]
+            old_linked = pkg.reachable(part) - {part}
+        else:
+            part = pkg.free_name("xl/worksheets/sheet1.xml")
+            rid = free_rel_id(book_rels)
+            book_rels.append(Rel(rid, WORKSHEET_REL, "/" + part, False))
+            el = etree.Element(M + "sheet")
+            el.set("name", ws.title)
+            el.set("sheetId", str(_free_sheet_id(sheets_el)))
+            el.set(f"{{{R_NS}}}id", rid)
+            if ws.sheet_state != "visible":
+                el.set("state", ws.sheet_state)
+            _place_sheet(sheets_el, el, ws.title, edits.order)
+            old_linked = set()
+        for gone in old_linked:
+            pkg.remove(gone)
+            pkg.remove(rels_name(gone))
+        pkg.put_xml(part, root)
+        overrides[part] = WORKSHEET_TYPE
+        added: dict[str, str] = {}
+        new_rels = _copy_linked(made, pkg, src_part, made_types, added)
+        for src, dst in added.items():
+            if src in made_types:
+                overrides[dst] = made_types[src]
+        pkg.write_rels(part, new_rels)
 
 
 def _free_sheet_id(sheets_el: etree._Element) -> int:
@@ -1225,26 +1046,27 @@ def _renumber_local_names(book: etree._Element, old: list[str], new: list[str]) 
                 views.set(attr, moves[value])
 
 
-def _patch_names(book: etree._Element, wb: Workbook, baseline: Baseline, order: list[str]) -> None:
-    now = _global_names(wb)
-    for name in set(baseline.names) | set(now):
-        if baseline.names.get(name) != now.get(name):
-            _set_defined_name(book, name, now.get(name))
-    owned = owned_sheets(wb)
+def _patch_names(book: etree._Element, wb: Workbook, edits: BookEdits, whole: set[str],
+                 order: list[str]) -> None:  # fmt: skip
+    """The workbook's names that changed, and each sheet's print titles, print area and
+    filter range (names of that sheet), set again for a sheet written whole."""
+    for name, change in edits.names.items():
+        _set_defined_name(book, name, change.after)
     for ws in wb.worksheets:
         if ws.title not in order:
             continue
         local = order.index(ws.title)
-        before = baseline.sheets.get(ws.title)
-        rewritten = ws.title in owned or before is None
-        titles = _print_titles_value(ws.title, ws.print_title_rows)
-        if rewritten or (before is not None and before.print_titles != ws.print_title_rows):
+        sheet = edits.sheets.get(ws.title)
+        rewritten = ws.title in whole
+        if rewritten or (sheet is not None and sheet.print_titles is not None):
+            titles = _print_titles_value(ws.title, ws.print_title_rows, ws.print_title_cols)
             _set_defined_name(book, "_xlnm.Print_Titles", titles, local)
-        area = str(ws.print_area) if ws.print_area else None
-        if rewritten or (before is not None and before.print_area != area):
+        if rewritten or (sheet is not None and sheet.print_area is not None):
+            area = str(ws.print_area) if ws.print_area else None
             _set_defined_name(book, "_xlnm.Print_Area", area, local)
         flt = ws.auto_filter.ref
-        if flt and (rewritten or (before is not None and before.filter_ref != flt)):
+        moved = sheet is not None and (sheet.filter_ref is not None or bool(sheet.inserted))
+        if flt and (rewritten or moved):
             first, _, last = flt.partition(":")
             ref = f"{_quote_sheet(ws.title)}!{_absolute(first)}:{_absolute(last or first)}"
             _set_defined_name(book, "_xlnm._FilterDatabase", ref, local, hidden=True)
@@ -1256,12 +1078,13 @@ def _absolute(ref: str) -> str:
 
 
 def save_bytes(wb: Workbook) -> bytes | None:
-    """The bytes to save ``wb`` as: patched onto the file it was loaded from, or None when it
-    was not loaded as a master (build it with openpyxl)."""
-    baseline = baseline_of(wb)
-    if baseline is None:
+    """The bytes to save ``wb`` as: what the command changed (:func:`describe`) applied to
+    the file it was loaded from, or None when it was not loaded as a master (build it with
+    openpyxl)."""
+    package, baseline = _PACKAGES.get(wb), baseline_of(wb)
+    if package is None or baseline is None:
         return None
-    return patched_package(wb, baseline)
+    return apply_edits(package, wb, describe(baseline, wb))
 
 
 def is_patchable(path: Path) -> bool:
@@ -1269,12 +1092,13 @@ def is_patchable(path: Path) -> bool:
 
 
 def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
-                notes: list[str] | None = None) -> Path | None:  # fmt: skip
+                notes: list[Problem] | None = None) -> Path | None:  # fmt: skip
     """Save a master atomically (with a backup): patched onto the file it was loaded from
     when it was loaded with :func:`edi_xl.master.plan.load_master`, else by openpyxl.
 
     If the package cannot be patched (a part it needs is missing or broken), the workbook is
-    saved by openpyxl instead and a note in ``notes`` says what that may have dropped.
+    saved by openpyxl instead and a ``saved_by_rewrite`` problem in ``notes`` says what that
+    may have dropped.
     """
     from edi_xl.master.save import save_atomic, write_atomic
 
@@ -1285,11 +1109,8 @@ def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
             data = save_bytes(wb)
         except Exception as exc:  # noqa: BLE001 - any failure: fall back, and say so
             if notes is not None:
-                notes.append(
-                    f"{path.name}: saved by rewriting the whole workbook, because its file "
-                    f"could not be patched ({type(exc).__name__}: {exc}); pictures, shapes and "
-                    "other things openpyxl cannot keep may be missing: the backup has them"
-                )
+                reason = f"{type(exc).__name__}: {exc}"
+                notes.append(problem(Code.SAVED_BY_REWRITE, file=path.name, reason=reason))
             data = None
     if data is None:
         return save_atomic(wb, path, backup=backup)

@@ -31,7 +31,7 @@ from edi_xl.master.cells import set_value
 from edi_xl.master.columns import insert_column
 from edi_xl.master.loading import load_workbook_fast
 from edi_xl.master.package import is_package
-from edi_xl.master.patch import take_baseline
+from edi_xl.master.patch import remember_package
 from edi_xl.master.sheets import Settings
 from edi_xl.master.styles import (
     COMPUTED_HEADER_FILL,
@@ -161,7 +161,7 @@ def load_master(path: str | Path) -> WorkbookType:
             warnings.simplefilter("ignore", UserWarning)
             wb = load_workbook_fast(data, keep_vba=keep_vba, keep_links=True, rich_text=False)
             if is_package(BytesIO(data)):
-                take_baseline(wb, data)  # saved by patching this file (edi_xl.master.patch)
+                remember_package(wb, data)  # saved by patching this file (master.patch)
             return wb
     except EdiXlError:
         raise

@@ -33,6 +33,7 @@ from edi_xl import excel
 from edi_xl.buttons import bridge, entry
 from edi_xl.cli import cli
 from edi_xl.master import sheets, vba
+from edi_xl.master.edits import describe
 
 ROOT = Path(__file__).resolve().parents[2]
 MACROS = ROOT / "macros"
@@ -666,25 +667,19 @@ def test_new_refuses_other_names(tmp_path):
 
 
 def test_dates_written_as_serials_with_their_format():
-    writes = bridge.plan_writes(
-        bridge.BookSnapshot("b.xlsm", "b.xlsm", [("S", [[None]])]),
-        {},
-        _book_with(datetime(2023, 12, 18, 9, 30)),
-    )
+    snapshot = bridge.BookSnapshot("b.xlsm", "b.xlsm", [("S", [[None]])])
+    wb, baseline = bridge.workbook_from_snapshot(snapshot)
+    _write_date(wb, datetime(2023, 12, 18, 9, 30))
+    writes = bridge.plan_writes(snapshot, describe(baseline, wb), wb)
     kinds = [(w.kind, w.values, w.arg) for w in writes]
     assert ("values", [[45278.395833333336]], None) in kinds
     assert ("number_format", None, "yyyy-mm-dd hh:mm") in kinds
 
 
-def _book_with(value: Any) -> Any:
-    from openpyxl import Workbook
-
+def _write_date(wb: Any, value: Any) -> None:
     from edi_xl.master.cells import set_value
 
-    wb = Workbook()
-    wb.active.title = "S"
-    set_value(wb.active["A1"], value, number_format="yyyy-mm-dd hh:mm")
-    return wb
+    set_value(wb["S"]["A1"], value, number_format="yyyy-mm-dd hh:mm")
 
 
 # --- a whole round through the buttons -------------------------------------------------------

@@ -1,0 +1,460 @@
+"""What a command changed in a workbook: one description, applied by both doors.
+
+Every command that changes a master (refresh, merge, start a round, add-buttons, and the
+buttons that do the same) runs one library call on an openpyxl workbook. What that call
+changed is worked out once, here, by comparing the workbook with its :class:`Baseline`:
+
+    baseline = take_baseline(wb)     # when the workbook is loaded or built
+    refresh_book(wb, ...)            # the library call, the same behind both doors
+    edits = describe(baseline, wb)   # a BookEdits: what changed, sheet by sheet
+
+The baseline is taken when a master is loaded from its file (:func:`edi_xl.master.patch.
+remember_package`, called by ``load_master``) or when the buttons' bridge builds a workbook
+from the open workbook's values (:func:`edi_xl.buttons.bridge.workbook_from_snapshot`).
+
+The description (:class:`BookEdits`) names, per sheet, the cells written (value, type,
+style) and cleared, the columns inserted, column widths and row heights, the conditional
+formats and dropdowns added and removed, the print setup, footer, freeze panes, filter,
+merged cells, page breaks and shown/hidden state that changed; the sheets added, made again
+as a whole and removed; and the workbook's names that changed. Two doors apply it:
+
+- the patch writer (:mod:`edi_xl.master.patch`) applies it to the master's file, part by
+  part, copying everything else byte for byte;
+- the buttons' bridge (:func:`edi_xl.buttons.bridge.plan_writes`) turns it into the writes
+  the xlwings client sends to the open workbook (values, clears, number formats, a column
+  insert, new sheets, names).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Generic, NamedTuple, TypeVar
+
+from openpyxl.utils import column_index_from_string
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+from openpyxl.worksheet.worksheet import Worksheet
+
+CellKey = tuple[int, int]  # (row, column), 1-based
+#: An openpyxl style array (indices into the workbook's fonts, fills...); None: no style.
+Style = tuple[int, ...] | None
+#: A conditional format rule or a dropdown as compared: its ranges, kind and formulas.
+RuleKey = tuple[Any, ...]
+T = TypeVar("T")
+
+
+# --- what a sheet holds, of what edi_xl may change -----------------------------------------------
+
+
+class Page(NamedTuple):
+    """A sheet's page setup, as far as edi_xl sets it."""
+
+    orientation: str | None
+    paper_size: int | None
+    fit_to_width: int | None
+    fit_to_height: int | None
+    fit_to_page: bool | None
+    scale: int | None
+
+
+@dataclass
+class SheetState:
+    """One sheet as openpyxl holds it: the things edi_xl may change."""
+
+    cells: dict[CellKey, tuple[Any, str, Style]]
+    widths: dict[int, float | None]
+    heights: dict[int, float | None]
+    cf: Counter[RuleKey]
+    dv: Counter[RuleKey]
+    page: Page
+    footer: tuple[str | None, ...]
+    freeze: str | None
+    filter_ref: str | None
+    print_titles: tuple[str | None, str | None]  # (rows, columns) repeated on every page
+    print_area: str | None
+    merged: frozenset[str] = frozenset()
+    row_breaks: tuple[int, ...] = ()
+    state: str = "visible"  # visible | hidden | veryHidden
+    #: id() of the openpyxl sheet: a sheet deleted and made again differs (not compared)
+    identity: int = field(default=0, compare=False)
+
+
+def ranges(sqref: Any) -> frozenset[str]:
+    """The ranges of a ``sqref`` ("A1:A9 C1"), as a set."""
+    return frozenset(r.coord for r in MultiCellRange(str(sqref)).ranges)
+
+
+def cf_key(sqref: Any, rule: Any) -> RuleKey:
+    return (ranges(sqref), rule.type, rule.operator, rule.text, tuple(rule.formula or ()))
+
+
+def dv_key(dv: Any) -> RuleKey:
+    return (ranges(dv.sqref), dv.type, dv.formula1, dv.formula2, dv.operator)
+
+
+def _footer(ws: Worksheet) -> tuple[str | None, ...]:
+    return tuple(
+        getattr(getattr(hf, part), "text", None)
+        for hf in (ws.oddFooter, ws.evenFooter)
+        for part in ("left", "center", "right")
+    )
+
+
+def _page(ws: Worksheet) -> Page:
+    ps = ws.page_setup
+    fit = ws.sheet_properties.pageSetUpPr
+    return Page(
+        ps.orientation,
+        ps.paperSize,
+        ps.fitToWidth,
+        ps.fitToHeight,
+        fit.fitToPage if fit is not None else None,
+        ps.scale,
+    )
+
+
+def sheet_state(ws: Worksheet) -> SheetState:
+    """What ``ws`` holds now, of what edi_xl may change."""
+    cells: dict[CellKey, tuple[Any, str, Style]] = {}
+    for key, cell in ws._cells.items():
+        style = tuple(cell._style) if cell._style is not None and any(cell._style) else None
+        if cell._value is not None or style is not None:  # not a cell merely looked at
+            cells[key] = (cell._value, cell.data_type, style)
+    widths: dict[int, float | None] = {}
+    for key, dim in ws.column_dimensions.items():
+        # a dimension made in memory has no min/max until openpyxl saves: its key says where
+        lo = dim.min or column_index_from_string(key)
+        hi = dim.max or lo
+        for idx in range(lo, min(hi, 16384) + 1):
+            widths[idx] = dim.width if dim.customWidth or dim.width else None
+    heights = {r: dim.height for r, dim in ws.row_dimensions.items() if dim.height is not None}
+    cf: Counter[RuleKey] = Counter(
+        cf_key(c.sqref, rule) for c in ws.conditional_formatting for rule in c.rules
+    )
+    dv: Counter[RuleKey] = Counter(dv_key(d) for d in ws.data_validations.dataValidation)
+    return SheetState(
+        cells,
+        widths,
+        heights,
+        cf,
+        dv,
+        _page(ws),
+        _footer(ws),
+        ws.freeze_panes,
+        ws.auto_filter.ref,
+        (ws.print_title_rows, ws.print_title_cols),
+        str(ws.print_area) if ws.print_area else None,
+        frozenset(r.coord for r in ws.merged_cells.ranges),
+        tuple(b.id for b in ws.row_breaks.brk),
+        ws.sheet_state,
+        id(ws),
+    )
+
+
+def global_names(wb: Workbook) -> dict[str, str]:
+    """The workbook's names (not those of one sheet): name -> what it refers to."""
+    return {name: str(dn.attr_text) for name, dn in wb.defined_names.items()}
+
+
+@dataclass
+class Baseline:
+    """A workbook as it was loaded or built, before the command changed it."""
+
+    sheets: dict[str, SheetState]
+    names: dict[str, str]
+    inserted: dict[str, list[int]] = field(default_factory=dict)  # sheet -> columns inserted
+
+
+_BASELINES: weakref.WeakKeyDictionary[Workbook, Baseline] = weakref.WeakKeyDictionary()
+
+
+def take_baseline(wb: Workbook) -> Baseline:
+    """Record what ``wb`` holds now (just loaded or built), to describe its changes later."""
+    baseline = Baseline({ws.title: sheet_state(ws) for ws in wb.worksheets}, global_names(wb))
+    _BASELINES[wb] = baseline
+    return baseline
+
+
+def baseline_of(wb: Workbook) -> Baseline | None:
+    """The baseline taken of ``wb``, if one was."""
+    return _BASELINES.get(wb)
+
+
+def record_inserted_column(ws: Worksheet, col: int) -> None:
+    """Note that an empty column was inserted before 1-based ``col`` of ``ws`` (each door
+    inserts it too, so that what is to its right moves along)."""
+    wb = ws.parent
+    baseline = _BASELINES.get(wb) if wb is not None else None
+    if baseline is not None and ws.title in baseline.sheets:
+        baseline.inserted.setdefault(ws.title, []).append(col)
+
+
+def owned_sheets(wb: Workbook) -> set[str]:
+    """The sheets edi_xl makes as a whole (a command may make them again)."""
+    from edi_xl.master.round_record import RETURNS_SHEET
+    from edi_xl.master.sheets import CHANGE_LOG, IMPORT_SHEET, LISTS, SETTINGS
+    from edi_xl.master.summary_sheet import MARKER_NAME, SUMMARY
+
+    owned = {SETTINGS, LISTS, CHANGE_LOG, RETURNS_SHEET, IMPORT_SHEET}
+    if MARKER_NAME in wb.defined_names:
+        owned.add(SUMMARY)
+    return owned
+
+
+# --- moving things right of an inserted column ---------------------------------------------------
+
+
+def shift_range_text(text: str, col: int) -> str:
+    """Ranges (``"A1:C3 E5"``) as they read after an empty column is inserted before ``col``:
+    a range right of it moves one column right, a range across it grows by one."""
+    out = []
+    for rng in MultiCellRange(text).ranges:
+        moved = CellRange(rng.coord)
+        if moved.min_col >= col:
+            moved.shift(col_shift=1)
+        elif moved.max_col >= col:
+            moved.expand(right=1)
+        out.append(moved.coord)
+    return " ".join(out)
+
+
+def _shift_state(state: SheetState, col: int) -> SheetState:
+    """``state`` as it reads after a column is inserted before ``col`` (for comparing)."""
+
+    def moved(key: RuleKey) -> RuleKey:
+        return (frozenset(r for text in key[0] for r in shift_range_text(text, col).split()),
+                *key[1:])  # fmt: skip
+
+    return SheetState(
+        {(r, c + 1 if c >= col else c): v for (r, c), v in state.cells.items()},
+        {(c + 1 if c >= col else c): w for c, w in state.widths.items()},
+        state.heights,
+        Counter({moved(k): n for k, n in state.cf.items()}),
+        Counter({moved(k): n for k, n in state.dv.items()}),
+        state.page,
+        state.footer,
+        state.freeze,
+        shift_range_text(state.filter_ref, col) if state.filter_ref else None,
+        state.print_titles,
+        state.print_area,
+        frozenset(shift_range_text(m, col) for m in state.merged),
+        state.row_breaks,
+        state.state,
+        state.identity,
+    )
+
+
+# --- the description -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change(Generic[T]):
+    """A setting that changed: what it was and what it is now."""
+
+    before: T
+    after: T
+
+
+class CellEdit(NamedTuple):
+    """A cell the command changed. ``value`` None with ``value_changed``: its value was
+    cleared. ``style_changed`` alone: only its look changed. ``was``: its value before."""
+
+    value: Any
+    data_type: str  # openpyxl's: n(umber), s(tring), f(ormula), b(oolean), d(ate), e(rror)
+    style: Style
+    value_changed: bool
+    style_changed: bool
+    was: Any = None
+
+    @property
+    def cleared(self) -> bool:
+        return self.value_changed and self.value is None
+
+
+@dataclass
+class SheetEdits:
+    """What the command changed on one sheet that was there before and still is.
+
+    A sheet edi_xl made again as a whole (``remade``) is written whole from the workbook by
+    the patch writer; of it only whether it is shown is described, and its cells, compared
+    when first asked for (the bridge writes such a sheet by difference).
+    """
+
+    title: str
+    remade: bool = False  # made again as a whole by the command (an edi_xl sheet)
+    inserted: list[int] = field(default_factory=list)  # empty columns inserted, in order
+    _cells: dict[CellKey, CellEdit] | None = field(default=None, repr=False)
+    _remade_from: tuple[SheetState, Worksheet] | None = field(default=None, repr=False)
+    widths: dict[int, float | None] = field(default_factory=dict)  # None: the default width
+    heights: dict[int, float | None] = field(default_factory=dict)
+    cf_added: list[tuple[Any, Any]] = field(default_factory=list)  # (sqref, openpyxl Rule)
+    cf_removed: Counter[RuleKey] = field(default_factory=Counter)
+    dv_added: list[Any] = field(default_factory=list)  # openpyxl DataValidation
+    dv_removed: Counter[RuleKey] = field(default_factory=Counter)
+    page: Change[Page] | None = None
+    footer: Change[tuple[str | None, ...]] | None = None
+    freeze: Change[str | None] | None = None
+    filter_ref: Change[str | None] | None = None
+    print_titles: Change[tuple[str | None, str | None]] | None = None
+    print_area: Change[str | None] | None = None
+    merged: Change[frozenset[str]] | None = None
+    row_breaks: Change[tuple[int, ...]] | None = None
+    state: Change[str] | None = None
+
+    @property
+    def cells(self) -> dict[CellKey, CellEdit]:
+        """The cells written, restyled or cleared."""
+        if self._cells is None:
+            self._cells = {}
+            if self._remade_from is not None:
+                before, ws = self._remade_from
+                self._cells = _cell_edits(before, sheet_state(ws))
+        return self._cells
+
+    @property
+    def in_sheet_part(self) -> bool:
+        """Whether anything changed in the sheet itself (not only its name-held settings,
+        print titles and area, or whether it is shown)."""
+        return bool(
+            self.inserted or self.cells or self.widths or self.heights or self.cf_added
+            or self.cf_removed or self.dv_added or self.dv_removed or self.page or self.footer
+            or self.freeze or self.filter_ref or self.merged or self.row_breaks
+        )  # fmt: skip
+
+    def written(self) -> dict[CellKey, CellEdit]:
+        """The cells given a new value (not cleared)."""
+        return {k: e for k, e in self.cells.items() if e.value_changed and e.value is not None}
+
+    def cleared(self) -> list[CellKey]:
+        """The cells whose value was cleared."""
+        return [k for k, e in self.cells.items() if e.cleared]
+
+
+@dataclass
+class BookEdits:
+    """What a command changed in a workbook (see the module doc)."""
+
+    sheets: dict[str, SheetEdits] = field(default_factory=dict)  # sheets kept that changed
+    added: list[str] = field(default_factory=list)  # sheets the command added
+    removed: list[str] = field(default_factory=list)  # edi_xl's sheets the command removed
+    order: list[str] = field(default_factory=list)  # every sheet, in order, after the command
+    names: dict[str, Change[str | None]] = field(default_factory=dict)  # workbook names
+
+    @property
+    def remade(self) -> list[str]:
+        """edi_xl's sheets the command made again as a whole."""
+        return [title for title, e in self.sheets.items() if e.remade]
+
+    def values(self) -> dict[tuple[str, int, int], Any]:
+        """(sheet, row, column) -> the new value (None: cleared) of every cell whose value
+        changed, on the sheets kept; what the command wrote, value by value."""
+        return {
+            (title, r, c): e.value
+            for title, sheet in self.sheets.items()
+            for (r, c), e in sheet.cells.items()
+            if e.value_changed
+        }
+
+
+def _changed(before: T, after: T) -> Change[T] | None:
+    return Change(before, after) if before != after else None
+
+
+def _cell_edits(before: SheetState, after: SheetState) -> dict[CellKey, CellEdit]:
+    edits: dict[CellKey, CellEdit] = {}
+    old_cells = before.cells
+    for key, now in after.cells.items():
+        was = old_cells.get(key)
+        value, data_type, style = now
+        if was is None:
+            value_changed, style_changed, old = value is not None, style is not None, None
+        elif was == now and type(was[0]) is type(value):
+            continue
+        else:
+            old = was[0]
+            value_changed = not (was[1] == data_type and type(old) is type(value) and old == value)
+            style_changed = was[2] != style
+        if value_changed or style_changed:
+            edits[key] = CellEdit(value, data_type, style, value_changed, style_changed, old)
+    for key, was in old_cells.items():
+        if was[0] is not None and key not in after.cells:
+            edits[key] = CellEdit(None, "n", None, True, False, was[0])
+    return edits
+
+
+def _rule_edits(ws: Worksheet, edits: SheetEdits, before: SheetState, after: SheetState) -> None:
+    """The conditional formats and dropdowns added and removed."""
+    edits.cf_removed = before.cf - after.cf
+    added = after.cf - before.cf
+    if added:
+        for cf in ws.conditional_formatting:
+            for rule in cf.rules:
+                key = cf_key(cf.sqref, rule)
+                if added[key] > 0:
+                    added[key] -= 1
+                    edits.cf_added.append((cf.sqref, rule))
+    edits.dv_removed = before.dv - after.dv
+    added = after.dv - before.dv
+    if added:
+        for dv in ws.data_validations.dataValidation:
+            key = dv_key(dv)
+            if added[key] > 0:
+                added[key] -= 1
+                edits.dv_added.append(dv)
+
+
+def describe_sheet(
+    ws: Worksheet, before: SheetState, inserted: list[int] | None = None, *, remade: bool = False
+) -> SheetEdits | None:
+    """What changed on ``ws`` since ``before`` (None: nothing). ``inserted``: the columns
+    inserted since, in order."""
+    if remade:
+        return SheetEdits(ws.title, True, _remade_from=(before, ws),
+                          state=_changed(before.state, ws.sheet_state))  # fmt: skip
+    after = sheet_state(ws)
+    inserted = inserted or []
+    for col in inserted:
+        before = _shift_state(before, col)
+    if not inserted and before == after:  # (the sheet's identity is not compared)
+        return None
+    edits = SheetEdits(ws.title, False, list(inserted), _cell_edits(before, after))
+    for idx in set(before.widths) | set(after.widths):
+        if before.widths.get(idx) != after.widths.get(idx):
+            edits.widths[idx] = after.widths.get(idx)
+    for r in set(before.heights) | set(after.heights):
+        if before.heights.get(r) != after.heights.get(r):
+            edits.heights[r] = after.heights.get(r)
+    _rule_edits(ws, edits, before, after)
+    edits.page = _changed(before.page, after.page)
+    edits.footer = _changed(before.footer, after.footer)
+    edits.freeze = _changed(before.freeze, after.freeze)
+    edits.filter_ref = _changed(before.filter_ref, after.filter_ref)
+    edits.print_titles = _changed(before.print_titles, after.print_titles)
+    edits.print_area = _changed(before.print_area, after.print_area)
+    edits.merged = _changed(before.merged, after.merged)
+    edits.row_breaks = _changed(before.row_breaks, after.row_breaks)
+    edits.state = _changed(before.state, after.state)
+    return edits
+
+
+def describe(baseline: Baseline, wb: Workbook) -> BookEdits:
+    """What the command changed in ``wb`` since ``baseline`` was taken of it."""
+    owned = owned_sheets(wb)
+    book = BookEdits(order=[ws.title for ws in wb.worksheets])
+    for ws in wb.worksheets:
+        before = baseline.sheets.get(ws.title)
+        if before is None:
+            book.added.append(ws.title)
+            continue
+        remade = ws.title in owned and id(ws) != before.identity
+        sheet = describe_sheet(ws, before, baseline.inserted.get(ws.title, []), remade=remade)
+        if sheet is not None:
+            book.sheets[ws.title] = sheet
+    book.removed = [t for t in baseline.sheets if t not in book.order and t in owned]
+    now = global_names(wb)
+    for name in [*now, *(n for n in baseline.names if n not in now)]:
+        if baseline.names.get(name) != now.get(name):
+            book.names[name] = Change(baseline.names.get(name), now.get(name))
+    return book

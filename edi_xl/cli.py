@@ -476,6 +476,8 @@ def merge(
             f"Overdue after merge: {len(result.refresh.overdue)}; see the Returns sheet "
             "for who still has to reply."
         )
+        for note in result.refresh.notes:
+            click.echo(f"Note: {note.message}")
     if result.backup:
         click.echo(f"Previous version kept as {result.backup}")
     sys.exit(1 if result.needs_attention else 0)
@@ -856,6 +858,8 @@ def round_(master: Path, start: str | None) -> None:
             "logged on the Change Log sheet."
         )
         click.echo(f'Next: edi-xl returns {master} -o "Owner returns {when.isoformat()}"')
+    for note in result.notes:
+        click.echo(f"Note: {note.message}")
     if result.backup:
         click.echo(f"Previous version kept as {result.backup}")
 

@@ -88,12 +88,22 @@ def _write_back(
 
 
 def _summary_page_breaks(book: Any, result: WorkbookType, rewrite: frozenset[str]) -> None:
-    """The Summary's page breaks, as ``edi-xl refresh`` saves them, when it is rewritten."""
+    """The Summary's page breaks, as ``edi-xl refresh`` saves them, when it is rewritten.
+
+    Page breaks only shape the print: when Excel refuses them (a protected sheet, a COM
+    error), the values are still written and the breaks stay as the last refresh saved them.
+    """
     from edi_xl.master.summary_sheet import SUMMARY, summary_page_breaks
 
+    if SUMMARY not in rewrite:
+        return
     rows = summary_page_breaks(result)
-    if SUMMARY in rewrite and rows is not None:
+    if rows is None:
+        return
+    try:
         set_page_breaks(book, SUMMARY, rows)
+    except Exception:  # noqa: BLE001 - see the docstring: print layout never stops the writes
+        return
 
 
 def _round_of(wb: WorkbookType, as_at: date | None, today: date | None) -> date | None:

@@ -45,6 +45,7 @@ class Code(StrEnum):
     OTHER_MASTER = "other_master"
     OTHER_ROUND = "other_round"
     ROW_REMOVED = "row_removed"
+    RECORD_DAMAGED = "return_record_damaged"
     CHANGED_SINCE_SENT = "changed_since_sent"
     SUPERSEDED = "superseded"
     INVALID_STATUS = "invalid_status"
@@ -106,6 +107,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.OTHER_MASTER: Severity.WARNING,
     Code.OTHER_ROUND: Severity.WARNING,
     Code.ROW_REMOVED: Severity.WARNING,
+    Code.RECORD_DAMAGED: Severity.WARNING,
     Code.CHANGED_SINCE_SENT: Severity.WARNING,
     Code.VALUE_TRUNCATED: Severity.WARNING,
     Code.STATUS_OVERRIDDEN: Severity.WARNING,
@@ -186,6 +188,10 @@ MESSAGES: dict[Code, str] = {
     ),
     Code.ROW_REMOVED: (
         "action {action} was sent in this return but is not in it any more; nothing taken for it"
+    ),
+    Code.RECORD_DAMAGED: (
+        "sheet {sheet!r}, the record of what was sent in this return, cannot be read in full "
+        "({detail}); its rows are matched by action number and text"
     ),
     Code.CHANGED_SINCE_SENT: (
         "row {row}: Status was {before!r} when this return was sent and is now {now!r} in the "

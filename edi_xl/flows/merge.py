@@ -47,7 +47,7 @@ from edi_xl.flows.intake import (
     read_returns,
     returned_status,
 )
-from edi_xl.flows.owner_returns import last_update_text, row_fingerprint
+from edi_xl.flows.owner_returns import META_SHEET, last_update_text, row_fingerprint
 from edi_xl.flows.refresh import RefreshResult, refresh_book, wrap_top_setter
 from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, set_value, storable_text
@@ -282,6 +282,10 @@ def file_flags(
     meta = file.metadata
     if meta is None:
         return flags
+    if meta.damage:
+        flags.append(
+            Flag(Code.RECORD_DAMAGED, file.name, sheet=META_SHEET, detail="; ".join(meta.damage))
+        )
     if meta.master and master and _same_master(meta.master, str(master)) is False:
         flags.append(Flag(Code.OTHER_MASTER, file.name, value=meta.master, master=master))
     if meta.as_at and meta.as_at != as_at:

@@ -208,7 +208,8 @@ class ReturnMetadata(BaseModel):
     sheet: str | None = None
     update_header: str | None = None
     rows: list[SentRow] = Field(default_factory=list)
-    problems: list[str] = Field(default_factory=list)
+    #: what of the record could not be read, in words (merge flags it: return_record_damaged)
+    damage: list[str] = Field(default_factory=list)
 
     def by_id(self) -> dict[str, SentRow]:
         return {r.id: r for r in self.rows}
@@ -704,18 +705,18 @@ def metadata_from_rows(rows: list[tuple[Any, ...]]) -> ReturnMetadata | None:
         pairs.setdefault(key, row[1] if len(row) > 1 else None)
     if cell_text(pairs.get("format")) != FORMAT:
         return None
-    problems: list[str] = []
+    damage: list[str] = []
 
     def read(key: str, convert: Any) -> Any:
         value = pairs.get(key)
         result = convert(value)
         if result is None:
-            problems.append(f"{key}: missing" if value is None else f"{key}: cannot read {value!r}")
+            damage.append(f"{key}: missing" if value is None else f"{key}: cannot read {value!r}")
         return result
 
     version = read("version", _as_int)
     if version is not None and version > VERSION:
-        problems.append(f"version {version} is newer than this edi_xl reads ({VERSION})")
+        damage.append(f"version {version} is newer than this edi_xl reads ({VERSION})")
     meta = ReturnMetadata(
         format=FORMAT,
         version=version,
@@ -726,17 +727,17 @@ def metadata_from_rows(rows: list[tuple[Any, ...]]) -> ReturnMetadata | None:
         header_row=read("header_row", _as_int),
         sheet=cell_text(pairs.get("sheet")),
         update_header=cell_text(pairs.get("update_header")),
-        problems=problems,
+        damage=damage,
     )
     if table_at is None:
-        meta.problems.append("no table of the actions sent")
+        meta.damage.append("no table of the actions sent")
         return meta
     for row in rows[table_at + 1 :]:
         cells = [*row, None, None, None, None][:4]
         action_id = cell_text(cells[0])
         if action_id is None:
             if any(c is not None for c in cells):
-                meta.problems.append("a line of the actions table has no id")
+                meta.damage.append("a line of the actions table has no id")
             continue
         meta.rows.append(
             SentRow(

@@ -23,6 +23,9 @@ as a whole and removed; and the workbook's names that changed. Two doors apply i
 - the buttons' bridge (:func:`edi_xl.buttons.bridge.plan_writes`) turns it into the writes
   the xlwings client sends to the open workbook (values, clears, number formats, a column
   insert, new sheets, names).
+
+The description says what changed and where; both doors read the new content itself (a
+style, a footer's text, a sheet made again) from the workbook the command left.
 """
 
 from __future__ import annotations
@@ -77,8 +80,9 @@ class SheetState:
     merged: frozenset[str] = frozenset()
     row_breaks: tuple[int, ...] = ()
     state: str = "visible"  # visible | hidden | veryHidden
-    #: id() of the openpyxl sheet: a sheet deleted and made again differs (not compared)
-    identity: int = field(default=0, compare=False)
+    #: the openpyxl sheet itself (weakly): a sheet deleted and made again is another object.
+    #: Not its id(), which a new sheet may reuse once the old one is collected. Not compared.
+    identity: weakref.ref[Worksheet] | None = field(default=None, compare=False, repr=False)
 
 
 def ranges(sqref: Any) -> frozenset[str]:
@@ -149,7 +153,7 @@ def sheet_state(ws: Worksheet) -> SheetState:
         frozenset(r.coord for r in ws.merged_cells.ranges),
         tuple(b.id for b in ws.row_breaks.brk),
         ws.sheet_state,
-        id(ws),
+        weakref.ref(ws),
     )
 
 
@@ -448,7 +452,7 @@ def describe(baseline: Baseline, wb: Workbook) -> BookEdits:
         if before is None:
             book.added.append(ws.title)
             continue
-        remade = ws.title in owned and id(ws) != before.identity
+        remade = ws.title in owned and (before.identity is None or before.identity() is not ws)
         sheet = describe_sheet(ws, before, baseline.inserted.get(ws.title, []), remade=remade)
         if sheet is not None:
             book.sheets[ws.title] = sheet

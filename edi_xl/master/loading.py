@@ -9,23 +9,30 @@ goes through openpyxl's own ``parse_cell``, so its meaning never differs from op
 Everything outside the ``sheetData`` element (widths, conditional formats, dropdowns, print
 setup...) is read by openpyxl itself, from the sheet with its rows left out.
 
+A package the fast reader does not take (a DOCTYPE, whose entities are openpyxl's to refuse;
+a sheet part over :data:`FAST_MAX_PART`) or cannot read (XML that the copy without rows
+breaks) is read by openpyxl itself. openpyxl's own reader class is not changed: the fast one
+is used only by :func:`load_workbook_fast`.
+
 ``tests/master/test_loading.py`` loads workbooks of every cell kind both ways and compares
-every cell's value, type and style, every row height and the rest.
+every cell's value, type and style, every row height and the rest, on workbooks XlsxWriter,
+openpyxl and LibreOffice write, on odd XML (comments and processing instructions in rows,
+prefixes, CDATA, entities) and on the corpus.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+import types
+import zipfile
+from collections.abc import Callable
 from io import BytesIO
 from typing import IO, Any
 
 import openpyxl.reader.excel as excel_reader
 from lxml import etree
 from openpyxl.cell.cell import Cell
-from openpyxl.reader.excel import ExcelReader
+from openpyxl.reader.excel import ExcelReader, load_workbook
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._reader import (
@@ -39,8 +46,12 @@ from openpyxl.xml.constants import SHEET_MAIN_NS
 
 #: the sheetData element, whatever its prefix: ``<sheetData>...</sheetData>`` or ``<sheetData/>``
 _SHEET_DATA = re.compile(
-    rb"<(?P<p>[A-Za-z_][\w.-]*:)?sheetData\b[^>]*?(?:/>|>.*?</(?P=p)?sheetData\s*>)", re.S
+    rb"<(?P<p>[A-Za-z_][\w.-]*:)?sheetData\b[^>]*?(?:/>|>(?P<rows>.*?)</(?P=p)?sheetData\s*>)",
+    re.S,
 )
+#: A sheet part larger than this is read by openpyxl as it streams (the fast reader holds the
+#: part in memory); a master of 5,000 actions is about 5 MB.
+FAST_MAX_PART = 256 * 1024 * 1024
 _REF = re.compile(r"([A-Z]{1,3})([0-9]+)\Z")
 _PLAIN_TYPES = frozenset({"n", "s", "str", "b", "inlineStr"})
 _INLINE = f"{{{SHEET_MAIN_NS}}}is"
@@ -56,7 +67,7 @@ class _FastSheetReader(WorksheetReader):
         data = xml_source.read()
         found = _SHEET_DATA.search(data)
         self._rows: bytes | None = None
-        if found is not None and found.group(0).endswith(b">") and b"<" in found.group(0)[1:]:
+        if found is not None and b"<" in (found.group("rows") or b""):
             # the rows are read below; openpyxl reads the rest, from the sheet without them
             self._rows = data
             prefix = found.group("p") or b""
@@ -84,10 +95,14 @@ class _FastSheetReader(WorksheetReader):
             huge_tree=True,
             resolve_entities=False,
             no_network=True,
+            remove_comments=True,  # ElementTree, which openpyxl reads with, drops them too
+            remove_pis=True,
         )
         for _, row in context:
             r_text = row.get("r")
-            parser.row_counter = _row_number(r_text) if r_text else parser.row_counter + 1
+            parser.row_counter = (
+                _row_number(r_text) if r_text is not None else parser.row_counter + 1
+            )
             parser.col_counter = 0
             attrs = dict(row.attrib)
             if {k for k in attrs if not k.startswith("{")} - {"r", "spans"}:
@@ -171,29 +186,56 @@ def _plain_cell(
     return int(found.group(2)), column, value, data_type, style_id
 
 
-_SWAP = threading.Lock()
+def _with_sheet_reader(method: Callable[..., Any], reader: type) -> Callable[..., Any]:
+    """``method`` of openpyxl's ExcelReader with ``reader`` as the sheet reader it names.
+
+    ``ExcelReader.read_worksheets`` makes each sheet's reader from the module global
+    ``WorksheetReader``; this is the same code with its own globals, so nothing of openpyxl's
+    is changed for other callers (or threads).
+    """
+    names = dict(vars(excel_reader))
+    names["WorksheetReader"] = reader
+    return types.FunctionType(
+        method.__code__, names, method.__name__, method.__defaults__, method.__closure__
+    )
 
 
-@contextmanager
-def _fast_sheets() -> Iterator[None]:
-    """openpyxl's ExcelReader names its sheet reader as a module global; it is this one for
-    the duration of one load (a lock keeps two loads from crossing)."""
-    with _SWAP:
-        saved = excel_reader.WorksheetReader
-        excel_reader.WorksheetReader = _FastSheetReader  # type: ignore[misc]
-        try:
-            yield
-        finally:
-            excel_reader.WorksheetReader = saved  # type: ignore[misc]
+class _FastExcelReader(ExcelReader):
+    read_worksheets = _with_sheet_reader(ExcelReader.read_worksheets, _FastSheetReader)
+
+
+def _fast_can_read(data: bytes) -> bool:
+    """Whether the fast reader may take this package: no sheet part over
+    :data:`FAST_MAX_PART`, and no DOCTYPE anywhere (entities are openpyxl's to refuse or
+    expand, through defusedxml)."""
+    if b"<!DOCTYPE" in data:
+        return False
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            return all(info.file_size <= FAST_MAX_PART for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False  # openpyxl's own message says what is wrong
 
 
 def load_workbook_fast(
     data: bytes, *, keep_vba: bool = False, keep_links: bool = True, rich_text: bool = False
 ) -> Workbook:
-    """``openpyxl.load_workbook(BytesIO(data), ...)``, with the cells read by lxml."""
-    reader = ExcelReader(
-        BytesIO(data), keep_vba=keep_vba, keep_links=keep_links, rich_text=rich_text
-    )
-    with _fast_sheets():
-        reader.read()
-    return reader.wb
+    """``openpyxl.load_workbook(BytesIO(data), ...)``, with the cells read by lxml.
+
+    A package the fast reader does not take (:func:`_fast_can_read`), or one it fails on
+    (XML the stripped copy of a sheet breaks, such as a CDATA section that holds the text
+    ``</sheetData>``), is read by openpyxl itself: the result is openpyxl's either way.
+    """
+    options: dict[str, Any] = {
+        "keep_vba": keep_vba,
+        "keep_links": keep_links,
+        "rich_text": rich_text,
+    }
+    if _fast_can_read(data):
+        try:
+            reader = _FastExcelReader(BytesIO(data), **options)
+            reader.read()
+            return reader.wb
+        except Exception:  # noqa: BLE001 - openpyxl reads it again below, and says why not
+            pass
+    return load_workbook(BytesIO(data), **options)

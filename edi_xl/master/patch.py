@@ -9,8 +9,10 @@ x14 extensions...). So a master edi_xl did not make from nothing is saved by pat
 2. The command (refresh, merge, ...) works on the openpyxl workbook as always.
 3. :func:`save_bytes` asks :func:`edi_xl.master.edits.describe` what the command changed (the
    same description the buttons' bridge writes into an open workbook) and
-   :func:`apply_edits` applies it to the original package, part by part. This module does
-   no comparing of its own: it turns the description into XML.
+   :func:`apply_edits` applies it to the original package, part by part. The description
+   says *what* changed (which cells, columns, formats, settings, sheets and names); the
+   content written (a cell's style, a footer's text, a remade sheet) is read from the
+   workbook, which holds it.
 
    - edi_xl's own sheets the command made again (the Summary, the Returns sheet) and any
      sheet it added are written by openpyxl and put in whole (their styles added to the
@@ -134,6 +136,34 @@ def _shift_ref(ref: str, col: int) -> str:
         return shift_range_text(ref, col) if ref else ref
     c = column_index_from_string(m.group(1))
     return f"{get_column_letter(c + 1)}{m.group(2)}" if c >= col else ref
+
+
+_UNNUMBERED = etree.XPath(
+    "boolean(//m:sheetData/m:row[not(@r)] | //m:sheetData/m:row/m:c[not(@r)])",
+    namespaces={"m": MAIN_NS},
+)
+
+
+def give_references(root: etree._Element) -> None:
+    """Give every row and cell of the sheet XML ``root`` its reference (``r``) where the
+    file leaves it out: a row with none is the one after the row before it, a cell with none
+    the one after the cell before it, as Excel and openpyxl read them. Rows and cells are
+    then found, added and moved by their references alone."""
+    if not _UNNUMBERED(root):
+        return
+    number = 0
+    for row in root.iterfind(f"{M}sheetData/{M}row"):
+        given = row.get("r")
+        number = int(float(given)) if given else number + 1
+        row.set("r", str(number))
+        col = 0
+        for c in row.iterfind(f"{M}c"):
+            ref = c.get("r")
+            if ref:
+                col = column_index_from_string(coordinate_from_string(ref)[0])
+            else:
+                col += 1
+                c.set("r", f"{get_column_letter(col)}{number}")
 
 
 def _shift_sheet_xml(pkg: Package, part: str, root: etree._Element, col: int) -> None:
@@ -668,6 +698,7 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
                 styles: StyleMap) -> None:  # fmt: skip
     """Apply ``edits`` (what changed on ``ws``) to the sheet's part."""
     root = pkg.xml(part)
+    give_references(root)
     for col in edits.inserted:
         _shift_sheet_xml(pkg, part, root, col)
     sheet = SheetXml(root)

@@ -207,3 +207,25 @@ def test_one_day_overdue_is_said_in_the_singular(runner: CliRunner, master: Path
     result = runner.invoke(cli, ["refresh", str(master), "--as-at", "2023-12-01"])
     assert "due 30 Nov 2023, 1 day overdue - " in result.output
     assert "1 days" not in result.output
+
+
+@pytest.mark.parametrize("command", ["merge", "round"])
+def test_a_master_saved_by_rewriting_says_so(
+    runner: CliRunner, master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """When a master cannot be patched and is saved whole, merge and round --start print the
+    note that says what that may have dropped, as refresh does."""
+    from edi_xl.master import patch
+
+    def broken(wb: object) -> bytes:
+        raise ValueError("a part the patch writer needs is broken")
+
+    monkeypatch.setattr(patch, "save_bytes", broken)
+    if command == "merge":
+        empty = tmp_path / "returns"
+        empty.mkdir()
+        result = runner.invoke(cli, ["merge", str(master), str(empty), "--as-at", "2023-12-18"])
+    else:
+        result = runner.invoke(cli, ["round", str(master), "--start", "2024-03-18"])
+    assert "Note: " in result.output and "saved by rewriting the whole workbook" in result.output
+    assert "a part the patch writer needs is broken" in result.output

@@ -438,6 +438,24 @@ def test_the_summary_page_breaks_are_the_same_through_either_door(pair, licence,
     assert client.alerts[0]["mode"] == "info"
 
 
+def test_page_breaks_excel_refuses_do_not_stop_the_writes(pair, licence, today, monkeypatch):
+    """Excel may refuse page breaks (a protected sheet, a COM error): the button still writes
+    its values and shows its message, as without them."""
+    _, button_path = pair
+    called: list[str] = []
+
+    def refused(book: Any, sheet: str, rows: Any) -> bool:
+        called.append(sheet)
+        raise RuntimeError("(-2147352567, 'Exception occurred.')")
+
+    edit_xlsm(button_path, hostile_edits)  # the as-at date moves: the Summary is rewritten
+    monkeypatch.setattr(entry, "set_page_breaks", refused)
+    client, actions = click_and_apply(entry.refresh_status, button_path)
+    assert called == ["Summary"]
+    assert any(a["func"] == "setValues" for a in actions)
+    assert len(client.alerts) == 1 and client.alerts[0]["mode"] == "info"
+
+
 def test_a_master_without_a_summary_is_told_to_run_refresh_once(pair, licence, today):
     """A button cannot make the Summary's charts and formatting: it leaves the sheet to
     edi-xl refresh and says so; every other sheet is as the command makes it."""

@@ -363,6 +363,22 @@ def test_a_return_from_another_master_or_round_is_flagged(master, tmp_path):
     assert result.files[0].owner == jim.owner
 
 
+def test_a_return_whose_hidden_record_is_damaged_is_flagged_and_still_merged(master, tmp_path):
+    """Someone typed over the hidden record of what was sent: the merge says so (its rows are
+    then matched by number and text) and still takes the owner's update."""
+    jim = _sent_and_edited(master, tmp_path, lambda ws, rows: ws.cell(rows["1.4"], 6, "ok"))
+    wb = load_workbook(jim.path)
+    record = wb["_edi_xl"]
+    version = next(r for r in range(1, 20) if record.cell(r, 1).value == "version")
+    record.cell(version, 2).value = "two"
+    wb.save(jim.path)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    damaged = [f for f in result.flags if f.kind == "return_record_damaged"]
+    assert len(damaged) == 1 and damaged[0].problem.location.sheet == "_edi_xl"
+    assert "cannot be read in full (version: cannot read 'two')" in damaged[0].message
+    assert [(c.id, c.field, c.new) for c in result.changes] == [("1.4", "update", "ok")]
+
+
 def test_the_master_backup_counts_as_the_same_master(master, tmp_path):
     jim = _sent_and_edited(master, tmp_path, lambda ws, rows: ws.cell(rows["1.4"], 6, "ok"))
     backup = tmp_path / "master.backup.xlsx"

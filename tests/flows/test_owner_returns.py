@@ -304,7 +304,7 @@ def test_fingerprints_match_what_the_sheet_shows(master: Path, tmp_path: Path) -
     result = run(master, tmp_path / "out")
     for f in result.files:
         meta = read_return_metadata(f.path)
-        assert meta is not None and meta.problems == []
+        assert meta is not None and meta.damage == []
         assert [r.id for r in meta.rows] == f.action_ids
         ws = load_workbook(f.path)[RETURN_SHEET]
         for r in meta.rows:
@@ -364,7 +364,7 @@ def test_read_return_metadata_of_a_damaged_return_lists_problems(tmp_path: Path)
     assert meta.version is None and meta.owner == "42" and meta.as_at == AS_AT
     assert meta.created is None and meta.header_row == 6 and meta.master is None
     assert meta.rows == [SentRow(id="1.5", row=7, fingerprint="abc"), SentRow(id="2.1")]
-    assert meta.problems == [
+    assert meta.damage == [
         "version: cannot read 'two'",
         "master: missing",
         "created: cannot read 'yesterday'",

@@ -238,3 +238,24 @@ def test_the_filter_range_name_follows_an_inserted_column(master: Path):
     name = re.search(r'<definedName name="_xlnm._FilterDatabase"[^>]*>([^<]+)<', book)
     assert name is not None
     assert name.group(1).split("!")[1].replace("$", "") == ws.auto_filter.ref
+
+
+def test_a_sheet_made_again_is_described_as_made_again_after_the_old_one_is_collected(
+    master: Path,
+):
+    """A sheet deleted and made again under its title is another sheet, also once the old one
+    is collected (the baseline holds the old sheet weakly, not by its id(), which Python may
+    give to a new object): the description says it was made again, so the patch writer
+    replaces it whole (its charts too) rather than patching it."""
+    import gc
+
+    wb = load_master(master)
+    baseline = baseline_of(wb)
+    assert baseline is not None
+    summary = "Summary"
+    assert describe(baseline, wb).remade == []  # the same sheet: not made again
+    index = wb.sheetnames.index(summary)
+    del wb[summary]
+    gc.collect()
+    wb.create_sheet(summary, index)
+    assert describe(baseline, wb).remade == [summary]

@@ -379,3 +379,70 @@ def test_a_new_round_column_moves_the_notes_and_widths_of_edi_xls_own_columns(
 
     ref_columns = sorted(column_index_from_string(coordinate_from_string(r)[0]) - 1 for r in refs)
     assert columns == ref_columns  # each note's shape sits on its (moved) cell
+
+
+def _without_references(path: Path, sheet_part: str = "xl/worksheets/sheet1.xml") -> int:
+    """Take out each row and cell reference (``r``) that its place implies (the row after
+    the row before, the cell after the cell before), as some programs write sheets; the
+    number taken out."""
+    from openpyxl.utils import column_index_from_string
+    from openpyxl.utils.cell import coordinate_from_string
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(path) as src:
+        parts = [(i, src.read(i)) for i in src.infolist()]
+    removed = 0
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, body in parts:
+            if info.filename == sheet_part:
+                root = etree.fromstring(body)
+                last_row = 0
+                for row in root.iter(f"{main}row"):
+                    number = int(row.get("r"))
+                    if number == last_row + 1:
+                        del row.attrib["r"]
+                        removed += 1
+                    last_row, last_col = number, 0
+                    for c in row.iter(f"{main}c"):
+                        col = column_index_from_string(coordinate_from_string(c.get("r"))[0])
+                        if col == last_col + 1:
+                            del c.attrib["r"]
+                            removed += 1
+                        last_col = col
+                body = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            dst.writestr(info, body)
+    return removed
+
+
+def test_a_sheet_whose_rows_and_cells_carry_no_reference_is_patched_in_place(
+    master: Path, tmp_path: Path
+) -> None:
+    """The patch writer finds rows and cells by their place when the file leaves their
+    references out: a new round's column goes in its place, a refresh writes Status and the
+    computed columns into the right cells, and every other cell is where it was."""
+    from edi_xl.flows.rounds import start_round
+
+    before = load_workbook(master)["Action Plan"]
+    values = {
+        (c.row, c.column): c.value for row in before.iter_rows() for c in row if c.value is not None
+    }
+    assert _without_references(master) > 100
+    reread = load_workbook(master)["Action Plan"]
+    assert {
+        (c.row, c.column): c.value for row in reread.iter_rows() for c in row if c.value is not None
+    } == values  # the same workbook, as Excel and openpyxl read it
+    start_round(master, date(2024, 3, 18))
+    after = load_workbook(master)["Action Plan"]
+    header = [after.cell(4, c).value for c in range(1, after.max_column + 1)]
+    new_col = header.index("Update as at 18 Mar 24") + 1
+    rounds = [v for v in (c.value for c in before[4]) if str(v).startswith("Update as at")]
+    assert header[new_col - 2] == rounds[-1]  # right of the last round
+    owned = {"Status", "Overdue", "Days overdue", "Problems"}  # refreshed at the new date
+    kept = {c for c in range(1, before.max_column + 1) if before.cell(4, c).value not in owned}
+    for (r, c), value in values.items():
+        moved = c + 1 if c >= new_col else c
+        if c in kept or r <= 4:
+            assert after.cell(r, moved).value == value, (r, c)
+    status = header.index("Status") + 1
+    assert {after.cell(r, status).value for r in range(5, 22)} >= {"On Track"}
+    assert all(after.cell(r, new_col).value is None for r in range(5, after.max_row + 1))

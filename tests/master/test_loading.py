@@ -23,7 +23,7 @@ from conftest import SHARED
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from edi_xl.master.loading import load_workbook_fast
+from edi_xl.master.loading import _FastExcelReader, load_workbook_fast
 
 
 def _value(value: Any) -> Any:
@@ -75,11 +75,40 @@ def state(wb: Workbook) -> list[tuple[Any, ...]]:
 
 
 def both(data: bytes) -> tuple[list[Any], list[Any]]:
+    """openpyxl's reading and the fast reader's (itself, not its fallback to openpyxl)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         slow = state(load_workbook(BytesIO(data), keep_links=True, rich_text=False))
-        fast = state(load_workbook_fast(data, keep_links=True, rich_text=False))
+        reader = _FastExcelReader(BytesIO(data), keep_links=True, rich_text=False)
+        reader.read()
+        fast = state(reader.wb)
     return slow, fast
+
+
+def outcome(load: Any, data: bytes) -> Any:
+    """What a load gives: the workbook's state, or the kind of error it raised."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return state(load(data))
+    except Exception as exc:  # noqa: BLE001 - the kind is what is compared
+        return type(exc).__name__
+
+
+def _openpyxl(data: bytes) -> Any:
+    return load_workbook(BytesIO(data), keep_links=True, rich_text=False)
+
+
+def repackaged(path: Path, edit: Any) -> bytes:
+    """The workbook at ``path`` with its first sheet's XML passed through ``edit``."""
+    with zipfile.ZipFile(path) as src:
+        parts = {i.filename: src.read(i) for i in src.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = edit(parts["xl/worksheets/sheet1.xml"])
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name, body in parts.items():
+            dst.writestr(name, body)
+    return out.getvalue()
 
 
 def every_kind(path: Path) -> None:
@@ -156,27 +185,72 @@ def test_inline_strings_plain_rich_and_spaced_read_the_same(tmp_path: Path) -> N
     ws.append(["Action", "Owner", "Due", "Note"])
     ws.append(["Promote the network", "EDI Lead", date(2024, 3, 31), "x" * 5000])
     wb.save(tmp_path / "inline.xlsx")
-    with zipfile.ZipFile(tmp_path / "inline.xlsx") as src:
-        parts = {i.filename: src.read(i) for i in src.infolist()}
-    sheet = parts["xl/worksheets/sheet1.xml"]
-    for old, new in (
-        (b"<is><t>Owner</t></is>", b"<is><r><t>Ow</t></r><r><rPr><b/></rPr><t>ner</t></r></is>"),
-        (b"<is><t>Due</t></is>", b'<is><t xml:space="preserve"> Due </t></is>'),
-        (b"<is><t>Note</t></is>", b"<is><t/></is>"),
-    ):
-        assert old in sheet
-        sheet = sheet.replace(old, new)
-    parts["xl/worksheets/sheet1.xml"] = sheet
-    out = BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for name, body in parts.items():
-            dst.writestr(name, body)
-    slow, fast = both(out.getvalue())
+
+    def edit(sheet: bytes) -> bytes:
+        for old, new in (
+            (
+                b"<is><t>Owner</t></is>",
+                b"<is><r><t>Ow</t></r><r><rPr><b/></rPr><t>ner</t></r></is>",
+            ),
+            (b"<is><t>Due</t></is>", b'<is><t xml:space="preserve"> Due </t></is>'),
+            (b"<is><t>Note</t></is>", b"<is><t/></is>"),
+        ):
+            assert old in sheet
+            sheet = sheet.replace(old, new)
+        return sheet
+
+    slow, fast = both(repackaged(tmp_path / "inline.xlsx", edit))
     assert fast == slow
     assert slow[0][1][(1, 1)][1] == ("str", "Action")
     assert slow[0][1][(1, 2)][1] == ("str", "Owner")
     assert slow[0][1][(1, 3)][1] == ("str", " Due ")
     assert slow[0][1][(2, 4)][1] == ("str", "x" * 5000)
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        # ElementTree (openpyxl) drops comments and processing instructions; lxml keeps them
+        ("comment in a row", b"</c></row>", b"</c><!-- a note --></row>"),
+        ("instruction in a row", b"</c></row>", b"</c><?app something?></row>"),
+        # the text that ends the rows, inside a CDATA section: the copy without rows breaks
+        ("CDATA", b"<is><t>Owner</t></is>", b"<is><t><![CDATA[a </sheetData> b]]></t></is>"),
+        # a prefix declared on sheetData itself
+        (
+            "prefix declared on sheetData",
+            b"<sheetData>",
+            b'<x:sheetData xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
+        ),
+        ("an empty row number", b'<row r="2">', b'<row r="">'),
+        # an entity: openpyxl (defusedxml) refuses or expands it, never the fast reader
+        (
+            "DOCTYPE",
+            b"<worksheet ",
+            b'<!DOCTYPE worksheet [<!ENTITY e "42">]><worksheet ',
+        ),
+    ],
+)
+def test_odd_xml_reads_as_openpyxl_reads_it(
+    tmp_path: Path, name: str, old: bytes, new: bytes
+) -> None:
+    wb = Workbook()
+    wb.active.append(["Action", "Owner"])
+    wb.active.append(["Promote the network", 3])
+    wb.save(tmp_path / "odd.xlsx")
+
+    def edit(xml: bytes) -> bytes:
+        assert old in xml, name
+        xml = xml.replace(old, new, 1)
+        if name == "prefix declared on sheetData":
+            xml = xml.replace(b"</sheetData>", b"</x:sheetData>")
+        return xml
+
+    data = repackaged(tmp_path / "odd.xlsx", edit)
+    expected = outcome(_openpyxl, data)
+    assert outcome(load_workbook_fast, data) == expected
+    if name in ("comment in a row", "instruction in a row"):
+        slow, fast = both(data)  # read by the fast reader itself, not by its fallback
+        assert fast == slow and slow[0][1][(2, 2)][1] == ("int", 3)
 
 
 @pytest.mark.libreoffice

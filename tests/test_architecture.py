@@ -119,3 +119,22 @@ def test_the_check_fails_when_an_arrow_runs_up() -> None:
     assert own is not None
     up = [t for t in graph["edi_xl.core.model"] if LAYERS.index(layer(t) or "core") > 0]
     assert up == ["edi_xl.flows.merge"]
+
+
+def test_columns_are_inserted_only_through_insert_column():
+    """The description of what a command changed (edi_xl.master.edits) knows of an inserted
+    column because :func:`edi_xl.master.columns.insert_column` records it; a column inserted
+    or deleted by openpyxl directly would look, to both doors, like every cell to its right
+    rewritten, and the file's notes, pictures and formats would not move with it."""
+    allowed = PACKAGE / "master" / "columns.py"
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("insert_cols", "delete_cols")
+                and path != allowed
+            ):
+                found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert found == [], "insert columns with edi_xl.master.columns.insert_column"

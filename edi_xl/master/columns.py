@@ -1,14 +1,21 @@
 """Inserting a column without breaking what sits to its right.
 
 openpyxl's ``insert_cols`` moves cell values and styles only. Merged ranges, column widths,
-conditional formats and data validations to the right stay where they were, so a plain
-insert would leave them pointing at the wrong cells. :func:`insert_column` moves them too.
+conditional formats and data validations to the right stay where they were, and formulas
+keep pointing at the old columns, so a plain insert would leave them pointing at the wrong
+cells. :func:`insert_column` moves them too, as Excel does when a person inserts a column:
+every formula of the workbook (cells on any sheet, names, conditional formats, dropdowns,
+print area and titles) that refers to a column of the sheet at or right of the new one
+follows it, and a range across it grows.
 """
 
 from __future__ import annotations
 
+import re
+
 from openpyxl.formatting.formatting import ConditionalFormattingList
-from openpyxl.utils import get_column_letter
+from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -17,6 +24,100 @@ from edi_xl.master.edits import record_inserted_column, shift_range_text
 
 def _shifted(ranges: MultiCellRange, col: int) -> MultiCellRange:
     return MultiCellRange(shift_range_text(str(ranges), col))
+
+
+#: a cell, a range of cells or of whole columns, with or without $ (whole rows do not move)
+_CELLS = re.compile(
+    r"\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?|\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}"
+)
+_COLUMN = re.compile(r"(\$?)([A-Za-z]{1,3})(?=\$?\d|:|$)")
+
+
+def _unquote(sheet: str) -> str:
+    if len(sheet) > 1 and sheet[0] == sheet[-1] == "'":
+        return sheet[1:-1].replace("''", "'")
+    return sheet
+
+
+def _shift_cells(ref: str, col: int) -> str:
+    """A reference such as ``$K$5:M9`` or ``K:K`` after a column is inserted before ``col``."""
+
+    def moved(m: re.Match[str]) -> str:
+        idx = column_index_from_string(m.group(2).upper())
+        return m.group(1) + (get_column_letter(min(idx + 1, 16384)) if idx >= col else m.group(2))
+
+    return _COLUMN.sub(moved, ref)
+
+
+def _shift_operand(operand: str, sheet: str, col: int, home: str | None) -> str:
+    """One range operand of a formula written on sheet ``home`` (None: a workbook name),
+    after a column is inserted before ``col`` of ``sheet``."""
+    where, bang, ref = operand.rpartition("!")
+    if bang:
+        named = _unquote(where)
+        if named != sheet or "[" in named:  # another sheet, or another workbook
+            return operand
+    elif home != sheet:
+        return operand
+    if not _CELLS.fullmatch(ref):
+        return operand  # a defined name, a table's column, a whole row...
+    return f"{where}{bang}{_shift_cells(ref, col)}"
+
+
+def shift_formula(formula: str, sheet: str, col: int, home: str | None) -> str:
+    """``formula`` (as a cell holds it, ``=...``, or as a name or rule holds it, without the
+    ``=``), written on sheet ``home``, after an empty column is inserted before 1-based
+    ``col`` of ``sheet``: every reference to ``sheet`` at or right of ``col`` moves one column
+    right, a range across it grows. Text that is not a formula comes back as it was."""
+    bare = not formula.startswith("=")
+    try:
+        tokens = Tokenizer(formula if not bare else "=" + formula)
+    except TokenizerError:
+        return formula
+    changed = False
+    for token in tokens.items:
+        if token.type == Token.OPERAND and token.subtype == Token.RANGE:
+            new = _shift_operand(token.value, sheet, col, home)
+            changed = changed or new != token.value
+            token.value = new
+    if not changed:
+        return formula
+    rendered = tokens.render()
+    return rendered[1:] if bare else rendered
+
+
+def _shift_formulas(ws: Worksheet, col: int) -> None:
+    """Every formula of ``ws``'s workbook that refers to ``ws``, as Excel moves them when a
+    column is inserted before ``col`` (see the module docstring)."""
+    wb, sheet = ws.parent, ws.title
+    for other in wb.worksheets:
+        for cell in other._cells.values():
+            value = cell._value
+            if cell.data_type == "f" and isinstance(value, str):
+                new = shift_formula(value, sheet, col, other.title)
+                if new != value:
+                    cell._value = new
+        for dv in other.data_validations.dataValidation:
+            for attr in ("formula1", "formula2"):
+                text = getattr(dv, attr)
+                if text:
+                    setattr(dv, attr, shift_formula(text, sheet, col, other.title))
+        for name in list(other.defined_names.values()):
+            if name.attr_text:
+                name.attr_text = shift_formula(name.attr_text, sheet, col, other.title)
+    for name in wb.defined_names.values():
+        if name.attr_text:
+            name.attr_text = shift_formula(name.attr_text, sheet, col, None)
+    for cf in ws.conditional_formatting:
+        for rule in cf.rules:
+            rule.formula = [shift_formula(f, sheet, col, sheet) for f in rule.formula or []]
+    if ws.print_area:
+        ws.print_area = [
+            shift_formula(area, sheet, col, None).rpartition("!")[2]
+            for area in str(ws.print_area).split(",")
+        ]
+    if ws.print_title_cols:
+        ws.print_title_cols = _shift_cells(ws.print_title_cols, col)
 
 
 def insert_column(ws: Worksheet, col: int) -> None:
@@ -50,3 +151,4 @@ def insert_column(ws: Worksheet, col: int) -> None:
         dv.sqref = _shifted(dv.sqref, col)
     if ws.auto_filter.ref:
         ws.auto_filter.ref = str(_shifted(MultiCellRange(ws.auto_filter.ref), col))
+    _shift_formulas(ws, col)

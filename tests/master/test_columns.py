@@ -1,0 +1,106 @@
+"""A column edi_xl inserts (a new round's update column) moves what refers to the columns to
+its right, as Excel does when a person inserts one: formulas in cells on any sheet, names,
+conditional formats, dropdowns, print area and titles (edi_xl.master.columns)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from libreoffice import recalculated_copy, soffice_path
+from openpyxl import load_workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import PatternFill
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from edi_xl.flows.rounds import start_round
+from edi_xl.master.columns import shift_formula
+
+PLAN = "Action Plan"
+
+
+@pytest.mark.parametrize(
+    ("formula", "home", "moved"),
+    [
+        ('=IF(K5="Yes","late","")', PLAN, '=IF(L5="Yes","late","")'),  # on the sheet itself
+        ("=COUNTIF('Action Plan'!K:K,\"Yes\")", "Dash", "=COUNTIF('Action Plan'!L:L,\"Yes\")"),
+        ("'Action Plan'!$K$5:$K$30", None, "'Action Plan'!$L$5:$L$30"),  # a name: no =
+        ("=SUM(A1:M3)", PLAN, "=SUM(A1:N3)"),  # a range across the new column grows
+        ("=J2+$L$1", PLAN, "=J2+$M$1"),  # left of it stays; $ is kept
+        ("=K5", "Dash", "=K5"),  # K5 of the other sheet
+        ("=Other!K1+MyName+'Action Plan'!1:2", PLAN, "=Other!K1+MyName+'Action Plan'!1:2"),
+        ("=SUM(Table1[Due])", PLAN, "=SUM(Table1[Due])"),  # a table's column: by name
+        ("='It''s here'!K1", "Dash", "='It''s here'!K1"),
+        ("=[1]'Action Plan'!K1", "Dash", "=[1]'Action Plan'!K1"),  # another workbook
+        ('="K5 is text"', PLAN, '="K5 is text"'),
+        ("plain words", PLAN, "plain words"),
+        ("=XFD1", PLAN, "=XFD1"),  # the last column stays the last
+    ],
+)
+def test_a_formula_follows_the_columns_it_names(formula: str, home: str | None, moved: str):
+    assert shift_formula(formula, PLAN, 11, home) == moved  # a column inserted before K
+
+
+def _trust_additions(master: Path) -> None:
+    """What a trust adds to its master: a check column right of the table that reads the
+    Overdue column (K), a Dashboard counting it, a name and a highlight on it, a dropdown
+    fed from the plan sheet, a print area."""
+    wb = load_workbook(master)
+    ws = wb[PLAN]
+    assert ws["K4"].value == "Overdue"
+    ws["O4"] = "Check"
+    for r in range(5, 22):
+        ws.cell(r, 15).value = f'=IF(K{r}="Yes","chase","")'
+    dash = wb.create_sheet("Dashboard")
+    dash["A1"], dash["B1"] = "Overdue actions", "=COUNTIF('Action Plan'!K:K,\"Yes\")"
+    dash["A2"] = "Pick an action"
+    dv = DataValidation(type="list", formula1="'Action Plan'!$A$5:$A$21")
+    dash.add_data_validation(dv)
+    dv.add("B2")
+    wb.defined_names["TrustOverdue"] = DefinedName(
+        "TrustOverdue", attr_text="'Action Plan'!$K$5:$K$21"
+    )
+    ws.conditional_formatting.add(
+        "O5:O21", FormulaRule(formula=['$K5="Yes"'], fill=PatternFill("solid", "FFC7CE"))
+    )
+    ws.print_area = "A1:O21"
+    wb.save(master)
+
+
+def test_a_new_round_moves_the_trusts_formulas_names_and_rules(master: Path):
+    _trust_additions(master)
+    start_round(master, date(2024, 3, 18))
+    wb = load_workbook(master)
+    ws = wb[PLAN]
+    assert ws["L4"].value == "Overdue" and str(ws["K4"].value).startswith("Update as at 18 Mar")
+    assert ws["P4"].value == "Check"
+    assert ws["P5"].value == '=IF(L5="Yes","chase","")'
+    assert ws["P21"].value == '=IF(L21="Yes","chase","")'
+    assert wb["Dashboard"]["B1"].value == "=COUNTIF('Action Plan'!L:L,\"Yes\")"
+    assert wb["Dashboard"].data_validations.dataValidation[0].formula1 == (
+        "'Action Plan'!$A$5:$A$21"  # column A: left of the new column, unchanged
+    )
+    assert wb.defined_names["TrustOverdue"].attr_text == "'Action Plan'!$L$5:$L$21"
+    rules = [(str(cf.sqref), rule.formula) for cf in ws.conditional_formatting for rule in cf.rules]
+    assert ("P5:P21", ['$L5="Yes"']) in rules, rules
+    assert str(ws.print_area) == "'Action Plan'!$A$1:$P$21"
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_counts_the_same_after_the_new_round(master: Path, tmp_path: Path):
+    """A spreadsheet program recalculates the trust's Dashboard and check column after the
+    new round to the same answers as before it."""
+    _trust_additions(master)
+    before = load_workbook(recalculated_copy(master, tmp_path / "before"), data_only=True)
+    start_round(master, date(2024, 3, 18))
+    after = load_workbook(recalculated_copy(master, tmp_path / "after"), data_only=True)
+    yes = sum(1 for r in range(5, 22) if before[PLAN].cell(r, 11).value == "Yes")
+    assert yes > 0, "the seed master has overdue actions to count"
+    assert before["Dashboard"]["B1"].value == yes
+    now_yes = sum(1 for r in range(5, 22) if after[PLAN].cell(r, 12).value == "Yes")
+    assert after["Dashboard"]["B1"].value == now_yes  # Overdue is re-worked at the new date
+    checks = [after[PLAN].cell(r, 16).value for r in range(5, 22)]
+    assert checks.count("chase") == now_yes

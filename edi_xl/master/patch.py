@@ -58,6 +58,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring as openpyxl_tostring
 
 from edi_xl.core.problems import Code, Problem, problem
+from edi_xl.master.columns import shift_formula
 from edi_xl.master.edits import (
     BookEdits,
     Change,
@@ -823,6 +824,26 @@ def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> Package:
 # --- the workbook --------------------------------------------------------------------------------
 
 
+_CHART_TYPES = ("drawingml.chart+xml", "chartex+xml")
+
+
+def _shift_chart_references(pkg: Package, overrides: dict[str, str], sheet: str, col: int) -> None:
+    """Every chart's data references (``<c:f>``, ``<cx:f>``) to ``sheet`` after an empty
+    column is inserted before ``col`` there: one column right at or right of it."""
+    for part, content_type in overrides.items():
+        if not content_type.endswith(_CHART_TYPES) or part not in pkg.parts:
+            continue
+        root = pkg.xml(part)
+        changed = False
+        for el in root.iter():
+            if isinstance(el.tag, str) and etree.QName(el).localname == "f" and el.text:
+                moved = shift_formula(el.text, sheet, col, None)
+                if moved != el.text:
+                    el.text, changed = moved, True
+        if changed:
+            pkg.put_xml(part, root)
+
+
 def _content_map(pkg: Package) -> tuple[etree._Element, dict[str, str]]:
     root = pkg.content_types()
     overrides = {
@@ -944,6 +965,11 @@ def apply_edits(package: bytes, wb: Workbook, edits: BookEdits) -> bytes:
     for title, sheet in edits.sheets.items():
         if title not in whole and title in parts and sheet.in_sheet_part:
             patch_sheet(pkg, parts[title][1], wb[title], sheet, styles)
+    # the workbook's charts read a sheet that gained a column through its references: they
+    # follow it, as the cells' formulas did (before edi_xl's own sheets put in whole)
+    for title, sheet in edits.sheets.items():
+        for col in sheet.inserted:
+            _shift_chart_references(pkg, overrides, title, col)
 
     book = pkg.xml(workbook)
     book_rels = pkg.rels(workbook)

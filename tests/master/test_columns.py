@@ -4,11 +4,13 @@ conditional formats, dropdowns, print area and titles (edi_xl.master.columns).""
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 from pathlib import Path
 
 import pytest
 from libreoffice import recalculated_copy, soffice_path
+from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import PatternFill
@@ -19,6 +21,7 @@ from edi_xl.flows.rounds import start_round
 from edi_xl.master.columns import shift_formula
 
 PLAN = "Action Plan"
+CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 
 
 @pytest.mark.parametrize(
@@ -104,3 +107,34 @@ def test_libreoffice_counts_the_same_after_the_new_round(master: Path, tmp_path:
     assert after["Dashboard"]["B1"].value == now_yes  # Overdue is re-worked at the new date
     checks = [after[PLAN].cell(r, 16).value for r in range(5, 22)]
     assert checks.count("chase") == now_yes
+
+
+def test_a_chart_reading_the_plan_sheet_follows_the_new_column(master: Path):
+    """A trust's chart of Days overdue (column L) reads column M after a new round's column
+    is put in at K; a chart reading columns left of it (the ids, column A) is unchanged."""
+    from openpyxl.chart import BarChart, Reference
+
+    wb = load_workbook(master)
+    ws = wb[PLAN]
+    assert ws["L4"].value == "Days overdue"
+    dash = wb.create_sheet("Dashboard")
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=12, min_row=4, max_row=21), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=5, max_row=21))
+    dash.add_chart(chart, "A1")
+    wb.save(master)
+    start_round(master, date(2024, 3, 18))
+    with zipfile.ZipFile(master) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        refs = [
+            el.text
+            for n in charts
+            for el in etree.fromstring(z.read(n)).iter(f"{{{CHART_NS}}}f")
+            if "Action Plan" in (el.text or "")
+        ]
+    assert sorted(refs) == [
+        "'Action Plan'!$A$5:$A$21",  # the categories: left of the new column
+        "'Action Plan'!$M$5:$M$21",  # the values: were $L$5:$L$21
+        "'Action Plan'!M4",  # the series title: was L4
+    ]
+    assert load_workbook(master)[PLAN]["M4"].value == "Days overdue"

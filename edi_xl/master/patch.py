@@ -844,6 +844,28 @@ def _shift_chart_references(pkg: Package, overrides: dict[str, str], sheet: str,
             pkg.put_xml(part, root)
 
 
+_PIVOT_CACHE_TYPE = "spreadsheetml.pivotCacheDefinition+xml"
+
+
+def _shift_pivot_sources(pkg: Package, overrides: dict[str, str], sheet: str, col: int) -> None:
+    """Every pivot table's source range on ``sheet`` (``<worksheetSource ref= sheet=>``) after
+    an empty column is inserted before ``col`` there: moved right, or grown across it."""
+    for part, content_type in overrides.items():
+        if not content_type.endswith(_PIVOT_CACHE_TYPE) or part not in pkg.parts:
+            continue
+        root = pkg.xml(part)
+        changed = False
+        for source in root.iter(f"{M}worksheetSource"):
+            ref = source.get("ref")
+            if ref and source.get("sheet") == sheet:
+                moved = shift_range_text(ref, col)
+                if moved != ref:
+                    source.set("ref", moved)
+                    changed = True
+        if changed:
+            pkg.put_xml(part, root)
+
+
 def _content_map(pkg: Package) -> tuple[etree._Element, dict[str, str]]:
     root = pkg.content_types()
     overrides = {
@@ -970,6 +992,7 @@ def apply_edits(package: bytes, wb: Workbook, edits: BookEdits) -> bytes:
     for title, sheet in edits.sheets.items():
         for col in sheet.inserted:
             _shift_chart_references(pkg, overrides, title, col)
+            _shift_pivot_sources(pkg, overrides, title, col)
 
     book = pkg.xml(workbook)
     book_rels = pkg.rels(workbook)

@@ -138,3 +138,43 @@ def test_a_chart_reading_the_plan_sheet_follows_the_new_column(master: Path):
         "'Action Plan'!M4",  # the series title: was L4
     ]
     assert load_workbook(master)[PLAN]["M4"].value == "Days overdue"
+
+
+def test_a_pivot_tables_source_on_the_plan_sheet_follows_the_new_column(master: Path):
+    """A pivot table's cache reads its source range by sheet and range: the range on the plan
+    sheet across the new column grows by it; one on another sheet stays as it was."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml"
+
+    def cache(sheet: str, ref: str) -> bytes:
+        return (
+            f'<pivotCacheDefinition xmlns="{main}"><cacheSource type="worksheet">'
+            f'<worksheetSource ref="{ref}" sheet="{sheet}"/></cacheSource></pivotCacheDefinition>'
+        ).encode()
+
+    parts = {
+        "xl/pivotCache/pivotCacheDefinition1.xml": cache(PLAN, "A4:M21"),
+        "xl/pivotCache/pivotCacheDefinition2.xml": cache("Networks", "A1:M9"),
+    }
+    with zipfile.ZipFile(master) as z:
+        files = {i.filename: z.read(i) for i in z.infolist()}
+    types = files["[Content_Types].xml"].decode()
+    for name in parts:
+        types = types.replace(
+            "</Types>", f'<Override PartName="/{name}" ContentType="{kind}"/></Types>'
+        )
+    files["[Content_Types].xml"] = types.encode()
+    files.update(parts)
+    with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in files.items():
+            z.writestr(name, body)
+    start_round(master, date(2024, 3, 18))
+    with zipfile.ZipFile(master) as z:
+        refs = {
+            name: etree.fromstring(z.read(name)).find(f".//{{{main}}}worksheetSource").get("ref")
+            for name in parts
+        }
+    assert refs == {
+        "xl/pivotCache/pivotCacheDefinition1.xml": "A4:N21",  # across K: grows by the column
+        "xl/pivotCache/pivotCacheDefinition2.xml": "A1:M9",
+    }

@@ -42,6 +42,7 @@ import bisect
 import re
 import weakref
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -167,9 +168,17 @@ def give_references(root: etree._Element) -> None:
                 c.set("r", f"{get_column_letter(col)}{number}")
 
 
-def _shift_sheet_xml(pkg: Package, part: str, root: etree._Element, col: int) -> None:
+def _shift_sheet_xml(
+    pkg: Package,
+    part: str,
+    root: etree._Element,
+    col: int,
+    header: Callable[[int, int], Any] | None = None,
+) -> None:
     """Insert an empty column before ``col`` in the sheet XML ``root`` (and its notes,
-    pictures and tables): everything at or right of it moves one column right."""
+    pictures and tables): everything at or right of it moves one column right. ``header(row,
+    column)`` gives a cell's value after the command (a table the column falls inside names
+    its new column by its header)."""
     for row in root.iter(f"{M}row"):
         row.attrib.pop("spans", None)
         for c in row.iter(f"{M}c"):
@@ -236,11 +245,40 @@ def _shift_sheet_xml(pkg: Package, part: str, root: etree._Element, col: int) ->
         elif kind == "table":
             doc = pkg.xml(target)
             if doc.get("ref"):
+                _table_column_inserted(doc, col, header)
                 doc.set("ref", shift_range_text(doc.get("ref", ""), col))
             flt = doc.find(f"{M}autoFilter")
             if flt is not None and flt.get("ref"):
                 flt.set("ref", shift_range_text(flt.get("ref", ""), col))
             pkg.put_xml(target, doc)
+
+
+def _table_column_inserted(
+    table: etree._Element, col: int, header: Callable[[int, int], Any] | None
+) -> None:
+    """A table (Excel's "Format as Table") the new column falls inside gains a column there,
+    as in Excel: its ``tableColumns`` must name as many columns as its range holds, each by
+    the text of its header cell, or Excel repairs the file by dropping the table."""
+    bounds = CellRange(table.get("ref", ""))
+    columns = table.find(f"{M}tableColumns")
+    if columns is None or not bounds.min_col < col <= bounds.max_col:
+        return
+    existing = list(columns.iterfind(f"{M}tableColumn"))
+    taken = {str(el.get("name", "")).casefold() for el in existing}
+    text = header(bounds.min_row, col) if header and table.get("headerRowCount") != "0" else None
+    name = str(text).strip() if text not in (None, "") else ""
+    base, n = name or "Column", 1
+    while not name or name.casefold() in taken:
+        name, n = f"{base}{n}", n + 1
+    new = etree.Element(f"{M}tableColumn")
+    new.set("id", str(1 + max((int(el.get("id", "0")) for el in existing), default=0)))
+    new.set("name", name)
+    at = col - bounds.min_col  # the new column's place among the table's columns
+    if at < len(existing):
+        existing[at].addprevious(new)
+    else:
+        columns.append(new)
+    columns.set("count", str(len(existing) + 1))
 
 
 # --- styles ------------------------------------------------------------------------------------
@@ -701,7 +739,9 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
     root = pkg.xml(part)
     give_references(root)
     for col in edits.inserted:
-        _shift_sheet_xml(pkg, part, root, col)
+        _shift_sheet_xml(
+            pkg, part, root, col, lambda r, c: getattr(ws._cells.get((r, c)), "value", None)
+        )
     sheet = SheetXml(root)
     _patch_cells(sheet, edits, styles, ws.parent)
     for idx, width in edits.widths.items():

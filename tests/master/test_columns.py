@@ -178,3 +178,33 @@ def test_a_pivot_tables_source_on_the_plan_sheet_follows_the_new_column(master: 
         "xl/pivotCache/pivotCacheDefinition1.xml": "A4:N21",  # across K: grows by the column
         "xl/pivotCache/pivotCacheDefinition2.xml": "A1:M9",
     }
+
+
+def test_a_plan_formatted_as_a_table_gains_the_new_column_inside_the_table(
+    master: Path, tmp_path: Path
+):
+    """A trust that formatted its plan as a table (Excel's "Format as Table"): the new round's
+    column falls inside it, so the table gains a column there named as its header, as Excel
+    does; with a column too few Excel would repair the file by dropping the table."""
+    from openpyxl.worksheet.table import Table
+
+    wb = load_workbook(master)
+    ws = wb[PLAN]
+    last = max(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value)
+    ws.add_table(Table(displayName="ActionPlan", ref=f"A4:M{last}"))
+    wb.save(master)
+    start_round(master, date(2024, 3, 18))
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    with zipfile.ZipFile(master) as z:
+        (part,) = [n for n in z.namelist() if n.startswith("xl/tables/")]
+        table = etree.fromstring(z.read(part))
+    columns = table.find(f"{{{main}}}tableColumns")
+    names = [el.get("name") for el in columns]
+    assert table.get("ref") == f"A4:N{last}" and columns.get("count") == "14"
+    after = load_workbook(master)[PLAN]
+    assert names == [after.cell(4, c).value for c in range(1, 15)]  # as the header cells
+    assert names[10] == "Update as at 18 Mar 24"
+    ids = [el.get("id") for el in columns]
+    assert len(set(ids)) == len(ids)
+    assert load_workbook(master)[PLAN].tables["ActionPlan"].ref == f"A4:N{last}"

@@ -168,17 +168,45 @@ def give_references(root: etree._Element) -> None:
                 c.set("r", f"{get_column_letter(col)}{number}")
 
 
+XM_NS = "http://schemas.microsoft.com/office/excel/2006/main"
+
+
+def _shift_ext_references(root: etree._Element, sheet: str, col: int, home: str) -> bool:
+    """The Excel 2010 extensions of sheet ``home`` (data bars, icon sets and dropdowns of
+    the x14 kind, sparklines: ``<xm:f>`` formulas, ``<xm:sqref>`` places) after an empty
+    column is inserted before ``col`` of ``sheet``; whether anything moved."""
+    changed = False
+    for ext in root.iterfind(f"{M}extLst"):
+        for el in ext.iter(f"{{{XM_NS}}}f"):
+            if el.text:
+                moved = shift_formula(el.text, sheet, col, home)
+                changed = changed or moved != el.text
+                el.text = moved
+        if home != sheet:
+            continue
+        for el in ext.iter(f"{{{XM_NS}}}sqref"):
+            if el.text:
+                moved = shift_range_text(el.text, col)
+                changed = changed or moved != el.text
+                el.text = moved
+    return changed
+
+
 def _shift_sheet_xml(
     pkg: Package,
     part: str,
     root: etree._Element,
     col: int,
     header: Callable[[int, int], Any] | None = None,
+    title: str | None = None,
 ) -> None:
     """Insert an empty column before ``col`` in the sheet XML ``root`` (and its notes,
     pictures and tables): everything at or right of it moves one column right. ``header(row,
     column)`` gives a cell's value after the command (a table the column falls inside names
-    its new column by its header)."""
+    its new column by its header); ``title`` is the sheet's name (its Excel 2010 extensions
+    move too)."""
+    if title is not None:
+        _shift_ext_references(root, title, col, title)
     for row in root.iter(f"{M}row"):
         row.attrib.pop("spans", None)
         for c in row.iter(f"{M}c"):
@@ -740,7 +768,12 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
     give_references(root)
     for col in edits.inserted:
         _shift_sheet_xml(
-            pkg, part, root, col, lambda r, c: getattr(ws._cells.get((r, c)), "value", None)
+            pkg,
+            part,
+            root,
+            col,
+            lambda r, c: getattr(ws._cells.get((r, c)), "value", None),
+            ws.title,
         )
     sheet = SheetXml(root)
     _patch_cells(sheet, edits, styles, ws.parent)
@@ -1033,6 +1066,13 @@ def apply_edits(package: bytes, wb: Workbook, edits: BookEdits) -> bytes:
         for col in sheet.inserted:
             _shift_chart_references(pkg, overrides, title, col)
             _shift_pivot_sources(pkg, overrides, title, col)
+            for other, (_, other_part) in parts.items():  # other sheets' sparklines...
+                data = pkg.parts.get(other_part)
+                if other in (title, *whole) or data is None or XM_NS.encode() not in data:
+                    continue
+                root = pkg.xml(other_part)
+                if _shift_ext_references(root, title, col, other):
+                    pkg.put_xml(other_part, root)
 
     book = pkg.xml(workbook)
     book_rels = pkg.rels(workbook)

@@ -208,3 +208,67 @@ def test_a_plan_formatted_as_a_table_gains_the_new_column_inside_the_table(
     ids = [el.get("id") for el in columns]
     assert len(set(ids)) == len(ids)
     assert load_workbook(master)[PLAN].tables["ActionPlan"].ref == f"A4:N{last}"
+
+
+X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+XM = "http://schemas.microsoft.com/office/excel/2006/main"
+
+
+@pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+def test_data_bars_and_sparklines_of_excel_2010_follow_the_new_column(master: Path):
+    """Excel 2010's data bars and sparklines sit in the sheet's extensions, which openpyxl
+    does not read: the patch writer moves their places (``xm:sqref``) and data references
+    (``xm:f``) on the plan sheet and on other sheets reading it."""
+    wb = load_workbook(master)
+    wb.create_sheet("Dashboard")["A1"] = "Days overdue, action by action"
+    wb.save(master)
+    data_bars = (
+        f'<extLst><ext uri="{{78C0D931-6437-407d-A8EE-F0AAD7539E65}}" xmlns:x14="{X14}">'
+        f'<x14:conditionalFormattings><x14:conditionalFormatting xmlns:xm="{XM}">'
+        '<x14:cfRule type="dataBar" id="{00000000-0000-0000-0000-000000000001}">'
+        '<x14:dataBar minLength="0" maxLength="100"><x14:cfvo type="autoMin"/>'
+        '<x14:cfvo type="autoMax"/></x14:dataBar></x14:cfRule>'
+        "<xm:sqref>L5:L21</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings>"
+        "</ext></extLst></worksheet>"
+    )
+    sparklines = (
+        f'<extLst><ext uri="{{05C60535-1F16-4fd2-B633-F4F36F0B64E0}}" xmlns:x14="{X14}">'
+        f'<x14:sparklineGroups xmlns:xm="{XM}"><x14:sparklineGroup>'
+        '<x14:colorSeries rgb="FF376092"/><x14:sparklines><x14:sparkline>'
+        "<xm:f>'Action Plan'!L5:L21</xm:f><xm:sqref>A3</xm:sqref></x14:sparkline>"
+        "</x14:sparklines></x14:sparklineGroup></x14:sparklineGroups></ext></extLst></worksheet>"
+    )
+    with zipfile.ZipFile(master) as z:
+        files = {i.filename: z.read(i) for i in z.infolist()}
+    sheet_of = _sheet_parts(files)
+    for title, ext in ((PLAN, data_bars), ("Dashboard", sparklines)):
+        part = sheet_of[title]
+        files[part] = files[part].replace(b"</worksheet>", ext.encode())
+    with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in files.items():
+            z.writestr(name, body)
+
+    start_round(master, date(2024, 3, 18))
+    with zipfile.ZipFile(master) as z:
+        files = {i.filename: z.read(i) for i in z.infolist()}
+    sheet_of = _sheet_parts(files)
+    plan = etree.fromstring(files[sheet_of[PLAN]])
+    dash = etree.fromstring(files[sheet_of["Dashboard"]])
+    assert [el.text for el in plan.iter(f"{{{XM}}}sqref")] == ["M5:M21"]
+    assert [el.text for el in dash.iter(f"{{{XM}}}f")] == ["'Action Plan'!M5:M21"]
+    assert [el.text for el in dash.iter(f"{{{XM}}}sqref")] == ["A3"]  # where it is drawn
+    assert load_workbook(master)[PLAN]["M4"].value == "Days overdue"
+
+
+def _sheet_parts(files: dict[str, bytes]) -> dict[str, str]:
+    """Sheet title -> its part, from workbook.xml and its relationships."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    book = etree.fromstring(files["xl/workbook.xml"])
+    rels = etree.fromstring(files["xl/_rels/workbook.xml.rels"])
+    targets = {el.get("Id"): el.get("Target") for el in rels}
+    out = {}
+    for el in book.iter(f"{{{main}}}sheet"):
+        target = targets[el.get(f"{{{rel_ns}}}id")]
+        out[el.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return out

@@ -108,9 +108,13 @@ def _shift_formulas(ws: Worksheet, col: int) -> None:
     for name in wb.defined_names.values():
         if name.attr_text:
             name.attr_text = shift_formula(name.attr_text, sheet, col, None)
-    for cf in ws.conditional_formatting:
-        for rule in cf.rules:
-            rule.formula = [shift_formula(f, sheet, col, sheet) for f in rule.formula or []]
+    for other in wb.worksheets:  # a rule may read another sheet (Excel 2010 and later)
+        for cf in other.conditional_formatting:
+            for rule in cf.rules:
+                if rule.formula:
+                    moved = [shift_formula(f, sheet, col, other.title) for f in rule.formula]
+                    if moved != list(rule.formula):
+                        rule.formula = moved
     if ws.print_area:
         ws.print_area = [
             shift_formula(area, sheet, col, None).rpartition("!")[2]

@@ -213,6 +213,9 @@ def _shift_sheet_xml(
             ref = c.get("r")
             if ref:
                 c.set("r", _shift_ref(ref, col))
+            f = c.find(f"{M}f")
+            if f is not None and f.get("ref"):  # a shared or array formula's range
+                f.set("ref", shift_range_text(f.get("ref", ""), col))
     cols = root.find(f"{M}cols")
     if cols is not None:
         for el in list(cols):

@@ -68,6 +68,10 @@ def _trust_additions(master: Path) -> None:
     ws.conditional_formatting.add(
         "O5:O21", FormulaRule(formula=['$K5="Yes"'], fill=PatternFill("solid", "FFC7CE"))
     )
+    dash.conditional_formatting.add(  # a rule reading the plan sheet (Excel 2010 and later)
+        "A1",
+        FormulaRule(formula=["'Action Plan'!$K$5=\"Yes\""], fill=PatternFill("solid", "FFC7CE")),
+    )
     ws.print_area = "A1:O21"
     wb.save(master)
 
@@ -89,6 +93,8 @@ def test_a_new_round_moves_the_trusts_formulas_names_and_rules(master: Path):
     rules = [(str(cf.sqref), rule.formula) for cf in ws.conditional_formatting for rule in cf.rules]
     assert ("P5:P21", ['$L5="Yes"']) in rules, rules
     assert str(ws.print_area) == "'Action Plan'!$A$1:$P$21"
+    dash_rules = [r.formula for cf in wb["Dashboard"].conditional_formatting for r in cf.rules]
+    assert dash_rules == [["'Action Plan'!$L$5=\"Yes\""]]
 
 
 @pytest.mark.libreoffice
@@ -272,3 +278,36 @@ def _sheet_parts(files: dict[str, bytes]) -> dict[str, str]:
         target = targets[el.get(f"{{{rel_ns}}}id")]
         out[el.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
     return out
+
+
+def test_a_shared_formula_right_of_the_new_column_keeps_its_range(master: Path):
+    """Excel stores a formula filled down once, for a range of cells (a shared formula): when
+    the cells move right, so does the range, or Excel would find cells outside it."""
+    with zipfile.ZipFile(master) as z:
+        files = {i.filename: z.read(i) for i in z.infolist()}
+    part = _sheet_parts(files)[PLAN]
+    xml = files[part]
+    for r, f in (
+        (5, '<f t="shared" ref="P5:P6" si="0">A5&amp;"!"</f>'),
+        (6, '<f t="shared" si="0"/>'),
+    ):
+        row_end = xml.index(b"</row>", xml.index(f'<row r="{r}"'.encode()))
+        xml = xml[:row_end] + f'<c r="P{r}">{f}</c>'.encode() + xml[row_end:]
+    files[part] = xml
+    with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in files.items():
+            z.writestr(name, body)
+    assert load_workbook(master)[PLAN]["P6"].value == '=A6&"!"'
+
+    start_round(master, date(2024, 3, 18))
+    with zipfile.ZipFile(master) as z:
+        plan = etree.fromstring(z.read(_sheet_parts({n: z.read(n) for n in z.namelist()})[PLAN]))
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    shared = [
+        (c.get("r"), f.get("ref"))
+        for c in plan.iter(f"{{{main}}}c")
+        if (f := c.find(f"{{{main}}}f")) is not None and f.get("t") == "shared"
+    ]
+    assert shared == [("Q5", "Q5:Q6"), ("Q6", None)]
+    after = load_workbook(master)[PLAN]
+    assert (after["Q5"].value, after["Q6"].value) == ('=A5&"!"', '=A6&"!"')

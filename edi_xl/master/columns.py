@@ -55,7 +55,8 @@ def _shift_operand(operand: str, sheet: str, col: int, home: str | None) -> str:
     where, bang, ref = operand.rpartition("!")
     if bang:
         named = _unquote(where)
-        if named != sheet or "[" in named:  # another sheet, or another workbook
+        # another sheet (Excel's sheet names ignore case), or another workbook
+        if named.casefold() != sheet.casefold() or "[" in named:
             return operand
     elif home != sheet:
         return operand

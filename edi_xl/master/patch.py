@@ -933,7 +933,7 @@ def _shift_pivot_sources(pkg: Package, overrides: dict[str, str], sheet: str, co
         changed = False
         for source in root.iter(f"{M}worksheetSource"):
             ref = source.get("ref")
-            if ref and source.get("sheet") == sheet:
+            if ref and str(source.get("sheet", "")).casefold() == sheet.casefold():
                 moved = shift_range_text(ref, col)
                 if moved != ref:
                     source.set("ref", moved)

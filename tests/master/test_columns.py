@@ -33,6 +33,7 @@ CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
         ("=SUM(A1:M3)", PLAN, "=SUM(A1:N3)"),  # a range across the new column grows
         ("=J2+$L$1", PLAN, "=J2+$M$1"),  # left of it stays; $ is kept
         ("=K5", "Dash", "=K5"),  # K5 of the other sheet
+        ("=SUM('ACTION PLAN'!K1:K9)", "Dash", "=SUM('ACTION PLAN'!L1:L9)"),  # names ignore case
         ("=Other!K1+MyName+'Action Plan'!1:2", PLAN, "=Other!K1+MyName+'Action Plan'!1:2"),
         ("=SUM(Table1[Due])", PLAN, "=SUM(Table1[Due])"),  # a table's column: by name
         ("='It''s here'!K1", "Dash", "='It''s here'!K1"),

@@ -15,11 +15,11 @@ import re
 
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
-from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from edi_xl.master.edits import record_inserted_column, shift_range_text
+from edi_xl.master.edits import record_inserted_column, shift_range_text, shift_reference
 
 
 def _shifted(ranges: MultiCellRange, col: int) -> MultiCellRange:
@@ -30,23 +30,12 @@ def _shifted(ranges: MultiCellRange, col: int) -> MultiCellRange:
 _CELLS = re.compile(
     r"\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?|\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}"
 )
-_COLUMN = re.compile(r"(\$?)([A-Za-z]{1,3})(?=\$?\d|:|$)")
 
 
 def _unquote(sheet: str) -> str:
     if len(sheet) > 1 and sheet[0] == sheet[-1] == "'":
         return sheet[1:-1].replace("''", "'")
     return sheet
-
-
-def _shift_cells(ref: str, col: int) -> str:
-    """A reference such as ``$K$5:M9`` or ``K:K`` after a column is inserted before ``col``."""
-
-    def moved(m: re.Match[str]) -> str:
-        idx = column_index_from_string(m.group(2).upper())
-        return m.group(1) + (get_column_letter(min(idx + 1, 16384)) if idx >= col else m.group(2))
-
-    return _COLUMN.sub(moved, ref)
 
 
 def _shift_operand(operand: str, sheet: str, col: int, home: str | None) -> str:
@@ -62,7 +51,7 @@ def _shift_operand(operand: str, sheet: str, col: int, home: str | None) -> str:
         return operand
     if not _CELLS.fullmatch(ref):
         return operand  # a defined name, a table's column, a whole row...
-    return f"{where}{bang}{_shift_cells(ref, col)}"
+    return f"{where}{bang}{shift_reference(ref, col)}"
 
 
 def shift_formula(formula: str, sheet: str, col: int, home: str | None) -> str:
@@ -103,33 +92,32 @@ def _shift_formulas(ws: Worksheet, col: int) -> None:
                 text = getattr(dv, attr)
                 if text:
                     setattr(dv, attr, shift_formula(text, sheet, col, other.title))
-        for name in list(other.defined_names.values()):
+        for name in other.defined_names.values():
             if name.attr_text:
                 name.attr_text = shift_formula(name.attr_text, sheet, col, other.title)
-    for name in wb.defined_names.values():
-        if name.attr_text:
-            name.attr_text = shift_formula(name.attr_text, sheet, col, None)
-    for other in wb.worksheets:  # a rule may read another sheet (Excel 2010 and later)
-        for cf in other.conditional_formatting:
+        for cf in other.conditional_formatting:  # may read another sheet (Excel 2010 and later)
             for rule in cf.rules:
                 if rule.formula:
                     moved = [shift_formula(f, sheet, col, other.title) for f in rule.formula]
                     if moved != list(rule.formula):
                         rule.formula = moved
+    for name in wb.defined_names.values():
+        if name.attr_text:
+            name.attr_text = shift_formula(name.attr_text, sheet, col, None)
     if ws.print_area:
         ws.print_area = [
             shift_formula(area, sheet, col, None).rpartition("!")[2]
             for area in str(ws.print_area).split(",")
         ]
     if ws.print_title_cols:
-        ws.print_title_cols = _shift_cells(ws.print_title_cols, col)
+        ws.print_title_cols = shift_reference(ws.print_title_cols, col)
 
 
 def insert_column(ws: Worksheet, col: int) -> None:
     """Insert an empty column before 1-based ``col``, moving everything to its right."""
-    merged = [CellRange(r.coord) for r in ws.merged_cells.ranges]
-    for rng in merged:
-        ws.unmerge_cells(rng.coord)
+    merged = [r.coord for r in ws.merged_cells.ranges]
+    for coord in merged:
+        ws.unmerge_cells(coord)
     widths = {
         idx: ws.column_dimensions[get_column_letter(idx)].width
         for idx in range(col, ws.max_column + 1)
@@ -140,12 +128,8 @@ def insert_column(ws: Worksheet, col: int) -> None:
     for idx, width in sorted(widths.items(), reverse=True):
         ws.column_dimensions[get_column_letter(idx + 1)].width = width
     ws.column_dimensions[get_column_letter(col)].width = 13.0  # Excel's default
-    for rng in merged:
-        if rng.min_col >= col:
-            rng.shift(col_shift=1)
-        elif rng.max_col >= col:
-            rng.expand(right=1)
-        ws.merge_cells(rng.coord)
+    for coord in merged:
+        ws.merge_cells(shift_reference(coord, col))
     rules = ConditionalFormattingList()
     for cf in ws.conditional_formatting:
         sqref = str(_shifted(cf.sqref, col))
@@ -155,5 +139,5 @@ def insert_column(ws: Worksheet, col: int) -> None:
     for dv in ws.data_validations.dataValidation:
         dv.sqref = _shifted(dv.sqref, col)
     if ws.auto_filter.ref:
-        ws.auto_filter.ref = str(_shifted(MultiCellRange(ws.auto_filter.ref), col))
+        ws.auto_filter.ref = shift_range_text(ws.auto_filter.ref, col)
     _shift_formulas(ws, col)

@@ -30,14 +30,15 @@ style, a footer's text, a sheet made again) from the workbook the command left.
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from openpyxl.utils import column_index_from_string
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 CellKey = tuple[int, int]  # (row, column), 1-based
@@ -210,18 +211,26 @@ def owned_sheets(wb: Workbook) -> set[str]:
 # --- moving things right of an inserted column ---------------------------------------------------
 
 
+#: the column letters of a cell or range reference (``$K$5:M9``, ``K:K``), each with its ``$``
+_COLUMN_LETTERS = re.compile(r"(\$?)([A-Za-z]{1,3})(?=\$?\d|:|$)")
+
+
+def shift_reference(ref: str, col: int) -> str:
+    """A cell or range reference (``K5``, ``$K$5:M9``, ``K:K``; no sheet) as it reads after an
+    empty column is inserted before 1-based ``col``: each column at or right of it moves one
+    column right, so a range across it grows by one; ``$`` marks and rows stay as they are."""
+
+    def moved(m: re.Match[str]) -> str:
+        idx = column_index_from_string(m.group(2).upper())
+        return m.group(1) + (get_column_letter(min(idx + 1, 16384)) if idx >= col else m.group(2))
+
+    return _COLUMN_LETTERS.sub(moved, ref)
+
+
 def shift_range_text(text: str, col: int) -> str:
-    """Ranges (``"A1:C3 E5"``) as they read after an empty column is inserted before ``col``:
-    a range right of it moves one column right, a range across it grows by one."""
-    out = []
-    for rng in MultiCellRange(text).ranges:
-        moved = CellRange(rng.coord)
-        if moved.min_col >= col:
-            moved.shift(col_shift=1)
-        elif moved.max_col >= col:
-            moved.expand(right=1)
-        out.append(moved.coord)
-    return " ".join(out)
+    """Ranges separated by spaces (``"A1:C3 E5"``, as a sqref) after an empty column is
+    inserted before ``col`` (:func:`shift_reference`, range by range)."""
+    return " ".join(shift_reference(ref, col) for ref in text.split())
 
 
 def _shift_state(state: SheetState, col: int) -> SheetState:

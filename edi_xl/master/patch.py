@@ -42,7 +42,7 @@ import bisect
 import re
 import weakref
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -70,6 +70,7 @@ from edi_xl.master.edits import (
     describe,
     ranges,
     shift_range_text,
+    shift_reference,
     take_baseline,
 )
 from edi_xl.master.package import (
@@ -129,17 +130,6 @@ def loaded_package(wb: Workbook) -> bytes | None:
 # --- moving things right of an inserted column ---------------------------------------------------
 
 
-_CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
-
-
-def _shift_ref(ref: str, col: int) -> str:
-    m = _CELL_REF.match(ref)
-    if not m:
-        return shift_range_text(ref, col) if ref else ref
-    c = column_index_from_string(m.group(1))
-    return f"{get_column_letter(c + 1)}{m.group(2)}" if c >= col else ref
-
-
 _UNNUMBERED = etree.XPath(
     "boolean(//m:sheetData/m:row[not(@r)] | //m:sheetData/m:row/m:c[not(@r)])",
     namespaces={"m": MAIN_NS},
@@ -177,18 +167,22 @@ def _shift_ext_references(root: etree._Element, sheet: str, col: int, home: str)
     column is inserted before ``col`` of ``sheet``; whether anything moved."""
     changed = False
     for ext in root.iterfind(f"{M}extLst"):
-        for el in ext.iter(f"{{{XM_NS}}}f"):
-            if el.text:
-                moved = shift_formula(el.text, sheet, col, home)
-                changed = changed or moved != el.text
-                el.text = moved
-        if home != sheet:
-            continue
-        for el in ext.iter(f"{{{XM_NS}}}sqref"):
-            if el.text:
-                moved = shift_range_text(el.text, col)
-                changed = changed or moved != el.text
-                el.text = moved
+        formulas = ext.iter(f"{{{XM_NS}}}f")
+        changed |= _move_texts(formulas, lambda text: shift_formula(text, sheet, col, home))
+        if home == sheet:
+            places = ext.iter(f"{{{XM_NS}}}sqref")
+            changed |= _move_texts(places, lambda text: shift_range_text(text, col))
+    return changed
+
+
+def _move_texts(elements: Iterable[etree._Element], move: Callable[[str], str]) -> bool:
+    """Each element's text passed through ``move``; whether any changed."""
+    changed = False
+    for el in elements:
+        if el.text:
+            moved = move(el.text)
+            changed = changed or moved != el.text
+            el.text = moved
     return changed
 
 
@@ -212,7 +206,7 @@ def _shift_sheet_xml(
         for c in row.iter(f"{M}c"):
             ref = c.get("r")
             if ref:
-                c.set("r", _shift_ref(ref, col))
+                c.set("r", shift_reference(ref, col))
             f = c.find(f"{M}f")
             if f is not None and f.get("ref"):  # a shared or array formula's range
                 f.set("ref", shift_range_text(f.get("ref", ""), col))
@@ -244,7 +238,7 @@ def _shift_sheet_xml(
         if kind == "comments":
             doc = pkg.xml(target)
             for el in doc.iter(f"{M}comment"):
-                el.set("ref", _shift_ref(el.get("ref", ""), col))
+                el.set("ref", shift_reference(el.get("ref", ""), col))
             pkg.put_xml(target, doc)
         elif kind == "drawing":
             doc = pkg.xml(target)
@@ -901,45 +895,57 @@ def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> Package:
 
 
 _CHART_TYPES = ("drawingml.chart+xml", "chartex+xml")
-
-
-def _shift_chart_references(pkg: Package, overrides: dict[str, str], sheet: str, col: int) -> None:
-    """Every chart's data references (``<c:f>``, ``<cx:f>``) to ``sheet`` after an empty
-    column is inserted before ``col`` there: one column right at or right of it."""
-    for part, content_type in overrides.items():
-        if not content_type.endswith(_CHART_TYPES) or part not in pkg.parts:
-            continue
-        root = pkg.xml(part)
-        changed = False
-        for el in root.iter():
-            if isinstance(el.tag, str) and etree.QName(el).localname == "f" and el.text:
-                moved = shift_formula(el.text, sheet, col, None)
-                if moved != el.text:
-                    el.text, changed = moved, True
-        if changed:
-            pkg.put_xml(part, root)
-
-
 _PIVOT_CACHE_TYPE = "spreadsheetml.pivotCacheDefinition+xml"
 
 
-def _shift_pivot_sources(pkg: Package, overrides: dict[str, str], sheet: str, col: int) -> None:
-    """Every pivot table's source range on ``sheet`` (``<worksheetSource ref= sheet=>``) after
-    an empty column is inserted before ``col`` there: moved right, or grown across it."""
-    for part, content_type in overrides.items():
-        if not content_type.endswith(_PIVOT_CACHE_TYPE) or part not in pkg.parts:
-            continue
-        root = pkg.xml(part)
+def _follow_inserted_column(
+    pkg: Package,
+    overrides: dict[str, str],
+    parts: dict[str, tuple[str, str]],
+    skip: set[str],
+    sheet: str,
+    col: int,
+) -> None:
+    """What reads ``sheet`` from outside its own part, after an empty column is inserted
+    before ``col`` there: every chart's data references (``<c:f>``, ``<cx:f>``), every pivot
+    table's source range on it (``<worksheetSource>``), and the Excel 2010 extensions of the
+    other sheets (sparklines...; not those in ``skip``, written whole)."""
+
+    def charts(root: etree._Element) -> bool:
+        formulas = (
+            el for el in root.iter() if isinstance(el.tag, str) and etree.QName(el).localname == "f"
+        )
+        return _move_texts(formulas, lambda text: shift_formula(text, sheet, col, None))
+
+    def pivots(root: etree._Element) -> bool:
         changed = False
         for source in root.iter(f"{M}worksheetSource"):
             ref = source.get("ref")
             if ref and str(source.get("sheet", "")).casefold() == sheet.casefold():
                 moved = shift_range_text(ref, col)
-                if moved != ref:
-                    source.set("ref", moved)
-                    changed = True
-        if changed:
-            pkg.put_xml(part, root)
+                changed = changed or moved != ref
+                source.set("ref", moved)
+        return changed
+
+    def extensions(home: str) -> Callable[[etree._Element], bool]:
+        return lambda root: _shift_ext_references(root, sheet, col, home)
+
+    edits: list[tuple[str, Callable[[etree._Element], bool]]] = [
+        (part, charts) for part, kind in overrides.items() if kind.endswith(_CHART_TYPES)
+    ]
+    edits += [
+        (part, pivots) for part, kind in overrides.items() if kind.endswith(_PIVOT_CACHE_TYPE)
+    ]
+    edits += [
+        (part, extensions(other))
+        for other, (_, part) in parts.items()
+        if other != sheet and other not in skip and XM_NS.encode() in pkg.parts.get(part, b"")
+    ]
+    for part, edit in edits:
+        if part in pkg.parts:
+            root = pkg.xml(part)
+            if edit(root):
+                pkg.put_xml(part, root)
 
 
 def _content_map(pkg: Package) -> tuple[etree._Element, dict[str, str]]:
@@ -1063,19 +1069,11 @@ def apply_edits(package: bytes, wb: Workbook, edits: BookEdits) -> bytes:
     for title, sheet in edits.sheets.items():
         if title not in whole and title in parts and sheet.in_sheet_part:
             patch_sheet(pkg, parts[title][1], wb[title], sheet, styles)
-    # the workbook's charts read a sheet that gained a column through its references: they
-    # follow it, as the cells' formulas did (before edi_xl's own sheets put in whole)
+    # charts, pivot tables and other sheets read a sheet that gained a column: they follow
+    # it, as the cells' formulas did (before edi_xl's own sheets are put in whole)
     for title, sheet in edits.sheets.items():
         for col in sheet.inserted:
-            _shift_chart_references(pkg, overrides, title, col)
-            _shift_pivot_sources(pkg, overrides, title, col)
-            for other, (_, other_part) in parts.items():  # other sheets' sparklines...
-                data = pkg.parts.get(other_part)
-                if other in (title, *whole) or data is None or XM_NS.encode() not in data:
-                    continue
-                root = pkg.xml(other_part)
-                if _shift_ext_references(root, title, col, other):
-                    pkg.put_xml(other_part, root)
+            _follow_inserted_column(pkg, overrides, parts, whole, title, col)
 
     book = pkg.xml(workbook)
     book_rels = pkg.rels(workbook)

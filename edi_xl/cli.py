@@ -67,6 +67,17 @@ AS_AT = click.option(
 )
 
 
+#: --as-at of the commands that only work figures out (summary, report)
+FIGURES_AS_AT = click.option(
+    "--as-at",
+    "as_at",
+    type=AsAtDate(),
+    default=None,
+    help="Work the figures out for this date: 2023-12-18 or 18/12/2023. Default: the "
+    "as-at date on the master's Settings sheet.",
+)
+
+
 def _today() -> date:
     return today()  # edi_xl.core.rounds.today: the one place that reads the clock
 
@@ -606,14 +617,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int, str], None] | None]:
 
 @cli.command()
 @click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--as-at",
-    "as_at",
-    type=AsAtDate(),
-    default=None,
-    help="Work the figures out for this date: 2023-12-18 or 18/12/2023. Default: the "
-    "as-at date on the master's Settings sheet.",
-)
+@FIGURES_AS_AT
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def summary(master: Path, as_at: date | None, as_json: bool) -> None:
     """Print the figures of the Summary sheet: RAG counts, overdue, due soon, coverage.
@@ -646,14 +650,7 @@ def summary(master: Path, as_at: date | None, as_json: bool) -> None:
     default=None,
     help="The Word paper to write. Default: '<MASTER> board report <as-at>.docx' next to it.",
 )
-@click.option(
-    "--as-at",
-    "as_at",
-    type=AsAtDate(),
-    default=None,
-    help="Work the figures out for this date: 2023-12-18 or 18/12/2023. Default: the "
-    "as-at date on the master's Settings sheet.",
-)
+@FIGURES_AS_AT
 @click.option("--pdf", is_flag=True, help="Also convert the paper to PDF with LibreOffice.")
 def report(master: Path, output: Path | None, as_at: date | None, pdf: bool) -> None:
     """Write the board / committee paper of the plan as a Word document.

@@ -58,7 +58,7 @@ from edi_xl.flows.owner_returns import META_SHEET, write_metadata
 from edi_xl.master.cells import set_value
 from edi_xl.master.csv_output import write_csv
 from edi_xl.master.save import write_atomic
-from edi_xl.master.styles import GRID_BORDER, HEADER_ALIGN, HEADER_FILL, HEADER_FONT, WRAP_TOP
+from edi_xl.master.styles import WRAP_TOP, style_header
 from edi_xl.read.isolation import FileReader
 
 NORMALISED = Outcome.NORMALISED
@@ -169,12 +169,7 @@ def _workbook(file: ReturnFile, header: list[str], rows: list[list[Any]]) -> Wor
     for col, (text, width) in enumerate(zip(header, widths, strict=True), start=1):
         cell = ws.cell(1, col)
         set_value(cell, text)
-        cell.font, cell.fill, cell.alignment, cell.border = (
-            HEADER_FONT,
-            HEADER_FILL,
-            HEADER_ALIGN,
-            GRID_BORDER,
-        )
+        style_header(cell)
         ws.column_dimensions[get_column_letter(col)].width = width
     for r, values in enumerate(rows, start=2):
         for col, value in enumerate(values, start=1):

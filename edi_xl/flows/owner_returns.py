@@ -62,13 +62,11 @@ from edi_xl.master.printing import apply_print_setup
 from edi_xl.master.save import backup_path, save_atomic
 from edi_xl.master.styles import (
     GRID_BORDER,
-    HEADER_ALIGN,
-    HEADER_FILL,
-    HEADER_FONT,
     SUBTITLE_FONT,
     TITLE_FONT,
     WRAP_TOP,
     row_height,
+    style_header,
 )
 
 __all__ = [
@@ -379,12 +377,7 @@ def _write_table(
     for col, (text, (_, width)) in enumerate(zip(headers, COLUMNS, strict=True), start=1):
         cell = ws.cell(HEADER_ROW, col)
         set_value(cell, text)
-        cell.font, cell.fill, cell.alignment, cell.border = (
-            HEADER_FONT,
-            HEADER_FILL,
-            HEADER_ALIGN,
-            GRID_BORDER,
-        )
+        style_header(cell)
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.row_dimensions[HEADER_ROW].height = row_height(
         zip(headers, (width for _, width in COLUMNS), strict=True), chars_per_width=0.95

@@ -31,7 +31,7 @@ from edi_xl.core.problems import SEVERITY, Code, Flag, Location, Outcome, Proble
 from edi_xl.core.text import cell_text, plural
 from edi_xl.master.cells import set_value
 from edi_xl.master.printing import apply_print_setup
-from edi_xl.master.sheets import OwnerContact, Settings, owner_key
+from edi_xl.master.sheets import Settings, owner_key
 from edi_xl.master.styles import HEADER_FILL, HEADER_FONT, WRAP_TOP, row_height
 
 RETURNS_SHEET = "Returns"
@@ -295,9 +295,7 @@ def write_returns_sheet(
     _header(ws, r, OWNER_HEADERS)
     by_owner = files_by_owner(record)
     statuses = [owner_status(o, record, by_owner) for o in owners]
-    contacts: dict[str, OwnerContact] = {}
-    for line in settings.owners:  # the first line for an owner wins, as in Settings.contact
-        contacts.setdefault(owner_key(line.owner), line)
+    contacts = settings.contacts()
     for status in statuses:
         r += 1
         contact = contacts.get(owner_key(status.owner))

@@ -153,8 +153,15 @@ class Settings:
 
     def contact(self, owner: str) -> OwnerContact | None:
         """The Owners table's line for ``owner`` (case and spacing ignored)."""
-        key = owner_key(owner)
-        return next((c for c in self.owners if owner_key(c.owner) == key), None)
+        return self.contacts().get(owner_key(owner))
+
+    def contacts(self) -> dict[str, OwnerContact]:
+        """The Owners table's lines by :func:`owner_key` (the first line for an owner wins),
+        for looking many owners up."""
+        found: dict[str, OwnerContact] = {}
+        for line in self.owners:
+            found.setdefault(owner_key(line.owner), line)
+        return found
 
 
 def owner_key(owner: str) -> str:

@@ -154,3 +154,14 @@ def edit_workbook(path: Path, edit: Callable[[Any], None]) -> None:
     wb = load_workbook(path)
     edit(wb)
     wb.save(path)
+
+
+def plan_rows(path: Path) -> dict[str, dict[str, Any]]:
+    """The Action Plan's rows of the master at ``path``: action id -> {header: value}."""
+    ws = load_workbook(path)["Action Plan"]
+    header = [c.value for c in ws[4]]
+    return {
+        str(r[0]): dict(zip(header, r, strict=False))
+        for r in ws.iter_rows(min_row=5, values_only=True)
+        if r[0]
+    }

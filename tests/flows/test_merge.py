@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import AS_AT, all_cells
+from conftest import AS_AT, all_cells, plan_rows
 from openpyxl import Workbook, load_workbook
 
 from edi_xl.cli import cli
@@ -92,16 +92,6 @@ def batch(tmp_path: Path) -> Path:
     (folder / "broken.xlsx").write_bytes(good[: len(good) // 2])
     save_xlsx(folder / "instructions.xlsx", [["Please fill in the form"], ["Thanks"]])
     return folder
-
-
-def plan_rows(path: Path) -> dict[str, dict]:
-    ws = load_workbook(path)["Action Plan"]
-    header = [c.value for c in ws[4]]
-    return {
-        str(r[0]): dict(zip(header, r, strict=False))
-        for r in ws.iter_rows(min_row=5, values_only=True)
-        if r[0]
-    }
 
 
 def test_messy_batch(master, batch):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import AS_AT, all_cells, build_trust_workbook, edit_workbook, seed_rows
+from conftest import AS_AT, all_cells, build_trust_workbook, edit_workbook, plan_rows, seed_rows
 from openpyxl import load_workbook
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
@@ -44,16 +44,6 @@ def expected_overdue(as_at: date) -> dict[str, int]:
         if due < as_at and row[8] != "Complete":
             out[row[0]] = (as_at - due).days
     return out
-
-
-def plan_rows(path: Path) -> dict[str, dict[str, object]]:
-    ws = load_workbook(path)["Action Plan"]
-    header = [c.value for c in ws[4]]
-    return {
-        str(r[0]): dict(zip(header, r, strict=False))
-        for r in ws.iter_rows(min_row=5, values_only=True)
-        if r[0]
-    }
 
 
 def test_refresh_marks_exactly_the_overdue_actions_red(sept_master):

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import EDI_LEAD, FIONA, HAZEL, JIM, LOUANNA, VICTORIA, edit_workbook
+from conftest import EDI_LEAD, FIONA, HAZEL, JIM, LOUANNA, VICTORIA, edit_workbook, plan_rows
 from openpyxl import load_workbook
 
 from edi_xl.cli import cli
@@ -87,16 +87,6 @@ def attachment(msg: EmailMessage) -> tuple[str, bytes] | None:
     for part in msg.iter_attachments():
         return part.get_filename(), part.get_content()
     return None
-
-
-def plan_rows(path: Path) -> dict[str, dict[str, Any]]:
-    ws = load_workbook(path)["Action Plan"]
-    header = [c.value for c in ws[4]]
-    return {
-        str(r[0]): dict(zip(header, r, strict=False))
-        for r in ws.iter_rows(min_row=5, values_only=True)
-        if r[0]
-    }
 
 
 def returned(path: Path) -> dict[str, str]:

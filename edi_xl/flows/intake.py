@@ -10,6 +10,7 @@ file cannot stop the batch.
 
 from __future__ import annotations
 
+import threading
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -318,41 +319,131 @@ def read_returns(
     the folder ``exclude`` (e.g. where normalised copies are written) are not read; files in
     ``not_returns`` (e.g. the master and its backup, in the returns folder: ``"master's
     backup"``) are skipped as ``master_in_returns``, named as given.
+
+    Each file is read, and its table found, in a worker process (:mod:`edi_xl.read.isolation`).
+    To do something else meanwhile (a merge loads the master), use :class:`ReturnsReading`.
     """
-    files: list[ReturnFile] = []
-    to_read: list[tuple[Path, str]] = []
-    found = collect(inputs)
-    if exclude is not None and exclude.is_dir():
-        found = [(p, n) for p, n in found if not p.resolve().is_relative_to(exclude.resolve())]
-    skip = {p.resolve(): which for p, which in (not_returns or {}).items()}
-    total = len(found)
-    for path, name in found:
-        which = skip.get(path.resolve())
-        passed_over = (
-            problem(Code.MASTER_IN_RETURNS, file=name, which=which)
-            if which
-            else skip_problem(path, name)
-        )
-        if passed_over:
-            files.append(ReturnFile(path, name, SKIPPED, passed_over))
-            if progress:
-                progress(len(files), total, name)
-        else:
-            to_read.append((path, name))
+    batch = _Batch(inputs, exclude, not_returns)
     own_reader = reader is None
     reader = reader or FileReader()
     try:
-        results = reader.read_many([p for p, _ in to_read])
-        for (path, name), (_, result) in zip(to_read, results, strict=True):
-            files.append(_read_one(path, name, result))
-            if progress:
-                progress(len(files), total, name)
+        for file in batch.passed_over:
+            batch.done(file, progress)
+        for _path, file in reader.read_each(batch.to_read, _read_one):
+            batch.done(file, progress)
     finally:
         if own_reader:
             reader.close()
-    order = {name: i for i, (_, name) in enumerate(found)}
-    files.sort(key=lambda f: order.get(f.name, 0))
-    return files
+    return batch.in_order()
+
+
+class ReturnsReading:
+    """Returns being read by the workers while this thread does something else.
+
+    ::
+
+        reading = ReturnsReading(inputs, not_returns=...)   # the workers start reading
+        try:
+            wb = load_master(path)                          # meanwhile, here
+        except BaseException:
+            reading.stop()
+            raise
+        files = reading.result(progress)                    # what read_returns would give
+
+    A thread of this process hands the files to the workers and takes their answers; it
+    calls no callback: ``result`` reports the progress, in this thread, once the reading is
+    done. The workers are started before that thread (see :meth:`FileReader.start`), and a
+    worker that has to be replaced waits until ``result`` is called.
+    """
+
+    def __init__(
+        self,
+        inputs: Sequence[str | Path],
+        *,
+        reader: FileReader | None = None,
+        exclude: Path | None = None,
+        not_returns: dict[Path, str] | None = None,
+    ) -> None:
+        self._batch = _Batch(inputs, exclude, not_returns)
+        self._own_reader = reader is None
+        self._reader = reader or FileReader()
+        self._answers: list[ReturnFile] = []
+        self._error: BaseException | None = None
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        if self._batch.to_read:
+            self._reader.start()
+            self._reader.may_start_workers.clear()
+            self._thread = threading.Thread(target=self._read, name="edi_xl-returns", daemon=True)
+            self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            for _path, file in self._reader.read_each(self._batch.to_read, _read_one):
+                self._answers.append(file)
+                if self._stopping.is_set():
+                    break
+        except BaseException as exc:  # noqa: BLE001 - raised again by result()
+            self._error = exc
+
+    def _finish(self) -> None:
+        self._reader.may_start_workers.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self._own_reader:
+            self._reader.close()
+
+    def stop(self) -> None:
+        """Stop reading (what is being read is abandoned) and close the workers."""
+        self._stopping.set()
+        self._finish()
+
+    def result(self, progress: Callable[[int, int, str], None] | None = None) -> list[ReturnFile]:
+        """Every return, as :func:`read_returns` gives them, once all are read."""
+        self._finish()
+        if self._error is not None:
+            raise self._error
+        for file in self._batch.passed_over + self._answers:
+            self._batch.done(file, progress)
+        return self._batch.in_order()
+
+
+class _Batch:
+    """The files under the inputs: those passed over, those to read, those dealt with."""
+
+    def __init__(
+        self,
+        inputs: Sequence[str | Path],
+        exclude: Path | None,
+        not_returns: dict[Path, str] | None,
+    ) -> None:
+        found = collect(inputs)
+        if exclude is not None and exclude.is_dir():
+            found = [(p, n) for p, n in found if not p.resolve().is_relative_to(exclude.resolve())]
+        self.order = {name: i for i, (_, name) in enumerate(found)}
+        skip = {p.resolve(): which for p, which in (not_returns or {}).items()}
+        self.passed_over: list[ReturnFile] = []
+        self.to_read: list[tuple[Path, str]] = []
+        for path, name in found:
+            which = skip.get(path.resolve())
+            why = (
+                problem(Code.MASTER_IN_RETURNS, file=name, which=which)
+                if which
+                else skip_problem(path, name)
+            )
+            if why:
+                self.passed_over.append(ReturnFile(path, name, SKIPPED, why))
+            else:
+                self.to_read.append((path, name))
+        self.files: list[ReturnFile] = []
+
+    def done(self, file: ReturnFile, progress: Callable[[int, int, str], None] | None) -> None:
+        self.files.append(file)
+        if progress:
+            progress(len(self.files), len(self.order), file.name)
+
+    def in_order(self) -> list[ReturnFile]:
+        return sorted(self.files, key=lambda f: self.order.get(f.name, 0))
 
 
 def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError) -> ReturnFile:

@@ -44,7 +44,7 @@ from edi_xl.flows.intake import (
     SKIPPED,
     ReturnFile,
     ReturnRow,
-    read_returns,
+    ReturnsReading,
     returned_status,
 )
 from edi_xl.flows.owner_returns import META_SHEET, last_update_text, row_fingerprint
@@ -672,8 +672,6 @@ def merge_returns(
     ``progress(done, total, name)`` is called as each file has been read.
     """
     master = Path(master)
-    wb = load_master(master)
-    settings_date = sheets.read_settings(wb).as_at
     target = Path(out) if out else master
     not_returns = {  # a master kept in the returns folder is not a return
         target: "merged master",
@@ -681,7 +679,15 @@ def merge_returns(
         master: "master itself",
         backup_path(master): "master's backup",
     }
-    files = read_returns(inputs, reader=reader, progress=progress, not_returns=not_returns)
+    # The workers read the returns while the master loads here: two seconds become one.
+    reading = ReturnsReading(inputs, reader=reader, not_returns=not_returns)
+    try:
+        wb = load_master(master)
+    except BaseException:
+        reading.stop()
+        raise
+    files = reading.result(progress)
+    settings_date = sheets.read_settings(wb).as_at
     source = "given"
     if as_at is None:
         as_at, source = returns_round(files, settings_date, fallback, master.name)

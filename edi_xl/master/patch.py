@@ -201,15 +201,22 @@ def _shift_sheet_xml(
     move too)."""
     if title is not None:
         _shift_ext_references(root, title, col, title)
+    moved: dict[str, str] = {}  # a cell's column letters -> the letters after the insert
     for row in root.iter(f"{M}row"):
         row.attrib.pop("spans", None)
         for c in row.iter(f"{M}c"):
             ref = c.get("r")
-            if ref:
-                c.set("r", shift_reference(ref, col))
-            f = c.find(f"{M}f")
-            if f is not None and f.get("ref"):  # a shared or array formula's range
-                f.set("ref", shift_range_text(f.get("ref", ""), col))
+            if ref:  # "K5": its letters moved, looked up once per column (a sheet has many)
+                digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                letters = ref[: len(ref) - len(digits)]
+                to = moved.get(letters)
+                if to is None:
+                    to = moved[letters] = shift_reference(letters + "1", col)[:-1]
+                if to != letters:
+                    c.set("r", to + digits)
+    for f in root.iter(f"{M}f"):
+        if f.get("ref"):  # a shared or array formula's range
+            f.set("ref", shift_range_text(f.get("ref", ""), col))
     cols = root.find(f"{M}cols")
     if cols is not None:
         for el in list(cols):
@@ -490,6 +497,7 @@ class SheetXml:
         self._order: list[int] | None = None  # the row numbers in order, once a row is added
         self.max_row = 0
         self.max_col = 0
+        self._column_index: dict[str, int] = {}  # "K" -> 11, worked out once per column
 
     def row(self, r: int) -> etree._Element:
         row = self.rows.get(r)
@@ -512,10 +520,15 @@ class SheetXml:
             found: dict[int, etree._Element] = {}
             row = self.rows.get(r)
             if row is not None:
+                index = self._column_index
                 for c in row.iterfind(M + "c"):
                     ref = c.get("r")
                     if ref:
-                        found[column_index_from_string(coordinate_from_string(ref)[0])] = c
+                        letters = ref.rstrip("0123456789")
+                        col = index.get(letters)
+                        if col is None:
+                            col = index[letters] = column_index_from_string(letters)
+                        found[col] = c
             self.cells[r] = found
         return self.cells[r]
 
@@ -746,7 +759,15 @@ def _patch_merged_and_breaks(root: etree._Element, ws: Worksheet, edits: SheetEd
 
 
 def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) -> None:
+    new_rows: dict[int, list[tuple[int, Any]]] = {}  # rows the file does not have yet
     for key, e in edits.cells.items():
+        if (
+            key[0] not in sheet.rows
+            and e.value_changed
+            and (e.value is not None or e.style_changed)
+        ):
+            new_rows.setdefault(key[0], []).append((key[1], e))
+            continue
         if not e.value_changed:  # only its look
             c = sheet.cell(*key)
             assert c is not None
@@ -756,6 +777,13 @@ def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) 
         c = sheet.cell(*key, create=e.value is not None or e.style_changed)
         if c is not None:
             _set_cell(c, e.value, e.data_type, styles.xf(e.style) if e.style_changed else None, wb)
+    for r in sorted(new_rows):  # a new row is made whole, its cells in column order
+        row, cells = sheet.row(r), sheet._row_cells(r)
+        for col, e in sorted(new_rows[r], key=lambda ce: ce[0]):
+            c = cells[col] = etree.SubElement(row, M + "c")
+            c.set("r", f"{get_column_letter(col)}{r}")
+            _set_cell(c, e.value, e.data_type, styles.xf(e.style) if e.style_changed else None, wb)
+        sheet.max_row, sheet.max_col = max(sheet.max_row, r), max(sheet.max_col, col)
 
 
 def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,

@@ -15,6 +15,12 @@ Why a worker process, not just ``try: read_grids(path)``:
 * Some files make a reader loop for a very long time. A thread cannot be stopped from
   outside; a process can be killed when its time is up.
 
+A caller that does more with each file than read it (finding the action table in a
+return, say) can have the worker do that too: :meth:`FileReader.read_each` takes a function
+that the worker applies to each file's grids, or to the error that stopped the reading, and
+sends back only its answer. That work then runs in parallel, under the same limits, and
+the parent has less to unpickle.
+
 The cost is pickling each result back to the parent and starting processes, so
 :class:`FileReader` keeps a small pool of workers and reuses them across files: they start
 with the ``fork`` method on Linux (fast, sharing the already imported readers) and ``spawn``
@@ -34,12 +40,14 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import time
+import traceback
 import warnings
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from edi_xl.core.errors import UnreadableFileError
 from edi_xl.read.sources import WorkbookGrids, read_grids
@@ -49,9 +57,17 @@ try:  # Unix only
 except ImportError:  # pragma: no cover - Windows
     resource = None  # type: ignore[assignment]
 
-__all__ = ["FileReader", "read_grids_isolated"]
+__all__ = ["FileReader", "Then", "read_grids_isolated"]
 
 _CRASHED = "the reader crashed on this file"
+T = TypeVar("T")
+#: What a worker does with a file once read: ``then(path, extra, grids or error)``. A
+#: module-level function (it is sent to the worker by name).
+Then = Callable[[Path, Any, "WorkbookGrids | UnreadableFileError"], T]
+
+
+class WorkerBugError(RuntimeError):
+    """The function a worker applied to a file's grids raised: a bug, not a bad file."""
 
 
 def read_grids_isolated(
@@ -94,6 +110,11 @@ class FileReader:
         self._pool: list[_Worker] = []
         self._closed = False
         self._active = False  # a read_many is under way (the pool is not re-entrant)
+        #: Cleared while another thread of this process runs: a worker that has to be
+        #: replaced then waits for it to be set again (fork copies only the forking thread;
+        #: a lock the other thread held would stay locked for ever in the new worker).
+        self.may_start_workers = threading.Event()
+        self.may_start_workers.set()
         if self._fork:
             # Import the readers once in the parent: forked workers share them.
             import openpyxl  # noqa: F401
@@ -140,19 +161,39 @@ class FileReader:
         :class:`~edi_xl.core.errors.UnreadableFileError` (or subclass) that stopped the reading.
         Only a bounded number of results is held back waiting for a slow file.
         """
+        return self.read_each(((p, None) for p in paths), None)
+
+    def read_each(
+        self, jobs: Iterable[tuple[str | Path, Any]], then: Then[T] | None
+    ) -> Generator[tuple[Path, Any], None, None]:
+        """Read files in parallel and apply ``then(path, extra, result)`` to each, in the
+        worker; yields ``(path, answer)`` in input order. ``jobs`` are ``(path, extra)``.
+
+        ``result`` is what :meth:`read_many` would yield for the file. When the worker could
+        not answer (it crashed, ran out of time or memory), ``then`` is applied here to the
+        :class:`~edi_xl.core.errors.UnreadableFileError` that says so. If ``then`` raises in
+        the worker, :class:`WorkerBugError` is raised here with the worker's traceback.
+        """
         if self._closed:
             raise RuntimeError("FileReader is closed")
-        return self._read_many(paths)
+        return self._read_each(jobs, then)
 
-    def _read_many(
-        self, paths: Iterable[str | Path]
-    ) -> Generator[tuple[Path, WorkbookGrids | UnreadableFileError], None, None]:
+    def start(self) -> None:
+        """Start every worker now. Call it before starting a thread that will read while
+        this thread does other work: workers are made by ``fork``, which is only safe while
+        no other thread of this process is running (see :attr:`may_start_workers`)."""
+        while len(self._pool) < self.workers:
+            self._pool.append(_Worker(self._ctx, self.memory_mb))
+
+    def _read_each(
+        self, jobs: Iterable[tuple[str | Path, Any]], then: Then[T] | None
+    ) -> Generator[tuple[Path, Any], None, None]:
         if self._active:
             raise RuntimeError("FileReader is already reading: finish one read_many first")
         self._active = True
-        source = iter(paths)
+        source = iter(jobs)
         window = 4 * self.workers
-        results: dict[int, tuple[Path, Any]] = {}
+        results: dict[int, tuple[Path, Any, Any]] = {}
         submitted = next_out = 0
         exhausted = False
         try:
@@ -162,14 +203,22 @@ class FileReader:
                     if worker is None:
                         break
                     try:
-                        path = Path(next(source))
+                        where, extra = next(source)
                     except StopIteration:
                         exhausted = True
                         break
-                    self._submit(worker, submitted, path, results)
+                    path = Path(where)
+                    self._submit(worker, submitted, path, (then, extra), results)
                     submitted += 1
                 while next_out in results:
-                    yield results.pop(next_out)
+                    path, answer, extra = results.pop(next_out)
+                    if isinstance(answer, _Bug):
+                        raise WorkerBugError(f"{path}: {answer.text}")
+                    if then is not None and isinstance(answer, _Unanswered):
+                        answer = then(path, extra, answer.error)
+                    elif isinstance(answer, _Unanswered):
+                        answer = answer.error
+                    yield path, answer
                     next_out += 1
                 if exhausted and next_out == submitted:
                     return
@@ -192,68 +241,78 @@ class FileReader:
                     return worker
                 self._retire(worker)  # died while idle (killed from outside)
         if len(self._pool) < self.workers:
+            self.may_start_workers.wait()
             worker = _Worker(self._ctx, self.memory_mb)
             self._pool.append(worker)
             return worker
         return None
 
     def _submit(
-        self, worker: _Worker, index: int, path: Path, results: dict[int, tuple[Path, Any]]
+        self,
+        worker: _Worker,
+        index: int,
+        path: Path,
+        job: tuple[Then[Any] | None, Any],
+        results: dict[int, tuple[Path, Any, Any]],
     ) -> None:
+        then, extra = job
+        task = (str(path), then, extra) if then is not None else str(path)
         try:
-            worker.conn.send(str(path))
+            worker.conn.send(task)
         except (OSError, ValueError):  # the worker died while idle: start another
             self._retire(worker)
             worker = self._idle_worker()  # type: ignore[assignment]
             try:
-                worker.conn.send(str(path))
+                worker.conn.send(task)
             except (OSError, ValueError):
                 self._retire(worker)
-                results[index] = (path, UnreadableFileError(path, _CRASHED))
+                results[index] = (path, _Unanswered(UnreadableFileError(path, _CRASHED)), extra)
                 return
-        worker.task = (index, path, time.monotonic() + self.timeout)
+        worker.task = (index, path, time.monotonic() + self.timeout, extra)
 
-    def _collect(self, results: dict[int, tuple[Path, Any]]) -> None:
+    def _collect(self, results: dict[int, tuple[Path, Any, Any]]) -> None:
         busy = [w for w in self._pool if w.task is not None]
         now = time.monotonic()
         next_deadline = min(w.task[2] for w in busy)  # type: ignore[index]
         ready = wait([w.conn for w in busy], timeout=max(0.0, next_deadline - now))
         for worker in busy:
             assert worker.task is not None
-            index, path, deadline = worker.task
+            index, path, deadline, extra = worker.task
             if worker.conn in ready:
                 result, healthy = self._receive(worker, path)
-                results[index] = (path, result)
+                results[index] = (path, result, extra)
                 worker.task = None
                 if not healthy:
                     self._retire(worker)
             elif time.monotonic() >= deadline:
-                results[index] = (
-                    path,
-                    UnreadableFileError(
-                        path, f"took longer than {self.timeout:g} s to read; skipped"
-                    ),
+                late = UnreadableFileError(
+                    path, f"took longer than {self.timeout:g} s to read; skipped"
                 )
+                results[index] = (path, _Unanswered(late), extra)
                 self._retire(worker)
 
     def _receive(self, worker: _Worker, path: Path) -> tuple[Any, bool]:
+        """The worker's answer (its result, or ``then``'s) and whether the worker can go on;
+        an error the worker could not answer for comes back as :class:`_Unanswered`."""
         try:
             message = worker.conn.recv()
         except (EOFError, OSError):
-            return UnreadableFileError(path, self._death_reason(worker)), False
+            return _Unanswered(UnreadableFileError(path, self._death_reason(worker))), False
         except Exception:  # an answer that does not unpickle
-            return UnreadableFileError(path, _CRASHED), False
+            return _Unanswered(UnreadableFileError(path, _CRASHED)), False
         kind = message[0]
         if kind == "ok":
             return message[1], True
         if kind == "error":
             error = message[1]
             if isinstance(error, UnreadableFileError):
-                return error, True
-            return UnreadableFileError(path, _CRASHED), True
+                return _Unanswered(error), True
+            return _Unanswered(UnreadableFileError(path, _CRASHED)), True
+        if kind == "bug":
+            return _Bug(message[1]), True
         if kind == "memory":
-            return UnreadableFileError(path, self._memory_reason()), False
-        return UnreadableFileError(path, _CRASHED), False  # pragma: no cover
+            return _Unanswered(UnreadableFileError(path, self._memory_reason())), False
+        return _Unanswered(UnreadableFileError(path, _CRASHED)), False  # pragma: no cover
 
     def _memory_reason(self) -> str:
         return f"needed more than {self.memory_mb} MB of memory to read; skipped"
@@ -269,6 +328,20 @@ class FileReader:
         worker.kill()
         with contextlib.suppress(ValueError):
             self._pool.remove(worker)
+
+
+class _Unanswered:
+    """An error in place of a worker's answer: ``then`` is applied to it in the parent."""
+
+    def __init__(self, error: UnreadableFileError) -> None:
+        self.error = error
+
+
+class _Bug:
+    """``then`` raised in the worker: the traceback, as text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
 class _Worker:
@@ -290,7 +363,7 @@ class _Worker:
             self.process.start()
         child_conn.close()
         self.conn: Connection = parent_conn
-        self.task: tuple[int, Path, float] | None = None
+        self.task: tuple[int, Path, float, Any] | None = None
 
     def last_words(self) -> str:
         """What the worker wrote to stderr while reading its last file (the start of it)."""
@@ -355,28 +428,46 @@ def _worker_main(conn: Connection, memory_mb: int, stderr_path: str) -> None:
                 return
             continue
         try:
-            path = conn.recv()
+            task = conn.recv()
         except (EOFError, OSError):
             return
-        if path is None:
+        if task is None:
             return
         with contextlib.suppress(OSError):
             os.ftruncate(2, 0)
             os.lseek(2, 0, os.SEEK_SET)
-        _answer(conn, path)
+        if isinstance(task, str):
+            _answer(conn, task, None, None)
+        else:
+            _answer(conn, *task)
 
 
-def _answer(conn: Connection, path: str) -> None:
+def _answer(conn: Connection, path: str, then: Then[Any] | None, extra: Any) -> None:
+    result: WorkbookGrids | UnreadableFileError
     try:
-        message: tuple[Any, ...] = ("ok", read_grids(path))
+        result = read_grids(path)
     except MemoryError:
-        message = ("memory",)
+        conn.send(("memory",))
+        return
     except UnreadableFileError as exc:
-        message = ("error", exc)
+        result = exc
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - a bug or a panic read_grids missed
-        message = ("error", UnreadableFileError(path, f"{_CRASHED} ({type(exc).__name__})"))
+        result = UnreadableFileError(path, f"{_CRASHED} ({type(exc).__name__})")
+    message: tuple[Any, ...]
+    if then is None:
+        message = ("error", result) if isinstance(result, UnreadableFileError) else ("ok", result)
+    else:
+        try:
+            message = ("ok", then(Path(path), extra, result))
+        except MemoryError:
+            message = ("memory",)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # noqa: BLE001 - the caller's bug: the parent raises it
+            message = ("bug", traceback.format_exc())
+    del result
     try:
         conn.send(message)
     except MemoryError:

@@ -15,6 +15,7 @@ from conftest import AS_AT, all_cells, plan_rows
 from openpyxl import Workbook, load_workbook
 
 from edi_xl.cli import cli
+from edi_xl.core.errors import EdiXlError
 from edi_xl.core.problems import Code, Flag, Location, Severity
 from edi_xl.flows.merge import merge_returns
 
@@ -558,3 +559,34 @@ def test_a_copy_of_a_master_among_the_returns_is_rejected_not_merged(master, tmp
     assert "a master workbook kept by edi_xl" in outcomes["plan copy from last quarter.xlsx"][1]
     assert outcomes["jim.xlsx"] == ("merged", None)
     assert result.needs_attention
+
+
+def test_returns_read_in_the_background_are_the_returns_read_here(batch):
+    """What a merge reads while it loads the master is what read_returns reads, with the
+    progress reported in this thread once the reading is done."""
+    from edi_xl.flows.intake import ReturnsReading, read_returns
+
+    here_progress: list[tuple[int, int, str]] = []
+    here = read_returns([batch], progress=lambda *a: here_progress.append(a))
+    reading = ReturnsReading([batch])
+    busy = sum(i * i for i in range(200_000))  # this thread works meanwhile
+    calls: list[tuple[int, int, str, str]] = []
+    import threading
+
+    back = reading.result(lambda *a: calls.append((*a, threading.current_thread().name)))
+    assert busy > 0
+    assert [(f.name, f.outcome, f.reason, f.rows) for f in back] == [
+        (f.name, f.outcome, f.reason, f.rows) for f in here
+    ]
+    assert sorted(c[:3] for c in calls) == sorted(here_progress)
+    assert {c[3] for c in calls} == {threading.main_thread().name}
+
+
+def test_a_master_that_does_not_load_stops_the_reading(batch, tmp_path):
+    bad = tmp_path / "not a master.xlsx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(EdiXlError):
+        merge_returns(bad, [batch], as_at=AS_AT)
+    import threading
+
+    assert not [t for t in threading.enumerate() if t.name == "edi_xl-returns"]

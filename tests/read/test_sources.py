@@ -523,3 +523,76 @@ def test_closed_reader_refuses(openpyxl_plan: Path) -> None:
     reader.close()
     with pytest.raises(RuntimeError):
         reader.read(openpyxl_plan)
+
+
+def _sheet_count_in_worker(path: Path, extra: object, result: object) -> tuple[object, int, int]:
+    """A ``then`` for read_each: what it was given, and the process it ran in."""
+    if isinstance(path, Path) and path.name.startswith("bug"):
+        raise ValueError("a bug in then")
+    count = len(result.sheets) if isinstance(result, WorkbookGrids) else -1
+    return extra, count, os.getpid()
+
+
+@needs_fork
+@pytest.mark.usefixtures("fake_reader")
+def test_read_each_applies_then_in_the_worker(openpyxl_plan: Path, tmp_path: Path) -> None:
+    segv = tmp_path / "segv.xlsx"
+    shutil.copy(openpyxl_plan, segv)
+    pdf = tmp_path / "x.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    jobs = [(openpyxl_plan, "a"), (pdf, "b"), (segv, "c"), (openpyxl_plan, "d")]
+    with FileReader(workers=2) as reader:
+        answers = list(reader.read_each(jobs, _sheet_count_in_worker))
+    assert [p for p, _ in answers] == [p for p, _ in jobs]
+    extras = [a[0] for _, a in answers]
+    counts = [a[1] for _, a in answers]
+    pids = [a[2] for _, a in answers]
+    assert extras == ["a", "b", "c", "d"]
+    assert counts == [2, -1, -1, 2]  # the PDF and the crash: then was given the error
+    # read and answered in workers, except the file whose worker crashed: answered here
+    assert pids[0] != os.getpid() and pids[1] != os.getpid() and pids[3] != os.getpid()
+    assert pids[2] == os.getpid()
+
+
+@needs_fork
+def test_read_each_raises_a_bug_in_then(openpyxl_plan: Path, tmp_path: Path) -> None:
+    bug = tmp_path / "bug.xlsx"
+    shutil.copy(openpyxl_plan, bug)
+    with FileReader(workers=1) as reader:
+        with pytest.raises(isolation.WorkerBugError, match="(?s)bug.xlsx.*ValueError: a bug"):
+            list(reader.read_each([(openpyxl_plan, 1), (bug, 2)], _sheet_count_in_worker))
+        # the pool still works
+        assert reader.read(openpyxl_plan).format == "xlsx"
+
+
+@needs_fork
+@pytest.mark.usefixtures("fake_reader")
+def test_a_worker_is_replaced_only_when_allowed(openpyxl_plan: Path, tmp_path: Path) -> None:
+    """While another thread works, a crashed worker is not replaced (fork then could copy a
+    lock that thread holds); once allowed again, it is, and reading goes on."""
+    import threading
+
+    segv = tmp_path / "segv.xlsx"
+    shutil.copy(openpyxl_plan, segv)
+    reader = FileReader(workers=1)
+    try:
+        reader.start()
+        first = reader._pool[0].process.pid
+        reader.may_start_workers.clear()
+        answers: list[object] = []
+        thread = threading.Thread(
+            target=lambda: answers.extend(reader.read_many([segv, openpyxl_plan]))
+        )
+        thread.start()
+        thread.join(timeout=3)
+        assert thread.is_alive()  # waiting to start a new worker
+        assert [w.process.pid for w in reader._pool] == []  # the crashed one is gone
+        reader.may_start_workers.set()
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+        assert getattr(answers[0][1], "reason", None) == "the reader crashed on this file"  # type: ignore[index]
+        assert isinstance(answers[1][1], WorkbookGrids)  # type: ignore[index]
+        assert reader._pool[0].process.pid != first
+    finally:
+        reader.may_start_workers.set()
+        reader.close()

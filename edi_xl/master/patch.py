@@ -39,14 +39,20 @@ If the package cannot be patched, :func:`save_master` saves by openpyxl and says
 from __future__ import annotations
 
 import bisect
+import os
+import pickle
 import re
+import sys
+import tempfile
+import threading
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from lxml import etree
 from openpyxl.styles.cell_style import CellStyle, StyleArray
@@ -318,7 +324,11 @@ def _table_column_inserted(
 
 def _as_main(openpyxl_element: Any) -> etree._Element:
     """An element made by openpyxl's ``to_tree`` (no namespace) in the main namespace."""
-    text = openpyxl_tostring(openpyxl_element)
+    return _as_main_xml(openpyxl_tostring(openpyxl_element))
+
+
+def _as_main_xml(text: bytes) -> etree._Element:
+    """:func:`_as_main` of the element's text."""
     return parse(b'<x xmlns="' + MAIN_NS.encode() + b'">' + text + b"</x>")[0]
 
 
@@ -414,6 +424,10 @@ class StyleMap:
         if key not in self.dxf_cache:
             self.dxf_cache[key] = self._add("dxfs", _as_main(dxf.to_tree()))
         return self.dxf_cache[key]
+
+    def dxf_xml(self, xml: bytes) -> int:
+        """The ``dxfs`` index of a differential style given as openpyxl writes it."""
+        return self._add("dxfs", _as_main_xml(xml))
 
     def save(self) -> None:
         if self.changed:
@@ -868,18 +882,18 @@ def _inline_strings(root: etree._Element, strings: list[etree._Element]) -> None
                 inline.append(etree.fromstring(etree.tostring(child)))
 
 
-def _restyle(root: etree._Element, wb: Workbook, styles: StyleMap) -> None:
-    cell_styles = wb._cell_styles
+def _restyle(root: etree._Element, made: _Made, styles: StyleMap) -> None:
+    """Point a sheet openpyxl wrote at the package's styles (its ``s`` and ``dxfId`` were
+    indices into the styles openpyxl wrote with it)."""
     for tag, attr in (("c", "s"), ("row", "s"), ("col", "style")):
         for el in root.iter(M + tag):
             value = el.get(attr)
             if value is not None:
-                el.set(attr, str(styles.xf(tuple(cell_styles[int(value)]))))
-    dxfs = wb._differential_styles.styles
+                el.set(attr, str(styles.xf(made.cell_styles[int(value)])))
     for rule in root.iter(M + "cfRule"):
         value = rule.get("dxfId")
         if value is not None:
-            rule.set("dxfId", str(styles.dxf(dxfs[int(value)])))
+            rule.set("dxfId", str(styles.dxf_xml(made.dxfs[int(value)])))
 
 
 def _copy_linked(
@@ -906,8 +920,20 @@ def _copy_linked(
     return rels
 
 
-def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> Package:
-    """``sheets`` of ``wb`` written by openpyxl on their own (the rest left out)."""
+@dataclass
+class _Made:
+    """Sheets written by openpyxl on their own, with the styles their indices point at."""
+
+    package: Package
+    cell_styles: list[tuple[int, ...]]  # a cell's ``s`` -> its openpyxl style array
+    dxfs: list[bytes]  # a rule's ``dxfId`` -> the differential style, as openpyxl writes it
+
+
+def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> _Made:
+    """``sheets`` of ``wb`` written by openpyxl on their own (the rest left out).
+
+    openpyxl numbers the cell styles and the conditional formats' styles as it writes, in
+    the workbook (``_cell_styles``, ``_differential_styles``): they are read back here."""
     all_sheets, active = wb._sheets, wb._active_sheet_index
     try:
         wb._sheets = list(sheets)
@@ -916,7 +942,66 @@ def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> Package:
         wb.save(out)
     finally:
         wb._sheets, wb._active_sheet_index = all_sheets, active
-    return Package.read(out.getvalue())
+    return _Made(
+        Package.read(out.getvalue()),
+        [tuple(style) for style in wb._cell_styles],
+        [openpyxl_tostring(d.to_tree()) for d in wb._differential_styles.styles],
+    )
+
+
+class _WholeSheets:
+    """The sheets written whole (:func:`_openpyxl_package`), written meanwhile by a copy of
+    this process while this one patches the others, when it can be: on Linux (``fork``),
+    with no other thread running (a fork copies only the thread that makes it). Else, or if
+    the copy fails, they are written here when :meth:`package` is called. The copy writes
+    to a temporary file and ends; nothing of it reaches this process but those bytes.
+
+    Use as a context manager: leaving it waits for the copy, if there is one.
+    """
+
+    def __init__(self, wb: Workbook, sheets: list[Worksheet]) -> None:
+        self.wb, self.sheets = wb, sheets
+        self._pid: int | None = None
+        self._file: IO[bytes] | None = None
+        if sheets and sys.platform.startswith("linux") and threading.active_count() == 1:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by __exit__
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:  # the copy: write, and end without running anything of the caller's
+                code = 1
+                try:
+                    made = _openpyxl_package(wb, sheets)
+                    answer = (made.package.parts, made.cell_styles, made.dxfs)
+                    pickle.dump(answer, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+                    self._file.flush()
+                    code = 0
+                finally:
+                    os._exit(code)
+            self._pid = pid
+
+    def __enter__(self) -> _WholeSheets:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._wait()
+        if self._file is not None:
+            self._file.close()
+
+    def _wait(self) -> bool:
+        """Wait for the copy; whether it wrote the sheets."""
+        if self._pid is None:
+            return False
+        _pid, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        return os.waitstatus_to_exitcode(status) == 0
+
+    def made(self) -> _Made:
+        if self._wait() and self._file is not None:
+            self._file.seek(0)
+            parts, cell_styles, dxfs = pickle.load(self._file)
+            return _Made(Package(parts), cell_styles, dxfs)
+        return _openpyxl_package(self.wb, self.sheets)
 
 
 # --- the workbook --------------------------------------------------------------------------------
@@ -1092,8 +1177,17 @@ def apply_edits(package: bytes, wb: Workbook, edits: BookEdits) -> bytes:
     # Summary, the Returns sheet); edi_xl's sheets it only wrote into (the Change Log's new
     # lines, Settings, Lists) are patched like any other, which is much less to write
     whole = set(edits.added) | set(edits.remade)
+    with _WholeSheets(wb, [ws for ws in wb.worksheets if ws.title in whole]) as made:
+        _apply_edits(pkg, workbook, parts, styles, ct_root, overrides, wb, edits, whole, made)
+    return pkg.to_bytes()
 
-    # sheets edited in place
+
+def _apply_edits(
+    pkg: Package, workbook: str, parts: dict[str, tuple[str, str]], styles: StyleMap,
+    ct_root: etree._Element, overrides: dict[str, str], wb: Workbook, edits: BookEdits,
+    whole: set[str], made: _WholeSheets,
+) -> None:  # fmt: skip
+    # sheets edited in place (while the sheets written whole are written, see _WholeSheets)
     for title, sheet in edits.sheets.items():
         if title not in whole and title in parts and sheet.in_sheet_part:
             patch_sheet(pkg, parts[title][1], wb[title], sheet, styles)
@@ -1109,8 +1203,7 @@ def apply_edits(package: bytes, wb: Workbook, edits: BookEdits) -> bytes:
     assert sheets_el is not None
     old_order = [el.get("name", "") for el in sheets_el]
     if whole:
-        _put_whole_sheets(pkg, wb, [ws for ws in wb.worksheets if ws.title in whole], edits,
-                          parts, styles, sheets_el, book_rels, overrides)  # fmt: skip
+        _put_whole_sheets(pkg, made, edits, parts, styles, sheets_el, book_rels, overrides)
     # sheets edi_xl removed (only its own)
     for title in edits.removed:
         if title in parts:
@@ -1148,18 +1241,19 @@ def apply_edits(package: bytes, wb: Workbook, edits: BookEdits) -> bytes:
         overrides[styles.part] = STYLES_TYPE
     pkg.write_rels(workbook, book_rels)
     _set_overrides(pkg, ct_root, overrides)  # (those of parts no longer there are dropped)
-    return pkg.to_bytes()
 
 
 def _put_whole_sheets(
-    pkg: Package, wb: Workbook, whole: list[Worksheet], edits: BookEdits,
+    pkg: Package, whole_sheets: _WholeSheets, edits: BookEdits,
     parts: dict[str, tuple[str, str]], styles: StyleMap, sheets_el: etree._Element,
     book_rels: list[Rel], overrides: dict[str, str],
 ) -> None:  # fmt: skip
-    """Write ``whole`` (sheets added or made again) by openpyxl and put them in the package
-    whole: their styles added to the package's, their strings inline, what they link to
-    (drawings, charts) copied under free names."""
-    made = _openpyxl_package(wb, whole)
+    """Put the sheets added or made again, written by openpyxl, in the package whole: their
+    styles added to the package's, their strings inline, what they link to (drawings,
+    charts) copied under free names."""
+    whole = whole_sheets.sheets
+    written = whole_sheets.made()
+    made = written.package
     made_book = _workbook_part(made)
     made_parts = _sheet_parts(made, made_book)
     _, made_types = _content_map(made)
@@ -1171,7 +1265,7 @@ def _put_whole_sheets(
         _, src_part = made_parts[ws.title]
         root = made.xml(src_part)
         _inline_strings(root, strings)
-        _restyle(root, wb, styles)
+        _restyle(root, written, styles)
         if ws.title in parts:  # replace edi_xl's sheet, dropping what only it linked to
             part = parts[ws.title][1]
             old_linked = pkg.reachable(part) - {part}

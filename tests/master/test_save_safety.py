@@ -308,3 +308,44 @@ def test_refresh_of_a_master_in_place_leaves_no_temp_files(master: Path) -> None
     refresh_workbook(master, AS_AT, now=datetime(2023, 12, 18, 10, 0))
     assert _temps(master.parent) == []
     assert backup_path(master).is_file()
+
+
+def _refreshed_bytes(master: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> bytes:
+    """The bytes a refresh of ``master`` saves, its Summary written whole ``how``."""
+    from edi_xl.flows.refresh import refresh_book
+    from edi_xl.master import patch
+
+    real = patch._openpyxl_package
+    parent = os.getpid()
+    copies: list[int] = []
+
+    def written(wb: Workbook, sheets: list) -> patch._Made:
+        if os.getpid() != parent and how == "copy fails":
+            raise RuntimeError("the copy fails")
+        copies.append(os.getpid())
+        return real(wb, sheets)
+
+    monkeypatch.setattr(patch, "_openpyxl_package", written)
+    if how == "here":  # as when another thread runs: no fork
+        monkeypatch.setattr(patch.threading, "active_count", lambda: 2)
+    wb = load_master(master)
+    refresh_book(wb, AS_AT, now=datetime(2023, 12, 19, 10))
+    data = patch.save_bytes(wb)
+    assert data is not None
+    monkeypatch.undo()
+    if how == "copy":
+        assert copies == []  # written by the copy (its call was not seen here)
+    else:
+        assert copies == [parent]  # written here
+    return data
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the copy is made by fork")
+def test_sheets_written_whole_by_a_copy_of_the_process_are_the_same(
+    master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Summary is written by a forked copy while the plan sheet is patched; written here
+    (another thread running, or the copy failing) the file is the same, byte for byte."""
+    by_copy = _refreshed_bytes(master, monkeypatch, "copy")
+    assert _refreshed_bytes(master, monkeypatch, "here") == by_copy
+    assert _refreshed_bytes(master, monkeypatch, "copy fails") == by_copy

@@ -17,7 +17,8 @@ master keeps it in (:mod:`edi_xl.master.append`); an action whose id the master 
 not added again but reported, and a value the master has no column for is reported per field.
 The master is then refreshed and saved by the patch writer, as ``refresh`` does: everything
 else in the trust's workbook is kept, and the previous file is kept as a backup. Each added
-action is one line of the Change Log.
+action is one line of the Change Log; the "Imported from" sheet gets the sources' records
+below any it holds.
 
 Ids: a source's own ids are kept; where it has none they are made as ``<theme number>.
 <sequence>`` (see :mod:`edi_xl.tables.layouts.reading`). With several sources, every id is prefixed
@@ -280,6 +281,7 @@ def import_into(
         added = append_actions(target, [a for a, _ in new], path=master.name)
         log = [Change(a.id, "Action", None, a.action, f"import from {o.path.name}") for a, o in new]
         sheets.append_changes(wb, log, when)
+        write_import_sheet(wb, outcomes)  # the sources' metadata: nothing read is dropped
         refresh = refresh_book(wb, as_at, now=when, path=master.name)
         refresh.changes[:0] = log
         refresh.notes[:0] = added.notes
@@ -396,11 +398,16 @@ def outcome_dict(outcome: SourceOutcome) -> dict[str, Any]:
 
 
 def write_import_sheet(wb: Workbook, outcomes: list[SourceOutcome]) -> None:
-    """The "Imported from" sheet: per source, what was read and the plan's metadata."""
-    ws = wb.create_sheet(IMPORT_SHEET)
-    ws["A1"] = "What edi_xl import read, source by source"
-    ws["A1"].font = TITLE_FONT
-    r = 3
+    """The "Imported from" sheet: per source, what was read and the plan's metadata. A master
+    that has one already (an import into it) gets the new sources below the old ones."""
+    if IMPORT_SHEET in wb.sheetnames:
+        ws = wb[IMPORT_SHEET]
+        r = ws.max_row + 2
+    else:
+        ws = wb.create_sheet(IMPORT_SHEET)
+        ws["A1"] = "What edi_xl import read, source by source"
+        ws["A1"].font = TITLE_FONT
+        r = 3
     for outcome in outcomes:
         for label, value in describe(outcome):
             set_value(ws.cell(r, 1), label)

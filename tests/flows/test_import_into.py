@@ -295,6 +295,8 @@ def test_everything_else_in_the_workbook_is_kept(master: Path, source: Path) -> 
     wb = _load(master)
     assert "NetworkMembers" in wb.defined_names
     assert wb[PLAN].cell(HEADER_ROW + 1, 3).comment.text.startswith("Agreed at the September")
+    record = [row for row in wb["Imported from"].iter_rows(values_only=True) if row[0]]
+    assert ("Source", source.name) in record and ("Actions read", "4 (7.1 to )") in record
     log = [row for row in wb["Change Log"].iter_rows(values_only=True) if row[2] == "Action"]
     assert [(r[1], r[3], r[4], r[5]) for r in log] == [
         ("7.1", None, "Run reverse mentoring for the board", f"import from {source.name}"),
@@ -330,6 +332,12 @@ def test_importing_the_same_plan_again_adds_nothing_and_leaves_the_master(
         _import(source, master)
     assert "7.1" in str(caught.value) and "was not changed" in str(caught.value)
     assert master.read_bytes() == once
+    # a third source with one new action: its record goes below the first one's
+    other = build_source(source.with_name("more.xlsx"), "7.1")
+    _import(other, master)
+    sources = [r[1] for r in _load(master)["Imported from"].iter_rows(values_only=True)
+               if r[0] == "Source"]  # fmt: skip
+    assert sources == [source.name, "more.xlsx"]
 
 
 def test_an_xlsm_master_keeps_its_macros_and_buttons(tmp_path: Path, source: Path) -> None:

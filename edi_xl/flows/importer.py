@@ -271,10 +271,11 @@ def import_into(
             else:
                 new.append((action, outcome))
     if not new:
+        ids = [d.id for d in duplicates]
+        shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
         raise NothingImportedError(
             f"nothing imported into {master}: every action read is already in it (ids "
-            + ", ".join(d.id for d in duplicates)
-            + "); the master was not changed"
+            f"{shown}); the master was not changed"
         )
     when = now or datetime.now().replace(microsecond=0)
     with gc_paused():

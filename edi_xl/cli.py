@@ -32,6 +32,7 @@ from edi_xl.master.plan import load_master, read_master_plan
 from edi_xl.tables.reader import read_plan
 
 if TYPE_CHECKING:
+    from edi_xl.flows.importer import ImportResult
     from edi_xl.flows.merge import MergeReport
 
 EXAMPLE_PLAN = "trust_action_plan.xlsx"
@@ -691,9 +692,18 @@ def report(master: Path, output: Path | None, as_at: date | None, pdf: bool) -> 
     "-o",
     "--output",
     "out",
-    required=True,
+    default=None,
     type=click.Path(dir_okay=False, path_type=Path),
     help="The new master workbook (.xlsx) to write.",
+)
+@click.option(
+    "--into",
+    "into",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Add the actions to this existing master (.xlsx or .xlsm) instead, as new rows at "
+    "the end of its table; everything else in it is kept and the previous file is kept as "
+    "a backup.",
 )
 @click.option(
     "--layout",
@@ -721,7 +731,8 @@ def report(master: Path, output: Path | None, as_at: date | None, pdf: bool) -> 
 @click.option("--force", is_flag=True, help="Overwrite the output workbook if it exists.")
 def import_(
     sources: tuple[Path, ...],
-    out: Path,
+    out: Path | None,
+    into: Path | None,
     layout: str | None,
     maps: tuple[str, ...],
     as_at: date | None,
@@ -735,51 +746,85 @@ def import_(
     master field, an extra column, or ignored), the rows taken as titles and anything that
     could not be placed. A wrong guess is fixed with --map. A source that cannot be imported
     is reported and the others still are. With several sources, ids are prefixed with the
-    source's letter (A1.1, B1.1...). Exit code 1 when a source failed, something was not
-    placed or the new master has problems that need a person; 2 when nothing could be
-    imported.
+    source's letter (A1.1, B1.1...). With --into, the actions are added to an existing master
+    instead: actions whose id it already has are reported and not added, and values it has no
+    column for are reported per field. Exit code 1 when a source failed, something was not
+    placed or the master has problems that need a person; 2 when nothing could be imported.
 
     \b
     Example:
       edi-xl import "WRES WDES plan 2023.docx" "EDI plan.xlsx" -o plan.xlsx --as-at 18/12/2023
       edi-xl import plan.docx -o master.xlsx --map "Accountable People / Team=owner"
+      edi-xl import "Board actions.docx" --into plan.xlsx
     """
-    from edi_xl.flows.importer import (
-        actions_read,
-        import_plans,
-        layout_label,
-        mapping_text,
-        outcome_dict,
-        tidied,
-    )
+    from edi_xl.flows.importer import import_into, import_plans
     from edi_xl.tables.engine import parse_overrides
 
-    if out.suffix.lower() != ".xlsx":
-        raise InputError(f"{out}: a master is an .xlsx workbook; give a name ending .xlsx")
-    when = _round(as_at, out if force else None)
+    if (out is None) == (into is None):
+        raise click.UsageError("give either -o NEW.xlsx (a new master) or --into MASTER.xlsx")
     overrides = _run(parse_overrides, maps)
-    result = _run(
-        import_plans,
-        sources,
-        out,
-        layout,
-        when.as_at,
-        trust_name=trust_name,
-        overwrite=force,
-        overrides=overrides,
-    )
+    if into is not None:
+        for given, why in ((trust_name, "--trust-name"), (force, "--force")):
+            if given:
+                raise click.UsageError(
+                    f"{why} is for a new master (-o); --into keeps the master's own Settings "
+                    "and keeps its previous version as a backup"
+                )
+        when = _round(as_at, into)
+        result = _run(import_into, sources, into, layout, when.as_at, overrides=overrides)
+    else:
+        assert out is not None
+        if out.suffix.lower() != ".xlsx":
+            raise InputError(f"{out}: a master is an .xlsx workbook; give a name ending .xlsx")
+        when = _round(as_at, out if force else None)
+        result = _run(
+            import_plans,
+            sources,
+            out,
+            layout,
+            when.as_at,
+            trust_name=trust_name,
+            overwrite=force,
+            overrides=overrides,
+        )
     if as_json:
-        doc = {
-            "output": str(result.path),
-            "as_at": result.as_at.isoformat(),
-            "sources": [outcome_dict(o) for o in result.sources],
-            "actions": len(result.plan.actions),
-            "unused_maps": result.unused_maps,
-            "needs_attention": result.needs_attention,
-        }
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(_import_doc(result), indent=2, ensure_ascii=False))
         sys.exit(1 if result.needs_attention else 0)
     _say_round(when)
+    _import_sources(result)
+    if result.into:
+        _import_added(result)
+    _summary(result.refresh, "Imported into")
+    sys.exit(1 if result.needs_attention else 0)
+
+
+def _import_doc(result: ImportResult) -> dict[str, Any]:
+    """What `edi-xl import --json` prints."""
+    from edi_xl.flows.importer import outcome_dict
+
+    doc: dict[str, Any] = {
+        "output": str(result.path),
+        "as_at": result.as_at.isoformat(),
+        "sources": [outcome_dict(o) for o in result.sources],
+        "actions": len(result.plan.actions),
+        "unused_maps": result.unused_maps,
+        "needs_attention": result.needs_attention,
+    }
+    if result.into:
+        doc["added"] = [{"id": i, "row": r} for i, r in zip(result.added, result.rows, strict=True)]
+        doc["already_in_master"] = [
+            {"id": d.id, "source": str(d.source)} for d in result.duplicates
+        ]
+        doc["no_column_in_master"] = [
+            {"kind": u.kind, "name": u.name, "actions": u.actions} for u in result.unplaced
+        ]
+    return doc
+
+
+def _import_sources(result: ImportResult) -> None:
+    """Per source: the layout, what each column became, titles, tidying, what was not placed."""
+    from edi_xl.flows.importer import actions_read, layout_label, mapping_text, tidied
+
     for outcome in result.sources:
         if not outcome.ok or outcome.read is None:
             click.echo(f"error: {outcome.error}")
@@ -802,8 +847,24 @@ def import_(
             click.echo(f"  not placed: {text}")
     for header in result.unused_maps:
         click.echo(f"error: --map {header!r}: no source has a column with this header")
-    _summary(result.refresh, "Imported into")
-    sys.exit(1 if result.needs_attention else 0)
+
+
+def _import_added(result: ImportResult) -> None:
+    """What an import into an existing master added, left out and could not place."""
+    rows = result.rows
+    where = f" (rows {rows[0]} to {rows[-1]})" if len(rows) > 1 else f" (row {rows[0]})"
+    click.echo(f"Added to {result.path}: {plural(len(result.added), 'action')}{where}.")
+    if result.duplicates:
+        click.echo(
+            f"Already in the master, not added (its row is kept as it is): "
+            f"{plural(len(result.duplicates), 'action')}"
+        )
+        for dup in result.duplicates:
+            click.echo(f"  {dup.id:<6} from {dup.source.name}")
+    if result.unplaced:
+        click.echo("The master has no column for these, so they were not written:")
+        for unplaced in result.unplaced:
+            click.echo(f"  {unplaced.describe()}")
 
 
 @cli.command(name="round")

@@ -11,6 +11,15 @@ A source that cannot be read, or in which no layout recognises a table, or whose
 no actions, is reported and left out; the others still import. When nothing can be imported
 at all, :class:`NothingImportedError` is raised and no file is written.
 
+``import_into([...], "plan.xlsx", as_at=...)`` reads the sources the same way and adds their
+actions as new rows at the end of an existing master's plan table, each value in the column the
+master keeps it in (:mod:`edi_xl.master.append`); an action whose id the master already has is
+not added again but reported, and a value the master has no column for is reported per field.
+The master is then refreshed and saved by the patch writer, as ``refresh`` does: everything
+else in the trust's workbook is kept, and the previous file is kept as a backup. Each added
+action is one line of the Change Log; the "Imported from" sheet gets the sources' records
+below any it holds.
+
 Ids: a source's own ids are kept; where it has none they are made as ``<theme number>.
 <sequence>`` (see :mod:`edi_xl.tables.layouts.reading`). With several sources, every id is prefixed
 with the source's letter in the order given (A, B, C...: ``A1.1``, ``B1.1``), so ids from
@@ -29,13 +38,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.errors import EdiXlError
-from edi_xl.core.model import ActionPlan, PlanSource, combine_plans
+from edi_xl.core.model import Action, ActionPlan, PlanSource, combine_plans
 from edi_xl.core.problems import Problem
+from edi_xl.core.text import one_line
 from edi_xl.flows.refresh import RefreshResult, refresh_book
+from edi_xl.master import sheets
+from edi_xl.master.append import Unplaced, append_actions
 from edi_xl.master.cells import set_value
-from edi_xl.master.plan import build_master_book
+from edi_xl.master.patch import save_master
+from edi_xl.master.plan import build_master_book, gc_paused, load_master, read_master_plan
 from edi_xl.master.save import save_atomic
-from edi_xl.master.sheets import IMPORT_SHEET
+from edi_xl.master.sheets import IMPORT_SHEET, Change
 from edi_xl.master.styles import HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP_TOP
 from edi_xl.tables import layouts
 from edi_xl.tables.engine import Column
@@ -69,9 +82,21 @@ class SourceOutcome:
         return [a.id for a in self.read.plan.actions] if self.read else []
 
 
+@dataclass(frozen=True)
+class Duplicate:
+    """An imported action whose id the master already has: not added, the master's row kept."""
+
+    id: str
+    source: Path
+
+
 @dataclass
 class ImportResult:
-    """The sources, what became of each, and the refresh of the master written."""
+    """The sources, what became of each, and the refresh of the master written.
+
+    For an import into an existing master (:func:`import_into`) also: the ids added, the
+    actions left out because the master has their id, and the fields it has no column for.
+    """
 
     path: Path
     as_at: date
@@ -82,6 +107,11 @@ class ImportResult:
     notes: list[Problem] = field(default_factory=list)  # the refresh's
     #: ``--map`` headers no source has a column for (normalised as matched)
     unused_maps: list[str] = field(default_factory=list)
+    into: bool = False  # added to an existing master (import --into)
+    added: list[str] = field(default_factory=list)  # ids of the actions added, in order
+    rows: list[int] = field(default_factory=list)  # their rows on the plan sheet (1-based)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    unplaced: list[Unplaced] = field(default_factory=list)
 
     @property
     def failed(self) -> list[SourceOutcome]:
@@ -94,6 +124,8 @@ class ImportResult:
         return (
             bool(self.failed)
             or bool(self.unused_maps)
+            or bool(self.duplicates)
+            or bool(self.unplaced)
             or any(s.read.not_placed for s in self.sources if s.read)
             or self.refresh.report.needs_attention
         )
@@ -199,6 +231,80 @@ def import_plans(
     )
 
 
+def _id_key(action_id: str) -> str:
+    return one_line(action_id).casefold()
+
+
+def import_into(
+    sources: Sequence[str | Path],
+    master: str | Path,
+    layout: str | None = None,
+    as_at: date | None = None,
+    *,
+    now: datetime | None = None,
+    overrides: dict[str, str] | None = None,
+) -> ImportResult:
+    """Read ``sources`` and add their actions to the existing master at ``master`` (in place,
+    with a backup). ``as_at`` defaults to the round on the master's Settings sheet."""
+    master = Path(master)
+    if master.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise EdiXlError(
+            f"{master}: the master to import into is an .xlsx or .xlsm workbook made or "
+            "kept with edi_xl"
+        )
+    wb = load_master(master)  # a missing file or one of another kind: a message naming it
+    with gc_paused():
+        target = read_master_plan(wb, master.name)  # no plan table: says which sheets it read
+    outcomes = read_sources(sources, layout, overrides)
+    if not any(o.ok for o in outcomes):
+        raise NothingImportedError(
+            "nothing imported: " + "; ".join(o.error or str(o.path) for o in outcomes)
+        )
+    plan = combine(outcomes)
+    known = {_id_key(a.id) for a in target.plan.actions if a.id}
+    new: list[tuple[Action, SourceOutcome]] = []
+    duplicates: list[Duplicate] = []
+    for outcome in outcomes:
+        for action in outcome.read.plan.actions if outcome.read else []:
+            if action.id and _id_key(action.id) in known:
+                duplicates.append(Duplicate(action.id, outcome.path))
+            else:
+                new.append((action, outcome))
+    if not new:
+        ids = [d.id for d in duplicates]
+        shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+        raise NothingImportedError(
+            f"nothing imported into {master}: every action read is already in it (ids "
+            f"{shown}); the master was not changed"
+        )
+    when = now or datetime.now().replace(microsecond=0)
+    with gc_paused():
+        added = append_actions(target, [a for a, _ in new], path=master.name)
+        log = [Change(a.id, "Action", None, a.action, f"import from {o.path.name}") for a, o in new]
+        sheets.append_changes(wb, log, when)
+        write_import_sheet(wb, outcomes)  # the sources' metadata: nothing read is dropped
+        refresh = refresh_book(wb, as_at, now=when, path=master.name)
+        refresh.changes[:0] = log
+        refresh.notes[:0] = added.notes
+        backup = save_master(wb, master, notes=refresh.notes)
+    refresh.path, refresh.backup = master, backup
+    return ImportResult(
+        path=master,
+        as_at=refresh.as_at,
+        sources=outcomes,
+        plan=plan,
+        refresh=refresh,
+        backup=backup,
+        notes=refresh.notes,
+        unused_maps=unused_overrides(outcomes, overrides or {}),
+        into=True,
+        added=[a.id for a, _ in new],
+        rows=added.rows,
+        duplicates=duplicates,
+        unplaced=added.unplaced,
+    )
+
+
 def unused_overrides(outcomes: Iterable[SourceOutcome], overrides: dict[str, str]) -> list[str]:
     """The ``--map`` headers that no source read has a column for."""
     used = {
@@ -293,11 +399,16 @@ def outcome_dict(outcome: SourceOutcome) -> dict[str, Any]:
 
 
 def write_import_sheet(wb: Workbook, outcomes: list[SourceOutcome]) -> None:
-    """The "Imported from" sheet: per source, what was read and the plan's metadata."""
-    ws = wb.create_sheet(IMPORT_SHEET)
-    ws["A1"] = "What edi_xl import read, source by source"
-    ws["A1"].font = TITLE_FONT
-    r = 3
+    """The "Imported from" sheet: per source, what was read and the plan's metadata. A master
+    that has one already (an import into it) gets the new sources below the old ones."""
+    if IMPORT_SHEET in wb.sheetnames:
+        ws = wb[IMPORT_SHEET]
+        r = ws.max_row + 2
+    else:
+        ws = wb.create_sheet(IMPORT_SHEET)
+        ws["A1"] = "What edi_xl import read, source by source"
+        ws["A1"].font = TITLE_FONT
+        r = 3
     for outcome in outcomes:
         for label, value in describe(outcome):
             set_value(ws.cell(r, 1), label)

@@ -214,7 +214,7 @@ def _check_is_master_format(path: Path) -> None:
 # --- a new master --------------------------------------------------------------------------
 
 
-def _cell_value(action: Action, fld: str) -> Any:
+def action_cell_value(action: Action, fld: str) -> Any:
     """The value to write for a model field: what the source held, as it held it."""
     match fld:
         case "id":
@@ -283,7 +283,7 @@ def build_master_book(
     first_extra = first_update + len(update_headers) + len(trust.COMPUTED)
     for r, action in enumerate(plan.actions, start=HEADER_ROW + 1):
         values: list[tuple[int, Any]] = [
-            (i, _cell_value(action, c.field)) for i, c in enumerate(trust.COLUMNS, start=1)
+            (i, action_cell_value(action, c.field)) for i, c in enumerate(trust.COLUMNS, start=1)
         ]
         texts = {u.header: u.text for u in action.updates}
         values += [(first_update + i, texts.get(h)) for i, h in enumerate(update_headers)]

@@ -229,3 +229,67 @@ def test_a_master_saved_by_rewriting_says_so(
         result = runner.invoke(cli, ["round", str(master), "--start", "2024-03-18"])
     assert "Note: " in result.output and "saved by rewriting the whole workbook" in result.output
     assert "a part the patch writer needs is broken" in result.output
+
+
+# --- edi-xl import --into: a plan added to the trust's existing master --------------------------
+
+
+def test_import_into_an_existing_master(runner: CliRunner, tmp_path: Path) -> None:
+    """The sources' report as for a new master, then what was added, left out and not placed;
+    exit 1 (a duplicate and values with no column need a person); again: nothing new, exit 2
+    and the master not changed."""
+    from test_import_into import HYPERLINK, _load, build_source, build_trust_master
+
+    master = build_trust_master(tmp_path / "trust plan.xlsx")
+    first_id = str(_load(master)["Action Plan"]["B5"].value)
+    source = build_source(tmp_path / "board actions.xlsx", first_id)
+    args = ["import", str(source), "--into", str(master), "--as-at", "18/12/2023"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert "board actions.xlsx: layout trust, 1 table read, actions 4" in out
+    assert "Lead network" in out and "kept as an extra column" in out
+    assert f"Added to {master}: 3 actions (rows 11 to 13)." in out
+    assert "Already in the master, not added (its row is kept as it is): 1 action" in out
+    assert f"  {first_id:<6} from board actions.xlsx" in out
+    assert "The master has no column for these, so they were not written:" in out
+    assert "  field 'Start Date': 1 action had a value there" in out
+    assert "  column 'Budget': 1 action had a value there" in out
+    assert f"Imported into {master} as at 18 Dec 2023" in out
+    assert "Changes logged on the Change Log sheet: " in out
+    assert f"Previous version kept as {tmp_path / 'trust plan.backup.xlsx'}" in out
+    assert _load(master)["Action Plan"]["C12"].value == HYPERLINK
+    before = master.read_bytes()
+    again = runner.invoke(cli, [*args, "--json"])
+    assert again.exit_code == 1, again.output  # the action with no id is added once more
+    doc = json.loads(again.output)
+    assert [a["id"] for a in doc["added"]] == [""] and doc["added"][0]["row"] == 14
+    assert {d["id"] for d in doc["already_in_master"]} == {first_id, "7.1", "7.2"}
+    assert doc["no_column_in_master"] == []  # 7.1's Start Date and Budget: not added again
+    assert master.read_bytes() != before
+
+
+def test_import_into_refuses_what_it_cannot_do(runner: CliRunner, tmp_path: Path) -> None:
+    source = build_trust_workbook(tmp_path / "ours.xlsx")
+    master = tmp_path / "plan.xlsx"
+    made = runner.invoke(cli, ["import", str(source), "-o", str(master), "--as-at", "18/12/2023"])
+    assert made.exit_code in (0, 1), made.output
+    neither = runner.invoke(cli, ["import", str(source)])
+    both = runner.invoke(cli, ["import", str(source), "-o", "x.xlsx", "--into", str(master)])
+    for result in (neither, both):
+        assert result.exit_code == 2
+        assert "give either -o NEW.xlsx (a new master) or --into MASTER.xlsx" in result.output
+    named = runner.invoke(cli, ["import", str(source), "--into", str(master), "--trust-name", "X"])
+    assert named.exit_code == 2 and "--trust-name is for a new master (-o)" in named.output
+    before = master.read_bytes()
+    same = runner.invoke(cli, ["import", str(source), "--into", str(master)])
+    assert same.exit_code == 2
+    assert f"nothing imported into {master}: every action read is already in it" in same.output
+    assert master.read_bytes() == before
+    missing = runner.invoke(cli, ["import", str(source), "--into", str(tmp_path / "gone.xlsx")])
+    assert missing.exit_code == 2 and "gone.xlsx: file not found" in missing.output
+    not_plan = runner.invoke(
+        cli, ["import", str(master), "--into", str(source.with_suffix(".csv"))]
+    )
+    assert not_plan.exit_code == 2
+    assert "ours.csv: the master to import into is an .xlsx or .xlsm workbook" in not_plan.output

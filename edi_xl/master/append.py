@@ -1,0 +1,183 @@
+"""Adding actions as new rows at the end of a master's plan table (``edi-xl import --into``).
+
+The rows go straight under the table's last row. Each value goes into the column the master
+keeps that field in, in the trust's own order (as :func:`edi_xl.tables.layouts.trust.
+map_columns` finds it, not the order of a new master): an update under the update column of
+the same header or round date, an extra column under the master's column of the same header.
+Values are written as data (:func:`edi_xl.master.cells.set_value`: text never becomes a
+formula) and the new rows take the look of the table's last row.
+
+A value the master has no column for is not written anywhere: it is counted, per field, so
+that the caller says so (nothing is dropped silently). Which actions are new (their ids) is
+the caller's decision; refresh then works the new rows out as any other.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from copy import copy
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from openpyxl.styles.numbers import is_date_format
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from edi_xl.core.model import Action
+from edi_xl.core.problems import Code, Problem, problem
+from edi_xl.core.text import one_line, plural
+from edi_xl.master.cells import set_value
+from edi_xl.master.plan import MasterPlan, action_cell_value
+from edi_xl.master.styles import GRID_BORDER, WRAP_TOP, row_height
+from edi_xl.read.grid import grid_from_worksheet
+from edi_xl.tables.layouts import trust
+from edi_xl.tables.layouts.trust import ColumnMap
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A field of the added actions that the master has no column for (not written)."""
+
+    kind: str  # "field" (a column of the trust layout), "update" or "column" (an extra one)
+    name: str  # the header it had: "Start Date", "Update as at 30 Sep 23", "Lead"
+    actions: int  # how many of the actions had a value there
+
+    def describe(self) -> str:
+        what = {"field": "field", "update": "update column", "column": "column"}[self.kind]
+        return f"{what} {self.name!r}: {plural(self.actions, 'action')} had a value there"
+
+
+@dataclass
+class RowsAdded:
+    """Where the actions went, and what of theirs the master has no place for."""
+
+    rows: list[int] = field(default_factory=list)  # 1-based, one per action, in order
+    unplaced: list[Unplaced] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # cells that could not be written
+
+
+def _key(text: Any) -> str:
+    return one_line(text).casefold()
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def last_table_row(master: MasterPlan) -> int:
+    """The 1-based row of the table's last row (its header row when it has no actions)."""
+    rows = [master.header_row] + [a.origin.row for a in master.plan.actions if a.origin]
+    if master.plan.source is not None:
+        rows += master.plan.source.skipped_rows  # a repeated header at the very end
+    return max(rows)
+
+
+class _Placer:
+    """Which 0-based column of the master each value of an action goes into."""
+
+    def __init__(self, columns: ColumnMap) -> None:
+        self.columns = columns
+        self.updates = {_key(name): col for name, col in columns.updates.items()}
+        self.update_dates: dict[date, int] = {}
+        for name, col in columns.updates.items():
+            when = columns.update_dates.get(name)
+            if when is not None:
+                self.update_dates.setdefault(when, col)
+        self.extras = {_key(name): col for name, col in columns.extras.items()}
+        self.unplaced: Counter[tuple[str, str]] = Counter()  # (kind, name) -> actions
+
+    def values(self, action: Action) -> list[tuple[int, Any]]:
+        """(0-based column, value) of every value of ``action`` the master has a column for;
+        the others are counted in :attr:`unplaced`."""
+        out: list[tuple[int, Any]] = []
+        missing: dict[tuple[str, str], None] = {}  # in order met, each once
+
+        def place(col: int | None, value: Any, kind: str, name: str) -> None:
+            if _blank(value):
+                return
+            if col is None:
+                missing[kind, name] = None
+            else:
+                out.append((col, value))
+
+        for column in trust.COLUMNS:
+            value = action_cell_value(action, column.field)
+            place(self.columns.fields.get(column.field), value, "field", column.header)
+        for update in action.updates:
+            col = self.updates.get(_key(update.header))
+            if col is None and update.as_at is not None:
+                col = self.update_dates.get(update.as_at)
+            place(col, update.text, "update", update.header)
+        for name, value in action.extra.items():
+            place(self.extras.get(_key(name)), value, "column", name)
+        self.unplaced.update(missing.keys())
+        return out
+
+    def report(self) -> list[Unplaced]:
+        return [Unplaced(kind, name, n) for (kind, name), n in self.unplaced.items()]
+
+
+def _table_width(columns: ColumnMap) -> int:
+    """The 1-based last column of the table (header or data)."""
+    cols = [
+        *columns.fields.values(),
+        *columns.updates.values(),
+        *columns.extras.values(),
+        *columns.computed.values(),
+    ]
+    return max(cols, default=0) + 1
+
+
+def _style_row(ws: Worksheet, row: int, template: int | None, width: int) -> None:
+    """Give ``row`` the look of the table's row ``template`` (its cells' styles), or, for a
+    table with no rows yet, the look of a new master's rows."""
+    for col in range(1, width + 1):
+        if template is None:
+            cell = ws.cell(row, col)
+            cell.alignment, cell.border = WRAP_TOP, GRID_BORDER
+            continue
+        source = ws._cells.get((template, col))
+        if source is not None and source.has_style:
+            ws.cell(row, col)._style = copy(source._style)
+
+
+def append_actions(
+    master: MasterPlan, actions: Sequence[Action], *, path: object = None
+) -> RowsAdded:
+    """Write ``actions`` as new rows under the last row of ``master``'s plan table."""
+    ws = master.sheet
+    grid = master.grid if master.grid is not None else grid_from_worksheet(ws)
+    columns = trust.map_columns(grid, master.detection.header_row)
+    placer = _Placer(columns)
+    width = _table_width(columns)
+    origins = [a.origin.row for a in master.plan.actions if a.origin]
+    template = max(origins) if origins else None
+    result = RowsAdded()
+    row = last_table_row(master)
+    for action in actions:
+        row += 1
+        result.rows.append(row)
+        _style_row(ws, row, template, width)
+        heights: list[tuple[Any, float]] = []
+        for col0, value in placer.values(action):
+            cell = ws.cell(row, col0 + 1)
+            fmt = cell.number_format if is_date_format(cell.number_format) else None
+            if not set_value(cell, value, number_format=fmt):
+                result.notes.append(
+                    problem(
+                        Code.MERGED_CELLS,
+                        action_id=action.id or None,
+                        file=str(path) if path else None,
+                        sheet=ws.title,
+                        row=row,
+                        column=one_line(grid.value(master.detection.header_row, col0)),
+                    )
+                )
+                continue
+            letter = get_column_letter(col0 + 1)
+            heights.append((value, ws.column_dimensions[letter].width or 13.0))
+        ws.row_dimensions[row].height = row_height(heights)
+    result.unplaced = placer.report()
+    return result

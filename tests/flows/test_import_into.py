@@ -1,0 +1,406 @@
+"""`edi-xl import --into`: a plan's actions added to the trust's existing master (issue 13).
+
+The trust's master is built with XlsxWriter in the trust's own column order (not the
+template's: no Start Date column, a "Lead network" column of the trust's between the update
+and the references), with its logo, a note, a Dashboard chart with a sparkline and a table on
+a Networks sheet, then refreshed once as edi_xl keeps it. A source plan in the template's
+order (openpyxl) is imported into it: the new rows hold each value in the column the master
+keeps it in, the old rows and every part of the package outside what edi_xl owns are as they
+were, a duplicate id and the values with no column in the master are reported.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xlsxwriter
+from conftest import seed_rows
+from layout_fixtures import build_docx, seed_blocks
+from lxml import etree
+from openpyxl import Workbook, load_workbook
+
+from edi_xl.core.errors import EdiXlError, LayoutNotFoundError, UnreadableFileError
+from edi_xl.flows.importer import ImportResult, NothingImportedError, import_into
+from edi_xl.flows.refresh import new_master, refresh_workbook
+from edi_xl.master.append import Unplaced
+from edi_xl.master.save import backup_path
+from edi_xl.tables.reader import read_plan
+
+AS_AT = date(2023, 12, 18)
+NOW = datetime(2023, 12, 18, 9)
+PLAN = "Action Plan"
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+#: The trust's own column order (0-based column -> header); "Lead network" is the trust's.
+TRUST_ORDER = [
+    "Milestone",
+    "#",
+    "Action (think SMART)",
+    "Action Owner",
+    "Due Date",
+    "Status",
+    "Update as at 18 Sep 23",
+    "Lead network",
+    "Report / Action",
+    "Protected Characteristic",
+]
+NETWORKS = ["REACH", "Able", "Pride", "REACH", "Carers", "Able"]
+MASTER_ROWS = 6  # the first six actions of seed 000
+HEADER_ROW = 4  # 1-based, in Excel's numbering
+#: parts edi_xl edits besides its own sheets: the plan sheet, the book, styles, types
+EDITED = {
+    "xl/worksheets/sheet1.xml",
+    "xl/workbook.xml",
+    "xl/_rels/workbook.xml.rels",
+    "xl/styles.xml",
+    "[Content_Types].xml",
+    "docProps/app.xml",  # the list of sheet names
+}
+EDI_XL_SHEETS = ("Summary", "Settings", "Lists", "Change Log")
+HYPERLINK = '=HYPERLINK("https://example.org/evil","click me")'
+
+
+def _png() -> bytes:
+    from test_fidelity import _png as png
+
+    return png()
+
+
+def build_trust_master(path: Path) -> Path:
+    """The trust's master (XlsxWriter, the trust's column order and extras), refreshed once."""
+    logo = path.parent / "logo.png"
+    logo.write_bytes(_png())
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet(PLAN)
+    bold = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "text_wrap": True})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
+    day = wb.add_format({"num_format": "dd/mm/yyyy", "valign": "top", "border": 1})
+    ws.write(0, 0, "Equality, Diversity & Inclusion Action Plan 2023/24", bold)
+    ws.insert_image("F1", str(logo))
+    header, rows = seed_rows()
+    h = HEADER_ROW - 1
+    for c, text in enumerate(TRUST_ORDER):
+        ws.write(h, c, text, bold)
+    for i, values in enumerate(rows[:MASTER_ROWS]):
+        by_header = dict(zip(header, values, strict=False))
+        by_header["Lead network"] = NETWORKS[i]
+        for c, name in enumerate(TRUST_ORDER):
+            text = by_header.get(name, "")
+            if name == "Due Date" and text:
+                ws.write_datetime(h + 1 + i, c, datetime.strptime(text, "%d-%b-%y"), day)
+            elif text:
+                ws.write_string(h + 1 + i, c, text, wrap)
+    ws.write_comment(h + 1, 2, "Agreed at the September committee")
+    ws.set_column(2, 2, 50)
+    dash = wb.add_worksheet("Dashboard")
+    dash.write_row(0, 0, ["Quarter", "Actions"])
+    for i, (q, n) in enumerate([("Q1", 4), ("Q2", 7), ("Q3", 9), ("Q4", 12)], start=1):
+        dash.write_row(i, 0, [q, n])
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"categories": "=Dashboard!$A$2:$A$5", "values": "=Dashboard!$B$2:$B$5"})
+    dash.insert_chart("D2", chart)
+    dash.add_sparkline("C2", {"range": "Dashboard!B2:B5"})
+    nets = wb.add_worksheet("Networks")
+    data = [["REACH", 40], ["Able", 25], ["Pride", 31]]
+    heads = [{"header": "Network"}, {"header": "Members"}]
+    nets.add_table("A1:B4", {"data": data, "columns": heads})
+    wb.define_name("NetworkMembers", "=Networks!$B$2:$B$4")
+    wb.close()
+    refresh_workbook(path, AS_AT, now=NOW)
+    return path
+
+
+SOURCE_HEADER = [
+    "#",
+    "Milestone",
+    "Action (think SMART)",
+    "Report / Action",
+    "Protected Characteristic",
+    "Action Owner",
+    "Start Date",
+    "Due Date",
+    "Status",
+    "Update as at 18 Sep 23",
+    "Lead network",
+    "Budget",
+]
+
+
+def build_source(path: Path, duplicate_id: str) -> Path:
+    """A plan in the template's order (the trust layout, openpyxl): two new actions, one whose
+    id the master has, one with no id; a Start Date and a Budget the master has no column for."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Board actions"
+    ws["A1"] = "Board actions 2024"
+    rows: list[list[Any]] = [
+        SOURCE_HEADER,
+        ["7.1", "Board", "Run reverse mentoring for the board", "WRES 9", "Race",
+         "Jim Machon, Associate Director of HR", datetime(2023, 10, 1), datetime(2024, 6, 30),
+         "On Track", "Mentors recruited", "REACH", "£2,000"],
+        ["7.2", "Board", HYPERLINK, "WDES 10", "Disability",
+         "Equality & Diversity Lead", None, datetime(2024, 3, 31), None, None, None, None],
+        [duplicate_id, "Recruitment", "A different text for an action the master has", None,
+         None, "Someone else", None, datetime(2024, 1, 31), "On Track", None, None, None],
+        [None, "Reporting", "Publish the WDES report", "WDES", "Disability",
+         "Equality & Diversity Lead", None, datetime(2024, 9, 30), None, None, None, None],
+    ]  # fmt: skip
+    for r, values in enumerate(rows, start=3):
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(r, c, value)
+            if value == HYPERLINK:
+                cell.data_type = "s"  # typed as text (Excel: a leading apostrophe)
+    wb.save(path)
+    return path
+
+
+def _load(path: Path, **kwargs: Any) -> Any:
+    """openpyxl's view of a file (it warns about the extensions it does not read)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return load_workbook(path, **kwargs)
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def sheet_parts(package: dict[str, bytes]) -> dict[str, str]:
+    """Sheet name -> its part, from the workbook and its relationships."""
+    book = etree.fromstring(package["xl/workbook.xml"])
+    rels = etree.fromstring(package["xl/_rels/workbook.xml.rels"])
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    out = {}
+    for sheet in book.iter(MAIN + "sheet"):
+        target = targets[sheet.get(REL + "id")].lstrip("/")
+        out[sheet.get("name")] = target if target.startswith("xl/") else f"xl/{target}"
+    return out
+
+
+def row_cells(package: dict[str, bytes], last_row: int) -> dict[str, bytes]:
+    """The plan sheet's cells of rows 1 to ``last_row``, as canonical XML."""
+    root = etree.fromstring(package["xl/worksheets/sheet1.xml"])
+    return {
+        c.get("r"): etree.tostring(c, method="c14n")
+        for row in root.iter(MAIN + "row")
+        if int(row.get("r")) <= last_row
+        for c in row.iter(MAIN + "c")
+    }
+
+
+def columns(ws: Any) -> dict[str, int]:
+    """Header -> 1-based column of the plan table."""
+    return {cell.value: cell.column for cell in ws[HEADER_ROW] if isinstance(cell.value, str)}
+
+
+@pytest.fixture
+def master(tmp_path: Path) -> Path:
+    return build_trust_master(tmp_path / "trust plan.xlsx")
+
+
+@pytest.fixture
+def first_id(master: Path) -> str:
+    return str(_load(master)[PLAN].cell(HEADER_ROW + 1, 2).value)
+
+
+@pytest.fixture
+def source(tmp_path: Path, first_id: str) -> Path:
+    return build_source(tmp_path / "board actions.xlsx", first_id)
+
+
+def _import(source: Path, master: Path) -> ImportResult:
+    return import_into([source], master, as_at=AS_AT, now=datetime(2023, 12, 19, 10))
+
+
+def test_new_rows_hold_each_value_in_the_masters_own_column(master: Path, source: Path) -> None:
+    result = _import(source, master)
+    last_old = HEADER_ROW + MASTER_ROWS
+    assert result.added == ["7.1", "7.2", ""]
+    assert result.rows == [last_old + 1, last_old + 2, last_old + 3]
+    ws = _load(master)[PLAN]
+    col = columns(ws)
+    assert list(col)[: len(TRUST_ORDER)] == TRUST_ORDER  # the trust's order, kept
+    first = last_old + 1
+
+    def value(row: int, header: str) -> Any:
+        return ws.cell(row, col[header]).value
+
+    assert value(first, "#") == "7.1"
+    assert value(first, "Milestone") == "Board"
+    assert value(first, "Action (think SMART)") == "Run reverse mentoring for the board"
+    assert value(first, "Action Owner") == "Jim Machon, Associate Director of HR"
+    assert value(first, "Due Date") == datetime(2024, 6, 30)
+    assert value(first, "Update as at 18 Sep 23") == "Mentors recruited"
+    assert value(first, "Lead network") == "REACH"
+    assert value(first, "Report / Action") == "WRES 9"
+    assert value(first, "Protected Characteristic") == "Race"
+    assert value(first, "Status") == "On Track"
+    assert value(first, "Overdue") == "No"  # refreshed as any other row
+    assert value(first + 2, "#") is None  # no id: added as it came
+    assert value(first + 2, "Action (think SMART)") == "Publish the WDES report"
+    assert "no id" in str(value(first + 2, "Problems")).lower()
+    # the new rows look like the table's last row (its border, wrap and date format)
+    old, new = ws.cell(last_old, col["Action (think SMART)"]), ws.cell(first, col["Milestone"])
+    assert new.border.left.style == old.border.left.style == "thin"
+    assert new.alignment.wrap_text and new.alignment.vertical == "top"
+    assert ws.cell(first, col["Due Date"]).number_format == "dd/mm/yyyy"
+    # nothing below the new rows
+    assert all(c.value is None for c in ws[first + 3])
+
+
+def test_duplicates_and_values_with_no_column_are_reported(
+    master: Path, source: Path, first_id: str
+) -> None:
+    before = _load(master)[PLAN]
+    old_row = [c.value for c in before[HEADER_ROW + 1]]
+    result = _import(source, master)
+    assert [(d.id, d.source.name) for d in result.duplicates] == [(first_id, source.name)]
+    assert result.unplaced == [
+        Unplaced("field", "Start Date", 1),
+        Unplaced("column", "Budget", 1),
+    ]
+    assert result.unplaced[0].describe() == "field 'Start Date': 1 action had a value there"
+    assert result.needs_attention
+    after = _load(master)[PLAN]
+    assert [c.value for c in after[HEADER_ROW + 1]] == old_row  # the master's row, as it was
+    texts = [c.value for row in after.iter_rows() for c in row]
+    assert "A different text for an action the master has" not in texts
+    assert "£2,000" not in texts
+
+
+def test_everything_else_in_the_workbook_is_kept(master: Path, source: Path) -> None:
+    before = parts(master)
+    last_old = HEADER_ROW + MASTER_ROWS
+    result = _import(source, master)
+    after = parts(master)
+    assert result.backup == backup_path(master)
+    assert parts(result.backup) == before  # the previous version, byte for byte
+    assert sorted(set(before) - set(after)) == []
+    ours = {sheet_parts(before)[name] for name in EDI_XL_SHEETS}
+    changed = sorted(n for n in before if n not in EDITED | ours and before[n] != after[n])
+    assert changed == []
+    for feature in ("xl/media/image1.png", "xl/charts/chart1.xml", "xl/tables/table1.xml"):
+        assert feature in after
+    assert b"x14:sparklineGroups" in after[sheet_parts(after)["Dashboard"]]
+    # every cell of the old rows (the trust's column, the note's cell) is as it was
+    assert row_cells(after, last_old) == row_cells(before, last_old)
+    wb = _load(master)
+    assert "NetworkMembers" in wb.defined_names
+    assert wb[PLAN].cell(HEADER_ROW + 1, 3).comment.text.startswith("Agreed at the September")
+    record = [row for row in wb["Imported from"].iter_rows(values_only=True) if row[0]]
+    assert ("Source", source.name) in record and ("Actions read", "4 (7.1 to )") in record
+    log = [row for row in wb["Change Log"].iter_rows(values_only=True) if row[2] == "Action"]
+    assert [(r[1], r[3], r[4], r[5]) for r in log] == [
+        ("7.1", None, "Run reverse mentoring for the board", f"import from {source.name}"),
+        ("7.2", None, HYPERLINK, f"import from {source.name}"),
+        (None, None, "Publish the WDES report", f"import from {source.name}"),
+    ]
+
+
+def test_text_like_a_formula_stays_text(master: Path, source: Path) -> None:
+    result = _import(source, master)
+    row = result.rows[1]
+    ws = _load(master)[PLAN]
+    cell = ws.cell(row, columns(ws)["Action (think SMART)"])
+    assert cell.value == HYPERLINK and cell.data_type == "s" and cell.quotePrefix
+    plan_xml = etree.fromstring(parts(master)["xl/worksheets/sheet1.xml"])
+    assert not [c for c in plan_xml.iter(MAIN + "c") if c.find(MAIN + "f") is not None
+                and c.get("r").endswith(str(row))]  # fmt: skip
+    log = _load(master)["Change Log"]
+    logged = [c for r in log.iter_rows() for c in r if c.value == HYPERLINK]
+    assert logged and all(c.data_type == "s" for c in logged)
+
+
+def test_importing_the_same_plan_again_adds_nothing_and_leaves_the_master(
+    master: Path, source: Path
+) -> None:
+    _import(source, master)
+    once = master.read_bytes()
+    # the action with no id would be added again: leave it out of the second source
+    wb = _load(source)
+    wb.active.delete_rows(7)
+    wb.save(source)
+    with pytest.raises(NothingImportedError, match="already in it") as caught:
+        _import(source, master)
+    assert "7.1" in str(caught.value) and "was not changed" in str(caught.value)
+    assert master.read_bytes() == once
+    # a third source with one new action: its record goes below the first one's
+    other = build_source(source.with_name("more.xlsx"), "7.1")
+    _import(other, master)
+    sources = [r[1] for r in _load(master)["Imported from"].iter_rows(values_only=True)
+               if r[0] == "Source"]  # fmt: skip
+    assert sources == [source.name, "more.xlsx"]
+
+
+def test_an_xlsm_master_keeps_its_macros_and_buttons(tmp_path: Path, source: Path) -> None:
+    from conftest import build_trust_workbook
+
+    plan = read_plan(build_trust_workbook(tmp_path / "ours.xlsx"))
+    xlsm = tmp_path / "plan.xlsm"
+    new_master(xlsm, plan, AS_AT, now=NOW)
+    before = parts(xlsm)
+    result = _import(source, xlsm)
+    after = parts(xlsm)
+    assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
+    assert sorted(set(before) - set(after)) == []
+    ws = _load(xlsm, keep_vba=True)[PLAN]
+    assert ws.cell(result.rows[0], 1).value == "7.1"  # a new master's order: # in A
+    assert ws.cell(result.rows[0], 7).value == datetime(2023, 10, 1)  # it has a Start Date
+    assert result.unplaced == [
+        Unplaced("column", "Lead network", 1),
+        Unplaced("column", "Budget", 1),
+    ]
+
+
+def test_a_bad_master_is_named_and_nothing_is_read(tmp_path: Path, source: Path) -> None:
+    missing = tmp_path / "nowhere.xlsx"
+    with pytest.raises(UnreadableFileError, match="nowhere.xlsx: file not found"):
+        import_into([source], missing, as_at=AS_AT)
+    not_a_master = tmp_path / "numbers.xlsx"
+    wb = Workbook()
+    wb.active.append([1, 2, 3])
+    wb.save(not_a_master)
+    with pytest.raises(LayoutNotFoundError, match="numbers.xlsx: no action-plan table"):
+        import_into([source], not_a_master, as_at=AS_AT)
+    with pytest.raises(EdiXlError, match=r"plan\.csv: the master to import into is an \.xlsx"):
+        import_into([source], tmp_path / "plan.csv", as_at=AS_AT)
+    word = build_docx(tmp_path / "plan.docx", seed_blocks(1))
+    with pytest.raises(EdiXlError, match=r"plan\.docx: the master to import into is an \.xlsx"):
+        import_into([source], word, as_at=AS_AT)
+    renamed = tmp_path / "word.xlsx"
+    renamed.write_bytes(word.read_bytes())
+    with pytest.raises(UnreadableFileError, match="word.xlsx: a Word document, not an edi_xl"):
+        import_into([source], renamed, as_at=AS_AT)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+def test_libreoffice_opens_the_result_and_counts_the_new_rows(
+    master: Path, source: Path, tmp_path: Path
+) -> None:
+    from libreoffice import poppler_missing, recalculated_copy, soffice_path
+    from test_summary import python_tables, recalculated_tables
+
+    if soffice_path() is None or poppler_missing():
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+            pytest.fail("CI is set, so this must not be skipped: LibreOffice is not installed")
+        pytest.skip("LibreOffice or poppler-utils not installed")
+    result = _import(source, master)
+    from edi_xl.flows.refresh import summarise_master
+
+    expected = python_tables(summarise_master(master))
+    assert recalculated_tables(master, tmp_path / "lo") == expected
+    copy = _load(recalculated_copy(master, tmp_path / "copy"))
+    ws = copy[PLAN]
+    col = columns(ws)
+    assert ws.cell(result.rows[0], col["#"]).value == "7.1"
+    assert ws.cell(result.rows[1], col["Action (think SMART)"]).value == HYPERLINK
+    assert {"Dashboard", "Networks", "Summary", "Change Log"} <= set(copy.sheetnames)

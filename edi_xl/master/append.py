@@ -5,7 +5,9 @@ keeps that field in, in the trust's own order (as :func:`edi_xl.tables.layouts.t
 map_columns` finds it, not the order of a new master): an update under the update column of
 the same header or round date, an extra column under the master's column of the same header.
 Values are written as data (:func:`edi_xl.master.cells.set_value`: text never becomes a
-formula) and the new rows take the look of the table's last row.
+formula) and the new rows take the look of the table's last row. A round's updates the
+master has no column for get that round's update column, placed among the others by date
+(:func:`edi_xl.master.plan.round_column`).
 
 A value the master has no column for is not written anywhere: it is counted, per field, so
 that the caller says so (nothing is dropped silently). Which actions are new (their ids) is
@@ -25,11 +27,11 @@ from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from edi_xl.core.model import Action
+from edi_xl.core.model import Action, ProgressUpdate
 from edi_xl.core.problems import Code, Problem, problem
 from edi_xl.core.text import one_line, plural
 from edi_xl.master.cells import set_value
-from edi_xl.master.plan import MasterPlan, action_cell_value
+from edi_xl.master.plan import MasterPlan, action_cell_value, round_column
 from edi_xl.master.styles import GRID_BORDER, WRAP_TOP, row_height
 from edi_xl.read.grid import grid_from_worksheet
 from edi_xl.tables.layouts import trust
@@ -88,6 +90,13 @@ class _Placer:
         self.extras = {_key(name): col for name, col in columns.extras.items()}
         self.unplaced: Counter[tuple[str, str]] = Counter()  # (kind, name) -> actions
 
+    def update_col(self, update: ProgressUpdate) -> int | None:
+        """The master's column for ``update``: the same header, else the same round date."""
+        col = self.updates.get(_key(update.header))
+        if col is None and update.as_at is not None:
+            col = self.update_dates.get(update.as_at)
+        return col
+
     def values(self, action: Action) -> list[tuple[int, Any]]:
         """(0-based column, value) of every value of ``action`` the master has a column for;
         the others are counted in :attr:`unplaced`."""
@@ -106,10 +115,7 @@ class _Placer:
             value = action_cell_value(action, column.field)
             place(self.columns.fields.get(column.field), value, "field", column.header)
         for update in action.updates:
-            col = self.updates.get(_key(update.header))
-            if col is None and update.as_at is not None:
-                col = self.update_dates.get(update.as_at)
-            place(col, update.text, "update", update.header)
+            place(self.update_col(update), update.text, "update", update.header)
         for name, value in action.extra.items():
             place(self.extras.get(_key(name)), value, "column", name)
         self.unplaced.update(missing.keys())
@@ -151,6 +157,16 @@ def append_actions(
     grid = master.grid if master.grid is not None else grid_from_worksheet(ws)
     columns = trust.map_columns(grid, master.detection.header_row)
     placer = _Placer(columns)
+    # a round's updates the master has no column for get the round's column, in date order
+    rounds = sorted(
+        {u.as_at for a in actions for u in a.updates if u.as_at and placer.update_col(u) is None}
+    )
+    if rounds:
+        for when in rounds:
+            round_column(ws, master.header_row, when)
+        grid = grid_from_worksheet(ws)
+        columns = trust.map_columns(grid, master.detection.header_row)
+        placer = _Placer(columns)
     width = _table_width(columns)
     origins = [a.origin.row for a in master.plan.actions if a.origin]
     template = max(origins) if origins else None

@@ -306,22 +306,29 @@ def build_master_book(
 def round_column(ws: Worksheet, header_row: int, as_at: date, grid: SheetGrid | None = None) -> int:
     """The 1-based column of the round's "Update as at <as-at>", inserted if missing.
 
-    A new column goes right after the last update column; columns to its right move along.
-    ``grid`` is the sheet's values, when the caller has them and nothing was written since.
+    A new column goes where its date puts it among the update columns: after the last one,
+    for a new round; before the first of a later round, for an earlier round's updates (an
+    imported plan's). Columns to its right move along. ``grid`` is the sheet's values, when
+    the caller has them and nothing was written since.
     """
     columns = trust.map_columns(grid or grid_from_worksheet(ws), header_row - 1)
+    later: list[int] = []
     for name, col in columns.updates.items():
-        if columns.update_dates.get(name) == as_at:
+        when = columns.update_dates.get(name)
+        if when == as_at:
             return col + 1
-    anchor = max(columns.updates.values(), default=columns.fields.get("status", 0))
-    new_col = anchor + 2  # 1-based, right after the last update column
+        if when is not None and when > as_at:
+            later.append(col)
+    earlier = [col for col in columns.updates.values() if col < min(later, default=16384)]
+    anchor = max(earlier, default=columns.fields.get("status", 0))
+    new_col = anchor + 2  # 1-based, right after the last update column before it
     insert_column(ws, new_col)
     cell = ws.cell(header_row, new_col)
     set_value(cell, update_header(as_at))
     cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGN
     # as wide as the previous round's column (a person may have set it), so that the plan
     # grows by no more than it must
-    last = ws.column_dimensions.get(get_column_letter(anchor + 1)) if columns.updates else None
+    last = ws.column_dimensions.get(get_column_letter(anchor + 1)) if earlier else None
     previous = last.width if last is not None else None
     ws.column_dimensions[get_column_letter(new_col)].width = previous or trust.UPDATE_WIDTH
     return new_col

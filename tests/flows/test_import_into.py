@@ -404,3 +404,32 @@ def test_libreoffice_opens_the_result_and_counts_the_new_rows(
     assert ws.cell(result.rows[0], col["#"]).value == "7.1"
     assert ws.cell(result.rows[1], col["Action (think SMART)"]).value == HYPERLINK
     assert {"Dashboard", "Networks", "Summary", "Change Log"} <= set(copy.sheetnames)
+
+
+def test_a_round_the_master_has_no_column_for_gets_its_column_in_date_order(
+    master: Path, tmp_path: Path
+) -> None:
+    """An earlier round's updates (30 Jun 23) go into a new "Update as at 30 Jun 23" column
+    placed before the master's 18 Sep 23 one; a later round's (31 Dec 23) after it."""
+    source = tmp_path / "two rounds.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    header = ["#", "Action", "Action Owner", "Due Date", "Status",
+              "Update as at 30 Jun 23", "Update as at 31 Dec 23"]  # fmt: skip
+    ws.append(header)
+    ws.append(["8.1", "Mentoring", "Jim Machon", datetime(2024, 6, 30), "On Track",
+               "Scoped", "Running"])  # fmt: skip
+    wb.save(source)
+    result = _import(source, master)
+    assert result.added == ["8.1"]
+    assert not result.unplaced
+    ws = _load(master)[PLAN]
+    col = columns(ws)
+    updates = [h for h in col if h.startswith("Update as at")]
+    assert updates == ["Update as at 30 Jun 23", "Update as at 18 Sep 23", "Update as at 31 Dec 23"]
+    row = result.rows[0]
+    assert ws.cell(row, col["Update as at 30 Jun 23"]).value == "Scoped"
+    assert ws.cell(row, col["Update as at 31 Dec 23"]).value == "Running"
+    assert ws.cell(row - 1, col["Update as at 18 Sep 23"]).value is not None  # moved along
+    assert col["Lead network"] == col["Update as at 31 Dec 23"] + 1  # the trust's column too

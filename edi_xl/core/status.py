@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 
 class RAG(StrEnum):
@@ -75,6 +76,7 @@ _LOOKUP: dict[str, RAG] = {word: rag for rag, words in _WORDS.items() for word i
 _SQUEEZE = re.compile(r"[\s\-_/]+")
 
 
+@lru_cache(maxsize=4096)  # a plan's statuses are a few words, read thousands of times
 def _normalise(text: str) -> str:
     text = text.strip().strip(".!").lower()
     text = text.replace("–", "-").replace("—", "-")

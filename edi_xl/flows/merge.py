@@ -48,7 +48,7 @@ from edi_xl.flows.intake import (
     returned_status,
 )
 from edi_xl.flows.owner_returns import META_SHEET, last_update_text, row_fingerprint
-from edi_xl.flows.refresh import RefreshResult, refresh_book, wrap_top_setter
+from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, set_value, storable_text
 from edi_xl.master.patch import save_master
@@ -65,6 +65,7 @@ from edi_xl.master.round_record import (
 )
 from edi_xl.master.save import backup_path
 from edi_xl.master.sheets import Change, owner_key
+from edi_xl.master.styles import wrap_top_setter
 from edi_xl.read.grid import grid_from_worksheet
 from edi_xl.read.isolation import FileReader
 from edi_xl.tables.layouts import trust

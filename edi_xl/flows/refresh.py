@@ -15,15 +15,12 @@ master is saved by the patch writer (:mod:`edi_xl.master.patch`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 from openpyxl.worksheet.worksheet import Worksheet
@@ -54,8 +51,8 @@ from edi_xl.master.styles import (
     COMPUTED_HEADER_FILL,
     COMPUTED_HEADER_FONT,
     HEADER_ALIGN,
-    WRAP_TOP,
     row_height,
+    wrap_top_setter,
 )
 from edi_xl.master.summary_sheet import PlanColumns, write_summary
 from edi_xl.master.validation import apply_dropdowns
@@ -112,23 +109,6 @@ def _ensure_column(
     cell.comment = Comment(COMPUTED_NOTE, "edi_xl")
     ws.column_dimensions[get_column_letter(new_col)].width = width
     return new_col
-
-
-def wrap_top_setter(wb: WorkbookType) -> Callable[[Cell | MergedCell], None]:
-    """A fast ``cell.alignment = WRAP_TOP`` for many cells of ``wb``.
-
-    openpyxl hashes and compares the whole style object on every assignment (seconds for
-    thousands of cells); this looks up its index in the workbook's styles once and stores
-    that, which is what the assignment stores.
-    """
-    index = wb._alignments.add(WRAP_TOP)
-
-    def apply(cell: Cell | MergedCell) -> None:
-        if cell._style is None:
-            cell._style = StyleArray()
-        cell._style.alignmentId = index
-
-    return apply
 
 
 def _fit_row(ws: Worksheet, row: int, col: int, text: str) -> None:

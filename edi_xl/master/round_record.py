@@ -32,7 +32,7 @@ from edi_xl.core.text import cell_text, plural
 from edi_xl.master.cells import set_value
 from edi_xl.master.printing import apply_print_setup
 from edi_xl.master.sheets import Settings, owner_key
-from edi_xl.master.styles import HEADER_FILL, HEADER_FONT, WRAP_TOP, row_height
+from edi_xl.master.styles import HEADER_FILL, HEADER_FONT, row_height, wrap_top_setter
 
 RETURNS_SHEET = "Returns"
 ROUND_LABEL = "Round as at"
@@ -286,6 +286,7 @@ def write_returns_sheet(
     if RETURNS_SHEET in wb.sheetnames:
         del wb[RETURNS_SHEET]
     ws = wb.create_sheet(RETURNS_SHEET)
+    wrap_top = wrap_top_setter(wb)
     set_value(ws["A1"], f"Owner returns for the round as at {long_date(as_at)}")
     ws["A1"].font = Font(bold=True, size=14)
     ws.row_dimensions[1].height = 22  # a 14-point title
@@ -318,7 +319,7 @@ def write_returns_sheet(
         r += 1
         set_value(ws.cell(r, 1), status.owner)
         set_value(ws.cell(r, 2), reminder(status.owner, as_at, status))
-        ws.cell(r, 2).alignment = WRAP_TOP
+        wrap_top(ws.cell(r, 2))
     r += 2
     set_value(ws.cell(r, 1), FILES_TITLE)
     ws.cell(r, 1).font = Font(bold=True)
@@ -348,7 +349,7 @@ def write_returns_sheet(
         if row not in header_rows:
             for cell in cells:
                 if cell.value is not None:
-                    cell.alignment = WRAP_TOP
+                    wrap_top(cell)
         texts = [
             (cell.value, widths[cell.column_letter]) for cell in cells if cell.value is not None
         ]

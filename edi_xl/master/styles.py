@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.status import RAG
 
@@ -92,3 +95,20 @@ def style_header(cell: Any) -> None:
         HEADER_ALIGN,
         GRID_BORDER,
     )
+
+
+def wrap_top_setter(wb: Workbook) -> Callable[[Cell | MergedCell], None]:
+    """A fast ``cell.alignment = WRAP_TOP`` for many cells of ``wb``.
+
+    openpyxl hashes and compares the whole style object on every assignment (seconds for
+    thousands of cells); this looks up its index in the workbook's styles once and stores
+    that, which is what the assignment stores.
+    """
+    index = wb._alignments.add(WRAP_TOP)
+
+    def apply(cell: Cell | MergedCell) -> None:
+        if cell._style is None:
+            cell._style = StyleArray()
+        cell._style.alignmentId = index
+
+    return apply

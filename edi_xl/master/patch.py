@@ -774,12 +774,9 @@ def _patch_merged_and_breaks(root: etree._Element, ws: Worksheet, edits: SheetEd
 
 def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) -> None:
     new_rows: dict[int, list[tuple[int, Any]]] = {}  # rows the file does not have yet
+    had = set(sheet.rows)
     for key, e in edits.cells.items():
-        if (
-            key[0] not in sheet.rows
-            and e.value_changed
-            and (e.value is not None or e.style_changed)
-        ):
+        if key[0] not in had:
             new_rows.setdefault(key[0], []).append((key[1], e))
             continue
         if not e.value_changed:  # only its look
@@ -792,12 +789,22 @@ def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) 
         if c is not None:
             _set_cell(c, e.value, e.data_type, styles.xf(e.style) if e.style_changed else None, wb)
     for r in sorted(new_rows):  # a new row is made whole, its cells in column order
-        row, cells = sheet.row(r), sheet._row_cells(r)
-        for col, e in sorted(new_rows[r], key=lambda ce: ce[0]):
-            c = cells[col] = etree.SubElement(row, M + "c")
+        cells = sorted(
+            (ce for ce in new_rows[r] if ce[1].value is not None or ce[1].style_changed),
+            key=lambda ce: ce[0],
+        )
+        if not cells:
+            continue  # only cleared cells the file never had
+        row, found = sheet.row(r), sheet._row_cells(r)
+        for col, e in cells:
+            c = found[col] = etree.SubElement(row, M + "c")
             c.set("r", f"{get_column_letter(col)}{r}")
-            _set_cell(c, e.value, e.data_type, styles.xf(e.style) if e.style_changed else None, wb)
-        sheet.max_row, sheet.max_col = max(sheet.max_row, r), max(sheet.max_col, col)
+            style = styles.xf(e.style) if e.style_changed else None
+            if e.value_changed:
+                _set_cell(c, e.value, e.data_type, style, wb)
+            elif style:  # only its look
+                c.set("s", str(style))
+        sheet.max_row, sheet.max_col = max(sheet.max_row, r), max(sheet.max_col, cells[-1][0])
 
 
 def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,

@@ -590,3 +590,25 @@ def test_a_master_that_does_not_load_stops_the_reading(batch, tmp_path):
     import threading
 
     assert not [t for t in threading.enumerate() if t.name == "edi_xl-returns"]
+
+
+def test_every_row_of_the_merged_master_has_its_cells_in_column_order(master, batch):
+    """Excel refuses (offers to repair) a row whose cells are out of order: the Change Log's
+    new lines, with an empty "old value" cell that has only a look, once were."""
+    from lxml import etree
+    from openpyxl.utils import column_index_from_string
+
+    merge_returns(master, [batch], as_at=AS_AT, now=datetime(2023, 12, 18, 10))
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(master) as zf:
+        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+        for name in sheets:
+            root = etree.fromstring(zf.read(name))
+            rows = [int(r.get("r")) for r in root.iter(main + "row")]
+            assert rows == sorted(set(rows)), name
+            for row in root.iter(main + "row"):
+                cols = [
+                    column_index_from_string(c.get("r").rstrip("0123456789"))
+                    for c in row.iter(main + "c")
+                ]
+                assert cols == sorted(set(cols)), (name, row.get("r"), cols)

@@ -38,7 +38,7 @@ How things are counted:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -388,6 +388,22 @@ def line_dates(change_log: Sequence[Sequence[Any]]) -> list[date | None]:
     return out
 
 
+def _status_reader(words: dict[RAG, str]) -> Callable[[Any], RAG | None]:
+    """:func:`edi_xl.core.status.parse_status` of a Change Log value or Status text with
+    ``words``, each different value read once (the same few words recur thousands of times)."""
+    seen: dict[tuple[type, Any], RAG | None] = {}
+
+    def read(value: Any) -> RAG | None:
+        if not isinstance(value, str | int | float | datetime | None):  # maybe not hashable
+            return parse_status(_text(value), words)
+        key = (type(value), value)  # (1 and 1.0 and True read differently)
+        if key not in seen:
+            seen[key] = parse_status(_text(value), words)
+        return seen[key]
+
+    return read
+
+
 def status_changes(
     change_log: Sequence[Sequence[Any]],
     since: date | None,
@@ -408,9 +424,10 @@ def status_changes(
         first_old.setdefault(key, old)
         last[key] = (new, stamp)
     out: list[StatusChange] = []
+    read = _status_reader(words)
     for key, (new, stamp) in last.items():
         old = first_old[key]
-        was, now = parse_status(_text(old), words), parse_status(_text(new), words)
+        was, now = read(old), read(new)
         if now is RAG.RED and was is not RAG.RED:
             kind = "newly_red"
         elif now is RAG.BLUE and was is not RAG.BLUE:
@@ -445,6 +462,7 @@ def trend(
         if belongs is not None and len(line) > 3 and line[2] == "Status" and line[1]
     ]
     out: list[TrendPoint] = []
+    read = _status_reader(words)
     for round_date in rounds_before(plan.update_headers, as_at):
         then: dict[str, Any] = {}
         for belongs, action_id, old in status_lines:
@@ -454,7 +472,7 @@ def trend(
         no_status = 0
         for action in plan.actions:
             text = then.get(action.id, action.status_text)
-            rag = parse_status(_text(text), words)
+            rag = read(text)
             if rag is None:
                 no_status += 1
             else:

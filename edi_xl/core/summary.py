@@ -314,9 +314,12 @@ def _rag_rows(
 ) -> list[RagRow]:
     labels: dict[str, str] = {}
     counts: dict[str, dict[RAG, int]] = {}
+    keys: dict[str | None, str] = {}  # group_key of each text, worked out once
     for action, rag in actions:
         text = getattr(action, attr)
-        key = group_key(text)
+        key = keys.get(text)
+        if key is None:
+            key = keys[text] = group_key(text)
         if key not in labels:
             labels[key] = " ".join(text.split()) if key else blank_label
             counts[key] = {r: 0 for r in RAG_ORDER}
@@ -388,13 +391,17 @@ def line_dates(change_log: Sequence[Sequence[Any]]) -> list[date | None]:
     return out
 
 
+#: Types of Change Log values read once each (hashable).
+_READ_ONCE = frozenset((str, int, float, bool, datetime, date, type(None)))
+
+
 def _status_reader(words: dict[RAG, str]) -> Callable[[Any], RAG | None]:
     """:func:`edi_xl.core.status.parse_status` of a Change Log value or Status text with
     ``words``, each different value read once (the same few words recur thousands of times)."""
     seen: dict[tuple[type, Any], RAG | None] = {}
 
     def read(value: Any) -> RAG | None:
-        if not isinstance(value, str | int | float | datetime | None):  # maybe not hashable
+        if type(value) not in _READ_ONCE:  # maybe not hashable
             return parse_status(_text(value), words)
         key = (type(value), value)  # (1 and 1.0 and True read differently)
         if key not in seen:
@@ -496,8 +503,8 @@ def coverage(actions: Iterable[tuple[Action, RAG | None]]) -> list[CoverageLine]
             code = ref.code.lower()
             for part in _WHOLE_METRIC.get((ref.scheme, code), (code,)):
                 named.add((ref.scheme, part))
-        for key in ids:
-            if key in named:
+        for key in named:  # (each list still in the actions' order)
+            if key in ids:
                 ids[key].append(action.id or "(no #)")
     return [CoverageLine(s, c, text, tuple(ids[(s, c)])) for s, c, text in COVERAGE_CODES]
 
@@ -517,7 +524,12 @@ def summarise(
     ``assessments`` are the rules' results per action at ``as_at`` (as refresh makes them);
     the actions' Status text is what the sheet holds after the refresh.
     """
-    coloured = [(a, sheet_rag(a.status_text, words)) for a, _ in assessments]
+    rag_of: dict[str | None, RAG | None] = {}  # sheet_rag of each Status text, once
+    coloured = []
+    for a, _ in assessments:
+        if a.status_text not in rag_of:
+            rag_of[a.status_text] = sheet_rag(a.status_text, words)
+        coloured.append((a, rag_of[a.status_text]))
     overall = {r: sum(1 for _, rag in coloured if rag is r) for r in RAG_ORDER}
     overdue = sorted(
         (_listed(a, s) for a, s in assessments if s.overdue),

@@ -665,10 +665,15 @@ def _cells_match(plan_ws: Worksheet, actions: Sequence[Action], col: int | None)
     if col is None:
         return out
     labels: dict[str, str] = {}
+    seen: set[str] = set()  # text met before: the same again changes nothing
     for action in actions:
         if action.origin is None:
             continue
         raw = _value_at(plan_ws, action.origin.row, col)
+        if isinstance(raw, str):
+            if raw in seen:
+                continue
+            seen.add(raw)
         text = "" if raw is None else str(raw)
         key = group_key(text)
         label = labels.setdefault(key, " ".join(text.split()))
@@ -736,6 +741,7 @@ def fingerprint(ws: Worksheet, wb: Workbook) -> str:
     digest = hashlib.sha256()
     formats: dict[int, str] = {}  # by number format id: openpyxl looks each one up
     cells = ws._cells
+    parts = []
     for key in sorted(cells):
         cell = cells[key]
         value = cell.value
@@ -744,7 +750,8 @@ def fingerprint(ws: Worksheet, wb: Workbook) -> str:
             fmt = formats.get(fmt_id)
             if fmt is None:
                 fmt = formats[fmt_id] = cell.number_format
-            digest.update(repr((*key, value, fmt)).encode())
+            parts.append(repr((*key, value, fmt)))
+    digest.update("".join(parts).encode())  # (one update of it all: the same digest)
     for name in summary_names():
         if name in wb.defined_names:
             digest.update(repr((name, wb.defined_names[name].attr_text)).encode())

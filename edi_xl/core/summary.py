@@ -38,7 +38,7 @@ How things are counted:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -314,9 +314,12 @@ def _rag_rows(
 ) -> list[RagRow]:
     labels: dict[str, str] = {}
     counts: dict[str, dict[RAG, int]] = {}
+    keys: dict[str | None, str] = {}  # group_key of each text, worked out once
     for action, rag in actions:
         text = getattr(action, attr)
-        key = group_key(text)
+        key = keys.get(text)
+        if key is None:
+            key = keys[text] = group_key(text)
         if key not in labels:
             labels[key] = " ".join(text.split()) if key else blank_label
             counts[key] = {r: 0 for r in RAG_ORDER}
@@ -388,6 +391,26 @@ def line_dates(change_log: Sequence[Sequence[Any]]) -> list[date | None]:
     return out
 
 
+#: Types of Change Log values read once each (hashable).
+_READ_ONCE = frozenset((str, int, float, bool, datetime, date, type(None)))
+
+
+def _status_reader(words: dict[RAG, str]) -> Callable[[Any], RAG | None]:
+    """:func:`edi_xl.core.status.parse_status` of a Change Log value or Status text with
+    ``words``, each different value read once (the same few words recur thousands of times)."""
+    seen: dict[tuple[type, Any], RAG | None] = {}
+
+    def read(value: Any) -> RAG | None:
+        if type(value) not in _READ_ONCE:  # maybe not hashable
+            return parse_status(_text(value), words)
+        key = (type(value), value)  # (1 and 1.0 and True read differently)
+        if key not in seen:
+            seen[key] = parse_status(_text(value), words)
+        return seen[key]
+
+    return read
+
+
 def status_changes(
     change_log: Sequence[Sequence[Any]],
     since: date | None,
@@ -408,9 +431,10 @@ def status_changes(
         first_old.setdefault(key, old)
         last[key] = (new, stamp)
     out: list[StatusChange] = []
+    read = _status_reader(words)
     for key, (new, stamp) in last.items():
         old = first_old[key]
-        was, now = parse_status(_text(old), words), parse_status(_text(new), words)
+        was, now = read(old), read(new)
         if now is RAG.RED and was is not RAG.RED:
             kind = "newly_red"
         elif now is RAG.BLUE and was is not RAG.BLUE:
@@ -445,6 +469,7 @@ def trend(
         if belongs is not None and len(line) > 3 and line[2] == "Status" and line[1]
     ]
     out: list[TrendPoint] = []
+    read = _status_reader(words)
     for round_date in rounds_before(plan.update_headers, as_at):
         then: dict[str, Any] = {}
         for belongs, action_id, old in status_lines:
@@ -454,7 +479,7 @@ def trend(
         no_status = 0
         for action in plan.actions:
             text = then.get(action.id, action.status_text)
-            rag = parse_status(_text(text), words)
+            rag = read(text)
             if rag is None:
                 no_status += 1
             else:
@@ -478,8 +503,8 @@ def coverage(actions: Iterable[tuple[Action, RAG | None]]) -> list[CoverageLine]
             code = ref.code.lower()
             for part in _WHOLE_METRIC.get((ref.scheme, code), (code,)):
                 named.add((ref.scheme, part))
-        for key in ids:
-            if key in named:
+        for key in named:  # (each list still in the actions' order)
+            if key in ids:
                 ids[key].append(action.id or "(no #)")
     return [CoverageLine(s, c, text, tuple(ids[(s, c)])) for s, c, text in COVERAGE_CODES]
 
@@ -499,7 +524,12 @@ def summarise(
     ``assessments`` are the rules' results per action at ``as_at`` (as refresh makes them);
     the actions' Status text is what the sheet holds after the refresh.
     """
-    coloured = [(a, sheet_rag(a.status_text, words)) for a, _ in assessments]
+    rag_of: dict[str | None, RAG | None] = {}  # sheet_rag of each Status text, once
+    coloured = []
+    for a, _ in assessments:
+        if a.status_text not in rag_of:
+            rag_of[a.status_text] = sheet_rag(a.status_text, words)
+        coloured.append((a, rag_of[a.status_text]))
     overall = {r: sum(1 for _, rag in coloured if rag is r) for r in RAG_ORDER}
     overdue = sorted(
         (_listed(a, s) for a, s in assessments if s.overdue),

@@ -46,15 +46,17 @@ import re
 from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart
 from openpyxl.chart.data_source import AxDataSource, NumDataSource, NumRef, StrRef
 from openpyxl.chart.series import Series, SeriesLabel
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
@@ -81,6 +83,7 @@ from edi_xl.master import sheets
 from edi_xl.master.cells import set_value
 from edi_xl.master.printing import PAGE_POINTS, apply_print_setup, fit_scale
 from edi_xl.master.styles import (
+    CHARS_PER_WIDTH,
     HEADER_FONT,
     NHS_BLUE,
     RAG_COLOURS,
@@ -439,33 +442,57 @@ class _Writer:
 
     Every written cell gets its column's style (alignment only) and, for dates, a number format;
     each row's kind goes into the kind column. Styles are worked out once per (column, number
-    format) and copied: openpyxl looks each style up in a list, which is slow for many cells.
+    format), and each cell is made with its own copy of that style: openpyxl looks up every
+    style set on a cell in a list, and makes each cell asked for through ``ws.cell``, both slow
+    for many cells.
     """
 
     def __init__(self, ws: Worksheet) -> None:
         self.ws = ws
         self.row = FIRST_ROW
-        self._styles: dict[tuple[int, str | None], Any] = {}
+        self._cells = ws._cells
+        self._styles: dict[tuple[int, str | None], StyleArray | None] = {}
+        self._made: dict[tuple[int, type, Any], tuple[Any, str, StyleArray | None]] = {}
         self._kind_col = column_index_from_string(KIND_COLUMN)
 
-    def _styled(self, row: int, col: int, number_format: str | None) -> Any:
-        cell = self.ws.cell(row, col)
+    def _style(self, col: int, number_format: str | None) -> StyleArray | None:
+        """The style of a cell of ``col`` written with ``number_format``, worked out once
+        (None: no style, as in the kind column)."""
         key = (col, number_format)
-        style = self._styles.get(key)
-        if style is None:
-            cell._style = copy(self.ws.column_dimensions[get_column_letter(col)]._style)
+        if key not in self._styles:
+            column = self.ws.column_dimensions[get_column_letter(col)]
+            model = Cell(self.ws, style_array=column._style)
             if number_format:
-                cell.number_format = number_format
-            self._styles[key] = copy(cell._style)
-        else:
-            cell._style = copy(style)
+                model.number_format = number_format
+            self._styles[key] = model._style
+        return self._styles[key]
+
+    def _styled(self, row: int, col: int, number_format: str | None) -> Cell:
+        """A new cell at (``row``, ``col``) with its column's style (a cell made anew: the
+        writer writes each cell once, on a sheet made empty)."""
+        cell = Cell(self.ws, row=row, column=col, style_array=self._style(col, number_format))
+        self._cells[row, col] = cell
         return cell
 
     def value(self, row: int, col: int, value: Any) -> None:
+        """``value`` as data (:func:`~edi_xl.master.cells.set_value`, so text never becomes a
+        formula). A value written before in the same column is copied from what set_value
+        made of it then (kinds, owners, dates and counts recur thousands of times)."""
         if value is None or value == "":
             return
-        fmt = DATE_FORMAT if isinstance(value, date) else None
-        set_value(self._styled(row, col, fmt), value, number_format=fmt)
+        key = (col, type(value), value) if type(value) in _SAME_AS_WRITTEN else None
+        made = self._made.get(key) if key else None
+        if made is None:
+            fmt = DATE_FORMAT if isinstance(value, date) else None
+            cell = self._styled(row, col, fmt)
+            set_value(cell, value, number_format=fmt)
+            if key:
+                style = None if cell._style is None else StyleArray(cell._style)
+                self._made[key] = (cell._value, cell.data_type, style)
+            return
+        cell = Cell(self.ws, row=row, column=col, style_array=made[2])
+        cell._value, cell.data_type = made[0], made[1]
+        self._cells[row, col] = cell
 
     def formula(self, row: int, col: int, formula: str) -> None:
         """One of edi_xl's own formulas (never text from a file)."""
@@ -485,12 +512,12 @@ class _Writer:
     def fit(self, values: Sequence[Any], first_col: int = 1) -> None:
         """Give the row the height its wrapped ``values`` (from ``first_col``) need, if taller
         than one line."""
-        letters = [get_column_letter(c) for c in range(first_col, first_col + len(values))]
-        height = row_height(
-            (value, WIDTHS[letter])
-            for value, letter in zip(values, letters, strict=True)
-            if COLUMN_ALIGNMENT[letter].wrap_text
-        )
+        wrapped = [
+            (value, _WRAP_WIDTHS[col])
+            for col, value in enumerate(values, start=first_col)
+            if col in _WRAP_WIDTHS and not _one_line(value, col)
+        ]
+        height = row_height(wrapped)
         if height > ROW_POINTS:
             self.ws.row_dimensions[self.row].height = height
 
@@ -502,6 +529,24 @@ class _Writer:
 
     def blank(self) -> None:
         self.row += 1
+
+
+#: Types of values the same value of which is always written the same way (by _Writer.value).
+_SAME_AS_WRITTEN = frozenset((str, int, float, bool, date, datetime))
+#: The width of each column whose text wraps, by column number.
+_WRAP_WIDTHS = {
+    column_index_from_string(letter): WIDTHS[letter]
+    for letter, alignment in COLUMN_ALIGNMENT.items()
+    if alignment.wrap_text
+}
+#: The most characters a wrapped column's line holds (styles.wrapped_lines).
+_LINE_CHARS = {col: max(1, int(width * CHARS_PER_WIDTH) - 1) for col, width in _WRAP_WIDTHS.items()}
+
+
+def _one_line(value: Any, col: int) -> bool:
+    """Whether ``value`` takes one line at most in wrapped column ``col``: not text, or text
+    of one paragraph no longer than a line (so every word fits; styles.wrapped_lines)."""
+    return not isinstance(value, str) or (len(value) <= _LINE_CHARS[col] and "\n" not in value)
 
 
 def _rag_header(w: _Writer, label: str) -> None:
@@ -607,16 +652,28 @@ def _list_lines(
         w.line("list-line", [item.id or "(no #)", item.action, item.owner, due, last_value(item)])
 
 
+def _value_at(ws: Worksheet, row: int, col: int) -> Any:
+    """The value of a cell of ``ws`` (None when it has none), making no cell where there is
+    none (as ``ws.cell`` would, for nothing)."""
+    cell = ws._cells.get((row, col))
+    return None if cell is None else cell.value
+
+
 def _cells_match(plan_ws: Worksheet, actions: Sequence[Action], col: int | None) -> dict[str, bool]:
     """Per group key: whether every cell of the group reads as its label in COUNTIFS."""
     out: dict[str, bool] = {}
     if col is None:
         return out
     labels: dict[str, str] = {}
+    seen: set[str] = set()  # text met before: the same again changes nothing
     for action in actions:
         if action.origin is None:
             continue
-        raw = plan_ws.cell(action.origin.row, col).value
+        raw = _value_at(plan_ws, action.origin.row, col)
+        if isinstance(raw, str):
+            if raw in seen:
+                continue
+            seen.add(raw)
         text = "" if raw is None else str(raw)
         key = group_key(text)
         label = labels.setdefault(key, " ".join(text.split()))
@@ -630,7 +687,7 @@ def _status_cells_ok(plan_ws: Worksheet, actions: Sequence[Action], col: int) ->
     for action in actions:
         if action.origin is None:
             continue
-        raw = plan_ws.cell(action.origin.row, col).value
+        raw = _value_at(plan_ws, action.origin.row, col)
         if isinstance(raw, str) and raw != raw.strip():
             return False
     return True
@@ -682,9 +739,19 @@ def fingerprint(ws: Worksheet, wb: Workbook) -> str:
     charts read): the same text for the same content. It sits in :data:`FINGERPRINT_CELL`, so
     a button can tell that a rewrite would change nothing (it reads values, not formulas)."""
     digest = hashlib.sha256()
-    for (r, c), cell in sorted(ws._cells.items()):
-        if cell.value is not None and (r, c) != _FINGERPRINT_AT:
-            digest.update(repr((r, c, cell.value, cell.number_format)).encode())
+    formats: dict[int, str] = {}  # by number format id: openpyxl looks each one up
+    cells = ws._cells
+    parts = []
+    for key in sorted(cells):
+        cell = cells[key]
+        value = cell.value
+        if value is not None and key != _FINGERPRINT_AT:
+            fmt_id = cell._style.numFmtId if cell._style is not None else 0
+            fmt = formats.get(fmt_id)
+            if fmt is None:
+                fmt = formats[fmt_id] = cell.number_format
+            parts.append(repr((*key, value, fmt)))
+    digest.update("".join(parts).encode())  # (one update of it all: the same digest)
     for name in summary_names():
         if name in wb.defined_names:
             digest.update(repr((name, wb.defined_names[name].attr_text)).encode())
@@ -877,7 +944,7 @@ def _keep_sections_together(ws: Worksheet, min_rows: int = 6) -> None:
     page = 0.9 * (PAGE_POINTS - 2 * 0.6 * 72) / scale
     kind_col = column_index_from_string(KIND_COLUMN)
     last_row = ws.max_row
-    kinds = {r: ws.cell(r, kind_col).value for r in range(1, last_row + 1)}
+    kinds = {r: _value_at(ws, r, kind_col) for r in range(1, last_row + 1)}
 
     def height(r: int) -> float:
         return ws.row_dimensions[r].height or ROW_POINTS if r in ws.row_dimensions else ROW_POINTS

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
@@ -92,6 +92,7 @@ from edi_xl.master.package import (
 )
 
 M = f"{{{MAIN_NS}}}"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 
 #: The children of a worksheet, in the order the file format requires (CT_Worksheet).
@@ -456,6 +457,34 @@ def _child(parent: etree._Element, name: str, order: list[str]) -> etree._Elemen
 # --- cells ---------------------------------------------------------------------------------------
 
 
+class _Content(NamedTuple):
+    """What a ``<c>`` holds for a value: its ``t``, and a formula, a value or inline text."""
+
+    t: str | None
+    kind: str  # "f" (formula), "v" (value), "is" (inline string), "" (nothing)
+    text: str
+    preserve: bool = False  # the text's spaces and line breaks kept as they are
+
+
+def _content(value: Any, data_type: str, epoch: Any) -> _Content:
+    """What a cell holding ``value`` (as openpyxl holds it, with its ``data_type``) writes."""
+    if value is None or value == "":  # as openpyxl writes it: an empty string is no value
+        return _Content(None, "", "")
+    if data_type == "f" or (isinstance(value, str) and data_type != "s" and value.startswith("=")):
+        return _Content(None, "f", str(value)[1:] if str(value).startswith("=") else "")
+    if isinstance(value, bool):
+        return _Content("b", "v", "1" if value else "0")
+    if isinstance(value, int | float):
+        return _Content(None, "v", repr(value) if isinstance(value, float) else str(value))
+    if isinstance(value, datetime | date | time | timedelta):
+        serial = to_excel(value, epoch) if isinstance(value, datetime | date) else to_excel(value)
+        return _Content(None, "v", str(serial))
+    if data_type == "e":
+        return _Content("e", "v", str(value))
+    text = str(value)
+    return _Content("inlineStr", "is", text, text != text.strip() or "\n" in text)
+
+
 def _set_cell(c: etree._Element, value: Any, data_type: str, style: int | None, wb: Any) -> None:
     """Make the ``<c>`` element ``c`` hold ``value`` (as openpyxl holds it) and ``style``."""
     for child in list(c):
@@ -468,31 +497,30 @@ def _set_cell(c: etree._Element, value: Any, data_type: str, style: int | None, 
             c.set("s", str(style))
         else:
             c.attrib.pop("s", None)
-    if value is None or value == "":  # as openpyxl writes it: an empty string is no value
-        return
-    if data_type == "f" or (isinstance(value, str) and data_type != "s" and value.startswith("=")):
-        etree.SubElement(c, M + "f").text = str(value)[1:] if str(value).startswith("=") else ""
-        return
-    if isinstance(value, bool):
-        c.set("t", "b")
-        etree.SubElement(c, M + "v").text = "1" if value else "0"
-    elif isinstance(value, int | float):
-        etree.SubElement(c, M + "v").text = repr(value) if isinstance(value, float) else str(value)
-    elif isinstance(value, datetime | date | time | timedelta):
-        serial = (
-            to_excel(value, wb.epoch) if isinstance(value, datetime | date) else to_excel(value)
-        )
-        etree.SubElement(c, M + "v").text = str(serial)
-    elif data_type == "e":
-        c.set("t", "e")
-        etree.SubElement(c, M + "v").text = str(value)
-    else:
-        c.set("t", "inlineStr")
+    content = _content(value, data_type, wb.epoch)
+    if content.t:
+        c.set("t", content.t)
+    if content.kind == "is":
         t = etree.SubElement(etree.SubElement(c, M + "is"), M + "t")
-        text = str(value)
-        t.text = text
-        if text != text.strip() or "\n" in text:
-            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        t.text = content.text
+        if content.preserve:
+            t.set(XML_SPACE, "preserve")
+    elif content.kind:
+        etree.SubElement(c, M + content.kind).text = content.text
+
+
+def _cell_xml(ref: str, value: Any, data_type: str, style: int | None, epoch: Any) -> str:
+    """A new ``<c>`` element holding ``value`` and ``style``, as text (:func:`_set_cell`)."""
+    content = _content(value, data_type, epoch)
+    attrs = f'r="{ref}"' + (f' s="{style}"' if style else "")
+    if content.t:
+        attrs += f' t="{content.t}"'
+    if content.kind == "is":
+        space = ' xml:space="preserve"' if content.preserve else ""
+        return f"<c {attrs}><is><t{space}>{xml_escape(content.text)}</t></is></c>"
+    if content.kind:
+        return f"<c {attrs}><{content.kind}>{xml_escape(content.text)}</{content.kind}></c>"
+    return f"<c {attrs}/>"
 
 
 class SheetXml:
@@ -515,16 +543,20 @@ class SheetXml:
         if row is None:
             row = etree.Element(M + "row")
             row.set("r", str(r))
-            if self._order is None:
-                self._order = sorted(self.rows)
-            at = bisect.bisect_right(self._order, r)
-            if at < len(self._order):
-                self.rows[self._order[at]].addprevious(row)
-            else:
-                self.data.append(row)
-            self._order.insert(at, r)
-            self.rows[r] = row
+            self.put_row(r, row)
         return row
+
+    def put_row(self, r: int, row: etree._Element) -> None:
+        """Put the new row ``row`` (numbered ``r``, which the sheet does not have) in order."""
+        if self._order is None:
+            self._order = sorted(self.rows)
+        at = bisect.bisect_right(self._order, r)
+        if at < len(self._order):
+            self.rows[self._order[at]].addprevious(row)
+        else:
+            self.data.append(row)
+        self._order.insert(at, r)
+        self.rows[r] = row
 
     def _row_cells(self, r: int) -> dict[int, etree._Element]:
         if r not in self.cells:
@@ -785,23 +817,33 @@ def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) 
         c = sheet.cell(*key, create=e.value is not None or e.style_changed)
         if c is not None:
             _set_cell(c, e.value, e.data_type, styles.xf(e.style) if e.style_changed else None, wb)
-    for r in sorted(new_rows):  # a new row is made whole, its cells in column order
+    if new_rows:
+        _add_rows(sheet, new_rows, styles, wb.epoch)
+
+
+def _add_rows(
+    sheet: SheetXml, new_rows: dict[int, list[tuple[int, Any]]], styles: StyleMap, epoch: Any
+) -> None:
+    """Rows the sheet does not have, made whole from their edits (cells in column order),
+    written as text and parsed at once: a merge adds thousands of Change Log lines."""
+    out = [f'<sheetData xmlns="{MAIN_NS}">']
+    for r in sorted(new_rows):
         cells = sorted(
             (ce for ce in new_rows[r] if ce[1].value is not None or ce[1].style_changed),
             key=lambda ce: ce[0],
         )
         if not cells:
             continue  # only cleared cells the file never had
-        row, found = sheet.row(r), sheet._row_cells(r)
+        out.append(f'<row r="{r}">')
         for col, e in cells:
-            c = found[col] = etree.SubElement(row, M + "c")
-            c.set("r", f"{get_column_letter(col)}{r}")
             style = styles.xf(e.style) if e.style_changed else None
-            if e.value_changed:
-                _set_cell(c, e.value, e.data_type, style, wb)
-            elif style:  # only its look
-                c.set("s", str(style))
+            value = e.value if e.value_changed else None  # else: only its look
+            out.append(_cell_xml(f"{get_column_letter(col)}{r}", value, e.data_type, style, epoch))
+        out.append("</row>")
         sheet.max_row, sheet.max_col = max(sheet.max_row, r), max(sheet.max_col, cells[-1][0])
+    out.append("</sheetData>")
+    for row in list(parse("".join(out).encode("utf-8"))):
+        sheet.put_row(int(row.get("r", "0")), row)
 
 
 def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,

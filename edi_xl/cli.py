@@ -7,6 +7,7 @@ human; 2 usage error or unreadable input (a one-line message naming the file, no
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections import Counter
@@ -1007,7 +1008,17 @@ def example_plan() -> Any:
 
 
 def main() -> None:
-    cli(prog_name="edi-xl")
+    # A command is the whole life of this process. The workbooks it loads are hundreds of
+    # thousands of long-lived objects (openpyxl's cells and styles), which the cycle collector
+    # would walk again and again to find no garbage, and once more as the process ends (about
+    # a tenth of a refresh of a big plan): no collection while the command runs, and the
+    # objects left are frozen at the end, so that ending skips them too (the memory goes back
+    # to the system with the process). Worker processes collect as usual (read.isolation).
+    gc.disable()
+    try:
+        cli(prog_name="edi-xl")
+    finally:
+        gc.freeze()
 
 
 if __name__ == "__main__":

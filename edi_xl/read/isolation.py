@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import multiprocessing
 import os
 import signal
@@ -408,6 +409,7 @@ def _limit_resources(memory_mb: int) -> None:
 
 def _worker_main(conn: Connection, memory_mb: int, stderr_path: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    gc.enable()  # a parent may pause collection (the CLI does): a worker reads many files
     # Native readers write their last words (a Rust abort, a failed allocation) to fd 2:
     # keep them in a file the parent reads when this process dies.
     with contextlib.suppress(OSError):

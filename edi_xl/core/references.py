@@ -292,6 +292,10 @@ def _find_refs(text: str) -> Iterator[tuple[_RefRule, re.Match[str]]]:
         pos = best[1].end()
 
 
+def _words(text: str) -> set[str]:
+    return {word.casefold() for word in re.findall(r"\w+", text)}
+
+
 def parse_report_refs(text: object) -> list[ReportRef]:
     """The report references of a "Report / Action" cell, in order, duplicates removed.
 
@@ -308,13 +312,24 @@ def parse_report_refs(text: object) -> list[ReportRef]:
         pos = match.end()
     refs.extend(_free_refs(source[pos:]))
 
-    seen: set[tuple[Scheme, str | None, str]] = set()
-    unique = []
+    seen: dict[tuple[Scheme, str | None, str], int] = {}  # key -> its place in unique
+    unique: list[ReportRef] = []
     for ref in refs:
         key = (ref.scheme, ref.code, ref.label.casefold())
-        if key not in seen:
-            seen.add(key)
-            unique.append(ref)
+        if key in seen:  # the same reference again: no word written is dropped with it
+            kept = unique[seen[key]]
+            if _words(ref.text) <= _words(kept.text) | _words(kept.label):
+                continue  # "GPG Gender Pay Gap", "WRES 1-3 WRES 2": nothing new
+            if _words(kept.text) <= _words(ref.text):
+                unique[seen[key]] = ref  # "HIA 3 ... NHS HIA 3": the fuller writing
+                continue
+            # written two ways that neither holds the other: this one is kept as free text
+            ref = ReportRef(scheme=Scheme.OTHER, code=None, text=ref.text, known=False)
+            key = (ref.scheme, ref.code, ref.label.casefold())
+            if key in seen:
+                continue
+        seen[key] = len(unique)
+        unique.append(ref)
     return unique
 
 

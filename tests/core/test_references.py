@@ -498,3 +498,12 @@ def test_format_protected_characteristics(names: list[str], expected: str) -> No
 @given(st.lists(st.sampled_from([*PROTECTED_CHARACTERISTICS, ALL]), unique=True))
 def test_format_then_parse_round_trips(names: list[str]) -> None:
     assert parse_protected_characteristics(format_protected_characteristics(names)) == (names, [])
+
+
+def test_a_reference_written_twice_keeps_every_word_of_both() -> None:
+    """Found by test_every_word_is_kept: the second writing of HIA 3 held "NHS", and was
+    dropped as a duplicate with it."""
+    refs = parse_report_refs("HIA 3 NHS HIA 3")
+    assert [(r.scheme, r.code, r.text) for r in refs] == [(Scheme.HIA, "3", "NHS HIA 3")]
+    refs = parse_report_refs("WRES 1; WRES 1")
+    assert [r.text for r in refs] == ["WRES 1"]

@@ -84,6 +84,39 @@ def _today() -> date:
     return today()  # edi_xl.core.rounds.today: the one place that reads the clock
 
 
+#: Set by :func:`main`: this process runs one command and ends (not a test, not a library).
+_ENDS_AFTER_COMMAND = False
+
+
+@contextmanager
+def _one_master() -> Iterator[None]:
+    """Around a command that works on one master, in a process that ends after it.
+
+    The master loaded is hundreds of thousands of long-lived objects (openpyxl's cells and
+    styles), which Python's cycle collector would walk again and again to find no garbage,
+    once more after the save and again as the process ends: about a tenth of a refresh of a
+    big plan. So no collection while the command runs, and what is left is frozen after it,
+    out of every later walk (the memory goes back to the system with the process). Commands
+    that make many workbooks one after another (returns, normalise) collect as usual, and so
+    do worker processes (:mod:`edi_xl.read.isolation`).
+    """
+    if not _ENDS_AFTER_COMMAND:
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+def _run_on_master(func: Any, *args: Any, **kwargs: Any) -> Any:
+    """:func:`_run` for a library call that loads one master (:func:`_one_master`)."""
+    with _one_master():
+        return _run(func, *args, **kwargs)
+
+
 def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
     """Call the library; what stops the work becomes a one-line message and exit code 2."""
     try:
@@ -204,7 +237,9 @@ def new(
         )
     plan = _run(read_plan, source) if source else None
     when = _round(as_at, source)
-    result = _run(new_master, master, plan, when.as_at, trust_name=trust_name, overwrite=force)
+    result = _run_on_master(
+        new_master, master, plan, when.as_at, trust_name=trust_name, overwrite=force
+    )
     _say_round(when)
     _summary(result, "Created")
     if master.suffix.lower() == ".xlsm":
@@ -235,7 +270,7 @@ def refresh(master: Path, as_at: date | None, output: Path | None) -> None:
       edi-xl refresh plan.xlsx --as-at 18/12/2023
     """
     when = _round(as_at, master)
-    result = _run(refresh_workbook, master, when.as_at, out=output)
+    result = _run_on_master(refresh_workbook, master, when.as_at, out=output)
     _say_round(when)
     _summary(result, "Refreshed")
     sys.exit(1 if result.report.needs_attention else 0)
@@ -264,7 +299,7 @@ def add_buttons(plan: Path, as_at: date | None, output: Path | None) -> None:
     from edi_xl.flows.add_buttons import add_buttons as add
 
     when = _round(as_at, plan)
-    target, result = _run(add, plan, output, when.as_at)
+    target, result = _run_on_master(add, plan, output, when.as_at)
     _say_round(when)
     _summary(result, "Refreshed")
     click.echo(f"Buttons added: {target} (open it in Excel and enable macros).")
@@ -286,7 +321,7 @@ def check(master: Path, as_at: date | None, as_json: bool) -> None:
     """
     when = _round(as_at, master)
     as_at = when.as_at
-    report, plan = _run(_check, master, as_at)
+    report, plan = _run_on_master(_check, master, as_at)
     if as_json:
         doc = {
             "file": str(master),
@@ -464,7 +499,7 @@ def merge(
 
     _check_report_path(report_path)  # before the master is changed
     with _progress("Reading returns") as progress:
-        result = _run(
+        result = _run_on_master(
             merge_returns,
             master,
             returns,
@@ -637,7 +672,7 @@ def summary(master: Path, as_at: date | None, as_json: bool) -> None:
     from edi_xl.flows.refresh import summarise_master
 
     when = _round(as_at, master)
-    figures = _run(summarise_master, master, when.as_at)
+    figures = _run_on_master(summarise_master, master, when.as_at)
     if not as_json:
         _say_round(when)
     click.echo(json.dumps(figures.to_dict(), indent=2) if as_json else format_summary(figures))
@@ -772,13 +807,13 @@ def import_(
                     "and keeps its previous version as a backup"
                 )
         when = _round(as_at, into)
-        result = _run(import_into, sources, into, layout, when.as_at, overrides=overrides)
+        result = _run_on_master(import_into, sources, into, layout, when.as_at, overrides=overrides)
     else:
         assert out is not None
         if out.suffix.lower() != ".xlsx":
             raise InputError(f"{out}: a master is an .xlsx workbook; give a name ending .xlsx")
         when = _round(as_at, out if force else None)
-        result = _run(
+        result = _run_on_master(
             import_plans,
             sources,
             out,
@@ -903,7 +938,7 @@ def round_(master: Path, start: str | None) -> None:
         raise click.BadParameter(
             f"{start!r} is not a date: use 2023-12-18 or 18/12/2023 ({exc})", param_hint="--start"
         ) from exc
-    result = _run(start_round, master, when)
+    result = _run_on_master(start_round, master, when)
     _say_round(result.as_at, "given")
     if not result.started:
         click.echo(f"{master}: the round as at {short_date(when)} is already the current one.")
@@ -1008,17 +1043,12 @@ def example_plan() -> Any:
 
 
 def main() -> None:
-    # A command is the whole life of this process. The workbooks it loads are hundreds of
-    # thousands of long-lived objects (openpyxl's cells and styles), which the cycle collector
-    # would walk again and again to find no garbage, and once more as the process ends (about
-    # a tenth of a refresh of a big plan): no collection while the command runs, and the
-    # objects left are frozen at the end, so that ending skips them too (the memory goes back
-    # to the system with the process). Worker processes collect as usual (read.isolation).
-    gc.disable()
+    global _ENDS_AFTER_COMMAND
+    _ENDS_AFTER_COMMAND = True
     try:
         cli(prog_name="edi-xl")
     finally:
-        gc.freeze()
+        gc.freeze()  # the process ends: no last walk over what is left (see _one_master)
 
 
 if __name__ == "__main__":

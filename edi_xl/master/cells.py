@@ -8,6 +8,7 @@ it text too.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -21,11 +22,17 @@ DATE_FORMAT = "dd-mmm-yy"
 REPLACEMENT = "\ufffd"
 
 
+#: What a workbook's XML cannot hold: control characters other than tab, line feed and
+#: carriage return (openpyxl's ILLEGAL_CHARACTERS_RE), the non-characters U+FFFE and U+FFFF,
+#: and halves of a surrogate pair on their own (no UTF-8 for them): a save would fail.
+UNSTORABLE = re.compile(ILLEGAL_CHARACTERS_RE.pattern + "|[\ufffe\uffff\ud800-\udfff]")
+
+
 def storable_text(text: str) -> str:
-    """``text`` as a cell can hold it: control characters (other than tab, line feed and
-    carriage return) become U+FFFD (the replacement character): the rest of the text is
-    kept and the gap shows."""
-    return ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT, text)
+    """``text`` as a cell can hold it: characters a workbook cannot hold (:data:`UNSTORABLE`)
+    become U+FFFD (the replacement character): the rest of the text is kept and the gap
+    shows."""
+    return UNSTORABLE.sub(REPLACEMENT, text)
 
 
 def looks_like_formula(text: str) -> bool:

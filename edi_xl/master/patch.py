@@ -39,14 +39,17 @@ If the package cannot be patched, :func:`save_master` saves by openpyxl and says
 from __future__ import annotations
 
 import bisect
+import math
 import re
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
+from string import ascii_letters
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape as xml_escape
 
@@ -93,6 +96,17 @@ from edi_xl.master.package import (
 
 M = f"{{{MAIN_NS}}}"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+#: A carriage return written as itself would be read back as a line feed (XML's line-end
+#: rule); a reference keeps it, as openpyxl and lxml write it.
+_TEXT_ENTITIES = {"\r": "&#13;"}
+_ATTR_ENTITIES = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
+
+
+def _text(value: str) -> str:
+    """``value`` as XML element text."""
+    return xml_escape(value, _TEXT_ENTITIES)
+
+
 XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 
 #: The children of a worksheet, in the order the file format requires (CT_Worksheet).
@@ -211,11 +225,11 @@ def _shift_sheet_xml(
         for c in row.iter(f"{M}c"):
             ref = c.get("r")
             if ref:  # "K5": its letters moved, looked up once per column (a sheet has many)
-                digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                digits = ref.lstrip(ascii_letters)
                 letters = ref[: len(ref) - len(digits)]
                 to = moved.get(letters)
-                if to is None:
-                    to = moved[letters] = shift_reference(letters + "1", col)[:-1]
+                if to is None:  # (a file may write "k5": it comes out "L5")
+                    to = moved[letters] = shift_reference(letters.upper() + "1", col)[:-1]
                 if to != letters:
                     c.set("r", to + digits)
     for f in root.iter(f"{M}f"):
@@ -474,7 +488,10 @@ def _content(value: Any, data_type: str, epoch: Any) -> _Content:
         return _Content(None, "f", str(value)[1:] if str(value).startswith("=") else "")
     if isinstance(value, bool):
         return _Content("b", "v", "1" if value else "0")
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
+        if isinstance(value, float | Decimal) and not math.isfinite(value):
+            return _Content(None, "v", "")  # as openpyxl writes NaN and infinity
+        # a float as repr writes it: exact (openpyxl's "%.16g" can round the last digit)
         return _Content(None, "v", repr(value) if isinstance(value, float) else str(value))
     if isinstance(value, datetime | date | time | timedelta):
         serial = to_excel(value, epoch) if isinstance(value, datetime | date) else to_excel(value)
@@ -517,9 +534,9 @@ def _cell_xml(ref: str, value: Any, data_type: str, style: int | None, epoch: An
         attrs += f' t="{content.t}"'
     if content.kind == "is":
         space = ' xml:space="preserve"' if content.preserve else ""
-        return f"<c {attrs}><is><t{space}>{xml_escape(content.text)}</t></is></c>"
+        return f"<c {attrs}><is><t{space}>{_text(content.text)}</t></is></c>"
     if content.kind:
-        return f"<c {attrs}><{content.kind}>{xml_escape(content.text)}</{content.kind}></c>"
+        return f"<c {attrs}><{content.kind}>{_text(content.text)}</{content.kind}></c>"
     return f"<c {attrs}/>"
 
 
@@ -570,7 +587,7 @@ class SheetXml:
                         letters = ref.rstrip("0123456789")
                         col = index.get(letters)
                         if col is None:
-                            col = index[letters] = column_index_from_string(letters)
+                            col = index[letters] = column_index_from_string(letters.upper())
                         found[col] = c
             self.cells[r] = found
         return self.cells[r]
@@ -973,6 +990,7 @@ class _Made:
     package: Package
     cell_styles: list[tuple[int, ...]]  # a cell's ``s`` -> its openpyxl style array
     dxfs: list[bytes]  # a rule's ``dxfId`` -> the differential style, as openpyxl writes it
+    no_cells: set[str]  # sheets written without their cells (:func:`_sheet_data` writes them)
 
 
 def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> _Made:
@@ -1000,6 +1018,7 @@ def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> _Made:
         Package.read(out.getvalue()),
         [tuple(style) for style in wb._cell_styles],
         [openpyxl_tostring(d.to_tree()) for d in wb._differential_styles.styles],
+        set(cells),
     )
 
 
@@ -1022,7 +1041,8 @@ def _plain_cells(ws: Worksheet) -> bool:
 
 
 def _attr(value: str) -> str:
-    return xml_escape(value, {'"': "&quot;"})
+    """An attribute's value as XML text (quoted with ")."""
+    return xml_escape(value, _ATTR_ENTITIES)
 
 
 def _sheet_data(ws: Worksheet, rows: etree._Element, styles: StyleMap) -> etree._Element:
@@ -1048,12 +1068,12 @@ def _sheet_data(ws: Worksheet, rows: etree._Element, styles: StyleMap) -> etree.
         if value is None or value == "":
             text = f"<c {attrs}/>"
         elif kind == "f":
-            text = f"<c {attrs}><f>{xml_escape(value[1:])}</f><v/></c>"
+            text = f"<c {attrs}><f>{_text(value[1:])}</f><v/></c>"
         elif kind == "s":
             space = ' xml:space="preserve"' if value != value.strip() else ""
-            text = f"<c {attrs}><is><t{space}>{xml_escape(value)}</t></is></c>"
+            text = f"<c {attrs}><is><t{space}>{_text(value)}</t></is></c>"
         else:
-            text = f"<c {attrs}><v>{xml_escape(safe_string(value))}</v></c>"
+            text = f"<c {attrs}><v>{_text(safe_string(value))}</v></c>"
         by_row.setdefault(r, []).append(text)
     looks = {int(row.get("r", "0")): row for row in rows.iterfind(M + "row")}
     out = [f'<sheetData xmlns="{MAIN_NS}">']
@@ -1328,7 +1348,7 @@ def _put_whole_sheets(
         root = made.xml(src_part)
         _inline_strings(root, strings)
         _restyle(root, written, styles)
-        if _plain_cells(ws):  # written without its cells: they go in now
+        if ws.title in written.no_cells:  # written without its cells: they go in now
             data = root.find(M + "sheetData")
             assert data is not None
             root.replace(data, _sheet_data(ws, data, styles))

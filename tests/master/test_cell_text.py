@@ -1,0 +1,95 @@
+"""The patch writer's two ways of writing a cell hold the same: an element (``_set_cell``,
+for a cell the file has) and text (``_cell_xml``, for a row it does not, parsed at once);
+and the text of a sheet made again (``_sheet_data``) keeps what openpyxl's writer keeps."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from lxml import etree
+from openpyxl import Workbook
+
+from edi_xl.master.cells import REPLACEMENT, storable_text
+from edi_xl.master.package import MAIN_NS, Package, parse
+from edi_xl.master.patch import _cell_xml, _set_cell, _shift_sheet_xml
+
+M = f"{{{MAIN_NS}}}"
+VALUES: list[tuple[Any, str]] = [
+    (True, "b"),
+    (False, "b"),
+    (7, "n"),
+    (2**60, "n"),
+    (0.1 + 0.2, "n"),
+    (1e-300, "n"),
+    (math.nan, "n"),
+    (math.inf, "n"),
+    (Decimal("1.25"), "n"),
+    (datetime(2023, 12, 18, 9, 30), "d"),
+    (date(2023, 12, 18), "d"),
+    (time(9, 30), "d"),
+    (timedelta(hours=36), "d"),
+    ("#N/A", "e"),
+    ("=SUM(A1:A3)", "f"),
+    ('=HYPERLINK("x")', "s"),  # text that looks like a formula, kept text
+    (" leading", "s"),
+    ("trailing ", "s"),
+    ("two\nlines", "s"),
+    ("carriage\r\nreturn", "s"),
+    ("lone\rreturn", "s"),
+    ("tab\there", "s"),
+    ("<&>\"'", "s"),
+    ("", "s"),
+    (None, "n"),
+]
+
+
+def _element(value: Any, kind: str, style: int | None) -> bytes:
+    wb = Workbook()
+    row = etree.fromstring(f'<row xmlns="{MAIN_NS}"><c r="B2"/></row>'.encode())
+    _set_cell(row[0], value, kind, style, wb)
+    return etree.tostring(row[0], method="c14n")
+
+
+def _text(value: Any, kind: str, style: int | None) -> bytes:
+    xml = f'<row xmlns="{MAIN_NS}">{_cell_xml("B2", value, kind, style, Workbook().epoch)}</row>'
+    return etree.tostring(parse(xml.encode())[0], method="c14n")
+
+
+@pytest.mark.parametrize(("value", "kind"), VALUES, ids=[repr(v[0])[:20] for v in VALUES])
+@pytest.mark.parametrize("style", [None, 0, 5])
+def test_a_cell_written_as_text_is_the_cell_written_as_an_element(
+    value: Any, kind: str, style: int | None
+) -> None:
+    assert _text(value, kind, style) == _element(value, kind, style)
+
+
+def test_a_carriage_return_survives_the_text_path() -> None:
+    cell = _cell_xml("A1", "a\r\nb", "s", None, None)
+    t = parse(f'<row xmlns="{MAIN_NS}">{cell}</row>'.encode()).find(f"{M}c/{M}is/{M}t")
+    assert t is not None and t.text == "a\r\nb"
+
+
+def test_numbers_that_are_no_number_leave_the_cell_empty() -> None:
+    for value in (math.nan, math.inf, -math.inf, Decimal("NaN")):
+        c = parse(_text(value, "n", None))
+        assert (c.findtext(f"{M}v") or "") == ""
+
+
+def test_lowercase_cell_references_move_with_an_inserted_column() -> None:
+    root = parse(
+        f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="a1"/><c r="k1"/></row>'
+        f'<row r="2"><c r="K2"/></row></sheetData></worksheet>'.encode()
+    )
+    _shift_sheet_xml(Package({}), "xl/worksheets/sheet1.xml", root, 3)
+    assert [c.get("r") for c in root.iter(f"{M}c")] == ["A1", "L1", "L2"]  # written as Excel does
+
+
+def test_text_a_workbook_cannot_hold_is_replaced_not_dropped() -> None:
+    text = "a\ufffeb\uffffc\ud800d\x01e\tf\r\ng"
+    assert (
+        storable_text(text) == f"a{REPLACEMENT}b{REPLACEMENT}c{REPLACEMENT}d{REPLACEMENT}e\tf\r\ng"
+    )

@@ -680,7 +680,7 @@ def merge_returns(
         master: "master itself",
         backup_path(master): "master's backup",
     }
-    # The workers read the returns while the master loads here: two seconds become one.
+    # The workers read the returns (and find their tables) while the master loads here.
     reading = ReturnsReading(inputs, reader=reader, not_returns=not_returns)
     try:
         wb = load_master(master)

@@ -15,11 +15,14 @@ x14 extensions...). So a master edi_xl did not make from nothing is saved by pat
    workbook, which holds it.
 
    - edi_xl's own sheets the command made again (the Summary, the Returns sheet) and any
-     sheet it added are written by openpyxl and put in whole (their styles added to the
-     package's ``styles.xml``, their strings written inline, their drawings and charts
-     copied under free names);
+     sheet it added are put in whole: openpyxl writes each but its cells, which are written
+     here as text with the package's own style numbers (:func:`_sheet_data`; through
+     openpyxl's cell writer when a sheet holds notes, links or rich text), their styles
+     added to the package's ``styles.xml``, their strings inline, their drawings and charts
+     copied under free names;
    - any other sheet that changed (the plan sheet; the Change Log's new lines, Settings,
-     Lists) has its XML edited in place: the cells written and cleared, an inserted column
+     Lists) has its XML edited in place (rows it did not have are written as text and
+     parsed at once): the cells written and cleared, an inserted column
      (moving cells, column widths, merged cells, links, notes, conditional formats,
      dropdowns, filter and pictures to its right), the conditional formats and dropdowns
      edi_xl added or removed, the print setup (paper, orientation, fit to pages, scale),

@@ -293,3 +293,27 @@ def test_import_into_refuses_what_it_cannot_do(runner: CliRunner, tmp_path: Path
     )
     assert not_plan.exit_code == 2
     assert "ours.csv: the master to import into is an .xlsx or .xlsm workbook" in not_plan.output
+
+
+def test_the_collector_pauses_only_in_a_process_that_ends_after_its_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`edi-xl refresh` and the other one-master commands pause Python's cycle collector
+    and freeze what is left after them, but only when main() runs the process: a test or a
+    program that calls the commands keeps its collector as it was."""
+    import gc
+
+    from edi_xl import cli as cli_module
+
+    assert gc.isenabled()
+    with cli_module._one_master():  # not main(): nothing changes
+        assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    monkeypatch.setattr(cli_module, "_ENDS_AFTER_COMMAND", True)
+    try:
+        with cli_module._one_master():
+            assert not gc.isenabled()
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()

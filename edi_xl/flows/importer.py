@@ -252,7 +252,8 @@ def import_into(
             f"{master}: the master to import into is an .xlsx or .xlsm workbook made or "
             "kept with edi_xl"
         )
-    wb = load_master(master)  # a missing file or one of another kind: a message naming it
+    # a missing file or one of another kind: a message naming it
+    wb = load_master(master, remakes_summary=True)
     with gc_paused():
         target = read_master_plan(wb, master.name)  # no plan table: says which sheets it read
     outcomes = read_sources(sources, layout, overrides)

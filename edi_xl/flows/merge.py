@@ -683,7 +683,7 @@ def merge_returns(
     # The workers read the returns (and find their tables) while the master loads here.
     reading = ReturnsReading(inputs, reader=reader, not_returns=not_returns)
     try:
-        wb = load_master(master)
+        wb = load_master(master, remakes_summary=True)
     except BaseException:
         reading.stop()
         raise

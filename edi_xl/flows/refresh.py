@@ -312,7 +312,7 @@ def refresh_workbook(
     """Refresh the master at ``path``; in place (with a backup) unless ``out`` is given."""
     path = Path(path)
     with gc_paused():
-        wb = load_master(path)
+        wb = load_master(path, remakes_summary=True)
         result = refresh_book(wb, as_at, now=now, path=path.name)
         target = Path(out) if out else path
         result.backup = save_master(wb, target, notes=result.notes)
@@ -360,6 +360,6 @@ def summarise_master(path: str | Path, as_at: date | None = None) -> Summary:
     memory only: the file is not changed.
     """
     path = Path(path)
-    result = refresh_book(load_master(path), as_at, path=path.name)
+    result = refresh_book(load_master(path, remakes_summary=True), as_at, path=path.name)
     assert result.summary is not None
     return result.summary

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import re
 import types
+import weakref
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from io import BytesIO
 from typing import IO, Any
 
@@ -55,7 +56,24 @@ FAST_MAX_PART = 256 * 1024 * 1024
 _REF = re.compile(r"([A-Z]{1,3})([0-9]+)\Z")
 _PLAIN_TYPES = frozenset({"n", "s", "str", "b", "inlineStr"})
 _INLINE = f"{{{SHEET_MAIN_NS}}}is"
+#: ``skip_rows(names) -> titles`` (see :func:`load_workbook_fast`).
+SkipRows = Callable[[dict[str, str]], Iterable[str]]
 _TEXT = f"{{{SHEET_MAIN_NS}}}t"
+
+
+#: Per workbook being read: the titles of the sheets whose rows are not read (see
+#: ``load_workbook_fast(skip_rows=...)``), then the sheets read so.
+_SKIP: weakref.WeakKeyDictionary[Workbook, set[str]] = weakref.WeakKeyDictionary()
+_ROWS_NOT_READ: weakref.WeakKeyDictionary[Workbook, weakref.WeakSet[Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def rows_not_read(wb: Workbook) -> list[Any]:
+    """The sheets of ``wb`` loaded without their rows (``skip_rows``) that it still holds:
+    whatever writes the workbook whole must not write them as they are."""
+    skipped = _ROWS_NOT_READ.get(wb)
+    return [ws for ws in wb.worksheets if skipped is not None and ws in skipped]
 
 
 class _FastSheetReader(WorksheetReader):
@@ -69,7 +87,10 @@ class _FastSheetReader(WorksheetReader):
         self._rows: bytes | None = None
         if found is not None and b"<" in (found.group("rows") or b""):
             # the rows are read below; openpyxl reads the rest, from the sheet without them
-            self._rows = data
+            if ws.title in _SKIP.get(ws.parent, ()):
+                _ROWS_NOT_READ.setdefault(ws.parent, weakref.WeakSet()).add(ws)
+            else:
+                self._rows = data
             prefix = found.group("p") or b""
             data = data[: found.start()] + b"<" + prefix + b"sheetData/>" + data[found.end() :]
         super().__init__(ws, BytesIO(data), shared_strings, data_only, rich_text)
@@ -203,6 +224,17 @@ def _with_sheet_reader(method: Callable[..., Any], reader: type) -> Callable[...
 class _FastExcelReader(ExcelReader):
     read_worksheets = _with_sheet_reader(ExcelReader.read_worksheets, _FastSheetReader)
 
+    def __init__(self, *args: Any, skip_rows: SkipRows | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._skip_rows = skip_rows
+
+    def read_workbook(self) -> None:
+        super().read_workbook()
+        if self._skip_rows is not None:
+            names = self.parser.defined_names.by_sheet().get("global", {})
+            texts = {name: getattr(d, "attr_text", None) or "" for name, d in names.items()}
+            _SKIP[self.wb] = set(self._skip_rows(texts))
+
 
 def _fast_can_read(data: bytes) -> bool:
     """Whether the fast reader may take this package: no sheet part over
@@ -218,13 +250,23 @@ def _fast_can_read(data: bytes) -> bool:
 
 
 def load_workbook_fast(
-    data: bytes, *, keep_vba: bool = False, keep_links: bool = True, rich_text: bool = False
+    data: bytes,
+    *,
+    keep_vba: bool = False,
+    keep_links: bool = True,
+    rich_text: bool = False,
+    skip_rows: SkipRows | None = None,
 ) -> Workbook:
     """``openpyxl.load_workbook(BytesIO(data), ...)``, with the cells read by lxml.
 
     A package the fast reader does not take (:func:`_fast_can_read`), or one it fails on
     (XML the stripped copy of a sheet breaks, such as a CDATA section that holds the text
     ``</sheetData>``), is read by openpyxl itself: the result is openpyxl's either way.
+
+    ``skip_rows(names)`` (the workbook's names and what they refer to) gives the titles of
+    sheets whose rows (cells, row heights) the caller will not read because it makes those
+    sheets again (the Summary, on a refresh): they are left out, and :func:`rows_not_read`
+    names them. When openpyxl reads the package itself, every row is read.
     """
     options: dict[str, Any] = {
         "keep_vba": keep_vba,
@@ -233,7 +275,7 @@ def load_workbook_fast(
     }
     if _fast_can_read(data):
         try:
-            reader = _FastExcelReader(BytesIO(data), **options)
+            reader = _FastExcelReader(BytesIO(data), skip_rows=skip_rows, **options)
             reader.read()
             return reader.wb
         except Exception:  # noqa: BLE001 - openpyxl reads it again below, and says why not

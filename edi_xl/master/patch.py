@@ -67,6 +67,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring as openpyxl_tostring
 
+from edi_xl.core.errors import WorkbookWriteError
 from edi_xl.core.problems import Code, Problem, problem
 from edi_xl.master.columns import shift_formula
 from edi_xl.master.edits import (
@@ -82,6 +83,7 @@ from edi_xl.master.edits import (
     shift_reference,
     take_baseline,
 )
+from edi_xl.master.loading import rows_not_read
 from edi_xl.master.package import (
     CALC_CHAIN_REL,
     CT_NS,
@@ -1479,15 +1481,24 @@ def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
 
     path = Path(path)
     data: bytes | None = None
+    failure = ""
     if is_patchable(path):
         try:
             data = save_bytes(wb)
         except Exception as exc:  # noqa: BLE001 - any failure: fall back, and say so
-            if notes is not None:
-                reason = f"{type(exc).__name__}: {exc}"
-                notes.append(problem(Code.SAVED_BY_REWRITE, file=path.name, reason=reason))
+            failure = f"{type(exc).__name__}: {exc}"
             data = None
     if data is None:
+        unread = rows_not_read(wb)
+        if unread:  # a rewrite would write them empty: leave the file as it was
+            sheets = ", ".join(repr(ws.title) for ws in unread)
+            raise WorkbookWriteError(
+                f"{path}: cannot be saved: the file could not be patched ({failure}) and "
+                f"writing it whole would leave out sheet {sheets}, loaded without its rows; "
+                "nothing was changed"
+            )
+        if failure and notes is not None:
+            notes.append(problem(Code.SAVED_BY_REWRITE, file=path.name, reason=failure))
         return save_atomic(wb, path, backup=backup)
     payload = data
     return write_atomic(path, lambda handle: handle.write(payload), backup=backup)

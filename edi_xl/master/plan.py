@@ -45,7 +45,7 @@ from edi_xl.master.styles import (
     WRAP_TOP,
     row_height,
 )
-from edi_xl.master.summary_sheet import SUMMARY
+from edi_xl.master.summary_sheet import SUMMARY, made_again
 from edi_xl.read.grid import SheetGrid, grid_from_worksheet
 from edi_xl.tables.layouts import trust
 from edi_xl.tables.layouts.base import Detection
@@ -146,8 +146,14 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_master(path: str | Path) -> WorkbookType:
-    """Open a master for editing, keeping VBA and buttons of an .xlsm."""
+def load_master(path: str | Path, *, remakes_summary: bool = False) -> WorkbookType:
+    """Open a master for editing, keeping VBA and buttons of an .xlsm.
+
+    ``remakes_summary``: the caller makes the Summary again (a refresh does, and so does
+    every command that refreshes) or does not read it: edi_xl's Summary is then loaded
+    without its rows, the tenth of a big master's cells that would only be thrown away.
+    Whatever writes such a workbook whole refuses to (:func:`edi_xl.master.patch.save_master`).
+    """
     path = Path(path)
     if not path.exists():
         raise UnreadableFileError(path, "file not found")
@@ -159,7 +165,13 @@ def load_master(path: str | Path) -> WorkbookType:
             # openpyxl warns that it will drop what it does not model (sparklines, x14
             # extensions...); the patched save keeps them, so the warning is not true here
             warnings.simplefilter("ignore", UserWarning)
-            wb = load_workbook_fast(data, keep_vba=keep_vba, keep_links=True, rich_text=False)
+            wb = load_workbook_fast(
+                data,
+                keep_vba=keep_vba,
+                keep_links=True,
+                rich_text=False,
+                skip_rows=made_again if remakes_summary else None,
+            )
             if is_package(BytesIO(data)):
                 remember_package(wb, data)  # saved by patching this file (master.patch)
             return wb

@@ -693,13 +693,23 @@ def _status_cells_ok(plan_ws: Worksheet, actions: Sequence[Action], col: int) ->
     return True
 
 
+def _marks_summary(marker: str) -> bool:
+    """Whether the marker name's reference (``'Summary'!$A$1``) is on the Summary sheet."""
+    return marker.split("!")[0].strip("'") == SUMMARY
+
+
 def _our_sheet(wb: Workbook) -> tuple[Worksheet | None, bool]:
     """(the existing Summary sheet, whether it is ours)."""
     if SUMMARY not in wb.sheetnames:
         return None, True
     name = wb.defined_names.get(MARKER_NAME)
-    ours = name is not None and (name.attr_text or "").split("!")[0].strip("'") == SUMMARY
-    return wb[SUMMARY], ours
+    return wb[SUMMARY], name is not None and _marks_summary(name.attr_text or "")
+
+
+def made_again(names: dict[str, str]) -> list[str]:
+    """The sheets a refresh makes again whole, found by the workbook's names (what each
+    refers to): the Summary, when it is edi_xl's (its marker name is on it)."""
+    return [SUMMARY] if _marks_summary(names.get(MARKER_NAME, "")) else []
 
 
 def write_summary_sheet(
@@ -1072,6 +1082,7 @@ __all__ = [
     "conditional_rules",
     "countifs_safe",
     "fingerprint",
+    "made_again",
     "summary_names",
     "summary_page_breaks",
     "write_summary",

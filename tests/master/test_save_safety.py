@@ -352,3 +352,58 @@ def test_the_summary_cells_written_without_openpyxl_are_the_cells_openpyxl_write
     theirs = _saved_parts(master, monkeypatch, "openpyxl")
     assert ours.keys() == theirs.keys()
     assert [n for n in ours if ours[n] != theirs[n]] == []
+
+
+def test_a_summary_loaded_without_its_rows_changes_nothing_saved(
+    master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh loads edi_xl's Summary without its rows (it makes it again): the file it
+    saves is the one a full load gives, byte for byte."""
+    from edi_xl.flows.refresh import refresh_book
+    from edi_xl.master import patch
+    from edi_xl.master.loading import rows_not_read
+
+    saved = []
+    for skip in (False, True):
+        wb = load_master(master, remakes_summary=skip)
+        assert [ws.title for ws in rows_not_read(wb)] == (["Summary"] if skip else [])
+        assert (wb["Summary"].max_row == 1) is skip
+        refresh_book(wb, AS_AT, now=datetime(2023, 12, 19, 10))
+        assert rows_not_read(wb) == []  # made again
+        saved.append(patch.save_bytes(wb))
+    assert saved[0] == saved[1]
+
+
+def test_a_sheet_loaded_without_its_rows_is_never_written_whole(
+    master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the file cannot be patched, a master is written whole by openpyxl: never with a
+    sheet loaded without its rows, which would come out empty. The save is refused and the
+    file left as it was."""
+    from edi_xl.master import patch
+
+    before = master.read_bytes()
+    wb = load_master(master, remakes_summary=True)
+
+    def broken(*args: object) -> bytes:
+        raise ValueError("a part it needs is broken")
+
+    monkeypatch.setattr(patch, "apply_edits", broken)
+    with pytest.raises(WorkbookWriteError, match="'Summary', loaded without its rows"):
+        patch.save_master(wb, master)
+    assert master.read_bytes() == before
+
+
+def test_a_summary_that_is_not_edi_xls_is_loaded_whole(tmp_path: Path) -> None:
+    """Only edi_xl's own Summary (its marker name on it) is left unread: a trust's sheet
+    that happens to be called Summary is read like any other."""
+    path = tmp_path / "plan.xlsx"
+    wb = Workbook()
+    wb.active.title = "Summary"
+    wb.active["A1"] = "The trust's own summary"
+    wb.save(path)
+    from edi_xl.master.loading import rows_not_read
+
+    loaded = load_master(path, remakes_summary=True)
+    assert rows_not_read(loaded) == []
+    assert loaded["Summary"]["A1"].value == "The trust's own summary"

@@ -24,7 +24,7 @@ from datetime import date
 from typing import Any
 
 from openpyxl.styles.numbers import is_date_format
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.core.model import Action, ProgressUpdate
@@ -196,4 +196,23 @@ def append_actions(
             heights.append((value, ws.column_dimensions[letter].width or 13.0))
         ws.row_dimensions[row].height = row_height(heights)
     result.unplaced = placer.report()
+    if result.rows:
+        _grow_tables(ws, last_table_row(master), result.rows[-1])
     return result
+
+
+def _grow_tables(ws: Worksheet, last: int, new_last: int) -> None:
+    """An Excel table ("Format as Table") that ends on the plan's last row takes the rows
+    added under it, as Excel does when a row is typed below a table. A table with a totals
+    row is left as it is (the new rows sit below its totals)."""
+    for table in ws.tables.values():
+        if not table.ref or table.totalsRowCount:
+            continue
+        lo_col, lo_row, hi_col, hi_row = range_boundaries(table.ref)
+        if hi_row != last:
+            continue
+        table.ref = (
+            f"{get_column_letter(lo_col or 1)}{lo_row}:{get_column_letter(hi_col or 1)}{new_last}"
+        )
+        if table.autoFilter is not None and table.autoFilter.ref:
+            table.autoFilter.ref = table.ref

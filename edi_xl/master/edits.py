@@ -36,7 +36,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
@@ -81,6 +81,9 @@ class SheetState:
     merged: frozenset[str] = frozenset()
     row_breaks: tuple[int, ...] = ()
     state: str = "visible"  # visible | hidden | veryHidden
+    #: the rows each Excel table spans (first, last), by its name: rows added to a table
+    #: (``import --into``) make it longer; a column inserted does not change them
+    table_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: the openpyxl sheet itself (weakly): a sheet deleted and made again is another object.
     #: Not its id(), which a new sheet may reuse once the old one is collected. Not compared.
     identity: weakref.ref[Worksheet] | None = field(default=None, compare=False, repr=False)
@@ -154,8 +157,15 @@ def sheet_state(ws: Worksheet) -> SheetState:
         frozenset(r.coord for r in ws.merged_cells.ranges),
         tuple(b.id for b in ws.row_breaks.brk),
         ws.sheet_state,
+        {t.displayName: _rows_of(t.ref) for t in ws.tables.values() if t.ref},
         weakref.ref(ws),
     )
+
+
+def _rows_of(ref: str) -> tuple[int, int]:
+    """The first and last row of a range ("A4:M21" -> (4, 21))."""
+    bounds = range_boundaries(ref)
+    return int(bounds[1] or 1), int(bounds[3] or bounds[1] or 1)
 
 
 def global_names(wb: Workbook) -> dict[str, str]:
@@ -255,6 +265,7 @@ def _shift_state(state: SheetState, col: int) -> SheetState:
         frozenset(shift_range_text(m, col) for m in state.merged),
         state.row_breaks,
         state.state,
+        state.table_rows,
         state.identity,
     )
 
@@ -315,6 +326,7 @@ class SheetEdits:
     merged: Change[frozenset[str]] | None = None
     row_breaks: Change[tuple[int, ...]] | None = None
     state: Change[str] | None = None
+    table_rows: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> new rows
 
     @property
     def cells(self) -> dict[CellKey, CellEdit]:
@@ -334,6 +346,7 @@ class SheetEdits:
             self.inserted or self.cells or self.widths or self.heights or self.cf_added
             or self.cf_removed or self.dv_added or self.dv_removed or self.page or self.footer
             or self.freeze or self.filter_ref or self.merged or self.row_breaks
+            or self.table_rows
         )  # fmt: skip
 
     def written(self) -> dict[CellKey, CellEdit]:
@@ -449,6 +462,11 @@ def describe_sheet(
     edits.merged = _changed(before.merged, after.merged)
     edits.row_breaks = _changed(before.row_breaks, after.row_breaks)
     edits.state = _changed(before.state, after.state)
+    edits.table_rows = {
+        name: rows
+        for name, rows in after.table_rows.items()
+        if name in before.table_rows and before.table_rows[name] != rows
+    }
     return edits
 
 

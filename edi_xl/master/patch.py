@@ -59,7 +59,7 @@ from xml.sax.saxutils import escape as xml_escape
 from lxml import etree
 from openpyxl.compat.strings import safe_string
 from openpyxl.styles.cell_style import CellStyle, StyleArray
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.workbook import Workbook
@@ -898,8 +898,29 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
     _patch_validation(root, edits)
     _patch_print(root, ws, edits)
     _patch_merged_and_breaks(root, ws, edits)
+    if edits.table_rows:
+        _patch_table_rows(pkg, part, edits.table_rows)
     _update_dimension(root, sheet)
     pkg.put_xml(part, root)
+
+
+def _patch_table_rows(pkg: Package, part: str, rows: dict[str, tuple[int, int]]) -> None:
+    """The Excel tables of the sheet ``part`` named in ``rows`` span those rows now (their
+    columns as the file has them), and so do their filters."""
+    for rel, target in pkg.linked(part):
+        if not rel.type.endswith("/table") or target not in pkg.parts:
+            continue
+        doc = pkg.xml(target)
+        new = rows.get(doc.get("displayName", "")) or rows.get(doc.get("name", ""))
+        if new is None or not doc.get("ref"):
+            continue
+        for el in (doc, doc.find(f"{M}autoFilter")):
+            if el is not None and el.get("ref"):
+                lo_col, _, hi_col, _ = range_boundaries(el.get("ref", ""))
+                last = new[1] - int(doc.get("totalsRowCount", "0") or 0) * (el is not doc)
+                el.set("ref", f"{get_column_letter(lo_col or 1)}{new[0]}:"
+                              f"{get_column_letter(hi_col or lo_col or 1)}{last}")  # fmt: skip
+        pkg.put_xml(target, doc)
 
 
 def _update_dimension(root: etree._Element, sheet: SheetXml) -> None:

@@ -24,6 +24,7 @@ from conftest import seed_rows
 from layout_fixtures import build_docx, seed_blocks
 from lxml import etree
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from edi_xl.core.errors import EdiXlError, LayoutNotFoundError, UnreadableFileError
 from edi_xl.flows.importer import ImportResult, NothingImportedError, import_into
@@ -433,3 +434,28 @@ def test_a_round_the_master_has_no_column_for_gets_its_column_in_date_order(
     assert ws.cell(row, col["Update as at 31 Dec 23"]).value == "Running"
     assert ws.cell(row - 1, col["Update as at 18 Sep 23"]).value is not None  # moved along
     assert col["Lead network"] == col["Update as at 31 Dec 23"] + 1  # the trust's column too
+
+
+def test_a_plan_kept_as_an_excel_table_takes_the_new_rows(master: Path, source: Path) -> None:
+    """A trust that keeps its plan as an Excel table ("Format as Table"): the table grows to
+    take the imported rows, as it does when a row is typed below it in Excel; its filter
+    too. A table elsewhere in the workbook is left as it was."""
+    from openpyxl.worksheet.table import Table
+
+    wb = _load(master)
+    ws = wb[PLAN]
+    last = HEADER_ROW + MASTER_ROWS
+    right = get_column_letter(len(TRUST_ORDER))
+    ws.add_table(Table(displayName="ActionPlan", ref=f"A{HEADER_ROW}:{right}{last}"))
+    wb.save(master)
+    result = _import(source, master)
+    grown = f"A{HEADER_ROW}:{right}{result.rows[-1]}"
+    after = _load(master)
+    table = after[PLAN].tables["ActionPlan"]
+    assert table.ref == grown and table.autoFilter.ref == grown
+    assert after["Networks"].tables["Table1"].ref == "A1:B4"
+    with zipfile.ZipFile(master) as zf:
+        (part,) = [
+            n for n in zf.namelist() if n.startswith("xl/tables/") and b"ActionPlan" in zf.read(n)
+        ]
+        assert etree.fromstring(zf.read(part)).get("ref") == grown

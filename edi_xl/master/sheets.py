@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break
@@ -27,7 +26,9 @@ from edi_xl.master.styles import (
     SUBTITLE_FONT,
     TITLE_FONT,
     WRAP_TOP,
+    alignment_setter,
     row_height,
+    wrap_top_setter,
 )
 from edi_xl.master.validation import CHARACTERISTIC_LIST, STATUS_LIST
 
@@ -473,11 +474,9 @@ def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
         return
     ws = change_log_sheet(wb)
     row = ws.max_row + 1
-    # What `cell.alignment = WRAP_TOP` stores, looked up once: openpyxl hashes and compares
-    # the whole style on every assignment, seconds for a merge's thousands of lines.
-    wrap_top = wb._alignments.add(WRAP_TOP)
+    wrap_top = wrap_top_setter(wb)  # for thousands of lines: see alignment_setter
     # The time left-aligned, so that it never touches the action number beside it.
-    left_top = wb._alignments.add(LEFT_TOP)
+    left_top = alignment_setter(wb, LEFT_TOP)
     widths = [ws.column_dimensions[letter].width or 13.0 for letter in "ABCDEF"]
     for change in changes:
         values = (when, change.id, change.field, change.old, change.new, change.source)
@@ -485,9 +484,7 @@ def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
             cell = ws.cell(row, c)
             fmt = "yyyy-mm-dd hh:mm" if c == 1 else None
             set_value(cell, _log_value(value), number_format=fmt)
-            if cell._style is None:  # no style yet: what openpyxl does on assignment
-                cell._style = StyleArray()
-            cell._style.alignmentId = left_top if c == 1 else wrap_top
+            (left_top if c == 1 else wrap_top)(cell)
         texts = [(str(v), w) for v, w in zip(values[2:], widths[2:], strict=True) if v is not None]
         height = row_height(texts)
         if height > ROW_POINTS:

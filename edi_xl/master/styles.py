@@ -97,18 +97,23 @@ def style_header(cell: Any) -> None:
     )
 
 
-def wrap_top_setter(wb: Workbook) -> Callable[[Cell | MergedCell], None]:
-    """A fast ``cell.alignment = WRAP_TOP`` for many cells of ``wb``.
+def alignment_setter(wb: Workbook, alignment: Alignment) -> Callable[[Cell | MergedCell], None]:
+    """A fast ``cell.alignment = alignment`` for many cells of ``wb``.
 
     openpyxl hashes and compares the whole style object on every assignment (seconds for
     thousands of cells); this looks up its index in the workbook's styles once and stores
     that, which is what the assignment stores.
     """
-    index = wb._alignments.add(WRAP_TOP)
+    index = wb._alignments.add(alignment)
 
     def apply(cell: Cell | MergedCell) -> None:
-        if cell._style is None:
+        if cell._style is None:  # no style yet: what openpyxl does on assignment
             cell._style = StyleArray()
         cell._style.alignmentId = index
 
     return apply
+
+
+def wrap_top_setter(wb: Workbook) -> Callable[[Cell | MergedCell], None]:
+    """:func:`alignment_setter` for :data:`WRAP_TOP`, edi_xl's look for text in a table."""
+    return alignment_setter(wb, WRAP_TOP)

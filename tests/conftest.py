@@ -165,3 +165,32 @@ def plan_rows(path: Path) -> dict[str, dict[str, Any]]:
         for r in ws.iter_rows(min_row=5, values_only=True)
         if r[0]
     }
+
+
+#: The trust layout's header row (seed 000), without its round columns.
+TRUST_HEADERS = (
+    "#",
+    "Milestone",
+    "Action (think SMART)",
+    "Report / Action",
+    "Protected Characteristic",
+    "Action Owner",
+    "Start Date",
+    "Due Date",
+    "Status",
+)
+
+
+def trust_layout_book(
+    title: str, updates: tuple[str, ...] = ("Update as at 18 Sep 23",)
+) -> tuple[Workbook, Any]:
+    """A workbook whose "Action Plan" sheet has a title row and the trust's header row, with
+    the round columns ``updates``."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Action Plan"
+    ws.append([title])
+    ws.append([])
+    ws.append([*TRUST_HEADERS, *updates])
+    return wb, ws

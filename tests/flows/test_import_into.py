@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import xlsxwriter
-from conftest import seed_rows
+from conftest import TRUST_HEADERS, seed_rows
 from layout_fixtures import build_docx, seed_blocks
 from lxml import etree
 from openpyxl import Workbook, load_workbook
@@ -117,20 +117,7 @@ def build_trust_master(path: Path) -> Path:
     return path
 
 
-SOURCE_HEADER = [
-    "#",
-    "Milestone",
-    "Action (think SMART)",
-    "Report / Action",
-    "Protected Characteristic",
-    "Action Owner",
-    "Start Date",
-    "Due Date",
-    "Status",
-    "Update as at 18 Sep 23",
-    "Lead network",
-    "Budget",
-]
+SOURCE_HEADER = [*TRUST_HEADERS, "Update as at 18 Sep 23", "Lead network", "Budget"]
 
 
 def build_source(path: Path, duplicate_id: str) -> Path:

@@ -7,7 +7,15 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import AS_AT, all_cells, build_trust_workbook, edit_workbook, plan_rows, seed_rows
+from conftest import (
+    AS_AT,
+    TRUST_HEADERS,
+    all_cells,
+    build_trust_workbook,
+    edit_workbook,
+    plan_rows,
+    seed_rows,
+)
 from openpyxl import load_workbook
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
@@ -200,18 +208,7 @@ def test_conditional_formats_and_dropdowns_read_back(master):
 
 def test_layout_print_setup_freeze_and_filter(master):
     ws = load_workbook(master)["Action Plan"]
-    assert [c.value for c in ws[4]][:10] == [
-        "#",
-        "Milestone",
-        "Action (think SMART)",
-        "Report / Action",
-        "Protected Characteristic",
-        "Action Owner",
-        "Start Date",
-        "Due Date",
-        "Status",
-        "Update as at 18 Sep 23",
-    ]
+    assert [c.value for c in ws[4]][:10] == [*TRUST_HEADERS, "Update as at 18 Sep 23"]
     assert [c.value for c in ws[4]][10:] == ["Overdue", "Days overdue", "Problems"]
     assert ws.freeze_panes == "B5"
     assert ws.auto_filter.ref == "A4:M21"

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import trust_layout_book
 from docx import Document
 from docx.oxml.ns import qn
 from libreoffice import convert, pdf_pages_text, poppler_missing, soffice_path
@@ -306,25 +307,7 @@ def _status(i: int, round_: int) -> str:
 
 
 def build_big_plan(path: Path) -> Path:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Action Plan"
-    ws.append(["Big Trust EDI action plan"])
-    ws.append([])
-    ws.append(
-        [
-            "#",
-            "Milestone",
-            "Action (think SMART)",
-            "Report / Action",
-            "Protected Characteristic",
-            "Action Owner",
-            "Start Date",
-            "Due Date",
-            "Status",
-            "Update as at 31 Mar 24",
-        ]
-    )
+    wb, ws = trust_layout_book("Big Trust EDI action plan", ("Update as at 31 Mar 24",))
     for i in range(300):
         due = date(2024, 1 + (i * 7) % 12, 1 + i % 27).replace(year=2024 + (i % 3) // 2)
         ws.append(

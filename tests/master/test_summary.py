@@ -30,6 +30,7 @@ from conftest import (
     VICTORIA,
     build_trust_workbook,
     seed_rows,
+    trust_layout_book,
 )
 from libreoffice import (
     colour_pixels,
@@ -41,7 +42,7 @@ from libreoffice import (
     render_png,
     soffice_path,
 )
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
@@ -490,31 +491,6 @@ STATUSES = [
     None,
     "wibble",
 ]
-
-
-def trust_layout_book(title: str) -> tuple[Workbook, Any]:
-    """A workbook whose "Action Plan" sheet has a title row and the trust's header row."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Action Plan"
-    ws.append([title])
-    ws.append([])
-    ws.append(
-        [
-            "#",
-            "Milestone",
-            "Action (think SMART)",
-            "Report / Action",
-            "Protected Characteristic",
-            "Action Owner",
-            "Start Date",
-            "Due Date",
-            "Status",
-            "Update as at 18 Sep 23",
-        ]
-    )
-    return wb, ws
 
 
 def generated_plan(path: Path, n: int = 300, seed: int = 6) -> Path:

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import AS_AT, build_trust_workbook
-from openpyxl import Workbook, load_workbook
+from conftest import AS_AT, build_trust_workbook, trust_layout_book
+from openpyxl import load_workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.utils import column_index_from_string, get_column_letter
@@ -84,26 +84,8 @@ REFS = ["WRES 1", "WDES 4a", None, "HIA 2", "WRES 9 WDES 9"]
 
 def edge_plan(path: Path, n: int = 60) -> Path:
     """A trust-layout plan of ``n`` actions cycling through the values above (two rounds)."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Action Plan"
-    ws.append(["Edge cases action plan"])
-    ws.append([])
-    ws.append(
-        [
-            "#",
-            "Milestone",
-            "Action (think SMART)",
-            "Report / Action",
-            "Protected Characteristic",
-            "Action Owner",
-            "Start Date",
-            "Due Date",
-            "Status",
-            "Update as at 18 Sep 23",
-            "Update as at 18 Dec 23",
-        ]
+    wb, ws = trust_layout_book(
+        "Edge cases action plan", ("Update as at 18 Sep 23", "Update as at 18 Dec 23")
     )
     for i in range(n):
         due = DUES[i % len(DUES)]

@@ -31,6 +31,7 @@ from edi_xl.core.model import Action, ProgressUpdate
 from edi_xl.core.problems import Code, Problem, problem
 from edi_xl.core.text import one_line, plural
 from edi_xl.master.cells import set_value
+from edi_xl.master.edits import with_rows
 from edi_xl.master.plan import MasterPlan, action_cell_value, round_column
 from edi_xl.master.styles import GRID_BORDER, WRAP_TOP, row_height
 from edi_xl.read.grid import grid_from_worksheet
@@ -208,11 +209,9 @@ def _grow_tables(ws: Worksheet, last: int, new_last: int) -> None:
     for table in ws.tables.values():
         if not table.ref or table.totalsRowCount:
             continue
-        lo_col, lo_row, hi_col, hi_row = range_boundaries(table.ref)
+        _, lo_row, _, hi_row = range_boundaries(table.ref)
         if hi_row != last:
             continue
-        table.ref = (
-            f"{get_column_letter(lo_col or 1)}{lo_row}:{get_column_letter(hi_col or 1)}{new_last}"
-        )
+        table.ref = with_rows(table.ref, lo_row or 1, new_last)
         if table.autoFilter is not None and table.autoFilter.ref:
             table.autoFilter.ref = table.ref

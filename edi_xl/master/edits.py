@@ -168,6 +168,15 @@ def _rows_of(ref: str) -> tuple[int, int]:
     return int(bounds[1] or 1), int(bounds[3] or bounds[1] or 1)
 
 
+def with_rows(ref: str, first: int, last: int) -> str:
+    """The range ``ref`` over rows ``first`` to ``last``, its columns kept ("A4:M21", 4, 25
+    -> "A4:M25"): a table that takes rows added under it."""
+    lo_col, _, hi_col, _ = range_boundaries(ref)
+    return (
+        f"{get_column_letter(lo_col or 1)}{first}:{get_column_letter(hi_col or lo_col or 1)}{last}"
+    )
+
+
 def global_names(wb: Workbook) -> dict[str, str]:
     """The workbook's names (not those of one sheet): name -> what it refers to."""
     return {name: str(dn.attr_text) for name, dn in wb.defined_names.items()}

@@ -59,7 +59,7 @@ from xml.sax.saxutils import escape as xml_escape
 from lxml import etree
 from openpyxl.compat.strings import safe_string
 from openpyxl.styles.cell_style import CellStyle, StyleArray
-from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.workbook import Workbook
@@ -82,6 +82,7 @@ from edi_xl.master.edits import (
     shift_range_text,
     shift_reference,
     take_baseline,
+    with_rows,
 )
 from edi_xl.master.loading import rows_not_read
 from edi_xl.master.package import (
@@ -916,10 +917,8 @@ def _patch_table_rows(pkg: Package, part: str, rows: dict[str, tuple[int, int]])
             continue
         for el in (doc, doc.find(f"{M}autoFilter")):
             if el is not None and el.get("ref"):
-                lo_col, _, hi_col, _ = range_boundaries(el.get("ref", ""))
                 last = new[1] - int(doc.get("totalsRowCount", "0") or 0) * (el is not doc)
-                el.set("ref", f"{get_column_letter(lo_col or 1)}{new[0]}:"
-                              f"{get_column_letter(hi_col or lo_col or 1)}{last}")  # fmt: skip
+                el.set("ref", with_rows(el.get("ref", ""), new[0], last))
         pkg.put_xml(target, doc)
 
 

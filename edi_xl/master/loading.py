@@ -2,12 +2,17 @@
 
 openpyxl reads a sheet's cells with ElementTree's ``iterparse`` and a general routine per
 cell; for a master of 5,000 actions that is most of a refresh's time (about 1.7 s of 4). Here
-the cells are read with lxml's ``iterparse`` (C), and the plain cells a master is made of (a
-number, a shared string, a text, a boolean, with a value and nothing else) are made directly;
-every other cell (formulas, inline and rich strings, dates, errors, cells with no reference)
-goes through openpyxl's own ``parse_cell``, so its meaning never differs from openpyxl's.
-Everything outside the ``sheetData`` element (widths, conditional formats, dropdowns, print
-setup...) is read by openpyxl itself, from the sheet with its rows left out.
+a sheet's rows are cut into tokens by one regular expression (:func:`scan_rows`: a row's
+start tag, a cell in the form spreadsheet programs write it, any other cell whole), and the
+plain cells a master is made of (a number, a date, a shared string, an inline or a formula's
+text, a boolean, with a value and nothing else) are made directly; every other cell (formulas,
+rich strings, errors, cells with no reference, attributes in another order) is parsed on its
+own by lxml and read by openpyxl's own ``parse_cell``, so its meaning never differs from
+openpyxl's. Rows holding anything the scanner does not read exactly as an XML parser does
+(comments, processing instructions, CDATA, carriage returns, prefixed elements, a part not in
+UTF-8...) are read with lxml's ``iterparse``, cell by cell, as before. Everything outside the
+``sheetData`` element (widths, conditional formats, dropdowns, print setup...) is read by
+openpyxl itself, from the sheet with its rows left out.
 
 A package the fast reader does not take (a DOCTYPE, whose entities are openpyxl's to refuse;
 a sheet part over :data:`FAST_MAX_PART`) or cannot read (XML that the copy without rows
@@ -26,7 +31,7 @@ import re
 import types
 import weakref
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from io import BytesIO
 from typing import IO, Any
 
@@ -34,7 +39,9 @@ import openpyxl.reader.excel as excel_reader
 from lxml import etree
 from openpyxl.cell.cell import Cell
 from openpyxl.reader.excel import ExcelReader, load_workbook
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.datetime import from_excel
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._reader import (
     CELL_TAG,
@@ -56,6 +63,8 @@ FAST_MAX_PART = 256 * 1024 * 1024
 _REF = re.compile(r"([A-Z]{1,3})([0-9]+)\Z")
 _PLAIN_TYPES = frozenset({"n", "s", "str", "b", "inlineStr"})
 _INLINE = f"{{{SHEET_MAIN_NS}}}is"
+#: A cell as read: (row, column, value, openpyxl's type, style id).
+_PlainCell = tuple[int, int, Any, str, int]
 #: ``skip_rows(names) -> titles`` (see :func:`load_workbook_fast`).
 SkipRows = Callable[[dict[str, str]], Iterable[str]]
 _TEXT = f"{{{SHEET_MAIN_NS}}}t"
@@ -85,32 +94,57 @@ class _FastSheetReader(WorksheetReader):
         data = xml_source.read()
         found = _SHEET_DATA.search(data)
         self._rows: bytes | None = None
+        self._tokens: list[Any] | None = None  # the rows as scan_rows cut them
+        self._namespaces = b""
         if found is not None and b"<" in (found.group("rows") or b""):
             # the rows are read below; openpyxl reads the rest, from the sheet without them
             if ws.title in _SKIP.get(ws.parent, ()):
                 _ROWS_NOT_READ.setdefault(ws.parent, weakref.WeakSet()).add(ws)
             else:
-                self._rows = data
+                self._tokens = scan_rows(data, found)
+                if self._tokens is None:
+                    self._rows = data  # read with lxml's iterparse
+                else:
+                    self._namespaces = _namespaces(data[: found.start()])
             prefix = found.group("p") or b""
             data = data[: found.start()] + b"<" + prefix + b"sheetData/>" + data[found.end() :]
         super().__init__(ws, BytesIO(data), shared_strings, data_only, rich_text)
 
     def bind_cells(self) -> None:
-        if self._rows is None:
+        if self._tokens is None and self._rows is None:
             super().bind_cells()
             return
         # openpyxl's parse() reads everything but the rows (there are none left to yield)
         for _ in self.parser.parse():
             pass
+        if self._tokens is not None:
+            read = self._scanned_cells(self._tokens)
+        else:
+            assert self._rows is not None
+            read = self._parsed_cells(self._rows)
         ws = self.ws
         cells = ws._cells
         styles = ws.parent._cell_styles
+        new_cell = Cell.__new__
+        for r, col, value, data_type, style_id in read:
+            # Cell(ws, row=r, column=col, style_array=styles[style_id]), then its value: the
+            # same slots set without the two constructors' calls (a tenth of a big load)
+            c = new_cell(Cell)
+            c.parent, c.row, c.column, c._value, c.data_type = ws, r, col, value, data_type
+            c._style, c._hyperlink, c._comment = StyleArray(styles[style_id]), None, None
+            cells[(r, col)] = c
+        self._tokens = self._rows = None
+        if cells:
+            ws._current_row = ws.max_row
+
+    def _parsed_cells(self, data: bytes) -> Iterator[_PlainCell]:
+        """The cells of the sheet part ``data``, read row by row with lxml's ``iterparse``."""
         parser = self.parser
         shared = parser.shared_strings
         date_formats = parser.date_formats
         columns: dict[str, int] = {}
         context = etree.iterparse(
-            BytesIO(self._rows),
+            BytesIO(data),
             events=("end",),
             tag=ROW_TAG,
             huge_tree=True,
@@ -120,14 +154,7 @@ class _FastSheetReader(WorksheetReader):
             remove_pis=True,
         )
         for _, row in context:
-            r_text = row.get("r")
-            parser.row_counter = (
-                _row_number(r_text) if r_text is not None else parser.row_counter + 1
-            )
-            parser.col_counter = 0
-            attrs = dict(row.attrib)
-            if {k for k in attrs if not k.startswith("{")} - {"r", "spans"}:
-                parser.row_dimensions[str(parser.row_counter)] = attrs
+            _start_row(parser, dict(row.attrib))
             for el in row:
                 plain = _plain_cell(el, columns, shared, date_formats)
                 if plain is None:
@@ -135,17 +162,271 @@ class _FastSheetReader(WorksheetReader):
                     plain = (d["row"], d["column"], d["value"], d["data_type"], d["style_id"])
                 else:
                     parser.col_counter = plain[1]
-                r, col, value, data_type, style_id = plain
-                c = Cell(ws, row=r, column=col, style_array=styles[style_id])
-                c._value = value
-                c.data_type = data_type
-                cells[(r, col)] = c
+                yield plain
             row.clear()
             while row.getprevious() is not None:
                 del row.getparent()[0]
-        self._rows = None
-        if cells:
-            ws._current_row = ws.max_row
+
+    def _scanned_cells(self, tokens: list[Any]) -> Iterator[_PlainCell]:
+        """The cells of the rows the scanner cut (:func:`scan_rows`), row attributes read on
+        the way: a plain cell read directly, any other parsed on its own and read by
+        openpyxl's ``parse_cell``."""
+        parser = self.parser
+        shared = parser.shared_strings
+        dates = (parser.date_formats, parser.timedelta_formats, parser.epoch)
+        columns: dict[bytes, int] = {}
+        whole_cell = b"<c" + self._namespaces
+        for token in tokens:
+            if type(token) is dict:  # a row's attributes
+                _start_row(parser, token)
+                continue
+            plain = _plain_token(token.groups(), columns, shared, dates)
+            if plain is None:
+                el = etree.fromstring(whole_cell + token.group(0)[2:], _CELL_PARSER)
+                d = parser.parse_cell(el)
+                plain = (d["row"], d["column"], d["value"], d["data_type"], d["style_id"])
+            else:
+                parser.col_counter = plain[1]
+            yield plain
+
+
+#: One token of a sheet's rows as :func:`scan_rows` cuts them: white space; a cell in the
+#: form spreadsheet programs write (reference, style, type, then a value or an inline text);
+#: any other cell, whole (read by openpyxl); a row's start tag; a row's end tag.
+_TOKEN = re.compile(
+    rb"""
+    [ \t\n]+
+    | <c\ r="(?P<col>[A-Z]{1,3})(?P<row>[0-9]+)"(?:\ s="(?P<s>[0-9]+)")?(?:\ t="(?P<t>[a-zA-Z]+)")?
+      (?:\ ?/>|>(?:<v>(?P<v>[^<]*)</v>|<is><t(?:\ xml:space="preserve")?>(?P<it>[^<]+)</t></is>
+                  |<v/>)?</c>)
+    | (?P<cell><c\b[^>]*?(?:/>|>.*?</c>))
+    | <row\b(?P<attrs>[^>]*?)(?P<empty>/?)>
+    | (?P<end></row>)
+    """,
+    re.X | re.S,
+)
+_CELL, _END = _TOKEN.groupindex["cell"], _TOKEN.groupindex["end"]
+_NUMBERED = re.compile(rb' r="([0-9]+)"(.*)\Z', re.S)
+_UNSEEN: Any = object()
+_CONTROL = bytes(range(0x09)) + bytes(range(0x0B, 0x20))
+
+
+def _plain_text(rows: bytes) -> bool:
+    """Whether ``rows`` holds none of what the scanner leaves to lxml: comments, processing
+    instructions, CDATA, a DOCTYPE (``<!``, ``<?``); a carriage return or a control
+    character (XML's line-end and character rules); ``]]>``, which text may not hold."""
+    return (
+        b"<!" not in rows
+        and b"<?" not in rows
+        and b"]]>" not in rows
+        and len(rows.translate(None, _CONTROL)) == len(rows)
+    )
+
+
+_ROOT = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?[ \t\r\n]*(?:<\?xml\b(?P<decl>[^>]*)\?>[ \t\r\n]*)?"
+    rb"<(?:[A-Za-z_][\w.-]*:)?worksheet\b(?P<attrs>[^>]*)>"
+)
+_ENCODING = re.compile(rb"""encoding[ \t\r\n]*=[ \t\r\n]*["']([A-Za-z0-9._-]+)["']""")
+_XMLNS = re.compile(
+    rb"""[ \t\r\n]xmlns(?::([A-Za-z_][\w.-]*))?[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')"""
+)
+_ATTR = re.compile(
+    rb"""[ \t\n]+(?:(?P<prefix>[A-Za-z_][\w.-]*):)?(?P<name>[A-Za-z_][\w.-]*)[ \t\n]*=[ \t\n]*"""
+    rb"""(?:"(?P<dq>[^"<&\t\n]*)"|'(?P<sq>[^'<&\t\n]*)')"""
+)
+_XML_NS = "http://www.w3.org/XML/1998/namespace"
+_CELL_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+
+def _namespaces(head: bytes) -> bytes:
+    """The namespace declarations of the sheet's root element, as attributes to give a cell
+    read on its own (its prefixes then mean what they mean in the sheet)."""
+    found = _ROOT.match(head)
+    return b"".join(m.group(0) for m in _XMLNS.finditer(found.group("attrs"))) if found else b""
+
+
+def _prefixes(head: bytes) -> dict[str, str] | None:
+    """prefix -> namespace declared on the root element ("" the default one); None when the
+    root is not where the scanner looks for it or the part is not in UTF-8."""
+    found = _ROOT.match(head)
+    if found is None:
+        return None
+    decl = found.group("decl")
+    if decl is not None:
+        encoding = _ENCODING.search(decl)
+        if encoding is not None and encoding.group(1).lower() not in (b"utf-8", b"utf8"):
+            return None
+    out: dict[str, str] = {}
+    for m in _XMLNS.finditer(found.group("attrs")):
+        uri = m.group(2) if m.group(2) is not None else m.group(3)
+        if b"&" in uri:
+            return None
+        out[(m.group(1) or b"").decode("ascii")] = uri.decode("utf-8")
+    return out
+
+
+def _row_attributes(text: bytes, prefixes: dict[str, str]) -> dict[str, str] | None:
+    """A row's attributes as lxml names them (``{namespace}name`` for a prefixed one); None
+    for any the scanner leaves to lxml (entities, namespace declarations, odd spacing)."""
+    attrs: dict[str, str] = {}
+    pos = 0
+    for m in _ATTR.finditer(text):
+        if m.start() != pos:
+            return None
+        pos = m.end()
+        prefix, name = m.group("prefix"), m.group("name").decode("ascii")
+        if prefix is None:
+            if name == "xmlns":
+                return None
+            key = name
+        elif prefix == b"xml":
+            key = f"{{{_XML_NS}}}{name}"
+        else:
+            uri = prefixes.get(prefix.decode("ascii"))
+            if uri is None or prefix == b"xmlns":
+                return None
+            key = f"{{{uri}}}{name}"
+        if key in attrs:
+            return None
+        value = m.group("dq") if m.group("dq") is not None else m.group("sq")
+        attrs[key] = value.decode("utf-8")
+    if text[pos:].strip(b" \t\n"):
+        return None
+    return attrs
+
+
+def scan_rows(data: bytes, found: re.Match[bytes]) -> list[Any] | None:
+    """The rows of a sheet part (``found``: its sheetData, :data:`_SHEET_DATA`) cut into
+    tokens: a cell's match, or a row's attributes (a dict) where a row starts. None when
+    anything in them is not in the plain form the scanner reads exactly as an XML parser
+    does (the rows are then read by lxml): XML comments, processing instructions, CDATA,
+    prefixed or redeclared elements, entities in a row's attributes, a part not in UTF-8."""
+    rows = found.group("rows")
+    if found.group("p") or rows is None or b"xmlns" in data[found.start() : found.start("rows")]:
+        return None
+    prefixes = _prefixes(data[: found.start()])
+    if prefixes is None or prefixes.get("") != SHEET_MAIN_NS or not _plain_text(rows):
+        return None
+    seen: dict[bytes, dict[str, str] | None] = {}  # a row's other attributes -> read
+    tokens: list[Any] = []
+    append = tokens.append
+    pos, in_row = 0, False
+    try:
+        for m in _TOKEN.finditer(rows):
+            if m.start() != pos:  # something between two tokens that is not one
+                return None
+            pos = m.end()
+            last = m.lastindex  # the branch that matched: see _TOKEN's groups
+            if last is None:  # white space
+                continue
+            if last <= _CELL:
+                if not in_row:
+                    return None
+                append(m)
+            elif last == _END:
+                if not in_row:
+                    return None
+                in_row = False
+            else:  # a row's start tag
+                text = m.group("attrs")
+                numbered = _NUMBERED.match(text)  # r="5" and the rest, read once a kind
+                rest = numbered.group(2) if numbered else text
+                attrs = seen.get(rest, _UNSEEN)
+                if attrs is _UNSEEN:
+                    attrs = seen[rest] = _row_attributes(rest, prefixes)
+                if attrs is None or in_row or (numbered and "r" in attrs):
+                    return None
+                if numbered:
+                    attrs = {"r": numbered.group(1).decode("ascii"), **attrs}
+                else:
+                    attrs = dict(attrs)
+                in_row = not m.group("empty")
+                append(attrs)
+    except UnicodeDecodeError:
+        return None
+    return None if in_row or pos != len(rows) else tokens
+
+
+_ENTITY = re.compile(r"&(?:#([0-9]+)|#x([0-9a-fA-F]+)|(lt|gt|amp|quot|apos));|&")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+def _character(m: re.Match[str]) -> str:
+    if m.group(3) is not None:
+        return _NAMED[m.group(3)]
+    if m.group(1) is None and m.group(2) is None:
+        raise ValueError("an '&' that starts no entity: not well-formed XML")
+    code = int(m.group(1), 10) if m.group(1) is not None else int(m.group(2), 16)
+    if not (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    ):
+        raise ValueError(f"character reference &#{code}; is not an XML character")
+    return chr(code)
+
+
+def _xml_text(raw: bytes) -> str:
+    """The text an XML parser reads from ``raw`` (no markup in it)."""
+    text = raw.decode("utf-8")
+    return _ENTITY.sub(_character, text) if "&" in text else text
+
+
+def _plain_token(
+    g: tuple[Any, ...], columns: dict[bytes, int], shared: Any, dates: tuple[Any, Any, Any]
+) -> _PlainCell | None:
+    """(row, column, value, type, style id): openpyxl's reading of a cell the scanner cut in
+    the plain form; None for any other cell (read by openpyxl's ``parse_cell``)."""
+    letters, row, s, t, v, it = g[:6]
+    if letters is None:
+        return None
+    style_id = int(s) if s else 0
+    value: Any = None
+    if it is not None:
+        if t != b"inlineStr":
+            return None
+        value, data_type = _xml_text(it), "s"
+    elif t is None or t == b"n":
+        data_type = "n"
+        if v:
+            value = _cast_number(_xml_text(v))
+            date_formats, timedelta_formats, epoch = dates
+            if style_id in date_formats:
+                try:
+                    value = from_excel(value, epoch, timedelta=style_id in timedelta_formats)
+                except (OverflowError, ValueError):
+                    return None  # openpyxl's warning, and its error value
+                data_type = "d"
+    elif t == b"s":
+        data_type = "s"
+        if v:
+            value = shared[int(_xml_text(v))]
+    elif t == b"str":
+        if v:
+            value, data_type = _xml_text(v), "s"
+        else:
+            data_type = "str"
+    elif t == b"b":
+        data_type = "b"
+        if v:
+            value = bool(int(_xml_text(v)))
+    else:  # an inline string with no text, an error, an ISO date...
+        return None
+    column = columns.get(letters)
+    if column is None:
+        column = columns[letters] = column_index_from_string(letters.decode("ascii"))
+    return int(row), column, value, data_type, style_id
+
+
+def _start_row(parser: Any, attrs: dict[str, str]) -> None:
+    """A row starts, with these attributes: openpyxl's ``parse_row`` but for its cells."""
+    r_text = attrs.get("r")
+    parser.row_counter = _row_number(r_text) if r_text is not None else parser.row_counter + 1
+    parser.col_counter = 0
+    if {k for k in attrs if not k.startswith("{")} - {"r", "spans"}:
+        parser.row_dimensions[str(parser.row_counter)] = attrs
 
 
 def _row_number(text: str) -> int:
@@ -160,7 +441,7 @@ def _row_number(text: str) -> int:
 
 def _plain_cell(
     el: Any, columns: dict[str, int], shared: Any, date_formats: Any
-) -> tuple[int, int, Any, str, int] | None:
+) -> _PlainCell | None:
     """(row, column, value, type, style id): openpyxl's reading of a plain cell; None for
     any other cell (read by openpyxl)."""
     if el.tag != CELL_TAG:

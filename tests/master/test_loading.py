@@ -23,7 +23,7 @@ from conftest import SHARED
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from edi_xl.master.loading import _FastExcelReader, load_workbook_fast
+from edi_xl.master.loading import _SHEET_DATA, _FastExcelReader, load_workbook_fast, scan_rows
 
 
 def _value(value: Any) -> Any:
@@ -111,6 +111,19 @@ def repackaged(path: Path, edit: Any) -> bytes:
     return out.getvalue()
 
 
+def with_rows(rows: bytes, *, root: bytes = b"") -> Any:
+    """An edit for :func:`repackaged`: the sheet's rows replaced by ``rows`` (and ``root``,
+    attributes added to its root element)."""
+
+    def edit(xml: bytes) -> bytes:
+        xml = xml.replace(b"<worksheet ", b"<worksheet " + root, 1)
+        found = _SHEET_DATA.search(xml)
+        assert found is not None
+        return xml[: found.start()] + b"<sheetData>" + rows + b"</sheetData>" + xml[found.end() :]
+
+    return edit
+
+
 def every_kind(path: Path) -> None:
     """A workbook with every kind of cell XlsxWriter writes."""
     book = xlsxwriter.Workbook(str(path))
@@ -166,9 +179,24 @@ def every_kind(path: Path) -> None:
     book.close()
 
 
+def scanned(data: bytes) -> dict[str, bool]:
+    """sheet part -> whether the scanner cut its rows (else lxml reads them), for every sheet
+    part with rows."""
+    out = {}
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
+                xml = archive.read(name)
+                found = _SHEET_DATA.search(xml)
+                if found is not None and b"<" in (found.group("rows") or b""):
+                    out[name] = scan_rows(xml, found) is not None
+    return out
+
+
 def test_every_kind_of_cell_reads_the_same(tmp_path: Path) -> None:
     path = tmp_path / "kinds.xlsx"
     every_kind(path)
+    assert set(scanned(path.read_bytes()).values()) == {True}  # the scanner read them
     slow, fast = both(path.read_bytes())
     assert fast == slow
     kinds = slow[0][1]
@@ -205,6 +233,88 @@ def test_inline_strings_plain_rich_and_spaced_read_the_same(tmp_path: Path) -> N
     assert slow[0][1][(1, 2)][1] == ("str", "Owner")
     assert slow[0][1][(1, 3)][1] == ("str", " Due ")
     assert slow[0][1][(2, 4)][1] == ("str", "x" * 5000)
+
+
+#: Sheet XML as programs write it, in forms the scanner reads itself (none sends it to lxml).
+SCANNED_ROWS = (
+    # Excel: prefixed row attributes declared on the root, spans, styles on rows
+    b'<row r="1" spans="1:4" s="2" customFormat="1" x14ac:dyDescent="0.25">'
+    b'<c r="A1" s="1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+    b'<c r="C1" s="2"><v>45382</v></c><c r="D1" s="1"/></row>'
+    # pretty-printed, attributes in another order, single quotes, entities, references
+    b'\n  <row r="2" ht="30" customHeight="1">\n    <c r="A2" t="inlineStr">'
+    b"<is><t>a &amp; b &lt;c&gt; &#10;&#x41;&quot;&apos;</t></is></c>\n"
+    b'    <c r="B2" t="str" s="1"><v>text</v></c>\n    <c r="C2" t="str"/>'
+    b"<c r='D2' t=\"b\"><v>1</v></c></row>\n"
+    # a row without a number, cells without references, a formula, an error, empty values
+    b'<row><c t="n"><v>7</v></c><c><f>A3*2</f><v>14</v></c><c r="C3" t="e"><v>#N/A</v></c>'
+    b'<c r="D3" t="n"><v/></c><c r="E3" t="s"></c><c r="F3" t="inlineStr"><is><t/></is></c>'
+    b'</row><row r="5" hidden="1"/>'
+    # shared formulas; a date serial out of range (openpyxl: a warning and #VALUE!)
+    b'<row r="6"><c r="A6"><f t="shared" ref="A6:A7" si="0">B6+1</f><v>1</v></c>'
+    b'<c r="B6" s="2"><v>3000000</v></c><c r="C6" s="2"><v>1.5</v></c></row>'
+    b'<row r="7"><c r="A7"><f t="shared" si="0"/><v>1</v></c>'
+    b'<c r="B7" xml:space="preserve" t="inlineStr"><is><t xml:space="preserve"> x </t></is></c>'
+    b"</row>"
+)
+
+
+def test_the_scanner_reads_the_forms_programs_write(tmp_path: Path) -> None:
+    """The rows cut by the scanner (a plain cell made directly, any other given to openpyxl)
+    read as openpyxl reads them: Excel's, LibreOffice's and edi_xl's forms, odd spacing."""
+    book = xlsxwriter.Workbook(str(tmp_path / "forms.xlsx"))  # shared strings; xf 1, 2
+    ws = book.add_worksheet()
+    ws.write_string(0, 0, "Action", book.add_format({"bold": True}))
+    ws.write_string(0, 1, "Owner")
+    ws.write_datetime(0, 2, datetime(2024, 3, 31), book.add_format({"num_format": "dd/mm/yy"}))
+    book.close()
+
+    x14ac = b'xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac" '
+    data = repackaged(tmp_path / "forms.xlsx", with_rows(SCANNED_ROWS, root=x14ac))
+    assert set(scanned(data).values()) == {True}
+    slow, fast = both(data)
+    assert fast == slow
+    cells = slow[0][1]
+    assert cells[(2, 1)][1] == ("str", "a & b <c> \nA\"'")
+    assert cells[(3, 1)][1] == ("int", 7) and cells[(3, 2)][1] == ("str", "=A3*2")
+    assert cells[(7, 1)][1] == ("str", "=B7+1")  # the shared formula, moved
+    assert cells[(6, 2)][1:3] == (("str", "#VALUE!"), "e")  # out of range
+    assert slow[0][2][1][0] is None and slow[0][2][5][1] is True  # row 5: hidden
+
+
+def _text_cell(text: bytes) -> bytes:
+    return b'<row r="1"><c r="A1" t="inlineStr"><is><t>' + text + b"</t></is></c></row>"
+
+
+@pytest.mark.parametrize(
+    ("name", "rows", "scanned_as"),
+    [
+        # read by lxml: the scanner does not take these rows
+        ("a carriage return", _text_cell(b"a\r\nb"), False),
+        ("a cell outside a row", b'<c r="A1" t="n"><v>1</v></c>', False),
+        ("a row inside a row", b'<row r="1"><row r="2"></row></row>', False),
+        ("an entity in a row's attribute", b'<row r="1" x="&amp;"><c r="A1"/></row>', False),
+        ("an undeclared prefix", b'<row r="1" y:z="1"><c r="A1"><v>1</v></c></row>', False),
+        ("a namespace declared on a row", b'<row r="1" xmlns:q="urn:q"><c r="A1"/></row>', False),
+        ("text between cells", b'<row r="1">stray<c r="A1"><v>1</v></c></row>', False),
+        # taken by the scanner, and not XML: openpyxl cannot read them either
+        ("a bare ampersand", _text_cell(b"a & b"), True),
+        ("an entity XML does not define", _text_cell(b"a&nbsp;b"), True),
+        ("a reference to no XML character", _text_cell(b"a&#1;b"), True),
+    ],
+)
+def test_rows_the_scanner_does_not_read_load_as_openpyxl_loads_them(
+    tmp_path: Path, name: str, rows: bytes, scanned_as: bool
+) -> None:
+    wb = Workbook()
+    wb.active["A1"] = "Action"
+    wb.save(tmp_path / "odd.xlsx")
+    data = repackaged(tmp_path / "odd.xlsx", with_rows(rows))
+    assert set(scanned(data).values()) == {scanned_as}, name
+    expected = outcome(_openpyxl, data)
+    if scanned_as:
+        assert isinstance(expected, str), expected  # the kind of error openpyxl raised
+    assert outcome(load_workbook_fast, data) == expected
 
 
 @pytest.mark.parametrize(

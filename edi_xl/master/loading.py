@@ -33,7 +33,7 @@ import weakref
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from io import BytesIO
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import openpyxl.reader.excel as excel_reader
 from lxml import etree
@@ -52,11 +52,51 @@ from openpyxl.worksheet._reader import (
 )
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
-#: the sheetData element, whatever its prefix: ``<sheetData>...</sheetData>`` or ``<sheetData/>``
-_SHEET_DATA = re.compile(
-    rb"<(?P<p>[A-Za-z_][\w.-]*:)?sheetData\b[^>]*?(?:/>|>(?P<rows>.*?)</(?P=p)?sheetData\s*>)",
-    re.S,
-)
+#: the sheetData element's start tag, whatever its prefix: ``<sheetData>`` or ``<sheetData/>``
+_SHEET_DATA = re.compile(rb"<(?P<p>[A-Za-z_][\w.-]*:)?sheetData\b[^>]*?(?P<empty>/?)>")
+_END_SPACE = b" \t\r\n"
+
+
+class SheetData(NamedTuple):
+    """Where a sheet part's sheetData element is: ``data[start:end]``; its rows (None: an
+    empty element) from ``rows_start``; its prefix (``b"x:"``, or ``b""``)."""
+
+    start: int
+    end: int
+    prefix: bytes
+    rows: bytes | None
+    rows_start: int
+
+
+def find_sheet_data(data: bytes) -> SheetData | None:
+    """The first sheetData element of a sheet part, up to the first end tag after its start
+    (``</sheetData>`` or ``</x:sheetData>``, with the start's prefix); None: none."""
+    found = _SHEET_DATA.search(data)
+    if found is None:
+        return None
+    prefix = found.group("p") or b""
+    if found.group("empty"):
+        return SheetData(found.start(), found.end(), prefix, None, found.end())
+    pos = found.end()
+    while True:  # the name found as bytes (fast), then checked for being the end tag
+        at = data.find(b"sheetData", pos)
+        if at < 0:
+            return None
+        pos = at + 9
+        if data[at - 2 : at] == b"</":
+            opens = at - 2
+        elif prefix and data[at - 2 - len(prefix) : at] == b"</" + prefix:
+            opens = at - 2 - len(prefix)
+        else:
+            continue
+        close = pos
+        while close < len(data) and data[close] in _END_SPACE:
+            close += 1
+        if data[close : close + 1] == b">":
+            rows = data[found.end() : opens]
+            return SheetData(found.start(), close + 1, prefix, rows, found.end())
+
+
 #: A sheet part larger than this is read by openpyxl as it streams (the fast reader holds the
 #: part in memory); a master of 5,000 actions is about 5 MB.
 FAST_MAX_PART = 256 * 1024 * 1024
@@ -92,11 +132,11 @@ class _FastSheetReader(WorksheetReader):
         self, ws: Any, xml_source: IO[bytes], shared_strings: Any, data_only: bool, rich_text: Any
     ) -> None:
         data = xml_source.read()
-        found = _SHEET_DATA.search(data)
+        found = find_sheet_data(data)
         self._rows: bytes | None = None
         self._tokens: list[Any] | None = None  # the rows as scan_rows cut them
         self._namespaces = b""
-        if found is not None and b"<" in (found.group("rows") or b""):
+        if found is not None and b"<" in (found.rows or b""):
             # the rows are read below; openpyxl reads the rest, from the sheet without them
             if ws.title in _SKIP.get(ws.parent, ()):
                 _ROWS_NOT_READ.setdefault(ws.parent, weakref.WeakSet()).add(ws)
@@ -105,9 +145,8 @@ class _FastSheetReader(WorksheetReader):
                 if self._tokens is None:
                     self._rows = data  # read with lxml's iterparse
                 else:
-                    self._namespaces = _namespaces(data[: found.start()])
-            prefix = found.group("p") or b""
-            data = data[: found.start()] + b"<" + prefix + b"sheetData/>" + data[found.end() :]
+                    self._namespaces = _namespaces(data[: found.start])
+            data = data[: found.start] + b"<" + found.prefix + b"sheetData/>" + data[found.end :]
         super().__init__(ws, BytesIO(data), shared_strings, data_only, rich_text)
 
     def bind_cells(self) -> None:
@@ -296,16 +335,16 @@ def _row_attributes(text: bytes, prefixes: dict[str, str]) -> dict[str, str] | N
     return attrs
 
 
-def scan_rows(data: bytes, found: re.Match[bytes]) -> list[Any] | None:
-    """The rows of a sheet part (``found``: its sheetData, :data:`_SHEET_DATA`) cut into
+def scan_rows(data: bytes, found: SheetData) -> list[Any] | None:
+    """The rows of a sheet part (``found``: its sheetData, :func:`find_sheet_data`) cut into
     tokens: a cell's match, or a row's attributes (a dict) where a row starts. None when
     anything in them is not in the plain form the scanner reads exactly as an XML parser
     does (the rows are then read by lxml): XML comments, processing instructions, CDATA,
     prefixed or redeclared elements, entities in a row's attributes, a part not in UTF-8."""
-    rows = found.group("rows")
-    if found.group("p") or rows is None or b"xmlns" in data[found.start() : found.start("rows")]:
+    rows = found.rows
+    if found.prefix or rows is None or b"xmlns" in data[found.start : found.rows_start]:
         return None
-    prefixes = _prefixes(data[: found.start()])
+    prefixes = _prefixes(data[: found.start])
     if prefixes is None or prefixes.get("") != SHEET_MAIN_NS or not _plain_text(rows):
         return None
     seen: dict[bytes, dict[str, str] | None] = {}  # a row's other attributes -> read

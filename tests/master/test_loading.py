@@ -23,7 +23,12 @@ from conftest import SHARED
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from edi_xl.master.loading import _SHEET_DATA, _FastExcelReader, load_workbook_fast, scan_rows
+from edi_xl.master.loading import (
+    _FastExcelReader,
+    find_sheet_data,
+    load_workbook_fast,
+    scan_rows,
+)
 
 
 def _value(value: Any) -> Any:
@@ -117,9 +122,9 @@ def with_rows(rows: bytes, *, root: bytes = b"") -> Any:
 
     def edit(xml: bytes) -> bytes:
         xml = xml.replace(b"<worksheet ", b"<worksheet " + root, 1)
-        found = _SHEET_DATA.search(xml)
+        found = find_sheet_data(xml)
         assert found is not None
-        return xml[: found.start()] + b"<sheetData>" + rows + b"</sheetData>" + xml[found.end() :]
+        return xml[: found.start] + b"<sheetData>" + rows + b"</sheetData>" + xml[found.end :]
 
     return edit
 
@@ -187,8 +192,8 @@ def scanned(data: bytes) -> dict[str, bool]:
         for name in archive.namelist():
             if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
                 xml = archive.read(name)
-                found = _SHEET_DATA.search(xml)
-                if found is not None and b"<" in (found.group("rows") or b""):
+                found = find_sheet_data(xml)
+                if found is not None and b"<" in (found.rows or b""):
                     out[name] = scan_rows(xml, found) is not None
     return out
 

@@ -47,6 +47,7 @@ Style = tuple[int, ...] | None
 #: A conditional format rule or a dropdown as compared: its ranges, kind and formulas.
 RuleKey = tuple[Any, ...]
 T = TypeVar("T")
+_UNSEEN: Any = object()
 
 
 # --- what a sheet holds, of what edi_xl may change -----------------------------------------------
@@ -126,8 +127,14 @@ def _page(ws: Worksheet) -> Page:
 def sheet_state(ws: Worksheet) -> SheetState:
     """What ``ws`` holds now, of what edi_xl may change."""
     cells: dict[CellKey, tuple[Any, str, Style]] = {}
+    styles: dict[bytes, Style] = {}  # a style array's bytes -> it as compared (a few kinds)
     for key, cell in ws._cells.items():
-        style = tuple(cell._style) if cell._style is not None and any(cell._style) else None
+        style = cell._style
+        if style is not None:
+            kind = style.tobytes()
+            style = styles.get(kind, _UNSEEN)
+            if style is _UNSEEN:
+                style = styles[kind] = tuple(cell._style) if any(cell._style) else None
         if cell._value is not None or style is not None:  # not a cell merely looked at
             cells[key] = (cell._value, cell.data_type, style)
     widths: dict[int, float | None] = {}

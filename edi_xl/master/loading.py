@@ -50,6 +50,7 @@ from openpyxl.worksheet._reader import (
     WorksheetReader,
     _cast_number,
 )
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 #: the sheetData element's start tag, whatever its prefix: ``<sheetData>`` or ``<sheetData/>``
@@ -175,6 +176,26 @@ class _FastSheetReader(WorksheetReader):
         self._tokens = self._rows = None
         if cells:
             ws._current_row = ws.max_row
+
+    def bind_row_dimensions(self) -> None:
+        """openpyxl's, with a row whose attributes (but its number) another row had already
+        made as a copy of that row's (thousands of rows of a master share a few kinds)."""
+        ws = self.ws
+        made: dict[tuple[tuple[str, str], ...], RowDimension] = {}
+        for row, rd in self.parser.row_dimensions.items():
+            number = rd.get("r")
+            kind = tuple(sorted((k, v) for k, v in rd.items() if k != "r"))
+            first = made.get(kind)
+            if first is None or number is None or not number.isdigit():
+                if "s" in rd:
+                    rd["s"] = ws.parent._cell_styles[int(rd["s"])]
+                dim = made[kind] = RowDimension(ws, **rd)
+            else:
+                dim = RowDimension.__new__(RowDimension)
+                dim.__dict__.update(first.__dict__)
+                dim.parent, dim.index = ws, int(number)
+                dim._style = None if first._style is None else StyleArray(first._style)
+            ws.row_dimensions[int(row)] = dim
 
     def _parsed_cells(self, data: bytes) -> Iterator[_PlainCell]:
         """The cells of the sheet part ``data``, read row by row with lxml's ``iterparse``."""

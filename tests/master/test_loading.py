@@ -55,7 +55,17 @@ def state(wb: Workbook) -> list[tuple[Any, ...]]:
             for key, c in ws._cells.items()
         }
         rows = {
-            k: (d.height, d.hidden, d.outlineLevel, d.customHeight, tuple(d._style or ()))
+            k: (
+                d.index,
+                d.height,
+                d.hidden,
+                d.outlineLevel,
+                d.customHeight,
+                d.collapsed,
+                d.thickBot,
+                d.thickTop,
+                tuple(d._style or ()),
+            )
             for k, d in ws.row_dimensions.items()
         }
         cols = {k: (d.width, d.hidden, d.min, d.max) for k, d in ws.column_dimensions.items()}
@@ -284,7 +294,7 @@ def test_the_scanner_reads_the_forms_programs_write(tmp_path: Path) -> None:
     assert cells[(3, 1)][1] == ("int", 7) and cells[(3, 2)][1] == ("str", "=A3*2")
     assert cells[(7, 1)][1] == ("str", "=B7+1")  # the shared formula, moved
     assert cells[(6, 2)][1:3] == (("str", "#VALUE!"), "e")  # out of range
-    assert slow[0][2][1][0] is None and slow[0][2][5][1] is True  # row 5: hidden
+    assert slow[0][2][1][1] is None and slow[0][2][5][2] is True  # row 5: hidden
 
 
 def _text_cell(text: bytes) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -187,6 +188,47 @@ def test_python_dash_m_and_console_script(tmp_path):
     assert "Usage: edi-xl" in out.stdout
     for command in ("new", "refresh", "check", "demo"):
         assert command in out.stdout
+
+
+def test_the_command_loads_openpyxl_without_numpy_and_numpy_stays_importable(tmp_path):
+    """edi_xl uses no numpy; openpyxl imports it only to take numpy's numbers as cell
+    values, a tenth of a second of every command's start. The command leaves it out (and a
+    master made so opens as any other); anything may still import numpy afterwards."""
+    master = tmp_path / "m.xlsx"
+    code = (
+        "import sys\n"
+        "from edi_xl.__main__ import main\n"
+        f"sys.argv = ['edi-xl', 'new', {str(master)!r}, '--as-at', '2024-03-31']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as end:\n"
+        "    print('exit', end.code)\n"
+        "print('numpy loaded:', 'numpy' in sys.modules)\n"
+        "import numpy\n"
+        "print('numpy after:', numpy.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "exit 0" in out.stdout and "numpy loaded: False" in out.stdout, out.stdout + out.stderr
+    assert "numpy after: numpy" in out.stdout
+    assert load_workbook(master)["Settings"]["B4"].value.date().isoformat() == "2024-03-31"
+
+
+def test_importing_the_package_loads_nothing_heavy_until_a_name_is_used():
+    code = (
+        "import sys, edi_xl\n"
+        "print(sorted(m for m in ('openpyxl', 'pydantic', 'lxml') if m in sys.modules))\n"
+        "print(edi_xl.read_plan.__module__, edi_xl.RAG.BLUE.value, 'pydantic' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["[]", "edi_xl.tables.reader Blue True"]
+
+
+def test_the_installed_command_runs():
+    command = shutil.which("edi-xl")
+    if command is None:
+        pytest.skip("the edi-xl command is not installed on PATH (pip install .)")
+    out = subprocess.run([command, "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("edi-xl, version ")
 
 
 @pytest.mark.parametrize("command", sorted(cli.commands))

@@ -10,6 +10,7 @@ file cannot stop the batch.
 
 from __future__ import annotations
 
+import queue
 import threading
 import zipfile
 from collections import Counter
@@ -351,9 +352,10 @@ class ReturnsReading:
         files = reading.result(progress)                    # what read_returns would give
 
     A thread of this process hands the files to the workers and takes their answers; it
-    calls no callback: ``result`` reports the progress, in this thread, once the reading is
-    done. The workers are started before that thread (see :meth:`FileReader.start`), and a
-    worker that has to be replaced waits until ``result`` is called.
+    calls no callback: ``result`` reports the progress, in this thread, for the files read
+    while this thread was busy and then for each as it is read. The workers are started
+    before that thread (see :meth:`FileReader.start`), and a worker that has to be replaced
+    waits until ``result`` is called.
     """
 
     def __init__(
@@ -367,7 +369,7 @@ class ReturnsReading:
         self._batch = _Batch(inputs, exclude, not_returns)
         self._own_reader = reader is None
         self._reader = reader or FileReader()
-        self._answers: list[ReturnFile] = []
+        self._answers: queue.SimpleQueue[ReturnFile | None] = queue.SimpleQueue()  # None: end
         self._error: BaseException | None = None
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -380,11 +382,13 @@ class ReturnsReading:
     def _read(self) -> None:
         try:
             for _path, file in self._reader.read_each(self._batch.to_read, _read_one):
-                self._answers.append(file)
+                self._answers.put(file)
                 if self._stopping.is_set():
                     break
         except BaseException as exc:  # noqa: BLE001 - raised again by result()
             self._error = exc
+        finally:
+            self._answers.put(None)
 
     def _finish(self) -> None:
         self._reader.may_start_workers.set()
@@ -399,12 +403,17 @@ class ReturnsReading:
         self._finish()
 
     def result(self, progress: Callable[[int, int, str], None] | None = None) -> list[ReturnFile]:
-        """Every return, as :func:`read_returns` gives them, once all are read."""
+        """Every return, as :func:`read_returns` gives them, once all are read; ``progress``
+        is called for the files read so far at once, then for each as it is read."""
+        self._reader.may_start_workers.set()
+        for file in self._batch.passed_over:
+            self._batch.done(file, progress)
+        if self._thread is not None:
+            while (answer := self._answers.get()) is not None:
+                self._batch.done(answer, progress)
         self._finish()
         if self._error is not None:
             raise self._error
-        for file in self._batch.passed_over + self._answers:
-            self._batch.done(file, progress)
         return self._batch.in_order()
 
 

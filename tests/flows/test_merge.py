@@ -563,7 +563,7 @@ def test_a_copy_of_a_master_among_the_returns_is_rejected_not_merged(master, tmp
 
 def test_returns_read_in_the_background_are_the_returns_read_here(batch):
     """What a merge reads while it loads the master is what read_returns reads, with the
-    progress reported in this thread once the reading is done."""
+    progress reported in this thread."""
     from edi_xl.flows.intake import ReturnsReading, read_returns
 
     here_progress: list[tuple[int, int, str]] = []
@@ -580,6 +580,27 @@ def test_returns_read_in_the_background_are_the_returns_read_here(batch):
     ]
     assert sorted(c[:3] for c in calls) == sorted(here_progress)
     assert {c[3] for c in calls} == {threading.main_thread().name}
+
+
+def test_the_progress_moves_as_the_returns_are_read(tmp_path):
+    """A merge's progress bar moves while the returns are read, not all at once at the end:
+    ``result`` reports each file as it comes in, while the reading goes on."""
+    from edi_xl.flows.intake import ReturnsReading
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(60):
+        save_xlsx(folder / f"owner {i}.xlsx", [["#", "Status", "Update"], [f"1.{i}", "G", "ok"]])
+    reading = ReturnsReading([folder])
+    still_reading: list[bool] = []
+
+    def progress(done: int, total: int, name: str) -> None:
+        assert reading._thread is not None
+        still_reading.append(reading._thread.is_alive())
+
+    files = reading.result(progress)
+    assert len(files) == len(still_reading) == 60
+    assert still_reading[0]  # the first file was reported while the others were being read
 
 
 def test_a_master_that_does_not_load_stops_the_reading(batch, tmp_path):

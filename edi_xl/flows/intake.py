@@ -398,8 +398,10 @@ class ReturnsReading:
             self._reader.close()
 
     def stop(self) -> None:
-        """Stop reading (what is being read is abandoned) and close the workers."""
+        """Stop reading (what is being read is abandoned, not waited for) and close the
+        workers."""
         self._stopping.set()
+        self._reader.cancel()
         self._finish()
 
     def result(self, progress: Callable[[int, int, str], None] | None = None) -> list[ReturnFile]:

@@ -111,6 +111,7 @@ class FileReader:
         self._pool: list[_Worker] = []
         self._closed = False
         self._active = False  # a read_many is under way (the pool is not re-entrant)
+        self._cancelled = threading.Event()  # see cancel()
         #: Cleared while another thread of this process runs: a worker that has to be
         #: replaced then waits for it to be set again (fork copies only the forking thread;
         #: a lock the other thread held would stay locked for ever in the new worker).
@@ -179,6 +180,17 @@ class FileReader:
             raise RuntimeError("FileReader is closed")
         return self._read_each(jobs, then)
 
+    def cancel(self) -> None:
+        """Stop the reading under way in another thread, soon: no more files are given out,
+        the files being read are abandoned (their workers killed, not waited for), and the
+        reading ends as if its caller had stopped iterating. The next reading is not
+        affected; a cancel made while nothing is being read stops the next one at once."""
+        self._cancelled.set()
+        for worker in list(self._pool):
+            if worker.task is not None:
+                with contextlib.suppress(Exception):
+                    worker.process.kill()
+
     def start(self) -> None:
         """Start every worker now. Call it before starting a thread that will read while
         this thread does other work: workers are made by ``fork``, which is only safe while
@@ -198,7 +210,7 @@ class FileReader:
         submitted = next_out = 0
         exhausted = False
         try:
-            while True:
+            while not self._cancelled.is_set():
                 while not exhausted and submitted - next_out < window:
                     worker = self._idle_worker()
                     if worker is None:
@@ -231,6 +243,7 @@ class FileReader:
             for worker in list(self._pool):
                 if worker.task is not None:
                     self._retire(worker)
+            self._cancelled.clear()
             self._active = False
 
     # -- internals -----------------------------------------------------------------------

@@ -613,6 +613,41 @@ def test_a_master_that_does_not_load_stops_the_reading(batch, tmp_path):
     assert not [t for t in threading.enumerate() if t.name == "edi_xl-returns"]
 
 
+def _read_slowly(path, *args, **kwargs):
+    """A stand-in reader (in the workers): a file with "hang" in its name never finishes."""
+    import time
+
+    from edi_xl.read.sources import read_grids
+
+    if "hang" in Path(path).name:
+        time.sleep(60)
+    return read_grids(path, *args, **kwargs)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked here (Linux)")
+def test_a_master_that_does_not_load_does_not_wait_for_a_hanging_return(
+    batch, tmp_path, monkeypatch
+):
+    """The returns are read while the master loads; when it cannot be loaded, a return
+    still being read is abandoned, not waited for (up to the 30 s a file may take)."""
+    import shutil
+    import time
+
+    from edi_xl.read import isolation
+
+    monkeypatch.setattr(isolation, "read_grids", _read_slowly)
+    folder = tmp_path / "hanging"
+    shutil.copytree(batch, folder)
+    # first in the batch's order: the reading waits on it before any other answer
+    shutil.copy(next(folder.glob("*.xlsx")), folder / "0 hang.xlsx")
+    bad = tmp_path / "not a master.xlsx"
+    bad.write_bytes(b"not a zip")
+    started = time.monotonic()
+    with pytest.raises(EdiXlError):
+        merge_returns(bad, [folder], as_at=AS_AT)
+    assert time.monotonic() - started < 15
+
+
 def test_every_row_of_the_merged_master_has_its_cells_in_column_order(master, batch):
     """Excel refuses (offers to repair) a row whose cells are out of order: the Change Log's
     new lines, with an empty "old value" cell that has only a look, once were."""

@@ -518,6 +518,37 @@ def test_abandoned_read_many_leaves_a_working_pool(openpyxl_plan: Path, tmp_path
         assert reader.read(openpyxl_plan).format == "xlsx"
 
 
+@needs_fork
+@pytest.mark.usefixtures("fake_reader")
+def test_a_reading_cancelled_from_another_thread_ends_without_waiting(
+    openpyxl_plan: Path, tmp_path: Path
+) -> None:
+    """cancel() ends a reading another thread is doing, the hanging file abandoned, not
+    waited for; the next reading is not affected."""
+    import threading
+
+    slow = tmp_path / "hang.xlsx"
+    shutil.copy(openpyxl_plan, slow)
+    with FileReader(timeout=30, workers=2) as reader:
+        answers: list[object] = []
+        thread = threading.Thread(
+            target=lambda: answers.extend(reader.read_many([openpyxl_plan, slow, openpyxl_plan]))
+        )
+        thread.start()
+        while not answers:  # the first file is read; the hanging one is being read
+            thread.join(timeout=0.05)
+        started = time.monotonic()
+        reader.cancel()
+        thread.join(timeout=20)
+        assert not thread.is_alive()
+        assert time.monotonic() - started < 10  # not the 30 s the hanging file would take
+        assert [p for p, _ in answers] == [openpyxl_plan]
+        assert [p for p, _ in reader.read_many([openpyxl_plan, openpyxl_plan])] == [
+            openpyxl_plan,
+            openpyxl_plan,
+        ]
+
+
 def test_closed_reader_refuses(openpyxl_plan: Path) -> None:
     reader = FileReader(workers=1)
     reader.close()

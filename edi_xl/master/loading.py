@@ -127,7 +127,8 @@ def rows_not_read(wb: Workbook) -> list[Any]:
 
 
 class _FastSheetReader(WorksheetReader):
-    """openpyxl's sheet reader, with the cells read by lxml (see the module docstring)."""
+    """openpyxl's sheet reader, with the cells read by the scanner or by lxml (see the module
+    docstring)."""
 
     def __init__(
         self, ws: Any, xml_source: IO[bytes], shared_strings: Any, data_only: bool, rich_text: Any
@@ -236,13 +237,14 @@ class _FastSheetReader(WorksheetReader):
         dates = (parser.date_formats, parser.timedelta_formats, parser.epoch)
         columns: dict[bytes, int] = {}
         whole_cell = b"<c" + self._namespaces
+        cell_parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
         for token in tokens:
             if type(token) is dict:  # a row's attributes
                 _start_row(parser, token)
                 continue
             plain = _plain_token(token.groups(), columns, shared, dates)
             if plain is None:
-                el = etree.fromstring(whole_cell + token.group(0)[2:], _CELL_PARSER)
+                el = etree.fromstring(whole_cell + token.group(0)[2:], cell_parser)
                 d = parser.parse_cell(el)
                 plain = (d["row"], d["column"], d["value"], d["data_type"], d["style_id"])
             else:
@@ -296,7 +298,6 @@ _ATTR = re.compile(
     rb"""(?:"(?P<dq>[^"<&\t\n]*)"|'(?P<sq>[^'<&\t\n]*)')"""
 )
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
-_CELL_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
 def _namespaces(head: bytes) -> bytes:

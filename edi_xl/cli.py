@@ -854,6 +854,7 @@ def _import_doc(result: ImportResult) -> dict[str, Any]:
         doc["no_column_in_master"] = [
             {"kind": u.kind, "name": u.name, "actions": u.actions} for u in result.unplaced
         ]
+        doc["formulas_copied_down"] = result.formulas
     return doc
 
 
@@ -890,6 +891,11 @@ def _import_added(result: ImportResult) -> None:
     rows = result.rows
     where = f" (rows {rows[0]} to {rows[-1]})" if len(rows) > 1 else f" (row {rows[0]})"
     click.echo(f"Added to {result.path}: {plural(len(result.added), 'action')}{where}.")
+    if result.formulas:
+        click.echo(
+            "Your formulas, copied down into the new rows as the rows above have them: "
+            + ", ".join(result.formulas)
+        )
     if result.duplicates:
         click.echo(
             f"Already in the master, not added (its row is kept as it is): "

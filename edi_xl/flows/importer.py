@@ -112,6 +112,8 @@ class ImportResult:
     rows: list[int] = field(default_factory=list)  # their rows on the plan sheet (1-based)
     duplicates: list[Duplicate] = field(default_factory=list)
     unplaced: list[Unplaced] = field(default_factory=list)
+    #: the master's own columns filled down with a formula that the new rows were given
+    formulas: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[SourceOutcome]:
@@ -303,6 +305,7 @@ def import_into(
         rows=added.rows,
         duplicates=duplicates,
         unplaced=added.unplaced,
+        formulas=added.formulas,
     )
 
 

@@ -5,9 +5,11 @@ keeps that field in, in the trust's own order (as :func:`edi_xl.tables.layouts.t
 map_columns` finds it, not the order of a new master): an update under the update column of
 the same header or round date, an extra column under the master's column of the same header.
 Values are written as data (:func:`edi_xl.master.cells.set_value`: text never becomes a
-formula) and the new rows take the look of the table's last row. A round's updates the
-master has no column for get that round's update column, placed among the others by date
-(:func:`edi_xl.master.plan.round_column`).
+formula) and the new rows take the look of the table's last row. A column of the trust's
+filled down with one formula (the table's last two rows hold it, each for its own row) gives
+the new rows that formula, moved to theirs, where the source has no value, as Excel fills a
+table's calculated column. A round's updates the master has no column for get that round's
+update column, placed among the others by date (:func:`edi_xl.master.plan.round_column`).
 
 A value the master has no column for is not written anywhere: it is counted, per field, so
 that the caller says so (nothing is dropped silently). Which actions are new (their ids) is
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from openpyxl.formula.translate import Translator
 from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
@@ -59,6 +62,8 @@ class RowsAdded:
     rows: list[int] = field(default_factory=list)  # 1-based, one per action, in order
     unplaced: list[Unplaced] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)  # cells that could not be written
+    #: headers of the trust's own columns whose formula the new rows were given
+    formulas: list[str] = field(default_factory=list)
 
 
 def _key(text: Any) -> str:
@@ -150,6 +155,33 @@ def _style_row(ws: Worksheet, row: int, template: int | None, width: int) -> Non
             ws.cell(row, col)._style = copy(source._style)
 
 
+def _filled_down(ws: Worksheet, rows: list[int], columns: ColumnMap, width: int) -> dict[int, str]:
+    """1-based column -> the formula of the table's last row, for each column whose last two
+    rows hold the same formula, moved to its row (a column filled down, as a calculated
+    column of an Excel table is): the formula new rows are given there, moved to theirs, as
+    Excel fills it in a table and as a person would copy it down. edi_xl's own columns are
+    left out (refresh writes them); so is an array formula."""
+    if len(rows) < 2:
+        return {}
+    last, before = rows[-1], rows[-2]
+    computed = {col + 1 for col in columns.computed.values()}
+    out: dict[int, str] = {}
+    for col in range(1, width + 1):
+        cell, above = ws._cells.get((last, col)), ws._cells.get((before, col))
+        if col in computed or cell is None or above is None:
+            continue
+        formula, earlier = cell.value, above.value
+        if cell.data_type != "f" or above.data_type != "f":
+            continue
+        if not isinstance(formula, str) or not isinstance(earlier, str):
+            continue
+        letter = get_column_letter(col)
+        moved = Translator(earlier, origin=f"{letter}{before}").translate_formula(f"{letter}{last}")
+        if moved == formula:
+            out[col] = formula
+    return out
+
+
 def append_actions(
     master: MasterPlan, actions: Sequence[Action], *, path: object = None
 ) -> RowsAdded:
@@ -169,16 +201,27 @@ def append_actions(
         columns = trust.map_columns(grid, master.detection.header_row)
         placer = _Placer(columns)
     width = _table_width(columns)
-    origins = [a.origin.row for a in master.plan.actions if a.origin]
-    template = max(origins) if origins else None
+    origins = sorted(a.origin.row for a in master.plan.actions if a.origin)
+    template = origins[-1] if origins else None
+    formulas = _filled_down(ws, origins, columns, width)
     result = RowsAdded()
     row = last_table_row(master)
+    filled: set[int] = set()
     for action in actions:
         row += 1
         result.rows.append(row)
         _style_row(ws, row, template, width)
         heights: list[tuple[Any, float]] = []
-        for col0, value in placer.values(action):
+        values = placer.values(action)
+        typed = {col0 + 1 for col0, _ in values}  # a value the source has wins over a formula
+        for col, formula in formulas.items():
+            if col not in typed:
+                letter = get_column_letter(col)
+                ws.cell(row, col).value = Translator(
+                    formula, origin=f"{letter}{template}"
+                ).translate_formula(f"{letter}{row}")
+                filled.add(col)
+        for col0, value in values:
             cell = ws.cell(row, col0 + 1)
             fmt = cell.number_format if is_date_format(cell.number_format) else None
             if not set_value(cell, value, number_format=fmt):
@@ -197,6 +240,11 @@ def append_actions(
             heights.append((value, ws.column_dimensions[letter].width or 13.0))
         ws.row_dimensions[row].height = row_height(heights)
     result.unplaced = placer.report()
+    result.formulas = [
+        one_line(grid.value(master.detection.header_row, col - 1))
+        or f"Column {get_column_letter(col)}"
+        for col in sorted(filled)
+    ]
     if result.rows:
         _grow_tables(ws, last_table_row(master), result.rows[-1])
     return result

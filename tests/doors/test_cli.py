@@ -308,6 +308,7 @@ def test_import_into_an_existing_master(runner: CliRunner, tmp_path: Path) -> No
     assert [a["id"] for a in doc["added"]] == [""] and doc["added"][0]["row"] == 14
     assert {d["id"] for d in doc["already_in_master"]} == {first_id, "7.1", "7.2"}
     assert doc["no_column_in_master"] == []  # 7.1's Start Date and Budget: not added again
+    assert doc["formulas_copied_down"] == []  # the master has no formula column
     assert master.read_bytes() != before
 
 

@@ -446,3 +446,41 @@ def test_a_plan_kept_as_an_excel_table_takes_the_new_rows(master: Path, source: 
             n for n in zf.namelist() if n.startswith("xl/tables/") and b"ActionPlan" in zf.read(n)
         ]
         assert etree.fromstring(zf.read(part)).get("ref") == grown
+
+
+def test_a_column_the_trust_filled_down_with_a_formula_gives_it_to_the_new_rows(
+    master: Path, source: Path, tmp_path: Path
+) -> None:
+    """A column of the trust's with one formula filled down (a key made of the action's
+    number and network): the new rows get it, for their own row, as Excel fills a table's
+    calculated column; a column whose last two formulas differ is left empty; a value the
+    source has wins over the formula. LibreOffice works the copied formulas out."""
+    wb = _load(master)
+    ws = wb[PLAN]
+    key = ws.max_column + 1
+    k, checked, lead = get_column_letter(key), key + 1, TRUST_ORDER.index("Lead network") + 1
+    first, last = HEADER_ROW + 1, HEADER_ROW + MASTER_ROWS
+    ws.cell(HEADER_ROW, key, "Key")
+    ws.cell(HEADER_ROW, checked, "Checked")
+    for r in range(first, last + 1):
+        ws.cell(r, key, f'=B{r}&" / "&{get_column_letter(lead)}{r}')
+    ws.cell(last - 1, checked, "=1+1")
+    ws.cell(last, checked, f"=B{last}")
+    wb.save(master)
+    result = _import(source, master)
+    assert result.formulas == ["Key"]
+    after = _load(master)[PLAN]
+    for r in result.rows:
+        assert after.cell(r, key).value == f'=B{r}&" / "&{get_column_letter(lead)}{r}'
+        assert after.cell(r, checked).value is None
+    with zipfile.ZipFile(master) as zf:
+        cells = row_cells({"xl/worksheets/sheet1.xml": zf.read("xl/worksheets/sheet1.xml")}, 99)
+    assert b"<f>" in cells[f"{k}{result.rows[0]}"]
+
+    from libreoffice import recalculated_copy, soffice_path
+
+    if soffice_path() is None:
+        pytest.skip("LibreOffice (soffice) is not installed: the formulas were not worked out")
+    worked = _load(recalculated_copy(master, tmp_path / "lo"), data_only=True)[PLAN]
+    assert worked.cell(result.rows[0], key).value == "7.1 / REACH"
+    assert worked.cell(last, key).value == f"{worked.cell(last, 2).value} / {NETWORKS[-1]}"

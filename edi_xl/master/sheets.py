@@ -512,4 +512,13 @@ def read_change_log(wb: Workbook) -> list[tuple[Any, ...]]:
     if CHANGE_LOG not in wb.sheetnames:
         return []
     ws = wb[CHANGE_LOG]
-    return [tuple(row[:6]) for row in ws.iter_rows(min_row=2, values_only=True) if any(row)]
+    cells, width = ws._cells, ws.max_column
+    lines: list[tuple[Any, ...]] = []
+    for r in range(2, ws.max_row + 1):  # ws.iter_rows(min_row=2, values_only=True), faster
+        row = [
+            (cells.get((r, c)) or ws.cell(r, c)).value  # a missing cell made, as iter_rows does
+            for c in range(1, width + 1)
+        ]
+        if any(row):
+            lines.append(tuple(row[:6]))
+    return lines

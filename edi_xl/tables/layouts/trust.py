@@ -255,8 +255,8 @@ def read_action(
         characteristics=list(known_pcs),
         characteristics_unknown=list(unknown_pcs),
         owner=" ".join(owner.split()) if owner else None,
-        start=_cell_date(get("start")),
-        due=_cell_date(get("due")),
+        start=cell_date(get("start")),
+        due=cell_date(get("due")),
         status_text=status_text,
         status=parse_status(status_text, words),
         updates=[
@@ -288,7 +288,8 @@ def _report_refs(text: str | None) -> tuple[ReportRef, ...]:
     return tuple(parse_report_refs(text))
 
 
-def _cell_date(value: Any) -> DateValue:
+def cell_date(value: Any) -> DateValue:
+    """:func:`~edi_xl.core.dates.parse_date`, each distinct cell value parsed once."""
     try:
         return _date_of((type(value), value))  # the type too: 1 == 1.0 == True
     except TypeError:  # not hashable

@@ -20,7 +20,7 @@ from typing import Any
 
 from openpyxl.workbook.workbook import Workbook
 
-from edi_xl.core.dates import parse_date, short_date
+from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.model import Action
 from edi_xl.core.problems import (
@@ -246,7 +246,7 @@ def locked_changes(row: ReturnRow, action: Action) -> list[Flag]:
     for fld, value in row.locked.items():
         if fld in ("due", "start"):
             old = action.due if fld == "due" else action.start
-            new = parse_date(value)
+            new = trust.cell_date(value)  # parse_date, cached: due dates recur
             same = (
                 (new.date == old.date)
                 if new.date and old.date

@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 
 #: Characters that make spreadsheet programs read text as a formula (OWASP CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -57,6 +57,36 @@ def set_value(cell: Cell | MergedCell, value: Any, *, number_format: str | None 
     if number_format and not isinstance(value, datetime):
         cell.number_format = number_format
     return True
+
+
+#: The longest text openpyxl stores in a cell (it cuts longer text on assignment).
+_OPENPYXL_LIMIT = 32_767
+
+
+def set_plain(cell: Cell | MergedCell, value: Any) -> bool:
+    """:func:`set_value` for thousands of cells: the same stored value and type.
+
+    openpyxl infers the type and checks the text on every assignment; a plain value (None,
+    an int or float, text that is neither formula-like nor an error word like ``#N/A``) is
+    stored here as that assignment stores it. Anything else goes through :func:`set_value`.
+    """
+    if type(cell) is Cell:
+        kind = type(value)
+        if value is None or kind is int or kind is float:
+            cell._value = value
+            cell.data_type = "n"
+            return True
+        if kind is str:
+            text = storable_text(value)
+            if (
+                len(text) <= _OPENPYXL_LIMIT
+                and not looks_like_formula(text)
+                and text not in ERROR_CODES
+            ):
+                cell._value = text
+                cell.data_type = "s"
+                return True
+    return set_value(cell, value)
 
 
 def comparable(value: Any) -> Any:

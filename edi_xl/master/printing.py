@@ -52,8 +52,13 @@ def printed_width(ws: Worksheet) -> float:
 def fit_scale(ws: Worksheet, *, paper_width: float = _A4_LANDSCAPE_WIDTH, pages: int = 1) -> int:
     """The scale (percent) that fits the used columns of ``ws`` on ``pages`` pages across of
     landscape paper ``paper_width`` points wide (A4 unless told)."""
+    return _scale(printed_width(ws), paper_width, pages)
+
+
+def _scale(printed: float, paper_width: float = _A4_LANDSCAPE_WIDTH, pages: int = 1) -> int:
+    """:func:`fit_scale` for a sheet ``printed`` points wide at 100%."""
     usable = pages * (paper_width - 2 * _SIDE_MARGIN * 72)
-    return max(10, min(100, int(100 * usable / max(printed_width(ws), 1.0))))
+    return max(10, min(100, int(100 * usable / max(printed, 1.0))))
 
 
 @dataclass(frozen=True)
@@ -74,12 +79,13 @@ def choose_paper(ws: Worksheet, min_scale: int | None = MIN_SCALE) -> Paper:
     Past one A3 page a reader turns pages either way: A4, which every printer has, then
     prints larger (two A4 pages across hold what one A3 page would at 70%)."""
     a4, a3 = int(ws.PAPERSIZE_A4), int(ws.PAPERSIZE_A3)
+    printed = printed_width(ws)  # once: it goes through every cell of the sheet
     for size, width in ((a4, _A4_LANDSCAPE_WIDTH), (a3, _A3_LANDSCAPE_WIDTH)):
-        scale = fit_scale(ws, paper_width=width)
+        scale = _scale(printed, paper_width=width)
         if min_scale is None or scale >= min_scale:
             return Paper(size, width, 1, scale)
     pages = 2
-    while (scale := fit_scale(ws, pages=pages)) < (min_scale or 0):
+    while (scale := _scale(printed, pages=pages)) < (min_scale or 0):
         pages += 1
     return Paper(a4, _A4_LANDSCAPE_WIDTH, pages, scale)
 

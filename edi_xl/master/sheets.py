@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from openpyxl.cell.cell import Cell
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break
@@ -16,7 +17,7 @@ from edi_xl.core.dates import DateKind, parse_date
 from edi_xl.core.references import ALL, PROTECTED_CHARACTERISTICS
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG, RAG_MEANING
 from edi_xl.core.text import one_line
-from edi_xl.master.cells import comparable, set_value
+from edi_xl.master.cells import comparable, set_plain, set_value
 from edi_xl.master.printing import fit_to_width
 from edi_xl.master.styles import (
     HEADER_FILL,
@@ -27,8 +28,8 @@ from edi_xl.master.styles import (
     TITLE_FONT,
     WRAP_TOP,
     alignment_setter,
+    alignment_style,
     row_height,
-    wrap_top_setter,
 )
 from edi_xl.master.validation import CHARACTERISTIC_LIST, STATUS_LIST
 
@@ -474,22 +475,29 @@ def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
         return
     ws = change_log_sheet(wb)
     row = ws.max_row + 1
-    wrap_top = wrap_top_setter(wb)  # for thousands of lines: see alignment_setter
-    # The time left-aligned, so that it never touches the action number beside it.
-    left_top = alignment_setter(wb, LEFT_TOP)
+    # Thousands of lines: each cell is made with its look (see alignment_setter) and its value
+    # stored as set_value stores it (set_plain), in rows below every cell the sheet has.
+    wrap_top = alignment_style(wb, WRAP_TOP)
     widths = [ws.column_dimensions[letter].width or 13.0 for letter in "ABCDEF"]
+    # The time left-aligned, so that it never touches the action number beside it.
+    first = ws.cell(row, 1)  # every line's time is this cell's value and look
+    set_value(first, when, number_format="yyyy-mm-dd hh:mm")
+    alignment_setter(wb, LEFT_TOP)(first)
+    cells = ws._cells
     for change in changes:
         values = (when, change.id, change.field, change.old, change.new, change.source)
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(row, c)
-            fmt = "yyyy-mm-dd hh:mm" if c == 1 else None
-            set_value(cell, _log_value(value), number_format=fmt)
-            (left_top if c == 1 else wrap_top)(cell)
+        if row != first.row:
+            cell = cells[row, 1] = Cell(ws, row, 1, style_array=first._style)
+            cell._value, cell.data_type = first._value, first.data_type
+        for c in range(2, 7):
+            cell = cells[row, c] = Cell(ws, row, c, style_array=wrap_top)
+            set_plain(cell, _log_value(values[c - 1]))
         texts = [(str(v), w) for v, w in zip(values[2:], widths[2:], strict=True) if v is not None]
         height = row_height(texts)
         if height > ROW_POINTS:
             ws.row_dimensions[row].height = height
         row += 1
+    ws._current_row = max(ws._current_row, row - 1)  # what ws.cell keeps (for ws.append)
     ws.auto_filter.ref = f"A1:F{row - 1}"
 
 
@@ -504,4 +512,13 @@ def read_change_log(wb: Workbook) -> list[tuple[Any, ...]]:
     if CHANGE_LOG not in wb.sheetnames:
         return []
     ws = wb[CHANGE_LOG]
-    return [tuple(row[:6]) for row in ws.iter_rows(min_row=2, values_only=True) if any(row)]
+    cells, width = ws._cells, ws.max_column
+    lines: list[tuple[Any, ...]] = []
+    for r in range(2, ws.max_row + 1):  # ws.iter_rows(min_row=2, values_only=True), faster
+        row = [
+            (cells.get((r, c)) or ws.cell(r, c)).value  # a missing cell made, as iter_rows does
+            for c in range(1, width + 1)
+        ]
+        if any(row):
+            lines.append(tuple(row[:6]))
+    return lines

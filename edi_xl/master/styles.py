@@ -49,6 +49,8 @@ def wrapped_lines(text: str, width: float, chars_per_width: float = CHARS_PER_WI
     """How many lines ``text`` takes in a wrapped cell of ``width``: words wrap whole, as
     Excel and LibreOffice wrap them; a word longer than a line is broken."""
     per_line = max(1, int(width * chars_per_width) - 1)  # less the cell's padding
+    if len(text) <= per_line and "\n" not in text:
+        return 1  # it fits: its words and the spaces between them are no longer than it
     lines = 0
     for paragraph in text.split("\n"):
         used = 0
@@ -112,6 +114,15 @@ def alignment_setter(wb: Workbook, alignment: Alignment) -> Callable[[Cell | Mer
         cell._style.alignmentId = index
 
     return apply
+
+
+def alignment_style(wb: Workbook, alignment: Alignment) -> StyleArray:
+    """The style of a cell whose only look is ``alignment``, to make many new cells with
+    (``Cell(ws, row, column, style_array=...)`` copies it): the same trick as
+    :func:`alignment_setter`."""
+    style = StyleArray()
+    style.alignmentId = wb._alignments.add(alignment)
+    return style
 
 
 def wrap_top_setter(wb: Workbook) -> Callable[[Cell | MergedCell], None]:

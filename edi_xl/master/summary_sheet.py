@@ -80,7 +80,7 @@ from edi_xl.core.summary import (
 )
 from edi_xl.core.text import plural
 from edi_xl.master import sheets
-from edi_xl.master.cells import set_value
+from edi_xl.master.cells import set_plain, set_value
 from edi_xl.master.printing import PAGE_POINTS, apply_print_setup, fit_scale
 from edi_xl.master.styles import (
     CHARS_PER_WIDTH,
@@ -485,7 +485,10 @@ class _Writer:
         if made is None:
             fmt = DATE_FORMAT if isinstance(value, date) else None
             cell = self._styled(row, col, fmt)
-            set_value(cell, value, number_format=fmt)
+            if fmt is None:
+                set_plain(cell, value)  # what set_value stores, faster
+            else:
+                set_value(cell, value, number_format=fmt)
             if key:
                 style = None if cell._style is None else StyleArray(cell._style)
                 self._made[key] = (cell._value, cell.data_type, style)

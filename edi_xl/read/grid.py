@@ -63,7 +63,6 @@ def grid_from_worksheet(ws: Worksheet) -> SheetGrid:
     ranges are filled with their top-left value; hidden rows are recorded.
     """
     cells: dict[tuple[int, int], Any] = {}
-    max_r = max_c = -1
     for (r, c), cell in ws._cells.items():  # existing cells only, unlike ws.iter_rows()
         if r > MAX_ROWS or c > MAX_COLS:
             continue
@@ -71,8 +70,8 @@ def grid_from_worksheet(ws: Worksheet) -> SheetGrid:
         if value is None:
             continue
         cells[(r - 1, c - 1)] = value
-        max_r = max(max_r, r - 1)
-        max_c = max(max_c, c - 1)
+    max_r = max((r for r, _ in cells), default=-1)
+    max_c = max((c for _, c in cells), default=-1)
     for merged in ws.merged_cells.ranges:
         top = cells.get((merged.min_row - 1, merged.min_col - 1))
         if top is None:

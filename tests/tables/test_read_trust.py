@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 from conftest import build_trust_workbook, seed_rows
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from edi_xl.core.dates import DateKind
 from edi_xl.core.errors import LayoutNotFoundError
@@ -165,3 +165,50 @@ def test_reads_xlsm(tmp_path):
     xlsm = tmp_path / "plan.xlsm"
     xlsm.write_bytes(path.read_bytes())
     assert len(read_plan(xlsm).actions) == 17
+
+
+def test_rows_shorter_than_the_header_and_repeated_characteristics_read_whole(
+    tmp_path,
+):
+    """A row that ends before the last columns reads those cells as empty, and actions whose
+    characteristics are written alike each get lists of their own (the parse is cached)."""
+    from conftest import trust_layout_book
+
+    from edi_xl.master.plan import read_master_plan
+
+    wb, ws = trust_layout_book("Plan", updates=("Update as at 18 Sep 23", "Notes"))
+    ws.append(["1", "M", "Train managers", None, "Race, Disability, widgets", "Jo"])
+    ws.append(
+        [
+            "2",
+            "M",
+            "Audit panels",
+            None,
+            "Race, Disability, widgets",
+            "Jo",
+            None,
+            None,
+            "Amber",
+            "done half",
+            "see file",
+        ]
+    )
+    ws.append(["3"])  # an id alone: still a row of the table
+    path = tmp_path / "plan.xlsx"
+    wb.save(path)
+    plan = read_plan(path)
+    first, second, third = plan.actions
+    assert (first.status_text, first.updates[0].text, first.extra) == (None, None, {"Notes": None})
+    assert (second.status, second.updates[0].text, second.extra) == (
+        RAG.AMBER,
+        "done half",
+        {"Notes": "see file"},
+    )
+    assert third.id == "3" and third.action is None and third.updates[0].text is None
+    assert first.characteristics == second.characteristics == ["Race", "Disability"]
+    assert first.characteristics_unknown == ["widgets"]
+    first.characteristics.append("Sex")
+    first.characteristics_unknown.clear()
+    again = read_master_plan(load_workbook(path)).plan.actions
+    assert second.characteristics == again[0].characteristics == ["Race", "Disability"]
+    assert again[1].characteristics_unknown == ["widgets"]

@@ -234,15 +234,16 @@ def read(
 def read_action(
     grid: SheetGrid, r: int, columns: ColumnMap, words: dict[RAG, str] | None = None
 ) -> Action:
-    def get(fld: str) -> Any:
-        col = columns.fields.get(fld)
-        return grid.value(r, col) if col is not None else None
+    line = grid.rows[r] if 0 <= r < grid.n_rows else []
+    width = len(line)
+    # the row's cell of each field (None past the row's end), looked up once: a plan has
+    # thousands of rows and a merge reads them twice
+    get = {fld: line[c] if c < width else None for fld, c in columns.fields.items()}.get
 
     refs_text = clean_text(get("references"))
     pcs_text = clean_text(get("characteristics"))
-    known_pcs, unknown_pcs = parse_protected_characteristics(pcs_text)
-    status_raw = get("status")
-    status_text = clean_text(status_raw)
+    known_pcs, unknown_pcs = _characteristics(pcs_text)
+    status_text = clean_text(get("status"))
     owner = clean_text(get("owner"))
     return Action(
         id=id_text(get("id")),
@@ -251,28 +252,35 @@ def read_action(
         references_text=refs_text,
         references=list(_report_refs(refs_text)),
         characteristics_text=pcs_text,
-        characteristics=known_pcs,
-        characteristics_unknown=unknown_pcs,
+        characteristics=list(known_pcs),
+        characteristics_unknown=list(unknown_pcs),
         owner=" ".join(owner.split()) if owner else None,
-        start=_cell_date(get("start")),
-        due=_cell_date(get("due")),
+        start=cell_date(get("start")),
+        due=cell_date(get("due")),
         status_text=status_text,
         status=parse_status(status_text, words),
         updates=[
             ProgressUpdate(
                 header=name,
                 as_at=columns.update_dates.get(name),
-                text=clean_text(grid.value(r, col)),
+                text=clean_text(line[col] if col < width else None),
             )
             for name, col in columns.updates.items()
         ],
-        extra={name: grid.value(r, col) for name, col in columns.extras.items()},
+        extra={name: line[col] if col < width else None for name, col in columns.extras.items()},
         origin=CellOrigin(sheet=grid.name, row=r + 1),
     )
 
 
-# The same few reference texts and dates recur down a plan, and a merge reads the plan twice:
-# both parsers are pure and give frozen values, so each distinct cell is parsed once.
+# The same few reference texts, characteristics and dates recur down a plan, and a merge reads
+# the plan twice: the parsers are pure and their results kept frozen (tuples; each action gets
+# lists of its own), so each distinct cell is parsed once.
+
+
+@lru_cache(maxsize=8192)
+def _characteristics(text: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    known, unknown = parse_protected_characteristics(text)
+    return tuple(known), tuple(unknown)
 
 
 @lru_cache(maxsize=8192)
@@ -280,7 +288,8 @@ def _report_refs(text: str | None) -> tuple[ReportRef, ...]:
     return tuple(parse_report_refs(text))
 
 
-def _cell_date(value: Any) -> DateValue:
+def cell_date(value: Any) -> DateValue:
+    """:func:`~edi_xl.core.dates.parse_date`, each distinct cell value parsed once."""
     try:
         return _date_of((type(value), value))  # the type too: 1 == 1.0 == True
     except TypeError:  # not hashable

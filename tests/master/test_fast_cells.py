@@ -1,0 +1,186 @@
+"""The fast ways of writing many cells (set_plain, the Change Log's lines, a short text's row
+height) give exactly what the ordinary way gives: the same value, type and look in the cell,
+and the same file once saved."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
+
+from edi_xl.master import sheets
+from edi_xl.master.cells import set_plain, set_value
+from edi_xl.master.sheets import CHANGE_LOG, Change, append_changes
+from edi_xl.master.styles import LEFT_TOP, WRAP_TOP, alignment_setter, wrapped_lines
+
+VALUES: list[Any] = [
+    None,
+    0,
+    7,
+    -3,
+    2**60,
+    0.5,
+    2.0,
+    float("nan"),
+    True,
+    Decimal("1.25"),
+    datetime(2023, 12, 18, 9, 30),
+    date(2023, 12, 18),
+    "",
+    "plain text",
+    "  padded  ",
+    "two\nlines",
+    "=SUM(A1:A3)",
+    "=",
+    "+44 20 7946 0000",
+    "-5",
+    "@home",
+    "\tindented",
+    "\rreturn",
+    "#N/A",
+    "#DIV/0!",
+    "#REF",
+    "bell\x07and\ufffe",
+    "x" * 40_000,  # longer than a cell holds
+]
+
+
+def _state(cell: Cell) -> tuple[Any, ...]:
+    style = tuple(cell._style) if cell._style is not None else None
+    return (repr(cell._value), cell.data_type, style)
+
+
+@pytest.mark.parametrize("value", VALUES, ids=[repr(v)[:20] for v in VALUES])
+def test_set_plain_stores_what_set_value_stores(value: Any) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    slow, fast = ws.cell(1, 1), ws.cell(1, 2)
+    assert set_value(slow, value) is True
+    assert set_plain(fast, value) is True
+    assert _state(fast) == _state(slow)
+
+
+def test_set_plain_refuses_a_merged_cell_as_set_value_does() -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.merge_cells("A1:B1")
+    assert set_plain(ws["B1"], "text") is False
+
+
+def _log_the_old_way(wb: Workbook, changes: list[Change], when: datetime) -> None:
+    """The Change Log's lines written cell by cell with set_value and the alignment setters
+    (what append_changes did before it made its cells itself)."""
+    from edi_xl.master.styles import ROW_POINTS, row_height
+
+    ws = sheets.change_log_sheet(wb)
+    row = ws.max_row + 1
+    wrap_top, left_top = alignment_setter(wb, WRAP_TOP), alignment_setter(wb, LEFT_TOP)
+    widths = [ws.column_dimensions[letter].width or 13.0 for letter in "ABCDEF"]
+    for change in changes:
+        values = (when, change.id, change.field, change.old, change.new, change.source)
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(row, c)
+            fmt = "yyyy-mm-dd hh:mm" if c == 1 else None
+            set_value(cell, sheets._log_value(value), number_format=fmt)
+            (left_top if c == 1 else wrap_top)(cell)
+        texts = [(str(v), w) for v, w in zip(values[2:], widths[2:], strict=True) if v is not None]
+        height = row_height(texts)
+        if height > ROW_POINTS:
+            ws.row_dimensions[row].height = height
+        row += 1
+    ws.auto_filter.ref = f"A1:F{row - 1}"
+
+
+def _changes() -> list[Change]:
+    long_update = " ".join(["progress on the staff network's terms of reference"] * 12)
+    changes = [
+        Change("1.1", "Status", "Green", "Amber", "merge as at 18 Dec 2023"),
+        Change("1.2", "Update as at 18 Dec 2023", None, long_update, "Returns/Jo Bloggs.xlsx"),
+        Change("1.3", "Due Date", date(2023, 3, 31), datetime(2024, 3, 31), "refresh"),
+        Change("1.4", "Days overdue", 3.0, 4, "refresh"),
+        Change("1.5", "Update as at 18 Dec 2023", "=old formula?", '=HYPERLINK("x")', "f.xlsx"),
+        Change("1.6", "Status", "#N/A", "@risk", "f.xlsx"),
+        Change("", "Settings: As-at date", None, date(2023, 12, 18), "merge"),
+        Change("1.7", "Update", "", "line one\nline two\nline three", "f.xlsx"),
+        Change("1.8", "Flag", True, False, "f.xlsx"),
+    ]
+    return changes * 3
+
+
+def _saved_log(wb: Workbook, path: Path) -> list[tuple[Any, ...]]:
+    wb.save(path)
+    ws = load_workbook(path)[CHANGE_LOG]
+    heights = {r: d.height for r, d in ws.row_dimensions.items() if d.height}
+    return [
+        (
+            c.coordinate,
+            c.value,
+            c.data_type,
+            c.number_format,
+            c.quotePrefix,
+            c.alignment.wrap_text,
+            c.alignment.horizontal,
+            c.alignment.vertical,
+            heights.get(c.row),
+        )
+        for row in ws.iter_rows()
+        for c in row
+    ] + [("filter", ws.auto_filter.ref)]
+
+
+def test_the_change_log_holds_what_cell_by_cell_writing_gives(tmp_path: Path) -> None:
+    when, later = datetime(2024, 1, 2, 9, 15), datetime(2024, 1, 2, 9, 20)
+    books = []
+    for write in (append_changes, _log_the_old_way):
+        wb = Workbook()
+        sheets.change_log_sheet(wb)
+        wb[CHANGE_LOG]["A3"] = "a line a person typed below the header"
+        write(wb, _changes()[:10], when)
+        write(wb, _changes()[10:], later)  # a second batch goes below the first
+        books.append(wb)
+    fast, slow = (_saved_log(wb, tmp_path / f"{i}.xlsx") for i, wb in enumerate(books))
+    assert fast == slow
+    assert len(fast) > 6 * len(_changes())
+    # and in memory: every cell the same value, type and style (index for index)
+    cells = [{k: _state(c) for k, c in wb[CHANGE_LOG]._cells.items()} for wb in books]
+    assert cells[0] == cells[1]
+
+
+@pytest.mark.parametrize("width", [5.0, 13.0, 40.0])
+def test_a_text_no_longer_than_a_line_takes_one_line(width: float) -> None:
+    per_line = int(width * 1.1) - 1
+    words = "ab cd  efg h ijklmno pq rs tuv"
+    fits = (words * 10)[:per_line]
+    assert wrapped_lines(fits, width) == 1
+    assert wrapped_lines(fits + "x" * (per_line + 1), width) >= 2
+    assert wrapped_lines("a\nb", width) == 2
+    assert wrapped_lines("", width) == 1
+
+
+def test_reading_the_change_log_gives_what_iter_rows_gives(tmp_path: Path) -> None:
+    """Every line, blank rows left out, a line with a value only right of the six columns
+    kept (as blanks); the cells iter_rows would have made are made, so the sheet is the same
+    after as with iter_rows."""
+    wb = Workbook()
+    ws = sheets.change_log_sheet(wb)
+    append_changes(wb, _changes()[:4], datetime(2024, 1, 2, 9, 15))
+    ws["A9"], ws["C9"] = datetime(2024, 1, 3), "Status"  # a gap in the line (B9 not there)
+    ws["H11"] = "a note beside the log"
+    path = tmp_path / "log.xlsx"
+    wb.save(path)
+    fast_book, slow_book = load_workbook(path), load_workbook(path)
+    slow_ws = slow_book[CHANGE_LOG]
+    expected = [
+        tuple(row[:6]) for row in slow_ws.iter_rows(min_row=2, values_only=True) if any(row)
+    ]
+    got = sheets.read_change_log(fast_book)
+    assert got == expected
+    assert got[-1] == (None,) * 6 and len(got) == 6
+    assert sorted(fast_book[CHANGE_LOG]._cells) == sorted(slow_ws._cells)

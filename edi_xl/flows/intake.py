@@ -370,6 +370,7 @@ class ReturnsReading:
         self._own_reader = reader is None
         self._reader = reader or FileReader()
         self._answers: queue.SimpleQueue[ReturnFile | None] = queue.SimpleQueue()  # None: end
+        self._files: list[ReturnFile] | None = None  # what result() gave
         self._error: BaseException | None = None
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -380,11 +381,10 @@ class ReturnsReading:
             self._thread.start()
 
     def _read(self) -> None:
+        jobs = self._batch.to_read
         try:
-            for _path, file in self._reader.read_each(self._batch.to_read, _read_one):
+            for _path, file in self._reader.read_each(jobs, _read_one, stop=self._stopping):
                 self._answers.put(file)
-                if self._stopping.is_set():
-                    break
         except BaseException as exc:  # noqa: BLE001 - raised again by result()
             self._error = exc
         finally:
@@ -401,22 +401,32 @@ class ReturnsReading:
         """Stop reading (what is being read is abandoned, not waited for) and close the
         workers."""
         self._stopping.set()
-        self._reader.cancel()
         self._finish()
 
     def result(self, progress: Callable[[int, int, str], None] | None = None) -> list[ReturnFile]:
         """Every return, as :func:`read_returns` gives them, once all are read; ``progress``
-        is called for the files read so far at once, then for each as it is read."""
-        self._reader.may_start_workers.set()
-        for file in self._batch.passed_over:
-            self._batch.done(file, progress)
-        if self._thread is not None:
-            while (answer := self._answers.get()) is not None:
-                self._batch.done(answer, progress)
+        is called for the files read so far at once, then for each as it is read (with the
+        reader's ``fork_lock`` held: no worker is forked while this thread reports)."""
+        if self._files is not None:
+            return self._files
+        reader = self._reader
+        reader.may_start_workers.set()
+        try:
+            for file in self._batch.passed_over:
+                with reader.fork_lock:
+                    self._batch.done(file, progress)
+            if self._thread is not None:
+                while (answer := self._answers.get()) is not None:
+                    with reader.fork_lock:
+                        self._batch.done(answer, progress)
+        except BaseException:  # the progress report failed (Ctrl-C): the workers go too
+            self.stop()
+            raise
         self._finish()
         if self._error is not None:
             raise self._error
-        return self._batch.in_order()
+        self._files = self._batch.in_order()
+        return self._files
 
 
 class _Batch:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from openpyxl.cell.cell import MergedCell
 from openpyxl.formula.translate import Translator
 from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -177,7 +178,7 @@ def _filled_down(ws: Worksheet, rows: list[int], columns: ColumnMap, width: int)
             continue
         letter = get_column_letter(col)
         moved = Translator(earlier, origin=f"{letter}{before}").translate_formula(f"{letter}{last}")
-        if moved == formula:
+        if moved.upper() == formula.upper():  # Translator writes references in capitals
             out[col] = formula
     return out
 
@@ -215,11 +216,12 @@ def append_actions(
         values = placer.values(action)
         typed = {col0 + 1 for col0, _ in values}  # a value the source has wins over a formula
         for col, formula in formulas.items():
-            if col not in typed:
+            cell = ws.cell(row, col)
+            if col not in typed and not isinstance(cell, MergedCell):  # (a merged box below)
                 letter = get_column_letter(col)
-                ws.cell(row, col).value = Translator(
-                    formula, origin=f"{letter}{template}"
-                ).translate_formula(f"{letter}{row}")
+                cell.value = Translator(formula, origin=f"{letter}{template}").translate_formula(
+                    f"{letter}{row}"
+                )
                 filled.add(col)
         for col0, value in values:
             cell = ws.cell(row, col0 + 1)

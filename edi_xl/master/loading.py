@@ -14,9 +14,10 @@ UTF-8...) are read with lxml's ``iterparse``, cell by cell, as before. Everythin
 ``sheetData`` element (widths, conditional formats, dropdowns, print setup...) is read by
 openpyxl itself, from the sheet with its rows left out.
 
-A package the fast reader does not take (a DOCTYPE, whose entities are openpyxl's to refuse;
-a sheet part over :data:`FAST_MAX_PART`) or cannot read (XML that the copy without rows
-breaks) is read by openpyxl itself. openpyxl's own reader class is not changed: the fast one
+A sheet part with a DOCTYPE (whose entities are openpyxl's to refuse or expand) is read by
+openpyxl itself. A package the fast reader does not take (a sheet part over
+:data:`FAST_MAX_PART`) or cannot read (XML that the copy without rows breaks) is read by
+openpyxl itself. openpyxl's own reader class is not changed: the fast one
 is used only by :func:`load_workbook_fast`.
 
 ``tests/master/test_loading.py`` loads workbooks of every cell kind both ways and compares
@@ -134,7 +135,8 @@ class _FastSheetReader(WorksheetReader):
         self, ws: Any, xml_source: IO[bytes], shared_strings: Any, data_only: bool, rich_text: Any
     ) -> None:
         data = xml_source.read()
-        found = find_sheet_data(data)
+        # a DOCTYPE (entities): openpyxl reads the sheet itself, and refuses or expands them
+        found = find_sheet_data(data) if b"<!DOCTYPE" not in data else None
         self._rows: bytes | None = None
         self._tokens: list[Any] | None = None  # the rows as scan_rows cut them
         self._namespaces = b""
@@ -275,12 +277,15 @@ _CONTROL = bytes(range(0x09)) + bytes(range(0x0B, 0x20))
 
 def _plain_text(rows: bytes) -> bool:
     """Whether ``rows`` holds none of what the scanner leaves to lxml: comments, processing
-    instructions, CDATA, a DOCTYPE (``<!``, ``<?``); a carriage return or a control
-    character (XML's line-end and character rules); ``]]>``, which text may not hold."""
+    instructions, CDATA, a DOCTYPE (``<!``, ``<?``); a carriage return, a control
+    character, U+FFFE or U+FFFF (XML's line-end and character rules); ``]]>``, which text
+    may not hold."""
     return (
         b"<!" not in rows
         and b"<?" not in rows
         and b"]]>" not in rows
+        and b"\xef\xbf\xbe" not in rows  # U+FFFE, U+FFFF: not XML characters either
+        and b"\xef\xbf\xbf" not in rows
         and len(rows.translate(None, _CONTROL)) == len(rows)
     )
 
@@ -580,8 +585,8 @@ class _FastExcelReader(ExcelReader):
 
 def _fast_can_read(data: bytes) -> bool:
     """Whether the fast reader may take this package: no sheet part over
-    :data:`FAST_MAX_PART`, and no DOCTYPE anywhere (entities are openpyxl's to refuse or
-    expand, through defusedxml)."""
+    :data:`FAST_MAX_PART`, and no DOCTYPE in a part stored uncompressed (a first look: a
+    compressed sheet part with one is left to openpyxl by the sheet reader)."""
     if b"<!DOCTYPE" in data:
         return False
     try:
@@ -599,7 +604,8 @@ def load_workbook_fast(
     rich_text: bool = False,
     skip_rows: SkipRows | None = None,
 ) -> Workbook:
-    """``openpyxl.load_workbook(BytesIO(data), ...)``, with the cells read by lxml.
+    """``openpyxl.load_workbook(BytesIO(data), ...)``, with the cells read by the scanner
+    (:func:`scan_rows`) or by lxml.
 
     A package the fast reader does not take (:func:`_fast_can_read`), or one it fails on
     (XML the stripped copy of a sheet breaks, such as a CDATA section that holds the text

@@ -67,6 +67,10 @@ T = TypeVar("T")
 Then = Callable[[Path, Any, "WorkbookGrids | UnreadableFileError"], T]
 
 
+#: How often, at most, a reading waiting for its workers looks at its ``stop`` event (s).
+STOP_CHECK = 0.2
+
+
 class WorkerBugError(RuntimeError):
     """The function a worker applied to a file's grids raised: a bug, not a bad file."""
 
@@ -111,12 +115,14 @@ class FileReader:
         self._pool: list[_Worker] = []
         self._closed = False
         self._active = False  # a read_many is under way (the pool is not re-entrant)
-        self._cancelled = threading.Event()  # see cancel()
         #: Cleared while another thread of this process runs: a worker that has to be
         #: replaced then waits for it to be set again (fork copies only the forking thread;
         #: a lock the other thread held would stay locked for ever in the new worker).
         self.may_start_workers = threading.Event()
         self.may_start_workers.set()
+        #: Held by another thread of this process for a moment of work (a progress
+        #: report): a worker to be replaced meanwhile waits for it, for the same reason.
+        self.fork_lock = threading.Lock()
         if self._fork:
             # Import the readers once in the parent: forked workers share them.
             import openpyxl  # noqa: F401
@@ -166,10 +172,18 @@ class FileReader:
         return self.read_each(((p, None) for p in paths), None)
 
     def read_each(
-        self, jobs: Iterable[tuple[str | Path, Any]], then: Then[T] | None
+        self,
+        jobs: Iterable[tuple[str | Path, Any]],
+        then: Then[T] | None,
+        *,
+        stop: threading.Event | None = None,
     ) -> Generator[tuple[Path, Any], None, None]:
         """Read files in parallel and apply ``then(path, extra, result)`` to each, in the
         worker; yields ``(path, answer)`` in input order. ``jobs`` are ``(path, extra)``.
+
+        ``stop``, set from another thread, ends the reading soon (within
+        :data:`STOP_CHECK` seconds): no more files are given out, the files being read are
+        abandoned (their workers replaced), as when the caller stops iterating.
 
         ``result`` is what :meth:`read_many` would yield for the file. When the worker could
         not answer (it crashed, ran out of time or memory), ``then`` is applied here to the
@@ -178,18 +192,7 @@ class FileReader:
         """
         if self._closed:
             raise RuntimeError("FileReader is closed")
-        return self._read_each(jobs, then)
-
-    def cancel(self) -> None:
-        """Stop the reading under way in another thread, soon: no more files are given out,
-        the files being read are abandoned (their workers killed, not waited for), and the
-        reading ends as if its caller had stopped iterating. The next reading is not
-        affected; a cancel made while nothing is being read stops the next one at once."""
-        self._cancelled.set()
-        for worker in list(self._pool):
-            if worker.task is not None:
-                with contextlib.suppress(Exception):
-                    worker.process.kill()
+        return self._read_each(jobs, then, stop or threading.Event())
 
     def start(self) -> None:
         """Start every worker now. Call it before starting a thread that will read while
@@ -199,7 +202,7 @@ class FileReader:
             self._pool.append(_Worker(self._ctx, self.memory_mb))
 
     def _read_each(
-        self, jobs: Iterable[tuple[str | Path, Any]], then: Then[T] | None
+        self, jobs: Iterable[tuple[str | Path, Any]], then: Then[T] | None, stop: threading.Event
     ) -> Generator[tuple[Path, Any], None, None]:
         if self._active:
             raise RuntimeError("FileReader is already reading: finish one read_many first")
@@ -210,8 +213,8 @@ class FileReader:
         submitted = next_out = 0
         exhausted = False
         try:
-            while not self._cancelled.is_set():
-                while not exhausted and submitted - next_out < window:
+            while not stop.is_set():
+                while not exhausted and submitted - next_out < window and not stop.is_set():
                     worker = self._idle_worker()
                     if worker is None:
                         break
@@ -236,14 +239,13 @@ class FileReader:
                 if exhausted and next_out == submitted:
                     return
                 if any(w.task is not None for w in self._pool):
-                    self._collect(results)
+                    self._collect(results, stop)
         finally:
             # Abandoned part way (an exception, or the caller stopped iterating): workers
             # still busy would answer later and confuse the next call, so replace them.
             for worker in list(self._pool):
                 if worker.task is not None:
                     self._retire(worker)
-            self._cancelled.clear()
             self._active = False
 
     # -- internals -----------------------------------------------------------------------
@@ -256,7 +258,8 @@ class FileReader:
                 self._retire(worker)  # died while idle (killed from outside)
         if len(self._pool) < self.workers:
             self.may_start_workers.wait()
-            worker = _Worker(self._ctx, self.memory_mb)
+            with self.fork_lock:
+                worker = _Worker(self._ctx, self.memory_mb)
             self._pool.append(worker)
             return worker
         return None
@@ -284,11 +287,14 @@ class FileReader:
                 return
         worker.task = (index, path, time.monotonic() + self.timeout, extra)
 
-    def _collect(self, results: dict[int, tuple[Path, Any, Any]]) -> None:
+    def _collect(self, results: dict[int, tuple[Path, Any, Any]], stop: threading.Event) -> None:
         busy = [w for w in self._pool if w.task is not None]
-        now = time.monotonic()
         next_deadline = min(w.task[2] for w in busy)  # type: ignore[index]
-        ready = wait([w.conn for w in busy], timeout=max(0.0, next_deadline - now))
+        while True:  # in slices, to see a stop
+            left = max(0.0, next_deadline - time.monotonic())
+            ready = wait([w.conn for w in busy], timeout=min(left, STOP_CHECK))
+            if ready or left <= STOP_CHECK or stop.is_set():
+                break
         for worker in busy:
             assert worker.task is not None
             index, path, deadline, extra = worker.task

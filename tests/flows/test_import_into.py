@@ -484,3 +484,24 @@ def test_a_column_the_trust_filled_down_with_a_formula_gives_it_to_the_new_rows(
     worked = _load(recalculated_copy(master, tmp_path / "lo"), data_only=True)[PLAN]
     assert worked.cell(result.rows[0], key).value == "7.1 / REACH"
     assert worked.cell(last, key).value == f"{worked.cell(last, 2).value} / {NETWORKS[-1]}"
+
+
+def test_a_merged_box_below_the_table_is_written_around(master: Path, source: Path) -> None:
+    """A merged box (a signature or notes box) just below the table, across a column filled
+    down with a formula: the import goes on, and the formula goes only where a cell can take
+    it, as the values do."""
+    wb = _load(master)
+    ws = wb[PLAN]
+    key = ws.max_column + 1
+    first, last = HEADER_ROW + 1, HEADER_ROW + MASTER_ROWS
+    ws.cell(HEADER_ROW, key, "Key")
+    for r in range(first, last + 1):
+        ws.cell(r, key, f"=B{r}")
+    ws.merge_cells(f"{get_column_letter(key - 1)}{last + 2}:{get_column_letter(key)}{last + 3}")
+    wb.save(master)
+    result = _import(source, master)
+    assert result.rows == [last + 1, last + 2, last + 3]
+    after = _load(master)[PLAN]
+    assert after.cell(last + 1, key).value == f"=B{last + 1}"
+    assert after.cell(last + 2, key).value is None  # inside the merged box
+    assert result.formulas == ["Key"]

@@ -582,25 +582,45 @@ def test_returns_read_in_the_background_are_the_returns_read_here(batch):
     assert {c[3] for c in calls} == {threading.main_thread().name}
 
 
-def test_the_progress_moves_as_the_returns_are_read(tmp_path):
-    """A merge's progress bar moves while the returns are read, not all at once at the end:
-    ``result`` reports each file as it comes in, while the reading goes on."""
-    from edi_xl.flows.intake import ReturnsReading
+def _read_when_let(path, *args, **kwargs):
+    """A stand-in reader (in the workers): a file with "gate" in its name is read only once
+    the file "let in" exists beside it (for ten minutes at most)."""
+    import time
 
-    folder = tmp_path / "many"
+    from edi_xl.read.sources import read_grids
+
+    path = Path(path)
+    if "gate" in path.name:
+        until = time.monotonic() + 600
+        while not (path.parent / "let in").exists() and time.monotonic() < until:
+            time.sleep(0.02)
+    return read_grids(path, *args, **kwargs)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked here (Linux)")
+def test_the_progress_moves_as_the_returns_are_read(tmp_path, monkeypatch):
+    """A merge's progress bar moves while the returns are read, not all at once at the end:
+    the last file here is read only once the first has been reported, so the reading ends
+    only if ``result`` reports each file as it comes in."""
+    from edi_xl.flows.intake import ReturnsReading
+    from edi_xl.read import isolation
+
+    monkeypatch.setattr(isolation, "read_grids", _read_when_let)
+    folder = tmp_path / "gated"
     folder.mkdir()
-    for i in range(60):
-        save_xlsx(folder / f"owner {i}.xlsx", [["#", "Status", "Update"], [f"1.{i}", "G", "ok"]])
-    reading = ReturnsReading([folder])
-    still_reading: list[bool] = []
+    rows = [["#", "Status", "Update"], ["1.1", "G", "ok"]]
+    save_xlsx(folder / "a first.xlsx", rows)
+    save_xlsx(folder / "z gate.xlsx", rows)
+    reported: list[str] = []
 
     def progress(done: int, total: int, name: str) -> None:
-        assert reading._thread is not None
-        still_reading.append(reading._thread.is_alive())
+        reported.append(name)
+        (folder / "let in").touch()
 
-    files = reading.result(progress)
-    assert len(files) == len(still_reading) == 60
-    assert still_reading[0]  # the first file was reported while the others were being read
+    with isolation.FileReader(timeout=60, workers=2) as reader:  # else: gate "took longer"
+        files = ReturnsReading([folder], reader=reader).result(progress)
+    assert reported == ["a first.xlsx", "z gate.xlsx"]
+    assert [f.outcome for f in files] == ["read", "read"]
 
 
 def test_a_master_that_does_not_load_stops_the_reading(batch, tmp_path):
@@ -629,9 +649,9 @@ def test_a_master_that_does_not_load_does_not_wait_for_a_hanging_return(
     batch, tmp_path, monkeypatch
 ):
     """The returns are read while the master loads; when it cannot be loaded, a return
-    still being read is abandoned, not waited for (up to the 30 s a file may take)."""
+    still being read is abandoned, not waited for (the reader would give it ten minutes)."""
     import shutil
-    import time
+    import threading
 
     from edi_xl.read import isolation
 
@@ -642,10 +662,20 @@ def test_a_master_that_does_not_load_does_not_wait_for_a_hanging_return(
     shutil.copy(next(folder.glob("*.xlsx")), folder / "0 hang.xlsx")
     bad = tmp_path / "not a master.xlsx"
     bad.write_bytes(b"not a zip")
-    started = time.monotonic()
-    with pytest.raises(EdiXlError):
-        merge_returns(bad, [folder], as_at=AS_AT)
-    assert time.monotonic() - started < 15
+    raised: list[BaseException] = []
+
+    def merge() -> None:
+        with isolation.FileReader(timeout=600, workers=2) as reader:
+            try:
+                merge_returns(bad, [folder], as_at=AS_AT, reader=reader)
+            except BaseException as exc:  # noqa: BLE001 - checked below
+                raised.append(exc)
+
+    thread = threading.Thread(target=merge)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive()  # long before the hanging file's ten minutes
+    assert len(raised) == 1 and isinstance(raised[0], EdiXlError), raised
 
 
 def test_every_row_of_the_merged_master_has_its_cells_in_column_order(master, batch):

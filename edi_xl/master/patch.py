@@ -98,6 +98,7 @@ from edi_xl.master.package import (
     parse,
     rels_name,
     resolve,
+    serialise,
 )
 
 M = f"{{{MAIN_NS}}}"
@@ -579,8 +580,60 @@ class SheetXml:
         self.max_row = 0
         self.max_col = 0
         self._column_index: dict[str, int] = {}  # "K" -> 11, worked out once per column
+        # rows added after the last one, kept as text (:meth:`add_rows_xml`)
+        self._tail: list[str] = []
+        self._tail_rows: set[int] = set()
+
+    def add_rows_xml(self, text: str, numbers: list[int]) -> None:
+        """Add the rows ``text`` (``<row>`` elements in the main namespace, unprefixed),
+        numbered ``numbers`` in order, none of which the sheet has. Rows that all come after
+        the sheet's last row are kept as text and written into the sheet's XML by
+        :meth:`to_bytes` (a merge adds thousands of Change Log lines: parsing them and
+        writing them out again was most of the time of saving them); a row of them asked
+        for by :meth:`row` or :meth:`cell` is parsed then."""
+        if not numbers:
+            return
+        last = max(self.rows, default=0)
+        if self._tail_rows:
+            last = max(last, max(self._tail_rows))
+        if self.data.prefix is None and numbers[0] > last:
+            self._tail.append(text)
+            self._tail_rows.update(numbers)
+            return
+        self._settle()
+        self._put_rows(text)
+
+    def _put_rows(self, text: str) -> None:
+        for row in parse(f'<sheetData xmlns="{MAIN_NS}">{text}</sheetData>'.encode()):
+            self.put_row(int(row.get("r", "0")), row)
+
+    def _settle(self) -> None:
+        """The rows kept as text made elements of the sheet."""
+        if self._tail:
+            text = "".join(self._tail)
+            self._tail, self._tail_rows = [], set()
+            self._put_rows(text)
+
+    def to_bytes(self) -> bytes:
+        """The sheet's XML, the rows kept as text (:meth:`add_rows_xml`) at the end of its
+        ``sheetData``."""
+        if not self._tail:
+            return serialise(self.root)
+        mark = etree.ProcessingInstruction("edi-xl-rows")
+        self.data.append(mark)
+        try:
+            data = serialise(self.root)
+        finally:
+            self.data.remove(mark)
+        marker = b"<?edi-xl-rows?>"
+        if data.count(marker) != 1:  # (a file with one of its own: made elements first)
+            self._settle()
+            return serialise(self.root)
+        return data.replace(marker, "".join(self._tail).encode("utf-8"))
 
     def row(self, r: int) -> etree._Element:
+        if r in self._tail_rows:
+            self._settle()
         row = self.rows.get(r)
         if row is None:
             row = etree.Element(M + "row")
@@ -590,6 +643,7 @@ class SheetXml:
 
     def put_row(self, r: int, row: etree._Element) -> None:
         """Put the new row ``row`` (numbered ``r``, which the sheet does not have) in order."""
+        self._settle()
         if self._order is None:
             self._order = sorted(self.rows)
         at = bisect.bisect_right(self._order, r)
@@ -601,6 +655,8 @@ class SheetXml:
         self.rows[r] = row
 
     def _row_cells(self, r: int) -> dict[int, etree._Element]:
+        if r in self._tail_rows:
+            self._settle()
         if r not in self.cells:
             found: dict[int, etree._Element] = {}
             row = self.rows.get(r)
@@ -867,8 +923,10 @@ def _add_rows(
     sheet: SheetXml, new_rows: dict[int, list[tuple[int, Any]]], styles: StyleMap, epoch: Any
 ) -> None:
     """Rows the sheet does not have, made whole from their edits (cells in column order),
-    written as text and parsed at once: a merge adds thousands of Change Log lines."""
-    out = [f'<sheetData xmlns="{MAIN_NS}">']
+    written as text (:meth:`SheetXml.add_rows_xml`): a merge adds thousands of Change Log
+    lines."""
+    out = []
+    numbers = []
     for r in sorted(new_rows):
         cells = sorted(
             (ce for ce in new_rows[r] if ce[1].value is not None or ce[1].style_changed),
@@ -882,10 +940,9 @@ def _add_rows(
             value = e.value if e.value_changed else None  # else: only its look
             out.append(_cell_xml(f"{get_column_letter(col)}{r}", value, e.data_type, style, epoch))
         out.append("</row>")
+        numbers.append(r)
         sheet.max_row, sheet.max_col = max(sheet.max_row, r), max(sheet.max_col, cells[-1][0])
-    out.append("</sheetData>")
-    for row in list(parse("".join(out).encode("utf-8"))):
-        sheet.put_row(int(row.get("r", "0")), row)
+    sheet.add_rows_xml("".join(out), numbers)
 
 
 def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
@@ -921,7 +978,7 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
     if edits.table_rows:
         _patch_table_rows(pkg, part, edits.table_rows)
     _update_dimension(root, sheet)
-    pkg.put_xml(part, root)
+    pkg.put(part, sheet.to_bytes())
 
 
 def _patch_table_rows(pkg: Package, part: str, rows: dict[str, tuple[int, int]]) -> None:

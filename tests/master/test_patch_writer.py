@@ -5,16 +5,18 @@ by :meth:`Package.to_bytes` (entries copied or deflated in the background) holdi
 
 from __future__ import annotations
 
+import re
 import zipfile
 from io import BytesIO
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from lxml import etree
 from openpyxl import Workbook
 
-from edi_xl.master.package import BACKGROUND_DEFLATE, Package
-from edi_xl.master.patch import _TEXT_ENTITIES, _content, _text
+from edi_xl.master.package import BACKGROUND_DEFLATE, MAIN_NS, Package, parse, serialise
+from edi_xl.master.patch import _TEXT_ENTITIES, SheetXml, _content, _text
 
 TRICKY = [
     "",
@@ -95,3 +97,69 @@ def test_a_package_written_again_holds_what_zipfile_writes(tmp_path: Path, store
                 assert out.getinfo(info.filename).compress_size == info.compress_size
     # and written a second time, the same bytes
     assert pkg.to_bytes() == written
+
+
+def _sheet_xml(tmp_path: Path, prefix: bool = False) -> bytes:
+    """The XML of a real sheet (rows 1-5, openpyxl's), its elements prefixed ``x:`` when
+    ``prefix`` (as some programs write them)."""
+    with zipfile.ZipFile(BytesIO(_workbook_bytes(tmp_path, 5))) as zf:
+        data = zf.read("xl/worksheets/sheet1.xml")
+    if prefix:
+        data = re.sub(rb"<(/?)(?!\?)([A-Za-z]+)", rb"<\1x:\2", data)
+        data = data.replace(b'xmlns="', b'xmlns:x="', 1)
+    return data
+
+
+def _rows_text(numbers: list[int]) -> str:
+    return "".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>line {r} &amp; &lt;x&gt;</t></is></c></row>'
+        for r in numbers
+    )
+
+
+def _rows_of(data: bytes) -> list[tuple[str, str]]:
+    root = parse(data)
+    return [(row.get("r", ""), etree.tostring(row, method="c14n").decode())
+            for row in root.iter(f"{{{MAIN_NS}}}row")]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("batches", "height", "prefix"),
+    [
+        ([[6, 7, 9]], None, False),  # after the last row: kept as text
+        ([[6, 7], [8, 12]], None, False),  # two batches, both after the end
+        ([[6, 7, 9]], 7, False),  # a height set on one of them: made elements then
+        ([[7, 8], [6]], None, False),  # a row before the last added one
+        ([[3, 9]], None, False),  # a row the sheet would have before its last
+        ([[6, 7, 9]], None, True),  # a sheet whose elements are prefixed
+    ],
+)
+def test_rows_added_as_text_are_the_rows_parsed(
+    tmp_path: Path, batches: list[list[int]], height: int | None, prefix: bool
+) -> None:
+    source = _sheet_xml(tmp_path, prefix)
+    results = []
+    for as_text in (True, False):
+        root = parse(source)
+        if as_text:  # (row 3 is there: a batch holding it is left out)
+            sheet = SheetXml(root)
+            for numbers in batches:
+                sheet.add_rows_xml(_rows_text([n for n in numbers if n != 3]),
+                                   [n for n in numbers if n != 3])  # fmt: skip
+            if height is not None:
+                sheet.row(height).set("ht", "30")
+            data = sheet.to_bytes()
+        else:  # each row parsed and put in its place
+            sheet = SheetXml(root)
+            for numbers in batches:
+                for n in numbers:
+                    if n != 3:
+                        wrapped = f'<sheetData xmlns="{MAIN_NS}">{_rows_text([n])}</sheetData>'
+                        sheet.put_row(n, parse(wrapped.encode())[0])
+            if height is not None:
+                sheet.row(height).set("ht", "30")
+            data = serialise(root)
+        results.append(_rows_of(data))
+    assert results[0] == results[1]
+    numbers = [int(r) for r, _ in results[0]]
+    assert numbers == sorted(set(numbers))  # in order, each once

@@ -164,35 +164,39 @@ def loaded_package(wb: Workbook) -> bytes | None:
 # --- moving things right of an inserted column ---------------------------------------------------
 
 
-#: Whether every row and cell of a sheet's XML has its reference: counted, which libxml2 does
-#: much faster than testing each for one (``[not(@r)]``) on a sheet of 65,000 cells.
-_NUMBERED = etree.XPath(
-    "count(/*/m:sheetData/m:row/@r) = count(/*/m:sheetData/m:row)"
-    " and count(/*/m:sheetData/m:row/m:c/@r) = count(/*/m:sheetData/m:row/m:c)",
-    namespaces={"m": MAIN_NS},
+#: Whether every row of a sheet's XML has its reference (counted: libxml2 does that much
+#: faster than testing each row for one).
+_ROWS_NUMBERED = etree.XPath(
+    "count(/*/m:sheetData/m:row/@r) = count(/*/m:sheetData/m:row)", namespaces={"m": MAIN_NS}
 )
 
 
 def give_references(root: etree._Element) -> None:
-    """Give every row and cell of the sheet XML ``root`` its reference (``r``) where the
-    file leaves it out: a row with none is the one after the row before it, a cell with none
-    the one after the cell before it, as Excel and openpyxl read them. Rows and cells are
-    then found, added and moved by their references alone."""
-    if _NUMBERED(root):
+    """Give every row of the sheet XML ``root`` its reference (``r``) where the file leaves
+    it out: a row with none is the one after the row before it, as Excel and openpyxl read
+    them. Rows are then found and added by their references alone; a row's cells get theirs
+    when it is first read or moved (:func:`number_cells`), where a sheet of 65,000 cells would
+    otherwise be gone through once more only to find that each has its reference."""
+    if _ROWS_NUMBERED(root):
         return
     number = 0
     for row in root.iterfind(f"{M}sheetData/{M}row"):
         given = row.get("r")
         number = int(float(given)) if given else number + 1
         row.set("r", str(number))
-        col = 0
-        for c in row.iterfind(f"{M}c"):
-            ref = c.get("r")
-            if ref:
-                col = column_index_from_string(coordinate_from_string(ref)[0])
-            else:
-                col += 1
-                c.set("r", f"{get_column_letter(col)}{number}")
+
+
+def number_cells(row: etree._Element, number: int | str) -> None:
+    """Give each cell of ``row`` (row ``number``) its reference where the file leaves it
+    out: the cell after the cell before it."""
+    col = 0
+    for c in row.iterfind(f"{M}c"):
+        ref = c.get("r")
+        if ref:
+            col = column_index_from_string(ref.rstrip("0123456789").upper())
+        else:
+            col += 1
+            c.set("r", f"{get_column_letter(col)}{number}")
 
 
 XM_NS = "http://schemas.microsoft.com/office/excel/2006/main"
@@ -238,19 +242,26 @@ def _shift_sheet_xml(
     move too)."""
     if title is not None:
         _shift_ext_references(root, title, col, title)
-    moved: dict[str, str] = {}  # a cell's column letters -> the letters after the insert
+    # a cell's column letters -> the letters after the insert, and its column before it
+    moved: dict[str, tuple[str, int]] = {}
     for row in root.iter(f"{M}row"):
         row.attrib.pop("spans", None)
+        at = 0  # the column of the cell before (a cell with no reference is the next one)
         for c in row.iter(f"{M}c"):
             ref = c.get("r")
             if ref:  # "K5": its letters moved, looked up once per column (a sheet has many)
                 digits = ref.lstrip(ascii_letters)
                 letters = ref[: len(ref) - len(digits)]
-                to = moved.get(letters)
-                if to is None:  # (a file may write "k5": it comes out "L5")
-                    to = moved[letters] = shift_reference(letters.upper() + "1", col)[:-1]
-                if to != letters:
-                    c.set("r", to + digits)
+            else:  # the file leaves it out: its place gives it
+                letters, digits = get_column_letter(at + 1), row.get("r", "")
+            found = moved.get(letters)
+            if found is None:  # (a file may write "k5": it comes out "L5")
+                index = column_index_from_string(letters.upper())
+                to = get_column_letter(min(index + 1, 16384)) if index >= col else letters.upper()
+                found = moved[letters] = (to, index)
+            to, at = found
+            if to != letters or not ref:
+                c.set("r", to + digits)
     for f in root.iter(f"{M}f"):
         if f.get("ref"):  # a shared or array formula's range
             f.set("ref", shift_range_text(f.get("ref", ""), col))
@@ -664,12 +675,14 @@ class SheetXml:
                 index = self._column_index
                 for c in row.iterfind(M + "c"):
                     ref = c.get("r")
-                    if ref:
-                        letters = ref.rstrip("0123456789")
-                        col = index.get(letters)
-                        if col is None:
-                            col = index[letters] = column_index_from_string(letters.upper())
-                        found[col] = c
+                    if not ref:  # (the file leaves it out: its place gives it)
+                        number_cells(row, r)
+                        ref = c.get("r", "")
+                    letters = ref.rstrip("0123456789")
+                    col = index.get(letters)
+                    if col is None:
+                        col = index[letters] = column_index_from_string(letters.upper())
+                    found[col] = c
             self.cells[r] = found
         return self.cells[r]
 

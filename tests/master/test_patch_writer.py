@@ -16,7 +16,14 @@ from lxml import etree
 from openpyxl import Workbook
 
 from edi_xl.master.package import BACKGROUND_DEFLATE, MAIN_NS, Package, parse, serialise
-from edi_xl.master.patch import _TEXT_ENTITIES, SheetXml, _content, _text
+from edi_xl.master.patch import (
+    _TEXT_ENTITIES,
+    SheetXml,
+    _content,
+    _shift_sheet_xml,
+    _text,
+    give_references,
+)
 
 TRICKY = [
     "",
@@ -163,3 +170,42 @@ def test_rows_added_as_text_are_the_rows_parsed(
     assert results[0] == results[1]
     numbers = [int(r) for r, _ in results[0]]
     assert numbers == sorted(set(numbers))  # in order, each once
+
+
+_UNNUMBERED = (
+    f'<worksheet xmlns="{MAIN_NS}"><sheetData>'
+    '<row><c r="B1"><v>1</v></c><c><v>2</v></c><c r="E1"><v>3</v></c><c><v>4</v></c></row>'
+    '<row r="4"><c><v>5</v></c><c><v>6</v></c></row>'
+    "<row><c><v>7</v></c></row>"
+    "</sheetData></worksheet>"
+).encode()
+
+
+def _refs(root: etree._Element) -> list[tuple[str | None, str | None, str | None]]:
+    return [
+        (row.get("r"), c.get("r"), c.findtext(f"{{{MAIN_NS}}}v"))
+        for row in root.iter(f"{{{MAIN_NS}}}row")
+        for c in row.iter(f"{{{MAIN_NS}}}c")
+    ]
+
+
+def test_cells_with_no_reference_are_found_and_moved_by_their_place() -> None:
+    """A row or cell the file writes without its reference is the one after the one before
+    it: rows are numbered at once, cells when their row is read or moved."""
+    root = parse(_UNNUMBERED)
+    give_references(root)
+    _shift_sheet_xml(Package({}), "xl/worksheets/sheet1.xml", root, 3)  # before column C
+    assert _refs(root) == [
+        ("1", "B1", "1"), ("1", "D1", "2"), ("1", "F1", "3"), ("1", "G1", "4"),
+        ("4", "A4", "5"), ("4", "B4", "6"), ("5", "A5", "7"),
+    ]  # fmt: skip
+    root = parse(_UNNUMBERED)
+    give_references(root)
+    sheet = SheetXml(root)
+    found = {(r, col): sheet.cell(r, col, create=False) for r, col in [(1, 3), (1, 6), (4, 2)]}
+    assert {key: c.findtext(f"{{{MAIN_NS}}}v") for key, c in found.items() if c is not None} == {
+        (1, 3): "2",
+        (1, 6): "4",
+        (4, 2): "6",
+    }
+    assert sheet.cell(5, 2, create=False) is None

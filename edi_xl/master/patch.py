@@ -577,6 +577,10 @@ def _cell_xml(ref: str, value: Any, data_type: str, style: int | None, epoch: An
     return f"<c {attrs}/>"
 
 
+#: Characters XML 1.0 cannot hold: rows holding one are parsed (and refused) as before.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 class SheetXml:
     """A worksheet's XML with fast access to its rows and cells."""
 
@@ -607,7 +611,7 @@ class SheetXml:
         last = max(self.rows, default=0)
         if self._tail_rows:
             last = max(last, max(self._tail_rows))
-        if self.data.prefix is None and numbers[0] > last:
+        if self.data.prefix is None and numbers[0] > last and not _NOT_XML.search(text):
             self._tail.append(text)
             self._tail_rows.update(numbers)
             return
@@ -636,7 +640,7 @@ class SheetXml:
             data = serialise(self.root)
         finally:
             self.data.remove(mark)
-        marker = b"<?edi-xl-rows?>"
+        marker = etree.tostring(mark)  # (b"<?edi-xl-rows ?>")
         if data.count(marker) != 1:  # (a file with one of its own: made elements first)
             self._settle()
             return serialise(self.root)
@@ -912,7 +916,9 @@ def _patch_merged_and_breaks(root: etree._Element, ws: Worksheet, edits: SheetEd
             _insert_ordered(root, _as_main(ws.row_breaks.to_tree()), SHEET_ORDER)
 
 
-def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) -> None:
+def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) -> set[int]:
+    """The cells written, restyled and cleared; the rows the file did not have are made
+    with their heights: the rows whose heights are set (the others are set by the caller)."""
     new_rows: dict[int, list[tuple[int, Any]]] = {}  # rows the file does not have yet
     had = set(sheet.rows)
     for key, e in edits.cells.items():
@@ -928,16 +934,21 @@ def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) 
         c = sheet.cell(*key, create=e.value is not None or e.style_changed)
         if c is not None:
             _set_cell(c, e.value, e.data_type, styles.xf(e.style) if e.style_changed else None, wb)
-    if new_rows:
-        _add_rows(sheet, new_rows, styles, wb.epoch)
+    for r in edits.heights:  # a new row's height goes in with it
+        if r not in had:
+            new_rows.setdefault(r, [])
+    if not new_rows:
+        return set()
+    return _add_rows(sheet, new_rows, edits.heights, styles, wb.epoch)
 
 
 def _add_rows(
-    sheet: SheetXml, new_rows: dict[int, list[tuple[int, Any]]], styles: StyleMap, epoch: Any
-) -> None:
-    """Rows the sheet does not have, made whole from their edits (cells in column order),
-    written as text (:meth:`SheetXml.add_rows_xml`): a merge adds thousands of Change Log
-    lines."""
+    sheet: SheetXml, new_rows: dict[int, list[tuple[int, Any]]],
+    heights: dict[int, float | None], styles: StyleMap, epoch: Any,
+) -> set[int]:  # fmt: skip
+    """Rows the sheet does not have, made whole from their edits (cells in column order) and
+    ``heights``, written as text (:meth:`SheetXml.add_rows_xml`): a merge adds thousands of
+    Change Log lines. The rows made whose heights are in ``heights``."""
     out = []
     numbers = []
     for r in sorted(new_rows):
@@ -945,17 +956,24 @@ def _add_rows(
             (ce for ce in new_rows[r] if ce[1].value is not None or ce[1].style_changed),
             key=lambda ce: ce[0],
         )
-        if not cells:
+        if not cells and r not in heights:
             continue  # only cleared cells the file never had
-        out.append(f'<row r="{r}">')
+        height = heights.get(r)
+        if height is None:
+            out.append(f'<row r="{r}">')
+        else:
+            out.append(f'<row r="{r}" ht="{height}" customHeight="1">')
         for col, e in cells:
             style = styles.xf(e.style) if e.style_changed else None
             value = e.value if e.value_changed else None  # else: only its look
             out.append(_cell_xml(f"{get_column_letter(col)}{r}", value, e.data_type, style, epoch))
         out.append("</row>")
         numbers.append(r)
-        sheet.max_row, sheet.max_col = max(sheet.max_row, r), max(sheet.max_col, cells[-1][0])
+        if cells:
+            sheet.max_row = max(sheet.max_row, r)
+            sheet.max_col = max(sheet.max_col, cells[-1][0])
     sheet.add_rows_xml("".join(out), numbers)
+    return set(numbers) & set(heights)
 
 
 def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
@@ -973,10 +991,12 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
             ws.title,
         )
     sheet = SheetXml(root)
-    _patch_cells(sheet, edits, styles, ws.parent)
+    made = _patch_cells(sheet, edits, styles, ws.parent)
     for idx, width in edits.widths.items():
         _set_width(root, idx, width)
     for r, height in edits.heights.items():
+        if r in made:  # a new row, made with its height
+            continue
         row = sheet.row(r)
         if height is None:
             row.attrib.pop("ht", None)

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 from lxml import etree
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from edi_xl.master.package import BACKGROUND_DEFLATE, MAIN_NS, Package, parse, serialise
 from edi_xl.master.patch import (
@@ -23,6 +23,8 @@ from edi_xl.master.patch import (
     _shift_sheet_xml,
     _text,
     give_references,
+    remember_package,
+    save_bytes,
 )
 
 TRICKY = [
@@ -137,7 +139,7 @@ def _rows_of(data: bytes) -> list[tuple[str, str]]:
         ([[6, 7], [8, 12]], None, False),  # two batches, both after the end
         ([[6, 7, 9]], 7, False),  # a height set on one of them: made elements then
         ([[7, 8], [6]], None, False),  # a row before the last added one
-        ([[3, 9]], None, False),  # a row the sheet would have before its last
+        ([[3, 9]], None, False),  # row 3 the sheet has (left out), 9 after its last
         ([[6, 7, 9]], None, True),  # a sheet whose elements are prefixed
     ],
 )
@@ -156,6 +158,9 @@ def test_rows_added_as_text_are_the_rows_parsed(
             if height is not None:
                 sheet.row(height).set("ht", "30")
             data = sheet.to_bytes()
+            # rows after the last, not asked for since: written as the text they were given
+            assert bool(sheet._tail) == (batches in ([[6, 7, 9]], [[6, 7], [8, 12]], [[3, 9]])
+                                         and height is None and not prefix)  # fmt: skip
         else:  # each row parsed and put in its place
             sheet = SheetXml(root)
             for numbers in batches:
@@ -209,3 +214,45 @@ def test_cells_with_no_reference_are_found_and_moved_by_their_place() -> None:
         (4, 2): "6",
     }
     assert sheet.cell(5, 2, create=False) is None
+
+
+def test_rows_added_below_a_sheet_keep_their_heights(tmp_path: Path) -> None:
+    """New rows (as a merge adds Change Log lines, each as tall as its text) are written
+    with their heights, as are a height-only row and an existing row's new height."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Log"
+    for r in range(1, 4):
+        ws.append([f"line {r}", r])
+    path = tmp_path / "log.xlsx"
+    wb.save(path)
+    data = path.read_bytes()
+    loaded = load_workbook(BytesIO(data))
+    remember_package(loaded, data)
+    log = loaded["Log"]
+    for r in range(4, 8):
+        log.append([f"line {r}\nsecond line", r])
+    log.row_dimensions[2].height = 22.5  # a row the file has
+    log.row_dimensions[5].height = 30  # a new one
+    log.row_dimensions[9].height = 40  # a new one with no cells
+    written = save_bytes(loaded)
+    assert written is not None
+    again = load_workbook(BytesIO(written))["Log"]
+    assert [[c.value for c in row] for row in again.iter_rows(1, 7)] == [
+        [c.value for c in row] for row in log.iter_rows(1, 7)
+    ]
+    heights = {r: again.row_dimensions[r].height for r in range(1, 10)}
+    assert heights == {1: None, 2: 22.5, 3: None, 4: None, 5: 30, 6: None, 7: None, 8: None,
+                       9: 40}  # fmt: skip
+    assert again.row_dimensions[5].customHeight
+
+
+def test_rows_xml_cannot_hold_are_refused_as_when_parsed(tmp_path: Path) -> None:
+    """A character XML cannot hold is refused (the save falls back to a rewrite, which
+    says so), never written into the sheet as text."""
+    sheet = SheetXml(parse(_sheet_xml(tmp_path)))
+    bad = '<row r="9"><c r="A9" t="inlineStr"><is><t>bell \x07</t></is></c></row>'
+    with pytest.raises(etree.XMLSyntaxError):
+        sheet.add_rows_xml(bad, [9])
+    assert not sheet._tail

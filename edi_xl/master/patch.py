@@ -565,8 +565,11 @@ def _set_cell(c: etree._Element, value: Any, data_type: str, style: int | None, 
 
 def _cell_xml(ref: str, value: Any, data_type: str, style: int | None, epoch: Any) -> str:
     """A new ``<c>`` element holding ``value`` and ``style``, as text (:func:`_set_cell`)."""
+    attrs = f'r="{ref}" s="{style}"' if style else f'r="{ref}"'
+    if data_type == "s" and type(value) is str and value:  # text (:func:`_content`'s first)
+        space = ' xml:space="preserve"' if "\n" in value or value != value.strip() else ""
+        return f'<c {attrs} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
     content = _content(value, data_type, epoch)
-    attrs = f'r="{ref}"' + (f' s="{style}"' if style else "")
     if content.t:
         attrs += f' t="{content.t}"'
     if content.kind == "is":
@@ -952,10 +955,8 @@ def _add_rows(
     out = []
     numbers = []
     for r in sorted(new_rows):
-        cells = sorted(
-            (ce for ce in new_rows[r] if ce[1].value is not None or ce[1].style_changed),
-            key=lambda ce: ce[0],
-        )
+        # (in column order: a row's columns differ, so its edits are never compared)
+        cells = sorted([ce for ce in new_rows[r] if ce[1].value is not None or ce[1].style_changed])
         if not cells and r not in heights:
             continue  # only cleared cells the file never had
         height = heights.get(r)

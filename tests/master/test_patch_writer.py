@@ -19,6 +19,7 @@ from edi_xl.master.package import BACKGROUND_DEFLATE, MAIN_NS, Package, parse, s
 from edi_xl.master.patch import (
     _TEXT_ENTITIES,
     SheetXml,
+    _cell_xml,
     _content,
     _shift_sheet_xml,
     _text,
@@ -45,12 +46,17 @@ def test_cell_text_is_escaped_as_saxutils_escapes_it(value: str) -> None:
     assert _text(value) == escape(value, _TEXT_ENTITIES)
 
 
-@pytest.mark.parametrize("value", ["", " lead", "trail ", "two\nlines", "x", "=not a formula"])
+@pytest.mark.parametrize(
+    "value", ["", " lead", "trail ", "two\nlines", "x", "=not a formula", "a & <b>\r"]
+)
 def test_a_text_cell_holds_what_the_general_path_gives(value: str) -> None:
     class Text(str):  # not exactly str: takes the general path
         pass
 
     assert _content(value, "s", None) == _content(Text(value), "s", None)
+    for style in (None, 0, 7):
+        assert _cell_xml("B4", value, "s", style, None) == _cell_xml("B4", Text(value), "s",
+                                                                     style, None)  # fmt: skip
 
 
 def _details(data: bytes) -> dict[str, tuple[object, ...]]:

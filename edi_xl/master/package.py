@@ -270,14 +270,15 @@ class Package:
                 self.entries = {
                     name: entry.result() if isinstance(entry, Future) else entry
                     for name, entry in self.entries.items()
-                    if not isinstance(entry, Future) or (entry.done() and not entry.cancelled())
+                    if not isinstance(entry, Future)
+                    or (entry.done() and not entry.cancelled() and entry.exception() is None)
                 }
 
     def _entry(self, name: str, data: bytes, method: int) -> _Entry:
         """The zip entry of part ``name`` holding ``data``, stored by ``method``."""
         entry = self.entries.get(name)
-        if isinstance(entry, Future):
-            entry = entry.result()
+        if isinstance(entry, Future):  # (had it failed, it is deflated again here)
+            entry = entry.result() if entry.exception() is None else None
         if (
             entry is not None
             and entry.of is data

@@ -9,12 +9,15 @@ other part's bytes as they were; this module is the package it works on.
 from __future__ import annotations
 
 import posixpath
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from lxml import etree
 
@@ -60,13 +63,65 @@ class Rel:
     external: bool
 
 
+class _Entry(NamedTuple):
+    """A part as its zip entry stores it: deflated (or stored) bytes, their CRC-32 and the
+    part's size. ``of`` is the part's bytes it was made from: it is used only while the part
+    still holds those very bytes."""
+
+    of: bytes
+    data: bytes
+    crc: int
+    size: int
+
+
+#: Parts at least this big that change are deflated in the background, while the rest of a
+#: save goes on (zlib lets other threads run while it works); smaller ones when written. The
+#: package's one thread for it ends when the package is written (or dropped): none is left
+#: behind to be copied into a process forked later (edi_xl.read.isolation forks readers).
+BACKGROUND_DEFLATE = 64 * 1024
+
+
+def _deflate(data: bytes) -> _Entry:
+    """``data`` as a deflated zip entry, as :mod:`zipfile` deflates it (zlib's default
+    level, raw deflate)."""
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return _Entry(data, compressor.compress(data) + compressor.flush(), zlib.crc32(data),
+                  len(data))  # fmt: skip
+
+
+def _stored_entries(data: bytes, infos: list[zipfile.ZipInfo]) -> dict[str, _Entry]:
+    """The entries of the zip ``data`` as stored (not inflated), by name, for each entry that
+    can be copied as it is: stored or deflated, not encrypted, without zip64 sizes."""
+    out: dict[str, _Entry] = {}
+    for info in infos:
+        start = info.header_offset
+        if (
+            info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+            or info.flag_bits & 0x1
+            or max(info.compress_size, info.file_size, start) >= 0xFFFFFFFF
+            or data[start : start + 4] != b"PK\x03\x04"
+        ):
+            continue
+        name_len, extra_len = struct.unpack("<HH", data[start + 26 : start + 30])
+        begin = start + 30 + name_len + extra_len
+        out[info.filename] = _Entry(b"", data[begin : begin + info.compress_size], info.CRC,
+                                    info.file_size)  # fmt: skip
+    return out
+
+
 @dataclass
 class Package:
-    """The parts of a package, by name, in their zip order, with the zip's entry details."""
+    """The parts of a package, by name, in their zip order, with the zip's entry details.
+
+    Writing it again (:meth:`to_bytes`) copies the entry of each part that did not change as
+    the zip stores it (deflated): only the parts that changed are deflated, the big ones in
+    the background as soon as they are put."""
 
     parts: dict[str, bytes]
     infos: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)
+    entries: dict[str, _Entry | Future[_Entry]] = field(default_factory=dict)
+    _deflater: ThreadPoolExecutor | None = field(default=None, repr=False)
 
     @classmethod
     def read(cls, source: str | Path | bytes) -> Package:
@@ -79,7 +134,11 @@ class Package:
                     continue
                 parts[info.filename] = zf.read(info)
                 infos[info.filename] = info
-        return cls(parts, infos)
+        stored = _stored_entries(data, list(infos.values()))
+        entries: dict[str, _Entry | Future[_Entry]] = {
+            name: entry._replace(of=parts[name]) for name, entry in stored.items()
+        }
+        return cls(parts, infos, entries=entries)
 
     # --- parts ---------------------------------------------------------------------------
 
@@ -89,6 +148,13 @@ class Package:
     def put(self, name: str, data: bytes) -> None:
         self.parts[name] = data
         self.changed.add(name)
+        self.entries.pop(name, None)
+        info = self.infos.get(name)
+        stored = info is not None and info.compress_type == zipfile.ZIP_STORED
+        if len(data) >= BACKGROUND_DEFLATE and not stored:
+            if self._deflater is None:
+                self._deflater = ThreadPoolExecutor(1, thread_name_prefix="edi_xl-deflate")
+            self.entries[name] = self._deflater.submit(_deflate, data)
 
     def put_xml(self, name: str, root: etree._Element) -> None:
         self.put(name, serialise(root))
@@ -96,6 +162,7 @@ class Package:
     def remove(self, name: str) -> None:
         self.parts.pop(name, None)
         self.infos.pop(name, None)
+        self.entries.pop(name, None)
         self.changed.discard(name)
 
     def free_name(self, wanted: str) -> str:
@@ -188,7 +255,87 @@ class Package:
 
     def to_bytes(self) -> bytes:
         """The package as a zip: every part in its original order (new parts after), an
-        unchanged part with its original entry details."""
+        unchanged part with its original entry details (and its bytes as the zip stored
+        them), a changed one with its entry's details and way of storing (deflated or not)."""
+        try:
+            if len(self.parts) < 0xFFFF:
+                written = self._zip()
+                if written is not None:
+                    return written
+            return self._zip_by_zipfile()
+        finally:
+            if self._deflater is not None:
+                self._deflater.shutdown(cancel_futures=True)
+                self._deflater = None
+                self.entries = {
+                    name: entry.result() if isinstance(entry, Future) else entry
+                    for name, entry in self.entries.items()
+                    if not isinstance(entry, Future)
+                    or (entry.done() and not entry.cancelled() and entry.exception() is None)
+                }
+
+    def _entry(self, name: str, data: bytes, method: int) -> _Entry:
+        """The zip entry of part ``name`` holding ``data``, stored by ``method``."""
+        entry = self.entries.get(name)
+        if isinstance(entry, Future):  # (had it failed, it is deflated again here)
+            entry = entry.result() if entry.exception() is None else None
+        if (
+            entry is not None
+            and entry.of is data
+            and (method == zipfile.ZIP_DEFLATED or len(entry.data) == len(data))
+        ):
+            return entry
+        if method == zipfile.ZIP_STORED:
+            return _Entry(data, data, zlib.crc32(data), len(data))
+        return _deflate(data)
+
+    def _zip(self) -> bytes | None:
+        """:meth:`to_bytes` written here, each entry as :func:`zipfile` writes it, so that the
+        stored entries of unchanged parts and the ones deflated in the background can be
+        copied as they are; None when the package needs more than this writes (zip64,
+        another way of storing)."""
+        out = BytesIO()
+        central = BytesIO()
+        count = 0
+        for name, data in self.parts.items():
+            info = self.infos.get(name)
+            if info is not None:
+                date_time, method = info.date_time, info.compress_type
+                external, system = info.external_attr, info.create_system
+            else:
+                date_time, method = (1980, 1, 1, 0, 0, 0), zipfile.ZIP_DEFLATED
+                external, system = 0o600 << 16, zipfile.ZipInfo().create_system  # as zipfile
+            if method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                return None
+            entry = self._entry(name, data, method)
+            offset = out.tell()
+            if max(offset, len(entry.data), entry.size) >= 0xFFFFFFFF:
+                return None
+            encoded = name.encode("ascii") if name.isascii() else name.encode("utf-8")
+            flags = 0 if name.isascii() else 0x800
+            year, month, day, hour, minute, second = date_time
+            dos_date = (year - 1980) << 9 | month << 5 | day
+            dos_time = hour << 11 | minute << 5 | second // 2
+            details = (20, flags, method, dos_time, dos_date, entry.crc, len(entry.data),
+                       entry.size, len(encoded))  # fmt: skip
+            out.write(struct.pack("<4s5HL2L2H", b"PK\x03\x04", *details, 0))
+            out.write(encoded)
+            out.write(entry.data)
+            central.write(struct.pack("<4s6HL2L5HLL", b"PK\x01\x02", system << 8 | 20,
+                                      *details, 0, 0, 0, 0, external, offset))  # fmt: skip
+            central.write(encoded)
+            count += 1
+        start = out.tell()
+        directory = central.getvalue()
+        if start + len(directory) >= 0xFFFFFFFF:
+            return None
+        out.write(directory)
+        out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(directory),
+                              start, 0))  # fmt: skip
+        return out.getvalue()
+
+    def _zip_by_zipfile(self) -> bytes:
+        """:meth:`to_bytes` written by :mod:`zipfile`, every part deflated again."""
         out = BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in self.parts.items():

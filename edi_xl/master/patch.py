@@ -98,6 +98,7 @@ from edi_xl.master.package import (
     parse,
     rels_name,
     resolve,
+    serialise,
 )
 
 M = f"{{{MAIN_NS}}}"
@@ -109,8 +110,17 @@ _ATTR_ENTITIES = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
 
 
 def _text(value: str) -> str:
-    """``value`` as XML element text."""
-    return xml_escape(value, _TEXT_ENTITIES)
+    """``value`` as XML element text (as ``xml_escape(value, _TEXT_ENTITIES)`` writes it;
+    most texts have nothing to escape, and are given back as they are)."""
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
+    if "\r" in value:
+        value = value.replace("\r", "&#13;")
+    return value
 
 
 XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
@@ -154,32 +164,39 @@ def loaded_package(wb: Workbook) -> bytes | None:
 # --- moving things right of an inserted column ---------------------------------------------------
 
 
-_UNNUMBERED = etree.XPath(
-    "boolean(//m:sheetData/m:row[not(@r)] | //m:sheetData/m:row/m:c[not(@r)])",
-    namespaces={"m": MAIN_NS},
+#: Whether every row of a sheet's XML has its reference (counted: libxml2 does that much
+#: faster than testing each row for one).
+_ROWS_NUMBERED = etree.XPath(
+    "count(/*/m:sheetData/m:row/@r) = count(/*/m:sheetData/m:row)", namespaces={"m": MAIN_NS}
 )
 
 
 def give_references(root: etree._Element) -> None:
-    """Give every row and cell of the sheet XML ``root`` its reference (``r``) where the
-    file leaves it out: a row with none is the one after the row before it, a cell with none
-    the one after the cell before it, as Excel and openpyxl read them. Rows and cells are
-    then found, added and moved by their references alone."""
-    if not _UNNUMBERED(root):
+    """Give every row of the sheet XML ``root`` its reference (``r``) where the file leaves
+    it out: a row with none is the one after the row before it, as Excel and openpyxl read
+    them. Rows are then found and added by their references alone; a row's cells get theirs
+    when it is first read or moved (:func:`number_cells`), where a sheet of 65,000 cells would
+    otherwise be gone through once more only to find that each has its reference."""
+    if _ROWS_NUMBERED(root):
         return
     number = 0
     for row in root.iterfind(f"{M}sheetData/{M}row"):
         given = row.get("r")
         number = int(float(given)) if given else number + 1
         row.set("r", str(number))
-        col = 0
-        for c in row.iterfind(f"{M}c"):
-            ref = c.get("r")
-            if ref:
-                col = column_index_from_string(coordinate_from_string(ref)[0])
-            else:
-                col += 1
-                c.set("r", f"{get_column_letter(col)}{number}")
+
+
+def number_cells(row: etree._Element, number: int | str) -> None:
+    """Give each cell of ``row`` (row ``number``) its reference where the file leaves it
+    out: the cell after the cell before it."""
+    col = 0
+    for c in row.iterfind(f"{M}c"):
+        ref = c.get("r")
+        if ref:
+            col = column_index_from_string(ref.rstrip("0123456789").upper())
+        else:
+            col += 1
+            c.set("r", f"{get_column_letter(col)}{number}")
 
 
 XM_NS = "http://schemas.microsoft.com/office/excel/2006/main"
@@ -225,19 +242,26 @@ def _shift_sheet_xml(
     move too)."""
     if title is not None:
         _shift_ext_references(root, title, col, title)
-    moved: dict[str, str] = {}  # a cell's column letters -> the letters after the insert
+    # a cell's column letters -> the letters after the insert, and its column before it
+    moved: dict[str, tuple[str, int]] = {}
     for row in root.iter(f"{M}row"):
         row.attrib.pop("spans", None)
+        at = 0  # the column of the cell before (a cell with no reference is the next one)
         for c in row.iter(f"{M}c"):
             ref = c.get("r")
             if ref:  # "K5": its letters moved, looked up once per column (a sheet has many)
                 digits = ref.lstrip(ascii_letters)
                 letters = ref[: len(ref) - len(digits)]
-                to = moved.get(letters)
-                if to is None:  # (a file may write "k5": it comes out "L5")
-                    to = moved[letters] = shift_reference(letters.upper() + "1", col)[:-1]
-                if to != letters:
-                    c.set("r", to + digits)
+            else:  # the file leaves it out: its place gives it
+                letters, digits = get_column_letter(at + 1), row.get("r", "")
+            found = moved.get(letters)
+            if found is None:  # (a file may write "k5": it comes out "L5")
+                index = column_index_from_string(letters.upper())
+                to = get_column_letter(min(index + 1, 16384)) if index >= col else letters.upper()
+                found = moved[letters] = (to, index)
+            to, at = found
+            if to != letters or not ref:
+                c.set("r", to + digits)
     for f in root.iter(f"{M}f"):
         if f.get("ref"):  # a shared or array formula's range
             f.set("ref", shift_range_text(f.get("ref", ""), col))
@@ -486,8 +510,15 @@ class _Content(NamedTuple):
     preserve: bool = False  # the text's spaces and line breaks kept as they are
 
 
+_NOTHING = _Content(None, "", "")
+
+
 def _content(value: Any, data_type: str, epoch: Any) -> _Content:
     """What a cell holding ``value`` (as openpyxl holds it, with its ``data_type``) writes."""
+    if data_type == "s" and type(value) is str:  # text, the most common: what the end gives
+        if not value:
+            return _NOTHING
+        return _Content("inlineStr", "is", value, "\n" in value or value != value.strip())
     if value is None or value == "":  # as openpyxl writes it: an empty string is no value
         return _Content(None, "", "")
     if data_type == "f" or (isinstance(value, str) and data_type != "s" and value.startswith("=")):
@@ -534,8 +565,11 @@ def _set_cell(c: etree._Element, value: Any, data_type: str, style: int | None, 
 
 def _cell_xml(ref: str, value: Any, data_type: str, style: int | None, epoch: Any) -> str:
     """A new ``<c>`` element holding ``value`` and ``style``, as text (:func:`_set_cell`)."""
+    attrs = f'r="{ref}" s="{style}"' if style else f'r="{ref}"'
+    if data_type == "s" and type(value) is str and value:  # text (:func:`_content`'s first)
+        space = ' xml:space="preserve"' if "\n" in value or value != value.strip() else ""
+        return f'<c {attrs} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
     content = _content(value, data_type, epoch)
-    attrs = f'r="{ref}"' + (f' s="{style}"' if style else "")
     if content.t:
         attrs += f' t="{content.t}"'
     if content.kind == "is":
@@ -544,6 +578,10 @@ def _cell_xml(ref: str, value: Any, data_type: str, style: int | None, epoch: An
     if content.kind:
         return f"<c {attrs}><{content.kind}>{_text(content.text)}</{content.kind}></c>"
     return f"<c {attrs}/>"
+
+
+#: Characters XML 1.0 cannot hold: rows holding one are parsed (and refused) as before.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 class SheetXml:
@@ -560,8 +598,60 @@ class SheetXml:
         self.max_row = 0
         self.max_col = 0
         self._column_index: dict[str, int] = {}  # "K" -> 11, worked out once per column
+        # rows added after the last one, kept as text (:meth:`add_rows_xml`)
+        self._tail: list[str] = []
+        self._tail_rows: set[int] = set()
+
+    def add_rows_xml(self, text: str, numbers: list[int]) -> None:
+        """Add the rows ``text`` (``<row>`` elements in the main namespace, unprefixed),
+        numbered ``numbers`` in order, none of which the sheet has. Rows that all come after
+        the sheet's last row are kept as text and written into the sheet's XML by
+        :meth:`to_bytes` (a merge adds thousands of Change Log lines: parsing them and
+        writing them out again was most of the time of saving them); a row of them asked
+        for by :meth:`row` or :meth:`cell` is parsed then."""
+        if not numbers:
+            return
+        last = max(self.rows, default=0)
+        if self._tail_rows:
+            last = max(last, max(self._tail_rows))
+        if self.data.prefix is None and numbers[0] > last and not _NOT_XML.search(text):
+            self._tail.append(text)
+            self._tail_rows.update(numbers)
+            return
+        self._settle()
+        self._put_rows(text)
+
+    def _put_rows(self, text: str) -> None:
+        for row in parse(f'<sheetData xmlns="{MAIN_NS}">{text}</sheetData>'.encode()):
+            self.put_row(int(row.get("r", "0")), row)
+
+    def _settle(self) -> None:
+        """The rows kept as text made elements of the sheet."""
+        if self._tail:
+            text = "".join(self._tail)
+            self._tail, self._tail_rows = [], set()
+            self._put_rows(text)
+
+    def to_bytes(self) -> bytes:
+        """The sheet's XML, the rows kept as text (:meth:`add_rows_xml`) at the end of its
+        ``sheetData``."""
+        if not self._tail:
+            return serialise(self.root)
+        mark = etree.ProcessingInstruction("edi-xl-rows")
+        self.data.append(mark)
+        try:
+            data = serialise(self.root)
+        finally:
+            self.data.remove(mark)
+        marker = etree.tostring(mark)  # (b"<?edi-xl-rows ?>")
+        if data.count(marker) != 1:  # (a file with one of its own: made elements first)
+            self._settle()
+            return serialise(self.root)
+        return data.replace(marker, "".join(self._tail).encode("utf-8"))
 
     def row(self, r: int) -> etree._Element:
+        if r in self._tail_rows:
+            self._settle()
         row = self.rows.get(r)
         if row is None:
             row = etree.Element(M + "row")
@@ -571,6 +661,7 @@ class SheetXml:
 
     def put_row(self, r: int, row: etree._Element) -> None:
         """Put the new row ``row`` (numbered ``r``, which the sheet does not have) in order."""
+        self._settle()
         if self._order is None:
             self._order = sorted(self.rows)
         at = bisect.bisect_right(self._order, r)
@@ -582,6 +673,8 @@ class SheetXml:
         self.rows[r] = row
 
     def _row_cells(self, r: int) -> dict[int, etree._Element]:
+        if r in self._tail_rows:
+            self._settle()
         if r not in self.cells:
             found: dict[int, etree._Element] = {}
             row = self.rows.get(r)
@@ -589,12 +682,14 @@ class SheetXml:
                 index = self._column_index
                 for c in row.iterfind(M + "c"):
                     ref = c.get("r")
-                    if ref:
-                        letters = ref.rstrip("0123456789")
-                        col = index.get(letters)
-                        if col is None:
-                            col = index[letters] = column_index_from_string(letters.upper())
-                        found[col] = c
+                    if not ref:  # (the file leaves it out: its place gives it)
+                        number_cells(row, r)
+                        ref = c.get("r", "")
+                    letters = ref.rstrip("0123456789")
+                    col = index.get(letters)
+                    if col is None:
+                        col = index[letters] = column_index_from_string(letters.upper())
+                    found[col] = c
             self.cells[r] = found
         return self.cells[r]
 
@@ -824,7 +919,9 @@ def _patch_merged_and_breaks(root: etree._Element, ws: Worksheet, edits: SheetEd
             _insert_ordered(root, _as_main(ws.row_breaks.to_tree()), SHEET_ORDER)
 
 
-def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) -> None:
+def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) -> set[int]:
+    """The cells written, restyled and cleared; the rows the file did not have are made
+    with their heights: the rows whose heights are set (the others are set by the caller)."""
     new_rows: dict[int, list[tuple[int, Any]]] = {}  # rows the file does not have yet
     had = set(sheet.rows)
     for key, e in edits.cells.items():
@@ -840,33 +937,44 @@ def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) 
         c = sheet.cell(*key, create=e.value is not None or e.style_changed)
         if c is not None:
             _set_cell(c, e.value, e.data_type, styles.xf(e.style) if e.style_changed else None, wb)
-    if new_rows:
-        _add_rows(sheet, new_rows, styles, wb.epoch)
+    for r in edits.heights:  # a new row's height goes in with it
+        if r not in had:
+            new_rows.setdefault(r, [])
+    if not new_rows:
+        return set()
+    return _add_rows(sheet, new_rows, edits.heights, styles, wb.epoch)
 
 
 def _add_rows(
-    sheet: SheetXml, new_rows: dict[int, list[tuple[int, Any]]], styles: StyleMap, epoch: Any
-) -> None:
-    """Rows the sheet does not have, made whole from their edits (cells in column order),
-    written as text and parsed at once: a merge adds thousands of Change Log lines."""
-    out = [f'<sheetData xmlns="{MAIN_NS}">']
+    sheet: SheetXml, new_rows: dict[int, list[tuple[int, Any]]],
+    heights: dict[int, float | None], styles: StyleMap, epoch: Any,
+) -> set[int]:  # fmt: skip
+    """Rows the sheet does not have, made whole from their edits (cells in column order) and
+    ``heights``, written as text (:meth:`SheetXml.add_rows_xml`): a merge adds thousands of
+    Change Log lines. The rows made whose heights are in ``heights``."""
+    out = []
+    numbers = []
     for r in sorted(new_rows):
-        cells = sorted(
-            (ce for ce in new_rows[r] if ce[1].value is not None or ce[1].style_changed),
-            key=lambda ce: ce[0],
-        )
-        if not cells:
+        # (in column order: a row's columns differ, so its edits are never compared)
+        cells = sorted([ce for ce in new_rows[r] if ce[1].value is not None or ce[1].style_changed])
+        if not cells and r not in heights:
             continue  # only cleared cells the file never had
-        out.append(f'<row r="{r}">')
+        height = heights.get(r)
+        if height is None:
+            out.append(f'<row r="{r}">')
+        else:
+            out.append(f'<row r="{r}" ht="{height}" customHeight="1">')
         for col, e in cells:
             style = styles.xf(e.style) if e.style_changed else None
             value = e.value if e.value_changed else None  # else: only its look
             out.append(_cell_xml(f"{get_column_letter(col)}{r}", value, e.data_type, style, epoch))
         out.append("</row>")
-        sheet.max_row, sheet.max_col = max(sheet.max_row, r), max(sheet.max_col, cells[-1][0])
-    out.append("</sheetData>")
-    for row in list(parse("".join(out).encode("utf-8"))):
-        sheet.put_row(int(row.get("r", "0")), row)
+        numbers.append(r)
+        if cells:
+            sheet.max_row = max(sheet.max_row, r)
+            sheet.max_col = max(sheet.max_col, cells[-1][0])
+    sheet.add_rows_xml("".join(out), numbers)
+    return set(numbers) & set(heights)
 
 
 def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
@@ -884,10 +992,12 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
             ws.title,
         )
     sheet = SheetXml(root)
-    _patch_cells(sheet, edits, styles, ws.parent)
+    made = _patch_cells(sheet, edits, styles, ws.parent)
     for idx, width in edits.widths.items():
         _set_width(root, idx, width)
     for r, height in edits.heights.items():
+        if r in made:  # a new row, made with its height
+            continue
         row = sheet.row(r)
         if height is None:
             row.attrib.pop("ht", None)
@@ -902,7 +1012,7 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
     if edits.table_rows:
         _patch_table_rows(pkg, part, edits.table_rows)
     _update_dimension(root, sheet)
-    pkg.put_xml(part, root)
+    pkg.put(part, sheet.to_bytes())
 
 
 def _patch_table_rows(pkg: Package, part: str, rows: dict[str, tuple[int, int]]) -> None:

@@ -1,0 +1,264 @@
+"""The patch writer's own fast paths give what the slower, general ones they replace give:
+cell text escaped as :func:`xml.sax.saxutils.escape` escapes it, and a package written again
+by :meth:`Package.to_bytes` (entries copied or deflated in the background) holding what
+:mod:`zipfile` writes."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from io import BytesIO
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+from lxml import etree
+from openpyxl import Workbook, load_workbook
+
+from edi_xl.master.package import BACKGROUND_DEFLATE, MAIN_NS, Package, parse, serialise
+from edi_xl.master.patch import (
+    _TEXT_ENTITIES,
+    SheetXml,
+    _cell_xml,
+    _content,
+    _shift_sheet_xml,
+    _text,
+    give_references,
+    remember_package,
+    save_bytes,
+)
+
+TRICKY = [
+    "",
+    "plain",
+    "a & b < c > d",
+    "&amp; already",
+    "line\r\nbreak\r",
+    "tab\there\n",
+    "<<>>&&",
+    "quote \" and ' kept",
+    "\u00e9\u2013\U0001f600",
+]
+
+
+@pytest.mark.parametrize("value", TRICKY)
+def test_cell_text_is_escaped_as_saxutils_escapes_it(value: str) -> None:
+    assert _text(value) == escape(value, _TEXT_ENTITIES)
+
+
+@pytest.mark.parametrize(
+    "value", ["", " lead", "trail ", "two\nlines", "x", "=not a formula", "a & <b>\r"]
+)
+def test_a_text_cell_holds_what_the_general_path_gives(value: str) -> None:
+    class Text(str):  # not exactly str: takes the general path
+        pass
+
+    assert _content(value, "s", None) == _content(Text(value), "s", None)
+    for style in (None, 0, 7):
+        assert _cell_xml("B4", value, "s", style, None) == _cell_xml("B4", Text(value), "s",
+                                                                     style, None)  # fmt: skip
+
+
+def _details(data: bytes) -> dict[str, tuple[object, ...]]:
+    """Each entry of the zip ``data``: what it holds and how it is stored."""
+    with zipfile.ZipFile(BytesIO(data)) as zf:
+        assert zf.testzip() is None  # every entry's CRC checks out
+        return {
+            info.filename: (zf.read(info), info.date_time, info.compress_type,
+                            info.external_attr, info.create_system, info.flag_bits)
+            for info in zf.infolist()
+        }  # fmt: skip
+
+
+def _workbook_bytes(tmp_path: Path, rows: int, stored: bool = False) -> bytes:
+    """A real workbook written by openpyxl (a sheet of ``rows`` rows), re-zipped with its
+    parts stored rather than deflated when ``stored``."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    for r in range(1, rows + 1):
+        ws.append([r, f"action {r} & more", r * 1.5])
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    if not stored:
+        return path.read_bytes()
+    out = BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("stored", [False, True])
+def test_a_package_written_again_holds_what_zipfile_writes(tmp_path: Path, stored: bool) -> None:
+    source = _workbook_bytes(tmp_path, 3000, stored)
+    sheet = "xl/worksheets/sheet1.xml"
+    pkg = Package.read(source)
+    assert len(pkg.parts[sheet]) >= BACKGROUND_DEFLATE  # put in the background below
+    pkg.put(sheet, pkg.parts[sheet].replace(b"action", b"ACTION"))  # a big part changed
+    pkg.put("xl/styles.xml", pkg.parts["xl/styles.xml"] + b"\n")  # a small one
+    pkg.put("xl/new/caf\u00e9.xml", b"<x/>")  # a new part, its name not ASCII
+    written = pkg.to_bytes()
+    # the same package written by zipfile alone, every part deflated again
+    again = Package.read(source)
+    for name in (sheet, "xl/styles.xml", "xl/new/caf\u00e9.xml"):
+        again.put(name, pkg.parts[name])
+    assert _details(written) == _details(again._zip_by_zipfile())
+    # an unchanged part is copied as the zip stored it; a changed one stored the same way
+    with zipfile.ZipFile(BytesIO(source)) as src, zipfile.ZipFile(BytesIO(written)) as out:
+        for info in src.infolist():
+            assert out.getinfo(info.filename).compress_type == info.compress_type
+            if info.filename not in pkg.changed:
+                assert out.getinfo(info.filename).compress_size == info.compress_size
+    # and written a second time, the same bytes
+    assert pkg.to_bytes() == written
+
+
+def _sheet_xml(tmp_path: Path, prefix: bool = False) -> bytes:
+    """The XML of a real sheet (rows 1-5, openpyxl's), its elements prefixed ``x:`` when
+    ``prefix`` (as some programs write them)."""
+    with zipfile.ZipFile(BytesIO(_workbook_bytes(tmp_path, 5))) as zf:
+        data = zf.read("xl/worksheets/sheet1.xml")
+    if prefix:
+        data = re.sub(rb"<(/?)(?!\?)([A-Za-z]+)", rb"<\1x:\2", data)
+        data = data.replace(b'xmlns="', b'xmlns:x="', 1)
+    return data
+
+
+def _rows_text(numbers: list[int]) -> str:
+    return "".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>line {r} &amp; &lt;x&gt;</t></is></c></row>'
+        for r in numbers
+    )
+
+
+def _rows_of(data: bytes) -> list[tuple[str, str]]:
+    root = parse(data)
+    return [(row.get("r", ""), etree.tostring(row, method="c14n").decode())
+            for row in root.iter(f"{{{MAIN_NS}}}row")]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("batches", "height", "prefix"),
+    [
+        ([[6, 7, 9]], None, False),  # after the last row: kept as text
+        ([[6, 7], [8, 12]], None, False),  # two batches, both after the end
+        ([[6, 7, 9]], 7, False),  # a height set on one of them: made elements then
+        ([[7, 8], [6]], None, False),  # a row before the last added one
+        ([[3, 9]], None, False),  # row 3 the sheet has (left out), 9 after its last
+        ([[6, 7, 9]], None, True),  # a sheet whose elements are prefixed
+    ],
+)
+def test_rows_added_as_text_are_the_rows_parsed(
+    tmp_path: Path, batches: list[list[int]], height: int | None, prefix: bool
+) -> None:
+    source = _sheet_xml(tmp_path, prefix)
+    results = []
+    for as_text in (True, False):
+        root = parse(source)
+        if as_text:  # (row 3 is there: a batch holding it is left out)
+            sheet = SheetXml(root)
+            for numbers in batches:
+                sheet.add_rows_xml(_rows_text([n for n in numbers if n != 3]),
+                                   [n for n in numbers if n != 3])  # fmt: skip
+            if height is not None:
+                sheet.row(height).set("ht", "30")
+            data = sheet.to_bytes()
+            # rows after the last, not asked for since: written as the text they were given
+            assert bool(sheet._tail) == (batches in ([[6, 7, 9]], [[6, 7], [8, 12]], [[3, 9]])
+                                         and height is None and not prefix)  # fmt: skip
+        else:  # each row parsed and put in its place
+            sheet = SheetXml(root)
+            for numbers in batches:
+                for n in numbers:
+                    if n != 3:
+                        wrapped = f'<sheetData xmlns="{MAIN_NS}">{_rows_text([n])}</sheetData>'
+                        sheet.put_row(n, parse(wrapped.encode())[0])
+            if height is not None:
+                sheet.row(height).set("ht", "30")
+            data = serialise(root)
+        results.append(_rows_of(data))
+    assert results[0] == results[1]
+    numbers = [int(r) for r, _ in results[0]]
+    assert numbers == sorted(set(numbers))  # in order, each once
+
+
+_UNNUMBERED = (
+    f'<worksheet xmlns="{MAIN_NS}"><sheetData>'
+    '<row><c r="B1"><v>1</v></c><c><v>2</v></c><c r="E1"><v>3</v></c><c><v>4</v></c></row>'
+    '<row r="4"><c><v>5</v></c><c><v>6</v></c></row>'
+    "<row><c><v>7</v></c></row>"
+    "</sheetData></worksheet>"
+).encode()
+
+
+def _refs(root: etree._Element) -> list[tuple[str | None, str | None, str | None]]:
+    return [
+        (row.get("r"), c.get("r"), c.findtext(f"{{{MAIN_NS}}}v"))
+        for row in root.iter(f"{{{MAIN_NS}}}row")
+        for c in row.iter(f"{{{MAIN_NS}}}c")
+    ]
+
+
+def test_cells_with_no_reference_are_found_and_moved_by_their_place() -> None:
+    """A row or cell the file writes without its reference is the one after the one before
+    it: rows are numbered at once, cells when their row is read or moved."""
+    root = parse(_UNNUMBERED)
+    give_references(root)
+    _shift_sheet_xml(Package({}), "xl/worksheets/sheet1.xml", root, 3)  # before column C
+    assert _refs(root) == [
+        ("1", "B1", "1"), ("1", "D1", "2"), ("1", "F1", "3"), ("1", "G1", "4"),
+        ("4", "A4", "5"), ("4", "B4", "6"), ("5", "A5", "7"),
+    ]  # fmt: skip
+    root = parse(_UNNUMBERED)
+    give_references(root)
+    sheet = SheetXml(root)
+    found = {(r, col): sheet.cell(r, col, create=False) for r, col in [(1, 3), (1, 6), (4, 2)]}
+    assert {key: c.findtext(f"{{{MAIN_NS}}}v") for key, c in found.items() if c is not None} == {
+        (1, 3): "2",
+        (1, 6): "4",
+        (4, 2): "6",
+    }
+    assert sheet.cell(5, 2, create=False) is None
+
+
+def test_rows_added_below_a_sheet_keep_their_heights(tmp_path: Path) -> None:
+    """New rows (as a merge adds Change Log lines, each as tall as its text) are written
+    with their heights, as are a height-only row and an existing row's new height."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Log"
+    for r in range(1, 4):
+        ws.append([f"line {r}", r])
+    path = tmp_path / "log.xlsx"
+    wb.save(path)
+    data = path.read_bytes()
+    loaded = load_workbook(BytesIO(data))
+    remember_package(loaded, data)
+    log = loaded["Log"]
+    for r in range(4, 8):
+        log.append([f"line {r}\nsecond line", r])
+    log.row_dimensions[2].height = 22.5  # a row the file has
+    log.row_dimensions[5].height = 30  # a new one
+    log.row_dimensions[9].height = 40  # a new one with no cells
+    written = save_bytes(loaded)
+    assert written is not None
+    again = load_workbook(BytesIO(written))["Log"]
+    assert [[c.value for c in row] for row in again.iter_rows(1, 7)] == [
+        [c.value for c in row] for row in log.iter_rows(1, 7)
+    ]
+    heights = {r: again.row_dimensions[r].height for r in range(1, 10)}
+    assert heights == {1: None, 2: 22.5, 3: None, 4: None, 5: 30, 6: None, 7: None, 8: None,
+                       9: 40}  # fmt: skip
+    assert again.row_dimensions[5].customHeight
+
+
+def test_rows_xml_cannot_hold_are_refused_as_when_parsed(tmp_path: Path) -> None:
+    """A character XML cannot hold is refused (the save falls back to a rewrite, which
+    says so), never written into the sheet as text."""
+    sheet = SheetXml(parse(_sheet_xml(tmp_path)))
+    bad = '<row r="9"><c r="A9" t="inlineStr"><is><t>bell \x07</t></is></c></row>'
+    with pytest.raises(etree.XMLSyntaxError):
+        sheet.add_rows_xml(bad, [9])
+    assert not sheet._tail

@@ -52,7 +52,13 @@ from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, set_value, storable_text
 from edi_xl.master.patch import save_master
-from edi_xl.master.plan import gc_paused, load_master, read_master_plan, round_column
+from edi_xl.master.plan import (
+    MasterPlan,
+    gc_paused,
+    load_master,
+    read_master_plan,
+    round_column,
+)
 from edi_xl.master.round_record import (
     FILE_UNCHANGED,
     MERGED,
@@ -415,13 +421,16 @@ def merge_book(
     *,
     now: datetime | None = None,
     path: object = None,
+    master_plan: MasterPlan | None = None,
 ) -> MergeResult:
     """Merge already-read returns into a loaded master, in memory.
 
     What earlier merges of the same round found (the Returns sheet) is added to: a return
     older than one already merged for the same owner is superseded, not applied.
+    ``master_plan``: the master's plan as :func:`read_master_plan` read it from ``wb`` (read
+    here if not given).
     """
-    master = read_master_plan(wb, path)
+    master = master_plan if master_plan is not None else read_master_plan(wb, path)
     ws, detection, words, plan = master.sheet, master.detection, master.words, master.plan
     header_row = master.header_row
     flags: list[Flag] = []
@@ -680,10 +689,13 @@ def merge_returns(
         master: "master itself",
         backup_path(master): "master's backup",
     }
-    # The workers read the returns (and find their tables) while the master loads here.
+    # The workers read the returns (and find their tables) while the master loads here and
+    # its plan is read.
     reading = ReturnsReading(inputs, reader=reader, not_returns=not_returns)
     try:
         wb = load_master(master, remakes_summary=True)
+        with gc_paused():
+            master_plan = read_master_plan(wb, master.name)
     except BaseException:
         reading.stop()
         raise
@@ -693,7 +705,7 @@ def merge_returns(
     if as_at is None:
         as_at, source = returns_round(files, settings_date, fallback, master.name)
     with gc_paused():  # not while reading returns: a file read in this process leaves cycles
-        result = merge_book(wb, files, as_at, now=now, path=master.name)
+        result = merge_book(wb, files, as_at, now=now, path=master.name, master_plan=master_plan)
         saved: list[Problem] = []
         result.backup = save_master(wb, target, notes=saved)
         if result.refresh is not None:

@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from defusedxml import ElementTree
 from openpyxl.utils import get_column_letter
 
 from edi_xl.core.errors import EncryptedFileError, NotASpreadsheetError, UnreadableFileError
@@ -32,7 +31,7 @@ from edi_xl.flows.owner_returns import MAX_META_ROWS, META_SHEET, ReturnMetadata
 from edi_xl.master.sheets import CHANGE_LOG, CHANGE_LOG_HEADERS
 from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.read.isolation import FileReader
-from edi_xl.read.sources import WorkbookGrids
+from edi_xl.read.sources import WorkbookGrids, core_modified
 from edi_xl.tables.engine import scan_headers
 from edi_xl.tables.layouts.trust import clean_text, id_text, is_header_repeat, map_columns
 
@@ -138,17 +137,18 @@ def skip_problem(path: Path, name: str) -> Problem | None:
     return problem(code, file=name)
 
 
-def saved_at(path: Path, fmt: str) -> datetime:
-    """When the file was last saved: the workbook's own record where it has one."""
+def saved_at(path: Path, fmt: str, book: WorkbookGrids | None = None) -> datetime:
+    """When the file was last saved: the workbook's own record where it has one (read with
+    its sheets, in ``book``, or from the file)."""
+    if book is not None and book.saved is not None:
+        return book.saved
     if fmt in ("xlsx", "xlsm"):
         try:
-            with zipfile.ZipFile(path) as zf, zf.open("docProps/core.xml") as handle:
-                root = ElementTree.parse(handle).getroot()
-            for element in root:
-                if element.tag.endswith("}modified") and element.text:
-                    stamp = datetime.fromisoformat(element.text.replace("Z", "+00:00"))
-                    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-        except (KeyError, OSError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
+            with zipfile.ZipFile(path) as zf:
+                stamp = core_modified(zf.read("docProps/core.xml"))
+            if stamp is not None:
+                return stamp
+        except (KeyError, OSError, ValueError, zipfile.BadZipFile):
             pass
     return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
 
@@ -502,7 +502,7 @@ def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError
         READ,
         None,
         rows,
-        stamp=saved_at(path, result.format),
+        stamp=saved_at(path, result.format, result),
         owner=metadata.owner if metadata else None,
         update_header=tables[0].update_header,
         metadata=metadata,

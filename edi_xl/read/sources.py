@@ -108,6 +108,9 @@ class WorkbookGrids:
     format: str  # "xlsx", "xlsm", "xls", "xlsb", "ods", "csv"
     sheets: list[SheetGrid]
     encoding: str | None = None  # for csv: the encoding used
+    #: when the workbook says it was last saved (its docProps/core.xml), where it was read
+    #: with the sheets (None: not read; see :func:`core_modified`)
+    saved: _dt.datetime | None = None
 
     def sheet(self, name: str) -> SheetGrid:
         """The sheet called ``name`` (KeyError when there is none)."""
@@ -452,7 +455,8 @@ def _describe(exc: BaseException, path: Path) -> str:
 def _read_ooxml(path: Path, fmt: str) -> WorkbookGrids:
     fast, _error = _guarded(lambda: _fast_ooxml_sheets(path))
     if fast:
-        return WorkbookGrids(path=path, format=fmt, sheets=fast)
+        grids, saved = fast
+        return WorkbookGrids(path=path, format=fmt, sheets=grids, saved=saved)
     sheets, error = _guarded(lambda: _openpyxl_sheets(path))
     if error is None and sheets:
         return WorkbookGrids(path=path, format=fmt, sheets=sheets)
@@ -481,19 +485,22 @@ def _read_ooxml(path: Path, fmt: str) -> WorkbookGrids:
 _FAST_MAX_PART = 64 * 1024 * 1024  # uncompressed bytes of any one part
 _FAST_MAX_RATIO = 200  # uncompressed / compressed of a part larger than 1 MB
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_DTD_HEAD = 4096  # bytes of each XML part looked at for one
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
 _ROW_NUMBER = re.compile(rb"\br=[\"'](\d+)[\"']")
 _ROW_HIDDEN = re.compile(rb"\bhidden=[\"'](?:1|true)[\"']")
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def _fast_ooxml_sheets(path: Path) -> list[SheetGrid] | None:
-    """Every worksheet read by calamine, hidden rows from the sheet XML; None: not ordinary."""
+def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None] | None:
+    """Every worksheet read by calamine, hidden rows from the sheet XML, and when the
+    workbook says it was saved; None: not ordinary."""
     with zipfile.ZipFile(path) as zf:
         infos = zf.infolist()
         names = {info.filename for info in infos}
         if "xl/workbook.xml" not in names:
             return None
+        whole: dict[str, bytes] = {}  # the small parts, read whole by the check
         for info in infos:
             if info.file_size > _FAST_MAX_PART or (
                 info.file_size > 1024 * 1024
@@ -502,10 +509,18 @@ def _fast_ooxml_sheets(path: Path) -> list[SheetGrid] | None:
                 return None
             if info.filename.endswith((".xml", ".rels", ".vml")):
                 with zf.open(info) as member:
-                    if _DTD.search(member.read(4096)):
-                        return None
-        parts = _sheet_parts(zf, names)
-        hidden = {name: _hidden_rows(zf, part) for name, part in parts.items()}
+                    head = member.read(_DTD_HEAD)
+                if _DTD.search(head):
+                    return None
+                if len(head) == info.file_size:
+                    whole[info.filename] = head
+
+        def read(name: str) -> bytes:
+            return whole[name] if name in whole else zf.read(name)
+
+        parts = _sheet_parts(read, names)
+        hidden = {name: _hidden_rows(read(part)) for name, part in parts.items()}
+        saved = core_modified(read(_CORE)) if _CORE in names else None
     grids = _calamine_sheets(path)
     if not grids:
         return None
@@ -522,7 +537,26 @@ def _fast_ooxml_sheets(path: Path) -> list[SheetGrid] | None:
                 hidden_rows=frozenset(r for r in hidden[grid.name] if r < len(rows)),
             )
         )
-    return out
+    return out, saved
+
+
+_CORE = "docProps/core.xml"
+
+
+def core_modified(data: bytes) -> _dt.datetime | None:
+    """When a workbook's core properties (``docProps/core.xml``) say it was last saved, in
+    UTC when they give no zone; None when they do not say or cannot be read."""
+    from defusedxml import ElementTree as SafeTree
+
+    try:
+        root = SafeTree.fromstring(data)
+        for element in root:
+            if element.tag.endswith("}modified") and element.text:
+                stamp = _dt.datetime.fromisoformat(element.text.replace("Z", "+00:00"))
+                return stamp if stamp.tzinfo else stamp.replace(tzinfo=_dt.UTC)
+    except (ValueError, ParseError):
+        pass
+    return None
 
 
 def _as_datetime(value: Any) -> Any:
@@ -532,15 +566,16 @@ def _as_datetime(value: Any) -> Any:
     return value
 
 
-def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
-    """Worksheet name -> its part in the zip, from the workbook and its relationships."""
+def _sheet_parts(read: Callable[[str], bytes], names: set[str]) -> dict[str, str]:
+    """Worksheet name -> its part in the zip, from the workbook and its relationships
+    (``read(name)``: a part's bytes)."""
     from defusedxml import ElementTree as SafeTree
 
-    book = SafeTree.fromstring(zf.read("xl/workbook.xml"))
+    book = SafeTree.fromstring(read("xl/workbook.xml"))
     rels_name = "xl/_rels/workbook.xml.rels"
     targets: dict[str, str] = {}
     if rels_name in names:
-        for rel in SafeTree.fromstring(zf.read(rels_name)):
+        for rel in SafeTree.fromstring(read(rels_name)):
             target = rel.get("Target") or ""
             target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
             targets[rel.get("Id") or ""] = target
@@ -555,11 +590,13 @@ def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
     return parts
 
 
-def _hidden_rows(zf: zipfile.ZipFile, part: str) -> set[int]:
-    """0-based indexes of the rows a worksheet part marks hidden."""
+def _hidden_rows(data: bytes) -> set[int]:
+    """0-based indexes of the rows a worksheet part (``data``) marks hidden."""
     hidden: set[int] = set()
+    if b"hidden" not in data:
+        return hidden
     row = 0  # a row with no r="" follows the one before it
-    for match in _ROW_TAG.finditer(zf.read(part)):
+    for match in _ROW_TAG.finditer(data):
         attrs = match.group(1)
         number = _ROW_NUMBER.search(attrs)
         row = int(number.group(1)) if number else row + 1

@@ -628,3 +628,30 @@ def test_a_worker_is_replaced_only_when_allowed(openpyxl_plan: Path, tmp_path: P
     finally:
         reader.may_start_workers.set()
         reader.close()
+
+
+def test_when_a_workbook_was_saved_is_read_with_its_sheets(tmp_path: Path) -> None:
+    """The save time a workbook records (docProps/core.xml) comes with its sheets, as the
+    intake reads it from the file on its own; a workbook that records none gives None, and
+    the intake falls back to the file's time."""
+    from datetime import UTC, datetime
+
+    from edi_xl.flows.intake import saved_at
+
+    stamped = tmp_path / "stamped.xlsx"
+    book = xlsxwriter.Workbook(str(stamped))
+    book.set_properties({"created": datetime(2023, 12, 11, 9, 30)})  # XlsxWriter: both dates
+    book.add_worksheet().write_row(0, 0, ["#", "Status"])
+    book.close()
+    grids = read_grids(stamped)
+    assert grids.saved == datetime(2023, 12, 11, 9, 30, tzinfo=UTC)
+    assert saved_at(stamped, "xlsx") == grids.saved  # the same, read from the file alone
+
+    bare = tmp_path / "bare.xlsx"
+    with zipfile.ZipFile(stamped) as src, zipfile.ZipFile(bare, "w") as dst:
+        for name in src.namelist():
+            if name != "docProps/core.xml":
+                dst.writestr(name, src.read(name))
+    assert read_grids(bare).saved is None
+    mtime = datetime.fromtimestamp(bare.stat().st_mtime, tz=UTC)
+    assert saved_at(bare, "xlsx", read_grids(bare)) == mtime

@@ -11,6 +11,7 @@ file cannot stop the batch.
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 import zipfile
 from collections import Counter
@@ -338,6 +339,10 @@ def read_returns(
     return batch.in_order()
 
 
+#: The interpreter's thread switch interval (s) while returns are read in the background.
+READING_SWITCH = 0.0005
+
+
 class ReturnsReading:
     """Returns being read by the workers while this thread does something else.
 
@@ -371,6 +376,8 @@ class ReturnsReading:
         self._reader = reader or FileReader()
         self._answers: queue.SimpleQueue[ReturnFile | None] = queue.SimpleQueue()  # None: end
         self._files: list[ReturnFile] | None = None  # what result() gave
+        #: the interpreter's switch interval before reading (restored when it ends)
+        self._switch: float | None = None
         self._error: BaseException | None = None
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -378,6 +385,11 @@ class ReturnsReading:
             self._reader.start()
             self._reader.may_start_workers.clear()
             self._thread = threading.Thread(target=self._read, name="edi_xl-returns", daemon=True)
+            # The thread hands each file to a worker and takes its answer: while this thread
+            # works (loads the master) it waits for the interpreter's lock, 5 ms by default
+            # each time, and the workers wait with it. A shorter switch while reading.
+            self._switch = switch = sys.getswitchinterval()
+            sys.setswitchinterval(min(switch, READING_SWITCH))
             self._thread.start()
 
     def _read(self) -> None:
@@ -394,6 +406,9 @@ class ReturnsReading:
         self._reader.may_start_workers.set()
         if self._thread is not None:
             self._thread.join()
+        if self._switch is not None:
+            sys.setswitchinterval(self._switch)
+            self._switch = None
         if self._own_reader:
             self._reader.close()
 

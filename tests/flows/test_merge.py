@@ -623,6 +623,23 @@ def test_the_progress_moves_as_the_returns_are_read(tmp_path, monkeypatch):
     assert [f.outcome for f in files] == ["read", "read"]
 
 
+def test_the_interpreter_switch_interval_is_shorter_only_while_returns_are_read(batch):
+    """The reading thread takes each worker's answer sooner while this thread works, with a
+    shorter switch interval; it is put back when the reading ends, by result() or stop()."""
+    import sys
+
+    from edi_xl.flows.intake import READING_SWITCH, ReturnsReading
+
+    before = sys.getswitchinterval()
+    reading = ReturnsReading([batch])
+    assert sys.getswitchinterval() == min(before, READING_SWITCH)
+    assert reading.result()
+    assert sys.getswitchinterval() == before
+    stopped = ReturnsReading([batch])
+    stopped.stop()
+    assert sys.getswitchinterval() == before
+
+
 def test_a_master_that_does_not_load_stops_the_reading(batch, tmp_path):
     bad = tmp_path / "not a master.xlsx"
     bad.write_bytes(b"not a zip")

@@ -45,10 +45,11 @@ import threading
 import time
 import traceback
 import warnings
+from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from edi_xl.core.errors import UnreadableFileError
 from edi_xl.read.sources import WorkbookGrids, read_grids
@@ -69,6 +70,8 @@ Then = Callable[[Path, Any, "WorkbookGrids | UnreadableFileError"], T]
 
 #: How often, at most, a reading waiting for its workers looks at its ``stop`` event (s).
 STOP_CHECK = 0.2
+#: Files a worker holds at most: the one it reads and the next.
+QUEUED = 2
 
 
 class WorkerBugError(RuntimeError):
@@ -210,22 +213,29 @@ class FileReader:
         source = iter(jobs)
         window = 4 * self.workers
         results: dict[int, tuple[Path, Any, Any]] = {}
+        #: files to give out again: queued behind one a worker died or ran out of time on
+        again: deque[_Task] = deque()
         submitted = next_out = 0
         exhausted = False
         try:
             while not stop.is_set():
-                while not exhausted and submitted - next_out < window and not stop.is_set():
-                    worker = self._idle_worker()
+                while (again or not exhausted) and not stop.is_set():
+                    if not again and submitted - next_out >= window:
+                        break
+                    worker = self._worker_with_room()
                     if worker is None:
                         break
-                    try:
-                        where, extra = next(source)
-                    except StopIteration:
-                        exhausted = True
-                        break
-                    path = Path(where)
-                    self._submit(worker, submitted, path, (then, extra), results)
-                    submitted += 1
+                    if again:
+                        task = again.popleft()
+                    else:
+                        try:
+                            where, extra = next(source)
+                        except StopIteration:
+                            exhausted = True
+                            break
+                        task = _Task(submitted, Path(where), (then, extra))
+                        submitted += 1
+                    self._submit(worker, task, results, again)
                 while next_out in results:
                     path, answer, extra = results.pop(next_out)
                     if isinstance(answer, _Bug):
@@ -236,80 +246,112 @@ class FileReader:
                         answer = answer.error
                     yield path, answer
                     next_out += 1
-                if exhausted and next_out == submitted:
+                if exhausted and not again and next_out == submitted:
                     return
-                if any(w.task is not None for w in self._pool):
-                    self._collect(results, stop)
+                if any(w.tasks for w in self._pool):
+                    self._collect(results, stop, again)
         finally:
             # Abandoned part way (an exception, or the caller stopped iterating): workers
             # still busy would answer later and confuse the next call, so replace them.
             for worker in list(self._pool):
-                if worker.task is not None:
+                if worker.tasks:
                     self._retire(worker)
             self._active = False
 
     # -- internals -----------------------------------------------------------------------
 
-    def _idle_worker(self) -> _Worker | None:
+    def _worker_with_room(self) -> _Worker | None:
+        """A worker that can take a file now: an idle one, else one reading a single file
+        (it is given its next file before it answers, so that it never waits for this
+        process to hand one over); None when every worker has :data:`QUEUED` files."""
+        best: _Worker | None = None
         for worker in list(self._pool):
-            if worker.task is None:
-                if worker.process.is_alive():
-                    return worker
+            if not worker.process.is_alive() and not worker.tasks:
                 self._retire(worker)  # died while idle (killed from outside)
+            elif len(worker.tasks) < QUEUED and (
+                best is None or len(worker.tasks) < len(best.tasks)
+            ):
+                best = worker
+        if best is not None and not best.tasks:
+            return best
         if len(self._pool) < self.workers:
             self.may_start_workers.wait()
             with self.fork_lock:
                 worker = _Worker(self._ctx, self.memory_mb)
             self._pool.append(worker)
             return worker
-        return None
+        return best
 
     def _submit(
         self,
         worker: _Worker,
-        index: int,
-        path: Path,
-        job: tuple[Then[Any] | None, Any],
+        task: _Task,
         results: dict[int, tuple[Path, Any, Any]],
+        again: deque[_Task],
     ) -> None:
-        then, extra = job
-        task = (str(path), then, extra) if then is not None else str(path)
+        then, extra = task.job
+        message = (str(task.path), then, extra) if then is not None else str(task.path)
         try:
-            worker.conn.send(task)
-        except (OSError, ValueError):  # the worker died while idle: start another
+            worker.conn.send(message)
+        except (OSError, ValueError):  # the worker died: what it held is read again
+            if worker.tasks:
+                self._lost(worker, results, again, self._death_reason(worker))
+                again.appendleft(task)
+                return
             self._retire(worker)
-            worker = self._idle_worker()  # type: ignore[assignment]
+            worker = self._worker_with_room()  # type: ignore[assignment]
             try:
-                worker.conn.send(task)
+                worker.conn.send(message)
             except (OSError, ValueError):
                 self._retire(worker)
-                results[index] = (path, _Unanswered(UnreadableFileError(path, _CRASHED)), extra)
+                error = UnreadableFileError(task.path, _CRASHED)
+                results[task.place] = (task.path, _Unanswered(error), extra)
                 return
-        worker.task = (index, path, time.monotonic() + self.timeout, extra)
+        if not worker.tasks:
+            worker.deadline = time.monotonic() + self.timeout
+        worker.tasks.append(task)
 
-    def _collect(self, results: dict[int, tuple[Path, Any, Any]], stop: threading.Event) -> None:
-        busy = [w for w in self._pool if w.task is not None]
-        next_deadline = min(w.task[2] for w in busy)  # type: ignore[index]
+    def _lost(
+        self,
+        worker: _Worker,
+        results: dict[int, tuple[Path, Any, Any]],
+        again: deque[_Task],
+        reason: str,
+    ) -> None:
+        """``worker`` is gone while reading its first file (``reason``: why it gave no
+        answer); the files queued behind it are to be given out again."""
+        first = worker.tasks.popleft()
+        error = UnreadableFileError(first.path, reason)
+        results[first.place] = (first.path, _Unanswered(error), first.job[1])
+        again.extendleft(reversed(worker.tasks))
+        worker.tasks.clear()
+        self._retire(worker)
+
+    def _collect(
+        self, results: dict[int, tuple[Path, Any, Any]], stop: threading.Event, again: deque[_Task]
+    ) -> None:
+        busy = [w for w in self._pool if w.tasks]
+        next_deadline = min(w.deadline for w in busy)
         while True:  # in slices, to see a stop
             left = max(0.0, next_deadline - time.monotonic())
             ready = wait([w.conn for w in busy], timeout=min(left, STOP_CHECK))
             if ready or left <= STOP_CHECK or stop.is_set():
                 break
         for worker in busy:
-            assert worker.task is not None
-            index, path, deadline, extra = worker.task
+            first = worker.tasks[0]
             if worker.conn in ready:
-                result, healthy = self._receive(worker, path)
-                results[index] = (path, result, extra)
-                worker.task = None
+                result, healthy = self._receive(worker, first.path)
+                results[first.place] = (first.path, result, first.job[1])
+                worker.tasks.popleft()
+                worker.deadline = time.monotonic() + self.timeout  # for the next, if any
                 if not healthy:
+                    again.extendleft(reversed(worker.tasks))
+                    worker.tasks.clear()
                     self._retire(worker)
-            elif time.monotonic() >= deadline:
-                late = UnreadableFileError(
-                    path, f"took longer than {self.timeout:g} s to read; skipped"
+            elif time.monotonic() >= worker.deadline:
+                self._lost(
+                    worker, results, again, f"took longer than {self.timeout:g} s to read; skipped"
                 )
-                results[index] = (path, _Unanswered(late), extra)
-                self._retire(worker)
 
     def _receive(self, worker: _Worker, path: Path) -> tuple[Any, bool]:
         """The worker's answer (its result, or ``then``'s) and whether the worker can go on;
@@ -350,6 +392,14 @@ class FileReader:
             self._pool.remove(worker)
 
 
+class _Task(NamedTuple):
+    """A file given to a worker: its place in the input, and ``(then, extra)``."""
+
+    place: int
+    path: Path
+    job: tuple[Then[Any] | None, Any]
+
+
 class _Unanswered:
     """An error in place of a worker's answer: ``then`` is applied to it in the parent."""
 
@@ -383,7 +433,8 @@ class _Worker:
             self.process.start()
         child_conn.close()
         self.conn: Connection = parent_conn
-        self.task: tuple[int, Path, float, Any] | None = None
+        self.tasks: deque[_Task] = deque()  # given to it, in order: it reads the first
+        self.deadline = 0.0  # when the first must be answered
 
     def last_words(self) -> str:
         """What the worker wrote to stderr while reading its last file (the start of it)."""

@@ -655,3 +655,27 @@ def test_when_a_workbook_was_saved_is_read_with_its_sheets(tmp_path: Path) -> No
     assert read_grids(bare).saved is None
     mtime = datetime.fromtimestamp(bare.stat().st_mtime, tz=UTC)
     assert saved_at(bare, "xlsx", read_grids(bare)) == mtime
+
+
+@needs_fork
+@pytest.mark.usefixtures("fake_reader")
+def test_files_queued_behind_one_that_kills_its_worker_are_read(
+    openpyxl_plan: Path, tmp_path: Path
+) -> None:
+    """A worker is given its next file before it answers the one it reads: when that one
+    kills it, the files queued behind are read by its replacement, in their order."""
+    segv = tmp_path / "segv.xlsx"
+    shutil.copy(openpyxl_plan, segv)
+    pdf = tmp_path / "x.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    paths = [segv, openpyxl_plan, pdf, segv, openpyxl_plan]
+    with FileReader(workers=1) as reader:
+        results = list(reader.read_many(paths))
+    assert [p for p, _ in results] == paths
+    assert [getattr(r, "reason", type(r).__name__) for _, r in results] == [
+        "the reader crashed on this file",
+        "WorkbookGrids",
+        "a PDF, not a spreadsheet",
+        "the reader crashed on this file",
+        "WorkbookGrids",
+    ]

@@ -268,8 +268,10 @@ class FileReader:
         for worker in list(self._pool):
             if not worker.process.is_alive() and not worker.tasks:
                 self._retire(worker)  # died while idle (killed from outside)
-            elif len(worker.tasks) < QUEUED and (
-                best is None or len(worker.tasks) < len(best.tasks)
+            elif (
+                len(worker.tasks) < QUEUED
+                and (best is None or len(worker.tasks) < len(best.tasks))
+                and (not worker.tasks or worker.process.is_alive())  # not one that died
             ):
                 best = worker
         if best is not None and not best.tasks:

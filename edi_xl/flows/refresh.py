@@ -28,12 +28,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.model import Action, ActionPlan
-from edi_xl.core.problems import Code, Problem, Report, Severity, problem
+from edi_xl.core.problems import Problem, Report, Severity
 from edi_xl.core.rules import Assessment, assess, check_plan
 from edi_xl.core.status import RAG
 from edi_xl.core.summary import Summary
 from edi_xl.master import sheets
-from edi_xl.master.cells import comparable, set_value
+from edi_xl.master.cells import comparable, merged_cell_note, set_value
 from edi_xl.master.conditional import apply_rag_formatting
 from edi_xl.master.patch import save_master
 from edi_xl.master.plan import (
@@ -191,16 +191,7 @@ def refresh_book(
             return
         old = cell.value
         if not set_value(cell, value):
-            notes.append(
-                problem(
-                    Code.MERGED_CELLS,
-                    action_id=action.id or None,
-                    file=str(path) if path else None,
-                    sheet=ws.title,
-                    row=row,
-                    column=label,
-                )
-            )
+            notes.append(merged_cell_note(cell, action.id, path, label))
             return
         # The first fill of an empty computed cell is not a change to anything a person wrote;
         # every other change, and every Status change, goes in the Change Log.

@@ -32,9 +32,9 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.core.model import Action, ProgressUpdate
-from edi_xl.core.problems import Code, Problem, problem
+from edi_xl.core.problems import Problem
 from edi_xl.core.text import one_line, plural
-from edi_xl.master.cells import set_value
+from edi_xl.master.cells import merged_cell_note, set_value
 from edi_xl.master.edits import with_rows
 from edi_xl.master.plan import MasterPlan, action_cell_value, round_column
 from edi_xl.master.styles import GRID_BORDER, WRAP_TOP, row_height
@@ -227,16 +227,8 @@ def append_actions(
             cell = ws.cell(row, col0 + 1)
             fmt = cell.number_format if is_date_format(cell.number_format) else None
             if not set_value(cell, value, number_format=fmt):
-                result.notes.append(
-                    problem(
-                        Code.MERGED_CELLS,
-                        action_id=action.id or None,
-                        file=str(path) if path else None,
-                        sheet=ws.title,
-                        row=row,
-                        column=one_line(grid.value(master.detection.header_row, col0)),
-                    )
-                )
+                header = one_line(grid.value(master.detection.header_row, col0))
+                result.notes.append(merged_cell_note(cell, action.id, path, header))
                 continue
             letter = get_column_letter(col0 + 1)
             heights.append((value, ws.column_dimensions[letter].width or 13.0))

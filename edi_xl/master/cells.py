@@ -14,6 +14,8 @@ from typing import Any
 
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 
+from edi_xl.core.problems import Code, Problem, problem
+
 #: Characters that make spreadsheet programs read text as a formula (OWASP CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -37,6 +39,21 @@ def storable_text(text: str) -> str:
 
 def looks_like_formula(text: str) -> bool:
     return text.startswith(FORMULA_TRIGGERS)
+
+
+def merged_cell_note(
+    cell: Cell | MergedCell, action_id: str | None, path: object, column: str
+) -> Problem:
+    """What is said of a value :func:`set_value` did not write because ``cell`` is inside
+    merged cells (``column``: its header, as the person knows it)."""
+    return problem(
+        Code.MERGED_CELLS,
+        action_id=action_id or None,
+        file=str(path) if path else None,
+        sheet=cell.parent.title,
+        row=cell.row,
+        column=column,
+    )
 
 
 def set_value(cell: Cell | MergedCell, value: Any, *, number_format: str | None = None) -> bool:

@@ -191,6 +191,19 @@ def combine(outcomes: Iterable[SourceOutcome]) -> ActionPlan:
     return combine_plans(plans, source)
 
 
+def _read_some(
+    sources: Sequence[str | Path], layout: str | None, overrides: dict[str, str] | None
+) -> list[SourceOutcome]:
+    """:func:`read_sources`, refused when not one of them could be read (saying why each
+    could not)."""
+    outcomes = read_sources(sources, layout, overrides)
+    if not any(o.ok for o in outcomes):
+        raise NothingImportedError(
+            "nothing imported: " + "; ".join(o.error or str(o.path) for o in outcomes)
+        )
+    return outcomes
+
+
 def import_plans(
     sources: Sequence[str | Path],
     out: str | Path,
@@ -208,11 +221,7 @@ def import_plans(
     out = Path(out)
     if out.exists() and not overwrite:
         raise EdiXlError(f"{out}: already exists; refusing to overwrite it (use --force)")
-    outcomes = read_sources(sources, layout, overrides)
-    if not any(o.ok for o in outcomes):
-        raise NothingImportedError(
-            "nothing imported: " + "; ".join(o.error or str(o.path) for o in outcomes)
-        )
+    outcomes = _read_some(sources, layout, overrides)
     plan = combine(outcomes)
     trust_name = trust_name or plan.metadata.get("Trust") or plan.metadata.get("Organisation")
     wb = build_master_book(plan, as_at, trust_name=trust_name)
@@ -258,11 +267,7 @@ def import_into(
     wb = load_master(master, remakes_summary=True)
     with gc_paused():
         target = read_master_plan(wb, master.name)  # no plan table: says which sheets it read
-    outcomes = read_sources(sources, layout, overrides)
-    if not any(o.ok for o in outcomes):
-        raise NothingImportedError(
-            "nothing imported: " + "; ".join(o.error or str(o.path) for o in outcomes)
-        )
+    outcomes = _read_some(sources, layout, overrides)
     plan = combine(outcomes)
     known = {_id_key(a.id) for a in target.plan.actions if a.id}
     new: list[tuple[Action, SourceOutcome]] = []

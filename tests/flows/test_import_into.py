@@ -25,6 +25,7 @@ from layout_fixtures import build_docx, seed_blocks
 from lxml import etree
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
+from test_fidelity import _png, add_dashboard
 
 from edi_xl.core.errors import EdiXlError, LayoutNotFoundError, UnreadableFileError
 from edi_xl.flows.importer import ImportResult, NothingImportedError, import_into
@@ -67,12 +68,6 @@ EDI_XL_SHEETS = ("Summary", "Settings", "Lists", "Change Log")
 HYPERLINK = '=HYPERLINK("https://example.org/evil","click me")'
 
 
-def _png() -> bytes:
-    from test_fidelity import _png as png
-
-    return png()
-
-
 def build_trust_master(path: Path) -> Path:
     """The trust's master (XlsxWriter, the trust's column order and extras), refreshed once."""
     logo = path.parent / "logo.png"
@@ -99,14 +94,7 @@ def build_trust_master(path: Path) -> Path:
                 ws.write_string(h + 1 + i, c, text, wrap)
     ws.write_comment(h + 1, 2, "Agreed at the September committee")
     ws.set_column(2, 2, 50)
-    dash = wb.add_worksheet("Dashboard")
-    dash.write_row(0, 0, ["Quarter", "Actions"])
-    for i, (q, n) in enumerate([("Q1", 4), ("Q2", 7), ("Q3", 9), ("Q4", 12)], start=1):
-        dash.write_row(i, 0, [q, n])
-    chart = wb.add_chart({"type": "column"})
-    chart.add_series({"categories": "=Dashboard!$A$2:$A$5", "values": "=Dashboard!$B$2:$B$5"})
-    dash.insert_chart("D2", chart)
-    dash.add_sparkline("C2", {"range": "Dashboard!B2:B5"})
+    add_dashboard(wb)
     nets = wb.add_worksheet("Networks")
     data = [["REACH", 40], ["Able", 25], ["Pride", 31]]
     heads = [{"header": "Network"}, {"header": "Members"}]

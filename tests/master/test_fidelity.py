@@ -62,6 +62,20 @@ def _png(width: int = 40, height: int = 20) -> bytes:
     )
 
 
+def add_dashboard(wb: Any) -> Any:
+    """A trust's Dashboard sheet (XlsxWriter): four quarters' counts, a column chart of
+    them and a sparkline."""
+    dash = wb.add_worksheet("Dashboard")
+    dash.write_row(0, 0, ["Quarter", "Actions"])
+    for i, (q, n) in enumerate([("Q1", 4), ("Q2", 7), ("Q3", 9), ("Q4", 12)], start=1):
+        dash.write_row(i, 0, [q, n])
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"categories": "=Dashboard!$A$2:$A$5", "values": "=Dashboard!$B$2:$B$5"})
+    dash.insert_chart("D2", chart)
+    dash.add_sparkline("C2", {"range": "Dashboard!B2:B5"})
+    return dash
+
+
 def build_featured_workbook(path: Path) -> Path:
     """The trust's plan (seed 000) with many Excel features around it, by XlsxWriter."""
     logo = path.parent / "logo.png"
@@ -95,14 +109,7 @@ def build_featured_workbook(path: Path) -> Path:
                                                      "value": 500})  # fmt: skip
     ws.set_column(0, 0, 6)
     ws.set_column(2, 2, 50)
-    dash = wb.add_worksheet("Dashboard")
-    dash.write_row(0, 0, ["Quarter", "Actions"])
-    for i, (q, n) in enumerate([("Q1", 4), ("Q2", 7), ("Q3", 9), ("Q4", 12)], start=1):
-        dash.write_row(i, 0, [q, n])
-    chart = wb.add_chart({"type": "column"})
-    chart.add_series({"categories": "=Dashboard!$A$2:$A$5", "values": "=Dashboard!$B$2:$B$5"})
-    dash.insert_chart("D2", chart)
-    dash.add_sparkline("C2", {"range": "Dashboard!B2:B5"})
+    dash = add_dashboard(wb)
     dash.insert_textbox("D18", "Board: quarterly", {"width": 150, "height": 30})
     nets = wb.add_worksheet("Networks")
     nets.add_table("A1:C4", {"data": [["Race", "REACH", 40], ["Disability", "Able", 25],

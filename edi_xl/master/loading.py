@@ -204,7 +204,7 @@ class _FastSheetReader(WorksheetReader):
         """The cells of the sheet part ``data``, read row by row with lxml's ``iterparse``."""
         parser = self.parser
         shared = parser.shared_strings
-        date_formats = parser.date_formats
+        dates = (parser.date_formats, parser.timedelta_formats, parser.epoch)
         columns: dict[str, int] = {}
         context = etree.iterparse(
             BytesIO(data),
@@ -219,7 +219,7 @@ class _FastSheetReader(WorksheetReader):
         for _, row in context:
             _start_row(parser, dict(row.attrib))
             for el in row:
-                plain = _plain_cell(el, columns, shared, date_formats)
+                plain = _plain_cell(el, columns, shared, dates)
                 if plain is None:
                     d = parser.parse_cell(el)
                     plain = (d["row"], d["column"], d["value"], d["data_type"], d["style_id"])
@@ -448,42 +448,51 @@ def _plain_token(
     letters, row, s, t, v, it = g[:6]
     if letters is None:
         return None
-    style_id = int(s) if s else 0
-    value: Any = None
+    text: str | None
     if it is not None:
         if t != b"inlineStr":
             return None
-        value, data_type = _xml_text(it), "s"
-    elif t is None or t == b"n":
-        data_type = "n"
-        if v:
-            value = _cast_number(_xml_text(v))
-            date_formats, timedelta_formats, epoch = dates
-            if style_id in date_formats:
-                try:
-                    value = from_excel(value, epoch, timedelta=style_id in timedelta_formats)
-                except (OverflowError, ValueError):
-                    return None  # openpyxl's warning, and its error value
-                data_type = "d"
-    elif t == b"s":
-        data_type = "s"
-        if v:
-            value = shared[int(_xml_text(v))]
-    elif t == b"str":
-        if v:
-            value, data_type = _xml_text(v), "s"
-        else:
-            data_type = "str"
-    elif t == b"b":
-        data_type = "b"
-        if v:
-            value = bool(int(_xml_text(v)))
-    else:  # an inline string with no text, an error, an ISO date...
+        data_type, text = "inlineStr", _xml_text(it)
+    else:
+        data_type = "n" if t is None else t.decode("ascii")
+        if data_type == "inlineStr":  # one with no text, or a value: openpyxl's
+            return None
+        text = _xml_text(v) if v else None
+    style_id = int(s) if s else 0
+    read = _plain_value(data_type, text, style_id, shared, dates)
+    if read is None:
         return None
     column = columns.get(letters)
     if column is None:
         column = columns[letters] = column_index_from_string(letters.decode("ascii"))
-    return int(row), column, value, data_type, style_id
+    return int(row), column, read[0], read[1], style_id
+
+
+def _plain_value(
+    data_type: str, text: str | None, style_id: int, shared: Any, dates: tuple[Any, Any, Any]
+) -> tuple[Any, str] | None:
+    """(value, type) as openpyxl's ``parse_cell`` reads a plain cell of type ``data_type``
+    holding ``text`` (None: no value; an inline string's text for "inlineStr"); None for a
+    type it does not read so, and for a date out of range (openpyxl warns, and gives an
+    error value)."""
+    if data_type not in _PLAIN_TYPES:
+        return None
+    if text is None:
+        return None, data_type
+    if data_type == "n":
+        value = _cast_number(text)
+        date_formats, timedelta_formats, epoch = dates
+        if style_id not in date_formats:
+            return value, "n"
+        try:
+            return from_excel(value, epoch, timedelta=style_id in timedelta_formats), "d"
+        except (OverflowError, ValueError):
+            return None
+    if data_type == "s":
+        return shared[int(text)], "s"
+    if data_type == "b":
+        return bool(int(text)), "b"
+    return text, "s"  # a formula's text result ("str") and an inline string are text
 
 
 def _start_row(parser: Any, attrs: dict[str, str]) -> None:
@@ -506,7 +515,7 @@ def _row_number(text: str) -> int:
 
 
 def _plain_cell(
-    el: Any, columns: dict[str, int], shared: Any, date_formats: Any
+    el: Any, columns: dict[str, int], shared: Any, dates: tuple[Any, Any, Any]
 ) -> _PlainCell | None:
     """(row, column, value, type, style id): openpyxl's reading of a plain cell; None for
     any other cell (read by openpyxl)."""
@@ -532,26 +541,17 @@ def _plain_cell(
     style_id = el.get("s", 0)
     if style_id:
         style_id = int(style_id)
-    if text is not None and data_type == "n" and style_id in date_formats:
-        return None  # a date: openpyxl's conversion, with its warning for one out of range
     found = _REF.match(ref)
     if found is None:
+        return None
+    read = _plain_value(data_type, text, style_id, shared, dates)
+    if read is None:
         return None
     letters = found.group(1)
     column = columns.get(letters)
     if column is None:
         column = columns[letters] = column_index_from_string(letters)
-    value: Any = text
-    if text is not None:
-        if data_type == "n":
-            value = _cast_number(text)
-        elif data_type == "s":
-            value = shared[int(text)]
-        elif data_type == "b":
-            value = bool(int(text))
-        else:  # "str" (a formula's text result) and inline strings are text
-            data_type = "s"
-    return int(found.group(2)), column, value, data_type, style_id
+    return int(found.group(2)), column, read[0], read[1], style_id
 
 
 def _with_sheet_reader(method: Callable[..., Any], reader: type) -> Callable[..., Any]:

@@ -138,30 +138,27 @@ class _FastSheetReader(WorksheetReader):
         # a DOCTYPE (entities): openpyxl reads the sheet itself, and refuses or expands them
         found = find_sheet_data(data) if b"<!DOCTYPE" not in data else None
         self._rows: bytes | None = None
-        self._tokens: list[Any] | None = None  # the rows as scan_rows cut them
-        self._namespaces = b""
+        self._scanned: Scanned | None = None  # the rows as scan_rows cut them
         if found is not None and b"<" in (found.rows or b""):
             # the rows are read below; openpyxl reads the rest, from the sheet without them
             if ws.title in _SKIP.get(ws.parent, ()):
                 _ROWS_NOT_READ.setdefault(ws.parent, weakref.WeakSet()).add(ws)
             else:
-                self._tokens = scan_rows(data, found)
-                if self._tokens is None:
+                self._scanned = scan_rows(data, found)
+                if self._scanned is None:
                     self._rows = data  # read with lxml's iterparse
-                else:
-                    self._namespaces = _namespaces(data[: found.start])
             data = data[: found.start] + b"<" + found.prefix + b"sheetData/>" + data[found.end :]
         super().__init__(ws, BytesIO(data), shared_strings, data_only, rich_text)
 
     def bind_cells(self) -> None:
-        if self._tokens is None and self._rows is None:
+        if self._scanned is None and self._rows is None:
             super().bind_cells()
             return
         # openpyxl's parse() reads everything but the rows (there are none left to yield)
         for _ in self.parser.parse():
             pass
-        if self._tokens is not None:
-            read = self._scanned_cells(self._tokens)
+        if self._scanned is not None:
+            read = self._scanned_cells(self._scanned)
         else:
             assert self._rows is not None
             read = self._parsed_cells(self._rows)
@@ -176,7 +173,8 @@ class _FastSheetReader(WorksheetReader):
             c.parent, c.row, c.column, c._value, c.data_type = ws, r, col, value, data_type
             c._style, c._hyperlink, c._comment = StyleArray(styles[style_id]), None, None
             cells[(r, col)] = c
-        self._tokens = self._rows = None
+        self._scanned = None
+        self._rows = None
         if cells:
             ws._current_row = ws.max_row
 
@@ -230,7 +228,7 @@ class _FastSheetReader(WorksheetReader):
             while row.getprevious() is not None:
                 del row.getparent()[0]
 
-    def _scanned_cells(self, tokens: list[Any]) -> Iterator[_PlainCell]:
+    def _scanned_cells(self, scanned: Scanned) -> Iterator[_PlainCell]:
         """The cells of the rows the scanner cut (:func:`scan_rows`), row attributes read on
         the way: a plain cell read directly, any other parsed on its own and read by
         openpyxl's ``parse_cell``."""
@@ -238,9 +236,9 @@ class _FastSheetReader(WorksheetReader):
         shared = parser.shared_strings
         dates = (parser.date_formats, parser.timedelta_formats, parser.epoch)
         columns: dict[bytes, int] = {}
-        whole_cell = b"<c" + self._namespaces
+        whole_cell = b"<c" + scanned.declarations
         cell_parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-        for token in tokens:
+        for token in scanned.tokens:
             if type(token) is dict:  # a row's attributes
                 _start_row(parser, token)
                 continue
@@ -305,16 +303,10 @@ _ATTR = re.compile(
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 
-def _namespaces(head: bytes) -> bytes:
-    """The namespace declarations of the sheet's root element, as attributes to give a cell
-    read on its own (its prefixes then mean what they mean in the sheet)."""
-    found = _ROOT.match(head)
-    return b"".join(m.group(0) for m in _XMLNS.finditer(found.group("attrs"))) if found else b""
-
-
-def _prefixes(head: bytes) -> dict[str, str] | None:
-    """prefix -> namespace declared on the root element ("" the default one); None when the
-    root is not where the scanner looks for it or the part is not in UTF-8."""
+def _root_namespaces(head: bytes) -> tuple[dict[str, str], bytes] | None:
+    """The namespaces declared on the root element: prefix -> namespace ("" the default
+    one), and the declarations as written; None when the root is not where the scanner
+    looks for it or the part is not in UTF-8."""
     found = _ROOT.match(head)
     if found is None:
         return None
@@ -324,12 +316,14 @@ def _prefixes(head: bytes) -> dict[str, str] | None:
         if encoding is not None and encoding.group(1).lower() not in (b"utf-8", b"utf8"):
             return None
     out: dict[str, str] = {}
+    written: list[bytes] = []
     for m in _XMLNS.finditer(found.group("attrs")):
         uri = m.group(2) if m.group(2) is not None else m.group(3)
         if b"&" in uri:
             return None
         out[(m.group(1) or b"").decode("ascii")] = uri.decode("utf-8")
-    return out
+        written.append(m.group(0))
+    return out, b"".join(written)
 
 
 def _row_attributes(text: bytes, prefixes: dict[str, str]) -> dict[str, str] | None:
@@ -362,7 +356,16 @@ def _row_attributes(text: bytes, prefixes: dict[str, str]) -> dict[str, str] | N
     return attrs
 
 
-def scan_rows(data: bytes, found: SheetData) -> list[Any] | None:
+class Scanned(NamedTuple):
+    """A sheet's rows as :func:`scan_rows` cut them, and the namespace declarations of its
+    root element (as attributes to give a cell read on its own: its prefixes then mean what
+    they mean in the sheet)."""
+
+    tokens: list[Any]
+    declarations: bytes
+
+
+def scan_rows(data: bytes, found: SheetData) -> Scanned | None:
     """The rows of a sheet part (``found``: its sheetData, :func:`find_sheet_data`) cut into
     tokens: a cell's match, or a row's attributes (a dict) where a row starts. None when
     anything in them is not in the plain form the scanner reads exactly as an XML parser
@@ -371,9 +374,10 @@ def scan_rows(data: bytes, found: SheetData) -> list[Any] | None:
     rows = found.rows
     if found.prefix or rows is None or b"xmlns" in data[found.start : found.rows_start]:
         return None
-    prefixes = _prefixes(data[: found.start])
-    if prefixes is None or prefixes.get("") != SHEET_MAIN_NS or not _plain_text(rows):
+    root = _root_namespaces(data[: found.start])
+    if root is None or root[0].get("") != SHEET_MAIN_NS or not _plain_text(rows):
         return None
+    prefixes, declarations = root
     seen: dict[bytes, dict[str, str] | None] = {}  # a row's other attributes -> read
     tokens: list[Any] = []
     append = tokens.append
@@ -411,7 +415,7 @@ def scan_rows(data: bytes, found: SheetData) -> list[Any] | None:
                 append(attrs)
     except UnicodeDecodeError:
         return None
-    return None if in_row or pos != len(rows) else tokens
+    return None if in_row or pos != len(rows) else Scanned(tokens, declarations)
 
 
 _ENTITY = re.compile(r"&(?:#([0-9]+)|#x([0-9a-fA-F]+)|(lt|gt|amp|quot|apos));|&")

@@ -325,9 +325,7 @@ class FileReader:
         first = worker.tasks.popleft()
         error = UnreadableFileError(first.path, reason)
         results[first.place] = (first.path, _Unanswered(error), first.job[1])
-        again.extendleft(reversed(worker.tasks))
-        worker.tasks.clear()
-        self._retire(worker)
+        self._retire(worker, again)
 
     def _collect(
         self, results: dict[int, tuple[Path, Any, Any]], stop: threading.Event, again: deque[_Task]
@@ -347,9 +345,7 @@ class FileReader:
                 worker.tasks.popleft()
                 worker.deadline = time.monotonic() + self.timeout  # for the next, if any
                 if not healthy:
-                    again.extendleft(reversed(worker.tasks))
-                    worker.tasks.clear()
-                    self._retire(worker)
+                    self._retire(worker, again)
             elif time.monotonic() >= worker.deadline:
                 self._lost(
                     worker, results, again, f"took longer than {self.timeout:g} s to read; skipped"
@@ -388,7 +384,12 @@ class FileReader:
             return self._memory_reason()
         return _CRASHED
 
-    def _retire(self, worker: _Worker) -> None:
+    def _retire(self, worker: _Worker, again: deque[_Task] | None = None) -> None:
+        """Stop ``worker`` and drop it from the pool; the files still queued to it go back
+        to the front of ``again`` (to be given out again, in order) when given."""
+        if again is not None:
+            again.extendleft(reversed(worker.tasks))
+            worker.tasks.clear()
         worker.kill()
         with contextlib.suppress(ValueError):
             self._pool.remove(worker)

@@ -122,6 +122,9 @@ class Package:
     changed: set[str] = field(default_factory=set)
     entries: dict[str, _Entry | Future[_Entry]] = field(default_factory=dict)
     _deflater: ThreadPoolExecutor | None = field(default=None, repr=False)
+    #: Parts parsed ahead (:meth:`parse_ahead`): name -> (the bytes parsed, their tree), each
+    #: tree handed out once by :meth:`xml`, and only while the part still holds those bytes.
+    _parsed: dict[str, tuple[bytes, etree._Element]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def read(cls, source: str | Path | bytes) -> Package:
@@ -143,7 +146,25 @@ class Package:
     # --- parts ---------------------------------------------------------------------------
 
     def xml(self, name: str) -> etree._Element:
-        return parse(self.parts[name])
+        """Part ``name`` parsed: a tree of its own, to change as the caller likes."""
+        data = self.parts[name]
+        ahead = self._parsed.pop(name, None)
+        if ahead is not None and ahead[0] is data:
+            return ahead[1]
+        return parse(data)
+
+    def parse_ahead(self, names: list[str]) -> None:
+        """Parse the parts ``names`` now, for :meth:`xml` to hand out later. lxml lets other
+        threads run while it parses: a package read in a background thread (see
+        :func:`edi_xl.master.patch.read_ahead`) is parsed there too."""
+        for name in names:
+            data = self.parts.get(name)
+            if data is None:
+                continue
+            try:
+                self._parsed[name] = (data, parse(data))
+            except etree.XMLSyntaxError:  # :meth:`xml` parses it again, and raises then
+                continue
 
     def put(self, name: str, data: bytes) -> None:
         self.parts[name] = data

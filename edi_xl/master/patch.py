@@ -6,7 +6,9 @@ x14 extensions...). So a master edi_xl did not make from nothing is saved by pat
 
 1. :func:`remember_package`, when the master is loaded, keeps its package and takes the
    workbook's baseline (:func:`edi_xl.master.edits.take_baseline`).
-2. The command (refresh, merge, ...) works on the openpyxl workbook as always.
+2. The command (refresh, merge, ...) works on the openpyxl workbook as always. Meanwhile
+   (:func:`read_ahead`, where the command asks for it) a thread parses the XML of the sheets
+   the save may patch, on the machine's other core.
 3. :func:`save_bytes` asks :func:`edi_xl.master.edits.describe` what the command changed (the
    same description the buttons' bridge writes into an open workbook) and
    :func:`apply_edits` applies it to the original package, part by part. The description
@@ -44,6 +46,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import threading
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -159,6 +162,58 @@ def remember_package(wb: Workbook, package: bytes) -> None:
 def loaded_package(wb: Workbook) -> bytes | None:
     """The package ``wb`` was loaded from, if it was loaded as a master."""
     return _PACKAGES.get(wb)
+
+
+class _ReadAhead:
+    """A master's package, read, with the XML of its sheets being parsed in a thread of its
+    own (:func:`read_ahead`)."""
+
+    def __init__(self, package: bytes, skip: set[str]) -> None:
+        self.source = package
+        # read here: the zip's parts are a few hundredths of a second of Python, which a
+        # thread would do slowly, waiting for its turn at every step while the command runs
+        self.package = Package.read(package)
+        parts = _sheet_parts(self.package, _workbook_part(self.package))
+        names = [part for title, (_, part) in parts.items() if title not in skip]
+        self.thread = threading.Thread(
+            target=self.package.parse_ahead, args=(names,), name="edi_xl-read-ahead",
+            daemon=True,
+        )  # fmt: skip
+        self.thread.start()
+
+    def result(self) -> Package:
+        self.thread.join()
+        return self.package
+
+
+_AHEAD: weakref.WeakKeyDictionary[Workbook, _ReadAhead] = weakref.WeakKeyDictionary()
+
+
+def read_ahead(wb: Workbook) -> None:
+    """Start reading the package ``wb`` was loaded from for its save, in a background thread:
+    its parts, and the XML of the sheets the save may patch (all but those loaded without
+    their rows, which a command makes again whole). lxml and zlib let the command's own work
+    go on meanwhile, on the machine's other core: parsing a big plan sheet is about a tenth
+    of a second of every save.
+
+    Call it where no process is forked until the save (a forked process would get a copy of
+    a parser half-way through): after loading a master to refresh it, after the returns of a
+    merge are read. Nothing is read when ``wb`` was not loaded as a master."""
+    package = _PACKAGES.get(wb)
+    if package is None or wb in _AHEAD:
+        return
+    try:
+        _AHEAD[wb] = _ReadAhead(package, {ws.title for ws in rows_not_read(wb)})
+    except Exception:  # noqa: BLE001 - the save reads the package itself, and says why
+        return
+
+
+def _package_of(wb: Workbook, package: bytes) -> Package:
+    """The package ``wb`` was loaded from (``package``) as :func:`read_ahead` read it, or read
+    now. A package read ahead is used once: the save changes it."""
+    ahead = _AHEAD.pop(wb, None)
+    pkg = ahead.result() if ahead is not None and ahead.source is package else None
+    return pkg if pkg is not None else Package.read(package)
 
 
 # --- moving things right of an inserted column ---------------------------------------------------
@@ -1390,7 +1445,7 @@ def _print_titles_value(title: str, rows: str | None, cols: str | None = None) -
 def apply_edits(package: bytes, wb: Workbook, edits: BookEdits) -> bytes:
     """``package`` (the file ``wb`` was loaded from) with ``edits`` (what the command changed
     in ``wb``, :func:`edi_xl.master.edits.describe`) applied; see the module doc."""
-    pkg = Package.read(package)
+    pkg = _package_of(wb, package)
     workbook = _workbook_part(pkg)
     parts = _sheet_parts(pkg, workbook)
     styles = StyleMap(pkg, wb)

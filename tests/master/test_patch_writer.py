@@ -262,3 +262,90 @@ def test_rows_xml_cannot_hold_are_refused_as_when_parsed(tmp_path: Path) -> None
     with pytest.raises(etree.XMLSyntaxError):
         sheet.add_rows_xml(bad, [9])
     assert not sheet._tail
+
+
+# --- the package read ahead (patch.read_ahead) ---------------------------------------------------
+
+
+def test_a_part_parsed_ahead_is_handed_out_once_and_only_while_unchanged(tmp_path: Path) -> None:
+    pkg = Package.read(_workbook_bytes(tmp_path, 50))
+    sheet, styles = "xl/worksheets/sheet1.xml", "xl/styles.xml"
+    pkg.parse_ahead([sheet, styles, "xl/no/such/part.xml"])
+    first = pkg.xml(sheet)
+    assert serialise(first) == serialise(parse(pkg.parts[sheet]))
+    first.clear()  # the caller's own tree: changing it changes nothing the package holds
+    second = pkg.xml(sheet)
+    assert second is not first and len(second) > 0
+    pkg.put(styles, pkg.parts[styles].replace(b"<fonts", b"<!-- changed --><fonts"))
+    assert b"changed" in etree.tostring(pkg.xml(styles), with_comments=True)
+
+
+def test_a_part_that_does_not_parse_ahead_fails_when_it_is_read(tmp_path: Path) -> None:
+    pkg = Package.read(_workbook_bytes(tmp_path, 5))
+    pkg.parts["xl/worksheets/sheet1.xml"] = b"<worksheet><sheetData>"  # cut short
+    pkg.parse_ahead(["xl/worksheets/sheet1.xml"])
+    with pytest.raises(etree.XMLSyntaxError):
+        pkg.xml("xl/worksheets/sheet1.xml")
+
+
+def _saved_parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist() if name != "docProps/core.xml"}
+
+
+def test_a_refresh_read_ahead_saves_what_one_read_at_the_save_does(
+    master: Path, tmp_path: Path
+) -> None:
+    """A refresh that writes into the plan sheet, Settings and the Change Log (a later as-at
+    date) gives the same file whether its package was read and parsed ahead, in a thread,
+    or read when it is saved."""
+    from datetime import date, datetime
+
+    from edi_xl.flows import refresh
+    from edi_xl.master import patch
+
+    later, now = date(2024, 6, 30), datetime(2024, 7, 1, 9, 0)
+    ahead_path, plain_path = tmp_path / "ahead.xlsx", tmp_path / "plain.xlsx"
+    taken: list[Package] = []
+    real_package_of = patch._package_of
+
+    def package_of(wb: Workbook, package: bytes) -> Package:
+        was_ahead = wb in patch._AHEAD
+        pkg = real_package_of(wb, package)
+        if was_ahead:
+            taken.append(pkg)
+        return pkg
+
+    patch._package_of = package_of
+    try:
+        refresh.refresh_workbook(master, later, out=ahead_path, now=now)
+        assert len(taken) == 1  # the save took the package read ahead
+        read_ahead = refresh.read_ahead
+        refresh.read_ahead = lambda wb: None
+        try:
+            refresh.refresh_workbook(master, later, out=plain_path, now=now)
+        finally:
+            refresh.read_ahead = read_ahead
+    finally:
+        patch._package_of = real_package_of
+    assert len(taken) == 1
+    ahead, plain = _saved_parts(ahead_path), _saved_parts(plain_path)
+    assert ahead == plain
+    before = _saved_parts(master)
+    changed = {name for name in ahead if before.get(name) != ahead[name]}
+    # it did patch sheets parsed ahead: the plan sheet, Settings, the Change Log, besides the
+    # Summary it makes again
+    assert len({name for name in changed if name.startswith("xl/worksheets/sheet")}) >= 3
+
+
+def test_a_package_read_ahead_is_not_used_for_another_package(tmp_path: Path) -> None:
+    from edi_xl.master import patch
+
+    source = _workbook_bytes(tmp_path, 20)
+    wb = load_workbook(BytesIO(source))
+    remember_package(wb, source)
+    patch.read_ahead(wb)
+    other = _workbook_bytes(tmp_path, 30)
+    assert patch._package_of(wb, other).parts == Package.read(other).parts
+    assert wb not in patch._AHEAD  # handed out (and dropped) once
+    patch.read_ahead(Workbook())  # not loaded as a master: nothing to read

@@ -15,6 +15,8 @@ import pytest
 from lxml import etree
 from openpyxl import Workbook, load_workbook
 
+from edi_xl.core.problems import Code
+from edi_xl.flows.refresh import RefreshResult
 from edi_xl.master.package import BACKGROUND_DEFLATE, MAIN_NS, Package, parse, serialise
 from edi_xl.master.patch import (
     _TEXT_ENTITIES,
@@ -349,3 +351,127 @@ def test_a_package_read_ahead_is_not_used_for_another_package(tmp_path: Path) ->
     assert patch._package_of(wb, other).parts == Package.read(other).parts
     assert wb not in patch._AHEAD  # handed out (and dropped) once
     patch.read_ahead(Workbook())  # not loaded as a master: nothing to read
+
+
+# --- sheets written whole by a forked process (patch._WholeAhead) ---------------------------------
+
+
+def _refresh_later(master: Path, out: Path) -> RefreshResult:
+    """A refresh that patches the plan sheet, Settings and the Change Log and makes the
+    Summary again (a later as-at date)."""
+    from datetime import date, datetime
+
+    from edi_xl.flows.refresh import refresh_workbook
+
+    return refresh_workbook(master, date(2024, 6, 30), out=out, now=datetime(2024, 7, 1, 9, 0))
+
+
+def test_sheets_written_by_a_forked_process_are_the_ones_written_here(
+    master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from edi_xl.master import patch
+
+    forked: list[object] = []
+    start = patch._WholeAhead.start
+
+    def spy(wb: Workbook, whole: list[object]) -> object:
+        ahead = start(wb, whole)  # type: ignore[arg-type]
+        forked.append(ahead)
+        return ahead
+
+    monkeypatch.setattr(patch._WholeAhead, "start", spy)
+    _refresh_later(master, tmp_path / "forked.xlsx")
+    assert len(forked) == 1 and forked[0] is not None  # the Summary was written by a fork
+    monkeypatch.setattr(patch._WholeAhead, "start", lambda wb, whole: None)
+    _refresh_later(master, tmp_path / "here.xlsx")
+    assert _saved_parts(tmp_path / "forked.xlsx") == _saved_parts(tmp_path / "here.xlsx")
+
+
+def test_a_forked_writer_that_fails_leaves_the_sheets_to_the_save(
+    master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from edi_xl.master import patch
+
+    parent = os.getpid()
+    write_whole = patch._write_whole
+
+    def fails_when_forked(*args: object) -> object:
+        if os.getpid() != parent:
+            raise MemoryError("the forked writer ran out of memory")
+        return write_whole(*args)  # type: ignore[arg-type]
+
+    _refresh_later(master, tmp_path / "expected.xlsx")
+    monkeypatch.setattr(patch, "_write_whole", fails_when_forked)
+    _refresh_later(master, tmp_path / "fallback.xlsx")
+    assert _saved_parts(tmp_path / "fallback.xlsx") == _saved_parts(tmp_path / "expected.xlsx")
+
+
+def test_a_save_that_fails_stops_its_forked_writer(
+    master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from edi_xl.master import patch
+
+    started: list[patch._WholeAhead] = []
+    pids: list[int] = []
+    start = patch._WholeAhead.start
+
+    def spy(wb: Workbook, whole: list[object]) -> object:
+        ahead = start(wb, whole)  # type: ignore[arg-type]
+        assert ahead is not None
+        started.append(ahead)
+        pids.append(ahead.pid)
+        return ahead
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a sheet that cannot be patched")
+
+    monkeypatch.setattr(patch._WholeAhead, "start", spy)
+    monkeypatch.setattr(patch, "patch_sheet", broken)
+    target = tmp_path / "out.xlsx"
+    result = _refresh_later(master, target)  # saved by openpyxl instead, and it says so
+    assert [note.code for note in result.notes] == [Code.SAVED_BY_REWRITE]
+    assert len(started) == 1
+    ahead = started[0]
+    assert ahead.pid == 0 and ahead.pipe == -1  # stopped, its pipe closed
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pids[0], os.WNOHANG)  # and reaped: not left behind
+
+
+def test_styles_asked_for_in_a_fork_are_numbered_as_the_save_numbers_them(tmp_path: Path) -> None:
+    """A sheet written with placeholders for its styles (:class:`_StyleRequests`), then
+    numbered (:func:`_numbered`), is the sheet written with the package's own styles, and
+    the package's styles grow the same way; text that looks like a placeholder is text."""
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Font, PatternFill
+
+    from edi_xl.master.patch import StyleMap, _numbered, _StyleRequests, _write_whole
+
+    source = _workbook_bytes(tmp_path, 5)
+    wb = load_workbook(BytesIO(source))
+    ws = wb.create_sheet("Made again")
+    ws["A1"] = '<c r="A1" s="1000000000"> and s="1000000001"'
+    ws["A1"].font = Font(bold=True)
+    ws["B2"] = 3
+    ws["B2"].fill = PatternFill("solid", fgColor="FFC7CE")
+    ws["C3"] = "plain"
+    ws.row_dimensions[3].font = Font(italic=True)
+    ws.conditional_formatting.add(
+        "B1:B9", CellIsRule(operator="greaterThan", formula=["2"], font=Font(color="9C0006"))
+    )
+
+    here = StyleMap(Package.read(source), wb)
+    _, written_here = _write_whole(wb, [ws], here)
+    there, asked = StyleMap(Package.read(source), wb), _StyleRequests()
+    _, written_there = _write_whole(wb, [ws], asked)
+    assert len(asked.asked) >= 3
+    part, xml = written_there[ws.title]
+    assert b's="1000000000"' in xml  # placeholders, until numbered
+    assert (part, _numbered(xml, asked.asked, there)) == written_here[ws.title]
+    assert serialise(there.root) == serialise(here.root)
+    assert '<c r="A1" s="1000000000">' in etree.fromstring(written_here[ws.title][1]).findtext(
+        f".//{{{MAIN_NS}}}t"
+    )

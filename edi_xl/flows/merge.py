@@ -35,7 +35,7 @@ from edi_xl.core.problems import (
     problem,
 )
 from edi_xl.core.rounds import update_header
-from edi_xl.core.rules import assess
+from edi_xl.core.rules import ruled_status
 from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import one_line
 from edi_xl.flows.intake import (
@@ -581,7 +581,7 @@ def _overridden(
     rag = parse_status(word, words)
     if rag is None:
         return None
-    ruled = assess(action.model_copy(update={"status": rag, "status_text": word}), as_at).status
+    ruled = ruled_status(rag, action.due, as_at)
     if ruled is None or ruled is rag:
         return None
     return Flag(

@@ -13,6 +13,8 @@ from datetime import date, datetime
 from typing import Any
 
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.core.problems import Code, Problem, problem
 
@@ -78,6 +80,27 @@ def set_value(cell: Cell | MergedCell, value: Any, *, number_format: str | None 
 
 #: The longest text openpyxl stores in a cell (it cuts longer text on assignment).
 _OPENPYXL_LIMIT = 32_767
+
+
+def new_cell(
+    ws: Worksheet,
+    row: int,
+    column: int,
+    style: StyleArray | None,
+    value: Any = None,
+    data_type: str = "n",
+) -> Cell:
+    """``Cell(ws, row, column, style_array=style)`` holding ``value`` already stored as
+    openpyxl stores it (``data_type``), put on the sheet: the same slots set without the
+    constructors' calls, for the thousands of cells edi_xl's own sheets are written with. The
+    cell gets its own copy of ``style``, as the constructor gives it."""
+    cell = Cell.__new__(Cell)
+    cell.parent, cell.row, cell.column = ws, row, column
+    cell._value, cell.data_type = value, data_type
+    cell._style = None if style is None else StyleArray(style)
+    cell._hyperlink = cell._comment = None
+    ws._cells[row, column] = cell
+    return cell
 
 
 def set_plain(cell: Cell | MergedCell, value: Any) -> bool:

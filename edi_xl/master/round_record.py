@@ -32,7 +32,13 @@ from edi_xl.core.text import cell_text, plural
 from edi_xl.master.cells import set_plain, set_value
 from edi_xl.master.printing import apply_print_setup
 from edi_xl.master.sheets import Settings, owner_key
-from edi_xl.master.styles import HEADER_FILL, HEADER_FONT, row_height, wrap_top_setter
+from edi_xl.master.styles import (
+    HEADER_FILL,
+    HEADER_FONT,
+    row_height,
+    row_height_setter,
+    wrap_top_setter,
+)
 
 RETURNS_SHEET = "Returns"
 ROUND_LABEL = "Round as at"
@@ -344,17 +350,20 @@ def write_returns_sheet(
         ws.column_dimensions[letter].width = width
     # on paper: wrapped, rows as tall as their text, landscape one page wide, a footer
     header_rows = {4} | {row for row in range(5, r + 1) if ws.cell(row, 1).fill.fill_type}
+    sheet_cells, set_height = ws._cells, row_height_setter(ws)
     for row in range(4, r + 1):
-        cells = [ws.cell(row, c) for c in range(1, 8)]
+        cells = [sheet_cells.get((row, c)) or ws.cell(row, c) for c in range(1, 8)]
         if row not in header_rows:
             for cell in cells:
                 if cell.value is not None:
                     wrap_top(cell)
         texts = [
-            (cell.value, widths[cell.column_letter]) for cell in cells if cell.value is not None
+            (cell.value, width)
+            for cell, width in zip(cells, widths.values(), strict=True)
+            if cell.value is not None
         ]
         if texts:
-            ws.row_dimensions[row].height = row_height(texts)
+            set_height(row, row_height(texts))
     apply_print_setup(ws, header_row=None, as_at=as_at)
     return statuses
 

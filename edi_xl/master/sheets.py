@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl.cell.cell import Cell
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break
@@ -17,7 +16,7 @@ from edi_xl.core.dates import DateKind, parse_date
 from edi_xl.core.references import ALL, PROTECTED_CHARACTERISTICS
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG, RAG_MEANING
 from edi_xl.core.text import one_line
-from edi_xl.master.cells import comparable, set_plain, set_value
+from edi_xl.master.cells import comparable, new_cell, set_plain, set_value
 from edi_xl.master.printing import fit_to_width
 from edi_xl.master.styles import (
     HEADER_FILL,
@@ -30,6 +29,7 @@ from edi_xl.master.styles import (
     alignment_setter,
     alignment_style,
     row_height,
+    row_height_setter,
 )
 from edi_xl.master.validation import CHARACTERISTIC_LIST, STATUS_LIST
 
@@ -483,19 +483,17 @@ def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
     first = ws.cell(row, 1)  # every line's time is this cell's value and look
     set_value(first, when, number_format="yyyy-mm-dd hh:mm")
     alignment_setter(wb, LEFT_TOP)(first)
-    cells = ws._cells
+    set_height = row_height_setter(ws)
     for change in changes:
         values = (when, change.id, change.field, change.old, change.new, change.source)
         if row != first.row:
-            cell = cells[row, 1] = Cell(ws, row, 1, style_array=first._style)
-            cell._value, cell.data_type = first._value, first.data_type
+            new_cell(ws, row, 1, first._style, first._value, first.data_type)
         for c in range(2, 7):
-            cell = cells[row, c] = Cell(ws, row, c, style_array=wrap_top)
-            set_plain(cell, _log_value(values[c - 1]))
+            set_plain(new_cell(ws, row, c, wrap_top), _log_value(values[c - 1]))
         texts = [(str(v), w) for v, w in zip(values[2:], widths[2:], strict=True) if v is not None]
         height = row_height(texts)
         if height > ROW_POINTS:
-            ws.row_dimensions[row].height = height
+            set_height(row, height)
         row += 1
     ws._current_row = max(ws._current_row, row - 1)  # what ws.cell keeps (for ws.append)
     ws.auto_filter.ref = f"A1:F{row - 1}"

@@ -9,6 +9,8 @@ from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.dimensions import RowDimension
+from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.core.status import RAG
 
@@ -86,6 +88,31 @@ def row_height(
             continue
         lines = max(lines, wrapped_lines(value, width, chars_per_width))
     return min(409.0, line_points * lines)
+
+
+def row_height_setter(ws: Worksheet) -> Callable[[int, float], None]:
+    """A fast ``ws.row_dimensions[row].height = height`` for the thousands of rows of edi_xl's
+    own sheets: a row with no dimension yet gets a copy of what openpyxl made for the first
+    such row of that height (its constructor checks a dozen attributes; heights are a few
+    values). A row that has a dimension has its height set, nothing else."""
+    dims = ws.row_dimensions
+    made: dict[float, dict[str, Any]] = {}  # height -> the attributes of a new row of it
+
+    def put(row: int, height: float) -> None:
+        attributes = made.get(height)
+        if attributes is None or row in dims:
+            new = row not in dims
+            dim = dims[row]
+            dim.height = height
+            if new and dim._style is None:
+                made.setdefault(height, dict(dim.__dict__))
+            return
+        dim = RowDimension.__new__(RowDimension)
+        dim.__dict__.update(attributes)
+        dim.parent, dim._style, dim.index = ws, None, row
+        dims[row] = dim
+
+    return put
 
 
 def style_header(cell: Any) -> None:

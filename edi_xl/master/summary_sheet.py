@@ -80,7 +80,7 @@ from edi_xl.core.summary import (
 )
 from edi_xl.core.text import plural
 from edi_xl.master import sheets
-from edi_xl.master.cells import set_plain, set_value
+from edi_xl.master.cells import new_cell, set_plain, set_value
 from edi_xl.master.printing import PAGE_POINTS, apply_print_setup, fit_scale
 from edi_xl.master.styles import (
     CHARS_PER_WIDTH,
@@ -92,6 +92,7 @@ from edi_xl.master.styles import (
     THIN,
     TITLE_FONT,
     row_height,
+    row_height_setter,
 )
 
 SUMMARY = "Summary"
@@ -450,7 +451,7 @@ class _Writer:
     def __init__(self, ws: Worksheet) -> None:
         self.ws = ws
         self.row = FIRST_ROW
-        self._cells = ws._cells
+        self._set_height = row_height_setter(ws)
         self._styles: dict[tuple[int, str | None], StyleArray | None] = {}
         self._made: dict[tuple[int, type, Any], tuple[Any, str, StyleArray | None]] = {}
         self._kind_col = column_index_from_string(KIND_COLUMN)
@@ -470,9 +471,7 @@ class _Writer:
     def _styled(self, row: int, col: int, number_format: str | None) -> Cell:
         """A new cell at (``row``, ``col``) with its column's style (a cell made anew: the
         writer writes each cell once, on a sheet made empty)."""
-        cell = Cell(self.ws, row=row, column=col, style_array=self._style(col, number_format))
-        self._cells[row, col] = cell
-        return cell
+        return new_cell(self.ws, row, col, self._style(col, number_format))
 
     def value(self, row: int, col: int, value: Any) -> None:
         """``value`` as data (:func:`~edi_xl.master.cells.set_value`, so text never becomes a
@@ -493,9 +492,7 @@ class _Writer:
                 style = None if cell._style is None else StyleArray(cell._style)
                 self._made[key] = (cell._value, cell.data_type, style)
             return
-        cell = Cell(self.ws, row=row, column=col, style_array=made[2])
-        cell._value, cell.data_type = made[0], made[1]
-        self._cells[row, col] = cell
+        new_cell(self.ws, row, col, made[2], made[0], made[1])
 
     def formula(self, row: int, col: int, formula: str) -> None:
         """One of edi_xl's own formulas (never text from a file)."""
@@ -522,7 +519,7 @@ class _Writer:
         ]
         height = row_height(wrapped)
         if height > ROW_POINTS:
-            self.ws.row_dimensions[self.row].height = height
+            self._set_height(self.row, height)
 
     def section(self, title: str) -> None:
         self.line("section", [title])

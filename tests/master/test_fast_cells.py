@@ -12,11 +12,18 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font
 
 from edi_xl.master import sheets
-from edi_xl.master.cells import set_plain, set_value
+from edi_xl.master.cells import new_cell, set_plain, set_value
 from edi_xl.master.sheets import CHANGE_LOG, Change, append_changes
-from edi_xl.master.styles import LEFT_TOP, WRAP_TOP, alignment_setter, wrapped_lines
+from edi_xl.master.styles import (
+    LEFT_TOP,
+    WRAP_TOP,
+    alignment_setter,
+    row_height_setter,
+    wrapped_lines,
+)
 
 VALUES: list[Any] = [
     None,
@@ -151,6 +158,76 @@ def test_the_change_log_holds_what_cell_by_cell_writing_gives(tmp_path: Path) ->
     # and in memory: every cell the same value, type and style (index for index)
     cells = [{k: _state(c) for k, c in wb[CHANGE_LOG]._cells.items()} for wb in books]
     assert cells[0] == cells[1]
+    rows = [_dimensions(wb[CHANGE_LOG]) for wb in books]
+    assert rows[0] == rows[1]
+    assert len({height for height, *_ in rows[0].values()}) > 2  # copies of several heights
+
+
+def _dimensions(ws: Any) -> dict[int, tuple[Any, ...]]:
+    """Every row dimension of ``ws``: its height, attributes, style and sheet."""
+    return {
+        r: (d.height, sorted(d.__dict__.items()), _style(d._style), d.parent is ws)
+        for r, d in ws.row_dimensions.items()
+    }
+
+
+def _style(style: Any) -> tuple[int, ...] | None:
+    return None if style is None else tuple(style)
+
+
+def test_a_new_cell_is_what_the_constructor_makes() -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    model = ws.cell(1, 1)
+    model.number_format = "dd-mmm-yy"
+    model.alignment = WRAP_TOP
+    for style in (None, model._style):
+        made = new_cell(ws, 3, 2, style, "text", "s")
+        slow = Cell(ws, row=3, column=2, style_array=style)
+        slow._value, slow.data_type = "text", "s"
+        assert ws._cells[3, 2] is made
+        assert _state(made) == _state(slow)
+        assert (made.row, made.column, made.parent, made.hyperlink, made.comment) == (
+            3,
+            2,
+            ws,
+            None,
+            None,
+        )
+        if style is not None:  # its own copy: a change to it is not a change to the model
+            assert made._style is not style
+            made.alignment = LEFT_TOP
+            assert model.alignment == WRAP_TOP
+
+
+def test_row_heights_set_fast_are_what_openpyxl_sets() -> None:
+    """New rows get copies of the first new row of their height; a row with a dimension of
+    its own (hidden, styled) only has its height changed."""
+    books = []
+    for fast in (True, False):
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        ws.row_dimensions[4].hidden = True
+        ws.row_dimensions[6].height = 99
+        ws.row_dimensions[8].font = Font(bold=True)  # a styled row
+        put = row_height_setter(ws)
+        for row, height in ((2, 30.0), (3, 30.0), (4, 30.0), (5, 45.0), (6, 30.0), (8, 30.0)):
+            if fast:
+                put(row, height)
+            else:
+                ws.row_dimensions[row].height = height
+        put = row_height_setter(ws)
+        for row in (9, 10, 11):
+            if fast:
+                put(row, 30.0)
+            else:
+                ws.row_dimensions[row].height = 30.0
+        books.append(_dimensions(ws))
+    assert books[0] == books[1]
+    assert books[0][4][0] == 30.0 and ("hidden", True) in books[0][4][1]
+    assert books[0][8][2] is not None  # still styled
 
 
 @pytest.mark.parametrize("width", [5.0, 13.0, 40.0])

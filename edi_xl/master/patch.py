@@ -44,13 +44,8 @@ If the package cannot be patched, :func:`save_master` saves by openpyxl and says
 from __future__ import annotations
 
 import bisect
-import contextlib
 import math
-import os
-import pickle
 import re
-import signal
-import sys
 import threading
 import weakref
 from collections import Counter
@@ -61,7 +56,7 @@ from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from string import ascii_letters
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
@@ -436,15 +431,6 @@ def _as_main_xml(text: bytes) -> etree._Element:
 
 def _key(el: etree._Element) -> bytes:
     return etree.tostring(el, method="c14n")
-
-
-class StyleNumbers(Protocol):
-    """What writes a sheet's XML asks of the package's styles: the number of a cell style
-    (an openpyxl style array) and of a differential style (as openpyxl writes it)."""
-
-    def xf(self, style: tuple[int, ...] | None) -> int: ...
-
-    def dxf_xml(self, xml: bytes) -> int: ...
 
 
 class StyleMap:
@@ -1149,7 +1135,7 @@ def _inline_strings(root: etree._Element, strings: list[etree._Element]) -> None
                 inline.append(etree.fromstring(etree.tostring(child)))
 
 
-def _restyle(root: etree._Element, made: _Made, styles: StyleNumbers) -> None:
+def _restyle(root: etree._Element, made: _Made, styles: StyleMap) -> None:
     """Point a sheet openpyxl wrote at the package's styles (its ``s`` and ``dxfId`` were
     indices into the styles openpyxl wrote with it)."""
     for tag, attr in (("c", "s"), ("row", "s"), ("col", "style")):
@@ -1249,7 +1235,7 @@ def _attr(value: str) -> str:
     return xml_escape(value, _ATTR_ENTITIES)
 
 
-def _sheet_data(ws: Worksheet, rows: etree._Element, styles: StyleNumbers) -> etree._Element:
+def _sheet_data(ws: Worksheet, rows: etree._Element, styles: StyleMap) -> etree._Element:
     """The ``<sheetData>`` of ``ws``: its cells as openpyxl writes them (strings inline),
     styled with the package's own styles, in the rows openpyxl wrote for it without cells
     (``rows``, their heights and looks)."""
@@ -1462,37 +1448,17 @@ def apply_edits(package: bytes, wb: Workbook, edits: BookEdits) -> bytes:
     pkg = _package_of(wb, package)
     workbook = _workbook_part(pkg)
     parts = _sheet_parts(pkg, workbook)
+    styles = StyleMap(pkg, wb)
+    ct_root, overrides = _content_map(pkg)
     # written whole: sheets the command added, and edi_xl's own sheets it made again (the
     # Summary, the Returns sheet); edi_xl's sheets it only wrote into (the Change Log's new
     # lines, Settings, Lists) are patched like any other, which is much less to write
     whole = set(edits.added) | set(edits.remade)
-    whole_sheets = [ws for ws in wb.worksheets if ws.title in whole]
-    patched = [
-        (title, sheet)
-        for title, sheet in edits.sheets.items()
-        if title not in whole and title in parts and sheet.in_sheet_part
-    ]
-    # the sheets written whole are written by a forked process while these are patched
-    ahead = _WholeAhead.start(wb, whole_sheets) if patched else None
-    try:
-        return _apply(pkg, workbook, parts, wb, edits, whole_sheets, patched, ahead)
-    finally:
-        if ahead is not None:
-            ahead.cancel()
 
-
-def _apply(
-    pkg: Package, workbook: str, parts: dict[str, tuple[str, str]], wb: Workbook,
-    edits: BookEdits, whole_sheets: list[Worksheet], patched: list[tuple[str, SheetEdits]],
-    ahead: _WholeAhead | None,
-) -> bytes:  # fmt: skip
-    """:func:`apply_edits` on the package read (``pkg``), the sheets to write whole and the
-    sheets to patch found."""
-    whole = {ws.title for ws in whole_sheets}
-    styles = StyleMap(pkg, wb)
-    ct_root, overrides = _content_map(pkg)
-    for title, sheet in patched:  # sheets edited in place
-        patch_sheet(pkg, parts[title][1], wb[title], sheet, styles)
+    # sheets edited in place
+    for title, sheet in edits.sheets.items():
+        if title not in whole and title in parts and sheet.in_sheet_part:
+            patch_sheet(pkg, parts[title][1], wb[title], sheet, styles)
     # charts, pivot tables and other sheets read a sheet that gained a column: they follow
     # it, as the cells' formulas did (before edi_xl's own sheets are put in whole)
     for title, sheet in edits.sheets.items():
@@ -1505,8 +1471,8 @@ def _apply(
     assert sheets_el is not None
     old_order = [el.get("name", "") for el in sheets_el]
     if whole:
-        _put_whole_sheets(pkg, wb, whole_sheets, edits, parts, styles, sheets_el, book_rels,
-                          overrides, ahead)  # fmt: skip
+        _put_whole_sheets(pkg, wb, [ws for ws in wb.worksheets if ws.title in whole], edits,
+                          parts, styles, sheets_el, book_rels, overrides)  # fmt: skip
     # sheets edi_xl removed (only its own)
     for title in edits.removed:
         if title in parts:
@@ -1547,71 +1513,26 @@ def _apply(
     return pkg.to_bytes()
 
 
-#: A placeholder for a style a forked process could not number (see :class:`_StyleRequests`):
-#: this plus the request's place in the list; no real style index comes near it.
-_ASKED = 1_000_000_000
-#: A placeholder in a sheet's XML: only in the start tag of a cell, row, column or rule.
-_ASKED_STYLE = re.compile(rb'(<(?:c|row|col|cfRule)\b[^>]*? (?:s|style|dxfId)=")1([0-9]{9})"')
-
-
-class _StyleRequests:
-    """Stands in for the :class:`StyleMap` in a process forked to write sheets
-    (:class:`_WholeAhead`), which cannot add to the package's styles: each style asked for
-    gets a placeholder number (:data:`_ASKED` on), and the parent then asks its own
-    StyleMap for them in the same order, as it would have writing the sheets itself."""
-
-    def __init__(self) -> None:
-        self.asked: list[tuple[str, Any]] = []
-        self._numbers: dict[tuple[str, Any], int] = {}
-
-    def _ask(self, key: tuple[str, Any]) -> int:
-        number = self._numbers.get(key)
-        if number is None:
-            number = self._numbers[key] = _ASKED + len(self.asked)
-            self.asked.append(key)
-        return number
-
-    def xf(self, style: tuple[int, ...] | None) -> int:
-        return 0 if style is None else self._ask(("xf", style))
-
-    def dxf_xml(self, xml: bytes) -> int:
-        return self._ask(("dxf", xml))
-
-
-def _numbered(xml: bytes, asked: list[tuple[str, Any]], styles: StyleMap) -> bytes:
-    """``xml`` with the placeholders of :class:`_StyleRequests` replaced by the package's
-    style numbers (the styles added to the package in the order they were asked for)."""
-    if not asked:
-        return xml
-    numbers = [
-        str(styles.xf(key) if kind == "xf" else styles.dxf_xml(key)).encode("ascii")
-        for kind, key in asked
-    ]
-    return _ASKED_STYLE.sub(lambda m: m.group(1) + numbers[int(m.group(2))] + b'"', xml)
-
-
-#: A sheet written whole, by title: (its part in the package openpyxl wrote it in, its XML).
-_Written = dict[str, tuple[str, bytes]]
-
-
-def _write_whole(
-    wb: Workbook, whole: list[Worksheet], styles: StyleNumbers
-) -> tuple[Package, _Written]:
-    """``whole`` (sheets added or made again) written on their own: the package openpyxl
-    wrote them in (for what they link to: drawings, charts), and each sheet's XML with the
-    styles of ``styles`` (a :class:`StyleMap`, or :class:`_StyleRequests`), its strings
-    inline. openpyxl writes each sheet; the cells of a sheet whose cells :func:`_sheet_data`
-    can write are left out of that and written by it (openpyxl's cell writing was most of
-    the time of a save: about 0.25 s for the Summary of 5,000 actions, against 0.04 s)."""
+def _put_whole_sheets(
+    pkg: Package, wb: Workbook, whole: list[Worksheet], edits: BookEdits,
+    parts: dict[str, tuple[str, str]], styles: StyleMap, sheets_el: etree._Element,
+    book_rels: list[Rel], overrides: dict[str, str],
+) -> None:  # fmt: skip
+    """Write ``whole`` (sheets added or made again) and put them in the package whole: their
+    styles added to the package's, their strings inline, what they link to (drawings,
+    charts) copied under free names. openpyxl writes each sheet; the cells of a sheet whose
+    cells :func:`_sheet_data` can write are left out of that and written by it (openpyxl's
+    cell writing was most of the time of a save: about 0.25 s for the Summary of 5,000
+    actions, against 0.04 s)."""
     written = _openpyxl_package(wb, whole)
     made = written.package
     made_book = _workbook_part(made)
     made_parts = _sheet_parts(made, made_book)
+    _, made_types = _content_map(made)
     sst_part = next(
         (t for rel, t in made.linked(made_book) if rel.type.endswith("/sharedStrings")), None
     )
     strings = list(made.xml(sst_part)) if sst_part and sst_part in made.parts else []
-    sheets: _Written = {}
     for ws in whole:
         _, src_part = made_parts[ws.title]
         root = made.xml(src_part)
@@ -1624,94 +1545,6 @@ def _write_whole(
             dim = root.find(M + "dimension")
             if dim is not None:
                 dim.set("ref", ws.calculate_dimension())
-        sheets[ws.title] = (src_part, serialise(root))
-    return made, sheets
-
-
-class _WholeAhead:
-    """The sheets a save writes whole (the Summary, the Returns sheet), written by a process
-    forked for it while this one patches the other sheets: two cores at work on a save that
-    is mostly Python, which one process runs on one core at a time.
-
-    The forked process works on its copy of the workbook as it was at the fork, and writes
-    back the sheets' XML with placeholders for the styles (:class:`_StyleRequests`). If it
-    fails in any way, the save writes the sheets itself (:meth:`result` gives None)."""
-
-    def __init__(self, pid: int, pipe: int) -> None:
-        self.pid, self.pipe = pid, pipe
-
-    @classmethod
-    def start(cls, wb: Workbook, whole: list[Worksheet]) -> _WholeAhead | None:
-        """Fork, where that is safe: on Linux, with no other thread in this process (a lock
-        another thread held would stay locked in the copy)."""
-        if not whole or not sys.platform.startswith("linux") or threading.active_count() != 1:
-            return None
-        read_end, write_end = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_end)
-            os.close(write_end)
-            return None
-        if pid == 0:  # the forked process: write, send, and leave without any clean-up
-            status = 1
-            try:
-                os.close(read_end)
-                asked = _StyleRequests()
-                made, sheets = _write_whole(wb, whole, asked)
-                payload = pickle.dumps((made.parts, sheets, asked.asked), pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(payload)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        return cls(pid, read_end)
-
-    def result(self, styles: StyleMap) -> tuple[Package, _Written] | None:
-        """What the forked process wrote, its styles numbered by ``styles``; None if it
-        failed."""
-        try:
-            with os.fdopen(self.pipe, "rb") as pipe:
-                payload = pipe.read()
-        finally:
-            self.pipe = -1
-            _, status = os.waitpid(self.pid, 0)
-            self.pid = 0
-        if status != 0 or not payload:
-            return None
-        parts, sheets, asked = pickle.loads(payload)
-        return Package(parts), {
-            title: (src_part, _numbered(xml, asked, styles))
-            for title, (src_part, xml) in sheets.items()
-        }
-
-    def cancel(self) -> None:
-        """Stop the forked process if its result was not taken (the save failed before)."""
-        if self.pipe >= 0:
-            os.close(self.pipe)
-            self.pipe = -1
-        if self.pid:
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(self.pid, 0)
-            self.pid = 0
-
-
-def _put_whole_sheets(
-    pkg: Package, wb: Workbook, whole: list[Worksheet], edits: BookEdits,
-    parts: dict[str, tuple[str, str]], styles: StyleMap, sheets_el: etree._Element,
-    book_rels: list[Rel], overrides: dict[str, str], ahead: _WholeAhead | None = None,
-) -> None:  # fmt: skip
-    """Put ``whole`` (sheets added or made again) in the package whole, as written by
-    :func:`_write_whole` (here, or ``ahead``): their styles added to the package's, what they
-    link to (drawings, charts) copied under free names."""
-    done = ahead.result(styles) if ahead is not None else None
-    made, sheets = done if done is not None else _write_whole(wb, whole, styles)
-    _, made_types = _content_map(made)
-    for ws in whole:
-        src_part, xml = sheets[ws.title]
         if ws.title in parts:  # replace edi_xl's sheet, dropping what only it linked to
             part = parts[ws.title][1]
             old_linked = pkg.reachable(part) - {part}
@@ -1730,7 +1563,7 @@ def _put_whole_sheets(
         for gone in old_linked:
             pkg.remove(gone)
             pkg.remove(rels_name(gone))
-        pkg.put(part, xml)
+        pkg.put_xml(part, root)
         overrides[part] = WORKSHEET_TYPE
         added: dict[str, str] = {}
         new_rels = _copy_linked(made, pkg, src_part, made_types, added)

@@ -21,6 +21,8 @@ from typing import IO, NamedTuple
 
 from lxml import etree
 
+from edi_xl.read.zipped import stored_bytes
+
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -91,21 +93,12 @@ def _deflate(data: bytes) -> _Entry:
 
 def _stored_entries(data: bytes, infos: list[zipfile.ZipInfo]) -> dict[str, _Entry]:
     """The entries of the zip ``data`` as stored (not inflated), by name, for each entry that
-    can be copied as it is: stored or deflated, not encrypted, without zip64 sizes."""
+    can be copied as it is (:func:`edi_xl.read.zipped.stored_bytes`)."""
     out: dict[str, _Entry] = {}
     for info in infos:
-        start = info.header_offset
-        if (
-            info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-            or info.flag_bits & 0x1
-            or max(info.compress_size, info.file_size, start) >= 0xFFFFFFFF
-            or data[start : start + 4] != b"PK\x03\x04"
-        ):
-            continue
-        name_len, extra_len = struct.unpack("<HH", data[start + 26 : start + 30])
-        begin = start + 30 + name_len + extra_len
-        out[info.filename] = _Entry(b"", data[begin : begin + info.compress_size], info.CRC,
-                                    info.file_size)  # fmt: skip
+        stored = stored_bytes(data, info)
+        if stored is not None:
+            out[info.filename] = _Entry(b"", stored, info.CRC, info.file_size)
     return out
 
 

@@ -46,6 +46,7 @@ from typing import Any, TypeVar
 from xml.etree.ElementTree import ParseError
 
 from edi_xl.core.errors import EncryptedFileError, NotASpreadsheetError, UnreadableFileError
+from edi_xl.read import zipped
 from edi_xl.read.grid import MAX_COLS, MAX_ROWS, SheetGrid, grid_from_worksheet
 
 __all__ = ["WorkbookGrids", "read_grids", "sniff_format", "SPREADSHEET_FORMATS"]
@@ -495,7 +496,8 @@ _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None] | None:
     """Every worksheet read by calamine, hidden rows from the sheet XML, and when the
     workbook says it was saved; None: not ordinary."""
-    with zipfile.ZipFile(path) as zf:
+    data = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
         infos = zf.infolist()
         names = {info.filename for info in infos}
         if "xl/workbook.xml" not in names:
@@ -508,8 +510,11 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
             ):
                 return None
             if info.filename.endswith((".xml", ".rels", ".vml")):
-                with zf.open(info) as member:
-                    head = member.read(_DTD_HEAD)
+                # taken from the bytes in memory: a tenth of the time of zipfile's reading
+                head = zipped.head(data, info, _DTD_HEAD)
+                if head is None:  # (zipfile's reading says what is wrong with it)
+                    with zf.open(info) as member:
+                        head = member.read(_DTD_HEAD)
                 if _DTD.search(head):
                     return None
                 if len(head) == info.file_size:

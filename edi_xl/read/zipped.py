@@ -1,0 +1,55 @@
+"""The entries of a zip held in memory, read without :class:`zipfile.ZipExtFile`.
+
+An owner return is a zip of a dozen small parts; opening each through :mod:`zipfile` (a
+file object, its local header read and checked, a decompressor) is most of what looking at
+them costs. The central directory's details (``infolist()``) say where each entry's bytes
+are; these functions take them from there: the bytes as stored (which the patch writer copies
+into a master it saves), or the first bytes of an entry inflated (what the check of a return
+for a DTD looks at).
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+
+_LOCAL_HEADER = b"PK\x03\x04"
+
+
+def stored_bytes(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """The bytes of entry ``info`` of the zip ``data`` as the zip stores them (deflated, or
+    not compressed); None for an entry that cannot be taken so: another way of compressing,
+    encrypted, zip64 sizes or offsets, or its local header not where the directory says."""
+    start = info.header_offset
+    if (
+        info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+        or info.flag_bits & 0x1
+        or max(info.compress_size, info.file_size, start) >= 0xFFFFFFFF
+        or data[start : start + 4] != _LOCAL_HEADER
+    ):
+        return None
+    name_len, extra_len = struct.unpack("<HH", data[start + 26 : start + 30])
+    begin = start + 30 + name_len + extra_len
+    stored = data[begin : begin + info.compress_size]
+    return stored if len(stored) == info.compress_size else None
+
+
+def head(data: bytes, info: zipfile.ZipInfo, size: int) -> bytes | None:
+    """At most the first ``size`` bytes of entry ``info``, inflated; all of it when it is
+    no longer than that, and then only if its CRC-32 is right (as :mod:`zipfile` checks
+    reading an entry to its end). None when :func:`stored_bytes` cannot take the entry or
+    its data is damaged: read it with :mod:`zipfile`, which says what is wrong."""
+    stored = stored_bytes(data, info)
+    if stored is None:
+        return None
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = stored[:size]
+    else:
+        try:
+            out = zlib.decompressobj(-15).decompress(stored, size)
+        except zlib.error:
+            return None
+    if len(out) >= info.file_size and (len(out) != info.file_size or zlib.crc32(out) != info.CRC):
+        return None
+    return out

@@ -282,6 +282,47 @@ def _move_texts(elements: Iterable[etree._Element], move: Callable[[str], str]) 
     return changed
 
 
+#: A sheet's cells by row number and column: ``{5: {1: <c r="A5">, 2: <c r="B5">}}``.
+CellIndex = dict[int, dict[int, etree._Element]]
+
+
+def _shift_cells(root: etree._Element, col: int) -> CellIndex | None:
+    """Move every cell of the sheet XML ``root`` at or right of ``col`` one column right
+    (their references; a cell the file writes without one gets it, a lowercase one is written
+    in capitals). Every cell's reference is read here, so the cells are given back by row
+    and column for :class:`SheetXml`, which would otherwise read them all again (a merge
+    writes into every row of the plan sheet); None when a row has no number."""
+    # a cell's column letters -> the letters after the insert, its column before, and after
+    moved: dict[str, tuple[str, int, int]] = {}
+    index: CellIndex | None = {}
+    for row in root.iterfind(f"{M}sheetData/{M}row"):
+        row.attrib.pop("spans", None)
+        number = row.get("r", "")
+        found: dict[int, etree._Element] = {}
+        at = 0  # the column of the cell before (a cell with no reference is the next one)
+        for c in row.iterchildren(f"{M}c"):
+            ref = c.get("r")
+            if ref:  # "K5": its letters moved, looked up once per column (a sheet has many)
+                digits = ref.lstrip(ascii_letters)
+                letters = ref[: len(ref) - len(digits)]
+            else:  # the file leaves it out: its place gives it
+                letters, digits = get_column_letter(at + 1), number
+            move = moved.get(letters)
+            if move is None:  # (a file may write "k5": it comes out "L5")
+                old = column_index_from_string(letters.upper())
+                new = min(old + 1, 16384) if old >= col else old
+                move = moved[letters] = (get_column_letter(new), old, new)
+            to, at, column = move
+            if to != letters or not ref:
+                c.set("r", to + digits)
+            found[column] = c
+        if index is not None and number:
+            index[int(number)] = found
+        else:
+            index = None
+    return index
+
+
 def _shift_sheet_xml(
     pkg: Package,
     part: str,
@@ -289,34 +330,15 @@ def _shift_sheet_xml(
     col: int,
     header: Callable[[int, int], Any] | None = None,
     title: str | None = None,
-) -> None:
+) -> CellIndex | None:
     """Insert an empty column before ``col`` in the sheet XML ``root`` (and its notes,
     pictures and tables): everything at or right of it moves one column right. ``header(row,
     column)`` gives a cell's value after the command (a table the column falls inside names
     its new column by its header); ``title`` is the sheet's name (its Excel 2010 extensions
-    move too)."""
+    move too). The cells after the insert, by row and column (:func:`_shift_cells`)."""
     if title is not None:
         _shift_ext_references(root, title, col, title)
-    # a cell's column letters -> the letters after the insert, and its column before it
-    moved: dict[str, tuple[str, int]] = {}
-    for row in root.iter(f"{M}row"):
-        row.attrib.pop("spans", None)
-        at = 0  # the column of the cell before (a cell with no reference is the next one)
-        for c in row.iter(f"{M}c"):
-            ref = c.get("r")
-            if ref:  # "K5": its letters moved, looked up once per column (a sheet has many)
-                digits = ref.lstrip(ascii_letters)
-                letters = ref[: len(ref) - len(digits)]
-            else:  # the file leaves it out: its place gives it
-                letters, digits = get_column_letter(at + 1), row.get("r", "")
-            found = moved.get(letters)
-            if found is None:  # (a file may write "k5": it comes out "L5")
-                index = column_index_from_string(letters.upper())
-                to = get_column_letter(min(index + 1, 16384)) if index >= col else letters.upper()
-                found = moved[letters] = (to, index)
-            to, at = found
-            if to != letters or not ref:
-                c.set("r", to + digits)
+    cells = _shift_cells(root, col)
     for f in root.iter(f"{M}f"):
         if f.get("ref"):  # a shared or array formula's range
             f.set("ref", shift_range_text(f.get("ref", ""), col))
@@ -386,6 +408,8 @@ def _shift_sheet_xml(
             if flt is not None and flt.get("ref"):
                 flt.set("ref", shift_range_text(flt.get("ref", ""), col))
             pkg.put_xml(target, doc)
+
+    return cells
 
 
 def _table_column_inserted(
@@ -640,15 +664,17 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 class SheetXml:
-    """A worksheet's XML with fast access to its rows and cells."""
+    """A worksheet's XML with fast access to its rows and cells. ``cells``: the cells of
+    every row, by row and column, where they were just read (:func:`_shift_cells`); else a
+    row's cells are found when it is first asked for."""
 
-    def __init__(self, root: etree._Element) -> None:
+    def __init__(self, root: etree._Element, cells: CellIndex | None = None) -> None:
         self.root = root
         self.data = _child(root, "sheetData", SHEET_ORDER)
         self.rows: dict[int, etree._Element] = {}
         for row in self.data.iterfind(M + "row"):
             self.rows[int(row.get("r", "0"))] = row
-        self.cells: dict[int, dict[int, etree._Element]] = {}
+        self.cells: CellIndex = cells if cells is not None else {}
         self._order: list[int] | None = None  # the row numbers in order, once a row is added
         self.max_row = 0
         self.max_col = 0
@@ -735,7 +761,7 @@ class SheetXml:
             row = self.rows.get(r)
             if row is not None:
                 index = self._column_index
-                for c in row.iterfind(M + "c"):
+                for c in row.iterchildren(M + "c"):
                     ref = c.get("r")
                     if not ref:  # (the file leaves it out: its place gives it)
                         number_cells(row, r)
@@ -1037,8 +1063,9 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
     """Apply ``edits`` (what changed on ``ws``) to the sheet's part."""
     root = pkg.xml(part)
     give_references(root)
+    cells = None
     for col in edits.inserted:
-        _shift_sheet_xml(
+        cells = _shift_sheet_xml(
             pkg,
             part,
             root,
@@ -1046,7 +1073,7 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
             lambda r, c: getattr(ws._cells.get((r, c)), "value", None),
             ws.title,
         )
-    sheet = SheetXml(root)
+    sheet = SheetXml(root, cells)
     made = _patch_cells(sheet, edits, styles, ws.parent)
     for idx, width in edits.widths.items():
         _set_width(root, idx, width)

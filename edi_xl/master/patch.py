@@ -53,6 +53,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from string import ascii_letters
@@ -521,8 +522,9 @@ class StyleMap:
         """The ``cellXfs`` index of an openpyxl style array."""
         if style is None:
             return 0
-        if style in self.xf_cache:
-            return self.xf_cache[style]
+        found = self.xf_cache.get(style)  # (a save asks for the same few styles 100,000 times)
+        if found is not None:
+            return found
         arr = StyleArray(style)
         wb = self.wb
         xf = CellStyle.from_array(arr)
@@ -592,6 +594,14 @@ class _Content(NamedTuple):
 _NOTHING = _Content(None, "", "")
 
 
+@lru_cache(maxsize=1024, typed=True)
+def _date_serial(value: date, epoch: datetime) -> str:
+    """A date (or a date and time) as Excel's serial number, as text; worked out once for
+    each (a merge writes the same moment on each of the thousands of lines it adds to the
+    Change Log). Only dates: two times of day with time zones can be equal and differ."""
+    return str(to_excel(value, epoch))
+
+
 def _content(value: Any, data_type: str, epoch: Any) -> _Content:
     """What a cell holding ``value`` (as openpyxl holds it, with its ``data_type``) writes."""
     if data_type == "s" and type(value) is str:  # text, the most common: what the end gives
@@ -599,7 +609,7 @@ def _content(value: Any, data_type: str, epoch: Any) -> _Content:
             return _NOTHING
         return _Content("inlineStr", "is", value, "\n" in value or value != value.strip())
     if value is None or value == "":  # as openpyxl writes it: an empty string is no value
-        return _Content(None, "", "")
+        return _NOTHING
     if data_type == "f" or (isinstance(value, str) and data_type != "s" and value.startswith("=")):
         return _Content(None, "f", str(value)[1:] if str(value).startswith("=") else "")
     if isinstance(value, bool):
@@ -609,27 +619,36 @@ def _content(value: Any, data_type: str, epoch: Any) -> _Content:
             return _Content(None, "v", "")  # as openpyxl writes NaN and infinity
         # a float as repr writes it: exact (openpyxl's "%.16g" can round the last digit)
         return _Content(None, "v", repr(value) if isinstance(value, float) else str(value))
-    if isinstance(value, datetime | date | time | timedelta):
-        serial = to_excel(value, epoch) if isinstance(value, datetime | date) else to_excel(value)
-        return _Content(None, "v", str(serial))
+    if isinstance(value, datetime | date):
+        return _Content(None, "v", _date_serial(value, epoch))
+    if isinstance(value, time | timedelta):
+        return _Content(None, "v", str(to_excel(value)))
     if data_type == "e":
         return _Content("e", "v", str(value))
     text = str(value)
     return _Content("inlineStr", "is", text, text != text.strip() or "\n" in text)
 
 
+#: The attributes of a ``<c>`` that go with its value: its type, cell and value metadata.
+_VALUE_ATTRIBUTES = ("t", "cm", "vm")
+
+
 def _set_cell(c: etree._Element, value: Any, data_type: str, style: int | None, wb: Any) -> None:
-    """Make the ``<c>`` element ``c`` hold ``value`` (as openpyxl holds it) and ``style``."""
-    for child in list(c):
-        c.remove(child)
-    c.attrib.pop("t", None)
-    c.attrib.pop("cm", None)
-    c.attrib.pop("vm", None)
-    if style is not None:
-        if style:
-            c.set("s", str(style))
-        else:
-            c.attrib.pop("s", None)
+    """Make the ``<c>`` element ``c`` hold ``value`` (as openpyxl holds it) and ``style``.
+    (What it held goes: its children, and the attributes of its value: type, metadata. Most
+    cells written have neither, a new one only its reference: looked at before anything is
+    removed, as a merge writes thousands.)"""
+    if len(c):
+        for child in list(c):
+            c.remove(child)
+    names = c.keys()
+    for name in _VALUE_ATTRIBUTES:
+        if name in names:
+            del c.attrib[name]
+    if style:
+        c.set("s", str(style))
+    elif style == 0 and "s" in names:  # (None: its style stays)
+        del c.attrib["s"]
     content = _content(value, data_type, wb.epoch)
     if content.t:
         c.set("t", content.t)
@@ -780,13 +799,11 @@ class SheetXml:
         if c is None and create:
             row = self.row(r)
             row.attrib.pop("spans", None)
-            c = etree.Element(M + "c")
-            c.set("r", f"{get_column_letter(col)}{r}")
-            later = min((n for n in cells if n > col), default=None)
+            # (made in the row's document, then put before the cell right of it, if any)
+            c = etree.SubElement(row, M + "c", r=f"{get_column_letter(col)}{r}")
+            later = min([n for n in cells if n > col], default=None)
             if later is not None:
                 cells[later].addprevious(c)
-            else:
-                row.append(c)
             cells[col] = c
         if c is not None:
             self.max_row, self.max_col = max(self.max_row, r), max(self.max_col, col)
@@ -857,7 +874,13 @@ def _patch_conditional(root: etree._Element, edits: SheetEdits, styles: StyleMap
                 block.remove(rule)
         if block.find(M + "cfRule") is None:
             root.remove(block)
-    priorities = [int(r.get("priority", "0")) for r in root.iter(M + "cfRule")]
+    # (the rules are the sheet's children's: not looked for among its 100,000 cells)
+    priorities = [
+        int(r.get("priority", "0"))
+        for part in root.iterchildren()
+        if part.tag != M + "sheetData"
+        for r in part.iter(M + "cfRule")
+    ]
     priority = max(priorities, default=0)
     for sqref, rule in edits.cf_added:
         priority += 1
@@ -1035,6 +1058,7 @@ def _add_rows(
     Change Log lines. The rows made whose heights are in ``heights``."""
     out = []
     numbers = []
+    letters: dict[int, str] = {}  # a column's letters, worked out once (a merge adds 40,000 cells)
     for r in sorted(new_rows):
         # (in column order: a row's columns differ, so its edits are never compared)
         cells = sorted([ce for ce in new_rows[r] if ce[1].value is not None or ce[1].style_changed])
@@ -1048,7 +1072,8 @@ def _add_rows(
         for col, e in cells:
             style = styles.xf(e.style) if e.style_changed else None
             value = e.value if e.value_changed else None  # else: only its look
-            out.append(_cell_xml(f"{get_column_letter(col)}{r}", value, e.data_type, style, epoch))
+            name = letters.get(col) or letters.setdefault(col, get_column_letter(col))
+            out.append(_cell_xml(f"{name}{r}", value, e.data_type, style, epoch))
         out.append("</row>")
         numbers.append(r)
         if cells:

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from edi_xl.master.cells import REPLACEMENT, storable_text
 from edi_xl.master.package import MAIN_NS, Package, parse
-from edi_xl.master.patch import _cell_xml, _set_cell, _shift_sheet_xml
+from edi_xl.master.patch import _cell_xml, _set_cell, _shift_sheet_xml, _xml_bytes
 
 M = f"{{{MAIN_NS}}}"
 VALUES: list[tuple[Any, str]] = [
@@ -92,4 +92,19 @@ def test_text_a_workbook_cannot_hold_is_replaced_not_dropped() -> None:
     text = "a\ufffeb\uffffc\ud800d\x01e\tf\r\ng"
     assert (
         storable_text(text) == f"a{REPLACEMENT}b{REPLACEMENT}c{REPLACEMENT}d{REPLACEMENT}e\tf\r\ng"
+    )
+
+
+def test_the_characters_xml_cannot_hold_are_found_in_rows_written_as_text() -> None:
+    """New rows kept as text (a merge's Change Log lines) are looked through for characters
+    XML 1.0 cannot hold, in their UTF-8 bytes: each such character of the first plane, and
+    none other, is found, alone or among others."""
+    cannot = {*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF}
+    cannot |= set(range(0xD800, 0xE000))  # lone surrogates
+    for code in range(0x10000):
+        text = f"a{chr(code)}é"
+        assert (_xml_bytes(text) is None) == (code in cannot), hex(code)
+    assert (
+        _xml_bytes("line\tone\r\nline two \U0001f600")
+        == "line\tone\r\nline two \U0001f600".encode()
     )

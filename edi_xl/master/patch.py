@@ -56,7 +56,6 @@ from decimal import Decimal
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from string import ascii_letters
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape as xml_escape
 
@@ -303,11 +302,9 @@ def _shift_cells(root: etree._Element, col: int) -> CellIndex | None:
         at = 0  # the column of the cell before (a cell with no reference is the next one)
         for c in row.iterchildren(f"{M}c"):
             ref = c.get("r")
-            if ref:  # "K5": its letters moved, looked up once per column (a sheet has many)
-                digits = ref.lstrip(ascii_letters)
-                letters = ref[: len(ref) - len(digits)]
-            else:  # the file leaves it out: its place gives it
-                letters, digits = get_column_letter(at + 1), number
+            # "K5": its letters moved, looked up once per column (a sheet has many); a cell
+            # the file writes without its reference: its place gives it
+            letters = ref.rstrip("0123456789") if ref else get_column_letter(at + 1)
             move = moved.get(letters)
             if move is None:  # (a file may write "k5": it comes out "L5")
                 old = column_index_from_string(letters.upper())
@@ -315,7 +312,7 @@ def _shift_cells(root: etree._Element, col: int) -> CellIndex | None:
                 move = moved[letters] = (get_column_letter(new), old, new)
             to, at, column = move
             if to != letters or not ref:
-                c.set("r", to + digits)
+                c.set("r", to + (ref[len(letters) :] if ref else number))
             found[column] = c
         if index is not None and number:
             index[int(number)] = found

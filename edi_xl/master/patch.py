@@ -711,6 +711,7 @@ class SheetXml:
         self.max_row = 0
         self.max_col = 0
         self._column_index: dict[str, int] = {}  # "K" -> 11, worked out once per column
+        self._letters: dict[int, str] = {}  # and 11 -> "K"
         # rows added after the last one, kept as text in UTF-8 (:meth:`add_rows_xml`)
         self._tail: list[bytes] = []
         self._tail_rows: set[int] = set()
@@ -809,7 +810,23 @@ class SheetXml:
             self.cells[r] = found
         return self.cells[r]
 
+    def _in_place(self, r: int, col: int) -> etree._Element | None:
+        """The cell of row ``r`` in column ``col`` if it is where a row holding a cell in
+        every column from A has it (its child ``col - 1``), as its reference says: found so,
+        a row's other cells need not be read (a refresh writes a few cells in each of
+        thousands of rows). None: not there, or not known (yet) to be."""
+        row = self.rows.get(r)
+        if row is None or r in self.cells or r in self._tail_rows or len(row) < col:
+            return None
+        c = row[col - 1]
+        letters = self._letters.get(col) or self._letters.setdefault(col, get_column_letter(col))
+        return c if c.tag == M + "c" and c.get("r") == f"{letters}{r}" else None
+
     def cell(self, r: int, col: int, *, create: bool = True) -> etree._Element | None:
+        c = self._in_place(r, col)
+        if c is not None:
+            self.max_row, self.max_col = max(self.max_row, r), max(self.max_col, col)
+            return c
         cells = self._row_cells(r)
         c = cells.get(col)
         if c is None and create:

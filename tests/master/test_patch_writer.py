@@ -222,6 +222,39 @@ def test_cells_with_no_reference_are_found_and_moved_by_their_place() -> None:
     assert sheet.cell(5, 2, create=False) is None
 
 
+_ROWS_OF_EVERY_SHAPE = (
+    f'<worksheet xmlns="{MAIN_NS}"><sheetData>'
+    '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c><c r="C1"><v>3</v></c></row>'
+    '<row r="2"><c r="A2"><v>4</v></c><c r="C2"><v>5</v></c><c r="D2"><v>6</v></c></row>'
+    '<row r="3"><c r="a3"><v>7</v></c><c r="b3"><v>8</v></c></row>'
+    '<row r="4"><!-- a note --><c r="A4"><v>9</v></c><c r="B4"><v>10</v></c></row>'
+    '<row r="5"><c r="B5"><v>11</v></c><c r="A5"><v>12</v></c></row>'
+    "</sheetData></worksheet>"
+).encode()
+
+
+def test_a_cell_is_found_wherever_its_row_holds_it() -> None:
+    """SheetXml takes a cell where a row holding every column has it when its reference
+    says so, and else reads the row: rows with gaps, lowercase references, a comment among
+    the cells or cells out of order give the same cells as rows read whole."""
+    expected = {
+        (1, 1): "1", (1, 2): "2", (1, 3): "3", (2, 1): "4", (2, 3): "5", (2, 4): "6",
+        (3, 1): "7", (3, 2): "8", (4, 1): "9", (4, 2): "10", (5, 1): "12", (5, 2): "11",
+    }  # fmt: skip
+    by_rows = [(r, col) for r in range(1, 6) for col in range(1, 6)]
+    for order in (by_rows, by_rows[::-1]):
+        sheet = SheetXml(parse(_ROWS_OF_EVERY_SHAPE))
+        found = {key: sheet.cell(*key, create=False) for key in order}
+        assert {k: c.findtext(f"{{{MAIN_NS}}}v") for k, c in found.items() if c is not None} == (
+            expected
+        )
+    sheet = SheetXml(parse(_ROWS_OF_EVERY_SHAPE))
+    assert sheet.cell(1, 2) is not None and sheet.cell(2, 2) is not None  # (B2 made)
+    made = sheet.cell(2, 2)
+    assert made is not None and made.get("r") == "B2" and made.getprevious().get("r") == "A2"
+    assert sheet.cell(2, 2) is made and (sheet.max_row, sheet.max_col) == (2, 2)
+
+
 def test_rows_added_below_a_sheet_keep_their_heights(tmp_path: Path) -> None:
     """New rows (as a merge adds Change Log lines, each as tall as its text) are written
     with their heights, as are a height-only row and an existing row's new height."""

@@ -35,7 +35,7 @@ from edi_xl.core.summary import Summary
 from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, merged_cell_note, set_value
 from edi_xl.master.conditional import apply_rag_formatting
-from edi_xl.master.patch import read_ahead, save_master
+from edi_xl.master.patch import save_master
 from edi_xl.master.plan import (
     COMPUTED_NOTE,
     SPARE_ROWS,
@@ -304,7 +304,6 @@ def refresh_workbook(
     path = Path(path)
     with gc_paused():
         wb = load_master(path, remakes_summary=True)
-        read_ahead(wb)  # the save's reading of the file, on the other core meanwhile
         result = refresh_book(wb, as_at, now=now, path=path.name)
         target = Path(out) if out else path
         result.backup = save_master(wb, target, notes=result.notes)

@@ -326,46 +326,33 @@ def _saved_parts(path: Path) -> dict[str, bytes]:
         return {name: zf.read(name) for name in zf.namelist() if name != "docProps/core.xml"}
 
 
-def test_a_refresh_read_ahead_saves_what_one_read_at_the_save_does(
+def test_a_package_read_ahead_saves_what_one_read_at_the_save_does(
     master: Path, tmp_path: Path
 ) -> None:
     """A refresh that writes into the plan sheet, Settings and the Change Log (a later as-at
-    date) gives the same file whether its package was read and parsed ahead, in a thread,
-    or read when it is saved."""
+    date) saves the same file whether its package was read and parsed ahead, in a thread
+    (as a merge does), or read when it is saved."""
     from datetime import date, datetime
 
-    from edi_xl.flows import refresh
+    from edi_xl.flows.refresh import refresh_book
     from edi_xl.master import patch
+    from edi_xl.master.plan import load_master
 
     later, now = date(2024, 6, 30), datetime(2024, 7, 1, 9, 0)
-    ahead_path, plain_path = tmp_path / "ahead.xlsx", tmp_path / "plain.xlsx"
-    taken: list[Package] = []
-    real_package_of = patch._package_of
-
-    def package_of(wb: Workbook, package: bytes) -> Package:
-        was_ahead = wb in patch._AHEAD
-        pkg = real_package_of(wb, package)
-        if was_ahead:
-            taken.append(pkg)
-        return pkg
-
-    patch._package_of = package_of
-    try:
-        refresh.refresh_workbook(master, later, out=ahead_path, now=now)
-        assert len(taken) == 1  # the save took the package read ahead
-        read_ahead = refresh.read_ahead
-        refresh.read_ahead = lambda wb: None
-        try:
-            refresh.refresh_workbook(master, later, out=plain_path, now=now)
-        finally:
-            refresh.read_ahead = read_ahead
-    finally:
-        patch._package_of = real_package_of
-    assert len(taken) == 1
-    ahead, plain = _saved_parts(ahead_path), _saved_parts(plain_path)
-    assert ahead == plain
+    saved: dict[bool, dict[str, bytes]] = {}
+    for ahead in (True, False):
+        wb = load_master(master, remakes_summary=True)
+        if ahead:
+            patch.read_ahead(wb)
+            assert wb in patch._AHEAD
+        refresh_book(wb, later, now=now, path=master.name)
+        out = tmp_path / f"ahead-{ahead}.xlsx"
+        patch.save_master(wb, out)
+        assert wb not in patch._AHEAD  # the save took it
+        saved[ahead] = _saved_parts(out)
+    assert saved[True] == saved[False]
     before = _saved_parts(master)
-    changed = {name for name in ahead if before.get(name) != ahead[name]}
+    changed = {name for name in saved[True] if before.get(name) != saved[True][name]}
     # it did patch sheets parsed ahead: the plan sheet, Settings, the Change Log, besides the
     # Summary it makes again
     assert len({name for name in changed if name.startswith("xl/worksheets/sheet")}) >= 3

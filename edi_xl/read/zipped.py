@@ -36,10 +36,11 @@ def stored_bytes(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
 
 
 def head(data: bytes, info: zipfile.ZipInfo, size: int) -> bytes | None:
-    """At most the first ``size`` bytes of entry ``info``, inflated; all of it when it is
-    no longer than that, and then only if its CRC-32 is right (as :mod:`zipfile` checks
-    reading an entry to its end). None when :func:`stored_bytes` cannot take the entry or
-    its data is damaged: read it with :mod:`zipfile`, which says what is wrong."""
+    """The first ``size`` bytes of entry ``info``, inflated; all of it when it is no longer
+    than that, and then only if its CRC-32 is right (as :mod:`zipfile` checks reading an
+    entry to its end). None when :func:`stored_bytes` cannot take the entry or its data is
+    damaged (it does not inflate, or gives fewer or more bytes than the entry's size says):
+    read it with :mod:`zipfile`, which says what is wrong."""
     stored = stored_bytes(data, info)
     if stored is None:
         return None
@@ -50,6 +51,8 @@ def head(data: bytes, info: zipfile.ZipInfo, size: int) -> bytes | None:
             out = zlib.decompressobj(-15).decompress(stored, size)
         except zlib.error:
             return None
-    if len(out) >= info.file_size and (len(out) != info.file_size or zlib.crc32(out) != info.CRC):
+    if len(out) != min(size, info.file_size):  # (data that ends early, or runs on)
+        return None
+    if len(out) == info.file_size and zlib.crc32(out) != info.CRC:
         return None
     return out

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import copy
 import io
+import struct
 import zipfile
+import zlib
+from typing import Any
 
 import pytest
 
@@ -14,10 +17,10 @@ BIG = b"<worksheet>" + b"<row><c><v>1</v></c></row>" * 2000 + b"</worksheet>"
 PARTS = {"small.xml": b"<a>tiny</a>", "big.xml": BIG, "empty.xml": b""}
 
 
-def _zip(method: int) -> bytes:
+def _zip(method: int, parts: dict[str, bytes] = PARTS) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", method) as zf:
-        for name, data in PARTS.items():
+        for name, data in parts.items():
             zf.writestr(name, data)
     return out.getvalue()
 
@@ -61,3 +64,85 @@ def test_entries_it_cannot_take_are_left_to_zipfile() -> None:
     start = info.header_offset + 30 + len(b"big.xml")
     damaged[start : start + 8] = b"\xff" * 8  # not deflate data any more
     assert zipped.head(bytes(damaged), info, 10**7) is None
+
+
+def test_an_entry_whose_data_ends_early_is_left_to_zipfile() -> None:
+    """Deflate data that ends (a last block) before the entry's size: zipfile refuses it,
+    so the bytes taken from memory are not used either, however few were asked for."""
+    body = b"<a>" + b"x" * 5000 + b"</a>"
+    data = bytearray(_zip(zipfile.ZIP_DEFLATED, {"cut.xml": body}))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = zf.getinfo("cut.xml")
+    start = info.header_offset + 30 + len(b"cut.xml")
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    short = compressor.compress(body[:100]) + compressor.flush()  # only the first 100 bytes
+    data[start : start + len(short)] = short
+    for size in (100, 4096, 10**7):
+        assert zipped.head(bytes(data), info, size) == (body[:100] if size == 100 else None)
+    with (
+        zipfile.ZipFile(io.BytesIO(bytes(data))) as zf,
+        zf.open(info) as member,
+        pytest.raises(zipfile.BadZipFile),
+    ):
+        member.read(4096)
+
+
+class _Unseekable(io.RawIOBase):
+    """A stream zipfile cannot go back in: it writes each entry's sizes after its data."""
+
+    def __init__(self) -> None:
+        self.written = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        self.written += b
+        return len(b)
+
+
+def test_entries_with_their_sizes_after_the_data_are_taken() -> None:
+    """Flag 0x8: the local header holds no sizes or CRC (a data descriptor after the data
+    does); the central directory's are used."""
+    out = _Unseekable()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in PARTS.items():
+            zf.writestr(name, body)
+    data = bytes(out.written)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        infos = zf.infolist()
+        assert all(info.flag_bits & 0x8 for info in infos)
+        for info in infos:
+            assert zipped.head(data, info, 10**7) == zf.read(info) == PARTS[info.filename]
+            assert zipped.stored_bytes(data, info) is not None
+
+
+def _entry_by_hand(name: bytes, body: bytes, local_extra: bytes, central_extra: bytes) -> bytes:
+    """A zip of one entry, stored, whose local header's extra field is not the central
+    directory's (as zip tools that align entries write them)."""
+    crc, n = zlib.crc32(body), len(body)
+    local = struct.pack(
+        "<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 33, crc, n, n, len(name), len(local_extra)
+    )
+    central = struct.pack(
+        "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 33, crc, n, n,
+        len(name), len(central_extra), 0, 0, 0, 0, 0,
+    )  # fmt: skip
+    local += name + local_extra + body
+    central += name + central_extra
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(local), 0)
+    return local + central + end
+
+
+@pytest.mark.parametrize(
+    ("local_extra", "central_extra"),
+    [(b"\xfe\xca\x04\x00pads", b""), (b"", b"\x99\x99\x02\x00zz"), (b"\x99\x99\x00\x00", b"")],
+)
+def test_an_entry_s_data_starts_after_its_local_header_s_extra_field(
+    local_extra: bytes, central_extra: bytes
+) -> None:
+    data = _entry_by_hand(b"x.xml", b"<x>hello</x>", local_extra, central_extra)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        info = zf.getinfo("x.xml")
+        assert zipped.head(data, info, 4096) == zf.read(info) == b"<x>hello</x>"
+        assert zipped.stored_bytes(data, info) == b"<x>hello</x>"

@@ -5,13 +5,14 @@ and the text of a sheet made again (``_sheet_data``) keeps what openpyxl's write
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from lxml import etree
 from openpyxl import Workbook
+from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, to_excel
 
 from edi_xl.master.cells import REPLACEMENT, storable_text
 from edi_xl.master.package import MAIN_NS, Package, parse
@@ -108,3 +109,23 @@ def test_the_characters_xml_cannot_hold_are_found_in_rows_written_as_text() -> N
         _xml_bytes("line\tone\r\nline two \U0001f600")
         == "line\tone\r\nline two \U0001f600".encode()
     )
+
+
+def _serial(value: Any, epoch: datetime) -> str | None:
+    xml = f'<row xmlns="{MAIN_NS}">{_cell_xml("A1", value, "d", None, epoch)}</row>'
+    return parse(xml.encode()).findtext(f"{M}c/{M}v")
+
+
+def test_dates_and_times_are_written_for_their_own_epoch_and_zone() -> None:
+    """A date's serial is worked out once (a merge writes one moment on thousands of lines),
+    and stays right: the same date in a 1904 workbook after a 1900 one, and two times of day
+    that are equal but in different zones (each written as openpyxl writes it)."""
+    for value in (date(2024, 3, 1), datetime(2024, 3, 1, 9, 30)):
+        epochs = (WINDOWS_EPOCH, MAC_EPOCH, WINDOWS_EPOCH)
+        serials = [_serial(value, epoch) for epoch in epochs]
+        assert serials == [str(to_excel(value, epoch)) for epoch in epochs]
+        assert serials[0] != serials[1]
+    utc, paris = time(12, tzinfo=UTC), time(13, tzinfo=timezone(timedelta(hours=1)))
+    assert utc == paris and hash(utc) == hash(paris)
+    assert _serial(utc, WINDOWS_EPOCH) == str(to_excel(utc))
+    assert _serial(paris, WINDOWS_EPOCH) == str(to_excel(paris)) != str(to_excel(utc))

@@ -51,7 +51,7 @@ from edi_xl.flows.owner_returns import META_SHEET, last_update_text, row_fingerp
 from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, set_value, storable_text
-from edi_xl.master.patch import read_ahead, save_master
+from edi_xl.master.patch import drop_read_ahead, read_ahead, save_master
 from edi_xl.master.plan import (
     MasterPlan,
     gc_paused,
@@ -701,16 +701,21 @@ def merge_returns(
         raise
     files = reading.result(progress)
     read_ahead(wb)  # the save's reading of the file, while the merge works (no more forks)
-    settings_date = sheets.read_settings(wb).as_at
-    source = "given"
-    if as_at is None:
-        as_at, source = returns_round(files, settings_date, fallback, master.name)
-    with gc_paused():  # not while reading returns: a file read in this process leaves cycles
-        result = merge_book(wb, files, as_at, now=now, path=master.name, master_plan=master_plan)
-        saved: list[Problem] = []
-        result.backup = save_master(wb, target, notes=saved)
-        if result.refresh is not None:
-            result.refresh.notes += saved
+    try:
+        settings_date = sheets.read_settings(wb).as_at
+        source = "given"
+        if as_at is None:
+            as_at, source = returns_round(files, settings_date, fallback, master.name)
+        with gc_paused():  # not while reading returns: a file read here leaves cycles
+            result = merge_book(
+                wb, files, as_at, now=now, path=master.name, master_plan=master_plan
+            )
+            saved: list[Problem] = []
+            result.backup = save_master(wb, target, notes=saved)
+            if result.refresh is not None:
+                result.refresh.notes += saved
+    finally:
+        drop_read_ahead(wb)  # (a merge stopped before its save: its thread ended)
     result.path = target
     result.as_at_source = source
     return result

@@ -148,8 +148,8 @@ class Package:
 
     def parse_ahead(self, names: list[str]) -> None:
         """Parse the parts ``names`` now, for :meth:`xml` to hand out later. lxml lets other
-        threads run while it parses: a package read in a background thread (see
-        :func:`edi_xl.master.patch.read_ahead`) is parsed there too."""
+        threads run while it parses: :func:`edi_xl.master.patch.read_ahead` calls this in a
+        background thread (and nothing else touches the package until that thread ends)."""
         for name in names:
             data = self.parts.get(name)
             if data is None:

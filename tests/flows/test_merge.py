@@ -650,6 +650,27 @@ def test_a_master_that_does_not_load_stops_the_reading(batch, tmp_path):
     assert not [t for t in threading.enumerate() if t.name == "edi_xl-returns"]
 
 
+def test_a_merge_that_stops_at_its_round_question_leaves_no_read_ahead(master, tmp_path):
+    """The returns were made for another round than the one on Settings: the merge stops
+    before its save, and what it had started reading for the save (a thread parsing the
+    master's sheets) has ended and is dropped, not left running into the next command."""
+    import threading
+
+    from edi_xl.flows.owner_returns import make_owner_returns
+    from edi_xl.flows.rounds import RoundMismatchError
+    from edi_xl.master import patch
+
+    make_owner_returns(master, tmp_path / "returns", datetime(2024, 3, 18).date())
+    before = master.read_bytes()
+    with pytest.raises(RoundMismatchError) as stopped:
+        merge_returns(master, [tmp_path / "returns"])
+    assert "Which round are they for?" in str(stopped.value)
+    # (the master loaded is still alive, in the traceback: it would still be there)
+    assert not list(patch._AHEAD.keys())
+    assert not [t for t in threading.enumerate() if t.name == "edi_xl-read-ahead"]
+    assert master.read_bytes() == before  # nothing merged
+
+
 def _read_slowly(path, *args, **kwargs):
     """A stand-in reader (in the workers): a file with "hang" in its name never finishes."""
     import time

@@ -368,4 +368,21 @@ def test_a_package_read_ahead_is_not_used_for_another_package(tmp_path: Path) ->
     other = _workbook_bytes(tmp_path, 30)
     assert patch._package_of(wb, other).parts == Package.read(other).parts
     assert wb not in patch._AHEAD  # handed out (and dropped) once
-    patch.read_ahead(Workbook())  # not loaded as a master: nothing to read
+    blank = Workbook()
+    patch.read_ahead(blank)  # not loaded as a master: nothing to read
+    assert blank not in patch._AHEAD
+
+
+def test_a_package_read_ahead_is_dropped_with_its_thread_ended(tmp_path: Path) -> None:
+    """What a command that stops before its save does (patch.drop_read_ahead)."""
+    from edi_xl.master import patch
+
+    source = _workbook_bytes(tmp_path, 2000)
+    wb = load_workbook(BytesIO(source))
+    remember_package(wb, source)
+    patch.read_ahead(wb)
+    ahead = patch._AHEAD[wb]
+    patch.drop_read_ahead(wb)
+    assert wb not in patch._AHEAD and not ahead.thread.is_alive()
+    assert "xl/worksheets/sheet1.xml" in ahead.package._parsed  # (it had parsed the sheet)
+    patch.drop_read_ahead(wb)  # twice: nothing more to do

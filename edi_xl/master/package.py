@@ -156,7 +156,7 @@ class Package:
                 continue
             try:
                 self._parsed[name] = (data, parse(data))
-            except etree.XMLSyntaxError:  # :meth:`xml` parses it again, and raises then
+            except Exception:  # noqa: BLE001 - :meth:`xml` parses it again, and raises then
                 continue
 
     def put(self, name: str, data: bytes) -> None:
@@ -177,6 +177,7 @@ class Package:
         self.parts.pop(name, None)
         self.infos.pop(name, None)
         self.entries.pop(name, None)
+        self._parsed.pop(name, None)
         self.changed.discard(name)
 
     def free_name(self, wanted: str) -> str:

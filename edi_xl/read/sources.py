@@ -485,6 +485,7 @@ def _read_ooxml(path: Path, fmt: str) -> WorkbookGrids:
 # read) goes the careful way below, so what is refused and why stays the same.
 _FAST_MAX_PART = 64 * 1024 * 1024  # uncompressed bytes of any one part
 _FAST_MAX_RATIO = 200  # uncompressed / compressed of a part larger than 1 MB
+_FAST_IN_MEMORY = 16 * 1024 * 1024  # a file up to this size is read into memory at once
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _DTD_HEAD = 4096  # bytes of each XML part looked at for one
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
@@ -496,8 +497,10 @@ _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None] | None:
     """Every worksheet read by calamine, hidden rows from the sheet XML, and when the
     workbook says it was saved; None: not ordinary."""
-    data = path.read_bytes()
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+    # the file in memory, its parts looked at from there (zipped.head); a big one is read as
+    # it streams, without holding it whole
+    data = path.read_bytes() if path.stat().st_size <= _FAST_IN_MEMORY else None
+    with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
         infos = zf.infolist()
         names = {info.filename for info in infos}
         if "xl/workbook.xml" not in names:
@@ -511,7 +514,7 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
                 return None
             if info.filename.endswith((".xml", ".rels", ".vml")):
                 # taken from the bytes in memory: a tenth of the time of zipfile's reading
-                head = zipped.head(data, info, _DTD_HEAD)
+                head = zipped.head(data, info, _DTD_HEAD) if data is not None else None
                 if head is None:  # (zipfile's reading says what is wrong with it)
                     with zf.open(info) as member:
                         head = member.read(_DTD_HEAD)

@@ -20,7 +20,8 @@ _LOCAL_HEADER = b"PK\x03\x04"
 def stored_bytes(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
     """The bytes of entry ``info`` of the zip ``data`` as the zip stores them (deflated, or
     not compressed); None for an entry that cannot be taken so: another way of compressing,
-    encrypted, zip64 sizes or offsets, or its local header not where the directory says."""
+    encrypted, zip64 sizes or offsets, or its local header not where the directory says or
+    naming another entry (as :mod:`zipfile` checks)."""
     start = info.header_offset
     if (
         info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
@@ -30,6 +31,10 @@ def stored_bytes(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
     ):
         return None
     name_len, extra_len = struct.unpack("<HH", data[start + 26 : start + 30])
+    name = data[start + 30 : start + 30 + name_len]
+    encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+    if name.decode(encoding, "replace") != info.orig_filename:
+        return None
     begin = start + 30 + name_len + extra_len
     stored = data[begin : begin + info.compress_size]
     return stored if len(stored) == info.compress_size else None

@@ -386,3 +386,13 @@ def test_a_package_read_ahead_is_dropped_with_its_thread_ended(tmp_path: Path) -
     assert wb not in patch._AHEAD and not ahead.thread.is_alive()
     assert "xl/worksheets/sheet1.xml" in ahead.package._parsed  # (it had parsed the sheet)
     patch.drop_read_ahead(wb)  # twice: nothing more to do
+
+
+def test_a_part_removed_is_not_handed_out_parsed(tmp_path: Path) -> None:
+    pkg = Package.read(_workbook_bytes(tmp_path, 5))
+    sheet = "xl/worksheets/sheet1.xml"
+    pkg.parse_ahead([sheet])
+    pkg.remove(sheet)
+    assert sheet not in pkg._parsed
+    with pytest.raises(KeyError):
+        pkg.xml(sheet)

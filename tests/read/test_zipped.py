@@ -7,6 +7,7 @@ import io
 import struct
 import zipfile
 import zlib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -146,3 +147,37 @@ def test_an_entry_s_data_starts_after_its_local_header_s_extra_field(
         info = zf.getinfo("x.xml")
         assert zipped.head(data, info, 4096) == zf.read(info) == b"<x>hello</x>"
         assert zipped.stored_bytes(data, info) == b"<x>hello</x>"
+
+
+def test_a_local_header_naming_another_entry_is_left_to_zipfile() -> None:
+    data = bytearray(_zip(zipfile.ZIP_DEFLATED))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = zf.getinfo("big.xml")
+    at = info.header_offset + 30
+    data[at : at + 3] = b"bag"  # the local header's name, not the central directory's
+    assert zipped.stored_bytes(bytes(data), info) is None
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf, pytest.raises(zipfile.BadZipFile):
+        zf.read("big.xml")
+
+
+def test_a_big_return_is_read_as_it_streams_with_the_same_grids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openpyxl import Workbook
+
+    from edi_xl.read import sources
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["Action", "Status", "Update"])
+    for n in range(1, 40):
+        ws.append([f"1.{n}", "Green", f"update {n} & <more>"])
+    ws.row_dimensions[5].hidden = True
+    path = tmp_path / "return.xlsx"
+    wb.save(path)
+    in_memory = sources._fast_ooxml_sheets(path)
+    monkeypatch.setattr(sources, "_FAST_IN_MEMORY", 0)  # as if it were bigger than that
+    streamed = sources._fast_ooxml_sheets(path)
+    assert in_memory is not None and streamed == in_memory
+    assert in_memory[0][0].hidden_rows == frozenset({4})

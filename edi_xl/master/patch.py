@@ -18,7 +18,7 @@ x14 extensions...). So a master edi_xl did not make from nothing is saved by pat
 
    - edi_xl's own sheets the command made again (the Summary, the Returns sheet) and any
      sheet it added are put in whole: openpyxl writes each but its cells, which are written
-     here as text with the package's own style numbers (:func:`_sheet_data`; through
+     here as text with the package's own style numbers (:func:`_sheet_rows`; through
      openpyxl's cell writer when a sheet holds notes, links or rich text), their styles
      added to the package's ``styles.xml``, their strings inline, their drawings and charts
      copied under free names;
@@ -711,6 +711,22 @@ def _xml_bytes(text: str) -> bytes | None:
     return data
 
 
+def _serialise_spliced(root: etree._Element, parent: etree._Element, xml: bytes) -> bytes | None:
+    """``root`` serialised with ``xml`` (elements as UTF-8 text, checked by
+    :func:`_xml_bytes`) at the end of ``parent``'s children, spliced into the text where a
+    marker stood; None when the tree already holds a marker like it."""
+    mark = etree.ProcessingInstruction("edi-xl-rows")
+    parent.append(mark)
+    try:
+        data = serialise(root)
+    finally:
+        parent.remove(mark)
+    marker = etree.tostring(mark)  # (b"<?edi-xl-rows ?>")
+    if data.count(marker) != 1:
+        return None
+    return data.replace(marker, xml)
+
+
 class SheetXml:
     """A worksheet's XML with fast access to its rows and cells. ``cells``: the cells of
     every row, by row and column, where they were just read (:func:`_shift_cells`); else a
@@ -770,17 +786,11 @@ class SheetXml:
         ``sheetData``."""
         if not self._tail:
             return serialise(self.root)
-        mark = etree.ProcessingInstruction("edi-xl-rows")
-        self.data.append(mark)
-        try:
-            data = serialise(self.root)
-        finally:
-            self.data.remove(mark)
-        marker = etree.tostring(mark)  # (b"<?edi-xl-rows ?>")
-        if data.count(marker) != 1:  # (a file with one of its own: made elements first)
+        data = _serialise_spliced(self.root, self.data, b"".join(self._tail))
+        if data is None:  # (a file with a marker of its own: made elements first)
             self._settle()
             return serialise(self.root)
-        return data.replace(marker, b"".join(self._tail))
+        return data
 
     def row(self, r: int) -> etree._Element:
         if r in self._tail_rows:
@@ -1281,12 +1291,12 @@ class _Made:
     package: Package
     cell_styles: list[tuple[int, ...]]  # a cell's ``s`` -> its openpyxl style array
     dxfs: list[bytes]  # a rule's ``dxfId`` -> the differential style, as openpyxl writes it
-    no_cells: set[str]  # sheets written without their cells (:func:`_sheet_data` writes them)
+    no_cells: set[str]  # sheets written without their cells (:func:`_sheet_rows` writes them)
 
 
 def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> _Made:
     """``sheets`` of ``wb`` written by openpyxl on their own (the rest left out); of those
-    whose cells :func:`_sheet_data` can write (:func:`_plain_cells`), all but the cells.
+    whose cells :func:`_sheet_rows` can write (:func:`_plain_cells`), all but the cells.
 
     openpyxl numbers the cell styles and the conditional formats' styles as it writes, in
     the workbook (``_cell_styles``, ``_differential_styles``): they are read back here."""
@@ -1314,7 +1324,7 @@ def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> _Made:
 
 
 def _plain_cells(ws: Worksheet) -> bool:
-    """Whether :func:`_sheet_data` can write every cell of ``ws``: no note, link, rich text,
+    """Whether :func:`_sheet_rows` can write every cell of ``ws``: no note, link, rich text,
     array or data-table formula, or date with a time zone (openpyxl writes those itself)."""
     if ws.parent.iso_dates:
         return False
@@ -1336,10 +1346,11 @@ def _attr(value: str) -> str:
     return xml_escape(value, _ATTR_ENTITIES)
 
 
-def _sheet_data(ws: Worksheet, rows: etree._Element, styles: StyleMap) -> etree._Element:
-    """The ``<sheetData>`` of ``ws``: its cells as openpyxl writes them (strings inline),
-    styled with the package's own styles, in the rows openpyxl wrote for it without cells
-    (``rows``, their heights and looks)."""
+def _sheet_rows(ws: Worksheet, rows: etree._Element, styles: StyleMap) -> tuple[str, bool]:
+    """The rows of the ``<sheetData>`` of ``ws`` as XML text: its cells as openpyxl writes
+    them (strings inline), styled with the package's own styles, in the rows openpyxl wrote
+    for it without cells (``rows``, their heights and looks); and whether every row's look
+    has only plain attribute names (one in a namespace cannot be written as text here)."""
     epoch = ws.parent.epoch
     by_row: dict[int, list[str]] = {}
     for (r, col), cell in sorted(ws._cells.items()):
@@ -1367,7 +1378,8 @@ def _sheet_data(ws: Worksheet, rows: etree._Element, styles: StyleMap) -> etree.
             text = f"<c {attrs}><v>{_text(safe_string(value))}</v></c>"
         by_row.setdefault(r, []).append(text)
     looks = {int(row.get("r", "0")): row for row in rows.iterfind(M + "row")}
-    out = [f'<sheetData xmlns="{MAIN_NS}">']
+    plain = all(not key.startswith("{") for row in looks.values() for key in row.attrib)
+    out = []
     for r in sorted(set(by_row) | set(looks)):
         row = looks.get(r)
         attrs = (
@@ -1375,11 +1387,36 @@ def _sheet_data(ws: Worksheet, rows: etree._Element, styles: StyleMap) -> etree.
             if row is not None
             else f'r="{r}"'
         )
-        out.append(f"<row {attrs}>")
-        out.extend(by_row.get(r, ()))
-        out.append("</row>")
-    out.append("</sheetData>")
-    return parse("".join(out).encode("utf-8"))
+        cells = by_row.get(r)
+        if cells:
+            out.append(f"<row {attrs}>")
+            out.extend(cells)
+            out.append("</row>")
+        else:  # (as lxml writes an empty element)
+            out.append(f"<row {attrs}/>")
+    return "".join(out), plain
+
+
+def _whole_sheet_xml(ws: Worksheet, root: etree._Element, styles: StyleMap) -> bytes:
+    """The XML of a sheet openpyxl wrote without its cells (``root``), with them: the rows
+    :func:`_sheet_rows` writes spliced in as text where they hold only what XML can (about
+    0.05 s less than parsing the rows of a big Summary and writing them out again), else
+    parsed into the tree (which refuses what XML cannot hold)."""
+    data = root.find(M + "sheetData")
+    assert data is not None
+    text, plain = _sheet_rows(ws, data, styles)
+    dim = root.find(M + "dimension")
+    if dim is not None:
+        dim.set("ref", ws.calculate_dimension())
+    encoded = _xml_bytes(text) if plain and text else None
+    if encoded is not None:
+        for row in list(data):
+            data.remove(row)
+        spliced = _serialise_spliced(root, data, encoded)
+        if spliced is not None:
+            return spliced
+    root.replace(data, parse(f'<sheetData xmlns="{MAIN_NS}">{text}</sheetData>'.encode()))
+    return serialise(root)
 
 
 # --- the workbook --------------------------------------------------------------------------------
@@ -1622,7 +1659,7 @@ def _put_whole_sheets(
     """Write ``whole`` (sheets added or made again) and put them in the package whole: their
     styles added to the package's, their strings inline, what they link to (drawings,
     charts) copied under free names. openpyxl writes each sheet; the cells of a sheet whose
-    cells :func:`_sheet_data` can write are left out of that and written by it (openpyxl's
+    cells :func:`_sheet_rows` can write are left out of that and written by it (openpyxl's
     cell writing was most of the time of a save: about 0.25 s for the Summary of 5,000
     actions, against 0.04 s)."""
     written = _openpyxl_package(wb, whole)
@@ -1639,13 +1676,8 @@ def _put_whole_sheets(
         root = made.xml(src_part)
         _inline_strings(root, strings)
         _restyle(root, written, styles)
-        if ws.title in written.no_cells:  # written without its cells: they go in now
-            data = root.find(M + "sheetData")
-            assert data is not None
-            root.replace(data, _sheet_data(ws, data, styles))
-            dim = root.find(M + "dimension")
-            if dim is not None:
-                dim.set("ref", ws.calculate_dimension())
+        # written without its cells: they go in now
+        xml = _whole_sheet_xml(ws, root, styles) if ws.title in written.no_cells else None
         if ws.title in parts:  # replace edi_xl's sheet, dropping what only it linked to
             part = parts[ws.title][1]
             old_linked = pkg.reachable(part) - {part}
@@ -1664,7 +1696,7 @@ def _put_whole_sheets(
         for gone in old_linked:
             pkg.remove(gone)
             pkg.remove(rels_name(gone))
-        pkg.put_xml(part, root)
+        pkg.put(part, xml if xml is not None else serialise(root))
         overrides[part] = WORKSHEET_TYPE
         added: dict[str, str] = {}
         new_rels = _copy_linked(made, pkg, src_part, made_types, added)

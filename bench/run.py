@@ -6,7 +6,9 @@
    back in mixed shapes (see ``bench/returns.py``).
 2. Times, each in a fresh process, ``--repeat`` rounds of every task (median reported), with
    peak memory:
-   ``edi-xl refresh`` of the master; ``edi-xl merge`` of the returned files; a naive pandas
+   ``edi-xl refresh`` of the master (at its own as-at date, and for information a quarter
+   later, when a refresh has the overdue actions' cells to write); ``edi-xl merge`` of the
+   returned files; a naive pandas
    script (``bench/naive_pandas.py``); the two floors (``bench/floor.py``: the refresh floor
    reads every sheet of the master with python-calamine and re-packs its zip; the merge floor
    also reads every return with python-calamine).
@@ -37,7 +39,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -50,12 +52,23 @@ AS_AT = date(2023, 12, 18)
 #: machine does not decide them. merge must also be at least 5x faster than naive pandas.
 TARGETS = {
     "refresh": (4.0, 400.0),
+    "refresh, next quarter": (None, None),
     "merge": (8.0, 400.0),
     "naive pandas": (None, None),
     "refresh floor": (None, None),
     "merge floor": (None, None),
 }
-FLOOR = {"refresh": "refresh floor", "merge": "merge floor"}
+FLOOR = {
+    "refresh": "refresh floor",
+    "refresh, next quarter": "refresh floor",
+    "merge": "merge floor",
+}
+#: The as-at date of "refresh, next quarter": the next round's. The master was made at
+#: AS_AT, so a refresh at AS_AT finds nothing to change in the plan sheet; one a quarter later
+#: rewrites the Overdue and Days overdue cells of every action then overdue, as a trust's
+#: refresh at the start of a round does. Timed for information: issue 13's target is on the
+#: refresh above.
+NEXT_QUARTER = AS_AT + timedelta(days=91)
 MERGE_VS_NAIVE = 5.0
 
 
@@ -187,6 +200,10 @@ def tasks(work: Path) -> dict[str, tuple[list[str], Path | None]]:
     copy = work / "run" / "master.xlsx"
     return {
         "refresh": ([py, "-m", "edi_xl", "refresh", str(copy), "--as-at", AS_AT.isoformat()], copy),
+        "refresh, next quarter": (
+            [py, "-m", "edi_xl", "refresh", str(copy), "--as-at", NEXT_QUARTER.isoformat()],
+            copy,
+        ),
         "merge": (
             [
                 py,
@@ -250,9 +267,10 @@ def table(results: dict[str, list[Run]]) -> str:
         pss = max(r.tree_pss_mb for r in runs)
         limit_x, limit_mb = TARGETS[name]
         target, met, ratio = "", "", ""
+        if FLOOR.get(name) in results:
+            ratio = f"{paired(name, FLOOR[name]):.1f}x"
         if limit_x is not None and limit_mb is not None:
             times = paired(name, FLOOR[name])
-            ratio = f"{times:.1f}x"
             target = f"<= {limit_x:g}x floor, < {limit_mb:g} MB"
             ok = times <= limit_x and max(rss, pss) < limit_mb
             if name == "merge":

@@ -7,8 +7,8 @@ x14 extensions...). So a master edi_xl did not make from nothing is saved by pat
 1. :func:`remember_package`, when the master is loaded, keeps its package and takes the
    workbook's baseline (:func:`edi_xl.master.edits.take_baseline`).
 2. The command (refresh, merge, ...) works on the openpyxl workbook as always. Meanwhile
-   (:func:`read_ahead`, where the command asks for it: a merge) a thread parses the XML of
-   the sheets the save may patch, on the machine's other core.
+   (:func:`read_ahead`, where the command asks for it: a merge, a refresh to a new date) a
+   thread parses the XML of the sheets the save may patch, on the machine's other core.
 3. :func:`save_bytes` asks :func:`edi_xl.master.edits.describe` what the command changed (the
    same description the buttons' bridge writes into an open workbook) and
    :func:`apply_edits` applies it to the original package, part by part. The description
@@ -197,11 +197,11 @@ def read_ahead(wb: Workbook) -> None:
     is about a tenth of a second of every save.
 
     Call it where no process is forked until the save (a forked process would get a copy of
-    a parser half-way through), and where the command will patch the big sheets: a merge
-    does, once its returns are read. A command that may stop before its save calls
-    :func:`drop_read_ahead` when it does. A refresh does not: when it leaves the plan sheet as it
-    was (nothing changed since the last one), the parse is work and memory for nothing (on
-    the benchmark's 5,000 actions, 1.04x the time and 95 MB more). Nothing is read when
+    a parser half-way through), and where the command will patch the big sheets: a merge,
+    once its returns are read; a refresh that moves the as-at date. A refresh at the date the
+    master has leaves the plan sheet much as it was, and the parse is then work and memory for
+    nothing (on the benchmark's 5,000 actions, 1.04x the time and 95 MB more). A command that
+    may stop before its save calls :func:`drop_read_ahead` when it does. Nothing is read when
     ``wb`` was not loaded as a master."""
     package = _PACKAGES.get(wb)
     if package is None or wb in _AHEAD:

@@ -384,3 +384,46 @@ def test_a_cell_inside_merged_cells_is_a_coded_note(sept_master):
     assert note.message == f"row {row}: Days overdue is inside merged cells; not changed"
     printed = CliRunner().invoke(cli, ["refresh", str(sept_master), "--as-at", "2023-12-19"])
     assert f"Note: row {row}: Days overdue is inside merged cells; not changed" in printed.output
+
+
+def test_a_refresh_to_a_new_date_reads_its_file_ahead_and_one_at_its_date_does_not(
+    master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading ahead (the save's parse of the sheets, in a thread) is for a refresh that moves
+    the as-at date, which has the overdue actions' cells to write; not for one at the date
+    the master already has, nor one given no date (it takes the master's)."""
+    from edi_xl.flows import refresh
+    from edi_xl.master import patch
+
+    asked: list[date | None] = []
+    real = refresh.read_ahead
+
+    def spy(wb: object) -> None:
+        asked.append(refresh.sheets.read_settings(wb).as_at)  # type: ignore[arg-type]
+        real(wb)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(refresh, "read_ahead", spy)
+    refresh.refresh_workbook(master, date(2023, 12, 18), out=tmp_path / "same.xlsx")
+    refresh.refresh_workbook(master, None, out=tmp_path / "none.xlsx")
+    assert asked == []
+    refresh.refresh_workbook(master, date(2024, 6, 30), out=tmp_path / "later.xlsx")
+    assert asked == [date(2023, 12, 18)]
+    assert not list(patch._AHEAD.keys())  # taken by the save
+
+
+def test_a_refresh_that_fails_leaves_no_read_ahead(
+    master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from edi_xl.flows import refresh
+    from edi_xl.master import patch
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the refresh stopped")
+
+    monkeypatch.setattr(refresh, "refresh_book", fails)
+    with pytest.raises(RuntimeError, match="stopped"):
+        refresh.refresh_workbook(master, date(2024, 6, 30), out=tmp_path / "out.xlsx")
+    assert not list(patch._AHEAD.keys())
+    assert not [t for t in threading.enumerate() if t.name == "edi_xl-read-ahead"]

@@ -103,14 +103,15 @@ def new_cell(
     return cell
 
 
-def set_plain(cell: Cell | MergedCell, value: Any) -> bool:
+def set_plain(cell: Cell | MergedCell, value: Any, number_format: str | None = None) -> bool:
     """:func:`set_value` for thousands of cells: the same stored value and type.
 
     openpyxl infers the type and checks the text on every assignment; a plain value (None,
     an int or float, text that is neither formula-like nor an error word like ``#N/A``) is
-    stored here as that assignment stores it. Anything else goes through :func:`set_value`.
+    stored here as that assignment stores it. Anything else, and any value given a
+    ``number_format``, goes through :func:`set_value`.
     """
-    if type(cell) is Cell:
+    if number_format is None and type(cell) is Cell:
         kind = type(value)
         if value is None or kind is int or kind is float:
             cell._value = value
@@ -126,7 +127,7 @@ def set_plain(cell: Cell | MergedCell, value: Any) -> bool:
                 cell._value = text
                 cell.data_type = "s"
                 return True
-    return set_value(cell, value)
+    return set_value(cell, value, number_format=number_format)
 
 
 def comparable(value: Any) -> Any:

@@ -316,7 +316,7 @@ def write_returns_sheet(
             contact.email if contact and contact.email else "(no address on Settings)",
         )
         for c, value in enumerate(values, start=1):
-            _put(ws, r, c, value, STAMP_FORMAT if c == 3 else None)
+            set_plain(ws.cell(r, c), value, STAMP_FORMAT if c == 3 else None)
     chase = [s for s in statuses if s.owed]
     r += 2
     set_value(ws.cell(r, 1), f"Chase list: {plural(len(chase), 'owner')} still owed")
@@ -335,7 +335,7 @@ def write_returns_sheet(
         r += 1
         values2 = (f.file, f.owner, f.saved, f.outcome, f.rows, f.flags, f.reason)
         for c, value in enumerate(values2, start=1):
-            _put(ws, r, c, value, STAMP_FORMAT if c == 3 else None)
+            set_plain(ws.cell(r, c), value, STAMP_FORMAT if c == 3 else None)
     r += 2
     set_value(ws.cell(r, 1), FLAGS_TITLE)
     ws.cell(r, 1).font = Font(bold=True)
@@ -344,7 +344,7 @@ def write_returns_sheet(
     for g in record.flags:
         r += 1
         for c, value in enumerate(g.key, start=1):
-            _put(ws, r, c, value, "@" if c == 2 else None)
+            set_plain(ws.cell(r, c), value, "@" if c == 2 else None)
     widths = dict(zip("ABCDEFG", (34, 60, 17, 40, 13, 8, 30), strict=True))
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
@@ -366,14 +366,6 @@ def write_returns_sheet(
             set_height(row, row_height(texts))
     apply_print_setup(ws, header_row=None, as_at=as_at)
     return statuses
-
-
-def _put(ws: Any, row: int, col: int, value: Any, number_format: str | None) -> None:
-    """set_value into the cell; set_plain (the same, faster) when no number format is set."""
-    if number_format is None:
-        set_plain(ws.cell(row, col), value)
-    else:
-        set_value(ws.cell(row, col), value, number_format=number_format)
 
 
 def _header(ws: Any, row: int, headers: tuple[str, ...]) -> None:

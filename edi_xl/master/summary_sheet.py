@@ -484,10 +484,7 @@ class _Writer:
         if made is None:
             fmt = DATE_FORMAT if isinstance(value, date) else None
             cell = self._styled(row, col, fmt)
-            if fmt is None:
-                set_plain(cell, value)  # what set_value stores, faster
-            else:
-                set_value(cell, value, number_format=fmt)
+            set_plain(cell, value, fmt)  # what set_value stores, faster
             if key:
                 style = None if cell._style is None else StyleArray(cell._style)
                 self._made[key] = (cell._value, cell.data_type, style)

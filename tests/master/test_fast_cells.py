@@ -62,14 +62,15 @@ def _state(cell: Cell) -> tuple[Any, ...]:
     return (repr(cell._value), cell.data_type, style)
 
 
+@pytest.mark.parametrize("number_format", [None, "@", "yyyy-mm-dd hh:mm"])
 @pytest.mark.parametrize("value", VALUES, ids=[repr(v)[:20] for v in VALUES])
-def test_set_plain_stores_what_set_value_stores(value: Any) -> None:
+def test_set_plain_stores_what_set_value_stores(value: Any, number_format: str | None) -> None:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     slow, fast = ws.cell(1, 1), ws.cell(1, 2)
-    assert set_value(slow, value) is True
-    assert set_plain(fast, value) is True
+    assert set_value(slow, value, number_format=number_format) is True
+    assert set_plain(fast, value, number_format) is True
     assert _state(fast) == _state(slow)
 
 

@@ -51,7 +51,7 @@ from edi_xl.flows.owner_returns import META_SHEET, last_update_text, row_fingerp
 from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, set_value, storable_text
-from edi_xl.master.patch import drop_read_ahead, read_ahead, save_master
+from edi_xl.master.patch import reading_ahead, save_master
 from edi_xl.master.plan import (
     MasterPlan,
     gc_paused,
@@ -700,8 +700,8 @@ def merge_returns(
         reading.stop()
         raise
     files = reading.result(progress)
-    read_ahead(wb)  # the save's reading of the file, while the merge works (no more forks)
-    try:
+    # the save's reading of the file, while the merge works (no more forks)
+    with reading_ahead(wb):
         settings_date = sheets.read_settings(wb).as_at
         source = "given"
         if as_at is None:
@@ -714,8 +714,6 @@ def merge_returns(
             result.backup = save_master(wb, target, notes=saved)
             if result.refresh is not None:
                 result.refresh.notes += saved
-    finally:
-        drop_read_ahead(wb)  # (a merge stopped before its save: its thread ended)
     result.path = target
     result.as_at_source = source
     return result

@@ -35,7 +35,7 @@ from edi_xl.core.summary import Summary
 from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, merged_cell_note, set_value
 from edi_xl.master.conditional import apply_rag_formatting
-from edi_xl.master.patch import drop_read_ahead, read_ahead, save_master
+from edi_xl.master.patch import reading_ahead, save_master
 from edi_xl.master.plan import (
     COMPUTED_NOTE,
     SPARE_ROWS,
@@ -318,14 +318,11 @@ def refresh_workbook(
     path = Path(path)
     with gc_paused():
         wb = load_master(path, remakes_summary=True)
-        if _moves_as_at(wb, as_at):
-            read_ahead(wb)  # the save's parsing of the sheets, on the other core meanwhile
-        try:
+        # the save's parsing of the sheets, on the other core meanwhile
+        with reading_ahead(wb, _moves_as_at(wb, as_at)):
             result = refresh_book(wb, as_at, now=now, path=path.name)
             target = Path(out) if out else path
             result.backup = save_master(wb, target, notes=result.notes)
-        finally:
-            drop_read_ahead(wb)  # (a refresh stopped before its save: its thread ended)
     result.path = target
     return result
 

@@ -49,7 +49,8 @@ import re
 import threading
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -201,8 +202,8 @@ def read_ahead(wb: Workbook) -> None:
     once its returns are read; a refresh that moves the as-at date. A refresh at the date the
     master has leaves the plan sheet much as it was, and the parse is then work and memory for
     nothing (on the benchmark's 5,000 actions, 1.04x the time and 95 MB more). A command that
-    may stop before its save calls :func:`drop_read_ahead` when it does. Nothing is read when
-    ``wb`` was not loaded as a master."""
+    may stop before its save calls :func:`drop_read_ahead` when it does (:func:`reading_ahead`
+    does both). Nothing is read when ``wb`` was not loaded as a master."""
     package = _PACKAGES.get(wb)
     if package is None or wb in _AHEAD:
         return
@@ -210,6 +211,19 @@ def read_ahead(wb: Workbook) -> None:
         _AHEAD[wb] = _ReadAhead(package, {ws.title for ws in rows_not_read(wb)})
     except Exception:  # noqa: BLE001 - the save reads the package itself, and says why
         return
+
+
+@contextmanager
+def reading_ahead(wb: Workbook, wanted: bool = True) -> Iterator[None]:
+    """:func:`read_ahead` for ``wb`` (when ``wanted``) for the work inside the block, and
+    :func:`drop_read_ahead` at its end: what the save did not take (the command stopped
+    before it) has its thread ended and is forgotten."""
+    if wanted:
+        read_ahead(wb)
+    try:
+        yield
+    finally:
+        drop_read_ahead(wb)
 
 
 def drop_read_ahead(wb: Workbook) -> None:

@@ -396,13 +396,13 @@ def test_a_refresh_to_a_new_date_reads_its_file_ahead_and_one_at_its_date_does_n
     from edi_xl.master import patch
 
     asked: list[date | None] = []
-    real = refresh.read_ahead
+    real = patch.read_ahead
 
     def spy(wb: object) -> None:
         asked.append(refresh.sheets.read_settings(wb).as_at)  # type: ignore[arg-type]
         real(wb)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(refresh, "read_ahead", spy)
+    monkeypatch.setattr(patch, "read_ahead", spy)
     refresh.refresh_workbook(master, date(2023, 12, 18), out=tmp_path / "same.xlsx")
     refresh.refresh_workbook(master, None, out=tmp_path / "none.xlsx")
     assert asked == []

@@ -222,6 +222,19 @@ def test_cells_with_no_reference_are_found_and_moved_by_their_place() -> None:
     assert sheet.cell(5, 2, create=False) is None
 
 
+def test_a_cell_with_no_reference_after_a_moved_cell_moves_once() -> None:
+    """The first cell of a row without a reference comes after one that moves: it is the
+    column after that cell's column before the insert, then moved like it (not moved from
+    where its neighbour went)."""
+    root = parse(
+        f'<worksheet xmlns="{MAIN_NS}"><sheetData>'
+        '<row r="2"><c r="A2"><v>1</v></c><c r="C2"><v>2</v></c><c><v>3</v></c></row>'
+        "</sheetData></worksheet>".encode()
+    )
+    _shift_sheet_xml(Package({}), "xl/worksheets/sheet1.xml", root, 2)  # before column B
+    assert _refs(root) == [("2", "A2", "1"), ("2", "D2", "2"), ("2", "E2", "3")]
+
+
 _ROWS_OF_EVERY_SHAPE = (
     f'<worksheet xmlns="{MAIN_NS}"><sheetData>'
     '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c><c r="C1"><v>3</v></c></row>'

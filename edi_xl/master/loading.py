@@ -54,6 +54,8 @@ from openpyxl.worksheet._reader import (
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
+from edi_xl.master.package import xml_characters_only
+
 #: the sheetData element's start tag, whatever its prefix: ``<sheetData>`` or ``<sheetData/>``
 _SHEET_DATA = re.compile(rb"<(?P<p>[A-Za-z_][\w.-]*:)?sheetData\b[^>]*?(?P<empty>/?)>")
 _END_SPACE = b" \t\r\n"
@@ -270,6 +272,8 @@ _TOKEN = re.compile(
 _CELL, _END = _TOKEN.groupindex["cell"], _TOKEN.groupindex["end"]
 _NUMBERED = re.compile(rb' r="([0-9]+)"(.*)\Z', re.S)
 _UNSEEN: Any = object()
+#: What :data:`~edi_xl.master.package.NOT_XML_CONTROL` names, and a carriage return (XML
+#: reads "\r\n" and a lone "\r" as "\n": left to lxml).
 _CONTROL = bytes(range(0x09)) + bytes(range(0x0B, 0x20))
 
 
@@ -282,9 +286,7 @@ def _plain_text(rows: bytes) -> bool:
         b"<!" not in rows
         and b"<?" not in rows
         and b"]]>" not in rows
-        and b"\xef\xbf\xbe" not in rows  # U+FFFE, U+FFFF: not XML characters either
-        and b"\xef\xbf\xbf" not in rows
-        and len(rows.translate(None, _CONTROL)) == len(rows)
+        and xml_characters_only(rows, _CONTROL)
     )
 
 

@@ -36,6 +36,21 @@ WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.wo
 PARSER = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
 
 
+#: The characters below a space XML 1.0 cannot hold (all but tab, line feed, carriage return).
+NOT_XML_CONTROL = bytes(set(range(32)) - {9, 10, 13})
+
+
+def xml_characters_only(data: bytes, control: bytes = NOT_XML_CONTROL) -> bool:
+    """Whether the UTF-8 ``data`` holds none of the bytes ``control`` and neither U+FFFE nor
+    U+FFFF (characters XML 1.0 cannot hold). Looked for in the bytes, by ``translate`` and
+    ``in``: several times faster than a pattern on the text, on megabytes of a sheet's rows."""
+    return (
+        b"\xef\xbf\xbe" not in data
+        and b"\xef\xbf\xbf" not in data
+        and len(data.translate(None, control)) == len(data)
+    )
+
+
 def parse(data: bytes) -> etree._Element:
     return etree.fromstring(data, PARSER)
 

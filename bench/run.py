@@ -266,11 +266,10 @@ def table(results: dict[str, list[Run]]) -> str:
         rss = max(r.max_rss_mb for r in runs)
         pss = max(r.tree_pss_mb for r in runs)
         limit_x, limit_mb = TARGETS[name]
-        target, met, ratio = "", "", ""
-        if FLOOR.get(name) in results:
-            ratio = f"{paired(name, FLOOR[name]):.1f}x"
-        if limit_x is not None and limit_mb is not None:
-            times = paired(name, FLOOR[name])
+        target, met = "", ""
+        times = paired(name, FLOOR[name]) if FLOOR.get(name) in results else None
+        ratio = "" if times is None else f"{times:.1f}x"
+        if times is not None and limit_x is not None and limit_mb is not None:
             target = f"<= {limit_x:g}x floor, < {limit_mb:g} MB"
             ok = times <= limit_x and max(rss, pss) < limit_mb
             if name == "merge":

@@ -1352,37 +1352,75 @@ def _attr(value: str) -> str:
     return xml_escape(value, _ATTR_ENTITIES)
 
 
+#: Types whose equal values (of one type) a sheet's text writes alike (:func:`_sheet_rows`).
+_TAIL_TYPES = frozenset((str, int, bool, datetime, date, type(None)))
+
+
+def _cell_tail(value: Any, kind: str, xf: int | None, epoch: Any) -> str:
+    """What follows a ``<c>``'s reference in the text :func:`_sheet_rows` writes for a cell
+    holding ``value`` (as openpyxl holds it, with its ``data_type`` ``kind``) in cell style
+    ``xf`` (None: no style), as openpyxl's writer writes it."""
+    attrs = f' s="{xf}"' if xf is not None else ""
+    if kind == "s":
+        attrs += ' t="inlineStr"'
+    elif kind == "d":
+        attrs += ' t="n"'
+        value = to_excel(value, epoch)
+    elif kind != "f":
+        attrs += f' t="{kind}"'
+    if value is None or value == "":
+        return f"{attrs}/>"
+    if kind == "f":
+        return f"{attrs}><f>{_text(value[1:])}</f><v/></c>"
+    if kind == "s":
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        return f"{attrs}><is><t{space}>{_text(value)}</t></is></c>"
+    return f"{attrs}><v>{_text(safe_string(value))}</v></c>"
+
+
 def _sheet_rows(ws: Worksheet, rows: etree._Element, styles: StyleMap) -> tuple[str, bool]:
     """The rows of the ``<sheetData>`` of ``ws`` as XML text: its cells as openpyxl writes
     them (strings inline), styled with the package's own styles, in the rows openpyxl wrote
     for it without cells (``rows``, their heights and looks); and whether every row's look
-    has only plain attribute names (one in a namespace cannot be written as text here)."""
+    has only plain attribute names (one in a namespace cannot be written as text here).
+
+    A cell's text after its reference is worked out once for each value, type and style (a
+    Summary's kinds, owners, dates and counts recur thousands of times), for the types whose
+    equal values are written alike (:data:`_TAIL_TYPES`; not a float: 0.0 and -0.0)."""
     epoch = ws.parent.epoch
+    xf = styles.xf
+    xfs: dict[bytes, int | None] = {}  # a style array's bytes -> its xf (None: no style)
+    tails: dict[tuple[Any, ...], str] = {}
+    letters: dict[int, str] = {}
     by_row: dict[int, list[str]] = {}
-    for (r, col), cell in sorted(ws._cells.items()):
-        value, kind = cell._value, cell.data_type
-        if value is None and not cell.has_style:
-            continue
-        attrs = f'r="{get_column_letter(col)}{r}"'
-        if cell.has_style:
-            attrs += f' s="{styles.xf(tuple(cell._style))}"'
-        if kind == "s":
-            attrs += ' t="inlineStr"'
-        elif kind == "d":
-            attrs += ' t="n"'
-            value = to_excel(value, epoch)
-        elif kind != "f":
-            attrs += f' t="{kind}"'
-        if value is None or value == "":
-            text = f"<c {attrs}/>"
-        elif kind == "f":
-            text = f"<c {attrs}><f>{_text(value[1:])}</f><v/></c>"
-        elif kind == "s":
-            space = ' xml:space="preserve"' if value != value.strip() else ""
-            text = f"<c {attrs}><is><t{space}>{_text(value)}</t></is></c>"
+    cells = ws._cells
+    for key in sorted(cells):  # (sorting the keys alone: much less to compare)
+        cell = cells[key]
+        value, kind, style = cell._value, cell.data_type, cell._style
+        if style is None:
+            s = None
         else:
-            text = f"<c {attrs}><v>{_text(safe_string(value))}</v></c>"
-        by_row.setdefault(r, []).append(text)
+            look = style.tobytes()
+            s = xfs.get(look, -1)
+            if s == -1:
+                s = xfs[look] = xf(tuple(style)) if any(style) else None
+        if value is None and s is None:
+            continue
+        if kind != "f" and type(value) in _TAIL_TYPES:  # (formulas: each its own)
+            tail_key = (value, s, kind, type(value))
+            tail = tails.get(tail_key)
+            if tail is None:
+                tail = tails[tail_key] = _cell_tail(value, kind, s, epoch)
+        else:
+            tail = _cell_tail(value, kind, s, epoch)
+        r, col = key
+        letter = letters.get(col)
+        if letter is None:
+            letter = letters[col] = get_column_letter(col)
+        row_cells = by_row.get(r)
+        if row_cells is None:
+            row_cells = by_row[r] = []
+        row_cells.append(f'<c r="{letter}{r}"{tail}')
     looks = {int(row.get("r", "0")): row for row in rows.iterfind(M + "row")}
     plain = all(not key.startswith("{") for row in looks.values() for key in row.attrib)
     out = []
@@ -1393,10 +1431,10 @@ def _sheet_rows(ws: Worksheet, rows: etree._Element, styles: StyleMap) -> tuple[
             if row is not None
             else f'r="{r}"'
         )
-        cells = by_row.get(r)
-        if cells:
+        row_cells = by_row.get(r)
+        if row_cells:
             out.append(f"<row {attrs}>")
-            out.extend(cells)
+            out.extend(row_cells)
             out.append("</row>")
         else:  # (as lxml writes an empty element)
             out.append(f"<row {attrs}/>")

@@ -63,6 +63,7 @@ from xml.sax.saxutils import escape as xml_escape
 from lxml import etree
 from openpyxl.compat.strings import safe_string
 from openpyxl.styles.cell_style import CellStyle, StyleArray
+from openpyxl.styles.differential import DifferentialStyle, DifferentialStyleList
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.utils.datetime import to_excel
@@ -1305,12 +1306,17 @@ def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> _Made:
     whose cells :func:`_sheet_rows` can write (:func:`_plain_cells`), all but the cells.
 
     openpyxl numbers the cell styles and the conditional formats' styles as it writes, in
-    the workbook (``_cell_styles``, ``_differential_styles``): they are read back here."""
+    the workbook (``_cell_styles``, ``_differential_styles``): they are read back here. The
+    conditional formats' styles are numbered in a list of their own, found by identity
+    (:class:`_DxfsByIdentity`): the workbook's is left as it was."""
     all_sheets, active = wb._sheets, wb._active_sheet_index
+    dxfs = wb._differential_styles
     cells = {ws.title: ws._cells for ws in sheets if _plain_cells(ws)}
+    made_dxfs = _DxfsByIdentity()
     try:
         wb._sheets = list(sheets)
         wb._active_sheet_index = 0
+        wb._differential_styles = made_dxfs
         for ws in sheets:
             if ws.title in cells:
                 ws._cells = {}
@@ -1318,15 +1324,32 @@ def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> _Made:
         wb.save(out)
     finally:
         wb._sheets, wb._active_sheet_index = all_sheets, active
+        wb._differential_styles = dxfs
         for ws in sheets:
             if ws.title in cells:
                 ws._cells = cells[ws.title]
     return _Made(
         Package.read(out.getvalue()),
         [tuple(style) for style in wb._cell_styles],
-        [openpyxl_tostring(d.to_tree()) for d in wb._differential_styles.styles],
+        [openpyxl_tostring(d.to_tree()) for d in made_dxfs.styles],
         set(cells),
     )
+
+
+class _DxfsByIdentity(DifferentialStyleList):
+    """openpyxl's list of differential styles (the conditional formats' looks), each style
+    found by identity where openpyxl compares it with every one before it, attribute by
+    attribute, twice (9 ms for the Summary's 33 rules, in a master with 28 of its own). Two
+    equal styles may then be numbered apart in the sheets :func:`_openpyxl_package` writes:
+    :func:`_restyle` points each rule at the package's style of the same XML, the same index
+    for both."""
+
+    def add(self, dxf: DifferentialStyle) -> int:
+        for i, known in enumerate(self.styles):
+            if known is dxf:
+                return i
+        self.styles.append(dxf)
+        return len(self.styles) - 1
 
 
 def _plain_cells(ws: Worksheet) -> bool:

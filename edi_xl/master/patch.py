@@ -1303,7 +1303,8 @@ class _Made:
 
 def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> _Made:
     """``sheets`` of ``wb`` written by openpyxl on their own (the rest left out); of those
-    whose cells :func:`_sheet_rows` can write (:func:`_plain_cells`), all but the cells.
+    whose cells :func:`_sheet_rows` can write (:func:`_plain_cells`), all but the cells, and
+    but the rows' settings (heights) too where it can write those (:func:`_plain_rows`).
 
     openpyxl numbers the cell styles and the conditional formats' styles as it writes, in
     the workbook (``_cell_styles``, ``_differential_styles``): they are read back here. The
@@ -1312,6 +1313,9 @@ def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> _Made:
     all_sheets, active = wb._sheets, wb._active_sheet_index
     dxfs = wb._differential_styles
     cells = {ws.title: ws._cells for ws in sheets if _plain_cells(ws)}
+    rows = {
+        ws.title: dict(ws.row_dimensions) for ws in sheets if ws.title in cells and _plain_rows(ws)
+    }
     made_dxfs = _DxfsByIdentity()
     try:
         wb._sheets = list(sheets)
@@ -1320,6 +1324,8 @@ def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> _Made:
         for ws in sheets:
             if ws.title in cells:
                 ws._cells = {}
+            if ws.title in rows:
+                ws.row_dimensions.clear()
         out = BytesIO()
         wb.save(out)
     finally:
@@ -1328,6 +1334,9 @@ def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> _Made:
         for ws in sheets:
             if ws.title in cells:
                 ws._cells = cells[ws.title]
+            if ws.title in rows:
+                ws.row_dimensions.clear()  # (as it was, in its order)
+                ws.row_dimensions.update(rows[ws.title])
     return _Made(
         Package.read(out.getvalue()),
         [tuple(style) for style in wb._cell_styles],
@@ -1370,6 +1379,51 @@ def _plain_cells(ws: Worksheet) -> bool:
     return True
 
 
+def _plain_rows(ws: Worksheet) -> bool:
+    """Whether :func:`_sheet_rows` can write the settings of every row of ``ws`` (its height,
+    hidden, outline...): no row has a style (openpyxl numbers a row's style as it writes),
+    and the workbook's first style is no style (else openpyxl writes the number of "no
+    style" for every row)."""
+    first = ws.parent._cell_styles[0] if ws.parent._cell_styles else None
+    return (
+        first is not None
+        and not any(first)
+        and not any(dim.has_style for dim in ws.row_dimensions.values())
+    )
+
+
+#: The settings of a row without a style, in the order openpyxl writes them (its
+#: ``RowDimension.__fields__`` but ``customFormat`` and ``s``, the style's).
+_ROW_SETTINGS = (
+    "hidden",
+    "outlineLevel",
+    "collapsed",
+    "ht",
+    "customHeight",
+    "thickBot",
+    "thickTop",
+)
+
+
+def _row_settings(ws: Worksheet) -> dict[int, str]:
+    """The attributes of each row of ``ws`` with settings (``row_dimensions``: none has a
+    style, :func:`_plain_rows`) as openpyxl writes them, but its ``r``; worked out once for
+    each set of settings (a Summary's 1,300 rows have two or three)."""
+    made: dict[tuple[Any, ...], str] = {}
+    out = {}
+    for r, dim in ws.row_dimensions.items():
+        key = (dim.hidden, dim.outlineLevel, dim.collapsed, dim.ht, dim.thickBot, dim.thickTop)
+        text = made.get(key)
+        if text is None:
+            text = made[key] = "".join(
+                f' {name}="{_attr(safe_string(value))}"'
+                for name in _ROW_SETTINGS
+                if (value := getattr(dim, name, None))
+            )
+        out[r] = text
+    return out
+
+
 def _attr(value: str) -> str:
     """An attribute's value as XML text (quoted with ")."""
     return xml_escape(value, _ATTR_ENTITIES)
@@ -1404,8 +1458,10 @@ def _cell_tail(value: Any, kind: str, xf: int | None, epoch: Any) -> str:
 def _sheet_rows(ws: Worksheet, rows: etree._Element, styles: StyleMap) -> tuple[str, bool]:
     """The rows of the ``<sheetData>`` of ``ws`` as XML text: its cells as openpyxl writes
     them (strings inline), styled with the package's own styles, in the rows openpyxl wrote
-    for it without cells (``rows``, their heights and looks); and whether every row's look
-    has only plain attribute names (one in a namespace cannot be written as text here).
+    for it without cells (``rows``, their heights and looks), or, when it wrote none, with
+    the rows' settings as it writes them (:func:`_row_settings`: :func:`_openpyxl_package`
+    leaves them out where it can); and whether every row's look has only plain attribute
+    names (one in a namespace cannot be written as text here).
 
     A cell's text after its reference is worked out once for each value, type and style (a
     Summary's kinds, owners, dates and counts recur thousands of times), for the types whose
@@ -1444,16 +1500,19 @@ def _sheet_rows(ws: Worksheet, rows: etree._Element, styles: StyleMap) -> tuple[
         if row_cells is None:
             row_cells = by_row[r] = []
         row_cells.append(f'<c r="{letter}{r}"{tail}')
-    looks = {int(row.get("r", "0")): row for row in rows.iterfind(M + "row")}
-    plain = all(not key.startswith("{") for row in looks.values() for key in row.attrib)
+    written = {int(row.get("r", "0")): row for row in rows.iterfind(M + "row")}
+    plain = all(not key.startswith("{") for row in written.values() for key in row.attrib)
+    looks = (
+        {
+            r: " ".join(f'{k}="{_attr(v)}"' for k, v in row.attrib.items())
+            for r, row in written.items()
+        }
+        if written
+        else {r: f'r="{r}"{settings}' for r, settings in _row_settings(ws).items()}
+    )
     out = []
     for r in sorted(set(by_row) | set(looks)):
-        row = looks.get(r)
-        attrs = (
-            " ".join(f'{k}="{_attr(v)}"' for k, v in row.attrib.items())
-            if row is not None
-            else f'r="{r}"'
-        )
+        attrs = looks.get(r) or f'r="{r}"'
         row_cells = by_row.get(r)
         if row_cells:
             out.append(f"<row {attrs}>")

@@ -61,6 +61,7 @@ from typing import Any, NamedTuple
 from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
+from openpyxl.cell.cell import Cell
 from openpyxl.compat.strings import safe_string
 from openpyxl.styles.cell_style import CellStyle, StyleArray
 from openpyxl.styles.differential import DifferentialStyle, DifferentialStyleList
@@ -1367,7 +1368,8 @@ def _plain_cells(ws: Worksheet) -> bool:
     if ws.parent.iso_dates:
         return False
     for cell in ws._cells.values():
-        if cell._comment is not None or cell.hyperlink is not None:
+        link = cell._hyperlink if type(cell) is Cell else cell.hyperlink  # (no property call)
+        if cell._comment is not None or link is not None:
             return False
         value, kind = cell._value, cell.data_type
         if value is None:

@@ -985,9 +985,10 @@ def _keep_sections_together(ws: Worksheet, min_rows: int = 6) -> None:
     kind_col = column_index_from_string(KIND_COLUMN)
     last_row = ws.max_row
     kinds = {r: _value_at(ws, r, kind_col) for r in range(1, last_row + 1)}
+    heights = {r: dim.ht or ROW_POINTS for r, dim in ws.row_dimensions.items()}
 
     def height(r: int) -> float:
-        return ws.row_dimensions[r].height or ROW_POINTS if r in ws.row_dimensions else ROW_POINTS
+        return heights.get(r, ROW_POINTS)
 
     charts = _chart_rows(height)
     last_row = max(last_row, *(last for _, last in charts))

@@ -493,6 +493,9 @@ def trend(
 def coverage(actions: Iterable[tuple[Action, RAG | None]]) -> list[CoverageLine]:
     """Live (not Blue) actions per WRES indicator, WDES metric and High Impact Action."""
     ids: dict[tuple[Scheme, str], list[str]] = {(s, c): [] for s, c, _ in COVERAGE_CODES}
+    # the lines each reference names, worked out once for each (scheme, code): the same few
+    # recur thousands of times
+    lines: dict[tuple[Scheme, str], tuple[tuple[Scheme, str], ...]] = {}
     for action, rag in actions:
         if rag is RAG.BLUE:
             continue
@@ -500,12 +503,17 @@ def coverage(actions: Iterable[tuple[Action, RAG | None]]) -> list[CoverageLine]
         for ref in action.references:
             if ref.code is None:
                 continue
-            code = ref.code.lower()
-            for part in _WHOLE_METRIC.get((ref.scheme, code), (code,)):
-                named.add((ref.scheme, part))
+            ref_key = (ref.scheme, ref.code)
+            found = lines.get(ref_key)
+            if found is None:
+                code = ref.code.lower()
+                parts = _WHOLE_METRIC.get((ref.scheme, code), (code,))
+                found = lines[ref_key] = tuple(
+                    (ref.scheme, part) for part in parts if (ref.scheme, part) in ids
+                )
+            named.update(found)
         for key in named:  # (each list still in the actions' order)
-            if key in ids:
-                ids[key].append(action.id or "(no #)")
+            ids[key].append(action.id or "(no #)")
     return [CoverageLine(s, c, text, tuple(ids[(s, c)])) for s, c, text in COVERAGE_CODES]
 
 

@@ -130,6 +130,22 @@ def set_plain(cell: Cell | MergedCell, value: Any, number_format: str | None = N
     return set_value(cell, value, number_format=number_format)
 
 
+def set_formula(cell: Cell | MergedCell, formula: str) -> None:
+    """``cell.value = formula`` for one of edi_xl's own formulas (never text from a file), for
+    the thousands of a Summary: a formula openpyxl's assignment would neither cut nor refuse
+    is stored as it stores one, without its type inference."""
+    if (
+        type(cell) is Cell
+        and 1 < len(formula) <= _OPENPYXL_LIMIT
+        and formula.startswith("=")
+        and not ILLEGAL_CHARACTERS_RE.search(formula)
+    ):
+        cell._value = formula
+        cell.data_type = "f"
+        return
+    cell.value = formula
+
+
 def comparable(value: Any) -> Any:
     """A cell value in a form to tell whether a write would change it. A value, not text (so
     not :func:`~edi_xl.core.text.cell_text`): 2 and "2" differ in a cell."""

@@ -61,8 +61,10 @@ from typing import Any, NamedTuple
 from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
+from openpyxl.cell.cell import Cell
 from openpyxl.compat.strings import safe_string
 from openpyxl.styles.cell_style import CellStyle, StyleArray
+from openpyxl.styles.differential import DifferentialStyle, DifferentialStyleList
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.utils.datetime import to_excel
@@ -1302,31 +1304,62 @@ class _Made:
 
 def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> _Made:
     """``sheets`` of ``wb`` written by openpyxl on their own (the rest left out); of those
-    whose cells :func:`_sheet_rows` can write (:func:`_plain_cells`), all but the cells.
+    whose cells :func:`_sheet_rows` can write (:func:`_plain_cells`), all but the cells, and
+    but the rows' settings (heights) too where it can write those (:func:`_plain_rows`).
 
     openpyxl numbers the cell styles and the conditional formats' styles as it writes, in
-    the workbook (``_cell_styles``, ``_differential_styles``): they are read back here."""
+    the workbook (``_cell_styles``, ``_differential_styles``): they are read back here. The
+    conditional formats' styles are numbered in a list of their own, found by identity
+    (:class:`_DxfsByIdentity`): the workbook's is left as it was."""
     all_sheets, active = wb._sheets, wb._active_sheet_index
+    dxfs = wb._differential_styles
     cells = {ws.title: ws._cells for ws in sheets if _plain_cells(ws)}
+    rows = {
+        ws.title: dict(ws.row_dimensions) for ws in sheets if ws.title in cells and _plain_rows(ws)
+    }
+    made_dxfs = _DxfsByIdentity()
     try:
         wb._sheets = list(sheets)
         wb._active_sheet_index = 0
+        wb._differential_styles = made_dxfs
         for ws in sheets:
             if ws.title in cells:
                 ws._cells = {}
+            if ws.title in rows:
+                ws.row_dimensions.clear()
         out = BytesIO()
         wb.save(out)
     finally:
         wb._sheets, wb._active_sheet_index = all_sheets, active
+        wb._differential_styles = dxfs
         for ws in sheets:
             if ws.title in cells:
                 ws._cells = cells[ws.title]
+            if ws.title in rows:
+                ws.row_dimensions.clear()  # (as it was, in its order)
+                ws.row_dimensions.update(rows[ws.title])
     return _Made(
         Package.read(out.getvalue()),
         [tuple(style) for style in wb._cell_styles],
-        [openpyxl_tostring(d.to_tree()) for d in wb._differential_styles.styles],
+        [openpyxl_tostring(d.to_tree()) for d in made_dxfs.styles],
         set(cells),
     )
+
+
+class _DxfsByIdentity(DifferentialStyleList):
+    """openpyxl's list of differential styles (the conditional formats' looks), each style
+    found by identity where openpyxl compares it with every one before it, attribute by
+    attribute, twice (9 ms for the Summary's 33 rules, in a master with 28 of its own). Two
+    equal styles may then be numbered apart in the sheets :func:`_openpyxl_package` writes:
+    :func:`_restyle` points each rule at the package's style of the same XML, the same index
+    for both."""
+
+    def add(self, dxf: DifferentialStyle) -> int:
+        for i, known in enumerate(self.styles):
+            if known is dxf:
+                return i
+        self.styles.append(dxf)
+        return len(self.styles) - 1
 
 
 def _plain_cells(ws: Worksheet) -> bool:
@@ -1335,7 +1368,8 @@ def _plain_cells(ws: Worksheet) -> bool:
     if ws.parent.iso_dates:
         return False
     for cell in ws._cells.values():
-        if cell._comment is not None or cell.hyperlink is not None:
+        link = cell._hyperlink if type(cell) is Cell else cell.hyperlink  # (no property call)
+        if cell._comment is not None or link is not None:
             return False
         value, kind = cell._value, cell.data_type
         if value is None:
@@ -1347,56 +1381,144 @@ def _plain_cells(ws: Worksheet) -> bool:
     return True
 
 
+def _plain_rows(ws: Worksheet) -> bool:
+    """Whether :func:`_sheet_rows` can write the settings of every row of ``ws`` (its height,
+    hidden, outline...): no row has a style (openpyxl numbers a row's style as it writes),
+    and the workbook's first style is no style (else openpyxl writes the number of "no
+    style" for every row)."""
+    first = ws.parent._cell_styles[0] if ws.parent._cell_styles else None
+    return (
+        first is not None
+        and not any(first)
+        and not any(dim.has_style for dim in ws.row_dimensions.values())
+    )
+
+
+#: The settings of a row without a style, in the order openpyxl writes them (its
+#: ``RowDimension.__fields__`` but ``customFormat`` and ``s``, the style's).
+_ROW_SETTINGS = (
+    "hidden",
+    "outlineLevel",
+    "collapsed",
+    "ht",
+    "customHeight",
+    "thickBot",
+    "thickTop",
+)
+
+
+def _row_settings(ws: Worksheet) -> dict[int, str]:
+    """The attributes of each row of ``ws`` with settings (``row_dimensions``: none has a
+    style, :func:`_plain_rows`) as openpyxl writes them, but its ``r``; worked out once for
+    each set of settings (a Summary's 1,300 rows have two or three)."""
+    made: dict[tuple[Any, ...], str] = {}
+    out = {}
+    for r, dim in ws.row_dimensions.items():
+        key = (dim.hidden, dim.outlineLevel, dim.collapsed, dim.ht, dim.thickBot, dim.thickTop)
+        text = made.get(key)
+        if text is None:
+            text = made[key] = "".join(
+                f' {name}="{_attr(safe_string(value))}"'
+                for name in _ROW_SETTINGS
+                if (value := getattr(dim, name, None))
+            )
+        out[r] = text
+    return out
+
+
 def _attr(value: str) -> str:
     """An attribute's value as XML text (quoted with ")."""
     return xml_escape(value, _ATTR_ENTITIES)
 
 
+#: Types whose equal values (of one type) a sheet's text writes alike (:func:`_sheet_rows`).
+_TAIL_TYPES = frozenset((str, int, bool, datetime, date, type(None)))
+
+
+def _cell_tail(value: Any, kind: str, xf: int | None, epoch: Any) -> str:
+    """What follows a ``<c>``'s reference in the text :func:`_sheet_rows` writes for a cell
+    holding ``value`` (as openpyxl holds it, with its ``data_type`` ``kind``) in cell style
+    ``xf`` (None: no style), as openpyxl's writer writes it."""
+    attrs = f' s="{xf}"' if xf is not None else ""
+    if kind == "s":
+        attrs += ' t="inlineStr"'
+    elif kind == "d":
+        attrs += ' t="n"'
+        value = to_excel(value, epoch)
+    elif kind != "f":
+        attrs += f' t="{kind}"'
+    if value is None or value == "":
+        return f"{attrs}/>"
+    if kind == "f":
+        return f"{attrs}><f>{_text(value[1:])}</f><v/></c>"
+    if kind == "s":
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        return f"{attrs}><is><t{space}>{_text(value)}</t></is></c>"
+    return f"{attrs}><v>{_text(safe_string(value))}</v></c>"
+
+
 def _sheet_rows(ws: Worksheet, rows: etree._Element, styles: StyleMap) -> tuple[str, bool]:
     """The rows of the ``<sheetData>`` of ``ws`` as XML text: its cells as openpyxl writes
     them (strings inline), styled with the package's own styles, in the rows openpyxl wrote
-    for it without cells (``rows``, their heights and looks); and whether every row's look
-    has only plain attribute names (one in a namespace cannot be written as text here)."""
+    for it without cells (``rows``, their heights and looks), or, when it wrote none, with
+    the rows' settings as it writes them (:func:`_row_settings`: :func:`_openpyxl_package`
+    leaves them out where it can); and whether every row's look has only plain attribute
+    names (one in a namespace cannot be written as text here).
+
+    A cell's text after its reference is worked out once for each value, type and style (a
+    Summary's kinds, owners, dates and counts recur thousands of times), for the types whose
+    equal values are written alike (:data:`_TAIL_TYPES`; not a float: 0.0 and -0.0)."""
     epoch = ws.parent.epoch
+    xf = styles.xf
+    xfs: dict[bytes, int | None] = {}  # a style array's bytes -> its xf (None: no style)
+    tails: dict[tuple[Any, ...], str] = {}
+    letters: dict[int, str] = {}
     by_row: dict[int, list[str]] = {}
-    for (r, col), cell in sorted(ws._cells.items()):
-        value, kind = cell._value, cell.data_type
-        if value is None and not cell.has_style:
-            continue
-        attrs = f'r="{get_column_letter(col)}{r}"'
-        if cell.has_style:
-            attrs += f' s="{styles.xf(tuple(cell._style))}"'
-        if kind == "s":
-            attrs += ' t="inlineStr"'
-        elif kind == "d":
-            attrs += ' t="n"'
-            value = to_excel(value, epoch)
-        elif kind != "f":
-            attrs += f' t="{kind}"'
-        if value is None or value == "":
-            text = f"<c {attrs}/>"
-        elif kind == "f":
-            text = f"<c {attrs}><f>{_text(value[1:])}</f><v/></c>"
-        elif kind == "s":
-            space = ' xml:space="preserve"' if value != value.strip() else ""
-            text = f"<c {attrs}><is><t{space}>{_text(value)}</t></is></c>"
+    cells = ws._cells
+    for key in sorted(cells):  # (sorting the keys alone: much less to compare)
+        cell = cells[key]
+        value, kind, style = cell._value, cell.data_type, cell._style
+        if style is None:
+            s = None
         else:
-            text = f"<c {attrs}><v>{_text(safe_string(value))}</v></c>"
-        by_row.setdefault(r, []).append(text)
-    looks = {int(row.get("r", "0")): row for row in rows.iterfind(M + "row")}
-    plain = all(not key.startswith("{") for row in looks.values() for key in row.attrib)
+            look = style.tobytes()
+            s = xfs.get(look, -1)
+            if s == -1:
+                s = xfs[look] = xf(tuple(style)) if any(style) else None
+        if value is None and s is None:
+            continue
+        if kind != "f" and type(value) in _TAIL_TYPES:  # (formulas: each its own)
+            tail_key = (value, s, kind, type(value))
+            tail = tails.get(tail_key)
+            if tail is None:
+                tail = tails[tail_key] = _cell_tail(value, kind, s, epoch)
+        else:
+            tail = _cell_tail(value, kind, s, epoch)
+        r, col = key
+        letter = letters.get(col)
+        if letter is None:
+            letter = letters[col] = get_column_letter(col)
+        row_cells = by_row.get(r)
+        if row_cells is None:
+            row_cells = by_row[r] = []
+        row_cells.append(f'<c r="{letter}{r}"{tail}')
+    written = {int(row.get("r", "0")): row for row in rows.iterfind(M + "row")}
+    plain = all(not key.startswith("{") for row in written.values() for key in row.attrib)
+    looks = (
+        {
+            r: " ".join(f'{k}="{_attr(v)}"' for k, v in row.attrib.items())
+            for r, row in written.items()
+        }
+        if written
+        else {r: f'r="{r}"{settings}' for r, settings in _row_settings(ws).items()}
+    )
     out = []
     for r in sorted(set(by_row) | set(looks)):
-        row = looks.get(r)
-        attrs = (
-            " ".join(f'{k}="{_attr(v)}"' for k, v in row.attrib.items())
-            if row is not None
-            else f'r="{r}"'
-        )
-        cells = by_row.get(r)
-        if cells:
+        attrs = looks.get(r) or f'r="{r}"'
+        row_cells = by_row.get(r)
+        if row_cells:
             out.append(f"<row {attrs}>")
-            out.extend(cells)
+            out.extend(row_cells)
             out.append("</row>")
         else:  # (as lxml writes an empty element)
             out.append(f"<row {attrs}/>")

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
 from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass
@@ -80,7 +81,7 @@ from edi_xl.core.summary import (
 )
 from edi_xl.core.text import plural
 from edi_xl.master import sheets
-from edi_xl.master.cells import new_cell, set_plain, set_value
+from edi_xl.master.cells import new_cell, set_formula, set_plain, set_value
 from edi_xl.master.printing import PAGE_POINTS, apply_print_setup, fit_scale
 from edi_xl.master.styles import (
     CHARS_PER_WIDTH,
@@ -455,6 +456,7 @@ class _Writer:
         self._styles: dict[tuple[int, str | None], StyleArray | None] = {}
         self._made: dict[tuple[int, type, Any], tuple[Any, str, StyleArray | None]] = {}
         self._kind_col = column_index_from_string(KIND_COLUMN)
+        self._cells = ws._cells
 
     def _style(self, col: int, number_format: str | None) -> StyleArray | None:
         """The style of a cell of ``col`` written with ``number_format``, worked out once
@@ -476,10 +478,12 @@ class _Writer:
     def value(self, row: int, col: int, value: Any) -> None:
         """``value`` as data (:func:`~edi_xl.master.cells.set_value`, so text never becomes a
         formula). A value written before in the same column is copied from what set_value
-        made of it then (kinds, owners, dates and counts recur thousands of times)."""
+        made of it then (kinds, owners, dates and counts recur thousands of times): the
+        cell made here as :func:`~edi_xl.master.cells.new_cell` makes it, without the call."""
         if value is None or value == "":
             return
-        key = (col, type(value), value) if type(value) in _SAME_AS_WRITTEN else None
+        kind = type(value)
+        key = (col, kind, value) if kind in _SAME_AS_WRITTEN else None
         made = self._made.get(key) if key else None
         if made is None:
             fmt = DATE_FORMAT if isinstance(value, date) else None
@@ -489,11 +493,17 @@ class _Writer:
                 style = None if cell._style is None else StyleArray(cell._style)
                 self._made[key] = (cell._value, cell.data_type, style)
             return
-        new_cell(self.ws, row, col, made[2], made[0], made[1])
+        cell = _new_cell(Cell)
+        cell.parent, cell.row, cell.column = self.ws, row, col
+        cell._value, cell.data_type = made[0], made[1]
+        style = made[2]
+        cell._style = None if style is None else _new_array(StyleArray, "i", style)
+        cell._hyperlink = cell._comment = None
+        self._cells[row, col] = cell
 
     def formula(self, row: int, col: int, formula: str) -> None:
         """One of edi_xl's own formulas (never text from a file)."""
-        self._styled(row, col, None).value = formula
+        set_formula(self._styled(row, col, None), formula)
 
     def kind(self, kind: str) -> None:
         self.value(self.row, self._kind_col, kind)
@@ -508,15 +518,20 @@ class _Writer:
 
     def fit(self, values: Sequence[Any], first_col: int = 1) -> None:
         """Give the row the height its wrapped ``values`` (from ``first_col``) need, if taller
-        than one line."""
+        than one line. Only text may take more than one line: text of more than one
+        paragraph, or longer than a line of its column (else every word fits;
+        styles.wrapped_lines)."""
         wrapped = [
             (value, _WRAP_WIDTHS[col])
             for col, value in enumerate(values, start=first_col)
-            if col in _WRAP_WIDTHS and not _one_line(value, col)
+            if isinstance(value, str)
+            and col in _LINE_CHARS
+            and (len(value) > _LINE_CHARS[col] or "\n" in value)
         ]
-        height = row_height(wrapped)
-        if height > ROW_POINTS:
-            self._set_height(self.row, height)
+        if wrapped:
+            height = row_height(wrapped)
+            if height > ROW_POINTS:
+                self._set_height(self.row, height)
 
     def section(self, title: str) -> None:
         self.line("section", [title])
@@ -530,6 +545,10 @@ class _Writer:
 
 #: Types of values the same value of which is always written the same way (by _Writer.value).
 _SAME_AS_WRITTEN = frozenset((str, int, float, bool, date, datetime))
+#: A cell and a copy of a style array made as their classes make them, without the Python
+#: call of ``StyleArray.__new__`` (:meth:`_Writer.value`).
+_new_cell = Cell.__new__
+_new_array = array.__new__
 #: The width of each column whose text wraps, by column number.
 _WRAP_WIDTHS = {
     column_index_from_string(letter): WIDTHS[letter]
@@ -538,12 +557,6 @@ _WRAP_WIDTHS = {
 }
 #: The most characters a wrapped column's line holds (styles.wrapped_lines).
 _LINE_CHARS = {col: max(1, int(width * CHARS_PER_WIDTH) - 1) for col, width in _WRAP_WIDTHS.items()}
-
-
-def _one_line(value: Any, col: int) -> bool:
-    """Whether ``value`` takes one line at most in wrapped column ``col``: not text, or text
-    of one paragraph no longer than a line (so every word fits; styles.wrapped_lines)."""
-    return not isinstance(value, str) or (len(value) <= _LINE_CHARS[col] and "\n" not in value)
 
 
 def _rag_header(w: _Writer, label: str) -> None:
@@ -562,36 +575,33 @@ def _rag_table(
     *,
     kind: str = "rag-line",
 ) -> tuple[int, int]:
-    """The RAG table of ``rows`` grouped on plan column ``col``; (first, last) data row."""
+    """The RAG table of ``rows`` grouped on plan column ``col``; (first, last) data row.
+    (What is the same on every row, worked out once.)"""
     first = w.row
     status_range = cols.range(cols.status)
+    status_conds = {
+        rag: (status_range, criteria[rag][0], exact_status[rag], status_ok) for rag in RAG_ORDER
+    }
+    rng = cols.range(col) if col is not None else ""
+    cleaned = _clean(rng) if col is not None else ""
+    green, blue = (get_column_letter(COUNT_COLS[rag]) for rag in (RAG.GREEN, RAG.BLUE))
     for rag_row in rows:
         r = w.row
         w.kind(kind)
         w.value(r, LABEL_COL, rag_row.label)
+        if col is None:
+            cond = None
+        elif rag_row.blank:
+            cond = (rng, '""', f'{cleaned}=""', False)
+        else:
+            label_ref = f"$A{r}"
+            ok = countifs_safe(rag_row.label) and cells_ok.get(group_key(rag_row.label), False)
+            cond = (rng, label_ref, f"{cleaned}={label_ref}", ok)
         for rag in RAG_ORDER:
-            c = COUNT_COLS[rag]
-            status_cond = (status_range, criteria[rag][0], exact_status[rag], status_ok)
-            if col is None:  # no such column on the plan: every action is in the blank group
-                formula = _count_formula([status_cond])
-            else:
-                rng = cols.range(col)
-                label_ref = f"$A{r}"
-                if rag_row.blank:
-                    cond = (rng, '""', f'{_clean(rng)}=""', False)
-                else:
-                    ok = countifs_safe(rag_row.label) and cells_ok.get(
-                        group_key(rag_row.label), False
-                    )
-                    cond = (rng, label_ref, f"{_clean(rng)}={label_ref}", ok)
-                formula = _count_formula([cond, status_cond])
-            w.formula(r, c, formula)
-        w.formula(
-            r,
-            TOTAL_COL,
-            f"=SUM({get_column_letter(COUNT_COLS[RAG.GREEN])}{r}:"
-            f"{get_column_letter(COUNT_COLS[RAG.BLUE])}{r})",
-        )
+            # no such column on the plan: every action is in the blank group
+            conditions = [status_conds[rag]] if cond is None else [cond, status_conds[rag]]
+            w.formula(r, COUNT_COLS[rag], _count_formula(conditions))
+        w.formula(r, TOTAL_COL, f"=SUM({green}{r}:{blue}{r})")
         w.row += 1
     return first, w.row - 1
 
@@ -653,20 +663,24 @@ def _value_at(ws: Worksheet, row: int, col: int) -> Any:
     """The value of a cell of ``ws`` (None when it has none), making no cell where there is
     none (as ``ws.cell`` would, for nothing)."""
     cell = ws._cells.get((row, col))
-    return None if cell is None else cell.value
+    return None if cell is None else cell._value  # (a merged cell's is None too)
 
 
-def _cells_match(plan_ws: Worksheet, actions: Sequence[Action], col: int | None) -> dict[str, bool]:
-    """Per group key: whether every cell of the group reads as its label in COUNTIFS."""
+def _column_values(plan_ws: Worksheet, rows: Sequence[int], col: int) -> list[Any]:
+    """The values of column ``col`` of the plan in ``rows`` (the actions' rows)."""
+    cells = plan_ws._cells
+    return [None if (cell := cells.get((r, col))) is None else cell._value for r in rows]
+
+
+def _cells_match(plan_ws: Worksheet, rows: Sequence[int], col: int | None) -> dict[str, bool]:
+    """Per group key: whether every cell of the group (in the actions' ``rows``) reads as its
+    label in COUNTIFS."""
     out: dict[str, bool] = {}
     if col is None:
         return out
     labels: dict[str, str] = {}
     seen: set[str] = set()  # text met before: the same again changes nothing
-    for action in actions:
-        if action.origin is None:
-            continue
-        raw = _value_at(plan_ws, action.origin.row, col)
+    for raw in _column_values(plan_ws, rows, col):
         if isinstance(raw, str):
             if raw in seen:
                 continue
@@ -679,15 +693,12 @@ def _cells_match(plan_ws: Worksheet, actions: Sequence[Action], col: int | None)
     return out
 
 
-def _status_cells_ok(plan_ws: Worksheet, actions: Sequence[Action], col: int) -> bool:
-    """Whether every Status cell holds its text with no outer spaces (COUNTIFS is exact)."""
-    for action in actions:
-        if action.origin is None:
-            continue
-        raw = _value_at(plan_ws, action.origin.row, col)
-        if isinstance(raw, str) and raw != raw.strip():
-            return False
-    return True
+def _status_cells_ok(plan_ws: Worksheet, rows: Sequence[int], col: int) -> bool:
+    """Whether every Status cell (in the actions' ``rows``) holds its text with no outer
+    spaces (COUNTIFS is exact)."""
+    return not any(
+        isinstance(raw, str) and raw != raw.strip() for raw in _column_values(plan_ws, rows, col)
+    )
 
 
 def _marks_summary(marker: str) -> bool:
@@ -747,22 +758,43 @@ def fingerprint(ws: Worksheet, wb: Workbook) -> str:
     a button can tell that a rewrite would change nothing (it reads values, not formulas)."""
     digest = hashlib.sha256()
     formats: dict[int, str] = {}  # by number format id: openpyxl looks each one up
+    # ``repr((row, col, value, format))``, the part of a cell, is written as its row and
+    # column and the rest, worked out once for each value and format (they recur thousands
+    # of times) where every value equal to it and of its type has its repr: text, whole
+    # numbers, dates, times with no zone and no fold (not floats: 0.0 and -0.0)
+    tails: dict[tuple[Any, ...], str] = {}
     cells = ws._cells
     parts = []
     for key in sorted(cells):
         cell = cells[key]
-        value = cell.value
-        if value is not None and key != _FINGERPRINT_AT:
-            fmt_id = cell._style.numFmtId if cell._style is not None else 0
+        value = cell._value  # (what ``cell.value`` gives; a merged cell's is None)
+        if value is None or key == _FINGERPRINT_AT:
+            continue
+        style = cell._style
+        fmt_id = style[3] if style is not None else 0  # (its numFmtId)
+        kind = type(value)
+        tail_key: tuple[Any, ...] | None = None
+        tail = None
+        if kind in _SAME_REPR or (kind is datetime and value.tzinfo is None and not value.fold):
+            tail_key = (kind, value, fmt_id)
+            tail = tails.get(tail_key)
+        if tail is None:
             fmt = formats.get(fmt_id)
             if fmt is None:
                 fmt = formats[fmt_id] = cell.number_format
-            parts.append(repr((*key, value, fmt)))
+            tail = f"{value!r}, {fmt!r})"
+            if tail_key is not None:
+                tails[tail_key] = tail
+        parts.append(f"({key[0]}, {key[1]}, {tail}")
     digest.update("".join(parts).encode())  # (one update of it all: the same digest)
     for name in summary_names():
         if name in wb.defined_names:
             digest.update(repr((name, wb.defined_names[name].attr_text)).encode())
     return f"edi_xl summary {digest.hexdigest()[:24]}"
+
+
+#: Types each of whose values has one ``repr`` for all values equal to it (:func:`fingerprint`).
+_SAME_REPR = frozenset((str, int, bool, date))
 
 
 def _layout(ws: Worksheet) -> None:
@@ -807,7 +839,8 @@ def _write_sections(
     criteria = _word_criteria(wb, summary.words)
     status_range = cols.range(cols.status)
     exact_status = {rag: f"TRIM({status_range})={criteria[rag][0]}" for rag in RAG_ORDER}
-    status_ok = _status_cells_ok(cols.sheet, plan.actions, cols.status) and all(
+    plan_rows = [action.origin.row for action in plan.actions if action.origin is not None]
+    status_ok = _status_cells_ok(cols.sheet, plan_rows, cols.status) and all(
         countifs_safe(summary.words[rag]) for rag in RAG_ORDER
     )
 
@@ -843,7 +876,7 @@ def _write_sections(
         names, per_colour = CHART_NAMES[key]
         if rows:
             _rag_header(w, "Milestone" if key == "Theme" else "Action Owner")
-            cells_ok = _cells_match(cols.sheet, plan.actions, col)
+            cells_ok = _cells_match(cols.sheet, plan_rows, col)
             first, last = _rag_table(
                 w, rows, col, cols, criteria, exact_status, status_ok, cells_ok
             )
@@ -952,9 +985,10 @@ def _keep_sections_together(ws: Worksheet, min_rows: int = 6) -> None:
     kind_col = column_index_from_string(KIND_COLUMN)
     last_row = ws.max_row
     kinds = {r: _value_at(ws, r, kind_col) for r in range(1, last_row + 1)}
+    heights = {r: dim.ht or ROW_POINTS for r, dim in ws.row_dimensions.items()}
 
     def height(r: int) -> float:
-        return ws.row_dimensions[r].height or ROW_POINTS if r in ws.row_dimensions else ROW_POINTS
+        return heights.get(r, ROW_POINTS)
 
     charts = _chart_rows(height)
     last_row = max(last_row, *(last for _, last in charts))

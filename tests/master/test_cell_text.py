@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from io import BytesIO
 from typing import Any
 
 import pytest
@@ -186,3 +187,133 @@ def test_a_sheet_made_again_holding_what_xml_cannot_is_refused_not_written() -> 
     root, styles = _made_again(wb)
     with pytest.raises(etree.XMLSyntaxError):
         patch._whole_sheet_xml(ws, root, styles)
+
+
+def _sheet_written(wb: Workbook, ws: Any, monkeypatch: pytest.MonkeyPatch, by: str) -> bytes:
+    """The XML of ``ws`` as the patch writer puts a sheet made again into a package: its cells
+    and rows written ``by`` edi_xl (:func:`_sheet_rows`) or all by openpyxl; canonical, with
+    no empty ``<row r=N/>`` (openpyxl writes one for a row of cells that hold nothing)."""
+    from io import BytesIO
+
+    from edi_xl.master import patch
+
+    if by == "openpyxl":
+        monkeypatch.setattr(patch, "_plain_cells", lambda ws: False)
+    made = patch._openpyxl_package(wb, [ws])
+    monkeypatch.undo()
+    pkg = made.package
+    book = patch._workbook_part(pkg)
+    _, part = patch._sheet_parts(pkg, book)[ws.title]
+    root = pkg.xml(part)
+    sst = next((t for rel, t in pkg.linked(book) if rel.type.endswith("/sharedStrings")), None)
+    patch._inline_strings(root, list(pkg.xml(sst)) if sst and sst in pkg.parts else [])
+    out = BytesIO()
+    Workbook().save(out)
+    styles = patch.StyleMap(Package.read(out.getvalue()), wb)
+    patch._restyle(root, made, styles)
+    if ws.title in made.no_cells:
+        root = etree.fromstring(patch._whole_sheet_xml(ws, root, styles))
+    for row in list(root.iter(f"{M}row")):
+        if len(row) == 0 and list(row.attrib) == ["r"]:
+            row.getparent().remove(row)
+    return etree.tostring(root, method="c14n")
+
+
+def _tricky_sheet() -> tuple[Workbook, Any]:
+    """A sheet whose cells hold equal values of different types, 0.0 and -0.0, the same text
+    in two styles, styled empty cells, dates and times, each several times; and rows with
+    every setting openpyxl writes (none with a style)."""
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    values: list[Any] = [0.0, -0.0, 1, True, 1.0, "1", date(2024, 1, 1), datetime(2024, 1, 1)]
+    values += [datetime(2024, 1, 1, fold=1), time(9, 30), "=A1+1", " spaced ", "x", None]
+    for r in range(1, 40):
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(r, c)
+            cell.value = value
+            if (r + c) % 3 == 0:
+                cell.font = Font(bold=True)
+    ws.row_dimensions[3].height = 30
+    ws.row_dimensions[4].hidden = True
+    ws.row_dimensions[5].outlineLevel = 2
+    ws.row_dimensions[6].collapsed = True
+    ws.row_dimensions[7].thickBot = ws.row_dimensions[7].thickTop = True
+    ws.row_dimensions[8].height = 0
+    ws.row_dimensions[9].height = 30
+    ws.row_dimensions[60].height = 12.75  # a row with settings and no cells
+    return wb, ws
+
+
+def test_a_sheet_made_again_holds_the_cells_and_rows_openpyxl_writes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The text of each kind of cell and row is worked out once and written again for the
+    next that is the same: what is written is still, cell by cell and row by row, what
+    openpyxl writes for each (0.0 and -0.0, 1, 1.0, True and "1", one text in two styles,
+    rows with each setting)."""
+    wb, ws = _tricky_sheet()
+    ours = _sheet_written(wb, ws, monkeypatch, "edi_xl")
+    assert ours == _sheet_written(wb, ws, monkeypatch, "openpyxl")
+    assert b'<c r="B2" t="n"><v>-0</v></c>' in ours and b'ht="12.75" r="60"' in ours
+
+
+def test_rows_with_a_style_are_left_to_openpyxl_and_the_rows_are_kept_as_they_were(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A row with a style of its own is written by openpyxl (it numbers the style as it
+    writes), with its settings and its style; the sheet's rows are the same objects, in the
+    same order, after the save."""
+    from openpyxl.styles import Font
+
+    from edi_xl.master import patch
+
+    wb, ws = _tricky_sheet()
+    ws.row_dimensions[10].font = Font(italic=True)
+    before = list(ws.row_dimensions.items())
+    assert not patch._plain_rows(ws)
+    ours = etree.fromstring(_sheet_written(wb, ws, monkeypatch, "edi_xl"))
+    rows = {row.get("r"): row for row in ours.iter(f"{M}row")}
+    assert rows["10"].get("customFormat") == "1" and rows["10"].get("s") not in (None, "0")
+    assert rows["3"].get("ht") == "30" and rows["4"].get("hidden") == "1"
+    assert list(ws.row_dimensions.items()) == before
+    del ws.row_dimensions[10]
+    before = list(ws.row_dimensions.items())
+    assert patch._plain_rows(ws)
+    patch._openpyxl_package(wb, [ws])
+    assert list(ws.row_dimensions.items()) == before
+
+
+def test_the_conditional_formats_looks_of_a_sheet_made_again_leave_the_workbook_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The looks of a sheet's conditional formats are numbered apart from the workbook's
+    (found by identity, not compared with each of its looks): the workbook's list is the one
+    it had, holding what it held, and two rules of one look still point at one style in the
+    package."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Font
+
+    from edi_xl.master import patch
+
+    wb, ws = _tricky_sheet()
+    other = wb.create_sheet("Other")
+    other.conditional_formatting.add("A1:A9", FormulaRule(formula=["TRUE"], font=Font(b=True)))
+    for cells in ("A1:A9", "C1:C9", "E1:E9"):  # one look, three rules (three objects)
+        ws.conditional_formatting.add(cells, FormulaRule(formula=["TRUE"], font=Font(i=True)))
+    ws.conditional_formatting.add("B1:B9", FormulaRule(formula=["TRUE"], font=Font(b=True)))
+    dxfs = wb._differential_styles
+    known = list(dxfs.styles)
+    _sheet_written(wb, ws, monkeypatch, "edi_xl")
+    assert wb._differential_styles is dxfs and dxfs.styles == known
+    made = patch._openpyxl_package(wb, [ws])
+    _, part = patch._sheet_parts(made.package, patch._workbook_part(made.package))[ws.title]
+    root = made.package.xml(part)
+    out = BytesIO()
+    Workbook().save(out)
+    styles = patch.StyleMap(Package.read(out.getvalue()), wb)
+    patch._restyle(root, made, styles)
+    ids = [rule.get("dxfId") for rule in root.iter(f"{M}cfRule")]
+    assert len(ids) == 4 and ids[0] == ids[1] == ids[2] != ids[3]

@@ -262,3 +262,40 @@ def test_reading_the_change_log_gives_what_iter_rows_gives(tmp_path: Path) -> No
     assert got == expected
     assert got[-1] == (None,) * 6 and len(got) == 6
     assert sorted(fast_book[CHANGE_LOG]._cells) == sorted(slow_ws._cells)
+
+
+FORMULAS = [
+    "=SUM(A1:A3)",
+    '=COUNTIFS(\'Action Plan\'!$I$5:$I$9,"On ""Track""")',
+    "=",  # too short to be a formula: text, as the assignment makes it
+    "=" + "1+" * 20_000 + "1",  # longer than a cell holds: cut, as the assignment cuts it
+]
+
+
+@pytest.mark.parametrize("formula", FORMULAS, ids=lambda f: f[:20])
+def test_a_formula_set_fast_is_what_assigning_it_stores(formula: str) -> None:
+    from edi_xl.master.cells import set_formula
+
+    ws = Workbook().active
+    assert ws is not None
+    set_formula(ws["A1"], formula)
+    ws["A2"].value = formula
+    assert _state(ws["A1"]) == _state(ws["A2"])
+
+
+def test_a_formula_a_cell_cannot_hold_is_refused_as_the_assignment_refuses_it() -> None:
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    from edi_xl.master.cells import set_formula
+
+    ws = Workbook().active
+    assert ws is not None
+    with pytest.raises(IllegalCharacterError):
+        ws["A2"].value = '=A1&"\x07"'
+    with pytest.raises(IllegalCharacterError):
+        set_formula(ws["A1"], '=A1&"\x07"')
+    ws.merge_cells("B1:C1")
+    with pytest.raises(AttributeError):  # a merged cell holds nothing
+        ws["C1"].value = "=A1"
+    with pytest.raises(AttributeError):
+        set_formula(ws["C1"], "=A1")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from copy import copy
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -274,3 +274,32 @@ def test_reading_statuses_once_per_value_reads_as_parse_status() -> None:
         expected = parse_status(None if value is None else str(value), words)
         assert read(value) == expected, value
     assert read("Complete") is RAG.BLUE and read(rich) is RAG.BLUE and read("G") is RAG.GREEN
+
+
+def test_the_fingerprint_tells_apart_equal_values_written_differently() -> None:
+    """The fingerprint works out each value's part once and uses it again for the same value:
+    values that are equal but written differently (0.0 and -0.0, 1, 1.0, True and "1", a
+    time and the same time folded or in another zone) each still get their own, in every
+    number format, as the fingerprint worked out cell by cell gives."""
+    from datetime import timezone
+
+    from openpyxl import Workbook
+
+    from edi_xl.master.summary_sheet import fingerprint
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    utc = datetime(2024, 1, 1, 12, tzinfo=UTC)
+    paris = datetime(2024, 1, 1, 13, tzinfo=timezone(timedelta(hours=1)))
+    values: list[Any] = [0.0, -0.0, 1, 1.0, True, "1", datetime(2024, 1, 1), date(2024, 1, 1)]
+    values += [datetime(2024, 11, 3, 1, 30), datetime(2024, 11, 3, 1, 30, fold=1), utc, paris]
+    for r in range(1, 6):
+        for c, value in enumerate(values, start=1):
+            ws.cell(r, c)._value = value  # (as openpyxl holds it: a zone kept)
+            ws.cell(r, c).number_format = ("General", "0.00", DATE_FORMAT)[(r + c) % 3]
+    ws[FINGERPRINT_CELL] = "left out"
+    before = fingerprint(ws, wb)
+    assert before == plain_fingerprint(ws)
+    ws.cell(3, 2)._value = 0.0  # -0.0 written as 0.0: another fingerprint
+    assert fingerprint(ws, wb) == plain_fingerprint(ws) != before

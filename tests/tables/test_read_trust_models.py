@@ -2,6 +2,7 @@
 (:func:`edi_xl.core.model.made`): they must be the models validation makes from the same values,
 field by field and type by type, on plans read from real workbooks."""
 
+import sys
 from datetime import date, datetime, time
 from typing import Any
 
@@ -33,13 +34,18 @@ def validated(model: BaseModel) -> BaseModel:
 
 def assert_same(a: Any, b: Any, where: str = "") -> None:
     """``a`` and ``b`` equal all the way down, each value of the same type, and models with
-    the same fields, in the same order, the same fields set and no extras or private state."""
+    the same fields, in the same order, the same fields set and no extras or private state,
+    taking no more memory."""
     assert type(a) is type(b), where
     if isinstance(a, BaseModel):
         assert list(a.__dict__) == list(b.__dict__), where
         assert a.model_fields_set == b.model_fields_set, where
         assert a.__pydantic_extra__ == b.__pydantic_extra__, where
         assert a.__pydantic_private__ == b.__pydantic_private__, where
+        # and no bigger: 5,000 actions hold these
+        assert sys.getsizeof(a.__dict__) <= sys.getsizeof(b.__dict__), where
+        fields_set = a.__pydantic_fields_set__
+        assert sys.getsizeof(fields_set) <= sys.getsizeof(b.__pydantic_fields_set__), where
         for name in a.__dict__:
             assert_same(a.__dict__[name], b.__dict__[name], f"{where}.{name}")
     elif isinstance(a, list | tuple):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from openpyxl.worksheet.worksheet import Worksheet
@@ -56,35 +57,41 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _extent(cells: dict[tuple[int, int], Any]) -> tuple[int, int]:
+    """The last row and the last column of ``cells`` (1-based keys), 0 for none."""
+    if not cells:
+        return 0, 0
+    return max(cells)[0], max(map(itemgetter(1), cells))
+
+
 def grid_from_worksheet(ws: Worksheet) -> SheetGrid:
     """Read an openpyxl worksheet (not read-only) into a grid.
 
     Only cells that exist are visited, so a bogus declared dimension costs nothing; merged
     ranges are filled with their top-left value; hidden rows are recorded.
     """
-    cells: dict[tuple[int, int], Any] = {}
-    for (r, c), cell in ws._cells.items():  # existing cells only, unlike ws.iter_rows()
-        if r > MAX_ROWS or c > MAX_COLS:
-            continue
-        value = cell.value
-        if value is None:
-            continue
-        cells[(r - 1, c - 1)] = value
-    max_r = max((r for r, _ in cells), default=-1)
-    max_c = max((c for _, c in cells), default=-1)
+    # 1-based (row, column) -> value; ``_value`` is what openpyxl's ``value`` property returns
+    # (for a merged cell too), read without the property: a plan has tens of thousands of cells
+    cells: dict[tuple[int, int], Any] = {
+        key: value for key, cell in ws._cells.items() if (value := cell._value) is not None
+    }
+    max_r, max_c = _extent(cells)
+    if max_r > MAX_ROWS or max_c > MAX_COLS:
+        cells = {(r, c): v for (r, c), v in cells.items() if r <= MAX_ROWS and c <= MAX_COLS}
+        max_r, max_c = _extent(cells)
     for merged in ws.merged_cells.ranges:
-        top = cells.get((merged.min_row - 1, merged.min_col - 1))
+        top = cells.get((merged.min_row, merged.min_col))
         if top is None:
             continue
-        for r in range(merged.min_row - 1, min(merged.max_row, MAX_ROWS)):
-            for c in range(merged.min_col - 1, min(merged.max_col, MAX_COLS)):
+        for r in range(merged.min_row, min(merged.max_row, MAX_ROWS) + 1):
+            for c in range(merged.min_col, min(merged.max_col, MAX_COLS) + 1):
                 cells[(r, c)] = top
                 max_r, max_c = max(max_r, r), max(max_c, c)
-    rows: list[list[Any]] = [[None] * (max_c + 1) for _ in range(max_r + 1)]
+    rows: list[list[Any]] = [[None] * max_c for _ in range(max_r)]
     for (r, c), value in cells.items():
-        rows[r][c] = value
+        rows[r - 1][c - 1] = value
     hidden_rows = frozenset(
-        idx - 1 for idx, dim in ws.row_dimensions.items() if dim.hidden and idx - 1 <= max_r
+        idx - 1 for idx, dim in ws.row_dimensions.items() if dim.hidden and idx <= max_r
     )
     return SheetGrid(
         name=ws.title,

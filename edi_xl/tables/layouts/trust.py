@@ -11,13 +11,14 @@ nobody recognises are kept as extra columns.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 from edi_xl.core.dates import DateValue, parse_date
-from edi_xl.core.model import Action, ActionPlan, CellOrigin, PlanSource, ProgressUpdate
+from edi_xl.core.model import Action, ActionPlan, CellOrigin, PlanSource, ProgressUpdate, made
 from edi_xl.core.references import ReportRef, parse_protected_characteristics, parse_report_refs
 from edi_xl.core.rounds import update_header_date
 from edi_xl.core.status import RAG, parse_status
@@ -181,9 +182,17 @@ def data_rows(grid: SheetGrid, header_row: int, columns: ColumnMap) -> list[tupl
     out: list[tuple[int, bool]] = []
     for r in range(header_row + 1, grid.n_rows):
         row = grid.rows[r]
-        if all(is_blank(grid.value(r, c)) for c in watched):
+        width = len(row)
+        for c in watched:  # is_blank of each watched cell, written out: thousands of rows
+            if (
+                c < width
+                and (value := row[c]) is not None
+                and (not isinstance(value, str) or value.strip())
+            ):
+                break
+        else:
             continue
-        id_value = grid.value(r, id_col) if id_col is not None else None
+        id_value = row[id_col] if id_col is not None and id_col < width else None
         out.append((r, is_header_repeat(row, id_value)))
     return out
 
@@ -198,11 +207,12 @@ def read(
     columns = map_columns(grid, detection.header_row)
     actions: list[Action] = []
     skipped: list[int] = []
+    action = _row_reader(columns, grid.name, words)
     for r, repeat in data_rows(grid, detection.header_row, columns):
         if repeat:
             skipped.append(r + 1)
             continue
-        actions.append(read_action(grid, r, columns, words))
+        actions.append(action(grid.rows[r], r))
     title = next(
         (
             clean_text(v)
@@ -235,41 +245,58 @@ def read_action(
     grid: SheetGrid, r: int, columns: ColumnMap, words: dict[RAG, str] | None = None
 ) -> Action:
     line = grid.rows[r] if 0 <= r < grid.n_rows else []
-    width = len(line)
-    # the row's cell of each field (None past the row's end), looked up once: a plan has
-    # thousands of rows and a merge reads them twice
-    get = {fld: line[c] if c < width else None for fld, c in columns.fields.items()}.get
+    return _row_reader(columns, grid.name, words)(line, r)
 
-    refs_text = clean_text(get("references"))
-    pcs_text = clean_text(get("characteristics"))
-    known_pcs, unknown_pcs = _characteristics(pcs_text)
-    status_text = clean_text(get("status"))
-    owner = clean_text(get("owner"))
-    return Action(
-        id=id_text(get("id")),
-        theme=clean_text(get("theme")),
-        action=clean_text(get("action")),
-        references_text=refs_text,
-        references=list(_report_refs(refs_text)),
-        characteristics_text=pcs_text,
-        characteristics=list(known_pcs),
-        characteristics_unknown=list(unknown_pcs),
-        owner=" ".join(owner.split()) if owner else None,
-        start=cell_date(get("start")),
-        due=cell_date(get("due")),
-        status_text=status_text,
-        status=parse_status(status_text, words),
-        updates=[
-            ProgressUpdate(
-                header=name,
-                as_at=columns.update_dates.get(name),
-                text=clean_text(line[col] if col < width else None),
-            )
-            for name, col in columns.updates.items()
-        ],
-        extra={name: line[col] if col < width else None for name, col in columns.extras.items()},
-        origin=CellOrigin(sheet=grid.name, row=r + 1),
-    )
+
+def _row_reader(
+    columns: ColumnMap,
+    sheet: str,
+    words: dict[RAG, str] | None,
+) -> Callable[[list[Any], int], Action]:
+    """:func:`read_action` for the rows of one table: where each field sits worked out once (a
+    plan has thousands of rows, and a merge reads them twice)."""
+    read = [*columns.fields.values(), *columns.updates.values(), *columns.extras.values()]
+    span = max(read, default=-1) + 1
+    padding = [None] * (span + 1)  # index ``span``: a None for a field the table lacks
+    at = {fld: columns.fields.get(fld, span) for fld in KEY_FIELDS}
+    i_id, i_theme, i_action, i_refs, i_pcs = (at[f] for f in KEY_FIELDS[:5])
+    i_owner, i_start, i_due, i_status = (at[f] for f in KEY_FIELDS[5:])
+    updates = [(name, columns.update_dates.get(name), col) for name, col in columns.updates.items()]
+    extras = list(columns.extras.items())
+
+    def action(line: list[Any], r: int) -> Action:
+        # the row's cells up to the last column read, None past the row's end, and the None
+        line = line[:span]
+        line += padding[len(line) :]
+        refs_text = clean_text(line[i_refs])
+        pcs_text = clean_text(line[i_pcs])
+        known_pcs, unknown_pcs = _characteristics(pcs_text)
+        status_text = clean_text(line[i_status])
+        owner = clean_text(line[i_owner])
+        return made(
+            Action,
+            id=id_text(line[i_id]),
+            theme=clean_text(line[i_theme]),
+            action=clean_text(line[i_action]),
+            references_text=refs_text,
+            references=list(_report_refs(refs_text)),
+            characteristics_text=pcs_text,
+            characteristics=list(known_pcs),
+            characteristics_unknown=list(unknown_pcs),
+            owner=" ".join(owner.split()) if owner else None,
+            start=cell_date(line[i_start]),
+            due=cell_date(line[i_due]),
+            status_text=status_text,
+            status=parse_status(status_text, words),
+            updates=[
+                made(ProgressUpdate, header=name, as_at=when, text=clean_text(line[col]))
+                for name, when, col in updates
+            ],
+            extra={name: line[col] for name, col in extras},
+            origin=made(CellOrigin, sheet=sheet, row=r + 1),
+        )
+
+    return action
 
 
 # The same few reference texts, characteristics and dates recur down a plan, and a merge reads

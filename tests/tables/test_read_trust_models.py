@@ -1,0 +1,167 @@
+"""The actions the trust layout reads are made without pydantic's validation
+(:func:`edi_xl.core.model.made`): they must be the models validation makes from the same values,
+field by field and type by type, on plans read from real workbooks."""
+
+import sys
+from datetime import date, datetime, time
+from typing import Any
+
+from conftest import trust_layout_book
+from openpyxl import load_workbook
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from edi_xl.core.model import CellOrigin, ProgressUpdate, made
+from edi_xl.core.status import RAG
+from edi_xl.master.plan import read_master_plan
+from edi_xl.read.grid import SheetGrid
+from edi_xl.tables.layouts import trust
+from edi_xl.tables.reader import read_plan
+
+
+def validated(model: BaseModel) -> BaseModel:
+    """The model pydantic's validation makes from ``model``'s values (its nested progress
+    updates and origin validated too)."""
+    values: dict[str, Any] = {}
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, ProgressUpdate | CellOrigin):
+            value = validated(value)
+        elif isinstance(value, list):
+            value = [validated(v) if isinstance(v, ProgressUpdate) else v for v in value]
+        values[name] = value
+    return type(model)(**values)
+
+
+def assert_same(a: Any, b: Any, where: str = "") -> None:
+    """``a`` and ``b`` equal all the way down, each value of the same type, and models with
+    the same fields, in the same order, the same fields set and no extras or private state,
+    taking no more memory."""
+    assert type(a) is type(b), where
+    if isinstance(a, BaseModel):
+        assert list(a.__dict__) == list(b.__dict__), where
+        assert a.model_fields_set == b.model_fields_set, where
+        assert a.__pydantic_extra__ == b.__pydantic_extra__, where
+        assert a.__pydantic_private__ == b.__pydantic_private__, where
+        # and no bigger: 5,000 actions hold these
+        assert sys.getsizeof(a.__dict__) <= sys.getsizeof(b.__dict__), where
+        fields_set = a.__pydantic_fields_set__
+        assert sys.getsizeof(fields_set) <= sys.getsizeof(b.__pydantic_fields_set__), where
+        for name in a.__dict__:
+            assert_same(a.__dict__[name], b.__dict__[name], f"{where}.{name}")
+    elif isinstance(a, list | tuple):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_same(x, y, f"{where}[{i}]")
+    elif isinstance(a, dict):
+        assert list(a) == list(b), where
+        for key in a:
+            assert_same(a[key], b[key], f"{where}[{key!r}]")
+    else:
+        assert a == b, where
+    assert a == b, where
+
+
+def assert_validated(actions: list[Any]) -> None:
+    assert actions
+    for action in actions:
+        assert_same(action, validated(action), f"row {action.origin.row}")
+
+
+def test_the_seed_plans_actions_are_the_validated_models(seed_workbook):
+    assert_validated(read_plan(seed_workbook).actions)
+
+
+def test_a_masters_actions_of_every_kind_of_cell_are_the_validated_models(tmp_path):
+    """Ids, texts, dates and statuses of every type a cell holds, the trust's own status
+    words, two update columns, an extra column and data under a blank header."""
+    wb, ws = trust_layout_book("Plan", updates=("Update as at 18 Sep 23", "Update as at 18 Dec 23"))
+    ws.cell(3, 12, "Budget")
+    rows: list[list[Any]] = [
+        [1, "M", " Train managers ", "WRES 1, 2", "Race, Disability, widgets", " Jo  Bloggs "],
+        [1.5, None, "Audit", "WDES 9a", "All", "Sam", datetime(2023, 4, 1), "March 2024", "Done"],
+        ["2.1", "M", 42, "Other report", None, None, "Q3 23/24", 45000.0, "Doing well"],
+        [True, "M", "Bool id", None, "Sex", "Al", date(2023, 1, 2), time(9, 30), "Red"],
+        [datetime(2024, 4, 1), "M", "Date id", None, None, None, None, "not a date", None],
+    ]
+    for r, values in enumerate(rows, start=4):
+        for c, value in enumerate(values, start=1):
+            ws.cell(r, c, value)
+        ws.cell(r, 10, f"sep {r}")
+        ws.cell(r, 12, r * 100)
+    ws.cell(5, 11, "dec news")
+    ws.cell(6, 14, "under no header")
+    path = tmp_path / "plan.xlsx"
+    wb.save(path)
+    wb = load_workbook(path)
+    settings = wb.create_sheet("Settings")
+    settings.append(["Green", "Doing well"])  # the trust's word for Green
+    master = read_master_plan(wb, path.name)
+    actions = master.plan.actions
+    assert [a.id for a in actions] == ["1", "1.5", "2.1", "True", "01-Apr"]
+    assert actions[2].status is RAG.GREEN and actions[2].action == "42"
+    assert actions[0].owner == "Jo Bloggs" and actions[0].extra == {"Budget": 400, "Column N": None}
+    assert actions[2].extra == {"Budget": 600, "Column N": "under no header"}
+    assert [u.text for u in actions[1].updates] == ["sep 5", "dec news"]
+    assert_validated(actions)
+
+
+def test_a_ragged_grid_reads_missing_cells_and_missing_fields_as_empty():
+    """Rows of a grid may end anywhere (calamine, csv); a field the table lacks is empty;
+    data under no header is kept, as an extra column, even right of the computed columns."""
+    header = ["#", "Action", "Action Owner", "Due Date", "Status", "Notes", "Overdue"]
+    grid = SheetGrid(
+        "Plan",
+        [
+            ["Title"],
+            header,
+            ["1", "Do it", "Jo", "31/03/2024", "Green", "n", "Yes", "stray"],
+            ["2", "Short"],
+            ["3", None, None, None, None, None, None, None, None, "far"],
+        ],
+    )
+    detection = trust.detect(grid)
+    assert detection is not None and detection.header_row == 1
+    plan = trust.read(grid, detection)
+    first, short, far = plan.actions
+    assert (first.owner, first.due.date, first.status, first.extra) == (
+        "Jo",
+        date(2024, 3, 31),
+        RAG.GREEN,
+        {"Notes": "n", "Column H": "stray", "Column J": None},
+    )
+    assert first.theme is None and first.start.raw is None
+    assert (short.action, short.owner, short.status_text, short.extra) == (
+        "Short",
+        None,
+        None,
+        {"Notes": None, "Column H": None, "Column J": None},
+    )
+    assert far.id == "3" and far.due.raw is None
+    assert far.extra == {"Notes": None, "Column H": None, "Column J": "far"}
+    assert_validated(plan.actions)
+    assert_same(trust.read_action(grid, 2, trust.map_columns(grid, 1)), first)
+
+
+class _Aliased(BaseModel):
+    name: str = Field(alias="Name")
+
+
+class _Private(BaseModel):
+    value: int
+    _seen: int = PrivateAttr(default=0)
+
+
+class _Extra(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    value: int
+
+
+def test_made_leaves_models_it_cannot_set_up_to_model_construct():
+    """What model_construct does more than set the fields (aliases, private attributes,
+    extra fields) is not skipped."""
+    aliased = made(_Aliased, Name="x")
+    assert aliased.name == "x" and aliased == _Aliased.model_construct(Name="x")
+    private = made(_Private, value=1)
+    assert private._seen == 0 and private.__pydantic_private__ == {"_seen": 0}
+    extra = made(_Extra, value=1, more=2)
+    assert extra.model_extra == {"more": 2}

@@ -31,8 +31,11 @@ def made(cls: type[M], **fields: Any) -> M:
     type. A model with what ``model_construct`` does more for (aliases, extra fields, private
     attributes, ``model_post_init``) is left to ``model_construct``.
     """
-    if not _plain(cls):
+    names = _plain(cls)
+    if names is None:
         return cls.model_construct(**fields)
+    if tuple(fields) != names:  # a field left out would be missing, not its default
+        raise TypeError(f"made({cls.__name__}): fields {tuple(fields)}, not {names}")
     model = cls.__new__(cls)
     _set_attribute(model, "__dict__", fields)
     # from the keys' view, as validation makes it, a set added to one by one: the set of the
@@ -44,15 +47,17 @@ def made(cls: type[M], **fields: Any) -> M:
 
 
 @cache
-def _plain(cls: type[BaseModel]) -> bool:
-    """Whether :func:`made` may set up a ``cls`` as ``model_construct`` would, field by field."""
-    return (
+def _plain(cls: type[BaseModel]) -> tuple[str, ...] | None:
+    """The names of the fields of ``cls``, in order, when :func:`made` may set one up as
+    ``model_construct`` would, field by field; None when it may not."""
+    plain = (
         not cls.__pydantic_root_model__
         and not cls.__pydantic_post_init__
         and not cls.__private_attributes__
         and cls.model_config.get("extra") != "allow"
         and all(f.alias is None and f.validation_alias is None for f in cls.model_fields.values())
     )
+    return tuple(cls.model_fields) if plain else None
 
 
 class ProgressUpdate(BaseModel):

@@ -6,6 +6,7 @@ import sys
 from datetime import date, datetime, time
 from typing import Any
 
+import pytest
 from conftest import trust_layout_book
 from openpyxl import load_workbook
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
@@ -165,3 +166,13 @@ def test_made_leaves_models_it_cannot_set_up_to_model_construct():
     assert private._seen == 0 and private.__pydantic_private__ == {"_seen": 0}
     extra = made(_Extra, value=1, more=2)
     assert extra.model_extra == {"more": 2}
+
+
+def test_made_refuses_fields_left_out_or_out_of_order() -> None:
+    """A model made with a field missing would lack it (not hold its default): refused, by
+    name, and so are the fields in another order (the model's dict would differ)."""
+    with pytest.raises(TypeError, match="CellOrigin"):
+        made(CellOrigin, sheet="Plan")
+    with pytest.raises(TypeError, match="CellOrigin"):
+        made(CellOrigin, row=3, sheet="Plan")
+    assert made(CellOrigin, sheet="Plan", row=3) == CellOrigin(sheet="Plan", row=3)

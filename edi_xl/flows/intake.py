@@ -95,29 +95,40 @@ def collect(inputs: Sequence[str | Path]) -> list[tuple[Path, str]]:
     two inputs hold a file of the same name ("HR/return.xlsx", "Estates/return.xlsx"), each
     is shown under its input folder's name, and `` (2)`` is added if that is not enough.
     """
+    return [(path, name) for path, name, _ in _collect(inputs)]
+
+
+def _collect(inputs: Sequence[str | Path]) -> list[tuple[Path, str, Path]]:
+    """:func:`collect`, each file with its resolved path too (worked out once a file: a
+    folder of 500 returns took 1,500 calls of ``Path.resolve``, before any was read)."""
     found: list[tuple[Path, str, str]] = []  # path, name, name with its input folder
     seen: set[Path] = set()
     for item in inputs:
         path = Path(item)
         if path.is_dir():
+            folder = path.resolve().name
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 name = child.relative_to(path).as_posix()
-                found.append((child, name, f"{path.resolve().name}/{name}"))
+                found.append((child, name, f"{folder}/{name}"))
         else:
             found.append((path, path.name, f"{path.resolve().parent.name}/{path.name}"))
-    unique: list[tuple[Path, str]] = []
-    counts = Counter(name for _, name, _ in found)
-    taken: set[str] = set()
+    once: list[tuple[Path, str, str, Path]] = []
     for path, name, qualified in found:
-        if path.resolve() in seen:  # the same file named twice (a folder and a file in it)
+        real = path.resolve()
+        if real in seen:  # the same file named twice (a folder and a file in it, a link)
             continue
-        seen.add(path.resolve())
+        seen.add(real)
+        once.append((path, name, qualified, real))
+    unique: list[tuple[Path, str, Path]] = []
+    counts = Counter(name for _, name, _, _ in once)
+    taken: set[str] = set()
+    for path, name, qualified, real in once:
         shown = name if counts[name] == 1 else qualified
         base, n = shown, 2
         while shown in taken:
             shown, n = f"{base} ({n})", n + 1
         taken.add(shown)
-        unique.append((path, shown))
+        unique.append((path, shown, real))
     return unique
 
 
@@ -453,15 +464,16 @@ class _Batch:
         exclude: Path | None,
         not_returns: dict[Path, str] | None,
     ) -> None:
-        found = collect(inputs)
+        found = _collect(inputs)
         if exclude is not None and exclude.is_dir():
-            found = [(p, n) for p, n in found if not p.resolve().is_relative_to(exclude.resolve())]
-        self.order = {name: i for i, (_, name) in enumerate(found)}
+            excluded = exclude.resolve()
+            found = [f for f in found if not f[2].is_relative_to(excluded)]
+        self.order = {name: i for i, (_, name, _) in enumerate(found)}
         skip = {p.resolve(): which for p, which in (not_returns or {}).items()}
         self.passed_over: list[ReturnFile] = []
         self.to_read: list[tuple[Path, str]] = []
-        for path, name in found:
-            which = skip.get(path.resolve())
+        for path, name, real in found:
+            which = skip.get(real)
             why = (
                 problem(Code.MASTER_IN_RETURNS, file=name, which=which)
                 if which

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
+from copy import copy
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from conftest import AS_AT, edit_workbook
 from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
 
 from edi_xl.core.problems import Code
 from edi_xl.core.rounds import update_header
@@ -259,3 +261,156 @@ def test_a_sheet_made_again_is_described_as_made_again_after_the_old_one_is_coll
     gc.collect()
     wb.create_sheet(summary, index)
     assert describe(baseline, wb).remade == [summary]
+
+
+# --- the cells compared: the shortcuts give what comparing every cell gives ----------------------
+
+
+def cells_as_compared(ws: Any) -> dict[tuple[int, int], tuple[Any, str, Any]]:
+    """Every cell of ``ws`` holding a value or a style: (value, type, style as a tuple; None
+    for none or all zeros), compared whole, as the description compares them."""
+    out = {}
+    for key, cell in ws._cells.items():
+        style = tuple(cell._style) if cell._style is not None and any(cell._style) else None
+        if cell._value is not None or style is not None:
+            out[key] = (cell._value, cell.data_type, style)
+    return out
+
+
+def edits_cell_by_cell(before: dict[Any, Any], after: dict[Any, Any]) -> dict[Any, tuple[Any, ...]]:
+    """The cells edited, worked out cell by cell from the two whole dicts: (value, type,
+    style, value changed, style changed, value before), in the order of the cells now, then
+    those cleared in the order of the cells before."""
+    edits: dict[Any, tuple[Any, ...]] = {}
+    for key, (value, data_type, style) in after.items():
+        was = before.get(key)
+        if was is None:
+            edits[key] = (value, data_type, style, value is not None, style is not None, None)
+            continue
+        same_value = was[1] == data_type and type(was[0]) is type(value) and was[0] == value
+        if not same_value or was[2] != style:
+            edits[key] = (value, data_type, style, not same_value, was[2] != style, was[0])
+    for key, was in before.items():
+        if key not in after and was[0] is not None:
+            edits[key] = (None, "n", None, True, False, was[0])
+    return edits
+
+
+def _mixed_sheet() -> tuple[Workbook, Any]:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for r in range(1, 8):
+        ws.cell(r, 1, f"text {r}")
+        ws.cell(r, 2, r)  # an int
+        ws.cell(r, 3, r / 2)  # a float
+        ws.cell(r, 4, r % 2 == 0)  # a bool
+        ws.cell(r, 5, datetime(2024, 1, r))
+    ws["B1"].font = Font(bold=True)
+    ws["C1"].font = Font(bold=True)
+    ws["F2"].fill = PatternFill("solid", fgColor="FFFF00")  # a styled cell with no value
+    ws.cell(9, 9)  # a cell merely looked at
+    return wb, ws
+
+
+def _bold_in_place(ws: Any) -> None:
+    style = ws["C1"]._style
+    ws["C1"].font = Font(italic=True)  # openpyxl changes the cell's style array in place
+    assert ws["C1"]._style is style
+
+
+def _copy_style(ws: Any) -> None:
+    ws["B1"]._style = copy(ws["B1"]._style)  # another array, the same style: unchanged
+
+
+def _delete_cell(ws: Any) -> None:
+    del ws._cells[(3, 1)]
+
+
+def _made_again(ws: Any) -> None:
+    value = ws["A4"].value
+    del ws._cells[(4, 1)]
+    ws.cell(4, 1, value)  # the same value in a new cell, without its style: unchanged
+
+
+CHANGES = {
+    "a style changed in place": _bold_in_place,
+    "a style array replaced by an equal one": _copy_style,
+    "1 by 1.0 (and a new cell)": lambda ws: (ws.cell(2, 2, 2.0), ws.cell(20, 1, "x")),
+    "1 by 1.0 alone": lambda ws: ws.cell(2, 2, 2.0),
+    "1 by True": lambda ws: ws.cell(1, 2, True),
+    "False by 0": lambda ws: ws.cell(1, 4, 0),
+    "2 by '2'": lambda ws: ws.cell(2, 2, "2"),
+    "the same text's type changed": lambda ws: setattr(ws["A2"], "data_type", "f"),
+    "a value cleared": lambda ws: ws.cell(1, 1, None),
+    "a cell deleted": _delete_cell,
+    "a cell made again with its value": _made_again,
+    "a row deleted": lambda ws: ws.delete_rows(2),
+    "a styled empty cell's style taken off": lambda ws: setattr(ws["F2"], "_style", None),
+    "a cell looked at": lambda ws: ws.cell(12, 12),
+    "cells added at the end": lambda ws: [ws.cell(30, c, c) for c in range(1, 4)],
+    "nothing": lambda ws: None,
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_the_cells_described_are_those_compared_cell_by_cell(change: str):
+    """The description is the one a plain comparison of every cell gives, in the same order
+    (and a sheet whose cells compare equal, 1 by 1.0, is not described: Excel holds the same
+    number): a pin for any faster way of comparing them."""
+    wb, ws = _mixed_sheet()
+    before = cells_as_compared(ws)
+    baseline = take_baseline(wb)
+    CHANGES[change](ws)
+    after = cells_as_compared(ws)
+    sheet = describe(baseline, wb).sheets.get("S")
+    if before == after:
+        assert sheet is None
+    else:
+        assert sheet is not None
+        expected = edits_cell_by_cell(before, after)
+        assert [(k, tuple(e)) for k, e in sheet.cells.items()] == list(expected.items())
+
+
+def test_each_change_is_described_as_it_should_be():
+    """What the cases above are expected to find, said outright."""
+    wb, ws = _mixed_sheet()
+    baseline = take_baseline(wb)
+    _bold_in_place(ws)
+    _copy_style(ws)
+    ws.cell(1, 2, True)  # 1 by True: the same number to Python, another type
+    ws.cell(2, 2, 2.0)
+    _delete_cell(ws)
+    _made_again(ws)
+    ws.cell(12, 12)
+    cells = describe(baseline, wb).sheets["S"].cells
+    assert set(cells) == {(1, 3), (1, 2), (2, 2), (3, 1)}
+    assert cells[(1, 3)].style_changed and not cells[(1, 3)].value_changed
+    assert (cells[(1, 2)].value, cells[(1, 2)].data_type, cells[(1, 2)].was) == (True, "b", 1)
+    assert cells[(2, 2)].value_changed and type(cells[(2, 2)].value) is float
+    assert cells[(3, 1)].cleared and cells[(3, 1)].was == "text 3"
+
+
+@pytest.mark.parametrize("col", [1, 3, 6])
+def test_the_cells_described_after_a_column_is_inserted_are_those_compared(col: int):
+    """A column inserted moves the cells right of it (openpyxl puts them at the end of its
+    cells): they are compared with the cells they were, and only what was written is new."""
+    wb, ws = _mixed_sheet()
+    before = cells_as_compared(ws)
+    baseline = take_baseline(wb)
+    insert_column(ws, col)
+    ws.cell(1, col, "new column")
+    ws.cell(2, col + 1, "written over")  # the cell that was in ``col`` moved right
+    ws.cell(3, 9, None)
+    moved = {(r, c + 1 if c >= col else c): v for (r, c), v in before.items()}
+    expected = edits_cell_by_cell(moved, cells_as_compared(ws))
+    sheet = describe(baseline, wb).sheets["S"]
+    assert sheet.inserted == [col]
+    assert [(k, tuple(e)) for k, e in sheet.cells.items()] == list(expected.items())
+    assert sheet.cells[(1, col)].value == "new column"
+    assert sheet.cells[(2, col + 1)].was == before[(2, col)][0]
+
+
+def test_the_baseline_cells_are_those_compared():
+    wb, ws = _mixed_sheet()
+    assert take_baseline(wb).sheets["S"].cells == cells_as_compared(ws)

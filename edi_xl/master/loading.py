@@ -185,19 +185,32 @@ class _FastSheetReader(WorksheetReader):
         made as a copy of that row's (thousands of rows of a master share a few kinds)."""
         ws = self.ws
         made: dict[tuple[tuple[str, str], ...], RowDimension] = {}
+        new_dimension = RowDimension.__new__
+        new_array = array.__new__
         for row, rd in self.parser.row_dimensions.items():
             number = rd.get("r")
-            kind = tuple(sorted((k, v) for k, v in rd.items() if k != "r"))
+            # the attributes but r: as written after r (the scanner's rows, each kind in one
+            # order), else sorted; either way, one key only for rows with the same ones
+            items = tuple(rd.items())
+            if items and items[0][0] == "r":
+                kind = items[1:]
+            else:
+                kind = tuple(sorted(item for item in items if item[0] != "r"))
             first = made.get(kind)
             if first is None or number is None or not number.isdigit():
                 if "s" in rd:
                     rd["s"] = ws.parent._cell_styles[int(rd["s"])]
                 dim = made[kind] = RowDimension(ws, **rd)
             else:
-                dim = RowDimension.__new__(RowDimension)
-                dim.__dict__.update(first.__dict__)
-                dim.parent, dim.index = ws, int(number)
-                dim._style = None if first._style is None else StyleArray(first._style)
+                # the slots and the fields openpyxl's descriptors keep in __dict__ (index an
+                # int, as its descriptor makes it), without the constructor's calls
+                dim = new_dimension(RowDimension)
+                fields = dim.__dict__
+                fields.update(first.__dict__)
+                fields["index"] = int(number)
+                dim.parent = ws
+                style = first._style
+                dim._style = None if style is None else new_array(StyleArray, "i", style)
             ws.row_dimensions[int(row)] = dim
 
     def _parsed_cells(self, data: bytes) -> Iterator[_PlainCell]:

@@ -399,16 +399,11 @@ _CONTROL = bytes(range(0x09)) + bytes(range(0x0B, 0x20))
 
 
 def _plain_text(rows: bytes) -> bool:
-    """Whether ``rows`` holds none of what the scanner leaves to lxml: comments, processing
-    instructions, CDATA, a DOCTYPE (``<!``, ``<?``); a carriage return, a control
-    character, U+FFFE or U+FFFF (XML's line-end and character rules); ``]]>``, which text
-    may not hold."""
-    return (
-        b"<!" not in rows
-        and b"<?" not in rows
-        and b"]]>" not in rows
-        and xml_characters_only(rows, _CONTROL)
-    )
+    """Whether ``rows`` holds none of what the scanner leaves to lxml, but for what only a
+    cell the scanner takes whole can hold (comments, processing instructions, CDATA: see
+    :func:`scan_rows`): a carriage return, a control character, U+FFFE or U+FFFF (XML's
+    line-end and character rules); ``]]>``, which text may not hold."""
+    return b"]]>" not in rows and xml_characters_only(rows, _CONTROL)
 
 
 _ROOT = re.compile(
@@ -519,8 +514,14 @@ def scan_rows(data: bytes, found: SheetData) -> Scanned | None:
     append = starts.append
     in_row = False
     for plain, _, _, _, _, _, _, cell, text, start, end, bad in tokens:
-        if plain or cell:
+        if plain:
             if not in_row:
+                return None
+        elif cell:
+            # comments, processing instructions, CDATA: only a cell taken whole can hold
+            # them (nothing else the tokens take holds "<!" or "<?", and a row's attributes
+            # with a "<" are not read)
+            if not in_row or "<!" in cell or "<?" in cell:
                 return None
         elif start:
             numbered = _NUMBERED.match(text)  # r="5" and the rest, read once a kind

@@ -322,18 +322,14 @@ class _FastSheetReader(WorksheetReader):
                     # Cell(ws, row=r, column=column, style_array=style), then its value: the
                     # same slots set without the two constructors' calls
                     c = new_cell(Cell)
-                    c.parent, c.row, c.column, c._value, c.data_type = (
-                        ws,
-                        r,
-                        column,
-                        value,
-                        data_type,
-                    )
-                    c._style, c._hyperlink, c._comment = (
-                        new_array(StyleArray, "i", style),
-                        None,
-                        None,
-                    )
+                    c.parent = ws
+                    c.row = r
+                    c.column = column
+                    c._value = value
+                    c.data_type = data_type
+                    c._style = new_array(StyleArray, "i", style)
+                    c._hyperlink = None
+                    c._comment = None
                     cells[(r, column)] = c
                     continue
                 cell = plain
@@ -344,13 +340,8 @@ class _FastSheetReader(WorksheetReader):
                 col_counter = parser.col_counter
                 cr, cc = d["row"], d["column"]
                 c = new_cell(Cell)
-                c.parent, c.row, c.column, c._value, c.data_type = (
-                    ws,
-                    cr,
-                    cc,
-                    d["value"],
-                    d["data_type"],
-                )
+                c.parent, c.row, c.column = ws, cr, cc
+                c._value, c.data_type = d["value"], d["data_type"]
                 c._style = StyleArray(styles[d["style_id"]])
                 c._hyperlink, c._comment = None, None
                 cells[(cr, cc)] = c

@@ -32,6 +32,7 @@ import re
 import types
 import weakref
 import zipfile
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from io import BytesIO
 from typing import IO, Any, NamedTuple
@@ -159,22 +160,21 @@ class _FastSheetReader(WorksheetReader):
         # openpyxl's parse() reads everything but the rows (there are none left to yield)
         for _ in self.parser.parse():
             pass
-        if self._scanned is not None:
-            read = self._scanned_cells(self._scanned)
-        else:
-            assert self._rows is not None
-            read = self._parsed_cells(self._rows)
         ws = self.ws
         cells = ws._cells
-        styles = ws.parent._cell_styles
-        new_cell = Cell.__new__
-        for r, col, value, data_type, style_id in read:
-            # Cell(ws, row=r, column=col, style_array=styles[style_id]), then its value: the
-            # same slots set without the two constructors' calls (a tenth of a big load)
-            c = new_cell(Cell)
-            c.parent, c.row, c.column, c._value, c.data_type = ws, r, col, value, data_type
-            c._style, c._hyperlink, c._comment = StyleArray(styles[style_id]), None, None
-            cells[(r, col)] = c
+        if self._scanned is not None:
+            self._bind_scanned(self._scanned)
+        else:
+            assert self._rows is not None
+            styles = ws.parent._cell_styles
+            new_cell = Cell.__new__
+            for r, col, value, data_type, style_id in self._parsed_cells(self._rows):
+                # Cell(ws, row=r, column=col, style_array=styles[style_id]), then its value:
+                # the same slots set without the two constructors' calls
+                c = new_cell(Cell)
+                c.parent, c.row, c.column, c._value, c.data_type = ws, r, col, value, data_type
+                c._style, c._hyperlink, c._comment = StyleArray(styles[style_id]), None, None
+                cells[(r, col)] = c
         self._scanned = None
         self._rows = None
         if cells:
@@ -185,19 +185,32 @@ class _FastSheetReader(WorksheetReader):
         made as a copy of that row's (thousands of rows of a master share a few kinds)."""
         ws = self.ws
         made: dict[tuple[tuple[str, str], ...], RowDimension] = {}
+        new_dimension = RowDimension.__new__
+        new_array = array.__new__
         for row, rd in self.parser.row_dimensions.items():
             number = rd.get("r")
-            kind = tuple(sorted((k, v) for k, v in rd.items() if k != "r"))
+            # the attributes but r: as written after r (the scanner's rows, each kind in one
+            # order), else sorted; either way, one key only for rows with the same ones
+            items = tuple(rd.items())
+            if items and items[0][0] == "r":
+                kind = items[1:]
+            else:
+                kind = tuple(sorted(item for item in items if item[0] != "r"))
             first = made.get(kind)
             if first is None or number is None or not number.isdigit():
                 if "s" in rd:
                     rd["s"] = ws.parent._cell_styles[int(rd["s"])]
                 dim = made[kind] = RowDimension(ws, **rd)
             else:
-                dim = RowDimension.__new__(RowDimension)
-                dim.__dict__.update(first.__dict__)
-                dim.parent, dim.index = ws, int(number)
-                dim._style = None if first._style is None else StyleArray(first._style)
+                # the slots and the fields openpyxl's descriptors keep in __dict__ (index an
+                # int, as its descriptor makes it), without the constructor's calls
+                dim = new_dimension(RowDimension)
+                fields = dim.__dict__
+                fields.update(first.__dict__)
+                fields["index"] = int(number)
+                dim.parent = ws
+                style = first._style
+                dim._style = None if style is None else new_array(StyleArray, "i", style)
             ws.row_dimensions[int(row)] = dim
 
     def _parsed_cells(self, data: bytes) -> Iterator[_PlainCell]:
@@ -230,47 +243,146 @@ class _FastSheetReader(WorksheetReader):
             while row.getprevious() is not None:
                 del row.getparent()[0]
 
-    def _scanned_cells(self, scanned: Scanned) -> Iterator[_PlainCell]:
-        """The cells of the rows the scanner cut (:func:`scan_rows`), row attributes read on
-        the way: a plain cell read directly, any other parsed on its own and read by
-        openpyxl's ``parse_cell``."""
+    def _bind_scanned(self, scanned: Scanned) -> None:
+        """Bind the cells of the rows the scanner cut (:func:`scan_rows`), row attributes
+        read on the way: a plain cell read and made here, in one loop (a cell is most of a
+        big load's time, and Python's calls most of a cell's), any other parsed on its own
+        and read by openpyxl's ``parse_cell``. What repeats is read once: a style id's
+        StyleArray (each cell gets its own copy), a number in a date format's date."""
         parser = self.parser
+        ws = self.ws
+        cells = ws._cells
+        styles = ws.parent._cell_styles
         shared = parser.shared_strings
-        dates = (parser.date_formats, parser.timedelta_formats, parser.epoch)
-        columns: dict[bytes, int] = {}
-        whole_cell = b"<c" + scanned.declarations
+        date_formats, timedelta_formats, epoch = (
+            parser.date_formats,
+            parser.timedelta_formats,
+            parser.epoch,
+        )
+        new_cell = Cell.__new__
+        new_array = array.__new__
+        columns: dict[str, int] = {}
+        # style text -> (style id, its StyleArray, None or, in a date format, its dates)
+        kinds: dict[str, tuple[int, StyleArray, dict[str, Any] | None]] = {}
+        whole_cell = "<c" + scanned.declarations.decode("utf-8")
         cell_parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-        for token in scanned.tokens:
-            if type(token) is dict:  # a row's attributes
-                _start_row(parser, token)
-                continue
-            plain = _plain_token(token.groups(), columns, shared, dates)
-            if plain is None:
-                el = etree.fromstring(whole_cell + token.group(0)[2:], cell_parser)
+        row_starts = iter(scanned.rows)
+        row_text, r = "", 0  # the last cell's row as written, and as a number
+        row_counter = col_counter = 0
+        for plain, col, row, s, t, v, it, cell, _, start, _, _ in scanned.tokens:
+            if plain:  # a cell in the plain form: read here unless it is not a plain one
+                kind = kinds.get(s)
+                if kind is None:
+                    sid = int(s) if s else 0
+                    kind = kinds[s] = (
+                        sid,
+                        styles[sid],
+                        {} if sid in date_formats else None,
+                    )
+                style_id, style, dates = kind
+                ok = True
+                value: Any
+                if it:
+                    if t != "inlineStr":
+                        ok = False
+                    else:
+                        value, data_type = (it if "&" not in it else _xml_text(it)), "s"
+                elif not v:
+                    if t in _PLAIN_EMPTY:
+                        value, data_type = None, t or "n"
+                    else:
+                        ok = False
+                elif not t or t == "n":
+                    if dates is None:
+                        if "&" in v:
+                            v = _xml_text(v)
+                        value = float(v) if "." in v or "E" in v or "e" in v else int(v)
+                        data_type = "n"
+                    else:
+                        value = dates.get(v, _UNSEEN)
+                        if value is _UNSEEN:
+                            value = dates[v] = _date(v, epoch, style_id in timedelta_formats)
+                        data_type = "d"
+                        ok = value is not None  # None: out of range (openpyxl warns)
+                elif t == "s":
+                    value, data_type = shared[int(_xml_text(v) if "&" in v else v)], "s"
+                elif t == "str":
+                    value, data_type = (_xml_text(v) if "&" in v else v), "s"
+                elif t == "b":
+                    value, data_type = bool(int(_xml_text(v) if "&" in v else v)), "b"
+                else:
+                    ok = False
+                if ok:
+                    if row != row_text:
+                        row_text, r = row, int(row)
+                    column = columns.get(col)
+                    if column is None:
+                        column = columns[col] = column_index_from_string(col)
+                    col_counter = column
+                    # Cell(ws, row=r, column=column, style_array=style), then its value: the
+                    # same slots set without the two constructors' calls
+                    c = new_cell(Cell)
+                    c.parent = ws
+                    c.row = r
+                    c.column = column
+                    c._value = value
+                    c.data_type = data_type
+                    c._style = new_array(StyleArray, "i", style)
+                    c._hyperlink = None
+                    c._comment = None
+                    cells[(r, column)] = c
+                    continue
+                cell = plain
+            if cell:  # any other cell: parsed on its own, read by openpyxl
+                parser.row_counter, parser.col_counter = row_counter, col_counter
+                el = etree.fromstring((whole_cell + cell[2:]).encode("utf-8"), cell_parser)
                 d = parser.parse_cell(el)
-                plain = (d["row"], d["column"], d["value"], d["data_type"], d["style_id"])
-            else:
-                parser.col_counter = plain[1]
-            yield plain
+                col_counter = parser.col_counter
+                cr, cc = d["row"], d["column"]
+                c = new_cell(Cell)
+                c.parent, c.row, c.column = ws, cr, cc
+                c._value, c.data_type = d["value"], d["data_type"]
+                c._style = StyleArray(styles[d["style_id"]])
+                c._hyperlink, c._comment = None, None
+                cells[(cr, cc)] = c
+            elif start:  # a row starts: openpyxl's parse_row but for its cells
+                number, attrs, dimension = next(row_starts)
+                if number is not None:
+                    row_counter = number
+                elif "r" in attrs:
+                    row_counter = _row_number(attrs["r"])
+                else:
+                    row_counter += 1
+                col_counter = 0
+                if dimension:
+                    parser.row_dimensions[str(row_counter)] = attrs
+        parser.row_counter, parser.col_counter = row_counter, col_counter
 
 
 #: One token of a sheet's rows as :func:`scan_rows` cuts them: white space; a cell in the
 #: form spreadsheet programs write (reference, style, type, then a value or an inline text);
-#: any other cell, whole (read by openpyxl); a row's start tag; a row's end tag.
+#: any other cell, whole (read by openpyxl); a row's start tag; a row's end tag; anything
+#: else, one character (the rows are then not the scanner's). Read with ``findall``: a token
+#: is the tuple of its groups, "" for those its branch has not, and no branch but white
+#: space has all of them empty. (The possessive quantifiers give the same tokens: what each
+#: takes, what follows it cannot start with.)
 _TOKEN = re.compile(
-    rb"""
+    r"""
     [ \t\n]+
-    | <c\ r="(?P<col>[A-Z]{1,3})(?P<row>[0-9]+)"(?:\ s="(?P<s>[0-9]+)")?(?:\ t="(?P<t>[a-zA-Z]+)")?
-      (?:\ ?/>|>(?:<v>(?P<v>[^<]*)</v>|<is><t(?:\ xml:space="preserve")?>(?P<it>[^<]+)</t></is>
-                  |<v/>)?</c>)
+    | (?P<plain><c\ r="(?P<col>[A-Z]{1,3}+)(?P<row>[0-9]++)"(?:\ s="(?P<s>[0-9]++)")?+
+        (?:\ t="(?P<t>[a-zA-Z]++)")?+
+        (?:\ ?/>|>(?:<v>(?P<v>[^<]*+)</v>|<is><t(?:\ xml:space="preserve")?>(?P<it>[^<]++)</t></is>
+                   |<v/>)?</c>))
     | (?P<cell><c\b[^>]*?(?:/>|>.*?</c>))
-    | <row\b(?P<attrs>[^>]*?)(?P<empty>/?)>
+    | <row\b(?P<attrs>[^>]*?)(?P<start>/?>)
     | (?P<end></row>)
+    | (?P<bad>.)
     """,
-    re.X | re.S,
+    re.X | re.S | re.A,
 )
-_CELL, _END = _TOKEN.groupindex["cell"], _TOKEN.groupindex["end"]
-_NUMBERED = re.compile(rb' r="([0-9]+)"(.*)\Z', re.S)
+#: An empty cell of these types (and of none) openpyxl reads as None of that type.
+_PLAIN_EMPTY = frozenset({"", "n", "s", "str", "b"})
+_NUMBERED = re.compile(r' r="([0-9]+)"(.*)\Z', re.S | re.A)
 _UNSEEN: Any = object()
 #: What :data:`~edi_xl.master.package.NOT_XML_CONTROL` names, and a carriage return (XML
 #: reads "\r\n" and a lone "\r" as "\n": left to lxml).
@@ -278,16 +390,11 @@ _CONTROL = bytes(range(0x09)) + bytes(range(0x0B, 0x20))
 
 
 def _plain_text(rows: bytes) -> bool:
-    """Whether ``rows`` holds none of what the scanner leaves to lxml: comments, processing
-    instructions, CDATA, a DOCTYPE (``<!``, ``<?``); a carriage return, a control
-    character, U+FFFE or U+FFFF (XML's line-end and character rules); ``]]>``, which text
-    may not hold."""
-    return (
-        b"<!" not in rows
-        and b"<?" not in rows
-        and b"]]>" not in rows
-        and xml_characters_only(rows, _CONTROL)
-    )
+    """Whether ``rows`` holds none of what the scanner leaves to lxml, but for what only a
+    cell the scanner takes whole can hold (comments, processing instructions, CDATA: see
+    :func:`scan_rows`): a carriage return, a control character, U+FFFE or U+FFFF (XML's
+    line-end and character rules); ``]]>``, which text may not hold."""
+    return b"]]>" not in rows and xml_characters_only(rows, _CONTROL)
 
 
 _ROOT = re.compile(
@@ -358,21 +465,29 @@ def _row_attributes(text: bytes, prefixes: dict[str, str]) -> dict[str, str] | N
     return attrs
 
 
-class Scanned(NamedTuple):
-    """A sheet's rows as :func:`scan_rows` cut them, and the namespace declarations of its
-    root element (as attributes to give a cell read on its own: its prefixes then mean what
-    they mean in the sheet)."""
+#: A row's start: its number (None: not written as digits), its attributes as lxml reads
+#: them, and whether openpyxl keeps them as the row's dimension (any but r, spans and
+#: prefixed ones).
+_RowStart = tuple[int | None, dict[str, str], bool]
 
-    tokens: list[Any]
+
+class Scanned(NamedTuple):
+    """A sheet's rows as :func:`scan_rows` cut them (each token the tuple of
+    :data:`_TOKEN`'s groups), the start of each row in turn, and the namespace declarations
+    of its root element (as attributes to give a cell read on its own: its prefixes then
+    mean what they mean in the sheet)."""
+
+    tokens: list[tuple[str, ...]]
+    rows: list[_RowStart]
     declarations: bytes
 
 
 def scan_rows(data: bytes, found: SheetData) -> Scanned | None:
     """The rows of a sheet part (``found``: its sheetData, :func:`find_sheet_data`) cut into
-    tokens: a cell's match, or a row's attributes (a dict) where a row starts. None when
-    anything in them is not in the plain form the scanner reads exactly as an XML parser
-    does (the rows are then read by lxml): XML comments, processing instructions, CDATA,
-    prefixed or redeclared elements, entities in a row's attributes, a part not in UTF-8."""
+    tokens. None when anything in them is not in the plain form the scanner reads exactly as
+    an XML parser does (the rows are then read by lxml): XML comments, processing
+    instructions, CDATA, prefixed or redeclared elements, entities in a row's attributes, a
+    part not in UTF-8."""
     rows = found.rows
     if found.prefix or rows is None or b"xmlns" in data[found.start : found.rows_start]:
         return None
@@ -380,44 +495,56 @@ def scan_rows(data: bytes, found: SheetData) -> Scanned | None:
     if root is None or root[0].get("") != SHEET_MAIN_NS or not _plain_text(rows):
         return None
     prefixes, declarations = root
-    seen: dict[bytes, dict[str, str] | None] = {}  # a row's other attributes -> read
-    tokens: list[Any] = []
-    append = tokens.append
-    pos, in_row = 0, False
     try:
-        for m in _TOKEN.finditer(rows):
-            if m.start() != pos:  # something between two tokens that is not one
-                return None
-            pos = m.end()
-            last = m.lastindex  # the branch that matched: see _TOKEN's groups
-            if last is None:  # white space
-                continue
-            if last <= _CELL:
-                if not in_row:
-                    return None
-                append(m)
-            elif last == _END:
-                if not in_row:
-                    return None
-                in_row = False
-            else:  # a row's start tag
-                text = m.group("attrs")
-                numbered = _NUMBERED.match(text)  # r="5" and the rest, read once a kind
-                rest = numbered.group(2) if numbered else text
-                attrs = seen.get(rest, _UNSEEN)
-                if attrs is _UNSEEN:
-                    attrs = seen[rest] = _row_attributes(rest, prefixes)
-                if attrs is None or in_row or (numbered and "r" in attrs):
-                    return None
-                if numbered:
-                    attrs = {"r": numbered.group(1).decode("ascii"), **attrs}
-                else:
-                    attrs = dict(attrs)
-                in_row = not m.group("empty")
-                append(attrs)
+        tokens = _TOKEN.findall(rows.decode("utf-8"))
     except UnicodeDecodeError:
         return None
-    return None if in_row or pos != len(rows) else Scanned(tokens, declarations)
+    # a row's other attributes -> (read, a dimension); None: not the scanner's
+    seen: dict[str, tuple[dict[str, str], bool] | None] = {}
+    starts: list[_RowStart] = []
+    append = starts.append
+    in_row = False
+    for plain, _, _, _, _, _, _, cell, text, start, end, bad in tokens:
+        if plain:
+            if not in_row:
+                return None
+        elif cell:
+            # comments, processing instructions, CDATA: only a cell taken whole can hold
+            # them (nothing else the tokens take holds "<!" or "<?", and a row's attributes
+            # with a "<" are not read)
+            if not in_row or "<!" in cell or "<?" in cell:
+                return None
+        elif start:
+            numbered = _NUMBERED.match(text)  # r="5" and the rest, read once a kind
+            rest = numbered.group(2) if numbered else text
+            kind = seen.get(rest, _UNSEEN)
+            if kind is _UNSEEN:
+                attrs = _row_attributes(rest.encode("utf-8"), prefixes)
+                kind = seen[rest] = None if attrs is None else (attrs, _dimension(attrs))
+            if kind is None or in_row or (numbered and "r" in kind[0]):
+                return None
+            attrs, dimension = kind
+            if numbered:
+                number = numbered.group(1)
+                if dimension:
+                    append((int(number), {"r": number, **attrs}, True))
+                else:
+                    append((int(number), attrs, False))
+            else:
+                append((None, dict(attrs), dimension))
+            in_row = start == ">"
+        elif end:
+            if not in_row:
+                return None
+            in_row = False
+        elif bad:
+            return None
+    return None if in_row else Scanned(tokens, starts, declarations)
+
+
+def _dimension(attrs: dict[str, str]) -> bool:
+    """Whether openpyxl keeps a row with these attributes as a row dimension."""
+    return bool({k for k in attrs if not k.startswith("{")} - {"r", "spans"})
 
 
 _ENTITY = re.compile(r"&(?:#([0-9]+)|#x([0-9a-fA-F]+)|(lt|gt|amp|quot|apos));|&")
@@ -440,38 +567,19 @@ def _character(m: re.Match[str]) -> str:
     return chr(code)
 
 
-def _xml_text(raw: bytes) -> str:
+def _xml_text(raw: str) -> str:
     """The text an XML parser reads from ``raw`` (no markup in it)."""
-    text = raw.decode("utf-8")
-    return _ENTITY.sub(_character, text) if "&" in text else text
+    return _ENTITY.sub(_character, raw) if "&" in raw else raw
 
 
-def _plain_token(
-    g: tuple[Any, ...], columns: dict[bytes, int], shared: Any, dates: tuple[Any, Any, Any]
-) -> _PlainCell | None:
-    """(row, column, value, type, style id): openpyxl's reading of a cell the scanner cut in
-    the plain form; None for any other cell (read by openpyxl's ``parse_cell``)."""
-    letters, row, s, t, v, it = g[:6]
-    if letters is None:
+def _date(raw: str, epoch: Any, timedelta: bool) -> Any:
+    """openpyxl's reading of the number ``raw`` in a date format: a date, time or duration;
+    None for one out of range (openpyxl warns, and gives an error value)."""
+    value = _cast_number(_xml_text(raw))
+    try:
+        return from_excel(value, epoch, timedelta=timedelta)
+    except (OverflowError, ValueError):
         return None
-    text: str | None
-    if it is not None:
-        if t != b"inlineStr":
-            return None
-        data_type, text = "inlineStr", _xml_text(it)
-    else:
-        data_type = "n" if t is None else t.decode("ascii")
-        if data_type == "inlineStr":  # one with no text, or a value: openpyxl's
-            return None
-        text = _xml_text(v) if v else None
-    style_id = int(s) if s else 0
-    read = _plain_value(data_type, text, style_id, shared, dates)
-    if read is None:
-        return None
-    column = columns.get(letters)
-    if column is None:
-        column = columns[letters] = column_index_from_string(letters.decode("ascii"))
-    return int(row), column, read[0], read[1], style_id
 
 
 def _plain_value(

@@ -312,6 +312,14 @@ def _text_cell(text: bytes) -> bytes:
         ("an undeclared prefix", b'<row r="1" y:z="1"><c r="A1"><v>1</v></c></row>', False),
         ("a namespace declared on a row", b'<row r="1" xmlns:q="urn:q"><c r="A1"/></row>', False),
         ("text between cells", b'<row r="1">stray<c r="A1"><v>1</v></c></row>', False),
+        # in a cell the scanner takes whole (for openpyxl to read), still left to lxml
+        ("a comment in a cell", b'<row r="1"><c r="A1"><!-- x --><v>1</v></c></row>', False),
+        ("an instruction in a cell", b'<row r="1"><c r="A1"><v>1</v><?pi x?></c></row>', False),
+        (
+            "CDATA in a cell",
+            b'<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[a<b]]></t></is></c></row>',
+            False,
+        ),
         ("U+FFFF, not an XML character", _text_cell("a\uffffb".encode()), False),
         ("U+FFFE, not an XML character", _text_cell("a\ufffeb".encode()), False),
         # taken by the scanner, and not XML: openpyxl cannot read them either

@@ -12,8 +12,16 @@ from typing import Any
 
 from edi_xl.core import rounds
 from edi_xl.core.dates import DateKind, DateValue
-from edi_xl.core.model import Action, ActionPlan
-from edi_xl.core.problems import Code, Problem, Report, problem
+from edi_xl.core.model import Action, ActionPlan, made
+from edi_xl.core.problems import (
+    MESSAGES,
+    SEVERITY,
+    Code,
+    Location,
+    Problem,
+    Report,
+    problem,
+)
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG
 from edi_xl.core.text import has_words
 
@@ -74,11 +82,17 @@ def ruled_status(status: RAG | None, due: DateValue, as_at: date) -> RAG | None:
 
 
 def assess(action: Action, as_at: date) -> Assessment:
+    """:func:`rag_status`, :func:`is_overdue`, :func:`days_overdue` and whether the action has
+    a deadline, at once (a refresh asks this of every action: the due date's deadline is
+    worked out once, not four times)."""
+    status = action.status
+    deadline = action.due.deadline
+    overdue = status is not RAG.BLUE and deadline is not None and deadline < as_at
     return Assessment(
-        status=rag_status(action, as_at),
-        overdue=is_overdue(action, as_at),
-        days_overdue=days_overdue(action, as_at),
-        has_deadline=action.due.deadline is not None,
+        status=RAG.RED if overdue else status,  # (never overdue when Blue: Blue stays)
+        overdue=overdue,
+        days_overdue=(as_at - deadline).days if overdue and deadline is not None else None,
+        has_deadline=deadline is not None,
     )
 
 
@@ -98,16 +112,37 @@ def current_round(plan: ActionPlan, as_at: date) -> str | None:
 def _problem(
     code: Code, action: Action, field: str | None, value: Any, file: str | None, **fields: Any
 ) -> Problem:
+    """:func:`edi_xl.core.problems.problem` for ``action``: the same problem, made without
+    validating again a location whose values are already of their types (the file and the
+    sheet text or None, the row a whole number or None; a check of 5,000 actions makes
+    thousands of problems)."""
     origin = action.origin
-    return problem(
-        code,
-        action_id=action.id or None,
-        file=file,
-        sheet=origin.sheet if origin else None,
-        row=origin.row if origin else None,
-        column=FIELD_HEADERS.get(field or "", field),
+    sheet, row = (origin.sheet, origin.row) if origin else (None, None)
+    action_id = action.id or None
+    column = FIELD_HEADERS.get(field or "", field)
+    if not (
+        (file is None or type(file) is str)
+        and (sheet is None or type(sheet) is str)
+        and (row is None or type(row) is int)
+        and (action_id is None or type(action_id) is str)
+        and (column is None or type(column) is str)
+    ):  # not what a read plan holds: validated as any other problem
+        return problem(
+            code, action_id=action_id, file=file, sheet=sheet, row=row, column=column,
+            value=value, **fields,
+        )  # fmt: skip
+    message = MESSAGES[code].format(
+        action=action_id, file=file, sheet=sheet, row=row, column=column, value=value, **fields
+    )
+    where = made(Location, file=file, sheet=sheet, row=row, column=column, cell=None)
+    return made(
+        Problem,
+        code=code,
+        severity=SEVERITY[code],
+        action_id=action_id,
+        location=where,
         value=value,
-        **fields,
+        message=message,
     )
 
 
@@ -122,75 +157,108 @@ def action_problems(
     words = words or DEFAULT_STATUS_WORDS
     out: list[Problem] = []
 
-    def add(code: Code, field: str | None, value: Any, **fields: Any) -> None:
-        out.append(_problem(code, action, field, value, file, **fields))
-
+    # (a check plan asks this of thousands of actions, most of them without a problem: each
+    # test below reads what it needs once, and a problem is made only when there is one)
     if not action.id:
-        add(Code.MISSING_ID, "id", None)
+        out.append(_problem(Code.MISSING_ID, action, "id", None, file))
     if not has_words(action.action):
-        add(Code.MISSING_ACTION, "action", action.action)
+        out.append(_problem(Code.MISSING_ACTION, action, "action", action.action, file))
     if not has_words(action.owner):
-        add(Code.MISSING_OWNER, "owner", action.owner)
+        out.append(_problem(Code.MISSING_OWNER, action, "owner", action.owner, file))
 
-    due = action.due
-    if due.kind is DateKind.EMPTY:
-        add(Code.MISSING_DUE_DATE, "due", None)
-    elif due.kind is DateKind.UNREADABLE:
-        add(Code.UNREADABLE_DUE_DATE, "due", due.text)
-    elif due.kind in (DateKind.NO_DEADLINE, DateKind.START):
-        add(Code.NO_FIXED_DEADLINE, "due", due.text)
-    if action.start.kind is DateKind.UNREADABLE:
-        add(Code.UNREADABLE_START_DATE, "start", action.start.text)
-    start = action.start.date if action.start.kind is not DateKind.START else None
-    if start and due.deadline and due.deadline < start:
-        add(
-            Code.DUE_BEFORE_START,
-            "due",
-            due.text,
-            due=due.describe(),
-            start=action.start.describe(),
+    due, start_value, status = action.due, action.start, action.status
+    due_kind, start_kind = due.kind, start_value.kind
+    if due_kind is DateKind.EMPTY:
+        out.append(_problem(Code.MISSING_DUE_DATE, action, "due", None, file))
+    elif due_kind is DateKind.UNREADABLE:
+        out.append(_problem(Code.UNREADABLE_DUE_DATE, action, "due", due.text, file))
+    elif due_kind is DateKind.NO_DEADLINE or due_kind is DateKind.START:
+        out.append(_problem(Code.NO_FIXED_DEADLINE, action, "due", due.text, file))
+    if start_kind is DateKind.UNREADABLE:
+        out.append(_problem(Code.UNREADABLE_START_DATE, action, "start", start_value.text, file))
+    start = start_value.date if start_kind is not DateKind.START else None
+    deadline = due.deadline
+    if start and deadline and deadline < start:
+        out.append(
+            _problem(
+                Code.DUE_BEFORE_START,
+                action,
+                "due",
+                due.text,
+                file,
+                due=due.describe(),
+                start=start_value.describe(),
+            )
         )
 
-    if action.status is None:
+    if status is None:
         if action.status_text:
-            add(
-                Code.UNKNOWN_STATUS,
-                "status",
-                action.status_text,
-                words=", ".join(words.values()),
+            out.append(
+                _problem(
+                    Code.UNKNOWN_STATUS,
+                    action,
+                    "status",
+                    action.status_text,
+                    file,
+                    words=", ".join(words.values()),
+                )
             )
         else:
-            add(Code.MISSING_STATUS, "status", None)
-    elif action.status is RAG.BLUE and not action.has_any_update_text:
-        add(Code.COMPLETE_WITHOUT_EVIDENCE, "status", action.status_text)
-    if action.status in (RAG.GREEN, RAG.AMBER) and is_overdue(action, as_at):
-        add(
-            Code.OVERDUE_NOT_RED,
-            "status",
-            action.status_text,
-            word=words[action.status],
-            due=due.describe(),
+            out.append(_problem(Code.MISSING_STATUS, action, "status", None, file))
+    elif status is RAG.BLUE:
+        if not action.has_any_update_text:
+            out.append(
+                _problem(Code.COMPLETE_WITHOUT_EVIDENCE, action, "status", action.status_text, file)
+            )
+    elif (
+        (status is RAG.GREEN or status is RAG.AMBER) and deadline is not None and deadline < as_at
+    ):  # overdue (not Blue, due before the as-at date), yet not Red
+        out.append(
+            _problem(
+                Code.OVERDUE_NOT_RED,
+                action,
+                "status",
+                action.status_text,
+                file,
+                word=words[status],
+                due=due.describe(),
+            )
         )
 
-    if round_header is not None:
-        update = next((u for u in action.updates if u.header == round_header), None)
-        if action.status is not RAG.BLUE and (update is None or not has_words(update.text)):
-            add(Code.NO_CURRENT_UPDATE, round_header, None)
+    if round_header is not None and status is not RAG.BLUE:
+        for update in action.updates:
+            if update.header == round_header:
+                current: str | None = update.text
+                break
+        else:
+            current = None
+        if not has_words(current):
+            out.append(_problem(Code.NO_CURRENT_UPDATE, action, round_header, None, file))
 
-    unknown_refs = [ref.text for ref in action.references if not ref.known]
-    if unknown_refs:
-        add(
-            Code.UNKNOWN_REFERENCE,
-            "references",
-            action.references_text,
-            unknown="; ".join(repr(t) for t in unknown_refs),
-        )
+    references = action.references
+    if references:
+        unknown_refs = [ref.text for ref in references if not ref.known]
+        if unknown_refs:
+            out.append(
+                _problem(
+                    Code.UNKNOWN_REFERENCE,
+                    action,
+                    "references",
+                    action.references_text,
+                    file,
+                    unknown="; ".join(repr(t) for t in unknown_refs),
+                )
+            )
     if action.characteristics_unknown:
-        add(
-            Code.UNKNOWN_CHARACTERISTIC,
-            "characteristics",
-            action.characteristics_text,
-            unknown="; ".join(repr(t) for t in action.characteristics_unknown),
+        out.append(
+            _problem(
+                Code.UNKNOWN_CHARACTERISTIC,
+                action,
+                "characteristics",
+                action.characteristics_text,
+                file,
+                unknown="; ".join(repr(t) for t in action.characteristics_unknown),
+            )
         )
     return out
 

@@ -15,6 +15,7 @@ master is saved by the patch writer (:mod:`edi_xl.master.patch`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -111,16 +112,25 @@ def _ensure_column(
     return new_col
 
 
-def _fit_row(ws: Worksheet, row: int, col: int, text: str) -> None:
-    """Make a row edi_xl gave a height tall enough for its Problems text (a row with no set
-    height is left to the spreadsheet program; a row is never made shorter)."""
-    dim = ws.row_dimensions[row]
-    if not text or dim.height is None:
-        return
-    width = ws.column_dimensions[get_column_letter(col)].width or 13.0
-    needed = row_height([(text, width)])
-    if needed > dim.height:
-        dim.height = needed
+def _row_fitter(ws: Worksheet, col: int) -> Callable[[int, str], None]:
+    """A function making a row edi_xl gave a height tall enough for its text in column
+    ``col`` (a row with no set height is left to the spreadsheet program; a row is never made
+    shorter). The column's width is looked up once, when a row first needs it (as before, a
+    lookup makes the column's settings when it has none)."""
+    dims = ws.row_dimensions
+    width: list[float] = []
+
+    def fit(row: int, text: str) -> None:
+        dim = dims[row]
+        if not text or dim.height is None:
+            return
+        if not width:
+            width.append(ws.column_dimensions[get_column_letter(col)].width or 13.0)
+        needed = row_height([(text, width[0])])
+        if needed > dim.height:
+            dim.height = needed
+
+    return fit
 
 
 def _status_cell_value(action: Action, assessment: Assessment, words: dict[RAG, str]) -> Any:
@@ -186,7 +196,9 @@ def refresh_book(
     def write(
         row: int, col: int, value: Any, label: str, action: Action, *, computed: bool = False
     ) -> None:
-        cell = ws.cell(row, col)
+        cell = cells.get((row, col))
+        if cell is None:
+            cell = ws.cell(row, col)
         if comparable(cell.value) == comparable(value):
             return
         old = cell.value
@@ -204,11 +216,14 @@ def refresh_book(
             ("Note: " if p.severity is Severity.INFO else "") + p.message
         )
     wrap_top = wrap_top_setter(wb)
+    fit_row = _row_fitter(ws, computed_cols["problems"])
+    cells = ws._cells  # (a cell that is there; ws.cell makes one that is not)
+    computed_columns = list(computed_cols.values())
     for action, assessment in assessments:
         assert action.origin is not None
         row = action.origin.row
         write(row, status_col, action.status_text, "Status", action)
-        problems = problems_by_row.get(row, [])
+        problems = "\n".join(problems_by_row.get(row, ()))
         write(
             row,
             computed_cols["overdue"],
@@ -228,14 +243,15 @@ def refresh_book(
         write(
             row,
             computed_cols["problems"],
-            "\n".join(problems) or None,
+            problems or None,
             "Problems",
             action,
             computed=True,
         )
-        for col in computed_cols.values():
-            wrap_top(ws.cell(row, col))
-        _fit_row(ws, row, computed_cols["problems"], "\n".join(problems))
+        for col in computed_columns:
+            cell = cells.get((row, col))
+            wrap_top(ws.cell(row, col) if cell is None else cell)
+        fit_row(row, problems)
 
     sheets.write_lists(wb, words)
     sheets.change_log_sheet(wb)

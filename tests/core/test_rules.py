@@ -1,14 +1,18 @@
 """The rules as pure functions of (action, as-at date), and the problems they find."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from edi_xl.core.dates import parse_date
 from edi_xl.core.model import Action, ActionPlan, CellOrigin, ProgressUpdate
-from edi_xl.core.problems import Code, Severity
+from edi_xl.core.problems import Code, Location, Problem, Severity, problem
 from edi_xl.core.references import parse_report_refs
 from edi_xl.core.rules import (
+    Assessment,
+    action_problems,
     assess,
     check_plan,
     current_round,
@@ -196,3 +200,82 @@ def test_rules_are_pure_and_use_the_given_date():
     assert not is_overdue(action, date(2023, 11, 30))
     assert is_overdue(action, date(2023, 12, 1))
     assert days_overdue(action, date(2024, 11, 30)) == 366
+
+
+# --- assess and the problems, made the quick way -------------------------------------------
+
+DUES = [
+    "30-Nov-23", "18/12/2023", "17/12/2023", "19/12/2023", "31-Mar-24", "Nov 2023", "Dec 2023",
+    "Q3 2023/24", "2023/24", "2022", "2024", "ongoing", "", "next Tuesday-ish", "start",
+]  # fmt: skip
+STATUSES = ["On Track", "At Risk", "Delayed", "Complete", "R", "G", "", "Maybe"]
+
+
+@pytest.mark.parametrize("as_at", [date(2023, 11, 30), AS_AT, date(2024, 4, 1)])
+def test_assess_is_the_rules_one_by_one(as_at):
+    for due in DUES:
+        for status in STATUSES:
+            action = make(due=due, status=status)
+            assert assess(action, as_at) == Assessment(
+                status=rag_status(action, as_at),
+                overdue=is_overdue(action, as_at),
+                days_overdue=days_overdue(action, as_at),
+                has_deadline=action.due.deadline is not None,
+            ), (due, status)
+
+
+def _every_problem_plan() -> ActionPlan:
+    """Actions between them having every problem the rules find for one action."""
+    actions = [
+        make(id="", action=", ,", owner=None, due="", start="someday", status="", row=5),
+        make(due="next Tuesday-ish", status="Maybe", update="", refs="WRES 99; XYZ", row=6),
+        make(due="ongoing", start="01-Apr-24", status="Complete", update="", row=7),
+        make(due="01-Jan-23", start="01-Apr-23", status="On Track", row=8),
+        make(due="30-Nov-23", status="At Risk", refs="Lost ref", row=9),
+        make(due="start", status="G", row=10),
+        make(id="1.1", row=11),
+    ]
+    actions[1].characteristics_unknown = ["Star sign"]
+    actions[1].characteristics_text = "Race; Star sign"
+    return ActionPlan(actions=actions, update_headers=[ROUND])
+
+
+def test_the_rules_problems_are_what_validation_makes():
+    """The rules make their problems without validating them (thousands a check): each
+    is what validating its own values makes, field by field and type by type."""
+    report = check_plan(_every_problem_plan(), AS_AT, file="plan.xlsx")
+    codes = {p.code for p in report.problems}
+    assert codes >= {
+        Code.MISSING_ID, Code.MISSING_ACTION, Code.MISSING_OWNER, Code.MISSING_DUE_DATE,
+        Code.UNREADABLE_DUE_DATE, Code.NO_FIXED_DEADLINE, Code.UNREADABLE_START_DATE,
+        Code.DUE_BEFORE_START, Code.UNKNOWN_STATUS, Code.MISSING_STATUS,
+        Code.COMPLETE_WITHOUT_EVIDENCE, Code.OVERDUE_NOT_RED, Code.NO_CURRENT_UPDATE,
+        Code.UNKNOWN_REFERENCE, Code.UNKNOWN_CHARACTERISTIC, Code.DUPLICATE_ID,
+    }  # fmt: skip
+    for p in report.problems:
+        again = Problem.model_validate(p.model_dump())
+        assert p == again
+        assert p.model_fields_set == again.model_fields_set == set(Problem.model_fields)
+        assert p.location.model_fields_set == again.location.model_fields_set
+        assert list(p.__dict__) == list(again.__dict__)
+        for name in Problem.model_fields:
+            assert type(getattr(p, name)) is type(getattr(again, name)), name
+        for name in Location.model_fields:
+            assert type(getattr(p.location, name)) is type(getattr(again.location, name))
+
+
+def test_a_rule_problem_is_the_one_problem_makes():
+    action = make(due="30-Nov-23", status="On Track")
+    fields = {"word": "On Track", "due": action.due.describe()}
+    quick = action_problems(action, AS_AT, file="plan.xlsx")
+    assert quick == [
+        problem(
+            Code.OVERDUE_NOT_RED, action_id="1.1", file="plan.xlsx", sheet="Action Plan",
+            row=5, column="Status", value="On Track", **fields,
+        )
+    ]  # fmt: skip
+    # a location that is not what a read plan holds is validated, as by problem()
+    with pytest.raises(ValidationError):
+        action_problems(action, AS_AT, file=Path("plan.xlsx"))  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        problem(Code.OVERDUE_NOT_RED, file=Path("plan.xlsx"), **fields)  # type: ignore[arg-type]

@@ -19,11 +19,14 @@ from conftest import (
 from openpyxl import load_workbook
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
 
 from edi_xl.core.errors import WorkbookWriteError
-from edi_xl.flows.refresh import new_master, refresh_workbook
+from edi_xl.flows.refresh import new_master, refresh_book, refresh_workbook
 from edi_xl.master import save as save_module
+from edi_xl.master.plan import load_master
 from edi_xl.master.save import backup_path
+from edi_xl.master.styles import row_height
 from edi_xl.tables.reader import read_plan
 
 SEPT = date(2023, 9, 18)
@@ -427,3 +430,32 @@ def test_a_refresh_that_fails_leaves_no_read_ahead(
         refresh.refresh_workbook(master, date(2024, 6, 30), out=tmp_path / "out.xlsx")
     assert not list(patch._AHEAD.keys())
     assert not [t for t in threading.enumerate() if t.name == "edi_xl-read-ahead"]
+
+
+def test_a_row_with_a_height_grows_to_show_its_problems_and_no_other_row_changes(master):
+    """Refresh makes a row edi_xl gave a height tall enough for its Problems text (worked
+    out as :func:`row_height` does for the Problems column's width); a row without a
+    height, one already tall enough and one without problems keep theirs."""
+    wb = load_workbook(master)
+    ws = wb["Action Plan"]
+    header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "#")
+    rows = {ws.cell(r, 1).value: r for r in range(header + 1, ws.max_row + 1)}
+    problems_col = next(
+        c for c in range(1, ws.max_column + 1) if ws.cell(header, c).value == "Problems"
+    )
+    heights = {"2.2": 15.0, "1.5": None, "6.4": 400.0, "1.4": 15.0}
+    for action_id, height in heights.items():
+        ws.row_dimensions[rows[action_id]].height = height
+    wb.save(master)
+
+    refreshed = load_master(master, remakes_summary=True)
+    refresh_book(refreshed, AS_AT, now=NOW, path=master.name)
+    ws = refreshed["Action Plan"]
+    width = ws.column_dimensions[get_column_letter(problems_col)].width or 13.0
+    text = ws.cell(rows["2.2"], problems_col).value
+    assert text and ws.cell(rows["1.4"], problems_col).value is None
+    assert ws.row_dimensions[rows["2.2"]].height == max(15.0, row_height([(text, width)]))
+    assert ws.row_dimensions[rows["2.2"]].height > 15.0  # the text is longer than a line
+    assert ws.row_dimensions[rows["1.5"]].height is None
+    assert ws.row_dimensions[rows["6.4"]].height == 400.0
+    assert ws.row_dimensions[rows["1.4"]].height == 15.0

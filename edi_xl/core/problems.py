@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from edi_xl.core.model import made
+
 
 class Severity(StrEnum):
     ERROR = "error"  # the plan is wrong and the rules cannot be trusted for this action
@@ -320,15 +322,32 @@ def problem(
     """A problem of ``code``: its severity from :data:`SEVERITY`, its message from its
     template (:data:`MESSAGES`, or ``template``) filled from its location, value and
     ``fields``."""
-    where = Location(file=file, sheet=sheet, row=row, column=column, cell=cell)
     words = (template or MESSAGES[code]).format(
         action=action_id, file=file, sheet=sheet, row=row, column=column, value=value, **fields
     )
+    if (  # already what validating would make: made without it (thousands from a check)
+        (file is None or type(file) is str)
+        and (sheet is None or type(sheet) is str)
+        and (row is None or type(row) is int)
+        and (column is None or type(column) is str)
+        and (cell is None or type(cell) is str)
+        and (action_id is None or type(action_id) is str)
+    ):
+        where = made(Location, file=file, sheet=sheet, row=row, column=column, cell=cell)
+        return made(
+            Problem,
+            code=code,
+            severity=SEVERITY[code],
+            action_id=action_id,
+            location=where,
+            value=value,
+            message=words,
+        )
     return Problem(
         code=code,
         severity=SEVERITY[code],
         action_id=action_id,
-        location=where,
+        location=Location(file=file, sheet=sheet, row=row, column=column, cell=cell),
         value=value,
         message=words,
     )

@@ -12,16 +12,8 @@ from typing import Any
 
 from edi_xl.core import rounds
 from edi_xl.core.dates import DateKind, DateValue
-from edi_xl.core.model import Action, ActionPlan, made
-from edi_xl.core.problems import (
-    MESSAGES,
-    SEVERITY,
-    Code,
-    Location,
-    Problem,
-    Report,
-    problem,
-)
+from edi_xl.core.model import Action, ActionPlan
+from edi_xl.core.problems import Code, Problem, Report, problem
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG
 from edi_xl.core.text import has_words
 
@@ -50,19 +42,27 @@ class Assessment:
 
 def is_overdue(action: Action, as_at: date) -> bool:
     """Not complete, and the due date is before the as-at date."""
-    return _overdue(action.status, action.due, as_at)
+    return _late(action.status, action.due.deadline, as_at)
 
 
-def _overdue(status: RAG | None, due: DateValue, as_at: date) -> bool:
-    deadline = due.deadline
+def _late(status: RAG | None, deadline: date | None, as_at: date) -> bool:
+    """The overdue rule, for an action declared ``status`` whose due date's deadline is
+    ``deadline`` (the one definition every rule below asks)."""
     return status is not RAG.BLUE and deadline is not None and deadline < as_at
+
+
+def _days_late(deadline: date | None, as_at: date, late: bool) -> int | None:
+    return (as_at - deadline).days if late and deadline is not None else None
+
+
+def _status_after(status: RAG | None, late: bool) -> RAG | None:
+    """Blue stays Blue (it is never late); late becomes Red; otherwise ``status`` stands."""
+    return RAG.RED if late else status
 
 
 def days_overdue(action: Action, as_at: date) -> int | None:
     deadline = action.due.deadline
-    if not is_overdue(action, as_at) or deadline is None:
-        return None
-    return (as_at - deadline).days
+    return _days_late(deadline, as_at, _late(action.status, deadline, as_at))
 
 
 def rag_status(action: Action, as_at: date) -> RAG | None:
@@ -74,24 +74,19 @@ def ruled_status(status: RAG | None, due: DateValue, as_at: date) -> RAG | None:
     """:func:`rag_status` of an action declared ``status``, due ``due``: what the rule makes
     of a status an owner returns (a merge asks this of thousands, without copying each
     action to ask it)."""
-    if status is RAG.BLUE:
-        return RAG.BLUE
-    if _overdue(status, due, as_at):
-        return RAG.RED
-    return status
+    return _status_after(status, _late(status, due.deadline, as_at))
 
 
 def assess(action: Action, as_at: date) -> Assessment:
     """:func:`rag_status`, :func:`is_overdue`, :func:`days_overdue` and whether the action has
     a deadline, at once (a refresh asks this of every action: the due date's deadline is
     worked out once, not four times)."""
-    status = action.status
-    deadline = action.due.deadline
-    overdue = status is not RAG.BLUE and deadline is not None and deadline < as_at
+    status, deadline = action.status, action.due.deadline
+    late = _late(status, deadline, as_at)
     return Assessment(
-        status=RAG.RED if overdue else status,  # (never overdue when Blue: Blue stays)
-        overdue=overdue,
-        days_overdue=(as_at - deadline).days if overdue and deadline is not None else None,
+        status=_status_after(status, late),
+        overdue=late,
+        days_overdue=_days_late(deadline, as_at, late),
         has_deadline=deadline is not None,
     )
 
@@ -112,37 +107,16 @@ def current_round(plan: ActionPlan, as_at: date) -> str | None:
 def _problem(
     code: Code, action: Action, field: str | None, value: Any, file: str | None, **fields: Any
 ) -> Problem:
-    """:func:`edi_xl.core.problems.problem` for ``action``: the same problem, made without
-    validating again a location whose values are already of their types (the file and the
-    sheet text or None, the row a whole number or None; a check of 5,000 actions makes
-    thousands of problems)."""
     origin = action.origin
-    sheet, row = (origin.sheet, origin.row) if origin else (None, None)
-    action_id = action.id or None
-    column = FIELD_HEADERS.get(field or "", field)
-    if not (
-        (file is None or type(file) is str)
-        and (sheet is None or type(sheet) is str)
-        and (row is None or type(row) is int)
-        and (action_id is None or type(action_id) is str)
-        and (column is None or type(column) is str)
-    ):  # not what a read plan holds: validated as any other problem
-        return problem(
-            code, action_id=action_id, file=file, sheet=sheet, row=row, column=column,
-            value=value, **fields,
-        )  # fmt: skip
-    message = MESSAGES[code].format(
-        action=action_id, file=file, sheet=sheet, row=row, column=column, value=value, **fields
-    )
-    where = made(Location, file=file, sheet=sheet, row=row, column=column, cell=None)
-    return made(
-        Problem,
-        code=code,
-        severity=SEVERITY[code],
-        action_id=action_id,
-        location=where,
+    return problem(
+        code,
+        action_id=action.id or None,
+        file=file,
+        sheet=origin.sheet if origin else None,
+        row=origin.row if origin else None,
+        column=FIELD_HEADERS.get(field or "", field),
         value=value,
-        message=message,
+        **fields,
     )
 
 
@@ -210,9 +184,8 @@ def action_problems(
             out.append(
                 _problem(Code.COMPLETE_WITHOUT_EVIDENCE, action, "status", action.status_text, file)
             )
-    elif (
-        (status is RAG.GREEN or status is RAG.AMBER) and deadline is not None and deadline < as_at
-    ):  # overdue (not Blue, due before the as-at date), yet not Red
+    elif (status is RAG.GREEN or status is RAG.AMBER) and _late(status, deadline, as_at):
+        # overdue, yet not Red
         out.append(
             _problem(
                 Code.OVERDUE_NOT_RED,

@@ -106,6 +106,10 @@ def _log_the_old_way(wb: Workbook, changes: list[Change], when: datetime) -> Non
     ws.auto_filter.ref = f"A1:F{row - 1}"
 
 
+class _Word(str):
+    """Text that is not exactly ``str`` (as an enum's value can be)."""
+
+
 def _changes() -> list[Change]:
     long_update = " ".join(["progress on the staff network's terms of reference"] * 12)
     changes = [
@@ -118,6 +122,11 @@ def _changes() -> list[Change]:
         Change("", "Settings: As-at date", None, date(2023, 12, 18), "merge"),
         Change("1.7", "Update", "", "line one\nline two\nline three", "f.xlsx"),
         Change("1.8", "Flag", True, False, "f.xlsx"),
+        # equal values written differently; texts more than plain, on several lines each
+        Change("1.9", "Score", 0.0, -0.0, "f.xlsx"),
+        Change("1.10", "Score", 1, 1.0, "#N/A"),
+        Change("1.11", "Note", "x" * 40_000, "bell\x07and\ufffe", "=f.xlsx"),
+        Change("1.12", _Word("Status"), "Green", _Word("=Amber"), "f.xlsx"),
     ]
     return changes * 3
 

@@ -693,19 +693,30 @@ def _set_cell(c: etree._Element, value: Any, data_type: str, style: int | None, 
 
 def _cell_xml(ref: str, value: Any, data_type: str, style: int | None, epoch: Any) -> str:
     """A new ``<c>`` element holding ``value`` and ``style``, as text (:func:`_set_cell`)."""
-    attrs = f'r="{ref}" s="{style}"' if style else f'r="{ref}"'
+    return f'<c r="{ref}"{_cell_xml_rest(value, data_type, style, epoch)}'
+
+
+#: The kinds of value whose cell text :func:`_add_rows` works out once per value, type and
+#: style: values equal and of one kind are written alike (not floats: 0.0 and -0.0; not times
+#: with a time zone: equal at different hours).
+_SAME_WHEN_EQUAL = frozenset({str, int, bool, type(None), datetime, date})
+
+
+def _cell_xml_rest(value: Any, data_type: str, style: int | None, epoch: Any) -> str:
+    """:func:`_cell_xml`'s text after the cell's reference."""
+    attrs = f' s="{style}"' if style else ""
     if data_type == "s" and type(value) is str and value:  # text (:func:`_content`'s first)
         space = ' xml:space="preserve"' if "\n" in value or value != value.strip() else ""
-        return f'<c {attrs} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
+        return f'{attrs} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
     content = _content(value, data_type, epoch)
     if content.t:
         attrs += f' t="{content.t}"'
     if content.kind == "is":
         space = ' xml:space="preserve"' if content.preserve else ""
-        return f"<c {attrs}><is><t{space}>{_text(content.text)}</t></is></c>"
+        return f"{attrs}><is><t{space}>{_text(content.text)}</t></is></c>"
     if content.kind:
-        return f"<c {attrs}><{content.kind}>{_text(content.text)}</{content.kind}></c>"
-    return f"<c {attrs}/>"
+        return f"{attrs}><{content.kind}>{_text(content.text)}</{content.kind}></c>"
+    return f"{attrs}/>"
 
 
 def _xml_bytes(text: str) -> bytes | None:
@@ -1126,6 +1137,9 @@ def _add_rows(
     out = []
     numbers = []
     letters: dict[int, str] = {}  # a column's letters, worked out once (a merge adds 40,000 cells)
+    # a cell's text after its reference, by kind, value, type and style: worked out once for
+    # each (a Change Log line's time, action, field and file repeat on many lines)
+    rests: dict[tuple[Any, ...], str] = {}
     for r in sorted(new_rows):
         # (in column order: a row's columns differ, so its edits are never compared)
         cells = sorted([ce for ce in new_rows[r] if ce[1].value is not None or ce[1].style_changed])
@@ -1137,10 +1151,19 @@ def _add_rows(
         else:
             out.append(f'<row r="{r}" ht="{height}" customHeight="1">')
         for col, e in cells:
-            style = styles.xf(e.style) if e.style_changed else None
-            value = e.value if e.value_changed else None  # else: only its look
+            value: Any = e.value if e.value_changed else None  # else: only its look
+            kind = type(value)
+            if kind in _SAME_WHEN_EQUAL and (kind is not datetime or value.tzinfo is None):
+                key = (kind, value, e.data_type, e.style if e.style_changed else None)
+                rest = rests.get(key)
+                if rest is None:
+                    style = styles.xf(e.style) if e.style_changed else None
+                    rest = rests[key] = _cell_xml_rest(value, e.data_type, style, epoch)
+            else:
+                style = styles.xf(e.style) if e.style_changed else None
+                rest = _cell_xml_rest(value, e.data_type, style, epoch)
             name = letters.get(col) or letters.setdefault(col, get_column_letter(col))
-            out.append(_cell_xml(f"{name}{r}", value, e.data_type, style, epoch))
+            out.append(f'<c r="{name}{r}"{rest}')
         out.append("</row>")
         numbers.append(r)
         if cells:

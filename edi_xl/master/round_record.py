@@ -29,15 +29,16 @@ from openpyxl.workbook.workbook import Workbook
 from edi_xl.core.dates import DateKind, long_date, parse_date
 from edi_xl.core.problems import SEVERITY, Code, Flag, Location, Outcome, Problem
 from edi_xl.core.text import cell_text, plural
-from edi_xl.master.cells import set_plain, set_value
+from edi_xl.master.cells import new_cell, set_plain, set_value
 from edi_xl.master.printing import apply_print_setup
 from edi_xl.master.sheets import Settings, owner_key
 from edi_xl.master.styles import (
     HEADER_FILL,
     HEADER_FONT,
-    row_height,
+    ROW_POINTS,
     row_height_setter,
     wrap_top_setter,
+    wrapped_lines,
 )
 
 RETURNS_SHEET = "Returns"
@@ -315,8 +316,8 @@ def write_returns_sheet(
             status.flags,
             contact.email if contact and contact.email else "(no address on Settings)",
         )
-        for c, value in enumerate(values, start=1):
-            set_plain(ws.cell(r, c), value, STAMP_FORMAT if c == 3 else None)
+        for c, value in enumerate(values, start=1):  # (a new sheet: each cell made here)
+            set_plain(new_cell(ws, r, c, None), value, STAMP_FORMAT if c == 3 else None)
     chase = [s for s in statuses if s.owed]
     r += 2
     set_value(ws.cell(r, 1), f"Chase list: {plural(len(chase), 'owner')} still owed")
@@ -331,39 +332,50 @@ def write_returns_sheet(
     ws.cell(r, 1).font = Font(bold=True)
     r += 1
     _header(ws, r, FILE_HEADERS)
+    header_rows = {4, r}  # the tables' headers (the only rows whose first cell is filled)
     for f in record.files:
         r += 1
         values2 = (f.file, f.owner, f.saved, f.outcome, f.rows, f.flags, f.reason)
         for c, value in enumerate(values2, start=1):
-            set_plain(ws.cell(r, c), value, STAMP_FORMAT if c == 3 else None)
+            set_plain(new_cell(ws, r, c, None), value, STAMP_FORMAT if c == 3 else None)
     r += 2
     set_value(ws.cell(r, 1), FLAGS_TITLE)
     ws.cell(r, 1).font = Font(bold=True)
     r += 1
     _header(ws, r, FLAG_HEADERS)
+    header_rows.add(r)
     for g in record.flags:
         r += 1
         for c, value in enumerate(g.key, start=1):
-            set_plain(ws.cell(r, c), value, "@" if c == 2 else None)
+            set_plain(new_cell(ws, r, c, None), value, "@" if c == 2 else None)
     widths = dict(zip("ABCDEFG", (34, 60, 17, 40, 13, 8, 30), strict=True))
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
     # on paper: wrapped, rows as tall as their text, landscape one page wide, a footer
-    header_rows = {4} | {row for row in range(5, r + 1) if ws.cell(row, 1).fill.fill_type}
     sheet_cells, set_height = ws._cells, row_height_setter(ws)
+    # each text's lines worked out once per column (owners, outcomes, reasons repeat)
+    lines: list[dict[str, int]] = [{} for _ in widths]
+    columns = list(enumerate(widths.values(), start=1))
     for row in range(4, r + 1):
-        cells = [sheet_cells.get((row, c)) or ws.cell(row, c) for c in range(1, 8)]
-        if row not in header_rows:
-            for cell in cells:
-                if cell.value is not None:
-                    wrap_top(cell)
-        texts = [
-            (cell.value, width)
-            for cell, width in zip(cells, widths.values(), strict=True)
-            if cell.value is not None
-        ]
-        if texts:
-            set_height(row, row_height(texts))
+        header = row in header_rows
+        most, shown = 1, False  # the row's lines as row_height counts them; any value
+        for c, width in columns:
+            cell = sheet_cells.get((row, c)) or new_cell(ws, row, c, None)  # (as ws.cell)
+            value = cell._value
+            if value is None:
+                continue
+            shown = True
+            if not header:
+                wrap_top(cell)
+            if isinstance(value, str) and value:
+                known = lines[c - 1]
+                n = known.get(value)
+                if n is None:
+                    n = known[value] = wrapped_lines(value, width)
+                most = max(most, n)
+        if shown:
+            set_height(row, min(409.0, ROW_POINTS * most))
+    ws._current_row = max(ws._current_row, r)  # what ws.cell keeps (for ws.append)
     apply_print_setup(ws, header_row=None, as_at=as_at)
     return statuses
 

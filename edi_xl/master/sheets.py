@@ -30,6 +30,7 @@ from edi_xl.master.styles import (
     alignment_style,
     row_height,
     row_height_setter,
+    wrapped_lines,
 )
 from edi_xl.master.validation import CHARACTERISTIC_LIST, STATUS_LIST
 
@@ -484,14 +485,54 @@ def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
     set_value(first, when, number_format="yyyy-mm-dd hh:mm")
     alignment_setter(wb, LEFT_TOP)(first)
     set_height = row_height_setter(ws)
+    # A text is stored, and wraps, the same on every line it is on (a field's name, a status,
+    # a file's name): worked out once per text (per column for its lines), with what
+    # set_plain stores for it, or None where it is more than a plain text (set_plain then).
+    stored: dict[str, tuple[str, str] | None] = {}
+    lines: list[dict[str, int]] = [{} for _ in widths]
     for change in changes:
-        values = (when, change.id, change.field, change.old, change.new, change.source)
+        values: tuple[Any, ...] = (
+            when,
+            change.id,
+            change.field,
+            change.old,
+            change.new,
+            change.source,
+        )
         if row != first.row:
             new_cell(ws, row, 1, first._style, first._value, first.data_type)
         for c in range(2, 7):
-            set_plain(new_cell(ws, row, c, wrap_top), _log_value(values[c - 1]))
-        texts = [(str(v), w) for v, w in zip(values[2:], widths[2:], strict=True) if v is not None]
-        height = row_height(texts)
+            value = values[c - 1]
+            kind = type(value)
+            if value is None or kind is int or kind is float:
+                new_cell(ws, row, c, wrap_top, value, "n")
+                continue
+            if kind is str:
+                if value not in stored:
+                    cell = new_cell(ws, row, c, wrap_top)
+                    set_plain(cell, value)
+                    stored[value] = (
+                        (cell._value, cell.data_type) if cell._style == wrap_top else None
+                    )
+                    continue
+                plain = stored[value]
+                if plain is not None:
+                    new_cell(ws, row, c, wrap_top, plain[0], plain[1])
+                    continue
+            set_plain(new_cell(ws, row, c, wrap_top), _log_value(value))
+        most = 1  # the row's lines, as row_height counts them
+        for c in range(2, 6):
+            value = values[c]
+            if value is None:
+                continue
+            text = value if type(value) is str else str(value)
+            known = lines[c]
+            n = known.get(text)
+            if n is None:
+                n = known[text] = wrapped_lines(text, widths[c]) if text else 1
+            if n > most:
+                most = n
+        height = min(409.0, ROW_POINTS * most)
         if height > ROW_POINTS:
             set_height(row, height)
         row += 1

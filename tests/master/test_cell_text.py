@@ -317,3 +317,61 @@ def test_the_conditional_formats_looks_of_a_sheet_made_again_leave_the_workbook_
     patch._restyle(root, made, styles)
     ids = [rule.get("dxfId") for rule in root.iter(f"{M}cfRule")]
     assert len(ids) == 4 and ids[0] == ids[1] == ids[2] != ids[3]
+
+
+def test_rows_added_hold_each_cell_as_written_alone() -> None:
+    """New rows (a merge's Change Log lines) write a cell's text once per kind, value, type
+    and style and copy it after: each cell still holds what writing it alone gives, for
+    values equal but written differently (0.0 and -0.0, 1, 1.0 and True, a date and a
+    midnight, equal times of day in two zones), formulas, errors and only-restyled cells."""
+    from edi_xl.master.edits import CellEdit
+    from edi_xl.master.patch import SheetXml, StyleMap, _add_rows
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    styled = ws.cell(1, 1)
+    styled.number_format = "0.00"
+    numbered, plain = tuple(styled._style), (0,) * 9
+    utc, paris = time(12, tzinfo=UTC), time(13, tzinfo=timezone(timedelta(hours=1)))
+    values: list[tuple[Any, str]] = [*VALUES, (0.0, "n"), (-0.0, "n"), (1, "n"), (1.0, "n")]
+    values += [(utc, "d"), (paris, "d")]
+    values += [(datetime(2024, 1, 1), "d"), (datetime(2024, 1, 1, fold=1), "d")]
+    values += [(date(2024, 1, 1), "d"), ("1", "s"), ("#N/A", "s")]
+    edits: dict[int, list[tuple[int, Any]]] = {}
+    for r in range(2, 8):  # each value several times, with and without a style, in turn
+        for c, (value, kind) in enumerate(values, start=1):
+            style = numbered if (r + c) % 2 else plain
+            only_look = (r + c) % 5 == 0
+            edit = CellEdit(value, kind, style, not only_look, True)
+            edits.setdefault(r, []).append((c, edit))
+    out = BytesIO()
+    Workbook().save(out)
+    pkg = Package.read(out.getvalue())
+    root = parse(f'<worksheet xmlns="{MAIN_NS}"><sheetData/></worksheet>'.encode())
+    sheet = SheetXml(root)
+    styles = StyleMap(pkg, wb)
+    assert _add_rows(sheet, edits, {3: 30.0}, styles, wb.epoch) == {3}
+    got = parse(sheet.to_bytes())
+    for r, cells in edits.items():
+        row = got.find(f"{M}sheetData/{M}row[@r='{r}']")
+        assert row is not None and len(row) == len(cells)
+        for (c, e), el in zip(cells, row, strict=True):
+            alone = _cell_xml(
+                f"{_letters(c)}{r}",
+                e.value if e.value_changed else None,
+                e.data_type,
+                styles.xf(e.style),
+                wb.epoch,
+            )
+            wrapped = parse(f'<row xmlns="{MAIN_NS}">{alone}</row>'.encode())[0]
+            assert etree.tostring(el, method="c14n") == etree.tostring(wrapped, method="c14n")
+    # equal values of other kinds or zones are written differently, each as its own
+    texts = {etree.tostring(el) for el in got.find(f"{M}sheetData/{M}row[@r='2']")}
+    assert len(texts) > len(VALUES) + 8
+
+
+def _letters(column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(column)

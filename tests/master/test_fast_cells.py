@@ -106,6 +106,10 @@ def _log_the_old_way(wb: Workbook, changes: list[Change], when: datetime) -> Non
     ws.auto_filter.ref = f"A1:F{row - 1}"
 
 
+class _Word(str):
+    """Text that is not exactly ``str`` (as an enum's value can be)."""
+
+
 def _changes() -> list[Change]:
     long_update = " ".join(["progress on the staff network's terms of reference"] * 12)
     changes = [
@@ -118,6 +122,11 @@ def _changes() -> list[Change]:
         Change("", "Settings: As-at date", None, date(2023, 12, 18), "merge"),
         Change("1.7", "Update", "", "line one\nline two\nline three", "f.xlsx"),
         Change("1.8", "Flag", True, False, "f.xlsx"),
+        # equal values written differently; texts more than plain, on several lines each
+        Change("1.9", "Score", 0.0, -0.0, "f.xlsx"),
+        Change("1.10", "Score", 1, 1.0, "#N/A"),
+        Change("1.11", "Note", "x" * 40_000, "bell\x07and\ufffe", "=f.xlsx"),
+        Change("1.12", _Word("Status"), "Green", _Word("=Amber"), "f.xlsx"),
     ]
     return changes * 3
 
@@ -299,3 +308,49 @@ def test_a_formula_a_cell_cannot_hold_is_refused_as_the_assignment_refuses_it() 
         ws["C1"].value = "=A1"
     with pytest.raises(AttributeError):
         set_formula(ws["C1"], "=A1")
+
+
+def test_the_returns_sheet_is_wrapped_and_as_tall_as_its_text() -> None:
+    """The Returns sheet's cells are made and measured fast: every row from its first table
+    down has a cell in each of the seven columns, each valued cell outside the tables'
+    headers wraps, and each row with a value is as tall as row_height makes it (texts that
+    repeat, a long reason, text like a formula, an empty owner)."""
+    from edi_xl.core.problems import Code, Flag
+    from edi_xl.master.round_record import (
+        RETURNS_SHEET,
+        FileRecord,
+        RoundRecord,
+        write_returns_sheet,
+    )
+    from edi_xl.master.sheets import Settings
+    from edi_xl.master.styles import ROW_POINTS, row_height
+
+    reason = " ".join(["the file could not be opened as a spreadsheet"] * 6)
+    saved = datetime(2023, 12, 11, 9, 30)
+    owners = [f"Owner {i % 7} of the estates and facilities directorate" for i in range(30)]
+    files = [FileRecord(f"{o} return.xlsx", o, saved, "merged", 3, 1) for o in owners[:20]]
+    files += [FileRecord("=odd name.xlsx", None, None, "rejected", 0, 0, reason)] * 3
+    files.append(FileRecord("a.xlsx", owners[1], saved, "merged", 1))  # one line at B's width
+    flags = [
+        Flag(Code.CHANGED_SINCE_SENT, f.file, action_id="1.2", before="Green", now="Amber")
+        for f in files[:5]
+    ]
+    wb = Workbook()
+    write_returns_sheet(wb, owners, RoundRecord(date(2023, 12, 18), files, flags),
+                        date(2023, 12, 18), Settings())  # fmt: skip
+    ws = wb[RETURNS_SHEET]
+    widths = [ws.column_dimensions[letter].width for letter in "ABCDEFG"]
+    headers = [r for r in range(4, ws.max_row + 1) if ws.cell(r, 1).fill.fill_type]
+    assert len(headers) == 3
+    tall = 0
+    for r in range(4, ws.max_row + 1):
+        cells = [ws._cells[r, c] for c in range(1, 8)]  # each made
+        texts = [(c.value, w) for c, w in zip(cells, widths, strict=True) if c.value is not None]
+        for cell in cells:
+            wraps = cell.value is not None and r not in headers
+            assert bool(cell.alignment.wrap_text) == wraps, cell.coordinate
+        height = ws.row_dimensions[r].height if r in ws.row_dimensions else None
+        assert height == (row_height(texts) if texts else None), r
+        tall += bool(height and height > ROW_POINTS)
+    assert tall > 3
+    assert ws["A1"].value.startswith("Owner returns") and ws.row_dimensions[1].height == 22

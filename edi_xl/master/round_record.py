@@ -35,10 +35,10 @@ from edi_xl.master.sheets import Settings, owner_key
 from edi_xl.master.styles import (
     HEADER_FILL,
     HEADER_FONT,
-    ROW_POINTS,
+    ColumnLines,
+    lines_height,
     row_height_setter,
     wrap_top_setter,
-    wrapped_lines,
 )
 
 RETURNS_SHEET = "Returns"
@@ -354,12 +354,11 @@ def write_returns_sheet(
     # on paper: wrapped, rows as tall as their text, landscape one page wide, a footer
     sheet_cells, set_height = ws._cells, row_height_setter(ws)
     # each text's lines worked out once per column (owners, outcomes, reasons repeat)
-    lines: list[dict[str, int]] = [{} for _ in widths]
-    columns = list(enumerate(widths.values(), start=1))
+    lines = ColumnLines(widths.values())
     for row in range(4, r + 1):
         header = row in header_rows
         most, shown = 1, False  # the row's lines as row_height counts them; any value
-        for c, width in columns:
+        for c in range(1, len(widths) + 1):
             cell = sheet_cells.get((row, c)) or new_cell(ws, row, c, None)  # (as ws.cell)
             value = cell._value
             if value is None:
@@ -368,13 +367,9 @@ def write_returns_sheet(
             if not header:
                 wrap_top(cell)
             if isinstance(value, str) and value:
-                known = lines[c - 1]
-                n = known.get(value)
-                if n is None:
-                    n = known[value] = wrapped_lines(value, width)
-                most = max(most, n)
+                most = max(most, lines.lines(c - 1, value))
         if shown:
-            set_height(row, min(409.0, ROW_POINTS * most))
+            set_height(row, lines_height(most))
     ws._current_row = max(ws._current_row, r)  # what ws.cell keeps (for ws.append)
     apply_print_setup(ws, header_row=None, as_at=as_at)
     return statuses

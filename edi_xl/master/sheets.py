@@ -26,11 +26,12 @@ from edi_xl.master.styles import (
     SUBTITLE_FONT,
     TITLE_FONT,
     WRAP_TOP,
+    ColumnLines,
     alignment_setter,
     alignment_style,
+    lines_height,
     row_height,
     row_height_setter,
-    wrapped_lines,
 )
 from edi_xl.master.validation import CHARACTERISTIC_LIST, STATUS_LIST
 
@@ -489,7 +490,7 @@ def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
     # a file's name): worked out once per text (per column for its lines), with what
     # set_plain stores for it, or None where it is more than a plain text (set_plain then).
     stored: dict[str, tuple[str, str] | None] = {}
-    lines: list[dict[str, int]] = [{} for _ in widths]
+    lines = ColumnLines(widths)
     for change in changes:
         values: tuple[Any, ...] = (
             when,
@@ -526,13 +527,9 @@ def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
             if value is None:
                 continue
             text = value if type(value) is str else str(value)
-            known = lines[c]
-            n = known.get(text)
-            if n is None:
-                n = known[text] = wrapped_lines(text, widths[c]) if text else 1
-            if n > most:
-                most = n
-        height = min(409.0, ROW_POINTS * most)
+            if text:
+                most = max(most, lines.lines(c, text))
+        height = lines_height(most)
         if height > ROW_POINTS:
             set_height(row, height)
         row += 1

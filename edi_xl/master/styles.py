@@ -87,7 +87,30 @@ def row_height(
         if not isinstance(value, str) or not value:
             continue
         lines = max(lines, wrapped_lines(value, width, chars_per_width))
+    return lines_height(lines, line_points)
+
+
+def lines_height(lines: int, line_points: float = ROW_POINTS) -> float:
+    """The height (points) of a row showing ``lines`` lines: Excel's tallest row at most."""
     return min(409.0, line_points * lines)
+
+
+class ColumnLines:
+    """:func:`wrapped_lines` for the texts of a table's columns of ``widths``, each text's
+    lines worked out once per column: what :func:`row_height` counts, for the thousands of
+    rows of edi_xl's own sheets, where a field's name, a status or an owner recur."""
+
+    def __init__(self, widths: Iterable[float]) -> None:
+        self._widths = list(widths)
+        self._known: list[dict[str, int]] = [{} for _ in self._widths]
+
+    def lines(self, index: int, text: str) -> int:
+        """The lines ``text`` (not empty) takes in the 0-based column ``index``."""
+        known = self._known[index]
+        n = known.get(text)
+        if n is None:
+            n = known[text] = wrapped_lines(text, self._widths[index])
+        return n
 
 
 def row_height_setter(ws: Worksheet) -> Callable[[int, float], None]:

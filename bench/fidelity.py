@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
+import shutil
 import sys
 import tempfile
 import warnings
@@ -30,6 +32,7 @@ import zipfile
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -147,22 +150,15 @@ def files(limit: int | None) -> list[Path]:
     return [made, *found[:limit]]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--limit", type=int, default=None, help="only the first N corpus files")
-    parser.add_argument("--engines", default=",".join(ENGINES))
-    args = parser.parse_args()
-    engines = [e for e in args.engines.split(",") if e]
-    try:
-        import excelize  # noqa: F401
-    except ImportError:
-        engines = [e for e in engines if e != "excelize"]
-        print("excelize is not installed (pip install excelize): left out", file=sys.stderr)
-    paths = files(args.limit)
-    results: dict[str, Counter[str]] = {e: Counter() for e in engines}
-    examples: dict[str, Counter[str]] = {e: Counter() for e in engines}
-    featured: dict[str, list[str]] = {}
-    ctx = mp.get_context("spawn")
+def _run_engines(
+    engines: list[str],
+    paths: list[Path],
+    ctx: Any,
+    results: dict[str, Counter[str]],
+    examples: dict[str, Counter[str]],
+    featured: dict[str, list[str]],
+) -> None:
+    """Each engine's load and save of every file, in two worker processes."""
     for engine in engines:
         pool = ctx.Pool(2, maxtasksperchild=20)
         jobs = [pool.apply_async(one, (engine, str(p))) for p in paths]
@@ -182,6 +178,38 @@ def main() -> None:
                     examples[engine][item.split(" x ")[-1].split("}")[-1]] += 1
         pool.close()
         pool.join()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--limit", type=int, default=None, help="only the first N corpus files")
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    args = parser.parse_args()
+    engines = [e for e in args.engines.split(",") if e]
+    try:
+        import excelize  # noqa: F401
+    except ImportError:
+        engines = [e for e in engines if e != "excelize"]
+        print("excelize is not installed (pip install excelize): left out", file=sys.stderr)
+    paths = files(args.limit)
+    results: dict[str, Counter[str]] = {e: Counter() for e in engines}
+    examples: dict[str, Counter[str]] = {e: Counter() for e in engines}
+    featured: dict[str, list[str]] = {}
+    ctx = mp.get_context("spawn")
+    # A worker stopped for taking too long leaves what it was writing: openpyxl writes each
+    # sheet to a temporary file first, gigabytes for a sheet whose used range is huge. The
+    # workers write theirs in a folder of this run's, removed at the end.
+    scratch = tempfile.mkdtemp(prefix="edi_xl-fidelity.")
+    was = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = scratch  # (spawned workers read it as they start)
+    try:
+        _run_engines(engines, paths, ctx, results, examples, featured)
+    finally:
+        if was is None:
+            del os.environ["TMPDIR"]
+        else:
+            os.environ["TMPDIR"] = was
+        shutil.rmtree(scratch, ignore_errors=True)
     lines = [
         "# What survives a save (bench/fidelity.py)",
         "",

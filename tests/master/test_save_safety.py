@@ -112,13 +112,19 @@ _SAVER = textwrap.dedent("""
 """)
 
 
-def test_killing_a_save_leaves_the_master_whole(big_master: Path, tmp_path: Path) -> None:
+def test_killing_a_save_leaves_the_master_whole(
+    big_master: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     master = tmp_path / "master.xlsx"
     shutil.copy2(big_master, master)
     before = _sha(master)
+    scratch = tmp_path_factory.mktemp("killed-save-temp")
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        # openpyxl writes each sheet to a temporary file first: the killed save leaves it
+        # here, with the test's files, not in the machine's temporary folder
+        "TMPDIR": str(scratch),
     }
     child = subprocess.Popen(
         [sys.executable, "-c", _SAVER, str(master)],

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from array import array
 from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass
@@ -456,7 +455,6 @@ class _Writer:
         self._styles: dict[tuple[int, str | None], StyleArray | None] = {}
         self._made: dict[tuple[int, type, Any], tuple[Any, str, StyleArray | None]] = {}
         self._kind_col = column_index_from_string(KIND_COLUMN)
-        self._cells = ws._cells
 
     def _style(self, col: int, number_format: str | None) -> StyleArray | None:
         """The style of a cell of ``col`` written with ``number_format``, worked out once
@@ -478,8 +476,7 @@ class _Writer:
     def value(self, row: int, col: int, value: Any) -> None:
         """``value`` as data (:func:`~edi_xl.master.cells.set_value`, so text never becomes a
         formula). A value written before in the same column is copied from what set_value
-        made of it then (kinds, owners, dates and counts recur thousands of times): the
-        cell made here as :func:`~edi_xl.master.cells.new_cell` makes it, without the call."""
+        made of it then (kinds, owners, dates and counts recur thousands of times)."""
         if value is None or value == "":
             return
         kind = type(value)
@@ -493,13 +490,7 @@ class _Writer:
                 style = None if cell._style is None else StyleArray(cell._style)
                 self._made[key] = (cell._value, cell.data_type, style)
             return
-        cell = _new_cell(Cell)
-        cell.parent, cell.row, cell.column = self.ws, row, col
-        cell._value, cell.data_type = made[0], made[1]
-        style = made[2]
-        cell._style = None if style is None else _new_array(StyleArray, "i", style)
-        cell._hyperlink = cell._comment = None
-        self._cells[row, col] = cell
+        new_cell(self.ws, row, col, made[2], made[0], made[1])
 
     def formula(self, row: int, col: int, formula: str) -> None:
         """One of edi_xl's own formulas (never text from a file)."""
@@ -545,10 +536,6 @@ class _Writer:
 
 #: Types of values the same value of which is always written the same way (by _Writer.value).
 _SAME_AS_WRITTEN = frozenset((str, int, float, bool, date, datetime))
-#: A cell and a copy of a style array made as their classes make them, without the Python
-#: call of ``StyleArray.__new__`` (:meth:`_Writer.value`).
-_new_cell = Cell.__new__
-_new_array = array.__new__
 #: The width of each column whose text wraps, by column number.
 _WRAP_WIDTHS = {
     column_index_from_string(letter): WIDTHS[letter]

@@ -696,10 +696,16 @@ def _cell_xml(ref: str, value: Any, data_type: str, style: int | None, epoch: An
     return f'<c r="{ref}"{_cell_xml_rest(value, data_type, style, epoch)}'
 
 
-#: The kinds of value whose cell text :func:`_add_rows` works out once per value, type and
-#: style: values equal and of one kind are written alike (not floats: 0.0 and -0.0; not times
-#: with a time zone: equal at different hours).
+#: The kinds of value whose cell text :func:`_add_rows` and :func:`_sheet_rows` work out once
+#: per value, type and style: values equal and of one kind are written alike (not floats: 0.0
+#: and -0.0; not times with a time zone: equal at different hours, see :func:`_written_alike`).
 _SAME_WHEN_EQUAL = frozenset({str, int, bool, type(None), datetime, date})
+
+
+def _written_alike(value: Any) -> bool:
+    """Whether every value equal to ``value`` and of its type is written as it is."""
+    kind = type(value)
+    return kind in _SAME_WHEN_EQUAL and (kind is not datetime or value.tzinfo is None)
 
 
 def _cell_xml_rest(value: Any, data_type: str, style: int | None, epoch: Any) -> str:
@@ -1153,7 +1159,7 @@ def _add_rows(
         for col, e in cells:
             value: Any = e.value if e.value_changed else None  # else: only its look
             kind = type(value)
-            if kind in _SAME_WHEN_EQUAL and (kind is not datetime or value.tzinfo is None):
+            if _written_alike(value):
                 key = (kind, value, e.data_type, e.style if e.style_changed else None)
                 rest = rests.get(key)
                 if rest is None:
@@ -1454,10 +1460,6 @@ def _attr(value: str) -> str:
     return xml_escape(value, _ATTR_ENTITIES)
 
 
-#: Types whose equal values (of one type) a sheet's text writes alike (:func:`_sheet_rows`).
-_TAIL_TYPES = frozenset((str, int, bool, datetime, date, type(None)))
-
-
 def _cell_tail(value: Any, kind: str, xf: int | None, epoch: Any) -> str:
     """What follows a ``<c>``'s reference in the text :func:`_sheet_rows` writes for a cell
     holding ``value`` (as openpyxl holds it, with its ``data_type`` ``kind``) in cell style
@@ -1490,7 +1492,7 @@ def _sheet_rows(ws: Worksheet, rows: etree._Element, styles: StyleMap) -> tuple[
 
     A cell's text after its reference is worked out once for each value, type and style (a
     Summary's kinds, owners, dates and counts recur thousands of times), for the types whose
-    equal values are written alike (:data:`_TAIL_TYPES`; not a float: 0.0 and -0.0)."""
+    equal values are written alike (:func:`_written_alike`; not a float: 0.0 and -0.0)."""
     epoch = ws.parent.epoch
     xf = styles.xf
     xfs: dict[bytes, int | None] = {}  # a style array's bytes -> its xf (None: no style)
@@ -1510,7 +1512,7 @@ def _sheet_rows(ws: Worksheet, rows: etree._Element, styles: StyleMap) -> tuple[
                 s = xfs[look] = xf(tuple(style)) if any(style) else None
         if value is None and s is None:
             continue
-        if kind != "f" and type(value) in _TAIL_TYPES:  # (formulas: each its own)
+        if kind != "f" and _written_alike(value):  # (formulas: each its own)
             tail_key = (value, s, kind, type(value))
             tail = tails.get(tail_key)
             if tail is None:

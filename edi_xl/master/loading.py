@@ -614,7 +614,7 @@ def _start_row(parser: Any, attrs: dict[str, str]) -> None:
     r_text = attrs.get("r")
     parser.row_counter = _row_number(r_text) if r_text is not None else parser.row_counter + 1
     parser.col_counter = 0
-    if {k for k in attrs if not k.startswith("{")} - {"r", "spans"}:
+    if _dimension(attrs):
         parser.row_dimensions[str(parser.row_counter)] = attrs
 
 

@@ -352,7 +352,8 @@ def check(master: Path, as_at: date | None, as_json: bool) -> None:
 def _check(path: Path, as_at: date) -> tuple[Report, Any]:
     """Check a master with its own Settings words, or any readable plan."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        master = read_master_plan(load_master(path, remakes_summary=True), path.name)
+        wb = load_master(path, remakes_summary=True, log_as_values=True)
+        master = read_master_plan(wb, path.name)
         return check_plan(master.plan, as_at, master.words, file=path.name), master.plan
     plan = read_plan(path)
     return check_plan(plan, as_at, file=path.name), plan

@@ -264,7 +264,7 @@ def import_into(
             "kept with edi_xl"
         )
     # a missing file or one of another kind: a message naming it
-    wb = load_master(master, remakes_summary=True)
+    wb = load_master(master, remakes_summary=True, log_as_values=True)
     with gc_paused():
         target = read_master_plan(wb, master.name)  # no plan table: says which sheets it read
     outcomes = _read_some(sources, layout, overrides)

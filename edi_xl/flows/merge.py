@@ -693,7 +693,7 @@ def merge_returns(
     # its plan is read.
     reading = ReturnsReading(inputs, reader=reader, not_returns=not_returns)
     try:
-        wb = load_master(master, remakes_summary=True)
+        wb = load_master(master, remakes_summary=True, log_as_values=True)
         with gc_paused():
             master_plan = read_master_plan(wb, master.name)
     except BaseException:

@@ -333,7 +333,7 @@ def refresh_workbook(
     """Refresh the master at ``path``; in place (with a backup) unless ``out`` is given."""
     path = Path(path)
     with gc_paused():
-        wb = load_master(path, remakes_summary=True)
+        wb = load_master(path, remakes_summary=True, log_as_values=True)
         # the save's parsing of the sheets, on the other core meanwhile
         with reading_ahead(wb, _moves_as_at(wb, as_at)):
             result = refresh_book(wb, as_at, now=now, path=path.name)
@@ -383,6 +383,7 @@ def summarise_master(path: str | Path, as_at: date | None = None) -> Summary:
     memory only: the file is not changed.
     """
     path = Path(path)
-    result = refresh_book(load_master(path, remakes_summary=True), as_at, path=path.name)
+    wb = load_master(path, remakes_summary=True, log_as_values=True)
+    result = refresh_book(wb, as_at, path=path.name)
     assert result.summary is not None
     return result.summary

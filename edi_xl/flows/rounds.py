@@ -136,7 +136,7 @@ def start_round(master: str | Path, start: date, *, now: datetime | None = None)
     """Start the round as at ``start`` in the master at ``master`` (saved with a backup)."""
     path = Path(master)
     with gc_paused():
-        wb = load_master(path, remakes_summary=True)
+        wb = load_master(path, remakes_summary=True, log_as_values=True)
         result = start_round_book(wb, start, now=now, path=path.name)
         result.backup = save_master(wb, path, notes=result.notes)
     result.path = path

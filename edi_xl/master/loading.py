@@ -39,7 +39,7 @@ from typing import IO, Any, NamedTuple
 
 import openpyxl.reader.excel as excel_reader
 from lxml import etree
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.reader.excel import ExcelReader, load_workbook
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.cell import column_index_from_string
@@ -121,6 +121,22 @@ _SKIP: weakref.WeakKeyDictionary[Workbook, set[str]] = weakref.WeakKeyDictionary
 _ROWS_NOT_READ: weakref.WeakKeyDictionary[Workbook, weakref.WeakSet[Any]] = (
     weakref.WeakKeyDictionary()
 )
+#: Per workbook being read: the titles of the sheets read as values (``values_only``).
+_AS_VALUES: weakref.WeakKeyDictionary[Workbook, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+class SheetValues(NamedTuple):
+    """A sheet's cells read as values, not made openpyxl cells (``load_workbook_fast(
+    values_only=...)``): each cell as (row, column, value, openpyxl's type, style id), in the
+    file's order; the attributes of the rows openpyxl keeps as row dimensions, by row; and the
+    last row holding a cell (0: none), below which the caller adds rows."""
+
+    cells: list[_PlainCell]
+    rows: dict[str, dict[str, str]]
+    last_row: int
+
+
+_VALUES: weakref.WeakKeyDictionary[Any, SheetValues] = weakref.WeakKeyDictionary()
 
 
 def rows_not_read(wb: Workbook) -> list[Any]:
@@ -128,6 +144,35 @@ def rows_not_read(wb: Workbook) -> list[Any]:
     whatever writes the workbook whole must not write them as they are."""
     skipped = _ROWS_NOT_READ.get(wb)
     return [ws for ws in wb.worksheets if skipped is not None and ws in skipped]
+
+
+def sheet_values(ws: Any) -> SheetValues | None:
+    """The cells of ``ws`` read as values (``values_only``), which are not among its openpyxl
+    cells; None when its cells were read as cells (or :func:`bind_values` has made them)."""
+    return _VALUES.get(ws)
+
+
+def bind_values(wb: Workbook) -> None:
+    """Make the cells (and row dimensions) of the sheets of ``wb`` read as values, as the
+    load would have made them: before anything writes the workbook whole. A cell made since
+    in the place of a value is kept (a command adds rows below them)."""
+    for ws in wb.worksheets:
+        found = _VALUES.pop(ws, None)
+        if found is None:
+            continue
+        styles = wb._cell_styles
+        cells = ws._cells
+        for r, col, value, data_type, style_id in found.cells:
+            if (r, col) not in cells:
+                c = cells[(r, col)] = Cell(ws, row=r, column=col)
+                c._value, c.data_type = value, data_type
+                c._style = StyleArray(styles[style_id])
+        for number, attrs in found.rows.items():
+            if int(number) not in ws.row_dimensions:
+                attrs = dict(attrs)
+                if "s" in attrs:
+                    attrs["s"] = styles[int(attrs["s"])]
+                ws.row_dimensions[int(number)] = RowDimension(ws, **attrs)
 
 
 class _FastSheetReader(WorksheetReader):
@@ -142,11 +187,13 @@ class _FastSheetReader(WorksheetReader):
         found = find_sheet_data(data) if b"<!DOCTYPE" not in data else None
         self._rows: bytes | None = None
         self._scanned: Scanned | None = None  # the rows as scan_rows cut them
+        self._as_values = False  # the cells read as values (values_only), not made
         if found is not None and b"<" in (found.rows or b""):
             # the rows are read below; openpyxl reads the rest, from the sheet without them
             if ws.title in _SKIP.get(ws.parent, ()):
                 _ROWS_NOT_READ.setdefault(ws.parent, weakref.WeakSet()).add(ws)
             else:
+                self._as_values = ws.title in _AS_VALUES.get(ws.parent, ())
                 self._scanned = scan_rows(data, found)
                 if self._scanned is None:
                     self._rows = data  # read with lxml's iterparse
@@ -162,7 +209,17 @@ class _FastSheetReader(WorksheetReader):
             pass
         ws = self.ws
         cells = ws._cells
-        if self._scanned is not None:
+        if self._as_values:
+            values: list[_PlainCell] = []
+            if self._scanned is not None:
+                self._bind_scanned(self._scanned, values)
+            else:
+                assert self._rows is not None
+                values.extend(self._parsed_cells(self._rows))
+            rows = dict(self.parser.row_dimensions)
+            self.parser.row_dimensions.clear()  # kept with the values, not made dimensions
+            _VALUES[ws] = SheetValues(values, rows, max([v[0] for v in values], default=0))
+        elif self._scanned is not None:
             self._bind_scanned(self._scanned)
         else:
             assert self._rows is not None
@@ -243,12 +300,13 @@ class _FastSheetReader(WorksheetReader):
             while row.getprevious() is not None:
                 del row.getparent()[0]
 
-    def _bind_scanned(self, scanned: Scanned) -> None:
+    def _bind_scanned(self, scanned: Scanned, values: list[_PlainCell] | None = None) -> None:
         """Bind the cells of the rows the scanner cut (:func:`scan_rows`), row attributes
         read on the way: a plain cell read and made here, in one loop (a cell is most of a
         big load's time, and Python's calls most of a cell's), any other parsed on its own
         and read by openpyxl's ``parse_cell``. What repeats is read once: a style id's
-        StyleArray (each cell gets its own copy), a number in a date format's date."""
+        StyleArray (each cell gets its own copy), a number in a date format's date.
+        ``values``: each cell is put there as read (:class:`SheetValues`), not made."""
         parser = self.parser
         ws = self.ws
         cells = ws._cells
@@ -319,6 +377,9 @@ class _FastSheetReader(WorksheetReader):
                     if column is None:
                         column = columns[col] = column_index_from_string(col)
                     col_counter = column
+                    if values is not None:
+                        values.append((r, column, value, data_type, style_id))
+                        continue
                     # Cell(ws, row=r, column=column, style_array=style), then its value: the
                     # same slots set without the two constructors' calls
                     c = new_cell(Cell)
@@ -339,6 +400,9 @@ class _FastSheetReader(WorksheetReader):
                 d = parser.parse_cell(el)
                 col_counter = parser.col_counter
                 cr, cc = d["row"], d["column"]
+                if values is not None:
+                    values.append((cr, cc, d["value"], d["data_type"], d["style_id"]))
+                    continue
                 c = new_cell(Cell)
                 c.parent, c.row, c.column = ws, cr, cc
                 c._value, c.data_type = d["value"], d["data_type"]
@@ -412,7 +476,7 @@ _ATTR = re.compile(
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 
-def _root_namespaces(head: bytes) -> tuple[dict[str, str], bytes] | None:
+def root_namespaces(head: bytes) -> tuple[dict[str, str], bytes] | None:
     """The namespaces declared on the root element: prefix -> namespace ("" the default
     one), and the declarations as written; None when the root is not where the scanner
     looks for it or the part is not in UTF-8."""
@@ -491,7 +555,7 @@ def scan_rows(data: bytes, found: SheetData) -> Scanned | None:
     rows = found.rows
     if found.prefix or rows is None or b"xmlns" in data[found.start : found.rows_start]:
         return None
-    root = _root_namespaces(data[: found.start])
+    root = root_namespaces(data[: found.start])
     if root is None or root[0].get("") != SHEET_MAIN_NS or not _plain_text(rows):
         return None
     prefixes, declarations = root
@@ -682,15 +746,50 @@ def _with_sheet_reader(method: Callable[..., Any], reader: type) -> Callable[...
     )
 
 
-class _FastExcelReader(ExcelReader):
-    read_worksheets = _with_sheet_reader(ExcelReader.read_worksheets, _FastSheetReader)
+def _settle_values(ws: Any) -> None:
+    """A sheet read as values, once openpyxl has bound its hyperlinks, comments and merged
+    cells, each to a cell it made: that cell gets the value it holds, and its type and look,
+    as a full load gives it (not the link's address openpyxl puts in an empty cell), and the
+    value is no longer among the values; a merged cell's, which openpyxl does not keep, goes.
+    So the values and the cells never hold the same place."""
+    found = _VALUES.get(ws)
+    if found is None or not ws._cells:
+        return
+    cells = ws._cells
+    styles = ws.parent._cell_styles
+    kept = []
+    for plain in found.cells:
+        c = cells.get((plain[0], plain[1]))
+        if c is None:
+            kept.append(plain)
+        elif not isinstance(c, MergedCell):
+            c._value, c.data_type, c._style = plain[2], plain[3], StyleArray(styles[plain[4]])
+    _VALUES[ws] = found._replace(cells=kept)
 
-    def __init__(self, *args: Any, skip_rows: SkipRows | None = None, **kwargs: Any) -> None:
+
+class _FastExcelReader(ExcelReader):
+    _read_worksheets = _with_sheet_reader(ExcelReader.read_worksheets, _FastSheetReader)
+
+    def read_worksheets(self) -> None:
+        self._read_worksheets()
+        for ws in self.wb.worksheets:
+            _settle_values(ws)
+
+    def __init__(
+        self,
+        *args: Any,
+        skip_rows: SkipRows | None = None,
+        values_only: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._skip_rows = skip_rows
+        self._values_only = frozenset(values_only)
 
     def read_workbook(self) -> None:
         super().read_workbook()
+        if self._values_only:
+            _AS_VALUES[self.wb] = self._values_only
         if self._skip_rows is not None:
             names = self.parser.defined_names.by_sheet().get("global", {})
             texts = {name: getattr(d, "attr_text", None) or "" for name, d in names.items()}
@@ -717,6 +816,7 @@ def load_workbook_fast(
     keep_links: bool = True,
     rich_text: bool = False,
     skip_rows: SkipRows | None = None,
+    values_only: Iterable[str] = (),
 ) -> Workbook:
     """``openpyxl.load_workbook(BytesIO(data), ...)``, with the cells read by the scanner
     (:func:`scan_rows`) or by lxml.
@@ -728,7 +828,11 @@ def load_workbook_fast(
     ``skip_rows(names)`` (the workbook's names and what they refer to) gives the titles of
     sheets whose rows (cells, row heights) the caller will not read because it makes those
     sheets again (the Summary, on a refresh): they are left out, and :func:`rows_not_read`
-    names them. When openpyxl reads the package itself, every row is read.
+    names them. ``values_only``: the titles of sheets whose cells the caller reads only as
+    values and adds rows only below (the Change Log, which grows by thousands of lines a
+    round): their cells are read (:func:`sheet_values`) but not made openpyxl cells, and
+    :func:`bind_values` makes them before the workbook is written whole. When openpyxl reads
+    the package itself, every row is read, and every cell made.
     """
     options: dict[str, Any] = {
         "keep_vba": keep_vba,
@@ -737,7 +841,9 @@ def load_workbook_fast(
     }
     if _fast_can_read(data):
         try:
-            reader = _FastExcelReader(BytesIO(data), skip_rows=skip_rows, **options)
+            reader = _FastExcelReader(
+                BytesIO(data), skip_rows=skip_rows, values_only=values_only, **options
+            )
             reader.read()
             return reader.wb
         except Exception:  # noqa: BLE001 - openpyxl reads it again below, and says why not

@@ -90,7 +90,13 @@ from edi_xl.master.edits import (
     take_baseline,
     with_rows,
 )
-from edi_xl.master.loading import rows_not_read
+from edi_xl.master.loading import (
+    bind_values,
+    find_sheet_data,
+    root_namespaces,
+    rows_not_read,
+    sheet_values,
+)
 from edi_xl.master.package import (
     CALC_CHAIN_REL,
     CT_NS,
@@ -211,7 +217,10 @@ def read_ahead(wb: Workbook) -> None:
     if package is None or wb in _AHEAD:
         return
     try:
-        _AHEAD[wb] = _ReadAhead(package, {ws.title for ws in rows_not_read(wb)})
+        # (not the sheets loaded as values: rows are added below them without a parse)
+        skip = {ws.title for ws in rows_not_read(wb)}
+        skip.update(ws.title for ws in wb.worksheets if sheet_values(ws) is not None)
+        _AHEAD[wb] = _ReadAhead(package, skip)
     except Exception:  # noqa: BLE001 - the save reads the package itself, and says why
         return
 
@@ -1140,6 +1149,18 @@ def _add_rows(
     """Rows the sheet does not have, made whole from their edits (cells in column order) and
     ``heights``, written as text (:meth:`SheetXml.add_rows_xml`): a merge adds thousands of
     Change Log lines. The rows made whose heights are in ``heights``."""
+    text, numbers = _rows_xml(sheet, new_rows, heights, styles, epoch)
+    sheet.add_rows_xml(text, numbers)
+    return set(numbers) & set(heights)
+
+
+def _rows_xml(
+    sheet: SheetXml | _Bounds, new_rows: dict[int, list[tuple[int, Any]]],
+    heights: dict[int, float | None], styles: StyleMap, epoch: Any,
+) -> tuple[str, list[int]]:  # fmt: skip
+    """The text of the rows :func:`_add_rows` makes (``<row>`` elements, unprefixed), and
+    their numbers in order; ``sheet``'s last row and column holding a cell stretched over
+    them."""
     out = []
     numbers = []
     letters: dict[int, str] = {}  # a column's letters, worked out once (a merge adds 40,000 cells)
@@ -1175,8 +1196,95 @@ def _add_rows(
         if cells:
             sheet.max_row = max(sheet.max_row, r)
             sheet.max_col = max(sheet.max_col, cells[-1][0])
-    sheet.add_rows_xml("".join(out), numbers)
-    return set(numbers) & set(heights)
+    return "".join(out), numbers
+
+
+class _Bounds:
+    """The last row and column holding a cell that rows added take a sheet's to."""
+
+    def __init__(self) -> None:
+        self.max_row = 0
+        self.max_col = 0
+
+
+#: In a sheet part's text: a row's start tag and its number; the dimension's range; the
+#: filter's range.
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?[ \t\r\n]r="([0-9]+)"')
+_DIMENSION_REF = re.compile(rb'(<dimension\b[^>]*?[ \t\r\n]ref=")([^"]*)"')
+_FILTER_REF = re.compile(rb'(<autoFilter\b[^>]*?[ \t\r\n]ref=")([^"]*)"')
+
+
+def _append_in_place(
+    pkg: Package, part: str, edits: SheetEdits, styles: StyleMap, epoch: Any
+) -> bool:
+    """Apply ``edits`` to the sheet ``part`` without parsing it, when all they do is add rows
+    below its last row (with their heights) and stretch its filter over them: the new rows'
+    text put in at the end of its ``sheetData``, its dimension's and filter's ranges set in
+    its text. So a Change Log of a year (ten megabytes of XML, many times that as a parsed
+    tree) is not parsed and written out again for the lines a command adds at its end.
+
+    False, with nothing done, for any other edit, and for a part whose text is not plain
+    enough to be sure of: not in UTF-8, the main namespace not the root's default one, a
+    prefixed or redeclared ``sheetData`` or none, a comment, CDATA, DOCTYPE or processing
+    instruction anywhere, a last row with no number, a dimension or filter written in
+    another form, custom views (which have filters of their own). :func:`patch_sheet` then
+    applies the edits."""
+    if (
+        edits.inserted or edits.widths or edits.cf_added or edits.cf_removed or edits.dv_added
+        or edits.dv_removed or edits.page or edits.footer or edits.freeze or edits.merged
+        or edits.row_breaks or edits.table_rows
+    ):  # fmt: skip
+        return False
+    flt = edits.filter_ref
+    if flt is not None and not (flt.before and flt.after):
+        return False
+    data = pkg.parts.get(part)
+    if data is None or b"<!" in data:
+        return False
+    declared = data.find(b"?>") + 2 if data.startswith(b"<?xml") else 0
+    if data.find(b"<?", declared) >= 0:
+        return False
+    found = find_sheet_data(data)
+    if found is None or found.prefix or not found.rows:
+        return False
+    head, tail = data[: found.start], data[found.end :]
+    namespaces = root_namespaces(head)
+    if namespaces is None or namespaces[0].get("") != MAIN_NS:
+        return False
+    if b"xmlns" in data[found.start : found.rows_start]:
+        return False
+    last_tag = found.rows.rfind(b"<row")
+    last = _ROW_NUMBER.match(found.rows, last_tag) if last_tag >= 0 else None
+    if last is None:
+        return False
+    last_row = int(last.group(1))
+    if any(r <= last_row for r, _ in edits.cells) or any(r <= last_row for r in edits.heights):
+        return False
+    dim = _DIMENSION_REF.search(head)
+    if dim is None and b"<dimension" in head:
+        return False
+    if flt is not None:
+        ref = _FILTER_REF.search(tail)
+        was, now = (flt.before or "").encode(), (flt.after or "").encode()
+        if b"customSheetView" in tail or ref is None or ref.group(2) != was:
+            return False
+        tail = tail[: ref.start(2)] + now + tail[ref.end(2) :]
+    new_rows: dict[int, list[tuple[int, Any]]] = {r: [] for r in edits.heights}
+    for (r, col), e in edits.cells.items():
+        new_rows.setdefault(r, []).append((col, e))
+    bounds = _Bounds()
+    text, _ = _rows_xml(bounds, new_rows, edits.heights, styles, epoch)
+    added = _xml_bytes(text)
+    if added is None:
+        return False
+    if dim is not None and bounds.max_row:
+        stretched = _stretched(dim.group(2).decode("utf-8", "replace") or "A1", bounds)
+        if stretched is not None:
+            head = head[: dim.start(2)] + stretched.encode() + head[dim.end(2) :]
+    rows_end = found.rows_start + len(found.rows)
+    parts = (head, data[found.start : rows_end], added, data[rows_end : found.end], tail)
+    pkg.put(part, b"".join(parts))
+    return True
 
 
 def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
@@ -1239,14 +1347,20 @@ def _update_dimension(root: etree._Element, sheet: SheetXml) -> None:
     dim = root.find(M + "dimension")
     if dim is None or not sheet.max_row:
         return
-    ref = dim.get("ref", "A1")
+    ref = _stretched(dim.get("ref", "A1"), sheet)
+    if ref is not None:
+        dim.set("ref", ref)
+
+
+def _stretched(ref: str, bounds: SheetXml | _Bounds) -> str | None:
+    """The dimension's range ``ref`` stretched to ``bounds``' last row and column holding a
+    cell; None when ``ref`` is not a range."""
     try:
         rng = CellRange(ref if ":" in ref else f"{ref}:{ref}")
     except ValueError:
-        return
-    max_row, max_col = max(rng.max_row, sheet.max_row), max(rng.max_col, sheet.max_col)
-    dim.set("ref", f"{get_column_letter(rng.min_col)}{rng.min_row}:"
-                   f"{get_column_letter(max_col)}{max_row}")  # fmt: skip
+        return None
+    max_row, max_col = max(rng.max_row, bounds.max_row), max(rng.max_col, bounds.max_col)
+    return f"{get_column_letter(rng.min_col)}{rng.min_row}:{get_column_letter(max_col)}{max_row}"
 
 
 # --- whole sheets edi_xl writes ------------------------------------------------------------------
@@ -1749,7 +1863,9 @@ def apply_edits(package: bytes, wb: Workbook, edits: BookEdits) -> bytes:
     # sheets edited in place
     for title, sheet in edits.sheets.items():
         if title not in whole and title in parts and sheet.in_sheet_part:
-            patch_sheet(pkg, parts[title][1], wb[title], sheet, styles)
+            part = parts[title][1]
+            if not _append_in_place(pkg, part, sheet, styles, wb.epoch):
+                patch_sheet(pkg, part, wb[title], sheet, styles)
     # charts, pivot tables and other sheets read a sheet that gained a column: they follow
     # it, as the cells' formulas did (before edi_xl's own sheets are put in whole)
     for title, sheet in edits.sheets.items():
@@ -1970,6 +2086,7 @@ def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
             )
         if failure and notes is not None:
             notes.append(problem(Code.SAVED_BY_REWRITE, file=path.name, reason=failure))
+        bind_values(wb)  # the Change Log's lines, if they were loaded as values
         return save_atomic(wb, path, backup=backup)
     payload = data
     return write_atomic(path, lambda handle: handle.write(payload), backup=backup)

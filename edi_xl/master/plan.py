@@ -146,13 +146,21 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_master(path: str | Path, *, remakes_summary: bool = False) -> WorkbookType:
+def load_master(
+    path: str | Path, *, remakes_summary: bool = False, log_as_values: bool = False
+) -> WorkbookType:
     """Open a master for editing, keeping VBA and buttons of an .xlsm.
 
     ``remakes_summary``: the caller makes the Summary again (a refresh does, and so does
     every command that refreshes) or does not read it: edi_xl's Summary is then loaded
     without its rows, the tenth of a big master's cells that would only be thrown away.
     Whatever writes such a workbook whole refuses to (:func:`edi_xl.master.patch.save_master`).
+
+    ``log_as_values``: the caller reads the Change Log only with :func:`sheets.read_change_log`
+    and adds lines only with :func:`sheets.append_changes`: its lines are then read as values,
+    not made openpyxl cells (:func:`edi_xl.master.loading.sheet_values`). The log grows by
+    thousands of lines a round, and in a year holds more cells than the plan; read so, a
+    command's time and memory hardly grow with it.
     """
     path = Path(path)
     if not path.exists():
@@ -171,6 +179,7 @@ def load_master(path: str | Path, *, remakes_summary: bool = False) -> WorkbookT
                 keep_links=True,
                 rich_text=False,
                 skip_rows=made_again if remakes_summary else None,
+                values_only=(sheets.CHANGE_LOG,) if log_as_values else (),
             )
             if is_package(BytesIO(data)):
                 remember_package(wb, data)  # saved by patching this file (master.patch)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from openpyxl.workbook.defined_name import DefinedName
@@ -17,6 +19,7 @@ from edi_xl.core.references import ALL, PROTECTED_CHARACTERISTICS
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG, RAG_MEANING
 from edi_xl.core.text import one_line
 from edi_xl.master.cells import comparable, new_cell, set_plain, set_value
+from edi_xl.master.loading import sheet_values
 from edi_xl.master.printing import fit_to_width
 from edi_xl.master.styles import (
     HEADER_FILL,
@@ -476,7 +479,7 @@ def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
     if not changes:
         return
     ws = change_log_sheet(wb)
-    row = ws.max_row + 1
+    row = _last_line(ws) + 1
     # Thousands of lines: each cell is made with its look (see alignment_setter) and its value
     # stored as set_value stores it (set_plain), in rows below every cell the sheet has.
     wrap_top = alignment_style(wb, WRAP_TOP)
@@ -543,18 +546,34 @@ def _log_value(value: Any) -> Any:
     return str(value)
 
 
+def _last_line(ws: Worksheet) -> int:
+    """The Change Log's last row holding a cell: its cells' and those of the lines it was
+    loaded with as values (:func:`edi_xl.master.plan.load_master`, ``log_as_values``)."""
+    loaded = sheet_values(ws)
+    return max(ws.max_row, loaded.last_row if loaded is not None else 0)
+
+
 def read_change_log(wb: Workbook) -> list[tuple[Any, ...]]:
-    """Every Change Log line, as (when, id, field, old, new, source)."""
+    """Every Change Log line, as (when, id, field, old, new, source): the rows under the
+    headers that hold anything (in any column), in order; the lines loaded as values and
+    those added since alike."""
     if CHANGE_LOG not in wb.sheetnames:
         return []
     ws = wb[CHANGE_LOG]
-    cells, width = ws._cells, ws.max_column
-    lines: list[tuple[Any, ...]] = []
-    for r in range(2, ws.max_row + 1):  # ws.iter_rows(min_row=2, values_only=True), faster
-        row = [
-            (cells.get((r, c)) or ws.cell(r, c)).value  # a missing cell made, as iter_rows does
-            for c in range(1, width + 1)
-        ]
-        if any(row):
-            lines.append(tuple(row[:6]))
-    return lines
+    rows: dict[int, dict[int, Any]] = {}
+    loaded = sheet_values(ws)
+    # a year's log is 200,000 values: each row's taken together (the file has them in order)
+    for r, cells in groupby(loaded.cells if loaded is not None else (), _ROW):
+        rows.setdefault(r, {}).update({c: value for _, c, value, _, _ in cells})
+    for (r, c), cell in ws._cells.items():
+        if cell._value is not None:
+            rows.setdefault(r, {})[c] = cell._value
+    return [
+        tuple(map(row.get, _LOG_COLUMNS))
+        for r, row in sorted(rows.items())
+        if r >= 2 and any(row.values())
+    ]
+
+
+_ROW = itemgetter(0)
+_LOG_COLUMNS = range(1, 7)

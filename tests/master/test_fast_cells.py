@@ -253,8 +253,7 @@ def test_a_text_no_longer_than_a_line_takes_one_line(width: float) -> None:
 
 def test_reading_the_change_log_gives_what_iter_rows_gives(tmp_path: Path) -> None:
     """Every line, blank rows left out, a line with a value only right of the six columns
-    kept (as blanks); the cells iter_rows would have made are made, so the sheet is the same
-    after as with iter_rows."""
+    kept (as blanks); reading makes no cell (iter_rows would make the missing ones)."""
     wb = Workbook()
     ws = sheets.change_log_sheet(wb)
     append_changes(wb, _changes()[:4], datetime(2024, 1, 2, 9, 15))
@@ -267,10 +266,11 @@ def test_reading_the_change_log_gives_what_iter_rows_gives(tmp_path: Path) -> No
     expected = [
         tuple(row[:6]) for row in slow_ws.iter_rows(min_row=2, values_only=True) if any(row)
     ]
+    had = sorted(fast_book[CHANGE_LOG]._cells)
     got = sheets.read_change_log(fast_book)
     assert got == expected
     assert got[-1] == (None,) * 6 and len(got) == 6
-    assert sorted(fast_book[CHANGE_LOG]._cells) == sorted(slow_ws._cells)
+    assert sorted(fast_book[CHANGE_LOG]._cells) == had
 
 
 FORMULAS = [

@@ -1,0 +1,306 @@
+"""The Change Log loaded as values (``load_master(log_as_values=True)``) and lines added below
+it without parsing the sheet (``patch._append_in_place``).
+
+A refresh or a merge reads the log only for the Summary's figures and adds lines under it. Its
+lines are then read as values, never made openpyxl cells, and the save puts the new lines' text
+in at the end of the sheet's rows. Each test here holds that to what the full load and the
+parsed patch give, on masters built in the tests, on odd XML, and through LibreOffice.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import date, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font
+
+from edi_xl.flows.refresh import refresh_book, refresh_workbook
+from edi_xl.master import patch, sheets
+from edi_xl.master.loading import bind_values, rows_not_read, sheet_values
+from edi_xl.master.plan import load_master
+from edi_xl.master.sheets import CHANGE_LOG
+from tests.libreoffice import recalculated_copy, soffice_path
+
+NEXT = date(2024, 3, 18)  # a quarter on: every overdue action's days change, and are logged
+NOW = datetime(2024, 3, 18, 9, 30)
+
+
+def _log_part(path: Path) -> str:
+    """The name of the Change Log's part in the package at ``path``."""
+    wb = load_workbook(path, read_only=True)
+    index = wb.sheetnames.index(CHANGE_LOG)
+    wb.close()
+    with zipfile.ZipFile(path) as zf:
+        book = etree.fromstring(zf.read("xl/workbook.xml"))
+        rels = etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    rid = book.findall("m:sheets/m:sheet", ns)[index].get(
+        "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    )
+    target = next(r.get("Target") for r in rels if r.get("Id") == rid)
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+def _rewrite_part(path: Path, part: str, change: Any) -> None:
+    """The package at ``path`` with ``part``'s bytes given by ``change(bytes)``."""
+    with zipfile.ZipFile(path) as zf:
+        items = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in items:
+            zf.writestr(info, change(data) if info.filename == part else data)
+
+
+def _canonical(data: bytes) -> dict[str, bytes]:
+    """Each part of a package, XML parts in their canonical form (C14N)."""
+    out = {}
+    with zipfile.ZipFile(BytesIO(data)) as zf:
+        for info in zf.infolist():
+            raw = zf.read(info)
+            if info.filename.endswith((".xml", ".rels", ".vml")):
+                raw = etree.tostring(etree.fromstring(raw), method="c14n")
+            out[info.filename] = raw
+    return out
+
+
+def _saved(path: Path, *, as_values: bool, in_place: bool, monkeypatch: pytest.MonkeyPatch,
+           as_at: date = NEXT) -> tuple[bytes, list[str]]:  # fmt: skip
+    """The package a refresh of ``path`` as at ``as_at`` saves (not written), loaded with the
+    Change Log as values or as cells, its new lines put in without a parse or by the parsed
+    patch; and the parts the parsed patch went through."""
+    parsed: list[str] = []
+    real_patch_sheet = patch.patch_sheet
+
+    def recording(pkg: Any, part: str, *args: Any) -> None:
+        parsed.append(part)
+        real_patch_sheet(pkg, part, *args)
+
+    with monkeypatch.context() as m:
+        m.setattr(patch, "patch_sheet", recording)
+        if not in_place:
+            m.setattr(patch, "_append_in_place", lambda *args: False)
+        wb = load_master(path, remakes_summary=True, log_as_values=as_values)
+        refresh_book(wb, as_at, now=NOW)
+        data = patch.save_bytes(wb)
+    assert data is not None
+    return data, parsed
+
+
+def _log_lines(path: Path) -> list[tuple[Any, ...]]:
+    ws = load_workbook(path)[CHANGE_LOG]
+    return [row[:6] for row in ws.iter_rows(min_row=2, values_only=True) if any(row)]
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def odd_log(master: Path) -> Path:
+    """The master with a Change Log holding what the scanner reads and what it leaves to
+    openpyxl: a formula, a rich text, a comment, a hyperlink, a number, a date, a row's height,
+    a bold cell, a note right of the six columns."""
+    wb = load_workbook(master)
+    ws = wb[CHANGE_LOG]
+    row = ws.max_row + 1
+    ws.cell(row, 1, datetime(2024, 1, 5, 14, 30)).number_format = "yyyy-mm-dd hh:mm"
+    ws.cell(row, 2, "1.1").hyperlink = "https://example.org/wres"
+    ws.cell(row, 3, "Status").comment = Comment("checked with the owner", "HR")
+    ws.cell(row, 4, 42)
+    ws.cell(row, 5, "=1+1")
+    ws.cell(row, 6, "typed by hand").font = Font(bold=True)
+    ws.row_dimensions[row].height = 33.0
+    ws.cell(row + 2, 8, "a note beside the log")
+    wb.save(master)
+    return master
+
+
+def _cells_of(ws: Any) -> dict[tuple[int, int], tuple[Any, str, tuple[int, ...]]]:
+    return {k: (c._value, c.data_type, tuple(c._style)) for k, c in ws._cells.items()}
+
+
+def test_the_log_loaded_as_values_is_what_a_full_load_reads(odd_log: Path) -> None:
+    """Each value, type and look is the cell a full load makes. Cells are made only where
+    openpyxl binds a hyperlink or a comment, holding what the full load's hold (not the
+    link's address, which openpyxl puts in an empty cell); the rows' heights are kept with
+    the values; bind_values makes the very cells the full load made."""
+    full = load_master(odd_log)
+    fast = load_master(odd_log, log_as_values=True)
+    expected = _cells_of(full[CHANGE_LOG])
+    ws = fast[CHANGE_LOG]
+    values = sheet_values(ws)
+    assert values is not None
+    styles = fast._cell_styles
+    read = {(r, c): (v, t, tuple(styles[s])) for r, c, v, t, s in values.cells}
+    made = _cells_of(ws)
+    last = values.last_row
+    assert last == full[CHANGE_LOG].max_row  # the note's row (the line is two rows above)
+    assert set(made) == {(last - 2, 2), (last - 2, 3)}  # the hyperlink's and the comment's
+    assert not read.keys() & made.keys()
+    assert read | made == expected
+    assert ws.row_dimensions.get(last - 2) is None
+    assert rows_not_read(fast) == []  # (nothing to refuse: bind_values makes them)
+    assert sheets.read_change_log(fast) == sheets.read_change_log(full)
+    bind_values(fast)
+    assert sheet_values(ws) is None
+    assert _cells_of(ws) == expected
+    heights = {r: d.ht for r, d in full[CHANGE_LOG].row_dimensions.items() if d.ht}
+    assert {r: d.ht for r, d in ws.row_dimensions.items() if d.ht} == heights
+    assert ws.cell(last - 2, 2).hyperlink is not None
+    assert ws.cell(last - 2, 3).comment is not None
+
+
+def test_rows_the_scanner_does_not_read_are_read_as_values_by_lxml(master: Path) -> None:
+    """A comment among the rows sends them to lxml's reader: the same values."""
+    part = _log_part(master)
+    _rewrite_part(master, part, lambda d: d.replace(b"</row>", b"</row><!-- a tool's note -->", 1))
+    full = load_master(master)
+    fast = load_master(master, log_as_values=True)
+    assert sheet_values(fast[CHANGE_LOG]) is not None
+    assert sheets.read_change_log(fast) == sheets.read_change_log(full) != []
+
+
+def test_lines_are_added_below_the_lines_loaded_as_values(master: Path) -> None:
+    wb = load_master(master, log_as_values=True)
+    values = sheet_values(wb[CHANGE_LOG])
+    assert values is not None and values.last_row > 1
+    before = sheets.read_change_log(wb)
+    line = sheets.Change("1.1", "Status", "On track", "Complete", "a test")
+    sheets.append_changes(wb, [line], NOW)
+    assert min(r for r, _ in wb[CHANGE_LOG]._cells) == values.last_row + 1
+    assert sheets.read_change_log(wb) == [*before, (NOW, "1.1", "Status", "On track", "Complete",
+                                                    "a test")]  # fmt: skip
+
+
+# --- saving -------------------------------------------------------------------------------------
+
+
+def test_a_refresh_saves_the_same_whichever_way_the_log_is_read_and_written(
+    master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Log as values and lines put in without a parse, or log as cells and the parsed patch:
+    every part of the saved file is the same XML. Without a parse it is: the log's part is
+    not among those the parsed patch went through."""
+    part = _log_part(master)
+    fast, parsed_fast = _saved(master, as_values=True, in_place=True, monkeypatch=monkeypatch)
+    slow, parsed_slow = _saved(master, as_values=False, in_place=False, monkeypatch=monkeypatch)
+    assert part in parsed_slow and part not in parsed_fast
+    assert _canonical(fast) == _canonical(slow)
+
+
+def _prefixed(data: bytes) -> bytes:
+    """The sheet with its main namespace under the prefix x:."""
+    data = re.sub(rb"<(/?)([A-Za-z]+)([ />])", rb"<\1x:\2\3", data)
+    return data.replace(b'xmlns="http://schemas', b'xmlns:x="http://schemas', 1)
+
+
+ODD_LOGS = {
+    "prefixed": _prefixed,
+    "comment in a row": lambda d: d.replace(b"</c></row>", b"</c><!--x--></row>", 1),
+    "processing instruction": lambda d: d.replace(b"<sheetData>", b"<sheetData><?pi x?>", 1),
+    "no filter": lambda d: re.sub(rb"<autoFilter[^>]*/>", b"", d),
+    "custom views": lambda d: d.replace(
+        b"</worksheet>",
+        b'<customSheetViews><customSheetView guid="{00000000-0000-0000-0000-000000000001}">'
+        b'<autoFilter ref="A1:F2"/></customSheetView></customSheetViews></worksheet>',
+    ),
+    "no dimension": lambda d: re.sub(rb"<dimension[^>]*/>", b"", d),
+    "a dimension in single quotes": lambda d: re.sub(
+        rb'<dimension ref="([^"]*)"', rb"<dimension ref='\1'", d
+    ),
+    "a filter in single quotes": lambda d: re.sub(
+        rb'<autoFilter ref="([^"]*)"', rb"<autoFilter ref='\1'", d
+    ),
+    "a last row with no number": lambda d: re.sub(
+        rb'<row r="(\d+)"([^>]*)>((?:(?!<row).)*)</row></sheetData>',
+        lambda m: b"<row" + m.group(2) + b">" + m.group(3) + b"</row></sheetData>",
+        d,
+        flags=re.S,
+    ),
+}
+
+
+@pytest.mark.parametrize("odd", list(ODD_LOGS))
+def test_a_log_in_another_form_is_patched_as_before(
+    odd: str, master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A log part whose text is not in the plain form (or whose filter is not where it is
+    looked for) goes through the parsed patch; either way the same XML is saved."""
+    part = _log_part(master)
+    with zipfile.ZipFile(master) as zf:
+        before = zf.read(part)
+    _rewrite_part(master, part, ODD_LOGS[odd])
+    with zipfile.ZipFile(master) as zf:
+        assert zf.read(part) != before  # (the form the test is about)
+    fast, parsed = _saved(master, as_values=True, in_place=True, monkeypatch=monkeypatch)
+    slow, _ = _saved(master, as_values=False, in_place=False, monkeypatch=monkeypatch)
+    assert _canonical(fast) == _canonical(slow)
+    # put in without a parse only where that is sure: a sheet without a dimension has none
+    # to stretch
+    assert (part in parsed) is (odd != "no dimension")
+
+
+def test_a_line_xml_cannot_hold_is_saved_as_the_parsed_patch_saves_it(
+    master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Added lines holding a character XML cannot hold are not put in as text: they go the
+    way they always went (the parsed patch), with the same outcome."""
+    outcomes: list[Any] = []
+    for in_place in (True, False):
+        with monkeypatch.context() as m:
+            if not in_place:
+                m.setattr(patch, "_append_in_place", lambda *args: False)
+            wb = load_master(master, remakes_summary=True, log_as_values=in_place)
+            line = sheets.Change("1.1", "Note", None, "typed \x01 with a control character", "x")
+            sheets.append_changes(wb, [line], NOW)
+            try:
+                data = patch.save_bytes(wb)
+            except Exception as exc:  # noqa: BLE001 - the outcome compared, whichever it is
+                outcomes.append(type(exc))
+            else:
+                assert data is not None
+                outcomes.append(_canonical(data))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_a_master_written_whole_keeps_the_log_loaded_as_values(
+    master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the file cannot be patched and openpyxl writes it whole, the lines loaded as
+    values are made cells first: none is lost, the new ones follow them."""
+    before = _log_lines(master)
+    assert before
+
+    def broken(*args: object) -> bytes:
+        raise ValueError("a part it needs is broken")
+
+    monkeypatch.setattr(patch, "apply_edits", broken)
+    result = refresh_workbook(master, NEXT, now=NOW)
+    assert any(n.code.value == "saved_by_rewrite" for n in result.notes)
+    after = _log_lines(master)
+    assert after[: len(before)] == before and len(after) > len(before)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_reads_every_line_of_a_log_added_to_without_a_parse(
+    master: Path, tmp_path: Path
+) -> None:
+    """The saved master opened by a real spreadsheet program and saved again by it: the
+    Change Log has every line, the old and the new, in order, and its filter spans them."""
+    lines_before = _log_lines(master)
+    refresh_workbook(master, NEXT, now=NOW)
+    expected = _log_lines(master)
+    assert expected[: len(lines_before)] == lines_before and len(expected) > len(lines_before)
+    copy = recalculated_copy(master, tmp_path / "lo")
+    ws = load_workbook(copy)[CHANGE_LOG]
+    got = [row[:6] for row in ws.iter_rows(min_row=2, values_only=True) if any(row)]
+    assert [line[1:] for line in got] == [line[1:] for line in expected]
+    assert [line[0] for line in got] == [line[0] for line in expected]
+    assert ws.auto_filter.ref == f"A1:F{len(expected) + 1}"

@@ -416,11 +416,16 @@ def status_changes(
     since: date | None,
     words: dict[RAG, str],
     actions: dict[str, Action] | None = None,
+    *,
+    dates: Sequence[date | None] | None = None,
 ) -> list[StatusChange]:
-    """Net Status changes per action in Change Log lines (when, #, field, old, new, ...)."""
+    """Net Status changes per action in Change Log lines (when, #, field, old, new, ...).
+    ``dates``: the lines' :func:`line_dates`, when the caller has them."""
     first_old: dict[str, Any] = {}
     last: dict[str, tuple[Any, datetime | None]] = {}
-    for line, belongs in zip(change_log, line_dates(change_log), strict=True):
+    if dates is None:
+        dates = line_dates(change_log)
+    for line, belongs in zip(change_log, dates, strict=True):
         when, action_id, fld, old, new = (list(line) + [None] * 5)[:5]
         if fld != "Status" or not action_id:
             continue
@@ -454,15 +459,19 @@ def trend(
     as_at: date,
     words: dict[RAG, str],
     now: tuple[dict[RAG, int], int],
+    *,
+    dates: Sequence[date | None] | None = None,
 ) -> list[TrendPoint]:
     """RAG counts at the end of each round before ``as_at``, then ``now`` (counts, no status).
 
     An action's status at the end of a round is the old value of its first Status line in the
     Change Log that belongs to a later date, else its Status cell today. Past statuses are read
     as a person reads them (:func:`edi_xl.core.status.parse_status`: "On track", "G"), since the
-    Settings words may have changed since.
+    Settings words may have changed since. ``dates``: the lines' :func:`line_dates`, when the
+    caller has them.
     """
-    dates = line_dates(change_log)
+    if dates is None:
+        dates = line_dates(change_log)
     status_lines: list[tuple[date, str, Any]] = [
         (belongs, str(line[1]), line[3])
         for line, belongs in zip(change_log, dates, strict=True)
@@ -558,6 +567,7 @@ def summarise(
     since = previous_round(plan.update_headers, as_at)
     name = trust_name or plan.title or "Equality action plan"
     no_status = sum(1 for _, rag in coloured if rag is None)
+    dates = line_dates(change_log)  # (the log's lines, read once for both)
     return Summary(
         as_at=as_at,
         title=f"{name}: summary as at {long_date(as_at)}",
@@ -569,11 +579,11 @@ def summarise(
         overdue=overdue,
         due_soon=due_soon,
         changes_since=since,
-        changes=status_changes(change_log, since, words, plan.by_id()),
+        changes=status_changes(change_log, since, words, plan.by_id(), dates=dates),
         coverage=coverage(coloured),
         due_within_days=due_within_days,
         words=dict(words),
-        trend=trend(plan, change_log, as_at, words, (overall, no_status)),
+        trend=trend(plan, change_log, as_at, words, (overall, no_status), dates=dates),
     )
 
 

@@ -63,7 +63,8 @@ def chase(
     folder named on Settings, next to the master). ``returns_dir`` is where the returns sent
     are looked for (default: the same folder)."""
     path = Path(master)
-    wb = load_master(path)
+    # (the chase reads the plan, Settings and the Returns sheet: not the Summary nor the log)
+    wb = load_master(path, remakes_summary=True, log_as_values=True)
     return chase_book(
         wb,
         path.name,

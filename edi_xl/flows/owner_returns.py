@@ -552,7 +552,8 @@ def make_owner_returns(
     """
     master = Path(master)
     out = Path(out_dir)
-    wb = load_master(master)
+    # (the returns are made from the plan and Settings: not the Summary nor the log)
+    wb = load_master(master, remakes_summary=True, log_as_values=True)
     found = read_master_plan(wb, master.name)
     settings, plan = found.settings, found.plan
     as_at = as_at or settings.as_at

@@ -99,7 +99,7 @@ def write_report(
     from edi_xl.master.plan import load_master, read_master_plan
 
     master = Path(master)
-    wb = load_master(master)
+    wb = load_master(master, remakes_summary=True, log_as_values=True)  # (refreshed here)
     result = refresh_book(wb, as_at, path=master.name)
     assert result.summary is not None
     summary = result.summary

@@ -52,6 +52,7 @@ from edi_xl.master.styles import (
     COMPUTED_HEADER_FILL,
     COMPUTED_HEADER_FONT,
     HEADER_ALIGN,
+    column_width,
     row_height,
     wrap_top_setter,
 )
@@ -115,8 +116,7 @@ def _ensure_column(
 def _row_fitter(ws: Worksheet, col: int) -> Callable[[int, str], None]:
     """A function making a row edi_xl gave a height tall enough for its text in column
     ``col`` (a row with no set height is left to the spreadsheet program; a row is never made
-    shorter). The column's width is looked up once, when a row first needs it (as before, a
-    lookup makes the column's settings when it has none)."""
+    shorter). The column's width is looked up once, when a row first needs it."""
     dims = ws.row_dimensions
     width: list[float] = []
 
@@ -125,7 +125,7 @@ def _row_fitter(ws: Worksheet, col: int) -> Callable[[int, str], None]:
         if not text or dim.height is None:
             return
         if not width:
-            width.append(ws.column_dimensions[get_column_letter(col)].width or 13.0)
+            width.append(column_width(ws, col) or 13.0)
         needed = row_height([(text, width[0])])
         if needed > dim.height:
             dim.height = needed

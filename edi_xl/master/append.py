@@ -37,7 +37,7 @@ from edi_xl.core.text import one_line, plural
 from edi_xl.master.cells import merged_cell_note, set_value
 from edi_xl.master.edits import with_rows
 from edi_xl.master.plan import MasterPlan, action_cell_value, round_column
-from edi_xl.master.styles import GRID_BORDER, WRAP_TOP, row_height
+from edi_xl.master.styles import GRID_BORDER, WRAP_TOP, column_width, row_height
 from edi_xl.read.grid import grid_from_worksheet
 from edi_xl.tables.layouts import trust
 from edi_xl.tables.layouts.trust import ColumnMap
@@ -230,8 +230,7 @@ def append_actions(
                 header = one_line(grid.value(master.detection.header_row, col0))
                 result.notes.append(merged_cell_note(cell, action.id, path, header))
                 continue
-            letter = get_column_letter(col0 + 1)
-            heights.append((value, ws.column_dimensions[letter].width or 13.0))
+            heights.append((value, column_width(ws, col0 + 1) or 13.0))
         ws.row_dimensions[row].height = row_height(heights)
     result.unplaced = placer.report()
     result.formulas = [

@@ -128,11 +128,12 @@ _AS_VALUES: weakref.WeakKeyDictionary[Workbook, frozenset[str]] = weakref.WeakKe
 class SheetValues(NamedTuple):
     """A sheet's cells read as values, not made openpyxl cells (``load_workbook_fast(
     values_only=...)``): each cell as (row, column, value, openpyxl's type, style id), in the
-    file's order; the attributes of the rows openpyxl keeps as row dimensions, by row; and the
-    last row holding a cell (0: none), below which the caller adds rows."""
+    file's order; the attributes of the rows openpyxl keeps as row dimensions, by row number
+    (as text, as openpyxl's parser keeps them); and the last row holding a cell (0: none),
+    below which the caller adds rows."""
 
     cells: list[_PlainCell]
-    rows: dict[str, dict[str, str]]
+    row_attributes: dict[str, dict[str, str]]
     last_row: int
 
 
@@ -147,15 +148,25 @@ def rows_not_read(wb: Workbook) -> list[Any]:
 
 
 def sheet_values(ws: Any) -> SheetValues | None:
-    """The cells of ``ws`` read as values (``values_only``), which are not among its openpyxl
-    cells; None when its cells were read as cells (or :func:`bind_values` has made them)."""
+    """The cells of ``ws`` read as values (``values_only``); None when its cells were read as
+    cells (or :func:`bind_values` has made them). None of them is among the sheet's openpyxl
+    cells: ``ws.cell`` and ``ws[...]`` do not see them (and make an empty cell there)."""
     return _VALUES.get(ws)
+
+
+def _make_cell(ws: Any, r: int, col: int, value: Any, data_type: str, style_id: int) -> Cell:
+    """The cell a load makes of (row, column, value, type, style id), put in ``ws``."""
+    c = ws._cells[(r, col)] = Cell(ws, row=r, column=col)
+    c._value, c.data_type = value, data_type
+    c._style = StyleArray(ws.parent._cell_styles[style_id])
+    return c
 
 
 def bind_values(wb: Workbook) -> None:
     """Make the cells (and row dimensions) of the sheets of ``wb`` read as values, as the
     load would have made them: before anything writes the workbook whole. A cell made since
-    in the place of a value is kept (a command adds rows below them)."""
+    in the place of a value keeps its own value, if it has one, and its look, if it has
+    one (a cell only looked at with ``ws.cell`` has neither: the value's are taken)."""
     for ws in wb.worksheets:
         found = _VALUES.pop(ws, None)
         if found is None:
@@ -163,11 +174,15 @@ def bind_values(wb: Workbook) -> None:
         styles = wb._cell_styles
         cells = ws._cells
         for r, col, value, data_type, style_id in found.cells:
-            if (r, col) not in cells:
-                c = cells[(r, col)] = Cell(ws, row=r, column=col)
+            c = cells.get((r, col))
+            if c is None:
+                _make_cell(ws, r, col, value, data_type, style_id)
+                continue
+            if c._value is None:
                 c._value, c.data_type = value, data_type
+            if c._style is None or not any(c._style):
                 c._style = StyleArray(styles[style_id])
-        for number, attrs in found.rows.items():
+        for number, attrs in found.row_attributes.items():
             if int(number) not in ws.row_dimensions:
                 attrs = dict(attrs)
                 if "s" in attrs:
@@ -210,15 +225,22 @@ class _FastSheetReader(WorksheetReader):
         ws = self.ws
         cells = ws._cells
         if self._as_values:
+            # each cell's value kept, not made a cell; a formula is made a cell (a command
+            # that moves the plan's columns moves the formulas it finds among the cells)
             values: list[_PlainCell] = []
             if self._scanned is not None:
                 self._bind_scanned(self._scanned, values)
             else:
                 assert self._rows is not None
-                values.extend(self._parsed_cells(self._rows))
+                for plain in self._parsed_cells(self._rows):
+                    if plain[3] == "f":
+                        _make_cell(ws, *plain)
+                    else:
+                        values.append(plain)
             rows = dict(self.parser.row_dimensions)
             self.parser.row_dimensions.clear()  # kept with the values, not made dimensions
-            _VALUES[ws] = SheetValues(values, rows, max([v[0] for v in values], default=0))
+            last = max([v[0] for v in values], default=0)
+            _VALUES[ws] = SheetValues(values, rows, max(last, ws.max_row if cells else 0))
         elif self._scanned is not None:
             self._bind_scanned(self._scanned)
         else:
@@ -400,7 +422,7 @@ class _FastSheetReader(WorksheetReader):
                 d = parser.parse_cell(el)
                 col_counter = parser.col_counter
                 cr, cc = d["row"], d["column"]
-                if values is not None:
+                if values is not None and d["data_type"] != "f":  # (a formula: a cell)
                     values.append((cr, cc, d["value"], d["data_type"], d["style_id"]))
                     continue
                 c = new_cell(Cell)
@@ -476,7 +498,17 @@ _ATTR = re.compile(
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 
-def root_namespaces(head: bytes) -> tuple[dict[str, str], bytes] | None:
+def plain_namespaces(data: bytes, found: SheetData) -> tuple[dict[str, str], bytes] | None:
+    """The namespaces the sheet part ``data`` declares on its root (:func:`_root_namespaces`)
+    when its sheetData (``found``) is in the plain form: unprefixed, declaring nothing, in the
+    root's default namespace, the main one, in a part in UTF-8; else None."""
+    if found.prefix or b"xmlns" in data[found.start : found.rows_start]:
+        return None
+    root = _root_namespaces(data[: found.start])
+    return root if root is not None and root[0].get("") == SHEET_MAIN_NS else None
+
+
+def _root_namespaces(head: bytes) -> tuple[dict[str, str], bytes] | None:
     """The namespaces declared on the root element: prefix -> namespace ("" the default
     one), and the declarations as written; None when the root is not where the scanner
     looks for it or the part is not in UTF-8."""
@@ -553,10 +585,10 @@ def scan_rows(data: bytes, found: SheetData) -> Scanned | None:
     instructions, CDATA, prefixed or redeclared elements, entities in a row's attributes, a
     part not in UTF-8."""
     rows = found.rows
-    if found.prefix or rows is None or b"xmlns" in data[found.start : found.rows_start]:
+    if rows is None:
         return None
-    root = root_namespaces(data[: found.start])
-    if root is None or root[0].get("") != SHEET_MAIN_NS or not _plain_text(rows):
+    root = plain_namespaces(data, found)
+    if root is None or not _plain_text(rows):
         return None
     prefixes, declarations = root
     try:
@@ -746,12 +778,13 @@ def _with_sheet_reader(method: Callable[..., Any], reader: type) -> Callable[...
     )
 
 
-def _settle_values(ws: Any) -> None:
+def _values_of_bound_cells(ws: Any) -> None:
     """A sheet read as values, once openpyxl has bound its hyperlinks, comments and merged
-    cells, each to a cell it made: that cell gets the value it holds, and its type and look,
-    as a full load gives it (not the link's address openpyxl puts in an empty cell), and the
-    value is no longer among the values; a merged cell's, which openpyxl does not keep, goes.
-    So the values and the cells never hold the same place."""
+    cells, each to a cell it made there: that cell gets the value the file gives it and its
+    look, as a full load makes it (openpyxl's hyperlink puts the link's address in a cell only
+    where the file has no value), and the value is no longer among the values; a merged cell's
+    value, which openpyxl does not keep, goes. So the values and the cells never hold the same
+    place."""
     found = _VALUES.get(ws)
     if found is None or not ws._cells:
         return
@@ -763,7 +796,9 @@ def _settle_values(ws: Any) -> None:
         if c is None:
             kept.append(plain)
         elif not isinstance(c, MergedCell):
-            c._value, c.data_type, c._style = plain[2], plain[3], StyleArray(styles[plain[4]])
+            if plain[2] is not None:
+                c._value, c.data_type = plain[2], plain[3]
+            c._style = StyleArray(styles[plain[4]])
     _VALUES[ws] = found._replace(cells=kept)
 
 
@@ -773,7 +808,7 @@ class _FastExcelReader(ExcelReader):
     def read_worksheets(self) -> None:
         self._read_worksheets()
         for ws in self.wb.worksheets:
-            _settle_values(ws)
+            _values_of_bound_cells(ws)
 
     def __init__(
         self,

@@ -93,7 +93,7 @@ from edi_xl.master.edits import (
 from edi_xl.master.loading import (
     bind_values,
     find_sheet_data,
-    root_namespaces,
+    plain_namespaces,
     rows_not_read,
     sheet_values,
 )
@@ -1149,18 +1149,32 @@ def _add_rows(
     """Rows the sheet does not have, made whole from their edits (cells in column order) and
     ``heights``, written as text (:meth:`SheetXml.add_rows_xml`): a merge adds thousands of
     Change Log lines. The rows made whose heights are in ``heights``."""
-    text, numbers = _rows_xml(sheet, new_rows, heights, styles, epoch)
-    sheet.add_rows_xml(text, numbers)
-    return set(numbers) & set(heights)
+    made = _rows_xml(new_rows, heights, styles, epoch)
+    sheet.max_row, sheet.max_col = (
+        max(sheet.max_row, made.max_row),
+        max(sheet.max_col, made.max_col),
+    )
+    sheet.add_rows_xml(made.text, made.numbers)
+    return set(made.numbers) & set(heights)
+
+
+class _Rows(NamedTuple):
+    """Rows made as text (:func:`_rows_xml`): ``<row>`` elements, unprefixed; their numbers
+    in order; the last row and column of theirs holding a cell (0: none)."""
+
+    text: str
+    numbers: list[int]
+    max_row: int
+    max_col: int
 
 
 def _rows_xml(
-    sheet: SheetXml | _Bounds, new_rows: dict[int, list[tuple[int, Any]]],
-    heights: dict[int, float | None], styles: StyleMap, epoch: Any,
-) -> tuple[str, list[int]]:  # fmt: skip
-    """The text of the rows :func:`_add_rows` makes (``<row>`` elements, unprefixed), and
-    their numbers in order; ``sheet``'s last row and column holding a cell stretched over
-    them."""
+    new_rows: dict[int, list[tuple[int, Any]]], heights: dict[int, float | None],
+    styles: StyleMap, epoch: Any,
+) -> _Rows:  # fmt: skip
+    """The rows :func:`_add_rows` makes, as text, from their edits (cells in column order)
+    and ``heights``."""
+    max_row = max_col = 0
     out = []
     numbers = []
     letters: dict[int, str] = {}  # a column's letters, worked out once (a merge adds 40,000 cells)
@@ -1194,17 +1208,8 @@ def _rows_xml(
         out.append("</row>")
         numbers.append(r)
         if cells:
-            sheet.max_row = max(sheet.max_row, r)
-            sheet.max_col = max(sheet.max_col, cells[-1][0])
-    return "".join(out), numbers
-
-
-class _Bounds:
-    """The last row and column holding a cell that rows added take a sheet's to."""
-
-    def __init__(self) -> None:
-        self.max_row = 0
-        self.max_col = 0
+            max_row, max_col = max(max_row, r), max(max_col, cells[-1][0])
+    return _Rows("".join(out), numbers, max_row, max_col)
 
 
 #: In a sheet part's text: a row's start tag and its number; the dimension's range; the
@@ -1224,11 +1229,12 @@ def _append_in_place(
     tree) is not parsed and written out again for the lines a command adds at its end.
 
     False, with nothing done, for any other edit, and for a part whose text is not plain
-    enough to be sure of: not in UTF-8, the main namespace not the root's default one, a
-    prefixed or redeclared ``sheetData`` or none, a comment, CDATA, DOCTYPE or processing
-    instruction anywhere, a last row with no number, a dimension or filter written in
-    another form, custom views (which have filters of their own). :func:`patch_sheet` then
-    applies the edits."""
+    enough to be sure of: not the scanner's plain ``sheetData`` (:func:`~edi_xl.master.
+    loading.plain_namespaces`), the main namespace under a prefix too, a namespace declared
+    among the rows, a comment, CDATA, DOCTYPE or processing instruction anywhere, a last row
+    (the last in the text, which Excel requires to be the last in number) with no number, a
+    dimension or filter written in another form, custom views (which have filters of their
+    own). :func:`patch_sheet` then applies the edits."""
     if (
         edits.inserted or edits.widths or edits.cf_added or edits.cf_removed or edits.dv_added
         or edits.dv_removed or edits.page or edits.footer or edits.freeze or edits.merged
@@ -1245,13 +1251,10 @@ def _append_in_place(
     if data.find(b"<?", declared) >= 0:
         return False
     found = find_sheet_data(data)
-    if found is None or found.prefix or not found.rows:
+    if found is None or not found.rows or b"xmlns" in found.rows:
         return False
-    head, tail = data[: found.start], data[found.end :]
-    namespaces = root_namespaces(head)
-    if namespaces is None or namespaces[0].get("") != MAIN_NS:
-        return False
-    if b"xmlns" in data[found.start : found.rows_start]:
+    namespaces = plain_namespaces(data, found)
+    if namespaces is None or any(p and uri == MAIN_NS for p, uri in namespaces[0].items()):
         return False
     last_tag = found.rows.rfind(b"<row")
     last = _ROW_NUMBER.match(found.rows, last_tag) if last_tag >= 0 else None
@@ -1260,11 +1263,13 @@ def _append_in_place(
     last_row = int(last.group(1))
     if any(r <= last_row for r, _ in edits.cells) or any(r <= last_row for r in edits.heights):
         return False
+    head, tail = data[: found.start], data[found.end :]
     dim = _DIMENSION_REF.search(head)
     if dim is None and b"<dimension" in head:
         return False
     if flt is not None:
-        ref = _FILTER_REF.search(tail)
+        own = tail.split(b"<extLst", 1)[0]  # (an extension may hold a filter of its own)
+        ref = _FILTER_REF.search(own)
         was, now = (flt.before or "").encode(), (flt.after or "").encode()
         if b"customSheetView" in tail or ref is None or ref.group(2) != was:
             return False
@@ -1272,13 +1277,13 @@ def _append_in_place(
     new_rows: dict[int, list[tuple[int, Any]]] = {r: [] for r in edits.heights}
     for (r, col), e in edits.cells.items():
         new_rows.setdefault(r, []).append((col, e))
-    bounds = _Bounds()
-    text, _ = _rows_xml(bounds, new_rows, edits.heights, styles, epoch)
-    added = _xml_bytes(text)
+    made = _rows_xml(new_rows, edits.heights, styles, epoch)
+    added = _xml_bytes(made.text)
     if added is None:
         return False
-    if dim is not None and bounds.max_row:
-        stretched = _stretched(dim.group(2).decode("utf-8", "replace") or "A1", bounds)
+    if dim is not None and made.max_row:
+        ref_text = dim.group(2).decode("utf-8", "replace")
+        stretched = _stretched(ref_text, made.max_row, made.max_col)
         if stretched is not None:
             head = head[: dim.start(2)] + stretched.encode() + head[dim.end(2) :]
     rows_end = found.rows_start + len(found.rows)
@@ -1347,19 +1352,19 @@ def _update_dimension(root: etree._Element, sheet: SheetXml) -> None:
     dim = root.find(M + "dimension")
     if dim is None or not sheet.max_row:
         return
-    ref = _stretched(dim.get("ref", "A1"), sheet)
+    ref = _stretched(dim.get("ref", "A1"), sheet.max_row, sheet.max_col)
     if ref is not None:
         dim.set("ref", ref)
 
 
-def _stretched(ref: str, bounds: SheetXml | _Bounds) -> str | None:
-    """The dimension's range ``ref`` stretched to ``bounds``' last row and column holding a
-    cell; None when ``ref`` is not a range."""
+def _stretched(ref: str, max_row: int, max_col: int) -> str | None:
+    """The dimension's range ``ref`` stretched to a last row and column holding a cell; None
+    when ``ref`` is not a range."""
     try:
         rng = CellRange(ref if ":" in ref else f"{ref}:{ref}")
     except ValueError:
         return None
-    max_row, max_col = max(rng.max_row, bounds.max_row), max(rng.max_col, bounds.max_col)
+    max_row, max_col = max(rng.max_row, max_row), max(rng.max_col, max_col)
     return f"{get_column_letter(rng.min_col)}{rng.min_row}:{get_column_letter(max_col)}{max_row}"
 
 

@@ -32,6 +32,7 @@ from edi_xl.master.styles import (
     ColumnLines,
     alignment_setter,
     alignment_style,
+    column_width,
     lines_height,
     row_height,
     row_height_setter,
@@ -320,7 +321,7 @@ def _fit_row(ws: Worksheet, row: int, widths: Mapping[str, float] | None = None)
     for c, letter in enumerate("ABC", start=1):
         cell = ws.cell(row, c)
         if cell.alignment is not None and cell.alignment.wrap_text:
-            width = (widths or {}).get(letter) or ws.column_dimensions[letter].width or 8.43
+            width = (widths or {}).get(letter) or column_width(ws, c) or 8.43
             cells.append((cell.value, width))
     height = row_height(cells)
     if height > ROW_POINTS:
@@ -483,7 +484,7 @@ def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
     # Thousands of lines: each cell is made with its look (see alignment_setter) and its value
     # stored as set_value stores it (set_plain), in rows below every cell the sheet has.
     wrap_top = alignment_style(wb, WRAP_TOP)
-    widths = [ws.column_dimensions[letter].width or 13.0 for letter in "ABCDEF"]
+    widths = [column_width(ws, col) or 13.0 for col in _LOG_COLUMNS]
     # The time left-aligned, so that it never touches the action number beside it.
     first = ws.cell(row, 1)  # every line's time is this cell's value and look
     set_value(first, when, number_format="yyyy-mm-dd hh:mm")
@@ -553,6 +554,10 @@ def _last_line(ws: Worksheet) -> int:
     return max(ws.max_row, loaded.last_row if loaded is not None else 0)
 
 
+_ROW = itemgetter(0)  # a loaded value's row
+_LOG_COLUMNS = range(1, 7)  # a line's: when, #, field, old, new, source
+
+
 def read_change_log(wb: Workbook) -> list[tuple[Any, ...]]:
     """Every Change Log line, as (when, id, field, old, new, source): the rows under the
     headers that hold anything (in any column), in order; the lines loaded as values and
@@ -573,7 +578,3 @@ def read_change_log(wb: Workbook) -> list[tuple[Any, ...]]:
         for r, row in sorted(rows.items())
         if r >= 2 and any(row.values())
     ]
-
-
-_ROW = itemgetter(0)
-_LOG_COLUMNS = range(1, 7)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import column_index_from_string
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.worksheet import Worksheet
@@ -88,6 +89,20 @@ def row_height(
             continue
         lines = max(lines, wrapped_lines(value, width, chars_per_width))
     return lines_height(lines, line_points)
+
+
+def column_width(ws: Worksheet, col: int) -> float | None:
+    """The width the sheet gives column ``col`` (1-based), None where it gives none. Found
+    among its column settings, one of which may span several columns (Excel and LibreOffice
+    save neighbouring columns of one width as one), without making any: openpyxl's
+    ``ws.column_dimensions[letter]`` makes settings for a column it finds no key for, with a
+    width of 13, and saved, that would narrow a column of a wider span."""
+    for key, dim in ws.column_dimensions.items():
+        # (settings made in memory have no min and max until openpyxl saves: the key says)
+        lo = dim.min or column_index_from_string(key)
+        if lo <= col <= (dim.max or lo):
+            return cast(float | None, dim.width)
+    return None
 
 
 def lines_height(lines: int, line_points: float = ROW_POINTS) -> float:

@@ -141,7 +141,9 @@ def test_the_log_loaded_as_values_is_what_a_full_load_reads(odd_log: Path) -> No
     made = _cells_of(ws)
     last = values.last_row
     assert last == full[CHANGE_LOG].max_row  # the note's row (the line is two rows above)
-    assert set(made) == {(last - 2, 2), (last - 2, 3)}  # the hyperlink's and the comment's
+    # the hyperlink's, the comment's and the formula's (a command moving the plan's columns
+    # moves the formulas among the cells)
+    assert set(made) == {(last - 2, 2), (last - 2, 3), (last - 2, 5)}
     assert not read.keys() & made.keys()
     assert read | made == expected
     assert ws.row_dimensions.get(last - 2) is None
@@ -154,6 +156,16 @@ def test_the_log_loaded_as_values_is_what_a_full_load_reads(odd_log: Path) -> No
     assert {r: d.ht for r, d in ws.row_dimensions.items() if d.ht} == heights
     assert ws.cell(last - 2, 2).hyperlink is not None
     assert ws.cell(last - 2, 3).comment is not None
+
+
+def test_a_cell_only_looked_at_takes_the_value_when_the_cells_are_made(master: Path) -> None:
+    """``ws.cell`` does not see the values: looking makes an empty cell there. Made into
+    cells for a whole write, the value is the file's, as a full load has it."""
+    full = load_master(master)
+    fast = load_master(master, log_as_values=True)
+    assert fast[CHANGE_LOG]["B2"].value is None  # (looked at: an empty cell made)
+    bind_values(fast)
+    assert _cells_of(fast[CHANGE_LOG]) == _cells_of(full[CHANGE_LOG])
 
 
 def test_rows_the_scanner_does_not_read_are_read_as_values_by_lxml(master: Path) -> None:
@@ -200,6 +212,12 @@ def _prefixed(data: bytes) -> bytes:
     return data.replace(b'xmlns="http://schemas', b'xmlns:x="http://schemas', 1)
 
 
+def _also_prefixed(data: bytes) -> bytes:
+    """The sheet with the main namespace declared under the prefix x: as well."""
+    main = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    return data.replace(main, main + b" " + main.replace(b"xmlns=", b"xmlns:x="), 1)
+
+
 ODD_LOGS = {
     "prefixed": _prefixed,
     "comment in a row": lambda d: d.replace(b"</c></row>", b"</c><!--x--></row>", 1),
@@ -211,11 +229,23 @@ ODD_LOGS = {
         b'<autoFilter ref="A1:F2"/></customSheetView></customSheetViews></worksheet>',
     ),
     "no dimension": lambda d: re.sub(rb"<dimension[^>]*/>", b"", d),
+    "an empty dimension": lambda d: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref=""', d),
     "a dimension in single quotes": lambda d: re.sub(
         rb'<dimension ref="([^"]*)"', rb"<dimension ref='\1'", d
     ),
     "a filter in single quotes": lambda d: re.sub(
         rb'<autoFilter ref="([^"]*)"', rb"<autoFilter ref='\1'", d
+    ),
+    "the main namespace under a prefix too": lambda d: _also_prefixed(d).replace(
+        b"<dimension ", b"<x:dimension ", 1
+    ),
+    "a last row with a prefix": lambda d: _also_prefixed(d).replace(
+        b"</sheetData>", b'<x:row r="40" ht="30" customHeight="1"/></sheetData>', 1
+    ),
+    "an extension's filter": lambda d: d.replace(
+        b"</worksheet>",
+        b'<extLst><ext uri="{00000000-0000-0000-0000-00000000000A}">'
+        b'<autoFilter xmlns="urn:example:tool" ref="A1:F3"/></ext></extLst></worksheet>',
     ),
     "a last row with no number": lambda d: re.sub(
         rb'<row r="(\d+)"([^>]*)>((?:(?!<row).)*)</row></sheetData>',
@@ -242,23 +272,92 @@ def test_a_log_in_another_form_is_patched_as_before(
     slow, _ = _saved(master, as_values=False, in_place=False, monkeypatch=monkeypatch)
     assert _canonical(fast) == _canonical(slow)
     # put in without a parse only where that is sure: a sheet without a dimension has none
-    # to stretch
-    assert (part in parsed) is (odd != "no dimension")
+    # to stretch; an extension's filter is not the sheet's
+    kept_to_text = ("no dimension", "an empty dimension", "an extension's filter")
+    assert (part in parsed) is (odd not in kept_to_text)
+
+
+def _spanned_columns(data: bytes) -> bytes:
+    """The sheet with neighbouring columns of the same settings saved as one span, as Excel
+    and LibreOffice save them."""
+    cols = re.search(rb"<cols>(.*?)</cols>", data, re.S)
+    assert cols is not None
+    spans: list[list[Any]] = []  # [min, max, the other attributes]
+    for col in re.findall(rb"<col [^>]*/>", cols.group(1)):
+        attrs = dict(re.findall(rb'(\w+)="([^"]*)"', col))
+        lo, hi = int(attrs.pop(b"min")), int(attrs.pop(b"max"))
+        if spans and spans[-1][1] == lo - 1 and spans[-1][2] == attrs:
+            spans[-1][1] = hi
+        else:
+            spans.append([lo, hi, attrs])
+    text = b"".join(
+        b'<col min="%d" max="%d" ' % (lo, hi)
+        + b" ".join(b'%s="%s"' % item for item in sorted(attrs.items()))
+        + b"/>"
+        for lo, hi, attrs in spans
+    )
+    return data[: cols.start(1)] + text + data[cols.end(1) :]
+
+
+def _widths(path: Path, title: str) -> dict[int, float]:
+    """Each column's width as the saved sheet gives it, span or not."""
+    ws = load_workbook(path)[title]
+    return {
+        col: float(dim.width)
+        for dim in ws.column_dimensions.values()
+        for col in range(dim.min, dim.max + 1)
+    }
+
+
+def test_columns_saved_in_spans_keep_their_widths(
+    master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A master saved by Excel or LibreOffice has neighbouring columns of one width as one
+    span: on the plan sheet (here the Problems column shares one with the column left of it)
+    and on the Change Log (its Old and New columns). A refresh keeps every width, and still
+    adds the log's lines without a parse. (Looking a width up used to make settings of
+    openpyxl's default width, 13, for a column inside a span: saved, the column narrowed.)"""
+    wb = load_workbook(master)
+    plan = wb.sheetnames[0]
+    ws = wb[plan]
+    problems = ws.max_column
+    letter = ws.cell(1, problems).column_letter
+    left = ws.cell(1, problems - 1).column_letter
+    ws.column_dimensions[left].width = ws.column_dimensions[letter].width
+    wb.save(master)
+    with zipfile.ZipFile(master) as zf:
+        names = {n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")}
+    for part in names:
+        _rewrite_part(master, part, _spanned_columns)
+    before = {title: _widths(master, title) for title in (plan, CHANGE_LOG)}
+    assert before[CHANGE_LOG][4] == before[CHANGE_LOG][5] == 40
+    _, parsed = _saved(master, as_values=True, in_place=True, monkeypatch=monkeypatch)
+    assert _log_part(master) not in parsed
+    refresh_workbook(master, NEXT, now=NOW)
+    assert {title: _widths(master, title) for title in (plan, CHANGE_LOG)} == before
 
 
 def test_a_line_xml_cannot_hold_is_saved_as_the_parsed_patch_saves_it(
     master: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Added lines holding a character XML cannot hold are not put in as text: they go the
-    way they always went (the parsed patch), with the same outcome."""
+    """Added lines holding text UTF-8 cannot write (a lone surrogate, which no typed text
+    holds but a cell can be given) are not put in as text: they go the way they always went
+    (the parsed patch), with the same outcome."""
     outcomes: list[Any] = []
+    tried: list[bool] = []
+    real = patch._append_in_place
+
+    def spying(*args: Any) -> bool:
+        tried.append(real(*args))
+        return tried[-1]
+
     for in_place in (True, False):
         with monkeypatch.context() as m:
-            if not in_place:
-                m.setattr(patch, "_append_in_place", lambda *args: False)
+            m.setattr(patch, "_append_in_place", spying if in_place else lambda *args: False)
             wb = load_master(master, remakes_summary=True, log_as_values=in_place)
-            line = sheets.Change("1.1", "Note", None, "typed \x01 with a control character", "x")
-            sheets.append_changes(wb, [line], NOW)
+            sheets.append_changes(wb, [sheets.Change("1.1", "Note", None, "x", "y")], NOW)
+            ws = wb[CHANGE_LOG]
+            ws.cell(ws.max_row, 5)._value = "half a character \ud800"
             try:
                 data = patch.save_bytes(wb)
             except Exception as exc:  # noqa: BLE001 - the outcome compared, whichever it is
@@ -266,7 +365,66 @@ def test_a_line_xml_cannot_hold_is_saved_as_the_parsed_patch_saves_it(
             else:
                 assert data is not None
                 outcomes.append(_canonical(data))
+    assert tried == [False]  # (the text was looked at, and left to the parsed patch)
     assert outcomes[0] == outcomes[1]
+
+
+def test_an_empty_cell_with_a_hyperlink_reads_as_a_full_load_reads_it(master: Path) -> None:
+    """openpyxl puts a hyperlink's address in a cell the file leaves empty: the log loaded as
+    values gives that cell what the full load gives it."""
+    wb = load_workbook(master)
+    ws = wb[CHANGE_LOG]
+    ws.cell(ws.max_row + 1, 8).hyperlink = "#'Action Plan'!A1"
+    ws.cell(ws.max_row, 8).value = None
+    wb.save(master)
+    full, fast = load_master(master), load_master(master, log_as_values=True)
+    assert sheets.read_change_log(fast) == sheets.read_change_log(full)
+    assert _cells_of(fast[CHANGE_LOG]).items() <= _cells_of(full[CHANGE_LOG]).items()
+
+
+def test_a_formula_in_the_log_moves_with_the_plan_when_a_round_starts(
+    master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starting a round inserts the round's column into the plan and moves every formula
+    that points at what is right of it: a user's formula beside the Change Log too."""
+    from openpyxl.utils import get_column_letter
+
+    from edi_xl.flows import rounds
+
+    wb = load_workbook(master)
+    plan = wb.sheetnames[0]
+    last = get_column_letter(wb[plan].max_column)
+    log = wb[CHANGE_LOG]
+    log.cell(log.max_row + 2, 8, f"='{plan}'!{last}5")
+    wb.save(master)
+    rounds.start_round(master, NEXT, now=NOW)
+    moved = get_column_letter(wb[plan].max_column + 1)
+    got = [c.value for row in load_workbook(master)[CHANGE_LOG].iter_rows(min_col=8, max_col=8)
+           for c in row if c.value]  # fmt: skip
+    assert got == [f"='{plan}'!{moved}5"]
+
+
+def test_the_read_ahead_leaves_the_sheets_loaded_as_values_alone(
+    master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Their rows are added without a parse: parsing them ahead would be time and memory for
+    nothing."""
+    from edi_xl.master.package import Package
+
+    asked: list[list[str]] = []
+    real = Package.parse_ahead
+
+    def parse_ahead(self: Package, names: list[str]) -> None:
+        asked.append(names)
+        real(self, names)
+
+    monkeypatch.setattr(Package, "parse_ahead", parse_ahead)
+    part = _log_part(master)
+    for as_values in (False, True):
+        wb = load_master(master, remakes_summary=True, log_as_values=as_values)
+        patch.read_ahead(wb)
+        patch.drop_read_ahead(wb)
+        assert (part in asked[-1]) is not as_values
 
 
 def test_a_master_written_whole_keeps_the_log_loaded_as_values(

@@ -6,6 +6,7 @@ import csv
 import os
 import re
 import shutil
+import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -194,3 +195,44 @@ def trust_layout_book(
     ws.append([])
     ws.append([*TRUST_HEADERS, *updates])
     return wb, ws
+
+
+def rewrite_part(path: Path, part: str, change: Any) -> None:
+    """The package at ``path`` with ``part``'s bytes given by ``change(bytes)``."""
+    with zipfile.ZipFile(path) as zf:
+        items = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in items:
+            zf.writestr(info, change(data) if info.filename == part else data)
+
+
+def spanned_columns(data: bytes) -> bytes:
+    """The sheet with neighbouring columns of the same settings saved as one span, as Excel
+    and LibreOffice save them."""
+    cols = re.search(rb"<cols>(.*?)</cols>", data, re.S)
+    assert cols is not None
+    spans: list[list[Any]] = []  # [min, max, the other attributes]
+    for col in re.findall(rb"<col [^>]*/>", cols.group(1)):
+        attrs = dict(re.findall(rb'(\w+)="([^"]*)"', col))
+        lo, hi = int(attrs.pop(b"min")), int(attrs.pop(b"max"))
+        if spans and spans[-1][1] == lo - 1 and spans[-1][2] == attrs:
+            spans[-1][1] = hi
+        else:
+            spans.append([lo, hi, attrs])
+    text = b"".join(
+        b'<col min="%d" max="%d" ' % (lo, hi)
+        + b" ".join(b'%s="%s"' % item for item in sorted(attrs.items()))
+        + b"/>"
+        for lo, hi, attrs in spans
+    )
+    return data[: cols.start(1)] + text + data[cols.end(1) :]
+
+
+def column_widths(path: Path, title: str) -> dict[int, float]:
+    """Each column's width as the saved sheet gives it, span or not."""
+    ws = load_workbook(path)[title]
+    return {
+        col: float(dim.width)
+        for dim in ws.column_dimensions.values()
+        for col in range(dim.min, dim.max + 1)
+    }

@@ -21,12 +21,12 @@ import zipfile
 from dataclasses import dataclass
 
 from lxml import etree
-from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.errors import EdiXlError
 from edi_xl.master.package import R_NS, Package, Rel, free_rel_id, resolve
 from edi_xl.master.patch import SHEET_ORDER, WORKBOOK_ORDER, M, _child, _insert_ordered
+from edi_xl.master.styles import column_setting
 
 VBA_REL = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 VBA_TYPE = "application/vnd.ms-office.vbaProject"
@@ -57,7 +57,7 @@ def placement(wb: Workbook, sheet: str, header_row: int) -> Placement:
     row = max(header_row - 2, 0)
     widths: list[float | None] = []
     for idx in range(1, 12):
-        dim = ws.column_dimensions.get(get_column_letter(idx))
+        dim = column_setting(ws, idx)
         widths.append(dim.width if dim is not None and dim.customWidth else None)
     heights = [
         ws.row_dimensions[r].height if r in ws.row_dimensions else None for r in range(1, row + 2)

@@ -12,10 +12,11 @@ follows it, and a range across it grows.
 from __future__ import annotations
 
 import re
+from copy import copy
 
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -113,20 +114,41 @@ def _shift_formulas(ws: Worksheet, col: int) -> None:
         ws.print_title_cols = shift_reference(ws.print_title_cols, col)
 
 
+def _shift_column_settings(ws: Worksheet, col: int) -> None:
+    """Move the column settings (width, hidden, style...) at and right of ``col`` one column
+    right, as the patch writer moves the file's (``patch._shift_sheet_xml``), leaving ``col``
+    with none. A setting spanning several columns (Excel and LibreOffice save neighbouring
+    columns alike as one) is cut at ``col``: its part left of it stays, the rest moves."""
+    dims = ws.column_dimensions
+    moved = []
+    for key in list(dims):
+        dim = dims[key]
+        # (settings made in memory have no min and max until openpyxl saves: the key says)
+        lo = dim.min or column_index_from_string(key)
+        hi = dim.max or lo
+        if hi < col:
+            continue
+        right = copy(dim)
+        if lo < col:  # across the new column: the part left of it stays
+            dim.min, dim.max = lo, col - 1
+        else:
+            del dims[key]
+        if max(lo, col) < 16384:  # (beyond Excel's last column: gone, as Excel drops it)
+            right.min, right.max = max(lo, col) + 1, min(hi + 1, 16384)
+            right.index = get_column_letter(right.min)
+            moved.append(right)
+    for dim in moved:
+        dims[dim.index] = dim
+
+
 def insert_column(ws: Worksheet, col: int) -> None:
     """Insert an empty column before 1-based ``col``, moving everything to its right."""
     merged = [r.coord for r in ws.merged_cells.ranges]
     for coord in merged:
         ws.unmerge_cells(coord)
-    widths = {
-        idx: ws.column_dimensions[get_column_letter(idx)].width
-        for idx in range(col, ws.max_column + 1)
-        if get_column_letter(idx) in ws.column_dimensions
-    }
     ws.insert_cols(col)
     record_inserted_column(ws, col)  # each door inserts it too (edi_xl.master.edits)
-    for idx, width in sorted(widths.items(), reverse=True):
-        ws.column_dimensions[get_column_letter(idx + 1)].width = width
+    _shift_column_settings(ws, col)
     ws.column_dimensions[get_column_letter(col)].width = 13.0  # Excel's default
     for coord in merged:
         ws.merge_cells(shift_reference(coord, col))

@@ -43,6 +43,7 @@ from edi_xl.master.styles import (
     SUBTITLE_FONT,
     TITLE_FONT,
     WRAP_TOP,
+    column_width,
     row_height,
 )
 from edi_xl.master.summary_sheet import SUMMARY, made_again
@@ -349,7 +350,6 @@ def round_column(ws: Worksheet, header_row: int, as_at: date, grid: SheetGrid | 
     cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGN
     # as wide as the previous round's column (a person may have set it), so that the plan
     # grows by no more than it must
-    last = ws.column_dimensions.get(get_column_letter(anchor + 1)) if earlier else None
-    previous = last.width if last is not None else None
+    previous = column_width(ws, anchor + 1) if earlier else None
     ws.column_dimensions[get_column_letter(new_col)].width = previous or trust.UPDATE_WIDTH
     return new_col

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.core.dates import long_date
+from edi_xl.master.styles import column_setting
 
 #: The smallest print scale (percent) edi_xl lets "one page wide" shrink a sheet to: below it,
 #: text is too small to read, so a wider sheet prints at this scale over more pages across.
@@ -41,7 +41,7 @@ def printed_width(ws: Worksheet) -> float:
     is counted here, so that the estimate holds in both."""
     total = 0.0
     for col in range(1, ws.max_column + 1):
-        dim = ws.column_dimensions.get(get_column_letter(col))
+        dim = column_setting(ws, col)
         if dim is not None and dim.hidden:
             continue
         width = dim.width if dim is not None and dim.width else _DEFAULT_WIDTH

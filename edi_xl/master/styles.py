@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import column_index_from_string
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.dimensions import RowDimension
+from openpyxl.worksheet.dimensions import ColumnDimension, RowDimension
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.core.status import RAG
@@ -91,18 +91,25 @@ def row_height(
     return lines_height(lines, line_points)
 
 
-def column_width(ws: Worksheet, col: int) -> float | None:
-    """The width the sheet gives column ``col`` (1-based), None where it gives none. Found
-    among its column settings, one of which may span several columns (Excel and LibreOffice
-    save neighbouring columns of one width as one), without making any: openpyxl's
+def column_setting(ws: Worksheet, col: int) -> ColumnDimension | None:
+    """The settings (width, hidden...) the sheet gives column ``col`` (1-based), None where it
+    gives none. Found among its column settings, one of which may span several columns (Excel
+    and LibreOffice save neighbouring columns alike as one), without making any: openpyxl's
     ``ws.column_dimensions[letter]`` makes settings for a column it finds no key for, with a
     width of 13, and saved, that would narrow a column of a wider span."""
     for key, dim in ws.column_dimensions.items():
         # (settings made in memory have no min and max until openpyxl saves: the key says)
         lo = dim.min or column_index_from_string(key)
         if lo <= col <= (dim.max or lo):
-            return cast(float | None, dim.width)
+            return cast(ColumnDimension, dim)
     return None
+
+
+def column_width(ws: Worksheet, col: int) -> float | None:
+    """The width the sheet gives column ``col`` (:func:`column_setting`), None where it gives
+    none."""
+    dim = column_setting(ws, col)
+    return None if dim is None else cast(float | None, dim.width)
 
 
 def lines_height(lines: int, line_points: float = ROW_POINTS) -> float:

@@ -4,11 +4,13 @@ conditional formats, dropdowns, print area and titles (edi_xl.master.columns).""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import column_widths, rewrite_part, spanned_columns
 from libreoffice import recalculated_copy, soffice_path
 from lxml import etree
 from openpyxl import load_workbook
@@ -96,6 +98,31 @@ def test_a_new_round_moves_the_trusts_formulas_names_and_rules(master: Path):
     assert str(ws.print_area) == "'Action Plan'!$A$1:$P$21"
     dash_rules = [r.formula for cf in wb["Dashboard"].conditional_formatting for r in cf.rules]
     assert dash_rules == [["'Action Plan'!$L$5=\"Yes\""]]
+
+
+def test_a_new_round_moves_the_widths_of_columns_saved_in_spans(master: Path):
+    """A master saved by Excel or LibreOffice has neighbouring columns of one width as one
+    span (here Overdue and Days overdue, and a span across where the round's column goes):
+    each column keeps its width as it moves right, and the new column gets its own."""
+    wb = load_workbook(master)
+    ws = wb[PLAN]
+    ws.column_dimensions["I"].width = ws.column_dimensions["J"].width = 18  # across K's left
+    wb.save(master)
+    with zipfile.ZipFile(master) as zf:
+        part = next(n for n in zf.namelist() if n.endswith("sheet1.xml"))
+    rewrite_part(master, part, spanned_columns)
+    before = column_widths(master, PLAN)
+    with zipfile.ZipFile(master) as zf:
+        spans = re.findall(rb'<col min="(\d+)" max="(\d+)"', zf.read(part))
+    assert (b"9", b"10") in spans and (b"11", b"12") in spans
+    start_round(master, date(2024, 3, 18))
+    new = load_workbook(master)[PLAN]
+    assert str(new["K4"].value).startswith("Update as at 18 Mar")
+    after = column_widths(master, PLAN)
+    assert {c: w for c, w in after.items() if c < 11} == {c: before[c] for c in before if c < 11}
+    assert {c: w for c, w in after.items() if c > 11} == {c + 1: w for c, w in before.items()
+                                                          if c >= 11}  # fmt: skip
+    assert after[11] == before[10]  # the round's column: as wide as the round's before it
 
 
 @pytest.mark.libreoffice

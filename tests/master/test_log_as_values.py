@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import column_widths, rewrite_part, spanned_columns
+from libreoffice import recalculated_copy, soffice_path
 from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
@@ -27,7 +29,6 @@ from edi_xl.master import patch, sheets
 from edi_xl.master.loading import bind_values, rows_not_read, sheet_values
 from edi_xl.master.plan import load_master
 from edi_xl.master.sheets import CHANGE_LOG
-from tests.libreoffice import recalculated_copy, soffice_path
 
 NEXT = date(2024, 3, 18)  # a quarter on: every overdue action's days change, and are logged
 NOW = datetime(2024, 3, 18, 9, 30)
@@ -47,15 +48,6 @@ def _log_part(path: Path) -> str:
     )
     target = next(r.get("Target") for r in rels if r.get("Id") == rid)
     return target.lstrip("/") if target.startswith("/") else "xl/" + target
-
-
-def _rewrite_part(path: Path, part: str, change: Any) -> None:
-    """The package at ``path`` with ``part``'s bytes given by ``change(bytes)``."""
-    with zipfile.ZipFile(path) as zf:
-        items = [(info, zf.read(info)) for info in zf.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for info, data in items:
-            zf.writestr(info, change(data) if info.filename == part else data)
 
 
 def _canonical(data: bytes) -> dict[str, bytes]:
@@ -171,7 +163,7 @@ def test_a_cell_only_looked_at_takes_the_value_when_the_cells_are_made(master: P
 def test_rows_the_scanner_does_not_read_are_read_as_values_by_lxml(master: Path) -> None:
     """A comment among the rows sends them to lxml's reader: the same values."""
     part = _log_part(master)
-    _rewrite_part(master, part, lambda d: d.replace(b"</row>", b"</row><!-- a tool's note -->", 1))
+    rewrite_part(master, part, lambda d: d.replace(b"</row>", b"</row><!-- a tool's note -->", 1))
     full = load_master(master)
     fast = load_master(master, log_as_values=True)
     assert sheet_values(fast[CHANGE_LOG]) is not None
@@ -265,7 +257,7 @@ def test_a_log_in_another_form_is_patched_as_before(
     part = _log_part(master)
     with zipfile.ZipFile(master) as zf:
         before = zf.read(part)
-    _rewrite_part(master, part, ODD_LOGS[odd])
+    rewrite_part(master, part, ODD_LOGS[odd])
     with zipfile.ZipFile(master) as zf:
         assert zf.read(part) != before  # (the form the test is about)
     fast, parsed = _saved(master, as_values=True, in_place=True, monkeypatch=monkeypatch)
@@ -275,38 +267,6 @@ def test_a_log_in_another_form_is_patched_as_before(
     # to stretch; an extension's filter is not the sheet's
     kept_to_text = ("no dimension", "an empty dimension", "an extension's filter")
     assert (part in parsed) is (odd not in kept_to_text)
-
-
-def _spanned_columns(data: bytes) -> bytes:
-    """The sheet with neighbouring columns of the same settings saved as one span, as Excel
-    and LibreOffice save them."""
-    cols = re.search(rb"<cols>(.*?)</cols>", data, re.S)
-    assert cols is not None
-    spans: list[list[Any]] = []  # [min, max, the other attributes]
-    for col in re.findall(rb"<col [^>]*/>", cols.group(1)):
-        attrs = dict(re.findall(rb'(\w+)="([^"]*)"', col))
-        lo, hi = int(attrs.pop(b"min")), int(attrs.pop(b"max"))
-        if spans and spans[-1][1] == lo - 1 and spans[-1][2] == attrs:
-            spans[-1][1] = hi
-        else:
-            spans.append([lo, hi, attrs])
-    text = b"".join(
-        b'<col min="%d" max="%d" ' % (lo, hi)
-        + b" ".join(b'%s="%s"' % item for item in sorted(attrs.items()))
-        + b"/>"
-        for lo, hi, attrs in spans
-    )
-    return data[: cols.start(1)] + text + data[cols.end(1) :]
-
-
-def _widths(path: Path, title: str) -> dict[int, float]:
-    """Each column's width as the saved sheet gives it, span or not."""
-    ws = load_workbook(path)[title]
-    return {
-        col: float(dim.width)
-        for dim in ws.column_dimensions.values()
-        for col in range(dim.min, dim.max + 1)
-    }
 
 
 def test_columns_saved_in_spans_keep_their_widths(
@@ -328,13 +288,13 @@ def test_columns_saved_in_spans_keep_their_widths(
     with zipfile.ZipFile(master) as zf:
         names = {n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")}
     for part in names:
-        _rewrite_part(master, part, _spanned_columns)
-    before = {title: _widths(master, title) for title in (plan, CHANGE_LOG)}
+        rewrite_part(master, part, spanned_columns)
+    before = {title: column_widths(master, title) for title in (plan, CHANGE_LOG)}
     assert before[CHANGE_LOG][4] == before[CHANGE_LOG][5] == 40
     _, parsed = _saved(master, as_values=True, in_place=True, monkeypatch=monkeypatch)
     assert _log_part(master) not in parsed
     refresh_workbook(master, NEXT, now=NOW)
-    assert {title: _widths(master, title) for title in (plan, CHANGE_LOG)} == before
+    assert {title: column_widths(master, title) for title in (plan, CHANGE_LOG)} == before
 
 
 def test_a_line_xml_cannot_hold_is_saved_as_the_parsed_patch_saves_it(

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
+from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from conftest import rewrite_part, spanned_columns
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from edi_xl.master.printing import MIN_SCALE, apply_print_setup, choose_paper, fit_scale
+from edi_xl.master.printing import (
+    MIN_SCALE,
+    apply_print_setup,
+    choose_paper,
+    fit_scale,
+    printed_width,
+)
 
 A4, A3 = 9, 8
 
@@ -54,3 +63,24 @@ def test_fewest_pages_across_that_keep_the_scale() -> None:
     chosen = choose_paper(ws)
     assert chosen.scale >= MIN_SCALE
     assert fit_scale(ws, pages=chosen.pages_across - 1) < MIN_SCALE
+
+
+def test_columns_saved_in_spans_are_as_wide_on_paper(tmp_path: Path) -> None:
+    """Excel and LibreOffice save neighbouring columns alike as one span: the sheet is as
+    wide on paper read either way, a hidden span left out as a hidden column is."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    for col, width in enumerate([10, 30, 30, 30, 12, 12], start=1):
+        ws.cell(1, col, "x")
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.column_dimensions["E"].hidden = ws.column_dimensions["F"].hidden = True
+    path = tmp_path / "plan.xlsx"
+    wb.save(path)
+    single = printed_width(load_workbook(path).active)
+    with zipfile.ZipFile(path) as zf:
+        part = next(n for n in zf.namelist() if n.endswith("sheet1.xml"))
+    rewrite_part(path, part, spanned_columns)
+    with zipfile.ZipFile(path) as zf:
+        assert zf.read(part).count(b"<col ") == 3  # (A; B to D; E and F)
+    assert printed_width(load_workbook(path).active) == single

@@ -16,11 +16,12 @@ from copy import copy
 
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.master.edits import record_inserted_column, shift_range_text, shift_reference
+from edi_xl.master.styles import column_span
 
 
 def _shifted(ranges: MultiCellRange, col: int) -> MultiCellRange:
@@ -123,9 +124,7 @@ def _shift_column_settings(ws: Worksheet, col: int) -> None:
     moved = []
     for key in list(dims):
         dim = dims[key]
-        # (settings made in memory have no min and max until openpyxl saves: the key says)
-        lo = dim.min or column_index_from_string(key)
-        hi = dim.max or lo
+        lo, hi = column_span(key, dim)
         if hi < col:
             continue
         right = copy(dim)

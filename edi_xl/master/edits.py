@@ -41,6 +41,8 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from edi_xl.master.styles import column_span
+
 CellKey = tuple[int, int]  # (row, column), 1-based
 #: An openpyxl style array (indices into the workbook's fonts, fills...); None: no style.
 Style = tuple[int, ...] | None
@@ -139,9 +141,7 @@ def sheet_state(ws: Worksheet) -> SheetState:
             cells[key] = (cell._value, cell.data_type, style)
     widths: dict[int, float | None] = {}
     for key, dim in ws.column_dimensions.items():
-        # a dimension made in memory has no min/max until openpyxl saves: its key says where
-        lo = dim.min or column_index_from_string(key)
-        hi = dim.max or lo
+        lo, hi = column_span(key, dim)
         for idx in range(lo, min(hi, 16384) + 1):
             widths[idx] = dim.width if dim.customWidth or dim.width else None
     # (``ht``: ``height`` is an alias of it, looked up through a Python call: 10,000 rows)

@@ -91,6 +91,15 @@ def row_height(
     return lines_height(lines, line_points)
 
 
+def column_span(key: str, dim: Any) -> tuple[int, int]:
+    """The first and last column (1-based) of the column settings ``dim``, kept under
+    ``key`` in ``ws.column_dimensions``: one setting may span several columns (Excel and
+    LibreOffice save neighbouring columns alike as one); one made in memory has no min and
+    max until openpyxl saves, and its key says where it is."""
+    lo = dim.min or column_index_from_string(key)
+    return lo, dim.max or lo
+
+
 def column_setting(ws: Worksheet, col: int) -> ColumnDimension | None:
     """The settings (width, hidden...) the sheet gives column ``col`` (1-based), None where it
     gives none. Found among its column settings, one of which may span several columns (Excel
@@ -98,9 +107,8 @@ def column_setting(ws: Worksheet, col: int) -> ColumnDimension | None:
     ``ws.column_dimensions[letter]`` makes settings for a column it finds no key for, with a
     width of 13, and saved, that would narrow a column of a wider span."""
     for key, dim in ws.column_dimensions.items():
-        # (settings made in memory have no min and max until openpyxl saves: the key says)
-        lo = dim.min or column_index_from_string(key)
-        if lo <= col <= (dim.max or lo):
+        lo, hi = column_span(key, dim)
+        if lo <= col <= hi:
             return cast(ColumnDimension, dim)
     return None
 

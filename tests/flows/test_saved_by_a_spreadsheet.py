@@ -1,0 +1,84 @@
+"""A master a spreadsheet program has opened and saved, as HR save it every day, then refreshed
+and taken into a new round: the same outcome as for the master edi_xl wrote.
+
+LibreOffice writes the file its own way: shared strings instead of inline ones, neighbouring
+columns alike as one span, its own style numbering, row spans. Whatever edi_xl does next must not
+depend on the file being written the way edi_xl or openpyxl write it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import column_widths, plan_rows
+from libreoffice import recalculated_copy, soffice_path
+from openpyxl import load_workbook
+
+from edi_xl.flows.refresh import refresh_workbook
+from edi_xl.flows.rounds import start_round
+from edi_xl.master.sheets import CHANGE_LOG
+
+pytestmark = [
+    pytest.mark.libreoffice,
+    pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) is not installed"),
+]
+
+PLAN = "Action Plan"
+NEXT = date(2024, 3, 18)
+NOW = datetime(2024, 3, 18, 9, 30)
+
+
+def _log_lines(path: Path) -> list[tuple[Any, ...]]:
+    ws = load_workbook(path)[CHANGE_LOG]
+    return [row[:6] for row in ws.iter_rows(min_row=2, values_only=True) if any(row)]
+
+
+@pytest.fixture
+def both(master: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """(the master as edi_xl wrote it, the same master after LibreOffice opened and saved it)"""
+    saved = recalculated_copy(master, tmp_path / "lo")
+    ours = tmp_path / "ours" / "master.xlsx"
+    ours.parent.mkdir()
+    shutil.copy(master, ours)
+    return ours, saved
+
+
+def test_a_refresh_of_a_master_libreoffice_saved(both: tuple[Path, Path]) -> None:
+    """The plan's values and the Change Log's new lines are those of the master edi_xl wrote;
+    no column changes width."""
+    ours, saved = both
+    widths = {title: column_widths(saved, title) for title in (PLAN, CHANGE_LOG)}
+    logged = {p: len(_log_lines(p)) for p in both}
+    for path in both:
+        refresh_workbook(path, NEXT, now=NOW)
+    assert plan_rows(saved) == plan_rows(ours)
+    assert _log_lines(saved)[logged[saved] :] == _log_lines(ours)[logged[ours] :]
+    assert len(_log_lines(saved)) > logged[saved]
+    assert {title: column_widths(saved, title) for title in (PLAN, CHANGE_LOG)} == widths
+    recalculated_copy(saved, saved.parent / "again")  # LibreOffice opens what was saved
+
+
+def test_a_new_round_in_a_master_libreoffice_saved(both: tuple[Path, Path]) -> None:
+    """The round's column goes in where it goes in the master edi_xl wrote, every column
+    right of it keeps its width as it moves, and the plan's values are the same."""
+    ours, saved = both
+    before = column_widths(saved, PLAN)
+    for path in both:
+        start_round(path, NEXT, now=NOW)
+    assert plan_rows(saved) == plan_rows(ours)
+    new = next(
+        c.column
+        for c in load_workbook(saved)[PLAN][4]
+        if str(c.value).startswith("Update as at 18 Mar")
+    )
+    after = column_widths(saved, PLAN)
+    assert {c: w for c, w in after.items() if c < new} == {
+        c: w for c, w in before.items() if c < new
+    }
+    assert {c: w for c, w in after.items() if c > new} == {
+        c + 1: w for c, w in before.items() if c >= new
+    }

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import column_widths, plan_rows
+from conftest import AS_AT, column_widths, plan_rows
 from libreoffice import recalculated_copy, soffice_path
 from openpyxl import load_workbook
 
+from edi_xl.flows.merge import merge_returns
 from edi_xl.flows.refresh import refresh_workbook
 from edi_xl.flows.rounds import start_round
 from edi_xl.master.sheets import CHANGE_LOG
@@ -82,3 +83,27 @@ def test_a_new_round_in_a_master_libreoffice_saved(both: tuple[Path, Path]) -> N
     assert {c: w for c, w in after.items() if c > new} == {
         c + 1: w for c, w in before.items() if c >= new
     }
+
+
+def test_a_merge_into_a_master_libreoffice_saved(both: tuple[Path, Path], tmp_path: Path) -> None:
+    """Two owners' returns (a status word, a free-text update, "delayed") merged into each
+    (the round's column goes in): the same plan values, the same new Change Log lines, the
+    same width for every column."""
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    (returns / "Jim Machon.csv").write_text(
+        "#,Status,Update\n1.4,Green,Audit completed in November\n", encoding="utf-8"
+    )
+    (returns / "Louanna.csv").write_text(
+        "Action No,RAG,Latest update\n2.1,delayed,Comms plan drafted (£2k budget)\n",
+        encoding="utf-8",
+    )
+    ours, saved = both
+    logged = {p: len(_log_lines(p)) for p in both}
+    results = [merge_returns(path, [returns], as_at=AS_AT, now=NOW) for path in both]
+    assert [len(r.changes) for r in results] == [len(results[0].changes)] * 2
+    assert results[0].changes
+    assert plan_rows(saved) == plan_rows(ours)
+    assert _log_lines(saved)[logged[saved] :] == _log_lines(ours)[logged[ours] :]
+    for title in (PLAN, CHANGE_LOG):
+        assert column_widths(saved, title) == column_widths(ours, title)

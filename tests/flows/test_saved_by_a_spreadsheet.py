@@ -17,7 +17,9 @@ import pytest
 from conftest import AS_AT, column_widths, plan_rows
 from libreoffice import recalculated_copy, soffice_path
 from openpyxl import load_workbook
+from test_import_into import build_source
 
+from edi_xl.flows.importer import import_into
 from edi_xl.flows.merge import merge_returns
 from edi_xl.flows.refresh import refresh_workbook
 from edi_xl.flows.rounds import start_round
@@ -105,5 +107,21 @@ def test_a_merge_into_a_master_libreoffice_saved(both: tuple[Path, Path], tmp_pa
     assert results[0].changes
     assert plan_rows(saved) == plan_rows(ours)
     assert _log_lines(saved)[logged[saved] :] == _log_lines(ours)[logged[ours] :]
+    for title in (PLAN, CHANGE_LOG):
+        assert column_widths(saved, title) == column_widths(ours, title)
+
+
+def test_actions_imported_into_a_master_libreoffice_saved(
+    both: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A plan's new actions imported into each (``import --into``): the same rows, each in
+    the master's own column, and the same width for every column."""
+    ours, saved = both
+    first = next(iter(plan_rows(ours)))
+    source = build_source(tmp_path / "board actions.xlsx", first)
+    for path in both:
+        import_into([source], path, as_at=AS_AT, now=NOW)
+    assert plan_rows(saved) == plan_rows(ours)
+    assert _log_lines(saved)[-3:] == _log_lines(ours)[-3:]
     for title in (PLAN, CHANGE_LOG):
         assert column_widths(saved, title) == column_widths(ours, title)

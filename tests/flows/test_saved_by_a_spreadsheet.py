@@ -21,7 +21,9 @@ from test_import_into import build_source
 
 from edi_xl.flows.importer import import_into
 from edi_xl.flows.merge import merge_returns
+from edi_xl.flows.owner_returns import make_owner_returns
 from edi_xl.flows.refresh import refresh_workbook
+from edi_xl.flows.report import write_report
 from edi_xl.flows.rounds import start_round
 from edi_xl.master.sheets import CHANGE_LOG
 
@@ -125,3 +127,24 @@ def test_actions_imported_into_a_master_libreoffice_saved(
     assert _log_lines(saved)[-3:] == _log_lines(ours)[-3:]
     for title in (PLAN, CHANGE_LOG):
         assert column_widths(saved, title) == column_widths(ours, title)
+
+
+def test_the_returns_and_the_board_paper_of_a_master_libreoffice_saved(
+    both: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The owners' returns hold what those made from the master edi_xl wrote hold, and the
+    board paper's figures are the same."""
+    made = {}
+    for name, path in zip(("ours", "saved"), both, strict=True):
+        result = make_owner_returns(path, tmp_path / name, AS_AT, now=NOW, drafts=False)
+        made[name] = {
+            f.path.name: [
+                row for row in load_workbook(f.path)["Your actions"].iter_rows(values_only=True)
+            ]
+            for f in result.files
+        }
+    assert made["saved"] == made["ours"] and made["ours"]
+    papers = [
+        write_report(path, tmp_path / f"paper {i}.docx").summary for i, path in enumerate(both)
+    ]
+    assert papers[0] == papers[1]

@@ -21,6 +21,8 @@ from conftest import column_widths, rewrite_part, spanned_columns
 from libreoffice import recalculated_copy, soffice_path
 from lxml import etree
 from openpyxl import load_workbook
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
@@ -108,6 +110,7 @@ def odd_log(master: Path) -> Path:
     ws.cell(row, 5, "=1+1")
     ws.cell(row, 6, "typed by hand").font = Font(bold=True)
     ws.row_dimensions[row].height = 33.0
+    ws.cell(row + 1, 4, CellRichText(["partly ", TextBlock(InlineFont(b=True), "bold")]))
     ws.cell(row + 2, 8, "a note beside the log")
     wb.save(master)
     return master

@@ -236,3 +236,43 @@ def column_widths(path: Path, title: str) -> dict[int, float]:
         for dim in ws.column_dimensions.values()
         for col in range(dim.min, dim.max + 1)
     }
+
+
+def column_settings_in_file(path: Path, part: str) -> dict[int, tuple[float | None, bool, str]]:
+    """Each column's (width, hidden, outline level) as the sheet ``part`` of the package at
+    ``path`` sets it, read from its ``<cols>`` as a spreadsheet program reads them; fails when
+    the ``<col>`` elements are out of order or overlap (Excel repairs such a file)."""
+    from lxml import etree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(path) as zf:
+        root = etree.fromstring(zf.read(part))
+    out: dict[int, tuple[float | None, bool, str]] = {}
+    last = 0
+    for el in root.iterfind(f"{main}cols/{main}col"):
+        lo, hi = int(el.get("min", "0")), int(el.get("max", "0"))
+        assert last < lo <= hi <= 16384, f"<col min={lo} max={hi}> after column {last}"
+        last = hi
+        width = el.get("width")
+        setting = (
+            float(width) if width else None,
+            el.get("hidden") in ("1", "true"),
+            el.get("outlineLevel", "0"),
+        )
+        out.update(dict.fromkeys(range(lo, hi + 1), setting))
+    return out
+
+
+def sheet_part(path: Path, title: str) -> str:
+    """The name of the part of sheet ``title`` in the package at ``path``."""
+    from lxml import etree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel_id = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    with zipfile.ZipFile(path) as zf:
+        book = etree.fromstring(zf.read("xl/workbook.xml"))
+        rels = etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    rid = next(s.get(rel_id) for s in book.iterfind(f"{main}sheets/{main}sheet")
+               if s.get("name") == title)  # fmt: skip
+    target = next(r.get("Target", "") for r in rels if r.get("Id") == rid)
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target

@@ -35,6 +35,7 @@ from edi_xl.core.status import RAG
 from edi_xl.core.summary import Summary
 from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, merged_cell_note, set_value
+from edi_xl.master.column_settings import column_width, set_column_width
 from edi_xl.master.conditional import apply_rag_formatting
 from edi_xl.master.patch import reading_ahead, save_master
 from edi_xl.master.plan import (
@@ -52,7 +53,6 @@ from edi_xl.master.styles import (
     COMPUTED_HEADER_FILL,
     COMPUTED_HEADER_FONT,
     HEADER_ALIGN,
-    column_width,
     row_height,
     wrap_top_setter,
 )
@@ -109,7 +109,7 @@ def _ensure_column(
     cell.value = header
     cell.font, cell.fill, cell.alignment = COMPUTED_HEADER_FONT, COMPUTED_HEADER_FILL, HEADER_ALIGN
     cell.comment = Comment(COMPUTED_NOTE, "edi_xl")
-    ws.column_dimensions[get_column_letter(new_col)].width = width
+    set_column_width(ws, new_col, width)
     return new_col
 
 

@@ -35,9 +35,10 @@ from edi_xl.core.model import Action, ProgressUpdate
 from edi_xl.core.problems import Problem
 from edi_xl.core.text import one_line, plural
 from edi_xl.master.cells import merged_cell_note, set_value
+from edi_xl.master.column_settings import column_width
 from edi_xl.master.edits import with_rows
 from edi_xl.master.plan import MasterPlan, action_cell_value, round_column
-from edi_xl.master.styles import GRID_BORDER, WRAP_TOP, column_width, row_height
+from edi_xl.master.styles import GRID_BORDER, WRAP_TOP, row_height
 from edi_xl.read.grid import grid_from_worksheet
 from edi_xl.tables.layouts import trust
 from edi_xl.tables.layouts.trust import ColumnMap

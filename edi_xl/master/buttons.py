@@ -24,9 +24,9 @@ from lxml import etree
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.errors import EdiXlError
+from edi_xl.master.column_settings import column_setting
 from edi_xl.master.package import R_NS, Package, Rel, free_rel_id, resolve
 from edi_xl.master.patch import SHEET_ORDER, WORKBOOK_ORDER, M, _child, _insert_ordered
-from edi_xl.master.styles import column_setting
 
 VBA_REL = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 VBA_TYPE = "application/vnd.ms-office.vbaProject"

@@ -12,16 +12,14 @@ follows it, and a range across it grows.
 from __future__ import annotations
 
 import re
-from copy import copy
 
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from edi_xl.master.column_settings import set_column_width, shift_column_settings
 from edi_xl.master.edits import record_inserted_column, shift_range_text, shift_reference
-from edi_xl.master.styles import column_span
 
 
 def _shifted(ranges: MultiCellRange, col: int) -> MultiCellRange:
@@ -115,31 +113,6 @@ def _shift_formulas(ws: Worksheet, col: int) -> None:
         ws.print_title_cols = shift_reference(ws.print_title_cols, col)
 
 
-def _shift_column_settings(ws: Worksheet, col: int) -> None:
-    """Move the column settings (width, hidden, style...) at and right of ``col`` one column
-    right, as the patch writer moves the file's (``patch._shift_sheet_xml``), leaving ``col``
-    with none. A setting spanning several columns (Excel and LibreOffice save neighbouring
-    columns alike as one) is cut at ``col``: its part left of it stays, the rest moves."""
-    dims = ws.column_dimensions
-    moved = []
-    for key in list(dims):
-        dim = dims[key]
-        lo, hi = column_span(key, dim)
-        if hi < col:
-            continue
-        right = copy(dim)
-        if lo < col:  # across the new column: the part left of it stays
-            dim.min, dim.max = lo, col - 1
-        else:
-            del dims[key]
-        if max(lo, col) < 16384:  # (beyond Excel's last column: gone, as Excel drops it)
-            right.min, right.max = max(lo, col) + 1, min(hi + 1, 16384)
-            right.index = get_column_letter(right.min)
-            moved.append(right)
-    for dim in moved:
-        dims[dim.index] = dim
-
-
 def insert_column(ws: Worksheet, col: int) -> None:
     """Insert an empty column before 1-based ``col``, moving everything to its right."""
     merged = [r.coord for r in ws.merged_cells.ranges]
@@ -147,8 +120,8 @@ def insert_column(ws: Worksheet, col: int) -> None:
         ws.unmerge_cells(coord)
     ws.insert_cols(col)
     record_inserted_column(ws, col)  # each door inserts it too (edi_xl.master.edits)
-    _shift_column_settings(ws, col)
-    ws.column_dimensions[get_column_letter(col)].width = 13.0  # Excel's default
+    shift_column_settings(ws, col)
+    set_column_width(ws, col, 13.0)  # (openpyxl's default width)
     for coord in merged:
         ws.merge_cells(shift_reference(coord, col))
     rules = ConditionalFormattingList()

@@ -41,7 +41,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from edi_xl.master.styles import column_span
+from edi_xl.master.column_settings import column_span
 
 CellKey = tuple[int, int]  # (row, column), 1-based
 #: An openpyxl style array (indices into the workbook's fonts, fills...); None: no style.

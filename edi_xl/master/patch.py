@@ -75,6 +75,7 @@ from openpyxl.xml.functions import tostring as openpyxl_tostring
 
 from edi_xl.core.errors import WorkbookWriteError
 from edi_xl.core.problems import Code, Problem, problem
+from edi_xl.master.column_settings import shifted_span
 from edi_xl.master.columns import shift_formula
 from edi_xl.master.edits import (
     BookEdits,
@@ -383,14 +384,18 @@ def _shift_sheet_xml(
         if f.get("ref"):  # a shared or array formula's range
             f.set("ref", shift_range_text(f.get("ref", ""), col))
     cols = root.find(f"{M}cols")
-    if cols is not None:
+    if cols is not None:  # as the workbook's own settings moved (column_settings)
         for el in list(cols):
             lo, hi = int(el.get("min", "0")), int(el.get("max", "0"))
-            if lo >= col:
-                el.set("min", str(lo + 1))
-                el.set("max", str(min(hi + 1, 16384)))
-            elif hi >= col:
-                el.set("max", str(min(hi + 1, 16384)))
+            spans = shifted_span(lo, hi, col)
+            for i, (a, b) in enumerate(spans):
+                piece = el if i == 0 else _copy_element(el)
+                piece.set("min", str(a))
+                piece.set("max", str(b))
+                if i:
+                    el.addnext(piece)
+            if not spans:
+                cols.remove(el)
     for xpath in (
         f"{M}mergeCells/{M}mergeCell",
         f"{M}hyperlinks/{M}hyperlink",
@@ -906,29 +911,41 @@ class SheetXml:
 # --- one sheet -----------------------------------------------------------------------------------
 
 
+def _copy_element(el: etree._Element) -> etree._Element:
+    return etree.fromstring(etree.tostring(el))
+
+
 def _set_width(root: etree._Element, idx: int, width: float | None) -> None:
+    """Column ``idx``'s width set (None: its setting removed). A ``<col>`` spanning it is cut
+    around it, as :func:`~edi_xl.master.column_settings.set_column_width` cuts the workbook's:
+    the column gets an element of its own holding that width and nothing else of the span's,
+    the span's other columns keep theirs, in column order."""
     cols = _child(root, "cols", SHEET_ORDER)
     for el in list(cols):
         lo, hi = int(el.get("min", "0")), int(el.get("max", "0"))
-        if lo <= idx <= hi:
-            pieces = []
+        if not lo <= idx <= hi:
+            continue
+        if (lo, hi) != (idx, idx):
             if lo < idx:
-                pieces.append((lo, idx - 1))
+                left = _copy_element(el)
+                left.set("max", str(idx - 1))
+                el.addprevious(left)
             if idx < hi:
-                pieces.append((idx + 1, hi))
-            for a, b in pieces:
-                copy = etree.fromstring(etree.tostring(el))
-                copy.set("min", str(a))
-                copy.set("max", str(b))
-                el.addprevious(copy)
-            if width is None:
-                cols.remove(el)
-            else:
-                el.set("min", str(idx))
-                el.set("max", str(idx))
-                el.set("width", str(width))
-                el.set("customWidth", "1")
-            break
+                right = _copy_element(el)
+                right.set("min", str(idx + 1))
+                el.addnext(right)
+            own = etree.Element(M + "col")
+            el.addprevious(own)
+            cols.remove(el)
+            el = own
+            el.set("min", str(idx))
+            el.set("max", str(idx))
+        if width is None:
+            cols.remove(el)
+        else:
+            el.set("width", str(width))
+            el.set("customWidth", "1")
+        break
     else:
         if width is None:
             return

@@ -28,6 +28,7 @@ from edi_xl.core.rounds import update_header
 from edi_xl.core.status import RAG
 from edi_xl.master import sheets
 from edi_xl.master.cells import set_value
+from edi_xl.master.column_settings import column_width, set_column_width
 from edi_xl.master.columns import insert_column
 from edi_xl.master.loading import load_workbook_fast
 from edi_xl.master.package import is_package
@@ -43,7 +44,6 @@ from edi_xl.master.styles import (
     SUBTITLE_FONT,
     TITLE_FONT,
     WRAP_TOP,
-    column_width,
     row_height,
 )
 from edi_xl.master.summary_sheet import SUMMARY, made_again
@@ -351,5 +351,5 @@ def round_column(ws: Worksheet, header_row: int, as_at: date, grid: SheetGrid | 
     # as wide as the previous round's column (a person may have set it), so that the plan
     # grows by no more than it must
     previous = column_width(ws, anchor + 1) if earlier else None
-    ws.column_dimensions[get_column_letter(new_col)].width = previous or trust.UPDATE_WIDTH
+    set_column_width(ws, new_col, previous or trust.UPDATE_WIDTH)
     return new_col

@@ -17,7 +17,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.core.dates import long_date
-from edi_xl.master.styles import column_setting
+from edi_xl.master.column_settings import column_setting
 
 #: The smallest print scale (percent) edi_xl lets "one page wide" shrink a sheet to: below it,
 #: text is too small to read, so a wider sheet prints at this scale over more pages across.

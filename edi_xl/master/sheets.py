@@ -19,6 +19,7 @@ from edi_xl.core.references import ALL, PROTECTED_CHARACTERISTICS
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG, RAG_MEANING
 from edi_xl.core.text import one_line
 from edi_xl.master.cells import comparable, new_cell, set_plain, set_value
+from edi_xl.master.column_settings import column_width
 from edi_xl.master.loading import sheet_values
 from edi_xl.master.printing import fit_to_width
 from edi_xl.master.styles import (
@@ -32,7 +33,6 @@ from edi_xl.master.styles import (
     ColumnLines,
     alignment_setter,
     alignment_style,
-    column_width,
     lines_height,
     row_height,
     row_height_setter,

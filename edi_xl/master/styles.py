@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, cast
+from typing import Any
 
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import column_index_from_string
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.dimensions import ColumnDimension, RowDimension
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.core.status import RAG
@@ -89,35 +88,6 @@ def row_height(
             continue
         lines = max(lines, wrapped_lines(value, width, chars_per_width))
     return lines_height(lines, line_points)
-
-
-def column_span(key: str, dim: Any) -> tuple[int, int]:
-    """The first and last column (1-based) of the column settings ``dim``, kept under
-    ``key`` in ``ws.column_dimensions``: one setting may span several columns (Excel and
-    LibreOffice save neighbouring columns alike as one); one made in memory has no min and
-    max until openpyxl saves, and its key says where it is."""
-    lo = dim.min or column_index_from_string(key)
-    return lo, dim.max or lo
-
-
-def column_setting(ws: Worksheet, col: int) -> ColumnDimension | None:
-    """The settings (width, hidden...) the sheet gives column ``col`` (1-based), None where it
-    gives none. Found among its column settings, one of which may span several columns (Excel
-    and LibreOffice save neighbouring columns alike as one), without making any: openpyxl's
-    ``ws.column_dimensions[letter]`` makes settings for a column it finds no key for, with a
-    width of 13, and saved, that would narrow a column of a wider span."""
-    for key, dim in ws.column_dimensions.items():
-        lo, hi = column_span(key, dim)
-        if lo <= col <= hi:
-            return cast(ColumnDimension, dim)
-    return None
-
-
-def column_width(ws: Worksheet, col: int) -> float | None:
-    """The width the sheet gives column ``col`` (:func:`column_setting`), None where it gives
-    none."""
-    dim = column_setting(ws, col)
-    return None if dim is None else cast(float | None, dim.width)
 
 
 def lines_height(lines: int, line_points: float = ROW_POINTS) -> float:

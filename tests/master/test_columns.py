@@ -102,11 +102,13 @@ def test_a_new_round_moves_the_trusts_formulas_names_and_rules(master: Path):
 
 def test_a_new_round_moves_the_widths_of_columns_saved_in_spans(master: Path):
     """A master saved by Excel or LibreOffice has neighbouring columns of one width as one
-    span (here Overdue and Days overdue, and a span across where the round's column goes):
-    each column keeps its width as it moves right, and the new column gets its own."""
+    span (here Status with the previous round's column, and Overdue with Days overdue: the
+    round's column goes in between the two): each column keeps its width as it moves right,
+    and the new column gets the previous round's. (A span across the new column:
+    test_column_settings.)"""
     wb = load_workbook(master)
     ws = wb[PLAN]
-    ws.column_dimensions["I"].width = ws.column_dimensions["J"].width = 18  # across K's left
+    ws.column_dimensions["I"].width = ws.column_dimensions["J"].width = 18
     wb.save(master)
     with zipfile.ZipFile(master) as zf:
         part = next(n for n in zf.namelist() if n.endswith("sheet1.xml"))

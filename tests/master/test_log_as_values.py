@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import column_widths, rewrite_part, spanned_columns
+from conftest import column_widths, rewrite_part, sheet_part, spanned_columns
 from libreoffice import recalculated_copy, soffice_path
 from lxml import etree
 from openpyxl import load_workbook
@@ -38,18 +38,7 @@ NOW = datetime(2024, 3, 18, 9, 30)
 
 def _log_part(path: Path) -> str:
     """The name of the Change Log's part in the package at ``path``."""
-    wb = load_workbook(path, read_only=True)
-    index = wb.sheetnames.index(CHANGE_LOG)
-    wb.close()
-    with zipfile.ZipFile(path) as zf:
-        book = etree.fromstring(zf.read("xl/workbook.xml"))
-        rels = etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-    rid = book.findall("m:sheets/m:sheet", ns)[index].get(
-        "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-    )
-    target = next(r.get("Target") for r in rels if r.get("Id") == rid)
-    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return sheet_part(path, CHANGE_LOG)
 
 
 def _canonical(data: bytes) -> dict[str, bytes]:

@@ -1,0 +1,160 @@
+"""Column settings spanning several columns, as Excel and LibreOffice save them.
+
+Every test builds a master, writes its plan sheet's ``<cols>`` as a spreadsheet program would,
+runs what edi_xl does to columns (a new round's column, a computed column added back, a width
+set), and reads the saved file's ``<cols>`` strictly (in order, not overlapping): the workbook
+edi_xl holds, the file the patch writer saves and the file openpyxl would save whole agree.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from conftest import column_settings_in_file, rewrite_part, sheet_part
+from openpyxl import load_workbook
+
+from edi_xl.flows.refresh import refresh_workbook
+from edi_xl.flows.rounds import start_round
+from edi_xl.master import patch
+from edi_xl.master.column_settings import (
+    column_setting,
+    column_width,
+    set_column_width,
+    shifted_span,
+)
+from edi_xl.master.plan import load_master
+
+PLAN = "Action Plan"
+NEXT = date(2024, 3, 18)
+NOW = datetime(2024, 3, 18, 9, 30)
+#: the master's plan columns: # .. Status (9), Update as at 18 Sep 23 (10), Overdue (11),
+#: Days overdue (12), Problems (13); a new round's column goes in at 11
+FIRST_NINE = (
+    '<col min="1" max="1" width="6" customWidth="1"/><col min="2" max="2" width="15" '
+    'customWidth="1"/><col min="3" max="3" width="42" customWidth="1"/><col min="4" max="6" '
+    'width="16" customWidth="1"/><col min="7" max="9" width="12" customWidth="1"/>'
+)
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "col", "spans"),
+    [
+        (3, 5, 7, [(3, 5)]),  # left of the new column: stays
+        (7, 9, 7, [(8, 10)]),  # at or right of it: one column right
+        (5, 9, 7, [(5, 6), (8, 10)]),  # across it: cut there, the new column in neither
+        (5, 16384, 7, [(5, 6), (8, 16384)]),  # to Excel's last column: still ends there
+        (16384, 16384, 100, []),  # at Excel's last column: pushed out, gone
+        (6, 6, 7, [(6, 6)]),
+    ],
+)
+def test_where_a_span_goes_when_a_column_is_inserted(
+    lo: int, hi: int, col: int, spans: list[tuple[int, int]]
+) -> None:
+    assert shifted_span(lo, hi, col) == spans
+
+
+def _with_cols(master: Path, cols: str) -> str:
+    """The master with its plan sheet's ``<cols>`` as given; the plan sheet's part."""
+    part = sheet_part(master, PLAN)
+    rewrite_part(
+        master, part, lambda d: re.sub(rb"<cols>.*?</cols>", f"<cols>{cols}</cols>".encode(), d)
+    )
+    return part
+
+
+def _whole_save(master: Path, act: object, out: Path) -> Path:
+    """What openpyxl writes of the master after ``act(path)`` had it not been patched."""
+    import shutil
+
+    copy = out / master.name
+    out.mkdir()
+    shutil.copy(master, copy)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(patch, "apply_edits", lambda *args: (_ for _ in ()).throw(ValueError("no")))
+        act(copy)  # type: ignore[operator]
+    return copy
+
+
+@pytest.mark.parametrize("kind", ["hidden", "grouped", "narrow"])
+def test_a_new_round_cuts_a_span_across_its_column(master: Path, tmp_path: Path, kind: str) -> None:
+    """The previous round's column and Overdue share one span (hidden, grouped in an outline,
+    or only alike in width): the round's column goes in between, as wide as the previous
+    round's and neither hidden nor grouped; the span's columns keep their settings."""
+    extra = {"hidden": ' hidden="1"', "grouped": ' outlineLevel="1"', "narrow": ""}[kind]
+    part = _with_cols(
+        master,
+        FIRST_NINE
+        + f'<col min="10" max="11" width="30" customWidth="1"{extra}/>'
+        + '<col min="12" max="13" width="9" customWidth="1"/>',
+    )
+    before = column_settings_in_file(master, part)
+    whole = _whole_save(master, lambda p: start_round(p, NEXT, now=NOW), tmp_path / "whole")
+    start_round(master, NEXT, now=NOW)
+    assert str(load_workbook(master)[PLAN]["K4"].value).startswith("Update as at 18 Mar")
+    after = column_settings_in_file(master, part)
+    assert after[11] == (30.0, False, "0")  # the round's column: its own settings
+    assert {c: s for c, s in after.items() if c != 11} == {
+        (c + 1 if c >= 11 else c): s for c, s in before.items()
+    }
+    assert column_settings_in_file(whole, part) == after
+
+
+def test_spans_at_excels_last_column(master: Path) -> None:
+    """A span to the last column (XFD) still ends there after the new column; a setting of
+    the last column alone is pushed out, as Excel drops it."""
+    part = _with_cols(
+        master,
+        FIRST_NINE
+        + '<col min="10" max="13" width="20" customWidth="1"/>'
+        + '<col min="20" max="16383" width="5" customWidth="1"/>'
+        + '<col min="16384" max="16384" width="7" customWidth="1" hidden="1"/>',
+    )
+    start_round(master, NEXT, now=NOW)
+    after = column_settings_in_file(master, part)
+    assert after[14] == (20.0, False, "0") and 15 not in after and 20 not in after
+    assert after[21] == after[16384] == (5.0, False, "0")  # (not the hidden one's)
+
+
+def test_computed_columns_added_back_into_a_span(master: Path) -> None:
+    """The computed columns deleted, and everything right of the table narrowed as one span
+    to the last column (as Excel saves a selection to the end): the refresh adds them back
+    with their widths, the rest keeps the span's, and the file gains a few ``<col>``, not one
+    a column."""
+    wb = load_workbook(master)
+    wb[PLAN].delete_cols(11, 3)
+    for letter in ("K", "L", "M"):
+        del wb[PLAN].column_dimensions[letter]
+    wb.save(master)
+    part = _with_cols(master, FIRST_NINE + '<col min="10" max="16384" width="5" customWidth="1"/>')
+    refresh_workbook(master, NEXT, now=NOW)
+    header = [c.value for c in load_workbook(master)[PLAN][4]][9:13]
+    assert header == ["Update as at 18 Sep 23", "Overdue", "Days overdue", "Problems"]
+    after = column_settings_in_file(master, part)
+    widths = [after[c][0] for c in (11, 12, 13, 14, 16384)]
+    assert widths[3:] == [5.0, 5.0] and all(w != 5.0 for w in widths[:3])
+    with zipfile.ZipFile(master) as zf:
+        assert zf.read(part).count(b"<col ") < 20
+
+
+def test_a_width_set_inside_a_span_in_the_workbook(master: Path) -> None:
+    """In the workbook: the column gets settings of its own, the span's other columns keep
+    theirs, and reading any column finds what covers it without making settings."""
+    _with_cols(
+        master, FIRST_NINE + '<col min="10" max="13" width="20" customWidth="1" hidden="1"/>'
+    )
+    wb = load_master(master)
+    ws = wb[PLAN]
+    keys = set(ws.column_dimensions)
+    assert column_width(ws, 12) == 20 and set(ws.column_dimensions) == keys  # (made none)
+    set_column_width(ws, 12, 33)
+    settings = {c: column_setting(ws, c) for c in (10, 11, 12, 13)}
+    assert [(s.width, s.hidden) for s in settings.values() if s is not None] == [
+        (20, True),
+        (20, True),
+        (33, False),
+        (20, True),
+    ]

@@ -8,7 +8,9 @@ depend on the file being written the way edi_xl or openpyxl write it.
 
 from __future__ import annotations
 
+import re
 import shutil
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from libreoffice import recalculated_copy, soffice_path
 from openpyxl import load_workbook
 from test_import_into import build_source
 
+from edi_xl.flows.add_buttons import add_buttons
 from edi_xl.flows.importer import import_into
 from edi_xl.flows.merge import merge_returns
 from edi_xl.flows.owner_returns import make_owner_returns
@@ -148,3 +151,27 @@ def test_the_returns_and_the_board_paper_of_a_master_libreoffice_saved(
         write_report(path, tmp_path / f"paper {i}.docx").summary for i, path in enumerate(both)
     ]
     assert papers[0] == papers[1]
+
+
+def _button_anchors(path: Path) -> list[bytes]:
+    """Where the buttons sit: the anchors of the package's button form controls."""
+    with zipfile.ZipFile(path) as zf:
+        return [
+            anchor
+            for name in zf.namelist()
+            if name.endswith(".vml")
+            for anchor in re.findall(
+                rb'<x:ClientData ObjectType="Button">.*?<x:Anchor>(.*?)</x:Anchor>',
+                zf.read(name),
+                re.S,
+            )
+        ]
+
+
+def test_buttons_added_to_a_master_libreoffice_saved(both: tuple[Path, Path]) -> None:
+    """``add-buttons`` on each: the same plan, and the buttons in the same place above the
+    table (placed by the columns' widths, spans or not)."""
+    made = [add_buttons(path)[0] for path in both]
+    assert plan_rows(made[1]) == plan_rows(made[0])
+    anchors = [_button_anchors(path) for path in made]
+    assert anchors[0] and anchors[1] == anchors[0]

@@ -35,7 +35,7 @@ from edi_xl.core.status import RAG
 from edi_xl.core.summary import Summary
 from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, merged_cell_note, set_value
-from edi_xl.master.column_settings import column_width, set_column_width
+from edi_xl.master.column_settings import set_column_width, shown_width
 from edi_xl.master.conditional import apply_rag_formatting
 from edi_xl.master.patch import reading_ahead, save_master
 from edi_xl.master.plan import (
@@ -125,7 +125,7 @@ def _row_fitter(ws: Worksheet, col: int) -> Callable[[int, str], None]:
         if not text or dim.height is None:
             return
         if not width:
-            width.append(column_width(ws, col) or 13.0)
+            width.append(shown_width(ws, col))
         needed = row_height([(text, width[0])])
         if needed > dim.height:
             dim.height = needed

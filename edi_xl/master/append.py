@@ -35,7 +35,7 @@ from edi_xl.core.model import Action, ProgressUpdate
 from edi_xl.core.problems import Problem
 from edi_xl.core.text import one_line, plural
 from edi_xl.master.cells import merged_cell_note, set_value
-from edi_xl.master.column_settings import column_width
+from edi_xl.master.column_settings import shown_width
 from edi_xl.master.edits import with_rows
 from edi_xl.master.plan import MasterPlan, action_cell_value, round_column
 from edi_xl.master.styles import GRID_BORDER, WRAP_TOP, row_height
@@ -231,7 +231,7 @@ def append_actions(
                 header = one_line(grid.value(master.detection.header_row, col0))
                 result.notes.append(merged_cell_note(cell, action.id, path, header))
                 continue
-            heights.append((value, column_width(ws, col0 + 1) or 13.0))
+            heights.append((value, shown_width(ws, col0 + 1)))
         ws.row_dimensions[row].height = row_height(heights)
     result.unplaced = placer.report()
     result.formulas = [

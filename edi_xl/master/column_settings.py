@@ -21,6 +21,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 #: Excel's last column (XFD).
 LAST_COLUMN = 16384
+#: The width Excel shows a column at that neither it nor its sheet sets (Calibri 11).
+EXCEL_DEFAULT_WIDTH = 8.43
 
 
 def column_span(key: str, dim: Any) -> tuple[int, int]:
@@ -50,6 +52,14 @@ def column_width(ws: Worksheet, col: int) -> float | None:
     none."""
     dim = column_setting(ws, col)
     return None if dim is None else cast(float | None, dim.width)
+
+
+def shown_width(ws: Worksheet, col: int) -> float:
+    """The width column ``col`` is shown at: its setting's (:func:`column_width`), else the
+    sheet's default (``defaultColWidth``), else Excel's. (Not openpyxl's 13, the width of a
+    setting it makes: a column shown narrower wraps its text over more lines.)"""
+    width = column_width(ws, col) or ws.sheet_format.defaultColWidth or EXCEL_DEFAULT_WIDTH
+    return float(width)
 
 
 def shifted_span(lo: int, hi: int, col: int) -> list[tuple[int, int]]:

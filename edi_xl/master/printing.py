@@ -17,7 +17,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.core.dates import long_date
-from edi_xl.master.column_settings import column_setting
+from edi_xl.master.column_settings import column_setting, shown_width
 
 #: The smallest print scale (percent) edi_xl lets "one page wide" shrink a sheet to: below it,
 #: text is too small to read, so a wider sheet prints at this scale over more pages across.
@@ -28,7 +28,6 @@ _A3_LANDSCAPE_WIDTH = 1190.6
 #: Height of landscape A4, in points.
 PAGE_POINTS = 595.3
 _SIDE_MARGIN = 0.4  # inches
-_DEFAULT_WIDTH = 8.43
 
 
 def footer_text(as_at: date) -> str:
@@ -44,7 +43,7 @@ def printed_width(ws: Worksheet) -> float:
         dim = column_setting(ws, col)
         if dim is not None and dim.hidden:
             continue
-        width = dim.width if dim is not None and dim.width else _DEFAULT_WIDTH
+        width = shown_width(ws, col)
         total += (width * 8.2 + 5) * 0.75
     return total
 

@@ -19,7 +19,7 @@ from edi_xl.core.references import ALL, PROTECTED_CHARACTERISTICS
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG, RAG_MEANING
 from edi_xl.core.text import one_line
 from edi_xl.master.cells import comparable, new_cell, set_plain, set_value
-from edi_xl.master.column_settings import column_width
+from edi_xl.master.column_settings import shown_width
 from edi_xl.master.loading import sheet_values
 from edi_xl.master.printing import fit_to_width
 from edi_xl.master.styles import (
@@ -321,7 +321,7 @@ def _fit_row(ws: Worksheet, row: int, widths: Mapping[str, float] | None = None)
     for c, letter in enumerate("ABC", start=1):
         cell = ws.cell(row, c)
         if cell.alignment is not None and cell.alignment.wrap_text:
-            width = (widths or {}).get(letter) or column_width(ws, c) or 8.43
+            width = (widths or {}).get(letter) or shown_width(ws, c)
             cells.append((cell.value, width))
     height = row_height(cells)
     if height > ROW_POINTS:
@@ -484,7 +484,7 @@ def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
     # Thousands of lines: each cell is made with its look (see alignment_setter) and its value
     # stored as set_value stores it (set_plain), in rows below every cell the sheet has.
     wrap_top = alignment_style(wb, WRAP_TOP)
-    widths = [column_width(ws, col) or 13.0 for col in _LOG_COLUMNS]
+    widths = [shown_width(ws, col) for col in _LOG_COLUMNS]
     # The time left-aligned, so that it never touches the action number beside it.
     first = ws.cell(row, 1)  # every line's time is this cell's value and look
     set_value(first, when, number_format="yyyy-mm-dd hh:mm")

@@ -158,3 +158,29 @@ def test_a_width_set_inside_a_span_in_the_workbook(master: Path) -> None:
         (33, False),
         (20, True),
     ]
+
+
+@pytest.mark.filterwarnings("ignore:Sparkline Group extension:UserWarning")  # (the trust's)
+def test_rows_imported_are_as_tall_as_their_text_in_columns_of_the_default_width(
+    tmp_path: Path,
+) -> None:
+    """The trust's plan (XlsxWriter) sets no width for the Action Owner column: Excel shows it
+    at its default width, 8.43, not openpyxl's 13, and an imported row is tall enough for the
+    owner's name wrapped at that width (not cut on screen or on paper)."""
+    from test_import_into import build_source, build_trust_master
+
+    from edi_xl.flows.importer import import_into
+    from edi_xl.master.styles import lines_height, wrapped_lines
+
+    master = build_trust_master(tmp_path / "trust plan.xlsx")
+    ws = load_workbook(master)[PLAN]
+    owner_col = next(c.column for c in ws[4] if c.value == "Action Owner")
+    assert column_width(ws, owner_col) is None
+    source = build_source(tmp_path / "board actions.xlsx", "1.1")
+    result = import_into([source], master, as_at=date(2023, 12, 18), now=NOW)
+    ws = load_workbook(master)[PLAN]
+    row = result.rows[0]
+    owner = ws.cell(row, owner_col).value
+    assert owner == "Jim Machon, Associate Director of HR"
+    needed = lines_height(wrapped_lines(owner, 8.43))
+    assert ws.row_dimensions[row].height >= needed > lines_height(wrapped_lines(owner, 13.0))

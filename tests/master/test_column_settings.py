@@ -9,7 +9,9 @@ edi_xl holds, the file the patch writer saves and the file openpyxl would save w
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -66,16 +68,18 @@ def _with_cols(master: Path, cols: str) -> str:
     return part
 
 
-def _whole_save(master: Path, act: object, out: Path) -> Path:
-    """What openpyxl writes of the master after ``act(path)`` had it not been patched."""
-    import shutil
+def _unpatchable(*args: object) -> bytes:
+    raise ValueError("a part the patch writer needs is broken")
 
+
+def _whole_save(master: Path, act: Callable[[Path], object], out: Path) -> Path:
+    """What openpyxl writes of the master after ``act(path)``, had it not been patched."""
     copy = out / master.name
     out.mkdir()
     shutil.copy(master, copy)
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(patch, "apply_edits", lambda *args: (_ for _ in ()).throw(ValueError("no")))
-        act(copy)  # type: ignore[operator]
+        m.setattr(patch, "apply_edits", _unpatchable)
+        act(copy)
     return copy
 
 

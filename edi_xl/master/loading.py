@@ -55,6 +55,7 @@ from openpyxl.worksheet._reader import (
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
+from edi_xl.master.cells import new_cell
 from edi_xl.master.package import xml_characters_only
 
 #: the sheetData element's start tag, whatever its prefix: ``<sheetData>`` or ``<sheetData/>``
@@ -154,14 +155,6 @@ def sheet_values(ws: Any) -> SheetValues | None:
     return _VALUES.get(ws)
 
 
-def _make_cell(ws: Any, r: int, col: int, value: Any, data_type: str, style_id: int) -> Cell:
-    """The cell a load makes of (row, column, value, type, style id), put in ``ws``."""
-    c = ws._cells[(r, col)] = Cell(ws, row=r, column=col)
-    c._value, c.data_type = value, data_type
-    c._style = StyleArray(ws.parent._cell_styles[style_id])
-    return c
-
-
 def bind_values(wb: Workbook) -> None:
     """Make the cells (and row dimensions) of the sheets of ``wb`` read as values, as the
     load would have made them: before anything writes the workbook whole. A cell made since
@@ -176,7 +169,7 @@ def bind_values(wb: Workbook) -> None:
         for r, col, value, data_type, style_id in found.cells:
             c = cells.get((r, col))
             if c is None:
-                _make_cell(ws, r, col, value, data_type, style_id)
+                new_cell(ws, r, col, styles[style_id], value, data_type)
                 continue
             if c._value is None:
                 c._value, c.data_type = value, data_type
@@ -232,9 +225,11 @@ class _FastSheetReader(WorksheetReader):
                 self._bind_scanned(self._scanned, values)
             else:
                 assert self._rows is not None
+                styles = ws.parent._cell_styles
                 for plain in self._parsed_cells(self._rows):
                     if plain[3] == "f":
-                        _make_cell(ws, *plain)
+                        r, col, value, data_type, style_id = plain
+                        new_cell(ws, r, col, styles[style_id], value, data_type)
                     else:
                         values.append(plain)
             rows = dict(self.parser.row_dimensions)
@@ -246,14 +241,8 @@ class _FastSheetReader(WorksheetReader):
         else:
             assert self._rows is not None
             styles = ws.parent._cell_styles
-            new_cell = Cell.__new__
             for r, col, value, data_type, style_id in self._parsed_cells(self._rows):
-                # Cell(ws, row=r, column=col, style_array=styles[style_id]), then its value:
-                # the same slots set without the two constructors' calls
-                c = new_cell(Cell)
-                c.parent, c.row, c.column, c._value, c.data_type = ws, r, col, value, data_type
-                c._style, c._hyperlink, c._comment = StyleArray(styles[style_id]), None, None
-                cells[(r, col)] = c
+                new_cell(ws, r, col, styles[style_id], value, data_type)
         self._scanned = None
         self._rows = None
         if cells:
@@ -339,7 +328,7 @@ class _FastSheetReader(WorksheetReader):
             parser.timedelta_formats,
             parser.epoch,
         )
-        new_cell = Cell.__new__
+        bare_cell = Cell.__new__
         new_array = array.__new__
         columns: dict[str, int] = {}
         # style text -> (style id, its StyleArray, None or, in a date format, its dates)
@@ -402,9 +391,8 @@ class _FastSheetReader(WorksheetReader):
                     if values is not None:
                         values.append((r, column, value, data_type, style_id))
                         continue
-                    # Cell(ws, row=r, column=column, style_array=style), then its value: the
-                    # same slots set without the two constructors' calls
-                    c = new_cell(Cell)
+                    # cells.new_cell written out here: no call a cell in the load's hot loop
+                    c = bare_cell(Cell)
                     c.parent = ws
                     c.row = r
                     c.column = column
@@ -425,12 +413,7 @@ class _FastSheetReader(WorksheetReader):
                 if values is not None and d["data_type"] != "f":  # (a formula: a cell)
                     values.append((cr, cc, d["value"], d["data_type"], d["style_id"]))
                     continue
-                c = new_cell(Cell)
-                c.parent, c.row, c.column = ws, cr, cc
-                c._value, c.data_type = d["value"], d["data_type"]
-                c._style = StyleArray(styles[d["style_id"]])
-                c._hyperlink, c._comment = None, None
-                cells[(cr, cc)] = c
+                new_cell(ws, cr, cc, styles[d["style_id"]], d["value"], d["data_type"])
             elif start:  # a row starts: openpyxl's parse_row but for its cells
                 number, attrs, dimension = next(row_starts)
                 if number is not None:

@@ -33,18 +33,26 @@ def column_span(key: str, dim: Any) -> tuple[int, int]:
     return lo, dim.max or lo
 
 
-def column_setting(ws: Worksheet, col: int) -> ColumnDimension | None:
-    """The settings the sheet gives column ``col`` (1-based), None where it gives none: its
-    own (kept under its letter) or the span's that covers it, found without making any."""
+def _covering(ws: Worksheet, col: int) -> tuple[str, Any] | None:
+    """The key and settings that cover column ``col``: its own (kept under its letter) or a
+    span's; None where none do. Nothing is made."""
     dims = ws.column_dimensions
-    own = dims.get(get_column_letter(col))
-    if own is not None and column_span(get_column_letter(col), own)[0] == col:
-        return cast(ColumnDimension, own)
+    letter = get_column_letter(col)
+    own = dims.get(letter)
+    if own is not None and column_span(letter, own)[0] == col:
+        return letter, own
     for key, dim in dims.items():
         lo, hi = column_span(key, dim)
         if lo <= col <= hi:
-            return cast(ColumnDimension, dim)
+            return key, dim
     return None
+
+
+def column_setting(ws: Worksheet, col: int) -> ColumnDimension | None:
+    """The settings the sheet gives column ``col`` (1-based), None where it gives none: its
+    own or the span's that covers it, found without making any."""
+    found = _covering(ws, col)
+    return None if found is None else cast(ColumnDimension, found[1])
 
 
 def column_width(ws: Worksheet, col: int) -> float | None:
@@ -102,18 +110,17 @@ def set_column_width(ws: Worksheet, col: int, width: float) -> None:
     """Give column ``col`` the width ``width``. A span covering it is cut around it first:
     the column gets settings of its own with that width and nothing else of the span's (as
     the patch writer cuts the file's ``<col>``), and the span's other columns keep theirs."""
-    dim = column_setting(ws, col)
-    if dim is not None:
-        key = next(k for k, d in ws.column_dimensions.items() if d is dim)
-        lo, hi = column_span(key, dim)
-        if (lo, hi) != (col, col):
-            del ws.column_dimensions[key]
-            if lo < col:
-                _put(ws, copy(dim), lo, col - 1)
-            if col < hi:
-                _put(ws, copy(dim), col + 1, hi)
-            dim = None
-    if dim is None:
-        dim = ColumnDimension(ws, index=get_column_letter(col))
-        _put(ws, dim, col, col)
-    dim.width = width
+    found = _covering(ws, col)
+    if found is not None and column_span(*found) == (col, col):  # its own: kept
+        found[1].width = width
+        return
+    if found is not None:  # a span: cut around the column
+        key, span = found
+        lo, hi = column_span(key, span)
+        del ws.column_dimensions[key]
+        if lo < col:
+            _put(ws, copy(span), lo, col - 1)
+        if col < hi:
+            _put(ws, copy(span), col + 1, hi)
+    dim = ColumnDimension(ws, index=get_column_letter(col), width=width)
+    _put(ws, dim, col, col)

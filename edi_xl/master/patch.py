@@ -912,6 +912,7 @@ class SheetXml:
 
 
 def _copy_element(el: etree._Element) -> etree._Element:
+    """A copy of ``el`` (and what it holds) with no parent."""
     return etree.fromstring(etree.tostring(el))
 
 
@@ -1416,7 +1417,7 @@ def _inline_strings(root: etree._Element, strings: list[etree._Element]) -> None
         inline = etree.SubElement(c, M + "is")
         if 0 <= index < len(strings):
             for child in strings[index]:
-                inline.append(etree.fromstring(etree.tostring(child)))
+                inline.append(_copy_element(child))
 
 
 def _restyle(root: etree._Element, made: _Made, styles: StyleMap) -> None:

@@ -37,6 +37,7 @@ from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, merged_cell_note, set_value
 from edi_xl.master.column_settings import set_column_width, shown_width
 from edi_xl.master.conditional import apply_rag_formatting
+from edi_xl.master.loading import cell_maker, extent
 from edi_xl.master.patch import reading_ahead, save_master
 from edi_xl.master.plan import (
     COMPUTED_NOTE,
@@ -196,9 +197,7 @@ def refresh_book(
     def write(
         row: int, col: int, value: Any, label: str, action: Action, *, computed: bool = False
     ) -> None:
-        cell = cells.get((row, col))
-        if cell is None:
-            cell = ws.cell(row, col)
+        cell = cell_at(row, col)
         if comparable(cell.value) == comparable(value):
             return
         old = cell.value
@@ -217,8 +216,14 @@ def refresh_book(
         )
     wrap_top = wrap_top_setter(wb)
     fit_row = _row_fitter(ws, computed_cols["problems"])
-    cells = ws._cells  # (a cell that is there; ws.cell makes one that is not)
+    theme_col, owner_col = columns.fields.get("theme"), columns.fields.get("owner")
     computed_columns = list(computed_cols.values())
+    # the cells of the columns written here and read by the Summary (a plan sheet loaded
+    # with its cells made on use makes only these: load_master(cells_on_use=True))
+    cell_at = cell_maker(
+        ws,
+        [status_col, *computed_columns] + [c + 1 for c in (theme_col, owner_col) if c is not None],
+    )
     for action, assessment in assessments:
         assert action.origin is not None
         row = action.origin.row
@@ -249,8 +254,7 @@ def refresh_book(
             computed=True,
         )
         for col in computed_columns:
-            cell = cells.get((row, col))
-            wrap_top(ws.cell(row, col) if cell is None else cell)
+            wrap_top(cell_at(row, col))
         fit_row(row, problems)
 
     sheets.write_lists(wb, words)
@@ -278,11 +282,10 @@ def refresh_book(
     apply_print_setup(ws, header_row=header_row, as_at=as_at)
     if ws.freeze_panes is None:
         ws.freeze_panes = f"B{header_row + 1}"
-    last_col = get_column_letter(max(ws.max_column, *computed_cols.values()))
+    last_col = get_column_letter(max(extent(ws)[1], *computed_cols.values()))
     if not ws.auto_filter.filterColumn:  # never drop a filter the user has set
         ws.auto_filter.ref = f"A{header_row}:{last_col}{last_row}"
     sheets.append_changes(wb, changes, now or datetime.now().replace(microsecond=0))
-    theme_col, owner_col = columns.fields.get("theme"), columns.fields.get("owner")
     summary, summary_notes = write_summary(
         wb,
         plan,

@@ -92,18 +92,20 @@ def new_cell(
     style: StyleArray | None,
     value: Any = None,
     data_type: str = "n",
+    cells: dict[tuple[int, int], Any] | None = None,
 ) -> Cell:
     """``Cell(ws, row, column, style_array=style)`` holding ``value`` already stored as
-    openpyxl stores it (``data_type``), put on the sheet: the same slots set without the
-    constructors' calls, for the thousands of cells edi_xl's own sheets are written with. The
-    cell gets its own copy of ``style``, as the constructor gives it."""
+    openpyxl stores it (``data_type``), put on the sheet (in ``cells``, when given: the
+    sheet's own, reached without making those it holds as values): the same slots set
+    without the constructors' calls, for the thousands of cells edi_xl's own sheets are
+    written with. The cell gets its own copy of ``style``, as the constructor gives it."""
     cell = Cell.__new__(Cell)
     cell.parent, cell.row, cell.column = ws, row, column
     cell._value, cell.data_type = value, data_type
     # (StyleArray(style) copies it through a Python __new__: twice the time)
     cell._style = None if style is None else _new_array(StyleArray, "i", style)
     cell._hyperlink = cell._comment = None
-    ws._cells[row, column] = cell
+    (ws._cells if cells is None else cells)[row, column] = cell
     return cell
 
 

@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.master.column_settings import set_column_width, shift_column_settings
 from edi_xl.master.edits import record_inserted_column, shift_range_text, shift_reference
+from edi_xl.master.loading import made_cells
 
 
 def _shifted(ranges: MultiCellRange, col: int) -> MultiCellRange:
@@ -81,7 +82,8 @@ def _shift_formulas(ws: Worksheet, col: int) -> None:
     column is inserted before ``col`` (see the module docstring)."""
     wb, sheet = ws.parent, ws.title
     for other in wb.worksheets:
-        for cell in other._cells.values():
+        # (a sheet's formulas are among the cells it has made: loading.made_cells)
+        for cell in made_cells(other).values():
             value = cell._value
             if cell.data_type == "f" and isinstance(value, str):
                 new = shift_formula(value, sheet, col, other.title)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
@@ -42,6 +42,7 @@ from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.master.column_settings import column_span
+from edi_xl.master.loading import made_cells, made_from_values
 
 CellKey = tuple[int, int]  # (row, column), 1-based
 #: An openpyxl style array (indices into the workbook's fonts, fills...); None: no style.
@@ -130,7 +131,7 @@ def sheet_state(ws: Worksheet) -> SheetState:
     """What ``ws`` holds now, of what edi_xl may change."""
     cells: dict[CellKey, tuple[Any, str, Style]] = {}
     styles: dict[bytes, Style] = {}  # a style array's bytes -> it as compared (a few kinds)
-    for key, cell in ws._cells.items():
+    for key, cell in made_cells(ws).items():  # (not those still values: unchanged)
         style = cell._style
         if style is not None:
             kind = style.tobytes()
@@ -448,6 +449,28 @@ def _rule_edits(ws: Worksheet, edits: SheetEdits, before: SheetState, after: She
                 edits.dv_added.append(dv)
 
 
+def _with_cells_made(before: SheetState, ws: Worksheet) -> SheetState:
+    """``before`` with what the sheet held, when it was loaded, in the places of the cells it
+    has made since from the values it was loaded with (:func:`~edi_xl.master.loading.
+    made_from_values`): the baseline of a sheet loaded so has only the cells made then."""
+    made = made_from_values(ws)
+    if not made:
+        return before
+    cells = dict(before.cells)
+    styles = ws.parent._cell_styles
+    looks: dict[int, Style] = {}
+    for key, (_, _, value, data_type, style_id) in made.items():
+        if key in cells:  # (taken into a baseline since: that is what it held then)
+            continue
+        look = looks.get(style_id, _UNSEEN)
+        if look is _UNSEEN:
+            style = styles[style_id]
+            look = looks[style_id] = tuple(style) if any(style) else None
+        if value is not None or look is not None:  # (as sheet_state keeps a cell)
+            cells[key] = (value, data_type, look)
+    return replace(before, cells=cells)
+
+
 def describe_sheet(
     ws: Worksheet, before: SheetState, inserted: list[int] | None = None, *, remade: bool = False
 ) -> SheetEdits | None:
@@ -456,6 +479,7 @@ def describe_sheet(
     if remade:
         return SheetEdits(ws.title, True, _remade_from=(before, ws),
                           state=_changed(before.state, ws.sheet_state))  # fmt: skip
+    before = _with_cells_made(before, ws)
     after = sheet_state(ws)
     inserted = inserted or []
     for col in inserted:

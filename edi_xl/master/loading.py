@@ -53,6 +53,7 @@ from openpyxl.worksheet._reader import (
     _cast_number,
 )
 from openpyxl.worksheet.dimensions import RowDimension
+from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from edi_xl.master.cells import new_cell
@@ -122,8 +123,10 @@ _SKIP: weakref.WeakKeyDictionary[Workbook, set[str]] = weakref.WeakKeyDictionary
 _ROWS_NOT_READ: weakref.WeakKeyDictionary[Workbook, weakref.WeakSet[Any]] = (
     weakref.WeakKeyDictionary()
 )
-#: Per workbook being read: the titles of the sheets read as values (``values_only``).
+#: Per workbook being read: the titles of the sheets read as values (``values_only``), and
+#: whether its other sheets are read as values made cells on first use (``cells_on_use``).
 _AS_VALUES: weakref.WeakKeyDictionary[Workbook, frozenset[str]] = weakref.WeakKeyDictionary()
+_ON_USE: weakref.WeakSet[Workbook] = weakref.WeakSet()
 
 
 class SheetValues(NamedTuple):
@@ -149,10 +152,137 @@ def rows_not_read(wb: Workbook) -> list[Any]:
 
 
 def sheet_values(ws: Any) -> SheetValues | None:
-    """The cells of ``ws`` read as values (``values_only``); None when its cells were read as
-    cells (or :func:`bind_values` has made them). None of them is among the sheet's openpyxl
-    cells: ``ws.cell`` and ``ws[...]`` do not see them (and make an empty cell there)."""
+    """The cells of ``ws`` read as values (``values_only``, ``cells_on_use``) and not made
+    cells yet; None when its cells were read as cells (or have all been made since). None of
+    them is among the sheet's openpyxl cells: for a ``values_only`` sheet, ``ws.cell`` and
+    ``ws[...]`` do not see them (and make an empty cell there); a ``cells_on_use`` sheet makes
+    them all when anything uses its cells."""
     return _VALUES.get(ws)
+
+
+class _CellsOnUse(Worksheet):
+    """A worksheet whose cells were read as values (``load_workbook_fast(cells_on_use=
+    True)``): the first use of its cells (``_cells``, behind every openpyxl call that reads or
+    writes one) makes them all (:func:`bind_sheet`), and the sheet is then a ``Worksheet``
+    again. :func:`bind_columns` makes a few columns' cells only, and :func:`made_cells`
+    reaches the cells made without making the others."""
+
+    @property  # type: ignore[override]
+    def _cells(self) -> dict[tuple[int, int], Any]:
+        bind_sheet(self)
+        return self.__dict__["_cells"]  # type: ignore[no-any-return]
+
+    @_cells.setter
+    def _cells(self, cells: dict[tuple[int, int], Any]) -> None:
+        self.__dict__["_cells"] = cells
+
+
+#: Per sheet: the cells made from its values since it was loaded, each as its value was
+#: read (:class:`SheetValues`): what the sheet held there, for :func:`made_from_values`.
+_MADE: weakref.WeakKeyDictionary[Any, dict[tuple[int, int], _PlainCell]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def makes_cells_on_use(ws: Any) -> bool:
+    """Whether ``ws`` holds cells as values that it makes when its cells are used
+    (``cells_on_use``; not a ``values_only`` sheet, whose values stay apart)."""
+    return type(ws) is _CellsOnUse
+
+
+def made_cells(ws: Any) -> dict[tuple[int, int], Any]:
+    """The cells ``ws`` has made, by (row, column): its ``_cells``, without making those of a
+    ``cells_on_use`` sheet still held as values (:func:`sheet_values`)."""
+    return ws.__dict__["_cells"]  # type: ignore[no-any-return]
+
+
+def made_from_values(ws: Any) -> dict[tuple[int, int], _PlainCell]:
+    """The cells of ``ws`` made from the values it was loaded with, each as it was read:
+    what the sheet held in their places when it was loaded (for the baseline)."""
+    return _MADE.get(ws, {})
+
+
+#: Per ``cells_on_use`` sheet: the columns whose cells :func:`bind_columns` has made.
+_COLUMNS_MADE: weakref.WeakKeyDictionary[Any, set[int]] = weakref.WeakKeyDictionary()
+
+
+def _make(ws: Any, plains: Iterable[_PlainCell]) -> None:
+    """Make the cells ``plains`` in ``ws`` (none of their places holds a cell: the values and
+    the cells never do) and note what they were made from."""
+    cells = made_cells(ws)
+    styles = ws.parent._cell_styles
+    made = _MADE.setdefault(ws, {})
+    for plain in plains:
+        r, col, value, data_type, style_id = plain
+        made[(r, col)] = plain
+        new_cell(ws, r, col, styles[style_id], value, data_type, cells)
+
+
+def bind_sheet(ws: Any) -> None:
+    """Make every cell of a ``cells_on_use`` sheet still held as a value, as the load would
+    have made it; the sheet is then a ``Worksheet`` again. Nothing for any other sheet."""
+    if type(ws) is not _CellsOnUse:
+        return
+    ws.__class__ = Worksheet
+    found = _VALUES.pop(ws, None)
+    if found is not None:
+        _make(ws, found.cells)
+        ws._current_row = max(ws._current_row, found.last_row)
+
+
+def bind_columns(ws: Any, columns: Iterable[int]) -> dict[tuple[int, int], Any]:
+    """Make the cells of ``columns`` (1-based) of a ``cells_on_use`` sheet still held as
+    values, the others left as values; the sheet's cells made (:func:`made_cells`). A command
+    that writes a few columns of a big sheet reads and writes their cells there, without
+    making the rest (a plan's thousands of rows of text)."""
+    found = _VALUES.get(ws) if type(ws) is _CellsOnUse else None
+    if found is not None:
+        done = _COLUMNS_MADE.setdefault(ws, set())
+        wanted = set(columns) - done
+        if wanted:
+            kept: list[_PlainCell] = []
+            made: list[_PlainCell] = []
+            for plain in found.cells:
+                (made if plain[1] in wanted else kept).append(plain)
+            _make(ws, made)
+            _VALUES[ws] = found._replace(cells=kept)
+            done |= wanted
+    return made_cells(ws)
+
+
+def cell_maker(ws: Any, columns: Iterable[int]) -> Callable[[int, int], Any]:
+    """``ws.cell`` for a sheet whose cells may be held as values (``cells_on_use``), for a
+    command that writes ``columns``: their cells are made (:func:`bind_columns`), and the
+    function gives the cell at (row, column) of one of them, made empty where there is none,
+    without making the others. A cell of another column is ``ws.cell``'s (which makes them
+    all)."""
+    wanted = frozenset(columns)
+    cells = bind_columns(ws, wanted)
+    cell_of = ws.cell
+
+    def cell(row: int, column: int) -> Any:
+        found = cells.get((row, column))
+        if found is not None:
+            return found
+        if column not in wanted or type(ws) is not _CellsOnUse:
+            return cell_of(row, column)
+        made = cells[(row, column)] = Cell(ws, row=row, column=column)
+        ws._current_row = max(ws._current_row, row)  # (what ws.cell keeps, for ws.append)
+        return made
+
+    return cell
+
+
+def extent(ws: Any) -> tuple[int, int]:
+    """``ws.max_row`` and ``ws.max_column``, without making the cells of a ``cells_on_use``
+    sheet held as values (which count, as the cells a full load makes of them would)."""
+    found = _VALUES.get(ws) if type(ws) is _CellsOnUse else None
+    if found is None:
+        return ws.max_row, ws.max_column
+    keys = list(made_cells(ws))
+    rows = [found.last_row, *(r for r, _ in keys)]
+    columns = [plain[1] for plain in found.cells] + [c for _, c in keys]
+    return max(rows, default=1) or 1, max(columns, default=1)
 
 
 def bind_values(wb: Workbook) -> None:
@@ -161,6 +291,9 @@ def bind_values(wb: Workbook) -> None:
     in the place of a value keeps its own value, if it has one, and its look, if it has
     one (a cell only looked at with ``ws.cell`` has neither: the value's are taken)."""
     for ws in wb.worksheets:
+        if type(ws) is _CellsOnUse:
+            bind_sheet(ws)
+            continue
         found = _VALUES.pop(ws, None)
         if found is None:
             continue
@@ -196,12 +329,14 @@ class _FastSheetReader(WorksheetReader):
         self._rows: bytes | None = None
         self._scanned: Scanned | None = None  # the rows as scan_rows cut them
         self._as_values = False  # the cells read as values (values_only), not made
+        self._on_use = False  # the cells read as values, made on first use (cells_on_use)
         if found is not None and b"<" in (found.rows or b""):
             # the rows are read below; openpyxl reads the rest, from the sheet without them
             if ws.title in _SKIP.get(ws.parent, ()):
                 _ROWS_NOT_READ.setdefault(ws.parent, weakref.WeakSet()).add(ws)
             else:
                 self._as_values = ws.title in _AS_VALUES.get(ws.parent, ())
+                self._on_use = not self._as_values and ws.parent in _ON_USE
                 self._scanned = scan_rows(data, found)
                 if self._scanned is None:
                     self._rows = data  # read with lxml's iterparse
@@ -217,7 +352,7 @@ class _FastSheetReader(WorksheetReader):
             pass
         ws = self.ws
         cells = ws._cells
-        if self._as_values:
+        if self._as_values or self._on_use:
             # each cell's value kept, not made a cell; a formula is made a cell (a command
             # that moves the plan's columns moves the formulas it finds among the cells)
             values: list[_PlainCell] = []
@@ -232,10 +367,14 @@ class _FastSheetReader(WorksheetReader):
                         new_cell(ws, r, col, styles[style_id], value, data_type)
                     else:
                         values.append(plain)
-            rows = dict(self.parser.row_dimensions)
-            self.parser.row_dimensions.clear()  # kept with the values, not made dimensions
-            last = max([v[0] for v in values], default=0)
-            _VALUES[ws] = SheetValues(values, rows, max(last, ws.max_row if cells else 0))
+            rows: dict[str, dict[str, str]] = {}
+            if self._as_values:  # kept with the values, not made dimensions
+                rows = dict(self.parser.row_dimensions)
+                self.parser.row_dimensions.clear()
+            last = max(max([v[0] for v in values], default=0), ws.max_row if cells else 0)
+            _VALUES[ws] = SheetValues(values, rows, last)
+            if self._on_use:  # (ws.append adds a row below it before it uses the cells)
+                ws._current_row = last
         elif self._scanned is not None:
             self._bind_scanned(self._scanned)
         else:
@@ -246,7 +385,7 @@ class _FastSheetReader(WorksheetReader):
         self._scanned = None
         self._rows = None
         if cells:
-            ws._current_row = ws.max_row
+            ws._current_row = max(ws._current_row, ws.max_row)
 
     def bind_row_dimensions(self) -> None:
         """openpyxl's, with a row whose attributes (but its number) another row had already
@@ -792,22 +931,28 @@ class _FastExcelReader(ExcelReader):
         self._read_worksheets()
         for ws in self.wb.worksheets:
             _values_of_bound_cells(ws)
+            if self._cells_on_use and ws in _VALUES and ws.title not in self._values_only:
+                ws.__class__ = _CellsOnUse  # (its cells are made when first used)
 
     def __init__(
         self,
         *args: Any,
         skip_rows: SkipRows | None = None,
         values_only: Iterable[str] = (),
+        cells_on_use: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self._skip_rows = skip_rows
         self._values_only = frozenset(values_only)
+        self._cells_on_use = cells_on_use
 
     def read_workbook(self) -> None:
         super().read_workbook()
         if self._values_only:
             _AS_VALUES[self.wb] = self._values_only
+        if self._cells_on_use:
+            _ON_USE.add(self.wb)
         if self._skip_rows is not None:
             names = self.parser.defined_names.by_sheet().get("global", {})
             texts = {name: getattr(d, "attr_text", None) or "" for name, d in names.items()}
@@ -835,6 +980,7 @@ def load_workbook_fast(
     rich_text: bool = False,
     skip_rows: SkipRows | None = None,
     values_only: Iterable[str] = (),
+    cells_on_use: bool = False,
 ) -> Workbook:
     """``openpyxl.load_workbook(BytesIO(data), ...)``, with the cells read by the scanner
     (:func:`scan_rows`) or by lxml.
@@ -849,8 +995,12 @@ def load_workbook_fast(
     names them. ``values_only``: the titles of sheets whose cells the caller reads only as
     values and adds rows only below (the Change Log, which grows by thousands of lines a
     round): their cells are read (:func:`sheet_values`) but not made openpyxl cells, and
-    :func:`bind_values` makes them before the workbook is written whole. When openpyxl reads
-    the package itself, every row is read, and every cell made.
+    :func:`bind_values` makes them before the workbook is written whole. ``cells_on_use``:
+    every other sheet's cells (but formulas) are read as values too, and made openpyxl cells
+    when the sheet's cells are first used (:class:`_CellsOnUse`; :func:`bind_columns` makes
+    a few columns' only): a command that writes a few columns of the plan does not make the
+    cells of the rest. When openpyxl reads the package itself, every row is read, and every
+    cell made.
     """
     options: dict[str, Any] = {
         "keep_vba": keep_vba,
@@ -860,7 +1010,11 @@ def load_workbook_fast(
     if _fast_can_read(data):
         try:
             reader = _FastExcelReader(
-                BytesIO(data), skip_rows=skip_rows, values_only=values_only, **options
+                BytesIO(data),
+                skip_rows=skip_rows,
+                values_only=values_only,
+                cells_on_use=cells_on_use,
+                **options,
             )
             reader.read()
             return reader.wb

@@ -94,6 +94,7 @@ from edi_xl.master.edits import (
 from edi_xl.master.loading import (
     bind_values,
     find_sheet_data,
+    makes_cells_on_use,
     plain_namespaces,
     rows_not_read,
     sheet_values,
@@ -218,9 +219,13 @@ def read_ahead(wb: Workbook) -> None:
     if package is None or wb in _AHEAD:
         return
     try:
-        # (not the sheets loaded as values: rows are added below them without a parse)
+        # (not the sheets loaded as values, apart: rows are added below them without a parse)
         skip = {ws.title for ws in rows_not_read(wb)}
-        skip.update(ws.title for ws in wb.worksheets if sheet_values(ws) is not None)
+        skip.update(
+            ws.title
+            for ws in wb.worksheets
+            if sheet_values(ws) is not None and not makes_cells_on_use(ws)
+        )
         _AHEAD[wb] = _ReadAhead(package, skip)
     except Exception:  # noqa: BLE001 - the save reads the package itself, and says why
         return

@@ -30,7 +30,7 @@ from edi_xl.master import sheets
 from edi_xl.master.cells import set_value
 from edi_xl.master.column_settings import column_width, set_column_width
 from edi_xl.master.columns import insert_column
-from edi_xl.master.loading import load_workbook_fast
+from edi_xl.master.loading import load_workbook_fast, made_cells, sheet_values
 from edi_xl.master.package import is_package
 from edi_xl.master.patch import remember_package
 from edi_xl.master.sheets import Settings
@@ -86,7 +86,8 @@ def _find_plan_sheet(wb: WorkbookType, path: object) -> tuple[Worksheet, Detecti
     for ws in wb.worksheets:
         if ws.title in EDI_XL_SHEETS:
             continue
-        grid = grid_from_worksheet(ws)
+        values = sheet_values(ws)  # (a sheet loaded with its cells made on use: not made)
+        grid = grid_from_worksheet(ws, made_cells(ws), values.cells if values else ())
         detection = trust.detect(grid)
         if detection:
             bonus = 1.0 if ws.title == PLAN_SHEET else 0.0
@@ -148,7 +149,10 @@ def gc_paused() -> Iterator[None]:
 
 
 def load_master(
-    path: str | Path, *, remakes_summary: bool = False, log_as_values: bool = False
+    path: str | Path,
+    *,
+    remakes_summary: bool = False,
+    log_as_values: bool = False,
 ) -> WorkbookType:
     """Open a master for editing, keeping VBA and buttons of an .xlsm.
 
@@ -162,6 +166,12 @@ def load_master(
     not made openpyxl cells (:func:`edi_xl.master.loading.sheet_values`). The log grows by
     thousands of lines a round, and in a year holds more cells than the plan; read so, a
     command's time and memory hardly grow with it.
+
+    Every other sheet's cells (the plan's, the trust's own sheets') are read as values and
+    made openpyxl cells when the sheet's cells are first used (``cells_on_use``): a refresh
+    makes those of the columns it writes (:func:`edi_xl.master.loading.cell_maker`), not
+    the thousands of cells of text it only reads (:func:`read_master_plan` reads them as
+    values), and a sheet nothing uses is never made.
     """
     path = Path(path)
     if not path.exists():
@@ -181,6 +191,7 @@ def load_master(
                 rich_text=False,
                 skip_rows=made_again if remakes_summary else None,
                 values_only=(sheets.CHANGE_LOG,) if log_as_values else (),
+                cells_on_use=True,
             )
             if is_package(BytesIO(data)):
                 remember_package(wb, data)  # saved by patching this file (master.patch)

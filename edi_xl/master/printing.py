@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.core.dates import long_date
 from edi_xl.master.column_settings import column_setting, shown_width
+from edi_xl.master.loading import extent
 
 #: The smallest print scale (percent) edi_xl lets "one page wide" shrink a sheet to: below it,
 #: text is too small to read, so a wider sheet prints at this scale over more pages across.
@@ -39,7 +40,7 @@ def printed_width(ws: Worksheet) -> float:
     pixels at 96 dpi plus 5 pixels a column; LibreOffice about a sixth more, which is what
     is counted here, so that the estimate holds in both."""
     total = 0.0
-    for col in range(1, ws.max_column + 1):
+    for col in range(1, extent(ws)[1] + 1):
         dim = column_setting(ws, col)
         if dim is not None and dim.hidden:
             continue

@@ -8,7 +8,7 @@ column 0 is column A, so a grid position maps straight back to a cell reference.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -64,17 +64,28 @@ def _extent(cells: dict[tuple[int, int], Any]) -> tuple[int, int]:
     return max(cells)[0], max(map(itemgetter(1), cells))
 
 
-def grid_from_worksheet(ws: Worksheet) -> SheetGrid:
+def grid_from_worksheet(
+    ws: Worksheet,
+    made: dict[tuple[int, int], Any] | None = None,
+    values: Iterable[tuple[Any, ...]] = (),
+) -> SheetGrid:
     """Read an openpyxl worksheet (not read-only) into a grid.
 
     Only cells that exist are visited, so a bogus declared dimension costs nothing; merged
-    ranges are filled with their top-left value; hidden rows are recorded.
+    ranges are filled with their top-left value; hidden rows are recorded. ``made`` and
+    ``values``: a sheet loaded with its cells held as values (1-based row, column and value
+    first), not made into the cells ``made`` (by row and column): read without making them.
     """
     # 1-based (row, column) -> value; ``_value`` is what openpyxl's ``value`` property returns
     # (for a merged cell too), read without the property: a plan has tens of thousands of cells
     cells: dict[tuple[int, int], Any] = {
-        key: value for key, cell in ws._cells.items() if (value := cell._value) is not None
+        key: value
+        for key, cell in (ws._cells if made is None else made).items()
+        if (value := cell._value) is not None
     }
+    for r, c, value, *_ in values:
+        if value is not None:
+            cells[(r, c)] = value
     max_r, max_c = _extent(cells)
     if max_r > MAX_ROWS or max_c > MAX_COLS:
         cells = {(r, c): v for (r, c), v in cells.items() if r <= MAX_ROWS and c <= MAX_COLS}

@@ -1,0 +1,276 @@
+"""Sheets whose cells are made on use (``load_workbook_fast(cells_on_use=True)``, which
+``load_master`` uses for every sheet but the Change Log and a Summary made again).
+
+The plan sheet's cells are read as values; a refresh or a merge makes the cells of the few
+columns it writes (``loading.cell_maker``) and reads the rest as values, and anything else that
+uses the sheet's cells through openpyxl makes them all first. Each test here holds the result to
+what the same work gives on the same master loaded with every cell made: what openpyxl reads,
+and the package the patch writer saves, part by part (XML compared in canonical form).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import build_trust_workbook
+from lxml import etree
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from edi_xl.flows.refresh import new_master, refresh_book
+from edi_xl.flows.rounds import start_round_book
+from edi_xl.master import loading, patch
+from edi_xl.master import plan as plan_module
+from edi_xl.master.loading import (
+    bind_columns,
+    cell_maker,
+    extent,
+    makes_cells_on_use,
+    sheet_values,
+)
+from edi_xl.master.plan import PLAN_SHEET, load_master, read_master_plan, round_column
+from edi_xl.tables.reader import read_plan
+
+AS_AT = date(2023, 12, 18)
+NEXT = date(2024, 3, 18)  # a quarter on: the overdue actions' cells change
+NOW = datetime(2024, 3, 18, 9, 30)
+
+
+def _canonical(data: bytes) -> dict[str, bytes]:
+    """Each part of a package (but the save time's), XML parts in canonical form (C14N)."""
+    out = {}
+    with zipfile.ZipFile(BytesIO(data)) as zf:
+        for info in zf.infolist():
+            if info.filename == "docProps/core.xml":
+                continue
+            raw = zf.read(info)
+            if info.filename.endswith((".xml", ".rels", ".vml")):
+                raw = etree.tostring(etree.fromstring(raw), method="c14n")
+            out[info.filename] = raw
+    return out
+
+
+def _load(path: Path, *, on_use: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``load_master(path)`` as commands load it, with the cells made on use or all made."""
+    real = loading.load_workbook_fast
+
+    def every_cell_made(data: bytes, **options: Any) -> Any:
+        options["cells_on_use"] = False
+        return real(data, **options)
+
+    with monkeypatch.context() as m:
+        if not on_use:
+            m.setattr(plan_module, "load_workbook_fast", every_cell_made)
+        return load_master(path, remakes_summary=True, log_as_values=True)
+
+
+def _both(path: Path, work: Callable[[Any], None], monkeypatch: pytest.MonkeyPatch
+          ) -> tuple[dict[str, bytes], dict[str, bytes]]:  # fmt: skip
+    """The packages saved after ``work`` on ``path`` loaded both ways (made on use first)."""
+    out = []
+    for on_use in (True, False):
+        wb = _load(path, on_use=on_use, monkeypatch=monkeypatch)
+        work(wb)
+        data = patch.save_bytes(wb)
+        assert data is not None
+        out.append(_canonical(data))
+    return out[0], out[1]
+
+
+def _assert_same(on_use: dict[str, bytes], made: dict[str, bytes]) -> None:
+    assert sorted(on_use) == sorted(made)
+    differ = [part for part in made if on_use[part] != made[part]]
+    assert not differ, f"parts differ: {differ}"
+
+
+@pytest.fixture
+def trust_master(tmp_path: Path) -> Path:
+    """A master made by edi_xl, then given what a trust adds in Excel: a merged title across
+    the plan's columns, a note, a link in a column of its own, a formula reading the plan, and
+    a sheet of its own."""
+    seed = build_trust_workbook(tmp_path / "trust.xlsx")
+    path = tmp_path / "master.xlsx"
+    new_master(path, read_plan(seed), AS_AT, now=datetime(2023, 12, 18, 9, 0))
+    wb = load_workbook(path)
+    ws = wb[PLAN_SHEET]
+    ws.merge_cells("A1:D1")
+    ws["B6"].comment = Comment("Check with the network chairs", "HR")
+    ws["P5"] = "WRES guidance"
+    ws["P5"].hyperlink = Hyperlink(ref="P5", target="https://www.england.nhs.uk/")
+    ws["P6"] = "=LEN(C6)"
+    ws["P7"] = "kept"
+    ws["P7"].font = Font(bold=True)
+    notes = wb.create_sheet("Notes")
+    notes.append(["Committee notes", None, None, "=COUNTA('Action Plan'!A:A)"])
+    notes.append(["Quarter", 42])
+    wb.save(path)
+    return path
+
+
+def test_a_plan_sheet_reads_as_a_full_load_reads_it(
+    trust_master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every openpyxl way of reading a sheet made on use gives what the full load gives."""
+    lazy = _load(trust_master, on_use=True, monkeypatch=monkeypatch)
+    full = _load(trust_master, on_use=False, monkeypatch=monkeypatch)
+    for title in (PLAN_SHEET, "Notes"):
+        ws_lazy, ws_full = lazy[title], full[title]
+        assert makes_cells_on_use(ws_lazy) and sheet_values(ws_lazy) is not None
+        assert extent(ws_lazy) == (ws_full.max_row, ws_full.max_column)
+        assert makes_cells_on_use(ws_lazy)  # (extent made no cells)
+        assert ws_lazy.max_row == ws_full.max_row  # (this use makes them all)
+        assert not makes_cells_on_use(ws_lazy) and sheet_values(ws_lazy) is None
+        assert ws_lazy.dimensions == ws_full.dimensions
+        assert [[(c.value, c.data_type, c.style_id, c.coordinate) for c in row]
+                for row in ws_lazy.iter_rows()] == [
+                [(c.value, c.data_type, c.style_id, c.coordinate) for c in row]
+                for row in ws_full.iter_rows()]  # fmt: skip
+    assert lazy[PLAN_SHEET]["P5"].hyperlink.target == "https://www.england.nhs.uk/"
+    assert lazy[PLAN_SHEET]["B6"].comment.text == "Check with the network chairs"
+
+
+def test_the_plan_is_read_without_making_its_cells(
+    trust_master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lazy = _load(trust_master, on_use=True, monkeypatch=monkeypatch)
+    full = _load(trust_master, on_use=False, monkeypatch=monkeypatch)
+    a, b = read_master_plan(lazy), read_master_plan(full)
+    assert a.plan.actions == b.plan.actions
+    assert a.grid == b.grid
+    assert makes_cells_on_use(lazy[PLAN_SHEET])
+
+
+def test_a_refresh_makes_only_the_columns_it_writes(
+    trust_master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The speed of a refresh of a big plan rests on this: if something on its way uses the
+    plan sheet's cells through openpyxl, every cell is made again (and this fails)."""
+    wb = _load(trust_master, on_use=True, monkeypatch=monkeypatch)
+    result = refresh_book(wb, NEXT, now=NOW)
+    ws = wb[PLAN_SHEET]
+    assert makes_cells_on_use(ws)
+    assert result.changes  # (the overdue actions' days were written)
+    values = sheet_values(ws)
+    assert values is not None
+    kept_columns = {plain[1] for plain in values.cells}
+    assert {1, 3}.issubset(kept_columns)  # the ids and the actions' text: read, never made
+
+
+@pytest.mark.parametrize("as_at", [AS_AT, NEXT])
+def test_a_refresh_saves_the_same_package(
+    trust_master: Path, as_at: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _assert_same(*_both(trust_master, lambda wb: refresh_book(wb, as_at, now=NOW), monkeypatch))
+
+
+def test_a_new_round_saves_the_same_package(
+    trust_master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new round inserts its column: the cells are all made first, where they were."""
+    _assert_same(*_both(trust_master, lambda wb: start_round_book(wb, NEXT, now=NOW), monkeypatch))
+
+
+def test_cells_written_then_a_column_inserted(
+    trust_master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A merge's order: a few columns' cells made and written, then the round's column
+    inserted (which makes the rest), then a refresh."""
+
+    def merge_like(wb: Any) -> None:
+        master = read_master_plan(wb)
+        ws = master.sheet
+        from edi_xl.tables.layouts import trust
+
+        columns = trust.map_columns(master.grid, master.detection.header_row)
+        status = columns.fields["status"] + 1
+        cell_at = cell_maker(ws, [status])
+        first = master.plan.actions[0].origin
+        assert first is not None
+        cell_at(first.row, status).value = "Blue"
+        cell_at(first.row + 1, status).value = None  # cleared
+        round_column(ws, master.header_row, NEXT)
+        refresh_book(wb, NEXT, now=NOW)
+
+    _assert_same(*_both(trust_master, merge_like, monkeypatch))
+
+
+def test_rows_appended_go_below_the_last_row(
+    trust_master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ws.append`` reads the sheet's last row before it uses the cells."""
+
+    def append(wb: Any) -> None:
+        wb[PLAN_SHEET].append(["99.1", "Added in a script"])
+        wb["Notes"].append(["added"])
+
+    on_use, made = _both(trust_master, append, monkeypatch)
+    _assert_same(on_use, made)
+    wb = load_workbook(BytesIO(_package(on_use)))
+    ws = wb[PLAN_SHEET]
+    assert ws.cell(ws.max_row, 2).value == "Added in a script"
+    assert ws.max_row > 5
+
+
+def _package(parts: dict[str, bytes]) -> bytes:
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return out.getvalue()
+
+
+def test_bind_columns_makes_each_column_once(
+    trust_master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cells of the columns asked for are made as the full load makes them; a column made
+    already is not made again (what was written in it stays); the others stay values."""
+    wb = _load(trust_master, on_use=True, monkeypatch=monkeypatch)
+    full = _load(trust_master, on_use=False, monkeypatch=monkeypatch)[PLAN_SHEET]
+    ws = wb[PLAN_SHEET]
+    cells = bind_columns(ws, [3])
+    made = {key: cell for key, cell in cells.items() if key[1] == 3}
+    expected = {key: cell for key, cell in full._cells.items() if key[1] == 3}
+    assert sorted(made) == sorted(expected)
+    for key, cell in made.items():
+        assert (cell.value, cell.data_type, cell.style_id) == (
+            expected[key].value,
+            expected[key].data_type,
+            expected[key].style_id,
+        )
+    row = max(r for r, _ in made)
+    made[(row, 3)].value = "changed"
+    bind_columns(ws, [3, 4])
+    assert cells[(row, 3)].value == "changed"
+    assert any(c == 4 for _, c in cells)
+    values = sheet_values(ws)
+    assert values is not None
+    assert {plain[1] for plain in values.cells}.isdisjoint({3, 4})
+    assert 1 in {plain[1] for plain in values.cells}
+
+
+def test_a_whole_write_makes_every_cell(
+    trust_master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the file cannot be patched, openpyxl writes the workbook whole: every cell held as
+    a value is made first, and written."""
+    wb = _load(trust_master, on_use=True, monkeypatch=monkeypatch)
+    refresh_book(wb, NEXT, now=NOW)
+    loading.bind_values(wb)
+    assert not any(makes_cells_on_use(ws) for ws in wb.worksheets)
+    out = tmp_path / "whole.xlsx"
+    wb.save(out)
+    full = _load(trust_master, on_use=False, monkeypatch=monkeypatch)
+    refresh_book(full, NEXT, now=NOW)
+    written = load_workbook(out)
+    for title in (PLAN_SHEET, "Notes"):
+        assert [[c.value for c in row] for row in written[title].iter_rows()] == [
+            [c.value for c in row] for row in full[title].iter_rows()
+        ]

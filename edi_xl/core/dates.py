@@ -102,7 +102,7 @@ DEADLINE_KINDS = frozenset(
 class DateValue(BaseModel):
     """A due (or start) date as read from one cell, with the original kept for writing back."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     #: Exactly what the cell held (a datetime stays a datetime, a str stays a str).
     raw: Any = None

@@ -6,7 +6,7 @@ from collections import Counter
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from edi_xl.core.model import made
 
@@ -275,6 +275,8 @@ class Outcome(StrEnum):
 
 
 class Location(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     file: str | None = None
     sheet: str | None = None
     row: int | None = None  # 1-based, as Excel shows it
@@ -293,6 +295,8 @@ class Location(BaseModel):
 
 
 class Problem(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     code: Code
     severity: Severity
     action_id: str | None = None
@@ -355,6 +359,8 @@ def problem(
 
 class Report(BaseModel):
     """All problems found in a plan."""
+
+    model_config = ConfigDict(defer_build=True)
 
     problems: list[Problem] = Field(default_factory=list)
 

@@ -74,7 +74,7 @@ _KNOWN_CODES: Final[dict[Scheme, frozenset[str]]] = {
 class ReportRef(BaseModel):
     """One report reference of a "Report / Action" cell."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     scheme: Scheme
     #: "1".."9" (WRES); "1", "2", "3", "4", "4a", "4b", "5".."8", "9", "9a", "9b", "10" (WDES);

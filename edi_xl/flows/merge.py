@@ -51,7 +51,7 @@ from edi_xl.flows.owner_returns import META_SHEET, last_update_text, row_fingerp
 from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, set_value, storable_text
-from edi_xl.master.loading import cell_maker
+from edi_xl.master.loading import PlacedCells
 from edi_xl.master.patch import reading_ahead, save_master
 from edi_xl.master.plan import (
     MasterPlan,
@@ -512,7 +512,7 @@ def merge_book(
     lost: Counter[str] = Counter()
     wrap_top = wrap_top_setter(wb)
     # (a plan sheet loaded with its cells made on use makes only these columns' here)
-    cell_at = cell_maker(ws, [status_col] + ([update_col] if update_col is not None else []))
+    placed = PlacedCells(ws, [status_col] + ([update_col] if update_col is not None else []))
     for action_id, cands in candidates.items():
         cands.sort(key=lambda c: (c.file.stamp or datetime.min.replace(tzinfo=UTC), c.file.name))
         winner = cands[-1]
@@ -556,7 +556,7 @@ def merge_book(
                     )
                 )
                 stored = stored[:CELL_LIMIT]
-            cell = cell_at(sheet_row, col)
+            cell = placed.cell(sheet_row, col)
             if comparable(cell.value) == comparable(stored):
                 continue
             old = cell.value

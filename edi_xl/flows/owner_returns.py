@@ -43,7 +43,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
     from edi_xl.flows.emails import Drafts
@@ -184,6 +184,8 @@ class SentRow(BaseModel):
     return, its fingerprint, its master row. What comes back in that row is an
     :class:`edi_xl.flows.intake.ReturnRow`."""
 
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     row: int | None = None
     fingerprint: str | None = None
@@ -195,6 +197,8 @@ class ReturnMetadata(BaseModel):
 
     Values that cannot be read are None and explained in ``problems``.
     """
+
+    model_config = ConfigDict(defer_build=True)
 
     format: str
     version: int | None = None

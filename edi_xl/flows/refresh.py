@@ -37,7 +37,7 @@ from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, merged_cell_note, set_value
 from edi_xl.master.column_settings import set_column_width, shown_width
 from edi_xl.master.conditional import apply_rag_formatting
-from edi_xl.master.loading import cell_maker, extent
+from edi_xl.master.loading import PlacedCells, extent
 from edi_xl.master.patch import reading_ahead, save_master
 from edi_xl.master.plan import (
     COMPUTED_NOTE,
@@ -54,6 +54,8 @@ from edi_xl.master.styles import (
     COMPUTED_HEADER_FILL,
     COMPUTED_HEADER_FONT,
     HEADER_ALIGN,
+    WRAP_TOP,
+    alignment_index,
     row_height,
     wrap_top_setter,
 )
@@ -197,10 +199,10 @@ def refresh_book(
     def write(
         row: int, col: int, value: Any, label: str, action: Action, *, computed: bool = False
     ) -> None:
-        cell = cell_at(row, col)
-        if comparable(cell.value) == comparable(value):
+        old = placed.value(row, col)
+        if comparable(old) == comparable(value):
             return
-        old = cell.value
+        cell = placed.cell(row, col)
         if not set_value(cell, value):
             notes.append(merged_cell_note(cell, action.id, path, label))
             return
@@ -214,13 +216,13 @@ def refresh_book(
         problems_by_row.setdefault(p.location.row, []).append(
             ("Note: " if p.severity is Severity.INFO else "") + p.message
         )
-    wrap_top = wrap_top_setter(wb)
+    wrap_top, wrapped = wrap_top_setter(wb), alignment_index(wb, WRAP_TOP)
     fit_row = _row_fitter(ws, computed_cols["problems"])
     theme_col, owner_col = columns.fields.get("theme"), columns.fields.get("owner")
     computed_columns = list(computed_cols.values())
-    # the cells of the columns written here and read by the Summary (a plan sheet loaded
-    # with its cells made on use makes only these: load_master(cells_on_use=True))
-    cell_at = cell_maker(
+    # the columns written here, and those the Summary reads: on a plan sheet loaded with its
+    # cells made on use (load_master), a cell is made only where one is written
+    placed = PlacedCells(
         ws,
         [status_col, *computed_columns] + [c + 1 for c in (theme_col, owner_col) if c is not None],
     )
@@ -254,7 +256,9 @@ def refresh_book(
             computed=True,
         )
         for col in computed_columns:
-            wrap_top(cell_at(row, col))
+            style = placed.style(row, col)
+            if style is None or style.alignmentId != wrapped:
+                wrap_top(placed.cell(row, col))
         fit_row(row, problems)
 
     sheets.write_lists(wb, words)

@@ -202,13 +202,18 @@ def made_from_values(ws: Any) -> dict[tuple[int, int], _PlainCell]:
     return _MADE.get(ws, {})
 
 
-#: Per ``cells_on_use`` sheet: the columns whose cells :func:`bind_columns` has made.
-_COLUMNS_MADE: weakref.WeakKeyDictionary[Any, set[int]] = weakref.WeakKeyDictionary()
+#: Per ``cells_on_use`` sheet: the values of the columns taken out of its values
+#: (:func:`take_columns`), by column and row, each until its cell is made. A place holds a
+#: cell, a value among the sheet's values, or a value here: never two of them.
+_HELD: weakref.WeakKeyDictionary[Any, dict[int, dict[int, _PlainCell]]] = (
+    weakref.WeakKeyDictionary()
+)
+_NOTHING_HELD: dict[int, _PlainCell] = {}
 
 
 def _make(ws: Any, plains: Iterable[_PlainCell]) -> None:
-    """Make the cells ``plains`` in ``ws`` (none of their places holds a cell: the values and
-    the cells never do) and note what they were made from."""
+    """Make the cells ``plains`` in ``ws`` (none of their places holds a cell) and note what
+    they were made from."""
     cells = made_cells(ws)
     styles = ws.parent._cell_styles
     made = _MADE.setdefault(ws, {})
@@ -228,60 +233,126 @@ def bind_sheet(ws: Any) -> None:
     if found is not None:
         _make(ws, found.cells)
         ws._current_row = max(ws._current_row, found.last_row)
+    for rows in _HELD.pop(ws, {}).values():
+        _make(ws, rows.values())
+
+
+def take_columns(ws: Any, columns: Iterable[int]) -> dict[int, dict[int, _PlainCell]]:
+    """Take the values of ``columns`` (1-based) of a ``cells_on_use`` sheet out of its values,
+    to be looked up by place (one pass over them for all the columns), not made cells: the
+    sheet's values so held, by column and row (empty for any other sheet)."""
+    if type(ws) is not _CellsOnUse:
+        return {}
+    held = _HELD.setdefault(ws, {})
+    wanted = set(columns).difference(held)
+    found = _VALUES.get(ws)
+    if wanted and found is not None:
+        kept: list[_PlainCell] = []
+        for col in wanted:
+            held[col] = {}
+        for plain in found.cells:
+            rows = held.get(plain[1]) if plain[1] in wanted else None
+            if rows is None:
+                kept.append(plain)
+            else:
+                rows[plain[0]] = plain
+        _VALUES[ws] = found._replace(cells=kept)
+    return held
 
 
 def bind_columns(ws: Any, columns: Iterable[int]) -> dict[tuple[int, int], Any]:
     """Make the cells of ``columns`` (1-based) of a ``cells_on_use`` sheet still held as
-    values, the others left as values; the sheet's cells made (:func:`made_cells`). A command
-    that writes a few columns of a big sheet reads and writes their cells there, without
-    making the rest (a plan's thousands of rows of text)."""
-    found = _VALUES.get(ws) if type(ws) is _CellsOnUse else None
-    if found is not None:
-        done = _COLUMNS_MADE.setdefault(ws, set())
-        wanted = set(columns) - done
-        if wanted:
-            kept: list[_PlainCell] = []
-            made: list[_PlainCell] = []
-            for plain in found.cells:
-                (made if plain[1] in wanted else kept).append(plain)
-            _make(ws, made)
-            _VALUES[ws] = found._replace(cells=kept)
-            done |= wanted
+    values, the others left as values; the sheet's cells made (:func:`made_cells`)."""
+    columns = list(columns)
+    held = take_columns(ws, columns)
+    for col in columns:
+        rows = held.get(col)
+        if rows:
+            _make(ws, rows.values())
+            rows.clear()
     return made_cells(ws)
 
 
-def cell_maker(ws: Any, columns: Iterable[int]) -> Callable[[int, int], Any]:
-    """``ws.cell`` for a sheet whose cells may be held as values (``cells_on_use``), for a
-    command that writes ``columns``: their cells are made (:func:`bind_columns`), and the
-    function gives the cell at (row, column) of one of them, made empty where there is none,
-    without making the others. A cell of another column is ``ws.cell``'s (which makes them
-    all)."""
-    wanted = frozenset(columns)
-    cells = bind_columns(ws, wanted)
-    cell_of = ws.cell
+def unmade_values(ws: Any) -> list[_PlainCell]:
+    """The cells of a ``cells_on_use`` sheet not made yet, as values (:class:`SheetValues`),
+    among its values or taken out of them (:func:`take_columns`); none for another sheet."""
+    if type(ws) is not _CellsOnUse:
+        return []
+    found = _VALUES.get(ws)
+    out = list(found.cells) if found is not None else []
+    for rows in _HELD.get(ws, {}).values():
+        out.extend(rows.values())
+    return out
 
-    def cell(row: int, column: int) -> Any:
-        found = cells.get((row, column))
-        if found is not None:
-            return found
-        if column not in wanted or type(ws) is not _CellsOnUse:
-            return cell_of(row, column)
-        made = cells[(row, column)] = Cell(ws, row=row, column=column)
+
+class PlacedCells:
+    """The cells of a few ``columns`` of a sheet, each looked at where it is, for a command
+    that reads and may write them (a refresh: Status and the computed columns; a merge: Status
+    and the round's column). On a ``cells_on_use`` sheet their values are taken out of the
+    sheet's (:func:`take_columns`) and a cell is made only where one is asked for
+    (:meth:`cell`): a refresh that changes nothing makes none. On any other sheet, the
+    sheet's own cells."""
+
+    def __init__(self, ws: Any, columns: Iterable[int]) -> None:
+        self.ws = ws
+        self.columns = frozenset(columns)
+        self._cells = made_cells(ws)
+        self._held = take_columns(ws, self.columns)
+        self._styles = ws.parent._cell_styles
+
+    def value(self, row: int, column: int) -> Any:
+        """The value at (row, column), as its cell would give it (None: none)."""
+        cell = self._cells.get((row, column))
+        if cell is not None:
+            return cell._value
+        plain = self._held.get(column, _NOTHING_HELD).get(row)
+        return plain[2] if plain is not None else None
+
+    def style(self, row: int, column: int) -> StyleArray | None:
+        """The style array of the cell at (row, column), as its cell would have it (None:
+        no cell there)."""
+        cell = self._cells.get((row, column))
+        if cell is not None:
+            return cell._style  # type: ignore[no-any-return]
+        plain = self._held.get(column, _NOTHING_HELD).get(row)
+        return self._styles[plain[4]] if plain is not None else None
+
+    def cell(self, row: int, column: int) -> Any:
+        """``ws.cell(row, column)``: the cell there, made from its value, or made empty
+        where there is none; a cell of another column is ``ws.cell``'s."""
+        cell = self._cells.get((row, column))
+        if cell is not None:
+            return cell
+        ws = self.ws
+        if column not in self.columns or type(ws) is not _CellsOnUse:
+            return ws.cell(row, column)
+        plain = self._held.get(column, _NOTHING_HELD).pop(row, None)
+        if plain is not None:
+            _make(ws, (plain,))
+            return self._cells[(row, column)]
+        made = self._cells[(row, column)] = Cell(ws, row=row, column=column)
         ws._current_row = max(ws._current_row, row)  # (what ws.cell keeps, for ws.append)
         return made
 
-    return cell
+
+def column_values(ws: Any, rows: Iterable[int], column: int) -> list[Any]:
+    """The values of ``column`` (1-based) in ``rows``, as the cells there would give them,
+    without making the cells of a ``cells_on_use`` sheet."""
+    placed = PlacedCells(ws, (column,))
+    return [placed.value(r, column) for r in rows]
 
 
 def extent(ws: Any) -> tuple[int, int]:
     """``ws.max_row`` and ``ws.max_column``, without making the cells of a ``cells_on_use``
     sheet held as values (which count, as the cells a full load makes of them would)."""
-    found = _VALUES.get(ws) if type(ws) is _CellsOnUse else None
-    if found is None:
+    if type(ws) is not _CellsOnUse:
         return ws.max_row, ws.max_column
+    found = _VALUES.get(ws)
     keys = list(made_cells(ws))
-    rows = [found.last_row, *(r for r, _ in keys)]
-    columns = [plain[1] for plain in found.cells] + [c for _, c in keys]
+    values = unmade_values(ws)
+    rows = [found.last_row if found is not None else 0, *(r for r, _ in keys)]
+    rows.extend(plain[0] for plain in values)
+    columns = [plain[1] for plain in values] + [c for _, c in keys]
     return max(rows, default=1) or 1, max(columns, default=1)
 
 

@@ -58,7 +58,6 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any, NamedTuple
-from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
 from openpyxl.cell.cell import Cell
@@ -118,15 +117,16 @@ from edi_xl.master.package import (
 
 M = f"{{{MAIN_NS}}}"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-#: A carriage return written as itself would be read back as a line feed (XML's line-end
-#: rule); a reference keeps it, as openpyxl and lxml write it.
-_TEXT_ENTITIES = {"\r": "&#13;"}
-_ATTR_ENTITIES = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
+#: The characters an attribute's value writes as references, besides those :func:`_text`
+#: does: line feeds and tabs would be read back as spaces (XML's attribute rule).
+_ATTR_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
 
 
 def _text(value: str) -> str:
-    """``value`` as XML element text (as ``xml_escape(value, _TEXT_ENTITIES)`` writes it;
-    most texts have nothing to escape, and are given back as they are)."""
+    """``value`` as XML element text (``&``, ``<``, ``>`` and a carriage return as
+    references: one written as itself would be read back as a line feed, XML's line-end
+    rule, and a reference keeps it, as openpyxl and lxml write it; most texts have nothing
+    to escape, and are given back as they are)."""
     if "&" in value:
         value = value.replace("&", "&amp;")
     if "<" in value:
@@ -1598,8 +1598,13 @@ def _row_settings(ws: Worksheet) -> dict[int, str]:
 
 
 def _attr(value: str) -> str:
-    """An attribute's value as XML text (quoted with ")."""
-    return xml_escape(value, _ATTR_ENTITIES)
+    """An attribute's value as XML text (quoted with "): :func:`_text`'s, with quotes, line
+    feeds and tabs as references (an attribute's white space is read back as spaces)."""
+    value = _text(value)
+    for char, reference in _ATTR_ENTITIES.items():
+        if char in value:
+            value = value.replace(char, reference)
+    return value
 
 
 def _cell_tail(value: Any, kind: str, xf: int | None, epoch: Any) -> str:

@@ -30,7 +30,7 @@ from edi_xl.master import sheets
 from edi_xl.master.cells import set_value
 from edi_xl.master.column_settings import column_width, set_column_width
 from edi_xl.master.columns import insert_column
-from edi_xl.master.loading import load_workbook_fast, made_cells, sheet_values
+from edi_xl.master.loading import load_workbook_fast, made_cells, unmade_values
 from edi_xl.master.package import is_package
 from edi_xl.master.patch import remember_package
 from edi_xl.master.sheets import Settings
@@ -86,8 +86,8 @@ def _find_plan_sheet(wb: WorkbookType, path: object) -> tuple[Worksheet, Detecti
     for ws in wb.worksheets:
         if ws.title in EDI_XL_SHEETS:
             continue
-        values = sheet_values(ws)  # (a sheet loaded with its cells made on use: not made)
-        grid = grid_from_worksheet(ws, made_cells(ws), values.cells if values else ())
+        # (a sheet loaded with its cells made on use: read without making them)
+        grid = grid_from_worksheet(ws, made_cells(ws), unmade_values(ws))
         detection = trust.detect(grid)
         if detection:
             bonus = 1.0 if ws.title == PLAN_SHEET else 0.0
@@ -169,7 +169,7 @@ def load_master(
 
     Every other sheet's cells (the plan's, the trust's own sheets') are read as values and
     made openpyxl cells when the sheet's cells are first used (``cells_on_use``): a refresh
-    makes those of the columns it writes (:func:`edi_xl.master.loading.cell_maker`), not
+    makes the cells it writes only (:class:`edi_xl.master.loading.PlacedCells`), not
     the thousands of cells of text it only reads (:func:`read_master_plan` reads them as
     values), and a sheet nothing uses is never made.
     """

@@ -156,7 +156,7 @@ def alignment_setter(wb: Workbook, alignment: Alignment) -> Callable[[Cell | Mer
     thousands of cells); this looks up its index in the workbook's styles once and stores
     that, which is what the assignment stores.
     """
-    index = wb._alignments.add(alignment)
+    index = alignment_index(wb, alignment)
 
     def apply(cell: Cell | MergedCell) -> None:
         if cell._style is None:  # no style yet: what openpyxl does on assignment
@@ -166,12 +166,18 @@ def alignment_setter(wb: Workbook, alignment: Alignment) -> Callable[[Cell | Mer
     return apply
 
 
+def alignment_index(wb: Workbook, alignment: Alignment) -> int:
+    """The index of ``alignment`` among the workbook's (added if new): what a cell's style
+    array holds as its ``alignmentId`` once aligned so."""
+    return wb._alignments.add(alignment)  # type: ignore[no-any-return]
+
+
 def alignment_style(wb: Workbook, alignment: Alignment) -> StyleArray:
     """The style of a cell whose only look is ``alignment``, to make many new cells with
     (``Cell(ws, row, column, style_array=...)`` copies it): the same trick as
     :func:`alignment_setter`."""
     style = StyleArray()
-    style.alignmentId = wb._alignments.add(alignment)
+    style.alignmentId = alignment_index(wb, alignment)
     return style
 
 

@@ -81,7 +81,7 @@ from edi_xl.core.summary import (
 from edi_xl.core.text import plural
 from edi_xl.master import sheets
 from edi_xl.master.cells import new_cell, set_formula, set_plain, set_value
-from edi_xl.master.loading import bind_columns
+from edi_xl.master.loading import column_values
 from edi_xl.master.printing import PAGE_POINTS, apply_print_setup, fit_scale
 from edi_xl.master.styles import (
     CHARS_PER_WIDTH,
@@ -656,8 +656,7 @@ def _value_at(ws: Worksheet, row: int, col: int) -> Any:
 
 def _column_values(plan_ws: Worksheet, rows: Sequence[int], col: int) -> list[Any]:
     """The values of column ``col`` of the plan in ``rows`` (the actions' rows)."""
-    cells = bind_columns(plan_ws, [col])  # (no other column's cells made)
-    return [None if (cell := cells.get((r, col))) is None else cell._value for r in rows]
+    return column_values(plan_ws, rows, col)  # (no cell made)
 
 
 def _cells_match(plan_ws: Worksheet, rows: Sequence[int], col: int | None) -> dict[str, bool]:

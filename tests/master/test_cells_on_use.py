@@ -2,7 +2,7 @@
 ``load_master`` uses for every sheet but the Change Log and a Summary made again).
 
 The plan sheet's cells are read as values; a refresh or a merge makes the cells of the few
-columns it writes (``loading.cell_maker``) and reads the rest as values, and anything else that
+cells it writes (``loading.PlacedCells``) and reads the rest as values, and anything else that
 uses the sheet's cells through openpyxl makes them all first. Each test here holds the result to
 what the same work gives on the same master loaded with every cell made: what openpyxl reads,
 and the package the patch writer saves, part by part (XML compared in canonical form).
@@ -29,10 +29,12 @@ from edi_xl.flows.refresh import new_master, refresh_book
 from edi_xl.flows.rounds import start_round_book
 from edi_xl.master import loading, patch
 from edi_xl.master import plan as plan_module
+from edi_xl.master.edits import baseline_of, describe
 from edi_xl.master.loading import (
+    PlacedCells,
     bind_columns,
-    cell_maker,
     extent,
+    made_cells,
     makes_cells_on_use,
     sheet_values,
 )
@@ -148,20 +150,58 @@ def test_the_plan_is_read_without_making_its_cells(
     assert makes_cells_on_use(lazy[PLAN_SHEET])
 
 
-def test_a_refresh_makes_only_the_columns_it_writes(
+def test_a_refresh_makes_only_the_cells_it_writes(
     trust_master: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The speed of a refresh of a big plan rests on this: if something on its way uses the
-    plan sheet's cells through openpyxl, every cell is made again (and this fails)."""
+    plan sheet's cells through openpyxl, every cell is made again (and this fails). At the
+    master's own date it writes nothing in the plan, and makes no cell; a quarter on, it makes
+    those whose value changes."""
     wb = _load(trust_master, on_use=True, monkeypatch=monkeypatch)
-    result = refresh_book(wb, NEXT, now=NOW)
     ws = wb[PLAN_SHEET]
+    at_load = set(made_cells(ws))
+    refresh_book(wb, AS_AT, now=NOW)
     assert makes_cells_on_use(ws)
-    assert result.changes  # (the overdue actions' days were written)
+    assert set(made_cells(ws)) == at_load
+
+    wb = _load(trust_master, on_use=True, monkeypatch=monkeypatch)
+    ws = wb[PLAN_SHEET]
+    baseline = baseline_of(wb)
+    assert baseline is not None
+    refresh_book(wb, NEXT, now=NOW)
+    assert makes_cells_on_use(ws)
+    made = set(made_cells(ws)) - at_load
+    assert made and made == set(describe(baseline, wb).sheets[PLAN_SHEET].cells)
     values = sheet_values(ws)
     assert values is not None
-    kept_columns = {plain[1] for plain in values.cells}
-    assert {1, 3}.issubset(kept_columns)  # the ids and the actions' text: read, never made
+    assert {1, 3}.issubset({plain[1] for plain in values.cells})  # ids, actions: never made
+
+
+def test_placed_cells_read_what_the_cells_hold(
+    trust_master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Values and looks by place, as the full load's cells hold them, without making them;
+    a cell asked for is made as the load would have made it."""
+    wb = _load(trust_master, on_use=True, monkeypatch=monkeypatch)
+    full = _load(trust_master, on_use=False, monkeypatch=monkeypatch)[PLAN_SHEET]
+    ws = wb[PLAN_SHEET]
+    at_load = set(made_cells(ws))
+    columns = [2, 9, 16]  # theme, status, and the trust's own column (a link, a formula)
+    placed = PlacedCells(ws, columns)
+    for r in range(1, full.max_row + 2):
+        for c in columns:
+            cell = full._cells.get((r, c))
+            assert placed.value(r, c) == (cell._value if cell is not None else None)
+            style = placed.style(r, c)
+            assert (tuple(style) if style is not None else None) == (
+                tuple(cell._style) if cell is not None else None
+            )
+    assert set(made_cells(ws)) == at_load
+    cell = placed.cell(6, 9)
+    assert (cell.value, cell.style_id) == (full.cell(6, 9).value, full.cell(6, 9).style_id)
+    assert placed.cell(full.max_row + 5, 9).value is None  # made empty, as ws.cell makes it
+    assert placed.cell(6, 3).value == full.cell(6, 3).value  # another column: ws.cell's
+    assert not makes_cells_on_use(ws)
 
 
 @pytest.mark.parametrize("as_at", [AS_AT, NEXT])
@@ -191,11 +231,11 @@ def test_cells_written_then_a_column_inserted(
 
         columns = trust.map_columns(master.grid, master.detection.header_row)
         status = columns.fields["status"] + 1
-        cell_at = cell_maker(ws, [status])
+        placed = PlacedCells(ws, [status])
         first = master.plan.actions[0].origin
         assert first is not None
-        cell_at(first.row, status).value = "Blue"
-        cell_at(first.row + 1, status).value = None  # cleared
+        placed.cell(first.row, status).value = "Blue"
+        placed.cell(first.row + 1, status).value = None  # cleared
         round_column(ws, master.header_row, NEXT)
         refresh_book(wb, NEXT, now=NOW)
 

@@ -17,8 +17,8 @@ from openpyxl import Workbook, load_workbook
 
 from edi_xl.master.package import BACKGROUND_DEFLATE, MAIN_NS, Package, parse, serialise
 from edi_xl.master.patch import (
-    _TEXT_ENTITIES,
     SheetXml,
+    _attr,
     _cell_xml,
     _content,
     _shift_sheet_xml,
@@ -43,7 +43,13 @@ TRICKY = [
 
 @pytest.mark.parametrize("value", TRICKY)
 def test_cell_text_is_escaped_as_saxutils_escapes_it(value: str) -> None:
-    assert _text(value) == escape(value, _TEXT_ENTITIES)
+    assert _text(value) == escape(value, {"\r": "&#13;"})
+
+
+@pytest.mark.parametrize("value", TRICKY)
+def test_attribute_text_is_escaped_as_saxutils_escapes_it(value: str) -> None:
+    entities = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
+    assert _attr(value) == escape(value, entities)
 
 
 @pytest.mark.parametrize(

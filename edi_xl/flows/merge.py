@@ -59,6 +59,7 @@ from edi_xl.master.plan import (
     load_master,
     read_master_plan,
     round_column,
+    sheet_grid,
 )
 from edi_xl.master.round_record import (
     FILE_UNCHANGED,
@@ -73,7 +74,6 @@ from edi_xl.master.round_record import (
 from edi_xl.master.save import backup_path
 from edi_xl.master.sheets import Change, owner_key
 from edi_xl.master.styles import wrap_top_setter
-from edi_xl.read.grid import grid_from_worksheet
 from edi_xl.read.isolation import FileReader
 from edi_xl.tables.layouts import trust
 
@@ -500,7 +500,7 @@ def merge_book(
         if matched and not new_rows:
             unchanged.add(file.name)
 
-    grid = master.grid or grid_from_worksheet(ws)  # nothing written to the sheet yet
+    grid = master.grid or sheet_grid(ws)  # nothing written to the sheet yet
     status_col = trust.map_columns(grid, detection.header_row).fields["status"] + 1
     update_col = round_column(ws, header_row, as_at, grid) if candidates else None
     if update_col is not None and status_col >= update_col:  # moved along by the new column

@@ -46,6 +46,7 @@ from edi_xl.master.plan import (
     gc_paused,
     load_master,
     read_master_plan,
+    sheet_grid,
 )
 from edi_xl.master.printing import apply_print_setup
 from edi_xl.master.save import save_atomic
@@ -61,7 +62,6 @@ from edi_xl.master.styles import (
 )
 from edi_xl.master.summary_sheet import PlanColumns, write_summary
 from edi_xl.master.validation import apply_dropdowns
-from edi_xl.read.grid import grid_from_worksheet
 from edi_xl.tables.layouts import trust
 
 OVERDUE_YES, OVERDUE_NO, NO_DEADLINE = "Yes", "No", "No deadline"
@@ -169,7 +169,7 @@ def refresh_book(
     words = settings.words
     source = source or f"refresh as at {short_date(as_at)}"
 
-    grid = master.grid if master.grid is not None else grid_from_worksheet(ws)
+    grid = master.grid if master.grid is not None else sheet_grid(ws)
     columns = trust.map_columns(grid, detection.header_row)
     header_row = master.header_row
     table_end = max([header_row] + [a.origin.row for a in plan.actions if a.origin])

@@ -37,9 +37,8 @@ from edi_xl.core.text import one_line, plural
 from edi_xl.master.cells import merged_cell_note, set_value
 from edi_xl.master.column_settings import shown_width
 from edi_xl.master.edits import with_rows
-from edi_xl.master.plan import MasterPlan, action_cell_value, round_column
+from edi_xl.master.plan import MasterPlan, action_cell_value, round_column, sheet_grid
 from edi_xl.master.styles import GRID_BORDER, WRAP_TOP, row_height
-from edi_xl.read.grid import grid_from_worksheet
 from edi_xl.tables.layouts import trust
 from edi_xl.tables.layouts.trust import ColumnMap
 
@@ -189,7 +188,7 @@ def append_actions(
 ) -> RowsAdded:
     """Write ``actions`` as new rows under the last row of ``master``'s plan table."""
     ws = master.sheet
-    grid = master.grid if master.grid is not None else grid_from_worksheet(ws)
+    grid = master.grid if master.grid is not None else sheet_grid(ws)
     columns = trust.map_columns(grid, master.detection.header_row)
     placer = _Placer(columns)
     # a round's updates the master has no column for get the round's column, in date order
@@ -199,7 +198,7 @@ def append_actions(
     if rounds:
         for when in rounds:
             round_column(ws, master.header_row, when)
-        grid = grid_from_worksheet(ws)
+        grid = sheet_grid(ws)
         columns = trust.map_columns(grid, master.detection.header_row)
         placer = _Placer(columns)
     width = _table_width(columns)

@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.master.column_settings import set_column_width, shift_column_settings
 from edi_xl.master.edits import record_inserted_column, shift_range_text, shift_reference
-from edi_xl.master.loading import made_cells
+from edi_xl.master.loading import insert_column_on_use, made_cells
 
 
 def _shifted(ranges: MultiCellRange, col: int) -> MultiCellRange:
@@ -120,7 +120,8 @@ def insert_column(ws: Worksheet, col: int) -> None:
     merged = [r.coord for r in ws.merged_cells.ranges]
     for coord in merged:
         ws.unmerge_cells(coord)
-    ws.insert_cols(col)
+    if not insert_column_on_use(ws, col):  # (a sheet whose cells are made on use: not made)
+        ws.insert_cols(col)
     record_inserted_column(ws, col)  # each door inserts it too (edi_xl.master.edits)
     shift_column_settings(ws, col)
     set_column_width(ws, col, 13.0)  # (openpyxl's default width)

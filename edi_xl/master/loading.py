@@ -35,6 +35,7 @@ import zipfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from io import BytesIO
+from operator import itemgetter
 from typing import IO, Any, NamedTuple
 
 import openpyxl.reader.excel as excel_reader
@@ -209,18 +210,67 @@ _HELD: weakref.WeakKeyDictionary[Any, dict[int, dict[int, _PlainCell]]] = (
     weakref.WeakKeyDictionary()
 )
 _NOTHING_HELD: dict[int, _PlainCell] = {}
+_COLUMN = itemgetter(1)
+
+
+#: Per ``cells_on_use`` sheet: the columns inserted since it was loaded without making its
+#: cells (:func:`insert_column_on_use`), in order.
+_INSERTED: weakref.WeakKeyDictionary[Any, list[int]] = weakref.WeakKeyDictionary()
 
 
 def _make(ws: Any, plains: Iterable[_PlainCell]) -> None:
     """Make the cells ``plains`` in ``ws`` (none of their places holds a cell) and note what
-    they were made from."""
+    they were made from, where they were when the sheet was loaded (columns inserted since
+    moved them)."""
     cells = made_cells(ws)
     styles = ws.parent._cell_styles
     made = _MADE.setdefault(ws, {})
+    inserted = _INSERTED.get(ws)
     for plain in plains:
         r, col, value, data_type, style_id = plain
-        made[(r, col)] = plain
+        if inserted:
+            was = col
+            for k in reversed(inserted):  # (an inserted column itself holds no value)
+                was -= was > k
+            made[(r, was)] = (r, was, value, data_type, style_id)
+        else:
+            made[(r, col)] = plain
         new_cell(ws, r, col, styles[style_id], value, data_type, cells)
+
+
+def _moved(plain: _PlainCell) -> _PlainCell:
+    r, col, value, data_type, style_id = plain
+    return (r, col + 1, value, data_type, style_id)
+
+
+def insert_column_on_use(ws: Any, col: int) -> bool:
+    """``ws.insert_cols(col)`` for a ``cells_on_use`` sheet, without making its cells: the
+    cells made and the values at or right of 1-based ``col`` move one column right (openpyxl
+    would make an empty cell in every place right of it too). False, and nothing done, for
+    any other sheet. A :class:`PlacedCells` made before is not to be used after."""
+    if type(ws) is not _CellsOnUse:
+        return False
+    cells = made_cells(ws)
+    for r, c in sorted((key for key in cells if key[1] >= col), key=_COLUMN, reverse=True):
+        cell = cells.pop((r, c))
+        cell.column = c + 1
+        cells[(r, c + 1)] = cell
+    found = _VALUES.get(ws)
+    if found is not None:
+        moved = [_moved(plain) if plain[1] >= col else plain for plain in found.cells]
+        _VALUES[ws] = found._replace(cells=moved)
+    held = _HELD.get(ws)
+    if held:
+        after = {
+            c + 1 if c >= col else c: (
+                {r: _moved(plain) for r, plain in rows.items()} if c >= col else rows
+            )
+            for c, rows in held.items()
+        }
+        held.clear()
+        held.update(after)
+    _INSERTED.setdefault(ws, []).append(col)
+    return True
 
 
 def bind_sheet(ws: Any) -> None:
@@ -333,6 +383,12 @@ class PlacedCells:
         made = self._cells[(row, column)] = Cell(ws, row=row, column=column)
         ws._current_row = max(ws._current_row, row)  # (what ws.cell keeps, for ws.append)
         return made
+
+
+def value_at(ws: Any, row: int, column: int) -> Any:
+    """The value at (row, column), as its cell would give it, without making the cells of
+    a ``cells_on_use`` sheet."""
+    return PlacedCells(ws, (column,)).value(row, column)
 
 
 def column_values(ws: Any, rows: Iterable[int], column: int) -> list[Any]:

@@ -97,6 +97,7 @@ from edi_xl.master.loading import (
     plain_namespaces,
     rows_not_read,
     sheet_values,
+    value_at,
 )
 from edi_xl.master.package import (
     CALC_CHAIN_REL,
@@ -1327,7 +1328,7 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
             part,
             root,
             col,
-            lambda r, c: getattr(ws._cells.get((r, c)), "value", None),
+            lambda r, c: value_at(ws, r, c),
             ws.title,
         )
     sheet = SheetXml(root, cells)

@@ -30,7 +30,7 @@ from edi_xl.master import sheets
 from edi_xl.master.cells import set_value
 from edi_xl.master.column_settings import column_width, set_column_width
 from edi_xl.master.columns import insert_column
-from edi_xl.master.loading import load_workbook_fast, made_cells, unmade_values
+from edi_xl.master.loading import PlacedCells, load_workbook_fast, made_cells, unmade_values
 from edi_xl.master.package import is_package
 from edi_xl.master.patch import remember_package
 from edi_xl.master.sheets import Settings
@@ -80,14 +80,20 @@ TITLE_ROW_POINTS = 22.0  # a 14-point title
 # --- finding the plan in a workbook --------------------------------------------------------
 
 
+def sheet_grid(ws: Worksheet) -> SheetGrid:
+    """The values of ``ws`` as a grid (:func:`~edi_xl.read.grid.grid_from_worksheet`), as its
+    cells hold them now: those of a sheet whose cells are made on use (``load_master``) read
+    without making them."""
+    return grid_from_worksheet(ws, made_cells(ws), unmade_values(ws))
+
+
 def _find_plan_sheet(wb: WorkbookType, path: object) -> tuple[Worksheet, Detection, SheetGrid]:
     """The sheet holding the trust-layout table ("Action Plan" preferred), with its grid."""
     found: list[tuple[float, Worksheet, Detection, SheetGrid]] = []
     for ws in wb.worksheets:
         if ws.title in EDI_XL_SHEETS:
             continue
-        # (a sheet loaded with its cells made on use: read without making them)
-        grid = grid_from_worksheet(ws, made_cells(ws), unmade_values(ws))
+        grid = sheet_grid(ws)
         detection = trust.detect(grid)
         if detection:
             bonus = 1.0 if ws.title == PLAN_SHEET else 0.0
@@ -344,7 +350,7 @@ def round_column(ws: Worksheet, header_row: int, as_at: date, grid: SheetGrid | 
     imported plan's). Columns to its right move along. ``grid`` is the sheet's values, when
     the caller has them and nothing was written since.
     """
-    columns = trust.map_columns(grid or grid_from_worksheet(ws), header_row - 1)
+    columns = trust.map_columns(grid or sheet_grid(ws), header_row - 1)
     later: list[int] = []
     for name, col in columns.updates.items():
         when = columns.update_dates.get(name)
@@ -356,7 +362,7 @@ def round_column(ws: Worksheet, header_row: int, as_at: date, grid: SheetGrid | 
     anchor = max(earlier, default=columns.fields.get("status", 0))
     new_col = anchor + 2  # 1-based, right after the last update column before it
     insert_column(ws, new_col)
-    cell = ws.cell(header_row, new_col)
+    cell = PlacedCells(ws, (new_col,)).cell(header_row, new_col)  # (no other cell made)
     set_value(cell, update_header(as_at))
     cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGN
     # as wide as the previous round's column (a person may have set it), so that the plan

@@ -39,6 +39,7 @@ from edi_xl.master.loading import (
     sheet_values,
 )
 from edi_xl.master.plan import PLAN_SHEET, load_master, read_master_plan, round_column
+from edi_xl.tables.layouts import trust
 from edi_xl.tables.reader import read_plan
 
 AS_AT = date(2023, 12, 18)
@@ -218,28 +219,37 @@ def test_a_new_round_saves_the_same_package(
     _assert_same(*_both(trust_master, lambda wb: start_round_book(wb, NEXT, now=NOW), monkeypatch))
 
 
+def _merge_like(wb: Any) -> None:
+    """A merge's order: a few cells of Status made and written (one cleared), then the
+    round's column inserted left of the computed columns, then a refresh."""
+    master = read_master_plan(wb)
+    ws = master.sheet
+    columns = trust.map_columns(master.grid, master.detection.header_row)
+    status = columns.fields["status"] + 1
+    placed = PlacedCells(ws, [status])
+    first = master.plan.actions[0].origin
+    assert first is not None
+    placed.cell(first.row, status).value = "Blue"
+    placed.cell(first.row + 1, status).value = None  # cleared
+    assert round_column(ws, master.header_row, NEXT) < extent(ws)[1]
+    refresh_book(wb, NEXT, now=NOW)
+
+
+@pytest.mark.parametrize("merged_title", [True, False])
 def test_cells_written_then_a_column_inserted(
-    trust_master: Path, monkeypatch: pytest.MonkeyPatch
+    trust_master: Path, merged_title: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A merge's order: a few columns' cells made and written, then the round's column
-    inserted (which makes the rest), then a refresh."""
-
-    def merge_like(wb: Any) -> None:
-        master = read_master_plan(wb)
-        ws = master.sheet
-        from edi_xl.tables.layouts import trust
-
-        columns = trust.map_columns(master.grid, master.detection.header_row)
-        status = columns.fields["status"] + 1
-        placed = PlacedCells(ws, [status])
-        first = master.plan.actions[0].origin
-        assert first is not None
-        placed.cell(first.row, status).value = "Blue"
-        placed.cell(first.row + 1, status).value = None  # cleared
-        round_column(ws, master.header_row, NEXT)
-        refresh_book(wb, NEXT, now=NOW)
-
-    _assert_same(*_both(trust_master, merge_like, monkeypatch))
+    """With a merged title, the insert makes every cell first (openpyxl unmerges and merges
+    again); without, the cells made and the values move, and cells made after it are noted
+    where they were at load: the package saved is the same either way."""
+    if not merged_title:
+        wb = load_workbook(trust_master)
+        wb[PLAN_SHEET].unmerge_cells("A1:D1")
+        wb.save(trust_master)
+    _assert_same(*_both(trust_master, _merge_like, monkeypatch))
+    wb = _load(trust_master, on_use=True, monkeypatch=monkeypatch)
+    _merge_like(wb)
+    assert makes_cells_on_use(wb[PLAN_SHEET]) is not merged_title
 
 
 def test_rows_appended_go_below_the_last_row(

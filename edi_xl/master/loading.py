@@ -270,6 +270,9 @@ def insert_column_on_use(ws: Any, col: int) -> bool:
         held.clear()
         held.update(after)
     _INSERTED.setdefault(ws, []).append(col)
+    last = _VALUES_EXTENT.get(ws)
+    if last is not None and last[1] >= col:
+        _VALUES_EXTENT[ws] = (last[0], last[1] + 1)
     return True
 
 
@@ -398,18 +401,31 @@ def column_values(ws: Any, rows: Iterable[int], column: int) -> list[Any]:
     return [placed.value(r, column) for r in rows]
 
 
+#: Per ``cells_on_use`` sheet: the last row and column of the values it was loaded with (the
+#: columns moved by those inserted since), once :func:`extent` has worked them out. A value
+#: made a cell since is among the cells, which count too.
+_VALUES_EXTENT: weakref.WeakKeyDictionary[Any, tuple[int, int]] = weakref.WeakKeyDictionary()
+
+
 def extent(ws: Any) -> tuple[int, int]:
     """``ws.max_row`` and ``ws.max_column``, without making the cells of a ``cells_on_use``
     sheet held as values (which count, as the cells a full load makes of them would)."""
     if type(ws) is not _CellsOnUse:
         return ws.max_row, ws.max_column
-    found = _VALUES.get(ws)
-    keys = list(made_cells(ws))
-    values = unmade_values(ws)
-    rows = [found.last_row if found is not None else 0, *(r for r, _ in keys)]
-    rows.extend(plain[0] for plain in values)
-    columns = [plain[1] for plain in values] + [c for _, c in keys]
-    return max(rows, default=1) or 1, max(columns, default=1)
+    last = _VALUES_EXTENT.get(ws)
+    if last is None:
+        values = unmade_values(ws)
+        last = _VALUES_EXTENT[ws] = (
+            max((plain[0] for plain in values), default=0),
+            max((plain[1] for plain in values), default=0),
+        )
+    rows, columns = last
+    for r, c in made_cells(ws):
+        if r > rows:
+            rows = r
+        if c > columns:
+            columns = c
+    return rows or 1, columns or 1
 
 
 def bind_values(wb: Workbook) -> None:

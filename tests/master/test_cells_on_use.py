@@ -324,3 +324,24 @@ def test_a_whole_write_makes_every_cell(
         assert [[c.value for c in row] for row in written[title].iter_rows()] == [
             [c.value for c in row] for row in full[title].iter_rows()
         ]
+
+
+@pytest.mark.parametrize("looked_before", [True, False])
+def test_the_extent_after_a_column_is_inserted(
+    trust_master: Path, looked_before: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last row and column (worked out before the insert or after it) are the full
+    load's after the same insert."""
+    wb = load_workbook(trust_master)
+    wb[PLAN_SHEET].unmerge_cells("A1:D1")  # (unmerging makes every cell: not the case here)
+    wb[PLAN_SHEET]["T9"] = "a note of the trust's, in the last column"  # (a value, not made)
+    wb.save(trust_master)
+    lazy = _load(trust_master, on_use=True, monkeypatch=monkeypatch)
+    full = _load(trust_master, on_use=False, monkeypatch=monkeypatch)
+    if looked_before:
+        assert extent(lazy[PLAN_SHEET]) == (full[PLAN_SHEET].max_row, full[PLAN_SHEET].max_column)
+    for wb in (lazy, full):
+        master = read_master_plan(wb)
+        round_column(master.sheet, master.header_row, NEXT)
+    assert makes_cells_on_use(lazy[PLAN_SHEET])
+    assert extent(lazy[PLAN_SHEET]) == (full[PLAN_SHEET].max_row, full[PLAN_SHEET].max_column)

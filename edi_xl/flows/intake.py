@@ -193,10 +193,10 @@ def find_tables(book: WorkbookGrids) -> list[ReturnTable]:
 
 def _find_table(sheet: SheetGrid) -> ReturnTable | None:
     for r, fields in scan_headers(sheet, min_cells=1):
+        if "id" not in fields and "action" not in fields:
+            continue  # (no key: not the header row, whatever its columns say)
         columns = map_columns(sheet, r)
-        has_key = "id" in fields or "action" in fields
-        has_news = "status" in fields or bool(columns.updates)
-        if not (has_key and has_news):
+        if "status" not in fields and not columns.updates:
             continue
         update_col, update_name = _pick_update_column(columns.updates, columns.update_dates)
         others = {

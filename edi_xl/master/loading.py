@@ -247,7 +247,7 @@ def insert_column_on_use(ws: Any, col: int) -> bool:
     """``ws.insert_cols(col)`` for a ``cells_on_use`` sheet, without making its cells: the
     cells made and the values at or right of 1-based ``col`` move one column right (openpyxl
     would make an empty cell in every place right of it too). False, and nothing done, for
-    any other sheet. A :class:`PlacedCells` made before is not to be used after."""
+    any other sheet. A :class:`PlacedCells` made before refuses to be used after."""
     if type(ws) is not _CellsOnUse:
         return False
     cells = made_cells(ws)
@@ -288,6 +288,7 @@ def bind_sheet(ws: Any) -> None:
         ws._current_row = max(ws._current_row, found.last_row)
     for rows in _HELD.pop(ws, {}).values():
         _make(ws, rows.values())
+        rows.clear()  # (a PlacedCells made before finds the cells, not the values)
 
 
 def take_columns(ws: Any, columns: Iterable[int]) -> dict[int, dict[int, _PlainCell]]:
@@ -344,7 +345,8 @@ class PlacedCells:
     and the round's column). On a ``cells_on_use`` sheet their values are taken out of the
     sheet's (:func:`take_columns`) and a cell is made only where one is asked for
     (:meth:`cell`): a refresh that changes nothing makes none. On any other sheet, the
-    sheet's own cells."""
+    sheet's own cells. A column inserted in the sheet afterwards (:func:`insert_column_on_use`)
+    moves what it looks at: it raises ``RuntimeError`` if used then (make another)."""
 
     def __init__(self, ws: Any, columns: Iterable[int]) -> None:
         self.ws = ws
@@ -352,9 +354,21 @@ class PlacedCells:
         self._cells = made_cells(ws)
         self._held = take_columns(ws, self.columns)
         self._styles = ws.parent._cell_styles
+        # the columns inserted since the sheet was loaded, now and as they go on (a column
+        # inserted after this was made moves what it looks at: it refuses to be used then)
+        self._inserted = _INSERTED.setdefault(ws, []) if type(ws) is _CellsOnUse else []
+        self._inserts = len(self._inserted)
+
+    def _check(self) -> None:
+        if len(self._inserted) != self._inserts:
+            raise RuntimeError(
+                f"{self.ws.title}: a column was inserted since these cells were placed"
+            )
 
     def value(self, row: int, column: int) -> Any:
         """The value at (row, column), as its cell would give it (None: none)."""
+        if len(self._inserted) != self._inserts:
+            self._check()
         cell = self._cells.get((row, column))
         if cell is not None:
             return cell._value
@@ -364,6 +378,8 @@ class PlacedCells:
     def style(self, row: int, column: int) -> StyleArray | None:
         """The style array of the cell at (row, column), as its cell would have it (None:
         no cell there)."""
+        if len(self._inserted) != self._inserts:
+            self._check()
         cell = self._cells.get((row, column))
         if cell is not None:
             return cell._style  # type: ignore[no-any-return]
@@ -373,6 +389,7 @@ class PlacedCells:
     def cell(self, row: int, column: int) -> Any:
         """``ws.cell(row, column)``: the cell there, made from its value, or made empty
         where there is none; a cell of another column is ``ws.cell``'s."""
+        self._check()
         cell = self._cells.get((row, column))
         if cell is not None:
             return cell
@@ -495,6 +512,11 @@ class _FastSheetReader(WorksheetReader):
             pass
         ws = self.ws
         cells = ws._cells
+        merged = self.parser.merged_cells
+        if merged is not None and merged.mergeCell:
+            # openpyxl gives a merged range's cells the borders of its first cell as it binds
+            # them (MergedCellRange.format): every cell is made, as the full load makes it
+            self._as_values = self._on_use = False
         if self._as_values or self._on_use:
             # each cell's value kept, not made a cell; a formula is made a cell (a command
             # that moves the plan's columns moves the formulas it finds among the cells)

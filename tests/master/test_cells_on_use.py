@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import build_trust_workbook
+from conftest import build_trust_workbook, rewrite_part, sheet_part
 from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Font
+from openpyxl.styles import Border, Font, Side
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from edi_xl.flows.refresh import new_master, refresh_book
@@ -96,15 +96,14 @@ def _assert_same(on_use: dict[str, bytes], made: dict[str, bytes]) -> None:
 
 @pytest.fixture
 def trust_master(tmp_path: Path) -> Path:
-    """A master made by edi_xl, then given what a trust adds in Excel: a merged title across
-    the plan's columns, a note, a link in a column of its own, a formula reading the plan, and
-    a sheet of its own."""
+    """A master made by edi_xl, then given what a trust adds in Excel: a note, a link in a
+    column of its own, a formula reading the plan, and a sheet of its own (a merged range:
+    :func:`banner_master`)."""
     seed = build_trust_workbook(tmp_path / "trust.xlsx")
     path = tmp_path / "master.xlsx"
     new_master(path, read_plan(seed), AS_AT, now=datetime(2023, 12, 18, 9, 0))
     wb = load_workbook(path)
     ws = wb[PLAN_SHEET]
-    ws.merge_cells("A1:D1")
     ws["B6"].comment = Comment("Check with the network chairs", "HR")
     ws["P5"] = "WRES guidance"
     ws["P5"].hyperlink = Hyperlink(ref="P5", target="https://www.england.nhs.uk/")
@@ -235,21 +234,15 @@ def _merge_like(wb: Any) -> None:
     refresh_book(wb, NEXT, now=NOW)
 
 
-@pytest.mark.parametrize("merged_title", [True, False])
 def test_cells_written_then_a_column_inserted(
-    trust_master: Path, merged_title: bool, monkeypatch: pytest.MonkeyPatch
+    trust_master: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With a merged title, the insert makes every cell first (openpyxl unmerges and merges
-    again); without, the cells made and the values move, and cells made after it are noted
-    where they were at load: the package saved is the same either way."""
-    if not merged_title:
-        wb = load_workbook(trust_master)
-        wb[PLAN_SHEET].unmerge_cells("A1:D1")
-        wb.save(trust_master)
+    """The cells made and the values move with the insert, and cells made after it are
+    noted where they were at load: the package saved is the full load's."""
     _assert_same(*_both(trust_master, _merge_like, monkeypatch))
     wb = _load(trust_master, on_use=True, monkeypatch=monkeypatch)
     _merge_like(wb)
-    assert makes_cells_on_use(wb[PLAN_SHEET]) is not merged_title
+    assert makes_cells_on_use(wb[PLAN_SHEET])
 
 
 def test_rows_appended_go_below_the_last_row(
@@ -333,7 +326,6 @@ def test_the_extent_after_a_column_is_inserted(
     """The last row and column (worked out before the insert or after it) are the full
     load's after the same insert."""
     wb = load_workbook(trust_master)
-    wb[PLAN_SHEET].unmerge_cells("A1:D1")  # (unmerging makes every cell: not the case here)
     wb[PLAN_SHEET]["T9"] = "a note of the trust's, in the last column"  # (a value, not made)
     wb.save(trust_master)
     lazy = _load(trust_master, on_use=True, monkeypatch=monkeypatch)
@@ -345,3 +337,68 @@ def test_the_extent_after_a_column_is_inserted(
         round_column(master.sheet, master.header_row, NEXT)
     assert makes_cells_on_use(lazy[PLAN_SHEET])
     assert extent(lazy[PLAN_SHEET]) == (full[PLAN_SHEET].max_row, full[PLAN_SHEET].max_column)
+
+
+@pytest.fixture
+def banner_master(trust_master: Path) -> Path:
+    """The trust's master with a boxed banner merged across A1:F1 as Excel writes one: each
+    cell of the range saved with its own sides of the box, the range merged in the file
+    (openpyxl would give the merged cells their first cell's look as it merges them)."""
+    wb = load_workbook(trust_master)
+    ws = wb[PLAN_SHEET]
+    edge = Side(style="medium")
+    for c in range(1, 7):
+        ws.cell(1, c).border = Border(
+            top=edge, bottom=edge, left=edge if c == 1 else None, right=edge if c == 6 else None
+        )
+    wb.save(trust_master)
+    rewrite_part(
+        trust_master,
+        sheet_part(trust_master, PLAN_SHEET),
+        lambda data: data.replace(
+            b"</sheetData>",
+            b'</sheetData><mergeCells count="1"><mergeCell ref="A1:F1"/></mergeCells>',
+            1,
+        ),
+    )
+    return trust_master
+
+
+def test_a_sheet_with_merged_cells_has_its_cells_made_at_load(
+    banner_master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """openpyxl gives a merged range's cells the borders of its first cell as it binds them:
+    with the first cell's look held as a value, the banner's right edge was lost on the next
+    new round. Such a sheet has every cell made at load, and each command saves what the full
+    load saves."""
+    wb = _load(banner_master, on_use=True, monkeypatch=monkeypatch)
+    assert not makes_cells_on_use(wb[PLAN_SHEET])
+    assert makes_cells_on_use(wb["Notes"])
+    for work in (
+        lambda wb: refresh_book(wb, NEXT, now=NOW),
+        lambda wb: start_round_book(wb, NEXT, now=NOW),
+        _merge_like,
+    ):
+        _assert_same(*_both(banner_master, work, monkeypatch))
+    wb = _load(banner_master, on_use=True, monkeypatch=monkeypatch)
+    start_round_book(wb, NEXT, now=NOW)
+    saved = load_workbook(BytesIO(patch.save_bytes(wb) or b""))[PLAN_SHEET]
+    assert saved["F1"].border.right.style == "medium"
+
+
+def test_placed_cells_refuse_to_be_used_after_a_column_is_inserted(
+    trust_master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What they look at has moved: a value read or a cell made then would be another's."""
+    wb = _load(trust_master, on_use=True, monkeypatch=monkeypatch)
+    master = read_master_plan(wb)
+    columns = [3, extent(master.sheet)[1]]  # left of the new column, and the last one
+    placed = PlacedCells(master.sheet, columns)
+    before = [placed.value(6, c) for c in columns]
+    new = round_column(master.sheet, master.header_row, NEXT)
+    for use in (placed.value, placed.style, placed.cell):
+        with pytest.raises(RuntimeError, match="inserted"):
+            use(6, columns[0])
+    moved = [c + (c >= new) for c in columns]
+    assert moved[0] == 3 and moved[1] == columns[1] + 1
+    assert [PlacedCells(master.sheet, moved).value(6, c) for c in moved] == before

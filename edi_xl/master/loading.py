@@ -531,6 +531,7 @@ class _FastSheetReader(WorksheetReader):
                         r, col, value, data_type, style_id = plain
                         new_cell(ws, r, col, styles[style_id], value, data_type)
                     else:
+                        styles[plain[4]]  # (a style the load cannot find fails it here)
                         values.append(plain)
             rows: dict[str, dict[str, str]] = {}
             if self._as_values:  # kept with the values, not made dimensions
@@ -715,6 +716,7 @@ class _FastSheetReader(WorksheetReader):
                 col_counter = parser.col_counter
                 cr, cc = d["row"], d["column"]
                 if values is not None and d["data_type"] != "f":  # (a formula: a cell)
+                    styles[d["style_id"]]  # (a style the load cannot find fails it here)
                     values.append((cr, cc, d["value"], d["data_type"], d["style_id"]))
                     continue
                 new_cell(ws, cr, cc, styles[d["style_id"]], d["value"], d["data_type"])

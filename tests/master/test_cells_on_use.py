@@ -25,6 +25,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Border, Font, Side
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from edi_xl.core.errors import UnreadableFileError
 from edi_xl.flows.refresh import new_master, refresh_book
 from edi_xl.flows.rounds import start_round_book
 from edi_xl.master import loading, patch
@@ -402,3 +403,26 @@ def test_placed_cells_refuse_to_be_used_after_a_column_is_inserted(
     moved = [c + (c >= new) for c in columns]
     assert moved[0] == 3 and moved[1] == columns[1] + 1
     assert [PlacedCells(master.sheet, moved).value(6, c) for c in moved] == before
+
+
+def test_a_sheet_the_full_load_cannot_read_is_not_read_as_values(
+    trust_master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cell whose style the workbook does not have (``s=""``, in the corpus) fails the full
+    load; read as a value it would load, and fail later, in the middle of a command, when
+    its cell is made. It fails the load, with the full load's message."""
+    rewrite_part(
+        trust_master,
+        sheet_part(trust_master, "Notes"),
+        lambda data: (
+            data.replace(b'<c r="B2" t="n"', b'<c r="B2" t="n" s=""', 1)
+            if b'<c r="B2" t="n"' in data
+            else data.replace(b'<c r="B2"', b'<c r="B2" t="n" s=""', 1)
+        ),
+    )
+    messages = []
+    for on_use in (True, False):
+        with pytest.raises(UnreadableFileError) as failed:
+            _load(trust_master, on_use=on_use, monkeypatch=monkeypatch)
+        messages.append(str(failed.value))
+    assert messages[0] == messages[1]

@@ -178,8 +178,8 @@ class _CellsOnUse(Worksheet):
         self.__dict__["_cells"] = cells
 
 
-#: Per sheet: the cells made from its values since it was loaded, each as its value was
-#: read (:class:`SheetValues`): what the sheet held there, for :func:`made_from_values`.
+#: Per sheet: the cells made from its values since it was loaded, each as its value was read,
+#: under its place at load (:class:`SheetValues`): what the sheet held, for made_from_values.
 _MADE: weakref.WeakKeyDictionary[Any, dict[tuple[int, int], _PlainCell]] = (
     weakref.WeakKeyDictionary()
 )

@@ -43,7 +43,7 @@ from lxml import etree
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.reader.excel import ExcelReader, load_workbook
 from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.utils.datetime import from_excel
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._reader import (
@@ -476,6 +476,25 @@ def bind_values(wb: Workbook) -> None:
                 ws.row_dimensions[int(number)] = RowDimension(ws, **attrs)
 
 
+#: The most places the merged ranges of a sheet read as values may cover: beyond it (a range
+#: over whole rows or columns), every cell of the sheet is made at load.
+_MERGED_PLACES_MAX = 100_000
+
+
+def _merged_places(merged: Any) -> set[tuple[int, int]] | None:
+    """The places (row, column) the merged ranges of a sheet cover (empty: none), or None
+    when there are more than :data:`_MERGED_PLACES_MAX`."""
+    places: set[tuple[int, int]] = set()
+    for cr in merged.mergeCell if merged is not None else ():
+        lo_col, lo_row, hi_col, hi_row = range_boundaries(cr.ref)
+        if lo_col is None or lo_row is None or hi_col is None or hi_row is None:
+            return None
+        if len(places) + (hi_row - lo_row + 1) * (hi_col - lo_col + 1) > _MERGED_PLACES_MAX:
+            return None
+        places.update((r, c) for r in range(lo_row, hi_row + 1) for c in range(lo_col, hi_col + 1))
+    return places
+
+
 class _FastSheetReader(WorksheetReader):
     """openpyxl's sheet reader, with the cells read by the scanner or by lxml (see the module
     docstring)."""
@@ -512,10 +531,8 @@ class _FastSheetReader(WorksheetReader):
             pass
         ws = self.ws
         cells = ws._cells
-        merged = self.parser.merged_cells
-        if merged is not None and merged.mergeCell:
-            # openpyxl gives a merged range's cells the borders of its first cell as it binds
-            # them (MergedCellRange.format): every cell is made, as the full load makes it
+        merged = _merged_places(self.parser.merged_cells)
+        if merged is None:  # (merged ranges too big to list: every cell made)
             self._as_values = self._on_use = False
         if self._as_values or self._on_use:
             # each cell's value kept, not made a cell; a formula is made a cell (a command
@@ -537,6 +554,18 @@ class _FastSheetReader(WorksheetReader):
             if self._as_values:  # kept with the values, not made dimensions
                 rows = dict(self.parser.row_dimensions)
                 self.parser.row_dimensions.clear()
+            if merged:
+                # openpyxl gives a merged range's cells the borders of its first cell as it
+                # binds them (MergedCellRange.format): the cells of merged ranges are made
+                # here, as the full load makes them, before it does
+                kept = []
+                styles = ws.parent._cell_styles
+                for plain in values:
+                    if (plain[0], plain[1]) in merged:
+                        new_cell(ws, plain[0], plain[1], styles[plain[4]], plain[2], plain[3])
+                    else:
+                        kept.append(plain)
+                values = kept
             last = max(max([v[0] for v in values], default=0), ws.max_row if cells else 0)
             _VALUES[ws] = SheetValues(values, rows, last)
             if self._on_use:  # (ws.append adds a row below it before it uses the cells)

@@ -365,16 +365,19 @@ def banner_master(trust_master: Path) -> Path:
     return trust_master
 
 
-def test_a_sheet_with_merged_cells_has_its_cells_made_at_load(
+def test_the_cells_of_merged_ranges_are_made_at_load(
     banner_master: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """openpyxl gives a merged range's cells the borders of its first cell as it binds them:
-    with the first cell's look held as a value, the banner's right edge was lost on the next
-    new round. Such a sheet has every cell made at load, and each command saves what the full
-    load saves."""
+    with that cell still a value, the banner's right edge was lost on the next new round. The
+    cells of merged ranges are made at load, the others held; each command saves what the
+    full load saves."""
     wb = _load(banner_master, on_use=True, monkeypatch=monkeypatch)
-    assert not makes_cells_on_use(wb[PLAN_SHEET])
-    assert makes_cells_on_use(wb["Notes"])
+    ws = wb[PLAN_SHEET]
+    assert makes_cells_on_use(ws)
+    assert {(1, c) for c in range(1, 7)} <= set(made_cells(ws))
+    values = sheet_values(ws)
+    assert values is not None and all(plain[0] != 1 or plain[1] > 6 for plain in values.cells)
     for work in (
         lambda wb: refresh_book(wb, NEXT, now=NOW),
         lambda wb: start_round_book(wb, NEXT, now=NOW),
@@ -385,6 +388,23 @@ def test_a_sheet_with_merged_cells_has_its_cells_made_at_load(
     start_round_book(wb, NEXT, now=NOW)
     saved = load_workbook(BytesIO(patch.save_bytes(wb) or b""))[PLAN_SHEET]
     assert saved["F1"].border.right.style == "medium"
+
+
+def test_merged_ranges_too_big_to_list_make_every_cell(
+    banner_master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A range over many rows (more places than loading lists) has every cell made at load,
+    as before: what is saved is the full load's."""
+    rewrite_part(
+        banner_master,
+        sheet_part(banner_master, PLAN_SHEET),
+        lambda data: data.replace(
+            b'<mergeCell ref="A1:F1"/>', b'<mergeCell ref="A1:F1"/><mergeCell ref="T20:T120000"/>'
+        ),
+    )
+    wb = _load(banner_master, on_use=True, monkeypatch=monkeypatch)
+    assert not makes_cells_on_use(wb[PLAN_SHEET])
+    _assert_same(*_both(banner_master, lambda wb: refresh_book(wb, NEXT, now=NOW), monkeypatch))
 
 
 def test_placed_cells_refuse_to_be_used_after_a_column_is_inserted(

@@ -165,7 +165,7 @@ class _CellsOnUse(Worksheet):
     """A worksheet whose cells were read as values (``load_workbook_fast(cells_on_use=
     True)``): the first use of its cells (``_cells``, behind every openpyxl call that reads or
     writes one) makes them all (:func:`bind_sheet`), and the sheet is then a ``Worksheet``
-    again. :func:`bind_columns` makes a few columns' cells only, and :func:`made_cells`
+    again. :class:`PlacedCells` makes a few columns' cells only, and :func:`made_cells`
     reaches the cells made without making the others."""
 
     @property  # type: ignore[override]
@@ -312,19 +312,6 @@ def take_columns(ws: Any, columns: Iterable[int]) -> dict[int, dict[int, _PlainC
                 rows[plain[0]] = plain
         _VALUES[ws] = found._replace(cells=kept)
     return held
-
-
-def bind_columns(ws: Any, columns: Iterable[int]) -> dict[tuple[int, int], Any]:
-    """Make the cells of ``columns`` (1-based) of a ``cells_on_use`` sheet still held as
-    values, the others left as values; the sheet's cells made (:func:`made_cells`)."""
-    columns = list(columns)
-    held = take_columns(ws, columns)
-    for col in columns:
-        rows = held.get(col)
-        if rows:
-            _make(ws, rows.values())
-            rows.clear()
-    return made_cells(ws)
 
 
 def unmade_values(ws: Any) -> list[_PlainCell]:
@@ -531,7 +518,9 @@ class _FastSheetReader(WorksheetReader):
             pass
         ws = self.ws
         cells = ws._cells
-        merged = _merged_places(self.parser.merged_cells)
+        merged = (
+            _merged_places(self.parser.merged_cells) if self._as_values or self._on_use else set()
+        )
         if merged is None:  # (merged ranges too big to list: every cell made)
             self._as_values = self._on_use = False
         if self._as_values or self._on_use:
@@ -1193,7 +1182,7 @@ def load_workbook_fast(
     round): their cells are read (:func:`sheet_values`) but not made openpyxl cells, and
     :func:`bind_values` makes them before the workbook is written whole. ``cells_on_use``:
     every other sheet's cells (but formulas) are read as values too, and made openpyxl cells
-    when the sheet's cells are first used (:class:`_CellsOnUse`; :func:`bind_columns` makes
+    when the sheet's cells are first used (:class:`_CellsOnUse`; :class:`PlacedCells` makes
     a few columns' only): a command that writes a few columns of the plan does not make the
     cells of the rest. When openpyxl reads the package itself, every row is read, and every
     cell made.

@@ -20,6 +20,10 @@ openpyxl itself. A package the fast reader does not take (a sheet part over
 openpyxl itself. openpyxl's own reader class is not changed: the fast one
 is used only by :func:`load_workbook_fast`.
 
+One thing is not read, either way: pivot tables and their caches (:class:`_PivotsLeftReader`).
+edi_xl never changes them and the patch writer carries their parts over as they are;
+:func:`pivots_not_read` tells whatever would write the workbook whole that it would drop them.
+
 ``tests/master/test_loading.py`` loads workbooks of every cell kind both ways and compares
 every cell's value, type and style, every row height and the rest, on workbooks XlsxWriter,
 openpyxl and LibreOffice write, on odd XML (comments and processing instructions in rows,
@@ -41,7 +45,7 @@ from typing import IO, Any, NamedTuple
 import openpyxl.reader.excel as excel_reader
 from lxml import etree
 from openpyxl.cell.cell import Cell, MergedCell
-from openpyxl.reader.excel import ExcelReader, load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.utils.datetime import from_excel
@@ -1071,18 +1075,58 @@ def _plain_cell(
     return int(found.group(2)), column, read[0], read[1], style_id
 
 
-def _with_sheet_reader(method: Callable[..., Any], reader: type) -> Callable[..., Any]:
-    """``method`` of openpyxl's ExcelReader with ``reader`` as the sheet reader it names.
+def _with_names(method: Callable[..., Any], **replaced: Any) -> Callable[..., Any]:
+    """``method`` of openpyxl's ExcelReader with the module globals it names in ``replaced``
+    replaced (``WorksheetReader``: the sheet reader; ``TableDefinition``: what finds pivot
+    tables).
 
     ``ExcelReader.read_worksheets`` makes each sheet's reader from the module global
-    ``WorksheetReader``; this is the same code with its own globals, so nothing of openpyxl's
-    is changed for other callers (or threads).
+    ``WorksheetReader`` and finds its pivot tables by ``TableDefinition.rel_type``; this is the
+    same code with its own globals, so nothing of openpyxl's is changed for other callers (or
+    threads).
     """
     names = dict(vars(excel_reader))
-    names["WorksheetReader"] = reader
+    names.update(replaced)
     return types.FunctionType(
         method.__code__, names, method.__name__, method.__defaults__, method.__closure__
     )
+
+
+class _PivotTablesLeftInFile:
+    """Stands for openpyxl's pivot ``TableDefinition`` in :class:`_PivotsLeftReader`'s copy of
+    ``read_worksheets``: its relationship type is one no relationship has, so no sheet's pivot
+    tables are read."""
+
+    rel_type = "edi_xl: pivot tables are left in the file (master.patch carries them over)"
+
+
+#: Workbooks loaded with pivot caches in their file that were not read (:func:`pivots_not_read`).
+_PIVOTS_NOT_READ: weakref.WeakSet[Workbook] = weakref.WeakSet()
+
+
+def pivots_not_read(wb: Workbook) -> bool:
+    """Whether ``wb``'s file has pivot tables that :func:`load_workbook_fast` left unread:
+    the patch writer carries them over as they are, but whatever writes the workbook whole
+    would drop them."""
+    return wb in _PIVOTS_NOT_READ
+
+
+class _PivotsLeftReader(ExcelReader):
+    """openpyxl's reader, but pivot tables and their caches are not read: edi_xl never
+    changes them, :mod:`edi_xl.master.patch` carries their parts over untouched, and
+    openpyxl fails on some that Excel writes (a cache field grouped by hand, ``discretePr``:
+    ``Nested.from_tree() missing 1 required positional argument``) and reads every record
+    of a big cache into objects (its ``pivot_caches`` reads them all again for each sheet)."""
+
+    read_worksheets = _with_names(
+        ExcelReader.read_worksheets, TableDefinition=_PivotTablesLeftInFile
+    )
+
+    def read_workbook(self) -> None:
+        super().read_workbook()
+        if self.parser.caches:
+            _PIVOTS_NOT_READ.add(self.wb)
+            self.parser.caches = []  # (its pivot_caches then reads none)
 
 
 def _values_of_bound_cells(ws: Any) -> None:
@@ -1109,8 +1153,12 @@ def _values_of_bound_cells(ws: Any) -> None:
     _VALUES[ws] = found._replace(cells=kept)
 
 
-class _FastExcelReader(ExcelReader):
-    _read_worksheets = _with_sheet_reader(ExcelReader.read_worksheets, _FastSheetReader)
+class _FastExcelReader(_PivotsLeftReader):
+    _read_worksheets = _with_names(
+        ExcelReader.read_worksheets,
+        WorksheetReader=_FastSheetReader,
+        TableDefinition=_PivotTablesLeftInFile,
+    )
 
     def read_worksheets(self) -> None:
         self._read_worksheets()
@@ -1172,7 +1220,8 @@ def load_workbook_fast(
 
     A package the fast reader does not take (:func:`_fast_can_read`), or one it fails on
     (XML the stripped copy of a sheet breaks, such as a CDATA section that holds the text
-    ``</sheetData>``), is read by openpyxl itself: the result is openpyxl's either way.
+    ``</sheetData>``), is read by openpyxl itself: the result is openpyxl's either way, but
+    for the pivot tables, left unread both ways (:func:`pivots_not_read`).
 
     ``skip_rows(names)`` (the workbook's names and what they refer to) gives the titles of
     sheets whose rows (cells, row heights) the caller will not read because it makes those
@@ -1205,4 +1254,6 @@ def load_workbook_fast(
             return reader.wb
         except Exception:  # noqa: BLE001 - openpyxl reads it again below, and says why not
             pass
-    return load_workbook(BytesIO(data), **options)
+    reader = _PivotsLeftReader(BytesIO(data), **options)  # (openpyxl's load_workbook)
+    reader.read()
+    return reader.wb

@@ -94,6 +94,7 @@ from edi_xl.master.loading import (
     bind_values,
     find_sheet_data,
     makes_cells_on_use,
+    pivots_not_read,
     plain_namespaces,
     rows_not_read,
     sheet_values,
@@ -2096,7 +2097,8 @@ def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
 
     If the package cannot be patched (a part it needs is missing or broken), the workbook is
     saved by openpyxl instead and a ``saved_by_rewrite`` problem in ``notes`` says what that
-    may have dropped.
+    may have dropped; unless the load left out what a whole write needs (a sheet loaded
+    without its rows, pivot tables): then nothing is written and WorkbookWriteError says why.
     """
     from edi_xl.master.save import save_atomic, write_atomic
 
@@ -2117,6 +2119,11 @@ def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
                 f"{path}: cannot be saved: the file could not be patched ({failure}) and "
                 f"writing it whole would leave out sheet {sheets}, loaded without its rows; "
                 "nothing was changed"
+            )
+        if pivots_not_read(wb):  # a rewrite would drop them: leave the file as it was
+            raise WorkbookWriteError(
+                f"{path}: cannot be saved: the file could not be patched ({failure}) and "
+                "writing it whole would drop its pivot tables; nothing was changed"
             )
         if failure and notes is not None:
             notes.append(problem(Code.SAVED_BY_REWRITE, file=path.name, reason=failure))

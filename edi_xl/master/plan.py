@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import warnings
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -186,6 +187,8 @@ def load_master(
     keep_vba = path.suffix.lower() in (".xlsm", ".xltm")
     try:
         data = path.read_bytes()
+        if is_strict_ooxml(data):
+            raise UnreadableFileError(path, STRICT_OOXML)
         with gc_paused(), warnings.catch_warnings():
             # openpyxl warns that it will drop what it does not model (sparklines, x14
             # extensions...); the patched save keeps them, so the warning is not true here
@@ -207,6 +210,30 @@ def load_master(
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UnreadableFileError(path, f"cannot open as an Excel workbook ({reason})") from exc
+
+
+#: Why a Strict Open XML workbook is refused: openpyxl reads one as a workbook without sheets.
+STRICT_OOXML = (
+    "saved as a Strict Open XML Spreadsheet, which edi_xl cannot open as a master: in Excel, "
+    'File > Save As and choose "Excel Workbook (*.xlsx)", then try again (edi-xl import '
+    "reads it as it is, to make a new master of its actions)"
+)
+#: The relationship type of a Strict Open XML package's main part (Transitional's is
+#: http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument).
+_STRICT_OFFICE_DOCUMENT = b"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
+
+
+def is_strict_ooxml(data: bytes) -> bool:
+    """Whether ``data`` is a workbook saved as Strict Open XML (Excel's "Strict Open XML
+    Spreadsheet"): its package relationships name the workbook with Strict's type."""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            info = archive.getinfo("_rels/.rels")
+            if info.file_size > 1_000_000:  # (a relationships part is a few hundred bytes)
+                return False
+            return _STRICT_OFFICE_DOCUMENT in archive.read(info)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, RuntimeError):
+        return False  # not a package, or no relationships: openpyxl's message says so
 
 
 PASSWORD_PROTECTED = (

@@ -134,7 +134,8 @@ def one(engine: str, src: str) -> tuple[str, list[str]]:
             ENGINES[engine](path, dst)
             after = inventory(dst)
         except Exception as exc:  # noqa: BLE001
-            return "cannot open", [f"{type(exc).__name__}: {str(exc)[:80]}"]
+            why = str(exc).replace(f"{src}: ", "").replace(str(dst), "the copy")
+            return "cannot open", [f"{type(exc).__name__}: {why[:160]}"]
         gone = lost(before, after)
         return ("lost" if gone else "kept"), gone
 
@@ -157,8 +158,10 @@ def _run_engines(
     results: dict[str, Counter[str]],
     examples: dict[str, Counter[str]],
     featured: dict[str, list[str]],
+    refused: dict[str, list[tuple[Path, str]]],
 ) -> None:
-    """Each engine's load and save of every file, in two worker processes."""
+    """Each engine's load and save of every file, in two worker processes; the files an
+    engine cannot open, and why, go in ``refused``."""
     for engine in engines:
         pool = ctx.Pool(2, maxtasksperchild=20)
         jobs = [pool.apply_async(one, (engine, str(p))) for p in paths]
@@ -171,6 +174,8 @@ def _run_engines(
                 pool = ctx.Pool(2, maxtasksperchild=20)
                 jobs[i + 1 :] = [pool.apply_async(one, (engine, str(q))) for q in paths[i + 1 :]]
             results[engine][outcome] += 1
+            if outcome == "cannot open":
+                refused.setdefault(engine, []).append((path, gone[0] if gone else ""))
             if path == paths[0]:
                 featured[engine] = gone
             for item in gone:
@@ -195,6 +200,7 @@ def main() -> None:
     results: dict[str, Counter[str]] = {e: Counter() for e in engines}
     examples: dict[str, Counter[str]] = {e: Counter() for e in engines}
     featured: dict[str, list[str]] = {}
+    refused: dict[str, list[tuple[Path, str]]] = {}
     ctx = mp.get_context("spawn")
     # A worker stopped for taking too long leaves what it was writing: openpyxl writes each
     # sheet to a temporary file first, gigabytes for a sheet whose used range is huge. The
@@ -203,7 +209,7 @@ def main() -> None:
     was = os.environ.get("TMPDIR")
     os.environ["TMPDIR"] = scratch  # (spawned workers read it as they start)
     try:
-        _run_engines(engines, paths, ctx, results, examples, featured)
+        _run_engines(engines, paths, ctx, results, examples, featured, refused)
     finally:
         if was is None:
             del os.environ["TMPDIR"]
@@ -232,6 +238,11 @@ def main() -> None:
     for engine in engines:
         common = ", ".join(f"{tag} {n}" for tag, n in examples[engine].most_common(8))
         lines.append(f"- {engine}: {common or 'nothing'}")
+    if "edi_xl patch" in refused:
+        lines += ["", "The files edi_xl cannot open, and why:", ""]
+        for path, why in refused["edi_xl patch"]:
+            name = path.relative_to(CORPUS) if path.is_relative_to(CORPUS) else path.name
+            lines.append(f"- {name}: {why}")
     text = "\n".join(lines) + "\n"
     (HERE / "fidelity.md").write_text(text, encoding="utf-8")
     print(text)

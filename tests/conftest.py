@@ -276,3 +276,21 @@ def sheet_part(path: Path, title: str) -> str:
                if s.get("name") == title)  # fmt: skip
     target = next(r.get("Target", "") for r in rels if r.get("Id") == rid)
     return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+def merge_one_update(master: Path, folder: Path, as_at: date, text: str, now: datetime) -> Any:
+    """Make the round's owner returns for ``as_at`` in ``folder``, type ``text`` as the first
+    action's update in the first owner's return (as the owner would, in Excel), and merge
+    that return into ``master``: the merge's result."""
+    from edi_xl.core.rounds import update_header
+    from edi_xl.flows.merge import merge_returns
+    from edi_xl.flows.owner_returns import make_owner_returns
+
+    returned = make_owner_returns(master, folder, as_at).files[0].path
+    wb = load_workbook(returned)
+    ws = wb["Your actions"]
+    header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "#")
+    header = [c.value for c in ws[header_row]]
+    ws.cell(header_row + 1, header.index(update_header(as_at)) + 1).value = text
+    wb.save(returned)
+    return merge_returns(master, [returned], as_at=as_at, now=now)

@@ -141,6 +141,7 @@ def _text(value: str) -> str:
 
 
 XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+THREADED_NS = "http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"
 
 #: The children of a worksheet, in the order the file format requires (CT_Worksheet).
 SHEET_ORDER = [
@@ -410,11 +411,19 @@ def _shift_sheet_xml(
         f"{M}dataValidations/{M}dataValidation",
         f"{M}autoFilter",
         f"{M}dimension",
+        f"{M}ignoredErrors/{M}ignoredError",  # "Ignore error" on numbers stored as text...
+        f"{M}protectedRanges/{M}protectedRange",
+        f"{M}sheetViews/{M}sheetView/{M}selection",
+        f"{M}cellWatches/{M}cellWatch",
     ):
         for el in root.iterfind(xpath):
-            for attr in ("ref", "sqref"):
+            for attr in ("ref", "sqref", "activeCell", "r"):
                 if el.get(attr):
                     el.set(attr, shift_range_text(el.get(attr), col))
+    for brk in root.iterfind(f"{M}colBreaks/{M}brk"):  # a break after column id
+        if int(brk.get("id", "0")) >= col:
+            brk.set("id", str(int(brk.get("id", "0")) + 1))
+    _shift_anchors(root, col)  # form controls and embedded objects (their own anchors)
     for rel, target in pkg.linked(part):
         if target not in pkg.parts:
             continue
@@ -424,13 +433,15 @@ def _shift_sheet_xml(
             for el in doc.iter(f"{M}comment"):
                 el.set("ref", shift_reference(el.get("ref", ""), col))
             pkg.put_xml(target, doc)
+        elif kind == "threadedComment":  # Excel 365's comments (the notes part mirrors them)
+            doc = pkg.xml(target)
+            for el in doc.iter(f"{{{THREADED_NS}}}threadedComment"):
+                if el.get("ref"):
+                    el.set("ref", shift_reference(el.get("ref", ""), col))
+            pkg.put_xml(target, doc)
         elif kind == "drawing":
             doc = pkg.xml(target)
-            for anchor in doc:
-                for corner in ("from", "to"):
-                    cel = anchor.find(f"{{{XDR_NS}}}{corner}/{{{XDR_NS}}}col")
-                    if cel is not None and cel.text and int(cel.text) >= col - 1:
-                        cel.text = str(int(cel.text) + 1)
+            _shift_anchors(doc, col)
             pkg.put_xml(target, doc)
         elif kind == "vmlDrawing":
             text = pkg.parts[target].decode("utf-8", "replace")
@@ -462,6 +473,18 @@ def _shift_sheet_xml(
             pkg.put_xml(target, doc)
 
     return cells
+
+
+def _shift_anchors(root: etree._Element, col: int) -> None:
+    """Every drawing anchor under ``root`` (a drawing's pictures, charts and shapes; a
+    sheet's form controls and embedded objects) after an empty column is inserted before
+    ``col``: a corner in that column or right of it moves one column right (``<xdr:col>`` is
+    0-based)."""
+    corners = (f"{{{XDR_NS}}}from", f"{{{XDR_NS}}}to", f"{M}from", f"{M}to")  # (controls': M)
+    for corner in root.iter(*corners):
+        at = corner.find(f"{{{XDR_NS}}}col")
+        if at is not None and at.text and at.text.strip().isdigit() and int(at.text) >= col - 1:
+            at.text = str(int(at.text) + 1)
 
 
 def _table_column_inserted(

@@ -24,13 +24,11 @@ from xml.sax.saxutils import quoteattr
 
 import pytest
 import xlsxwriter
-from conftest import SHARED, seed_rows
+from conftest import SHARED, merge_one_update, seed_rows
 from lxml import etree
 from openpyxl import load_workbook
 
 from edi_xl.core.errors import WorkbookWriteError
-from edi_xl.flows.merge import merge_returns
-from edi_xl.flows.owner_returns import make_owner_returns
 from edi_xl.flows.refresh import refresh_workbook
 from edi_xl.master import patch, sheets
 from edi_xl.master.loading import pivots_not_read
@@ -274,15 +272,9 @@ def test_merge_keeps_the_pivot_table(with_pivot: Path, tmp_path: Path) -> None:
     refresh_workbook(with_pivot, AS_AT, now=datetime(2023, 12, 18, 9))
     before = parts(with_pivot)
     later = date(2024, 3, 20)
-    sent = make_owner_returns(with_pivot, tmp_path / "returns", later)
-    returned = sent.files[0].path
-    wb = load_workbook(returned)
-    ws = wb["Your actions"]
-    header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "#")
-    header = [c.value for c in ws[header_row]]
-    ws.cell(header_row + 1, header.index("Update as at 20 Mar 24") + 1).value = "Panel guide out"
-    wb.save(returned)
-    result = merge_returns(with_pivot, [returned], as_at=later, now=datetime(2024, 3, 21))
+    result = merge_one_update(
+        with_pivot, tmp_path / "returns", later, "Panel guide out", datetime(2024, 3, 21)
+    )
     assert [f.outcome for f in result.files] == ["merged"]
     after = parts(with_pivot)
     assert sorted(set(before) - set(after)) == []

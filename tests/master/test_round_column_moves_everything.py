@@ -1,0 +1,260 @@
+"""A new round's column moves everything of the sheet's that sits right of it (issue 13).
+
+When a merge starts a round, its update column goes in after the previous one, and Excel's
+rule for an inserted column applies to what is right of it. Besides cells, notes, pictures and
+tables (tests/master/test_fidelity.py), an Excel 365 plan carries things that name their
+cells themselves: threaded comments (Excel 365's "Comment", mirrored by a note), "Ignore
+error" marks (numbers stored as text: the actions' "1.4" ids), ranges users may edit on a
+protected sheet, the selection, a cell watch, column page breaks, and form controls anchored
+in the sheet. Each must follow its cell, or Excel shows it one column off. The workbook is
+built by XlsxWriter; the threaded comment and the form control's Excel 2010 anchor, which
+XlsxWriter does not write, are added as Excel writes them.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from conftest import merge_one_update, seed_rows
+from lxml import etree
+from openpyxl import load_workbook
+
+from edi_xl.flows.refresh import refresh_workbook
+
+AS_AT = date(2023, 12, 18)
+LATER = date(2024, 3, 20)
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+M = f"{{{MAIN}}}"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+TC = "http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"
+TC_REL = "http://schemas.microsoft.com/office/2017/10/relationships"
+X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+PLAN_PART = "xl/worksheets/sheet1.xml"
+COMMENT = "Can the committee see this before March? @Jim Machon"
+
+
+def _person_and_thread() -> dict[str, str]:
+    person = (
+        f'<personList xmlns="{TC}" xmlns:x="{MAIN}"><person displayName="Fiona MacDonald" '
+        'id="{6E6B4C1A-2B51-4B1E-9E5B-6F36C1B5A0C1}" userId="fiona.macdonald@nhs.net" '
+        'providerId="AD"/></personList>'
+    )
+    thread = (
+        f'<ThreadedComments xmlns="{TC}" xmlns:x="{MAIN}"><threadedComment ref="K6" '
+        'dT="2023-12-01T10:15:00.00" personId="{6E6B4C1A-2B51-4B1E-9E5B-6F36C1B5A0C1}" '
+        'id="{1F0F3C55-8A4B-4C1E-A1B2-3C4D5E6F7A80}"><text>' + COMMENT + "</text>"
+        "</threadedComment></ThreadedComments>"
+    )
+    return {"xl/persons/person.xml": person, "xl/threadedComments/threadedComment1.xml": thread}
+
+
+def build_plan(path: Path) -> Path:
+    """The trust's plan (seed 000, table on row 4) with a column of its own, K, right of the
+    table, and around it what Excel 365 writes there."""
+    header, rows = seed_rows()
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Action Plan")
+    ws.write(0, 0, "Equality, Diversity & Inclusion Action Plan 2023/24")
+    ws.write_row(3, 0, header)
+    last = 3 + len(rows)
+    for r, values in enumerate(rows, start=4):
+        for c, text in enumerate(values):
+            if text:
+                ws.write_string(r, c, text)
+        ws.write_string(r, 10, f"Board paper {r - 3}")  # the trust's own column, K
+    ws.write_comment(5, 10, f"[Threaded comment]\n{COMMENT}")  # Excel's note mirroring it
+    ws.ignore_errors({"number_stored_as_text": f"A5:A{last + 1} K5:K{last + 1}"})
+    ws.unprotect_range(f"K5:K{last + 1}", "Board papers")
+    ws.set_selection(5, 10, 5, 10)  # K6
+    ws.set_v_pagebreaks([9, 12])  # breaks after columns I and L
+    ws.insert_button(1, 11, {"caption": "Print", "width": 80, "height": 20})  # L2
+    wb.close()
+    _add_excel_365_parts(path)
+    return path
+
+
+def _add_excel_365_parts(path: Path) -> None:
+    """The threaded comment, its author, a cell watch and the form control's Excel 2010
+    part of the sheet (``<controls>``, anchored at L2 as the button's VML is), as Excel
+    writes them."""
+    with zipfile.ZipFile(path) as zf:
+        package = {n: zf.read(n) for n in zf.namelist()}
+    added = _person_and_thread()
+    added["xl/ctrlProps/ctrlProp1.xml"] = (
+        f'<formControlPr xmlns="{X14}" objectType="Button" lockText="1"/>'
+    )
+    types = etree.fromstring(package["[Content_Types].xml"])
+    for name, kind in (
+        ("xl/persons/person.xml", "application/vnd.ms-excel.person+xml"),
+        (
+            "xl/threadedComments/threadedComment1.xml",
+            "application/vnd.ms-excel.threadedcomments+xml",
+        ),
+        ("xl/ctrlProps/ctrlProp1.xml", "application/vnd.ms-excel.controlproperties+xml"),
+    ):
+        etree.SubElement(types, f"{{{TYPES}}}Override", PartName="/" + name, ContentType=kind)
+    book_rels = etree.fromstring(package["xl/_rels/workbook.xml.rels"])
+    etree.SubElement(
+        book_rels, f"{{{PKG_REL}}}Relationship", Id="rIdPerson",
+        Type=f"{TC_REL}/person", Target="persons/person.xml",
+    )  # fmt: skip
+    sheet_rels = etree.fromstring(package["xl/worksheets/_rels/sheet1.xml.rels"])
+    etree.SubElement(
+        sheet_rels, f"{{{PKG_REL}}}Relationship", Id="rIdThread",
+        Type=f"{TC_REL}/threadedComment", Target="../threadedComments/threadedComment1.xml",
+    )  # fmt: skip
+    etree.SubElement(
+        sheet_rels, f"{{{PKG_REL}}}Relationship", Id="rIdCtrl",
+        Type=f"{REL}/ctrlProp", Target="../ctrlProps/ctrlProp1.xml",
+    )  # fmt: skip
+    sheet = etree.fromstring(package[PLAN_PART])
+    shape_id = _button_shape_id(package)
+    controls = etree.fromstring(
+        f'<controls xmlns="{MAIN}" xmlns:r="{REL}" xmlns:mc="{MC}" xmlns:xdr="{XDR}">'
+        '<mc:AlternateContent><mc:Choice Requires="x14">'
+        f'<control shapeId="{shape_id}" r:id="rIdCtrl" name="Button 1">'
+        '<controlPr defaultSize="0" print="0" autoFill="0" autoPict="0">'
+        '<anchor moveWithCells="1" sizeWithCells="1">'
+        "<from><xdr:col>11</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>1</xdr:row>"
+        "<xdr:rowOff>0</xdr:rowOff></from>"
+        "<to><xdr:col>12</xdr:col><xdr:colOff>304800</xdr:colOff><xdr:row>2</xdr:row>"
+        "<xdr:rowOff>0</xdr:rowOff></to></anchor></controlPr></control>"
+        "</mc:Choice></mc:AlternateContent></controls>"
+    )
+    watches = etree.fromstring(f'<cellWatches xmlns="{MAIN}"><cellWatch r="K5"/></cellWatches>')
+    # in the schema's order: cellWatches after the breaks, controls after the legacy drawing
+    sheet.find(f"{M}colBreaks").addnext(watches)
+    sheet.find(f"{M}legacyDrawing").addnext(controls)
+    package[PLAN_PART] = etree.tostring(sheet, xml_declaration=True, encoding="UTF-8")
+    package["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8")
+    package["xl/_rels/workbook.xml.rels"] = etree.tostring(book_rels, xml_declaration=True,
+                                                           encoding="UTF-8")  # fmt: skip
+    package["xl/worksheets/_rels/sheet1.xml.rels"] = etree.tostring(
+        sheet_rels, xml_declaration=True, encoding="UTF-8"
+    )
+    for name, xml in added.items():
+        package[name] = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in package.items():
+            zf.writestr(name, data)
+
+
+def _button_shape_id(package: dict[str, bytes]) -> str:
+    """The VML shape id XlsxWriter gave the button (``_x0000_s1025`` -> 1025)."""
+    import re
+
+    vml = next(
+        data for name, data in package.items() if name.endswith(".vml") and b"Button" in data
+    )
+    found = re.search(rb'id="_x0000_s(\d+)"[^>]*?>(?:(?!</v:shape>).)*?ObjectType="Button"', vml,
+                      re.S)  # fmt: skip
+    assert found is not None
+    return found.group(1).decode()
+
+
+def _vml_button_column(vml: bytes) -> int:
+    """The 0-based left column of the button's VML anchor."""
+    import re
+
+    for shape in re.findall(rb"<v:shape\b.*?</v:shape>", vml, re.S):
+        if b'ObjectType="Button"' in shape:
+            anchor = re.search(rb"<x:Anchor>\s*([\d,\s]+?)\s*</x:Anchor>", shape)
+            assert anchor is not None
+            return int(anchor.group(1).split(b",")[0])
+    raise AssertionError("no button in the VML")
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def _merge_a_new_round(plan: Path, tmp_path: Path) -> None:
+    result = merge_one_update(plan, tmp_path / "returns", LATER, "Panel guide out",
+                              datetime(2024, 3, 21))  # fmt: skip
+    assert [f.outcome for f in result.files] == ["merged"]
+
+
+#: (the package after the first refresh, after the merge, the merged master)
+Merged = tuple[dict[str, bytes], dict[str, bytes], Path]
+
+
+@pytest.fixture
+def merged(tmp_path: Path) -> Merged:
+    """(the package after the first refresh, after a merge that started a round at K, the
+    merged master)."""
+    plan = build_plan(tmp_path / "trust plan.xlsx")
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    before = parts(plan)
+    _merge_a_new_round(plan, tmp_path)
+    ws = load_workbook(plan)["Action Plan"]
+    assert ws["K4"].value == "Update as at 20 Mar 24"  # the new round went in at K
+    assert ws["L5"].value == "Board paper 1"  # and the trust's column moved to L
+    return before, parts(plan), plan
+
+
+def _sheet(package: dict[str, bytes]) -> etree._Element:
+    return etree.fromstring(package[PLAN_PART])
+
+
+def test_the_threaded_comment_and_its_note_move_with_their_cell(merged: Merged) -> None:
+    before, after, _ = merged
+    thread = etree.fromstring(after["xl/threadedComments/threadedComment1.xml"])
+    assert [t.get("ref") for t in thread.iter(f"{{{TC}}}threadedComment")] == ["L6"]
+    notes = etree.fromstring(after["xl/comments1.xml"])
+    assert [n.get("ref") for n in notes.iter(f"{M}comment")] == ["L6"]
+    assert after["xl/persons/person.xml"] == before["xl/persons/person.xml"]
+
+
+def test_ignored_errors_protected_ranges_selection_and_watches_move(merged: Merged) -> None:
+    _, after, _ = merged
+    sheet = _sheet(after)
+    last = 4 + len(seed_rows()[1])
+    assert [e.get("sqref") for e in sheet.iter(f"{M}ignoredError")] == [f"A5:A{last} L5:L{last}"]
+    assert [p.get("sqref") for p in sheet.iter(f"{M}protectedRange")] == [f"L5:L{last}"]
+    selections = sheet.iterfind(f"{M}sheetViews/{M}sheetView/{M}selection")  # (one a pane)
+    chosen = [(s.get("activeCell"), s.get("sqref")) for s in selections if s.get("activeCell")]
+    assert chosen == [("L6", "L6")]
+    assert [w.get("r") for w in sheet.iter(f"{M}cellWatch")] == ["L5"]
+
+
+def test_column_page_breaks_right_of_the_round_move(merged: Merged) -> None:
+    _, after, _ = merged
+    ids = [int(b.get("id")) for b in _sheet(after).iterfind(f"{M}colBreaks/{M}brk")]
+    assert ids == [9, 13]  # after I (left of K): stays; after L: now after M
+
+
+def test_the_form_control_moves_as_its_vml_shape_does(merged: Merged) -> None:
+    before, after, _ = merged
+    vml_name = next(n for n in after if n.endswith(".vml") and b"Button" in after[n])
+    assert _vml_button_column(before[vml_name]) == 11
+    assert _vml_button_column(after[vml_name]) == 12
+    corner = _sheet(after).find(f".//{M}controls//{M}anchor/{M}from/{{{XDR}}}col")
+    assert corner is not None and corner.text == "12"
+    assert after["xl/ctrlProps/ctrlProp1.xml"] == before["xl/ctrlProps/ctrlProp1.xml"]
+
+
+@pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+def test_libreoffice_finds_the_note_on_the_moved_cell(merged: Merged, tmp_path: Path) -> None:
+    """LibreOffice opens the merged master and shows the note where its cell went."""
+    from libreoffice import convert, soffice_path
+
+    if soffice_path() is None:
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+            pytest.fail("CI is set, so this must not be skipped: LibreOffice is not installed")
+        pytest.skip("LibreOffice not installed")
+    _, _, plan = merged
+    copy = convert(plan, "xlsx", tmp_path / "lo")
+    ws = load_workbook(copy)["Action Plan"]
+    assert ws["L5"].value == "Board paper 1"
+    assert ws["L6"].comment is not None and COMMENT in ws["L6"].comment.text
+    assert ws["K6"].comment is None

@@ -365,3 +365,20 @@ def test_excels_own_pivot_workbook_is_saved_with_every_part(tmp_path: Path) -> N
     for name in pivot_parts:
         assert after[name] == before[name], name
     assert {"Settings", "Change Log"} <= set(load_master(src).sheetnames)
+
+
+def test_add_buttons_keeps_the_pivot_table(with_pivot: Path) -> None:
+    """The trust's .xlsx made an .xlsm with the buttons: the pivot table's parts go with it."""
+    from click.testing import CliRunner
+
+    from edi_xl.cli import cli
+
+    before = parts(with_pivot)
+    result = CliRunner().invoke(cli, ["add-buttons", str(with_pivot), "--as-at", "2023-12-18"])
+    assert result.exit_code in (0, 1), result.output  # (1: the seed's own problems listed)
+    assert f"Buttons added: {with_pivot.with_suffix('.xlsm')}" in result.output
+    assert parts(with_pivot) == before
+    after = parts(with_pivot.with_suffix(".xlsm"))
+    for name in PIVOT_PARTS:
+        assert after[name] == before[name], name
+    assert "xl/vbaProject.bin" in after

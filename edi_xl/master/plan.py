@@ -23,7 +23,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 from openpyxl.worksheet.worksheet import Worksheet
 
-from edi_xl.core.errors import EdiXlError, LayoutNotFoundError, UnreadableFileError
+from edi_xl.core.errors import (
+    EdiXlError,
+    LayoutNotFoundError,
+    SheetNameTakenError,
+    UnreadableFileError,
+)
 from edi_xl.core.model import Action, ActionPlan
 from edi_xl.core.rounds import update_header
 from edi_xl.core.status import RAG
@@ -204,12 +209,15 @@ def load_master(
             )
             if is_package(BytesIO(data)):
                 remember_package(wb, data)  # saved by patching this file (master.patch)
-            return wb
     except EdiXlError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UnreadableFileError(path, f"cannot open as an Excel workbook ({reason})") from exc
+    taken = sheets.sheets_not_ours(wb)
+    if taken:  # edi_xl would write into the trust's own sheet: refuse before any work
+        raise SheetNameTakenError(path, taken)
+    return wb
 
 
 #: Why a Strict Open XML workbook is refused: openpyxl reads one as a workbook without sheets.

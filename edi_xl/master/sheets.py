@@ -20,7 +20,7 @@ from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG, RAG_MEANING
 from edi_xl.core.text import one_line
 from edi_xl.master.cells import comparable, new_cell, set_plain, set_value
 from edi_xl.master.column_settings import shown_width
-from edi_xl.master.loading import sheet_values
+from edi_xl.master.loading import made_cells, sheet_values, unmade_values
 from edi_xl.master.printing import fit_to_width
 from edi_xl.master.styles import (
     HEADER_FILL,
@@ -195,6 +195,65 @@ class Change:
     old: Any
     new: Any
     source: str
+
+
+def _top_values(ws: Worksheet, last_row: int) -> dict[tuple[int, int], Any]:
+    """The values of ``ws``'s rows 1 to ``last_row`` that hold one, by (row, column), from
+    its cells and from the values it was loaded with, without making its cells."""
+    loaded = sheet_values(ws)
+    plains = [*(loaded.cells if loaded is not None else ()), *unmade_values(ws)]
+    found = {(p[0], p[1]): p[2] for p in plains if p[0] <= last_row and p[2] is not None}
+    for (r, c), cell in made_cells(ws).items():
+        if r <= last_row and cell._value is not None:
+            found[(r, c)] = cell._value
+    return found
+
+
+def _holds_anything(ws: Worksheet) -> bool:
+    loaded = sheet_values(ws)
+    plains = [*(loaded.cells if loaded is not None else ()), *unmade_values(ws)]
+    return any(p[2] is not None for p in plains) or any(
+        cell._value is not None for cell in made_cells(ws).values()
+    )
+
+
+def _named_on(names: Mapping[str, str], name: str, title: str) -> bool:
+    """Whether the workbook's name ``name`` refers to a place on sheet ``title``."""
+    sheet = names.get(name, "").rpartition("!")[0].strip("'").replace("''", "'")
+    return sheet == title
+
+
+def sheets_not_ours(wb: Workbook) -> list[str]:
+    """The titles of edi_xl's sheets (Settings, Lists, Change Log) that ``wb`` gives to
+    sheets of its own: a sheet of that title that holds something and is not edi_xl's, by the
+    names edi_xl defines on it (the as-at date on Settings, the dropdowns' lists on Lists)
+    or by its headings. edi_xl would write into such a sheet as if it were its own (a trust
+    plan's "Lists" of dropdown choices overwritten, refresh's settings and log lines put
+    among the trust's own rows): whatever loads a master refuses the workbook
+    (:func:`edi_xl.master.plan.load_master`)."""
+    names = {name: d.attr_text or "" for name, d in wb.defined_names.items()}
+    taken = []
+    for title in (SETTINGS, LISTS, CHANGE_LOG):
+        if title not in wb.sheetnames:
+            continue
+        ws = wb[title]
+        if not _holds_anything(ws):
+            continue  # an empty sheet: nothing of the trust's to write over
+        top = _top_values(ws, 1 if title != SETTINGS else 60)
+        if title == SETTINGS:
+            ours = _named_on(names, AS_AT_NAME, title) or any(
+                c == 1 and isinstance(v, str) and v.strip().lower() == AS_AT_LABEL.lower()
+                for (_, c), v in top.items()
+            )
+        elif title == LISTS:
+            ours = any(_named_on(names, n, title) for n in (STATUS_LIST, CHARACTERISTIC_LIST)) or (
+                top.get((1, 1)) == "Status" and top.get((1, 2)) == "Protected Characteristic"
+            )
+        else:
+            ours = tuple(top.get((1, c)) for c in range(1, 4)) == CHANGE_LOG_HEADERS[:3]
+        if not ours:
+            taken.append(title)
+    return taken
 
 
 def _define_name(wb: Workbook, name: str, ref: str) -> None:

@@ -1,0 +1,137 @@
+"""A trust workbook with its own "Lists", "Settings" or "Change Log" sheet is refused, not
+written into.
+
+edi_xl keeps its dropdowns' lists, its settings and its log on sheets of those names. A
+trust's plan often has a "Lists" sheet of its own (the choices of its dropdowns), and may
+have the others: before, a refresh wrote edi_xl's lists over the trust's, and its settings and
+log lines among the trust's rows. Now every command that opens a master refuses such a
+workbook, naming the file and the sheet and saying how to go on (rename the sheet: Excel
+updates what refers to it), and leaves it as it was. edi_xl's own sheets are known by the
+names it defines on them or by their headings; an empty sheet of that name is taken.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from click.testing import CliRunner
+from conftest import seed_rows
+from openpyxl import load_workbook
+
+from edi_xl.cli import cli
+from edi_xl.core.errors import SheetNameTakenError
+from edi_xl.flows.refresh import refresh_workbook
+from edi_xl.master.plan import load_master
+
+AS_AT = date(2023, 12, 18)
+
+
+def build_plan(path: Path, own_sheets: dict[str, list[str]]) -> Path:
+    """The trust's plan (seed 000) and its own sheets, each a column of text; the Status
+    column's dropdown reads the trust's "Lists" when it has one (as trusts' plans do)."""
+    header, rows = seed_rows()
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Action Plan")
+    ws.write_row(0, 0, header)
+    for r, values in enumerate(rows, start=1):
+        ws.write_row(r, 0, values)
+    for title, texts in own_sheets.items():
+        sheet = wb.add_worksheet(title)
+        for r, text in enumerate(texts):
+            sheet.write(r, 0, text)
+    for title in own_sheets:
+        if own_sheets[title]:
+            source = f"='{title}'!$A$2:$A${len(own_sheets[title])}"
+            ws.data_validation(1, 8, len(rows), 8, {"validate": "list", "source": source})
+            break
+    wb.close()
+    return path
+
+
+TRUST_LISTS = ["Status", "On Track", "Delayed", "Complete"]
+
+
+@pytest.mark.parametrize("title", ["Lists", "Settings", "Change Log"])
+def test_refresh_refuses_a_workbook_with_its_own_sheet_of_edi_xls_name(
+    tmp_path: Path, title: str
+) -> None:
+    plan = build_plan(tmp_path / "trust plan.xlsx", {title: TRUST_LISTS})
+    before = plan.read_bytes()
+    result = CliRunner().invoke(cli, ["refresh", str(plan), "--as-at", "2023-12-18"])
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    assert f"{plan}: the workbook has its own sheet called '{title}'" in message
+    assert "Rename yours" in message and "nothing was changed" in message
+    assert plan.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["trust plan.xlsx"]  # no backup
+
+
+def test_every_taken_name_is_said_at_once(tmp_path: Path) -> None:
+    plan = build_plan(tmp_path / "plan.xlsx", {"Settings": ["Our settings"], "Lists": TRUST_LISTS})
+    with pytest.raises(SheetNameTakenError) as caught:
+        load_master(plan)
+    assert caught.value.titles == ["Settings", "Lists"]
+    assert "sheets called 'Settings' and 'Lists'" in str(caught.value)
+
+
+def test_merge_and_returns_refuse_it_too(tmp_path: Path) -> None:
+    plan = build_plan(tmp_path / "plan.xlsx", {"Lists": TRUST_LISTS})
+    for args in (
+        ["returns", str(plan), "--as-at", "2024-03-20", "-o", str(tmp_path / "out")],
+        ["merge", str(plan), str(tmp_path), "--as-at", "2024-03-20"],
+        ["check", str(plan), "--as-at", "2023-12-18"],
+    ):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "its own sheet called 'Lists'" in " ".join(result.output.split()), args
+
+
+def test_renamed_the_trusts_sheet_is_kept_and_edi_xl_makes_its_own(tmp_path: Path) -> None:
+    """What the message asks for: with the trust's sheet renamed, the refresh goes on, makes
+    its own Lists, and leaves the trust's sheet as it was."""
+    plan = build_plan(tmp_path / "plan.xlsx", {"Trust lists": TRUST_LISTS})
+    with zipfile.ZipFile(plan) as zf:
+        trust_sheet = zf.read("xl/worksheets/sheet2.xml")
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    with zipfile.ZipFile(plan) as zf:
+        assert zf.read("xl/worksheets/sheet2.xml") == trust_sheet
+    wb = load_workbook(plan)
+    assert [c.value for c in wb["Trust lists"]["A"]] == TRUST_LISTS
+    assert wb["Lists"]["A1"].value == "Status" and wb["Lists"]["A3"].value == "At Risk"
+
+
+def test_an_empty_sheet_of_that_name_is_taken(tmp_path: Path) -> None:
+    plan = build_plan(tmp_path / "plan.xlsx", {"Lists": []})
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    assert load_workbook(plan)["Lists"]["B1"].value == "Protected Characteristic"
+
+
+def test_edi_xls_own_sheets_are_known_without_the_names_it_defines(master: Path) -> None:
+    """A master whose names were deleted (by hand, or by another program): its Settings,
+    Lists and Change Log are still known as edi_xl's by their headings."""
+    wb = load_workbook(master)
+    for name in ("AsAtDate", "StatusList", "CharacteristicList"):
+        del wb.defined_names[name]
+    wb.save(master)
+    wb = load_master(master)
+    assert {"Settings", "Lists", "Change Log"} <= set(wb.sheetnames)
+    refresh_workbook(master, AS_AT, now=datetime(2023, 12, 18, 9))
+    assert "AsAtDate" in load_workbook(master).defined_names  # put back
+
+
+def test_a_master_whose_sheets_were_emptied_and_refilled_by_hand_is_refused(master: Path) -> None:
+    """A Lists sheet with neither edi_xl's names nor its headings is the trust's."""
+    wb = load_workbook(master)
+    for name in ("StatusList", "CharacteristicList"):
+        del wb.defined_names[name]
+    lists = wb["Lists"]
+    lists.delete_cols(1, 5)
+    for r, text in enumerate(TRUST_LISTS, start=1):
+        lists.cell(r, 1, text)
+    wb.save(master)
+    with pytest.raises(SheetNameTakenError, match="'Lists'"):
+        load_master(master)

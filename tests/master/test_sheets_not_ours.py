@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 from click.testing import CliRunner
-from conftest import seed_rows
+from conftest import add_seed_plan_sheet
 from openpyxl import load_workbook
 
 from edi_xl.cli import cli
@@ -33,12 +33,8 @@ AS_AT = date(2023, 12, 18)
 def build_plan(path: Path, own_sheets: dict[str, list[str]]) -> Path:
     """The trust's plan (seed 000) and its own sheets, each a column of text; the Status
     column's dropdown reads the trust's "Lists" when it has one (as trusts' plans do)."""
-    header, rows = seed_rows()
     wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("Action Plan")
-    ws.write_row(0, 0, header)
-    for r, values in enumerate(rows, start=1):
-        ws.write_row(r, 0, values)
+    ws, actions = add_seed_plan_sheet(wb)
     for title, texts in own_sheets.items():
         sheet = wb.add_worksheet(title)
         for r, text in enumerate(texts):
@@ -46,7 +42,7 @@ def build_plan(path: Path, own_sheets: dict[str, list[str]]) -> Path:
     for title in own_sheets:
         if own_sheets[title]:
             source = f"='{title}'!$A$2:$A${len(own_sheets[title])}"
-            ws.data_validation(1, 8, len(rows), 8, {"validate": "list", "source": source})
+            ws.data_validation(1, 8, actions, 8, {"validate": "list", "source": source})
             break
     wb.close()
     return path

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 from click.testing import CliRunner
-from conftest import SHARED, seed_rows
+from conftest import SHARED, add_seed_plan_sheet, seed_rows
 from openpyxl import load_workbook
 
 from edi_xl.cli import cli
@@ -41,12 +41,8 @@ TO_STRICT = (
 
 
 def build_plan(path: Path) -> Path:
-    header, rows = seed_rows()
     wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("Action Plan")
-    ws.write_row(0, 0, header)
-    for r, values in enumerate(rows, start=1):
-        ws.write_row(r, 0, values)
+    add_seed_plan_sheet(wb)
     wb.close()
     return path
 

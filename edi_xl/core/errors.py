@@ -42,27 +42,44 @@ class WorkbookWriteError(EdiXlError):
     """A workbook could not be saved (locked, read-only, disk full); nothing was replaced."""
 
 
-#: What edi_xl keeps on each of its sheets (for :class:`SheetNameTakenError`).
+#: What edi_xl keeps on each of its sheets (for :class:`NamesTakenError`).
 _KEPT_ON = {"Settings": "its settings", "Lists": "the dropdowns' lists", "Change Log": "its log"}
 
 
-class SheetNameTakenError(EdiXlError):
+class NamesTakenError(EdiXlError):
     """A workbook gives one of edi_xl's sheet names (Settings, Lists, Change Log) to a sheet
-    of its own: edi_xl would write into it."""
+    of its own, or one of the names edi_xl defines (AsAtDate, StatusList,
+    CharacteristicList) to a place of its own: edi_xl would write into them."""
 
-    def __init__(self, path: object, titles: list[str]) -> None:
+    def __init__(
+        self, path: object, titles: list[str], names: list[tuple[str, str]] | None = None
+    ) -> None:
         self.path = str(path)
         self.titles = list(titles)
-        which = " and ".join(repr(t) for t in self.titles)
-        kept = " and ".join(_KEPT_ON.get(t, "its work") for t in self.titles)
-        one = len(self.titles) == 1
-        super().__init__(
-            f"{self.path}: the workbook has its own {'sheet' if one else 'sheets'} called "
-            f"{which} (which edi_xl did not make), and edi_xl keeps {kept} on "
-            f"{'a sheet of that name' if one else 'sheets of those names'}: it would write "
-            "into yours. Rename yours (right-click the tab, Rename: Excel updates what refers "
-            "to it) and try again; nothing was changed."
-        )
+        self.names = list(names or [])
+        parts = []
+        if self.titles:
+            which = " and ".join(repr(t) for t in self.titles)
+            kept = " and ".join(_KEPT_ON.get(t, "its work") for t in self.titles)
+            one = len(self.titles) == 1
+            parts.append(
+                f"the workbook has its own {'sheet' if one else 'sheets'} called {which} "
+                f"(which edi_xl did not make), and edi_xl keeps {kept} on "
+                f"{'a sheet of that name' if one else 'sheets of those names'}: it would "
+                "write into yours. Rename yours (right-click the tab, Rename: Excel updates "
+                "what refers to it)"
+            )
+        if self.names:
+            which = " and ".join(f"{name!r} (referring to {ref})" for name, ref in self.names)
+            one = len(self.names) == 1
+            parts.append(
+                f"the workbook has its own {'name' if one else 'names'} {which}, which edi_xl "
+                "uses for its own: it would point "
+                f"{'it' if one else 'them'} at its sheets. Rename yours (Formulas > Name "
+                "Manager)"
+            )
+        super().__init__(f"{self.path}: " + "; and ".join(parts) + ", and try again; nothing "
+                         "was changed.")  # fmt: skip
 
-    def __reduce__(self) -> tuple[type, tuple[str, list[str]], dict]:
-        return (self.__class__, (self.path, self.titles), dict(self.__dict__))
+    def __reduce__(self) -> tuple[type, tuple[str, list[str], list[tuple[str, str]]], dict]:
+        return (self.__class__, (self.path, self.titles, self.names), dict(self.__dict__))

@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from edi_xl.core.errors import (
     EdiXlError,
     LayoutNotFoundError,
-    SheetNameTakenError,
+    NamesTakenError,
     UnreadableFileError,
 )
 from edi_xl.core.model import Action, ActionPlan
@@ -215,8 +215,9 @@ def load_master(
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UnreadableFileError(path, f"cannot open as an Excel workbook ({reason})") from exc
     taken = sheets.sheets_not_ours(wb)
-    if taken:  # edi_xl would write into the trust's own sheet: refuse before any work
-        raise SheetNameTakenError(path, taken)
+    names = sheets.names_not_ours(wb, taken)
+    if taken or names:  # edi_xl would write into the trust's own: refuse before any work
+        raise NamesTakenError(path, taken, names)
     return wb
 
 

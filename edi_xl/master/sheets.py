@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
@@ -217,21 +217,31 @@ def _holds_anything(ws: Worksheet) -> bool:
     )
 
 
-def _named_on(names: Mapping[str, str], name: str, title: str) -> bool:
-    """Whether the workbook's name ``name`` refers to a place on sheet ``title``."""
-    sheet = names.get(name, "").rpartition("!")[0].strip("'").replace("''", "'")
-    return sheet == title
+#: The names edi_xl defines in a master, and the sheet each refers to.
+_OUR_NAMES = {AS_AT_NAME: SETTINGS, STATUS_LIST: LISTS, CHARACTERISTIC_LIST: LISTS}
+#: The labels of column A of edi_xl's Settings sheet (lower case): two of them make a
+#: Settings sheet edi_xl's (a person may have deleted one).
+_SETTINGS_LABELS = frozenset(
+    label.lower()
+    for label in (
+        AS_AT_LABEL, TRUST_LABEL, "RAG colour", OWNER_RETURNS_LABEL, RETURNS_LABEL,
+        BOARD_HEADING, REPLY_BY_LABEL, NEXT_ROUND_LABEL, SUBJECT_LABEL, MESSAGE_LABEL,
+        CHASE_LABEL, OWNERS_LABEL,
+    )
+)  # fmt: skip
+#: The headings edi_xl writes in the first row of its Lists sheet (again on every refresh).
+_LISTS_HEADINGS = ("Status", "Protected Characteristic")
 
 
 def sheets_not_ours(wb: Workbook) -> list[str]:
     """The titles of edi_xl's sheets (Settings, Lists, Change Log) that ``wb`` gives to
-    sheets of its own: a sheet of that title that holds something and is not edi_xl's, by the
-    names edi_xl defines on it (the as-at date on Settings, the dropdowns' lists on Lists)
-    or by its headings. edi_xl would write into such a sheet as if it were its own (a trust
-    plan's "Lists" of dropdown choices overwritten, refresh's settings and log lines put
-    among the trust's own rows): whatever loads a master refuses the workbook
-    (:func:`edi_xl.master.plan.load_master`)."""
-    names = {name: d.attr_text or "" for name, d in wb.defined_names.items()}
+    sheets of its own: a sheet of that title that holds something and is not edi_xl's by its
+    headings (Lists: "Status" and "Protected Characteristic" in A1:B1, written again on every
+    refresh; Change Log: its column headings; Settings: two of its labels in column A). edi_xl
+    would write into such a sheet as if it were its own (a trust plan's "Lists" of dropdown
+    choices overwritten, refresh's settings and log lines put among the trust's own rows):
+    whatever loads a master refuses the workbook (:func:`edi_xl.master.plan.load_master`).
+    A name the trust gave its sheet's cells (its own "StatusList") does not make it edi_xl's."""
     taken = []
     for title in (SETTINGS, LISTS, CHANGE_LOG):
         if title not in wb.sheetnames:
@@ -239,20 +249,40 @@ def sheets_not_ours(wb: Workbook) -> list[str]:
         ws = wb[title]
         if not _holds_anything(ws):
             continue  # an empty sheet: nothing of the trust's to write over
-        top = _top_values(ws, 1 if title != SETTINGS else 60)
         if title == SETTINGS:
-            ours = _named_on(names, AS_AT_NAME, title) or any(
-                c == 1 and isinstance(v, str) and v.strip().lower() == AS_AT_LABEL.lower()
-                for (_, c), v in top.items()
-            )
-        elif title == LISTS:
-            ours = any(_named_on(names, n, title) for n in (STATUS_LIST, CHARACTERISTIC_LIST)) or (
-                top.get((1, 1)) == "Status" and top.get((1, 2)) == "Protected Characteristic"
-            )
+            labels = {
+                v.strip().lower()
+                for (_, c), v in _top_values(ws, 200).items()
+                if c == 1 and isinstance(v, str)
+            }
+            ours = len(labels & _SETTINGS_LABELS) >= 2
         else:
-            ours = tuple(top.get((1, c)) for c in range(1, 4)) == CHANGE_LOG_HEADERS[:3]
+            top = _top_values(ws, 1)
+            headings = _LISTS_HEADINGS if title == LISTS else CHANGE_LOG_HEADERS[:3]
+            ours = tuple(top.get((1, c)) for c in range(1, len(headings) + 1)) == headings
         if not ours:
             taken.append(title)
+    return taken
+
+
+def names_not_ours(wb: Workbook, sheets_taken: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """The names edi_xl defines (AsAtDate, StatusList, CharacteristicList) that ``wb``
+    gives to places of its own, with what each refers to: a name referring to another sheet
+    of the workbook, to no sheet (a constant, a formula), or to one of ``sheets_taken`` (the
+    trust's own sheets of edi_xl's titles, :func:`sheets_not_ours`). edi_xl would point it at
+    its own sheet, and whatever read it (the trust's dropdowns, formulas) would read edi_xl's.
+    A name referring to a sheet that is gone (``#REF!``, a sheet deleted) is edi_xl's,
+    broken: it is defined again."""
+    taken = []
+    for name, home in _OUR_NAMES.items():
+        if name not in wb.defined_names:
+            continue
+        ref = wb.defined_names[name].attr_text or ""
+        sheet = ref.rpartition("!")[0].strip("'").replace("''", "'")
+        if "#REF!" in ref or (sheet and sheet not in wb.sheetnames):
+            continue
+        if sheet != home or home in sheets_taken:
+            taken.append((name, ref))
     return taken
 
 

@@ -23,7 +23,7 @@ from conftest import add_seed_plan_sheet
 from openpyxl import load_workbook
 
 from edi_xl.cli import cli
-from edi_xl.core.errors import SheetNameTakenError
+from edi_xl.core.errors import NamesTakenError
 from edi_xl.flows.refresh import refresh_workbook
 from edi_xl.master.plan import load_master
 
@@ -68,7 +68,7 @@ def test_refresh_refuses_a_workbook_with_its_own_sheet_of_edi_xls_name(
 
 def test_every_taken_name_is_said_at_once(tmp_path: Path) -> None:
     plan = build_plan(tmp_path / "plan.xlsx", {"Settings": ["Our settings"], "Lists": TRUST_LISTS})
-    with pytest.raises(SheetNameTakenError) as caught:
+    with pytest.raises(NamesTakenError) as caught:
         load_master(plan)
     assert caught.value.titles == ["Settings", "Lists"]
     assert "sheets called 'Settings' and 'Lists'" in str(caught.value)
@@ -129,5 +129,55 @@ def test_a_master_whose_sheets_were_emptied_and_refilled_by_hand_is_refused(mast
     for r, text in enumerate(TRUST_LISTS, start=1):
         lists.cell(r, 1, text)
     wb.save(master)
-    with pytest.raises(SheetNameTakenError, match="'Lists'"):
+    with pytest.raises(NamesTakenError, match="'Lists'"):
         load_master(master)
+
+
+def test_the_trusts_own_lists_and_its_name_for_them_are_said_at_once(tmp_path: Path) -> None:
+    """A trust's "Lists" with its own "StatusList" name on it (the name does not make the
+    sheet edi_xl's): both in one message, so that one rename in Excel does."""
+    path = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    add_seed_plan_sheet(wb)
+    lists = wb.add_worksheet("Lists")
+    lists.write_column(0, 0, TRUST_LISTS)
+    wb.define_name("StatusList", "=Lists!$A$2:$A$4")
+    wb.close()
+    with pytest.raises(NamesTakenError) as caught:
+        load_master(path)
+    assert caught.value.titles == ["Lists"]
+    assert caught.value.names == [("StatusList", "Lists!$A$2:$A$4")]
+    message = str(caught.value)
+    assert "sheet called 'Lists'" in message
+    assert "name 'StatusList' (referring to Lists!$A$2:$A$4)" in message
+    assert "Formulas > Name Manager" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "refers_to"),
+    [("StatusList", "=Dropdowns!$A$2:$A$4"), ("AsAtDate", "=DATE(2023,12,18)")],
+)
+def test_a_name_of_edi_xls_the_trust_uses_for_its_own_is_refused(
+    tmp_path: Path, name: str, refers_to: str
+) -> None:
+    path = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    add_seed_plan_sheet(wb)
+    wb.add_worksheet("Dropdowns").write_column(0, 0, TRUST_LISTS)
+    wb.define_name(name, refers_to)
+    wb.close()
+    before = path.read_bytes()
+    result = CliRunner().invoke(cli, ["refresh", str(path), "--as-at", "2023-12-18"])
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    assert f"its own name '{name}' (referring to {refers_to.lstrip('=')})" in message
+    assert path.read_bytes() == before
+
+
+def test_a_name_of_edi_xls_left_broken_is_defined_again(master: Path) -> None:
+    """edi_xl's name whose sheet was deleted (``#REF!``) is edi_xl's: put right, not refused."""
+    wb = load_workbook(master)
+    wb.defined_names["StatusList"].attr_text = "#REF!$A$2:$A$5"
+    wb.save(master)
+    refresh_workbook(master, AS_AT, now=datetime(2023, 12, 18, 9))
+    assert load_workbook(master).defined_names["StatusList"].attr_text == "Lists!$A$2:$A$5"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.comments import Comment
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -147,6 +147,18 @@ def _overdue_text(assessment: Assessment) -> str:
     if assessment.overdue:
         return OVERDUE_YES
     return OVERDUE_NO if assessment.has_deadline or assessment.status is RAG.BLUE else NO_DEADLINE
+
+
+def _overlaps_a_table(ws: Worksheet, ref: str) -> bool:
+    """Whether the range ``ref`` shares a cell with a table of ``ws``."""
+    left, top, right, bottom = range_boundaries(ref)
+    for table in ws.tables.values():
+        if not table.ref:
+            continue
+        t_left, t_top, t_right, t_bottom = range_boundaries(table.ref)
+        if t_left <= right and left <= t_right and t_top <= bottom and top <= t_bottom:
+            return True
+    return False
 
 
 def refresh_book(
@@ -288,7 +300,11 @@ def refresh_book(
         ws.freeze_panes = f"B{header_row + 1}"
     last_col = get_column_letter(max(extent(ws)[1], *computed_cols.values()))
     if not ws.auto_filter.filterColumn:  # never drop a filter the user has set
-        ws.auto_filter.ref = f"A{header_row}:{last_col}{last_row}"
+        ref = f"A{header_row}:{last_col}{last_row}"
+        # a plan kept as a table has the table's filter: a sheet filter over a table is
+        # invalid to Excel (its repair removes the table), so none is set, and one that an
+        # earlier edi_xl set is taken away
+        ws.auto_filter.ref = None if _overlaps_a_table(ws, ref) else ref
     sheets.append_changes(wb, changes, now or datetime.now().replace(microsecond=0))
     summary, summary_notes = write_summary(
         wb,

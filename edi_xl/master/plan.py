@@ -19,7 +19,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -90,7 +90,23 @@ def sheet_grid(ws: Worksheet) -> SheetGrid:
     """The values of ``ws`` as a grid (:func:`~edi_xl.read.grid.grid_from_worksheet`), as its
     cells hold them now: those of a sheet whose cells are made on use (``load_master``) read
     without making them."""
-    return grid_from_worksheet(ws, made_cells(ws), unmade_values(ws))
+    grid = grid_from_worksheet(ws, made_cells(ws), unmade_values(ws))
+    for r in table_totals_rows(ws):  # (not actions: Excel's "Total Row" of a table)
+        if r <= len(grid.rows):
+            grid.rows[r - 1] = []
+    return grid
+
+
+def table_totals_rows(ws: Worksheet) -> list[int]:
+    """The rows of ``ws`` (1-based) that are the totals rows of its tables (Excel's "Format
+    as Table" with "Total Row" ticked): the last row or rows of each table's range."""
+    rows: list[int] = []
+    for table in ws.tables.values():
+        count = table.totalsRowCount or 0
+        if count and table.ref:
+            _, _, _, last = range_boundaries(table.ref)
+            rows.extend(range(last - count + 1, last + 1))
+    return sorted(rows)
 
 
 def _find_plan_sheet(wb: WorkbookType, path: object) -> tuple[Worksheet, Detection, SheetGrid]:

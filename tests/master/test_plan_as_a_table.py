@@ -1,0 +1,116 @@
+"""A plan kept as an Excel table ("Format as Table"): no sheet filter over it, no "Total" action.
+
+A table has its own filter buttons. A sheet filter over the same cells is invalid to Excel:
+it opens the file saying it found a problem, and its repair removes the table. A refresh set
+one over the plan whatever it was; it now sets none where the plan's range meets a table, and
+takes away one an earlier version set. A table's "Total Row" is read as no action (before,
+"Total" was counted as an action with no status, and checked as one). The workbooks are built
+by XlsxWriter, which writes tables as Excel does.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import xlsxwriter
+from conftest import rewrite_part, seed_rows
+from lxml import etree
+
+from edi_xl.flows.refresh import refresh_workbook, summarise_master
+from edi_xl.master.plan import load_master, read_master_plan, table_totals_rows
+
+AS_AT = date(2023, 12, 18)
+M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+PLAN_PART = "xl/worksheets/sheet1.xml"
+
+
+def build_table_plan(path: Path, *, total_row: bool = False) -> Path:
+    """Seed 000 as a table A4:J21 named ActionPlan (with a "Total Row" counting the actions
+    when ``total_row``), under a title."""
+    header, rows = seed_rows()
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Action Plan")
+    ws.write("A1", "Equality, Diversity & Inclusion Action Plan 2023/24")
+    columns = [{"header": h} for h in header]
+    if total_row:
+        columns[0]["total_string"] = "Total"
+        columns[1]["total_function"] = "count"
+    last = 3 + len(rows) + (1 if total_row else 0)
+    ws.add_table(3, 0, last, len(header) - 1, {"name": "ActionPlan", "columns": columns,
+                                               "data": rows, "total_row": total_row})  # fmt: skip
+    wb.close()
+    return path
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def _filter_names(book: bytes) -> list[str]:
+    root = etree.fromstring(book)
+    return [
+        d.text or ""
+        for d in root.iter(f"{M}definedName")
+        if d.get("name") == "_xlnm._FilterDatabase" and "Action Plan" in (d.text or "")
+    ]
+
+
+def test_refresh_sets_no_sheet_filter_over_the_plans_table(tmp_path: Path) -> None:
+    plan = build_table_plan(tmp_path / "plan.xlsx")
+    before = _parts(plan)
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    after = _parts(plan)
+    sheet = etree.fromstring(after[PLAN_PART])
+    assert sheet.find(f"{M}autoFilter") is None
+    assert _filter_names(after["xl/workbook.xml"]) == []
+    assert after["xl/tables/table1.xml"] == before["xl/tables/table1.xml"]  # its own filter
+    # the refresh did its work beside the table
+    header_row = [c for c in sheet.iter(f"{M}c") if re.fullmatch(r"[K-M]4", c.get("r", ""))]
+    assert len(header_row) == 3
+
+
+def test_a_sheet_filter_an_earlier_refresh_set_over_the_table_is_taken_away(
+    tmp_path: Path,
+) -> None:
+    plan = build_table_plan(tmp_path / "plan.xlsx")
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+
+    def with_sheet_filter(data: bytes) -> bytes:  # as edi_xl wrote it before this fix
+        return data.replace(b"<pageMargins", b'<autoFilter ref="A4:M21"/><pageMargins', 1)
+
+    rewrite_part(plan, PLAN_PART, with_sheet_filter)
+    assert etree.fromstring(_parts(plan)[PLAN_PART]).find(f"{M}autoFilter") is not None
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 10))
+    after = _parts(plan)
+    assert etree.fromstring(after[PLAN_PART]).find(f"{M}autoFilter") is None
+    assert _filter_names(after["xl/workbook.xml"]) == []
+
+
+def test_a_plan_without_a_table_keeps_its_sheet_filter(master: Path) -> None:
+    """The filter over the plan and edi_xl's columns, on a plan that is not a table."""
+    refresh_workbook(master, AS_AT, now=datetime(2023, 12, 18, 9))
+    sheet = etree.fromstring(_parts(master)[PLAN_PART])
+    flt = sheet.find(f"{M}autoFilter")
+    assert flt is not None and flt.get("ref", "").startswith("A")
+
+
+def test_the_tables_total_row_is_not_an_action(tmp_path: Path) -> None:
+    plan = build_table_plan(tmp_path / "plan.xlsx", total_row=True)
+    _, rows = seed_rows()
+    ws = load_master(plan)["Action Plan"]
+    assert table_totals_rows(ws) == [4 + len(rows) + 1]
+    read = read_master_plan(load_master(plan), plan)
+    assert [a.id for a in read.plan.actions] == [r[0] for r in rows]
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    summary = summarise_master(plan)
+    assert summary.actions == len(rows) and summary.no_status == 0
+    # the total row is as the trust left it: its label and Excel's count formula
+    sheet = etree.fromstring(_parts(plan)[PLAN_PART])
+    total_row = str(4 + len(rows) + 1)
+    cells = {c.get("r"): c for c in sheet.iter(f"{M}c") if c.get("r", "")[1:] == total_row}
+    assert cells["B" + total_row].findtext(f"{M}f") == "SUBTOTAL(103,[Milestone])"
+    assert not any(ref[0] in "KLM" for ref in cells)  # no grey cells beside it

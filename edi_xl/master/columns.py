@@ -15,11 +15,17 @@ import re
 
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.master.column_settings import set_column_width, shift_column_settings
-from edi_xl.master.edits import record_inserted_column, shift_range_text, shift_reference
+from edi_xl.master.edits import (
+    record_inserted_column,
+    shift_filter_column,
+    shift_range_text,
+    shift_reference,
+)
 from edi_xl.master.loading import insert_column_on_use, made_cells
 
 
@@ -135,6 +141,14 @@ def insert_column(ws: Worksheet, col: int) -> None:
     ws.conditional_formatting = rules
     for dv in ws.data_validations.dataValidation:
         dv.sqref = _shifted(dv.sqref, col)
-    if ws.auto_filter.ref:
-        ws.auto_filter.ref = shift_range_text(ws.auto_filter.ref, col)
+    flt = ws.auto_filter
+    if flt.ref:  # (as the patch writer moves the file's: master.patch._shift_filter)
+        first = range_boundaries(flt.ref)[0]
+        for criterion in flt.filterColumn:
+            criterion.colId = shift_filter_column(first, criterion.colId, col)
+        flt.ref = shift_range_text(flt.ref, col)
+    if flt.sortState is not None:
+        flt.sortState.ref = shift_range_text(str(flt.sortState.ref), col)
+        for key in flt.sortState.sortCondition:
+            key.ref = shift_range_text(str(key.ref), col)
     _shift_formulas(ws, col)

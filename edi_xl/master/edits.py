@@ -255,6 +255,14 @@ def shift_reference(ref: str, col: int) -> str:
     return _COLUMN_LETTERS.sub(moved, ref)
 
 
+def shift_filter_column(first: int, col_id: int, col: int) -> int:
+    """A filter criterion's column (``colId``: counted from the filter's first column,
+    ``first``, 1-based) after an empty column is inserted before ``col``: the criterion stays
+    on its column, wherever the insert puts it and the filter's first column."""
+    at = first + col_id
+    return (at + 1 if at >= col else at) - (first + 1 if first >= col else first)
+
+
 def shift_range_text(text: str, col: int) -> str:
     """Ranges separated by spaces (``"A1:C3 E5"``, as a sqref) after an empty column is
     inserted before ``col`` (:func:`shift_reference`, range by range)."""

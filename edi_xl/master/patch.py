@@ -65,7 +65,7 @@ from openpyxl.compat.strings import safe_string
 from openpyxl.styles.cell_style import CellStyle, StyleArray
 from openpyxl.styles.differential import DifferentialStyle, DifferentialStyleList
 from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import CellRange
@@ -85,6 +85,7 @@ from edi_xl.master.edits import (
     baseline_of,
     describe,
     ranges,
+    shift_filter_column,
     shift_range_text,
     shift_reference,
     take_baseline,
@@ -409,7 +410,6 @@ def _shift_sheet_xml(
         f"{M}hyperlinks/{M}hyperlink",
         f"{M}conditionalFormatting",
         f"{M}dataValidations/{M}dataValidation",
-        f"{M}autoFilter",
         f"{M}dimension",
         f"{M}ignoredErrors/{M}ignoredError",  # "Ignore error" on numbers stored as text...
         f"{M}protectedRanges/{M}protectedRange",
@@ -420,6 +420,10 @@ def _shift_sheet_xml(
             for attr in ("ref", "sqref", "activeCell", "r"):
                 if el.get(attr):
                     el.set(attr, shift_range_text(el.get(attr), col))
+    for flt in root.iterfind(f"{M}autoFilter"):
+        _shift_filter(flt, col)
+    for sort in root.iterfind(f"{M}sortState"):  # (a sort without a filter)
+        _shift_sort(sort, col)
     for brk in root.iterfind(f"{M}colBreaks/{M}brk"):  # a break after column id
         if int(brk.get("id", "0")) >= col:
             brk.set("id", str(int(brk.get("id", "0")) + 1))
@@ -468,11 +472,37 @@ def _shift_sheet_xml(
                 _table_column_inserted(doc, col, header)
                 doc.set("ref", shift_range_text(doc.get("ref", ""), col))
             flt = doc.find(f"{M}autoFilter")
-            if flt is not None and flt.get("ref"):
-                flt.set("ref", shift_range_text(flt.get("ref", ""), col))
+            if flt is not None:
+                _shift_filter(flt, col)
+            for sort in doc.iterfind(f"{M}sortState"):
+                _shift_sort(sort, col)
             pkg.put_xml(target, doc)
 
     return cells
+
+
+def _shift_filter(flt: etree._Element, col: int) -> None:
+    """A filter (``<autoFilter>``: a sheet's, a table's) after an empty column is inserted
+    before ``col``: its range (one across the new column grows), the column each of its
+    criteria is on (``colId``, counted from the range's first column: a criterion right of
+    the new column stays on its column) and its sort's ranges."""
+    ref = flt.get("ref")
+    if ref:
+        first = range_boundaries(ref.split()[0])[0]
+        for criterion in flt.iterfind(f"{M}filterColumn"):
+            col_id = shift_filter_column(first, int(criterion.get("colId", "0")), col)
+            criterion.set("colId", str(col_id))
+        flt.set("ref", shift_range_text(ref, col))
+    for sort in flt.iterfind(f"{M}sortState"):
+        _shift_sort(sort, col)
+
+
+def _shift_sort(sort: etree._Element, col: int) -> None:
+    """A sort (``<sortState>``) after an empty column is inserted before ``col``: its range
+    and each sort key's."""
+    for el in (sort, *sort.iterfind(f"{M}sortCondition")):
+        if el.get("ref"):
+            el.set("ref", shift_range_text(el.get("ref", ""), col))
 
 
 def _shift_anchors(root: etree._Element, col: int) -> None:

@@ -341,3 +341,29 @@ def test_a_shared_formula_right_of_the_new_column_keeps_its_range(master: Path):
     assert shared == [("Q5", "Q5:Q6"), ("Q6", None)]
     after = load_workbook(master)[PLAN]
     assert (after["Q5"].value, after["Q6"].value) == ('=A5&"!"', '=A6&"!"')
+
+
+def test_insert_column_keeps_the_filters_criteria_and_sort_on_their_columns() -> None:
+    """In the workbook edi_xl holds (what a whole write saves), as the patch writer does in
+    the file: a criterion right of the new column moves with its column, one left of it
+    stays; the sort's ranges move."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.filters import FilterColumn, Filters, SortCondition, SortState
+
+    from edi_xl.master.columns import insert_column
+
+    ws = Workbook().active
+    ws.auto_filter.ref = "B4:M21"
+    ws.auto_filter.filterColumn = [
+        FilterColumn(colId=2, filters=Filters(filter=["Race"])),  # D: left of K
+        FilterColumn(colId=10, filters=Filters(filter=["Yes"])),  # L: right of K
+    ]
+    ws.auto_filter.sortState = SortState(
+        ref="B5:M21", sortCondition=[SortCondition(ref="L5:L21", descending=True)]
+    )
+    insert_column(ws, 11)
+    flt = ws.auto_filter
+    assert flt.ref == "B4:N21"
+    assert [c.colId for c in flt.filterColumn] == [2, 11]
+    assert flt.sortState.ref == "B5:N21"
+    assert [str(k.ref) for k in flt.sortState.sortCondition] == ["M5:M21"]

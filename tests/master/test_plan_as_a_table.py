@@ -114,3 +114,45 @@ def test_the_tables_total_row_is_not_an_action(tmp_path: Path) -> None:
     cells = {c.get("r"): c for c in sheet.iter(f"{M}c") if c.get("r", "")[1:] == total_row}
     assert cells["B" + total_row].findtext(f"{M}f") == "SUBTOTAL(103,[Milestone])"
     assert not any(ref[0] in "KLM" for ref in cells)  # no grey cells beside it
+
+
+def test_the_tables_filter_stays_on_its_column_when_a_round_goes_in(tmp_path: Path) -> None:
+    """The table holds the trust's own column K ("Board paper"), filtered and sorted by it;
+    a merge puts the new round in at K, inside the table: the filter and the sort follow
+    their column to L (before, they stayed on the 11th column, now the new round's)."""
+    from conftest import merge_one_update
+
+    header, rows = seed_rows()
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws = wb.add_worksheet("Action Plan")
+    ws.write("A1", "Equality, Diversity & Inclusion Action Plan 2023/24")
+    data = [[*r, f"Paper {i}"] for i, r in enumerate(rows, start=1)]
+    columns = [{"header": h} for h in [*header, "Board paper"]]
+    last = 3 + len(rows)
+    ws.add_table(3, 0, last, len(header), {"name": "ActionPlan", "columns": columns,
+                                           "data": data})  # fmt: skip
+    wb.close()
+
+    def filtered_and_sorted_by_k(xml: bytes) -> bytes:  # as Excel saves them
+        table = etree.fromstring(xml)
+        flt = table.find(f"{M}autoFilter")
+        criterion = etree.SubElement(flt, f"{M}filterColumn", colId=str(len(header)))
+        etree.SubElement(etree.SubElement(criterion, f"{M}filters"), f"{M}filter", val="Paper 2")
+        sort = etree.Element(f"{M}sortState", ref=f"A5:K{last + 1}")
+        etree.SubElement(sort, f"{M}sortCondition", ref=f"K5:K{last + 1}")
+        flt.addnext(sort)
+        return etree.tostring(table, xml_declaration=True, encoding="UTF-8")
+
+    rewrite_part(plan, "xl/tables/table1.xml", filtered_and_sorted_by_k)
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    result = merge_one_update(plan, tmp_path / "returns", date(2024, 3, 20), "Panel guide out",
+                              datetime(2024, 3, 21))  # fmt: skip
+    assert [f.outcome for f in result.files] == ["merged"]
+    table = etree.fromstring(_parts(plan)["xl/tables/table1.xml"])
+    assert table.get("ref") == f"A4:L{last + 1}"
+    names = [c.get("name") for c in table.iter(f"{M}tableColumn")]
+    assert names[10:] == ["Update as at 20 Mar 24", "Board paper"]
+    flt = table.find(f"{M}autoFilter")
+    assert [c.get("colId") for c in flt.iterfind(f"{M}filterColumn")] == ["11"]
+    assert [k.get("ref") for k in table.iter(f"{M}sortCondition")] == [f"L5:L{last + 1}"]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
-from conftest import merge_one_update, seed_rows
+from conftest import merge_one_update, rewrite_part, seed_rows
 from lxml import etree
 from openpyxl import load_workbook
 
@@ -258,3 +258,32 @@ def test_libreoffice_finds_the_note_on_the_moved_cell(merged: Merged, tmp_path: 
     assert ws["L5"].value == "Board paper 1"
     assert ws["L6"].comment is not None and COMMENT in ws["L6"].comment.text
     assert ws["K6"].comment is None
+
+
+def test_the_filters_criteria_and_sort_stay_on_their_columns(tmp_path: Path) -> None:
+    """A filter on the trust's column K ("Board paper" = a value) and a sort by it, as Excel
+    saves them: after the round goes in at K, both are on L, where the column went (the
+    criterion's column is counted from the filter's first column)."""
+    plan = build_plan(tmp_path / "trust plan.xlsx")
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    last = 4 + len(seed_rows()[1])
+
+    def filtered(data: bytes) -> bytes:
+        root = etree.fromstring(data)
+        flt = root.find(f"{M}autoFilter")
+        assert flt is not None and flt.get("ref", "").startswith("A4:")
+        criterion = etree.SubElement(flt, f"{M}filterColumn", colId="10")  # K
+        etree.SubElement(etree.SubElement(criterion, f"{M}filters"), f"{M}filter",
+                         val="Board paper 1")  # fmt: skip
+        sort = etree.SubElement(flt, f"{M}sortState", ref=f"A5:{flt.get('ref')[-3:]}")
+        etree.SubElement(sort, f"{M}sortCondition", descending="1", ref=f"K5:K{last}")
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    rewrite_part(plan, PLAN_PART, filtered)
+    _merge_a_new_round(plan, tmp_path)
+    flt = _sheet(parts(plan)).find(f"{M}autoFilter")
+    assert flt is not None
+    assert [c.get("colId") for c in flt.iterfind(f"{M}filterColumn")] == ["11"]  # L
+    assert [k.get("ref") for k in flt.iter(f"{M}sortCondition")] == [f"L5:L{last}"]
+    ws = load_workbook(plan)["Action Plan"]
+    assert ws["L4"].value is None and ws["L5"].value == "Board paper 1"  # (no header)

@@ -17,6 +17,7 @@ from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.cell_range import MultiCellRange
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.master.column_settings import set_column_width, shift_column_settings
@@ -91,10 +92,17 @@ def _shift_formulas(ws: Worksheet, col: int) -> None:
         # (a sheet's formulas are among the cells it has made: loading.made_cells)
         for cell in made_cells(other).values():
             value = cell._value
-            if cell.data_type == "f" and isinstance(value, str):
+            if cell.data_type != "f":
+                continue
+            if isinstance(value, str):
                 new = shift_formula(value, sheet, col, other.title)
                 if new != value:
                     cell._value = new
+            elif isinstance(value, ArrayFormula):  # (Excel 365's dynamic arrays too)
+                text = shift_formula(value.text or "", sheet, col, other.title)
+                ref = shift_range_text(value.ref, col) if other is ws and value.ref else value.ref
+                if (text, ref) != (value.text or "", value.ref):
+                    cell._value = ArrayFormula(ref, text)  # (a new one: the baseline has it)
         for dv in other.data_validations.dataValidation:
             for attr in ("formula1", "formula2"):
                 text = getattr(dv, attr)

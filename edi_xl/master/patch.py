@@ -69,6 +69,7 @@ from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring as openpyxl_tostring
 
@@ -746,13 +747,18 @@ def _set_cell(c: etree._Element, value: Any, data_type: str, style: int | None, 
         for child in list(c):
             c.remove(child)
     names = c.keys()
+    array = type(value) is ArrayFormula
     for name in _VALUE_ATTRIBUTES:
-        if name in names:
+        if name in names and not (array and name == "cm"):  # (cm: a dynamic array's mark)
             del c.attrib[name]
     if style:
         c.set("s", str(style))
     elif style == 0 and "s" in names:  # (None: its style stays)
         del c.attrib["s"]
+    if array:
+        f = etree.SubElement(c, M + "f", t="array", ref=value.ref)
+        f.text = _formula_text(value.text)
+        return
     content = _content(value, data_type, wb.epoch)
     if content.t:
         c.set("t", content.t)
@@ -782,9 +788,19 @@ def _written_alike(value: Any) -> bool:
     return kind in _SAME_WHEN_EQUAL and (kind is not datetime or value.tzinfo is None)
 
 
+def _formula_text(text: str | None) -> str:
+    """A formula's text as a cell's ``<f>`` holds it (without its ``=``)."""
+    text = text or ""
+    return text[1:] if text.startswith("=") else text
+
+
 def _cell_xml_rest(value: Any, data_type: str, style: int | None, epoch: Any) -> str:
     """:func:`_cell_xml`'s text after the cell's reference."""
     attrs = f' s="{style}"' if style else ""
+    if type(value) is ArrayFormula:
+        ref = _attr(value.ref)
+        return f'{attrs}><f t="array" ref="{ref}">{_text(_formula_text(value.text))}</f></c>'
+
     if data_type == "s" and type(value) is str and value:  # text (:func:`_content`'s first)
         space = ' xml:space="preserve"' if "\n" in value or value != value.strip() else ""
         return f'{attrs} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'

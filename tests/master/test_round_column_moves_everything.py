@@ -287,3 +287,59 @@ def test_the_filters_criteria_and_sort_stay_on_their_columns(tmp_path: Path) -> 
     assert [k.get("ref") for k in flt.iter(f"{M}sortCondition")] == [f"L5:L{last}"]
     ws = load_workbook(plan)["Action Plan"]
     assert ws["L4"].value is None and ws["L5"].value == "Board paper 1"  # (no header)
+
+
+def test_array_formulas_follow_the_column_they_read(tmp_path: Path) -> None:
+    """Excel 365's dynamic arrays (FILTER, UNIQUE, SORT) and Ctrl+Shift+Enter formulas that
+    read the trust's column K, on another sheet and on the plan right of the new round: they
+    read L after the round goes in at K, as plain formulas do, and stay arrays (Excel's
+    dynamic-array mark, ``cm``, kept)."""
+    from conftest import add_seed_plan_sheet
+
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, actions = add_seed_plan_sheet(wb)
+    last = actions + 1
+    for r in range(1, last):
+        ws.write_number(r, 10, r % 4)  # K: the trust's own score
+    ws.write_dynamic_array_formula("P1", f"=SORT(K2:K{last})")
+    ws.write_array_formula("Q1:Q1", f"{{=MAX(K2:K{last}*1)}}")
+    dash = wb.add_worksheet("Dashboard")
+    dash.write_formula("A1", f"=SUM('Action Plan'!K2:K{last})")
+    dash.write_dynamic_array_formula(
+        "B1", f"=FILTER('Action Plan'!A2:A{last},'Action Plan'!K2:K{last}>2)"
+    )
+    dash.write_dynamic_array_formula("C1", f"=UNIQUE('Action Plan'!K2:K{last})")
+    dash.write_array_formula("D1:D1", f"{{=SUM('Action Plan'!K2:K{last}*1)}}")
+    wb.close()
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    _merge_a_new_round(plan, tmp_path)
+    after = parts(plan)
+    assert load_workbook(plan)["Action Plan"]["K1"].value == "Update as at 20 Mar 24"
+
+    def formulas(part: str) -> dict[str, tuple[str | None, str | None, str]]:
+        root = etree.fromstring(after[part])
+        return {
+            c.get("r"): (c.get("cm"), f.get("t"), f.text or "")
+            for c in root.iter(f"{M}c")
+            if (f := c.find(f"{M}f")) is not None
+        }
+
+    dash_part = "xl/worksheets/sheet2.xml"
+    moved = {**formulas(PLAN_PART), **formulas(dash_part)}
+    everything = " ".join(text for _, _, text in moved.values())
+    assert f"K2:K{last}" not in everything
+    assert moved["A1"] == (None, None, f"SUM('Action Plan'!L2:L{last})")
+    assert moved["B1"][:2] == ("1", "array") and f"'Action Plan'!L2:L{last}>2" in moved["B1"][2]
+    assert moved["C1"] == ("1", "array", f"_xlfn.UNIQUE('Action Plan'!L2:L{last})")
+    assert moved["D1"] == (None, "array", f"SUM('Action Plan'!L2:L{last}*1)")
+    plan_sheet = etree.fromstring(after[PLAN_PART])
+    on_plan = {
+        c.get("r"): (c.get("cm"), c.find(f"{M}f").get("ref"), c.find(f"{M}f").text)
+        for c in plan_sheet.iter(f"{M}c")
+        if c.find(f"{M}f") is not None and c.find(f"{M}f").get("t") == "array"
+    }
+    assert on_plan == {
+        "Q1": ("1", "Q1", f"_xlfn._xlws.SORT(L2:L{last})"),
+        "R1": (None, "R1", f"MAX(L2:L{last}*1)"),
+    }

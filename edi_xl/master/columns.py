@@ -11,10 +11,7 @@ follows it, and a range across it grows.
 
 from __future__ import annotations
 
-import re
-
 from openpyxl.formatting.formatting import ConditionalFormattingList
-from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.formula import ArrayFormula
@@ -24,6 +21,7 @@ from edi_xl.master.column_settings import set_column_width, shift_column_setting
 from edi_xl.master.edits import (
     record_inserted_column,
     shift_filter_column,
+    shift_formula,
     shift_range_text,
     shift_reference,
 )
@@ -32,56 +30,6 @@ from edi_xl.master.loading import insert_column_on_use, made_cells
 
 def _shifted(ranges: MultiCellRange, col: int) -> MultiCellRange:
     return MultiCellRange(shift_range_text(str(ranges), col))
-
-
-#: a cell, a range of cells or of whole columns, with or without $ (whole rows do not move)
-_CELLS = re.compile(
-    r"\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?|\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}"
-)
-
-
-def _unquote(sheet: str) -> str:
-    if len(sheet) > 1 and sheet[0] == sheet[-1] == "'":
-        return sheet[1:-1].replace("''", "'")
-    return sheet
-
-
-def _shift_operand(operand: str, sheet: str, col: int, home: str | None) -> str:
-    """One range operand of a formula written on sheet ``home`` (None: a workbook name),
-    after a column is inserted before ``col`` of ``sheet``."""
-    where, bang, ref = operand.rpartition("!")
-    if bang:
-        named = _unquote(where)
-        # another sheet (Excel's sheet names ignore case), or another workbook
-        if named.casefold() != sheet.casefold() or "[" in named:
-            return operand
-    elif home != sheet:
-        return operand
-    if not _CELLS.fullmatch(ref):
-        return operand  # a defined name, a table's column, a whole row...
-    return f"{where}{bang}{shift_reference(ref, col)}"
-
-
-def shift_formula(formula: str, sheet: str, col: int, home: str | None) -> str:
-    """``formula`` (as a cell holds it, ``=...``, or as a name or rule holds it, without the
-    ``=``), written on sheet ``home``, after an empty column is inserted before 1-based
-    ``col`` of ``sheet``: every reference to ``sheet`` at or right of ``col`` moves one column
-    right, a range across it grows. Text that is not a formula comes back as it was."""
-    bare = not formula.startswith("=")
-    try:
-        tokens = Tokenizer(formula if not bare else "=" + formula)
-    except TokenizerError:
-        return formula
-    changed = False
-    for token in tokens.items:
-        if token.type == Token.OPERAND and token.subtype == Token.RANGE:
-            new = _shift_operand(token.value, sheet, col, home)
-            changed = changed or new != token.value
-            token.value = new
-    if not changed:
-        return formula
-    rendered = tokens.render()
-    return rendered[1:] if bare else rendered
 
 
 def _shift_formulas(ws: Worksheet, col: int) -> None:
@@ -117,6 +65,10 @@ def _shift_formulas(ws: Worksheet, col: int) -> None:
                     moved = [shift_formula(f, sheet, col, other.title) for f in rule.formula]
                     if moved != list(rule.formula):
                         rule.formula = moved
+                for scale in (rule.colorScale, rule.dataBar, rule.iconSet):
+                    for threshold in scale.cfvo if scale is not None else ():
+                        if isinstance(threshold.val, str):  # a cell's or a formula's value
+                            threshold.val = shift_formula(threshold.val, sheet, col, other.title)
     for name in wb.defined_names.values():
         if name.attr_text:
             name.attr_text = shift_formula(name.attr_text, sheet, col, None)

@@ -36,6 +36,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import MultiCellRange
@@ -255,6 +256,56 @@ def shift_reference(ref: str, col: int) -> str:
     return _COLUMN_LETTERS.sub(moved, ref)
 
 
+#: a cell, a range of cells or of whole columns, with or without $ (whole rows do not move)
+_CELLS = re.compile(
+    r"\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?|\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}"
+)
+
+
+def _unquote(sheet: str) -> str:
+    if len(sheet) > 1 and sheet[0] == sheet[-1] == "'":
+        return sheet[1:-1].replace("''", "'")
+    return sheet
+
+
+def _shift_operand(operand: str, sheet: str, col: int, home: str | None) -> str:
+    """One range operand of a formula written on sheet ``home`` (None: a workbook name),
+    after a column is inserted before ``col`` of ``sheet``."""
+    where, bang, ref = operand.rpartition("!")
+    if bang:
+        named = _unquote(where)
+        # another sheet (Excel's sheet names ignore case), or another workbook
+        if named.casefold() != sheet.casefold() or "[" in named:
+            return operand
+    elif home != sheet:
+        return operand
+    if not _CELLS.fullmatch(ref):
+        return operand  # a defined name, a table's column, a whole row...
+    return f"{where}{bang}{shift_reference(ref, col)}"
+
+
+def shift_formula(formula: str, sheet: str, col: int, home: str | None) -> str:
+    """``formula`` (as a cell holds it, ``=...``, or as a name or rule holds it, without the
+    ``=``), written on sheet ``home``, after an empty column is inserted before 1-based
+    ``col`` of ``sheet``: every reference to ``sheet`` at or right of ``col`` moves one column
+    right, a range across it grows. Text that is not a formula comes back as it was."""
+    bare = not formula.startswith("=")
+    try:
+        tokens = Tokenizer(formula if not bare else "=" + formula)
+    except TokenizerError:
+        return formula
+    changed = False
+    for token in tokens.items:
+        if token.type == Token.OPERAND and token.subtype == Token.RANGE:
+            new = _shift_operand(token.value, sheet, col, home)
+            changed = changed or new != token.value
+            token.value = new
+    if not changed:
+        return formula
+    rendered = tokens.render()
+    return rendered[1:] if bare else rendered
+
+
 def shift_filter_column(first: int, col_id: int, col: int) -> int:
     """A filter criterion's column (``colId``: counted from the filter's first column,
     ``first``, 1-based) after an empty column is inserted before ``col``: the criterion stays
@@ -269,19 +320,30 @@ def shift_range_text(text: str, col: int) -> str:
     return " ".join(shift_reference(ref, col) for ref in text.split())
 
 
-def _shift_state(state: SheetState, col: int) -> SheetState:
-    """``state`` as it reads after a column is inserted before ``col`` (for comparing)."""
+def _shift_state(state: SheetState, col: int, title: str) -> SheetState:
+    """``state`` (sheet ``title``'s) as it reads after a column is inserted before ``col``
+    (for comparing): conditional formats' and dropdowns' places and formulas moved as Excel
+    moves them (:func:`edi_xl.master.columns.insert_column` moves the workbook's, the patch
+    writer the file's), so that a rule that only moved is not taken away and added again."""
 
-    def moved(key: RuleKey) -> RuleKey:
-        return (frozenset(r for text in key[0] for r in shift_range_text(text, col).split()),
-                *key[1:])  # fmt: skip
+    def places(key: RuleKey) -> frozenset[str]:
+        return frozenset(r for text in key[0] for r in shift_range_text(text, col).split())
+
+    def formula(text: str | None) -> str | None:
+        return shift_formula(text, title, col, title) if text else text
+
+    def moved_cf(key: RuleKey) -> RuleKey:  # (places, type, operator, text, formulas)
+        return (places(key), *key[1:4], tuple(formula(f) for f in key[4]))
+
+    def moved_dv(key: RuleKey) -> RuleKey:  # (places, type, formula1, formula2, operator)
+        return (places(key), key[1], formula(key[2]), formula(key[3]), *key[4:])
 
     return SheetState(
         {(r, c + 1 if c >= col else c): v for (r, c), v in state.cells.items()},
         {(c + 1 if c >= col else c): w for c, w in state.widths.items()},
         state.heights,
-        Counter({moved(k): n for k, n in state.cf.items()}),
-        Counter({moved(k): n for k, n in state.dv.items()}),
+        Counter({moved_cf(k): n for k, n in state.cf.items()}),
+        Counter({moved_dv(k): n for k, n in state.dv.items()}),
         state.page,
         state.footer,
         state.freeze,
@@ -491,7 +553,7 @@ def describe_sheet(
     after = sheet_state(ws)
     inserted = inserted or []
     for col in inserted:
-        before = _shift_state(before, col)
+        before = _shift_state(before, col, ws.title)
     if not inserted and before == after:  # (the sheet's identity is not compared)
         return None
     edits = SheetEdits(ws.title, False, list(inserted), _cell_edits(before, after))

@@ -76,7 +76,6 @@ from openpyxl.xml.functions import tostring as openpyxl_tostring
 from edi_xl.core.errors import WorkbookWriteError
 from edi_xl.core.problems import Code, Problem, problem
 from edi_xl.master.column_settings import shifted_span
-from edi_xl.master.columns import shift_formula
 from edi_xl.master.edits import (
     BookEdits,
     Change,
@@ -87,6 +86,7 @@ from edi_xl.master.edits import (
     describe,
     ranges,
     shift_filter_column,
+    shift_formula,
     shift_range_text,
     shift_reference,
     take_baseline,
@@ -324,6 +324,25 @@ def _shift_ext_references(root: etree._Element, sheet: str, col: int, home: str)
     return changed
 
 
+def _shift_rule_formulas(root: etree._Element, title: str, col: int) -> None:
+    """The formulas of sheet ``title``'s conditional formats (their rules' formulas, and the
+    thresholds of colour scales, data bars and icon sets taken from cells) and of its
+    dropdowns, after an empty column is inserted before ``col`` of the sheet, as Excel moves
+    them (:func:`edi_xl.master.edits.shift_formula`): the rules stay where they are, with
+    their priorities (a rule taken away and added again would lose its place)."""
+
+    def move(text: str) -> str:
+        return shift_formula(text, title, col, title)
+
+    for block in root.iterfind(f"{M}conditionalFormatting"):
+        _move_texts(block.iter(f"{M}formula"), move)
+        for threshold in block.iter(f"{M}cfvo"):
+            if threshold.get("val"):
+                threshold.set("val", move(threshold.get("val", "")))
+    for dv in root.iterfind(f"{M}dataValidations/{M}dataValidation"):
+        _move_texts(dv.iter(f"{M}formula1", f"{M}formula2"), move)
+
+
 def _move_texts(elements: Iterable[etree._Element], move: Callable[[str], str]) -> bool:
     """Each element's text passed through ``move``; whether any changed."""
     changed = False
@@ -389,6 +408,7 @@ def _shift_sheet_xml(
     move too). The cells after the insert, by row and column (:func:`_shift_cells`)."""
     if title is not None:
         _shift_ext_references(root, title, col, title)
+        _shift_rule_formulas(root, title, col)
     cells = _shift_cells(root, col)
     for f in root.iter(f"{M}f"):
         if f.get("ref"):  # a shared or array formula's range

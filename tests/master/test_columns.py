@@ -20,7 +20,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from edi_xl.flows.rounds import start_round
-from edi_xl.master.columns import shift_formula
+from edi_xl.master.edits import shift_formula
 
 PLAN = "Action Plan"
 CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"

@@ -343,3 +343,54 @@ def test_array_formulas_follow_the_column_they_read(tmp_path: Path) -> None:
         "Q1": ("1", "Q1", f"_xlfn._xlws.SORT(L2:L{last})"),
         "R1": (None, "R1", f"MAX(L2:L{last}*1)"),
     }
+
+
+def test_conditional_formats_keep_their_order_and_move_their_formulas(tmp_path: Path) -> None:
+    """The trust's two rules on its column K, a formula rule that stops the next one and a
+    cell-value rule, and a colour scale whose top threshold is a cell of K: after the round
+    goes in at K they are on L, read L, and keep their order (before, the formula rule was
+    taken away and added back after edi_xl's own rules: every score showed the second
+    rule's colour); a dropdown rule reading K reads L."""
+    from conftest import add_seed_plan_sheet
+
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, actions = add_seed_plan_sheet(wb)
+    last = actions + 1
+    for r in range(1, last):
+        ws.write_number(r, 10, r % 6)  # K: the trust's own score
+    green = wb.add_format({"bg_color": "#C6EFCE"})
+    red = wb.add_format({"bg_color": "#FFC7CE"})
+    ws.conditional_format(f"K2:K{last}", {"type": "formula", "criteria": "=$K2>=4",
+                                          "format": green, "stop_if_true": True})  # fmt: skip
+    ws.conditional_format(f"K2:K{last}", {"type": "cell", "criteria": ">", "value": 0,
+                                          "format": red})  # fmt: skip
+    ws.conditional_format(f"P2:P{last}", {"type": "2_color_scale", "max_type": "num",
+                                          "max_value": "$K$2"})  # fmt: skip
+    ws.data_validation(f"K2:K{last}", {"validate": "custom", "value": "=$K2<=5"})
+    wb.close()
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+
+    def trust_rules(sheet: etree._Element) -> list[tuple[str, str, str | None]]:
+        found = []
+        for block in sheet.iterfind(f"{M}conditionalFormatting"):
+            for rule in block.iterfind(f"{M}cfRule"):
+                found.append((int(rule.get("priority")), block.get("sqref"), rule))
+        found.sort(key=lambda t: t[0])
+        return [(sqref, rule.get("type"), rule.findtext(f"{M}formula")) for _, sqref, rule in
+                found if sqref in (f"K2:K{last}", f"L2:L{last}")]  # fmt: skip
+
+    before = trust_rules(_sheet(parts(plan)))
+    assert before == [(f"K2:K{last}", "expression", "$K2>=4"), (f"K2:K{last}", "cellIs", "0")]
+    _merge_a_new_round(plan, tmp_path)
+    sheet = _sheet(parts(plan))
+    assert trust_rules(sheet) == [
+        (f"L2:L{last}", "expression", "$L2>=4"),
+        (f"L2:L{last}", "cellIs", "0"),
+    ]
+    scale = [c.get("val") for c in sheet.iter(f"{M}cfvo") if c.get("type") == "num"]
+    assert scale == ["$L$2"]
+    custom = [dv for dv in sheet.iter(f"{M}dataValidation") if dv.get("type") == "custom"]
+    assert [(dv.get("sqref"), dv.findtext(f"{M}formula1")) for dv in custom] == [
+        (f"L2:L{last}", "$L2<=5")
+    ]

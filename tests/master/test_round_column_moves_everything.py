@@ -17,6 +17,7 @@ import os
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import xlsxwriter
@@ -289,19 +290,25 @@ def test_the_filters_criteria_and_sort_stay_on_their_columns(tmp_path: Path) -> 
     assert ws["L4"].value is None and ws["L5"].value == "Board paper 1"  # (no header)
 
 
+def _plan_with_scores(wb: xlsxwriter.Workbook) -> tuple[Any, int]:
+    """Seed 000 from row 1 of an XlsxWriter workbook, with the trust's own scores in K: (the
+    sheet, its last row)."""
+    from conftest import add_seed_plan_sheet
+
+    ws, actions = add_seed_plan_sheet(wb)
+    for r in range(1, actions + 1):
+        ws.write_number(r, 10, r % 6)  # K: the trust's own score
+    return ws, actions + 1
+
+
 def test_array_formulas_follow_the_column_they_read(tmp_path: Path) -> None:
     """Excel 365's dynamic arrays (FILTER, UNIQUE, SORT) and Ctrl+Shift+Enter formulas that
     read the trust's column K, on another sheet and on the plan right of the new round: they
     read L after the round goes in at K, as plain formulas do, and stay arrays (Excel's
     dynamic-array mark, ``cm``, kept)."""
-    from conftest import add_seed_plan_sheet
-
     plan = tmp_path / "plan.xlsx"
     wb = xlsxwriter.Workbook(str(plan))
-    ws, actions = add_seed_plan_sheet(wb)
-    last = actions + 1
-    for r in range(1, last):
-        ws.write_number(r, 10, r % 4)  # K: the trust's own score
+    ws, last = _plan_with_scores(wb)
     ws.write_dynamic_array_formula("P1", f"=SORT(K2:K{last})")
     ws.write_array_formula("Q1:Q1", f"{{=MAX(K2:K{last}*1)}}")
     dash = wb.add_worksheet("Dashboard")
@@ -351,14 +358,9 @@ def test_conditional_formats_keep_their_order_and_move_their_formulas(tmp_path: 
     goes in at K they are on L, read L, and keep their order (before, the formula rule was
     taken away and added back after edi_xl's own rules: every score showed the second
     rule's colour); a dropdown rule reading K reads L."""
-    from conftest import add_seed_plan_sheet
-
     plan = tmp_path / "plan.xlsx"
     wb = xlsxwriter.Workbook(str(plan))
-    ws, actions = add_seed_plan_sheet(wb)
-    last = actions + 1
-    for r in range(1, last):
-        ws.write_number(r, 10, r % 6)  # K: the trust's own score
+    ws, last = _plan_with_scores(wb)
     green = wb.add_format({"bg_color": "#C6EFCE"})
     red = wb.add_format({"bg_color": "#FFC7CE"})
     ws.conditional_format(f"K2:K{last}", {"type": "formula", "criteria": "=$K2>=4",

@@ -192,6 +192,18 @@ def global_names(wb: Workbook) -> dict[str, str]:
     return {name: str(dn.attr_text) for name, dn in wb.defined_names.items()}
 
 
+def sheet_names(wb: Workbook) -> dict[tuple[str, str], str]:
+    """The names of one sheet (Excel's "Scope" a sheet; made by Excel when a sheet with names
+    is copied): (sheet, name) -> what it refers to. Not the print titles, print area and
+    filter range, which openpyxl holds as the sheet's settings."""
+    return {
+        (ws.title, name): str(dn.attr_text)
+        for ws in wb.worksheets
+        for name, dn in ws.defined_names.items()
+        if not name.startswith("_xlnm.")
+    }
+
+
 @dataclass
 class Baseline:
     """A workbook as it was loaded or built, before the command changed it."""
@@ -199,6 +211,7 @@ class Baseline:
     sheets: dict[str, SheetState]
     names: dict[str, str]
     inserted: dict[str, list[int]] = field(default_factory=dict)  # sheet -> columns inserted
+    sheet_names: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 _BASELINES: weakref.WeakKeyDictionary[Workbook, Baseline] = weakref.WeakKeyDictionary()
@@ -206,7 +219,11 @@ _BASELINES: weakref.WeakKeyDictionary[Workbook, Baseline] = weakref.WeakKeyDicti
 
 def take_baseline(wb: Workbook) -> Baseline:
     """Record what ``wb`` holds now (just loaded or built), to describe its changes later."""
-    baseline = Baseline({ws.title: sheet_state(ws) for ws in wb.worksheets}, global_names(wb))
+    baseline = Baseline(
+        {ws.title: sheet_state(ws) for ws in wb.worksheets},
+        global_names(wb),
+        sheet_names=sheet_names(wb),
+    )
     _BASELINES[wb] = baseline
     return baseline
 
@@ -455,6 +472,9 @@ class BookEdits:
     removed: list[str] = field(default_factory=list)  # edi_xl's sheets the command removed
     order: list[str] = field(default_factory=list)  # every sheet, in order, after the command
     names: dict[str, Change[str | None]] = field(default_factory=dict)  # workbook names
+    #: names of one sheet that changed, by (sheet, name); a sheet's print titles, print area
+    #: and filter range are its settings (SheetEdits)
+    sheet_names: dict[tuple[str, str], Change[str | None]] = field(default_factory=dict)
 
     @property
     def remade(self) -> list[str]:
@@ -599,4 +619,8 @@ def describe(baseline: Baseline, wb: Workbook) -> BookEdits:
     for name in [*now, *(n for n in baseline.names if n not in now)]:
         if baseline.names.get(name) != now.get(name):
             book.names[name] = Change(baseline.names.get(name), now.get(name))
+    local = sheet_names(wb)
+    for key in [*local, *(k for k in baseline.sheet_names if k not in local)]:
+        if key[0] in book.order and baseline.sheet_names.get(key) != local.get(key):
+            book.sheet_names[key] = Change(baseline.sheet_names.get(key), local.get(key))
     return book

@@ -2140,6 +2140,8 @@ def _patch_names(book: etree._Element, wb: Workbook, edits: BookEdits, whole: se
     filter range (names of that sheet), set again for a sheet written whole."""
     for name, change in edits.names.items():
         _set_defined_name(book, name, change.after)
+    for (title, name), change in edits.sheet_names.items():  # (a sheet's own: its place)
+        _set_defined_name(book, name, change.after, order.index(title))
     for ws in wb.worksheets:
         if ws.title not in order:
             continue

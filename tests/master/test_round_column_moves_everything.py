@@ -396,3 +396,28 @@ def test_conditional_formats_keep_their_order_and_move_their_formulas(tmp_path: 
     assert [(dv.get("sqref"), dv.findtext(f"{M}formula1")) for dv in custom] == [
         (f"L2:L{last}", "$L2<=5")
     ]
+
+
+def test_names_of_one_sheet_follow_the_column_they_refer_to(tmp_path: Path) -> None:
+    """Names whose scope is one sheet (Excel makes them when a sheet with names is copied),
+    on the plan and on another sheet, referring to the trust's column K: they refer to L
+    after the round goes in at K, as the workbook's own names do."""
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    _, last = _plan_with_scores(wb)
+    wb.add_worksheet("Dashboard").write_formula("A1", "=SUM(DashScores)")
+    wb.define_name("Scores", f"='Action Plan'!$K$2:$K${last}")
+    wb.define_name("'Action Plan'!LocalScores", f"='Action Plan'!$K$2:$K${last}")
+    wb.define_name("Dashboard!DashScores", f"=SUM('Action Plan'!$K$2:$K${last})")
+    wb.close()
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    _merge_a_new_round(plan, tmp_path)
+    book = etree.fromstring(parts(plan)["xl/workbook.xml"])
+    order = [s.get("name") for s in book.iter(f"{M}sheet")]
+    names = {
+        (order[int(d.get("localSheetId"))] if d.get("localSheetId") else None, d.get("name")):
+        d.text for d in book.iter(f"{M}definedName") if not d.get("name").startswith("_xlnm")
+    }  # fmt: skip
+    assert names[(None, "Scores")] == f"'Action Plan'!$L$2:$L${last}"
+    assert names[("Action Plan", "LocalScores")] == f"'Action Plan'!$L$2:$L${last}"
+    assert names[("Dashboard", "DashScores")] == f"SUM('Action Plan'!$L$2:$L${last})"

@@ -101,6 +101,10 @@ def insert_column(ws: Worksheet, col: int) -> None:
     ws.conditional_formatting = rules
     for dv in ws.data_validations.dataValidation:
         dv.sqref = _shifted(dv.sqref, col)
+    if ws.freeze_panes:  # frozen columns the new one falls among: one more is frozen
+        frozen = shift_reference(ws.freeze_panes, col)
+        if frozen != ws.freeze_panes:
+            ws.freeze_panes = frozen
     flt = ws.auto_filter
     if flt.ref:  # (as the patch writer moves the file's: master.patch._shift_filter)
         first = range_boundaries(flt.ref)[0]

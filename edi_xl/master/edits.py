@@ -363,7 +363,7 @@ def _shift_state(state: SheetState, col: int, title: str) -> SheetState:
         Counter({moved_dv(k): n for k, n in state.dv.items()}),
         state.page,
         state.footer,
-        state.freeze,
+        shift_reference(state.freeze, col) if state.freeze else state.freeze,
         shift_range_text(state.filter_ref, col) if state.filter_ref else None,
         state.print_titles,
         state.print_area,

@@ -445,6 +445,15 @@ def _shift_sheet_xml(
         _shift_filter(flt, col)
     for sort in root.iterfind(f"{M}sortState"):  # (a sort without a filter)
         _shift_sort(sort, col)
+    for pane in root.iterfind(f"{M}sheetViews/{M}sheetView/{M}pane"):
+        # frozen columns (xSplit: how many) the new one falls among: one more is frozen
+        # (a split that is not frozen is measured in twips, not columns: it stays)
+        if pane.get("state") in ("frozen", "frozenSplit") and pane.get("xSplit"):
+            split = float(pane.get("xSplit", "0"))
+            if split.is_integer() and split + 1 >= col:
+                pane.set("xSplit", str(int(split) + 1))
+        if pane.get("topLeftCell"):
+            pane.set("topLeftCell", shift_reference(pane.get("topLeftCell", ""), col))
     for brk in root.iterfind(f"{M}colBreaks/{M}brk"):  # a break after column id
         if int(brk.get("id", "0")) >= col:
             brk.set("id", str(int(brk.get("id", "0")) + 1))
@@ -1826,13 +1835,18 @@ def _follow_inserted_column(
     col: int,
 ) -> None:
     """What reads ``sheet`` from outside its own part, after an empty column is inserted
-    before ``col`` there: every chart's data references (``<c:f>``, ``<cx:f>``), every pivot
-    table's source range on it (``<worksheetSource>``), and the Excel 2010 extensions of the
-    other sheets (sparklines...; not those in ``skip``, written whole)."""
+    before ``col`` there: every chart's data references (``<c:f>``, ``<cx:f>``,
+    ``<c15:sqref>``), every pivot table's source range on it (``<worksheetSource>``), and the
+    Excel 2010 extensions of the other sheets (sparklines...; not those in ``skip``, written
+    whole)."""
 
     def charts(root: etree._Element) -> bool:
+        # <c:f>, <cx:f>; and Excel 2013's <c15:sqref>, the full range of a series whose
+        # categories or values Chart Filters narrowed (<c15:fullRef>)
         formulas = (
-            el for el in root.iter() if isinstance(el.tag, str) and etree.QName(el).localname == "f"
+            el
+            for el in root.iter()
+            if isinstance(el.tag, str) and etree.QName(el).localname in ("f", "sqref")
         )
         return _move_texts(formulas, lambda text: shift_formula(text, sheet, col, None))
 

@@ -176,6 +176,37 @@ def test_a_chart_reading_the_plan_sheet_follows_the_new_column(master: Path):
     assert load_workbook(master)[PLAN]["M4"].value == "Days overdue"
 
 
+def test_a_charts_full_range_behind_chart_filters_follows_the_new_column(master: Path):
+    """A series narrowed with Excel's Chart Filters keeps its whole range in Excel 2013's
+    ``<c15:fullRef><c15:sqref>``: it moves with the series' ``<c:f>`` (before, it stayed
+    on L while the series read M)."""
+    from openpyxl.chart import BarChart, Reference
+
+    c15 = "http://schemas.microsoft.com/office/drawing/2012/chart"
+    wb = load_workbook(master)
+    chart = BarChart()
+    chart.add_data(Reference(wb[PLAN], min_col=12, min_row=5, max_row=10))
+    wb.create_sheet("Dashboard").add_chart(chart, "A1")
+    wb.save(master)
+    full = (  # (in the series' <numRef>, as Excel writes it; openpyxl wrote no prefix)
+        f'<extLst><ext uri="{{02D57815-91ED-43cb-92C2-25804820EDAC}}" xmlns:c15="{c15}">'
+        "<c15:fullRef><c15:sqref>'Action Plan'!$L$5:$L$21</c15:sqref></c15:fullRef></ext>"
+        "</extLst>"
+    ).encode()
+    with zipfile.ZipFile(master) as z:
+        part = next(
+            n
+            for n in z.namelist()
+            if n.startswith("xl/charts/chart") and b"'Action Plan'!$L$5" in z.read(n)
+        )
+    rewrite_part(master, part, lambda data: data.replace(b"</numRef>", full + b"</numRef>", 1))
+    start_round(master, date(2024, 3, 18))
+    with zipfile.ZipFile(master) as z:
+        root = etree.fromstring(z.read(part))
+    assert [el.text for el in root.iter(f"{{{CHART_NS}}}f")] == ["'Action Plan'!$M$5:$M$10"]
+    assert [el.text for el in root.iter(f"{{{c15}}}sqref")] == ["'Action Plan'!$M$5:$M$21"]
+
+
 def test_a_pivot_tables_source_on_the_plan_sheet_follows_the_new_column(master: Path):
     """A pivot table's cache reads its source range by sheet and range: the range on the plan
     sheet across the new column grows by it; one on another sheet stays as it was."""

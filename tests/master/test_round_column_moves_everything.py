@@ -421,3 +421,22 @@ def test_names_of_one_sheet_follow_the_column_they_refer_to(tmp_path: Path) -> N
     assert names[(None, "Scores")] == f"'Action Plan'!$L$2:$L${last}"
     assert names[("Action Plan", "LocalScores")] == f"'Action Plan'!$L$2:$L${last}"
     assert names[("Dashboard", "DashScores")] == f"SUM('Action Plan'!$L$2:$L${last})"
+
+
+def test_frozen_columns_right_of_the_round_take_it_in(tmp_path: Path) -> None:
+    """The trust froze the panes at N2 (columns A to M and the header kept in view): the
+    round goes in at K, among the frozen columns, so one more is frozen (A to N, from O2),
+    as Excel does; in the file and in the workbook edi_xl holds alike."""
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, _ = _plan_with_scores(wb)
+    ws.freeze_panes("N2")
+    wb.close()
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    pane = _sheet(parts(plan)).find(f"{M}sheetViews/{M}sheetView/{M}pane")
+    assert (pane.get("xSplit"), pane.get("topLeftCell")) == ("13", "N2")
+    _merge_a_new_round(plan, tmp_path)
+    pane = _sheet(parts(plan)).find(f"{M}sheetViews/{M}sheetView/{M}pane")
+    assert (pane.get("xSplit"), pane.get("ySplit"), pane.get("topLeftCell")) == ("14", "1", "O2")
+    assert pane.get("state") == "frozen"
+    assert load_workbook(plan)["Action Plan"].freeze_panes == "O2"

@@ -538,13 +538,34 @@ def _shift_sort(sort: etree._Element, col: int) -> None:
 def _shift_anchors(root: etree._Element, col: int) -> None:
     """Every drawing anchor under ``root`` (a drawing's pictures, charts and shapes; a
     sheet's form controls and embedded objects) after an empty column is inserted before
-    ``col``: a corner in that column or right of it moves one column right (``<xdr:col>`` is
-    0-based)."""
-    corners = (f"{{{XDR_NS}}}from", f"{{{XDR_NS}}}to", f"{M}from", f"{M}to")  # (controls': M)
-    for corner in root.iter(*corners):
-        at = corner.find(f"{{{XDR_NS}}}col")
-        if at is not None and at.text and at.text.strip().isdigit() and int(at.text) >= col - 1:
-            at.text = str(int(at.text) + 1)
+    ``col``, as Excel moves the object (``<xdr:col>`` is 0-based): placed to move and size
+    with cells (``editAs="twoCell"``, the default), each corner in that column or right of it
+    moves one column right; to move but not size (``oneCell``, Excel's default for a
+    picture), the whole object moves when its first corner does, else it stays as it is;
+    not to move (``absolute``), it stays. A control's or object's anchor in the sheet moves
+    as its VML shape does (every corner)."""
+    xdr_col = f"{{{XDR_NS}}}col"
+    for anchor in root.iter(
+        f"{{{XDR_NS}}}twoCellAnchor", f"{{{XDR_NS}}}oneCellAnchor", f"{M}anchor"
+    ):
+        ns = M if anchor.tag == f"{M}anchor" else f"{{{XDR_NS}}}"
+        if anchor.tag == f"{{{XDR_NS}}}oneCellAnchor":
+            mode = "oneCell"
+        elif anchor.tag == f"{{{XDR_NS}}}twoCellAnchor":
+            mode = anchor.get("editAs") or "twoCell"
+        else:
+            mode = "twoCell"
+        if mode == "absolute":
+            continue
+        corners = [anchor.find(f"{ns}{corner}/{xdr_col}") for corner in ("from", "to")]
+        columns = [c for c in corners if c is not None and (c.text or "").strip().isdigit()]
+        if not columns:
+            continue
+        first_moves = int(columns[0].text or "0") >= col - 1
+        for at in columns:
+            moves = first_moves if mode == "oneCell" else int(at.text or "0") >= col - 1
+            if moves:
+                at.text = str(int(at.text or "0") + 1)
 
 
 def _table_column_inserted(

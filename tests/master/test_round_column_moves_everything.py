@@ -440,3 +440,41 @@ def test_frozen_columns_right_of_the_round_take_it_in(tmp_path: Path) -> None:
     assert (pane.get("xSplit"), pane.get("ySplit"), pane.get("topLeftCell")) == ("14", "1", "O2")
     assert pane.get("state") == "frozen"
     assert load_workbook(plan)["Action Plan"].freeze_panes == "O2"
+
+
+def test_pictures_move_as_their_placement_says(tmp_path: Path) -> None:
+    """Three pictures, placed as Excel's Format Picture > Properties offers: "Move and size
+    with cells" across K grows by the new column; "Move but don't size with cells" (Excel's
+    default for a picture) across K keeps its size and place, as its first corner is left of
+    the new column; "Don't move or size with cells" right of K stays where it is."""
+    from test_fidelity import _png
+
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(_png(400, 20))
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, _ = _plan_with_scores(wb)
+    ws.insert_image("H22", str(logo), {"object_position": 1, "description": "twoCell"})
+    ws.insert_image("H26", str(logo), {"object_position": 2, "description": "oneCell"})
+    ws.insert_image("T30", str(logo), {"object_position": 3, "description": "absolute"})
+    wb.close()
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+
+    def columns(package: dict[str, bytes]) -> dict[str, list[int]]:
+        name = next(n for n in package if n.startswith("xl/drawings/drawing"))
+        root = etree.fromstring(package[name])
+        found = {}
+        for anchor in root:
+            descr = next(el.get("descr") for el in anchor.iter() if el.get("descr"))
+            found[descr] = [int(c.text) for c in anchor.iter(f"{{{XDR}}}col")]
+        return found
+
+    before = columns(parts(plan))
+    _merge_a_new_round(plan, tmp_path)
+    after = columns(parts(plan))
+    first, last = before["twoCell"]
+    assert first < 10 <= last  # across K (0-based 10)
+    assert after["twoCell"] == [first, last + 1]
+    assert before["oneCell"][0] < 10 <= before["oneCell"][1]
+    assert after["oneCell"] == before["oneCell"]
+    assert before["absolute"][0] > 10 and after["absolute"] == before["absolute"]

@@ -43,7 +43,7 @@ class WorkbookWriteError(EdiXlError):
 
 
 #: What edi_xl keeps on each of its sheets (for :class:`NamesTakenError`).
-_KEPT_ON = {"Settings": "its settings", "Lists": "the dropdowns' lists", "Change Log": "its log"}
+_KEPT_ON = {"settings": "its settings", "lists": "the dropdowns' lists", "change log": "its log"}
 
 
 class NamesTakenError(EdiXlError):
@@ -60,7 +60,7 @@ class NamesTakenError(EdiXlError):
         parts = []
         if self.titles:
             which = " and ".join(repr(t) for t in self.titles)
-            kept = " and ".join(_KEPT_ON.get(t, "its work") for t in self.titles)
+            kept = " and ".join(_KEPT_ON.get(t.casefold(), "its work") for t in self.titles)
             one = len(self.titles) == 1
             parts.append(
                 f"the workbook has its own {'sheet' if one else 'sheets'} called {which} "

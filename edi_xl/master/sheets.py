@@ -233,6 +233,13 @@ _SETTINGS_LABELS = frozenset(
 _LISTS_HEADINGS = ("Status", "Protected Characteristic")
 
 
+def sheet_titled(wb: Workbook, title: str) -> Worksheet | None:
+    """The sheet of ``wb`` whose title is ``title`` as Excel compares titles (ignoring case:
+    "Lists" and "lists" cannot both be in a workbook), or None."""
+    folded = title.casefold()
+    return next((ws for ws in wb.worksheets if ws.title.casefold() == folded), None)
+
+
 def sheets_not_ours(wb: Workbook) -> list[str]:
     """The titles of edi_xl's sheets (Settings, Lists, Change Log) that ``wb`` gives to
     sheets of its own: a sheet of that title that holds something and is not edi_xl's by its
@@ -244,9 +251,12 @@ def sheets_not_ours(wb: Workbook) -> list[str]:
     A name the trust gave its sheet's cells (its own "StatusList") does not make it edi_xl's."""
     taken = []
     for title in (SETTINGS, LISTS, CHANGE_LOG):
-        if title not in wb.sheetnames:
+        ws = sheet_titled(wb, title)
+        if ws is None:
             continue
-        ws = wb[title]
+        if ws.title != title:  # "lists": Excel's titles ignore case, openpyxl's do not, and
+            taken.append(ws.title)  # edi_xl would make its own beside it, again each time
+            continue
         if not _holds_anything(ws):
             continue  # an empty sheet: nothing of the trust's to write over
         if title == SETTINGS:

@@ -694,11 +694,14 @@ def _marks_summary(marker: str) -> bool:
 
 
 def _our_sheet(wb: Workbook) -> tuple[Worksheet | None, bool]:
-    """(the existing Summary sheet, whether it is ours)."""
-    if SUMMARY not in wb.sheetnames:
+    """(the existing Summary sheet, whether it is ours). A sheet titled so but for case
+    ("summary") is the trust's: Excel's titles ignore case, so edi_xl cannot add its own."""
+    ws = sheets.sheet_titled(wb, SUMMARY)
+    if ws is None:
         return None, True
     name = wb.defined_names.get(MARKER_NAME)
-    return wb[SUMMARY], name is not None and _marks_summary(name.attr_text or "")
+    ours = ws.title == SUMMARY and name is not None and _marks_summary(name.attr_text or "")
+    return ws, ours
 
 
 def made_again(names: dict[str, str]) -> list[str]:
@@ -713,7 +716,7 @@ def write_summary_sheet(
     """(Re)write the Summary sheet for ``summary``; notes of what could not be done."""
     existing, ours = _our_sheet(wb)
     if not ours:
-        return [problem(Code.SUMMARY_SHEET_NOT_OURS, sheet=SUMMARY)]
+        return [problem(Code.SUMMARY_SHEET_NOT_OURS, sheet=existing.title if existing else SUMMARY)]
     code_name = None  # an .xlsm's VBA knows the sheet by its code name: keep it
     if existing is not None:
         index = wb.sheetnames.index(SUMMARY)

@@ -181,3 +181,30 @@ def test_a_name_of_edi_xls_left_broken_is_defined_again(master: Path) -> None:
     wb.save(master)
     refresh_workbook(master, AS_AT, now=datetime(2023, 12, 18, 9))
     assert load_workbook(master).defined_names["StatusList"].attr_text == "Lists!$A$2:$A$5"
+
+
+def test_a_sheet_named_so_but_for_case_is_the_trusts(tmp_path: Path) -> None:
+    """Excel's sheet titles ignore case: with the trust's "lists" in the workbook, edi_xl
+    cannot add its "Lists" (openpyxl made "Lists1", then "Lists2" on the next refresh, while
+    the dropdowns' name "Lists!..." read the trust's sheet). It is refused like "Lists"."""
+    plan = build_plan(tmp_path / "plan.xlsx", {"lists": TRUST_LISTS})
+    before = plan.read_bytes()
+    with pytest.raises(NamesTakenError) as caught:
+        load_master(plan)
+    assert caught.value.titles == ["lists"]
+    assert "sheet called 'lists'" in str(caught.value)
+    assert "the dropdowns' lists" in str(caught.value)
+    assert plan.read_bytes() == before
+
+
+def test_a_summary_named_so_but_for_case_is_left_alone(tmp_path: Path) -> None:
+    """The trust's own "summary": left as it is, no Summary written beside it (it would be
+    "Summary1"), and the note names the trust's sheet; a second refresh adds nothing."""
+    plan = build_plan(tmp_path / "plan.xlsx", {"summary": ["Our own summary"]})
+    result = refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    assert any("'summary'" in n.message and "left alone" in n.message for n in result.notes)
+    names = load_workbook(plan).sheetnames
+    assert "summary" in names and not any(n.startswith("Summary") for n in names)
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 10))
+    assert load_workbook(plan).sheetnames == names
+    assert load_workbook(plan)["summary"]["A1"].value == "Our own summary"

@@ -43,7 +43,13 @@ class WorkbookWriteError(EdiXlError):
 
 
 #: What edi_xl keeps on each of its sheets (for :class:`NamesTakenError`).
-_KEPT_ON = {"settings": "its settings", "lists": "the dropdowns' lists", "change log": "its log"}
+_KEPT_ON = {
+    "settings": "its settings",
+    "lists": "the dropdowns' lists",
+    "change log": "its log",
+    "returns": "the round's record of returns",
+    "imported from": "its record of what it imported",
+}
 
 
 class NamesTakenError(EdiXlError):

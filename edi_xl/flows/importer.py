@@ -48,7 +48,7 @@ from edi_xl.master.cells import set_value
 from edi_xl.master.patch import save_master
 from edi_xl.master.plan import build_master_book, gc_paused, load_master, read_master_plan
 from edi_xl.master.save import save_atomic
-from edi_xl.master.sheets import IMPORT_SHEET, Change
+from edi_xl.master.sheets import IMPORT_SHEET, IMPORT_TITLE, Change
 from edi_xl.master.styles import HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP_TOP
 from edi_xl.tables import layouts
 from edi_xl.tables.engine import Column
@@ -415,7 +415,7 @@ def write_import_sheet(wb: Workbook, outcomes: list[SourceOutcome]) -> None:
         r = ws.max_row + 2
     else:
         ws = wb.create_sheet(IMPORT_SHEET)
-        ws["A1"] = "What edi_xl import read, source by source"
+        ws["A1"] = IMPORT_TITLE
         ws["A1"].font = TITLE_FONT
         r = 3
     for outcome in outcomes:

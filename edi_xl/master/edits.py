@@ -244,8 +244,7 @@ def record_inserted_column(ws: Worksheet, col: int) -> None:
 
 def owned_sheets(wb: Workbook) -> set[str]:
     """The sheets edi_xl makes as a whole (a command may make them again)."""
-    from edi_xl.master.round_record import RETURNS_SHEET
-    from edi_xl.master.sheets import CHANGE_LOG, IMPORT_SHEET, LISTS, SETTINGS
+    from edi_xl.master.sheets import CHANGE_LOG, IMPORT_SHEET, LISTS, RETURNS_SHEET, SETTINGS
     from edi_xl.master.summary_sheet import MARKER_NAME, SUMMARY
 
     owned = {SETTINGS, LISTS, CHANGE_LOG, RETURNS_SHEET, IMPORT_SHEET}

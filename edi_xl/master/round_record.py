@@ -31,7 +31,7 @@ from edi_xl.core.problems import SEVERITY, Code, Flag, Location, Outcome, Proble
 from edi_xl.core.text import cell_text, plural
 from edi_xl.master.cells import new_cell, set_plain, set_value
 from edi_xl.master.printing import apply_print_setup
-from edi_xl.master.sheets import Settings, owner_key
+from edi_xl.master.sheets import RETURNS_SHEET, ROUND_LABEL, Settings, owner_key
 from edi_xl.master.styles import (
     HEADER_FILL,
     HEADER_FONT,
@@ -41,8 +41,6 @@ from edi_xl.master.styles import (
     wrap_top_setter,
 )
 
-RETURNS_SHEET = "Returns"
-ROUND_LABEL = "Round as at"
 FILES_TITLE = "Files received this round"
 FLAGS_TITLE = "Flags this round"
 OWNER_HEADERS = ("Action Owner", "Returned", "When", "File(s)", "Rows updated", "Flags", "Email")

@@ -44,6 +44,9 @@ LISTS = "Lists"
 CHANGE_LOG = "Change Log"
 #: The record of an import (edi-xl import): what was read, how, and what was not placed.
 IMPORT_SHEET = "Imported from"
+IMPORT_TITLE = "What edi_xl import read, source by source"  # its A1
+RETURNS_SHEET = "Returns"  # the round's record of returns (edi_xl.master.round_record)
+ROUND_LABEL = "Round as at"  # the Returns sheet's A2
 AS_AT_LABEL = "As-at date"
 TRUST_LABEL = "Trust name"
 OWNER_RETURNS_LABEL = "Owner returns folder"
@@ -241,16 +244,18 @@ def sheet_titled(wb: Workbook, title: str) -> Worksheet | None:
 
 
 def sheets_not_ours(wb: Workbook) -> list[str]:
-    """The titles of edi_xl's sheets (Settings, Lists, Change Log) that ``wb`` gives to
-    sheets of its own: a sheet of that title that holds something and is not edi_xl's by its
-    headings (Lists: "Status" and "Protected Characteristic" in A1:B1, written again on every
-    refresh; Change Log: its column headings; Settings: two of its labels in column A). edi_xl
+    """The titles of edi_xl's sheets (Settings, Lists, Change Log, Returns, Imported from)
+    that ``wb`` gives to sheets of its own: a sheet of that title (ignoring case, as Excel
+    does) that holds something and is not edi_xl's by its headings (Lists: "Status" and
+    "Protected Characteristic" in A1:B1, written again on every refresh; Change Log: its
+    column headings; Settings: two of its labels in column A; Returns: "Round as at" in A2,
+    the sheet a merge makes again whole; Imported from: its title in A1). edi_xl
     would write into such a sheet as if it were its own (a trust plan's "Lists" of dropdown
     choices overwritten, refresh's settings and log lines put among the trust's own rows):
     whatever loads a master refuses the workbook (:func:`edi_xl.master.plan.load_master`).
     A name the trust gave its sheet's cells (its own "StatusList") does not make it edi_xl's."""
     taken = []
-    for title in (SETTINGS, LISTS, CHANGE_LOG):
+    for title in (SETTINGS, LISTS, CHANGE_LOG, RETURNS_SHEET, IMPORT_SHEET):
         ws = sheet_titled(wb, title)
         if ws is None:
             continue
@@ -266,6 +271,10 @@ def sheets_not_ours(wb: Workbook) -> list[str]:
                 if c == 1 and isinstance(v, str)
             }
             ours = len(labels & _SETTINGS_LABELS) >= 2
+        elif title == RETURNS_SHEET:
+            ours = _top_values(ws, 2).get((2, 1)) == ROUND_LABEL
+        elif title == IMPORT_SHEET:
+            ours = _top_values(ws, 1).get((1, 1)) == IMPORT_TITLE
         else:
             top = _top_values(ws, 1)
             headings = _LISTS_HEADINGS if title == LISTS else CHANGE_LOG_HEADERS[:3]

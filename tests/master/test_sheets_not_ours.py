@@ -1,7 +1,8 @@
-"""A trust workbook with its own "Lists", "Settings" or "Change Log" sheet is refused, not
-written into.
+"""A trust workbook with its own "Lists", "Settings", "Change Log", "Returns" or "Imported
+from" sheet is refused, not written into.
 
-edi_xl keeps its dropdowns' lists, its settings and its log on sheets of those names. A
+edi_xl keeps its dropdowns' lists, its settings, its log, the round's record of returns
+(which a merge deleted and made again) and what import read on sheets of those names. A
 trust's plan often has a "Lists" sheet of its own (the choices of its dropdowns), and may
 have the others: before, a refresh wrote edi_xl's lists over the trust's, and its settings and
 log lines among the trust's rows. Now every command that opens a master refuses such a
@@ -51,7 +52,7 @@ def build_plan(path: Path, own_sheets: dict[str, list[str]]) -> Path:
 TRUST_LISTS = ["Status", "On Track", "Delayed", "Complete"]
 
 
-@pytest.mark.parametrize("title", ["Lists", "Settings", "Change Log"])
+@pytest.mark.parametrize("title", ["Lists", "Settings", "Change Log", "Returns", "Imported from"])
 def test_refresh_refuses_a_workbook_with_its_own_sheet_of_edi_xls_name(
     tmp_path: Path, title: str
 ) -> None:
@@ -208,3 +209,17 @@ def test_a_summary_named_so_but_for_case_is_left_alone(tmp_path: Path) -> None:
     refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 10))
     assert load_workbook(plan).sheetnames == names
     assert load_workbook(plan)["summary"]["A1"].value == "Our own summary"
+
+
+def test_edi_xls_own_returns_sheet_is_known_after_a_merge(master: Path, tmp_path: Path) -> None:
+    """The Returns sheet a merge writes is edi_xl's: the master opens again, and a second
+    merge of the round goes on."""
+    from conftest import merge_one_update
+
+    first = merge_one_update(master, tmp_path / "returns", date(2024, 3, 20), "Done",
+                             datetime(2024, 3, 21, 9))  # fmt: skip
+    assert [f.outcome for f in first.files] == ["merged"]
+    assert "Returns" in load_master(master).sheetnames
+    again = merge_one_update(master, tmp_path / "returns again", date(2024, 3, 20), "Done now",
+                             datetime(2024, 3, 22, 9))  # fmt: skip
+    assert [f.outcome for f in again.files] == ["merged"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
@@ -200,12 +200,28 @@ class Change:
     source: str
 
 
+def _values_held(ws: Worksheet) -> Iterator[tuple[Any, ...]]:
+    """The values ``ws`` was loaded with and has not made cells (in the file's order, row by
+    row, then those taken out by column), without making its cells."""
+    loaded = sheet_values(ws)
+    if loaded is not None:
+        yield from loaded.cells
+    yield from unmade_values(ws)
+
+
 def _top_values(ws: Worksheet, last_row: int) -> dict[tuple[int, int], Any]:
     """The values of ``ws``'s rows 1 to ``last_row`` that hold one, by (row, column), from
     its cells and from the values it was loaded with, without making its cells."""
+    found = {}
     loaded = sheet_values(ws)
-    plains = [*(loaded.cells if loaded is not None else ()), *unmade_values(ws)]
-    found = {(p[0], p[1]): p[2] for p in plains if p[0] <= last_row and p[2] is not None}
+    for plain in loaded.cells if loaded is not None else ():
+        if plain[0] > last_row:
+            break  # (in the file's order, row by row: a year's Change Log is not read through)
+        if plain[2] is not None:
+            found[(plain[0], plain[1])] = plain[2]
+    for plain in unmade_values(ws):
+        if plain[0] <= last_row and plain[2] is not None:
+            found[(plain[0], plain[1])] = plain[2]
     for (r, c), cell in made_cells(ws).items():
         if r <= last_row and cell._value is not None:
             found[(r, c)] = cell._value
@@ -213,9 +229,8 @@ def _top_values(ws: Worksheet, last_row: int) -> dict[tuple[int, int], Any]:
 
 
 def _holds_anything(ws: Worksheet) -> bool:
-    loaded = sheet_values(ws)
-    plains = [*(loaded.cells if loaded is not None else ()), *unmade_values(ws)]
-    return any(p[2] is not None for p in plains) or any(
+    """Whether ``ws`` holds a value (a year's Change Log: found at its first line)."""
+    return any(p[2] is not None for p in _values_held(ws)) or any(
         cell._value is not None for cell in made_cells(ws).values()
     )
 

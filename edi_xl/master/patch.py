@@ -435,17 +435,20 @@ def _shift_sheet_xml(
         f"{M}ignoredErrors/{M}ignoredError",  # "Ignore error" on numbers stored as text...
         f"{M}protectedRanges/{M}protectedRange",
         f"{M}sheetViews/{M}sheetView/{M}selection",
+        f"{M}customSheetViews/{M}customSheetView/{M}selection",
         f"{M}cellWatches/{M}cellWatch",
     ):
         for el in root.iterfind(xpath):
             for attr in ("ref", "sqref", "activeCell", "r"):
                 if el.get(attr):
                     el.set(attr, shift_range_text(el.get(attr), col))
-    for flt in root.iterfind(f"{M}autoFilter"):
+    views = f"{M}customSheetViews/{M}customSheetView/"  # (View > Custom Views)
+    for flt in (*root.iterfind(f"{M}autoFilter"), *root.iterfind(f"{views}{M}autoFilter")):
         _shift_filter(flt, col)
     for sort in root.iterfind(f"{M}sortState"):  # (a sort without a filter)
         _shift_sort(sort, col)
-    for pane in root.iterfind(f"{M}sheetViews/{M}sheetView/{M}pane"):
+    panes = (f"{M}sheetViews/{M}sheetView/{M}pane", f"{views}{M}pane")
+    for pane in (el for path in panes for el in root.iterfind(path)):
         # frozen columns (xSplit: how many) the new one falls among: one more is frozen
         # (a split that is not frozen is measured in twips, not columns: it stays)
         if pane.get("state") in ("frozen", "frozenSplit") and pane.get("xSplit"):
@@ -476,9 +479,17 @@ def _shift_sheet_xml(
         elif kind == "drawing":
             doc = pkg.xml(target)
             _shift_anchors(doc, col)
+            if title is not None:
+                _shift_cell_links(doc, title, col, title)
             pkg.put_xml(target, doc)
+        elif kind == "ctrlProp" and title is not None:
+            doc = pkg.xml(target)
+            if _shift_cell_links(doc, title, col, title):
+                pkg.put_xml(target, doc)
         elif kind == "vmlDrawing":
             text = pkg.parts[target].decode("utf-8", "replace")
+            if title is not None:
+                text = _shift_vml_links(text, title, col, title)
 
             def column(m: re.Match[str]) -> str:
                 n = int(m.group(3))
@@ -533,6 +544,38 @@ def _shift_sort(sort: etree._Element, col: int) -> None:
     for el in (sort, *sort.iterfind(f"{M}sortCondition")):
         if el.get("ref"):
             el.set("ref", shift_range_text(el.get("ref", ""), col))
+
+
+#: The attributes that link a shape or a form control to cells: a text box's text
+#: (``<xdr:sp textlink>``), a control's cell link, input range and text (``<formControlPr>``).
+_LINK_ATTRIBUTES = ("textlink", "fmlaLink", "fmlaRange", "fmlaTxbx", "fmlaGroup")
+#: The same in a control's VML shape (any prefix: "x" in Excel's files).
+_VML_LINK = re.compile(r"(<(\w+):(FmlaLink|FmlaRange|FmlaTxbx|FmlaGroup)>)([^<]*)(</\2:\3>)")
+
+
+def _shift_cell_links(root: etree._Element, sheet: str, col: int, home: str) -> bool:
+    """The cells a drawing's text boxes or a form control (part ``root``, of sheet ``home``)
+    are linked to, after an empty column is inserted before ``col`` of ``sheet``; whether
+    any moved."""
+    changed = False
+    for el in root.iter():
+        for attr in _LINK_ATTRIBUTES:
+            text = el.get(attr)
+            if text:
+                moved = shift_formula(text, sheet, col, home)
+                if moved != text:
+                    el.set(attr, moved)
+                    changed = True
+    return changed
+
+
+def _shift_vml_links(text: str, sheet: str, col: int, home: str) -> str:
+    """:func:`_shift_cell_links` for the controls' VML shapes of sheet ``home`` (as text)."""
+
+    def moved(m: re.Match[str]) -> str:
+        return f"{m.group(1)}{shift_formula(m.group(4), sheet, col, home)}{m.group(5)}"
+
+    return _VML_LINK.sub(moved, text)
 
 
 def _shift_anchors(root: etree._Element, col: int) -> None:
@@ -1857,9 +1900,9 @@ def _follow_inserted_column(
 ) -> None:
     """What reads ``sheet`` from outside its own part, after an empty column is inserted
     before ``col`` there: every chart's data references (``<c:f>``, ``<cx:f>``,
-    ``<c15:sqref>``), every pivot table's source range on it (``<worksheetSource>``), and the
+    ``<c15:sqref>``), every pivot table's source range on it (``<worksheetSource>``), the
     Excel 2010 extensions of the other sheets (sparklines...; not those in ``skip``, written
-    whole)."""
+    whole), and the cells their text boxes and form controls are linked to."""
 
     def charts(root: etree._Element) -> bool:
         # <c:f>, <cx:f>; and Excel 2013's <c15:sqref>, the full range of a series whose
@@ -1900,6 +1943,22 @@ def _follow_inserted_column(
             root = pkg.xml(part)
             if edit(root):
                 pkg.put_xml(part, root)
+    for other, (_, part) in parts.items():  # text boxes and controls linked to its cells
+        if other == sheet or other in skip or part not in pkg.parts:
+            continue
+        for rel, target in pkg.linked(part):
+            kind = rel.type.rsplit("/", 1)[-1]
+            if target not in pkg.parts or kind not in ("drawing", "ctrlProp", "vmlDrawing"):
+                continue
+            if kind == "vmlDrawing":
+                text = pkg.parts[target].decode("utf-8", "replace")
+                moved = _shift_vml_links(text, sheet, col, other)
+                if moved != text:
+                    pkg.put(target, moved.encode("utf-8"))
+                continue
+            root = pkg.xml(target)
+            if _shift_cell_links(root, sheet, col, other):
+                pkg.put_xml(target, root)
 
 
 def _content_map(pkg: Package) -> tuple[etree._Element, dict[str, str]]:

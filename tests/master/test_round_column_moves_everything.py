@@ -478,3 +478,26 @@ def test_pictures_move_as_their_placement_says(tmp_path: Path) -> None:
     assert before["oneCell"][0] < 10 <= before["oneCell"][1]
     assert after["oneCell"] == before["oneCell"]
     assert before["absolute"][0] > 10 and after["absolute"] == before["absolute"]
+
+
+def test_text_boxes_linked_to_cells_follow_them(tmp_path: Path) -> None:
+    """A text box showing a cell of the trust's column K (on the plan, and on a Dashboard
+    reading the plan): linked to L after the round goes in at K (before, it showed the
+    round's header and the note of the wrong column)."""
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, _ = _plan_with_scores(wb)
+    ws.insert_textbox("T2", "", {"textlink": "=$K$3", "width": 120, "height": 24})
+    dash = wb.add_worksheet("Dashboard")
+    dash.insert_textbox("B2", "", {"textlink": "='Action Plan'!$K$4", "width": 120})
+    wb.close()
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    _merge_a_new_round(plan, tmp_path)
+    after = parts(plan)
+    links = {
+        name: [sp.get("textlink") for sp in etree.fromstring(data).iter(f"{{{XDR}}}sp")]
+        for name, data in after.items()
+        if name.startswith("xl/drawings/drawing")
+    }
+    found = sorted(link for found in links.values() for link in found if link)
+    assert found == ["$L$3", "'Action Plan'!$L$4"]

@@ -31,13 +31,20 @@ from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
+from edi_xl.core.errors import EdiXlError
 from edi_xl.core.model import Action, ProgressUpdate
 from edi_xl.core.problems import Problem
 from edi_xl.core.text import one_line, plural
 from edi_xl.master.cells import merged_cell_note, set_value
 from edi_xl.master.column_settings import shown_width
 from edi_xl.master.edits import with_rows
-from edi_xl.master.plan import MasterPlan, action_cell_value, round_column, sheet_grid
+from edi_xl.master.plan import (
+    MasterPlan,
+    action_cell_value,
+    round_column,
+    sheet_grid,
+    table_totals_rows,
+)
 from edi_xl.master.styles import GRID_BORDER, WRAP_TOP, row_height
 from edi_xl.tables.layouts import trust
 from edi_xl.tables.layouts.trust import ColumnMap
@@ -186,8 +193,18 @@ def _filled_down(ws: Worksheet, rows: list[int], columns: ColumnMap, width: int)
 def append_actions(
     master: MasterPlan, actions: Sequence[Action], *, path: object = None
 ) -> RowsAdded:
-    """Write ``actions`` as new rows under the last row of ``master``'s plan table."""
+    """Write ``actions`` as new rows under the last row of ``master``'s plan table.
+
+    A plan kept as an Excel table with a Total Row is refused (EdiXlError, nothing written):
+    the new rows would go on its Total Row, or below it, outside the table."""
     ws = master.sheet
+    if table_totals_rows(ws) and actions:
+        raise EdiXlError(
+            f"{path or 'the master'}: the plan is an Excel table with a Total Row, and edi_xl "
+            "adds actions under the table's last row, which is its Total Row. In Excel, "
+            "click in the table, untick Table Design > Total Row, save and close, import "
+            "again, then tick Total Row again; nothing was changed."
+        )
     grid = master.grid if master.grid is not None else sheet_grid(ws)
     columns = trust.map_columns(grid, master.detection.header_row)
     placer = _Placer(columns)

@@ -156,3 +156,31 @@ def test_the_tables_filter_stays_on_its_column_when_a_round_goes_in(tmp_path: Pa
     flt = table.find(f"{M}autoFilter")
     assert [c.get("colId") for c in flt.iterfind(f"{M}filterColumn")] == ["11"]
     assert [k.get("ref") for k in table.iter(f"{M}sortCondition")] == [f"L5:L{last + 1}"]
+
+
+def test_import_into_a_table_with_a_total_row_is_refused_and_says_how(tmp_path: Path) -> None:
+    """New actions go under the table's last row, its Total Row: written there they
+    overwrote "Total" and were read as no action. The import stops, saying how to go on, and
+    the master is as it was."""
+    from click.testing import CliRunner
+
+    from edi_xl.cli import cli
+
+    plan = build_table_plan(tmp_path / "plan.xlsx", total_row=True)
+    before = plan.read_bytes()
+    source = tmp_path / "board actions.xlsx"
+    wb = xlsxwriter.Workbook(str(source))
+    ws = wb.add_worksheet("Plan")
+    ws.write_row(0, 0, ["Ref", "Action", "Lead", "Due Date", "Status"])
+    ws.write_row(1, 0, ["9.1", "Publish the board's EDI objectives", "Chair", "31/03/2024",
+                        "On Track"])  # fmt: skip
+    wb.close()
+    result = CliRunner().invoke(
+        cli, ["import", str(source), "--into", str(plan), "--as-at", "18/12/2023"]
+    )
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert (
+        "Excel table with a Total Row" in message and "untick Table Design > Total Row" in message
+    )
+    assert plan.read_bytes() == before

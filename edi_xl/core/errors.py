@@ -42,20 +42,24 @@ class WorkbookWriteError(EdiXlError):
     """A workbook could not be saved (locked, read-only, disk full); nothing was replaced."""
 
 
-#: What edi_xl keeps on each of its sheets (for :class:`NamesTakenError`).
-_KEPT_ON = {
-    "settings": "its settings",
-    "lists": "the dropdowns' lists",
-    "change log": "its log",
-    "returns": "the round's record of returns",
-    "imported from": "its record of what it imported",
+#: What edi_xl keeps on each of its sheets, and how it knows the sheet as its own (for
+#: :class:`NamesTakenError`), by title in lower case.
+_SHEETS = {
+    "settings": ("its settings", 'labels such as "As-at date" and "Trust name" in column A'),
+    "lists": (
+        "the dropdowns' lists",
+        'its first row reading "Status" and "Protected Characteristic"',
+    ),
+    "change log": ("its log of changes", 'the headings "When", "#", "Field"... in its first row'),
+    "returns": ("the round's record of returns", '"Round as at" in A2'),
+    "imported from": ("its record of what it imported", "the title edi_xl gave it in A1"),
 }
 
 
 class NamesTakenError(EdiXlError):
-    """A workbook gives one of edi_xl's sheet names (Settings, Lists, Change Log) to a sheet
-    of its own, or one of the names edi_xl defines (AsAtDate, StatusList,
-    CharacteristicList) to a place of its own: edi_xl would write into them."""
+    """A workbook gives one of edi_xl's sheet titles (Settings, Lists, Change Log, Returns,
+    Imported from) to a sheet of its own, or one of the names edi_xl defines (AsAtDate,
+    StatusList, CharacteristicList) to something of its own: edi_xl would write into them."""
 
     def __init__(
         self, path: object, titles: list[str], names: list[tuple[str, str]] | None = None
@@ -64,27 +68,21 @@ class NamesTakenError(EdiXlError):
         self.titles = list(titles)
         self.names = list(names or [])
         parts = []
-        if self.titles:
-            which = " and ".join(repr(t) for t in self.titles)
-            kept = " and ".join(_KEPT_ON.get(t.casefold(), "its work") for t in self.titles)
-            one = len(self.titles) == 1
+        for title in self.titles:
+            kept, looks = _SHEETS.get(title.casefold(), ("its work", "its own headings"))
             parts.append(
-                f"the workbook has its own {'sheet' if one else 'sheets'} called {which} "
-                f"(which edi_xl did not make), and edi_xl keeps {kept} on "
-                f"{'a sheet of that name' if one else 'sheets of those names'}: it would "
-                "write into yours. Rename yours (right-click the tab, Rename: Excel updates "
-                "what refers to it)"
+                f"the sheet called {title!r} does not look like the one edi_xl keeps {kept} on "
+                f"({looks}), and edi_xl would write into it. If the sheet is yours, rename it "
+                "(right-click its tab, Rename: Excel updates what refers to it); if it is "
+                "edi_xl's, put that back"
             )
-        if self.names:
-            which = " and ".join(f"{name!r} (referring to {ref})" for name, ref in self.names)
-            one = len(self.names) == 1
+        for name, ref in self.names:
             parts.append(
-                f"the workbook has its own {'name' if one else 'names'} {which}, which edi_xl "
-                "uses for its own: it would point "
-                f"{'it' if one else 'them'} at its sheets. Rename yours (Formulas > Name "
-                "Manager)"
+                f"the workbook has a named range of its own called {name!r} (Formulas > Name "
+                f"Manager: it refers to {ref}), a name edi_xl needs for its own; rename yours "
+                "in the Name Manager"
             )
-        super().__init__(f"{self.path}: " + "; and ".join(parts) + ", and try again; nothing "
+        super().__init__(f"{self.path}: " + "; and ".join(parts) + ". Then try again; nothing "
                          "was changed.")  # fmt: skip
 
     def __reduce__(self) -> tuple[type, tuple[str, list[str], list[tuple[str, str]]], dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -237,10 +238,21 @@ def _holds_anything(ws: Worksheet) -> bool:
 
 #: The names edi_xl defines in a master, and the sheet each refers to.
 _OUR_NAMES = {AS_AT_NAME: SETTINGS, STATUS_LIST: LISTS, CHARACTERISTIC_LIST: LISTS}
-#: The labels of column A of edi_xl's Settings sheet (lower case): two of them make a
-#: Settings sheet edi_xl's (a person may have deleted one).
+#: A name that refers to one cell or range of one sheet (group 1 or 2: the sheet).
+_SHEET_RANGE = re.compile(
+    r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?"
+)
+
+
+def _norm(value: Any) -> str | None:
+    """A heading or label as compared with edi_xl's: trimmed, case ignored."""
+    return value.strip().casefold() if isinstance(value, str) else None
+
+
+#: The labels of column A of edi_xl's Settings sheet: two of them make a Settings sheet
+#: edi_xl's (a person may have deleted one).
 _SETTINGS_LABELS = frozenset(
-    label.lower()
+    label.casefold()
     for label in (
         AS_AT_LABEL, TRUST_LABEL, "RAG colour", OWNER_RETURNS_LABEL, RETURNS_LABEL,
         BOARD_HEADING, REPLY_BY_LABEL, NEXT_ROUND_LABEL, SUBJECT_LABEL, MESSAGE_LABEL,
@@ -248,75 +260,98 @@ _SETTINGS_LABELS = frozenset(
     )
 )  # fmt: skip
 #: The headings edi_xl writes in the first row of its Lists sheet (again on every refresh).
-_LISTS_HEADINGS = ("Status", "Protected Characteristic")
+_LISTS_HEADINGS = ("status", "protected characteristic")
+#: The protected characteristics edi_xl lists in column B of its Lists sheet.
+_LISTED_CHARACTERISTICS = frozenset(pc.casefold() for pc in PROTECTED_CHARACTERISTICS)
+_LOG_HEADINGS = frozenset(h.casefold() for h in CHANGE_LOG_HEADERS)
 
 
-def sheet_titled(wb: Workbook, title: str) -> Worksheet | None:
-    """The sheet of ``wb`` whose title is ``title`` as Excel compares titles (ignoring case:
-    "Lists" and "lists" cannot both be in a workbook), or None."""
+def sheet_titled(wb: Workbook, title: str) -> Any:
+    """The sheet of ``wb`` (a worksheet or a chart sheet) whose title is ``title`` as Excel
+    compares titles (ignoring case: "Lists" and "lists" cannot both be in a workbook), or
+    None."""
     folded = title.casefold()
-    return next((ws for ws in wb.worksheets if ws.title.casefold() == folded), None)
+    return next((ws for ws in wb._sheets if ws.title.casefold() == folded), None)
+
+
+def _looks_ours(ws: Worksheet, title: str) -> bool:
+    """Whether ``ws``, which holds something, is edi_xl's sheet ``title`` by its headings,
+    compared trimmed and ignoring case (a person may have retyped or formatted one)."""
+    if title == SETTINGS:
+        labels = {_norm(v) for (_, c), v in _top_values(ws, 200).items() if c == 1}
+        return len(labels & _SETTINGS_LABELS) >= 2
+    if title == LISTS:  # its two headings, or the characteristics it lists in column B
+        top = _top_values(ws, 1 + len(PROTECTED_CHARACTERISTICS) + 1)
+        if (_norm(top.get((1, 1))), _norm(top.get((1, 2)))) == _LISTS_HEADINGS:
+            return True
+        listed = {_norm(v) for (r, c), v in top.items() if c == 2 and r > 1}
+        return len(listed & _LISTED_CHARACTERISTICS) >= 5
+    if title == CHANGE_LOG:  # three of its headings in one of its first rows (a title above)
+        top = _top_values(ws, 3)
+        return any(
+            sum(_norm(top.get((r, c))) in _LOG_HEADINGS for c in range(1, 7)) >= 3
+            for r in range(1, 4)
+        )
+    if title == RETURNS_SHEET:
+        top = _top_values(ws, 3)
+        return any(_norm(top.get((r, 1))) == ROUND_LABEL.casefold() for r in range(1, 4))
+    return _norm(_top_values(ws, 1).get((1, 1))) == IMPORT_TITLE.casefold()
 
 
 def sheets_not_ours(wb: Workbook) -> list[str]:
-    """The titles of edi_xl's sheets (Settings, Lists, Change Log, Returns, Imported from)
-    that ``wb`` gives to sheets of its own: a sheet of that title (ignoring case, as Excel
-    does) that holds something and is not edi_xl's by its headings (Lists: "Status" and
-    "Protected Characteristic" in A1:B1, written again on every refresh; Change Log: its
-    column headings; Settings: two of its labels in column A; Returns: "Round as at" in A2,
-    the sheet a merge makes again whole; Imported from: its title in A1). edi_xl
-    would write into such a sheet as if it were its own (a trust plan's "Lists" of dropdown
-    choices overwritten, refresh's settings and log lines put among the trust's own rows):
-    whatever loads a master refuses the workbook (:func:`edi_xl.master.plan.load_master`).
-    A name the trust gave its sheet's cells (its own "StatusList") does not make it edi_xl's."""
+    """The titles of the sheets of ``wb`` that have one of edi_xl's titles (Settings, Lists,
+    Change Log, Returns, Imported from; ignoring case, as Excel does) but are the trust's: a
+    chart sheet, a sheet titled so but for case ("lists": edi_xl would make its own beside it,
+    again each time), or a sheet that holds something and does not look like edi_xl's
+    (:func:`_looks_ours`: Lists by "Status" and "Protected Characteristic" in its first row
+    or the characteristics it lists; Change Log by its headings; Settings by two of its
+    labels; Returns by "Round as at"; Imported from by its title). edi_xl would write into
+    such a sheet as if it were its own (a trust plan's "Lists" of dropdown choices
+    overwritten, a "Returns" deleted and made again, refresh's settings and log lines put
+    among the trust's rows): whatever loads a master refuses the workbook
+    (:func:`edi_xl.master.plan.load_master`). A name the trust gave its sheet's cells (its own
+    "StatusList") does not make it edi_xl's."""
     taken = []
     for title in (SETTINGS, LISTS, CHANGE_LOG, RETURNS_SHEET, IMPORT_SHEET):
         ws = sheet_titled(wb, title)
         if ws is None:
             continue
-        if ws.title != title:  # "lists": Excel's titles ignore case, openpyxl's do not, and
-            taken.append(ws.title)  # edi_xl would make its own beside it, again each time
-            continue
-        if not _holds_anything(ws):
-            continue  # an empty sheet: nothing of the trust's to write over
-        if title == SETTINGS:
-            labels = {
-                v.strip().lower()
-                for (_, c), v in _top_values(ws, 200).items()
-                if c == 1 and isinstance(v, str)
-            }
-            ours = len(labels & _SETTINGS_LABELS) >= 2
-        elif title == RETURNS_SHEET:
-            ours = _top_values(ws, 2).get((2, 1)) == ROUND_LABEL
-        elif title == IMPORT_SHEET:
-            ours = _top_values(ws, 1).get((1, 1)) == IMPORT_TITLE
-        else:
-            top = _top_values(ws, 1)
-            headings = _LISTS_HEADINGS if title == LISTS else CHANGE_LOG_HEADERS[:3]
-            ours = tuple(top.get((1, c)) for c in range(1, len(headings) + 1)) == headings
-        if not ours:
-            taken.append(title)
+        if ws.title != title or not isinstance(ws, Worksheet):
+            taken.append(ws.title)
+        elif _holds_anything(ws) and not _looks_ours(ws, title):
+            taken.append(title)  # (an empty sheet: nothing of the trust's to write over)
     return taken
 
 
 def names_not_ours(wb: Workbook, sheets_taken: Iterable[str] = ()) -> list[tuple[str, str]]:
-    """The names edi_xl defines (AsAtDate, StatusList, CharacteristicList) that ``wb``
-    gives to places of its own, with what each refers to: a name referring to another sheet
-    of the workbook, to no sheet (a constant, a formula), or to one of ``sheets_taken`` (the
-    trust's own sheets of edi_xl's titles, :func:`sheets_not_ours`). edi_xl would point it at
-    its own sheet, and whatever read it (the trust's dropdowns, formulas) would read edi_xl's.
-    A name referring to a sheet that is gone (``#REF!``, a sheet deleted) is edi_xl's,
-    broken: it is defined again."""
+    """The names edi_xl defines (AsAtDate, StatusList, CharacteristicList; ignoring case,
+    as Excel does) that ``wb`` gives to something of its own, with what each refers to: a
+    name in another case ("statuslist"), a formula (a dynamic list's OFFSET, INDIRECT, a
+    constant), a range of another sheet, or a range of one of ``sheets_taken`` (the trust's own
+    sheets of edi_xl's titles, :func:`sheets_not_ours`). edi_xl would point it at its own
+    sheet, and whatever read it (the trust's dropdowns, formulas) would read edi_xl's. A name
+    that is edi_xl's, broken (``#REF!``, or a range of a sheet that is gone), is defined
+    again."""
     taken = []
+    titles = {title.casefold() for title in wb.sheetnames}
+    folded = {title.casefold() for title in sheets_taken}
+    by_case = {name.casefold(): name for name in wb.defined_names}
     for name, home in _OUR_NAMES.items():
-        if name not in wb.defined_names:
+        actual = by_case.get(name.casefold())
+        if actual is None:
             continue
-        ref = wb.defined_names[name].attr_text or ""
-        sheet = ref.rpartition("!")[0].strip("'").replace("''", "'")
-        if "#REF!" in ref or (sheet and sheet not in wb.sheetnames):
+        ref = (wb.defined_names[actual].attr_text or "").strip()
+        if "#REF!" in ref.upper():
             continue
-        if sheet != home or home in sheets_taken:
-            taken.append((name, ref))
+        found = _SHEET_RANGE.fullmatch(ref)
+        sheet = None
+        if found is not None:
+            sheet = (found.group(1) or "").replace("''", "'") or found.group(2)
+        if sheet is not None and sheet.casefold() not in titles:
+            continue  # a range of a sheet that is gone
+        ours = actual == name and sheet is not None and sheet.casefold() == home.casefold()
+        if not ours or home.casefold() in folded:
+            taken.append((actual, ref))
     return taken
 
 

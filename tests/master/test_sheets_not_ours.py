@@ -61,8 +61,8 @@ def test_refresh_refuses_a_workbook_with_its_own_sheet_of_edi_xls_name(
     result = CliRunner().invoke(cli, ["refresh", str(plan), "--as-at", "2023-12-18"])
     assert result.exit_code == 2
     message = " ".join(result.output.split())
-    assert f"{plan}: the workbook has its own sheet called '{title}'" in message
-    assert "Rename yours" in message and "nothing was changed" in message
+    assert f"{plan}: the sheet called '{title}' does not look like the one edi_xl keeps" in message
+    assert "rename it (right-click its tab, Rename" in message and "nothing was changed" in message
     assert plan.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["trust plan.xlsx"]  # no backup
 
@@ -72,7 +72,9 @@ def test_every_taken_name_is_said_at_once(tmp_path: Path) -> None:
     with pytest.raises(NamesTakenError) as caught:
         load_master(plan)
     assert caught.value.titles == ["Settings", "Lists"]
-    assert "sheets called 'Settings' and 'Lists'" in str(caught.value)
+    message = str(caught.value)
+    assert "sheet called 'Settings' does not look" in message
+    assert "; and the sheet called 'Lists' does not look" in message
 
 
 def test_merge_and_returns_refuse_it_too(tmp_path: Path) -> None:
@@ -84,20 +86,29 @@ def test_merge_and_returns_refuse_it_too(tmp_path: Path) -> None:
     ):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 2, (args, result.output)
-        assert "its own sheet called 'Lists'" in " ".join(result.output.split()), args
+        assert "the sheet called 'Lists' does not look" in " ".join(result.output.split()), args
 
 
-def test_renamed_the_trusts_sheet_is_kept_and_edi_xl_makes_its_own(tmp_path: Path) -> None:
-    """What the message asks for: with the trust's sheet renamed, the refresh goes on, makes
-    its own Lists, and leaves the trust's sheet as it was."""
-    plan = build_plan(tmp_path / "plan.xlsx", {"Trust lists": TRUST_LISTS})
+def test_renamed_as_the_message_asks_the_trusts_sheet_is_kept(tmp_path: Path) -> None:
+    """What the message asks for: refused with the trust's "Lists"; renamed as Excel
+    renames a sheet (its title, and the dropdown's source reading it), the refresh goes on,
+    makes edi_xl's own Lists, and leaves the trust's sheet as it was (the Status column's
+    dropdown is edi_xl's: it reads edi_xl's Lists)."""
+    from conftest import rewrite_part
+
+    plan = build_plan(tmp_path / "plan.xlsx", {"Lists": TRUST_LISTS})
+    with pytest.raises(NamesTakenError):
+        load_master(plan)
+    rewrite_part(plan, "xl/workbook.xml", lambda d: d.replace(b'name="Lists"', b'name="Our lists"'))
+    rewrite_part(plan, "xl/worksheets/sheet1.xml",
+                 lambda d: d.replace(b"'Lists'!", b"'Our lists'!"))  # fmt: skip
     with zipfile.ZipFile(plan) as zf:
         trust_sheet = zf.read("xl/worksheets/sheet2.xml")
     refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
     with zipfile.ZipFile(plan) as zf:
         assert zf.read("xl/worksheets/sheet2.xml") == trust_sheet
     wb = load_workbook(plan)
-    assert [c.value for c in wb["Trust lists"]["A"]] == TRUST_LISTS
+    assert [c.value for c in wb["Our lists"]["A"]] == TRUST_LISTS
     assert wb["Lists"]["A1"].value == "Status" and wb["Lists"]["A3"].value == "At Risk"
 
 
@@ -149,14 +160,19 @@ def test_the_trusts_own_lists_and_its_name_for_them_are_said_at_once(tmp_path: P
     assert caught.value.titles == ["Lists"]
     assert caught.value.names == [("StatusList", "Lists!$A$2:$A$4")]
     message = str(caught.value)
-    assert "sheet called 'Lists'" in message
-    assert "name 'StatusList' (referring to Lists!$A$2:$A$4)" in message
-    assert "Formulas > Name Manager" in message
+    assert "sheet called 'Lists' does not look" in message
+    assert "it refers to Lists!$A$2:$A$4)" in message
 
 
 @pytest.mark.parametrize(
     ("name", "refers_to"),
-    [("StatusList", "=Dropdowns!$A$2:$A$4"), ("AsAtDate", "=DATE(2023,12,18)")],
+    [
+        ("StatusList", "=Dropdowns!$A$2:$A$4"),
+        ("AsAtDate", "=DATE(2023,12,18)"),
+        ("statuslist", "=Dropdowns!$A$2:$A$4"),  # another case: Excel's names ignore it
+        ("StatusList", "=OFFSET(Dropdowns!$A$2,0,0,COUNTA(Dropdowns!$A:$A)-1,1)"),  # dynamic
+        ("AsAtDate", '=INDIRECT("Dropdowns!B1")'),
+    ],
 )
 def test_a_name_of_edi_xls_the_trust_uses_for_its_own_is_refused(
     tmp_path: Path, name: str, refers_to: str
@@ -171,7 +187,10 @@ def test_a_name_of_edi_xls_the_trust_uses_for_its_own_is_refused(
     result = CliRunner().invoke(cli, ["refresh", str(path), "--as-at", "2023-12-18"])
     assert result.exit_code == 2
     message = " ".join(result.output.split())
-    assert f"its own name '{name}' (referring to {refers_to.lstrip('=')})" in message
+    assert (
+        f"called '{name}' (Formulas > Name Manager: it refers to {refers_to.lstrip('=')})"
+        in message
+    )
     assert path.read_bytes() == before
 
 
@@ -193,7 +212,7 @@ def test_a_sheet_named_so_but_for_case_is_the_trusts(tmp_path: Path) -> None:
     with pytest.raises(NamesTakenError) as caught:
         load_master(plan)
     assert caught.value.titles == ["lists"]
-    assert "sheet called 'lists'" in str(caught.value)
+    assert "sheet called 'lists' does not look" in str(caught.value)
     assert "the dropdowns' lists" in str(caught.value)
     assert plan.read_bytes() == before
 
@@ -223,3 +242,42 @@ def test_edi_xls_own_returns_sheet_is_known_after_a_merge(master: Path, tmp_path
     again = merge_one_update(master, tmp_path / "returns again", date(2024, 3, 20), "Done now",
                              datetime(2024, 3, 22, 9))  # fmt: skip
     assert [f.outcome for f in again.files] == ["merged"]
+
+
+def test_a_chart_sheet_with_one_of_edi_xls_titles_is_the_trusts(tmp_path: Path) -> None:
+    """A chart on its own tab called "Summary" is left alone (no "Summary1", "Summary2"... a
+    refresh each); one called "Lists" is refused (it crashed with no message)."""
+    for title in ("Summary", "Lists"):
+        plan = tmp_path / f"{title}.xlsx"
+        wb = xlsxwriter.Workbook(str(plan))
+        ws, actions = add_seed_plan_sheet(wb)
+        chart = wb.add_chart({"type": "column"})
+        chart.add_series({"values": f"='Action Plan'!$A$2:$A${actions + 1}"})
+        wb.add_chartsheet(title).set_chart(chart)
+        wb.close()
+        if title == "Lists":
+            with pytest.raises(NamesTakenError, match="sheet called 'Lists' does not look"):
+                load_master(plan)
+            continue
+        for hour in (9, 10):
+            result = refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, hour))
+            assert any("'Summary'" in n.message for n in result.notes)
+        names = load_workbook(plan).sheetnames
+        assert names.count("Summary") == 1 and not any(n.startswith("Summary1") for n in names)
+
+
+def test_edi_xls_own_sheets_edited_by_hand_are_still_known(master: Path) -> None:
+    """Ordinary edits of edi_xl's own sheets do not make them the trust's: Lists' headings
+    retyped or cleared (its lists kept), a Change Log heading renamed or a title row put
+    above it, Settings' labels in capitals."""
+    wb = load_workbook(master)
+    lists, log, settings = wb["Lists"], wb["Change Log"], wb["Settings"]
+    lists["A1"], lists["B1"] = " status ", None
+    log["A1"] = "Date"
+    log.insert_rows(1)
+    log["A1"] = "Changes made by edi_xl"
+    for row in settings.iter_rows(min_col=1, max_col=1):
+        if isinstance(row[0].value, str):
+            row[0].value = row[0].value.upper()
+    wb.save(master)
+    assert {"Settings", "Lists", "Change Log"} <= set(load_master(master).sheetnames)

@@ -2254,6 +2254,8 @@ def _patch_names(book: etree._Element, wb: Workbook, edits: BookEdits, whole: se
             first, _, last = flt.partition(":")
             ref = f"{_quote_sheet(ws.title)}!{_absolute(first)}:{_absolute(last or first)}"
             _set_defined_name(book, "_xlnm._FilterDatabase", ref, local, hidden=True)
+        elif not flt and sheet is not None and sheet.filter_ref is not None:
+            _set_defined_name(book, "_xlnm._FilterDatabase", None, local)  # (the filter went)
 
 
 def _absolute(ref: str) -> str:

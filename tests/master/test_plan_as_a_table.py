@@ -82,7 +82,16 @@ def test_a_sheet_filter_an_earlier_refresh_set_over_the_table_is_taken_away(
     def with_sheet_filter(data: bytes) -> bytes:  # as edi_xl wrote it before this fix
         return data.replace(b"<pageMargins", b'<autoFilter ref="A4:M21"/><pageMargins', 1)
 
+    def with_its_name(data: bytes) -> bytes:  # (and the hidden name Excel keeps for it)
+        name = (b'<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
+                b"'Action Plan'!$A$4:$M$21</definedName>")  # fmt: skip
+        if b"<definedNames>" in data:
+            return data.replace(b"<definedNames>", b"<definedNames>" + name, 1)
+        return data.replace(b"</sheets>", b"</sheets><definedNames>" + name + b"</definedNames>")
+
     rewrite_part(plan, PLAN_PART, with_sheet_filter)
+    rewrite_part(plan, "xl/workbook.xml", with_its_name)
+    assert _filter_names(_parts(plan)["xl/workbook.xml"]) == ["'Action Plan'!$A$4:$M$21"]
     assert etree.fromstring(_parts(plan)[PLAN_PART]).find(f"{M}autoFilter") is not None
     refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 10))
     after = _parts(plan)

@@ -22,6 +22,7 @@ from edi_xl.master.edits import (
     record_inserted_column,
     shift_filter_column,
     shift_formula,
+    shift_frozen,
     shift_range_text,
     shift_reference,
 )
@@ -102,7 +103,7 @@ def insert_column(ws: Worksheet, col: int) -> None:
     for dv in ws.data_validations.dataValidation:
         dv.sqref = _shifted(dv.sqref, col)
     if ws.freeze_panes:  # frozen columns the new one falls among: one more is frozen
-        frozen = shift_reference(ws.freeze_panes, col)
+        frozen = shift_frozen(ws.freeze_panes, col)
         if frozen != ws.freeze_panes:
             ws.freeze_panes = frozen
     flt = ws.auto_filter

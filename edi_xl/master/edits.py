@@ -38,6 +38,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
+from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
@@ -322,6 +323,17 @@ def shift_formula(formula: str, sheet: str, col: int, home: str | None) -> str:
     return rendered[1:] if bare else rendered
 
 
+def shift_frozen(ref: str, col: int) -> str:
+    """The first cell of the scrolling part of frozen panes (``ws.freeze_panes``; a frozen
+    pane's ``topLeftCell``) after an empty column is inserted before ``col``: it moves only
+    when the new column goes left of it, among the frozen columns (one more is frozen then);
+    a column inserted at the split goes right of it, as Excel puts a row inserted under
+    frozen rows below them."""
+    letters, row = coordinate_from_string(ref.replace("$", ""))
+    idx = column_index_from_string(letters)
+    return f"{get_column_letter(min(idx + 1, 16384))}{row}" if col < idx else ref
+
+
 def shift_filter_column(first: int, col_id: int, col: int) -> int:
     """A filter criterion's column (``colId``: counted from the filter's first column,
     ``first``, 1-based) after an empty column is inserted before ``col``: the criterion stays
@@ -362,7 +374,7 @@ def _shift_state(state: SheetState, col: int, title: str) -> SheetState:
         Counter({moved_dv(k): n for k, n in state.dv.items()}),
         state.page,
         state.footer,
-        shift_reference(state.freeze, col) if state.freeze else state.freeze,
+        shift_frozen(state.freeze, col) if state.freeze else state.freeze,
         shift_range_text(state.filter_ref, col) if state.filter_ref else None,
         state.print_titles,
         state.print_area,

@@ -87,6 +87,7 @@ from edi_xl.master.edits import (
     ranges,
     shift_filter_column,
     shift_formula,
+    shift_frozen,
     shift_range_text,
     shift_reference,
     take_baseline,
@@ -451,12 +452,14 @@ def _shift_sheet_xml(
     for pane in (el for path in panes for el in root.iterfind(path)):
         # frozen columns (xSplit: how many) the new one falls among: one more is frozen
         # (a split that is not frozen is measured in twips, not columns: it stays)
-        if pane.get("state") in ("frozen", "frozenSplit") and pane.get("xSplit"):
+        frozen = pane.get("state") in ("frozen", "frozenSplit")
+        if frozen and pane.get("xSplit"):
             split = float(pane.get("xSplit", "0"))
-            if split.is_integer() and split + 1 >= col:
+            if split.is_integer() and col <= split:  # (edits.shift_frozen)
                 pane.set("xSplit", str(int(split) + 1))
         if pane.get("topLeftCell"):
-            pane.set("topLeftCell", shift_reference(pane.get("topLeftCell", ""), col))
+            move = shift_frozen if frozen else shift_reference
+            pane.set("topLeftCell", move(pane.get("topLeftCell", ""), col))
     for brk in root.iterfind(f"{M}colBreaks/{M}brk"):  # a break after column id
         if int(brk.get("id", "0")) >= col:
             brk.set("id", str(int(brk.get("id", "0")) + 1))

@@ -423,23 +423,29 @@ def test_names_of_one_sheet_follow_the_column_they_refer_to(tmp_path: Path) -> N
     assert names[("Dashboard", "DashScores")] == f"SUM('Action Plan'!$L$2:$L${last})"
 
 
-def test_frozen_columns_right_of_the_round_take_it_in(tmp_path: Path) -> None:
-    """The trust froze the panes at N2 (columns A to M and the header kept in view): the
-    round goes in at K, among the frozen columns, so one more is frozen (A to N, from O2),
-    as Excel does; in the file and in the workbook edi_xl holds alike."""
+@pytest.mark.parametrize(
+    ("frozen_at", "after"),
+    [("N2", ("14", "O2")), ("K2", ("10", "K2"))],
+    ids=["among the frozen columns", "at the split"],
+)
+def test_frozen_columns_take_the_round_in_only_when_it_goes_among_them(
+    tmp_path: Path, frozen_at: str, after: tuple[str, str]
+) -> None:
+    """Panes frozen at N2 (columns A to M kept in view): the round goes in at K, among the
+    frozen columns, so one more is frozen (A to N, from O2), as Excel does. Frozen at K2 (A
+    to J): the round goes in at the split, so right of it, and nothing more is frozen. In the
+    file and in the workbook edi_xl holds alike."""
     plan = tmp_path / "plan.xlsx"
     wb = xlsxwriter.Workbook(str(plan))
     ws, _ = _plan_with_scores(wb)
-    ws.freeze_panes("N2")
+    ws.freeze_panes(frozen_at)
     wb.close()
     refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
-    pane = _sheet(parts(plan)).find(f"{M}sheetViews/{M}sheetView/{M}pane")
-    assert (pane.get("xSplit"), pane.get("topLeftCell")) == ("13", "N2")
     _merge_a_new_round(plan, tmp_path)
     pane = _sheet(parts(plan)).find(f"{M}sheetViews/{M}sheetView/{M}pane")
-    assert (pane.get("xSplit"), pane.get("ySplit"), pane.get("topLeftCell")) == ("14", "1", "O2")
-    assert pane.get("state") == "frozen"
-    assert load_workbook(plan)["Action Plan"].freeze_panes == "O2"
+    assert (pane.get("xSplit"), pane.get("topLeftCell")) == after
+    assert (pane.get("ySplit"), pane.get("state")) == ("1", "frozen")
+    assert load_workbook(plan)["Action Plan"].freeze_panes == after[1]
 
 
 def test_pictures_move_as_their_placement_says(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -348,17 +349,23 @@ def shift_range_text(text: str, col: int) -> str:
     return " ".join(shift_reference(ref, col) for ref in text.split())
 
 
-def _shift_state(state: SheetState, col: int, title: str) -> SheetState:
-    """``state`` (sheet ``title``'s) as it reads after a column is inserted before ``col``
-    (for comparing): conditional formats' and dropdowns' places and formulas moved as Excel
-    moves them (:func:`edi_xl.master.columns.insert_column` moves the workbook's, the patch
-    writer the file's), so that a rule that only moved is not taken away and added again."""
+def _moved_rules(
+    state: SheetState, sheet: str, col: int, home: str
+) -> tuple[Counter[RuleKey], Counter[RuleKey]]:
+    """The conditional formats and dropdowns of ``state`` (sheet ``home``'s) as they read
+    after an empty column is inserted before ``col`` of ``sheet``: their formulas moved as
+    Excel moves them, and their places too when ``sheet`` is ``home``
+    (:func:`edi_xl.master.columns.insert_column` moves the workbook's, the patch writer the
+    file's), so that a rule that only moved is not taken away and added again, losing its
+    place among the sheet's rules."""
 
     def places(key: RuleKey) -> frozenset[str]:
+        if sheet != home:
+            return key[0]  # type: ignore[no-any-return]
         return frozenset(r for text in key[0] for r in shift_range_text(text, col).split())
 
     def formula(text: str | None) -> str | None:
-        return shift_formula(text, title, col, title) if text else text
+        return shift_formula(text, sheet, col, home) if text else text
 
     def moved_cf(key: RuleKey) -> RuleKey:  # (places, type, operator, text, formulas)
         return (places(key), *key[1:4], tuple(formula(f) for f in key[4]))
@@ -366,12 +373,22 @@ def _shift_state(state: SheetState, col: int, title: str) -> SheetState:
     def moved_dv(key: RuleKey) -> RuleKey:  # (places, type, formula1, formula2, operator)
         return (places(key), key[1], formula(key[2]), formula(key[3]), *key[4:])
 
+    return (
+        Counter({moved_cf(k): n for k, n in state.cf.items()}),
+        Counter({moved_dv(k): n for k, n in state.dv.items()}),
+    )
+
+
+def _shift_state(state: SheetState, col: int, title: str) -> SheetState:
+    """``state`` (sheet ``title``'s) as it reads after a column is inserted before ``col``
+    (for comparing): its cells, settings and rules (:func:`_moved_rules`) moved."""
+    cf, dv = _moved_rules(state, title, col, title)
     return SheetState(
         {(r, c + 1 if c >= col else c): v for (r, c), v in state.cells.items()},
         {(c + 1 if c >= col else c): w for c, w in state.widths.items()},
         state.heights,
-        Counter({moved_cf(k): n for k, n in state.cf.items()}),
-        Counter({moved_dv(k): n for k, n in state.dv.items()}),
+        cf,
+        dv,
         state.page,
         state.footer,
         shift_frozen(state.freeze, col) if state.freeze else state.freeze,
@@ -573,10 +590,16 @@ def _with_cells_made(before: SheetState, ws: Worksheet) -> SheetState:
 
 
 def describe_sheet(
-    ws: Worksheet, before: SheetState, inserted: list[int] | None = None, *, remade: bool = False
+    ws: Worksheet,
+    before: SheetState,
+    inserted: list[int] | None = None,
+    *,
+    remade: bool = False,
+    elsewhere: Sequence[tuple[str, int]] = (),
 ) -> SheetEdits | None:
     """What changed on ``ws`` since ``before`` (None: nothing). ``inserted``: the columns
-    inserted since, in order."""
+    inserted since, in order; ``elsewhere``: those inserted in other sheets, (sheet, column),
+    which the sheet's rules may read."""
     if remade:
         return SheetEdits(ws.title, True, _remade_from=(before, ws),
                           state=_changed(before.state, ws.sheet_state))  # fmt: skip
@@ -585,6 +608,9 @@ def describe_sheet(
     inserted = inserted or []
     for col in inserted:
         before = _shift_state(before, col, ws.title)
+    for sheet, col in elsewhere:
+        cf, dv = _moved_rules(before, sheet, col, ws.title)
+        before = replace(before, cf=cf, dv=dv)
     if not inserted and before == after:  # (the sheet's identity is not compared)
         return None
     edits = SheetEdits(ws.title, False, list(inserted), _cell_edits(before, after))
@@ -622,7 +648,14 @@ def describe(baseline: Baseline, wb: Workbook) -> BookEdits:
             book.added.append(ws.title)
             continue
         remade = ws.title in owned and (before.identity is None or before.identity() is not ws)
-        sheet = describe_sheet(ws, before, baseline.inserted.get(ws.title, []), remade=remade)
+        elsewhere = [
+            (other, col)
+            for other, cols in baseline.inserted.items()
+            if other != ws.title
+            for col in cols
+        ]
+        sheet = describe_sheet(ws, before, baseline.inserted.get(ws.title, []), remade=remade,
+                               elsewhere=elsewhere)  # fmt: skip
         if sheet is not None:
             book.sheets[ws.title] = sheet
     book.removed = [t for t in baseline.sheets if t not in book.order and t in owned]

@@ -325,15 +325,20 @@ def _shift_ext_references(root: etree._Element, sheet: str, col: int, home: str)
     return changed
 
 
-def _shift_rule_formulas(root: etree._Element, title: str, col: int) -> None:
-    """The formulas of sheet ``title``'s conditional formats (their rules' formulas, and the
+def _shift_rule_formulas(root: etree._Element, sheet: str, col: int, home: str) -> bool:
+    """The formulas of sheet ``home``'s conditional formats (their rules' formulas, and the
     thresholds of colour scales, data bars and icon sets taken from cells) and of its
-    dropdowns, after an empty column is inserted before ``col`` of the sheet, as Excel moves
-    them (:func:`edi_xl.master.edits.shift_formula`): the rules stay where they are, with
-    their priorities (a rule taken away and added again would lose its place)."""
+    dropdowns, after an empty column is inserted before ``col`` of ``sheet`` (``home`` or
+    another sheet they read), as Excel moves them (:func:`edi_xl.master.edits.shift_formula`):
+    the rules stay where they are, with their priorities (a rule taken away and added again
+    would lose its place); whether any moved."""
+    changed = False
 
     def move(text: str) -> str:
-        return shift_formula(text, title, col, title)
+        nonlocal changed
+        moved = shift_formula(text, sheet, col, home)
+        changed = changed or moved != text
+        return moved
 
     for block in root.iterfind(f"{M}conditionalFormatting"):
         _move_texts(block.iter(f"{M}formula"), move)
@@ -342,6 +347,7 @@ def _shift_rule_formulas(root: etree._Element, title: str, col: int) -> None:
                 threshold.set("val", move(threshold.get("val", "")))
     for dv in root.iterfind(f"{M}dataValidations/{M}dataValidation"):
         _move_texts(dv.iter(f"{M}formula1", f"{M}formula2"), move)
+    return changed
 
 
 def _move_texts(elements: Iterable[etree._Element], move: Callable[[str], str]) -> bool:
@@ -409,7 +415,7 @@ def _shift_sheet_xml(
     move too). The cells after the insert, by row and column (:func:`_shift_cells`)."""
     if title is not None:
         _shift_ext_references(root, title, col, title)
-        _shift_rule_formulas(root, title, col)
+        _shift_rule_formulas(root, title, col, title)
     cells = _shift_cells(root, col)
     for f in root.iter(f"{M}f"):
         if f.get("ref"):  # a shared or array formula's range
@@ -1930,6 +1936,9 @@ def _follow_inserted_column(
     def extensions(home: str) -> Callable[[etree._Element], bool]:
         return lambda root: _shift_ext_references(root, sheet, col, home)
 
+    def rules(home: str) -> Callable[[etree._Element], bool]:  # (that read the sheet)
+        return lambda root: _shift_rule_formulas(root, sheet, col, home)
+
     edits: list[tuple[str, Callable[[etree._Element], bool]]] = [
         (part, charts) for part, kind in overrides.items() if kind.endswith(_CHART_TYPES)
     ]
@@ -1940,6 +1949,15 @@ def _follow_inserted_column(
         (part, extensions(other))
         for other, (_, part) in parts.items()
         if other != sheet and other not in skip and XM_NS.encode() in pkg.parts.get(part, b"")
+    ]
+    edits += [
+        (part, rules(other))
+        for other, (_, part) in parts.items()
+        if other != sheet
+        and other not in skip
+        and any(
+            tag in pkg.parts.get(part, b"") for tag in (b"conditionalFormatting", b"dataValidation")
+        )
     ]
     for part, edit in edits:
         if part in pkg.parts:

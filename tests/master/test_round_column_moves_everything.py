@@ -507,3 +507,43 @@ def test_text_boxes_linked_to_cells_follow_them(tmp_path: Path) -> None:
     }
     found = sorted(link for found in links.values() for link in found if link)
     assert found == ["$L$3", "'Action Plan'!$L$4"]
+
+
+def test_another_sheets_rules_reading_the_plan_keep_their_order_and_follow(
+    tmp_path: Path,
+) -> None:
+    """A Dashboard's rules reading the trust's column K on the plan: a formula rule that
+    stops the next one, above a rule of the Dashboard's own; a colour scale whose thresholds
+    are cells of K; a dropdown listing K. After the round goes in at K they read L, in the
+    file and in memory alike, and keep their order (before: the rule reading the plan was
+    taken away and added back last, and the thresholds stayed on K in the file)."""
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    _, last = _plan_with_scores(wb)
+    dash = wb.add_worksheet("Dashboard")
+    green = wb.add_format({"bg_color": "#C6EFCE"})
+    dash.conditional_format("A1:A17", {"type": "formula", "criteria": "='Action Plan'!$K2>=4",
+                                       "format": green, "stop_if_true": True})  # fmt: skip
+    dash.conditional_format("A1:A17", {"type": "formula", "criteria": "=LEN($A1)>0",
+                                       "format": green})  # fmt: skip
+    dash.conditional_format("C1:C17", {"type": "2_color_scale", "min_type": "num",
+                                       "min_value": "='Action Plan'!$K$2", "max_type": "num",
+                                       "max_value": "='Action Plan'!$K$6"})  # fmt: skip
+    dash.data_validation("B1:B17", {"validate": "list", "source": f"='Action Plan'!$K$2:$K${last}"})
+    wb.close()
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    _merge_a_new_round(plan, tmp_path)
+    sheet = etree.fromstring(parts(plan)["xl/worksheets/sheet2.xml"])
+    rules = sorted(
+        (int(r.get("priority")), r.findtext(f"{M}formula"))
+        for r in sheet.iter(f"{M}cfRule")
+        if r.get("type") == "expression"
+    )
+    assert [formula for _, formula in rules] == ["'Action Plan'!$L2>=4", "LEN($A1)>0"]
+    assert [c.get("val") for c in sheet.iter(f"{M}cfvo")] == [
+        "'Action Plan'!$L$2",
+        "'Action Plan'!$L$6",
+    ]
+    assert [dv.findtext(f"{M}formula1") for dv in sheet.iter(f"{M}dataValidation")] == [
+        f"'Action Plan'!$L$2:$L${last}"
+    ]

@@ -2330,8 +2330,9 @@ def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
             )
         if pivots_not_read(wb):  # a rewrite would drop them: leave the file as it was
             raise WorkbookWriteError(
-                f"{path}: cannot be saved: the file could not be patched ({failure}) and "
-                "writing it whole would drop its pivot tables; nothing was changed"
+                f"{path}: cannot be saved: edi_xl could not write its changes into the file "
+                f"({failure}), and saving the workbook the other way would lose its pivot "
+                "tables; nothing was changed. Please report this, with the file"
             )
         if failure and notes is not None:
             notes.append(problem(Code.SAVED_BY_REWRITE, file=path.name, reason=failure))

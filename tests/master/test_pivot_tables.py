@@ -297,7 +297,9 @@ def test_a_save_that_could_only_write_the_workbook_whole_refuses(
         raise ValueError("a part it needs is broken")
 
     monkeypatch.setattr(patch, "save_bytes", cannot_patch)
-    with pytest.raises(WorkbookWriteError, match="would lose its pivot tables; nothing was changed"):
+    with pytest.raises(
+        WorkbookWriteError, match="would lose its pivot tables; nothing was changed"
+    ):
         patch.save_master(wb, with_pivot, notes=[])
     assert with_pivot.read_bytes() == before
     assert not list(with_pivot.parent.glob("*.tmp"))

@@ -182,6 +182,27 @@ def loaded_package(wb: Workbook) -> bytes | None:
     return _PACKAGES.get(wb)
 
 
+def sparkline_cells(wb: Workbook, title: str) -> list[tuple[int, int]]:
+    """The cells (row, column) of sheet ``title`` that hold a sparkline, in the file ``wb``
+    was loaded from: a sparkline lives in the sheet's Excel 2010 extension, not in a cell,
+    so openpyxl does not see it (nor keep it: the patch writer does)."""
+    data = _PACKAGES.get(wb)
+    if data is None:
+        return []
+    pkg = Package.read(data)
+    part = _sheet_parts(pkg, _workbook_part(pkg)).get(title, ("", ""))[1]
+    if b"sparkline" not in pkg.parts.get(part, b""):
+        return []
+    cells = []
+    for place in pkg.xml(part).iter(f"{{{XM_NS}}}sqref"):
+        if etree.QName(place.getparent()).localname != "sparkline":
+            continue
+        for ref in (place.text or "").split():
+            left, top, right, bottom = range_boundaries(ref)
+            cells += [(r, c) for r in range(top, bottom + 1) for c in range(left, right + 1)]
+    return cells
+
+
 class _ReadAhead:
     """A master's package, read, with the XML of its sheets being parsed in a thread of its
     own (:func:`read_ahead`)."""

@@ -453,3 +453,26 @@ def test_a_sheet_whose_rows_and_cells_carry_no_reference_is_patched_in_place(
     status = header.index("Status") + 1
     assert {after.cell(r, status).value for r in range(5, 22)} >= {"On Track"}
     assert all(after.cell(r, new_col).value is None for r in range(5, after.max_row + 1))
+
+
+def test_edi_xls_columns_go_right_of_a_column_of_sparklines(tmp_path: Path) -> None:
+    """A column of the trust's holding only sparklines (one per action, no header, no value
+    in its cells: a sparkline lives in the sheet's Excel 2010 extension) is the trust's:
+    edi_xl's grey columns go right of it, not under the sparklines."""
+    from conftest import add_seed_plan_sheet
+
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, actions = add_seed_plan_sheet(wb)
+    for r in range(2, actions + 2):
+        ws.write_number(f"K{r}", r % 5)
+        ws.write_number(f"L{r}", r % 3)
+        ws.add_sparkline(f"M{r}", {"range": f"'Action Plan'!K{r}:L{r}", "type": "column"})
+    wb.close()
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    ws = _load(plan)["Action Plan"]
+    assert [ws.cell(1, c).value for c in (13, 14, 15, 16)] == [
+        None, "Overdue", "Days overdue", "Problems"]  # fmt: skip
+    sheet = parts(plan)["xl/worksheets/sheet1.xml"]
+    assert sheet.count(b"<x14:sparkline>") == actions
+    assert all(ws.cell(r, 13).value is None for r in range(2, actions + 2))

@@ -38,7 +38,7 @@ from edi_xl.master.cells import comparable, merged_cell_note, set_value
 from edi_xl.master.column_settings import set_column_width, shown_width
 from edi_xl.master.conditional import apply_rag_formatting
 from edi_xl.master.loading import PlacedCells, extent
-from edi_xl.master.patch import reading_ahead, save_master, sparkline_cells
+from edi_xl.master.patch import reading_ahead, save_master, things_over_cells
 from edi_xl.master.plan import (
     COMPUTED_NOTE,
     SPARE_ROWS,
@@ -98,8 +98,9 @@ def _ensure_column(
 ) -> int:
     """The 1-based column holding ``header``; when missing, a new column right of the last
     column that holds anything in the header row or the table's rows (``header_row`` to
-    ``last_row``), a sparkline included, so that a column of the user's, even one with no
-    header, is never written over."""
+    ``last_row``), sparklines and pictures, shapes and text boxes over those rows included,
+    so that a column of the user's, even one with no header, is never written over or hidden
+    under the user's things."""
     if col is not None:
         return col + 1
     used = [
@@ -107,8 +108,13 @@ def _ensure_column(
         for (r, c), cell in ws._cells.items()
         if header_row <= r <= last_row and cell.value is not None
     ]
-    # a column of sparklines holds no value, but is the trust's (read only here: once)
-    used += [c for r, c in sparkline_cells(ws.parent, ws.title) if header_row <= r <= last_row]
+    # sparklines, and a text box or picture beside the table, are the trust's though no cell
+    # holds a value there (read only here, the first time the column is placed)
+    used += [
+        right
+        for top, _, bottom, right in things_over_cells(ws.parent, ws.title)
+        if top <= last_row and bottom >= header_row
+    ]
     new_col = max(used, default=1) + 1
     cell = ws.cell(header_row, new_col)
     cell.value = header

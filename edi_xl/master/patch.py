@@ -182,25 +182,42 @@ def loaded_package(wb: Workbook) -> bytes | None:
     return _PACKAGES.get(wb)
 
 
-def sparkline_cells(wb: Workbook, title: str) -> list[tuple[int, int]]:
-    """The cells (row, column) of sheet ``title`` that hold a sparkline, in the file ``wb``
-    was loaded from: a sparkline lives in the sheet's Excel 2010 extension, not in a cell,
-    so openpyxl does not see it (nor keep it: the patch writer does)."""
+def things_over_cells(wb: Workbook, title: str) -> list[tuple[int, int, int, int]]:
+    """What of sheet ``title`` sits on cells without a value in them, in the file ``wb`` was
+    loaded from, each as (top row, left column, bottom row, right column), 1-based: its
+    sparklines (in the sheet's Excel 2010 extension) and the pictures, charts, shapes and
+    text boxes of its drawing. openpyxl sees neither as a cell's value (nor keeps the first;
+    the patch writer does)."""
     data = _PACKAGES.get(wb)
     if data is None:
         return []
     pkg = Package.read(data)
     part = _sheet_parts(pkg, _workbook_part(pkg)).get(title, ("", ""))[1]
-    if b"sparkline" not in pkg.parts.get(part, b""):
+    if part not in pkg.parts:
         return []
-    cells = []
-    for place in pkg.xml(part).iter(f"{{{XM_NS}}}sqref"):
-        if etree.QName(place.getparent()).localname != "sparkline":
+    found: list[tuple[int, int, int, int]] = []
+    if b"sparkline" in pkg.parts[part]:
+        for place in pkg.xml(part).iter(f"{{{XM_NS}}}sqref"):
+            if etree.QName(place.getparent()).localname == "sparkline":
+                for ref in (place.text or "").split():
+                    left, top, right, bottom = range_boundaries(ref)
+                    found.append((top, left, bottom, right))
+    for rel, target in pkg.linked(part):
+        if not rel.type.endswith("/drawing") or target not in pkg.parts:
             continue
-        for ref in (place.text or "").split():
-            left, top, right, bottom = range_boundaries(ref)
-            cells += [(r, c) for r in range(top, bottom + 1) for c in range(left, right + 1)]
-    return cells
+        kinds = (f"{{{XDR_NS}}}twoCellAnchor", f"{{{XDR_NS}}}oneCellAnchor")
+        for anchor in pkg.xml(target).iter(*kinds):
+            corners = []
+            for corner in ("from", "to"):
+                at = anchor.find(f"{{{XDR_NS}}}{corner}")
+                if at is not None:
+                    col, row = at.findtext(f"{{{XDR_NS}}}col"), at.findtext(f"{{{XDR_NS}}}row")
+                    if col and row and col.strip().isdigit() and row.strip().isdigit():
+                        corners.append((int(row) + 1, int(col) + 1))  # (0-based in the file)
+            if corners:
+                (top, left), (bottom, right) = corners[0], corners[-1]
+                found.append((top, left, bottom, right))
+    return found
 
 
 class _ReadAhead:

@@ -455,10 +455,14 @@ def test_a_sheet_whose_rows_and_cells_carry_no_reference_is_patched_in_place(
     assert all(after.cell(r, new_col).value is None for r in range(5, after.max_row + 1))
 
 
-def test_edi_xls_columns_go_right_of_a_column_of_sparklines(tmp_path: Path) -> None:
-    """A column of the trust's holding only sparklines (one per action, no header, no value
-    in its cells: a sparkline lives in the sheet's Excel 2010 extension) is the trust's:
-    edi_xl's grey columns go right of it, not under the sparklines."""
+@pytest.mark.parametrize("thing", ["sparklines", "text box"])
+def test_edi_xls_columns_go_right_of_the_trusts_things_beside_the_table(
+    tmp_path: Path, thing: str
+) -> None:
+    """Beside the table, in M, the trust has a column holding only sparklines (one per
+    action, no header, no value in its cells: a sparkline lives in the sheet's Excel 2010
+    extension), or a text box floating over the rows (a RAG key). Either is the trust's:
+    edi_xl's grey columns go right of it, not under it."""
     from conftest import add_seed_plan_sheet
 
     plan = tmp_path / "plan.xlsx"
@@ -467,12 +471,15 @@ def test_edi_xls_columns_go_right_of_a_column_of_sparklines(tmp_path: Path) -> N
     for r in range(2, actions + 2):
         ws.write_number(f"K{r}", r % 5)
         ws.write_number(f"L{r}", r % 3)
-        ws.add_sparkline(f"M{r}", {"range": f"'Action Plan'!K{r}:L{r}", "type": "column"})
+        if thing == "sparklines":
+            ws.add_sparkline(f"M{r}", {"range": f"'Action Plan'!K{r}:L{r}", "type": "column"})
+    if thing == "text box":  # 60 pixels wide: within M (0-based 12)
+        ws.insert_textbox("M3", "RAG key: Green on track, Red overdue", {"width": 60})
     wb.close()
     refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
     ws = _load(plan)["Action Plan"]
     assert [ws.cell(1, c).value for c in (13, 14, 15, 16)] == [
         None, "Overdue", "Days overdue", "Problems"]  # fmt: skip
-    sheet = parts(plan)["xl/worksheets/sheet1.xml"]
-    assert sheet.count(b"<x14:sparkline>") == actions
     assert all(ws.cell(r, 13).value is None for r in range(2, actions + 2))
+    if thing == "sparklines":
+        assert parts(plan)["xl/worksheets/sheet1.xml"].count(b"<x14:sparkline>") == actions

@@ -257,7 +257,25 @@ def append_actions(
     ]
     if result.rows:
         _grow_tables(ws, last_table_row(master), result.rows[-1])
+        _grow_print_area(ws, last_table_row(master), result.rows[-1])
     return result
+
+
+def _grow_print_area(ws: Worksheet, last: int, new_last: int) -> None:
+    """A print area of the trust's that ends on the plan's last row takes the rows added
+    under it, so that the new actions print with the others (as the table and the filter
+    take them)."""
+    if not ws.print_area:
+        return
+    areas = []
+    for area in str(ws.print_area).split(","):
+        ref = area.rpartition("!")[2]
+        left, top, right, bottom = range_boundaries(ref.replace("$", ""))
+        if bottom == last and left and top and right:
+            ref = f"${get_column_letter(left)}${top}:${get_column_letter(right)}${new_last}"
+        areas.append(ref)
+    if areas != [area.rpartition("!")[2] for area in str(ws.print_area).split(",")]:
+        ws.print_area = areas
 
 
 def _grow_tables(ws: Worksheet, last: int, new_last: int) -> None:

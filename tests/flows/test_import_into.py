@@ -436,6 +436,28 @@ def test_a_plan_kept_as_an_excel_table_takes_the_new_rows(master: Path, source: 
         assert etree.fromstring(zf.read(part)).get("ref") == grown
 
 
+def test_a_print_area_ending_on_the_plans_last_row_takes_the_new_rows(
+    master: Path, source: Path
+) -> None:
+    """The trust set the plan's print area to the title and the table: the imported rows
+    print with the others (the area grows to them, as the table and the filter do); a print
+    area ending elsewhere is the trust's choice, and stays."""
+    wb = _load(master)
+    last = HEADER_ROW + MASTER_ROWS
+    right = get_column_letter(len(TRUST_ORDER))
+    wb[PLAN].print_area = f"A1:{right}{last}"
+    wb.save(master)
+    result = _import(source, master)
+    assert result.rows[0] == last + 1
+    assert _load(master)[PLAN].print_area == f"'{PLAN}'!$A$1:${right}${result.rows[-1]}"
+    wb = _load(master)
+    wb[PLAN].print_area = f"A1:{right}{HEADER_ROW + 2}"  # the first actions only
+    wb.save(master)
+    again = import_into([source], master, as_at=AS_AT, now=datetime(2023, 12, 20))
+    assert again.rows  # (the source's action with no id goes in again: it has no id to match)
+    assert _load(master)[PLAN].print_area == f"'{PLAN}'!$A$1:${right}${HEADER_ROW + 2}"
+
+
 def test_a_column_the_trust_filled_down_with_a_formula_gives_it_to_the_new_rows(
     master: Path, source: Path, tmp_path: Path
 ) -> None:

@@ -8,6 +8,7 @@ sheet in an x14 extension that openpyxl drops on save, while a named range survi
 from __future__ import annotations
 
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation, DataValidationList
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -16,11 +17,33 @@ CHARACTERISTIC_LIST = "CharacteristicList"
 
 
 def _without_columns(ws: Worksheet, cols: set[int]) -> DataValidationList:
+    """The sheet's dropdowns and other validation rules with the columns ``cols`` (edi_xl's
+    Status and Protected Characteristic) cut out of their places: a rule of the trust's over
+    the whole table (a length check, an input message) keeps the other columns, one over
+    only those columns goes (edi_xl's own included: it is put back)."""
     kept = DataValidationList()
     for dv in ws.data_validations.dataValidation:
-        if any(rng.min_col <= c <= rng.max_col for rng in dv.sqref.ranges for c in cols):
+        ranges = list(dv.sqref.ranges)
+        if not any(rng.min_col <= c <= rng.max_col for rng in ranges for c in cols):
+            kept.append(dv)  # (as it was)
             continue
-        kept.append(dv)
+        places = []
+        for rng in ranges:
+            spans = [(rng.min_col, rng.max_col)]
+            for c in sorted(cols):
+                spans = [
+                    piece
+                    for lo, hi in spans
+                    for piece in (((lo, c - 1), (c + 1, hi)) if lo <= c <= hi else ((lo, hi),))
+                    if piece[0] <= piece[1]
+                ]
+            places += [
+                CellRange(min_col=lo, min_row=rng.min_row, max_col=hi, max_row=rng.max_row).coord
+                for lo, hi in spans
+            ]
+        if places:
+            dv.sqref = MultiCellRange(" ".join(places))
+            kept.append(dv)
     return kept
 
 

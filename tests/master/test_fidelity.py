@@ -483,3 +483,32 @@ def test_edi_xls_columns_go_right_of_the_trusts_things_beside_the_table(
     assert all(ws.cell(r, 13).value is None for r in range(2, actions + 2))
     if thing == "sparklines":
         assert parts(plan)["xl/worksheets/sheet1.xml"].count(b"<x14:sparkline>") == actions
+
+
+def test_the_trusts_rules_over_the_status_column_keep_their_other_columns(
+    tmp_path: Path,
+) -> None:
+    """The Status and Protected Characteristic dropdowns are edi_xl's: a rule of the trust's
+    over the whole table (a length check with an input message) loses those two columns and
+    keeps the rest, and a dropdown over Status and another column keeps the other column
+    (before, both were deleted whole)."""
+    from conftest import add_seed_plan_sheet
+
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, actions = add_seed_plan_sheet(wb)
+    last = actions + 1
+    ws.data_validation(f"A2:J{last}", {"validate": "length", "criteria": "<=", "value": 1000,
+                                       "input_title": "Keep it short"})  # fmt: skip
+    ws.data_validation(f"I2:I{last}", {"validate": "list", "source": ["On Track", "At Risk"],
+                                       "multi_range": f"I2:I{last} K2:K{last}"})  # fmt: skip
+    wb.close()
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    sheet = etree.fromstring(parts(plan)["xl/worksheets/sheet1.xml"])
+    rules = {
+        dv.get("sqref"): dv.findtext(M + "formula1") for dv in sheet.iter(M + "dataValidation")
+    }
+    assert rules[f"A2:D{last} F2:H{last} J2:J{last}"] == "1000"  # E and I are edi_xl's
+    assert rules[f"K2:K{last}"] == '"On Track,At Risk"'
+    assert sorted(v for v in rules.values() if v in ("StatusList", "CharacteristicList")) == [
+        "CharacteristicList", "StatusList"]  # fmt: skip

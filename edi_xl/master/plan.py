@@ -19,6 +19,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 from openpyxl.worksheet.worksheet import Worksheet
@@ -36,7 +37,13 @@ from edi_xl.master import sheets
 from edi_xl.master.cells import set_value
 from edi_xl.master.column_settings import column_width, set_column_width
 from edi_xl.master.columns import insert_column
-from edi_xl.master.loading import PlacedCells, load_workbook_fast, made_cells, unmade_values
+from edi_xl.master.loading import (
+    PlacedCells,
+    extent,
+    load_workbook_fast,
+    made_cells,
+    unmade_values,
+)
 from edi_xl.master.package import is_package
 from edi_xl.master.patch import remember_package
 from edi_xl.master.sheets import Settings
@@ -421,4 +428,20 @@ def round_column(ws: Worksheet, header_row: int, as_at: date, grid: SheetGrid | 
     # grows by no more than it must
     previous = column_width(ws, anchor + 1) if earlier else None
     set_column_width(ws, new_col, previous or trust.UPDATE_WIDTH)
+    if earlier and ws.protection.sheet:
+        _unlocked_as_left(ws, header_row, anchor + 1, new_col)
     return new_col
+
+
+def _unlocked_as_left(ws: Worksheet, header_row: int, left: int, col: int) -> None:
+    """On a protected sheet, the new round's cells under the header take the look of the
+    previous round's where those are unlocked for typing (Excel's "Format Same As Left" on
+    an insert): the trust unlocked its update column, so the round's can be typed in too."""
+    placed = PlacedCells(ws, (left, col))
+    protections = ws.parent._protections
+    for row in range(header_row + 1, extent(ws)[0] + 1):
+        style = placed.style(row, left)
+        if style is None or not style.protectionId:
+            continue
+        if protections[style.protectionId].locked is False:  # (unlocked)
+            placed.cell(row, col)._style = StyleArray(style)  # (the workbook has it)

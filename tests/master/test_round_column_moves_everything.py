@@ -547,3 +547,30 @@ def test_another_sheets_rules_reading_the_plan_keep_their_order_and_follow(
     assert [dv.findtext(f"{M}formula1") for dv in sheet.iter(f"{M}dataValidation")] == [
         f"'Action Plan'!$L$2:$L${last}"
     ]
+
+
+def test_on_a_protected_plan_the_new_rounds_cells_are_unlocked_as_the_last_rounds(
+    tmp_path: Path,
+) -> None:
+    """The trust protects its plan and unlocks the update column for typing: the round's
+    column a merge puts in takes the unlocked look of the last round's, row by row (Excel's
+    "Format Same As Left"), so the other owners' updates can be typed in without the
+    password; the header stays locked."""
+    from conftest import add_seed_plan_sheet
+
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, actions = add_seed_plan_sheet(wb)
+    unlocked = wb.add_format({"locked": False, "text_wrap": True})
+    _, rows = seed_rows()
+    for r, values in enumerate(rows, start=1):
+        ws.write_string(r, 9, values[9] or "", unlocked)
+    ws.protect()
+    wb.close()
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    _merge_a_new_round(plan, tmp_path)
+    ws = load_workbook(plan)["Action Plan"]
+    assert ws.protection.sheet and ws["K1"].value == "Update as at 20 Mar 24"
+    assert ws["K1"].protection.locked
+    assert [ws.cell(r, 11).protection.locked for r in range(2, actions + 2)] == [False] * actions
+    assert all(ws.cell(r, 10).protection.locked is False for r in range(2, actions + 2))

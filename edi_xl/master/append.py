@@ -43,7 +43,6 @@ from edi_xl.master.plan import (
     action_cell_value,
     round_column,
     sheet_grid,
-    table_totals_rows,
 )
 from edi_xl.master.styles import GRID_BORDER, WRAP_TOP, row_height
 from edi_xl.tables.layouts import trust
@@ -198,15 +197,15 @@ def append_actions(
     A plan kept as an Excel table with a Total Row is refused (EdiXlError, nothing written):
     the new rows would go on its Total Row, or below it, outside the table."""
     ws = master.sheet
-    if table_totals_rows(ws) and actions:
+    grid = master.grid if master.grid is not None else sheet_grid(ws)
+    columns = trust.map_columns(grid, master.detection.header_row)
+    if actions and _plan_table_has_a_total_row(master, columns):
         raise EdiXlError(
             f"{path or 'the master'}: the plan is an Excel table with a Total Row, and edi_xl "
             "adds actions under the table's last row, which is its Total Row. In Excel, "
             "click in the table, untick Table Design > Total Row, save and close, import "
             "again, then tick Total Row again; nothing was changed."
         )
-    grid = master.grid if master.grid is not None else sheet_grid(ws)
-    columns = trust.map_columns(grid, master.detection.header_row)
     placer = _Placer(columns)
     # a round's updates the master has no column for get the round's column, in date order
     rounds = sorted(
@@ -261,21 +260,34 @@ def append_actions(
     return result
 
 
+def _plan_table_has_a_total_row(master: MasterPlan, columns: ColumnMap) -> bool:
+    """Whether the plan is kept as an Excel table with a Total Row: a table of the plan
+    sheet with one, whose range holds the plan's header row and one of its columns (a table
+    of the trust's beside the plan, with a Total Row, is not the plan's)."""
+    plan_cols = {c + 1 for c in columns.fields.values()}
+    for table in master.sheet.tables.values():
+        if table.totalsRowCount and table.ref:
+            left, top, right, bottom = range_boundaries(table.ref)
+            if top <= master.header_row <= bottom and any(left <= c <= right for c in plan_cols):
+                return True
+    return False
+
+
 def _grow_print_area(ws: Worksheet, last: int, new_last: int) -> None:
     """A print area of the trust's that ends on the plan's last row takes the rows added
     under it, so that the new actions print with the others (as the table and the filter
     take them)."""
     if not ws.print_area:
         return
-    areas = []
-    for area in str(ws.print_area).split(","):
-        ref = area.rpartition("!")[2]
-        left, top, right, bottom = range_boundaries(ref.replace("$", ""))
+    areas = [area.coord for area in ws._print_area]  # (a sheet's title may hold a comma)
+    grown = []
+    for ref in areas:
+        left, top, right, bottom = range_boundaries(ref)
         if bottom == last and left and top and right:
-            ref = f"${get_column_letter(left)}${top}:${get_column_letter(right)}${new_last}"
-        areas.append(ref)
-    if areas != [area.rpartition("!")[2] for area in str(ws.print_area).split(",")]:
-        ws.print_area = areas
+            ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{new_last}"
+        grown.append(ref)
+    if grown != areas:
+        ws.print_area = grown
 
 
 def _grow_tables(ws: Worksheet, last: int, new_last: int) -> None:

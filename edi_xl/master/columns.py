@@ -73,11 +73,8 @@ def _shift_formulas(ws: Worksheet, col: int) -> None:
     for name in wb.defined_names.values():
         if name.attr_text:
             name.attr_text = shift_formula(name.attr_text, sheet, col, None)
-    if ws.print_area:
-        ws.print_area = [
-            shift_formula(area, sheet, col, None).rpartition("!")[2]
-            for area in str(ws.print_area).split(",")
-        ]
+    if ws.print_area:  # (its ranges, of this sheet: its title may hold a comma)
+        ws.print_area = [shift_reference(area.coord, col) for area in ws._print_area]
     if ws.print_title_cols:
         ws.print_title_cols = shift_reference(ws.print_title_cols, col)
 

@@ -98,22 +98,24 @@ def sheet_grid(ws: Worksheet) -> SheetGrid:
     cells hold them now: those of a sheet whose cells are made on use (``load_master``) read
     without making them."""
     grid = grid_from_worksheet(ws, made_cells(ws), unmade_values(ws))
-    for r in table_totals_rows(ws):  # (not actions: Excel's "Total Row" of a table)
-        if r <= len(grid.rows):
-            grid.rows[r - 1] = []
+    for left, top, right, bottom in table_totals(ws):  # (not actions: a table's Total Row)
+        for r in range(top, min(bottom, len(grid.rows)) + 1):
+            line = grid.rows[r - 1]
+            for c in range(left - 1, min(right, len(line))):
+                line[c] = None  # (that table's cells only: a table beside the plan's row)
     return grid
 
 
-def table_totals_rows(ws: Worksheet) -> list[int]:
-    """The rows of ``ws`` (1-based) that are the totals rows of its tables (Excel's "Format
-    as Table" with "Total Row" ticked): the last row or rows of each table's range."""
-    rows: list[int] = []
+def table_totals(ws: Worksheet) -> list[tuple[int, int, int, int]]:
+    """The totals rows of the tables of ``ws`` (Excel's "Format as Table" with "Total Row"
+    ticked), each as the cells it covers, (left, top, right, bottom), 1-based."""
+    found = []
     for table in ws.tables.values():
         count = table.totalsRowCount or 0
         if count and table.ref:
-            _, _, _, last = range_boundaries(table.ref)
-            rows.extend(range(last - count + 1, last + 1))
-    return sorted(rows)
+            left, _, right, last = range_boundaries(table.ref)
+            found.append((left, last - count + 1, right, last))
+    return found
 
 
 def _find_plan_sheet(wb: WorkbookType, path: object) -> tuple[Worksheet, Detection, SheetGrid]:

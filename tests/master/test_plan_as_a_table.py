@@ -16,11 +16,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 import xlsxwriter
-from conftest import rewrite_part, seed_rows
+from conftest import add_seed_plan_sheet, rewrite_part, seed_rows
 from lxml import etree
 
 from edi_xl.flows.refresh import refresh_workbook, summarise_master
-from edi_xl.master.plan import load_master, read_master_plan, table_totals_rows
+from edi_xl.master.plan import load_master, read_master_plan, table_totals
 
 AS_AT = date(2023, 12, 18)
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -41,6 +41,17 @@ def build_table_plan(path: Path, *, total_row: bool = False) -> Path:
     last = 3 + len(rows) + (1 if total_row else 0)
     ws.add_table(3, 0, last, len(header) - 1, {"name": "ActionPlan", "columns": columns,
                                                "data": rows, "total_row": total_row})  # fmt: skip
+    wb.close()
+    return path
+
+
+def _board_source(path: Path) -> Path:
+    """A board's plan of one new action (9.1), to import into the trust's."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Plan")
+    ws.write_row(0, 0, ["Ref", "Action", "Lead", "Due Date", "Status"])
+    ws.write_row(1, 0, ["9.1", "Publish the board's EDI objectives", "Chair", "31/03/2024",
+                        "On Track"])  # fmt: skip
     wb.close()
     return path
 
@@ -111,7 +122,8 @@ def test_the_tables_total_row_is_not_an_action(tmp_path: Path) -> None:
     plan = build_table_plan(tmp_path / "plan.xlsx", total_row=True)
     _, rows = seed_rows()
     ws = load_master(plan)["Action Plan"]
-    assert table_totals_rows(ws) == [4 + len(rows) + 1]
+    total_row = 4 + len(rows) + 1
+    assert table_totals(ws) == [(1, total_row, len(rows[0]), total_row)]
     read = read_master_plan(load_master(plan), plan)
     assert [a.id for a in read.plan.actions] == [r[0] for r in rows]
     refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
@@ -177,13 +189,7 @@ def test_import_into_a_table_with_a_total_row_is_refused_and_says_how(tmp_path: 
 
     plan = build_table_plan(tmp_path / "plan.xlsx", total_row=True)
     before = plan.read_bytes()
-    source = tmp_path / "board actions.xlsx"
-    wb = xlsxwriter.Workbook(str(source))
-    ws = wb.add_worksheet("Plan")
-    ws.write_row(0, 0, ["Ref", "Action", "Lead", "Due Date", "Status"])
-    ws.write_row(1, 0, ["9.1", "Publish the board's EDI objectives", "Chair", "31/03/2024",
-                        "On Track"])  # fmt: skip
-    wb.close()
+    source = _board_source(tmp_path / "board actions.xlsx")
     result = CliRunner().invoke(
         cli, ["import", str(source), "--into", str(plan), "--as-at", "18/12/2023"]
     )
@@ -193,3 +199,31 @@ def test_import_into_a_table_with_a_total_row_is_refused_and_says_how(tmp_path: 
         "Excel table with a Total Row" in message and "untick Table Design > Total Row" in message
     )
     assert plan.read_bytes() == before
+
+
+def test_a_table_beside_the_plan_with_a_total_row_takes_no_action_away(tmp_path: Path) -> None:
+    """The trust keeps a small key table beside the plan (M4:N8) with a Total Row on row 8,
+    a row of the plan's: the plan's action on that row is read, counted and refreshed, and
+    an import into the plan is not refused (the Total Row is the key table's, not the
+    plan's)."""
+    _, rows = seed_rows()
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, _ = add_seed_plan_sheet(wb, header_row=4)
+    key_columns = [
+        {"header": "Colour", "total_string": "Total"},
+        {"header": "Count", "total_function": "sum"},
+    ]
+    key_rows = [["Green", 1], ["Amber", 2], ["Red", 3]]
+    ws.add_table(3, 12, 7, 13, {"name": "Key", "total_row": True, "data": key_rows,
+                                "columns": key_columns})  # fmt: skip
+    wb.close()
+    assert table_totals(load_master(plan)["Action Plan"]) == [(13, 8, 14, 8)]
+    read = read_master_plan(load_master(plan), plan)
+    assert [a.id for a in read.plan.actions] == [r[0] for r in rows]
+    source = _board_source(tmp_path / "board actions.xlsx")
+    from edi_xl.flows.importer import import_into
+
+    result = import_into([source], plan, as_at=AS_AT, now=datetime(2023, 12, 19, 9))
+    assert result.rows == [4 + len(rows) + 1]
+    assert "9.1" in [a.id for a in read_master_plan(load_master(plan), plan).plan.actions]

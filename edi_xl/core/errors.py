@@ -62,14 +62,25 @@ class NamesTakenError(EdiXlError):
     StatusList, CharacteristicList) to something of its own: edi_xl would write into them."""
 
     def __init__(
-        self, path: object, titles: list[str], names: list[tuple[str, str]] | None = None
+        self,
+        path: object,
+        titles: list[str],
+        names: list[tuple[str, str]] | None = None,
+        chart_sheets: list[str] | None = None,
     ) -> None:
         self.path = str(path)
         self.titles = list(titles)
         self.names = list(names or [])
+        self.chart_sheets = list(chart_sheets or [])  # (among titles)
         parts = []
         for title in self.titles:
             kept, looks = _SHEETS.get(title.casefold(), ("its work", "its own headings"))
+            if title in self.chart_sheets:
+                parts.append(
+                    f"the chart sheet called {title!r} has the title of the sheet edi_xl "
+                    f"keeps {kept} on; rename it (right-click its tab, Rename)"
+                )
+                continue
             parts.append(
                 f"the sheet called {title!r} does not look like the one edi_xl keeps {kept} on "
                 f"({looks}), and edi_xl would write into it. If the sheet is yours, rename it "
@@ -85,5 +96,11 @@ class NamesTakenError(EdiXlError):
         super().__init__(f"{self.path}: " + "; and ".join(parts) + ". Then try again; nothing "
                          "was changed.")  # fmt: skip
 
-    def __reduce__(self) -> tuple[type, tuple[str, list[str], list[tuple[str, str]]], dict]:
-        return (self.__class__, (self.path, self.titles, self.names), dict(self.__dict__))
+    def __reduce__(
+        self,
+    ) -> tuple[type, tuple[str, list[str], list[tuple[str, str]], list[str]], dict]:
+        return (
+            self.__class__,
+            (self.path, self.titles, self.names, self.chart_sheets),
+            dict(self.__dict__),
+        )

@@ -242,7 +242,8 @@ def load_master(
     taken = sheets.sheets_not_ours(wb)
     names = sheets.names_not_ours(wb, taken)
     if taken or names:  # edi_xl would write into the trust's own: refuse before any work
-        raise NamesTakenError(path, taken, names)
+        charts = [ws.title for ws in wb.chartsheets if ws.title in taken]
+        raise NamesTakenError(path, taken, names, charts)
     return wb
 
 

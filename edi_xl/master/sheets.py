@@ -230,9 +230,30 @@ def _top_values(ws: Worksheet, last_row: int) -> dict[tuple[int, int], Any]:
 
 
 def _holds_anything(ws: Worksheet) -> bool:
-    """Whether ``ws`` holds a value (a year's Change Log: found at its first line)."""
+    """Whether ``ws`` holds anything of a person's: a value (a year's Change Log: found at
+    its first line), a chart or picture, a table, a rule, merged cells."""
+    if ws._charts or ws._images or ws.tables or ws.merged_cells.ranges:
+        return True
+    if ws.data_validations.dataValidation or len(ws.conditional_formatting):
+        return True
     return any(p[2] is not None for p in _values_held(ws)) or any(
         cell._value is not None for cell in made_cells(ws).values()
+    )
+
+
+def is_a_master(wb: Workbook) -> bool:
+    """Whether edi_xl has saved ``wb`` before: it has edi_xl's Summary marker, or the as-at
+    date's name on Settings, or the dropdowns' name on Lists. In a workbook edi_xl has not
+    saved, a sheet with one of edi_xl's titles that holds anything is the trust's."""
+    from edi_xl.master.summary_sheet import MARKER_NAME  # (summary_sheet imports this module)
+
+    names = {name: d.attr_text or "" for name, d in wb.defined_names.items()}
+    if MARKER_NAME in names:
+        return True
+    return any(
+        _SHEET_RANGE.fullmatch(names.get(name, "").strip()) is not None
+        and names[name].rpartition("!")[0].strip("'") == home
+        for name, home in _OUR_NAMES.items()
     )
 
 
@@ -312,13 +333,14 @@ def sheets_not_ours(wb: Workbook) -> list[str]:
     (:func:`edi_xl.master.plan.load_master`). A name the trust gave its sheet's cells (its own
     "StatusList") does not make it edi_xl's."""
     taken = []
+    master = is_a_master(wb)
     for title in (SETTINGS, LISTS, CHANGE_LOG, RETURNS_SHEET, IMPORT_SHEET):
         ws = sheet_titled(wb, title)
         if ws is None:
             continue
         if ws.title != title or not isinstance(ws, Worksheet):
             taken.append(ws.title)
-        elif _holds_anything(ws) and not _looks_ours(ws, title):
+        elif _holds_anything(ws) and not (master and _looks_ours(ws, title)):
             taken.append(title)  # (an empty sheet: nothing of the trust's to write over)
     return taken
 
@@ -347,11 +369,16 @@ def names_not_ours(wb: Workbook, sheets_taken: Iterable[str] = ()) -> list[tuple
         sheet = None
         if found is not None:
             sheet = (found.group(1) or "").replace("''", "'") or found.group(2)
-        if sheet is not None and sheet.casefold() not in titles:
-            continue  # a range of a sheet that is gone
+        if sheet is not None and "[" not in sheet and sheet.casefold() not in titles:
+            continue  # a range of a sheet that is gone (not of another workbook: "[1]Lists")
         ours = actual == name and sheet is not None and sheet.casefold() == home.casefold()
         if not ours or home.casefold() in folded:
             taken.append((actual, ref))
+    ours_folded = {name.casefold() for name in _OUR_NAMES}
+    for ws in wb.worksheets:  # a name of one sheet: Excel reads it first, there (edi_xl
+        for name, defined in ws.defined_names.items():  # defines its names for the workbook)
+            if name.casefold() in ours_folded:
+                taken.append((f"{name} (on sheet {ws.title!r})", defined.attr_text or ""))
     return taken
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import xlsxwriter
@@ -256,7 +257,7 @@ def test_a_chart_sheet_with_one_of_edi_xls_titles_is_the_trusts(tmp_path: Path) 
         wb.add_chartsheet(title).set_chart(chart)
         wb.close()
         if title == "Lists":
-            with pytest.raises(NamesTakenError, match="sheet called 'Lists' does not look"):
+            with pytest.raises(NamesTakenError, match="the chart sheet called 'Lists' has the"):
                 load_master(plan)
             continue
         for hour in (9, 10):
@@ -281,3 +282,60 @@ def test_edi_xls_own_sheets_edited_by_hand_are_still_known(master: Path) -> None
             row[0].value = row[0].value.upper()
     wb.save(master)
     assert {"Settings", "Lists", "Change Log"} <= set(load_master(master).sheetnames)
+
+
+@pytest.mark.parametrize(
+    ("title", "first_row"),
+    [
+        ("Change Log", ["Date", "Changed by", "Field", "Old value", "New value", "Reason"]),
+        ("Lists", ["Status", "Protected Characteristic"]),
+    ],
+)
+def test_a_trusts_sheet_headed_much_as_edi_xls_is_the_trusts_before_edi_xl_saved_it(
+    tmp_path: Path, title: str, first_row: list[str]
+) -> None:
+    """A trust's own log with three of edi_xl's headings, or its own lists under edi_xl's
+    two headings, in a workbook edi_xl has not saved yet (no name of edi_xl's): the trust's.
+    (In a master edi_xl saved, the headings tell edi_xl's sheets, edited, from the rest.)"""
+    plan = build_plan(tmp_path / "plan.xlsx", {title: [first_row[0], "On Track", "Delayed"]})
+    wb = load_workbook(plan)
+    for c, heading in enumerate(first_row, start=1):
+        wb[title].cell(1, c, heading)
+    wb.save(plan)
+    with pytest.raises(NamesTakenError, match=f"sheet called '{title}' does not look"):
+        load_master(plan)
+
+
+def test_a_trusts_returns_sheet_holding_only_a_chart_is_the_trusts(master: Path) -> None:
+    """A merge makes its Returns sheet again whole: a trust's "Returns" holding only a
+    chart (no value in a cell) is not taken for empty, and not deleted."""
+    from openpyxl.chart import BarChart, Reference
+
+    wb = load_workbook(master)
+    chart = BarChart()
+    chart.add_data(Reference(wb["Action Plan"], min_col=1, min_row=5, max_row=10))
+    wb.create_sheet("Returns").add_chart(chart, "A1")
+    wb.save(master)
+    with pytest.raises(NamesTakenError, match="sheet called 'Returns' does not look"):
+        load_master(master)
+
+
+@pytest.mark.parametrize(
+    "define",
+    [
+        lambda wb: wb.define_name("StatusList", "=[1]Lists!$A$2:$A$6"),  # another workbook
+        lambda wb: wb.define_name("'Action Plan'!StatusList", "='Action Plan'!$Z$1:$Z$4"),
+    ],
+    ids=["of another workbook", "of one sheet"],
+)
+def test_a_name_of_edi_xls_for_another_workbook_or_one_sheet_is_the_trusts(
+    tmp_path: Path, define: Any
+) -> None:
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    add_seed_plan_sheet(wb)
+    define(wb)
+    wb.close()
+    with pytest.raises(NamesTakenError) as caught:
+        load_master(plan)
+    assert [name for name, _ in caught.value.names][0].startswith("StatusList")

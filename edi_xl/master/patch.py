@@ -182,15 +182,30 @@ def loaded_package(wb: Workbook) -> bytes | None:
     return _PACKAGES.get(wb)
 
 
+#: EMU (the drawing's unit) per pixel, and per point.
+_EMU_PIXEL, _EMU_POINT = 9525, 12700
+
+
 def things_over_cells(wb: Workbook, title: str) -> list[tuple[int, int, int, int]]:
     """What of sheet ``title`` sits on cells without a value in them, in the file ``wb`` was
-    loaded from, each as (top row, left column, bottom row, right column), 1-based: its
-    sparklines (in the sheet's Excel 2010 extension) and the pictures, charts, shapes and
-    text boxes of its drawing. openpyxl sees neither as a cell's value (nor keeps the first;
-    the patch writer does)."""
+    loaded from, each as (top row, left column, bottom row, right column), 1-based, the
+    cells it covers: its sparklines (in the sheet's Excel 2010 extension) and the pictures,
+    charts, shapes and text boxes of its drawing. openpyxl sees neither as a cell's value.
+    Columns inserted since the load (a new round's) are allowed for."""
+    from edi_xl.master.column_settings import shown_width  # (patch is imported early)
+
     data = _PACKAGES.get(wb)
-    if data is None:
+    if data is None or title not in wb.sheetnames:
         return []
+    ws = wb[title]
+    baseline = baseline_of(wb)
+    inserted = baseline.inserted.get(title, []) if baseline is not None else []
+
+    def now(col: int) -> int:  # a column of the file's where it is now
+        for c in inserted:
+            col += col >= c
+        return col
+
     pkg = Package.read(data)
     part = _sheet_parts(pkg, _workbook_part(pkg)).get(title, ("", ""))[1]
     if part not in pkg.parts:
@@ -201,22 +216,59 @@ def things_over_cells(wb: Workbook, title: str) -> list[tuple[int, int, int, int
             if etree.QName(place.getparent()).localname == "sparkline":
                 for ref in (place.text or "").split():
                     left, top, right, bottom = range_boundaries(ref)
-                    found.append((top, left, bottom, right))
+                    found.append((top, now(left), bottom, now(right)))
+
+    def col_emu(col0: int) -> float:  # a column's width (0-based in the file)
+        return (shown_width(ws, now(col0 + 1)) * 7 + 5) * _EMU_PIXEL
+
+    def row_emu(row0: int) -> float:
+        dim = ws.row_dimensions.get(row0 + 1)
+        points = (dim.ht if dim is not None else None) or ws.sheet_format.defaultRowHeight or 15
+        return float(points) * _EMU_POINT
+
+    def reach(start: int, offset: int, size: Callable[[int], float]) -> int:
+        """The cell (0-based) ``offset`` EMU from the start of cell ``start`` falls in."""
+        left = float(offset)
+        while start < 16383 and left > size(start):
+            left -= size(start)
+            start += 1
+        return start
+
+    def corner(el: etree._Element | None) -> tuple[int, int, int, int] | None:
+        if el is None:
+            return None
+        values = [el.findtext(f"{{{XDR_NS}}}{k}") for k in ("col", "colOff", "row", "rowOff")]
+        if not all(v and v.strip().lstrip("-").isdigit() for v in values):
+            return None
+        col, col_off, row, row_off = (int(v or 0) for v in values)
+        return col, col_off, row, row_off
+
     for rel, target in pkg.linked(part):
         if not rel.type.endswith("/drawing") or target not in pkg.parts:
             continue
-        kinds = (f"{{{XDR_NS}}}twoCellAnchor", f"{{{XDR_NS}}}oneCellAnchor")
-        for anchor in pkg.xml(target).iter(*kinds):
-            corners = []
-            for corner in ("from", "to"):
-                at = anchor.find(f"{{{XDR_NS}}}{corner}")
-                if at is not None:
-                    col, row = at.findtext(f"{{{XDR_NS}}}col"), at.findtext(f"{{{XDR_NS}}}row")
-                    if col and row and col.strip().isdigit() and row.strip().isdigit():
-                        corners.append((int(row) + 1, int(col) + 1))  # (0-based in the file)
-            if corners:
-                (top, left), (bottom, right) = corners[0], corners[-1]
-                found.append((top, left, bottom, right))
+        kinds = ("twoCellAnchor", "oneCellAnchor", "absoluteAnchor")
+        for anchor in pkg.xml(target).iter(*(f"{{{XDR_NS}}}{k}" for k in kinds)):
+            first = corner(anchor.find(f"{{{XDR_NS}}}from"))
+            last = corner(anchor.find(f"{{{XDR_NS}}}to"))
+            ext = anchor.find(f"{{{XDR_NS}}}ext")
+            size = (int(ext.get("cx", "0")), int(ext.get("cy", "0"))) if ext is not None else None
+            if first is None:  # an absolute anchor: a position from the sheet's top left
+                pos = anchor.find(f"{{{XDR_NS}}}pos")
+                if pos is None or size is None:
+                    continue
+                x, y = int(pos.get("x", "0")), int(pos.get("y", "0"))
+                first = (reach(0, x, col_emu), 0, reach(0, y, row_emu), 0)
+                right, bottom = reach(0, x + size[0], col_emu), reach(0, y + size[1], row_emu)
+            col, col_off, row, row_off = first
+            if last is not None:  # (a corner exactly on an edge covers nothing past it)
+                right = last[0] - 1 if last[1] == 0 and last[0] > col else last[0]
+                bottom = last[2] - 1 if last[3] == 0 and last[2] > row else last[2]
+            elif anchor.tag.endswith("oneCellAnchor") and size is not None:
+                right = reach(col, col_off + size[0], col_emu)
+                bottom = reach(row, row_off + size[1], row_emu)
+            elif not anchor.tag.endswith("absoluteAnchor"):
+                right, bottom = col, row
+            found.append((row + 1, now(col + 1), bottom + 1, now(right + 1)))
     return found
 
 

@@ -455,6 +455,18 @@ def test_a_sheet_whose_rows_and_cells_carry_no_reference_is_patched_in_place(
     assert all(after.cell(r, new_col).value is None for r in range(5, after.max_row + 1))
 
 
+def _plan_with_numbers(wb: Any) -> tuple[Any, int]:
+    """Seed 000 from row 1 of an XlsxWriter workbook, with two columns of the trust's
+    numbers beside it (K, L): (the sheet, the number of actions)."""
+    from conftest import add_seed_plan_sheet
+
+    ws, actions = add_seed_plan_sheet(wb)
+    for r in range(2, actions + 2):
+        ws.write_number(f"K{r}", r % 5)
+        ws.write_number(f"L{r}", r % 3)
+    return ws, actions
+
+
 @pytest.mark.parametrize("thing", ["sparklines", "text box"])
 def test_edi_xls_columns_go_right_of_the_trusts_things_beside_the_table(
     tmp_path: Path, thing: str
@@ -463,14 +475,11 @@ def test_edi_xls_columns_go_right_of_the_trusts_things_beside_the_table(
     action, no header, no value in its cells: a sparkline lives in the sheet's Excel 2010
     extension), or a text box floating over the rows (a RAG key). Either is the trust's:
     edi_xl's grey columns go right of it, not under it."""
-    from conftest import add_seed_plan_sheet
 
     plan = tmp_path / "plan.xlsx"
     wb = xlsxwriter.Workbook(str(plan))
-    ws, actions = add_seed_plan_sheet(wb)
+    ws, actions = _plan_with_numbers(wb)
     for r in range(2, actions + 2):
-        ws.write_number(f"K{r}", r % 5)
-        ws.write_number(f"L{r}", r % 3)
         if thing == "sparklines":
             ws.add_sparkline(f"M{r}", {"range": f"'Action Plan'!K{r}:L{r}", "type": "column"})
     if thing == "text box":  # 60 pixels wide: within M (0-based 12)
@@ -512,3 +521,62 @@ def test_the_trusts_rules_over_the_status_column_keep_their_other_columns(
     assert rules[f"K2:K{last}"] == '"On Track,At Risk"'
     assert sorted(v for v in rules.values() if v in ("StatusList", "CharacteristicList")) == [
         "CharacteristicList", "StatusList"]  # fmt: skip
+
+
+def test_a_picture_placed_by_size_pushes_edi_xls_columns_past_it(tmp_path: Path) -> None:
+    """A picture with a one-cell anchor (openpyxl's, and some programs': its top-left cell
+    and a size), 300 pixels wide from M, beside the table: edi_xl's columns go right of
+    where it ends, not under it."""
+    from openpyxl.drawing.image import Image
+
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, actions = _plan_with_numbers(wb)
+    wb.close()
+    logo = tmp_path / "key.png"
+    logo.write_bytes(_png(300, 40))
+    book = _load(plan)
+    book["Action Plan"].add_image(Image(str(logo)), "M3")  # (about M to Q, at 64 pixels)
+    book.save(plan)
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    ws = _load(plan)["Action Plan"]
+    headers = {c: ws.cell(1, c).value for c in range(11, 24) if ws.cell(1, c).value}
+    assert min(c for c, v in headers.items() if v == "Overdue") >= 18  # right of Q
+
+
+def test_a_banner_above_the_header_does_not_push_edi_xls_columns(tmp_path: Path) -> None:
+    """A title banner across rows 1 to 3, ending exactly on the top edge of the header row
+    (as Excel snaps a shape to the grid): it covers no row of the table, and edi_xl's columns
+    go right of the table, as without it."""
+    from conftest import add_seed_plan_sheet
+
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, _ = add_seed_plan_sheet(wb, header_row=4)
+    ws.insert_textbox("A1", "Equality, Diversity & Inclusion Action Plan 2023/24",
+                      {"width": 64 * 16, "height": 60})  # fmt: skip
+    wb.close()
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    ws = _load(plan)["Action Plan"]
+    assert [ws.cell(4, c).value for c in (11, 12, 13)] == ["Overdue", "Days overdue", "Problems"]
+
+
+def test_a_text_box_right_of_a_new_round_is_found_where_the_round_moved_it(
+    tmp_path: Path,
+) -> None:
+    """A first round started on the trust's workbook: the round's column goes in at K, the
+    text box beside the table (in M) moves to N with it, and edi_xl's columns go right of
+    it there, not where it was before the insert."""
+
+    from edi_xl.flows.rounds import start_round
+
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, actions = _plan_with_numbers(wb)
+    ws.insert_textbox("M3", "RAG key", {"width": 60})
+    wb.close()
+    start_round(plan, date(2024, 1, 15))
+    ws = _load(plan)["Action Plan"]
+    assert ws["K1"].value == "Update as at 15 Jan 24"
+    assert [ws.cell(1, c).value for c in (14, 15, 16, 17)] == [
+        None, "Overdue", "Days overdue", "Problems"]  # fmt: skip

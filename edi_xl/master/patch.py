@@ -119,6 +119,7 @@ from edi_xl.master.package import (
     serialise,
     xml_characters_only,
 )
+from edi_xl.master.validation import CHARACTERISTIC_LIST, STATUS_LIST, without_columns
 
 M = f"{{{MAIN_NS}}}"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -1297,17 +1298,47 @@ def _patch_validation(root: etree._Element, edits: SheetEdits) -> None:
             if removed[key] > 0:
                 removed[key] -= 1
                 block.remove(el)
+    owned: set[int] = set()  # the columns of edi_xl's own dropdowns
     for dv in edits.dv_added:
         if block is None:
             block = _child(root, "dataValidations", SHEET_ORDER)
         el = _as_main(dv.to_tree())
         el.set("sqref", " ".join(sorted(ranges(dv.sqref))))
         block.append(el)
+        if dv.formula1 in (STATUS_LIST, CHARACTERISTIC_LIST):
+            owned |= {c for rng in dv.sqref.ranges for c in range(rng.min_col, rng.max_col + 1)}
     if block is not None:
         if len(block) == 0:
             root.remove(block)
         else:
             block.set("count", str(len(block)))
+    if owned:
+        _cut_ext_validation(root, owned)
+
+
+def _cut_ext_validation(root: etree._Element, cols: set[int]) -> None:
+    """The columns ``cols`` (edi_xl's dropdowns') cut out of the sheet's Excel 2010
+    validation rules (``x14:dataValidation``: what Excel writes for a list read from another
+    sheet), as :func:`edi_xl.master.validation.apply_dropdowns` cuts them out of the others:
+    two rules on one cell would fight, and the trust's would win in places."""
+    for place in list(root.iter(f"{{{XM_NS}}}sqref")):
+        rule = place.getparent()
+        if rule is None or etree.QName(rule).localname != "dataValidation":
+            continue
+        refs = (place.text or "").split()
+        kept = [kept for ref in refs for kept in without_columns(CellRange(ref), cols)]
+        group = rule.getparent()
+        if kept:
+            place.text = " ".join(kept)
+        elif group is not None:
+            group.remove(rule)
+            if len(group) == 0 and group.getparent() is not None:
+                ext = group.getparent()
+                ext.remove(group)
+                if len(ext) == 0 and ext.getparent() is not None:
+                    ext.getparent().remove(ext)
+            else:
+                group.set("count", str(len(group)))
 
 
 #: The attributes of ``pageSetup`` edi_xl sets, by their place in :class:`Page`.

@@ -16,6 +16,22 @@ STATUS_LIST = "StatusList"
 CHARACTERISTIC_LIST = "CharacteristicList"
 
 
+def without_columns(rng: CellRange, cols: set[int]) -> list[str]:
+    """The range ``rng`` with the columns ``cols`` cut out: what is left, as ranges."""
+    spans = [(rng.min_col, rng.max_col)]
+    for c in sorted(cols):
+        spans = [
+            piece
+            for lo, hi in spans
+            for piece in (((lo, c - 1), (c + 1, hi)) if lo <= c <= hi else ((lo, hi),))
+            if piece[0] <= piece[1]
+        ]
+    return [
+        CellRange(min_col=lo, min_row=rng.min_row, max_col=hi, max_row=rng.max_row).coord
+        for lo, hi in spans
+    ]
+
+
 def _without_columns(ws: Worksheet, cols: set[int]) -> DataValidationList:
     """The sheet's dropdowns and other validation rules with the columns ``cols`` (edi_xl's
     Status and Protected Characteristic) cut out of their places: a rule of the trust's over
@@ -27,20 +43,7 @@ def _without_columns(ws: Worksheet, cols: set[int]) -> DataValidationList:
         if not any(rng.min_col <= c <= rng.max_col for rng in ranges for c in cols):
             kept.append(dv)  # (as it was)
             continue
-        places = []
-        for rng in ranges:
-            spans = [(rng.min_col, rng.max_col)]
-            for c in sorted(cols):
-                spans = [
-                    piece
-                    for lo, hi in spans
-                    for piece in (((lo, c - 1), (c + 1, hi)) if lo <= c <= hi else ((lo, hi),))
-                    if piece[0] <= piece[1]
-                ]
-            places += [
-                CellRange(min_col=lo, min_row=rng.min_row, max_col=hi, max_row=rng.max_row).coord
-                for lo, hi in spans
-            ]
+        places = [place for rng in ranges for place in without_columns(rng, cols)]
         if places:
             dv.sqref = MultiCellRange(" ".join(places))
             kept.append(dv)

@@ -580,3 +580,42 @@ def test_a_text_box_right_of_a_new_round_is_found_where_the_round_moved_it(
     assert ws["K1"].value == "Update as at 15 Jan 24"
     assert [ws.cell(1, c).value for c in (14, 15, 16, 17)] == [
         None, "Overdue", "Days overdue", "Problems"]  # fmt: skip
+
+
+def test_the_trusts_excel_2010_dropdown_on_status_gives_way_to_edi_xls(tmp_path: Path) -> None:
+    """Excel 2010 and later save a dropdown listing another sheet's cells in the sheet's
+    extension (x14), which openpyxl does not read: one on the Status column gives way to
+    edi_xl's there (two rules on a cell fight), one over Status and another column keeps
+    the other column, and one elsewhere is kept as it was."""
+    from conftest import add_seed_plan_sheet, rewrite_part
+
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    _, actions = add_seed_plan_sheet(wb)
+    wb.add_worksheet("Lookups").write_column(0, 0, ["On Track", "At Risk", "Complete"])
+    wb.close()
+    last = actions + 1
+
+    def rule(places: str) -> str:
+        return (
+            '<x14:dataValidation type="list" allowBlank="1" showErrorMessage="1">'
+            f"<x14:formula1><xm:f>Lookups!$A$1:$A$3</xm:f></x14:formula1>"
+            f"<xm:sqref>{places}</xm:sqref></x14:dataValidation>"
+        )
+
+    ext = (
+        '<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+        'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+        '<x14:dataValidations count="3" '
+        'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+        + rule(f"I2:I{last}") + rule(f"I2:I{last} K2:K{last}") + rule(f"L2:L{last}")
+        + "</x14:dataValidations></ext></extLst>"
+    )  # fmt: skip
+    rewrite_part(plan, "xl/worksheets/sheet1.xml",
+                 lambda d: d.replace(b"</worksheet>", ext.encode() + b"</worksheet>"))  # fmt: skip
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    sheet = etree.fromstring(parts(plan)["xl/worksheets/sheet1.xml"])
+    xm = "{http://schemas.microsoft.com/office/excel/2006/main}"
+    x14 = "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/main}"
+    assert [p.text for p in sheet.iter(f"{xm}sqref")] == [f"K2:K{last}", f"L2:L{last}"]
+    assert [g.get("count") for g in sheet.iter(f"{x14}dataValidations")] == ["2"]

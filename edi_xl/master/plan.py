@@ -59,7 +59,7 @@ from edi_xl.master.styles import (
     WRAP_TOP,
     row_height,
 )
-from edi_xl.master.summary_sheet import SUMMARY, made_again
+from edi_xl.master.summary_sheet import MARKER_NAME, SUMMARY, made_again
 from edi_xl.read.grid import SheetGrid, grid_from_worksheet
 from edi_xl.tables.layouts import trust
 from edi_xl.tables.layouts.base import Detection
@@ -239,7 +239,7 @@ def load_master(
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UnreadableFileError(path, f"cannot open as an Excel workbook ({reason})") from exc
-    taken = sheets.sheets_not_ours(wb)
+    taken = sheets.sheets_not_ours(wb, sheets.is_a_master(wb, MARKER_NAME))
     names = sheets.names_not_ours(wb, taken)
     if taken or names:  # edi_xl would write into the trust's own: refuse before any work
         charts = [ws.title for ws in wb.chartsheets if ws.title in taken]

@@ -241,14 +241,13 @@ def _holds_anything(ws: Worksheet) -> bool:
     )
 
 
-def is_a_master(wb: Workbook) -> bool:
-    """Whether edi_xl has saved ``wb`` before: it has edi_xl's Summary marker, or the as-at
-    date's name on Settings, or the dropdowns' name on Lists. In a workbook edi_xl has not
-    saved, a sheet with one of edi_xl's titles that holds anything is the trust's."""
-    from edi_xl.master.summary_sheet import MARKER_NAME  # (summary_sheet imports this module)
-
+def is_a_master(wb: Workbook, summary_marker: str) -> bool:
+    """Whether edi_xl has saved ``wb`` before: it has edi_xl's Summary marker (the name
+    ``summary_marker``), or the as-at date's name on Settings, or the dropdowns' name on
+    Lists. In a workbook edi_xl has not saved, a sheet with one of edi_xl's titles that holds
+    anything is the trust's."""
     names = {name: d.attr_text or "" for name, d in wb.defined_names.items()}
-    if MARKER_NAME in names:
+    if summary_marker in names:
         return True
     return any(
         _SHEET_RANGE.fullmatch(names.get(name, "").strip()) is not None
@@ -319,7 +318,7 @@ def _looks_ours(ws: Worksheet, title: str) -> bool:
     return _norm(_top_values(ws, 1).get((1, 1))) == IMPORT_TITLE.casefold()
 
 
-def sheets_not_ours(wb: Workbook) -> list[str]:
+def sheets_not_ours(wb: Workbook, master: bool) -> list[str]:
     """The titles of the sheets of ``wb`` that have one of edi_xl's titles (Settings, Lists,
     Change Log, Returns, Imported from; ignoring case, as Excel does) but are the trust's: a
     chart sheet, a sheet titled so but for case ("lists": edi_xl would make its own beside it,
@@ -331,9 +330,9 @@ def sheets_not_ours(wb: Workbook) -> list[str]:
     overwritten, a "Returns" deleted and made again, refresh's settings and log lines put
     among the trust's rows): whatever loads a master refuses the workbook
     (:func:`edi_xl.master.plan.load_master`). A name the trust gave its sheet's cells (its own
-    "StatusList") does not make it edi_xl's."""
+    "StatusList") does not make it edi_xl's. ``master``: whether edi_xl has saved the
+    workbook (:func:`is_a_master`); only then are its sheets known by their headings."""
     taken = []
-    master = is_a_master(wb)
     for title in (SETTINGS, LISTS, CHANGE_LOG, RETURNS_SHEET, IMPORT_SHEET):
         ws = sheet_titled(wb, title)
         if ws is None:

@@ -557,9 +557,13 @@ def _shift_sheet_xml(
         if pane.get("topLeftCell"):
             move = shift_frozen if frozen else shift_reference
             pane.set("topLeftCell", move(pane.get("topLeftCell", ""), col))
-    for brk in root.iterfind(f"{M}colBreaks/{M}brk"):  # a break after column id
+    breaks = (*root.iterfind(f"{M}colBreaks/{M}brk"), *root.iterfind(f"{views}{M}colBreaks/{M}brk"))
+    for brk in breaks:  # a break after column id (the sheet's, and a custom view's)
         if int(brk.get("id", "0")) >= col:
             brk.set("id", str(int(brk.get("id", "0")) + 1))
+    for view in root.iterfind(f"{M}customSheetViews/{M}customSheetView"):
+        if view.get("topLeftCell"):  # (where the view is scrolled to)
+            view.set("topLeftCell", shift_reference(view.get("topLeftCell", ""), col))
     _shift_anchors(root, col)  # form controls and embedded objects (their own anchors)
     for rel, target in pkg.linked(part):
         if target not in pkg.parts:

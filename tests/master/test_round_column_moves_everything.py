@@ -574,3 +574,36 @@ def test_on_a_protected_plan_the_new_rounds_cells_are_unlocked_as_the_last_round
     assert ws["K1"].protection.locked
     assert [ws.cell(r, 11).protection.locked for r in range(2, actions + 2)] == [False] * actions
     assert all(ws.cell(r, 10).protection.locked is False for r in range(2, actions + 2))
+
+
+def test_a_custom_view_of_the_plan_follows_the_round(tmp_path: Path) -> None:
+    """A custom view of the plan (View > Custom Views) remembers where it was scrolled to,
+    its frozen panes, selection, filter and column page breaks, each naming columns right
+    of K: all follow the round's column, as the sheet's own do."""
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    _, last = _plan_with_scores(wb)
+    wb.close()
+    view = (
+        '<customSheetViews><customSheetView guid="{12345678-1234-1234-1234-123456789ABC}" '
+        'filter="1" showAutoFilter="1" topLeftCell="L2">'
+        '<pane xSplit="12" ySplit="1" topLeftCell="M2" activePane="bottomRight" state="frozen"/>'
+        '<selection pane="bottomRight" activeCell="L6" sqref="L6"/>'
+        '<colBreaks count="1" manualBreakCount="1"><brk id="11" max="1048575" man="1"/>'
+        "</colBreaks>"
+        f'<autoFilter ref="A1:L{last}"><filterColumn colId="11"><filters><filter val="5"/>'
+        "</filters></filterColumn></autoFilter></customSheetView></customSheetViews>"
+    ).encode()
+    rewrite_part(plan, PLAN_PART, lambda d: d.replace(b"<pageMargins", view + b"<pageMargins", 1))
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    _merge_a_new_round(plan, tmp_path)
+    custom = _sheet(parts(plan)).find(f"{M}customSheetViews/{M}customSheetView")
+    assert custom is not None and custom.get("topLeftCell") == "M2"
+    pane = custom.find(f"{M}pane")
+    assert (pane.get("xSplit"), pane.get("topLeftCell")) == ("13", "N2")
+    selection = custom.find(f"{M}selection")
+    assert (selection.get("activeCell"), selection.get("sqref")) == ("M6", "M6")
+    assert [b.get("id") for b in custom.iter(f"{M}brk")] == ["12"]
+    flt = custom.find(f"{M}autoFilter")
+    assert flt.get("ref") == f"A1:M{last}"
+    assert [c.get("colId") for c in flt.iter(f"{M}filterColumn")] == ["12"]

@@ -304,7 +304,8 @@ def refresh_book(
         last_row=fmt_last,
     )
     apply_print_setup(ws, header_row=header_row, as_at=as_at)
-    if ws.freeze_panes is None:
+    if ws.freeze_panes is None and ws.sheet_view.view != "pageLayout":
+        # (Excel shows no frozen panes in Page Layout view: the trust's view is left as it is)
         ws.freeze_panes = f"B{header_row + 1}"
     last_col = get_column_letter(max(extent(ws)[1], *computed_cols.values()))
     if not ws.auto_filter.filterColumn:  # never drop a filter the user has set

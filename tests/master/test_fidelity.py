@@ -619,3 +619,20 @@ def test_the_trusts_excel_2010_dropdown_on_status_gives_way_to_edi_xls(tmp_path:
     x14 = "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/main}"
     assert [p.text for p in sheet.iter(f"{xm}sqref")] == [f"K2:K{last}", f"L2:L{last}"]
     assert [g.get("count") for g in sheet.iter(f"{x14}dataValidations")] == ["2"]
+
+
+def test_a_plan_kept_in_page_layout_view_gets_no_frozen_panes(tmp_path: Path) -> None:
+    """Excel shows no frozen panes in Page Layout view: a plan the trust keeps in that view
+    is left in it with none (the refresh freezes the header of a plan in Normal view)."""
+    from conftest import add_seed_plan_sheet
+
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, _ = add_seed_plan_sheet(wb)
+    ws.set_page_view()
+    wb.close()
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    view = etree.fromstring(parts(plan)["xl/worksheets/sheet1.xml"]).find(
+        f"{M}sheetViews/{M}sheetView"
+    )
+    assert view.get("view") == "pageLayout" and view.find(M + "pane") is None

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -94,13 +95,19 @@ class RefreshResult:
 
 
 def _ensure_column(
-    ws: Worksheet, header_row: int, col: int | None, header: str, width: float, last_row: int
+    ws: Worksheet,
+    header_row: int,
+    col: int | None,
+    header: str,
+    width: float,
+    last_row: int,
+    beside: Callable[[], list[tuple[int, int, int, int]]],
 ) -> int:
     """The 1-based column holding ``header``; when missing, a new column right of the last
     column that holds anything in the header row or the table's rows (``header_row`` to
     ``last_row``), sparklines and pictures, shapes and text boxes over those rows included,
     so that a column of the user's, even one with no header, is never written over or hidden
-    under the user's things."""
+    under the user's things (``beside()``: those, :func:`things_over_cells`, read once)."""
     if col is not None:
         return col + 1
     used = [
@@ -109,11 +116,9 @@ def _ensure_column(
         if header_row <= r <= last_row and cell.value is not None
     ]
     # sparklines, and a text box or picture beside the table, are the trust's though no cell
-    # holds a value there (read only here, the first time the column is placed)
+    # holds a value there (read only when a column is placed: a first refresh)
     used += [
-        right
-        for top, _, bottom, right in things_over_cells(ws.parent, ws.title)
-        if top <= last_row and bottom >= header_row
+        right for top, _, bottom, right in beside() if top <= last_row and bottom >= header_row
     ]
     new_col = max(used, default=1) + 1
     cell = ws.cell(header_row, new_col)
@@ -193,12 +198,13 @@ def refresh_book(
     columns = trust.map_columns(grid, detection.header_row)
     header_row = master.header_row
     table_end = max([header_row] + [a.origin.row for a in plan.actions if a.origin])
+    beside = cache(partial(things_over_cells, wb, ws.title))  # (the file read once)
     status_col = _ensure_column(
-        ws, header_row, columns.fields.get("status"), "Status", 20, table_end
+        ws, header_row, columns.fields.get("status"), "Status", 20, table_end, beside
     )
     computed_cols = {
         c.field: _ensure_column(
-            ws, header_row, columns.computed.get(c.field), c.header, c.width, table_end
+            ws, header_row, columns.computed.get(c.field), c.header, c.width, table_end, beside
         )
         for c in trust.COMPUTED
     }

@@ -296,12 +296,14 @@ def merge_one_update(master: Path, folder: Path, as_at: date, text: str, now: da
     return merge_returns(master, [returned], as_at=as_at, now=now)
 
 
-def add_seed_plan_sheet(wb: Any, header_row: int = 1) -> tuple[Any, int]:
-    """An XlsxWriter workbook's "Action Plan" sheet holding seed 000 with its header on row
+def add_seed_plan_sheet(
+    wb: Any, header_row: int = 1, title: str = "Action Plan"
+) -> tuple[Any, int]:
+    """An XlsxWriter workbook's sheet ``title`` holding seed 000 with its header on row
     ``header_row`` (1-based, as Excel numbers rows), every value as text as the seed has it:
     (the sheet, the number of actions)."""
     header, rows = seed_rows()
-    ws = wb.add_worksheet("Action Plan")
+    ws = wb.add_worksheet(title)
     ws.write_row(header_row - 1, 0, header)
     for r, values in enumerate(rows, start=header_row):
         ws.write_row(r, 0, values)

@@ -10,6 +10,7 @@ import pytest
 from conftest import (
     AS_AT,
     TRUST_HEADERS,
+    add_seed_plan_sheet,
     all_cells,
     build_trust_workbook,
     edit_workbook,
@@ -331,13 +332,9 @@ def test_xlsm_keeps_vba_and_buttons(tmp_path, seed_workbook):
     with zipfile.ZipFile(quickstart) as z:
         vba = z.read("xl/vbaProject.bin")
     (tmp_path / "vbaProject.bin").write_bytes(vba)
-    header, rows = seed_rows()
     path = tmp_path / "plan.xlsm"
     wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("Action Plan")
-    ws.write_row(3, 0, header)
-    for r, row in enumerate(rows, start=4):
-        ws.write_row(r, 0, row)
+    ws, _ = add_seed_plan_sheet(wb, header_row=4)
     ws.insert_button("B1", {"macro": "SampleCall", "caption": "Refresh status"})
     wb.add_vba_project(str(tmp_path / "vbaProject.bin"))
     wb.close()

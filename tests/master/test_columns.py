@@ -405,21 +405,17 @@ def test_a_plan_sheet_titled_with_a_comma_and_a_print_area_gets_its_round(tmp_pa
     is not taken for one between ranges (a new round stopped with a TypeError); the area
     across the new column grows by it."""
     import xlsxwriter
-    from conftest import seed_rows
+    from conftest import add_seed_plan_sheet
 
     from edi_xl.flows.refresh import refresh_workbook
 
-    header, rows = seed_rows()
     plan = tmp_path / "plan.xlsx"
     wb = xlsxwriter.Workbook(str(plan))
-    ws = wb.add_worksheet("Action Plan, 2023-24")
-    ws.write_row(0, 0, header)
-    for r, values in enumerate(rows, start=1):
-        ws.write_row(r, 0, values)
-    ws.print_area(0, 0, len(rows), 12)  # A1:M18, across K
+    ws, actions = add_seed_plan_sheet(wb, title="Action Plan, 2023-24")
+    ws.print_area(0, 0, actions, 12)  # A1:M18, across K
     wb.close()
     refresh_workbook(plan, date(2023, 12, 18))
     start_round(plan, date(2024, 3, 18))
     ws = load_workbook(plan)["Action Plan, 2023-24"]
     assert ws["K1"].value == "Update as at 18 Mar 24"
-    assert ws.print_area == f"'Action Plan, 2023-24'!$A$1:$N${len(rows) + 1}"
+    assert ws.print_area == f"'Action Plan, 2023-24'!$A$1:$N${actions + 1}"

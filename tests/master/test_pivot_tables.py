@@ -24,7 +24,7 @@ from xml.sax.saxutils import quoteattr
 
 import pytest
 import xlsxwriter
-from conftest import SHARED, merge_one_update, seed_rows
+from conftest import SHARED, add_seed_plan_sheet, merge_one_update, seed_rows
 from lxml import etree
 from openpyxl import load_workbook
 
@@ -156,13 +156,8 @@ def build_workbook_with_pivot(path: Path) -> Path:
     counts the actions by theme (its cells as the pivot left them)."""
     header, rows = seed_rows()
     wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("Action Plan")
+    ws, _ = add_seed_plan_sheet(wb, header_row=HEADER_ROW)
     ws.write(0, 0, "Equality, Diversity & Inclusion Action Plan 2023/24")
-    ws.write_row(HEADER_ROW - 1, 0, header)
-    for r, values in enumerate(rows, start=HEADER_ROW):
-        for c, text in enumerate(values):
-            if text:
-                ws.write_string(r, c, text)
     counts_ws = wb.add_worksheet("Counts")
     counts_ws.write(0, 0, "Actions by theme (pivot table)")
     counts = Counter(r[1] for r in rows)

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 import xlsxwriter
-from conftest import merge_one_update, rewrite_part, seed_rows
+from conftest import add_seed_plan_sheet, merge_one_update, rewrite_part, seed_rows
 from lxml import etree
 from openpyxl import load_workbook
 
@@ -61,16 +61,11 @@ def _person_and_thread() -> dict[str, str]:
 def build_plan(path: Path) -> Path:
     """The trust's plan (seed 000, table on row 4) with a column of its own, K, right of the
     table, and around it what Excel 365 writes there."""
-    header, rows = seed_rows()
     wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("Action Plan")
+    ws, actions = add_seed_plan_sheet(wb, header_row=4)
     ws.write(0, 0, "Equality, Diversity & Inclusion Action Plan 2023/24")
-    ws.write_row(3, 0, header)
-    last = 3 + len(rows)
-    for r, values in enumerate(rows, start=4):
-        for c, text in enumerate(values):
-            if text:
-                ws.write_string(r, c, text)
+    last = 3 + actions
+    for r in range(4, last + 1):
         ws.write_string(r, 10, f"Board paper {r - 3}")  # the trust's own column, K
     ws.write_comment(5, 10, f"[Threaded comment]\n{COMMENT}")  # Excel's note mirroring it
     ws.ignore_errors({"number_stored_as_text": f"A5:A{last + 1} K5:K{last + 1}"})
@@ -293,7 +288,6 @@ def test_the_filters_criteria_and_sort_stay_on_their_columns(tmp_path: Path) -> 
 def _plan_with_scores(wb: xlsxwriter.Workbook) -> tuple[Any, int]:
     """Seed 000 from row 1 of an XlsxWriter workbook, with the trust's own scores in K: (the
     sheet, its last row)."""
-    from conftest import add_seed_plan_sheet
 
     ws, actions = add_seed_plan_sheet(wb)
     for r in range(1, actions + 1):
@@ -556,7 +550,6 @@ def test_on_a_protected_plan_the_new_rounds_cells_are_unlocked_as_the_last_round
     column a merge puts in takes the unlocked look of the last round's, row by row (Excel's
     "Format Same As Left"), so the other owners' updates can be typed in without the
     password; the header stays locked."""
-    from conftest import add_seed_plan_sheet
 
     plan = tmp_path / "plan.xlsx"
     wb = xlsxwriter.Workbook(str(plan))

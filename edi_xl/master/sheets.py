@@ -241,6 +241,23 @@ def _holds_anything(ws: Worksheet) -> bool:
     )
 
 
+#: The names edi_xl defines in a master, and the sheet each refers to.
+_OUR_NAMES = {AS_AT_NAME: SETTINGS, STATUS_LIST: LISTS, CHARACTERISTIC_LIST: LISTS}
+#: A name that refers to one cell or range of one sheet (group 1 or 2: the sheet).
+_SHEET_RANGE = re.compile(
+    r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?"
+)
+
+
+def _range_sheet(ref: str) -> str | None:
+    """The sheet a name's text refers to when it is one cell or range of one sheet
+    (``'It''s'!$A$1`` -> ``It's``), else None (a formula, a constant, several ranges)."""
+    found = _SHEET_RANGE.fullmatch(ref.strip())
+    if found is None:
+        return None
+    return (found.group(1) or "").replace("''", "'") or found.group(2)
+
+
 def is_a_master(wb: Workbook, summary_marker: str) -> bool:
     """Whether edi_xl has saved ``wb`` before: it has edi_xl's Summary marker (the name
     ``summary_marker``), or the as-at date's name on Settings, or the dropdowns' name on
@@ -249,19 +266,7 @@ def is_a_master(wb: Workbook, summary_marker: str) -> bool:
     names = {name: d.attr_text or "" for name, d in wb.defined_names.items()}
     if summary_marker in names:
         return True
-    return any(
-        _SHEET_RANGE.fullmatch(names.get(name, "").strip()) is not None
-        and names[name].rpartition("!")[0].strip("'") == home
-        for name, home in _OUR_NAMES.items()
-    )
-
-
-#: The names edi_xl defines in a master, and the sheet each refers to.
-_OUR_NAMES = {AS_AT_NAME: SETTINGS, STATUS_LIST: LISTS, CHARACTERISTIC_LIST: LISTS}
-#: A name that refers to one cell or range of one sheet (group 1 or 2: the sheet).
-_SHEET_RANGE = re.compile(
-    r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?"
-)
+    return any(_range_sheet(names.get(name, "")) == home for name, home in _OUR_NAMES.items())
 
 
 def _norm(value: Any) -> str | None:
@@ -364,10 +369,7 @@ def names_not_ours(wb: Workbook, sheets_taken: Iterable[str] = ()) -> list[tuple
         ref = (wb.defined_names[actual].attr_text or "").strip()
         if "#REF!" in ref.upper():
             continue
-        found = _SHEET_RANGE.fullmatch(ref)
-        sheet = None
-        if found is not None:
-            sheet = (found.group(1) or "").replace("''", "'") or found.group(2)
+        sheet = _range_sheet(ref)
         if sheet is not None and "[" not in sheet and sheet.casefold() not in titles:
             continue  # a range of a sheet that is gone (not of another workbook: "[1]Lists")
         ours = actual == name and sheet is not None and sheet.casefold() == home.casefold()

@@ -653,6 +653,8 @@ def _shift_sort(sort: etree._Element, col: int) -> None:
 #: The attributes that link a shape or a form control to cells: a text box's text
 #: (``<xdr:sp textlink>``), a control's cell link, input range and text (``<formControlPr>``).
 _LINK_ATTRIBUTES = ("textlink", "fmlaLink", "fmlaRange", "fmlaTxbx", "fmlaGroup")
+#: What a part holding any of those has, as bytes (``fmla...``, VML's ``Fmla...``).
+_LINK_MARKS = (b"textlink", b"fmla", b"Fmla")
 #: The same in a control's VML shape (any prefix: "x" in Excel's files).
 _VML_LINK = re.compile(r"(<(\w+):(FmlaLink|FmlaRange|FmlaTxbx|FmlaGroup)>)([^<]*)(</\2:\3>)")
 
@@ -2096,6 +2098,8 @@ def _follow_inserted_column(
             kind = rel.type.rsplit("/", 1)[-1]
             if target not in pkg.parts or kind not in ("drawing", "ctrlProp", "vmlDrawing"):
                 continue
+            if not any(mark in pkg.parts[target] for mark in _LINK_MARKS):
+                continue  # (no linked cell: not parsed, a Dashboard's charts' drawing)
             if kind == "vmlDrawing":
                 text = pkg.parts[target].decode("utf-8", "replace")
                 moved = _shift_vml_links(text, sheet, col, other)

@@ -53,6 +53,7 @@ class Code(StrEnum):
     INVALID_STATUS = "invalid_status"
     VALUE_TRUNCATED = "value_truncated"
     STATUS_OVERRIDDEN = "status_overridden"
+    FORMULA_NOT_OVERWRITTEN = "formula_not_overwritten"
 
     # Why a file of a batch of returns was not taken (the ``reason`` of a file outcome).
     OFFICE_LOCK_FILE = "office_lock_file"
@@ -76,6 +77,7 @@ class Code(StrEnum):
 
     # Notes: what a refresh, a save or a board paper could not do.
     MERGED_CELLS = "merged_cells"
+    FORMULA_KEPT = "formula_kept"
     SUMMARY_SHEET_NOT_OURS = "summary_sheet_not_ours"
     SAVED_BY_REWRITE = "saved_by_rewrite"
     FRONT_SHEET_INCOMPLETE = "front_sheet_incomplete"
@@ -138,6 +140,8 @@ SEVERITY: dict[Code, Severity] = {
     Code.NOT_SENT_COMPLETE: Severity.INFO,
     # notes
     Code.MERGED_CELLS: Severity.WARNING,
+    Code.FORMULA_KEPT: Severity.WARNING,
+    Code.FORMULA_NOT_OVERWRITTEN: Severity.WARNING,
     Code.SUMMARY_SHEET_NOT_OURS: Severity.WARNING,
     Code.SAVED_BY_REWRITE: Severity.WARNING,
     Code.FRONT_SHEET_INCOMPLETE: Severity.INFO,
@@ -234,6 +238,14 @@ MESSAGES: dict[Code, str] = {
     Code.NOT_SENT_NO_OWNER: "no action owner",
     Code.NOT_SENT_COMPLETE: "complete",
     Code.MERGED_CELLS: "row {row}: {column} is inside merged cells; not changed",
+    Code.FORMULA_KEPT: (
+        "row {row}: {column} is worked out by a formula ({formula}), which shows {shown!r}; "
+        "kept, not changed to {value!r}"
+    ),
+    Code.FORMULA_NOT_OVERWRITTEN: (
+        "row {row}: {column} of action {action} is worked out by a formula in the master "
+        "({formula}); the return's {value!r} was not written over it"
+    ),
     Code.SUMMARY_SHEET_NOT_OURS: (
         "a sheet called {sheet!r} that edi_xl did not make is in the workbook; it was left "
         "alone and no Summary was written (rename it to get one)"

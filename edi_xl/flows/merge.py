@@ -50,8 +50,8 @@ from edi_xl.flows.intake import (
 from edi_xl.flows.owner_returns import META_SHEET, last_update_text, row_fingerprint
 from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master import sheets
-from edi_xl.master.cells import comparable, set_value, storable_text
-from edi_xl.master.loading import PlacedCells
+from edi_xl.master.cells import comparable, formula_text, set_value, storable_text
+from edi_xl.master.loading import PlacedCells, formula_result
 from edi_xl.master.patch import reading_ahead, save_master
 from edi_xl.master.plan import (
     MasterPlan,
@@ -542,6 +542,23 @@ def merge_book(
                 flags.append(flag)  # the rule decides; the owner's word is recorded once
                 continue
             stored = whole = storable_text(new)  # control characters made visible
+            cell = placed.cell(sheet_row, col)
+            label = "Status" if fld == "status" else update_header(as_at)
+            if cell.data_type == "f":  # the trust's own formula works the cell out: kept
+                if comparable(formula_result(cell)) != comparable(whole):
+                    flags.append(
+                        Flag(
+                            Code.FORMULA_NOT_OVERWRITTEN,
+                            winner.file.name,
+                            action_id=action_id,
+                            sheet=winner.row.sheet,
+                            row=winner.row.row,
+                            column=label,
+                            value=whole,
+                            formula=formula_text(cell),
+                        )
+                    )
+                continue
             if len(stored) > CELL_LIMIT:
                 flags.append(
                     Flag(
@@ -556,14 +573,12 @@ def merge_book(
                     )
                 )
                 stored = stored[:CELL_LIMIT]
-            cell = placed.cell(sheet_row, col)
             if comparable(cell.value) == comparable(stored):
                 continue
             old = cell.value
             if set_value(cell, stored):
                 wrap_top(cell)
                 changes.append(MergeChange(action_id, fld, old, whole, winner.file.name))
-                label = "Status" if fld == "status" else update_header(as_at)
                 log.append(Change(action_id, label, old, cell.value, winner.file.name))
 
     outcomes = [_outcome(f, won, lost, owners, unchanged, earlier) for f in files]

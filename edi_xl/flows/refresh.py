@@ -30,15 +30,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.model import Action, ActionPlan
-from edi_xl.core.problems import Problem, Report, Severity
+from edi_xl.core.problems import Code, Problem, Report, Severity, problem
 from edi_xl.core.rules import Assessment, assess, check_plan
 from edi_xl.core.status import RAG
 from edi_xl.core.summary import Summary
 from edi_xl.master import sheets
-from edi_xl.master.cells import comparable, merged_cell_note, set_value
+from edi_xl.master.cells import comparable, formula_text, merged_cell_note, set_value
 from edi_xl.master.column_settings import set_column_width, shown_width
 from edi_xl.master.conditional import apply_rag_formatting
-from edi_xl.master.loading import PlacedCells, extent
+from edi_xl.master.loading import PlacedCells, extent, formula_cells
 from edi_xl.master.patch import reading_ahead, save_master, things_over_cells
 from edi_xl.master.plan import (
     COMPUTED_NOTE,
@@ -156,6 +156,22 @@ def _status_cell_value(action: Action, assessment: Assessment, words: dict[RAG, 
     return words[assessment.status] if assessment.status else action.status_text
 
 
+def _formula_kept(cell: Any, action: Action, status: Any, path: object) -> Problem:
+    """The note that the Status ``cell``, worked out by a formula, keeps it and shows
+    another word than the one refresh gives (``status``)."""
+    return problem(
+        Code.FORMULA_KEPT,
+        action_id=action.id,
+        file=str(path) if path else None,
+        sheet=cell.parent.title,
+        row=cell.row,
+        column="Status",
+        value=status,
+        formula=formula_text(cell),
+        shown=action.status_text,
+    )
+
+
 def _overdue_text(assessment: Assessment) -> str:
     if assessment.overdue:
         return OVERDUE_YES
@@ -213,10 +229,17 @@ def refresh_book(
     sheets.write_owners(wb, plan.owners)
     notes: list[Problem] = []
     assessments: list[tuple[Action, Assessment]] = []
+    # a Status worked out by the trust's own formula is read as it shows and never written
+    status_formulas = formula_cells(ws, status_col)
     for action in plan.actions:
         assessment = assess(action, as_at)
         assessments.append((action, assessment))
         new_status = _status_cell_value(action, assessment, words)
+        formula = status_formulas.get(action.origin.row) if action.origin else None
+        if formula is not None:
+            if comparable(new_status) != comparable(action.status_text):
+                notes.append(_formula_kept(formula, action, new_status, path))
+            continue  # (the plan says what the sheet shows)
         if assessment.status is not None:  # the plan now says what the sheet will say
             action.status = assessment.status
             action.status_text = new_status
@@ -255,7 +278,8 @@ def refresh_book(
     for action, assessment in assessments:
         assert action.origin is not None
         row = action.origin.row
-        write(row, status_col, action.status_text, "Status", action)
+        if row not in status_formulas:
+            write(row, status_col, action.status_text, "Status", action)
         problems = "\n".join(problems_by_row.get(row, ()))
         write(
             row,

@@ -15,6 +15,7 @@ from typing import Any
 
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.core.problems import Code, Problem, problem
@@ -150,6 +151,15 @@ def set_formula(cell: Cell | MergedCell, formula: str) -> None:
         cell.data_type = "f"
         return
     cell.value = formula
+
+
+def formula_text(cell: Cell | MergedCell) -> str:
+    """The formula of a cell holding one, on one line, as Excel shows it in the formula bar
+    (an array formula's too, which Excel shows in braces)."""
+    value = cell.value
+    if isinstance(value, ArrayFormula):
+        return "{" + " ".join(str(value.text).split()) + "}"
+    return " ".join(str(value).split())
 
 
 def comparable(value: Any) -> Any:

@@ -207,6 +207,44 @@ def made_from_values(ws: Any) -> dict[tuple[int, int], _PlainCell]:
     return _MADE.get(ws, {})
 
 
+#: Per sheet loaded by the fast reader: the result the file holds for each of its formula
+#: cells (the value Excel showed when it saved it), by cell; a cell whose file holds no
+#: result (a workbook written by a program that does not calculate) is not here.
+_RESULTS: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
+
+
+def formula_result(cell: Any) -> Any:
+    """What ``cell``, holding a formula since it was loaded, showed when its file was saved
+    (the last result Excel worked out: text, a number, a date, True/False or an error such as
+    ``#N/A``); None when the cell holds no formula now (edi_xl wrote a value there) or its
+    file holds no result for it."""
+    if cell.data_type != "f":
+        return None
+    return _RESULTS.get(cell.parent, _NO_RESULTS).get(cell)
+
+
+def shown_values(ws: Any) -> dict[tuple[int, int], Any]:
+    """The results of the formula cells of ``ws`` that still hold a formula
+    (:func:`formula_result`; "" for a formula that shows no text), by where each cell is now
+    (row, column): what a person sees in them, where the cells hold the formulas' text."""
+    return {
+        (cell.row, cell.column): result
+        for cell, result in _RESULTS.get(ws, _NO_RESULTS).items()
+        if cell.data_type == "f"
+    }
+
+
+def formula_cells(ws: Any, column: int) -> dict[int, Any]:
+    """The cells of ``column`` (1-based) of ``ws`` that hold a formula, by row (a formula is
+    always a made cell: :func:`made_cells`)."""
+    return {
+        r: cell for (r, c), cell in made_cells(ws).items() if c == column and cell.data_type == "f"
+    }
+
+
+_NO_RESULTS: dict[Any, Any] = {}
+
+
 #: Per ``cells_on_use`` sheet: the values of the columns taken out of its values
 #: (:func:`take_columns`), by column and row, each until its cell is made. A place holds a
 #: cell, a value among the sheet's values, or a value here: never two of them.
@@ -500,6 +538,8 @@ class _FastSheetReader(WorksheetReader):
         self._scanned: Scanned | None = None  # the rows as scan_rows cut them
         self._as_values = False  # the cells read as values (values_only), not made
         self._on_use = False  # the cells read as values, made on first use (cells_on_use)
+        # each formula cell's result in the file, by (row, column), until its cell is made
+        self._results: dict[tuple[int, int], Any] = {}
         if found is not None and b"<" in (found.rows or b""):
             # the rows are read below; openpyxl reads the rest, from the sheet without them
             if ws.title in _SKIP.get(ws.parent, ()):
@@ -572,6 +612,11 @@ class _FastSheetReader(WorksheetReader):
                 new_cell(ws, r, col, styles[style_id], value, data_type)
         self._scanned = None
         self._rows = None
+        if self._results:
+            _RESULTS[ws] = {
+                cells[place]: result for place, result in self._results.items() if place in cells
+            }
+            self._results = {}
         if cells:
             ws._current_row = max(ws._current_row, ws.max_row)
 
@@ -608,6 +653,21 @@ class _FastSheetReader(WorksheetReader):
                 dim._style = None if style is None else new_array(StyleArray, "i", style)
             ws.row_dimensions[int(row)] = dim
 
+    def _keep_result(self, el: Any, row: int, column: int) -> None:
+        """Keep the result the file holds for the formula cell ``el`` at (row, column), as
+        openpyxl reads it with ``data_only`` (a workbook loaded for its values)."""
+        parser = self.parser
+        counter, data_only = parser.col_counter, parser.data_only
+        parser.data_only = True
+        try:
+            result = parser.parse_cell(el)["value"]
+        finally:
+            parser.data_only, parser.col_counter = data_only, counter
+        if result is None and el.get("t") == "str" and el.find(VALUE_TAG) is not None:
+            result = ""  # text, and none: what ="" shows (openpyxl reads an empty text as None)
+        if result is not None:
+            self._results[(row, column)] = result
+
     def _parsed_cells(self, data: bytes) -> Iterator[_PlainCell]:
         """The cells of the sheet part ``data``, read row by row with lxml's ``iterparse``."""
         parser = self.parser
@@ -631,6 +691,8 @@ class _FastSheetReader(WorksheetReader):
                 if plain is None:
                     d = parser.parse_cell(el)
                     plain = (d["row"], d["column"], d["value"], d["data_type"], d["style_id"])
+                    if plain[3] == "f":
+                        self._keep_result(el, plain[0], plain[1])
                 else:
                     parser.col_counter = plain[1]
                 yield plain
@@ -737,6 +799,8 @@ class _FastSheetReader(WorksheetReader):
                 d = parser.parse_cell(el)
                 col_counter = parser.col_counter
                 cr, cc = d["row"], d["column"]
+                if d["data_type"] == "f":
+                    self._keep_result(el, cr, cc)
                 if values is not None and d["data_type"] != "f":  # (a formula: a cell)
                     styles[d["style_id"]]  # (a style the load cannot find fails it here)
                     values.append((cr, cc, d["value"], d["data_type"], d["style_id"]))

@@ -42,6 +42,7 @@ from edi_xl.master.loading import (
     extent,
     load_workbook_fast,
     made_cells,
+    shown_values,
     unmade_values,
 )
 from edi_xl.master.package import is_package
@@ -96,8 +97,9 @@ TITLE_ROW_POINTS = 22.0  # a 14-point title
 def sheet_grid(ws: Worksheet) -> SheetGrid:
     """The values of ``ws`` as a grid (:func:`~edi_xl.read.grid.grid_from_worksheet`), as its
     cells hold them now: those of a sheet whose cells are made on use (``load_master``) read
-    without making them."""
-    grid = grid_from_worksheet(ws, made_cells(ws), unmade_values(ws))
+    without making them; a formula's cell as it shows in Excel (the result saved with the
+    file, :func:`~edi_xl.master.loading.shown_values`), or its text where the file holds none."""
+    grid = grid_from_worksheet(ws, made_cells(ws), unmade_values(ws), shown_values(ws))
     for left, top, right, bottom in table_totals(ws):  # (not actions: a table's Total Row)
         for r in range(top, min(bottom, len(grid.rows)) + 1):
             line = grid.rows[r - 1]

@@ -81,7 +81,7 @@ from edi_xl.core.summary import (
 from edi_xl.core.text import plural
 from edi_xl.master import sheets
 from edi_xl.master.cells import new_cell, set_formula, set_plain, set_value
-from edi_xl.master.loading import column_values
+from edi_xl.master.loading import column_values, formula_cells, formula_result
 from edi_xl.master.printing import PAGE_POINTS, apply_print_setup, fit_scale
 from edi_xl.master.styles import (
     CHARS_PER_WIDTH,
@@ -655,8 +655,16 @@ def _value_at(ws: Worksheet, row: int, col: int) -> Any:
 
 
 def _column_values(plan_ws: Worksheet, rows: Sequence[int], col: int) -> list[Any]:
-    """The values of column ``col`` of the plan in ``rows`` (the actions' rows)."""
-    return column_values(plan_ws, rows, col)  # (no cell made)
+    """The values of column ``col`` of the plan in ``rows`` (the actions' rows), as COUNTIFS
+    reads them: a formula's cell by the result saved with the file, where it has one."""
+    values = column_values(plan_ws, rows, col)  # (no cell made)
+    formulas = formula_cells(plan_ws, col)
+    if not formulas:
+        return values
+    shown = {r: formula_result(cell) for r, cell in formulas.items()}
+    return [
+        value if shown.get(r) is None else shown[r] for r, value in zip(rows, values, strict=True)
+    ]
 
 
 def _cells_match(plan_ws: Worksheet, rows: Sequence[int], col: int | None) -> dict[str, bool]:

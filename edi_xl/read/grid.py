@@ -68,6 +68,7 @@ def grid_from_worksheet(
     ws: Worksheet,
     made: dict[tuple[int, int], Any] | None = None,
     values: Iterable[tuple[Any, ...]] = (),
+    shown: dict[tuple[int, int], Any] | None = None,
 ) -> SheetGrid:
     """Read an openpyxl worksheet (not read-only) into a grid.
 
@@ -75,6 +76,8 @@ def grid_from_worksheet(
     ranges are filled with their top-left value; hidden rows are recorded. ``made`` and
     ``values``: a sheet loaded with its cells held as values (1-based row, column and value
     first), not made into the cells ``made`` (by row and column): read without making them.
+    ``shown``: by (row, column), what cells holding a formula show (the result saved with the
+    file), read in place of the formula's text.
     """
     # 1-based (row, column) -> value; ``_value`` is what openpyxl's ``value`` property returns
     # (for a merged cell too), read without the property: a plan has tens of thousands of cells
@@ -86,6 +89,11 @@ def grid_from_worksheet(
     for r, c, value, *_ in values:
         if value is not None:
             cells[(r, c)] = value
+    for place, value in (shown or {}).items():
+        if value is None or value == "":
+            cells.pop(place, None)  # (a formula that shows nothing: an empty cell)
+        else:
+            cells[place] = value
     max_r, max_c = _extent(cells)
     if max_r > MAX_ROWS or max_c > MAX_COLS:
         cells = {(r, c): v for (r, c), v in cells.items() if r <= MAX_ROWS and c <= MAX_COLS}

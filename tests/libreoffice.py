@@ -43,6 +43,20 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def require_soffice() -> None:
+    """Skip the calling test when LibreOffice is not installed, visibly; fail it instead under
+    CI (the environment variable ``CI`` set), where it must run."""
+    import os
+
+    import pytest
+
+    if soffice_path() is not None:
+        return
+    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        pytest.fail("CI is set, so this must not be skipped: LibreOffice is not installed")
+    pytest.skip("LibreOffice not installed")
+
+
 def poppler_missing() -> list[str]:
     """The poppler-utils programs these helpers use that are not installed."""
     return [tool for tool in ("pdftoppm", "pdftotext") if shutil.which(tool) is None]

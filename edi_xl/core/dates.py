@@ -28,6 +28,8 @@ from typing import Any
 from openpyxl.utils.datetime import from_excel
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from edi_xl.core.unvalidated import made
+
 __all__ = [
     "DateKind",
     "DateValue",
@@ -118,11 +120,7 @@ class DateValue(BaseModel):
 
     @model_validator(mode="after")
     def _date_matches_kind(self) -> DateValue:
-        needs_date = self.kind in DEADLINE_KINDS or self.kind is DateKind.START
-        if needs_date and self.date is None:
-            raise ValueError(f"a {self.kind.value} date value needs a date")
-        if not needs_date and self.date is not None:
-            raise ValueError(f"a {self.kind.value} date value has no date")
+        _check_date(self.kind, self.date)
         return self
 
     @property
@@ -565,7 +563,7 @@ def parse_date(value: object) -> DateValue:
     if isinstance(value, DateValue):
         return value
     if value is None:
-        return DateValue(raw=None, text="", kind=DateKind.EMPTY)
+        return _date_value(raw=None, text="", kind=DateKind.EMPTY)
     if isinstance(value, bool):
         return _unreadable(value, str(value), "a yes/no (true/false) cell is not a date")
     if isinstance(value, dt.datetime):
@@ -609,19 +607,46 @@ def parse_as_at(text: str) -> dt.date:
 # --------------------------------------------------------------------------------------------
 
 
+def _check_date(kind: DateKind, date: dt.date | None) -> None:
+    """Refuse a date value whose ``date`` does not go with its ``kind``: a deadline kind
+    (and START) has one, no other kind has."""
+    needs_date = kind in DEADLINE_KINDS or kind is DateKind.START
+    if needs_date and date is None:
+        raise ValueError(f"a {kind.value} date value needs a date")
+    if not needs_date and date is not None:
+        raise ValueError(f"a {kind.value} date value has no date")
+
+
+def _date_value(
+    *,
+    raw: Any,
+    text: str,
+    kind: DateKind,
+    date: dt.date | None = None,
+    embedded: bool = False,
+    note: str | None = None,
+) -> DateValue:
+    """What ``DateValue(...)`` validates to, for the values the parsers here found (already
+    of the fields' types: a ``dt.date``, never a datetime), made without pydantic's
+    validation (:func:`~edi_xl.core.unvalidated.made`; a refresh reads thousands of dates, and
+    need not build the model's schema) and checked as the validation checks it."""
+    _check_date(kind, date)
+    return made(DateValue, raw=raw, text=text, kind=kind, date=date, embedded=embedded, note=note)
+
+
 def _unreadable(raw: object, text: str, note: str | None) -> DateValue:
-    return DateValue(raw=raw, text=text, kind=DateKind.UNREADABLE, note=note)
+    return _date_value(raw=raw, text=text, kind=DateKind.UNREADABLE, note=note)
 
 
 def _parse_day(raw: object, day: dt.date, text: str, note: str | None) -> DateValue:
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         return _unreadable(raw, text, f"the year {day.year} is outside {MIN_YEAR}-{MAX_YEAR}")
-    return DateValue(raw=raw, text=text, kind=DateKind.EXACT, date=day, note=note)
+    return _date_value(raw=raw, text=text, kind=DateKind.EXACT, date=day, note=note)
 
 
 def _parse_datetime(value: dt.datetime) -> DateValue:
     if value != value:  # pandas NaT: an empty cell
-        return DateValue(raw=value, text="", kind=DateKind.EMPTY)
+        return _date_value(raw=value, text="", kind=DateKind.EMPTY)
     if value.time() == dt.time(0, 0):
         return _parse_day(value, value.date(), value.date().isoformat(), None)
     text = value.isoformat(sep=" ", timespec="seconds")
@@ -631,13 +656,13 @@ def _parse_datetime(value: dt.datetime) -> DateValue:
 def _parse_number(value: numbers.Real) -> DateValue:
     number = float(value)
     if math.isnan(number):  # pandas reads an empty cell as NaN
-        return DateValue(raw=value, text="", kind=DateKind.EMPTY)
+        return _date_value(raw=value, text="", kind=DateKind.EMPTY)
     text = str(int(number)) if number.is_integer() else str(value)
     if not math.isfinite(number):
         return _unreadable(value, text, "not a finite number")
     if number.is_integer() and MIN_YEAR <= number <= MAX_YEAR:
         year = int(number)
-        return DateValue(raw=value, text=text, kind=DateKind.YEAR, date=dt.date(year, 12, 31))
+        return _date_value(raw=value, text=text, kind=DateKind.YEAR, date=dt.date(year, 12, 31))
     day = excel_serial_to_date(number)
     if day is None:
         return _unreadable(
@@ -664,7 +689,7 @@ def _parse_text(raw: str) -> DateValue:
     text = raw.strip()
     squeezed = _squeeze(raw)
     if _is_empty(squeezed):
-        return DateValue(raw=raw, text=text, kind=DateKind.EMPTY)
+        return _date_value(raw=raw, text=text, kind=DateKind.EMPTY)
     whole = squeezed.rstrip(".,;:").strip()
 
     # 1. The whole cell is one date form.
@@ -672,7 +697,7 @@ def _parse_text(raw: str) -> DateValue:
     if problem:
         return _unreadable(raw, text, problem)
     if period:
-        return DateValue(
+        return _date_value(
             raw=raw, text=text, kind=period.kind, date=period.end, note=_join(period.notes)
         )
 
@@ -684,7 +709,7 @@ def _parse_text(raw: str) -> DateValue:
             if problem:
                 return _unreadable(raw, text, problem)
             if period:
-                return DateValue(
+                return _date_value(
                     raw=raw,
                     text=text,
                     kind=DateKind.START,
@@ -694,7 +719,7 @@ def _parse_text(raw: str) -> DateValue:
 
     # 3. The whole cell is a no-deadline phrase.
     if _NO_DEADLINE_WHOLE.fullmatch(whole) or _NO_DEADLINE_ANYWHERE.fullmatch(whole):
-        return DateValue(raw=raw, text=text, kind=DateKind.NO_DEADLINE)
+        return _date_value(raw=raw, text=text, kind=DateKind.NO_DEADLINE)
 
     # 4. Dates inside longer text.
     found = _scan(squeezed)
@@ -705,7 +730,7 @@ def _parse_text(raw: str) -> DateValue:
     # 5. A no-deadline phrase inside longer text, and no date.
     phrase = _NO_DEADLINE_ANYWHERE.search(squeezed)
     if phrase:
-        return DateValue(
+        return _date_value(
             raw=raw,
             text=text,
             kind=DateKind.NO_DEADLINE,
@@ -762,7 +787,7 @@ def _from_found(raw: str, text: str, squeezed: str, found: list[_Found]) -> Date
         return None
     notes[:0] = chosen.notes
     notes.extend(f"{f.text!r} ignored: {f.problem}" for f in found if f.problem)
-    return DateValue(raw=raw, text=text, kind=kind, date=day, embedded=True, note=_join(notes))
+    return _date_value(raw=raw, text=text, kind=kind, date=day, embedded=True, note=_join(notes))
 
 
 def _join(notes: tuple[str, ...] | list[str]) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from edi_xl.core.model import made
+from edi_xl.core.unvalidated import made
 
 
 class Severity(StrEnum):
@@ -243,8 +243,8 @@ MESSAGES: dict[Code, str] = {
         "kept, not changed to {value!r}"
     ),
     Code.FORMULA_NOT_OVERWRITTEN: (
-        "row {row}: {column} of action {action} is worked out by a formula in the master "
-        "({formula}); the return's {value!r} was not written over it"
+        "row {row}: the master works out {column} of action {action} with a formula "
+        "({formula}), so this return's {value!r} was not written over it"
     ),
     Code.SUMMARY_SHEET_NOT_OURS: (
         "a sheet called {sheet!r} that edi_xl did not make is in the workbook; it was left "

@@ -51,7 +51,7 @@ from edi_xl.flows.owner_returns import META_SHEET, last_update_text, row_fingerp
 from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, formula_text, set_value, storable_text
-from edi_xl.master.loading import PlacedCells, formula_result
+from edi_xl.master.loading import PlacedCells, formula_cells, formula_result
 from edi_xl.master.patch import reading_ahead, save_master
 from edi_xl.master.plan import (
     MasterPlan,
@@ -445,6 +445,11 @@ def merge_book(
     unchanged: set[str] = set()
     earlier: set[str] = set()
 
+    grid = master.grid or sheet_grid(ws)  # nothing written to the sheet yet
+    status_col = trust.map_columns(grid, detection.header_row).fields["status"] + 1
+    # Status cells the trust's formula works out: kept, whatever a return says
+    kept = formula_cells(ws, status_col)
+
     for file in files:
         if file.outcome != READ:
             continue
@@ -490,7 +495,8 @@ def merge_book(
             if not _owner_changed(row, action, status_word, sent_row, sent_as_at, words):
                 continue  # sent back as it was: nothing to take (and nothing to undo)
             new_rows += 1
-            if sent_row and sent_row.fingerprint and status_word is not None:
+            origin = action.origin.row if action.origin else None
+            if sent_row and sent_row.fingerprint and status_word is not None and origin not in kept:
                 flag = changed_since_sent(
                     action, row, status_word, sent_row.fingerprint, sent_as_at, words
                 )
@@ -500,8 +506,6 @@ def merge_book(
         if matched and not new_rows:
             unchanged.add(file.name)
 
-    grid = master.grid or sheet_grid(ws)  # nothing written to the sheet yet
-    status_col = trust.map_columns(grid, detection.header_row).fields["status"] + 1
     update_col = round_column(ws, header_row, as_at, grid) if candidates else None
     if update_col is not None and status_col >= update_col:  # moved along by the new column
         status_col += 1

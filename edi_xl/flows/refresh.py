@@ -87,10 +87,12 @@ class RefreshResult:
         return [(a, s.days_overdue or 0) for a, s in self.assessments if s.overdue]
 
     def rag_counts(self) -> dict[str, int]:
+        """The actions of each RAG status, as the Status column shows them after the refresh
+        (a Status worked out by the trust's formula as it shows, whatever the rule gives)."""
         counts = {rag.value: 0 for rag in RAG}
-        for _, s in self.assessments:
-            if s.status:
-                counts[s.status.value] += 1
+        for action, _ in self.assessments:
+            if action.status:
+                counts[action.status.value] += 1
         return counts
 
 
@@ -237,7 +239,7 @@ def refresh_book(
         new_status = _status_cell_value(action, assessment, words)
         formula = status_formulas.get(action.origin.row) if action.origin else None
         if formula is not None:
-            if comparable(new_status) != comparable(action.status_text):
+            if assessment.status is not None and assessment.status is not action.status:
                 notes.append(_formula_kept(formula, action, new_status, path))
             continue  # (the plan says what the sheet shows)
         if assessment.status is not None:  # the plan now says what the sheet will say

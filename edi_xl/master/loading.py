@@ -215,9 +215,9 @@ _RESULTS: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictio
 
 def formula_result(cell: Any) -> Any:
     """What ``cell``, holding a formula since it was loaded, showed when its file was saved
-    (the last result Excel worked out: text, a number, a date, True/False or an error such as
-    ``#N/A``); None when the cell holds no formula now (edi_xl wrote a value there) or its
-    file holds no result for it."""
+    (the last result Excel worked out: text, a number, a date, True/False; "" for no text and
+    for an error such as ``#N/A``, which is nothing to read); None when the cell holds no
+    formula now (edi_xl wrote a value there) or its file holds no result for it."""
     if cell.data_type != "f":
         return None
     return _RESULTS.get(cell.parent, _NO_RESULTS).get(cell)
@@ -660,11 +660,16 @@ class _FastSheetReader(WorksheetReader):
         counter, data_only = parser.col_counter, parser.data_only
         parser.data_only = True
         try:
-            result = parser.parse_cell(el)["value"]
+            read = parser.parse_cell(el)
         finally:
             parser.data_only, parser.col_counter = data_only, counter
-        if result is None and el.get("t") == "str" and el.find(VALUE_TAG) is not None:
-            result = ""  # text, and none: what ="" shows (openpyxl reads an empty text as None)
+        result = read["value"]
+        if read["data_type"] == "e" or (
+            result is None and el.get("t") == "str" and el.find(VALUE_TAG) is not None
+        ):
+            # text, and none: what ="" shows (openpyxl reads an empty text as None); and an
+            # error (#N/A...): no owner, date or Status to read (not an owner called "#N/A")
+            result = ""
         if result is not None:
             self._results[(row, column)] = result
 

@@ -941,7 +941,13 @@ def _set_cell(c: etree._Element, value: Any, data_type: str, style: int | None, 
     """Make the ``<c>`` element ``c`` hold ``value`` (as openpyxl holds it) and ``style``.
     (What it held goes: its children, and the attributes of its value: type, metadata. Most
     cells written have neither, a new one only its reference: looked at before anything is
-    removed, as a merge writes thousands.)"""
+    removed, as a merge writes thousands.)
+
+    A formula written over a formula keeps the result the file held (``<v>`` and its type):
+    edi_xl rewrites a trust's formula only to move its references along with a column it
+    inserted, which leaves its result as it was, and the result is what edi_xl reads of the
+    cell next time (Excel works it out again on opening: ``fullCalcOnLoad``)."""
+    kept = _kept_result(c) if data_type == "f" and len(c) else None
     if len(c):
         for child in list(c):
             c.remove(child)
@@ -957,17 +963,60 @@ def _set_cell(c: etree._Element, value: Any, data_type: str, style: int | None, 
     if array:
         f = etree.SubElement(c, M + "f", t="array", ref=value.ref)
         f.text = _formula_text(value.text)
-        return
-    content = _content(value, data_type, wb.epoch)
-    if content.t:
-        c.set("t", content.t)
-    if content.kind == "is":
-        t = etree.SubElement(etree.SubElement(c, M + "is"), M + "t")
-        t.text = content.text
-        if content.preserve:
-            t.set(XML_SPACE, "preserve")
-    elif content.kind:
-        etree.SubElement(c, M + content.kind).text = content.text
+    else:
+        content = _content(value, data_type, wb.epoch)
+        if content.t:
+            c.set("t", content.t)
+        if content.kind == "is":
+            t = etree.SubElement(etree.SubElement(c, M + "is"), M + "t")
+            t.text = content.text
+            if content.preserve:
+                t.set(XML_SPACE, "preserve")
+        elif content.kind:
+            etree.SubElement(c, M + content.kind).text = content.text
+    if kept is not None:
+        kind, v = kept
+        if kind is not None:
+            c.set("t", kind)
+        c.append(v)
+
+
+def _kept_result(c: etree._Element) -> tuple[str | None, etree._Element] | None:
+    """(its type, its ``<v>``) of a ``<c>`` holding a formula and its result; None if not."""
+    f = c.find(M + "f")
+    v = c.find(M + "v")
+    if f is None or v is None:
+        return None
+    return c.get("t"), v
+
+
+def shared_anchor(c: etree._Element) -> str | None:
+    """The group (``si``) of a shared formula whose definition ``c`` holds (Excel's filled-down
+    formula: the first cell has its text and the range, each other cell of the range only
+    ``<f t="shared" si=".."/>``); None when ``c`` holds none."""
+    f = c.find(M + "f")
+    if f is None or f.get("t") != "shared" or not f.get("ref") or not f.text:
+        return None
+    return f.get("si")
+
+
+def _unshare(root: etree._Element, groups: set[str], formula: Callable[[int, int], Any]) -> None:
+    """Write out the formula of each cell of the shared formula ``groups`` whose first cell,
+    holding the group's definition, was written over: each other cell holds only the group's
+    mark, and would be left with no formula (Excel asks to repair the file). ``formula(row,
+    column)``: the cell's formula as openpyxl read it (the group's, moved to the cell)."""
+    for f in root.iter(M + "f"):
+        if f.get("t") != "shared" or f.get("si") not in groups or f.get("ref"):
+            continue
+        c = f.getparent()
+        assert c is not None
+        letters, row = coordinate_from_string(c.get("r", ""))
+        text = formula(row, column_index_from_string(letters))
+        if not isinstance(text, str) or not text.startswith("="):
+            continue  # (not read as one: left as it was)
+        for name in ("t", "si"):
+            del f.attrib[name]
+        f.text = _formula_text(text[1:])
 
 
 def _cell_xml(ref: str, value: Any, data_type: str, style: int | None, epoch: Any) -> str:
@@ -1444,6 +1493,7 @@ def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) 
     with their heights: the rows whose heights are set (the others are set by the caller)."""
     new_rows: dict[int, list[tuple[int, Any]]] = {}  # rows the file does not have yet
     had = set(sheet.rows)
+    unshared: set[str] = set()  # shared formulas whose definition was written over
     for key, e in edits.cells.items():
         if key[0] not in had:
             new_rows.setdefault(key[0], []).append((key[1], e))
@@ -1456,7 +1506,13 @@ def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) 
         # a cleared cell the file does not have stays absent
         c = sheet.cell(*key, create=e.value is not None or e.style_changed)
         if c is not None:
+            group = shared_anchor(c)
             _set_cell(c, e.value, e.data_type, styles.xf(e.style) if e.style_changed else None, wb)
+            if group is not None and shared_anchor(c) is None:
+                unshared.add(group)
+    if unshared:
+        ws = wb[edits.title]
+        _unshare(sheet.root, unshared, lambda r, c: value_at(ws, r, c))
     for r in edits.heights:  # a new row's height goes in with it
         if r not in had:
             new_rows.setdefault(r, [])

@@ -1177,3 +1177,53 @@ def test_only_core_dates_spells_a_date_for_people() -> None:
         if spelt.search(line) and "strptime" not in line
     ]
     assert found == []
+
+
+# --- made without validation: the values pydantic's validation makes -------------------------
+
+_EVERY_VALUE: list[object] = [
+    case[0] for cases in (FORMS, EDGES, EMBEDDED, SEED_000, SEED_001, SEED_002, SEED_003, SEED_004)
+    for case in cases
+] + [value for value, *_ in CELLS] + RAWS + [value for value, _ in NOTES]  # fmt: skip
+
+
+def _revalidated(value: DateValue) -> DateValue:
+    return DateValue(**{name: getattr(value, name) for name in DateValue.model_fields})
+
+
+def _same_fields(parsed: DateValue, validated: DateValue) -> None:
+    assert parsed == validated
+    for name in DateValue.model_fields:
+        mine, theirs = getattr(parsed, name), getattr(validated, name)
+        assert type(mine) is type(theirs), (name, mine, theirs)
+
+
+def test_every_date_value_read_is_what_validation_makes_of_it() -> None:
+    """parse_date makes its values without pydantic's validation (``dates._date_value``):
+    each is the model validation makes from the same fields, each field of the same type (a
+    date never a datetime), for every value these tests read."""
+    assert len(_EVERY_VALUE) > 350
+    for value in _EVERY_VALUE:
+        parsed = parse_date(value)
+        _same_fields(parsed, _revalidated(parsed))
+
+
+@settings(database=None, deadline=None, max_examples=400)
+@given(
+    st.text(alphabet=st.sampled_from("0123456789/-. QqFYyMarchJunDecTBC onwardsby"), max_size=24)
+)
+def test_any_text_read_is_what_validation_makes_of_it(text: str) -> None:
+    parsed = parse_date(text)
+    _same_fields(parsed, _revalidated(parsed))
+
+
+@pytest.mark.parametrize(
+    ("kind", "day"), [(EXACT, None), (UNREADABLE, date(2024, 3, 31)), (EMPTY, date(2024, 1, 1))]
+)
+def test_a_date_value_made_unvalidated_is_checked_as_validation_checks_it(
+    kind: DateKind, day: date | None
+) -> None:
+    with pytest.raises(ValueError, match="date value"):
+        dates._date_value(raw=None, text="x", kind=kind, date=day)
+    with pytest.raises(ValidationError, match="date value"):
+        DateValue(raw=None, text="x", kind=kind, date=day)

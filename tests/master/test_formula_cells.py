@@ -16,15 +16,15 @@ spreadsheet program, which saves its own results.
 
 from __future__ import annotations
 
-import os
+import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 import xlsxwriter
 from conftest import add_seed_plan_sheet
+from libreoffice import recalculated_copy, require_soffice
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import to_excel
 
@@ -85,8 +85,8 @@ def _formulas(path: Path) -> dict[str, Any]:
 
 
 def test_the_loader_keeps_each_formulas_saved_result_beside_it(tmp_path: Path) -> None:
-    """Text, a date, a number, True/False and an error, as openpyxl reads them "data only";
-    a formula saved with no result (openpyxl writes none) has none."""
+    """Text, a date, a number and True/False, as openpyxl reads them "data only"; an error
+    as nothing to read; a formula saved with no result (openpyxl writes none) has none."""
     path = tmp_path / "kinds.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("Action Plan")
@@ -105,11 +105,12 @@ def test_the_loader_keeps_each_formulas_saved_result_beside_it(tmp_path: Path) -
         (1, 2): datetime(2023, 7, 31),
         (1, 3): 42,
         (1, 4): True,
-        (1, 5): "#DIV/0!",
+        (1, 5): "",  # (an error is nothing to read: no owner called "#DIV/0!")
     }
     data_only = load_workbook(path, data_only=True)["Action Plan"]
-    for ref in "ABCDE":
+    for ref in "ABCD":
         assert formula_result(loaded[f"{ref}1"]) == data_only[f"{ref}1"].value, ref
+    assert data_only["E1"].value == "#DIV/0!"
     resaved = load_workbook(path)  # openpyxl saves formulas with no results
     resaved.save(path)
     loaded = load_workbook_fast(path.read_bytes())["Action Plan"]
@@ -216,6 +217,21 @@ def _return_of(folder: Path, owner: str) -> Path:
     return found
 
 
+def _answer(returned: Path, action_id: str, status: str | None, update: str) -> int:
+    """Fill in ``returned`` as its owner would in Excel: the Status (unless None) and the
+    round's update of ``action_id``; the return's row of that action."""
+    wb = load_workbook(returned)
+    ws = wb["Your actions"]
+    header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "#")
+    header = [c.value for c in ws[header_row]]
+    row = next(r for r in range(header_row + 1, ws.max_row + 1) if ws.cell(r, 1).value == action_id)
+    if status is not None:
+        ws.cell(row, header.index("Status") + 1).value = status
+    ws.cell(row, header.index(update_header(AS_AT)) + 1).value = update
+    wb.save(returned)
+    return row
+
+
 def test_a_return_is_not_written_over_a_status_formula(tmp_path: Path) -> None:
     """Priya's return says "At Risk" for action 1.4, whose Status the master looks up with a
     formula: the formula stays, the merge flags it, and her update is taken."""
@@ -224,14 +240,7 @@ def test_a_return_is_not_written_over_a_status_formula(tmp_path: Path) -> None:
     folder = tmp_path / "returns"
     make_owner_returns(path, folder, AS_AT)
     returned = _return_of(folder, PRIYA)
-    wb = load_workbook(returned)
-    ws = wb["Your actions"]
-    header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "#")
-    header = [c.value for c in ws[header_row]]
-    row = next(r for r in range(header_row + 1, ws.max_row + 1) if ws.cell(r, 1).value == "1.4")
-    ws.cell(row, header.index("Status") + 1).value = "At Risk"
-    ws.cell(row, header.index(update_header(AS_AT)) + 1).value = "Panels trained in November."
-    wb.save(returned)
+    row = _answer(returned, "1.4", "At Risk", "Panels trained in November.")
 
     result = merge_returns(path, [returned], as_at=AS_AT, now=NOW)
     (flag,) = [f for f in result.flags if f.kind is Code.FORMULA_NOT_OVERWRITTEN]
@@ -254,12 +263,7 @@ def test_results_libreoffice_worked_out_are_read(tmp_path: Path) -> None:
     """The formulas written by openpyxl (no results), calculated and saved by LibreOffice:
     the plan reads LibreOffice's results (an empty text too: a row made ready for the next
     action, its formulas showing nothing, is no action), and a refresh keeps the formulas."""
-    from libreoffice import recalculated_copy, soffice_path
-
-    if soffice_path() is None:
-        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-            pytest.fail("CI is set, so this must not be skipped: LibreOffice is not installed")
-        pytest.skip("LibreOffice not installed")
+    require_soffice()
     source = build_formula_plan(tmp_path / "plan.xlsx")
     wb = load_workbook(source)
     ws = wb["Action Plan"]
@@ -291,18 +295,181 @@ def test_the_summary_counts_an_owner_a_formula_looks_up(tmp_path: Path) -> None:
     COUNTIFS (which reads the formula's result), and LibreOffice works it out to her one
     action, Green. Before, her row held fixed numbers: the plan's cell read as "=Owners!A2"
     did not match her name."""
-    from libreoffice import recalculated_copy, soffice_path
-
     path = build_formula_plan(tmp_path / "plan.xlsx")
     refresh_workbook(path, AS_AT, now=NOW)
     ws = load_workbook(path)["Summary"]
     (row,) = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == PRIYA]
     counts = [ws.cell(row, c).value for c in range(4, 8)]
     assert all(str(v).startswith("=COUNTIFS(") for v in counts), counts
-    if soffice_path() is None:
-        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-            pytest.fail("CI is set, so this must not be skipped: LibreOffice is not installed")
-        pytest.skip("LibreOffice not installed")
+    require_soffice()
     calculated = load_workbook(recalculated_copy(path, tmp_path / "lo"), data_only=True)
     summary = calculated["Summary"]
     assert [summary.cell(row, c).value for c in range(4, 9)] == [1, 0, 0, 0, 1]
+
+
+# --- Excel's filled-down ("shared") formulas, a round's new column ---------------------------
+
+
+def share_formulas(path: Path, col: str, first: int, last: int) -> None:
+    """Make the formulas XlsxWriter wrote in ``col``, rows ``first`` to ``last``, one shared
+    formula, as Excel saves a formula filled down: the first cell holds its text and the
+    range, each other cell only ``<f t="shared" si="0"/>`` (and its result)."""
+    with zipfile.ZipFile(path) as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+
+    def share(found: re.Match[str]) -> str:
+        row = int(found.group(1))
+        if not first <= row <= last:
+            return found.group(0)
+        if row == first:
+            definition = f'<f t="shared" ref="{col}{first}:{col}{last}" si="0">'
+            return found.group(0).replace("<f>", definition)
+        return re.sub(r"<f>.*?</f>", '<f t="shared" si="0"/>', found.group(0))
+
+    pattern = rf'<c r="{col}(\d+)"[^>]*><f>.*?</f>(?:<v>.*?</v>|<v/>)?</c>'
+    parts["xl/worksheets/sheet1.xml"] = re.sub(pattern, share, xml).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+
+
+def build_override_plan(path: Path) -> Path:
+    """Seed 000 with Status filled down as one formula, ``=IF(K2="","On Track",K2)``,
+    reading a "RAG override" column K right of the update column: 1.11 (row 6) "At Risk",
+    2.3 (row 9) "Complete"."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws, count = add_seed_plan_sheet(wb)
+    ws.write("K1", "RAG override")
+    overrides = {6: "At Risk", 9: "Complete"}
+    for r in range(2, 2 + count):
+        if r in overrides:
+            ws.write(f"K{r}", overrides[r])
+        shown = overrides.get(r, "On Track")
+        ws.write_formula(f"I{r}", f'=IF(K{r}="","On Track",K{r})', None, shown)
+    wb.close()
+    share_formulas(path, "I", 2, 1 + count)
+    return path
+
+
+def test_a_formula_moved_by_a_rounds_new_column_keeps_its_result(tmp_path: Path) -> None:
+    """A merge inserts the round's column left of K: each Status formula is moved to read L,
+    and keeps its result in the file, so the next command reads the Status as Excel shows it
+    (before, the moved formulas were saved with no result and read as their text: "not a
+    RAG status" for every action)."""
+    path = build_override_plan(tmp_path / "plan.xlsx")
+    refresh_workbook(path, AS_AT, now=NOW)
+    folder = tmp_path / "returns"
+    make_owner_returns(path, folder, AS_AT)
+    returned = _return_of(folder, "Louanna Lubega")
+    _answer(returned, "2.1", None, "Campaign launched.")
+    merge_returns(path, [returned], as_at=AS_AT, now=NOW)
+
+    assert 't="str"' in _cell_xml(path, "I2") and "<v>On Track</v>" in _cell_xml(path, "I2")
+    assert load_workbook(path)["Action Plan"]["I6"].value == '=IF(L6="","On Track",L6)'
+    plan = read_master_plan(load_master(path), path).plan
+    statuses = {a.id: a.status_text for a in plan.actions}
+    assert statuses["1.11"] == "At Risk" and statuses["2.3"] == "Complete"
+    assert set(statuses.values()) == {"On Track", "At Risk", "Complete"}
+    again = refresh_workbook(path, AS_AT, now=NOW)
+    assert not [p for p in again.report.problems if p.code is Code.UNKNOWN_STATUS]
+
+
+def test_writing_over_the_first_cell_of_a_filled_down_formula_keeps_the_rest(
+    tmp_path: Path,
+) -> None:
+    """The trust filled its own formula down edi_xl's Overdue column, K2:K30. A refresh
+    writes K2:K18 (the actions' rows; edi_xl's column). The cells below keep their formula,
+    each written out in full: before, they were left marking a shared formula whose text had
+    gone with K2 (openpyxl read "=", LibreOffice dropped them, Excel asks to repair)."""
+    path = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws, _ = add_seed_plan_sheet(wb)
+    ws.write_row(0, 10, ["Overdue", "Days overdue", "Problems"])
+    for r in range(2, 31):
+        shown = "spare" if r > 18 else "Check"
+        ws.write_formula(f"K{r}", f'=IF(A{r}="","spare","Check")', None, shown)
+    wb.close()
+    share_formulas(path, "K", 2, 30)
+    refresh_workbook(path, AS_AT, now=NOW)
+    ws = load_workbook(path)["Action Plan"]
+    assert ws["K2"].value in ("No", "Yes") and ws["K18"].value in ("No", "Yes")
+    assert [ws[f"K{r}"].value for r in (19, 25, 30)] == [
+        '=IF(A19="","spare","Check")',
+        '=IF(A25="","spare","Check")',
+        '=IF(A30="","spare","Check")',
+    ]
+    assert 't="shared"' not in _cell_xml(path, "K19")
+    require_soffice()
+    # LibreOffice works the formulas out: the cells below the actions hold theirs
+    calculated = load_workbook(recalculated_copy(path, tmp_path / "lo"), data_only=True)
+    assert [calculated["Action Plan"][f"K{r}"].value for r in (19, 25, 30)] == ["spare"] * 3
+
+
+def test_no_note_when_the_formula_shows_the_rules_colour_in_other_words(tmp_path: Path) -> None:
+    """A formula showing "Red" on an overdue action, or "Green" on one on track, agrees with
+    the rule (which would write the Settings word): no note."""
+    path = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws, _ = add_seed_plan_sheet(wb)
+    ws.write_formula("I2", '="Green"', None, "Green")  # 1.4: due 31 Mar 2024
+    ws.write_formula("I5", '="Red"', None, "Red")  # 1.9: due 30 Nov 2023, overdue
+    wb.close()
+    result = refresh_workbook(path, AS_AT, now=NOW)
+    assert not [n for n in result.notes if n.code is Code.FORMULA_KEPT]
+    assert _formulas(path)["I2"] == '="Green"'
+
+
+def test_the_rag_counts_printed_are_what_the_status_column_shows(tmp_path: Path) -> None:
+    """1.5's formula shows "On Track" though it is overdue: the counts a refresh prints (and
+    the buttons show) count it Green, as the sheet and its Summary do."""
+    path = build_formula_plan(tmp_path / "plan.xlsx")
+    result = refresh_workbook(path, AS_AT, now=NOW)
+    shown = {a.id: a.status for a, _ in result.assessments}
+    assert shown["1.5"] is RAG.GREEN
+    counts = result.rag_counts()
+    assert counts["Green"] == sum(1 for s in shown.values() if s is RAG.GREEN)
+    assert counts["Red"] == sum(1 for s in shown.values() if s is RAG.RED)
+
+
+def test_a_formula_showing_an_error_is_no_owner(tmp_path: Path) -> None:
+    """An owner looked up by a formula that shows #N/A is no owner: the action has none (a
+    warning), and no return is made for an owner called "#N/A"."""
+    path = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws, _ = add_seed_plan_sheet(wb)
+    ws.write_formula("F2", '=VLOOKUP("x",Owners!A:A,1,FALSE)', None, "#N/A")
+    wb.add_worksheet("Owners")
+    wb.close()
+    result = refresh_workbook(path, AS_AT, now=NOW)
+    assert not [o for o in result.plan.owners if "#" in o]
+    (missing,) = [p for p in result.report.problems if p.code is Code.MISSING_OWNER]
+    assert missing.action_id == "1.4"
+    made = make_owner_returns(path, tmp_path / "returns", AS_AT)
+    assert not [f for f in made.files if "N A" in f.path.name or "#" in f.path.name]
+
+
+def test_a_kept_status_formula_is_not_said_to_be_applied(tmp_path: Path) -> None:
+    """Priya's Status changed in the master (its formula now shows "At Risk") after her
+    return was sent; her return says "Complete". The merge says only that the formula was
+    kept: not also that her word "is applied" (changed_since_sent), which it was not."""
+    path = build_formula_plan(tmp_path / "plan.xlsx")
+    refresh_workbook(path, AS_AT, now=NOW)
+    folder = tmp_path / "returns"
+    make_owner_returns(path, folder, AS_AT)
+    # the looked-up Status changes in the master: its result, as Excel would save it
+    with zipfile.ZipFile(path) as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    sheet = re.sub(r'(<c r="I2"[^>]*><f>Owners!B2</f><v>)On Track(</v>)', r"\1At Risk\2", sheet)
+    assert "<v>At Risk</v>" in sheet
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    _answer(_return_of(folder, PRIYA), "1.4", "Complete", "Done, evidence attached.")
+    returned = _return_of(folder, PRIYA)
+    result = merge_returns(path, [returned], as_at=AS_AT, now=NOW)
+    kinds = [f.kind for f in result.flags if f.id == "1.4"]
+    assert Code.FORMULA_NOT_OVERWRITTEN in kinds
+    assert Code.CHANGED_SINCE_SENT not in kinds

@@ -1,6 +1,6 @@
 """The actions the trust layout reads are made without pydantic's validation
-(:func:`edi_xl.core.model.made`): they must be the models validation makes from the same values,
-field by field and type by type, on plans read from real workbooks."""
+(:func:`edi_xl.core.unvalidated.made`): they must be the models validation makes from the same
+values, field by field and type by type, on plans read from real workbooks."""
 
 import sys
 from datetime import date, datetime, time
@@ -11,8 +11,9 @@ from conftest import trust_layout_book
 from openpyxl import load_workbook
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from edi_xl.core.model import CellOrigin, ProgressUpdate, made
+from edi_xl.core.model import ActionPlan, CellOrigin, PlanSource, ProgressUpdate
 from edi_xl.core.status import RAG
+from edi_xl.core.unvalidated import made
 from edi_xl.master.plan import read_master_plan
 from edi_xl.read.grid import SheetGrid
 from edi_xl.tables.layouts import trust
@@ -68,8 +69,18 @@ def assert_validated(actions: list[Any]) -> None:
         assert_same(action, validated(action), f"row {action.origin.row}")
 
 
+def assert_plan_validated(plan: ActionPlan) -> None:
+    """The plan and its source are the models validation makes of their values."""
+    assert plan.source is not None
+    for model in (plan.source, plan):
+        fields = {name: getattr(model, name) for name in type(model).model_fields}
+        assert_same(model, type(model)(**fields), type(model).__name__)
+
+
 def test_the_seed_plans_actions_are_the_validated_models(seed_workbook):
-    assert_validated(read_plan(seed_workbook).actions)
+    plan = read_plan(seed_workbook)
+    assert_validated(plan.actions)
+    assert_plan_validated(plan)
 
 
 def test_a_masters_actions_of_every_kind_of_cell_are_the_validated_models(tmp_path):
@@ -104,6 +115,8 @@ def test_a_masters_actions_of_every_kind_of_cell_are_the_validated_models(tmp_pa
     assert actions[2].extra == {"Budget": 600, "Column N": "under no header"}
     assert [u.text for u in actions[1].updates] == ["sep 5", "dec news"]
     assert_validated(actions)
+    assert_plan_validated(master.plan)
+    assert isinstance(master.plan.source, PlanSource) and master.plan.source.skipped_rows == []
 
 
 def test_a_ragged_grid_reads_missing_cells_and_missing_fields_as_empty():

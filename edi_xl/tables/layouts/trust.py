@@ -18,11 +18,12 @@ from functools import lru_cache
 from typing import Any
 
 from edi_xl.core.dates import DateValue, parse_date
-from edi_xl.core.model import Action, ActionPlan, CellOrigin, PlanSource, ProgressUpdate, made
+from edi_xl.core.model import Action, ActionPlan, CellOrigin, PlanSource, ProgressUpdate
 from edi_xl.core.references import ReportRef, parse_protected_characteristics, parse_report_refs
 from edi_xl.core.rounds import update_header_date
 from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import one_line
+from edi_xl.core.unvalidated import made
 from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.tables.layouts.base import Detection, count_header_matches, find_header_row
 from edi_xl.tables.vocabulary import match_header
@@ -222,21 +223,25 @@ def read(
         ),
         None,
     )
-    source = PlanSource(
-        path=path,
+    # made as validation makes them (its schema for a plan of actions is about 20 ms to build)
+    source = made(
+        PlanSource,
+        path=None if path is None else str(path),
         layout=NAME,
         sheet=grid.name,
         header_row=detection.header_row + 1,
         columns=columns.fields | {f"computed:{k}": v for k, v in columns.computed.items()},
-        update_columns=columns.updates,
-        extra_columns=columns.extras,
+        update_columns=dict(columns.updates),
+        extra_columns=dict(columns.extras),
         skipped_rows=skipped,
     )
-    return ActionPlan(
+    return made(
+        ActionPlan,
         title=title,
         actions=actions,
         update_headers=list(columns.updates),
         extra_columns=list(columns.extras),
+        metadata={},
         source=source,
     )
 

@@ -43,18 +43,23 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def require_soffice() -> None:
-    """Skip the calling test when LibreOffice is not installed, visibly; fail it instead under
-    CI (the environment variable ``CI`` set), where it must run."""
+def require_soffice(*, poppler: bool = False) -> None:
+    """Skip the calling test when LibreOffice (and, with ``poppler``, poppler-utils) is not
+    installed, visibly; fail it instead under CI (the environment variable ``CI`` set), where
+    it must run."""
     import os
 
     import pytest
 
-    if soffice_path() is not None:
+    missing = [] if soffice_path() is not None else ["LibreOffice"]
+    if poppler and poppler_missing():
+        missing.append("poppler-utils")
+    if not missing:
         return
+    reason = f"{' and '.join(missing)} not installed"
     if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-        pytest.fail("CI is set, so this must not be skipped: LibreOffice is not installed")
-    pytest.skip("LibreOffice not installed")
+        pytest.fail(f"CI is set, so this must not be skipped: {reason}")
+    pytest.skip(reason)
 
 
 def poppler_missing() -> list[str]:

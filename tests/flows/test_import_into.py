@@ -11,7 +11,6 @@ were, a duplicate id and the values with no column in the master are reported.
 
 from __future__ import annotations
 
-import os
 import warnings
 import zipfile
 from datetime import date, datetime
@@ -362,13 +361,10 @@ def test_a_bad_master_is_named_and_nothing_is_read(tmp_path: Path, source: Path)
 def test_libreoffice_opens_the_result_and_counts_the_new_rows(
     master: Path, source: Path, tmp_path: Path
 ) -> None:
-    from libreoffice import poppler_missing, recalculated_copy, soffice_path
+    from libreoffice import recalculated_copy, require_soffice
     from test_summary import python_tables, recalculated_tables
 
-    if soffice_path() is None or poppler_missing():
-        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-            pytest.fail("CI is set, so this must not be skipped: LibreOffice is not installed")
-        pytest.skip("LibreOffice or poppler-utils not installed")
+    require_soffice(poppler=True)
     result = _import(source, master)
     from edi_xl.flows.refresh import summarise_master
 

@@ -11,7 +11,6 @@ was.
 
 from __future__ import annotations
 
-import os
 import re
 import struct
 import warnings
@@ -263,13 +262,10 @@ def test_libreoffice_opens_the_patched_workbook_and_recalculates_the_summary(
 ) -> None:
     """LibreOffice, a real spreadsheet program, opens the patched file; its recalculated
     Summary counts equal Python's; the trust's sheets and link are there."""
-    from libreoffice import poppler_missing, soffice_path
+    from libreoffice import require_soffice
     from test_summary import python_tables, recalculated_tables
 
-    if soffice_path() is None or poppler_missing():
-        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-            pytest.fail("CI is set, so this must not be skipped: LibreOffice is not installed")
-        pytest.skip("LibreOffice or poppler-utils not installed")
+    require_soffice(poppler=True)
     refresh_workbook(featured, AS_AT, now=datetime(2023, 12, 18, 9))
     from edi_xl.flows.refresh import summarise_master
 
@@ -337,14 +333,11 @@ def test_add_buttons_refuses_a_workbook_with_macros_and_other_files(tmp_path: Pa
 def test_libreoffice_binds_the_buttons_added_to_a_trust_workbook(
     featured: Path, tmp_path: Path
 ) -> None:
-    from libreoffice import convert, soffice_path
+    from libreoffice import convert, require_soffice
 
     from edi_xl.master import vba
 
-    if soffice_path() is None:
-        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-            pytest.fail("CI is set, so this must not be skipped: LibreOffice is not installed")
-        pytest.skip("LibreOffice (soffice) is not installed")
+    require_soffice()
     CliRunner().invoke(cli, ["add-buttons", str(featured), "--as-at", "2023-12-18"])
     fods = convert(featured.with_suffix(".xlsm"), "fods", tmp_path / "lo").read_text("utf-8")
     labels = re.findall(r'<form:button [^>]*form:label="([^"]*)"', fods)

@@ -207,9 +207,9 @@ def made_from_values(ws: Any) -> dict[tuple[int, int], _PlainCell]:
     return _MADE.get(ws, {})
 
 
-#: Per sheet loaded by the fast reader: the result the file holds for each of its formula
-#: cells (the value Excel showed when it saved it), by cell; a cell whose file holds no
-#: result (a workbook written by a program that does not calculate) is not here.
+#: Per sheet loaded by the fast reader: each of its formula cells as loaded, with the result
+#: the file holds for it (the value Excel showed when it saved it), or None where the file
+#: holds none (a workbook written by a program that does not calculate).
 _RESULTS: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
 
 
@@ -230,16 +230,17 @@ def shown_values(ws: Any) -> dict[tuple[int, int], Any]:
     return {
         (cell.row, cell.column): result
         for cell, result in _RESULTS.get(ws, _NO_RESULTS).items()
-        if cell.data_type == "f"
+        if result is not None and cell.data_type == "f"
     }
 
 
 def formula_cells(ws: Any, column: int) -> dict[int, Any]:
-    """The cells of ``column`` (1-based) of ``ws`` that hold a formula, by row (a formula is
-    always a made cell: :func:`made_cells`)."""
-    return {
-        r: cell for (r, c), cell in made_cells(ws).items() if c == column and cell.data_type == "f"
-    }
+    """The cells of ``column`` (1-based) of ``ws`` that hold a formula the sheet was loaded
+    with, by row: found among the formula cells the fast reader kept, or, on a sheet openpyxl
+    read itself, among its cells."""
+    loaded = _RESULTS.get(ws)
+    cells = loaded if loaded is not None else made_cells(ws).values()
+    return {cell.row: cell for cell in cells if cell.column == column and cell.data_type == "f"}
 
 
 _NO_RESULTS: dict[Any, Any] = {}
@@ -538,7 +539,8 @@ class _FastSheetReader(WorksheetReader):
         self._scanned: Scanned | None = None  # the rows as scan_rows cut them
         self._as_values = False  # the cells read as values (values_only), not made
         self._on_use = False  # the cells read as values, made on first use (cells_on_use)
-        # each formula cell's result in the file, by (row, column), until its cell is made
+        # each formula cell's result in the file (None: none), by (row, column), until its
+        # cell is made
         self._results: dict[tuple[int, int], Any] = {}
         if found is not None and b"<" in (found.rows or b""):
             # the rows are read below; openpyxl reads the rest, from the sheet without them
@@ -612,11 +614,10 @@ class _FastSheetReader(WorksheetReader):
                 new_cell(ws, r, col, styles[style_id], value, data_type)
         self._scanned = None
         self._rows = None
-        if self._results:
-            _RESULTS[ws] = {
-                cells[place]: result for place, result in self._results.items() if place in cells
-            }
-            self._results = {}
+        _RESULTS[ws] = {
+            cells[place]: result for place, result in self._results.items() if place in cells
+        }
+        self._results = {}
         if cells:
             ws._current_row = max(ws._current_row, ws.max_row)
 
@@ -670,8 +671,7 @@ class _FastSheetReader(WorksheetReader):
             # text, and none: what ="" shows (openpyxl reads an empty text as None); and an
             # error (#N/A...): no owner, date or Status to read (not an owner called "#N/A")
             result = ""
-        if result is not None:
-            self._results[(row, column)] = result
+        self._results[(row, column)] = result
 
     def _parsed_cells(self, data: bytes) -> Iterator[_PlainCell]:
         """The cells of the sheet part ``data``, read row by row with lxml's ``iterparse``."""

@@ -239,8 +239,8 @@ MESSAGES: dict[Code, str] = {
     Code.NOT_SENT_COMPLETE: "complete",
     Code.MERGED_CELLS: "row {row}: {column} is inside merged cells; not changed",
     Code.FORMULA_KEPT: (
-        "row {row}: {column} is worked out by a formula ({formula}), which shows {shown!r}; "
-        "kept, not changed to {value!r}"
+        "row {row}: the {column} of action {action} is worked out by a formula ({formula}), "
+        "which shows {shown}; kept, not changed to {value!r}"
     ),
     Code.FORMULA_NOT_OVERWRITTEN: (
         "row {row}: the master works out {column} of action {action} with a formula "

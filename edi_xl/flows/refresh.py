@@ -170,7 +170,7 @@ def _formula_kept(cell: Any, action: Action, status: Any, path: object) -> Probl
         column="Status",
         value=status,
         formula=formula_text(cell),
-        shown=action.status_text,
+        shown=repr(action.status_text) if action.status_text else "nothing",
     )
 
 
@@ -239,7 +239,12 @@ def refresh_book(
         new_status = _status_cell_value(action, assessment, words)
         formula = status_formulas.get(action.origin.row) if action.origin else None
         if formula is not None:
-            if assessment.status is not None and assessment.status is not action.status:
+            # (a note where the rule would write another word, and another colour: not for
+            # a word the rule keeps anyway, nor "Red" for "Exceeded Timescales")
+            if (
+                comparable(new_status) != comparable(action.status_text)
+                and assessment.status is not action.status
+            ):
                 notes.append(_formula_kept(formula, action, new_status, path))
             continue  # (the plan says what the sheet shows)
         if assessment.status is not None:  # the plan now says what the sheet will say

@@ -42,6 +42,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter, range_bo
 from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import MultiCellRange
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.master.column_settings import column_span
@@ -322,6 +323,26 @@ def shift_formula(formula: str, sheet: str, col: int, home: str | None) -> str:
         return formula
     rendered = tokens.render()
     return rendered[1:] if bare else rendered
+
+
+def same_but_references(old: Any, new: Any) -> bool:
+    """Whether the formulas ``old`` and ``new`` (as cells hold them: ``=...`` text or array
+    formulas) are the same but for their references, as a column inserted changes a formula
+    (:func:`shift_formula`); not another formula written over one."""
+    texts = []
+    for formula in (old, new):
+        if isinstance(formula, ArrayFormula):
+            formula = "=" + (formula.text or "").removeprefix("=")
+        if not isinstance(formula, str) or not formula.startswith("="):
+            return False
+        try:
+            tokens = Tokenizer(formula).items
+        except TokenizerError:
+            return False
+        texts.append(
+            [(t.type, t.subtype, None if t.subtype == Token.RANGE else t.value) for t in tokens]
+        )
+    return texts[0] == texts[1]
 
 
 def shift_frozen(ref: str, col: int) -> str:

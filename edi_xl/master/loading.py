@@ -234,6 +234,14 @@ def shown_values(ws: Any) -> dict[tuple[int, int], Any]:
     }
 
 
+def formula_places(ws: Any) -> list[tuple[int, int]]:
+    """(row, column) of every cell of ``ws`` holding a formula it was loaded with (as
+    :func:`formula_cells` finds them), where it is now."""
+    loaded = _RESULTS.get(ws)
+    cells = loaded if loaded is not None else made_cells(ws).values()
+    return [(cell.row, cell.column) for cell in cells if cell.data_type == "f"]
+
+
 def formula_cells(ws: Any, column: int) -> dict[int, Any]:
     """The cells of ``column`` (1-based) of ``ws`` that hold a formula the sheet was loaded
     with, by row: found among the formula cells the fast reader kept, or, on a sheet openpyxl
@@ -656,21 +664,26 @@ class _FastSheetReader(WorksheetReader):
 
     def _keep_result(self, el: Any, row: int, column: int) -> None:
         """Keep the result the file holds for the formula cell ``el`` at (row, column), as
-        openpyxl reads it with ``data_only`` (a workbook loaded for its values)."""
+        openpyxl reads it with ``data_only`` (a workbook loaded for its values), read here
+        from its ``<v>`` and type (openpyxl's ``parse_cell`` again would read the cell twice).
+        An empty text (what ``=""`` shows; openpyxl reads None) and an error (``#N/A``: no
+        owner, date or Status to read, not an owner called "#N/A") are kept as ""."""
         parser = self.parser
-        counter, data_only = parser.col_counter, parser.data_only
-        parser.data_only = True
-        try:
-            read = parser.parse_cell(el)
-        finally:
-            parser.data_only, parser.col_counter = data_only, counter
-        result = read["value"]
-        if read["data_type"] == "e" or (
-            result is None and el.get("t") == "str" and el.find(VALUE_TAG) is not None
-        ):
-            # text, and none: what ="" shows (openpyxl reads an empty text as None); and an
-            # error (#N/A...): no owner, date or Status to read (not an owner called "#N/A")
+        data_type = el.get("t", "n")
+        v = el.find(VALUE_TAG)
+        result: Any = None
+        if data_type == "e" or (data_type == "str" and v is not None and not v.text):
             result = ""
+        elif v is not None and v.text:
+            style = el.get("s", 0)
+            dates = (parser.date_formats, parser.timedelta_formats, parser.epoch)
+            try:
+                read = _plain_value(
+                    data_type, v.text, int(style) if style else 0, parser.shared_strings, dates
+                )
+            except (ValueError, IndexError, KeyError):  # (not a result openpyxl reads either)
+                read = None
+            result = read[0] if read is not None else None
         self._results[(row, column)] = result
 
     def _parsed_cells(self, data: bytes) -> Iterator[_PlainCell]:

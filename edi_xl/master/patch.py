@@ -62,6 +62,7 @@ from typing import Any, NamedTuple
 from lxml import etree
 from openpyxl.cell.cell import Cell
 from openpyxl.compat.strings import safe_string
+from openpyxl.formula.translate import Translator
 from openpyxl.styles.cell_style import CellStyle, StyleArray
 from openpyxl.styles.differential import DifferentialStyle, DifferentialStyleList
 from openpyxl.utils import column_index_from_string, get_column_letter
@@ -85,6 +86,7 @@ from edi_xl.master.edits import (
     baseline_of,
     describe,
     ranges,
+    same_but_references,
     shift_filter_column,
     shift_formula,
     shift_frozen,
@@ -937,17 +939,25 @@ def _content(value: Any, data_type: str, epoch: Any) -> _Content:
 _VALUE_ATTRIBUTES = ("t", "cm", "vm")
 
 
-def _set_cell(c: etree._Element, value: Any, data_type: str, style: int | None, wb: Any) -> None:
+def _set_cell(
+    c: etree._Element,
+    value: Any,
+    data_type: str,
+    style: int | None,
+    wb: Any,
+    *,
+    moved: bool = False,
+) -> None:
     """Make the ``<c>`` element ``c`` hold ``value`` (as openpyxl holds it) and ``style``.
     (What it held goes: its children, and the attributes of its value: type, metadata. Most
     cells written have neither, a new one only its reference: looked at before anything is
     removed, as a merge writes thousands.)
 
-    A formula written over a formula keeps the result the file held (``<v>`` and its type):
-    edi_xl rewrites a trust's formula only to move its references along with a column it
-    inserted, which leaves its result as it was, and the result is what edi_xl reads of the
-    cell next time (Excel works it out again on opening: ``fullCalcOnLoad``)."""
-    kept = _kept_result(c) if data_type == "f" and len(c) else None
+    ``moved``: ``value`` is the formula the cell held with its references moved along with a
+    column edi_xl inserted (:func:`~edi_xl.master.edits.same_but_references`): it keeps the
+    result the file held (``<v>`` and its type), which is what edi_xl reads of the cell next
+    time (Excel works it out again on opening: ``fullCalcOnLoad``)."""
+    kept = _kept_result(c) if moved and data_type == "f" and len(c) else None
     if len(c):
         for child in list(c):
             c.remove(child)
@@ -990,33 +1000,71 @@ def _kept_result(c: etree._Element) -> tuple[str | None, etree._Element] | None:
     return c.get("t"), v
 
 
-def shared_anchor(c: etree._Element) -> str | None:
-    """The group (``si``) of a shared formula whose definition ``c`` holds (Excel's filled-down
-    formula: the first cell has its text and the range, each other cell of the range only
-    ``<f t="shared" si=".."/>``); None when ``c`` holds none."""
+def shared_anchor(c: etree._Element) -> tuple[str, str, str] | None:
+    """(group ``si``, its range, its text) of a shared formula whose definition ``c`` holds
+    (Excel's filled-down formula: the first cell has its text and the range, each other cell
+    of the range only ``<f t="shared" si=".."/>``); None when ``c`` holds none."""
     f = c.find(M + "f")
     if f is None or f.get("t") != "shared" or not f.get("ref") or not f.text:
         return None
-    return f.get("si")
+    group = f.get("si")
+    return None if group is None else (group, f.get("ref", ""), f.text)
 
 
-def _unshare(root: etree._Element, groups: set[str], formula: Callable[[int, int], Any]) -> None:
-    """Write out the formula of each cell of the shared formula ``groups`` whose first cell,
-    holding the group's definition, was written over: each other cell holds only the group's
-    mark, and would be left with no formula (Excel asks to repair the file). ``formula(row,
-    column)``: the cell's formula as openpyxl read it (the group's, moved to the cell)."""
+def _moved_from(anchor: str, text: str) -> Callable[[int, int], str]:
+    """The formula of a cell of a shared formula whose first cell, ``anchor`` (its
+    reference), holds ``text``: the text moved by the cell's distance from it, as Excel
+    works it out."""
+
+    def formula(row: int, column: int) -> str:
+        where = f"{get_column_letter(column)}{row}"
+        return Translator("=" + text, origin=anchor).translate_formula(where)
+
+    return formula
+
+
+def _unshare(root: etree._Element, groups: dict[str, Callable[[int, int], Any]]) -> None:
+    """Write out in full the formula of each cell of the shared formula ``groups`` of the
+    sheet XML ``root``, and make the first cell's formula its own: for a group whose first
+    cell, holding the group's text, was written over (each other cell holds only the group's
+    mark, and would be left with no formula: Excel asks to repair the file), and for one
+    across a column inserted (the others' formulas are worked out from the first cell's by
+    their distance from it, which the column changed). ``groups``: for each, the formula of
+    the cell at (row, column), ``=...``."""
     for f in root.iter(M + "f"):
-        if f.get("t") != "shared" or f.get("si") not in groups or f.get("ref"):
+        group = f.get("si")
+        if f.get("t") != "shared" or group not in groups:
+            continue
+        if f.get("ref"):  # the first cell: its text is its formula
+            for name in ("t", "ref", "si"):
+                del f.attrib[name]
             continue
         c = f.getparent()
         assert c is not None
-        letters, row = coordinate_from_string(c.get("r", ""))
-        text = formula(row, column_index_from_string(letters))
+        if not c.get("r"):  # (a cell the file writes without its reference)
+            row = c.getparent()
+            assert row is not None
+            number_cells(row, row.get("r", ""))
+        letters, number = coordinate_from_string(c.get("r", ""))
+        text = groups[group](number, column_index_from_string(letters))
         if not isinstance(text, str) or not text.startswith("="):
             continue  # (not read as one: left as it was)
         for name in ("t", "si"):
             del f.attrib[name]
         f.text = _formula_text(text[1:])
+
+
+def _shared_across_columns(root: etree._Element) -> set[str]:
+    """The shared formulas of the sheet XML ``root`` whose range spans columns (filled right:
+    a column inserted among them changes their distances)."""
+    groups = set()
+    for f in root.iter(M + "f"):
+        ref, group = f.get("ref"), f.get("si")
+        if f.get("t") == "shared" and ref and group is not None:
+            left, _, right, _ = range_boundaries(ref)
+            if left != right:
+                groups.add(group)
+    return groups
 
 
 def _cell_xml(ref: str, value: Any, data_type: str, style: int | None, epoch: Any) -> str:
@@ -1493,7 +1541,8 @@ def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) 
     with their heights: the rows whose heights are set (the others are set by the caller)."""
     new_rows: dict[int, list[tuple[int, Any]]] = {}  # rows the file does not have yet
     had = set(sheet.rows)
-    unshared: set[str] = set()  # shared formulas whose definition was written over
+    # shared formulas whose definition was written over: each cell's formula, from it
+    unshared: dict[str, Callable[[int, int], Any]] = {}
     for key, e in edits.cells.items():
         if key[0] not in had:
             new_rows.setdefault(key[0], []).append((key[1], e))
@@ -1506,13 +1555,15 @@ def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) 
         # a cleared cell the file does not have stays absent
         c = sheet.cell(*key, create=e.value is not None or e.style_changed)
         if c is not None:
-            group = shared_anchor(c)
-            _set_cell(c, e.value, e.data_type, styles.xf(e.style) if e.style_changed else None, wb)
-            if group is not None and shared_anchor(c) is None:
-                unshared.add(group)
+            anchor = shared_anchor(c)
+            moved = e.data_type == "f" and same_but_references(e.was, e.value)
+            xf = styles.xf(e.style) if e.style_changed else None
+            _set_cell(c, e.value, e.data_type, xf, wb, moved=moved)
+            if anchor is not None and shared_anchor(c) is None:
+                group, _, text = anchor
+                unshared[group] = _moved_from(c.get("r", ""), text)
     if unshared:
-        ws = wb[edits.title]
-        _unshare(sheet.root, unshared, lambda r, c: value_at(ws, r, c))
+        _unshare(sheet.root, unshared)
     for r in edits.heights:  # a new row's height goes in with it
         if r not in had:
             new_rows.setdefault(r, [])
@@ -1686,6 +1737,9 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
             lambda r, c: value_at(ws, r, c),
             ws.title,
         )
+    if edits.inserted and (across := _shared_across_columns(root)):
+        # (each cell's formula as openpyxl read it, moved along with the columns inserted)
+        _unshare(root, dict.fromkeys(across, lambda r, c: value_at(ws, r, c)))
     sheet = SheetXml(root, cells)
     made = _patch_cells(sheet, edits, styles, ws.parent)
     for idx, width in edits.widths.items():

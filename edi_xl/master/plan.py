@@ -40,6 +40,7 @@ from edi_xl.master.columns import insert_column
 from edi_xl.master.loading import (
     PlacedCells,
     extent,
+    formula_places,
     load_workbook_fast,
     made_cells,
     shown_values,
@@ -99,7 +100,9 @@ def sheet_grid(ws: Worksheet) -> SheetGrid:
     cells hold them now: those of a sheet whose cells are made on use (``load_master``) read
     without making them; a formula's cell as it shows in Excel (the result saved with the
     file, :func:`~edi_xl.master.loading.shown_values`), or its text where the file holds none."""
-    grid = grid_from_worksheet(ws, made_cells(ws), unmade_values(ws), shown_values(ws))
+    grid = grid_from_worksheet(
+        ws, made_cells(ws), unmade_values(ws), shown_values(ws), formula_places(ws)
+    )
     for left, top, right, bottom in table_totals(ws):  # (not actions: a table's Total Row)
         for r in range(top, min(bottom, len(grid.rows)) + 1):
             line = grid.rows[r - 1]

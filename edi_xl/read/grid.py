@@ -32,6 +32,11 @@ class SheetGrid:
     #: 0-based row -> what a Word paragraph row is ("heading", "bullet", "text"); table rows
     #: and every row of a spreadsheet are absent
     kinds: dict[int, str] = field(default_factory=dict, compare=False, hash=False)
+    #: 0-based (row, column) of the cells a formula works out (what they hold is its result),
+    #: where the reader knows them
+    worked_out: frozenset[tuple[int, int]] = field(
+        default_factory=frozenset, compare=False, hash=False
+    )
 
     @property
     def n_rows(self) -> int:
@@ -69,6 +74,7 @@ def grid_from_worksheet(
     made: dict[tuple[int, int], Any] | None = None,
     values: Iterable[tuple[Any, ...]] = (),
     shown: dict[tuple[int, int], Any] | None = None,
+    formulas: Iterable[tuple[int, int]] = (),
 ) -> SheetGrid:
     """Read an openpyxl worksheet (not read-only) into a grid.
 
@@ -77,7 +83,8 @@ def grid_from_worksheet(
     ``values``: a sheet loaded with its cells held as values (1-based row, column and value
     first), not made into the cells ``made`` (by row and column): read without making them.
     ``shown``: by (row, column), what cells holding a formula show (the result saved with the
-    file), read in place of the formula's text.
+    file), read in place of the formula's text. ``formulas``: the (row, column) of every cell
+    holding a formula (the grid's ``worked_out``).
     """
     # 1-based (row, column) -> value; ``_value`` is what openpyxl's ``value`` property returns
     # (for a merged cell too), read without the property: a plan has tens of thousands of cells
@@ -117,4 +124,5 @@ def grid_from_worksheet(
         rows=rows,
         hidden_rows=hidden_rows,
         hidden=ws.sheet_state != "visible",
+        worked_out=frozenset((r - 1, c - 1) for r, c in formulas),
     )

@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import xlsxwriter
-from conftest import add_seed_plan_sheet
+from conftest import add_seed_plan_sheet, rewrite_part, seed_rows
 from libreoffice import recalculated_copy, require_soffice
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import to_excel
 
 from edi_xl.core.problems import Code
@@ -39,6 +42,7 @@ from edi_xl.master.plan import load_master, read_master_plan
 
 AS_AT = date(2023, 12, 18)
 NOW = datetime(2023, 12, 18, 9)
+PLAN_PART = "xl/worksheets/sheet1.xml"
 PRIYA = "Priya Shah, Head of Inclusion"
 #: action 1.5 (row 3): started 31 Jan 2023, due six months on (31 Jul 2023: overdue at AS_AT)
 STARTED = datetime(2023, 1, 31)
@@ -71,9 +75,14 @@ def build_formula_plan(path: Path) -> Path:
 def _cell_xml(path: Path, ref: str) -> str:
     """The XML of the plan sheet's cell ``ref`` as the file holds it."""
     with zipfile.ZipFile(path) as zf:
-        xml = zf.read("xl/worksheets/sheet1.xml").decode()
+        xml = zf.read(PLAN_PART).decode()
     start = xml.index(f'<c r="{ref}"')
     return xml[start : xml.index("</c>", start) + 4]
+
+
+def _edit_plan_xml(path: Path, edit: Callable[[str], str]) -> None:
+    """Change the plan sheet's XML in the file, as ``edit`` changes its text."""
+    rewrite_part(path, PLAN_PART, lambda data: edit(data.decode()).encode())
 
 
 def _formulas(path: Path) -> dict[str, Any]:
@@ -123,13 +132,7 @@ def test_the_results_are_kept_when_the_rows_are_read_by_lxml(tmp_path: Path) -> 
     the same results."""
     path = build_formula_plan(tmp_path / "plan.xlsx")
     scanned = shown_values(load_workbook_fast(path.read_bytes())["Action Plan"])
-    with zipfile.ZipFile(path) as zf:
-        parts = {name: zf.read(name) for name in zf.namelist()}
-    sheet = parts["xl/worksheets/sheet1.xml"]
-    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b"<row ", b"<!-- a note --><row ", 1)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
+    _edit_plan_xml(path, lambda xml: xml.replace("<row ", "<!-- a note --><row ", 1))
     parsed = shown_values(load_workbook_fast(path.read_bytes())["Action Plan"])
     assert parsed == scanned
     assert parsed[(3, 8)] == datetime(2023, 7, 31)
@@ -259,6 +262,7 @@ def test_a_return_is_not_written_over_a_status_formula(tmp_path: Path) -> None:
 # --- a real spreadsheet program -------------------------------------------------------------
 
 
+@pytest.mark.libreoffice
 def test_results_libreoffice_worked_out_are_read(tmp_path: Path) -> None:
     """The formulas written by openpyxl (no results), calculated and saved by LibreOffice:
     the plan reads LibreOffice's results (an empty text too: a row made ready for the next
@@ -290,6 +294,7 @@ def test_results_libreoffice_worked_out_are_read(tmp_path: Path) -> None:
     assert after["F4"].value == "=Owners!A2"
 
 
+@pytest.mark.libreoffice
 def test_the_summary_counts_an_owner_a_formula_looks_up(tmp_path: Path) -> None:
     """The Summary's row for Priya, whose name the plan looks up with a formula, counts with
     COUNTIFS (which reads the formula's result), and LibreOffice works it out to her one
@@ -310,28 +315,25 @@ def test_the_summary_counts_an_owner_a_formula_looks_up(tmp_path: Path) -> None:
 # --- Excel's filled-down ("shared") formulas, a round's new column ---------------------------
 
 
-def share_formulas(path: Path, col: str, first: int, last: int) -> None:
-    """Make the formulas XlsxWriter wrote in ``col``, rows ``first`` to ``last``, one shared
-    formula, as Excel saves a formula filled down: the first cell holds its text and the
-    range, each other cell only ``<f t="shared" si="0"/>`` (and its result)."""
-    with zipfile.ZipFile(path) as zf:
-        parts = {name: zf.read(name) for name in zf.namelist()}
-    xml = parts["xl/worksheets/sheet1.xml"].decode()
+def share_formulas(path: Path, ref: str) -> None:
+    """Make the formulas XlsxWriter wrote in the range ``ref`` one shared formula, as Excel
+    saves a formula filled down or right: the first cell holds its text and the range, each
+    other cell only ``<f t="shared" si="0"/>`` (and its result)."""
+    left, top, right, bottom = range_boundaries(ref)
+    cells = {
+        f"{get_column_letter(c)}{r}" for r in range(top, bottom + 1) for c in range(left, right + 1)
+    }
+    first = f"{get_column_letter(left)}{top}"
 
     def share(found: re.Match[str]) -> str:
-        row = int(found.group(1))
-        if not first <= row <= last:
+        if found.group(1) not in cells:
             return found.group(0)
-        if row == first:
-            definition = f'<f t="shared" ref="{col}{first}:{col}{last}" si="0">'
-            return found.group(0).replace("<f>", definition)
+        if found.group(1) == first:
+            return found.group(0).replace("<f>", f'<f t="shared" ref="{ref}" si="0">')
         return re.sub(r"<f>.*?</f>", '<f t="shared" si="0"/>', found.group(0))
 
-    pattern = rf'<c r="{col}(\d+)"[^>]*><f>.*?</f>(?:<v>.*?</v>|<v/>)?</c>'
-    parts["xl/worksheets/sheet1.xml"] = re.sub(pattern, share, xml).encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
+    pattern = r'<c r="([A-Z]+\d+)"[^>]*><f>.*?</f>(?:<v>.*?</v>|<v/>)?</c>'
+    _edit_plan_xml(path, lambda xml: re.sub(pattern, share, xml))
 
 
 def build_override_plan(path: Path) -> Path:
@@ -348,7 +350,7 @@ def build_override_plan(path: Path) -> Path:
         shown = overrides.get(r, "On Track")
         ws.write_formula(f"I{r}", f'=IF(K{r}="","On Track",K{r})', None, shown)
     wb.close()
-    share_formulas(path, "I", 2, 1 + count)
+    share_formulas(path, f"I2:I{1 + count}")
     return path
 
 
@@ -375,14 +377,10 @@ def test_a_formula_moved_by_a_rounds_new_column_keeps_its_result(tmp_path: Path)
     assert not [p for p in again.report.problems if p.code is Code.UNKNOWN_STATUS]
 
 
-def test_writing_over_the_first_cell_of_a_filled_down_formula_keeps_the_rest(
-    tmp_path: Path,
-) -> None:
-    """The trust filled its own formula down edi_xl's Overdue column, K2:K30. A refresh
-    writes K2:K18 (the actions' rows; edi_xl's column). The cells below keep their formula,
-    each written out in full: before, they were left marking a shared formula whose text had
-    gone with K2 (openpyxl read "=", LibreOffice dropped them, Excel asks to repair)."""
-    path = tmp_path / "plan.xlsx"
+def _overdue_filled_down(path: Path) -> Path:
+    """Seed 000 with edi_xl's grey columns' headers, and the trust's own formula filled
+    down the Overdue column, K2:K30 (saved shared), showing "Check" on the actions' rows and
+    "spare" below them."""
     wb = xlsxwriter.Workbook(str(path))
     ws, _ = add_seed_plan_sheet(wb)
     ws.write_row(0, 10, ["Overdue", "Days overdue", "Problems"])
@@ -390,7 +388,19 @@ def test_writing_over_the_first_cell_of_a_filled_down_formula_keeps_the_rest(
         shown = "spare" if r > 18 else "Check"
         ws.write_formula(f"K{r}", f'=IF(A{r}="","spare","Check")', None, shown)
     wb.close()
-    share_formulas(path, "K", 2, 30)
+    share_formulas(path, "K2:K30")
+    return path
+
+
+@pytest.mark.libreoffice
+def test_writing_over_the_first_cell_of_a_filled_down_formula_keeps_the_rest(
+    tmp_path: Path,
+) -> None:
+    """The trust filled its own formula down edi_xl's Overdue column, K2:K30. A refresh
+    writes K2:K18 (the actions' rows; edi_xl's column). The cells below keep their formula,
+    each written out in full: before, they were left marking a shared formula whose text had
+    gone with K2 (openpyxl read "=", LibreOffice dropped them, Excel asks to repair)."""
+    path = _overdue_filled_down(tmp_path / "plan.xlsx")
     refresh_workbook(path, AS_AT, now=NOW)
     ws = load_workbook(path)["Action Plan"]
     assert ws["K2"].value in ("No", "Yes") and ws["K18"].value in ("No", "Yes")
@@ -422,14 +432,13 @@ def test_no_note_when_the_formula_shows_the_rules_colour_in_other_words(tmp_path
 
 def test_the_rag_counts_printed_are_what_the_status_column_shows(tmp_path: Path) -> None:
     """1.5's formula shows "On Track" though it is overdue: the counts a refresh prints (and
-    the buttons show) count it Green, as the sheet and its Summary do."""
+    the buttons show) count it Green, as the saved sheet shows it, read again."""
     path = build_formula_plan(tmp_path / "plan.xlsx")
-    result = refresh_workbook(path, AS_AT, now=NOW)
-    shown = {a.id: a.status for a, _ in result.assessments}
-    assert shown["1.5"] is RAG.GREEN
-    counts = result.rag_counts()
-    assert counts["Green"] == sum(1 for s in shown.values() if s is RAG.GREEN)
-    assert counts["Red"] == sum(1 for s in shown.values() if s is RAG.RED)
+    counts = refresh_workbook(path, AS_AT, now=NOW).rag_counts()
+    saved = read_master_plan(load_master(path), path).plan.actions
+    assert next(a for a in saved if a.id == "1.5").status is RAG.GREEN
+    assert counts == {rag.value: sum(1 for a in saved if a.status is rag) for rag in RAG}
+    assert counts["Green"] > 0 and counts["Red"] > 0
 
 
 def test_a_formula_showing_an_error_is_no_owner(tmp_path: Path) -> None:
@@ -458,18 +467,150 @@ def test_a_kept_status_formula_is_not_said_to_be_applied(tmp_path: Path) -> None
     folder = tmp_path / "returns"
     make_owner_returns(path, folder, AS_AT)
     # the looked-up Status changes in the master: its result, as Excel would save it
-    with zipfile.ZipFile(path) as zf:
-        parts = {name: zf.read(name) for name in zf.namelist()}
-    sheet = parts["xl/worksheets/sheet1.xml"].decode()
-    sheet = re.sub(r'(<c r="I2"[^>]*><f>Owners!B2</f><v>)On Track(</v>)', r"\1At Risk\2", sheet)
-    assert "<v>At Risk</v>" in sheet
-    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
+    looked_up = r'(<c r="I2"[^>]*><f>Owners!B2</f><v>)On Track(</v>)'
+    _edit_plan_xml(path, lambda xml: re.sub(looked_up, r"\1At Risk\2", xml))
+    assert "<v>At Risk</v>" in _cell_xml(path, "I2")
     _answer(_return_of(folder, PRIYA), "1.4", "Complete", "Done, evidence attached.")
     returned = _return_of(folder, PRIYA)
     result = merge_returns(path, [returned], as_at=AS_AT, now=NOW)
     kinds = [f.kind for f in result.flags if f.id == "1.4"]
     assert Code.FORMULA_NOT_OVERWRITTEN in kinds
     assert Code.CHANGED_SINCE_SENT not in kinds
+
+
+def test_rows_made_ready_with_formulas_are_not_actions(tmp_path: Path) -> None:
+    """Below the 17 actions, rows 19 to 60 are made ready for actions to come: a number
+    counted by a formula and a Status filled down, showing "On Track". They are no actions
+    (before, each was read as one, with no action text: 42 errors). A row where something is
+    typed is read, as ever; so is a row whose action a formula brings in."""
+    path = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws, _ = add_seed_plan_sheet(wb)
+    for r in range(19, 61):
+        ws.write_formula(f"A{r}", "=ROW()-1", None, r - 1)
+        ws.write_formula(f"I{r}", f'=IF(J{r}="","On Track",J{r})', None, "On Track")
+    ws.write(f"F{40}", "Typed Owner")  # typed: row 40 is read (and has no action)
+    ws.write_formula("C45", "=Owners!A1", None, "An action another sheet holds")
+    wb.add_worksheet("Owners").write("A1", "An action another sheet holds")
+    wb.close()
+    result = refresh_workbook(path, AS_AT, now=NOW)
+    rows = sorted(a.origin.row for a in result.plan.actions if a.origin)
+    assert rows == [*range(2, 19), 40, 45]
+    missing = {p.location.row for p in result.report.problems if p.code is Code.MISSING_ACTION}
+    assert {r for r in missing if r > 18} == {40}
+    ws = load_workbook(path)["Action Plan"]
+    assert ws["I30"].value == '=IF(J30="","On Track",J30)'  # kept, not refreshed
+
+
+def _one_status_formula(path: Path, formula: str, shown: str | None) -> Path:
+    """Seed 000 with action 1.9's Status (row 5; due 30 Nov 2023, so overdue at AS_AT) worked
+    out by ``formula``, saved showing ``shown`` (None: saved with no result)."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws, _ = add_seed_plan_sheet(wb)
+    ws.write_formula("I5", formula, None, shown if shown is not None else "")
+    wb.close()
+    cell = _cell_xml(path, "I5")
+    if shown is None:  # as openpyxl saves a formula: no result
+        fixed = re.sub(r"<v>.*?</v>|<v/>", "", cell).replace(' t="str"', "")
+    elif shown == "":  # as Excel saves a formula showing no text
+        fixed = re.sub(r"<v>.*?</v>|<v/>", "<v></v>", cell)
+        if ' t="' not in fixed:
+            fixed = fixed.replace('<c r="I5"', '<c r="I5" t="str"', 1)
+    else:
+        fixed = cell
+    _edit_plan_xml(path, lambda xml: xml.replace(cell, fixed))
+    return path
+
+
+def test_the_formula_kept_note_says_what_the_formula_shows(tmp_path: Path) -> None:
+    """Action 1.9 is overdue. Its Status formula showing a word that is no RAG status, or
+    saved with no result, is kept with no note (the rule would not write over such a word
+    either: it is reported as not a RAG status); one showing nothing gets a note saying so."""
+    for shown in ("TBC", None):
+        path = _one_status_formula(tmp_path / f"{shown}.xlsx", '=IF(K5="","TBC",K5)', shown)
+        result = refresh_workbook(path, AS_AT, now=NOW)
+        assert not [n for n in result.notes if n.code is Code.FORMULA_KEPT], shown
+        assert load_workbook(path)["Action Plan"]["I5"].value == '=IF(K5="","TBC",K5)'
+    path = _one_status_formula(tmp_path / "empty.xlsx", '=IF(K5="","",K5)', "")
+    (note,) = [n for n in refresh_workbook(path, AS_AT, now=NOW).notes]
+    assert note.code is Code.FORMULA_KEPT and note.action_id == "1.9"
+    assert "action 1.9" in note.message and "which shows nothing" in note.message
+    assert "'Exceeded Timescales'" in note.message
+
+
+def test_a_formula_written_over_another_keeps_no_result(tmp_path: Path) -> None:
+    """import --into fills the plan's Key formula (=A19&"-key") down into the rows made
+    ready below it, over their own formula (=IF(A19="","",A19&"-key"), showing nothing). The
+    new formula keeps no result of the one it replaced: the old one's "" would be read as
+    the new action's Key."""
+    from edi_xl.flows.importer import import_into
+
+    path = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws, count = add_seed_plan_sheet(wb)
+    ws.write("K1", "Key")
+    _, rows = seed_rows()
+    for r in range(2, 2 + count):
+        ws.write_formula(f"K{r}", f'=A{r}&"-key"', None, rows[r - 2][0] + "-key")
+    for r in range(2 + count, 7 + count):
+        ws.write_formula(f"K{r}", f'=IF(A{r}="","",A{r}&"-key")', None, "(spare)")
+    wb.close()
+    source = tmp_path / "source.xlsx"
+    book = xlsxwriter.Workbook(str(source))
+    sheet = book.add_worksheet("Plan")
+    header, _ = seed_rows()
+    sheet.write_row(0, 0, header)
+    sheet.write_row(1, 0, ["9.1", *rows[0][1:]])
+    book.close()
+    import_into([source], path, as_at=AS_AT, now=NOW)
+    loaded = load_master(path)["Action Plan"]
+    assert loaded["K19"].value == '=A19&"-key"'
+    assert formula_result(loaded["K19"]) is None  # (not the "(spare)" of the formula it replaced)
+    assert formula_result(loaded["K20"]) == "(spare)"  # a made-ready row's, untouched
+
+
+def test_a_shared_formula_with_cells_written_without_references(tmp_path: Path) -> None:
+    """The format lets a cell leave out its reference (the one after the cell before). The
+    cells of a shared formula written so get their formula worked out from the first cell's,
+    as Excel works it out (openpyxl misreads them), when edi_xl writes over the first."""
+    path = _overdue_filled_down(tmp_path / "plan.xlsx")
+    # rows 19 to 30: their cells A to J empty, K with no reference
+    unreferenced = r'(<row r="(?:19|2\d|30)"[^>]*>)<c r="K\d+"'
+    _edit_plan_xml(path, lambda xml: re.sub(unreferenced, r"\1" + "<c/>" * 10 + "<c", xml))
+    result = refresh_workbook(path, AS_AT, now=NOW)
+    assert not [n for n in result.notes if n.code is Code.SAVED_BY_REWRITE]
+    ws = load_workbook(path)["Action Plan"]
+    assert [ws[f"K{r}"].value for r in (19, 20, 30)] == [
+        f'=IF(A{r}="","spare","Check")' for r in (19, 20, 30)
+    ]
+
+
+@pytest.mark.libreoffice
+def test_a_formula_filled_right_across_the_rounds_new_column(tmp_path: Path) -> None:
+    """A totals row, =COUNTA(A2:A18) filled right from C22 to M22 (saved shared). The round's
+    column goes in at K: each cell keeps counting the column it counted (before, the cells
+    right of K, still marks of the shared formula, were worked out from C22 at their new
+    distance: L22 counted J, and M22 the new round's column)."""
+    from edi_xl.flows.rounds import start_round
+
+    path = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws, _ = add_seed_plan_sheet(wb)
+    for c in range(3, 14):  # C..M, each counting the column two to its left
+        counted = get_column_letter(c - 2)
+        ws.write_formula(21, c - 1, f"=COUNTA({counted}2:{counted}18)", None, 17)
+    wb.close()
+    share_formulas(path, "C22:M22")
+    start_round(path, AS_AT, now=NOW)
+    ws = load_workbook(path)["Action Plan"]
+    assert ws["K1"].value == update_header(AS_AT)
+    assert [ws.cell(22, c).value for c in (10, 12, 13, 14)] == [
+        "=COUNTA(H2:H18)",
+        "=COUNTA(I2:I18)",
+        "=COUNTA(J2:J18)",
+        "=COUNTA(L2:L18)",
+    ]
+    require_soffice()
+    calculated = load_workbook(recalculated_copy(path, tmp_path / "lo"), data_only=True)
+    # (I holds the 17 Statuses, J the 18 Sep updates, L, once K, nothing)
+    assert [calculated["Action Plan"].cell(22, c).value for c in (12, 13, 14)] == [17, 17, 0]

@@ -177,7 +177,8 @@ _ACTION_NUMBER = re.compile(r"\s*\d+(?:\.\d+)*[a-z]?\s*\Z", re.I)
 
 
 def data_rows(grid: SheetGrid, header_row: int, columns: ColumnMap) -> list[tuple[int, bool]]:
-    """(0-based row, is_repeat_header) for every non-blank row below the header."""
+    """(0-based row, is_repeat_header) for every non-blank row below the header, but for a
+    row made ready for an action to come (:func:`_made_ready`)."""
     watched = [*columns.fields.values(), *columns.updates.values(), *columns.extras.values()]
     id_col = columns.fields.get("id")
     out: list[tuple[int, bool]] = []
@@ -193,9 +194,22 @@ def data_rows(grid: SheetGrid, header_row: int, columns: ColumnMap) -> list[tupl
                 break
         else:
             continue
+        if grid.worked_out and _made_ready(grid, r, watched, columns):
+            continue
         id_value = row[id_col] if id_col is not None and id_col < width else None
         out.append((r, is_header_repeat(row, id_value)))
     return out
+
+
+def _made_ready(grid: SheetGrid, r: int, watched: list[int], columns: ColumnMap) -> bool:
+    """Whether row ``r`` is made ready for an action to come: no action, and nothing in it
+    but what the trust's formulas work out (a number counted by ``=ROW()-4``, a Status
+    filled down below the table showing "On Track"). Anything typed makes it a row to read,
+    and so does an action a formula brings in (a plan linked to another sheet)."""
+    action = columns.fields.get("action")
+    if action is not None and not is_blank(grid.value(r, action)):
+        return False
+    return all(is_blank(grid.value(r, c)) or (r, c) in grid.worked_out for c in watched)
 
 
 def read(

@@ -234,21 +234,24 @@ def shown_values(ws: Any) -> dict[tuple[int, int], Any]:
     }
 
 
-def formula_places(ws: Any) -> list[tuple[int, int]]:
-    """(row, column) of every cell of ``ws`` holding a formula it was loaded with (as
-    :func:`formula_cells` finds them), where it is now."""
+def _loaded_formulas(ws: Any) -> Iterator[Any]:
+    """The cells of ``ws`` that hold a formula the sheet was loaded with: found among the
+    formula cells the fast reader kept, or, on a sheet openpyxl read itself, among its cells."""
     loaded = _RESULTS.get(ws)
     cells = loaded if loaded is not None else made_cells(ws).values()
-    return [(cell.row, cell.column) for cell in cells if cell.data_type == "f"]
+    return (cell for cell in cells if cell.data_type == "f")
+
+
+def formula_places(ws: Any) -> list[tuple[int, int]]:
+    """(row, column) of every cell of ``ws`` holding a formula it was loaded with, where it
+    is now."""
+    return [(cell.row, cell.column) for cell in _loaded_formulas(ws)]
 
 
 def formula_cells(ws: Any, column: int) -> dict[int, Any]:
     """The cells of ``column`` (1-based) of ``ws`` that hold a formula the sheet was loaded
-    with, by row: found among the formula cells the fast reader kept, or, on a sheet openpyxl
-    read itself, among its cells."""
-    loaded = _RESULTS.get(ws)
-    cells = loaded if loaded is not None else made_cells(ws).values()
-    return {cell.row: cell for cell in cells if cell.column == column and cell.data_type == "f"}
+    with, by row."""
+    return {cell.row: cell for cell in _loaded_formulas(ws) if cell.column == column}
 
 
 _NO_RESULTS: dict[Any, Any] = {}

@@ -42,6 +42,11 @@ class WorkbookWriteError(EdiXlError):
     """A workbook could not be saved (locked, read-only, disk full); nothing was replaced."""
 
 
+class StructureLockedError(WorkbookWriteError):
+    """The workbook's structure is protected (Excel's Review > Protect Workbook) and the
+    command would add, remove, hide or show a sheet; nothing was changed."""
+
+
 #: What edi_xl keeps on each of its sheets, and how it knows the sheet as its own (for
 #: :class:`NamesTakenError`), by title in lower case.
 _SHEETS = {

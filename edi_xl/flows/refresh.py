@@ -285,7 +285,11 @@ def refresh_book(
     for action, assessment in assessments:
         assert action.origin is not None
         row = action.origin.row
-        if row not in status_formulas:
+        # (a Status the plan reads as it is written, a number, a date or TRUE too, is kept
+        # as written: not made text; a formula's is never written)
+        if row not in status_formulas and action.status_text != trust.clean_text(
+            placed.value(row, status_col)
+        ):
             write(row, status_col, action.status_text, "Status", action)
         problems = "\n".join(problems_by_row.get(row, ()))
         write(

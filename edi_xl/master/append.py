@@ -45,6 +45,7 @@ from edi_xl.master.plan import (
     sheet_grid,
 )
 from edi_xl.master.styles import GRID_BORDER, WRAP_TOP, row_height
+from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.tables.layouts import trust
 from edi_xl.tables.layouts.trust import ColumnMap
 
@@ -189,6 +190,24 @@ def _filled_down(ws: Worksheet, rows: list[int], columns: ColumnMap, width: int)
     return out
 
 
+def _in_the_way(
+    grid: SheetGrid, columns: ColumnMap, first: int, count: int
+) -> tuple[int, str] | None:
+    """The first of the 1-based rows ``first`` to ``first + count - 1`` that holds, in the
+    table's columns, something typed (a row of totals: not an action, so not read as one),
+    with its first such value as text; None when they are empty or hold only what formulas
+    work out (rows made ready for actions to come, which new actions fill)."""
+    watched = sorted(
+        {*columns.fields.values(), *columns.updates.values(), *columns.extras.values()}
+    )
+    for r in range(first - 1, first - 1 + count):
+        for c in watched:
+            value = grid.value(r, c)
+            if not is_blank(value) and (r, c) not in grid.worked_out:
+                return r + 1, one_line(value)
+    return None
+
+
 def append_actions(
     master: MasterPlan, actions: Sequence[Action], *, path: object = None
 ) -> RowsAdded:
@@ -223,6 +242,15 @@ def append_actions(
     formulas = _filled_down(ws, origins, columns, width)
     result = RowsAdded()
     row = last_table_row(master)
+    if actions and (taken := _in_the_way(grid, columns, row + 1, len(actions))):
+        first, label = taken
+        raise EdiXlError(
+            f"{path or 'the master'}: row {first} under the plan holds {label!r}, not an "
+            f"action, and edi_xl adds the {plural(len(actions), 'new action')} under the "
+            "plan's last row, over it. In Excel, insert "
+            f"{plural(len(actions), 'empty row')} above row {first} (or move what is there "
+            "further down), save and close, and import again; nothing was changed."
+        )
     filled: set[int] = set()
     for action in actions:
         row += 1
@@ -256,6 +284,7 @@ def append_actions(
     ]
     if result.rows:
         _grow_tables(ws, last_table_row(master), result.rows[-1])
+        _grow_filter(ws, last_table_row(master), result.rows[-1])
         _grow_print_area(ws, last_table_row(master), result.rows[-1])
     return result
 
@@ -288,6 +317,18 @@ def _grow_print_area(ws: Worksheet, last: int, new_last: int) -> None:
         grown.append(ref)
     if grown != areas:
         ws.print_area = grown
+
+
+def _grow_filter(ws: Worksheet, last: int, new_last: int) -> None:
+    """The sheet's filter, one the trust set with criteria too, that ends on the plan's last
+    row takes the rows added under it: filtering and sorting then take in the new actions
+    (a refresh sets a filter with none over the plan's rows, but leaves the trust's own)."""
+    ref = ws.auto_filter.ref
+    if not ref:
+        return
+    _, top, _, bottom = range_boundaries(ref)
+    if bottom == last and top:
+        ws.auto_filter.ref = with_rows(ref, top, new_last)
 
 
 def _grow_tables(ws: Worksheet, last: int, new_last: int) -> None:

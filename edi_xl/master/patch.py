@@ -74,7 +74,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring as openpyxl_tostring
 
-from edi_xl.core.errors import WorkbookWriteError
+from edi_xl.core.errors import StructureLockedError, WorkbookWriteError
 from edi_xl.core.problems import Code, Problem, problem
 from edi_xl.master.column_settings import shifted_span
 from edi_xl.master.edits import (
@@ -2530,7 +2530,33 @@ def save_bytes(wb: Workbook) -> bytes | None:
     package, baseline = _PACKAGES.get(wb), baseline_of(wb)
     if package is None or baseline is None:
         return None
-    return apply_edits(package, wb, describe(baseline, wb))
+    edits = describe(baseline, wb)
+    _refuse_locked_structure(wb, edits)
+    return apply_edits(package, wb, edits)
+
+
+def _refuse_locked_structure(wb: Workbook, edits: BookEdits) -> None:
+    """StructureLockedError when the workbook's structure is protected (Excel's Review >
+    Protect Workbook: ``<workbookProtection lockStructure="1">``) and ``edits`` add, remove,
+    hide or show a sheet, which Excel itself refuses to do in such a workbook."""
+    security = wb.security
+    if security is None or not security.lockStructure:
+        return
+    changes = []
+    if edits.added:
+        changes.append("add the sheets " + ", ".join(repr(t) for t in edits.added))
+    if edits.removed:
+        changes.append("remove its sheets " + ", ".join(repr(t) for t in edits.removed))
+    shown = [title for title, sheet in edits.sheets.items() if sheet.state is not None]
+    if shown:
+        changes.append("hide or show the sheets " + ", ".join(repr(t) for t in shown))
+    if changes:
+        raise StructureLockedError(
+            "the workbook's structure is protected (Review > Protect Workbook in Excel), and "
+            f"edi_xl would {' and '.join(changes)}, which a protected structure does not "
+            "allow. In Excel, click Review > Protect Workbook (and give the password) to "
+            "unprotect it, run this again, then protect it again; nothing was changed."
+        )
 
 
 def is_patchable(path: Path) -> bool:
@@ -2555,6 +2581,8 @@ def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
     if is_patchable(path):
         try:
             data = save_bytes(wb)
+        except StructureLockedError as exc:  # (not a failure to patch: a refusal)
+            raise StructureLockedError(f"{path}: {exc}") from None
         except Exception as exc:  # noqa: BLE001 - any failure: fall back, and say so
             failure = f"{type(exc).__name__}: {exc}"
             data = None

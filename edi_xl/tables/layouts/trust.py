@@ -194,11 +194,42 @@ def data_rows(grid: SheetGrid, header_row: int, columns: ColumnMap) -> list[tupl
                 break
         else:
             continue
-        if grid.worked_out and _made_ready(grid, r, watched, columns):
+        if (grid.worked_out and _made_ready(grid, r, watched, columns)) or _totals(
+            grid, r, watched, columns
+        ):
             continue
         id_value = row[id_col] if id_col is not None and id_col < width else None
         out.append((r, is_header_repeat(row, id_value)))
     return out
+
+
+#: What a row of totals under a plan is labelled (compared trimmed, ignoring case and a colon).
+TOTALS_LABELS = frozenset(
+    {"total", "totals", "grand total", "sub-total", "subtotal", "sub total", "count", "sum"}
+)
+
+
+def _totals(grid: SheetGrid, r: int, watched: list[int], columns: ColumnMap) -> bool:
+    """Whether row ``r`` is a row of totals under the plan, not an action: its first cell
+    in the table reads "Total" (or "Totals", "Grand total", "Count"...), it has no action
+    text, and all else in it is numbers or what formulas work out (``=COUNTA(I2:I18)``)."""
+    filled = [c for c in sorted(watched) if not is_blank(grid.value(r, c))]
+    if not filled:
+        return False
+    label = grid.value(r, filled[0])
+    if not isinstance(label, str) or label.strip().rstrip(":").strip().casefold() not in (
+        TOTALS_LABELS
+    ):
+        return False
+    if columns.fields.get("action") not in (None, filled[0]) and not is_blank(
+        grid.value(r, columns.fields["action"])
+    ):
+        return False
+    return all(
+        (r, c) in grid.worked_out
+        or (isinstance(v := grid.value(r, c), int | float) and not isinstance(v, bool))
+        for c in filled[1:]
+    )
 
 
 def _made_ready(grid: SheetGrid, r: int, watched: list[int], columns: ColumnMap) -> bool:

@@ -404,6 +404,22 @@ def number_cells(row: etree._Element, number: int | str) -> None:
 XM_NS = "http://schemas.microsoft.com/office/excel/2006/main"
 
 
+def _shift_data_refs(root: etree._Element, sheet: str, col: int, home: str) -> bool:
+    """The ranges Data > Consolidate adds up (``<dataConsolidate>``'s ``<dataRef>``s) on
+    sheet ``home`` that are on ``sheet`` (named, or on ``home`` itself when unnamed), after an
+    empty column is inserted before ``col`` of ``sheet``; whether any moved."""
+    changed = False
+    for ref in root.iterfind(f"{M}dataConsolidate/{M}dataRefs/{M}dataRef"):
+        if ref.get(f"{{{R_NS}}}id"):  # (a range in another workbook)
+            continue
+        on = ref.get("sheet") or (None if ref.get("name") else home)
+        if ref.get("ref") and on is not None and on.casefold() == sheet.casefold():
+            moved = shift_range_text(ref.get("ref", ""), col)
+            changed = changed or moved != ref.get("ref")
+            ref.set("ref", moved)
+    return changed
+
+
 def _shift_ext_references(root: etree._Element, sheet: str, col: int, home: str) -> bool:
     """The Excel 2010 extensions of sheet ``home`` (data bars, icon sets and dropdowns of
     the x14 kind, sparklines: ``<xm:f>`` formulas, ``<xm:sqref>`` places) after an empty
@@ -537,6 +553,8 @@ def _shift_sheet_xml(
         f"{M}sheetViews/{M}sheetView/{M}selection",
         f"{M}customSheetViews/{M}customSheetView/{M}selection",
         f"{M}cellWatches/{M}cellWatch",
+        f"{M}scenarios",  # What-If Analysis > Scenario Manager: its result cells (sqref),
+        f"{M}scenarios/{M}scenario/{M}inputCells",  # and each scenario's changing cells
     ):
         for el in root.iterfind(xpath):
             for attr in ("ref", "sqref", "activeCell", "r"):
@@ -566,6 +584,8 @@ def _shift_sheet_xml(
     for view in root.iterfind(f"{M}customSheetViews/{M}customSheetView"):
         if view.get("topLeftCell"):  # (where the view is scrolled to)
             view.set("topLeftCell", shift_reference(view.get("topLeftCell", ""), col))
+    if title is not None:
+        _shift_data_refs(root, title, col, title)
     _shift_anchors(root, col)  # form controls and embedded objects (their own anchors)
     for rel, target in pkg.linked(part):
         if target not in pkg.parts:
@@ -2176,6 +2196,9 @@ def _follow_inserted_column(
     def rules(home: str) -> Callable[[etree._Element], bool]:  # (that read the sheet)
         return lambda root: _shift_rule_formulas(root, sheet, col, home)
 
+    def consolidated(home: str) -> Callable[[etree._Element], bool]:
+        return lambda root: _shift_data_refs(root, sheet, col, home)
+
     edits: list[tuple[str, Callable[[etree._Element], bool]]] = [
         (part, charts) for part, kind in overrides.items() if kind.endswith(_CHART_TYPES)
     ]
@@ -2195,6 +2218,11 @@ def _follow_inserted_column(
         and any(
             tag in pkg.parts.get(part, b"") for tag in (b"conditionalFormatting", b"dataValidation")
         )
+    ]
+    edits += [  # (Data > Consolidate on another sheet, adding up ranges of this one)
+        (part, consolidated(other))
+        for other, (_, part) in parts.items()
+        if other != sheet and other not in skip and b"dataConsolidate" in pkg.parts.get(part, b"")
     ]
     for part, edit in edits:
         if part in pkg.parts:

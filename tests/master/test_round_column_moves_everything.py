@@ -596,3 +596,57 @@ def test_a_custom_view_of_the_plan_follows_the_round(tmp_path: Path) -> None:
     flt = custom.find(f"{M}autoFilter")
     assert flt.get("ref") == f"A1:M{last}"
     assert [c.get("colId") for c in flt.iter(f"{M}filterColumn")] == ["12"]
+
+
+def test_scenarios_and_consolidation_follow_the_column_they_name(tmp_path: Path) -> None:
+    """What-If Analysis' scenarios (their changing cells, on the trust's column K) and Data >
+    Consolidate (adding up K4:K21 of the plan, from the plan and from the trust's Totals
+    sheet) name their cells themselves: after the round goes in at K, they name L, where the
+    column went. A range of another workbook (``r:id``) is left as it is."""
+    plan = tmp_path / "trust plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, actions = add_seed_plan_sheet(wb, header_row=4)
+    last = 3 + actions
+    for r in range(4, last + 1):
+        ws.write_string(r, 10, f"Board paper {r - 3}")  # the trust's own column, K
+    wb.add_worksheet("Totals").write("A1", "Consolidated")  # (sheet2.xml)
+    wb.close()
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+
+    def what_if(data: bytes) -> bytes:
+        root = etree.fromstring(data)
+        scenarios = etree.Element(f"{M}scenarios", current="0", sqref=f"K5:K{last}")
+        scenario = etree.SubElement(scenarios, f"{M}scenario", name="Best", count="1")
+        etree.SubElement(scenario, f"{M}inputCells", r="K5", val="5")
+        consolidate = etree.Element(f"{M}dataConsolidate", function="sum")
+        refs = etree.SubElement(consolidate, f"{M}dataRefs", count="1")
+        etree.SubElement(refs, f"{M}dataRef", ref=f"K4:K{last}", sheet="Action Plan")
+        data_el = root.find(f"{M}sheetData")
+        assert data_el is not None
+        data_el.addnext(consolidate)  # (their places in the schema's order, after the data)
+        data_el.addnext(scenarios)
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    def from_totals(data: bytes) -> bytes:
+        root = etree.fromstring(data)
+        consolidate = etree.Element(f"{M}dataConsolidate")
+        refs = etree.SubElement(consolidate, f"{M}dataRefs", count="2")
+        etree.SubElement(refs, f"{M}dataRef", ref=f"K4:K{last}", sheet="action plan")
+        external = etree.SubElement(refs, f"{M}dataRef", ref=f"K4:K{last}", sheet="Action Plan")
+        external.set(f"{{{REL}}}id", "rId99")
+        data_el = root.find(f"{M}sheetData")
+        assert data_el is not None
+        data_el.addnext(consolidate)
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    rewrite_part(plan, "xl/worksheets/sheet1.xml", what_if)
+    rewrite_part(plan, "xl/worksheets/sheet2.xml", from_totals)
+    _merge_a_new_round(plan, tmp_path)
+    assert load_workbook(plan)["Action Plan"]["K4"].value == "Update as at 20 Mar 24"
+    sheet = _sheet(parts(plan))
+    scenarios = sheet.find(f"{M}scenarios")
+    assert scenarios is not None and scenarios.get("sqref") == f"L5:L{last}"
+    assert [c.get("r") for c in sheet.iter(f"{M}inputCells")] == ["L5"]
+    assert [r.get("ref") for r in sheet.iter(f"{M}dataRef")] == [f"L4:L{last}"]
+    totals = etree.fromstring(parts(plan)["xl/worksheets/sheet2.xml"])
+    assert [r.get("ref") for r in totals.iter(f"{M}dataRef")] == [f"L4:L{last}", f"K4:K{last}"]

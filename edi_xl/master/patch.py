@@ -1020,15 +1020,15 @@ def _kept_result(c: etree._Element) -> tuple[str | None, etree._Element] | None:
     return c.get("t"), v
 
 
-def shared_anchor(c: etree._Element) -> tuple[str, str, str] | None:
-    """(group ``si``, its range, its text) of a shared formula whose definition ``c`` holds
-    (Excel's filled-down formula: the first cell has its text and the range, each other cell
-    of the range only ``<f t="shared" si=".."/>``); None when ``c`` holds none."""
+def _shared_anchor(c: etree._Element) -> tuple[str, str] | None:
+    """(group ``si``, its text) of a shared formula whose definition ``c`` holds (Excel's
+    filled-down formula: the first cell has its text and the range, each other cell of the
+    range only ``<f t="shared" si=".."/>``); None when ``c`` holds none."""
     f = c.find(M + "f")
     if f is None or f.get("t") != "shared" or not f.get("ref") or not f.text:
         return None
     group = f.get("si")
-    return None if group is None else (group, f.get("ref", ""), f.text)
+    return None if group is None else (group, f.text)
 
 
 def _moved_from(anchor: str, text: str) -> Callable[[int, int], str]:
@@ -1575,12 +1575,12 @@ def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) 
         # a cleared cell the file does not have stays absent
         c = sheet.cell(*key, create=e.value is not None or e.style_changed)
         if c is not None:
-            anchor = shared_anchor(c)
+            anchor = _shared_anchor(c)
             moved = e.data_type == "f" and same_but_references(e.was, e.value)
             xf = styles.xf(e.style) if e.style_changed else None
             _set_cell(c, e.value, e.data_type, xf, wb, moved=moved)
-            if anchor is not None and shared_anchor(c) is None:
-                group, _, text = anchor
+            if anchor is not None and _shared_anchor(c) is None:
+                group, text = anchor
                 unshared[group] = _moved_from(c.get("r", ""), text)
     if unshared:
         _unshare(sheet.root, unshared)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from edi_xl.core.errors import EdiXlError
+from edi_xl.core.errors import EdiXlError, StructureLockedError
 from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master.buttons import add_buttons_to_package, placement
 from edi_xl.master.patch import save_bytes
@@ -40,7 +40,10 @@ def add_buttons(
         result = refresh_book(wb, as_at, path=path.name)
         master = read_master_plan(wb, path.name)
         where = placement(wb, master.sheet.title, master.header_row)
-        patched = save_bytes(wb)
+        try:
+            patched = save_bytes(wb)
+        except StructureLockedError as exc:
+            raise StructureLockedError(f"{path}: {exc}") from None
         if patched is None:
             raise EdiXlError(f"{path}: not an Excel workbook package")
         data = add_buttons_to_package(patched, where)

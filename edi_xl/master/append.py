@@ -37,7 +37,8 @@ from edi_xl.core.problems import Problem
 from edi_xl.core.text import one_line, plural
 from edi_xl.master.cells import merged_cell_note, set_value
 from edi_xl.master.column_settings import shown_width
-from edi_xl.master.edits import with_rows
+from edi_xl.master.edits import same_but_references, with_rows
+from edi_xl.master.loading import made_cells
 from edi_xl.master.plan import (
     MasterPlan,
     action_cell_value,
@@ -191,20 +192,35 @@ def _filled_down(ws: Worksheet, rows: list[int], columns: ColumnMap, width: int)
 
 
 def _in_the_way(
-    grid: SheetGrid, columns: ColumnMap, first: int, count: int
+    ws: Worksheet, grid: SheetGrid, columns: ColumnMap, first: int, count: int
 ) -> tuple[int, str] | None:
     """The first of the 1-based rows ``first`` to ``first + count - 1`` that holds, in the
-    table's columns, something typed (a row of totals: not an action, so not read as one),
-    with its first such value as text; None when they are empty or hold only what formulas
-    work out (rows made ready for actions to come, which new actions fill)."""
+    table's columns, something that is not a row made ready for actions to come (a row of
+    totals: not an action, so not read as one), with its first such value as text; None
+    when they are empty or hold only formulas filled down (the same formula, but for its
+    references, in the row above or below: a totals row's ``=COUNTIF(...)`` is not)."""
     watched = sorted(
         {*columns.fields.values(), *columns.updates.values(), *columns.extras.values()}
     )
-    for r in range(first - 1, first - 1 + count):
+    cells = made_cells(ws)
+
+    def filled_down(r: int, c: int) -> bool:  # (1-based)
+        here = cells.get((r, c))
+        if here is None or here.data_type != "f":
+            return False
+        return any(
+            (near := cells.get((other, c))) is not None
+            and near.data_type == "f"
+            and same_but_references(near.value, here.value)
+            for other in (r - 1, r + 1)
+        )
+
+    for r in range(first, first + count):
         for c in watched:
-            value = grid.value(r, c)
-            if not is_blank(value) and (r, c) not in grid.worked_out:
-                return r + 1, one_line(value)
+            value = grid.value(r - 1, c)
+            if is_blank(value) or ((r - 1, c) in grid.worked_out and filled_down(r, c + 1)):
+                continue
+            return r, one_line(value)
     return None
 
 
@@ -242,13 +258,14 @@ def append_actions(
     formulas = _filled_down(ws, origins, columns, width)
     result = RowsAdded()
     row = last_table_row(master)
-    if actions and (taken := _in_the_way(grid, columns, row + 1, len(actions))):
+    if actions and (taken := _in_the_way(ws, grid, columns, row + 1, len(actions))):
         first, label = taken
+        needed = row + 1 + len(actions) - first  # (the rows free above it take the rest)
         raise EdiXlError(
             f"{path or 'the master'}: row {first} under the plan holds {label!r}, not an "
             f"action, and edi_xl adds the {plural(len(actions), 'new action')} under the "
             "plan's last row, over it. In Excel, insert "
-            f"{plural(len(actions), 'empty row')} above row {first} (or move what is there "
+            f"{plural(needed, 'empty row')} above row {first} (or move what is there "
             "further down), save and close, and import again; nothing was changed."
         )
     filled: set[int] = set()
@@ -327,7 +344,7 @@ def _grow_filter(ws: Worksheet, last: int, new_last: int) -> None:
     if not ref:
         return
     _, top, _, bottom = range_boundaries(ref)
-    if bottom == last and top:
+    if top and last <= bottom < new_last:  # (one reaching a row or two past the plan too)
         ws.auto_filter.ref = with_rows(ref, top, new_last)
 
 

@@ -49,7 +49,7 @@ import re
 import threading
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -2559,23 +2559,26 @@ def save_bytes(wb: Workbook) -> bytes | None:
     if package is None or baseline is None:
         return None
     edits = describe(baseline, wb)
-    _refuse_locked_structure(wb, edits)
+    shown = [title for title, sheet in edits.sheets.items() if sheet.state is not None]
+    _refuse_locked_structure(wb, edits.added, edits.removed, shown)
     return apply_edits(package, wb, edits)
 
 
-def _refuse_locked_structure(wb: Workbook, edits: BookEdits) -> None:
+def _refuse_locked_structure(
+    wb: Workbook, added: Sequence[str], removed: Sequence[str], shown: Sequence[str] = ()
+) -> None:
     """StructureLockedError when the workbook's structure is protected (Excel's Review >
-    Protect Workbook: ``<workbookProtection lockStructure="1">``) and ``edits`` add, remove,
-    hide or show a sheet, which Excel itself refuses to do in such a workbook."""
+    Protect Workbook: ``<workbookProtection lockStructure="1">``) and the command would add
+    or remove sheets, or hide or show sheets (``shown``), which Excel itself refuses to do
+    in such a workbook."""
     security = wb.security
     if security is None or not security.lockStructure:
         return
     changes = []
-    if edits.added:
-        changes.append("add the sheets " + ", ".join(repr(t) for t in edits.added))
-    if edits.removed:
-        changes.append("remove its sheets " + ", ".join(repr(t) for t in edits.removed))
-    shown = [title for title, sheet in edits.sheets.items() if sheet.state is not None]
+    if added:
+        changes.append("add the sheets " + ", ".join(repr(t) for t in added))
+    if removed:
+        changes.append("remove its sheets " + ", ".join(repr(t) for t in removed))
     if shown:
         changes.append("hide or show the sheets " + ", ".join(repr(t) for t in shown))
     if changes:
@@ -2629,6 +2632,16 @@ def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
                 f"({failure}), and saving the workbook the other way would lose its pivot "
                 "tables; nothing was changed. Please report this, with the file"
             )
+        baseline = baseline_of(wb)
+        if baseline is not None:  # (a workbook loaded from a file: the same refusal)
+            try:
+                _refuse_locked_structure(
+                    wb,
+                    [t for t in wb.sheetnames if t not in baseline.sheets],
+                    [t for t in baseline.sheets if t not in wb.sheetnames],
+                )
+            except StructureLockedError as exc:
+                raise StructureLockedError(f"{path}: {exc}") from None
         if failure and notes is not None:
             notes.append(problem(Code.SAVED_BY_REWRITE, file=path.name, reason=failure))
         bind_values(wb)  # the Change Log's lines, if they were loaded as values

@@ -622,7 +622,8 @@ def write_settings(wb: Workbook, settings: Settings, source: str = "") -> list[C
 
 def write_lists(wb: Workbook, words: dict[RAG, str]) -> None:
     """The Lists sheet holds the dropdown choices; edi_xl owns it and rewrites it."""
-    ws = wb[LISTS] if LISTS in wb.sheetnames else wb.create_sheet(LISTS)
+    made = LISTS not in wb.sheetnames
+    ws = wb.create_sheet(LISTS) if made else wb[LISTS]
     status = [words[rag] for rag in RAG]
     pcs = [*PROTECTED_CHARACTERISTICS, ALL]
     columns = (("Status", status), ("Protected Characteristic", pcs))
@@ -634,9 +635,9 @@ def write_lists(wb: Workbook, words: dict[RAG, str]) -> None:
         ws.cell(1, c).fill = HEADER_FILL
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 32
-    # A helper sheet: hidden, so it is neither in the way nor printed (the dropdowns still
-    # read it). A person can unhide it in Excel; refresh leaves it as they set it.
-    if ws.sheet_state == "visible" and not _only_visible_sheet(wb, ws):
+    # A helper sheet: made hidden, so it is neither in the way nor printed (the dropdowns
+    # still read it). A person can unhide it in Excel; refresh leaves it as they set it.
+    if made and not _only_visible_sheet(wb, ws):
         ws.sheet_state = "hidden"
     _define_name(wb, STATUS_LIST, f"{LISTS}!$A$2:$A${1 + len(status)}")
     _define_name(wb, CHARACTERISTIC_LIST, f"{LISTS}!$B$2:$B${1 + len(pcs)}")

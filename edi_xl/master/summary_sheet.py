@@ -726,16 +726,19 @@ def write_summary_sheet(
     if not ours:
         return [problem(Code.SUMMARY_SHEET_NOT_OURS, sheet=existing.title if existing else SUMMARY)]
     code_name = None  # an .xlsm's VBA knows the sheet by its code name: keep it
+    state = "visible"  # (a Summary the trust hid stays hidden)
     if existing is not None:
         index = wb.sheetnames.index(SUMMARY)
         selected = existing.sheet_view.tabSelected
         code_name = existing.sheet_properties.codeName
+        state = existing.sheet_state
         del wb[SUMMARY]
     else:
         index = wb.sheetnames.index(cols.sheet.title) + 1
         selected = False
     active = wb.active.title if wb.active is not None else None
     ws = wb.create_sheet(SUMMARY, index)
+    ws.sheet_state = state
     ws.sheet_view.tabSelected = selected
     if code_name:
         ws.sheet_properties.codeName = code_name

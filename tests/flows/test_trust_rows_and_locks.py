@@ -73,7 +73,7 @@ def test_import_into_refuses_to_write_over_a_row_of_totals(tmp_path: Path) -> No
     before = path.read_bytes()
     with pytest.raises(EdiXlError, match=r"row 20 under the plan holds 'Totals'") as refused:
         import_into([_board_source(tmp_path / "board.xlsx")], path, as_at=AS_AT, now=NOW)
-    assert "insert 2 empty rows above row 20" in str(refused.value)
+    assert "insert 1 empty row above row 20" in str(refused.value)  # (row 19 is free)
     assert path.read_bytes() == before
 
 
@@ -145,3 +145,111 @@ def test_a_protected_master_that_has_its_sheets_is_refreshed(tmp_path: Path) -> 
     result = refresh_workbook(path, date(2024, 1, 18), now=datetime(2024, 1, 18, 9))
     assert len(result.plan.actions) == 17
     assert load_workbook(path).security.lockStructure
+
+
+def test_a_row_of_totals_worked_out_by_formulas_is_not_written_over(tmp_path: Path) -> None:
+    """Row 20's label and count are formulas (="Total: "&COUNTA(A2:A18)&" actions",
+    =COUNTIF(I2:I18,"On Track")): it is no action, and not a row made ready for one (its
+    formulas are not filled down), so the import refuses to write over it. Before, the new
+    action took its place and the COUNTIF became the action's Status."""
+    path = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws, _ = add_seed_plan_sheet(wb)
+    ws.write_formula("A20", '="Total: "&COUNTA(A2:A18)&" actions"', None, "Total: 17 actions")
+    ws.write_formula("I20", '=COUNTIF(I2:I18,"On Track")', None, 15)
+    wb.close()
+    assert len(refresh_workbook(path, AS_AT, now=NOW).plan.actions) == 17
+    before = path.read_bytes()
+    with pytest.raises(EdiXlError, match=r"row 20 under the plan holds 'Total: 17 actions'"):
+        import_into([_board_source(tmp_path / "board.xlsx")], path, as_at=AS_AT, now=NOW)
+    assert path.read_bytes() == before
+
+
+def test_a_totals_row_in_a_plan_imported_is_no_action(tmp_path: Path) -> None:
+    """The board's plan (read by the general layout) ends with a row of totals: its two
+    actions are imported, not a third called "Total"."""
+    source = tmp_path / "board.xlsx"
+    wb = xlsxwriter.Workbook(str(source))
+    ws = wb.add_worksheet("Plan")
+    ws.write_row(0, 0, ["Ref", "Action", "Lead", "Due Date", "Status"])
+    ws.write_row(1, 0, ["9.1", "Publish the board's EDI objectives", "Chair", "31/03/2024"])
+    ws.write_row(2, 0, ["9.2", "Reverse mentoring for the board", "Chair", "30/06/2024"])
+    ws.write("A4", "Total")
+    ws.write_number("E4", 2)
+    wb.close()
+    path = tmp_path / "plan.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    add_seed_plan_sheet(book)
+    book.close()
+    import_into([source], path, as_at=AS_AT, now=NOW)
+    ws = load_workbook(path)["Action Plan"]
+    assert [ws[f"A{r}"].value for r in (19, 20, 21)] == ["9.1", "9.2", None]
+
+
+def test_a_label_and_typed_numbers_in_the_action_column_are_read_as_an_action(
+    tmp_path: Path,
+) -> None:
+    """ "Sum" in the Action column with typed numbers beside it may be an action's: it is
+    read (and checked) as one, not left out without a word."""
+    path = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws, _ = add_seed_plan_sheet(wb)
+    ws.write("C20", "Sum")
+    ws.write_number("F20", 5)
+    wb.close()
+    result = refresh_workbook(path, AS_AT, now=NOW)
+    assert 20 in {a.origin.row for a in result.plan.actions if a.origin}
+
+
+def test_a_filter_reaching_past_the_plan_takes_the_imported_rows(tmp_path: Path) -> None:
+    path = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws, _ = add_seed_plan_sheet(wb)
+    ws.autofilter("A1:J19")  # (a row past the plan's last, 18)
+    ws.filter_column(4, "x == Race")
+    wb.close()
+    import_into([_board_source(tmp_path / "board.xlsx")], path, as_at=AS_AT, now=NOW)
+    assert load_workbook(path)["Action Plan"].auto_filter.ref == "A1:J20"
+
+
+def test_a_protected_master_keeps_its_sheets_shown_and_hidden_as_the_trust_set(
+    tmp_path: Path,
+) -> None:
+    """The trust hid the Summary and showed Lists, then protected the structure: a refresh
+    goes on, and leaves each sheet hidden or shown as it was (before, it re-hid Lists and
+    showed the Summary, and with the structure protected refused every refresh)."""
+    path = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    add_seed_plan_sheet(wb)
+    wb.close()
+    refresh_workbook(path, AS_AT, now=NOW)
+    book = load_workbook(path)
+    book["Summary"].sheet_state = "hidden"
+    book["Lists"].sheet_state = "visible"
+    book.save(path)
+    _lock_structure(path)
+    refresh_workbook(path, date(2024, 1, 18), now=datetime(2024, 1, 18, 9))
+    book = load_workbook(path)
+    assert (book["Summary"].sheet_state, book["Lists"].sheet_state) == ("hidden", "visible")
+
+
+def test_a_protected_workbook_saved_whole_gets_no_new_sheets_either(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the file cannot be patched and is written whole instead, the same refusal."""
+    import edi_xl.master.patch as patch
+
+    path = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    add_seed_plan_sheet(wb)
+    wb.close()
+    _lock_structure(path)
+
+    def cannot(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("cannot be patched")
+
+    monkeypatch.setattr(patch, "describe", cannot)
+    before = path.read_bytes()
+    with pytest.raises(StructureLockedError, match="'Summary'"):
+        refresh_workbook(path, AS_AT, now=NOW)
+    assert path.read_bytes() == before

@@ -623,8 +623,9 @@ def test_scenarios_and_consolidation_follow_the_column_they_name(tmp_path: Path)
         etree.SubElement(refs, f"{M}dataRef", ref=f"K4:K{last}", sheet="Action Plan")
         data_el = root.find(f"{M}sheetData")
         assert data_el is not None
-        data_el.addnext(consolidate)  # (their places in the schema's order, after the data)
-        data_el.addnext(scenarios)
+        data_el.addnext(scenarios)  # (their places in the schema's order: after the data,
+        flt = root.find(f"{M}autoFilter")  # and after the filter, as Excel writes them)
+        (flt if flt is not None else scenarios).addnext(consolidate)
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
     def from_totals(data: bytes) -> bytes:

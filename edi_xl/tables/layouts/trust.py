@@ -178,8 +178,12 @@ _ACTION_NUMBER = re.compile(r"\s*\d+(?:\.\d+)*[a-z]?\s*\Z", re.I)
 
 def data_rows(grid: SheetGrid, header_row: int, columns: ColumnMap) -> list[tuple[int, bool]]:
     """(0-based row, is_repeat_header) for every non-blank row below the header, but for a
-    row made ready for an action to come (:func:`_made_ready`)."""
-    watched = [*columns.fields.values(), *columns.updates.values(), *columns.extras.values()]
+    row made ready for an action to come (:func:`_made_ready`) and a row of totals
+    (:func:`_totals`)."""
+    # the table's columns in order: the first filled is the row's first cell (its label)
+    watched = sorted(
+        {*columns.fields.values(), *columns.updates.values(), *columns.extras.values()}
+    )
     id_col = columns.fields.get("id")
     out: list[tuple[int, bool]] = []
     for r in range(header_row + 1, grid.n_rows):
@@ -194,8 +198,11 @@ def data_rows(grid: SheetGrid, header_row: int, columns: ColumnMap) -> list[tupl
                 break
         else:
             continue
-        if (grid.worked_out and _made_ready(grid, r, watched, columns)) or _totals(
-            grid, r, watched, columns
+        if (grid.worked_out and _made_ready(grid, r, watched, columns)) or (
+            # (a label's first letter first: an action's first cell is most often its number)
+            isinstance(value, str)
+            and value.lstrip()[:1] in _TOTALS_INITIALS
+            and _totals(grid, r, watched, columns)
         ):
             continue
         id_value = row[id_col] if id_col is not None and id_col < width else None
@@ -207,29 +214,47 @@ def data_rows(grid: SheetGrid, header_row: int, columns: ColumnMap) -> list[tupl
 TOTALS_LABELS = frozenset(
     {"total", "totals", "grand total", "sub-total", "subtotal", "sub total", "count", "sum"}
 )
+#: The first letters of :data:`TOTALS_LABELS` and of what :data:`_TOTALS_START` takes.
+_TOTALS_INITIALS = frozenset("TtGgSsCc")
+#: A label a row of totals starts with, in the number column: "Total actions", "Totals: 17".
+_TOTALS_START = re.compile(r"(?:grand\s+|sub[\s-]?)?totals?\b", re.IGNORECASE)
+
+
+def is_totals_label(text: Any, *, exact: bool = False) -> bool:
+    """Whether ``text`` labels a row of totals: one of :data:`TOTALS_LABELS`, or (unless
+    ``exact``) text starting "Total" ("Total actions", "Grand total: 17")."""
+    if not isinstance(text, str):
+        return False
+    words = text.strip().rstrip(":").strip().casefold()
+    return words in TOTALS_LABELS or (not exact and _TOTALS_START.match(words) is not None)
+
+
+def totals_row(
+    filled: list[tuple[int, Any]], action: int | None, worked_out: Callable[[int], bool]
+) -> bool:
+    """Whether a row whose filled cells are ``filled`` ((column, value), in column order) is
+    a row of totals, not an action: its first cell reads "Total" (or "Totals", "Grand
+    total", "Count", "Total actions"...), it has no action text, and all else in it is
+    numbers or what formulas work out (``worked_out(column)``: ``=COUNTA(I2:I18)``). A label
+    in the ``action`` column must be one of the exact labels, with only formulas beside it
+    (typed numbers there may be an action's: it is read, and checked, as one)."""
+    if not filled:
+        return False
+    (first, label), rest = filled[0], filled[1:]
+    if first == action:  # the label stands where the action's text goes: formulas beside it
+        return is_totals_label(label, exact=True) and all(worked_out(c) for c, _ in rest)
+    if not is_totals_label(label) or any(c == action for c, _ in rest):
+        return False
+    return all(
+        worked_out(c) or (isinstance(v, int | float) and not isinstance(v, bool)) for c, v in rest
+    )
 
 
 def _totals(grid: SheetGrid, r: int, watched: list[int], columns: ColumnMap) -> bool:
-    """Whether row ``r`` is a row of totals under the plan, not an action: its first cell
-    in the table reads "Total" (or "Totals", "Grand total", "Count"...), it has no action
-    text, and all else in it is numbers or what formulas work out (``=COUNTA(I2:I18)``)."""
-    filled = [c for c in sorted(watched) if not is_blank(grid.value(r, c))]
-    if not filled:
-        return False
-    label = grid.value(r, filled[0])
-    if not isinstance(label, str) or label.strip().rstrip(":").strip().casefold() not in (
-        TOTALS_LABELS
-    ):
-        return False
-    if columns.fields.get("action") not in (None, filled[0]) and not is_blank(
-        grid.value(r, columns.fields["action"])
-    ):
-        return False
-    return all(
-        (r, c) in grid.worked_out
-        or (isinstance(v := grid.value(r, c), int | float) and not isinstance(v, bool))
-        for c in filled[1:]
-    )
+    """:func:`totals_row` for row ``r`` of the plan (``watched``: the table's columns, in
+    order)."""
+    filled = [(c, v) for c in watched if not is_blank(v := grid.value(r, c))]
+    return totals_row(filled, columns.fields.get("action"), lambda c: (r, c) in grid.worked_out)
 
 
 def _made_ready(grid: SheetGrid, r: int, watched: list[int], columns: ColumnMap) -> bool:

@@ -23,6 +23,8 @@ from typing import Final
 
 from pydantic import BaseModel, ConfigDict
 
+from edi_xl.core.unvalidated import made
+
 __all__ = [
     "ALL",
     "KNOWN_OTHER_REFERENCES",
@@ -244,18 +246,18 @@ def _codes(nums: str) -> list[str]:
 def _scheme_refs(rule: _RefRule, match: re.Match[str]) -> list[ReportRef]:
     text = match.group().strip()
     if rule.scheme is Scheme.GPG:
-        return [ReportRef(scheme=Scheme.GPG, code=None, text=text, known=True)]
+        return [made(ReportRef, scheme=Scheme.GPG, code=None, text=text, known=True)]
     if rule.scheme is Scheme.OTHER:
-        return [ReportRef(scheme=Scheme.OTHER, code=None, text=text, known=True)]
+        return [made(ReportRef, scheme=Scheme.OTHER, code=None, text=text, known=True)]
     nums = match.group("nums")
     if nums is None:  # the scheme without a number: "WRES", "WDES metrics"
-        return [ReportRef(scheme=rule.scheme, code=None, text=text, known=True)]
+        return [made(ReportRef, scheme=rule.scheme, code=None, text=text, known=True)]
     refs = []
     for code in _codes(nums):
         if rule.scheme is Scheme.HIA:  # "HIA 2b" (a success metric of action 2) -> HIA 2
             code = code.rstrip(string.ascii_lowercase)
         known = code in _KNOWN_CODES[rule.scheme]
-        refs.append(ReportRef(scheme=rule.scheme, code=code, text=text, known=known))
+        refs.append(made(ReportRef, scheme=rule.scheme, code=code, text=text, known=known))
     return refs
 
 
@@ -265,7 +267,7 @@ def _free_refs(stretch: str) -> list[ReportRef]:
     for piece in _FREE_SPLIT.split(stretch):
         piece = _FREE_TRAIL.sub("", _FREE_LEAD.sub("", piece))
         if _HAS_WORD.search(piece):
-            refs.append(ReportRef(scheme=Scheme.OTHER, code=None, text=piece, known=False))
+            refs.append(made(ReportRef, scheme=Scheme.OTHER, code=None, text=piece, known=False))
     return refs
 
 
@@ -324,7 +326,7 @@ def parse_report_refs(text: object) -> list[ReportRef]:
                 unique[seen[key]] = ref  # "HIA 3 ... NHS HIA 3": the fuller writing
                 continue
             # written two ways that neither holds the other: this one is kept as free text
-            ref = ReportRef(scheme=Scheme.OTHER, code=None, text=ref.text, known=False)
+            ref = made(ReportRef, scheme=Scheme.OTHER, code=None, text=ref.text, known=False)
             key = (ref.scheme, ref.code, ref.label.casefold())
             if key in seen:
                 continue

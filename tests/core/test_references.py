@@ -507,3 +507,31 @@ def test_a_reference_written_twice_keeps_every_word_of_both() -> None:
     assert [(r.scheme, r.code, r.text) for r in refs] == [(Scheme.HIA, "3", "NHS HIA 3")]
     refs = parse_report_refs("WRES 1; WRES 1")
     assert [r.text for r in refs] == ["WRES 1"]
+
+
+# --- made without validation: what pydantic's validation makes ------------------------------
+
+
+def _as_validated(ref: ReportRef) -> None:
+    validated = ReportRef(**{name: getattr(ref, name) for name in ReportRef.model_fields})
+    assert ref == validated and hash(ref) == hash(validated)
+    for name in ReportRef.model_fields:
+        assert type(getattr(ref, name)) is type(getattr(validated, name)), name
+
+
+def test_every_ref_read_is_what_validation_makes_of_it() -> None:
+    """parse_report_refs makes its references without pydantic's validation (a refresh reads
+    thousands, and need not build the model): each is the model validation makes from the
+    same fields, each field of the same type, for every cell these tests read."""
+    texts = [case.values[0] for case in SEED_REFS + EDGE_REFS + FIELDS]
+    refs = [ref for text in texts for ref in parse_report_refs(text)]
+    assert len(refs) > 100
+    for ref in refs:
+        _as_validated(ref)
+
+
+@settings(database=None, max_examples=200, deadline=None)
+@given(pieces)
+def test_any_refs_read_are_what_validation_makes_of_them(parts: list[tuple[str, str]]) -> None:
+    for ref in parse_report_refs("".join(piece + sep for piece, sep in parts)):
+        _as_validated(ref)

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from edi_xl.core.dates import parse_date
 from edi_xl.core.model import Action, ActionPlan, CellOrigin, ProgressUpdate
-from edi_xl.core.problems import Code, Location, Problem, Severity, problem
+from edi_xl.core.problems import Code, Location, Problem, Report, Severity, problem
 from edi_xl.core.references import parse_report_refs
 from edi_xl.core.rules import (
     Assessment,
@@ -279,3 +279,17 @@ def test_a_rule_problem_is_the_one_problem_makes():
         action_problems(action, AS_AT, file=Path("plan.xlsx"))  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
         problem(Code.OVERDUE_NOT_RED, file=Path("plan.xlsx"), **fields)  # type: ignore[arg-type]
+
+
+def test_the_report_is_what_validation_makes_of_its_problems():
+    """check_plan makes its Report without pydantic's validation (the problems are edi_xl's
+    own): the same model, its problems the same list, as validating them makes."""
+    plan = ActionPlan(
+        actions=[make(owner=None, row=9), make(id="2.1", row=5), make(id="2.1", row=7)],
+        update_headers=[ROUND],
+    )
+    report = check_plan(plan, AS_AT, file="plan.xlsx")
+    assert report.problems
+    validated = Report(problems=report.problems)
+    assert report == validated
+    assert type(report.problems) is list and report.model_fields_set == {"problems"}

@@ -371,6 +371,18 @@ class _Candidate:
     status: str | None  # the master's word for the owner's status
     update: str | None
 
+    def flag(self, code: Code, action_id: str | None, **fields: Any) -> Flag:
+        """A flag of ``code`` on this return's row for ``action_id`` (its file, sheet and
+        row), with the template's ``fields``."""
+        return Flag(
+            code,
+            self.file.name,
+            action_id=action_id,
+            sheet=self.row.sheet,
+            row=self.row.row,
+            **fields,
+        )
+
 
 #: The most characters an Excel cell holds; a longer update is cut there and flagged.
 CELL_LIMIT = 32_767
@@ -522,16 +534,7 @@ def merge_book(
         winner = cands[-1]
         for older in cands[:-1]:
             lost[older.file.name] += 1
-            flags.append(
-                Flag(
-                    Code.SUPERSEDED,
-                    older.file.name,
-                    action_id=action_id,
-                    sheet=older.row.sheet,
-                    row=older.row.row,
-                    newer=winner.file.name,
-                )
-            )
+            flags.append(older.flag(Code.SUPERSEDED, action_id, newer=winner.file.name))
         won[winner.file.name] += 1
         action = actions[action_id]
         assert action.origin is not None and update_col is not None
@@ -551,12 +554,9 @@ def merge_book(
             if cell.data_type == "f":  # the trust's own formula works the cell out: kept
                 if comparable(formula_result(cell)) != comparable(whole):
                     flags.append(
-                        Flag(
+                        winner.flag(
                             Code.FORMULA_NOT_OVERWRITTEN,
-                            winner.file.name,
-                            action_id=action_id,
-                            sheet=winner.row.sheet,
-                            row=winner.row.row,
+                            action_id,
                             column=label,
                             value=whole,
                             formula=formula_text(cell),
@@ -565,12 +565,9 @@ def merge_book(
                 continue
             if len(stored) > CELL_LIMIT:
                 flags.append(
-                    Flag(
+                    winner.flag(
                         Code.VALUE_TRUNCATED,
-                        winner.file.name,
-                        action_id=action_id,
-                        sheet=winner.row.sheet,
-                        row=winner.row.row,
+                        action_id,
                         column=update_header(as_at),
                         length=len(stored),
                         limit=CELL_LIMIT,
@@ -606,12 +603,9 @@ def _overridden(
     ruled = ruled_status(rag, action.due, as_at)
     if ruled is None or ruled is rag:
         return None
-    return Flag(
+    return winner.flag(
         Code.STATUS_OVERRIDDEN,
-        winner.file.name,
-        action_id=action.id,
-        sheet=winner.row.sheet,
-        row=winner.row.row,
+        action.id,
         column="Status",
         value=word,
         rag=ruled.value,

@@ -207,10 +207,19 @@ def made_from_values(ws: Any) -> dict[tuple[int, int], _PlainCell]:
     return _MADE.get(ws, {})
 
 
-#: Per sheet loaded by the fast reader: each of its formula cells as loaded, with the result
-#: the file holds for it (the value Excel showed when it saved it), or None where the file
-#: holds none (a workbook written by a program that does not calculate).
-_RESULTS: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
+#: The attribute of a sheet loaded by the fast reader holding each of its formula cells as
+#: loaded, with the result the file holds for it (the value Excel showed when it saved it),
+#: or None where the file holds none (a workbook written by a program that does not
+#: calculate). On the sheet itself, not in a table keyed by it: the cells refer to their
+#: sheet, so such a table would keep every sheet it ever held (a weak key is kept alive by
+#: its own value), where the sheet and its cells go together.
+_RESULTS = "_edi_xl_formula_results"
+
+
+def _results(ws: Any) -> dict[Any, Any] | None:
+    """The formula cells of ``ws`` the fast reader kept, with their results (None: ``ws``
+    was not read by it)."""
+    return ws.__dict__.get(_RESULTS)  # type: ignore[no-any-return]
 
 
 def formula_result(cell: Any) -> Any:
@@ -220,7 +229,7 @@ def formula_result(cell: Any) -> Any:
     formula now (edi_xl wrote a value there) or its file holds no result for it."""
     if cell.data_type != "f":
         return None
-    return _RESULTS.get(cell.parent, _NO_RESULTS).get(cell)
+    return (_results(cell.parent) or _NO_RESULTS).get(cell)
 
 
 def shown_values(ws: Any) -> dict[tuple[int, int], Any]:
@@ -229,7 +238,7 @@ def shown_values(ws: Any) -> dict[tuple[int, int], Any]:
     (row, column): what a person sees in them, where the cells hold the formulas' text."""
     return {
         (cell.row, cell.column): result
-        for cell, result in _RESULTS.get(ws, _NO_RESULTS).items()
+        for cell, result in (_results(ws) or _NO_RESULTS).items()
         if result is not None and cell.data_type == "f"
     }
 
@@ -237,7 +246,7 @@ def shown_values(ws: Any) -> dict[tuple[int, int], Any]:
 def _loaded_formulas(ws: Any) -> Iterator[Any]:
     """The cells of ``ws`` that hold a formula the sheet was loaded with: found among the
     formula cells the fast reader kept, or, on a sheet openpyxl read itself, among its cells."""
-    loaded = _RESULTS.get(ws)
+    loaded = _results(ws)
     cells = loaded if loaded is not None else made_cells(ws).values()
     return (cell for cell in cells if cell.data_type == "f")
 
@@ -625,7 +634,7 @@ class _FastSheetReader(WorksheetReader):
                 new_cell(ws, r, col, styles[style_id], value, data_type)
         self._scanned = None
         self._rows = None
-        _RESULTS[ws] = {
+        ws.__dict__[_RESULTS] = {
             cells[place]: result for place, result in self._results.items() if place in cells
         }
         self._results = {}

@@ -614,3 +614,21 @@ def test_a_formula_filled_right_across_the_rounds_new_column(tmp_path: Path) -> 
     calculated = load_workbook(recalculated_copy(path, tmp_path / "lo"), data_only=True)
     # (I holds the 17 Statuses, J the 18 Sep updates, L, once K, nothing)
     assert [calculated["Action Plan"].cell(22, c).value for c in (12, 13, 14)] == [17, 17, 0]
+
+
+def test_a_loaded_workbook_goes_when_it_is_dropped(tmp_path: Path) -> None:
+    """What the loader keeps of a sheet's formulas goes with the sheet: a workbook loaded and
+    dropped is freed (a table keyed weakly by the sheet, its cells referring to it, kept
+    every workbook a process ever loaded)."""
+    import gc
+    import weakref
+
+    path = build_formula_plan(tmp_path / "plan.xlsx")
+    sheets = []
+    for _ in range(3):
+        wb = load_workbook_fast(path.read_bytes())
+        assert shown_values(wb["Action Plan"])  # (its formulas' results are kept)
+        sheets.append(weakref.ref(wb["Action Plan"]))
+        del wb
+    gc.collect()
+    assert [ref() for ref in sheets] == [None, None, None]

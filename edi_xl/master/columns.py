@@ -26,7 +26,7 @@ from edi_xl.master.edits import (
     shift_range_text,
     shift_reference,
 )
-from edi_xl.master.loading import insert_column_on_use, made_cells
+from edi_xl.master.loading import insert_column_on_use, made_cells, record_moved_formula
 
 
 def _shifted(ranges: MultiCellRange, col: int) -> MultiCellRange:
@@ -47,11 +47,13 @@ def _shift_formulas(ws: Worksheet, col: int) -> None:
                 new = shift_formula(value, sheet, col, other.title)
                 if new != value:
                     cell._value = new
+                    record_moved_formula(cell, new)  # (its saved result still holds)
             elif isinstance(value, ArrayFormula):  # (Excel 365's dynamic arrays too)
                 text = shift_formula(value.text or "", sheet, col, other.title)
                 ref = shift_range_text(value.ref, col) if other is ws and value.ref else value.ref
                 if (text, ref) != (value.text or "", value.ref):
                     cell._value = ArrayFormula(ref, text)  # (a new one: the baseline has it)
+                    record_moved_formula(cell, cell._value)
         for dv in other.data_validations.dataValidation:
             for attr in ("formula1", "formula2"):
                 text = getattr(dv, attr)

@@ -265,6 +265,24 @@ def formula_cells(ws: Any, column: int) -> dict[int, Any]:
 
 _NO_RESULTS: dict[Any, Any] = {}
 
+#: The attribute of a sheet holding its formula cells a column inserted moved, each with
+#: the formula it was moved to (on the sheet, as :data:`_RESULTS`).
+_MOVED = "_edi_xl_moved_formulas"
+
+
+def record_moved_formula(cell: Any, formula: Any) -> None:
+    """``cell``'s formula is now ``formula``: its own, its references moved along with a
+    column inserted, and nothing else; the result its file holds for it still holds."""
+    cell.parent.__dict__.setdefault(_MOVED, {})[cell] = formula
+
+
+def moved_formula(ws: Any, row: int, column: int) -> Any:
+    """The formula a column inserted moved the formula of the cell at (row, column) of
+    ``ws`` to (:func:`record_moved_formula`), or None; what the cell holds now is another
+    formula if something wrote one there since."""
+    cell = made_cells(ws).get((row, column))
+    return None if cell is None else ws.__dict__.get(_MOVED, _NO_RESULTS).get(cell)
+
 
 #: Per ``cells_on_use`` sheet: the values of the columns taken out of its values
 #: (:func:`take_columns`), by column and row, each until its cell is made. A place holds a

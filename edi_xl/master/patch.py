@@ -86,7 +86,6 @@ from edi_xl.master.edits import (
     baseline_of,
     describe,
     ranges,
-    same_but_references,
     shift_filter_column,
     shift_formula,
     shift_frozen,
@@ -99,6 +98,7 @@ from edi_xl.master.loading import (
     bind_values,
     find_sheet_data,
     makes_cells_on_use,
+    moved_formula,
     pivots_not_read,
     plain_namespaces,
     rows_not_read,
@@ -974,7 +974,7 @@ def _set_cell(
     removed, as a merge writes thousands.)
 
     ``moved``: ``value`` is the formula the cell held with its references moved along with a
-    column edi_xl inserted (:func:`~edi_xl.master.edits.same_but_references`): it keeps the
+    column edi_xl inserted (:func:`~edi_xl.master.loading.moved_formula`): it keeps the
     result the file held (``<v>`` and its type), which is what edi_xl reads of the cell next
     time (Excel works it out again on opening: ``fullCalcOnLoad``)."""
     kept = _kept_result(c) if moved and data_type == "f" and len(c) else None
@@ -1561,6 +1561,7 @@ def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) 
     with their heights: the rows whose heights are set (the others are set by the caller)."""
     new_rows: dict[int, list[tuple[int, Any]]] = {}  # rows the file does not have yet
     had = set(sheet.rows)
+    ws = wb[edits.title]
     # shared formulas whose definition was written over: each cell's formula, from it
     unshared: dict[str, Callable[[int, int], Any]] = {}
     for key, e in edits.cells.items():
@@ -1576,7 +1577,8 @@ def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) 
         c = sheet.cell(*key, create=e.value is not None or e.style_changed)
         if c is not None:
             anchor = _shared_anchor(c)
-            moved = e.data_type == "f" and same_but_references(e.was, e.value)
+            # (a formula a column inserted moved, and nothing wrote over since)
+            moved = e.data_type == "f" and moved_formula(ws, *key) == e.value
             xf = styles.xf(e.style) if e.style_changed else None
             _set_cell(c, e.value, e.data_type, xf, wb, moved=moved)
             if anchor is not None and _shared_anchor(c) is None:

@@ -8,7 +8,7 @@ column 0 is column A, so a grid position maps straight back to a cell reference.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -62,11 +62,15 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _extent(cells: dict[tuple[int, int], Any]) -> tuple[int, int]:
-    """The last row and the last column of ``cells`` (1-based keys), 0 for none."""
-    if not cells:
-        return 0, 0
-    return max(cells)[0], max(map(itemgetter(1), cells))
+def _extent(
+    cells: dict[tuple[int, int], Any], held: Sequence[tuple[Any, ...]] = ()
+) -> tuple[int, int]:
+    """The last row and the last column holding a value, in ``cells`` (1-based keys; a None
+    is no value) and in ``held`` (cells as values: row, column and value first), 0 for none."""
+    places = [key for key, value in cells.items() if value is not None]
+    rows = [max(places)[0] if places else 0, max(map(itemgetter(0), held), default=0)]
+    cols = [max(map(itemgetter(1), places), default=0), max(map(itemgetter(1), held), default=0)]
+    return max(rows), max(cols)
 
 
 def grid_from_worksheet(
@@ -86,36 +90,48 @@ def grid_from_worksheet(
     file), read in place of the formula's text. ``formulas``: the (row, column) of every cell
     holding a formula (the grid's ``worked_out``).
     """
-    # 1-based (row, column) -> value; ``_value`` is what openpyxl's ``value`` property returns
-    # (for a merged cell too), read without the property: a plan has tens of thousands of cells
+    # ``_value`` is what openpyxl's ``value`` property returns (for a merged cell too), read
+    # without the property: a plan has tens of thousands of cells. The values held as values
+    # (most of a master's plan) go straight into the rows; the few made cells, the formulas'
+    # results and merged ranges are put in over them (a dict of every cell, then the rows,
+    # took twice the time).
+    held = [v for v in values if v[2] is not None]
     cells: dict[tuple[int, int], Any] = {
         key: value
         for key, cell in (ws._cells if made is None else made).items()
         if (value := cell._value) is not None
     }
-    for r, c, value, *_ in values:
-        if value is not None:
-            cells[(r, c)] = value
     for place, value in (shown or {}).items():
-        if value is None or value == "":
-            cells.pop(place, None)  # (a formula that shows nothing: an empty cell)
-        else:
-            cells[place] = value
-    max_r, max_c = _extent(cells)
+        cells[place] = None if value == "" else value  # (shows nothing: an empty cell)
+    max_r, max_c = _extent(cells, held)
     if max_r > MAX_ROWS or max_c > MAX_COLS:
+        held = [v for v in held if v[0] <= MAX_ROWS and v[1] <= MAX_COLS]
         cells = {(r, c): v for (r, c), v in cells.items() if r <= MAX_ROWS and c <= MAX_COLS}
-        max_r, max_c = _extent(cells)
-    for merged in ws.merged_cells.ranges:
-        top = cells.get((merged.min_row, merged.min_col))
-        if top is None:
-            continue
-        for r in range(merged.min_row, min(merged.max_row, MAX_ROWS) + 1):
-            for c in range(merged.min_col, min(merged.max_col, MAX_COLS) + 1):
-                cells[(r, c)] = top
-                max_r, max_c = max(max_r, r), max(max_c, c)
+        max_r, max_c = _extent(cells, held)
+    merged_tops = []
+    ranges = list(ws.merged_cells.ranges)
+    if ranges:  # each range's top-left value, from the cells or the values held
+        firsts = {(m.min_row, m.min_col) for m in ranges}
+        tops = {(v[0], v[1]): v[2] for v in held if (v[0], v[1]) in firsts}
+        tops.update((key, value) for key, value in cells.items() if key in firsts)
+        for merged in ranges:
+            top = tops.get((merged.min_row, merged.min_col))
+            if top is None:
+                continue
+            merged_tops.append((merged, top))
+            max_r = max(max_r, min(merged.max_row, MAX_ROWS))
+            max_c = max(max_c, min(merged.max_col, MAX_COLS))
     rows: list[list[Any]] = [[None] * max_c for _ in range(max_r)]
-    for (r, c), value in cells.items():
+    for r, c, value, *_ in held:
         rows[r - 1][c - 1] = value
+    for (r, c), value in cells.items():
+        if value is not None:  # (one that shows nothing may lie past the last value)
+            rows[r - 1][c - 1] = value
+    for merged, top in merged_tops:
+        for r in range(merged.min_row, min(merged.max_row, MAX_ROWS) + 1):
+            line = rows[r - 1]
+            for c in range(merged.min_col, min(merged.max_col, MAX_COLS) + 1):
+                line[c - 1] = top
     hidden_rows = frozenset(
         idx - 1 for idx, dim in ws.row_dimensions.items() if dim.hidden and idx <= max_r
     )

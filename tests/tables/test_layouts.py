@@ -344,3 +344,30 @@ def test_word_document_reads_tables_in_order_with_merged_cells(tmp_path):
         == grid.rows[table.first + 1][0]
         == "Actions Indicator 1: Recruitment and Promotion"
     )
+
+
+@pytest.mark.parametrize("n", IMPORTED)
+def test_a_row_of_totals_under_the_table_is_no_action(tmp_path, n):
+    """A trust's totals row under its plan ("Total" and the counts its formulas showed when
+    Excel saved it, read as numbers) is not read as an action, in every imported layout, as
+    in the trust layout and the general one, a count under the Action column too; the
+    actions above it are read as before. A row whose first cell starts "Total" but with an
+    action's text is an action ("Total reward" as a theme)."""
+    from openpyxl import load_workbook
+
+    path = build(tmp_path, n, "xlsx")
+    before = [(a.id, a.action) for a in read_plan(path).actions]
+    wb = load_workbook(path)
+    ws = wb.active
+    assert ws is not None
+    last = ws.max_row
+    ws.cell(last + 1, 1, "Total")
+    for col in range(2, 6):
+        ws.cell(last + 1, col, 10 + col)
+    wb.save(path)
+    assert [(a.id, a.action) for a in read_plan(path).actions] == before
+    action_col = read_plan(path).source.columns["action"] + 1  # type: ignore[union-attr]
+    ws.cell(last + 2, 1, "Total reward")
+    ws.cell(last + 2, action_col, "Review the pay of staff networks' chairs")
+    wb.save(path)
+    assert read_plan(path).actions[-1].action == "Review the pay of staff networks' chairs"

@@ -212,3 +212,24 @@ def test_rows_shorter_than_the_header_and_repeated_characteristics_read_whole(
     again = read_master_plan(load_workbook(path)).plan.actions
     assert second.characteristics == again[0].characteristics == ["Race", "Disability"]
     assert again[1].characteristics_unknown == ["widgets"]
+
+
+def test_what_reads_as_a_row_of_totals() -> None:
+    """totals_row, which every layout asks of a row under its table: a totals label first,
+    then only counts (typed numbers, or what formulas work out), under the Action column
+    too; text anywhere else, or a label in the Action column with typed numbers beside it,
+    is an action's row."""
+    from edi_xl.tables.layouts.trust import totals_row
+
+    def formulas(*cols: int):
+        return lambda c: c in cols
+
+    action = 2
+    assert totals_row([(0, "Total"), (2, 17), (5, 4)], action, formulas())
+    assert totals_row([(0, "Grand total:"), (2, "=COUNTA(C2:C9)")], action, formulas(2))
+    assert totals_row([(2, "Total"), (5, 4)], action, formulas(5))
+    assert not totals_row([(2, "Total"), (5, 4)], action, formulas())  # typed beside it
+    assert not totals_row([(0, "Total reward"), (2, "Review pay"), (5, 4)], action, formulas())
+    assert not totals_row([(0, "Total"), (4, "Ade Khan")], action, formulas())
+    assert not totals_row([(0, "Theme 1"), (2, 17)], action, formulas())
+    assert not totals_row([], action, formulas())

@@ -243,9 +243,8 @@ def totals_row(
     (first, label), rest = filled[0], filled[1:]
     if first == action:  # the label stands where the action's text goes: formulas beside it
         return is_totals_label(label, exact=True) and all(worked_out(c) for c, _ in rest)
-    if not is_totals_label(label) or any(c == action for c, _ in rest):
-        return False
-    return all(
+    # (a count under the Action column too: text there is an action's, "Total reward")
+    return is_totals_label(label) and all(
         worked_out(c) or (isinstance(v, int | float) and not isinstance(v, bool)) for c, v in rest
     )
 

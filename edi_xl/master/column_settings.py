@@ -107,14 +107,15 @@ def shift_column_settings(ws: Worksheet, col: int) -> None:
 
 
 def set_column_width(ws: Worksheet, col: int, width: float) -> None:
-    """Give column ``col`` the width ``width``. A span covering it is cut around it first:
-    the column gets settings of its own with that width and nothing else of the span's (as
-    the patch writer cuts the file's ``<col>``), and the span's other columns keep theirs."""
+    """Give column ``col``, a column edi_xl takes (its computed columns, a round's update
+    column), the width ``width`` and no other settings: not hidden nor grouped, no style,
+    whatever the column had (a trust's empty columns right of the plan are often hidden).
+    A span covering it is cut around it (as the patch writer cuts the file's ``<col>``),
+    and the span's other columns keep theirs."""
     found = _covering(ws, col)
-    if found is not None and column_span(*found) == (col, col):  # its own: kept
-        found[1].width = width
-        return
-    if found is not None:  # a span: cut around the column
+    if found is not None and column_span(*found) == (col, col):  # its own: made anew
+        del ws.column_dimensions[found[0]]
+    elif found is not None:  # a span: cut around the column
         key, span = found
         lo, hi = column_span(key, span)
         del ws.column_dimensions[key]

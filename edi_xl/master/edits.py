@@ -51,6 +51,9 @@ from edi_xl.master.loading import made_cells, made_from_values
 CellKey = tuple[int, int]  # (row, column), 1-based
 #: An openpyxl style array (indices into the workbook's fonts, fills...); None: no style.
 Style = tuple[int, ...] | None
+#: A column's settings as compared: its width (None: the default), or, for a column hidden,
+#: grouped or styled, (width, hidden, outline level, style array).
+ColumnLook = float | None | tuple[Any, ...]
 #: A conditional format rule or a dropdown as compared: its ranges, kind and formulas.
 RuleKey = tuple[Any, ...]
 T = TypeVar("T")
@@ -76,7 +79,7 @@ class SheetState:
     """One sheet as openpyxl holds it: the things edi_xl may change."""
 
     cells: dict[CellKey, tuple[Any, str, Style]]
-    widths: dict[int, float | None]
+    widths: dict[int, ColumnLook]
     heights: dict[int, float | None]
     cf: Counter[RuleKey]
     dv: Counter[RuleKey]
@@ -144,11 +147,16 @@ def sheet_state(ws: Worksheet) -> SheetState:
                 style = styles[kind] = tuple(cell._style) if any(cell._style) else None
         if cell._value is not None or style is not None:  # not a cell merely looked at
             cells[key] = (cell._value, cell.data_type, style)
-    widths: dict[int, float | None] = {}
+    widths: dict[int, ColumnLook] = {}
     for key, dim in ws.column_dimensions.items():
         lo, hi = column_span(key, dim)
+        width = dim.width if dim.customWidth or dim.width else None
+        # (hidden, grouped or styled: a column edi_xl takes is made plain, width or not)
+        look = (width, dim.hidden, dim.outlineLevel, dim._style) if (
+            dim.hidden or dim.outlineLevel or dim._style is not None
+        ) else width  # fmt: skip
         for idx in range(lo, min(hi, 16384) + 1):
-            widths[idx] = dim.width if dim.customWidth or dim.width else None
+            widths[idx] = look
     # (``ht``: ``height`` is an alias of it, looked up through a Python call: 10,000 rows)
     heights = {r: dim.ht for r, dim in ws.row_dimensions.items() if dim.ht is not None}
     cf: Counter[RuleKey] = Counter(
@@ -637,7 +645,8 @@ def describe_sheet(
     edits = SheetEdits(ws.title, False, list(inserted), _cell_edits(before, after))
     for idx in set(before.widths) | set(after.widths):
         if before.widths.get(idx) != after.widths.get(idx):
-            edits.widths[idx] = after.widths.get(idx)
+            look = after.widths.get(idx)
+            edits.widths[idx] = look[0] if isinstance(look, tuple) else look
     for r in set(before.heights) | set(after.heights):
         if before.heights.get(r) != after.heights.get(r):
             edits.heights[r] = after.heights.get(r)

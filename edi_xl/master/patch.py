@@ -1309,30 +1309,30 @@ def _copy_element(el: etree._Element) -> etree._Element:
 
 
 def _set_width(root: etree._Element, idx: int, width: float | None) -> None:
-    """Column ``idx``'s width set (None: its setting removed). A ``<col>`` spanning it is cut
-    around it, as :func:`~edi_xl.master.column_settings.set_column_width` cuts the workbook's:
-    the column gets an element of its own holding that width and nothing else of the span's,
-    the span's other columns keep theirs, in column order."""
+    """Column ``idx``'s width set (None: its setting removed), as
+    :func:`~edi_xl.master.column_settings.set_column_width` sets the workbook's: the column
+    gets an element of its own holding that width and nothing else (not hidden nor grouped,
+    no style), a ``<col>`` spanning it is cut around it, and the span's other columns keep
+    theirs, in column order."""
     cols = _child(root, "cols", SHEET_ORDER)
     for el in list(cols):
         lo, hi = int(el.get("min", "0")), int(el.get("max", "0"))
         if not lo <= idx <= hi:
             continue
-        if (lo, hi) != (idx, idx):
-            if lo < idx:
-                left = _copy_element(el)
-                left.set("max", str(idx - 1))
-                el.addprevious(left)
-            if idx < hi:
-                right = _copy_element(el)
-                right.set("min", str(idx + 1))
-                el.addnext(right)
-            own = etree.Element(M + "col")
-            el.addprevious(own)
-            cols.remove(el)
-            el = own
-            el.set("min", str(idx))
-            el.set("max", str(idx))
+        if lo < idx:
+            left = _copy_element(el)
+            left.set("max", str(idx - 1))
+            el.addprevious(left)
+        if idx < hi:
+            right = _copy_element(el)
+            right.set("min", str(idx + 1))
+            el.addnext(right)
+        own = etree.Element(M + "col")  # (its own element too: made anew)
+        el.addprevious(own)
+        cols.remove(el)
+        el = own
+        el.set("min", str(idx))
+        el.set("max", str(idx))
         if width is None:
             cols.remove(el)
         else:

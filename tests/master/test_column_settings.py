@@ -188,3 +188,39 @@ def test_rows_imported_are_as_tall_as_their_text_in_columns_of_the_default_width
     assert owner == "Jim Machon, Associate Director of HR"
     needed = lines_height(wrapped_lines(owner, 8.43))
     assert ws.row_dimensions[row].height >= needed > lines_height(wrapped_lines(owner, 13.0))
+
+
+@pytest.mark.parametrize(
+    "cols",
+    [
+        '<col min="11" max="12" width="12.7" customWidth="1" hidden="1"/>',  # a hidden pair
+        '<col min="11" max="11" width="10" customWidth="1" hidden="1"/>',  # alone, same width
+        '<col min="13" max="13" width="12" customWidth="1" hidden="1" style="1"/>',
+        '<col min="11" max="12" width="12" customWidth="1" hidden="1" outlineLevel="1"/>',
+    ],
+    ids=["hidden-pair", "hidden-alone-same-width", "hidden-styled", "grouped"],
+)
+def test_a_column_edi_xl_takes_is_shown_whatever_it_was(
+    master: Path, tmp_path: Path, cols: str
+) -> None:
+    """The trust's empty columns right of the plan hidden (a pair saved as one span, one
+    column on its own, one styled) or grouped: the columns a refresh takes for Overdue, Days
+    overdue and Problems get settings of their own, shown and not grouped, with no style,
+    by either door (the patched file and the workbook written whole agree); before, a
+    column hidden on its own, or the last of a hidden span, stayed hidden."""
+    wb = load_workbook(master)
+    wb[PLAN].delete_cols(11, 3)
+    for letter in ("K", "L", "M"):
+        del wb[PLAN].column_dimensions[letter]
+    wb.save(master)
+    part = _with_cols(master, FIRST_NINE + cols)
+    whole = _whole_save(master, lambda p: refresh_workbook(p, NEXT, now=NOW), tmp_path / "whole")
+    refresh_workbook(master, NEXT, now=NOW)
+    header = [c.value for c in load_workbook(master)[PLAN][4]][10:13]
+    assert header == ["Overdue", "Days overdue", "Problems"]
+    after = column_settings_in_file(master, part)
+    assert all(not after[c][1] and after[c][2] == "0" for c in (11, 12, 13)), after
+    with zipfile.ZipFile(master) as zf:
+        taken = re.findall(rb'<col min="1[123]" max="1[123]"[^>]*>', zf.read(part))
+    assert len(taken) == 3 and not any(b"style=" in el for el in taken), taken
+    assert column_settings_in_file(whole, part) == after

@@ -955,7 +955,7 @@ def round_(master: Path, start: str | None) -> None:
         )
         click.echo(
             f"Started the round as at {short_date(when)} in {master}{before}: the Settings date "
-            f"is {short_date(when)} and the Action Plan has the column {result.column!r}; "
+            f"is {short_date(when)} and {result.where} has the column {result.column!r}; "
             "logged on the Change Log sheet."
         )
         click.echo(f'Next: edi-xl returns {master} -o "Owner returns {when.isoformat()}"')

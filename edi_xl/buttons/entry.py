@@ -291,7 +291,7 @@ def start_round_in_excel(
     if result.started:
         lines = [
             f"Started the round as at {short_date(start)} ({where}): the as-at date on "
-            f"Settings is {short_date(start)} and the Action Plan has the column "
+            f"Settings is {short_date(start)} and {result.where} has the column "
             f"{result.column!r}; logged on the Change Log sheet.",
             "Next: Create owner returns. To start a round on another date, type it in Next "
             "round on the Settings sheet and click again.",

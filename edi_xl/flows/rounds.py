@@ -100,6 +100,12 @@ class RoundResult:
     path: Path | None = None
     backup: Path | None = None
     notes: list[Problem] = field(default_factory=list)  # what the save could not do
+    sheet: str = "Action Plan"  # the title of the plan's sheet
+
+    @property
+    def where(self) -> str:
+        """Where the round's column is, in words: "the Action Plan", "the plan sheet 'X'"."""
+        return "the Action Plan" if self.sheet == "Action Plan" else f"the sheet {self.sheet!r}"
 
 
 def start_round_book(
@@ -129,7 +135,7 @@ def start_round_book(
         )
     started = previous != start or not had_column
     refreshed = refresh_book(wb, start, source=source, now=when, path=path)
-    return RoundResult(start, previous, started, header, refreshed)
+    return RoundResult(start, previous, started, header, refreshed, sheet=master.sheet.title)
 
 
 def start_round(master: str | Path, start: date, *, now: datetime | None = None) -> RoundResult:

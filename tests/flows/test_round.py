@@ -284,6 +284,18 @@ def test_round_start_sets_the_date_adds_the_column_after_the_previous_and_logs_i
     assert "cannot start before it" in earlier.output
 
 
+def test_round_start_names_the_plan_sheet_it_added_the_column_to(master):
+    """The message says where the round's column went: "the Action Plan", or the sheet the
+    trust keeps its plan on, by its title."""
+    out = invoke("round", master, "--start", "2024-03-18").output
+    assert "the Action Plan has the column 'Update as at 18 Mar 24'" in out
+    wb = load_workbook(master)
+    wb["Action Plan"].title = "Plan (2024) O'Neil"
+    wb.save(master)
+    out = invoke("round", master, "--start", "2024-06-18").output
+    assert "the sheet \"Plan (2024) O'Neil\" has the column 'Update as at 18 Jun 24'" in out
+
+
 def test_a_new_round_column_is_as_wide_as_the_previous_rounds(master):
     """The plan grows by one column of the width the person keeps the updates at, not more."""
     wb = load_workbook(master)

@@ -289,20 +289,30 @@ def add_buttons(plan: Path, as_at: date | None, output: Path | None) -> None:
     """Add the buttons to the trust's own workbook: PLAN.xlsx -> PLAN.xlsm, all else kept.
 
     The plan is refreshed as `edi-xl refresh` does, then the VBA project and the Refresh
-    status, Create owner returns and Import returns buttons are put above the table. Every
+    status, Create owner returns and Import returns buttons are put above the table (beside
+    its header when that is in row 1). Every
     sheet, picture, chart and format of the workbook is kept; PLAN itself is not changed.
 
     \b
     Example:
       edi-xl add-buttons "EDI action plan.xlsx" --as-at 18/12/2023
     """
+    from openpyxl.utils import get_column_letter
+
     from edi_xl.flows.add_buttons import add_buttons as add
 
     when = _round(as_at, plan)
-    target, result = _run_on_master(add, plan, output, when.as_at)
+    target, result, where = _run_on_master(add, plan, output, when.as_at)
     _say_round(when)
     _summary(result, "Refreshed")
     click.echo(f"Buttons added: {target} (open it in Excel and enable macros).")
+    if not where.above_the_table:
+        click.echo(
+            f"The table's header is in row 1, so the buttons are beside it, from column "
+            f"{get_column_letter(where.column + 1)} (right of the table), not over its "
+            "headings. To have them above the table: insert a row above the header in the "
+            ".xlsx (right-click the row number 1, Insert) and run add-buttons again."
+        )
     sys.exit(1 if result.report.needs_attention else 0)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from edi_xl.core.errors import EdiXlError, StructureLockedError
 from edi_xl.flows.refresh import RefreshResult, refresh_book
-from edi_xl.master.buttons import add_buttons_to_package, placement
+from edi_xl.master.buttons import Placement, add_buttons_to_package, placement
 from edi_xl.master.patch import save_bytes
 from edi_xl.master.plan import gc_paused, load_master, read_master_plan
 from edi_xl.master.save import write_atomic
@@ -21,9 +21,10 @@ from edi_xl.master.save import write_atomic
 
 def add_buttons(
     path: str | Path, out: str | Path | None = None, as_at: date | None = None
-) -> tuple[Path, RefreshResult]:
+) -> tuple[Path, RefreshResult, Placement]:
     """Refresh the trust's workbook at ``path`` and write it, with the buttons, as ``out``
-    (default: the same name with .xlsm). Returns (the .xlsm written, the refresh result)."""
+    (default: the same name with .xlsm). Returns (the .xlsm written, the refresh result,
+    where the buttons are)."""
     path = Path(path)
     target = Path(out) if out else path.with_suffix(".xlsm")
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -49,4 +50,4 @@ def add_buttons(
         data = add_buttons_to_package(patched, where)
     write_atomic(target, lambda handle: handle.write(data), backup=target.exists())
     result.path = target
-    return target, result
+    return target, result, where

@@ -7,8 +7,9 @@ The trust's own workbook becomes ``PLAN.xlsm``: the same package, every part kep
 - the workbook marked macro-enabled, with the code names the project's document modules
   expect (``ThisWorkbook``; ``Sheet1`` for the plan sheet, ``Sheet2`` for the next one);
 - the buttons (form controls in the plan sheet's VML drawing) in the row above the table's
-  header, drawn by XlsxWriter on a copy of the sheet's column widths and row heights and put
-  beside any notes the sheet already has.
+  header (beside the header, right of the table, when it is in row 1), drawn by XlsxWriter
+  on a copy of the sheet's column widths and row heights and put beside any notes the sheet
+  already has.
 
 The command, which refreshes the plan first, is :mod:`edi_xl.flows.add_buttons`.
 """
@@ -25,6 +26,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.errors import EdiXlError
 from edi_xl.master.column_settings import column_setting
+from edi_xl.master.loading import extent
 from edi_xl.master.package import R_NS, Package, Rel, free_rel_id, resolve
 from edi_xl.master.patch import SHEET_ORDER, WORKBOOK_ORDER, M, _child, _insert_ordered
 
@@ -48,21 +50,29 @@ class Placement:
     row: int  # 0-based row the buttons sit in
     column_widths: list[float | None]  # of columns A, B, ... (None: the default)
     row_heights: list[float | None]  # of rows 1 .. row + 1, in points
+    column: int = 1  # 0-based column the first button starts in
+
+    @property
+    def above_the_table(self) -> bool:
+        """Whether the buttons are in the row above the table (else beside its header)."""
+        return self.column == 1
 
 
 def placement(wb: Workbook, sheet: str, header_row: int) -> Placement:
-    """The row above the table's 1-based ``header_row`` (the header row itself when the
-    table starts on row 1), with the sheet's sizes as they are."""
+    """From column B of the row above the table's 1-based ``header_row``; when the table
+    starts on row 1, in the header row right of everything the sheet holds (not over the
+    table's headings), with the sheet's sizes as they are."""
     ws = wb[sheet]
     row = max(header_row - 2, 0)
+    column = 1 if header_row > 1 else extent(ws)[1]  # (0-based: the column after the last)
     widths: list[float | None] = []
-    for idx in range(1, 12):
+    for idx in range(1, column + 12):
         dim = column_setting(ws, idx)
         widths.append(dim.width if dim is not None and dim.customWidth else None)
     heights = [
         ws.row_dimensions[r].height if r in ws.row_dimensions else None for r in range(1, row + 2)
     ]
-    return Placement(sheet, row, widths, heights)
+    return Placement(sheet, row, widths, heights, column)
 
 
 def button_drawing(where: Placement) -> str:
@@ -85,7 +95,7 @@ def button_drawing(where: Placement) -> str:
     for i, button in enumerate(BUTTONS):
         sheet.insert_button(
             where.row,
-            1,
+            where.column,
             {
                 "macro": button.macro,
                 "caption": button.caption,

@@ -329,6 +329,31 @@ def test_add_buttons_refuses_a_workbook_with_macros_and_other_files(tmp_path: Pa
     assert result.exit_code == 2 and "edi-xl import" in result.output
 
 
+def test_add_buttons_to_a_plan_whose_header_is_in_row_1(tmp_path: Path) -> None:
+    """No row above the table: the buttons go beside its header, right of everything the
+    sheet holds, not over its headings (which the frozen header row would keep covered), and
+    the command says so and how to have them above the table."""
+    from openpyxl import Workbook
+
+    header, rows = seed_rows()
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Action Plan"
+    for line in [header, *rows]:
+        ws.append(line)
+    plan = tmp_path / "plan.xlsx"
+    wb.save(plan)
+    result = CliRunner().invoke(cli, ["add-buttons", str(plan), "--as-at", "2023-12-18"])
+    assert result.exit_code in (0, 1), result.output
+    assert "header is in row 1, so the buttons are beside it" in result.output
+    with zipfile.ZipFile(plan.with_suffix(".xlsm")) as z:
+        vml = next(z.read(n) for n in z.namelist() if n.endswith(".vml")).decode()
+    anchors = [[int(x) for x in a.split(",")] for a in re.findall(r"<x:Anchor>([^<]*)", vml)]
+    used = load_workbook(plan.with_suffix(".xlsm"))["Action Plan"].max_column
+    assert len(anchors) == 5 and all(a[2] == 0 and a[0] >= used for a in anchors), anchors
+
+
 @pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
 def test_libreoffice_binds_the_buttons_added_to_a_trust_workbook(
     featured: Path, tmp_path: Path

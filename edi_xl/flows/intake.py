@@ -224,6 +224,18 @@ def _pick_update_column(
     return (updates[names[i]], names[i]) if i is not None else (None, None)
 
 
+def _with_links(text: str | None, links: list[str]) -> str | None:
+    """``text`` with each address in ``links`` it does not hold already after it, in
+    brackets ("Complete: see the evidence (https://...)"); the addresses alone when there is
+    no text."""
+    for link in dict.fromkeys(links):
+        if text is None:
+            text = link
+        elif link not in text:
+            text = f"{text} ({link})"
+    return text
+
+
 def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
     sheet, cols = table.sheet, table.columns
     rows: list[ReturnRow] = []
@@ -241,6 +253,13 @@ def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
 
         raw_id = get("id")
         update = sheet.value(r, table.update_col) if table.update_col is not None else None
+        # an address the Status or update cell links to (the evidence, Insert > Link) goes
+        # after the update's text: the master's cell holds text, and the link is not lost
+        linked = [
+            sheet.links[(r, c)]
+            for c in (cols.get("status"), table.update_col)
+            if c is not None and (r, c) in sheet.links
+        ]
         rows.append(
             ReturnRow(
                 file=file_name,
@@ -249,7 +268,7 @@ def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
                 id=id_text(raw_id),
                 id_was_number=isinstance(raw_id, float | int) and not isinstance(raw_id, bool),
                 status=clean_text(get("status")),
-                update=clean_text(update),
+                update=_with_links(clean_text(update), linked),
                 locked={f: get(f) for f in LOCKED_FIELDS if f in cols and not is_blank(get(f))},
                 others={
                     h: v

@@ -37,6 +37,9 @@ class SheetGrid:
     worked_out: frozenset[tuple[int, int]] = field(
         default_factory=frozenset, compare=False, hash=False
     )
+    #: 0-based (row, column) -> the address a cell links to (Insert > Link: a web page, a
+    #: document), where the reader knows them (an owner's evidence, linked from the update)
+    links: dict[tuple[int, int], str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def n_rows(self) -> int:

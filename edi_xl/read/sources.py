@@ -527,7 +527,12 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
             return whole[name] if name in whole else zf.read(name)
 
         parts = _sheet_parts(read, names)
-        hidden = {name: _hidden_rows(read(part)) for name, part in parts.items()}
+        hidden: dict[str, set[int]] = {}
+        links: dict[str, dict[tuple[int, int], str]] = {}
+        for name, part in parts.items():
+            xml = read(part)
+            hidden[name] = _hidden_rows(xml)
+            links[name] = _links(xml, part, read, names)
         saved = core_modified(read(_CORE)) if _CORE in names else None
     grids = _calamine_sheets(path)
     if not grids:
@@ -543,9 +548,50 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
                 rows=rows,
                 hidden=grid.hidden,
                 hidden_rows=frozenset(r for r in hidden[grid.name] if r < len(rows)),
+                links=links[grid.name],
             )
         )
     return out, saved
+
+
+_HYPERLINK = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?hyperlink\b")
+
+
+def _links(
+    data: bytes, part: str, read: Callable[[str], bytes], names: set[str]
+) -> dict[tuple[int, int], str]:
+    """0-based (row, column) -> the address each cell of a worksheet part (``data``) links
+    to outside the workbook (its relationships' targets; a link to a place in the workbook
+    itself means nothing once its text is elsewhere)."""
+    if not _HYPERLINK.search(data):
+        return {}
+    from defusedxml import ElementTree as SafeTree
+
+    folder, _, file = part.rpartition("/")
+    rels_name = f"{folder}/_rels/{file}.rels"
+    targets: dict[str, str] = {}
+    if rels_name in names:
+        for rel in SafeTree.fromstring(read(rels_name)):
+            if (rel.get("Type") or "").endswith("/hyperlink") and rel.get("Target"):
+                targets[rel.get("Id") or ""] = rel.get("Target") or ""
+    out: dict[tuple[int, int], str] = {}
+    for element in SafeTree.fromstring(data).iter():
+        if element.tag.rsplit("}", 1)[-1] != "hyperlink":
+            continue
+        target = targets.get(element.get(f"{{{_REL_NS}}}id") or "")
+        cell = _CELL_REF.fullmatch((element.get("ref") or "").split(":")[0].upper())
+        if target and cell:
+            column = 0
+            for letter in cell.group(1):
+                column = column * 26 + ord(letter) - 64
+            location = element.get("location")
+            out[(int(cell.group(2)) - 1, column - 1)] = (
+                f"{target}#{location}" if location else target
+            )
+    return out
+
+
+_CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?([1-9][0-9]{0,6})")
 
 
 _CORE = "docProps/core.xml"
@@ -624,7 +670,16 @@ def _openpyxl_sheets(path: Path) -> list[SheetGrid]:
         # the content has been checked already.
         wb = openpyxl.load_workbook(f, data_only=True, keep_links=False)
         try:
-            return [_clean_grid(grid_from_worksheet(ws)) for ws in wb.worksheets]
+            grids = []
+            for ws in wb.worksheets:
+                grid = _clean_grid(grid_from_worksheet(ws))
+                grid.links.update(
+                    ((r - 1, c - 1), link.target)
+                    for (r, c), cell in ws._cells.items()
+                    if (link := cell.hyperlink) is not None and link.target
+                )
+                grids.append(grid)
+            return grids
         finally:
             wb.close()
 
@@ -697,7 +752,10 @@ def _clean_grid(grid: SheetGrid) -> SheetGrid:
         [v if v is None or isinstance(v, _PLAIN_TYPES) else str(v) for v in row]
         for row in grid.rows
     ]
-    return SheetGrid(name=grid.name, rows=rows, hidden_rows=grid.hidden_rows, hidden=grid.hidden)
+    return SheetGrid(
+        name=grid.name, rows=rows, hidden_rows=grid.hidden_rows, hidden=grid.hidden,
+        links=grid.links,
+    )
 
 
 # ---- calamine: xls / xlsb / ods (and the xlsx fallback) ----------------------------------

@@ -736,3 +736,36 @@ def test_every_row_of_the_merged_master_has_its_cells_in_column_order(master, ba
                     for c in row.iter(main + "c")
                 ]
                 assert cols == sorted(set(cols)), (name, row.get("r"), cols)
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_a_link_in_an_owners_update_or_status_reaches_the_master(
+    master, tmp_path, monkeypatch, reader
+):
+    """The evidence an owner links to (Insert > Link on the update, or on the Status word)
+    is not lost: its address follows the update's text in the master (once, not when the
+    text holds it already). Read by either way of reading an .xlsx."""
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    from edi_xl.read import sources
+
+    if reader == "openpyxl":  # (the careful way, for files the fast one does not take)
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+    evidence = "https://intranet.example.nhs.uk/edi/evidence-1.4.pdf"
+
+    def link(ws, rows):
+        ws.cell(rows["1.4"], 4, "Complete")
+        ws.cell(rows["1.4"], 6, "Complete: see the evidence").hyperlink = evidence
+        ws.cell(rows["1.8"], 4, "Complete").hyperlink = evidence + "?v=2"
+        ws.cell(rows["1.8"], 6, "Audit done").hyperlink = Hyperlink(
+            ref=f"F{rows['1.8']}", location="'Your actions'!A1"
+        )  # (a place in the return itself: nothing to the master)
+        ws.cell(rows["1.5"], 6, f"Minutes at {evidence}").hyperlink = evidence
+
+    jim = _sent_and_edited(master, tmp_path, link)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    updates = {c.id: c.new for c in result.changes if c.field == "update"}
+    assert updates["1.4"] == f"Complete: see the evidence ({evidence})"
+    assert updates["1.8"] == f"Audit done ({evidence}?v=2)"
+    assert updates["1.5"] == f"Minutes at {evidence}"
+    assert plan_rows(master)["1.4"]["Update as at 18 Dec 23"] == updates["1.4"]

@@ -753,7 +753,10 @@ def _clean_grid(grid: SheetGrid) -> SheetGrid:
         for row in grid.rows
     ]
     return SheetGrid(
-        name=grid.name, rows=rows, hidden_rows=grid.hidden_rows, hidden=grid.hidden,
+        name=grid.name,
+        rows=rows,
+        hidden_rows=grid.hidden_rows,
+        hidden=grid.hidden,
         links=grid.links,
     )
 

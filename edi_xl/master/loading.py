@@ -792,7 +792,7 @@ class _FastSheetReader(WorksheetReader):
                     if t != "inlineStr":
                         ok = False
                     else:
-                        value, data_type = (it if "&" not in it else _xml_text(it)), "s"
+                        value, data_type = _inline(it if "&" not in it else _xml_text(it)), "s"
                 elif not v:
                     if t in _PLAIN_EMPTY:
                         value, data_type = None, t or "n"
@@ -1086,6 +1086,14 @@ def _character(m: re.Match[str]) -> str:
     return chr(code)
 
 
+def _inline(text: str) -> str:
+    """An inline string's text as typed: an underscore written escaped (``_x005F_``, as
+    Excel, XlsxWriter and edi_xl write one that would begin an escape such as ``_x0041_``)
+    read as the underscore, as Excel and LibreOffice read it; other escapes are left as
+    they are, as openpyxl leaves them."""
+    return text.replace("_x005F_", "_") if "_x005F_" in text else text
+
+
 def _xml_text(raw: str) -> str:
     """The text an XML parser reads from ``raw`` (no markup in it)."""
     return _ENTITY.sub(_character, raw) if "&" in raw else raw
@@ -1165,7 +1173,7 @@ def _plain_cell(
         t = el[0][0]
         if t.tag != _TEXT or t.text is None or len(t):
             return None
-        text = t.text
+        text = _inline(t.text)
     elif len(el):
         child = el[0]
         if child.tag != VALUE_TAG:

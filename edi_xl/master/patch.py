@@ -146,6 +146,22 @@ def _text(value: str) -> str:
     return value
 
 
+#: An underscore that would begin one of the file format's escapes (``_x0041_`` is "A" to
+#: Excel and calamine): text holding one is written with that underscore escaped
+#: (``_x005F_``), as Excel and XlsxWriter write it, so that it reads back as typed.
+_ESCAPE_START = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def _escaped(value: str) -> str:
+    """A cell's text with each underscore that would begin an escape written ``_x005F_``."""
+    return _ESCAPE_START.sub("_x005F_", value) if "_x" in value else value
+
+
+def _string(value: str) -> str:
+    """A cell's text as an inline string's ``<t>`` holds it (:func:`_escaped`, :func:`_text`)."""
+    return _text(_escaped(value))
+
+
 XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 THREADED_NS = "http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"
 
@@ -999,7 +1015,7 @@ def _set_cell(
             c.set("t", content.t)
         if content.kind == "is":
             t = etree.SubElement(etree.SubElement(c, M + "is"), M + "t")
-            t.text = content.text
+            t.text = _escaped(content.text)
             if content.preserve:
                 t.set(XML_SPACE, "preserve")
         elif content.kind:
@@ -1119,13 +1135,13 @@ def _cell_xml_rest(value: Any, data_type: str, style: int | None, epoch: Any) ->
 
     if data_type == "s" and type(value) is str and value:  # text (:func:`_content`'s first)
         space = ' xml:space="preserve"' if "\n" in value or value != value.strip() else ""
-        return f'{attrs} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
+        return f'{attrs} t="inlineStr"><is><t{space}>{_string(value)}</t></is></c>'
     content = _content(value, data_type, epoch)
     if content.t:
         attrs += f' t="{content.t}"'
     if content.kind == "is":
         space = ' xml:space="preserve"' if content.preserve else ""
-        return f"{attrs}><is><t{space}>{_text(content.text)}</t></is></c>"
+        return f"{attrs}><is><t{space}>{_string(content.text)}</t></is></c>"
     if content.kind:
         return f"{attrs}><{content.kind}>{_text(content.text)}</{content.kind}></c>"
     return f"{attrs}/>"
@@ -1855,6 +1871,9 @@ def _inline_strings(root: etree._Element, strings: list[etree._Element]) -> None
         if 0 <= index < len(strings):
             for child in strings[index]:
                 inline.append(_copy_element(child))
+            for t in inline.iter(M + "t"):  # (openpyxl writes them as they are)
+                if t.text and "_x" in t.text:
+                    t.text = _escaped(t.text)
 
 
 def _restyle(root: etree._Element, made: _Made, styles: StyleMap) -> None:
@@ -2057,7 +2076,7 @@ def _cell_tail(value: Any, kind: str, xf: int | None, epoch: Any) -> str:
         return f"{attrs}><f>{_text(value[1:])}</f><v/></c>"
     if kind == "s":
         space = ' xml:space="preserve"' if value != value.strip() else ""
-        return f"{attrs}><is><t{space}>{_text(value)}</t></is></c>"
+        return f"{attrs}><is><t{space}>{_string(value)}</t></is></c>"
     return f"{attrs}><v>{_text(safe_string(value))}</v></c>"
 
 

@@ -44,6 +44,7 @@ VALUES: list[tuple[Any, str]] = [
     ("lone\rreturn", "s"),
     ("tab\there", "s"),
     ("<&>\"'", "s"),
+    ("_x0041_ code, _x0041_x0042_ and _x005F_", "s"),  # (what would read as escapes)
     ("", "s"),
     (None, "n"),
 ]
@@ -375,3 +376,54 @@ def _letters(column: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(column)
+
+
+ESCAPE_LIKE = ["_x0041_ code", "_x0041_x0042_", "a _x005F_ b", "_x000D_ and _x00e9_", "_x12_"]
+
+
+@pytest.mark.parametrize("how", ["merge", "summary"])
+def test_text_that_reads_like_an_escape_reads_back_as_typed(master: Any, how: str) -> None:
+    """Text holding what the file format reads as an escape (``_x0041_`` is "A" to Excel and
+    calamine) is written with its underscore escaped (``_x005F_``), as Excel writes it: Excel
+    (calamine here) and edi_xl read back the text as typed, in a plan cell the patch writer
+    writes and in a sheet it writes whole (the Summary's overdue list, the Change Log)."""
+    from python_calamine import CalamineWorkbook
+
+    from edi_xl.flows.refresh import refresh_workbook
+    from edi_xl.master.patch import save_master
+    from edi_xl.master.plan import load_master, read_master_plan
+
+    wb = load_master(master)
+    plan = read_master_plan(wb, "m")
+    rows = [a.origin.row for a in plan.plan.actions if a.origin][: len(ESCAPE_LIKE)]
+    action_col = plan.plan.source.columns["action"] + 1  # type: ignore[union-attr]
+    for row, text in zip(rows, ESCAPE_LIKE, strict=True):
+        wb["Action Plan"].cell(row, action_col).value = text
+    save_master(wb, master)
+    if how == "summary":
+        refresh_workbook(master, date(2025, 1, 1), now=datetime(2025, 1, 1))  # all overdue
+    book = CalamineWorkbook.from_path(str(master))
+    shown = {v for name in book.sheet_names for r in book.get_sheet_by_name(name).to_python()
+             for v in r}  # fmt: skip
+    assert set(ESCAPE_LIKE) <= shown
+    again = load_master(master)["Action Plan"]
+    assert [again.cell(r, action_col).value for r in rows] == ESCAPE_LIKE
+
+
+def test_a_sheet_openpyxl_wrote_gets_its_strings_inline_escaped_as_typed() -> None:
+    """A sheet made again whose cells openpyxl wrote (shared strings, as typed: openpyxl
+    escapes nothing) has its strings put inline with an underscore that would begin an
+    escape written ``_x005F_``."""
+    from edi_xl.master.patch import _inline_strings
+
+    root = etree.fromstring(
+        f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1">'
+        '<c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row></sheetData></worksheet>'
+    )
+    strings = [
+        etree.fromstring(f'<si xmlns="{MAIN_NS}"><t>{text}</t></si>')
+        for text in ("_x0041_ code", "plain")
+    ]
+    _inline_strings(root, strings)
+    assert [t.text for t in root.iter(M + "t")] == ["_x005F_x0041_ code", "plain"]
+    assert all(c.get("t") == "inlineStr" for c in root.iter(M + "c"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.cell_range import MultiCellRange
-from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.master.column_settings import set_column_width, shift_column_settings
@@ -48,6 +48,15 @@ def _shift_formulas(ws: Worksheet, col: int) -> None:
                 if new != value:
                     cell._value = new
                     record_moved_formula(cell, new)  # (its saved result still holds)
+            elif isinstance(value, DataTableFormula) and other is ws:  # What-If's data table
+                moved = {
+                    attr: shift_range_text(text, col)
+                    for attr in ("ref", "r1", "r2")
+                    if (text := getattr(value, attr, None))
+                }
+                if any(getattr(value, attr) != text for attr, text in moved.items()):
+                    cell._value = DataTableFormula(**{**dict(value), **moved})
+                    record_moved_formula(cell, cell._value)  # (its results still hold)
             elif isinstance(value, ArrayFormula):  # (Excel 365's dynamic arrays too)
                 text = shift_formula(value.text or "", sheet, col, other.title)
                 ref = shift_range_text(value.ref, col) if other is ws and value.ref else value.ref

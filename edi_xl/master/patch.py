@@ -70,7 +70,7 @@ from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import CellRange
-from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring as openpyxl_tostring
 
@@ -543,7 +543,7 @@ def _shift_sheet_xml(
         _shift_rule_formulas(root, title, col, title)
     cells = _shift_cells(root, col)
     for f in root.iter(f"{M}f"):
-        if f.get("ref"):  # a shared or array formula's range
+        if f.get("ref"):  # a shared or array formula's range, a data table's
             f.set("ref", shift_range_text(f.get("ref", ""), col))
     cols = root.find(f"{M}cols")
     if cols is not None:  # as the workbook's own settings moved (column_settings)
@@ -1009,6 +1009,8 @@ def _set_cell(
     if array:
         f = etree.SubElement(c, M + "f", t="array", ref=value.ref)
         f.text = _formula_text(value.text)
+    elif type(value) is DataTableFormula:  # What-If's data table: all in its attributes
+        etree.SubElement(c, M + "f", dict(value))
     else:
         content = _content(value, data_type, wb.epoch)
         if content.t:
@@ -1132,6 +1134,9 @@ def _cell_xml_rest(value: Any, data_type: str, style: int | None, epoch: Any) ->
     if type(value) is ArrayFormula:
         ref = _attr(value.ref)
         return f'{attrs}><f t="array" ref="{ref}">{_text(_formula_text(value.text))}</f></c>'
+    if type(value) is DataTableFormula:
+        table = "".join(f' {name}="{_attr(text)}"' for name, text in dict(value).items())
+        return f"{attrs}><f{table}/></c>"
 
     if data_type == "s" and type(value) is str and value:  # text (:func:`_content`'s first)
         space = ' xml:space="preserve"' if "\n" in value or value != value.strip() else ""

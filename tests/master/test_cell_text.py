@@ -14,6 +14,7 @@ import pytest
 from lxml import etree
 from openpyxl import Workbook
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, to_excel
+from openpyxl.worksheet.formula import DataTableFormula
 
 from edi_xl.master.cells import REPLACEMENT, storable_text
 from edi_xl.master.package import MAIN_NS, Package, parse
@@ -36,6 +37,7 @@ VALUES: list[tuple[Any, str]] = [
     (timedelta(hours=36), "d"),
     ("#N/A", "e"),
     ("=SUM(A1:A3)", "f"),
+    (DataTableFormula(ref="B2:B4", r1="A1", dt2D="0"), "f"),  # What-If's data table
     ('=HYPERLINK("x")', "s"),  # text that looks like a formula, kept text
     (" leading", "s"),
     ("trailing ", "s"),
@@ -163,6 +165,8 @@ def test_a_sheet_made_again_is_the_same_with_its_rows_spliced_in_as_text(
     ws = wb.active
     assert ws is not None
     for r, (value, _kind) in enumerate(VALUES, start=2):
+        if isinstance(value, DataTableFormula):
+            continue  # (a sheet holding one is written by openpyxl: patch._plain_cells)
         if value is not None and not (isinstance(value, float) and not math.isfinite(value)):
             ws.cell(r, 2).value = value
         ws.cell(r, 3).value = f"row {r} <{r}> & more"

@@ -651,3 +651,47 @@ def test_scenarios_and_consolidation_follow_the_column_they_name(tmp_path: Path)
     assert [r.get("ref") for r in sheet.iter(f"{M}dataRef")] == [f"L4:L{last}"]
     totals = etree.fromstring(parts(plan)["xl/worksheets/sheet2.xml"])
     assert [r.get("ref") for r in totals.iter(f"{M}dataRef")] == [f"L4:L{last}", f"K4:K{last}"]
+
+
+def test_a_data_table_follows_the_column_it_reads(tmp_path: Path) -> None:
+    """What-If Analysis' data table right of the plan (its results in Q6:Q8, worked out from
+    its input cell P2): after the round goes in at K, both its range and its input cell have
+    moved one column right, in the file patched and in the workbook a whole save writes."""
+    from openpyxl.worksheet.formula import DataTableFormula
+
+    from edi_xl.master.plan import load_master, round_column
+
+    plan = tmp_path / "trust plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, actions = add_seed_plan_sheet(wb, header_row=4)
+    ws.write_number("P2", 5)
+    ws.write_formula("Q5", "=P2*2")
+    wb.close()
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+
+    def data_table(data: bytes) -> bytes:
+        root = etree.fromstring(data)
+        for r, value in ((6, 1), (7, 2), (8, 3)):
+            row = root.find(f"{M}sheetData/{M}row[@r='{r}']")
+            assert row is not None
+            cells = {c.get("r"): c for c in row}
+            c = etree.SubElement(row, f"{M}c", r=f"Q{r}")
+            if r == 6:
+                etree.SubElement(c, f"{M}f", t="dataTable", ref="Q6:Q8", dt2D="0", dtr="0",
+                                 r1="P2")  # fmt: skip
+            etree.SubElement(c, f"{M}v").text = str(value * 2)
+            assert f"Q{r}" not in cells
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    rewrite_part(plan, PLAN_PART, data_table)
+    whole = load_master(plan)
+    cell = whole["Action Plan"]["Q6"]
+    assert isinstance(cell.value, DataTableFormula) and cell.value.r1 == "P2"
+    round_column(whole["Action Plan"], 4, LATER)
+    moved = whole["Action Plan"]["R6"].value
+    assert isinstance(moved, DataTableFormula)
+    assert (moved.ref, moved.r1) == ("R6:R8", "Q2")
+    _merge_a_new_round(plan, tmp_path)
+    sheet = _sheet(parts(plan))
+    tables = [f.attrib for f in sheet.iter(f"{M}f") if f.get("t") == "dataTable"]
+    assert [(t.get("ref"), t.get("r1")) for t in tables] == [("R6:R8", "Q2")]

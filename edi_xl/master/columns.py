@@ -49,13 +49,13 @@ def _shift_formulas(ws: Worksheet, col: int) -> None:
                     cell._value = new
                     record_moved_formula(cell, new)  # (its saved result still holds)
             elif isinstance(value, DataTableFormula) and other is ws:  # What-If's data table
-                moved = {
+                places = {
                     attr: shift_range_text(text, col)
                     for attr in ("ref", "r1", "r2")
                     if (text := getattr(value, attr, None))
                 }
-                if any(getattr(value, attr) != text for attr, text in moved.items()):
-                    cell._value = DataTableFormula(**{**dict(value), **moved})
+                if any(getattr(value, attr) != text for attr, text in places.items()):
+                    cell._value = DataTableFormula(**{**dict(value), **places})
                     record_moved_formula(cell, cell._value)  # (its results still hold)
             elif isinstance(value, ArrayFormula):  # (Excel 365's dynamic arrays too)
                 text = shift_formula(value.text or "", sheet, col, other.title)

@@ -306,7 +306,7 @@ def add_buttons(plan: Path, as_at: date | None, output: Path | None) -> None:
     _say_round(when)
     _summary(result, "Refreshed")
     click.echo(f"Buttons added: {target} (open it in Excel and enable macros).")
-    if not where.above_the_table:
+    if where.beside:
         click.echo(
             f"The table's header is in row 1, so the buttons are beside it, from column "
             f"{get_column_letter(where.column + 1)} (right of the table), not over its "

@@ -17,6 +17,7 @@ from edi_xl.master.buttons import Placement, add_buttons_to_package, placement
 from edi_xl.master.patch import save_bytes
 from edi_xl.master.plan import gc_paused, load_master, read_master_plan
 from edi_xl.master.save import write_atomic
+from edi_xl.read.grid import is_blank
 
 
 def add_buttons(
@@ -40,7 +41,9 @@ def add_buttons(
         wb = load_master(path)
         result = refresh_book(wb, as_at, path=path.name)
         master = read_master_plan(wb, path.name)
-        where = placement(wb, master.sheet.title, master.header_row)
+        headings = master.grid.rows[master.header_row - 1] if master.grid is not None else []
+        last = max((c + 1 for c, v in enumerate(headings) if not is_blank(v)), default=0)
+        where = placement(wb, master.sheet.title, master.header_row, last)
         try:
             patched = save_bytes(wb)
         except StructureLockedError as exc:

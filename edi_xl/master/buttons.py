@@ -26,7 +26,6 @@ from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.errors import EdiXlError
 from edi_xl.master.column_settings import column_setting
-from edi_xl.master.loading import extent
 from edi_xl.master.package import R_NS, Package, Rel, free_rel_id, resolve
 from edi_xl.master.patch import SHEET_ORDER, WORKBOOK_ORDER, M, _child, _insert_ordered
 
@@ -51,28 +50,31 @@ class Placement:
     column_widths: list[float | None]  # of columns A, B, ... (None: the default)
     row_heights: list[float | None]  # of rows 1 .. row + 1, in points
     column: int = 1  # 0-based column the first button starts in
-
-    @property
-    def above_the_table(self) -> bool:
-        """Whether the buttons are in the row above the table (else beside its header)."""
-        return self.column == 1
+    #: beside the table's header, in row 1 (no row above it), not above the table
+    beside: bool = False
 
 
-def placement(wb: Workbook, sheet: str, header_row: int) -> Placement:
+#: Columns of the default width the five buttons take, and a little more.
+BUTTON_COLUMNS = 16
+
+
+def placement(wb: Workbook, sheet: str, header_row: int, header_end: int = 0) -> Placement:
     """From column B of the row above the table's 1-based ``header_row``; when the table
-    starts on row 1, in the header row right of everything the sheet holds (not over the
-    table's headings), with the sheet's sizes as they are."""
+    starts on row 1, in the header row right of its last heading (``header_end``, 1-based,
+    as the plan is read: within its first 256 columns), not over the table's headings; with
+    the sheet's sizes as they are."""
     ws = wb[sheet]
     row = max(header_row - 2, 0)
-    column = 1 if header_row > 1 else extent(ws)[1]  # (0-based: the column after the last)
+    beside = header_row <= 1
+    column = min(header_end, 16384 - BUTTON_COLUMNS) if beside else 1
     widths: list[float | None] = []
-    for idx in range(1, column + 12):
+    for idx in range(1, column + 1 + BUTTON_COLUMNS):
         dim = column_setting(ws, idx)
         widths.append(dim.width if dim is not None and dim.customWidth else None)
     heights = [
         ws.row_dimensions[r].height if r in ws.row_dimensions else None for r in range(1, row + 2)
     ]
-    return Placement(sheet, row, widths, heights, column)
+    return Placement(sheet, row, widths, heights, column, beside)
 
 
 def button_drawing(where: Placement) -> str:
@@ -107,6 +109,8 @@ def button_drawing(where: Placement) -> str:
         )
     book.close()
     with zipfile.ZipFile(buffer) as z:
+        if "xl/drawings/vmlDrawing1.vml" not in z.namelist():  # (XlsxWriter refused them)
+            raise EdiXlError(f"{where.sheet}: no room for the buttons in row {where.row + 1}")
         return z.read("xl/drawings/vmlDrawing1.vml").decode("utf-8")
 
 

@@ -151,10 +151,13 @@ def sheet_state(ws: Worksheet) -> SheetState:
     for key, dim in ws.column_dimensions.items():
         lo, hi = column_span(key, dim)
         width = dim.width if dim.customWidth or dim.width else None
-        # (hidden, grouped or styled: a column edi_xl takes is made plain, width or not)
-        look = (width, dim.hidden, dim.outlineLevel, dim._style) if (
-            dim.hidden or dim.outlineLevel or dim._style is not None
-        ) else width  # fmt: skip
+        # (hidden, grouped or styled: a column edi_xl takes is made plain, width or not; the
+        # style as its numbers, so that one changed in place is seen)
+        look = (
+            (width, dim.hidden, dim.outlineLevel, tuple(dim._style or ()))
+            if (dim.hidden or dim.outlineLevel or dim._style is not None)
+            else width
+        )
         for idx in range(lo, min(hi, 16384) + 1):
             widths[idx] = look
     # (``ht``: ``height`` is an alias of it, looked up through a Python call: 10,000 rows)

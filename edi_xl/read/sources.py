@@ -574,24 +574,25 @@ def _links(
         for rel in SafeTree.fromstring(read(rels_name)):
             if (rel.get("Type") or "").endswith("/hyperlink") and rel.get("Target"):
                 targets[rel.get("Id") or ""] = rel.get("Target") or ""
+    from openpyxl.utils.cell import range_boundaries
+
     out: dict[tuple[int, int], str] = {}
     for element in SafeTree.fromstring(data).iter():
         if element.tag.rsplit("}", 1)[-1] != "hyperlink":
             continue
         target = targets.get(element.get(f"{{{_REL_NS}}}id") or "")
-        cell = _CELL_REF.fullmatch((element.get("ref") or "").split(":")[0].upper())
-        if target and cell:
-            column = 0
-            for letter in cell.group(1):
-                column = column * 26 + ord(letter) - 64
-            location = element.get("location")
-            out[(int(cell.group(2)) - 1, column - 1)] = (
-                f"{target}#{location}" if location else target
-            )
+        if not target:
+            continue
+        location = element.get("location")
+        address = f"{target}#{location}" if location else target
+        try:  # (a link put on a range of cells, "F2:F4": each of them)
+            left, top, right, bottom = range_boundaries(element.get("ref") or "")
+        except (TypeError, ValueError):
+            continue
+        for r in range((top or 1) - 1, min(bottom or top or 1, MAX_ROWS)):
+            for c in range((left or 1) - 1, min(right or left or 1, MAX_COLS)):
+                out[(r, c)] = address
     return out
-
-
-_CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?([1-9][0-9]{0,6})")
 
 
 _CORE = "docProps/core.xml"
@@ -674,7 +675,7 @@ def _openpyxl_sheets(path: Path) -> list[SheetGrid]:
             for ws in wb.worksheets:
                 grid = _clean_grid(grid_from_worksheet(ws))
                 grid.links.update(
-                    ((r - 1, c - 1), link.target)
+                    ((r - 1, c - 1), _address(link))
                     for (r, c), cell in ws._cells.items()
                     if (link := cell.hyperlink) is not None and link.target
                 )
@@ -682,6 +683,11 @@ def _openpyxl_sheets(path: Path) -> list[SheetGrid]:
             return grids
         finally:
             wb.close()
+
+
+def _address(link: Any) -> str:
+    """Where an openpyxl hyperlink leads: its target, and the place in it (a bookmark)."""
+    return f"{link.target}#{link.location}" if link.location else str(link.target)
 
 
 def _exception_chain(exc: BaseException) -> list[BaseException]:

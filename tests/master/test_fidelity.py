@@ -329,11 +329,18 @@ def test_add_buttons_refuses_a_workbook_with_macros_and_other_files(tmp_path: Pa
     assert result.exit_code == 2 and "edi-xl import" in result.output
 
 
-def test_add_buttons_to_a_plan_whose_header_is_in_row_1(tmp_path: Path) -> None:
-    """No row above the table: the buttons go beside its header, right of everything the
-    sheet holds, not over its headings (which the frozen header row would keep covered), and
-    the command says so and how to have them above the table."""
+@pytest.mark.parametrize("far", ["", "AZ30", "XFD5", "XEX1"])
+def test_add_buttons_to_a_plan_whose_header_is_in_row_1(tmp_path: Path, far: str) -> None:
+    """No row above the table: the buttons go beside its header, right of its last heading
+    (not over its headings, which the frozen header row would keep covered; not off right
+    of a styled cell in Excel's last column, where XlsxWriter drew none and the command
+    ended in a traceback; not past Excel's last column for a heading of the trust's far
+    right), and the command says so and how to have them above the table. (A note far
+    right below the table is a column of the trust's: edi_xl's columns, and the buttons,
+    go right of it.)"""
     from openpyxl import Workbook
+    from openpyxl.styles import PatternFill
+    from openpyxl.utils import get_column_letter
 
     header, rows = seed_rows()
     wb = Workbook()
@@ -342,16 +349,23 @@ def test_add_buttons_to_a_plan_whose_header_is_in_row_1(tmp_path: Path) -> None:
     ws.title = "Action Plan"
     for line in [header, *rows]:
         ws.append(line)
+    if far == "XFD5":
+        ws[far].fill = PatternFill("solid", fgColor="FFFF00")  # (a styled cell, no value)
+    elif far:
+        ws[far] = "a note of the trust's"
     plan = tmp_path / "plan.xlsx"
     wb.save(plan)
     result = CliRunner().invoke(cli, ["add-buttons", str(plan), "--as-at", "2023-12-18"])
     assert result.exit_code in (0, 1), result.output
-    assert "header is in row 1, so the buttons are beside it" in result.output
     with zipfile.ZipFile(plan.with_suffix(".xlsm")) as z:
         vml = next(z.read(n) for n in z.namelist() if n.endswith(".vml")).decode()
     anchors = [[int(x) for x in a.split(",")] for a in re.findall(r"<x:Anchor>([^<]*)", vml)]
-    used = load_workbook(plan.with_suffix(".xlsm"))["Action Plan"].max_column
-    assert len(anchors) == 5 and all(a[2] == 0 and a[0] >= used for a in anchors), anchors
+    assert len(anchors) == 5 and all(a[2] == 0 and a[4] < 16384 for a in anchors), anchors
+    headings = load_workbook(plan.with_suffix(".xlsm"))["Action Plan"][1]
+    last = max(c.column for c in headings[:256] if c.value is not None)  # (Problems)
+    assert anchors[0][0] == last and all(a[0] >= last for a in anchors), anchors
+    beside = f"buttons are beside it, from column {get_column_letter(last + 1)} (right of"
+    assert beside in result.output
 
 
 @pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")

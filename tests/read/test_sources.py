@@ -679,3 +679,43 @@ def test_files_queued_behind_one_that_kills_its_worker_are_read(
         "the reader crashed on this file",
         "WorkbookGrids",
     ]
+
+
+def test_links_read_alike_by_both_ways_of_reading_an_xlsx(tmp_path: Path) -> None:
+    """The addresses cells link to (Insert > Link), by (row, column): a link put on a range
+    of cells is each cell's, a link to a place in a document keeps it ("#Item7"), a link to
+    a place in the workbook itself is none; the fast reading (calamine, the sheet's
+    ``<hyperlink>``s) and the careful one (openpyxl) give the same."""
+    import xlsxwriter
+
+    from edi_xl.read import sources
+
+    path = tmp_path / "links.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Your actions")
+    ws.write_row(0, 0, ["#", "Status", "Update"])
+    for r in range(1, 5):
+        ws.write_row(r, 0, [f"1.{r}", "Green", f"update {r}"])
+    pack = "https://intranet.example.nhs.uk/evidence-pack.pdf"
+    ws.write_url("C2", pack, string="the pack")
+    ws.write_url("C4", "https://intranet.example.nhs.uk/board.docx#Item7", string="item 7")
+    ws.write_url("C5", "internal:'Your actions'!A1", string="back to the top")
+    wb.close()
+    with zipfile.ZipFile(path) as z:  # the pack's link put on C2:C3, as Excel saves one
+        parts = {name: z.read(name) for name in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert parts[sheet].count(b'<hyperlink ref="C2"') == 1
+    parts[sheet] = parts[sheet].replace(b'<hyperlink ref="C2"', b'<hyperlink ref="C2:C3"')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    fast = sources._fast_ooxml_sheets(path)
+    assert fast is not None
+    careful = sources._openpyxl_sheets(path)
+    expected = {
+        (1, 2): pack,
+        (2, 2): pack,
+        (3, 2): "https://intranet.example.nhs.uk/board.docx#Item7",
+    }
+    assert fast[0][0].links == expected
+    assert careful[0].links == expected

@@ -230,6 +230,9 @@ def test_what_reads_as_a_row_of_totals() -> None:
     assert totals_row([(2, "Total"), (5, 4)], action, formulas(5))
     assert not totals_row([(2, "Total"), (5, 4)], action, formulas())  # typed beside it
     assert not totals_row([(0, "Total reward"), (2, "Review pay"), (5, 4)], action, formulas())
+    # an action a formula brings in (=Objectives!A1, showing its text): an action's row
+    assert not totals_row([(0, "Total reward"), (2, "Review pay")], action, formulas(2))
+    assert totals_row([(0, "Total"), (2, "=COUNTA(C2:C9)")], action, formulas(2))  # no result
     assert not totals_row([(0, "Total"), (4, "Ade Khan")], action, formulas())
     assert not totals_row([(0, "Theme 1"), (2, 17)], action, formulas())
     assert not totals_row([], action, formulas())

@@ -243,10 +243,18 @@ def totals_row(
     (first, label), rest = filled[0], filled[1:]
     if first == action:  # the label stands where the action's text goes: formulas beside it
         return is_totals_label(label, exact=True) and all(worked_out(c) for c, _ in rest)
-    # (a count under the Action column too: text there is an action's, "Total reward")
-    return is_totals_label(label) and all(
-        worked_out(c) or (isinstance(v, int | float) and not isinstance(v, bool)) for c, v in rest
-    )
+
+    # a count under the Action column too; text there is an action's ("Total reward"), and
+    # so is text a formula brings in (a plan linked to another sheet): a formula with no
+    # saved result reads as its own text ("=COUNTA(...)"), a count
+    def counted(c: int, v: Any) -> bool:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            return True
+        if not worked_out(c):
+            return False
+        return c != action or (isinstance(v, str) and v.startswith("="))
+
+    return is_totals_label(label) and all(counted(c, v) for c, v in rest)
 
 
 def _totals(grid: SheetGrid, r: int, watched: list[int], columns: ColumnMap) -> bool:

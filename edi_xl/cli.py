@@ -1041,13 +1041,8 @@ def chase(master: Path, out_dir: Path | None, returns_dir: Path | None) -> None:
     )
     if note := no_address_note(result.drafts):
         click.echo(note)
-    for stale in result.removed:
-        click.echo(f"Removed {stale.name}: that owner has returned since it was written.")
-    if result.no_attachment:
-        click.echo(
-            f"Return not found to attach for: {'; '.join(result.no_attachment)} (looked in "
-            "the owner-returns folder for this round's returns)."
-        )
+    for line in result.afterwords():
+        click.echo(line)
     sys.exit(0)
 
 

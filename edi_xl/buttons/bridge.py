@@ -47,13 +47,15 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 
-from edi_xl.master.cells import FORMULA_TRIGGERS, set_value
+from edi_xl.master.cells import FORMULA_TRIGGERS, set_formula, set_value
 from edi_xl.master.edits import Baseline, BookEdits, SheetEdits, take_baseline
+from edi_xl.master.loading import keep_formula_results
 
 TITLE = "edi_xl"
 #: Longest message shown in the alert (VBA's MsgBox stops at 1,024 characters).
@@ -116,6 +118,10 @@ class BookSnapshot:
     fullname: str
     sheets: list[tuple[str, list[list[Any]]]]
     names: list[tuple[str, str]] = field(default_factory=list)  # (name, "=Sheet!$A$1")
+    #: per sheet, the formulas of its formula cells by (row, column), 1-based, where the
+    #: engine gives them (Excel itself, through the buttons' RunPython); none where it
+    #: cannot (xlwings' remote and server clients send values only)
+    formulas: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
 
     @property
     def folder(self) -> Path:
@@ -132,13 +138,44 @@ def _read_value(value: Any) -> Any:
     return value
 
 
+def read_formulas(rng: Any, values: list[list[Any]]) -> dict[tuple[int, int], str]:
+    """The formulas of the cells of ``rng`` (from A1; ``values``: what they show), by
+    (row, column), read at once where the engine can (Excel through COM: the buttons'
+    RunPython); none where it cannot (xlwings' remote engine raises NotImplementedError).
+    Text typed with a leading apostrophe ("'=not a formula") reads back as "=..." too, but
+    shows as itself: it is text, not a formula."""
+    try:
+        raw = rng.formula
+    except Exception:  # noqa: BLE001 - NotImplementedError, or any engine's refusal
+        return {}
+    if not isinstance(raw, list | tuple):
+        raw = ((raw,),)  # (one cell)
+    elif raw and not isinstance(raw[0], list | tuple):
+        raw = (raw,)  # (one row)
+    found: dict[tuple[int, int], str] = {}
+    for r, row in enumerate(raw, start=1):
+        shown = values[r - 1] if r - 1 < len(values) else []
+        for c, text in enumerate(row, start=1):
+            if isinstance(text, str) and text.startswith("=") and len(text) > 1:
+                if c - 1 < len(shown) and shown[c - 1] == text:
+                    continue  # (text that shows as itself)
+                found[(r, c)] = text
+    return found
+
+
 def read_book(book: Any) -> BookSnapshot:
-    """Every sheet's values, A1 to the last used cell, read once (one read per sheet)."""
+    """Every sheet's values, A1 to the last used cell, read once (one read per sheet), and
+    its formulas where the engine gives them (:func:`read_formulas`)."""
     sheets: list[tuple[str, list[list[Any]]]] = []
+    formulas: dict[str, dict[tuple[int, int], str]] = {}
     for sheet in book.sheets:
         last = sheet.used_range.last_cell
-        values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value or [[]]
+        rng = sheet.range((1, 1), (last.row, last.column))
+        values = rng.options(ndim=2).value or [[]]
         sheets.append((sheet.name, [[_read_value(v) for v in row] for row in values]))
+        found = read_formulas(rng, values)
+        if found:
+            formulas[sheet.name] = found
     names: list[tuple[str, str]] = []
     for name in book.names:
         try:
@@ -149,7 +186,14 @@ def read_book(book: Any) -> BookSnapshot:
             continue
         if isinstance(refers_to, str) and "!" in refers_to and "[" not in refers_to:
             names.append((label, refers_to))
-    return BookSnapshot(book.name, book.fullname, sheets, names)
+    return BookSnapshot(book.name, book.fullname, sheets, names, formulas)
+
+
+def _shown(value: Any) -> Any:
+    """A formula's result as the load keeps one: "" for nothing and for an error."""
+    if value is None or (isinstance(value, str) and value.strip() in ERROR_CODES):
+        return ""
+    return value
 
 
 def workbook_from_snapshot(snapshot: BookSnapshot) -> tuple[WorkbookType, Baseline]:
@@ -158,18 +202,28 @@ def workbook_from_snapshot(snapshot: BookSnapshot) -> tuple[WorkbookType, Baseli
 
     Every cell of the read range exists (empty ones too), so the sheets' extent is the one
     Excel reported. Text is written with ``set_value``: text that looks like a formula stays
-    text.
+    text. A cell whose formula was read holds it, with what it shows as its result, as the
+    load of a file holds them (:func:`edi_xl.master.loading.formula_result`): the library
+    reads it as it shows and never writes over it, as it does in a file.
     """
     wb = Workbook()
     assert wb.active is not None
     wb.remove(wb.active)
     for name, rows in snapshot.sheets:
         ws = wb.create_sheet(name)
+        formulas = snapshot.formulas.get(name, {})
+        results: dict[Any, Any] = {}
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row, start=1):
                 cell = ws.cell(r, c)
-                if value is not None:
+                formula = formulas.get((r, c))
+                if formula is not None:
+                    set_formula(cell, formula)  # (the workbook's own, as it is)
+                    results[cell] = _shown(value)
+                elif value is not None:
                     set_value(cell, value)
+        if results:
+            keep_formula_results(ws, results)
     for name, refers_to in snapshot.names:
         if name not in wb.defined_names:
             wb.defined_names[name] = DefinedName(name, attr_text=refers_to.lstrip("="))

@@ -47,6 +47,10 @@ def resolve_folder(text: str | None, default: str, workbook_folder: Path) -> Pat
     return path if path.is_absolute() else workbook_folder / path
 
 
+#: A severity as the command's counts name it ("2 errors, 1 warning, 3 notes").
+_SEVERITY_WORDS = {"error": "error", "warning": "warning", "info": "note"}
+
+
 def _refresh_message(result: Any) -> str:
     counts = ", ".join(f"{k} {v}" for k, v in result.rag_counts().items())
     lines = [
@@ -60,7 +64,7 @@ def _refresh_message(result: Any) -> str:
     if result.report.problems:
         lines.append(
             "Problems: "
-            + ", ".join(f"{n} {k}" for k, n in problems.items())
+            + ", ".join(plural(n, _SEVERITY_WORDS.get(k, k)) for k, n in problems.items())
             + " (see the Problems column)."
         )
     lines += [f"Note: {n.message}" for n in result.notes]
@@ -258,6 +262,7 @@ def import_returns_in_excel(
         f"{plural(len(chased.drafts.drafts), 'chase draft')} for owners still owed in "
         f"{chased.out_dir}."
     )
+    lines += chased.afterwords()  # (as edi-xl chase says it)
     if note := no_address_note(chased.drafts):
         lines.append(note)
     message = _write_back(book, snapshot, baseline, wb, "\n".join(lines))

@@ -51,6 +51,20 @@ class ChaseResult:
     #: earlier reminder drafts removed because their owner has returned since
     removed: list[Path] = field(default_factory=list)
 
+    def afterwords(self) -> list[str]:
+        """What a person should hear after the drafts are listed (both doors say it): the
+        drafts removed, the owners whose return could not be attached."""
+        lines = [
+            f"Removed {stale.name}: that owner has returned since it was written."
+            for stale in self.removed
+        ]
+        if self.no_attachment:
+            lines.append(
+                f"Return not found to attach for: {'; '.join(self.no_attachment)} (looked in "
+                "the owner-returns folder for this round's returns)."
+            )
+        return lines
+
 
 def chase(
     master: str | Path,

@@ -232,6 +232,13 @@ def formula_result(cell: Any) -> Any:
     return (_results(cell.parent) or _NO_RESULTS).get(cell)
 
 
+def keep_formula_results(ws: Any, results: dict[Any, Any]) -> None:
+    """Hold ``results`` (formula cell -> what it shows: "" for nothing) as the results of the
+    formula cells of ``ws``, a sheet built in memory (the buttons' workbook, made from what
+    the open workbook shows), as the load holds those of a sheet read from its file."""
+    ws.__dict__[_RESULTS] = dict(results)
+
+
 def shown_values(ws: Any) -> dict[tuple[int, int], Any]:
     """The results of the formula cells of ``ws`` that still hold a formula
     (:func:`formula_result`; "" for a formula that shows no text), by where each cell is now

@@ -396,6 +396,11 @@ def test_refresh_button_equals_edi_xl_refresh(pair, licence, today):
     assert [a["func"] for a in actions].count("setValues") < 40, "write blocks, not cells"
     assert len(client.alerts) == 1 and client.alerts[0]["mode"] == "info"
     assert "as at 18 Dec 2023" in client.alerts[0]["prompt"]
+    # the problems counted as the command counts them: "2 errors", "1 warning", "3 notes"
+    problems = next(line for line in client.alerts[0]["prompt"].splitlines()
+                    if line.startswith("Problems: "))  # fmt: skip
+    assert re.fullmatch(r"Problems: \d+ \w+(, \d+ \w+)* \(see the Problems column\)\.", problems)
+    assert not re.search(r"\b(?:[02-9]|\d\d+) (?:error|warning|note)\b|\binfo\b", problems)
     assert client.applied[-1] == "alert"
     # the Summary was rewritten as a whole (the as-at date moved): contents cleared, values
     # and formats written, rows fitted to their text, the charts' names moved
@@ -405,6 +410,116 @@ def test_refresh_button_equals_edi_xl_refresh(pair, licence, today):
     assert ["rows"] in [a["args"] for a in actions if a["func"] == "setAutofit"]
     moved = {a["args"][0] for a in actions if a["func"] == "namesAdd"}
     assert "EdiXlSummaryOwnerNames" in moved, "the owner chart reads one more row"
+
+
+def _with_results(path: Path, results: dict[str, Any]) -> None:
+    """The plan sheet's formula cells in ``results`` (reference -> what Excel would show)
+    given that result in the file, as Excel saves one (openpyxl saves none)."""
+    from conftest import rewrite_part
+
+    def add(data: bytes) -> bytes:
+        text = data.decode("utf-8")
+        for ref, value in results.items():
+            kind = ' t="str"' if isinstance(value, str) else ""
+            text, n = re.subn(
+                rf'<c r="{ref}"([^>]*?)(?: t="\w+")?><f>(.*?)</f><v\s*/?>(?:</v>)?</c>',
+                rf'<c r="{ref}"\1{kind}><f>\2</f><v>{value}</v></c>',
+                text,
+            )
+            assert n == 1, ref
+        return text.encode("utf-8")
+
+    rewrite_part(path, "xl/worksheets/sheet1.xml", add)
+
+
+def test_where_excel_gives_the_formulas_a_click_keeps_them_as_the_command_does(
+    pair, licence, today, monkeypatch
+):
+    """Where the engine gives a range's formulas (Excel through COM: the buttons' classic
+    RunPython), a click reads the plan as the command reads its file: a Status worked out by
+    the trust's formula is never written over (the rule's other colour is a note), rows made
+    ready below the plan (nothing but formulas) and a row of totals labelled in the Action
+    column (formulas beside it) are not actions. The same workbook as ``edi-xl refresh``;
+    before, the click wrote the Status over the formula and made an action of each of those
+    rows. (The remote engine here sends values only: what Excel's ``Range.Formula`` gives
+    is read from the file.)"""
+    cli_path, button_path = pair
+    ws = load_workbook(cli_path)["Action Plan"]
+    last = max(r for r in range(5, ws.max_row + 1) if ws.cell(r, 3).value)
+    results: dict[str, Any] = {"I8": "On Track", f"I{last + 4}": 17}
+    for r in range(last + 1, last + 4):
+        results[f"A{r}"] = r - 4
+        results[f"I{r}"] = "On Track"
+
+    def formulas(wb: Any) -> None:
+        plan = wb["Action Plan"]
+        plan["I8"] = '=IF(H8<>"","On Track","At Risk")'  # a Status of the trust's formula
+        for r in range(last + 1, last + 4):  # rows made ready for the next actions
+            plan[f"A{r}"] = f"=ROW()-{4}"
+            plan[f"I{r}"] = f'=IF(H{r}="","On Track","")'
+        plan[f"C{last + 4}"] = "Total"  # a row of totals, its label in the Action column
+        plan[f"I{last + 4}"] = f'=COUNTIF(I5:I{last},"On Track")'
+        settings = wb[sheets.SETTINGS]  # the round as at AS_AT: some actions are overdue
+        settings.cell(_label_row(settings, sheets.AS_AT_LABEL), 2).value = datetime(2023, 12, 18)
+
+    for path in pair:
+        edit_xlsm(path, formulas)
+        _with_results(path, results)
+
+    def from_excel(rng: Any, values: Any) -> dict[tuple[int, int], str]:
+        """What ``Range.Formula`` gives through COM: each cell's formula, read from the file."""
+        sheet = load_workbook(button_path)[rng.sheet.name]
+        return {
+            (c.row, c.column): c.value
+            for row in sheet.iter_rows()
+            for c in row
+            if c.data_type == "f" and isinstance(c.value, str)
+        }
+
+    monkeypatch.setattr(bridge, "read_formulas", from_excel)
+    out = run("refresh", cli_path).output
+    assert "is worked out by a formula" in out and "for 17 actions" not in out
+    client, _ = click_and_apply(entry.refresh_status, button_path)
+    assert client.wb["Action Plan"]["I8"].value == '=IF(H8<>"","On Track","At Risk")'
+    assert_same(client.wb, cli_path)
+    prompt = client.alerts[0]["prompt"]
+    assert "for 17 actions" in prompt and "is worked out by a formula" in prompt
+
+
+@pytest.mark.parametrize(
+    ("formula", "values", "expected"),
+    [
+        ("=1+1", [[2]], {(1, 1): "=1+1"}),  # one cell: Excel gives the text alone
+        (
+            (("=A2", "Green"), ("5", "=B1&B1")),
+            [["x", "Green"], [5, "GreenGreen"]],
+            {(1, 1): "=A2", (2, 2): "=B1&B1"},
+        ),  # fmt: skip
+        ((("'=typed", "=not"),), [["'=typed", "=not"]], {}),  # text shown as itself
+        (("=A1", "b"), [["z", "b"]], {(1, 1): "=A1"}),  # (one row, given flat)
+    ],
+)
+def test_the_formulas_excel_gives_are_read_by_cell(formula, values, expected) -> None:
+    """``Range.Formula`` through COM gives each cell's formula, or its constant as text; the
+    formulas are those starting "=" that do not show as themselves (text typed with an
+    apostrophe, "'=not a formula", reads back as "=..." and shows so)."""
+
+    class FromExcel:  # (what COM's Range.Formula gives: no engine here gives it)
+        def __init__(self, text: Any) -> None:
+            self.formula = text
+
+    assert bridge.read_formulas(FromExcel(formula), values) == expected
+
+
+def test_the_remote_engine_gives_no_formulas_and_a_click_reads_values(pair, licence):
+    """xlwings' remote engine sends values only (its ``Range.formula`` raises): the snapshot
+    holds none, and the click reads what the cells show."""
+    import xlwings
+
+    book = xlwings.Book(json=payload_from_file(pair[1]))
+    snapshot = bridge.read_book(book)
+    assert snapshot.formulas == {}
+    assert [name for name, _ in snapshot.sheets][:2] == ["Action Plan", "Summary"]
 
 
 def test_the_summary_page_breaks_are_the_same_through_either_door(pair, licence, today):
@@ -587,6 +702,8 @@ def test_import_returns_button_equals_edi_xl_merge(pair, licence, today, tmp_pat
         # the third owner sent the return back untouched: not "returned", chased
         assert "Imported from" in prompt and "3 files (2 merged, 1 unchanged)" in prompt
         assert "chase drafts for owners still owed" in prompt
+        # as edi-xl chase says it: the returns sent are not in the owner-returns folder
+        assert "Return not found to attach for: " in prompt
         client.wb.save(button_path)  # what Excel now holds, saved
 
 

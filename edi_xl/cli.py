@@ -28,7 +28,7 @@ from edi_xl.core.rounds import today
 from edi_xl.core.rules import check_plan
 from edi_xl.core.text import plural
 from edi_xl.flows.refresh import RefreshResult, new_master, refresh_workbook
-from edi_xl.flows.rounds import RoundDate, round_date
+from edi_xl.flows.rounds import STARTED, RoundDate, round_date
 from edi_xl.master.plan import load_master, read_master_plan
 from edi_xl.tables.reader import read_plan
 
@@ -956,7 +956,7 @@ def round_(master: Path, start: str | None) -> None:
             f"{start!r} is not a date: use 2023-12-18 or 18/12/2023 ({exc})", param_hint="--start"
         ) from exc
     result = _run_on_master(start_round, master, when)
-    _say_round(result.as_at, "given")
+    _say_round(result.as_at, STARTED)
     if not result.started:
         click.echo(f"{master}: the round as at {short_date(when)} is already the current one.")
     else:

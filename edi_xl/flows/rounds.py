@@ -28,6 +28,7 @@ from edi_xl.master.patch import save_master
 from edi_xl.master.plan import gc_paused, load_master
 
 GIVEN, SETTINGS, RETURNS, TODAY = "given", "settings", "returns", "today"
+STARTED = "started"  # the date of a round started (round --start)
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,13 @@ class RoundDate:
     """The as-at date a command works for, and where it came from."""
 
     as_at: date
-    source: str  # given | settings | returns | today
+    source: str  # given | started | settings | returns | today
 
     def describe(self) -> str:
         when = f"as at {short_date(self.as_at)}"
         return {
             GIVEN: f"{when} (--as-at)",
+            STARTED: f"{when}, the round started (--start)",
             SETTINGS: f"{when}, the round on Settings",
             RETURNS: f"{when}, the round the returns were made for",
             TODAY: f"{when} (today: no round date on a Settings sheet)",

@@ -262,7 +262,7 @@ def saved_at(path: Path, when: str) -> None:
 
 def test_round_start_sets_the_date_adds_the_column_after_the_previous_and_logs_it(master):
     result = invoke("round", master, "--start", "2024-03-18")
-    assert result.output.splitlines()[0] == "As at 18 Mar 2024 (--as-at)."
+    assert result.output.splitlines()[0] == "As at 18 Mar 2024, the round started (--start)."
     assert "previous round was 18 Dec 2023" in result.output
     wb = load_workbook(master)
     assert sheets.read_settings(wb).as_at == date(2024, 3, 18)

@@ -106,7 +106,7 @@ class RoundResult:
 
     @property
     def where(self) -> str:
-        """Where the round's column is, in words: "the Action Plan", "the plan sheet 'X'"."""
+        """Where the round's column is, in words: "the Action Plan", or "the sheet 'X'"."""
         return "the Action Plan" if self.sheet == "Action Plan" else f"the sheet {self.sheet!r}"
 
 

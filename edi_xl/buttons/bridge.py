@@ -130,7 +130,15 @@ class BookSnapshot:
         return path.parent if path.is_absolute() else Path.cwd()
 
 
+#: The numbers Excel's error values (#N/A, #SPILL!, #CALC!...) come as through COM when
+#: xlwings does not know them (it gives the older seven as None): 0x800A0000 and Excel's
+#: error number (2000 #NULL! to 2051 #BUSY!, room left for newer ones), as signed 32 bits.
+_COM_ERRORS = range(-2146828288 + 2000, -2146828288 + 2100)
+
+
 def _read_value(value: Any) -> Any:
+    if isinstance(value, int | float) and value in _COM_ERRORS and float(value).is_integer():
+        return None  # an error value: nothing to read, as xlwings gives #N/A
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)  # Excel has only doubles; a file keeps 5 as 5
     if value == "":
@@ -190,7 +198,8 @@ def read_book(book: Any) -> BookSnapshot:
 
 
 def _shown(value: Any) -> Any:
-    """A formula's result as the load keeps one: "" for nothing and for an error."""
+    """A formula's result (a value :func:`_read_value` read) as the load keeps one: "" for
+    nothing and for an error."""
     if value is None or (isinstance(value, str) and value.strip() in ERROR_CODES):
         return ""
     return value

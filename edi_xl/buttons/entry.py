@@ -11,7 +11,6 @@ the buttons' macros call through ``RunPython`` (by way of :mod:`edi_xl.excel`).
 
 from __future__ import annotations
 
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime
@@ -160,19 +159,17 @@ def owner_returns_in_excel(
         settings.owner_returns_folder, DEFAULT_OWNER_RETURNS_FOLDER, snapshot.folder
     )
     as_at = _round_of(wb, as_at, today)
-    with tempfile.TemporaryDirectory(prefix="edi_xl-") as tmp:
-        copy = Path(tmp) / Path(snapshot.name).name
-        wb.save(copy)  # the workbook as open in Excel, saved or not
-        try:
-            result = make_owner_returns(copy, out, as_at, password=password, now=now)
-        except EdiXlError as exc:
-            if "--force" not in str(exc):
-                raise
-            raise EdiXlError(
-                str(exc).split(" Use --force")[0]
-                + " Move them to another folder first, or name a new folder as Owner returns "
-                "folder on the Settings sheet, and click again."
-            ) from exc
+    workbook = snapshot.folder / Path(snapshot.name).name
+    try:  # (the workbook as open in Excel, saved or not: its formulas as they show)
+        result = make_owner_returns(workbook, out, as_at, password=password, now=now, workbook=wb)
+    except EdiXlError as exc:
+        if "--force" not in str(exc):
+            raise
+        raise EdiXlError(
+            str(exc).split(" Use --force")[0]
+            + " Move them to another folder first, or name a new folder as Owner returns "
+            "folder on the Settings sheet, and click again."
+        ) from exc
     lines = [
         f"{plural(len(result.files), 'owner return')} as at {short_date(result.as_at)} in {out}:"
     ]
@@ -290,8 +287,10 @@ def start_round_in_excel(
     if start is None:
         raise EdiXlError("no date for the new round: type one in Next round on Settings")
     result = start_round_book(wb, start, now=now, path=snapshot.name)
-    where = (
-        "the Next round date on Settings" if typed else "today (Next round on Settings is blank)"
+    where = (  # (blank, or something that is no date)
+        "the Next round date on Settings"
+        if typed
+        else "today (Next round on Settings holds no date)"
     )
     if result.started:
         lines = [
@@ -310,19 +309,15 @@ def board_report_in_excel(book: Any, as_at: date | None = None) -> str:
     """The "Board report" button: ``edi-xl report`` of the open workbook (saved or not), as at
     the Settings as-at date unless ``as_at`` is given, written next to the workbook as
     "<workbook> board report <as-at>.docx". The workbook is not changed."""
-    import shutil
-
-    from edi_xl.flows.report import default_paper_path, write_report
+    from edi_xl.flows.report import write_report
 
     snapshot = read_book(book)
     wb, _ = workbook_from_snapshot(snapshot)
     workbook = snapshot.folder / Path(snapshot.name).name
-    with tempfile.TemporaryDirectory(prefix="edi_xl-") as tmp:
-        copy = Path(tmp) / Path(snapshot.name).name
-        wb.save(copy)  # the workbook as open in Excel, saved or not
-        result = write_report(copy, None, as_at)  # next to the copy, then beside the workbook
-        target = default_paper_path(workbook, result.summary.as_at)
-        shutil.copyfile(result.path, target)
+    # (the workbook as open in Excel, saved or not, its formulas as they show: the paper
+    # beside it)
+    result = write_report(workbook, None, as_at, workbook=wb)
+    target = result.path
     s = result.summary
     lines = [
         f"The board paper as at {short_date(s.as_at)} is in {target.parent}:",

@@ -539,6 +539,7 @@ def make_owner_returns(
     force: bool = False,
     drafts: bool = True,
     reply_by: date | None = None,
+    workbook: Workbook | None = None,
 ) -> ReturnsResult:
     """Write one owner return per action owner of ``master`` into ``out_dir``.
 
@@ -553,11 +554,17 @@ def make_owner_returns(
     is written beside each return, to the owner's address on the Settings sheet.
     ``reply_by`` is the date shown at the top of each return and in the drafts (default: the
     Reply by date on Settings, else :data:`DEFAULT_REPLY_DAYS` after ``as_at``, said so).
+    ``workbook``: the master already open (the buttons' workbook, made from the open
+    workbook, formulas and what they show), read in place of the file at ``master``.
     """
     master = Path(master)
     out = Path(out_dir)
     # (the returns are made from the plan and Settings: not the Summary nor the log)
-    wb = load_master(master, remakes_summary=True, log_as_values=True)
+    wb = (
+        workbook
+        if workbook is not None
+        else load_master(master, remakes_summary=True, log_as_values=True)
+    )
     found = read_master_plan(wb, master.name)
     settings, plan = found.settings, found.plan
     as_at = as_at or settings.as_at

@@ -21,7 +21,7 @@ from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG, RAG_MEANING
 from edi_xl.core.text import one_line
 from edi_xl.master.cells import comparable, new_cell, set_plain, set_value
 from edi_xl.master.column_settings import shown_width
-from edi_xl.master.loading import made_cells, sheet_values, unmade_values
+from edi_xl.master.loading import formula_result, made_cells, sheet_values, unmade_values
 from edi_xl.master.printing import fit_to_width
 from edi_xl.master.styles import (
     HEADER_FILL,
@@ -398,34 +398,36 @@ def _label_rows(ws: Worksheet) -> dict[str, int]:
 
 
 def read_settings(wb: Workbook) -> Settings:
+    """The Settings sheet's values, as they show (a cell worked out by a formula of the
+    trust's, "=DATE(2024,3,18)", as the date it shows: :func:`_shown`)."""
     settings = Settings()
     if SETTINGS not in wb.sheetnames:
         return settings
     ws = wb[SETTINGS]
     rows = _label_rows(ws)
     if (r := rows.get(AS_AT_LABEL.lower())) is not None:
-        parsed = parse_date(ws.cell(r, 2).value)
+        parsed = parse_date(_shown(ws, r, 2))
         if parsed.kind is DateKind.EXACT:
             settings.as_at = parsed.date
     if (r := rows.get(TRUST_LABEL.lower())) is not None:
-        value = ws.cell(r, 2).value
+        value = _shown(ws, r, 2)
         settings.trust_name = str(value).strip() if value not in (None, "") else None
     for label, attr, _, _ in FOLDER_ROWS:
         if (r := rows.get(label.lower())) is not None:
-            value = ws.cell(r, 2).value
+            value = _shown(ws, r, 2)
             setattr(settings, attr, str(value).strip() if str(value or "").strip() else None)
     for label, attr, _ in BOARD_ROWS:
         if (r := rows.get(label.lower())) is not None:
-            setattr(settings, attr, _board_value(ws.cell(r, 2).value, dated=attr == "meeting_date"))
+            setattr(settings, attr, _board_value(_shown(ws, r, 2), dated=attr == "meeting_date"))
     for rag in RAG:
         r = rows.get(rag.value.lower())
-        word = ws.cell(r, 2).value if r is not None else None
+        word = _shown(ws, r, 2) if r is not None else None
         if isinstance(word, str) and word.strip():
             settings.words[rag] = word.strip()
     for label, attr, _, _ in EMAIL_ROWS:
         if (r := rows.get(label.lower())) is None:
             continue
-        value = ws.cell(r, 2).value
+        value = _shown(ws, r, 2)
         if attr in ("reply_by", "next_round"):
             when = parse_date(value) if value not in (None, "") else None
             if when is not None and when.kind is DateKind.EXACT:
@@ -451,6 +453,15 @@ def _board_value(value: Any, *, dated: bool) -> date | str | None:
     return text
 
 
+def _shown(ws: Worksheet, row: int, column: int) -> Any:
+    """The value of a cell as it shows: a formula's result where the file (or the open
+    workbook) gave one, "" for nothing; else what the cell holds (a formula with no result
+    reads as its text, as everywhere)."""
+    cell = ws.cell(row, column)
+    result = formula_result(cell)
+    return cell.value if result is None else result
+
+
 def _owners_header_row(ws: Worksheet, rows: dict[str, int]) -> int | None:
     """The row of the Owners table's header ("Action Owner | Email | Cc"), under "Owners"."""
     start = rows.get(OWNERS_LABEL.lower())
@@ -468,8 +479,8 @@ def _read_owners(ws: Worksheet, rows: dict[str, int]) -> list[OwnerContact]:
         return []
     found: list[OwnerContact] = []
     r = header + 1
-    while (owner := ws.cell(r, 1).value) not in (None, ""):
-        email, cc = (str(ws.cell(r, c).value or "").strip() or None for c in (2, 3))
+    while (owner := _shown(ws, r, 1)) not in (None, ""):
+        email, cc = (str(_shown(ws, r, c) or "").strip() or None for c in (2, 3))
         found.append(OwnerContact(" ".join(str(owner).split()), email, cc))
         r += 1
     return found

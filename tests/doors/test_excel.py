@@ -412,9 +412,12 @@ def test_refresh_button_equals_edi_xl_refresh(pair, licence, today):
     assert "EdiXlSummaryOwnerNames" in moved, "the owner chart reads one more row"
 
 
-def _with_results(path: Path, results: dict[str, Any]) -> None:
-    """The plan sheet's formula cells in ``results`` (reference -> what Excel would show)
-    given that result in the file, as Excel saves one (openpyxl saves none)."""
+def _with_results(
+    path: Path, results: dict[str, Any], part: str = "xl/worksheets/sheet1.xml"
+) -> None:
+    """The formula cells in ``results`` (reference -> what Excel would show) of the sheet
+    ``part`` (the plan's) given that result in the file, as Excel saves one (openpyxl saves
+    none)."""
     from conftest import rewrite_part
 
     def add(data: bytes) -> bytes:
@@ -429,7 +432,7 @@ def _with_results(path: Path, results: dict[str, Any]) -> None:
             assert n == 1, ref
         return text.encode("utf-8")
 
-    rewrite_part(path, "xl/worksheets/sheet1.xml", add)
+    rewrite_part(path, part, add)
 
 
 def test_where_excel_gives_the_formulas_a_click_keeps_them_as_the_command_does(
@@ -484,6 +487,115 @@ def test_where_excel_gives_the_formulas_a_click_keeps_them_as_the_command_does(
     assert_same(client.wb, cli_path)
     prompt = client.alerts[0]["prompt"]
     assert "for 17 actions" in prompt and "is worked out by a formula" in prompt
+
+
+def _as_excel_gives(path: Path) -> Any:
+    """``bridge.read_formulas`` as it reads under COM: ``Range.Formula`` gives each cell's
+    formula, or its constant as text ("" for none), read here from the file at ``path``."""
+    real = bridge.read_formulas
+
+    def read(rng: Any, values: Any) -> dict[tuple[int, int], str]:
+        ws = load_workbook(path)[rng.sheet.name]
+        width = max((len(row) for row in values), default=0)
+        texts = tuple(
+            tuple(
+                "" if (v := ws.cell(r, c).value) is None else v if isinstance(v, str) else str(v)
+                for c in range(1, width + 1)
+            )
+            for r in range(1, len(values) + 1)
+        )
+
+        class Range:  # (what COM's Range.Formula gives: no engine here gives it)
+            formula = texts
+
+        return real(Range(), values)
+
+    return read
+
+
+def test_returns_and_the_paper_from_a_click_read_formulas_as_they_show(
+    pair, licence, today, monkeypatch
+):
+    """Create owner returns and Board report, with formulas read from Excel: an owner, a
+    Status and a due date worked out by formulas are read as they show (the click's flows
+    read the workbook as Excel gave it, not a copy saved without the formulas' results:
+    before, an owner called "=F7" was sent a return, and the paper printed the formulas'
+    text), as ``edi-xl returns`` and ``edi-xl report`` read them; and a date on Settings a
+    formula works out is the date it shows."""
+    from docx import Document
+
+    cli_path, button_path = pair
+
+    def formulas(wb: Any) -> None:
+        plan = wb["Action Plan"]
+        plan["F8"] = "=F7"  # the owner above
+        plan["I8"] = '=IF(H8<>"","At Risk","On Track")'
+        plan["H7"] = "=DATE(2023,12,31)"
+
+    for path in pair:
+        edit_xlsm(path, formulas)
+        owner = load_workbook(path)["Action Plan"]["F7"].value
+        _with_results(path, {"F8": owner, "I8": "At Risk", "H7": 45291})
+    monkeypatch.setattr(bridge, "read_formulas", _as_excel_gives(button_path))
+    run("returns", cli_path, "-o", cli_path.parent / "Owner returns")
+    run("report", cli_path)
+    monkeypatch.chdir(button_path.parent)
+    click_and_apply(entry.create_owner_returns, button_path)
+    made = _files(button_path.parent / "Owner returns")
+    expected = _files(cli_path.parent / "Owner returns")
+    assert list(made) == list(expected) and not any(n.startswith("=") for n in made)
+    for name in made:
+        assert differences(made[name], expected[name]) == [], name
+    click_and_apply(entry.board_report, button_path)
+
+    def text(folder: Path) -> list[str]:
+        (paper,) = folder.glob("*.docx")
+        doc = Document(str(paper))
+        cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+        return [p.text for p in doc.paragraphs] + cells
+
+    paper = text(button_path.parent)
+    assert paper == text(cli_path.parent)
+    assert not any("=DATE(" in t or "=IF(" in t for t in paper)
+
+
+def test_a_date_on_settings_a_formula_works_out_is_the_date_it_shows(
+    pair, licence, today, monkeypatch
+):
+    """Next round on Settings worked out by a formula (=DATE(2024,3,18), showing 18 Mar
+    2024): Start new round starts the round on that date, through either door's reading of
+    Settings (before, the click read the formula's text, no date, and started today)."""
+    for path in pair:
+
+        def next_round(wb: Any) -> None:
+            ws = wb[sheets.SETTINGS]
+            ws.cell(_label_row(ws, sheets.NEXT_ROUND_LABEL), 2).value = "=DATE(2024,3,18)"
+
+        edit_xlsm(path, next_round)
+        row = _label_row(load_workbook(path)[sheets.SETTINGS], sheets.NEXT_ROUND_LABEL)
+        index = load_workbook(path).sheetnames.index(sheets.SETTINGS) + 1
+        part = f"xl/worksheets/sheet{index}.xml"
+        _with_results(path, {f"B{row}": 45369}, part=part)
+    monkeypatch.setattr(bridge, "read_formulas", _as_excel_gives(pair[1]))
+    monkeypatch.chdir(pair[1].parent)
+    client, _ = click_and_apply(entry.start_new_round, pair[1])
+    prompt = client.alerts[0]["prompt"]
+    assert "Started the round as at 18 Mar 2024 (the Next round date on Settings)" in prompt
+    from edi_xl.master.plan import load_master
+
+    assert sheets.read_settings(load_master(pair[0])).next_round == date(2024, 3, 18)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(-2146826246, None), (-2146826243, None), (-2146826238, None), (5.0, 5), (-3.0, -3)],
+    ids=["#N/A", "#SPILL!", "#CALC!", "five", "minus three"],
+)
+def test_error_values_com_gives_as_numbers_read_as_nothing(value: Any, expected: Any) -> None:
+    """Through COM, xlwings gives Excel's newer error values (#SPILL!, #CALC!) as the numbers
+    Excel holds them as: they read as nothing, as the older ones (None) and as a file's
+    load reads an error; numbers stay numbers."""
+    assert bridge._read_value(value) == expected
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,15 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.problems import Code, Problem, problem
 from edi_xl.core.summary import Summary, sheet_rag
 from edi_xl.master.save import write_atomic
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
 
 __all__ = ["ReportResult", "convert_to_pdf", "default_paper_path", "soffice", "write_report"]
 
@@ -92,14 +96,21 @@ def write_report(
     as_at: date | None = None,
     *,
     pdf: bool = False,
+    workbook: Workbook | None = None,
 ) -> ReportResult:
-    """Write the board paper of ``master`` at ``as_at`` (default: the Settings as-at date)."""
+    """Write the board paper of ``master`` at ``as_at`` (default: the Settings as-at date).
+    ``workbook``: the master already open (the buttons' workbook), read in place of the file
+    at ``master`` (it is refreshed in memory, not saved)."""
     from edi_xl.flows.refresh import refresh_book
     from edi_xl.flows.report.paper import PaperData, build
     from edi_xl.master.plan import load_master, read_master_plan
 
     master = Path(master)
-    wb = load_master(master, remakes_summary=True, log_as_values=True)  # (refreshed here)
+    wb = (  # (refreshed here)
+        workbook
+        if workbook is not None
+        else load_master(master, remakes_summary=True, log_as_values=True)
+    )
     result = refresh_book(wb, as_at, path=master.name)
     assert result.summary is not None
     summary = result.summary

@@ -528,7 +528,7 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
 
         parts = _sheet_parts(read, names)
         hidden: dict[str, set[int]] = {}
-        links: dict[str, dict[tuple[int, int], str]] = {}
+        links: dict[str, list[_Link]] = {}
         for name, part in parts.items():
             xml = read(part)
             hidden[name] = _hidden_rows(xml)
@@ -548,7 +548,7 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
                 rows=rows,
                 hidden=grid.hidden,
                 hidden_rows=frozenset(r for r in hidden[grid.name] if r < len(rows)),
-                links=links[grid.name],
+                links=_links_of_cells(links[grid.name], rows),
             )
         )
     return out, saved
@@ -557,15 +557,21 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
 _HYPERLINK = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?hyperlink\b")
 
 
-def _links(
-    data: bytes, part: str, read: Callable[[str], bytes], names: set[str]
-) -> dict[tuple[int, int], str]:
-    """0-based (row, column) -> the address each cell of a worksheet part (``data``) links
-    to outside the workbook (its relationships' targets; a link to a place in the workbook
-    itself means nothing once its text is elsewhere)."""
+#: A link read from a sheet: (first row, last row, first column, last column), 0-based and
+#: inclusive, and its address.
+_Link = tuple[int, int, int, int, str]
+
+
+def _links(data: bytes, part: str, read: Callable[[str], bytes], names: set[str]) -> list[_Link]:
+    """The links of a worksheet part (``data``) to outside the workbook (its relationships'
+    targets; a link to a place in the workbook itself means nothing once its text is
+    elsewhere), each with the cells it was put on: a range of them ("F2:F4"), or as many
+    as a whole sheet selected, which :func:`_links_of_cells` gives only the cells holding
+    a value."""
     if not _HYPERLINK.search(data):
-        return {}
+        return []
     from defusedxml import ElementTree as SafeTree
+    from openpyxl.utils.cell import range_boundaries
 
     folder, _, file = part.rpartition("/")
     rels_name = f"{folder}/_rels/{file}.rels"
@@ -574,9 +580,7 @@ def _links(
         for rel in SafeTree.fromstring(read(rels_name)):
             if (rel.get("Type") or "").endswith("/hyperlink") and rel.get("Target"):
                 targets[rel.get("Id") or ""] = rel.get("Target") or ""
-    from openpyxl.utils.cell import range_boundaries
-
-    out: dict[tuple[int, int], str] = {}
+    out: list[_Link] = []
     for element in SafeTree.fromstring(data).iter():
         if element.tag.rsplit("}", 1)[-1] != "hyperlink":
             continue
@@ -584,14 +588,27 @@ def _links(
         if not target:
             continue
         location = element.get("location")
-        address = f"{target}#{location}" if location else target
-        try:  # (a link put on a range of cells, "F2:F4": each of them)
+        try:
             left, top, right, bottom = range_boundaries(element.get("ref") or "")
         except (TypeError, ValueError):
             continue
-        for r in range((top or 1) - 1, min(bottom or top or 1, MAX_ROWS)):
-            for c in range((left or 1) - 1, min(right or left or 1, MAX_COLS)):
-                out[(r, c)] = address
+        top, left = top or 1, left or 1
+        out.append((top - 1, (bottom or MAX_ROWS) - 1, left - 1, (right or MAX_COLS) - 1,
+                    f"{target}#{location}" if location else target))  # fmt: skip
+    return out
+
+
+def _links_of_cells(links: list[_Link], rows: list[list[Any]]) -> dict[tuple[int, int], str]:
+    """0-based (row, column) -> the address a cell holding a value links to: each link's
+    cells within the sheet's values (a link put on the whole sheet is the few cells that
+    hold something, not millions)."""
+    out: dict[tuple[int, int], str] = {}
+    for first, last, left, right, address in links:
+        for r in range(first, min(last + 1, len(rows))):
+            row = rows[r]
+            for c in range(left, min(right + 1, len(row))):
+                if row[c] is not None:
+                    out[(r, c)] = address
     return out
 
 

@@ -719,3 +719,30 @@ def test_links_read_alike_by_both_ways_of_reading_an_xlsx(tmp_path: Path) -> Non
     }
     assert fast[0][0].links == expected
     assert careful[0].links == expected
+
+
+def test_a_link_put_on_whole_columns_is_the_cells_that_hold_something(tmp_path: Path) -> None:
+    """A link put on whole columns (select them, Insert > Link): the cells holding a value
+    link to it, not the millions of cells of the range (a merge rejected such a return for
+    its memory)."""
+    from edi_xl.read import sources
+
+    path = tmp_path / "whole.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Your actions")
+    ws.write_row(0, 0, ["#", "Status", "Update"])
+    ws.write_row(1, 0, ["1.1", "Green", "see the pack"])
+    ws.write_url("E1", "https://intranet.example.nhs.uk/pack.pdf", string="pack")
+    wb.close()
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(b'<hyperlink ref="E1"', b'<hyperlink ref="A1:Z1048576"')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    fast = sources._fast_ooxml_sheets(path)
+    assert fast is not None
+    pack = "https://intranet.example.nhs.uk/pack.pdf"
+    filled = [(0, 0), (0, 1), (0, 2), (0, 4), (1, 0), (1, 1), (1, 2)]
+    assert fast[0][0].links == dict.fromkeys(filled, pack)

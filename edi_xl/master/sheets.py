@@ -623,7 +623,9 @@ def write_settings(wb: Workbook, settings: Settings, source: str = "") -> list[C
         ws.cell(row, 1, AS_AT_LABEL)
     cell = ws.cell(row, 2)
     if settings.as_at is not None:
-        old = cell.value.date() if isinstance(cell.value, datetime) else cell.value
+        # as it shows: a formula of the trust's (=TODAY()) showing this date is kept
+        shown = _shown(ws, row, 2)
+        old = shown.date() if isinstance(shown, datetime) else shown
         if old != settings.as_at:
             set_value(cell, settings.as_at, number_format="dd mmm yyyy")
             changes.append(Change("", f"{SETTINGS}: {AS_AT_LABEL}", old, settings.as_at, source))

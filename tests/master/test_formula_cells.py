@@ -632,3 +632,37 @@ def test_a_loaded_workbook_goes_when_it_is_dropped(tmp_path: Path) -> None:
         del wb
     gc.collect()
     assert [ref() for ref in sheets] == [None, None, None]
+
+
+def test_an_as_at_date_a_formula_works_out_is_kept_while_it_shows_the_round(
+    master: Path,
+) -> None:
+    """The as-at date on Settings worked out by a formula of the trust's (=DATE(...),
+    =TODAY()): read as the date it shows, and kept by a refresh at that date (before, every
+    refresh wrote the date over it, so a =TODAY() was frozen the first time); a refresh at
+    another date writes that date there, and logs it, as it does over a typed date."""
+    from edi_xl.master import sheets
+
+    wb = load_workbook(master)
+    settings = wb[sheets.SETTINGS]
+    row = next(r for r in range(1, 30) if settings.cell(r, 1).value == sheets.AS_AT_LABEL)
+    settings.cell(row, 2).value = "=DATE(2023,12,18)"
+    wb.save(master)
+    with zipfile.ZipFile(master) as zf:  # (its result, as Excel saves it: openpyxl saves none)
+        (part,) = [n for n in zf.namelist() if b"<f>DATE(2023,12,18)</f>" in zf.read(n)]
+    rewrite_part(
+        master,
+        part,
+        lambda data: re.sub(
+            rb"<f>DATE\(2023,12,18\)</f><v\s*/?>(?:</v>)?",
+            b"<f>DATE(2023,12,18)</f><v>45278</v>",
+            data,
+        ),
+    )
+    result = refresh_workbook(master, now=NOW)  # (as at the round on Settings)
+    assert result.as_at == AS_AT
+    assert not [c for c in result.changes if "As-at" in c.field]
+    assert load_workbook(master)[sheets.SETTINGS].cell(row, 2).value == "=DATE(2023,12,18)"
+    later = refresh_workbook(master, date(2024, 3, 18), now=NOW)
+    assert [c.new for c in later.changes if "As-at" in c.field] == [date(2024, 3, 18)]
+    assert load_workbook(master)[sheets.SETTINGS].cell(row, 2).value == datetime(2024, 3, 18)

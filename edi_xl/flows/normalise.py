@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date
+from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
 from zipfile import ZIP_DEFLATED, ZipFile
@@ -57,7 +58,7 @@ from edi_xl.flows.merge import FileOutcome, Flag, MergeReport, file_flags
 from edi_xl.flows.owner_returns import META_SHEET, write_metadata
 from edi_xl.master.cells import set_value
 from edi_xl.master.csv_output import write_csv
-from edi_xl.master.save import write_atomic
+from edi_xl.master.save import escaped_package, text_needs_escapes, write_atomic
 from edi_xl.master.styles import WRAP_TOP, style_header
 from edi_xl.read.isolation import FileReader
 
@@ -185,11 +186,19 @@ def _workbook(file: ReturnFile, header: list[str], rows: list[list[Any]]) -> Wor
 
 
 def _writer(wb: Workbook) -> Callable[[BinaryIO], None]:
-    """Save ``wb`` keeping its "modified" time (``Workbook.save`` sets it to now)."""
+    """Save ``wb`` keeping its "modified" time (``Workbook.save`` sets it to now), its text
+    escaped as Excel writes it where any needs it (:func:`~edi_xl.master.save.
+    escaped_package`)."""
 
     def write(handle: BinaryIO) -> None:
-        with ZipFile(handle, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        if not text_needs_escapes(wb):
+            with ZipFile(handle, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+                ExcelWriter(wb, archive).write_data()
+            return
+        written = BytesIO()
+        with ZipFile(written, "w", ZIP_DEFLATED, allowZip64=True) as archive:
             ExcelWriter(wb, archive).write_data()
+        handle.write(escaped_package(written.getvalue()))
 
     return write
 

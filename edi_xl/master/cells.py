@@ -82,6 +82,18 @@ def set_value(cell: Cell | MergedCell, value: Any, *, number_format: str | None 
 
 _new_array = array.__new__
 
+#: An underscore that would begin one of the file format's escapes (``_x0041_`` is "A" to
+#: Excel and calamine): text holding one is written with that underscore escaped
+#: (``_x005F_``), as Excel and XlsxWriter write it, so that it reads back as typed.
+_ESCAPE_START = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def escaped_text(value: str) -> str:
+    """A cell's text as a file holds it: each underscore that would begin an escape written
+    ``_x005F_`` (openpyxl writes text as it is; edi_xl's writers escape it)."""
+    return _ESCAPE_START.sub("_x005F_", value) if "_x" in value else value
+
+
 #: The longest text openpyxl stores in a cell (it cuts longer text on assignment).
 _OPENPYXL_LIMIT = 32_767
 

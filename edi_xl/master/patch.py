@@ -76,6 +76,7 @@ from openpyxl.xml.functions import tostring as openpyxl_tostring
 
 from edi_xl.core.errors import StructureLockedError, WorkbookWriteError
 from edi_xl.core.problems import Code, Problem, problem
+from edi_xl.master.cells import escaped_text
 from edi_xl.master.column_settings import shifted_span
 from edi_xl.master.edits import (
     BookEdits,
@@ -146,20 +147,9 @@ def _text(value: str) -> str:
     return value
 
 
-#: An underscore that would begin one of the file format's escapes (``_x0041_`` is "A" to
-#: Excel and calamine): text holding one is written with that underscore escaped
-#: (``_x005F_``), as Excel and XlsxWriter write it, so that it reads back as typed.
-_ESCAPE_START = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
-
-
-def _escaped(value: str) -> str:
-    """A cell's text with each underscore that would begin an escape written ``_x005F_``."""
-    return _ESCAPE_START.sub("_x005F_", value) if "_x" in value else value
-
-
 def _string(value: str) -> str:
-    """A cell's text as an inline string's ``<t>`` holds it (:func:`_escaped`, :func:`_text`)."""
-    return _text(_escaped(value))
+    """A cell's text as an inline string's ``<t>`` holds it (``escaped_text``, :func:`_text`)."""
+    return _text(escaped_text(value))
 
 
 XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
@@ -1017,7 +1007,7 @@ def _set_cell(
             c.set("t", content.t)
         if content.kind == "is":
             t = etree.SubElement(etree.SubElement(c, M + "is"), M + "t")
-            t.text = _escaped(content.text)
+            t.text = escaped_text(content.text)
             if content.preserve:
                 t.set(XML_SPACE, "preserve")
         elif content.kind:
@@ -1878,7 +1868,7 @@ def _inline_strings(root: etree._Element, strings: list[etree._Element]) -> None
                 inline.append(_copy_element(child))
             for t in inline.iter(M + "t"):  # (openpyxl writes them as they are)
                 if t.text and "_x" in t.text:
-                    t.text = _escaped(t.text)
+                    t.text = escaped_text(t.text)
 
 
 def _restyle(root: etree._Element, made: _Made, styles: StyleMap) -> None:

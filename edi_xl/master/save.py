@@ -24,11 +24,14 @@ What can go wrong, and what is left behind:
 from __future__ import annotations
 
 import contextlib
+import io
 import os
+import re
 import shutil
 import stat
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +40,7 @@ from typing import BinaryIO
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.errors import WorkbookWriteError
+from edi_xl.master.cells import escaped_text
 
 WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 TEMP_SUFFIX = ".tmp"
@@ -146,9 +150,71 @@ def save_atomic(wb: Workbook, path: str | Path, *, backup: bool = True) -> Path 
     """Save ``wb`` to ``path`` atomically. Returns the backup's path, if one was made.
 
     Raises :class:`~edi_xl.core.errors.WorkbookWriteError` (naming the file) when the file or its
-    folder cannot be written; the file at ``path`` is then exactly as it was.
+    folder cannot be written; the file at ``path`` is then exactly as it was. The cells' text
+    is written escaped as Excel writes it (:func:`escaped_package`), when any needs it: a
+    workbook is otherwise written straight into its temporary file, as openpyxl writes it.
     """
-    return write_atomic(path, wb.save, backup=backup)
+    if not text_needs_escapes(wb):
+        return write_atomic(path, wb.save, backup=backup)
+
+    def write(handle: BinaryIO) -> None:
+        written = io.BytesIO()
+        wb.save(written)
+        handle.write(escaped_package(written.getvalue()))
+
+    return write_atomic(path, write, backup=backup)
+
+
+def text_needs_escapes(wb: Workbook) -> bool:
+    """Whether a cell of ``wb`` holds text that reads as one of the file format's escapes
+    (``_x0041_``), which openpyxl writes as it is."""
+    for ws in wb.worksheets:
+        for cell in ws._cells.values():
+            value = cell._value
+            if type(value) is str and "_x" in value and _ESCAPE_LIKE_TEXT.search(value):
+                return True
+    return False
+
+
+#: Text that reads as one of the file format's escapes (``_x0041_`` is "A" to Excel).
+_ESCAPE_LIKE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
+_ESCAPE_LIKE_TEXT = re.compile(r"_x[0-9A-Fa-f]{4}_")
+#: The text of a string in a sheet or the shared strings (``<t>``, ``<t xml:space=..>``).
+_TEXT_RUN = re.compile(rb"(<t(?:\s[^>]*)?>)([^<]*)(</t>)")
+
+
+def escaped_package(data: bytes) -> bytes:
+    """A package openpyxl wrote (``data``) with the text of its cells escaped as Excel
+    writes it (:func:`~edi_xl.master.cells.escaped_text`: openpyxl writes ``_x0041_`` as it
+    is, and Excel reads it as "A"); ``data`` itself when no text needs it (most packages:
+    only their sheets are looked at)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zin:
+        infos = zin.infolist()
+        changed: dict[str, bytes] = {}
+        for info in infos:
+            name = info.filename
+            if not (name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml"):
+                continue
+            part = zin.read(info)
+            if not _ESCAPE_LIKE.search(part):
+                continue
+            new = _TEXT_RUN.sub(
+                lambda m: (
+                    m.group(1)
+                    + escaped_text(m.group(2).decode("utf-8")).encode("utf-8")
+                    + m.group(3)
+                ),
+                part,
+            )
+            if new != part:
+                changed[name] = new
+        if not changed:
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in infos:
+                zout.writestr(info, changed.get(info.filename) or zin.read(info))
+    return out.getvalue()
 
 
 def write_atomic(

@@ -156,6 +156,24 @@ def test_other_columns_are_kept_not_dropped(tmp_path):
     assert result.flags == []
 
 
+def test_a_normalised_file_keeps_escape_like_text_as_typed(tmp_path):
+    """An update that reads like the file format's escape (``_x0041_``, "A" to Excel) is
+    written into the normalised file escaped as Excel writes it, so Excel (calamine here)
+    shows it as the owner typed it."""
+    from python_calamine import CalamineWorkbook
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "pasted.csv").write_text(
+        "#,Status,Update\n1.4,G,code _x0041_ from the export\n", encoding="utf-8"
+    )
+    normalise_returns([folder], tmp_path / "out", as_at=AS_AT)
+    (made,) = (tmp_path / "out").glob("*.xlsx")
+    book = CalamineWorkbook.from_path(str(made))
+    shown = {v for r in book.get_sheet_by_index(0).to_python() for v in r}
+    assert "code _x0041_ from the export" in shown
+
+
 def test_a_return_made_by_edi_xl_keeps_its_hidden_record(master, tmp_path):
     from edi_xl.flows.owner_returns import make_owner_returns, read_return_metadata
 

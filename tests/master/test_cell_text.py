@@ -8,6 +8,7 @@ import math
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -431,3 +432,39 @@ def test_a_sheet_openpyxl_wrote_gets_its_strings_inline_escaped_as_typed() -> No
     _inline_strings(root, strings)
     assert [t.text for t in root.iter(M + "t")] == ["_x005F_x0041_ code", "plain"]
     assert all(c.get("t") == "inlineStr" for c in root.iter(M + "c"))
+
+
+def test_a_new_master_and_its_owner_returns_keep_escape_like_text_as_typed(
+    tmp_path: Path,
+) -> None:
+    """A plan imported whole (``new_master``: openpyxl writes it) and the owner returns made
+    from it (openpyxl too) hold text that reads like an escape as typed: openpyxl writes it
+    as it is, which Excel (calamine here) reads as other text, so edi_xl escapes it as
+    Excel writes it (``save.escaped_package``)."""
+    from python_calamine import CalamineWorkbook
+
+    from edi_xl.core.model import Action, ActionPlan
+    from edi_xl.flows.owner_returns import make_owner_returns
+    from edi_xl.flows.refresh import new_master
+    from edi_xl.master.plan import load_master, read_master_plan
+
+    texts = ["Pay gap _x0041_ code", "_x0041_x0042_ and _x005F_"]
+    plan = ActionPlan(
+        actions=[
+            Action(id=f"1.{i}", action=text, owner="Ade Khan", status_text="On Track")
+            for i, text in enumerate(texts, start=1)
+        ]
+    )
+    master = tmp_path / "master.xlsx"
+    new_master(master, plan, date(2023, 12, 18), now=datetime(2023, 12, 18, 9))
+
+    def shown(path: Path) -> set[Any]:
+        book = CalamineWorkbook.from_path(str(path))
+        return {v for n in book.sheet_names for r in book.get_sheet_by_name(n).to_python()
+                for v in r}  # fmt: skip
+
+    assert set(texts) <= shown(master)
+    again = read_master_plan(load_master(master), "master").plan
+    assert [a.action for a in again.actions] == texts
+    sent = make_owner_returns(master, tmp_path / "returns", date(2023, 12, 18))
+    assert set(texts) <= shown(sent.files[0].path)

@@ -199,9 +199,7 @@ def _in_the_way(
     totals: not an action, so not read as one), with its first such value as text; None
     when they are empty or hold only formulas filled down (the same formula, but for its
     references, in the row above or below: a totals row's ``=COUNTIF(...)`` is not)."""
-    watched = sorted(
-        {*columns.fields.values(), *columns.updates.values(), *columns.extras.values()}
-    )
+    watched = columns.table_columns()
     cells = made_cells(ws)
 
     def filled_down(r: int, c: int) -> bool:  # (1-based)

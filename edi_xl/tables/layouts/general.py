@@ -44,7 +44,7 @@ from edi_xl.tables.engine import META_KEYS, Column, Header, find_headers, metada
 from edi_xl.tables.layouts.base import Detection
 from edi_xl.tables.layouts.reading import TableRead, assign_ids, is_as_above, leading_number
 from edi_xl.tables.layouts.tables import is_rag_key, lone_text, safe_extra_name
-from edi_xl.tables.layouts.trust import id_text, totals_row
+from edi_xl.tables.layouts.trust import grid_totals_row, id_text
 from edi_xl.tables.vocabulary import match_header
 
 NAME = "general"
@@ -285,8 +285,7 @@ def _table_row(st: _State, r: int) -> None:
         _heading(st, r, lone)
         return
     read = sorted(c.col for c in header.columns if c.how != "ignored")
-    cells = [(c, v) for c in read if not is_blank(v := grid.value(r, c))]
-    if totals_row(cells, action_col, lambda c: (r, c) in grid.worked_out):
+    if grid_totals_row(grid, r, read, action_col):
         return  # (a row of totals: "Total", "=COUNTA(...)")
     values: dict[int, str | None] = {}
     raws: dict[int, Any] = {}

@@ -44,7 +44,7 @@ from edi_xl.tables.layouts.tables import (
     safe_extra_name,
     walk,
 )
-from edi_xl.tables.layouts.trust import totals_row
+from edi_xl.tables.layouts.trust import grid_totals_row
 
 #: Model fields a layout column can feed; any other layout field is an extra column.
 MODEL_FIELDS = frozenset({"id", "theme", "action", "owner", "due", "status", "progress"})
@@ -191,7 +191,8 @@ def read_tables(
             for key in ("theme", *spec.carry_down):  # never carried across a heading
                 above.pop(key, None)
             continue
-        if _totals(grid, event.row, table):
+        columns = sorted({*table.fields.values(), *table.extras.values()})
+        if grid_totals_row(grid, event.row, columns, table.fields.get("action")):
             continue  # (a row of totals under the table: "Total", "=COUNTA(...)")
         values, n_filled = _row_values(grid, event, spec, above, heading)
         if not _is_action(values, table, spec):
@@ -238,14 +239,6 @@ def read_tables(
         generated=generated,
         number=spec.theme_number,
     )
-
-
-def _totals(grid: SheetGrid, r: int, table: Table) -> bool:
-    """Whether row ``r`` (0-based) is a row of totals, not an action
-    (:func:`~edi_xl.tables.layouts.trust.totals_row`, as the other layouts read one)."""
-    columns = sorted({*table.fields.values(), *table.extras.values()})
-    filled = [(c, v) for c in columns if not is_blank(v := grid.value(r, c))]
-    return totals_row(filled, table.fields.get("action"), lambda c: (r, c) in grid.worked_out)
 
 
 def _extra_columns(extra_names: dict[str, str]) -> dict[str, str]:

@@ -128,6 +128,11 @@ class ColumnMap:
     extras: dict[str, int]  # header text -> column
     computed: dict[str, int]
 
+    def table_columns(self) -> list[int]:
+        """The table's columns, in order (fields, rounds' updates, extras; not edi_xl's
+        computed ones): the first filled in a row is its first cell, its label."""
+        return sorted({*self.fields.values(), *self.updates.values(), *self.extras.values()})
+
 
 def map_columns(grid: SheetGrid, header_row: int) -> ColumnMap:
     fields: dict[str, int] = {}
@@ -179,11 +184,8 @@ _ACTION_NUMBER = re.compile(r"\s*\d+(?:\.\d+)*[a-z]?\s*\Z", re.I)
 def data_rows(grid: SheetGrid, header_row: int, columns: ColumnMap) -> list[tuple[int, bool]]:
     """(0-based row, is_repeat_header) for every non-blank row below the header, but for a
     row made ready for an action to come (:func:`_made_ready`) and a row of totals
-    (:func:`_totals`)."""
-    # the table's columns in order: the first filled is the row's first cell (its label)
-    watched = sorted(
-        {*columns.fields.values(), *columns.updates.values(), *columns.extras.values()}
-    )
+    (:func:`grid_totals_row`)."""
+    watched = columns.table_columns()
     id_col = columns.fields.get("id")
     out: list[tuple[int, bool]] = []
     for r in range(header_row + 1, grid.n_rows):
@@ -202,7 +204,7 @@ def data_rows(grid: SheetGrid, header_row: int, columns: ColumnMap) -> list[tupl
             # (a label's first letter first: an action's first cell is most often its number)
             isinstance(value, str)
             and value.lstrip()[:1] in _TOTALS_INITIALS
-            and _totals(grid, r, watched, columns)
+            and grid_totals_row(grid, r, watched, columns.fields.get("action"))
         ):
             continue
         id_value = row[id_col] if id_col is not None and id_col < width else None
@@ -257,11 +259,11 @@ def totals_row(
     return is_totals_label(label) and all(counted(c, v) for c, v in rest)
 
 
-def _totals(grid: SheetGrid, r: int, watched: list[int], columns: ColumnMap) -> bool:
-    """:func:`totals_row` for row ``r`` of the plan (``watched``: the table's columns, in
-    order)."""
-    filled = [(c, v) for c in watched if not is_blank(v := grid.value(r, c))]
-    return totals_row(filled, columns.fields.get("action"), lambda c: (r, c) in grid.worked_out)
+def grid_totals_row(grid: SheetGrid, r: int, columns: list[int], action: int | None) -> bool:
+    """:func:`totals_row` for row ``r`` (0-based) of ``grid``, read in a table's ``columns``
+    (in order) whose Action column is ``action``: what every layout asks of a row."""
+    filled = [(c, v) for c in columns if not is_blank(v := grid.value(r, c))]
+    return totals_row(filled, action, lambda c: (r, c) in grid.worked_out)
 
 
 def _made_ready(grid: SheetGrid, r: int, watched: list[int], columns: ColumnMap) -> bool:

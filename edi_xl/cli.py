@@ -167,10 +167,9 @@ def _summary(result: RefreshResult, verb: str) -> None:
 
 def _problem_counts(report: Report, path: object) -> None:
     counts = report.counts()
-    errors, warnings, infos = (counts.get(s.value, 0) for s in Severity)
     click.echo(
-        f"Problems: {plural(errors, 'error')}, {plural(warnings, 'warning')}, "
-        f"{plural(infos, 'note')}"
+        "Problems: "
+        + ", ".join(plural(counts.get(s.value, 0), s.noun) for s in Severity)
         + (f" (details: edi-xl check {path})" if report.problems and path else "")
     )
 

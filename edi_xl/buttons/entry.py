@@ -30,7 +30,7 @@ from edi_xl.buttons.bridge import (
 )
 from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError
-from edi_xl.core.problems import Outcome
+from edi_xl.core.problems import Outcome, Severity
 from edi_xl.core.rounds import today
 from edi_xl.core.text import plural
 from edi_xl.flows.emails import no_address_note
@@ -46,10 +46,6 @@ def resolve_folder(text: str | None, default: str, workbook_folder: Path) -> Pat
     return path if path.is_absolute() else workbook_folder / path
 
 
-#: A severity as the command's counts name it ("2 errors, 1 warning, 3 notes").
-_SEVERITY_WORDS = {"error": "error", "warning": "warning", "info": "note"}
-
-
 def _refresh_message(result: Any) -> str:
     counts = ", ".join(f"{k} {v}" for k, v in result.rag_counts().items())
     lines = [
@@ -63,7 +59,7 @@ def _refresh_message(result: Any) -> str:
     if result.report.problems:
         lines.append(
             "Problems: "
-            + ", ".join(plural(n, _SEVERITY_WORDS.get(k, k)) for k, n in problems.items())
+            + ", ".join(plural(n, Severity(k).noun) for k, n in problems.items())
             + " (see the Problems column)."
         )
     lines += [f"Note: {n.message}" for n in result.notes]

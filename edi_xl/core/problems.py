@@ -16,6 +16,11 @@ class Severity(StrEnum):
     WARNING = "warning"  # needs a human to look
     INFO = "info"  # worth knowing; nothing to fix
 
+    @property
+    def noun(self) -> str:
+        """What a count of problems of this severity is called: "2 errors", "1 note"."""
+        return "note" if self is Severity.INFO else self.value
+
 
 class Code(StrEnum):
     """Stable problem codes: reports, tests and the Problems column use these."""

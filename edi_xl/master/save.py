@@ -171,14 +171,13 @@ def text_needs_escapes(wb: Workbook) -> bool:
     for ws in wb.worksheets:
         for cell in ws._cells.values():
             value = cell._value
-            if type(value) is str and "_x" in value and _ESCAPE_LIKE_TEXT.search(value):
+            if type(value) is str and "_x" in value and escaped_text(value) != value:
                 return True
     return False
 
 
 #: Text that reads as one of the file format's escapes (``_x0041_`` is "A" to Excel).
 _ESCAPE_LIKE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
-_ESCAPE_LIKE_TEXT = re.compile(r"_x[0-9A-Fa-f]{4}_")
 #: The text of a string in a sheet or the shared strings (``<t>``, ``<t xml:space=..>``).
 _TEXT_RUN = re.compile(rb"(<t(?:\s[^>]*)?>)([^<]*)(</t>)")
 

@@ -206,6 +206,28 @@ def rewrite_part(path: Path, part: str, change: Any) -> None:
             zf.writestr(info, change(data) if info.filename == part else data)
 
 
+def with_formula_results(
+    path: Path, results: dict[str, Any], part: str = "xl/worksheets/sheet1.xml"
+) -> None:
+    """The formula cells in ``results`` (reference -> what Excel would show) of the sheet
+    ``part`` (the first sheet's by default) given that result in the file, as Excel saves
+    one (openpyxl saves none)."""
+
+    def add(data: bytes) -> bytes:
+        text = data.decode("utf-8")
+        for ref, value in results.items():
+            kind = ' t="str"' if isinstance(value, str) else ""
+            text, n = re.subn(
+                rf'<c r="{ref}"([^>]*?)(?: t="\w+")?><f>(.*?)</f><v\s*/?>(?:</v>)?</c>',
+                rf'<c r="{ref}"\1{kind}><f>\2</f><v>{value}</v></c>',
+                text,
+            )
+            assert n == 1, ref
+        return text.encode("utf-8")
+
+    rewrite_part(path, part, add)
+
+
 def spanned_columns(data: bytes) -> bytes:
     """The sheet with neighbouring columns of the same settings saved as one span, as Excel
     and LibreOffice save them."""

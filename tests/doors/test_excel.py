@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import AS_AT
+from conftest import AS_AT, with_formula_results
 from libreoffice import convert, soffice_path
 from openpyxl import load_workbook
 from xlwings_client import (
@@ -412,29 +412,6 @@ def test_refresh_button_equals_edi_xl_refresh(pair, licence, today):
     assert "EdiXlSummaryOwnerNames" in moved, "the owner chart reads one more row"
 
 
-def _with_results(
-    path: Path, results: dict[str, Any], part: str = "xl/worksheets/sheet1.xml"
-) -> None:
-    """The formula cells in ``results`` (reference -> what Excel would show) of the sheet
-    ``part`` (the plan's) given that result in the file, as Excel saves one (openpyxl saves
-    none)."""
-    from conftest import rewrite_part
-
-    def add(data: bytes) -> bytes:
-        text = data.decode("utf-8")
-        for ref, value in results.items():
-            kind = ' t="str"' if isinstance(value, str) else ""
-            text, n = re.subn(
-                rf'<c r="{ref}"([^>]*?)(?: t="\w+")?><f>(.*?)</f><v\s*/?>(?:</v>)?</c>',
-                rf'<c r="{ref}"\1{kind}><f>\2</f><v>{value}</v></c>',
-                text,
-            )
-            assert n == 1, ref
-        return text.encode("utf-8")
-
-    rewrite_part(path, part, add)
-
-
 def test_where_excel_gives_the_formulas_a_click_keeps_them_as_the_command_does(
     pair, licence, today, monkeypatch
 ):
@@ -467,7 +444,7 @@ def test_where_excel_gives_the_formulas_a_click_keeps_them_as_the_command_does(
 
     for path in pair:
         edit_xlsm(path, formulas)
-        _with_results(path, results)
+        with_formula_results(path, results)
 
     def from_excel(rng: Any, values: Any) -> dict[tuple[int, int], str]:
         """What ``Range.Formula`` gives through COM: each cell's formula, read from the file."""
@@ -535,7 +512,7 @@ def test_returns_and_the_paper_from_a_click_read_formulas_as_they_show(
     for path in pair:
         edit_xlsm(path, formulas)
         owner = load_workbook(path)["Action Plan"]["F7"].value
-        _with_results(path, {"F8": owner, "I8": "At Risk", "H7": 45291})
+        with_formula_results(path, {"F8": owner, "I8": "At Risk", "H7": 45291})
     monkeypatch.setattr(bridge, "read_formulas", _as_excel_gives(button_path))
     run("returns", cli_path, "-o", cli_path.parent / "Owner returns")
     run("report", cli_path)
@@ -575,7 +552,7 @@ def test_a_date_on_settings_a_formula_works_out_is_the_date_it_shows(
         row = _label_row(load_workbook(path)[sheets.SETTINGS], sheets.NEXT_ROUND_LABEL)
         index = load_workbook(path).sheetnames.index(sheets.SETTINGS) + 1
         part = f"xl/worksheets/sheet{index}.xml"
-        _with_results(path, {f"B{row}": 45369}, part=part)
+        with_formula_results(path, {f"B{row}": 45369}, part=part)
     monkeypatch.setattr(bridge, "read_formulas", _as_excel_gives(pair[1]))
     monkeypatch.chdir(pair[1].parent)
     client, _ = click_and_apply(entry.start_new_round, pair[1])

@@ -30,7 +30,7 @@ from edi_xl.core.text import plural
 from edi_xl.flows.refresh import RefreshResult, new_master, refresh_workbook
 from edi_xl.flows.rounds import STARTED, RoundDate, round_date
 from edi_xl.master.plan import load_master, read_master_plan
-from edi_xl.tables.reader import read_plan
+from edi_xl.tables.reader import read_plan, read_source
 
 if TYPE_CHECKING:
     from edi_xl.flows.importer import ImportResult
@@ -234,19 +234,33 @@ def new(
             f"{master}: a master is an .xlsx workbook (or .xlsm, with buttons); "
             "give a name ending .xlsx or .xlsm"
         )
-    plan = _run(read_plan, source) if source else None
+    read = _run(read_source, source) if source else None
     when = _round(as_at, source)
     result = _run_on_master(
-        new_master, master, plan, when.as_at, trust_name=trust_name, overwrite=force
+        new_master,
+        master,
+        read.plan if read else None,
+        when.as_at,
+        trust_name=trust_name,
+        overwrite=force,
     )
     _say_round(when)
     _summary(result, "Created")
+    not_taken = read.not_placed if read else []
+    if not_taken:  # (rows of the trust's workbook the new master does not hold: said)
+        assert source is not None
+        click.echo(
+            f"Rows of {source.name} not taken into {master.name} (not actions; "
+            f"{source.name} is unchanged):"
+        )
+        for text in not_taken:
+            click.echo(f"  {text}")
     if master.suffix.lower() == ".xlsm":
         click.echo(
             "Buttons on the Action Plan sheet: Refresh status, Create owner returns, "
             "Import returns, Start new round (they need Python, edi-xl and xlwings on the PC)."
         )
-    sys.exit(1 if result.report.needs_attention else 0)
+    sys.exit(1 if result.report.needs_attention or not_taken else 0)
 
 
 @cli.command()

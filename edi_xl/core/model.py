@@ -66,6 +66,18 @@ class Action(BaseModel):
         return any(u.text and u.text.strip() for u in self.updates)
 
 
+class RowNotRead(BaseModel):
+    """A row in a plan's table that is not read as an action: a heading, a note, a RAG key,
+    or a row with no action number and no action text (kept in the sheet as it is)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    row: int  # 1-based, as Excel shows it
+    texts: list[str] = Field(default_factory=list)  # what its cells show, left to right
+    #: it holds an owner or a date: written as an action's would be, it may be meant as one
+    like_an_action: bool = False
+
+
 class PlanSource(BaseModel):
     """What a reader found: the layout, the sheet, the header row, the columns."""
 
@@ -79,6 +91,7 @@ class PlanSource(BaseModel):
     update_columns: dict[str, int] = Field(default_factory=dict)  # header -> 0-based column
     extra_columns: dict[str, int] = Field(default_factory=dict)  # header -> 0-based column
     skipped_rows: list[int] = Field(default_factory=list)  # repeated header rows, 1-based
+    not_actions: list[RowNotRead] = Field(default_factory=list)  # headings, notes, keys
 
 
 class ActionPlan(BaseModel):

@@ -41,6 +41,9 @@ class Code(StrEnum):
     UNKNOWN_REFERENCE = "unknown_report_reference"
     UNKNOWN_CHARACTERISTIC = "unknown_protected_characteristic"
     NO_FIXED_DEADLINE = "no_fixed_deadline"
+    # rows of the plan's table that are not read as actions
+    NOT_AN_ACTION = "not_an_action"
+    ROW_WITHOUT_ACTION = "row_without_action"
 
     # Flags raised reading, merging or normalising owner returns (the Returns sheet's
     # "Flags this round", the ``flags`` of the --report JSON).
@@ -105,6 +108,8 @@ SEVERITY: dict[Code, Severity] = {
     Code.UNKNOWN_REFERENCE: Severity.WARNING,
     Code.UNKNOWN_CHARACTERISTIC: Severity.WARNING,
     Code.NO_FIXED_DEADLINE: Severity.INFO,
+    Code.NOT_AN_ACTION: Severity.INFO,
+    Code.ROW_WITHOUT_ACTION: Severity.WARNING,
     # what a return asked for is not taken at all
     Code.AMBIGUOUS_ID: Severity.ERROR,
     Code.UNKNOWN_ACTION: Severity.ERROR,
@@ -171,6 +176,15 @@ MESSAGES: dict[Code, str] = {
     Code.UNKNOWN_REFERENCE: "Unknown report reference: {unknown}.",
     Code.UNKNOWN_CHARACTERISTIC: "Not a protected characteristic: {unknown}.",
     Code.NO_FIXED_DEADLINE: "No fixed deadline ({value!r}): never marked overdue.",
+    Code.NOT_AN_ACTION: (
+        "{rows} read as a heading, a note or a RAG key, not as an action (no action number, "
+        "and one text across the row or no action text): {shown}; left as it is"
+    ),
+    Code.ROW_WITHOUT_ACTION: (
+        "{rows} no action number and no action text, so it is not read as an action: "
+        "{shown}; left as it is. Give it a number and action text to track it, or move what "
+        "it says into the action it belongs to"
+    ),
     Code.AMBIGUOUS_ID: (
         "row {row}: id {value} could be any of {ids} (Excel turns 7.10 into 7.1); the action "
         "text does not tell which"

@@ -12,7 +12,7 @@ from typing import Any
 
 from edi_xl.core import rounds
 from edi_xl.core.dates import DateKind, DateValue
-from edi_xl.core.model import Action, ActionPlan
+from edi_xl.core.model import Action, ActionPlan, RowNotRead
 from edi_xl.core.problems import Code, Problem, Report, problem
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG
 from edi_xl.core.text import has_words
@@ -252,12 +252,58 @@ def duplicate_id_problems(plan: ActionPlan, file: str | None = None) -> list[Pro
     return out
 
 
+def rows_not_read_problems(plan: ActionPlan, file: str | None = None) -> list[Problem]:
+    """A note for each run of rows the reader took as headings, notes or a RAG key, and a
+    warning for each row that holds an owner or a date but no action number or text (see
+    :func:`edi_xl.tables.layouts.trust.not_an_action`): nothing in a plan's table goes
+    unread without a word."""
+    source = plan.source
+    if source is None:
+        return []
+    out: list[Problem] = []
+    runs: list[list[RowNotRead]] = []
+    for row in source.not_actions:
+        if row.like_an_action:
+            runs.append([row])
+            runs.append([])  # (a warning of its own: the next row starts again)
+        elif (
+            runs and runs[-1] and not runs[-1][0].like_an_action and runs[-1][-1].row == row.row - 1
+        ):
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    for run in filter(None, runs):
+        first, last = run[0].row, run[-1].row
+        texts = list(dict.fromkeys(t for r in run for t in r.texts))
+        shown = ", ".join(repr(t if len(t) <= 40 else t[:39] + "…") for t in texts[:6])
+        if len(texts) > 6:
+            shown += ", ..."
+        out.append(
+            problem(
+                Code.ROW_WITHOUT_ACTION if run[0].like_an_action else Code.NOT_AN_ACTION,
+                file=file,
+                sheet=source.sheet,
+                row=first,
+                rows=_rows_are(first, last, run[0].like_an_action),
+                shown=shown,
+            )
+        )
+    return out
+
+
+def _rows_are(first: int, last: int, has: bool) -> str:
+    """ "row 6 is", "rows 16 to 20 are" ("row 8 has" when ``has``)."""
+    if first == last:
+        return f"row {first} {'has' if has else 'is'}"
+    return f"rows {first} to {last} are"
+
+
 def check_plan(
     plan: ActionPlan, as_at: date, words: dict[RAG, str] | None = None, file: str | None = None
 ) -> Report:
     """All problems of a plan at the as-at date, in sheet order."""
     round_header = current_round(plan, as_at)
-    problems = duplicate_id_problems(plan, file)
+    problems = duplicate_id_problems(plan, file) + rows_not_read_problems(plan, file)
     for action in plan.actions:
         problems.extend(action_problems(action, as_at, round_header, words, file))
     problems.sort(key=lambda p: (p.location.row or 0, p.code != Code.DUPLICATE_ID))

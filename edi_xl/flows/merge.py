@@ -48,7 +48,7 @@ from edi_xl.flows.intake import (
     returned_status,
 )
 from edi_xl.flows.owner_returns import META_SHEET, last_update_text, row_fingerprint
-from edi_xl.flows.refresh import RefreshResult, refresh_book
+from edi_xl.flows.refresh import RefreshResult, refresh_book, row_fitter
 from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, formula_text, set_value, storable_text
 from edi_xl.master.loading import PlacedCells, formula_cells, formula_result
@@ -228,7 +228,8 @@ def match_row(
             and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.05)
         ):
             return scored[0][1], None
-    what = f"id {row.id!r}" if row.id else "no id, and the action text matches no action"
+    shown = text if len(text or "") <= 60 else f"{(text or '')[:59]}…"
+    what = f"id {row.id!r}" if row.id else f"the action {shown!r}, with no action number,"
     return None, Flag(
         Code.UNKNOWN_ACTION,
         row.file,
@@ -529,6 +530,9 @@ def merge_book(
     wrap_top = wrap_top_setter(wb)
     # (a plan sheet loaded with its cells made on use makes only these columns' here)
     placed = PlacedCells(ws, [status_col] + ([update_col] if update_col is not None else []))
+    # an update merged in shows whole: its row grows as tall as its text needs (a row the
+    # trust left to Excel's own height is left so)
+    fit_update = row_fitter(ws, update_col) if update_col is not None else None
     for action_id, cands in candidates.items():
         cands.sort(key=lambda c: (c.file.stamp or datetime.min.replace(tzinfo=UTC), c.file.name))
         winner = cands[-1]
@@ -579,6 +583,8 @@ def merge_book(
             old = cell.value
             if set_value(cell, stored):
                 wrap_top(cell)
+                if fld == "update" and fit_update is not None and isinstance(cell.value, str):
+                    fit_update(sheet_row, cell.value)
                 changes.append(MergeChange(action_id, fld, old, whole, winner.file.name))
                 log.append(Change(action_id, label, old, cell.value, winner.file.name))
 

@@ -131,7 +131,7 @@ def _ensure_column(
     return new_col
 
 
-def _row_fitter(ws: Worksheet, col: int) -> Callable[[int, str], None]:
+def row_fitter(ws: Worksheet, col: int) -> Callable[[int, str], None]:
     """A function making a row edi_xl gave a height tall enough for its text in column
     ``col`` (a row with no set height is left to the spreadsheet program; a row is never made
     shorter). The column's width is looked up once, when a row first needs it."""
@@ -273,7 +273,7 @@ def refresh_book(
             ("Note: " if p.severity is Severity.INFO else "") + p.message
         )
     wrap_top, wrapped = wrap_top_setter(wb), alignment_index(wb, WRAP_TOP)
-    fit_row = _row_fitter(ws, computed_cols["problems"])
+    fit_row = row_fitter(ws, computed_cols["problems"])
     theme_col, owner_col = columns.fields.get("theme"), columns.fields.get("owner")
     computed_columns = list(computed_cols.values())
     # the columns written here, and those the Summary reads: on a plan sheet loaded with its

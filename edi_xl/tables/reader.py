@@ -136,6 +136,16 @@ def read_source(
             tables=1,
             repeated_headers=len(plan.source.skipped_rows) if plan.source else 0,
             mapping=seed_mapping(grid, plan),
+            not_placed=[
+                f"{grid.name} row {n.row}: "
+                + " | ".join(repr(t) for t in n.texts)
+                + (
+                    " (no action number and no action text: not an action)"
+                    if n.like_an_action
+                    else " (a heading, a note or a RAG key: not an action)"
+                )
+                for n in (plan.source.not_actions if plan.source else [])
+            ],
         )
     return _read_imported(
         path, fmt, module, sheets, grid, detection, document, layout, overrides or {}

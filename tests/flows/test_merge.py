@@ -769,3 +769,47 @@ def test_a_link_in_an_owners_update_or_status_reaches_the_master(
     assert updates["1.8"] == f"Audit done ({evidence}?v=2)"
     assert updates["1.5"] == f"Minutes at {evidence}"
     assert plan_rows(master)["1.4"]["Update as at 18 Dec 23"] == updates["1.4"]
+
+
+def test_a_long_update_merged_in_shows_whole(master: Path, tmp_path: Path) -> None:
+    """The row of an action whose owner sends a long update grows to show all of it, as a new
+    master's rows are made (helper-44, session 15: it stayed 75 pt and the printed plan cut
+    the update off mid-sentence)."""
+    from conftest import merge_one_update
+
+    from edi_xl.core.rounds import update_header
+
+    before = load_workbook(master)["Action Plan"]
+    header_row = next(r for r in range(1, 30) if before.cell(r, 1).value == "#")
+    first = header_row + 1
+    height = before.row_dimensions[first].height
+    assert height is not None
+    text = " ".join(["The panel met and agreed the new interview guidance."] * 25)
+    result = merge_one_update(master, tmp_path / "returns", AS_AT, text, datetime(2023, 12, 19))
+    assert result.changes
+    ws = load_workbook(master)["Action Plan"]
+    header = [c.value for c in ws[header_row]]
+    assert ws.cell(first, header.index(update_header(AS_AT)) + 1).value == text
+    assert ws.row_dimensions[first].height > height * 3
+    assert ws.row_dimensions[first + 1].height == before.row_dimensions[first + 1].height
+
+
+def test_a_row_with_no_number_that_matches_no_action_is_named_by_its_text() -> None:
+    """An owner's own row (no action number, text the master does not have) is flagged by its
+    text (helper-43, session 15: "row 8: no id, and the action text matches no action is
+    not in the master")."""
+    from edi_xl.core.model import Action
+    from edi_xl.flows.intake import ReturnRow
+    from edi_xl.flows.merge import match_row
+
+    actions = [Action(id="1.1", action="Diverse interview panels for band 8a and above")]
+    row = ReturnRow(
+        "Jim.xlsx", "Your actions", 8, "", False, "Amber", "on it",
+        locked={"action": "Also: refresh the panel pool list every quarter"},
+    )  # fmt: skip
+    action, flag = match_row(row, actions)
+    assert action is None and flag is not None
+    assert flag.problem.message == (
+        "sheet 'Your actions' row 8: the action 'Also: refresh the panel pool list every "
+        "quarter', with no action number, is not in the master; not added"
+    )

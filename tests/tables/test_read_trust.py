@@ -134,14 +134,20 @@ def test_loose_headers_blank_rows_merged_cells_and_extra_columns(tmp_path):
     wb.save(tmp_path / "loose.xlsx")
     plan = read_plan(tmp_path / "loose.xlsx")
     assert plan.source.header_row == 6 and plan.source.sheet == "Plan 2023"
-    assert [a.id for a in plan.actions] == ["1.1", "1.2", "1.3", ""]
+    assert [a.id for a in plan.actions] == ["1.1", "1.2", "1.3"]
+    # a lone text under the table, with no action number or action text: no action, said
+    (stray,) = plan.source.not_actions
+    assert (stray.row, stray.texts, stray.like_an_action) == (
+        12,
+        ["stray text under a blank header"],
+        False,
+    )
     first = plan.actions[0]
     assert first.status is RAG.AMBER and first.due.date == date(2024, 3, 31)
     assert first.extra == {"Budget": "£5k"}
     assert [u.text for u in first.updates] == ["old news", "new news"]
     assert first.current_update.text == "new news"
     assert plan.actions[2].theme == "Bullying"  # merged cell read as its value
-    assert plan.actions[3].references_text == "stray text under a blank header"
     assert plan.extra_columns == ["Budget"]
 
 

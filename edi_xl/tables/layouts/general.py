@@ -44,7 +44,7 @@ from edi_xl.tables.engine import META_KEYS, Column, Header, find_headers, metada
 from edi_xl.tables.layouts.base import Detection
 from edi_xl.tables.layouts.reading import TableRead, assign_ids, is_as_above, leading_number
 from edi_xl.tables.layouts.tables import is_rag_key, lone_text, safe_extra_name
-from edi_xl.tables.layouts.trust import grid_totals_row, id_text
+from edi_xl.tables.layouts.trust import KEY_COLOUR, grid_totals_row, id_text, is_action_id
 from edi_xl.tables.vocabulary import match_header
 
 NAME = "general"
@@ -197,6 +197,7 @@ class _State:
     repeats: list[int] = field(default_factory=list)
     headings: int = 0
     filled: int = 0
+    not_placed: list[str] = field(default_factory=list)
 
     def meta(self, key: str, value: str) -> None:
         old = self.metadata.get(key)
@@ -287,6 +288,13 @@ def _table_row(st: _State, r: int) -> None:
     read = sorted(c.col for c in header.columns if c.how != "ignored")
     if grid_totals_row(grid, r, read, action_col):
         return  # (a row of totals: "Total", "=COUNTA(...)")
+    if _key_or_stray(row, header, read):
+        shown = " | ".join(repr(t) for t in dict.fromkeys(cell_text(row[c]) for c in filled))
+        st.not_placed.append(
+            f"{grid.name} row {r + 1}: {shown} (a RAG key or a note: no action number, action "
+            "text, owner or dates)"
+        )
+        return
     values: dict[int, str | None] = {}
     raws: dict[int, Any] = {}
     carried: set[int] = set()
@@ -306,6 +314,25 @@ def _table_row(st: _State, r: int) -> None:
         return
     st.above = {col: (values[col], raws[col]) for col in values}
     _add_action(st, r, header, values, raws)
+
+
+def _key_or_stray(row: list[Any], header: Header, read: list[int]) -> bool:
+    """A row of a RAG key or a small table of the trust's own under the plan ("Green | On
+    track", "RAG | Count"): no action number, no owner, no dates, and no action text or a
+    RAG colour in its first cell."""
+    fields = header.fields
+
+    def blank(fld: str) -> bool:
+        col = fields.get(fld)
+        return col is None or col >= len(row) or is_blank(row[col])
+
+    id_col = fields.get("id")
+    if id_col is not None and id_col < len(row) and is_action_id(row[id_col]):
+        return False
+    if not all(blank(f) for f in ("owner", "start", "due")):
+        return False
+    first = next((row[c] for c in read if c < len(row) and not is_blank(row[c])), None)
+    return blank("action") or (isinstance(first, str) and KEY_COLOUR.match(first) is not None)
 
 
 def _not_key(header: Header, col: int) -> bool:
@@ -594,6 +621,7 @@ def _finish(st: _State, path: str | None) -> GeneralRead:
         generated=generated,
         number=theme_number,
         filled_from_above=st.filled,
+        not_placed=st.not_placed,
         headers=st.headers,
         titles=st.titles,
     )

@@ -17,12 +17,19 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from edi_xl.core.dates import DateValue, parse_date
-from edi_xl.core.model import Action, ActionPlan, CellOrigin, PlanSource, ProgressUpdate
+from edi_xl.core.dates import DateValue, parse_date, short_date
+from edi_xl.core.model import (
+    Action,
+    ActionPlan,
+    CellOrigin,
+    PlanSource,
+    ProgressUpdate,
+    RowNotRead,
+)
 from edi_xl.core.references import ReportRef, parse_protected_characteristics, parse_report_refs
 from edi_xl.core.rounds import update_header_date
 from edi_xl.core.status import RAG, parse_status
-from edi_xl.core.text import one_line
+from edi_xl.core.text import cell_text, one_line
 from edi_xl.core.unvalidated import made
 from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.tables.layouts.base import Detection, count_header_matches, find_header_row
@@ -181,13 +188,17 @@ def is_header_repeat(row: list[Any], id_value: Any = None) -> bool:
 _ACTION_NUMBER = re.compile(r"\s*\d+(?:\.\d+)*[a-z]?\s*\Z", re.I)
 
 
-def data_rows(grid: SheetGrid, header_row: int, columns: ColumnMap) -> list[tuple[int, bool]]:
-    """(0-based row, is_repeat_header) for every non-blank row below the header, but for a
-    row made ready for an action to come (:func:`_made_ready`) and a row of totals
-    (:func:`grid_totals_row`)."""
+def data_rows(
+    grid: SheetGrid, header_row: int, columns: ColumnMap
+) -> tuple[list[tuple[int, bool]], list[int]]:
+    """The rows below the header: (0-based row, is_repeat_header) for every non-blank row
+    read as an action (or a repeated header), but for a row made ready for an action to come
+    (:func:`_made_ready`) and a row of totals (:func:`grid_totals_row`); and the 0-based rows
+    that are not actions (:func:`not_an_action`: headings, notes, a RAG key)."""
     watched = columns.table_columns()
     id_col = columns.fields.get("id")
     out: list[tuple[int, bool]] = []
+    others: list[int] = []
     for r in range(header_row + 1, grid.n_rows):
         row = grid.rows[r]
         width = len(row)
@@ -208,7 +219,104 @@ def data_rows(grid: SheetGrid, header_row: int, columns: ColumnMap) -> list[tupl
         ):
             continue
         id_value = row[id_col] if id_col is not None and id_col < width else None
-        out.append((r, is_header_repeat(row, id_value)))
+        numbered = is_action_id(id_value)
+        if not_an_action(row, watched, columns, numbered):
+            others.append(r)
+            continue
+        out.append((r, not numbered and is_header_repeat(row, id_value)))
+    return out, others
+
+
+def is_action_id(value: Any) -> bool:
+    """Whether a cell of the # column reads as an action's number: a number, "2.1", "3a", or
+    a short code with a digit in it ("EDI-07", "R1.2"; not "Theme 1", a heading's)."""
+    if value is None or isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    text = str(value).strip()
+    return _ACTION_NUMBER.match(text) is not None or (
+        len(text) <= 12
+        and not any(ch.isspace() for ch in text)
+        and any(ch.isdigit() for ch in text)
+    )
+
+
+#: A RAG colour as a key below a plan names it ("Green", "G", "Amber:").
+KEY_COLOUR = re.compile(
+    r"\s*(green|amber|red|blue|grey|gray|black|purple|[garb])\s*[:.\-–]?\s*\Z", re.I
+)
+#: A key's label: "Key", "RAG key", "RAG rating key:", "Key to RAG".
+_KEY_LABEL = re.compile(
+    r"\s*(rag\s+)?(rating\s+|status\s+)?key(\s+to\s+rag(\s+ratings?)?)?\s*:?\s*\Z", re.I
+)
+
+
+def not_an_action(row: list[Any], watched: list[int], columns: ColumnMap, numbered: bool) -> bool:
+    """Whether a row of the table is not an action but a heading, a note or a RAG key, around
+    or inside the table:
+
+    * one text across the row: a merged "Theme 1: Recruitment" or "Approved by the EDI
+      Committee 12/10/2025";
+
+    and, for a row with no action number (``numbered``: :func:`is_action_id`):
+
+    * a lone text in one cell but the Action column's ("Key", "Next review: March 2026"), or
+      a key's label alone in the Action column;
+    * no action text: a RAG key's "Green | On track" under the Status and update columns, a
+      line of notes, a row carrying on the action above ("Sarah Jones | 31 Oct 23");
+    * a RAG key's row under the first columns ("Green | On track"), with no owner and no
+      dates.
+    """
+    fields = columns.fields
+    width = len(row)
+    action = fields.get("action")
+    if numbered and action is not None and action < width:  # (most rows: an action's)
+        text, id_col = row[action], fields.get("id")
+        if (
+            isinstance(text, str)
+            and text.strip()
+            and id_col is not None
+            and one_line(text) != one_line(row[id_col])
+        ):
+            return False
+    filled = [(c, row[c]) for c in watched if c < width and not is_blank(row[c])]
+    texts = {one_line(v) if isinstance(v, str) else "=" for _, v in filled}
+    if len(texts) == 1 and not texts.pop().startswith("="):  # (a number, a date, a formula)
+        if len(filled) > 1:
+            return True  # one text across the row: a heading or a note
+        if not numbered:
+            return filled[0][0] != action or _KEY_LABEL.match(filled[0][1]) is not None
+    if numbered:
+        return False
+    if action is not None and (action >= width or is_blank(row[action])):
+        return True
+    first = filled[0][1]
+    return (
+        isinstance(first, str)
+        and KEY_COLOUR.match(first) is not None
+        and all(
+            (c := fields.get(f)) is None or c >= width or is_blank(row[c])
+            for f in ("owner", "start", "due")
+        )
+    )
+
+
+def rows_not_read(grid: SheetGrid, rows: list[int], columns: ColumnMap) -> list[RowNotRead]:
+    """What each row (0-based) that is not an action holds, for the reader's notes."""
+    watched = columns.table_columns()
+    looks = [columns.fields[f] for f in ("owner", "start", "due") if f in columns.fields]
+    out: list[RowNotRead] = []
+    for r in rows:
+        row = grid.rows[r]
+        texts: list[str] = []
+        for c in watched:
+            value = row[c] if c < len(row) else None
+            text = short_date(value) if isinstance(value, date) else one_line(cell_text(value))
+            if text and (not texts or texts[-1] != text):
+                texts.append(text)
+        like = any(c < len(row) and not is_blank(row[c]) for c in looks) and len(set(texts)) > 1
+        out.append(made(RowNotRead, row=r + 1, texts=texts, like_an_action=like))
     return out
 
 
@@ -288,7 +396,8 @@ def read(
     actions: list[Action] = []
     skipped: list[int] = []
     action = _row_reader(columns, grid.name, words)
-    for r, repeat in data_rows(grid, detection.header_row, columns):
+    rows, others = data_rows(grid, detection.header_row, columns)
+    for r, repeat in rows:
         if repeat:
             skipped.append(r + 1)
             continue
@@ -313,6 +422,7 @@ def read(
         update_columns=dict(columns.updates),
         extra_columns=dict(columns.extras),
         skipped_rows=skipped,
+        not_actions=rows_not_read(grid, others, columns),
     )
     return made(
         ActionPlan,

@@ -1,0 +1,236 @@
+"""What a trust's plan holds around and inside its table that is not an action: a section
+heading merged across the row, a row carrying on the action above, a RAG key below the table
+(under the Status column, or under the first columns), notes and sign-off lines. None of it is
+read as an action, each is said, and a refresh, the owner returns and ``new --from`` leave it
+as it was (found by helper-43, session 15: a refresh wrote "On Track" over the key's "Green")."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from click.testing import CliRunner
+from conftest import TRUST_HEADERS
+from openpyxl import load_workbook
+
+from edi_xl.cli import cli
+from edi_xl.core.problems import Code, Severity
+from edi_xl.core.rules import check_plan
+from edi_xl.flows.owner_returns import make_owner_returns
+from edi_xl.flows.refresh import refresh_workbook
+from edi_xl.tables.reader import read_plan
+
+AS_AT = date(2023, 12, 18)
+HEADERS = (*TRUST_HEADERS, "Update as at 18 Dec 23")
+#: (row, what the row is), 1-based, as Excel shows them
+ACTION_ROWS = {6: "1.1", 7: "1.2", 11: "2.1", 12: "2.2"}
+
+
+def trust_plan(path: Path) -> Path:
+    """A trust's plan as people keep one, with everything around its four actions."""
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Action Plan")
+    bold = book.add_format({"bold": True})
+    dated = book.add_format({"num_format": "dd-mmm-yy"})
+    green = book.add_format({"bg_color": "#00B050"})
+    ws.merge_range("A1:J1", "Equality, Diversity & Inclusion Action Plan 2023/24", bold)
+    ws.write_row(3, 0, HEADERS, bold)  # header in row 4
+    ws.merge_range("A5:J5", "Theme 1: Recruitment", bold)  # a section heading
+    actions = {
+        6: ("1.1", "Recruitment", "Diverse interview panels", "WRES 2", "Race", "Jim Machon"),
+        7: ("1.2", "Recruitment", "Review job adverts", "WRES 2", "Race", "Jim Machon"),
+        11: ("2.1", "Bullying", "Speak-up guardians", "WRES 5", "Race", "Louanna Lubega"),
+        12: ("2.2", "Bullying", "Civility training", "WDES 5", "Disability", "Fiona MacDonald"),
+    }
+    for row, values in actions.items():
+        ws.write_row(row - 1, 0, values)
+        ws.write_datetime(row - 1, 6, datetime(2023, 4, 1), dated)
+        ws.write_datetime(row - 1, 7, datetime(2024, 3, 31), dated)
+        ws.write(row - 1, 8, "Green")
+        ws.write(row - 1, 9, "On track")
+    # row 8: carries on 1.2 (a second owner and a milestone date), no number, no action text
+    ws.write(7, 5, "Sarah Jones, EDI Lead")
+    ws.write_datetime(7, 7, datetime(2023, 10, 31), dated)
+    ws.write(7, 9, "Milestone: panel pool list by Oct 23")
+    ws.write(9, 0, "Theme 2: Bullying and harassment", bold)  # row 10: a heading, unmerged
+    # rows 14-18: a RAG key under the Status column
+    ws.write(13, 8, "Key", bold)
+    for i, (colour, meaning) in enumerate(
+        [("Green", "On track"), ("Amber", "At risk"), ("Red", "Exceeded"), ("Blue", "Complete")]
+    ):
+        ws.write(14 + i, 8, colour, green)
+        ws.write(14 + i, 9, meaning)
+    # rows 20-21: a key under the first columns; rows 23-24: sign-off lines, one merged
+    ws.write_row(19, 1, ["Green", "On track: the action will be done by its due date"])
+    ws.write_row(20, 1, ["Amber", "At risk"])
+    ws.merge_range("A23:J23", "Approved by the EDI Committee 12/10/2025")
+    ws.write(23, 0, "Next review: March 2026")
+    book.close()
+    return path
+
+
+def test_only_the_actions_are_read_and_the_rest_is_said(tmp_path: Path) -> None:
+    plan = read_plan(trust_plan(tmp_path / "plan.xlsx"))
+    assert {a.origin.row: a.id for a in plan.actions if a.origin} == ACTION_ROWS
+    assert plan.source is not None
+    got = {n.row: (n.texts, n.like_an_action) for n in plan.source.not_actions}
+    assert got == {
+        5: (["Theme 1: Recruitment"], False),
+        8: (["Sarah Jones, EDI Lead", "31 Oct 2023", "Milestone: panel pool list by Oct 23"], True),
+        10: (["Theme 2: Bullying and harassment"], False),
+        14: (["Key"], False),
+        15: (["Green", "On track"], False),
+        16: (["Amber", "At risk"], False),
+        17: (["Red", "Exceeded"], False),
+        18: (["Blue", "Complete"], False),
+        20: (["Green", "On track: the action will be done by its due date"], False),
+        21: (["Amber", "At risk"], False),
+        23: (["Approved by the EDI Committee 12/10/2025"], False),
+        24: (["Next review: March 2026"], False),
+    }
+    said = [
+        (p.code, p.severity, p.location.row, p.message)
+        for p in check_plan(plan, AS_AT).problems
+        if p.code in (Code.NOT_AN_ACTION, Code.ROW_WITHOUT_ACTION)
+    ]
+    # a run of rows is said once; a row that looks like an action's is a warning of its own
+    assert [(code, severity, row) for code, severity, row, _ in said] == [
+        (Code.NOT_AN_ACTION, Severity.INFO, 5),
+        (Code.ROW_WITHOUT_ACTION, Severity.WARNING, 8),
+        (Code.NOT_AN_ACTION, Severity.INFO, 10),
+        (Code.NOT_AN_ACTION, Severity.INFO, 14),
+        (Code.NOT_AN_ACTION, Severity.INFO, 20),
+        (Code.NOT_AN_ACTION, Severity.INFO, 23),
+    ]
+    assert said[1][3].startswith("row 8 has no action number and no action text")
+    assert "'Sarah Jones, EDI Lead'" in said[1][3]
+    assert said[3][3].startswith("rows 14 to 18 are read as a heading, a note or a RAG key")
+    assert "'Key', 'Green', 'On track', 'Amber', 'At risk', 'Red', ..." in said[3][3]
+
+
+def test_a_numbered_row_stays_an_action_whatever_it_holds(tmp_path: Path) -> None:
+    """An action number makes a row an action: one with nothing else filled in (checked, and
+    said to have no action text), or one whose cells read like a key's."""
+    path = tmp_path / "numbered.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Action Plan")
+    ws.write_row(0, 0, HEADERS)
+    ws.write_row(1, 0, ["1.1", "Recruitment", "Diverse panels", "", "", "Jim Machon"])
+    ws.write_row(2, 0, ["1.2"])
+    ws.write_row(3, 0, ["EDI-07", "Green", "On track"])
+    ws.write_row(4, 0, [3, "Theme 3"])  # a number and one text: an action with no text yet
+    book.close()
+    plan = read_plan(path)
+    assert [a.id for a in plan.actions] == ["1.1", "1.2", "EDI-07", "3"]
+    assert plan.source is not None and plan.source.not_actions == []
+
+
+def test_refresh_and_returns_leave_what_is_not_an_action_alone(tmp_path: Path) -> None:
+    path = trust_plan(tmp_path / "plan.xlsx")
+    before = load_workbook(path)["Action Plan"]
+    around = {
+        (c.row, c.column): c.value
+        for row in before.iter_rows()
+        for c in row
+        if c.row not in ACTION_ROWS and c.row > 4
+    }
+    result = refresh_workbook(path, date(2024, 4, 30))  # every action overdue
+    assert len(result.plan.actions) == 4
+    ws = load_workbook(path)["Action Plan"]
+    assert {key: ws.cell(*key).value for key in around} == around
+    headers = [c.value for c in ws[4]]
+    grey = [headers.index(h) + 1 for h in ("Overdue", "Days overdue", "Problems")]
+    for row in range(5, ws.max_row + 1):
+        written = [ws.cell(row, c).value for c in grey]
+        assert (row in ACTION_ROWS) == any(v is not None for v in written), row
+    assert ws.cell(8, 9).value is None  # the carried-on row is given no Status
+    assert ws["I15"].value == "Green" and ws["I16"].value == "Amber"  # the key, as typed
+    assert [p.code for p in result.report.problems].count(Code.ROW_WITHOUT_ACTION) == 1
+
+    make_owner_returns(path, tmp_path / "returns", date(2024, 4, 30))
+    names = sorted(p.name for p in (tmp_path / "returns").glob("*.xlsx"))
+    assert names == ["Fiona MacDonald.xlsx", "Jim Machon.xlsx", "Louanna Lubega.xlsx"]
+
+
+def test_new_from_says_which_rows_it_did_not_take(tmp_path: Path) -> None:
+    path = trust_plan(tmp_path / "plan.xlsx")
+    run = CliRunner().invoke(
+        cli,
+        ["new", str(tmp_path / "master.xlsx"), "--from", str(path), "--as-at", "2023-12-18"],
+    )
+    assert run.exit_code == 1, run.output  # a person should look: rows were left out
+    assert "4 actions" in run.output
+    assert "Rows of plan.xlsx not taken into master.xlsx" in run.output
+    assert "Action Plan row 14: 'Key' (a heading, a note or a RAG key: not an action)" in (
+        run.output
+    )
+    assert (
+        "Action Plan row 8: 'Sarah Jones, EDI Lead' | '31 Oct 2023' | 'Milestone: panel pool "
+        "list by Oct 23' (no action number and no action text: not an action)" in run.output
+    )
+
+
+@pytest.mark.parametrize(
+    ("row", "read"),
+    [
+        (["Key"], False),  # "Key" alone in the Action column: a key's label
+        (["RAG rating key:"], False),
+        (["Write the policy"], True),  # an action with only its text so far: read, checked
+        (["Total reward review"], True),
+    ],
+)
+def test_a_lone_text_in_the_action_column(tmp_path: Path, row: list[str], read: bool) -> None:
+    path = tmp_path / "lone.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Action Plan")
+    ws.write_row(0, 0, HEADERS)
+    ws.write_row(1, 0, ["1.1", "Recruitment", "Diverse panels", "", "", "Jim Machon"])
+    ws.write_row(2, 2, row)
+    book.close()
+    plan = read_plan(path)
+    assert len(plan.actions) == (2 if read else 1)
+
+
+@pytest.mark.parametrize(
+    ("first", "merged", "read"),
+    [
+        ("Theme 1", False, False),  # a heading typed in the # column
+        ("Theme 1", True, False),  # merged across the row
+        ("1. Recruitment", True, False),
+        ("2", True, False),  # "2" merged across the row: a heading's number, not an action
+        ("EDI-07", False, True),  # an action's number with nothing else yet: read, checked
+        ("R1.2", False, True),
+        ("3.4", False, True),
+    ],
+)
+def test_a_lone_text_in_the_number_column(
+    tmp_path: Path, first: str, merged: bool, read: bool
+) -> None:
+    path = tmp_path / "lone.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Action Plan")
+    ws.write_row(0, 0, HEADERS)
+    ws.write_row(1, 0, ["1.1", "Recruitment", "Diverse panels", "", "", "Jim Machon"])
+    if merged:
+        ws.merge_range(2, 0, 2, len(HEADERS) - 1, first)
+    else:
+        ws.write(2, 0, first)
+    book.close()
+    plan = read_plan(path)
+    assert [a.id for a in plan.actions] == (["1.1", first] if read else ["1.1"])
+
+
+def test_the_general_reading_leaves_a_key_out_and_says_so(tmp_path: Path) -> None:
+    """``import --layout general`` took each row of a key written across two cells as an
+    action called "Green", "Amber"... (it knew a key written in one cell only)."""
+    from edi_xl.tables.reader import read_source
+
+    read = read_source(trust_plan(tmp_path / "plan.xlsx"), "general")
+    ids = [a.id for a in read.plan.actions]
+    assert not {"Green", "Amber", "Red", "Blue", "Key"} & set(ids)
+    assert ids[:2] == ["1.1", "1.2"] and ids[-2:] == ["2.1", "2.2"]
+    assert "Action Plan row 15: 'Green' | 'On track' (a RAG key or a note: no action number, " \
+        "action text, owner or dates)" in read.not_placed  # fmt: skip
+    assert any(t.startswith("Action Plan row 21: 'Amber' | 'At risk'") for t in read.not_placed)

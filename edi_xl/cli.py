@@ -957,7 +957,9 @@ def round_(master: Path, start: str | None) -> None:
       edi-xl round plan.xlsx --start
       edi-xl round plan.xlsx --start 2026-11-18
     """
+    from edi_xl.flows.chase import folder_named
     from edi_xl.flows.rounds import start_round
+    from edi_xl.master.sheets import DEFAULT_OWNER_RETURNS_FOLDER
 
     if start is None:
         _show_round(master)
@@ -981,7 +983,9 @@ def round_(master: Path, start: str | None) -> None:
             f"is {short_date(when)} and {result.where} has the column {result.column!r}; "
             "logged on the Change Log sheet."
         )
-        click.echo(f'Next: edi-xl returns {master} -o "Owner returns {when.isoformat()}"')
+        # (the folder on Settings, where the buttons write them and chase looks for them)
+        folder = folder_named(result.returns_folder, DEFAULT_OWNER_RETURNS_FOLDER, master.parent)
+        click.echo(f'Next: edi-xl returns {master} -o "{folder}"')
     for note in result.notes:
         click.echo(f"Note: {note.message}")
     if result.backup:
@@ -1056,7 +1060,7 @@ def chase(master: Path, out_dir: Path | None, returns_dir: Path | None) -> None:
         click.echo(note)
     for line in result.afterwords():
         click.echo(line)
-    sys.exit(0)
+    sys.exit(1 if result.no_attachment else 0)  # (a reminder without its return: look)
 
 
 def example_plan() -> Any:

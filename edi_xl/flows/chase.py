@@ -11,14 +11,16 @@ actions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from openpyxl.workbook.workbook import Workbook
 
+from edi_xl.core import rounds
+from edi_xl.core.dates import long_date
 from edi_xl.core.errors import EdiXlError, WorkbookWriteError
 from edi_xl.core.filenames import unique_names
-from edi_xl.flows.emails import Drafts, owner_draft
+from edi_xl.flows.emails import Drafts, owner_draft, reply_by
 from edi_xl.flows.owner_returns import _group, returns_in
 from edi_xl.master.plan import load_master, read_master_plan
 from edi_xl.master.round_record import (
@@ -60,8 +62,10 @@ class ChaseResult:
         ]
         if self.no_attachment:
             lines.append(
-                f"Return not found to attach for: {'; '.join(self.no_attachment)} (looked in "
-                "the owner-returns folder for this round's returns)."
+                f"Return not found to attach for: {'; '.join(self.no_attachment)} (looked for "
+                "this round's returns in the owner-returns folder on Settings and the folders "
+                "beside the master; --returns FOLDER to say where they are). Those reminders "
+                "have no return attached: attach it before sending."
             )
         return lines
 
@@ -72,10 +76,14 @@ def chase(
     *,
     returns_dir: str | Path | None = None,
     as_at: date | None = None,
+    today: date | None = None,
 ) -> ChaseResult:
     """Write a chase draft per owner still owed, in ``out_dir`` (default: the owner-returns
     folder named on Settings, next to the master). ``returns_dir`` is where the returns sent
-    are looked for (default: the same folder)."""
+    are looked for (default: the same folder, then the folders beside the master: see
+    :func:`sent_returns`). ``today``: the day the reminders are written (default: the
+    clock's, :func:`edi_xl.core.rounds.today`), from which a reminder's reply-by date is
+    worked out (:func:`chase_reply_by`)."""
     path = Path(master)
     # (the chase reads the plan, Settings and the Returns sheet: not the Summary nor the log)
     wb = load_master(path, remakes_summary=True, log_as_values=True)
@@ -86,7 +94,44 @@ def chase(
         out_dir,
         returns_dir=returns_dir,
         as_at=as_at,
+        today=today,
     )
+
+
+#: The days a reminder gives an owner to reply, when the round's Reply by date has passed.
+CHASE_DAYS = 7
+#: What a reminder's subject starts with (the rest is the Settings sheet's Email subject).
+REMINDER_SUBJECT = "Reminder: "
+
+
+def chase_reply_by(settings_reply_by: date, today: date) -> date:
+    """The date a reminder asks for the return by: the round's Reply by date, or, when that
+    has passed (a reminder is most often written after it), :data:`CHASE_DAYS` from today."""
+    return max(settings_reply_by, today + timedelta(days=CHASE_DAYS))
+
+
+def sent_returns(
+    folder: Path, as_at: date, base: Path, owners: set[str], *, look_beside: bool
+) -> dict[str, Path]:
+    """This round's returns, by owner (:func:`owner_key`): those in ``folder`` (the
+    owner-returns folder on Settings), and, with ``look_beside``, for owners it has none of,
+    those in ``base`` (the master's folder) and the folders in it (``edi-xl returns -o
+    "Owner returns 2024-03-18"`` writes them where it is told). A folder holding more of the
+    round's returns is taken first: the folder the returns were sent from holds every
+    owner's, a folder of returns received only those who replied."""
+    found = {owner_key(meta.owner): p for p, meta in returns_in(folder, as_at) if meta.owner}
+    if not look_beside or owners <= found.keys():
+        return found
+    try:
+        folders = [base, *sorted(p for p in base.iterdir() if p.is_dir())]
+    except OSError:
+        return found
+    shelves = [returns_in(f, as_at) for f in folders if f.resolve() != folder.resolve()]
+    for shelf in sorted(shelves, key=len, reverse=True):
+        for path, meta in shelf:
+            if meta.owner:
+                found.setdefault(owner_key(meta.owner), path)
+    return found
 
 
 def chase_book(
@@ -97,6 +142,7 @@ def chase_book(
     *,
     returns_dir: str | Path | None = None,
     as_at: date | None = None,
+    today: date | None = None,
 ) -> ChaseResult:
     """:func:`chase` for a loaded master called ``name`` in the folder ``base``."""
     found = read_master_plan(wb, name)
@@ -120,8 +166,11 @@ def chase_book(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WorkbookWriteError(f"{out}: cannot make the folder ({exc.strerror or exc})") from exc
-    sent = {owner_key(meta.owner): p for p, meta in returns_in(sent_dir, as_at) if meta.owner}
     owed = [(g, s) for g, s in zip(groups, statuses, strict=True) if s.owed]
+    sent = sent_returns(
+        sent_dir, as_at, base, {owner_key(g.owner) for g, _ in owed}, look_beside=not returns_dir
+    )
+    by = long_date(chase_reply_by(reply_by(settings, as_at), today or rounds.today()))
     names = unique_names([CHASE_PREFIX + g.owner for g, _ in owed], ".eml")
     result = ChaseResult(
         as_at, [s for _, s in owed], [s for s in statuses if not s.owed], Drafts(), out
@@ -138,8 +187,9 @@ def chase_book(
             path=out / name,
             attachment=attachment,
             template=settings.chase_message,
-            extra={"why": _sentence(why_chased(status, as_at))},
+            extra={"why": _sentence(why_chased(status, as_at)), "reply_by": by},
             drafts=result.drafts,
+            subject_prefix=REMINDER_SUBJECT,
         )
     returned = unique_names([CHASE_PREFIX + s.owner for s in result.returned], ".eml")
     for name in returned:

@@ -133,8 +133,10 @@ def owner_draft(
     template: str,
     extra: dict[str, Any] | None = None,
     drafts: Drafts,
+    subject_prefix: str = "",
 ) -> Draft:
-    """Write one owner's draft at ``path`` and add it to ``drafts``."""
+    """Write one owner's draft at ``path`` and add it to ``drafts`` (its subject the
+    Settings sheet's Email subject, after ``subject_prefix``: "Reminder: ")."""
     contact = settings.contact(owner)
     to = addresses(contact.email if contact else None)
     cc = addresses(contact.cc if contact else None)
@@ -150,7 +152,7 @@ def owner_draft(
     msg = build_draft(
         to=to,
         cc=cc,
-        subject=fill(settings.email_subject, values),
+        subject=subject_prefix + fill(settings.email_subject, values),
         body=fill(template, values),
         attachment=attachment,
     )

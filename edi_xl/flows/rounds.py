@@ -103,6 +103,8 @@ class RoundResult:
     backup: Path | None = None
     notes: list[Problem] = field(default_factory=list)  # what the save could not do
     sheet: str = "Action Plan"  # the title of the plan's sheet
+    #: the owner-returns folder named on Settings (None: the default, "Owner returns")
+    returns_folder: str | None = None
 
     @property
     def where(self) -> str:
@@ -137,7 +139,15 @@ def start_round_book(
         )
     started = previous != start or not had_column
     refreshed = refresh_book(wb, start, source=source, now=when, path=path)
-    return RoundResult(start, previous, started, header, refreshed, sheet=master.sheet.title)
+    return RoundResult(
+        start,
+        previous,
+        started,
+        header,
+        refreshed,
+        sheet=master.sheet.title,
+        returns_folder=master.settings.owner_returns_folder,
+    )
 
 
 def start_round(master: str | Path, start: date, *, now: datetime | None = None) -> RoundResult:

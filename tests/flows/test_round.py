@@ -17,6 +17,7 @@ from conftest import EDI_LEAD, FIONA, HAZEL, JIM, LOUANNA, VICTORIA, edit_workbo
 from openpyxl import load_workbook
 
 from edi_xl.cli import cli
+from edi_xl.core import rounds
 from edi_xl.master import sheets
 from edi_xl.master.cells import set_value
 
@@ -104,7 +105,7 @@ def sheet_values(path: Path, name: str) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in load_workbook(path)[name].iter_rows(values_only=True)]
 
 
-def test_a_whole_round_from_the_cli_with_no_as_at_after_new(tmp_path, seed_workbook):
+def test_a_whole_round_from_the_cli_with_no_as_at_after_new(tmp_path, seed_workbook, monkeypatch):
     plan = tmp_path / "plan.xlsx"
     invoke("new", plan, "--from", seed_workbook, "--as-at", "2023-12-18")
     edit_workbook(plan, fill_owners)
@@ -205,8 +206,10 @@ def test_a_whole_round_from_the_cli_with_no_as_at_after_new(tmp_path, seed_workb
     assert sheet_values(plan, "Returns") == returns_before
     assert sheet_values(plan, "Action Plan") == plan_before
 
-    # --- chase: a draft per owner still owed, their return attached again
-    result = invoke("chase", plan)
+    # --- chase: a draft per owner still owed, their return attached again (two days after
+    # the round's date: the Reply by date, 1 January 2024, has not passed)
+    monkeypatch.setattr(rounds, "today", lambda: date(2023, 12, 20))
+    result = invoke("chase", plan, exit_codes=(0,))
     assert result.output.splitlines()[0] == "As at 18 Dec 2023, the round on Settings."
     chased = sorted(p.name for p in sent.glob("Reminder - *.eml"))
     assert chased == sorted(f"Reminder - {o}.eml" for o in (LOUANNA, HAZEL, VICTORIA))
@@ -217,6 +220,9 @@ def test_a_whole_round_from_the_cli_with_no_as_at_after_new(tmp_path, seed_workb
         msg = read_draft(sent / f"Reminder - {owner}.eml")
         assert msg["X-Unsent"] == "1"
         assert msg["To"] == ADDRESSES.get(owner, (None,))[0]
+        assert (
+            msg["Subject"] == "Reminder: Equality action plan: your update as at 18 December 2023"
+        )
         name, data = attachment(msg)
         assert name == f"{owner}.xlsx" and data == (sent / f"{owner}.xlsx").read_bytes()
         body = msg.get_body(("plain",)).get_content()
@@ -415,3 +421,52 @@ def test_eml_files_in_a_returns_folder_are_skipped_quietly(tmp_path, master):
     result = invoke("merge", master, out)
     assert "rejected" not in result.output
     shutil.rmtree(out)
+
+
+def test_round_start_says_where_the_returns_go_as_the_buttons_and_chase_use_it(tmp_path, master):
+    """The "Next:" line names the owner-returns folder on Settings, beside the master (it
+    named a dated folder chase never looked in: helper-44, session 15)."""
+    result = invoke("round", master, "--start", "2024-03-18")
+    assert f'Next: edi-xl returns {master} -o "{master.parent / "Owner returns"}"' in (
+        result.output
+    )
+
+
+def test_chase_finds_the_returns_where_returns_wrote_them(tmp_path, master, monkeypatch):
+    """Returns written with ``-o`` to a folder beside the master, not the one on Settings:
+    chase finds and attaches them (before: reminders with nothing attached, saying "in the
+    attached return", exit 0). When the round's Reply by date has passed, a reminder asks
+    for the return a week from the day it is written; its subject says it is a reminder."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    sent = tmp_path / "Owner returns 2023-12-18"
+    invoke("returns", plan, "-o", sent)
+    back = tmp_path / "received"
+    answer(sent / f"{JIM}.xlsx", back, {"1.4": ("On Track", "Panels agreed")})
+    invoke("merge", plan, back)
+    monkeypatch.setattr(rounds, "today", lambda: date(2024, 1, 10))  # Reply by: 1 Jan 2024
+    result = invoke("chase", plan, exit_codes=(0,))
+    assert "Return not found" not in result.output
+    reminders = sorted((tmp_path / "Owner returns").glob("Reminder - *.eml"))
+    assert [p.name for p in reminders] == sorted(f"Reminder - {o}.eml" for o in OWNERS if o != JIM)
+    for path in reminders:
+        msg = read_draft(path)
+        owner = path.stem.removeprefix("Reminder - ")
+        name, data = attachment(msg)
+        assert name == f"{owner}.xlsx" and data == (sent / name).read_bytes()  # the one sent
+        body = msg.get_body(("plain",)).get_content()
+        assert "send it back to us by 17 January 2024" in body
+        assert msg["Subject"].startswith("Reminder: ")
+
+
+def test_a_reminder_with_no_return_to_attach_needs_a_person(tmp_path, master, monkeypatch):
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    invoke("returns", plan, "-o", tmp_path / "elsewhere" / "deeper")
+    monkeypatch.setattr(rounds, "today", lambda: date(2023, 12, 20))
+    result = invoke("chase", plan, exit_codes=(1,))
+    assert "Return not found to attach for: " in result.output
+    assert "attach it before sending" in result.output
+    # told where they are, it attaches them
+    result = invoke("chase", plan, "--returns", tmp_path / "elsewhere" / "deeper", exit_codes=(0,))
+    assert "Return not found" not in result.output

@@ -483,3 +483,51 @@ def test_pdf_without_libreoffice_says_so_and_keeps_the_word_paper(
     assert result.exit_code == 1
     assert "LibreOffice is not installed" in result.output
     assert out.exists() and not out.with_suffix(".pdf").exists()
+
+
+def test_a_long_update_and_the_narrow_columns_print_as_a_reader_needs(
+    lo: None, master: Path, tmp_path: Path
+) -> None:
+    """Rendered by LibreOffice (helper-44, session 15): the header "Days overdue" breaks
+    between its words, not inside one ("overdu / e"); an owner's long update is cut at a word
+    in the exception tables with a pointer to Appendix A, where it is whole (it ran over two
+    pages, the second empty but for it); a section's lead-in paragraph stays with its table."""
+    from conftest import edit_workbook
+
+    long_update = " ".join(
+        f"Step {i}: the panel guidance was reviewed with the staff networks and agreed."
+        for i in range(1, 21)
+    )
+
+    def type_update(wb: Any) -> None:
+        ws = wb["Action Plan"]
+        top = next(r for r in range(1, 20) if ws.cell(r, 1).value == "#")
+        header = [str(c.value) for c in ws[top]]
+        col = max(i for i, h in enumerate(header) if h.startswith("Update as at")) + 1
+        row = next(r for r in range(top, ws.max_row + 1) if ws.cell(r, 1).value == "1.9")
+        ws.cell(row, col).value = long_update
+
+    edit_workbook(master, type_update)
+    out = tmp_path / "paper.docx"
+    result = CliRunner().invoke(cli, ["report", str(master), "-o", str(out), "--pdf"])
+    assert result.exit_code == 0, result.output
+    pages = [re.sub(r"\s+", " ", p) for p in pdf_pages_text(out.with_suffix(".pdf"))]
+    text = " ".join(pages)
+    assert "Days overdue" in text and "overdu e" not in text
+    exceptions = text[text.index("3.1 Overdue actions") : text.index("Appendix A.")]
+    assert "(in full in Appendix A)" in exceptions
+    assert long_update not in exceptions and "Step 5: the panel guidance" in exceptions
+    appendix = text[text.index("Appendix A.") :]  # (whole, over the page it runs onto)
+    assert all(f"Step {i}: the" in appendix for i in range(1, 21))
+    trend = next(p for p in pages if "2.3 Trend across rounds" in p)
+    assert "Round (as at)" in trend
+    # what leads into a table, a heading or a paragraph, is kept on the table's page
+    body = list(Document(str(out)).element.body)
+    for i, el in enumerate(body):
+        if el.tag == qn("w:tbl"):
+            lead = next(e for e in reversed(body[:i]) if e.tag == qn("w:p") and "".join(
+                e.itertext()).strip())  # fmt: skip
+            style = lead.find(qn("w:pPr") + "/" + qn("w:pStyle"))
+            heading = style is not None and style.get(qn("w:val")).startswith("Heading")
+            kept = lead.find(qn("w:pPr") + "/" + qn("w:keepNext")) is not None
+            assert heading or kept, "".join(lead.itertext())

@@ -323,6 +323,25 @@ def _no_split(table: Table) -> None:
         tr_pr.insert(0, cant)
 
 
+def _lead_in(doc: DocumentType, text: str) -> None:
+    """A paragraph that introduces the table or chart under it, kept on its page."""
+    doc.add_paragraph(text).paragraph_format.keep_with_next = True
+
+
+#: The most of an update the paper's exception tables show (the appendix has it whole).
+UPDATE_SHOWN = 400
+
+
+def shortened(update: str) -> str:
+    """An update for a narrow column of the exception tables: whole up to
+    :data:`UPDATE_SHOWN` characters, else cut at a word with a pointer to Appendix A (a long
+    update in a 3.6 cm column ran over two pages, the second one empty but for it)."""
+    if len(update) <= UPDATE_SHOWN:
+        return update
+    cut = update[:UPDATE_SHOWN].rsplit(None, 1)[0].rstrip(" ,;:.")
+    return f"{cut}… (in full in Appendix A)"
+
+
 def table(
     doc: DocumentType,
     header: Sequence[str],
@@ -431,7 +450,9 @@ def _listed_rows(
             a.owner or "(no owner)",
             short_date(a.due) or (a.due_text or ""),
             last(a),
-            latest_update(by_id[a.id], data.summary.as_at) if a.id in by_id else NO_UPDATE,
+            shortened(latest_update(by_id[a.id], data.summary.as_at))
+            if a.id in by_id
+            else NO_UPDATE,
         ]
         for a in items
     ]
@@ -490,9 +511,10 @@ def build(data: PaperData) -> DocumentType:
             "RAG status by theme",
         )
     doc.add_heading("2.3 Trend across rounds", level=2)
-    doc.add_paragraph(
+    _lead_in(
+        doc,
         "RAG status at the end of each reporting round (the Update as at columns), worked back "
-        "from the Change Log, and now."
+        "from the Change Log, and now.",
     )
     table(
         doc,
@@ -511,7 +533,7 @@ def build(data: PaperData) -> DocumentType:
 
     doc.add_heading("3. Exceptions", level=1)
     doc.add_heading(f"3.1 Overdue actions ({len(s.overdue)})", level=2)
-    exception_cols = [1.2, 5.0, 3.0, 2.3, 2.0, 3.4]
+    exception_cols = [1.2, 4.4, 3.0, 2.3, 2.4, 3.6]  # ("Days overdue" on whole words)
     if s.overdue:
         table(
             doc,
@@ -534,7 +556,7 @@ def build(data: PaperData) -> DocumentType:
                     a.owner or "(no owner)",
                     short_date(a.due.deadline) or (a.due.text or ""),
                     f"Amber: {s.words.get(RAG.AMBER)}",
-                    latest_update(a, s.as_at),
+                    shortened(latest_update(a, s.as_at)),
                 ]
                 for a in at_risk
             ],
@@ -567,7 +589,7 @@ def build(data: PaperData) -> DocumentType:
     completed = s.changes_of("newly_blue")
     doc.add_heading(f"4. Completed this round ({len(completed)})", level=1)
     if completed:
-        doc.add_paragraph(f"Actions whose status became Blue (complete) {since}.")
+        _lead_in(doc, f"Actions whose status became Blue (complete) {since}.")
         by_id = data.plan.by_id()
         table(
             doc,
@@ -577,7 +599,7 @@ def build(data: PaperData) -> DocumentType:
                     c.id,
                     c.action or NO_ACTION,
                     by_id[c.id].owner if c.id in by_id else "",
-                    latest_update(by_id[c.id], s.as_at) if c.id in by_id else NO_UPDATE,
+                    shortened(latest_update(by_id[c.id], s.as_at)) if c.id in by_id else NO_UPDATE,
                 ]
                 for c in completed
             ],
@@ -588,10 +610,11 @@ def build(data: PaperData) -> DocumentType:
 
     gaps = s.gaps
     doc.add_heading(f"5. Coverage gaps ({len(gaps)})", level=1)
-    doc.add_paragraph(
+    _lead_in(
+        doc,
         f"Of the {len(s.coverage)} WRES indicators, WDES metrics and High Impact Actions of the "
         f"NHS EDI Improvement Plan, {_n(len(gaps), 'has', 'have')} no live action (an action "
-        "not yet complete whose Report / Action names it)."
+        "not yet complete whose Report / Action names it).",
     )
     if gaps:
         table(
@@ -612,7 +635,7 @@ def _appendix(doc: DocumentType, data: PaperData) -> None:
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21.0)
     doc.add_heading(f"Appendix A. The full action plan ({s.actions} actions)", level=1)
-    doc.add_paragraph(f"Every action as at {long_date(s.as_at)}, in the order of the plan.")
+    _lead_in(doc, f"Every action as at {long_date(s.as_at)}, in the order of the plan.")
     rows = []
     for a in data.plan.actions:
         rag = data.rag_of.get(a.id)

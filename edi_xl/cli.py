@@ -320,11 +320,23 @@ def add_buttons(plan: Path, as_at: date | None, output: Path | None) -> None:
     _summary(result, "Refreshed")
     click.echo(f"Buttons added: {target} (open it in Excel and enable macros).")
     if where.beside:
+        header = where.header_row
+        why = (
+            "The table's header is in row 1"
+            if header == 1
+            else f"Every row above the table's header (row {header}) holds something where "
+            "the buttons would go"
+        )
         click.echo(
-            f"The table's header is in row 1, so the buttons are beside it, from column "
+            f"{why}, so the buttons are beside it, from column "
             f"{get_column_letter(where.column + 1)} (right of the table), not over its "
             "headings. To have them above the table: insert a row above the header in the "
-            ".xlsx (right-click the row number 1, Insert) and run add-buttons again."
+            f".xlsx (right-click the row number {header}, Insert) and run add-buttons again."
+        )
+    elif where.row + 2 < where.header_row:
+        click.echo(
+            f"The buttons are in row {where.row + 1}, the nearest row above the table with "
+            "nothing where they go."
         )
     sys.exit(1 if result.report.needs_attention else 0)
 

@@ -45,6 +45,7 @@ from edi_xl.master.plan import (
     round_column,
     sheet_grid,
 )
+from edi_xl.master.printing import grow_print_area
 from edi_xl.master.styles import GRID_BORDER, WRAP_TOP, row_height
 from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.tables.layouts import trust
@@ -321,17 +322,7 @@ def _grow_print_area(ws: Worksheet, last: int, new_last: int) -> None:
     """A print area of the trust's that ends on the plan's last row takes the rows added
     under it, so that the new actions print with the others (as the table and the filter
     take them)."""
-    if not ws.print_area:
-        return
-    areas = [area.coord for area in ws._print_area]  # (a sheet's title may hold a comma)
-    grown = []
-    for ref in areas:
-        left, top, right, bottom = range_boundaries(ref)
-        if bottom == last and left and top and right:
-            ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{new_last}"
-        grown.append(ref)
-    if grown != areas:
-        ws.print_area = grown
+    grow_print_area(ws, lambda b: (b[0], b[1], b[2], new_last) if b[3] == last else None)
 
 
 def _grow_filter(ws: Worksheet, last: int, new_last: int) -> None:

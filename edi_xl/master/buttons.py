@@ -20,14 +20,17 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.errors import EdiXlError
 from edi_xl.master.column_settings import column_setting
+from edi_xl.master.loading import PlacedCells
 from edi_xl.master.package import R_NS, Package, Rel, free_rel_id, resolve
 from edi_xl.master.patch import SHEET_ORDER, WORKBOOK_ORDER, M, _child, _insert_ordered
+from edi_xl.read.grid import is_blank
 
 VBA_REL = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 VBA_TYPE = "application/vnd.ms-office.vbaProject"
@@ -50,8 +53,9 @@ class Placement:
     column_widths: list[float | None]  # of columns A, B, ... (None: the default)
     row_heights: list[float | None]  # of rows 1 .. row + 1, in points
     column: int = 1  # 0-based column the first button starts in
-    #: beside the table's header, in row 1 (no row above it), not above the table
+    #: beside the table's header, in its row (no row above it is free), not above the table
     beside: bool = False
+    header_row: int = 1  # the table's header row, 1-based
 
 
 #: Columns of the default width the five buttons take, and a little more.
@@ -59,13 +63,16 @@ BUTTON_COLUMNS = 16
 
 
 def placement(wb: Workbook, sheet: str, header_row: int, header_end: int = 0) -> Placement:
-    """From column B of the row above the table's 1-based ``header_row``; when the table
-    starts on row 1, in the header row right of its last heading (``header_end``, 1-based,
+    """From column B of the nearest row above the table's 1-based ``header_row`` that holds
+    nothing where the buttons go (a title, a "Prepared by" line, merged or not, is not
+    covered); when there is none (the table starts on row 1, or every row above it holds
+    something there), in the header row right of its last heading (``header_end``, 1-based,
     as the plan is read: within its first 256 columns), not over the table's headings; with
     the sheet's sizes as they are."""
     ws = wb[sheet]
-    row = max(header_row - 2, 0)
-    beside = header_row <= 1
+    free = next((r for r in range(header_row - 1, 0, -1) if _row_free(ws, r)), None)
+    beside = free is None
+    row = max(header_row - 1, 0) if free is None else free - 1
     column = min(header_end, 16384 - BUTTON_COLUMNS) if beside else 1
     widths: list[float | None] = []
     for idx in range(1, column + 1 + BUTTON_COLUMNS):
@@ -74,7 +81,23 @@ def placement(wb: Workbook, sheet: str, header_row: int, header_end: int = 0) ->
     heights = [
         ws.row_dimensions[r].height if r in ws.row_dimensions else None for r in range(1, row + 2)
     ]
-    return Placement(sheet, row, widths, heights, column, beside)
+    return Placement(sheet, row, widths, heights, column, beside, header_row)
+
+
+def _row_free(ws: Any, row: int) -> bool:
+    """Whether 1-based ``row`` holds nothing in the columns the buttons cover (B onwards),
+    nor in column A (a title there runs on over them), nor a merged cell reaching in."""
+    first, last = 1, 2 + BUTTON_COLUMNS
+    for merged in ws.merged_cells.ranges:
+        if (
+            merged.min_row <= row <= merged.max_row
+            and first <= merged.max_col
+            and (merged.min_col <= last)
+        ):
+            return False
+    columns = range(first, last + 1)
+    placed = PlacedCells(ws, columns)  # (no cell made)
+    return all(is_blank(placed.value(row, c)) for c in columns)
 
 
 def button_drawing(where: Placement) -> str:

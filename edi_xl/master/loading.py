@@ -32,6 +32,7 @@ prefixes, CDATA, entities) and on the corpus.
 
 from __future__ import annotations
 
+import inspect
 import re
 import types
 import weakref
@@ -46,7 +47,8 @@ import openpyxl.reader.excel as excel_reader
 from lxml import etree
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.reader.excel import ExcelReader
-from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.cell_style import CellStyle, StyleArray
+from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.utils.datetime import from_excel
 from openpyxl.workbook.workbook import Workbook
@@ -54,15 +56,16 @@ from openpyxl.worksheet._reader import (
     CELL_TAG,
     ROW_TAG,
     VALUE_TAG,
+    WorkSheetParser,
     WorksheetReader,
     _cast_number,
 )
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.constants import ARC_STYLE, SHEET_MAIN_NS
 
 from edi_xl.master.cells import new_cell
-from edi_xl.master.package import xml_characters_only
+from edi_xl.master.package import rels_name, resolve, xml_characters_only
 
 #: the sheetData element's start tag, whatever its prefix: ``<sheetData>`` or ``<sheetData/>``
 _SHEET_DATA = re.compile(rb"<(?P<p>[A-Za-z_][\w.-]*:)?sheetData\b[^>]*?(?P<empty>/?)>")
@@ -570,7 +573,35 @@ def _merged_places(merged: Any) -> set[tuple[int, int]] | None:
     return places
 
 
-class _FastSheetReader(WorksheetReader):
+class _LenientSheetParser(WorkSheetParser):
+    """openpyxl's sheet parser, but a cell with an empty style (``s=""``, written by some
+    tools; LibreOffice and calamine read it as the default style) has style 0: openpyxl keeps
+    the text "" as the style's index and the load fails on it ("list indices must be
+    integers or slices, not str"). A row's ``s=""`` is left out, as if it had none."""
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        d: dict[str, Any] = super().parse_cell(element)
+        if d["style_id"] == "":
+            d["style_id"] = 0
+        return d
+
+    def parse_row(self, row: Any) -> Any:
+        if row.get("s") == "":  # (a row's: openpyxl's bind_row_dimensions fails on it too)
+            del row.attrib["s"]
+        return super().parse_row(row)
+
+
+class _LenientSheetReader(WorksheetReader):
+    """openpyxl's sheet reader, with :class:`_LenientSheetParser` as its parser."""
+
+    def __init__(
+        self, ws: Any, xml_source: IO[bytes], shared_strings: Any, data_only: bool, rich_text: Any
+    ) -> None:
+        super().__init__(ws, xml_source, shared_strings, data_only, rich_text)
+        self.parser.__class__ = _LenientSheetParser
+
+
+class _FastSheetReader(_LenientSheetReader):
     """openpyxl's sheet reader, with the cells read by the scanner or by lxml (see the module
     docstring)."""
 
@@ -685,7 +716,7 @@ class _FastSheetReader(WorksheetReader):
             first = made.get(kind)
             if first is None or number is None or not number.isdigit():
                 if "s" in rd:
-                    rd["s"] = ws.parent._cell_styles[int(rd["s"])]
+                    rd["s"] = ws.parent._cell_styles[int(rd["s"] or 0)]  # (s="": style 0)
                 dim = made[kind] = RowDimension(ws, **rd)
             else:
                 # the slots and the fields openpyxl's descriptors keep in __dict__ (index an
@@ -1186,9 +1217,8 @@ def _plain_cell(
         if child.tag != VALUE_TAG:
             return None
         text = child.text or None
-    style_id = el.get("s", 0)
-    if style_id:
-        style_id = int(style_id)
+    s = el.get("s")
+    style_id = int(s) if s else 0  # (s="": the default style, as for a cell without s)
     found = _REF.match(ref)
     if found is None:
         return None
@@ -1238,6 +1268,105 @@ def pivots_not_read(wb: Workbook) -> bool:
     return wb in _PIVOTS_NOT_READ
 
 
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_MAIN = f"{{{SHEET_MAIN_NS}}}"
+_OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+#: The attributes openpyxl's ``CellStyle`` (an ``xf``) takes: it fails on any other.
+_XF_ATTRIBUTES = frozenset(inspect.signature(CellStyle).parameters) - {"alignment", "protection"}
+
+
+def _related(archive: zipfile.ZipFile, source: str, kind: str) -> str | None:
+    """The part ``source``'s relationship of type ``kind`` points at ("": the package's)."""
+    root = etree.fromstring(archive.read(rels_name(source)), _STYLES_PARSER)
+    for rel in root:
+        if rel.get("Type") == _OFFICE_REL + kind and rel.get("TargetMode") != "External":
+            return resolve(source, rel.get("Target", ""))
+    return None
+
+
+def _styles_part(archive: zipfile.ZipFile) -> str:
+    """The styles part the workbook's relationships name. openpyxl reads ``xl/styles.xml``
+    whatever they say: a package with its parts elsewhere (calamine's minimal_package.xlsx:
+    ``/workbook.xml``, ``/styles.xml``) was read with openpyxl's default styles, and its
+    cells' style numbers pointed past them ("list index out of range")."""
+    try:
+        book = _related(archive, "", "officeDocument")
+        found = _related(archive, book, "styles") if book else None
+    except (KeyError, etree.XMLSyntaxError, ValueError):
+        found = None  # (what openpyxl reads; a broken package fails elsewhere, and says why)
+    return found or ARC_STYLE
+
+
+_STYLES_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+
+def _readable_styles(data: bytes) -> bytes:
+    """A styles part as openpyxl can read it, every list in it as Excel reads it:
+
+    - markup compatibility (``mc:AlternateContent``, which Hancom Office writes around fonts
+      and differential styles): each is its ``mc:Fallback``'s content (or, with none, its
+      first ``mc:Choice``'s), one entry of its list as it is for Excel. openpyxl skipped
+      them, and every font after the first was then read as the one after it.
+    - a named style without a name (``<cellStyle xfId="0" builtinId="0"/>``: the name is
+      optional): named as its built-in style (Normal), or "Style N"; openpyxl refused it.
+    - an ``xf`` with attributes openpyxl does not know (another program's own): left out;
+      openpyxl refused the file.
+
+    Only what edi_xl reads is changed: the patch writer keeps the part as it is in the file.
+    """
+    root = etree.fromstring(data, _STYLES_PARSER)
+    for alternate in list(root.iter(_MC + "AlternateContent")):
+        chosen = alternate.find(_MC + "Fallback")
+        if chosen is None:
+            chosen = alternate.find(_MC + "Choice")
+        parent = alternate.getparent()
+        if parent is None:
+            continue
+        at = parent.index(alternate)
+        parent.remove(alternate)
+        for i, child in enumerate([] if chosen is None else list(chosen)):
+            parent.insert(at + i, child)
+    taken = {el.get("name") for el in root.iter(_MAIN + "cellStyle")}
+    for i, el in enumerate(root.iter(_MAIN + "cellStyle")):
+        if el.get("name") is None:
+            name = "Normal" if el.get("builtinId") == "0" else f"Style {i + 1}"
+            while name in taken:
+                name += " "
+            taken.add(name)
+            el.set("name", name)
+    for xf in root.iter(_MAIN + "xf"):
+        for name in [a for a in xf.attrib if a not in _XF_ATTRIBUTES]:
+            del xf.attrib[name]
+    return etree.tostring(root)
+
+
+class _OnePart:
+    """What openpyxl's ``apply_stylesheet`` reads the styles from: ``read(name)``."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read(self, name: str) -> bytes:
+        return self.data
+
+
+def _apply_stylesheet(archive: zipfile.ZipFile, wb: Workbook) -> Workbook:
+    """openpyxl's ``apply_stylesheet``, reading the styles part the workbook names
+    (:func:`_styles_part`), and one openpyxl cannot read as it is (or reads other than
+    Excel does) as :func:`_readable_styles` makes it."""
+    part = _styles_part(archive)
+    try:
+        data = archive.read(part)
+    except KeyError:
+        return wb  # (no styles: openpyxl's defaults, as openpyxl does)
+    if b"AlternateContent" not in data:
+        try:
+            return apply_stylesheet(_OnePart(data), wb)
+        except (TypeError, ValueError):
+            pass
+    return apply_stylesheet(_OnePart(_readable_styles(data)), wb)
+
+
 class _PivotsLeftReader(ExcelReader):
     """openpyxl's reader, but pivot tables and their caches are not read: edi_xl never
     changes them, :mod:`edi_xl.master.patch` carries their parts over untouched, and
@@ -1246,8 +1375,12 @@ class _PivotsLeftReader(ExcelReader):
     of a big cache into objects (its ``pivot_caches`` reads them all again for each sheet)."""
 
     read_worksheets = _with_names(
-        ExcelReader.read_worksheets, TableDefinition=_PivotTablesLeftInFile
+        ExcelReader.read_worksheets,
+        WorksheetReader=_LenientSheetReader,
+        TableDefinition=_PivotTablesLeftInFile,
     )
+
+    read = _with_names(ExcelReader.read, apply_stylesheet=_apply_stylesheet)
 
     def read_workbook(self) -> None:
         super().read_workbook()

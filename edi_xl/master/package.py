@@ -392,10 +392,85 @@ def free_rel_id(rels: list[Rel]) -> str:
 
 
 def is_package(path: str | Path | IO[bytes]) -> bool:
-    """True for a zip holding ``[Content_Types].xml`` and a workbook part."""
+    """True for a zip holding ``[Content_Types].xml`` and a workbook part: ``xl/workbook.xml``
+    as Excel names it, or wherever the package's relationships put it (a part name is the
+    writer's choice: calamine's minimal_package.xlsx has ``/workbook.xml``)."""
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
-    except (OSError, zipfile.BadZipFile):
+            if "[Content_Types].xml" not in names:
+                return False
+            if any(n.startswith("xl/workbook") for n in names):
+                return True
+            if "_rels/.rels" not in names or zf.getinfo("_rels/.rels").file_size > 1_000_000:
+                return False
+            for el in parse(zf.read("_rels/.rels")):
+                if el.get("Type", "").endswith("/officeDocument"):
+                    return resolve("", el.get("Target", "")) in names
+    except (OSError, zipfile.BadZipFile, etree.XMLSyntaxError, ValueError):
         return False
-    return "[Content_Types].xml" in names and any(n.startswith("xl/workbook") for n in names)
+    return False
+
+
+def _referenced_names(zf: zipfile.ZipFile, names: dict[str, str]) -> set[str]:
+    """The part names the package's content types and relationships give (its zip entries
+    ``names``, by their name as written, ``/`` for ``\\``)."""
+    wanted: set[str] = set()
+    types = names.get("[Content_Types].xml")
+    if types is not None:
+        for el in parse(zf.read(types)):
+            if el.get("PartName"):
+                wanted.add(el.get("PartName", "").lstrip("/"))
+    for name, entry in names.items():
+        if not name.endswith(".rels"):
+            continue
+        folder = posixpath.dirname(posixpath.dirname(name))  # (xl/_rels/x.rels: of xl/x)
+        source = posixpath.join(folder, posixpath.basename(name)[: -len(".rels")])
+        for el in parse(zf.read(entry)):
+            if el.get("TargetMode") != "External" and el.get("Target"):
+                wanted.add(resolve(source, el.get("Target", "")))
+    return wanted
+
+
+def canonical_package(data: bytes) -> bytes:
+    """The package ``data`` with its zip entries named as the package names its parts, so
+    that what reads a part by name (openpyxl, the patch writer) finds it. Excel finds them
+    either way: a part's name is matched without case, and a zip written on Windows by some
+    programs separates folders with ``\\``:
+
+    - ``xl\\worksheets\\sheet1.xml``: named ``xl/worksheets/sheet1.xml`` (calamine's
+      issue_530.xlsx, "I can open it with Office");
+    - ``xl/SharedStrings.xml``, which the content types and the workbook's relationships
+      call ``xl/sharedStrings.xml``: named as they call it (calamine's issue_419.xlsx).
+
+    ``data`` itself when nothing is to be renamed (nearly always: the names are only read),
+    or when it is not a package at all (the caller says why).
+    """
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as zf:
+            infos = zf.infolist()
+            names = {info.filename.replace("\\", "/"): info.filename for info in infos}
+            if len(names) != len(infos):
+                return data  # (two entries of one name: not for edi_xl to choose)
+            renamed = {written: name for name, written in names.items() if name != written}
+            lower: dict[str, list[str]] = {}
+            for name in names:
+                lower.setdefault(name.lower(), []).append(name)
+            for wanted in _referenced_names(zf, names):
+                found = lower.get(wanted.lower(), [])
+                if wanted not in names and len(found) == 1:
+                    renamed[names[found[0]]] = wanted
+            if not renamed:
+                return data
+            out = BytesIO()
+            with zipfile.ZipFile(out, "w") as new:
+                for info in infos:
+                    copy = zipfile.ZipInfo(renamed.get(info.filename, info.filename),
+                                           info.date_time)  # fmt: skip
+                    copy.compress_type = info.compress_type
+                    copy.external_attr = info.external_attr
+                    new.writestr(copy, zf.read(info))
+            return out.getvalue()
+    except (OSError, zipfile.BadZipFile, etree.XMLSyntaxError, ValueError, KeyError,
+            RuntimeError, EOFError, zlib.error):  # fmt: skip
+        return data

@@ -2397,7 +2397,8 @@ def apply_edits(package: bytes, wb: Workbook, edits: BookEdits) -> bytes:
     book = pkg.xml(workbook)
     book_rels = pkg.rels(workbook)
     sheets_el = book.find(M + "sheets")
-    assert sheets_el is not None
+    if sheets_el is None:  # (not an assert: python -O would go on with None)
+        raise ValueError(f"{workbook} has no sheets in {M[1:-1]}")
     old_order = [el.get("name", "") for el in sheets_el]
     if whole:
         _put_whole_sheets(pkg, wb, [ws for ws in wb.worksheets if ws.title in whole], edits,

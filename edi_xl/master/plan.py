@@ -17,6 +17,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles.cell_style import StyleArray
@@ -46,8 +47,9 @@ from edi_xl.master.loading import (
     shown_values,
     unmade_values,
 )
-from edi_xl.master.package import is_package
+from edi_xl.master.package import canonical_package, is_package
 from edi_xl.master.patch import remember_package
+from edi_xl.master.printing import grow_print_area
 from edi_xl.master.sheets import Settings
 from edi_xl.master.styles import (
     COMPUTED_HEADER_FILL,
@@ -221,9 +223,11 @@ def load_master(
     _check_is_master_format(path)
     keep_vba = path.suffix.lower() in (".xlsm", ".xltm")
     try:
-        data = path.read_bytes()
+        data = canonical_package(path.read_bytes())
         if is_strict_ooxml(data):
             raise UnreadableFileError(path, STRICT_OOXML)
+        if is_prerelease_ooxml(data):
+            raise UnreadableFileError(path, PRERELEASE_OOXML)
         with gc_paused(), warnings.catch_warnings():
             # openpyxl warns that it will drop what it does not model (sparklines, x14
             # extensions...); the patched save keeps them, so the warning is not true here
@@ -274,6 +278,41 @@ def is_strict_ooxml(data: bytes) -> bool:
             return _STRICT_OFFICE_DOCUMENT in archive.read(info)
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, RuntimeError):
         return False  # not a package, or no relationships: openpyxl's message says so
+
+
+#: Why a workbook saved by a pre-release of Excel 2007 is refused: openpyxl reads its sheets
+#: names but none of their cells (another namespace), and a save would write them empty.
+PRERELEASE_OOXML = (
+    "saved by a pre-release (beta) of Excel 2007, in a format edi_xl cannot read: if Excel "
+    'opens it, File > Save As and choose "Excel Workbook (*.xlsx)", then try again'
+)
+#: The namespace of the workbook and its sheets in Excel 2007's pre-release (beta) files
+#: (POI's sample-beta.xlsx); Excel 2007 itself writes spreadsheetml/2006/main.
+_PRERELEASE_MAIN = "http://schemas.microsoft.com/office/excel/2006/2"
+
+
+def is_prerelease_ooxml(data: bytes) -> bool:
+    """Whether ``data`` is a workbook saved by a pre-release of Excel 2007: its workbook
+    part (``xl/workbook.xml`` or where the package's relationships put it) is in the
+    pre-release namespace."""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            part = "xl/workbook.xml"
+            rels = archive.getinfo("_rels/.rels")
+            if rels.file_size <= 1_000_000:  # (a relationships part is a few hundred bytes)
+                for el in etree.fromstring(archive.read(rels), _PARSER):
+                    if el.get("Type", "").endswith("/officeDocument"):
+                        part = el.get("Target", part).lstrip("/")
+            with archive.open(part) as src:
+                for _, el in etree.iterparse(src, events=("start",), **_PARSER_OPTIONS):
+                    return etree.QName(el).namespace == _PRERELEASE_MAIN
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, RuntimeError, etree.Error):
+        pass  # not a package, or no workbook part: openpyxl's message says so
+    return False
+
+
+_PARSER_OPTIONS: dict[str, Any] = {"resolve_entities": False, "no_network": True}
+_PARSER = etree.XMLParser(**_PARSER_OPTIONS)
 
 
 PASSWORD_PROTECTED = (
@@ -436,9 +475,18 @@ def round_column(ws: Worksheet, header_row: int, as_at: date, grid: SheetGrid | 
     # grows by no more than it must
     previous = column_width(ws, anchor + 1) if earlier else None
     set_column_width(ws, new_col, previous or trust.UPDATE_WIDTH)
+    _print_area_takes(ws, anchor + 1, new_col)
     if earlier and ws.protection.sheet:
         _unlocked_as_left(ws, header_row, anchor + 1, new_col)
     return new_col
+
+
+def _print_area_takes(ws: Worksheet, left: int, col: int) -> None:
+    """A print area of the trust's that ends on column ``left`` (the previous round's, or
+    Status) takes the round's new column ``col`` beside it: the paper copy shows what owners
+    said this round. (Excel widens a range only for a column inserted inside it, so a print
+    area of the plan up to its last round left each new round out, without a word.)"""
+    grow_print_area(ws, lambda b: (b[0], b[1], col, b[3]) if b[2] == left else None)
 
 
 def _unlocked_as_left(ws: Worksheet, header_row: int, left: int, col: int) -> None:

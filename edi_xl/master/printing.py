@@ -9,9 +9,11 @@ master (the patch writer keeps them), and Excel and LibreOffice work the scale o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -135,3 +137,28 @@ def apply_print_setup(
     ws.evenFooter.left.text = ws.oddFooter.left.text
     ws.evenFooter.center.text = ws.oddFooter.center.text
     ws.evenFooter.right.text = ws.oddFooter.right.text
+
+
+#: A range's bounds, 1-based: (first column, top row, last column, bottom row).
+Bounds = tuple[int, int, int, int]
+
+
+def grow_print_area(ws: Worksheet, grow: Callable[[Bounds], Bounds | None]) -> None:
+    """Each range of the sheet's print area that ``grow`` gives new bounds takes them (the
+    trust's print area over the plan takes the rows ``import --into`` adds under it, the
+    round's new column beside it). A range of whole rows or columns ("$A:$J"), which
+    openpyxl reads as no print area, is not here: the file keeps it as it is."""
+    if not ws.print_area:
+        return
+    areas = [area.coord for area in ws._print_area]  # (a sheet's title may hold a comma)
+    grown = []
+    for ref in areas:
+        first, top, last, bottom = range_boundaries(ref)
+        if first is not None and top is not None and last is not None and bottom is not None:
+            new = grow((first, top, last, bottom))
+            if new is not None:
+                a, t, b, e = new
+                ref = f"{get_column_letter(a)}{t}:{get_column_letter(b)}{e}"
+        grown.append(ref)
+    if grown != areas:
+        ws.print_area = grown

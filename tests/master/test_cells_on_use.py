@@ -429,16 +429,17 @@ def test_placed_cells_refuse_to_be_used_after_a_column_is_inserted(
 def test_a_sheet_the_full_load_cannot_read_is_not_read_as_values(
     trust_master: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A cell whose style the workbook does not have (``s=""``, in the corpus) fails the full
-    load; read as a value it would load, and fail later, in the middle of a command, when
-    its cell is made. It fails the load, with the full load's message."""
+    """A cell whose style the workbook does not have (``s="9999"``) fails the full load;
+    read as a value it would load, and fail later, in the middle of a command, when its
+    cell is made. It fails the load, with the full load's message. (An empty style,
+    ``s=""``, is the default style: test_empty_style_attribute.py.)"""
     rewrite_part(
         trust_master,
         sheet_part(trust_master, "Notes"),
         lambda data: (
-            data.replace(b'<c r="B2" t="n"', b'<c r="B2" t="n" s=""', 1)
+            data.replace(b'<c r="B2" t="n"', b'<c r="B2" t="n" s="9999"', 1)
             if b'<c r="B2" t="n"' in data
-            else data.replace(b'<c r="B2"', b'<c r="B2" t="n" s=""', 1)
+            else data.replace(b'<c r="B2"', b'<c r="B2" t="n" s="9999"', 1)
         ),
     )
     messages = []
@@ -447,3 +448,4 @@ def test_a_sheet_the_full_load_cannot_read_is_not_read_as_values(
             _load(trust_master, on_use=on_use, monkeypatch=monkeypatch)
         messages.append(str(failed.value))
     assert messages[0] == messages[1]
+    assert "list index out of range" in messages[0]

@@ -329,6 +329,16 @@ def test_add_buttons_refuses_a_workbook_with_macros_and_other_files(tmp_path: Pa
     assert result.exit_code == 2 and "edi-xl import" in result.output
 
 
+def add_buttons_to(plan: Path) -> tuple[Any, list[list[int]]]:
+    """``edi-xl add-buttons PLAN``: its result and the buttons' anchors in the .xlsm (column,
+    dx, row, dy, ... as the VML gives them, 0-based)."""
+    result = CliRunner().invoke(cli, ["add-buttons", str(plan), "--as-at", "2023-12-18"])
+    assert result.exit_code in (0, 1), result.output
+    with zipfile.ZipFile(plan.with_suffix(".xlsm")) as z:
+        vml = next(z.read(n) for n in z.namelist() if n.endswith(".vml")).decode()
+    return result, [[int(x) for x in a.split(",")] for a in re.findall(r"<x:Anchor>([^<]*)", vml)]
+
+
 @pytest.mark.parametrize("far", ["", "AZ30", "XFD5", "XEX1"])
 def test_add_buttons_to_a_plan_whose_header_is_in_row_1(tmp_path: Path, far: str) -> None:
     """No row above the table: the buttons go beside its header, right of its last heading
@@ -355,11 +365,7 @@ def test_add_buttons_to_a_plan_whose_header_is_in_row_1(tmp_path: Path, far: str
         ws[far] = "a note of the trust's"
     plan = tmp_path / "plan.xlsx"
     wb.save(plan)
-    result = CliRunner().invoke(cli, ["add-buttons", str(plan), "--as-at", "2023-12-18"])
-    assert result.exit_code in (0, 1), result.output
-    with zipfile.ZipFile(plan.with_suffix(".xlsm")) as z:
-        vml = next(z.read(n) for n in z.namelist() if n.endswith(".vml")).decode()
-    anchors = [[int(x) for x in a.split(",")] for a in re.findall(r"<x:Anchor>([^<]*)", vml)]
+    result, anchors = add_buttons_to(plan)
     assert len(anchors) == 5 and all(a[2] == 0 and a[4] < 16384 for a in anchors), anchors
     headings = load_workbook(plan.with_suffix(".xlsm"))["Action Plan"][1]
     last = max(c.column for c in headings[:256] if c.value is not None)  # (Problems)
@@ -668,3 +674,48 @@ def test_a_plan_kept_in_page_layout_view_gets_no_frozen_panes(tmp_path: Path) ->
         f"{M}sheetViews/{M}sheetView"
     )
     assert view.get("view") == "pageLayout" and view.find(M + "pane") is None
+
+
+@pytest.mark.parametrize(
+    ("above", "row", "said"),
+    [
+        ({}, 4, None),  # the row right above the header is empty: there
+        ({"A4": "Prepared by: EDI Team", "merge": "A4:J4"}, 3, "are in row 3, the nearest"),
+        ({"A4": "Prepared by: EDI Team"}, 3, "are in row 3, the nearest"),  # (runs on over B:)
+        ({"A3": "Trust", "A4": "Prepared by", "C2": "x"}, 5, "Every row above the table's"),
+    ],
+)
+def test_add_buttons_never_covers_what_is_above_the_table(
+    tmp_path: Path, above: dict[str, str], row: int, said: str | None
+) -> None:
+    """The buttons go in the nearest row above the header with nothing where they sit (the
+    row right above held a merged "Prepared by" line, and the buttons covered it: helper-43,
+    session 15); with none, beside the header, right of the table."""
+    from openpyxl import Workbook
+
+    header, rows = seed_rows()
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Action Plan"
+    ws["A1"] = "Equality, Diversity & Inclusion Action Plan 2023/24"
+    for i, line in enumerate([header, *rows]):
+        for c, value in enumerate(line, start=1):
+            ws.cell(5 + i, c, value)
+    for ref, text in above.items():
+        if ref != "merge":
+            ws[ref] = text
+    if "merge" in above:
+        ws.merge_cells(above["merge"])
+    plan = tmp_path / "plan.xlsx"
+    wb.save(plan)
+    result, anchors = add_buttons_to(plan)
+    assert len(anchors) == 5 and {a[2] for a in anchors} == {row - 1}, anchors
+    if said is None:
+        assert "The buttons are in row" not in result.output and "beside" not in result.output
+    else:
+        assert said in result.output
+    kept = load_workbook(plan.with_suffix(".xlsm"))["Action Plan"]
+    assert {ref: kept[ref].value for ref in above if ref != "merge"} == {
+        ref: text for ref, text in above.items() if ref != "merge"
+    }

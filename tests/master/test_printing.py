@@ -84,3 +84,34 @@ def test_columns_saved_in_spans_are_as_wide_on_paper(tmp_path: Path) -> None:
     with zipfile.ZipFile(path) as zf:
         assert zf.read(part).count(b"<col ") == 3  # (A; B to D; E and F)
     assert printed_width(load_workbook(path).active) == single
+
+
+@pytest.mark.parametrize(
+    ("area", "after"),
+    [
+        ("A1:J40", "$A$1:$K$40"),  # up to the last round: takes the new one
+        ("A1:E40", "$A$1:$E$40"),  # a part of the plan: left as the trust set it
+        ("A1:M40", "$A$1:$N$40"),  # past the last round: moved along, as Excel moves it
+    ],
+)
+def test_the_trusts_print_area_takes_the_new_rounds_column(
+    tmp_path: Path, area: str, after: str
+) -> None:
+    """A print area set by the trust over its plan, up to the last round's column, takes the
+    new round's column (helper-43, session 15: the paper copy left this round's updates out,
+    without a word)."""
+    from conftest import build_trust_workbook
+
+    from edi_xl.flows.rounds import start_round
+
+    path = build_trust_workbook(tmp_path / "plan.xlsx", repeats=False)
+    wb = load_workbook(path)
+    ws = wb["Action Plan"]
+    header = [c.value for c in ws[3]]
+    assert header[9] == "Update as at 18 Sep 23" and len(header) == 10  # (J: the last round)
+    ws.print_area = area
+    wb.save(path)
+    start_round(path, date(2023, 12, 18))
+    ws = load_workbook(path)["Action Plan"]
+    assert ws["K3"].value == "Update as at 18 Dec 23"
+    assert ws.print_area == f"'Action Plan'!{after}"

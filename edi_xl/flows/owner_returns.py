@@ -329,7 +329,9 @@ def _status_validation(words: list[str], wb: Workbook, meta: Worksheet) -> DataV
 
 
 def legend(words: dict[RAG, str]) -> str:
-    """The Status legend: each word, its colour and what it means, in plain words."""
+    """The Status legend: each word, its colour and what it means, in plain words, and that
+    a Status chosen for an action past its due date does not make it less than Red (the
+    merge keeps it Red, and flags ``status_overridden``: said before the owner chooses)."""
     return (
         "Status: "
         + "; ".join(
@@ -338,7 +340,8 @@ def legend(words: dict[RAG, str]) -> str:
             else f"{words[rag]} ({rag.value})"
             for rag in RAG
         )
-        + "."
+        + f". An action past its due date stays {words[RAG.RED]} unless it is "
+        f"{words[RAG.BLUE]}: say in your update what is left to do and by when."
     )
 
 

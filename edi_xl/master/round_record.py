@@ -35,10 +35,11 @@ from edi_xl.master.sheets import RETURNS_SHEET, ROUND_LABEL, Settings, owner_key
 from edi_xl.master.styles import (
     HEADER_FILL,
     HEADER_FONT,
+    WRAP_TOP_LEFT,
     ColumnLines,
+    alignment_setter,
     lines_height,
     row_height_setter,
-    wrap_top_setter,
 )
 
 FILES_TITLE = "Files received this round"
@@ -291,12 +292,13 @@ def write_returns_sheet(
     if RETURNS_SHEET in wb.sheetnames:
         del wb[RETURNS_SHEET]
     ws = wb.create_sheet(RETURNS_SHEET)
-    wrap_top = wrap_top_setter(wb)
+    wrap_top = alignment_setter(wb, WRAP_TOP_LEFT)  # (a count never runs into an address)
     set_value(ws["A1"], f"Owner returns for the round as at {long_date(as_at)}")
     ws["A1"].font = Font(bold=True, size=14)
     ws.row_dimensions[1].height = 22  # a 14-point title
     set_value(ws["A2"], ROUND_LABEL)
     set_value(ws["B2"], as_at, number_format="dd mmm yyyy")
+    wrap_top(ws["B2"])
     r = 4
     _header(ws, r, OWNER_HEADERS)
     by_owner = files_by_owner(record)

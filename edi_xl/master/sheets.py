@@ -10,6 +10,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+from openpyxl.styles import Alignment
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break
@@ -31,6 +32,7 @@ from edi_xl.master.styles import (
     SUBTITLE_FONT,
     TITLE_FONT,
     WRAP_TOP,
+    WRAP_TOP_LEFT,
     ColumnLines,
     alignment_setter,
     alignment_style,
@@ -505,15 +507,19 @@ def write_owners(wb: Workbook, owners: list[str]) -> list[str]:
             continue
         known.add(owner_key(owner))
         set_value(ws.cell(r, 1), " ".join(owner.split()))
+        ws.cell(r, 1).alignment = WRAP_TOP  # (a name and job title: whole on paper too)
+        _fit_row(ws, r)
         added.append(owner)
         r += 1
     return added
 
 
-def _fit_row(ws: Worksheet, row: int, widths: Mapping[str, float] | None = None) -> None:
+def _fit_row(
+    ws: Worksheet, row: int, widths: Mapping[str, float] | None = None, *, grow_only: bool = False
+) -> None:
     """Give ``row`` of Settings the height its wrapped cells in A:C need (LibreOffice and
     Excel keep a row a program leaves unset at one line, and the lines print over the next
-    rows)."""
+    rows); with ``grow_only``, only when that is taller than the row is."""
     cells = []
     for c, letter in enumerate("ABC", start=1):
         cell = ws.cell(row, c)
@@ -521,7 +527,8 @@ def _fit_row(ws: Worksheet, row: int, widths: Mapping[str, float] | None = None)
             width = (widths or {}).get(letter) or shown_width(ws, c)
             cells.append((cell.value, width))
     height = row_height(cells)
-    if height > ROW_POINTS:
+    now = ws.row_dimensions[row].height if row in ws.row_dimensions else None
+    if height > ROW_POINTS and not (grow_only and now is not None and now >= height):
         ws.row_dimensions[row].height = height
 
 
@@ -606,8 +613,9 @@ def write_settings(wb: Workbook, settings: Settings, source: str = "") -> list[C
             if value is not None:
                 fmt = "dd mmm yyyy" if isinstance(value, date) else None
                 set_value(ws.cell(r, 2), value, number_format=fmt)
+            ws.cell(r, 2).alignment = WRAP_TOP  # (a paper's title: whole on paper too)
             ws.cell(r, 3, meaning).alignment = WRAP_TOP
-            ws.row_dimensions[r].height = row_height([(meaning, widths["C"])])
+            _fit_row(ws, r, widths)
         for letter, width in widths.items():
             ws.column_dimensions[letter].width = width
         ws["A2"].alignment = WRAP_TOP
@@ -630,7 +638,30 @@ def write_settings(wb: Workbook, settings: Settings, source: str = "") -> list[C
             set_value(cell, settings.as_at, number_format="dd mmm yyyy")
             changes.append(Change("", f"{SETTINGS}: {AS_AT_LABEL}", old, settings.as_at, source))
     _define_name(wb, AS_AT_NAME, f"{SETTINGS}!$B${row}")
+    _fit_typed_rows(ws)
     return changes
+
+
+def _fit_typed_rows(ws: Worksheet) -> None:
+    """The rows of Settings HR type into (the front sheet's, the Owners table's) as tall as
+    their wrapped text needs, so they print whole (a paper's title, a name and job title); a
+    row is never made shorter."""
+    rows = _label_rows(ws)
+    typed = [(rows[label.lower()], 2) for label, _, _ in BOARD_ROWS if label.lower() in rows]
+    header = _owners_header_row(ws, rows)
+    if header is not None:
+        r = header + 1
+        while _shown(ws, r, 1) not in (None, ""):
+            typed.append((r, 1))
+            r += 1
+    for r, c in typed:
+        cell = ws.cell(r, c)  # (the value, wrapped in its column: as a master made now has it)
+        old = cell.alignment
+        if cell.value is not None and not old.wrap_text:
+            cell.alignment = Alignment(
+                horizontal=old.horizontal, vertical=old.vertical or "top", wrap_text=True
+            )
+        _fit_row(ws, r, grow_only=True)
 
 
 def write_lists(wb: Workbook, words: dict[RAG, str]) -> None:
@@ -683,7 +714,7 @@ def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
     row = _last_line(ws) + 1
     # Thousands of lines: each cell is made with its look (see alignment_setter) and its value
     # stored as set_value stores it (set_plain), in rows below every cell the sheet has.
-    wrap_top = alignment_style(wb, WRAP_TOP)
+    wrap_top = alignment_style(wb, WRAP_TOP_LEFT)  # ("109" against "round started ...")
     widths = [shown_width(ws, col) for col in _LOG_COLUMNS]
     # The time left-aligned, so that it never touches the action number beside it.
     first = ws.cell(row, 1)  # every line's time is this cell's value and look

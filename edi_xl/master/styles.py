@@ -35,6 +35,9 @@ TITLE_FONT = Font(bold=True, size=14, color=NHS_BLUE)
 SUBTITLE_FONT = Font(italic=True, color="595959")
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 LEFT_TOP = Alignment(horizontal="left", vertical="top")
+#: A log's or a list's cells: wrapped, and left-aligned whatever they hold, so that a number or
+#: a date (right-aligned by default) never runs into the text of the next column
+WRAP_TOP_LEFT = Alignment(wrap_text=True, vertical="top", horizontal="left")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 THIN = Side(style="thin", color="BFBFBF")
 GRID_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)

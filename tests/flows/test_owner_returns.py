@@ -51,7 +51,9 @@ SEED_FILES = [
 ]
 STATUS_KEY = (
     "Status: On Track (Green); At Risk (Amber) — at risk of missing the date; "
-    "Exceeded Timescales (Red) — date passed; Complete (Blue) — complete, with evidence."
+    "Exceeded Timescales (Red) — date passed; Complete (Blue) — complete, with evidence. "
+    "An action past its due date stays Exceeded Timescales unless it is Complete: say in your "
+    "update what is left to do and by when."
 )
 REPLY_BY = "Please reply by 1 January 2024 (14 days after the as-at date, 18 December 2023). "
 STATUS_LIST = '"On Track,At Risk,Exceeded Timescales,Complete"'

@@ -515,7 +515,7 @@ def test_a_long_update_and_the_narrow_columns_print_as_a_reader_needs(
     text = " ".join(pages)
     assert "Days overdue" in text and "overdu e" not in text
     exceptions = text[text.index("3.1 Overdue actions") : text.index("Appendix A.")]
-    assert "(in full in Appendix A)" in exceptions
+    assert re.search(r"\(in full in Appendix A\) \(\d+ \w{3} \d{4}\)", exceptions)  # the round
     assert long_update not in exceptions and "Step 5: the panel guidance" in exceptions
     appendix = text[text.index("Appendix A.") :]  # (whole, over the page it runs onto)
     assert all(f"Step {i}: the" in appendix for i in range(1, 21))

@@ -247,3 +247,48 @@ def test_a_plan_four_rounds_wide_prints_over_two_a4_pages_across(
     report = render_check(master, tmp_path / "render")
     assert not report.problems, str(report)
     assert len(report.pages_of("Action Plan")) >= 2, report.pages
+
+
+def test_a_round_with_settings_filled_in_reads_well(demo_master: Path, tmp_path: Path) -> None:
+    """The master as HR have it after a round: the Owners table's addresses and the front
+    sheet's rows typed on Settings, the round started, returns merged. Every sheet prints
+    whole (helper-44, session 15: owners' names cut by their addresses on Settings; "109"
+    and "18-Mar-24" run into the Change Log's next column; a Returns sheet's count run into
+    the owner's address)."""
+    import shutil
+
+    from edi_xl.flows.rounds import start_round
+    from edi_xl.master import sheets
+
+    master = tmp_path / "plan.xlsx"
+    shutil.copy2(demo_master, master)
+    start_round(master, date(2024, 3, 18), now=datetime(2024, 3, 18, 9))
+    wb = load_workbook(master)
+    ws = wb[sheets.SETTINGS]
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Action Owner")
+    r = header + 1
+    while ws.cell(r, 1).value:
+        name = str(ws.cell(r, 1).value).split(",")[0].lower().replace(" ", ".")
+        ws.cell(r, 2).value = f"{name}@example-trust.nhs.uk"
+        ws.cell(r, 3).value = "hr.business.partners@example-trust.nhs.uk"
+        r += 1
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    ws.cell(rows["Paper title"], 2).value = (
+        "Equality, diversity and inclusion action plan: Q4 progress report to the People Committee"
+    )
+    wb.save(master)
+    _answer_every_return(master, tmp_path / "round", datetime(2024, 3, 25, 9), "Done")
+    report = render_check(master, tmp_path / "render")
+    assert not report.problems, str(report)
+    # a number or a date is left-aligned in the Change Log and on the Returns sheet, as
+    # text is: right-aligned, it met the next column's text ("109round started", "1jim@...")
+    done = load_workbook(master)
+    numbers = [
+        cell
+        for name in ("Change Log", "Returns")
+        for row in done[name].iter_rows(min_row=2)
+        for cell in row
+        if isinstance(cell.value, int | float | datetime)
+    ]
+    assert len(numbers) > 20
+    assert {c.alignment.horizontal for c in numbers} == {"left"}

@@ -84,8 +84,9 @@ def title_of(data: PaperData) -> str:
     )
 
 
-def latest_update(action: Action, as_at: date) -> str:
-    """The owner's latest update at the as-at date, with the round it was given for."""
+def latest_update(action: Action, as_at: date, *, cut: bool = False) -> str:
+    """The owner's latest update at the as-at date, with the round it was given for; with
+    ``cut``, its text as :func:`shortened` gives it (the round still after it)."""
     given = [
         u
         for u in action.updates
@@ -95,6 +96,8 @@ def latest_update(action: Action, as_at: date) -> str:
         return NO_UPDATE
     latest = max(given, key=lambda u: u.as_at or date.min)
     text = " ".join(latest.text.split()) if latest.text else ""
+    if cut:
+        text = shortened(text)
     return f"{text} ({short_date(latest.as_at)})" if latest.as_at else text
 
 
@@ -450,7 +453,7 @@ def _listed_rows(
             a.owner or "(no owner)",
             short_date(a.due) or (a.due_text or ""),
             last(a),
-            shortened(latest_update(by_id[a.id], data.summary.as_at))
+            latest_update(by_id[a.id], data.summary.as_at, cut=True)
             if a.id in by_id
             else NO_UPDATE,
         ]
@@ -556,7 +559,7 @@ def build(data: PaperData) -> DocumentType:
                     a.owner or "(no owner)",
                     short_date(a.due.deadline) or (a.due.text or ""),
                     f"Amber: {s.words.get(RAG.AMBER)}",
-                    shortened(latest_update(a, s.as_at)),
+                    latest_update(a, s.as_at, cut=True),
                 ]
                 for a in at_risk
             ],
@@ -599,7 +602,7 @@ def build(data: PaperData) -> DocumentType:
                     c.id,
                     c.action or NO_ACTION,
                     by_id[c.id].owner if c.id in by_id else "",
-                    shortened(latest_update(by_id[c.id], s.as_at)) if c.id in by_id else NO_UPDATE,
+                    latest_update(by_id[c.id], s.as_at, cut=True) if c.id in by_id else NO_UPDATE,
                 ]
                 for c in completed
             ],

@@ -133,6 +133,9 @@ class Package:
     #: Parts parsed ahead (:meth:`parse_ahead`): name -> (the bytes parsed, their tree), each
     #: tree handed out once by :meth:`xml`, and only while the part still holds those bytes.
     _parsed: dict[str, tuple[bytes, etree._Element]] = field(default_factory=dict, repr=False)
+    #: Parts taken out (:meth:`remove`): their content-type entries go with them; an entry
+    #: for a part the file never had is the file's own, and stays
+    removed: set[str] = field(default_factory=set)
 
     @classmethod
     def read(cls, source: str | Path | bytes) -> Package:
@@ -189,6 +192,7 @@ class Package:
         self.put(name, serialise(root))
 
     def remove(self, name: str) -> None:
+        self.removed.add(name)
         self.parts.pop(name, None)
         self.infos.pop(name, None)
         self.entries.pop(name, None)

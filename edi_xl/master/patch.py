@@ -2279,7 +2279,7 @@ def _set_overrides(pkg: Package, root: etree._Element, overrides: dict[str, str]
         root.remove(el)
     defaults = {el.get("Extension", "").lower() for el in root.iterfind(f"{{{CT_NS}}}Default")}
     for name, ctype in overrides.items():
-        if name in pkg.parts:
+        if name in pkg.parts or name not in pkg.removed:  # (one for no part: the file's own)
             el = etree.SubElement(root, f"{{{CT_NS}}}Override")
             el.set("PartName", "/" + name)
             el.set("ContentType", ctype)

@@ -476,8 +476,8 @@ def round_column(ws: Worksheet, header_row: int, as_at: date, grid: SheetGrid | 
     previous = column_width(ws, anchor + 1) if earlier else None
     set_column_width(ws, new_col, previous or trust.UPDATE_WIDTH)
     _print_area_takes(ws, anchor + 1, new_col)
-    if earlier and ws.protection.sheet:
-        _unlocked_as_left(ws, header_row, anchor + 1, new_col)
+    if earlier:
+        _as_left(ws, header_row, anchor + 1, new_col)
     return new_col
 
 
@@ -489,15 +489,13 @@ def _print_area_takes(ws: Worksheet, left: int, col: int) -> None:
     grow_print_area(ws, lambda b: (b[0], b[1], col, b[3]) if b[2] == left else None)
 
 
-def _unlocked_as_left(ws: Worksheet, header_row: int, left: int, col: int) -> None:
-    """On a protected sheet, the new round's cells under the header take the look of the
-    previous round's where those are unlocked for typing (Excel's "Format Same As Left" on
-    an insert): the trust unlocked its update column, so the round's can be typed in too."""
+def _as_left(ws: Worksheet, header_row: int, left: int, col: int) -> None:
+    """The new round's cells under the header take the look of the previous round's (Excel's
+    "Format Same As Left" on an insert, which the buttons' insert asks Excel for): its
+    borders, wrapping and font, and, on a protected sheet, the unlocked cells the trust
+    left for typing in its update column."""
     placed = PlacedCells(ws, (left, col))
-    protections = ws.parent._protections
     for row in range(header_row + 1, extent(ws)[0] + 1):
         style = placed.style(row, left)
-        if style is None or not style.protectionId:
-            continue
-        if protections[style.protectionId].locked is False:  # (unlocked)
+        if style is not None and any(style):
             placed.cell(row, col)._style = StyleArray(style)  # (the workbook has it)

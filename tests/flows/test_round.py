@@ -314,6 +314,22 @@ def test_a_new_round_column_is_as_wide_as_the_previous_rounds(master):
     assert ws.column_dimensions["J"].width == 33
 
 
+def test_a_new_round_column_looks_as_the_previous_rounds(master):
+    """Its cells under the header take the previous round's look (borders, wrapping), as
+    Excel's insert does ("Format Same As Left", which the buttons ask Excel for): the new
+    column printed with no borders in a bordered table (helper-44, session 15)."""
+    invoke("round", master, "--start", "2024-03-18")
+    ws = load_workbook(master)["Action Plan"]
+    assert ws["J4"].value == "Update as at 18 Sep 23" and ws["K4"].value == "Update as at 18 Mar 24"
+    looks = {
+        (c.border.left.style, c.border.bottom.style, c.alignment.wrap_text)
+        for row in range(5, ws.max_row + 1)
+        for c in (ws.cell(row, 10), ws.cell(row, 11))
+        if ws.cell(row, 1).value
+    }
+    assert looks == {("thin", "thin", True)}, looks
+
+
 def test_round_start_defaults_to_today(master, monkeypatch):
     import edi_xl.cli
 

@@ -415,3 +415,51 @@ def test_a_part_removed_is_not_handed_out_parsed(tmp_path: Path) -> None:
     assert sheet not in pkg._parsed
     with pytest.raises(KeyError):
         pkg.xml(sheet)
+
+
+def test_content_types_of_parts_the_file_never_had_are_kept(tmp_path: Path) -> None:
+    """An ``Override`` naming a part that is not in the file (some writers list parts they
+    did not write: POI's picture.xlsx) is the file's own and stays; the one of a part edi_xl
+    takes out (the calculation chain, which Excel rebuilds) goes with it."""
+    import xlsxwriter
+    from conftest import AS_AT, add_seed_plan_sheet, rewrite_part
+
+    from edi_xl.flows.refresh import refresh_workbook
+
+    path = tmp_path / "plan.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    add_seed_plan_sheet(book)
+    book.close()
+    phantom = (
+        '<Override PartName="/xl/connections.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.connections+xml"/>'
+    )
+    chain = (
+        '<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.calcChain+xml"/>'
+    )
+    rewrite_part(
+        path,
+        "[Content_Types].xml",
+        lambda data: data.replace(b"</Types>", (phantom + chain + "</Types>").encode()),
+    )
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/calcChain.xml"] = (
+        b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+    )
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace(
+        "</Relationships>",
+        '<Relationship Id="rIdChain" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>',
+    ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    refresh_workbook(path, AS_AT)
+    with zipfile.ZipFile(path) as z:
+        types = z.read("[Content_Types].xml").decode()
+        names = z.namelist()
+    assert "xl/calcChain.xml" not in names and "/xl/calcChain.xml" not in types
+    assert 'PartName="/xl/connections.xml"' in types

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import xlsxwriter
@@ -234,3 +235,72 @@ def test_the_general_reading_leaves_a_key_out_and_says_so(tmp_path: Path) -> Non
     assert "Action Plan row 15: 'Green' | 'On track' (a RAG key or a note: no action number, " \
         "action text, owner or dates)" in read.not_placed  # fmt: skip
     assert any(t.startswith("Action Plan row 21: 'Amber' | 'At risk'") for t in read.not_placed)
+
+
+def _plan_with_rows(path: Path, rows: list[list[Any]], headers: tuple[str, ...] = HEADERS) -> Path:
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Action Plan")
+    dated = book.add_format({"num_format": "dd-mmm-yy"})
+    ws.write_row(0, 0, headers)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, datetime):
+                ws.write_datetime(r, c, value, dated)
+            elif value is not None:
+                ws.write(r, c, value)
+    book.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("row", "read"),
+    [
+        # (helper-46) an action's letter in the # column is its label, not a key's colour
+        (["a.", None, "Shortlist panel members"], True),
+        (["B", None, "Publish a panel policy", None, None, None, None, None, "At Risk"], True),
+        (["g -", None, "Agree the guidance"], True),
+        # a blank Action cell, but an owner or a due date and a Status of its own: tracked
+        ([None, "Recruitment", None, None, None, "Jim Machon", None, None, "Amber"], True),
+        (["Action 1", None, None, None, None, None, None, datetime(2024, 3, 31), "G"], True),
+        # Excel made "1.5" a date: still an action's number
+        ([datetime(2024, 5, 1), None, None, None, None, "Jim Machon"], True),
+        # a colour in the Status column beside text that is no status: an action's RAG
+        ([None, None, "Draft the WDES plan", None, None, None, None, None, "Amber"], True),
+        # what stays out: a key's rows, a row carrying on the action above with no Status
+        ([None, "Green", "On track"], False),
+        ([None, None, None, None, None, None, None, None, "Green", "On track"], False),
+        ([None, None, None, None, None, "Sarah Jones", None, datetime(2023, 10, 31)], False),
+    ],
+)
+def test_what_makes_an_unnumbered_row_an_action(tmp_path: Path, row: list[Any], read: bool) -> None:
+    path = _plan_with_rows(
+        tmp_path / "plan.xlsx",
+        [["1.1", "Recruitment", "Diverse interview panels", "", "", "Jim Machon"], row],
+    )
+    plan = read_plan(path)
+    assert len(plan.actions) == (2 if read else 1), [a.id for a in plan.actions]
+    assert plan.source is not None and len(plan.source.not_actions) == (0 if read else 1)
+
+
+def test_a_plan_whose_first_column_is_its_rag(tmp_path: Path) -> None:
+    """``RAG | Action | Progress update`` (helper-46: every action was left out as a key,
+    and the general reading found no action rows)."""
+    from edi_xl.tables.reader import read_source
+
+    path = _plan_with_rows(
+        tmp_path / "rag_first.xlsx",
+        [
+            ["Green", "Set up the staff network", "Launched in May"],
+            ["Amber", "Draft the WDES plan", "Waiting for the data"],
+            ["R", "Reverse mentoring", "delayed"],
+            ["Blue", "Publish the WRES report", "Published"],
+        ],
+        headers=("RAG", "Action", "Progress update"),
+    )
+    read = read_source(path)
+    assert [a.action for a in read.plan.actions] == [
+        "Set up the staff network",
+        "Draft the WDES plan",
+        "Reverse mentoring",
+        "Publish the WRES report",
+    ]

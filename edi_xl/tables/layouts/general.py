@@ -331,8 +331,21 @@ def _key_or_stray(row: list[Any], header: Header, read: list[int]) -> bool:
         return False
     if not all(blank(f) for f in ("owner", "start", "due")):
         return False
-    first = next((row[c] for c in read if c < len(row) and not is_blank(row[c])), None)
-    return blank("action") or (isinstance(first, str) and KEY_COLOUR.match(first) is not None)
+    if blank("action"):
+        return True
+    filled = [c for c in read if c < len(row) and not is_blank(row[c])]
+    first = row[filled[0]]
+    # a colour under the # or the Status column is an action's label or RAG, not a key's
+    return (
+        isinstance(first, str)
+        and filled[0] != id_col
+        and KEY_COLOUR.match(first) is not None
+        and len(filled) <= 2
+        and (
+            filled[0] != fields.get("status")
+            or (isinstance(last := row[filled[-1]], str) and parse_status(last) is not None)
+        )
+    )
 
 
 def _not_key(header: Header, col: int) -> bool:

@@ -232,7 +232,7 @@ def is_action_id(value: Any) -> bool:
     a short code with a digit in it ("EDI-07", "R1.2"; not "Theme 1", a heading's)."""
     if value is None or isinstance(value, bool):
         return False
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | date):  # (a date: Excel turned "1.5" into 1 May)
         return True
     text = str(value).strip()
     return _ACTION_NUMBER.match(text) is not None or (
@@ -289,17 +289,35 @@ def not_an_action(row: list[Any], watched: list[int], columns: ColumnMap, number
             return filled[0][0] != action or _KEY_LABEL.match(filled[0][1]) is not None
     if numbered:
         return False
+
+    def has(fld: str) -> bool:
+        c = fields.get(fld)
+        return c is not None and c < width and not is_blank(row[c])
+
     if action is not None and (action >= width or is_blank(row[action])):
-        return True
-    first = filled[0][1]
+        # no action text: a key, a note, a row carrying on the action above ("Sarah Jones |
+        # 31 Oct 23"); but a row with an owner or a due date AND a Status of its own is
+        # tracked by the trust (an action whose text is in another column or not typed yet,
+        # the second row of an Action cell merged down in a file that does not fill merges)
+        return not (has("status") and (has("owner") or has("due")))
+    first_col, first = filled[0]
+    # a key's colour is a label in the first columns: not a letter in the # column ("a.",
+    # "B": an action's label) nor a colour in the Status column (an action's RAG); and a key
+    # row is a colour and what it means, nothing more
     return (
         isinstance(first, str)
+        and first_col != fields.get("id")
         and KEY_COLOUR.match(first) is not None
-        and all(
-            (c := fields.get(f)) is None or c >= width or is_blank(row[c])
-            for f in ("owner", "start", "due")
-        )
+        and len(filled) <= 2
+        and not any(has(f) for f in ("owner", "start", "due"))
+        and (first_col != fields.get("status") or _reads_as_status(filled[-1][1]))
     )
+
+
+def _reads_as_status(text: Any) -> bool:
+    """What a key says a colour means ("On track", "Complete with evidence"), not an action's
+    text: beside a colour in the Status column, only a key's row says a status again."""
+    return isinstance(text, str) and parse_status(text) is not None
 
 
 def rows_not_read(grid: SheetGrid, rows: list[int], columns: ColumnMap) -> list[RowNotRead]:

@@ -304,3 +304,22 @@ def test_a_plan_whose_first_column_is_its_rag(tmp_path: Path) -> None:
         "Reverse mentoring",
         "Publish the WRES report",
     ]
+
+
+@pytest.mark.parametrize("label", ["2", "Theme 2", "2."])
+def test_a_heading_with_its_number_before_it(tmp_path: Path, label: str) -> None:
+    """"2 | Bullying and harassment" with the heading merged across the rest of the row
+    (helper-46: read as action 2, its owner and Status the heading's text)."""
+    path = tmp_path / "numbered_heading.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Action Plan")
+    ws.write_row(0, 0, HEADERS)
+    ws.write_row(1, 0, ["1.1", "Recruitment", "Diverse panels", "", "", "Jim Machon"])
+    ws.write(2, 0, label)
+    ws.merge_range(2, 1, 2, len(HEADERS) - 1, "Bullying and harassment")
+    ws.write_row(3, 0, ["2.1", "Bullying", "Speak-up guardians", "", "", "Louanna Lubega"])
+    book.close()
+    plan = read_plan(path)
+    assert [a.id for a in plan.actions] == ["1.1", "2.1"]
+    assert plan.source is not None
+    assert [n.row for n in plan.source.not_actions] == [3]

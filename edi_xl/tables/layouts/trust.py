@@ -257,7 +257,8 @@ def not_an_action(row: list[Any], watched: list[int], columns: ColumnMap, number
     or inside the table:
 
     * one text across the row: a merged "Theme 1: Recruitment" or "Approved by the EDI
-      Committee 12/10/2025";
+      Committee 12/10/2025", with a number before it or not ("2 | Bullying and harassment"
+      merged across the rest of the row);
 
     and, for a row with no action number (``numbered``: :func:`is_action_id`):
 
@@ -270,14 +271,16 @@ def not_an_action(row: list[Any], watched: list[int], columns: ColumnMap, number
     """
     fields = columns.fields
     width = len(row)
-    action = fields.get("action")
+    action, id_col = fields.get("action"), fields.get("id")
     if numbered and action is not None and action < width:  # (most rows: an action's)
-        text, id_col = row[action], fields.get("id")
+        text = row[action]
+        beside = fields.get("owner", fields.get("status"))
         if (
             isinstance(text, str)
             and text.strip()
             and id_col is not None
             and one_line(text) != one_line(row[id_col])
+            and (beside is None or beside >= width or one_line(row[beside]) != one_line(text))
         ):
             return False
     filled = [(c, row[c]) for c in watched if c < width and not is_blank(row[c])]
@@ -287,6 +290,9 @@ def not_an_action(row: list[Any], watched: list[int], columns: ColumnMap, number
             return True  # one text across the row: a heading or a note
         if not numbered:
             return filled[0][0] != action or _KEY_LABEL.match(filled[0][1]) is not None
+    rest = [v for c, v in filled if c != id_col]  # ("2 | Bullying and harassment" merged B:J)
+    if len(rest) > 1 and len({one_line(v) if isinstance(v, str) else "=" for v in rest}) == 1:
+        return isinstance(rest[0], str) and not rest[0].startswith("=")  # a numbered heading
     if numbered:
         return False
 

@@ -308,7 +308,7 @@ def test_a_plan_whose_first_column_is_its_rag(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("label", ["2", "Theme 2", "2."])
 def test_a_heading_with_its_number_before_it(tmp_path: Path, label: str) -> None:
-    """"2 | Bullying and harassment" with the heading merged across the rest of the row
+    """ "2 | Bullying and harassment" with the heading merged across the rest of the row
     (helper-46: read as action 2, its owner and Status the heading's text)."""
     path = tmp_path / "numbered_heading.xlsx"
     book = xlsxwriter.Workbook(str(path))

@@ -178,6 +178,9 @@ def test_new_from_says_which_rows_it_did_not_take(tmp_path: Path) -> None:
     [
         (["Key"], False),  # "Key" alone in the Action column: a key's label
         (["RAG rating key:"], False),
+        (["Green - On track"], False),  # a key's line, one a row, in the Action column
+        (["Amber: at risk of missing the date"], False),
+        (["Green spaces for staff wellbeing"], True),
         (["Write the policy"], True),  # an action with only its text so far: read, checked
         (["Total reward review"], True),
     ],

@@ -246,6 +246,8 @@ def is_action_id(value: Any) -> bool:
 KEY_COLOUR = re.compile(
     r"\s*(green|amber|red|blue|grey|gray|black|purple|[garb])\s*[:.\-–]?\s*\Z", re.I
 )
+#: A key's line in one cell: a colour, a dash, colon or equals sign, what it means.
+_KEY_LINE = re.compile(r"\s*(green|amber|red|blue|grey|gray|black|purple)\s*[-–—:=]", re.I)
 #: A key's label: "Key", "RAG key", "RAG rating key:", "Key to RAG".
 _KEY_LABEL = re.compile(
     r"\s*(rag\s+)?(rating\s+|status\s+)?key(\s+to\s+rag(\s+ratings?)?)?\s*:?\s*\Z", re.I
@@ -263,7 +265,7 @@ def not_an_action(row: list[Any], watched: list[int], columns: ColumnMap, number
     and, for a row with no action number (``numbered``: :func:`is_action_id`):
 
     * a lone text in one cell but the Action column's ("Key", "Next review: March 2026"), or
-      a key's label alone in the Action column;
+      a key's label or line alone in the Action column ("Key", "Green - On track");
     * no action text: a RAG key's "Green | On track" under the Status and update columns, a
       line of notes, a row carrying on the action above ("Sarah Jones | 31 Oct 23");
     * a RAG key's row under the first columns ("Green | On track"), with no owner and no
@@ -289,7 +291,12 @@ def not_an_action(row: list[Any], watched: list[int], columns: ColumnMap, number
         if len(filled) > 1:
             return True  # one text across the row: a heading or a note
         if not numbered:
-            return filled[0][0] != action or _KEY_LABEL.match(filled[0][1]) is not None
+            lone = filled[0][1]
+            return (
+                filled[0][0] != action
+                or _KEY_LABEL.match(lone) is not None
+                or _KEY_LINE.match(lone) is not None  # "Green - On track", alone in Action
+            )
     rest = [v for c, v in filled if c != id_col]  # ("2 | Bullying and harassment" merged B:J)
     if len(rest) > 1 and len({one_line(v) if isinstance(v, str) else "=" for v in rest}) == 1:
         return isinstance(rest[0], str) and not rest[0].startswith("=")  # a numbered heading

@@ -48,7 +48,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.utils import coordinate_to_tuple, get_column_letter
+from openpyxl.utils import coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook as WorkbookType
@@ -56,6 +56,7 @@ from openpyxl.workbook.workbook import Workbook as WorkbookType
 from edi_xl.master.cells import FORMULA_TRIGGERS, set_formula, set_value
 from edi_xl.master.edits import Baseline, BookEdits, SheetEdits, take_baseline
 from edi_xl.master.loading import keep_formula_results
+from edi_xl.master.package import merged_ranges
 
 TITLE = "edi_xl"
 #: Longest message shown in the alert (VBA's MsgBox stops at 1,024 characters).
@@ -122,6 +123,10 @@ class BookSnapshot:
     #: engine gives them (Excel itself, through the buttons' RunPython); none where it
     #: cannot (xlwings' remote and server clients send values only)
     formulas: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    #: per sheet, its merged ranges ("B10:J10"): a heading merged across the plan's row is
+    #: read as the command reads it from the file (its text across the merge), not as an
+    #: action number and one text (:func:`read_merges`)
+    merges: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def folder(self) -> Path:
@@ -184,6 +189,12 @@ def read_book(book: Any) -> BookSnapshot:
         found = read_formulas(rng, values)
         if found:
             formulas[sheet.name] = found
+    snapshot_sheets = dict(sheets)
+    merges: dict[str, list[str]] = {}
+    for name, spans in read_merges(book).items():
+        kept = _still_merged(spans, snapshot_sheets[name]) if name in snapshot_sheets else []
+        if kept:
+            merges[name] = kept
     names: list[tuple[str, str]] = []
     for name in book.names:
         try:
@@ -194,7 +205,53 @@ def read_book(book: Any) -> BookSnapshot:
             continue
         if isinstance(refers_to, str) and "!" in refers_to and "[" not in refers_to:
             names.append((label, refers_to))
-    return BookSnapshot(book.name, book.fullname, sheets, names, formulas)
+    return BookSnapshot(book.name, book.fullname, sheets, names, formulas, merges)
+
+
+def read_merges(book: Any) -> dict[str, list[str]]:
+    """Each sheet's merged ranges: through Excel where the engine reaches it (COM: the
+    buttons' classic RunPython), else as the workbook's file has them, as last saved
+    (xlwings' remote and server clients send values only)."""
+    found: dict[str, list[str]] = {}
+    try:
+        for sheet in book.sheets:
+            used = sheet.api.UsedRange
+            if used.MergeCells is False:  # (True: all of it; None: some)
+                continue
+            spans: dict[str, None] = {}
+            for cell in used.Cells:
+                if cell.MergeCells:
+                    spans[str(cell.MergeArea.Address).replace("$", "")] = None
+            if spans:
+                found[sheet.name] = list(spans)
+        return found
+    except Exception:  # noqa: BLE001 - no object model here: the saved file's
+        pass
+    path = Path(book.fullname)
+    path = path if path.is_absolute() else Path.cwd() / path  # (as BookSnapshot.folder)
+    try:
+        return merged_ranges(path.read_bytes())
+    except OSError:
+        return {}
+
+
+def _still_merged(spans: list[str], rows: list[list[Any]]) -> list[str]:
+    """The ranges of ``spans`` whose cells but the first are empty in the values read: a
+    merge the file has and the open workbook may not (unmerged since, and typed into) is
+    left out, so that no value read is hidden under it."""
+    kept = []
+    for span in spans:
+        first, top, last, bottom = range_boundaries(span)
+        if first is None or top is None or last is None or bottom is None:
+            continue
+        if all(
+            r >= len(rows) or c >= len(rows[r]) or rows[r][c] is None
+            for r in range(top - 1, bottom)
+            for c in range(first - 1, last)
+            if (r, c) != (top - 1, first - 1)
+        ):
+            kept.append(span)
+    return kept
 
 
 def _shown(value: Any) -> Any:
@@ -233,6 +290,8 @@ def workbook_from_snapshot(snapshot: BookSnapshot) -> tuple[WorkbookType, Baseli
                     set_value(cell, value)
         if results:
             keep_formula_results(ws, results)
+        for span in snapshot.merges.get(name, []):
+            ws.merge_cells(span)  # (as the file's reading has them)
     for name, refers_to in snapshot.names:
         if name not in wb.defined_names:
             wb.defined_names[name] = DefinedName(name, attr_text=refers_to.lstrip("="))

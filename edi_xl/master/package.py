@@ -9,6 +9,7 @@ other part's bytes as they were; this module is the package it works on.
 from __future__ import annotations
 
 import posixpath
+import re
 import struct
 import zipfile
 import zlib
@@ -478,3 +479,38 @@ def canonical_package(data: bytes) -> bytes:
     except (OSError, zipfile.BadZipFile, etree.XMLSyntaxError, ValueError, KeyError,
             RuntimeError, EOFError, zlib.error):  # fmt: skip
         return data
+
+
+#: A merged range of a sheet part: ``<mergeCell ref="B10:J10"/>`` (any prefix).
+_MERGE_CELL = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([A-Za-z]+[0-9]+:[A-Za-z]+[0-9]+)"'
+)
+
+
+def merged_ranges(data: bytes) -> dict[str, list[str]]:
+    """Worksheet name -> its merged ranges ("B10:J10"), as the package ``data`` has them
+    (read from the sheet parts, no workbook loaded: the buttons' remote engines give a
+    workbook's values but not its merges, and its file, as last saved, does). Nothing for a
+    package that cannot be read so."""
+    out: dict[str, list[str]] = {}
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            book = "xl/workbook.xml"
+            if "_rels/.rels" in names:
+                for rel in parse(zf.read("_rels/.rels")):
+                    if rel.get("Type", "") == DOC_REL + "officeDocument":
+                        book = resolve("", rel.get("Target", ""))
+            targets = {
+                rel.get("Id", ""): resolve(book, rel.get("Target", ""))
+                for rel in parse(zf.read(rels_name(book)))
+            }
+            for sheet in parse(zf.read(book)).iter(f"{{{MAIN_NS}}}sheet"):
+                part = targets.get(sheet.get(f"{{{R_NS}}}id", ""), "")
+                if part in names:
+                    found = _MERGE_CELL.findall(zf.read(part))
+                    if found:
+                        out[sheet.get("name", "")] = [ref.decode("ascii") for ref in found]
+    except (KeyError, OSError, zipfile.BadZipFile, etree.XMLSyntaxError, ValueError):
+        return {}
+    return out

@@ -991,3 +991,47 @@ def test_a_whole_round_through_the_buttons_equals_the_commands(
             "Victoria Parsons, Associate Director of Corporate Governance",
         )
     )
+
+
+@pytest.mark.parametrize(
+    ("first", "span", "text"),
+    [
+        (None, "C{r}:J{r}", "Approved by the EDI Committee on 12/10/2025"),  # from the Action
+        ("7", "B{r}:J{r}", "Recruitment and retention"),  # a heading with its number before it
+    ],
+)
+def test_a_merged_heading_or_note_is_no_action_to_a_click_either(
+    pair, licence, today, monkeypatch, first, span, text
+):
+    """A heading or a note merged across the plan's row: the command reads it as the file
+    gives it (its text across the merge) and leaves it alone; a click read the values Excel
+    gives (the text in the first cell only) as an action, and wrote "No deadline" and a
+    Problems text beside it (helper-48, session 15). The click now reads the merges too,
+    here (xlwings' remote engine gives none) as the workbook's file has them."""
+    cli_path, button_path = pair
+
+    def add_row(wb: Any) -> None:
+        ws = wb["Action Plan"]
+        r = ws.max_row + 2
+        if first is not None:
+            ws.cell(r, 1).value = first
+        ref = span.format(r=r)
+        ws[ref.split(":")[0]] = text
+        ws.merge_cells(ref)
+
+    for path in pair:
+        edit_xlsm(path, add_row)
+    run("refresh", cli_path)
+    monkeypatch.chdir(button_path.parent)  # Excel's folder of the workbook
+    client, _ = click_and_apply(entry.refresh_status, button_path)
+    assert_same(client.wb, cli_path)
+    prompt = client.alerts[-1]["prompt"]
+    assert "for 17 actions" in prompt, prompt
+
+
+def test_a_merge_the_open_workbook_no_longer_has_is_not_put_back() -> None:
+    """A merge the saved file has whose cells, but its first, hold values in the open
+    workbook was undone since the save (and typed into): it is left out, so that nothing read
+    is hidden under it."""
+    rows = [["Heading", None, None], ["Note", "typed since", None]]
+    assert bridge._still_merged(["A1:C1", "A2:C2", "E9:F9"], rows) == ["A1:C1", "E9:F9"]

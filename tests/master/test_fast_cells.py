@@ -20,6 +20,7 @@ from edi_xl.master.sheets import CHANGE_LOG, Change, append_changes
 from edi_xl.master.styles import (
     LEFT_TOP,
     WRAP_TOP,
+    WRAP_TOP_LEFT,
     alignment_setter,
     row_height_setter,
     wrapped_lines,
@@ -84,12 +85,13 @@ def test_set_plain_refuses_a_merged_cell_as_set_value_does() -> None:
 
 def _log_the_old_way(wb: Workbook, changes: list[Change], when: datetime) -> None:
     """The Change Log's lines written cell by cell with set_value and the alignment setters
-    (what append_changes did before it made its cells itself)."""
+    (what append_changes did before it made its cells itself; left-aligned since session 15,
+    so that a number or a date does not meet the next column's text)."""
     from edi_xl.master.styles import ROW_POINTS, row_height
 
     ws = sheets.change_log_sheet(wb)
     row = ws.max_row + 1
-    wrap_top, left_top = alignment_setter(wb, WRAP_TOP), alignment_setter(wb, LEFT_TOP)
+    wrap_top, left_top = alignment_setter(wb, WRAP_TOP_LEFT), alignment_setter(wb, LEFT_TOP)
     widths = [ws.column_dimensions[letter].width or 13.0 for letter in "ABCDEF"]
     for change in changes:
         values = (when, change.id, change.field, change.old, change.new, change.source)

@@ -219,10 +219,9 @@ def new(
 ) -> None:
     """Make a new master workbook, empty or from the trust's existing one.
 
-    A name ending .xlsm makes a macro-enabled master with three buttons on the Action Plan
-    sheet (Refresh status, Create owner returns, Import returns, Start new round) that run
-    edi_xl through
-    xlwings: see "Buttons in Excel" in the README.
+    A name ending .xlsm makes a macro-enabled master with five buttons on the Action Plan
+    sheet (Refresh status, Create owner returns, Import returns, Start new round, Board
+    report) that run edi_xl through xlwings: see "Buttons in Excel" in the README.
 
     \b
     Example:
@@ -256,11 +255,16 @@ def new(
         for text in not_taken:
             click.echo(f"  {text}")
     if master.suffix.lower() == ".xlsm":
+        from edi_xl.master.vba import BUTTONS
+
         click.echo(
-            "Buttons on the Action Plan sheet: Refresh status, Create owner returns, "
-            "Import returns, Start new round (they need Python, edi-xl and xlwings on the PC)."
+            f"Buttons on the Action Plan sheet: {', '.join(b.caption for b in BUTTONS)} "
+            "(they need Python, edi-xl and xlwings on the PC)."
         )
-    sys.exit(1 if result.report.needs_attention or not_taken else 0)
+    # (headings, notes and a key left out are notes; a row that looks like an action's is
+    # for a person to look at)
+    looks = any(n.like_an_action for n in (read.plan.source.not_actions if read else []))
+    sys.exit(1 if result.report.needs_attention or looks else 0)
 
 
 @cli.command()
@@ -301,10 +305,11 @@ def refresh(master: Path, as_at: date | None, output: Path | None) -> None:
 def add_buttons(plan: Path, as_at: date | None, output: Path | None) -> None:
     """Add the buttons to the trust's own workbook: PLAN.xlsx -> PLAN.xlsm, all else kept.
 
-    The plan is refreshed as `edi-xl refresh` does, then the VBA project and the Refresh
-    status, Create owner returns and Import returns buttons are put above the table (beside
-    its header when that is in row 1). Every
-    sheet, picture, chart and format of the workbook is kept; PLAN itself is not changed.
+    The plan is refreshed as `edi-xl refresh` does, then the VBA project and the five
+    buttons (Refresh status, Create owner returns, Import returns, Start new round, Board
+    report) are put in the nearest row above the table with nothing where they go (beside
+    its header, right of the table, when there is none). Every sheet, picture, chart and
+    format of the workbook is kept; PLAN itself is not changed.
 
     \b
     Example:
@@ -1039,7 +1044,7 @@ def _show_round(master: Path) -> None:
     "returns_dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the returns sent this round are, to attach again (default: the "
-    "owner-returns folder on Settings).",
+    "owner-returns folder on Settings, then the master's folder and the folders in it).",
 )
 def chase(master: Path, out_dir: Path | None, returns_dir: Path | None) -> None:
     """Write a reminder email draft (.eml) for each owner still owed this round.
@@ -1047,7 +1052,8 @@ def chase(master: Path, out_dir: Path | None, returns_dir: Path | None) -> None:
     Owed: no return yet, a return sent back with nothing new in it, or a file that could
     not be used (as the Returns sheet lists them after the merges of the round). Each draft
     goes to the owner's address on Settings, says what is missing, lists their actions and
-    attaches their return again.
+    attaches their return again. Exit code 1 when a return could not be found to attach
+    (the owners are named: attach it by hand before sending).
 
     \b
     Example:

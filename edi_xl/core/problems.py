@@ -337,7 +337,13 @@ class Problem(BaseModel):
 
     def __str__(self) -> str:
         where = str(self.location)
-        who = f"action {self.action_id}" if self.action_id else "an action"
+        who = (
+            f"action {self.action_id}"
+            if self.action_id
+            else "the table"
+            if self.code in (Code.NOT_AN_ACTION, Code.ROW_WITHOUT_ACTION)
+            else "an action"
+        )
         return f"{self.severity.value}: {who}: {self.message}" + (f" [{where}]" if where else "")
 
 

@@ -150,12 +150,9 @@ def chase_book(
     as_at = as_at or settings.as_at
     if as_at is None:
         raise EdiXlError(f"{name}: no as-at date given and none on the Settings sheet")
-    sent_dir = folder_named(
-        str(returns_dir) if returns_dir else settings.owner_returns_folder,
-        DEFAULT_OWNER_RETURNS_FOLDER,
-        base,
-    )
-    out = Path(out_dir) if out_dir else sent_dir
+    settings_dir = folder_named(settings.owner_returns_folder, DEFAULT_OWNER_RETURNS_FOLDER, base)
+    sent_dir = folder_named(str(returns_dir), "", base) if returns_dir else settings_dir
+    out = Path(out_dir) if out_dir else settings_dir  # (the drafts: always there by default)
     record = read_record(wb)
     if record.as_at != as_at:  # no merge yet this round: nobody has returned anything
         record = RoundRecord(as_at, [], [])

@@ -2620,6 +2620,8 @@ def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
     saved by openpyxl instead and a ``saved_by_rewrite`` problem in ``notes`` says what that
     may have dropped; unless the load left out what a whole write needs (a sheet loaded
     without its rows, pivot tables): then nothing is written and WorkbookWriteError says why.
+    A patched file that would be the same bytes as the file there is not written (None: no
+    backup made; the one there stays, the copy before the last real change).
     """
     from edi_xl.master.save import save_atomic, write_atomic
 
@@ -2664,4 +2666,16 @@ def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
         bind_values(wb)  # the Change Log's lines, if they were loaded as values
         return save_atomic(wb, path, backup=backup)
     payload = data
+    if _same_bytes(path, payload):  # nothing changed: the file, and its backup, stay
+        return None
     return write_atomic(path, lambda handle: handle.write(payload), backup=backup)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` already holds ``data`` (a command that changed nothing:
+    writing it again would only replace the backup of the last real change with a copy of
+    the file as it is)."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False

@@ -456,3 +456,21 @@ def test_a_row_with_a_height_grows_to_show_its_problems_and_no_other_row_changes
     assert ws.row_dimensions[rows["1.5"]].height is None
     assert ws.row_dimensions[rows["6.4"]].height == 400.0
     assert ws.row_dimensions[rows["1.4"]].height == 15.0
+
+
+def test_a_refresh_that_changes_nothing_keeps_the_backup_of_the_last_change(
+    master: Path,
+) -> None:
+    """Refreshed again with nothing to change, the master is not written again, so its
+    backup still holds the version before the last real change (before: each run replaced
+    it with a copy of the file as it was, and a wrong merge's way back went with it:
+    helper-49, session 15)."""
+    original = master.read_bytes()
+    first = refresh_workbook(master, date(2024, 3, 18), now=datetime(2024, 3, 18, 9))
+    assert first.changes and first.backup == backup_path(master)
+    assert backup_path(master).read_bytes() == original
+    changed = master.read_bytes()
+    again = refresh_workbook(master, date(2024, 3, 18), now=datetime(2024, 3, 19, 9))
+    assert again.changes == [] and again.backup is None
+    assert master.read_bytes() == changed
+    assert backup_path(master).read_bytes() == original

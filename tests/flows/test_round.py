@@ -483,6 +483,10 @@ def test_a_reminder_with_no_return_to_attach_needs_a_person(tmp_path, master, mo
     result = invoke("chase", plan, exit_codes=(1,))
     assert "Return not found to attach for: " in result.output
     assert "attach it before sending" in result.output
-    # told where they are, it attaches them
+    # told where they are, it attaches them; the drafts go to the folder on Settings, as
+    # ever (not into the folder of the returns: two sets of reminders side by side)
     result = invoke("chase", plan, "--returns", tmp_path / "elsewhere" / "deeper", exit_codes=(0,))
     assert "Return not found" not in result.output
+    drafts = sorted((tmp_path / "Owner returns").glob("Reminder - *.eml"))
+    assert drafts and all(attachment(read_draft(p)) for p in drafts)
+    assert not list((tmp_path / "elsewhere" / "deeper").glob("Reminder - *.eml"))

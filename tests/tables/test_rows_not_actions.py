@@ -326,3 +326,26 @@ def test_a_heading_with_its_number_before_it(tmp_path: Path, label: str) -> None
     assert [a.id for a in plan.actions] == ["1.1", "2.1"]
     assert plan.source is not None
     assert [n.row for n in plan.source.not_actions] == [3]
+
+
+def test_new_from_a_plan_with_headings_and_a_key_only_needs_no_person(tmp_path: Path) -> None:
+    """Headings and a key left out of the new master are said, as notes: exit 0 (a row that
+    looks like an action's makes it 1, above)."""
+    path = tmp_path / "plan.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Action Plan")
+    ws.write_row(0, 0, HEADERS)
+    ws.merge_range("A2:J2", "Theme 1: Recruitment")
+    ws.write_row(2, 0, ["1.1", "Recruitment", "Diverse interview panels", "WRES 2", "Race"])
+    ws.write(2, 5, "Jim Machon")
+    ws.write(2, 7, "31/03/2099")
+    ws.write(2, 8, "On Track")
+    ws.write(2, 9, "Panels trained")
+    ws.write_row(4, 8, ["Green", "On track"])
+    book.close()
+    run = CliRunner().invoke(
+        cli,
+        ["new", str(tmp_path / "master.xlsx"), "--from", str(path), "--as-at", "2023-12-18"],
+    )
+    assert "Rows of plan.xlsx not taken into master.xlsx" in run.output
+    assert run.exit_code == 0, run.output

@@ -64,7 +64,7 @@ class ChaseResult:
             lines.append(
                 f"Return not found to attach for: {'; '.join(self.no_attachment)} (looked for "
                 "this round's returns in the owner-returns folder on Settings and the folders "
-                "beside the master; --returns FOLDER to say where they are). Those reminders "
+                "beside the master; edi-xl chase --returns FOLDER says where). Those reminders "
                 "have no return attached: attach it before sending."
             )
         return lines

@@ -39,6 +39,7 @@ from edi_xl.master.styles import (
     lines_height,
     row_height,
     row_height_setter,
+    wrap_top_setter,
 )
 from edi_xl.master.validation import CHARACTERISTIC_LIST, STATUS_LIST
 
@@ -654,14 +655,32 @@ def _fit_typed_rows(ws: Worksheet) -> None:
         while _shown(ws, r, 1) not in (None, ""):
             typed.append((r, 1))
             r += 1
+    widths: dict[int, float] = {}
+    wrap_top = wrap_top_setter(ws.parent)
     for r, c in typed:
+        value = _shown(ws, r, c)
+        if value is None:
+            continue
+        text = str(value)
+        width = widths.get(c) or widths.setdefault(c, shown_width(ws, c))
+        if "\n" not in text and len(text) < width:  # (on one line: nothing to wrap or grow)
+            continue
         cell = ws.cell(r, c)  # (the value, wrapped in its column: as a master made now has it)
-        old = cell.alignment
-        if cell.value is not None and not old.wrap_text:
+        old = ws.parent._alignments[cell._style.alignmentId] if cell.has_style else None
+        if old is None or (old.horizontal is None and old.vertical in (None, "top")):
+            if old is None or not old.wrap_text:
+                wrap_top(cell)  # (the plain case, hundreds of owners: no style to hash)
+        elif not old.wrap_text:
             cell.alignment = Alignment(
                 horizontal=old.horizontal, vertical=old.vertical or "top", wrap_text=True
             )
-        _fit_row(ws, r, grow_only=True)
+        if c == 1:  # (an owner's row: only the name is wrapped, and read here)
+            needed = row_height([(text, width)])
+            now = ws.row_dimensions[r].height if r in ws.row_dimensions else None
+            if needed > ROW_POINTS and (now is None or now < needed):
+                ws.row_dimensions[r].height = needed
+        else:  # (a front-sheet row: its label and meaning wrap too)
+            _fit_row(ws, r, grow_only=True)
 
 
 def write_lists(wb: Workbook, words: dict[RAG, str]) -> None:

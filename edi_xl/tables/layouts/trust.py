@@ -275,14 +275,16 @@ def not_an_action(row: list[Any], watched: list[int], columns: ColumnMap, number
     width = len(row)
     action, id_col = fields.get("action"), fields.get("id")
     if numbered and action is not None and action < width:  # (most rows: an action's)
+        # (a heading merged across the row holds the same value in each of its cells: an
+        # action's text differs from its number and its owner's name as they are)
         text = row[action]
         beside = fields.get("owner", fields.get("status"))
         if (
             isinstance(text, str)
             and text.strip()
             and id_col is not None
-            and one_line(text) != one_line(row[id_col])
-            and (beside is None or beside >= width or one_line(row[beside]) != one_line(text))
+            and text != row[id_col]
+            and (beside is None or beside >= width or row[beside] != text)
         ):
             return False
     filled = [(c, row[c]) for c in watched if c < width and not is_blank(row[c])]

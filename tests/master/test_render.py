@@ -273,9 +273,8 @@ def test_a_round_with_settings_filled_in_reads_well(demo_master: Path, tmp_path:
         ws.cell(r, 3).value = "hr.business.partners@example-trust.nhs.uk"
         r += 1
     rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
-    ws.cell(rows["Paper title"], 2).value = (
-        "Equality, diversity and inclusion action plan: Q4 progress report to the People Committee"
-    )
+    title = "Equality, diversity and inclusion action plan: Q4 progress report to the People"
+    ws.cell(rows["Paper title"], 2).value = title + " Committee"
     wb.save(master)
     _answer_every_return(master, tmp_path / "round", datetime(2024, 3, 25, 9), "Done")
     report = render_check(master, tmp_path / "render")

@@ -219,9 +219,12 @@ def read_merges(book: Any) -> dict[str, list[str]]:
             if used.MergeCells is False:  # (True: all of it; None: some)
                 continue
             spans: dict[str, None] = {}
-            for cell in used.Cells:
-                if cell.MergeCells:
-                    spans[str(cell.MergeArea.Address).replace("$", "")] = None
+            for row in used.Rows:  # (a row at a time: most rows have no merged cell)
+                if row.MergeCells is False:
+                    continue
+                for cell in row.Cells:
+                    if cell.MergeCells:
+                        spans[str(cell.MergeArea.Address).replace("$", "")] = None
             if spans:
                 found[sheet.name] = list(spans)
         return found
@@ -236,21 +239,27 @@ def read_merges(book: Any) -> dict[str, list[str]]:
 
 
 def _still_merged(spans: list[str], rows: list[list[Any]]) -> list[str]:
-    """The ranges of ``spans`` whose cells but the first are empty in the values read: a
-    merge the file has and the open workbook may not (unmerged since, and typed into) is
-    left out, so that no value read is hidden under it."""
+    """The ranges of ``spans`` whose cells but the first are empty in the values read, cut
+    to the cells read (a range over a whole sheet would make a million cells; past the used
+    range there is nothing to read): a merge the file has and the open workbook may not
+    (unmerged since, and typed into) is left out, so that no value read is hidden under it."""
+    height = len(rows)
+    width = max((len(row) for row in rows), default=0)
     kept = []
     for span in spans:
         first, top, last, bottom = range_boundaries(span)
         if first is None or top is None or last is None or bottom is None:
             continue
+        last, bottom = min(last, width), min(bottom, height)
+        if first > last or top > bottom or (first, top) == (last, bottom):
+            continue  # (outside what was read, or one cell once cut)
         if all(
-            r >= len(rows) or c >= len(rows[r]) or rows[r][c] is None
+            rows[r][c] is None
             for r in range(top - 1, bottom)
-            for c in range(first - 1, last)
+            for c in range(first - 1, min(last, len(rows[r])))
             if (r, c) != (top - 1, first - 1)
         ):
-            kept.append(span)
+            kept.append(f"{get_column_letter(first)}{top}:{get_column_letter(last)}{bottom}")
     return kept
 
 

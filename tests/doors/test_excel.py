@@ -1032,6 +1032,11 @@ def test_a_merged_heading_or_note_is_no_action_to_a_click_either(
 def test_a_merge_the_open_workbook_no_longer_has_is_not_put_back() -> None:
     """A merge the saved file has whose cells, but its first, hold values in the open
     workbook was undone since the save (and typed into): it is left out, so that nothing read
-    is hidden under it."""
+    is hidden under it; one outside the cells read is left out too."""
     rows = [["Heading", None, None], ["Note", "typed since", None]]
-    assert bridge._still_merged(["A1:C1", "A2:C2", "E9:F9"], rows) == ["A1:C1", "E9:F9"]
+    assert bridge._still_merged(["A1:C1", "A2:C2", "E9:F9"], rows) == ["A1:C1"]
+    # cut to the cells read: a merge over a whole sheet is not a million cells
+    assert bridge._still_merged(["A1:XFD1048576", "B1:B9"], [["x", None], [None, None]]) == [
+        "A1:B2",
+        "B1:B2",
+    ]

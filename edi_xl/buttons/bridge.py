@@ -515,7 +515,37 @@ def _value_writes(ws: Any, sheet: SheetEdits) -> list[Write]:
             formats[cell.number_format][(r, c)] = None
         if (colour := _fill_colour(cell)) is not None:
             colours[colour][(r, c)] = None
-    return _block_writes(ws.title, values, clears, formats, colours)
+    writes = _block_writes(ws.title, values, clears, formats, colours)
+    return writes + _fit_long_rows(ws, sheet)
+
+
+#: A text written longer than this (or on more than one line) may need a taller row.
+LONG_TEXT = 30
+
+
+def _fit_long_rows(ws: Any, sheet: SheetEdits) -> list[Write]:
+    """Rows fitted to their text where a long text was written (an owner's update a merge
+    brought, a refresh's Problems): a row the trust gave a height keeps it in Excel until
+    fitted, and the update showed its first lines only, as the command's file grows it
+    (:func:`edi_xl.flows.refresh.row_fitter`). Excel's fitting may also make such a row
+    shorter than the trust set it; a command never does. One block per run of rows."""
+    rows = sorted(
+        {
+            r
+            for (r, _), edit in sheet.cells.items()
+            if edit.value_changed
+            and isinstance(edit.value, str)
+            and (len(edit.value) > LONG_TEXT or "\n" in edit.value)
+        }
+    )
+    runs: list[list[int]] = []  # [first row, rows]
+    for row in rows:
+        if runs and runs[-1][0] + runs[-1][1] == row:
+            runs[-1][1] += 1
+        else:
+            runs.append([row, 1])
+    width = max(ws.max_column, 1)
+    return [Write("autofit_rows", ws.title, first, 1, None, n, width) for first, n in runs]
 
 
 def _new_sheet_writes(ws: Any) -> list[Write]:

@@ -764,21 +764,25 @@ def fill_returns(folder: Path, received: Path) -> None:
         wb.save(received / path.name)
 
 
-def test_import_returns_button_equals_edi_xl_merge(pair, licence, today, tmp_path, monkeypatch):
-    cli_path, button_path = pair
-    run("returns", cli_path, "-o", tmp_path / "sent")
+def returns_received(pair: tuple[Path, Path], tmp_path: Path) -> Path:
+    """The round's returns made (``edi-xl returns``), answered by owners (:func:`fill_returns`)
+    into a folder both masters' Settings name as *Returns received*: that folder."""
+    run("returns", pair[0], "-o", tmp_path / "sent")
     received = tmp_path / "received"
     fill_returns(tmp_path / "sent", received)
 
     def point_at_received(wb: Any) -> None:
         ws = wb[sheets.SETTINGS]
-        row = next(
-            r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == sheets.RETURNS_LABEL
-        )
-        ws.cell(row, 2).value = str(received)
+        ws.cell(_label_row(ws, sheets.RETURNS_LABEL), 2).value = str(received)
 
     for path in pair:
         edit_xlsm(path, point_at_received)
+    return received
+
+
+def test_import_returns_button_equals_edi_xl_merge(pair, licence, today, tmp_path, monkeypatch):
+    cli_path, button_path = pair
+    received = returns_received(pair, tmp_path)
     monkeypatch.chdir(button_path.parent)  # Excel's folder of the workbook: chase drafts
     for round_ in (1, 2):  # a new Returns sheet and round column, then both already there
         run("merge", cli_path, received)  # into the round the returns were made for
@@ -1040,3 +1044,31 @@ def test_a_merge_the_open_workbook_no_longer_has_is_not_put_back() -> None:
         "A1:B2",
         "B1:B2",
     ]
+
+
+def test_import_returns_fits_the_rows_of_long_updates(pair, licence, today, tmp_path, monkeypatch):
+    """A click that merges an owner's long update asks Excel to fit that row to its text, as
+    the command's file grows it (helper-48, session 15: a row the trust gave a height kept it
+    in Excel, and the update showed its first lines only)."""
+    from edi_xl.core.rounds import update_header
+
+    button_path = pair[1]
+    returns_received(pair, tmp_path)
+    monkeypatch.chdir(button_path.parent)
+    client, actions = click_and_apply(entry.import_returns, button_path)
+    plan = client.wb.sheetnames.index("Action Plan")
+    fitted = {
+        a["start_row"] + 1 + i
+        for a in actions
+        if a["func"] == "setAutofit" and a["args"][0] == "rows" and a["sheet_position"] == plan
+        for i in range(a["row_count"])
+    }
+    ws = client.wb["Action Plan"]
+    header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "#")
+    col = [c.value for c in ws[header]].index(update_header(date.fromisoformat(MADE_AS_AT))) + 1
+    long_ones = {
+        r
+        for r in range(header + 1, ws.max_row + 1)
+        if isinstance(v := ws.cell(r, col).value, str) and len(v) > bridge.LONG_TEXT
+    }
+    assert long_ones and long_ones <= fitted

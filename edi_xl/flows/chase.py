@@ -169,8 +169,17 @@ def chase_book(
     )
     by = long_date(chase_reply_by(reply_by(settings, as_at), today or rounds.today()))
     names = unique_names([CHASE_PREFIX + g.owner for g, _ in owed], ".eml")
+    # who has returned: an owner still sent actions, and one whose every action is now
+    # complete (their return made it so), who is owed nothing
+    asked = {owner_key(g.owner) for g in groups}
+    done = [
+        status
+        for owner in found.plan.owners
+        if owner_key(owner) not in asked
+        and not (status := owner_status(owner, record, by_owner)).owed
+    ]
     result = ChaseResult(
-        as_at, [s for _, s in owed], [s for s in statuses if not s.owed], Drafts(), out
+        as_at, [s for _, s in owed], [s for s in statuses if not s.owed] + done, Drafts(), out
     )
     for (group, status), name in zip(owed, names, strict=True):
         attachment = sent.get(owner_key(group.owner))

@@ -448,18 +448,29 @@ def test_round_start_says_where_the_returns_go_as_the_buttons_and_chase_use_it(t
     )
 
 
+def one_return_merged(
+    tmp_path: Path, master: Path, folder: str, owner: str, answers: dict[str, Any]
+) -> tuple[Path, Path]:
+    """A copy of ``master`` (plan.xlsx), its returns written into ``folder`` beside it, and
+    ``owner``'s answered and merged: the plan and the folder."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    sent = tmp_path / folder
+    invoke("returns", plan, "-o", sent)
+    back = tmp_path / "received"
+    answer(sent / f"{owner}.xlsx", back, answers)
+    invoke("merge", plan, back)
+    return plan, sent
+
+
 def test_chase_finds_the_returns_where_returns_wrote_them(tmp_path, master, monkeypatch):
     """Returns written with ``-o`` to a folder beside the master, not the one on Settings:
     chase finds and attaches them (before: reminders with nothing attached, saying "in the
     attached return", exit 0). When the round's Reply by date has passed, a reminder asks
     for the return a week from the day it is written; its subject says it is a reminder."""
-    plan = tmp_path / "plan.xlsx"
-    shutil.copy(master, plan)
-    sent = tmp_path / "Owner returns 2023-12-18"
-    invoke("returns", plan, "-o", sent)
-    back = tmp_path / "received"
-    answer(sent / f"{JIM}.xlsx", back, {"1.4": ("On Track", "Panels agreed")})
-    invoke("merge", plan, back)
+    plan, sent = one_return_merged(
+        tmp_path, master, "Owner returns 2023-12-18", JIM, {"1.4": ("On Track", "Panels agreed")}
+    )
     monkeypatch.setattr(rounds, "today", lambda: date(2024, 1, 10))  # Reply by: 1 Jan 2024
     result = invoke("chase", plan, exit_codes=(0,))
     assert "Return not found" not in result.output
@@ -490,3 +501,17 @@ def test_a_reminder_with_no_return_to_attach_needs_a_person(tmp_path, master, mo
     drafts = sorted((tmp_path / "Owner returns").glob("Reminder - *.eml"))
     assert drafts and all(attachment(read_draft(p)) for p in drafts)
     assert not list((tmp_path / "elsewhere" / "deeper").glob("Reminder - *.eml"))
+
+
+def test_an_owner_who_completed_every_action_counts_as_returned(tmp_path, master, monkeypatch):
+    """Hazel's return marks her only action Complete: she is owed nothing, and chase counts
+    her among the owners who have returned (helper-48, session 15: she was counted neither
+    owed nor returned, "0 owners have returned")."""
+    plan, sent = one_return_merged(
+        tmp_path, master, "Owner returns", HAZEL, {"2.2": ("Complete", "Report published")}
+    )
+    assert plan_rows(plan)["2.2"]["Status"] == "Complete"
+    monkeypatch.setattr(rounds, "today", lambda: date(2023, 12, 20))
+    result = invoke("chase", plan, exit_codes=(0,))
+    assert "; 1 owner has returned." in result.output
+    assert not (sent / f"Reminder - {HAZEL}.eml").exists()

@@ -528,7 +528,9 @@ def _fit_long_rows(ws: Any, sheet: SheetEdits) -> list[Write]:
     brought, a refresh's Problems): a row the trust gave a height keeps it in Excel until
     fitted, and the update showed its first lines only, as the command's file grows it
     (:func:`edi_xl.flows.refresh.row_fitter`). Excel's fitting may also make such a row
-    shorter than the trust set it; a command never does. One block per run of rows."""
+    shorter than the trust set it; a command never does. A row with merged cells is left
+    as it is (Excel's fitting would count none of them). One block per run of rows."""
+    merged = {r for m in ws.merged_cells.ranges for r in range(m.min_row, m.max_row + 1)}
     rows = sorted(
         {
             r
@@ -537,6 +539,7 @@ def _fit_long_rows(ws: Any, sheet: SheetEdits) -> list[Write]:
             and isinstance(edit.value, str)
             and (len(edit.value) > LONG_TEXT or "\n" in edit.value)
         }
+        - merged  # (Excel's fitting takes no merged cell into account: a heading's row)
     )
     runs: list[list[int]] = []  # [first row, rows]
     for row in rows:

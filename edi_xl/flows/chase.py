@@ -171,13 +171,15 @@ def chase_book(
     names = unique_names([CHASE_PREFIX + g.owner for g, _ in owed], ".eml")
     # who has returned: an owner still sent actions, and one whose every action is now
     # complete (their return made it so), who is owed nothing
-    asked = {owner_key(g.owner) for g in groups}
-    done = [
-        status
-        for owner in found.plan.owners
-        if owner_key(owner) not in asked
-        and not (status := owner_status(owner, record, by_owner)).owed
-    ]
+    seen = {owner_key(g.owner) for g in groups}
+    done = []
+    for owner in found.plan.owners:
+        key = owner_key(owner)  # (one owner written two ways is one owner)
+        if key not in seen:
+            seen.add(key)
+            status = owner_status(owner, record, by_owner)
+            if not status.owed:
+                done.append(status)
     result = ChaseResult(
         as_at, [s for _, s in owed], [s for s in statuses if not s.owed] + done, Drafts(), out
     )

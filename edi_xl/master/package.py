@@ -483,7 +483,8 @@ def canonical_package(data: bytes) -> bytes:
 
 #: A merged range of a sheet part: ``<mergeCell ref="B10:J10"/>`` (any prefix).
 _MERGE_CELL = re.compile(
-    rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([A-Za-z]+[0-9]+:[A-Za-z]+[0-9]+)"'
+    rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref\s*=\s*[\"']"
+    rb"([A-Za-z]+[0-9]+:[A-Za-z]+[0-9]+)[\"']"
 )
 
 
@@ -493,6 +494,7 @@ def merged_ranges(data: bytes) -> dict[str, list[str]]:
     workbook's values but not its merges, and its file, as last saved, does). Nothing for a
     package that cannot be read so."""
     out: dict[str, list[str]] = {}
+    data = canonical_package(data)  # (parts named as the package names them, as for a load)
     try:
         with zipfile.ZipFile(BytesIO(data)) as zf:
             names = set(zf.namelist())

@@ -1072,3 +1072,52 @@ def test_import_returns_fits_the_rows_of_long_updates(pair, licence, today, tmp_
         if isinstance(v := ws.cell(r, col).value, str) and len(v) > bridge.LONG_TEXT
     }
     assert long_ones and long_ones <= fitted
+
+
+def test_the_saved_files_merges_are_read_as_a_load_reads_the_file(tmp_path) -> None:
+    """``package.merged_ranges`` (what a click under the remote engine reads merges from):
+    a sheet part named in another case than the package names it, and a ``ref`` in single
+    quotes, are read as the loader reads them (helper-50: such a sheet's merges were missed,
+    and a merged heading was an action to a click only)."""
+    import xlsxwriter
+    from conftest import rewrite_part
+
+    from edi_xl.master.package import merged_ranges
+
+    path = tmp_path / "odd.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("Plan").merge_range("B2:D2", "Theme 1")
+    book.add_worksheet("Two").merge_range("A1:C1", "Notes")
+    book.close()
+    rewrite_part(
+        path, "xl/worksheets/sheet2.xml", lambda d: d.replace(b'ref="A1:C1"', b"ref='A1:C1'")
+    )
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"worksheets/sheet1.xml", b"worksheets/Sheet1.XML"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    assert merged_ranges(path.read_bytes()) == {"Plan": ["B2:D2"], "Two": ["A1:C1"]}
+
+
+def test_a_row_with_merged_cells_is_not_fitted_by_a_click() -> None:
+    """Excel's row fitting counts no merged cell: a long text written in a row with merged
+    cells leaves the row as it is, another row is fitted (helper-50)."""
+    from openpyxl import Workbook
+
+    from edi_xl.master.edits import describe, take_baseline
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.merge_cells("A2:C2")
+    baseline = take_baseline(wb)
+    long_text = "The panel met and agreed the guidance with the staff networks."
+    ws["A2"] = long_text
+    ws["D3"] = long_text
+    ws["D4"] = "short"
+    writes = bridge._fit_long_rows(ws, describe(baseline, wb).sheets[ws.title])
+    assert [(w.kind, w.row, w.rows) for w in writes] == [("autofit_rows", 3, 1)]

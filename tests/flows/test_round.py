@@ -515,3 +515,31 @@ def test_an_owner_who_completed_every_action_counts_as_returned(tmp_path, master
     result = invoke("chase", plan, exit_codes=(0,))
     assert "; 1 owner has returned." in result.output
     assert not (sent / f"Reminder - {HAZEL}.eml").exists()
+
+
+def test_an_owner_written_two_ways_is_counted_once(tmp_path, master, monkeypatch):
+    """An owner whose name is written two ways in the plan ("Hazel ...", "hazel  ...") is one
+    owner: one return, and once among those who have returned (helper-50)."""
+    import re
+
+    other = re.sub(r"\s+", "  ", HAZEL.lower())
+
+    def second_spelling(wb: Any) -> None:
+        ws = wb["Action Plan"]
+        header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "#")
+        owner = [c.value for c in ws[header]].index("Action Owner") + 1
+        row = next(r for r in range(header, ws.max_row + 1) if ws.cell(r, 1).value == "3.3")
+        ws.cell(row, owner).value = other
+
+    edit_workbook(master, second_spelling)
+    plan, _ = one_return_merged(
+        tmp_path,
+        master,
+        "Owner returns",
+        HAZEL,
+        {"2.2": ("Complete", "Report published"), "3.3": ("Complete", "Network launched")},
+    )
+    assert {plan_rows(plan)[i]["Status"] for i in ("2.2", "3.3")} == {"Complete"}
+    monkeypatch.setattr(rounds, "today", lambda: date(2023, 12, 20))
+    result = invoke("chase", plan, exit_codes=(0,))
+    assert "; 1 owner has returned." in result.output

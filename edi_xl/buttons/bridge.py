@@ -531,24 +531,18 @@ def _fit_long_rows(ws: Any, sheet: SheetEdits) -> list[Write]:
     shorter than the trust set it; a command never does. A row with merged cells is left
     as it is (Excel's fitting would count none of them). One block per run of rows."""
     merged = {r for m in ws.merged_cells.ranges for r in range(m.min_row, m.max_row + 1)}
-    rows = sorted(
-        {
-            r
-            for (r, _), edit in sheet.cells.items()
-            if edit.value_changed
-            and isinstance(edit.value, str)
-            and (len(edit.value) > LONG_TEXT or "\n" in edit.value)
-        }
-        - merged  # (Excel's fitting takes no merged cell into account: a heading's row)
-    )
-    runs: list[list[int]] = []  # [first row, rows]
-    for row in rows:
-        if runs and runs[-1][0] + runs[-1][1] == row:
-            runs[-1][1] += 1
-        else:
-            runs.append([row, 1])
+    rows = {
+        r
+        for (r, _), edit in sheet.cells.items()
+        if edit.value_changed
+        and isinstance(edit.value, str)
+        and (len(edit.value) > LONG_TEXT or "\n" in edit.value)
+    } - merged  # (Excel's fitting takes no merged cell into account: a heading's row)
     width = max(ws.max_column, 1)
-    return [Write("autofit_rows", ws.title, first, 1, None, n, width) for first, n in runs]
+    return [
+        Write("autofit_rows", ws.title, first, 1, None, last - first + 1, width)
+        for first, last in _runs(rows)
+    ]
 
 
 def _new_sheet_writes(ws: Any) -> list[Write]:

@@ -65,7 +65,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import ARC_STYLE, SHEET_MAIN_NS
 
 from edi_xl.master.cells import new_cell
-from edi_xl.master.package import rels_name, resolve, xml_characters_only
+from edi_xl.master.package import parse, related_part, xml_characters_only
 
 #: the sheetData element's start tag, whatever its prefix: ``<sheetData>`` or ``<sheetData/>``
 _SHEET_DATA = re.compile(rb"<(?P<p>[A-Za-z_][\w.-]*:)?sheetData\b[^>]*?(?P<empty>/?)>")
@@ -1270,18 +1270,8 @@ def pivots_not_read(wb: Workbook) -> bool:
 
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _MAIN = f"{{{SHEET_MAIN_NS}}}"
-_OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 #: The attributes openpyxl's ``CellStyle`` (an ``xf``) takes: it fails on any other.
 _XF_ATTRIBUTES = frozenset(inspect.signature(CellStyle).parameters) - {"alignment", "protection"}
-
-
-def _related(archive: zipfile.ZipFile, source: str, kind: str) -> str | None:
-    """The part ``source``'s relationship of type ``kind`` points at ("": the package's)."""
-    root = etree.fromstring(archive.read(rels_name(source)), _STYLES_PARSER)
-    for rel in root:
-        if rel.get("Type") == _OFFICE_REL + kind and rel.get("TargetMode") != "External":
-            return resolve(source, rel.get("Target", ""))
-    return None
 
 
 def _styles_part(archive: zipfile.ZipFile) -> str:
@@ -1290,14 +1280,11 @@ def _styles_part(archive: zipfile.ZipFile) -> str:
     ``/workbook.xml``, ``/styles.xml``) was read with openpyxl's default styles, and its
     cells' style numbers pointed past them ("list index out of range")."""
     try:
-        book = _related(archive, "", "officeDocument")
-        found = _related(archive, book, "styles") if book else None
+        book = related_part(archive, "", "officeDocument")
+        found = related_part(archive, book, "styles") if book else None
     except (KeyError, etree.XMLSyntaxError, ValueError):
         found = None  # (what openpyxl reads; a broken package fails elsewhere, and says why)
     return found or ARC_STYLE
-
-
-_STYLES_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
 def _readable_styles(data: bytes) -> bytes:
@@ -1314,7 +1301,7 @@ def _readable_styles(data: bytes) -> bytes:
 
     Only what edi_xl reads is changed: the patch writer keeps the part as it is in the file.
     """
-    root = etree.fromstring(data, _STYLES_PARSER)
+    root = parse(data)
     for alternate in list(root.iter(_MC + "AlternateContent")):
         chosen = alternate.find(_MC + "Fallback")
         if chosen is None:

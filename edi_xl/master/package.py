@@ -488,6 +488,15 @@ _MERGE_CELL = re.compile(
 )
 
 
+def related_part(archive: zipfile.ZipFile, source: str, kind: str) -> str | None:
+    """The part ``source``'s relationship of type ``kind`` ("officeDocument", "styles")
+    points at ("": the package's); KeyError when ``source`` has no relationships part."""
+    for rel in parse(archive.read(rels_name(source))):
+        if rel.get("Type") == DOC_REL + kind and rel.get("TargetMode") != "External":
+            return resolve(source, rel.get("Target", ""))
+    return None
+
+
 def merged_ranges(data: bytes) -> dict[str, list[str]]:
     """Worksheet name -> its merged ranges ("B10:J10"), as the package ``data`` has them
     (read from the sheet parts, no workbook loaded: the buttons' remote engines give a
@@ -500,9 +509,7 @@ def merged_ranges(data: bytes) -> dict[str, list[str]]:
             names = set(zf.namelist())
             book = "xl/workbook.xml"
             if "_rels/.rels" in names:
-                for rel in parse(zf.read("_rels/.rels")):
-                    if rel.get("Type", "") == DOC_REL + "officeDocument":
-                        book = resolve("", rel.get("Target", ""))
+                book = related_part(zf, "", "officeDocument") or book
             targets = {
                 rel.get("Id", ""): resolve(book, rel.get("Target", ""))
                 for rel in parse(zf.read(rels_name(book)))

@@ -6,6 +6,7 @@ as it was (found by helper-43, session 15: a refresh wrote "On Track" over the k
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,22 @@ def trust_plan(path: Path) -> Path:
     return path
 
 
+#: The action every small plan below starts with, under HEADERS.
+FIRST_ACTION = ["1.1", "Recruitment", "Diverse panels", "", "", "Jim Machon"]
+
+
+def plan_book(path: Path, add: Callable[[Any], object]) -> Path:
+    """A plan of HEADERS and :data:`FIRST_ACTION`, and what ``add(ws)`` writes below it
+    (XlsxWriter's sheet)."""
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Action Plan")
+    ws.write_row(0, 0, HEADERS)
+    ws.write_row(1, 0, FIRST_ACTION)
+    add(ws)
+    book.close()
+    return path
+
+
 def test_only_the_actions_are_read_and_the_rest_is_said(tmp_path: Path) -> None:
     plan = read_plan(trust_plan(tmp_path / "plan.xlsx"))
     assert {a.origin.row: a.id for a in plan.actions if a.origin} == ACTION_ROWS
@@ -114,16 +131,13 @@ def test_only_the_actions_are_read_and_the_rest_is_said(tmp_path: Path) -> None:
 def test_a_numbered_row_stays_an_action_whatever_it_holds(tmp_path: Path) -> None:
     """An action number makes a row an action: one with nothing else filled in (checked, and
     said to have no action text), or one whose cells read like a key's."""
-    path = tmp_path / "numbered.xlsx"
-    book = xlsxwriter.Workbook(str(path))
-    ws = book.add_worksheet("Action Plan")
-    ws.write_row(0, 0, HEADERS)
-    ws.write_row(1, 0, ["1.1", "Recruitment", "Diverse panels", "", "", "Jim Machon"])
-    ws.write_row(2, 0, ["1.2"])
-    ws.write_row(3, 0, ["EDI-07", "Green", "On track"])
-    ws.write_row(4, 0, [3, "Theme 3"])  # a number and one text: an action with no text yet
-    book.close()
-    plan = read_plan(path)
+
+    def rows(ws: Any) -> None:
+        ws.write_row(2, 0, ["1.2"])
+        ws.write_row(3, 0, ["EDI-07", "Green", "On track"])
+        ws.write_row(4, 0, [3, "Theme 3"])  # a number and one text: an action with no text yet
+
+    plan = read_plan(plan_book(tmp_path / "numbered.xlsx", rows))
     assert [a.id for a in plan.actions] == ["1.1", "1.2", "EDI-07", "3"]
     assert plan.source is not None and plan.source.not_actions == []
 
@@ -186,14 +200,7 @@ def test_new_from_says_which_rows_it_did_not_take(tmp_path: Path) -> None:
     ],
 )
 def test_a_lone_text_in_the_action_column(tmp_path: Path, row: list[str], read: bool) -> None:
-    path = tmp_path / "lone.xlsx"
-    book = xlsxwriter.Workbook(str(path))
-    ws = book.add_worksheet("Action Plan")
-    ws.write_row(0, 0, HEADERS)
-    ws.write_row(1, 0, ["1.1", "Recruitment", "Diverse panels", "", "", "Jim Machon"])
-    ws.write_row(2, 2, row)
-    book.close()
-    plan = read_plan(path)
+    plan = read_plan(plan_book(tmp_path / "lone.xlsx", lambda ws: ws.write_row(2, 2, row)))
     assert len(plan.actions) == (2 if read else 1)
 
 
@@ -212,17 +219,14 @@ def test_a_lone_text_in_the_action_column(tmp_path: Path, row: list[str], read: 
 def test_a_lone_text_in_the_number_column(
     tmp_path: Path, first: str, merged: bool, read: bool
 ) -> None:
-    path = tmp_path / "lone.xlsx"
-    book = xlsxwriter.Workbook(str(path))
-    ws = book.add_worksheet("Action Plan")
-    ws.write_row(0, 0, HEADERS)
-    ws.write_row(1, 0, ["1.1", "Recruitment", "Diverse panels", "", "", "Jim Machon"])
-    if merged:
-        ws.merge_range(2, 0, 2, len(HEADERS) - 1, first)
-    else:
-        ws.write(2, 0, first)
-    book.close()
-    plan = read_plan(path)
+
+    def lone(ws: Any) -> None:
+        if merged:
+            ws.merge_range(2, 0, 2, len(HEADERS) - 1, first)
+        else:
+            ws.write(2, 0, first)
+
+    plan = read_plan(plan_book(tmp_path / "lone.xlsx", lone))
     assert [a.id for a in plan.actions] == (["1.1", first] if read else ["1.1"])
 
 
@@ -313,16 +317,13 @@ def test_a_plan_whose_first_column_is_its_rag(tmp_path: Path) -> None:
 def test_a_heading_with_its_number_before_it(tmp_path: Path, label: str) -> None:
     """ "2 | Bullying and harassment" with the heading merged across the rest of the row
     (helper-46: read as action 2, its owner and Status the heading's text)."""
-    path = tmp_path / "numbered_heading.xlsx"
-    book = xlsxwriter.Workbook(str(path))
-    ws = book.add_worksheet("Action Plan")
-    ws.write_row(0, 0, HEADERS)
-    ws.write_row(1, 0, ["1.1", "Recruitment", "Diverse panels", "", "", "Jim Machon"])
-    ws.write(2, 0, label)
-    ws.merge_range(2, 1, 2, len(HEADERS) - 1, "Bullying and harassment")
-    ws.write_row(3, 0, ["2.1", "Bullying", "Speak-up guardians", "", "", "Louanna Lubega"])
-    book.close()
-    plan = read_plan(path)
+
+    def heading(ws: Any) -> None:
+        ws.write(2, 0, label)
+        ws.merge_range(2, 1, 2, len(HEADERS) - 1, "Bullying and harassment")
+        ws.write_row(3, 0, ["2.1", "Bullying", "Speak-up guardians", "", "", "Louanna Lubega"])
+
+    plan = read_plan(plan_book(tmp_path / "numbered_heading.xlsx", heading))
     assert [a.id for a in plan.actions] == ["1.1", "2.1"]
     assert plan.source is not None
     assert [n.row for n in plan.source.not_actions] == [3]

@@ -11,7 +11,7 @@ nobody recognises are kept as extra columns.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -288,7 +288,7 @@ def not_an_action(row: list[Any], watched: list[int], columns: ColumnMap, number
         ):
             return False
     filled = [(c, row[c]) for c in watched if c < width and not is_blank(row[c])]
-    texts = {one_line(v) if isinstance(v, str) else "=" for _, v in filled}
+    texts = _texts(v for _, v in filled)
     if len(texts) == 1 and not texts.pop().startswith("="):  # (a number, a date, a formula)
         if len(filled) > 1:
             return True  # one text across the row: a heading or a note
@@ -300,7 +300,7 @@ def not_an_action(row: list[Any], watched: list[int], columns: ColumnMap, number
                 or _KEY_LINE.match(lone) is not None  # "Green - On track", alone in Action
             )
     rest = [v for c, v in filled if c != id_col]  # ("2 | Bullying and harassment" merged B:J)
-    if len(rest) > 1 and len({one_line(v) if isinstance(v, str) else "=" for v in rest}) == 1:
+    if len(rest) > 1 and len(_texts(rest)) == 1:
         return isinstance(rest[0], str) and not rest[0].startswith("=")  # a numbered heading
     if numbered:
         return False
@@ -327,6 +327,12 @@ def not_an_action(row: list[Any], watched: list[int], columns: ColumnMap, number
         and not any(has(f) for f in ("owner", "start", "due"))
         and (first_col != fields.get("status") or _reads_as_status(filled[-1][1]))
     )
+
+
+def _texts(values: Iterable[Any]) -> set[str]:
+    """The distinct texts of ``values`` on one line each, anything but text as "=" (a number,
+    a date or a formula's result: never one text across a row)."""
+    return {one_line(v) if isinstance(v, str) else "=" for v in values}
 
 
 def _reads_as_status(text: Any) -> bool:

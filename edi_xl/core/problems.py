@@ -37,6 +37,9 @@ class Code(StrEnum):
     UNKNOWN_STATUS = "unknown_status"
     COMPLETE_WITHOUT_EVIDENCE = "complete_without_evidence"
     OVERDUE_NOT_RED = "overdue_declared_on_track"
+    RED_NOT_OVERDUE = "red_not_overdue"
+    NO_LONGER_OVERDUE = "no_longer_overdue"
+    ROUND_MOVED_BACK = "round_moved_back"
     NO_CURRENT_UPDATE = "no_current_update"
     UNKNOWN_REFERENCE = "unknown_report_reference"
     UNKNOWN_CHARACTERISTIC = "unknown_protected_characteristic"
@@ -104,6 +107,9 @@ SEVERITY: dict[Code, Severity] = {
     Code.UNKNOWN_STATUS: Severity.ERROR,
     Code.COMPLETE_WITHOUT_EVIDENCE: Severity.WARNING,
     Code.OVERDUE_NOT_RED: Severity.WARNING,
+    Code.RED_NOT_OVERDUE: Severity.WARNING,
+    Code.NO_LONGER_OVERDUE: Severity.INFO,
+    Code.ROUND_MOVED_BACK: Severity.INFO,
     Code.NO_CURRENT_UPDATE: Severity.WARNING,
     Code.UNKNOWN_REFERENCE: Severity.WARNING,
     Code.UNKNOWN_CHARACTERISTIC: Severity.WARNING,
@@ -172,6 +178,20 @@ MESSAGES: dict[Code, str] = {
     Code.UNKNOWN_STATUS: "{value!r} is not a RAG status; use one of {words}.",
     Code.COMPLETE_WITHOUT_EVIDENCE: "Marked complete, but no update gives the evidence.",
     Code.OVERDUE_NOT_RED: "Declared {word!r} but the due date ({due}) has passed.",
+    Code.RED_NOT_OVERDUE: (
+        "Declared {word!r} (Red: exceeded timescales) but the due date ({due}) has not "
+        "passed: give the status the action is at."
+    ),
+    Code.ROUND_MOVED_BACK: (
+        "The round on the Settings sheet moved back from {previous} to {value}: the next "
+        "refresh, merge and returns work for {value}. To look at the plan as at an earlier "
+        "date without changing it, use `edi-xl summary --as-at`; to go back to the round "
+        "of {previous}, refresh with --as-at {previous_iso}."
+    ),
+    Code.NO_LONGER_OVERDUE: (
+        "Status set back to {word!r}: edi_xl made it {red!r} when the action was overdue, "
+        "and its due date ({due}) has not passed now."
+    ),
     Code.NO_CURRENT_UPDATE: "No update in {column!r}.",
     Code.UNKNOWN_REFERENCE: "Unknown report reference: {unknown}.",
     Code.UNKNOWN_CHARACTERISTIC: "Not a protected characteristic: {unknown}.",

@@ -185,6 +185,20 @@ def action_problems(
             out.append(
                 _problem(Code.COMPLETE_WITHOUT_EVIDENCE, action, "status", action.status_text, file)
             )
+    elif status is RAG.RED and deadline is not None and not _late(status, deadline, as_at):
+        # Red is "exceeded timescales": a due date still to come says otherwise (moved out
+        # since, or typed Red for a risk, which is Amber)
+        out.append(
+            _problem(
+                Code.RED_NOT_OVERDUE,
+                action,
+                "status",
+                action.status_text,
+                file,
+                word=action.status_text or words[status],
+                due=due.describe(),
+            )
+        )
     elif (status is RAG.GREEN or status is RAG.AMBER) and _late(status, deadline, as_at):
         # overdue, yet not Red
         out.append(

@@ -32,7 +32,7 @@ from edi_xl.core.errors import EdiXlError
 from edi_xl.core.model import Action, ActionPlan
 from edi_xl.core.problems import Code, Problem, Report, Severity, problem
 from edi_xl.core.rules import Assessment, assess, check_plan
-from edi_xl.core.status import RAG
+from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.summary import Summary
 from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, formula_text, merged_cell_note, set_value
@@ -158,6 +158,63 @@ def _status_cell_value(action: Action, assessment: Assessment, words: dict[RAG, 
     return words[assessment.status] if assessment.status else action.status_text
 
 
+#: How the Change Log names the Status changes edi_xl's overdue rule made (a refresh, a merge's
+#: refresh, a new round, an import, a new master); what an owner's return changed goes under
+#: its file's name.
+RULE_SOURCES = (
+    "refresh as at ",
+    "merge as at ",
+    "round started as at ",
+    "imported from ",
+    "new master",
+)
+
+
+class RuleMadeReds:
+    """The actions edi_xl's overdue rule made Red, and the word each had before: from the
+    Change Log's last Status line of each action, when the rule wrote it. The log is read
+    when first asked (a refresh asks only for a Red action whose due date has not passed)."""
+
+    def __init__(self, wb: WorkbookType, words: dict[RAG, str]) -> None:
+        self._wb, self._words = wb, words
+        self._last: dict[str, tuple[Any, Any, Any]] | None = None
+
+    def word_before(self, action: Action) -> str | None:
+        """The Green or Amber word ``action`` had before the rule made it Red, when its Status
+        is still the Red the rule wrote; None otherwise (a Red a person or a return gave)."""
+        if self._last is None:
+            self._last = {}
+            for _when, action_id, fld, old, new, source in sheets.read_change_log(self._wb):
+                if fld == "Status" and action_id is not None:
+                    self._last[str(action_id).strip()] = (old, new, source)
+        old, new, source = self._last.get(action.id.strip(), (None, None, None))
+        if not (isinstance(source, str) and source.startswith(RULE_SOURCES)):
+            return None
+        if comparable(new) != comparable(action.status_text) or not isinstance(old, str):
+            return None  # the cell was typed since
+        if parse_status(new, self._words) is not RAG.RED:
+            return None
+        before = parse_status(old, self._words)
+        return old if before is RAG.GREEN or before is RAG.AMBER else None
+
+
+def _no_longer_overdue(action: Action, word: str, red: Any, path: object) -> Problem:
+    """The note that ``action``'s Status goes back from ``red`` to ``word``."""
+    origin = action.origin
+    return problem(
+        Code.NO_LONGER_OVERDUE,
+        action_id=action.id,
+        file=str(path) if path else None,
+        sheet=origin.sheet if origin else None,
+        row=origin.row if origin else None,
+        column="Status",
+        value=red,
+        word=word,
+        red=red,
+        due=action.due.describe(),
+    )
+
+
 def _formula_kept(cell: Any, action: Action, status: Any, path: object) -> Problem:
     """The note that the Status ``cell``, worked out by a formula, keeps it and shows
     another word than the one refresh gives (``status``)."""
@@ -203,7 +260,7 @@ def refresh_book(
     """Refresh a loaded master in memory (see the module docstring for what it owns)."""
     master = read_master_plan(wb, path)
     ws, detection, settings, plan = master.sheet, master.detection, master.settings, master.plan
-    as_at = as_at or settings.as_at
+    previous, as_at = settings.as_at, as_at or settings.as_at
     if as_at is None:
         raise EdiXlError(
             f"{path or 'workbook'}: no as-at date given and none on the Settings sheet"
@@ -230,11 +287,38 @@ def refresh_book(
     changes: list[Change] = sheets.write_settings(wb, settings, source=source)
     sheets.write_owners(wb, plan.owners)
     notes: list[Problem] = []
+    if previous is not None and as_at < previous:  # (round --start refuses this)
+        notes.append(
+            problem(
+                Code.ROUND_MOVED_BACK,
+                file=str(path) if path else None,
+                sheet=sheets.SETTINGS,
+                value=short_date(as_at),
+                previous=short_date(previous),
+                previous_iso=previous.isoformat(),
+            )
+        )
     assessments: list[tuple[Action, Assessment]] = []
     # a Status worked out by the trust's own formula is read as it shows and never written
     status_formulas = formula_cells(ws, status_col)
+    rule_reds = RuleMadeReds(wb, words)
     for action in plan.actions:
         assessment = assess(action, as_at)
+        if (
+            assessment.status is RAG.RED
+            and not assessment.overdue
+            and assessment.has_deadline
+            and (action.origin is None or action.origin.row not in status_formulas)
+            and (before := rule_reds.word_before(action)) is not None
+        ):
+            # Red only because it was overdue, and its due date has moved out since: back to
+            # what it was (the Change Log has both changes)
+            red = action.status_text
+            action.status, action.status_text = parse_status(before, words), before
+            assessment = assess(action, as_at)
+            notes.append(
+                _no_longer_overdue(action, _status_cell_value(action, assessment, words), red, path)
+            )
         assessments.append((action, assessment))
         new_status = _status_cell_value(action, assessment, words)
         formula = status_formulas.get(action.origin.row) if action.origin else None
@@ -344,7 +428,10 @@ def refresh_book(
         first_row=header_row + 1,
         last_row=fmt_last,
     )
-    apply_print_setup(ws, header_row=header_row, as_at=as_at)
+    id_col = columns.fields.get("id")
+    apply_print_setup(
+        ws, header_row=header_row, as_at=as_at, title_col=id_col + 1 if id_col is not None else None
+    )
     if ws.freeze_panes is None and ws.sheet_view.view != "pageLayout":
         # (Excel shows no frozen panes in Page Layout view: the trust's view is left as it is)
         ws.freeze_panes = f"B{header_row + 1}"

@@ -98,10 +98,13 @@ def fit_to_width(
     header_row: int | None = None,
     title_rows: str | None = None,
     min_scale: int | None = MIN_SCALE,
+    title_col: int | None = None,
 ) -> None:
     """Landscape, as many pages tall as it takes and as few across as keep the text at
     ``min_scale`` or more (:func:`choose_paper`; None: A4, always one page wide).
-    ``header_row`` (or the rows ``title_rows``, "1:4") is printed at the top of every page."""
+    ``header_row`` (or the rows ``title_rows``, "1:4") is printed at the top of every page;
+    the column ``title_col`` (1-based: the action numbers) at the left of every page when the
+    sheet prints more than one page across, unless the sheet repeats columns of its own."""
     paper = choose_paper(ws, min_scale)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = paper.size
@@ -118,6 +121,10 @@ def fit_to_width(
         ws.print_title_rows = title_rows
     elif header_row:
         ws.print_title_rows = f"{header_row}:{header_row}"
+    if title_col is not None and paper.pages_across > 1 and not ws.print_title_cols:
+        # (a page of update columns says which action each line is)
+        letter = get_column_letter(title_col)
+        ws.print_title_cols = f"{letter}:{letter}"
 
 
 def apply_print_setup(
@@ -127,10 +134,13 @@ def apply_print_setup(
     as_at: date,
     title_rows: str | None = None,
     min_scale: int | None = MIN_SCALE,
+    title_col: int | None = None,
 ) -> None:
-    """Fit to width (repeating ``header_row``, or ``title_rows``, on every page) and the as-at /
-    page / sheet footer."""
-    fit_to_width(ws, header_row=header_row, title_rows=title_rows, min_scale=min_scale)
+    """Fit to width (repeating ``header_row``, or ``title_rows``, on every page, and
+    ``title_col`` on every page across) and the as-at / page / sheet footer."""
+    fit_to_width(
+        ws, header_row=header_row, title_rows=title_rows, min_scale=min_scale, title_col=title_col
+    )
     ws.oddFooter.left.text = footer_text(as_at)
     ws.oddFooter.center.text = "Page &P of &N"
     ws.oddFooter.right.text = "&A"

@@ -474,3 +474,57 @@ def test_a_refresh_that_changes_nothing_keeps_the_backup_of_the_last_change(
     assert again.changes == [] and again.backup is None
     assert master.read_bytes() == changed
     assert backup_path(master).read_bytes() == original
+
+
+def _set_due(path: Path, action_id: str, due: datetime) -> None:
+    wb = load_workbook(path)
+    ws = wb["Action Plan"]
+    due_col = next(c.column for c in ws[4] if c.value == "Due Date")
+    row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == action_id)
+    ws.cell(row, due_col).value = due
+    wb.save(path)
+
+
+def test_a_red_the_rule_made_goes_back_when_the_due_date_moves_out(sept_master):
+    refresh_workbook(sept_master, AS_AT, now=NOW)  # 1.9 overdue: made Red by the rule
+    assert plan_rows(sept_master)["1.9"]["Status"] == "Exceeded Timescales"
+    _set_due(sept_master, "1.9", datetime(2024, 6, 30))  # the lead gives it until June
+    result = refresh_workbook(sept_master, AS_AT, now=datetime(2023, 12, 19))
+    row = plan_rows(sept_master)["1.9"]
+    assert (row["Status"], row["Overdue"], row["Problems"]) == ("On Track", "No", None)
+    assert plan_rows(sept_master)["6.3"]["Status"] == "Exceeded Timescales"  # still late
+    notes = [p for p in result.notes if p.code == "no_longer_overdue"]
+    assert [(p.action_id, p.location.column) for p in notes] == [("1.9", "Status")]
+    assert "set back to 'On Track'" in str(notes[0]) and "30 Jun 2024" in str(notes[0])
+    log = list(load_workbook(sept_master)["Change Log"].iter_rows(min_row=2, values_only=True))
+    assert [(r[3], r[4]) for r in log if r[1] == "1.9" and r[2] == "Status"] == [
+        ("On Track", "Exceeded Timescales"),
+        ("Exceeded Timescales", "On Track"),
+    ]
+    assert result.rag_counts()["Red"] == 1
+
+
+def test_a_red_a_person_gave_is_kept_and_flagged_when_not_overdue(sept_master):
+    wb = load_workbook(sept_master)
+    ws = wb["Action Plan"]
+    status_col = next(c.column for c in ws[4] if c.value == "Status")
+    row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "2.1")
+    ws.cell(row, status_col).value = "Exceeded Timescales"  # typed, not due yet
+    wb.save(sept_master)
+    result = refresh_workbook(sept_master, AS_AT, now=NOW)
+    assert plan_rows(sept_master)["2.1"]["Status"] == "Exceeded Timescales"
+    assert not [p for p in result.notes if p.code == "no_longer_overdue"]
+    flagged = [p for p in result.report.problems if p.code == "red_not_overdue"]
+    assert [p.action_id for p in flagged] == ["2.1"]
+    assert "has not passed" in plan_rows(sept_master)["2.1"]["Problems"]
+
+
+def test_a_refresh_before_the_round_on_settings_says_the_round_moved_back(sept_master):
+    refresh_workbook(sept_master, AS_AT, now=NOW)
+    later = refresh_workbook(sept_master, AS_AT, now=NOW)
+    assert not [n for n in later.notes if n.code == "round_moved_back"]
+    back = refresh_workbook(sept_master, date(2023, 10, 2), now=NOW)
+    moved = [n for n in back.notes if n.code == "round_moved_back"]
+    assert len(moved) == 1 and moved[0].location.sheet == "Settings"
+    assert "moved back from 18 Dec 2023 to 2 Oct 2023" in moved[0].message
+    assert "summary --as-at" in moved[0].message and "--as-at 2023-12-18" in moved[0].message

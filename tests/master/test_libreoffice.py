@@ -16,6 +16,7 @@ Skipped, with the reason shown, when LibreOffice or poppler-utils is missing, ex
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections import Counter
 from datetime import date, datetime
@@ -226,6 +227,26 @@ def test_header_row_repeats_on_every_printed_page(rag_pdf: Printed) -> None:
     # The title rows above the header are not print titles: only on the first page.
     assert "Action Plan 2023/24" in rag_pdf.texts[0]
     assert "Action Plan 2023/24" not in rag_pdf.texts[1]
+
+
+def test_pages_across_show_the_action_numbers(demo_master: Path, tmp_path: Path) -> None:
+    """A year of rounds makes the plan two pages across: the right-hand pages (the rounds'
+    updates, Overdue, Problems) print each line's action number too."""
+    path = tmp_path / "plan.xlsx"
+    shutil.copy2(demo_master, path)
+    for start in ("2024-03-18", "2024-06-18", "2024-09-18", "2024-12-18"):
+        result = CliRunner().invoke(cli, ["round", str(path), "--start", start])
+        assert result.exit_code in (0, 1), result.output
+    assert load_workbook(path)["Action Plan"].print_title_cols == "$A:$A"
+    texts = pdf_pages_text(convert(path, "pdf", tmp_path / "pdf"))
+    right = [t for t in texts if "Update as at 18 Dec 24" in t and "Problems" in t]
+    assert right, "no page with the last round's updates and the Problems column"
+    seen: set[str] = set()
+    for text in right:
+        numbers = re.findall(r"^\s*(\d\.\d+)\s", text, re.MULTILINE)
+        assert len(numbers) >= 3, text[:2000]
+        seen.update(numbers)
+    assert {"1.9", "6.3"} <= seen, seen
 
 
 # --- 2. LibreOffice reads and writes the master ---------------------------------------------

@@ -115,3 +115,18 @@ def test_the_trusts_print_area_takes_the_new_rounds_column(
     ws = load_workbook(path)["Action Plan"]
     assert ws["K3"].value == "Update as at 18 Dec 23"
     assert ws.print_area == f"'Action Plan'!{after}"
+
+
+@pytest.mark.parametrize(("updates", "across"), [(3, 1), (4, 2)])
+def test_pages_across_repeat_the_action_numbers(updates: int, across: int) -> None:
+    ws = sheet(FIXED + [40] * updates)
+    apply_print_setup(ws, header_row=1, as_at=date(2024, 3, 18), title_col=1)
+    assert ws.page_setup.fitToWidth == across
+    assert ws.print_title_cols == ("$A:$A" if across > 1 else None)
+
+
+def test_columns_the_trust_repeats_are_kept() -> None:
+    ws = sheet(FIXED + [40] * 4)
+    ws.print_title_cols = "A:C"
+    apply_print_setup(ws, header_row=1, as_at=date(2024, 3, 18), title_col=1)
+    assert ws.print_title_cols == "$A:$C"

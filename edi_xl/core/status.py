@@ -103,5 +103,14 @@ def parse_status(value: object, words: dict[RAG, str] | None = None) -> RAG | No
     for rag in RAG:  # "Green - On track", "Blue (complete with evidence)"
         colour = rag.value.lower()
         if re.fullmatch(rf"{colour}\b[\s(:\-].*", key):
+            following = key[len(colour) :].lstrip(" (:-").split(maxsplit=1)
+            if following and following[0].strip("),.;:") in _OTHER_COLOURS[rag]:
+                return None  # "Green/Amber": two colours, which one is not for us to say
             return rag
     return None
+
+
+#: The other colours' names, after each colour (a status "Green/Amber" names two).
+_OTHER_COLOURS: dict[RAG, frozenset[str]] = {
+    rag: frozenset(other.value.lower() for other in RAG if other is not rag) for rag in RAG
+}

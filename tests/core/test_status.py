@@ -45,6 +45,13 @@ CASES = [
     ("GA", None),
     (3, None),
     ("Greenish", None),
+    # two colours in one cell: which one is for a person to say
+    ("Green/Amber", None),
+    ("Amber - Red", None),
+    ("Green (amber)", None),
+    # a colour and why: the colour
+    ("Amber: slipped to May", RAG.AMBER),
+    ("Red (was Amber last quarter)", RAG.RED),
 ]
 
 

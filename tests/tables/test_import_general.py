@@ -1093,3 +1093,29 @@ def test_section_rows_written_in_the_action_column_alone(tmp_path):
             Want("Listening events", "Chief People Officer", "2024-06-30", ("WDES 7",)),
         ],
     )
+
+
+# --- plans that are nearly a seed layout, and plans with a column per period -----------------
+
+
+def test_a_priority_column_beside_a_ref_and_a_theme_is_a_general_table(tmp_path):
+    """Layout 003 has a Priority column but no ids or theme column of its own: a plan that
+    has them and a Priority (High/Medium/Low) is read as a general table, its ids and themes
+    kept."""
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Ref", "Theme", "Action", "Priority", "Lead", "Due date", "Status"],
+            ["1.1", "Recruitment", "Diverse panels", "High", "Head of HR", "31/03/2026", "G"],
+            ["1.2", "Recruitment", "Shortlisting data", "Low", "EDI Lead", "31/03/2026", "A"],
+            ["2.1", "Culture", "Reverse mentoring", "Medium", "Chief Nurse", "31/03/2026", "G"],
+        ],
+    )
+    read = read_source(path)
+    assert read.layout == "general"
+    assert [(a.id, a.theme) for a in read.plan.actions] == [
+        ("1.1", "Recruitment"),
+        ("1.2", "Recruitment"),
+        ("2.1", "Culture"),
+    ]
+    assert [a.extra["Priority"] for a in read.plan.actions] == ["High", "Low", "Medium"]

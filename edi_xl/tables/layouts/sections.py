@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from edi_xl.read.grid import SheetGrid
+from edi_xl.tables.engine import header_at
 from edi_xl.tables.layouts.base import Detection
 from edi_xl.tables.layouts.reading import LayoutSpec, leading_number
 from edi_xl.tables.layouts.tables import (
@@ -67,7 +68,22 @@ def detect(grid: SheetGrid) -> Detection | None:
     # heading above the table, an Action/Lead/Status table is someone else's.
     if "priority" not in found.columns and not _has_numbered_heading(grid, found.header_row):
         return None
+    if _own_table(grid, found):
+        return None
     return found
+
+
+def _own_table(grid: SheetGrid, found: Detection) -> bool:
+    """A table that numbers its own actions ("Ref", "#") or names their theme in a column of
+    its own ("Theme", "Priority area"; 003's Milestone is its theme to the general reading)
+    is a general table with a Priority column: read as sections, its ids would be renumbered
+    and its themes dropped."""
+    header = header_at(grid, found.header_row)
+    if header is None:
+        return False
+    fields = header.fields
+    theme = fields.get("theme")
+    return "id" in fields or (theme is not None and theme != found.columns.get("milestone"))
 
 
 SPEC = LayoutSpec(name=NAME, signature=SIGNATURE, theme_number=leading_number)

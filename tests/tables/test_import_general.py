@@ -23,6 +23,7 @@ from edi_xl.cli import cli
 from edi_xl.core.errors import EdiXlError
 from edi_xl.master import sheets
 from edi_xl.tables.engine import content_field, header_field, parse_overrides
+from edi_xl.tables.layouts.tables import safe_extra_name
 from edi_xl.tables.reader import read_source
 
 
@@ -1119,3 +1120,10 @@ def test_a_priority_column_beside_a_ref_and_a_theme_is_a_general_table(tmp_path)
         ("2.1", "Culture"),
     ]
     assert [a.extra["Priority"] for a in read.plan.actions] == ["High", "Low", "Medium"]
+
+
+def test_extra_column_names_keep_their_capitals():
+    assert safe_extra_name("RAG") == "Source RAG"
+    assert safe_extra_name("WRES indicator") == "Source WRES indicator"
+    assert safe_extra_name("Milestone") == "Source milestone"
+    assert safe_extra_name("Progress update") == "Source progress update"

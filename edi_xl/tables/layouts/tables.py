@@ -391,12 +391,15 @@ def safe_extra_name(name: str, taken: Iterable[str] = ()) -> str:
     """An extra column's header that the trust layout will not read as one of its own fields.
 
     A source's "Milestone" or "Progress" column must stay an extra column in the master, so
-    such a header is written as "Source milestone".
+    such a header is written as "Source milestone" ("RAG" and "WRES indicator" keep their
+    capitals: "Source RAG").
     """
     taken = set(taken)
     out = name
     if match_header(out) is not None:
-        out = f"Source {name[:1].lower()}{name[1:]}"
+        first = name.split(maxsplit=1)[0] if name.strip() else name
+        acronym = len(first) > 1 and first[1:2].isupper()
+        out = f"Source {name if acronym else name[:1].lower() + name[1:]}"
     n = 2
     base = out
     while out in taken:

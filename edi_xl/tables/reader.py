@@ -110,7 +110,7 @@ def read_source(
                 if any(c.how == "--map" for c in h.columns)
             ]
             if mapped:
-                detection = layouts.general.detect(sheet)
+                detection = layouts.general.detect(sheet, overrides)
                 if detection is not None:
                     found = layouts.general, sheet, detection
                 break

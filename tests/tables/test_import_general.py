@@ -1122,6 +1122,21 @@ def test_a_priority_column_beside_a_ref_and_a_theme_is_a_general_table(tmp_path)
     assert [a.extra["Priority"] for a in read.plan.actions] == ["High", "Low", "Medium"]
 
 
+def test_a_csv_whose_action_column_only_map_names(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Initiative,Responsible,End Date,RAG\n"
+        "Diverse panels,Head of HR,31/03/2026,Green\n"
+        "Reverse mentoring,Chief Nurse,30/06/2026,Amber\n",
+        encoding="utf-8",
+    )
+    read = read_source(path, overrides=parse_overrides(["Initiative=action"]))
+    assert [(a.action, a.owner) for a in read.plan.actions] == [
+        ("Diverse panels", "Head of HR"),
+        ("Reverse mentoring", "Chief Nurse"),
+    ]
+
+
 def test_extra_column_names_keep_their_capitals():
     assert safe_extra_name("RAG") == "Source RAG"
     assert safe_extra_name("WRES indicator") == "Source WRES indicator"

@@ -122,9 +122,10 @@ def _scheme_for(word: str, schemes: set[Scheme]) -> Scheme | None:
     return None
 
 
-def detect(grid: SheetGrid) -> Detection | None:
-    """A table with an action column and one more field, or a sectioned Word plan."""
-    headers = find_headers(grid)
+def detect(grid: SheetGrid, overrides: dict[str, str] | None = None) -> Detection | None:
+    """A table with an action column and one more field, or a sectioned Word plan
+    (``overrides``: ``--map``'s, so a table whose action column only --map names is one)."""
+    headers = find_headers(grid, overrides)
     if headers:
         first = headers[0]
         return Detection(layout=NAME, score=0.3, header_row=first.rows[0], columns=first.fields)

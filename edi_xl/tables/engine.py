@@ -32,7 +32,7 @@ from edi_xl.core.errors import EdiXlError
 from edi_xl.core.status import parse_status
 from edi_xl.core.text import cell_text
 from edi_xl.read.grid import SheetGrid, is_blank
-from edi_xl.tables.vocabulary import match_header, normalise_header
+from edi_xl.tables.vocabulary import match_header, match_source_header, normalise_header
 
 #: The fields a general table can give the master, in the master's column order.
 MASTER_FIELDS: tuple[str, ...] = (
@@ -276,7 +276,7 @@ def _map_texts(texts: dict[int, str], overrides: dict[str, str]) -> dict[int, tu
         if wanted is not None:
             out[col] = (wanted, "--map")
             continue
-        fld = header_field(text)
+        fld = match_source_header(text) or header_field(text)
         # A header holds no numbers ("Action 1" is a data cell), but for a dated update
         # column ("Update as at 18 Dec 23").
         if fld is not None and (fld == "update" or not re.search(r"\d", _unbracketed(text))):

@@ -169,7 +169,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "problems": ("problems", "data problems"),
 }
 
+#: Headers of the tools plans are exported from (Smartsheet, MS Project, Planner) and of
+#: trusts' own trackers, read only where a plan is imported (the general table): a master's
+#: and a return's columns are read by :data:`SYNONYMS` alone.
+SOURCE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "action": ("task name", "task", "tasks", "task description"),
+    "owner": ("assigned to", "assignee", "assigned"),
+}
+
 _LOOKUP = {syn: fld for fld, syns in SYNONYMS.items() for syn in syns}
+_SOURCE_LOOKUP = {syn: fld for fld, syns in SOURCE_SYNONYMS.items() for syn in syns}
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NON_WORD = re.compile(r"[^a-z0-9#]+")
 FUZZY_THRESHOLD = 0.8
@@ -190,6 +199,13 @@ def match_header(text: object) -> str | None:
     if not isinstance(text, str) or len(text) > 120:
         return None
     return _match_header(text)
+
+
+def match_source_header(text: object) -> str | None:
+    """The field an imported plan's header means by :data:`SOURCE_SYNONYMS`, or None."""
+    if not isinstance(text, str) or len(text) > 120:
+        return None
+    return _SOURCE_LOOKUP.get(normalise_header(text))
 
 
 @lru_cache(maxsize=65536)  # every text cell of a big plan is asked about, often twice

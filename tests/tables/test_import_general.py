@@ -25,6 +25,7 @@ from edi_xl.master import sheets
 from edi_xl.tables.engine import content_field, header_field, parse_overrides
 from edi_xl.tables.layouts.tables import safe_extra_name
 from edi_xl.tables.reader import read_source
+from edi_xl.tables.vocabulary import match_header
 
 
 def xlsx(path: Path, rows: list[list[Any]], merges: tuple[str, ...] = ()) -> Path:
@@ -1135,6 +1136,23 @@ def test_a_csv_whose_action_column_only_map_names(tmp_path):
         ("Diverse panels", "Head of HR"),
         ("Reverse mentoring", "Chief Nurse"),
     ]
+
+
+def test_smartsheet_task_name_and_assigned_to(tmp_path):
+    path = tmp_path / "smartsheet.csv"
+    path.write_text(
+        "Task Name,Assigned To,End Date,RAG\n"
+        "Diverse panels,Head of HR,31/03/2026,Green\n"
+        "Reverse mentoring,Chief Nurse,30/06/2026,Amber\n",
+        encoding="utf-8",
+    )
+    read = read_source(path)
+    assert [(a.action, a.owner) for a in read.plan.actions] == [
+        ("Diverse panels", "Head of HR"),
+        ("Reverse mentoring", "Chief Nurse"),
+    ]
+    # a master's and a return's columns are read by the synonym table alone
+    assert match_header("Task Name") is None and match_header("Assigned To") is None
 
 
 def test_extra_column_names_keep_their_capitals():

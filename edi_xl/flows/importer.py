@@ -315,12 +315,15 @@ def import_into(
 
 
 def unused_overrides(outcomes: Iterable[SourceOutcome], overrides: dict[str, str]) -> list[str]:
-    """The ``--map`` headers that no source read has a column for."""
+    """The ``--map`` headers that no source read has a column for (a column under a group
+    label answers to its header with the label, "RAG (Q1 update)", and without, "RAG")."""
     used = {
-        " ".join(c.header.split()).casefold()
+        " ".join(name.split()).casefold()
         for o in outcomes
         if o.read is not None
         for c in o.read.mapping
+        for name in (c.header, c.plain)
+        if name
     }
     return [header for header in overrides if header not in used]
 
@@ -380,10 +383,13 @@ _MASTER_HEADERS = {c.field: c.header for c in trust.COLUMNS} | {
 def mapping_text(column: Column) -> str:
     """What a source column became, in words: "Action Owner (owner, by its header)"."""
     how = {"header": "by its header", "content": "by its content", "--map": "by --map"}
+    note = f"; {column.note}" if column.note else ""
     if column.field is None:
-        return "ignored" if column.how == "ignored" else "kept as an extra column"
+        if column.how == "ignored":
+            return "ignored"
+        return "kept as an extra column" + (f" ({column.note})" if column.note else "")
     target = _MASTER_HEADERS.get(column.field, column.field)
-    return f"{target} ({column.field}, {how.get(column.how, column.how)})"
+    return f"{target} ({column.field}, {how.get(column.how, column.how)}{note})"
 
 
 def outcome_dict(outcome: SourceOutcome) -> dict[str, Any]:

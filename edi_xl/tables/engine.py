@@ -15,6 +15,13 @@ A column's field is decided, in this order:
    the due date, a column of R/A/G/B or RAG words the status, a column of names and job
    titles the owner.
 
+A header may name the period it is for ("Progress update Q2", "RAG 2025/26", "Update
+30/09/2025"), or sit under a group label that does ("Q1 update" merged over "RAG |
+Commentary": the columns are named "RAG (Q1 update)", "Commentary (Q1 update)"). When several
+columns give one status or update field (one per quarter), the latest is taken
+(:func:`_latest`): by the periods their headers name, else the rightmost; the others are
+kept as extra columns, and the import's listing says so.
+
 Every other column with something in it is kept as an extra column; a column with no header
 and nothing under it is ignored.
 """
@@ -222,16 +229,22 @@ class Column:
     header: str  # as written, on one line (several header rows joined)
     field: str | None  # a master field, or None: kept as an extra column or ignored
     how: str  # "header", "content", "--map", "extra", "ignored"
+    #: why, when one of several columns of a field was taken ("the latest of 2 status
+    #: columns") or left as an extra ("an earlier status column: RAG (Q2) is taken")
+    note: str = ""
+    #: the header without the group label carried into it ("RAG" of "RAG (Q1 update)")
+    plain: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         from openpyxl.utils import get_column_letter
 
-        return {
+        out = {
             "column": get_column_letter(self.col + 1),
             "header": self.header,
             "field": self.field,
             "how": self.how,
         }
+        return {**out, "note": self.note} if self.note else out
 
 
 @dataclass
@@ -268,20 +281,73 @@ def _row_headers(row: Sequence[Any]) -> dict[int, str]:
     }
 
 
-def _map_texts(texts: dict[int, str], overrides: dict[str, str]) -> dict[int, tuple[str, str]]:
-    """col -> (field, how) for header texts; an override wins over the vocabulary."""
+def _map_texts(
+    texts: dict[int, str], overrides: dict[str, str], plain: dict[int, str] | None = None
+) -> dict[int, tuple[str, str]]:
+    """col -> (field, how) for header texts; an override wins over the vocabulary.
+
+    ``plain``: col -> the header without its group label, for the columns that have one
+    (``--map`` may name "RAG (Q1 update)" or just "RAG").
+    """
+    plain = plain or {}
     out: dict[int, tuple[str, str]] = {}
     for col, text in texts.items():
         wanted = overrides.get(_override_key(text))
+        if wanted is None and col in plain:
+            wanted = overrides.get(_override_key(plain[col]))
         if wanted is not None:
             out[col] = (wanted, "--map")
             continue
         fld = match_source_header(text) or header_field(text)
         # A header holds no numbers ("Action 1" is a data cell), but for a dated update
-        # column ("Update as at 18 Dec 23").
-        if fld is not None and (fld == "update" or not re.search(r"\d", _unbracketed(text))):
+        # column ("Update as at 18 Dec 23") and the period a column is for ("RAG 2025/26").
+        if fld is None or (fld != "update" and re.search(r"\d", _unbracketed(text))):
+            fld = _period_field(text)
+        if fld is not None:
             out[col] = (fld, "header")
     return out
+
+
+#: The period a header is for: a quarter ("Q2", "Q2 2025/26"), a date ("30/09/2025", "30 Sep
+#: 2025", "Sept 2025"), a financial year ("2025/26", "2025-26") or a year.
+_PERIOD = re.compile(
+    r"\bQ[1-4](?:\s*(?:19|20)\d\d(?:\s*[/-]\s*\d{2,4})?)?\b"
+    r"|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"
+    r"|\b(?:\d{1,2}(?:st|nd|rd|th)?\s+)?"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:19|20)?\d\d\b"
+    r"|\b(?:19|20)\d\d(?:\s*[/-]\s*\d{2,4})?\b",
+    re.IGNORECASE,
+)
+_QUARTER_ONLY = re.compile(r"^Q([1-4])$", re.IGNORECASE)
+#: what joins a period to its field: "Update as at 30/09/2025", "RAG for 2025/26"
+_PERIOD_JOIN = re.compile(r"\s+(?:as\s+(?:at|of)|at|for|on|in)\s*$", re.IGNORECASE)
+
+
+def _period_field(text: str) -> str | None:
+    """The field of a header that names its period ("Progress update Q2", "RAG 2025/26",
+    "Status Q2", "Update 30/09/2025"): the field of the header without it."""
+    bare = _PERIOD.sub(" ", text)
+    if bare == text:
+        return None
+    bare = _PERIOD_JOIN.sub("", " ".join(re.sub(r"\(\s*\)", " ", bare).split()))
+    if not bare or re.search(r"\d", _unbracketed(bare)):
+        return None
+    return match_source_header(bare) or header_field(bare)
+
+
+def header_period(text: str) -> tuple[str, Any] | None:
+    """The period a header (or its group label) names, comparable with another's of the same
+    kind: ("date", the period's last day) or ("quarter", 1-4) for a quarter without its year;
+    None when it names none."""
+    for m in _PERIOD.finditer(text):
+        token = " ".join(m.group(0).split())
+        quarter = _QUARTER_ONLY.match(token)
+        if quarter:
+            return "quarter", int(quarter.group(1))
+        parsed = parse_date(token)
+        if parsed.date is not None:
+            return "date", parsed.date
+    return None
 
 
 def _unbracketed(text: str) -> str:
@@ -324,8 +390,17 @@ def _continues(texts: dict[int, str], joined: dict[int, str], overrides: dict[st
     return True
 
 
-def header_at(grid: SheetGrid, r: int, overrides: dict[str, str] | None = None) -> Header | None:
-    """The header starting at row ``r`` (with the rows that continue it), or None."""
+def header_at(
+    grid: SheetGrid,
+    r: int,
+    overrides: dict[str, str] | None = None,
+    groups: dict[int, str] | None = None,
+) -> Header | None:
+    """The header starting at row ``r`` (with the rows that continue it), or None.
+
+    ``groups``: col -> the group label written over the column (:func:`_group_labels`),
+    carried into its name: "RAG (Q1 update)".
+    """
     overrides = overrides or {}
     texts = _row_headers(grid.rows[r])
     mapped = _map_texts(texts, overrides)
@@ -344,7 +419,12 @@ def header_at(grid: SheetGrid, r: int, overrides: dict[str, str] | None = None) 
         for col, text in more.items():
             joined[col] = f"{joined[col]} {text}" if col in joined else text
         rows.append(nxt)
-    return _header(grid, tuple(rows), joined, overrides)
+    plain: dict[int, str] = {}
+    for col, label in (groups or {}).items():
+        if col in joined:
+            plain[col] = joined[col]
+            joined[col] = f"{joined[col]} ({label})"
+    return _header(grid, tuple(rows), joined, overrides, plain)
 
 
 def _has_field_by_content(grid: SheetGrid, r: int, mapped: dict[int, tuple[str, str]]) -> bool:
@@ -359,18 +439,30 @@ def _has_field_by_content(grid: SheetGrid, r: int, mapped: dict[int, tuple[str, 
 
 
 def _header(
-    grid: SheetGrid, rows: tuple[int, ...], joined: dict[int, str], overrides: dict[str, str]
+    grid: SheetGrid,
+    rows: tuple[int, ...],
+    joined: dict[int, str],
+    overrides: dict[str, str],
+    plain: dict[int, str] | None = None,
 ) -> Header:
-    mapped = _map_texts(joined, overrides)
+    mapped = _map_texts(joined, overrides, plain)
     width = max((len(grid.rows[r]) for r in rows), default=0)
     body = _body_rows(grid, rows[-1])
+    chosen = _choose(grid, body, joined, mapped)
     columns: list[Column] = []
-    taken: set[str] = set()
+    taken: set[str] = set(chosen)  # a field several columns give is its chosen column's
     for col in range(max(width, grid.n_cols if body else width)):
         text = joined.get(col, "")
         fld, how = mapped.get(col, (None, ""))
         if fld in ("extra", "ignore"):
             columns.append(Column(col, text, None, "extra" if fld == "extra" else "ignored"))
+            continue
+        if fld in chosen:
+            pick, note, others = chosen[fld]
+            if col == pick:
+                columns.append(Column(col, text or _letter_name(col), fld, how, note))
+            else:
+                columns.append(Column(col, text, None, "extra", others))
             continue
         if fld is not None and fld in taken and how != "--map":
             fld = None  # a second "Lead" column: kept as an extra column
@@ -388,7 +480,78 @@ def _header(
             continue
         taken.add(fld)
         columns.append(Column(col, text or _letter_name(col), fld, how))
+    for c in columns:
+        c.plain = (plain or {}).get(c.col, "")
     return Header(rows=rows, columns=columns)
+
+
+#: The fields a table may give in several columns, one per period (a RAG and an update
+#: column for each quarter): the latest is the current one.
+PERIOD_FIELDS = ("status", "update")
+
+
+def _choose(
+    grid: SheetGrid, body: list[int], joined: dict[int, str], mapped: dict[int, tuple[str, str]]
+) -> dict[str, tuple[int, str, str]]:
+    """field -> (the column taken, its note, the others' note) for each field that several
+    columns give: a status or update column per period, or a field ``--map`` names twice.
+
+    ``--map`` wins over a header: a field it names is taken from its columns only (a header
+    meaning the same field is then kept as an extra column).
+    """
+    by_field: dict[str, list[int]] = {}
+    mapped_by_hand: set[str] = set()
+    for col, (fld, how) in sorted(mapped.items()):
+        if fld in ("extra", "ignore"):
+            continue
+        by_field.setdefault(fld, []).append(col)
+        if how == "--map":
+            mapped_by_hand.add(fld)
+    out: dict[str, tuple[int, str, str]] = {}
+    for fld, cols in by_field.items():
+        if fld in mapped_by_hand:
+            candidates = [c for c in cols if mapped[c][1] == "--map"]
+        elif fld in PERIOD_FIELDS:
+            candidates = cols
+        else:
+            continue
+        if len(cols) < 2:
+            continue
+        pick = _latest(grid, body, fld, candidates, joined)
+        name = joined.get(pick, _letter_name(pick))
+        n = len(candidates)
+        note = f"the latest of {n} {fld} columns" if n > 1 else f"{fld} by --map"
+        others = (
+            f"an earlier {fld} column: {name} is taken" if n > 1 else f"--map gives {fld} to {name}"
+        )
+        out[fld] = (pick, note if n > 1 else "", others)
+    return out
+
+
+def _latest(
+    grid: SheetGrid, body: list[int], fld: str, cols: list[int], joined: dict[int, str]
+) -> int:
+    """The latest of several columns of one field, as a person reading the plan would take it.
+
+    A status column whose values mostly do not read as a status ("In Progress", "Not
+    Started" beside a RAG column) gives way to one whose values do; then the period each
+    header (or its group label) names, when every column names one of the same kind; else the
+    rightmost.
+    """
+    if fld == "status":
+        reading = [c for c in cols if _reads_as_status([grid.value(r, c) for r in body])]
+        cols = reading or cols
+    periods = [header_period(joined.get(c, "")) for c in cols]
+    kinds = {p[0] for p in periods if p is not None}
+    if all(p is not None for p in periods) and len(kinds) == 1:
+        return max((p[1], c) for p, c in zip(periods, cols, strict=True) if p is not None)[1]
+    return cols[-1]
+
+
+def _reads_as_status(values: Sequence[Any]) -> bool:
+    """Do most (more than half) of a column's filled cells read as a status?"""
+    filled = [v for v in values if not is_blank(v)]
+    return bool(filled) and sum(_is_status_value(v) for v in filled) * 2 > len(filled)
 
 
 def _letter_name(col: int) -> str:
@@ -418,12 +581,34 @@ def find_headers(grid: SheetGrid, overrides: dict[str, str] | None = None) -> li
         found = header_at(grid, r, overrides)
         if found is not None:
             if out and out[-1].last == r - 1:
-                # "Action details" | "Monitoring" over the real header: a row of group labels
-                out.pop()
+                # "Action details" | "Monitoring" over the real header: a row of group labels,
+                # carried into the names of the columns under them where they tell those apart
+                group = out.pop()
+                labels = _group_labels(grid, r - 1, found)
+                if labels:
+                    found = header_at(grid, r, overrides, labels) or found
+                    found.rows = (*group.rows, *found.rows)
             out.append(found)
             r = found.last + 1
             continue
         r += 1
+    return out
+
+
+def _group_labels(grid: SheetGrid, r: int, header: Header) -> dict[int, str]:
+    """col -> the group label in row ``r`` over a column of ``header`` ("Q1 update" merged
+    over "RAG | Commentary"), for the labels that tell columns apart: one naming a period,
+    or one over a header written more than once in the row ("RAG" under "Q1 update" and under
+    "Q2 update"). A cell merged down over both rows ("Ref") is no label."""
+    texts = _row_headers(grid.rows[r])
+    names = [c.header for c in header.columns]
+    out: dict[int, str] = {}
+    for c in header.columns:
+        label = texts.get(c.col)
+        if label is None or normalise_header(label) == normalise_header(c.header):
+            continue
+        if header_period(label) is not None or names.count(c.header) > 1:
+            out[c.col] = label
     return out
 
 

@@ -1123,6 +1123,135 @@ def test_a_priority_column_beside_a_ref_and_a_theme_is_a_general_table(tmp_path)
     assert [a.extra["Priority"] for a in read.plan.actions] == ["High", "Low", "Medium"]
 
 
+def _quarters(path: Path) -> Path:
+    """ "Q1 update" and "Q2 update" merged over "RAG | Commentary" each."""
+    return xlsx(
+        path,
+        [
+            ["Ref", "Action", "Lead", "Target date", "Q1 update", None, "Q2 update", None],
+            ["Ref", "Action", "Lead", "Target date", "RAG", "Commentary", "RAG", "Commentary"],
+            ["R1", "Diverse panels", "Head of HR", "31/03/2026", "G", "Q1 one", "A", "Q2 one"],
+            ["R2", "Reverse mentoring", "Chief Nurse", "31/03/2026", "G", "Q1 two", "R", "Q2 two"],
+        ],
+        merges=("A1:A2", "B1:B2", "C1:C2", "D1:D2", "E1:F1", "G1:H1"),
+    )
+
+
+def test_group_labels_over_a_rag_and_update_per_quarter_take_the_latest(tmp_path):
+    read = read_source(_quarters(tmp_path / "p.xlsx"))
+    actions = read.plan.actions
+    assert [(a.status_text, a.updates[0].text) for a in actions] == [
+        ("A", "Q2 one"),
+        ("R", "Q2 two"),
+    ]
+    # the first quarter's columns are kept, named by their group label
+    assert actions[0].extra == {
+        "Source RAG (Q1 update)": "G",
+        "Source commentary (Q1 update)": "Q1 one",
+    }
+    notes = {c.header: (c.field, c.note) for c in read.mapping}
+    assert notes["RAG (Q2 update)"] == ("status", "the latest of 2 status columns")
+    assert notes["RAG (Q1 update)"] == (None, "an earlier status column: RAG (Q2 update) is taken")
+
+
+@pytest.mark.parametrize(
+    "older, newer",
+    [
+        (("RAG (Q1)", "Progress update Q1"), ("RAG (Q2)", "Progress update Q2")),
+        (("RAG 2024/25", "Update 2024/25"), ("RAG 2025/26", "Update 2025/26")),
+        (("Status Q1", "Update 30/06/2025"), ("Status Q2", "Update 30/09/2025")),
+    ],
+)
+def test_a_column_per_period_the_period_decides_not_the_place(tmp_path, older, newer):
+    """The latest period is taken wherever it stands (here left of the older one)."""
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Action", "Lead", *newer, *older],
+            ["Diverse panels", "Head of HR", "A", "new text", "G", "old text"],
+        ],
+    )
+    read = read_source(path)
+    action = read.plan.actions[0]
+    assert (action.status_text, action.updates[0].text) == ("A", "new text")
+    assert sorted(action.extra.values()) == ["G", "old text"]
+
+
+def test_a_status_column_of_words_that_are_no_status_gives_way_to_the_rag(tmp_path):
+    """Smartsheet's "Status" (In Progress, Not Started) on either side of its "RAG": the RAG
+    is the status (neither the first nor the rightmost), the Status columns kept."""
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Action", "Lead", "Status", "RAG", "Overall status"],
+            ["Diverse panels", "Head of HR", "In Progress", "Green", "In Progress"],
+            ["Reverse mentoring", "Chief Nurse", "In Progress", "Red", "In Progress"],
+            ["Shortlisting data", "EDI Lead", "Not Started", "Amber", "Not Started"],
+        ],
+    )
+    read = read_source(path)
+    assert [a.status_text for a in read.plan.actions] == ["Green", "Red", "Amber"]
+    assert read.plan.actions[0].extra == {
+        "Source status": "In Progress",
+        "Overall status": "In Progress",
+    }
+
+
+def test_import_lists_which_of_the_quarter_columns_is_taken(tmp_path):
+    out = tmp_path / "m.xlsx"
+    result = CliRunner().invoke(
+        cli,
+        ["import", str(_quarters(tmp_path / "p.xlsx")), "-o", str(out), "--as-at", "15/10/2025"],
+    )
+    assert (
+        "RAG (Q1 update)         ->  kept as an extra column (an earlier status column: "
+        "RAG (Q2 update) is taken)" in result.output
+    )
+    assert (
+        "RAG (Q2 update)         ->  Status (status, by its header; the latest of 2 status "
+        "columns)" in result.output
+    )
+
+
+def test_map_naming_a_header_written_twice_takes_the_latest_and_keeps_the_other(tmp_path):
+    path = _quarters(tmp_path / "p.xlsx")
+    read = read_source(path, overrides=parse_overrides(["RAG=status"]))
+    assert [a.status_text for a in read.plan.actions] == ["A", "R"]
+    assert read.plan.actions[0].extra["Source RAG (Q1 update)"] == "G"
+    # the group-joined name picks one of them
+    read = read_source(path, overrides=parse_overrides(["RAG (Q1 update)=status"]))
+    assert [a.status_text for a in read.plan.actions] == ["G", "G"]
+    assert read.plan.actions[0].extra["Source RAG (Q2 update)"] == "A"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "import",
+            str(path),
+            "-o",
+            str(tmp_path / "m.xlsx"),
+            "--as-at",
+            "15/10/2025",
+            "--map",
+            "RAG=status",
+        ],
+    )
+    assert "no source has a column" not in result.output, result.output
+
+
+def test_map_twice_on_a_plain_header_takes_the_rightmost(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Action", "Lead", "RAG", "RAG"],
+            ["Diverse panels", "Head of HR", "G", "A"],
+        ],
+    )
+    read = read_source(path, overrides=parse_overrides(["RAG=status"]))
+    action = read.plan.actions[0]
+    assert action.status_text == "A"
+    assert list(action.extra.values()) == ["G"]
+
+
 def test_a_csv_whose_action_column_only_map_names(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text(

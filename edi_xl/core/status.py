@@ -39,6 +39,7 @@ _WORDS: dict[RAG, tuple[str, ...]] = {
     RAG.AMBER: (
         "a",
         "amber",
+        "yellow",  # Smartsheet's RAG symbols: Red, Yellow, Green
         "at risk",
         "risk",
         "delayed",

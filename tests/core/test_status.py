@@ -45,6 +45,8 @@ CASES = [
     ("GA", None),
     (3, None),
     ("Greenish", None),
+    ("Yellow", RAG.AMBER),  # Smartsheet's RAG symbol
+    ("Y", None),  # (yes? a status it is not)
     # two colours in one cell: which one is for a person to say
     ("Green/Amber", None),
     ("Amber - Red", None),

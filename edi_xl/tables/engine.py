@@ -513,6 +513,15 @@ def _choose(
             candidates = [c for c in cols if mapped[c][1] == "--map"]
         elif fld in PERIOD_FIELDS:
             candidates = cols
+        elif fld == "owner" and len(cols) > 1:
+            if pick_owner := _working_owner(cols, joined):
+                name = joined.get(pick_owner, _letter_name(pick_owner))
+                out[fld] = (
+                    pick_owner,
+                    "the lead who does the work, not the executive's column",
+                    f"an executive's column: {name} is taken as the owner",
+                )
+            continue
         else:
             continue
         if len(cols) < 2:
@@ -526,6 +535,21 @@ def _choose(
         )
         out[fld] = (pick, note if n > 1 else "", others)
     return out
+
+
+#: Words of an owner header that name the executive over the action ("Exec lead", "Exec
+#: sponsor", "SRO"), not the lead who does it and sends its returns.
+_EXECUTIVE_WORDS = frozenset({"exec", "executive", "sponsor", "sro", "director"})
+
+
+def _working_owner(cols: list[int], joined: dict[int, str]) -> int | None:
+    """Of several owner columns, the first that names no executive, when some do ("Exec lead"
+    then "Operational lead": the operational lead); None when none or all do (the first is
+    then the owner, as before)."""
+    working = [
+        c for c in cols if not _EXECUTIVE_WORDS & set(normalise_header(joined.get(c, "")).split())
+    ]
+    return working[0] if working and len(working) < len(cols) else None
 
 
 def _latest(

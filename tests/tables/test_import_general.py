@@ -1289,3 +1289,26 @@ def test_extra_column_names_keep_their_capitals():
     assert safe_extra_name("WRES indicator") == "Source WRES indicator"
     assert safe_extra_name("Milestone") == "Source milestone"
     assert safe_extra_name("Progress update") == "Source progress update"
+
+
+@pytest.mark.parametrize(
+    ("headers", "owner"),
+    [
+        (("Exec lead", "Operational lead"), "Head of Resourcing"),  # the one who does it
+        (("Responsible officer", "Exec sponsor"), "Head of Resourcing"),
+        (("Lead", "Owner"), "Director of People"),  # neither an executive's: the first
+    ],
+)
+def test_of_two_owner_columns_the_working_lead_owns_the_action(tmp_path, headers, owner):
+    path = tmp_path / "plan.csv"
+    first, second = headers
+    lead, director = "Head of Resourcing", "Director of People"
+    values = (director, lead) if first.startswith(("Exec", "Lead")) else (lead, director)
+    path.write_text(
+        f"Ref,Action,{first},{second},Due\n1,Diverse panels,{values[0]},{values[1]},31/03/2026\n",
+        encoding="utf-8",
+    )
+    read = read_source(path)
+    assert [a.owner for a in read.plan.actions] == [owner]
+    kept = read.plan.actions[0].extra
+    assert set(kept.values()) == {director if owner == lead else lead}

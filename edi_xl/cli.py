@@ -35,6 +35,7 @@ from edi_xl.tables.reader import read_plan, read_source
 if TYPE_CHECKING:
     from edi_xl.flows.importer import ImportResult
     from edi_xl.flows.merge import MergeReport
+    from edi_xl.tables.engine import Column
 
 EXAMPLE_PLAN = "trust_action_plan.xlsx"
 EXAMPLE_AS_AT = date(2023, 12, 18)
@@ -244,6 +245,9 @@ def new(
         overwrite=force,
     )
     _say_round(when)
+    if read is not None and source is not None and read.mapping:
+        click.echo(f"Columns of {source.name}:")  # (which of the trust's became which)
+        _column_mapping(read.mapping)
     _summary(result, "Created")
     not_taken = read.not_placed if read else []
     if not_taken:  # (rows of the trust's workbook the new master does not hold: said)
@@ -899,9 +903,20 @@ def _import_doc(result: ImportResult) -> dict[str, Any]:
     return doc
 
 
+def _column_mapping(mapping: list[Column]) -> None:
+    """What each column of the trust's plan became in the master (import, new --from)."""
+    from edi_xl.flows.importer import mapping_text
+
+    if mapping:
+        width = min(40, max(len(c.header) for c in mapping))
+        click.echo(f"  {'source column':<{width}}  ->  in the master")
+        for column in mapping:
+            click.echo(f"  {column.header:<{width}}  ->  {mapping_text(column)}")
+
+
 def _import_sources(result: ImportResult) -> None:
     """Per source: the layout, what each column became, titles, tidying, what was not placed."""
-    from edi_xl.flows.importer import actions_read, layout_label, mapping_text, tidied
+    from edi_xl.flows.importer import actions_read, layout_label, tidied
 
     for outcome in result.sources:
         if not outcome.ok or outcome.read is None:
@@ -912,11 +927,7 @@ def _import_sources(result: ImportResult) -> None:
             f"{outcome.path.name}: {layout_label(read.layout)}, "
             f"{plural(read.tables, 'table')} read, actions {actions_read(outcome)}"
         )
-        if read.mapping:
-            width = min(40, max(len(c.header) for c in read.mapping))
-            click.echo(f"  {'source column':<{width}}  ->  in the master")
-            for column in read.mapping:
-                click.echo(f"  {column.header:<{width}}  ->  {mapping_text(column)}")
+        _column_mapping(read.mapping)
         for title in read.titles:
             click.echo(f"  title row: {title}")
         for label, count in tidied(read):

@@ -360,3 +360,16 @@ def test_the_collector_pauses_only_in_a_process_that_ends_after_its_command(
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def test_new_from_a_general_table_lists_what_each_column_became(runner, tmp_path):
+    source = tmp_path / "plan.csv"
+    source.write_text(
+        "Ref,Action,Lead,Due,RAG (Q1),RAG (Q2)\n1,Diverse panels,Head of HR,31/03/2026,G,A\n",
+        encoding="utf-8",
+    )
+    made = run(runner, "new", tmp_path / "master.xlsx", "--from", source, "--as-at", "2025-10-15")
+    assert made.exit_code in (0, 1), made.output
+    assert "Columns of plan.csv:" in made.output
+    assert "RAG (Q1)  ->  kept as an extra column (an earlier status column" in made.output
+    assert "RAG (Q2)  ->  Status" in made.output

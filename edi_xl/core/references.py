@@ -34,6 +34,7 @@ __all__ = [
     "format_protected_characteristics",
     "parse_protected_characteristics",
     "parse_report_refs",
+    "standards_with",
 ]
 
 
@@ -71,6 +72,13 @@ _KNOWN_CODES: Final[dict[Scheme, frozenset[str]]] = {
     ),
     Scheme.HIA: frozenset(str(n) for n in range(1, 7)),
 }
+
+
+def standards_with(code: str) -> list[Scheme]:
+    """The standards (WRES, WDES) that have an indicator or metric ``code``: "9a" is WDES's
+    alone, "5" both's."""
+    code = code.replace(" ", "").lower()
+    return [s for s in (Scheme.WRES, Scheme.WDES) if code in _KNOWN_CODES[s]]
 
 
 class ReportRef(BaseModel):

@@ -1312,3 +1312,22 @@ def test_of_two_owner_columns_the_working_lead_owns_the_action(tmp_path, headers
     assert [a.owner for a in read.plan.actions] == [owner]
     kept = read.plan.actions[0].extra
     assert set(kept.values()) == {director if owner == lead else lead}
+
+
+def test_an_indicator_no_standard_is_named_for(tmp_path):
+    """A plan naming neither WRES nor WDES: a metric only one standard has is that one's; a
+    number both have is kept as written and flagged, not dropped."""
+    path = tmp_path / "plan.csv"
+    path.write_text(
+        "Action ID,Indicator(s),Action,Owner,Due\n"
+        "EDI-02,Indicator 9a,Talent pipeline,Director of People,31/12/2025\n"
+        "EDI-03,Metric 4b,Reasonable adjustments,Head of HR,31/03/2026\n"
+        "EDI-04,Indicators 5 & 6,Bullying campaign,Head of HR,31/03/2026\n",
+        encoding="utf-8",
+    )
+    plan = read_source(path).plan
+    refs = {a.id: [(r.scheme.value, r.code, r.known) for r in a.references] for a in plan.actions}
+    assert refs["EDI-02"] == [("WDES", "9a", True)]
+    assert refs["EDI-03"] == [("WDES", "4b", True)]
+    assert refs["EDI-04"] == [("OTHER", None, False)]
+    assert plan.actions[2].references[0].text == "Indicators 5 & 6"

@@ -36,9 +36,11 @@ from edi_xl.core.references import (
     Scheme,
     parse_protected_characteristics,
     parse_report_refs,
+    standards_with,
 )
 from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import cell_text
+from edi_xl.core.unvalidated import made
 from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.tables.engine import META_KEYS, Column, Header, find_headers, metadata_line, owner_text
 from edi_xl.tables.layouts.base import Detection
@@ -101,7 +103,16 @@ def refs_in(text: str | None, schemes: set[Scheme], bare: bool = False) -> list[
     out = []
     for word, code in matches:
         scheme = _scheme_for(word, schemes)
+        if scheme is None and len(owners := standards_with(code)) == 1:
+            scheme = owners[0]  # "Metric 9b": only WDES has a 9b
         if scheme is None:
+            # "Indicators 5 & 6" in a plan that names neither standard: WRES's or WDES's is
+            # for a person to say; kept as written, and so flagged as a reference not known
+            unknown = made(
+                ReportRef, scheme=Scheme.OTHER, code=None, text=text.strip(), known=False
+            )
+            if unknown not in out:
+                out.append(unknown)
             continue
         code = code.replace(" ", "").lower()
         for ref in parse_report_refs(f"{scheme.value} {code}"):

@@ -40,8 +40,11 @@ from edi_xl.tables.layouts.trust import clean_text, id_text, is_header_repeat, m
 #: Recognised fields compared with the master to spot edits to locked cells.
 LOCKED_FIELDS = ("action", "owner", "due", "start", "theme", "references", "characteristics")
 SKIPPED, REJECTED, READ = Outcome.SKIPPED, Outcome.REJECTED, Outcome.READ
-#: The owner return's column of the update sent (locked, not read back).
-SENT_LAST_UPDATE = "last update"
+#: The owner return's column of the update sent (locked: compared with the master, never
+#: taken), by its header in lower case, and the key of its value in ``ReturnRow.locked``.
+LAST_UPDATE_HEADER = "Last update"
+SENT_LAST_UPDATE = LAST_UPDATE_HEADER.casefold()
+LAST_UPDATE = "last_update"
 #: Columns of a normalised return that say where a row came from: not data to merge.
 PROVENANCE_HEADERS = ("Status as written", "Source sheet", "Source row")
 
@@ -177,6 +180,9 @@ class ReturnTable:
     #: Earlier rounds' dated update columns ("Update as at 18 Sep 23"): the owner's copy of
     #: the history, kept by normalise, not flagged by merge.
     history: dict[str, int] = field(default_factory=dict)
+    #: The "Last update" column of a return made by ``edi-xl returns`` (locked: what it holds
+    #: is compared with the master, as the other locked fields are), when it is not the update.
+    last_update_col: int | None = None
 
 
 def find_tables(book: WorkbookGrids) -> list[ReturnTable]:
@@ -203,14 +209,20 @@ def _find_table(sheet: SheetGrid) -> ReturnTable | None:
             name: col for name, col in columns.extras.items() if name not in PROVENANCE_HEADERS
         }
         history: dict[str, int] = {}
+        last_update_col = None
         for name, col in columns.updates.items():
-            if name == update_name or name.casefold() == SENT_LAST_UPDATE:
+            if name == update_name:
+                continue
+            if name.casefold() == SENT_LAST_UPDATE:
+                last_update_col = col
                 continue
             if columns.update_dates.get(name) is None:
                 others[name] = col  # an undated note column ("Comments") beside the update
             else:
                 history[name] = col
-        return ReturnTable(sheet, r, columns.fields, update_col, update_name, others, history)
+        return ReturnTable(
+            sheet, r, columns.fields, update_col, update_name, others, history, last_update_col
+        )
     return None
 
 
@@ -269,7 +281,7 @@ def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
                 id_was_number=isinstance(raw_id, float | int) and not isinstance(raw_id, bool),
                 status=clean_text(get("status")),
                 update=_with_links(clean_text(update), linked),
-                locked={f: get(f) for f in LOCKED_FIELDS if f in cols and not is_blank(get(f))},
+                locked=_locked(table, r, get),
                 others={
                     h: v
                     for h, c in sorted(
@@ -280,6 +292,17 @@ def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
             )
         )
     return rows
+
+
+def _locked(table: ReturnTable, r: int, get: Callable[[str], Any]) -> dict[str, Any]:
+    """The locked fields of row ``r`` (0-based) that hold anything: those the table maps, and
+    the "Last update" sent (:data:`LAST_UPDATE`), whatever the owner typed over it."""
+    locked = {f: get(f) for f in LOCKED_FIELDS if f in table.columns and not is_blank(get(f))}
+    if table.last_update_col is not None:
+        value = table.sheet.value(r, table.last_update_col)
+        if not is_blank(value):
+            locked[LAST_UPDATE] = value
+    return locked
 
 
 def returned_status(

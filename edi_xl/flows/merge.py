@@ -39,6 +39,8 @@ from edi_xl.core.rules import ruled_status
 from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import one_line
 from edi_xl.flows.intake import (
+    LAST_UPDATE,
+    LAST_UPDATE_HEADER,
     READ,
     REJECTED,
     SKIPPED,
@@ -86,6 +88,7 @@ FIELD_LABELS = {
     "theme": "Milestone",
     "references": "Report / Action",
     "characteristics": "Protected Characteristic",
+    LAST_UPDATE: LAST_UPDATE_HEADER,
 }
 
 
@@ -241,8 +244,11 @@ def match_row(
     )
 
 
-def locked_changes(row: ReturnRow, action: Action) -> list[Flag]:
-    """Edits the owner made to fields they may not change."""
+def locked_changes(row: ReturnRow, action: Action, sent_as_at: date | None = None) -> list[Flag]:
+    """Edits the owner made to fields they may not change. ``sent_as_at``: the round the
+    return was made for, whose "Last update" (the update before it) the return showed; text
+    typed over it (a new update written in the wrong column, most often) is flagged, never
+    dropped silently."""
     master: dict[str, Any] = {
         "action": action.action,
         "owner": action.owner,
@@ -250,8 +256,12 @@ def locked_changes(row: ReturnRow, action: Action) -> list[Flag]:
         "references": action.references_text,
         "characteristics": action.characteristics_text,
     }
+    if sent_as_at is not None:
+        master[LAST_UPDATE] = last_update_text(action, sent_as_at)
     flags: list[Flag] = []
     for fld, value in row.locked.items():
+        if fld not in master and fld not in ("due", "start"):
+            continue  # (the Last update, when the round it showed is not known)
         if fld in ("due", "start"):
             old = action.due if fld == "due" else action.start
             new = trust.cell_date(value)  # parse_date, cached: due dates recur
@@ -498,7 +508,7 @@ def merge_book(
             continue
         new_rows = 0
         for row, action in matched:
-            flags.extend(locked_changes(row, action))
+            flags.extend(locked_changes(row, action, sent_as_at or as_at))
             status_word, invalid = returned_status(
                 row, words, action_id=action.id, kept=action.status_text
             )

@@ -46,6 +46,8 @@ from edi_xl.core.problems import INVALID_STATUS_KEPT, Code, Outcome
 from edi_xl.core.rounds import update_header, update_header_date
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG
 from edi_xl.flows.intake import (
+    LAST_UPDATE,
+    LAST_UPDATE_HEADER,
     PROVENANCE_HEADERS,
     READ,
     REJECTED,
@@ -104,7 +106,10 @@ def canonical_rows(
 ) -> tuple[list[str], list[list[Any]], list[Flag]]:
     """The header and rows of ``file``'s clean return, and the flags for its rows."""
     extras = list(dict.fromkeys(h for row in file.rows for h in row.others))
-    header = [h for h, _, _ in COLUMNS] + extras
+    # the Last update an edi_xl return showed, as it came back: merge compares it with the
+    # master, so the clean copy keeps it (first of the other columns)
+    last = [LAST_UPDATE_HEADER] if any(LAST_UPDATE in row.locked for row in file.rows) else []
+    header = [h for h, _, _ in COLUMNS] + last + extras
     update_col = [f for _, f, _ in COLUMNS].index("update")
     own = file.update_header
     header[update_col] = own if own and _is_dated(own) else update_header(as_at)
@@ -121,6 +126,7 @@ def canonical_rows(
             flags.append(Flag(Code.NO_ID, file.name, sheet=row.sheet, row=row.row))
         rows.append(
             [_value(row, fld, status) for _, fld, _ in COLUMNS]
+            + [row.locked.get(LAST_UPDATE) for _ in last]
             + [row.others.get(h) for h in extras]
         )
     return header, rows, flags

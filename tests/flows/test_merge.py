@@ -445,6 +445,36 @@ def test_text_in_columns_merge_does_not_read_is_flagged(master, tmp_path):
     ]
 
 
+def test_text_typed_over_the_last_update_is_flagged_as_a_due_date_is(master, tmp_path):
+    """The owner wrote their update over the locked "Last update" (the update sent), and
+    changed 1.8's due date: both flagged, neither applied (helper-53, session 16: the Last
+    update was dropped without a word). A clean copy (normalise) keeps it, and merges alike."""
+    from edi_xl.flows.normalise import normalise_returns
+
+    def edit(ws, rows):
+        ws.cell(rows["1.4"], 5, "Policy approved at Board")
+        ws.cell(rows["1.8"], 3, "30/06/2024")
+
+    jim = _sent_and_edited(master, tmp_path, edit)
+    (tmp_path / "twin").mkdir()
+    twin = tmp_path / "twin" / master.name  # (the master the return names)
+    twin.write_bytes(master.read_bytes())
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    flags = {(f.kind, f.id, f.location.column): f.message for f in result.flags}
+    assert set(flags) == {
+        ("locked_field_changed", "1.4", "Last update"),
+        ("locked_field_changed", "1.8", "Due Date"),
+    }
+    assert (
+        "to 'Policy approved at Board'; not applied"
+        in flags[("locked_field_changed", "1.4", "Last update")]
+    )
+    assert result.changes == []
+    normalise_returns([jim.path], tmp_path / "clean", as_at=AS_AT)
+    clean = merge_returns(twin, [tmp_path / "clean"], as_at=AS_AT)
+    assert sorted((f.kind, f.id, f.location.column) for f in clean.flags) == sorted(flags)
+
+
 def test_control_characters_in_a_return_are_kept_visible_not_fatal(master, tmp_path):
     folder = tmp_path / "r"
     folder.mkdir()

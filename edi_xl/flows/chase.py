@@ -21,7 +21,7 @@ from edi_xl.core.dates import long_date
 from edi_xl.core.errors import EdiXlError, WorkbookWriteError
 from edi_xl.core.filenames import unique_names
 from edi_xl.flows.emails import Drafts, owner_draft, reply_by
-from edi_xl.flows.owner_returns import _group, returns_in
+from edi_xl.flows.owner_returns import group_by_owner, returns_in
 from edi_xl.master.plan import load_master, read_master_plan
 from edi_xl.master.round_record import (
     OwnerStatus,
@@ -156,7 +156,7 @@ def chase_book(
     record = read_record(wb)
     if record.as_at != as_at:  # no merge yet this round: nobody has returned anything
         record = RoundRecord(as_at, [], [])
-    groups, _ = _group(found.plan.actions)
+    groups, _ = group_by_owner(found.plan.actions)
     by_owner = files_by_owner(record)
     statuses = [owner_status(g.owner, record, by_owner) for g in groups]
     try:

@@ -49,7 +49,12 @@ from edi_xl.flows.intake import (
     ReturnsReading,
     returned_status,
 )
-from edi_xl.flows.owner_returns import META_SHEET, last_update_text, row_fingerprint
+from edi_xl.flows.owner_returns import (
+    META_SHEET,
+    group_by_owner,
+    last_update_text,
+    row_fingerprint,
+)
 from edi_xl.flows.refresh import RefreshResult, refresh_book, row_fitter
 from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, formula_text, set_value, storable_text
@@ -68,6 +73,8 @@ from edi_xl.master.round_record import (
     MERGED,
     FileRecord,
     RoundRecord,
+    files_by_owner,
+    owner_status,
     read_record,
     stamp,
     with_flags,
@@ -602,11 +609,25 @@ def merge_book(
     when = now or datetime.now().replace(microsecond=0)
     sheets.append_changes(wb, log, when)
     _add_to_record(record, files, outcomes, flags, plan.owners)
-    write_returns_sheet(wb, plan.owners, record, as_at, master.settings)
+    write_returns_sheet(
+        wb, round_owners(plan.actions, plan.owners, record), record, as_at, master.settings
+    )
     refreshed = refresh_book(
         wb, as_at, source=f"merge as at {short_date(as_at)}", now=when, path=path
     )
     return MergeResult(as_at, outcomes, changes, flags, refreshed)
+
+
+def round_owners(actions: list[Action], owners: list[str], record: RoundRecord) -> list[str]:
+    """The owners of the round, as ``edi-xl returns`` and ``chase`` count them: those sent a
+    return (an action of theirs not complete: :func:`edi_xl.flows.owner_returns.group_by_owner`)
+    and those whose return came in and is not owed anything (it completed their last action),
+    in the plan's order. An owner whose every action was complete was sent nothing and is not
+    chased: the Returns sheet does not list them as owing a return."""
+    groups, _ = group_by_owner(actions)
+    sent = {owner_key(g.owner) for g in groups}
+    by_owner = files_by_owner(record)
+    return [o for o in owners if owner_key(o) in sent or not owner_status(o, record, by_owner).owed]
 
 
 def _overridden(

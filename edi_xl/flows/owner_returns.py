@@ -275,7 +275,10 @@ class _Group:
     actions: list[Action] = field(default_factory=list)
 
 
-def _group(actions: list[Action]) -> tuple[list[_Group], list[Problem]]:
+def group_by_owner(actions: list[Action]) -> tuple[list[_Group], list[Problem]]:
+    """The owners sent a return, each with their actions, and the actions sent to nobody (no
+    number, no owner, complete: why, as problems). Chase and the Returns sheet count the
+    round's owners by it too."""
     groups: dict[str, _Group] = {}
     not_sent: list[Problem] = []
     for action in actions:
@@ -573,7 +576,7 @@ def make_owner_returns(
     as_at = as_at or settings.as_at
     if as_at is None:
         raise EdiXlError(f"{master.name}: no as-at date given and none on the Settings sheet")
-    groups, not_sent = _group(plan.actions)
+    groups, not_sent = group_by_owner(plan.actions)
     created = (now or datetime.now()).replace(microsecond=0)
 
     if out.exists() and not out.is_dir():

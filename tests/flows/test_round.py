@@ -503,6 +503,30 @@ def test_a_reminder_with_no_return_to_attach_needs_a_person(tmp_path, master, mo
     assert not list((tmp_path / "elsewhere" / "deeper").glob("Reminder - *.eml"))
 
 
+def test_the_returns_sheet_lists_the_owners_chase_counts(tmp_path, master, monkeypatch):
+    """Hazel's return completes her only action: she returned in that round; the next round
+    she is sent no return and not chased, and the Returns sheet neither lists her as owing
+    one nor puts her on its chase list (helper-53, session 16: Returned "No", chased)."""
+    plan, sent = one_return_merged(
+        tmp_path, master, "Owner returns", HAZEL, {"2.2": ("Complete", "Report published")}
+    )
+    assert returned(plan)[HAZEL] == "Yes"
+    invoke("round", plan, "--start", "2024-03-18")
+    invoke("returns", plan, "-o", tmp_path / "Owner returns 2")
+    back = answer(
+        tmp_path / "Owner returns 2" / f"{JIM}.xlsx", tmp_path / "r2", {"1.4": ("G", "x")}
+    )
+    invoke("merge", plan, back.parent)
+    owners = returned(plan)
+    assert HAZEL not in owners and owners[JIM] == "Yes" and len(owners) == len(OWNERS) - 1
+    values = sheet_values(plan, "Returns")
+    chase_list = next(r[0] for r in values if str(r[0]).startswith("Chase list"))
+    monkeypatch.setattr(rounds, "today", lambda: date(2024, 3, 20))
+    result = invoke("chase", plan, "--returns", tmp_path / "Owner returns 2", exit_codes=(0,))
+    assert chase_list == "Chase list: 4 owners still owed"
+    assert "4 chase drafts" in result.output and HAZEL not in result.output
+
+
 def test_an_owner_who_completed_every_action_counts_as_returned(tmp_path, master, monkeypatch):
     """Hazel's return marks her only action Complete: she is owed nothing, and chase counts
     her among the owners who have returned (helper-48, session 15: she was counted neither

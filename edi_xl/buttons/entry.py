@@ -199,7 +199,7 @@ def import_returns_in_excel(
     workbook (the Settings sheet's returns folder, default "Returns received" next to it),
     into the round the returns were made for (as ``edi-xl merge``), then a chase draft per
     owner still owed in the owner-returns folder (as ``edi-xl chase``)."""
-    from edi_xl.flows.chase import chase_book
+    from edi_xl.flows.chase import ChaseResult, NoReturnsSentError, chase_book
     from edi_xl.flows.intake import read_returns
     from edi_xl.flows.merge import merge_book, returns_round
     from edi_xl.master.sheets import read_settings
@@ -250,16 +250,21 @@ def import_returns_in_excel(
             f"Overdue after import: {len(result.refresh.overdue)}. The Returns sheet "
             "lists who still has to reply."
         )
-    chased = chase_book(wb, snapshot.name, snapshot.folder)
-    lines.append(
-        f"{plural(len(chased.drafts.drafts), 'chase draft')} for owners still owed in "
-        f"{chased.out_dir}."
-    )
-    lines += chased.afterwords()  # (as edi-xl chase says it)
-    if note := no_address_note(chased.drafts):
-        lines.append(note)
+    try:
+        chased: ChaseResult | None = chase_book(wb, snapshot.name, snapshot.folder)
+    except NoReturnsSentError as exc:  # (the import is written back all the same)
+        chased = None
+        lines.append(str(exc))
+    if chased is not None:
+        lines.append(
+            f"{plural(len(chased.drafts.drafts), 'chase draft')} for owners still owed in "
+            f"{chased.out_dir}."
+        )
+        lines += chased.afterwords()  # (as edi-xl chase says it)
+        if note := no_address_note(chased.drafts):
+            lines.append(note)
     message = _write_back(book, snapshot, baseline, wb, "\n".join(lines))
-    if open_folder and chased.drafts.drafts:
+    if open_folder and chased is not None and chased.drafts.drafts:
         _open_folder(chased.out_dir)
     return message
 

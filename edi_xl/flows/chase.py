@@ -5,7 +5,8 @@ round, the Owners table) and writes, for each owner who was sent a return and ha
 returned one with something new in it (not returned, returned unchanged, or a file that could
 not be used), a draft reminder (:mod:`edi_xl.flows.emails`) with their return attached again (found
 in the owner-returns folder by its hidden record), the reason they are chased, and their
-actions.
+actions. Before any return of the round was made (none found, none merged), it writes nothing
+(:class:`NoReturnsSentError`): a reminder would ask for a return nobody was sent.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ from edi_xl.master.round_record import (
 from edi_xl.master.sheets import DEFAULT_OWNER_RETURNS_FOLDER, owner_key
 
 CHASE_PREFIX = "Reminder - "
+
+
+class NoReturnsSentError(EdiXlError):
+    """No return of the round was made (or merged) yet: a reminder would ask for a return
+    nobody was sent."""
 
 
 def folder_named(text: str | None, default: str, base: Path) -> Path:
@@ -159,14 +165,23 @@ def chase_book(
     groups, _ = group_by_owner(found.plan.actions)
     by_owner = files_by_owner(record)
     statuses = [owner_status(g.owner, record, by_owner) for g in groups]
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise WorkbookWriteError(f"{out}: cannot make the folder ({exc.strerror or exc})") from exc
     owed = [(g, s) for g, s in zip(groups, statuses, strict=True) if s.owed]
     sent = sent_returns(
         sent_dir, as_at, base, {owner_key(g.owner) for g, _ in owed}, look_beside=not returns_dir
     )
+    if owed and not sent and not record.files:
+        where = "" if returns_dir else " or the folders beside the master"
+        raise NoReturnsSentError(
+            f"{name}: no returns made for the round as at {long_date(as_at)} yet: run edi-xl "
+            f"returns first (the button: Create owner returns). None was found in {sent_dir}"
+            f"{where}, and none was merged this round; if they were written elsewhere, edi-xl "
+            "chase --returns FOLDER says where. No reminder was written, and earlier ones "
+            "were left as they are."
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkbookWriteError(f"{out}: cannot make the folder ({exc.strerror or exc})") from exc
     by = long_date(chase_reply_by(reply_by(settings, as_at), today or rounds.today()))
     names = unique_names([CHASE_PREFIX + g.owner for g, _ in owed], ".eml")
     # who has returned: an owner still sent actions, and one whose every action is now

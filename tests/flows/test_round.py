@@ -489,18 +489,49 @@ def test_chase_finds_the_returns_where_returns_wrote_them(tmp_path, master, monk
 def test_a_reminder_with_no_return_to_attach_needs_a_person(tmp_path, master, monkeypatch):
     plan = tmp_path / "plan.xlsx"
     shutil.copy(master, plan)
-    invoke("returns", plan, "-o", tmp_path / "elsewhere" / "deeper")
+    deeper = tmp_path / "elsewhere" / "deeper"
+    invoke("returns", plan, "-o", deeper)
     monkeypatch.setattr(rounds, "today", lambda: date(2023, 12, 20))
-    result = invoke("chase", plan, exit_codes=(1,))
-    assert "Return not found to attach for: " in result.output
-    assert "attach it before sending" in result.output
+    # none of the round's returns found where chase looks, none merged: nothing is written
+    result = invoke("chase", plan, exit_codes=(2,))
+    assert "no returns made for the round as at 18 December 2023 yet" in result.output
+    assert "edi-xl chase --returns FOLDER says where" in result.output
+    assert not list(tmp_path.glob("*/Reminder - *.eml"))
     # told where they are, it attaches them; the drafts go to the folder on Settings, as
     # ever (not into the folder of the returns: two sets of reminders side by side)
-    result = invoke("chase", plan, "--returns", tmp_path / "elsewhere" / "deeper", exit_codes=(0,))
+    result = invoke("chase", plan, "--returns", deeper, exit_codes=(0,))
     assert "Return not found" not in result.output
     drafts = sorted((tmp_path / "Owner returns").glob("Reminder - *.eml"))
     assert drafts and all(attachment(read_draft(p)) for p in drafts)
-    assert not list((tmp_path / "elsewhere" / "deeper").glob("Reminder - *.eml"))
+    assert not list(deeper.glob("Reminder - *.eml"))
+    # one of them not there: its reminder goes without it, and the owner is named
+    (deeper / f"{JIM}.xlsx").unlink()
+    result = invoke("chase", plan, "--returns", deeper, exit_codes=(1,))
+    assert f"Return not found to attach for: {JIM} " in result.output
+    assert "attach it before sending" in result.output
+
+
+def test_chase_before_the_rounds_returns_are_made_writes_nothing(tmp_path, master, monkeypatch):
+    """The next round started, its returns not made yet: chase says so and writes nothing,
+    exit 2 (helper-53, session 16: a reminder to every owner "in the attached return", with
+    nothing attached, in place of last round's)."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    invoke("returns", plan, "-o", tmp_path / "Owner returns")
+    monkeypatch.setattr(rounds, "today", lambda: date(2023, 12, 20))
+    invoke("chase", plan, exit_codes=(0,))
+    before = {p.name: p.read_bytes() for p in (tmp_path / "Owner returns").glob("Reminder*")}
+    assert len(before) == len(OWNERS)
+    invoke("round", plan, "--start", "2024-03-18")
+    result = invoke("chase", plan, exit_codes=(2,))
+    assert (
+        "no returns made for the round as at 18 March 2024 yet: run edi-xl returns first"
+        in result.output
+    )
+    after = {p.name: p.read_bytes() for p in (tmp_path / "Owner returns").glob("Reminder*")}
+    assert after == before  # last round's reminders left as they were
+    invoke("returns", plan, "-o", tmp_path / "Owner returns")
+    assert "6 chase drafts" in invoke("chase", plan, exit_codes=(0,)).output
 
 
 def test_the_returns_sheet_lists_the_owners_chase_counts(tmp_path, master, monkeypatch):

@@ -571,6 +571,13 @@ def merge(
         )
         for note in result.refresh.notes:
             click.echo(f"Note: {note.message}")
+    if result.moved_back_from is not None:
+        click.echo(
+            f"The round on Settings is now {short_date(result.as_at)}, the round merged into "
+            f"(it was {short_date(result.moved_back_from)}): every command works as at "
+            f"{short_date(result.as_at)} until you go back to the current round with: "
+            f"edi-xl round {result.path} --start {result.moved_back_from.isoformat()}"
+        )
     if result.backup:
         click.echo(f"Previous version kept as {result.backup}")
     sys.exit(1 if result.needs_attention else 0)

@@ -245,6 +245,13 @@ def import_returns_in_excel(
             f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else "") for f in attention
         ]
         lines += [f"  {g.line()}" for g in result.flags]
+    if settings.as_at is not None and as_at < settings.as_at:
+        lines.append(
+            f"The round on Settings is now {short_date(as_at)}, the round imported into (it "
+            f"was {short_date(settings.as_at)}). To go back to the current round, type "
+            f"{short_date(settings.as_at)} in Next round on the Settings sheet and click Start "
+            "new round."
+        )
     if result.refresh:
         lines.append(
             f"Overdue after import: {len(result.refresh.overdue)}. The Returns sheet "

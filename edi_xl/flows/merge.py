@@ -170,6 +170,9 @@ class MergeResult(MergeReport):
     backup: Path | None = None
     #: where the as-at date came from (edi_xl.flows.rounds: given | settings | returns | today)
     as_at_source: str = "given"
+    #: the round on Settings before the merge, when the merge moved it back to an earlier
+    #: round (a late return merged into its own round, --as-at): the round to go back to
+    moved_back_from: date | None = None
 
 
 def _json(value: Any) -> Any:
@@ -769,6 +772,8 @@ def merge_returns(
                 result.refresh.notes += saved
     result.path = target
     result.as_at_source = source
+    if settings_date is not None and as_at < settings_date:
+        result.moved_back_from = settings_date
     return result
 
 

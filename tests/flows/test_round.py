@@ -338,6 +338,27 @@ def test_round_start_defaults_to_today(master, monkeypatch):
     assert sheets.read_settings(load_workbook(master)).as_at == date(2024, 6, 3)
 
 
+def test_a_late_return_merged_into_its_own_round_says_how_to_go_back(tmp_path, master):
+    """Jim's return for the round as at 18 Dec 2023 comes in after the next round started:
+    merged into its own round, the round on Settings moves back to it, and the merge says so
+    and how to go back (helper-53, session 16: nothing said it)."""
+    invoke("returns", master, "-o", tmp_path / "sent")
+    back = answer(tmp_path / "sent" / f"{JIM}.xlsx", tmp_path / "back", {"1.4": ("G", "ok")})
+    invoke("round", master, "--start", "2024-03-18")
+    late = invoke("merge", master, back, "--as-at", "2023-12-18", exit_codes=(0,))
+    assert plan_rows(master)["1.4"][ROUND_COLUMN] == "ok"
+    assert (
+        "The round on Settings is now 18 Dec 2023, the round merged into (it was 18 Mar 2024)"
+        in late.output
+    )
+    assert f"edi-xl round {master} --start 2024-03-18" in late.output
+    assert sheets.read_settings(load_workbook(master)).as_at == date(2023, 12, 18)
+    invoke("round", master, "--start", "2024-03-18")  # as the merge said
+    assert sheets.read_settings(load_workbook(master)).as_at == date(2024, 3, 18)
+    again = invoke("merge", master, back, "--as-at", "2024-03-18", exit_codes=(1,))
+    assert "The round on Settings is now" not in again.output  # (not moved back)
+
+
 def test_merge_of_returns_made_for_another_round_asks_which(tmp_path, master):
     invoke("returns", master, "-o", tmp_path / "sent")
     back = answer(tmp_path / "sent" / f"{JIM}.xlsx", tmp_path / "back", {"1.4": ("G", "ok")})

@@ -532,15 +532,16 @@ def merge(
 
     Only Status and the round's update are taken from a return; anything else an owner
     changed, rows that match no action, unreadable files and older versions are listed for
-    a person to look at. With no --as-at, the returns go into the round they were made for,
-    which must be the round on Settings (a mismatch is a question, exit 2). The Returns sheet
-    adds up every merge of the round. Exit code 1 when anything needs a person.
+    a person to look at. With no --as-at, the returns go into the round on Settings: a return
+    made for an earlier round and saved before this round began is left out (listed with its
+    round), returns made for a later round are a question (exit 2). The Returns sheet adds up
+    every merge of the round. Exit code 1 when anything needs a person.
 
     \b
     Example:
       edi-xl merge plan.xlsx returns/ --as-at 18/12/2023 --report merge.json
     """
-    from edi_xl.flows.merge import merge_returns
+    from edi_xl.flows.merge import earlier_rounds_note, merge_returns
 
     _check_report_path(report_path)  # before the master is changed
     with _progress("Reading returns") as progress:
@@ -564,6 +565,8 @@ def merge(
         + f"); {plural(len(result.changes), 'change')}."
     )
     _what_needs_a_person(result, done=Outcome.MERGED)
+    if note := earlier_rounds_note(result):
+        click.echo(note)
     if result.refresh:
         click.echo(
             f"Overdue after merge: {len(result.refresh.overdue)}; see the Returns sheet "

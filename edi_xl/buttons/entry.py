@@ -30,7 +30,7 @@ from edi_xl.buttons.bridge import (
 )
 from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError
-from edi_xl.core.problems import Outcome, Severity
+from edi_xl.core.problems import Code, Outcome, Severity
 from edi_xl.core.rounds import today
 from edi_xl.core.text import plural
 from edi_xl.flows.emails import no_address_note
@@ -201,7 +201,7 @@ def import_returns_in_excel(
     owner still owed in the owner-returns folder (as ``edi-xl chase``)."""
     from edi_xl.flows.chase import ChaseResult, NoReturnsSentError, chase_book
     from edi_xl.flows.intake import read_returns
-    from edi_xl.flows.merge import merge_book, returns_round
+    from edi_xl.flows.merge import earlier_rounds_note, merge_book, returns_round
     from edi_xl.master.sheets import read_settings
 
     snapshot = read_book(book)
@@ -234,10 +234,16 @@ def import_returns_in_excel(
         + (f" ({', '.join(f'{n} {k}' for k, n in sorted(outcomes.items()))})" if outcomes else "")
         + f"; {plural(len(result.changes), 'change')}.",
     ]
+    earlier = [
+        f
+        for f in result.files
+        if f.problem is not None and f.problem.code is Code.EARLIER_ROUND_RETURN
+    ]
     attention = [
         f
         for f in result.files
         if f.outcome not in (Outcome.MERGED, Outcome.SUPERSEDED, Outcome.UNCHANGED)
+        and f not in earlier
     ]
     if result.flags or attention:
         lines.append("Needs your eye:")
@@ -245,6 +251,10 @@ def import_returns_in_excel(
             f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else "") for f in attention
         ]
         lines += [f"  {g.line()}" for g in result.flags]
+    if earlier:  # (a folder kept all year: last quarter's returns are left in it)
+        lines.append("Not merged:")
+        lines += [f"  {f.file} - {f.reason}" for f in earlier]
+        lines.append(earlier_rounds_note(result) or "")
     if settings.as_at is not None and as_at < settings.as_at:
         lines.append(
             f"The round on Settings is now {short_date(as_at)}, the round imported into (it "

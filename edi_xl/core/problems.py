@@ -81,6 +81,7 @@ class Code(StrEnum):
     EMPTY_ACTION_TABLE = "empty_action_table"
     NO_ROW_MATCHED = "no_row_matched"
     RETURN_UNCHANGED = "return_unchanged"
+    EARLIER_ROUND_RETURN = "earlier_round_return"
     # actions edi-xl returns does not send to anyone
     NOT_SENT_NO_ID = "not_sent_no_id"
     NOT_SENT_NO_OWNER = "not_sent_no_owner"
@@ -150,6 +151,8 @@ SEVERITY: dict[Code, Severity] = {
     Code.NO_ROW_MATCHED: Severity.ERROR,
     # returned with nothing new: the owner is chased
     Code.RETURN_UNCHANGED: Severity.INFO,
+    # a return of an earlier round, saved before the round merged began: that round's
+    Code.EARLIER_ROUND_RETURN: Severity.INFO,
     # actions not sent in a round's returns
     Code.NOT_SENT_NO_ID: Severity.WARNING,
     Code.NOT_SENT_NO_OWNER: Severity.WARNING,
@@ -273,6 +276,10 @@ MESSAGES: dict[Code, str] = {
     Code.EMPTY_ACTION_TABLE: "the action table has no rows",
     Code.NO_ROW_MATCHED: "no row matched an action of the master",
     Code.RETURN_UNCHANGED: "sent back with no new status or update",
+    Code.EARLIER_ROUND_RETURN: (
+        "an earlier round's return: made for the round as at {made} and saved ({saved}) "
+        "before the round as at {merged} began; not merged"
+    ),
     Code.NOT_SENT_NO_ID: "no action number (row {row})",
     Code.NOT_SENT_NO_OWNER: "no action owner",
     Code.NOT_SENT_COMPLETE: "complete",

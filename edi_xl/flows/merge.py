@@ -37,7 +37,7 @@ from edi_xl.core.problems import (
 from edi_xl.core.rounds import update_header
 from edi_xl.core.rules import ruled_status
 from edi_xl.core.status import RAG, parse_status
-from edi_xl.core.text import one_line
+from edi_xl.core.text import one_line, plural
 from edi_xl.flows.intake import (
     LAST_UPDATE,
     LAST_UPDATE_HEADER,
@@ -466,6 +466,7 @@ def merge_book(
     """
     master = master_plan if master_plan is not None else read_master_plan(wb, path)
     ws, detection, words, plan = master.sheet, master.detection, master.words, master.plan
+    files = earlier_rounds_left_out(wb, files, as_at)
     header_row = master.header_row
     flags: list[Flag] = []
     candidates: dict[str, list[_Candidate]] = defaultdict(list)
@@ -633,6 +634,60 @@ def round_owners(actions: list[Action], owners: list[str], record: RoundRecord) 
     return [o for o in owners if owner_key(o) in sent or not owner_status(o, record, by_owner).owed]
 
 
+def earlier_rounds_left_out(wb: Workbook, files: list[ReturnFile], as_at: date) -> list[ReturnFile]:
+    """``files``, each return made for a round before ``as_at`` and saved before the round as
+    at ``as_at`` began (:func:`edi_xl.flows.rounds.round_began`) made ``skipped``
+    (``earlier_round_return``, naming its round): it answers its own round. A folder of
+    returns kept all year holds last quarter's too, and merging one again would write last
+    quarter's update into this round's column and count its owner as having returned. A
+    return made for an earlier round but saved since this round began (an owner who filled in
+    last quarter's form again) is merged, flagged ``other_round``."""
+    earlier = [
+        f
+        for f in files
+        if f.outcome == READ and f.metadata and f.metadata.as_at and f.metadata.as_at < as_at
+    ]
+    if not earlier:
+        return files
+    from edi_xl.flows.rounds import round_began
+
+    made = [
+        f.metadata.created
+        for f in files
+        if f.outcome == READ and f.metadata and f.metadata.as_at == as_at and f.metadata.created
+    ]
+    began = round_began(wb, as_at, made)
+    left_out: dict[int, ReturnFile] = {}
+    for f in earlier:
+        saved = stamp(f.stamp)
+        if saved is None or saved >= began:
+            continue  # saved since the round began: this round's answer, on last round's form
+        assert f.metadata is not None and f.metadata.as_at is not None
+        why = problem(
+            Code.EARLIER_ROUND_RETURN,
+            file=f.name,
+            made=short_date(f.metadata.as_at),
+            saved=f"{saved:%Y-%m-%d %H:%M}",
+            merged=short_date(as_at),
+        )
+        left_out[id(f)] = replace(f, outcome=SKIPPED, problem=why)
+    return [left_out.get(id(f), f) for f in files]
+
+
+def earlier_rounds_note(result: MergeReport) -> str | None:
+    """What to do about the returns left out as an earlier round's (both doors say it after
+    listing them), or None when there were none."""
+    n = sum(1 for f in result.files if f.problem and f.problem.code is Code.EARLIER_ROUND_RETURN)
+    if not n:
+        return None
+    return (
+        f"{plural(n, 'return')} of an earlier round left out (listed above): "
+        f"{'it was' if n == 1 else 'they were'} saved before this round began. A return that "
+        "came in late for its own round: merge that file on its own with --as-at its round's "
+        "date."
+    )
+
+
 def _overridden(
     action: Action, word: str, as_at: date, words: dict[RAG, str], winner: _Candidate
 ) -> Flag | None:
@@ -782,10 +837,13 @@ def returns_round(
 ) -> tuple[date, str]:
     """The round to merge into when no date is given, and where it came from.
 
-    The round the returns were made for (their hidden record), which must be the round on
-    Settings: a mismatch, or returns of several rounds, is a question for a person
-    (:class:`edi_xl.flows.rounds.RoundMismatchError`), never a silent new column. Returns with no
-    record go into the round on Settings (else ``fallback``, the CLI's today).
+    The round on Settings. Returns made for an earlier round do not stop it (a folder kept all
+    year holds last quarter's: :func:`earlier_rounds_left_out` leaves out those saved before
+    the round began, and flags the rest ``other_round``); returns made for a later round than
+    the one on Settings, or, with no Settings date, for several rounds, are a question for a
+    person (:class:`edi_xl.flows.rounds.RoundMismatchError`), never a silent new column.
+    With no Settings date, the round the returns were made for (their hidden record); with
+    neither, ``fallback`` (the CLI's today).
     """
     from edi_xl.flows.rounds import RETURNS, SETTINGS, TODAY, RoundMismatchError
 
@@ -793,29 +851,43 @@ def returns_round(
     for f in files:
         if f.outcome == READ and f.metadata and f.metadata.as_at:
             made[f.metadata.as_at].append(f.name)
-    if len(made) > 1:
-        rounds = "; ".join(
-            f"{short_date(d)}: {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
-            for d, names in sorted(made.items())
-        )
-        raise RoundMismatchError(
-            f"{master}: these returns were made for different rounds ({rounds}). Nothing was "
-            "merged. Merge each round's returns on their own, with --as-at the round's date."
-        )
-    if made:
-        (made_for,) = made
-        if settings_date is None or made_for == settings_date:
-            return made_for, RETURNS
+    if settings_date is not None:
+        later = {d: names for d, names in made.items() if d > settings_date}
+        if not later:
+            return settings_date, RETURNS if settings_date in made else SETTINGS
+        if len(later) > 1:
+            raise RoundMismatchError(
+                f"{master}: these returns were made for rounds after the round on the Settings "
+                f"sheet, {short_date(settings_date)} ({_by_round(later)}). Nothing was merged. "
+                "Start the round they are for (edi-xl round --start DATE) and merge again: "
+                "returns of an earlier round saved before it began are left out."
+            )
+        ((made_for, _),) = later.items()
         iso, now_iso = made_for.isoformat(), settings_date.isoformat()
         raise RoundMismatchError(
             f"{master}: the returns were made for the round as at {short_date(made_for)}, but "
             f"the round on the Settings sheet is {short_date(settings_date)}. Nothing was "
             f"merged. Which round are they for? To put them in their own round's column: "
-            f"--as-at {iso} (this moves the Settings date back to {short_date(made_for)}); "
-            f"to take them into the current round: --as-at {now_iso}."
+            f"--as-at {iso} (this moves the Settings date on to {short_date(made_for)}); "
+            f"to take them into the round on Settings: --as-at {now_iso}."
         )
-    if settings_date is not None:
-        return settings_date, SETTINGS
+    if len(made) > 1:
+        raise RoundMismatchError(
+            f"{master}: these returns were made for different rounds ({_by_round(made)}) and "
+            "the Settings sheet has no round date. Nothing was merged. Give the round to merge "
+            "into with --as-at: returns of an earlier round saved before it began are left out."
+        )
+    if made:
+        (made_for,) = made
+        return made_for, RETURNS
     if fallback is not None:
         return fallback, TODAY
     raise EdiXlError(f"{master}: no as-at date given and none on the Settings sheet")
+
+
+def _by_round(made: dict[date, list[str]]) -> str:
+    """Each round and (the first three of) its returns' names, in words."""
+    return "; ".join(
+        f"{short_date(d)}: {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
+        for d, names in sorted(made.items())
+    )

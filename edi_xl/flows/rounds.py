@@ -11,11 +11,14 @@ at <date>" column after the previous one, logs both in the Change Log and refres
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.dates import short_date
@@ -26,9 +29,12 @@ from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master import sheets
 from edi_xl.master.patch import save_master
 from edi_xl.master.plan import gc_paused, load_master
+from edi_xl.master.round_record import stamp
 
 GIVEN, SETTINGS, RETURNS, TODAY = "given", "settings", "returns", "today"
 STARTED = "started"  # the date of a round started (round --start)
+#: The Change Log's New value for the round's update column added by ``round --start``.
+COLUMN_ADDED = "column added for the new round"
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,7 @@ def start_round_book(
     if not had_column:
         sheets.append_changes(
             wb,
-            [sheets.Change("", header, None, "column added for the new round", source)],
+            [sheets.Change("", header, None, COLUMN_ADDED, source)],
             when,
         )
     started = previous != start or not had_column
@@ -159,3 +165,52 @@ def start_round(master: str | Path, start: date, *, now: datetime | None = None)
         result.backup = save_master(wb, path, notes=result.notes)
     result.path = path
     return result
+
+
+def round_began(wb: Workbook, as_at: date, returns_made: Iterable[datetime] = ()) -> datetime:
+    """When the round as at ``as_at`` began, in UTC without a time zone (as the Returns sheet
+    keeps save times, :func:`edi_xl.master.round_record.stamp`): the Change Log's first line
+    that put its date on Settings or added its update column, or the earliest of
+    ``returns_made`` (when its returns were made, their hidden record's ``created``), whichever
+    came first; with neither, the start of its as-at date.
+
+    The clock's time, not the round's date: a round is often dated before or after the day it
+    is started, and a return saved before then cannot be an answer to it.
+    """
+    settings_date = f"{sheets.SETTINGS}: {sheets.AS_AT_LABEL}"
+    header = update_header(as_at)
+    times = [
+        _clock_time(when)
+        for when, _, what, _, new, _ in sheets.read_change_log(wb)
+        if (what == header and new == COLUMN_ADDED)
+        or (what == settings_date and _logged_date(new) == as_at)
+    ]
+    times += [_clock_time(made) for made in returns_made]
+    known = [t for t in times if t is not None]
+    if known:
+        return min(known)
+    began = stamp(datetime.combine(as_at, time.min).astimezone(UTC))
+    assert began is not None
+    return began
+
+
+def _clock_time(value: Any) -> datetime | None:
+    """A time edi_xl wrote from the clock (the Change Log's When, a return's ``created``: the
+    computer's local time, no time zone) in UTC without a time zone; None if it is no time."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = from_excel(value)
+    if not isinstance(value, datetime):
+        return None
+    return stamp(value.astimezone(UTC))  # (a time without a zone is taken as local)
+
+
+def _logged_date(value: Any) -> date | None:
+    """The date a Change Log value holds (a date cell, or its serial number)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        converted = from_excel(value)
+        return converted.date() if isinstance(converted, datetime) else None
+    return None

@@ -800,6 +800,46 @@ def test_import_returns_button_equals_edi_xl_merge(pair, licence, today, tmp_pat
         client.wb.save(button_path)  # what Excel now holds, saved
 
 
+def test_import_returns_leaves_last_rounds_returns_in_the_folder_out(
+    pair, licence, today, tmp_path, monkeypatch
+):
+    """The Returns received folder keeps last round's returns: the button imports this
+    round's and leaves last round's out, named, as the command does (helper-53, session 16:
+    the button stopped, "made for different rounds", and cannot give --as-at)."""
+    from conftest import FIONA, JIM
+    from test_round import answer, saved_at
+
+    cli_path, button_path = pair
+    received = tmp_path / "received"
+
+    def point_at_received(wb: Any) -> None:
+        ws = wb[sheets.SETTINGS]
+        ws.cell(_label_row(ws, sheets.RETURNS_LABEL), 2).value = str(received)
+
+    edit_xlsm(cli_path, point_at_received)
+    run("round", cli_path, "--start", "2023-12-18")
+    run("returns", cli_path, "-o", tmp_path / "sent")
+    old = answer(tmp_path / "sent" / f"{JIM}.xlsx", received, {"1.4": ("On Track", "Dec")})
+    saved_at(old, "2020-01-06T09:00:00Z")  # saved in its own round
+    run("merge", cli_path, received)
+    run("round", cli_path, "--start", "2024-03-18")
+    shutil.copy2(cli_path, button_path)  # (one history: the Change Log's times alike)
+    run("returns", cli_path, "-o", tmp_path / "sent 2")
+    answer(tmp_path / "sent 2" / f"{FIONA}.xlsx", received, {"1.9": (None, "March")})
+    monkeypatch.chdir(button_path.parent)
+    run("merge", cli_path, received)
+    client, _ = click_and_apply(entry.import_returns, button_path)
+    assert_same(client.wb, cli_path)
+    prompt = client.alerts[0]["prompt"]
+    assert "Imported from" in prompt and "as at 18 Mar 2024: 2 files (1 merged, 1 skipped)" in (
+        prompt
+    )
+    assert f"Not merged:\n  {JIM}.xlsx - an earlier round's return: made for the round as " in (
+        prompt
+    )
+    assert "Needs your eye" not in prompt
+
+
 def test_board_report_button_writes_the_paper_next_to_the_workbook(pair, licence, monkeypatch):
     from docx import Document
 

@@ -359,19 +359,72 @@ def test_a_late_return_merged_into_its_own_round_says_how_to_go_back(tmp_path, m
     assert "The round on Settings is now" not in again.output  # (not moved back)
 
 
-def test_merge_of_returns_made_for_another_round_asks_which(tmp_path, master):
+def test_a_return_for_an_earlier_round_saved_before_this_one_began_is_left_out(tmp_path, master):
+    """Jim's return for the round as at 18 Dec 2023, saved before the next round began, comes
+    in after it: a merge without --as-at leaves it out, naming its round, and says how to
+    merge a late return into its own round (it asked which round, exit 2, and the --as-at it
+    offered took it into the new round's column: helper-53, session 16). Returns made for a
+    later round than the one on Settings still ask which round."""
     invoke("returns", master, "-o", tmp_path / "sent")
     back = answer(tmp_path / "sent" / f"{JIM}.xlsx", tmp_path / "back", {"1.4": ("G", "ok")})
+    saved_at(back, "2020-01-06T09:00:00Z")  # before the next round was started
     invoke("round", master, "--start", "2024-03-18")
+    left = invoke("merge", master, back.parent, exit_codes=(0,))
+    assert left.output.splitlines()[0] == "As at 18 Mar 2024, the round on Settings."
+    assert (
+        f"skipped: {JIM}.xlsx - an earlier round's return: made for the round as at 18 Dec "
+        "2023 and saved (2020-01-06 09:00) before the round as at 18 Mar 2024 began; not merged"
+    ) in left.output
+    assert "merge that file on its own with --as-at its round's date" in left.output
+    assert plan_rows(master)["1.4"]["Update as at 18 Mar 24"] is None
+    invoke("merge", master, back, "--as-at", "2023-12-18", exit_codes=(0,))  # its own round
+    assert plan_rows(master)["1.4"][ROUND_COLUMN] == "ok"
+    # a return of the later round now asks which round: the Settings date is the earlier one
+    invoke("returns", master, "-o", tmp_path / "sent 2", "--as-at", "2024-03-18")
+    later = answer(tmp_path / "sent 2" / f"{FIONA}.xlsx", tmp_path / "later", {"2.3": ("A", "x")})
     before = master.read_bytes()
-    result = invoke("merge", master, back.parent, exit_codes=(2,))
-    assert "the returns were made for the round as at 18 Dec 2023" in result.output
-    assert "round on the Settings sheet is 18 Mar 2024" in result.output
-    assert "--as-at 2023-12-18" in result.output and "--as-at 2024-03-18" in result.output
+    asked = invoke("merge", master, later.parent, exit_codes=(2,))
+    assert "the returns were made for the round as at 18 Mar 2024" in asked.output
+    assert "round on the Settings sheet is 18 Dec 2023" in asked.output
+    assert "--as-at 2024-03-18 (this moves the Settings date on to 18 Mar 2024)" in asked.output
     assert master.read_bytes() == before  # nothing merged, no new column
-    taken = invoke("merge", master, back.parent, "--as-at", "2024-03-18")
-    assert taken.output.splitlines()[0] == "As at 18 Mar 2024 (--as-at)."
-    assert plan_rows(master)["1.4"]["Update as at 18 Mar 24"] == "ok"
+
+
+def test_a_returns_folder_kept_all_year_is_merged_without_as_at(tmp_path, master):
+    """The one Returns received folder holds last round's returns and this round's: the merge
+    takes this round's, leaves out last round's (saved before this round began) and takes a
+    return of last round's form saved since, flagged (helper-53, session 16: the merge stopped,
+    and the --as-at it pointed to wrote last round's updates into this round's column and
+    counted their owners as returned)."""
+    received = tmp_path / "Returns received"
+    invoke("returns", master, "-o", tmp_path / "sent")
+    old = answer(tmp_path / "sent" / f"{JIM}.xlsx", received, {"1.4": ("G", "December's")})
+    saved_at(old, "2020-01-06T09:00:00Z")
+    invoke("merge", master, received)
+    invoke("round", master, "--start", "2024-03-18")
+    # Victoria fills in last round's form again, after the new round began
+    again = answer(tmp_path / "sent" / f"{VICTORIA}.xlsx", tmp_path / "v", {"6.3": ("A", "V")})
+    shutil.move(again, received / "victoria, on the old form.xlsx")
+    saved_at(received / "victoria, on the old form.xlsx", "2099-01-06T09:00:00Z")
+    invoke("returns", master, "-o", tmp_path / "sent 2")
+    answer(tmp_path / "sent 2" / f"{FIONA}.xlsx", received, {"2.3": ("A", "March's")})
+    result = invoke("merge", master, received, "--report", tmp_path / "r.json", exit_codes=(1,))
+    assert result.output.splitlines()[0] == (
+        "As at 18 Mar 2024, the round the returns were made for."
+    )
+    assert "3 files (2 merged, 1 skipped)" in result.output
+    assert f"skipped: {JIM}.xlsx - an earlier round's return" in result.output
+    assert "other_round: victoria, on the old form.xlsx" in result.output
+    rows = plan_rows(master)
+    assert rows["1.4"]["Update as at 18 Mar 24"] is None  # December's stays in December's
+    assert rows["1.4"][ROUND_COLUMN] == "December's"
+    assert rows["2.3"]["Update as at 18 Mar 24"] == "March's"
+    assert rows["6.3"]["Update as at 18 Mar 24"] == "V"
+    owners = returned(master)
+    assert (owners[JIM], owners[FIONA], owners[VICTORIA]) == ("No", "Yes", "Yes")
+    # --as-at the round on Settings gives the same: last round's return is not taken again
+    again_result = invoke("merge", master, received, "--as-at", "2024-03-18", exit_codes=(1,))
+    assert f"skipped: {JIM}.xlsx" in again_result.output and "; 0 changes." in (again_result.output)
 
 
 def test_merge_of_plain_returns_goes_into_the_round_on_settings(tmp_path, master):

@@ -23,7 +23,7 @@ import click
 from edi_xl import __version__
 from edi_xl.core.dates import parse_as_at, short_date
 from edi_xl.core.errors import EdiXlError
-from edi_xl.core.problems import Outcome, Report, Severity
+from edi_xl.core.problems import Code, Outcome, Report, Severity
 from edi_xl.core.rounds import today
 from edi_xl.core.rules import check_plan
 from edi_xl.core.text import plural
@@ -573,7 +573,8 @@ def merge(
             "for who still has to reply."
         )
         for note in result.refresh.notes:
-            click.echo(f"Note: {note.message}")
+            if note.code is not Code.ROUND_MOVED_BACK:  # (said below, for a merge)
+                click.echo(f"Note: {note.message}")
     if result.moved_back_from is not None:
         click.echo(
             f"The round on Settings is now {short_date(result.as_at)}, the round merged into "

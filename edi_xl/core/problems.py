@@ -189,7 +189,7 @@ MESSAGES: dict[Code, str] = {
         "The round on the Settings sheet moved back from {previous} to {value}: the next "
         "refresh, merge and returns work for {value}. To look at the plan as at an earlier "
         "date without changing it, use `edi-xl summary --as-at`; to go back to the round "
-        "of {previous}, refresh with --as-at {previous_iso}."
+        "of {previous}: edi-xl round MASTER --start {previous_iso}."
     ),
     Code.NO_LONGER_OVERDUE: (
         "Status set back to {word!r}: edi_xl made it {red!r} when the action was overdue, "

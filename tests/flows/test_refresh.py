@@ -527,4 +527,4 @@ def test_a_refresh_before_the_round_on_settings_says_the_round_moved_back(sept_m
     moved = [n for n in back.notes if n.code == "round_moved_back"]
     assert len(moved) == 1 and moved[0].location.sheet == "Settings"
     assert "moved back from 18 Dec 2023 to 2 Oct 2023" in moved[0].message
-    assert "summary --as-at" in moved[0].message and "--as-at 2023-12-18" in moved[0].message
+    assert "summary --as-at" in moved[0].message and "--start 2023-12-18" in moved[0].message

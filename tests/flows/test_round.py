@@ -352,6 +352,7 @@ def test_a_late_return_merged_into_its_own_round_says_how_to_go_back(tmp_path, m
         in late.output
     )
     assert f"edi-xl round {master} --start 2024-03-18" in late.output
+    assert "moved back from" not in late.output  # (the refresh's note, said once above)
     assert sheets.read_settings(load_workbook(master)).as_at == date(2023, 12, 18)
     invoke("round", master, "--start", "2024-03-18")  # as the merge said
     assert sheets.read_settings(load_workbook(master)).as_at == date(2024, 3, 18)

@@ -52,6 +52,7 @@ class Code(StrEnum):
     # "Flags this round", the ``flags`` of the --report JSON).
     AMBIGUOUS_ID = "ambiguous_id"
     UNKNOWN_ACTION = "unknown_action"
+    NOT_SENT_HERE = "not_in_this_return"
     NO_ID = "no_id"
     LOCKED_FIELD_CHANGED = "locked_field_changed"
     COLUMN_NOT_READ = "column_not_read"
@@ -120,6 +121,7 @@ SEVERITY: dict[Code, Severity] = {
     # what a return asked for is not taken at all
     Code.AMBIGUOUS_ID: Severity.ERROR,
     Code.UNKNOWN_ACTION: Severity.ERROR,
+    Code.NOT_SENT_HERE: Severity.ERROR,
     Code.NO_ID: Severity.ERROR,
     Code.INVALID_STATUS: Severity.ERROR,
     # taken, or partly taken, but a person should look
@@ -213,6 +215,11 @@ MESSAGES: dict[Code, str] = {
         "text does not tell which"
     ),
     Code.UNKNOWN_ACTION: "sheet {sheet!r} row {row}: {what} is not in the master; not added",
+    Code.NOT_SENT_HERE: (
+        "sheet {sheet!r} row {row}: action {value} was not sent in this return{was}; nothing "
+        "taken for it (check the action number: put it back, or send {value}'s update on "
+        "its own return)"
+    ),
     Code.NO_ID: (
         "sheet {sheet!r} row {row}: no action number and no action text, so it cannot be "
         "matched to an action of the plan"

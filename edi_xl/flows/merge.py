@@ -254,6 +254,37 @@ def match_row(
     )
 
 
+def _not_sent_here(
+    row: ReturnRow, action: Action, file: ReturnFile, actions: dict[str, Action]
+) -> Flag:
+    """The flag of a row of an edi_xl return that names an action not sent in it (its number
+    changed by the owner): and which sent action its text is, when it is one."""
+    text = row.locked.get("action")
+    was = ""
+    if text and file.metadata:
+        score, sent_id = max(
+            (
+                (_similar(text, actions[r.id].action), r.id)
+                for r in file.metadata.rows
+                if r.id in actions
+            ),
+            default=(0.0, ""),
+        )
+        if score >= TEXT_MATCH:
+            sent = file.metadata.by_id().get(sent_id)
+            where = f", sent in row {sent.row}" if sent is not None and sent.row else ""
+            was = f" (its action text is that of {sent_id}{where})"
+    return Flag(
+        Code.NOT_SENT_HERE,
+        row.file,
+        action_id=action.id,
+        sheet=row.sheet,
+        row=row.row,
+        value=action.id,
+        was=was,
+    )
+
+
 def locked_changes(row: ReturnRow, action: Action, sent_as_at: date | None = None) -> list[Flag]:
     """Edits the owner made to fields they may not change. ``sent_as_at``: the round the
     return was made for, whose "Last update" (the update before it) the return showed; text
@@ -497,6 +528,11 @@ def merge_book(
                 flags.append(flag)
                 continue
             assert action is not None
+            if sent and action.id not in sent:
+                # a return made by edi-xl returns holds only its owner's actions: a row whose
+                # number was changed to another action's must not update that action
+                flags.append(_not_sent_here(row, action, file, actions))
+                continue
             matched.append((row, action))
         owner = owners[file.name] = _owner_of(file, [a for _, a in matched])
         before = newest.get(owner_key(owner)) if owner else None

@@ -475,6 +475,48 @@ def test_text_typed_over_the_last_update_is_flagged_as_a_due_date_is(master, tmp
     assert sorted((f.kind, f.id, f.location.column) for f in clean.flags) == sorted(flags)
 
 
+def test_a_row_numbered_as_an_action_not_sent_in_the_return_updates_nothing(master, tmp_path):
+    """Jim changed 1.8's number to 1.9 (Fiona's action, not sent to him) and marked it
+    complete: 1.9 is not touched; the flag names the row and the action its text is
+    (helper-51, session 16: 1.9 became Complete with Jim's update)."""
+    before = plan_rows(master)["1.9"]["Status"]
+
+    def edit(ws, rows):
+        ws.cell(rows["1.8"], 1, "1.9")
+        ws.cell(rows["1.8"], 4, "Complete")
+        ws.cell(rows["1.8"], 6, "all done")
+        ws.cell(rows["1.4"], 6, "ok")
+
+    jim = _sent_and_edited(master, tmp_path, edit)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    after = plan_rows(master)["1.9"]
+    assert (after["Status"], after["Update as at 18 Dec 23"]) == (before, None)
+    assert [(c.id, c.field, c.new) for c in result.changes] == [("1.4", "update", "ok")]
+    wrong = [f for f in result.flags if f.kind == "not_in_this_return"]
+    assert [(f.id, f.severity) for f in wrong] == [("1.9", Severity.ERROR)]
+    assert "action 1.9 was not sent in this return (its action text is that of 1.8" in str(
+        wrong[0].message
+    )
+
+
+def test_merging_the_same_returns_again_keeps_the_backup_of_the_first_merge(master, tmp_path):
+    """The second merge of the same folder changes nothing, so the master is not written and
+    its backup stays the master before the first merge (helper-51, session 16: the first
+    merge adds the Returns sheet, listed last in the zip; the second save lists it in the
+    workbook's order, the same parts in other bytes, and it replaced the backup)."""
+    from edi_xl.master.save import backup_path
+
+    jim = _sent_and_edited(master, tmp_path, lambda ws, rows: ws.cell(rows["1.4"], 6, "ok"))
+    original = master.read_bytes()
+    first = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert first.changes and backup_path(master).read_bytes() == original
+    merged = master.read_bytes()
+    again = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert again.changes == [] and again.backup is None
+    assert master.read_bytes() == merged
+    assert backup_path(master).read_bytes() == original
+
+
 def test_control_characters_in_a_return_are_kept_visible_not_fatal(master, tmp_path):
     folder = tmp_path / "r"
     folder.mkdir()

@@ -48,6 +48,7 @@ import math
 import re
 import threading
 import weakref
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -2672,10 +2673,16 @@ def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
-    """Whether the file at ``path`` already holds ``data`` (a command that changed nothing:
-    writing it again would only replace the backup of the last real change with a copy of
-    the file as it is)."""
+    """Whether the file at ``path`` already holds what ``data`` holds (a command that changed
+    nothing: writing it again would only replace the backup of the last real change with a
+    copy of the file as it is): the same bytes, or the same parts, each the same bytes, listed
+    in another order (the save after a sheet was added lists it in the workbook's order)."""
     try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return True
+        with zipfile.ZipFile(path) as old, zipfile.ZipFile(BytesIO(data)) as new:
+            was = {i.filename: (i.CRC, i.file_size) for i in old.infolist()}
+            now = {i.filename: (i.CRC, i.file_size) for i in new.infolist()}
+            return was == now and all(old.read(name) == new.read(name) for name in now)
+    except (OSError, zipfile.BadZipFile, ValueError):
         return False

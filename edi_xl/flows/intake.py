@@ -248,23 +248,31 @@ def _with_links(text: str | None, links: list[str]) -> str | None:
     return text
 
 
+def typed(sheet: SheetGrid, r: int, c: int) -> Any:
+    """What a person typed at 0-based (``r``, ``c``) of a return, as Excel keeps it: a merge
+    across columns holds its value in its first cell alone (merging Last update with the new
+    update, or Status with it, puts nothing in the update: the grid's copy of the first
+    cell's value in the others is no owner's writing)."""
+    return None if (r, c) in sheet.filled_across else sheet.value(r, c)
+
+
 def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
     sheet, cols = table.sheet, table.columns
     rows: list[ReturnRow] = []
     watched = [*cols.values(), *([table.update_col] if table.update_col is not None else [])]
     for r in range(table.header_row + 1, sheet.n_rows):
-        if all(is_blank(sheet.value(r, c)) for c in watched):
+        if all(is_blank(typed(sheet, r, c)) for c in watched):
             continue
         id_col = cols.get("id")
-        if is_header_repeat(sheet.rows[r], sheet.value(r, id_col) if id_col is not None else None):
+        if is_header_repeat(sheet.rows[r], typed(sheet, r, id_col) if id_col is not None else None):
             continue
 
         def get(fld: str, r: int = r) -> Any:
             col = cols.get(fld)
-            return sheet.value(r, col) if col is not None else None
+            return typed(sheet, r, col) if col is not None else None
 
         raw_id = get("id")
-        update = sheet.value(r, table.update_col) if table.update_col is not None else None
+        update = typed(sheet, r, table.update_col) if table.update_col is not None else None
         # an address the Status or update cell links to (the evidence, Insert > Link) goes
         # after the update's text: the master's cell holds text, and the link is not lost
         linked = [
@@ -287,7 +295,7 @@ def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
                     for h, c in sorted(
                         {**table.others, **table.history}.items(), key=lambda item: item[1]
                     )
-                    if not is_blank(v := sheet.value(r, c))
+                    if not is_blank(v := typed(sheet, r, c))
                 },
             )
         )
@@ -299,7 +307,7 @@ def _locked(table: ReturnTable, r: int, get: Callable[[str], Any]) -> dict[str, 
     the "Last update" sent (:data:`LAST_UPDATE`), whatever the owner typed over it."""
     locked = {f: get(f) for f in LOCKED_FIELDS if f in table.columns and not is_blank(get(f))}
     if table.last_update_col is not None:
-        value = table.sheet.value(r, table.last_update_col)
+        value = typed(table.sheet, r, table.last_update_col)
         if not is_blank(value):
             locked[LAST_UPDATE] = value
     return locked
@@ -326,7 +334,7 @@ def unread_columns(table: ReturnTable, rows: list[ReturnRow], file_name: str) ->
     found: list[Problem] = []
     wanted = sorted(r.row - 1 for r in rows if r.sheet == table.sheet.name)
     for header, col in sorted(table.others.items(), key=lambda item: item[1]):
-        filled = [r for r in wanted if not is_blank(table.sheet.value(r, col))]
+        filled = [r for r in wanted if not is_blank(typed(table.sheet, r, col))]
         if filled:
             found.append(
                 problem(

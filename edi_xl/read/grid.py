@@ -40,6 +40,12 @@ class SheetGrid:
     #: 0-based (row, column) -> the address a cell links to (Insert > Link: a web page, a
     #: document), where the reader knows them (an owner's evidence, linked from the update)
     links: dict[tuple[int, int], str] = field(default_factory=dict, compare=False, hash=False)
+    #: 0-based (row, column) of the cells that hold a merged range's value from its top-left
+    #: cell in another column (a merge across columns): what Excel stores is in that top-left
+    #: cell alone, where the reader knows the merges
+    filled_across: frozenset[tuple[int, int]] = field(
+        default_factory=frozenset, compare=False, hash=False
+    )
 
     @property
     def n_rows(self) -> int:
@@ -130,11 +136,14 @@ def grid_from_worksheet(
     for (r, c), value in cells.items():
         if value is not None:  # (one that shows nothing may lie past the last value)
             rows[r - 1][c - 1] = value
+    across: set[tuple[int, int]] = set()
     for merged, top in merged_tops:
         for r in range(merged.min_row, min(merged.max_row, MAX_ROWS) + 1):
             line = rows[r - 1]
             for c in range(merged.min_col, min(merged.max_col, MAX_COLS) + 1):
                 line[c - 1] = top
+                if c != merged.min_col:
+                    across.add((r - 1, c - 1))
     hidden_rows = frozenset(
         idx - 1 for idx, dim in ws.row_dimensions.items() if dim.hidden and idx <= max_r
     )
@@ -144,4 +153,5 @@ def grid_from_worksheet(
         hidden_rows=hidden_rows,
         hidden=ws.sheet_state != "visible",
         worked_out=frozenset((r - 1, c - 1) for r, c in formulas),
+        filled_across=frozenset(across),
     )

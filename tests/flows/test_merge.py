@@ -517,6 +517,30 @@ def test_merging_the_same_returns_again_keeps_the_backup_of_the_first_merge(mast
     assert backup_path(master).read_bytes() == original
 
 
+def test_cells_merged_across_the_update_put_nothing_into_it(master, tmp_path):
+    """Jim merged Last update with the new update (1.4), Status across it (1.8), and the
+    update with the columns right of it (his last action's row): as Excel keeps a merge, only
+    its first cell holds a value, so no update is taken from them, and the columns right of
+    the update hold nothing unread (helper-51, session 16: last round's text, and a Status
+    word, were merged in as this round's update, logged as Jim's)."""
+
+    def edit(ws, rows):
+        ws.merge_cells(start_row=rows["1.4"], start_column=5, end_row=rows["1.4"], end_column=6)
+        ws.merge_cells(start_row=rows["1.8"], start_column=4, end_row=rows["1.8"], end_column=6)
+        last = max(r for i, r in rows.items() if i not in ("1.4", "1.8"))
+        ws.cell(last, 6, "typed, then merged right")
+        ws.merge_cells(start_row=last, start_column=6, end_row=last, end_column=8)
+
+    jim = _sent_and_edited(master, tmp_path, edit)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in result.changes] == [
+        (c.id, "update", "typed, then merged right") for c in result.changes
+    ]
+    assert len(result.changes) == 1
+    assert not [f for f in result.flags if f.kind == "column_not_read"]
+    assert plan_rows(master)["1.4"]["Update as at 18 Dec 23"] is None
+
+
 def test_control_characters_in_a_return_are_kept_visible_not_fatal(master, tmp_path):
     folder = tmp_path / "r"
     folder.mkdir()

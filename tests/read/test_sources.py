@@ -20,7 +20,7 @@ import xlsxwriter
 
 from edi_xl.core.errors import EncryptedFileError, NotASpreadsheetError, UnreadableFileError
 from edi_xl.read import isolation
-from edi_xl.read.grid import MAX_COLS, MAX_ROWS, SheetGrid
+from edi_xl.read.grid import MAX_COLS, MAX_ROWS, SheetGrid, grid_from_worksheet
 from edi_xl.read.isolation import FileReader, read_grids_isolated
 from edi_xl.read.sources import ENCRYPTED_REASON, WorkbookGrids, read_grids, sniff_format
 
@@ -114,6 +114,12 @@ def test_openpyxl_workbook(openpyxl_plan: Path) -> None:
     assert plan.value(4, 4) == dt.datetime(2025, 3, 31)
     assert plan.value(5, 4) == 12.5
     assert [plan.value(r, 1) for r in (6, 7, 8)] == ["Merged note"] * 3
+    # the cells a merge across columns fills from another column's top-left cell (not the
+    # cells below a merge down one column)
+    assert plan.filled_across == {(0, 2), (0, 3), (0, 4)}
+    from_openpyxl = grid_from_worksheet(openpyxl.load_workbook(openpyxl_plan)["Action plan"])
+    assert from_openpyxl.rows == plan.rows
+    assert from_openpyxl.filled_across == plan.filled_across
     assert plan.hidden_rows == frozenset({5, 7})
     assert not plan.hidden
     assert grids.sheet("Lists").hidden

@@ -63,6 +63,7 @@ class Code(StrEnum):
     CHANGED_SINCE_SENT = "changed_since_sent"
     SUPERSEDED = "superseded"
     INVALID_STATUS = "invalid_status"
+    STATUS_REMARK = "status_words_not_taken"
     VALUE_TRUNCATED = "value_truncated"
     STATUS_OVERRIDDEN = "status_overridden"
     FORMULA_NOT_OVERWRITTEN = "formula_not_overwritten"
@@ -124,6 +125,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.NOT_SENT_HERE: Severity.ERROR,
     Code.NO_ID: Severity.ERROR,
     Code.INVALID_STATUS: Severity.ERROR,
+    Code.STATUS_REMARK: Severity.WARNING,
     # taken, or partly taken, but a person should look
     Code.LOCKED_FIELD_CHANGED: Severity.WARNING,
     Code.COLUMN_NOT_READ: Severity.WARNING,
@@ -225,6 +227,10 @@ MESSAGES: dict[Code, str] = {
         "matched to an action of the plan"
     ),
     Code.INVALID_STATUS: "row {row}: {value!r} is not a RAG status; the master keeps {kept!r}",
+    Code.STATUS_REMARK: (
+        "row {row}: the Status {value!r} is read as {word!r}; the words after the colour, "
+        "{remark!r}, are not taken into the master's Status: put them in the update"
+    ),
     Code.LOCKED_FIELD_CHANGED: (
         "row {row}: {column} changed from {old!r} to {new!r}; not applied (only Status and the "
         "update are taken from returns)"

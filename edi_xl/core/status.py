@@ -111,6 +111,26 @@ def parse_status(value: object, words: dict[RAG, str] | None = None) -> RAG | No
     return None
 
 
+def status_remark(value: object, words: dict[RAG, str] | None = None) -> str | None:
+    """The words of a Status cell after its colour that say more than the colour ("Amber:
+    slipped to May because of staffing" -> "slipped to May because of staffing"); None when
+    there are none, or they only name the colour again ("Green - on track", "Blue (complete
+    with evidence)"), or the cell is no status."""
+    if not isinstance(value, str):
+        return None
+    rag = parse_status(value, words)
+    if rag is None:
+        return None
+    key = _normalise(value)
+    if key in _LOOKUP or any(key == _normalise(w) for w in (words or {}).values()):
+        return None
+    m = re.match(rf"\s*{rag.value}\b[\s(:\-\u2013\u2014.,;/]*(.*)$", value, re.I | re.S)
+    rest = m.group(1).strip().rstrip(")").strip() if m else ""
+    if not rest or parse_status(rest, words) is rag:
+        return None
+    return rest
+
+
 #: The other colours' names, after each colour (a status "Green/Amber" names two).
 _OTHER_COLOURS: dict[RAG, frozenset[str]] = {
     rag: frozenset(other.value.lower() for other in RAG if other is not rag) for rag in RAG

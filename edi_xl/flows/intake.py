@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from edi_xl.core.errors import EncryptedFileError, NotASpreadsheetError, UnreadableFileError
 from edi_xl.core.problems import Code, Flag, Outcome, Problem, problem
 from edi_xl.core.rounds import latest_round
-from edi_xl.core.status import RAG, parse_status
+from edi_xl.core.status import RAG, parse_status, status_remark
 from edi_xl.core.text import plural
 from edi_xl.flows.owner_returns import MAX_META_ROWS, META_SHEET, ReturnMetadata, metadata_from_rows
 from edi_xl.master.sheets import CHANGE_LOG, CHANGE_LOG_HEADERS
@@ -318,12 +318,29 @@ def returned_status(
 ) -> tuple[str | None, Flag | None]:
     """The plan's word for the Status an owner wrote in ``row`` (None when blank), or, for a
     word that is no RAG status, None and its ``invalid_status`` flag (``flag_fields``: the
-    action, the template and its fields, as :class:`Flag` takes them)."""
+    action, the template and its fields, as :class:`Flag` takes them); for a colour with more
+    words after it, the word and a ``status_words_not_taken`` flag quoting them."""
     if not row.status:
         return None, None
     rag = parse_status(row.status, words)
     if rag is not None:
-        return words[rag], None
+        remark = status_remark(row.status, words)
+        if remark is None:
+            return words[rag], None
+        # "Amber: slipped to May because of staffing": Amber, and words the Status cell
+        # cannot hold, said (never dropped without a word)
+        where = {k: v for k, v in flag_fields.items() if k in ("action_id",)}
+        return words[rag], Flag(
+            Code.STATUS_REMARK,
+            row.file,
+            sheet=row.sheet,
+            row=row.row,
+            column="Status",
+            value=row.status,
+            word=words[rag],
+            remark=remark,
+            **where,
+        )
     where = {"sheet": row.sheet, "row": row.row, "column": "Status", "value": row.status}
     return None, Flag(Code.INVALID_STATUS, row.file, **where, **flag_fields)
 

@@ -119,7 +119,9 @@ def canonical_rows(
         word, invalid = returned_status(
             row, words, template=INVALID_STATUS_KEPT, action_id=row.id or None
         )
-        status = word or row.status  # a word that is no status stays as written
+        # a word that is no status, or a colour with more words, stays as written
+        remark = invalid is not None and invalid.kind is Code.STATUS_REMARK
+        status = row.status if remark else word or row.status
         if invalid:
             flags.append(invalid)
         if not row.id and not row.locked.get("action"):

@@ -1,6 +1,6 @@
 import pytest
 
-from edi_xl.core.status import RAG, parse_status
+from edi_xl.core.status import RAG, parse_status, status_remark
 
 CASES = [
     # Green
@@ -68,3 +68,19 @@ def test_trust_words_from_settings_are_recognised():
     assert parse_status("Wobbly", words) is RAG.AMBER
     assert parse_status("Shut", words) is RAG.BLUE
     assert parse_status("On Track", words) is RAG.GREEN  # the standard words still work
+
+
+@pytest.mark.parametrize(
+    ("text", "remark"),
+    [
+        ("Amber: slipped to May because of staffing", "slipped to May because of staffing"),
+        ("Red (was Amber last quarter)", "was Amber last quarter"),
+        ("Green - on track", None),  # the colour named again
+        ("Blue (complete with evidence)", None),
+        ("At risk", None),
+        ("Green/Amber", None),  # no status at all
+        (None, None),
+    ],
+)
+def test_words_after_the_colour(text, remark):
+    assert status_remark(text) == remark

@@ -541,6 +541,33 @@ def test_cells_merged_across_the_update_put_nothing_into_it(master, tmp_path):
     assert plan_rows(master)["1.4"]["Update as at 18 Dec 23"] is None
 
 
+def test_words_after_a_status_colour_are_said_not_dropped(master, tmp_path):
+    """Jim wrote why in the Status cell: the colour is taken, and the words, which the
+    Status cell cannot hold, are flagged with the row (helper-51, session 16: they went
+    nowhere); the clean copy (normalise) keeps them as written."""
+    from edi_xl.flows.normalise import normalise_returns
+
+    def edit(ws, rows):
+        ws.cell(rows["1.4"], 4, "Amber: slipped to May because of staffing")
+        ws.cell(rows["1.8"], 4, "Green - on track")  # the colour named again: nothing more
+
+    jim = _sent_and_edited(master, tmp_path, edit)
+    (tmp_path / "twin").mkdir()
+    twin = tmp_path / "twin" / master.name
+    twin.write_bytes(master.read_bytes())
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert plan_rows(master)["1.4"]["Status"] == "At Risk"
+    said = [f for f in result.flags if f.kind == "status_words_not_taken"]
+    assert [(f.id, f.severity, f.location.column) for f in said] == [
+        ("1.4", Severity.WARNING, "Status")
+    ]
+    assert "'slipped to May because of staffing'" in said[0].message
+    assert "put them in the update" in said[0].message
+    normalise_returns([jim.path], tmp_path / "clean", as_at=AS_AT)
+    clean = merge_returns(twin, [tmp_path / "clean"], as_at=AS_AT)
+    assert [f.id for f in clean.flags if f.kind == "status_words_not_taken"] == ["1.4"]
+
+
 def test_control_characters_in_a_return_are_kept_visible_not_fatal(master, tmp_path):
     folder = tmp_path / "r"
     folder.mkdir()

@@ -216,8 +216,11 @@ def _find_table(sheet: SheetGrid) -> ReturnTable | None:
             if name.casefold() == SENT_LAST_UPDATE:
                 last_update_col = col
                 continue
-            if columns.update_dates.get(name) is None:
-                others[name] = col  # an undated note column ("Comments") beside the update
+            dated = columns.update_dates.get(name)
+            if dated is None or dated == columns.update_dates.get(update_name or ""):
+                # an undated note column ("Comments") beside the update, or the round's own
+                # header written twice (a copy of the column): not read, so said if filled
+                others[name] = col
             else:
                 history[name] = col
         return ReturnTable(

@@ -568,6 +568,24 @@ def test_words_after_a_status_colour_are_said_not_dropped(master, tmp_path):
     assert [f.id for f in clean.flags if f.kind == "status_words_not_taken"] == ["1.4"]
 
 
+def test_the_rounds_update_column_written_twice_is_said_not_dropped(master, tmp_path):
+    """Jim copied his update column beside it, header and all, and wrote 1.4's update in the
+    copy: one column is the update, the other's text is said (column_not_read), not dropped
+    without a word (helper-51, session 16)."""
+
+    def edit(ws, rows):
+        ws.cell(6, 7, ws.cell(6, 6).value)  # the same "Update as at 18 Dec 23" header
+        ws.cell(rows["1.8"], 6, "in the first")
+        ws.cell(rows["1.4"], 7, "in the copy")
+
+    jim = _sent_and_edited(master, tmp_path, edit)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    taken = {(c.id, c.new) for c in result.changes}
+    unread = [f for f in result.flags if f.kind == "column_not_read"]
+    assert len(taken) == 1 and len(unread) == 1, (taken, [f.message for f in unread])
+    assert taken in ({("1.8", "in the first")}, {("1.4", "in the copy")})
+
+
 def test_control_characters_in_a_return_are_kept_visible_not_fatal(master, tmp_path):
     folder = tmp_path / "r"
     folder.mkdir()

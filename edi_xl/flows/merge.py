@@ -241,6 +241,8 @@ def match_row(
             and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.05)
         ):
             return scored[0][1], None
+    if not row.id and not text:  # (a row carrying on the one above: a Status, an update)
+        return None, Flag(Code.NO_ID, row.file, sheet=row.sheet, row=row.row)
     shown = text if len(text or "") <= 60 else f"{(text or '')[:59]}…"
     what = f"id {row.id!r}" if row.id else f"the action {shown!r}, with no action number,"
     return None, Flag(

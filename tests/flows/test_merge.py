@@ -586,6 +586,21 @@ def test_the_rounds_update_column_written_twice_is_said_not_dropped(master, tmp_
     assert taken in ({("1.8", "in the first")}, {("1.4", "in the copy")})
 
 
+def test_a_row_with_neither_number_nor_action_text_says_so(master, tmp_path):
+    """An update written in the row under an action (no number, no action text): said as a
+    row that cannot be matched, not as "the action None" (helper-51, session 16)."""
+
+    def edit(ws, rows):
+        under = max(rows.values()) + 1
+        ws.cell(under, 6, "more about the last action")
+
+    jim = _sent_and_edited(master, tmp_path, edit)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    kinds = {f.kind: f.message for f in result.flags}
+    assert "no_id" in kinds and "unknown_action" not in kinds
+    assert "None" not in kinds["no_id"]
+
+
 def test_control_characters_in_a_return_are_kept_visible_not_fatal(master, tmp_path):
     folder = tmp_path / "r"
     folder.mkdir()

@@ -64,6 +64,7 @@ class Code(StrEnum):
     SUPERSEDED = "superseded"
     INVALID_STATUS = "invalid_status"
     STATUS_REMARK = "status_words_not_taken"
+    STATUS_CLEARED = "status_cleared"
     VALUE_TRUNCATED = "value_truncated"
     STATUS_OVERRIDDEN = "status_overridden"
     FORMULA_NOT_OVERWRITTEN = "formula_not_overwritten"
@@ -126,6 +127,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.NO_ID: Severity.ERROR,
     Code.INVALID_STATUS: Severity.ERROR,
     Code.STATUS_REMARK: Severity.WARNING,
+    Code.STATUS_CLEARED: Severity.WARNING,
     # taken, or partly taken, but a person should look
     Code.LOCKED_FIELD_CHANGED: Severity.WARNING,
     Code.COLUMN_NOT_READ: Severity.WARNING,
@@ -227,6 +229,7 @@ MESSAGES: dict[Code, str] = {
         "matched to an action of the plan"
     ),
     Code.INVALID_STATUS: "row {row}: {value!r} is not a RAG status; the master keeps {kept!r}",
+    Code.STATUS_CLEARED: "row {row}: the Status was emptied; the master keeps {kept!r}",
     Code.STATUS_REMARK: (
         "row {row}: the Status {value!r} is read as {word!r}; the words after the colour, "
         "{remark!r}, are not taken into the master's Status: put them in the update"

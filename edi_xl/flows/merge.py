@@ -37,7 +37,7 @@ from edi_xl.core.problems import (
 from edi_xl.core.rounds import update_header
 from edi_xl.core.rules import ruled_status
 from edi_xl.core.status import RAG, parse_status
-from edi_xl.core.text import one_line, plural
+from edi_xl.core.text import has_words, one_line, plural
 from edi_xl.flows.intake import (
     LAST_UPDATE,
     LAST_UPDATE_HEADER,
@@ -564,6 +564,20 @@ def merge_book(
             if invalid:
                 flags.append(invalid)
             sent_row = sent.get(action.id)
+            if sent_row is not None and not row.status and has_words(action.status_text):
+                # the return went out with the Status filled in: emptied, it says nothing the
+                # master can take, and the master keeps its own (said, not passed over)
+                flags.append(
+                    Flag(
+                        Code.STATUS_CLEARED,
+                        row.file,
+                        action_id=action.id,
+                        sheet=row.sheet,
+                        row=row.row,
+                        column="Status",
+                        kept=action.status_text,
+                    )
+                )
             if not _owner_changed(row, action, status_word, sent_row, sent_as_at, words):
                 continue  # sent back as it was: nothing to take (and nothing to undo)
             new_rows += 1

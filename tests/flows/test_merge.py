@@ -601,6 +601,24 @@ def test_a_row_with_neither_number_nor_action_text_says_so(master, tmp_path):
     assert "None" not in kinds["no_id"]
 
 
+def test_a_status_emptied_in_a_return_is_said(master, tmp_path):
+    """Jim cleared 1.4's Status and wrote an update: the update is taken, the master keeps its
+    Status, and the emptied cell is said (helper-51, session 16: nothing said it)."""
+
+    def edit(ws, rows):
+        ws.cell(rows["1.4"], 4).value = None
+        ws.cell(rows["1.4"], 6, "ok")
+
+    before = plan_rows(master)["1.4"]["Status"]
+    jim = _sent_and_edited(master, tmp_path, edit)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert plan_rows(master)["1.4"]["Status"] == before
+    assert [(c.id, c.field) for c in result.changes] == [("1.4", "update")]
+    cleared = [f for f in result.flags if f.kind == "status_cleared"]
+    assert [(f.id, f.location.column) for f in cleared] == [("1.4", "Status")]
+    assert repr(before) in cleared[0].message
+
+
 def test_control_characters_in_a_return_are_kept_visible_not_fatal(master, tmp_path):
     folder = tmp_path / "r"
     folder.mkdir()

@@ -56,6 +56,7 @@ class Code(StrEnum):
     NO_ID = "no_id"
     LOCKED_FIELD_CHANGED = "locked_field_changed"
     COLUMN_NOT_READ = "column_not_read"
+    SHEET_NOT_READ = "sheet_not_read"
     OTHER_MASTER = "other_master"
     OTHER_ROUND = "other_round"
     ROW_REMOVED = "row_removed"
@@ -131,6 +132,7 @@ SEVERITY: dict[Code, Severity] = {
     # taken, or partly taken, but a person should look
     Code.LOCKED_FIELD_CHANGED: Severity.WARNING,
     Code.COLUMN_NOT_READ: Severity.WARNING,
+    Code.SHEET_NOT_READ: Severity.WARNING,
     Code.OTHER_MASTER: Severity.WARNING,
     Code.OTHER_ROUND: Severity.WARNING,
     Code.ROW_REMOVED: Severity.WARNING,
@@ -241,6 +243,10 @@ MESSAGES: dict[Code, str] = {
     Code.COLUMN_NOT_READ: (
         "sheet {sheet!r} column {letter} {column!r}: {values} not read: only the Status and "
         "the update are taken from returns"
+    ),
+    Code.SHEET_NOT_READ: (
+        "sheet {sheet!r}: {values} not read: only the Status and the update of the action "
+        "table are taken from returns (first: {first!r})"
     ),
     Code.OTHER_MASTER: (
         "this return was made from {value!r}, not {master!r}; merged by action number and "

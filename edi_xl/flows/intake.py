@@ -27,7 +27,7 @@ from edi_xl.core.errors import EncryptedFileError, NotASpreadsheetError, Unreada
 from edi_xl.core.problems import Code, Flag, Outcome, Problem, problem
 from edi_xl.core.rounds import latest_round
 from edi_xl.core.status import RAG, parse_status, status_remark
-from edi_xl.core.text import plural
+from edi_xl.core.text import cell_text, plural
 from edi_xl.flows.owner_returns import MAX_META_ROWS, META_SHEET, ReturnMetadata, metadata_from_rows
 from edi_xl.master.sheets import CHANGE_LOG, CHANGE_LOG_HEADERS
 from edi_xl.read.grid import SheetGrid, is_blank
@@ -370,6 +370,28 @@ def unread_columns(table: ReturnTable, rows: list[ReturnRow], file_name: str) ->
     return found
 
 
+def unread_sheets(book: WorkbookGrids, tables: list[ReturnTable], file_name: str) -> list[Problem]:
+    """The sheets an owner added to an edi_xl return that hold anything (``sheet_not_read``):
+    "Notes" with "1.5 is now owned by Recruitment Lead" is read by no one otherwise."""
+    read = {t.sheet.name for t in tables} | {META_SHEET}
+    found: list[Problem] = []
+    for sheet in book.sheets:
+        if sheet.name in read:
+            continue
+        filled = [v for row in sheet.rows for v in row if not is_blank(v)]
+        if filled:
+            found.append(
+                problem(
+                    Code.SHEET_NOT_READ,
+                    file=file_name,
+                    sheet=sheet.name,
+                    values=plural(len(filled), "value"),
+                    first=cell_text(filled[0]),
+                )
+            )
+    return found
+
+
 def is_master(book: WorkbookGrids) -> bool:
     """Is this a master edi_xl keeps (it has edi_xl's Change Log), not an owner's return?"""
     return any(
@@ -593,6 +615,8 @@ def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError
     if not rows:
         return rejected(Code.EMPTY_ACTION_TABLE)
     metadata = return_metadata(result)
+    if metadata is not None:  # (a trust's own form may keep instructions on a sheet)
+        unread += unread_sheets(result, tables, name)
     return ReturnFile(
         path,
         name,

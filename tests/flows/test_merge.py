@@ -619,6 +619,23 @@ def test_a_status_emptied_in_a_return_is_said(master, tmp_path):
     assert repr(before) in cleared[0].message
 
 
+def test_a_sheet_an_owner_added_to_the_return_is_said(master, tmp_path):
+    """Jim added a Notes sheet: nothing on it is read, and the merge says so (helper-51,
+    session 16: passed over without a word)."""
+
+    def edit(ws, rows):
+        ws.cell(rows["1.4"], 6, "ok")
+        notes = ws.parent.create_sheet("Notes")
+        notes["A1"] = "1.5 is now owned by Recruitment Lead"
+
+    jim = _sent_and_edited(master, tmp_path, edit)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    said = [f for f in result.flags if f.kind == "sheet_not_read"]
+    assert [f.location.sheet for f in said] == ["Notes"]
+    assert "'1.5 is now owned by Recruitment Lead'" in said[0].message
+    assert [(c.id, c.new) for c in result.changes] == [("1.4", "ok")]
+
+
 def test_control_characters_in_a_return_are_kept_visible_not_fatal(master, tmp_path):
     folder = tmp_path / "r"
     folder.mkdir()

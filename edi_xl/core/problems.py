@@ -217,7 +217,7 @@ MESSAGES: dict[Code, str] = {
         "it says into the action it belongs to"
     ),
     Code.AMBIGUOUS_ID: (
-        "row {row}: id {value} could be any of {ids} (Excel turns 7.10 into 7.1); the action "
+        "{at}: id {value} could be any of {ids} (Excel turns 7.10 into 7.1); the action "
         "text does not tell which"
     ),
     Code.UNKNOWN_ACTION: "sheet {sheet!r} row {row}: {what} is not in the master; not added",
@@ -230,14 +230,14 @@ MESSAGES: dict[Code, str] = {
         "sheet {sheet!r} row {row}: no action number and no action text, so it cannot be "
         "matched to an action of the plan"
     ),
-    Code.INVALID_STATUS: "row {row}: {value!r} is not a RAG status; the master keeps {kept!r}",
-    Code.STATUS_CLEARED: "row {row}: the Status was emptied; the master keeps {kept!r}",
+    Code.INVALID_STATUS: "{at}: {value!r} is not a RAG status; the master keeps {kept!r}",
+    Code.STATUS_CLEARED: "{at}: the Status was emptied; the master keeps {kept!r}",
     Code.STATUS_REMARK: (
-        "row {row}: the Status {value!r} is read as {word!r}; the words after the colour, "
+        "{at}: the Status {value!r} is read as {word!r}; the words after the colour, "
         "{remark!r}, are not taken into the master's Status: put them in the update"
     ),
     Code.LOCKED_FIELD_CHANGED: (
-        "row {row}: {column} changed from {old!r} to {new!r}; not applied (only Status and the "
+        "{at}: {column} changed from {old!r} to {new!r}; not applied (only Status and the "
         "update are taken from returns)"
     ),
     Code.COLUMN_NOT_READ: (
@@ -264,18 +264,18 @@ MESSAGES: dict[Code, str] = {
         "({detail}); its rows are matched by action number and text"
     ),
     Code.CHANGED_SINCE_SENT: (
-        "row {row}: Status was {before!r} when this return was sent and is now {now!r} in the "
+        "{at}: Status was {before!r} when this return was sent and is now {now!r} in the "
         "master; the return's {value!r} is applied (see the Change Log to undo)"
     ),
     Code.VALUE_TRUNCATED: (
-        "row {row}: the update is {length:,} characters, longer than a cell holds ({limit:,}); "
+        "{at}: the update is {length:,} characters, longer than a cell holds ({limit:,}); "
         "the cell keeps the first {limit:,} and the whole text is in the merge report (--report)"
     ),
     Code.STATUS_OVERRIDDEN: (
-        "row {row}: owner said {value}; due date passed: {rag} ({word}), so the Status stays {word}"
+        "{at}: owner said {value}; due date passed: {rag} ({word}), so the Status stays {word}"
     ),
     Code.SUPERSEDED: (
-        "row {row}: a newer return ({newer}) updates action {action}; this one was not applied"
+        "{at}: a newer return ({newer}) updates action {action}; this one was not applied"
     ),
     Code.OFFICE_LOCK_FILE: "an Office lock file (the workbook was open when it was copied)",
     Code.LIBREOFFICE_LOCK_FILE: "a LibreOffice lock file",
@@ -305,13 +305,13 @@ MESSAGES: dict[Code, str] = {
     Code.NOT_SENT_NO_ID: "no action number (row {row})",
     Code.NOT_SENT_NO_OWNER: "no action owner",
     Code.NOT_SENT_COMPLETE: "complete",
-    Code.MERGED_CELLS: "row {row}: {column} is inside merged cells; not changed",
+    Code.MERGED_CELLS: "{at}: {column} is inside merged cells; not changed",
     Code.FORMULA_KEPT: (
-        "row {row}: the {column} of action {action} is worked out by a formula ({formula}), "
+        "{at}: the {column} of action {action} is worked out by a formula ({formula}), "
         "which shows {shown}; kept, not changed to {value!r}"
     ),
     Code.FORMULA_NOT_OVERWRITTEN: (
-        "row {row}: the master works out {column} of action {action} with a formula "
+        "{at}: the master works out {column} of action {action} with a formula "
         "({formula}), so this return's {value!r} was not written over it"
     ),
     Code.SUMMARY_SHEET_NOT_OURS: (
@@ -412,8 +412,17 @@ def problem(
     """A problem of ``code``: its severity from :data:`SEVERITY`, its message from its
     template (:data:`MESSAGES`, or ``template``) filled from its location, value and
     ``fields``."""
+    # "{at}": where in a file, the sheet named when known (a return may have several)
+    at = f"sheet {sheet!r} row {row}" if sheet else f"row {row}"
     words = (template or MESSAGES[code]).format(
-        action=action_id, file=file, sheet=sheet, row=row, column=column, value=value, **fields
+        action=action_id,
+        file=file,
+        sheet=sheet,
+        row=row,
+        column=column,
+        value=value,
+        at=at,
+        **fields,
     )
     if (  # already what validating would make: made without it (thousands from a check)
         (file is None or type(file) is str)

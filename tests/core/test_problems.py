@@ -29,9 +29,11 @@ def test_a_problem_is_filled_from_its_location_value_and_fields() -> None:
     assert found.severity is Severity.WARNING
     assert found.location == Location(file="jim.xlsx", sheet="Sheet", row=5, column="Due Date")
     assert found.message == (
-        "row 5: Due Date changed from '2023-12-31' to '30/06/2024'; not applied (only Status "
-        "and the update are taken from returns)"
-    )
+        "sheet 'Sheet' row 5: Due Date changed from '2023-12-31' to '30/06/2024'; not applied "
+        "(only Status and the update are taken from returns)"
+    )  # (the sheet named: a return may hold several, helper-51, session 16)
+    no_sheet = problem(Code.LOCKED_FIELD_CHANGED, row=5, column="Due Date", old="a", new="b")
+    assert no_sheet.message.startswith("row 5: Due Date changed")
     with pytest.raises(KeyError):  # a field the template names must be given
         problem(Code.LOCKED_FIELD_CHANGED, row=5, column="Due Date")
 
@@ -46,7 +48,7 @@ def test_file_reasons_and_notes_are_problems_too() -> None:
         "the master's backup"
     )
     merged = problem(Code.MERGED_CELLS, sheet="Action Plan", row=7, column="Status")
-    assert merged.message == "row 7: Status is inside merged cells; not changed"
+    assert merged.message == "sheet 'Action Plan' row 7: Status is inside merged cells; not changed"
     assert merged.severity is Severity.WARNING
 
 

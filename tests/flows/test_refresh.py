@@ -381,9 +381,10 @@ def test_a_cell_inside_merged_cells_is_a_coded_note(sept_master):
         row,
         "Days overdue",
     )
-    assert note.message == f"row {row}: Days overdue is inside merged cells; not changed"
+    said = f"sheet 'Action Plan' row {row}: Days overdue is inside merged cells; not changed"
+    assert note.message == said
     printed = CliRunner().invoke(cli, ["refresh", str(sept_master), "--as-at", "2023-12-19"])
-    assert f"Note: row {row}: Days overdue is inside merged cells; not changed" in printed.output
+    assert f"Note: {said}" in printed.output
 
 
 def test_a_refresh_to_a_new_date_reads_its_file_ahead_and_one_at_its_date_does_not(

@@ -526,14 +526,21 @@ def _choose(
             continue
         if len(cols) < 2:
             continue
-        pick = _latest(grid, body, fld, candidates, joined)
+        pick, by_period = _latest(
+            grid, body, fld, candidates, joined, by_hand=fld in mapped_by_hand
+        )
         name = joined.get(pick, _letter_name(pick))
         n = len(candidates)
-        note = f"the latest of {n} {fld} columns" if n > 1 else f"{fld} by --map"
-        others = (
-            f"an earlier {fld} column: {name} is taken" if n > 1 else f"--map gives {fld} to {name}"
-        )
-        out[fld] = (pick, note if n > 1 else "", others)
+        if n == 1:
+            out[fld] = (pick, "", f"--map gives {fld} to {name}")
+        elif by_period:
+            out[fld] = (
+                pick,
+                f"the latest of {n} {fld} columns",
+                f"an earlier {fld} column: {name} is taken",
+            )
+        else:
+            out[fld] = (pick, f"of {n} {fld} columns", f"another {fld} column: {name} is taken")
     return out
 
 
@@ -553,23 +560,37 @@ def _working_owner(cols: list[int], joined: dict[int, str]) -> int | None:
 
 
 def _latest(
-    grid: SheetGrid, body: list[int], fld: str, cols: list[int], joined: dict[int, str]
-) -> int:
-    """The latest of several columns of one field, as a person reading the plan would take it.
+    grid: SheetGrid,
+    body: list[int],
+    fld: str,
+    cols: list[int],
+    joined: dict[int, str],
+    by_hand: bool = False,
+) -> tuple[int, bool]:
+    """The column of several of one field a person reading the plan would take, and whether
+    the periods their headers name decided it.
 
     A status column whose values mostly do not read as a status ("In Progress", "Not
-    Started" beside a RAG column) gives way to one whose values do; then the period each
-    header (or its group label) names, when every column names one of the same kind; else the
-    rightmost.
+    Started" beside a RAG column) gives way to one whose values do, and a column with nothing
+    in it (next quarter's, laid out) to one with something; then the latest of the periods
+    each header (or its group label) names, when every column names one of the same kind;
+    else the first ("Status | Previous status"), or, for what ``--map`` names twice
+    (``by_hand``), the rightmost.
     """
     if fld == "status":
         reading = [c for c in cols if _reads_as_status([grid.value(r, c) for r in body])]
         cols = reading or cols
+    filled = [c for c in cols if any(not is_blank(grid.value(r, c)) for r in body)]
+    cols = filled or cols  # (next quarter's columns, laid out but not filled in yet)
     periods = [header_period(joined.get(c, "")) for c in cols]
     kinds = {p[0] for p in periods if p is not None}
-    if all(p is not None for p in periods) and len(kinds) == 1:
-        return max((p[1], c) for p, c in zip(periods, cols, strict=True) if p is not None)[1]
-    return cols[-1]
+    if len(cols) > 1 and all(p is not None for p in periods) and len(kinds) == 1:
+        latest = max((p[1], c) for p, c in zip(periods, cols, strict=True) if p is not None)
+        return latest[1], True
+    # no period named: "Status | Previous status", "Update | Comments | Last updated" are not
+    # one column per period; the first stays the field, as before (what --map names twice:
+    # the rightmost)
+    return (cols[-1] if by_hand else cols[0]), False
 
 
 def _reads_as_status(values: Sequence[Any]) -> bool:

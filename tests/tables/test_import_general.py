@@ -1331,3 +1331,26 @@ def test_an_indicator_no_standard_is_named_for(tmp_path):
     assert refs["EDI-03"] == [("WDES", "4b", True)]
     assert refs["EDI-04"] == [("OTHER", None, False)]
     assert plan.actions[2].references[0].text == "Indicators 5 & 6"
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "status", "update"),
+    [
+        # two columns of a field, neither naming a period: the first, as a person reads it
+        ("Status,Previous status,Update", "Amber,Green,going", "Amber", "going"),
+        ("Current RAG,Target RAG,Update", "R,G,late", "R", "late"),
+        ("Status,Progress update,Comments", "G,real update,a comment", "G", "real update"),
+        # next quarter's columns laid out, not filled in yet: this quarter's
+        ("RAG Q1,Update Q1,RAG Q2,Update Q2", "A,q1 text,,", "A", "q1 text"),
+    ],
+)
+def test_columns_of_a_field_not_one_per_period_take_the_first(
+    tmp_path, header, row, status, update
+):
+    """helper-56, session 16: "the rightmost" took Previous status, Target RAG and Comments,
+    and next quarter's empty update column."""
+    path = tmp_path / "plan.csv"
+    body = f"1,Diverse panels,Head of HR,31/03/2030,{row}"
+    path.write_text(f"Ref,Action,Owner,Due,{header}\n{body}\n")
+    action = read_source(path).plan.actions[0]
+    assert (action.status_text, action.updates[0].text) == (status, update)

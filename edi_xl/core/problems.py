@@ -197,11 +197,11 @@ MESSAGES: dict[Code, str] = {
         "The round on the Settings sheet moved back from {previous} to {value}: the next "
         "refresh, merge and returns work for {value}. To look at the plan as at an earlier "
         "date without changing it, use `edi-xl summary --as-at`; to go back to the round "
-        "of {previous}: edi-xl round MASTER --start {previous_iso}."
+        "of {previous}: edi-xl round {master} --start {previous_iso}."
     ),
     Code.NO_LONGER_OVERDUE: (
-        "Status set back to {word!r}: edi_xl made it {red!r} when the action was overdue, "
-        "and its due date ({due}) has not passed now."
+        "action {action}: Status set back to {word!r}: edi_xl made it {red!r} when it was "
+        "overdue, and its due date ({due}) has not passed now."
     ),
     Code.NO_CURRENT_UPDATE: "No update in {column!r}.",
     Code.UNKNOWN_REFERENCE: "Unknown report reference: {unknown}.",

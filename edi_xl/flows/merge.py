@@ -81,7 +81,7 @@ from edi_xl.master.round_record import (
     write_returns_sheet,
 )
 from edi_xl.master.save import backup_path
-from edi_xl.master.sheets import Change, owner_key
+from edi_xl.master.sheets import STATUS_NOT_APPLIED, Change, owner_key
 from edi_xl.master.styles import wrap_top_setter
 from edi_xl.read.isolation import FileReader
 from edi_xl.tables.layouts import trust
@@ -606,6 +606,7 @@ def merge_book(
     # an update merged in shows whole: its row grows as tall as its text needs (a row the
     # trust left to Excel's own height is left so)
     fit_update = row_fitter(ws, update_col) if update_col is not None else None
+    logged: dict[str, tuple[Any, Any, Any]] | None = None  # owners' words not applied, read once
     for action_id, cands in candidates.items():
         cands.sort(key=lambda c: (c.file.stamp or datetime.min.replace(tzinfo=UTC), c.file.name))
         winner = cands[-1]
@@ -624,6 +625,12 @@ def merge_book(
                 continue
             if fld == "status" and (flag := _overridden(action, new, as_at, words, winner)):
                 flags.append(flag)  # the rule decides; the owner's word is recorded once
+                # (and logged, once: their word once the due date moves out)
+                if logged is None:
+                    logged = sheets.last_changes(wb, STATUS_NOT_APPLIED)
+                said = (new, winner.file.name)
+                if logged.get(action_id, (None, None, None))[1:] != said:
+                    log.append(Change(action_id, STATUS_NOT_APPLIED, action.status_text, *said))
                 continue
             stored = whole = storable_text(new)  # control characters made visible
             cell = placed.cell(sheet_row, col)

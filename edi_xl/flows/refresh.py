@@ -171,31 +171,63 @@ RULE_SOURCES = (
 
 
 class RuleMadeReds:
-    """The actions edi_xl's overdue rule made Red, and the word each had before: from the
-    Change Log's last Status line of each action, when the rule wrote it. The log is read
-    when first asked (a refresh asks only for a Red action whose due date has not passed)."""
+    """The actions edi_xl's overdue rule made Red, and the word each goes back to once its due
+    date has moved out: from the Change Log's Status lines of each action, in the order of
+    their times (a log sorted newest first keeps them), the last one the rule's. The word is
+    the owner's latest one the rule did not let stand while the action was overdue
+    (:data:`~edi_xl.master.sheets.STATUS_NOT_APPLIED`), else the word the rule replaced. The
+    log is read when first asked (a refresh asks only for a Red action whose due date has
+    not passed)."""
 
     def __init__(self, wb: WorkbookType, words: dict[RAG, str]) -> None:
         self._wb, self._words = wb, words
-        self._last: dict[str, tuple[Any, Any, Any]] | None = None
+        #: action -> (its last Status line: old, new, source; the owner's word since)
+        self._last: dict[str, tuple[tuple[Any, Any, Any], Any]] | None = None
+
+    def _read(self) -> dict[str, tuple[tuple[Any, Any, Any], Any]]:
+        lines = [
+            (
+                (when if isinstance(when, datetime) else datetime.min, n),
+                str(action_id).strip(),
+                fld,
+                old,
+                new,
+                source,
+            )
+            for n, (when, action_id, fld, old, new, source) in enumerate(
+                sheets.read_change_log(self._wb)
+            )
+            if action_id is not None and fld in ("Status", sheets.STATUS_NOT_APPLIED)
+        ]
+        last: dict[str, tuple[tuple[Any, Any, Any], Any]] = {}
+        for _order, key, fld, old, new, source in sorted(lines, key=lambda line: line[0]):
+            line, owner_said = last.get(key, ((None, None, None), None))
+            if fld == sheets.STATUS_NOT_APPLIED:
+                last[key] = (line, new)
+            elif isinstance(source, str) and source.startswith(RULE_SOURCES):
+                last[key] = ((old, new, source), owner_said)
+            else:  # a word a return or a person gave: what the owner said before is past
+                last[key] = ((old, new, source), None)
+        return last
 
     def word_before(self, action: Action) -> str | None:
-        """The Green or Amber word ``action`` had before the rule made it Red, when its Status
-        is still the Red the rule wrote; None otherwise (a Red a person or a return gave)."""
+        """The Green or Amber word ``action`` goes back to, when its Status is still the Red
+        the rule wrote; None otherwise (a Red a person or a return gave)."""
         if self._last is None:
-            self._last = {}
-            for _when, action_id, fld, old, new, source in sheets.read_change_log(self._wb):
-                if fld == "Status" and action_id is not None:
-                    self._last[str(action_id).strip()] = (old, new, source)
-        old, new, source = self._last.get(action.id.strip(), (None, None, None))
+            self._last = self._read()
+        (old, new, source), owner_said = self._last.get(
+            action.id.strip(), ((None, None, None), None)
+        )
         if not (isinstance(source, str) and source.startswith(RULE_SOURCES)):
             return None
-        if comparable(new) != comparable(action.status_text) or not isinstance(old, str):
+        if comparable(new) != comparable(action.status_text):
             return None  # the cell was typed since
         if parse_status(new, self._words) is not RAG.RED:
             return None
-        before = parse_status(old, self._words)
-        return old if before is RAG.GREEN or before is RAG.AMBER else None
+        for word in (owner_said, old):
+            if isinstance(word, str) and parse_status(word, self._words) in (RAG.GREEN, RAG.AMBER):
+                return word
+        return None
 
 
 def _no_longer_overdue(action: Action, word: str, red: Any, path: object) -> Problem:
@@ -296,6 +328,7 @@ def refresh_book(
                 value=short_date(as_at),
                 previous=short_date(previous),
                 previous_iso=previous.isoformat(),
+                master=f'"{path}"' if path else "MASTER",
             )
         )
     assessments: list[tuple[Action, Assessment]] = []

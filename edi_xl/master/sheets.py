@@ -193,6 +193,12 @@ class OwnerContact:
     cc: str | None = None
 
 
+#: The Change Log's field for a Status an owner returned that the overdue rule did not let
+#: stand (the action's due date had passed: it stays Red); kept, so that it is the action's
+#: word once the due date moves out (:class:`edi_xl.flows.refresh.RuleMadeReds`).
+STATUS_NOT_APPLIED = "Status returned, not applied (overdue)"
+
+
 @dataclass(frozen=True)
 class Change:
     """One value edi_xl changed: a line of the Change Log."""
@@ -806,6 +812,19 @@ def _last_line(ws: Worksheet) -> int:
 
 _ROW = itemgetter(0)  # a loaded value's row
 _LOG_COLUMNS = range(1, 7)  # a line's: when, #, field, old, new, source
+
+
+def last_changes(wb: Workbook, field: str) -> dict[str, tuple[Any, Any, Any]]:
+    """action -> (old, new, source) of the Change Log's latest line of ``field`` for it, by
+    the lines' times (a log sorted newest first keeps them), the row order breaking ties."""
+    latest: dict[str, tuple[tuple[datetime, int], tuple[Any, Any, Any]]] = {}
+    for n, (when, action_id, fld, old, new, source) in enumerate(read_change_log(wb)):
+        if fld == field and action_id is not None:
+            key = str(action_id).strip()
+            order = (when if isinstance(when, datetime) else datetime.min, n)
+            if key not in latest or order >= latest[key][0]:
+                latest[key] = (order, (old, new, source))
+    return {key: line for key, (_, line) in latest.items()}
 
 
 def read_change_log(wb: Workbook) -> list[tuple[Any, ...]]:

@@ -496,7 +496,8 @@ def test_a_red_the_rule_made_goes_back_when_the_due_date_moves_out(sept_master):
     assert plan_rows(sept_master)["6.3"]["Status"] == "Exceeded Timescales"  # still late
     notes = [p for p in result.notes if p.code == "no_longer_overdue"]
     assert [(p.action_id, p.location.column) for p in notes] == [("1.9", "Status")]
-    assert "set back to 'On Track'" in str(notes[0]) and "30 Jun 2024" in str(notes[0])
+    assert "action 1.9: Status set back to 'On Track'" in notes[0].message
+    assert "30 Jun 2024" in notes[0].message
     log = list(load_workbook(sept_master)["Change Log"].iter_rows(min_row=2, values_only=True))
     assert [(r[3], r[4]) for r in log if r[1] == "1.9" and r[2] == "Status"] == [
         ("On Track", "Exceeded Timescales"),
@@ -528,4 +529,54 @@ def test_a_refresh_before_the_round_on_settings_says_the_round_moved_back(sept_m
     moved = [n for n in back.notes if n.code == "round_moved_back"]
     assert len(moved) == 1 and moved[0].location.sheet == "Settings"
     assert "moved back from 18 Dec 2023 to 2 Oct 2023" in moved[0].message
-    assert "summary --as-at" in moved[0].message and "--start 2023-12-18" in moved[0].message
+    assert "summary --as-at" in moved[0].message
+    assert f'edi-xl round "{sept_master.name}" --start 2023-12-18' in moved[0].message
+
+
+def test_the_owners_word_the_rule_did_not_let_stand_is_the_one_it_goes_back_to(master, tmp_path):
+    """Fiona said At Risk for 1.9 while it was overdue: it stayed Red (the rule), and her word
+    was logged; once its due date moves out, 1.9 goes back to At Risk, not to the On Track it
+    had before the rule (helper-57, session 16); merging her return again logs nothing more."""
+    from edi_xl.flows.merge import merge_returns
+    from edi_xl.flows.owner_returns import make_owner_returns
+    from edi_xl.master.sheets import STATUS_NOT_APPLIED
+
+    sent = make_owner_returns(master, tmp_path / "returns", AS_AT)
+    fiona = next(f for f in sent.files if f.owner.startswith("Fiona"))
+    wb = load_workbook(fiona.path)
+    ws = wb["Your actions"]
+    row = next(r for r in range(7, ws.max_row + 1) if ws.cell(r, 1).value == "1.9")
+    ws.cell(row, 4).value = "At Risk"
+    wb.save(fiona.path)
+    merge_returns(master, [fiona.path], as_at=AS_AT)
+    assert plan_rows(master)["1.9"]["Status"] == "Exceeded Timescales"
+    merge_returns(master, [fiona.path], as_at=AS_AT)  # again: nothing new to log
+    log = list(load_workbook(master)["Change Log"].iter_rows(min_row=2, values_only=True))
+    said = [(r[1], r[3], r[4]) for r in log if r[2] == STATUS_NOT_APPLIED]
+    assert said == [("1.9", "Exceeded Timescales", "At Risk")]
+    _set_due(master, "1.9", datetime(2024, 6, 30))
+    result = refresh_workbook(master, AS_AT, now=datetime(2023, 12, 20))
+    assert plan_rows(master)["1.9"]["Status"] == "At Risk"
+    assert [n.action_id for n in result.notes if n.code == "no_longer_overdue"] == ["1.9"]
+
+
+def test_a_change_log_sorted_newest_first_is_read_by_its_times(sept_master):
+    """The rule made 1.9 Red, then an owner's return gave Red: with the log sorted newest
+    first, the rule's line is the last row, the owner's the latest: the owner's Red stays
+    (helper-56, session 16: it was set back to On Track)."""
+    refresh_workbook(sept_master, AS_AT, now=NOW)  # the rule: 1.9 Red
+    wb = load_workbook(sept_master)
+    ws = wb["Change Log"]
+    lines = [list(r) for r in ws.iter_rows(min_row=2, values_only=True)]
+    owner_red = ["On Track", "Exceeded Timescales", "f.xlsx"]
+    lines.append([NOW.replace(day=20), "1.9", "Status", *owner_red])
+    lines.sort(key=lambda line: line[0], reverse=True)  # as a person sorts it, newest first
+    for r, line in enumerate(lines, start=2):
+        for c, value in enumerate(line, start=1):
+            ws.cell(r, c).value = value
+    wb.save(sept_master)
+    _set_due(sept_master, "1.9", datetime(2024, 6, 30))
+    result = refresh_workbook(sept_master, AS_AT, now=datetime(2023, 12, 21))
+    assert plan_rows(sept_master)["1.9"]["Status"] == "Exceeded Timescales"
+    assert not [n for n in result.notes if n.code == "no_longer_overdue"]
+    assert [p.action_id for p in result.report.problems if p.code == "red_not_overdue"] == ["1.9"]

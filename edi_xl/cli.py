@@ -941,6 +941,8 @@ def _import_sources(result: ImportResult) -> None:
         _column_mapping(read.mapping)
         for title in read.titles:
             click.echo(f"  title row: {title}")
+        for theme in read.sheet_themes:
+            click.echo(f"  theme from the sheet's {theme.source}: {theme.describe()}")
         for label, count in tidied(read):
             click.echo(f"  {label}: {count}")
         for text in read.not_placed:

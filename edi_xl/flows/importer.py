@@ -346,6 +346,7 @@ def describe(outcome: SourceOutcome) -> list[tuple[str, str]]:
         lines.append(("Kept as extra columns", ", ".join(read.plan.extra_columns)))
     lines += [(f"Column {c.header}", mapping_text(c)) for c in read.mapping]
     lines += [(f"Title {i}", text) for i, text in enumerate(read.titles, 1)]
+    lines += [(f"Theme from the sheet's {t.source}", t.describe()) for t in read.sheet_themes]
     lines += [(f"Not placed {i}", text) for i, text in enumerate(read.not_placed, 1)]
     lines += [(key, value) for key, value in read.plan.metadata.items()]
     return lines
@@ -408,6 +409,10 @@ def outcome_dict(outcome: SourceOutcome) -> dict[str, Any]:
         "ids": outcome.ids,
         "columns": [{**c.to_dict(), "becomes": mapping_text(c)} for c in read.mapping],
         "titles": read.titles,
+        "sheet_themes": [
+            {"sheet": t.sheet, "theme": t.theme, "from": t.source, "actions": t.actions}
+            for t in read.sheet_themes
+        ],
         "metadata": read.plan.metadata,
         "not_placed": read.not_placed,
     }

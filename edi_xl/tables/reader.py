@@ -24,7 +24,7 @@ from edi_xl.read.word import WordDocument, read_docx
 from edi_xl.tables import layouts
 from edi_xl.tables.engine import Column, find_headers
 from edi_xl.tables.layouts.base import Detection
-from edi_xl.tables.layouts.general import GeneralRead
+from edi_xl.tables.layouts.general import GeneralRead, SheetTheme, give_sheet_theme, sheet_themes
 from edi_xl.tables.layouts.general import columns_of as general_columns
 from edi_xl.tables.layouts.reading import TableRead, assign_ids
 
@@ -51,6 +51,8 @@ class SourceRead:
     mapping: list[Column] = field(default_factory=list)
     #: the lines taken as the title and as section headings
     titles: list[str] = field(default_factory=list)
+    #: a plan of one sheet per theme: the theme each sheet's title (or name) gave its actions
+    sheet_themes: list[SheetTheme] = field(default_factory=list)
 
     @property
     def actions(self) -> int:
@@ -228,6 +230,7 @@ def _read_imported(
             )
         else:
             reads.append((grid, module.read_detail(grid, detection, path=str(path))))
+    themes = _themes_from_sheets(reads)
     first = reads[0][1].plan
     if len(reads) > 1:  # number the ids across the sheets, as one plan
         drafts = [(a, t) for _, r in reads for a, t in zip(r.plan.actions, r.themes, strict=True)]
@@ -255,7 +258,22 @@ def _read_imported(
         not_placed=not_placed + [n for _, r in reads for n in r.not_placed],
         mapping=_mapping(reads),
         titles=[t for _, r in reads if isinstance(r, GeneralRead) for t in r.titles],
+        sheet_themes=themes,
     )
+
+
+def _themes_from_sheets(reads: list[tuple[SheetGrid, TableRead]]) -> list[SheetTheme]:
+    """A plan written as one sheet per theme: each sheet's title (or name) given as the
+    theme of its actions (:func:`~edi_xl.tables.layouts.general.sheet_themes`)."""
+    general = [(g, r) for g, r in reads if isinstance(r, GeneralRead)]
+    if len(general) != len(reads):
+        return []
+    themes = sheet_themes(general)
+    by_sheet = {t.sheet: t for t in themes}
+    for grid, read in general:
+        if grid.name in by_sheet:
+            give_sheet_theme(read, by_sheet[grid.name])
+    return themes
 
 
 def _mapping(reads: list[tuple[SheetGrid, TableRead]]) -> list[Column]:

@@ -740,6 +740,142 @@ def test_two_sheets_one_plan(tmp_path):
     assert read.sheets == ["WRES", "WDES"]
 
 
+def _sheets(path: Path, sheets: list[tuple[str, list[list[Any]]]]) -> Path:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets:
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+_HEADER = ["#", "What we will do", "Who", "When", "RAG"]
+
+
+def test_one_sheet_per_theme_takes_each_sheets_title_or_name_as_its_theme(tmp_path):
+    path = _sheets(
+        tmp_path / "p.xlsx",
+        [
+            ("Cover", [["Equality, Diversity & Inclusion Action Plan 2025-2027"]]),
+            (
+                "Recruitment",
+                [
+                    ["Recruitment and progression"],
+                    [],
+                    _HEADER,
+                    ["R1", "Diverse panels", "HR", "Mar-26", "G"],
+                ],
+            ),
+            (
+                "Culture",
+                [["Inclusive culture"], [], _HEADER, ["C1", "Civility", "OD", "Mar-26", "A"]],
+            ),
+            ("Leadership", [_HEADER, ["L1", "Board objectives", "CEO", "Mar-26", "R"]]),
+            ("Key", [["RAG", "Meaning"], ["G", "On track"], ["A", "At risk"]]),
+        ],
+    )
+    read = read_source(path)
+    got = [(a.id, a.theme) for a in read.plan.actions]
+    assert got == [
+        ("R1", "Recruitment and progression"),
+        ("C1", "Inclusive culture"),
+        ("L1", "Leadership"),
+    ]
+    assert [(t.sheet, t.source) for t in read.sheet_themes] == [
+        ("Recruitment", "title"),
+        ("Culture", "title"),
+        ("Leadership", "name"),
+    ]
+    assert read.plan.title is None  # (the titles are the themes, not the plan's)
+    assert read.titles == []
+    out = tmp_path / "m.xlsx"
+    result = CliRunner().invoke(cli, ["import", str(path), "-o", str(out), "--as-at", "15/10/2025"])
+    assert (
+        "theme from the sheet's title: 'Recruitment and progression' (sheet 'Recruitment', "
+        "1 action)" in result.output
+    )
+    assert "theme from the sheet's name: 'Leadership' (sheet 'Leadership', 1 action)" in (
+        result.output
+    )
+    assert "title row: Recruitment and progression" not in result.output
+    ws = load_workbook(out)["Action Plan"]
+    assert [ws.cell(r, 2).value for r in (5, 6, 7)] == [
+        "Recruitment and progression",
+        "Inclusive culture",
+        "Leadership",
+    ]
+
+
+def test_a_single_sheets_title_or_a_title_every_sheet_repeats_is_no_theme(tmp_path):
+    one = _sheets(
+        tmp_path / "one.xlsx",
+        [
+            (
+                "Plan",
+                [
+                    ["WRES Action Plan 2025/26"],
+                    _HEADER,
+                    ["1", "Diverse panels", "HR", "Mar-26", "G"],
+                ],
+            )
+        ],
+    )
+    read = read_source(one)
+    assert [a.theme for a in read.plan.actions] == [None]
+    assert read.plan.title == "WRES Action Plan 2025/26"
+    assert read.sheet_themes == []
+    pages = _sheets(
+        tmp_path / "pages.xlsx",
+        [
+            (name, [["WRES Action Plan 2025/26"], _HEADER, [str(i), "Action", "HR", "Mar-26", "G"]])
+            for i, name in enumerate(("Sheet1", "Sheet2"), 1)
+        ],
+    )
+    read = read_source(pages)
+    assert [a.theme for a in read.plan.actions] == [None, None]
+    assert read.plan.title == "WRES Action Plan 2025/26"
+    named = _sheets(
+        tmp_path / "named.xlsx",
+        [
+            (name, [["WRES Action Plan 2025/26"], _HEADER, [str(i), "Action", "HR", "Mar-26", "G"]])
+            for i, name in enumerate(("Recruitment", "Culture"), 1)
+        ],
+    )
+    read = read_source(named)
+    assert [a.theme for a in read.plan.actions] == ["Recruitment", "Culture"]
+    assert read.plan.title == "WRES Action Plan 2025/26"
+
+
+def test_sheets_whose_tables_give_themes_keep_them(tmp_path):
+    path = _sheets(
+        tmp_path / "p.xlsx",
+        [
+            (
+                "Recruitment",
+                [
+                    ["Recruitment and progression"],
+                    ["Theme", *_HEADER],
+                    ["Panels", "R1", "Diverse panels", "HR", "Mar-26", "G"],
+                ],
+            ),
+            (
+                "Culture",
+                [
+                    ["Inclusive culture"],
+                    _HEADER,
+                    ["Theme 1: Civility"],
+                    ["C1", "Civility campaign", "OD", "Mar-26", "A"],
+                ],
+            ),
+        ],
+    )
+    read = read_source(path)
+    assert [a.theme for a in read.plan.actions] == ["Panels", "Theme 1: Civility"]
+    assert read.sheet_themes == []
+
+
 # --- the parts ----------------------------------------------------------------------------------
 
 

@@ -178,6 +178,7 @@ class GeneralRead(TableRead):
 
     headers: list[Header] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
+    schemes: set[Scheme] = field(default_factory=set)  # the standards the sheet names
 
 
 @dataclass
@@ -649,9 +650,94 @@ def _finish(st: _State, path: str | None) -> GeneralRead:
         not_placed=st.not_placed,
         headers=st.headers,
         titles=st.titles,
+        schemes=st.schemes,
     )
 
 
 def columns_of(read: GeneralRead) -> list[Column]:
     """The mapping of every distinct table read, first table first."""
     return [c for h in read.headers for c in h.columns]
+
+
+# --- a plan split into one sheet per theme ----------------------------------------------------
+
+#: A sheet name a spreadsheet gives by itself, or a page of a plan: no theme ("Sheet1",
+#: "Sheet 2 (2)", "Page 3", "Part 2", "Table 1", "Continued").
+_NOT_A_THEME = re.compile(
+    r"^\s*(?:(?:sheet|page|part|table|tab|blad|feuil|tabelle|hoja)\s*\d+(?:\s*\(\d+\))?"
+    r"|cont(?:inued|\.|d)?|\d+)\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class SheetTheme:
+    """The theme a sheet gives the actions on it, read from its title or its name."""
+
+    sheet: str
+    theme: str
+    source: str  # "title" or "name": what on the sheet the theme was read from
+    actions: int = 0
+
+    def describe(self) -> str:
+        """ "'Recruitment and progression' (sheet 'Recruitment', 5 actions)"."""
+        noun = "action" if self.actions == 1 else "actions"
+        return f"{self.theme!r} (sheet {self.sheet!r}, {self.actions} {noun})"
+
+
+def has_own_themes(read: GeneralRead) -> bool:
+    """The sheet's table gives its actions themes: a theme (or indicator) column, or
+    section headings."""
+    return any(a.theme for a in read.plan.actions)
+
+
+def sheet_themes(reads: list[tuple[SheetGrid, GeneralRead]]) -> list[SheetTheme]:
+    """The themes of a plan written as one sheet per theme ("Recruitment", "Culture", ...).
+
+    A person reads each sheet's title ("Recruitment and progression"), or with none its name,
+    as the theme of its actions when its table gives them none (no theme column, no section
+    headings). Only across several sheets of actions, each its own theme: one sheet's title
+    is the plan's ("WRES Action Plan 2025/26"), and so is a title every sheet repeats (the
+    sheets are then named for their themes, or they are pages of one plan: "Sheet1",
+    "Page 2" are no theme).
+    """
+    with_actions = [(g, r) for g, r in reads if r.plan.actions]
+    if len(with_actions) < 2:
+        return []
+    titles = [r.plan.title.strip() for _, r in with_actions if r.plan.title]
+    repeated = {
+        t.casefold() for t in titles if sum(x.casefold() == t.casefold() for x in titles) > 1
+    }
+    out: list[SheetTheme] = []
+    for grid, read in with_actions:
+        if has_own_themes(read):
+            continue
+        title = (read.plan.title or "").strip()
+        if title and title.casefold() not in repeated:
+            out.append(SheetTheme(grid.name, title, "title", len(read.plan.actions)))
+        elif grid.name.strip() and not _NOT_A_THEME.match(grid.name):
+            out.append(SheetTheme(grid.name, grid.name.strip(), "name", len(read.plan.actions)))
+    if len({t.theme.casefold() for t in out}) < len(out):
+        return []  # two sheets would give one theme: a person could not tell them apart
+    return out
+
+
+def give_sheet_theme(read: GeneralRead, theme: SheetTheme) -> None:
+    """Give every action of ``read`` the sheet's theme, and the references it names
+    ("Indicator 3" as a sheet's name is WRES 3 in a WRES plan), as a section heading does.
+    A title taken as the theme is no longer the plan's title."""
+    refs = refs_in(theme.theme, read.schemes)
+    for action in read.plan.actions:
+        action.theme = theme.theme
+        if refs:
+            schemes = {r.scheme for r in refs}
+            kept = [r for r in action.references if r.code or r.scheme not in schemes]
+            unique: dict[str, ReportRef] = {}
+            for ref in refs + kept:
+                unique.setdefault(ref.label, ref)
+            action.references = list(unique.values())
+            action.references_text = ", ".join(unique) or None
+    read.themes = [theme.theme for _ in read.plan.actions]
+    if theme.source == "title":
+        read.plan.title = None
+        read.titles = [t for t in read.titles if t != theme.theme]

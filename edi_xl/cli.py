@@ -943,6 +943,16 @@ def _import_sources(result: ImportResult) -> None:
             click.echo(f"  title row: {title}")
         for theme in read.sheet_themes:
             click.echo(f"  theme from the sheet's {theme.source}: {theme.describe()}")
+        if read.statuses_from_colour:
+            click.echo(
+                "  Status read from the cell's colour (the cells hold no word; check each, "
+                "or type the status in them): "
+                f"{plural(len(read.statuses_from_colour), 'action')}"
+            )
+            for found in read.statuses_from_colour:
+                click.echo(f"    note: {found.describe()}")
+        for hint in read.colour_hints:
+            click.echo(f"  note: {hint}")
         for label, count in tidied(read):
             click.echo(f"  {label}: {count}")
         for text in read.not_placed:

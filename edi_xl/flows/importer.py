@@ -347,6 +347,11 @@ def describe(outcome: SourceOutcome) -> list[tuple[str, str]]:
     lines += [(f"Column {c.header}", mapping_text(c)) for c in read.mapping]
     lines += [(f"Title {i}", text) for i, text in enumerate(read.titles, 1)]
     lines += [(f"Theme from the sheet's {t.source}", t.describe()) for t in read.sheet_themes]
+    lines += [
+        (f"Status from its colour {i}", c.describe())
+        for i, c in enumerate(read.statuses_from_colour, 1)
+    ]
+    lines += [("Status colours not read", hint) for hint in read.colour_hints]
     lines += [(f"Not placed {i}", text) for i, text in enumerate(read.not_placed, 1)]
     lines += [(key, value) for key, value in read.plan.metadata.items()]
     return lines
@@ -413,6 +418,17 @@ def outcome_dict(outcome: SourceOutcome) -> dict[str, Any]:
             {"sheet": t.sheet, "theme": t.theme, "from": t.source, "actions": t.actions}
             for t in read.sheet_themes
         ],
+        "status_from_colour": [
+            {
+                "id": c.action.id,
+                "sheet": c.sheet,
+                "row": c.row,
+                "colour": f"#{c.colour}",
+                "status": c.action.status_text,
+            }
+            for c in read.statuses_from_colour
+        ],
+        "status_colour_hints": read.colour_hints,
         "metadata": read.plan.metadata,
         "not_placed": read.not_placed,
     }

@@ -17,8 +17,10 @@ from pathlib import Path
 from types import ModuleType
 
 from edi_xl.core.errors import EdiXlError, LayoutNotFoundError, UnreadableFileError
-from edi_xl.core.model import ActionPlan, combine_plans
-from edi_xl.read.grid import SheetGrid
+from edi_xl.core.model import Action, ActionPlan, combine_plans
+from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG
+from edi_xl.read.fills import cell_fills, colour_name, rag_of_colour
+from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.read.sources import read_grids, sniff_format
 from edi_xl.read.word import WordDocument, read_docx
 from edi_xl.tables import layouts
@@ -53,10 +55,54 @@ class SourceRead:
     titles: list[str] = field(default_factory=list)
     #: a plan of one sheet per theme: the theme each sheet's title (or name) gave its actions
     sheet_themes: list[SheetTheme] = field(default_factory=list)
+    #: Status cells holding no word but coloured (an .xlsx): read as their colour, or not
+    colour_statuses: list[ColourStatus] = field(default_factory=list)
 
     @property
     def actions(self) -> int:
         return len(self.plan.actions)
+
+    @property
+    def statuses_from_colour(self) -> list[ColourStatus]:
+        """The actions whose Status was read from its cell's colour, for a person to check."""
+        return [c for c in self.colour_statuses if c.read_as is not None]
+
+    @property
+    def colour_hints(self) -> list[str]:
+        """Once per sheet and reason: Status cells coloured but holding no word, whose colour
+        was not taken as their status."""
+        groups: dict[tuple[str, str], list[int]] = {}
+        for c in self.colour_statuses:
+            if c.why_not is not None:
+                groups.setdefault((c.sheet, c.why_not), []).append(c.row)
+        return [
+            f"sheet {sheet!r}, {'row' if len(rows) == 1 else 'rows'} "
+            f"{', '.join(map(str, rows))}: the Status cells are coloured but hold no word "
+            f"({why}): type G/A/R/B, or {_WORDS}, in them"
+            for (sheet, why), rows in groups.items()
+        ]
+
+
+_WORDS = ", ".join(DEFAULT_STATUS_WORDS.values())
+
+
+@dataclass
+class ColourStatus:
+    """An action whose Status cell holds no word but is filled with a colour."""
+
+    action: Action
+    sheet: str
+    row: int  # 1-based, as Excel shows it
+    colour: str  # "RRGGBB"
+    read_as: RAG | None = None  # the status taken from the colour
+    why_not: str | None = None  # why the colour was not taken as the status
+
+    def describe(self) -> str:
+        """ "Tracker row 2, action 1: green (#00B050), read as On Track"."""
+        where = f"{self.sheet} row {self.row}, action {self.action.id}: {colour_name(self.colour)}"
+        if self.read_as is None:
+            return f"{where}, not read ({self.why_not})"
+        return f"{where}, read as {DEFAULT_STATUS_WORDS[self.read_as]}"
 
 
 def layout_names(layout: str | None = None) -> list[str]:
@@ -231,6 +277,7 @@ def _read_imported(
         else:
             reads.append((grid, module.read_detail(grid, detection, path=str(path))))
     themes = _themes_from_sheets(reads)
+    colours = _statuses_from_colours(path, reads) if fmt in ("xlsx", "xlsm") else []
     first = reads[0][1].plan
     if len(reads) > 1:  # number the ids across the sheets, as one plan
         drafts = [(a, t) for _, r in reads for a, t in zip(r.plan.actions, r.themes, strict=True)]
@@ -259,6 +306,7 @@ def _read_imported(
         mapping=_mapping(reads),
         titles=[t for _, r in reads if isinstance(r, GeneralRead) for t in r.titles],
         sheet_themes=themes,
+        colour_statuses=colours,
     )
 
 
@@ -287,3 +335,60 @@ def _mapping(reads: list[tuple[SheetGrid, TableRead]]) -> list[Column]:
                 seen.add(key)
                 out.append(c)
     return out
+
+
+#: Why a Status cell's colour is not read as its status.
+_NO_RAG_COLOUR = "not a green, amber, red or blue"
+_ROW_COLOURED = "the action's whole row has that colour"
+
+
+def _statuses_from_colours(
+    path: Path, reads: list[tuple[SheetGrid, TableRead]]
+) -> list[ColourStatus]:
+    """Status cells that hold no word but are filled green, amber, red or blue (a plan that
+    keeps its RAG as colour alone) are read as that colour's status: each is listed, for a
+    person to check. A colour that is no RAG colour, or the same fill over the action's text
+    (a row highlighted or banded, not a status), is not read, and said once. Imports only:
+    returns and masters say their status in words."""
+    out: list[ColourStatus] = []
+    for grid, read in reads:
+        cells: dict[tuple[int, int], Action] = {}
+        beside: dict[tuple[int, int], tuple[int, int]] = {}  # status cell -> action text cell
+        for action in read.plan.actions:
+            if action.status_text or action.origin is None or action.origin.sheet != grid.name:
+                continue
+            r = action.origin.row - 1
+            fields = _fields_at(read, r)
+            col = fields.get("status")
+            if col is None or not is_blank(grid.value(r, col)):
+                continue
+            cells[(r, col)] = action
+            if (text_col := fields.get("action")) is not None:
+                beside[(r, col)] = (r, text_col)
+        if not cells:
+            continue
+        fills = cell_fills(path, grid.name, [*cells, *beside.values()]) or {}
+        for place, action in cells.items():
+            colour = fills.get(place)
+            if colour is None:
+                continue
+            found = ColourStatus(action, grid.name, place[0] + 1, colour)
+            rag = rag_of_colour(colour)
+            if rag is None:
+                found.why_not = _NO_RAG_COLOUR
+            elif place in beside and fills.get(beside[place]) == colour:
+                found.why_not = _ROW_COLOURED
+            else:
+                found.read_as = rag
+                action.status = rag
+                action.status_text = DEFAULT_STATUS_WORDS[rag]
+            out.append(found)
+    return out
+
+
+def _fields_at(read: TableRead, r: int) -> dict[str, int]:
+    """field -> column of the table that 0-based grid row ``r`` is in."""
+    if isinstance(read, GeneralRead):
+        above = [h for h in read.headers if h.rows[0] <= r]
+        return above[-1].fields if above else {}
+    return read.plan.source.columns if read.plan.source else {}

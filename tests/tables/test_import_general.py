@@ -18,6 +18,7 @@ import docx
 import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Color, PatternFill
 
 from edi_xl.cli import cli
 from edi_xl.core.errors import EdiXlError
@@ -1490,3 +1491,92 @@ def test_columns_of_a_field_not_one_per_period_take_the_first(
     path.write_text(f"Ref,Action,Owner,Due,{header}\n{body}\n")
     action = read_source(path).plan.actions[0]
     assert (action.status_text, action.updates[0].text) == (status, update)
+
+
+# --- a Status kept as the cell's colour alone ----------------------------------------------------
+
+
+def _coloured_status(path: Path) -> Path:
+    """A tracker whose Status cells hold no word, only a fill: an RGB green, the theme's
+    green lightened 40% (openpyxl's theme: accent3 9BBB59), the old palette's red (index 10),
+    a purple, a word over a green fill, and a row highlighted yellow from end to end."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tracker"
+    ws.append(["Ref", "Action", "Action owner", "Deadline", "Status"])
+    fills = [
+        PatternFill("solid", fgColor="00B050"),
+        PatternFill("solid", fgColor=Color(theme=6, tint=0.4)),
+        PatternFill("solid", fgColor=Color(indexed=10)),
+        PatternFill("solid", fgColor="7030A0"),
+        PatternFill("solid", fgColor="00B050"),
+        PatternFill("solid", fgColor="FFFF00"),
+    ]
+    for i, fill in enumerate(fills, 1):
+        ws.append(
+            [i, f"Action {i}", "EDI Lead", datetime(2026, 3, 31), "At risk" if i == 5 else None]
+        )
+        ws.cell(i + 1, 5).fill = fill
+    for c in range(1, 5):
+        ws.cell(7, c).fill = PatternFill("solid", fgColor="FFFF00")
+    wb.save(path)
+    return path
+
+
+def test_status_cells_coloured_with_no_word_are_read_as_their_colour(tmp_path):
+    read = read_source(_coloured_status(tmp_path / "p.xlsx"))
+    assert [a.status_text for a in read.plan.actions] == [
+        "On Track",
+        "On Track",
+        "Exceeded Timescales",
+        None,
+        "At risk",  # (a word is the status, whatever the colour)
+        None,
+    ]
+    assert [(c.row, c.colour) for c in read.statuses_from_colour] == [
+        (2, "00B050"),
+        (3, "C3D69B"),
+        (4, "FF0000"),
+    ]
+    assert read.colour_hints == [
+        "sheet 'Tracker', row 5: the Status cells are coloured but hold no word (not a green, "
+        "amber, red or blue): type G/A/R/B, or On Track, At Risk, Exceeded Timescales, "
+        "Complete, in them",
+        "sheet 'Tracker', row 7: the Status cells are coloured but hold no word (the action's "
+        "whole row has that colour): type G/A/R/B, or On Track, At Risk, Exceeded Timescales, "
+        "Complete, in them",
+    ]
+
+
+def test_import_lists_each_status_read_from_a_colour(tmp_path):
+    out = tmp_path / "m.xlsx"
+    path = _coloured_status(tmp_path / "p.xlsx")
+    result = CliRunner().invoke(cli, ["import", str(path), "-o", str(out), "--as-at", "15/10/2025"])
+    assert "Status read from the cell's colour (the cells hold no word; check each" in (
+        result.output
+    )
+    assert "    note: Tracker row 2, action 1: green (#00B050), read as On Track" in result.output
+    assert "note: sheet 'Tracker', row 5: the Status cells are coloured" in result.output
+    ws = load_workbook(out)["Action Plan"]
+    assert [ws.cell(r, 9).value for r in range(5, 11)] == [
+        "On Track",
+        "On Track",
+        "Exceeded Timescales",
+        None,
+        "At Risk",
+        None,
+    ]
+    doc = json.loads(
+        CliRunner()
+        .invoke(
+            cli, ["import", str(path), "-o", str(out), "--as-at", "15/10/2025", "--force", "--json"]
+        )
+        .output
+    )
+    assert doc["sources"][0]["status_from_colour"][2] == {
+        "id": "3",
+        "sheet": "Tracker",
+        "row": 4,
+        "colour": "#FF0000",
+        "status": "Exceeded Timescales",
+    }

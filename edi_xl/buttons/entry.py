@@ -20,6 +20,7 @@ from typing import Any
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 
 from edi_xl.buttons.bridge import (
+    MAX_MESSAGE,
     BookSnapshot,
     apply_writes,
     plan_writes,
@@ -245,12 +246,8 @@ def import_returns_in_excel(
         if f.outcome not in (Outcome.MERGED, Outcome.SUPERSEDED, Outcome.UNCHANGED)
         and f not in earlier
     ]
-    if result.flags or attention:
-        lines.append("Needs your eye:")
-        lines += [
-            f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else "") for f in attention
-        ]
-        lines += [f"  {g.line()}" for g in result.flags]
+    eye = [f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else "") for f in attention]
+    eye += [f"  {g.line()}" for g in result.flags]
     if earlier:  # (a folder kept all year: last quarter's returns are left in it)
         lines.append("Not merged:")
         lines += [f"  {f.file} - {f.reason}" for f in earlier]
@@ -267,23 +264,52 @@ def import_returns_in_excel(
             f"Overdue after import: {len(result.refresh.overdue)}. The Returns sheet "
             "lists who still has to reply."
         )
+    chase_lines: list[str] = []
     try:
         chased: ChaseResult | None = chase_book(wb, snapshot.name, snapshot.folder)
     except NoReturnsSentError as exc:  # (the import is written back all the same)
         chased = None
-        lines.append(str(exc))
+        chase_lines.append(str(exc))
     if chased is not None:
-        lines.append(
+        chase_lines.append(
             f"{plural(len(chased.drafts.drafts), 'chase draft')} for owners still owed in "
             f"{chased.out_dir}."
         )
-        lines += chased.afterwords()  # (as edi-xl chase says it)
+        chase_lines += chased.afterwords()  # (as edi-xl chase says it)
         if note := no_address_note(chased.drafts):
-            lines.append(note)
-    message = _write_back(book, snapshot, baseline, wb, "\n".join(lines))
+            chase_lines.append(note)
+    # (what the chase did is said nowhere else: before the flags, which the Returns sheet
+    # lists too; that it wrote nothing, right after the import's first line)
+    if chased is None:
+        lines[1:1] = chase_lines
+    else:
+        lines += chase_lines
+    # (what needs a person last: the alert holds MAX_MESSAGE characters, and the flags are
+    # also on the Returns sheet; what was not merged and what the chase did are nowhere else)
+    message = _write_back(book, snapshot, baseline, wb, _with_flags(lines, eye))
     if open_folder and chased is not None and chased.drafts.drafts:
         _open_folder(chased.out_dir)
     return message
+
+
+def _with_flags(lines: list[str], eye: list[str]) -> str:
+    """``lines``, then "Needs your eye:" and as many of ``eye`` as the alert holds
+    (:data:`~edi_xl.buttons.bridge.MAX_MESSAGE`); the rest counted, pointing at the Returns
+    sheet's flags."""
+
+    def said(shown: list[str]) -> str:
+        left = len(eye) - len(shown)
+        more = [f"  ... {left} more: see Flags this round on the Returns sheet."]
+        return "\n".join([*lines, "Needs your eye:", *shown, *(more if left else [])])
+
+    if not eye:
+        return "\n".join(lines)
+    shown: list[str] = []
+    for line in eye:
+        if shown and len(said([*shown, line])) > MAX_MESSAGE:
+            break
+        shown.append(line)
+    return said(shown)
 
 
 def start_round_in_excel(

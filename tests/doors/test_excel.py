@@ -1161,3 +1161,18 @@ def test_a_row_with_merged_cells_is_not_fitted_by_a_click() -> None:
     ws["D4"] = "short"
     writes = bridge._fit_long_rows(ws, describe(baseline, wb).sheets[ws.title])
     assert [(w.kind, w.row, w.rows) for w in writes] == [("autofit_rows", 3, 1)]
+
+
+def test_the_import_message_keeps_what_is_said_nowhere_else_and_counts_the_flags_cut() -> None:
+    """The alert holds bridge.MAX_MESSAGE characters: the import's and the chase's lines come
+    first, whole; the flags (on the Returns sheet too) take the cut, the rest counted
+    (helper-57, session 16: the chase's lines and "no returns made yet" were cut instead)."""
+    lines = ["Imported from folder as at 18 Dec 2023: 12 files.", "3 chase drafts in folder."]
+    eye = [f"  invalid_status: owner {n}.xlsx (action {n}.1): {'x' * 60}" for n in range(30)]
+    said = entry._with_flags(lines, eye)
+    assert said.startswith("\n".join(lines) + "\nNeeds your eye:\n  invalid_status: owner 0")
+    assert len(said) <= bridge.MAX_MESSAGE
+    shown = said.count("invalid_status")
+    assert 0 < shown < 30
+    assert said.endswith(f"... {30 - shown} more: see Flags this round on the Returns sheet.")
+    assert entry._with_flags(lines, []) == "\n".join(lines)

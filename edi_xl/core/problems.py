@@ -234,7 +234,8 @@ MESSAGES: dict[Code, str] = {
     Code.STATUS_CLEARED: "{at}: the Status was emptied; the master keeps {kept!r}",
     Code.STATUS_REMARK: (
         "{at}: the Status {value!r} is read as {word!r}; the words after the colour, "
-        "{remark!r}, are not taken into the master's Status: put them in the update"
+        "{remark!r}, are not taken into the master's Status: to keep them, add them to the "
+        "action's update"
     ),
     Code.LOCKED_FIELD_CHANGED: (
         "{at}: {column} changed from {old!r} to {new!r}; not applied (only Status and the "

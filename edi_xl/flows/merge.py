@@ -222,12 +222,10 @@ def match_row(
             if text and scored[0][0] >= 0.6 and scored[0][0] - scored[1][0] >= 0.1:
                 return scored[0][1], None
             ids = ", ".join(a.id for a in candidates)
-            return None, Flag(
+            return None, _row_flag(
                 Code.AMBIGUOUS_ID,
-                row.file,
+                row,
                 action_id=row.id,
-                sheet=row.sheet,
-                row=row.row,
                 value=row.id,
                 ids=ids,
             )
@@ -242,18 +240,21 @@ def match_row(
         ):
             return scored[0][1], None
     if not row.id and not text:  # (a row carrying on the one above: a Status, an update)
-        return None, Flag(Code.NO_ID, row.file, sheet=row.sheet, row=row.row)
+        return None, _row_flag(Code.NO_ID, row)
     shown = text if len(text or "") <= 60 else f"{(text or '')[:59]}…"
     what = f"id {row.id!r}" if row.id else f"the action {shown!r}, with no action number,"
-    return None, Flag(
+    return None, _row_flag(
         Code.UNKNOWN_ACTION,
-        row.file,
+        row,
         action_id=row.id or None,
-        sheet=row.sheet,
-        row=row.row,
         value=row.id or text,
         what=what,
     )
+
+
+def _row_flag(code: Code, row: ReturnRow, **fields: Any) -> Flag:
+    """A flag of ``code`` on the return row ``row`` (its file, sheet and row)."""
+    return Flag(code, row.file, sheet=row.sheet, row=row.row, **fields)
 
 
 def _not_sent_here(
@@ -276,12 +277,10 @@ def _not_sent_here(
             sent = file.metadata.by_id().get(sent_id)
             where = f", sent in row {sent.row}" if sent is not None and sent.row else ""
             was = f" (its action text is that of {sent_id}{where})"
-    return Flag(
+    return _row_flag(
         Code.NOT_SENT_HERE,
-        row.file,
+        row,
         action_id=action.id,
-        sheet=row.sheet,
-        row=row.row,
         value=action.id,
         was=was,
     )
@@ -319,19 +318,27 @@ def locked_changes(row: ReturnRow, action: Action, sent_as_at: date | None = Non
             same = old_text == new_text
         if not same:
             flags.append(
-                Flag(
+                _row_flag(
                     Code.LOCKED_FIELD_CHANGED,
-                    row.file,
+                    row,
                     action_id=action.id,
-                    sheet=row.sheet,
-                    row=row.row,
                     column=FIELD_LABELS[fld],
                     value=value,
                     old=old_text,
                     new=new_text,
+                    # (new text there is most often this round's update in the wrong column)
+                    **({"template": LAST_UPDATE_CHANGED} if fld == LAST_UPDATE else {}),
                 )
             )
     return flags
+
+
+#: ``locked_field_changed`` for text typed over (or merged into) a return's "Last update".
+LAST_UPDATE_CHANGED = (
+    "{at}: Last update changed from {old!r} to {new!r}; not applied: it shows the update "
+    "sent. If it is this round's update, copy it into the master's update column (or ask the "
+    "owner to write it in theirs)"
+)
 
 
 def file_flags(
@@ -402,12 +409,10 @@ def changed_since_sent(
     before = next((w for w in (*words.values(), None) if sent_with(w)), _UNKNOWN)
     if before is _UNKNOWN:
         return None  # the action itself changed since: locked_changes says what
-    return Flag(
+    return _row_flag(
         Code.CHANGED_SINCE_SENT,
-        row.file,
+        row,
         action_id=action.id,
-        sheet=row.sheet,
-        row=row.row,
         column="Status",
         value=status_word,
         before=before,
@@ -568,12 +573,10 @@ def merge_book(
                 # the return went out with the Status filled in: emptied, it says nothing the
                 # master can take, and the master keeps its own (said, not passed over)
                 flags.append(
-                    Flag(
+                    _row_flag(
                         Code.STATUS_CLEARED,
-                        row.file,
+                        row,
                         action_id=action.id,
-                        sheet=row.sheet,
-                        row=row.row,
                         column="Status",
                         kept=action.status_text,
                     )

@@ -465,10 +465,9 @@ def test_text_typed_over_the_last_update_is_flagged_as_a_due_date_is(master, tmp
         ("locked_field_changed", "1.4", "Last update"),
         ("locked_field_changed", "1.8", "Due Date"),
     }
-    assert (
-        "to 'Policy approved at Board'; not applied"
-        in flags[("locked_field_changed", "1.4", "Last update")]
-    )
+    last = flags[("locked_field_changed", "1.4", "Last update")]
+    assert "to 'Policy approved at Board'; not applied" in last
+    assert "If it is this round's update, copy it into the master's update column" in last
     assert result.changes == []
     normalise_returns([jim.path], tmp_path / "clean", as_at=AS_AT)
     clean = merge_returns(twin, [tmp_path / "clean"], as_at=AS_AT)
@@ -562,7 +561,7 @@ def test_words_after_a_status_colour_are_said_not_dropped(master, tmp_path):
         ("1.4", Severity.WARNING, "Status")
     ]
     assert "'slipped to May because of staffing'" in said[0].message
-    assert "put them in the update" in said[0].message
+    assert "to keep them, add them to the action's update" in said[0].message
     normalise_returns([jim.path], tmp_path / "clean", as_at=AS_AT)
     clean = merge_returns(twin, [tmp_path / "clean"], as_at=AS_AT)
     assert [f.id for f in clean.flags if f.kind == "status_words_not_taken"] == ["1.4"]

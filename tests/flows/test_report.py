@@ -181,6 +181,21 @@ def test_paper_of_the_seed_master_equals_summary_json(master: Path, tmp_path: Pa
     assert "2 actions have passed their due date: 1.9 " in text
 
 
+def test_a_red_not_yet_due_is_said_beside_the_overdue_count(master: Path, tmp_path: Path) -> None:
+    """2.1 typed Red, its due date to come: the paper counts 3 Red and 2 overdue, and says
+    why the two differ (helper-57, session 16: nothing in the paper said it)."""
+    wb = load_workbook(master)
+    ws = wb["Action Plan"]
+    status = next(c.column for c in ws[4] if c.value == "Status")
+    row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "2.1")
+    ws.cell(row, status).value = "Exceeded Timescales"
+    wb.save(master)
+    text = " ".join(section(sections(report(master, tmp_path / "paper.docx")), "1. Executive"))
+    assert "2 have exceeded their timescales" not in text and "3 have exceeded" in text
+    assert "2 actions have passed their due date" in text
+    assert "1 action marked Red has not yet passed its due date." in text
+
+
 def test_report_at_another_date_uses_that_date_and_leaves_the_master(
     master: Path, tmp_path: Path
 ) -> None:

@@ -916,7 +916,8 @@ def returns_round(
     if settings_date is not None:
         later = {d: names for d, names in made.items() if d > settings_date}
         if not later:
-            return settings_date, RETURNS if settings_date in made else SETTINGS
+            # (said as the returns' own round only when every one was made for it)
+            return settings_date, RETURNS if set(made) == {settings_date} else SETTINGS
         if len(later) > 1:
             raise RoundMismatchError(
                 f"{master}: these returns were made for rounds after the round on the Settings "

@@ -410,9 +410,8 @@ def test_a_returns_folder_kept_all_year_is_merged_without_as_at(tmp_path, master
     invoke("returns", master, "-o", tmp_path / "sent 2")
     answer(tmp_path / "sent 2" / f"{FIONA}.xlsx", received, {"2.3": ("A", "March's")})
     result = invoke("merge", master, received, "--report", tmp_path / "r.json", exit_codes=(1,))
-    assert result.output.splitlines()[0] == (
-        "As at 18 Mar 2024, the round the returns were made for."
-    )
+    # (a folder of two rounds' returns: the round on Settings, said so: helper-56)
+    assert result.output.splitlines()[0] == "As at 18 Mar 2024, the round on Settings."
     assert "3 files (2 merged, 1 skipped)" in result.output
     assert f"skipped: {JIM}.xlsx - an earlier round's return" in result.output
     assert "other_round: victoria, on the old form.xlsx" in result.output

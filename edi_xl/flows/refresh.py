@@ -200,14 +200,22 @@ class RuleMadeReds:
             if action_id is not None and fld in ("Status", sheets.STATUS_NOT_APPLIED)
         ]
         last: dict[str, tuple[tuple[Any, Any, Any], Any]] = {}
+        cell: dict[str, Any] = {}  # the word the Status cell held, as the log last saw it
         for _order, key, fld, old, new, source in sorted(lines, key=lambda line: line[0]):
             line, owner_said = last.get(key, ((None, None, None), None))
             if fld == sheets.STATUS_NOT_APPLIED:
                 last[key] = (line, new)
+                cell[key] = old  # (the cell's word when the owner's was not applied)
             elif isinstance(source, str) and source.startswith(RULE_SOURCES):
-                last[key] = ((old, new, source), owner_said)
+                # a word typed into the cell since the log last saw it (the rule replaced
+                # another), or the owner's word already gone back to: the owner's is past
+                typed = key in cell and comparable(old) != comparable(cell[key])
+                back = parse_status(new, self._words) is not RAG.RED
+                last[key] = ((old, new, source), None if typed or back else owner_said)
+                cell[key] = new
             else:  # a word a return or a person gave: what the owner said before is past
                 last[key] = ((old, new, source), None)
+                cell[key] = new
         return last
 
     def word_before(self, action: Action) -> str | None:

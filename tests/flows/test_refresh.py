@@ -533,24 +533,60 @@ def test_a_refresh_before_the_round_on_settings_says_the_round_moved_back(sept_m
     assert f'edi-xl round "{sept_master.name}" --start 2023-12-18' in moved[0].message
 
 
-def test_the_owners_word_the_rule_did_not_let_stand_is_the_one_it_goes_back_to(master, tmp_path):
-    """Fiona said At Risk for 1.9 while it was overdue: it stayed Red (the rule), and her word
-    was logged; once its due date moves out, 1.9 goes back to At Risk, not to the On Track it
-    had before the rule (helper-57, session 16); merging her return again logs nothing more."""
+def _fiona_says(master: Path, tmp_path: Path, word: str) -> Path:
+    """Fiona's return for 1.9 (overdue at AS_AT) saying ``word``, merged; the return."""
     from edi_xl.flows.merge import merge_returns
     from edi_xl.flows.owner_returns import make_owner_returns
-    from edi_xl.master.sheets import STATUS_NOT_APPLIED
 
     sent = make_owner_returns(master, tmp_path / "returns", AS_AT)
     fiona = next(f for f in sent.files if f.owner.startswith("Fiona"))
     wb = load_workbook(fiona.path)
     ws = wb["Your actions"]
     row = next(r for r in range(7, ws.max_row + 1) if ws.cell(r, 1).value == "1.9")
-    ws.cell(row, 4).value = "At Risk"
+    ws.cell(row, 4).value = word
     wb.save(fiona.path)
-    merge_returns(master, [fiona.path], as_at=AS_AT)
+    merge_returns(master, [fiona.path], as_at=AS_AT, now=datetime(2023, 12, 19, 10))
+    return fiona.path
+
+
+def _set_status(path: Path, action_id: str, word: str) -> None:
+    wb = load_workbook(path)
+    ws = wb["Action Plan"]
+    col = next(c.column for c in ws[4] if c.value == "Status")
+    ws.cell(
+        next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == action_id), col, word
+    )
+    wb.save(path)
+
+
+def test_a_word_typed_since_the_owners_wins_over_it(master, tmp_path):
+    """Fiona's At Risk came back once; HR then typed On Track; the due date came in (Red by
+    the rule) and went out again: 1.9 goes back to On Track, the word the rule replaced, not
+    to Fiona's old word (helper-59, session 16)."""
+    _fiona_says(master, tmp_path, "At Risk")
+    _set_due(master, "1.9", datetime(2024, 6, 30))
+    refresh_workbook(master, AS_AT, now=datetime(2023, 12, 20))
+    assert plan_rows(master)["1.9"]["Status"] == "At Risk"
+    _set_status(master, "1.9", "On Track")  # typed in Excel: no Change Log line
+    refresh_workbook(master, date(2024, 3, 18), now=datetime(2024, 3, 18, 10))
+    _set_due(master, "1.9", datetime(2024, 2, 29))  # brought in: overdue, Red by the rule
+    refresh_workbook(master, date(2024, 3, 18), now=datetime(2024, 3, 19, 10))
     assert plan_rows(master)["1.9"]["Status"] == "Exceeded Timescales"
-    merge_returns(master, [fiona.path], as_at=AS_AT)  # again: nothing new to log
+    _set_due(master, "1.9", datetime(2024, 9, 30))
+    refresh_workbook(master, date(2024, 3, 18), now=datetime(2024, 3, 20, 10))
+    assert plan_rows(master)["1.9"]["Status"] == "On Track"
+
+
+def test_the_owners_word_the_rule_did_not_let_stand_is_the_one_it_goes_back_to(master, tmp_path):
+    """Fiona said At Risk for 1.9 while it was overdue: it stayed Red (the rule), and her word
+    was logged; once its due date moves out, 1.9 goes back to At Risk, not to the On Track it
+    had before the rule (helper-57, session 16); merging her return again logs nothing more."""
+    from edi_xl.flows.merge import merge_returns
+    from edi_xl.master.sheets import STATUS_NOT_APPLIED
+
+    fiona = _fiona_says(master, tmp_path, "At Risk")
+    assert plan_rows(master)["1.9"]["Status"] == "Exceeded Timescales"
+    merge_returns(master, [fiona], as_at=AS_AT)  # again: nothing new to log
     log = list(load_workbook(master)["Change Log"].iter_rows(min_row=2, values_only=True))
     said = [(r[1], r[3], r[4]) for r in log if r[2] == STATUS_NOT_APPLIED]
     assert said == [("1.9", "Exceeded Timescales", "At Risk")]

@@ -96,6 +96,40 @@ _FIELD_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("characteristics", frozenset({"characteristic", "characteristics"})),
     ("action", frozenset({"action", "actions"})),
 )
+#: Words that, beside "date" (or as "updated"), make a header the date something happened to
+#: the row ("Date raised", "Date of update", "Update date", "Last updated"): not the action's
+#: due date nor its update text, so kept as an extra column.
+_RECORD_DATE_WORDS = frozenset(
+    {
+        "raised",
+        "added",
+        "opened",
+        "logged",
+        "created",
+        "identified",
+        "entered",
+        "submitted",
+        "update",
+        "updates",
+        "updated",
+        "progress",
+        "comment",
+        "comments",
+    }
+)
+#: Words of a due-date header that name the date now in force, over the original one.
+_REVISED_WORDS = frozenset(
+    {"revised", "new", "current", "amended", "rescheduled", "latest", "agreed"}
+)
+
+
+def _is_record_date(words: set[str]) -> bool:
+    if words & {"due", "target", "deadline", "timescale", "timescales"}:
+        return False
+    dated = bool(words & {"date", "dated"}) or "updated" in words
+    return dated and bool(words & _RECORD_DATE_WORDS)
+
+
 #: A header of more words than this is a sentence, not a header.
 MAX_HEADER_WORDS = 8
 #: How far down a sheet a master's or a return's header row may sit (title rows, logos, a
@@ -107,6 +141,10 @@ def header_field(text: object) -> str | None:
     """The field a header cell means, or None (see the module docstring, step 2)."""
     if not isinstance(text, str):
         return None
+    if _is_record_date(set(normalise_header(text).split())):
+        return None  # when the row was raised or last updated: neither its due date nor its update
+    if "%" in text:
+        return None  # "Progress %", "% complete": a number, not the update's text
     fld = match_header(text)
     if fld is not None:
         return None if fld in COMPUTED_FIELDS else fld
@@ -253,6 +291,9 @@ class Header:
 
     rows: tuple[int, ...]  # 0-based grid rows (one, or several for a header over rows)
     columns: list[Column] = field(default_factory=list)
+    #: field -> the column read for a row whose own column for it is blank (a "Revised due
+    #: date" left blank where the original date stands)
+    fallbacks: dict[str, int] = field(default_factory=dict)
 
     @property
     def last(self) -> int:
@@ -448,7 +489,8 @@ def _header(
     mapped = _map_texts(joined, overrides, plain)
     width = max((len(grid.rows[r]) for r in rows), default=0)
     body = _body_rows(grid, rows[-1])
-    chosen = _choose(grid, body, joined, mapped)
+    fallbacks: dict[str, int] = {}
+    chosen = _choose(grid, body, joined, mapped, fallbacks)
     columns: list[Column] = []
     taken: set[str] = set(chosen)  # a field several columns give is its chosen column's
     for col in range(max(width, grid.n_cols if body else width)):
@@ -482,7 +524,7 @@ def _header(
         columns.append(Column(col, text or _letter_name(col), fld, how))
     for c in columns:
         c.plain = (plain or {}).get(c.col, "")
-    return Header(rows=rows, columns=columns)
+    return Header(rows=rows, columns=columns, fallbacks=fallbacks)
 
 
 #: The fields a table may give in several columns, one per period (a RAG and an update
@@ -491,10 +533,16 @@ PERIOD_FIELDS = ("status", "update")
 
 
 def _choose(
-    grid: SheetGrid, body: list[int], joined: dict[int, str], mapped: dict[int, tuple[str, str]]
+    grid: SheetGrid,
+    body: list[int],
+    joined: dict[int, str],
+    mapped: dict[int, tuple[str, str]],
+    fallbacks: dict[str, int],
 ) -> dict[str, tuple[int, str, str]]:
     """field -> (the column taken, its note, the others' note) for each field that several
-    columns give: a status or update column per period, or a field ``--map`` names twice.
+    columns give: a status or update column per period, a revised due date over the original
+    (the original put in ``fallbacks``, for the rows with no revised date), the owner who
+    does the work over an executive, or a field ``--map`` names twice.
 
     ``--map`` wins over a header: a field it names is taken from its columns only (a header
     meaning the same field is then kept as an extra column).
@@ -513,6 +561,22 @@ def _choose(
             candidates = [c for c in cols if mapped[c][1] == "--map"]
         elif fld in PERIOD_FIELDS:
             candidates = cols
+        elif fld == "due" and len(cols) > 1:
+            revised = [
+                c for c in cols if _REVISED_WORDS & set(normalise_header(joined.get(c, "")).split())
+            ]
+            pick = revised[0] if len(revised) == 1 else cols[0]
+            if revised:  # the original, where no revised date is written
+                fallbacks["due"] = next(c for c in cols if c != pick)
+            name = joined.get(pick, _letter_name(pick))
+            out[fld] = (
+                pick,
+                "the revised date, not the original"
+                if revised
+                else f"of {len(cols)} due-date columns",
+                f"another due-date column: {name} is taken",
+            )
+            continue
         elif fld == "owner" and len(cols) > 1:
             if pick_owner := _working_owner(cols, joined):
                 name = joined.get(pick_owner, _letter_name(pick_owner))
@@ -580,17 +644,37 @@ def _latest(
     if fld == "status":
         reading = [c for c in cols if _reads_as_status([grid.value(r, c) for r in body])]
         cols = reading or cols
-    filled = [c for c in cols if any(not is_blank(grid.value(r, c)) for r in body)]
-    cols = filled or cols  # (next quarter's columns, laid out but not filled in yet)
+    # next quarter's columns, laid out and not filled in yet (or begun by one lead of ten),
+    # give way to the quarter filled in: a column counts when it holds half as many values
+    # as the fullest
+    held = {c: sum(1 for r in body if not is_blank(grid.value(r, c))) for c in cols}
+    fullest = max(held.values(), default=0)
+    cols = [c for c in cols if held[c] and held[c] * 2 >= fullest] or cols
     periods = [header_period(joined.get(c, "")) for c in cols]
     kinds = {p[0] for p in periods if p is not None}
     if len(cols) > 1 and all(p is not None for p in periods) and len(kinds) == 1:
         latest = max((p[1], c) for p, c in zip(periods, cols, strict=True) if p is not None)
         return latest[1], True
-    # no period named: "Status | Previous status", "Update | Comments | Last updated" are not
-    # one column per period; the first stays the field, as before (what --map names twice:
-    # the rightmost)
+    # no period named: "Status | Previous status", "Update | Comments" are not one column per
+    # period: the one whose header says it is now ("Current RAG", "Latest update"), else the
+    # first of those not saying they are earlier or not the status ("Previous", "Target"), as
+    # before (what --map names twice: the rightmost)
+    words = {c: set(normalise_header(joined.get(c, "")).split()) for c in cols}
+    now = [c for c in cols if words[c] & _NOW_WORDS]
+    if len(now) == 1:
+        return now[0], False
+    cols = [c for c in cols if not words[c] & _EARLIER_WORDS] or cols
     return (cols[-1] if by_hand else cols[0]), False
+
+
+#: Words of a status or update header that say it is the one now ("Current RAG", "RAG this
+#: quarter", "Latest update"), or an earlier one or no status at all ("Previous RAG",
+#: "Original RAG", "Target RAG"). ("Last" is both: "Last update" is often the latest.)
+_NOW_WORDS = frozenset({"current", "latest", "this", "now", "revised"})
+_EARLIER_WORDS = frozenset(
+    {"previous", "prior", "old", "original", "baseline", "initial", "target", "planned",
+     "forecast", "expected", "projected"}
+)  # fmt: skip
 
 
 def _reads_as_status(values: Sequence[Any]) -> bool:

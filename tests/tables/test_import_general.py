@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -1479,6 +1479,11 @@ def test_an_indicator_no_standard_is_named_for(tmp_path):
         ("Status,Progress update,Comments", "G,real update,a comment", "G", "real update"),
         # next quarter's columns laid out, not filled in yet: this quarter's
         ("RAG Q1,Update Q1,RAG Q2,Update Q2", "A,q1 text,,", "A", "q1 text"),
+        # the header saying which is now (helper-59, session 16)
+        ("Previous RAG,Current RAG,Update", "G,R,late", "R", "late"),
+        ("RAG last quarter,RAG this quarter,Update", "G,A,slow", "A", "slow"),
+        ("Status,Previous update,Latest update", "G,old,new", "G", "new"),
+        ("Target RAG,RAG,Update", "G,A,slow", "A", "slow"),
     ],
 )
 def test_columns_of_a_field_not_one_per_period_take_the_first(
@@ -1580,3 +1585,57 @@ def test_import_lists_each_status_read_from_a_colour(tmp_path):
         "colour": "#FF0000",
         "status": "Exceeded Timescales",
     }
+
+
+def test_dates_a_row_records_and_a_revised_due_date(tmp_path):
+    """helper-60, session 16: "Date raised" became every action's due date (all overdue),
+    "Progress %" the update and the real Update text an extra column; the revised due date
+    is the due date now, the original where no revised date is written."""
+    path = tmp_path / "tracker.csv"
+    path.write_text(
+        "Ref,Date raised,Action,Lead,Original due date,Revised due date,Status,Progress %,"
+        "Update,Last updated\n"
+        "1,01/05/2024,Diverse panels,Head of HR,31/03/2026,30/09/2026,Green,0.25,Panels set,"
+        "01/10/2025\n"
+        "2,01/05/2024,Reverse mentoring,Chief Nurse,31/12/2025,,Amber,0.5,Pairs matched,"
+        "01/10/2025\n",
+        encoding="utf-8",
+    )
+    read = read_source(path)
+    got = [(a.id, a.due.date, a.status_text, a.updates[0].text) for a in read.plan.actions]
+    assert got == [
+        ("1", date(2026, 9, 30), "Green", "Panels set"),
+        ("2", date(2025, 12, 31), "Amber", "Pairs matched"),
+    ]
+    how = {c.header: (c.field, c.how) for c in read.mapping}
+    assert how["Date raised"] == (None, "extra") and how["Last updated"] == (None, "extra")
+    assert how["Progress %"] == (None, "extra")
+    assert how["Revised due date"] == ("due", "header")
+
+
+def test_an_action_logs_date_of_update_is_not_its_update(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text(
+        "Action No,Action,Owner,Due date,Date of update,Update,Status\n"
+        "1,Diverse panels,Head of HR,31/03/2026,30/06/2025,Panels agreed,Green\n",
+        encoding="utf-8",
+    )
+    action = read_source(path).plan.actions[0]
+    assert action.updates[0].text == "Panels agreed"
+
+
+def test_a_quarter_begun_by_one_lead_of_ten_is_not_yet_the_current_one(tmp_path):
+    """helper-59, session 16: one Q3 RAG typed made Q3 every action's Status (nine blank)."""
+    path = tmp_path / "plan.csv"
+    rows = [
+        f"{n},Action {n},Lead {n},31/03/2030,G,q1,A,q2,{'R' if n == 1 else ''},"
+        for n in range(1, 11)
+    ]
+    path.write_text(
+        "Ref,Action,Owner,Due,RAG Q1,Update Q1,RAG Q2,Update Q2,RAG Q3,Update Q3\n"
+        + "\n".join(rows)
+        + "\n",
+        encoding="utf-8",
+    )
+    actions = read_source(path).plan.actions
+    assert {(a.status_text, a.updates[0].text) for a in actions} == {("A", "q2")}

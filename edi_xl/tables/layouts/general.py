@@ -381,6 +381,9 @@ def _add_action(
     if isinstance(due_raw, str) and due_col is not None:
         due_raw = values.get(due_col)
     due = parse_date(due_raw)
+    if due.kind is DateKind.EMPTY and (fallback := header.fallbacks.get("due")) is not None:
+        raw = raws.get(fallback)  # no revised date in this row: the original stands
+        due = parse_date(values.get(fallback) if isinstance(raw, str) else raw)
     if due.kind is DateKind.EMPTY and bracket is not None:
         due = bracket
     start_col = by_field.get("start")

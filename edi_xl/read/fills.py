@@ -164,6 +164,17 @@ def rag_of_colour(rgb: str) -> RAG | None:
     return next(rag for limit, rag in _HUES if degrees < limit)
 
 
+def is_pale(rgb: str) -> bool:
+    """A tint ("Blue, Accent 1, Lighter 60%" BDD7EE, Excel's "Good" C6EFCE), the kind a
+    column is shaded with, rather than a strong fill (00B050, FFC000, FF0000)."""
+    r, g, b = (int(rgb[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return colorsys.rgb_to_hsv(r, g, b)[1] < _PALE
+
+
+#: The saturation under which a fill is a tint (:func:`is_pale`).
+_PALE = 0.5
+
+
 def colour_name(rgb: str) -> str:
     """ "green (#00B050)", "a colour (#7030A0)": how the import names a fill."""
     rag = rag_of_colour(rgb)

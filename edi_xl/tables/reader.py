@@ -19,7 +19,7 @@ from types import ModuleType
 from edi_xl.core.errors import EdiXlError, LayoutNotFoundError, UnreadableFileError
 from edi_xl.core.model import Action, ActionPlan, combine_plans
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG
-from edi_xl.read.fills import cell_fills, colour_name, rag_of_colour
+from edi_xl.read.fills import cell_fills, colour_name, is_pale, rag_of_colour
 from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.read.sources import read_grids, sniff_format
 from edi_xl.read.word import WordDocument, read_docx
@@ -340,6 +340,10 @@ def _mapping(reads: list[tuple[SheetGrid, TableRead]]) -> list[Column]:
 #: Why a Status cell's colour is not read as its status.
 _NO_RAG_COLOUR = "not a green, amber, red or blue"
 _ROW_COLOURED = "the action's whole row has that colour"
+_COLUMN_SHADED = "the column is shaded so: Status cells holding a word have it too"
+_ALL_ALIKE = "every empty Status cell has it: the column's shading, not a status"
+#: How many empty Status cells of one colour, and no other, say the column is shaded.
+_SHADED_AT = 3
 
 
 def _statuses_from_colours(
@@ -354,20 +358,34 @@ def _statuses_from_colours(
     for grid, read in reads:
         cells: dict[tuple[int, int], Action] = {}
         beside: dict[tuple[int, int], tuple[int, int]] = {}  # status cell -> action text cell
+        worded: dict[tuple[int, int], RAG | None] = {}  # a Status cell holding a word: its RAG
         for action in read.plan.actions:
-            if action.status_text or action.origin is None or action.origin.sheet != grid.name:
+            if action.origin is None or action.origin.sheet != grid.name:
                 continue
             r = action.origin.row - 1
             fields = _fields_at(read, r)
             col = fields.get("status")
-            if col is None or not is_blank(grid.value(r, col)):
+            if col is None:
+                continue
+            if action.status_text or not is_blank(grid.value(r, col)):
+                worded[(r, col)] = action.status
                 continue
             cells[(r, col)] = action
             if (text_col := fields.get("action")) is not None:
                 beside[(r, col)] = (r, text_col)
         if not cells:
             continue
-        fills = cell_fills(path, grid.name, [*cells, *beside.values()]) or {}
+        fills = cell_fills(path, grid.name, [*cells, *beside.values(), *worded]) or {}
+        # a tint a Status cell with a word carries, the word another colour's (or none): the
+        # column's shading ("Green" typed on the pale blue an input column is shaded with; a
+        # strong green under "At risk" is a colour not changed with the word)
+        shading = {
+            fills[p]
+            for p, rag in worded.items()
+            if p in fills and is_pale(fills[p]) and rag_of_colour(fills[p]) != rag
+        }
+        empty = {fills.get(p) for p in cells}
+        alike = len(cells) >= _SHADED_AT and len(empty) == 1 and None not in empty
         for place, action in cells.items():
             colour = fills.get(place)
             if colour is None:
@@ -378,6 +396,10 @@ def _statuses_from_colours(
                 found.why_not = _NO_RAG_COLOUR
             elif place in beside and fills.get(beside[place]) == colour:
                 found.why_not = _ROW_COLOURED
+            elif colour in shading:
+                found.why_not = _COLUMN_SHADED
+            elif alike:
+                found.why_not = _ALL_ALIKE
             else:
                 found.read_as = rag
                 action.status = rag

@@ -1639,3 +1639,27 @@ def test_a_quarter_begun_by_one_lead_of_ten_is_not_yet_the_current_one(tmp_path)
     )
     actions = read_source(path).plan.actions
     assert {(a.status_text, a.updates[0].text) for a in actions} == {("A", "q2")}
+
+
+@pytest.mark.parametrize(
+    ("shade", "words"),
+    [
+        ("BDD7EE", ["Green", None, None, None, None]),  # an input column's pale blue
+        ("FFCC99", [None, None, None, None, None]),  # Excel's "Input" style, every cell
+    ],
+)
+def test_a_status_column_shaded_for_input_is_no_status(tmp_path, shade, words):
+    """helper-59, session 16: blank Status cells on the column's pale blue shading were read
+    as Complete (left out of owner returns), on the Input style's peach as At Risk."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Ref", "Action", "Action owner", "Deadline", "Status"])
+    for i, word in enumerate(words, 1):
+        ws.append([i, f"Action {i}", "EDI Lead", datetime(2026, 3, 31), word])
+        ws.cell(i + 1, 5).fill = PatternFill("solid", fgColor=shade)
+    path = tmp_path / "plan.xlsx"
+    wb.save(path)
+    read = read_source(path)
+    assert [a.status_text for a in read.plan.actions] == words
+    assert read.statuses_from_colour == []
+    assert any("shad" in hint for hint in read.colour_hints), read.colour_hints

@@ -292,10 +292,17 @@ def import_returns_in_excel(
     return message
 
 
+#: Room kept in a message for the note :func:`_write_back` may add (the sheets a button cannot
+#: make, left to ``edi-xl refresh``).
+_WRITE_BACK_NOTE = 160
+
+
 def _with_flags(lines: list[str], eye: list[str]) -> str:
     """``lines``, then "Needs your eye:" and as many of ``eye`` as the alert holds
     (:data:`~edi_xl.buttons.bridge.MAX_MESSAGE`); the rest counted, pointing at the Returns
     sheet's flags."""
+
+    room = MAX_MESSAGE - _WRITE_BACK_NOTE  # (what _write_back may add after)
 
     def said(shown: list[str]) -> str:
         left = len(eye) - len(shown)
@@ -306,7 +313,7 @@ def _with_flags(lines: list[str], eye: list[str]) -> str:
         return "\n".join(lines)
     shown: list[str] = []
     for line in eye:
-        if shown and len(said([*shown, line])) > MAX_MESSAGE:
+        if shown and len(said([*shown, line])) > room:
             break
         shown.append(line)
     return said(shown)

@@ -1171,7 +1171,12 @@ def test_the_import_message_keeps_what_is_said_nowhere_else_and_counts_the_flags
     eye = [f"  invalid_status: owner {n}.xlsx (action {n}.1): {'x' * 60}" for n in range(30)]
     said = entry._with_flags(lines, eye)
     assert said.startswith("\n".join(lines) + "\nNeeds your eye:\n  invalid_status: owner 0")
-    assert len(said) <= bridge.MAX_MESSAGE
+    assert len(said) <= bridge.MAX_MESSAGE - entry._WRITE_BACK_NOTE  # (room for its note)
+    summary_note = (
+        "\nRun edi-xl refresh on the saved workbook once to add the Summary, Returns sheet "
+        "(its charts and formatting cannot be made from a button)."
+    )
+    assert len(summary_note) <= entry._WRITE_BACK_NOTE
     shown = said.count("invalid_status")
     assert 0 < shown < 30
     assert said.endswith(f"... {30 - shown} more: see Flags this round on the Returns sheet.")

@@ -1663,3 +1663,17 @@ def test_a_status_column_shaded_for_input_is_no_status(tmp_path, shade, words):
     assert [a.status_text for a in read.plan.actions] == words
     assert read.statuses_from_colour == []
     assert any("shad" in hint for hint in read.colour_hints), read.colour_hints
+
+
+def test_sheets_named_for_quarters_give_no_theme(tmp_path):
+    """A sheet per quarter is a plan's rounds, not its themes (helper-59, session 16)."""
+    path = _sheets(
+        tmp_path / "p.xlsx",
+        [
+            ("Q1", [_HEADER, ["1", "Diverse panels", "HR", "Mar-26", "G"]]),
+            ("Q2", [_HEADER, ["2", "Civility", "OD", "Mar-26", "A"]]),
+        ],
+    )
+    read = read_source(path)
+    assert [a.theme for a in read.plan.actions] == [None, None]
+    assert read.sheet_themes == []

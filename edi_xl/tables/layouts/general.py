@@ -42,7 +42,15 @@ from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import cell_text
 from edi_xl.core.unvalidated import made
 from edi_xl.read.grid import SheetGrid, is_blank
-from edi_xl.tables.engine import META_KEYS, Column, Header, find_headers, metadata_line, owner_text
+from edi_xl.tables.engine import (
+    META_KEYS,
+    Column,
+    Header,
+    find_headers,
+    header_period,
+    metadata_line,
+    owner_text,
+)
 from edi_xl.tables.layouts.base import Detection
 from edi_xl.tables.layouts.reading import TableRead, assign_ids, is_as_above, leading_number
 from edi_xl.tables.layouts.tables import is_rag_key, lone_text, safe_extra_name
@@ -706,6 +714,9 @@ def sheet_themes(reads: list[tuple[SheetGrid, GeneralRead]]) -> list[SheetTheme]
     """
     with_actions = [(g, r) for g, r in reads if r.plan.actions]
     if len(with_actions) < 2:
+        return []
+    # sheets named for a period ("Q1", "Q2", "2024-25"): a plan's rounds, not its themes
+    if any(header_period(g.name) is not None for g, _ in with_actions):
         return []
     titles = [r.plan.title.strip() for _, r in with_actions if r.plan.title]
     repeated = {

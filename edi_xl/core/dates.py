@@ -312,7 +312,7 @@ _FY_YEARS = r"(?P<y1>\d{4}|\d{2})\s*[/-]\s*(?P<y2>\d{4}|\d{2})"
 
 # Inside longer text a form must not touch letters, digits or "/", nor continue a number
 # ("1.5", "202/210", "v2023", "1.01/06/2023" are not dates); "2020-March 2021" is fine.
-_BEFORE = r"(?<![\w/])(?!(?<=\d[.\-/])\d)"
+_BEFORE = r"(?<![\w/])(?<![a-z][\-'])(?!(?<=\d[.\-/])\d)"  # "Sep-25 / Mar-26": no day 25
 _AFTER = r"(?![\w/]|[.\-/]\d)"
 
 

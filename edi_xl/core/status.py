@@ -101,6 +101,11 @@ def parse_status(value: object, words: dict[RAG, str] | None = None) -> RAG | No
                 return rag
     if key in _LOOKUP:
         return _LOOKUP[key]
+    # "Complete - evidence on file", "On track: meeting held": a status word, then why
+    said = _WORD_THEN_WHY.match(value.strip().lower())
+    word = _normalise(said.group(1)) if said is not None else ""
+    if word not in _COLOURS and (said_rag := _LOOKUP.get(word)) is not None:
+        return said_rag
     for rag in RAG:  # "Green - On track", "Blue (complete with evidence)"
         colour = rag.value.lower()
         if re.fullmatch(rf"{colour}\b[\s(:\-].*", key):
@@ -124,12 +129,23 @@ def status_remark(value: object, words: dict[RAG, str] | None = None) -> str | N
     key = _normalise(value)
     if key in _LOOKUP or any(key == _normalise(w) for w in (words or {}).values()):
         return None
-    m = re.match(rf"\s*{rag.value}\b[\s(:\-\u2013\u2014.,;/]*(.*)$", value, re.I | re.S)
+    said = _WORD_THEN_WHY.match(value.strip().lower())
+    lead = re.escape(said.group(1)) if said is not None else rag.value
+    m = re.match(rf"\s*{lead}\b[\s(:\-\u2013\u2014.,;/]*(.*)$", value, re.I | re.S)
     rest = m.group(1).strip().rstrip(")").strip() if m else ""
     if not rest or parse_status(rest, words) is rag:
         return None
+    if said is not None and _LOOKUP.get(_normalise(f"{said.group(1)} {rest}")) is rag:
+        return None  # "Complete (with evidence)": one status phrase written in two parts
     return rest
 
+
+#: A status word of two letters or more before a dash, colon, comma or bracket and more
+#: words (the colour names are read in parse_status's own loop).
+_WORD_THEN_WHY = re.compile(r"^([a-z][a-z ]*[a-z])\s*[-\u2013\u2014:;,(]\s*\S")
+
+
+_COLOURS = frozenset(rag.value.lower() for rag in RAG)
 
 #: The other colours' names, after each colour (a status "Green/Amber" names two).
 _OTHER_COLOURS: dict[RAG, frozenset[str]] = {

@@ -54,6 +54,10 @@ CASES = [
     # a colour and why: the colour
     ("Amber: slipped to May", RAG.AMBER),
     ("Red (was Amber last quarter)", RAG.RED),
+    # a status word and why (helper-60, session 16: "Complete - evidence on file" was no status)
+    ("Complete - evidence on file", RAG.BLUE),
+    ("On track: meeting held", RAG.GREEN),
+    ("Delayed (staffing)", RAG.AMBER),
 ]
 
 
@@ -76,6 +80,8 @@ def test_trust_words_from_settings_are_recognised():
         ("Amber: slipped to May because of staffing", "slipped to May because of staffing"),
         ("Red (was Amber last quarter)", "was Amber last quarter"),
         ("Green - on track", None),  # the colour named again
+        ("Complete - evidence on file", "evidence on file"),
+        ("Complete (with evidence)", None),  # one status phrase in two parts
         ("Blue (complete with evidence)", None),
         ("At risk", None),
         ("Green/Amber", None),  # no status at all

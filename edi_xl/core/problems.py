@@ -40,6 +40,7 @@ class Code(StrEnum):
     RED_NOT_OVERDUE = "red_not_overdue"
     NO_LONGER_OVERDUE = "no_longer_overdue"
     ROUND_MOVED_BACK = "round_moved_back"
+    STATUS_WORDS_LOGGED = "status_words_logged"
     NO_CURRENT_UPDATE = "no_current_update"
     UNKNOWN_REFERENCE = "unknown_report_reference"
     UNKNOWN_CHARACTERISTIC = "unknown_protected_characteristic"
@@ -115,6 +116,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.RED_NOT_OVERDUE: Severity.WARNING,
     Code.NO_LONGER_OVERDUE: Severity.INFO,
     Code.ROUND_MOVED_BACK: Severity.INFO,
+    Code.STATUS_WORDS_LOGGED: Severity.INFO,
     Code.NO_CURRENT_UPDATE: Severity.WARNING,
     Code.UNKNOWN_REFERENCE: Severity.WARNING,
     Code.UNKNOWN_CHARACTERISTIC: Severity.WARNING,
@@ -192,6 +194,11 @@ MESSAGES: dict[Code, str] = {
     Code.RED_NOT_OVERDUE: (
         "Declared {word!r} (Red: exceeded timescales) but the due date ({due}) has not "
         "passed: give the status the action is at."
+    ),
+    Code.STATUS_WORDS_LOGGED: (
+        "action {action}: Status {value!r} written as {word!r} (the Status column holds the "
+        "status word); {remark!r} is kept on the Change Log with the cell's old text: add it "
+        "to the action's update to keep it in the plan"
     ),
     Code.ROUND_MOVED_BACK: (
         "The round on the Settings sheet moved back from {previous} to {value}: the next "

@@ -32,7 +32,7 @@ from edi_xl.core.errors import EdiXlError
 from edi_xl.core.model import Action, ActionPlan
 from edi_xl.core.problems import Code, Problem, Report, Severity, problem
 from edi_xl.core.rules import Assessment, assess, check_plan
-from edi_xl.core.status import RAG, parse_status
+from edi_xl.core.status import RAG, parse_status, status_remark
 from edi_xl.core.summary import Summary
 from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, formula_text, merged_cell_note, set_value
@@ -255,6 +255,23 @@ def _no_longer_overdue(action: Action, word: str, red: Any, path: object) -> Pro
     )
 
 
+def _words_logged(action: Action, word: Any, remark: str, path: object) -> Problem:
+    """The note that ``action``'s Status is written as ``word``, its ``remark`` after the
+    status word kept on the Change Log."""
+    origin = action.origin
+    return problem(
+        Code.STATUS_WORDS_LOGGED,
+        action_id=action.id,
+        file=str(path) if path else None,
+        sheet=origin.sheet if origin else None,
+        row=origin.row if origin else None,
+        column="Status",
+        value=action.status_text,
+        word=word,
+        remark=remark,
+    )
+
+
 def _formula_kept(cell: Any, action: Action, status: Any, path: object) -> Problem:
     """The note that the Status ``cell``, worked out by a formula, keeps it and shows
     another word than the one refresh gives (``status``)."""
@@ -373,6 +390,10 @@ def refresh_book(
                 notes.append(_formula_kept(formula, action, new_status, path))
             continue  # (the plan says what the sheet shows)
         if assessment.status is not None:  # the plan now says what the sheet will say
+            if (remark := status_remark(action.status_text, words)) is not None:
+                # "Complete - evidence on file" written "Complete": the words said, and kept
+                # on the Change Log with the cell's old text
+                notes.append(_words_logged(action, new_status, remark, path))
             action.status = assessment.status
             action.status_text = new_status
     report = check_plan(plan, as_at, words, file=str(path) if path else None)

@@ -616,3 +616,17 @@ def test_a_change_log_sorted_newest_first_is_read_by_its_times(sept_master):
     assert plan_rows(sept_master)["1.9"]["Status"] == "Exceeded Timescales"
     assert not [n for n in result.notes if n.code == "no_longer_overdue"]
     assert [p.action_id for p in result.report.problems if p.code == "red_not_overdue"] == ["1.9"]
+
+
+def test_words_after_a_status_word_in_the_master_are_said_and_logged(master):
+    """2.1's Status typed "Complete - evidence on file": written "Complete" (the dropdown's
+    word, coloured Blue), the note says so and the Change Log keeps the words (helper-61,
+    session 16: nothing said where they went)."""
+    _set_status(master, "2.1", "Complete - evidence on file")
+    result = refresh_workbook(master, AS_AT, now=datetime(2023, 12, 19))
+    assert plan_rows(master)["2.1"]["Status"] == "Complete"
+    said = [n for n in result.notes if n.code == "status_words_logged"]
+    assert [n.action_id for n in said] == ["2.1"]
+    assert "'evidence on file' is kept on the Change Log" in said[0].message
+    log = list(load_workbook(master)["Change Log"].iter_rows(min_row=2, values_only=True))
+    assert ("2.1", "Status", "Complete - evidence on file", "Complete") in [r[1:5] for r in log]

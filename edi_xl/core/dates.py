@@ -312,7 +312,10 @@ _FY_YEARS = r"(?P<y1>\d{4}|\d{2})\s*[/-]\s*(?P<y2>\d{4}|\d{2})"
 
 # Inside longer text a form must not touch letters, digits or "/", nor continue a number
 # ("1.5", "202/210", "v2023", "1.01/06/2023" are not dates); "2020-March 2021" is fine.
-_BEFORE = r"(?<![\w/])(?<![a-z][\-'])(?!(?<=\d[.\-/])\d)"  # "Sep-25 / Mar-26": no day 25
+_BEFORE = (  # "Sep-25 / Mar-26": no day 25 (but "Jan-March 2025", "end-March 2025" read)
+    r"(?<![\w/])(?!(?<=\d[.\-/])\d)"
+    r"(?!(?<=(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[\-'])\d)(?!(?<=sept[\-'])\d)"
+)
 _AFTER = r"(?![\w/]|[.\-/]\d)"
 
 

@@ -104,7 +104,11 @@ def parse_status(value: object, words: dict[RAG, str] | None = None) -> RAG | No
     # "Complete - evidence on file", "On track: meeting held": a status word, then why
     said = _WORD_THEN_WHY.match(value.strip().lower())
     word = _normalise(said.group(1)) if said is not None else ""
-    if word not in _COLOURS and (said_rag := _LOOKUP.get(word)) is not None:
+    if (
+        word not in _COLOURS
+        and (said_rag := _LOOKUP.get(word)) is not None
+        and not _HEDGED.search(value.strip().lower()[said.end(1) :] if said else "")
+    ):
         return said_rag
     for rag in RAG:  # "Green - On track", "Blue (complete with evidence)"
         colour = rag.value.lower()
@@ -146,6 +150,12 @@ _WORD_THEN_WHY = re.compile(r"^([a-z][a-z ]*[a-z])\s*[-\u2013\u2014:;,(]\s*\S")
 
 
 _COLOURS = frozenset(rag.value.lower() for rag in RAG)
+#: Why-words that take the status back ("Complete (partially)", "Complete - No", "Closed -
+#: not achieved", "Completed - but reopened", "Complete (tbc)"): no status for us to read.
+_HEDGED = re.compile(
+    r"\?|\b(?:no|not|n|nor|partial|partially|part|but|tbc|tbd|pending|awaiting|reopened|"
+    r"re-opened|unsure|query|queried|except|apart)\b"
+)
 
 #: The other colours' names, after each colour (a status "Green/Amber" names two).
 _OTHER_COLOURS: dict[RAG, frozenset[str]] = {

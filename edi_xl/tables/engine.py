@@ -141,7 +141,8 @@ def header_field(text: object) -> str | None:
     """The field a header cell means, or None (see the module docstring, step 2)."""
     if not isinstance(text, str):
         return None
-    if _is_record_date(set(normalise_header(text).split())):
+    # ("Progress to date", "Comments to date": so far, not a date)
+    if _is_record_date(set(re.sub(r"\bto date\b", " ", normalise_header(text)).split())):
         return None  # when the row was raised or last updated: neither its due date nor its update
     if "%" in text:
         return None  # "Progress %", "% complete": a number, not the update's text
@@ -291,9 +292,10 @@ class Header:
 
     rows: tuple[int, ...]  # 0-based grid rows (one, or several for a header over rows)
     columns: list[Column] = field(default_factory=list)
-    #: field -> the column read for a row whose own column for it is blank (a "Revised due
-    #: date" left blank where the original date stands)
-    fallbacks: dict[str, int] = field(default_factory=dict)
+    #: field -> the columns read, in turn, for a row whose own column for it is blank (a
+    #: "Revised due date" left blank where the original date stands; this quarter's RAG
+    #: not given for an action completed last quarter)
+    fallbacks: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def last(self) -> int:
@@ -389,6 +391,23 @@ def header_period(text: str) -> tuple[str, Any] | None:
         if parsed.date is not None:
             return "date", parsed.date
     return None
+
+
+#: What a sheet named for a round says besides its period ("Q2 update", "FY 2024-25").
+_ROUND_NAME_WORDS = frozenset(
+    {"q", "quarter", "quarterly", "fy", "year", "yr", "round", "update", "updates", "progress",
+     "rag", "status", "review", "as", "at", "of", "for", "to", "by", "in"}
+)  # fmt: skip
+
+
+def names_a_round(name: str) -> bool:
+    """A sheet named for a period and nothing else ("Q1", "2024-25", "Q2 update", "Mar 2025"),
+    not a theme with its year ("Workforce 2024-25", "WRES 2024")."""
+    if header_period(name) is None:
+        return False
+    bare = re.sub(r"[^a-z]+", " ", _PERIOD.sub(" ", name).lower())
+    bare = re.sub(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b", " ", bare)
+    return set(bare.split()) <= _ROUND_NAME_WORDS
 
 
 def _unbracketed(text: str) -> str:
@@ -489,7 +508,7 @@ def _header(
     mapped = _map_texts(joined, overrides, plain)
     width = max((len(grid.rows[r]) for r in rows), default=0)
     body = _body_rows(grid, rows[-1])
-    fallbacks: dict[str, int] = {}
+    fallbacks: dict[str, tuple[int, ...]] = {}
     chosen = _choose(grid, body, joined, mapped, fallbacks)
     columns: list[Column] = []
     taken: set[str] = set(chosen)  # a field several columns give is its chosen column's
@@ -537,7 +556,7 @@ def _choose(
     body: list[int],
     joined: dict[int, str],
     mapped: dict[int, tuple[str, str]],
-    fallbacks: dict[str, int],
+    fallbacks: dict[str, tuple[int, ...]],
 ) -> dict[str, tuple[int, str, str]]:
     """field -> (the column taken, its note, the others' note) for each field that several
     columns give: a status or update column per period, a revised due date over the original
@@ -567,7 +586,7 @@ def _choose(
             ]
             pick = revised[0] if len(revised) == 1 else cols[0]
             if revised:  # the original, where no revised date is written
-                fallbacks["due"] = next(c for c in cols if c != pick)
+                fallbacks["due"] = tuple(c for c in cols if c != pick)
             name = joined.get(pick, _letter_name(pick))
             out[fld] = (
                 pick,
@@ -598,9 +617,14 @@ def _choose(
         if n == 1:
             out[fld] = (pick, "", f"--map gives {fld} to {name}")
         elif by_period:
+            # a row with nothing in the latest takes the latest it has (an action completed
+            # last quarter is not given this quarter's RAG)
+            fallbacks[fld] = tuple(
+                c for _, c in sorted(_periods(candidates, joined), reverse=True) if c != pick
+            )
             out[fld] = (
                 pick,
-                f"the latest of {n} {fld} columns",
+                f"the latest of {n} {fld} columns; an earlier one where blank",
                 f"an earlier {fld} column: {name} is taken",
             )
         else:
@@ -644,17 +668,12 @@ def _latest(
     if fld == "status":
         reading = [c for c in cols if _reads_as_status([grid.value(r, c) for r in body])]
         cols = reading or cols
-    # next quarter's columns, laid out and not filled in yet (or begun by one lead of ten),
-    # give way to the quarter filled in: a column counts when it holds half as many values
-    # as the fullest
-    held = {c: sum(1 for r in body if not is_blank(grid.value(r, c))) for c in cols}
-    fullest = max(held.values(), default=0)
-    cols = [c for c in cols if held[c] and held[c] * 2 >= fullest] or cols
-    periods = [header_period(joined.get(c, "")) for c in cols]
-    kinds = {p[0] for p in periods if p is not None}
-    if len(cols) > 1 and all(p is not None for p in periods) and len(kinds) == 1:
-        latest = max((p[1], c) for p, c in zip(periods, cols, strict=True) if p is not None)
-        return latest[1], True
+    # next quarter's columns, laid out and not filled in yet, give way to the quarter filled
+    # in (one begun by a few leads is the latest: a row it leaves blank takes an earlier one)
+    cols = [c for c in cols if any(not is_blank(grid.value(r, c)) for r in body)] or cols
+    periods = _periods(cols, joined)
+    if len(cols) > 1 and len(periods) == len(cols):
+        return max(periods)[1], True
     # no period named: "Status | Previous status", "Update | Comments" are not one column per
     # period: the one whose header says it is now ("Current RAG", "Latest update"), else the
     # first of those not saying they are earlier or not the status ("Previous", "Target"), as
@@ -663,7 +682,10 @@ def _latest(
     now = [c for c in cols if words[c] & _NOW_WORDS]
     if len(now) == 1:
         return now[0], False
-    cols = [c for c in cols if not words[c] & _EARLIER_WORDS] or cols
+    # ("Progress against target", "Progress on planned actions": the action's aim, not an
+    # earlier update; "Target RAG", "Forecast RAG": no status now)
+    earlier = _EARLIER_WORDS if fld == "status" else _EARLIER_WORDS - _AIM_WORDS
+    cols = [c for c in cols if not words[c] & earlier] or cols
     return (cols[-1] if by_hand else cols[0]), False
 
 
@@ -671,10 +693,21 @@ def _latest(
 #: quarter", "Latest update"), or an earlier one or no status at all ("Previous RAG",
 #: "Original RAG", "Target RAG"). ("Last" is both: "Last update" is often the latest.)
 _NOW_WORDS = frozenset({"current", "latest", "this", "now", "revised"})
+_AIM_WORDS = frozenset({"target", "planned", "forecast", "expected", "projected"})
 _EARLIER_WORDS = frozenset(
     {"previous", "prior", "old", "original", "baseline", "initial", "target", "planned",
      "forecast", "expected", "projected"}
 )  # fmt: skip
+
+
+def _periods(cols: list[int], joined: dict[int, str]) -> list[tuple[Any, int]]:
+    """(period, column) of each of ``cols`` whose header (or group label) names a period,
+    when all that do name one of the same kind (quarters, or dates), else none."""
+    named = [(header_period(joined.get(c, "")), c) for c in cols]
+    found = [(p, c) for p, c in named if p is not None]
+    if len({p[0] for p, _ in found}) != 1:
+        return []
+    return [(p[1], c) for p, c in found]
 
 
 def _reads_as_status(values: Sequence[Any]) -> bool:

@@ -385,7 +385,9 @@ def _statuses_from_colours(
             if p in fills and is_pale(fills[p]) and rag_of_colour(fills[p]) != rag
         }
         empty = {fills.get(p) for p in cells}
-        alike = len(cells) >= _SHADED_AT and len(empty) == 1 and None not in empty
+        only = next(iter(empty)) if len(empty) == 1 else None
+        # (a pale tint: a strong green on every empty cell is a plan all on track)
+        alike = len(cells) >= _SHADED_AT and only is not None and is_pale(only)
         for place, action in cells.items():
             colour = fills.get(place)
             if colour is None:

@@ -267,6 +267,9 @@ EMBEDDED: list[Case] = [
     # a span of two months: its end ("25" after "Sep-" is the year, not a day: helper-60)
     ("Sep-25 / Mar-26", MONTH, D(2026, 3, 31), True),
     ("Sep-25 - Mar-26", MONTH, D(2026, 3, 31), True),
+    # a letter and a dash before a month still read (helper-61: these were lost)
+    ("Jan-March 2025", MONTH, D(2025, 3, 31), True),
+    ("By end-March 2025", MONTH, D(2025, 3, 31), True),
     ("by March 2024", MONTH, D(2024, 3, 31), True),
     ("by March 2023", MONTH, D(2023, 3, 31), True),
     ("In place by March 2024", MONTH, D(2024, 3, 31), True),

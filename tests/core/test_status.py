@@ -58,6 +58,10 @@ CASES = [
     ("Complete - evidence on file", RAG.BLUE),
     ("On track: meeting held", RAG.GREEN),
     ("Delayed (staffing)", RAG.AMBER),
+    # ... unless the why takes it back (helper-61)
+    ("Complete (partially)", None),
+    ("Closed - not achieved", None),
+    ("Complete - pending evidence", None),
 ]
 
 

@@ -1287,7 +1287,10 @@ def test_group_labels_over_a_rag_and_update_per_quarter_take_the_latest(tmp_path
         "Source commentary (Q1 update)": "Q1 one",
     }
     notes = {c.header: (c.field, c.note) for c in read.mapping}
-    assert notes["RAG (Q2 update)"] == ("status", "the latest of 2 status columns")
+    assert notes["RAG (Q2 update)"] == (
+        "status",
+        "the latest of 2 status columns; an earlier one where blank",
+    )
     assert notes["RAG (Q1 update)"] == (None, "an earlier status column: RAG (Q2 update) is taken")
 
 
@@ -1346,7 +1349,7 @@ def test_import_lists_which_of_the_quarter_columns_is_taken(tmp_path):
     )
     assert (
         "RAG (Q2 update)         ->  Status (status, by its header; the latest of 2 status "
-        "columns)" in result.output
+        "columns; an earlier one where blank)" in result.output
     )
 
 
@@ -1484,6 +1487,9 @@ def test_an_indicator_no_standard_is_named_for(tmp_path):
         ("RAG last quarter,RAG this quarter,Update", "G,A,slow", "A", "slow"),
         ("Status,Previous update,Latest update", "G,old,new", "G", "new"),
         ("Target RAG,RAG,Update", "G,A,slow", "A", "slow"),
+        # an update's aim is no earlier update; "to date" is "so far" (helper-61)
+        ("Status,Progress against target,Comments", "G,on plan,aside", "G", "on plan"),
+        ("Status,Progress to date,Notes", "G,so far so good,x", "G", "so far so good"),
     ],
 )
 def test_columns_of_a_field_not_one_per_period_take_the_first(
@@ -1624,8 +1630,9 @@ def test_an_action_logs_date_of_update_is_not_its_update(tmp_path):
     assert action.updates[0].text == "Panels agreed"
 
 
-def test_a_quarter_begun_by_one_lead_of_ten_is_not_yet_the_current_one(tmp_path):
-    """helper-59, session 16: one Q3 RAG typed made Q3 every action's Status (nine blank)."""
+def test_a_quarter_begun_by_one_lead_of_ten_is_the_latest_only_where_written(tmp_path):
+    """helper-59, session 16: one Q3 RAG typed made Q3 every action's Status (nine blank);
+    each row takes the latest quarter it has."""
     path = tmp_path / "plan.csv"
     rows = [
         f"{n},Action {n},Lead {n},31/03/2030,G,q1,A,q2,{'R' if n == 1 else ''},"
@@ -1638,7 +1645,27 @@ def test_a_quarter_begun_by_one_lead_of_ten_is_not_yet_the_current_one(tmp_path)
         encoding="utf-8",
     )
     actions = read_source(path).plan.actions
-    assert {(a.status_text, a.updates[0].text) for a in actions} == {("A", "q2")}
+    assert [(a.status_text, a.updates[0].text) for a in actions] == [("R", "q2")] + [
+        ("A", "q2")
+    ] * 9
+
+
+def test_actions_completed_last_quarter_keep_their_status_where_this_quarters_is_blank(
+    tmp_path,
+):
+    """helper-61, session 16: six actions completed in Q1 left Q2 blank, four were updated
+    (one to Red): Q1 was taken for all, the Red and the Q2 updates only in extra columns."""
+    path = tmp_path / "plan.csv"
+    rows = [f"{n},Action {n},Lead {n},31/03/2030,B,done {n},," for n in range(1, 7)]
+    rows += [f"{n},Action {n},Lead {n},31/03/2030,G,q1 {n},{'R' if n == 7 else 'A'},q2 {n}"
+             for n in range(7, 11)]  # fmt: skip
+    path.write_text(
+        "Ref,Action,Owner,Due,RAG Q1,Update Q1,RAG Q2,Update Q2\n" + "\n".join(rows) + "\n",
+        encoding="utf-8",
+    )
+    got = [(a.status_text, a.updates[0].text) for a in read_source(path).plan.actions]
+    assert got[:6] == [("B", f"done {n}") for n in range(1, 7)]
+    assert got[6:] == [("R", "q2 7"), ("A", "q2 8"), ("A", "q2 9"), ("A", "q2 10")]
 
 
 @pytest.mark.parametrize(
@@ -1677,3 +1704,18 @@ def test_sheets_named_for_quarters_give_no_theme(tmp_path):
     read = read_source(path)
     assert [a.theme for a in read.plan.actions] == [None, None]
     assert read.sheet_themes == []
+
+
+def test_theme_sheets_named_with_their_year_keep_their_themes(tmp_path):
+    """helper-61, session 16: "Workforce 2024-25" read as a round, its theme lost."""
+    path = _sheets(
+        tmp_path / "p.xlsx",
+        [
+            ("Workforce 2024-25", [_HEADER, ["1", "Diverse panels", "HR", "Mar-26", "G"]]),
+            ("Patient care 2024-25", [_HEADER, ["2", "Interpreters", "OD", "Mar-26", "A"]]),
+        ],
+    )
+    assert [a.theme for a in read_source(path).plan.actions] == [
+        "Workforce 2024-25",
+        "Patient care 2024-25",
+    ]

@@ -47,8 +47,8 @@ from edi_xl.tables.engine import (
     Column,
     Header,
     find_headers,
-    header_period,
     metadata_line,
+    names_a_round,
     owner_text,
 )
 from edi_xl.tables.layouts.base import Detection
@@ -380,7 +380,11 @@ def _add_action(
 
     def get(fld: str) -> str | None:
         col = by_field.get(fld)
-        return values.get(col) if col is not None else None
+        value = values.get(col) if col is not None else None
+        for earlier in header.fallbacks.get(fld, ()) if value is None else ():
+            if (value := values.get(earlier)) is not None:
+                break  # (this quarter's left blank for the row: the latest it has)
+        return value
 
     text, lead, bracket = split_action_text(get("action"))
     owner = owner_text(get("owner")) or lead
@@ -389,9 +393,11 @@ def _add_action(
     if isinstance(due_raw, str) and due_col is not None:
         due_raw = values.get(due_col)
     due = parse_date(due_raw)
-    if due.kind is DateKind.EMPTY and (fallback := header.fallbacks.get("due")) is not None:
+    for fallback in header.fallbacks.get("due", ()) if due.kind is DateKind.EMPTY else ():
         raw = raws.get(fallback)  # no revised date in this row: the original stands
         due = parse_date(values.get(fallback) if isinstance(raw, str) else raw)
+        if due.kind is not DateKind.EMPTY:
+            break
     if due.kind is DateKind.EMPTY and bracket is not None:
         due = bracket
     start_col = by_field.get("start")
@@ -716,7 +722,7 @@ def sheet_themes(reads: list[tuple[SheetGrid, GeneralRead]]) -> list[SheetTheme]
     if len(with_actions) < 2:
         return []
     # sheets named for a period ("Q1", "Q2", "2024-25"): a plan's rounds, not its themes
-    if any(header_period(g.name) is not None for g, _ in with_actions):
+    if any(names_a_round(g.name) for g, _ in with_actions):
         return []
     titles = [r.plan.title.strip() for _, r in with_actions if r.plan.title]
     repeated = {

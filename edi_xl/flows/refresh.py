@@ -238,16 +238,26 @@ class RuleMadeReds:
         return None
 
 
-def _no_longer_overdue(action: Action, word: str, red: Any, path: object) -> Problem:
-    """The note that ``action``'s Status goes back from ``red`` to ``word``."""
+def _status_note(code: Code, action: Action, path: object, **fields: Any) -> Problem:
+    """A note of ``code`` on ``action``'s Status cell (its file, sheet and row)."""
     origin = action.origin
     return problem(
-        Code.NO_LONGER_OVERDUE,
+        code,
         action_id=action.id,
         file=str(path) if path else None,
         sheet=origin.sheet if origin else None,
         row=origin.row if origin else None,
         column="Status",
+        **fields,
+    )
+
+
+def _no_longer_overdue(action: Action, word: str, red: Any, path: object) -> Problem:
+    """The note that ``action``'s Status goes back from ``red`` to ``word``."""
+    return _status_note(
+        Code.NO_LONGER_OVERDUE,
+        action,
+        path,
         value=red,
         word=word,
         red=red,
@@ -258,17 +268,8 @@ def _no_longer_overdue(action: Action, word: str, red: Any, path: object) -> Pro
 def _words_logged(action: Action, word: Any, remark: str, path: object) -> Problem:
     """The note that ``action``'s Status is written as ``word``, its ``remark`` after the
     status word kept on the Change Log."""
-    origin = action.origin
-    return problem(
-        Code.STATUS_WORDS_LOGGED,
-        action_id=action.id,
-        file=str(path) if path else None,
-        sheet=origin.sheet if origin else None,
-        row=origin.row if origin else None,
-        column="Status",
-        value=action.status_text,
-        word=word,
-        remark=remark,
+    return _status_note(
+        Code.STATUS_WORDS_LOGGED, action, path, value=action.status_text, word=word, remark=remark
     )
 
 

@@ -662,7 +662,8 @@ def _latest(
     Started" beside a RAG column) gives way to one whose values do, and a column with nothing
     in it (next quarter's, laid out) to one with something; then the latest of the periods
     each header (or its group label) names, when every column names one of the same kind;
-    else the first ("Status | Previous status"), or, for what ``--map`` names twice
+    else the one whose header says it is now ("Current RAG"), else the first not saying it
+    is earlier ("Status | Previous status"), or, for what ``--map`` names twice
     (``by_hand``), the rightmost.
     """
     if fld == "status":
@@ -694,10 +695,9 @@ def _latest(
 #: "Original RAG", "Target RAG"). ("Last" is both: "Last update" is often the latest.)
 _NOW_WORDS = frozenset({"current", "latest", "this", "now", "revised"})
 _AIM_WORDS = frozenset({"target", "planned", "forecast", "expected", "projected"})
-_EARLIER_WORDS = frozenset(
-    {"previous", "prior", "old", "original", "baseline", "initial", "target", "planned",
-     "forecast", "expected", "projected"}
-)  # fmt: skip
+_EARLIER_WORDS = (
+    frozenset({"previous", "prior", "old", "original", "baseline", "initial"}) | _AIM_WORDS
+)
 
 
 def _periods(cols: list[int], joined: dict[int, str]) -> list[tuple[Any, int]]:

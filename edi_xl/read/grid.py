@@ -46,6 +46,11 @@ class SheetGrid:
     filled_across: frozenset[tuple[int, int]] = field(
         default_factory=frozenset, compare=False, hash=False
     )
+    #: 0-based (row, column) of the cells that hold a merged range's value from its top cell in
+    #: a row above, in the same column (a merge down: an action printed over several rows)
+    filled_down: frozenset[tuple[int, int]] = field(
+        default_factory=frozenset, compare=False, hash=False
+    )
 
     @property
     def n_rows(self) -> int:
@@ -137,6 +142,7 @@ def grid_from_worksheet(
         if value is not None:  # (one that shows nothing may lie past the last value)
             rows[r - 1][c - 1] = value
     across: set[tuple[int, int]] = set()
+    down: set[tuple[int, int]] = set()
     for merged, top in merged_tops:
         for r in range(merged.min_row, min(merged.max_row, MAX_ROWS) + 1):
             line = rows[r - 1]
@@ -144,6 +150,8 @@ def grid_from_worksheet(
                 line[c - 1] = top
                 if c != merged.min_col:
                     across.add((r - 1, c - 1))
+                elif r != merged.min_row:
+                    down.add((r - 1, c - 1))
     hidden_rows = frozenset(
         idx - 1 for idx, dim in ws.row_dimensions.items() if dim.hidden and idx <= max_r
     )
@@ -154,4 +162,5 @@ def grid_from_worksheet(
         hidden=ws.sheet_state != "visible",
         worked_out=frozenset((r - 1, c - 1) for r, c in formulas),
         filled_across=frozenset(across),
+        filled_down=frozenset(down),
     )

@@ -550,6 +550,7 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
                 hidden_rows=frozenset(r for r in hidden[grid.name] if r < len(rows)),
                 links=_links_of_cells(links[grid.name], rows),
                 filled_across=grid.filled_across,
+                filled_down=grid.filled_down,
             )
         )
     return out, saved
@@ -783,6 +784,7 @@ def _clean_grid(grid: SheetGrid) -> SheetGrid:
         hidden=grid.hidden,
         links=grid.links,
         filled_across=grid.filled_across,
+        filled_down=grid.filled_down,
     )
 
 
@@ -909,6 +911,7 @@ def _calamine_grid(sheet: Any, *, hidden: bool) -> SheetGrid:
             max_r, max_c = max(max_r, top + r), max(max_c, left + c)
     del data
     across: set[tuple[int, int]] = set()
+    down: set[tuple[int, int]] = set()
     for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():
         value = cells.get((r0, c0))
         if value is None:
@@ -919,10 +922,18 @@ def _calamine_grid(sheet: Any, *, hidden: bool) -> SheetGrid:
                 max_r, max_c = max(max_r, r), max(max_c, c)
                 if c != c0:
                     across.add((r, c))
+                elif r != r0:
+                    down.add((r, c))
     rows: list[list[Any]] = [[None] * (max_c + 1) for _ in range(max_r + 1)]
     for (r, c), value in cells.items():
         rows[r][c] = value
-    return SheetGrid(name=sheet.name, rows=rows, hidden=hidden, filled_across=frozenset(across))
+    return SheetGrid(
+        name=sheet.name,
+        rows=rows,
+        hidden=hidden,
+        filled_across=frozenset(across),
+        filled_down=frozenset(down),
+    )
 
 
 # ---- csv ---------------------------------------------------------------------------------

@@ -117,9 +117,11 @@ def test_openpyxl_workbook(openpyxl_plan: Path) -> None:
     # the cells a merge across columns fills from another column's top-left cell (not the
     # cells below a merge down one column)
     assert plan.filled_across == {(0, 2), (0, 3), (0, 4)}
+    assert plan.filled_down == {(7, 1), (8, 1)}  # B7:B9
     from_openpyxl = grid_from_worksheet(openpyxl.load_workbook(openpyxl_plan)["Action plan"])
     assert from_openpyxl.rows == plan.rows
     assert from_openpyxl.filled_across == plan.filled_across
+    assert from_openpyxl.filled_down == plan.filled_down
     assert plan.hidden_rows == frozenset({5, 7})
     assert not plan.hidden
     assert grids.sheet("Lists").hidden

@@ -1719,3 +1719,43 @@ def test_theme_sheets_named_with_their_year_keep_their_themes(tmp_path):
         "Workforce 2024-25",
         "Patient care 2024-25",
     ]
+
+
+def _printed_over_rows(path: Path, own_milestone: bool) -> Path:
+    """Two actions, each printed over three rows: number, owner, date and RAG merged down,
+    the action text wrapped a line a row (a plan laid out as its PDF is)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["No.", "Action", "Lead", "Due date", "RAG", "Milestone"])
+    lines = [["Launch the", "reasonable adjustments", "passport"], ["Deliver", "training", "now"]]
+    for i, words in enumerate(lines):
+        top = 2 + 3 * i
+        for k, text in enumerate(words):
+            ws.cell(top + k, 2, text)
+        ws.cell(top, 1, str(i + 1))
+        ws.cell(top, 3, "Head of HR")
+        ws.cell(top, 4, "31/03/2026")
+        ws.cell(top, 5, "A")
+        for col in (1, 3, 4, 5):
+            ws.merge_cells(start_row=top, start_column=col, end_row=top + 2, end_column=col)
+        if own_milestone:
+            ws.cell(top + 1, 6, "panel trained")  # a row's own value: not only text
+    wb.save(path)
+    return path
+
+
+def test_an_action_printed_over_several_rows_is_one_action(tmp_path):
+    """helper-60, session 16: each line of the wrapped text became an action (12 for 4)."""
+    read = read_source(_printed_over_rows(tmp_path / "p.xlsx", own_milestone=False))
+    assert [(a.id, a.action, a.owner) for a in read.plan.actions] == [
+        ("1", "Launch the reasonable adjustments passport", "Head of HR"),
+        ("2", "Deliver training now", "Head of HR"),
+    ]
+
+
+def test_a_continuation_row_with_a_value_of_its_own_is_not_joined(tmp_path):
+    """A row that holds something of its own (a milestone) is read as before: nothing of it
+    dropped by joining its text to the action above."""
+    read = read_source(_printed_over_rows(tmp_path / "p.xlsx", own_milestone=True))
+    assert read.plan.actions[0].action == "Launch the"  # (not joined past the milestone's row)
+    assert "panel trained" in [a.theme for a in read.plan.actions]  # ("Milestone": the theme)

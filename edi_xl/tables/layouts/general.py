@@ -306,6 +306,8 @@ def _table_row(st: _State, r: int) -> None:
     if lone is not None and (not only_action or _is_section_text(lone, st.schemes)):
         _heading(st, r, lone)
         return
+    if _carries_on(st, r, filled, action_col):
+        return
     read = sorted(c.col for c in header.columns if c.how != "ignored")
     if grid_totals_row(grid, r, read, action_col):
         return  # (a row of totals: "Total", "=COUNTA(...)")
@@ -335,6 +337,27 @@ def _table_row(st: _State, r: int) -> None:
         return
     st.above = {col: (values[col], raws[col]) for col in values}
     _add_action(st, r, header, values, raws)
+
+
+def _carries_on(st: _State, r: int, filled: list[int], action_col: int | None) -> bool:
+    """Row ``r`` is the next line of the action above, printed over several rows (its number
+    merged down them, and every other cell merged down too but its action text): the text
+    joins the action's, and True. A row with anything of its own besides is left to be read
+    as it is (nothing dropped)."""
+    grid, header = st.grid, st.header
+    assert header is not None
+    id_col = header.fields.get("id")
+    if id_col is None or action_col is None or not st.drafts:
+        return False
+    if (r, id_col) not in grid.filled_down or (r, action_col) in grid.filled_down:
+        return False
+    own = [c for c in filled if (r, c) not in grid.filled_down and (r, c) not in grid.filled_across]
+    if own != [action_col]:
+        return False
+    action, _ = st.drafts[-1]
+    more = cell_text(grid.value(r, action_col)) or ""
+    action.action = f"{action.action} {more}".strip() if action.action else more
+    return True
 
 
 def _key_or_stray(row: list[Any], header: Header, read: list[int]) -> bool:

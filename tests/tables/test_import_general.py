@@ -1759,3 +1759,23 @@ def test_a_continuation_row_with_a_value_of_its_own_is_not_joined(tmp_path):
     read = read_source(_printed_over_rows(tmp_path / "p.xlsx", own_milestone=True))
     assert read.plan.actions[0].action == "Launch the"  # (not joined past the milestone's row)
     assert "panel trained" in [a.theme for a in read.plan.actions]  # ("Milestone": the theme)
+
+
+def test_bare_codes_under_an_indicator_or_a_metric_column_of_a_plan_naming_both(tmp_path):
+    """WRES's table then WDES's on one sheet: a bare "2" under "Indicator" is WRES 2, under
+    "Metric" WDES 2 (helper-60, session 16: unknown references '1', '2', '3')."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["WRES Action Plan 2025/26"])
+    ws.append(["No.", "Indicator", "Action", "Lead", "Due"])
+    ws.append(["1.1", "2", "Shortlisting audit", "Head of HR", "31/03/2026"])
+    ws.append([])
+    ws.append(["WDES Action Plan 2025/26"])
+    ws.append(["No.", "Metric", "Action", "Lead", "Due"])
+    ws.append(["2.1", "2", "Disability declaration", "EDI Lead", "31/03/2026"])
+    path = tmp_path / "p.xlsx"
+    wb.save(path)
+    refs = [
+        [(r.scheme.value, r.code) for r in a.references] for a in read_source(path).plan.actions
+    ]
+    assert refs == [[("WRES", "2")], [("WDES", "2")]]

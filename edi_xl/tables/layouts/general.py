@@ -75,6 +75,7 @@ _IND = re.compile(
     r"(?P<code>\d{1,2}(?:\s*[a-c](?![a-z]))?)",
     re.IGNORECASE,
 )
+_IND_WORD = re.compile(r"\b(?:indicator|metric)")
 _BARE_CODE = re.compile(r"^\s*(?P<code>\d{1,2}\s*[a-c]?)\s*\.?\s*$", re.IGNORECASE)
 #: "1. Percentage of staff in each of the AfC Bands" in an indicator column
 _LEADING_CODE = re.compile(r"^\s*(?P<code>\d{1,2}\s*[a-c]?)\s*[.):\-–]\s+\S", re.IGNORECASE)
@@ -89,12 +90,15 @@ def schemes_in(texts: list[str]) -> set[Scheme]:
     return {s for s, rx in _SCHEME_WORDS for t in texts if rx.search(t)}
 
 
-def refs_in(text: str | None, schemes: set[Scheme], bare: bool = False) -> list[ReportRef]:
+def refs_in(
+    text: str | None, schemes: set[Scheme], bare: bool = False, column: str = ""
+) -> list[ReportRef]:
     """The references a heading, theme or indicator cell names, normalised, written kept.
 
     "WRES indicator 5", "WDES Metric 9b", "High Impact Action 2" are read as they are;
     "Indicator 2", "Metric 4: Education" (and, with ``bare``, a cell holding just "4a") take
-    their standard from ``schemes``, the standards the document names.
+    their standard from ``schemes``, the standards the document names (both named: a bare
+    code under a ``column`` headed "Indicator" is WRES's, "Metric" WDES's).
     """
     if not text:
         return []
@@ -106,8 +110,9 @@ def refs_in(text: str | None, schemes: set[Scheme], bare: bool = False) -> list[
     ]
     if not matches and bare:
         m = _BARE_CODE.match(text) or _LEADING_CODE.match(text)
-        if m:
-            matches = [("", m.group("code"))]
+        if m:  # (a bare "2" under "Indicator" is an indicator, under "Metric" a metric)
+            named = _IND_WORD.search(column.lower())
+            matches = [(named.group() if named else "", m.group("code"))]
     out = []
     for word, code in matches:
         scheme = _scheme_for(word, schemes)
@@ -240,6 +245,8 @@ def read_detail(
     for r in range(grid.n_rows):
         if r < first or r in grid.kinds:
             title_texts += [t for v in grid.rows[r] if (t := cell_text(v))]
+        elif r > first and (title := lone_text(grid.rows[r])) is not None:
+            title_texts.append(title)  # a later table's title ("WDES Action Plan 2025/26")
     for h in headers.values():
         title_texts += [c.header for c in h.columns]
     st = _State(grid=grid, words=words, schemes=schemes_in(title_texts))
@@ -430,7 +437,9 @@ def _add_action(
         theme = get("indicator")  # the group's indicator is its theme when nothing else is
     refs: list[ReportRef] = []
     refs += refs_in(theme, st.schemes)
-    refs += refs_in(get("indicator"), st.schemes, bare=True)
+    ind_col = by_field.get("indicator")
+    named = next((c.header for c in header.columns if c.col == ind_col), "")
+    refs += refs_in(get("indicator"), st.schemes, bare=True, column=named)
     ref_text = get("references")
     if ref_text:
         written = parse_report_refs(ref_text)

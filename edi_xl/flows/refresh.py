@@ -185,23 +185,11 @@ class RuleMadeReds:
         self._last: dict[str, tuple[tuple[Any, Any, Any], Any]] | None = None
 
     def _read(self) -> dict[str, tuple[tuple[Any, Any, Any], Any]]:
-        lines = [
-            (
-                (when if isinstance(when, datetime) else datetime.min, n),
-                str(action_id).strip(),
-                fld,
-                old,
-                new,
-                source,
-            )
-            for n, (when, action_id, fld, old, new, source) in enumerate(
-                sheets.read_change_log(self._wb)
-            )
-            if action_id is not None and fld in ("Status", sheets.STATUS_NOT_APPLIED)
-        ]
         last: dict[str, tuple[tuple[Any, Any, Any], Any]] = {}
         cell: dict[str, Any] = {}  # the word the Status cell held, as the log last saw it
-        for _order, key, fld, old, new, source in sorted(lines, key=lambda line: line[0]):
+        for key, fld, old, new, source in sheets.changes_in_order(
+            self._wb, ("Status", sheets.STATUS_NOT_APPLIED)
+        ):
             line, owner_said = last.get(key, ((None, None, None), None))
             if fld == sheets.STATUS_NOT_APPLIED:
                 last[key] = (line, new)

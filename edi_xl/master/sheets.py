@@ -814,17 +814,28 @@ _ROW = itemgetter(0)  # a loaded value's row
 _LOG_COLUMNS = range(1, 7)  # a line's: when, #, field, old, new, source
 
 
+def changes_in_order(wb: Workbook, fields: tuple[str, ...]) -> list[tuple[str, str, Any, Any, Any]]:
+    """The Change Log's lines of ``fields``, as (action, field, old, new, source), in the order
+    of their times (a log sorted newest first keeps them), the row order breaking ties."""
+    lines = [
+        (
+            (when if isinstance(when, datetime) else datetime.min, n),
+            str(action_id).strip(),
+            fld,
+            old,
+            new,
+            source,
+        )
+        for n, (when, action_id, fld, old, new, source) in enumerate(read_change_log(wb))
+        if fld in fields and action_id is not None
+    ]
+    return [line[1:] for line in sorted(lines, key=lambda line: line[0])]
+
+
 def last_changes(wb: Workbook, field: str) -> dict[str, tuple[Any, Any, Any]]:
-    """action -> (old, new, source) of the Change Log's latest line of ``field`` for it, by
-    the lines' times (a log sorted newest first keeps them), the row order breaking ties."""
-    latest: dict[str, tuple[tuple[datetime, int], tuple[Any, Any, Any]]] = {}
-    for n, (when, action_id, fld, old, new, source) in enumerate(read_change_log(wb)):
-        if fld == field and action_id is not None:
-            key = str(action_id).strip()
-            order = (when if isinstance(when, datetime) else datetime.min, n)
-            if key not in latest or order >= latest[key][0]:
-                latest[key] = (order, (old, new, source))
-    return {key: line for key, (_, line) in latest.items()}
+    """action -> (old, new, source) of the Change Log's latest line of ``field`` for it
+    (:func:`changes_in_order`)."""
+    return {key: (old, new, source) for key, _, old, new, source in changes_in_order(wb, (field,))}
 
 
 def read_change_log(wb: Workbook) -> list[tuple[Any, ...]]:

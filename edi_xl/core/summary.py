@@ -267,6 +267,9 @@ class Summary:
     due_within_days: int = DUE_WITHIN_DAYS
     words: dict[RAG, str] = field(default_factory=dict)
     trend: list[TrendPoint] = field(default_factory=list)
+    #: actions whose Status is Red though their due date has not passed (a person or a
+    #: return gave the Red: the rule gives it only to overdue actions)
+    red_not_due: int = 0
 
     @property
     def gaps(self) -> list[CoverageLine]:
@@ -282,7 +285,8 @@ class Summary:
             "as_at": self.as_at.isoformat(),
             "actions": self.actions,
             "status_words": {r.value: self.words.get(r) for r in RAG_ORDER},
-            "rag": self.overall.to_dict() | {"no_status": self.no_status},
+            "rag": self.overall.to_dict()
+            | {"no_status": self.no_status, "red_not_due": self.red_not_due},
             "by_theme": [r.to_dict() for r in self.by_theme],
             "by_owner": [r.to_dict() for r in self.by_owner],
             "overdue": [a.to_dict() for a in self.overdue],
@@ -548,6 +552,11 @@ def summarise(
             rag_of[a.status_text] = sheet_rag(a.status_text, words)
         coloured.append((a, rag_of[a.status_text]))
     overall = {r: sum(1 for _, rag in coloured if rag is r) for r in RAG_ORDER}
+    red_not_due = sum(
+        1
+        for (_, rag), (_, s) in zip(coloured, assessments, strict=True)
+        if rag is RAG.RED and not s.overdue
+    )
     overdue = sorted(
         (_listed(a, s) for a, s in assessments if s.overdue),
         key=lambda x: -(x.days_overdue or 0),
@@ -584,6 +593,7 @@ def summarise(
         due_within_days=due_within_days,
         words=dict(words),
         trend=trend(plan, change_log, as_at, words, (overall, no_status), dates=dates),
+        red_not_due=red_not_due,
     )
 
 

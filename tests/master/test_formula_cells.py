@@ -25,12 +25,15 @@ from typing import Any
 
 import pytest
 import xlsxwriter
+from click.testing import CliRunner
 from conftest import add_seed_plan_sheet, rewrite_part, seed_rows, with_formula_results
+from docx import Document
 from libreoffice import recalculated_copy, require_soffice
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import to_excel
 
+from edi_xl.cli import cli
 from edi_xl.core.problems import Code
 from edi_xl.core.rounds import update_header
 from edi_xl.core.status import RAG
@@ -210,6 +213,29 @@ def test_refresh_does_not_write_over_a_status_formula_and_says_so(tmp_path: Path
     again = refresh_workbook(path, AS_AT, now=NOW)
     assert [n.message for n in again.notes if n.code is Code.FORMULA_KEPT] == [kept[0].message]
     assert _formulas(path)["I3"] == STATUS_FORMULA
+
+
+def test_a_red_not_yet_due_is_counted_when_an_overdue_status_is_worked_out(
+    tmp_path: Path,
+) -> None:
+    """1.5 is overdue, its Status a formula showing "On Track" (kept); 1.8, due later, is typed
+    Red. The Summary's count of Red actions not yet due is 1: the Red count less the overdue
+    count would be 0 (3 Red, 3 overdue), and the board paper would not say it."""
+    path = build_formula_plan(tmp_path / "plan.xlsx")
+    typed_red = '<c r="I4" t="inlineStr"><is><t>Exceeded Timescales</t></is></c>'
+    typed = _cell_xml(path, "I4")  # 1.8's Status
+    _edit_plan_xml(path, lambda xml: xml.replace(typed, typed_red))
+    result = refresh_workbook(path, AS_AT, now=NOW)
+    assert result.summary is not None
+    assert {a.id for a, _ in result.overdue} == {"1.5", "1.9", "6.3"}
+    assert result.summary.overall.counts[RAG.RED] == 3
+    assert result.summary.red_not_due == 1
+    assert result.summary.to_dict()["rag"]["red_not_due"] == 1
+    paper = tmp_path / "paper.docx"
+    said = CliRunner().invoke(cli, ["report", str(path), "-o", str(paper)])
+    assert said.exit_code == 0, said.output
+    text = " ".join(p.text for p in Document(str(paper)).paragraphs)
+    assert "1 action marked Red has not yet passed its due date." in text
 
 
 # --- merge --------------------------------------------------------------------------------

@@ -684,6 +684,7 @@ def test_cli_summary_json_is_the_library_figures(master: Path) -> None:
         "Blue": 0,
         "total": 17,
         "no_status": 0,
+        "red_not_due": 0,
     }
     assert [(a["id"], a["days_overdue"]) for a in doc["overdue"]] == [("1.9", 18), ("6.3", 18)]
     assert doc["gaps"] == HAND_GAPS

@@ -144,7 +144,7 @@ def executive_summary(data: PaperData) -> list[str]:
         )
     else:
         out.append("No action has passed its due date.")
-    red_in_time = counts[RAG.RED] - len(s.overdue)  # (overdue actions are Red by the rule)
+    red_in_time = s.red_not_due
     if red_in_time > 0:  # Red typed or returned for an action not yet due: said, not left
         out[-1] += (
             f" {_n(red_in_time, 'action marked Red has', 'actions marked Red have')} not yet "

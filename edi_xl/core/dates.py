@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
 import math
 import numbers
 import re
@@ -319,6 +320,28 @@ _BEFORE = (  # "Sep-25 / Mar-26": no day 25 (but "Jan-March 2025", "end-March 20
 _AFTER = r"(?![\w/]|[.\-/]\d)"
 
 
+def _not_after(words: tuple[str, ...], gap: str) -> str:
+    """Negative lookbehinds: not straight after one of ``words`` (any case) and one ``gap``
+    character. Python's lookbehinds are fixed-width, so one per length of word."""
+    by_length: dict[int, list[str]] = {}
+    for word in words:
+        by_length.setdefault(len(word), []).append(re.escape(word))
+    return "".join(rf"(?<!\b(?:{'|'.join(group)}){gap})" for _, group in sorted(by_length.items()))
+
+
+# The number after a month name belongs to that month (its day or its 2-digit year), never the
+# day of the next: "Jun 25 / Dec 25" is no 25 December.
+_MONTH_WORDS = tuple(
+    dict.fromkeys(
+        f"{name}{dot}"
+        for full in _MONTH_NAMES
+        for name in (full.lower(), full[:3].lower(), *(("sept",) if full == "September" else ()))
+        for dot in ("", ".")
+    )
+)
+_NOT_AFTER_MONTH = _not_after(_MONTH_WORDS, r"[\s,]")
+
+
 @dataclass(frozen=True)
 class _Form:
     """One way of writing a date: a whole-cell pattern and, if searched for, an in-text one."""
@@ -344,6 +367,10 @@ def _form(
     )
 
 
+_DAY_MONTH_YEAR = (
+    rf"(?P<d>\d{{1,2}}){_ORDINAL}(?:\s*of)?[\s\-/.,]*{_MON}[\s\-/.,']*(?P<y>\d{{4}}|\d{{2}})"
+)
+
 #: The forms, in the order they are tried. Inside longer text, earlier forms claim their
 #: characters first, so longer forms come before the shorter forms they contain
 #: ("31 March 2024" before "March 2024", "Q3 2023/24" before "2023/24").
@@ -362,10 +389,12 @@ _FORMS: tuple[_Form, ...] = (
         _build_numeric,
     ),
     # Day, month name, year: 31-Mar-24, 1 June 2023, 18 Sep 23, 31st March 2024, 31st of March.
+    # Inside text, not a number that follows a month name ("Jun 25 / Dec 25").
     _form(
         "day month-name year",
-        rf"(?P<d>\d{{1,2}}){_ORDINAL}(?:\s*of)?[\s\-/.,]*{_MON}[\s\-/.,']*(?P<y>\d{{4}}|\d{{2}})",
+        _DAY_MONTH_YEAR,
         _build_day_month_year,
+        inside=f"{_NOT_AFTER_MONTH}{_DAY_MONTH_YEAR}",
     ),
     # Month name, day, 4-digit year: March 31, 2024 / March 31st 2024 (unambiguous with words).
     _form(
@@ -411,6 +440,31 @@ _FORMS: tuple[_Form, ...] = (
     # A bare year: 2024 (whole cell only; "Charter 2023" inside text is not a deadline).
     _form("year", r"(?P<y>\d{4})", _build_year, inside=None),
 )
+
+
+# A list of months with their years, the whole cell ("Jun 25 / Dec 25", "Jun 25, Sep 25",
+# "Sep-25 / Mar-26"): each month is read as it is alone ("Jun 25" is June 2025), and the latest
+# is the deadline, as for "Jun 2025 - Dec 2025". (Inside longer text a month and a number after
+# a space, "by Mar 31", is still not read: the number may be a day.)
+_MONTH_YEAR_ITEM = re.compile(rf"{_MON}[\s\-/.,']*(?:\d{{4}}|\d{{2}})(?!\d)", _FLAGS)
+_LIST_GAP = re.compile(r"\s*(?:[/,;&+\-\u2013\u2014]|and|or|to|then)\s*", _FLAGS)
+
+
+def _month_list(text: str) -> list[_Found]:
+    """The months of ``text`` when it is a list of months with their years and nothing else
+    (two or more), else []."""
+    items = list(_MONTH_YEAR_ITEM.finditer(text))
+    if len(items) < 2 or items[0].start() != 0 or items[-1].end() != len(text):
+        return []
+    gaps = (text[a.end() : b.start()] for a, b in itertools.pairwise(items))
+    if not all(_LIST_GAP.fullmatch(gap) for gap in gaps):
+        return []
+    found: list[_Found] = []
+    for item in items:
+        period, problem = _match_whole(item[0])
+        why = problem.removeprefix(f"{item[0]!r}: ") if problem else None
+        found.append(_Found(item[0], item.start(), period, problem=why))
+    return found
 
 
 # Words that make a date a start, not a deadline: "from December 2020", "starting in May 2024";
@@ -724,8 +778,8 @@ def _parse_text(raw: str) -> DateValue:
     if _NO_DEADLINE_WHOLE.fullmatch(whole) or _NO_DEADLINE_ANYWHERE.fullmatch(whole):
         return _date_value(raw=raw, text=text, kind=DateKind.NO_DEADLINE)
 
-    # 4. Dates inside longer text.
-    found = _scan(squeezed)
+    # 4. Dates inside longer text (or a list of months: "Jun 25 / Dec 25").
+    found = _month_list(whole) or _scan(squeezed)
     result = _from_found(raw, text, squeezed, found)
     if result is not None:
         return result

@@ -267,6 +267,18 @@ EMBEDDED: list[Case] = [
     # a span of two months: its end ("25" after "Sep-" is the year, not a day: helper-60)
     ("Sep-25 / Mar-26", MONTH, D(2026, 3, 31), True),
     ("Sep-25 - Mar-26", MONTH, D(2026, 3, 31), True),
+    # a list of months with 2-digit years, each read as alone (session 17: "Jun 25 / Dec 25"
+    # was 25 December 2025, the "25" of June taken as December's day)
+    ("Jun 25 / Dec 25", MONTH, D(2025, 12, 31), True),
+    ("Jun 25 - Dec 25", MONTH, D(2025, 12, 31), True),
+    ("Jun 25, Sep 25", MONTH, D(2025, 9, 30), True),
+    ("Jun 25/Dec 25", MONTH, D(2025, 12, 31), True),
+    ("June 25 and December 25.", MONTH, D(2025, 12, 31), True),
+    ("Jun 25 / Dec 2025", MONTH, D(2025, 12, 31), True),
+    ("Sep-25 / Mar-26 / Jun-26", MONTH, D(2026, 6, 30), True),
+    # ... inside longer text a month and a number after a space may be a day: not guessed,
+    # and never the next month's day
+    ("Review Jun 25 / Dec 25", UNREADABLE, None, False),
     # a letter and a dash before a month still read (helper-61: these were lost)
     ("Jan-March 2025", MONTH, D(2025, 3, 31), True),
     ("By end-March 2025", MONTH, D(2025, 3, 31), True),
@@ -725,6 +737,13 @@ NOTES: list[tuple[object, str | None]] = [
     ("by Mar 31", "'Mar 31' is a month and a day (or a 2-digit year?); not guessed"),
     ("due Apr-24", "'Apr-24' read as April 2024 (month and 2-digit year), not 24 April"),
     ("done (Aug 20).", "'Aug 20' read as August 2020 (month and 2-digit year), not 20 August"),
+    (
+        "Jun 25 / Dec 25",
+        "'Dec 25' read as December 2025 (month and 2-digit year), not 25 December; several "
+        "dates in the text (2025-06-30, 2025-12-31); the latest (2025-12-31) is taken as the "
+        "deadline",
+    ),
+    ("Review Jun 25 / Dec 25", "'Jun 25' is a month and a day (or a 2-digit year?); not guessed"),
     ("Business as usual", None),
     ("Work is ongoing", "no date in the text; 'ongoing' read as no fixed deadline"),
     (45291, "Excel date serial 45291 read as 2023-12-31"),

@@ -340,6 +340,15 @@ _MONTH_WORDS = tuple(
     )
 )
 _NOT_AFTER_MONTH = _not_after(_MONTH_WORDS, r"[\s,]")
+# Nor is the number of a phase, stage or step ("Phase 2 Mar-26" is March 2026, not 2 March).
+_LABEL_WORDS = (
+    "phase", "stage", "step", "part", "year", "yr", "q", "quarter", "qtr", "h", "half",
+    "wave", "round", "tranche", "cohort", "level", "tier", "band", "week", "wk", "month",
+    "module", "session", "workstream", "objective", "action", "priority", "milestone",
+    "goal", "section", "item", "point", "option", "no", "no.", "number", "indicator",
+    "metric", "standard", "recommendation", "wres", "wdes",
+)  # fmt: skip
+_NOT_AFTER_LABEL = _not_after(_LABEL_WORDS, r"[\s\-#]")
 
 
 @dataclass(frozen=True)
@@ -389,12 +398,13 @@ _FORMS: tuple[_Form, ...] = (
         _build_numeric,
     ),
     # Day, month name, year: 31-Mar-24, 1 June 2023, 18 Sep 23, 31st March 2024, 31st of March.
-    # Inside text, not a number that follows a month name ("Jun 25 / Dec 25").
+    # Inside text, not a number that follows a month name ("Jun 25 / Dec 25") or names a
+    # phase ("Phase 2 Mar-26").
     _form(
         "day month-name year",
         _DAY_MONTH_YEAR,
         _build_day_month_year,
-        inside=f"{_NOT_AFTER_MONTH}{_DAY_MONTH_YEAR}",
+        inside=f"{_NOT_AFTER_MONTH}{_NOT_AFTER_LABEL}{_DAY_MONTH_YEAR}",
     ),
     # Month name, day, 4-digit year: March 31, 2024 / March 31st 2024 (unambiguous with words).
     _form(
@@ -532,7 +542,10 @@ _HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
 # number that may be a day or a 2-digit year ("by Mar 31") are not read, but noted.
 _INSIDE_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
-        re.compile(rf"{_BEFORE}(?:\d{{1,2}}{_ORDINAL}(?:\s*of)?\s+{_MON}){_AFTER}", _FLAGS),
+        re.compile(
+            rf"{_BEFORE}{_NOT_AFTER_LABEL}(?:\d{{1,2}}{_ORDINAL}(?:\s*of)?\s+{_MON}){_AFTER}",
+            _FLAGS,
+        ),
         "is a day and month with no year",
     ),
     (

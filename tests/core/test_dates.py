@@ -279,6 +279,20 @@ EMBEDDED: list[Case] = [
     # ... inside longer text a month and a number after a space may be a day: not guessed,
     # and never the next month's day
     ("Review Jun 25 / Dec 25", UNREADABLE, None, False),
+    # the number of a phase, stage or step is no day (session 17: "Phase 2 Mar-26" was
+    # 2 March 2026)
+    ("Phase 2 Mar-26", MONTH, D(2026, 3, 31), True),
+    ("Stage 3 Mar-26", MONTH, D(2026, 3, 31), True),
+    ("Year 2 Mar-26", MONTH, D(2026, 3, 31), True),
+    ("Q2 Mar-26", MONTH, D(2026, 3, 31), True),
+    ("Quarter 2 Mar-26", MONTH, D(2026, 3, 31), True),
+    ("Part 1 Mar-26", MONTH, D(2026, 3, 31), True),
+    ("Step 4 Mar-26", MONTH, D(2026, 3, 31), True),
+    ("Phase-2 Mar-26", MONTH, D(2026, 3, 31), True),
+    ("Phase 2 March 2026", MONTH, D(2026, 3, 31), True),
+    ("Phase 1 Sep-25, Phase 2 Mar-26", MONTH, D(2026, 3, 31), True),
+    ("Phase 2 - 31 March 2026", EXACT, D(2026, 3, 31), True),  # a day written after it reads
+    ("Phase 2 Mar 26", UNREADABLE, None, False),  # as "by Mar 31": not guessed in text
     # a letter and a dash before a month still read (helper-61: these were lost)
     ("Jan-March 2025", MONTH, D(2025, 3, 31), True),
     ("By end-March 2025", MONTH, D(2025, 3, 31), True),
@@ -744,6 +758,7 @@ NOTES: list[tuple[object, str | None]] = [
         "deadline",
     ),
     ("Review Jun 25 / Dec 25", "'Jun 25' is a month and a day (or a 2-digit year?); not guessed"),
+    ("Phase 2 Mar 26", "'Mar 26' is a month and a day (or a 2-digit year?); not guessed"),
     ("Business as usual", None),
     ("Work is ongoing", "no date in the text; 'ongoing' read as no fixed deadline"),
     (45291, "Excel date serial 45291 read as 2023-12-31"),

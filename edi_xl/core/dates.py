@@ -2,11 +2,12 @@
 
 A due-date cell may hold a real date, an Excel serial number, or text such as ``31-Mar-24``,
 ``01/06/2023`` (always day first), ``March 2024``, ``Apr-24`` (April 2024), ``Q3 2023/24``,
-``2023/24``, ``In place by March 2024``, ``December 2020 onwards``, ``Business as usual`` or
-``TBC``. :func:`parse_date` reads any of them into a :class:`DateValue` that keeps the original
-value, says what kind of date it is, gives the deadline (the *end* of the period written) and
-explains in a note anything it had to decide. Nothing is guessed silently: a day and month with
-no year, a quarter with no financial year or a date that does not exist is ``UNREADABLE``.
+``H1 2025/26`` (April-September 2025), ``2023/24``, ``In place by March 2024``,
+``December 2020 onwards``, ``Business as usual`` or ``TBC``. :func:`parse_date` reads any of
+them into a :class:`DateValue` that keeps the original value, says what kind of date it is,
+gives the deadline (the *end* of the period written) and explains in a note anything it had to
+decide. Nothing is guessed silently: a day and month with no year, a quarter with no financial
+year or a date that does not exist is ``UNREADABLE``.
 
 The design is a table of regular expressions (:data:`_FORMS`), tried in order; there is no
 third-party date parser and nothing here looks at today's date.
@@ -88,6 +89,7 @@ class DateKind(StrEnum):
     EXACT = "exact"  # a day
     MONTH = "month"  # a month: due at its end
     QUARTER = "quarter"  # a quarter of an NHS financial year (Q1 = Apr-Jun): due at its end
+    HALF_YEAR = "half_year"  # a half of an NHS financial year (H1 = Apr-Sep): due at its end
     FINANCIAL_YEAR = "financial_year"  # an NHS financial year (1 Apr - 31 Mar): due 31 March
     YEAR = "year"  # a calendar year: due 31 December
     START = "start"  # "December 2020 onwards": a start, no deadline
@@ -98,7 +100,14 @@ class DateKind(StrEnum):
 
 #: The kinds that carry a deadline in ``DateValue.date``.
 DEADLINE_KINDS = frozenset(
-    {DateKind.EXACT, DateKind.MONTH, DateKind.QUARTER, DateKind.FINANCIAL_YEAR, DateKind.YEAR}
+    {
+        DateKind.EXACT,
+        DateKind.MONTH,
+        DateKind.QUARTER,
+        DateKind.HALF_YEAR,
+        DateKind.FINANCIAL_YEAR,
+        DateKind.YEAR,
+    }
 )
 
 
@@ -150,6 +159,10 @@ class DateValue(BaseModel):
             fy_start = d.year if d.month >= 4 else d.year - 1
             quarter = (d.month - 4) % 12 // 3 + 1
             return f"end of Q{quarter} {_fy_label(fy_start)} ({short_date(d)})"
+        if self.kind is DateKind.HALF_YEAR:
+            fy_start = d.year if d.month >= 4 else d.year - 1
+            half = 1 if d.month >= 4 else 2
+            return f"end of H{half} {_fy_label(fy_start)} ({short_date(d)})"
         if self.kind is DateKind.FINANCIAL_YEAR:
             return f"end of {_fy_label(d.year - 1)} ({short_date(d)})"
         if self.kind is DateKind.YEAR:
@@ -283,6 +296,19 @@ def _build_quarter(m: re.Match[str]) -> _Period:
     end_month = first_month + 2
     end = dt.date(year, end_month, calendar.monthrange(year, end_month)[1])
     return _Period(DateKind.QUARTER, start, end, tuple(notes))
+
+
+def _build_half_year(m: re.Match[str]) -> _Period:
+    """H1 2025/26 is April-September 2025, H2 October 2025-March 2026 (two quarters each)."""
+    notes: list[str] = []
+    fy = _financial_year_start(m["y1"], m["y2"], notes)
+    nth = m.groupdict().get("nth")
+    half = int(m["h"]) if m["h"] else 1 if nth and nth.lower() in ("first", "1st") else 2
+    if half == 1:
+        return _Period(DateKind.HALF_YEAR, dt.date(fy, 4, 1), dt.date(fy, 9, 30), tuple(notes))
+    if half == 2:
+        return _Period(DateKind.HALF_YEAR, dt.date(fy, 10, 1), dt.date(fy + 1, 3, 31), tuple(notes))
+    raise _NotADate(f"there is no half {half} (H1 is April-September, H2 October-March)")
 
 
 def _build_financial_year(m: re.Match[str]) -> _Period:
@@ -424,6 +450,20 @@ _FORMS: tuple[_Form, ...] = (
         r"(?:fy\s*)?(?P<y1>\d{4})\s*[/-]\s*(?P<y2>\d{4}|\d{2})[\s,]*q(?:uarter|tr)?\s*(?P<q>\d)",
         _build_quarter,
     ),
+    # Half of a financial year: H1 2025/26 (April-September 2025), H2 25/26, Half 1 2025/26,
+    # second half of 2025/26.
+    _form(
+        "half year",
+        r"(?:h(?:alf)?\s*(?P<h>\d)|(?P<nth>first|1st|second|2nd)\s+half)[\s,]*(?:of\s+)?"
+        rf"(?:(?:the\s+)?fy\s*)?{_FY_YEARS}",
+        _build_half_year,
+    ),
+    # The same, year first: 2025/26 H2, FY2025/26 Half 1.
+    _form(
+        "financial year half",
+        r"(?:fy\s*)?(?P<y1>\d{4})\s*[/-]\s*(?P<y2>\d{4}|\d{2})[\s,]*h(?:alf)?\s*(?P<h>\d)",
+        _build_half_year,
+    ),
     # Financial year: 2023/24, 2023-24, 2023/2024, FY2023/24 (a 4-digit first year)...
     _form(
         "financial year",
@@ -536,6 +576,10 @@ _HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(r"q(?:uarter|tr)?\s*[1-4](?:\s*,?\s*\d{4})?", _FLAGS),
         "a quarter needs its financial year (e.g. Q3 2023/24); it is not guessed",
+    ),
+    (
+        re.compile(r"h(?:alf)?\s*[12](?:\s*,?\s*\d{4})?", _FLAGS),
+        "a half year needs its financial year (e.g. H1 2025/26); it is not guessed",
     ),
 )
 # Inside longer text, a day and month with no year ("Event 4th October") and a month with a

@@ -31,6 +31,7 @@ from edi_xl.core.dates import (
 EXACT = DateKind.EXACT
 MONTH = DateKind.MONTH
 QUARTER = DateKind.QUARTER
+HALF = DateKind.HALF_YEAR
 FY = DateKind.FINANCIAL_YEAR
 YEAR = DateKind.YEAR
 START = DateKind.START
@@ -134,6 +135,18 @@ FORMS: list[Case] = [
     ("Q3 FY2023/24", QUARTER, D(2023, 12, 31), False),
     ("Quarter 3 2023/24", QUARTER, D(2023, 12, 31), False),
     ("2023/24 Q3", QUARTER, D(2023, 12, 31), False),
+    # HALF_YEAR of the NHS financial year -> H1 ends 30 September, H2 31 March (session 17:
+    # "H1 2025/26" was the whole year, 31 March 2026)
+    ("H1 2025/26", HALF, D(2025, 9, 30), False),
+    ("H2 2025/26", HALF, D(2026, 3, 31), False),
+    ("H2 25/26", HALF, D(2026, 3, 31), False),
+    ("H1 25-26", HALF, D(2025, 9, 30), False),
+    ("2025/26 H2", HALF, D(2026, 3, 31), False),
+    ("2025/26 Half 1", HALF, D(2025, 9, 30), False),
+    ("Half 1 2025/26", HALF, D(2025, 9, 30), False),
+    ("h1 FY2025/26", HALF, D(2025, 9, 30), False),
+    ("First half of 2025/26", HALF, D(2025, 9, 30), False),
+    ("second half 2025/26", HALF, D(2026, 3, 31), False),
     # FINANCIAL_YEAR -> 31 March of the second year
     ("2023/24", FY, D(2024, 3, 31), False),
     ("2023-24", FY, D(2024, 3, 31), False),
@@ -244,6 +257,8 @@ EDGES: list[Case] = [
     ("2023/2025", UNREADABLE, None, False),
     ("Q3 2023/25", UNREADABLE, None, False),
     ("Q5 2023/24", UNREADABLE, None, False),
+    ("H3 2025/26", UNREADABLE, None, False),
+    ("H1 2025/27", UNREADABLE, None, False),
     ("31/12/1989", UNREADABLE, None, False),  # outside 1990-2100
     ("01/01/2101", UNREADABLE, None, False),
     ("01/01/1990", EXACT, D(1990, 1, 1), False),
@@ -306,6 +321,7 @@ EMBEDDED: list[Case] = [
     ("due 01/06/2023", EXACT, D(2023, 6, 1), True),
     ("(March 2024)", MONTH, D(2024, 3, 31), True),
     ("by Q3 2023/24", QUARTER, D(2023, 12, 31), True),
+    ("by H2 2025/26", HALF, D(2026, 3, 31), True),
     ("end of 2023/24", FY, D(2024, 3, 31), True),
     ("by end Apr-24", MONTH, D(2024, 4, 30), True),
     ("deadline: 2024-03-31.", EXACT, D(2024, 3, 31), True),
@@ -746,6 +762,8 @@ NOTES: list[tuple[object, str | None]] = [
     ("24-Apr", "a day and month with no year; the year is not guessed"),
     ("March", "a month with no year; the year is not guessed"),
     ("Q1 2024", "a quarter needs its financial year (e.g. Q3 2023/24); it is not guessed"),
+    ("H1 2025", "a half year needs its financial year (e.g. H1 2025/26); it is not guessed"),
+    ("H2 25/26", "2-digit years read as 2025/26"),
     ("45291", "a number written as text is not read as an Excel date serial"),
     ("Event 4th October", "'4th October' is a day and month with no year"),
     ("by Mar 31", "'Mar 31' is a month and a day (or a 2-digit year?); not guessed"),
@@ -890,6 +908,8 @@ DESCRIBE: list[tuple[object, str]] = [
     ("March 2024", "end of March 2024"),
     ("Apr-24", "end of April 2024"),
     ("Q3 2023/24", "end of Q3 2023/24 (31 Dec 2023)"),
+    ("H1 2025/26", "end of H1 2025/26 (30 Sep 2025)"),
+    ("2025/26 H2", "end of H2 2025/26 (31 Mar 2026)"),
     ("Q4 2023/24", "end of Q4 2023/24 (31 Mar 2024)"),
     ("Q1 2024/25", "end of Q1 2024/25 (30 Jun 2024)"),
     ("2023/24", "end of 2023/24 (31 Mar 2024)"),
@@ -972,6 +992,7 @@ def test_date_kind_values() -> None:
         "exact",
         "month",
         "quarter",
+        "half_year",
         "financial_year",
         "year",
         "start",

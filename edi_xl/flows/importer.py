@@ -370,6 +370,10 @@ def tidied(read: SourceRead) -> list[tuple[str, int]]:
         ("Headings read as themes", read.headings),
         ("Repeated header rows skipped", read.repeated_headers),
         ('"As above" cells filled from the row above', read.filled_from_above),
+        (
+            'Revised due dates in words ("No change"): the original taken, the words kept',
+            read.original_due,
+        ),
     ]
     return [(label, n) for label, n in counts if n]
 

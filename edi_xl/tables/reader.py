@@ -48,6 +48,7 @@ class SourceRead:
     headings: int = 0  # section headings / group labels read as themes
     repeated_headers: int = 0  # header rows repeated mid-table, skipped
     filled_from_above: int = 0  # "As above" cells given the value of the row above
+    original_due: int = 0  # revised due dates in words ("No change"): the original taken
     not_placed: list[str] = field(default_factory=list)
     #: what each source column became (field, extra column, ignored), first table first
     mapping: list[Column] = field(default_factory=list)
@@ -302,6 +303,7 @@ def _read_imported(
         headings=sum(r.headings for _, r in reads),
         repeated_headers=sum(len(r.plan.source.skipped_rows) for _, r in reads if r.plan.source),
         filled_from_above=sum(r.filled_from_above for _, r in reads),
+        original_due=sum(r.original_due for _, r in reads),
         not_placed=not_placed + [n for _, r in reads for n in r.not_placed],
         mapping=_mapping(reads),
         titles=[t for _, r in reads if isinstance(r, GeneralRead) for t in r.titles],

@@ -21,6 +21,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Color, PatternFill
 
 from edi_xl.cli import cli
+from edi_xl.core.dates import DateKind
 from edi_xl.core.errors import EdiXlError
 from edi_xl.master import sheets
 from edi_xl.tables.engine import content_field, header_field, parse_overrides
@@ -1617,6 +1618,50 @@ def test_dates_a_row_records_and_a_revised_due_date(tmp_path):
     assert how["Date raised"] == (None, "extra") and how["Last updated"] == (None, "extra")
     assert how["Progress %"] == (None, "extra")
     assert how["Revised due date"] == ("due", "header")
+
+
+def test_a_revised_due_date_saying_no_change_gives_way_to_the_original(tmp_path):
+    """Session 17: "No change", "Same", "Unchanged" in the revised due date were unreadable and
+    the action had no due date; like a blank one they give way to the original, the words kept
+    in an extra column and counted. A real revised date still wins; other words stay flagged."""
+    path = tmp_path / "tracker.csv"
+    path.write_text(
+        "Ref,Action,Lead,Original due date,Revised due date,Status\n"
+        "1,Diverse panels,Head of HR,31/03/2026,30/09/2026,Green\n"
+        "2,Reverse mentoring,Chief Nurse,31/12/2025,No change,Amber\n"
+        "3,Pay gap report,Chief People Officer,30/06/2026,Same,Amber\n"
+        "4,Staff networks,Head of EDI,31/12/2025,Unchanged.,Amber\n"
+        "5,Exit interviews,Head of HR,31/12/2025,N/A,Amber\n"
+        "6,Sexual safety charter,Chief Nurse,31/12/2025,Whenever,Amber\n"
+        "7,Board development,Trust Secretary,,No change,Amber\n",
+        encoding="utf-8",
+    )
+    read = read_source(path)
+    got = [(a.id, a.due.kind, a.due.date, a.extra["Revised due date"]) for a in read.plan.actions]
+    assert got == [
+        ("1", DateKind.EXACT, date(2026, 9, 30), None),
+        ("2", DateKind.EXACT, date(2025, 12, 31), "No change"),
+        ("3", DateKind.EXACT, date(2026, 6, 30), "Same"),
+        ("4", DateKind.EXACT, date(2025, 12, 31), "Unchanged."),
+        ("5", DateKind.EXACT, date(2025, 12, 31), "N/A"),
+        ("6", DateKind.UNREADABLE, None, None),  # no "no change": flagged as before
+        ("7", DateKind.UNREADABLE, None, None),  # no original to give way to: flagged
+    ]
+    assert [a.due.text for a in read.plan.actions][5:] == ["Whenever", "No change"]
+    assert read.original_due == 4
+    out = tmp_path / "m.xlsx"
+    result = CliRunner().invoke(cli, ["import", str(path), "-o", str(out), "--as-at", "15/10/2025"])
+    assert (
+        '  Revised due dates in words ("No change"): the original taken, the words kept: 4'
+        in result.output
+    )
+    ws = load_workbook(out)["Action Plan"]
+    headers = [c.value for c in ws[4]]
+    due, revised = headers.index("Due Date") + 1, headers.index("Revised due date") + 1
+    assert [(ws.cell(r, due).value, ws.cell(r, revised).value) for r in (6, 7)] == [
+        ("31/12/2025", "No change"),
+        ("30/06/2026", "Same"),
+    ]
 
 
 def test_an_action_logs_date_of_update_is_not_its_update(tmp_path):

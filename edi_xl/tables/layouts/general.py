@@ -64,6 +64,16 @@ DESCRIPTION = "general table (columns recognised by their headers and content)"
 KEY_FIELDS = ("theme", "indicator")
 _LEAD = re.compile(r"^\s*(?:exec(?:utive)?\s+)?lead(?:\(s\)|s)?\s*[:\-–]\s*(.+)$", re.IGNORECASE)
 _BRACKET_DATE = re.compile(r"\s*\(([^()]{2,40})\)\s*\.?\s*$")
+# A revised due date that says it is not revised ("No change", "Unchanged", "Same"): the
+# original date stands, as where the revised cell is blank. ("As above" is the row above's
+# revised date, as in any column.)
+_NO_CHANGE = re.compile(
+    r"\s*(?:no\s+(?:change|changes|revision|new\s+date)|unchanged|not\s+(?:changed|revised)"
+    r"|same(?:\s+as\s+(?:the\s+)?(?:original|before|planned))?"
+    r"|as\s+(?:per\s+)?(?:the\s+)?(?:original|planned|before)|original(?:\s+date)?|none|nil)"
+    r"\s*[.!]?\s*",
+    re.IGNORECASE,
+)
 _SECTION = re.compile(
     r"^\s*(?:(?:wres|wdes|nhse?|edi)\s+)?(?:indicator|metric|high\s+impact\s+action|hia|"
     r"objective|priority|theme|section|standard|outcome|goal|aim|area)\s*\d"
@@ -223,6 +233,7 @@ class _State:
     repeats: list[int] = field(default_factory=list)
     headings: int = 0
     filled: int = 0
+    original_due: int = 0  # revised due dates in words ("No change"): the original taken
     not_placed: list[str] = field(default_factory=list)
 
     def meta(self, key: str, value: str) -> None:
@@ -423,11 +434,11 @@ def _add_action(
     if isinstance(due_raw, str) and due_col is not None:
         due_raw = values.get(due_col)
     due = parse_date(due_raw)
-    for fallback in header.fallbacks.get("due", ()) if due.kind is DateKind.EMPTY else ():
-        raw = raws.get(fallback)  # no revised date in this row: the original stands
-        due = parse_date(values.get(fallback) if isinstance(raw, str) else raw)
-        if due.kind is not DateKind.EMPTY:
-            break
+    revised_words: str | None = None  # a revised cell that gave way to the original, as typed
+    if due.kind is DateKind.EMPTY or _NO_CHANGE.fullmatch(due.text):
+        original = _original_due(header, values, raws)
+        if original is not None:  # no revised date in this row: the original stands
+            revised_words, due = due.text or None, original
     if due.kind is DateKind.EMPTY and bracket is not None:
         due = bracket
     start_col = by_field.get("start")
@@ -453,6 +464,13 @@ def _add_action(
             extra[c.header] = (
                 raws.get(c.col) if not isinstance(raws.get(c.col), str) else values.get(c.col)
             )
+    if revised_words is not None and due_col is not None:
+        # "No change" is kept (and counted for the import's report) under the revised column's
+        # own header, as any column that is not the master's is
+        revised = next(c.header for c in header.columns if c.col == due_col)
+        st.extra_names.setdefault(revised, "")
+        extra[revised] = revised_words
+        st.original_due += 1
     update = get("update")
     _make_action(
         st,
@@ -470,6 +488,19 @@ def _add_action(
         extra=extra,
     )
     st.rows.append(r)
+
+
+def _original_due(
+    header: Header, values: dict[int, str | None], raws: dict[int, Any]
+) -> DateValue | None:
+    """The original due date of a row whose revised due date is blank or "No change": the
+    first of the header's other due-date columns with something in it, or None."""
+    for fallback in header.fallbacks.get("due", ()):
+        raw = raws.get(fallback)
+        due = parse_date(values.get(fallback) if isinstance(raw, str) else raw)
+        if due.kind is not DateKind.EMPTY:
+            return due
+    return None
 
 
 def _make_action(
@@ -696,6 +727,7 @@ def _finish(st: _State, path: str | None) -> GeneralRead:
         generated=generated,
         number=theme_number,
         filled_from_above=st.filled,
+        original_due=st.original_due,
         not_placed=st.not_placed,
         headers=st.headers,
         titles=st.titles,

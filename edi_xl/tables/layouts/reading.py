@@ -121,6 +121,8 @@ class TableRead:
     headings: int = 0
     not_placed: list[str] = field(default_factory=list)
     filled_from_above: int = 0
+    #: revised due dates in words ("No change") that gave way to the original (kept as written)
+    original_due: int = 0
     rows: list[int] = field(default_factory=list)  # 0-based grid rows of the actions
     themes: list[str | None] = field(default_factory=list)  # per action: the theme numbered
     generated: list[bool] = field(default_factory=list)  # per action: id made by edi_xl

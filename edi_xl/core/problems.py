@@ -70,6 +70,7 @@ class Code(StrEnum):
     VALUE_TRUNCATED = "value_truncated"
     STATUS_OVERRIDDEN = "status_overridden"
     FORMULA_NOT_OVERWRITTEN = "formula_not_overwritten"
+    TYPED_AS_FORMULA = "typed_as_formula"
 
     # Why a file of a batch of returns was not taken (the ``reason`` of a file outcome).
     OFFICE_LOCK_FILE = "office_lock_file"
@@ -142,6 +143,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.CHANGED_SINCE_SENT: Severity.WARNING,
     Code.VALUE_TRUNCATED: Severity.WARNING,
     Code.STATUS_OVERRIDDEN: Severity.WARNING,
+    Code.TYPED_AS_FORMULA: Severity.WARNING,
     # a newer return says it instead
     Code.SUPERSEDED: Severity.INFO,
     # files passed over quietly: not returns
@@ -247,6 +249,10 @@ MESSAGES: dict[Code, str] = {
     Code.LOCKED_FIELD_CHANGED: (
         "{at}: {column} changed from {old!r} to {new!r}; not applied (only Status and the "
         "update are taken from returns)"
+    ),
+    Code.TYPED_AS_FORMULA: (
+        "{at} column {column!r}: Excel read this as a formula ({shown}), as it reads words "
+        'typed after "=", "-" or "+"; taken as the text typed, {value!r}: check it'
     ),
     Code.COLUMN_NOT_READ: (
         "sheet {sheet!r} column {letter} {column!r}: {values} not read: only the Status and "

@@ -64,6 +64,9 @@ class ReturnRow:
     locked: dict[str, Any] = field(default_factory=dict)  # field -> value as written
     #: Values of the table's other columns (header -> value), not read by merge.
     others: dict[str, Any] = field(default_factory=dict)
+    #: The Status or update cells whose words Excel took for a formula ("-delayed to May"):
+    #: column -> (the text typed, which is read, and the error Excel showed, ``#NAME?``)
+    typed_as_formula: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -259,6 +262,39 @@ def typed(sheet: SheetGrid, r: int, c: int) -> Any:
     return None if (r, c) in sheet.filled_across else sheet.value(r, c)
 
 
+def _typed_as_formula(table: ReturnTable, r: int) -> dict[str, tuple[str, str]]:
+    """The Status and update cells of row ``r`` (0-based) whose words Excel took for a
+    formula: column -> (the text typed, the error Excel showed)."""
+    sheet = table.sheet
+    found: dict[str, tuple[str, str]] = {}
+    for column, c in (
+        ("Status", table.columns.get("status")),
+        (table.update_header or "Update", table.update_col),
+    ):
+        if c is not None and (error := sheet.typed_as_formula.get((r, c))) is not None:
+            found[column] = (str(typed(sheet, r, c)), error)
+    return found
+
+
+def typed_formula_flags(row: ReturnRow, **flag_fields: Any) -> list[Flag]:
+    """A ``typed_as_formula`` flag for each Status or update cell of ``row`` whose words
+    Excel took for a formula (``flag_fields``: the action, as :class:`Flag` takes it): the
+    text typed is taken, and said, so that a person checks it."""
+    return [
+        Flag(
+            Code.TYPED_AS_FORMULA,
+            row.file,
+            sheet=row.sheet,
+            row=row.row,
+            column=column,
+            value=text,
+            shown=error,
+            **flag_fields,
+        )
+        for column, (text, error) in row.typed_as_formula.items()
+    ]
+
+
 def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
     sheet, cols = table.sheet, table.columns
     rows: list[ReturnRow] = []
@@ -300,6 +336,7 @@ def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
                     )
                     if not is_blank(v := typed(sheet, r, c))
                 },
+                typed_as_formula=_typed_as_formula(table, r),
             )
         )
     return rows

@@ -48,6 +48,7 @@ from edi_xl.flows.intake import (
     ReturnRow,
     ReturnsReading,
     returned_status,
+    typed_formula_flags,
 )
 from edi_xl.flows.owner_returns import (
     META_SHEET,
@@ -563,6 +564,7 @@ def merge_book(
         new_rows = 0
         for row, action in matched:
             flags.extend(locked_changes(row, action, sent_as_at or as_at))
+            flags.extend(typed_formula_flags(row, action_id=action.id))
             status_word, invalid = returned_status(
                 row, words, action_id=action.id, kept=action.status_text
             )

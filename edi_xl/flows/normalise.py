@@ -55,6 +55,7 @@ from edi_xl.flows.intake import (
     ReturnRow,
     read_returns,
     returned_status,
+    typed_formula_flags,
 )
 from edi_xl.flows.merge import FileOutcome, Flag, MergeReport, file_flags
 from edi_xl.flows.owner_returns import META_SHEET, write_metadata
@@ -124,6 +125,7 @@ def canonical_rows(
         status = row.status if remark else word or row.status
         if invalid:
             flags.append(invalid)
+        flags += typed_formula_flags(row, action_id=row.id or None)
         if not row.id and not row.locked.get("action"):
             flags.append(Flag(Code.NO_ID, file.name, sheet=row.sheet, row=row.row))
         rows.append(

@@ -51,6 +51,12 @@ class SheetGrid:
     filled_down: frozenset[tuple[int, int]] = field(
         default_factory=frozenset, compare=False, hash=False
     )
+    #: 0-based (row, column) -> the error Excel showed (``#NAME?``) for a cell whose text a
+    #: person typed starting with "=", "-" or "+" ("-delayed to May"), which Excel took for a
+    #: formula: the grid holds the text typed, read from the formula (xlsx / xlsm)
+    typed_as_formula: dict[tuple[int, int], str] = field(
+        default_factory=dict, compare=False, hash=False
+    )
 
     @property
     def n_rows(self) -> int:

@@ -529,10 +529,12 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
         parts = _sheet_parts(read, names)
         hidden: dict[str, set[int]] = {}
         links: dict[str, list[_Link]] = {}
+        typed: dict[str, dict[tuple[int, int], str]] = {}
         for name, part in parts.items():
             xml = read(part)
             hidden[name] = _hidden_rows(xml)
             links[name] = _links(xml, part, read, names)
+            typed[name] = _typed_as_formula(xml)
         saved = core_modified(read(_CORE)) if _CORE in names else None
     grids = _calamine_sheets(path)
     if not grids:
@@ -542,6 +544,7 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
         if grid.name not in hidden:
             return None  # a sheet we cannot place in the zip: let openpyxl read it
         rows = [[_as_datetime(v) for v in row] for row in grid.rows]
+        _put_typed(rows, typed[grid.name])  # (calamine read them as empty cells)
         out.append(
             SheetGrid(
                 name=grid.name,
@@ -551,9 +554,58 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
                 links=_links_of_cells(links[grid.name], rows),
                 filled_across=grid.filled_across,
                 filled_down=grid.filled_down,
+                typed_as_formula=dict.fromkeys(typed[grid.name], _NAME_ERROR),
             )
         )
     return out, saved
+
+
+#: The error Excel shows for a formula naming what does not exist: what words typed after
+#: "=", "-" or "+" become ("-delayed to May": the names "delayed", "to" and "May").
+_NAME_ERROR = "#NAME?"
+
+
+def _typed_text(formula: str) -> str:
+    """What a person typed, from the formula Excel made of it: Excel keeps a leading "-" or
+    "+" in the formula and drops the "=" ("-delayed to May"; "= see notes" is " see notes")."""
+    return formula if formula[:1] in ("-", "+") else f"={formula}"
+
+
+def _typed_as_formula(data: bytes) -> dict[tuple[int, int], str]:
+    """0-based (row, column) -> the text typed, for the cells of a worksheet part (``data``)
+    whose formula shows ``#NAME?``: words Excel took for a formula because they began with
+    "=", "-" or "+". calamine reads such a cell as empty and openpyxl as "#NAME?": the
+    owner's words are only in the formula. A formula showing a result keeps it."""
+    if _NAME_ERROR.encode() not in data:
+        return {}
+    from defusedxml import ElementTree as SafeTree
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    found: dict[tuple[int, int], str] = {}
+    for element in SafeTree.fromstring(data).iter():
+        if element.tag.rsplit("}", 1)[-1] != "c" or element.get("t") != "e":
+            continue
+        parts = {child.tag.rsplit("}", 1)[-1]: child.text or "" for child in element}
+        if parts.get("v") != _NAME_ERROR or not parts.get("f"):
+            continue
+        try:
+            row, col = coordinate_to_tuple(element.get("r") or "")
+        except (TypeError, ValueError):
+            continue
+        if row <= MAX_ROWS and col <= MAX_COLS:
+            found[(row - 1, col - 1)] = _typed_text(parts["f"])
+    return found
+
+
+def _put_typed(rows: list[list[Any]], typed: dict[tuple[int, int], str]) -> None:
+    """Put the text typed (:func:`_typed_as_formula`) in its cells of ``rows``, which may end
+    before them (a cell read as empty is no value)."""
+    for (r, c), text in typed.items():
+        while len(rows) <= r:
+            rows.append([])
+        line = rows[r]
+        line.extend([None] * (c + 1 - len(line)))
+        line[c] = text
 
 
 _HYPERLINK = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?hyperlink\b")
@@ -691,6 +743,7 @@ def _openpyxl_sheets(path: Path) -> list[SheetGrid]:
         wb = openpyxl.load_workbook(f, data_only=True, keep_links=False)
         try:
             grids = []
+            typed: dict[str, dict[tuple[int, int], str]] | None = None  # read when needed
             for ws in wb.worksheets:
                 grid = _clean_grid(grid_from_worksheet(ws))
                 grid.links.update(
@@ -698,10 +751,45 @@ def _openpyxl_sheets(path: Path) -> list[SheetGrid]:
                     for (r, c), cell in ws._cells.items()
                     if (link := cell.hyperlink) is not None and link.target
                 )
+                errors = [
+                    (r - 1, c - 1) for (r, c), cell in ws._cells.items() if cell.data_type == "e"
+                ]
+                if errors:
+                    if typed is None:
+                        typed = _typed_in_file(path)
+                    _errors_as_read(grid, errors, typed.get(ws.title, {}))
                 grids.append(grid)
             return grids
         finally:
             wb.close()
+
+
+def _typed_in_file(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Sheet name -> :func:`_typed_as_formula` of its part, for an .xlsx / .xlsm at ``path``
+    (nothing when its parts cannot be found)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            return {
+                name: _typed_as_formula(zf.read(part))
+                for name, part in _sheet_parts(zf.read, names).items()
+            }
+    except (KeyError, OSError, ValueError, ParseError, zipfile.BadZipFile):
+        return {}
+
+
+def _errors_as_read(
+    grid: SheetGrid, errors: list[tuple[int, int]], typed: dict[tuple[int, int], str]
+) -> None:
+    """The cells of ``grid`` showing an error (openpyxl reads "#N/A") read as calamine reads
+    them, empty, or, where a person's words were taken for a formula, as the text typed."""
+    for r, c in errors:
+        if r < len(grid.rows) and c < len(grid.rows[r]):
+            grid.rows[r][c] = typed.get((r, c))
+    for place in errors:
+        if place in typed:
+            grid.typed_as_formula[place] = _NAME_ERROR
+    _put_typed(grid.rows, {p: t for p, t in typed.items() if p in grid.typed_as_formula})
 
 
 def _address(link: Any) -> str:

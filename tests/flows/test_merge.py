@@ -1003,3 +1003,76 @@ def test_a_row_with_no_number_that_matches_no_action_is_named_by_its_text() -> N
         "sheet 'Your actions' row 8: the action 'Also: refresh the panel pool list every "
         "quarter', with no action number, is not in the master; not added"
     )
+
+
+def _as_excel_saves_typed_formulas(path: Path, typed: dict[str, str]) -> None:
+    """Make the cells ``typed`` (reference -> formula as Excel keeps it, no "=") formulas
+    showing #NAME?, as Excel saves words typed after "=", "-" or "+" ("-delayed to May")."""
+    import re
+    from xml.sax.saxutils import escape
+
+    wb = load_workbook(path)
+    ws = wb["Your actions"]
+    for ref in typed:
+        ws[ref] = f"=PLACEHOLDER{ref}"
+    wb.save(path)
+    parts = {}
+    with zipfile.ZipFile(path) as zin:
+        for info in zin.infolist():
+            parts[info] = zin.read(info)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in parts.items():
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                for ref, formula in typed.items():
+                    text = re.sub(
+                        rf'<c r="{ref}"([^>]*)><f>PLACEHOLDER{ref}</f><v\s*/?>(?:</v>)?</c>',
+                        lambda m, f=formula, r=ref: (
+                            f'<c r="{r}"{m.group(1)} t="e"><f>{escape(f)}</f><v>#NAME?</v></c>'
+                        ),
+                        text,
+                    )
+                assert "PLACEHOLDER" not in text
+                data = text.encode()
+            zout.writestr(info, data)
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_words_excel_took_for_a_formula_arrive_as_typed_and_said(
+    master, tmp_path, monkeypatch, reader
+):
+    """Jim typed "= see notes", "-delayed to May" and "+ new training booked" as his updates:
+    Excel saved each as a formula showing #NAME?, and the merge took no update (calamine) or
+    "#NAME?" (openpyxl) (session 17). His words arrive as typed, as text (never a formula in
+    the master), each flagged with the file, sheet, row and column for the lead to check."""
+    from edi_xl.read import sources
+
+    if reader == "openpyxl":
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+    jim = _sent_and_edited(master, tmp_path, lambda ws, rows: None)
+    rows = {load_workbook(jim.path)["Your actions"].cell(r, 1).value: r for r in range(7, 12)}
+    _as_excel_saves_typed_formulas(
+        jim.path,
+        {
+            f"F{rows['1.4']}": " see notes",
+            f"F{rows['1.5']}": "-delayed to May",
+            f"F{rows['1.8']}": "+ new training booked",
+        },
+    )
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    typed = {"1.4": "= see notes", "1.5": "-delayed to May", "1.8": "+ new training booked"}
+    assert {c.id: c.new for c in result.changes if c.field == "update"} == typed
+    said = [f for f in result.flags if f.kind == "typed_as_formula"]
+    assert [(f.id, f.severity, f.location.sheet, f.location.row) for f in said] == [
+        (i, Severity.WARNING, "Your actions", rows[i]) for i in typed
+    ]
+    assert said[1].location.column == "Update as at 18 Dec 23"
+    assert said[1].message == (
+        f"sheet 'Your actions' row {rows['1.5']} column 'Update as at 18 Dec 23': Excel read "
+        'this as a formula (#NAME?), as it reads words typed after "=", "-" or "+"; taken as '
+        "the text typed, '-delayed to May': check it"
+    )
+    ws = load_workbook(master)["Action Plan"]
+    cells = [c for row in ws.iter_rows() for c in row if c.value in typed.values()]
+    assert len(cells) == 3
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)

@@ -754,3 +754,39 @@ def test_a_link_put_on_whole_columns_is_the_cells_that_hold_something(tmp_path: 
     pack = "https://intranet.example.nhs.uk/pack.pdf"
     filled = [(0, 0), (0, 1), (0, 2), (0, 4), (1, 0), (1, 1), (1, 2)]
     assert fast[0][0].links == dict.fromkeys(filled, pack)
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_words_excel_took_for_a_formula_are_read_as_typed(tmp_path, monkeypatch, reader):
+    """Words typed after "=", "-" or "+" ("-delayed to May") are saved by Excel as a formula
+    showing #NAME?: calamine read the cell as empty and openpyxl as "#NAME?", so the words
+    were lost (session 17). They are read as typed, and the grid says which cells they are;
+    a formula with a result keeps it, and one showing another error is still empty."""
+    from edi_xl.read import sources
+
+    if reader == "openpyxl":
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+    path = tmp_path / "typed.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Return")
+    ws.write_row(0, 0, ["#", "Update"])
+    ws.write_row(1, 0, ["1.4"])
+    ws.write_formula(1, 1, "= see notes", None, "#NAME?")
+    ws.write_row(2, 0, ["1.5"])
+    ws.write_formula(2, 1, "=-delayed to May", None, "#NAME?")
+    ws.write_row(3, 0, ["1.8"])
+    ws.write_formula(3, 1, '=A4&" done"', None, "1.8 done")
+    ws.write_row(4, 0, ["1.9"])
+    ws.write_formula(4, 1, "=NA()", None, "#N/A")
+    ws.write_row(5, 0, ["2.1"])
+    ws.write_formula(5, 2, "=+ new training booked", None, "#NAME?")  # past the last value
+    wb.close()
+    grid = read_grids(path).sheets[0]
+    assert [grid.value(r, 1) for r in range(1, 5)] == [
+        "= see notes",
+        "-delayed to May",
+        "1.8 done",
+        None,
+    ]
+    assert grid.value(5, 2) == "+ new training booked"
+    assert grid.typed_as_formula == {(1, 1): "#NAME?", (2, 1): "#NAME?", (5, 2): "#NAME?"}

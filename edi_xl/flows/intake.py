@@ -24,6 +24,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from edi_xl.core.errors import EncryptedFileError, NotASpreadsheetError, UnreadableFileError
+from edi_xl.core.number_formats import as_shown
 from edi_xl.core.problems import Code, Flag, Outcome, Problem, problem
 from edi_xl.core.rounds import latest_round
 from edi_xl.core.status import RAG, parse_status, status_remark
@@ -262,6 +263,14 @@ def typed(sheet: SheetGrid, r: int, c: int) -> Any:
     return None if (r, c) in sheet.filled_across else sheet.value(r, c)
 
 
+def shown(sheet: SheetGrid, r: int, c: int) -> Any:
+    """What a person saw at 0-based (``r``, ``c``) of a return (:func:`typed`): a number as
+    its format showed it ("50%" for the 0.5 Excel keeps of "50%"; "£1,200"), a date in
+    edi_xl's way ("15 Mar 2026"), where the reader knows the format
+    (:func:`edi_xl.core.number_formats.as_shown`)."""
+    return as_shown(typed(sheet, r, c), sheet.number_formats.get((r, c)))
+
+
 def _typed_as_formula(table: ReturnTable, r: int) -> dict[str, tuple[str, str]]:
     """The Status and update cells of row ``r`` (0-based) whose words Excel took for a
     formula: column -> (the text typed, the error Excel showed)."""
@@ -311,7 +320,8 @@ def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
             return typed(sheet, r, col) if col is not None else None
 
         raw_id = get("id")
-        update = typed(sheet, r, table.update_col) if table.update_col is not None else None
+        # a number or a date as the owner saw it ("50%", not 0.5)
+        update = shown(sheet, r, table.update_col) if table.update_col is not None else None
         # an address the Status or update cell links to (the evidence, Insert > Link) goes
         # after the update's text: the master's cell holds text, and the link is not lost
         linked = [

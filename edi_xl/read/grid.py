@@ -57,6 +57,12 @@ class SheetGrid:
     typed_as_formula: dict[tuple[int, int], str] = field(
         default_factory=dict, compare=False, hash=False
     )
+    #: 0-based (row, column) -> the number format of a cell holding a number or a date, when
+    #: it is not General ("0%", '"£"#,##0', "dd/mm/yyyy"), where the reader knows them (xlsx /
+    #: xlsm): what the cell showed, for text written from it
+    number_formats: dict[tuple[int, int], str] = field(
+        default_factory=dict, compare=False, hash=False
+    )
 
     @property
     def n_rows(self) -> int:

@@ -527,14 +527,17 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
             return whole[name] if name in whole else zf.read(name)
 
         parts = _sheet_parts(read, names)
+        formats = _cell_formats(read(_STYLES)) if _STYLES in names else {}
         hidden: dict[str, set[int]] = {}
         links: dict[str, list[_Link]] = {}
         typed: dict[str, dict[tuple[int, int], str]] = {}
+        styled: dict[str, dict[tuple[int, int], str]] = {}
         for name, part in parts.items():
             xml = read(part)
             hidden[name] = _hidden_rows(xml)
             links[name] = _links(xml, part, read, names)
             typed[name] = _typed_as_formula(xml)
+            styled[name] = _styled_cells(xml, formats)
         saved = core_modified(read(_CORE)) if _CORE in names else None
     grids = _calamine_sheets(path)
     if not grids:
@@ -555,6 +558,7 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
                 filled_across=grid.filled_across,
                 filled_down=grid.filled_down,
                 typed_as_formula=dict.fromkeys(typed[grid.name], _NAME_ERROR),
+                number_formats=_of_numbers(styled[grid.name], rows),
             )
         )
     return out, saved
@@ -606,6 +610,75 @@ def _put_typed(rows: list[list[Any]], typed: dict[tuple[int, int], str]) -> None
         line = rows[r]
         line.extend([None] * (c + 1 - len(line)))
         line[c] = text
+
+
+_STYLES = "xl/styles.xml"
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*)>")
+_CELL_STYLE = re.compile(rb"\bs=[\"'](\d+)[\"']")
+_CELL_REF = re.compile(rb"\br=[\"']([A-Za-z]{1,3})(\d+)[\"']")
+
+
+def _cell_formats(data: bytes) -> dict[int, str]:
+    """Cell style (``s=""``) -> its number format, for the styles of a workbook's styles part
+    (``data``) whose format is not General nor text (``@``)."""
+    from defusedxml import ElementTree as SafeTree
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    try:
+        root = SafeTree.fromstring(data)
+    except ParseError:
+        return {}
+    codes: dict[int, str] = dict(BUILTIN_FORMATS)
+    xfs: list[str | None] = []
+    for element in root:
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "numFmts":
+            for fmt in element:
+                if (number := fmt.get("numFmtId", "")).isdigit():
+                    codes[int(number)] = fmt.get("formatCode") or "General"
+        elif tag == "cellXfs":
+            for xf in element:
+                number = xf.get("numFmtId", "0")
+                xfs.append(codes.get(int(number)) if number.isdigit() else None)
+    return {i: code for i, code in enumerate(xfs) if code and code not in ("General", "@")}
+
+
+def _styled_cells(data: bytes, formats: dict[int, str]) -> dict[tuple[int, int], str]:
+    """0-based (row, column) -> the number format of each cell of a worksheet part (``data``)
+    with a style of ``formats``."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    found: dict[tuple[int, int], str] = {}
+    if not formats:
+        return found
+    for match in _CELL_TAG.finditer(data):
+        attrs = match.group(1)
+        style = _CELL_STYLE.search(attrs)
+        if style is None or (code := formats.get(int(style.group(1)))) is None:
+            continue
+        ref = _CELL_REF.search(attrs)
+        if ref is None:
+            continue
+        row, col = int(ref.group(2)), column_index_from_string(ref.group(1).decode().upper())
+        if row <= MAX_ROWS and col <= MAX_COLS:
+            found[(row - 1, col - 1)] = code
+    return found
+
+
+def _of_numbers(
+    formats: dict[tuple[int, int], str], rows: list[list[Any]]
+) -> dict[tuple[int, int], str]:
+    """``formats`` of the cells of ``rows`` that hold a number or a date (a text's format
+    shows nothing of it)."""
+    held: dict[tuple[int, int], str] = {}
+    for (r, c), code in formats.items():
+        if r < len(rows) and c < len(rows[r]) and _is_number_or_date(rows[r][c]):
+            held[(r, c)] = code
+    return held
+
+
+def _is_number_or_date(value: Any) -> bool:
+    return isinstance(value, int | float | _dt.date | _dt.datetime) and not isinstance(value, bool)
 
 
 _HYPERLINK = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?hyperlink\b")
@@ -750,6 +823,12 @@ def _openpyxl_sheets(path: Path) -> list[SheetGrid]:
                     ((r - 1, c - 1), _address(link))
                     for (r, c), cell in ws._cells.items()
                     if (link := cell.hyperlink) is not None and link.target
+                )
+                grid.number_formats.update(
+                    ((r - 1, c - 1), cell.number_format)
+                    for (r, c), cell in ws._cells.items()
+                    if cell.number_format not in ("General", "@")
+                    and _is_number_or_date(cell._value)
                 )
                 errors = [
                     (r - 1, c - 1) for (r, c), cell in ws._cells.items() if cell.data_type == "e"

@@ -1076,3 +1076,30 @@ def test_words_excel_took_for_a_formula_arrive_as_typed_and_said(
     cells = [c for row in ws.iter_rows() for c in row if c.value in typed.values()]
     assert len(cells) == 3
     assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_a_number_or_date_typed_as_an_update_arrives_as_the_owner_saw_it(
+    master, tmp_path, monkeypatch, reader
+):
+    """Jim typed "50%", "£1,200" and "15/03/2026" as his updates: Excel keeps 0.5, 1200 and a
+    date, each shown by its format, and the master's update was "0.5", "1200" and
+    "2026-03-15" (session 17). They arrive as he saw them (a date in edi_xl's way)."""
+    from edi_xl.read import sources
+
+    if reader == "openpyxl":
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+
+    def typed(ws, rows):
+        for i, value, shown in [
+            ("1.4", 0.5, "0%"),
+            ("1.5", 1200, '"£"#,##0'),
+            ("1.8", datetime(2026, 3, 15), "dd/mm/yyyy"),
+        ]:
+            ws.cell(rows[i], 6, value).number_format = shown
+
+    jim = _sent_and_edited(master, tmp_path, typed)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    updates = {"1.4": "50%", "1.5": "£1,200", "1.8": "15 Mar 2026"}
+    assert {c.id: c.new for c in result.changes if c.field == "update"} == updates
+    assert {i: plan_rows(master)[i]["Update as at 18 Dec 23"] for i in updates} == updates

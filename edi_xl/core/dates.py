@@ -346,13 +346,16 @@ _BEFORE = (  # "Sep-25 / Mar-26": no day 25 (but "Jan-March 2025", "end-March 20
 _AFTER = r"(?![\w/]|[.\-/]\d)"
 
 
-def _not_after(words: tuple[str, ...], gap: str) -> str:
-    """Negative lookbehinds: not straight after one of ``words`` (any case) and one ``gap``
-    character. Python's lookbehinds are fixed-width, so one per length of word."""
+def _after(words: tuple[str, ...], gap: str, *, negative: bool = True) -> str:
+    """Lookbehinds: (not, unless ``negative`` is false) straight after one of ``words`` (any
+    case) and one ``gap`` character. Python's lookbehinds are fixed-width: one per length of
+    word, all of them (not after any) or any one of them (after one)."""
     by_length: dict[int, list[str]] = {}
     for word in words:
         by_length.setdefault(len(word), []).append(re.escape(word))
-    return "".join(rf"(?<!\b(?:{'|'.join(group)}){gap})" for _, group in sorted(by_length.items()))
+    sign = "!" if negative else "="
+    each = [rf"(?<{sign}\b(?:{'|'.join(group)}){gap})" for _, group in sorted(by_length.items())]
+    return "".join(each) if negative else f"(?:{'|'.join(each)})"
 
 
 # The number after a month name belongs to that month (its day or its 2-digit year), never the
@@ -365,8 +368,11 @@ _MONTH_WORDS = tuple(
         for dot in ("", ".")
     )
 )
-_NOT_AFTER_MONTH = _not_after(_MONTH_WORDS, r"[\s,]")
-# Nor is the number of a phase, stage or step ("Phase 2 Mar-26" is March 2026, not 2 March).
+_NOT_AFTER_MONTH = _after(_MONTH_WORDS, r"[\s,]")
+# Nor is the number of a phase, stage or step before a month written with a 2-digit year
+# ("Phase 2 Mar-26" is March 2026, not 2 March: "Mar-26" alone is a month; "Phase 2 Mar 26" is
+# not guessed). Before a month and a 4-digit year the number is the day, as ever: "Carers Week
+# 9 June 2025", "Pilot phase 1 April 2025" (and so "Phase 2 March 2026" is 2 March).
 _LABEL_WORDS = (
     "phase", "stage", "step", "part", "year", "yr", "q", "quarter", "qtr", "h", "half",
     "wave", "round", "tranche", "cohort", "level", "tier", "band", "week", "wk", "month",
@@ -374,7 +380,11 @@ _LABEL_WORDS = (
     "goal", "section", "item", "point", "option", "no", "no.", "number", "indicator",
     "metric", "standard", "recommendation", "wres", "wdes",
 )  # fmt: skip
-_NOT_AFTER_LABEL = _not_after(_LABEL_WORDS, r"[\s\-#]")
+_MONTH_ANY = _MON.replace("(?P<mon>", "(?:")
+_AFTER_A_LABEL = _after(_LABEL_WORDS, r"[\s\-#]", negative=False)
+_NOT_A_LABELLED_MONTH = (
+    rf"(?!{_AFTER_A_LABEL}\d{{1,2}}\s+{_MONTH_ANY}(?:[\-/'\u2019]|\s+)\d{{2}}(?!\d))"
+)
 
 
 @dataclass(frozen=True)
@@ -430,7 +440,7 @@ _FORMS: tuple[_Form, ...] = (
         "day month-name year",
         _DAY_MONTH_YEAR,
         _build_day_month_year,
-        inside=f"{_NOT_AFTER_MONTH}{_NOT_AFTER_LABEL}{_DAY_MONTH_YEAR}",
+        inside=f"{_NOT_AFTER_MONTH}{_NOT_A_LABELLED_MONTH}{_DAY_MONTH_YEAR}",
     ),
     # Month name, day, 4-digit year: March 31, 2024 / March 31st 2024 (unambiguous with words).
     _form(
@@ -496,8 +506,18 @@ _FORMS: tuple[_Form, ...] = (
 # "Sep-25 / Mar-26"): each month is read as it is alone ("Jun 25" is June 2025), and the latest
 # is the deadline, as for "Jun 2025 - Dec 2025". (Inside longer text a month and a number after
 # a space, "by Mar 31", is still not read: the number may be a day.)
-_MONTH_YEAR_ITEM = re.compile(rf"{_MON}[\s\-/.,']*(?:\d{{4}}|\d{{2}})(?!\d)", _FLAGS)
+_MONTH_YEAR_ITEM = re.compile(rf"{_MON}[\s\-/.,']*(?P<y>\d{{4}}|\d{{2}})(?!\d)", _FLAGS)
 _LIST_GAP = re.compile(r"\s*(?:[/,;&+\-\u2013\u2014]|and|or|to|then)\s*", _FLAGS)
+
+
+def _last_day(item: re.Match[str]) -> bool:
+    """Whether a month's 2-digit number is its last day ("Mar 31", "Apr 30", "Feb 28")."""
+    digits = item["y"]
+    if len(digits) != 2:
+        return False
+    month = _month_number(item["mon"])
+    last = (28, 29) if month == 2 else (calendar.monthrange(2001, month)[1],)
+    return int(digits) in last
 
 
 def _month_list(text: str) -> list[_Found]:
@@ -506,6 +526,8 @@ def _month_list(text: str) -> list[_Found]:
     items = list(_MONTH_YEAR_ITEM.finditer(text))
     if len(items) < 2 or items[0].start() != 0 or items[-1].end() != len(text):
         return []
+    if any(_last_day(item) for item in items):
+        return []  # "Mar 31 / Apr 30": month ends, not years 2031 and 2030 (not guessed)
     gaps = (text[a.end() : b.start()] for a, b in itertools.pairwise(items))
     if not all(_LIST_GAP.fullmatch(gap) for gap in gaps):
         return []
@@ -587,7 +609,7 @@ _HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
 _INSIDE_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
-            rf"{_BEFORE}{_NOT_AFTER_LABEL}(?:\d{{1,2}}{_ORDINAL}(?:\s*of)?\s+{_MON}){_AFTER}",
+            rf"{_BEFORE}{_NOT_A_LABELLED_MONTH}(?:\d{{1,2}}{_ORDINAL}(?:\s*of)?\s+{_MON}){_AFTER}",
             _FLAGS,
         ),
         "is a day and month with no year",

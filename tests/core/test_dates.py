@@ -304,7 +304,17 @@ EMBEDDED: list[Case] = [
     ("Part 1 Mar-26", MONTH, D(2026, 3, 31), True),
     ("Step 4 Mar-26", MONTH, D(2026, 3, 31), True),
     ("Phase-2 Mar-26", MONTH, D(2026, 3, 31), True),
-    ("Phase 2 March 2026", MONTH, D(2026, 3, 31), True),
+    # before a 4-digit year the number is the day, as in "Carers Week 9 June 2025" (helper-68)
+    # a list of month ends is no list of years (helper-68: "Mar 31 / Apr 30" was March 2031)
+    ("Mar 31 / Apr 30", UNREADABLE, None, False),
+    ("Jun 30 and Dec 31", UNREADABLE, None, False),
+    ("Sep 30, Mar 31", UNREADABLE, None, False),
+    ("Phase 2 March 2026", EXACT, D(2026, 3, 2), True),
+    ("Carers Week 9 June 2025", EXACT, D(2025, 6, 9), True),
+    ("Black History Month 1 October 2025", EXACT, D(2025, 10, 1), True),
+    ("Pilot phase 1 April 2025", EXACT, D(2025, 4, 1), True),
+    ("Training session 12 March 2025", EXACT, D(2025, 3, 12), True),
+    ("Key milestone 15 July 2025", EXACT, D(2025, 7, 15), True),
     ("Phase 1 Sep-25, Phase 2 Mar-26", MONTH, D(2026, 3, 31), True),
     ("Phase 2 - 31 March 2026", EXACT, D(2026, 3, 31), True),  # a day written after it reads
     ("Phase 2 Mar 26", UNREADABLE, None, False),  # as "by Mar 31": not guessed in text

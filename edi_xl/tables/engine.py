@@ -543,7 +543,22 @@ def _header(
         columns.append(Column(col, text or _letter_name(col), fld, how))
     for c in columns:
         c.plain = (plain or {}).get(c.col, "")
+    _tell_apart(columns)
     return Header(rows=rows, columns=columns, fallbacks=fallbacks)
+
+
+def _tell_apart(columns: list[Column]) -> None:
+    """Columns kept under one header ("Notes" | "Notes", or a "Notes" label merged over two
+    columns) are two columns: each is named with its letter, "Notes (F)", "Notes (G)", as
+    the trust layout names them, so that both reach the master (kept by one name, the first
+    one's values would be lost under the second's). Its ``plain`` keeps the header as written.
+    """
+    kept = [c for c in columns if c.how == "extra" or c.field == "indicator"]
+    seen = [c.header for c in kept]
+    for c in kept:
+        if c.header and seen.count(c.header) > 1:
+            c.plain = c.plain or c.header
+            c.header = f"{c.header} ({_letter_name(c.col).removeprefix('Column ')})"
 
 
 #: The fields a table may give in several columns, one per period (a RAG and an update
@@ -763,13 +778,13 @@ def _group_labels(grid: SheetGrid, r: int, header: Header) -> dict[int, str]:
     or one over a header written more than once in the row ("RAG" under "Q1 update" and under
     "Q2 update"). A cell merged down over both rows ("Ref") is no label."""
     texts = _row_headers(grid.rows[r])
-    names = [c.header for c in header.columns]
+    names = [c.plain or c.header for c in header.columns]  # (as written: "Notes", not "Notes (F)")
     out: dict[int, str] = {}
-    for c in header.columns:
+    for c, name in zip(header.columns, names, strict=True):
         label = texts.get(c.col)
-        if label is None or normalise_header(label) == normalise_header(c.header):
+        if label is None or normalise_header(label) == normalise_header(name):
             continue
-        if header_period(label) is not None or names.count(c.header) > 1:
+        if header_period(label) is not None or names.count(name) > 1:
             out[c.col] = label
     return out
 

@@ -1824,3 +1824,42 @@ def test_bare_codes_under_an_indicator_or_a_metric_column_of_a_plan_naming_both(
         [(r.scheme.value, r.code) for r in a.references] for a in read_source(path).plan.actions
     ]
     assert refs == [[("WRES", "2")], [("WDES", "2")]]
+
+
+# --- session 17: what importing a plan lost or misread (helper-64) ----------------------------
+
+
+def test_two_extra_columns_with_one_header_are_both_kept(tmp_path):
+    """Two "Notes" columns (and a "Comments" label merged over two columns): the master kept
+    one "Notes" column holding the second one's values, the first's lost without a word."""
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Ref", "Action", "Lead", "Due date", "RAG", "Notes", "Notes", "Evidence", None],
+            ["1.1", "Diverse panels", "Jim Machon", "31/03/2024", "G", "A1", "B1", "e1", "f1"],
+            ["1.2", "Positive action", "Fiona Mac", "30/06/2024", "A", "A2", "B2", "e2", "f2"],
+        ],
+        merges=("H1:I1",),
+    )
+    read = read_source(path)
+    assert read.plan.actions[0].extra == {
+        "Notes (F)": "A1",
+        "Notes (G)": "B1",
+        "Evidence (H)": "e1",
+        "Evidence (I)": "f1",
+    }
+    assert [c.header for c in read.mapping if c.field is None] == [
+        "Notes (F)",
+        "Notes (G)",
+        "Evidence (H)",
+        "Evidence (I)",
+    ]
+    out = tmp_path / "m.xlsx"
+    result = CliRunner().invoke(
+        cli,
+        ["import", str(path), "-o", str(out), "--as-at", "15/01/2024", "--map", "Notes=extra"],
+    )
+    listed = [" ".join(line.split()) for line in result.output.splitlines()]
+    assert "Notes (F) -> kept as an extra column" in listed, result.output
+    assert "Notes (G) -> kept as an extra column" in listed
+    assert "no source has a column" not in result.output  # (--map names them as written)

@@ -368,11 +368,15 @@ _PERIOD_JOIN = re.compile(r"\s+(?:as\s+(?:at|of)|at|for|on|in)\s*$", re.IGNORECA
 
 def _period_field(text: str) -> str | None:
     """The field of a header that names its period ("Progress update Q2", "RAG 2025/26",
-    "Status Q2", "Update 30/09/2025"): the field of the header without it."""
+    "Status Q2", "Update 30/09/2025"): the field of the header without it; for a period
+    under a group label ("Q1 (RAG status 2024/25)"), the label's."""
     bare = _PERIOD.sub(" ", text)
     if bare == text:
         return None
-    bare = _PERIOD_JOIN.sub("", " ".join(re.sub(r"\(\s*\)", " ", bare).split()))
+    bare = " ".join(re.sub(r"\(\s*\)", " ", bare).split())
+    if label := re.fullmatch(r"\((.*)\)", bare):
+        bare = label.group(1)  # "Q1 (RAG status 2024/25)": a quarter under its group's label
+    bare = _PERIOD_JOIN.sub("", bare.strip())
     if not bare or re.search(r"\d", _unbracketed(bare)):
         return None
     return match_source_header(bare) or header_field(bare)
@@ -462,29 +466,76 @@ def header_at(
     carried into its name: "RAG (Q1 update)".
     """
     overrides = overrides or {}
+    groups = groups or {}
     texts = _row_headers(grid.rows[r])
-    mapped = _map_texts(texts, overrides)
-    if not _is_header(texts, mapped):
+    # (a quarter is a header under its group's label: "Q1" under "RAG status 2024/25")
+    labelled = {c: f"{t} ({groups[c]})" if c in groups else t for c, t in texts.items()}
+    mapped = _map_texts(labelled, overrides, {c: texts[c] for c in groups if c in texts})
+    if not _is_header(labelled, mapped):
         return None
     if len({f for f, _ in mapped.values()}) < 2 and not _has_field_by_content(grid, r, mapped):
         return None
     rows = [r]
     joined = dict(texts)
+    plain: dict[int, str] = {}
     for nxt in range(r + 1, min(r + 3, grid.n_rows)):
         if nxt in grid.kinds:
             break
         more = _row_headers(grid.rows[nxt])
+        periods = _periods_under(grid, nxt, more, joined, overrides)
+        if periods:
+            for col, label in periods.items():
+                plain[col] = more[col]
+                groups[col] = label
+                joined[col] = more[col]
+            rows.append(nxt)
+            break  # (the periods are the header's last row)
         if not _continues(more, joined, overrides):
             break
         for col, text in more.items():
             joined[col] = f"{joined[col]} {text}" if col in joined else text
         rows.append(nxt)
-    plain: dict[int, str] = {}
-    for col, label in (groups or {}).items():
+    for col, label in groups.items():
         if col in joined:
             plain[col] = joined[col]
             joined[col] = f"{joined[col]} ({label})"
     return _header(grid, tuple(rows), joined, overrides, plain)
+
+
+def _is_period(text: str) -> bool:
+    """A header that is a period and nothing else: "Q1", "2024/25", "30/09/2025"."""
+    return header_period(text) is not None and not _PERIOD.sub("", text).strip(" -–/()")
+
+
+def _periods_under(
+    grid: SheetGrid,
+    r: int,
+    texts: dict[int, str],
+    joined: dict[int, str],
+    overrides: dict[str, str],
+) -> dict[int, str]:
+    """Row ``r`` under a header is the periods of a status or update group ("RAG status
+    2024/25" merged over, or written above the first of, "Q1 | Q2 | Q3"): col -> the group's
+    label over each period; empty when it is not (a row of data, a header's next line).
+
+    Every text of the row is a period, or a header cell merged down into it ("Ref"), and
+    each period sits under its label: the header cell above it, or, blank, the nearest one
+    to its left that is over a period too. A label must name a status or an update.
+    """
+    out: dict[int, str] = {}
+    for col, text in texts.items():
+        if (r, col) in grid.filled_down or text == joined.get(col):
+            continue  # ("Ref" merged down both rows)
+        if not _is_period(text):
+            return {}
+        over = col if col in joined else max((c for c in joined if c < col), default=None)
+        if over is None or over not in texts or _is_period(joined[over]):
+            return {}
+        label = joined[over]
+        if _map_texts({col: label}, overrides).get(col, ("", ""))[0] not in PERIOD_FIELDS:
+            return {}
+        out[col] = label
+    return out
 
 
 def _has_field_by_content(grid: SheetGrid, r: int, mapped: dict[int, tuple[str, str]]) -> bool:
@@ -756,15 +807,21 @@ def find_headers(grid: SheetGrid, overrides: dict[str, str] | None = None) -> li
             r += 1
             continue
         found = header_at(grid, r, overrides)
+        grouped = bool(out) and out[-1].last == r - 1
         if found is not None:
-            if out and out[-1].last == r - 1:
+            if grouped:
                 # "Action details" | "Monitoring" over the real header: a row of group labels,
                 # carried into the names of the columns under them where they tell those apart
                 group = out.pop()
-                labels = _group_labels(grid, r - 1, found)
+                names = {c.col: c.plain or c.header for c in found.columns}
+                labels = _group_labels(grid, r - 1, names)
                 if labels:
                     found = header_at(grid, r, overrides, labels) or found
                     found.rows = (*group.rows, *found.rows)
+            elif r > 0 and r - 1 not in grid.kinds and (labels := _labels_above(grid, r, found)):
+                # the label merged over the quarters alone, in a row of its own
+                found = header_at(grid, r, overrides, labels) or found
+                found.rows = (r - 1, *found.rows)
             out.append(found)
             r = found.last + 1
             continue
@@ -772,21 +829,36 @@ def find_headers(grid: SheetGrid, overrides: dict[str, str] | None = None) -> li
     return out
 
 
-def _group_labels(grid: SheetGrid, r: int, header: Header) -> dict[int, str]:
-    """col -> the group label in row ``r`` over a column of ``header`` ("Q1 update" merged
-    over "RAG | Commentary"), for the labels that tell columns apart: one naming a period,
-    or one over a header written more than once in the row ("RAG" under "Q1 update" and under
-    "Q2 update"). A cell merged down over both rows ("Ref") is no label."""
+def _group_labels(grid: SheetGrid, r: int, names: dict[int, str]) -> dict[int, str]:
+    """col -> the group label in row ``r`` over a column named in ``names`` ("Q1 update"
+    merged over "RAG | Commentary"), for the labels that tell columns apart: one naming a
+    period, or one over a header written more than once in the row ("RAG" under "Q1 update"
+    and under "Q2 update"). A cell merged down over both rows ("Ref") is no label."""
     texts = _row_headers(grid.rows[r])
-    names = [c.plain or c.header for c in header.columns]  # (as written: "Notes", not "Notes (F)")
+    written = list(names.values())  # (as written: "Notes", not "Notes (F)")
     out: dict[int, str] = {}
-    for c, name in zip(header.columns, names, strict=True):
-        label = texts.get(c.col)
+    for col, name in names.items():
+        label = texts.get(col)
         if label is None or normalise_header(label) == normalise_header(name):
             continue
-        if header_period(label) is not None or names.count(name) > 1:
-            out[c.col] = label
+        if header_period(label) is not None or written.count(name) > 1:
+            out[col] = label
     return out
+
+
+def _labels_above(grid: SheetGrid, r: int, header: Header) -> dict[int, str]:
+    """col -> the label in the row above a header (``r``) that is no header itself, when
+    that row holds nothing but labels over the header's periods ("RAG status 2024/25"
+    merged over "Q1 | Q2 | Q3"), each naming a status or an update; else empty (a title
+    row above a table is no label)."""
+    above = _row_headers(grid.rows[r - 1])
+    periods = {c.col for c in header.columns if _is_period(c.plain or c.header)}
+    if not above or not set(above) <= periods:
+        return {}
+    fields = _map_texts(above, {})
+    if any(fields.get(c, ("", ""))[0] not in PERIOD_FIELDS for c in above):
+        return {}
+    return above
 
 
 # --- what a column holds ---------------------------------------------------------------------

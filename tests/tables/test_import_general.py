@@ -1863,3 +1863,57 @@ def test_two_extra_columns_with_one_header_are_both_kept(tmp_path):
     assert "Notes (F) -> kept as an extra column" in listed, result.output
     assert "Notes (G) -> kept as an extra column" in listed
     assert "no source has a column" not in result.output  # (--map names them as written)
+
+
+_QUARTER_ROWS = [
+    ["1.1", "Diverse panels", "Jim Machon", "31/03/2024", "G", "A", None],
+    ["1.2", "Positive action", "Fiona Mac", "30/06/2024", "G", "G", "A"],
+    ["1.3", "Reverse mentoring", "Ann Lee", "30/09/2024", "A", None, None],
+]
+
+
+@pytest.mark.parametrize(
+    ("label_row", "header_row", "merges"),
+    [
+        # the label merged over the quarters, in a row of its own
+        ([None] * 4 + ["RAG status 2024/25"], ["Ref", "Action", "Lead", "Due date"], ("E1:G1",)),
+        # the other headers merged down both rows
+        (
+            ["Ref", "Action", "Lead", "Due date", "RAG status 2024/25"],
+            [None] * 4,
+            ("A1:A2", "B1:B2", "C1:C2", "D1:D2", "E1:G1"),
+        ),
+        # nothing merged: the label over the first quarter
+        (["Ref", "Action", "Lead", "Due date", "RAG status 2024/25"], [None] * 4, ()),
+    ],
+)
+def test_a_status_group_over_its_quarters_takes_the_latest(tmp_path, label_row, header_row, merges):
+    """ "RAG status 2024/25" over "Q1 | Q2 | Q3": Q1, the oldest, was the Status by its
+    content (1.2, G | G | A, came in On Track), Q2 and Q3 kept as extras (helper-64)."""
+    path = xlsx(
+        tmp_path / "p.xlsx", [label_row, [*header_row, "Q1", "Q2", "Q3"], *_QUARTER_ROWS], merges
+    )
+    read = read_source(path)
+    actions = read.plan.actions
+    assert [(a.id, a.status_text) for a in actions] == [("1.1", "A"), ("1.2", "A"), ("1.3", "A")]
+    assert actions[1].extra == {"Q1 (RAG status 2024/25)": "G", "Q2 (RAG status 2024/25)": "G"}
+    taken = {c.header: (c.field, c.how) for c in read.mapping}
+    assert taken["Q3 (RAG status 2024/25)"] == ("status", "header")
+    assert read.plan.title is None  # (the label is the header's, not the plan's title)
+    assert not read.not_placed
+
+
+def test_a_title_over_a_table_with_quarter_columns_is_no_group_label(tmp_path):
+    """A title row above the header is no label: the quarters stay as they were read."""
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["WRES action plan 2024/25"],
+            ["Ref", "Action", "Lead", "Due date", "Status", "Q1", "Q2"],
+            ["1.1", "Diverse panels", "Jim Machon", "31/03/2024", "G", "x", "y"],
+        ],
+    )
+    read = read_source(path)
+    assert read.plan.title == "WRES action plan 2024/25"
+    assert read.plan.actions[0].status_text == "G"
+    assert read.plan.actions[0].extra == {"Q1": "x", "Q2": "y"}

@@ -808,6 +808,12 @@ def find_headers(grid: SheetGrid, overrides: dict[str, str] | None = None) -> li
             continue
         found = header_at(grid, r, overrides)
         grouped = bool(out) and out[-1].last == r - 1
+        if found is None and grouped:
+            # "Lead" over "Name | Email", "RAG status 2024/25" over "Q1 | Q2 | Q3", the other
+            # headers merged down both rows: the quarters are headers under their label
+            sub = _row_headers(grid.rows[r])
+            labels = _group_labels(grid, r - 1, sub)
+            found = header_at(grid, r, overrides, labels) if labels else None
         if found is not None:
             if grouped:
                 # "Action details" | "Monitoring" over the real header: a row of group labels,

@@ -1917,3 +1917,60 @@ def test_a_title_over_a_table_with_quarter_columns_is_no_group_label(tmp_path):
     assert read.plan.title == "WRES action plan 2024/25"
     assert read.plan.actions[0].status_text == "G"
     assert read.plan.actions[0].extra == {"Q1": "x", "Q2": "y"}
+
+
+def test_two_group_labels_over_a_header_of_two_rows(tmp_path):
+    """ "Lead" over "Name | Email" and "RAG status 2024/25" over "Q1 | Q2 | Q3", the other
+    headers merged down both rows: the second header row became an action (id "Ref", owner
+    "Name", status "Q2") and the Q1 column was lost (helper-64)."""
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            [
+                "Ref",
+                "Action",
+                "Lead",
+                None,
+                "Due\nDate",
+                "RAG status 2024/25",
+                None,
+                None,
+                "Progress\u00a0update",
+            ],
+            [None, None, "Name", "Email", None, "Q1", "Q2", "Q3", None],
+            [
+                "1.1",
+                "Diverse panels",
+                "Jim Machon",
+                "jim@nhs.net",
+                "31/03/2024",
+                "G",
+                "A",
+                None,
+                "Panels in place",
+            ],
+            [
+                "1.2",
+                "Positive action",
+                "Fiona Mac",
+                "fiona@nhs.net",
+                "30/06/2024",
+                "G",
+                "G",
+                "A",
+                "Slipping",
+            ],
+        ],  # fmt: skip
+        merges=("A1:A2", "B1:B2", "C1:D1", "E1:E2", "F1:H1", "I1:I2"),
+    )
+    read = read_source(path)
+    assert [(a.id, a.owner, a.status_text, a.updates[0].text) for a in read.plan.actions] == [
+        ("1.1", "Jim Machon", "A", "Panels in place"),
+        ("1.2", "Fiona Mac", "A", "Slipping"),
+    ]
+    assert read.plan.actions[0].extra == {
+        "Email": "jim@nhs.net",
+        "Q1 (RAG status 2024/25)": "G",
+        "Q2 (RAG status 2024/25)": "A",
+    }
+    assert len(read.plan.actions) == 2 and not read.not_placed

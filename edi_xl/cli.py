@@ -249,6 +249,8 @@ def new(
         click.echo(f"Columns of {source.name}:")  # (which of the trust's became which)
         _column_mapping(read.mapping)
     _summary(result, "Created")
+    for hint in read.formula_hints if read else []:
+        click.echo(f"note: {source.name if source else ''}, {hint}")
     not_taken = read.not_placed if read else []
     if not_taken:  # (rows of the trust's workbook the new master does not hold: said)
         assert source is not None
@@ -268,7 +270,8 @@ def new(
     # (headings, notes and a key left out are notes; a row that looks like an action's is
     # for a person to look at)
     looks = any(n.like_an_action for n in (read.plan.source.not_actions if read else []))
-    sys.exit(1 if result.report.needs_attention or looks else 0)
+    unsaved = bool(read and read.formula_hints)  # (values read as formulas' text)
+    sys.exit(1 if result.report.needs_attention or looks or unsaved else 0)
 
 
 @cli.command()
@@ -952,6 +955,8 @@ def _import_sources(result: ImportResult) -> None:
             for found in read.statuses_from_colour:
                 click.echo(f"    note: {found.describe()}")
         for hint in read.colour_hints:
+            click.echo(f"  note: {hint}")
+        for hint in read.formula_hints:
             click.echo(f"  note: {hint}")
         for label, count in tidied(read):
             click.echo(f"  {label}: {count}")

@@ -128,7 +128,7 @@ class ImportResult:
             or bool(self.unused_maps)
             or bool(self.duplicates)
             or bool(self.unplaced)
-            or any(s.read.not_placed for s in self.sources if s.read)
+            or any(s.read.not_placed or s.read.formula_hints for s in self.sources if s.read)
             or self.refresh.report.needs_attention
         )
 
@@ -352,6 +352,7 @@ def describe(outcome: SourceOutcome) -> list[tuple[str, str]]:
         for i, c in enumerate(read.statuses_from_colour, 1)
     ]
     lines += [("Status colours not read", hint) for hint in read.colour_hints]
+    lines += [("Formulas with no result", hint) for hint in read.formula_hints]
     lines += [(f"Not placed {i}", text) for i, text in enumerate(read.not_placed, 1)]
     lines += [(key, value) for key, value in read.plan.metadata.items()]
     return lines
@@ -433,6 +434,7 @@ def outcome_dict(outcome: SourceOutcome) -> dict[str, Any]:
             for c in read.statuses_from_colour
         ],
         "status_colour_hints": read.colour_hints,
+        "formulas_without_result": read.formula_hints,
         "metadata": read.plan.metadata,
         "not_placed": read.not_placed,
     }

@@ -37,6 +37,12 @@ class SheetGrid:
     worked_out: frozenset[tuple[int, int]] = field(
         default_factory=frozenset, compare=False, hash=False
     )
+    #: 0-based (row, column) of the formula cells the file holds no result for (last saved
+    #: by a program that does not calculate, as openpyxl, and not opened in Excel since):
+    #: they hold the formula's text ("=DATE(2023,12,31)"), as a master's do
+    no_result: frozenset[tuple[int, int]] = field(
+        default_factory=frozenset, compare=False, hash=False
+    )
     #: 0-based (row, column) -> the address a cell links to (Insert > Link: a web page, a
     #: document), where the reader knows them (an owner's evidence, linked from the update)
     links: dict[tuple[int, int], str] = field(default_factory=dict, compare=False, hash=False)

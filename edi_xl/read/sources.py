@@ -528,16 +528,19 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
 
         parts = _sheet_parts(read, names)
         formats = _cell_formats(read(_STYLES)) if _STYLES in names else {}
+        recalculate = bool(_FULL_CALC.search(read("xl/workbook.xml")))
         hidden: dict[str, set[int]] = {}
         links: dict[str, list[_Link]] = {}
         typed: dict[str, dict[tuple[int, int], str]] = {}
         styled: dict[str, dict[tuple[int, int], str]] = {}
+        formulas: dict[str, dict[tuple[int, int], str | None]] = {}
         for name, part in parts.items():
             xml = read(part)
             hidden[name] = _hidden_rows(xml)
             links[name] = _links(xml, part, read, names)
             typed[name] = _typed_as_formula(xml)
             styled[name] = _styled_cells(xml, formats)
+            formulas[name] = _formula_cells(xml, recalculate)
         saved = core_modified(read(_CORE)) if _CORE in names else None
     grids = _calamine_sheets(path)
     if not grids:
@@ -547,6 +550,7 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
         if grid.name not in hidden:
             return None  # a sheet we cannot place in the zip: let openpyxl read it
         rows = [[_as_datetime(v) for v in row] for row in grid.rows]
+        no_result = _put_formula_texts(rows, formulas[grid.name])
         _put_typed(rows, typed[grid.name])  # (calamine read them as empty cells)
         out.append(
             SheetGrid(
@@ -554,6 +558,8 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
                 rows=rows,
                 hidden=grid.hidden,
                 hidden_rows=frozenset(r for r in hidden[grid.name] if r < len(rows)),
+                worked_out=frozenset(formulas[grid.name]),
+                no_result=no_result,
                 links=_links_of_cells(links[grid.name], rows),
                 filled_across=grid.filled_across,
                 filled_down=grid.filled_down,
@@ -682,6 +688,68 @@ def _is_number_or_date(value: Any) -> bool:
 
 
 _HYPERLINK = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?hyperlink\b")
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_CELL = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)", re.DOTALL
+)
+_CELL_REF = re.compile(rb"\br=[\"']([A-Za-z]{1,3})(\d+)[\"']")
+_CELL_TYPE = re.compile(rb"\bt=[\"'](\w+)[\"']")
+_FORMULA = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?f\b[^>]*?(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?f>)", re.DOTALL
+)
+_RESULT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>(.*?)</(?:[A-Za-z_][\w.-]*:)?v>", re.DOTALL)
+#: the workbook asks to be worked out again when opened: the results in it were not (what
+#: xlsxwriter and openpyxl write; Excel clears it once it has calculated)
+_FULL_CALC = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?calcPr\b[^>]*\bfullCalcOnLoad=[\"'](?:1|true)")
+
+
+def _formula_cells(data: bytes, recalculate: bool) -> dict[tuple[int, int], str | None]:
+    """0-based (row, column) of each formula cell of a worksheet part (``data``) -> None
+    where the file holds its result, else the formula's text ("=DATE(2023,12,31)"; "=" for
+    one shared from another cell): no result saved (``<v></v>`` or none: openpyxl), or, in a
+    workbook to be worked out again when opened (``recalculate``), the 0 xlsxwriter writes
+    for a result it was not given."""
+    if not _FORMULA_TAG.search(data):
+        return {}
+    import html
+
+    from openpyxl.utils.cell import column_index_from_string
+
+    out: dict[tuple[int, int], str | None] = {}
+    for cell in _CELL.finditer(data):
+        body = cell.group(2) or b""
+        formula = _FORMULA.search(body)
+        ref = _CELL_REF.search(cell.group(1))
+        if formula is None or ref is None:
+            continue
+        place = (int(ref.group(2)) - 1, column_index_from_string(ref.group(1).decode()) - 1)
+        result = _RESULT.search(body)
+        typed = _CELL_TYPE.search(cell.group(1))
+        value = result.group(1).strip() if result is not None else b""
+        # (xlsxwriter's 0 for a result it was not given)
+        saved = value != b"" and not (recalculate and typed is None and value == b"0")
+        text = html.unescape((formula.group(1) or b"").decode("utf-8", "replace"))
+        out[place] = None if saved else f"={text}"
+    return out
+
+
+def _put_formula_texts(
+    rows: list[list[Any]], formulas: dict[tuple[int, int], str | None]
+) -> frozenset[tuple[int, int]]:
+    """Put each formula's text in the cells of ``rows`` the file holds no result for (as a
+    master reads them: what the cell holds, not an empty cell blamed on the plan), and give
+    their places."""
+    places = []
+    for (r, c), text in formulas.items():
+        if text is None or r >= MAX_ROWS or c >= MAX_COLS:
+            continue
+        while len(rows) <= r:
+            rows.append([])
+        line = rows[r]
+        line.extend([None] * (c + 1 - len(line)))
+        line[c] = text
+        places.append((r, c))
+    return frozenset(places)
 
 
 #: A link read from a sheet: (first row, last row, first column, last column), 0-based and

@@ -19,6 +19,7 @@ from types import ModuleType
 from edi_xl.core.errors import EdiXlError, LayoutNotFoundError, UnreadableFileError
 from edi_xl.core.model import Action, ActionPlan, combine_plans
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG
+from edi_xl.core.text import plural
 from edi_xl.read.fills import cell_fills, colour_name, is_pale, rag_of_colour
 from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.read.sources import read_grids, sniff_format
@@ -58,6 +59,8 @@ class SourceRead:
     sheet_themes: list[SheetTheme] = field(default_factory=list)
     #: Status cells holding no word but coloured (an .xlsx): read as their colour, or not
     colour_statuses: list[ColourStatus] = field(default_factory=list)
+    #: once per sheet read: formulas the file holds no result for, read as their text
+    formula_hints: list[str] = field(default_factory=list)
 
     @property
     def actions(self) -> int:
@@ -104,6 +107,36 @@ class ColourStatus:
         if self.read_as is None:
             return f"{where}, not read ({self.why_not})"
         return f"{where}, read as {DEFAULT_STATUS_WORDS[self.read_as]}"
+
+
+#: How many formula cells a hint names before "and n more".
+_FORMULAS_NAMED = 5
+
+
+def formula_hints(grids: list[SheetGrid]) -> list[str]:
+    """Once per sheet: the formulas the file holds no result for (it was last saved by a
+    program that does not calculate, such as openpyxl, and not opened in Excel since), read
+    as their text; what to do about it."""
+    from openpyxl.utils import get_column_letter
+
+    out = []
+    for grid in grids:
+        if not grid.no_result:
+            continue
+        places = sorted(grid.no_result)
+        named = [
+            f"{get_column_letter(c + 1)}{r + 1} {grid.value(r, c)}"
+            for r, c in places[:_FORMULAS_NAMED]
+        ]
+        more = len(places) - len(named)
+        out.append(
+            f"sheet {grid.name!r}: {plural(len(places), 'formula')} saved with no result "
+            f"(the file was last saved by a program that does not calculate), read as "
+            f"{'its' if len(places) == 1 else 'their'} text: {'; '.join(named)}"
+            + (f"; and {more} more" if more else "")
+            + ". Open the file in Excel, save it, and import it again"
+        )
+    return out
 
 
 def layout_names(layout: str | None = None) -> list[str]:
@@ -195,6 +228,7 @@ def read_source(
                 )
                 for n in (plan.source.not_actions if plan.source else [])
             ],
+            formula_hints=formula_hints([grid]),
         )
     return _read_imported(
         path, fmt, module, sheets, grid, detection, document, layout, overrides or {}
@@ -309,6 +343,7 @@ def _read_imported(
         titles=[t for _, r in reads if isinstance(r, GeneralRead) for t in r.titles],
         sheet_themes=themes,
         colour_statuses=colours,
+        formula_hints=formula_hints([g for g, _ in reads]),
     )
 
 

@@ -1974,3 +1974,66 @@ def test_two_group_labels_over_a_header_of_two_rows(tmp_path):
         "Q2 (RAG status 2024/25)": "A",
     }
     assert len(read.plan.actions) == 2 and not read.not_placed
+
+
+def _formula_plan(path: Path, writer: str) -> Path:
+    """A plan whose Due date and Lead are formulas, saved with no results: by openpyxl
+    (``<v></v>``) or by xlsxwriter (its 0 for a result it was not given)."""
+    rows = [
+        ["Ref", "Action", "Code", "Lead", "Due date", "RAG"],
+        ["1.1", "Diverse panels", "JM", "=VLOOKUP(C2,Owners!A:B,2,0)", "=DATE(2023,12,31)", "G"],
+        ["1.2", "Positive action", "FM", "=VLOOKUP(C3,Owners!A:B,2,0)", "=DATE(2024,6,30)", "A"],
+    ]
+    if writer == "openpyxl":
+        xlsx(path, rows)
+    else:
+        import xlsxwriter
+
+        wb = xlsxwriter.Workbook(str(path))
+        ws = wb.add_worksheet("Plan")
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value.startswith("="):
+                    ws.write_formula(r, c, value)
+                else:
+                    ws.write_string(r, c, value)
+        wb.close()
+    return path
+
+
+@pytest.mark.parametrize("writer", ["openpyxl", "xlsxwriter"])
+def test_formulas_saved_with_no_result_are_read_as_their_text_and_said(tmp_path, writer):
+    """A plan last saved by a program that does not calculate: its formulas came in empty,
+    blamed on the plan ("There is no due date"; 1.1, due 31/12/2023, not overdue), or as
+    xlsxwriter's 0 (Status '0', a due date of 00:00) (helper-64)."""
+    path = _formula_plan(tmp_path / "p.xlsx", writer)
+    read = read_source(path)
+    first = read.plan.actions[0]
+    assert first.due.text == "=DATE(2023,12,31)"
+    assert first.owner == "=VLOOKUP(C2,Owners!A:B,2,0)"
+    assert first.status_text == "G"
+    (hint,) = read.formula_hints
+    assert hint.startswith("sheet 'Plan': 4 formulas saved with no result")
+    assert "E2 =DATE(2023,12,31)" in hint and "open the file in excel, save it" in hint.lower()
+    result = CliRunner().invoke(
+        cli, ["import", str(path), "-o", str(tmp_path / "m.xlsx"), "--as-at", "15/01/2024"]
+    )
+    assert result.exit_code == 1
+    assert "note: sheet 'Plan': 4 formulas saved with no result" in result.output
+
+
+def test_formulas_with_their_results_saved_are_read_as_they_show(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "p.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Plan")
+    ws.write_row(0, 0, ["Ref", "Action", "Lead", "Due date", "RAG"])
+    ws.write_row(1, 0, ["1.1", "Diverse panels", "Jim Machon"])
+    ws.write_formula(1, 3, "=DATE(2023,12,31)", wb.add_format({"num_format": "dd/mm/yyyy"}), 45291)
+    ws.write_formula(1, 4, '=IF(D2<TODAY(),"R","G")', None, "R")
+    wb.close()
+    read = read_source(path)
+    action = read.plan.actions[0]
+    assert (action.due.date, action.status_text) == (date(2023, 12, 31), "R")
+    assert not read.formula_hints

@@ -534,6 +534,7 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
         typed: dict[str, dict[tuple[int, int], str]] = {}
         styled: dict[str, dict[tuple[int, int], str]] = {}
         formulas: dict[str, dict[tuple[int, int], str | None]] = {}
+        totals: dict[str, list[_Range]] = {}
         for name, part in parts.items():
             xml = read(part)
             hidden[name] = _hidden_rows(xml)
@@ -541,6 +542,7 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
             typed[name] = _typed_as_formula(xml)
             styled[name] = _styled_cells(xml, formats)
             formulas[name] = _formula_cells(xml, recalculate)
+            totals[name] = _table_totals(xml, part, read, names)
         saved = core_modified(read(_CORE)) if _CORE in names else None
     grids = _calamine_sheets(path)
     if not grids:
@@ -552,6 +554,7 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
         rows = [[_as_datetime(v) for v in row] for row in grid.rows]
         no_result = _put_formula_texts(rows, formulas[grid.name])
         _put_typed(rows, typed[grid.name])  # (calamine read them as empty cells)
+        no_result -= _clear(rows, totals[grid.name])  # (a table's Total Row: not actions)
         out.append(
             SheetGrid(
                 name=grid.name,
@@ -688,6 +691,62 @@ def _is_number_or_date(value: Any) -> bool:
 
 
 _HYPERLINK = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?hyperlink\b")
+_TABLE_PART = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?tablePart\b")
+#: (first row, last row, first column, last column) of cells, 0-based and inclusive
+_Range = tuple[int, int, int, int]
+
+
+def _table_totals(
+    data: bytes, part: str, read: Callable[[str], bytes], names: set[str]
+) -> list[_Range]:
+    """The totals rows of the tables ("Format as Table" with "Total Row" ticked) on a
+    worksheet part (``data``), as a master's are found (:func:`edi_xl.master.plan.table_totals`)."""
+    if not _TABLE_PART.search(data):
+        return []
+    import posixpath
+
+    from defusedxml import ElementTree as SafeTree
+    from openpyxl.utils.cell import range_boundaries
+
+    folder, _, file = part.rpartition("/")
+    rels_name = f"{folder}/_rels/{file}.rels"
+    if rels_name not in names:
+        return []
+    out: list[_Range] = []
+    for rel in SafeTree.fromstring(read(rels_name)):
+        target = rel.get("Target") or ""
+        if not (rel.get("Type") or "").endswith("/table") or not target:
+            continue
+        table = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(folder, target))
+        )
+        if table not in names:
+            continue
+        root = SafeTree.fromstring(read(table))
+        try:
+            count = int(root.get("totalsRowCount") or 0)
+            left, _, right, last = range_boundaries(root.get("ref") or "")
+        except (TypeError, ValueError):
+            continue
+        if count and left and right and last:
+            out.append((last - count, last - 1, left - 1, right - 1))
+    return out
+
+
+def _clear(rows: list[list[Any]], ranges: list[_Range]) -> frozenset[tuple[int, int]]:
+    """Empty the cells of ``rows`` in ``ranges``; the places emptied."""
+    out = []
+    for first, last, left, right in ranges:
+        for r in range(first, min(last + 1, len(rows))):
+            line = rows[r]
+            for c in range(left, min(right + 1, len(line))):
+                line[c] = None
+                out.append((r, c))
+    return frozenset(out)
+
+
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _CELL = re.compile(
     rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)", re.DOTALL

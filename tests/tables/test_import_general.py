@@ -2037,3 +2037,48 @@ def test_formulas_with_their_results_saved_are_read_as_they_show(tmp_path):
     action = read.plan.actions[0]
     assert (action.due.date, action.status_text) == (date(2023, 12, 31), "R")
     assert not read.formula_hints
+
+
+def test_a_totals_row_labelled_in_the_action_column_is_no_action(tmp_path):
+    """ "Total" in the Action column and a count beside it (=COUNTA(E2:E3), its result saved):
+    it became an action with a made-up id and Status "2" (helper-64): the import's reader
+    did not know which cells were formulas."""
+    import xlsxwriter
+
+    path = tmp_path / "p.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Plan")
+    ws.write_row(0, 0, ["Ref", "Action", "Lead", "Due date", "RAG"])
+    ws.write_row(1, 0, ["1.1", "Diverse panels", "Jim Machon", "31/03/2024", "Green"])
+    ws.write_row(2, 0, ["1.2", "Positive action", "Fiona Mac", "30/06/2024", "Amber"])
+    ws.write(4, 1, "Total")
+    ws.write_formula(4, 4, "=COUNTA(E2:E3)", None, 2)
+    wb.close()
+    assert [a.id for a in read_source(path).plan.actions] == ["1.1", "1.2"]
+
+
+@pytest.mark.parametrize("label", ["Total", "Totals", "Total actions"])
+def test_an_excel_tables_total_row_is_no_action(tmp_path, label):
+    """A plan kept as an Excel table with its Total Row ticked, labelled in the Action column
+    ("Total actions", a count under Lead): it became action 1.4, owner "0" (helper-64)."""
+    import xlsxwriter
+
+    path = tmp_path / "p.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Plan")
+    data = [
+        ["1.1", "Diverse panels", "Jim Machon", "31/03/2024", "Green"],
+        ["1.2", "Positive action", "Fiona Mac", "30/06/2024", "Blue"],
+    ]
+    columns = [
+        {"header": "Ref"},
+        {"header": "Action", "total_string": label},
+        {"header": "Lead", "total_function": "count"},
+        {"header": "Due date"},
+        {"header": "RAG"},
+    ]
+    ws.add_table(0, 0, 3, 4, {"total_row": True, "data": data, "columns": columns})
+    wb.close()
+    read = read_source(path)
+    assert [a.id for a in read.plan.actions] == ["1.1", "1.2"]
+    assert not read.not_placed

@@ -387,6 +387,11 @@ _NOT_A_LABELLED_MONTH = (
 )
 
 
+# Between a quarter or a half and its financial year: "Q3 2023/24", "Q3 of 2023/24", "Q3:
+# 2023/24", "Q3 (2023/24)", "H2 of the 2025/26 financial year", "second half of year 2025/26".
+_PERIOD_GAP = r"[\s,:\-\u2013(]*(?:of\s+)?(?:the\s+)?(?:(?:financial\s+)?year\s+)?(?:fy\s*)?"
+
+
 @dataclass(frozen=True)
 class _Form:
     """One way of writing a date: a whole-cell pattern and, if searched for, an in-text one."""
@@ -448,30 +453,32 @@ _FORMS: tuple[_Form, ...] = (
         rf"{_MON}\s*(?P<d>\d{{1,2}}){_ORDINAL},?\s+(?P<y>\d{{4}})",
         _build_month_day_year,
     ),
-    # Quarter of a financial year: Q3 2023/24, Q3 23/24, Q3 2023-24, Quarter 3 FY2023/24.
+    # Quarter of a financial year: Q3 2023/24, Q3 23/24, Q3 2023-24, Quarter 3 FY2023/24,
+    # Q3 (2023/24), Q3: 2023/24.
     _form(
         "quarter",
-        rf"q(?:uarter|tr)?\s*(?P<q>\d)[\s,]*(?:of\s+)?(?:fy\s*)?{_FY_YEARS}",
+        rf"q(?:uarter|tr)?\s*(?P<q>\d){_PERIOD_GAP}{_FY_YEARS}\)?",
         _build_quarter,
     ),
-    # The same, year first: 2023/24 Q3, FY2023/24 Q3.
+    # The same, year first: 2023/24 Q3, FY2023/24 Q3, FY23/24 Q3 (not after a dash: "2023/24 -
+    # Q1 2024/25" is from 2023/24 to Q1 2024/25).
     _form(
         "financial year quarter",
-        r"(?:fy\s*)?(?P<y1>\d{4})\s*[/-]\s*(?P<y2>\d{4}|\d{2})[\s,]*q(?:uarter|tr)?\s*(?P<q>\d)",
+        rf"(?:fy\s*)?{_FY_YEARS}[\s,:(]*q(?:uarter|tr)?\s*(?P<q>\d)\)?",
         _build_quarter,
     ),
     # Half of a financial year: H1 2025/26 (April-September 2025), H2 25/26, Half 1 2025/26,
-    # second half of 2025/26.
+    # Half year 1 2025/26, H1 (2025/26), second half of 2025/26.
     _form(
         "half year",
-        r"(?:h(?:alf)?\s*(?P<h>\d)|(?P<nth>first|1st|second|2nd)\s+half)[\s,]*(?:of\s+)?"
-        rf"(?:(?:the\s+)?fy\s*)?{_FY_YEARS}",
+        r"(?:h(?:alf)?(?:[\s\-]*year)?\s*(?P<h>\d)|(?P<nth>first|1st|second|2nd)\s+half)"
+        rf"{_PERIOD_GAP}{_FY_YEARS}\)?",
         _build_half_year,
     ),
-    # The same, year first: 2025/26 H2, FY2025/26 Half 1.
+    # The same, year first: 2025/26 H2, FY2025/26 Half 1, FY25/26 H1.
     _form(
         "financial year half",
-        r"(?:fy\s*)?(?P<y1>\d{4})\s*[/-]\s*(?P<y2>\d{4}|\d{2})[\s,]*h(?:alf)?\s*(?P<h>\d)",
+        rf"(?:fy\s*)?{_FY_YEARS}[\s,:(]*h(?:alf)?\s*(?P<h>\d)\)?",
         _build_half_year,
     ),
     # Financial year: 2023/24, 2023-24, 2023/2024, FY2023/24 (a 4-digit first year)...

@@ -1664,6 +1664,36 @@ def test_a_revised_due_date_saying_no_change_gives_way_to_the_original(tmp_path)
     ]
 
 
+def test_a_revised_due_date_saying_no_change_in_more_words_gives_way_too(tmp_path):
+    """helper-68: "No change to date", "Not revised - see update", "None required", "N/A -
+    complete", "Nil return" stayed unreadable, the original beside them; a date written after
+    the words is the revised date."""
+    path = tmp_path / "tracker.csv"
+    path.write_text(
+        "Ref,Action,Lead,Original due date,Revised due date,Status\n"
+        "1,Diverse panels,Head of HR,31/03/2026,No change to date,Green\n"
+        "2,Reverse mentoring,Chief Nurse,31/12/2025,Not revised - see update,Amber\n"
+        "3,Pay gap report,Chief People Officer,30/06/2026,None required,Amber\n"
+        "4,Staff networks,Head of EDI,31/12/2025,N/A - complete,Amber\n"
+        "5,Exit interviews,Head of HR,31/12/2025,Nil return,Amber\n"
+        "6,Sexual safety charter,Chief Nurse,31/12/2025,No change (31/03/2026),Amber\n"
+        "7,Board development,Trust Secretary,31/12/2025,Not yet known,Amber\n",
+        encoding="utf-8",
+    )
+    read = read_source(path)
+    got = [(a.id, a.due.kind, a.due.date, a.extra["Revised due date"]) for a in read.plan.actions]
+    assert got == [
+        ("1", DateKind.EXACT, date(2026, 3, 31), "No change to date"),
+        ("2", DateKind.EXACT, date(2025, 12, 31), "Not revised - see update"),
+        ("3", DateKind.EXACT, date(2026, 6, 30), "None required"),
+        ("4", DateKind.EXACT, date(2025, 12, 31), "N/A - complete"),
+        ("5", DateKind.EXACT, date(2025, 12, 31), "Nil return"),
+        ("6", DateKind.EXACT, date(2026, 3, 31), None),  # the date written is the revised one
+        ("7", DateKind.UNREADABLE, None, None),  # not a "no change": flagged as before
+    ]
+    assert read.original_due == 5
+
+
 def test_an_action_logs_date_of_update_is_not_its_update(tmp_path):
     path = tmp_path / "log.csv"
     path.write_text(

@@ -70,9 +70,12 @@ _BRACKET_DATE = re.compile(r"\s*\(([^()]{2,40})\)\s*\.?\s*$")
 _NO_CHANGE = re.compile(
     r"\s*(?:no\s+(?:change|changes|revision|new\s+date)|unchanged|not\s+(?:changed|revised)"
     r"|same(?:\s+as\s+(?:the\s+)?(?:original|before|planned))?"
-    r"|as\s+(?:per\s+)?(?:the\s+)?(?:original|planned|before)|original(?:\s+date)?|none|nil)"
-    r"\s*[.!]?\s*",
-    re.IGNORECASE,
+    r"|as\s+(?:per\s+)?(?:the\s+)?(?:original|planned|before)|original(?:\s+date)?|none|nil"
+    r"|n/?a)"
+    # "No change to date", "None required", "Not revised - see update", "N/A - complete"
+    r"(?:\s+(?:to\s+(?:the\s+)?(?:due\s+)?date|required|needed|return))?"
+    r"(?:\s*[.!]?\s*|\s*[-\u2013\u2014:;,(].*)",
+    re.IGNORECASE | re.DOTALL,
 )
 _SECTION = re.compile(
     r"^\s*(?:(?:wres|wdes|nhse?|edi)\s+)?(?:indicator|metric|high\s+impact\s+action|hia|"
@@ -435,7 +438,9 @@ def _add_action(
         due_raw = values.get(due_col)
     due = parse_date(due_raw)
     revised_words: str | None = None  # a revised cell that gave way to the original, as typed
-    if due.kind is DateKind.EMPTY or _NO_CHANGE.fullmatch(due.text):
+    if due.kind is DateKind.EMPTY or (
+        due.kind is DateKind.UNREADABLE and _NO_CHANGE.fullmatch(due.text)
+    ):
         original = _original_due(header, values, raws)
         if original is not None:  # no revised date in this row: the original stands
             revised_words, due = due.text or None, original

@@ -21,6 +21,19 @@ def cell_text(value: Any) -> str | None:
     return text or None
 
 
+def with_links(text: str | None, links: list[str]) -> str | None:
+    """``text`` with each address in ``links`` it does not hold already after it, in
+    brackets ("Complete: see the evidence (https://...)"); the addresses alone when there is
+    no text. (A cell's Insert > Link is the evidence: its text goes where text goes, and the
+    address is not lost.)"""
+    for link in dict.fromkeys(links):
+        if text is None:
+            text = link
+        elif link not in text:
+            text = f"{text} ({link})"
+    return text
+
+
 def one_line(value: Any) -> str:
     """A value's text on one line: runs of whitespace (line breaks too) made one space, outer
     whitespace gone; "" for None. For headers, owners' names and comparing texts."""

@@ -28,7 +28,7 @@ from edi_xl.core.number_formats import as_shown
 from edi_xl.core.problems import Code, Flag, Outcome, Problem, problem
 from edi_xl.core.rounds import latest_round
 from edi_xl.core.status import RAG, parse_status, status_remark
-from edi_xl.core.text import cell_text, plural
+from edi_xl.core.text import cell_text, plural, with_links
 from edi_xl.flows.owner_returns import MAX_META_ROWS, META_SHEET, ReturnMetadata, metadata_from_rows
 from edi_xl.master.sheets import CHANGE_LOG, CHANGE_LOG_HEADERS
 from edi_xl.read.grid import SheetGrid, is_blank
@@ -243,18 +243,6 @@ def _pick_update_column(
     return (updates[names[i]], names[i]) if i is not None else (None, None)
 
 
-def _with_links(text: str | None, links: list[str]) -> str | None:
-    """``text`` with each address in ``links`` it does not hold already after it, in
-    brackets ("Complete: see the evidence (https://...)"); the addresses alone when there is
-    no text."""
-    for link in dict.fromkeys(links):
-        if text is None:
-            text = link
-        elif link not in text:
-            text = f"{text} ({link})"
-    return text
-
-
 def typed(sheet: SheetGrid, r: int, c: int) -> Any:
     """What a person typed at 0-based (``r``, ``c``) of a return, as Excel keeps it: a merge
     across columns holds its value in its first cell alone (merging Last update with the new
@@ -337,7 +325,7 @@ def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
                 id=id_text(raw_id),
                 id_was_number=isinstance(raw_id, float | int) and not isinstance(raw_id, bool),
                 status=clean_text(get("status")),
-                update=_with_links(clean_text(update), linked),
+                update=with_links(clean_text(update), linked),
                 locked=_locked(table, r, get),
                 others={
                     h: v

@@ -2112,3 +2112,35 @@ def test_an_excel_tables_total_row_is_no_action(tmp_path, label):
     read = read_source(path)
     assert [a.id for a in read.plan.actions] == ["1.1", "1.2"]
     assert not read.not_placed
+
+
+def test_a_link_on_a_cell_comes_in_after_its_text(tmp_path: Path) -> None:
+    """helper-64: a Status "Complete" that links to the evidence (Insert > Link) came in as
+    its text, the address dropped without a word. As a merge does: a Status's or a date's link
+    goes after the update's text, any other cell's after its own; with no update column the
+    import lists it."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Ref", "Action", "Lead", "Due date", "Status", "Update", "Notes"])
+    ws.append(["1", "Diverse panels", "Head of HR", "31/03/2026", "Complete", "Done", "Policy"])
+    ws.append(["2", "Pay gap report", "Chief Nurse", "30/06/2026", "On track", "Drafted", None])
+    ws["E2"].hyperlink = "https://intranet.example/evidence.pdf"
+    ws["G2"].hyperlink = "https://intranet.example/policy"
+    ws["F3"].hyperlink = "https://intranet.example/draft.docx"
+    path = tmp_path / "plan.xlsx"
+    wb.save(path)
+    read = read_source(path)
+    got = [(a.status_text, a.current_update.text, a.extra.get("Notes")) for a in read.plan.actions]
+    assert got == [
+        (
+            "Complete",
+            "Done (https://intranet.example/evidence.pdf)",
+            "Policy (https://intranet.example/policy)",
+        ),
+        ("On track", "Drafted (https://intranet.example/draft.docx)", None),
+    ]
+    ws.delete_cols(6)  # no update column: the Status's link is listed, not lost
+    wb.save(path)
+    read = read_source(path)
+    assert read.plan.actions[0].status_text == "Complete"
+    assert any("https://intranet.example/evidence.pdf" in n for n in read.not_placed)

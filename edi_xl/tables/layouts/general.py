@@ -39,7 +39,7 @@ from edi_xl.core.references import (
     standards_with,
 )
 from edi_xl.core.status import RAG, parse_status
-from edi_xl.core.text import cell_text
+from edi_xl.core.text import cell_text, with_links
 from edi_xl.core.unvalidated import made
 from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.tables.engine import (
@@ -356,8 +356,33 @@ def _table_row(st: _State, r: int) -> None:
         values[c.col], raws[c.col] = text, raw
     if not any(v for col, v in values.items() if col not in carried and _not_key(header, col)):
         return
+    _put_links(st, grid, r, header, values)
     st.above = {col: (values[col], raws[col]) for col in values}
     _add_action(st, r, header, values, raws)
+
+
+#: The fields whose cells' text is read as a date or a status: a link put on one goes after the
+#: update's text (as a merge puts the address of a linked Status), not into the date or status.
+_LINK_TO_UPDATE = frozenset({"status", "due", "start"})
+
+
+def _put_links(
+    st: _State, grid: SheetGrid, r: int, header: Header, values: dict[int, str | None]
+) -> None:
+    """The addresses the row's cells link to (Insert > Link: the evidence), after the text of
+    the cell linked, or of the update for a Status or a date; with no update column, listed
+    among what the import could not place (never lost without a word)."""
+    update = header.fields.get("update")
+    for c in header.columns:
+        address = grid.links.get((r, c.col)) if c.how != "ignored" else None
+        if address is None:
+            continue
+        if c.field not in _LINK_TO_UPDATE:
+            values[c.col] = with_links(values.get(c.col), [address])
+        elif update is not None:
+            values[update] = with_links(values.get(update), [address])
+        else:
+            st.not_placed.append(f"{grid.name} row {r + 1}: {c.header} links to {address}")
 
 
 def _carries_on(st: _State, r: int, filled: list[int], action_col: int | None) -> bool:

@@ -374,12 +374,17 @@ def _period_field(text: str) -> str | None:
     if bare == text:
         return None
     bare = " ".join(re.sub(r"\(\s*\)", " ", bare).split())
-    if label := re.fullmatch(r"\((.*)\)", bare):
-        bare = label.group(1)  # "Q1 (RAG status 2024/25)": a quarter under its group's label
+    grouped = re.fullmatch(r"\((.*)\)", bare)
+    if grouped:
+        bare = grouped.group(1)  # "Q1 (RAG status 2024/25)": a quarter under its group's label
     bare = _PERIOD_JOIN.sub("", bare.strip())
     if not bare or re.search(r"\d", _unbracketed(bare)):
         return None
-    return match_source_header(bare) or header_field(bare)
+    fld = match_source_header(bare) or header_field(bare)
+    # (a quarter under "Timescale 2024/25" or "Milestones 2024/25" is a Gantt chart's or a
+    # plan's column of that quarter, not the due date or the theme: only a status or an update
+    # is given once per period)
+    return fld if not grouped or fld in PERIOD_FIELDS else None
 
 
 def header_period(text: str) -> tuple[str, Any] | None:
@@ -606,10 +611,16 @@ def _tell_apart(columns: list[Column]) -> None:
     """
     kept = [c for c in columns if c.how == "extra" or c.field == "indicator"]
     seen = [c.header for c in kept]
+    taken = set(seen)  # (a name given must not be another column's: "Notes (G)" written)
     for c in kept:
         if c.header and seen.count(c.header) > 1:
             c.plain = c.plain or c.header
-            c.header = f"{c.header} ({_letter_name(c.col).removeprefix('Column ')})"
+            letter = _letter_name(c.col).removeprefix("Column ")
+            name = f"{c.header} ({letter})"
+            while name in taken:
+                name = f"{name} ({letter})"
+            c.header = name
+            taken.add(name)
 
 
 #: The fields a table may give in several columns, one per period (a RAG and an update

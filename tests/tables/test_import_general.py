@@ -1949,6 +1949,72 @@ def test_a_title_over_a_table_with_quarter_columns_is_no_group_label(tmp_path):
     assert read.plan.actions[0].extra == {"Q1": "x", "Q2": "y"}
 
 
+@pytest.mark.parametrize("label", ["Timescale 2024/25", "Milestones 2024/25"])
+def test_a_gantt_label_over_quarters_gives_them_no_field(tmp_path, label):
+    """helper-71: "Timescale 2024/25" over "Q1 | Q2 | Q3 | Q4" (X marks) made Q1 the due date
+    ("X" unreadable), "Milestones 2024/25" made it the theme: only a status or an update is
+    given once per period; the quarters are kept as extra columns, as before."""
+    header = ["Ref", "Action", "Lead", "Status", label, None, None, None]
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            header,
+            [None] * 4 + ["Q1", "Q2", "Q3", "Q4"],
+            ["1.1", "Diverse panels", "Jim Machon", "G", "X", "X", None, None],
+            ["1.2", "Pay gap report", "Fiona Mac", "A", None, "Scope", "X", None],
+        ],
+        ("A1:A2", "B1:B2", "C1:C2", "D1:D2", "E1:H1"),
+    )
+    read = read_source(path)
+    actions = read.plan.actions
+    assert [(a.id, a.due.kind, a.theme) for a in actions] == [
+        ("1.1", DateKind.EMPTY, None),
+        ("1.2", DateKind.EMPTY, None),
+    ]
+    quarters = [f"Q{q} ({label})" for q in (1, 2, 3, 4)]
+    assert [actions[0].extra[q] for q in quarters] == ["X", "X", None, None]
+    assert [actions[1].extra[q] for q in quarters] == [None, "Scope", "X", None]
+
+
+def test_a_link_on_a_name_or_a_key_is_listed_not_added_to_it(tmp_path: Path) -> None:
+    """helper-71: the first version put a Lead's mailto: link after the owner's name (a new
+    owner, "Jane Smith (mailto:...)") and a Theme's link after the theme (the Summary's themes
+    split in two); an address Excel linked as it was typed was written twice. A link on an
+    id, a theme or an owner is listed; one the text already says is left out."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Ref", "Theme", "Action", "Lead", "Due date", "Status", "Lead email"])
+    ws.append(["1", "Recruitment", "Diverse panels", "Jane Smith", "31/03/2026", "G", None])
+    ws.append(["2", "Recruitment", "Pay gap", "Ann Lee", "30/06/2026", "A", "ann.lee@nhs.net"])
+    ws["B2"].hyperlink = "https://intranet.example/recruitment"
+    ws["D2"].hyperlink = "mailto:jane.smith@nhs.net"
+    ws["G3"].hyperlink = "mailto:ann.lee@nhs.net"  # as Excel links a typed address
+    path = tmp_path / "plan.xlsx"
+    wb.save(path)
+    read = read_source(path)
+    got = [(a.theme, a.owner, a.extra.get("Lead email")) for a in read.plan.actions]
+    assert got == [
+        ("Recruitment", "Jane Smith", None),
+        ("Recruitment", "Ann Lee", "ann.lee@nhs.net"),
+    ]
+    listed = [n for n in read.not_placed if "links to" in n]
+    assert len(listed) == 2 and any("mailto:jane.smith@nhs.net" in n for n in listed)
+
+
+def test_a_header_naming_a_column_as_edi_xl_would_is_not_written_over(tmp_path):
+    """helper-71: "Notes | Notes | Notes (G)": the second Notes, named "Notes (G)", took the
+    third column's name and one column's values were lost."""
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Ref", "Action", "Lead", "Due date", "Status", "Notes", "Notes", "Notes (G)"],
+            ["1.1", "Diverse panels", "Jim Machon", "31/03/2025", "G", "n1", "n2", "n3"],
+        ],
+    )
+    extra = read_source(path).plan.actions[0].extra
+    assert sorted(extra.values()) == ["n1", "n2", "n3"]
+
+
 def test_two_group_labels_over_a_header_of_two_rows(tmp_path):
     """ "Lead" over "Name | Email" and "RAG status 2024/25" over "Q1 | Q2 | Q3", the other
     headers merged down both rows: the second header row became an action (id "Ref", owner

@@ -364,6 +364,18 @@ def _table_row(st: _State, r: int) -> None:
 #: The fields whose cells' text is read as a date or a status: a link put on one goes after the
 #: update's text (as a merge puts the address of a linked Status), not into the date or status.
 _LINK_TO_UPDATE = frozenset({"status", "due", "start"})
+#: The fields whose text is a name or a key (an owner, a theme, an id): a link on one is the
+#: cell's, not text to add (an owner's mailto: would make another owner, a theme another theme).
+_LINK_KEPT_OUT = frozenset({"id", "theme", "owner", "characteristics", "references", "indicator"})
+
+
+def _holds(text: str | None, address: str) -> bool:
+    """``text`` already says the ``address`` (Excel links a typed e-mail address or web
+    address: "jane@nhs.net" -> mailto:jane@nhs.net, "www.nhs.uk" -> http://www.nhs.uk/)."""
+    if not text:
+        return False
+    bare = re.sub(r"^(?:mailto:|https?://)", "", address, flags=re.IGNORECASE).rstrip("/")
+    return bare.lower() in text.lower()
 
 
 def _put_links(
@@ -375,9 +387,11 @@ def _put_links(
     update = header.fields.get("update")
     for c in header.columns:
         address = grid.links.get((r, c.col)) if c.how != "ignored" else None
-        if address is None:
+        if address is None or _holds(values.get(c.col), address):
             continue
-        if c.field not in _LINK_TO_UPDATE:
+        if c.field in _LINK_KEPT_OUT:
+            st.not_placed.append(f"{grid.name} row {r + 1}: {c.header} links to {address}")
+        elif c.field not in _LINK_TO_UPDATE:
             values[c.col] = with_links(values.get(c.col), [address])
         elif update is not None:
             values[update] = with_links(values.get(update), [address])

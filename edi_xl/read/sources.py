@@ -757,6 +757,7 @@ _FORMULA = re.compile(
     rb"<(?:[A-Za-z_][\w.-]*:)?f\b[^>]*?(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?f>)", re.DOTALL
 )
 _RESULT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>(.*?)</(?:[A-Za-z_][\w.-]*:)?v>", re.DOTALL)
+_VALUE_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v[\s/>]")
 #: the workbook asks to be worked out again when opened: the results in it were not (what
 #: xlsxwriter and openpyxl write; Excel clears it once it has calculated)
 _FULL_CALC = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?calcPr\b[^>]*\bfullCalcOnLoad=[\"'](?:1|true)")
@@ -765,7 +766,8 @@ _FULL_CALC = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?calcPr\b[^>]*\bfullCalcOnLoad=
 def _formula_cells(data: bytes, recalculate: bool) -> dict[tuple[int, int], str | None]:
     """0-based (row, column) of each formula cell of a worksheet part (``data``) -> None
     where the file holds its result, else the formula's text ("=DATE(2023,12,31)"; "=" for
-    one shared from another cell): no result saved (``<v></v>`` or none: openpyxl), or, in a
+    one shared from another cell): no result saved (``<v></v>`` or none: openpyxl; but a text
+    result, ``t="str"``, may be empty: Excel's ``<v/>`` for the "" of an IF), or, in a
     workbook to be worked out again when opened (``recalculate``), the 0 xlsxwriter writes
     for a result it was not given."""
     if not _FORMULA_TAG.search(data):
@@ -785,8 +787,11 @@ def _formula_cells(data: bytes, recalculate: bool) -> dict[tuple[int, int], str 
         result = _RESULT.search(body)
         typed = _CELL_TYPE.search(cell.group(1))
         value = result.group(1).strip() if result is not None else b""
-        # (xlsxwriter's 0 for a result it was not given)
-        saved = value != b"" and not (recalculate and typed is None and value == b"0")
+        if typed is not None and typed.group(1) == b"str":
+            # a text result, worked out: Excel writes an empty one ("" of an IF) as <v/>
+            saved = _VALUE_TAG.search(body) is not None
+        else:  # (xlsxwriter's 0 for a result it was not given)
+            saved = value != b"" and not (recalculate and typed is None and value == b"0")
         text = html.unescape((formula.group(1) or b"").decode("utf-8", "replace"))
         out[place] = None if saved else f"={text}"
     return out

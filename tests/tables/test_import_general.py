@@ -9,6 +9,7 @@ owner, due date and references, checked field by field.
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -2132,6 +2133,34 @@ def test_formulas_with_their_results_saved_are_read_as_they_show(tmp_path):
     read = read_source(path)
     action = read.plan.actions[0]
     assert (action.due.date, action.status_text) == (date(2023, 12, 31), "R")
+    assert not read.formula_hints
+
+
+def test_a_formula_worked_out_to_empty_text_is_read_empty(tmp_path):
+    """Excel saves the "" an IF works out as an empty text result, ``t="str"`` and ``<v/>``:
+    that is a result, read as the empty cell Excel shows, not the formula's text (the first
+    version read every such cell as its formula, and said the plan had formulas with no
+    result)."""
+    import xlsxwriter
+
+    path = tmp_path / "p.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Plan")
+    ws.write_row(0, 0, ["Ref", "Action", "Lead", "Due date", "RAG", "Days overdue"])
+    ws.write_row(1, 0, ["1.1", "Diverse panels", "Jim Machon", "31/12/2023", "Green"])
+    ws.write_formula(1, 5, '=IF(D2<TODAY(),"late","")', None, "")
+    wb.close()
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert b'<c r="F2"><f>' in parts[sheet] and b"<v></v>" in parts[sheet]
+    excel = parts[sheet].replace(b'<c r="F2"><f>', b'<c r="F2" t="str"><f>')
+    parts[sheet] = excel.replace(b"<v></v>", b"<v/>")  # as Excel writes it
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    read = read_source(path)
+    assert read.plan.actions[0].extra.get("Days overdue") in (None, "")
     assert not read.formula_hints
 
 

@@ -57,6 +57,7 @@ class Code(StrEnum):
     NO_ID = "no_id"
     LOCKED_FIELD_CHANGED = "locked_field_changed"
     COLUMN_NOT_READ = "column_not_read"
+    HEADER_RENAMED = "header_renamed"
     SHEET_NOT_READ = "sheet_not_read"
     OTHER_MASTER = "other_master"
     OTHER_ROUND = "other_round"
@@ -135,6 +136,7 @@ SEVERITY: dict[Code, Severity] = {
     # taken, or partly taken, but a person should look
     Code.LOCKED_FIELD_CHANGED: Severity.WARNING,
     Code.COLUMN_NOT_READ: Severity.WARNING,
+    Code.HEADER_RENAMED: Severity.WARNING,
     Code.SHEET_NOT_READ: Severity.WARNING,
     Code.OTHER_MASTER: Severity.WARNING,
     Code.OTHER_ROUND: Severity.WARNING,
@@ -257,6 +259,10 @@ MESSAGES: dict[Code, str] = {
     Code.COLUMN_NOT_READ: (
         "sheet {sheet!r} column {letter} {column!r}: {values} not read: only the Status and "
         "the update are taken from returns"
+    ),
+    Code.HEADER_RENAMED: (
+        "sheet {sheet!r} column {letter}: the header {value!r} was sent as {sent!r}; read as "
+        "{what} by its place in the return as sent: check the owner meant it so"
     ),
     Code.SHEET_NOT_READ: (
         "sheet {sheet!r}: {values} not read: only the Status and the update of the action "

@@ -28,14 +28,30 @@ from edi_xl.core.number_formats import as_shown
 from edi_xl.core.problems import Code, Flag, Outcome, Problem, problem
 from edi_xl.core.rounds import latest_round
 from edi_xl.core.status import RAG, parse_status, status_remark
-from edi_xl.core.text import cell_text, plural, with_links
-from edi_xl.flows.owner_returns import MAX_META_ROWS, META_SHEET, ReturnMetadata, metadata_from_rows
+from edi_xl.core.text import cell_text, one_line, plural, with_links
+from edi_xl.flows.owner_returns import (
+    COLUMNS,
+    LAST_COL,
+    MAX_META_ROWS,
+    META_SHEET,
+    STATUS_COL,
+    UPDATE_COL,
+    VERSION,
+    ReturnMetadata,
+    metadata_from_rows,
+)
 from edi_xl.master.sheets import CHANGE_LOG, CHANGE_LOG_HEADERS
 from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.read.isolation import FileReader
 from edi_xl.read.sources import WorkbookGrids, core_modified
 from edi_xl.tables.engine import scan_headers
-from edi_xl.tables.layouts.trust import clean_text, id_text, is_header_repeat, map_columns
+from edi_xl.tables.layouts.trust import (
+    ColumnMap,
+    clean_text,
+    id_text,
+    is_header_repeat,
+    map_columns,
+)
 
 #: Fields an owner may change in a return; every other recognised field is locked.
 #: Recognised fields compared with the master to spot edits to locked cells.
@@ -87,6 +103,9 @@ class ReturnFile:
     metadata: ReturnMetadata | None = None
     #: Columns of the table holding text that is not read (``column_not_read`` problems).
     unread: list[Problem] = field(default_factory=list)
+    #: Columns of an edi_xl return read by their place as sent, their header renamed
+    #: (``header_renamed`` problems: flagged by merge and normalise alike).
+    renamed: list[Problem] = field(default_factory=list)
     format: str | None = None  # as sniffed from the content: xlsx, xls, csv...
 
     @property
@@ -187,35 +206,85 @@ class ReturnTable:
     #: The "Last update" column of a return made by ``edi-xl returns`` (locked: what it holds
     #: is compared with the master, as the other locked fields are), when it is not the update.
     last_update_col: int | None = None
+    #: Columns of an edi_xl return found by their place as sent, not by their header (the
+    #: owner renamed it): which (status, update, last_update) -> column.
+    by_place: dict[str, int] = field(default_factory=dict)
 
 
-def find_tables(book: WorkbookGrids) -> list[ReturnTable]:
-    """The action table of each sheet that has one (instructions sheets are passed over)."""
+def find_tables(book: WorkbookGrids, metadata: ReturnMetadata | None = None) -> list[ReturnTable]:
+    """The action table of each sheet that has one (instructions sheets are passed over).
+    ``metadata``: the return's hidden record, when it has one (:func:`return_metadata`)."""
     tables: list[ReturnTable] = []
     for sheet in book.sheets:
         if sheet.name == META_SHEET:
             continue
-        table = _find_table(sheet)
+        table = _find_table(sheet, _sent_header_row(metadata, sheet))
         if table:
             tables.append(table)
     return tables
 
 
-def _find_table(sheet: SheetGrid) -> ReturnTable | None:
+def _sent_header_row(metadata: ReturnMetadata | None, sheet: SheetGrid) -> int | None:
+    """The 0-based header row of ``sheet`` as ``edi-xl returns`` wrote it, when the return's
+    hidden record says this sheet is its table, in the layout this edi_xl writes (None
+    otherwise): its Status, Last update and update columns are where they were sent,
+    whatever their headers say now."""
+    if metadata is None or metadata.version != VERSION or metadata.header_row is None:
+        return None
+    if metadata.sheet is not None and metadata.sheet != sheet.name:
+        return None
+    return metadata.header_row - 1
+
+
+#: The columns of an edi_xl return an owner fills in or is compared on, found by their
+#: place as sent when their header was renamed: which -> (0-based column, header sent).
+SENT_PLACES = {
+    "status": (STATUS_COL - 1, COLUMNS[STATUS_COL - 1][0]),
+    LAST_UPDATE: (LAST_COL - 1, LAST_UPDATE_HEADER),
+    "update": (UPDATE_COL - 1, None),  # (its header: the round's, in the record)
+}
+
+
+def _find_table(sheet: SheetGrid, sent_header_row: int | None = None) -> ReturnTable | None:
+    """The action table of ``sheet``. At ``sent_header_row`` (an edi_xl return's header row,
+    :func:`_sent_header_row`) a Status, Last update or update column whose header the owner
+    renamed ("My notes", "Progress comments", or a formula's text) is found by its place as
+    sent (:func:`_by_place`), never passed over as a column not read; the locked "Last
+    update" (last round's text) is never taken as the update."""
     for r, fields in scan_headers(sheet, min_cells=1):
         if "id" not in fields and "action" not in fields:
             continue  # (no key: not the header row, whatever its columns say)
         columns = map_columns(sheet, r)
-        if "status" not in fields and not columns.updates:
+        by_place = _by_place(sheet, r, columns) if r == sent_header_row else {}
+        if "status" not in fields and not columns.updates and not by_place:
             continue
-        update_col, update_name = _pick_update_column(columns.updates, columns.update_dates)
+        found = {
+            **columns.fields,
+            **({"status": by_place["status"]} if "status" in by_place else {}),
+        }
+        placed = set(by_place.values())
+        # the locked "Last update" of an edi_xl return is never the owner's new update,
+        # even when the owner renamed the round's column ("My notes")
+        candidates = {
+            name: col
+            for name, col in columns.updates.items()
+            if name.casefold() != SENT_LAST_UPDATE and col not in placed
+        }
+        update_col, update_name = _pick_update_column(candidates, columns.update_dates)
+        if update_col is None and "update" in by_place:
+            update_col = by_place["update"]
+            update_name = one_line(sheet.value(r, update_col)) or None
+        else:
+            by_place.pop("update", None)
         others = {
-            name: col for name, col in columns.extras.items() if name not in PROVENANCE_HEADERS
+            name: col
+            for name, col in columns.extras.items()
+            if name not in PROVENANCE_HEADERS and col not in by_place.values()
         }
         history: dict[str, int] = {}
-        last_update_col = None
+        last_update_col = by_place.get(LAST_UPDATE)
         for name, col in columns.updates.items():
-            if name == update_name:
+            if col == update_col or col in by_place.values():
                 continue
             if name.casefold() == SENT_LAST_UPDATE:
                 last_update_col = col
@@ -228,9 +297,41 @@ def _find_table(sheet: SheetGrid) -> ReturnTable | None:
             else:
                 history[name] = col
         return ReturnTable(
-            sheet, r, columns.fields, update_col, update_name, others, history, last_update_col
+            sheet,
+            r,
+            found,
+            update_col,
+            update_name,
+            others,
+            history,
+            last_update_col,
+            by_place,
         )
     return None
+
+
+def _by_place(sheet: SheetGrid, r: int, columns: ColumnMap) -> dict[str, int]:
+    """The Status, Last update and update columns of an edi_xl return (header row ``r``)
+    found by their place as sent (:data:`SENT_PLACES`) because no header says what they
+    are: the Status when no column is headed as one, the Last update when none is headed
+    "Last update", the update when its header is not read as an update ("My notes"; whether
+    it is taken is :func:`_find_table`'s to say). A column headed as another field (an owner
+    who wrote "Action" over it) is not read for it, nor is a column headed "Last update"
+    ever the update."""
+    taken = {*columns.fields.values(), *columns.computed.values()}
+    headed_last = any(name.casefold() == SENT_LAST_UPDATE for name in columns.updates)
+    found: dict[str, int] = {}
+    for which, (col, _) in SENT_PLACES.items():
+        if col >= sheet.n_cols or col in taken:
+            continue
+        if which == "status" and "status" in columns.fields:
+            continue
+        if which == LAST_UPDATE and headed_last:
+            continue
+        if which == "update" and col in columns.updates.values():
+            continue  # headed as an update (a candidate), or "Last update": never taken
+        found[which] = col
+    return found
 
 
 def _pick_update_column(
@@ -402,6 +503,38 @@ def unread_columns(table: ReturnTable, rows: list[ReturnRow], file_name: str) ->
                     values=plural(len(filled), "value"),
                 )
             )
+    return found
+
+
+#: What each column found by its place is read as, in a ``header_renamed`` message.
+PLACE_WHAT = {
+    "status": "the Status",
+    LAST_UPDATE: "the Last update sent (locked)",
+    "update": "this round's update",
+}
+
+
+def renamed_headers(
+    table: ReturnTable, metadata: ReturnMetadata | None, file_name: str
+) -> list[Problem]:
+    """A ``header_renamed`` problem for each column of ``table`` found by its place as sent
+    (:func:`_by_place`): the lead sees the header the owner wrote and what it was read as."""
+    found: list[Problem] = []
+    for which, col in sorted(table.by_place.items(), key=lambda item: item[1]):
+        sent = SENT_PLACES[which][1] or (metadata.update_header if metadata else None)
+        found.append(
+            problem(
+                Code.HEADER_RENAMED,
+                file=file_name,
+                sheet=table.sheet.name,
+                row=table.header_row + 1,
+                column=sent or which,
+                letter=get_column_letter(col + 1),
+                value=one_line(table.sheet.value(table.header_row, col)),
+                sent=sent or "",
+                what=PLACE_WHAT[which],
+            )
+        )
     return found
 
 
@@ -636,20 +769,22 @@ def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError
         return rejected(code, reason=result.reason)
     if is_master(result):
         return rejected(Code.MASTER_NOT_RETURN)
-    tables = find_tables(result)
+    metadata = return_metadata(result)
+    tables = find_tables(result, metadata)
     if not tables:
         return rejected(
             Code.NO_ACTION_TABLE, sheets=", ".join(repr(s.name) for s in result.sheets) or "none"
         )
     rows: list[ReturnRow] = []
     unread: list[Problem] = []
+    renamed: list[Problem] = []
     for table in tables:
         found = table_rows(table, name)
         rows += found
         unread += unread_columns(table, found, name)
+        renamed += renamed_headers(table, metadata, name)
     if not rows:
         return rejected(Code.EMPTY_ACTION_TABLE)
-    metadata = return_metadata(result)
     if metadata is not None:  # (a trust's own form may keep instructions on a sheet)
         unread += unread_sheets(result, tables, name)
     return ReturnFile(
@@ -663,5 +798,6 @@ def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError
         update_header=tables[0].update_header,
         metadata=metadata,
         unread=unread,
+        renamed=renamed,
         format=result.format,
     )

@@ -346,9 +346,9 @@ def file_flags(
     file: ReturnFile, as_at: date, master: object = None, *, unread: bool = True
 ) -> list[Flag]:
     """What the whole file needs a person for: text not read (unless ``unread`` is False),
-    and, for a return made by ``edi-xl returns``, another master or round named in it, or
-    actions taken out of it."""
-    flags = [Flag.of(p) for p in (file.unread if unread else [])]
+    columns read by their place as sent (their header renamed), and, for a return made by
+    ``edi-xl returns``, another master or round named in it, or actions taken out of it."""
+    flags = [Flag.of(p) for p in (file.unread if unread else []) + file.renamed]
     meta = file.metadata
     if meta is None:
         return flags

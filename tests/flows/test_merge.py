@@ -474,6 +474,59 @@ def test_text_typed_over_the_last_update_is_flagged_as_a_due_date_is(master, tmp
     assert sorted((f.kind, f.id, f.location.column) for f in clean.flags) == sorted(flags)
 
 
+@pytest.mark.parametrize(
+    ("status_header", "update_header"),
+    [
+        ("Status", "My notes"),
+        ("RAG", "Progress comments"),
+        ('=HYPERLINK("x")', "+cmd|' /C calc'!A0"),
+    ],
+)
+def test_a_renamed_update_header_is_read_by_its_place_never_the_last_update(
+    master, tmp_path, status_header, update_header
+):
+    """Jim renamed the update column's header (and the Status's): his updates are read from
+    the column sent as the update, by its place (the return's hidden record), flagged
+    ``header_renamed``; the locked Last update (last round's text) is never taken as this
+    round's update (helper-62, session 17: last round's text was written into the master as
+    Jim's, his own text flagged column_not_read, and he was not chased)."""
+
+    def edit(ws, rows):
+        text_cell(ws, "D6", status_header)
+        text_cell(ws, "F6", update_header)
+        ws.cell(rows["1.4"], 4, "Amber")
+        ws.cell(rows["1.4"], 6, "real update for 1.4")
+
+    jim = _sent_and_edited(master, tmp_path, edit)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in result.changes] == [
+        ("1.4", "status", "At Risk"),
+        ("1.4", "update", "real update for 1.4"),
+    ]
+    renamed = {f.location.column: f for f in result.flags if f.kind == "header_renamed"}
+    assert "Update as at 18 Dec 23" in renamed
+    said = renamed["Update as at 18 Dec 23"].message
+    assert f"the header {update_header!r} was sent as 'Update as at 18 Dec 23'" in said
+    assert "read as this round's update by its place" in said
+    assert ("Status" in renamed) is (status_header == '=HYPERLINK("x")')
+    assert not [f for f in result.flags if f.kind in ("column_not_read", "locked_field_changed")]
+    assert [f.outcome for f in result.files] == ["merged"]
+
+
+def test_a_last_update_column_is_never_the_update(master, tmp_path):
+    """A return with no hidden record whose only update-like column is headed "Last update":
+    nothing is taken from it as this round's update (it is the update sent, locked)."""
+    path = save_xlsx(
+        tmp_path / "jim.xlsx",
+        [["#", "Status", "Last update", "My notes"], ["1.4", "Amber", "last round's", "mine"]],
+    )
+    result = merge_returns(master, [path], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in result.changes] == [("1.4", "status", "At Risk")]
+    assert plan_rows(master)["1.4"]["Update as at 18 Dec 23"] is None
+    # ("My notes" is not read; the Last update is compared with the master's, as sent)
+    assert sorted(f.kind for f in result.flags) == ["column_not_read", "locked_field_changed"]
+
+
 def test_a_row_numbered_as_an_action_not_sent_in_the_return_updates_nothing(master, tmp_path):
     """Jim changed 1.8's number to 1.9 (Fiona's action, not sent to him) and marked it
     complete: 1.9 is not touched; the flag names the row and the action its text is

@@ -183,7 +183,6 @@ def chase_book(
     except OSError as exc:
         raise WorkbookWriteError(f"{out}: cannot make the folder ({exc.strerror or exc})") from exc
     by = long_date(chase_reply_by(reply_by(settings, as_at), today or rounds.today()))
-    names = unique_names([CHASE_PREFIX + g.owner for g, _ in owed], ".eml")
     # who has returned: an owner still sent actions, and one whose every action is now
     # complete (their return made it so), who is owed nothing
     seen = {owner_key(g.owner) for g in groups}
@@ -198,7 +197,16 @@ def chase_book(
     result = ChaseResult(
         as_at, [s for _, s in owed], [s for s in statuses if not s.owed] + done, Drafts(), out
     )
-    for (group, status), name in zip(owed, names, strict=True):
+    # The reminders of owners owed and of owners who have returned are named in one go: two
+    # owners whose names clean to the same file name (long job titles cut at 100 characters,
+    # "... (North)", "... (South)") never share one, so one's reminder is never taken for
+    # the other's, written earlier
+    names = unique_names(
+        [CHASE_PREFIX + g.owner for g, _ in owed]
+        + [CHASE_PREFIX + s.owner for s in result.returned],
+        ".eml",
+    )
+    for (group, status), name in zip(owed, names[: len(owed)], strict=True):
         attachment = sent.get(owner_key(group.owner))
         if attachment is None:
             result.no_attachment.append(group.owner)
@@ -214,10 +222,11 @@ def chase_book(
             drafts=result.drafts,
             subject_prefix=REMINDER_SUBJECT,
         )
-    returned = unique_names([CHASE_PREFIX + s.owner for s in result.returned], ".eml")
-    for name in returned:
+    written = {draft.path for draft in result.drafts.drafts}
+    for name in names[len(owed) :]:
         stale = out / name
-        if stale.is_file():  # a reminder written before this owner's return came in
+        # a reminder written before this owner's return came in (never one written now)
+        if stale not in written and stale.is_file():
             stale.unlink()
             result.removed.append(stale)
     return result

@@ -672,3 +672,39 @@ def test_an_owner_written_two_ways_is_counted_once(tmp_path, master, monkeypatch
     monkeypatch.setattr(rounds, "today", lambda: date(2023, 12, 20))
     result = invoke("chase", plan, exit_codes=(0,))
     assert "; 1 owner has returned." in result.output
+
+
+def test_chase_never_removes_a_reminder_it_has_just_written(tmp_path, master, monkeypatch):
+    """Two owners whose names clean to one file name (a long job title is cut at 100
+    characters): South has returned, North has not. North's reminder is written and kept,
+    not taken for South's written earlier and removed (helper-62, session 17)."""
+    title = (
+        "Associate Director of Equality, Diversity and Inclusion and Head of "
+        "Organisational Development"
+    )
+    north, south = f"Jane Smith, {title} (North)", f"Jane Smith, {title} (South)"
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+
+    def owners(wb: Any) -> None:
+        for row in wb["Action Plan"].iter_rows(min_row=5):
+            if str(row[0].value) in IDS[JIM]:
+                row[5].value = north
+            elif str(row[0].value) in IDS[FIONA]:
+                row[5].value = south
+
+    edit_workbook(plan, owners)
+    invoke("refresh", plan)
+    sent = tmp_path / "Owner returns"
+    invoke("returns", plan, "-o", sent)
+    south_return = next(
+        p for p in sent.glob("*.xlsx") if "(South)" in str(load_workbook(p).active["A2"].value)
+    )
+    answer(south_return, tmp_path / "received", {"1.9": (None, "done, see evidence")})
+    invoke("merge", plan, tmp_path / "received")
+    monkeypatch.setattr(rounds, "today", lambda: date(2023, 12, 20))
+    result = invoke("chase", plan, exit_codes=(0,))
+    assert "Removed" not in result.output
+    reminders = {read_draft(p).get_body(("plain",)).get_content(): p for p in sent.glob("Rem*")}
+    assert len(reminders) == len(OWNERS) - 1  # every owner owed but South: North too
+    assert any(north.split(",")[0] in body and "1.4" in body for body in reminders)

@@ -7,17 +7,21 @@ and the cc from the Owners table on the Settings sheet, the subject and message 
 there, the list of the owner's actions, the reply-by date, and their return attached.
 
 An owner with no address on Settings still gets a draft, with no To (type it in), and is
-listed in :attr:`Drafts.no_address`: never skipped silently.
+listed in :attr:`Drafts.no_address`: never skipped silently. So is an address cell that
+cannot be read (:func:`addresses`: a line break, "Bcc: ..." in it), left out of the draft and
+listed in :attr:`Drafts.unreadable`: never sent to whatever it says.
 """
 
 from __future__ import annotations
 
 import mimetypes
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from email.message import EmailMessage
-from email.utils import getaddresses
+from email.utils import formataddr, getaddresses
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +52,8 @@ class Drafts:
 
     drafts: list[Draft] = field(default_factory=list)
     no_address: list[str] = field(default_factory=list)
+    #: owners whose address cell cannot be read: (owner, "email" or "cc", the cell's text)
+    unreadable: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def reply_by(settings: Settings, as_at: date) -> date:
@@ -82,12 +88,32 @@ def action_lines(actions: Iterable[Action]) -> str:
     return "\n".join(lines)
 
 
-def addresses(text: str | None) -> list[str]:
-    """The addresses in a Settings cell ("a@x.nhs.uk; b@x.nhs.uk" or with names)."""
+#: A quoted display name ("Smith, J"): its commas and colons are the name's.
+_QUOTED_NAME = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def addresses(text: str | None) -> list[str] | None:
+    """The addresses in a Settings cell ("a@x.nhs.uk; b@x.nhs.uk", or with names, as
+    Outlook pastes them: ``"Smith, J" <smith@x.nhs.uk>``), each written so that a mail
+    program reads it back as one address (a name with a comma quoted); None when the cell
+    cannot be read as addresses alone: a line break or another control character (a line
+    "Bcc: someone@x" would be a recipient of its own), a colon outside a quoted name (a
+    header or a group, "Bcc: someone@x"), or a part that is not one address ("jim at trust")."""
     if not text:
         return []
-    pairs = getaddresses([text.replace(";", ",")])
-    return [f"{name} <{addr}>" if name else addr for name, addr in pairs if "@" in addr]
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        return None
+    if ":" in _QUOTED_NAME.sub("", text):
+        return None
+    found: list[str] = []
+    for name, addr in getaddresses([text.replace(";", ",")]):
+        if not name and not addr:
+            continue  # (an empty part: "a@x;; b@x")
+        local, at, domain = addr.partition("@")
+        if not (local and at and domain) or "@" in domain or any(c.isspace() for c in addr):
+            return None
+        found.append(formataddr((name, addr)) if name else addr)
+    return found
 
 
 def build_draft(
@@ -138,8 +164,18 @@ def owner_draft(
     """Write one owner's draft at ``path`` and add it to ``drafts`` (its subject the
     Settings sheet's Email subject, after ``subject_prefix``: "Reminder: ")."""
     contact = settings.contact(owner)
-    to = addresses(contact.email if contact else None)
-    cc = addresses(contact.cc if contact else None)
+    to: list[str] = []
+    cc: list[str] = []
+    for column, text, found in (
+        ("email", contact.email if contact else None, to),
+        ("cc", contact.cc if contact else None, cc),
+    ):
+        read = addresses(text)
+        if read is None:  # never sent to what a cell that cannot be read seems to say
+            assert text is not None
+            drafts.unreadable.append((owner, column, text))
+        else:
+            found += read
     values = {
         "owner": owner,
         "name": owner.split(",")[0].strip(),
@@ -159,18 +195,31 @@ def owner_draft(
     write_draft(msg, path)
     draft = Draft(owner, path, ", ".join(to) or None, attachment)
     drafts.drafts.append(draft)
-    if not to:
+    if not to and not any(u[:2] == (owner, "email") for u in drafts.unreadable):
         drafts.no_address.append(owner)
     return draft
 
 
 def no_address_note(drafts: Drafts) -> str | None:
-    """What to tell HR about owners with no address (None when every owner has one)."""
-    if not drafts.no_address:
-        return None
-    return (
-        "No email address on the Settings sheet (Owners table) for "
-        f"{plural(len(drafts.no_address), 'owner')}: {'; '.join(drafts.no_address)}. "
-        "Their drafts have no To: type it in, or "
-        "fill in the Owners table for next time."
-    )
+    """What to tell HR about owners with no address, and about address cells that cannot be
+    read (None when every owner has an address that was read)."""
+    notes = []
+    if drafts.no_address:
+        notes.append(
+            "No email address on the Settings sheet (Owners table) for "
+            f"{plural(len(drafts.no_address), 'owner')}: {'; '.join(drafts.no_address)}. "
+            "Their drafts have no To: type it in, or fill in the Owners table for next time."
+        )
+    if drafts.unreadable:
+        cells = "; ".join(
+            f"{owner} ({'Email' if column == 'email' else 'Cc'} {text!r})"
+            for owner, column, text in drafts.unreadable
+        )
+        notes.append(
+            "Email addresses on the Settings sheet (Owners table) that cannot be read, for "
+            f"{plural(len(drafts.unreadable), 'cell')}: {cells}. A cell holds addresses "
+            "only, separated by ';' (a line break, a ':' or text that is no address is not "
+            "read): those drafts leave it out (no To, or no Cc). Correct the Owners table "
+            "and write them again, or type the address in."
+        )
+    return " ".join(notes) or None

@@ -708,3 +708,43 @@ def test_chase_never_removes_a_reminder_it_has_just_written(tmp_path, master, mo
     reminders = {read_draft(p).get_body(("plain",)).get_content(): p for p in sent.glob("Rem*")}
     assert len(reminders) == len(OWNERS) - 1  # every owner owed but South: North too
     assert any(north.split(",")[0] in body and "1.4" in body for body in reminders)
+
+
+def test_an_address_pasted_from_outlook_is_one_recipient_a_line_break_none(tmp_path, master):
+    """The Owners table holds Jim's address as Outlook pastes it, ``"Machon, Jim" <...>``:
+    the draft goes to him alone (it went to "Machon" and "Jim <...>", two recipients). A
+    cell with a line break and "Bcc: ..." after the address cannot be read: that address is
+    left out of the draft and the owner named (its "Bcc" was a recipient of its own,
+    silently: helper-62, session 17)."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    cells = {
+        JIM: ('"Machon, Jim" <jim.machon@trust.nhs.uk>', None),
+        FIONA: ("fiona.macdonald@trust.nhs.uk\nBcc: someone@elsewhere.example", None),
+        HAZEL: ("hazel.rawdon-smith@trust.nhs.uk", "jim at trust"),
+    }
+
+    def fill(wb: Any) -> None:
+        ws = wb[sheets.SETTINGS]
+        for r in range(1, ws.max_row + 1):
+            if ws.cell(r, 1).value in cells:
+                email, cc = cells[ws.cell(r, 1).value]
+                ws.cell(r, 2).value, ws.cell(r, 3).value = email, cc
+
+    edit_workbook(plan, fill)
+    sent = tmp_path / "Owner returns"
+    result = invoke("returns", plan, "-o", sent)
+    jim = read_draft(sent / f"{JIM}.eml")
+    assert [a.addr_spec for a in jim["To"].addresses] == ["jim.machon@trust.nhs.uk"]
+    assert jim["To"].addresses[0].display_name == "Machon, Jim"
+    fiona = read_draft(sent / f"{FIONA}.eml")
+    assert fiona["To"] is None and fiona["Bcc"] is None
+    assert "someone@elsewhere" not in (sent / f"{FIONA}.eml").read_text()
+    hazel = read_draft(sent / f"{HAZEL}.eml")
+    assert hazel["To"] == "hazel.rawdon-smith@trust.nhs.uk" and hazel["Cc"] is None
+    said = " ".join(result.output.split())
+    assert "Email addresses on the Settings sheet (Owners table) that cannot be read" in said
+    assert f"{FIONA} (Email 'fiona.macdonald@trust.nhs.uk\\nBcc: someone@" in said
+    assert f"{HAZEL} (Cc 'jim at trust')" in said
+    no_address = said.split("No email address")[1].split("Their drafts have no To")[0]
+    assert FIONA not in no_address and HAZEL not in no_address

@@ -58,6 +58,7 @@ class Code(StrEnum):
     LOCKED_FIELD_CHANGED = "locked_field_changed"
     COLUMN_NOT_READ = "column_not_read"
     HEADER_RENAMED = "header_renamed"
+    ROWS_NOT_READ = "rows_not_read"
     SHEET_NOT_READ = "sheet_not_read"
     OTHER_MASTER = "other_master"
     OTHER_ROUND = "other_round"
@@ -137,6 +138,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.LOCKED_FIELD_CHANGED: Severity.WARNING,
     Code.COLUMN_NOT_READ: Severity.WARNING,
     Code.HEADER_RENAMED: Severity.WARNING,
+    Code.ROWS_NOT_READ: Severity.WARNING,
     Code.SHEET_NOT_READ: Severity.WARNING,
     Code.OTHER_MASTER: Severity.WARNING,
     Code.OTHER_ROUND: Severity.WARNING,
@@ -263,6 +265,11 @@ MESSAGES: dict[Code, str] = {
     Code.HEADER_RENAMED: (
         "sheet {sheet!r} column {letter}: the header {value!r} was sent as {sent!r}; read as "
         "{what} by its place in the return as sent: check the owner meant it so"
+    ),
+    Code.ROWS_NOT_READ: (
+        "sheet {sheet!r}: rows {row} to {last} (and any sheet after it) not read: a return is "
+        "read up to {limit} rows ({why}); they were not matched to actions. Check the file (a "
+        "table pasted in from elsewhere?)"
     ),
     Code.SHEET_NOT_READ: (
         "sheet {sheet!r}: {values} not read: only the Status and the update of the action "

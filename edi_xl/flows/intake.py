@@ -106,6 +106,8 @@ class ReturnFile:
     #: Columns of an edi_xl return read by their place as sent, their header renamed
     #: (``header_renamed`` problems: flagged by merge and normalise alike).
     renamed: list[Problem] = field(default_factory=list)
+    #: The rows past what a return is read up to, left out (``rows_not_read``), if any.
+    cut: Problem | None = None
     format: str | None = None  # as sniffed from the content: xlsx, xls, csv...
 
     @property
@@ -393,11 +395,38 @@ def typed_formula_flags(row: ReturnRow, **flag_fields: Any) -> list[Flag]:
     ]
 
 
-def table_rows(table: ReturnTable, file_name: str) -> list[ReturnRow]:
+#: A return made by ``edi-xl returns`` is read up to this many rows for each action sent
+#: in it, and at least :data:`MIN_ROWS_READ`; one with no record of what was sent up to
+#: :data:`MAX_ROWS_READ` (a plan has hundreds of actions; the benchmark's, 5,000). The rows
+#: past that are not read, and said once (``rows_not_read``): 200,000 rows pasted into one
+#: return, each matched against every action of the master and flagged, stalled the merge
+#: of the whole batch (helper-62, session 17).
+ROWS_PER_ACTION_SENT = 10
+MIN_ROWS_READ = 100
+MAX_ROWS_READ = 5_000
+
+
+def rows_read_limit(metadata: ReturnMetadata | None) -> tuple[int, str]:
+    """How many rows of a return are read (:data:`ROWS_PER_ACTION_SENT`), and why, in words."""
+    if metadata is not None and metadata.rows:
+        sent = len(metadata.rows)
+        limit = max(MIN_ROWS_READ, ROWS_PER_ACTION_SENT * sent)
+        return limit, (
+            f"{ROWS_PER_ACTION_SENT} for each of the {plural(sent, 'action')} sent in it, "
+            f"at least {MIN_ROWS_READ}"
+        )
+    return MAX_ROWS_READ, "a return with no record of what was sent in it"
+
+
+def table_rows(table: ReturnTable, file_name: str, limit: int | None = None) -> list[ReturnRow]:
+    """The rows of ``table`` that hold anything, as :class:`ReturnRow` (no more than
+    ``limit``: the rest of the sheet is not looked at)."""
     sheet, cols = table.sheet, table.columns
     rows: list[ReturnRow] = []
     watched = [*cols.values(), *([table.update_col] if table.update_col is not None else [])]
     for r in range(table.header_row + 1, sheet.n_rows):
+        if limit is not None and len(rows) >= limit:
+            break
         if all(is_blank(typed(sheet, r, c)) for c in watched):
             continue
         id_col = cols.get("id")
@@ -778,11 +807,28 @@ def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError
     rows: list[ReturnRow] = []
     unread: list[Problem] = []
     renamed: list[Problem] = []
+    cut: Problem | None = None
+    limit, why = rows_read_limit(metadata)
     for table in tables:
-        found = table_rows(table, name)
+        # (one row past the limit: where the rows not read begin)
+        found = table_rows(table, name, limit - len(rows) + 1)
+        if len(rows) + len(found) > limit:
+            first = found[limit - len(rows)]
+            cut = problem(
+                Code.ROWS_NOT_READ,
+                file=name,
+                sheet=table.sheet.name,
+                row=first.row,
+                last=table.sheet.n_rows,
+                limit=f"{limit:,}",
+                why=why,
+            )
+            found = found[: limit - len(rows)]
         rows += found
         unread += unread_columns(table, found, name)
         renamed += renamed_headers(table, metadata, name)
+        if cut is not None:
+            break
     if not rows:
         return rejected(Code.EMPTY_ACTION_TABLE)
     if metadata is not None:  # (a trust's own form may keep instructions on a sheet)
@@ -799,5 +845,6 @@ def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError
         metadata=metadata,
         unread=unread,
         renamed=renamed,
+        cut=cut,
         format=result.format,
     )

@@ -188,6 +188,36 @@ def _similar(a: str | None, b: str | None) -> float:
     return SequenceMatcher(None, one_line(a).lower(), one_line(b).lower()).ratio()
 
 
+#: How much more alike than any other an action's text must be to match by text alone.
+TEXT_MARGIN = 0.05
+
+
+def _by_text(text: str, actions: list[Action]) -> Action | None:
+    """The action whose text is ``text``'s: :data:`TEXT_MATCH` alike, and
+    :data:`TEXT_MARGIN` more alike than any other; else None. An action whose text cannot
+    come that close (difflib's quick upper bounds of the ratio say so) is not compared in
+    full: each row of a return that matches no action was compared in full with every
+    action of the master."""
+    mine = one_line(text).lower()
+    near = TEXT_MATCH - TEXT_MARGIN  # (below it, neither the match nor close to it)
+    scored: list[tuple[float, Action]] = []
+    for action in actions:
+        if not action.action:
+            continue
+        matcher = SequenceMatcher(None, mine, one_line(action.action).lower())
+        if matcher.real_quick_ratio() < near or matcher.quick_ratio() < near:
+            continue
+        scored.append((matcher.ratio(), action))
+    scored.sort(key=lambda t: t[0], reverse=True)
+    if (
+        scored
+        and scored[0][0] >= TEXT_MATCH
+        and (len(scored) == 1 or scored[0][0] - scored[1][0] >= TEXT_MARGIN)
+    ):
+        return scored[0][1]
+    return None
+
+
 def _same_number(a: str, b: str) -> bool:
     try:
         return float(a) == float(b)
@@ -230,16 +260,8 @@ def match_row(
                 value=row.id,
                 ids=ids,
             )
-    if text:
-        scored = sorted(
-            ((_similar(text, a.action), a) for a in actions), key=lambda t: t[0], reverse=True
-        )
-        if (
-            scored
-            and scored[0][0] >= TEXT_MATCH
-            and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.05)
-        ):
-            return scored[0][1], None
+    if text and (found := _by_text(text, actions)) is not None:
+        return found, None
     if not row.id and not text:  # (a row carrying on the one above: a Status, an update)
         return None, _row_flag(Code.NO_ID, row)
     shown = text if len(text or "") <= 60 else f"{(text or '')[:59]}…"
@@ -346,9 +368,11 @@ def file_flags(
     file: ReturnFile, as_at: date, master: object = None, *, unread: bool = True
 ) -> list[Flag]:
     """What the whole file needs a person for: text not read (unless ``unread`` is False),
-    columns read by their place as sent (their header renamed), and, for a return made by
+    columns read by their place as sent (their header renamed), rows past what a return is
+    read up to, and, for a return made by
     ``edi-xl returns``, another master or round named in it, or actions taken out of it."""
-    flags = [Flag.of(p) for p in (file.unread if unread else []) + file.renamed]
+    said = (file.unread if unread else []) + file.renamed + ([file.cut] if file.cut else [])
+    flags = [Flag.of(p) for p in said]
     meta = file.metadata
     if meta is None:
         return flags

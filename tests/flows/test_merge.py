@@ -527,6 +527,50 @@ def test_a_last_update_column_is_never_the_update(master, tmp_path):
     assert sorted(f.kind for f in result.flags) == ["column_not_read", "locked_field_changed"]
 
 
+def test_a_return_of_far_more_rows_than_were_sent_is_read_up_to_a_limit(master, tmp_path):
+    """Jim was sent 3 actions and his return came back with 150 more rows (a table pasted
+    in): it is read up to 100 rows (10 for each action sent, at least 100), the rest said in
+    one flag naming the file, the sheet and the rows, and his own update is merged
+    (helper-62, session 17: 200,000 such rows stalled the whole batch for more than ten
+    minutes, 1.6 GB, nothing merged)."""
+
+    def edit(ws, rows):
+        ws.cell(rows["1.4"], 6, "panels agreed")
+        for i in range(150):
+            ws.append([f"9.{i}", "pasted", None, "Green", None, f"bulk {i}"])
+
+    jim = _sent_and_edited(master, tmp_path, edit)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in result.changes] == [("1.4", "update", "panels agreed")]
+    cut = [f for f in result.flags if f.kind == "rows_not_read"]
+    assert [(f.file, f.location.sheet, f.severity) for f in cut] == [
+        (jim.path.name, "Your actions", Severity.WARNING)
+    ]
+    first = 6 + 100 + 1  # the header row, then the 100 rows read
+    assert f"rows {first} to {6 + 3 + 150} (and any sheet after it) not read" in cut[0].message
+    assert "read up to 100 rows (10 for each of the 3 actions sent in it" in cut[0].message
+    unknown = [f for f in result.flags if f.kind == "unknown_action"]
+    assert len(unknown) == 100 - 3
+    assert [f.outcome for f in result.files] == ["merged"]
+
+
+def test_the_round_record_adds_many_flags_at_once():
+    """A merge's flags are listed once each, in order, however many (a set of those seen: a
+    list looked back along for each flag took minutes for 200,000 flags)."""
+    import time
+
+    from edi_xl.master.round_record import RoundRecord
+
+    flags = [
+        Flag(Code.UNKNOWN_ACTION, "big.xlsx", sheet="S", row=r, what="x") for r in range(60_000)
+    ]
+    record = RoundRecord(AS_AT, [], [])
+    started = time.perf_counter()
+    record.add([], flags + flags[:10])
+    assert time.perf_counter() - started < 10  # (quadratic: many minutes)
+    assert record.flags == flags
+
+
 def test_a_row_numbered_as_an_action_not_sent_in_the_return_updates_nothing(master, tmp_path):
     """Jim changed 1.8's number to 1.9 (Fiona's action, not sent to him) and marked it
     complete: 1.9 is not touched; the flag names the row and the action its text is

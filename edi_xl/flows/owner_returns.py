@@ -167,6 +167,9 @@ class ReturnsResult:
     master: Path | None = None
     #: the email draft written beside each return (edi_xl.flows.emails), and owners with no address
     drafts: Drafts | None = None
+    #: files in the folder that edi_xl did not write (a workbook of the user's, an email),
+    #: named as a return or its draft would be: kept, the return given another name
+    kept: list[Path] = field(default_factory=list)
 
     @property
     def unowned(self) -> list[str]:
@@ -550,8 +553,10 @@ def make_owner_returns(
     """Write one owner return per action owner of ``master`` into ``out_dir``.
 
     ``as_at`` defaults to the as-at date on the master's Settings sheet. ``out_dir`` is
-    created if missing; a file of the same name there is replaced (atomically, no backup);
-    other files are left alone. ``password`` protects the sheet with one (none by default:
+    created if missing; a return of an earlier round of the same name there is replaced
+    (atomically, no backup); a file edi_xl did not write (:func:`files_not_ours`) is never
+    replaced: the return takes another name, and the file is listed in ``kept``; other files
+    are left alone. ``password`` protects the sheet with one (none by default:
     the protection is there to prevent accidents, not to keep anyone out). ``now`` is the
     creation time recorded in the files (default: the clock).
 
@@ -591,7 +596,18 @@ def make_owner_returns(
     taken: list[str] = []
     if out.resolve() == master.resolve().parent:  # never overwrite the master or its backup
         taken = [master.name, backup_path(master).name]
-    names = unique_names([g.owner for g in groups], SUFFIX, taken=taken)
+    # nor a file of the user's named as a return (or its draft) would be: kept, and the
+    # return takes another name (which may be another of theirs: until none is)
+    theirs = files_not_ours(out)
+    kept: list[Path] = []
+    while True:
+        names = unique_names([g.owner for g in groups], SUFFIX, taken=taken)
+        stems = {Path(name).stem.casefold() for name in names}
+        clash = [p for p in theirs if p.stem.casefold() in stems and p not in kept]
+        if not clash:
+            break
+        kept += clash
+        taken += [p.with_suffix(SUFFIX).name for p in clash]
 
     # the Reply by date on Settings, as the email drafts use it (a stale one is not shown)
     settings_reply_by = (
@@ -613,6 +629,7 @@ def make_owner_returns(
         save_atomic(book, path, backup=False)
         files.append(OwnerReturn(group.owner, path, [a.id for a in group.actions]))
     result = ReturnsResult(as_at=as_at, files=files, not_sent=not_sent, master=master)
+    result.kept = kept
     if drafts:
         from edi_xl.flows.emails import Drafts, owner_draft
 
@@ -647,6 +664,42 @@ def returns_in(folder: Path, as_at: date | None = None) -> list[tuple[Path, Retu
         if meta is not None and (as_at is None or meta.as_at == as_at):
             found.append((path, meta))
     return found
+
+
+def files_not_ours(folder: Path) -> list[Path]:
+    """The workbooks (``.xlsx``) and emails (``.eml``) in ``folder`` that edi_xl did not
+    write: a workbook with no hidden record of a return (:func:`read_return_metadata`; one
+    that cannot be read counts as the user's), an email with no ``X-Unsent`` header in its
+    first lines. ``edi-xl returns`` writes over its own files of an earlier round, never
+    over these: a workbook of the user's named as an owner's return would be lost."""
+    found: list[Path] = []
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.iterdir()):
+        suffix = path.suffix.lower()
+        if not path.is_file() or suffix not in (SUFFIX, ".eml"):
+            continue
+        if suffix == SUFFIX:
+            try:
+                ours = read_return_metadata(path) is not None
+            except UnreadableFileError:
+                ours = False
+        else:
+            ours = _is_our_draft(path)
+        if not ours:
+            found.append(path)
+    return found
+
+
+def _is_our_draft(path: Path) -> bool:
+    """Is this email a draft edi_xl wrote (the ``X-Unsent: 1`` header it starts with)?"""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    headers = head.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
+    return any(line.strip().lower() == b"x-unsent: 1" for line in headers.splitlines())
 
 
 def _refuse_same_round(out: Path, as_at: date) -> None:

@@ -490,6 +490,38 @@ def test_never_overwrites_the_master_in_the_same_folder(master: Path, tmp_path: 
     assert master.read_bytes() == original
 
 
+def test_never_overwrites_a_file_of_the_users_named_as_a_return(
+    master: Path, tmp_path: Path
+) -> None:
+    """The folder holds a workbook of the user's named as the E&D Lead's return, and an
+    email of theirs named as Jim's draft: both are kept, those returns take another name and
+    the files are listed (helper-62, session 17: the workbook was replaced, no backup, no
+    word). A return edi_xl wrote in an earlier round is replaced, as ever."""
+    from edi_xl.flows.emails import Drafts
+
+    out = tmp_path / "out"
+    out.mkdir()
+    wb = Workbook()
+    wb.active["A1"] = "my own notes on the E&D lead post"
+    mine = out / "Equality & Diversity Lead.xlsx"
+    wb.save(mine)
+    email = out / "Jim Machon, Associate Director of HR.eml"
+    email.write_bytes(b"From: jim@trust.nhs.uk\r\nSubject: notes\r\n\r\nmy email\r\n")
+    theirs = {p: p.read_bytes() for p in (mine, email)}
+    earlier = run(master, out, as_at=date(2023, 9, 18))  # an earlier round's, then this one
+    result = run(master, out)
+    assert {p: p.read_bytes() for p in (mine, email)} == theirs
+    assert sorted(p.name for p in result.kept) == sorted(p.name for p in theirs)
+    names = {f.owner: f.path.name for f in result.files}
+    assert names["Equality & Diversity Lead"] == "Equality & Diversity Lead (2).xlsx"
+    assert names[JIM] == f"{JIM} (2).xlsx"
+    assert isinstance(result.drafts, Drafts)
+    assert (out / f"{JIM} (2).eml").is_file()
+    assert {f.path for f in earlier.files} - {f.path for f in result.files} == set()
+    assert names[FIONA] == f"{FIONA}.xlsx"  # edi_xl's of the earlier round: replaced
+    assert read_return_metadata(out / names[FIONA]).as_at == AS_AT
+
+
 # --- nothing becomes a formula -------------------------------------------------------------
 
 

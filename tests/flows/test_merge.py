@@ -554,20 +554,15 @@ def test_a_return_of_far_more_rows_than_were_sent_is_read_up_to_a_limit(master, 
     assert [f.outcome for f in result.files] == ["merged"]
 
 
-def test_the_round_record_adds_many_flags_at_once():
-    """A merge's flags are listed once each, in order, however many (a set of those seen: a
-    list looked back along for each flag took minutes for 200,000 flags)."""
-    import time
-
+def test_the_round_record_lists_each_flag_once_in_order():
+    """A merge's flags are listed once each, in the order they came, however many (the record
+    keeps a set of those seen: looking back along the list for each flag took minutes for a
+    200,000-row return; how long a merge takes is the benchmark's to say, not a test's)."""
     from edi_xl.master.round_record import RoundRecord
 
-    flags = [
-        Flag(Code.UNKNOWN_ACTION, "big.xlsx", sheet="S", row=r, what="x") for r in range(60_000)
-    ]
+    flags = [Flag(Code.UNKNOWN_ACTION, "big.xlsx", sheet="S", row=r, what="x") for r in range(2000)]
     record = RoundRecord(AS_AT, [], [])
-    started = time.perf_counter()
-    record.add([], flags + flags[:10])
-    assert time.perf_counter() - started < 10  # (quadratic: many minutes)
+    record.add([], flags[:1000] + flags[500:1500] + flags[:10] + flags[1400:])
     assert record.flags == flags
 
 

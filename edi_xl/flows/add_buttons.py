@@ -16,7 +16,7 @@ from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master.buttons import Placement, add_buttons_to_package, placement
 from edi_xl.master.patch import save_bytes
 from edi_xl.master.plan import gc_paused, load_master, read_master_plan
-from edi_xl.master.save import write_atomic
+from edi_xl.master.save import state_when_read, write_atomic
 from edi_xl.read.grid import is_blank
 
 
@@ -51,6 +51,11 @@ def add_buttons(
         if patched is None:
             raise EdiXlError(f"{path}: not an Excel workbook package")
         data = add_buttons_to_package(patched, where)
-    write_atomic(target, lambda handle: handle.write(data), backup=target.exists())
+    write_atomic(
+        target,
+        lambda handle: handle.write(data),
+        backup=target.exists(),
+        expected=state_when_read(wb, target),  # (in place: not over a file changed since)
+    )
     result.path = target
     return target, result, where

@@ -2624,9 +2624,10 @@ def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
     A patched file that would be the same bytes as the file there is not written (None: no
     backup made; the one there stays, the copy before the last real change).
     """
-    from edi_xl.master.save import save_atomic, write_atomic
+    from edi_xl.master.save import save_atomic, state_when_read, write_atomic
 
     path = Path(path)
+    expected = state_when_read(wb, path)  # (the file it was read from: not if it changed)
     data: bytes | None = None
     failure = ""
     if is_patchable(path):
@@ -2669,7 +2670,9 @@ def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
     payload = data
     if _same_bytes(path, payload):  # nothing changed: the file, and its backup, stay
         return None
-    return write_atomic(path, lambda handle: handle.write(payload), backup=backup)
+    return write_atomic(
+        path, lambda handle: handle.write(payload), backup=backup, expected=expected
+    )
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

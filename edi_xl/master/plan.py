@@ -50,6 +50,7 @@ from edi_xl.master.loading import (
 from edi_xl.master.package import canonical_package, is_package
 from edi_xl.master.patch import remember_package
 from edi_xl.master.printing import grow_print_area
+from edi_xl.master.save import file_state, note_read
 from edi_xl.master.sheets import Settings
 from edi_xl.master.styles import (
     COMPUTED_HEADER_FILL,
@@ -223,6 +224,7 @@ def load_master(
     _check_is_master_format(path)
     keep_vba = path.suffix.lower() in (".xlsm", ".xltm")
     try:
+        read_as = file_state(path)  # (before reading: a change while it is read counts)
         data = canonical_package(path.read_bytes())
         if is_strict_ooxml(data):
             raise UnreadableFileError(path, STRICT_OOXML)
@@ -248,6 +250,7 @@ def load_master(
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UnreadableFileError(path, f"cannot open as an Excel workbook ({reason})") from exc
+    note_read(wb, path, read_as)  # its save refuses a file changed since (master.save)
     taken = sheets.sheets_not_ours(wb, sheets.is_a_master(wb, MARKER_NAME))
     names = sheets.names_not_ours(wb, taken)
     if taken or names:  # edi_xl would write into the trust's own: refuse before any work

@@ -18,7 +18,13 @@ What can go wrong, and what is left behind:
   fsynced file. The temporary file cannot be removed by a process that no longer runs, so it
   stays; the next save of the same file removes temporary files of that name left for longer
   than :data:`STALE_TEMP_SECONDS` (a save in progress keeps writing its temporary file, so
-  one untouched for that long is not being written).
+  one untouched for that long is not being written);
+* another command (or a colleague's Excel) saving the same master while this one worked on
+  it: a workbook loaded by :func:`~edi_xl.master.plan.load_master` remembers the file's state
+  when it was read (:func:`note_read`); its save refuses to replace a file that changed since
+  (:class:`~edi_xl.core.errors.WorkbookWriteError`: run the command again), rather than lose
+  the other's change. The check and the swap are made holding a lock file beside the master
+  (:func:`_save_lock`), so two saves cannot both pass the check.
 """
 
 from __future__ import annotations
@@ -27,12 +33,15 @@ import contextlib
 import io
 import os
 import re
+import secrets
 import shutil
+import socket
 import stat
 import tempfile
 import time
+import weakref
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -47,6 +56,35 @@ TEMP_SUFFIX = ".tmp"
 #: A temporary file of a save not modified for this long is left over from a killed save.
 STALE_TEMP_SECONDS = 600.0
 _STEM_IN_TEMP = 80  # characters of the name used in a temporary file's name (path limits)
+#: How long a save waits for another save of the same file to finish its swap.
+LOCK_WAIT_SECONDS = 15.0
+#: A save lock this old is left over (a swap takes well under a second); see :func:`_is_stale`.
+STALE_LOCK_SECONDS = 60.0
+
+#: What a file was when it was read: (size, mtime in ns, inode). Any save replaces the file
+#: (a new inode) and nearly always changes its time and size.
+FileState = tuple[int, int, int]
+
+#: The file each loaded workbook was read from (its real path) and its state then.
+_READ_FROM: weakref.WeakKeyDictionary[Workbook, tuple[str, FileState]] = weakref.WeakKeyDictionary()
+
+
+def file_state(path: str | Path) -> FileState:
+    st = os.stat(path)
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def note_read(wb: Workbook, path: str | Path, state: FileState) -> None:
+    """Remember that ``wb`` was read from ``path``, which was then ``state`` (taken before
+    reading it: a file changed while it was read then counts as changed)."""
+    _READ_FROM[wb] = (os.path.realpath(path), state)
+
+
+def state_when_read(wb: Workbook, path: str | Path) -> FileState | None:
+    """The state of ``path`` when ``wb`` was read from it; None when ``wb`` was not read from
+    that file (a new master, or a master saved to another file with ``-o``)."""
+    read = _READ_FROM.get(wb)
+    return read[1] if read is not None and read[0] == os.path.realpath(path) else None
 
 
 def backup_path(path: Path) -> Path:
@@ -101,6 +139,114 @@ def _explain(path: Path, exc: OSError, *, folder: Path | None = None) -> str:
     return f"{path}: cannot write the file ({exc.strerror or exc}). Nothing was changed."
 
 
+def _refuse_if_changed(path: Path, expected: FileState | None) -> None:
+    """Refuse to replace ``path`` when it is no longer the file the command read."""
+    if expected is None:
+        return
+    try:
+        now = file_state(path)
+    except FileNotFoundError:
+        now = None
+    if now != expected:
+        raise WorkbookWriteError(
+            f"{path}: the file changed since this command read it (another edi_xl command, "
+            "or someone's Excel, saved it meanwhile); saving would lose that change, so "
+            "nothing was changed. Run the command again."
+        )
+
+
+def _lock_path(path: Path) -> Path:
+    return path.with_name(f".{path.stem[:_STEM_IN_TEMP]}{path.suffix}.edi-xl-lock")
+
+
+def _pid_alive(pid: int) -> bool | None:
+    """Whether process ``pid`` runs on this computer; None where that cannot be asked
+    (Windows: ``os.kill`` there ends the process instead)."""
+    if os.name == "nt":
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # (PermissionError: it runs, as another user)
+        return True
+    return True
+
+
+def _is_stale(lock: Path, text: str) -> bool:
+    """Whether a save lock was left by a save that no longer runs: its process (the lock says
+    which, and on which computer) is gone from this computer, or the lock is older than
+    :data:`STALE_LOCK_SECONDS` (a lock from another computer, or one that says nothing)."""
+    parts = text.split()
+    if len(parts) >= 2 and parts[0].isdigit() and parts[1] == socket.gethostname():
+        alive = _pid_alive(int(parts[0]))
+        if alive is False:
+            return True
+    try:
+        return time.time() - lock.stat().st_mtime > STALE_LOCK_SECONDS
+    except FileNotFoundError:
+        return True
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+
+
+@contextlib.contextmanager
+def _save_lock(path: Path) -> Iterator[None]:
+    """Hold ``.<name>.edi-xl-lock`` beside ``path`` while the file is checked and swapped:
+    made with ``O_EXCL``, so only one save at a time holds it (on a shared drive too). It
+    says who holds it (process, computer, a token); one left by a killed save is taken over
+    (:func:`_is_stale`)."""
+    lock = _lock_path(path)
+    mine = f"{os.getpid()} {socket.gethostname()} {secrets.token_hex(8)}\n"
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            text = _read_text(lock)
+            if text is None:
+                continue  # (just released)
+            if _is_stale(lock, text):
+                _take_over(lock, text)
+                continue
+            if time.monotonic() > deadline:
+                raise WorkbookWriteError(
+                    f"{path}: another edi_xl command is saving this file (it holds "
+                    f"{lock}); nothing was changed. Run the command again when it has "
+                    "finished; if no edi_xl command is running, delete that file."
+                ) from None
+            time.sleep(0.05)
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(mine)
+        break
+    try:
+        yield
+    finally:
+        if _read_text(lock) == mine:  # (never another's: ours may have been taken over)
+            with contextlib.suppress(OSError):
+                lock.unlink()
+
+
+def _take_over(lock: Path, text: str) -> None:
+    """Remove a stale lock, unless another save took it over first (it is then theirs)."""
+    aside = lock.with_name(f"{lock.name}.{secrets.token_hex(4)}")
+    try:
+        os.replace(lock, aside)
+    except OSError:
+        return
+    if _read_text(aside) != text:  # (another's fresh lock: give it back)
+        with contextlib.suppress(OSError):
+            os.link(aside, lock)
+    with contextlib.suppress(OSError):
+        aside.unlink()
+
+
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
@@ -150,19 +296,22 @@ def save_atomic(wb: Workbook, path: str | Path, *, backup: bool = True) -> Path 
     """Save ``wb`` to ``path`` atomically. Returns the backup's path, if one was made.
 
     Raises :class:`~edi_xl.core.errors.WorkbookWriteError` (naming the file) when the file or its
-    folder cannot be written; the file at ``path`` is then exactly as it was. The cells' text
-    is written escaped as Excel writes it (:func:`escaped_package`), when any needs it: a
-    workbook is otherwise written straight into its temporary file, as openpyxl writes it.
+    folder cannot be written, or when ``wb`` was read from ``path`` and the file changed
+    since (:func:`state_when_read`); the file at ``path`` is then exactly as it was. The
+    cells' text is written escaped as Excel writes it (:func:`escaped_package`), when any
+    needs it: a workbook is otherwise written straight into its temporary file, as openpyxl
+    writes it.
     """
+    expected = state_when_read(wb, path)
     if not text_needs_escapes(wb):
-        return write_atomic(path, wb.save, backup=backup)
+        return write_atomic(path, wb.save, backup=backup, expected=expected)
 
     def write(handle: BinaryIO) -> None:
         written = io.BytesIO()
         wb.save(written)
         handle.write(escaped_package(written.getvalue()))
 
-    return write_atomic(path, write, backup=backup)
+    return write_atomic(path, write, backup=backup, expected=expected)
 
 
 def text_needs_escapes(wb: Workbook) -> bool:
@@ -217,17 +366,23 @@ def escaped_package(data: bytes) -> bytes:
 
 
 def write_atomic(
-    path: str | Path, write: Callable[[BinaryIO], object], *, backup: bool = True
+    path: str | Path,
+    write: Callable[[BinaryIO], object],
+    *,
+    backup: bool = True,
+    expected: FileState | None = None,
 ) -> Path | None:
     """Write a file of any kind to ``path`` atomically: ``write(handle)`` writes its bytes.
 
     Everything :func:`save_atomic` promises holds (it is this with ``Workbook.save``).
+    ``expected``: the file's state when what is written was read from it
+    (:func:`state_when_read`); the file is not replaced if it is no longer so.
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if path.exists() and not path.stat().st_mode & WRITE_BITS:  # marked read-only (even as root)
         raise WorkbookWriteError(_explain(path, PermissionError(13, "read-only")))
-    _remove_stale_temps(path)
+    _refuse_if_changed(path, expected)  # (before the work of writing, when it is known)
     try:
         fd, tmp = _new_temp(path, folder)
     except OSError as exc:
@@ -244,11 +399,16 @@ def write_atomic(
                 previous = _copy_for_backup(path, folder)
         else:  # a new file gets the usual permissions, not mkstemp's owner-only 0600
             os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except OSError as exc:
+        with _save_lock(path):  # one save at a time checks and swaps this file
+            _refuse_if_changed(path, expected)
+            _remove_stale_temps(path)
+            os.replace(tmp, path)
+    except (OSError, WorkbookWriteError) as exc:
         if previous is not None:  # nothing was replaced: the old backup stays as it was
             with contextlib.suppress(OSError):
                 previous.unlink()
+        if isinstance(exc, WorkbookWriteError):
+            raise
         raise WorkbookWriteError(_explain(path, exc)) from exc
     finally:
         with contextlib.suppress(OSError):

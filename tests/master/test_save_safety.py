@@ -413,3 +413,91 @@ def test_a_summary_that_is_not_edi_xls_is_loaded_whole(tmp_path: Path) -> None:
     loaded = load_master(path, remakes_summary=True)
     assert rows_not_read(loaded) == []
     assert loaded["Summary"]["A1"].value == "The trust's own summary"
+
+
+# --- Two commands on one master at once --------------------------------------------------------
+
+
+def test_a_master_changed_since_it_was_read_is_not_replaced(master: Path) -> None:
+    """Two commands on one master: the second to save read the file before the first saved
+    it. Its save is refused, naming the file, and the first one's change stays."""
+    from edi_xl.master import patch
+
+    slow = load_master(master)  # this command read the master...
+    fast = load_master(master)  # ...and so did another, which saves first
+    fast["Action Plan"]["C5"] = "the other command's change"
+    patch.save_master(fast, master)
+    saved = _sha(master)
+    slow["Action Plan"]["C6"] = "this command's change"
+    with pytest.raises(WorkbookWriteError, match="changed since this command read it") as caught:
+        patch.save_master(slow, master)
+    assert str(caught.value).startswith(f"{master}: ")
+    assert _sha(master) == saved
+    with pytest.raises(WorkbookWriteError, match="changed since"):  # (saved whole: the same)
+        save_atomic(slow, master)
+    assert _sha(master) == saved
+    assert _temps(master.parent) == []
+
+
+def test_the_command_that_lost_the_race_exits_2(master: Path) -> None:
+    """Through the command line: ``merge`` of a master another command saved while it worked
+    ends with exit code 2 and the message, nothing written."""
+    from edi_xl.master import patch
+
+    real = patch.save_master
+
+    def saved_meanwhile(wb: Workbook, path: Path, **kwargs: object) -> Path | None:
+        other = load_master(path)  # another command saves the master first
+        other["Action Plan"]["C5"] = "the other command's change"
+        real(other, path)
+        return real(wb, path, **kwargs)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("edi_xl.flows.refresh.save_master", saved_meanwhile)
+        result = CliRunner().invoke(cli, ["refresh", str(master), "--as-at", "2024-01-15"])
+    assert result.exit_code == 2, result.output
+    assert f"{master}: the file changed since this command read it" in result.output
+    assert "Run the command again" in result.output
+    assert load_master(master)["Action Plan"]["C5"].value == "the other command's change"
+
+
+def test_a_save_lock_left_by_a_killed_save_is_taken_over(tmp_path: Path) -> None:
+    """The lock beside the master is held only while the file is checked and swapped; one
+    whose process is gone (killed) does not block the next save."""
+    import socket
+
+    from edi_xl.master.save import _lock_path
+
+    master = tmp_path / "plan.xlsx"
+    save_atomic(_small_book("v1"), master)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    _lock_path(master).write_text(f"{dead.stdout.strip()} {socket.gethostname()} abc\n")
+    save_atomic(_small_book("v2"), master)
+    assert load_workbook(master).active["A1"].value == "v2"  # type: ignore[index]
+    assert not _lock_path(master).exists()
+
+
+def test_a_save_lock_held_by_a_running_save_is_waited_for_then_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    from edi_xl.master import save
+    from edi_xl.master.save import _lock_path
+
+    master = tmp_path / "plan.xlsx"
+    save_atomic(_small_book("v1"), master)
+    before = _sha(master)
+    lock = _lock_path(master)
+    lock.write_text(f"{os.getpid()} {socket.gethostname()} abc\n")  # (a save under way)
+    monkeypatch.setattr(save, "LOCK_WAIT_SECONDS", 0.2)
+    with pytest.raises(WorkbookWriteError, match="another edi_xl command is saving") as caught:
+        save_atomic(_small_book("v2"), master)
+    assert str(lock) in str(caught.value) and "delete that file" in str(caught.value)
+    assert _sha(master) == before and lock.exists()
+    old = time.time() - 120  # (a lock from another computer, left long ago: taken over)
+    lock.write_text("123 another-pc abc\n")
+    os.utime(lock, (old, old))
+    save_atomic(_small_book("v2"), master)
+    assert load_workbook(master).active["A1"].value == "v2"  # type: ignore[index]

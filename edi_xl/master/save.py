@@ -11,8 +11,10 @@ What can go wrong, and what is left behind:
 * an error while writing (disk full, a value openpyxl refuses): the original is untouched and
   the temporary file is removed;
 * a read-only master, a read-only folder, or a master another program holds open (Windows
-  refuses to replace a file Excel has open): :class:`~edi_xl.core.errors.WorkbookWriteError` with
-  a message naming the file, the original untouched, the temporary file removed;
+  refuses to replace a file Excel has open; Excel's ``~$<name>`` or LibreOffice's
+  ``.~lock.<name>#`` beside it, which say who has it open on any computer):
+  :class:`~edi_xl.core.errors.WorkbookWriteError` with a message naming the file, the
+  original untouched, the temporary file removed;
 * the process killed part way (power cut, SIGKILL, Task Manager): the master is still the
   previous, complete file, because it is only ever replaced by one rename of a complete,
   fsynced file. The temporary file cannot be removed by a process that no longer runs, so it
@@ -153,6 +155,50 @@ def _refuse_if_changed(path: Path, expected: FileState | None) -> None:
             "or someone's Excel, saved it meanwhile); saving would lose that change, so "
             "nothing was changed. Run the command again."
         )
+
+
+def office_lock_file(path: Path) -> Path | None:
+    """The lock file Excel (``~$<name>``) or LibreOffice (``.~lock.<name>#``) keeps beside a
+    workbook while it is open, on whichever computer opened it; None when there is none."""
+    for name in (f"~${path.name}", f".~lock.{path.name}#"):
+        lock = path.with_name(name)
+        with contextlib.suppress(OSError):  # (a name too long for the file system)
+            if lock.is_file():
+                return lock
+    return None
+
+
+def opened_by(lock: Path) -> str:
+    """Who has the workbook open, as its lock file says ("" when it does not say).
+
+    LibreOffice's is one line, ``full name,login,computer,date,profile;``; Excel's starts
+    with the length of the user name set in Office, then that name (one byte a character)."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        data = lock.read_bytes()[:1024]
+        if lock.name.startswith(".~lock."):
+            fields = [f.strip() for f in data.decode("utf-8", errors="replace").split(",")]
+            who = fields[0] or fields[1]
+            return f"{who} on {fields[2]}" if who and len(fields) > 2 and fields[2] else who
+        return data[1 : 1 + data[0]].decode("cp1252", errors="replace").strip()
+    return ""
+
+
+def _refuse_if_open_elsewhere(path: Path) -> None:
+    """Refuse to replace a workbook open in Excel or LibreOffice: the program would go on
+    showing (and later save) the file it opened, losing what this save wrote. (The buttons
+    write into the open workbook through xlwings and never save its file: this is for the
+    commands.)"""
+    lock = office_lock_file(path) if path.exists() else None
+    if lock is None:
+        return
+    who = opened_by(lock)
+    raise WorkbookWriteError(
+        f"{path}: the workbook is open in Excel or LibreOffice"
+        + (f" by {who}" if who else "")
+        + f" ({lock} says so). Close it there and run the command again; if nobody has it "
+        f"open (a program that crashed leaves this file behind), delete {lock.name}. Nothing "
+        "was changed."
+    )
 
 
 def _lock_path(path: Path) -> Path:
@@ -382,6 +428,7 @@ def write_atomic(
     folder = path.parent if str(path.parent) else Path(".")
     if path.exists() and not path.stat().st_mode & WRITE_BITS:  # marked read-only (even as root)
         raise WorkbookWriteError(_explain(path, PermissionError(13, "read-only")))
+    _refuse_if_open_elsewhere(path)
     _refuse_if_changed(path, expected)  # (before the work of writing, when it is known)
     try:
         fd, tmp = _new_temp(path, folder)

@@ -1181,3 +1181,29 @@ def test_the_import_message_keeps_what_is_said_nowhere_else_and_counts_the_flags
     assert 0 < shown < 30
     assert said.endswith(f"... {30 - shown} more: see Flags this round on the Returns sheet.")
     assert entry._with_flags(lines, []) == "\n".join(lines)
+
+
+def test_the_buttons_work_in_the_workbook_excel_has_open(pair, licence, today, monkeypatch):
+    """Excel keeps ``~$plan.xlsm`` beside the workbook it has open, the user's own. The
+    buttons write into the open workbook (and their returns, drafts and paper beside it),
+    never over its file, so that lock stops none of them; a command saving over the file
+    is refused (edi_xl.master.save: a workbook open elsewhere)."""
+    cli_path, button_path = pair
+    user = "Jane HR"
+    owner_file = button_path.with_name(f"~${button_path.name}")
+    owner_file.write_bytes((bytes([len(user)]) + user.encode().ljust(53, b" ")).ljust(165))
+    before = button_path.read_bytes()
+    monkeypatch.chdir(button_path.parent)
+    for entry_point in (
+        entry.refresh_status,
+        entry.start_new_round,
+        entry.create_owner_returns,
+        entry.import_returns,
+        entry.board_report,
+    ):
+        client, _ = click_and_apply(entry_point, button_path)
+        prompt = client.alerts[0]["prompt"]
+        assert "Nothing was changed" not in prompt and "open in Excel" not in prompt, prompt
+    assert button_path.read_bytes() == before  # (Excel saves it, when the user does)
+    result = CliRunner().invoke(cli, ["refresh", str(button_path)])
+    assert result.exit_code == 2 and f"open in Excel or LibreOffice by {user}" in result.output

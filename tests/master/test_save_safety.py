@@ -501,3 +501,36 @@ def test_a_save_lock_held_by_a_running_save_is_waited_for_then_named(
     os.utime(lock, (old, old))
     save_atomic(_small_book("v2"), master)
     assert load_workbook(master).active["A1"].value == "v2"  # type: ignore[index]
+
+
+# --- The master open in Excel or LibreOffice ---------------------------------------------------
+
+
+def _excel_owner_file(path: Path, user: str) -> None:
+    """``~$<name>`` as Excel writes it while it has the workbook open: the user name's
+    length, the name padded to 53 bytes, then the name again in UTF-16 (165 bytes)."""
+    data = bytes([len(user)]) + user.encode("cp1252").ljust(53, b" ")
+    path.with_name(f"~${path.name}").write_bytes((data + user.encode("utf-16-le")).ljust(165))
+
+
+@pytest.mark.parametrize("program", ["Excel", "LibreOffice"])
+def test_a_master_open_in_excel_or_libreoffice_is_not_replaced(master: Path, program: str) -> None:
+    if program == "Excel":
+        _excel_owner_file(master, "Jane Colleague")
+        lock, who = master.with_name("~$master.xlsx"), "by Jane Colleague"
+    else:
+        lock = master.with_name(".~lock.master.xlsx#")
+        lock.write_text("Jane Colleague,JCOLLEAGUE,HRPC042,30.11.2026 09:12,file:///x;")
+        who = "by Jane Colleague on HRPC042"
+    before = _sha(master)
+    for command in (["refresh", str(master), "--as-at", "2024-01-15"],
+                    ["new", str(master), "--force", "--as-at", "2024-01-15"]):  # fmt: skip
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 2, result.output
+        assert f"{master}: the workbook is open in Excel or LibreOffice {who}" in result.output
+        assert f"delete {lock.name}" in result.output and "Traceback" not in result.output
+        assert _sha(master) == before and not backup_path(master).exists()
+    lock.unlink()  # (closed, or a stale lock deleted)
+    result = CliRunner().invoke(cli, ["refresh", str(master), "--as-at", "2024-01-15"])
+    assert result.exit_code in (0, 1), result.output
+    assert _sha(master) != before

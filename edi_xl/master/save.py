@@ -421,10 +421,13 @@ def write_atomic(
     """Write a file of any kind to ``path`` atomically: ``write(handle)`` writes its bytes.
 
     Everything :func:`save_atomic` promises holds (it is this with ``Workbook.save``).
-    ``expected``: the file's state when what is written was read from it
+    A symbolic link at ``path`` stays: the file it points to is written, its backup beside
+    it. ``expected``: the file's state when what is written was read from it
     (:func:`state_when_read`); the file is not replaced if it is no longer so.
     """
     path = Path(path)
+    if path.is_symlink():  # a link to the master: its file is replaced, the link stays
+        path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
     if path.exists() and not path.stat().st_mode & WRITE_BITS:  # marked read-only (even as root)
         raise WorkbookWriteError(_explain(path, PermissionError(13, "read-only")))

@@ -534,3 +534,22 @@ def test_a_master_open_in_excel_or_libreoffice_is_not_replaced(master: Path, pro
     result = CliRunner().invoke(cli, ["refresh", str(master), "--as-at", "2024-01-15"])
     assert result.exit_code in (0, 1), result.output
     assert _sha(master) != before
+
+
+def test_a_linked_master_is_saved_through_the_link(master: Path, tmp_path: Path) -> None:
+    """A symbolic link to the master (kept on another drive, linked from the team's
+    folder): the file it points to is saved, its backup beside it, and the link stays."""
+    from edi_xl.master import patch
+
+    team = tmp_path / "team"
+    team.mkdir()
+    link = team / "plan.xlsx"
+    link.symlink_to(master)
+    before = _sha(master)
+    wb = load_master(link)
+    wb["Action Plan"]["C5"] = "saved through the link"
+    patch.save_master(wb, link)
+    assert link.is_symlink() and link.resolve() == master.resolve()
+    assert load_master(master)["Action Plan"]["C5"].value == "saved through the link"
+    assert _sha(backup_path(master)) == before
+    assert sorted(p.name for p in team.iterdir()) == ["plan.xlsx"]

@@ -306,6 +306,29 @@ def _new_temp(path: Path, folder: Path) -> tuple[int, Path]:
     return fd, Path(name)
 
 
+def _may_write(path: Path) -> bool:
+    """Whether this user may write ``path`` (the swap needs only the folder: a file another
+    user owns would be replaced by one of this user's, which is not what a read-only file
+    means). As the process acts: its effective user, where the system tells them apart."""
+    effective = os.access in os.supports_effective_ids
+    return os.access(path, os.W_OK, effective_ids=effective)
+
+
+def _keep_owner(path: Path, tmp: Path) -> None:
+    """Give the new file the owner and group of the file it replaces, where the system lets
+    this user (root may; another user may keep the group, when a member of it): a master in
+    a team's shared folder stays the team's. Elsewhere it is the saving user's, as any file
+    saved again by a program that replaces it."""
+    if not hasattr(os, "chown"):  # (Windows: files inherit the folder's permissions)
+        return
+    was = path.stat()
+    try:
+        os.chown(tmp, was.st_uid, was.st_gid)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.chown(tmp, -1, was.st_gid)
+
+
 def _copy_for_backup(path: Path, folder: Path) -> Path:
     """A complete copy of ``path`` in a temporary file, to become the backup."""
     fd, tmp = _new_temp(path, folder)
@@ -429,7 +452,9 @@ def write_atomic(
     if path.is_symlink():  # a link to the master: its file is replaced, the link stays
         path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
-    if path.exists() and not path.stat().st_mode & WRITE_BITS:  # marked read-only (even as root)
+    if path.exists() and (  # marked read-only (even as root), or not this user's to write
+        not path.stat().st_mode & WRITE_BITS or not _may_write(path)
+    ):
         raise WorkbookWriteError(_explain(path, PermissionError(13, "read-only")))
     _refuse_if_open_elsewhere(path)
     _refuse_if_changed(path, expected)  # (before the work of writing, when it is known)
@@ -444,7 +469,8 @@ def write_atomic(
             handle.flush()
             os.fsync(handle.fileno())
         if path.exists():
-            shutil.copymode(path, tmp)
+            _keep_owner(path, tmp)
+            shutil.copymode(path, tmp)  # (after: a change of owner may clear mode bits)
             if backup:
                 previous = _copy_for_backup(path, folder)
         else:  # a new file gets the usual permissions, not mkstemp's owner-only 0600

@@ -12,6 +12,7 @@ been written to for ``STALE_TEMP_SECONDS``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -553,3 +554,60 @@ def test_a_linked_master_is_saved_through_the_link(master: Path, tmp_path: Path)
     assert load_master(master)["Action Plan"]["C5"].value == "saved through the link"
     assert _sha(backup_path(master)) == before
     assert sorted(p.name for p in team.iterdir()) == ["plan.xlsx"]
+
+
+# --- Owner, group and permission ---------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0,
+    reason="giving a file another user's owner needs root: run as root to test it",
+)
+def test_the_saved_master_keeps_its_owner_and_group(tmp_path: Path) -> None:
+    master = tmp_path / "plan.xlsx"
+    save_atomic(_small_book("v1"), master)
+    os.chown(master, 4321, 4322)  # (the team's master, saved by root here)
+    save_atomic(_small_book("v2"), master)
+    st = master.stat()
+    assert (st.st_uid, st.st_gid) == (4321, 4322)
+    assert load_workbook(master).active["A1"].value == "v2"  # type: ignore[index]
+
+
+def test_a_master_this_user_may_not_write_is_not_replaced() -> None:
+    """A master another user owns, in a folder anyone may write to (a shared drive): the
+    folder would let the save swap it, but the user may not write the file: refused as a
+    read-only file. Run as root, the save acts as user "nobody" (uid 65534) meanwhile."""
+    import tempfile
+
+    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    folder = Path(tempfile.mkdtemp())  # (the system's: one "nobody" may reach)
+    try:
+        folder.chmod(0o777)
+        master = folder / "plan.xlsx"
+        save_atomic(_small_book("theirs"), master)
+        before = _sha(master)
+        if not as_root:  # others may write it, its owner (this user) may not
+            master.chmod(0o466)
+        with pytest.raises(WorkbookWriteError) as caught, _acting_as_nobody(as_root):
+            save_atomic(_small_book("mine"), master)
+        message = str(caught.value)
+        assert message.startswith(f"{master}: cannot write the file") and "read-only" in message
+        assert _sha(master) == before
+        assert sorted(p.name for p in folder.iterdir()) == ["plan.xlsx"]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _acting_as_nobody(as_root: bool) -> Iterator[None]:
+    """Root's effective user and group "nobody" meanwhile (root's own files not its)."""
+    if not as_root:
+        yield
+        return
+    os.setegid(65534)
+    os.seteuid(65534)
+    try:
+        yield
+    finally:
+        os.seteuid(0)
+        os.setegid(0)

@@ -100,6 +100,7 @@ class Code(StrEnum):
     FORMULA_KEPT = "formula_kept"
     SUMMARY_SHEET_NOT_OURS = "summary_sheet_not_ours"
     SAVED_BY_REWRITE = "saved_by_rewrite"
+    BACKUP_NOT_KEPT = "backup_not_kept"
     FRONT_SHEET_INCOMPLETE = "front_sheet_incomplete"
 
 
@@ -179,6 +180,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.FORMULA_NOT_OVERWRITTEN: Severity.WARNING,
     Code.SUMMARY_SHEET_NOT_OURS: Severity.WARNING,
     Code.SAVED_BY_REWRITE: Severity.WARNING,
+    Code.BACKUP_NOT_KEPT: Severity.WARNING,
     Code.FRONT_SHEET_INCOMPLETE: Severity.INFO,
 }
 
@@ -349,6 +351,10 @@ MESSAGES: dict[Code, str] = {
         "{file}: saved by rewriting the whole workbook, because its file could not be patched "
         "({reason}); pictures, shapes and other things openpyxl cannot keep may be missing: "
         "the backup has them"
+    ),
+    Code.BACKUP_NOT_KEPT: (
+        "{file}: saved, but its previous version could not be kept as {value} ({reason}); "
+        "there is no backup of this save: copy the file elsewhere before the next one"
     ),
     Code.FRONT_SHEET_INCOMPLETE: (
         "the Settings sheet has no {label!r}: the front sheet says 'To be completed'"

@@ -56,6 +56,7 @@ def add_buttons(
         lambda handle: handle.write(data),
         backup=target.exists(),
         expected=state_when_read(wb, target),  # (in place: not over a file changed since)
+        notes=result.notes,
     )
     result.path = target
     return target, result, where

@@ -228,7 +228,7 @@ def import_plans(
     write_import_sheet(wb, outcomes)
     names = ", ".join(o.path.name for o in outcomes if o.ok)
     refresh = refresh_book(wb, as_at, source=f"imported from {names}", now=now, path=out.name)
-    backup = save_atomic(wb, out)
+    backup = save_atomic(wb, out, notes=refresh.notes)
     refresh.path, refresh.backup = out, backup
     return ImportResult(
         path=out,

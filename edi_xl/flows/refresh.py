@@ -582,7 +582,7 @@ def new_master(
     result = refresh_book(wb, as_at, source=source, now=now, path=path.name)
     if start is not None:
         bind_document_modules(wb)
-    result.backup = save_atomic(wb, path)
+    result.backup = save_atomic(wb, path, notes=result.notes)
     result.path = path
     return result
 

@@ -2666,12 +2666,12 @@ def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
         if failure and notes is not None:
             notes.append(problem(Code.SAVED_BY_REWRITE, file=path.name, reason=failure))
         bind_values(wb)  # the Change Log's lines, if they were loaded as values
-        return save_atomic(wb, path, backup=backup)
+        return save_atomic(wb, path, backup=backup, notes=notes)
     payload = data
     if _same_bytes(path, payload):  # nothing changed: the file, and its backup, stay
         return None
     return write_atomic(
-        path, lambda handle: handle.write(payload), backup=backup, expected=expected
+        path, lambda handle: handle.write(payload), backup=backup, expected=expected, notes=notes
     )
 
 

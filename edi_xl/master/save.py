@@ -17,10 +17,16 @@ What can go wrong, and what is left behind:
   original untouched, the temporary file removed;
 * the process killed part way (power cut, SIGKILL, Task Manager): the master is still the
   previous, complete file, because it is only ever replaced by one rename of a complete,
-  fsynced file. The temporary file cannot be removed by a process that no longer runs, so it
-  stays; the next save of the same file removes temporary files of that name left for longer
-  than :data:`STALE_TEMP_SECONDS` (a save in progress keeps writing its temporary file, so
-  one untouched for that long is not being written);
+  fsynced file; and the backup is put in place before that rename (:func:`_swap`), so a
+  master already replaced always has its previous version as its backup. The temporary file
+  cannot be removed by a process that no longer runs, so it stays; the next save of the
+  same file removes temporary files of that name left for longer than
+  :data:`STALE_TEMP_SECONDS` (a save in progress keeps writing its temporary file, so one
+  untouched for that long is not being written; a copy made to become the backup is given
+  the time it was made, not the master's);
+* no backup can be kept (``<name>.backup<ext>`` too long a name for the file system, and no
+  room for a dated name either): the file is saved all the same, and a
+  ``backup_not_kept`` note says so;
 * another command (or a colleague's Excel) saving the same master while this one worked on
   it: a workbook loaded by :func:`~edi_xl.master.plan.load_master` remembers the file's state
   when it was read (:func:`note_read`); its save refuses to replace a file that changed since
@@ -51,6 +57,7 @@ from typing import BinaryIO
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.errors import WorkbookWriteError
+from edi_xl.core.problems import Code, Problem, problem
 from edi_xl.master.cells import escaped_text
 
 WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
@@ -330,11 +337,16 @@ def _keep_owner(path: Path, tmp: Path) -> None:
 
 
 def _copy_for_backup(path: Path, folder: Path) -> Path:
-    """A complete copy of ``path`` in a temporary file, to become the backup."""
+    """A complete copy of ``path`` in a temporary file, to become the backup.
+
+    Not with the master's (old) time, as :func:`shutil.copy2` would: another save starting
+    now would take it for the leftover of a killed save and remove it. The backup gets the
+    master's time once it is in place (:func:`_keep_backup`)."""
     fd, tmp = _new_temp(path, folder)
     os.close(fd)
     try:
-        shutil.copy2(path, tmp)
+        shutil.copyfile(path, tmp)
+        shutil.copymode(path, tmp)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -342,26 +354,78 @@ def _copy_for_backup(path: Path, folder: Path) -> Path:
     return tmp
 
 
-def _keep_backup(copy: Path, path: Path) -> Path | None:
-    """Move the copy of the previous version to ``<name>.backup<ext>``.
+def _keep_backup(copy: Path, path: Path, was: os.stat_result) -> tuple[Path | None, str]:
+    """Move the copy of the previous version to ``<name>.backup<ext>``, with the time the
+    previous version was saved (``was``); where it went, or why it could not.
 
-    Called after the master was replaced. If the backup name cannot be written (on Windows:
-    the old backup is open in Excel), the previous version is kept under a dated name instead.
-    """
+    If the backup name cannot be written (on Windows: the old backup is open in Excel), the
+    previous version is kept under a dated name instead."""
     target = backup_path(path)
     try:
         os.replace(copy, target)
-        return target
-    except OSError:
-        dated = path.with_name(f"{path.stem}.backup {datetime.now():%Y-%m-%d %H%M%S}{path.suffix}")
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        target = path.with_name(f"{path.stem}.backup {datetime.now():%Y-%m-%d %H%M%S}{path.suffix}")
         try:
-            os.replace(copy, dated)
-            return dated
+            os.replace(copy, target)
         except OSError:
-            return None  # the copy stays as a temporary file; the save itself succeeded
+            with contextlib.suppress(OSError):
+                copy.unlink()
+            return None, why
+    with contextlib.suppress(OSError):
+        os.utime(target, ns=(was.st_atime_ns, was.st_mtime_ns))
+    return target, ""
 
 
-def save_atomic(wb: Workbook, path: str | Path, *, backup: bool = True) -> Path | None:
+def _set_aside(backup: Path, folder: Path) -> Path | None:
+    """Move the old backup to a temporary name, to put back if the swap then fails."""
+    fd, aside = _new_temp(backup, folder)
+    os.close(fd)
+    try:
+        os.replace(backup, aside)
+    except OSError:  # none; or open in Excel, on Windows: the new backup gets a dated name
+        with contextlib.suppress(OSError):
+            aside.unlink()
+        return None
+    return aside
+
+
+def _swap(
+    tmp: Path, path: Path, folder: Path, *, backup: bool, notes: list[Problem] | None
+) -> Path | None:
+    """Replace ``path`` by ``tmp``, with the previous version put in place as the backup
+    first: a save killed after the swap has left the backup it promised. If the swap then
+    fails (Windows: the master open in Excel), the old backup is put back as it was.
+    Returns the backup's path, if one was made."""
+    if not (backup and path.exists()):
+        os.replace(tmp, path)
+        return None
+    was = path.stat()
+    copy = _copy_for_backup(path, folder)
+    aside = _set_aside(backup_path(path), folder)
+    kept, why = _keep_backup(copy, path, was)
+    try:
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            if kept is not None:
+                kept.unlink()
+            if aside is not None:
+                os.replace(aside, backup_path(path))
+        raise
+    if aside is not None:
+        with contextlib.suppress(OSError):
+            aside.unlink()
+    if kept is None and notes is not None:
+        notes.append(
+            problem(Code.BACKUP_NOT_KEPT, file=path.name, value=backup_path(path).name, reason=why)
+        )
+    return kept
+
+
+def save_atomic(
+    wb: Workbook, path: str | Path, *, backup: bool = True, notes: list[Problem] | None = None
+) -> Path | None:
     """Save ``wb`` to ``path`` atomically. Returns the backup's path, if one was made.
 
     Raises :class:`~edi_xl.core.errors.WorkbookWriteError` (naming the file) when the file or its
@@ -373,14 +437,14 @@ def save_atomic(wb: Workbook, path: str | Path, *, backup: bool = True) -> Path 
     """
     expected = state_when_read(wb, path)
     if not text_needs_escapes(wb):
-        return write_atomic(path, wb.save, backup=backup, expected=expected)
+        return write_atomic(path, wb.save, backup=backup, expected=expected, notes=notes)
 
     def write(handle: BinaryIO) -> None:
         written = io.BytesIO()
         wb.save(written)
         handle.write(escaped_package(written.getvalue()))
 
-    return write_atomic(path, write, backup=backup, expected=expected)
+    return write_atomic(path, write, backup=backup, expected=expected, notes=notes)
 
 
 def text_needs_escapes(wb: Workbook) -> bool:
@@ -440,13 +504,15 @@ def write_atomic(
     *,
     backup: bool = True,
     expected: FileState | None = None,
+    notes: list[Problem] | None = None,
 ) -> Path | None:
     """Write a file of any kind to ``path`` atomically: ``write(handle)`` writes its bytes.
 
     Everything :func:`save_atomic` promises holds (it is this with ``Workbook.save``).
     A symbolic link at ``path`` stays: the file it points to is written, its backup beside
     it. ``expected``: the file's state when what is written was read from it
-    (:func:`state_when_read`); the file is not replaced if it is no longer so.
+    (:func:`state_when_read`); the file is not replaced if it is no longer so. ``notes``
+    gets a ``backup_not_kept`` problem when the previous version could not be kept.
     """
     path = Path(path)
     if path.is_symlink():  # a link to the master: its file is replaced, the link stays
@@ -462,7 +528,6 @@ def write_atomic(
         fd, tmp = _new_temp(path, folder)
     except OSError as exc:
         raise WorkbookWriteError(_explain(path, exc, folder=folder)) from exc
-    previous: Path | None = None  # a complete copy of the file being replaced
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
@@ -471,25 +536,19 @@ def write_atomic(
         if path.exists():
             _keep_owner(path, tmp)
             shutil.copymode(path, tmp)  # (after: a change of owner may clear mode bits)
-            if backup:
-                previous = _copy_for_backup(path, folder)
         else:  # a new file gets the usual permissions, not mkstemp's owner-only 0600
             os.chmod(tmp, 0o666 & ~_umask())
         with _save_lock(path):  # one save at a time checks and swaps this file
             _refuse_if_changed(path, expected)
             _remove_stale_temps(path)
-            os.replace(tmp, path)
+            made_backup = _swap(tmp, path, folder, backup=backup, notes=notes)
     except (OSError, WorkbookWriteError) as exc:
-        if previous is not None:  # nothing was replaced: the old backup stays as it was
-            with contextlib.suppress(OSError):
-                previous.unlink()
         if isinstance(exc, WorkbookWriteError):
             raise
         raise WorkbookWriteError(_explain(path, exc)) from exc
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
-    made_backup = _keep_backup(previous, path) if previous is not None else None
     _sync_folder(folder)
     return made_backup
 

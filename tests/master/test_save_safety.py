@@ -611,3 +611,81 @@ def _acting_as_nobody(as_root: bool) -> Iterator[None]:
     finally:
         os.seteuid(0)
         os.setegid(0)
+
+
+# --- The backup ---------------------------------------------------------------------------------
+
+_KILLED_AFTER_THE_SWAP = textwrap.dedent("""
+    import os, signal, sys
+    from openpyxl import Workbook
+    from edi_xl.master.save import save_atomic
+    real = os.replace
+    def replace(src, dst):  # killed the moment the master is replaced
+        real(src, dst)
+        if os.fspath(dst) == sys.argv[1]:
+            os.kill(os.getpid(), signal.SIGKILL)
+    os.replace = replace
+    wb = Workbook()
+    wb.active["A1"] = "v3"
+    save_atomic(wb, sys.argv[1])
+""")
+
+
+def test_a_save_killed_after_the_swap_has_kept_the_backup(tmp_path: Path) -> None:
+    """The backup is put in place before the master is replaced: a save killed right after
+    the swap leaves the new master and, as its backup, the version it replaced (not the
+    one before, with the previous version only in a hidden temporary file)."""
+    master = tmp_path / "plan.xlsx"
+    save_atomic(_small_book("v1"), master)
+    save_atomic(_small_book("v2"), master)
+    v2 = _sha(master)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", _KILLED_AFTER_THE_SWAP, str(master)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert load_workbook(master).active["A1"].value == "v3"  # type: ignore[index]
+    assert _sha(backup_path(master)) == v2
+    # (the backup before, v1, was set aside to be put back had the swap failed: a hidden
+    # temporary file the next save removes once stale)
+    assert [n for n in _temps(tmp_path) if not n.startswith(temp_prefix(backup_path(master)))] == []
+
+
+def test_a_backup_name_too_long_is_said(master: Path) -> None:
+    """``<name>.backup.xlsx`` is 7 characters longer than the master's name: for a name of
+    255 characters it is too long for the file system. The save goes on, and says so."""
+    long = master.with_name("p" * 250 + ".xlsx")
+    master.rename(long)
+    result = CliRunner().invoke(cli, ["refresh", str(long), "--as-at", "2024-01-15"])
+    assert result.exit_code in (0, 1), result.output
+    assert "Previous version kept" not in result.output
+    assert f"Note: {long.name}: saved, but its previous version could not be kept as " in (
+        result.output
+    )
+    assert "there is no backup of this save" in result.output
+    assert [p.name for p in long.parent.iterdir() if "backup" in p.name or ".tmp" in p.name] == []
+
+
+def test_the_copy_to_become_the_backup_is_no_stale_temp_file(tmp_path: Path) -> None:
+    """The copy of the previous version, while it is a temporary file, has the time it was
+    made: a master saved long ago would otherwise give it an old time, and a save of the
+    same master starting meanwhile would remove it as the leftover of a killed save. The
+    backup then has the previous version's time."""
+    from edi_xl.master.save import _copy_for_backup
+
+    master = tmp_path / "plan.xlsx"
+    save_atomic(_small_book("v1"), master)
+    old = time.time() - STALE_TEMP_SECONDS - 60
+    os.utime(master, (old, old))
+    copy = _copy_for_backup(master, tmp_path)
+    assert stale_temp_files(master) == []
+    copy.unlink()
+    save_atomic(_small_book("v2"), master)
+    assert abs(backup_path(master).stat().st_mtime - old) < 1

@@ -50,7 +50,7 @@ import time
 import weakref
 import zipfile
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -137,8 +137,9 @@ def _explain(path: Path, exc: OSError, *, folder: Path | None = None) -> str:
     if isinstance(exc, PermissionError):
         if folder is not None:
             return (
-                f"{path}: cannot write the file: the folder {folder} is read-only or you may "
-                "not save files in it (permission denied). Nothing was changed."
+                f"{path}: cannot write the file: the folder {os.path.abspath(folder)} is "
+                "read-only or you may not save files in it (permission denied). Nothing was "
+                "changed."
             )
         return (
             f"{path}: cannot write the file (permission denied). If it is open in Excel or "
@@ -437,7 +438,11 @@ def save_atomic(
     """
     expected = state_when_read(wb, path)
     if not text_needs_escapes(wb):
-        return write_atomic(path, wb.save, backup=backup, expected=expected, notes=notes)
+
+        def save(handle: BinaryIO) -> None:
+            _save_into(wb, handle)
+
+        return write_atomic(path, save, backup=backup, expected=expected, notes=notes)
 
     def write(handle: BinaryIO) -> None:
         written = io.BytesIO()
@@ -445,6 +450,25 @@ def save_atomic(
         handle.write(escaped_package(written.getvalue()))
 
     return write_atomic(path, write, backup=backup, expected=expected, notes=notes)
+
+
+def _save_into(wb: Workbook, handle: BinaryIO) -> None:
+    """``wb.save(handle)`` as openpyxl's ``save_workbook`` does it, but with its zip closed
+    when the writing fails (a full disk): left open, Python closes it when it is collected,
+    writing its end into the temporary file closed and removed by then, and prints
+    *Exception ignored in ZipFile.__del__ ... seek of closed file* after the clean error."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    if wb.write_only and not wb.worksheets:  # (as Workbook.save)
+        wb.create_sheet()
+    archive = zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    wb.properties.modified = datetime.now(tz=UTC).replace(tzinfo=None)
+    try:
+        ExcelWriter(wb, archive).save()  # (writes the parts, then closes the zip)
+    except BaseException:
+        with contextlib.suppress(Exception):  # (its end may not fit either: closed all the same)
+            archive.close()
+        raise
 
 
 def text_needs_escapes(wb: Workbook) -> bool:

@@ -689,3 +689,77 @@ def test_the_copy_to_become_the_backup_is_no_stale_temp_file(tmp_path: Path) -> 
     copy.unlink()
     save_atomic(_small_book("v2"), master)
     assert abs(backup_path(master).stat().st_mtime - old) < 1
+
+
+# --- Messages -----------------------------------------------------------------------------------
+
+
+def test_a_read_only_folder_of_a_bare_file_name_is_named_in_full(
+    tmp_path: Path, immutable: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``edi-xl refresh plan.xlsx`` in a read-only folder: the folder is named as a path the
+    user can find, not "the folder ."."""
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    save_atomic(_small_book("kept"), folder / "plan.xlsx")
+    monkeypatch.chdir(folder)
+    as_root = os.geteuid() == 0
+    if as_root:
+        _lock(folder, immutable)
+    else:
+        folder.chmod(0o555)
+    try:
+        with pytest.raises(WorkbookWriteError) as caught:
+            save_atomic(_small_book("lost?"), Path("plan.xlsx"))
+    finally:
+        if not as_root:
+            folder.chmod(0o755)
+    assert f"the folder {folder} is read-only" in str(caught.value)
+
+
+_SAVED_ON_A_FULL_DISK = textwrap.dedent("""
+    import errno, io, os, sys
+    from openpyxl import Workbook
+    from edi_xl.core.errors import WorkbookWriteError
+    from edi_xl.master.save import save_atomic
+
+    class FullDisk(io.FileIO):  # the temporary file: no room past 20 kB
+        def write(self, data):
+            if self.tell() + len(data) > 20_000:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return super().write(data)
+
+    fdopen = os.fdopen
+    def full_fdopen(fd, mode="r", *args, **kwargs):
+        return FullDisk(fd, "wb") if mode == "wb" else fdopen(fd, mode, *args, **kwargs)
+    os.fdopen = full_fdopen
+    wb = Workbook()
+    for row in range(3000):
+        wb.active.append([f"text {row} {n}" for n in range(10)])
+    try:
+        save_atomic(wb, sys.argv[1])
+    except WorkbookWriteError as exc:
+        print(exc)
+""")
+
+
+def test_a_full_disk_gives_the_message_and_nothing_more(tmp_path: Path) -> None:
+    """openpyxl's zip, left open when the writing fails, was closed later by Python onto the
+    temporary file closed by then: *Exception ignored in ZipFile.__del__ ... seek of closed
+    file* after the clean error. It is closed when the writing fails."""
+    master = tmp_path / "plan.xlsx"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", _SAVED_ON_A_FULL_DISK, str(master)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"{master}: cannot write the file (No space left on device)")
+    assert done.stderr == ""
+    assert list(tmp_path.iterdir()) == []

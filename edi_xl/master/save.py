@@ -276,8 +276,13 @@ def _save_lock(path: Path) -> Iterator[None]:
                 ) from None
             time.sleep(0.05)
             continue
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(mine)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(mine)
+        except BaseException:  # (a full disk: a lock saying nothing would block the next save)
+            with contextlib.suppress(OSError):
+                lock.unlink()
+            raise
         break
     try:
         yield

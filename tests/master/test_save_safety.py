@@ -691,6 +691,31 @@ def test_the_copy_to_become_the_backup_is_no_stale_temp_file(tmp_path: Path) -> 
     assert abs(backup_path(master).stat().st_mtime - old) < 1
 
 
+def test_a_save_lock_that_could_not_be_written_is_not_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk may leave room to make the lock file but not to write who holds it: it is
+    removed, not left to block the next save for a minute."""
+    from edi_xl.master.save import _lock_path
+
+    master = tmp_path / "plan.xlsx"
+    save_atomic(_small_book("v1"), master)
+    fdopen = os.fdopen
+
+    def full(fd: int, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if mode == "w":  # (the lock's text)
+            os.close(fd)
+            raise OSError(28, "No space left on device")
+        return fdopen(fd, mode, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "fdopen", full)
+    with pytest.raises(WorkbookWriteError, match="No space left on device"):
+        save_atomic(_small_book("v2"), master)
+    monkeypatch.undo()
+    assert not _lock_path(master).exists()
+    assert _temps(tmp_path) == []
+
+
 # --- Messages -----------------------------------------------------------------------------------
 
 

@@ -352,6 +352,7 @@ def _copy_for_backup(path: Path, folder: Path) -> Path:
     os.close(fd)
     try:
         shutil.copyfile(path, tmp)
+        _keep_owner(path, tmp)  # (the backup is the team's too)
         shutil.copymode(path, tmp)
     except BaseException:
         with contextlib.suppress(OSError):

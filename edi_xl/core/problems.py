@@ -73,6 +73,7 @@ class Code(StrEnum):
     STATUS_OVERRIDDEN = "status_overridden"
     FORMULA_NOT_OVERWRITTEN = "formula_not_overwritten"
     TYPED_AS_FORMULA = "typed_as_formula"
+    FORMULA_NO_RESULT = "formula_no_result"
 
     # Why a file of a batch of returns was not taken (the ``reason`` of a file outcome).
     OFFICE_LOCK_FILE = "office_lock_file"
@@ -149,6 +150,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.VALUE_TRUNCATED: Severity.WARNING,
     Code.STATUS_OVERRIDDEN: Severity.WARNING,
     Code.TYPED_AS_FORMULA: Severity.WARNING,
+    Code.FORMULA_NO_RESULT: Severity.WARNING,
     # a newer return says it instead
     Code.SUPERSEDED: Severity.INFO,
     # files passed over quietly: not returns
@@ -259,6 +261,11 @@ MESSAGES: dict[Code, str] = {
     Code.TYPED_AS_FORMULA: (
         "{at} column {column!r}: Excel read this as a formula ({shown}), as it reads words "
         'typed after "=", "-" or "+"; taken as the text typed, {value!r}: check it'
+    ),
+    Code.FORMULA_NO_RESULT: (
+        "{at} column {column!r}: a formula the file holds no result of (it was last saved by "
+        "a program that does not work formulas out), taken as its text, {value!r}: open the "
+        "return in Excel, save it, and merge it again, or check it"
     ),
     Code.COLUMN_NOT_READ: (
         "sheet {sheet!r} column {letter} {column!r}: {values} not read: only the Status and "

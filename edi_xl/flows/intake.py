@@ -81,8 +81,9 @@ class ReturnRow:
     locked: dict[str, Any] = field(default_factory=dict)  # field -> value as written
     #: Values of the table's other columns (header -> value), not read by merge.
     others: dict[str, Any] = field(default_factory=dict)
-    #: The Status or update cells whose words Excel took for a formula ("-delayed to May"):
-    #: column -> (the text typed, which is read, and the error Excel showed, ``#NAME?``)
+    #: The Status or update cells read from a formula's text: words Excel took for a formula
+    #: ("-delayed to May"), or a formula saved with no result: column -> (the text, which is
+    #: read, and the error Excel showed, ``#NAME?``; "" for no result)
     typed_as_formula: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
@@ -363,26 +364,33 @@ def shown(sheet: SheetGrid, r: int, c: int) -> Any:
 
 
 def _typed_as_formula(table: ReturnTable, r: int) -> dict[str, tuple[str, str]]:
-    """The Status and update cells of row ``r`` (0-based) whose words Excel took for a
-    formula: column -> (the text typed, the error Excel showed)."""
+    """The Status and update cells of row ``r`` (0-based) read from a formula's text:
+    column -> (the text, the error Excel showed for words it took for a formula; "" for a
+    formula the file holds no result of, read as its formula: :func:`typed_formula_flags`)."""
     sheet = table.sheet
     found: dict[str, tuple[str, str]] = {}
     for column, c in (
         ("Status", table.columns.get("status")),
         (table.update_header or "Update", table.update_col),
     ):
-        if c is not None and (error := sheet.typed_as_formula.get((r, c))) is not None:
+        if c is None:
+            continue
+        if (error := sheet.typed_as_formula.get((r, c))) is not None:
             found[column] = (str(typed(sheet, r, c)), error)
+        elif (r, c) in sheet.no_result:
+            found[column] = (str(typed(sheet, r, c)), "")
     return found
 
 
 def typed_formula_flags(row: ReturnRow, **flag_fields: Any) -> list[Flag]:
-    """A ``typed_as_formula`` flag for each Status or update cell of ``row`` whose words
-    Excel took for a formula (``flag_fields``: the action, as :class:`Flag` takes it): the
-    text typed is taken, and said, so that a person checks it."""
+    """A flag for each Status or update cell of ``row`` read from a formula's text
+    (``flag_fields``: the action, as :class:`Flag` takes it): ``typed_as_formula`` for words
+    Excel took for a formula, ``formula_no_result`` for a formula the file holds no result
+    of (saved by a program that does not work formulas out). The text is taken, and said,
+    so that a person checks it."""
     return [
         Flag(
-            Code.TYPED_AS_FORMULA,
+            Code.TYPED_AS_FORMULA if error else Code.FORMULA_NO_RESULT,
             row.file,
             sheet=row.sheet,
             row=row.row,

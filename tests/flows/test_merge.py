@@ -1170,6 +1170,28 @@ def test_words_excel_took_for_a_formula_arrive_as_typed_and_said(
     assert all(c.data_type == "s" and c.quotePrefix for c in cells)
 
 
+def test_an_update_worked_out_by_a_formula_with_no_result_is_taken_and_said(master, tmp_path):
+    """Jim's update is a formula, his return saved by a program that does not work formulas
+    out (openpyxl: no result in the file). It arrived as the formula's text with nothing said
+    (helper-71, session 17): it is said, naming the cell, for the lead to check."""
+    formula = '="Done on "&TEXT(DATE(2023,12,1),"dd/mm/yyyy")'
+    jim = _sent_and_edited(master, tmp_path, lambda ws, rows: ws.cell(rows["1.4"], 6, formula))
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert {c.id: c.new for c in result.changes if c.field == "update"} == {"1.4": formula}
+    said = [f for f in result.flags if f.kind == "formula_no_result"]
+    assert [(f.id, f.severity, f.location.column) for f in said] == [
+        ("1.4", Severity.WARNING, "Update as at 18 Dec 23")
+    ]
+    assert "no result" in said[0].message and "open the return in Excel" in said[0].message
+    cell = next(
+        c
+        for row in load_workbook(master)["Action Plan"].iter_rows()
+        for c in row
+        if c.value == formula
+    )
+    assert cell.data_type == "s" and cell.quotePrefix  # text, never a formula in the master
+
+
 @pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
 def test_a_number_or_date_typed_as_an_update_arrives_as_the_owner_saw_it(
     master, tmp_path, monkeypatch, reader

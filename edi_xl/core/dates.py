@@ -23,6 +23,7 @@ import numbers
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import cached_property
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -394,12 +395,26 @@ _PERIOD_GAP = r"[\s,:\-\u2013(]*(?:of\s+)?(?:the\s+)?(?:(?:financial\s+)?year\s+
 
 @dataclass(frozen=True)
 class _Form:
-    """One way of writing a date: a whole-cell pattern and, if searched for, an in-text one."""
+    """One way of writing a date: a whole-cell pattern and, if searched for, an in-text one.
+
+    Compiled when first used, not when edi_xl is imported: a command reading a master of date
+    cells parses few dates as text, and the table's patterns take a fiftieth of a refresh to
+    compile."""
 
     name: str
-    whole: re.Pattern[str]
-    inside: re.Pattern[str] | None
+    body: str
+    inside_body: str | None
     build: Callable[[re.Match[str]], _Period]
+
+    @cached_property
+    def whole(self) -> re.Pattern[str]:
+        return re.compile(self.body, _FLAGS)
+
+    @cached_property
+    def inside(self) -> re.Pattern[str] | None:
+        if self.inside_body is None:
+            return None
+        return re.compile(f"{_BEFORE}(?:{self.inside_body}){_AFTER}", _FLAGS)
 
 
 def _form(
@@ -408,13 +423,7 @@ def _form(
     build: Callable[[re.Match[str]], _Period],
     inside: str | None = "same",
 ) -> _Form:
-    inside_body = body if inside == "same" else inside
-    return _Form(
-        name,
-        re.compile(body, _FLAGS),
-        None if inside_body is None else re.compile(f"{_BEFORE}(?:{inside_body}){_AFTER}", _FLAGS),
-        build,
-    )
+    return _Form(name, body, body if inside == "same" else inside, build)
 
 
 _DAY_MONTH_YEAR = (

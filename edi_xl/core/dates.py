@@ -23,9 +23,9 @@ import numbers
 import re
 import unicodedata
 from collections.abc import Callable
-from functools import cached_property
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from openpyxl.utils.datetime import from_excel

@@ -29,7 +29,7 @@ from edi_xl.core.dates import long_date
 from edi_xl.core.model import Action
 from edi_xl.core.text import plural
 from edi_xl.master.save import write_atomic
-from edi_xl.master.sheets import Settings
+from edi_xl.master.sheets import OwnerContact, Settings
 
 #: Reply by, when the Settings sheet does not say: this many days after the as-at date.
 REPLY_DAYS = 14
@@ -54,6 +54,9 @@ class Drafts:
     no_address: list[str] = field(default_factory=list)
     #: owners whose address cell cannot be read: (owner, "email" or "cc", the cell's text)
     unreadable: list[tuple[str, str, str]] = field(default_factory=list)
+    #: owners on several lines of the Owners table with other addresses: (owner, the
+    #: addresses of each line, the first, which is used, first)
+    listed_twice: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 def reply_by(settings: Settings, as_at: date) -> date:
@@ -148,6 +151,12 @@ def write_draft(msg: EmailMessage, path: Path) -> None:
     write_atomic(path, lambda handle: handle.write(data), backup=False)
 
 
+def _line_addresses(line: OwnerContact) -> str:
+    """A line of the Owners table's addresses as written ("jim@nhs.net, cc pa@nhs.net")."""
+    said = (line.email or "").strip() or "no address"
+    return f"{said}, cc {line.cc.strip()}" if line.cc and line.cc.strip() else said
+
+
 def owner_draft(
     owner: str,
     actions: list[Action],
@@ -164,6 +173,10 @@ def owner_draft(
     """Write one owner's draft at ``path`` and add it to ``drafts`` (its subject the
     Settings sheet's Email subject, after ``subject_prefix``: "Reminder: ")."""
     contact = settings.contact(owner)
+    lines = settings.lines_for(owner)
+    written = list(dict.fromkeys(_line_addresses(line) for line in lines))
+    if len(written) > 1:  # the first line is used: said, never a silent pick
+        drafts.listed_twice.append((owner, written))
     to: list[str] = []
     cc: list[str] = []
     for column, text, found in (
@@ -221,5 +234,13 @@ def no_address_note(drafts: Drafts) -> str | None:
             "only, separated by ';' (a line break, a ':' or text that is no address is not "
             "read): those drafts leave it out (no To, or no Cc). Correct the Owners table "
             "and write them again, or type the address in."
+        )
+    if drafts.listed_twice:
+        lines = "; ".join(
+            f"{owner} ({' / '.join(written)})" for owner, written in drafts.listed_twice
+        )
+        notes.append(
+            "Owners on more than one line of the Owners table on the Settings sheet, with other "
+            f"addresses: {lines}. The first line's is used; delete the line that is wrong."
         )
     return " ".join(notes) or None

@@ -170,6 +170,11 @@ class Settings:
         """The Owners table's line for ``owner`` (case and spacing ignored)."""
         return self.contacts().get(owner_key(owner))
 
+    def lines_for(self, owner: str) -> list[OwnerContact]:
+        """Every line of the Owners table for ``owner`` (case and spacing ignored)."""
+        key = owner_key(owner)
+        return [line for line in self.owners if owner_key(line.owner) == key]
+
     def contacts(self) -> dict[str, OwnerContact]:
         """The Owners table's lines by :func:`owner_key` (the first line for an owner wins),
         for looking many owners up."""

@@ -712,6 +712,32 @@ def test_chase_never_removes_a_reminder_it_has_just_written(tmp_path, master, mo
     assert any(north.split(",")[0] in body and "1.4" in body for body in reminders)
 
 
+def test_an_owner_on_two_lines_of_the_owners_table_is_said(tmp_path, master):
+    """Jim is on two lines of the Owners table with other addresses: the first line's was used
+    with nothing said (helper-62, session 17); it is still used, and said."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+
+    def fill(wb: Any) -> None:
+        ws = wb[sheets.SETTINGS]
+        row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == JIM)
+        ws.cell(row, 2).value = "jim.machon@trust.nhs.uk"
+        last = max(r for r in range(row, ws.max_row + 1) if ws.cell(r, 1).value)
+        ws.cell(last + 1, 1).value = JIM.upper()  # (case and spacing ignored: the same owner)
+        ws.cell(last + 1, 2).value = "j.machon@old-trust.nhs.uk"
+
+    edit_workbook(plan, fill)
+    sent = tmp_path / "Owner returns"
+    result = invoke("returns", plan, "-o", sent)
+    assert read_draft(sent / f"{JIM}.eml")["To"] == "jim.machon@trust.nhs.uk"
+    said = " ".join(result.output.split())
+    assert (
+        f"Owners on more than one line of the Owners table on the Settings sheet, with other "
+        f"addresses: {JIM} (jim.machon@trust.nhs.uk / j.machon@old-trust.nhs.uk). The first "
+        "line's is used; delete the line that is wrong."
+    ) in said
+
+
 def test_an_address_pasted_from_outlook_is_one_recipient_a_line_break_none(tmp_path, master):
     """The Owners table holds Jim's address as Outlook pastes it, ``"Machon, Jim" <...>``:
     the draft goes to him alone (it went to "Machon" and "Jim <...>", two recipients). A

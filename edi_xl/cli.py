@@ -494,11 +494,8 @@ def returns(
         )
     for p in result.not_sent:
         click.echo(f"not sent: {p.action_id or '(no #)'}: {p.message}")
-    for kept in result.kept:
-        click.echo(
-            f"kept: {kept}: not written by edi_xl, so not replaced; the return that would have "
-            "had its name has another (above)"
-        )
+    for line in result.kept_lines():
+        click.echo(line)
     click.echo(
         f"{plural(len(result.files), 'file')} as at {short_date(result.as_at)}; "
         f"{plural(len(result.not_sent), 'action', 'actions')} not sent."

@@ -174,6 +174,7 @@ def owner_returns_in_excel(
     if result.not_sent:
         lines.append(f"Not sent: {plural(len(result.not_sent), 'action')}:")
         lines += [f"  {p.action_id or '(no #)'}: {p.message}" for p in result.not_sent]
+    lines += result.kept_lines()
     if result.drafts:
         lines.append(
             f"{plural(len(result.drafts.drafts), 'email draft')} (.eml) beside them: open each, "

@@ -171,6 +171,15 @@ class ReturnsResult:
     #: named as a return or its draft would be: kept, the return given another name
     kept: list[Path] = field(default_factory=list)
 
+    def kept_lines(self) -> list[str]:
+        """A line for each file of the user's kept (:attr:`kept`), as the command and the
+        button say it."""
+        return [
+            f"kept: {path.name}: not written by edi_xl, so not replaced; the return that would "
+            "have had its name has another (listed)"
+            for path in self.kept
+        ]
+
     @property
     def unowned(self) -> list[str]:
         """Ids of actions not sent because nobody owns them."""

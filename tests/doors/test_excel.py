@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import AS_AT, with_formula_results
 from libreoffice import convert, soffice_path
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from xlwings_client import (
     VBA_ACTIONS,
     Client,
@@ -735,6 +735,23 @@ def test_create_owner_returns_button_equals_edi_xl_returns(pair, licence, monkey
     drafts = sorted(p.name for p in (button_path.parent / "Owner returns").glob("*.eml"))
     assert drafts == [n.replace(".xlsx", ".eml") for n in made]
     assert f"{len(made)} email drafts" in client.alerts[0]["prompt"]
+
+
+def test_create_owner_returns_button_says_a_file_of_the_users_is_kept(pair, licence, monkeypatch):
+    """A workbook of HR's own in the returns folder, named as an owner's return: the button
+    keeps it, as the command does, and says so (the command said it; the button did not)."""
+    cli_path, button_path = pair
+    run("returns", cli_path, "-o", cli_path.parent / "Owner returns")
+    first = sorted(_files(cli_path.parent / "Owner returns"))[0]
+    folder = button_path.parent / "Owner returns"
+    folder.mkdir()
+    theirs = Workbook()
+    theirs.active["A1"] = "HR's own notes"
+    theirs.save(folder / first)
+    monkeypatch.chdir(button_path.parent)
+    client, _ = click_and_apply(entry.create_owner_returns, button_path)
+    assert f"kept: {first}: not written by edi_xl, so not replaced" in client.alerts[0]["prompt"]
+    assert load_workbook(folder / first).active["A1"].value == "HR's own notes"
 
 
 def fill_returns(folder: Path, received: Path) -> None:

@@ -632,6 +632,21 @@ _KILLED_AFTER_THE_SWAP = textwrap.dedent("""
 """)
 
 
+def _run_on(master: Path, script: str) -> subprocess.CompletedProcess[str]:
+    """``script`` run by another Python, with this checkout's edi_xl, on ``master``."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    return subprocess.run(
+        [sys.executable, "-c", script, str(master)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def test_a_save_killed_after_the_swap_has_kept_the_backup(tmp_path: Path) -> None:
     """The backup is put in place before the master is replaced: a save killed right after
     the swap leaves the new master and, as its backup, the version it replaced (not the
@@ -640,17 +655,7 @@ def test_a_save_killed_after_the_swap_has_kept_the_backup(tmp_path: Path) -> Non
     save_atomic(_small_book("v1"), master)
     save_atomic(_small_book("v2"), master)
     v2 = _sha(master)
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", _KILLED_AFTER_THE_SWAP, str(master)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = _run_on(master, _KILLED_AFTER_THE_SWAP)
     assert done.returncode == -signal.SIGKILL, done.stderr
     assert load_workbook(master).active["A1"].value == "v3"  # type: ignore[index]
     assert _sha(backup_path(master)) == v2
@@ -774,17 +779,7 @@ def test_a_full_disk_gives_the_message_and_nothing_more(tmp_path: Path) -> None:
     temporary file closed by then: *Exception ignored in ZipFile.__del__ ... seek of closed
     file* after the clean error. It is closed when the writing fails."""
     master = tmp_path / "plan.xlsx"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", _SAVED_ON_A_FULL_DISK, str(master)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = _run_on(master, _SAVED_ON_A_FULL_DISK)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"{master}: cannot write the file (No space left on device)")
     assert done.stderr == ""

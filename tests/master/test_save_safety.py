@@ -264,6 +264,21 @@ def _lock(path: Path, immutable: list[Path]) -> None:
     immutable.append(path)
 
 
+@contextlib.contextmanager
+def _read_only(folder: Path, immutable: list[Path]) -> Iterator[None]:
+    """``folder`` read-only while the block runs (root writes in a chmod 555 folder: it is
+    locked for real instead, and unlocked by the ``immutable`` fixture)."""
+    if os.geteuid() == 0:
+        _lock(folder, immutable)
+        yield
+        return
+    folder.chmod(0o555)
+    try:
+        yield
+    finally:
+        folder.chmod(0o755)
+
+
 def test_locked_master_gives_a_clear_message_and_no_partial_file(
     master: Path, immutable: list[Path]
 ) -> None:
@@ -291,17 +306,8 @@ def test_read_only_folder_gives_a_clear_message(tmp_path: Path, immutable: list[
     master = folder / "plan.xlsx"
     save_atomic(_small_book("kept"), master)
     before = _sha(master)
-    as_root = os.geteuid() == 0  # root writes in a chmod 555 folder: lock it for real instead
-    if as_root:
-        _lock(folder, immutable)
-    else:
-        folder.chmod(0o555)
-    try:
-        with pytest.raises(WorkbookWriteError) as caught:
-            save_atomic(_small_book("lost?"), master)
-    finally:
-        if not as_root:
-            folder.chmod(0o755)
+    with _read_only(folder, immutable), pytest.raises(WorkbookWriteError) as caught:
+        save_atomic(_small_book("lost?"), master)
     message = str(caught.value)
     assert message.startswith(f"{master}: ") and str(folder) in message
     assert "read-only" in message
@@ -734,17 +740,8 @@ def test_a_read_only_folder_of_a_bare_file_name_is_named_in_full(
     folder.mkdir()
     save_atomic(_small_book("kept"), folder / "plan.xlsx")
     monkeypatch.chdir(folder)
-    as_root = os.geteuid() == 0
-    if as_root:
-        _lock(folder, immutable)
-    else:
-        folder.chmod(0o555)
-    try:
-        with pytest.raises(WorkbookWriteError) as caught:
-            save_atomic(_small_book("lost?"), Path("plan.xlsx"))
-    finally:
-        if not as_root:
-            folder.chmod(0o755)
+    with _read_only(folder, immutable), pytest.raises(WorkbookWriteError) as caught:
+        save_atomic(_small_book("lost?"), Path("plan.xlsx"))
     assert f"the folder {folder} is read-only" in str(caught.value)
 
 

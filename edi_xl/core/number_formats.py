@@ -14,25 +14,36 @@ scientific notation, a format for text) is written as the number itself.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from edi_xl.core.dates import short_date
+from edi_xl.core.dates import month_year, short_date
 
 __all__ = ["as_shown"]
 
 _PLACES = "0#?"
+#: The most decimals written (a float's repr has at most 17 significant digits).
+_MOST_DECIMALS = 15
 
 
 def as_shown(value: Any, number_format: str | None) -> Any:
     """``value`` as its cell showed it with ``number_format`` (text), for a number or a date;
     any other value, and a number with no format or one not shown so, as it is."""
     if isinstance(value, dt.datetime | dt.date):
+        if number_format and _month_and_year_only(number_format):
+            return month_year(value)  # "Mar-26" (mmm-yy) typed: March 2026, not 1 Mar 2026
         return _date_shown(value)
     if not number_format or isinstance(value, bool) or not isinstance(value, int | float):
         return value
     shown = _number_shown(value, number_format)
     return value if shown is None else shown
+
+
+def _month_and_year_only(number_format: str) -> bool:
+    """Whether a date format shows a month and a year but no day ("mmm-yy", "mmmm yyyy")."""
+    codes = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", number_format.split(";")[0]).lower()
+    return "m" in codes and "y" in codes and not any(c in codes for c in "dhs")
 
 
 def _date_shown(value: dt.date) -> str:
@@ -83,6 +94,10 @@ def _number_shown(value: float, number_format: str) -> str | None:
     number = Decimal(repr(float(value))) * (100**percent)
     whole, _, decimals = places.partition(".")
     digits = sum(decimals.count(ch) for ch in _PLACES)
+    # never fewer decimals than the number has: a format that rounds (2.5 under "0" shows 3,
+    # 0.125 under "0%" 13%) would cut what the owner typed; the format's style is kept
+    exponent = int(number.normalize().as_tuple().exponent)
+    digits = max(digits, min(-exponent, _MOST_DECIMALS))
     rounded = number.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
     text = f"{rounded:,.{digits}f}" if "," in whole.strip(",") else f"{rounded:.{digits}f}"
     if "0" not in whole and text.startswith("0") and digits:

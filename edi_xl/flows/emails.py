@@ -20,8 +20,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, getaddresses
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
@@ -96,27 +97,47 @@ _QUOTED_NAME = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 def addresses(text: str | None) -> list[str] | None:
-    """The addresses in a Settings cell ("a@x.nhs.uk; b@x.nhs.uk", or with names, as
-    Outlook pastes them: ``"Smith, J" <smith@x.nhs.uk>``), each written so that a mail
-    program reads it back as one address (a name with a comma quoted); None when the cell
-    cannot be read as addresses alone: a line break or another control character (a line
-    "Bcc: someone@x" would be a recipient of its own), a colon outside a quoted name (a
-    header or a group, "Bcc: someone@x"), or a part that is not one address ("jim at trust")."""
+    """The addresses in a Settings cell, each written so that a mail program reads it back as
+    one address (a name with a comma quoted); None when the cell cannot be read as addresses
+    alone.
+
+    The cell's parts are split at ";" and at line breaks (Alt+Enter between two addresses);
+    a part is one recipient with a name when it holds one ``<address>`` (``"Smith, J"
+    <smith@x.nhs.uk>`` as Outlook pastes it, or ``SMITH, Jane (TRUST) <jane.smith@nhs.net>``
+    unquoted), else addresses separated by commas. A part that is none of these ("jim at
+    trust"), a colon outside a name's quotes (a header, "Bcc: someone@x", would be a
+    recipient of its own) or another control character make the cell unreadable."""
     if not text:
         return []
-    if any(unicodedata.category(ch) == "Cc" for ch in text):
-        return None
-    if ":" in _QUOTED_NAME.sub("", text):
-        return None
     found: list[str] = []
-    for name, addr in getaddresses([text.replace(";", ",")]):
-        if not name and not addr:
-            continue  # (an empty part: "a@x;; b@x")
-        local, at, domain = addr.partition("@")
-        if not (local and at and domain) or "@" in domain or any(c.isspace() for c in addr):
+    for part in _PARTS.split(text):
+        part = part.strip()
+        if not part:
+            continue  # (an empty part: "a@x;; b@x", a trailing line break)
+        if any(unicodedata.category(ch) == "Cc" for ch in part):
             return None
-        found.append(formataddr((name, addr)) if name else addr)
+        if ":" in _QUOTED_NAME.sub("", part):
+            return None
+        named = _NAMED.fullmatch(part)
+        if named is not None:  # a name, which may hold commas, then <address>
+            pairs = [(named["name"].strip().strip('"').strip(), named["addr"].strip())]
+        else:
+            pairs = getaddresses([part])
+        for name, addr in pairs:
+            local, at, domain = addr.partition("@")
+            if not (local and at and domain) or "@" in domain or any(c.isspace() for c in addr):
+                return None
+            try:
+                found.append(str(Address(display_name=name, addr_spec=addr)) if name else addr)
+            except (ValueError, IndexError):  # (the email package's own check of it)
+                return None
     return found
+
+
+#: Where a cell's addresses are split: ";" and line breaks.
+_PARTS = re.compile(r"[;\r\n]+")
+#: One recipient with a name: anything but "<" or ">", then one <address>.
+_NAMED = re.compile(r"(?P<name>[^<>]*)<(?P<addr>[^<>]+)>")
 
 
 def build_draft(

@@ -313,6 +313,9 @@ def _find_table(sheet: SheetGrid, sent_header_row: int | None = None) -> ReturnT
     return None
 
 
+_SENT_HEADERS = {h.casefold() for h, _ in COLUMNS if h}
+
+
 def _by_place(sheet: SheetGrid, r: int, columns: ColumnMap) -> dict[str, int]:
     """The Status, Last update and update columns of an edi_xl return (header row ``r``)
     found by their place as sent (:data:`SENT_PLACES`) because no header says what they
@@ -333,6 +336,15 @@ def _by_place(sheet: SheetGrid, r: int, columns: ColumnMap) -> dict[str, int]:
             continue
         if which == "update" and col in columns.updates.values():
             continue  # headed as an update (a candidate), or "Last update": never taken
+        # a column headed as another column of the return as sent ("Last update", "Update
+        # as at ...") was moved there (a column deleted or inserted before it), not renamed:
+        # never read as the Status or the Last update by its place
+        header = (one_line(sheet.value(r, col)) or "").casefold()
+        if which != "update" and (
+            header in _SENT_HEADERS - {(SENT_PLACES[which][1] or "").casefold()}
+            or header.startswith("update as at")
+        ):
+            continue
         found[which] = col
     return found
 

@@ -19,9 +19,12 @@ from edi_xl.core.number_formats import as_shown
         (1200, "[$£-809]#,##0.00", "£1,200.00"),
         (-1200, '"£"#,##0;[Red]\\-"£"#,##0', "-£1,200"),
         (-1200, "#,##0_);(#,##0)", "(1,200)"),
-        (1234567.891, "#,##0.00", "1,234,567.89"),
+        (1234567.891, "#,##0.00", "1,234,567.891"),  # never rounded: what was typed
         (3, "0.0", "3.0"),
-        (2.5, "0", "3"),  # half away from zero, as Excel rounds
+        (2.5, "0", "2.5"),  # Excel shows 3: the owner typed 2.5 (helper-73)
+        (0.125, "0%", "12.5%"),
+        (1.5, "0", "1.5"),
+        (3, "0", "3"),
         (12, '0 "staff"', "12 staff"),
         (0, '0;-0;"Nil"', "Nil"),
         (1200, "General", 1200),  # as it is: written as a number would be
@@ -34,6 +37,9 @@ from edi_xl.core.number_formats import as_shown
         (dt.datetime(2026, 3, 15), None, "15 Mar 2026"),  # a date read with no format
         (dt.datetime(2026, 3, 15, 14, 30), "dd/mm/yyyy hh:mm", "15 Mar 2026 14:30"),
         (dt.date(2026, 3, 15), "mm-dd-yy", "15 Mar 2026"),
+        (dt.datetime(2026, 3, 1), "mmm-yy", "March 2026"),  # "Mar-26" typed (helper-73)
+        (dt.datetime(2026, 3, 1), "mmmm yyyy", "March 2026"),
+        (dt.datetime(2026, 3, 1), "[$-809]mmm-yy;@", "March 2026"),
     ],
 )
 def test_as_shown(value, number_format, shown):

@@ -513,6 +513,42 @@ def test_a_renamed_update_header_is_read_by_its_place_never_the_last_update(
     assert [f.outcome for f in result.files] == ["merged"]
 
 
+def test_a_deleted_last_update_moves_the_update_it_renames_nothing(master, tmp_path):
+    """Jim deleted the Last update column, his update moving into its place: the first
+    version read it by that place as the Last update, and all his updates were lost
+    (helper-73, session 17). A column headed as another column of the return is that column,
+    wherever it now is."""
+
+    def drop_last_update(ws, rows):
+        ws.cell(rows["1.4"], 6, "real update for 1.4")
+        ws.delete_cols(5)
+
+    jim = _sent_and_edited(master, tmp_path, drop_last_update)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in result.changes] == [
+        ("1.4", "update", "real update for 1.4")
+    ]
+    assert not [f for f in result.flags if f.kind == "header_renamed"]
+
+
+def test_a_deleted_status_moves_the_last_update_it_is_no_status(master, tmp_path):
+    """Jim deleted the Status column, the Last update moving into its place: the first
+    version read last round's text there as his Status ("Amber: ..." made it At Risk)
+    (helper-73, session 17)."""
+    status = plan_rows(master)["1.5"]["Status"]
+
+    def drop_status(ws, rows):
+        ws.cell(rows["1.5"], 5, "Amber: last round's words")  # (as last round's text reads)
+        ws.cell(rows["1.5"], 6, "update for 1.5")
+        ws.delete_cols(4)
+
+    jim = _sent_and_edited(master, tmp_path, drop_status)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert plan_rows(master)["1.5"]["Status"] == status
+    assert ("1.5", "update", "update for 1.5") in [(c.id, c.field, c.new) for c in result.changes]
+    assert not [c for c in result.changes if c.field == "status"]
+
+
 def test_a_last_update_column_is_never_the_update(master, tmp_path):
     """A return with no hidden record whose only update-like column is headed "Last update":
     nothing is taken from it as this round's update (it is the update sent, locked)."""

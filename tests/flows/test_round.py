@@ -712,6 +712,39 @@ def test_chase_never_removes_a_reminder_it_has_just_written(tmp_path, master, mo
     assert any(north.split(",")[0] in body and "1.4" in body for body in reminders)
 
 
+@pytest.mark.parametrize(
+    ("cell", "recipients"),
+    [
+        # as NHSmail and Outlook copy a recipient, unquoted (helper-73: the cell was dropped)
+        (
+            "SMITH, Jane (TRUST) <jane.smith@nhs.net>",
+            [("SMITH, Jane (TRUST)", "jane.smith@nhs.net")],
+        ),
+        (
+            "Smith, Jane <a@trust.nhs.uk>; Jones, Bob <b@trust.nhs.uk>",
+            [("Smith, Jane", "a@trust.nhs.uk"), ("Jones, Bob", "b@trust.nhs.uk")],
+        ),
+        ("a@trust.nhs.uk\nb@trust.nhs.uk", [("", "a@trust.nhs.uk"), ("", "b@trust.nhs.uk")]),
+        ("Siân Jones <sian.jones@trust.nhs.uk>", [("Siân Jones", "sian.jones@trust.nhs.uk")]),
+    ],
+)
+def test_an_owners_addresses_as_people_paste_them(tmp_path, master, cell, recipients):
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+
+    def fill(wb: Any) -> None:
+        ws = wb[sheets.SETTINGS]
+        row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == JIM)
+        ws.cell(row, 2).value = cell
+
+    edit_workbook(plan, fill)
+    sent = tmp_path / "Owner returns"
+    result = invoke("returns", plan, "-o", sent)
+    to = read_draft(sent / f"{JIM}.eml")["To"]
+    assert [(a.display_name, a.addr_spec) for a in to.addresses] == recipients
+    assert "cannot be read" not in result.output
+
+
 def test_an_owner_on_two_lines_of_the_owners_table_is_said(tmp_path, master):
     """Jim is on two lines of the Owners table with other addresses: the first line's was used
     with nothing said (helper-62, session 17); it is still used, and said."""

@@ -59,7 +59,7 @@ from edi_xl.core.text import cell_text, plural
 from edi_xl.master.cells import set_value
 from edi_xl.master.plan import load_master, read_master_plan
 from edi_xl.master.printing import apply_print_setup
-from edi_xl.master.save import backup_path, save_atomic
+from edi_xl.master.save import backup_path, office_lock_file, save_atomic
 from edi_xl.master.styles import (
     GRID_BORDER,
     SUBTITLE_FONT,
@@ -622,6 +622,15 @@ def make_owner_returns(
     settings_reply_by = (
         settings.reply_by if settings.reply_by and settings.reply_by >= as_at else None
     )
+    open_now = [lock for name in names if (lock := office_lock_file(out / name)) is not None]
+    if open_now:  # refused before any is written: never some of the round's returns replaced
+        raise WorkbookWriteError(
+            f"{out}: {plural(len(open_now), 'return')} to be replaced "
+            f"{'is' if len(open_now) == 1 else 'are'} open in Excel or LibreOffice "
+            f"({'; '.join(f'{lock.name} says so' for lock in open_now)}). Close "
+            f"{'it' if len(open_now) == 1 else 'them'} and run the command again (if nobody "
+            "has one open, delete its lock file: a hidden file). Nothing was written."
+        )
     files: list[OwnerReturn] = []
     for group, name in zip(groups, names, strict=True):
         book = _build_return(

@@ -224,8 +224,10 @@ def load_master(
     _check_is_master_format(path)
     keep_vba = path.suffix.lower() in (".xlsm", ".xltm")
     try:
-        read_as = file_state(path)  # (before reading: a change while it is read counts)
-        data = canonical_package(path.read_bytes())
+        before = file_state(path)  # (before reading: a change while it is read counts)
+        raw = path.read_bytes()
+        read_as = before._replace(crc=file_state(path, raw).crc)
+        data = canonical_package(raw)
         if is_strict_ooxml(data):
             raise UnreadableFileError(path, STRICT_OOXML)
         if is_prerelease_ooxml(data):

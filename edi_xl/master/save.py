@@ -49,10 +49,11 @@ import tempfile
 import time
 import weakref
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from openpyxl.workbook.workbook import Workbook
 
@@ -70,17 +71,28 @@ LOCK_WAIT_SECONDS = 15.0
 #: A save lock this old is left over (a swap takes well under a second); see :func:`_is_stale`.
 STALE_LOCK_SECONDS = 60.0
 
-#: What a file was when it was read: (size, mtime in ns, inode). Any save replaces the file
-#: (a new inode) and nearly always changes its time and size.
-FileState = tuple[int, int, int]
+
+class FileState(NamedTuple):
+    """What a file was when it was read: its size, time (ns) and inode, which any save
+    changes (it replaces the file), and a checksum of its bytes where the reader had them:
+    a network drive may give a file another inode, or its time another precision, from one
+    look to the next (a file whose looks differ is the same file when its bytes are)."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    crc: int | None = None
+
 
 #: The file each loaded workbook was read from (its real path) and its state then.
 _READ_FROM: weakref.WeakKeyDictionary[Workbook, tuple[str, FileState]] = weakref.WeakKeyDictionary()
 
 
-def file_state(path: str | Path) -> FileState:
+def file_state(path: str | Path, data: bytes | None = None) -> FileState:
+    """``path``'s state now; with ``data``, the bytes read from it, their checksum too."""
     st = os.stat(path)
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
+    crc = zlib.crc32(data) if data is not None else None
+    return FileState(st.st_size, st.st_mtime_ns, st.st_ino, crc)
 
 
 def note_read(wb: Workbook, path: str | Path, state: FileState) -> None:
@@ -157,12 +169,17 @@ def _refuse_if_changed(path: Path, expected: FileState | None) -> None:
         now = file_state(path)
     except FileNotFoundError:
         now = None
-    if now != expected:
-        raise WorkbookWriteError(
-            f"{path}: the file changed since this command read it (another edi_xl command, "
-            "or someone's Excel, saved it meanwhile); saving would lose that change, so "
-            "nothing was changed. Run the command again."
-        )
+    if now is not None and now[:3] == expected[:3]:
+        return
+    if now is not None and expected.crc is not None and now.size == expected.size:
+        with contextlib.suppress(OSError):
+            if zlib.crc32(path.read_bytes()) == expected.crc:
+                return  # (the same bytes: the drive gave it another inode or time)
+    raise WorkbookWriteError(
+        f"{path}: the file changed since this command read it (another edi_xl command, "
+        "or someone's Excel, saved it meanwhile); saving would lose that change, so "
+        "nothing was changed. Run the command again."
+    )
 
 
 def office_lock_file(path: Path) -> Path | None:
@@ -204,8 +221,8 @@ def _refuse_if_open_elsewhere(path: Path) -> None:
         f"{path}: the workbook is open in Excel or LibreOffice"
         + (f" by {who}" if who else "")
         + f" ({lock} says so). Close it there and run the command again; if nobody has it "
-        f"open (a program that crashed leaves this file behind), delete {lock.name}. Nothing "
-        "was changed."
+        f"open (a program that crashed leaves this file behind), delete {lock.name} (a hidden "
+        "file: in File Explorer, View > Show > Hidden items). Nothing was changed."
     )
 
 
@@ -243,10 +260,14 @@ def _is_stale(lock: Path, text: str) -> bool:
 
 
 def _read_text(path: Path) -> str | None:
+    """A lock's text; None when there is none; "" when it cannot be read (another user's,
+    unreadable to this one: its age tells whether it is stale)."""
     try:
         return path.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return None
+    except OSError:
+        return ""
 
 
 @contextlib.contextmanager
@@ -265,14 +286,15 @@ def _save_lock(path: Path) -> Iterator[None]:
             text = _read_text(lock)
             if text is None:
                 continue  # (just released)
-            if _is_stale(lock, text):
-                _take_over(lock, text)
+            if _is_stale(lock, text) and _take_over(lock, text):
                 continue
             if time.monotonic() > deadline:
                 raise WorkbookWriteError(
-                    f"{path}: another edi_xl command is saving this file (it holds "
-                    f"{lock}); nothing was changed. Run the command again when it has "
-                    "finished; if no edi_xl command is running, delete that file."
+                    f"{path}: another edi_xl command is saving this file ({_holder(lock, text)}"
+                    f" holds {lock}); nothing was changed. Run the command again when it has "
+                    f"finished (a lock left by a save that stopped is taken over once it is "
+                    f"{STALE_LOCK_SECONDS:.0f} seconds old); if no edi_xl command is running, "
+                    "delete that file."
                 ) from None
             time.sleep(0.05)
             continue
@@ -292,18 +314,35 @@ def _save_lock(path: Path) -> Iterator[None]:
                 lock.unlink()
 
 
-def _take_over(lock: Path, text: str) -> None:
-    """Remove a stale lock, unless another save took it over first (it is then theirs)."""
+def _holder(lock: Path, text: str) -> str:
+    """Who holds a save lock, as it says, and since when ("process 812 on HRPC042, for 12
+    seconds")."""
+    parts = text.split()
+    who = f"process {parts[0]} on {parts[1]}" if len(parts) >= 2 else "a save"
+    try:
+        age = time.time() - lock.stat().st_mtime
+    except OSError:
+        return who
+    return f"{who}, for {max(age, 0):.0f} seconds"
+
+
+def _take_over(lock: Path, text: str) -> bool:
+    """Remove a stale lock, unless another save took it over first (it is then theirs).
+    False when it cannot be moved (a sticky folder, a share where this user may not delete):
+    the save then waits, and stops at the deadline, as for a lock in use."""
     aside = lock.with_name(f"{lock.name}.{secrets.token_hex(4)}")
     try:
         os.replace(lock, aside)
+    except FileNotFoundError:
+        return True
     except OSError:
-        return
+        return False
     if _read_text(aside) != text:  # (another's fresh lock: give it back)
         with contextlib.suppress(OSError):
             os.link(aside, lock)
     with contextlib.suppress(OSError):
         aside.unlink()
+    return True
 
 
 def _umask() -> int:
@@ -385,12 +424,23 @@ def _keep_backup(copy: Path, path: Path, was: os.stat_result) -> tuple[Path | No
 
 
 def _set_aside(backup: Path, folder: Path) -> Path | None:
-    """Move the old backup to a temporary name, to put back if the swap then fails."""
+    """Keep the old backup under a temporary name too (a second name for the same file, or
+    a copy), to put back if the swap then fails. The backup's own name stays until the new
+    backup replaces it in one rename: a save killed in between leaves a backup, never none."""
+    try:
+        if not backup.is_file():
+            return None
+    except OSError:  # (a name too long for the file system: there is none)
+        return None
     fd, aside = _new_temp(backup, folder)
     os.close(fd)
     try:
-        os.replace(backup, aside)
-    except OSError:  # none; or open in Excel, on Windows: the new backup gets a dated name
+        aside.unlink()
+        try:
+            os.link(backup, aside)
+        except OSError:  # (no hard links here: a FAT drive, some shares)
+            shutil.copyfile(backup, aside)
+    except OSError:
         with contextlib.suppress(OSError):
             aside.unlink()
         return None
@@ -551,7 +601,9 @@ def write_atomic(
     if path.exists() and (  # marked read-only (even as root), or not this user's to write
         not path.stat().st_mode & WRITE_BITS or not _may_write(path)
     ):
-        raise WorkbookWriteError(_explain(path, PermissionError(13, "read-only")))
+        # (a read-only share or folder is said as such: the file alone is not the cause)
+        where = folder if not _may_write(folder) else None
+        raise WorkbookWriteError(_explain(path, PermissionError(13, "read-only"), folder=where))
     _refuse_if_open_elsewhere(path)
     _refuse_if_changed(path, expected)  # (before the work of writing, when it is known)
     try:

@@ -25,7 +25,7 @@ from conftest import (
 )
 from openpyxl import Workbook, load_workbook
 
-from edi_xl.core.errors import EdiXlError, UnreadableFileError
+from edi_xl.core.errors import EdiXlError, UnreadableFileError, WorkbookWriteError
 from edi_xl.core.problems import Code
 from edi_xl.flows.owner_returns import (
     INSTRUCTIONS,
@@ -550,3 +550,19 @@ def test_hostile_text_stays_text(master: Path, tmp_path: Path) -> None:
     assert load_workbook(evil.path)[RETURN_SHEET]["A2"].value == "For: =cmd|' /C calc'!A0"
     meta = read_return_metadata(evil.path)
     assert meta is not None and meta.owner == "=cmd|' /C calc'!A0"
+
+
+def test_returns_open_in_excel_are_refused_before_any_is_written(master, tmp_path):
+    """``returns --force`` with one owner's return of the last run open in Excel: the first
+    returns were rewritten, then it stopped at that one (helper-72), the round's returns and
+    drafts left half old, half new. It refuses before writing any."""
+    out = tmp_path / "returns"
+    first = make_owner_returns(master, out, AS_AT)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    opened = sorted(first.files, key=lambda f: f.path.name)[-1].path
+    lock = opened.with_name(f"~${opened.name}")
+    lock.write_bytes(bytes([4]) + b"Hazel" + bytes(50))
+    with pytest.raises(WorkbookWriteError, match="open in Excel or LibreOffice") as caught:
+        make_owner_returns(master, out, AS_AT, force=True)
+    assert lock.name in str(caught.value) and "Nothing was written" in str(caught.value)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p != lock} == before

@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -446,6 +447,64 @@ def test_a_master_changed_since_it_was_read_is_not_replaced(master: Path) -> Non
     assert _temps(master.parent) == []
 
 
+def test_a_drive_that_gives_the_master_another_inode_is_no_change(
+    master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some network drives give an unchanged file another inode (or its time another
+    precision) from one look to the next: every save was refused as "changed" (helper-72).
+    The same bytes are the same file: saved; other bytes are still refused."""
+    from edi_xl.master import patch, save
+
+    wb = load_master(master)
+    real = save.file_state
+    looks = iter(range(10**6, 10**7))
+
+    def another_inode_each_look(path: Any, data: bytes | None = None) -> save.FileState:
+        return real(path, data)._replace(inode=next(looks))
+
+    monkeypatch.setattr(save, "file_state", another_inode_each_look)
+    wb["Action Plan"]["C5"] = "saved"
+    patch.save_master(wb, master)
+    assert load_workbook(master)["Action Plan"]["C5"].value == "saved"
+    stale = load_master(master)
+    other = load_master(master)
+    other["Action Plan"]["C6"] = "the other command's change"
+    patch.save_master(other, master)
+    stale["Action Plan"]["C7"] = "lost?"
+    with pytest.raises(WorkbookWriteError, match="changed since this command read it"):
+        patch.save_master(stale, master)
+
+
+def test_a_stale_lock_that_cannot_be_moved_is_waited_for_not_spun_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lock left by a killed save that this user may not move (a sticky folder, a share
+    where users may not delete others' files): the save spun at full speed for ever
+    (helper-72). It waits as for a lock in use, then says so."""
+    from edi_xl.master import save
+    from edi_xl.master.save import _lock_path
+
+    master = tmp_path / "plan.xlsx"
+    save_atomic(_small_book("v1"), master)
+    lock = _lock_path(master)
+    lock.write_text("999999 another-pc abc\n")
+    old = time.time() - 600
+    os.utime(lock, (old, old))
+    real = os.replace
+
+    def may_not_move(src: Any, dst: Any) -> None:
+        if os.fspath(src) == os.fspath(lock):
+            raise PermissionError(1, "Operation not permitted")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", may_not_move)
+    monkeypatch.setattr(save, "LOCK_WAIT_SECONDS", 0.3)
+    started = time.monotonic()
+    with pytest.raises(WorkbookWriteError, match="another edi_xl command is saving"):
+        save_atomic(_small_book("v2"), master)
+    assert time.monotonic() - started < 60  # (it stopped; it used to spin without end)
+
+
 def test_the_command_that_lost_the_race_exits_2(master: Path) -> None:
     """Through the command line: ``merge`` of a master another command saved while it worked
     ends with exit code 2 and the message, nothing written."""
@@ -502,6 +561,7 @@ def test_a_save_lock_held_by_a_running_save_is_waited_for_then_named(
     with pytest.raises(WorkbookWriteError, match="another edi_xl command is saving") as caught:
         save_atomic(_small_book("v2"), master)
     assert str(lock) in str(caught.value) and "delete that file" in str(caught.value)
+    assert f"(process {os.getpid()} on " in str(caught.value)  # who holds it, and how long
     assert _sha(master) == before and lock.exists()
     old = time.time() - 120  # (a lock from another computer, left long ago: taken over)
     lock.write_text("123 another-pc abc\n")
@@ -636,6 +696,36 @@ _KILLED_AFTER_THE_SWAP = textwrap.dedent("""
     wb.active["A1"] = "v3"
     save_atomic(wb, sys.argv[1])
 """)
+
+
+_KILLED_BEFORE_THE_NEW_BACKUP = textwrap.dedent("""
+    import os, signal, sys
+    from openpyxl import Workbook
+    from edi_xl.master.save import save_atomic
+    real = os.replace
+    def replace(src, dst):  # killed as the new backup is put in place
+        if os.fspath(dst).endswith(".backup.xlsx"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        real(src, dst)
+    os.replace = replace
+    wb = Workbook()
+    wb.active["A1"] = "v3"
+    save_atomic(wb, sys.argv[1])
+""")
+
+
+def test_a_save_killed_before_the_new_backup_leaves_the_old_one(tmp_path: Path) -> None:
+    """The old backup was moved to a hidden temporary name before the new one was put in
+    place: a save killed in between left no backup file at all (helper-72). It keeps its
+    name until the new one replaces it."""
+    master = tmp_path / "plan.xlsx"
+    save_atomic(_small_book("v1"), master)
+    save_atomic(_small_book("v2"), master)
+    backup = master.with_name("plan.backup.xlsx")
+    done = _run_on(master, _KILLED_BEFORE_THE_NEW_BACKUP)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert load_workbook(master).active["A1"].value == "v2"  # type: ignore[index]
+    assert load_workbook(backup).active["A1"].value == "v1"  # type: ignore[index]
 
 
 def _run_on(master: Path, script: str) -> subprocess.CompletedProcess[str]:

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from edi_xl.core.errors import EncryptedFileError, NotASpreadsheetError, UnreadableFileError
 from edi_xl.core.number_formats import as_shown
 from edi_xl.core.problems import Code, Flag, Outcome, Problem, problem
-from edi_xl.core.rounds import latest_round
+from edi_xl.core.rounds import is_update_header, latest_round
 from edi_xl.core.status import RAG, parse_status, status_remark
 from edi_xl.core.text import cell_text, one_line, plural, with_links
 from edi_xl.flows.owner_returns import (
@@ -339,10 +339,10 @@ def _by_place(sheet: SheetGrid, r: int, columns: ColumnMap) -> dict[str, int]:
         # a column headed as another column of the return as sent ("Last update", "Update
         # as at ...") was moved there (a column deleted or inserted before it), not renamed:
         # never read as the Status or the Last update by its place
-        header = (one_line(sheet.value(r, col)) or "").casefold()
+        header = one_line(sheet.value(r, col)) or ""
         if which != "update" and (
-            header in _SENT_HEADERS - {(SENT_PLACES[which][1] or "").casefold()}
-            or header.startswith("update as at")
+            header.casefold() in _SENT_HEADERS - {(SENT_PLACES[which][1] or "").casefold()}
+            or is_update_header(header)
         ):
             continue
         found[which] = col
@@ -369,8 +369,8 @@ def typed(sheet: SheetGrid, r: int, c: int) -> Any:
 
 def shown(sheet: SheetGrid, r: int, c: int) -> Any:
     """What a person saw at 0-based (``r``, ``c``) of a return (:func:`typed`): a number as
-    its format showed it ("50%" for the 0.5 Excel keeps of "50%"; "£1,200"), a date in
-    edi_xl's way ("15 Mar 2026"), where the reader knows the format
+    its format showed it, never rounded ("50%" for the 0.5 Excel keeps of "50%"; "£1,200"),
+    a date in edi_xl's way ("15 Mar 2026"), where the reader knows the format
     (:func:`edi_xl.core.number_formats.as_shown`)."""
     return as_shown(typed(sheet, r, c), sheet.number_formats.get((r, c)))
 

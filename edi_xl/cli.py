@@ -563,11 +563,11 @@ def merge(
         _write_report(report_path, result.report())
     _say_round(result.as_at, result.as_at_source)
     outcomes = Counter(f.outcome for f in result.files)
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items()))
     click.echo(
         f"Merged into {result.path} as at {short_date(result.as_at)}: "
-        f"{plural(len(result.files), 'file')} ("
-        + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items()))
-        + f"); {plural(len(result.changes), 'change')}."
+        f"{plural(len(result.files), 'file')}{f' ({kinds})' if kinds else ''}; "
+        f"{plural(len(result.changes), 'change')}."
     )
     _what_needs_a_person(result, done=Outcome.MERGED)
     if note := earlier_rounds_note(result):

@@ -110,7 +110,7 @@ def addresses(text: str | None) -> list[str] | None:
     if not text:
         return []
     found: list[str] = []
-    for part in _PARTS.split(text):
+    for part in _PARTS.split(text.translate(_INVISIBLE)):
         part = part.strip()
         if not part:
             continue  # (an empty part: "a@x;; b@x", a trailing line break)
@@ -134,6 +134,10 @@ def addresses(text: str | None) -> list[str] | None:
     return found
 
 
+#: Characters a paste leaves in a cell that no one sees (zero-width spaces and joiners, a
+#: byte-order mark; a no-break space is a space): an address with one in it is no address.
+_INVISIBLE = str.maketrans({"\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None,
+                            "\ufeff": None, "\u00a0": " "})  # fmt: skip
 #: Where a cell's addresses are split: ";" and line breaks.
 _PARTS = re.compile(r"[;\r\n]+")
 #: One recipient with a name: anything but "<" or ">", then one <address>.

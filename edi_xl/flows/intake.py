@@ -346,7 +346,18 @@ def _by_place(sheet: SheetGrid, r: int, columns: ColumnMap) -> dict[str, int]:
         ):
             continue
         found[which] = col
+    if LAST_UPDATE in found and _empty_column(sheet, r, SENT_PLACES["update"][0]):
+        # the update's place holds nothing: a column before it was deleted (the Last
+        # update), and the update, renamed, moved into the Last update's place
+        found["update"] = found.pop(LAST_UPDATE)
     return found
+
+
+def _empty_column(sheet: SheetGrid, r: int, col: int) -> bool:
+    """Whether column ``col`` holds nothing from header row ``r`` down."""
+    return col >= sheet.n_cols or all(
+        is_blank(sheet.value(row, col)) for row in range(r, sheet.n_rows)
+    )
 
 
 def _pick_update_column(

@@ -531,6 +531,28 @@ def test_a_deleted_last_update_moves_the_update_it_renames_nothing(master, tmp_p
     assert not [f for f in result.flags if f.kind == "header_renamed"]
 
 
+def test_a_deleted_last_update_and_a_renamed_update_header_are_read(master, tmp_path):
+    """Jim deleted the Last update column and headed his update "My notes": the column in
+    the Last update's place was read as the locked Last update (every row "changed", the file
+    "unchanged", Jim chased for a return he had sent: helper-74, session 17). The update's
+    place holds nothing: the column before it moved there is the update, its header renamed."""
+
+    def edit(ws, rows):
+        ws.delete_cols(5)
+        text_cell(ws, "E6", "My notes")
+        ws.cell(rows["1.4"], 5, "real update for 1.4")
+
+    jim = _sent_and_edited(master, tmp_path, edit)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in result.changes] == [
+        ("1.4", "update", "real update for 1.4")
+    ]
+    assert not [f for f in result.flags if f.kind == "locked_field_changed"]
+    renamed = [f for f in result.flags if f.kind == "header_renamed"]
+    assert len(renamed) == 1 and "'My notes'" in renamed[0].message
+    assert [f.outcome for f in result.files] == ["merged"]
+
+
 def test_a_deleted_status_moves_the_last_update_it_is_no_status(master, tmp_path):
     """Jim deleted the Status column, the Last update moving into its place: the first
     version read last round's text there as his Status ("Amber: ..." made it At Risk)

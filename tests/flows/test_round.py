@@ -726,6 +726,8 @@ def test_chase_never_removes_a_reminder_it_has_just_written(tmp_path, master, mo
         ),
         ("a@trust.nhs.uk\nb@trust.nhs.uk", [("", "a@trust.nhs.uk"), ("", "b@trust.nhs.uk")]),
         ("Siân Jones <sian.jones@trust.nhs.uk>", [("Siân Jones", "sian.jones@trust.nhs.uk")]),
+        # a zero-width space pasted after it (helper-74: "To: jane.smith@nhs.=?utf-8?...")
+        ("jane.smith@nhs.net\u200b", [("", "jane.smith@nhs.net")]),
     ],
 )
 def test_an_owners_addresses_as_people_paste_them(tmp_path, master, cell, recipients):

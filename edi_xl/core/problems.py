@@ -58,6 +58,7 @@ class Code(StrEnum):
     LOCKED_FIELD_CHANGED = "locked_field_changed"
     COLUMN_NOT_READ = "column_not_read"
     HEADER_RENAMED = "header_renamed"
+    STATUS_COLUMN_MISSING = "status_column_missing"
     ROWS_NOT_READ = "rows_not_read"
     SHEET_NOT_READ = "sheet_not_read"
     OTHER_MASTER = "other_master"
@@ -140,6 +141,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.LOCKED_FIELD_CHANGED: Severity.WARNING,
     Code.COLUMN_NOT_READ: Severity.WARNING,
     Code.HEADER_RENAMED: Severity.WARNING,
+    Code.STATUS_COLUMN_MISSING: Severity.WARNING,
     Code.ROWS_NOT_READ: Severity.WARNING,
     Code.SHEET_NOT_READ: Severity.WARNING,
     Code.OTHER_MASTER: Severity.WARNING,
@@ -270,6 +272,10 @@ MESSAGES: dict[Code, str] = {
     Code.COLUMN_NOT_READ: (
         "sheet {sheet!r} column {letter} {column!r}: {values} not read: only the Status and "
         "the update are taken from returns"
+    ),
+    Code.STATUS_COLUMN_MISSING: (
+        "sheet {sheet!r}: the return has no Status column (the owner deleted it): no Status is "
+        "taken from it, and the master keeps each action's"
     ),
     Code.HEADER_RENAMED: (
         "sheet {sheet!r} column {letter}: the header {value!r} was sent as {sent!r}; read as "

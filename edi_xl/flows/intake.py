@@ -81,6 +81,9 @@ class ReturnRow:
     locked: dict[str, Any] = field(default_factory=dict)  # field -> value as written
     #: Values of the table's other columns (header -> value), not read by merge.
     others: dict[str, Any] = field(default_factory=dict)
+    #: Whether the table has a Status column (an owner may delete it: then no row's Status
+    #: was emptied; the file says the column is gone, ``status_column_missing``)
+    status_column: bool = True
     #: The Status or update cells read from a formula's text: words Excel took for a formula
     #: ("-delayed to May"), or a formula saved with no result: column -> (the text, which is
     #: read, and the error Excel showed, ``#NAME?``; "" for no result)
@@ -105,7 +108,8 @@ class ReturnFile:
     #: Columns of the table holding text that is not read (``column_not_read`` problems).
     unread: list[Problem] = field(default_factory=list)
     #: Columns of an edi_xl return read by their place as sent, their header renamed
-    #: (``header_renamed`` problems: flagged by merge and normalise alike).
+    #: (``header_renamed``), or gone (``status_column_missing``): flagged by merge and
+    #: normalise alike.
     renamed: list[Problem] = field(default_factory=list)
     #: The rows past what a return is read up to, left out (``rows_not_read``), if any.
     cut: Problem | None = None
@@ -496,6 +500,7 @@ def table_rows(table: ReturnTable, file_name: str, limit: int | None = None) -> 
                     if not is_blank(v := typed(sheet, r, c))
                 },
                 typed_as_formula=_typed_as_formula(table, r),
+                status_column="status" in cols,
             )
         )
     return rows
@@ -858,6 +863,16 @@ def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError
         rows += found
         unread += unread_columns(table, found, name)
         renamed += renamed_headers(table, metadata, name)
+        if metadata is not None and "status" not in table.columns:
+            renamed.append(  # (each row's Status "emptied" would say it wrongly)
+                problem(
+                    Code.STATUS_COLUMN_MISSING,
+                    file=name,
+                    sheet=table.sheet.name,
+                    row=table.header_row + 1,
+                    column="Status",
+                )
+            )
         if cut is not None:
             break
     if not rows:

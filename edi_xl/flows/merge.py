@@ -595,7 +595,12 @@ def merge_book(
             if invalid:
                 flags.append(invalid)
             sent_row = sent.get(action.id)
-            if sent_row is not None and not row.status and has_words(action.status_text):
+            if (
+                sent_row is not None
+                and row.status_column
+                and not row.status
+                and has_words(action.status_text)
+            ):
                 # the return went out with the Status filled in: emptied, it says nothing the
                 # master can take, and the master keeps its own (said, not passed over)
                 flags.append(

@@ -569,6 +569,9 @@ def test_a_deleted_status_moves_the_last_update_it_is_no_status(master, tmp_path
     assert plan_rows(master)["1.5"]["Status"] == status
     assert ("1.5", "update", "update for 1.5") in [(c.id, c.field, c.new) for c in result.changes]
     assert not [c for c in result.changes if c.field == "status"]
+    # one word for the file, not "the Status was emptied" for every row (helper-74)
+    kinds = [f.kind for f in result.flags]
+    assert kinds.count("status_column_missing") == 1 and "status_cleared" not in kinds
 
 
 def test_a_last_update_column_is_never_the_update(master, tmp_path):

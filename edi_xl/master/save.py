@@ -29,7 +29,9 @@ What can go wrong, and what is left behind:
   ``backup_not_kept`` note says so;
 * another command (or a colleague's Excel) saving the same master while this one worked on
   it: a workbook loaded by :func:`~edi_xl.master.plan.load_master` remembers the file's state
-  when it was read (:func:`note_read`); its save refuses to replace a file that changed since
+  when it was read (:func:`note_read`: its size, time and inode, and a checksum of its bytes,
+  which decides where the others differ: a network drive may give an unchanged file another
+  inode); its save refuses to replace a file that changed since
   (:class:`~edi_xl.core.errors.WorkbookWriteError`: run the command again), rather than lose
   the other's change. The check and the swap are made holding a lock file beside the master
   (:func:`_save_lock`), so two saves cannot both pass the check.

@@ -8,8 +8,8 @@ there, the list of the owner's actions, the reply-by date, and their return atta
 
 An owner with no address on Settings still gets a draft, with no To (type it in), and is
 listed in :attr:`Drafts.no_address`: never skipped silently. So is an address cell that
-cannot be read (:func:`addresses`: a line break, "Bcc: ..." in it), left out of the draft and
-listed in :attr:`Drafts.unreadable`: never sent to whatever it says.
+cannot be read (:func:`addresses`: "Bcc: ..." in it, text that is no address), left out of
+the draft and listed in :attr:`Drafts.unreadable`: never sent to whatever it says.
 """
 
 from __future__ import annotations
@@ -256,8 +256,9 @@ def no_address_note(drafts: Drafts) -> str | None:
         notes.append(
             "Email addresses on the Settings sheet (Owners table) that cannot be read, for "
             f"{plural(len(drafts.unreadable), 'cell')}: {cells}. A cell holds addresses "
-            "only, separated by ';' (a line break, a ':' or text that is no address is not "
-            "read): those drafts leave it out (no To, or no Cc). Correct the Owners table "
+            "only, separated by ';' or on lines of their own (a ':' outside a name's quotes, "
+            "or text that is no address, is not read): those drafts leave it out (no To, or no "
+            "Cc). Correct the Owners table "
             "and write them again, or type the address in."
         )
     if drafts.listed_twice:

@@ -39,10 +39,10 @@ import re
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from xml.etree.ElementTree import ParseError
 
 from edi_xl.core.errors import EncryptedFileError, NotASpreadsheetError, UnreadableFileError
@@ -531,15 +531,13 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
         recalculate = bool(_FULL_CALC.search(read("xl/workbook.xml")))
         hidden: dict[str, set[int]] = {}
         links: dict[str, list[_Link]] = {}
-        typed: dict[str, dict[tuple[int, int], str]] = {}
         styled: dict[str, dict[tuple[int, int], str]] = {}
-        formulas: dict[str, dict[tuple[int, int], str | None]] = {}
+        formulas: dict[str, _FormulaCells] = {}
         totals: dict[str, list[_Range]] = {}
         for name, part in parts.items():
             xml = read(part)
             hidden[name] = _hidden_rows(xml)
             links[name] = _links(xml, part, read, names)
-            typed[name] = _typed_as_formula(xml)
             styled[name] = _styled_cells(xml, formats)
             formulas[name] = _formula_cells(xml, recalculate)
             totals[name] = _table_totals(xml, part, read, names)
@@ -552,8 +550,9 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
         if grid.name not in hidden:
             return None  # a sheet we cannot place in the zip: let openpyxl read it
         rows = [[_as_datetime(v) for v in row] for row in grid.rows]
-        no_result = _put_formula_texts(rows, formulas[grid.name])
-        _put_typed(rows, typed[grid.name])  # (calamine read them as empty cells)
+        formula = formulas[grid.name]
+        no_result = _put_texts(rows, formula.texts)
+        _put_texts(rows, formula.typed)  # (calamine read them as empty cells)
         no_result -= _clear(rows, totals[grid.name])  # (a table's Total Row: not actions)
         out.append(
             SheetGrid(
@@ -561,12 +560,12 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
                 rows=rows,
                 hidden=grid.hidden,
                 hidden_rows=frozenset(r for r in hidden[grid.name] if r < len(rows)),
-                worked_out=frozenset(formulas[grid.name]),
+                worked_out=frozenset(formula.texts),
                 no_result=no_result,
                 links=_links_of_cells(links[grid.name], rows),
                 filled_across=grid.filled_across,
                 filled_down=grid.filled_down,
-                typed_as_formula=dict.fromkeys(typed[grid.name], _NAME_ERROR),
+                typed_as_formula=dict.fromkeys(formula.typed, _NAME_ERROR),
                 number_formats=_of_numbers(styled[grid.name], rows),
             )
         )
@@ -584,47 +583,9 @@ def _typed_text(formula: str) -> str:
     return formula if formula[:1] in ("-", "+") else f"={formula}"
 
 
-def _typed_as_formula(data: bytes) -> dict[tuple[int, int], str]:
-    """0-based (row, column) -> the text typed, for the cells of a worksheet part (``data``)
-    whose formula shows ``#NAME?``: words Excel took for a formula because they began with
-    "=", "-" or "+". calamine reads such a cell as empty and openpyxl as "#NAME?": the
-    owner's words are only in the formula. A formula showing a result keeps it."""
-    if _NAME_ERROR.encode() not in data:
-        return {}
-    from defusedxml import ElementTree as SafeTree
-    from openpyxl.utils.cell import coordinate_to_tuple
-
-    found: dict[tuple[int, int], str] = {}
-    for element in SafeTree.fromstring(data).iter():
-        if element.tag.rsplit("}", 1)[-1] != "c" or element.get("t") != "e":
-            continue
-        parts = {child.tag.rsplit("}", 1)[-1]: child.text or "" for child in element}
-        if parts.get("v") != _NAME_ERROR or not parts.get("f"):
-            continue
-        try:
-            row, col = coordinate_to_tuple(element.get("r") or "")
-        except (TypeError, ValueError):
-            continue
-        if row <= MAX_ROWS and col <= MAX_COLS:
-            found[(row - 1, col - 1)] = _typed_text(parts["f"])
-    return found
-
-
-def _put_typed(rows: list[list[Any]], typed: dict[tuple[int, int], str]) -> None:
-    """Put the text typed (:func:`_typed_as_formula`) in its cells of ``rows``, which may end
-    before them (a cell read as empty is no value)."""
-    for (r, c), text in typed.items():
-        while len(rows) <= r:
-            rows.append([])
-        line = rows[r]
-        line.extend([None] * (c + 1 - len(line)))
-        line[c] = text
-
-
 _STYLES = "xl/styles.xml"
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*)>")
 _CELL_STYLE = re.compile(rb"\bs=[\"'](\d+)[\"']")
-_CELL_REF = re.compile(rb"\br=[\"']([A-Za-z]{1,3})(\d+)[\"']")
 
 
 def _cell_formats(data: bytes) -> dict[int, str]:
@@ -763,20 +724,35 @@ _VALUE_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v[\s/>]")
 _FULL_CALC = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?calcPr\b[^>]*\bfullCalcOnLoad=[\"'](?:1|true)")
 
 
-def _formula_cells(data: bytes, recalculate: bool) -> dict[tuple[int, int], str | None]:
-    """0-based (row, column) of each formula cell of a worksheet part (``data``) -> None
-    where the file holds its result, else the formula's text ("=DATE(2023,12,31)"; "=" for
-    one shared from another cell): no result saved (``<v></v>`` or none: openpyxl; but a text
-    result, ``t="str"``, may be empty: Excel's ``<v/>`` for the "" of an IF), or, in a
-    workbook to be worked out again when opened (``recalculate``), the 0 xlsxwriter writes
-    for a result it was not given."""
+class _FormulaCells(NamedTuple):
+    """A worksheet part's formula cells, read in one pass (:func:`_formula_cells`)."""
+
+    #: 0-based (row, column) of each -> None where the file holds its result, else the
+    #: formula's text
+    texts: dict[tuple[int, int], str | None]
+    #: the cells showing ``#NAME?`` -> the words typed (Excel took them for a formula)
+    typed: dict[tuple[int, int], str]
+
+
+def _formula_cells(data: bytes, recalculate: bool) -> _FormulaCells:
+    """The formula cells of a worksheet part (``data``).
+
+    ``texts``: None where the file holds the result, else the formula's text
+    ("=DATE(2023,12,31)"; "=" for one shared from another cell): no result saved (``<v></v>``
+    or none: openpyxl; but a text result, ``t="str"``, may be empty: Excel's ``<v/>`` for the
+    "" of an IF), or, in a workbook to be worked out again when opened (``recalculate``), the
+    0 xlsxwriter writes for a result it was not given.
+
+    ``typed``: the words of a cell whose formula shows ``#NAME?``, words Excel took for a
+    formula because they began with "=", "-" or "+" (calamine reads such a cell as empty and
+    openpyxl as "#NAME?": the owner's words are only in the formula)."""
+    found = _FormulaCells({}, {})
     if not _FORMULA_TAG.search(data):
-        return {}
+        return found
     import html
 
     from openpyxl.utils.cell import column_index_from_string
 
-    out: dict[tuple[int, int], str | None] = {}
     for cell in _CELL.finditer(data):
         body = cell.group(2) or b""
         formula = _FORMULA.search(body)
@@ -793,18 +769,28 @@ def _formula_cells(data: bytes, recalculate: bool) -> dict[tuple[int, int], str 
         else:  # (xlsxwriter's 0 for a result it was not given)
             saved = value != b"" and not (recalculate and typed is None and value == b"0")
         text = html.unescape((formula.group(1) or b"").decode("utf-8", "replace"))
-        out[place] = None if saved else f"={text}"
-    return out
+        found.texts[place] = None if saved else f"={text}"
+        if (
+            typed is not None
+            and typed.group(1) == b"e"
+            and value == _NAME_ERROR.encode()
+            and text
+            and place[0] < MAX_ROWS
+            and place[1] < MAX_COLS
+        ):
+            found.typed[place] = _typed_text(text)
+    return found
 
 
-def _put_formula_texts(
-    rows: list[list[Any]], formulas: dict[tuple[int, int], str | None]
+def _put_texts(
+    rows: list[list[Any]], texts: Mapping[tuple[int, int], str | None]
 ) -> frozenset[tuple[int, int]]:
-    """Put each formula's text in the cells of ``rows`` the file holds no result for (as a
-    master reads them: what the cell holds, not an empty cell blamed on the plan), and give
-    their places."""
+    """Put each text of ``texts`` (None: none) in its cell of ``rows``, which may end before
+    it (calamine gives an empty cell no value), and give their places: a formula's text the
+    file holds no result for (as a master reads them: what the cell holds, not an empty cell
+    blamed on the plan), or words Excel took for a formula."""
     places = []
-    for (r, c), text in formulas.items():
+    for (r, c), text in texts.items():
         if text is None or r >= MAX_ROWS or c >= MAX_COLS:
             continue
         while len(rows) <= r:
@@ -976,13 +962,14 @@ def _openpyxl_sheets(path: Path) -> list[SheetGrid]:
 
 
 def _typed_in_file(path: Path) -> dict[str, dict[tuple[int, int], str]]:
-    """Sheet name -> :func:`_typed_as_formula` of its part, for an .xlsx / .xlsm at ``path``
-    (nothing when its parts cannot be found)."""
+    """Sheet name -> the words typed that Excel took for formulas on it (the ``typed`` of
+    :func:`_formula_cells`), for an .xlsx / .xlsm at ``path`` (nothing when its parts cannot
+    be found)."""
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
             return {
-                name: _typed_as_formula(zf.read(part))
+                name: _formula_cells(zf.read(part), recalculate=False).typed
                 for name, part in _sheet_parts(zf.read, names).items()
             }
     except (KeyError, OSError, ValueError, ParseError, zipfile.BadZipFile):
@@ -1000,7 +987,7 @@ def _errors_as_read(
     for place in errors:
         if place in typed:
             grid.typed_as_formula[place] = _NAME_ERROR
-    _put_typed(grid.rows, {p: t for p, t in typed.items() if p in grid.typed_as_formula})
+    _put_texts(grid.rows, {p: t for p, t in typed.items() if p in grid.typed_as_formula})
 
 
 def _address(link: Any) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -226,7 +227,7 @@ def load_master(
     try:
         before = file_state(path)  # (before reading: a change while it is read counts)
         raw = path.read_bytes()
-        read_as = before._replace(crc=file_state(path, raw).crc)
+        read_as = before._replace(crc=zlib.crc32(raw))
         data = canonical_package(raw)
         if is_strict_ooxml(data):
             raise UnreadableFileError(path, STRICT_OOXML)

@@ -90,11 +90,10 @@ class FileState(NamedTuple):
 _READ_FROM: weakref.WeakKeyDictionary[Workbook, tuple[str, FileState]] = weakref.WeakKeyDictionary()
 
 
-def file_state(path: str | Path, data: bytes | None = None) -> FileState:
-    """``path``'s state now; with ``data``, the bytes read from it, their checksum too."""
+def file_state(path: str | Path) -> FileState:
+    """``path``'s state now (no checksum: a reader adds that of the bytes it read)."""
     st = os.stat(path)
-    crc = zlib.crc32(data) if data is not None else None
-    return FileState(st.st_size, st.st_mtime_ns, st.st_ino, crc)
+    return FileState(st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def note_read(wb: Workbook, path: str | Path, state: FileState) -> None:

@@ -459,8 +459,8 @@ def test_a_drive_that_gives_the_master_another_inode_is_no_change(
     real = save.file_state
     looks = iter(range(10**6, 10**7))
 
-    def another_inode_each_look(path: Any, data: bytes | None = None) -> save.FileState:
-        return real(path, data)._replace(inode=next(looks))
+    def another_inode_each_look(path: Any) -> save.FileState:
+        return real(path)._replace(inode=next(looks))
 
     monkeypatch.setattr(save, "file_state", another_inode_each_look)
     wb["Action Plan"]["C5"] = "saved"

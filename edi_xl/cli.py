@@ -23,7 +23,7 @@ import click
 from edi_xl import __version__
 from edi_xl.core.dates import parse_as_at, short_date
 from edi_xl.core.errors import EdiXlError
-from edi_xl.core.problems import Code, Outcome, Report, Severity
+from edi_xl.core.problems import Code, Outcome, Report, Severity, problems_json
 from edi_xl.core.rounds import today
 from edi_xl.core.rules import check_plan
 from edi_xl.core.text import plural
@@ -376,7 +376,7 @@ def check(master: Path, as_at: date | None, as_json: bool) -> None:
             "as_at_from": when.source,
             "actions": len(plan.actions),
             "counts": report.counts(),
-            "problems": [p.model_dump(mode="json") for p in report.problems],
+            "problems": problems_json(report.problems),
         }
         click.echo(json.dumps(doc, indent=2, default=str))
     else:

@@ -29,7 +29,6 @@ from functools import cached_property
 from typing import Any
 
 from openpyxl.utils.datetime import from_excel
-from pydantic import BaseModel, ConfigDict, model_validator
 
 from edi_xl.core.unvalidated import made
 
@@ -112,10 +111,9 @@ DEADLINE_KINDS = frozenset(
 )
 
 
-class DateValue(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class DateValue:
     """A due (or start) date as read from one cell, with the original kept for writing back."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
 
     #: Exactly what the cell held (a datetime stays a datetime, a str stays a str).
     raw: Any = None
@@ -129,10 +127,8 @@ class DateValue(BaseModel):
     #: A plain-English remark when something was decided ("2-digit year read as 2024").
     note: str | None = None
 
-    @model_validator(mode="after")
-    def _date_matches_kind(self) -> DateValue:
+    def __post_init__(self) -> None:
         _check_date(self.kind, self.date)
-        return self
 
     @property
     def deadline(self) -> dt.date | None:
@@ -778,10 +774,10 @@ def _date_value(
     embedded: bool = False,
     note: str | None = None,
 ) -> DateValue:
-    """What ``DateValue(...)`` validates to, for the values the parsers here found (already
-    of the fields' types: a ``dt.date``, never a datetime), made without pydantic's
-    validation (:func:`~edi_xl.core.unvalidated.made`; a refresh reads thousands of dates, and
-    need not build the model's schema) and checked as the validation checks it."""
+    """What ``DateValue(...)`` makes, for the values the parsers here found (already of the
+    fields' types: a ``dt.date``, never a datetime), made without a frozen dataclass's
+    ``__init__`` (:func:`~edi_xl.core.unvalidated.made`; a refresh reads thousands of dates)
+    and checked as its ``__post_init__`` checks it."""
     _check_date(kind, date)
     return made(DateValue, raw=raw, text=text, kind=kind, date=date, embedded=embedded, note=note)
 

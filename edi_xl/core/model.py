@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from edi_xl.core.dates import DateValue, parse_date
 from edi_xl.core.references import ReportRef
@@ -14,45 +13,42 @@ from edi_xl.core.rounds import latest_round
 from edi_xl.core.status import RAG
 
 
-class ProgressUpdate(BaseModel):
+@dataclass(kw_only=True)
+class ProgressUpdate:
     """One "Update as at <date>" cell of an action."""
-
-    model_config = ConfigDict(defer_build=True)
 
     header: str
     as_at: date | None = None
     text: str | None = None
 
 
-class CellOrigin(BaseModel):
+@dataclass(kw_only=True)
+class CellOrigin:
     """Where an action was read from: the sheet and 1-based row."""
-
-    model_config = ConfigDict(defer_build=True)
 
     sheet: str
     row: int
 
 
-class Action(BaseModel):
+@dataclass(kw_only=True)
+class Action:
     """One action of the plan, one row of the tracker."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
     id: str = ""
     theme: str | None = None
     action: str | None = None
     references_text: str | None = None
-    references: list[ReportRef] = Field(default_factory=list)
+    references: list[ReportRef] = field(default_factory=list)
     characteristics_text: str | None = None
-    characteristics: list[str] = Field(default_factory=list)
-    characteristics_unknown: list[str] = Field(default_factory=list)
+    characteristics: list[str] = field(default_factory=list)
+    characteristics_unknown: list[str] = field(default_factory=list)
     owner: str | None = None
-    start: DateValue = Field(default_factory=lambda: parse_date(None))
-    due: DateValue = Field(default_factory=lambda: parse_date(None))
+    start: DateValue = field(default_factory=lambda: parse_date(None))
+    due: DateValue = field(default_factory=lambda: parse_date(None))
     status_text: str | None = None
     status: RAG | None = None
-    updates: list[ProgressUpdate] = Field(default_factory=list)
-    extra: dict[str, Any] = Field(default_factory=dict)
+    updates: list[ProgressUpdate] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
     origin: CellOrigin | None = None
 
     @property
@@ -66,44 +62,41 @@ class Action(BaseModel):
         return any(u.text and u.text.strip() for u in self.updates)
 
 
-class RowNotRead(BaseModel):
+@dataclass(kw_only=True)
+class RowNotRead:
     """A row in a plan's table that is not read as an action: a heading, a note, a RAG key,
     or a row with no action number and no action text (kept in the sheet as it is)."""
 
-    model_config = ConfigDict(defer_build=True)
-
     row: int  # 1-based, as Excel shows it
-    texts: list[str] = Field(default_factory=list)  # what its cells show, left to right
+    texts: list[str] = field(default_factory=list)  # what its cells show, left to right
     #: it holds an owner or a date: written as an action's would be, it may be meant as one
     like_an_action: bool = False
 
 
-class PlanSource(BaseModel):
+@dataclass(kw_only=True)
+class PlanSource:
     """What a reader found: the layout, the sheet, the header row, the columns."""
-
-    model_config = ConfigDict(defer_build=True)
 
     path: str | None = None
     layout: str
     sheet: str | None = None
     header_row: int | None = None  # 1-based
-    columns: dict[str, int] = Field(default_factory=dict)  # field -> 0-based column
-    update_columns: dict[str, int] = Field(default_factory=dict)  # header -> 0-based column
-    extra_columns: dict[str, int] = Field(default_factory=dict)  # header -> 0-based column
-    skipped_rows: list[int] = Field(default_factory=list)  # repeated header rows, 1-based
-    not_actions: list[RowNotRead] = Field(default_factory=list)  # headings, notes, keys
+    columns: dict[str, int] = field(default_factory=dict)  # field -> 0-based column
+    update_columns: dict[str, int] = field(default_factory=dict)  # header -> 0-based column
+    extra_columns: dict[str, int] = field(default_factory=dict)  # header -> 0-based column
+    skipped_rows: list[int] = field(default_factory=list)  # repeated header rows, 1-based
+    not_actions: list[RowNotRead] = field(default_factory=list)  # headings, notes, keys
 
 
-class ActionPlan(BaseModel):
+@dataclass(kw_only=True)
+class ActionPlan:
     """An equality action plan: its actions and the columns they came with."""
 
-    model_config = ConfigDict(defer_build=True)
-
     title: str | None = None
-    actions: list[Action] = Field(default_factory=list)
-    update_headers: list[str] = Field(default_factory=list)
-    extra_columns: list[str] = Field(default_factory=list)
-    metadata: dict[str, str] = Field(default_factory=dict)
+    actions: list[Action] = field(default_factory=list)
+    update_headers: list[str] = field(default_factory=list)
+    extra_columns: list[str] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
     source: PlanSource | None = None
 
     def by_id(self) -> dict[str, Action]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from edi_xl.core.unvalidated import made
 
@@ -400,14 +400,27 @@ class Outcome(StrEnum):
     NORMALISED = "normalised"  # written out as a clean return (``edi-xl normalise``)
 
 
-class Location(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+@dataclass(kw_only=True)
+class Location:
     file: str | None = None
     sheet: str | None = None
     row: int | None = None  # 1-based, as Excel shows it
     column: str | None = None  # the column's header text
     cell: str | None = None  # "H12"
+
+    def __post_init__(self) -> None:
+        """Refuse what a location cannot hold (a path for a file name: ``str(path)``); a
+        row written as a whole float (5.0, as a spreadsheet gives numbers) is its int."""
+        for name in ("file", "sheet", "column", "cell"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"Location.{name} must be text, not {type(value).__name__}")
+        row = self.row
+        if row is not None and type(row) is not int:
+            whole = isinstance(row, int) or (isinstance(row, float) and row.is_integer())
+            if isinstance(row, bool) or not whole:
+                raise TypeError(f"Location.row must be a whole number, not {row!r}")
+            self.row = int(row)
 
     def __str__(self) -> str:
         parts = [p for p in (self.file, self.sheet and f"sheet {self.sheet!r}") if p]
@@ -420,15 +433,21 @@ class Location(BaseModel):
         return ", ".join(parts)
 
 
-class Problem(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+@dataclass(kw_only=True)
+class Problem:
     code: Code
     severity: Severity
     action_id: str | None = None
-    location: Location = Field(default_factory=Location)
+    location: Location = field(default_factory=Location)
     value: Any = None
     message: str
+
+    def __post_init__(self) -> None:
+        """A code or severity given as its text ("overdue_not_red") is the enum's member."""
+        if type(self.code) is not Code:
+            self.code = Code(self.code)
+        if type(self.severity) is not Severity:
+            self.severity = Severity(self.severity)
 
     def __str__(self) -> str:
         where = str(self.location)
@@ -470,7 +489,7 @@ def problem(
         at=at,
         **fields,
     )
-    if (  # already what validating would make: made without it (thousands from a check)
+    if (  # already what the constructor makes: made without its checks (thousands from a check)
         (file is None or type(file) is str)
         and (sheet is None or type(sheet) is str)
         and (row is None or type(row) is int)
@@ -498,12 +517,11 @@ def problem(
     )
 
 
-class Report(BaseModel):
+@dataclass(kw_only=True)
+class Report:
     """All problems found in a plan."""
 
-    model_config = ConfigDict(defer_build=True)
-
-    problems: list[Problem] = Field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def needs_attention(self) -> bool:
@@ -512,6 +530,16 @@ class Report(BaseModel):
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(p.severity.value for p in self.problems))
+
+
+def problems_json(problems: Sequence[Problem]) -> list[dict[str, Any]]:
+    """``problems`` as JSON values (``edi-xl check --json``): each problem's fields, its
+    location's within it, codes and severities as their text, a value (any cell's: a date, a
+    time, a number...) as pydantic's JSON mode writes it. pydantic is imported here, where a
+    problem leaves edi_xl, not by every command that makes problems."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(list[Problem]).dump_python(list(problems), mode="json")
 
 
 class Flag:

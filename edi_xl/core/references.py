@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from pydantic import BaseModel, ConfigDict
-
 from edi_xl.core.unvalidated import made
 
 __all__ = [
@@ -81,10 +79,9 @@ def standards_with(code: str) -> list[Scheme]:
     return [s for s in (Scheme.WRES, Scheme.WDES) if code in _KNOWN_CODES[s]]
 
 
-class ReportRef(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class ReportRef:
     """One report reference of a "Report / Action" cell."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
 
     scheme: Scheme
     #: "1".."9" (WRES); "1", "2", "3", "4", "4a", "4b", "5".."8", "9", "9a", "9b", "10" (WDES);

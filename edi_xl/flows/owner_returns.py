@@ -43,7 +43,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
     from edi_xl.flows.emails import Drafts
@@ -191,12 +190,11 @@ class ReturnsResult:
         return any(p.code is not Code.NOT_SENT_COMPLETE for p in self.not_sent)
 
 
-class SentRow(BaseModel):
+@dataclass(kw_only=True)
+class SentRow:
     """One action as it was sent (the hidden record of a return): its id, its row in the
     return, its fingerprint, its master row. What comes back in that row is an
     :class:`edi_xl.flows.intake.ReturnRow`."""
-
-    model_config = ConfigDict(defer_build=True)
 
     id: str
     row: int | None = None
@@ -204,13 +202,12 @@ class SentRow(BaseModel):
     master_row: int | None = None
 
 
-class ReturnMetadata(BaseModel):
+@dataclass(kw_only=True)
+class ReturnMetadata:
     """What the hidden ``_edi_xl`` sheet of an owner return says.
 
     Values that cannot be read are None and explained in ``problems``.
     """
-
-    model_config = ConfigDict(defer_build=True)
 
     format: str
     version: int | None = None
@@ -221,9 +218,9 @@ class ReturnMetadata(BaseModel):
     header_row: int | None = None
     sheet: str | None = None
     update_header: str | None = None
-    rows: list[SentRow] = Field(default_factory=list)
+    rows: list[SentRow] = field(default_factory=list)
     #: what of the record could not be read, in words (merge flags it: return_record_damaged)
-    damage: list[str] = Field(default_factory=list)
+    damage: list[str] = field(default_factory=list)
 
     def by_id(self) -> dict[str, SentRow]:
         return {r.id: r for r in self.rows}
@@ -487,7 +484,7 @@ def _write_metadata(
 
 def write_metadata(meta: Worksheet, metadata: ReturnMetadata) -> None:
     """Write ``metadata`` into the (new, empty) sheet ``meta`` and make it very hidden."""
-    values: dict[str, Any] = metadata.model_dump(include=set(META_KEYS))
+    values: dict[str, Any] = {key: getattr(metadata, key) for key in META_KEYS}
     for key in ("as_at", "created"):
         if values[key] is not None:
             values[key] = values[key].isoformat()

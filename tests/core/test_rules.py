@@ -1,14 +1,15 @@
 """The rules as pure functions of (action, as-at date), and the problems they find."""
 
-from datetime import date
+import json
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
+from model_check import assert_made_right
 
 from edi_xl.core.dates import parse_date
 from edi_xl.core.model import Action, ActionPlan, CellOrigin, ProgressUpdate
-from edi_xl.core.problems import Code, Location, Problem, Report, Severity, problem
+from edi_xl.core.problems import Code, Location, Problem, Severity, problem, problems_json
 from edi_xl.core.references import parse_report_refs
 from edi_xl.core.rules import (
     Assessment,
@@ -240,9 +241,10 @@ def _every_problem_plan() -> ActionPlan:
     return ActionPlan(actions=actions, update_headers=[ROUND])
 
 
-def test_the_rules_problems_are_what_validation_makes():
-    """The rules make their problems without validating them (thousands a check): each
-    is what validating its own values makes, field by field and type by type."""
+def test_the_rules_problems_are_what_the_constructor_makes():
+    """The rules make their problems without the constructor's checks (thousands a check):
+    each is what the constructor makes of its own values, each field of its type, and leaves
+    edi_xl as JSON (check --json) with every field, its values as JSON's."""
     report = check_plan(_every_problem_plan(), AS_AT, file="plan.xlsx")
     codes = {p.code for p in report.problems}
     assert codes >= {
@@ -253,15 +255,27 @@ def test_the_rules_problems_are_what_validation_makes():
         Code.UNKNOWN_REFERENCE, Code.UNKNOWN_CHARACTERISTIC, Code.DUPLICATE_ID,
     }  # fmt: skip
     for p in report.problems:
-        again = Problem.model_validate(p.model_dump())
-        assert p == again
-        assert p.model_fields_set == again.model_fields_set == set(Problem.model_fields)
-        assert p.location.model_fields_set == again.location.model_fields_set
-        assert list(p.__dict__) == list(again.__dict__)
-        for name in Problem.model_fields:
-            assert type(getattr(p, name)) is type(getattr(again, name)), name
-        for name in Location.model_fields:
-            assert type(getattr(p.location, name)) is type(getattr(again.location, name))
+        assert_made_right(p, p.code.value)
+    as_json = problems_json(report.problems)
+    assert json.loads(json.dumps(as_json)) == as_json
+    for p, doc in zip(report.problems, as_json, strict=True):
+        assert list(doc) == ["code", "severity", "action_id", "location", "value", "message"]
+        assert list(doc["location"]) == ["file", "sheet", "row", "column", "cell"]
+        assert (doc["code"], doc["severity"], doc["message"]) == (
+            p.code.value,
+            p.severity.value,
+            p.message,
+        )
+        assert doc["location"]["row"] == p.location.row
+
+
+def test_a_problems_value_leaves_as_json_as_pydantic_writes_it():
+    """A cell's value of any kind (a date, a time, a number, text) in check --json."""
+    values = [date(2024, 3, 31), datetime(2024, 3, 31, 9, 30), time(9, 30), 2.5, "Jo", None]
+    made = [problem(Code.UNKNOWN_STATUS, row=5, value=v, words="x") for v in values]
+    assert [doc["value"] for doc in problems_json(made)] == [
+        "2024-03-31", "2024-03-31T09:30:00", "09:30:00", 2.5, "Jo", None
+    ]  # fmt: skip
 
 
 def test_a_rule_problem_is_the_one_problem_makes():
@@ -274,22 +288,24 @@ def test_a_rule_problem_is_the_one_problem_makes():
             row=5, column="Status", value="On Track", **fields,
         )
     ]  # fmt: skip
-    # a location that is not what a read plan holds is validated, as by problem()
-    with pytest.raises(ValidationError):
+    # a location that is not what a read plan holds is refused, as by problem()
+    with pytest.raises(TypeError, match="Location.file"):
         action_problems(action, AS_AT, file=Path("plan.xlsx"))  # type: ignore[arg-type]
-    with pytest.raises(ValidationError):
+    with pytest.raises(TypeError, match="Location.file"):
         problem(Code.OVERDUE_NOT_RED, file=Path("plan.xlsx"), **fields)  # type: ignore[arg-type]
 
 
-def test_the_report_is_what_validation_makes_of_its_problems():
-    """check_plan makes its Report without pydantic's validation (the problems are edi_xl's
-    own): the same model, its problems the same list, as validating them makes."""
-    plan = ActionPlan(
-        actions=[make(owner=None, row=9), make(id="2.1", row=5), make(id="2.1", row=7)],
-        update_headers=[ROUND],
+def test_a_problems_location_takes_a_whole_float_row_and_a_codes_text():
+    """What a spreadsheet gives (5.0 for row 5) and a code's text are taken as the
+    constructor's types; a row that is no whole number is refused."""
+    made = Problem(
+        code="overdue_declared_on_track",  # type: ignore[arg-type]
+        severity="warning",  # type: ignore[arg-type]
+        location=Location(row=5.0),  # type: ignore[arg-type]
+        message="m",
     )
-    report = check_plan(plan, AS_AT, file="plan.xlsx")
-    assert report.problems
-    validated = Report(problems=report.problems)
-    assert report == validated
-    assert type(report.problems) is list and report.model_fields_set == {"problems"}
+    assert made.code is Code.OVERDUE_NOT_RED and made.severity is Severity.WARNING
+    assert type(made.location.row) is int and made.location.row == 5
+    for row in (5.5, "5", True):
+        with pytest.raises(TypeError, match="Location.row"):
+            Location(row=row)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import zipfile
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -220,7 +221,7 @@ def test_flags_are_problems_that_say_where_they_were_found(master, batch):
     )
     assert json.loads(json.dumps(result.report()))["flags"] == [f.as_json() for f in result.flags]
     with pytest.raises(ValueError, match="needs the file"):
-        Flag.of(flag.problem.model_copy(update={"location": Location(row=6)}))
+        Flag.of(replace(flag.problem, location=Location(row=6)))
 
 
 def test_rerunning_the_same_merge_changes_nothing_more(master, batch):

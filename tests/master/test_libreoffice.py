@@ -15,10 +15,12 @@ Skipped, with the reason shown, when LibreOffice or poppler-utils is missing, ex
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shutil
 from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -116,9 +118,9 @@ def rag_master(tools: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
             major, _, minor = action.id.partition(".")
             assert major.isdigit() and minor.isdigit(), f"unexpected example id {action.id!r}"
             new_id = f"{major}.{int(minor) + 20 * k}"
-            actions.append(action.model_copy(deep=True, update={"id": new_id}))
+            actions.append(replace(copy.deepcopy(action), id=new_id))
     path = folder / "action_plan.xlsx"
-    new_master(path, plan.model_copy(update={"actions": actions}), AS_AT)
+    new_master(path, replace(plan, actions=actions), AS_AT)
 
     wb = load_workbook(path)
     ws = wb["Action Plan"]

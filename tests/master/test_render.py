@@ -7,6 +7,7 @@ not printed whole, and pages holding only titles or a stranded row or two.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -119,7 +120,7 @@ def test_a_300_action_master_reads_well(tmp_path: Path) -> None:
     actions = []
     for i in range(300):
         base = example.actions[i % len(example.actions)]
-        actions.append(base.model_copy(update={"id": f"{i // 10 + 1}.{i % 10 + 1}"}))
+        actions.append(replace(base, id=f"{i // 10 + 1}.{i % 10 + 1}"))
     plan = ActionPlan(title=example.title, actions=actions, update_headers=example.update_headers)
     path = tmp_path / "big.xlsx"
     new_master(path, plan, EXAMPLE_AS_AT, now=NOW)

@@ -22,6 +22,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,7 @@ def big_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     actions = read_plan(seed).actions
     plan = ActionPlan(
         actions=[
-            a.model_copy(update={"id": f"{n // len(actions) + 1}.{n + 1}", "origin": None})
+            replace(a, id=f"{n // len(actions) + 1}.{n + 1}", origin=None)
             for n, a in enumerate(actions[i % len(actions)] for i in range(BIG))
         ]
     )

@@ -26,7 +26,7 @@ tables:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from edi_xl.core.dates import DateKind, DateValue, parse_date
@@ -142,7 +142,7 @@ def refs_in(
             continue
         code = code.replace(" ", "").lower()
         for ref in parse_report_refs(f"{scheme.value} {code}"):
-            out.append(ref.model_copy(update={"text": text.strip()}))
+            out.append(replace(ref, text=text.strip()))
     return out
 
 

@@ -30,7 +30,6 @@ from edi_xl.core.references import ReportRef, parse_protected_characteristics, p
 from edi_xl.core.rounds import update_header_date
 from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import cell_text, one_line
-from edi_xl.core.unvalidated import made
 from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.tables.layouts.base import Detection, count_header_matches, find_header_row
 from edi_xl.tables.vocabulary import match_header
@@ -355,7 +354,7 @@ def rows_not_read(grid: SheetGrid, rows: list[int], columns: ColumnMap) -> list[
             if text and (not texts or texts[-1] != text):
                 texts.append(text)
         like = any(c < len(row) and not is_blank(row[c]) for c in looks) and len(set(texts)) > 1
-        out.append(made(RowNotRead, row=r + 1, texts=texts, like_an_action=like))
+        out.append(RowNotRead(row=r + 1, texts=texts, like_an_action=like))
     return out
 
 
@@ -450,9 +449,7 @@ def read(
         ),
         None,
     )
-    # made as validation makes them (its schema for a plan of actions is about 20 ms to build)
-    source = made(
-        PlanSource,
+    source = PlanSource(
         path=None if path is None else str(path),
         layout=NAME,
         sheet=grid.name,
@@ -463,8 +460,7 @@ def read(
         skipped_rows=skipped,
         not_actions=rows_not_read(grid, others, columns),
     )
-    return made(
-        ActionPlan,
+    return ActionPlan(
         title=title,
         actions=actions,
         update_headers=list(columns.updates),
@@ -506,8 +502,7 @@ def _row_reader(
         known_pcs, unknown_pcs = _characteristics(pcs_text)
         status_text = clean_text(line[i_status])
         owner = clean_text(line[i_owner])
-        return made(
-            Action,
+        return Action(
             id=id_text(line[i_id]),
             theme=clean_text(line[i_theme]),
             action=clean_text(line[i_action]),
@@ -522,11 +517,11 @@ def _row_reader(
             status_text=status_text,
             status=parse_status(status_text, words),
             updates=[
-                made(ProgressUpdate, header=name, as_at=when, text=clean_text(line[col]))
+                ProgressUpdate(header=name, as_at=when, text=clean_text(line[col]))
                 for name, when, col in updates
             ],
             extra={name: line[col] for name, col in extras},
-            origin=made(CellOrigin, sheet=sheet, row=r + 1),
+            origin=CellOrigin(sheet=sheet, row=r + 1),
         )
 
     return action

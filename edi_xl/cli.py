@@ -30,7 +30,6 @@ from edi_xl.core.text import plural
 from edi_xl.flows.refresh import RefreshResult, new_master, refresh_workbook
 from edi_xl.flows.rounds import STARTED, RoundDate, round_date
 from edi_xl.master.plan import load_master, read_master_plan
-from edi_xl.tables.reader import read_plan, read_source
 
 if TYPE_CHECKING:
     from edi_xl.flows.importer import ImportResult
@@ -234,6 +233,8 @@ def new(
             f"{master}: a master is an .xlsx workbook (or .xlsm, with buttons); "
             "give a name ending .xlsx or .xlsm"
         )
+    from edi_xl.tables.reader import read_source
+
     read = _run(read_source, source) if source else None
     when = _round(as_at, source)
     result = _run_on_master(
@@ -402,6 +403,8 @@ def _check(path: Path, as_at: date) -> tuple[Report, Any]:
         wb = load_master(path, remakes_summary=True, log_as_values=True)
         master = read_master_plan(wb, path.name)
         return check_plan(master.plan, as_at, master.words, file=path.name), master.plan
+    from edi_xl.tables.reader import read_plan
+
     plan = read_plan(path)
     return check_plan(plan, as_at, file=path.name), plan
 
@@ -425,6 +428,8 @@ def demo(directory: Path) -> None:
       edi-xl demo
       edi-xl demo /tmp/try-edi-xl
     """
+    from edi_xl.tables.reader import read_plan
+
     directory.mkdir(parents=True, exist_ok=True)
     with resources.as_file(example_plan()) as example_path:
         plan = _run(read_plan, example_path)

@@ -303,7 +303,7 @@ def test_registry_order_and_names():
         "sections",
         "general",
     ]
-    for module in layouts.LAYOUTS:
+    for module in layouts.in_order():
         assert module.DESCRIPTION and callable(module.detect) and callable(module.read)
 
 

@@ -5,7 +5,7 @@ Each layout module offers ``NAME``, ``DESCRIPTION``, ``detect(grid) -> Detection
 ``read_detail`` (the plan and how the reading went: tables, headings, what was not placed).
 :func:`detect_best` asks every seed layout about every sheet and takes the highest score (the
 share of the layout's own columns found in its header row); on a tie the earlier layout in
-:data:`LAYOUTS` wins, so the order below matters. When none fits (or the trust layout's claim
+:func:`in_order` wins, so the order there matters. When none fits (or the trust layout's claim
 is weak: see :data:`STRONG_TRUST_FIELDS`), the general table (:mod:`edi_xl.tables.layouts.general`,
 columns recognised by meaning) reads the sheet.
 """
@@ -15,28 +15,37 @@ from __future__ import annotations
 from types import ModuleType
 
 from edi_xl.read.grid import SheetGrid
-from edi_xl.tables.layouts import edi_plan, general, sections, trust, wres_template, wres_wdes
+from edi_xl.tables.layouts import trust
 from edi_xl.tables.layouts.base import Detection
 
-__all__ = ["LAYOUTS", "Detection", "by_name", "detect_best", "names"]
+__all__ = ["Detection", "by_name", "detect_best", "in_order", "names"]
 
-#: Detection order (ties go to the earlier layout; scores are compared, so order only decides
-#: between equally good fits):
-LAYOUTS: list[ModuleType] = [
-    # 000 the trust tracker first: a master edi_xl wrote must always be read as one.
-    trust,
-    # The imported layouts each need their own distinctive columns to claim a table at all
-    # (KPI / outcome / evidence; the WRES indicator and KPIs or sustainability; a Priority
-    # column or numbered section headings; the WRES / WDES / Other PCs flags), so they rarely
-    # compete. Most specific signature first:
-    wres_wdes,  # 004 WRES + WDES combined: Yes/No flag columns
-    wres_template,  # 002 NHS England WRES template: indicator + KPIs/sustainability
-    edi_plan,  # 001 EDI Improvement Plan: outcome / KPI / evidence columns
-    sections,  # 003 numbered sections: Priority or "1. ..." headings, RAG letters
-    # Any other table whose columns are recognised by meaning (edi_xl.tables.engine): it wins over
-    # a weak claim of the trust layout (see detect_best), never over the seed layouts.
-    general,
-]
+
+def in_order() -> list[ModuleType]:
+    """Every layout, in detection order. The layouts but the trust's are imported when first
+    asked for: a command on a master (refresh, merge) reads it with the trust layout alone,
+    and need not load the others' patterns and tables (about 20 ms of its start)."""
+    from edi_xl.tables.layouts import edi_plan, general, sections, wres_template, wres_wdes
+
+    # Detection order (ties go to the earlier layout; scores are compared, so order only
+    # decides between equally good fits):
+    return [
+        # 000 the trust tracker first: a master edi_xl wrote must always be read as one.
+        trust,
+        # The imported layouts each need their own distinctive columns to claim a table at
+        # all (KPI / outcome / evidence; the WRES indicator and KPIs or sustainability; a
+        # Priority column or numbered section headings; the WRES / WDES / Other PCs flags),
+        # so they rarely compete. Most specific signature first:
+        wres_wdes,  # 004 WRES + WDES combined: Yes/No flag columns
+        wres_template,  # 002 NHS England WRES template: indicator + KPIs/sustainability
+        edi_plan,  # 001 EDI Improvement Plan: outcome / KPI / evidence columns
+        sections,  # 003 numbered sections: Priority or "1. ..." headings, RAG letters
+        # Any other table whose columns are recognised by meaning (edi_xl.tables.engine): it
+        # wins over a weak claim of the trust layout (see detect_best), never over the seed
+        # layouts.
+        general,
+    ]
+
 
 #: The trust layout claims a table for certain only with this many of its nine columns (a
 #: master edi_xl wrote has all nine) or with dated "Update as at" columns (a sheet named "Action
@@ -46,15 +55,15 @@ STRONG_TRUST_FIELDS = 8
 
 
 def by_name(name: str) -> ModuleType:
-    for module in LAYOUTS:
+    for module in in_order():
         if name == module.NAME:
             return module
-    known = ", ".join(m.NAME for m in LAYOUTS)
+    known = ", ".join(m.NAME for m in in_order())
     raise KeyError(f"unknown layout {name!r}; known layouts: {known}")
 
 
 def names() -> list[str]:
-    return [m.NAME for m in LAYOUTS]
+    return [m.NAME for m in in_order()]
 
 
 def detect_best(
@@ -65,7 +74,9 @@ def detect_best(
     The seed layouts compete by score; the general table is taken when none of them (nor a
     strong claim of the trust layout) fits.
     """
-    candidates = [by_name(layout)] if layout else [m for m in LAYOUTS if m is not general]
+    from edi_xl.tables.layouts import general
+
+    candidates = [by_name(layout)] if layout else [m for m in in_order() if m is not general]
     best: tuple[ModuleType, SheetGrid, Detection] | None = None
     best_score = 0.0
     for module in candidates:

@@ -58,7 +58,7 @@ from edi_xl.core.text import cell_text, plural
 from edi_xl.master.cells import set_value
 from edi_xl.master.plan import load_master, read_master_plan
 from edi_xl.master.printing import apply_print_setup
-from edi_xl.master.save import backup_path, office_lock_file, save_atomic
+from edi_xl.master.save import backup_path, office_lock_file, opened_by, save_atomic
 from edi_xl.master.styles import (
     GRID_BORDER,
     SUBTITLE_FONT,
@@ -619,12 +619,14 @@ def make_owner_returns(
     settings_reply_by = (
         settings.reply_by if settings.reply_by and settings.reply_by >= as_at else None
     )
-    open_now = [lock for name in names if (lock := office_lock_file(out / name)) is not None]
+    open_now = [
+        (name, lock) for name in names if (lock := office_lock_file(out / name)) is not None
+    ]
     if open_now:  # refused before any is written: never some of the round's returns replaced
         raise WorkbookWriteError(
             f"{out}: {plural(len(open_now), 'return')} to be replaced "
             f"{'is' if len(open_now) == 1 else 'are'} open in Excel or LibreOffice "
-            f"({'; '.join(f'{lock.name} says so' for lock in open_now)}). Close "
+            f"({'; '.join(_open_by(name, lock) for name, lock in open_now)}). Close "
             f"{'it' if len(open_now) == 1 else 'them'} and run the command again (if nobody "
             "has one open, delete its lock file: a hidden file). Nothing was written."
         )
@@ -768,6 +770,13 @@ def _as_datetime(value: Any) -> datetime | None:
         except ValueError:
             return None
     return None
+
+
+def _open_by(name: str, lock: Path) -> str:
+    """Who has the return ``name`` open, as its lock file says: "Jo Bloggs.xlsx by Sam Smith
+    on HR-PC-12", or the lock file named when it does not say."""
+    who = opened_by(lock)
+    return f"{name} by {who}" if who else f"{lock.name} says so"
 
 
 def metadata_from_rows(rows: list[tuple[Any, ...]]) -> ReturnMetadata | None:

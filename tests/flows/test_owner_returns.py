@@ -561,8 +561,16 @@ def test_returns_open_in_excel_are_refused_before_any_is_written(master, tmp_pat
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     opened = sorted(first.files, key=lambda f: f.path.name)[-1].path
     lock = opened.with_name(f"~${opened.name}")
-    lock.write_bytes(bytes([4]) + b"Hazel" + bytes(50))
+    lock.write_bytes(bytes([5]) + b"Hazel" + bytes(50))
     with pytest.raises(WorkbookWriteError, match="open in Excel or LibreOffice") as caught:
         make_owner_returns(master, out, AS_AT, force=True)
-    assert lock.name in str(caught.value) and "Nothing was written" in str(caught.value)
+    # who has it open, as Excel's lock file says (a colleague to ask to close it)
+    assert f"{opened.name} by Hazel" in str(caught.value), caught.value
+    assert "Nothing was written" in str(caught.value)
     assert {p.name: p.read_bytes() for p in out.iterdir() if p != lock} == before
+    lock.unlink()  # a lock file that names nobody is named itself
+    other = opened.with_name(f".~lock.{opened.name}#")
+    other.write_text(",,,;", encoding="utf-8")
+    with pytest.raises(WorkbookWriteError, match="open in Excel or LibreOffice") as caught:
+        make_owner_returns(master, out, AS_AT, force=True)
+    assert f"{other.name} says so" in str(caught.value), caught.value

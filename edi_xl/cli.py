@@ -512,7 +512,8 @@ def returns(
         )
         if note := no_address_note(result.drafts):
             click.echo(note)
-    sys.exit(1 if result.needs_attention else 0)
+    mend = result.drafts is not None and result.drafts.settings_to_mend
+    sys.exit(1 if result.needs_attention or mend else 0)
 
 
 @cli.command()
@@ -1125,7 +1126,8 @@ def chase(master: Path, out_dir: Path | None, returns_dir: Path | None) -> None:
         click.echo(note)
     for line in result.afterwords():
         click.echo(line)
-    sys.exit(1 if result.no_attachment else 0)  # (a reminder without its return: look)
+    # (a reminder without its return, an address that cannot be used: a person looks)
+    sys.exit(1 if result.no_attachment or result.drafts.settings_to_mend else 0)
 
 
 def example_plan() -> Any:

@@ -59,6 +59,13 @@ class Drafts:
     #: addresses of each line, the first, which is used, first)
     listed_twice: list[tuple[str, list[str]]] = field(default_factory=list)
 
+    @property
+    def settings_to_mend(self) -> bool:
+        """Whether an address on the Owners table cannot be used as it is: a cell that cannot
+        be read, an owner on two lines with other addresses (a person mends the Settings
+        sheet; an owner with no address is no fault: their draft waits for one)."""
+        return bool(self.unreadable or self.listed_twice)
+
 
 def reply_by(settings: Settings, as_at: date) -> date:
     """The Settings sheet's Reply by date, else :data:`REPLY_DAYS` after ``as_at``."""

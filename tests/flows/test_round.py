@@ -763,7 +763,7 @@ def test_an_owner_on_two_lines_of_the_owners_table_is_said(tmp_path, master):
 
     edit_workbook(plan, fill)
     sent = tmp_path / "Owner returns"
-    result = invoke("returns", plan, "-o", sent)
+    result = invoke("returns", plan, "-o", sent, exit_codes=(1,))  # (the Settings to mend)
     assert read_draft(sent / f"{JIM}.eml")["To"] == "jim.machon@trust.nhs.uk"
     said = " ".join(result.output.split())
     assert (
@@ -796,7 +796,7 @@ def test_an_address_pasted_from_outlook_is_one_recipient_a_line_break_none(tmp_p
 
     edit_workbook(plan, fill)
     sent = tmp_path / "Owner returns"
-    result = invoke("returns", plan, "-o", sent)
+    result = invoke("returns", plan, "-o", sent, exit_codes=(1,))  # (the Settings to mend)
     jim = read_draft(sent / f"{JIM}.eml")
     assert [a.addr_spec for a in jim["To"].addresses] == ["jim.machon@trust.nhs.uk"]
     assert jim["To"].addresses[0].display_name == "Machon, Jim"
@@ -811,3 +811,6 @@ def test_an_address_pasted_from_outlook_is_one_recipient_a_line_break_none(tmp_p
     assert f"{HAZEL} (Cc 'jim at trust')" in said
     no_address = said.split("No email address")[1].split("Their drafts have no To")[0]
     assert FIONA not in no_address and HAZEL not in no_address
+    # the reminders say it too, and the command ends with 1 (a person mends the Settings)
+    chased = invoke("chase", plan, exit_codes=(1,))
+    assert f"{HAZEL} (Cc 'jim at trust')" in " ".join(chased.output.split())

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from edi_xl.flows.importer import ImportResult
     from edi_xl.flows.merge import MergeReport
     from edi_xl.tables.engine import Column
+    from edi_xl.tables.reader import SourceRead
 
 EXAMPLE_PLAN = "trust_action_plan.xlsx"
 EXAMPLE_AS_AT = date(2023, 12, 18)
@@ -249,6 +250,7 @@ def new(
     if read is not None and source is not None and read.mapping:
         click.echo(f"Columns of {source.name}:")  # (which of the trust's became which)
         _column_mapping(read.mapping)
+        _say_reading(read)
     _summary(result, "Created")
     for hint in read.formula_hints if read else []:
         click.echo(f"note: {source.name if source else ''}, {hint}")
@@ -936,9 +938,33 @@ def _column_mapping(mapping: list[Column]) -> None:
             click.echo(f"  {column.header:<{width}}  ->  {mapping_text(column)}")
 
 
+def _say_reading(read: SourceRead) -> None:
+    """What reading a plan (``import``, ``new --from``) worked out and tidied, for a person to
+    check: title rows, themes taken from a sheet, statuses read from cells' colours, colours
+    not read, headings taken as themes, repeated headers skipped, "as above" filled."""
+    from edi_xl.flows.importer import tidied
+
+    for title in read.titles:
+        click.echo(f"  title row: {title}")
+    for theme in read.sheet_themes:
+        click.echo(f"  theme from the sheet's {theme.source}: {theme.describe()}")
+    if read.statuses_from_colour:
+        click.echo(
+            "  Status read from the cell's colour (the cells hold no word; check each, "
+            "or type the status in them): "
+            f"{plural(len(read.statuses_from_colour), 'action')}"
+        )
+        for found in read.statuses_from_colour:
+            click.echo(f"    note: {found.describe()}")
+    for hint in read.colour_hints:
+        click.echo(f"  note: {hint}")
+    for label, count in tidied(read):
+        click.echo(f"  {label}: {count}")
+
+
 def _import_sources(result: ImportResult) -> None:
     """Per source: the layout, what each column became, titles, tidying, what was not placed."""
-    from edi_xl.flows.importer import actions_read, layout_label, tidied
+    from edi_xl.flows.importer import actions_read, layout_label
 
     for outcome in result.sources:
         if not outcome.ok or outcome.read is None:
@@ -950,24 +976,9 @@ def _import_sources(result: ImportResult) -> None:
             f"{plural(read.tables, 'table')} read, actions {actions_read(outcome)}"
         )
         _column_mapping(read.mapping)
-        for title in read.titles:
-            click.echo(f"  title row: {title}")
-        for theme in read.sheet_themes:
-            click.echo(f"  theme from the sheet's {theme.source}: {theme.describe()}")
-        if read.statuses_from_colour:
-            click.echo(
-                "  Status read from the cell's colour (the cells hold no word; check each, "
-                "or type the status in them): "
-                f"{plural(len(read.statuses_from_colour), 'action')}"
-            )
-            for found in read.statuses_from_colour:
-                click.echo(f"    note: {found.describe()}")
-        for hint in read.colour_hints:
-            click.echo(f"  note: {hint}")
+        _say_reading(read)
         for hint in read.formula_hints:
             click.echo(f"  note: {hint}")
-        for label, count in tidied(read):
-            click.echo(f"  {label}: {count}")
         for text in read.not_placed:
             click.echo(f"  not placed: {text}")
     for header in result.unused_maps:

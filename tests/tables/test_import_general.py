@@ -1561,6 +1561,21 @@ def test_status_cells_coloured_with_no_word_are_read_as_their_colour(tmp_path):
     ]
 
 
+def test_new_from_says_what_the_reading_did_as_import_does(tmp_path):
+    """``new --from`` reads the plan as ``import`` does, and said nothing of the statuses it
+    took from the cells' colours (a guess for a person to check) nor of what it tidied."""
+    path = _coloured_status(tmp_path / "p.xlsx")
+    out = tmp_path / "m.xlsx"
+    result = CliRunner().invoke(
+        cli, ["new", str(out), "--from", str(path), "--as-at", "15/10/2025"]
+    )
+    assert "Status read from the cell's colour (the cells hold no word; check each" in (
+        result.output
+    ), result.output
+    assert "    note: Tracker row 2, action 1: green (#00B050), read as On Track" in result.output
+    assert "note: sheet 'Tracker', row 5: the Status cells are coloured" in result.output
+
+
 def test_import_lists_each_status_read_from_a_colour(tmp_path):
     out = tmp_path / "m.xlsx"
     path = _coloured_status(tmp_path / "p.xlsx")

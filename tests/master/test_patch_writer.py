@@ -17,12 +17,14 @@ from openpyxl import Workbook, load_workbook
 
 from edi_xl.master.package import BACKGROUND_DEFLATE, MAIN_NS, Package, parse, serialise
 from edi_xl.master.patch import (
+    XDR_NS,
     SheetXml,
     _attr,
     _cell_xml,
     _content,
     _shift_sheet_xml,
     _text,
+    formulas_and_anchors,
     give_references,
     remember_package,
     save_bytes,
@@ -239,6 +241,48 @@ def test_a_cell_with_no_reference_after_a_moved_cell_moves_once() -> None:
     )
     _shift_sheet_xml(Package({}), "xl/worksheets/sheet1.xml", root, 2)  # before column B
     assert _refs(root) == [("2", "A2", "1"), ("2", "D2", "2"), ("2", "E2", "3")]
+
+
+_FORMULAS_AND_CONTROLS = (
+    f'<worksheet xmlns="{MAIN_NS}" xmlns:xdr="{XDR_NS}"><sheetData>'
+    '<row r="1"><c r="A1"><f t="shared" ref="A1:C1" si="0">D1+1</f><v>1</v></c>'
+    '<c r="B1"><f t="shared" si="0"/><v>2</v></c>'
+    '<c r="C1"><f t="array" ref="C1:C2">E1:E2</f><v>3</v></c><c r="D1"><v>4</v></c></row>'
+    '<row r="2"><c r="A2"><f>SUM(A1:D1)</f><v>10</v></c></row>'
+    "</sheetData><controls><control><controlPr>"
+    '<anchor moveWithCells="1"><from><xdr:col>1</xdr:col><xdr:row>0</xdr:row></from>'
+    "<to><xdr:col>4</xdr:col><xdr:row>1</xdr:row></to></anchor>"
+    "</controlPr></control></controls></worksheet>"
+).encode()
+
+
+def test_formulas_and_anchors_are_found_in_one_pass_in_the_files_order() -> None:
+    """A column inserted moves a sheet's formula ranges, its shared formulas and its form
+    controls: all of them are found in one pass over the sheet, in the file's order."""
+    root = parse(_FORMULAS_AND_CONTROLS)
+    found = formulas_and_anchors(root)
+    assert [(f.get("t"), f.get("ref"), f.text) for f in found.formulas] == [
+        ("shared", "A1:C1", "D1+1"),
+        ("shared", None, None),
+        ("array", "C1:C2", "E1:E2"),
+        (None, None, "SUM(A1:D1)"),
+    ]
+    assert [a.tag for a in found.anchors] == [f"{{{MAIN_NS}}}anchor"]
+
+
+def test_columns_inserted_with_formulas_and_anchors_found_once_move_them_alike() -> None:
+    """Two columns inserted, with the formulas and anchors found once before the first (as
+    patch_sheet does), move the sheet as each insert finding them again did."""
+    once = parse(_FORMULAS_AND_CONTROLS)
+    found = formulas_and_anchors(once)
+    again = parse(_FORMULAS_AND_CONTROLS)
+    for col in (2, 4):
+        _shift_sheet_xml(Package({}), "xl/worksheets/sheet1.xml", once, col, found=found)
+        _shift_sheet_xml(Package({}), "xl/worksheets/sheet1.xml", again, col)
+    assert serialise(once) == serialise(again)
+    x = f"{{{XDR_NS}}}"
+    assert [f.get("ref") for f in found.formulas] == ["A1:E1", None, "E1:E2", None]
+    assert [el.text for el in once.iter(f"{x}col")] == ["2", "6"]  # (0-based: B and F)
 
 
 _ROWS_OF_EVERY_SHAPE = (

@@ -64,3 +64,34 @@ def test_update_header_carries_its_date():
     assert update_header_date("Update") == (False, None)
     assert update_header(date(2023, 12, 18)) == "Update as at 18 Dec 23"
     assert update_header_date(update_header(date(2024, 3, 5)))[1] == date(2024, 3, 5)
+
+
+def test_a_header_text_asked_about_again_is_not_worked_out_again(monkeypatch) -> None:
+    """Every return asks what the same few texts mean (its form's title, instructions and
+    headers): each is worked out once, and means the same each time. A text longer than
+    remembered ones may be is worked out each time (what is kept stays small)."""
+    from edi_xl.tables import engine
+
+    worked_out: list[str] = []
+
+    def counted(text: object) -> str:
+        worked_out.append(str(text))
+        return normalise_header(text)
+
+    monkeypatch.setattr(engine, "normalise_header", counted)
+    engine._short_header_field.cache_clear()
+    try:
+        first = [engine.header_field(t) for t in ("Action Owner", "Progress to date", "Notes")]
+        times = len(worked_out)
+        again = [engine.header_field(t) for t in ("Action Owner", "Progress to date", "Notes")]
+        assert again == first == ["owner", "update", None]
+        assert len(worked_out) == times  # (nothing worked out again)
+        long = "Please reply by the date above. " * 40  # (longer than remembered texts)
+        assert len(long) > engine._REMEMBERED_LENGTH
+        engine.header_field(long)
+        times = len(worked_out)
+        engine.header_field(long)
+        assert len(worked_out) > times
+        assert engine.header_field(12) is None and engine.header_field(None) is None
+    finally:
+        engine._short_header_field.cache_clear()  # (nothing counted kept for later tests)

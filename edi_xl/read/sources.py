@@ -41,8 +41,9 @@ import zipfile
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 from xml.etree.ElementTree import ParseError
 
 from edi_xl.core.errors import EncryptedFileError, NotASpreadsheetError, UnreadableFileError
@@ -590,7 +591,13 @@ _CELL_STYLE = re.compile(rb"\bs=[\"'](\d+)[\"']")
 
 def _cell_formats(data: bytes) -> dict[int, str]:
     """Cell style (``s=""``) -> its number format, for the styles of a workbook's styles part
-    (``data``) whose format is not General nor text (``@``).
+    (``data``) whose format is not General nor text (``@``), each caller's own (read once
+    for the styles parts returns share: :func:`_remembered`)."""
+    return dict(_remembered(_read_cell_formats, data))
+
+
+def _read_cell_formats(data: bytes) -> dict[int, str]:
+    """:func:`_cell_formats` read from the part.
 
     Read with lxml, entities left unexpanded and nothing fetched (a styles part is a few kB,
     read for every return: defusedxml's parser took 8 times as long, more than calamine's
@@ -886,25 +893,64 @@ def _as_datetime(value: Any) -> Any:
 def _sheet_parts(read: Callable[[str], bytes], names: set[str]) -> dict[str, str]:
     """Worksheet name -> its part in the zip, from the workbook and its relationships
     (``read(name)``: a part's bytes)."""
+    sheets = _remembered(_book_sheets, read("xl/workbook.xml"))
+    rels_name = "xl/_rels/workbook.xml.rels"
+    targets = _remembered(_rel_targets, read(rels_name)) if rels_name in names else {}
+    parts: dict[str, str] = {}
+    for name, rid in sheets:
+        part = targets.get(rid)
+        if part is not None and part in names:
+            parts[name] = part
+    return parts
+
+
+def _book_sheets(book: bytes) -> tuple[tuple[str, str], ...]:
+    """(name, relationship id) of each named sheet of the workbook part ``book``, in its
+    order."""
     from defusedxml import ElementTree as SafeTree
 
-    book = SafeTree.fromstring(read("xl/workbook.xml"))
-    rels_name = "xl/_rels/workbook.xml.rels"
-    targets: dict[str, str] = {}
-    if rels_name in names:
-        for rel in SafeTree.fromstring(read(rels_name)):
-            target = rel.get("Target") or ""
-            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            targets[rel.get("Id") or ""] = target
-    parts: dict[str, str] = {}
-    for element in book.iter():
+    sheets: list[tuple[str, str]] = []
+    for element in SafeTree.fromstring(book).iter():
         if element.tag.rsplit("}", 1)[-1] != "sheet":
             continue
-        rid = element.get(f"{{{_REL_NS}}}id") or ""
-        part = targets.get(rid)
-        if part in names and element.get("name"):
-            parts[element.get("name") or ""] = part  # type: ignore[assignment]
-    return parts
+        name = element.get("name")
+        if name:
+            sheets.append((name, element.get(f"{{{_REL_NS}}}id") or ""))
+    return tuple(sheets)
+
+
+def _rel_targets(rels: bytes) -> dict[str, str]:
+    """Relationship id -> the part it points at, of the workbook's relationships ``rels``."""
+    from defusedxml import ElementTree as SafeTree
+
+    targets: dict[str, str] = {}
+    for rel in SafeTree.fromstring(rels):
+        target = rel.get("Target") or ""
+        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        targets[rel.get("Id") or ""] = target
+    return targets
+
+
+_R = TypeVar("_R")
+#: The largest part whose reading :func:`_remembered` keeps (a return's workbook, its
+#: relationships and its styles are a few kB each), so that what is kept stays small.
+_REMEMBERED_PART = 64 * 1024
+
+
+def _remembered(read: Callable[[bytes], _R], data: bytes) -> _R:
+    """``read(data)``, worked out once per process for each part of up to
+    :data:`_REMEMBERED_PART` bytes: returns made from one master share their workbook,
+    relationships and styles parts (the benchmark's 424 workbooks have three or four of
+    each), and each was parsed for every return. ``read`` is a pure function of the bytes;
+    what it gives is not changed by its callers (:func:`_cell_formats` copies its own)."""
+    if len(data) > _REMEMBERED_PART:
+        return read(data)
+    return cast("_R", _read_once(read, data))
+
+
+@lru_cache(maxsize=64)
+def _read_once(read: Callable[[bytes], Any], data: bytes) -> Any:
+    return read(data)
 
 
 def _hidden_rows(data: bytes) -> set[int]:

@@ -790,3 +790,58 @@ def test_words_excel_took_for_a_formula_are_read_as_typed(tmp_path, monkeypatch,
     ]
     assert grid.value(5, 2) == "+ new training booked"
     assert grid.typed_as_formula == {(1, 1): "#NAME?", (2, 1): "#NAME?", (5, 2): "#NAME?"}
+
+
+def test_the_parts_returns_share_are_read_once_and_each_reading_is_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Returns made from one master share their workbook, relationships and styles parts:
+    each is parsed once per process (a parse for every return was a fifth of reading one).
+    What each return gets is its own: a sheet whose part another file lacks is not found
+    there, and a caller changing its number formats changes no other's."""
+    from edi_xl.read import sources
+
+    parsed: list[str] = []
+    for name in ("_book_sheets", "_rel_targets", "_read_cell_formats"):
+        real = getattr(sources, name)
+
+        def counted(data: bytes, real=real, name=name):  # type: ignore[no-untyped-def]
+            parsed.append(name)
+            return real(data)
+
+        monkeypatch.setattr(sources, name, counted)
+    grids = []
+    for n in (1, 2):
+        path = tmp_path / f"return {n}.xlsx"
+        wb = xlsxwriter.Workbook(str(path))
+        ws = wb.add_worksheet("Your actions")
+        ws.write_row(0, 0, ["#", "Due date", "Status"])
+        ws.write(1, 0, "1.1")
+        ws.write_datetime(
+            1, 1, dt.datetime(2024, 3, 31), wb.add_format({"num_format": "dd mmm yyyy"})
+        )
+        ws.write(1, 2, "Green")
+        wb.close()
+        grids.append(read_grids(path).sheets[0])
+    assert sorted(parsed) == ["_book_sheets", "_read_cell_formats", "_rel_targets"]  # once each
+    assert grids[0].number_formats == grids[1].number_formats == {(1, 1): "dd mmm yyyy"}
+    book = b'<workbook xmlns="m" xmlns:r="%s"><sheets>' % sources._REL_NS.encode()
+    book += b'<sheet name="A" r:id="rId1"/><sheet name="B" r:id="rId2"/></sheets></workbook>'
+    rels = (
+        b'<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/>'
+        b'<Relationship Id="rId2" Target="/xl/worksheets/sheet2.xml"/></Relationships>'
+    )
+    parts = {"xl/workbook.xml": book, "xl/_rels/workbook.xml.rels": rels}
+    both = {*parts, "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"}
+    assert sources._sheet_parts(parts.__getitem__, both) == {
+        "A": "xl/worksheets/sheet1.xml",
+        "B": "xl/worksheets/sheet2.xml",
+    }
+    assert sources._sheet_parts(parts.__getitem__, both - {"xl/worksheets/sheet2.xml"}) == {
+        "A": "xl/worksheets/sheet1.xml"
+    }
+    styles = b"<styleSheet><cellXfs count='2'><xf numFmtId='0'/><xf numFmtId='14'/></cellXfs>"
+    styles += b"</styleSheet>"
+    mine = sources._cell_formats(styles)
+    mine[1] = "changed"
+    assert sources._cell_formats(styles) == {1: "mm-dd-yy"}

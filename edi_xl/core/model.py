@@ -51,6 +51,12 @@ class Action:
     extra: dict[str, Any] = field(default_factory=dict)
     origin: CellOrigin | None = None
 
+    def __post_init__(self) -> None:
+        """A status given as the RAG word ("Green", as pydantic's validation took it until
+        session 18) is the RAG member: the rules compare statuses by identity."""
+        if self.status is not None and type(self.status) is not RAG:
+            self.status = RAG(self.status)
+
     @property
     def current_update(self) -> ProgressUpdate | None:
         """The update of the latest round (:func:`edi_xl.core.rounds.latest_round`)."""

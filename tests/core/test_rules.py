@@ -309,3 +309,18 @@ def test_a_problems_location_takes_a_whole_float_row_and_a_codes_text():
     for row in (5.5, "5", True):
         with pytest.raises(TypeError, match="Location.row"):
             Location(row=row)  # type: ignore[arg-type]
+
+
+def test_an_action_given_its_status_as_the_rag_word_is_checked_as_the_member():
+    """A program building an action with status "Green" (pydantic's validation made it the
+    member until session 18): the rules compare statuses by identity, and found nothing."""
+    action = Action(
+        id="1.1", action="Do it", owner="Jo", due=parse_date("30/11/2023"),
+        status="Green",  # type: ignore[arg-type]
+        status_text="Green", origin=CellOrigin(sheet="Action Plan", row=5),
+    )  # fmt: skip
+    assert action.status is RAG.GREEN
+    codes = {p.code for p in action_problems(action, AS_AT)}
+    assert Code.OVERDUE_NOT_RED in codes
+    with pytest.raises(ValueError, match="On Track"):
+        Action(status="On Track")  # type: ignore[arg-type]

@@ -111,9 +111,12 @@ def addresses(text: str | None) -> list[str] | None:
     The cell's parts are split at ";" and at line breaks (Alt+Enter between two addresses);
     a part is one recipient with a name when it holds one ``<address>`` (``"Smith, J"
     <smith@x.nhs.uk>`` as Outlook pastes it, or ``SMITH, Jane (TRUST) <jane.smith@nhs.net>``
-    unquoted), else addresses separated by commas. A part that is none of these ("jim at
-    trust"), a colon outside a name's quotes (a header, "Bcc: someone@x", would be a
-    recipient of its own) or another control character make the cell unreadable."""
+    unquoted), several when it holds several, separated by commas (``Smith, Jane <j@x>,
+    Jones, Bob <b@x>``), else addresses separated by commas (:func:`_recipients`). A part
+    that is none of these ("jim at trust"), a name holding an "@" (``a@x, Smith, Jane <j@x>``:
+    the first address would go as part of a name), a colon outside a name's quotes (a header,
+    "Bcc: someone@x", would be a recipient of its own) or another control character make the
+    cell unreadable."""
     if not text:
         return []
     found: list[str] = []
@@ -125,14 +128,13 @@ def addresses(text: str | None) -> list[str] | None:
             return None
         if ":" in _QUOTED_NAME.sub("", part):
             return None
-        named = _NAMED.fullmatch(part)
-        if named is not None:  # a name, which may hold commas, then <address>
-            pairs = [(named["name"].strip().strip('"').strip(), named["addr"].strip())]
-        else:
-            pairs = getaddresses([part])
-        for name, addr in pairs:
+        for name, addr in _recipients(part):
             local, at, domain = addr.partition("@")
             if not (local and at and domain) or "@" in domain or any(c.isspace() for c in addr):
+                return None
+            if name.strip("'\" ").casefold() == addr.casefold():
+                name = ""  # ("j@x <j@x>", as some address books paste one with no name)
+            elif "@" in name:
                 return None
             try:
                 found.append(str(Address(display_name=name, addr_spec=addr)) if name else addr)
@@ -145,10 +147,31 @@ def addresses(text: str | None) -> list[str] | None:
 #: byte-order mark; a no-break space is a space): an address with one in it is no address.
 _INVISIBLE = str.maketrans({"\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None,
                             "\ufeff": None, "\u00a0": " "})  # fmt: skip
+
+
+def _recipients(part: str) -> list[tuple[str, str]]:
+    """(name, address) of each recipient of a part of a Settings cell: one with a name,
+    which may hold commas, then ``<address>``; several such, separated by commas ("Smith,
+    Jane <j@x>, Jones, Bob <b@x>", as a list is typed from an address book); else addresses
+    separated by commas, as the email package reads them."""
+    pieces = _AFTER_ADDRESS.split(part) if _NAMED_LIST.fullmatch(part) else [part]
+    found: list[tuple[str, str]] = []
+    for piece in pieces:
+        named = _NAMED.fullmatch(piece.strip())
+        if named is not None:
+            found.append((named["name"].strip().strip('"').strip(), named["addr"].strip()))
+        else:
+            found += getaddresses([piece])
+    return found
+
+
 #: Where a cell's addresses are split: ";" and line breaks.
 _PARTS = re.compile(r"[;\r\n]+")
 #: One recipient with a name: anything but "<" or ">", then one <address>.
 _NAMED = re.compile(r"(?P<name>[^<>]*)<(?P<addr>[^<>]+)>")
+#: Recipients with names, one after another, separated by commas; where they are split.
+_NAMED_LIST = re.compile(r"(?:[^<>]*<[^<>]+>\s*,)+[^<>]*<[^<>]+>")
+_AFTER_ADDRESS = re.compile(r"(?<=>)\s*,")
 
 
 def build_draft(

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from edi_xl.cli import cli
 from edi_xl.core import rounds
+from edi_xl.flows.emails import addresses
 from edi_xl.master import sheets
 from edi_xl.master.cells import set_value
 
@@ -728,6 +729,13 @@ def test_chase_never_removes_a_reminder_it_has_just_written(tmp_path, master, mo
         ("Siân Jones <sian.jones@trust.nhs.uk>", [("Siân Jones", "sian.jones@trust.nhs.uk")]),
         # a zero-width space pasted after it (helper-74: "To: jane.smith@nhs.=?utf-8?...")
         ("jane.smith@nhs.net\u200b", [("", "jane.smith@nhs.net")]),
+        # named recipients typed one after another with commas (the cell was unreadable)
+        (
+            "Smith, Jane <a@trust.nhs.uk>, Jones, Bob <b@trust.nhs.uk>",
+            [("Smith, Jane", "a@trust.nhs.uk"), ("Jones, Bob", "b@trust.nhs.uk")],
+        ),
+        # an address book's recipient with no name: its address as its name
+        ("'jim@trust.nhs.uk' <jim@trust.nhs.uk>", [("", "jim@trust.nhs.uk")]),
     ],
 )
 def test_an_owners_addresses_as_people_paste_them(tmp_path, master, cell, recipients):
@@ -745,6 +753,20 @@ def test_an_owners_addresses_as_people_paste_them(tmp_path, master, cell, recipi
     to = read_draft(sent / f"{JIM}.eml")["To"]
     assert [(a.display_name, a.addr_spec) for a in to.addresses] == recipients
     assert "cannot be read" not in result.output
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        # the first address would have gone as part of the second's name, unseen
+        "a@trust.nhs.uk, Smith, Jane <j@trust.nhs.uk>",
+        "Bcc: someone@elsewhere.example",
+        "jim at trust",
+    ],
+)
+def test_a_cell_that_is_not_addresses_alone_is_not_read(cell):
+    assert addresses(cell) is None
+    assert addresses(f"jim@trust.nhs.uk; {cell}") is None  # (the whole cell: said, not sent)
 
 
 def test_an_owner_on_two_lines_of_the_owners_table_is_said(tmp_path, master):

@@ -402,9 +402,14 @@ def check(master: Path, as_at: date | None, as_json: bool) -> None:
 def _check(path: Path, as_at: date) -> tuple[Report, Any]:
     """Check a master with its own Settings words, or any readable plan."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from edi_xl.flows.emails import owners_table_problems
+
         wb = load_master(path, remakes_summary=True, log_as_values=True)
         master = read_master_plan(wb, path.name)
-        return check_plan(master.plan, as_at, master.words, file=path.name), master.plan
+        report = check_plan(master.plan, as_at, master.words, file=path.name)
+        # (and the addresses the round's email drafts will use)
+        report.problems += owners_table_problems(master.settings, master.plan.owners, path.name)
+        return report, master.plan
     from edi_xl.tables.reader import read_plan
 
     plan = read_plan(path)

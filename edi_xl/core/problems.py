@@ -48,6 +48,9 @@ class Code(StrEnum):
     # rows of the plan's table that are not read as actions
     NOT_AN_ACTION = "not_an_action"
     ROW_WITHOUT_ACTION = "row_without_action"
+    # the Owners table of the Settings sheet, whose addresses the email drafts use (check)
+    OWNER_ADDRESS_UNREADABLE = "owner_address_unreadable"
+    OWNER_ON_TWO_LINES = "owner_on_two_lines"
 
     # Flags raised reading, merging or normalising owner returns (the Returns sheet's
     # "Flags this round", the ``flags`` of the --report JSON).
@@ -121,6 +124,8 @@ SEVERITY: dict[Code, Severity] = {
     Code.OVERDUE_NOT_RED: Severity.WARNING,
     Code.RED_NOT_OVERDUE: Severity.WARNING,
     Code.NO_LONGER_OVERDUE: Severity.INFO,
+    Code.OWNER_ADDRESS_UNREADABLE: Severity.WARNING,
+    Code.OWNER_ON_TWO_LINES: Severity.WARNING,
     Code.ROUND_MOVED_BACK: Severity.INFO,
     Code.STATUS_WORDS_LOGGED: Severity.INFO,
     Code.NO_CURRENT_UPDATE: Severity.WARNING,
@@ -200,6 +205,15 @@ MESSAGES: dict[Code, str] = {
     Code.DUE_BEFORE_START: "The due date ({due}) is before the start date ({start}).",
     Code.DUPLICATE_ID: "The id {value!r} is used by more than one action (rows {rows}).",
     Code.MISSING_STATUS: "The status is empty.",
+    Code.OWNER_ADDRESS_UNREADABLE: (
+        "{owner}'s {column} {value!r} cannot be read as addresses alone (a cell holds "
+        "addresses only, separated by ';' or on lines of their own): returns and chase leave "
+        "it out of their email drafts."
+    ),
+    Code.OWNER_ON_TWO_LINES: (
+        "{owner} is on more than one line, with other addresses ({lines}): returns and chase "
+        "use the first; delete the line that is wrong."
+    ),
     Code.UNKNOWN_STATUS: "{value!r} is not a RAG status; use one of {words}.",
     Code.COMPLETE_WITHOUT_EVIDENCE: "Marked complete, but no update gives the evidence.",
     Code.OVERDUE_NOT_RED: "Declared {word!r} but the due date ({due}) has passed.",
@@ -456,6 +470,8 @@ class Problem:
             if self.action_id
             else "the table"
             if self.code in (Code.NOT_AN_ACTION, Code.ROW_WITHOUT_ACTION)
+            else "the Owners table"
+            if self.code in (Code.OWNER_ADDRESS_UNREADABLE, Code.OWNER_ON_TWO_LINES)
             else "an action"
         )
         return f"{self.severity.value}: {who}: {self.message}" + (f" [{where}]" if where else "")

@@ -24,13 +24,14 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from edi_xl.core.dates import long_date
 from edi_xl.core.model import Action
+from edi_xl.core.problems import Code, Problem, problem
 from edi_xl.core.text import plural
 from edi_xl.master.save import write_atomic
-from edi_xl.master.sheets import OwnerContact, Settings
+from edi_xl.master.sheets import OWNERS_HEADERS, SETTINGS, OwnerContact, Settings
 
 #: Reply by, when the Settings sheet does not say: this many days after the as-at date.
 REPLY_DAYS = 14
@@ -212,6 +213,77 @@ def _line_addresses(line: OwnerContact) -> str:
     return f"{said}, cc {line.cc.strip()}" if line.cc and line.cc.strip() else said
 
 
+class OwnerAddresses(NamedTuple):
+    """An owner's addresses on the Owners table: ``to`` and ``cc`` as drafts use them; the
+    cells that cannot be read, as ("email" or "cc", the cell's text), never sent to; and,
+    when the owner is on several lines with other addresses, each line's addresses as
+    written (the first, which is used, first)."""
+
+    to: list[str]
+    cc: list[str]
+    unreadable: list[tuple[str, str]]
+    lines: list[str]
+
+
+def owner_addresses(settings: Settings, owner: str) -> OwnerAddresses:
+    """``owner``'s addresses on the Owners table of ``settings`` (:class:`OwnerAddresses`):
+    what the drafts of ``returns`` and ``chase`` use, and what ``check`` says of the table."""
+    contact = settings.contact(owner)
+    written = list(dict.fromkeys(_line_addresses(line) for line in settings.lines_for(owner)))
+    found = OwnerAddresses([], [], [], written if len(written) > 1 else [])
+    for column, text, into in (
+        ("email", contact.email if contact else None, found.to),
+        ("cc", contact.cc if contact else None, found.cc),
+    ):
+        read = addresses(text)
+        if read is None:  # never sent to what a cell that cannot be read seems to say
+            assert text is not None
+            found.unreadable.append((column, text))
+        else:
+            into += read
+    return found
+
+
+def owners_table_problems(
+    settings: Settings, owners: Iterable[str], file: str | None = None
+) -> list[Problem]:
+    """What ``check`` says of the Owners table for the plan's ``owners``: a cell that cannot
+    be read as addresses, an owner on two lines with other addresses (both what ``returns``
+    and ``chase`` say as they write the drafts), found before the drafts are written."""
+    found: list[Problem] = []
+    for owner in dict.fromkeys(owners):
+        said = owner_addresses(settings, owner)
+        contact = settings.contact(owner)
+        row = contact.row if contact else None
+        for column, text in said.unreadable:
+            header = OWNERS_HEADERS[1] if column == "email" else OWNERS_HEADERS[2]
+            found.append(
+                problem(
+                    Code.OWNER_ADDRESS_UNREADABLE,
+                    file=file,
+                    sheet=SETTINGS,
+                    row=row,
+                    column=header,
+                    value=text,
+                    owner=owner,
+                )  # fmt: skip
+            )
+        if said.lines:
+            found.append(
+                problem(
+                    Code.OWNER_ON_TWO_LINES,
+                    file=file,
+                    sheet=SETTINGS,
+                    row=row,
+                    column=OWNERS_HEADERS[0],
+                    value=owner,
+                    owner=owner,
+                    lines=" / ".join(said.lines),
+                )  # fmt: skip
+            )
+    return found
+
+
 def owner_draft(
     owner: str,
     actions: list[Action],
@@ -227,23 +299,11 @@ def owner_draft(
 ) -> Draft:
     """Write one owner's draft at ``path`` and add it to ``drafts`` (its subject the
     Settings sheet's Email subject, after ``subject_prefix``: "Reminder: ")."""
-    contact = settings.contact(owner)
-    lines = settings.lines_for(owner)
-    written = list(dict.fromkeys(_line_addresses(line) for line in lines))
-    if len(written) > 1:  # the first line is used: said, never a silent pick
-        drafts.listed_twice.append((owner, written))
-    to: list[str] = []
-    cc: list[str] = []
-    for column, text, found in (
-        ("email", contact.email if contact else None, to),
-        ("cc", contact.cc if contact else None, cc),
-    ):
-        read = addresses(text)
-        if read is None:  # never sent to what a cell that cannot be read seems to say
-            assert text is not None
-            drafts.unreadable.append((owner, column, text))
-        else:
-            found += read
+    found = owner_addresses(settings, owner)
+    to, cc = found.to, found.cc
+    if found.lines:  # the first line is used: said, never a silent pick
+        drafts.listed_twice.append((owner, found.lines))
+    drafts.unreadable += [(owner, column, text) for column, text in found.unreadable]
     values = {
         "owner": owner,
         "name": owner.split(",")[0].strip(),

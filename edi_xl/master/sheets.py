@@ -196,6 +196,7 @@ class OwnerContact:
     owner: str
     email: str | None = None
     cc: str | None = None
+    row: int | None = None  # on the Settings sheet, 1-based
 
 
 #: The Change Log's field for a Status an owner returned that the overdue rule did not let
@@ -495,7 +496,7 @@ def _read_owners(ws: Worksheet, rows: dict[str, int]) -> list[OwnerContact]:
     r = header + 1
     while (owner := _shown(ws, r, 1)) not in (None, ""):
         email, cc = (str(_shown(ws, r, c) or "").strip() or None for c in (2, 3))
-        found.append(OwnerContact(" ".join(str(owner).split()), email, cc))
+        found.append(OwnerContact(" ".join(str(owner).split()), email, cc, r))
         r += 1
     return found
 

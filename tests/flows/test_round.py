@@ -3,6 +3,7 @@ over the round, email drafts for the returns and the chase, from the CLI."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date, datetime
 from email import policy
@@ -767,6 +768,44 @@ def test_an_owners_addresses_as_people_paste_them(tmp_path, master, cell, recipi
 def test_a_cell_that_is_not_addresses_alone_is_not_read(cell):
     assert addresses(cell) is None
     assert addresses(f"jim@trust.nhs.uk; {cell}") is None  # (the whole cell: said, not sent)
+
+
+def test_check_says_what_of_the_owners_table_the_drafts_would_leave_out(tmp_path, master):
+    """``check`` before a round: an address cell that cannot be read and an owner on two lines
+    with other addresses, each with the Settings sheet's row and column (returns and chase
+    said them only as they wrote the drafts)."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    rows: dict[str, int] = {}
+
+    def fill(wb: Any) -> None:
+        ws = wb[sheets.SETTINGS]
+        for r in range(1, ws.max_row + 1):
+            if ws.cell(r, 1).value in (JIM, FIONA):
+                rows[ws.cell(r, 1).value] = r
+        ws.cell(rows[FIONA], 2).value = "fiona.macdonald@trust.nhs.uk\nBcc: x@elsewhere.example"
+        ws.cell(rows[JIM], 2).value = "jim.machon@trust.nhs.uk"
+        last = max(r for r in range(rows[JIM], ws.max_row + 1) if ws.cell(r, 1).value)
+        ws.cell(last + 1, 1).value = JIM
+        ws.cell(last + 1, 2).value = "j.machon@old-trust.nhs.uk"
+
+    edit_workbook(plan, fill)
+    result = invoke("check", plan, "--json", exit_codes=(1,))
+    found = {
+        p["code"]: p
+        for p in json.loads(result.output)["problems"]
+        if p["location"]["sheet"] == sheets.SETTINGS
+    }
+    unreadable = found["owner_address_unreadable"]
+    assert unreadable["location"] == {
+        "file": plan.name, "sheet": "Settings", "row": rows[FIONA], "column": "Email", "cell": None
+    }  # fmt: skip
+    assert FIONA in unreadable["message"] and "Bcc: x@elsewhere" in unreadable["message"]
+    twice = found["owner_on_two_lines"]
+    assert twice["location"]["row"] == rows[JIM] and twice["severity"] == "warning"
+    assert "jim.machon@trust.nhs.uk / j.machon@old-trust.nhs.uk" in twice["message"]
+    said = invoke("check", plan, exit_codes=(1,)).output
+    assert f"warning: the Owners table: {FIONA}'s Email" in said
 
 
 def test_an_owner_on_two_lines_of_the_owners_table_is_said(tmp_path, master):

@@ -1116,7 +1116,8 @@ def chase(master: Path, out_dir: Path | None, returns_dir: Path | None) -> None:
     not be used (as the Returns sheet lists them after the merges of the round). Each draft
     goes to the owner's address on Settings, says what is missing, lists their actions and
     attaches their return again. Exit code 1 when a return could not be found to attach
-    (the owners are named: attach it by hand before sending); exit code 2, and nothing
+    (the owners are named: attach it by hand before sending) or an address on the Owners
+    table cannot be used (named, as by returns); exit code 2, and nothing
     written, when none of the round's returns was made (or found) and none merged yet.
 
     \b

@@ -774,9 +774,9 @@ def _as_datetime(value: Any) -> datetime | None:
 
 def _open_by(name: str, lock: Path) -> str:
     """Who has the return ``name`` open, as its lock file says: "Jo Bloggs.xlsx by Sam Smith
-    on HR-PC-12", or the lock file named when it does not say."""
+    on HR-PC-12, ~$Jo Bloggs.xlsx says so"; the lock file alone when it does not say."""
     who = opened_by(lock)
-    return f"{name} by {who}" if who else f"{lock.name} says so"
+    return f"{name} by {who}, {lock.name} says so" if who else f"{lock.name} says so"
 
 
 def metadata_from_rows(rows: list[tuple[Any, ...]]) -> ReturnMetadata | None:

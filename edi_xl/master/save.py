@@ -194,6 +194,11 @@ def office_lock_file(path: Path) -> Path | None:
     return None
 
 
+#: A field of LibreOffice's lock file, up to the "," or ";" that ends it; an escaped character.
+_LOCK_FIELD = re.compile(r"((?:\\.|[^,;\\])*)[,;]")
+_LOCK_ESCAPED = re.compile(r"\\(.)")
+
+
 def opened_by(lock: Path) -> str:
     """Who has the workbook open, as its lock file says ("" when it does not say).
 
@@ -202,7 +207,11 @@ def opened_by(lock: Path) -> str:
     with contextlib.suppress(OSError, ValueError, IndexError):
         data = lock.read_bytes()[:1024]
         if lock.name.startswith(".~lock."):
-            fields = [f.strip() for f in data.decode("utf-8", errors="replace").split(",")]
+            # each field ends at "," (the last at ";"); a "," or ";" in one, such as a name
+            # written "Smith, Jane (NHS TRUST)", has a backslash before it, and so has a
+            # backslash (LibreOffice's lockfilecommon.cxx)
+            text = data.decode("utf-8", errors="replace")
+            fields = [_LOCK_ESCAPED.sub(r"\1", f).strip() for f in _LOCK_FIELD.findall(text)]
             who = fields[0] or fields[1]
             return f"{who} on {fields[2]}" if who and len(fields) > 2 and fields[2] else who
         return data[1 : 1 + data[0]].decode("cp1252", errors="replace").strip()

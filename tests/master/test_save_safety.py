@@ -581,15 +581,19 @@ def _excel_owner_file(path: Path, user: str) -> None:
     path.with_name(f"~${path.name}").write_bytes((data + user.encode("utf-16-le")).ljust(165))
 
 
-@pytest.mark.parametrize("program", ["Excel", "LibreOffice"])
+@pytest.mark.parametrize("program", ["Excel", "LibreOffice", "LibreOffice, a name with a comma"])
 def test_a_master_open_in_excel_or_libreoffice_is_not_replaced(master: Path, program: str) -> None:
     if program == "Excel":
         _excel_owner_file(master, "Jane Colleague")
         lock, who = master.with_name("~$master.xlsx"), "by Jane Colleague"
-    else:
+    elif program == "LibreOffice":
         lock = master.with_name(".~lock.master.xlsx#")
         lock.write_text("Jane Colleague,JCOLLEAGUE,HRPC042,30.11.2026 09:12,file:///x;")
         who = "by Jane Colleague on HRPC042"
+    else:  # (LibreOffice escapes the comma of a name written surname first: helper-79)
+        lock = master.with_name(".~lock.master.xlsx#")
+        lock.write_text(r"Colleague\, Jane (NHS TRUST),jcolleague,HRPC042,30.11.2026,file:///x;")
+        who = "by Colleague, Jane (NHS TRUST) on HRPC042"
     before = _sha(master)
     for command in (["refresh", str(master), "--as-at", "2024-01-15"],
                     ["new", str(master), "--force", "--as-at", "2024-01-15"]):  # fmt: skip

@@ -155,11 +155,22 @@ def _recipients(part: str) -> list[tuple[str, str]]:
     which may hold commas, then ``<address>``; several such, separated by commas ("Smith,
     Jane <j@x>, Jones, Bob <b@x>", as a list is typed from an address book); else addresses
     separated by commas, as the email package reads them."""
-    pieces = _AFTER_ADDRESS.split(part) if _NAMED_LIST.fullmatch(part) else [part]
+    # (split outside quoted names only: '"Smith, Jane <j@x>, HR" <hr@x>' is one recipient;
+    # helper-80)
+    masked = _QUOTED_NAME.sub(lambda m: "q" * len(m[0]), part)
+    pieces = [part]
+    if _NAMED_LIST.fullmatch(masked):
+        pieces, start = [], 0
+        for cut in _AFTER_ADDRESS.finditer(masked):
+            pieces.append(part[start : cut.start()])
+            start = cut.end()
+        pieces.append(part[start:])
     found: list[tuple[str, str]] = []
     for piece in pieces:
         named = _NAMED.fullmatch(piece.strip())
-        if named is not None:
+        # a "name" with an address and a comma is addresses before a named one ("c@x, Jane
+        # <a@x>"): read by the email package, which says a name cut from it ("Smith")
+        if named is not None and not ("@" in named["name"] and "," in named["name"]):
             found.append((named["name"].strip().strip('"').strip(), named["addr"].strip()))
         else:
             found += getaddresses([piece])

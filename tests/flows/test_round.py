@@ -737,6 +737,11 @@ def test_chase_never_removes_a_reminder_it_has_just_written(tmp_path, master, mo
         ),
         # an address book's recipient with no name: its address as its name
         ("'jim@trust.nhs.uk' <jim@trust.nhs.uk>", [("", "jim@trust.nhs.uk")]),
+        # plain addresses among named ones (read so before the split of named ones: helper-80)
+        (
+            "c@trust.nhs.uk, Jane <a@trust.nhs.uk>, Bob <b@trust.nhs.uk>",
+            [("", "c@trust.nhs.uk"), ("Jane", "a@trust.nhs.uk"), ("Bob", "b@trust.nhs.uk")],
+        ),
     ],
 )
 def test_an_owners_addresses_as_people_paste_them(tmp_path, master, cell, recipients):
@@ -761,6 +766,9 @@ def test_an_owners_addresses_as_people_paste_them(tmp_path, master, cell, recipi
     [
         # the first address would have gone as part of the second's name, unseen
         "a@trust.nhs.uk, Smith, Jane <j@trust.nhs.uk>",
+        # an address inside a quoted name is no recipient of its own (helper-80: it was one)
+        '"Smith, Jane <jane@trust.nhs.uk>, HR" <hr.box@trust.nhs.uk>',
+        '"Jones, Bob" <b@trust.nhs.uk>, "Smith <x@other.example>, Jane" <a@trust.nhs.uk>',
         "Bcc: someone@elsewhere.example",
         "jim at trust",
     ],

@@ -207,12 +207,12 @@ MESSAGES: dict[Code, str] = {
     Code.MISSING_STATUS: "The status is empty.",
     Code.OWNER_ADDRESS_UNREADABLE: (
         "{owner}'s {column} {value!r} cannot be read as addresses alone (a cell holds "
-        "addresses only, separated by ';' or on lines of their own): returns and chase leave "
-        "it out of their email drafts."
+        "addresses only, separated by ';', ',' or line breaks, each with its name or none): "
+        "returns and chase leave it out of their email drafts."
     ),
     Code.OWNER_ON_TWO_LINES: (
         "{owner} is on more than one line, with other addresses ({lines}): returns and chase "
-        "use the first; delete the line that is wrong."
+        "use the first line's; delete the line that is wrong."
     ),
     Code.UNKNOWN_STATUS: "{value!r} is not a RAG status; use one of {words}.",
     Code.COMPLETE_WITHOUT_EVIDENCE: "Marked complete, but no update gives the evidence.",

@@ -277,9 +277,11 @@ def owners_table_problems(
                     column=header,
                     value=text,
                     owner=owner,
-                )  # fmt: skip
+                )
             )
-        if said.lines:
+        if said.lines:  # (each line named by its row: the one to delete is HR's to choose)
+            each = settings.lines_for(owner)
+            lines = " / ".join(f"row {c.row}: {_line_addresses(c)}" for c in each)
             found.append(
                 problem(
                     Code.OWNER_ON_TWO_LINES,
@@ -289,8 +291,8 @@ def owners_table_problems(
                     column=OWNERS_HEADERS[0],
                     value=owner,
                     owner=owner,
-                    lines=" / ".join(said.lines),
-                )  # fmt: skip
+                    lines=lines,
+                )
             )
     return found
 

@@ -493,12 +493,24 @@ def _read_owners(ws: Worksheet, rows: dict[str, int]) -> list[OwnerContact]:
     if header is None:
         return []
     found: list[OwnerContact] = []
-    r = header + 1
-    while (owner := _shown(ws, r, 1)) not in (None, ""):
+    # down to the sheet's last row: a blank line (one HR cleared) does not end the table,
+    # or the owners below it would be missed, and written over by write_owners next to
+    # other owners' addresses (helper-80)
+    for r in range(header + 1, ws.max_row + 1):
+        owner = " ".join(str(_shown(ws, r, 1) or "").split())
+        if not owner:
+            continue
         email, cc = (str(_shown(ws, r, c) or "").strip() or None for c in (2, 3))
-        found.append(OwnerContact(" ".join(str(owner).split()), email, cc, r))
-        r += 1
+        found.append(OwnerContact(owner, email, cc, r))
     return found
+
+
+def _free_row(ws: Worksheet, row: int) -> int:
+    """The first row from ``row`` down whose columns A to C hold nothing (an address typed
+    on a line with no owner is never given one)."""
+    while any(ws.cell(row, c).value not in (None, "") for c in (1, 2, 3)):
+        row += 1
+    return row
 
 
 def write_owners(wb: Workbook, owners: list[str]) -> list[str]:
@@ -513,12 +525,13 @@ def write_owners(wb: Workbook, owners: list[str]) -> list[str]:
         return []
     present = _read_owners(ws, rows)
     known = {owner_key(c.owner) for c in present}
-    r = header + 1 + len(present)
+    r = max([header] + [c.row for c in present if c.row is not None]) + 1  # (below them all)
     added: list[str] = []
     for owner in owners:
         if not owner or not owner.strip() or owner_key(owner) in known:
             continue
         known.add(owner_key(owner))
+        r = _free_row(ws, r)
         set_value(ws.cell(r, 1), " ".join(owner.split()))
         ws.cell(r, 1).alignment = WRAP_TOP  # (a name and job title: whole on paper too)
         _fit_row(ws, r)

@@ -778,6 +778,47 @@ def test_a_cell_that_is_not_addresses_alone_is_not_read(cell):
     assert addresses(f"jim@trust.nhs.uk; {cell}") is None  # (the whole cell: said, not sent)
 
 
+def test_a_blank_line_in_the_owners_table_moves_no_address_to_another_owner(tmp_path, master):
+    """HR cleared a line of the Owners table: edi_xl read the table only down to it, and a
+    refresh then wrote the owners it had not seen over the lines below, next to the other
+    owners' addresses: drafts went to the wrong people (helper-80). The lines below a blank
+    one are read, and an owner missing from the table is added below them all."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    below: dict[str, str] = {}
+
+    def clear_a_line(wb: Any) -> None:
+        fill_owners(wb)
+        ws = wb[sheets.SETTINGS]
+        header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Action Owner")
+        first = header + 1
+        gone = ws.cell(first, 1).value  # (its line cleared: edi_xl adds the owner again)
+        for c in (1, 2, 3):
+            ws.cell(first, c).value = None
+        for r in range(first + 1, ws.max_row + 1):
+            if ws.cell(r, 1).value:
+                below[ws.cell(r, 1).value] = ws.cell(r, 2).value or ""
+        below[gone] = ""
+
+    edit_workbook(plan, clear_a_line)
+    invoke("refresh", plan)
+    ws = load_workbook(plan)[sheets.SETTINGS]
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Action Owner")
+    lines = {
+        ws.cell(r, 1).value: ws.cell(r, 2).value or ""
+        for r in range(header + 1, ws.max_row + 1)
+        if ws.cell(r, 1).value
+    }
+    assert lines == below  # every owner by their own address; the cleared one added, empty
+    assert ws.cell(header + 1, 1).value is None  # (the blank line left as HR left it)
+    sent = tmp_path / "Owner returns"
+    invoke("returns", plan, "-o", sent)
+    for owner, address in below.items():
+        to = read_draft(sent / f"{owner}.eml")["To"]
+        got = [a.addr_spec for a in to.addresses] if to else []
+        assert got and all(a in address for a in got) if address else not got, (owner, got)
+
+
 def test_check_says_what_of_the_owners_table_the_drafts_would_leave_out(tmp_path, master):
     """``check`` before a round: an address cell that cannot be read and an owner on two lines
     with other addresses, each with the Settings sheet's row and column (returns and chase
@@ -796,8 +837,10 @@ def test_check_says_what_of_the_owners_table_the_drafts_would_leave_out(tmp_path
         last = max(r for r in range(rows[JIM], ws.max_row + 1) if ws.cell(r, 1).value)
         ws.cell(last + 1, 1).value = JIM
         ws.cell(last + 1, 2).value = "j.machon@old-trust.nhs.uk"
+        rows["last"] = last + 1
 
     edit_workbook(plan, fill)
+    last = rows["last"]
     result = invoke("check", plan, "--json", exit_codes=(1,))
     found = {
         p["code"]: p
@@ -811,7 +854,9 @@ def test_check_says_what_of_the_owners_table_the_drafts_would_leave_out(tmp_path
     assert FIONA in unreadable["message"] and "Bcc: x@elsewhere" in unreadable["message"]
     twice = found["owner_on_two_lines"]
     assert twice["location"]["row"] == rows[JIM] and twice["severity"] == "warning"
-    assert "jim.machon@trust.nhs.uk / j.machon@old-trust.nhs.uk" in twice["message"]
+    assert (
+        f"row {rows[JIM]}: jim.machon@trust.nhs.uk / row {last}: j.machon@old-trust.nhs.uk"
+    ) in twice["message"]
     said = invoke("check", plan, exit_codes=(1,)).output
     assert f"warning: the Owners table: {FIONA}'s Email" in said
 

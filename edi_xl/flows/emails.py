@@ -109,7 +109,8 @@ def addresses(text: str | None) -> list[str] | None:
     one address (a name with a comma quoted); None when the cell cannot be read as addresses
     alone.
 
-    The cell's parts are split at ";" and at line breaks (Alt+Enter between two addresses);
+    The cell's parts are split at ";" and at line breaks (Alt+Enter between two addresses),
+    a comma at a part's end left out and "mailto:" before an address too;
     a part is one recipient with a name when it holds one ``<address>`` (``"Smith, J"
     <smith@x.nhs.uk>`` as Outlook pastes it, or ``SMITH, Jane (TRUST) <jane.smith@nhs.net>``
     unquoted), several when it holds several, separated by commas (``Smith, Jane <j@x>,
@@ -121,8 +122,9 @@ def addresses(text: str | None) -> list[str] | None:
     if not text:
         return []
     found: list[str] = []
-    for part in _PARTS.split(text.translate(_INVISIBLE)):
-        part = part.strip()
+    for part in _PARTS.split(_MAILTO.sub("", text.translate(_INVISIBLE))):
+        # (a comma the line ends with: "Smith, Jane <a@x>," then Alt+Enter, the next one)
+        part = part.strip(_SPACE_OR_COMMA)
         if not part:
             continue  # (an empty part: "a@x;; b@x", a trailing line break)
         if any(unicodedata.category(ch) == "Cc" for ch in part):
@@ -177,6 +179,9 @@ def _recipients(part: str) -> list[tuple[str, str]]:
     return found
 
 
+#: "mailto:" before an address, as a link copied from a web page or an email gives it.
+_MAILTO = re.compile(r"(?<![^\s<;,])mailto:", re.IGNORECASE)
+_SPACE_OR_COMMA = " \t,"
 #: Where a cell's addresses are split: ";" and line breaks.
 _PARTS = re.compile(r"[;\r\n]+")
 #: One recipient with a name: anything but "<" or ">", then one <address>.

@@ -737,6 +737,12 @@ def test_chase_never_removes_a_reminder_it_has_just_written(tmp_path, master, mo
         ),
         # an address book's recipient with no name: its address as its name
         ("'jim@trust.nhs.uk' <jim@trust.nhs.uk>", [("", "jim@trust.nhs.uk")]),
+        # a link copied from a web page or an email; a comma ending a line (helper-80)
+        ("mailto:jim@trust.nhs.uk", [("", "jim@trust.nhs.uk")]),
+        (
+            "Smith, Jane <a@trust.nhs.uk>,\nJones, Bob <b@trust.nhs.uk>,",
+            [("Smith, Jane", "a@trust.nhs.uk"), ("Jones, Bob", "b@trust.nhs.uk")],
+        ),
         # plain addresses among named ones (read so before the split of named ones: helper-80)
         (
             "c@trust.nhs.uk, Jane <a@trust.nhs.uk>, Bob <b@trust.nhs.uk>",

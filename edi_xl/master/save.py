@@ -184,9 +184,16 @@ def _refuse_if_changed(path: Path, expected: FileState | None) -> None:
 
 
 def office_lock_file(path: Path) -> Path | None:
-    """The lock file Excel (``~$<name>``) or LibreOffice (``.~lock.<name>#``) keeps beside a
-    workbook while it is open, on whichever computer opened it; None when there is none."""
-    for name in (f"~${path.name}", f".~lock.{path.name}#"):
+    """The lock file Excel (``~$<name>``), Word or LibreOffice (``.~lock.<name>#``) keeps
+    beside a file while it is open, on whichever computer opened it; None when there is
+    none. Word cuts the first characters of a long name: ``~$ard paper.docx`` for "Board
+    paper.docx" (two for a name of 8 characters or more before its extension, one for 7;
+    as LibreOffice's msodocumentlockfile.cxx works it out)."""
+    names = [f"~${path.name}", f".~lock.{path.name}#"]
+    if path.suffix.lower() in _WORD_SUFFIXES:
+        cut = 2 if len(path.stem) >= 8 else 1 if len(path.stem) == 7 else 0
+        names.insert(1, f"~${path.name[cut:]}")
+    for name in names:
         lock = path.with_name(name)
         with contextlib.suppress(OSError):  # (a name too long for the file system)
             if lock.is_file():
@@ -194,6 +201,8 @@ def office_lock_file(path: Path) -> Path | None:
     return None
 
 
+#: What Word opens (its owner file is named by its own rule: office_lock_file).
+_WORD_SUFFIXES = frozenset({".docx", ".doc", ".docm", ".rtf", ".odt"})
 #: A field of LibreOffice's lock file, up to the "," or ";" that ends it; an escaped character.
 _LOCK_FIELD = re.compile(r"((?:\\.|[^,;\\])*)[,;]")
 _LOCK_ESCAPED = re.compile(r"\\(.)")
@@ -202,8 +211,10 @@ _LOCK_ESCAPED = re.compile(r"\\(.)")
 def opened_by(lock: Path) -> str:
     """Who has the workbook open, as its lock file says ("" when it does not say).
 
-    LibreOffice's is one line, ``full name,login,computer,date,profile;``; Excel's starts
-    with the length of the user name set in Office, then that name (one byte a character)."""
+    LibreOffice's is one line, ``full name,login,computer,date,profile;``. Microsoft
+    Office's starts with the length of the user name set in Office, then that name in the
+    computer's 8-bit code page, then, at byte 54 (Word) or 55 (Excel), its length and the
+    name in UTF-16 (:func:`_office_owner`)."""
     with contextlib.suppress(OSError, ValueError, IndexError):
         data = lock.read_bytes()[:1024]
         if lock.name.startswith(".~lock."):
@@ -214,8 +225,27 @@ def opened_by(lock: Path) -> str:
             fields = [_LOCK_ESCAPED.sub(r"\1", f).strip() for f in _LOCK_FIELD.findall(text)]
             who = fields[0] or fields[1]
             return f"{who} on {fields[2]}" if who and len(fields) > 2 and fields[2] else who
-        return data[1 : 1 + data[0]].decode("cp1252", errors="replace").strip()
+        return _office_owner(data)
     return ""
+
+
+def _office_owner(data: bytes) -> str:
+    """The user name of a Microsoft Office owner file (``~$<name>``): its UTF-16 copy where
+    the file has one ("Łukasz", which the 8-bit copy cannot hold), else its 8-bit copy. The
+    layout is LibreOffice's reading of it (msodocumentlockfile.cxx: the name's length at
+    byte 54 for Word, where the bytes before are zeros, else at 55 for Excel and
+    PowerPoint; names of at most 52 characters)."""
+    length = data[0]
+    if 0 < length <= 52 and len(data) >= 162:
+        at = 54
+        if data[at] == 0x20 and (data[at - 1] or data[at - 2]):  # (Excel's spaces run on)
+            at = 55
+        wide = data[at]
+        if 0 < wide <= 52:
+            name = data[at + 2 : at + 2 + 2 * wide].decode("utf-16-le", errors="replace")
+            if name.strip():
+                return name.strip()
+    return data[1 : 1 + length].decode("cp1252", errors="replace").strip()
 
 
 def _refuse_if_open_elsewhere(path: Path) -> None:
@@ -227,8 +257,10 @@ def _refuse_if_open_elsewhere(path: Path) -> None:
     if lock is None:
         return
     who = opened_by(lock)
+    word = path.suffix.lower() in _WORD_SUFFIXES  # (the board paper, in Word)
     raise WorkbookWriteError(
-        f"{path}: the workbook is open in Excel or LibreOffice"
+        f"{path}: the {'document is open in Word' if word else 'workbook is open in Excel'} "
+        "or LibreOffice"
         + (f" by {who}" if who else "")
         + f" ({lock} says so). Close it there and run the command again; if nobody has it "
         f"open (a program that crashed leaves this file behind), delete {lock.name} (a hidden "

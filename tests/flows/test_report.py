@@ -242,6 +242,24 @@ def test_missing_settings_rows_are_named(master: Path, tmp_path: Path) -> None:
     assert "Meeting: To be completed (Settings sheet)" in front
 
 
+def test_a_paper_open_in_word_is_not_replaced(master: Path, tmp_path: Path) -> None:
+    """Word names its owner file with the first two characters of a long name cut
+    ("~$ard paper.docx" for "Board paper.docx"): it was not looked for, and the paper open
+    in Word was replaced under it (Word would save its own copy over it later)."""
+    paper = report(master, tmp_path / "Board paper.docx")
+    before = paper.read_bytes()
+    owner = bytes([3]) + b"Sam".ljust(53, b"\0") + bytes([3, 0]) + "Sam".encode("utf-16-le")
+    lock = tmp_path / "~$ard paper.docx"
+    lock.write_bytes(owner.ljust(162, b"\0"))
+    result = CliRunner().invoke(cli, ["report", str(master), "-o", str(paper)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "the document is open in Word or LibreOffice by Sam" in said, said
+    assert paper.read_bytes() == before
+    lock.unlink()
+    assert report(master, paper).read_bytes() != b""
+
+
 def test_default_paper_sits_next_to_the_master(master: Path) -> None:
     result = CliRunner().invoke(cli, ["report", str(master)])
     assert result.exit_code == 0, result.output

@@ -234,15 +234,14 @@ def _office_owner(data: bytes) -> str:
     the file has one ("Łukasz", which the 8-bit copy cannot hold), else its 8-bit copy. The
     layout is LibreOffice's reading of it (msodocumentlockfile.cxx: the name's length at
     byte 54 for Word, where the bytes before are zeros, else at 55 for Excel and
-    PowerPoint; names of at most 52 characters)."""
+    PowerPoint, the same as the first; names of at most 52 characters)."""
     length = data[0]
     if 0 < length <= 52 and len(data) >= 162:
         at = 54
         if data[at] == 0x20 and (data[at - 1] or data[at - 2]):  # (Excel's spaces run on)
             at = 55
-        wide = data[at]
-        if 0 < wide <= 52:
-            name = data[at + 2 : at + 2 + 2 * wide].decode("utf-16-le", errors="replace")
+        if data[at] == length:  # (the same name's length again: else no UTF-16 copy)
+            name = data[at + 2 : at + 2 + 2 * length].decode("utf-16-le", errors="replace")
             if name.strip():
                 return name.strip()
     return data[1 : 1 + length].decode("cp1252", errors="replace").strip()

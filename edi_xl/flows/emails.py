@@ -231,22 +231,25 @@ def _line_addresses(line: OwnerContact) -> str:
 
 class OwnerAddresses(NamedTuple):
     """An owner's addresses on the Owners table: ``to`` and ``cc`` as drafts use them; the
-    cells that cannot be read, as ("email" or "cc", the cell's text), never sent to; and,
-    when the owner is on several lines with other addresses, each line's addresses as
-    written (the first, which is used, first)."""
+    cells that cannot be read, as ("email" or "cc", the cell's text), never sent to; the
+    Settings row of the line used (the first); and, when the owner is on several lines with
+    other addresses, each line's addresses as written (the first, which is used, first)."""
 
     to: list[str]
     cc: list[str]
     unreadable: list[tuple[str, str]]
+    row: int | None
     lines: list[str]
 
 
 def owner_addresses(settings: Settings, owner: str) -> OwnerAddresses:
     """``owner``'s addresses on the Owners table of ``settings`` (:class:`OwnerAddresses`):
     what the drafts of ``returns`` and ``chase`` use, and what ``check`` says of the table."""
-    contact = settings.contact(owner)
-    written = list(dict.fromkeys(_line_addresses(line) for line in settings.lines_for(owner)))
-    found = OwnerAddresses([], [], [], written if len(written) > 1 else [])
+    every = settings.lines_for(owner)
+    contact = every[0] if every else None  # (the first line, as Settings.contact gives it)
+    written = list(dict.fromkeys(_line_addresses(line) for line in every))
+    row = contact.row if contact else None
+    found = OwnerAddresses([], [], [], row, written if len(written) > 1 else [])
     for column, text, into in (
         ("email", contact.email if contact else None, found.to),
         ("cc", contact.cc if contact else None, found.cc),
@@ -269,8 +272,7 @@ def owners_table_problems(
     found: list[Problem] = []
     for owner in dict.fromkeys(owners):
         said = owner_addresses(settings, owner)
-        contact = settings.contact(owner)
-        row = contact.row if contact else None
+        row = said.row
         for column, text in said.unreadable:
             header = OWNERS_HEADERS[1] if column == "email" else OWNERS_HEADERS[2]
             found.append(

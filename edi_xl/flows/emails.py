@@ -160,6 +160,11 @@ def _recipients(part: str) -> list[tuple[str, str]]:
     # (split outside quoted names only: '"Smith, Jane <j@x>, HR" <hr@x>' is one recipient;
     # helper-80)
     masked = _QUOTED_NAME.sub(lambda m: "q" * len(m[0]), part)
+    # an empty item between commas ("Jane <a@x>, , Bob <b@x>", "a@x,, b@x"): one comma (the
+    # next name began ", Bob"; plain addresses were unreadable)
+    for empty in reversed(list(_EMPTY_ITEMS.finditer(masked))):
+        part = part[: empty.start()] + "," + part[empty.end() :]
+        masked = masked[: empty.start()] + "," + masked[empty.end() :]
     pieces = [part]
     if _NAMED_LIST.fullmatch(masked):
         pieces, start = [], 0
@@ -173,10 +178,19 @@ def _recipients(part: str) -> list[tuple[str, str]]:
         # a "name" with an address and a comma is addresses before a named one ("c@x, Jane
         # <a@x>"): read by the email package, which says a name cut from it ("Smith")
         if named is not None and not ("@" in named["name"] and "," in named["name"]):
-            found.append((named["name"].strip().strip('"').strip(), named["addr"].strip()))
+            found.append((_unquoted(named["name"]), named["addr"].strip()))
         else:
             found += getaddresses([piece])
     return found
+
+
+def _unquoted(name: str) -> str:
+    """A recipient's name without the quotes around it: double, or single as Outlook gives
+    some ("'Jane Smith' <j@x>"; a quote inside the name stays)."""
+    name = name.strip().strip('"').strip()
+    if len(name) > 1 and name[0] == name[-1] == "'":
+        name = name[1:-1].strip()
+    return name
 
 
 #: "mailto:" before an address, as a link copied from a web page or an email gives it.
@@ -189,6 +203,8 @@ _NAMED = re.compile(r"(?P<name>[^<>]*)<(?P<addr>[^<>]+)>")
 #: Recipients with names, one after another, separated by commas; where they are split.
 _NAMED_LIST = re.compile(r"(?:[^<>]*<[^<>]+>\s*,)+[^<>]*<[^<>]+>")
 _AFTER_ADDRESS = re.compile(r"(?<=>)\s*,")
+#: Commas with nothing between them but spaces.
+_EMPTY_ITEMS = re.compile(r",(?:\s*,)+")
 
 
 def build_draft(

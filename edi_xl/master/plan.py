@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -103,9 +104,17 @@ def sheet_grid(ws: Worksheet) -> SheetGrid:
     """The values of ``ws`` as a grid (:func:`~edi_xl.read.grid.grid_from_worksheet`), as its
     cells hold them now: those of a sheet whose cells are made on use (``load_master``) read
     without making them; a formula's cell as it shows in Excel (the result saved with the
-    file, :func:`~edi_xl.master.loading.shown_values`), or its text where the file holds none."""
+    file, :func:`~edi_xl.master.loading.shown_values`), or its text where the file holds none.
+    A cell holding an error with no formula reads as empty, as a formula showing one does: a
+    value pasted from a formula showing ``#N/A``, or a picture placed in the cell (Excel 365's
+    Place in Cell, which the file holds as ``#VALUE!``; helper-82: an owner "#VALUE!" was sent
+    a return)."""
+    made, held, shown = made_cells(ws), unmade_values(ws), shown_values(ws)
+    errors = {place: "" for place, cell in made.items() if cell.data_type == "e"}
+    if "e" in map(itemgetter(3), held):  # (cells as values: row, column, value, type...)
+        held = [value for value in held if value[3] != "e"]
     grid = grid_from_worksheet(
-        ws, made_cells(ws), unmade_values(ws), shown_values(ws), formula_places(ws)
+        ws, made, held, {**shown, **errors} if errors else shown, formula_places(ws)
     )
     for left, top, right, bottom in table_totals(ws):  # (not actions: a table's Total Row)
         for r in range(top, min(bottom, len(grid.rows)) + 1):

@@ -684,3 +684,39 @@ def test_an_as_at_date_a_formula_works_out_is_kept_while_it_shows_the_round(
     later = refresh_workbook(master, date(2024, 3, 18), now=NOW)
     assert [c.new for c in later.changes if "As-at" in c.field] == [date(2024, 3, 18)]
     assert load_workbook(master)[sheets.SETTINGS].cell(row, 2).value == datetime(2024, 3, 18)
+
+
+def test_a_picture_placed_in_a_cell_or_a_pasted_error_is_no_owner(tmp_path: Path) -> None:
+    """Excel 365's Place in Cell keeps a picture in a cell as the error ``#VALUE!`` (with the
+    picture beside it); a value pasted from a formula showing ``#N/A`` is that error alone.
+    Neither is an owner, a theme or an update: they read as empty, as a formula showing an
+    error does (helper-82: an owner "#VALUE!" was sent a return, the Summary listed a theme
+    "#VALUE!" and an owner's return showed it as the last update). The cells stay as they
+    were."""
+    from test_fidelity import _png
+
+    path = tmp_path / "plan.xlsx"
+    picture = tmp_path / "photo.png"
+    picture.write_bytes(_png())
+    wb = xlsxwriter.Workbook(str(path))
+    ws, _ = add_seed_plan_sheet(wb)
+    ws.embed_image("B2", str(picture))  # action 1.4's Milestone
+    ws.embed_image("F3", str(picture))  # action 1.5's owner: a photo of them
+    ws.write_formula("F4", "=NA()", None, "#N/A")  # (rewritten below as a pasted value)
+    wb.close()
+    rewrite_part(
+        path,
+        PLAN_PART,
+        lambda data: re.sub(rb'(<c r="F4"[^>]*?)>\s*<f>NA\(\)</f>', rb"\1>", data),
+    )
+    assert "<f>" not in _cell_xml(path, "F4") and "#N/A" in _cell_xml(path, "F4")
+    before = {ref: _cell_xml(path, ref) for ref in ("B2", "F3", "F4")}
+
+    result = refresh_workbook(path, AS_AT, now=NOW)
+    assert not [o for o in result.plan.owners if "#" in o]
+    assert not [a.theme for a in result.plan.actions if a.theme and "#" in a.theme]
+    missing = {p.action_id for p in result.report.problems if p.code is Code.MISSING_OWNER}
+    assert {"1.5", "1.8"} <= missing  # (the actions of rows 3 and 4)
+    made = make_owner_returns(path, tmp_path / "returns", AS_AT)
+    assert not [f for f in made.files if "VALUE" in f.path.name or "#" in f.path.name]
+    assert {ref: _cell_xml(path, ref) for ref in before} == before

@@ -550,14 +550,16 @@ def _shift_sheet_xml(
     header: Callable[[int, int], Any] | None = None,
     title: str | None = None,
     found: FormulasAndAnchors | None = None,
+    headers: list[tuple[int, int, str]] | None = None,
 ) -> CellIndex | None:
     """Insert an empty column before ``col`` in the sheet XML ``root`` (and its notes,
     pictures and tables): everything at or right of it moves one column right. ``header(row,
     column)`` gives a cell's value after the command (a table the column falls inside names
     its new column by its header); ``title`` is the sheet's name (its Excel 2010 extensions
     move too); ``found``: :func:`formulas_and_anchors` of ``root``, when the caller has them
-    (found here if not). The cells after the insert, by row and column
-    (:func:`_shift_cells`)."""
+    (found here if not); ``headers`` gets (row, column, name) of each header cell a table's
+    new column needs written (:func:`_table_column_inserted`). The cells after the insert, by
+    row and column (:func:`_shift_cells`)."""
     if found is None:
         found = formulas_and_anchors(root)
     if title is not None:
@@ -674,7 +676,9 @@ def _shift_sheet_xml(
         elif kind == "table":
             doc = pkg.xml(target)
             if doc.get("ref"):
-                _table_column_inserted(doc, col, header)
+                named = _table_column_inserted(doc, col, header)
+                if named is not None and headers is not None:
+                    headers.append(named)
                 doc.set("ref", shift_range_text(doc.get("ref", ""), col))
             flt = doc.find(f"{M}autoFilter")
             if flt is not None:
@@ -780,17 +784,22 @@ def _shift_anchors(
 
 def _table_column_inserted(
     table: etree._Element, col: int, header: Callable[[int, int], Any] | None
-) -> None:
+) -> tuple[int, int, str] | None:
     """A table (Excel's "Format as Table") the new column falls inside gains a column there,
     as in Excel: its ``tableColumns`` must name as many columns as its range holds, each by
-    the text of its header cell, or Excel repairs the file by dropping the table."""
+    the text of its header cell, or Excel repairs the file by dropping the table. A column
+    whose header cell holds nothing (the trust's own table, which the round's column runs
+    through) is named "Column1" as Excel names it, and that name must be written into the
+    header cell too (helper-81: the cell was left empty): (row, column, name) of that cell
+    is given back, None when there is nothing to write."""
     bounds = CellRange(table.get("ref", ""))
     columns = table.find(f"{M}tableColumns")
     if columns is None or not bounds.min_col < col <= bounds.max_col:
-        return
+        return None
     existing = list(columns.iterfind(f"{M}tableColumn"))
     taken = {str(el.get("name", "")).casefold() for el in existing}
-    text = header(bounds.min_row, col) if header and table.get("headerRowCount") != "0" else None
+    has_header = table.get("headerRowCount") != "0"
+    text = header(bounds.min_row, col) if header and has_header else None
     name = str(text).strip() if text not in (None, "") else ""
     base, n = name or "Column", 1
     while not name or name.casefold() in taken:
@@ -804,6 +813,7 @@ def _table_column_inserted(
     else:
         columns.append(new)
     columns.set("count", str(len(existing) + 1))
+    return (bounds.min_row, col, name) if has_header and text in (None, "") else None
 
 
 # --- styles ------------------------------------------------------------------------------------
@@ -1799,7 +1809,9 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
     cells = None
     # (found once: a column inserted moves them, and adds or takes none)
     found = formulas_and_anchors(root) if edits.inserted else FormulasAndAnchors([], [])
+    headers: list[tuple[int, int, str]] = []  # (a table's new column named in its header cell)
     for col in edits.inserted:
+        headers = [(r, c + (c >= col), name) for r, c, name in headers]  # (moved by this one)
         cells = _shift_sheet_xml(
             pkg,
             part,
@@ -1808,11 +1820,16 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
             lambda r, c: value_at(ws, r, c),
             ws.title,
             found,
+            headers,
         )
     if edits.inserted and (across := _shared_across_columns(root, found.formulas)):
         # (each cell's formula as openpyxl read it, moved along with the columns inserted)
         _unshare(root, dict.fromkeys(across, lambda r, c: value_at(ws, r, c)))
     sheet = SheetXml(root, cells)
+    for r, c, name in headers:
+        cell = sheet.cell(r, c)
+        if cell is not None:
+            _set_cell(cell, name, "s", None, ws.parent)
     made = _patch_cells(sheet, edits, styles, ws.parent)
     for idx, width in edits.widths.items():
         _set_width(root, idx, width)

@@ -695,3 +695,31 @@ def test_a_data_table_follows_the_column_it_reads(tmp_path: Path) -> None:
     sheet = _sheet(parts(plan))
     tables = [f.attrib for f in sheet.iter(f"{M}f") if f.get("t") == "dataTable"]
     assert [(t.get("ref"), t.get("r1")) for t in tables] == [("R6:R8", "Q2")]
+
+
+def test_a_trust_table_the_round_runs_through_gets_its_new_columns_header(
+    tmp_path: Path,
+) -> None:
+    """The trust keeps a small table of its own above the plan, J1:L2, which the round's
+    column (going in at K) runs through. As Excel does when a column is inserted through a
+    table, it gains a column named "Column1", and that name is written in its header cell:
+    a table whose header cell does not hold its column's name is one Excel repairs by
+    dropping the table (helper-81: the cell was left empty)."""
+    plan = tmp_path / "trust plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, _ = add_seed_plan_sheet(wb, header_row=4)
+    columns = [{"header": h} for h in ("Meeting", "Date", "Paper")]
+    data = [["Board", "Jan 2024", "EDI update"]]
+    ws.add_table("J1:L2", {"name": "Papers", "data": data, "columns": columns})
+    wb.close()
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    _merge_a_new_round(plan, tmp_path)
+    package = parts(plan)
+    (table_part,) = [n for n in package if n.startswith("xl/tables/")]
+    table = etree.fromstring(package[table_part])
+    assert table.get("ref") == "J1:M2"
+    names = [c.get("name") for c in table.iter(f"{M}tableColumn")]
+    assert names == ["Meeting", "Column1", "Date", "Paper"]
+    sheet = load_workbook(plan)["Action Plan"]
+    assert [sheet.cell(1, c).value for c in range(10, 14)] == names
+    assert [sheet.cell(2, c).value for c in range(10, 14)] == ["Board", None, *data[0][1:]]

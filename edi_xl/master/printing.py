@@ -9,6 +9,7 @@ master (the patch writer keeps them), and Excel and LibreOffice work the scale o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -32,9 +33,27 @@ _A3_LANDSCAPE_WIDTH = 1190.6
 PAGE_POINTS = 595.3
 _SIDE_MARGIN = 0.4  # inches
 
+#: The footer's centre and right as edi_xl writes them: "Page 2 of 5", the sheet's name.
+PAGE_OF = "Page &P of &N"
+SHEET_NAME = "&A"
+#: The footer's left as :func:`footer_text` writes it, for any date.
+_AS_AT_TEXT = re.compile(r"As at \d{1,2} \w+ \d{4}")
+
 
 def footer_text(as_at: date) -> str:
     return f"As at {long_date(as_at)}"
+
+
+def _is_ours(place: str, text: str | None) -> bool:
+    """Whether a footer section (``place``: left, center, right) holding ``text`` is free
+    for edi_xl's text: empty, or holding what edi_xl writes there. What the trust typed there
+    (a protective marking such as OFFICIAL-SENSITIVE, its logo, the file's name) is kept
+    (helper-82: refresh wrote over the whole footer)."""
+    if not text or not text.strip():
+        return True
+    if place == "left":
+        return _AS_AT_TEXT.fullmatch(text) is not None
+    return text == (PAGE_OF if place == "center" else SHEET_NAME)
 
 
 def printed_width(ws: Worksheet) -> float:
@@ -137,16 +156,18 @@ def apply_print_setup(
     title_col: int | None = None,
 ) -> None:
     """Fit to width (repeating ``header_row``, or ``title_rows``, on every page, and
-    ``title_col`` on every page across) and the as-at / page / sheet footer."""
+    ``title_col`` on every page across) and the as-at / page / sheet footer, each in its
+    section of the footer unless the trust has put something of its own there
+    (:func:`_is_ours`)."""
     fit_to_width(
         ws, header_row=header_row, title_rows=title_rows, min_scale=min_scale, title_col=title_col
     )
-    ws.oddFooter.left.text = footer_text(as_at)
-    ws.oddFooter.center.text = "Page &P of &N"
-    ws.oddFooter.right.text = "&A"
-    ws.evenFooter.left.text = ws.oddFooter.left.text
-    ws.evenFooter.center.text = ws.oddFooter.center.text
-    ws.evenFooter.right.text = ws.oddFooter.right.text
+    ours = {"left": footer_text(as_at), "center": PAGE_OF, "right": SHEET_NAME}
+    for footer in (ws.oddFooter, ws.evenFooter):
+        for place, text in ours.items():
+            section = getattr(footer, place)
+            if _is_ours(place, section.text):
+                section.text = text
 
 
 #: A range's bounds, 1-based: (first column, top row, last column, bottom row).

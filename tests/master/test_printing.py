@@ -130,3 +130,45 @@ def test_columns_the_trust_repeats_are_kept() -> None:
     ws.print_title_cols = "A:C"
     apply_print_setup(ws, header_row=1, as_at=date(2024, 3, 18), title_col=1)
     assert ws.print_title_cols == "$A:$C"
+
+
+def test_the_trusts_own_footer_sections_are_kept(tmp_path: Path) -> None:
+    """The trust prints its protective marking in the footer's left and its logo in the
+    right: a refresh, which wrote its three sections over the whole footer (helper-82), now
+    writes only where the footer is empty or holds edi_xl's own text, and a later refresh
+    moves its as-at date on."""
+    import xlsxwriter
+    from conftest import add_seed_plan_sheet
+
+    from edi_xl.flows.refresh import refresh_workbook
+
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, _ = add_seed_plan_sheet(wb)
+    ws.set_footer("&LOFFICIAL-SENSITIVE&R&G", {"image_right": str(_logo(tmp_path))})
+    wb.close()
+
+    def footer() -> tuple[str | None, str | None, str | None]:
+        odd = load_workbook(plan)["Action Plan"].oddFooter
+        return odd.left.text, odd.center.text, odd.right.text
+
+    refresh_workbook(plan, date(2023, 12, 18))
+    assert footer() == ("OFFICIAL-SENSITIVE", "Page &P of &N", "&G")
+    with zipfile.ZipFile(plan) as zf:
+        assert any(name.startswith("xl/media/") for name in zf.namelist())  # (the logo)
+
+    # a footer edi_xl wrote (an earlier version wrote all three sections) is edi_xl's
+    def as_edi_xl_wrote(data: bytes) -> bytes:
+        return data.replace(b"OFFICIAL-SENSITIVE", b"As at 18 December 2023")
+
+    rewrite_part(plan, "xl/worksheets/sheet1.xml", as_edi_xl_wrote)
+    refresh_workbook(plan, date(2024, 3, 20))
+    assert footer() == ("As at 20 March 2024", "Page &P of &N", "&G")
+
+
+def _logo(folder: Path) -> Path:
+    from test_fidelity import _png
+
+    path = folder / "logo.png"
+    path.write_bytes(_png())
+    return path

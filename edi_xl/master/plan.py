@@ -68,6 +68,7 @@ from edi_xl.master.styles import (
 )
 from edi_xl.master.summary_sheet import MARKER_NAME, SUMMARY, made_again
 from edi_xl.read.grid import SheetGrid, grid_from_worksheet
+from edi_xl.tables.engine import HEADER_SCAN_ROWS
 from edi_xl.tables.layouts import trust
 from edi_xl.tables.layouts.base import Detection
 
@@ -150,8 +151,10 @@ def _find_plan_sheet(wb: WorkbookType, path: object) -> tuple[Worksheet, Detecti
     if not found:
         raise LayoutNotFoundError(
             f"{path or 'workbook'}: no action-plan table found: looked in the first "
-            f"rows of sheets {', '.join(repr(s) for s in wb.sheetnames)} for a header row "
-            "with '#', 'Action', 'Action Owner', 'Due Date' and 'Status'."
+            f"{HEADER_SCAN_ROWS} rows of sheets {', '.join(repr(s) for s in wb.sheetnames)} "
+            "for a header row with '#', 'Action', 'Action Owner', 'Due Date' and 'Status'. "
+            f"A table whose header row is below row {HEADER_SCAN_ROWS} is not found: move it "
+            "up, or onto a sheet of its own."
         )
     _, ws, detection, grid = max(found, key=lambda t: t[0])
     return ws, detection, grid

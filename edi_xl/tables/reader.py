@@ -25,7 +25,7 @@ from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.read.sources import read_grids, sniff_format
 from edi_xl.read.word import WordDocument, read_docx
 from edi_xl.tables import layouts
-from edi_xl.tables.engine import Column, find_headers
+from edi_xl.tables.engine import HEADER_SCAN_ROWS, Column, find_headers
 from edi_xl.tables.layouts.base import Detection
 from edi_xl.tables.layouts.general import GeneralRead, SheetTheme, give_sheet_theme, sheet_themes
 from edi_xl.tables.layouts.general import columns_of as general_columns
@@ -201,7 +201,11 @@ def read_source(
         where = (
             ("Word tables: " + str(len(document.tables)))
             if document
-            else ("sheets: " + (", ".join(repr(s.name) for s in sheets) or "none"))
+            else (
+                "sheets: "
+                + (", ".join(repr(s.name) for s in sheets) or "none")
+                + f"; a header row is looked for in the first {HEADER_SCAN_ROWS} rows of each"
+            )
         )
         raise LayoutNotFoundError(
             f"{path.name}: no action-plan table found (layouts tried: {tried}; {where})"

@@ -156,6 +156,7 @@ def test_workbook_without_a_plan_is_exit_2(runner, tmp_path):
     result = run(runner, "refresh", tmp_path / "notes.xlsx", "--as-at", "2023-12-18")
     assert result.exit_code == 2
     assert "notes.xlsx: no action-plan table found" in result.output
+    assert "first 40 rows" in result.output and "move it up" in result.output
 
 
 @pytest.mark.parametrize("bad", ["12/31/2023", "March 2024", "tomorrow", "2023-13-01"])

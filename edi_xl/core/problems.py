@@ -103,6 +103,7 @@ class Code(StrEnum):
     # Notes: what a refresh, a save or a board paper could not do.
     MERGED_CELLS = "merged_cells"
     FORMULA_KEPT = "formula_kept"
+    STATUS_ERROR_KEPT = "status_error_kept"
     SUMMARY_SHEET_NOT_OURS = "summary_sheet_not_ours"
     SAVED_BY_REWRITE = "saved_by_rewrite"
     BACKUP_NOT_KEPT = "backup_not_kept"
@@ -186,6 +187,7 @@ SEVERITY: dict[Code, Severity] = {
     # notes
     Code.MERGED_CELLS: Severity.WARNING,
     Code.FORMULA_KEPT: Severity.WARNING,
+    Code.STATUS_ERROR_KEPT: Severity.WARNING,
     Code.FORMULA_NOT_OVERWRITTEN: Severity.WARNING,
     Code.SUMMARY_SHEET_NOT_OURS: Severity.WARNING,
     Code.SAVED_BY_REWRITE: Severity.WARNING,
@@ -365,6 +367,11 @@ MESSAGES: dict[Code, str] = {
     Code.FORMULA_KEPT: (
         "{at}: the {column} of action {action} is worked out by a formula ({formula}), "
         "which shows {shown}; kept, not changed to {value!r}"
+    ),
+    Code.STATUS_ERROR_KEPT: (
+        "{at}: the Status of action {action} holds the error {shown} and no formula (an "
+        "error pasted as a value, or a picture placed in the cell, which Excel keeps as "
+        "#VALUE!); kept, not changed to {value!r}: type the Status in its place"
     ),
     Code.FORMULA_NOT_OVERWRITTEN: (
         "{at}: the master works out {column} of action {action} with a formula "

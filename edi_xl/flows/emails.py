@@ -180,7 +180,7 @@ def _recipients(part: str) -> list[tuple[str, str]]:
         if named is not None and not ("@" in named["name"] and "," in named["name"]):
             found.append((_unquoted(named["name"]), named["addr"].strip()))
         else:
-            found += getaddresses([piece])
+            found += [(_unquoted(name), addr) for name, addr in getaddresses([piece])]
     return found
 
 

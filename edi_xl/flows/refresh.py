@@ -277,6 +277,23 @@ def _formula_kept(cell: Any, action: Action, status: Any, path: object) -> Probl
     )
 
 
+def _error_kept(
+    ws: Any, row: int, shown: Any, action: Action, status: Any, path: object
+) -> Problem:
+    """The note that the Status cell at ``row``, holding an error and no formula (``shown``),
+    keeps it and is not given the word refresh gives (``status``)."""
+    return problem(
+        Code.STATUS_ERROR_KEPT,
+        action_id=action.id,
+        file=str(path) if path else None,
+        sheet=ws.title,
+        row=row,
+        column="Status",
+        value=status,
+        shown=str(shown),
+    )
+
+
 def _overdue_text(assessment: Assessment) -> str:
     if assessment.overdue:
         return OVERDUE_YES
@@ -345,9 +362,20 @@ def refresh_book(
                 master=f'"{path}"' if path else "MASTER",
             )
         )
+    theme_col, owner_col = columns.fields.get("theme"), columns.fields.get("owner")
+    computed_columns = list(computed_cols.values())
+    # the columns written here, and those the Summary reads: on a plan sheet loaded with its
+    # cells made on use (load_master), a cell is made only where one is written
+    placed = PlacedCells(
+        ws,
+        [status_col, *computed_columns] + [c + 1 for c in (theme_col, owner_col) if c is not None],
+    )
     assessments: list[tuple[Action, Assessment]] = []
     # a Status worked out by the trust's own formula is read as it shows and never written
     status_formulas = formula_cells(ws, status_col)
+    # nor is one holding an error and no formula, which reads as no Status: a pasted #N/A,
+    # a picture placed in the cell (helper-85: refresh cleared it, or wrote over it)
+    status_errors: set[int] = set()
     rule_reds = RuleMadeReds(wb, words)
     for action in plan.actions:
         assessment = assess(action, as_at)
@@ -369,6 +397,13 @@ def refresh_book(
         assessments.append((action, assessment))
         new_status = _status_cell_value(action, assessment, words)
         formula = status_formulas.get(action.origin.row) if action.origin else None
+        if formula is None and action.origin and placed.is_error(action.origin.row, status_col):
+            row = action.origin.row
+            status_errors.add(row)
+            if assessment.status is not None:  # (the rule gives a word: overdue)
+                shown = placed.value(row, status_col)
+                notes.append(_error_kept(ws, row, shown, action, new_status, path))
+            continue
         if formula is not None:
             # (a note where the rule would write another word, and another colour: not for
             # a word the rule keeps anyway, nor "Red" for "Exceeded Timescales")
@@ -409,22 +444,13 @@ def refresh_book(
         )
     wrap_top, wrapped = wrap_top_setter(wb), alignment_index(wb, WRAP_TOP)
     fit_row = row_fitter(ws, computed_cols["problems"])
-    theme_col, owner_col = columns.fields.get("theme"), columns.fields.get("owner")
-    computed_columns = list(computed_cols.values())
-    # the columns written here, and those the Summary reads: on a plan sheet loaded with its
-    # cells made on use (load_master), a cell is made only where one is written
-    placed = PlacedCells(
-        ws,
-        [status_col, *computed_columns] + [c + 1 for c in (theme_col, owner_col) if c is not None],
-    )
     for action, assessment in assessments:
         assert action.origin is not None
         row = action.origin.row
         # (a Status the plan reads as it is written, a number, a date or TRUE too, is kept
-        # as written: not made text; a formula's is never written)
-        if row not in status_formulas and action.status_text != trust.clean_text(
-            placed.value(row, status_col)
-        ):
+        # as written: not made text; a formula's is never written, nor an error's)
+        kept = row in status_formulas or row in status_errors
+        if not kept and action.status_text != trust.clean_text(placed.value(row, status_col)):
             write(row, status_col, action.status_text, "Status", action)
         problems = "\n".join(problems_by_row.get(row, ()))
         write(

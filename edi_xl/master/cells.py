@@ -70,7 +70,9 @@ def set_value(cell: Cell | MergedCell, value: Any, *, number_format: str | None 
         value = storable_text(value)
     cell.value = value
     if isinstance(value, str):
-        if looks_like_formula(value):
+        # (text that would be a formula, or an error: openpyxl makes "#N/A" one, which
+        # edi_xl reads back as an empty cell; as Excel keeps '#N/A typed with an apostrophe)
+        if looks_like_formula(value) or value in ERROR_CODES:
             cell.data_type = "s"
             cell.quotePrefix = True
     elif isinstance(value, datetime):

@@ -453,6 +453,16 @@ class PlacedCells:
         plain = self._held.get(column, _NOTHING_HELD).get(row)
         return plain[2] if plain is not None else None
 
+    def is_error(self, row: int, column: int) -> bool:
+        """Whether the cell at (row, column) holds an error as its value, with no formula
+        (a pasted ``#N/A``, a picture placed in the cell): :func:`~edi_xl.master.plan.sheet_grid`
+        reads it as empty."""
+        cell = self._cells.get((row, column))
+        if cell is not None:
+            return cell.data_type == "e"  # type: ignore[no-any-return]
+        plain = self._held.get(column, _NOTHING_HELD).get(row)
+        return plain is not None and plain[3] == "e"
+
     def style(self, row: int, column: int) -> StyleArray | None:
         """The style array of the cell at (row, column), as its cell would have it (None:
         no cell there)."""

@@ -154,7 +154,7 @@ def _find_plan_sheet(wb: WorkbookType, path: object) -> tuple[Worksheet, Detecti
             f"{HEADER_SCAN_ROWS} rows of sheets {', '.join(repr(s) for s in wb.sheetnames)} "
             "for a header row with '#', 'Action', 'Action Owner', 'Due Date' and 'Status'. "
             f"A table whose header row is below row {HEADER_SCAN_ROWS} is not found: move it "
-            "up, or onto a sheet of its own."
+            f"up so that its header row is within the first {HEADER_SCAN_ROWS}."
         )
     _, ws, detection, grid = max(found, key=lambda t: t[0])
     return ws, detection, grid

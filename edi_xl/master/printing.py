@@ -38,6 +38,9 @@ PAGE_OF = "Page &P of &N"
 SHEET_NAME = "&A"
 #: The footer's left as :func:`footer_text` writes it, for any date.
 _AS_AT_TEXT = re.compile(r"As at \d{1,2} \w+ \d{4}")
+#: Codes in a footer's text that change how it looks, not what it says (openpyxl takes a
+#: font, size and colour out of the text, but not these).
+_FORMAT_CODES = re.compile(r"&[BIUESXY]")
 
 
 def footer_text(as_at: date) -> str:
@@ -51,9 +54,13 @@ def _is_ours(place: str, text: str | None) -> bool:
     (helper-82: refresh wrote over the whole footer)."""
     if not text or not text.strip():
         return True
+    # (as it reads on paper: without the codes that only format it, bold "&B" or
+    # underline "&U" as a macro or another program writes them, nor outer spaces; an
+    # as-at date a person made bold is still edi_xl's, and moves on with the round)
+    shown = _FORMAT_CODES.sub("", text).strip()
     if place == "left":
-        return _AS_AT_TEXT.fullmatch(text) is not None
-    return text == (PAGE_OF if place == "center" else SHEET_NAME)
+        return _AS_AT_TEXT.fullmatch(shown) is not None
+    return shown == (PAGE_OF if place == "center" else SHEET_NAME)
 
 
 def printed_width(ws: Worksheet) -> float:
@@ -167,7 +174,9 @@ def apply_print_setup(
         for place, text in ours.items():
             section = getattr(footer, place)
             if _is_ours(place, section.text):
-                section.text = text
+                # (edi_xl's text made bold or underlined keeps those codes round it)
+                had = section.text or ""
+                section.text = _AS_AT_TEXT.sub(text, had) if _AS_AT_TEXT.search(had) else text
 
 
 #: A range's bounds, 1-based: (first column, top row, last column, bottom row).

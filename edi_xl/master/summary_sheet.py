@@ -427,14 +427,18 @@ def _count_formula(
     """COUNTIFS over (range, criterion, exact comparison, countifs_ok) conditions.
 
     When any condition cannot be a COUNTIFS criterion, all are written as one SUMPRODUCT of
-    exact comparisons (``exact`` is that condition's array expression).
+    exact comparisons (``exact`` is that condition's array expression), each counted 1 where
+    it is TRUE and 0 where it is FALSE or an error: a plan cell holding an error (a pasted
+    ``#N/A``, a picture placed in the cell), which edi_xl reads as empty, made the whole count
+    an error, where COUNTIFS passes over it (helper-85). ``ISNUMBER(1/(...))`` does this in
+    every Excel (1/FALSE is an error); IFERROR, as IF, needs an array formula before Excel 365.
     """
     if all(ok for *_, ok in conditions):
         return "=COUNTIFS(" + ",".join(f"{rng},{crit}" for rng, crit, _, _ in conditions) + ")"
-    return "=SUMPRODUCT(" + ",".join(f"--({exact})" for _, _, exact, _ in conditions) + ")"
+    return (
+        "=SUMPRODUCT(" + ",".join(f"--ISNUMBER(1/({exact}))" for *_, exact, _ in conditions) + ")"
+    )
 
-
-# --- writing ---------------------------------------------------------------------------------
 
 # --- writing ---------------------------------------------------------------------------------
 
@@ -580,7 +584,8 @@ def _rag_table(
         if col is None:
             cond = None
         elif rag_row.blank:
-            cond = (rng, '""', f'{cleaned}=""', False)
+            # (a cell holding an error reads as empty, and is counted here: not "not empty")
+            cond = (rng, '""', f'NOT(ISNUMBER(1/({cleaned}<>"")))', False)
         else:
             label_ref = f"$A{r}"
             ok = countifs_safe(rag_row.label) and cells_ok.get(group_key(rag_row.label), False)

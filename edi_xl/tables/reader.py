@@ -204,7 +204,8 @@ def read_source(
             else (
                 "sheets: "
                 + (", ".join(repr(s.name) for s in sheets) or "none")
-                + f"; a header row is looked for in the first {HEADER_SCAN_ROWS} rows of each"
+                + f"; the trust's layout looks for its header row in the first "
+                f"{HEADER_SCAN_ROWS} rows of each, the general layout anywhere"
             )
         )
         raise LayoutNotFoundError(

@@ -757,6 +757,10 @@ def test_chase_never_removes_a_reminder_it_has_just_written(tmp_path, master, mo
         # single quotes round a name, as Outlook gives some (they were kept in the name)
         ("'Jane Smith' <a@trust.nhs.uk>", [("Jane Smith", "a@trust.nhs.uk")]),
         ("Jo O'Neil <a@trust.nhs.uk>", [("Jo O'Neil", "a@trust.nhs.uk")]),
+        (
+            "c@trust.nhs.uk, 'Jane Smith' <a@trust.nhs.uk>",
+            [("", "c@trust.nhs.uk"), ("Jane Smith", "a@trust.nhs.uk")],
+        ),
     ],
 )
 def test_an_owners_addresses_as_people_paste_them(tmp_path, master, cell, recipients):

@@ -468,3 +468,22 @@ def test_a_new_master_and_its_owner_returns_keep_escape_like_text_as_typed(
     assert [a.action for a in again.actions] == texts
     sent = make_owner_returns(master, tmp_path / "returns", date(2023, 12, 18))
     assert set(texts) <= shown(sent.files[0].path)
+
+
+@pytest.mark.parametrize("text", ["#N/A", "#VALUE!", "#REF!"])
+def test_text_that_reads_as_an_error_is_written_as_text(tmp_path: Path, text: str) -> None:
+    """An owner's update "#N/A" from a csv return, or an owner so named: openpyxl makes such
+    text an error value, which edi_xl reads back as an empty cell (an error pasted into the
+    plan is no owner): written as text, as Excel keeps '#N/A typed with an apostrophe."""
+    import zipfile
+
+    from edi_xl.master.cells import set_value
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    assert set_value(ws["A1"], text)
+    assert ws["A1"].data_type == "s" and ws["A1"].quotePrefix
+    wb.save(tmp_path / "t.xlsx")
+    with zipfile.ZipFile(tmp_path / "t.xlsx") as zf:
+        assert 't="e"' not in zf.read("xl/worksheets/sheet1.xml").decode()

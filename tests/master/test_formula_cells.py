@@ -720,3 +720,73 @@ def test_a_picture_placed_in_a_cell_or_a_pasted_error_is_no_owner(tmp_path: Path
     made = make_owner_returns(path, tmp_path / "returns", AS_AT)
     assert not [f for f in made.files if "VALUE" in f.path.name or "#" in f.path.name]
     assert {ref: _cell_xml(path, ref) for ref in before} == before
+
+
+@pytest.mark.parametrize("as_at", [date(2023, 12, 18), date(2024, 1, 15)])
+def test_a_status_cell_holding_an_error_is_not_cleared(tmp_path: Path, as_at: date) -> None:
+    """A Status cell holding a pasted ``#N/A`` (action 1.5) or a picture placed in it (1.8)
+    reads as no Status; a refresh, which compared that with the cell's "#N/A", cleared the
+    cell and logged "#N/A" -> nothing, and wrote "Exceeded Timescales" over the picture once
+    the action was overdue (helper-85). Both cells are kept as they were, as a Status formula
+    is, and where the rule gives a word (overdue at 15 January 2024) a note says so."""
+    from test_fidelity import _png
+
+    path = tmp_path / "plan.xlsx"
+    picture = tmp_path / "photo.png"
+    picture.write_bytes(_png())
+    wb = xlsxwriter.Workbook(str(path))
+    ws, _ = add_seed_plan_sheet(wb)
+    ws.write_formula("I3", "=NA()", None, "#N/A")  # (rewritten below as a pasted value)
+    ws.embed_image("I4", str(picture))
+    wb.close()
+    rewrite_part(
+        path,
+        PLAN_PART,
+        lambda data: re.sub(rb'(<c r="I3"[^>]*?)>\s*<f>NA\(\)</f>', rb"\1>", data),
+    )
+    before = {ref: _cell_xml(path, ref) for ref in ("I3", "I4")}
+
+    result = refresh_workbook(path, as_at, now=NOW)
+    assert {ref: _cell_xml(path, ref) for ref in before} == before
+    assert not [c for c in result.changes if c.id in ("1.5", "1.8") and c.field == "Status"]
+    kept = [n for n in result.notes if n.code is Code.STATUS_ERROR_KEPT]
+    if as_at == date(2024, 1, 15):  # (both overdue then)
+        assert [(n.action_id, n.location.row) for n in kept] == [("1.5", 3), ("1.8", 4)]
+        assert "#N/A" in kept[0].message and "Exceeded Timescales" in kept[0].message
+    else:
+        assert not kept
+
+
+def test_the_summary_libreoffice_works_out_counts_as_edi_xl_reads_error_cells(
+    tmp_path: Path,
+) -> None:
+    """An owner cell holding a pasted ``#N/A``, a theme cell holding a picture placed in it
+    and a Status cell holding ``#N/A``: edi_xl reads each as empty, and the Summary's live
+    counts must agree once recalculated. Compared as they were, one error cell made its
+    whole SUMPRODUCT count an error: the "(no owner)" and "(no milestone)" rows showed
+    ``#N/A`` in Excel (helper-85)."""
+    from test_fidelity import _png
+    from test_summary import python_tables, rag_tables
+
+    from edi_xl.flows.refresh import summarise_master
+    from edi_xl.master.summary_sheet import SUMMARY
+
+    require_soffice()
+    path = tmp_path / "plan.xlsx"
+    picture = tmp_path / "photo.png"
+    picture.write_bytes(_png())
+    wb = xlsxwriter.Workbook(str(path))
+    ws, _ = add_seed_plan_sheet(wb)
+    ws.write_formula("F3", "=NA()", None, "#N/A")  # 1.5's owner (made a pasted value below)
+    ws.write_formula("I6", "=NA()", None, "#N/A")  # a Status
+    ws.embed_image("B4", str(picture))  # 1.8's theme
+    ws.write_blank("F5", None)  # no owner
+    wb.close()
+    pasted = rb'(<c r="(?:F3|I6)"[^>]*?)>\s*<f>NA\(\)</f>'
+    rewrite_part(path, PLAN_PART, lambda data: re.sub(pasted, rb"\1>", data))
+    refresh_workbook(path, AS_AT, now=NOW)
+
+    mine = python_tables(summarise_master(path))
+    recalculated = recalculated_copy(path, tmp_path / "lo")
+    assert rag_tables(load_workbook(recalculated, data_only=True)[SUMMARY]) == mine
+    assert any(label == "(no owner)" for label, _ in mine["RAG status by action owner"])

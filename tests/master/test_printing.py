@@ -172,3 +172,22 @@ def _logo(folder: Path) -> Path:
     path = folder / "logo.png"
     path.write_bytes(_png())
     return path
+
+
+@pytest.mark.parametrize(
+    ("left", "after"),
+    [
+        # edi_xl's date a person made bold or underlined (codes openpyxl leaves in the text),
+        # or left with a space after it: still edi_xl's, and it moves on (helper-85)
+        ("&BAs at 18 December 2023", "&BAs at 20 March 2024"),
+        ("&UAs at 18 December 2023&U", "&UAs at 20 March 2024&U"),
+        ("As at 18 December 2023 ", "As at 20 March 2024 "),
+        ("Printed as at 18 December 2023", "Printed as at 18 December 2023"),  # the trust's
+    ],
+)
+def test_edi_xls_footer_date_moves_on_however_it_was_formatted(left: str, after: str) -> None:
+    ws = sheet([20, 20])
+    ws.oddFooter.left.text = left
+    apply_print_setup(ws, header_row=1, as_at=date(2024, 3, 20))
+    assert ws.oddFooter.left.text == after
+    assert ws.evenFooter.left.text == "As at 20 March 2024"  # (empty: edi_xl's)

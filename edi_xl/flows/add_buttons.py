@@ -8,12 +8,20 @@ saved by the patch writer and the buttons added to its package
 
 from __future__ import annotations
 
+import contextlib
+import zipfile
 from datetime import date
 from pathlib import Path
 
 from edi_xl.core.errors import EdiXlError, StructureLockedError
 from edi_xl.flows.refresh import RefreshResult, refresh_book
-from edi_xl.master.buttons import Placement, add_buttons_to_package, placement
+from edi_xl.master.buttons import (
+    HAS_MACROS,
+    Placement,
+    add_buttons_to_package,
+    has_macros,
+    placement,
+)
 from edi_xl.master.patch import save_bytes
 from edi_xl.master.plan import gc_paused, load_master, read_master_plan
 from edi_xl.master.save import state_when_read, write_atomic
@@ -37,6 +45,10 @@ def add_buttons(
         raise EdiXlError(f"{target}: a workbook with buttons must be saved as .xlsm")
     if target.exists() and target.resolve() != path.resolve():
         raise EdiXlError(f"{target}: already exists; refusing to overwrite it")
+    # (before the refresh: helper-84; a file that is no zip is load_master's to describe)
+    with contextlib.suppress(OSError, zipfile.BadZipFile), zipfile.ZipFile(path) as zf:
+        if has_macros(zf.namelist()):
+            raise EdiXlError(f"{path}: {HAS_MACROS}")
     with gc_paused():
         wb = load_master(path)
         result = refresh_book(wb, as_at, path=path.name)

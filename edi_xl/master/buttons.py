@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,16 +164,47 @@ def _shapes(vml: str) -> str:
     return re.sub(r"<o:shapelayout\b.*?</o:shapelayout>", "", body, flags=re.S)
 
 
+#: Why a workbook with a VBA project of its own is not given edi_xl's.
+HAS_MACROS = (
+    "the workbook already has macros (a VBA project); edi_xl does not replace them: "
+    "import macros/EdiXlButtons.bas into it by hand (see macros/README.md)"
+)
+
+
+def has_macros(part_names: Iterable[str]) -> bool:
+    """Whether a package of the parts ``part_names`` holds a VBA project."""
+    return any(name.lower().endswith("vbaproject.bin") for name in part_names)
+
+
+def _free_code_names(pkg: Package, others: list[tuple[str | None, str]]) -> None:
+    """The sheets ``others`` (name, part) that do not get the project's modules: one whose
+    code name (its name to VBA, which ignores case) is Sheet1 or Sheet2, the names the
+    project gives the plan and another sheet, is given a free SheetN, as no two sheets may
+    share one (helper-84: a workbook that once had macros got two "Sheet2"s)."""
+    codes: dict[str, str] = {}
+    for _, part in others:
+        pr = pkg.xml(part).find(f"{M}sheetPr") if part in pkg.parts else None
+        codes[part] = (pr.get("codeName") or "") if pr is not None else ""
+    used = {code.lower() for code in codes.values() if code} | {"sheet1", "sheet2"}
+    for part, code in codes.items():
+        if code.lower() not in ("sheet1", "sheet2"):
+            continue
+        n = 3
+        while f"sheet{n}" in used:
+            n += 1
+        used.add(f"sheet{n}")
+        root = pkg.xml(part)
+        _child(root, "sheetPr", SHEET_ORDER).set("codeName", f"Sheet{n}")
+        pkg.put_xml(part, root)
+
+
 def add_buttons_to_package(data: bytes, where: Placement) -> bytes:
     """``data`` (an .xlsx package) with the VBA project and the buttons added."""
     from edi_xl.master.vba import vba_project
 
     pkg = Package.read(data)
-    if any(name.lower().endswith("vbaproject.bin") for name in pkg.parts):
-        raise EdiXlError(
-            "the workbook already has macros (a VBA project); edi_xl does not replace them: "
-            "import macros/EdiXlButtons.bas into it by hand (see macros/README.md)"
-        )
+    if has_macros(pkg.parts):
+        raise EdiXlError(HAS_MACROS)
     workbook = next(
         (resolve("", r.target) for r in pkg.rels("") if r.type.endswith("/officeDocument")),
         "xl/workbook.xml",
@@ -195,6 +227,7 @@ def add_buttons_to_package(data: bytes, where: Placement) -> bytes:
     order = [name for name, _ in sheet_parts]
     plan_part = dict(sheet_parts)[where.sheet]
     names = [where.sheet] + [n for n in order if n != where.sheet][:1]
+    _free_code_names(pkg, [(n, p) for n, p in sheet_parts if n not in names])
     for name, code in zip(names, ("Sheet1", "Sheet2"), strict=False):
         part = dict(sheet_parts)[name]
         root = pkg.xml(part)

@@ -123,7 +123,12 @@ from edi_xl.master.package import (
     serialise,
     xml_characters_only,
 )
-from edi_xl.master.validation import CHARACTERISTIC_LIST, STATUS_LIST, without_columns
+from edi_xl.master.validation import (
+    CHARACTERISTIC_LIST,
+    STATUS_LIST,
+    column_spans,
+    without_columns,
+)
 
 M = f"{{{MAIN_NS}}}"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -1496,6 +1501,25 @@ def _patch_validation(root: etree._Element, edits: SheetEdits) -> None:
         _cut_ext_validation(root, owned)
 
 
+def _cut(ref: str, cols: set[int]) -> list[str]:
+    """The range ``ref`` of an Excel 2010 rule with the columns ``cols`` cut out, as ranges
+    of the same kind: cells ("I2:I20"), or whole columns ("I:I", a dropdown given to a whole
+    column). Whole rows, and a range that is none ("#REF!": Excel's word for a range whose
+    cells were deleted), are kept as they are (helper-84: "#REF!" stopped the save)."""
+    try:
+        first, top, last, bottom = range_boundaries(ref)
+    except (TypeError, ValueError):
+        return [ref]
+    if first is None or last is None:  # (whole rows)
+        return [ref]
+    if top is None or bottom is None:
+        return [
+            f"{get_column_letter(lo)}:{get_column_letter(hi)}"
+            for lo, hi in column_spans(first, last, cols)
+        ]
+    return without_columns(CellRange(ref), cols)
+
+
 def _cut_ext_validation(root: etree._Element, cols: set[int]) -> None:
     """The columns ``cols`` (edi_xl's dropdowns') cut out of the sheet's Excel 2010
     validation rules (``x14:dataValidation``: what Excel writes for a list read from another
@@ -1505,8 +1529,7 @@ def _cut_ext_validation(root: etree._Element, cols: set[int]) -> None:
         rule = place.getparent()
         if rule is None or etree.QName(rule).localname != "dataValidation":
             continue
-        refs = (place.text or "").split()
-        kept = [kept for ref in refs for kept in without_columns(CellRange(ref), cols)]
+        kept = [piece for ref in (place.text or "").split() for piece in _cut(ref, cols)]
         group = rule.getparent()
         if kept:
             place.text = " ".join(kept)

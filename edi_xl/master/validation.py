@@ -18,7 +18,15 @@ CHARACTERISTIC_LIST = "CharacteristicList"
 
 def without_columns(rng: CellRange, cols: set[int]) -> list[str]:
     """The range ``rng`` with the columns ``cols`` cut out: what is left, as ranges."""
-    spans = [(rng.min_col, rng.max_col)]
+    return [
+        CellRange(min_col=lo, min_row=rng.min_row, max_col=hi, max_row=rng.max_row).coord
+        for lo, hi in column_spans(rng.min_col, rng.max_col, cols)
+    ]
+
+
+def column_spans(first: int, last: int, cols: set[int]) -> list[tuple[int, int]]:
+    """The columns ``first`` to ``last`` without ``cols``: what is left, as (first, last)."""
+    spans = [(first, last)]
     for c in sorted(cols):
         spans = [
             piece
@@ -26,10 +34,7 @@ def without_columns(rng: CellRange, cols: set[int]) -> list[str]:
             for piece in (((lo, c - 1), (c + 1, hi)) if lo <= c <= hi else ((lo, hi),))
             if piece[0] <= piece[1]
         ]
-    return [
-        CellRange(min_col=lo, min_row=rng.min_row, max_col=hi, max_row=rng.max_row).coord
-        for lo, hi in spans
-    ]
+    return spans
 
 
 def _without_columns(ws: Worksheet, cols: set[int]) -> DataValidationList:

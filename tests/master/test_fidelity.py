@@ -320,9 +320,11 @@ def test_add_buttons_refuses_a_workbook_with_macros_and_other_files(tmp_path: Pa
     result = CliRunner().invoke(cli, ["new", str(master), "--as-at", "2023-12-18"])
     assert result.exit_code in (0, 1), result.output
     out = tmp_path / "copy.xlsm"
+    before = master.read_bytes()
     result = CliRunner().invoke(cli, ["add-buttons", str(master), "-o", str(out)])
     assert result.exit_code == 2 and "already has macros" in result.output
-    assert not out.exists()
+    assert f"{master}: the workbook already has macros" in result.output  # (helper-84)
+    assert not out.exists() and master.read_bytes() == before
     csv = tmp_path / "plan.csv"
     csv.write_text("#,Action\n1,x\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["add-buttons", str(csv)])
@@ -372,6 +374,34 @@ def test_add_buttons_to_a_plan_whose_header_is_in_row_1(tmp_path: Path, far: str
     assert anchors[0][0] == last and all(a[0] >= last for a in anchors), anchors
     beside = f"buttons are beside it, from column {get_column_letter(last + 1)} (right of"
     assert beside in result.output
+
+
+def test_add_buttons_gives_no_two_sheets_one_code_name(tmp_path: Path) -> None:
+    """A workbook that once had macros: its sheets carry code names (VBA's names for them)
+    Sheet1, Sheet2 and Sheet3, the plan the third. The project names the plan Sheet1 and
+    the first other sheet Sheet2, which left the second sheet's own Sheet2: two sheets with
+    one code name (helper-84). The second sheet gets a free one."""
+    from openpyxl import Workbook
+
+    header, rows = seed_rows()
+    wb = Workbook()
+    intro = wb.active
+    assert intro is not None
+    intro.title = "Intro"
+    wb.create_sheet("Data")
+    plan_ws = wb.create_sheet("Action Plan")
+    for line in [header, *rows]:
+        plan_ws.append(line)
+    for ws, code in zip(wb.worksheets, ("Sheet1", "sheet2", "Sheet3"), strict=True):
+        ws.sheet_properties.codeName = code
+    plan = tmp_path / "plan.xlsx"
+    wb.save(plan)
+    add_buttons_to(plan)
+    made = load_workbook(plan.with_suffix(".xlsm"), keep_vba=True)
+    codes = {ws.title: ws.sheet_properties.codeName for ws in made.worksheets}
+    assert codes["Action Plan"] == "Sheet1" and codes["Intro"] == "Sheet2"
+    given = [code.lower() for code in codes.values() if code]
+    assert codes["Data"] and len(set(given)) == len(given) == 3, codes
 
 
 @pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
@@ -657,6 +687,71 @@ def test_the_trusts_excel_2010_dropdown_on_status_gives_way_to_edi_xls(tmp_path:
     x14 = "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/main}"
     assert [p.text for p in sheet.iter(f"{xm}sqref")] == [f"K2:K{last}", f"L2:L{last}"]
     assert [g.get("count") for g in sheet.iter(f"{x14}dataValidations")] == ["2"]
+
+
+def test_a_dropdown_whose_cells_were_deleted_is_kept_and_the_file_patched(tmp_path: Path) -> None:
+    """Excel saves an Excel 2010 dropdown whose cells were deleted with the range ``#REF!``
+    (POI's 51850.xlsx). Looking for the Status column among its ranges failed, so the file
+    could not be patched and was written whole, losing the plan sheet's notes and text boxes
+    (helper-84); add-buttons failed with a traceback. The dropdown is kept as it is, and the
+    note, as everything else, with it."""
+    import shutil
+
+    from conftest import add_seed_plan_sheet, rewrite_part
+
+    from edi_xl.core.problems import Code
+    from edi_xl.flows.add_buttons import add_buttons
+
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, _ = add_seed_plan_sheet(wb)
+    ws.write_comment("C2", "Agreed at the EDI committee")
+    ws.insert_textbox("M2", "Board sign-off due March")
+    wb.add_worksheet("Lookups").write_column(0, 0, ["Yes", "No"])
+    wb.close()
+    ext = (
+        '<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+        'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+        '<x14:dataValidations count="1" '
+        'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+        '<x14:dataValidation type="list" allowBlank="1" showErrorMessage="1">'
+        "<x14:formula1><xm:f>Lookups!$A$1:$A$2</xm:f></x14:formula1>"
+        "<xm:sqref>#REF!</xm:sqref></x14:dataValidation>"
+        "</x14:dataValidations></ext></extLst>"
+    )
+    rewrite_part(plan, "xl/worksheets/sheet1.xml",
+                 lambda d: d.replace(b"</worksheet>", ext.encode() + b"</worksheet>"))  # fmt: skip
+    before = parts(plan)
+    buttons = tmp_path / "plan copy.xlsx"
+    shutil.copy(plan, buttons)
+    result = refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    assert not [n for n in result.notes if n.code is Code.SAVED_BY_REWRITE]
+    after = parts(plan)
+    kept = [n for n in before if "comments" in n or "vmlDrawing" in n or "drawings/" in n]
+    assert kept and all(n in after for n in kept)
+    sheet = etree.fromstring(after["xl/worksheets/sheet1.xml"])
+    xm = "{http://schemas.microsoft.com/office/excel/2006/main}"
+    assert [p.text for p in sheet.iter(f"{xm}sqref")] == ["#REF!"]
+    made, _, _ = add_buttons(buttons, as_at=AS_AT)
+    assert all(n in parts(made) for n in kept)
+
+
+@pytest.mark.parametrize(
+    ("ref", "left"),
+    [
+        ("I:I", []),  # a dropdown given to the whole Status column: edi_xl's there now
+        ("H:J", ["H:H", "J:J"]),  # whole columns across it keep the others
+        ("H2:J9", ["H2:H9", "J2:J9"]),
+        ("#REF!", ["#REF!"]),  # cells deleted: kept as Excel saved it
+        ("2:5", ["2:5"]),  # whole rows: kept
+    ],
+)
+def test_an_excel_2010_dropdowns_ranges_lose_the_status_column_only(
+    ref: str, left: list[str]
+) -> None:
+    from edi_xl.master.patch import _cut
+
+    assert _cut(ref, {9}) == left
 
 
 def test_a_plan_kept_in_page_layout_view_gets_no_frozen_panes(tmp_path: Path) -> None:

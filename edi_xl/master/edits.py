@@ -46,7 +46,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.master.column_settings import column_span
-from edi_xl.master.loading import made_cells, made_from_values
+from edi_xl.master.loading import cells_but_new_lines, made_from_values
 
 CellKey = tuple[int, int]  # (row, column), 1-based
 #: An openpyxl style array (indices into the workbook's fonts, fills...); None: no style.
@@ -138,7 +138,9 @@ def sheet_state(ws: Worksheet) -> SheetState:
     """What ``ws`` holds now, of what edi_xl may change."""
     cells: dict[CellKey, tuple[Any, str, Style]] = {}
     styles: dict[bytes, Style] = {}  # a style array's bytes -> it as compared (a few kinds)
-    for key, cell in made_cells(ws).items():  # (not those still values: unchanged)
+    # (not those still values: unchanged; nor the lines added and not made cells, which
+    # the save writes from where they are kept: loading.add_new_lines)
+    for key, cell in cells_but_new_lines(ws).items():
         style = cell._style
         if style is not None:
             kind = style.tobytes()

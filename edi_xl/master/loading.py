@@ -200,8 +200,79 @@ def makes_cells_on_use(ws: Any) -> bool:
 
 def made_cells(ws: Any) -> dict[tuple[int, int], Any]:
     """The cells ``ws`` has made, by (row, column): its ``_cells``, without making those of a
-    ``cells_on_use`` sheet still held as values (:func:`sheet_values`)."""
+    ``cells_on_use`` sheet still held as values (:func:`sheet_values`); the lines added
+    below a sheet's last row and not made cells yet (:func:`add_new_lines`) are made."""
+    if type(ws) is _WithNewLines:
+        make_new_lines(ws)
     return ws.__dict__["_cells"]  # type: ignore[no-any-return]
+
+
+def cells_but_new_lines(ws: Any) -> dict[tuple[int, int], Any]:
+    """:func:`made_cells` without making the lines :func:`add_new_lines` holds (for what
+    reads them apart: :func:`new_lines`)."""
+    return ws.__dict__["_cells"]  # type: ignore[no-any-return]
+
+
+#: A cell of a line :func:`add_new_lines` holds: its value as openpyxl stores it, openpyxl's
+#: type, and its look (shared by the cells of that look: each made cell gets a copy).
+NewCell = tuple[Any, str, StyleArray | None]
+#: A line :func:`add_new_lines` holds: its row, and its cells from column A on.
+NewLine = tuple[int, tuple[NewCell, ...]]
+#: The attribute of a sheet holding its lines not made cells yet (on the sheet, as
+#: :data:`_RESULTS`).
+_NEW_LINES = "_edi_xl_new_lines"
+
+
+class _WithNewLines(Worksheet):
+    """A sheet read as values (``values_only``: the Change Log) holding lines added below
+    its last row that are not made openpyxl cells yet (:func:`add_new_lines`): the first use
+    of its cells (``_cells``, behind every openpyxl call that reads or writes one, and
+    :func:`made_cells`) makes them, and the sheet is then a ``Worksheet`` again."""
+
+    @property  # type: ignore[override]
+    def _cells(self) -> dict[tuple[int, int], Any]:
+        make_new_lines(self)
+        return self.__dict__["_cells"]  # type: ignore[no-any-return]
+
+    @_cells.setter
+    def _cells(self, cells: dict[tuple[int, int], Any]) -> None:
+        self.__dict__["_cells"] = cells
+
+
+def holds_new_lines(ws: Any) -> bool:
+    """Whether :func:`add_new_lines` may keep lines for ``ws``: a sheet read as values
+    (``values_only``), whose values stay apart from its cells (not ``cells_on_use``)."""
+    return type(ws) in (Worksheet, _WithNewLines) and sheet_values(ws) is not None
+
+
+def add_new_lines(ws: Any, lines: list[NewLine]) -> None:
+    """Keep ``lines`` (rows below every row of ``ws`` holding a cell or a value, in order) as
+    the values of their cells, not made openpyxl cells: a merge adds thousands of Change Log
+    lines, and making each of their cells, then finding them among the sheet's cells and
+    writing them into the file from there, was most of the time of adding them. The save
+    writes them from here (:func:`edi_xl.master.patch.apply_edits`); anything else that uses
+    the sheet's cells makes them first. Only for a sheet :func:`holds_new_lines`."""
+    if not holds_new_lines(ws):
+        raise TypeError(f"sheet {ws.title!r} cannot hold lines apart from its cells")
+    ws.__dict__.setdefault(_NEW_LINES, []).extend(lines)
+    ws.__class__ = _WithNewLines
+
+
+def new_lines(ws: Any) -> list[NewLine]:
+    """The lines of ``ws`` kept by :func:`add_new_lines` and not made cells yet, in order."""
+    return ws.__dict__.get(_NEW_LINES, []) if type(ws) is _WithNewLines else []
+
+
+def make_new_lines(ws: Any) -> None:
+    """The lines :func:`add_new_lines` kept for ``ws`` made cells, each with its own copy of
+    its look, as :func:`~edi_xl.master.cells.new_cell` makes them; the sheet is then a
+    ``Worksheet`` again."""
+    lines = ws.__dict__.pop(_NEW_LINES, [])
+    ws.__class__ = Worksheet
+    cells = ws.__dict__["_cells"]
+    for r, line in lines:
+        for col, (value, data_type, style) in enumerate(line, 1):
+            new_cell(ws, r, col, style, value, data_type, cells)
 
 
 def made_from_values(ws: Any) -> dict[tuple[int, int], _PlainCell]:

@@ -52,7 +52,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -81,6 +81,7 @@ from edi_xl.master.cells import escaped_text
 from edi_xl.master.column_settings import shifted_span
 from edi_xl.master.edits import (
     BookEdits,
+    CellEdit,
     Change,
     Page,
     RuleKey,
@@ -97,10 +98,12 @@ from edi_xl.master.edits import (
     with_rows,
 )
 from edi_xl.master.loading import (
+    NewLine,
     bind_values,
     find_sheet_data,
     makes_cells_on_use,
     moved_formula,
+    new_lines,
     pivots_not_read,
     plain_namespaces,
     rows_not_read,
@@ -1744,6 +1747,74 @@ def _rows_xml(
     return _Rows("".join(out), numbers, max_row, max_col)
 
 
+def _lines_xml(
+    lines: Sequence[NewLine], heights: dict[int, float | None], styles: StyleMap, epoch: Any
+) -> _Rows:
+    """The rows of ``lines`` (kept as values: :func:`~edi_xl.master.loading.add_new_lines`)
+    as text, and ``heights``': what :func:`_rows_xml` writes for the same cells made and
+    found among the edits, without them (a merge adds 40,000 cells to the Change Log). A
+    cell's text after its reference is worked out once per cell kept (the lines share them:
+    every line's time, a field's name, a file's, a status), by its identity, which the
+    lines keep alive: a cell of the same value and look that is another object is worked
+    out again, never mistaken for it (0.0 and -0.0 are equal)."""
+    max_row = max_col = 0
+    out: list[str] = []
+    numbers = []
+    starts: list[str] = []  # '<c r="B', by column (0-based)
+    xfs: dict[int, int | None] = {}  # a look's style in the file, by the look's identity
+    rests: dict[int, str] = {}  # by the cell's identity: '"' and the rest; "": not written
+    for r, line in lines:
+        number = str(r)
+        height = heights.get(r)
+        at = len(out)
+        out.append("")  # (the row's start tag, once it is known to be written)
+        last = 0
+        for col, cell in enumerate(line):
+            rest = rests.get(id(cell))
+            if rest is None:
+                value, data_type, look = cell
+                xf = xfs.get(id(look), -1) if look is not None else None
+                if xf == -1 and look is not None:
+                    xf = xfs[id(look)] = styles.xf(tuple(look)) if any(look) else None
+                written = value is not None or xf is not None
+                rest = rests[id(cell)] = (
+                    '"' + _cell_xml_rest(value, data_type, xf, epoch) if written else ""
+                )
+            if rest:
+                while len(starts) <= col:
+                    starts.append(f'<c r="{get_column_letter(len(starts) + 1)}')
+                out += (starts[col], number, rest)
+                last = col + 1
+        if not last and r not in heights:
+            del out[at:]
+            continue
+        if height is None:
+            out[at] = f'<row r="{number}">'
+        else:
+            out[at] = f'<row r="{number}" ht="{height}" customHeight="1">'
+        out.append("</row>")
+        numbers.append(r)
+        if last:
+            max_row, max_col = max(max_row, r), max(max_col, last)
+    return _Rows("".join(out), numbers, max_row, max_col)
+
+
+def _with_lines(edits: SheetEdits, lines: Sequence[NewLine]) -> SheetEdits:
+    """``edits`` with the cells of ``lines`` (:func:`~edi_xl.master.loading.add_new_lines`)
+    written, as the edits found if they had been made cells (for :func:`patch_sheet`, when
+    :func:`_append_in_place` cannot put them in)."""
+    if not lines:
+        return edits
+    cells = dict(edits.cells)
+    for r, line in lines:
+        for col, (value, data_type, look) in enumerate(line, 1):
+            style = tuple(look) if look is not None and any(look) else None
+            if value is not None or style is not None:
+                cells[r, col] = CellEdit(value, data_type, style, value is not None,
+                                         style is not None, None)  # fmt: skip
+    return replace(edits, _cells=cells)
+
+
 #: In a sheet part's text: a row's start tag and its number; the dimension's range; the
 #: filter's range.
 _ROW_NUMBER = re.compile(rb'<row\b[^>]*?[ \t\r\n]r="([0-9]+)"')
@@ -1752,13 +1823,17 @@ _FILTER_REF = re.compile(rb'(<autoFilter\b[^>]*?[ \t\r\n]ref=")([^"]*)"')
 
 
 def _append_in_place(
-    pkg: Package, part: str, edits: SheetEdits, styles: StyleMap, epoch: Any
-) -> bool:
+    pkg: Package, part: str, edits: SheetEdits, styles: StyleMap, epoch: Any,
+    lines: Sequence[NewLine] = (),
+) -> bool:  # fmt: skip
     """Apply ``edits`` to the sheet ``part`` without parsing it, when all they do is add rows
     below its last row (with their heights) and stretch its filter over them: the new rows'
     text put in at the end of its ``sheetData``, its dimension's and filter's ranges set in
     its text. So a Change Log of a year (ten megabytes of XML, many times that as a parsed
     tree) is not parsed and written out again for the lines a command adds at its end.
+    ``lines``: the lines added below the rows of ``edits`` and not made cells
+    (:func:`~edi_xl.master.loading.add_new_lines`; their heights are among ``edits``'), put
+    in after them (:func:`_lines_xml`).
 
     False, with nothing done, for any other edit, and for a part whose text is not plain
     enough to be sure of: not the scanner's plain ``sheetData`` (:func:`~edi_xl.master.
@@ -1795,6 +1870,13 @@ def _append_in_place(
     last_row = int(last.group(1))
     if any(r <= last_row for r, _ in edits.cells) or any(r <= last_row for r in edits.heights):
         return False
+    kept = {r for r, _ in lines}
+    if kept:  # (each line below the file's rows, and below every other row the edits add)
+        first = min(kept)
+        if first <= last_row or any(r >= first for r, _ in edits.cells):
+            return False
+        if any(r >= first and r not in kept for r in edits.heights):
+            return False
     head, tail = data[: found.start], data[found.end :]
     dim = _DIMENSION_REF.search(head)
     if dim is None and b"<dimension" in head:
@@ -1806,10 +1888,18 @@ def _append_in_place(
         if b"customSheetView" in tail or ref is None or ref.group(2) != was:
             return False
         tail = tail[: ref.start(2)] + now + tail[ref.end(2) :]
-    new_rows: dict[int, list[tuple[int, Any]]] = {r: [] for r in edits.heights}
+    new_rows: dict[int, list[tuple[int, Any]]] = {r: [] for r in edits.heights if r not in kept}
     for (r, col), e in edits.cells.items():
         new_rows.setdefault(r, []).append((col, e))
     made = _rows_xml(new_rows, edits.heights, styles, epoch)
+    if lines:
+        more = _lines_xml(lines, edits.heights, styles, epoch)
+        made = _Rows(
+            made.text + more.text,
+            made.numbers + more.numbers,
+            max(made.max_row, more.max_row),
+            max(made.max_col, more.max_col),
+        )
     added = _xml_bytes(made.text)
     if added is None:
         return False
@@ -2461,12 +2551,18 @@ def apply_edits(package: bytes, wb: Workbook, edits: BookEdits) -> bytes:
     # lines, Settings, Lists) are patched like any other, which is much less to write
     whole = set(edits.added) | set(edits.remade)
 
-    # sheets edited in place
+    # sheets edited in place, with the lines added to them and kept apart from their cells
+    # (loading.add_new_lines: the Change Log's; a sheet written whole makes them cells)
+    kept = {ws.title: lines for ws in wb.worksheets if (lines := new_lines(ws))}
+    for title in kept:
+        if title not in whole and title in parts and title not in edits.sheets:
+            edits.sheets[title] = SheetEdits(title)
     for title, sheet in edits.sheets.items():
-        if title not in whole and title in parts and sheet.in_sheet_part:
+        lines = kept.get(title, []) if title not in whole else []
+        if title not in whole and title in parts and (sheet.in_sheet_part or lines):
             part = parts[title][1]
-            if not _append_in_place(pkg, part, sheet, styles, wb.epoch):
-                patch_sheet(pkg, part, wb[title], sheet, styles)
+            if not _append_in_place(pkg, part, sheet, styles, wb.epoch, lines):
+                patch_sheet(pkg, part, wb[title], _with_lines(sheet, lines), styles)
     # charts, pivot tables and other sheets read a sheet that gained a column: they follow
     # it, as the cells' formulas did (before edi_xl's own sheets are put in whole)
     for title, sheet in edits.sheets.items():

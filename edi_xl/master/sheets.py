@@ -10,6 +10,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
@@ -22,7 +23,18 @@ from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG, RAG_MEANING
 from edi_xl.core.text import one_line
 from edi_xl.master.cells import comparable, new_cell, set_plain, set_value
 from edi_xl.master.column_settings import shown_width
-from edi_xl.master.loading import formula_result, made_cells, sheet_values, unmade_values
+from edi_xl.master.loading import (
+    NewCell,
+    NewLine,
+    add_new_lines,
+    cells_but_new_lines,
+    formula_result,
+    holds_new_lines,
+    made_cells,
+    new_lines,
+    sheet_values,
+    unmade_values,
+)
 from edi_xl.master.printing import fit_to_width
 from edi_xl.master.styles import (
     HEADER_FILL,
@@ -751,25 +763,33 @@ def change_log_sheet(wb: Workbook) -> Worksheet:
 
 
 def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
-    """Add one Change Log line per change (text kept as text, never a formula)."""
+    """Add one Change Log line per change (text kept as text, never a formula). On a log read
+    as values (``load_master(log_as_values=True)``) the lines are kept as the values of their
+    cells (:func:`~edi_xl.master.loading.add_new_lines`), which the save writes into the file
+    as they are, else made cells."""
     if not changes:
         return
     ws = change_log_sheet(wb)
     row = _last_line(ws) + 1
-    # Thousands of lines: each cell is made with its look (see alignment_setter) and its value
-    # stored as set_value stores it (set_plain), in rows below every cell the sheet has.
+    # Thousands of lines: each cell is stored with its look (see alignment_setter) and its
+    # value as set_value stores it (set_plain), in rows below every cell the sheet has.
     wrap_top = alignment_style(wb, WRAP_TOP_LEFT)  # ("109" against "round started ...")
     widths = [shown_width(ws, col) for col in _LOG_COLUMNS]
-    # The time left-aligned, so that it never touches the action number beside it.
-    first = ws.cell(row, 1)  # every line's time is this cell's value and look
+    # The time left-aligned, so that it never touches the action number beside it. (Cells
+    # made apart from the sheet, only to work out what they store.)
+    first = Cell(ws, row=row, column=1)  # every line's time is stored as this cell is
     set_value(first, when, number_format="yyyy-mm-dd hh:mm")
     alignment_setter(wb, LEFT_TOP)(first)
+    time_cell: NewCell = (first._value, first.data_type, first._style)
     set_height = row_height_setter(ws)
-    # A text is stored, and wraps, the same on every line it is on (a field's name, a status,
-    # a file's name): worked out once per text (per column for its lines), with what
-    # set_plain stores for it, or None where it is more than a plain text (set_plain then).
-    stored: dict[str, tuple[str, str] | None] = {}
+    # A value is stored, with its look, the same on every line it is on (a field's name, a
+    # status, a file's name): worked out once per value and type, and the line's cells are
+    # then one object (the save writes each once: patch._lines_xml). Not a float: 0.0 and
+    # -0.0 are equal, and are written apart.
+    stored: dict[tuple[type, Any], NewCell] = {}
+    scratch: dict[tuple[int, int], Any] = {}
     lines = ColumnLines(widths)
+    log: list[NewLine] = []
     for change in changes:
         values: tuple[Any, ...] = (
             when,
@@ -779,27 +799,26 @@ def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
             change.new,
             change.source,
         )
-        if row != first.row:
-            new_cell(ws, row, 1, first._style, first._value, first.data_type)
-        for c in range(2, 7):
-            value = values[c - 1]
+        cells = [time_cell]
+        for value in values[1:]:
             kind = type(value)
-            if value is None or kind is int or kind is float:
-                new_cell(ws, row, c, wrap_top, value, "n")
+            if kind is float:
+                cells.append((value, "n", wrap_top))
                 continue
-            if kind is str:
-                if value not in stored:
-                    cell = new_cell(ws, row, c, wrap_top)
-                    set_plain(cell, value)
-                    stored[value] = (
-                        (cell._value, cell.data_type) if cell._style == wrap_top else None
-                    )
-                    continue
-                plain = stored[value]
-                if plain is not None:
-                    new_cell(ws, row, c, wrap_top, plain[0], plain[1])
-                    continue
-            set_plain(new_cell(ws, row, c, wrap_top), _log_value(value))
+            key = (kind, value)
+            shared = kind is str or kind is int or value is None
+            new = stored.get(key) if shared else None
+            if new is None:
+                if value is None or kind is int:
+                    new = (value, "n", wrap_top)
+                else:
+                    cell = new_cell(ws, row, 1, wrap_top, cells=scratch)
+                    set_plain(cell, value if kind is str else _log_value(value))
+                    new = (cell._value, cell.data_type, cell._style)
+                if shared:
+                    stored[key] = new
+            cells.append(new)
+        log.append((row, tuple(cells)))
         most = 1  # the row's lines, as row_height counts them
         for c in range(2, 6):
             value = values[c]
@@ -812,6 +831,12 @@ def append_changes(wb: Workbook, changes: list[Change], when: datetime) -> None:
         if height > ROW_POINTS:
             set_height(row, height)
         row += 1
+    if holds_new_lines(ws):
+        add_new_lines(ws, log)
+    else:
+        for r, line in log:
+            for col, (value, data_type, style) in enumerate(line, 1):
+                new_cell(ws, r, col, style, value, data_type)
     ws._current_row = max(ws._current_row, row - 1)  # what ws.cell keeps (for ws.append)
     ws.auto_filter.ref = f"A1:F{row - 1}"
 
@@ -825,6 +850,9 @@ def _log_value(value: Any) -> Any:
 def _last_line(ws: Worksheet) -> int:
     """The Change Log's last row holding a cell: its cells' and those of the lines it was
     loaded with as values (:func:`edi_xl.master.plan.load_master`, ``log_as_values``)."""
+    kept = new_lines(ws)
+    if kept:  # (below every cell and value the sheet has)
+        return kept[-1][0]
     loaded = sheet_values(ws)
     return max(ws.max_row, loaded.last_row if loaded is not None else 0)
 
@@ -869,9 +897,11 @@ def read_change_log(wb: Workbook) -> list[tuple[Any, ...]]:
     # a year's log is 200,000 values: each row's taken together (the file has them in order)
     for r, cells in groupby(loaded.cells if loaded is not None else (), _ROW):
         rows.setdefault(r, {}).update({c: value for _, c, value, _, _ in cells})
-    for (r, c), cell in ws._cells.items():
+    for (r, c), cell in cells_but_new_lines(ws).items():
         if cell._value is not None:
             rows.setdefault(r, {})[c] = cell._value
+    for r, line in new_lines(ws):  # (the lines added since, not made cells)
+        rows.setdefault(r, {}).update((c, v[0]) for c, v in enumerate(line, 1) if v[0] is not None)
     return [
         tuple(map(row.get, _LOG_COLUMNS))
         for r, row in sorted(rows.items())

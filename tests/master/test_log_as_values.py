@@ -28,7 +28,13 @@ from openpyxl.styles import Font
 
 from edi_xl.flows.refresh import refresh_book, refresh_workbook
 from edi_xl.master import patch, sheets
-from edi_xl.master.loading import bind_values, rows_not_read, sheet_values
+from edi_xl.master.loading import (
+    bind_values,
+    cells_but_new_lines,
+    new_lines,
+    rows_not_read,
+    sheet_values,
+)
 from edi_xl.master.plan import load_master
 from edi_xl.master.sheets import CHANGE_LOG
 
@@ -172,6 +178,37 @@ def test_lines_are_added_below_the_lines_loaded_as_values(master: Path) -> None:
     assert min(r for r, _ in wb[CHANGE_LOG]._cells) == values.last_row + 1
     assert sheets.read_change_log(wb) == [*before, (NOW, "1.1", "Status", "On track", "Complete",
                                                     "a test")]  # fmt: skip
+
+
+def test_lines_added_are_kept_as_values_until_the_sheets_cells_are_used(master: Path) -> None:
+    """On a log read as values, the lines added are kept as the values of their cells, not
+    made cells (a merge adds thousands): the log reads them, a second append goes below
+    them, and the first use of the sheet's cells makes them, the very cells added to a log
+    read as cells (a formula-like text quoted, a date, a number, nothing)."""
+    lines = [
+        sheets.Change("1.1", "Status", "On track", "=1+1", "a test"),
+        sheets.Change("1.2", "Due", date(2024, 1, 5), 42, "a test"),
+        sheets.Change("1.3", "Notes", None, "#N/A", "a test"),
+    ]
+    more = [sheets.Change("1.4", "Status", "On track", "Complete", "a test")]
+    full = load_master(master)
+    sheets.append_changes(full, lines, NOW)
+    sheets.append_changes(full, more, NOW)
+    wb = load_master(master, log_as_values=True)
+    ws = wb[CHANGE_LOG]
+    values = sheet_values(ws)
+    assert values is not None
+    sheets.append_changes(wb, lines, NOW)
+    sheets.append_changes(wb, more, NOW)
+    first = values.last_row + 1
+    assert [r for r, _ in new_lines(ws)] == list(range(first, first + 4))
+    assert not any(r >= first for r, _ in cells_but_new_lines(ws))  # (none made)
+    assert sheets.read_change_log(wb) == sheets.read_change_log(full)
+    expected = {k: v for k, v in _cells_of(full[CHANGE_LOG]).items() if k[0] >= first}
+    assert len(expected) == 4 * 6
+    made = {k: v for k, v in _cells_of(ws).items() if k[0] >= first}  # (ws._cells: made)
+    assert made == expected
+    assert new_lines(ws) == []
 
 
 # --- saving -------------------------------------------------------------------------------------

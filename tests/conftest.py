@@ -330,3 +330,20 @@ def add_seed_plan_sheet(
     for r, values in enumerate(rows, start=header_row):
         ws.write_row(r, 0, values)
     return ws, len(rows)
+
+
+def tiny_png(path: Path) -> Path:
+    """A 1 x 1 PNG picture at ``path``."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+    return path

@@ -78,6 +78,9 @@ class Code(StrEnum):
     FORMULA_NOT_OVERWRITTEN = "formula_not_overwritten"
     TYPED_AS_FORMULA = "typed_as_formula"
     FORMULA_NO_RESULT = "formula_no_result"
+    NOTE_NOT_MERGED = "note_not_merged"
+    PICTURE_IN_CELL = "picture_in_cell"
+    UPDATE_TRUE_FALSE = "update_true_false"
 
     # Why a file of a batch of returns was not taken (the ``reason`` of a file outcome).
     OFFICE_LOCK_FILE = "office_lock_file"
@@ -159,6 +162,10 @@ SEVERITY: dict[Code, Severity] = {
     Code.STATUS_OVERRIDDEN: Severity.WARNING,
     Code.TYPED_AS_FORMULA: Severity.WARNING,
     Code.FORMULA_NO_RESULT: Severity.WARNING,
+    # an owner's words or picture the master's cells cannot take: not merged, said
+    Code.NOTE_NOT_MERGED: Severity.WARNING,
+    Code.PICTURE_IN_CELL: Severity.WARNING,
+    Code.UPDATE_TRUE_FALSE: Severity.WARNING,
     # a newer return says it instead
     Code.SUPERSEDED: Severity.INFO,
     # files passed over quietly: not returns
@@ -285,6 +292,22 @@ MESSAGES: dict[Code, str] = {
         "a program that does not work formulas out), taken as its text, {value!r}: open the "
         "return in Excel, save it, and merge it again, or check it"
     ),
+    Code.NOTE_NOT_MERGED: (
+        "{at} column {column!r} (cell {cell}): a note on the cell says {value!r}; not merged "
+        "(notes and comments on cells are not read): the owner's update belongs in {update}: "
+        "copy it there, or ask the owner to"
+    ),
+    Code.PICTURE_IN_CELL: (
+        "{at} column {column!r} (cell {cell}): a picture placed in the cell (Excel shows it "
+        "as #VALUE! to other programs); not merged: a picture cannot go into the master's "
+        "cell. Ask the owner to type the {what} in words and to send the picture with their "
+        "return"
+    ),
+    Code.UPDATE_TRUE_FALSE: (
+        "{at} column {column!r} (cell {cell}): the update is {value} (a tick box, Insert > "
+        "Checkbox, or TRUE or FALSE typed); not taken as the update: the update column holds "
+        "the owner's words. Ask the owner what they meant"
+    ),
     Code.COLUMN_NOT_READ: (
         "sheet {sheet!r} column {letter} {column!r}: {values} not read: only the Status and "
         "the update are taken from returns"
@@ -404,6 +427,12 @@ SUPERSEDED_BY_EARLIER_MERGE = (
 FILE_SUPERSEDED_EARLIER = "a newer return was merged earlier this round"
 FILE_SUPERSEDED_SAME_ACTIONS = "a newer return updates the same actions"
 FILE_SUPERSEDED_LATER = "a newer return ({newer}) came in"
+#: A return with nothing new in its Status and update cells, but with notes, pictures or
+#: TRUE / FALSE on them (flagged one by one): not passed over as if nothing came back.
+RETURN_UNCHANGED_NOT_MERGED = (
+    "sent back with no new status or update; {left} on its cells not merged (flagged): read "
+    "{them} before chasing the owner"
+)
 #: normalise keeps a status word that is no RAG status as written.
 INVALID_STATUS_KEPT = "sheet {sheet!r} row {row}: {value!r} is not a RAG status; kept as written"
 
@@ -508,6 +537,7 @@ def problem(
         sheet=sheet,
         row=row,
         column=column,
+        cell=cell,
         value=value,
         at=at,
         **fields,

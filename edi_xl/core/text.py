@@ -40,6 +40,16 @@ def one_line(value: Any) -> str:
     return " ".join(str(value).split()) if value is not None else ""
 
 
+def shortened(value: Any, width: int) -> str:
+    """A value's text on one line (:func:`one_line`), cut at a word to at most ``width``
+    characters, with "…" when it was cut: for quoting a long text in a message."""
+    text = one_line(value)
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0] if " " in text[: width - 1] else text[: width - 1]
+    return cut.rstrip(" ,;:.") + "…"
+
+
 def has_words(text: str | None) -> bool:
     """False for empty text and for stray punctuation such as ", ,"."""
     return bool(text and _HAS_WORDS.search(text))

@@ -28,7 +28,7 @@ from edi_xl.core.number_formats import as_shown
 from edi_xl.core.problems import Code, Flag, Outcome, Problem, problem
 from edi_xl.core.rounds import is_update_header, latest_round
 from edi_xl.core.status import RAG, parse_status, status_remark
-from edi_xl.core.text import cell_text, one_line, plural, with_links
+from edi_xl.core.text import cell_text, one_line, plural, shortened, with_links
 from edi_xl.flows.owner_returns import (
     COLUMNS,
     LAST_COL,
@@ -88,6 +88,14 @@ class ReturnRow:
     #: ("-delayed to May"), or a formula saved with no result: column -> (the text, which is
     #: read, and the error Excel showed, ``#NAME?``; "" for no result)
     typed_as_formula: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: What the owner left on the row's cells that no cell's value holds, each (the column,
+    #: its header or letter; the cell, "F7"; what was there), never taken, always said
+    #: (:func:`not_merged_flags`): ``notes``, the text of a note or comment on a cell;
+    #: ``pictures``, a picture placed in the Status or update cell (the text is "");
+    #: ``true_false``, the TRUE or FALSE the update cell held (a tick box), not the update
+    notes: tuple[tuple[str, str, str], ...] = ()
+    pictures: tuple[tuple[str, str, str], ...] = ()
+    true_false: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass
@@ -475,6 +483,9 @@ def table_rows(table: ReturnTable, file_name: str, limit: int | None = None) -> 
         raw_id = get("id")
         # a number or a date as the owner saw it ("50%", not 0.5)
         update = shown(sheet, r, table.update_col) if table.update_col is not None else None
+        ticked = _true_false(table, r)
+        if ticked:  # a tick box (Insert > Checkbox) over the column: no words, not taken
+            update = None
         # an address the Status or update cell links to (the evidence, Insert > Link) goes
         # after the update's text: the master's cell holds text, and the link is not lost
         linked = [
@@ -501,9 +512,105 @@ def table_rows(table: ReturnTable, file_name: str, limit: int | None = None) -> 
                 },
                 typed_as_formula=_typed_as_formula(table, r),
                 status_column="status" in cols,
+                notes=_notes(table, r) if sheet.notes else (),
+                pictures=_pictures(table, r) if sheet.pictures else (),
+                true_false=ticked,
             )
         )
     return rows
+
+
+def _cell(r: int, c: int) -> str:
+    """The reference of 0-based (``r``, ``c``): "F7"."""
+    return f"{get_column_letter(c + 1)}{r + 1}"
+
+
+def _notes(table: ReturnTable, r: int) -> tuple[tuple[str, str, str], ...]:
+    """The notes on the cells of row ``r`` (0-based), in column order: (the column's header,
+    or its letter outside the table; the cell; the note's text)."""
+    sheet = table.sheet
+    return tuple(
+        (one_line(sheet.value(table.header_row, c)) or get_column_letter(c + 1), _cell(r, c), text)
+        for (row, c), text in sorted(sheet.notes.items())
+        if row == r
+    )
+
+
+def _status_and_update(table: ReturnTable) -> list[tuple[str, int]]:
+    """The Status and the update columns of ``table``: (the column as flags name it, its
+    0-based index), those it has."""
+    found = [
+        ("Status", table.columns.get("status")),
+        (table.update_header or "Update", table.update_col),
+    ]
+    return [(column, c) for column, c in found if c is not None]
+
+
+def _pictures(table: ReturnTable, r: int) -> tuple[tuple[str, str, str], ...]:
+    """The Status and update cells of row ``r`` (0-based) holding a picture placed in the cell
+    (read as empty): (the column, the cell, "")."""
+    places = table.sheet.pictures
+    return tuple(
+        (column, _cell(r, c), "") for column, c in _status_and_update(table) if (r, c) in places
+    )
+
+
+def _true_false(table: ReturnTable, r: int) -> tuple[tuple[str, str, str], ...]:
+    """The update cell of row ``r`` (0-based) when it holds TRUE or FALSE (an Excel 365 tick
+    box, Insert > Checkbox, or the word typed, which Excel keeps as TRUE or FALSE), which is
+    no update: (the column, the cell, "TRUE" or "FALSE"); () for any other value."""
+    c = table.update_col
+    if c is None:
+        return ()
+    value = typed(table.sheet, r, c)
+    if not isinstance(value, bool):
+        return ()
+    return ((table.update_header or "Update", _cell(r, c), str(value).upper()),)
+
+
+def not_merged_flags(row: ReturnRow, update: str | None, **flag_fields: Any) -> list[Flag]:
+    """A flag for each thing the owner left on ``row``'s cells that is not taken
+    (``flag_fields``: the action, as :class:`Flag` takes it; ``update``: the header of the
+    return's update column, if it has one): ``note_not_merged`` for a note or comment (its
+    text quoted, shortened when long), ``picture_in_cell`` for a picture placed in the
+    Status or update cell, ``update_true_false`` for a TRUE or FALSE update (a tick box).
+    The owner's words or picture are in the return alone: said, never passed over."""
+    where = {"sheet": row.sheet, "row": row.row}
+    flags = [
+        Flag(
+            Code.NOTE_NOT_MERGED,
+            row.file,
+            column=column,
+            cell=cell,
+            value=shortened(text, NOTE_SHOWN),
+            update=f"the update column, {update!r}" if update else "an update column",
+            **where,
+            **flag_fields,
+        )
+        for column, cell, text in row.notes
+    ]
+    flags += [
+        Flag(
+            Code.PICTURE_IN_CELL,
+            row.file,
+            column=column,
+            cell=cell,
+            what="Status" if column == "Status" else "update",
+            **where,
+            **flag_fields,
+        )
+        for column, cell, _ in row.pictures
+    ]
+    flags += [
+        Flag(Code.UPDATE_TRUE_FALSE, row.file, column=column, cell=cell, value=value, **where,
+             **flag_fields)
+        for column, cell, value in row.true_false
+    ]  # fmt: skip
+    return flags
+
+
+#: The most of a note a flag quotes (the whole note is in the return).
+NOTE_SHOWN = 300
 
 
 def _locked(table: ReturnTable, r: int, get: Callable[[str], Any]) -> dict[str, Any]:

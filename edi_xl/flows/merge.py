@@ -27,6 +27,7 @@ from edi_xl.core.problems import (
     FILE_SUPERSEDED_EARLIER,
     FILE_SUPERSEDED_LATER,
     FILE_SUPERSEDED_SAME_ACTIONS,
+    RETURN_UNCHANGED_NOT_MERGED,
     SUPERSEDED_BY_EARLIER_MERGE,
     Code,
     Flag,
@@ -47,6 +48,7 @@ from edi_xl.flows.intake import (
     ReturnFile,
     ReturnRow,
     ReturnsReading,
+    not_merged_flags,
     returned_status,
     typed_formula_flags,
 )
@@ -541,6 +543,9 @@ def merge_book(
     owners: dict[str, str | None] = {}
     unchanged: set[str] = set()
     earlier: set[str] = set()
+    # per file, the notes, pictures and TRUE / FALSE updates on its rows, not merged (a return
+    # unchanged but for them is said so: the owner did send something)
+    not_merged: dict[str, Counter[Code]] = defaultdict(Counter)
 
     grid = master.grid or sheet_grid(ws)  # nothing written to the sheet yet
     status_col = trust.map_columns(grid, detection.header_row).fields["status"] + 1
@@ -589,6 +594,10 @@ def merge_book(
         for row, action in matched:
             flags.extend(locked_changes(row, action, sent_as_at or as_at))
             flags.extend(typed_formula_flags(row, action_id=action.id))
+            left = not_merged_flags(row, file.update_header, action_id=action.id)
+            if left:
+                flags.extend(left)
+                not_merged[file.name].update(f.kind for f in left)
             status_word, invalid = returned_status(
                 row, words, action_id=action.id, kept=action.status_text
             )
@@ -600,6 +609,7 @@ def merge_book(
                 and row.status_column
                 and not row.status
                 and has_words(action.status_text)
+                and not any(column == "Status" for column, _, _ in row.pictures)
             ):
                 # the return went out with the Status filled in: emptied, it says nothing the
                 # master can take, and the master keeps its own (said, not passed over)
@@ -702,10 +712,10 @@ def merge_book(
                 changes.append(MergeChange(action_id, fld, old, whole, winner.file.name))
                 log.append(Change(action_id, label, old, cell.value, winner.file.name))
 
-    outcomes = [_outcome(f, won, lost, owners, unchanged, earlier) for f in files]
+    outcomes = [_outcome(f, won, lost, owners, unchanged, earlier, not_merged) for f in files]
     when = now or datetime.now().replace(microsecond=0)
     sheets.append_changes(wb, log, when)
-    _add_to_record(record, files, outcomes, flags, plan.owners)
+    _add_to_record(record, files, outcomes, flags, plan.owners, set(not_merged))
     write_returns_sheet(
         wb, round_owners(plan.actions, plan.owners, record), record, as_at, master.settings
     )
@@ -807,9 +817,11 @@ def _add_to_record(
     outcomes: list[FileOutcome],
     flags: list[Flag],
     owners: list[str],
+    not_merged: set[str],
 ) -> None:
     """Add this merge's files and flags to the round's record; a return now superseded by a
-    newer one merged here is marked so."""
+    newer one merged here is marked so. ``not_merged``: the files whose cells held notes,
+    pictures or TRUE / FALSE updates, not merged (an unchanged one's reason says so)."""
     by_name = {f.name: f for f in files}
     found: list[FileRecord] = []
     for o in outcomes:
@@ -817,7 +829,9 @@ def _add_to_record(
             continue
         file = by_name[o.file]
         owner = o.owner or _owner_by_name(file, owners)
-        reason = o.reason if o.outcome == REJECTED else None
+        # (an unchanged return's reason is kept when its cells held what was not merged)
+        left = o.outcome == FILE_UNCHANGED and o.file in not_merged
+        reason = o.reason if o.outcome == REJECTED or left else None
         found.append(FileRecord(o.file, owner, stamp(file.stamp), o.outcome, o.rows, 0, reason))
     record.add(found, flags)
     newest = record.newest_returned()
@@ -848,13 +862,16 @@ def _outcome(
     owners: dict[str, str | None],
     unchanged: set[str],
     earlier: set[str],
+    not_merged: dict[str, Counter[Code]],
 ) -> FileOutcome:
     if file.outcome != READ:
         return FileOutcome(file.name, file.outcome, file.problem, None, 0)
     owner = owners.get(file.name) or file.owner
 
-    def outcome(what: Outcome, code: Code, template: str | None = None) -> FileOutcome:
-        why = problem(code, template=template, file=file.name)
+    def outcome(
+        what: Outcome, code: Code, template: str | None = None, **fields: Any
+    ) -> FileOutcome:
+        why = problem(code, template=template, file=file.name, **fields)
         return FileOutcome(file.name, what, why, owner, 0)
 
     if file.name in earlier:
@@ -863,9 +880,37 @@ def _outcome(
         return FileOutcome(file.name, Outcome.MERGED, None, owner, won[file.name])
     if lost[file.name]:
         return outcome(Outcome.SUPERSEDED, Code.SUPERSEDED, FILE_SUPERSEDED_SAME_ACTIONS)
+    if file.name in unchanged and (left := not_merged.get(file.name)):
+        them = "it" if sum(left.values()) == 1 else "them"
+        words = _not_merged_words(left)
+        return outcome(
+            FILE_UNCHANGED,
+            Code.RETURN_UNCHANGED,
+            RETURN_UNCHANGED_NOT_MERGED,
+            left=words,
+            them=them,
+        )
     if file.name in unchanged:
         return outcome(FILE_UNCHANGED, Code.RETURN_UNCHANGED)
     return outcome(REJECTED, Code.NO_ROW_MATCHED)
+
+
+#: What a return's cells held that was not merged, in words, by its flag's code.
+_NOT_MERGED_WORDS = {
+    Code.NOTE_NOT_MERGED: ("note", "notes"),
+    Code.PICTURE_IN_CELL: ("picture", "pictures"),
+    Code.UPDATE_TRUE_FALSE: ("TRUE / FALSE update", "TRUE / FALSE updates"),
+}
+
+
+def _not_merged_words(counts: Counter[Code]) -> str:
+    """What a return's cells held that was not merged, in words: "2 notes and 1 picture"."""
+    parts = [
+        plural(counts[code], one, many)
+        for code, (one, many) in _NOT_MERGED_WORDS.items()
+        if counts[code]
+    ]
+    return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
 
 
 def merge_returns(

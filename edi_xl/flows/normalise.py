@@ -53,6 +53,7 @@ from edi_xl.flows.intake import (
     REJECTED,
     ReturnFile,
     ReturnRow,
+    not_merged_flags,
     read_returns,
     returned_status,
     typed_formula_flags,
@@ -126,6 +127,7 @@ def canonical_rows(
         if invalid:
             flags.append(invalid)
         flags += typed_formula_flags(row, action_id=row.id or None)
+        flags += not_merged_flags(row, file.update_header, action_id=row.id or None)
         if not row.id and not row.locked.get("action"):
             flags.append(Flag(Code.NO_ID, file.name, sheet=row.sheet, row=row.row))
         rows.append(

@@ -69,6 +69,16 @@ class SheetGrid:
     number_formats: dict[tuple[int, int], str] = field(
         default_factory=dict, compare=False, hash=False
     )
+    #: 0-based (row, column) -> the text of the note on a cell (Review > Note; Excel 365 keeps
+    #: each comment as a note too), where the reader knows them (xlsx / xlsm): words an owner
+    #: wrote in no cell, which are never read as a Status or an update, and must be said
+    notes: dict[tuple[int, int], str] = field(default_factory=dict, compare=False, hash=False)
+    #: 0-based (row, column) of the cells holding a picture placed in the cell (Excel 365:
+    #: Insert > Picture > Place in Cell; the cell keeps ``#VALUE!``, read as empty), where the
+    #: reader knows them (xlsx / xlsm)
+    pictures: frozenset[tuple[int, int]] = field(
+        default_factory=frozenset, compare=False, hash=False
+    )
 
     @property
     def n_rows(self) -> int:

@@ -40,7 +40,7 @@ import warnings
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar, cast
@@ -535,6 +535,8 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
         styled: dict[str, dict[tuple[int, int], str]] = {}
         formulas: dict[str, _FormulaCells] = {}
         totals: dict[str, list[_Range]] = {}
+        notes: dict[str, dict[tuple[int, int], str]] = {}
+        pictures: dict[str, frozenset[tuple[int, int]]] = {}
         for name, part in parts.items():
             xml = read(part)
             hidden[name] = _hidden_rows(xml)
@@ -542,6 +544,8 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
             styled[name] = _styled_cells(xml, formats)
             formulas[name] = _formula_cells(xml, recalculate)
             totals[name] = _table_totals(xml, part, read, names)
+            notes[name] = _notes(part, read, names)
+            pictures[name] = _pictures(xml)
         saved = core_modified(read(_CORE)) if _CORE in names else None
     grids = _calamine_sheets(path)
     if not grids:
@@ -568,6 +572,8 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
                 filled_down=grid.filled_down,
                 typed_as_formula=dict.fromkeys(formula.typed, _NAME_ERROR),
                 number_formats=_of_numbers(styled[grid.name], rows),
+                notes=notes[grid.name],
+                pictures=pictures[grid.name],
             )
         )
     return out, saved
@@ -864,6 +870,103 @@ def _links_of_cells(links: list[_Link], rows: list[list[Any]]) -> dict[tuple[int
     return out
 
 
+#: a worksheet's relationship to its notes (``xl/commentsN.xml``; Excel 365 mirrors each
+#: threaded comment there as a note, which is what is read of it)
+_COMMENTS_REL = re.compile(rb"/comments[\"']")
+#: a cell whose value is kept elsewhere (``vm=""``, value metadata): what Excel 365 writes for
+#: a picture placed in a cell
+_CELL_VALUE_META = re.compile(rb"\bvm=[\"']\d+[\"']")
+#: what Excel 365 writes before the words of a threaded comment it mirrors as a note
+_THREADED = "[Threaded comment]"
+
+
+def _notes(part: str, read: Callable[[str], bytes], names: set[str]) -> dict[tuple[int, int], str]:
+    """0-based (row, column) -> the text of each note on the cells of a worksheet part, from
+    the notes part its relationships name (a sheet with none: its relationships, when it has
+    any, are looked at, and nothing is parsed)."""
+    import posixpath
+
+    folder, _, file = part.rpartition("/")
+    rels_name = f"{folder}/_rels/{file}.rels"
+    if rels_name not in names or not _COMMENTS_REL.search(rels := read(rels_name)):
+        return {}
+    from defusedxml import ElementTree as SafeTree
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    found: dict[tuple[int, int], str] = {}
+    for rel in SafeTree.fromstring(rels):
+        target = rel.get("Target") or ""
+        if not (rel.get("Type") or "").endswith("/comments") or not target:
+            continue
+        comments = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(folder, target))
+        )
+        if comments not in names:
+            continue
+        for element in SafeTree.fromstring(read(comments)).iter():
+            if element.tag.rsplit("}", 1)[-1] != "comment":
+                continue
+            try:
+                row, col = coordinate_to_tuple(element.get("ref") or "")
+            except (TypeError, ValueError):
+                continue
+            text = note_text(_rich_text(element))
+            if text and row <= MAX_ROWS and col <= MAX_COLS:
+                found[(row - 1, col - 1)] = text
+    return found
+
+
+def _rich_text(comment: Any) -> str:
+    """The text of a note's ``<text>``: its runs' texts (``<t>``, or ``<r><t>``), not the
+    phonetic guides (``<rPh>``) Japanese text may carry."""
+    out: list[str] = []
+    for text in comment:
+        if text.tag.rsplit("}", 1)[-1] != "text":
+            continue
+        for child in text:
+            kind = child.tag.rsplit("}", 1)[-1]
+            if kind == "t":
+                out.append(child.text or "")
+            elif kind == "r":
+                out.extend(t.text or "" for t in child if t.tag.rsplit("}", 1)[-1] == "t")
+    return "".join(out)
+
+
+def note_text(text: str) -> str:
+    """The words of a note as a person wrote them. A threaded comment Excel 365 mirrors as a
+    note starts with Excel's own words about it ("[Threaded comment] Your version of Excel
+    allows you to read this threaded comment; ... Comment:"): left out, the comment and its
+    replies ("Reply:") kept."""
+    text = text.strip()
+    if text.startswith(_THREADED):
+        _, said, rest = text.partition("Comment:")
+        if said:
+            text = rest.strip()
+    return text
+
+
+def _pictures(data: bytes) -> frozenset[tuple[int, int]]:
+    """0-based (row, column) of the cells of a worksheet part (``data``) whose value is kept
+    elsewhere (``vm=""``): a picture placed in the cell (Excel 365), or another of the values
+    Excel keeps so (a linked data type), none of them text. A sheet with none is not read
+    cell by cell."""
+    if b"vm=" not in data:
+        return frozenset()
+    from openpyxl.utils.cell import column_index_from_string
+
+    found: list[tuple[int, int]] = []
+    for match in _CELL_TAG.finditer(data):
+        attrs = match.group(1)
+        if not _CELL_VALUE_META.search(attrs) or (ref := _CELL_REF.search(attrs)) is None:
+            continue
+        row, col = int(ref.group(2)), column_index_from_string(ref.group(1).decode().upper())
+        if row <= MAX_ROWS and col <= MAX_COLS:
+            found.append((row - 1, col - 1))
+    return frozenset(found)
+
+
 _CORE = "docProps/core.xml"
 
 
@@ -980,9 +1083,14 @@ def _openpyxl_sheets(path: Path) -> list[SheetGrid]:
         wb = openpyxl.load_workbook(f, data_only=True, keep_links=False)
         try:
             grids = []
-            typed: dict[str, dict[tuple[int, int], str]] | None = None  # read when needed
+            typed: dict[str, _FromXml] | None = None  # read when needed
             for ws in wb.worksheets:
                 grid = _clean_grid(grid_from_worksheet(ws))
+                grid.notes.update(
+                    ((r - 1, c - 1), text)
+                    for (r, c), cell in ws._cells.items()
+                    if (note := cell.comment) is not None and (text := note_text(note.text or ""))
+                )
                 grid.links.update(
                     ((r - 1, c - 1), _address(link))
                     for (r, c), cell in ws._cells.items()
@@ -997,27 +1105,41 @@ def _openpyxl_sheets(path: Path) -> list[SheetGrid]:
                 errors = [
                     (r - 1, c - 1) for (r, c), cell in ws._cells.items() if cell.data_type == "e"
                 ]
-                if errors:
+                if errors:  # (a picture placed in a cell is one: #VALUE!)
                     if typed is None:
                         typed = _typed_in_file(path)
-                    _errors_as_read(grid, errors, typed.get(ws.title, {}))
+                    found = typed.get(ws.title, _FromXml({}, frozenset()))
+                    _errors_as_read(grid, errors, found.typed)
+                    if found.pictures:
+                        grid = replace(grid, pictures=found.pictures)
                 grids.append(grid)
             return grids
         finally:
             wb.close()
 
 
-def _typed_in_file(path: Path) -> dict[str, dict[tuple[int, int], str]]:
-    """Sheet name -> the words typed that Excel took for formulas on it (the ``typed`` of
-    :func:`_formula_cells`), for an .xlsx / .xlsm at ``path`` (nothing when its parts cannot
-    be found)."""
+class _FromXml(NamedTuple):
+    """What openpyxl does not read of a worksheet's cells showing an error, read from its
+    part (:func:`_typed_in_file`)."""
+
+    #: the words typed that Excel took for formulas (the ``typed`` of :func:`_formula_cells`)
+    typed: dict[tuple[int, int], str]
+    #: the cells holding a picture placed in the cell (:func:`_pictures`)
+    pictures: frozenset[tuple[int, int]]
+
+
+def _typed_in_file(path: Path) -> dict[str, _FromXml]:
+    """Sheet name -> the words typed that Excel took for formulas on it and its pictures
+    placed in cells, for an .xlsx / .xlsm at ``path`` (nothing when its parts cannot be
+    found)."""
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
-            return {
-                name: _formula_cells(zf.read(part), recalculate=False).typed
-                for name, part in _sheet_parts(zf.read, names).items()
-            }
+            found = {}
+            for name, part in _sheet_parts(zf.read, names).items():
+                xml = zf.read(part)
+                found[name] = _FromXml(_formula_cells(xml, recalculate=False).typed, _pictures(xml))
+            return found
     except (KeyError, OSError, ValueError, ParseError, zipfile.BadZipFile):
         return {}
 

@@ -1279,3 +1279,132 @@ def test_a_number_or_date_typed_as_an_update_arrives_as_the_owner_saw_it(
     updates = {"1.4": "50%", "1.5": "£1,200", "1.8": "15 Mar 2026"}
     assert {c.id: c.new for c in result.changes if c.field == "update"} == updates
     assert {i: plan_rows(master)[i]["Update as at 18 Dec 23"] for i in updates} == updates
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_notes_on_a_return_are_flagged_and_its_owner_not_chased_as_if_silent(
+    master, tmp_path, monkeypatch, reader
+):
+    """Jim sent back no new Status or update, but wrote "Slipped: waiting on payroll data"
+    in a comment on a Status (Excel 365 keeps it as a note, after its own words) and his
+    update in a note on the update cell: the merge said "unchanged ... no new status or
+    update" and nothing else, and the Returns sheet chased him as if he had sent nothing
+    (helper-84, session 19). Each note is flagged, quoted (a long one shortened), naming its
+    cell; the return is still unchanged (nothing is taken from a note), and its reason, the
+    Returns sheet and the reminder say what came back."""
+    from openpyxl.comments import Comment
+
+    from edi_xl.read import sources
+
+    if reader == "openpyxl":
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+    threaded = (
+        "[Threaded comment]\n\nYour version of Excel allows you to read this threaded comment; "
+        "however, any edits to it will get removed if the file is opened in a newer version of "
+        "Excel. Learn more: https://go.microsoft.com/fwlink/?linkid=870924\n\nComment:\n"
+        "    Slipped: waiting on payroll data"
+    )
+    long_note = "Panels now include a trained member of staff from a network. " * 10
+    rows: dict[str, int] = {}
+
+    def edit(ws, found):
+        rows.update(found)
+        ws.cell(found["1.5"], 4).comment = Comment(threaded, "tc={0A1B}")
+        ws.cell(found["1.4"], 6).comment = Comment(long_note, "Jim Machon")
+
+    jim = _sent_and_edited(master, tmp_path, edit)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert result.changes == []
+    (outcome,) = result.files
+    assert outcome.outcome == "unchanged"
+    assert outcome.reason == (
+        "sent back with no new status or update; 2 notes on its cells not merged (flagged): "
+        "read them before chasing the owner"
+    )
+    said = [f for f in result.flags if f.kind == "note_not_merged"]
+    where = [(f.id, f.severity, f.location.sheet, f.location.row, f.location.column,
+              f.location.cell) for f in said]  # fmt: skip
+    assert where == [
+        ("1.4", Severity.WARNING, "Your actions", rows["1.4"], "Update as at 18 Dec 23",
+         f"F{rows['1.4']}"),
+        ("1.5", Severity.WARNING, "Your actions", rows["1.5"], "Status", f"D{rows['1.5']}"),
+    ]  # fmt: skip
+    assert said[1].message == (
+        f"sheet 'Your actions' row {rows['1.5']} column 'Status' (cell D{rows['1.5']}): a note "
+        "on the cell says 'Slipped: waiting on payroll data'; not merged (notes and comments "
+        "on cells are not read): the owner's update belongs in the update column, 'Update as "
+        "at 18 Dec 23': copy it there, or ask the owner to"
+    )
+    quoted = said[0].problem.value
+    assert len(quoted) <= 300 and quoted.endswith("…") and quoted.startswith("Panels now")
+    returns = [
+        [v for v in row if v is not None]
+        for row in load_workbook(master)["Returns"].iter_rows(values_only=True)
+    ]
+    files = next(i for i, r in enumerate(returns) if r[:1] == ["Files received this round"])
+    assert returns[files + 2][-1] == outcome.reason
+    assert returns[files + 2][-2] == 2  # its flags
+    reminder = next(r[1] for r in returns if len(r) > 1 and str(r[1]).startswith("Dear Jim"))
+    assert "no new status or update in its Status and update columns" in reminder
+    assert "notes, comments, pictures and tick boxes on its cells cannot be taken" in reminder
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_a_picture_placed_in_a_cell_and_a_tick_box_update_are_not_taken_and_said(
+    master, tmp_path, monkeypatch, reader
+):
+    """Excel 365: a picture placed in a Status or update cell (the cell holds #VALUE!) and
+    tick boxes (Insert > Checkbox) over the update column, holding TRUE and FALSE. The
+    picture was passed over silently, and "True" / "False" written as the round's update
+    (helper-84, session 19). Neither is taken; each is flagged naming its cell; the Status
+    and update written beside them are."""
+    import xlsxwriter
+    from conftest import tiny_png
+
+    from edi_xl.read import sources
+
+    if reader == "openpyxl":
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+    png = str(tiny_png(tmp_path / "evidence.png"))
+    path = tmp_path / "Jim Machon.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Actions")
+    ws.write_row(0, 0, ["#", "Status", "Update"])
+    ws.write_row(1, 0, ["1.4"])
+    ws.embed_image("B2", png)  # the Status a picture
+    ws.write("C2", "Panels agreed")
+    ws.write_row(2, 0, ["1.5", "Amber"])
+    ws.embed_image("C3", png)  # the update a picture
+    ws.write_row(3, 0, ["1.8", "Green"])
+    ws.insert_checkbox("C4", True)
+    ws.write_row(4, 0, ["1.9", "Red", True])  # TRUE typed
+    wb.close()
+    result = merge_returns(master, [path], as_at=AS_AT)
+    assert sorted((c.id, c.field, c.new) for c in result.changes) == [
+        ("1.4", "update", "Panels agreed"),
+        ("1.5", "status", "At Risk"),
+    ]  # (1.8 and 1.9 are Green and Red in the master: no update, no change)
+    said = [
+        (f.kind, f.id, f.location.column, f.location.cell)
+        for f in result.flags
+        if f.kind in ("picture_in_cell", "update_true_false")
+    ]
+    assert said == [
+        ("picture_in_cell", "1.4", "Status", "B2"),
+        ("picture_in_cell", "1.5", "Update", "C3"),
+        ("update_true_false", "1.8", "Update", "C4"),
+        ("update_true_false", "1.9", "Update", "C5"),
+    ]
+    messages = {f.location.cell: f.message for f in result.flags}
+    assert messages["B2"] == (
+        "sheet 'Actions' row 2 column 'Status' (cell B2): a picture placed in the cell (Excel "
+        "shows it as #VALUE! to other programs); not merged: a picture cannot go into the "
+        "master's cell. Ask the owner to type the Status in words and to send the picture "
+        "with their return"
+    )
+    assert messages["C4"].startswith(
+        "sheet 'Actions' row 4 column 'Update' (cell C4): the update is TRUE (a tick box, "
+        "Insert > Checkbox, or TRUE or FALSE typed); not taken as the update"
+    )
+    updates = {k: v.get("Update as at 18 Dec 23") for k, v in plan_rows(master).items()}
+    assert updates["1.8"] is None and updates["1.9"] is None

@@ -792,6 +792,43 @@ def test_words_excel_took_for_a_formula_are_read_as_typed(tmp_path, monkeypatch,
     assert grid.typed_as_formula == {(1, 1): "#NAME?", (2, 1): "#NAME?", (5, 2): "#NAME?"}
 
 
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_notes_and_pictures_placed_in_cells_are_read(tmp_path, monkeypatch, reader):
+    """An owner's note on a cell (Review > Note; Excel 365 keeps a threaded comment as a
+    note too, after its own words about it) and a picture placed in a cell (Place in Cell:
+    the cell holds #VALUE!) were read by neither way of reading an xlsx (helper-84, session
+    19): the grid has each note's words by cell, and the cells holding a picture."""
+    from conftest import tiny_png
+
+    from edi_xl.read import sources
+
+    if reader == "openpyxl":
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+    path = tmp_path / "noted.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Return")
+    ws.write_row(0, 0, ["#", "Status", "Update"])
+    ws.write_row(1, 0, ["1.4", "Green", "on track"])
+    ws.write_row(2, 0, ["1.5", "Amber"])
+    ws.write_comment("B2", "Jane Owner:\nSlipped: waiting on payroll data")
+    threaded = (
+        "[Threaded comment]\n\nYour version of Excel allows you to read this threaded "
+        "comment; however, any edits to it will get removed if the file is opened in a newer "
+        "version of Excel. Learn more: https://go.microsoft.com/fwlink/?linkid=870924\n\n"
+        "Comment:\n    Panel list agreed\nReply:\n    Thanks"
+    )
+    ws.write_comment("A3", threaded)
+    ws.embed_image("C3", str(tiny_png(tmp_path / "evidence.png")))
+    wb.close()
+    grid = read_grids(path).sheets[0]
+    assert grid.notes == {
+        (1, 1): "Jane Owner:\nSlipped: waiting on payroll data",
+        (2, 0): "Panel list agreed\nReply:\n    Thanks",
+    }
+    assert grid.pictures == {(2, 2)}
+    assert grid.value(2, 2) is None  # (#VALUE!, no text)
+
+
 def test_the_parts_returns_share_are_read_once_and_each_reading_is_its_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

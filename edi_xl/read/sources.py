@@ -677,27 +677,11 @@ def _table_totals(
     worksheet part (``data``), as a master's are found (:func:`edi_xl.master.plan.table_totals`)."""
     if not _TABLE_PART.search(data):
         return []
-    import posixpath
-
     from defusedxml import ElementTree as SafeTree
     from openpyxl.utils.cell import range_boundaries
 
-    folder, _, file = part.rpartition("/")
-    rels_name = f"{folder}/_rels/{file}.rels"
-    if rels_name not in names:
-        return []
     out: list[_Range] = []
-    for rel in SafeTree.fromstring(read(rels_name)):
-        target = rel.get("Target") or ""
-        if not (rel.get("Type") or "").endswith("/table") or not target:
-            continue
-        table = (
-            target.lstrip("/")
-            if target.startswith("/")
-            else posixpath.normpath(posixpath.join(folder, target))
-        )
-        if table not in names:
-            continue
+    for table in _related(part, "table", read, names):
         root = SafeTree.fromstring(read(table))
         try:
             count = int(root.get("totalsRowCount") or 0)
@@ -707,6 +691,32 @@ def _table_totals(
         if count and left and right and last:
             out.append((last - count, last - 1, left - 1, right - 1))
     return out
+
+
+def _related(part: str, kind: str, read: Callable[[str], bytes], names: set[str]) -> list[str]:
+    """The parts of the package (``names``) the relationships of ``part`` name as of type
+    ``kind`` ("table", "comments"), each as its name in the zip."""
+    import posixpath
+
+    from defusedxml import ElementTree as SafeTree
+
+    folder, _, file = part.rpartition("/")
+    rels_name = f"{folder}/_rels/{file}.rels"
+    if rels_name not in names:
+        return []
+    found = []
+    for rel in SafeTree.fromstring(read(rels_name)):
+        target = rel.get("Target") or ""
+        if not (rel.get("Type") or "").endswith(f"/{kind}") or not target:
+            continue
+        name = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(folder, target))
+        )
+        if name in names:
+            found.append(name)
+    return found
 
 
 def _clear(rows: list[list[Any]], ranges: list[_Range]) -> frozenset[tuple[int, int]]:
@@ -884,27 +894,15 @@ def _notes(part: str, read: Callable[[str], bytes], names: set[str]) -> dict[tup
     """0-based (row, column) -> the text of each note on the cells of a worksheet part, from
     the notes part its relationships name (a sheet with none: its relationships, when it has
     any, are looked at, and nothing is parsed)."""
-    import posixpath
-
     folder, _, file = part.rpartition("/")
     rels_name = f"{folder}/_rels/{file}.rels"
-    if rels_name not in names or not _COMMENTS_REL.search(rels := read(rels_name)):
+    if rels_name not in names or not _COMMENTS_REL.search(read(rels_name)):
         return {}
     from defusedxml import ElementTree as SafeTree
     from openpyxl.utils.cell import coordinate_to_tuple
 
     found: dict[tuple[int, int], str] = {}
-    for rel in SafeTree.fromstring(rels):
-        target = rel.get("Target") or ""
-        if not (rel.get("Type") or "").endswith("/comments") or not target:
-            continue
-        comments = (
-            target.lstrip("/")
-            if target.startswith("/")
-            else posixpath.normpath(posixpath.join(folder, target))
-        )
-        if comments not in names:
-            continue
+    for comments in _related(part, "comments", read, names):
         for element in SafeTree.fromstring(read(comments)).iter():
             if element.tag.rsplit("}", 1)[-1] != "comment":
                 continue

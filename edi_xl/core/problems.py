@@ -202,6 +202,13 @@ SEVERITY: dict[Code, Severity] = {
     Code.FRONT_SHEET_INCOMPLETE: Severity.INFO,
 }
 
+#: What ``changed_since_sent`` says first; then what became of the return's Status: applied
+#: (its message), or not (:data:`SINCE_SENT_OVERRIDDEN` and the others after it).
+_SINCE_SENT = (
+    "{at}: Status was {before!r} when this return was sent and is now {now!r} in the "
+    "master; the return's {value!r} "
+)
+
 #: The words of each problem: a template filled from the problem's fields (its ``action``,
 #: ``file``, ``sheet``, ``row``, ``column``, ``value``) and the fields the finder names.
 MESSAGES: dict[Code, str] = {
@@ -344,10 +351,7 @@ MESSAGES: dict[Code, str] = {
         "sheet {sheet!r}, the record of what was sent in this return, cannot be read in full "
         "({detail}); its rows are matched by action number and text"
     ),
-    Code.CHANGED_SINCE_SENT: (
-        "{at}: Status was {before!r} when this return was sent and is now {now!r} in the "
-        "master; the return's {value!r} is applied (see the Change Log to undo)"
-    ),
+    Code.CHANGED_SINCE_SENT: _SINCE_SENT + "is applied (see the Change Log to undo)",
     Code.VALUE_TRUNCATED: (
         "{at}: the update is {length:,} characters, longer than a cell holds ({limit:,}); "
         "the cell keeps the first {limit:,} and the whole text is in the merge report (--report)"
@@ -432,6 +436,25 @@ FILE_SUPERSEDED_LATER = "a newer return ({newer}) came in"
 RETURN_UNCHANGED_NOT_MERGED = (
     "sent back with no new status or update; {left} on its cells not merged (flagged): read "
     "{them} before chasing the owner"
+)
+#: ``changed_since_sent`` for a return's Status not applied: the due date passed and the rule
+#: keeps the action Red (``status_overridden``); a newer return was taken for the action; the
+#: master works the Status out with a formula; its Status cell is inside merged cells. Each
+#: says what the master holds (``held``).
+SINCE_SENT_OVERRIDDEN = (
+    _SINCE_SENT + "is not applied: the due date has passed, so the master holds {held!r}"
+)
+SINCE_SENT_SUPERSEDED = (
+    _SINCE_SENT + "is not applied: a newer return ({newer}) was taken for this action, and "
+    "the master holds {held!r}"
+)
+SINCE_SENT_FORMULA = (
+    _SINCE_SENT + "is not applied: the master works the Status out with a formula "
+    "({formula}), which shows {held!r}"
+)
+SINCE_SENT_MERGED_CELLS = (
+    _SINCE_SENT + "is not applied: the master's Status cell is inside merged cells; it holds "
+    "{held!r}"
 )
 #: normalise keeps a status word that is no RAG status as written.
 INVALID_STATUS_KEPT = "sheet {sheet!r} row {row}: {value!r} is not a RAG status; kept as written"

@@ -18,6 +18,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
+from openpyxl.cell.cell import MergedCell
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.dates import short_date
@@ -28,6 +29,10 @@ from edi_xl.core.problems import (
     FILE_SUPERSEDED_LATER,
     FILE_SUPERSEDED_SAME_ACTIONS,
     RETURN_UNCHANGED_NOT_MERGED,
+    SINCE_SENT_FORMULA,
+    SINCE_SENT_MERGED_CELLS,
+    SINCE_SENT_OVERRIDDEN,
+    SINCE_SENT_SUPERSEDED,
     SUPERSEDED_BY_EARLIER_MERGE,
     Code,
     Flag,
@@ -419,9 +424,12 @@ def changed_since_sent(
     fingerprint: str,
     sent_as_at: date | None,
     words: dict[RAG, str],
+    **said: Any,
 ) -> Flag | None:
     """A flag when the return would change a Status that changed in the master after the
-    return was sent (the row fingerprint of what was sent tells what the master held then)."""
+    return was sent (the row fingerprint of what was sent tells what the master held then).
+    ``said``: the template saying what became of the return's Status and its fields (none:
+    it is applied), as :class:`Flag` takes them."""
     if comparable(status_word) == comparable(action.status_text):
         return None  # the return changes nothing (also: a merge run twice)
     last = last_update_text(action, sent_as_at) if sent_as_at else None
@@ -444,6 +452,7 @@ def changed_since_sent(
         value=status_word,
         before=before,
         now=action.status_text,
+        **said,
     )
 
 
@@ -456,6 +465,9 @@ class _Candidate:
     row: ReturnRow
     status: str | None  # the master's word for the owner's status
     update: str | None
+    #: where its ``changed_since_sent`` flag is in the merge's flags, and what was sent (the
+    #: row's fingerprint and the round): said again once what became of its Status is known
+    since_sent: tuple[int, str, date | None] | None = None
 
     def flag(self, code: Code, action_id: str | None, **fields: Any) -> Flag:
         """A flag of ``code`` on this return's row for ``action_id`` (its file, sheet and
@@ -626,13 +638,15 @@ def merge_book(
                 continue  # sent back as it was: nothing to take (and nothing to undo)
             new_rows += 1
             origin = action.origin.row if action.origin else None
+            since: tuple[int, str, date | None] | None = None
             if sent_row and sent_row.fingerprint and status_word is not None and origin not in kept:
                 flag = changed_since_sent(
                     action, row, status_word, sent_row.fingerprint, sent_as_at, words
                 )
                 if flag:
-                    flags.append(flag)
-            candidates[action.id].append(_Candidate(file, row, status_word, row.update))
+                    since = (len(flags), sent_row.fingerprint, sent_as_at)
+                    flags.append(flag)  # (its words said again below, once the outcome is known)
+            candidates[action.id].append(_Candidate(file, row, status_word, row.update, since))
         if matched and not new_rows:
             unchanged.add(file.name)
 
@@ -661,14 +675,19 @@ def merge_book(
         action = actions[action_id]
         assert action.origin is not None and update_col is not None
         sheet_row = action.origin.row
+        # what became of the winner's Status: applied (no template), or not, and why; and what
+        # the master's cell holds after it (for changed_since_sent)
+        outcome: dict[str, Any] = {"held": action.status_text}
         for fld, col, new in (
             ("status", status_col, winner.status),
             ("update", update_col, winner.update),
         ):
             if new is None:
                 continue
-            if fld == "status" and (flag := _overridden(action, new, as_at, words, winner)):
+            if fld == "status" and (ruled := _overridden(action, new, as_at, words, winner)):
+                flag, held = ruled
                 flags.append(flag)  # the rule decides; the owner's word is recorded once
+                outcome = {"template": SINCE_SENT_OVERRIDDEN, "held": held}
                 # (and logged, once: their word once the due date moves out)
                 if logged is None:
                     logged = sheets.last_changes(wb, STATUS_NOT_APPLIED)
@@ -680,6 +699,12 @@ def merge_book(
             cell = placed.cell(sheet_row, col)
             label = "Status" if fld == "status" else update_header(as_at)
             if cell.data_type == "f":  # the trust's own formula works the cell out: kept
+                if fld == "status":
+                    outcome = {
+                        "template": SINCE_SENT_FORMULA,
+                        "formula": formula_text(cell),
+                        "held": formula_result(cell),
+                    }
                 if comparable(formula_result(cell)) != comparable(whole):
                     flags.append(
                         winner.flag(
@@ -703,14 +728,25 @@ def merge_book(
                 )
                 stored = stored[:CELL_LIMIT]
             if comparable(cell.value) == comparable(stored):
+                if fld == "status":
+                    outcome = {"held": cell.value}
                 continue
             old = cell.value
+            if fld == "status":
+                outcome = {"held": stored}
+                if isinstance(cell, MergedCell):
+                    outcome = {"template": SINCE_SENT_MERGED_CELLS, "held": action.status_text}
             if set_value(cell, stored):
                 wrap_top(cell)
                 if fld == "update" and fit_update is not None and isinstance(cell.value, str):
                     fit_update(sheet_row, cell.value)
                 changes.append(MergeChange(action_id, fld, old, whole, winner.file.name))
                 log.append(Change(action_id, label, old, cell.value, winner.file.name))
+
+        _say_since_sent(flags, winner, action, words, outcome)
+        for older in cands[:-1]:
+            superseded = {"template": SINCE_SENT_SUPERSEDED, "newer": winner.file.name}
+            _say_since_sent(flags, older, action, words, {**superseded, "held": outcome["held"]})
 
     outcomes = [_outcome(f, won, lost, owners, unchanged, earlier, not_merged) for f in files]
     when = now or datetime.now().replace(microsecond=0)
@@ -793,15 +829,16 @@ def earlier_rounds_note(result: MergeReport) -> str | None:
 
 def _overridden(
     action: Action, word: str, as_at: date, words: dict[RAG, str], winner: _Candidate
-) -> Flag | None:
-    """A flag when the RAG rule would override the owner's Status (the due date passed)."""
+) -> tuple[Flag, str] | None:
+    """A flag when the RAG rule would override the owner's Status (the due date passed), and
+    the Status word the rule keeps."""
     rag = parse_status(word, words)
     if rag is None:
         return None
     ruled = ruled_status(rag, action.due, as_at)
     if ruled is None or ruled is rag:
         return None
-    return winner.flag(
+    flag = winner.flag(
         Code.STATUS_OVERRIDDEN,
         action.id,
         column="Status",
@@ -809,6 +846,26 @@ def _overridden(
         rag=ruled.value,
         word=words[ruled],
     )
+    return flag, words[ruled]
+
+
+def _say_since_sent(
+    flags: list[Flag],
+    cand: _Candidate,
+    action: Action,
+    words: dict[RAG, str],
+    outcome: dict[str, Any],
+) -> None:
+    """Put in place of ``cand``'s ``changed_since_sent`` flag (if it has one) the flag saying
+    what became of its Status (``outcome``: the template, none for applied, and its fields,
+    what the master holds among them): "is applied" only for a Status written."""
+    if cand.since_sent is None or cand.status is None:
+        return
+    at, fingerprint, sent_as_at = cand.since_sent
+    said = outcome if "template" in outcome else {}
+    flag = changed_since_sent(action, cand.row, cand.status, fingerprint, sent_as_at, words, **said)
+    if flag is not None:
+        flags[at] = flag
 
 
 def _add_to_record(

@@ -411,6 +411,70 @@ def test_status_changed_in_the_master_after_sending_is_flagged(master, tmp_path)
     assert again.flags == [] and again.changes == []
 
 
+def _hr_sets_14_at_risk(master):
+    """HR set 1.4 to At Risk in the master after the returns went out."""
+    from conftest import edit_workbook
+
+    def hr_edit(wb):
+        ws = wb["Action Plan"]
+        row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "1.4")
+        ws.cell(row, 9).value = "At Risk"
+
+    edit_workbook(master, hr_edit)
+
+
+def test_a_status_changed_since_sent_and_overridden_is_not_said_to_be_applied(master, tmp_path):
+    """HR set 1.4 to At Risk after the returns went out; Jim's return, saved after 1.4's due
+    date passed, says On Track. The overdue rule keeps 1.4 Red: changed_since_sent says so and
+    what the master holds, not that Jim's On Track "is applied" (helper-84, session 19: one
+    flag said applied, status_overridden said it stays Red)."""
+    jim = _sent_and_edited(master, tmp_path, lambda ws, rows: ws.cell(rows["1.4"], 6, "ok"))
+    _hr_sets_14_at_risk(master)
+    later = datetime(2024, 4, 18).date()  # 1.4 is due 31 Mar 2024
+    result = merge_returns(master, [jim.path], as_at=later)
+    kinds = {f.kind: f.message for f in result.flags if f.id == "1.4"}
+    assert {"changed_since_sent", "status_overridden"} <= set(kinds)
+    held = plan_rows(master)["1.4"]["Status"]
+    assert held != "On Track"
+    said = kinds["changed_since_sent"]
+    assert "is applied" not in said
+    assert f"'On Track' is not applied: the due date has passed, so the master holds {held!r}" in (
+        said
+    )
+    assert f"stays {held}" in kinds["status_overridden"]
+
+
+def test_a_status_changed_since_sent_in_a_superseded_return_is_not_said_applied(master, tmp_path):
+    """Two returns from Jim after HR set 1.4 to At Risk, both saying 1.4 is Complete: the
+    newer one's Status is applied and said so; the older one's changed_since_sent says it was
+    not applied (a newer return was taken) and what the master holds, as its superseded flag
+    does (helper-84, session 19: it said "is applied")."""
+
+    def edit(ws, rows):
+        ws.cell(rows["1.4"], 4, "Complete")
+        ws.cell(rows["1.4"], 6, "first")
+
+    jim = _sent_and_edited(master, tmp_path, edit)
+    older = jim.path.with_name("Jim v1.xlsx")
+    jim.path.rename(older)
+    wb = load_workbook(older)
+    wb["Your actions"].cell(7, 6, "second")
+    newer = older.with_name("Jim v2.xlsx")
+    wb.save(newer)
+    _hr_sets_14_at_risk(master)
+    result = merge_returns(master, [older, newer], as_at=AS_AT)
+    since = {f.file: f.message for f in result.flags if f.kind == "changed_since_sent"}
+    assert set(since) == {"Jim v1.xlsx", "Jim v2.xlsx"}
+    assert "the return's 'Complete' is applied" in since["Jim v2.xlsx"]
+    assert "is applied" not in since["Jim v1.xlsx"]
+    assert (
+        "is not applied: a newer return (Jim v2.xlsx) was taken for this action, and the "
+        "master holds 'Complete'" in since["Jim v1.xlsx"]
+    )
+    assert ("superseded", "Jim v1.xlsx") in {(f.kind, f.file) for f in result.flags}
+    assert plan_rows(master)["1.4"]["Status"] == "Complete"
+
+
 def test_text_in_columns_merge_does_not_read_is_flagged(master, tmp_path):
     def add_columns(ws, rows):
         ws.cell(6, 7, "Comments")

@@ -357,7 +357,7 @@ MESSAGES: dict[Code, str] = {
         "the cell keeps the first {limit:,} and the whole text is in the merge report (--report)"
     ),
     Code.STATUS_OVERRIDDEN: (
-        "{at}: owner said {value}; due date passed: {rag} ({word}), so the Status stays {word}"
+        "{at}: owner said {value}; due date passed: {rag} ({word}), so the Status stays {held}"
     ),
     Code.SUPERSEDED: (
         "{at}: a newer return ({newer}) updates action {action}; this one was not applied"

@@ -557,12 +557,15 @@ def _pictures(table: ReturnTable, r: int) -> tuple[tuple[str, str, str], ...]:
 
 def _true_false(table: ReturnTable, r: int) -> tuple[tuple[str, str, str], ...]:
     """The update cell of row ``r`` (0-based) when it holds TRUE or FALSE (an Excel 365 tick
-    box, Insert > Checkbox, or the word typed, which Excel keeps as TRUE or FALSE), which is
+    box, Insert > Checkbox, or the word typed, which Excel keeps as TRUE or FALSE; the word
+    alone in a csv return, as a tick box column saved as csv writes it: helper-88), which is
     no update: (the column, the cell, "TRUE" or "FALSE"); () for any other value."""
     c = table.update_col
     if c is None:
         return ()
     value = typed(table.sheet, r, c)
+    if isinstance(value, str) and value.strip().upper() in ("TRUE", "FALSE"):
+        value = value.strip().upper() == "TRUE"
     if not isinstance(value, bool):
         return ()
     return ((table.update_header or "Update", _cell(r, c), str(value).upper()),)
@@ -727,6 +730,42 @@ def unread_sheets(book: WorkbookGrids, tables: list[ReturnTable], file_name: str
                     sheet=sheet.name,
                     values=plural(len(filled), "value"),
                     first=cell_text(filled[0]),
+                )
+            )
+    return found
+
+
+def notes_off_the_rows(
+    tables: list[ReturnTable], rows: list[ReturnRow], file_name: str
+) -> list[Problem]:
+    """``note_not_merged`` for each note on the sheet of a table that is on no action's row
+    read (the header, the title, a row under the table): words of the owner's that no
+    :class:`ReturnRow` carries."""
+    found: list[Problem] = []
+    seen: set[str] = set()
+    for table in tables:
+        sheet = table.sheet
+        if sheet.name in seen or not sheet.notes:
+            continue
+        seen.add(sheet.name)
+        on_rows = {r.row - 1 for r in rows if r.sheet == sheet.name}
+        for (r, c), text in sorted(sheet.notes.items()):
+            if r in on_rows:
+                continue
+            found.append(
+                problem(
+                    Code.NOTE_NOT_MERGED,
+                    file=file_name,
+                    sheet=sheet.name,
+                    row=r + 1,
+                    column=one_line(sheet.value(table.header_row, c)) or get_column_letter(c + 1),
+                    cell=_cell(r, c),
+                    value=shortened(text, NOTE_SHOWN),
+                    update=(
+                        f"the update column, {table.update_header!r}"
+                        if table.update_header
+                        else "an update column"
+                    ),
                 )
             )
     return found
@@ -986,6 +1025,9 @@ def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError
         return rejected(Code.EMPTY_ACTION_TABLE)
     if metadata is not None:  # (a trust's own form may keep instructions on a sheet)
         unread += unread_sheets(result, tables, name)
+        # an edi_xl return is sent with no notes: one on its header, its title or under its
+        # rows ("On leave: no change this quarter") is the owner's, said as one on a row is
+        unread += notes_off_the_rows(tables, rows, name)
     return ReturnFile(
         path,
         name,

@@ -567,7 +567,10 @@ def merge_book(
     for file in files:
         if file.outcome != READ:
             continue
-        flags.extend(file_flags(file, as_at, path))
+        of_file = file_flags(file, as_at, path)
+        flags.extend(of_file)
+        if noted := [f.kind for f in of_file if f.kind == Code.NOTE_NOT_MERGED]:
+            not_merged[file.name].update(noted)  # (notes off the action rows)
         sent = file.metadata.by_id() if file.metadata else {}
         sent_as_at = file.metadata.as_at if file.metadata else None
         matched: list[tuple[ReturnRow, Action]] = []
@@ -838,6 +841,11 @@ def _overridden(
     ruled = ruled_status(rag, action.due, as_at)
     if ruled is None or ruled is rag:
         return None
+    # what the master's cell holds once refreshed: the rule applied to the word it holds (a
+    # Complete HR set stays Complete: Blue is never late), not to the owner's
+    kept = parse_status(action.status_text, words)
+    after = ruled_status(kept, action.due, as_at) if kept is not None else ruled
+    held = words[after] if after is not None and after is not kept else action.status_text or ""
     flag = winner.flag(
         Code.STATUS_OVERRIDDEN,
         action.id,
@@ -845,8 +853,9 @@ def _overridden(
         value=word,
         rag=ruled.value,
         word=words[ruled],
+        held=held,
     )
-    return flag, words[ruled]
+    return flag, held
 
 
 def _say_since_sent(

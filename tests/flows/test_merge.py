@@ -1472,3 +1472,51 @@ def test_a_picture_placed_in_a_cell_and_a_tick_box_update_are_not_taken_and_said
     )
     updates = {k: v.get("Update as at 18 Dec 23") for k, v in plan_rows(master).items()}
     assert updates["1.8"] is None and updates["1.9"] is None
+
+
+def test_true_in_a_csv_returns_update_column_is_no_update(master, tmp_path):
+    """A tick box column saved as csv writes TRUE and FALSE: as in an xlsx, no update, and
+    said (helper-88: a csv's "TRUE" was taken as the update)."""
+    path = tmp_path / "Jim Machon.csv"
+    path.write_text("#,Status,Update\n1.4,On Track,TRUE\n1.5,On Track, false \n", "utf-8")
+    result = merge_returns(master, [path], as_at=AS_AT)
+    assert not [c for c in result.changes if c.field == "update"]
+    said = [(f.id, f.location.cell) for f in result.flags if f.kind == "update_true_false"]
+    assert said == [("1.4", "C2"), ("1.5", "C3")]
+
+
+def test_a_note_off_the_action_rows_of_an_edi_xl_return_is_flagged(master, tmp_path):
+    """Jim put one note on the update column's header ("On leave: no change") and typed
+    nothing: edi-xl returns sends no notes, so it is his; the return is unchanged with a
+    reason, not chased as silent (review of helper-84's commit, session 19)."""
+    from openpyxl.comments import Comment
+
+    def edit(ws, rows):
+        ws.cell(min(rows.values()) - 1, 6).comment = Comment("On leave: no change", "Jim")
+
+    jim = _sent_and_edited(master, tmp_path, edit)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    (outcome,) = result.files
+    assert outcome.outcome == "unchanged"
+    assert "1 note on its cells not merged" in (outcome.reason or "")
+    assert [f.kind for f in result.flags] == ["note_not_merged"]
+
+
+def test_an_overridden_status_says_what_the_master_holds_when_hr_completed_it(master, tmp_path):
+    """HR set 1.4 to Complete after the returns went out; Jim's return, merged after 1.4's
+    due date, says At Risk: the rule keeps his word out, and the master keeps Complete (Blue
+    is never late): neither flag says it holds the Red word."""
+    jim = _sent_and_edited(master, tmp_path, lambda ws, rows: ws.cell(rows["1.4"], 4, "At Risk"))
+    from conftest import edit_workbook
+
+    def hr_edit(wb):
+        ws = wb["Action Plan"]
+        row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "1.4")
+        ws.cell(row, 9).value = "Complete"
+
+    edit_workbook(master, hr_edit)
+    result = merge_returns(master, [jim.path], as_at=datetime(2024, 4, 18).date())
+    kinds = {f.kind: f.message for f in result.flags if f.id == "1.4"}
+    assert plan_rows(master)["1.4"]["Status"] == "Complete"
+    assert kinds["changed_since_sent"].endswith("so the master holds 'Complete'")
+    assert kinds["status_overridden"].endswith("so the Status stays Complete")

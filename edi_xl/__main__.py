@@ -3,24 +3,51 @@
 from __future__ import annotations
 
 import gc
+import importlib.util
 import sys
 
 
-def openpyxl_without_numpy() -> None:
-    """Import openpyxl without numpy, unless either is loaded already.
+def openpyxl_for_the_command() -> None:
+    """Import openpyxl without numpy and with Pillow's image module made on its first use,
+    unless openpyxl or numpy is loaded already.
 
     openpyxl imports numpy, when it is installed, only to accept numpy's numbers as cell
     values; edi_xl never hands it any (it uses no numpy), and numpy is a tenth of a second of
-    every command's start. numpy stays importable afterwards by anything that wants it. Only
-    the command does this: a program that imports edi_xl keeps openpyxl as it would load.
+    every command's start. numpy stays importable afterwards by anything that wants it.
+    openpyxl imports Pillow's image module to read the pictures of a workbook (about 8 ms of
+    every start), and a command touches it only when a master has one: it is made then
+    (:func:`_made_on_first_use`), and the picture read as before. Only the command does this:
+    a program that imports edi_xl keeps openpyxl as it would load.
     """
     if "numpy" in sys.modules or "openpyxl" in sys.modules:
         return
+    _made_on_first_use("PIL.Image")
     sys.modules["numpy"] = None  # type: ignore[assignment]  # "import numpy" now fails
     try:
         import openpyxl  # noqa: F401
     finally:
         del sys.modules["numpy"]
+
+
+def _made_on_first_use(name: str) -> None:
+    """Put module ``name`` in ``sys.modules`` to be run when one of its names is first used
+    (:class:`importlib.util.LazyLoader`), not when it is imported; nothing, when it is loaded
+    already or cannot be found (its import then fails, or succeeds, as it would)."""
+    if name in sys.modules:
+        return
+    try:
+        spec = importlib.util.find_spec(name)
+    except ImportError:  # (its package is not installed)
+        return
+    if spec is None or spec.loader is None:
+        return
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)  # (runs nothing yet)
+    parent, _, child = name.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, module)  # as an import would
 
 
 def main() -> None:
@@ -30,7 +57,7 @@ def main() -> None:
     # they are made, and they are left out of its later walks (``gc.freeze``).
     gc.disable()
     try:
-        openpyxl_without_numpy()
+        openpyxl_for_the_command()
         from edi_xl.cli import main as run
     finally:
         gc.freeze()

@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 from click.testing import CliRunner
 from conftest import build_trust_workbook, edit_workbook
 from openpyxl import load_workbook
+from PIL import Image
 
 from edi_xl.cli import cli
 
@@ -212,6 +214,39 @@ def test_the_command_loads_openpyxl_without_numpy_and_numpy_stays_importable(tmp
     assert "exit 0" in out.stdout and "numpy loaded: False" in out.stdout, out.stdout + out.stderr
     assert "numpy after: numpy" in out.stdout
     assert load_workbook(master)["Settings"]["B4"].value.date().isoformat() == "2024-03-31"
+
+
+def test_the_command_makes_pillows_image_module_only_when_a_picture_is_read(tmp_path):
+    """openpyxl imports Pillow's image module to read pictures, about 8 ms of every start:
+    the command makes it when first used, and a workbook's picture is read (and written
+    whole) as before."""
+    png = tmp_path / "red.png"
+    Image.new("RGB", (20, 10), "red").save(png)
+    pictured = tmp_path / "pictured.xlsx"
+    book = xlsxwriter.Workbook(pictured)
+    book.add_worksheet("Notes").insert_image("B2", str(png))
+    book.close()
+    code = (
+        "import sys\n"
+        "from edi_xl.__main__ import main\n"
+        "sys.argv = ['edi-xl', '--version']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as end:\n"
+        "    print('exit', end.code)\n"
+        "print('image module made:', 'PIL.ExifTags' in sys.modules)\n"
+        "from openpyxl import load_workbook\n"
+        f"wb = load_workbook({str(pictured)!r})\n"
+        "print('pictures:', [(i.width, i.height) for i in wb['Notes']._images])\n"
+        f"wb.save({str(tmp_path / 'again.xlsx')!r})\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "exit 0" in out.stdout, out.stdout + out.stderr
+    assert "image module made: False" in out.stdout, out.stdout
+    assert "pictures: [(20, 10)]" in out.stdout, out.stdout + out.stderr
+    assert [
+        (i.width, i.height) for i in load_workbook(tmp_path / "again.xlsx")["Notes"]._images
+    ] == [(20, 10)]
 
 
 def test_importing_the_package_loads_nothing_heavy_until_a_name_is_used():

@@ -8,7 +8,6 @@ human; 2 usage error or unreadable input (a one-line message naming the file, no
 from __future__ import annotations
 
 import gc
-import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -373,6 +372,8 @@ def check(master: Path, as_at: date | None, as_json: bool) -> None:
     as_at = when.as_at
     report, plan = _run_on_master(_check, master, as_at)
     if as_json:
+        import json  # (where JSON is written: not a part of every command's start)
+
         doc = {
             "file": str(master),
             "as_at": as_at.isoformat(),
@@ -697,6 +698,8 @@ def _check_report_path(path: Path | None) -> None:
 
 
 def _write_report(path: Path, report: dict[str, Any]) -> None:
+    import json
+
     from edi_xl.master.save import write_atomic
 
     data = json.dumps(report, indent=2).encode("utf-8")
@@ -742,6 +745,8 @@ def summary(master: Path, as_at: date | None, as_json: bool) -> None:
       edi-xl summary plan.xlsx --as-at 18/12/2023
       edi-xl summary plan.xlsx --json > summary.json
     """
+    import json
+
     from edi_xl.core.summary import format_summary
     from edi_xl.flows.refresh import summarise_master
 
@@ -898,6 +903,8 @@ def import_(
             overrides=overrides,
         )
     if as_json:
+        import json
+
         click.echo(json.dumps(_import_doc(result), indent=2, ensure_ascii=False))
         sys.exit(1 if result.needs_attention else 0)
     _say_round(when)

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from edi_xl.core.dates import long_date, short_date
+from edi_xl.core.dates import long_date, read_short_date, short_date
 from edi_xl.core.model import Action, ActionPlan
 from edi_xl.core.references import Scheme
 from edi_xl.core.rounds import previous_round, rounds_before, update_header_date
@@ -365,10 +365,9 @@ def _named_as_at(line: Sequence[Any]) -> date | None:
     the new as-at date on Settings, or as the round of the "Update as at" column it wrote."""
     _, _, fld, _, new, source = (list(line) + [None] * 6)[:6]
     if isinstance(source, str) and (m := _SOURCE_AS_AT.search(source)):
-        try:
-            return datetime.strptime(m.group(1), "%d %b %Y").date()
-        except ValueError:
-            pass
+        day = read_short_date(m.group(1))
+        if day is not None:
+            return day
     if isinstance(fld, str) and fld.startswith("Settings:") and fld.endswith("As-at date"):
         stamp = _as_datetime(new)
         if stamp is not None:

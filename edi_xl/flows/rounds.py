@@ -29,7 +29,6 @@ from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master import sheets
 from edi_xl.master.patch import save_master
 from edi_xl.master.plan import gc_paused, load_master
-from edi_xl.master.round_record import stamp
 
 GIVEN, SETTINGS, RETURNS, TODAY = "given", "settings", "returns", "today"
 STARTED = "started"  # the date of a round started (round --start)
@@ -177,6 +176,8 @@ def round_began(wb: Workbook, as_at: date, returns_made: Iterable[datetime] = ()
     The clock's time, not the round's date: a round is often dated before or after the day it
     is started, and a return saved before then cannot be an answer to it.
     """
+    from edi_xl.master.round_record import stamp  # (not for a refresh, which needs no record)
+
     settings_date = f"{sheets.SETTINGS}: {sheets.AS_AT_LABEL}"
     header = update_header(as_at)
     times = [
@@ -197,6 +198,8 @@ def round_began(wb: Workbook, as_at: date, returns_made: Iterable[datetime] = ()
 def _clock_time(value: Any) -> datetime | None:
     """A time edi_xl wrote from the clock (the Change Log's When, a return's ``created``: the
     computer's local time, no time zone) in UTC without a time zone; None if it is no time."""
+    from edi_xl.master.round_record import stamp
+
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = from_excel(value)
     if not isinstance(value, datetime):

@@ -354,7 +354,7 @@ NOT_A_MASTER = {
 
 def _check_is_master_format(path: Path) -> None:
     """A clear message for a file that cannot be a master: encrypted, or another kind."""
-    from edi_xl.read.sources import sniff_format
+    from edi_xl.read.sniff import sniff_format
 
     try:
         fmt = sniff_format(path)

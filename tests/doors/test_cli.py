@@ -287,6 +287,39 @@ def test_a_refresh_and_a_check_load_no_pydantic_and_check_json_does(runner, tmp_
         assert "exit 0" in out.stdout or "exit 1" in out.stdout, (args, out.stdout, out.stderr)
 
 
+def test_a_refresh_imports_nothing_it_does_not_use(runner, tmp_path):
+    """Each import is part of every refresh's start: a refresh imports neither the returns'
+    readers (asking what the master is needs only edi_xl.read.sniff), nor the round's record
+    on the Returns sheet, nor json or strptime's machinery, nor Pillow's image module."""
+    master = tmp_path / "m.xlsx"
+    assert run(runner, "new", master, "--as-at", "2024-03-31").exit_code == 0
+    left_out = (
+        "edi_xl.read.sources",
+        "edi_xl.master.round_record",
+        "json",
+        "_strptime",
+        "PIL.ExifTags",
+    )
+    code = (
+        "import sys\n"
+        "from edi_xl.__main__ import main\n"
+        "sys.argv = ['edi-xl', *sys.argv[1:]]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as end:\n"
+        "    print('exit', end.code)\n"
+        f"print('imported:', [m for m in {left_out!r} if m in sys.modules])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, "refresh", str(master), "--as-at", "2024-06-30"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "imported: []" in out.stdout, out.stdout + out.stderr
+    assert "exit 0" in out.stdout or "exit 1" in out.stdout, out.stdout + out.stderr
+
+
 def test_the_installed_command_runs():
     command = shutil.which("edi-xl")
     if command is None:

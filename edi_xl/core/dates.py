@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from openpyxl.utils.datetime import from_excel
@@ -432,6 +432,13 @@ class _Form:
         return re.compile(f"{_BEFORE}(?:{self.inside_body}){_AFTER}", _FLAGS)
 
 
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled, when first used (as :class:`_Form`'s are): the patterns that read
+    dates inside text and explain unreadable ones are for text cells alone."""
+    return re.compile(pattern, _FLAGS)
+
+
 def _form(
     name: str,
     body: str,
@@ -537,8 +544,8 @@ _FORMS: tuple[_Form, ...] = (
 # "Sep-25 / Mar-26"): each month is read as it is alone ("Jun 25" is June 2025), and the latest
 # is the deadline, as for "Jun 2025 - Dec 2025". (Inside longer text a month and a number after
 # a space, "by Mar 31", is still not read: the number may be a day.)
-_MONTH_YEAR_ITEM = re.compile(rf"{_MON}[\s\-/.,']*(?P<y>\d{{4}}|\d{{2}})(?!\d)", _FLAGS)
-_LIST_GAP = re.compile(r"\s*(?:[/,;&+\-\u2013\u2014]|and|or|to|then)\s*", _FLAGS)
+_MONTH_YEAR_ITEM = rf"{_MON}[\s\-/.,']*(?P<y>\d{{4}}|\d{{2}})(?!\d)"
+_LIST_GAP = r"\s*(?:[/,;&+\-\u2013\u2014]|and|or|to|then)\s*"
 
 
 def _last_day(item: re.Match[str]) -> bool:
@@ -554,13 +561,13 @@ def _last_day(item: re.Match[str]) -> bool:
 def _month_list(text: str) -> list[_Found]:
     """The months of ``text`` when it is a list of months with their years and nothing else
     (two or more), else []."""
-    items = list(_MONTH_YEAR_ITEM.finditer(text))
+    items = list(_compiled(_MONTH_YEAR_ITEM).finditer(text))
     if len(items) < 2 or items[0].start() != 0 or items[-1].end() != len(text):
         return []
     if any(_last_day(item) for item in items):
         return []  # "Mar 31 / Apr 30": month ends, not years 2031 and 2030 (not guessed)
     gaps = (text[a.end() : b.start()] for a, b in itertools.pairwise(items))
-    if not all(_LIST_GAP.fullmatch(gap) for gap in gaps):
+    if not all(_compiled(_LIST_GAP).fullmatch(gap) for gap in gaps):
         return []
     found: list[_Found] = []
     for item in items:
@@ -578,10 +585,8 @@ _START_WORDS = (
 )
 _ONWARDS = r"(?:onwards?|(?:[-\u2013\u2014]|and|&)\s*(?:on-?\s?going|onwards?))"
 _START_WINDOW = 60  # characters either side of a date searched for those words
-_START_BEFORE = re.compile(
-    rf"\b{_START_WORDS}\s+(?:the\s+)?(?:(?:start|beginning)\s+of\s+)?$", _FLAGS
-)
-_START_AFTER = re.compile(rf"^\s*,?\s*{_ONWARDS}\b", _FLAGS)
+_START_BEFORE = rf"\b{_START_WORDS}\s+(?:the\s+)?(?:(?:start|beginning)\s+of\s+)?$"
+_START_AFTER = rf"^\s*,?\s*{_ONWARDS}\b"
 _START_WHOLE_BEFORE = re.compile(
     rf"(?:{_START_WORDS}|starts?|start\s+date:?)\s+(?:the\s+)?(?:(?:start|beginning)\s+of\s+)?"
     r"(?P<rest>.+)",
@@ -613,40 +618,37 @@ _NOT_APPLICABLE = re.compile(r"n\s*/\s*a|n\.?\s?a\.?|not\s+applicable", _FLAGS)
 
 # Shapes that are not dates, recognised only to say why in the note.
 _NO_YEAR = "a day and month with no year; the year is not guessed"
-_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
+_HINTS: tuple[tuple[str, str], ...] = (
     (
-        re.compile(r"\d+(?:\.\d+)?", _FLAGS),
+        r"\d+(?:\.\d+)?",
         "a number written as text is not read as an Excel date serial",
     ),
     (
-        re.compile(r"\d{2}\s*[/-]\s*\d{2}", _FLAGS),
+        r"\d{2}\s*[/-]\s*\d{2}",
         "a day and month with no year, or a financial year short of digits (write 2023/24)",
     ),
-    (re.compile(rf"\d{{1,2}}{_ORDINAL}(?:\s*of)?[\s\-/.]*{_MON}", _FLAGS), _NO_YEAR),
-    (re.compile(rf"{_MON}[\s\-/.]*\d{{1,2}}(?:st|nd|rd|th)", _FLAGS), _NO_YEAR),
-    (re.compile(r"\d{1,2}[-/.]\d{1,2}", _FLAGS), _NO_YEAR),
-    (re.compile(_MON, _FLAGS), "a month with no year; the year is not guessed"),
+    (rf"\d{{1,2}}{_ORDINAL}(?:\s*of)?[\s\-/.]*{_MON}", _NO_YEAR),
+    (rf"{_MON}[\s\-/.]*\d{{1,2}}(?:st|nd|rd|th)", _NO_YEAR),
+    (r"\d{1,2}[-/.]\d{1,2}", _NO_YEAR),
+    (_MON, "a month with no year; the year is not guessed"),
     (
-        re.compile(r"q(?:uarter|tr)?\s*[1-4](?:\s*,?\s*\d{4})?", _FLAGS),
+        r"q(?:uarter|tr)?\s*[1-4](?:\s*,?\s*\d{4})?",
         "a quarter needs its financial year (e.g. Q3 2023/24); it is not guessed",
     ),
     (
-        re.compile(r"h(?:alf)?\s*[12](?:\s*,?\s*\d{4})?", _FLAGS),
+        r"h(?:alf)?\s*[12](?:\s*,?\s*\d{4})?",
         "a half year needs its financial year (e.g. H1 2025/26); it is not guessed",
     ),
 )
 # Inside longer text, a day and month with no year ("Event 4th October") and a month with a
 # number that may be a day or a 2-digit year ("by Mar 31") are not read, but noted.
-_INSIDE_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
+_INSIDE_HINTS: tuple[tuple[str, str], ...] = (
     (
-        re.compile(
-            rf"{_BEFORE}{_NOT_A_LABELLED_MONTH}(?:\d{{1,2}}{_ORDINAL}(?:\s*of)?\s+{_MON}){_AFTER}",
-            _FLAGS,
-        ),
+        rf"{_BEFORE}{_NOT_A_LABELLED_MONTH}(?:\d{{1,2}}{_ORDINAL}(?:\s*of)?\s+{_MON}){_AFTER}",
         "is a day and month with no year",
     ),
     (
-        re.compile(rf"{_BEFORE}(?:{_MON}\s+\d{{1,2}}{_ORDINAL}){_AFTER}", _FLAGS),
+        rf"{_BEFORE}(?:{_MON}\s+\d{{1,2}}{_ORDINAL}){_AFTER}",
         "is a month and a day (or a 2-digit year?); not guessed",
     ),
 )
@@ -694,7 +696,9 @@ def _scan(text: str) -> list[_Found]:
                 continue
             before = text[max(0, begin - _START_WINDOW) : begin]
             after = text[end : end + _START_WINDOW]
-            is_start = bool(_START_BEFORE.search(before) or _START_AFTER.match(after))
+            is_start = bool(
+                _compiled(_START_BEFORE).search(before) or _compiled(_START_AFTER).match(after)
+            )
             found.append(_Found(m[0], begin, period, is_start))
     return sorted(found, key=lambda f: f.position)
 
@@ -908,11 +912,11 @@ def _parse_text(raw: str) -> DateValue:
     problems = [f"{f.text!r}: {f.problem}" for f in found if f.problem]
     if problems:
         return _unreadable(raw, text, "; ".join(problems))
-    for pattern, why in _HINTS:
-        if pattern.fullmatch(whole):
+    for hint, why in _HINTS:
+        if _compiled(hint).fullmatch(whole):
             return _unreadable(raw, text, why)
-    for pattern, why in _INSIDE_HINTS:
-        inside = pattern.search(squeezed)
+    for hint, why in _INSIDE_HINTS:
+        inside = _compiled(hint).search(squeezed)
         if inside:
             return _unreadable(raw, text, f"{inside[0]!r} {why}")
     return _unreadable(raw, text, None)

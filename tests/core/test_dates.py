@@ -11,6 +11,8 @@ import dataclasses
 import inspect
 import math
 import re
+import subprocess
+import sys
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -1272,6 +1274,31 @@ def test_read_short_date_reads_what_strptime_read(text: str) -> None:
 @given(st.dates(min_value=date(1, 1, 1)))
 def test_read_short_date_reads_back_every_short_date(day: date) -> None:
     assert dates.read_short_date(dates.short_date(day)) == (day if day.year >= 1000 else None)
+
+
+def test_the_patterns_for_text_dates_are_compiled_when_first_used() -> None:
+    """A master of date cells reads no date in text and explains no unreadable one: importing
+    edi_xl and reading date cells compiles none of those patterns (a few milliseconds of
+    every command's start); the first text that needs them does."""
+    code = (
+        "import datetime, re\n"
+        "compiled = []\n"
+        "real = re.compile\n"
+        "re.compile = lambda pattern, flags=0: compiled.append(pattern) or real(pattern, flags)\n"
+        "from edi_xl.core import dates\n"
+        "dates.parse_date(datetime.date(2024, 3, 31))\n"
+        "later = [p for p, _ in (*dates._HINTS, *dates._INSIDE_HINTS)]\n"
+        "later += [dates._MONTH_YEAR_ITEM, dates._LIST_GAP, dates._START_BEFORE]\n"
+        "print(sum(p in compiled for p in later))\n"
+        "print(dates.parse_date('Event 4th October').note)\n"
+        "print(sum(p in compiled for p in later) > 0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == [
+        "0",
+        "'4th October' is a day and month with no year",
+        "True",
+    ], out.stdout + out.stderr
 
 
 def test_only_core_dates_spells_a_date_for_people() -> None:

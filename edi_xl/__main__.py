@@ -32,7 +32,12 @@ def openpyxl_for_the_command() -> None:
 def _made_on_first_use(name: str) -> None:
     """Put module ``name`` in ``sys.modules`` to be run when one of its names is first used
     (:class:`importlib.util.LazyLoader`), not when it is imported; nothing, when it is loaded
-    already or cannot be found (its import then fails, or succeeds, as it would)."""
+    already or cannot be found (its import then fails, or succeeds, as it would).
+
+    Before Python 3.12.3 a lazy module first used by two threads at once can fail in one of
+    them (gh-114763): the command reads pictures in its main thread only (the save's deflate
+    and the returns' thread never touch Pillow), and a returns reader makes it before its
+    memory limit (:func:`edi_xl.read.isolation._made_now`)."""
     if name in sys.modules:
         return
     try:

@@ -1507,14 +1507,18 @@ def _patch_validation(root: etree._Element, edits: SheetEdits) -> None:
 def _cut(ref: str, cols: set[int]) -> list[str]:
     """The range ``ref`` of an Excel 2010 rule with the columns ``cols`` cut out, as ranges
     of the same kind: cells ("I2:I20"), or whole columns ("I:I", a dropdown given to a whole
-    column). Whole rows, and a range that is none ("#REF!": Excel's word for a range whose
-    cells were deleted), are kept as they are (helper-84: "#REF!" stopped the save)."""
+    column); whole rows ("5:7") as the cells they are ("A5:D7 F5:XFD7"). A range that is none
+    ("#REF!": Excel's word for a range whose cells were deleted) is kept as it is (helper-84:
+    "#REF!" stopped the save)."""
     try:
         first, top, last, bottom = range_boundaries(ref)
     except (TypeError, ValueError):
         return [ref]
-    if first is None or last is None:  # (whole rows)
-        return [ref]
+    if first is None or last is None:  # (whole rows: every column of them)
+        if top is None or bottom is None:
+            return [ref]
+        first, last = 1, 16384
+        ref = f"A{top}:XFD{bottom}"
     if top is None or bottom is None:
         return [
             f"{get_column_letter(lo)}:{get_column_letter(hi)}"

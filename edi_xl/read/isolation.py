@@ -44,6 +44,7 @@ import tempfile
 import threading
 import time
 import traceback
+import types
 import warnings
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
@@ -480,6 +481,17 @@ def _limit_resources(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
 
 
+def _made_now(name: str) -> None:
+    """Module ``name``, when the command left it to be made on its first use
+    (:func:`edi_xl.__main__._made_on_first_use`), made now: before the limit, as the other
+    imports. Made under it, a load that fails for want of address space (Pillow maps its
+    libraries) leaves, on Python 3.11, a half-made module that fails every later file."""
+    module = sys.modules.get(name)
+    if module is not None and type(module) is not types.ModuleType:  # (a LazyLoader's)
+        with contextlib.suppress(Exception):
+            getattr(module, "__name__")  # noqa: B009 - any attribute runs it
+
+
 def _worker_main(conn: Connection, memory_mb: int, stderr_path: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     gc.enable()  # a parent may pause collection (the CLI does): a worker reads many files
@@ -495,6 +507,7 @@ def _worker_main(conn: Connection, memory_mb: int, stderr_path: str) -> None:
     import openpyxl  # noqa: F401  (before the limit: imports are not the file's fault)
     import python_calamine  # noqa: F401
 
+    _made_now("PIL.Image")
     _limit_resources(memory_mb)
     parent = os.getppid()
     while True:

@@ -251,6 +251,24 @@ def test_the_command_makes_pillows_image_module_only_when_a_picture_is_read(tmp_
     ] == [(20, 10)]
 
 
+def test_a_returns_reader_makes_pillows_image_module_before_its_memory_limit():
+    """A worker reading returns runs its imports before its memory limit: a load of Pillow
+    under the limit that failed for want of address space would leave, on Python 3.11, a
+    half-made module failing every later return with a picture (helper-92)."""
+    code = (
+        "import sys, types\n"
+        "from edi_xl.__main__ import openpyxl_for_the_command\n"
+        "openpyxl_for_the_command()\n"
+        "print('lazy:', type(sys.modules['PIL.Image']) is not types.ModuleType)\n"
+        "from edi_xl.read.isolation import _made_now\n"
+        "_made_now('PIL.Image')\n"
+        "print('made:', type(sys.modules['PIL.Image']) is types.ModuleType,"
+        " 'PIL.ExifTags' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["lazy: True", "made: True True"], out.stdout + out.stderr
+
+
 def test_importing_the_package_loads_nothing_heavy_until_a_name_is_used():
     code = (
         "import sys, edi_xl\n"

@@ -743,7 +743,8 @@ def test_a_dropdown_whose_cells_were_deleted_is_kept_and_the_file_patched(tmp_pa
         ("H:J", ["H:H", "J:J"]),  # whole columns across it keep the others
         ("H2:J9", ["H2:H9", "J2:J9"]),
         ("#REF!", ["#REF!"]),  # cells deleted: kept as Excel saved it
-        ("2:5", ["2:5"]),  # whole rows: kept
+        ("2:5", ["A2:H5", "J2:XFD5"]),  # whole rows: the cells they are, as "A2:XFD5"
+        ("$2:$5", ["A2:H5", "J2:XFD5"]),
     ],
 )
 def test_an_excel_2010_dropdowns_ranges_lose_the_status_column_only(

@@ -287,7 +287,9 @@ def import_into(
         )
     when = now or datetime.now().replace(microsecond=0)
     with gc_paused():
-        added = append_actions(target, [a for a, _ in new], path=master.name)
+        added = append_actions(
+            target, [a for a, _ in new], path=master.name, as_at=as_at or target.settings.as_at
+        )
         log = [Change(a.id, "Action", None, a.action, f"import from {o.path.name}") for a, o in new]
         sheets.append_changes(wb, log, when)
         write_import_sheet(wb, outcomes)  # the sources' metadata: nothing read is dropped

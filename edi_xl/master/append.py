@@ -93,10 +93,12 @@ def last_table_row(master: MasterPlan) -> int:
 
 
 class _Placer:
-    """Which 0-based column of the master each value of an action goes into."""
+    """Which 0-based column of the master each value of an action goes into (``as_at``: the
+    round the actions are added in)."""
 
-    def __init__(self, columns: ColumnMap) -> None:
+    def __init__(self, columns: ColumnMap, as_at: date | None = None) -> None:
         self.columns = columns
+        self.as_at = as_at
         self.updates = {_key(name): col for name, col in columns.updates.items()}
         self.update_dates: dict[date, int] = {}
         for name, col in columns.updates.items():
@@ -107,11 +109,19 @@ class _Placer:
         self.unplaced: Counter[tuple[str, str]] = Counter()  # (kind, name) -> actions
 
     def update_col(self, update: ProgressUpdate) -> int | None:
-        """The master's column for ``update``: the same header, else the same round date."""
+        """The master's column for ``update``: the same header, else the same round date
+        (:meth:`round_of`)."""
         col = self.updates.get(_key(update.header))
-        if col is None and update.as_at is not None:
-            col = self.update_dates.get(update.as_at)
+        when = self.round_of(update)
+        if col is None and when is not None:
+            col = self.update_dates.get(when)
         return col
+
+    def round_of(self, update: ProgressUpdate) -> date | None:
+        """The round ``update`` is of: its own date, else (a board's "Progress", dated
+        nowhere) the round the master is imported into (helper-91: it was not written, though
+        the master had that round's column)."""
+        return update.as_at or self.as_at
 
     def values(self, action: Action) -> list[tuple[int, Any]]:
         """(0-based column, value) of every value of ``action`` the master has a column for;
@@ -224,9 +234,14 @@ def _in_the_way(
 
 
 def append_actions(
-    master: MasterPlan, actions: Sequence[Action], *, path: object = None
+    master: MasterPlan,
+    actions: Sequence[Action],
+    *,
+    path: object = None,
+    as_at: date | None = None,
 ) -> RowsAdded:
-    """Write ``actions`` as new rows under the last row of ``master``'s plan table.
+    """Write ``actions`` as new rows under the last row of ``master``'s plan table; an update
+    dated nowhere goes in the column of the round ``as_at`` (made if the master has none).
 
     A plan kept as an Excel table with a Total Row is refused (EdiXlError, nothing written):
     the new rows would go on its Total Row, or below it, outside the table."""
@@ -240,17 +255,22 @@ def append_actions(
             "click in the table, untick Table Design > Total Row, save and close, import "
             "again, then tick Total Row again; nothing was changed."
         )
-    placer = _Placer(columns)
+    placer = _Placer(columns, as_at)
     # a round's updates the master has no column for get the round's column, in date order
     rounds = sorted(
-        {u.as_at for a in actions for u in a.updates if u.as_at and placer.update_col(u) is None}
+        {
+            when
+            for a in actions
+            for u in a.updates
+            if (when := placer.round_of(u)) and placer.update_col(u) is None
+        }
     )
     if rounds:
         for when in rounds:
             round_column(ws, master.header_row, when)
         grid = sheet_grid(ws)
         columns = trust.map_columns(grid, master.detection.header_row)
-        placer = _Placer(columns)
+        placer = _Placer(columns, as_at)
     width = _table_width(columns)
     origins = sorted(a.origin.row for a in master.plan.actions if a.origin)
     template = origins[-1] if origins else None

@@ -407,6 +407,29 @@ def test_a_round_the_master_has_no_column_for_gets_its_column_in_date_order(
     assert col["Lead network"] == col["Update as at 31 Dec 23"] + 1  # the trust's column too
 
 
+@pytest.mark.parametrize("as_at", [date(2023, 9, 18), AS_AT])
+def test_an_update_dated_nowhere_goes_in_the_rounds_column(
+    master: Path, tmp_path: Path, as_at: date
+) -> None:
+    """A board's table with a "Progress" column, dated nowhere: its text goes in the column
+    of the round imported into, the master's own (18 Sep 23) or one made for it (18 Dec 23).
+    It was left out, said as "no column" (helper-91), though the master had the round's."""
+    source = tmp_path / "board.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["Ref", "Board action", "Lead", "By when", "RAG", "Progress"])
+    ws.append(["BA-9", "Refresh reverse mentoring", "Jim Machon", "31/05/2024", "G",
+               "Scoping started"])  # fmt: skip
+    wb.save(source)
+    result = import_into([source], master, as_at=as_at, now=datetime(2023, 12, 19, 10))
+    assert result.added == ["BA-9"]
+    assert not [u for u in result.unplaced if u.kind == "update"]
+    plan = _load(master)[PLAN]
+    header = f"Update as at {as_at.day} {as_at:%b %y}"
+    assert plan.cell(result.rows[0], columns(plan)[header]).value == "Scoping started"
+
+
 def test_a_plan_kept_as_an_excel_table_takes_the_new_rows(master: Path, source: Path) -> None:
     """A trust that keeps its plan as an Excel table ("Format as Table"): the table grows to
     take the imported rows, as it does when a row is typed below it in Excel; its filter

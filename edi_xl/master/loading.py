@@ -168,21 +168,32 @@ def sheet_values(ws: Any) -> SheetValues | None:
     return _VALUES.get(ws)
 
 
-class _CellsOnUse(Worksheet):
-    """A worksheet whose cells were read as values (``load_workbook_fast(cells_on_use=
-    True)``): the first use of its cells (``_cells``, behind every openpyxl call that reads or
-    writes one) makes them all (:func:`bind_sheet`), and the sheet is then a ``Worksheet``
-    again. :class:`PlacedCells` makes a few columns' cells only, and :func:`made_cells`
-    reaches the cells made without making the others."""
+class _MadeOnUse(Worksheet):
+    """A worksheet holding cells not made openpyxl cells yet: the first use of its cells
+    (``_cells``, behind every openpyxl call that reads or writes one) makes them
+    (:meth:`_make`, which makes the sheet a ``Worksheet`` again)."""
+
+    def _make(self) -> None:
+        raise NotImplementedError
 
     @property  # type: ignore[override]
     def _cells(self) -> dict[tuple[int, int], Any]:
-        bind_sheet(self)
+        self._make()
         return self.__dict__["_cells"]  # type: ignore[no-any-return]
 
     @_cells.setter
     def _cells(self, cells: dict[tuple[int, int], Any]) -> None:
         self.__dict__["_cells"] = cells
+
+
+class _CellsOnUse(_MadeOnUse):
+    """A worksheet whose cells were read as values (``load_workbook_fast(cells_on_use=
+    True)``): the first use of its cells makes them all (:func:`bind_sheet`).
+    :class:`PlacedCells` makes a few columns' cells only, and :func:`made_cells` reaches the
+    cells made without making the others."""
+
+    def _make(self) -> None:
+        bind_sheet(self)
 
 
 #: Per sheet: the cells made from its values since it was loaded, each as its value was read,
@@ -223,20 +234,13 @@ NewLine = tuple[int, tuple[NewCell, ...]]
 _NEW_LINES = "_edi_xl_new_lines"
 
 
-class _WithNewLines(Worksheet):
+class _WithNewLines(_MadeOnUse):
     """A sheet read as values (``values_only``: the Change Log) holding lines added below
     its last row that are not made openpyxl cells yet (:func:`add_new_lines`): the first use
-    of its cells (``_cells``, behind every openpyxl call that reads or writes one, and
-    :func:`made_cells`) makes them, and the sheet is then a ``Worksheet`` again."""
+    of its cells (and :func:`made_cells`) makes them."""
 
-    @property  # type: ignore[override]
-    def _cells(self) -> dict[tuple[int, int], Any]:
+    def _make(self) -> None:
         make_new_lines(self)
-        return self.__dict__["_cells"]  # type: ignore[no-any-return]
-
-    @_cells.setter
-    def _cells(self, cells: dict[tuple[int, int], Any]) -> None:
-        self.__dict__["_cells"] = cells
 
 
 def holds_new_lines(ws: Any) -> bool:

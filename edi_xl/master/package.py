@@ -22,7 +22,7 @@ from typing import IO, NamedTuple
 
 from lxml import etree
 
-from edi_xl.read.zipped import stored_bytes
+from edi_xl.read.zipped import rels_name, resolve, stored_bytes
 
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -58,19 +58,6 @@ def parse(data: bytes) -> etree._Element:
 
 def serialise(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def rels_name(part: str) -> str:
-    """The relationships part of ``part`` (``xl/x.xml`` -> ``xl/_rels/x.xml.rels``)."""
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
-
-
-def resolve(source: str, target: str) -> str:
-    """The part name a relationship of ``source`` with ``target`` points at."""
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
 
 
 @dataclass

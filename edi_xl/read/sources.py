@@ -442,24 +442,17 @@ def _table_totals(
 def _related(part: str, kind: str, read: Callable[[str], bytes], names: set[str]) -> list[str]:
     """The parts of the package (``names``) the relationships of ``part`` name as of type
     ``kind`` ("table", "comments"), each as its name in the zip."""
-    import posixpath
-
     from defusedxml import ElementTree as SafeTree
 
-    folder, _, file = part.rpartition("/")
-    rels_name = f"{folder}/_rels/{file}.rels"
-    if rels_name not in names:
+    rels = zipped.rels_name(part)
+    if rels not in names:
         return []
     found = []
-    for rel in SafeTree.fromstring(read(rels_name)):
+    for rel in SafeTree.fromstring(read(rels)):
         target = rel.get("Target") or ""
         if not (rel.get("Type") or "").endswith(f"/{kind}") or not target:
             continue
-        name = (
-            target.lstrip("/")
-            if target.startswith("/")
-            else posixpath.normpath(posixpath.join(folder, target))
-        )
+        name = zipped.resolve(part, target)
         if name in names:
             found.append(name)
     return found
@@ -587,11 +580,10 @@ def _links(data: bytes, part: str, read: Callable[[str], bytes], names: set[str]
     from defusedxml import ElementTree as SafeTree
     from openpyxl.utils.cell import range_boundaries
 
-    folder, _, file = part.rpartition("/")
-    rels_name = f"{folder}/_rels/{file}.rels"
+    rels = zipped.rels_name(part)
     targets: dict[str, str] = {}
-    if rels_name in names:
-        for rel in SafeTree.fromstring(read(rels_name)):
+    if rels in names:
+        for rel in SafeTree.fromstring(read(rels)):
             if (rel.get("Type") or "").endswith("/hyperlink") and rel.get("Target"):
                 targets[rel.get("Id") or ""] = rel.get("Target") or ""
     out: list[_Link] = []
@@ -640,9 +632,8 @@ def _notes(part: str, read: Callable[[str], bytes], names: set[str]) -> dict[tup
     """0-based (row, column) -> the text of each note on the cells of a worksheet part, from
     the notes part its relationships name (a sheet with none: its relationships, when it has
     any, are looked at, and nothing is parsed)."""
-    folder, _, file = part.rpartition("/")
-    rels_name = f"{folder}/_rels/{file}.rels"
-    if rels_name not in names or not _COMMENTS_REL.search(read(rels_name)):
+    rels = zipped.rels_name(part)
+    if rels not in names or not _COMMENTS_REL.search(read(rels)):
         return {}
     from defusedxml import ElementTree as SafeTree
     from openpyxl.utils.cell import coordinate_to_tuple

@@ -10,6 +10,7 @@ for a DTD looks at).
 
 from __future__ import annotations
 
+import posixpath
 import struct
 import zipfile
 import zlib
@@ -61,3 +62,17 @@ def head(data: bytes, info: zipfile.ZipInfo, size: int) -> bytes | None:
     if len(out) == info.file_size and zlib.crc32(out) != info.CRC:
         return None
     return out
+
+
+def rels_name(part: str) -> str:
+    """The relationships part of the package part ``part`` (``xl/x.xml`` ->
+    ``xl/_rels/x.xml.rels``)."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def resolve(source: str, target: str) -> str:
+    """The part name a relationship of ``source`` with ``target`` points at."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))

@@ -404,12 +404,7 @@ def _typed_as_formula(table: ReturnTable, r: int) -> dict[str, tuple[str, str]]:
     formula the file holds no result of, read as its formula: :func:`typed_formula_flags`)."""
     sheet = table.sheet
     found: dict[str, tuple[str, str]] = {}
-    for column, c in (
-        ("Status", table.columns.get("status")),
-        (table.update_header or "Update", table.update_col),
-    ):
-        if c is None:
-            continue
+    for column, c in _status_and_update(table):
         if (error := sheet.typed_as_formula.get((r, c))) is not None:
             found[column] = (str(typed(sheet, r, c)), error)
         elif (r, c) in sheet.no_result:
@@ -586,7 +581,7 @@ def not_merged_flags(row: ReturnRow, update: str | None, **flag_fields: Any) -> 
             column=column,
             cell=cell,
             value=shortened(text, NOTE_SHOWN),
-            update=f"the update column, {update!r}" if update else "an update column",
+            update=_update_column_words(update),
             **where,
             **flag_fields,
         )
@@ -610,6 +605,12 @@ def not_merged_flags(row: ReturnRow, update: str | None, **flag_fields: Any) -> 
         for column, cell, value in row.true_false
     ]  # fmt: skip
     return flags
+
+
+def _update_column_words(header: str | None) -> str:
+    """Where a note's words belong, as ``note_not_merged`` says it: the return's update
+    column by its header, when it has one."""
+    return f"the update column, {header!r}" if header else "an update column"
 
 
 #: The most of a note a flag quotes (the whole note is in the return).
@@ -761,11 +762,7 @@ def notes_off_the_rows(
                     column=one_line(sheet.value(table.header_row, c)) or get_column_letter(c + 1),
                     cell=_cell(r, c),
                     value=shortened(text, NOTE_SHOWN),
-                    update=(
-                        f"the update column, {table.update_header!r}"
-                        if table.update_header
-                        else "an update column"
-                    ),
+                    update=_update_column_words(table.update_header),
                 )
             )
     return found

@@ -23,7 +23,7 @@ from lxml import etree
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import range_boundaries
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -436,7 +436,9 @@ def build_master_book(
             cell.comment = Comment(COMPUTED_NOTE, "edi_xl")
         else:
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        ws.column_dimensions[get_column_letter(col)].width = width
+        # (the macro-enabled start, XlsxWriter's, saves columns alike as one span: a width
+        # set on a column inside it would overlap it, which Excel repairs)
+        set_column_width(ws, col, width)
     # Bold headers are wider than body text: estimated with fewer characters a line.
     ws.row_dimensions[HEADER_ROW].height = row_height(
         ((text, width) for text, width, _ in headers), chars_per_width=0.95

@@ -224,3 +224,25 @@ def test_a_column_edi_xl_takes_is_shown_whatever_it_was(
         taken = re.findall(rb'<col min="1[123]" max="1[123]"[^>]*>', zf.read(part))
     assert len(taken) == 3 and not any(b"style=" in el for el in taken), taken
     assert column_settings_in_file(whole, part) == after
+
+
+def test_a_macro_enabled_master_has_no_overlapping_columns(
+    seed_workbook: Path, tmp_path: Path
+) -> None:
+    """A new .xlsm master is built on XlsxWriter's start, which saves neighbouring columns of
+    one width as one span (G:H, both 12 wide): each width edi_xl then set made a second
+    ``<col>`` inside that span, and Excel repairs such a file. Every sheet's columns are read
+    strictly, and after a round too."""
+    from edi_xl.flows.refresh import new_master
+    from edi_xl.tables.reader import read_plan
+
+    xlsm = tmp_path / "plan.xlsm"
+    new_master(xlsm, read_plan(seed_workbook), date(2023, 12, 18), now=NOW)
+    with zipfile.ZipFile(xlsm) as zf:
+        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+    widths = {part: column_settings_in_file(xlsm, part) for part in sheets}
+    plan = widths[sheet_part(xlsm, PLAN)]
+    assert plan[7] == plan[8] == (12.0, False, "0")
+    start_round(xlsm, NEXT, now=NOW)
+    for part in sheets:
+        column_settings_in_file(xlsm, part)

@@ -1069,6 +1069,45 @@ def test_a_seed_layout_carries_a_group_only_inside_the_group(tmp_path):
     assert [a.references_text for a in read.plan.actions] == ["WRES 1", "WRES 1", "WRES 2"]
 
 
+def test_a_combined_plan_reads_an_indicator_by_the_standard_its_row_flags(tmp_path):
+    """ "Indicator 2" names no standard: the row's WRES / WDES flags say whose it is (both
+    flagged: WRES's indicator, WDES as a whole); a list names every indicator in it."""
+    header = ["Indicator", "Performance", "Action to be taken", "WRES", "WDES", "Other PCs"]
+    header += ["Responsibility", "Timescale"]
+    rows = [
+        ["Indicator 2 - Shortlisting", "1.4", "Panels", "Yes", "No", "No", "Head of OD"],
+        ["Indicator 2", "1.1", "Adjustments", "No", "Yes", "No", "Head of HR"],
+        ["Indicators 5 & 6", "28%", "Bullying campaign", "Yes", "Yes", "No", "Head of HR"],
+        ["Metrics 4a/4b", "12%", "Speak up", "No", "Yes", "No", "Guardian"],
+    ]
+    path = xlsx(tmp_path / "p.xlsx", [header] + [r + ["Mar-24"] for r in rows])
+    read = read_source(path)
+    assert read.layout == "wres-wdes"
+    assert [a.references_text for a in read.plan.actions] == [
+        "WRES 2",
+        "WDES 2",
+        "WRES 5, WRES 6, WDES",
+        "WDES 4a, WDES 4b",
+    ]
+
+
+def test_a_list_of_indicators_in_a_plan_naming_one_standard(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text(
+        "WRES action plan 2025\n\nRef,Indicator(s),Action,Owner,Due\n"
+        "1,Indicators 5 & 6,Bullying campaign,Head of HR,31/03/2026\n"
+        "2,Indicators 1-3,Career pathways,Head of OD,31/03/2026\n"
+        "3,Indicator 2 - 5 panels a month,Panels,Head of OD,31/03/2026\n",
+        encoding="utf-8",
+    )
+    plan = read_source(path).plan
+    assert [[r.label for r in a.references] for a in plan.actions] == [
+        ["WRES 5", "WRES 6"],
+        ["WRES 1", "WRES 2", "WRES 3"],
+        ["WRES 2"],  # (a range written with spaces is not one: "2 - 5 panels")
+    ]
+
+
 def test_indicator_column_of_numbered_descriptions_is_the_theme(tmp_path):
     path = xlsx(
         tmp_path / "p.xlsx",

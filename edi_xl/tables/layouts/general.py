@@ -83,11 +83,15 @@ _SECTION = re.compile(
     r"|^\s*(?:\d{1,2}|[A-Za-z])\s*[.):]\s+\S",
     re.IGNORECASE,
 )
+_CODE = r"\d{1,2}(?:\s*[a-c](?![a-z]))?(?!\d)"
+#: "Indicator 2", "Metric 4a", "Indicators 5 & 6", "Metrics 4a/4b", "Indicators 5-7": the codes
+#: a list or range names (a range written with spaces, "Indicator 2 - 5 staff", is not one)
 _IND = re.compile(
     r"\b(?P<word>indicator|metric|ind\.?)s?\s*(?:no\.?\s*|number\s*)?[:#]?\s*"
-    r"(?P<code>\d{1,2}(?:\s*[a-c](?![a-z]))?)",
+    rf"(?P<code>{_CODE}(?:(?:\s*(?:,|&|/|\band\b)\s*|[-–]|\s+to\s+){_CODE})*)",
     re.IGNORECASE,
 )
+_SPACED_PART = re.compile(r"(\d)\s+([a-c])\b", re.IGNORECASE)
 _IND_WORD = re.compile(r"\b(?:indicator|metric)")
 _BARE_CODE = re.compile(r"^\s*(?P<code>\d{1,2}\s*[a-c]?)\s*\.?\s*$", re.IGNORECASE)
 #: "1. Percentage of staff in each of the AfC Bands" in an indicator column
@@ -127,9 +131,10 @@ def refs_in(
             named = _IND_WORD.search(column.lower())
             matches = [(named.group() if named else "", m.group("code"))]
     out = []
-    for word, code in matches:
+    for word, written in matches:
+        code = _SPACED_PART.sub(r"\1\2", written).lower()  # "4 a" -> "4a"; a list as written
         scheme = _scheme_for(word, schemes)
-        if scheme is None and len(owners := standards_with(code)) == 1:
+        if scheme is None and len(owners := _standards_with_all(code)) == 1:
             scheme = owners[0]  # "Metric 9b": only WDES has a 9b
         if scheme is None:
             # "Indicators 5 & 6" in a plan that names neither standard: WRES's or WDES's is
@@ -140,10 +145,15 @@ def refs_in(
             if unknown not in out:
                 out.append(unknown)
             continue
-        code = code.replace(" ", "").lower()
         for ref in parse_report_refs(f"{scheme.value} {code}"):
             out.append(replace(ref, text=text.strip()))
     return out
+
+
+def _standards_with_all(codes: str) -> list[Scheme]:
+    """The standards that have every code of ``codes`` ("9a", "4a/4b", "5 & 6")."""
+    found = [standards_with(code) for code in re.findall(r"\d{1,2}[a-c]?", codes)]
+    return [s for s in found[0] if all(s in f for f in found)] if found else []
 
 
 def _scheme_for(word: str, schemes: set[Scheme]) -> Scheme | None:

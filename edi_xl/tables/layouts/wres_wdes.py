@@ -5,14 +5,16 @@ Timescale``. The indicator and performance cells are written on the first row of
 below, "As above" or a blank means the same as above. The indicator is the theme (groups are
 numbered in order: 1.1, 1.2, ... 2.1); the report references are the WRES indicators and WDES
 metrics it names, kept for the standards flagged "Yes" (a standard flagged with none named is
-referenced as a whole: "WRES"); the flags give the protected characteristics: WRES -> Race,
-WDES -> Disability, Other PCs -> All. The flags and Performance are kept as extra columns;
-Timescale ("January 2024", "Business as usual") is the due date.
+referenced as a whole: "WRES"; an indicator the cell names without its standard, "Indicator
+2", is of the standard flagged, WRES's when both are); the flags give the protected
+characteristics: WRES -> Race, WDES -> Disability, Other PCs -> All. The flags and Performance
+are kept as extra columns; Timescale ("January 2024", "Business as usual") is the due date.
 """
 
 from __future__ import annotations
 
 from edi_xl.core.references import Scheme, format_protected_characteristics, parse_report_refs
+from edi_xl.tables.layouts.general import refs_in
 from edi_xl.tables.layouts.reading import LayoutSpec
 from edi_xl.tables.layouts.tables import COMMON_FIELDS, Signature, Vocabulary
 
@@ -54,6 +56,9 @@ def is_yes(value: str | None) -> bool:
 
 def _refs(values: dict[str, str | None]) -> tuple[str | None, str | None]:
     refs = [r for r in parse_report_refs(values.get("theme")) if r.scheme is not Scheme.OTHER]
+    if not refs:  # "Indicator 2": of the standard the row flags (both: WRES's indicator 2)
+        flagged = {scheme for fld, scheme, _ in _FLAG_SCHEMES if is_yes(values.get(fld))}
+        refs = [r for r in refs_in(values.get("theme"), flagged) if r.scheme is not Scheme.OTHER]
     labels: list[str] = []
     pcs: list[str] = ["All"] if is_yes(values.get("other")) else []
     for fld, scheme, pc in _FLAG_SCHEMES:

@@ -80,6 +80,7 @@ class Code(StrEnum):
     FORMULA_NO_RESULT = "formula_no_result"
     NOTE_NOT_MERGED = "note_not_merged"
     PICTURE_IN_CELL = "picture_in_cell"
+    ERROR_IN_CELL = "error_in_cell"
     UPDATE_TRUE_FALSE = "update_true_false"
 
     # Why a file of a batch of returns was not taken (the ``reason`` of a file outcome).
@@ -165,6 +166,7 @@ SEVERITY: dict[Code, Severity] = {
     # an owner's words or picture the master's cells cannot take: not merged, said
     Code.NOTE_NOT_MERGED: Severity.WARNING,
     Code.PICTURE_IN_CELL: Severity.WARNING,
+    Code.ERROR_IN_CELL: Severity.WARNING,
     Code.UPDATE_TRUE_FALSE: Severity.WARNING,
     # a newer return says it instead
     Code.SUPERSEDED: Severity.INFO,
@@ -309,6 +311,11 @@ MESSAGES: dict[Code, str] = {
         "as #VALUE! to other programs); not merged: a picture cannot go into the master's "
         "cell. Ask the owner to type the {what} in words and to send the picture with their "
         "return"
+    ),
+    Code.ERROR_IN_CELL: (
+        "{at} column {column!r} (cell {cell}): the cell shows {value}, an error (a formula "
+        "that failed, or an error pasted in), not the owner's words; nothing taken from it. "
+        "Ask the owner to type the {what} in words"
     ),
     Code.UPDATE_TRUE_FALSE: (
         "{at} column {column!r} (cell {cell}): the update is {value} (a tick box, Insert > "

@@ -92,10 +92,17 @@ class ReturnRow:
     #: its header or letter; the cell, "F7"; what was there), never taken, always said
     #: (:func:`not_merged_flags`): ``notes``, the text of a note or comment on a cell;
     #: ``pictures``, a picture placed in the Status or update cell (the text is "");
-    #: ``true_false``, the TRUE or FALSE the update cell held (a tick box), not the update
+    #: ``true_false``, the TRUE or FALSE the update cell held (a tick box), not the update;
+    #: ``errors``, the error the Status or update cell showed ("#N/A"; the text is "")
     notes: tuple[tuple[str, str, str], ...] = ()
     pictures: tuple[tuple[str, str, str], ...] = ()
     true_false: tuple[tuple[str, str, str], ...] = ()
+    errors: tuple[tuple[str, str, str], ...] = ()
+
+    def emptied_by_the_file(self, column: str) -> bool:
+        """Whether ``column``'s cell of the row reads as empty because of what it holds (a
+        picture, an error), not because the owner emptied it."""
+        return any(c == column for c, _, _ in self.pictures + self.errors)
 
 
 @dataclass
@@ -510,6 +517,7 @@ def table_rows(table: ReturnTable, file_name: str, limit: int | None = None) -> 
                 notes=_notes(table, r) if sheet.notes else (),
                 pictures=_pictures(table, r) if sheet.pictures else (),
                 true_false=ticked,
+                errors=_errors(table, r) if sheet.errors else (),
             )
         )
     return rows
@@ -550,6 +558,17 @@ def _pictures(table: ReturnTable, r: int) -> tuple[tuple[str, str, str], ...]:
     )
 
 
+def _errors(table: ReturnTable, r: int) -> tuple[tuple[str, str, str], ...]:
+    """The Status and update cells of row ``r`` (0-based) showing an error (read as empty):
+    (the column, the cell, the error: "#N/A")."""
+    shown = table.sheet.errors
+    return tuple(
+        (column, _cell(r, c), shown[(r, c)])
+        for column, c in _status_and_update(table)
+        if (r, c) in shown
+    )
+
+
 def _true_false(table: ReturnTable, r: int) -> tuple[tuple[str, str, str], ...]:
     """The update cell of row ``r`` (0-based) when it holds TRUE or FALSE (an Excel 365 tick
     box, Insert > Checkbox, or the word typed, which Excel keeps as TRUE or FALSE; the word
@@ -571,7 +590,8 @@ def not_merged_flags(row: ReturnRow, update: str | None, **flag_fields: Any) -> 
     (``flag_fields``: the action, as :class:`Flag` takes it; ``update``: the header of the
     return's update column, if it has one): ``note_not_merged`` for a note or comment (its
     text quoted, shortened when long), ``picture_in_cell`` for a picture placed in the
-    Status or update cell, ``update_true_false`` for a TRUE or FALSE update (a tick box).
+    Status or update cell, ``error_in_cell`` for one showing an error ("#N/A"),
+    ``update_true_false`` for a TRUE or FALSE update (a tick box).
     The owner's words or picture are in the return alone: said, never passed over."""
     where = {"sheet": row.sheet, "row": row.row}
     flags = [
@@ -598,6 +618,19 @@ def not_merged_flags(row: ReturnRow, update: str | None, **flag_fields: Any) -> 
             **flag_fields,
         )
         for column, cell, _ in row.pictures
+    ]
+    flags += [
+        Flag(
+            Code.ERROR_IN_CELL,
+            row.file,
+            column=column,
+            cell=cell,
+            value=error,
+            what="Status" if column == "Status" else "update",
+            **where,
+            **flag_fields,
+        )
+        for column, cell, error in row.errors
     ]
     flags += [
         Flag(Code.UPDATE_TRUE_FALSE, row.file, column=column, cell=cell, value=value, **where,

@@ -624,10 +624,11 @@ def merge_book(
                 and row.status_column
                 and not row.status
                 and has_words(action.status_text)
-                and not any(column == "Status" for column, _, _ in row.pictures)
+                and not row.emptied_by_the_file("Status")
             ):
                 # the return went out with the Status filled in: emptied, it says nothing the
-                # master can take, and the master keeps its own (said, not passed over)
+                # master can take, and the master keeps its own (said, not passed over; a
+                # picture or an error in the cell is said as such)
                 flags.append(
                     _row_flag(
                         Code.STATUS_CLEARED,
@@ -965,6 +966,7 @@ def _outcome(
 _NOT_MERGED_WORDS = {
     Code.NOTE_NOT_MERGED: ("note", "notes"),
     Code.PICTURE_IN_CELL: ("picture", "pictures"),
+    Code.ERROR_IN_CELL: ("error value", "error values"),
     Code.UPDATE_TRUE_FALSE: ("TRUE / FALSE update", "TRUE / FALSE updates"),
 }
 

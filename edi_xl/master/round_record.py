@@ -279,13 +279,13 @@ def why_chased(status: OwnerStatus | None, as_at: date) -> str:
     """The sentence that says what is missing, for a reminder."""
     when = long_date(as_at)
     if status is not None and status.returned == UNCHANGED and status.reason:
-        # notes, pictures or tick boxes on its cells (merge flagged them): what they said
-        # was seen, and where the update goes
+        # notes, pictures, tick boxes or errors on its cells (merge flagged them): what they
+        # said was seen, and where the update goes
         return (
             f"thank you for sending back your return ({', '.join(status.files)}), but it "
             f"had no new status or update in its Status and update columns for the round as "
-            f"at {when}: notes, comments, pictures and tick boxes on its cells cannot be "
-            "taken into the plan."
+            f"at {when}: notes, comments, pictures, tick boxes and error values (#N/A) on its "
+            "cells cannot be taken into the plan."
         )
     if status is not None and status.returned == UNCHANGED:
         return (

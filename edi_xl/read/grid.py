@@ -79,6 +79,10 @@ class SheetGrid:
     pictures: frozenset[tuple[int, int]] = field(
         default_factory=frozenset, compare=False, hash=False
     )
+    #: 0-based (row, column) -> the error a cell shows ("#N/A", "#REF!": a formula that failed,
+    #: or an error pasted in as a value; read as empty), where the reader knows them (xlsx /
+    #: xlsm); not a picture's, nor words Excel took for a formula (``typed_as_formula``)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def n_rows(self) -> int:

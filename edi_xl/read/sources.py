@@ -283,6 +283,7 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
         totals: dict[str, list[_Range]] = {}
         notes: dict[str, dict[tuple[int, int], str]] = {}
         pictures: dict[str, frozenset[tuple[int, int]]] = {}
+        errors: dict[str, dict[tuple[int, int], str]] = {}
         for name, part in parts.items():
             xml = read(part)
             hidden[name] = _hidden_rows(xml)
@@ -292,6 +293,7 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
             totals[name] = _table_totals(xml, part, read, names)
             notes[name] = _notes(part, read, names)
             pictures[name] = _pictures(xml)
+            errors[name] = _errors(xml)
         saved = core_modified(read(_CORE)) if _CORE in names else None
     grids = _calamine_sheets(path)
     if not grids:
@@ -320,6 +322,7 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
                 number_formats=_of_numbers(styled[grid.name], rows),
                 notes=notes[grid.name],
                 pictures=pictures[grid.name],
+                errors=_shown_errors(errors[grid.name], formula.typed, pictures[grid.name]),
             )
         )
     return out, saved
@@ -682,6 +685,40 @@ def note_text(text: str) -> str:
     return text
 
 
+def _errors(data: bytes) -> dict[tuple[int, int], str]:
+    """0-based (row, column) -> the error each cell of a worksheet part (``data``) showing one
+    holds ("#N/A", "#REF!"; a picture placed in a cell shows "#VALUE!"). A sheet with none is
+    not read cell by cell."""
+    if b't="e"' not in data and b"t='e'" not in data:
+        return {}
+    import html
+
+    from openpyxl.utils.cell import column_index_from_string
+
+    found: dict[tuple[int, int], str] = {}
+    for cell in _CELL.finditer(data):
+        attrs = cell.group(1)
+        typed = _CELL_TYPE.search(attrs)
+        if typed is None or typed.group(1) != b"e" or (ref := _CELL_REF.search(attrs)) is None:
+            continue
+        row, col = int(ref.group(2)), column_index_from_string(ref.group(1).decode().upper())
+        if row <= MAX_ROWS and col <= MAX_COLS:
+            result = _RESULT.search(cell.group(2) or b"")
+            shown = html.unescape(result.group(1).decode("utf-8", "replace")) if result else ""
+            found[(row - 1, col - 1)] = shown.strip() or "#VALUE!"
+    return found
+
+
+def _shown_errors(
+    errors: Mapping[tuple[int, int], str],
+    typed: Mapping[tuple[int, int], str],
+    pictures: frozenset[tuple[int, int]],
+) -> dict[tuple[int, int], str]:
+    """The errors cells show (``SheetGrid.errors``): not where the cell holds words Excel
+    took for a formula (``typed``: read as those words) or a picture (said as one)."""
+    return {p: e for p, e in errors.items() if p not in typed and p not in pictures}
+
+
 def _pictures(data: bytes) -> frozenset[tuple[int, int]]:
     """0-based (row, column) of the cells of a worksheet part (``data``) whose value is kept
     elsewhere (``vm=""``): a picture placed in the cell (Excel 365), or another of the values
@@ -837,16 +874,21 @@ def _openpyxl_sheets(path: Path) -> list[SheetGrid]:
                     if cell.number_format not in ("General", "@")
                     and _is_number_or_date(cell._value)
                 )
-                errors = [
-                    (r - 1, c - 1) for (r, c), cell in ws._cells.items() if cell.data_type == "e"
-                ]
+                errors = {
+                    (r - 1, c - 1): str(cell.value)
+                    for (r, c), cell in ws._cells.items()
+                    if cell.data_type == "e"
+                }
                 if errors:  # (a picture placed in a cell is one: #VALUE!)
                     if typed is None:
                         typed = _typed_in_file(path)
                     found = typed.get(ws.title, _FromXml({}, frozenset()))
-                    _errors_as_read(grid, errors, found.typed)
-                    if found.pictures:
-                        grid = replace(grid, pictures=found.pictures)
+                    _errors_as_read(grid, list(errors), found.typed)
+                    grid = replace(
+                        grid,
+                        pictures=found.pictures,
+                        errors=_shown_errors(errors, found.typed, found.pictures),
+                    )
                 grids.append(grid)
             return grids
         finally:

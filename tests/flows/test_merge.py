@@ -1410,7 +1410,10 @@ def test_notes_on_a_return_are_flagged_and_its_owner_not_chased_as_if_silent(
     assert returns[files + 2][-2] == 2  # its flags
     reminder = next(r[1] for r in returns if len(r) > 1 and str(r[1]).startswith("Dear Jim"))
     assert "no new status or update in its Status and update columns" in reminder
-    assert "notes, comments, pictures and tick boxes on its cells cannot be taken" in reminder
+    assert (
+        "notes, comments, pictures, tick boxes and error values (#N/A) on its cells cannot"
+        in reminder
+    )
 
 
 @pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
@@ -1472,6 +1475,60 @@ def test_a_picture_placed_in_a_cell_and_a_tick_box_update_are_not_taken_and_said
     )
     updates = {k: v.get("Update as at 18 Dec 23") for k, v in plan_rows(master).items()}
     assert updates["1.8"] is None and updates["1.9"] is None
+
+
+def test_an_error_in_a_returns_status_is_said_as_an_error_not_an_emptied_status(master, tmp_path):
+    """Jim pasted #N/A over 1.4's Status (copied from a lookup) and 1.5's update shows #REF!:
+    each reads as empty, and the merge said 1.4's "Status was emptied" and nothing of 1.5.
+    Each is now said as the error it shows, naming its cell; the master keeps its own."""
+
+    def edit(ws, rows):
+        ws.cell(rows["1.4"], 4).value = "#N/A"  # (openpyxl writes it as an error value)
+        ws.cell(rows["1.5"], 6).value = "#REF!"
+
+    jim = _sent_and_edited(master, tmp_path, edit)
+    before = plan_rows(master)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert not [f for f in result.flags if f.kind == "status_cleared"]
+    said = [(f.id, f.location.column, f.problem.value) for f in result.flags
+            if f.kind == "error_in_cell"]  # fmt: skip
+    assert said == [("1.4", "Status", "#N/A"), ("1.5", "Update as at 18 Dec 23", "#REF!")]
+    message = next(f.message for f in result.flags if f.kind == "error_in_cell")
+    assert message.endswith(
+        "the cell shows #N/A, an error (a formula that failed, or an error pasted in), not the "
+        "owner's words; nothing taken from it. Ask the owner to type the Status in words"
+    )
+    after = plan_rows(master)
+    assert after["1.4"]["Status"] == before["1.4"]["Status"]
+    (outcome,) = result.files
+    assert outcome.outcome == "unchanged"
+    assert "2 error values on its cells not merged" in str(outcome.reason)
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_a_formula_error_in_a_trusts_return_is_said(master, tmp_path, monkeypatch, reader):
+    """A return of the trust's own form whose Status is a lookup that failed (#N/A saved as
+    its result): said, by either reader; the row's update is taken."""
+    import xlsxwriter
+
+    from edi_xl.read import sources
+
+    if reader == "openpyxl":
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+    path = tmp_path / "Jim Machon.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Actions")
+    ws.write_row(0, 0, ["#", "Status", "Update"])
+    ws.write_row(1, 0, ["1.4", "Green", "Panels agreed"])
+    ws.write_row(2, 0, ["1.5"])
+    ws.write_formula("B3", '=VLOOKUP("x",E1:F2,2,FALSE)', None, "#N/A")
+    ws.write("C3", "ok")
+    wb.close()
+    result = merge_returns(master, [path], as_at=AS_AT)
+    said = [(f.id, f.location.cell, f.problem.value) for f in result.flags
+            if f.kind == "error_in_cell"]  # fmt: skip
+    assert said == [("1.5", "B3", "#N/A")]
+    assert ("1.5", "update", "ok") in [(c.id, c.field, c.new) for c in result.changes]
 
 
 def test_true_in_a_csv_returns_update_column_is_no_update(master, tmp_path):

@@ -42,6 +42,7 @@ from edi_xl.master.loading import PlacedCells, extent, formula_cells
 from edi_xl.master.patch import reading_ahead, save_master, things_over_cells
 from edi_xl.master.plan import (
     COMPUTED_NOTE,
+    PLAN_SHEET,
     SPARE_ROWS,
     build_master_book,
     gc_paused,
@@ -598,7 +599,7 @@ def new_master(
     if path.suffix.lower() == ".xlsm":  # macro-enabled: with the buttons (edi_xl.master.vba)
         from edi_xl.master.vba import bind_document_modules, macro_enabled_start
 
-        start = macro_enabled_start([c.width for c in trust.COLUMNS])
+        start = macro_enabled_start(PLAN_SHEET, [c.width for c in trust.COLUMNS])
     wb = build_master_book(plan, as_at, trust_name=trust_name, start=start)
     source = (
         f"new master from {Path(plan.source.path).name}"

@@ -102,10 +102,11 @@ def _row_free(ws: Any, row: int) -> bool:
 
 
 def button_drawing(where: Placement) -> str:
-    """The VML of the buttons, drawn by XlsxWriter on a sheet sized like the plan sheet."""
+    """The VML of the buttons, drawn by XlsxWriter on a sheet sized like the plan sheet,
+    placed to move but not size with cells (:func:`edi_xl.master.vba.buttons_unsized`)."""
     import xlsxwriter
 
-    from edi_xl.master.vba import BUTTON_HEIGHT, BUTTONS
+    from edi_xl.master.vba import BUTTON_HEIGHT, BUTTONS, buttons_unsized
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -135,7 +136,7 @@ def button_drawing(where: Placement) -> str:
     with zipfile.ZipFile(buffer) as z:
         if "xl/drawings/vmlDrawing1.vml" not in z.namelist():  # (XlsxWriter refused them)
             raise EdiXlError(f"{where.sheet}: no room for the buttons in row {where.row + 1}")
-        return z.read("xl/drawings/vmlDrawing1.vml").decode("utf-8")
+        return buttons_unsized(z.read("xl/drawings/vmlDrawing1.vml").decode("utf-8"))
 
 
 _IDMAP = re.compile(r'(<o:idmap\b[^>]*\bdata=")([^"]*)(")')

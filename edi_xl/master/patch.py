@@ -132,6 +132,7 @@ from edi_xl.master.validation import (
     column_spans,
     without_columns,
 )
+from edi_xl.master.vba import VML_CLIENT_DATA, VML_FLAGS, buttons_unsized, is_own_button
 
 M = f"{{{MAIN_NS}}}"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -634,7 +635,9 @@ def _shift_sheet_xml(
             view.set("topLeftCell", shift_reference(view.get("topLeftCell", ""), col))
     if title is not None:
         _shift_data_refs(root, title, col, title)
-    _shift_anchors(root, col, found.anchors)  # form controls and embedded objects (their own)
+    controls = any(a.tag == f"{M}anchor" for a in found.anchors)  # (Excel 2010's, in the sheet)
+    own = _own_button_shapes(pkg, part) if controls else set()
+    _shift_anchors(root, col, found.anchors, own)  # form controls and embedded objects
     for rel, target in pkg.linked(part):
         if target not in pkg.parts:
             continue
@@ -664,23 +667,7 @@ def _shift_sheet_xml(
             text = pkg.parts[target].decode("utf-8", "replace")
             if title is not None:
                 text = _shift_vml_links(text, title, col, title)
-
-            def column(m: re.Match[str]) -> str:
-                n = int(m.group(3))
-                return f"{m.group(1)}{n + 1 if n >= col - 1 else n}{m.group(4)}"
-
-            def anchor(m: re.Match[str]) -> str:
-                nums = [int(x) for x in m.group(3).split(",")]
-                if len(nums) == 8:
-                    for i in (0, 4):
-                        if nums[i] >= col - 1:
-                            nums[i] += 1
-                return f"{m.group(1)}{', '.join(map(str, nums))}{m.group(4)}"
-
-            # the Excel namespace's prefix is "x" in Excel's files, "ns2" in openpyxl's...
-            text = re.sub(r"(<(\w+):Column>)(\d+)(</\2:Column>)", column, text)
-            text = re.sub(r"(<(\w+):Anchor>)\s*([\d,\s]+?)\s*(</\2:Anchor>)", anchor, text)
-            pkg.put(target, text.encode("utf-8"))
+            pkg.put(target, _shift_vml_shapes(buttons_unsized(text), col).encode("utf-8"))
         elif kind == "table":
             doc = pkg.xml(target)
             if doc.get("ref"):
@@ -756,38 +743,129 @@ def _shift_vml_links(text: str, sheet: str, col: int, home: str) -> str:
     return _VML_LINK.sub(moved, text)
 
 
+#: How an object is placed (Excel's Format > Properties): "twoCell", move and size with
+#: cells; "oneCell", move but don't size; "absolute", don't move or size.
+Placement = str
+#: The 0-based column and the rest of a note's cell (``<x:Column>``; any prefix: "x" in
+#: Excel's files, "ns2" in openpyxl's...) and of a VML shape's corners (``<x:Anchor>``: left
+#: column, its offset, top row, its offset, then the same of the bottom right corner).
+_VML_COLUMN = re.compile(r"(<(\w+):Column>)(\d+)(</\2:Column>)")
+_VML_ANCHOR = re.compile(r"(<(\w+):Anchor>)\s*([\d,\s]+?)\s*(</\2:Anchor>)")
+#: A VML shape (``<v:shape>``) and its id (Excel's ``o:spid``, else its ``id``).
+_VML_SHAPE = re.compile(r"<(\w+):shape\b([^>]*)>.*?</\1:shape>", re.S)
+_VML_SHAPE_ID = re.compile(r'\b(?:o:spid|id)="_x0000_s(\d+)"')
+
+
+def _placed_columns(placement: Placement, columns: list[int], col: int) -> list[int]:
+    """The 0-based columns of an object's corners (its first corner's first) after an empty
+    column is inserted before 1-based ``col``, as Excel moves an object placed so: to move and
+    size with cells, each corner in that column or right of it moves one column right; to
+    move but not size, the whole object moves when its first corner does, else it stays as
+    it is; not to move, it stays."""
+    if placement == "absolute" or not columns:
+        return columns
+    first_moves = columns[0] >= col - 1
+    return [
+        at + 1 if (first_moves if placement == "oneCell" else at >= col - 1) else at
+        for at in columns
+    ]
+
+
+def _vml_placement(client_data: str) -> Placement:
+    """How a VML shape (its ``<x:ClientData>``) is placed. Excel writes ``<x:MoveWithCells/>``
+    for an object set NOT to move with cells and ``<x:SizeWithCells/>`` for one set NOT to
+    size with them (the reverse of the ECMA text; XlsxWriter and LibreOffice write both in a
+    note, Excel's "Don't move or size with cells"), and neither for "Move and size"."""
+    flags = {m[1] for m in VML_FLAGS.finditer(client_data)}
+    if "MoveWithCells" in flags:
+        return "absolute"
+    return "oneCell" if "SizeWithCells" in flags else "twoCell"
+
+
+def _shift_vml_shapes(text: str, col: int) -> str:
+    """The shapes of a VML drawing (as text: a sheet's notes and form controls) after an
+    empty column is inserted before ``col``: each shape's anchor as its placement says
+    (:func:`_vml_placement`), and a note's cell (``<x:Column>``), which moves with the cell
+    whatever the note's shape does (Excel shows the note by its cell)."""
+
+    def column(m: re.Match[str]) -> str:
+        n = int(m.group(3))
+        return f"{m.group(1)}{n + 1 if n >= col - 1 else n}{m.group(4)}"
+
+    def shape(m: re.Match[str]) -> str:
+        placement = _vml_placement(m.group(3))
+
+        def anchor(a: re.Match[str]) -> str:
+            nums = [int(x) for x in a.group(3).split(",")]
+            if len(nums) == 8:
+                nums[0], nums[4] = _placed_columns(placement, [nums[0], nums[4]], col)
+            return f"{a.group(1)}{', '.join(map(str, nums))}{a.group(4)}"
+
+        body = _VML_ANCHOR.sub(anchor, _VML_COLUMN.sub(column, m.group(3)))
+        return f"{m.group(1)}{body}{m.group(4)}"
+
+    return VML_CLIENT_DATA.sub(shape, text)
+
+
+def _own_button_shapes(pkg: Package, part: str) -> set[str]:
+    """The shape ids (``control shapeId``) of edi_xl's own buttons in the VML drawing of the
+    sheet ``part`` (:func:`edi_xl.master.vba.is_own_button`)."""
+    own: set[str] = set()
+    for rel, target in pkg.linked(part):
+        if rel.type.endswith("/vmlDrawing") and target in pkg.parts:
+            for shape in _VML_SHAPE.finditer(pkg.parts[target].decode("utf-8", "replace")):
+                found = _VML_SHAPE_ID.search(shape[2])
+                data = VML_CLIENT_DATA.search(shape[0])
+                if found and data and is_own_button(data[1] + data[3]):
+                    own.add(found[1])
+    return own
+
+
+def _object_placement(anchor: etree._Element, own: set[str]) -> Placement:
+    """How a form control or an embedded object of the sheet is placed: its Excel 2010
+    ``<anchor>`` says it as its VML shape's flags do, the right way round
+    (``moveWithCells="1" sizeWithCells="1"``: move and size; ``moveWithCells`` alone: move
+    but don't size; neither: don't move). One of edi_xl's buttons (``own``: their shape ids)
+    saved by Excel with neither VML flag (edi_xl's older buttons) moves but does not size, as
+    its VML shape does (:func:`edi_xl.master.vba.buttons_unsized`), and says so."""
+    control = anchor.getparent()
+    control = control.getparent() if control is not None else None
+    own_sized = control is not None and control.get("shapeId") in own
+    if own_sized and anchor.get("sizeWithCells") in ("1", "true"):
+        anchor.attrib.pop("sizeWithCells")
+        anchor.set("moveWithCells", "1")
+    moves = anchor.get("moveWithCells") in ("1", "true")
+    sizes = anchor.get("sizeWithCells") in ("1", "true")
+    return ("twoCell" if sizes else "oneCell") if moves else "absolute"
+
+
 def _shift_anchors(
-    root: etree._Element, col: int, anchors: Iterable[etree._Element] | None = None
+    root: etree._Element,
+    col: int,
+    anchors: Iterable[etree._Element] | None = None,
+    own: set[str] | None = None,
 ) -> None:
     """Every drawing anchor under ``root`` (a drawing's pictures, charts and shapes; a
     sheet's form controls and embedded objects) after an empty column is inserted before
-    ``col``, as Excel moves the object (``<xdr:col>`` is 0-based): placed to move and size
-    with cells (``editAs="twoCell"``, the default), each corner in that column or right of it
-    moves one column right; to move but not size (``oneCell``, Excel's default for a
-    picture), the whole object moves when its first corner does, else it stays as it is;
-    not to move (``absolute``), it stays. A control's or object's anchor in the sheet moves
-    as its VML shape does (every corner). ``anchors``: those under ``root``, when the caller
-    has them (:func:`formulas_and_anchors`)."""
+    ``col``, as Excel moves the object (``<xdr:col>`` is 0-based) by its placement
+    (:func:`_placed_columns`): a drawing's ``editAs`` ("twoCell", the default; "oneCell",
+    Excel's default for a picture; "absolute"), a control's or object's as its VML shape's
+    (:func:`_object_placement`; ``own``: the shape ids of edi_xl's buttons). ``anchors``:
+    those under ``root``, when the caller has them (:func:`formulas_and_anchors`)."""
     xdr_col = f"{{{XDR_NS}}}col"
     for anchor in root.iter(*_ANCHOR_TAGS) if anchors is None else anchors:
         ns = M if anchor.tag == f"{M}anchor" else f"{{{XDR_NS}}}"
         if anchor.tag == f"{{{XDR_NS}}}oneCellAnchor":
-            mode = "oneCell"
+            placement = "oneCell"
         elif anchor.tag == f"{{{XDR_NS}}}twoCellAnchor":
-            mode = anchor.get("editAs") or "twoCell"
+            placement = anchor.get("editAs") or "twoCell"
         else:
-            mode = "twoCell"
-        if mode == "absolute":
-            continue
+            placement = _object_placement(anchor, own or set())
         corners = [anchor.find(f"{ns}{corner}/{xdr_col}") for corner in ("from", "to")]
         columns = [c for c in corners if c is not None and (c.text or "").strip().isdigit()]
-        if not columns:
-            continue
-        first_moves = int(columns[0].text or "0") >= col - 1
-        for at in columns:
-            moves = first_moves if mode == "oneCell" else int(at.text or "0") >= col - 1
-            if moves:
-                at.text = str(int(at.text or "0") + 1)
+        placed = _placed_columns(placement, [int(c.text or "0") for c in columns], col)
+        for at, n in zip(columns, placed, strict=True):
+            at.text = str(n)
 
 
 def _table_column_inserted(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterable
@@ -31,6 +32,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 
 from edi_xl.core.errors import EdiXlError
+from edi_xl.master.package import Package
 
 #: The module every workbook's VBA calls (kept: workbooks in use name it).
 MODULE = "edi_xl.excel"
@@ -57,6 +59,47 @@ BUTTONS: tuple[Button, ...] = (
     Button("Start new round", "StartNewRound", "start_new_round"),
     Button("Board report", "BoardReport", "board_report"),
 )
+
+
+#: A VML shape's Excel data (``<x:ClientData ObjectType="Button">...``; any prefix: "x" in
+#: Excel's and XlsxWriter's files): its opening tag, prefix, contents and closing tag.
+VML_CLIENT_DATA = re.compile(r"(<(\w+):ClientData\b[^>]*>)(.*?)(</\2:ClientData>)", re.S)
+#: A form control's macro (its OnAction) in its VML shape's ``ClientData``.
+_VML_MACRO = re.compile(r"<(\w+):FmlaMacro>([^<]*)</\1:FmlaMacro>")
+#: A shape's placement flags: ``MoveWithCells`` (there when it does NOT move with cells, as
+#: Excel reads it) and ``SizeWithCells`` (there when it does NOT size with them).
+VML_FLAGS = re.compile(r"<\w+:(MoveWithCells|SizeWithCells)\b")
+
+
+def is_button_macro(macro: str) -> bool:
+    """Whether a form button's macro (``FmlaMacro``) is one of edi_xl's buttons': XlsxWriter
+    writes ``[0]!RefreshStatus``; Excel may name the workbook before the "!" or the module
+    before the macro (``EdiXlButtons.RefreshStatus``)."""
+    name = macro.rsplit("!", 1)[-1].strip().strip("'")
+    return name.removeprefix(f"{BUTTON_MODULE}.") in {b.macro for b in BUTTONS}
+
+
+def is_own_button(client_data: str) -> bool:
+    """Whether a VML shape's ``ClientData`` (as :data:`VML_CLIENT_DATA` finds it: opening tag
+    and contents) is one of edi_xl's buttons, known by its macro."""
+    macro = _VML_MACRO.search(client_data)
+    return 'ObjectType="Button"' in client_data and bool(macro and is_button_macro(macro[2]))
+
+
+def buttons_unsized(vml: str) -> str:
+    """The VML drawing ``vml`` with each of edi_xl's buttons that has no placement flags
+    (XlsxWriter writes none: "Move and size with cells" to Excel) placed to move but not
+    size with cells (``<x:SizeWithCells/>``), so that a column inserted under a button, by
+    a round or by the user in Excel, moves it and leaves its width alone: the buttons are
+    narrower than a column of the trust's narrow sheet only by chance, and one widened each
+    round. A flag set on a button (in Excel's Format Control > Properties) is kept."""
+
+    def unsized(m: re.Match[str]) -> str:
+        if not is_own_button(m[1] + m[3]) or VML_FLAGS.search(m[3]):
+            return m[0]
+        return f"{m[1]}<{m[2]}:SizeWithCells/>{m[3]}{m[4]}"
+
+    return VML_CLIENT_DATA.sub(unsized, vml)
 
 
 QUICKSTART = "quickstart_standalone.xlsm"
@@ -144,9 +187,11 @@ def vba_project() -> bytes:
             return wb.vba_project_bytes()
 
 
-def macro_enabled_start(column_widths: Iterable[float] = ()) -> WorkbookType:
+def macro_enabled_start(plan_sheet: str, column_widths: Iterable[float] = ()) -> WorkbookType:
     """An empty macro-enabled workbook to build a master in: the xlwings VBA project and
-    the buttons on an "Action Plan" sheet, loaded with openpyxl (``keep_vba=True``).
+    the buttons on the plan sheet, named ``plan_sheet`` ("Action Plan": the caller names it,
+    as the patch writer, which the plan's module uses, reads this module's buttons), loaded
+    with openpyxl (``keep_vba=True``).
 
     ``column_widths`` are the widths the builder gives columns A, B, ...: the buttons are
     anchored to cells, so the shell is laid out with the final widths.
@@ -155,11 +200,9 @@ def macro_enabled_start(column_widths: Iterable[float] = ()) -> WorkbookType:
         import xlsxwriter
     except ImportError as exc:  # pragma: no cover - a dependency
         raise EdiXlError("cannot make a macro-enabled master: pip install XlsxWriter") from exc
-    from edi_xl.master.plan import PLAN_SHEET
-
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet(PLAN_SHEET)
+    sheet = book.add_worksheet(plan_sheet)
     book.add_vba_project(io.BytesIO(vba_project()), is_stream=True)
     book.set_vba_name("ThisWorkbook")
     sheet.set_vba_name("Sheet1")
@@ -180,8 +223,10 @@ def macro_enabled_start(column_widths: Iterable[float] = ()) -> WorkbookType:
             },
         )
     book.close()
-    buffer.seek(0)
-    return load_workbook(buffer, keep_vba=True, rich_text=False)
+    pkg = Package.read(buffer.getvalue())
+    for name in [n for n in pkg.parts if n.endswith(".vml")]:  # (kept as bytes by openpyxl)
+        pkg.put(name, buttons_unsized(pkg.parts[name].decode("utf-8")).encode("utf-8"))
+    return load_workbook(io.BytesIO(pkg.to_bytes()), keep_vba=True, rich_text=False)
 
 
 def bind_document_modules(wb: WorkbookType) -> None:

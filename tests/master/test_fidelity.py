@@ -426,6 +426,123 @@ def test_libreoffice_binds_the_buttons_added_to_a_trust_workbook(
     assert fods.count("<draw:frame") >= 3  # the logo, the text box's frame, the chart
 
 
+def narrow_plan_with_buttons(tmp_path: Path, older: bool = False) -> Path:
+    """A trust's plan (seed 000, header on row 4) whose columns are narrow (width 6), so
+    each of edi_xl's buttons, 170 pixels wide, spans three or four columns and the buttons
+    cover the column a round goes in at; with the buttons added (``edi-xl add-buttons``):
+    the .xlsm. ``older``: the buttons without their placement flag, as edi_xl added them
+    before session 20 ("Move and size with cells" to Excel)."""
+    from conftest import add_seed_plan_sheet, rewrite_part
+
+    plan = tmp_path / "narrow plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, _ = add_seed_plan_sheet(wb, header_row=4)
+    ws.set_column(0, 30, 6)
+    wb.close()
+    add_buttons_to(plan)
+    xlsm = plan.with_suffix(".xlsm")
+    if older:
+        rewrite_part(xlsm, "xl/drawings/vmlDrawing1.vml",
+                     lambda data: data.replace(b"<x:SizeWithCells/>", b""))  # fmt: skip
+    return xlsm
+
+
+def edi_xl_buttons(path: Path) -> dict[str, tuple[list[int], str]]:
+    """Macro -> (anchor: column, dx, row, dy, ... 0-based; its ClientData) of each of edi_xl's
+    buttons in the workbook at ``path``."""
+    from edi_xl.master import vba
+
+    with zipfile.ZipFile(path) as z:
+        vml = next(z.read(n) for n in z.namelist() if n.endswith(".vml")).decode()
+    found = {}
+    for data in re.findall(r'<x:ClientData ObjectType="Button">.*?</x:ClientData>', vml, re.S):
+        macro = re.search(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", data)
+        anchor = re.search(r"<x:Anchor>([^<]*)</x:Anchor>", data)
+        assert macro and anchor
+        found[macro[1]] = ([int(x) for x in anchor[1].split(",")], data)
+    assert list(found) == [b.macro for b in vba.BUTTONS]
+    return found
+
+
+def _width(anchor: list[int]) -> tuple[int, int, int]:
+    """A shape's width in columns and offsets: (columns spanned, left dx, right dx)."""
+    return anchor[4] - anchor[0], anchor[1], anchor[5]
+
+
+@pytest.mark.parametrize("older", [False, True], ids=["made now", "added before"])
+def test_round_columns_leave_the_buttons_width_on_a_narrow_plan(
+    tmp_path: Path, older: bool
+) -> None:
+    """On a plan of narrow columns the buttons span the column each round goes in at. The
+    buttons are placed to move but not size with cells (``<x:SizeWithCells/>``, so that
+    Excel itself does not widen them when the user inserts a column): two rounds later each
+    keeps its width in columns and offsets, and none overlaps the next; one right of the
+    new column moves with it. Buttons edi_xl added before, with no flag, are edi_xl's own
+    (known by their macro): they are moved the same way and given the flag."""
+    xlsm = narrow_plan_with_buttons(tmp_path, older)
+    before = edi_xl_buttons(xlsm)
+    assert all(("<x:SizeWithCells/>" in data) != older for _, data in before.values())
+    for start in ("2024-03-18", "2024-06-18"):
+        result = CliRunner().invoke(cli, ["round", str(xlsm), "--start", start])
+        assert result.exit_code in (0, 1), result.output
+    header = [c.value for c in load_workbook(xlsm)["Action Plan"][4]]
+    new = header.index("Update as at 18 Mar 24")  # 0-based, the first round's column
+    after = edi_xl_buttons(xlsm)
+    spanning = [m for m, (a, _) in before.items() if a[0] < new <= a[4]]
+    assert spanning, "no button spans the round's column: the test proves nothing"
+    for macro, (anchor, data) in after.items():
+        assert _width(anchor) == _width(before[macro][0]), macro
+        assert "<x:SizeWithCells/>" in data and "<x:MoveWithCells/>" not in data
+        moved = before[macro][0][0] >= new  # whole, once for each round's column
+        assert anchor[0] == before[macro][0][0] + (2 if moved else 0), macro
+    ordered = [a for a, _ in after.values()]
+    for left, right in zip(ordered, ordered[1:], strict=False):
+        assert (left[4], left[5]) <= (right[0], right[1]), (left, right)  # no overlap
+
+
+def test_a_new_xlsm_masters_buttons_move_but_do_not_size_with_cells(tmp_path: Path) -> None:
+    """``edi-xl new plan.xlsm`` places its buttons as add-buttons does, and a round leaves
+    their widths."""
+    master = tmp_path / "plan.xlsm"
+    result = CliRunner().invoke(cli, ["new", str(master), "--as-at", "2023-12-18"])
+    assert result.exit_code in (0, 1), result.output
+    before = edi_xl_buttons(master)
+    assert all("<x:SizeWithCells/>" in data for _, data in before.values())
+    CliRunner().invoke(cli, ["round", str(master), "--start", "2024-03-18"])
+    after = edi_xl_buttons(master)
+    assert [_width(a) for a, _ in after.values()] == [_width(a) for a, _ in before.values()]
+
+
+@pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+def test_libreoffice_binds_the_buttons_after_rounds_on_a_narrow_plan(tmp_path: Path) -> None:
+    """LibreOffice opens the .xlsm two rounds on: the five buttons are there, each bound to
+    its macro and as wide as when they were added (to a hundredth of an inch: a button that
+    moved spans other columns, whose pixels round a little differently)."""
+    from libreoffice import convert, require_soffice
+
+    from edi_xl.master import vba
+
+    require_soffice()
+    xlsm = narrow_plan_with_buttons(tmp_path)
+
+    def buttons(out: Path) -> list[tuple[str, str, float]]:
+        fods = convert(xlsm, "fods", out).read_text("utf-8")
+        bound = re.findall(
+            r'xlink:href="vnd\.sun\.star\.script:VBAProject\.EdiXlButtons\.(\w+)\?', fods
+        )
+        labels = re.findall(r'<form:button [^>]*form:label="([^"]*)"', fods)
+        widths = re.findall(r'<draw:control [^>]*svg:width="([^"]*)"', fods)
+        assert len(bound) == len(labels) == len(widths) == len(vba.BUTTONS)
+        inches = [round(float(re.sub(r"[a-z]+$", "", w)), 2) for w in widths]
+        return list(zip(labels, bound, inches, strict=True))
+
+    first = buttons(tmp_path / "lo")
+    assert [(c, m) for c, m, _ in first] == [(b.caption, b.macro) for b in vba.BUTTONS]
+    for start in ("2024-03-18", "2024-06-18"):
+        CliRunner().invoke(cli, ["round", str(xlsm), "--start", start])
+    assert buttons(tmp_path / "lo2") == first
+
+
 def test_a_new_round_column_moves_the_notes_and_widths_of_edi_xls_own_columns(
     master: Path, tmp_path: Path
 ) -> None:

@@ -22,6 +22,7 @@ from edi_xl.master.patch import (
     _attr,
     _cell_xml,
     _content,
+    _shift_anchors,
     _shift_sheet_xml,
     _text,
     formulas_and_anchors,
@@ -282,7 +283,38 @@ def test_columns_inserted_with_formulas_and_anchors_found_once_move_them_alike()
     assert serialise(once) == serialise(again)
     x = f"{{{XDR_NS}}}"
     assert [f.get("ref") for f in found.formulas] == ["A1:E1", None, "E1:E2", None]
-    assert [el.text for el in once.iter(f"{x}col")] == ["2", "6"]  # (0-based: B and F)
+    # the control (moveWithCells alone: move but don't size) moved whole with its first
+    # corner at the first insert, and stayed at the second, right of that corner
+    assert [el.text for el in once.iter(f"{x}col")] == ["2", "5"]  # (0-based: C and F)
+
+
+def test_a_control_moves_as_its_anchor_says_and_edi_xls_button_is_not_sized() -> None:
+    """A form control's Excel 2010 anchor in the sheet says its placement the right way
+    round (``moveWithCells="1" sizeWithCells="1"``: move and size with cells): a trust's
+    button across the new column grows; edi_xl's own button (shape 1026, known by its
+    macro in the VML), which Excel saved so as it had no flag, moves but is not sized, and
+    says so from now on; one that does not move (no attribute) stays."""
+    control = (
+        '<control shapeId="{id}"><controlPr><anchor {placed}><from><xdr:col>1</xdr:col>'
+        "</from><to><xdr:col>4</xdr:col></to></anchor></controlPr></control>"
+    )
+    placed = [
+        ("1025", 'moveWithCells="1" sizeWithCells="1"'),
+        ("1026", 'moveWithCells="1" sizeWithCells="1"'),
+        ("1027", ""),
+    ]
+    controls = "".join(control.format(id=i, placed=p) for i, p in placed)
+    root = parse(
+        f'<worksheet xmlns="{MAIN_NS}" xmlns:xdr="{XDR_NS}"><sheetData/>'
+        f"<controls>{controls}</controls></worksheet>".encode()
+    )
+    _shift_anchors(root, 3, own={"1026"})  # a column before C
+    x = f"{{{XDR_NS}}}"
+    cols = [[c.text for c in a.iter(f"{x}col")] for a in root.iter(f"{{{MAIN_NS}}}anchor")]
+    assert cols == [["1", "5"], ["1", "4"], ["1", "4"]]
+    anchors = list(root.iter(f"{{{MAIN_NS}}}anchor"))
+    assert dict(anchors[1].attrib) == {"moveWithCells": "1"}
+    assert dict(anchors[0].attrib) == {"moveWithCells": "1", "sizeWithCells": "1"}
 
 
 _ROWS_OF_EVERY_SHAPE = (

@@ -723,3 +723,77 @@ def test_a_trust_table_the_round_runs_through_gets_its_new_columns_header(
     sheet = load_workbook(plan)["Action Plan"]
     assert [sheet.cell(1, c).value for c in range(10, 14)] == names
     assert [sheet.cell(2, c).value for c in range(10, 14)] == ["Board", None, *data[0][1:]]
+
+
+#: The trust's own buttons and a note, placed as Excel's Format Control > Properties offers
+#: (name: the VML flags Excel writes for it, and the 0-based columns its corners start at).
+_PLACED = {
+    "MoveAndSize": ("", (8, 12)),  # "Move and size with cells", across K
+    "MoveOnlyAcross": ("<x:SizeWithCells/>", (8, 12)),  # "Move but don't size", across K
+    "MoveOnlyRight": ("<x:SizeWithCells/>", (11, 13)),  # the same, right of K
+    "Stay": ("<x:MoveWithCells/><x:SizeWithCells/>", (9, 13)),  # "Don't move or size"
+    "MoveFlagOnly": ("<x:MoveWithCells/>", (9, 13)),  # (no such choice: it stays)
+}
+
+
+def test_the_trusts_vml_shapes_move_as_their_placement_says(tmp_path: Path) -> None:
+    """A trust's own buttons and note (VML), each placed as Excel's Properties offer: after
+    the round goes in at K, "Move and size with cells" across K grows by the new column;
+    "Move but don't size" keeps its size, and moves whole only when its first corner is
+    right of K; "Don't move or size" stays. The note (XlsxWriter's, as Excel's default:
+    don't move or size) keeps its box and stays on its cell, which moved to L. Their flags
+    are kept, and no flag is added to a button that is not edi_xl's."""
+    import re
+
+    from conftest import rewrite_part
+
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, last = _plan_with_scores(wb)
+    for i, (macro, (_, (first, end))) in enumerate(_PLACED.items()):
+        ws.insert_button(last + 3 + 3 * i, first, {"macro": macro, "caption": macro,
+                                                   "width": 64 * (end - first) + 10})  # fmt: skip
+    ws.write_comment(last + 20, 10, "The trust's note on K")
+    wb.close()
+
+    def flagged(data: bytes) -> bytes:
+        text = data.decode()
+        for macro, (flags, _) in _PLACED.items():
+            text = re.sub(
+                rf'(<x:ClientData ObjectType="Button">)((?:(?!</x:ClientData>).)*!{macro}<)',
+                rf"\g<1>{flags}\g<2>", text, flags=re.S,
+            )  # fmt: skip
+        return text.encode()
+
+    rewrite_part(plan, "xl/drawings/vmlDrawing1.vml", flagged)
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+
+    def shapes(package: dict[str, bytes]) -> dict[str, tuple[list[int], str]]:
+        vml = next(data for name, data in package.items() if name.endswith(".vml")).decode()
+        found = {}
+        for data in re.findall(r"<x:ClientData ObjectType.*?</x:ClientData>", vml, re.S):
+            name = re.search(r"!(\w+)</x:FmlaMacro>|ObjectType=\"(Note)\"", data)
+            anchor = re.search(r"<x:Anchor>([^<]*)</x:Anchor>", data)
+            assert name and anchor
+            numbers = [int(x) for x in anchor[1].split(",")]
+            flags = "".join(re.findall(r"<x:(?:Move|Size)WithCells/>", data))
+            found[name[1] or name[2]] = ([numbers[0], numbers[4]], flags)
+        return found
+
+    before = shapes(parts(plan))
+    assert {m: c for m, (c, _) in before.items() if m != "Note"} == {
+        m: list(c) for m, (_, c) in _PLACED.items()
+    }
+    _merge_a_new_round(plan, tmp_path)
+    assert load_workbook(plan)["Action Plan"]["K1"].value == "Update as at 20 Mar 24"
+    after = shapes(parts(plan))
+    assert {m: f for m, (_, f) in after.items()} == {m: f for m, (_, f) in before.items()}
+    assert after["MoveAndSize"][0] == [8, 13]
+    assert after["MoveOnlyAcross"][0] == [8, 12]
+    assert after["MoveOnlyRight"][0] == [12, 14]
+    assert after["Stay"][0] == [9, 13] and after["MoveFlagOnly"][0] == [9, 13]
+    assert after["Note"][0] == before["Note"][0]
+    vml = next(data for name, data in parts(plan).items() if name.endswith(".vml")).decode()
+    assert re.findall(r"<x:Row>(\d+)</x:Row>\s*<x:Column>(\d+)</x:Column>", vml) == [
+        (str(last + 20), "11")
+    ]

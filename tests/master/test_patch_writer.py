@@ -15,7 +15,14 @@ import pytest
 from lxml import etree
 from openpyxl import Workbook, load_workbook
 
-from edi_xl.master.package import BACKGROUND_DEFLATE, MAIN_NS, Package, parse, serialise
+from edi_xl.master.package import (
+    BACKGROUND_DEFLATE,
+    MAIN_NS,
+    Package,
+    _Unread,
+    parse,
+    serialise,
+)
 from edi_xl.master.patch import (
     XDR_NS,
     SheetXml,
@@ -121,6 +128,47 @@ def test_a_package_written_again_holds_what_zipfile_writes(tmp_path: Path, store
                 assert out.getinfo(info.filename).compress_size == info.compress_size
     # and written a second time, the same bytes
     assert pkg.to_bytes() == written
+
+
+@pytest.mark.parametrize("stored", [False, True])
+def test_a_part_is_inflated_only_when_asked_for(tmp_path: Path, stored: bool) -> None:
+    """A save copies the parts it does not change as the zip stores them: they are never
+    inflated (a refresh changes none of the plan sheet's 4 MB on the benchmark's master). A
+    part asked for gives the bytes zipfile reads, and is still copied as stored."""
+    source = _workbook_bytes(tmp_path, 3000, stored)
+    sheet, styles = "xl/worksheets/sheet1.xml", "xl/styles.xml"
+    pkg = Package.read(source)
+    assert all(isinstance(pkg.parts.raw(name), _Unread) for name in pkg.parts)
+    with zipfile.ZipFile(BytesIO(source)) as zf:
+        assert pkg.parts[styles] == zf.read(styles)  # asked for: inflated, and kept
+        assert dict(pkg.parts.items()) == {name: zf.read(name) for name in zf.namelist()}
+    pkg = Package.read(source)
+    pkg.put("xl/workbook.xml", pkg.parts["xl/workbook.xml"] + b"\n")
+    assert pkg.parts.get(styles) is pkg.parts[styles] and pkg.parts.get("no/such") is None
+    written = pkg.to_bytes()
+    assert isinstance(pkg.parts.raw(sheet), _Unread)  # copied without being inflated
+    assert not isinstance(pkg.parts.raw(styles), _Unread)  # inflated, and copied as stored
+    with zipfile.ZipFile(BytesIO(source)) as src, zipfile.ZipFile(BytesIO(written)) as out:
+        assert out.testzip() is None
+        for info in src.infolist():
+            assert out.read(info.filename) == (
+                pkg.parts["xl/workbook.xml"]
+                if info.filename == "xl/workbook.xml"
+                else src.read(info)
+            )
+            if info.filename != "xl/workbook.xml":
+                assert out.getinfo(info.filename).compress_size == info.compress_size
+    assert Package.read(written).parts == pkg.parts != Package.read(source).parts
+
+
+def test_a_damaged_part_fails_when_it_is_asked_for(tmp_path: Path) -> None:
+    """As zipfile's reading of it would: its bytes are held to the entry's CRC-32."""
+    source = _workbook_bytes(tmp_path, 5, stored=True)
+    at = source.index(b"<sheetData>") + 1
+    damaged = source[:at] + b"S" + source[at + 1 :]  # (stored: same size, wrong CRC-32)
+    pkg = Package.read(damaged)
+    with pytest.raises(zipfile.BadZipFile, match="sheet1.xml"):
+        pkg.parts["xl/worksheets/sheet1.xml"]
 
 
 def _sheet_xml(tmp_path: Path, prefix: bool = False) -> bytes:

@@ -164,6 +164,14 @@ class _Parts(dict[str, bytes]):
             return default
         return self[name]  # (inflated: dict.get would give what is held)
 
+    def __iter__(self) -> Iterator[str]:
+        # (not dict's own: ``dict(parts)`` and ``{**parts}`` then copy by ``[]``, inflated,
+        # where dict's fast copy would hand on an unread part as it is held)
+        return dict.__iter__(self)
+
+    def copy(self) -> dict[str, bytes]:  # type: ignore[override]
+        return dict(self.items())
+
     def items(self) -> Iterator[tuple[str, bytes]]:  # type: ignore[override]
         return ((name, self[name]) for name in list(self))
 

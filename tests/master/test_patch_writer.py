@@ -143,6 +143,11 @@ def test_a_part_is_inflated_only_when_asked_for(tmp_path: Path, stored: bool) ->
         assert pkg.parts[styles] == zf.read(styles)  # asked for: inflated, and kept
         assert dict(pkg.parts.items()) == {name: zf.read(name) for name in zf.namelist()}
     pkg = Package.read(source)
+    with zipfile.ZipFile(BytesIO(source)) as zf:  # copied as a dict is: inflated, every way
+        whole = {name: zf.read(name) for name in zf.namelist()}
+    for copied in (dict(pkg.parts), {**pkg.parts}, pkg.parts.copy()):
+        assert type(copied) is dict and copied == whole
+    pkg = Package.read(source)
     pkg.put("xl/workbook.xml", pkg.parts["xl/workbook.xml"] + b"\n")
     assert pkg.parts.get(styles) is pkg.parts[styles] and pkg.parts.get("no/such") is None
     written = pkg.to_bytes()

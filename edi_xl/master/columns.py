@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.utils.cell import range_boundaries
-from openpyxl.worksheet.cell_range import MultiCellRange
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+from openpyxl.worksheet.table import Table, TableColumn
 from openpyxl.worksheet.worksheet import Worksheet
 
+from edi_xl.master.cells import set_value
 from edi_xl.master.column_settings import set_column_width, shift_column_settings
 from edi_xl.master.edits import (
     record_inserted_column,
@@ -25,8 +27,15 @@ from edi_xl.master.edits import (
     shift_frozen,
     shift_range_text,
     shift_reference,
+    table_column_name,
 )
-from edi_xl.master.loading import insert_column_on_use, made_cells, record_moved_formula
+from edi_xl.master.loading import (
+    PlacedCells,
+    insert_column_on_use,
+    made_cells,
+    record_moved_formula,
+    value_at,
+)
 
 
 def _shifted(ranges: MultiCellRange, col: int) -> MultiCellRange:
@@ -124,4 +133,83 @@ def insert_column(ws: Worksheet, col: int) -> None:
         flt.sortState.ref = shift_range_text(str(flt.sortState.ref), col)
         for key in flt.sortState.sortCondition:
             key.ref = shift_range_text(str(key.ref), col)
+    _shift_tables(ws, col)
     _shift_formulas(ws, col)
+
+
+def _shift_tables(ws: Worksheet, col: int) -> None:
+    """The sheet's Excel tables ("Format as Table") after an empty column is inserted before
+    ``col``, as the patch writer moves the file's (``master.patch._shift_sheet_xml``), so that
+    a workbook saved whole (a file that cannot be patched) has them where its cells are: one
+    right of the column moves; one it falls inside gains a column there, named as Excel names
+    it ("Column1", written in its header cell: :func:`name_table_column` names it after the
+    header the command writes); their filters and sorts follow their columns."""
+    for table in ws.tables.values():
+        if not table.ref:
+            continue
+        first, top, last, _ = range_boundaries(table.ref)
+        if first < col <= last and table.tableColumns:
+            columns = list(table.tableColumns)
+            has_header = table.headerRowCount != 0
+            name = table_column_name(None, (c.name for c in columns))
+            new_id = 1 + max((c.id for c in columns), default=0)
+            columns.insert(col - first, TableColumn(id=new_id, name=name))
+            table.tableColumns = columns
+            if has_header:  # (Excel writes the name there: a header must match its column)
+                set_value(PlacedCells(ws, (col,)).cell(top, col), name)
+        table.ref = shift_range_text(table.ref, col)
+        flt = table.autoFilter
+        if flt is not None and flt.ref:
+            start = range_boundaries(flt.ref)[0]
+            for criterion in flt.filterColumn:
+                criterion.colId = shift_filter_column(start, criterion.colId, col)
+            flt.ref = shift_range_text(flt.ref, col)
+        for sort in (table.sortState, flt.sortState if flt is not None else None):
+            if sort is not None:
+                sort.ref = shift_range_text(str(sort.ref), col)
+                for key in sort.sortCondition:
+                    key.ref = shift_range_text(str(key.ref), col)
+
+
+def _header_table(ws: Worksheet, row: int, col: int) -> Table | None:
+    """The table whose header row is ``row`` and which holds column ``col``, if any."""
+    for table in ws.tables.values():
+        if table.ref and table.headerRowCount != 0:
+            first, top, last, _ = range_boundaries(table.ref)
+            if top == row and first <= col <= last:
+                return table
+    return None
+
+
+def name_table_column(ws: Worksheet, row: int, col: int) -> None:
+    """The header cell at (``row``, ``col``) was written: the table whose header it is names
+    that column by it (unique among its columns, as Excel names it), as Excel does when a
+    header is typed. (A column inserted inside a table is named "Column1" first.)"""
+    table = _header_table(ws, row, col)
+    if table is None or not table.tableColumns:
+        return
+    first = range_boundaries(str(table.ref))[0]
+    columns = list(table.tableColumns)
+    at = col - first
+    if at < len(columns):
+        others = (c.name for i, c in enumerate(columns) if i != at)
+        columns[at].name = table_column_name(value_at(ws, row, col), others)
+
+
+def table_takes_column(ws: Worksheet, row: int, col: int) -> bool:
+    """The table whose header row is ``row`` and whose last column is the one left of ``col``
+    takes ``col`` in, as Excel's table takes a column typed right of it: its range, its filter
+    and a column named by the header cell there; whether there was one."""
+    table = _header_table(ws, row, col - 1)
+    if table is None or range_boundaries(str(table.ref))[2] != col - 1:
+        return False
+    columns = list(table.tableColumns)
+    name = table_column_name(value_at(ws, row, col), (c.name for c in columns))
+    columns.append(TableColumn(id=1 + max((c.id for c in columns), default=0), name=name))
+    table.tableColumns = columns
+    first, top, _, bottom = range_boundaries(str(table.ref))
+    table.ref = CellRange(min_col=first, min_row=top, max_col=col, max_row=bottom).coord
+    if table.autoFilter is not None and table.autoFilter.ref:
+        _, lo, _, hi = range_boundaries(table.autoFilter.ref)
+        table.autoFilter.ref = CellRange(min_col=first, min_row=lo, max_col=col, max_row=hi).coord
+    return True

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -95,6 +95,10 @@ class SheetState:
     #: the rows each Excel table spans (first, last), by its name: rows added to a table
     #: (``import --into``) make it longer; a column inserted does not change them
     table_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: the columns each Excel table spans (first, last), by its name: a column inserted moves
+    #: them as Excel does (:func:`shift_table_columns`); the plan's table that takes the
+    #: round's column beside it (``master.plan.round_column``) is one column wider than that
+    table_columns: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: the openpyxl sheet itself (weakly): a sheet deleted and made again is another object.
     #: Not its id(), which a new sheet may reuse once the old one is collected. Not compared.
     identity: weakref.ref[Worksheet] | None = field(default=None, compare=False, repr=False)
@@ -184,6 +188,7 @@ def sheet_state(ws: Worksheet) -> SheetState:
         tuple(b.id for b in ws.row_breaks.brk),
         ws.sheet_state,
         {t.displayName: _rows_of(t.ref) for t in ws.tables.values() if t.ref},
+        {t.displayName: _columns_of(t.ref) for t in ws.tables.values() if t.ref},
         weakref.ref(ws),
     )
 
@@ -192,6 +197,32 @@ def _rows_of(ref: str) -> tuple[int, int]:
     """The first and last row of a range ("A4:M21" -> (4, 21))."""
     bounds = range_boundaries(ref)
     return int(bounds[1] or 1), int(bounds[3] or bounds[1] or 1)
+
+
+def _columns_of(ref: str) -> tuple[int, int]:
+    """The first and last column of a range ("A4:M21" -> (1, 13))."""
+    bounds = range_boundaries(ref)
+    return int(bounds[0] or 1), int(bounds[2] or bounds[0] or 1)
+
+
+def shift_table_columns(columns: tuple[int, int], col: int) -> tuple[int, int]:
+    """The columns (first, last) of a table after an empty column is inserted before ``col``,
+    as Excel moves a table: one right of it moves, one it falls inside grows, one left of it
+    (the column beside its last one too) stays."""
+    first, last = columns
+    return (first + (col <= first), last + (col <= last))
+
+
+def table_column_name(text: Any, taken: Iterable[str]) -> str:
+    """The name of a table's new column whose header cell holds ``text``: the text, or
+    "Column1" for an empty header as Excel names it, made unique among the table's ``taken``
+    names as Excel does (in any case: "Status" and "STATUS" are one name to it)."""
+    used = {str(name).casefold() for name in taken}
+    name = str(text).strip() if text not in (None, "") else ""
+    base, n = name or "Column", 1
+    while not name or name.casefold() in used:
+        name, n = f"{base}{n}", n + 1
+    return name
 
 
 def with_rows(ref: str, first: int, last: int) -> str:
@@ -433,6 +464,7 @@ def _shift_state(state: SheetState, col: int, title: str) -> SheetState:
         state.row_breaks,
         state.state,
         state.table_rows,
+        {name: shift_table_columns(cols, col) for name, cols in state.table_columns.items()},
         state.identity,
     )
 
@@ -494,6 +526,9 @@ class SheetEdits:
     row_breaks: Change[tuple[int, ...]] | None = None
     state: Change[str] | None = None
     table_rows: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> new rows
+    #: name -> its columns (first, last), of a table that took a column beside it (more
+    #: than the columns inserted gave it: the plan's table, the round's column)
+    table_columns: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def cells(self) -> dict[CellKey, CellEdit]:
@@ -513,7 +548,7 @@ class SheetEdits:
             self.inserted or self.cells or self.widths or self.heights or self.cf_added
             or self.cf_removed or self.dv_added or self.dv_removed or self.page or self.footer
             or self.freeze or self.filter_ref or self.merged or self.row_breaks
-            or self.table_rows
+            or self.table_rows or self.table_columns
         )  # fmt: skip
 
     def written(self) -> dict[CellKey, CellEdit]:
@@ -669,6 +704,11 @@ def describe_sheet(
         name: rows
         for name, rows in after.table_rows.items()
         if name in before.table_rows and before.table_rows[name] != rows
+    }
+    edits.table_columns = {
+        name: cols
+        for name, cols in after.table_columns.items()
+        if name in before.table_columns and before.table_columns[name] != cols
     }
     return edits
 

@@ -94,6 +94,7 @@ from edi_xl.master.edits import (
     shift_frozen,
     shift_range_text,
     shift_reference,
+    table_column_name,
     take_baseline,
     with_rows,
 )
@@ -883,13 +884,9 @@ def _table_column_inserted(
     if columns is None or not bounds.min_col < col <= bounds.max_col:
         return None
     existing = list(columns.iterfind(f"{M}tableColumn"))
-    taken = {str(el.get("name", "")).casefold() for el in existing}
     has_header = table.get("headerRowCount") != "0"
     text = header(bounds.min_row, col) if header and has_header else None
-    name = str(text).strip() if text not in (None, "") else ""
-    base, n = name or "Column", 1
-    while not name or name.casefold() in taken:
-        name, n = f"{base}{n}", n + 1
+    name = table_column_name(text, (str(el.get("name", "")) for el in existing))
     new = etree.Element(f"{M}tableColumn")
     new.set("id", str(1 + max((int(el.get("id", "0")) for el in existing), default=0)))
     new.set("name", name)
@@ -2020,6 +2017,9 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
     if edits.inserted and (across := _shared_across_columns(root, found.formulas)):
         # (each cell's formula as openpyxl read it, moved along with the columns inserted)
         _unshare(root, dict.fromkeys(across, lambda r, c: value_at(ws, r, c)))
+    if edits.table_columns:
+        _patch_table_columns(pkg, part, edits.table_columns, lambda r, c: value_at(ws, r, c),
+                             headers)  # fmt: skip
     sheet = SheetXml(root, cells)
     for r, c, name in headers:
         cell = sheet.cell(r, c)
@@ -2062,6 +2062,50 @@ def _patch_table_rows(pkg: Package, part: str, rows: dict[str, tuple[int, int]])
             if el is not None and el.get("ref"):
                 last = new[1] - int(doc.get("totalsRowCount", "0") or 0) * (el is not doc)
                 el.set("ref", with_rows(el.get("ref", ""), new[0], last))
+        pkg.put_xml(target, doc)
+
+
+def _patch_table_columns(
+    pkg: Package,
+    part: str,
+    columns: dict[str, tuple[int, int]],
+    header: Callable[[int, int], Any],
+    headers: list[tuple[int, int, str]],
+) -> None:
+    """The Excel tables of the sheet ``part`` named in ``columns`` span those columns now: the
+    plan's table takes the round's column beside its last one (``master.plan.round_column``),
+    as Excel's table takes a column typed right of it. Each column it gains is named by its
+    header cell (``header(row, column)``, after the command) and its filter grows with it; an
+    empty header cell is named as Excel names it, and (row, column, name) of it goes in
+    ``headers`` to be written (:func:`_table_column_inserted`). Only a table growing on its
+    right is done so: the command makes no other change to a table's columns."""
+    for rel, target in pkg.linked(part):
+        if not rel.type.endswith("/table") or target not in pkg.parts:
+            continue
+        doc = pkg.xml(target)
+        new = columns.get(doc.get("displayName", "")) or columns.get(doc.get("name", ""))
+        listed = doc.find(f"{M}tableColumns")
+        if new is None or not doc.get("ref") or listed is None:
+            continue
+        bounds = CellRange(doc.get("ref", ""))
+        if new[0] != bounds.min_col or new[1] <= bounds.max_col:
+            continue
+        has_header = doc.get("headerRowCount") != "0"
+        existing = list(listed.iterfind(f"{M}tableColumn"))
+        ids = [int(el.get("id", "0")) for el in existing]
+        for col in range(bounds.max_col + 1, new[1] + 1):
+            text = header(bounds.min_row, col) if has_header else None
+            name = table_column_name(text, (str(el.get("name", "")) for el in listed))
+            ids.append(max(ids, default=0) + 1)
+            etree.SubElement(listed, f"{M}tableColumn", id=str(ids[-1]), name=name)
+            if has_header and text in (None, ""):
+                headers.append((bounds.min_row, col, name))
+        listed.set("count", str(len(ids)))
+        for el in (doc, doc.find(f"{M}autoFilter")):
+            if el is not None and el.get("ref"):
+                lo_col, lo_row, _, hi_row = range_boundaries(el.get("ref", ""))
+                el.set("ref", CellRange(min_col=lo_col, min_row=lo_row, max_col=new[1],
+                                        max_row=hi_row).coord)  # fmt: skip
         pkg.put_xml(target, doc)
 
 

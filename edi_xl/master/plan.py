@@ -39,7 +39,7 @@ from edi_xl.core.status import RAG
 from edi_xl.master import sheets
 from edi_xl.master.cells import set_value
 from edi_xl.master.column_settings import column_width, set_column_width
-from edi_xl.master.columns import insert_column
+from edi_xl.master.columns import insert_column, name_table_column, table_takes_column
 from edi_xl.master.loading import (
     PlacedCells,
     extent,
@@ -491,6 +491,12 @@ def round_column(ws: Worksheet, header_row: int, as_at: date, grid: SheetGrid | 
     cell = PlacedCells(ws, (new_col,)).cell(header_row, new_col)  # (no other cell made)
     set_value(cell, update_header(as_at))
     cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGN
+    name_table_column(ws, header_row, new_col)  # (a table the column went inside)
+    if earlier and not later:
+        # the plan kept as a table that ends on its last update column takes the new round
+        # in, as Excel's table takes a column whose header is typed right of it (left
+        # beside it, the round's column had no filter, banding or structured reference)
+        table_takes_column(ws, header_row, new_col)
     # as wide as the previous round's column (a person may have set it), so that the plan
     # grows by no more than it must
     previous = column_width(ws, anchor + 1) if earlier else None

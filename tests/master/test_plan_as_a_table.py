@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 import xlsxwriter
 from conftest import add_seed_plan_sheet, rewrite_part, seed_rows
 from lxml import etree
+from openpyxl import load_workbook
 
 from edi_xl.flows.refresh import refresh_workbook, summarise_master
+from edi_xl.flows.rounds import start_round
 from edi_xl.master.plan import load_master, read_master_plan, table_totals
 
 AS_AT = date(2023, 12, 18)
@@ -227,3 +231,125 @@ def test_a_table_beside_the_plan_with_a_total_row_takes_no_action_away(tmp_path:
     result = import_into([source], plan, as_at=AS_AT, now=datetime(2023, 12, 19, 9))
     assert result.rows == [4 + len(rows) + 1]
     assert "9.1" in [a.id for a in read_master_plan(load_master(plan), plan).plan.actions]
+
+
+def plan_ending_on_its_update_column(path: Path) -> Path:
+    """Seed 000 as the table ActionPlan A4:J22 (its last column J the update column, a Total
+    Row counting the actions), a key table of the trust's above it, I1:J2, ending on J too,
+    and a Checks sheet reading the plan's table by structured references."""
+    header, rows = seed_rows()
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Action Plan")
+    ws.write("A1", "Equality, Diversity & Inclusion Action Plan 2023/24")
+    columns = [{"header": h} for h in header]
+    columns[0]["total_string"] = "Total"
+    columns[1]["total_function"] = "count"
+    last = 3 + len(rows) + 1
+    ws.add_table(3, 0, last, len(header) - 1, {"name": "ActionPlan", "columns": columns,
+                                               "data": rows, "total_row": True,
+                                               "style": "Table Style Medium 2"})  # fmt: skip
+    ws.add_table("I1:J2", {"name": "Key", "data": [["Amber", "At risk"]],
+                           "columns": [{"header": "Colour"}, {"header": "Meaning"}]})  # fmt: skip
+    checks = wb.add_worksheet("Checks")
+    checks.write_formula("A1", "=COLUMNS(ActionPlan)", None, len(header))
+    checks.write_formula("A2", "=SUBTOTAL(103,ActionPlan[Action (think SMART)])")
+    wb.close()
+    return path
+
+
+def _table_of(xml: bytes) -> tuple[str | None, str | None, list[str | None]]:
+    """A table part's range, its filter's range and its columns' names."""
+    table = etree.fromstring(xml)
+    flt = table.find(f"{M}autoFilter")
+    names = [c.get("name") for c in table.iter(f"{M}tableColumn")]
+    return table.get("ref"), flt.get("ref") if flt is not None else None, names
+
+
+def _start_the_round(plan: Path, tmp_path: Path) -> str:
+    start_round(plan, date(2024, 3, 18), now=datetime(2024, 3, 18, 9))
+    return "Update as at 18 Mar 24"
+
+
+def _merge_the_rounds_first_return(plan: Path, tmp_path: Path) -> str:
+    from conftest import merge_one_update
+
+    result = merge_one_update(plan, tmp_path / "returns", date(2024, 3, 20), "Panel guide out",
+                              datetime(2024, 3, 21))  # fmt: skip
+    assert [f.outcome for f in result.files] == ["merged"]
+    return "Update as at 20 Mar 24"
+
+
+@pytest.mark.parametrize("command", [_start_the_round, _merge_the_rounds_first_return])
+def test_a_table_ending_on_the_update_column_takes_the_new_round_in(
+    tmp_path: Path, command: Callable[[Path, Path], str]
+) -> None:
+    """The plan is the table A4:J22, its last column J the last update column: the round's
+    column, going in at K, joins the table (its range, a column named as its header, its
+    filter), as Excel's table takes a column whose header is typed right of it; before, it
+    stood beside the table, out of its filter, banding and structured references. Its Total
+    Row keeps its count, and what reads the table by name takes the new column in (LibreOffice
+    recalculating; it cannot work out a Total Row's own formula, "[Milestone]", in any file).
+    The trust's key table above, I1:J2, also ending on J, is not the plan's:
+    it stays as it was."""
+    plan = plan_ending_on_its_update_column(tmp_path / "plan.xlsx")
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    key_before = _table_of(_parts(plan)["xl/tables/table2.xml"])
+    header = command(plan, tmp_path)
+    package = _parts(plan)
+    table = etree.fromstring(package["xl/tables/table1.xml"])
+    last = 4 + len(seed_rows()[1]) + 1
+    assert table.get("ref") == f"A4:K{last}"
+    assert table.find(f"{M}autoFilter").get("ref") == f"A4:K{last - 1}"
+    columns = table.find(f"{M}tableColumns")
+    names = [c.get("name") for c in columns]
+    assert columns.get("count") == "11" and names[9:] == ["Update as at 18 Sep 23", header]
+    assert [c.get("totalsRowFunction") for c in columns][:2] == [None, "count"]  # Total Row
+    ids = [c.get("id") for c in columns]
+    assert len(set(ids)) == len(ids)
+    sheet = load_workbook(plan)["Action Plan"]
+    assert [sheet.cell(4, c).value for c in range(1, 12)] == names  # as its header cells
+    assert _table_of(package["xl/tables/table2.xml"]) == key_before  # not the plan's
+    assert key_before[0] == "I1:J2"
+
+    from libreoffice import recalculated_copy, require_soffice
+
+    require_soffice()
+    copy = load_workbook(recalculated_copy(plan, tmp_path / "lo"), data_only=True)
+    assert copy["Checks"]["A1"].value == 11  # the table's columns, the new one among them
+    written = [r for r in seed_rows()[1] if r[2]]  # (an action or two has its text elsewhere)
+    assert copy["Checks"]["A2"].value == len(written)  # a total over its actions
+    assert copy["Action Plan"][f"A{last}"].value == "Total"
+
+
+def test_a_workbook_saved_whole_has_the_same_table(tmp_path: Path) -> None:
+    """A file that cannot be patched is saved whole, by openpyxl, from the workbook edi_xl
+    holds: the plan's table there takes the round's column in as the patched file's does
+    (before, openpyxl's insert left every table where it was, its columns a step off their
+    cells)."""
+    from edi_xl.master import patch
+
+    plan = plan_ending_on_its_update_column(tmp_path / "plan.xlsx")
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    whole = tmp_path / "whole" / "plan.xlsx"
+    whole.parent.mkdir()
+    whole.write_bytes(plan.read_bytes())
+    start_round(plan, date(2024, 3, 18), now=datetime(2024, 3, 18, 9))
+
+    def cannot_patch(*args: object) -> bytes:
+        raise ValueError("a part the patch writer needs is broken")
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(patch, "apply_edits", cannot_patch)
+        result = start_round(whole, date(2024, 3, 18), now=datetime(2024, 3, 18, 9))
+    assert [n.code.value for n in result.notes] == ["saved_by_rewrite"]
+
+    def tables(path: Path) -> dict[str, tuple[str, str, list[str]]]:
+        found = {}
+        for table in load_workbook(path)["Action Plan"].tables.values():
+            flt = table.autoFilter.ref if table.autoFilter is not None else ""
+            found[table.displayName] = (table.ref, flt, [c.name for c in table.tableColumns])
+        return found
+
+    assert tables(whole) == tables(plan)
+    assert tables(whole)["ActionPlan"][0].startswith("A4:K")
+    assert tables(whole)["Key"][0] == "I1:J2"

@@ -2,13 +2,16 @@
 
 - :func:`payload_from_file` builds the JSON the VBA client sends when a button is clicked:
   client "VBA", the xlwings version, the book's name, its names, and every sheet's values
-  from A1 to the last used cell (empty cells null, dates as "YYYY-MM-DDTHH:MM:SS.000Z").
+  from A1 to the last used cell (empty cells null, dates as "YYYY-MM-DDTHH:MM:SS.000Z") and
+  its tables (name, range, header, body and totals ranges, as ``Range.Address`` gives them).
 - :func:`click` runs a RunPython entry point on ``xw.Book(json=payload)`` through
   ``set_mock_caller()`` and returns the actions Python sent back.
 - :func:`apply_actions` applies them to an openpyxl workbook as the VBA client and Excel would:
   each value goes through the client's ``WebHelpers.ParseIso`` (any N-N-N text becomes a
   date) and then Excel's reading of a typed string (numbers, dates, TRUE/FALSE, formulas;
-  a leading ``'`` keeps text), sheets are added before the active sheet and then moved.
+  a leading ``'`` keeps text), sheets are added before the active sheet and then moved, a
+  column inserted moves the tables as Excel does (``insert_column``), and a table's resize
+  gives it the columns beside it, named by their header cells.
   An action outside the 37 of the VBA client fails the test.
 """
 
@@ -26,11 +29,14 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import from_excel
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.table import TableColumn
 
 from edi_xl.master.columns import insert_column
+from edi_xl.master.edits import table_column_name
 
 #: The Subs of xlwings/addin/Remote.bas that apply an action (written out, not imported).
 VBA_ACTIONS = frozenset(
@@ -121,6 +127,33 @@ def _address(ref: str) -> tuple[str, str] | None:
     return (m.group(1), m.group(2).replace("$", "")) if m else None
 
 
+def _absolute(first: int, top: int, last: int, bottom: int) -> str:
+    """A range as Excel's ``Range.Address`` gives it ("$A$4:$J$22")."""
+    a, b = get_column_letter(first), get_column_letter(last)
+    return f"${a}${top}" if (first, top) == (last, bottom) else f"${a}${top}:${b}${bottom}"
+
+
+def _table_json(table: Any) -> dict[str, Any]:
+    """A table as the VBA client describes it in its request (Remote.bas, "Tables")."""
+    first, top, last, bottom = range_boundaries(table.ref)
+    headers = table.headerRowCount != 0
+    totals = bool(table.totalsRowCount)
+    body = (top + headers, bottom - totals)
+    return {
+        "name": table.displayName,
+        "range_address": _absolute(first, top, last, bottom),
+        "header_row_range_address": _absolute(first, top, last, top) if headers else None,
+        "data_body_range_address": (
+            _absolute(first, body[0], last, body[1]) if body[0] <= body[1] else None
+        ),
+        "total_row_range_address": _absolute(first, bottom, last, bottom) if totals else None,
+        "show_headers": headers,
+        "show_totals": totals,
+        "table_style": table.tableStyleInfo.name if table.tableStyleInfo else "",
+        "show_autofilter": table.autoFilter is not None,
+    }
+
+
 def payload_from_file(path: Path, *, name: str | None = None, active: int = 0) -> dict[str, Any]:
     """The request the VBA client sends for the workbook saved at ``path``."""
     import xlwings
@@ -134,7 +167,8 @@ def payload_from_file(path: Path, *, name: str | None = None, active: int = 0) -
         ]
         if all(v is None for row in rows for v in row):
             rows = [[]]
-        sheets.append({"name": ws.title, "values": rows, "pictures": [], "tables": []})
+        tables = [_table_json(table) for table in ws.tables.values() if table.ref]
+        sheets.append({"name": ws.title, "values": rows, "pictures": [], "tables": tables})
     names = []
     for label, defined in wb.defined_names.items():
         found = _address(str(defined.attr_text))
@@ -360,6 +394,28 @@ class Client:
         assert action["args"][0] == "right" and action["column_count"] == 1
         assert action["row_count"] == EXCEL_ROWS, "only whole columns are emulated"
         insert_column(self.wb.worksheets[action["sheet_position"]], action["start_column"] + 1)
+
+    def resizeTable(self, action: dict[str, Any]) -> None:  # noqa: N802
+        """ListObjects(args(1) + 1).Resize Range(args(2)), as Excel resizes a table (only
+        growing on the right is emulated): a column it takes is named by its header cell
+        ("Column1" if empty, written there), its filter takes the column too."""
+        ws = self.wb.worksheets[action["sheet_position"]]
+        table = list(ws.tables.values())[action["args"][0]]
+        first, top, last, bottom = range_boundaries(table.ref)
+        new = range_boundaries(action["args"][1].replace("$", ""))
+        assert (new[0], new[1], new[3]) == (first, top, bottom) and new[2] >= last, "emulated"
+        columns = list(table.tableColumns)
+        for col in range(last + 1, new[2] + 1):
+            text = ws.cell(top, col).value
+            name = table_column_name(text, [c.name for c in columns])
+            columns.append(TableColumn(id=1 + max(c.id for c in columns), name=name))
+            if text in (None, ""):
+                ws.cell(top, col).value = name
+        table.tableColumns = columns
+        table.ref = action["args"][1].replace("$", "")
+        if table.autoFilter is not None and table.autoFilter.ref:
+            _, lo, _, hi = range_boundaries(table.autoFilter.ref)
+            table.autoFilter.ref = f"{get_column_letter(first)}{lo}:{get_column_letter(new[2])}{hi}"
 
     def namesAdd(self, action: dict[str, Any]) -> None:  # noqa: N802
         name, refers_to = action["args"][0], action["args"][1]

@@ -6,23 +6,23 @@ button's work in :mod:`edi_xl.buttons.entry` through this module.
 A button and the command give the same result, because both run the same library call:
 
 1. :func:`read_book` reads every sheet's values once (A1 to the last used cell, as the
-   xlwings VBA client sends them) and the workbook's names;
+   xlwings VBA client sends them), the workbook's names and its tables;
 2. :func:`workbook_from_snapshot` builds an in-memory openpyxl workbook of those values and
    takes its baseline (:func:`edi_xl.master.edits.take_baseline`);
 3. the library function the CLI uses runs on it (``refresh_book``, ``merge_book``,
    ``make_owner_returns``);
 4. :func:`edi_xl.master.edits.describe` says what it changed — the same description the
    patch writer applies to a file — and :func:`plan_writes` turns that into writes
-   (a column inserted, sheets added, values written and cleared as blocks, names), which
-   :func:`apply_writes` sends through xlwings, once.
+   (a column inserted, sheets added, values written and cleared as blocks, a table resized,
+   names), which :func:`apply_writes` sends through xlwings, once.
 
 Only the engine-independent part of the xlwings API is used, so the same code runs under
 classic ``RunPython`` (COM), xlwings Server and xlwings Lite: values in blocks, number formats,
-colours, ``sheets.add(after=...)``, a column insert, names, row autofit and one alert. Every
-action the xlwings VBA client receives is one of :data:`VBA_CLIENT_ACTIONS`. Formatting the VBA
-client cannot apply (fonts, conditional formats, dropdowns, charts) is built into the workbook
-once by ``edi-xl new``/``refresh``; the Summary sheet is laid out so that values, number
-formats and names are all that change.
+colours, ``sheets.add(after=...)``, a column insert, a table's resize, names, row autofit and
+one alert. Every action the xlwings VBA client receives is one of :data:`VBA_CLIENT_ACTIONS`.
+Formatting the VBA client cannot apply (fonts, conditional formats, dropdowns, charts) is
+built into the workbook once by ``edi-xl new``/``refresh``; the Summary sheet is laid out so
+that values, number formats and names are all that change.
 
 Two traps of writing through Excel are handled here, not left to luck:
 
@@ -52,9 +52,17 @@ from openpyxl.utils import coordinate_to_tuple, get_column_letter, range_boundar
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook as WorkbookType
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.table import Table, TableColumn
 
 from edi_xl.master.cells import FORMULA_TRIGGERS, set_formula, set_value
-from edi_xl.master.edits import Baseline, BookEdits, SheetEdits, take_baseline
+from edi_xl.master.edits import (
+    Baseline,
+    BookEdits,
+    SheetEdits,
+    table_column_name,
+    take_baseline,
+)
 from edi_xl.master.loading import keep_formula_results
 from edi_xl.master.package import merged_ranges
 
@@ -111,6 +119,17 @@ VBA_CLIENT_ACTIONS = frozenset(
 # --- reading the workbook once -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class BookTable:
+    """An Excel table of the open workbook: its name, its range ("A4:J22"), whether it shows
+    its header row and its totals row."""
+
+    name: str
+    ref: str
+    headers: bool = True
+    totals: bool = False
+
+
 @dataclass
 class BookSnapshot:
     """What was read from the open workbook: each sheet's values from A1, and its names."""
@@ -127,6 +146,10 @@ class BookSnapshot:
     #: read as the command reads it from the file (its text across the merge), not as an
     #: action number and one text (:func:`read_merges`)
     merges: dict[str, list[str]] = field(default_factory=dict)
+    #: per sheet, its Excel tables ("Format as Table") as the engine gives them (the VBA
+    #: client sends them in its request, as COM does): the plan kept as a table takes the
+    #: round's column beside it in the open workbook as in the file (:func:`read_tables`)
+    tables: dict[str, list[BookTable]] = field(default_factory=dict)
 
     @property
     def folder(self) -> Path:
@@ -205,7 +228,32 @@ def read_book(book: Any) -> BookSnapshot:
             continue
         if isinstance(refers_to, str) and "!" in refers_to and "[" not in refers_to:
             names.append((label, refers_to))
-    return BookSnapshot(book.name, book.fullname, sheets, names, formulas, merges)
+    return BookSnapshot(book.name, book.fullname, sheets, names, formulas, merges,
+                        read_tables(book))  # fmt: skip
+
+
+def read_tables(book: Any) -> dict[str, list[BookTable]]:
+    """Each sheet's Excel tables, in the sheet's order of them (the index the VBA client's
+    table actions take), as the engine gives them: the VBA client's request carries them
+    (name, range, whether headers and totals show), as Excel's object model does. A sheet
+    whose tables the engine cannot give has none read: a table is then left as it is."""
+    found: dict[str, list[BookTable]] = {}
+    for sheet in book.sheets:
+        try:
+            tables = [
+                BookTable(
+                    str(t.name),
+                    str(t.range.address).replace("$", ""),
+                    bool(t.show_headers),
+                    bool(t.show_totals),
+                )
+                for t in sheet.tables
+            ]
+        except Exception:  # noqa: BLE001 - an engine or a client without tables
+            continue
+        if tables:
+            found[sheet.name] = tables
+    return found
 
 
 def read_merges(book: Any) -> dict[str, list[str]]:
@@ -301,10 +349,37 @@ def workbook_from_snapshot(snapshot: BookSnapshot) -> tuple[WorkbookType, Baseli
             keep_formula_results(ws, results)
         for span in snapshot.merges.get(name, []):
             ws.merge_cells(span)  # (as the file's reading has them)
+        for table in snapshot.tables.get(name, []):
+            _add_table(ws, table)
     for name, refers_to in snapshot.names:
         if name not in wb.defined_names:
             wb.defined_names[name] = DefinedName(name, attr_text=refers_to.lstrip("="))
     return wb, take_baseline(wb)
+
+
+def _add_table(ws: Any, table: BookTable) -> None:
+    """The open workbook's ``table`` on ``ws`` (built of its values), its columns named by
+    its header cells as Excel names them, so that the library sees the tables the file
+    would give it."""
+    first, top, last, _ = range_boundaries(table.ref)
+    if first is None or top is None or last is None:
+        return
+    names: list[str] = []
+    for col in range(first, last + 1):
+        text = ws.cell(top, col).value if table.headers else None
+        names.append(table_column_name(text, names))
+    columns = [TableColumn(id=i, name=n) for i, n in enumerate(names, start=1)]
+    made = Table(
+        displayName=table.name,
+        ref=table.ref,
+        headerRowCount=1 if table.headers else 0,
+        totalsRowCount=1 if table.totals else None,
+        tableColumns=columns,
+    )
+    try:
+        ws.add_table(made)
+    except ValueError:  # (a name the workbook has for a range too: Excel allows neither)
+        return
 
 
 # --- writing back what changed, once -----------------------------------------------------------
@@ -313,7 +388,8 @@ def workbook_from_snapshot(snapshot: BookSnapshot) -> tuple[WorkbookType, Baseli
 @dataclass(frozen=True)
 class Write:
     """One block written back: ``kind`` is values | clear | number_format | color | autofit
-    (columns) | autofit_rows | insert_column | add_sheet | name. Rows and columns are 1-based."""
+    (columns) | autofit_rows | insert_column | add_sheet | name | resize_table (``arg``: the
+    table's name and its new range). Rows and columns are 1-based."""
 
     kind: str
     sheet: str | None = None
@@ -569,6 +645,25 @@ def _new_sheet_writes(ws: Any) -> list[Write]:
     return writes
 
 
+def _table_writes(edits: BookEdits, result: WorkbookType, leave: frozenset[str]) -> list[Write]:
+    """The tables that took a column beside them (the plan's, the round's column: master.plan.
+    round_column), resized in Excel to the range they have in ``result``: Excel's insert
+    leaves a table beside the new column as it is, as the file's is left without it. Sent
+    after the values, so that Excel names the new column by the header written there."""
+    writes: list[Write] = []
+    for title, edited in edits.sheets.items():
+        if title in leave or title not in result.sheetnames:
+            continue
+        tables = result[title].tables
+        for name, (first, last) in edited.table_columns.items():
+            if name not in tables or not tables[name].ref:
+                continue
+            _, top, _, bottom = range_boundaries(tables[name].ref)
+            ref = CellRange(min_col=first, min_row=top, max_col=last, max_row=bottom).coord
+            writes.append(Write("resize_table", title, arg=(name, ref)))
+    return writes
+
+
 def plan_writes(
     snapshot: BookSnapshot,
     edits: BookEdits,
@@ -615,6 +710,7 @@ def plan_writes(
             writes += _rewrite_sheet(ws, extents.get(ws.title, (0, 0)))
         elif (sheet := edits.sheets.get(ws.title)) is not None:
             writes += _value_writes(ws, sheet)
+    writes += _table_writes(edits, result, leave)
     for name, change in edits.names.items():
         if change.after is None:  # a name removed stays: it points nowhere the user sees
             continue
@@ -649,6 +745,10 @@ def apply_writes(
         if w.kind == "insert_column":
             letter = get_column_letter(w.column)
             sheet.range(f"{letter}:{letter}").insert("right", "format_from_left_or_above")
+            continue
+        if w.kind == "resize_table":  # (the VBA client's resizeTable: ListObject.Resize)
+            name, ref = w.arg
+            sheet.tables[name].resize(sheet.range(ref))
             continue
         rng = sheet.range((w.row, w.column), (w.row + w.rows - 1, w.column + w.columns - 1))
         if w.kind == "values":

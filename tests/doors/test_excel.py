@@ -1224,3 +1224,49 @@ def test_the_buttons_work_in_the_workbook_excel_has_open(pair, licence, today, m
     assert button_path.read_bytes() == before  # (Excel saves it, when the user does)
     result = CliRunner().invoke(cli, ["refresh", str(button_path)])
     assert result.exit_code == 2 and f"open in Excel or LibreOffice by {user}" in result.output
+
+
+def test_start_new_round_takes_the_round_into_the_plans_table_as_the_command_does(
+    tmp_path, licence
+):
+    """The plan is a table ending on its update column: Excel's insert leaves the round's
+    column beside it, so the click resizes the table (the VBA client's resizeTable) after
+    writing the header, and the open workbook's table is the command's file's: its range,
+    its filter and its columns' names. The trust's key table, also ending there, is left."""
+    from test_plan_as_a_table import plan_ending_on_its_update_column
+
+    from edi_xl.flows.refresh import refresh_workbook
+    from edi_xl.flows.rounds import start_round
+
+    start, now = date(2024, 3, 18), datetime(2024, 3, 18, 9)
+    plan = plan_ending_on_its_update_column(tmp_path / "plan.xlsx")
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    by_command = tmp_path / "command" / "plan.xlsx"
+    by_command.parent.mkdir()
+    shutil.copy2(plan, by_command)
+    start_round(by_command, start, now=now)
+
+    def start_new_round() -> None:
+        entry._run_button(lambda book: entry.start_round_in_excel(book, start, now=now))
+
+    payload = payload_from_file(plan)
+    addresses = [t["range_address"] for t in payload["sheets"][0]["tables"]]
+    assert addresses == ["$A$4:$J$22", "$I$1:$J$2"]  # (as the VBA client sends them)
+    actions = click(start_new_round, payload)
+    resized = [a for a in actions if a["func"] == "resizeTable"]
+    assert [(a["sheet_position"], a["args"]) for a in resized] == [(0, [0, "$A$4:$K$22"])]
+    funcs = [a["func"] for a in actions]
+    assert funcs.index("rangeInsert") < funcs.index("setValues") < funcs.index("resizeTable")
+    client = Client(load_workbook(plan))
+    client.apply(actions)
+
+    def tables(ws: Any) -> dict[str, tuple[str, str, list[str]]]:
+        return {
+            t.displayName: (t.ref, t.autoFilter.ref, [c.name for c in t.tableColumns])
+            for t in ws.tables.values()
+        }
+
+    by_click = tables(client.wb["Action Plan"])
+    assert by_click == tables(load_workbook(by_command)["Action Plan"])
+    assert by_click["ActionPlan"][0] == "A4:K22" and by_click["Key"][0] == "I1:J2"
+    assert by_click["ActionPlan"][2][-1] == client.wb["Action Plan"]["K4"].value

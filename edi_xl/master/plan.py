@@ -492,10 +492,11 @@ def round_column(ws: Worksheet, header_row: int, as_at: date, grid: SheetGrid | 
     set_value(cell, update_header(as_at))
     cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGN
     name_table_column(ws, header_row, new_col)  # (a table the column went inside)
-    if earlier and not later:
-        # the plan kept as a table that ends on its last update column takes the new round
-        # in, as Excel's table takes a column whose header is typed right of it (left
-        # beside it, the round's column had no filter, banding or structured reference)
+    if not later:
+        # the plan kept as a table that ends on its last update column (on its Status, with
+        # none yet) takes the new round in, as Excel's table takes a column whose header is
+        # typed right of it (left beside it, the round's column had no filter, banding or
+        # structured reference)
         table_takes_column(ws, header_row, new_col)
     # as wide as the previous round's column (a person may have set it), so that the plan
     # grows by no more than it must

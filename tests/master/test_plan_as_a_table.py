@@ -321,6 +321,30 @@ def test_a_table_ending_on_the_update_column_takes_the_new_round_in(
     assert copy["Action Plan"][f"A{last}"].value == "Total"
 
 
+def test_a_table_ending_on_its_status_takes_the_first_rounds_column_in(tmp_path: Path) -> None:
+    """A plan kept as a table with no update column yet, its last column the Status: the
+    first round's column goes in right of the Status and joins the table, as a column typed
+    right of a table does in Excel."""
+    header, rows = seed_rows()
+    header, rows = header[:-1], [r[:-1] for r in rows]
+    assert header[-1] == "Status"
+    path = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Action Plan")
+    ws.write("A1", "Equality, Diversity & Inclusion Action Plan 2023/24")
+    ws.add_table(3, 0, 3 + len(rows), len(header) - 1, {"name": "ActionPlan", "data": rows,
+                 "columns": [{"header": h} for h in header]})  # fmt: skip
+    wb.close()
+    refresh_workbook(path, AS_AT, now=datetime(2023, 12, 18, 9))
+    start_round(path, date(2024, 3, 18), now=datetime(2024, 3, 18, 9))
+    ref, flt, names = _table_of(_parts(path)["xl/tables/table1.xml"])
+    last = 4 + len(rows)
+    assert (ref, flt) == (f"A4:J{last}", f"A4:J{last}")
+    assert names[-2:] == ["Status", "Update as at 18 Mar 24"]
+    sheet = load_workbook(path)["Action Plan"]
+    assert [sheet.cell(4, c).value for c in range(1, 11)] == names
+
+
 def test_a_workbook_saved_whole_has_the_same_table(tmp_path: Path) -> None:
     """A file that cannot be patched is saved whole, by openpyxl, from the workbook edi_xl
     holds: the plan's table there takes the round's column in as the patched file's does

@@ -45,6 +45,29 @@ def update_header(as_at: date) -> str:
     return f"Update as at {short_date_short_year(as_at)}"
 
 
+def undated_in_round(
+    headers: Sequence[str], written: Iterable[Iterable[str]], as_at: date
+) -> dict[str, str]:
+    """The update columns of a plan read from elsewhere that a new master keeps as the round's
+    "Update as at <as-at>" column: header -> that header.
+
+    A source's update column dated nowhere ("Update", "Progress", "Progress update Q2": no
+    round's date reads in it) holds the updates of the round it is imported in, as
+    ``import --into`` takes them (helper-96: the new master kept "Progress", so the round's
+    next import made a second column for the same round). ``written`` is, per action, the
+    headers its updates have text under: when one action has text in two of these columns
+    (two undated ones, or one beside the round's own), they are not one round's and every
+    column keeps its header (nothing is written over)."""
+    round_header = update_header(as_at)
+    undated = [h for h in headers if update_header_date(h)[1] is None]
+    if not undated:
+        return {}
+    together = {*undated, round_header}
+    if any(len(together.intersection(row)) > 1 for row in written):
+        return {}
+    return {h: round_header for h in undated}
+
+
 # --- which round is which: the one set of answers every room asks ---------------------------
 
 

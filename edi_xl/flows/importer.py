@@ -40,6 +40,7 @@ from openpyxl.workbook.workbook import Workbook
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.model import Action, ActionPlan, PlanSource, combine_plans
 from edi_xl.core.problems import Problem
+from edi_xl.core.rounds import undated_in_round
 from edi_xl.core.text import one_line
 from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master import sheets
@@ -223,6 +224,7 @@ def import_plans(
         raise EdiXlError(f"{out}: already exists; refusing to overwrite it (use --force)")
     outcomes = _read_some(sources, layout, overrides)
     plan = combine(outcomes)
+    _name_round_columns(outcomes, plan, as_at)
     trust_name = trust_name or plan.metadata.get("Trust") or plan.metadata.get("Organisation")
     wb = build_master_book(plan, as_at, trust_name=trust_name)
     write_import_sheet(wb, outcomes)
@@ -240,6 +242,23 @@ def import_plans(
         notes=refresh.notes,
         unused_maps=unused_overrides(outcomes, overrides or {}),
     )
+
+
+def _name_round_columns(outcomes: list[SourceOutcome], plan: ActionPlan, as_at: date) -> None:
+    """Say, beside each source's update column dated nowhere, that the new master keeps its
+    updates as the round's ("Update as at 1 Jun 24", as :func:`~edi_xl.master.plan.
+    build_master_book` names it): the source's own header ("Progress update Q2") stays in
+    the import's listing and on the "Imported from" sheet, where a person looks for what
+    became of a column, and the master's update columns stay one a round."""
+    in_round = undated_in_round(
+        plan.update_headers, ([u.header for u in a.updates if u.text] for a in plan.actions), as_at
+    )
+    for outcome in outcomes:
+        for column in outcome.read.mapping if outcome.read else []:
+            master = in_round.get(column.header) or in_round.get(f"Update ({column.header})")
+            if column.field == "update" and master is not None:
+                said = f"as the round's {master!r}: the header names no round's date"
+                column.note = f"{column.note}; {said}" if column.note else said
 
 
 def _id_key(action_id: str) -> str:

@@ -34,7 +34,7 @@ from edi_xl.core.errors import (
     UnreadableFileError,
 )
 from edi_xl.core.model import Action, ActionPlan
-from edi_xl.core.rounds import update_header
+from edi_xl.core.rounds import undated_in_round, update_header
 from edi_xl.core.status import RAG
 from edi_xl.master import sheets
 from edi_xl.master.cells import set_value
@@ -403,7 +403,8 @@ def build_master_book(
     trust_name: str | None = None,
     start: WorkbookType | None = None,
 ) -> WorkbookType:
-    """A new workbook in the trust layout holding ``plan`` as read (not yet refreshed).
+    """A new workbook in the trust layout holding ``plan`` as read (not yet refreshed), its
+    update column dated nowhere, if any, named as the round's (:func:`undated_in_round`).
 
     ``start`` is an empty workbook to build in instead of a blank one (the macro-enabled
     one with the buttons, :func:`edi_xl.master.vba.macro_enabled_start`).
@@ -419,7 +420,12 @@ def build_master_book(
         "Blue = complete with evidence. Grey columns are filled in by edi_xl."
     )
     ws["A2"].font = SUBTITLE_FONT
-    update_headers = plan.update_headers or [update_header(as_at)]
+    # a source's update column dated nowhere ("Progress") is the round's "Update as at <as-at>"
+    in_round = undated_in_round(
+        plan.update_headers, ([u.header for u in a.updates if u.text] for a in plan.actions), as_at
+    )
+    update_headers = list(dict.fromkeys(in_round.get(h, h) for h in plan.update_headers))
+    update_headers = update_headers or [update_header(as_at)]
     headers: list[tuple[str, float, bool]] = [
         (c.header, PLAN_WIDTHS.get(c.field, c.width), False) for c in trust.COLUMNS
     ]
@@ -450,7 +456,7 @@ def build_master_book(
         values: list[tuple[int, Any]] = [
             (i, action_cell_value(action, c.field)) for i, c in enumerate(trust.COLUMNS, start=1)
         ]
-        texts = {u.header: u.text for u in action.updates}
+        texts = {in_round.get(u.header, u.header): u.text for u in action.updates if u.text}
         values += [(first_update + i, texts.get(h)) for i, h in enumerate(update_headers)]
         values += [(first_extra + i, action.extra.get(h)) for i, h in enumerate(plan.extra_columns)]
         for col, value in values:

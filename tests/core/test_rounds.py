@@ -9,6 +9,7 @@ from edi_xl.core.rounds import (
     latest_round,
     previous_round,
     rounds_before,
+    undated_in_round,
     update_header,
 )
 
@@ -54,3 +55,20 @@ def test_the_latest_round_of_a_row_of_update_columns() -> None:
     assert latest_round([sep, dec], before=dec) == 0  # the round asked for is not "last"
     assert latest_round([dec, None], before=dec) == 1  # then an undated column is the latest
     assert latest_round([dec], before=sep) is None
+
+
+def test_an_update_column_dated_nowhere_is_the_rounds_unless_it_would_write_over_one() -> None:
+    """A source's "Progress" (or two sources', "Update" and "Progress") is kept as the round's
+    column; an action with text under two of them keeps every column as it is."""
+    dec = date(2023, 12, 18)
+    round_ = "Update as at 18 Dec 23"
+    assert undated_in_round(["Update as at 18 Sep 23"], [["Update as at 18 Sep 23"]], dec) == {}
+    assert undated_in_round(["Update", "Progress"], [["Update"], ["Progress"], []], dec) == {
+        "Update": round_,
+        "Progress": round_,
+    }
+    assert undated_in_round([round_, "Progress"], [[round_], ["Progress"]], dec) == {
+        "Progress": round_
+    }
+    assert undated_in_round(["Update", "Progress"], [["Update", "Progress"]], dec) == {}
+    assert undated_in_round([round_, "Progress"], [[round_, "Progress"]], dec) == {}

@@ -27,7 +27,13 @@ from openpyxl.utils import get_column_letter
 from test_fidelity import _png, add_dashboard
 
 from edi_xl.core.errors import EdiXlError, LayoutNotFoundError, UnreadableFileError
-from edi_xl.flows.importer import ImportResult, NothingImportedError, import_into
+from edi_xl.flows.importer import (
+    ImportResult,
+    NothingImportedError,
+    import_into,
+    import_plans,
+    mapping_text,
+)
 from edi_xl.flows.refresh import new_master, refresh_workbook
 from edi_xl.master.append import Unplaced
 from edi_xl.master.save import backup_path
@@ -428,6 +434,48 @@ def test_an_update_dated_nowhere_goes_in_the_rounds_column(
     plan = _load(master)[PLAN]
     header = f"Update as at {as_at.day} {as_at:%b %y}"
     assert plan.cell(result.rows[0], columns(plan)[header]).value == "Scoping started"
+
+
+def _board_table(path: Path, update: str, row: list[str]) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["Ref", "Action", "Lead", "Due", "Status", update])
+    ws.append(row)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("update", ["Update", "Progress update Q2"])
+def test_import_then_import_into_of_one_round_keeps_one_update_column(
+    tmp_path: Path, update: str
+) -> None:
+    """A new master imported from a plan whose update column is dated nowhere ("Update",
+    "Progress update Q2") names it as the round's, "Update as at 18 Dec 23"; a second plan
+    imported into it for the same round ("Progress") lands in that column. helper-96: the
+    master kept "Update", the second import made "Update as at 18 Dec 23" beside it, and
+    check said the first actions had no update for the round."""
+    first_row = ["1", "Diverse panels", "Head of EDI", "Mar-25", "G", "Panels in place"]
+    first = _board_table(tmp_path / "first.xlsx", update, first_row)
+    second_row = ["2", "Reverse mentoring", "Head of OD", "Mar-25", "G", "Cohort started"]
+    second = _board_table(tmp_path / "second.xlsx", "Progress", second_row)
+    out = tmp_path / "master.xlsx"
+    made = import_plans([first], out, as_at=AS_AT, now=NOW)
+    read = made.sources[0].read
+    assert read is not None
+    said = [mapping_text(c) for c in read.mapping if c.field == "update"]
+    assert said == [
+        "the update column (update, by its header; as the round's 'Update as at 18 Dec 23': "
+        "the header names no round's date)"
+    ]
+    result = import_into([second], out, now=datetime(2023, 12, 19, 10))
+    plan = _load(out)[PLAN]
+    col = columns(plan)
+    assert [h for h in col if "pdate" in h or "rogress" in h] == ["Update as at 18 Dec 23"]
+    row = result.rows[0]
+    assert plan.cell(row - 1, col["Update as at 18 Dec 23"]).value == "Panels in place"
+    assert plan.cell(row, col["Update as at 18 Dec 23"]).value == "Cohort started"
+    assert not plan.cell(row - 1, col["Problems"]).value  # (no "No update in ...")
 
 
 def test_a_plan_kept_as_an_excel_table_takes_the_new_rows(master: Path, source: Path) -> None:

@@ -1514,6 +1514,27 @@ def test_an_indicator_no_standard_is_named_for(tmp_path):
     assert plan.actions[2].references[0].text == "Indicators 5 & 6"
 
 
+def test_an_indicator_cell_naming_its_standard_is_that_standards(tmp_path):
+    """ "Indicator 5 (WRES)" under "Standard / indicator", in a plan whose titles name no
+    standard: WRES 5, as "Metric 4a (WDES)" is WDES 4a; 5 being both standards' number, it
+    was an unknown reference (helper-96). The cell's word wins over the column's: a
+    "Metric 2 (WRES)" is WRES 2."""
+    path = tmp_path / "plan.csv"
+    path.write_text(
+        "Standard / indicator,Action,Lead,Due\n"
+        "Indicator 5 (WRES),Bullying campaign,Head of HR,31/03/2026\n"
+        "Metric 4a (WDES),Reasonable adjustments,Head of HR,31/03/2026\n"
+        "Metric 2 (WRES),Shortlisting audit,Head of OD,31/03/2026\n",
+        encoding="utf-8",
+    )
+    plan = read_source(path).plan
+    assert [[(r.label, r.known) for r in a.references] for a in plan.actions] == [
+        [("WRES 5", True)],
+        [("WDES 4a", True)],
+        [("WRES 2", True)],
+    ]
+
+
 @pytest.mark.parametrize(
     ("header", "row", "status", "update"),
     [

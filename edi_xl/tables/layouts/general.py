@@ -115,13 +115,17 @@ def refs_in(
     "WRES indicator 5", "WDES Metric 9b", "High Impact Action 2" are read as they are;
     "Indicator 2", "Metric 4: Education" (and, with ``bare``, a cell holding just "4a") take
     their standard from ``schemes``, the standards the document names (both named: a bare
-    code under a ``column`` headed "Indicator" is WRES's, "Metric" WDES's).
+    code under a ``column`` headed "Indicator" is WRES's, "Metric" WDES's), unless the text
+    names its own: "Indicator 5 (WRES)" is WRES 5 whatever the document names.
     """
     if not text:
         return []
     known = [r for r in parse_report_refs(text) if r.scheme is not Scheme.OTHER and r.code]
     if known:
         return known
+    # (helper-96: "Indicator 5 (WRES)", in a plan whose titles name no standard, was an
+    # unknown reference, 5 being both standards' number)
+    schemes = schemes_in([text]) or schemes
     matches: list[tuple[str, str]] = [
         (m.group("word"), m.group("code")) for m in _IND.finditer(text)
     ]

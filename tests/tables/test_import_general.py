@@ -743,6 +743,27 @@ def test_two_sheets_one_plan(tmp_path):
     assert read.sheets == ["WRES", "WDES"]
 
 
+def test_bare_indicator_numbers_on_a_wres_and_a_wdes_sheet_are_two_themes(tmp_path):
+    """A plan on two sheets, WRES's "Indicator" column and WDES's "Metric", each with bare
+    numbers: WRES 2 and WDES 2 are two themes (the Summary counts them apart), named with
+    their standard, and every id follows its number ("9b" -> 9.1, as "Metric 9b" does).
+    helper-96: both were the theme "2", ids 1.1 and 1.2 in one group; "9b" got 3.1."""
+    header = ["Action", "Lead", "Deadline"]
+    wres = [["Indicator", *header], ["2", "Shortlisting audit", "Head of Resourcing",
+             "Dec-24"], ["6", "Restorative just culture", "Head of ER", "Mar-25"]]  # fmt: skip
+    wdes = [["Metric", *header], ["9b", "Disabled staff network", "EDI Lead", "Sep-24"],
+            ["2", "Guaranteed interview scheme", "Head of Resourcing", "Mar-25"]]  # fmt: skip
+    path = _sheets(tmp_path / "plans.xlsx", [("WRES", wres), ("WDES", wdes)])
+    plan = read_source(path).plan
+    assert [(a.theme, a.references_text, a.id) for a in plan.actions] == [
+        ("WRES 2", "WRES 2", "2.1"),
+        ("WRES 6", "WRES 6", "6.1"),
+        ("WDES 9b", "WDES 9b", "9.1"),
+        ("WDES 2", "WDES 2", "2.2"),
+    ]
+    assert [a.extra["Source metric"] for a in plan.actions[2:]] == ["9b", "2"]  # as written
+
+
 def _sheets(path: Path, sheets: list[tuple[str, list[list[Any]]]]) -> Path:
     wb = Workbook()
     wb.remove(wb.active)

@@ -501,14 +501,16 @@ def _add_action(
         due = bracket
     start_col = by_field.get("start")
     start = parse_date(raws.get(start_col)) if start_col is not None else parse_date(None)
-    theme = get("theme")
-    if theme is None and st.section is None:
-        theme = get("indicator")  # the group's indicator is its theme when nothing else is
-    refs: list[ReportRef] = []
-    refs += refs_in(theme, st.schemes)
     ind_col = by_field.get("indicator")
     named = next((c.header for c in header.columns if c.col == ind_col), "")
-    refs += refs_in(get("indicator"), st.schemes, bare=True, column=named)
+    indicator_refs = refs_in(get("indicator"), st.schemes, bare=True, column=named)
+    theme = get("theme")
+    if theme is None and st.section is None:
+        # the group's indicator is its theme when nothing else is
+        theme = _indicator_theme(get("indicator"), indicator_refs)
+    refs: list[ReportRef] = []
+    refs += refs_in(theme, st.schemes)
+    refs += indicator_refs
     ref_text = get("references")
     if ref_text:
         written = parse_report_refs(ref_text)
@@ -546,6 +548,17 @@ def _add_action(
         extra=extra,
     )
     st.rows.append(r)
+
+
+def _indicator_theme(text: str | None, refs: list[ReportRef]) -> str | None:
+    """The theme an indicator cell gives its action: as written, but a bare number ("2",
+    "9b") is named with the standard it was read as ("WRES 2", "WDES 9b"), so that a plan's
+    WRES 2 and WDES 2 (a sheet of each) are two themes, not one "2" (helper-96)."""
+    if text is None or not _BARE_CODE.match(text):
+        return text
+    if refs and all(r.known and r.code for r in refs):
+        return ", ".join(dict.fromkeys(r.label for r in refs))
+    return text
 
 
 def _original_due(
@@ -738,15 +751,22 @@ def split_action_text(text: str | None) -> tuple[str | None, str | None, DateVal
 
 # --- the plan ---------------------------------------------------------------------------------
 
-_NUMBERED = re.compile(r"\b(?:indicator|metric|action|objective|priority|theme)\s*(\d{1,2})", re.I)
+_NUMBERED = re.compile(
+    r"\b(?:indicator|metric|ind\.?|action|objective|priority|theme|wres|wdes)\s*(\d{1,2})(?!\d)",
+    re.I,
+)
+#: a theme that is an indicator's number alone, or with its standard: "2", "9b", "WDES 9b"
+_CODE_THEME = re.compile(r"^\s*(?:(?:wres|wdes)\s+)?(\d{1,2})\s*[a-c]?\s*\.?\s*$", re.I)
 
 
 def theme_number(theme: str) -> int | None:
-    """The number a theme is written with: "3. Create ..." or "Indicator 3 - ..." -> 3."""
+    """The number a theme is written with: "3. Create ...", "Indicator 3 - ...", "WRES Ind
+    3", "WDES 3" or a bare "3" or "3b" -> 3 (the ids of a metric 9b are 9.x, as of a
+    "Metric 9b", not numbered in order: helper-96)."""
     n = leading_number(theme)
     if n is not None:
         return n
-    m = _NUMBERED.search(theme)
+    m = _CODE_THEME.match(theme) or _NUMBERED.search(theme)
     return int(m.group(1)) if m else None
 
 

@@ -63,7 +63,7 @@ COMPUTED_FIELDS = frozenset({"overdue", "days_overdue", "problems"})
 
 #: Words that give a header its field when no synonym matched, tried in this order.
 _FIELD_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("status", frozenset({"rag"})),  # "RAG / progress" is the status
+    ("status", frozenset({"rag", "brag"})),  # "RAG / progress", "BRAG Q2" are the status
     ("update", frozenset({"progress", "update", "updates", "comment", "comments"})),
     ("status", frozenset({"status"})),
     (
@@ -424,7 +424,7 @@ def header_period(text: str) -> tuple[str, Any] | None:
 #: What a sheet named for a round says besides its period ("Q2 update", "FY 2024-25").
 _ROUND_NAME_WORDS = frozenset(
     {"q", "quarter", "quarterly", "fy", "year", "yr", "round", "update", "updates", "progress",
-     "rag", "status", "review", "as", "at", "of", "for", "to", "by", "in"}
+     "rag", "brag", "status", "review", "as", "at", "of", "for", "to", "by", "in"}
 )  # fmt: skip
 
 

@@ -152,6 +152,17 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "rag rating",
         "progress rag",
         "rag progress",
+        # BRAG (Blue-Red-Amber-Green), the NHS's usual name for a RAG with Blue for complete;
+        # "B-RAG", "B/RAG" normalise to "b rag"
+        "brag",
+        "b rag",
+        "brag status",
+        "b rag status",
+        "brag rating",
+        "b rag rating",
+        "current brag",
+        "progress brag",
+        "brag progress",
     ),
     "update": (
         "update",
@@ -260,9 +271,14 @@ def closest(
     return best if best_ratio >= threshold else None
 
 
+#: Synonyms of four letters or more that are not fuzzed either: one letter from a word that
+#: is no header ("bag", "bra").
+_NOT_FUZZED = frozenset({"brag"})
 #: The synonyms fuzzy matching compares with ("#", "no", "rag": too short to fuzz safely),
 #: in the table's order (the first of equally close synonyms wins), and their characters.
-_FUZZY_SYNONYMS = tuple((syn, fld) for syn, fld in _LOOKUP.items() if len(syn) >= 4)
+_FUZZY_SYNONYMS = tuple(
+    (syn, fld) for syn, fld in _LOOKUP.items() if len(syn) >= 4 and syn not in _NOT_FUZZED
+)
 _FUZZY_ALPHABET = frozenset("".join(syn for syn, _ in _FUZZY_SYNONYMS))
 #: length -> (place in the table, synonym, field) of the synonyms of that length
 _FUZZY_BY_LENGTH: dict[int, list[tuple[int, str, str]]] = {

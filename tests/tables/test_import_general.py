@@ -491,6 +491,32 @@ def test_rag_words_and_complete(tmp_path):
     assert [a.status.value for a in read.plan.actions] == ["Blue", "Amber", "Red"]
 
 
+def test_a_brag_column_is_the_status_by_its_header_in_every_table(tmp_path):
+    """BRAG (Blue-Red-Amber-Green) is the NHS's usual name for its RAG: two tables of one
+    Word plan with the same header read it alike, whether or not every value is a letter;
+    "C" is no status word (Blue is B or Complete): kept as written, not made Complete."""
+    header = ["Action", "Lead", "Deadline", "BRAG"]
+    path = word(
+        tmp_path / "p.docx",
+        [
+            ("h", "Recruitment"),
+            ("table", [header, ["Diverse panels", "Head of HR", "31/03/2025", "G"],
+                       ["Job adverts", "Head of HR", "30/09/2024", "B"]]),
+            ("h", "Culture"),
+            ("table", [header, ["Reverse mentoring", "Chief Nurse", "31/03/2025", "A"],
+                       ["Staff networks", "EDI Lead", "30/09/2024", "C"]]),
+        ],
+    )  # fmt: skip
+    read = read_source(path)
+    actions = read.plan.actions
+    assert [a.status_text for a in actions] == ["G", "B", "A", "C"]
+    assert [a.status.value if a.status else None for a in actions] == [
+        "Green", "Blue", "Amber", None
+    ]  # fmt: skip
+    assert all("BRAG" not in a.extra for a in actions)
+    assert {c.how for c in read.mapping if c.field == "status"} == {"header"}
+
+
 def test_headerless_columns_are_read_by_their_content(tmp_path):
     path = xlsx(
         tmp_path / "p.xlsx",
@@ -920,6 +946,12 @@ def test_sheets_whose_tables_give_themes_keep_them(tmp_path):
         ("When", "due"),
         ("WRES Metric", "indicator"),
         ("RAG status (R/A/G)", "status"),
+        ("BRAG", "status"),
+        ("B-RAG", "status"),
+        ("BRAG rating", "status"),
+        ("BRAG status", "status"),
+        ("BRAG Q2", None),  # (a status for its period: see the quarter tests)
+        ("Bag", None),  # one letter from "BRAG": no header
         ("Actions to be taken", "action"),
         ("Desired outcome", None),
         ("Overdue", None),  # computed by edi_xl: never imported

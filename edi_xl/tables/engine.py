@@ -758,9 +758,10 @@ def _latest(
     Started" beside a RAG column) gives way to one whose values do, and a column with nothing
     in it (next quarter's, laid out) to one with something; then the latest of the periods
     each header (or its group label) names, when every column names one of the same kind;
-    else the one whose header says it is now ("Current RAG"), else the first not saying it
-    is earlier ("Status | Previous status"), or, for what ``--map`` names twice
-    (``by_hand``), the rightmost.
+    else the one whose header says it is now ("Current RAG"), else a column headed RAG all
+    of whose values are a status over the others ("Status" of progress words beside it),
+    else the first not saying it is earlier ("Status | Previous status"), or, for what
+    ``--map`` names twice (``by_hand``), the rightmost.
     """
     if fld == "status":
         reading = [c for c in cols if _reads_as_status([grid.value(r, c) for r in body])]
@@ -779,6 +780,8 @@ def _latest(
     now = [c for c in cols if words[c] & _NOW_WORDS]
     if len(now) == 1:
         return now[0], False
+    if fld == "status" and not by_hand:
+        cols = _rag_columns(grid, body, cols, words) or cols
     # ("Progress against target", "Progress on planned actions": the action's aim, not an
     # earlier update; "Target RAG", "Forecast RAG": no status now)
     earlier = _EARLIER_WORDS if fld == "status" else _EARLIER_WORDS - _AIM_WORDS
@@ -786,6 +789,26 @@ def _latest(
     return (cols[-1] if by_hand else cols[0]), False
 
 
+def _rag_columns(
+    grid: SheetGrid, body: list[int], cols: list[int], words: dict[int, set[str]]
+) -> list[int]:
+    """Of several status columns naming no period, those headed RAG (or BRAG) every value of
+    which reads as a status, when the others are not: Smartsheet's "Status" of progress words
+    ("In Progress", "Not Started", "Complete": two of them read as Amber and Blue) beside its
+    "RAG" of colours is the progress, the RAG the status a person reads. None when there is
+    no such column, or when all are ("RAG | Previous RAG" is for the words of the headers)."""
+    rag = [
+        c
+        for c in cols
+        if words[c] & _RAG_WORDS
+        and not words[c] & _EARLIER_WORDS
+        and all(_is_status_value(v) for r in body if not is_blank(v := grid.value(r, c)))
+    ]
+    return rag if len(rag) < len(cols) else []
+
+
+#: Words of a header naming the RAG itself ("RAG", "RAG rating", "BRAG status").
+_RAG_WORDS = frozenset({"rag", "brag"})
 #: Words of a status or update header that say it is the one now ("Current RAG", "RAG this
 #: quarter", "Latest update"), or an earlier one or no status at all ("Previous RAG",
 #: "Original RAG", "Target RAG"). ("Last" is both: "Last update" is often the latest.)

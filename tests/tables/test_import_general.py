@@ -1431,6 +1431,50 @@ def test_a_status_column_of_words_that_are_no_status_gives_way_to_the_rag(tmp_pa
     }
 
 
+def test_a_rag_column_wins_over_a_status_column_of_progress_words(tmp_path):
+    """Smartsheet's "Status" of progress words, two of which read as a status ("Not Started"
+    as Amber, "Complete" as Blue), beside its "RAG" of colours: the RAG is the status, the
+    progress words kept as an extra column."""
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Task Name", "Assigned To", "Finish", "Status", "RAG"],
+            ["Diverse panels", "Head of EDI", "31/03/2025", "In Progress", "Green"],
+            ["Reverse mentoring", "Head of OD", "31/12/2024", "Not Started", "Red"],
+            ["Staff networks", "CPO", "30/06/2025", "Complete", "Blue"],
+        ],
+    )
+    read = read_source(path)
+    assert [a.status_text for a in read.plan.actions] == ["Green", "Red", "Blue"]
+    assert [a.extra for a in read.plan.actions] == [
+        {"Source status": "In Progress"},
+        {"Source status": "Not Started"},
+        {"Source status": "Complete"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("headers", "rag"),
+    [
+        (["Status", "Previous RAG"], ["G", "B"]),  # an earlier RAG is not the status
+        (["Current status", "RAG"], ["G", "B"]),  # the header saying it is now decides
+        (["Status", "RAG"], ["G", "Tbc"]),  # a RAG with a word that is no status in it
+    ],
+)
+def test_a_rag_column_does_not_win_where_the_plan_says_otherwise(tmp_path, headers, rag):
+    """The status column of "Not Started" and "Complete" stays the status (as before) where
+    the RAG's header or a value of it says it is not the one a person reads."""
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Action", "Lead", *headers],
+            ["Diverse panels", "Head of EDI", "Not Started", rag[0]],
+            ["Reverse mentoring", "Head of OD", "Complete", rag[1]],
+        ],
+    )
+    assert [a.status_text for a in read_source(path).plan.actions] == ["Not Started", "Complete"]
+
+
 def test_import_lists_which_of_the_quarter_columns_is_taken(tmp_path):
     out = tmp_path / "m.xlsx"
     result = CliRunner().invoke(

@@ -517,6 +517,24 @@ def test_a_brag_column_is_the_status_by_its_header_in_every_table(tmp_path):
     assert {c.how for c in read.mapping if c.field == "status"} == {"header"}
 
 
+def test_an_id_typed_as_a_number_is_what_its_format_shows(tmp_path):
+    """The tenth action of theme 1 typed 1.10 is stored 1.1, and shown "1.10" by the two
+    decimals its cell was given: it comes in as 1.10, not a second 1.1."""
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["No", "Action", "Lead", "Due"],
+            [1.1, "Diverse panels", "Head of EDI", "Mar-25"],
+            [1.2, "Reverse mentoring", "Head of EDI", "Mar-25"],
+            [1.1, "Staff networks", "Head of EDI", "Mar-25"],
+        ],
+    )
+    wb = load_workbook(path)
+    wb["Plan"]["A4"].number_format = "0.00"
+    wb.save(path)
+    assert [a.id for a in read_source(path).plan.actions] == ["1.1", "1.2", "1.10"]
+
+
 def test_headerless_columns_are_read_by_their_content(tmp_path):
     path = xlsx(
         tmp_path / "p.xlsx",

@@ -92,6 +92,30 @@ def test_ids_are_text_110_is_not_11(tmp_path):
     assert [a.id for a in read_plan(tmp_path / "ids.xlsx").actions] == ["1.1", "1.10", "2", "3.5"]
 
 
+def test_a_number_id_is_read_as_its_format_shows_it(tmp_path):
+    """1.10 typed as a number is stored 1.1: a ``0.00`` format on the cell shows "1.10", the
+    tenth action, not the first. A format that rounds (1.25 under ``0.0``, shown "1.3") or
+    shows something else (``0%``) leaves the number typed."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["#", "Milestone", "Action", "Action Owner", "Due Date", "Status"])
+    ids: list[tuple[object, str]] = [
+        (1.1, "General"),
+        (1.2, "General"),
+        (1.1, "0.00"),
+        (1.25, "0.0"),
+        (2, "0.0"),
+        (3.5, "0%"),
+    ]
+    for n, (value, number_format) in enumerate(ids, 2):
+        ws.append([value, "T", f"action {n}", "A", "31/03/2024", "G"])
+        ws.cell(n, 1).number_format = number_format
+    wb.save(tmp_path / "ids.xlsx")
+    assert [a.id for a in read_plan(tmp_path / "ids.xlsx").actions] == [
+        "1.1", "1.2", "1.10", "1.25", "2.0", "3.5"
+    ]  # fmt: skip
+
+
 def test_loose_headers_blank_rows_merged_cells_and_extra_columns(tmp_path):
     wb = Workbook()
     ws = wb.active

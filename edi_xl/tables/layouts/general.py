@@ -54,7 +54,13 @@ from edi_xl.tables.engine import (
 from edi_xl.tables.layouts.base import Detection
 from edi_xl.tables.layouts.reading import TableRead, assign_ids, is_as_above, leading_number
 from edi_xl.tables.layouts.tables import is_rag_key, lone_text, safe_extra_name
-from edi_xl.tables.layouts.trust import KEY_COLOUR, grid_totals_row, id_text, is_action_id
+from edi_xl.tables.layouts.trust import (
+    KEY_COLOUR,
+    grid_totals_row,
+    id_text,
+    is_action_id,
+    shown_id,
+)
 from edi_xl.tables.vocabulary import match_header
 
 NAME = "general"
@@ -360,6 +366,8 @@ def _table_row(st: _State, r: int) -> None:
         if c.how == "ignored":
             continue
         raw = grid.value(r, c.col)
+        if c.field == "id":  # (1.1 shown "1.10" by its format: the tenth action, not the first)
+            raw = shown_id(raw, grid.number_formats.get((r, c.col)))
         text = cell_text(raw)
         if is_as_above(text):
             text, raw = st.above.get(c.col, (None, None))

@@ -26,6 +26,7 @@ from edi_xl.core.model import (
     ProgressUpdate,
     RowNotRead,
 )
+from edi_xl.core.number_formats import as_shown
 from edi_xl.core.references import ReportRef, parse_protected_characteristics, parse_report_refs
 from edi_xl.core.rounds import update_header_date
 from edi_xl.core.status import RAG, parse_status
@@ -108,6 +109,25 @@ def id_text(value: Any) -> str:
     if isinstance(value, datetime | date):  # Excel turned "1.4" into 1 April: keep what it shows
         return value.strftime("%d-%b")
     return one_line(value)
+
+
+def shown_id(value: Any, number_format: str | None) -> Any:
+    """An id cell's value as the cell showed it, when its number format shows more of the
+    number than its digits: 1.1 under ``0.00`` is "1.10", the tenth action of theme 1 typed
+    as a number, not the first (:func:`id_text` of 1.1 is "1.1"). A format that rounds the
+    number (1.1 under ``0``, shown "1") or shows it as something else ("110%", "£1.10")
+    leaves the value as it is: the number typed tells actions apart, what was shown would not.
+    """
+    if not number_format or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    shown = as_shown(value, number_format)
+    if not isinstance(shown, str):
+        return value
+    try:
+        same = float(shown) == value
+    except ValueError:  # ("110%", "£1.10", "1,100")
+        return value
+    return shown.strip() if same else value
 
 
 def clean_text(value: Any) -> str | None:
@@ -433,7 +453,7 @@ def read(
     columns = map_columns(grid, detection.header_row)
     actions: list[Action] = []
     skipped: list[int] = []
-    action = _row_reader(columns, grid.name, words)
+    action = _row_reader(columns, grid, words)
     rows, others = data_rows(grid, detection.header_row, columns)
     for r, repeat in rows:
         if repeat:
@@ -474,12 +494,12 @@ def read_action(
     grid: SheetGrid, r: int, columns: ColumnMap, words: dict[RAG, str] | None = None
 ) -> Action:
     line = grid.rows[r] if 0 <= r < grid.n_rows else []
-    return _row_reader(columns, grid.name, words)(line, r)
+    return _row_reader(columns, grid, words)(line, r)
 
 
 def _row_reader(
     columns: ColumnMap,
-    sheet: str,
+    grid: SheetGrid,
     words: dict[RAG, str] | None,
 ) -> Callable[[list[Any], int], Action]:
     """:func:`read_action` for the rows of one table: where each field sits worked out once (a
@@ -492,6 +512,7 @@ def _row_reader(
     i_owner, i_start, i_due, i_status = (at[f] for f in KEY_FIELDS[5:])
     updates = [(name, columns.update_dates.get(name), col) for name, col in columns.updates.items()]
     extras = list(columns.extras.items())
+    formats = grid.number_formats
 
     def action(line: list[Any], r: int) -> Action:
         # the row's cells up to the last column read, None past the row's end, and the None
@@ -503,7 +524,7 @@ def _row_reader(
         status_text = clean_text(line[i_status])
         owner = clean_text(line[i_owner])
         return Action(
-            id=id_text(line[i_id]),
+            id=id_text(shown_id(line[i_id], formats.get((r, i_id)))),
             theme=clean_text(line[i_theme]),
             action=clean_text(line[i_action]),
             references_text=refs_text,
@@ -521,7 +542,7 @@ def _row_reader(
                 for name, when, col in updates
             ],
             extra={name: line[col] for name, col in extras},
-            origin=CellOrigin(sheet=sheet, row=r + 1),
+            origin=CellOrigin(sheet=grid.name, row=r + 1),
         )
 
     return action

@@ -315,6 +315,9 @@ class Header:
     #: "Revised due date" left blank where the original date stands; this quarter's RAG
     #: not given for an action completed last quarter)
     fallbacks: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    #: the first column of what stands beside the table, past a column empty in the header
+    #: and in every row (a RAG key, a table of the trust's own): not the plan's, or None
+    beside: int | None = None
 
     @property
     def last(self) -> int:
@@ -583,11 +586,16 @@ def _header(
     mapped = _map_texts(joined, overrides, plain)
     width = max((len(grid.rows[r]) for r in rows), default=0)
     body = _body_rows(grid, rows[-1])
+    beside = _beside(grid, rows, joined, mapped)
+    if beside is not None:  # (what stands beside the table is none of its columns)
+        joined = {c: t for c, t in joined.items() if c < beside}
+        mapped = {c: m for c, m in mapped.items() if c < beside}
     fallbacks: dict[str, tuple[int, ...]] = {}
     chosen = _choose(grid, body, joined, mapped, fallbacks)
     columns: list[Column] = []
     taken: set[str] = set(chosen)  # a field several columns give is its chosen column's
-    for col in range(max(width, grid.n_cols if body else width)):
+    span = max(width, grid.n_cols if body else width)
+    for col in range(span if beside is None else min(span, beside)):
         text = joined.get(col, "")
         fld, how = mapped.get(col, (None, ""))
         if fld in ("extra", "ignore"):
@@ -619,7 +627,60 @@ def _header(
     for c in columns:
         c.plain = (plain or {}).get(c.col, "")
     _tell_apart(columns)
-    return Header(rows=rows, columns=columns, fallbacks=fallbacks)
+    return Header(rows=rows, columns=columns, fallbacks=fallbacks, beside=beside)
+
+
+#: A key's label as a header: "Key", "RAG key", "BRAG rating key:", "Key to RAG", "Legend".
+_KEY_LABEL = re.compile(
+    r"\s*(b?rag\s+)?(rating\s+|status\s+)?(key|legend)(\s+to\s+b?rag(\s+ratings?)?)?\s*:?\s*\Z",
+    re.IGNORECASE,
+)
+
+
+def _beside(
+    grid: SheetGrid,
+    rows: tuple[int, ...],
+    joined: dict[int, str],
+    mapped: dict[int, tuple[str, str]],
+) -> int | None:
+    """The first column of what stands beside a table rather than in it, or None.
+
+    A column empty in the header and in every row under it (to the sheet's end or the next
+    paragraph) ends the table when the columns past it are not more of the plan: a RAG key
+    ("RAG key | Meaning"), a count of the trust's own, headed by no field or by one the table
+    already gives ("RAG" again, beside its "RAG"). Past a narrow empty column between a
+    plan's groups the plan goes on: a field the table does not give yet ("Status | Update"
+    after "Action | Lead | Due"), a status or update for another period ("RAG Q2",
+    "Commentary (Q2 update)"), a column ``--map`` names.
+    """
+    if not joined:
+        return None
+    table = [*rows, *_table_rows(grid, rows[-1])]
+    for gap in range(min(joined) + 1, max(joined)):
+        if gap in joined or any(not is_blank(grid.value(r, gap)) for r in table):
+            continue
+        given = {mapped[c][0] for c in mapped if c < gap}
+        if not any(_goes_on(joined[c], mapped.get(c), given) for c in joined if c > gap):
+            return gap + 1
+    return None
+
+
+def _goes_on(text: str, mapped: tuple[str, str] | None, given: set[str]) -> bool:
+    """Whether a header past an empty column is more of the plan (:func:`_beside`)."""
+    if mapped is None or _KEY_LABEL.match(text):
+        return False
+    fld, how = mapped
+    if how == "--map":
+        return True
+    return fld not in given or (fld in PERIOD_FIELDS and header_period(text) is not None)
+
+
+def _table_rows(grid: SheetGrid, header_last: int) -> Iterator[int]:
+    """Every row under a header, up to the next paragraph (the sheet's end in a workbook)."""
+    for r in range(header_last + 1, grid.n_rows):
+        if r in grid.kinds:
+            return
+        yield r
 
 
 def _tell_apart(columns: list[Column]) -> None:

@@ -244,6 +244,79 @@ def test_the_general_reading_leaves_a_key_out_and_says_so(tmp_path: Path) -> Non
     assert any(t.startswith("Action Plan row 21: 'Amber' | 'At risk'") for t in read.not_placed)
 
 
+def _sheet(path: Path, rows: list[list[Any]]) -> Path:
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Plan")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                ws.write(r, c, value)
+    book.close()
+    return path
+
+
+@pytest.mark.parametrize("key", ["RAG key", "RAG"])  # ("RAG": a field the plan already gives)
+def test_a_key_beside_the_plan_past_an_empty_column_is_no_column_of_it(
+    tmp_path: Path, key: str
+) -> None:
+    """(helper-96) A RAG key one empty column right of the plan, its rows beside the actions'
+    rows, came in as two extra columns filling the actions ("RAG key": "G", "Meaning": "On
+    track"). The empty column ends the table; the key is said, row by row."""
+    from edi_xl.tables.reader import read_source
+
+    path = _sheet(
+        tmp_path / "plan.xlsx",
+        [
+            ["Ref", "Action", "Lead", "Due date", "RAG", None, key, "Meaning"],
+            ["1", "Diverse panels", "Head of EDI", "Mar-25", "G", None, "G", "On track"],
+            ["2", "Reverse mentoring", "Head of OD", "Mar-25", "A", None, "A", "At risk"],
+            [None, None, None, None, None, None, "R", "Off track"],
+        ],
+    )
+    read = read_source(path)
+    assert [(a.id, a.status_text, a.extra) for a in read.plan.actions] == [
+        ("1", "G", {}),
+        ("2", "A", {}),
+    ]
+    beside = "(beside the table, past the empty column F: a RAG key or a table of its own, not " \
+        "read as actions)"  # fmt: skip
+    assert read.not_placed == [
+        f"Plan row 1: {key!r} | 'Meaning' {beside}",
+        f"Plan row 2: 'G' | 'On track' {beside}",
+        f"Plan row 3: 'A' | 'At risk' {beside}",
+        f"Plan row 4: 'R' | 'Off track' {beside}",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "extra"),
+    [
+        # an empty column with a header ("Notes", kept for later) is a column of the table
+        (["Action", "Lead", "Due", "Notes", "RAG", "Update"], [None, "G", "Started"],
+         {"Notes": None}),
+        # an empty spacer between the action's columns and the quarter's status and update
+        (["Action", "Lead", "Due", None, "RAG", "Update"], [None, "G", "Started"], {}),
+        # a spacer between the quarters' columns: each quarter's RAG and update goes on
+        (["Action", "Lead", "Due", "RAG Q1", "Update Q1", None, "RAG Q2", "Update Q2"],
+         ["A", "Slipped", None, "G", "Started"], {"RAG Q1": "A", "Source update Q1": "Slipped"}),
+    ],
+)  # fmt: skip
+def test_an_empty_column_inside_the_plan_does_not_end_it(
+    tmp_path: Path, header: list[Any], rows: list[Any], extra: dict[str, Any]
+) -> None:
+    from edi_xl.tables.reader import read_source
+
+    path = _sheet(
+        tmp_path / "plan.xlsx",
+        [header, ["Diverse panels", "Head of EDI", "Mar-25", *rows],
+         ["Reverse mentoring", "Head of OD", "Mar-25", *rows]],
+    )  # fmt: skip
+    read = read_source(path)
+    action = read.plan.actions[0]
+    assert (action.status_text, action.updates[0].text, action.extra) == ("G", "Started", extra)
+    assert read.not_placed == []
+
+
 def _plan_with_rows(path: Path, rows: list[list[Any]], headers: tuple[str, ...] = HEADERS) -> Path:
     book = xlsxwriter.Workbook(str(path))
     ws = book.add_worksheet("Action Plan")

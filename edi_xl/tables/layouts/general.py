@@ -29,6 +29,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from edi_xl.core.dates import DateKind, DateValue, parse_date
 from edi_xl.core.model import Action, ActionPlan, CellOrigin, PlanSource, ProgressUpdate
 from edi_xl.core.references import (
@@ -324,6 +326,8 @@ def _start_table(st: _State, header: Header) -> None:
         st.headers.append(header)
     st.header = header
     st.above = {}
+    for r in header.rows:
+        _beside_cells(st, r)
     for c in header.columns:
         if c.field == "update" and st.update_header is None:
             st.update_header = (
@@ -333,11 +337,31 @@ def _start_table(st: _State, header: Header) -> None:
             st.extra_names.setdefault(c.header, "")
 
 
+def _beside_cells(st: _State, r: int) -> None:
+    """Row ``r``'s cells past the empty column that ends the table (``Header.beside``): a RAG
+    key or a table of the trust's own beside the plan, listed as not placed, never read into
+    the actions."""
+    header = st.header
+    if header is None or header.beside is None:
+        return
+    cells = [t for v in st.grid.rows[r][header.beside :] if (t := cell_text(v))]
+    if cells:
+        gap = get_column_letter(header.beside)  # (0-based: the empty column's letter)
+        shown = " | ".join(repr(t) for t in cells)
+        st.not_placed.append(
+            f"{st.grid.name} row {r + 1}: {shown} (beside the table, past the empty column "
+            f"{gap}: a RAG key or a table of its own, not read as actions)"
+        )
+
+
 def _table_row(st: _State, r: int) -> None:
     header = st.header
     assert header is not None
     grid = st.grid
-    row = grid.rows[r]
+    _beside_cells(st, r)
+    row = grid.rows[r][: header.beside]  # (what stands beside the table is none of it)
+    if all(is_blank(v) for v in row):
+        return
     lone = lone_text(row)
     filled = [c for c, v in enumerate(row) if not is_blank(v)]
     action_col = header.fields.get("action")

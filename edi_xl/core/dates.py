@@ -594,6 +594,9 @@ _START_WHOLE_BEFORE = re.compile(
 )
 _START_WHOLE_AFTER = re.compile(rf"(?P<rest>.+?)\s*,?\s*{_ONWARDS}", _FLAGS)
 
+# "End of", "by the end of", "end": the deadline is the end of the date after it.
+_END_OF = re.compile(r"(?:by\s+)?(?:the\s+)?end\s+(?:of\s+)?(?:the\s+)?(?P<rest>.+)", _FLAGS)
+
 # Phrases meaning "no fixed deadline", found anywhere in the text (when it holds no date).
 _NO_DEADLINE_ANYWHERE = re.compile(
     r"\b(?:business\s+as\s+usual|bau|on[-\s]?going|tb[acd]"
@@ -897,6 +900,22 @@ def _parse_text(raw: str) -> DateValue:
     result = _from_found(raw, text, squeezed, found)
     if result is not None:
         return result
+
+    # 4b. The end of one date form, the whole cell: "End of March 25", "by end Mar 25". Inside
+    # text a month and a number after a space are not read ("by Mar 31": the day?), but the end
+    # of a month is no day of it: the number is its year, as in "March 25" alone.
+    m = _END_OF.fullmatch(whole)
+    if m:
+        period, problem = _match_whole(m["rest"])
+        if period:
+            return _date_value(
+                raw=raw,
+                text=text,
+                kind=period.kind,
+                date=period.end,
+                embedded=True,  # (as "End of March 2025", read in step 4)
+                note=_join(period.notes),
+            )
 
     # 5. A no-deadline phrase inside longer text, and no date.
     phrase = _NO_DEADLINE_ANYWHERE.search(squeezed)

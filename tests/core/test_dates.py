@@ -347,6 +347,13 @@ EMBEDDED: list[Case] = [
     ("by H2 2025/26", HALF, D(2026, 3, 31), True),
     ("end of 2023/24", FY, D(2024, 3, 31), True),
     ("by end Apr-24", MONTH, D(2024, 4, 30), True),
+    # the end of a month with a 2-digit year: the number is no day of it (helper-96)
+    ("End of March 25", MONTH, D(2025, 3, 31), True),
+    ("end Mar 25", MONTH, D(2025, 3, 31), True),
+    ("By end of Mar 25", MONTH, D(2025, 3, 31), True),
+    ("by the end of Sept 24.", MONTH, D(2024, 9, 30), True),
+    ("by March 25", UNREADABLE, None, False),  # as "by Mar 31": the day or the year?
+    ("the end of May 19 people", UNREADABLE, None, False),
     ("deadline: 2024-03-31.", EXACT, D(2024, 3, 31), True),
     # several dates: the latest deadline
     ("June 2024 or March 2024", MONTH, D(2024, 6, 30), True),

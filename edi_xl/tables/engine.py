@@ -646,12 +646,12 @@ def _beside(
     """The first column of what stands beside a table rather than in it, or None.
 
     A column empty in the header and in every row under it (to the sheet's end or the next
-    paragraph) ends the table when the columns past it are not more of the plan: a RAG key
-    ("RAG key | Meaning"), a count of the trust's own, headed by no field or by one the table
-    already gives ("RAG" again, beside its "RAG"). Past a narrow empty column between a
-    plan's groups the plan goes on: a field the table does not give yet ("Status | Update"
-    after "Action | Lead | Due"), a status or update for another period ("RAG Q2",
-    "Commentary (Q2 update)"), a column ``--map`` names.
+    paragraph) ends the table when a header past it is a key's (:func:`_keys_heading`): a
+    key's label ("RAG key | Meaning"), or a field the table already gives ("RAG |
+    Meaning" beside its "RAG"). Past a narrow empty column between a plan's groups the plan
+    goes on: a field the table does not give yet ("Status | Update" after "Action | Lead |
+    Due"), a status or update for another period ("RAG Q2", "Commentary (Q2 update)"), a
+    heading of no field ("Notes", an extra column).
     """
     if not joined:
         return None
@@ -660,19 +660,23 @@ def _beside(
         if gap in joined or any(not is_blank(grid.value(r, gap)) for r in table):
             continue
         given = {mapped[c][0] for c in mapped if c < gap}
-        if not any(_goes_on(joined[c], mapped.get(c), given) for c in joined if c > gap):
+        if any(_keys_heading(joined[c], mapped.get(c), given) for c in joined if c > gap):
             return gap + 1
     return None
 
 
-def _goes_on(text: str, mapped: tuple[str, str] | None, given: set[str]) -> bool:
-    """Whether a header past an empty column is more of the plan (:func:`_beside`)."""
-    if mapped is None or _KEY_LABEL.match(text):
-        return False
-    fld, how = mapped
-    if how == "--map":
+def _keys_heading(text: str, mapped: tuple[str, str] | None, given: set[str]) -> bool:
+    """Whether a header past an empty column is a key's, not more of the plan
+    (:func:`_beside`): a key's label, or a field the table already gives, for no other
+    period ("RAG" again). A field it does not give yet, another period's status or update, a
+    heading of no field ("Notes", an extra column, as before the gap) and a column ``--map``
+    names are the plan's."""
+    if _KEY_LABEL.match(text):
         return True
-    return fld not in given or (fld in PERIOD_FIELDS and header_period(text) is not None)
+    if mapped is None or mapped[1] == "--map":
+        return False
+    fld = mapped[0]
+    return fld in given and not (fld in PERIOD_FIELDS and header_period(text) is not None)
 
 
 def _table_rows(grid: SheetGrid, header_last: int) -> Iterator[int]:

@@ -299,6 +299,9 @@ def test_a_key_beside_the_plan_past_an_empty_column_is_no_column_of_it(
         # a spacer between the quarters' columns: each quarter's RAG and update goes on
         (["Action", "Lead", "Due", "RAG Q1", "Update Q1", None, "RAG Q2", "Update Q2"],
          ["A", "Slipped", None, "G", "Started"], {"RAG Q1": "A", "Source update Q1": "Slipped"}),
+        # a spacer before a column of the trust's own: its notes are kept, an extra column
+        (["Action", "Lead", "Due", "RAG", "Update", None, "Notes"],
+         ["G", "Started", None, "Ask HR"], {"Notes": "Ask HR"}),
     ],
 )  # fmt: skip
 def test_an_empty_column_inside_the_plan_does_not_end_it(

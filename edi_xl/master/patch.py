@@ -751,7 +751,8 @@ Placement = str
 #: Excel's files, "ns2" in openpyxl's...) and of a VML shape's corners (``<x:Anchor>``: left
 #: column, its offset, top row, its offset, then the same of the bottom right corner).
 _VML_COLUMN = re.compile(r"(<(\w+):Column>)(\d+)(</\2:Column>)")
-_VML_ANCHOR = re.compile(r"(<(\w+):Anchor>)\s*([\d,\s]+?)\s*(</\2:Anchor>)")
+#: (an offset may be negative: LibreOffice writes "2, 15, 3, -6")
+_VML_ANCHOR = re.compile(r"(<(\w+):Anchor>)\s*([-\d,\s]+?)\s*(</\2:Anchor>)")
 #: A VML shape (``<v:shape>``) and its id (Excel's ``o:spid``, else its ``id``).
 _VML_SHAPE = re.compile(r"<(\w+):shape\b([^>]*)>.*?</\1:shape>", re.S)
 _VML_SHAPE_ID = re.compile(r'\b(?:o:spid|id)="_x0000_s(\d+)"')
@@ -777,7 +778,7 @@ def _vml_placement(client_data: str) -> Placement:
     for an object set NOT to move with cells and ``<x:SizeWithCells/>`` for one set NOT to
     size with them (the reverse of the ECMA text; XlsxWriter and LibreOffice write both in a
     note, Excel's "Don't move or size with cells"), and neither for "Move and size"."""
-    flags = {m[1] for m in VML_FLAGS.finditer(client_data)}
+    flags = {m[2] for m in VML_FLAGS.finditer(client_data)}
     if "MoveWithCells" in flags:
         return "absolute"
     return "oneCell" if "SizeWithCells" in flags else "twoCell"

@@ -66,9 +66,14 @@ BUTTONS: tuple[Button, ...] = (
 VML_CLIENT_DATA = re.compile(r"(<(\w+):ClientData\b[^>]*>)(.*?)(</\2:ClientData>)", re.S)
 #: A form control's macro (its OnAction) in its VML shape's ``ClientData``.
 _VML_MACRO = re.compile(r"<(\w+):FmlaMacro>([^<]*)</\1:FmlaMacro>")
-#: A shape's placement flags: ``MoveWithCells`` (there when it does NOT move with cells, as
-#: Excel reads it) and ``SizeWithCells`` (there when it does NOT size with them).
-VML_FLAGS = re.compile(r"<\w+:(MoveWithCells|SizeWithCells)\b")
+#: A shape's placement flags set: ``MoveWithCells`` (there when it does NOT move with cells,
+#: as Excel reads it) and ``SizeWithCells`` (there when it does NOT size with them); one
+#: valued "False" or "f", as ClosedXML writes a flag not set, is none (group 2: its name).
+VML_FLAGS = re.compile(
+    r"<(\w+):(MoveWithCells|SizeWithCells)\b[^>]*?(?:/>|>\s*(?!(?i:f|false)\s*<)[^<]*</\1:\2>)"
+)
+#: A placement flag written at all, set or not (a person's choice, kept as it is).
+_VML_ANY_FLAG = re.compile(r"<\w+:(?:MoveWithCells|SizeWithCells)\b")
 
 
 def is_button_macro(macro: str) -> bool:
@@ -95,7 +100,7 @@ def buttons_unsized(vml: str) -> str:
     round. A flag set on a button (in Excel's Format Control > Properties) is kept."""
 
     def unsized(m: re.Match[str]) -> str:
-        if not is_own_button(m[1] + m[3]) or VML_FLAGS.search(m[3]):
+        if not is_own_button(m[1] + m[3]) or _VML_ANY_FLAG.search(m[3]):
             return m[0]
         return f"{m[1]}<{m[2]}:SizeWithCells/>{m[3]}{m[4]}"
 

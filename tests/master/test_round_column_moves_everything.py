@@ -743,6 +743,13 @@ _PLACED = {
     "MoveOnlyRight": ("<x:SizeWithCells/>", (11, 13)),  # the same, right of K
     "Stay": ("<x:MoveWithCells/><x:SizeWithCells/>", (9, 13)),  # "Don't move or size"
     "MoveFlagOnly": ("<x:MoveWithCells/>", (9, 13)),  # (no such choice: it stays)
+    # the flags valued False, as ClosedXML writes "Move and size": none set
+    "FlagsFalse": (
+        "<x:MoveWithCells>False</x:MoveWithCells><x:SizeWithCells>False</x:SizeWithCells>",
+        (8, 12),
+    ),
+    # "Move and size", an offset written negative, as LibreOffice writes some ("3, -6")
+    "NegativeOffset": ("", (8, 12)),
 }
 
 
@@ -773,7 +780,10 @@ def test_the_trusts_vml_shapes_move_as_their_placement_says(tmp_path: Path) -> N
                 rf'(<x:ClientData ObjectType="Button">)((?:(?!</x:ClientData>).)*!{macro}<)',
                 rf"\g<1>{flags}\g<2>", text, flags=re.S,
             )  # fmt: skip
-        return text.encode()
+        return re.sub(
+            r"(<x:Anchor>[^<]*?)(\d+)(\s*</x:Anchor>(?:(?!</x:ClientData>).)*!NegativeOffset<)",
+            r"\g<1>-6\g<3>", text, flags=re.S,
+        ).encode()  # fmt: skip
 
     rewrite_part(plan, "xl/drawings/vmlDrawing1.vml", flagged)
     refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
@@ -798,7 +808,8 @@ def test_the_trusts_vml_shapes_move_as_their_placement_says(tmp_path: Path) -> N
     assert load_workbook(plan)["Action Plan"]["K1"].value == "Update as at 20 Mar 24"
     after = shapes(parts(plan))
     assert {m: f for m, (_, f) in after.items()} == {m: f for m, (_, f) in before.items()}
-    assert after["MoveAndSize"][0] == [8, 13]
+    assert after["MoveAndSize"][0] == after["FlagsFalse"][0] == [8, 13]
+    assert after["NegativeOffset"][0] == [8, 13]
     assert after["MoveOnlyAcross"][0] == [8, 12]
     assert after["MoveOnlyRight"][0] == [12, 14]
     assert after["Stay"][0] == [9, 13] and after["MoveFlagOnly"][0] == [9, 13]

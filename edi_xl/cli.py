@@ -237,6 +237,10 @@ def new(
 
     read = _run(read_source, source) if source else None
     when = _round(as_at, source)
+    if read is not None:  # (a column the master keeps as the round's is said so)
+        from edi_xl.flows.importer import name_round_columns
+
+        name_round_columns([read.mapping], read.plan, when.as_at)
     result = _run_on_master(
         new_master,
         master,

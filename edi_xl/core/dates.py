@@ -596,6 +596,18 @@ _START_WHOLE_AFTER = re.compile(rf"(?P<rest>.+?)\s*,?\s*{_ONWARDS}", _FLAGS)
 
 # "End of", "by the end of", "end": the deadline is the end of the date after it.
 _END_OF = re.compile(r"(?:by\s+)?(?:the\s+)?end\s+(?:of\s+)?(?:the\s+)?(?P<rest>.+)", _FLAGS)
+_MONTH_AND_NUMBER = re.compile(r"(?P<month>[a-z]{3,9})\.?\s+(?P<n>\d{2})", _FLAGS)
+
+
+def _month_and_its_last_day(text: str) -> bool:
+    """ "March 31", "Sept 30": a month and a number that is its last day, which after "end
+    of" is the day the month ends, not a year (2031): too unsure to read."""
+    m = _MONTH_AND_NUMBER.fullmatch(text.strip())
+    if m is None or m["month"][:3].lower() not in _MONTH_NUMBER:
+        return False
+    month = _MONTH_NUMBER[m["month"][:3].lower()]
+    return int(m["n"]) in {calendar.monthrange(2000 + y, month)[1] for y in (1, 4)}
+
 
 # Phrases meaning "no fixed deadline", found anywhere in the text (when it holds no date).
 _NO_DEADLINE_ANYWHERE = re.compile(
@@ -905,7 +917,7 @@ def _parse_text(raw: str) -> DateValue:
     # text a month and a number after a space are not read ("by Mar 31": the day?), but the end
     # of a month is no day of it: the number is its year, as in "March 25" alone.
     m = _END_OF.fullmatch(whole)
-    if m:
+    if m and not _month_and_its_last_day(m["rest"]):
         period, problem = _match_whole(m["rest"])
         if period:
             return _date_value(

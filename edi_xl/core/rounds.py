@@ -59,13 +59,23 @@ def undated_in_round(
     (two undated ones, or one beside the round's own), they are not one round's and every
     column keeps its header (nothing is written over)."""
     round_header = update_header(as_at)
-    undated = [h for h in headers if update_header_date(h)[1] is None]
+    undated = [h for h in headers if not _names_a_date(h)]
     if not undated:
         return {}
     together = {*undated, round_header}
     if any(len(together.intersection(row)) > 1 for row in written):
         return {}
     return {h: round_header for h in undated}
+
+
+def _names_a_date(header: str) -> bool:
+    """Whether an update column's header names when it was written: "Update as at 18 Sep
+    23", and also "Update (June 2023)", "Progress at 30 Sep 2023", "2022/23 progress" (a
+    date read anywhere in it). Such a column is that date's, never the round's."""
+    if update_header_date(header)[1] is not None:
+        return True
+    found = parse_date(header)
+    return found.date is not None
 
 
 # --- which round is which: the one set of answers every room asks ---------------------------

@@ -224,7 +224,7 @@ def import_plans(
         raise EdiXlError(f"{out}: already exists; refusing to overwrite it (use --force)")
     outcomes = _read_some(sources, layout, overrides)
     plan = combine(outcomes)
-    _name_round_columns(outcomes, plan, as_at)
+    name_round_columns((o.read.mapping for o in outcomes if o.read), plan, as_at)
     trust_name = trust_name or plan.metadata.get("Trust") or plan.metadata.get("Organisation")
     wb = build_master_book(plan, as_at, trust_name=trust_name)
     write_import_sheet(wb, outcomes)
@@ -244,20 +244,21 @@ def import_plans(
     )
 
 
-def _name_round_columns(outcomes: list[SourceOutcome], plan: ActionPlan, as_at: date) -> None:
-    """Say, beside each source's update column dated nowhere, that the new master keeps its
-    updates as the round's ("Update as at 1 Jun 24", as :func:`~edi_xl.master.plan.
-    build_master_book` names it): the source's own header ("Progress update Q2") stays in
-    the import's listing and on the "Imported from" sheet, where a person looks for what
-    became of a column, and the master's update columns stay one a round."""
+def name_round_columns(mappings: Iterable[Sequence[Column]], plan: ActionPlan, as_at: date) -> None:
+    """Say, beside each source's update column dated nowhere (``mappings``: each source's
+    columns as read), that the new master keeps its updates as the round's ("Update as at 1
+    Jun 24", as :func:`~edi_xl.master.plan.build_master_book` names it): the source's own
+    header ("Progress to date") stays in the listing and on the "Imported from" sheet, where
+    a person looks for what became of a column, and the master's update columns stay one a
+    round."""
     in_round = undated_in_round(
         plan.update_headers, ([u.header for u in a.updates if u.text] for a in plan.actions), as_at
     )
-    for outcome in outcomes:
-        for column in outcome.read.mapping if outcome.read else []:
+    for mapping in mappings:
+        for column in mapping:
             master = in_round.get(column.header) or in_round.get(f"Update ({column.header})")
             if column.field == "update" and master is not None:
-                said = f"as the round's {master!r}: the header names no round's date"
+                said = f"in the master as this round's {master!r}: the header gives no date"
                 column.note = f"{column.note}; {said}" if column.note else said
 
 

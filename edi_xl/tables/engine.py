@@ -656,13 +656,32 @@ def _beside(
     if not joined:
         return None
     table = [*rows, *_table_rows(grid, rows[-1])]
+    body = table[len(rows) :]
+    used = {c for r in table for c, v in enumerate(_line(grid, r)) if not is_blank(v)}
     for gap in range(min(joined) + 1, max(joined)):
-        if gap in joined or any(not is_blank(grid.value(r, gap)) for r in table):
+        if gap in joined or gap in used:
             continue
         given = {mapped[c][0] for c in mapped if c < gap}
-        if any(_keys_heading(joined[c], mapped.get(c), given) for c in joined if c > gap):
+        past = [c for c in joined if c > gap]
+        if any(_KEY_LABEL.match(joined[c]) for c in past):
+            return gap + 1
+        # a field the table gives already ("RAG | Meaning" beside its RAG) is a key's only
+        # where its rows do not line up with the plan's: a "Comments", "Revised due date" or
+        # "Exec lead" filled on every action's row, past a spacer, is the plan's
+        if any(_keys_heading(joined[c], mapped.get(c), given) for c in past) and _rows_filled(
+            grid, body, slice(0, gap)
+        ) != _rows_filled(grid, body, slice(gap + 1, None)):
             return gap + 1
     return None
+
+
+def _line(grid: SheetGrid, r: int) -> list[Any]:
+    return grid.rows[r] if 0 <= r < len(grid.rows) else []
+
+
+def _rows_filled(grid: SheetGrid, rows: list[int], cols: slice) -> set[int]:
+    """The rows of ``rows`` holding a value in the columns ``cols``."""
+    return {r for r in rows if any(not is_blank(v) for v in _line(grid, r)[cols])}
 
 
 def _keys_heading(text: str, mapped: tuple[str, str] | None, given: set[str]) -> bool:
@@ -862,14 +881,26 @@ def _rag_columns(
     ("In Progress", "Not Started", "Complete": two of them read as Amber and Blue) beside its
     "RAG" of colours is the progress, the RAG the status a person reads. None when there is
     no such column, or when all are ("RAG | Previous RAG" is for the words of the headers)."""
+
+    def filled(c: int) -> list[Any]:
+        return [v for r in body if not is_blank(v := grid.value(r, c))]
+
     rag = [
         c
         for c in cols
         if words[c] & _RAG_WORDS
         and not words[c] & _EARLIER_WORDS
-        and all(_is_status_value(v) for r in body if not is_blank(v := grid.value(r, c)))
+        and all(_is_status_value(v) for v in filled(c))
     ]
-    return rag if len(rag) < len(cols) else []
+    others = [c for c in cols if c not in rag]
+    if not rag or not others:
+        return []
+    # the others must be progress words (some value no status), and the RAG must be filled
+    # wherever they are: a Status of RAG words beside a RAG typed on a row or two stays
+    if all(all(_is_status_value(v) for v in filled(c)) for c in others):
+        return []
+    most = max(len(filled(c)) for c in others)
+    return [c for c in rag if len(filled(c)) >= most]
 
 
 #: Words of a header naming the RAG itself ("RAG", "RAG rating", "BRAG status").

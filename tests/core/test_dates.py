@@ -354,6 +354,9 @@ EMBEDDED: list[Case] = [
     ("by the end of Sept 24.", MONTH, D(2024, 9, 30), True),
     ("by March 25", UNREADABLE, None, False),  # as "by Mar 31": the day or the year?
     ("the end of May 19 people", UNREADABLE, None, False),
+    # a month and its last day after "end of": the day it ends, not a year (2031): unread
+    ("End of March 31", UNREADABLE, None, False),
+    ("end of Sept 30", UNREADABLE, None, False),
     ("deadline: 2024-03-31.", EXACT, D(2024, 3, 31), True),
     # several dates: the latest deadline
     ("June 2024 or March 2024", MONTH, D(2024, 6, 30), True),

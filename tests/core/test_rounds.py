@@ -72,3 +72,6 @@ def test_an_update_column_dated_nowhere_is_the_rounds_unless_it_would_write_over
     }
     assert undated_in_round(["Update", "Progress"], [["Update", "Progress"]], dec) == {}
     assert undated_in_round([round_, "Progress"], [[round_, "Progress"]], dec) == {}
+    # a header naming when it was written is that date's, never the round's (helper-101)
+    for dated in ("Update (June 2023)", "Progress at 30 Sep 2023", "2022/23 progress"):
+        assert undated_in_round([dated], [[dated]], dec) == {}

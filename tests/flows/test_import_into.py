@@ -465,8 +465,8 @@ def test_import_then_import_into_of_one_round_keeps_one_update_column(
     assert read is not None
     said = [mapping_text(c) for c in read.mapping if c.field == "update"]
     assert said == [
-        "the update column (update, by its header; as the round's 'Update as at 18 Dec 23': "
-        "the header names no round's date)"
+        "the update column (update, by its header; in the master as this round's 'Update as at "
+        "18 Dec 23': the header gives no date)"
     ]
     result = import_into([second], out, now=datetime(2023, 12, 19, 10))
     plan = _load(out)[PLAN]

@@ -1168,7 +1168,8 @@ def test_a_list_of_indicators_in_a_plan_naming_one_standard(tmp_path):
         "WRES action plan 2025\n\nRef,Indicator(s),Action,Owner,Due\n"
         "1,Indicators 5 & 6,Bullying campaign,Head of HR,31/03/2026\n"
         "2,Indicators 1-3,Career pathways,Head of OD,31/03/2026\n"
-        "3,Indicator 2 - 5 panels a month,Panels,Head of OD,31/03/2026\n",
+        "3,Indicator 2 - 5 panels a month,Panels,Head of OD,31/03/2026\n"
+        '4,"Indicator 5, 12 month programme",Mentoring,Head of OD,31/03/2026\n',
         encoding="utf-8",
     )
     plan = read_source(path).plan
@@ -1176,6 +1177,7 @@ def test_a_list_of_indicators_in_a_plan_naming_one_standard(tmp_path):
         ["WRES 5", "WRES 6"],
         ["WRES 1", "WRES 2", "WRES 3"],
         ["WRES 2"],  # (a range written with spaces is not one: "2 - 5 panels")
+        ["WRES 5"],  # (a list only after "Indicators": the 12 is the programme's months)
     ]
 
 
@@ -1493,6 +1495,22 @@ def test_a_rag_column_does_not_win_where_the_plan_says_otherwise(tmp_path, heade
     assert [a.status_text for a in read_source(path).plan.actions] == ["Not Started", "Complete"]
 
 
+def test_a_status_of_rag_words_stays_beside_a_rag_typed_on_a_row(tmp_path):
+    """A Status of RAG words on every row beside a "RAG" typed on one row only: the Status
+    is the one a person reads; the RAG took it, emptying three statuses (helper-101)."""
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Action", "Lead", "Status", "RAG"],
+            ["Diverse panels", "Head of EDI", "Green", "G"],
+            ["Reverse mentoring", "Head of OD", "Red", None],
+            ["Staff networks", "CPO", "Complete", None],
+        ],
+    )
+    statuses = [a.status_text for a in read_source(path).plan.actions]
+    assert statuses == ["Green", "Red", "Complete"]
+
+
 def test_import_lists_which_of_the_quarter_columns_is_taken(tmp_path):
     out = tmp_path / "m.xlsx"
     result = CliRunner().invoke(
@@ -1639,7 +1657,8 @@ def test_an_indicator_cell_naming_its_standard_is_that_standards(tmp_path):
         "Standard / indicator,Action,Lead,Due\n"
         "Indicator 5 (WRES),Bullying campaign,Head of HR,31/03/2026\n"
         "Metric 4a (WDES),Reasonable adjustments,Head of HR,31/03/2026\n"
-        "Metric 2 (WRES),Shortlisting audit,Head of OD,31/03/2026\n",
+        "Metric 2 (WRES),Shortlisting audit,Head of OD,31/03/2026\n"
+        '"Metric 3 - disabled staff, compared with WRES",Appraisals,Head of HR,31/03/2026\n',
         encoding="utf-8",
     )
     plan = read_source(path).plan
@@ -1647,6 +1666,8 @@ def test_an_indicator_cell_naming_its_standard_is_that_standards(tmp_path):
         [("WRES 5", True)],
         [("WDES 4a", True)],
         [("WRES 2", True)],
+        # WRES named in passing, not WRES 3: a metric is WDES's, and 3 is both's: for a person
+        [("Metric 3 - disabled staff, compared with WRES", False)],
     ]
 
 

@@ -95,7 +95,8 @@ def test_ids_are_text_110_is_not_11(tmp_path):
 def test_a_number_id_is_read_as_its_format_shows_it(tmp_path):
     """1.10 typed as a number is stored 1.1: a ``0.00`` format on the cell shows "1.10", the
     tenth action, not the first. A format that rounds (1.25 under ``0.0``, shown "1.3") or
-    shows something else (``0%``) leaves the number typed."""
+    shows something else (``0%``) leaves the number typed, and so does a whole number (2
+    under ``0.0`` stays "2", as its returns have it)."""
     wb = Workbook()
     ws = wb.active
     ws.append(["#", "Milestone", "Action", "Action Owner", "Due Date", "Status"])
@@ -112,7 +113,7 @@ def test_a_number_id_is_read_as_its_format_shows_it(tmp_path):
         ws.cell(n, 1).number_format = number_format
     wb.save(tmp_path / "ids.xlsx")
     assert [a.id for a in read_plan(tmp_path / "ids.xlsx").actions] == [
-        "1.1", "1.2", "1.10", "1.25", "2.0", "3.5"
+        "1.1", "1.2", "1.10", "1.25", "2", "3.5"
     ]  # fmt: skip
 
 

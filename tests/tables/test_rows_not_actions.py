@@ -302,6 +302,13 @@ def test_a_key_beside_the_plan_past_an_empty_column_is_no_column_of_it(
         # a spacer before a column of the trust's own: its notes are kept, an extra column
         (["Action", "Lead", "Due", "RAG", "Update", None, "Notes"],
          ["G", "Started", None, "Ask HR"], {"Notes": "Ask HR"}),
+        # past a spacer, a field the table gives already, filled on every action's row, is
+        # the plan's too: a revised due date is the due date (helper-101: it was cut off)
+        (["Action", "Lead", "Due", "RAG", "Update", None, "Revised due date"],
+         ["G", "Started", None, "Sep-25"], {"Source due": "Mar-25"}),
+        (["Action", "Lead", "Due", "RAG", "Update", None, "Comments", "Evidence"],
+         ["G", "Started", None, "Board asked", "Minutes"],
+         {"Source comments": "Board asked", "Evidence": "Minutes"}),
     ],
 )  # fmt: skip
 def test_an_empty_column_inside_the_plan_does_not_end_it(

@@ -95,10 +95,13 @@ _CODE = r"\d{1,2}(?:\s*[a-c](?![a-z]))?(?!\d)"
 #: "Indicator 2", "Metric 4a", "Indicators 5 & 6", "Metrics 4a/4b", "Indicators 5-7": the codes
 #: a list or range names (a range written with spaces, "Indicator 2 - 5 staff", is not one)
 _IND = re.compile(
-    r"\b(?P<word>indicator|metric|ind\.?)s?\s*(?:no\.?\s*|number\s*)?[:#]?\s*"
+    r"\b(?P<word>indicator|metric|ind\.?)(?P<plural>s)?\s*(?:no\.?\s*|number\s*)?[:#]?\s*"
     rf"(?P<code>{_CODE}(?:(?:\s*(?:,|&|/|\band\b)\s*|[-–]|\s+to\s+){_CODE})*)",
     re.IGNORECASE,
 )
+_FIRST_CODE = re.compile(_CODE)
+#: A standard written right after a reference: "Metric 2 (WRES)", "Indicator 5 - WDES".
+_STANDARD_BESIDE = re.compile(r"\s*[(\[\-–:,]?\s*(?P<standard>WRES|WDES)\b", re.IGNORECASE)
 _SPACED_PART = re.compile(r"(\d)\s+([a-c])\b", re.IGNORECASE)
 _IND_WORD = re.compile(r"\b(?:indicator|metric)")
 _BARE_CODE = re.compile(r"^\s*(?P<code>\d{1,2}\s*[a-c]?)\s*\.?\s*$", re.IGNORECASE)
@@ -124,19 +127,20 @@ def refs_in(
     "Indicator 2", "Metric 4: Education" (and, with ``bare``, a cell holding just "4a") take
     their standard from ``schemes``, the standards the document names (both named: a bare
     code under a ``column`` headed "Indicator" is WRES's, "Metric" WDES's), unless the text
-    names its own: "Indicator 5 (WRES)" is WRES 5 whatever the document names.
+    names its own (:func:`_named_by_the_cell`): "Indicator 5 (WRES)" is WRES 5 whatever the
+    document names. A list ("Indicators 5 & 6") is read after a plural word only.
     """
     if not text:
         return []
     known = [r for r in parse_report_refs(text) if r.scheme is not Scheme.OTHER and r.code]
     if known:
         return known
-    # (helper-96: "Indicator 5 (WRES)", in a plan whose titles name no standard, was an
-    # unknown reference, 5 being both standards' number)
-    schemes = schemes_in([text]) or schemes
-    matches: list[tuple[str, str]] = [
-        (m.group("word"), m.group("code")) for m in _IND.finditer(text)
-    ]
+    own = schemes_in([text])
+    matches: list[tuple[str, str]] = []
+    for found in _IND.finditer(text):
+        beside = _STANDARD_BESIDE.match(text, found.end())  # "Metric 2 (WRES)": its own
+        word = found.group("word")
+        matches.append((f"{beside['standard']} {word}" if beside else word, _listed(found)))
     if not matches and bare:
         m = _BARE_CODE.match(text) or _LEADING_CODE.match(text)
         if m:  # (a bare "2" under "Indicator" is an indicator, under "Metric" a metric)
@@ -145,7 +149,7 @@ def refs_in(
     out = []
     for word, written in matches:
         code = _SPACED_PART.sub(r"\1\2", written).lower()  # "4 a" -> "4a"; a list as written
-        scheme = _scheme_for(word, schemes)
+        scheme = _scheme_for(word, _named_by_the_cell(word, own) or schemes)
         if scheme is None and len(owners := _standards_with_all(code)) == 1:
             scheme = owners[0]  # "Metric 9b": only WDES has a 9b
         if scheme is None:
@@ -160,6 +164,28 @@ def refs_in(
         for ref in parse_report_refs(f"{scheme.value} {code}"):
             out.append(replace(ref, text=text.strip()))
     return out
+
+
+def _listed(m: re.Match[str]) -> str:
+    """The codes an :data:`_IND` match names: a list only after a plural word ("Indicators
+    5 & 6"); after "Indicator 5, 12 month programme" the first alone (the rest is words)."""
+    code = m.group("code")
+    first = _FIRST_CODE.match(code)
+    return code if m.group("plural") or first is None else first[0]
+
+
+def _named_by_the_cell(word: str, own: set[Scheme]) -> set[Scheme]:
+    """The standard a reference's own cell names ("Indicator 5 (WRES)": WRES's whatever the
+    document names; helper-96): the one written right after it ("Metric 2 (WRES)", put
+    before the word by :func:`refs_in`), else the one the cell names, when it names one and
+    the word is not the other's ("Metric 3, compared with WRES": a metric is WDES's, the
+    document decides); else none."""
+    named = word.split()[0].upper() if " " in word else ""
+    if named in ("WRES", "WDES"):
+        return {Scheme(named)}
+    if len(own) != 1 or (word.lower().startswith("metric") and Scheme.WRES in own):
+        return set()
+    return own
 
 
 def _standards_with_all(codes: str) -> list[Scheme]:
@@ -784,7 +810,7 @@ def split_action_text(text: str | None) -> tuple[str | None, str | None, DateVal
 # --- the plan ---------------------------------------------------------------------------------
 
 _NUMBERED = re.compile(
-    r"\b(?:indicator|metric|ind\.?|action|objective|priority|theme|wres|wdes)\s*(\d{1,2})(?!\d)",
+    r"\b(?:indicator|metric|ind\.?|action|objective|priority|theme)\s*(\d{1,2})(?!\d)",
     re.I,
 )
 #: a theme that is an indicator's number alone, or with its standard: "2", "9b", "WDES 9b"

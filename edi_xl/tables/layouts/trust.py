@@ -117,8 +117,12 @@ def shown_id(value: Any, number_format: str | None) -> Any:
     as a number, not the first (:func:`id_text` of 1.1 is "1.1"). A format that rounds the
     number (1.1 under ``0``, shown "1") or shows it as something else ("110%", "£1.10")
     leaves the value as it is: the number typed tells actions apart, what was shown would not.
+    So does a whole number (2 under ``0.0``, shown "2.0": a column of ids formatted alike,
+    whose actions and returns have always been 2; helper-101).
     """
     if not number_format or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if float(value).is_integer():
         return value
     shown = as_shown(value, number_format)
     if not isinstance(shown, str):

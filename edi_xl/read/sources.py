@@ -1176,7 +1176,7 @@ def _read_csv(path: Path) -> WorkbookGrids:
     del data
     if encoding in ("utf-8-sig", "utf-16", "utf-16-le", "utf-16-be") and text.startswith("\ufeff"):
         text = text[1:]
-    delimiter = _sniff_delimiter(text[:_CSV_SAMPLE_CHARS])
+    delimiter = _sniff_delimiter(text[:_CSV_SAMPLE_CHARS], cut=len(text) > _CSV_SAMPLE_CHARS)
     rows: list[list[Any]] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -1199,11 +1199,18 @@ def _read_csv(path: Path) -> WorkbookGrids:
 _CSV_DELIMITERS = ",;\t|"
 
 
-def _sniff_delimiter(sample: str) -> str:
-    # Whole lines only: a cut line confuses the sniffer.
-    cut = sample.rfind("\n")
-    if 0 < cut < len(sample) - 1:
-        sample = sample[:cut]
+def _sniff_delimiter(sample: str, *, cut: bool = False) -> str:
+    """The delimiter of a csv whose first characters are ``sample`` (``cut``: the file goes
+    on after them). The sniffer decides by a quoted field first, and it sees one only where
+    "\n" ends its line: Excel writes "\r\n" (an old Mac "\r"), and a semicolon csv whose
+    update was quoted for the ";" in it ("Report to Board; minutes attached") was then read
+    by its count of ";" on each line, uneven, and taken for a comma csv of one column."""
+    sample = sample.replace("\r\n", "\n").replace("\r", "\n")
+    # Whole lines only: a line cut short confuses the sniffer. (The last line of a file with
+    # no line end after it is whole: kept.)
+    end = sample.rfind("\n")
+    if cut and 0 < end < len(sample) - 1:
+        sample = sample[:end]
     try:
         delimiter = _Sniffer().sniff(sample, delimiters=_CSV_DELIMITERS).delimiter
     except csv.Error:

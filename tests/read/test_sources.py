@@ -217,6 +217,28 @@ def test_csv_semicolon_and_latin1(tmp_path: Path) -> None:
     assert read_grids(tabbed).sheets[0].rows == [["a", "b", "c"], ["1", "2", "3"]]
 
 
+@pytest.mark.parametrize(
+    ("delimiter", "line_end", "last_end"),
+    [
+        (";", "\r\n", "\r\n"),  # European Excel: ";", a BOM and "\r\n"
+        (";", "\n", ""),  # the quoted update last in a file with no line end after it
+        ("\t", "\r\n", "\r\n"),
+        ("|", "\r", "\r"),  # an old Mac's line ends
+    ],
+)
+def test_csv_with_its_delimiter_inside_a_quoted_update(
+    tmp_path: Path, delimiter: str, line_end: str, last_end: str
+) -> None:
+    # A quoted field only decides the delimiter where "\n" ends its line: read as a comma csv
+    # of one column, the return had "no action table found".
+    header = ["#", "Action", "Status (Red, Amber, Green)", "Update as at 18 Dec 23"]
+    row = ["6.4", "Report to the Board", "Green", f"Report to Board{delimiter} minutes attached"]
+    text = delimiter.join(header) + line_end + delimiter.join(row[:3] + [f'"{row[3]}"']) + last_end
+    path = tmp_path / "return.csv"
+    path.write_bytes(text.encode("utf-8-sig"))
+    assert read_grids(path).sheets[0].rows == [header, row]
+
+
 def test_plain_text_is_not_a_spreadsheet(tmp_path: Path) -> None:
     path = tmp_path / "note.xls"
     path.write_text("Attachment not found!\n", encoding="ascii")

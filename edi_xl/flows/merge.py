@@ -10,6 +10,7 @@ every change is logged in the Change Log with the file it came from.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -492,14 +493,40 @@ def _owner_of(file: ReturnFile, actions: list[Action]) -> str | None:
 
 
 def _owner_by_name(file: ReturnFile, owners: list[str]) -> str | None:
-    """The owner a file is named after (returns are named after their owner), if any."""
+    """The owner a file is named after (returns are named after their owner), if any: the
+    one whose name is the file's, else the one owner whose name is in it, as people rename a
+    return ("Copy of <owner>", "<owner> FINAL v2", "<owner> (2)"), else the owner its hidden
+    record names. A rejected return so tied to its owner is said to them as such ("we could
+    not read the file you sent"), not chased as no return at all."""
     from edi_xl.core.filenames import safe_filename
 
     stem = Path(file.name).stem.casefold()
-    for owner in owners:
-        if safe_filename(owner, suffix=".xlsx")[:-5].casefold() == stem:
+    named = {owner: safe_filename(owner, suffix=".xlsx")[:-5].casefold() for owner in owners}
+    for owner, name in named.items():
+        if name == stem:
             return owner
+    if (one := _the_one_named_in(stem, named)) is not None:
+        return one
     return file.metadata.owner if file.metadata else None
+
+
+def _the_one_named_in(stem: str, named: dict[str, str]) -> str | None:
+    """The owner of ``named`` (owner -> their file name, casefolded) whose name is in
+    ``stem`` as whole words, when there is exactly one. A name inside another's found at the
+    same place is the other's ("Head of EDI" in "Deputy Head of EDI v2"); "Ann Lee" is not in
+    "Ann Leeson" (not a whole word); two owners named in one file are neither."""
+    found: list[tuple[str, int, int]] = []
+    for owner, name in named.items():
+        if not name.strip():
+            continue
+        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", stem):
+            found.append((owner, m.start(), m.end()))
+    left = {
+        owner
+        for owner, start, end in found
+        if not any((s, e) != (start, end) and s <= start and end <= e for _, s, e in found)
+    }
+    return left.pop() if len(left) == 1 else None
 
 
 def _owner_changed(

@@ -866,6 +866,28 @@ def test_control_characters_in_a_return_are_kept_visible_not_fatal(master, tmp_p
 
 
 @pytest.mark.libreoffice
+@pytest.mark.parametrize(
+    ("file", "owner"),
+    [
+        ("Copy of Ann Lee", "Ann Lee"),
+        ("Ann Leeson FINAL v2", "Ann Leeson"),  # "Ann Lee" is not a whole word of it
+        ("ann lee (2)", "Ann Lee"),
+        ("Deputy Head of EDI v2", "Deputy Head of EDI"),  # "Head of EDI" inside it
+        ("Head of EDI - return", "Head of EDI"),
+        ("Ann Lee and Ann Leeson", None),  # two owners: neither
+        ("Joann Leeds", None),
+        ("return", None),
+    ],
+)
+def test_a_renamed_return_is_its_owners_when_it_names_one(file, owner):
+    from edi_xl.flows.intake import REJECTED, ReturnFile
+    from edi_xl.flows.merge import _owner_by_name
+
+    owners = ["Ann Lee", "Ann Leeson", "Head of EDI", "Deputy Head of EDI"]
+    returned = ReturnFile(Path(f"{file}.xlsx"), f"{file}.xlsx", REJECTED)
+    assert _owner_by_name(returned, owners) == owner
+
+
 def test_old_xls_ods_and_password_protected_returns(master, tmp_path):
     """An owner who saves as Excel 97-2003 (.xls) or LibreOffice (.ods) is merged; one who
     puts a password on the file is rejected, saying so."""

@@ -541,6 +541,39 @@ def one_return_merged(
     return plan, sent
 
 
+def test_a_rejected_return_renamed_as_people_do_is_still_its_owners(tmp_path, master):
+    """A return that cannot be used (a password on it), renamed "Copy of <owner>" or "<owner>
+    FINAL v2": its owner is told their file could not be read, not chased as if they had sent
+    nothing (helper-99, session 20: "we have not yet received your update"). A file naming
+    two owners is neither's."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    sent = tmp_path / "Owner returns"
+    invoke("returns", plan, "-o", sent)
+    back = tmp_path / "received"
+    back.mkdir()
+    for owner, name in (
+        (JIM, f"Copy of {JIM}.xlsx"),
+        (FIONA, f"{FIONA} FINAL v2.xlsx"),
+        (LOUANNA, f"{LOUANNA} and {HAZEL}.xlsx"),
+    ):
+        with (sent / f"{owner}.xlsx").open("rb") as plain, (back / name).open("wb") as locked:
+            OOXMLFile(plain).encrypt("s3cret", locked)
+    invoke("merge", plan, back)
+    owners = returned(plan)
+    assert (owners[JIM], owners[FIONA]) == ("Rejected", "Rejected")
+    assert (owners[LOUANNA], owners[HAZEL]) == ("No", "No")
+    values = sheet_values(plan, "Returns")
+    reminders = {r[0]: r[1] for r in values if r[0] in OWNERS and isinstance(r[1], str)}
+    assert (
+        "we could not read the file you sent for the round as at 18 December 2023 "
+        f"(Copy of {JIM}.xlsx: password protected" in reminders[JIM]
+    )
+    assert "we have not yet received" in reminders[LOUANNA]
+
+
 def test_chase_finds_the_returns_where_returns_wrote_them(tmp_path, master, monkeypatch):
     """Returns written with ``-o`` to a folder beside the master, not the one on Settings:
     chase finds and attaches them (before: reminders with nothing attached, saying "in the

@@ -1118,7 +1118,8 @@ def _show_round(master: Path) -> None:
     "returns_dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the returns sent this round are, to attach again (default: the "
-    "owner-returns folder on Settings, then the master's folder and the folders in it).",
+    "owner-returns folder on Settings, then the master's folder and the folders in it). "
+    "Relative to the current folder, as -o is.",
 )
 def chase(master: Path, out_dir: Path | None, returns_dir: Path | None) -> None:
     """Write a reminder email draft (.eml) for each owner still owed this round.

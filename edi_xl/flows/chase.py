@@ -87,7 +87,8 @@ def chase(
     """Write a chase draft per owner still owed, in ``out_dir`` (default: the owner-returns
     folder named on Settings, next to the master). ``returns_dir`` is where the returns sent
     are looked for (default: the same folder, then the folders beside the master: see
-    :func:`sent_returns`). ``today``: the day the reminders are written (default: the
+    :func:`sent_returns`); both, given, are paths as a command line's are (relative to the
+    current folder, not the master's). ``today``: the day the reminders are written (default: the
     clock's, :func:`edi_xl.core.rounds.today`), from which a reminder's reply-by date is
     worked out (:func:`chase_reply_by`)."""
     path = Path(master)
@@ -157,7 +158,9 @@ def chase_book(
     if as_at is None:
         raise EdiXlError(f"{name}: no as-at date given and none on the Settings sheet")
     settings_dir = folder_named(settings.owner_returns_folder, DEFAULT_OWNER_RETURNS_FOLDER, base)
-    sent_dir = folder_named(str(returns_dir), "", base) if returns_dir else settings_dir
+    # (a folder given, as on the command line, is the caller's: relative to the current
+    # folder, as ``out_dir`` is; only the Settings sheet's names are the workbook's)
+    sent_dir = Path(returns_dir).expanduser() if returns_dir else settings_dir
     out = Path(out_dir) if out_dir else settings_dir  # (the drafts: always there by default)
     record = read_record(wb)
     if record.as_at != as_at:  # no merge yet this round: nobody has returned anything

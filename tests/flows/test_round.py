@@ -622,6 +622,21 @@ def test_a_reminder_with_no_return_to_attach_needs_a_person(tmp_path, master, mo
     assert "attach it before sending" in result.output
 
 
+def test_chase_returns_folder_is_relative_to_the_current_folder(tmp_path, master, monkeypatch):
+    """``chase sub/plan.xlsx --returns sent -o out`` run from the folder holding sent/: both
+    paths are from the current folder, as any command line's (helper-99, session 20:
+    --returns was read from the master's folder, sub/sent, and exit 2 "no returns made")."""
+    (tmp_path / "sub").mkdir()
+    shutil.copy(master, tmp_path / "sub" / "plan.xlsx")
+    monkeypatch.chdir(tmp_path)
+    invoke("returns", "sub/plan.xlsx", "-o", "sent")
+    monkeypatch.setattr(rounds, "today", lambda: date(2023, 12, 20))
+    result = invoke("chase", "sub/plan.xlsx", "--returns", "sent", "-o", "out", exit_codes=(0,))
+    assert "Return not found" not in result.output
+    drafts = sorted((tmp_path / "out").glob("Reminder - *.eml"))
+    assert len(drafts) == len(OWNERS) and all(attachment(read_draft(p)) for p in drafts)
+
+
 def test_chase_before_the_rounds_returns_are_made_writes_nothing(tmp_path, master, monkeypatch):
     """The next round started, its returns not made yet: chase says so and writes nothing,
     exit 2 (helper-53, session 16: a reminder to every owner "in the attached return", with

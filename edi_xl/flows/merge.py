@@ -688,6 +688,7 @@ def merge_book(
     changes: list[MergeChange] = []
     log: list[Change] = []
     won: Counter[str] = Counter()
+    taken: dict[str, set[str]] = defaultdict(set)  # per file, the actions it won
     lost: Counter[str] = Counter()
     wrap_top = wrap_top_setter(wb)
     # (a plan sheet loaded with its cells made on use makes only these columns' here)
@@ -703,6 +704,7 @@ def merge_book(
             lost[older.file.name] += 1
             flags.append(older.flag(Code.SUPERSEDED, action_id, newer=winner.file.name))
         won[winner.file.name] += 1
+        taken[winner.file.name].add(action_id)
         action = actions[action_id]
         assert action.origin is not None and update_col is not None
         sheet_row = action.origin.row
@@ -781,8 +783,12 @@ def merge_book(
 
     outcomes = [_outcome(f, won, lost, owners, unchanged, earlier, not_merged) for f in files]
     when = now or datetime.now().replace(microsecond=0)
+    # (read before this merge's lines are added: a file of this merge may share a name)
+    changed_before = _changed_earlier_this_round(wb, record, set(owners.values()), as_at)
     sheets.append_changes(wb, log, when)
-    _add_to_record(record, files, outcomes, flags, plan.owners, set(not_merged))
+    _add_to_record(
+        record, files, outcomes, flags, plan.owners, set(not_merged), taken, changed_before
+    )
     write_returns_sheet(
         wb, round_owners(plan.actions, plan.owners, record), record, as_at, master.settings
     )
@@ -905,6 +911,32 @@ def _say_since_sent(
         flags[at] = flag
 
 
+def _changed_earlier_this_round(
+    wb: Workbook, record: RoundRecord, owners: set[str | None], as_at: date
+) -> dict[str, set[str]]:
+    """Per file merged by an earlier merge of this round for one of ``owners`` (those who sent
+    a file now), the actions whose Status or round's update the Change Log says it changed
+    since the round began; empty when there is none such (the log is not read)."""
+    keys = {owner_key(o) for o in owners if o}
+    earlier = {
+        f.file
+        for f in record.files
+        if f.owner and f.outcome == MERGED and owner_key(f.owner) in keys
+    }
+    if not earlier:
+        return {}
+    from edi_xl.flows.rounds import _clock_time, round_began
+
+    began = round_began(wb, as_at)
+    fields = ("Status", update_header(as_at))
+    changed: dict[str, set[str]] = defaultdict(set)
+    for when, action_id, fld, _, _, source in sheets.read_change_log(wb):
+        logged = _clock_time(when)
+        if source in earlier and fld in fields and logged is not None and logged >= began:
+            changed[source].add(str(action_id).strip())
+    return changed
+
+
 def _add_to_record(
     record: RoundRecord,
     files: list[ReturnFile],
@@ -912,10 +944,22 @@ def _add_to_record(
     flags: list[Flag],
     owners: list[str],
     not_merged: set[str],
+    taken: dict[str, set[str]],
+    changed_before: dict[str, set[str]],
 ) -> None:
-    """Add this merge's files and flags to the round's record; a return now superseded by a
-    newer one merged here is marked so. ``not_merged``: the files whose cells held notes,
-    pictures or TRUE / FALSE updates, not merged (an unchanged one's reason says so)."""
+    """Add this merge's files and flags to the round's record; a return of an earlier merge
+    whose every action a newer one merged here took is marked superseded. ``not_merged``:
+    the files whose cells held notes, pictures or TRUE / FALSE updates, not merged (an
+    unchanged one's reason says so). ``taken``: per file of this merge, the actions it won;
+    ``changed_before``: per file of an earlier merge, the actions it changed
+    (:func:`_changed_earlier_this_round`).
+
+    A file of this merge keeps its own outcome, decided action by action (one that won an
+    action is merged, for the rows it won, whatever newer file of its owner came with it). A
+    file of an earlier merge loses to a newer file of this merge the actions that file took,
+    and no others: it is superseded when none of its own is left, else stays merged for the
+    rows left (before, every file but the owner's newest was "superseded, 0 rows updated",
+    though its updates were in the plan and the Change Log)."""
     by_name = {f.name: f for f in files}
     found: list[FileRecord] = []
     for o in outcomes:
@@ -928,18 +972,38 @@ def _add_to_record(
         reason = o.reason if o.outcome == REJECTED or left else None
         found.append(FileRecord(o.file, owner, stamp(file.stamp), o.outcome, o.rows, 0, reason))
     record.add(found, flags)
+    here = {f.key for f in found}
     newest = record.newest_returned()
-    record.files = [
-        replace(f, outcome=Outcome.SUPERSEDED, rows=0, reason=_later_came_in(f, n.file))
-        if f.owner
-        and f.outcome == MERGED
-        and (n := newest[owner_key(f.owner)]).key != f.key
-        and n.outcome == MERGED
-        and n.file in by_name
-        else f
-        for f in record.files
-    ]
-    record.files = with_flags(record.files, record.flags)
+
+    def now(f: FileRecord) -> FileRecord:
+        """``f`` as this merge leaves it."""
+        if not f.owner or f.outcome != MERGED or f.key in here:
+            return f
+        key = owner_key(f.owner)
+        n = newest[key]
+        if n.key == f.key or n.outcome != MERGED or n.key not in here:
+            return f
+        # the actions taken since by the owner's newer files: those won by one merged here,
+        # those changed by one merged in between
+        newer = [
+            g
+            for g in record.files
+            if g.owner
+            and owner_key(g.owner) == key
+            and (g.saved or datetime.min) > (f.saved or datetime.min)
+        ]
+        took: set[str] = set()
+        for g in newer:
+            took |= taken.get(g.file, set()) if g.key in here else changed_before.get(g.file, set())
+        mine = changed_before.get(f.file, set())
+        if mine and not mine & took:
+            return f  # (none of its actions came in again)
+        still = mine - took
+        if not still:  # (or the log names none of its actions: what it changed is not known)
+            return replace(f, outcome=Outcome.SUPERSEDED, rows=0, reason=_later_came_in(f, n.file))
+        return replace(f, rows=max(len(still), f.rows - len(mine & took)))
+
+    record.files = with_flags([now(f) for f in record.files], record.flags)
 
 
 def _later_came_in(file: FileRecord, newer: str) -> str:

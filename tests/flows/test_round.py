@@ -251,6 +251,68 @@ def test_a_return_older_than_one_merged_earlier_is_superseded_not_applied(tmp_pa
     assert plan_rows(plan)["1.4"][ROUND_COLUMN] == "final"
 
 
+def files_received(path: Path) -> dict[str, tuple[Any, ...]]:
+    """File -> (outcome, rows updated, reason), from the Returns sheet's list of files."""
+    values = sheet_values(path, "Returns")
+    at = next(i for i, r in enumerate(values) if r[0] == "Files received this round") + 2
+    out = {}
+    for row in values[at:]:
+        if not row[0]:
+            break
+        out[row[0]] = (row[3], row[4], row[6])
+    return out
+
+
+def owner_line(path: Path, owner: str) -> tuple[Any, ...]:
+    """(Returned, File(s), Rows updated) of ``owner``'s line on the Returns sheet."""
+    row = next(r for r in sheet_values(path, "Returns") if r[0] == owner)
+    return row[1], row[3], row[4]
+
+
+def test_returns_of_one_owner_each_applied_are_listed_merged_not_superseded(tmp_path, master):
+    """An owner's files merged together, or one merge after another, each listed as merged
+    for the rows of theirs that stand; one is superseded only when newer ones took every
+    action it changed (helper-99, session 20: every file but the newest was listed
+    "superseded, 0 rows updated, a newer return came in", its updates in the plan, and the
+    owner's line undercounted the rows updated)."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    sent = tmp_path / "sent" / f"{JIM}.xlsx"
+    invoke("returns", plan, "-o", sent.parent)
+
+    def send(folder: str, when: str, answers: dict[str, Any]) -> Path:
+        back = answer(sent, tmp_path / folder, answers)
+        saved_at(back, when)
+        return back
+
+    # one merge, two files: the first's 1.4 and 1.8, the newer one's 1.5
+    send("together/a", "2023-12-01T09:00:00Z", {"1.4": ("G", "a 1.4"), "1.8": ("G", "a 1.8")})
+    send("together/b", "2023-12-02T09:00:00Z", {"1.5": ("G", "b 1.5")})
+    invoke("merge", plan, tmp_path / "together")
+    a, b = f"a/{JIM}.xlsx", f"b/{JIM}.xlsx"
+    assert files_received(plan) == {a: ("merged", 2, None), b: ("merged", 1, None)}
+    assert owner_line(plan, JIM) == ("Yes", f"{a}, {b}", 3)
+    # a later merge: a newer file takes 1.8 (and 1.5 again): a keeps 1.4
+    send("later/c", "2023-12-05T09:00:00Z", {"1.5": ("A", "c 1.5"), "1.8": ("A", "c 1.8")})
+    invoke("merge", plan, tmp_path / "later")
+    c = f"c/{JIM}.xlsx"
+    assert files_received(plan) == {
+        a: ("merged", 1, None),
+        b: ("superseded", 0, f"a newer return ({c}) came in"),
+        c: ("merged", 2, None),
+    }
+    assert owner_line(plan, JIM)[2] == 3
+    # and the newest takes 1.4: nothing of a's stands
+    send("last/d", "2023-12-08T09:00:00Z", {"1.4": ("A", "d 1.4")})
+    invoke("merge", plan, tmp_path / "last")
+    rows = plan_rows(plan)
+    assert [rows[i][ROUND_COLUMN] for i in ("1.4", "1.5", "1.8")] == ["d 1.4", "c 1.5", "c 1.8"]
+    received = files_received(plan)
+    assert received[a] == ("superseded", 0, f"a newer return (d/{JIM}.xlsx) came in")
+    assert received[c] == ("merged", 2, None)
+    assert owner_line(plan, JIM)[2] == 3
+
+
 def saved_at(path: Path, when: str) -> None:
     """Set the save time recorded inside a workbook (docProps/core.xml), as Excel writes it."""
     import re

@@ -70,6 +70,7 @@ class Code(StrEnum):
     RECORD_DAMAGED = "return_record_damaged"
     CHANGED_SINCE_SENT = "changed_since_sent"
     SUPERSEDED = "superseded"
+    ACTION_ON_TWO_ROWS = "action_on_two_rows"
     INVALID_STATUS = "invalid_status"
     STATUS_REMARK = "status_words_not_taken"
     STATUS_CLEARED = "status_cleared"
@@ -161,6 +162,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.CHANGED_SINCE_SENT: Severity.WARNING,
     Code.VALUE_TRUNCATED: Severity.WARNING,
     Code.STATUS_OVERRIDDEN: Severity.WARNING,
+    Code.ACTION_ON_TWO_ROWS: Severity.WARNING,
     Code.TYPED_AS_FORMULA: Severity.WARNING,
     Code.FORMULA_NO_RESULT: Severity.WARNING,
     # an owner's words or picture the master's cells cannot take: not merged, said
@@ -369,6 +371,11 @@ MESSAGES: dict[Code, str] = {
     Code.SUPERSEDED: (
         "{at}: a newer return ({newer}) updates action {action}; this one was not applied"
     ),
+    Code.ACTION_ON_TWO_ROWS: (
+        "{at}: action {action} is on rows {rows} of this return, with other words: row "
+        "{taken}'s were taken (the last), this row's were not: Status {status!r}, update "
+        "{update!r}. Check with the owner which is meant"
+    ),
     Code.OFFICE_LOCK_FILE: "an Office lock file (the workbook was open when it was copied)",
     Code.LIBREOFFICE_LOCK_FILE: "a LibreOffice lock file",
     Code.HIDDEN_FILE: "a hidden file",
@@ -454,6 +461,10 @@ SINCE_SENT_OVERRIDDEN = (
 SINCE_SENT_SUPERSEDED = (
     _SINCE_SENT + "is not applied: a newer return ({newer}) was taken for this action, and "
     "the master holds {held!r}"
+)
+SINCE_SENT_OTHER_ROW = (
+    _SINCE_SENT + "is not applied: row {taken} of this return, for the same action, was "
+    "taken, and the master holds {held!r}"
 )
 SINCE_SENT_FORMULA = (
     _SINCE_SENT + "is not applied: the master works the Status out with a formula "

@@ -32,6 +32,7 @@ from edi_xl.core.problems import (
     RETURN_UNCHANGED_NOT_MERGED,
     SINCE_SENT_FORMULA,
     SINCE_SENT_MERGED_CELLS,
+    SINCE_SENT_OTHER_ROW,
     SINCE_SENT_OVERRIDDEN,
     SINCE_SENT_SUPERSEDED,
     SUPERSEDED_BY_EARLIER_MERGE,
@@ -701,6 +702,10 @@ def merge_book(
         cands.sort(key=lambda c: (c.file.stamp or datetime.min.replace(tzinfo=UTC), c.file.name))
         winner = cands[-1]
         for older in cands[:-1]:
+            if older.file is winner.file:  # one return, the action on two rows of it
+                if (older.status, older.update) != (winner.status, winner.update):
+                    flags.append(_on_two_rows(older, winner, cands, action_id))
+                continue
             lost[older.file.name] += 1
             flags.append(older.flag(Code.SUPERSEDED, action_id, newer=winner.file.name))
         won[winner.file.name] += 1
@@ -778,7 +783,12 @@ def merge_book(
 
         _say_since_sent(flags, winner, action, words, outcome)
         for older in cands[:-1]:
-            superseded = {"template": SINCE_SENT_SUPERSEDED, "newer": winner.file.name}
+            superseded: dict[str, Any] = {
+                "template": SINCE_SENT_SUPERSEDED,
+                "newer": winner.file.name,
+            }
+            if older.file is winner.file:
+                superseded = {"template": SINCE_SENT_OTHER_ROW, "taken": winner.row.row}
             _say_since_sent(flags, older, action, words, {**superseded, "held": outcome["held"]})
 
     outcomes = [_outcome(f, won, lost, owners, unchanged, earlier, not_merged) for f in files]
@@ -861,6 +871,25 @@ def earlier_rounds_note(result: MergeReport) -> str | None:
         f"{'it was' if n == 1 else 'they were'} saved before this round began. A return that "
         "came in late for its own round: merge that file on its own with --as-at its round's "
         "date."
+    )
+
+
+def _on_two_rows(
+    older: _Candidate, winner: _Candidate, cands: list[_Candidate], action_id: str
+) -> Flag:
+    """``action_on_two_rows`` on ``older``'s row: the owner copied the action's row in the
+    same return and wrote other words in it. Which they meant cannot be told (one file, one
+    save time): the last row is taken, as a later row in a return is read after the ones
+    above it, and this row's Status and update are quoted, never dropped unsaid (before, the
+    flag named the file itself "a newer return")."""
+    rows = sorted(c.row.row for c in cands if c.file is winner.file)
+    return older.flag(
+        Code.ACTION_ON_TWO_ROWS,
+        action_id,
+        rows=" and ".join(str(r) for r in rows),
+        taken=winner.row.row,
+        status=older.row.status or "",
+        update=older.row.update or "",
     )
 
 

@@ -342,6 +342,44 @@ def _sent_and_edited(master, tmp_path, edit):
     return jim
 
 
+def test_an_action_on_two_rows_of_one_return_says_so_and_quotes_the_row_not_taken(master, tmp_path):
+    """An owner copies the row of 1.4 to the foot of their return and writes other words in
+    each; 1.8 is copied as it is. The last row is taken, and the other's words are quoted in
+    a flag naming both rows (helper-99, session 20: the lower row won silently, flagged "a
+    newer return (<the same file>) updates action 1.4")."""
+
+    def copy_rows(ws, rows):
+        ws.cell(rows["1.4"], 4).value = "Amber"
+        ws.cell(rows["1.4"], 6).value = "Waiting on data from BI"
+        ws.cell(rows["1.8"], 6).value = "Analysis started"
+        for action, status, update in (
+            ("1.4", "Green", "Data arrived; back on track"),
+            ("1.8", None, "Analysis started"),
+        ):
+            row = ws.max_row + 1
+            for col in range(1, 6):
+                ws.cell(row, col).value = ws.cell(rows[action], col).value
+            ws.cell(row, 4).value = status or ws.cell(rows[action], 4).value
+            ws.cell(row, 6).value = update
+
+    jim = _sent_and_edited(master, tmp_path, copy_rows)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert result.files[0].outcome == "merged"
+    assert plan_rows(master)["1.4"]["Update as at 18 Dec 23"] == "Data arrived; back on track"
+    assert [f.kind for f in result.flags if f.kind is Code.SUPERSEDED] == []
+    (two,) = [f for f in result.flags if f.kind is Code.ACTION_ON_TWO_ROWS]
+    wb = load_workbook(jim.path)
+    first, last = (
+        r for r in range(7, wb.active.max_row + 1) if wb.active.cell(r, 1).value == "1.4"
+    )
+    assert (two.id, two.location.row) == ("1.4", first)
+    assert two.message == (
+        f"sheet 'Your actions' row {first}: action 1.4 is on rows {first} and {last} of this "
+        f"return, with other words: row {last}'s were taken (the last), this row's were not: "
+        "Status 'Amber', update 'Waiting on data from BI'. Check with the owner which is meant"
+    )
+
+
 def test_a_return_from_another_master_or_round_is_flagged(master, tmp_path):
     jim = _sent_and_edited(master, tmp_path, lambda ws, rows: ws.cell(rows["1.4"], 6, "ok"))
     other = tmp_path / "last year's plan.xlsx"

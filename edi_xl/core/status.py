@@ -92,6 +92,7 @@ def parse_status(value: object, words: dict[RAG, str] | None = None) -> RAG | No
     """
     if value is None or not isinstance(value, str):
         return None
+    value = _without_label(value)
     key = _normalise(value)
     if not key:
         return None
@@ -127,6 +128,7 @@ def status_remark(value: object, words: dict[RAG, str] | None = None) -> str | N
     with evidence)"), or the cell is no status."""
     if not isinstance(value, str):
         return None
+    value = _without_label(value)
     rag = parse_status(value, words)
     if rag is None:
         return None
@@ -142,6 +144,20 @@ def status_remark(value: object, words: dict[RAG, str] | None = None) -> str | N
     if said is not None and _LOOKUP.get(_normalise(f"{said.group(1)} {rest}")) is rag:
         return None  # "Complete (with evidence)": one status phrase written in two parts
     return rest
+
+
+#: A label written before the status word, as a form says it ("RAG: Amber", "BRAG: A",
+#: "Status: Green", "RAG status - Red"): the word after it is the status.
+_LABEL = re.compile(
+    r"^\s*(?:b?rag|status|b?rag\s+status|b?rag\s+rating)\s*[:\-\u2013\u2014]\s*", re.I
+)
+
+
+def _without_label(value: str) -> str:
+    """The cell's text after a leading "RAG:" / "BRAG:" / "Status:" label, when words follow
+    it; otherwise the text as it is (a cell of only "Status:" says no status)."""
+    labelled = _LABEL.match(value)
+    return value[labelled.end() :] if labelled and value[labelled.end() :].strip() else value
 
 
 #: A status word of two letters or more before a dash, colon, comma or bracket and more

@@ -62,6 +62,15 @@ CASES = [
     ("Complete (partially)", None),
     ("Closed - not achieved", None),
     ("Complete - pending evidence", None),
+    # a label before the word, as the form a return came on says it (helper-99, session 20:
+    # all three were flagged invalid_status)
+    ("RAG: Amber", RAG.AMBER),
+    ("BRAG: A", RAG.AMBER),
+    ("Status: Green", RAG.GREEN),
+    ("RAG status - Red", RAG.RED),
+    ("Status: not complete", None),  # still not Complete
+    ("Status:", None),
+    ("RAG", None),
 ]
 
 
@@ -89,6 +98,8 @@ def test_trust_words_from_settings_are_recognised():
         ("Blue (complete with evidence)", None),
         ("At risk", None),
         ("Green/Amber", None),  # no status at all
+        ("RAG: Amber: slipped to May", "slipped to May"),  # the label is not the remark
+        ("BRAG: A", None),
         (None, None),
     ],
 )

@@ -48,6 +48,9 @@ OWNER_HEADERS = ("Action Owner", "Returned", "When", "File(s)", "Rows updated", 
 FILE_HEADERS = ("File", "Action Owner", "Saved", "Outcome", "Rows updated", "Flags", "Reason")
 FLAG_HEADERS = ("File", "#", "Kind", "Message")
 STAMP_FORMAT = "yyyy-mm-dd hh:mm"
+#: The width of the Kind column of the flags: ``formula_not_overwritten``, the longest code a
+#: merge flags, on one line (at the 17 of "When" it printed "locked_field_change d").
+KIND_WIDTH = 25
 
 YES, UNCHANGED, SUPERSEDED, REJECTED, NO = "Yes", "Unchanged", "Superseded", "Rejected", "No"
 OWED = (UNCHANGED, REJECTED, NO)
@@ -363,7 +366,10 @@ def write_returns_sheet(
         r += 1
         for c, value in enumerate(g.key, start=1):
             set_plain(new_cell(ws, r, c, None), value, "@" if c == 2 else None)
-    widths = dict(zip("ABCDEFG", (34, 60, 17, 40, 13, 8, 30), strict=True))
+    # C is "When" and "Saved" above, and the flags' Kind below: wide enough for the longest
+    # code on one line (KIND_WIDTH); B, the chase list's reminders, gives up what C takes, so
+    # the sheet prints at the scale it did
+    widths = dict(zip("ABCDEFG", (34, 52, KIND_WIDTH, 40, 13, 8, 30), strict=True))
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
     # on paper: wrapped, rows as tall as their text, landscape one page wide, a footer

@@ -172,6 +172,46 @@ def test_the_returns_sheet_after_a_merge_reads_well(
     assert report.pages_of("Returns"), f"the Returns sheet is not printed: {report.pages}"
 
 
+def test_the_returns_sheets_flag_codes_print_whole(
+    demo_master: Path, owner_return: Path, tmp_path: Path
+) -> None:
+    """Each flag's Kind is a code (``locked_field_changed``, ``status_words_not_taken``): on
+    paper it prints on one line, not broken mid-word ("locked_field_change d", helper-99,
+    session 20: the column was as narrow as "When"), and the sheet still prints one page wide."""
+    import shutil
+
+    from render_check import pdf_words
+
+    from edi_xl.flows.merge import merge_returns
+
+    master = tmp_path / "merged.xlsx"
+    shutil.copy2(demo_master, master)
+    back = tmp_path / "back"
+    back.mkdir()
+    wb = load_workbook(owner_return)
+    ws = wb[RETURN_SHEET]
+    header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "#")
+    headers = [str(c.value) for c in ws[header_row]]
+    status = headers.index("Status") + 1
+    first, second = header_row + 1, header_row + 2
+    ws.cell(first, headers.index("Due Date") + 1).value = "30/06/2024"  # locked: flagged
+    ws.cell(second, status).value = "Amber: slipped to May because of staffing"
+    wb.save(back / owner_return.name)
+    result = merge_returns(master, [back], now=datetime(2023, 12, 20, 9))
+    codes = {str(f.kind) for f in result.flags}
+    assert {"locked_field_changed", "status_words_not_taken"} <= codes, codes
+    alone = load_workbook(master)
+    for name in alone.sheetnames:
+        if name != "Returns":
+            del alone[name]
+    alone.save(tmp_path / "returns_sheet.xlsx")
+    report = render_check(tmp_path / "returns_sheet.xlsx", tmp_path / "render")
+    assert not report.problems, str(report)
+    assert len(report.pages_of("Returns")) == 1, report.pages  # one page wide, as before
+    printed = {w.text for page in pdf_words(report.pdf) for w in page}
+    assert codes <= printed, f"codes broken over lines: {sorted(codes - printed)}"
+
+
 # --- a plan some rounds wide -----------------------------------------------------------------
 
 

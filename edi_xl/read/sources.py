@@ -315,7 +315,7 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
                 hidden_rows=frozenset(r for r in hidden[grid.name] if r < len(rows)),
                 worked_out=frozenset(formula.texts),
                 no_result=no_result,
-                links=_links_of_cells(links[grid.name], rows),
+                links=_links_of_cells(links[grid.name], rows) | _shown(formula.linked, rows),
                 filled_across=grid.filled_across,
                 filled_down=grid.filled_down,
                 typed_as_formula=dict.fromkeys(formula.typed, _NAME_ERROR),
@@ -497,6 +497,31 @@ class _FormulaCells(NamedTuple):
     texts: dict[tuple[int, int], str | None]
     #: the cells showing ``#NAME?`` -> the words typed (Excel took them for a formula)
     typed: dict[tuple[int, int], str]
+    #: the cells of a ``=HYPERLINK("https://...", "evidence here")`` -> the address it links
+    #: to, which no value of the cell holds (:func:`_hyperlink_address`)
+    linked: dict[tuple[int, int], str]
+
+
+#: A formula that is a link: ``HYPERLINK("address"`` (Excel's "" for a quote in it), then
+#: the text it shows or nothing.
+_HYPERLINK_FORMULA = re.compile(r'\s*HYPERLINK\(\s*"((?:[^"]|"")+)"\s*[,)]', re.IGNORECASE)
+
+
+def _hyperlink_address(formula: str) -> str | None:
+    """The address a ``=HYPERLINK("https://...", "evidence here")`` formula (its text, no
+    "=") links to; None for another formula, or an address worked out from cells (there is
+    no address to read in its text)."""
+    link = _HYPERLINK_FORMULA.match(formula)
+    return link.group(1).replace('""', '"').strip() or None if link else None
+
+
+def _shown(places: dict[tuple[int, int], str], rows: list[list[Any]]) -> dict[tuple[int, int], str]:
+    """The items of ``places`` whose cell of ``rows`` holds a value."""
+    return {
+        (r, c): v
+        for (r, c), v in places.items()
+        if r < len(rows) and c < len(rows[r]) and rows[r][c] is not None
+    }
 
 
 def _formula_cells(data: bytes, recalculate: bool) -> _FormulaCells:
@@ -510,8 +535,12 @@ def _formula_cells(data: bytes, recalculate: bool) -> _FormulaCells:
 
     ``typed``: the words of a cell whose formula shows ``#NAME?``, words Excel took for a
     formula because they began with "=", "-" or "+" (calamine reads such a cell as empty and
-    openpyxl as "#NAME?": the owner's words are only in the formula)."""
-    found = _FormulaCells({}, {})
+    openpyxl as "#NAME?": the owner's words are only in the formula).
+
+    ``linked``: the address of each ``=HYPERLINK("https://...", "evidence here")``: the cell's
+    value is its text, "evidence here"; the address, the owner's evidence, is only in the
+    formula (a link put on with Insert > Link is read by :func:`_links`)."""
+    found = _FormulaCells({}, {}, {})
     if not _FORMULA_TAG.search(data):
         return found
     import html
@@ -535,6 +564,8 @@ def _formula_cells(data: bytes, recalculate: bool) -> _FormulaCells:
             saved = value != b"" and not (recalculate and typed is None and value == b"0")
         text = html.unescape((formula.group(1) or b"").decode("utf-8", "replace"))
         found.texts[place] = None if saved else f"={text}"
+        if (address := _hyperlink_address(text)) is not None:
+            found.linked[place] = address
         if (
             typed is not None
             and typed.group(1) == b"e"
@@ -856,6 +887,7 @@ def _openpyxl_sheets(path: Path) -> list[SheetGrid]:
         try:
             grids = []
             typed: dict[str, _FromXml] | None = None  # read when needed
+            linked: dict[str, dict[tuple[int, int], str]] | None = None
             for ws in wb.worksheets:
                 grid = _clean_grid(grid_from_worksheet(ws))
                 grid.notes.update(
@@ -868,6 +900,9 @@ def _openpyxl_sheets(path: Path) -> list[SheetGrid]:
                     for (r, c), cell in ws._cells.items()
                     if (link := cell.hyperlink) is not None and link.target
                 )
+                if linked is None:  # (openpyxl reads a formula's result, not its text)
+                    linked = _hyperlinks_in_file(path)
+                grid.links.update(_shown(linked.get(ws.title, {}), grid.rows))
                 grid.number_formats.update(
                     ((r - 1, c - 1), cell.number_format)
                     for (r, c), cell in ws._cells.items()
@@ -917,6 +952,21 @@ def _typed_in_file(path: Path) -> dict[str, _FromXml]:
                 xml = zf.read(part)
                 found[name] = _FromXml(_formula_cells(xml, recalculate=False).typed, _pictures(xml))
             return found
+    except (KeyError, OSError, ValueError, ParseError, zipfile.BadZipFile):
+        return {}
+
+
+def _hyperlinks_in_file(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Sheet name -> the addresses its ``=HYPERLINK(...)`` formulas link to (the ``linked``
+    of :func:`_formula_cells`), for an .xlsx / .xlsm at ``path`` (nothing when its parts
+    cannot be found)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            return {
+                name: _formula_cells(zf.read(part), recalculate=False).linked
+                for name, part in _sheet_parts(zf.read, names).items()
+            }
     except (KeyError, OSError, ValueError, ParseError, zipfile.BadZipFile):
         return {}
 

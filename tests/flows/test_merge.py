@@ -9,6 +9,7 @@ import zipfile
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 from click.testing import CliRunner
@@ -1236,6 +1237,56 @@ def test_a_link_in_an_owners_update_or_status_reaches_the_master(
     assert updates["1.4"] == f"Complete: see the evidence ({evidence})"
     assert updates["1.8"] == f"Audit done ({evidence}?v=2)"
     assert updates["1.5"] == f"Minutes at {evidence}"
+    assert plan_rows(master)["1.4"]["Update as at 18 Dec 23"] == updates["1.4"]
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_the_address_of_an_owners_hyperlink_formula_reaches_the_master(
+    master, tmp_path, monkeypatch, reader
+):
+    """An update written as Excel's =HYPERLINK("https://...", "evidence here"): the cell's
+    value is "evidence here", the address only in the formula. It is kept as a link put on
+    with Insert > Link is, after the text (helper-99, session 20: the master got "evidence
+    here" and the address was lost, unsaid)."""
+    import re
+
+    from edi_xl.read import sources
+
+    if reader == "openpyxl":  # (the careful way, for files the fast one does not take)
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+    evidence = "https://intranet.example.nhs.uk/edi/evidence-1.4.pdf"
+    formulas = {  # row's action -> (formula as Excel keeps it, its result)
+        "1.4": (f'HYPERLINK("{evidence}","evidence here")', "evidence here"),
+        "1.5": (f'hyperlink( "{evidence}?a=""b""" )', f'{evidence}?a="b"'),  # its address shown
+    }
+
+    def write(ws, rows):
+        for action_id in formulas:
+            ws.cell(rows[action_id], 6, f"=PLACEHOLDER{action_id}")
+
+    jim = _sent_and_edited(master, tmp_path, write)
+    with zipfile.ZipFile(jim.path) as zin:
+        parts = {info: zin.read(info) for info in zin.infolist()}
+    with zipfile.ZipFile(jim.path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in parts.items():
+            if info.filename == "xl/worksheets/sheet1.xml":  # as Excel saves it: the result too
+                text = data.decode()
+                for action_id, (formula, shows) in formulas.items():
+                    text = re.sub(
+                        rf'<c r="([A-Z]+\d+)"([^>]*)><f>PLACEHOLDER{re.escape(action_id)}</f>'
+                        r"<v\s*/?>(?:</v>)?</c>",
+                        lambda m, f=formula, v=shows: (
+                            f'<c r="{m.group(1)}"{m.group(2)} t="str"><f>{escape(f)}</f>'
+                            f"<v>{escape(v)}</v></c>"
+                        ),
+                        text,
+                    )
+                assert "PLACEHOLDER" not in text
+                data = text.encode()
+            zout.writestr(info, data)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    updates = {c.id: c.new for c in result.changes if c.field == "update"}
+    assert updates == {"1.4": f"evidence here ({evidence})", "1.5": f'{evidence}?a="b"'}
     assert plan_rows(master)["1.4"]["Update as at 18 Dec 23"] == updates["1.4"]
 
 

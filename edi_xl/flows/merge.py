@@ -118,13 +118,26 @@ class MergeChange:
     file: str
 
 
+@dataclass(frozen=True)
+class OwnerShare:
+    """One owner's part of a file that held several owners' actions (an owner forwarding a
+    colleague's rows, HR combining two returns): what it did for them."""
+
+    owner: str
+    outcome: Outcome  # merged, unchanged (nothing new of theirs) or superseded
+    rows: int  # their actions updated
+
+
 @dataclass
 class FileOutcome:
     file: str
     outcome: Outcome
     problem: Problem | None  # why it was not merged (skipped, rejected, superseded...)
-    owner: str | None
+    owner: str | None  # the owner of most of its actions
     rows: int
+    #: each owner's part, when the file held more than one owner's actions (the Returns
+    #: sheet credits each of them); empty for one owner's return
+    shares: tuple[OwnerShare, ...] = ()
 
     @property
     def reason(self) -> str | None:
@@ -581,6 +594,8 @@ def merge_book(
         record = RoundRecord(as_at, [], [])
     newest = record.newest_returned()
     owners: dict[str, str | None] = {}
+    # per file, the owners whose actions it holds, and how many of each it changed
+    owners_in: dict[str, Counter[str]] = {}
     unchanged: set[str] = set()
     earlier: set[str] = set()
     # per file, the notes, pictures and TRUE / FALSE updates on its rows, not merged (a return
@@ -615,6 +630,7 @@ def merge_book(
                 continue
             matched.append((row, action))
         owner = owners[file.name] = _owner_of(file, [a for _, a in matched])
+        owners_in[file.name] = Counter({a.owner: 0 for _, a in matched if a.owner})
         before = newest.get(owner_key(owner)) if owner else None
         saved = stamp(file.stamp)
         if (
@@ -669,6 +685,8 @@ def merge_book(
             if not _owner_changed(row, action, status_word, sent_row, sent_as_at, words):
                 continue  # sent back as it was: nothing to take (and nothing to undo)
             new_rows += 1
+            if action.owner:
+                owners_in[file.name][action.owner] += 1
             origin = action.origin.row if action.origin else None
             since: tuple[int, str, date | None] | None = None
             if sent_row and sent_row.fingerprint and status_word is not None and origin not in kept:
@@ -691,6 +709,7 @@ def merge_book(
     won: Counter[str] = Counter()
     taken: dict[str, set[str]] = defaultdict(set)  # per file, the actions it won
     lost: Counter[str] = Counter()
+    won_for: Counter[tuple[str, str]] = Counter()  # (file, owner) -> their actions updated
     wrap_top = wrap_top_setter(wb)
     # (a plan sheet loaded with its cells made on use makes only these columns' here)
     placed = PlacedCells(ws, [status_col] + ([update_col] if update_col is not None else []))
@@ -711,6 +730,7 @@ def merge_book(
         won[winner.file.name] += 1
         taken[winner.file.name].add(action_id)
         action = actions[action_id]
+        won_for[(winner.file.name, action.owner or "")] += 1
         assert action.origin is not None and update_col is not None
         sheet_row = action.origin.row
         # what became of the winner's Status: applied (no template), or not, and why; and what
@@ -791,7 +811,12 @@ def merge_book(
                 superseded = {"template": SINCE_SENT_OTHER_ROW, "taken": winner.row.row}
             _say_since_sent(flags, older, action, words, {**superseded, "held": outcome["held"]})
 
-    outcomes = [_outcome(f, won, lost, owners, unchanged, earlier, not_merged) for f in files]
+    outcomes = [
+        _with_shares(
+            _outcome(f, won, lost, owners, unchanged, earlier, not_merged), owners_in, won_for
+        )
+        for f in files
+    ]
     when = now or datetime.now().replace(microsecond=0)
     # (read before this merge's lines are added: a file of this merge may share a name)
     changed_before = _changed_earlier_this_round(wb, record, set(owners.values()), as_at)
@@ -999,7 +1024,16 @@ def _add_to_record(
         # (an unchanged return's reason is kept when its cells held what was not merged)
         left = o.outcome == FILE_UNCHANGED and o.file in not_merged
         reason = o.reason if o.outcome == REJECTED or left else None
-        found.append(FileRecord(o.file, owner, stamp(file.stamp), o.outcome, o.rows, 0, reason))
+        saved = stamp(file.stamp)
+        # a file of several owners' actions is a line for each (an owner who forwarded a
+        # colleague's rows: both have returned, neither is chased for it)
+        for share in o.shares or (OwnerShare(owner or "", o.outcome, o.rows),):
+            line_reason = reason if share.outcome == o.outcome else None
+            found.append(
+                FileRecord(
+                    o.file, share.owner or None, saved, share.outcome, share.rows, 0, line_reason
+                )
+            )
     record.add(found, flags)
     here = {f.key for f in found}
     newest = record.newest_returned()
@@ -1040,6 +1074,32 @@ def _later_came_in(file: FileRecord, newer: str) -> str:
     return problem(
         Code.SUPERSEDED, template=FILE_SUPERSEDED_LATER, file=file.file, newer=newer
     ).message
+
+
+def _with_shares(
+    outcome: FileOutcome,
+    owners_in: dict[str, Counter[str]],
+    won_for: Counter[tuple[str, str]],
+) -> FileOutcome:
+    """``outcome`` with each owner's part, when its file held more than one owner's actions:
+    merged for an owner whose actions it updated; else unchanged when it had nothing new of
+    theirs, superseded when what it had came in through a newer return. A file not merged
+    (unchanged, superseded as a whole) is that for each of them."""
+    held = owners_in.get(outcome.file)
+    if held is None or len(held) < 2:
+        return outcome
+    shares = []
+    for owner, changed in held.items():
+        rows = won_for[(outcome.file, owner)]
+        what: Outcome
+        if outcome.outcome != Outcome.MERGED:
+            what = outcome.outcome
+        elif rows:
+            what = Outcome.MERGED
+        else:
+            what = Outcome.SUPERSEDED if changed else FILE_UNCHANGED
+        shares.append(OwnerShare(owner, what, rows))
+    return replace(outcome, shares=tuple(shares))
 
 
 def _outcome(

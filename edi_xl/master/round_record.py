@@ -85,13 +85,22 @@ class RoundRecord:
     flags: list[Flag]  # the round's problems found in returns, as the sheet lists them
 
     def add(self, files: list[FileRecord], flags: list[Flag]) -> None:
-        """Add a merge's files and flags: the same file (name, saved) replaces its line and
-        its flags; a flag already listed (the same file, action, kind and message) is not
-        listed twice."""
-        new = {f.key: f for f in files}
+        """Add a merge's files and flags: the same file (name, saved) replaces its lines (a
+        file of several owners' actions has one for each) and its flags; a flag already
+        listed (the same file, action, kind and message) is not listed twice."""
+        new: dict[tuple[str, datetime | None], list[FileRecord]] = defaultdict(list)
+        for f in files:
+            new[f.key].append(f)
         names = {f.file for f in files}
-        kept = [new.pop(f.key, f) for f in self.files]  # a file merged again keeps its place
-        self.files = kept + [f for f in files if f.key in new]
+        kept: list[FileRecord] = []
+        placed: set[tuple[str, datetime | None]] = set()
+        for f in self.files:  # a file merged again keeps its place
+            if f.key not in new:
+                kept.append(f)
+            elif f.key not in placed:
+                placed.add(f.key)
+                kept.extend(new[f.key])
+        self.files = kept + [f for f in files if f.key not in placed]
         order = {f.file: i for i, f in enumerate(self.files)}
         # (a set of the keys seen: looking each flag up in a list of those before it took
         # minutes for a return of 200,000 rows)

@@ -1057,3 +1057,81 @@ def test_an_address_pasted_from_outlook_is_one_recipient_a_line_break_none(tmp_p
     # the reminders say it too, and the command ends with 1 (a person mends the Settings)
     chased = invoke("chase", plan, exit_codes=(1,))
     assert f"{HAZEL} (Cc 'jim at trust')" in " ".join(chased.output.split())
+
+
+def _one_file_of_two_returns(sent: Path, to: Path, answers: dict[str, dict[str, Any]]) -> Path:
+    """One workbook holding two owners' returns, a sheet each and no hidden record (an owner
+    who forwards a colleague's rows with their own, HR combining two), each answered."""
+    from openpyxl import Workbook
+
+    combined = Workbook()
+    combined.remove(combined.active)
+    for owner, owner_answers in answers.items():
+        ws = load_workbook(answer(sent / f"{owner}.xlsx", to / "each", owner_answers))[
+            "Your actions"
+        ]
+        sheet = combined.create_sheet(owner[:25])
+        for row in ws.iter_rows():
+            for c in row:
+                sheet.cell(c.row, c.column, c.value)
+    shutil.rmtree(to / "each")
+    combined.save(to / "Hazel and the EDI lead.xlsx")
+    return to / "Hazel and the EDI lead.xlsx"
+
+
+def test_a_file_of_two_owners_actions_counts_for_each_owner(tmp_path, master, monkeypatch):
+    """Hazel sends her return and the EDI lead's in one file: both are merged, and both have
+    returned; neither is chased "we have not yet received your update" (helper-99, session
+    20: the Returns sheet credited only the EDI lead, and chase wrote to Hazel). Merged
+    again, nothing changes; an owner whose rows in it carry nothing new is Unchanged."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    sent = tmp_path / "Owner returns"
+    invoke("returns", plan, "-o", sent)
+    back = tmp_path / "received"
+    _one_file_of_two_returns(
+        sent,
+        back,
+        {HAZEL: {"2.2": ("Amber", "Mentoring pilot")}, EDI_LEAD: {"3.3": ("Green", "Relaunched")}},
+    )
+    invoke("merge", plan, back)
+    rows = plan_rows(plan)
+    assert (rows["2.2"][ROUND_COLUMN], rows["3.3"][ROUND_COLUMN]) == (
+        "Mentoring pilot",
+        "Relaunched",
+    )
+    for _ in range(2):  # and merged again: the same
+        owners = returned(plan)
+        assert (owners[HAZEL], owners[EDI_LEAD], owners[JIM]) == ("Yes", "Yes", "No")
+        files = [r for r in sheet_values(plan, "Returns") if r[0] == "Hazel and the EDI lead.xlsx"]
+        assert sorted((r[1], r[3], r[4]) for r in files) == sorted(
+            [(HAZEL, "merged", 1), (EDI_LEAD, "merged", 3)]  # (no record: a Status counts)
+        )
+        invoke("merge", plan, back)
+    monkeypatch.setattr(rounds, "today", lambda: date(2023, 12, 20))
+    result = invoke("chase", plan, "--returns", sent, exit_codes=(0,))
+    assert "; 2 owners have returned." in result.output
+    assert not (sent / f"Reminder - {HAZEL}.eml").exists()
+    assert not (sent / f"Reminder - {EDI_LEAD}.eml").exists()
+
+
+def test_an_owner_with_nothing_new_in_a_shared_file_is_unchanged(tmp_path, master):
+    """In a file of two owners' actions, the owner whose rows carry nothing new (no Status,
+    no update) has sent their return back unchanged (and is chased as such), the other has
+    returned."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    sent = tmp_path / "Owner returns"
+    invoke("returns", plan, "-o", sent)
+    back = tmp_path / "received"
+    _one_file_of_two_returns(
+        sent,
+        back,
+        {
+            HAZEL: {"2.2": ("Amber", "Mentoring pilot")},
+            EDI_LEAD: dict.fromkeys(IDS[EDI_LEAD], ("", None)),
+        },
+    )
+    invoke("merge", plan, back)
+    owners = returned(plan)
+    assert (owners[HAZEL], owners[EDI_LEAD]) == ("Yes", "Unchanged")

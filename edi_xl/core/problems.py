@@ -66,6 +66,7 @@ class Code(StrEnum):
     SHEET_NOT_READ = "sheet_not_read"
     OTHER_MASTER = "other_master"
     OTHER_ROUND = "other_round"
+    EARLIER_ROUND_COLUMN = "earlier_round_column"
     ROW_REMOVED = "row_removed"
     RECORD_DAMAGED = "return_record_damaged"
     CHANGED_SINCE_SENT = "changed_since_sent"
@@ -157,6 +158,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.SHEET_NOT_READ: Severity.WARNING,
     Code.OTHER_MASTER: Severity.WARNING,
     Code.OTHER_ROUND: Severity.WARNING,
+    Code.EARLIER_ROUND_COLUMN: Severity.WARNING,
     Code.ROW_REMOVED: Severity.WARNING,
     Code.RECORD_DAMAGED: Severity.WARNING,
     Code.CHANGED_SINCE_SENT: Severity.WARNING,
@@ -293,6 +295,11 @@ MESSAGES: dict[Code, str] = {
     Code.LOCKED_FIELD_CHANGED: (
         "{at}: {column} changed from {old!r} to {new!r}; not applied (only Status and the "
         "update are taken from returns)"
+    ),
+    Code.EARLIER_ROUND_COLUMN: (
+        "{at} column {column!r}: the return's update column is dated for an earlier round "
+        "than {header!r}, and its text is not the master's update of that round: taken as "
+        "this round's update; check it (an old form sent back?)"
     ),
     Code.TYPED_AS_FORMULA: (
         "{at} column {column!r}: Excel read this as a formula ({shown}), as it reads words "

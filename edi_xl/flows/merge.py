@@ -42,7 +42,7 @@ from edi_xl.core.problems import (
     Problem,
     problem,
 )
-from edi_xl.core.rounds import update_header
+from edi_xl.core.rounds import update_header, update_header_date
 from edi_xl.core.rules import ruled_status
 from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import has_words, one_line, plural
@@ -543,6 +543,41 @@ def _the_one_named_in(stem: str, named: dict[str, str]) -> str | None:
     return left.pop() if len(left) == 1 else None
 
 
+def _earlier_round_of_column(header: str | None, as_at: date) -> date | None:
+    """The round a return's update column is dated for, when it is earlier than ``as_at``
+    (the trust's old form sent back: its only update column, "Update as at 18 Sep 23", is
+    still last round's); None for this round's column or an undated one. For a return with
+    no hidden record: one edi_xl made for another round is flagged ``other_round``."""
+    _, dated = update_header_date(header)
+    return dated if dated is not None and dated < as_at else None
+
+
+def _as_of_its_round(
+    row: ReturnRow,
+    action: Action,
+    file: ReturnFile,
+    column_round: date,
+    as_at: date,
+    flags: list[Flag],
+) -> ReturnRow:
+    """``row`` as an update column dated for an earlier round reads: the master's own update
+    of that round left as it was is no update (the old form's text, untouched); other text
+    is the owner's, taken into this round and flagged ``earlier_round_column``."""
+    kept = next((u.text for u in action.updates if u.as_at == column_round), None)
+    if comparable(kept) == comparable(row.update):
+        return replace(row, update=None)
+    flags.append(
+        _row_flag(
+            Code.EARLIER_ROUND_COLUMN,
+            row,
+            action_id=action.id,
+            column=file.update_header or "update",
+            header=update_header(as_at),
+        )
+    )
+    return row
+
+
 def _owner_changed(
     row: ReturnRow,
     action: Action,
@@ -617,12 +652,18 @@ def merge_book(
         sent = file.metadata.by_id() if file.metadata else {}
         sent_as_at = file.metadata.as_at if file.metadata else None
         matched: list[tuple[ReturnRow, Action]] = []
+        # (a return edi_xl made says its round in its record: another round's is other_round)
+        column_round = (
+            _earlier_round_of_column(file.update_header, as_at) if not file.metadata else None
+        )
         for row in file.rows:
             action, flag = match_row(row, plan.actions, actions)
             if flag:
                 flags.append(flag)
                 continue
             assert action is not None
+            if column_round is not None and row.update:
+                row = _as_of_its_round(row, action, file, column_round, as_at, flags)
             if sent and action.id not in sent:
                 # a return made by edi-xl returns holds only its owner's actions: a row whose
                 # number was changed to another action's must not update that action

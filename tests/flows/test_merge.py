@@ -1688,3 +1688,65 @@ def test_an_overridden_status_says_what_the_master_holds_when_hr_completed_it(ma
     assert plan_rows(master)["1.4"]["Status"] == "Complete"
     assert kinds["changed_since_sent"].endswith("so the master holds 'Complete'")
     assert kinds["status_overridden"].endswith("so the Status stays Complete")
+
+
+def _old_form_sent_back(master: Path, folder: Path, owner: str, edit) -> Path:
+    """The trust's own form, as the master's plan sheet was laid out, with ``owner``'s rows
+    (``edit(rows_by_id)`` on them): its only update column is last round's."""
+    plan = load_workbook(master)["Action Plan"]
+    header_row = next(r for r in range(1, 30) if plan.cell(r, 1).value == "#")
+    header = [c.value for c in plan[header_row]]
+    owner_col = header.index("Action Owner")
+    rows = {
+        str(line[0]): list(line)
+        for line in plan.iter_rows(min_row=header_row + 1, values_only=True)
+        if line[owner_col] == owner
+    }
+    edit(header, rows)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(header)
+    for line in rows.values():
+        ws.append(line)
+    folder.mkdir(exist_ok=True)
+    wb.save(folder / f"{owner}.xlsx")
+    return folder / f"{owner}.xlsx"
+
+
+def test_an_old_form_sent_back_untouched_is_no_update_of_this_round(master, tmp_path):
+    """Fiona sends back the trust's old form: its only update column is "Update as at 18 Sep
+    23", last round's text left as it was, one Status changed. Its text is the master's for
+    that round: no update of this round (helper-99, session 20: all three were written into
+    "Update as at 18 Dec 23" as new updates, and Fiona counted as having updated 3 rows)."""
+    from conftest import FIONA
+
+    def one_status(header, rows):
+        assert "Update as at 18 Sep 23" in header and "Update as at 18 Dec 23" not in header
+        rows["5.6"][header.index("Status")] = "At Risk"
+
+    old = _old_form_sent_back(master, tmp_path / "r", FIONA, one_status)
+    result = merge_returns(master, [old], as_at=AS_AT)
+    assert [(c.id, c.field) for c in result.changes] == [("5.6", "status")]
+    assert not [f for f in result.flags if f.kind == "earlier_round_column"]
+
+
+def test_new_words_in_an_old_forms_update_column_are_taken_and_flagged(master, tmp_path):
+    """Fiona wrote this quarter's words over last round's in the old form's only update
+    column ("Update as at 18 Sep 23"): they are this round's update, and flagged with the
+    file, sheet, row and column for HR to check; the rows she left are no update."""
+    from conftest import FIONA
+
+    def new_words(header, rows):
+        rows["2.3"][header.index("Update as at 18 Sep 23")] = "FTSU policy reviewed in November"
+
+    old = _old_form_sent_back(master, tmp_path / "r", FIONA, new_words)
+    result = merge_returns(master, [old], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in result.changes if c.field == "update"] == [
+        ("2.3", "update", "FTSU policy reviewed in November")
+    ]
+    assert plan_rows(master)["2.3"]["Update as at 18 Dec 23"] == "FTSU policy reviewed in November"
+    said = [f for f in result.flags if f.kind == "earlier_round_column"]
+    assert [(f.id, f.file, f.location.sheet, f.location.column) for f in said] == [
+        ("2.3", f"{FIONA}.xlsx", "Sheet", "Update as at 18 Sep 23")
+    ]
+    assert "dated for an earlier round than 'Update as at 18 Dec 23'" in said[0].message

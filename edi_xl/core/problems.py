@@ -444,10 +444,6 @@ MESSAGES: dict[Code, str] = {
 }
 
 # Other wordings of a code, where it is found at another level (pass as ``template``).
-#: A whole return superseded by a newer one merged earlier this round (a flag).
-SUPERSEDED_BY_EARLIER_MERGE = (
-    "a newer return from {owner} ({newer}) was merged earlier this round; this one was not applied"
-)
 #: The reason of a file outcome ``superseded``.
 FILE_SUPERSEDED_EARLIER = "a newer return was merged earlier this round"
 FILE_SUPERSEDED_SAME_ACTIONS = "a newer return updates the same actions"

@@ -14,7 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,6 @@ from edi_xl.core.problems import (
     SINCE_SENT_OTHER_ROW,
     SINCE_SENT_OVERRIDDEN,
     SINCE_SENT_SUPERSEDED,
-    SUPERSEDED_BY_EARLIER_MERGE,
     Code,
     Flag,
     Outcome,
@@ -118,26 +117,15 @@ class MergeChange:
     file: str
 
 
-@dataclass(frozen=True)
-class OwnerShare:
-    """One owner's part of a file that held several owners' actions (an owner forwarding a
-    colleague's rows, HR combining two returns): what it did for them."""
-
-    owner: str
-    outcome: Outcome  # merged, unchanged (nothing new of theirs) or superseded
-    rows: int  # their actions updated
-
-
 @dataclass
 class FileOutcome:
     file: str
     outcome: Outcome
     problem: Problem | None  # why it was not merged (skipped, rejected, superseded...)
-    owner: str | None  # the owner of most of its actions
+    #: the file's own owner: the one its name names (or its hidden record) when it holds an
+    #: action of theirs, else the owner of most of its actions (:func:`_own_owner`)
+    owner: str | None
     rows: int
-    #: each owner's part, when the file held more than one owner's actions (the Returns
-    #: sheet credits each of them); empty for one owner's return
-    shares: tuple[OwnerShare, ...] = ()
 
     @property
     def reason(self) -> str | None:
@@ -506,6 +494,17 @@ def _owner_of(file: ReturnFile, actions: list[Action]) -> str | None:
     return owners.most_common(1)[0][0] if owners else file.owner
 
 
+def _own_owner(file: ReturnFile, actions: list[Action], owners: list[str]) -> str | None:
+    """Whose return ``file`` is: the owner its name names (or its hidden record) when it
+    holds an action of theirs, else the owner of most of its actions. A return of the whole
+    plan named after Fiona is Fiona's, though Jim has more rows in it; "Hazel and the EDI
+    lead" names two, and is the one of most of its actions."""
+    named = _owner_by_name(file, owners)
+    if named and any(a.owner and owner_key(a.owner) == owner_key(named) for a in actions):
+        return next(a.owner for a in actions if a.owner and owner_key(a.owner) == owner_key(named))
+    return _owner_of(file, actions)
+
+
 def _owner_by_name(file: ReturnFile, owners: list[str]) -> str | None:
     """The owner a file is named after (returns are named after their owner), if any: the
     one whose name is the file's, else the one owner whose name is in it, as people rename a
@@ -585,15 +584,23 @@ def _owner_changed(
     sent: Any,
     sent_as_at: date | None,
     words: dict[RAG, str],
+    as_at: date,
 ) -> bool:
     """Did the owner write anything new in this row: an update, or a Status other than the
-    one sent (told by the row's fingerprint; without one, any Status counts)?"""
+    one sent (told by the row's fingerprint)? Without one (a return not made by edi_xl: the
+    whole plan sent back), only what the master does not hold already: a Status other than
+    its Status, an update other than its update of the round (another owner's rows copied as
+    the master has them are no return of theirs, and take no action from a return that
+    changed it)."""
+    if sent is None or not sent.fingerprint:
+        held = next((u.text for u in action.updates if u.as_at == as_at), None)
+        if row.update and comparable(row.update) != comparable(held):
+            return True
+        return status_word is not None and comparable(status_word) != comparable(action.status_text)
     if row.update:
         return True
     if status_word is None:
         return False
-    if sent is None or not sent.fingerprint:
-        return True
     last = last_update_text(action, sent_as_at) if sent_as_at else None
     return (
         row_fingerprint(action.id, action.action, action.due.text, status_word, last)
@@ -627,10 +634,16 @@ def merge_book(
     record = read_record(wb)
     if record.as_at != as_at:
         record = RoundRecord(as_at, [], [])
-    newest = record.newest_returned()
+    record = _with_actions(wb, record, actions, as_at)
+    # per action, the files of earlier merges of the round that changed it (a file merged
+    # again here too: what it changed then it changes now, though the master holds it now)
+    claimed: dict[str, list[FileRecord]] = defaultdict(list)
+    for line in record.files:
+        for action_id in line.actions or ():
+            claimed[action_id].append(line)
     owners: dict[str, str | None] = {}
-    # per file, the owners whose actions it holds, and how many of each it changed
-    owners_in: dict[str, Counter[str]] = {}
+    # per file, the actions it changed (its rows with something new), whoever took them
+    changed: dict[str, set[str]] = defaultdict(set)
     unchanged: set[str] = set()
     earlier: set[str] = set()
     # per file, the notes, pictures and TRUE / FALSE updates on its rows, not merged (a return
@@ -670,27 +683,9 @@ def merge_book(
                 flags.append(_not_sent_here(row, action, file, actions))
                 continue
             matched.append((row, action))
-        owner = owners[file.name] = _owner_of(file, [a for _, a in matched])
-        owners_in[file.name] = Counter({a.owner: 0 for _, a in matched if a.owner})
-        before = newest.get(owner_key(owner)) if owner else None
-        saved = stamp(file.stamp)
-        if (
-            before is not None
-            and before.key != (file.name, saved)
-            and (before.saved or datetime.min) > (saved or datetime.min)
-        ):
-            earlier.add(file.name)
-            flags.append(
-                Flag(
-                    Code.SUPERSEDED,
-                    file.name,
-                    template=SUPERSEDED_BY_EARLIER_MERGE,
-                    owner=owner,
-                    newer=before.file,
-                )
-            )
-            continue
-        new_rows = 0
+        owners[file.name] = _own_owner(file, [a for _, a in matched], plan.owners)
+        rank = _rank(stamp(file.stamp), file.name)
+        new_rows = taken_before = 0
         for row, action in matched:
             flags.extend(locked_changes(row, action, sent_as_at or as_at))
             flags.extend(typed_formula_flags(row, action_id=action.id))
@@ -723,11 +718,17 @@ def merge_book(
                         kept=action.status_text,
                     )
                 )
-            if not _owner_changed(row, action, status_word, sent_row, sent_as_at, words):
+            if not _owner_changed(row, action, status_word, sent_row, sent_as_at, words, as_at):
                 continue  # sent back as it was: nothing to take (and nothing to undo)
             new_rows += 1
-            if action.owner:
-                owners_in[file.name][action.owner] += 1
+            changed[file.name].add(action.id)
+            newer = _newer_claim(claimed.get(action.id, []), (file.name, stamp(file.stamp)), rank)
+            if newer is not None:
+                # a newer file merged earlier this round changed this action: it stands (the
+                # rule of two returns of one merge, across merges)
+                taken_before += 1
+                flags.append(_row_flag(Code.SUPERSEDED, row, action_id=action.id, newer=newer.file))
+                continue
             origin = action.origin.row if action.origin else None
             since: tuple[int, str, date | None] | None = None
             if sent_row and sent_row.fingerprint and status_word is not None and origin not in kept:
@@ -740,6 +741,8 @@ def merge_book(
             candidates[action.id].append(_Candidate(file, row, status_word, row.update, since))
         if matched and not new_rows:
             unchanged.add(file.name)
+        elif new_rows and new_rows == taken_before:
+            earlier.add(file.name)
 
     update_col = round_column(ws, header_row, as_at, grid) if candidates else None
     if update_col is not None and status_col >= update_col:  # moved along by the new column
@@ -748,9 +751,7 @@ def merge_book(
     changes: list[MergeChange] = []
     log: list[Change] = []
     won: Counter[str] = Counter()
-    taken: dict[str, set[str]] = defaultdict(set)  # per file, the actions it won
     lost: Counter[str] = Counter()
-    won_for: Counter[tuple[str, str]] = Counter()  # (file, owner) -> their actions updated
     wrap_top = wrap_top_setter(wb)
     # (a plan sheet loaded with its cells made on use makes only these columns' here)
     placed = PlacedCells(ws, [status_col] + ([update_col] if update_col is not None else []))
@@ -759,7 +760,7 @@ def merge_book(
     fit_update = row_fitter(ws, update_col) if update_col is not None else None
     logged: dict[str, tuple[Any, Any, Any]] | None = None  # owners' words not applied, read once
     for action_id, cands in candidates.items():
-        cands.sort(key=lambda c: (c.file.stamp or datetime.min.replace(tzinfo=UTC), c.file.name))
+        cands.sort(key=lambda c: _rank(stamp(c.file.stamp), c.file.name))
         winner = cands[-1]
         for older in cands[:-1]:
             if older.file is winner.file:  # one return, the action on two rows of it
@@ -769,9 +770,7 @@ def merge_book(
             lost[older.file.name] += 1
             flags.append(older.flag(Code.SUPERSEDED, action_id, newer=winner.file.name))
         won[winner.file.name] += 1
-        taken[winner.file.name].add(action_id)
         action = actions[action_id]
-        won_for[(winner.file.name, action.owner or "")] += 1
         assert action.origin is not None and update_col is not None
         sheet_row = action.origin.row
         # what became of the winner's Status: applied (no template), or not, and why; and what
@@ -852,19 +851,10 @@ def merge_book(
                 superseded = {"template": SINCE_SENT_OTHER_ROW, "taken": winner.row.row}
             _say_since_sent(flags, older, action, words, {**superseded, "held": outcome["held"]})
 
-    outcomes = [
-        _with_shares(
-            _outcome(f, won, lost, owners, unchanged, earlier, not_merged), owners_in, won_for
-        )
-        for f in files
-    ]
+    outcomes = [_outcome(f, won, lost, owners, unchanged, earlier, not_merged) for f in files]
     when = now or datetime.now().replace(microsecond=0)
-    # (read before this merge's lines are added: a file of this merge may share a name)
-    changed_before = _changed_earlier_this_round(wb, record, set(owners.values()), as_at)
     sheets.append_changes(wb, log, when)
-    _add_to_record(
-        record, files, outcomes, flags, plan.owners, set(not_merged), taken, changed_before
-    )
+    _add_to_record(record, files, outcomes, flags, plan.owners, set(not_merged), changed, actions)
     write_returns_sheet(
         wb, round_owners(plan.actions, plan.owners, record), record, as_at, master.settings
     )
@@ -1006,30 +996,67 @@ def _say_since_sent(
         flags[at] = flag
 
 
-def _changed_earlier_this_round(
-    wb: Workbook, record: RoundRecord, owners: set[str | None], as_at: date
-) -> dict[str, set[str]]:
-    """Per file merged by an earlier merge of this round for one of ``owners`` (those who sent
-    a file now), the actions whose Status or round's update the Change Log says it changed
-    since the round began; empty when there is none such (the log is not read)."""
-    keys = {owner_key(o) for o in owners if o}
-    earlier = {
-        f.file
-        for f in record.files
-        if f.owner and f.outcome == MERGED and owner_key(f.owner) in keys
-    }
-    if not earlier:
-        return {}
-    from edi_xl.flows.rounds import _clock_time, round_began
+def _rank(saved: datetime | None, name: str) -> tuple[datetime, str]:
+    """The order of returns for an action: the one saved last is the owner's last word (of
+    two saved in the same second, the name decides, as it always has)."""
+    return saved or datetime.min, name
 
-    began = round_began(wb, as_at)
-    fields = ("Status", update_header(as_at))
-    changed: dict[str, set[str]] = defaultdict(set)
-    for when, action_id, fld, _, _, source in sheets.read_change_log(wb):
-        logged = _clock_time(when)
-        if source in earlier and fld in fields and logged is not None and logged >= began:
-            changed[source].add(str(action_id).strip())
-    return changed
+
+def _newer_claim(
+    lines: list[FileRecord], key: tuple[str, datetime | None], rank: tuple[datetime, str]
+) -> FileRecord | None:
+    """The newest of ``lines`` (those that changed an action) saved after the file of ``key``
+    and ``rank``, not that file itself; None when it is the newest."""
+    newer = [f for f in lines if f.key != key and _rank(f.saved, f.file) > rank]
+    return max(newer, key=lambda f: _rank(f.saved, f.file), default=None)
+
+
+def _claims(lines: list[FileRecord]) -> dict[str, FileRecord]:
+    """Per action, the newest of ``lines`` that changed it: the file whose change stands."""
+    newest: dict[str, FileRecord] = {}
+    for f in lines:
+        for action_id in f.actions or ():
+            if action_id not in newest or _rank(f.saved, f.file) > _rank(
+                newest[action_id].saved, newest[action_id].file
+            ):
+                newest[action_id] = f
+    return newest
+
+
+def _with_actions(
+    wb: Workbook, record: RoundRecord, actions: dict[str, Action], as_at: date
+) -> RoundRecord:
+    """``record`` with the actions of each merged line whose Returns sheet did not keep them
+    (written before it did): from the Change Log, the actions whose Status or round's update
+    a file of that name changed since the round began (those of the line's owner, when the
+    file is a line for each of several owners)."""
+    unknown = {f.file for f in record.files if f.actions is None and f.outcome == MERGED}
+    logged: dict[str, set[str]] = defaultdict(set)
+    if unknown:
+        from edi_xl.flows.rounds import _clock_time, round_began
+
+        began = round_began(wb, as_at)
+        fields = ("Status", update_header(as_at))
+        for when, action_id, fld, _, _, source in sheets.read_change_log(wb):
+            logged_at = _clock_time(when)
+            if source in unknown and fld in fields and logged_at is not None and logged_at >= began:
+                logged[source].add(str(action_id).strip())
+    lines = Counter(f.file for f in record.files)
+
+    def known(f: FileRecord) -> FileRecord:
+        if f.actions is not None:
+            return f
+        mine = logged.get(f.file, set()) if f.outcome == MERGED else set()
+        if lines[f.file] > 1 and f.owner:
+            mine = {a for a in mine if _owner_is(actions.get(a), f.owner)}
+        return replace(f, actions=frozenset(mine))
+
+    return replace(record, files=[known(f) for f in record.files])
+
+
+def _owner_is(action: Action | None, owner: str | None) -> bool:
+    """Is ``owner`` the owner of ``action`` (as owners are matched: case and spaces aside)?"""
+    return bool(action and action.owner and owner and owner_key(action.owner) == owner_key(owner))
 
 
 def _add_to_record(
@@ -1039,22 +1066,23 @@ def _add_to_record(
     flags: list[Flag],
     owners: list[str],
     not_merged: set[str],
-    taken: dict[str, set[str]],
-    changed_before: dict[str, set[str]],
+    changed: dict[str, set[str]],
+    actions: dict[str, Action],
 ) -> None:
-    """Add this merge's files and flags to the round's record; a return of an earlier merge
-    whose every action a newer one merged here took is marked superseded. ``not_merged``:
-    the files whose cells held notes, pictures or TRUE / FALSE updates, not merged (an
-    unchanged one's reason says so). ``taken``: per file of this merge, the actions it won;
-    ``changed_before``: per file of an earlier merge, the actions it changed
-    (:func:`_changed_earlier_this_round`).
+    """Add this merge's files and flags to the round's record, and say again what each file
+    of the round stands for. ``not_merged``: the files whose cells held notes, pictures or
+    TRUE / FALSE updates, not merged (an unchanged one's reason says so); ``changed``: per
+    file of this merge, the actions its rows changed (whoever took them).
 
-    A file of this merge keeps its own outcome, decided action by action (one that won an
-    action is merged, for the rows it won, whatever newer file of its owner came with it). A
-    file of an earlier merge loses to a newer file of this merge the actions that file took,
-    and no others: it is superseded when none of its own is left, else stays merged for the
-    rows left (before, every file but the owner's newest was "superseded, 0 rows updated",
-    though its updates were in the plan and the Change Log)."""
+    One rule, the merge's own: an action's change is the newest file's (saved last) of all
+    the round's that changed it, whoever's file it is. A file is a line for its own owner
+    (:func:`_own_owner`) and one for each other owner whose actions it changed (a colleague's
+    rows forwarded with one's own; the others' rows of a whole plan sent back, as the master
+    has them, are not theirs). A line is *merged* for the actions whose change is still its
+    own, *superseded* when newer files took every one it changed, and *unchanged* (its own
+    owner's) when it changed none. The line keeps those actions (the sheet's hidden column
+    H), so the next merge decides by them: a file merged again, with nothing new, leaves the
+    sheet as it was; a return saved over one of the same name is a line of its own."""
     by_name = {f.name: f for f in files}
     found: list[FileRecord] = []
     for o in outcomes:
@@ -1066,46 +1094,44 @@ def _add_to_record(
         left = o.outcome == FILE_UNCHANGED and o.file in not_merged
         reason = o.reason if o.outcome == REJECTED or left else None
         saved = stamp(file.stamp)
-        # a file of several owners' actions is a line for each (an owner who forwarded a
-        # colleague's rows: both have returned, neither is chased for it)
-        for share in o.shares or (OwnerShare(owner or "", o.outcome, o.rows),):
-            line_reason = reason if share.outcome == o.outcome else None
-            found.append(
-                FileRecord(
-                    o.file, share.owner or None, saved, share.outcome, share.rows, 0, line_reason
-                )
-            )
+        if o.outcome == REJECTED:
+            found.append(FileRecord(o.file, owner, saved, o.outcome, o.rows, 0, reason))
+            continue
+        # a line per owner whose actions it changed, and its own owner's (what a file merged
+        # before with the same name and save time changed is still what it changed)
+        per_owner: dict[str, set[str]] = {owner_key(owner or ""): set()}
+        names = {owner_key(owner or ""): owner}
+        for f in record.files:
+            if f.key == (o.file, saved) and f.actions:
+                per_owner.setdefault(owner_key(f.owner or ""), set()).update(f.actions)
+                names.setdefault(owner_key(f.owner or ""), f.owner)
+        for action_id in changed.get(o.file, set()):
+            action = actions.get(action_id)
+            whose = action.owner if action and action.owner else owner
+            per_owner.setdefault(owner_key(whose or ""), set()).add(action_id)
+            names.setdefault(owner_key(whose or ""), whose)
+        for k, mine in per_owner.items():
+            line = FileRecord(o.file, names[k], saved, o.outcome, o.rows, 0, reason)
+            found.append(replace(line, actions=frozenset(mine)))
     record.add(found, flags)
     here = {f.key for f in found}
-    newest = record.newest_returned()
+    claims = _claims(record.files)
 
     def now(f: FileRecord) -> FileRecord:
-        """``f`` as this merge leaves it."""
-        if not f.owner or f.outcome != MERGED or f.key in here:
+        """``f`` as the round's files now leave it."""
+        if f.outcome == REJECTED or f.actions is None:
             return f
-        key = owner_key(f.owner)
-        n = newest[key]
-        if n.key == f.key or n.outcome != MERGED or n.key not in here:
+        if not f.actions:  # (its own owner's line, nothing new of theirs)
+            if f.key in here and f.outcome != FILE_UNCHANGED:
+                return replace(f, outcome=FILE_UNCHANGED, rows=0, reason=None)
             return f
-        # the actions taken since by the owner's newer files: those won by one merged here,
-        # those changed by one merged in between
-        newer = [
-            g
-            for g in record.files
-            if g.owner
-            and owner_key(g.owner) == key
-            and (g.saved or datetime.min) > (f.saved or datetime.min)
-        ]
-        took: set[str] = set()
-        for g in newer:
-            took |= taken.get(g.file, set()) if g.key in here else changed_before.get(g.file, set())
-        mine = changed_before.get(f.file, set())
-        if mine and not mine & took:
-            return f  # (none of its actions came in again)
-        still = mine - took
-        if not still:  # (or the log names none of its actions: what it changed is not known)
-            return replace(f, outcome=Outcome.SUPERSEDED, rows=0, reason=_later_came_in(f, n.file))
-        return replace(f, rows=max(len(still), f.rows - len(mine & took)))
+        stands = {a for a in f.actions if claims[a].key == f.key}
+        if stands:
+            return replace(f, outcome=MERGED, rows=len(stands), reason=None)
+        if f.outcome == Outcome.SUPERSEDED and f.reason:
+            return replace(f, rows=0)  # (as this merge or an earlier one said why)
+        newer = max((claims[a] for a in f.actions), key=lambda g: _rank(g.saved, g.file))
+        return replace(f, outcome=Outcome.SUPERSEDED, rows=0, reason=_later_came_in(f, newer.file))
 
     record.files = with_flags([now(f) for f in record.files], record.flags)
 
@@ -1115,32 +1141,6 @@ def _later_came_in(file: FileRecord, newer: str) -> str:
     return problem(
         Code.SUPERSEDED, template=FILE_SUPERSEDED_LATER, file=file.file, newer=newer
     ).message
-
-
-def _with_shares(
-    outcome: FileOutcome,
-    owners_in: dict[str, Counter[str]],
-    won_for: Counter[tuple[str, str]],
-) -> FileOutcome:
-    """``outcome`` with each owner's part, when its file held more than one owner's actions:
-    merged for an owner whose actions it updated; else unchanged when it had nothing new of
-    theirs, superseded when what it had came in through a newer return. A file not merged
-    (unchanged, superseded as a whole) is that for each of them."""
-    held = owners_in.get(outcome.file)
-    if held is None or len(held) < 2:
-        return outcome
-    shares = []
-    for owner, changed in held.items():
-        rows = won_for[(outcome.file, owner)]
-        what: Outcome
-        if outcome.outcome != Outcome.MERGED:
-            what = outcome.outcome
-        elif rows:
-            what = Outcome.MERGED
-        else:
-            what = Outcome.SUPERSEDED if changed else FILE_UNCHANGED
-        shares.append(OwnerShare(owner, what, rows))
-    return replace(outcome, shares=tuple(shares))
 
 
 def _outcome(

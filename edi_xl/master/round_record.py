@@ -2,9 +2,11 @@
 
 Every merge of the same round adds to the sheet instead of starting again. The sheet keeps,
 below the per-owner view, the list of every file received this round (file, owner, when the
-owner saved it, outcome, rows updated, reason) and the flags raised; a later merge reads that
-list back (:func:`read_record`), adds its own files (the same file merged again replaces its
-line; an older version of a file already merged is superseded), and writes the sheet again.
+owner saved it, outcome, rows updated, reason; hidden, the actions each line changed) and the
+flags raised; a later merge reads that list back (:func:`read_record`), adds its own files (the
+same file merged again replaces its lines; a file of several owners' actions has one for each
+owner whose actions it changed), says again which file's change of each action stands (the
+newest's), and writes the sheet again.
 
 Per owner (:func:`owner_status`): **Yes** (a return with at least one new status or update),
 **Unchanged** (returned, but nothing new in it: chased with its own reminder), **Superseded**
@@ -46,6 +48,9 @@ FILES_TITLE = "Files received this round"
 FLAGS_TITLE = "Flags this round"
 OWNER_HEADERS = ("Action Owner", "Returned", "When", "File(s)", "Rows updated", "Flags", "Email")
 FILE_HEADERS = ("File", "Action Owner", "Saved", "Outcome", "Rows updated", "Flags", "Reason")
+#: The heading of the files list's hidden column H: the actions each line changed (read back
+#: by the next merge, which decides action by action which file's change stands).
+ACTIONS_HEADER = "Actions"
 FLAG_HEADERS = ("File", "#", "Kind", "Message")
 STAMP_FORMAT = "yyyy-mm-dd hh:mm"
 #: The width of the Kind column of the flags: ``formula_not_overwritten``, the longest code a
@@ -69,6 +74,9 @@ class FileRecord:
     rows: int
     flags: int = 0
     reason: str | None = None
+    #: the actions of this owner the file changed (those it still stands for or lost to a
+    #: newer file); None when not known (a Returns sheet written before the list was kept)
+    actions: frozenset[str] | None = None
 
     @property
     def key(self) -> tuple[str, datetime | None]:
@@ -169,6 +177,7 @@ def read_record(wb: Workbook) -> RoundRecord:
     files: list[FileRecord] = []
     flags: list[Flag] = []
     section = None
+    known = False  # (the files list keeps its lines' actions: column H is headed so)
     for row in rows:
         row = [*row, *([None] * 8)]
         first = cell_text(row[0])
@@ -185,6 +194,7 @@ def read_record(wb: Workbook) -> RoundRecord:
                 FLAG_HEADERS[1],
             )
         ):
+            known = known or (section == FILES_TITLE and cell_text(row[7]) == ACTIONS_HEADER)
             continue
         elif first is None:
             section = None
@@ -198,11 +208,17 @@ def read_record(wb: Workbook) -> RoundRecord:
                     int(row[4] or 0) if isinstance(row[4], int | float) else 0,
                     int(row[5] or 0) if isinstance(row[5], int | float) else 0,
                     cell_text(row[6]),
+                    _actions(row[7]) if known else None,
                 )
             )
         elif section == FLAGS_TITLE and (flag := _flag_line(first, row)) is not None:
             flags.append(flag)
     return RoundRecord(as_at, files, flags)
+
+
+def _actions(value: Any) -> frozenset[str]:
+    """A line's actions as column H keeps them, one id a line."""
+    return frozenset(a.strip() for a in (cell_text(value) or "").split("\n") if a.strip())
 
 
 def _flag_line(file: str, row: list[Any]) -> Flag | None:
@@ -359,12 +375,15 @@ def write_returns_sheet(
     ws.cell(r, 1).font = Font(bold=True)
     r += 1
     _header(ws, r, FILE_HEADERS)
+    set_value(ws.cell(r, 8), ACTIONS_HEADER)
     header_rows = {4, r}  # the tables' headers (the only rows whose first cell is filled)
     for f in record.files:
         r += 1
         values2 = (f.file, f.owner, f.saved, f.outcome, f.rows, f.flags, f.reason)
         for c, value in enumerate(values2, start=1):
             set_plain(new_cell(ws, r, c, None), value, STAMP_FORMAT if c == 3 else None)
+        if f.actions:  # (text: an id such as 1.10 kept as written)
+            set_plain(new_cell(ws, r, 8, None), "\n".join(sorted(f.actions)), "@")
     r += 2
     set_value(ws.cell(r, 1), FLAGS_TITLE)
     ws.cell(r, 1).font = Font(bold=True)
@@ -381,6 +400,8 @@ def write_returns_sheet(
     widths = dict(zip("ABCDEFG", (34, 52, KIND_WIDTH, 40, 13, 8, 30), strict=True))
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
+    # H, the actions each file changed, is for the next merge (who took what): not printed
+    ws.column_dimensions["H"].hidden = True
     # on paper: wrapped, rows as tall as their text, landscape one page wide, a footer
     sheet_cells, set_height = ws._cells, row_height_setter(ws)
     # each text's lines worked out once per column (owners, outcomes, reasons repeat)

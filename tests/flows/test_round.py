@@ -3,6 +3,7 @@ over the round, email drafts for the returns and the chase, from the CLI."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from datetime import date, datetime
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from conftest import EDI_LEAD, FIONA, HAZEL, JIM, LOUANNA, VICTORIA, edit_workbook, plan_rows
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from edi_xl.cli import cli
 from edi_xl.core import rounds
@@ -1105,7 +1106,8 @@ def test_a_file_of_two_owners_actions_counts_for_each_owner(tmp_path, master, mo
         assert (owners[HAZEL], owners[EDI_LEAD], owners[JIM]) == ("Yes", "Yes", "No")
         files = [r for r in sheet_values(plan, "Returns") if r[0] == "Hazel and the EDI lead.xlsx"]
         assert sorted((r[1], r[3], r[4]) for r in files) == sorted(
-            [(HAZEL, "merged", 1), (EDI_LEAD, "merged", 3)]  # (no record: a Status counts)
+            # (no record: a Status counts only where it is not the master's already)
+            [(HAZEL, "merged", 1), (EDI_LEAD, "merged", 1)]
         )
         invoke("merge", plan, back)
     monkeypatch.setattr(rounds, "today", lambda: date(2023, 12, 20))
@@ -1135,3 +1137,194 @@ def test_an_owner_with_nothing_new_in_a_shared_file_is_unchanged(tmp_path, maste
     invoke("merge", plan, back)
     owners = returned(plan)
     assert (owners[HAZEL], owners[EDI_LEAD]) == ("Yes", "Unchanged")
+
+
+def file_lines(path: Path) -> list[tuple[Any, ...]]:
+    """(File, Action Owner, Outcome, Rows updated) of each line of the Returns sheet's list
+    of files (a file of several owners' actions has a line for each)."""
+    values = sheet_values(path, "Returns")
+    at = next(i for i, r in enumerate(values) if r[0] == "Files received this round") + 2
+    return [(r[0], r[1], r[3], r[4]) for r in itertools.takewhile(lambda r: r[0], values[at:])]
+
+
+def test_a_whole_plan_sent_back_credits_only_the_owner_who_changed_it(tmp_path, master):
+    """Fiona is sent the whole plan (as trusts did before edi_xl) and sends it back, named
+    after her, with only her 2.3 updated: she has returned; the others, whose rows are in it
+    as the master has them, have not, and have no line (helper-104, session 20: every owner
+    whose rows carried a Status was credited 'Yes', and nobody was chased)."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    ws = load_workbook(plan)["Action Plan"]
+    header_row = next(r for r in range(1, 30) if ws.cell(r, 1).value == "#")
+    header = [c.value for c in ws[header_row]]
+    lines = [list(r) for r in ws.iter_rows(min_row=header_row + 1, values_only=True) if r[0]]
+    if ROUND_COLUMN not in header:
+        header.append(ROUND_COLUMN)
+        for line in lines:
+            line.append(None)
+    for line in lines:
+        if str(line[0]) == "2.3":
+            line[header.index(ROUND_COLUMN)] = "FTSU policy reviewed in November"
+    whole = Workbook()
+    whole.active.append(header)
+    for line in lines:
+        whole.active.append(line)
+    (tmp_path / "back").mkdir()
+    whole.save(tmp_path / "back" / f"{FIONA}.xlsx")
+    for _ in range(2):  # and merged again: the same
+        invoke("merge", plan, tmp_path / "back")
+        assert file_lines(plan) == [(f"{FIONA}.xlsx", FIONA, "merged", 1)]
+        owners = returned(plan)
+        assert owners[FIONA] == "Yes"
+        assert {owners[o] for o in OWNERS if o != FIONA} == {"No"}
+    assert plan_rows(plan)["2.3"][ROUND_COLUMN] == "FTSU policy reviewed in November"
+
+
+def test_a_shared_file_older_than_the_other_owners_return_gives_the_colleagues_rows(
+    tmp_path, master
+):
+    """The EDI lead's own return (saved 5 Dec) is merged; then Hazel's file (1 Dec) with her
+    2.2 and the EDI lead's 3.3 copied in: Hazel's 2.2 is applied and she has returned; only
+    the EDI lead's 3.3 in it is superseded (helper-104, session 20: the whole file was
+    'superseded by an earlier merge' for the EDI lead's newer return, 2.2 never reached the
+    plan, and Hazel was listed Superseded, not chased)."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    sent = tmp_path / "Owner returns"
+    invoke("returns", plan, "-o", sent)
+    own = answer(sent / f"{EDI_LEAD}.xlsx", tmp_path / "m1", {"3.3": ("Green", "Relaunched")})
+    saved_at(own, "2023-12-05T09:00:00Z")
+    invoke("merge", plan, tmp_path / "m1")
+    shared = _one_file_of_two_returns(
+        sent,
+        tmp_path / "m2",
+        {HAZEL: {"2.2": ("Amber", "Mentoring pilot")}, EDI_LEAD: {"3.3": ("Red", "Stalled")}},
+    )
+    saved_at(shared, "2023-12-01T09:00:00Z")
+    invoke("merge", plan, tmp_path / "m2")
+    rows = plan_rows(plan)
+    assert (rows["2.2"][ROUND_COLUMN], rows["3.3"][ROUND_COLUMN]) == (
+        "Mentoring pilot",
+        "Relaunched",
+    )
+    assert sorted(file_lines(plan)) == sorted(
+        [
+            (own.name, EDI_LEAD, "merged", 1),
+            (shared.name, EDI_LEAD, "superseded", 0),
+            (shared.name, HAZEL, "merged", 1),
+        ]
+    )
+    assert owner_line(plan, HAZEL) == ("Yes", shared.name, 1)
+
+
+def test_a_shared_file_is_superseded_for_an_owner_whose_newer_return_took_their_rows(
+    tmp_path, master
+):
+    """Hazel sends her 2.2 and the EDI lead's 3.3 in one file; then her own newer return
+    takes 2.2 again: the shared file is superseded for Hazel, still merged for the EDI lead
+    (helper-104, session 20: it stayed 'merged, 1 row' for Hazel, the EDI lead's 3.3 taken
+    as hers)."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    sent = tmp_path / "Owner returns"
+    invoke("returns", plan, "-o", sent)
+    shared = _one_file_of_two_returns(
+        sent,
+        tmp_path / "m1",
+        {HAZEL: {"2.2": ("Amber", "Mentoring pilot")}, EDI_LEAD: {"3.3": ("Green", "Relaunched")}},
+    )
+    saved_at(shared, "2023-12-01T09:00:00Z")
+    invoke("merge", plan, tmp_path / "m1")
+    own = answer(sent / f"{HAZEL}.xlsx", tmp_path / "m2", {"2.2": ("Green", "Pilot evaluated")})
+    saved_at(own, "2023-12-05T09:00:00Z")
+    invoke("merge", plan, tmp_path / "m2")
+    assert sorted(file_lines(plan)) == sorted(
+        [
+            (shared.name, EDI_LEAD, "merged", 1),
+            (shared.name, HAZEL, "superseded", 0),
+            (own.name, HAZEL, "merged", 1),
+        ]
+    )
+    assert owner_line(plan, HAZEL) == ("Yes", own.name, 1)
+    assert plan_rows(plan)["2.2"][ROUND_COLUMN] == "Pilot evaluated"
+
+
+def test_merging_a_folder_again_leaves_the_returns_sheet_as_it_was(tmp_path, master):
+    """Jim's return (1.4, 1.8) and his newer 'v2' (1.8 again) are in one folder, merged
+    again and again: Jim's first return stays merged for 1.4, v2 for 1.8 (helper-104,
+    session 20: merged again, the first flipped to 'superseded, 0 rows', the merge's
+    whole-file rule and the Returns sheet's action-by-action one disagreeing)."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    sent = tmp_path / "Owner returns"
+    invoke("returns", plan, "-o", sent)
+    folder = tmp_path / "received"
+    first = answer(sent / f"{JIM}.xlsx", folder, {"1.4": ("G", "a 1.4"), "1.8": ("G", "a 1.8")})
+    saved_at(first, "2023-12-01T09:00:00Z")
+    invoke("merge", plan, folder)
+    v2 = answer(sent / f"{JIM}.xlsx", folder / "later", {"1.8": ("A", "b 1.8")})
+    v2 = v2.rename(v2.with_name("Jim v2.xlsx"))
+    saved_at(v2, "2023-12-04T09:00:00Z")
+    invoke("merge", plan, folder)
+    lines = [(first.name, JIM, "merged", 1), ("later/Jim v2.xlsx", JIM, "merged", 1)]
+    assert file_lines(plan) == lines
+    before = sheet_values(plan, "Returns")
+    invoke("merge", plan, folder)
+    assert file_lines(plan) == lines
+    assert sheet_values(plan, "Returns") == before
+    rows = plan_rows(plan)
+    assert (rows["1.4"][ROUND_COLUMN], rows["1.8"][ROUND_COLUMN]) == ("a 1.4", "b 1.8")
+
+
+def test_a_return_saved_over_one_of_the_same_name_is_a_line_of_its_own(tmp_path, master):
+    """Jim's return (1 Dec: 1.4, 1.8) is merged; sent again under the same name (3 Dec: 1.5
+    only), saved over the first and merged; then his 'v3' (5 Dec) takes 1.5 again: the
+    first stays merged for 2 rows, the second is superseded (helper-104, session 20: the
+    Change Log names files by name only, so both versions' changes were pooled)."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    sent = tmp_path / "Owner returns"
+    invoke("returns", plan, "-o", sent)
+    folder = tmp_path / "in"
+    first = answer(sent / f"{JIM}.xlsx", folder, {"1.4": ("G", "t1"), "1.8": ("G", "t1")})
+    saved_at(first, "2023-12-01T09:00:00Z")
+    invoke("merge", plan, folder)
+    again = answer(sent / f"{JIM}.xlsx", folder, {"1.5": ("A", "t2")})  # (over the first)
+    saved_at(again, "2023-12-03T09:00:00Z")
+    invoke("merge", plan, folder)
+    v3 = answer(sent / f"{JIM}.xlsx", tmp_path / "v3", {"1.5": ("G", "t3")})
+    v3 = v3.rename(v3.with_name(f"{JIM} v3.xlsx"))
+    saved_at(v3, "2023-12-05T09:00:00Z")
+    invoke("merge", plan, tmp_path / "v3")
+    assert file_lines(plan) == [
+        (f"{JIM}.xlsx", JIM, "merged", 2),
+        (f"{JIM}.xlsx", JIM, "superseded", 0),
+        (v3.name, JIM, "merged", 1),
+    ]
+    assert owner_line(plan, JIM)[2] == 3
+
+
+def test_a_returns_sheet_without_its_actions_column_falls_back_on_the_change_log(tmp_path, master):
+    """A round whose Returns sheet was written before it kept each line's actions (column
+    H): what an earlier file changed is read from the Change Log, so Jim's newer 'v2' taking
+    1.8 leaves his first return merged for 1.4, not superseded whole."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    sent = tmp_path / "Owner returns"
+    invoke("returns", plan, "-o", sent)
+    first = answer(
+        sent / f"{JIM}.xlsx", tmp_path / "m1", {"1.4": ("G", "a 1.4"), "1.8": ("G", "a 1.8")}
+    )
+    saved_at(first, "2023-12-01T09:00:00Z")
+    invoke("merge", plan, tmp_path / "m1")
+
+    def as_before(wb: Any) -> None:  # (no column H: a sheet of an earlier edi_xl)
+        for row in wb["Returns"].iter_rows(min_col=8, max_col=8):
+            row[0].value = None
+
+    edit_workbook(plan, as_before)
+    v2 = answer(sent / f"{JIM}.xlsx", tmp_path / "m2", {"1.8": ("A", "b 1.8")})
+    v2 = v2.rename(v2.with_name("Jim v2.xlsx"))
+    saved_at(v2, "2023-12-04T09:00:00Z")
+    invoke("merge", plan, tmp_path / "m2")
+    assert file_lines(plan) == [(first.name, JIM, "merged", 1), (v2.name, JIM, "merged", 1)]

@@ -542,28 +542,40 @@ def _the_one_named_in(stem: str, named: dict[str, str]) -> str | None:
     return left.pop() if len(left) == 1 else None
 
 
-def _earlier_round_of_column(header: str | None, as_at: date) -> date | None:
-    """The round a return's update column is dated for, when it is earlier than ``as_at``
-    (the trust's old form sent back: its only update column, "Update as at 18 Sep 23", is
-    still last round's); None for this round's column or an undated one. For a return with
-    no hidden record: one edi_xl made for another round is flagged ``other_round``."""
+def _earlier_round_of_column(header: str | None, as_at: date, rounds: set[date]) -> date | None:
+    """The master's round a return's update column is dated for, when it is earlier than
+    ``as_at`` (the trust's old form sent back: its only update column, "Update as at 18 Sep
+    23", is still last round's); None for this round's column or an undated one. The column's
+    date is the master's round of its month ("Update as at Sep 23", read as 30 Sep, is the
+    round of 18 Sep; "Update as at 15 Dec 23", the trust's own day, is the round of 18 Dec),
+    else the nearest round before it (``rounds``: the master's rounds, ``as_at`` among them).
+    For a return with no hidden record: one edi_xl made for another round is flagged
+    ``other_round``."""
     _, dated = update_header_date(header)
-    return dated if dated is not None and dated < as_at else None
+    if dated is None:
+        return None
+    known = rounds | {as_at}
+    same_month = [r for r in known if (r.year, r.month) == (dated.year, dated.month)]
+    if as_at in same_month:
+        return None
+    before = [r for r in known if r <= dated]
+    its = min(same_month) if same_month else max(before) if before else dated
+    return its if its < as_at else None
 
 
 def _as_of_its_round(
     row: ReturnRow,
     action: Action,
     file: ReturnFile,
-    column_round: date,
     as_at: date,
     flags: list[Flag],
 ) -> ReturnRow:
     """``row`` as an update column dated for an earlier round reads: the master's own update
-    of that round left as it was is no update (the old form's text, untouched); other text
-    is the owner's, taken into this round and flagged ``earlier_round_column``."""
-    kept = next((u.text for u in action.updates if u.as_at == column_round), None)
-    if comparable(kept) == comparable(row.update):
+    of any earlier round, left as it was, is no update (the old form's text, untouched, of
+    its round or of one before, the form being older than its heading says); other text is
+    the owner's, taken into this round and flagged ``earlier_round_column``."""
+    kept = {comparable(u.text) for u in action.updates if u.as_at is None or u.as_at < as_at}
+    if comparable(row.update) in kept:
         return replace(row, update=None)
     flags.append(
         _row_flag(
@@ -654,6 +666,8 @@ def merge_book(
     status_col = trust.map_columns(grid, detection.header_row).fields["status"] + 1
     # Status cells the trust's formula works out: kept, whatever a return says
     kept = formula_cells(ws, status_col)
+    # the master's rounds (an old form's update column is read against them)
+    rounds = {u.as_at for a in plan.actions for u in a.updates if u.as_at is not None}
 
     for file in files:
         if file.outcome != READ:
@@ -667,7 +681,9 @@ def merge_book(
         matched: list[tuple[ReturnRow, Action]] = []
         # (a return edi_xl made says its round in its record: another round's is other_round)
         column_round = (
-            _earlier_round_of_column(file.update_header, as_at) if not file.metadata else None
+            _earlier_round_of_column(file.update_header, as_at, rounds)
+            if not file.metadata
+            else None
         )
         for row in file.rows:
             action, flag = match_row(row, plan.actions, actions)
@@ -676,7 +692,7 @@ def merge_book(
                 continue
             assert action is not None
             if column_round is not None and row.update:
-                row = _as_of_its_round(row, action, file, column_round, as_at, flags)
+                row = _as_of_its_round(row, action, file, as_at, flags)
             if sent and action.id not in sent:
                 # a return made by edi-xl returns holds only its owner's actions: a row whose
                 # number was changed to another action's must not update that action

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import zipfile
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import pytest
@@ -1750,3 +1752,72 @@ def test_new_words_in_an_old_forms_update_column_are_taken_and_flagged(master, t
         ("2.3", f"{FIONA}.xlsx", "Sheet", "Update as at 18 Sep 23")
     ]
     assert "dated for an earlier round than 'Update as at 18 Dec 23'" in said[0].message
+
+
+def test_an_old_form_dated_by_month_only_is_read_against_that_months_round(master, tmp_path):
+    """The old form's update column headed "Update as at Sep 23" (read as 30 Sep: no round
+    of the master's) is the round of 18 Sep: its text left as it was is no update; one headed
+    "Update as at 15 Dec 23" (the trust's own day of this round) is this round's column, not
+    flagged as an earlier round's (helper-104, session 20: the Sep texts were all written
+    into this round as new updates, and every row of the Dec one was flagged)."""
+    from conftest import FIONA
+
+    fresh = tmp_path / "fresh.xlsx"
+    shutil.copy(master, fresh)
+
+    def by_month(header, rows):
+        header[header.index("Update as at 18 Sep 23")] = "Update as at Sep 23"
+        rows["5.6"][header.index("Status")] = "At Risk"
+
+    old = _old_form_sent_back(master, tmp_path / "sep", FIONA, by_month)
+    result = merge_returns(master, [old], as_at=AS_AT)
+    assert [(c.id, c.field) for c in result.changes] == [("5.6", "status")]
+    assert not [f for f in result.flags if f.kind == "earlier_round_column"]
+
+    def this_round(header, rows):
+        at = header.index("Update as at 18 Sep 23")
+        header[at] = "Update as at 15 Dec 23"
+        rows["2.3"][at] = "FTSU policy reviewed in November"
+
+    now = _old_form_sent_back(fresh, tmp_path / "dec", FIONA, this_round)
+    result = merge_returns(fresh, [now], as_at=AS_AT)
+    assert ("2.3", "update", "FTSU policy reviewed in November") in [
+        (c.id, c.field, c.new) for c in result.changes
+    ]
+    assert not [f for f in result.flags if f.kind == "earlier_round_column"]
+
+
+def test_an_old_forms_text_of_any_earlier_round_is_no_update(master, tmp_path):
+    """A form headed for December, sent back in March with one row still holding September's
+    words and one December's: neither is an update of March's round (the text of any
+    earlier round left as it was, not only of the round its heading names)."""
+    from conftest import FIONA
+
+    def december(header, rows):
+        rows["2.3"][header.index("Update as at 18 Sep 23")] = "FTSU policy reviewed"
+
+    dec = _old_form_sent_back(master, tmp_path / "dec", FIONA, december)
+    merge_returns(master, [dec], as_at=AS_AT)  # (December's round: 2.3's update)
+
+    def march(header, rows):
+        # (its one update column December's: 2.3 with December's words, the rest September's)
+        sep, dec = header.index("Update as at 18 Sep 23"), header.index("Update as at 18 Dec 23")
+        for line in rows.values():
+            line[sep] = line[dec] or line[sep]
+            del line[dec]
+        header[sep] = "Update as at 18 Dec 23"
+        del header[dec]
+
+    old = _old_form_sent_back(master, tmp_path / "mar", FIONA, march)
+    assert old_rows(old)["2.3"] == "FTSU policy reviewed"
+    result = merge_returns(master, [old], as_at=date(2024, 3, 18))
+    assert [c for c in result.changes if c.field == "update"] == []
+    assert not [f for f in result.flags if f.kind == "earlier_round_column"]
+
+
+def old_rows(path: Path) -> dict[str, Any]:
+    """Action id -> the update of a form of one update column (its last column headed so)."""
+    ws = load_workbook(path).active
+    header = [c.value for c in ws[1]]
+    at = max(i for i, h in enumerate(header) if str(h or "").startswith("Update as at"))
+    return {str(r[0]): r[at] for r in ws.iter_rows(min_row=2, values_only=True)}

@@ -28,8 +28,10 @@ How things are counted:
   the old value of the first of them, else today's status. Each Change Log line belongs to the
   as-at date of the command that wrote it (its Source "... as at 18 Dec 2023", the as-at date it
   set on Settings, or the round of the "Update as at" column it wrote, shared by every line
-  written at the same moment), else to the day it was written. A status typed into the sheet by
-  hand is not in the Change Log: the trend counts it from the round edi_xl first saw it.
+  written at the same moment; an import's line naming none, written before imports named
+  theirs, the master's first round), else to the day it was written. A status typed into the
+  sheet by hand is not in the Change Log: the trend counts it from the round edi_xl first saw
+  it.
 - Coverage: every WRES indicator, WDES metric and High Impact Action with the live (not Blue)
   actions whose Report / Action cell names it. "WDES 4" and "WDES 9" with no letter name the
   whole metric, so they count for 4a and 4b, 9a and 9b.
@@ -46,7 +48,7 @@ from typing import Any
 from edi_xl.core.dates import long_date, read_short_date, short_date
 from edi_xl.core.model import Action, ActionPlan
 from edi_xl.core.references import Scheme
-from edi_xl.core.rounds import previous_round, rounds_before, update_header_date
+from edi_xl.core.rounds import dated_rounds, previous_round, rounds_before, update_header_date
 from edi_xl.core.rules import Assessment
 from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import plural
@@ -360,6 +362,10 @@ def _text(value: Any) -> str | None:
 _SOURCE_AS_AT = re.compile(r"\bas at (\d{1,2} [A-Za-z]{3,9} \d{4})\b")
 
 
+#: How an import's lines begin; before session 20 they named no as-at date.
+_IMPORTED_FROM = "imported from "
+
+
 def _named_as_at(line: Sequence[Any]) -> date | None:
     """The as-at date a Change Log line names: in its Source ("merge as at 18 Dec 2023"), as
     the new as-at date on Settings, or as the round of the "Update as at" column it wrote."""
@@ -379,19 +385,39 @@ def _named_as_at(line: Sequence[Any]) -> date | None:
     return None
 
 
-def line_dates(change_log: Sequence[Sequence[Any]]) -> list[date | None]:
+def line_dates(
+    change_log: Sequence[Sequence[Any]], first_round: date | None = None
+) -> list[date | None]:
     """The as-at date each Change Log line belongs to (see the module docstring): the one named
-    by a line written at the same moment, else the day it was written (None: no time)."""
+    by a line written at the same moment, else the day it was written (None: no time).
+
+    An import's lines naming no date (written before imports named theirs, session 20) are
+    ``first_round``'s, the master's first round: the master began there, not on the day the
+    command ran, which is after every round when the import was as at an earlier date."""
     named: dict[datetime, date] = {}
+    imported: set[datetime] = set()
     for line in change_log:
         stamp = _as_datetime(line[0] if line else None)
-        if stamp is not None and stamp not in named and (d := _named_as_at(line)) is not None:
+        if stamp is None or stamp in named:
+            continue
+        if (d := _named_as_at(line)) is not None:
             named[stamp] = d
+        elif _imported(line):
+            imported.add(stamp)
+    if first_round is not None:
+        for stamp in imported - named.keys():
+            named[stamp] = first_round
     out: list[date | None] = []
     for line in change_log:
         stamp = _as_datetime(line[0] if line else None)
         out.append(None if stamp is None else named.get(stamp, stamp.date()))
     return out
+
+
+def _imported(line: Sequence[Any]) -> bool:
+    """Whether a Change Log line is an import's (its Source "imported from plan.xlsx")."""
+    source = line[5] if len(line) > 5 else None
+    return isinstance(source, str) and source.startswith(_IMPORTED_FROM)
 
 
 #: Types of Change Log values read once each (hashable).
@@ -575,7 +601,9 @@ def summarise(
     since = previous_round(plan.update_headers, as_at)
     name = trust_name or plan.title or "Equality action plan"
     no_status = sum(1 for _, rag in coloured if rag is None)
-    dates = line_dates(change_log)  # (the log's lines, read once for both)
+    rounds = dated_rounds(plan.update_headers)
+    # (the log's lines, read once for both)
+    dates = line_dates(change_log, rounds[0][0] if rounds else None)
     return Summary(
         as_at=as_at,
         title=f"{name}: summary as at {long_date(as_at)}",

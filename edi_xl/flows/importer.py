@@ -37,6 +37,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
+from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.model import Action, ActionPlan, PlanSource, combine_plans
 from edi_xl.core.problems import Problem
@@ -229,7 +230,9 @@ def import_plans(
     wb = build_master_book(plan, as_at, trust_name=trust_name)
     write_import_sheet(wb, outcomes)
     names = ", ".join(o.path.name for o in outcomes if o.ok)
-    refresh = refresh_book(wb, as_at, source=f"imported from {names}", now=now, path=out.name)
+    # "as at": the round its Change Log lines belong to (the trend, the changes since)
+    source = f"imported from {names} as at {short_date(as_at)}"
+    refresh = refresh_book(wb, as_at, source=source, now=now, path=out.name)
     backup = save_atomic(wb, out, notes=refresh.notes)
     refresh.path, refresh.backup = out, backup
     return ImportResult(

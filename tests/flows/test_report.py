@@ -450,6 +450,84 @@ def test_big_master_summary_sheet_trend_table_and_chart_names(big: dict[str, Any
     assert "Summary!$" not in xml
 
 
+def _undate_the_import(master: Path) -> None:
+    """The master's Change Log as an import before session 20 wrote it: "imported from
+    plan.xlsx", naming no as-at date."""
+    wb = load_workbook(master)
+    ws = wb["Change Log"]
+    undated = 0
+    for row in ws.iter_rows(min_row=2):
+        source = row[5].value
+        if isinstance(source, str) and source.startswith("imported from "):
+            row[5].value = re.sub(r" as at .*$", "", source)
+            undated += 1
+    assert undated
+    wb.save(master)
+
+
+@pytest.mark.parametrize("logged", ["as at", "undated"])
+def test_an_import_as_at_an_earlier_date_is_its_round_in_the_trend(
+    tmp_path: Path, logged: str
+) -> None:
+    """README's own example: a plan imported as at an earlier date (the clock is later than
+    every round), then a round and a merge. The import's Change Log lines belong to its date,
+    not the day the command ran: the trend is what `summary --json` said at each round's end,
+    and "newly Red" counts only this round's. A master imported by an older version (its
+    lines "imported from plan.xlsx", no date) reads the same, as of its first round."""
+    from edi_xl.flows.importer import import_plans
+    from edi_xl.flows.merge import merge_returns
+    from edi_xl.flows.rounds import start_round
+
+    wb, ws = trust_layout_book("Imported EDI action plan", ())
+    for i in range(10):
+        due = date(2024, 1, 31) if i < 4 else date(2025, 6, 30)  # 4 overdue at the import
+        ws.append(
+            [
+                f"1.{i + 1}",
+                "Data",
+                f"Action {i}",
+                "WRES 1",
+                "Race",
+                f"Owner {i}",
+                date(2023, 4, 1),
+                due,
+                "On Track",
+                f"Update {i}",
+            ]
+        )
+    wb.save(tmp_path / "plan.xlsx")
+    master = tmp_path / "master.xlsx"
+    import_plans([tmp_path / "plan.xlsx"], master, as_at=ROUNDS[0])  # now: today's clock
+    if logged == "undated":
+        _undate_the_import(master)
+    then = [summary_json(master)["rag"]]
+    assert then[0]["Red"] == 4  # the overdue rule's, at the import
+    start_round(master, ROUNDS[1], now=MERGED[1])
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    back = Workbook()
+    back.active.append(["#", "Status", "Update"])
+    back.active.append(["1.5", "Off Track", "Slipped"])
+    back.active.append(["1.6", "Complete", "Done"])
+    back.save(returns / "owners.xlsx")
+    merge_returns(master, [returns], as_at=ROUNDS[1], now=MERGED[1])
+    figures = summary_json(master)
+    then.append(figures["rag"])
+    assert [p["as_at"] for p in figures["trend"]] == [d.isoformat() for d in ROUNDS[:2]]
+    for point, rag in zip(figures["trend"], then, strict=True):
+        assert [point[c] for c in COLOURS] + [point["no_status"]] == [rag[c] for c in COLOURS] + [
+            rag["no_status"]
+        ]
+    assert [c["id"] for c in figures["changes"]["newly_red"]] == ["1.5"]
+    assert [c["id"] for c in figures["changes"]["newly_blue"]] == ["1.6"]
+    docx = report(master, tmp_path / "paper.docx")
+    trend = rag_rows(only_table(section(sections(docx), "2.3 Trend")))
+    assert trend == [[p["label"], *(p[c] for c in COLOURS), p["total"]] for p in figures["trend"]]
+    assert "1 action was completed, 1 action became Red and 0 actions moved back" in " ".join(
+        section(sections(docx), "1. Executive summary")
+    )
+
+
 def trend_first_row(ws: Any) -> int:
     for row in range(1, ws.max_row + 1):
         if str(ws.cell(row, 1).value or "").startswith("Trend: "):

@@ -88,3 +88,74 @@ def plural_word(count: int, word: str, many: str | None = None) -> str:
 def plural(count: int, word: str, many: str | None = None) -> str:
     """The count and the word: "1 row", "2 rows", "0 rows" (see :func:`plural_word`)."""
     return f"{count} {plural_word(count, word, many)}"
+
+
+#: First words of a job title, not a name: "Director of People, Culture & OD" is one owner
+#: to greet whole, never "Dear Director of People,".
+_TITLE_WORDS = frozenset(
+    (
+        "director",
+        "directors",
+        "head",
+        "heads",
+        "chief",
+        "deputy",
+        "associate",
+        "assistant",
+        "lead",
+        "leads",
+        "manager",
+        "managers",
+        "executive",
+        "senior",
+        "interim",
+        "acting",
+        "officer",
+        "chair",
+        "vice",
+        "programme",
+        "project",
+        "clinical",
+        "medical",
+        "nursing",
+        "divisional",
+        "group",
+        "team",
+        "board",
+        "committee",
+        "trust",
+        "people",
+        "workforce",
+        "freedom",
+        "guardian",
+        "network",
+        "staff",
+        "general",
+        "service",
+        "services",
+        "all",
+        "the",
+        "hr",
+        "edi",
+    )
+)
+_PAIRS = (("(", ")"), ("[", "]"), ("{", "}"), ("“", "”"), ("‘", "’"))
+
+
+def greeting_name(owner: str) -> str:
+    """Whom an email greets for an action owner ("Dear {name},"): the part before the first
+    comma when it is a person's name ("Jim Machon, Associate Director of HR" -> "Jim Machon"),
+    else the whole owner. A part that opens a bracket or a quote it does not close ("Dr. Anne
+    D'Souza (Medical Director, "acting")") or that starts like a job title ("Director of
+    People, Culture & OD") is not a name: cut there, the greeting would read wrong."""
+    whole = owner.strip()
+    head, comma, _ = whole.partition(",")
+    head = head.strip()
+    if not comma or not head:
+        return whole
+    first = re.split(r"[\s.]+", head.lower(), maxsplit=1)[0]
+    if first in _TITLE_WORDS:
+        return whole
+    if head.count('"') % 2 or any(head.count(a) != head.count(b) for a, b in _PAIRS):
+        return whole
+    return head

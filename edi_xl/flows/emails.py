@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from edi_xl.core.dates import long_date
 from edi_xl.core.model import Action
 from edi_xl.core.problems import Code, Problem, problem
-from edi_xl.core.text import plural
+from edi_xl.core.text import greeting_name, plural
 from edi_xl.master.save import write_atomic
 from edi_xl.master.sheets import OWNERS_HEADERS, SETTINGS, OwnerContact, Settings
 
@@ -342,7 +342,7 @@ def owner_draft(
     drafts.unreadable += [(owner, column, text) for column, text in found.unreadable]
     values = {
         "owner": owner,
-        "name": owner.split(",")[0].strip(),
+        "name": greeting_name(owner),
         "as_at": long_date(as_at),
         "reply_by": long_date(reply_by(settings, as_at)),
         "actions": action_lines(actions),

@@ -30,7 +30,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.dates import DateKind, long_date, parse_date
 from edi_xl.core.problems import SEVERITY, Code, Flag, Location, Outcome, Problem
-from edi_xl.core.text import cell_text, plural
+from edi_xl.core.text import cell_text, greeting_name, plural
 from edi_xl.master.cells import new_cell, set_plain, set_value
 from edi_xl.master.printing import apply_print_setup
 from edi_xl.master.sheets import RETURNS_SHEET, ROUND_LABEL, Settings, owner_key
@@ -295,7 +295,7 @@ def files_by_owner(record: RoundRecord) -> dict[str, list[FileRecord]]:
 
 def reminder(owner: str, as_at: date, status: OwnerStatus | None = None) -> str:
     """The text to paste into a chase email for an owner still owed."""
-    name = owner.split(",")[0].strip()
+    name = greeting_name(owner)
     return (
         f"Dear {name}, {why_chased(status, as_at)} Please set a Status for each of your "
         "actions and add a short update in the return we sent you, and send it back to the "

@@ -522,6 +522,51 @@ def test_never_overwrites_a_file_of_the_users_named_as_a_return(
     assert read_return_metadata(out / names[FIONA]).as_at == AS_AT
 
 
+# --- whom the email greets ------------------------------------------------------------------
+
+TITLE_OWNER = "Director of People, Culture & OD (interim)"
+BRACKET_OWNER = 'Dr. Anne-Marie D\'Souza (Medical Director, "acting")'
+
+
+def test_the_greeting_cuts_the_owner_at_a_comma_only_after_a_name(
+    master: Path, tmp_path: Path
+) -> None:
+    """An owner's job title or an open bracket before the first comma is not a name: the
+    draft greets the whole owner (body, the subject's {name}, the chase reminder), never
+    "Dear Director of People," nor a bracket left open."""
+    from email import policy
+    from email.parser import BytesParser
+
+    from edi_xl.master.round_record import reminder
+
+    plan = "Action Plan"
+    set_master_cells(
+        master,
+        {
+            (plan, MASTER_ROW["1.4"], OWNER_COL): TITLE_OWNER,
+            (plan, MASTER_ROW["2.2"], OWNER_COL): BRACKET_OWNER,
+        },
+    )
+
+    def subject_with_name(wb: Any) -> None:
+        ws = wb["Settings"]
+        row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Email subject")
+        ws.cell(row, 2).value = "{name}: your EDI update"
+
+    edit_workbook(master, subject_with_name)
+    out = tmp_path / "out"
+    result = run(master, out)
+    drafts = {f.owner: f.path.with_suffix(".eml") for f in result.files}
+    expected = {TITLE_OWNER: TITLE_OWNER, BRACKET_OWNER: BRACKET_OWNER}
+    expected |= {JIM: "Jim Machon", FIONA: "Fiona MacDonald"}  # a name, then a title
+    for owner, name in expected.items():
+        with drafts[owner].open("rb") as handle:
+            msg = BytesParser(policy=policy.default).parse(handle)
+        assert msg["Subject"] == f"{name}: your EDI update"
+        assert msg.get_body(("plain",)).get_content().startswith(f"Dear {name},\n")
+        assert reminder(owner, AS_AT).startswith(f"Dear {name}, ")
+
+
 # --- nothing becomes a formula -------------------------------------------------------------
 
 

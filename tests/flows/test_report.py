@@ -231,7 +231,55 @@ def test_front_sheet_reads_the_settings_rows(master: Path, tmp_path: Path) -> No
     assert "Executive lead: Sam Smith, Chief People Officer" in front
     assert "Purpose: For assurance" in front
     recommendation = section(sections(tmp_path / "p.docx"), "Recommendation")
-    assert recommendation[0].startswith("People Committee is asked to note the position")
+    assert recommendation[0].startswith("The People Committee is asked to note the position")
+
+
+def paper_data(master: Path) -> Any:
+    """What `edi-xl report` makes its paper from, for ``master`` at its as-at date."""
+    from edi_xl.flows.refresh import refresh_book
+    from edi_xl.flows.report.paper import PaperData
+    from edi_xl.master.plan import load_master, read_master_plan
+
+    wb = load_master(master, remakes_summary=True, log_as_values=True)
+    result = refresh_book(wb, None, path=master.name)
+    settings = read_master_plan(wb, master.name).settings
+    return PaperData(result.summary, result.plan, {}, settings)
+
+
+@pytest.mark.parametrize(
+    ("meeting", "asked"),
+    [
+        ("People Committee", "The People Committee"),
+        ("the Trust Board", "The Trust Board"),
+        ("People, Culture & Workforce Committee", "The People, Culture & Workforce Committee"),
+        (
+            "People, Culture & Workforce Committee (a committee of the Trust Board), meeting in "
+            "public, Part 1 — extraordinary session",
+            "The People, Culture & Workforce Committee",
+        ),
+        ("Board of Directors — Part 1", "The Board of Directors"),
+        (
+            "Joint meeting of the Trust Boards of the four acute trusts of the integrated care "
+            "system in common",
+            "The Committee",
+        ),
+        (None, "The Committee"),
+    ],
+)
+def test_the_recommendation_reads_as_a_sentence(master: Path, meeting: str, asked: str) -> None:
+    """The Meeting is the subject, with "The" and without its aside; a plural agrees with the
+    count ("the 1 action that has passed its due date")."""
+    from dataclasses import replace
+
+    from edi_xl.flows.report.paper import recommendation
+
+    data = paper_data(master)
+    data = replace(data, settings=replace(data.settings, meeting=meeting))
+    assert len(data.summary.overdue) == 2
+    assert recommendation(data).startswith(f"{asked} is asked to note the position")
+    assert recommendation(data).endswith("the 2 actions that have passed their due date.")
+    one = replace(data, summary=replace(data.summary, overdue=data.summary.overdue[:1]))
+    assert recommendation(one).endswith("the 1 action that has passed its due date.")
 
 
 def test_missing_settings_rows_are_named(master: Path, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ Arial 12 pt body text (11 pt in tables).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -101,17 +102,39 @@ def latest_update(action: Action, as_at: date, *, cut: bool = False) -> str:
     return f"{text} ({short_date(latest.as_at)})" if latest.as_at else text
 
 
+#: Longest Meeting (up to an aside) the recommendation names; a longer one is "The
+#: Committee" there (the front sheet gives it whole): a sentence cannot carry it.
+MEETING_IN_A_SENTENCE = 60
+
+#: Where a Meeting's aside begins: a bracket, a semicolon, a spaced dash.
+_MEETING_ASIDE = re.compile(r"\s*[(\[;]|\s+[—–-]\s+")
+
+
+def meeting_subject(meeting: str | None) -> str:
+    """Who the recommendation asks: the Settings Meeting after "The" ("People Committee" ->
+    "The People Committee"; one starting "The" kept as it is), up to an aside ("People
+    Committee (a committee of the Board) — Part 1" -> "The People Committee"); "The
+    Committee" when there is none or it is still too long to read in a sentence."""
+    name = _MEETING_ASIDE.split(meeting or "", maxsplit=1)[0].strip(" ,.")
+    if not name or len(name) > MEETING_IN_A_SENTENCE:
+        return "The Committee"
+    if name[:4].lower() == "the ":
+        return "The " + name[4:]
+    return "The " + name
+
+
 def recommendation(data: PaperData) -> str:
     s = data.summary
-    meeting = data.settings.meeting or "The Committee"
     sentence = (
-        f"{meeting} is asked to note the position of the equality, diversity and inclusion "
-        f"action plan as at {long_date(s.as_at)} and to take assurance from the progress made"
+        f"{meeting_subject(data.settings.meeting)} is asked to note the position of the "
+        f"equality, diversity and inclusion action plan as at {long_date(s.as_at)} and to take "
+        "assurance from the progress made"
     )
     if s.overdue:
+        one = len(s.overdue) == 1
         sentence += (
             f" and the attention given to the {_n(len(s.overdue), 'action', 'actions')} "
-            "that have passed their due date"
+            f"that {'has' if one else 'have'} passed {'its' if one else 'their'} due date"
         )
     return sentence + "."
 

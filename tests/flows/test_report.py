@@ -367,6 +367,43 @@ def test_the_paper_is_accessible_by_construction(master: Path, tmp_path: Path) -
     assert doc.core_properties.title and doc.core_properties.language == "en-GB"
 
 
+def test_a_long_action_is_cut_in_the_exceptions_and_the_summary_names_five_overdue(
+    tmp_path: Path,
+) -> None:
+    """A 2,000-character action filled three pages of the exception tables: there it is cut at
+    a word near 200 characters with a pointer to Appendix A, where it is whole; the executive
+    summary names the five longest overdue and says how many more 3.1 lists."""
+    long_action = " ".join(
+        f"Part {i}: deliver reverse mentoring and inclusive recruitment panels." for i in range(30)
+    )
+    assert len(long_action) > 2000
+    wb, ws = trust_layout_book("Long actions EDI plan", ("Update as at 31 Mar 24",))
+    for i in range(8):
+        ws.append(
+            [f"1.{i + 1}", "Data", long_action if i == 0 else f"Action {i}", "WRES 1", "Race",
+             "Owner", date(2023, 4, 1), date(2024, 1, 1 + i), "On Track", f"Update {i}"]
+        )  # fmt: skip
+    wb.save(tmp_path / "plan.xlsx")
+    master = tmp_path / "master.xlsx"
+    new_master(master, read_plan(tmp_path / "plan.xlsx"), ROUNDS[0])
+    figures = summary_json(master)
+    assert len(figures["overdue"]) == 8
+    found = sections(report(master, tmp_path / "paper.docx"))
+    overdue = only_table(section(found, "3.1 Overdue actions (8)"))
+    shown = next(row[1] for row in overdue if row[0] == "1.1")
+    assert shown.endswith("… (in full in Appendix A)") and len(shown) <= 230
+    assert long_action.startswith(shown.removesuffix("… (in full in Appendix A)"))
+    appendix = only_table(section(found, "Appendix A."))
+    assert next(row[2] for row in appendix if row[0] == "1.1") == long_action
+    summary = " ".join(section(found, "1. Executive summary"))
+    named = [a["id"] for a in figures["overdue"][:5]]
+    assert "8 actions have passed their due date: " + named[0] in summary
+    assert all(f"{i} Action" in summary or i == "1.1" for i in named)
+    assert "and 3 more (see 3.1)." in summary
+    assert all(f"{a['id']} Action" not in summary for a in figures["overdue"][5:])
+    assert_paper_matches(tmp_path / "paper.docx", figures)
+
+
 # --- 300 actions, three rounds -----------------------------------------------------------------
 
 ROUNDS = (date(2024, 3, 31), date(2024, 6, 30), date(2024, 9, 30))

@@ -158,8 +158,11 @@ def executive_summary(data: PaperData) -> list[str]:
         items = [
             f"{a.id} {_short(a.action, 60)} ({a.owner or 'no owner'}; due "
             f"{short_date(a.due)}, {_n(a.days_overdue or 0, 'day', 'days')} overdue)"
-            for a in s.overdue
+            for a in s.overdue[:OVERDUE_NAMED]  # (the longest overdue first)
         ]
+        more = len(s.overdue) - len(items)
+        if more:  # 3.1 lists every one: a list of 33 here ran over a page
+            items.append(f"and {more} more (see 3.1)")
         has = "has" if len(s.overdue) == 1 else "have"
         out.append(
             f"{_n(len(s.overdue), 'action', 'actions')} {has} passed "
@@ -364,15 +367,27 @@ def _lead_in(doc: DocumentType, text: str) -> None:
 #: The most of an update the paper's exception tables show (the appendix has it whole).
 UPDATE_SHOWN = 400
 
+#: The most of an action's text the exception and completed tables show (the appendix has it
+#: whole): a 2,000-character action filled three pages of a 4.4 cm column.
+ACTION_SHOWN = 200
 
-def shortened(update: str) -> str:
-    """An update for a narrow column of the exception tables: whole up to
-    :data:`UPDATE_SHOWN` characters, else cut at a word with a pointer to Appendix A (a long
-    update in a 3.6 cm column ran over two pages, the second one empty but for it)."""
-    if len(update) <= UPDATE_SHOWN:
-        return update
-    cut = update[:UPDATE_SHOWN].rsplit(None, 1)[0].rstrip(" ,;:.")
+#: How many overdue actions the executive summary names (3.1 lists them all).
+OVERDUE_NAMED = 5
+
+
+def shortened(text: str, shown: int = UPDATE_SHOWN) -> str:
+    """An update or an action's text for a narrow column of the exception tables: whole up to
+    ``shown`` characters, else cut at a word with a pointer to Appendix A, where it is whole
+    (a long update in a 3.6 cm column ran over two pages, the second one empty but for it)."""
+    if len(text) <= shown:
+        return text
+    cut = text[:shown].rsplit(None, 1)[0].rstrip(" ,;:.")
     return f"{cut}… (in full in Appendix A)"
+
+
+def action_shown(text: str | None) -> str:
+    """An action's text in the exception and completed tables (:func:`shortened`)."""
+    return shortened(text, ACTION_SHOWN) if text else NO_ACTION
 
 
 def table(
@@ -479,7 +494,7 @@ def _listed_rows(
     return [
         [
             a.id or "(no #)",
-            a.action or NO_ACTION,
+            action_shown(a.action),
             a.owner or "(no owner)",
             short_date(a.due) or (a.due_text or ""),
             last(a),
@@ -585,7 +600,7 @@ def build(data: PaperData) -> DocumentType:
             [
                 [
                     a.id,
-                    a.action or NO_ACTION,
+                    action_shown(a.action),
                     a.owner or "(no owner)",
                     short_date(a.due.deadline) or (a.due.text or ""),
                     f"Amber: {s.words.get(RAG.AMBER)}",
@@ -630,7 +645,7 @@ def build(data: PaperData) -> DocumentType:
             [
                 [
                     c.id,
-                    c.action or NO_ACTION,
+                    action_shown(c.action),
                     by_id[c.id].owner if c.id in by_id else "",
                     latest_update(by_id[c.id], s.as_at, cut=True) if c.id in by_id else NO_UPDATE,
                 ]

@@ -404,6 +404,29 @@ def test_a_long_action_is_cut_in_the_exceptions_and_the_summary_names_five_overd
     assert_paper_matches(tmp_path / "paper.docx", figures)
 
 
+def test_a_master_with_no_actions_says_so_with_no_empty_tables_or_charts(tmp_path: Path) -> None:
+    """A new master before its actions are added: the paper says plainly that the plan holds
+    none, not "Of 0 actions, 0 are on track", and has no table of noughts, no table that is
+    a header alone and no empty chart; the coverage gaps (every one) are still listed."""
+    master = tmp_path / "empty.xlsx"
+    new_master(master, None, ROUNDS[0])
+    docx = report(master, tmp_path / "paper.docx")
+    found = sections(docx)
+    summary = section(found, "1. Executive summary")
+    assert summary[0].startswith("The plan holds no actions yet")
+    assert not any("Of 0 actions" in p for p in summary)
+    assert section(found, "2. RAG position") == [summary[0]]
+    assert not [k for k in found if k.startswith(("2.1", "2.2", "2.3"))]
+    assert section(found, "Appendix A.") == [summary[0]]
+    assert section(found, "Recommendation")[0].startswith(
+        "The Committee is asked to note that the equality, diversity and inclusion action plan "
+        "holds no actions yet as at 31 March 2024."
+    )
+    doc = Document(str(docx))
+    assert [len(t.rows) for t in doc.tables] == [1 + len(summary_json(master)["gaps"])]
+    assert not doc.inline_shapes  # no chart
+
+
 # --- 300 actions, three rounds -----------------------------------------------------------------
 
 ROUNDS = (date(2024, 3, 31), date(2024, 6, 30), date(2024, 9, 30))

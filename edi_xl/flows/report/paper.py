@@ -47,6 +47,12 @@ TEXT_COLOUR = "212B32"
 PURPOSE = "For assurance"
 NO_UPDATE = "No update given."
 NO_ACTION = "(no action text in the plan)"
+#: What the paper of a master with no actions says in place of its figures, tables and charts
+#: (all nought and empty: "Of 0 actions, 0 are on track").
+NO_ACTIONS = (
+    "The plan holds no actions yet: add them to the Action Plan sheet (or edi-xl import a plan), "
+    "then make the paper again."
+)
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,11 @@ def meeting_subject(meeting: str | None) -> str:
 
 def recommendation(data: PaperData) -> str:
     s = data.summary
+    if not s.actions:  # (no progress to take assurance from)
+        return (
+            f"{meeting_subject(data.settings.meeting)} is asked to note that the equality, "
+            f"diversity and inclusion action plan holds no actions yet as at {long_date(s.as_at)}."
+        )
     sentence = (
         f"{meeting_subject(data.settings.meeting)} is asked to note the position of the "
         f"equality, diversity and inclusion action plan as at {long_date(s.as_at)} and to take "
@@ -151,6 +162,8 @@ def executive_summary(data: PaperData) -> list[str]:
         "timescales (Red)",
         f"{counts[RAG.BLUE]} {'are' if many[RAG.BLUE] else 'is'} complete (Blue)",
     ]
+    if not s.actions:  # (not "Of 0 actions, 0 are on track")
+        return [NO_ACTIONS, _gaps_sentence(s)]
     out = [f"Of {_n(s.actions, 'action', 'actions')}, {_join(parts)}."]
     if s.no_status:
         out[-1] += f" {_n(s.no_status, 'action has', 'actions have')} no RAG status."
@@ -201,18 +214,19 @@ def executive_summary(data: PaperData) -> list[str]:
         f"{_n(len(s.due_soon), 'more action is', 'more actions are')} due in the next "
         f"{s.due_within_days} days, by {long_date(horizon)}."
     )
+    out.append(_gaps_sentence(s))
+    return out
+
+
+def _gaps_sentence(s: Summary) -> str:
     gaps = s.gaps
     if gaps:
-        out.append(
+        return (
             f"{len(gaps)} of the {len(s.coverage)} WRES indicators, WDES metrics and High Impact "
             f"Actions {'has' if len(gaps) == 1 else 'have'} no live action: "
             f"{_join([g.label for g in gaps])}."
         )
-    else:
-        out.append(
-            "Every WRES indicator, WDES metric and High Impact Action has at least one live action."
-        )
-    return out
+    return "Every WRES indicator, WDES metric and High Impact Action has at least one live action."
 
 
 # --- the document's look -----------------------------------------------------------------------
@@ -522,62 +536,10 @@ def build(data: PaperData) -> DocumentType:
         doc.add_paragraph(sentence)
 
     doc.add_heading("2. RAG position", level=1)
-    doc.add_paragraph(
-        "RAG status as the Status column of the action plan shows it at "
-        f"{long_date(s.as_at)}: Green {s.words.get(RAG.GREEN)}, Amber {s.words.get(RAG.AMBER)}, "
-        f"Red {s.words.get(RAG.RED)}, Blue {s.words.get(RAG.BLUE)}."
-    )
-    doc.add_heading("2.1 All actions", level=2)
-    overall_rows = [[rag.value, s.words.get(rag, ""), s.overall.counts[rag]] for rag in RAG_ORDER]
-    if s.no_status:
-        overall_rows.append(["No RAG status", "blank or not a Settings word", s.no_status])
-    overall_rows.append(["Total", "", s.actions])
-    colour = {r.value: r for r in RAG_ORDER}
-    table(
-        doc,
-        ["RAG status", "Status word", "Actions"],
-        overall_rows,
-        [4.0, 9.0, 3.9],
-        rag_cols={0: lambda row: colour.get(str(row[0]))},
-        bold_last=True,
-    )
-    overall = charts.Bars(["All actions"], [s.overall.counts], s.words)
-    picture(
-        doc,
-        charts.horizontal(overall),
-        charts.describe(overall, "Bar chart of the RAG status of all actions"),
-        "RAG status of all actions",
-    )
-    doc.add_heading("2.2 By theme", level=2)
-    _rag_rows_table(doc, "Theme (Milestone)", s.by_theme, 7.4)
-    themes = charts.Bars([r.label for r in s.by_theme], [r.counts for r in s.by_theme], s.words)
-    if s.by_theme:
-        picture(
-            doc,
-            charts.horizontal(themes),
-            charts.describe(themes, "Stacked bar chart of RAG status by theme"),
-            "RAG status by theme",
-        )
-    doc.add_heading("2.3 Trend across rounds", level=2)
-    _lead_in(
-        doc,
-        "RAG status at the end of each reporting round (the Update as at columns), worked back "
-        "from the Change Log, and now.",
-    )
-    table(
-        doc,
-        ["Round (as at)", *(r.value for r in RAG_ORDER), "Total"],
-        [[p.label, *(p.counts[r] for r in RAG_ORDER), p.total] for p in s.trend],
-        [5.4, *([2.3] * 5)],
-        header_rag={i + 1: rag for i, rag in enumerate(RAG_ORDER)},
-    )
-    trend = charts.Bars([p.label for p in s.trend], [p.counts for p in s.trend], s.words)
-    picture(
-        doc,
-        charts.vertical(trend),
-        charts.describe(trend, "Stacked column chart of RAG status at the end of each round"),
-        "RAG status at the end of each round",
-    )
+    if s.actions:
+        _rag_position(doc, data)
+    else:
+        doc.add_paragraph(NO_ACTIONS)
 
     doc.add_heading("3. Exceptions", level=1)
     doc.add_heading(f"3.1 Overdue actions ({len(s.overdue)})", level=2)
@@ -677,12 +639,76 @@ def build(data: PaperData) -> DocumentType:
     return doc
 
 
+def _rag_position(doc: DocumentType, data: PaperData) -> None:
+    """Section 2 of a plan with actions: overall, by theme and the trend, tables and charts."""
+    s = data.summary
+    doc.add_paragraph(
+        "RAG status as the Status column of the action plan shows it at "
+        f"{long_date(s.as_at)}: Green {s.words.get(RAG.GREEN)}, Amber {s.words.get(RAG.AMBER)}, "
+        f"Red {s.words.get(RAG.RED)}, Blue {s.words.get(RAG.BLUE)}."
+    )
+    doc.add_heading("2.1 All actions", level=2)
+    overall_rows = [[rag.value, s.words.get(rag, ""), s.overall.counts[rag]] for rag in RAG_ORDER]
+    if s.no_status:
+        overall_rows.append(["No RAG status", "blank or not a Settings word", s.no_status])
+    overall_rows.append(["Total", "", s.actions])
+    colour = {r.value: r for r in RAG_ORDER}
+    table(
+        doc,
+        ["RAG status", "Status word", "Actions"],
+        overall_rows,
+        [4.0, 9.0, 3.9],
+        rag_cols={0: lambda row: colour.get(str(row[0]))},
+        bold_last=True,
+    )
+    overall = charts.Bars(["All actions"], [s.overall.counts], s.words)
+    picture(
+        doc,
+        charts.horizontal(overall),
+        charts.describe(overall, "Bar chart of the RAG status of all actions"),
+        "RAG status of all actions",
+    )
+    doc.add_heading("2.2 By theme", level=2)
+    _rag_rows_table(doc, "Theme (Milestone)", s.by_theme, 7.4)
+    themes = charts.Bars([r.label for r in s.by_theme], [r.counts for r in s.by_theme], s.words)
+    if s.by_theme:
+        picture(
+            doc,
+            charts.horizontal(themes),
+            charts.describe(themes, "Stacked bar chart of RAG status by theme"),
+            "RAG status by theme",
+        )
+    doc.add_heading("2.3 Trend across rounds", level=2)
+    _lead_in(
+        doc,
+        "RAG status at the end of each reporting round (the Update as at columns), worked back "
+        "from the Change Log, and now.",
+    )
+    table(
+        doc,
+        ["Round (as at)", *(r.value for r in RAG_ORDER), "Total"],
+        [[p.label, *(p.counts[r] for r in RAG_ORDER), p.total] for p in s.trend],
+        [5.4, *([2.3] * 5)],
+        header_rag={i + 1: rag for i, rag in enumerate(RAG_ORDER)},
+    )
+    trend = charts.Bars([p.label for p in s.trend], [p.counts for p in s.trend], s.words)
+    picture(
+        doc,
+        charts.vertical(trend),
+        charts.describe(trend, "Stacked column chart of RAG status at the end of each round"),
+        "RAG status at the end of each round",
+    )
+
+
 def _appendix(doc: DocumentType, data: PaperData) -> None:
     s = data.summary
     section = doc.add_section()
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21.0)
     doc.add_heading(f"Appendix A. The full action plan ({s.actions} actions)", level=1)
+    if not s.actions:
+        doc.add_paragraph(NO_ACTIONS)
+        return
     _lead_in(doc, f"Every action as at {long_date(s.as_at)}, in the order of the plan.")
     rows = []
     for a in data.plan.actions:

@@ -982,7 +982,15 @@ def _keep_sections_together(ws: Worksheet, min_rows: int = 6) -> None:
     its rows at the foot of a page, and before a chart that would otherwise be cut by the end
     of a page (estimated from the row heights and the print scale). A break that would cut
     a chart goes before it; one that would leave a few rows of a block (the rows between two
-    blank rows) on either side goes before the block."""
+    blank rows) on either side goes before the block.
+
+    A page begun by a break added here holds at least ``min_rows`` rows before the next one
+    added here: what does not fit below so few would not fit on the next page either. (The
+    owners' section, broken before with its chart, had the overdue list start beside the
+    chart, its first rows 400 pt tall; the break that list wanted went before the chart, one
+    row after the first, and left the heading "RAG status by action owner" alone on a
+    page.) A chart is measured by the rows it covers, a tall one beside it whole: a row is
+    never split between pages, so the chart's fixed height alone would let it be cut."""
     ws.row_breaks.brk = []
     scale = (ws.page_setup.scale or fit_scale(ws)) / 100
     # between the top and bottom margins, less a tenth: LibreOffice's columns are wider than
@@ -1021,7 +1029,7 @@ def _keep_sections_together(ws: Worksheet, min_rows: int = 6) -> None:
         return start if few and start > after + 1 and not inside_chart else r
 
     used = 0.0
-    last_break = 0
+    last_break = last_manual = 0  # (the last break, the last one added here)
     r = 1
     while r <= last_row:
         wanted = None
@@ -1036,9 +1044,10 @@ def _keep_sections_together(ws: Worksheet, min_rows: int = 6) -> None:
                 wanted = r
         if wanted is not None and r > last_break + 1:
             at = break_before(wanted, last_break)
-            if at > last_break + 1:
+            begun_here = last_break == last_manual  # (the page began at a break of ours)
+            if at > last_break + 1 and not (begun_here and at <= last_manual + min_rows):
                 ws.row_breaks.append(Break(id=at - 1))
-                last_break = at - 1
+                last_break = last_manual = at - 1
                 used = height(TITLE_ROW)
                 r = at
         used += height(r)

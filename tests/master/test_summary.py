@@ -1091,3 +1091,34 @@ def test_no_page_break_cuts_a_chart(tmp_path: Path, n: int) -> None:
     breaks = [b.id for b in ws.row_breaks.brk]
     cutting = [(b, span) for b in breaks for span in spans if span[0] <= b < span[1]]
     assert not cutting, f"breaks {breaks}, charts over rows {spans}"
+
+
+def test_a_heading_is_never_left_alone_on_a_page_by_a_second_break() -> None:
+    """The Summary of a 150-action master (helper-105): the owners' section went to a new page
+    with its chart; the overdue list beside that chart began with rows 409 pt tall (2,000
+    characters of action), and the break the list wanted went before the chart, one row after
+    the first, leaving the heading "RAG status by action owner" alone on a page. The kinds
+    and heights of that sheet's rows, at its print scale: the owners' section starts a page
+    and keeps its table and chart, and no break cuts a chart."""
+    from openpyxl import Workbook
+
+    from edi_xl.master.summary_sheet import KIND_COLUMN, _chart_rows, _keep_sections_together
+
+    ws = Workbook().active
+    kinds = {4: "section", 5: "rag-header", 6: "rag-words", 7: "rag-total", 8: "note"}
+    kinds |= {10: "section", 11: "rag-header"} | dict.fromkeys(range(12, 24), "rag-line")
+    kinds |= {25: "section", 26: "rag-header"} | dict.fromkeys(range(27, 35), "rag-line")
+    kinds |= {36: "section", 37: "list-header"} | dict.fromkeys(range(38, 90), "list-line")
+    tall = {1: 24.0, 6: 30.0} | dict.fromkeys(range(38, 90), 30.0)
+    tall |= dict.fromkeys((38, 39, 40, 42, 52), 409.0)
+    for row, kind in kinds.items():
+        ws[f"{KIND_COLUMN}{row}"] = kind
+    for row, points in tall.items():
+        ws.row_dimensions[row].height = points
+    ws.page_setup.scale = 49
+    _keep_sections_together(ws)
+    breaks = [b.id for b in ws.row_breaks.brk]
+    assert breaks and breaks[0] == 24  # the owners' section and its chart: a page of their own
+    assert all(b - a > 6 for a, b in zip(breaks, breaks[1:], strict=False)), breaks
+    spans = _chart_rows(lambda r: tall.get(r, ROW_POINTS))
+    assert not [(b, s) for b in breaks for s in spans if s[0] <= b < s[1]], (breaks, spans)

@@ -693,6 +693,34 @@ def test_libreoffice_makes_a_pdf_with_the_headings_and_figures(
     assert len(header_pages) >= 2  # the appendix's header row repeats on every page
 
 
+@pytest.mark.libreoffice
+def test_the_number_and_the_owner_columns_hold_their_words_whole(lo: None, tmp_path: Path) -> None:
+    """Rendered by LibreOffice (helper-105): the "#" column broke "11.11" into "11.1 / 1" and
+    the Action owner column "Communications" in two; each is one word on the page, in the
+    exception tables and the appendix, and every id is whole."""
+    from render_check import pdf_words
+
+    wb, ws = trust_layout_book("Wide ids EDI plan", ("Update as at 31 Mar 24",))
+    ids = [f"{t}.{n}" for t in (10, 11, 12) for n in (10, 11, 12, 13)]
+    for i, action_id in enumerate(ids):
+        ws.append(
+            [action_id, "Data", f"Action {i}", "WRES 1", "Race",
+             "Head of Communications and Engagement", date(2023, 4, 1),
+             date(2024, 1, 1 + i) if i % 2 else date(2024, 4, 20), ("On Track", "At Risk")[i % 2],
+             f"Update {i}"]
+        )  # fmt: skip
+    wb.save(tmp_path / "plan.xlsx")
+    master = tmp_path / "master.xlsx"
+    new_master(master, read_plan(tmp_path / "plan.xlsx"), ROUNDS[0])
+    out = report(master, tmp_path / "paper.docx", "--pdf")
+    words = [w.text for page in pdf_words(out.with_suffix(".pdf")) for w in page]
+    assert words.count("Communications") >= 2 * len(ids)  # 3.1 or 3.3, and the appendix
+    assert "Communication" not in words  # ("Communication / s")
+    for action_id in ids:
+        assert words.count(action_id) >= 2, action_id  # an exception table and the appendix
+    assert not [w for w in words if re.fullmatch(r"1[0-2]\.1?", w)]  # no id broken in two
+
+
 def test_pdf_without_libreoffice_says_so_and_keeps_the_word_paper(
     master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

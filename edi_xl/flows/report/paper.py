@@ -404,6 +404,15 @@ def action_shown(text: str | None) -> str:
     return shortened(text, ACTION_SHOWN) if text else NO_ACTION
 
 
+#: The "#" column: "10.10" on one line at 11 pt, with the cells' 1.5 mm sides, also in
+#: DejaVu Sans, LibreOffice's Arial where Arial is not installed (1.2 cm broke "11.11" into
+#: "11.1 / 1").
+ID_CM = 1.6
+#: The "Action owner" column: a long word of an owner's title ("Communications",
+#: "Transformation") on one line, in DejaVu Sans too (3.0 cm broke it).
+OWNER_CM = 3.7
+
+
 def table(
     doc: DocumentType,
     header: Sequence[str],
@@ -543,7 +552,8 @@ def build(data: PaperData) -> DocumentType:
 
     doc.add_heading("3. Exceptions", level=1)
     doc.add_heading(f"3.1 Overdue actions ({len(s.overdue)})", level=2)
-    exception_cols = [1.2, 4.4, 3.0, 2.3, 2.4, 3.6]  # ("Days overdue" on whole words)
+    # ("Days overdue" on whole words)
+    exception_cols = [ID_CM, 3.4, OWNER_CM, 2.3, 2.4, 3.5]
     if s.overdue:
         table(
             doc,
@@ -570,7 +580,7 @@ def build(data: PaperData) -> DocumentType:
                 ]
                 for a in at_risk
             ],
-            [1.2, 5.2, 3.0, 2.3, 1.9, 3.3],
+            [ID_CM, 3.8, OWNER_CM, 2.3, 1.9, 3.6],
             rag_cols={4: lambda row: RAG.AMBER},
         )
     else:
@@ -613,7 +623,7 @@ def build(data: PaperData) -> DocumentType:
                 ]
                 for c in completed
             ],
-            [1.2, 6.5, 3.4, 5.8],
+            [ID_CM, 5.8, OWNER_CM, 5.8],
         )
     else:
         doc.add_paragraph(f"No action was completed {since}.")
@@ -730,6 +740,6 @@ def _appendix(doc: DocumentType, data: PaperData) -> None:
         doc,
         ["#", "Theme", "Action", "Action owner", "Due date", "RAG status", "Latest update"],
         rows,
-        [1.2, 3.6, 6.6, 3.4, 2.4, 3.0, 5.5],
+        [ID_CM, 3.6, 6.2, OWNER_CM, 2.4, 3.0, 5.2],
         rag_cols={5: lambda row: colour.get(str(row[5]).split(":")[0])},
     )

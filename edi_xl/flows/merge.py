@@ -494,27 +494,34 @@ def _owner_of(file: ReturnFile, actions: list[Action]) -> str | None:
     return owners.most_common(1)[0][0] if owners else file.owner
 
 
-def _own_owner(file: ReturnFile, actions: list[Action], owners: list[str]) -> str | None:
+def _own_owner(file: ReturnFile, actions: list[Action], owners: dict[str, str]) -> str | None:
     """Whose return ``file`` is: the owner its name names (or its hidden record) when it
     holds an action of theirs, else the owner of most of its actions. A return of the whole
     plan named after Fiona is Fiona's, though Jim has more rows in it; "Hazel and the EDI
-    lead" names two, and is the one of most of its actions."""
+    lead" names two, and is the one of most of its actions. ``owners``:
+    :func:`owners_file_names`."""
     named = _owner_by_name(file, owners)
     if named and any(a.owner and owner_key(a.owner) == owner_key(named) for a in actions):
         return next(a.owner for a in actions if a.owner and owner_key(a.owner) == owner_key(named))
     return _owner_of(file, actions)
 
 
-def _owner_by_name(file: ReturnFile, owners: list[str]) -> str | None:
+def owners_file_names(owners: list[str]) -> dict[str, str]:
+    """Each owner -> the name of their return as edi_xl names it, without ".xlsx", casefolded
+    (made once a merge: :func:`_owner_by_name` looks each file up in it)."""
+    from edi_xl.core.filenames import safe_filename
+
+    return {owner: safe_filename(owner, suffix=".xlsx")[:-5].casefold() for owner in owners}
+
+
+def _owner_by_name(file: ReturnFile, named: dict[str, str]) -> str | None:
     """The owner a file is named after (returns are named after their owner), if any: the
     one whose name is the file's, else the one owner whose name is in it, as people rename a
     return ("Copy of <owner>", "<owner> FINAL v2", "<owner> (2)"), else the owner its hidden
     record names. A rejected return so tied to its owner is said to them as such ("we could
-    not read the file you sent"), not chased as no return at all."""
-    from edi_xl.core.filenames import safe_filename
-
+    not read the file you sent"), not chased as no return at all. ``named``:
+    :func:`owners_file_names`."""
     stem = Path(file.name).stem.casefold()
-    named = {owner: safe_filename(owner, suffix=".xlsx")[:-5].casefold() for owner in owners}
     for owner, name in named.items():
         if name == stem:
             return owner
@@ -654,6 +661,7 @@ def merge_book(
         for action_id in line.actions or ():
             claimed[action_id].append(line)
     owners: dict[str, str | None] = {}
+    file_names = owners_file_names(plan.owners)  # (once: each file is looked up in it)
     # per file, the actions it changed (its rows with something new), whoever took them
     changed: dict[str, set[str]] = defaultdict(set)
     unchanged: set[str] = set()
@@ -699,7 +707,7 @@ def merge_book(
                 flags.append(_not_sent_here(row, action, file, actions))
                 continue
             matched.append((row, action))
-        owners[file.name] = _own_owner(file, [a for _, a in matched], plan.owners)
+        owners[file.name] = _own_owner(file, [a for _, a in matched], file_names)
         rank = _rank(stamp(file.stamp), file.name)
         new_rows = taken_before = 0
         for row, action in matched:
@@ -870,7 +878,7 @@ def merge_book(
     outcomes = [_outcome(f, won, lost, owners, unchanged, earlier, not_merged) for f in files]
     when = now or datetime.now().replace(microsecond=0)
     sheets.append_changes(wb, log, when)
-    _add_to_record(record, files, outcomes, flags, plan.owners, set(not_merged), changed, actions)
+    _add_to_record(record, files, outcomes, flags, file_names, set(not_merged), changed, actions)
     write_returns_sheet(
         wb, round_owners(plan.actions, plan.owners, record), record, as_at, master.settings
     )
@@ -1080,7 +1088,7 @@ def _add_to_record(
     files: list[ReturnFile],
     outcomes: list[FileOutcome],
     flags: list[Flag],
-    owners: list[str],
+    owners: dict[str, str],
     not_merged: set[str],
     changed: dict[str, set[str]],
     actions: dict[str, Action],

@@ -922,9 +922,9 @@ def test_control_characters_in_a_return_are_kept_visible_not_fatal(master, tmp_p
 )
 def test_a_renamed_return_is_its_owners_when_it_names_one(file, owner):
     from edi_xl.flows.intake import REJECTED, ReturnFile
-    from edi_xl.flows.merge import _owner_by_name
+    from edi_xl.flows.merge import _owner_by_name, owners_file_names
 
-    owners = ["Ann Lee", "Ann Leeson", "Head of EDI", "Deputy Head of EDI"]
+    owners = owners_file_names(["Ann Lee", "Ann Leeson", "Head of EDI", "Deputy Head of EDI"])
     returned = ReturnFile(Path(f"{file}.xlsx"), f"{file}.xlsx", REJECTED)
     assert _owner_by_name(returned, owners) == owner
 

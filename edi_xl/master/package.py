@@ -172,6 +172,23 @@ class _Parts(dict[str, bytes]):
     def copy(self) -> dict[str, bytes]:  # type: ignore[override]
         return dict(self.items())
 
+    # (dict's own would hand on a part not yet read as it is held: helper-100)
+    def pop(self, name: str, *default: Any) -> Any:  # type: ignore[override]
+        if name not in self:
+            return dict.pop(self, name, *default)
+        data = self[name]
+        dict.__delitem__(self, name)
+        return data
+
+    def popitem(self) -> tuple[str, bytes]:
+        name = next(reversed(list(self)))
+        return name, self.pop(name)
+
+    def setdefault(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        if name not in self:
+            dict.__setitem__(self, name, default)
+        return self[name]
+
     def items(self) -> Iterator[tuple[str, bytes]]:  # type: ignore[override]
         return ((name, self[name]) for name in list(self))
 

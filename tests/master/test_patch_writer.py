@@ -147,6 +147,12 @@ def test_a_part_is_inflated_only_when_asked_for(tmp_path: Path, stored: bool) ->
         whole = {name: zf.read(name) for name in zf.namelist()}
     for copied in (dict(pkg.parts), {**pkg.parts}, pkg.parts.copy()):
         assert type(copied) is dict and copied == whole
+    styles_bytes = whole["xl/styles.xml"]
+    assert pkg.parts.setdefault("xl/styles.xml", b"") == styles_bytes
+    assert pkg.parts.pop("xl/styles.xml") == styles_bytes and "xl/styles.xml" not in pkg.parts
+    assert pkg.parts.pop("no/such", None) is None
+    name, data = pkg.parts.popitem()
+    assert data == whole[name]
     pkg = Package.read(source)
     pkg.put("xl/workbook.xml", pkg.parts["xl/workbook.xml"] + b"\n")
     assert pkg.parts.get(styles) is pkg.parts[styles] and pkg.parts.get("no/such") is None

@@ -148,9 +148,11 @@ def test_a_part_is_inflated_only_when_asked_for(tmp_path: Path, stored: bool) ->
     for copied in (dict(pkg.parts), {**pkg.parts}, pkg.parts.copy()):
         assert type(copied) is dict and copied == whole
     styles_bytes = whole["xl/styles.xml"]
+    pkg = Package.read(source)  # (none read yet)
     assert pkg.parts.setdefault("xl/styles.xml", b"") == styles_bytes
     assert pkg.parts.pop("xl/styles.xml") == styles_bytes and "xl/styles.xml" not in pkg.parts
     assert pkg.parts.pop("no/such", None) is None
+    assert pkg.parts.pop("xl/workbook.xml") == whole["xl/workbook.xml"]
     name, data = pkg.parts.popitem()
     assert data == whole[name]
     pkg = Package.read(source)

@@ -29,9 +29,9 @@ How things are counted:
   as-at date of the command that wrote it (its Source "... as at 18 Dec 2023", the as-at date it
   set on Settings, or the round of the "Update as at" column it wrote, shared by every line
   written at the same moment; an import's line naming none, written before imports named
-  theirs, the master's first round), else to the day it was written. A status typed into the
-  sheet by hand is not in the Change Log: the trend counts it from the round edi_xl first saw
-  it.
+  theirs, the first round a later line names), else to the day it was written. A status
+  typed into the sheet by hand is not in the Change Log: the trend counts it from the round
+  edi_xl first saw it.
 - Coverage: every WRES indicator, WDES metric and High Impact Action with the live (not Blue)
   actions whose Report / Action cell names it. "WDES 4" and "WDES 9" with no letter name the
   whole metric, so they count for 4a and 4b, 9a and 9b.
@@ -48,7 +48,7 @@ from typing import Any
 from edi_xl.core.dates import long_date, read_short_date, short_date
 from edi_xl.core.model import Action, ActionPlan
 from edi_xl.core.references import Scheme
-from edi_xl.core.rounds import dated_rounds, previous_round, rounds_before, update_header_date
+from edi_xl.core.rounds import previous_round, rounds_before, update_header_date
 from edi_xl.core.rules import Assessment
 from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import plural
@@ -385,15 +385,16 @@ def _named_as_at(line: Sequence[Any]) -> date | None:
     return None
 
 
-def line_dates(
-    change_log: Sequence[Sequence[Any]], first_round: date | None = None
-) -> list[date | None]:
+def line_dates(change_log: Sequence[Sequence[Any]]) -> list[date | None]:
     """The as-at date each Change Log line belongs to (see the module docstring): the one named
     by a line written at the same moment, else the day it was written (None: no time).
 
-    An import's lines naming no date (written before imports named theirs, session 20) are
-    ``first_round``'s, the master's first round: the master began there, not on the day the
-    command ran, which is after every round when the import was as at an earlier date."""
+    An import's lines naming no date (written before imports named theirs, session 20) are of
+    the first round a later line names (the refresh, round or merge that followed the import
+    names the round the master was in), not of the day the command ran, which is after every
+    round when the import was as at an earlier date; of that day when no later line names
+    one. (Not the master's first update column's: a plan imported with last round's column
+    is a round past it, helper-108.)"""
     named: dict[datetime, date] = {}
     imported: set[datetime] = set()
     for line in change_log:
@@ -404,9 +405,10 @@ def line_dates(
             named[stamp] = d
         elif _imported(line):
             imported.add(stamp)
-    if first_round is not None:
-        for stamp in imported - named.keys():
-            named[stamp] = first_round
+    for stamp in sorted(imported - named.keys()):
+        later = [d for when, d in named.items() if when > stamp]
+        if later:
+            named[stamp] = min(later)
     out: list[date | None] = []
     for line in change_log:
         stamp = _as_datetime(line[0] if line else None)
@@ -601,9 +603,8 @@ def summarise(
     since = previous_round(plan.update_headers, as_at)
     name = trust_name or plan.title or "Equality action plan"
     no_status = sum(1 for _, rag in coloured if rag is None)
-    rounds = dated_rounds(plan.update_headers)
     # (the log's lines, read once for both)
-    dates = line_dates(change_log, rounds[0][0] if rounds else None)
+    dates = line_dates(change_log)
     return Summary(
         as_at=as_at,
         title=f"{name}: summary as at {long_date(as_at)}",

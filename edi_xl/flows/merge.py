@@ -604,18 +604,28 @@ def _owner_changed(
     sent_as_at: date | None,
     words: dict[RAG, str],
     as_at: date,
+    started: dict[str, dict[str, Any]] | None = None,
 ) -> bool:
     """Did the owner write anything new in this row: an update, or a Status other than the
     one sent (told by the row's fingerprint)? Without one (a return not made by edi_xl: the
     whole plan sent back), only what the master does not hold already: a Status other than
     its Status, an update other than its update of the round (another owner's rows copied as
     the master has them are no return of theirs, and take no action from a return that
-    changed it)."""
+    changed it), nor what it held when the round began (``started``:
+    :func:`_held_when_the_round_began`; a copy made before another owner's return was merged
+    would otherwise undo it when merged again: helper-108)."""
     if sent is None or not sent.fingerprint:
         held = next((u.text for u in action.updates if u.as_at == as_at), None)
-        if row.update and comparable(row.update) != comparable(held):
+        before = (started or {}).get(action.id, {})
+        if row.update and comparable(row.update) not in (
+            comparable(held),
+            comparable(before.get("update", held)),
+        ):
             return True
-        return status_word is not None and comparable(status_word) != comparable(action.status_text)
+        return status_word is not None and comparable(status_word) not in (
+            comparable(action.status_text),
+            comparable(before.get("Status", action.status_text)),
+        )
     if row.update:
         return True
     if status_word is None:
@@ -661,6 +671,9 @@ def merge_book(
         for action_id in line.actions or ():
             claimed[action_id].append(line)
     owners: dict[str, str | None] = {}
+    # what each action held when the round began, read when a return without edi_xl's
+    # hidden record needs it (:func:`_owner_changed`)
+    started: dict[str, dict[str, Any]] | None = None
     file_names = owners_file_names(plan.owners)  # (once: each file is looked up in it)
     # per file, the actions it changed (its rows with something new), whoever took them
     changed: dict[str, set[str]] = defaultdict(set)
@@ -742,7 +755,11 @@ def merge_book(
                         kept=action.status_text,
                     )
                 )
-            if not _owner_changed(row, action, status_word, sent_row, sent_as_at, words, as_at):
+            if sent_row is None or not sent_row.fingerprint:
+                started = started if started is not None else _held_when_the_round_began(wb, as_at)
+            if not _owner_changed(
+                row, action, status_word, sent_row, sent_as_at, words, as_at, started
+            ):
                 continue  # sent back as it was: nothing to take (and nothing to undo)
             new_rows += 1
             changed[file.name].add(action.id)
@@ -1045,6 +1062,22 @@ def _claims(lines: list[FileRecord]) -> dict[str, FileRecord]:
             ):
                 newest[action_id] = f
     return newest
+
+
+def _held_when_the_round_began(wb: Workbook, as_at: date) -> dict[str, dict[str, Any]]:
+    """Per action changed since the round began, what its Status and its round's update
+    ("update") held then: the old value of the first Change Log line of this round for
+    each."""
+    from edi_xl.flows.rounds import _clock_time, round_began
+
+    began = round_began(wb, as_at)
+    fields = {"Status": "Status", update_header(as_at): "update"}
+    held: dict[str, dict[str, Any]] = defaultdict(dict)
+    for when, action_id, fld, old, _, _ in sheets.read_change_log(wb):
+        logged_at = _clock_time(when)
+        if fld in fields and logged_at is not None and logged_at >= began:
+            held[str(action_id).strip()].setdefault(fields[fld], old)
+    return held
 
 
 def _with_actions(

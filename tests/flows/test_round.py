@@ -1180,6 +1180,39 @@ def test_a_whole_plan_sent_back_credits_only_the_owner_who_changed_it(tmp_path, 
     assert plan_rows(plan)["2.3"][ROUND_COLUMN] == "FTSU policy reviewed in November"
 
 
+def test_a_whole_plan_copied_before_another_return_never_undoes_it(tmp_path, master):
+    """Fiona's return sets 5.6 Complete; Hazel sends back the whole plan as it was when the
+    round began, with only her 2.2 changed, saved later. Merged, and merged again: 5.6 stays
+    Fiona's Complete. A row of a file without edi_xl's record that holds what the action held
+    when the round began is no change of its sender's (helper-108, session 20: the second
+    merge took Hazel's stale copy of 5.6 as hers, newer, and undid Fiona's)."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    ws = load_workbook(plan)["Action Plan"]
+    header_row = next(r for r in range(1, 30) if ws.cell(r, 1).value == "#")
+    header = [c.value for c in ws[header_row]]
+    lines = [list(r) for r in ws.iter_rows(min_row=header_row + 1, values_only=True) if r[0]]
+    before = plan_rows(plan)["5.6"]["Status"]
+    sent = tmp_path / "Owner returns"
+    invoke("returns", plan, "-o", sent)
+    answer(sent / f"{FIONA}.xlsx", tmp_path / "back", {"5.6": ("Complete", "Evidence filed")})
+    status = header.index("Status")
+    for line in lines:
+        if str(line[0]) == "2.2":
+            line[status] = "At Risk"
+    whole = Workbook()
+    whole.active.append(header)
+    for line in lines:
+        whole.active.append(line)
+    whole.save(tmp_path / "back" / f"{HAZEL}.xlsx")  # (saved after Fiona's)
+    assert before != "Complete"
+    for _ in range(3):
+        invoke("merge", plan, tmp_path / "back")
+        rows = plan_rows(plan)
+        assert (rows["5.6"]["Status"], rows["2.2"]["Status"]) == ("Complete", "At Risk")
+        assert returned(plan)[FIONA] == "Yes"
+
+
 def test_a_shared_file_older_than_the_other_owners_return_gives_the_colleagues_rows(
     tmp_path, master
 ):

@@ -153,9 +153,21 @@ def greeting_name(owner: str) -> str:
     head = head.strip()
     if not comma or not head:
         return whole
-    first = re.split(r"[\s.]+", head.lower(), maxsplit=1)[0]
-    if first in _TITLE_WORDS:
-        return whole
+    if any(word in _TITLE_WORDS for word in re.split(r"[\s.]+", head.lower())):
+        return whole  # ("Director of People", "Ops Director": a role, not a name)
     if head.count('"') % 2 or any(head.count(a) != head.count(b) for a, b in _PAIRS):
         return whole
+    if not _LOOKS_LIKE_A_NAME.fullmatch(head):  # "Estates", "Finance, Performance & Estates"
+        return whole
     return head
+
+
+#: A person's name before an owner's comma: a title ("Dr", "Mrs") or two to four words, each
+#: starting with a capital ("Jim Machon", "Siobhán Ní Bhriain", "Anne-Marie D'Souza"), none
+#: of them "and" or "&" (helper-108: "Equality, Diversity and Inclusion Lead" greeted
+#: "Dear Equality,").
+_LOOKS_LIKE_A_NAME = re.compile(
+    r"(?:(?:dr|mr|mrs|ms|miss|mx|prof|professor|sir|dame)\.?\s+\S.*"
+    r"|[^\W\d_][\w'’.-]*(?:\s+(?!and\b)[^\W\d_][\w'’.-]*){1,3})",
+    re.IGNORECASE,
+)

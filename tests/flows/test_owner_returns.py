@@ -619,3 +619,24 @@ def test_returns_open_in_excel_are_refused_before_any_is_written(master, tmp_pat
     with pytest.raises(WorkbookWriteError, match="open in Excel or LibreOffice") as caught:
         make_owner_returns(master, out, AS_AT, force=True)
     assert f"{other.name} says so" in str(caught.value), caught.value
+
+
+@pytest.mark.parametrize(
+    ("owner", "greeted"),
+    [
+        ("Jim Machon, Associate Director of HR", "Jim Machon"),
+        ("Siobhán Ní Bhriain, Head of EDI", "Siobhán Ní Bhriain"),
+        ("Dr Patel, Medical Director", "Dr Patel"),
+        ("Anne-Marie D'Souza, EDI Lead", "Anne-Marie D'Souza"),
+        # a department or a role before the comma is no name: the whole owner (helper-108)
+        ("Equality, Diversity and Inclusion Lead", "Equality, Diversity and Inclusion Lead"),
+        ("Finance, Performance & Estates", "Finance, Performance & Estates"),
+        ("Estates, Facilities", "Estates, Facilities"),
+        ("Ops Director, North", "Ops Director, North"),
+        ("Head of EDI, Jane Smith", "Head of EDI, Jane Smith"),
+    ],
+)
+def test_whom_a_greeting_names(owner: str, greeted: str) -> None:
+    from edi_xl.core.text import greeting_name
+
+    assert greeting_name(owner) == greeted

@@ -113,7 +113,10 @@ def latest_update(action: Action, as_at: date, *, cut: bool = False) -> str:
 MEETING_IN_A_SENTENCE = 60
 
 #: Where a Meeting's aside begins: a bracket, a semicolon, a spaced dash.
-_MEETING_ASIDE = re.compile(r"\s*[(\[;]|\s+[—–-]\s+")
+#: Where a Meeting's name ends: an aside in brackets, after a semicolon or a spaced dash, a
+#: colon ("EDI Steering Group: Q3"), or a comma before a date ("People Committee, 12 March
+#: 2024"; a comma inside a name, "People, Culture & Workforce Committee", is kept).
+_MEETING_ASIDE = re.compile(r"\s*[(\[;:]|\s+[—–-]\s+|\s*,\s*(?=\d)")
 
 
 def meeting_subject(meeting: str | None) -> str:
@@ -125,7 +128,7 @@ def meeting_subject(meeting: str | None) -> str:
     if not name or len(name) > MEETING_IN_A_SENTENCE:
         return "The Committee"
     if name[:4].lower() == "the ":
-        return "The " + name[4:]
+        return name[:1].upper() + name[1:]  # ("THE PEOPLE COMMITTEE" as written)
     return "The " + name
 
 

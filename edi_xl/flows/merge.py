@@ -755,10 +755,20 @@ def merge_book(
                         kept=action.status_text,
                     )
                 )
-            if sent_row is None or not sent_row.fingerprint:
+            # (the file's own owner's row is theirs to set back: only another owner's row
+            # holding the round's start is a stale copy)
+            theirs = _owner_is(action, owners[file.name])
+            if (sent_row is None or not sent_row.fingerprint) and not theirs:
                 started = started if started is not None else _held_when_the_round_began(wb, as_at)
             if not _owner_changed(
-                row, action, status_word, sent_row, sent_as_at, words, as_at, started
+                row,
+                action,
+                status_word,
+                sent_row,
+                sent_as_at,
+                words,
+                as_at,
+                None if theirs else started,
             ):
                 continue  # sent back as it was: nothing to take (and nothing to undo)
             new_rows += 1
@@ -1066,17 +1076,26 @@ def _claims(lines: list[FileRecord]) -> dict[str, FileRecord]:
 
 def _held_when_the_round_began(wb: Workbook, as_at: date) -> dict[str, dict[str, Any]]:
     """Per action changed since the round began, what its Status and its round's update
-    ("update") held then: the old value of the first Change Log line of this round for
-    each."""
+    ("update") held then: the old value of the earliest Change Log line of this round for
+    each (by its time: a log sorted newest first keeps them), past the overdue rule's lines
+    (the rule's word is the round's start, not an owner's: helper-109)."""
+    from edi_xl.flows.refresh import RULE_SOURCES
     from edi_xl.flows.rounds import _clock_time, round_began
 
     began = round_began(wb, as_at)
     fields = {"Status": "Status", update_header(as_at): "update"}
-    held: dict[str, dict[str, Any]] = defaultdict(dict)
-    for when, action_id, fld, old, _, _ in sheets.read_change_log(wb):
+    lines = []
+    for n, (when, action_id, fld, old, _, source) in enumerate(sheets.read_change_log(wb)):
+        if fld not in fields or action_id in (None, ""):
+            continue
+        if isinstance(source, str) and source.startswith(RULE_SOURCES):
+            continue  # (the rule's word, not an owner's: the round starts after it)
         logged_at = _clock_time(when)
-        if fld in fields and logged_at is not None and logged_at >= began:
-            held[str(action_id).strip()].setdefault(fields[fld], old)
+        if logged_at is not None and logged_at >= began:
+            lines.append(((logged_at, n), str(action_id).strip(), fields[fld], old))
+    held: dict[str, dict[str, Any]] = defaultdict(dict)
+    for _, action_id, key, old in sorted(lines, key=lambda line: line[0]):  # (a log sorted
+        held[action_id].setdefault(key, old)  # newest first: its first line is its oldest)
     return held
 
 

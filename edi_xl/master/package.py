@@ -181,6 +181,8 @@ class _Parts(dict[str, bytes]):
         return data
 
     def popitem(self) -> tuple[str, bytes]:
+        if not self:
+            raise KeyError("popitem(): no parts")
         name = next(reversed(list(self)))
         return name, self.pop(name)
 

@@ -258,9 +258,10 @@ def paper_data(master: Path) -> Any:
             "The People, Culture & Workforce Committee",
         ),
         ("Board of Directors — Part 1", "The Board of Directors"),
-        # a date after a comma, a colon: where the name ends (helper-108)
+        # a date after a comma: where the name ends (helper-108); a colon may come before
+        # the name (helper-109)
         ("People Committee, 12 March 2024", "The People Committee"),
-        ("EDI Steering Group: Q3", "The EDI Steering Group"),
+        ("Item 7: People Committee", "The Item 7: People Committee"),
         ("THE PEOPLE COMMITTEE", "THE PEOPLE COMMITTEE"),
         (
             "Joint meeting of the Trust Boards of the four acute trusts of the integrated care "

@@ -1180,37 +1180,89 @@ def test_a_whole_plan_sent_back_credits_only_the_owner_who_changed_it(tmp_path, 
     assert plan_rows(plan)["2.3"][ROUND_COLUMN] == "FTSU policy reviewed in November"
 
 
-def test_a_whole_plan_copied_before_another_return_never_undoes_it(tmp_path, master):
-    """Fiona's return sets 5.6 Complete; Hazel sends back the whole plan as it was when the
-    round began, with only her 2.2 changed, saved later. Merged, and merged again: 5.6 stays
-    Fiona's Complete. A row of a file without edi_xl's record that holds what the action held
-    when the round began is no change of its sender's (helper-108, session 20: the second
-    merge took Hazel's stale copy of 5.6 as hers, newer, and undid Fiona's)."""
-    plan = tmp_path / "plan.xlsx"
-    shutil.copy(master, plan)
+def _whole_plan(plan: Path, to: Path, statuses: dict[str, str]) -> Path:
+    """The master's plan as a person copies it into a workbook of their own (no hidden record
+    of edi_xl's), with the Statuses ``statuses`` (action id -> word) typed over it."""
     ws = load_workbook(plan)["Action Plan"]
     header_row = next(r for r in range(1, 30) if ws.cell(r, 1).value == "#")
     header = [c.value for c in ws[header_row]]
     lines = [list(r) for r in ws.iter_rows(min_row=header_row + 1, values_only=True) if r[0]]
-    before = plan_rows(plan)["5.6"]["Status"]
-    sent = tmp_path / "Owner returns"
-    invoke("returns", plan, "-o", sent)
-    answer(sent / f"{FIONA}.xlsx", tmp_path / "back", {"5.6": ("Complete", "Evidence filed")})
     status = header.index("Status")
     for line in lines:
-        if str(line[0]) == "2.2":
-            line[status] = "At Risk"
+        if str(line[0]) in statuses:
+            line[status] = statuses[str(line[0])]
     whole = Workbook()
     whole.active.append(header)
     for line in lines:
         whole.active.append(line)
-    whole.save(tmp_path / "back" / f"{HAZEL}.xlsx")  # (saved after Fiona's)
-    assert before != "Complete"
+    to.parent.mkdir(parents=True, exist_ok=True)
+    whole.save(to)
+    return to
+
+
+def _sort_the_log_newest_first(plan: Path) -> None:
+    wb = load_workbook(plan)
+    ws = wb["Change Log"]
+    top = next(r for r in range(1, 10) if ws.cell(r, 1).value == "When")
+    rows = [list(r) for r in ws.iter_rows(min_row=top + 1, values_only=True) if r[0] is not None]
+    rows.sort(key=lambda r: r[0], reverse=True)
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            ws.cell(top + 1 + i, j + 1).value = value
+    wb.save(plan)
+
+
+@pytest.mark.parametrize("log", ["in order", "sorted newest first"])
+def test_a_whole_plan_copied_before_another_return_never_undoes_it(tmp_path, master, log):
+    """Fiona's returns set 5.6 At Risk, then Complete; Hazel sends back the whole plan as it
+    was when the round began, with only her 2.2 changed, saved later. Merged, and merged
+    again: 5.6 stays Fiona's Complete. A row of another owner's in a file without edi_xl's
+    record that holds what the action held when the round began is no change of its
+    sender's (helper-108, session 20: the second merge took Hazel's stale copy of 5.6 as
+    hers, newer, and undid Fiona's), nor when the Change Log was sorted newest first
+    (helper-109: its first line was then read as the round's start)."""
+    import time
+
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    before = plan_rows(plan)["5.6"]["Status"]
+    copy = _whole_plan(plan, tmp_path / "copy.xlsx", {"2.2": "At Risk"})
+    sent = tmp_path / "Owner returns"
+    invoke("returns", plan, "-o", sent)
+    for n, word in enumerate(("At Risk", "Complete")):
+        answer(sent / f"{FIONA}.xlsx", tmp_path / f"back{n}", {"5.6": (word, "Evidence")})
+        invoke("merge", plan, tmp_path / f"back{n}")
+        time.sleep(1.1)  # (a return's saved time is to the second)
+    if log == "sorted newest first":
+        _sort_the_log_newest_first(plan)
+    back = tmp_path / "back"
+    back.mkdir()
+    load_workbook(copy).save(back / f"{HAZEL}.xlsx")  # (saved again: after Fiona's)
+    assert before not in ("Complete", "At Risk")
     for _ in range(3):
-        invoke("merge", plan, tmp_path / "back")
+        invoke("merge", plan, back)
         rows = plan_rows(plan)
         assert (rows["5.6"]["Status"], rows["2.2"]["Status"]) == ("Complete", "At Risk")
-        assert returned(plan)[FIONA] == "Yes"
+
+
+def test_an_owner_may_set_their_action_back_in_a_return_of_their_own(tmp_path, master):
+    """Fiona's return sets 5.6 Complete; her correction, the whole plan with 5.6 back to
+    what it held when the round began, named after her and saved later, is taken: the
+    round-start rule is for other owners' stale rows only (helper-109: it was "unchanged")."""
+    import time
+
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    before = plan_rows(plan)["5.6"]["Status"]
+    sent = tmp_path / "Owner returns"
+    invoke("returns", plan, "-o", sent)
+    answer(sent / f"{FIONA}.xlsx", tmp_path / "back", {"5.6": ("Complete", "Evidence filed")})
+    invoke("merge", plan, tmp_path / "back")
+    assert plan_rows(plan)["5.6"]["Status"] == "Complete"
+    time.sleep(1.1)
+    _whole_plan(plan, tmp_path / "again" / f"{FIONA} correction.xlsx", {"5.6": before})
+    invoke("merge", plan, tmp_path / "again")
+    assert plan_rows(plan)["5.6"]["Status"] == before
 
 
 def test_a_shared_file_older_than_the_other_owners_return_gives_the_colleagues_rows(

@@ -19,6 +19,7 @@ from edi_xl.master.package import (
     BACKGROUND_DEFLATE,
     MAIN_NS,
     Package,
+    _Parts,
     _Unread,
     parse,
     serialise,
@@ -155,6 +156,8 @@ def test_a_part_is_inflated_only_when_asked_for(tmp_path: Path, stored: bool) ->
     assert pkg.parts.pop("xl/workbook.xml") == whole["xl/workbook.xml"]
     name, data = pkg.parts.popitem()
     assert data == whole[name]
+    with pytest.raises(KeyError):  # (as a dict's: not StopIteration)
+        _Parts({}, {}).popitem()
     pkg = Package.read(source)
     pkg.put("xl/workbook.xml", pkg.parts["xl/workbook.xml"] + b"\n")
     assert pkg.parts.get(styles) is pkg.parts[styles] and pkg.parts.get("no/such") is None

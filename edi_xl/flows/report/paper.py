@@ -113,10 +113,11 @@ def latest_update(action: Action, as_at: date, *, cut: bool = False) -> str:
 MEETING_IN_A_SENTENCE = 60
 
 #: Where a Meeting's aside begins: a bracket, a semicolon, a spaced dash.
-#: Where a Meeting's name ends: an aside in brackets, after a semicolon or a spaced dash, a
-#: colon ("EDI Steering Group: Q3"), or a comma before a date ("People Committee, 12 March
-#: 2024"; a comma inside a name, "People, Culture & Workforce Committee", is kept).
-_MEETING_ASIDE = re.compile(r"\s*[(\[;:]|\s+[—–-]\s+|\s*,\s*(?=\d)")
+#: Where a Meeting's name ends: an aside in brackets, after a semicolon or a spaced dash, or
+#: a comma before a date ("People Committee, 12 March 2024"; a comma inside a name, "People,
+#: Culture & Workforce Committee", is kept). Not a colon: it may come before the name ("Item
+#: 7: People Committee", helper-109).
+_MEETING_ASIDE = re.compile(r"\s*[(\[;]|\s+[—–-]\s+|\s*,\s*(?=\d)")
 
 
 def meeting_subject(meeting: str | None) -> str:

@@ -309,6 +309,19 @@ def excel_saves_formula(typed: str) -> str:
     return re.sub(rf"(?<![\w.])({'|'.join(FUTURE_FUNCTIONS)})\(", r"_xlfn.\1(", typed)
 
 
+def _rename_table_column(cell: Any) -> None:
+    """Excel renames a table's column when its header cell is written (a value typed or set
+    through VBA over a header): the column takes the text, made unique in the table."""
+    for table in cell.parent.tables.values():
+        first, top, last, _ = range_boundaries(table.ref)
+        if table.headerRowCount != 0 and cell.row == top and first <= cell.column <= last:
+            columns = list(table.tableColumns)
+            at = cell.column - first
+            others = [c.name for i, c in enumerate(columns) if i != at]
+            if cell.value not in (None, "") and str(cell.value) != columns[at].name:
+                columns[at].name = table_column_name(cell.value, others)
+
+
 def _cells(wb: Workbook, action: dict[str, Any]) -> list[list[Any]]:
     ws = wb.worksheets[action["sheet_position"]]
     r0, c0 = action["start_row"] + 1, action["start_column"] + 1
@@ -355,6 +368,7 @@ class Client:
                 if isinstance(value, str) and value.startswith("="):
                     cell.data_type = "s"
                 cell.quotePrefix = quoted
+                _rename_table_column(cell)
 
     def rangeClearContents(self, action: dict[str, Any]) -> None:  # noqa: N802
         for row in _cells(self.wb, action):

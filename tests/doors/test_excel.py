@@ -1226,6 +1226,51 @@ def test_the_buttons_work_in_the_workbook_excel_has_open(pair, licence, today, m
     assert result.exit_code == 2 and f"open in Excel or LibreOffice by {user}" in result.output
 
 
+def test_a_table_running_past_the_update_column_names_the_round_as_the_command_does(
+    tmp_path, licence
+):
+    """The plan is a table with a column of the trust's right of its update column: Excel's
+    insert puts the round's column inside the table as "Column1", and the header the click
+    writes renames it, as Excel does (helper-111: the emulator left "Column1", so the open
+    workbook's table disagreed with the command's file after each round)."""
+    import xlsxwriter
+    from conftest import seed_rows
+
+    from edi_xl.flows.refresh import refresh_workbook
+    from edi_xl.flows.rounds import start_round
+
+    header, rows = seed_rows()
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws = wb.add_worksheet("Action Plan")
+    ws.write("A1", "Equality, Diversity & Inclusion Action Plan 2023/24")
+    ws.add_table(3, 0, 3 + len(rows), len(header), {"name": "ActionPlan",
+                 "data": [[*r, None] for r in rows],
+                 "columns": [{"header": h} for h in [*header, "Notes"]]})  # fmt: skip
+    wb.close()
+    start, now = date(2024, 3, 18), datetime(2024, 3, 18, 9)
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    by_command = tmp_path / "command" / "plan.xlsx"
+    by_command.parent.mkdir()
+    shutil.copy2(plan, by_command)
+    start_round(by_command, start, now=now)
+
+    def start_new_round() -> None:
+        entry._run_button(lambda book: entry.start_round_in_excel(book, start, now=now))
+
+    actions = click(start_new_round, payload_from_file(plan))
+    assert not [a for a in actions if a["func"] == "resizeTable"]  # (the insert grows it)
+    client = Client(load_workbook(plan))
+    client.apply(actions)
+
+    def columns(ws: Any) -> list[str]:
+        return [c.name for c in ws.tables["ActionPlan"].tableColumns]
+
+    by_click = columns(client.wb["Action Plan"])
+    assert by_click == columns(load_workbook(by_command)["Action Plan"])
+    assert "Update as at 18 Mar 24" in by_click and "Column1" not in by_click
+
+
 def test_start_new_round_takes_the_round_into_the_plans_table_as_the_command_does(
     tmp_path, licence
 ):

@@ -648,8 +648,9 @@ def merge_book(
 ) -> MergeResult:
     """Merge already-read returns into a loaded master, in memory.
 
-    What earlier merges of the same round found (the Returns sheet) is added to: a return
-    older than one already merged for the same owner is superseded, not applied.
+    What earlier merges of the same round found (the Returns sheet) is added to: a row of a
+    return older than one already merged that changed the same action is superseded, not
+    applied (the one rule, :func:`_add_to_record`).
     ``master_plan``: the master's plan as :func:`read_master_plan` read it from ``wb`` (read
     here if not given).
     """

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from openpyxl.cell.cell import MergedCell
 from openpyxl.workbook.workbook import Workbook
@@ -1075,12 +1075,20 @@ def _claims(lines: list[FileRecord]) -> dict[str, FileRecord]:
     return newest
 
 
-def _held_when_the_round_began(wb: Workbook, as_at: date) -> dict[str, dict[str, Any]]:
-    """Per action changed since the round began, what its Status and its round's update
-    ("update") held then: the old value of the earliest Change Log line of this round for
-    each (by its time: a log sorted newest first keeps them), past the overdue rule's lines
-    (the rule's word is the round's start, not an owner's: helper-109)."""
-    from edi_xl.flows.refresh import RULE_SOURCES
+class _RoundLine(NamedTuple):
+    """A Change Log line of the round's Status or update (:func:`_round_lines`)."""
+
+    logged_at: datetime
+    order: int  # its place in the log
+    action_id: str
+    field: str  # "Status" or "update"
+    old: Any
+    source: Any
+
+
+def _round_lines(wb: Workbook, as_at: date) -> list[_RoundLine]:
+    """The Change Log's lines, since the round as at ``as_at`` began, that changed an action's
+    Status or its round's update, in the log's order."""
     from edi_xl.flows.rounds import _clock_time, round_began
 
     began = round_began(wb, as_at)
@@ -1089,14 +1097,24 @@ def _held_when_the_round_began(wb: Workbook, as_at: date) -> dict[str, dict[str,
     for n, (when, action_id, fld, old, _, source) in enumerate(sheets.read_change_log(wb)):
         if fld not in fields or action_id in (None, ""):
             continue
-        if isinstance(source, str) and source.startswith(RULE_SOURCES):
-            continue  # (the rule's word, not an owner's: the round starts after it)
         logged_at = _clock_time(when)
         if logged_at is not None and logged_at >= began:
-            lines.append(((logged_at, n), str(action_id).strip(), fields[fld], old))
+            lines.append(_RoundLine(logged_at, n, str(action_id).strip(), fields[fld], old, source))
+    return lines
+
+
+def _held_when_the_round_began(wb: Workbook, as_at: date) -> dict[str, dict[str, Any]]:
+    """Per action changed since the round began, what its Status and its round's update
+    ("update") held then: the old value of the earliest Change Log line of this round for
+    each (by its time: a log sorted newest first keeps them), past the overdue rule's lines
+    (the rule's word is the round's start, not an owner's: helper-109)."""
+    from edi_xl.flows.refresh import RULE_SOURCES
+
     held: dict[str, dict[str, Any]] = defaultdict(dict)
-    for _, action_id, key, old in sorted(lines, key=lambda line: line[0]):  # (a log sorted
-        held[action_id].setdefault(key, old)  # newest first: its first line is its oldest)
+    for line in sorted(_round_lines(wb, as_at), key=lambda line: (line.logged_at, line.order)):
+        if isinstance(line.source, str) and line.source.startswith(RULE_SOURCES):
+            continue  # (the rule's word, not an owner's: the round starts after it)
+        held[line.action_id].setdefault(line.field, line.old)
     return held
 
 
@@ -1110,14 +1128,9 @@ def _with_actions(
     unknown = {f.file for f in record.files if f.actions is None and f.outcome == MERGED}
     logged: dict[str, set[str]] = defaultdict(set)
     if unknown:
-        from edi_xl.flows.rounds import _clock_time, round_began
-
-        began = round_began(wb, as_at)
-        fields = ("Status", update_header(as_at))
-        for when, action_id, fld, _, _, source in sheets.read_change_log(wb):
-            logged_at = _clock_time(when)
-            if source in unknown and fld in fields and logged_at is not None and logged_at >= began:
-                logged[source].add(str(action_id).strip())
+        for line in _round_lines(wb, as_at):
+            if line.source in unknown:
+                logged[line.source].add(line.action_id)
     lines = Counter(f.file for f in record.files)
 
     def known(f: FileRecord) -> FileRecord:

@@ -593,51 +593,27 @@ def not_merged_flags(row: ReturnRow, update: str | None, **flag_fields: Any) -> 
     Status or update cell, ``error_in_cell`` for one showing an error ("#N/A"),
     ``update_true_false`` for a TRUE or FALSE update (a tick box).
     The owner's words or picture are in the return alone: said, never passed over."""
-    where = {"sheet": row.sheet, "row": row.row}
-    flags = [
-        Flag(
-            Code.NOTE_NOT_MERGED,
-            row.file,
-            column=column,
-            cell=cell,
-            value=shortened(text, NOTE_SHOWN),
-            update=_update_column_words(update),
-            **where,
-            **flag_fields,
-        )
-        for column, cell, text in row.notes
-    ]
-    flags += [
-        Flag(
-            Code.PICTURE_IN_CELL,
-            row.file,
-            column=column,
-            cell=cell,
-            what="Status" if column == "Status" else "update",
-            **where,
-            **flag_fields,
-        )
-        for column, cell, _ in row.pictures
-    ]
-    flags += [
-        Flag(
-            Code.ERROR_IN_CELL,
-            row.file,
-            column=column,
-            cell=cell,
-            value=error,
-            what="Status" if column == "Status" else "update",
-            **where,
-            **flag_fields,
-        )
-        for column, cell, error in row.errors
-    ]
-    flags += [
-        Flag(Code.UPDATE_TRUE_FALSE, row.file, column=column, cell=cell, value=value, **where,
-             **flag_fields)
-        for column, cell, value in row.true_false
-    ]  # fmt: skip
-    return flags
+
+    def flag(code: Code, column: str, cell: str, **said: Any) -> Flag:
+        return Flag(
+            code, row.file, column=column, cell=cell, sheet=row.sheet, row=row.row,
+            **said, **flag_fields,
+        )  # fmt: skip
+
+    def what(column: str) -> str:
+        return "Status" if column == "Status" else "update"
+
+    update_words = _update_column_words(update)
+    return (
+        [flag(Code.NOTE_NOT_MERGED, column, cell, value=shortened(text, NOTE_SHOWN),
+              update=update_words) for column, cell, text in row.notes]
+        + [flag(Code.PICTURE_IN_CELL, column, cell, what=what(column))
+           for column, cell, _ in row.pictures]
+        + [flag(Code.ERROR_IN_CELL, column, cell, value=error, what=what(column))
+           for column, cell, error in row.errors]
+        + [flag(Code.UPDATE_TRUE_FALSE, column, cell, value=value)
+           for column, cell, value in row.true_false]
+    )  # fmt: skip
 
 
 def _update_column_words(header: str | None) -> str:

@@ -7,6 +7,7 @@ import copy
 import re
 import shutil
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -1226,28 +1227,12 @@ def test_the_buttons_work_in_the_workbook_excel_has_open(pair, licence, today, m
     assert result.exit_code == 2 and f"open in Excel or LibreOffice by {user}" in result.output
 
 
-def test_a_table_running_past_the_update_column_names_the_round_as_the_command_does(
-    tmp_path, licence
-):
-    """The plan is a table with a column of the trust's right of its update column: Excel's
-    insert puts the round's column inside the table as "Column1", and the header the click
-    writes renames it, as Excel does (helper-111: the emulator left "Column1", so the open
-    workbook's table disagreed with the command's file after each round)."""
-    import xlsxwriter
-    from conftest import seed_rows
-
+def _the_round_by_command(plan: Path, tmp_path: Path) -> tuple[Path, Callable[[], None]]:
+    """``plan`` refreshed as at 18 Dec 23, and a copy of it whose round of 18 Mar 24 the
+    command started; and the "Start new round" click that starts it in the open workbook."""
     from edi_xl.flows.refresh import refresh_workbook
     from edi_xl.flows.rounds import start_round
 
-    header, rows = seed_rows()
-    plan = tmp_path / "plan.xlsx"
-    wb = xlsxwriter.Workbook(str(plan))
-    ws = wb.add_worksheet("Action Plan")
-    ws.write("A1", "Equality, Diversity & Inclusion Action Plan 2023/24")
-    ws.add_table(3, 0, 3 + len(rows), len(header), {"name": "ActionPlan",
-                 "data": [[*r, None] for r in rows],
-                 "columns": [{"header": h} for h in [*header, "Notes"]]})  # fmt: skip
-    wb.close()
     start, now = date(2024, 3, 18), datetime(2024, 3, 18, 9)
     refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
     by_command = tmp_path / "command" / "plan.xlsx"
@@ -1258,6 +1243,29 @@ def test_a_table_running_past_the_update_column_names_the_round_as_the_command_d
     def start_new_round() -> None:
         entry._run_button(lambda book: entry.start_round_in_excel(book, start, now=now))
 
+    return by_command, start_new_round
+
+
+def test_a_table_running_past_the_update_column_names_the_round_as_the_command_does(
+    tmp_path, licence
+):
+    """The plan is a table with a column of the trust's right of its update column: Excel's
+    insert puts the round's column inside the table as "Column1", and the header the click
+    writes renames it, as Excel does (helper-111: the emulator left "Column1", so the open
+    workbook's table disagreed with the command's file after each round)."""
+    import xlsxwriter
+    from conftest import seed_rows
+
+    header, rows = seed_rows()
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws = wb.add_worksheet("Action Plan")
+    ws.write("A1", "Equality, Diversity & Inclusion Action Plan 2023/24")
+    ws.add_table(3, 0, 3 + len(rows), len(header), {"name": "ActionPlan",
+                 "data": [[*r, None] for r in rows],
+                 "columns": [{"header": h} for h in [*header, "Notes"]]})  # fmt: skip
+    wb.close()
+    by_command, start_new_round = _the_round_by_command(plan, tmp_path)
     actions = click(start_new_round, payload_from_file(plan))
     assert not [a for a in actions if a["func"] == "resizeTable"]  # (the insert grows it)
     client = Client(load_workbook(plan))
@@ -1280,19 +1288,8 @@ def test_start_new_round_takes_the_round_into_the_plans_table_as_the_command_doe
     its filter and its columns' names. The trust's key table, also ending there, is left."""
     from test_plan_as_a_table import plan_ending_on_its_update_column
 
-    from edi_xl.flows.refresh import refresh_workbook
-    from edi_xl.flows.rounds import start_round
-
-    start, now = date(2024, 3, 18), datetime(2024, 3, 18, 9)
     plan = plan_ending_on_its_update_column(tmp_path / "plan.xlsx")
-    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
-    by_command = tmp_path / "command" / "plan.xlsx"
-    by_command.parent.mkdir()
-    shutil.copy2(plan, by_command)
-    start_round(by_command, start, now=now)
-
-    def start_new_round() -> None:
-        entry._run_button(lambda book: entry.start_round_in_excel(book, start, now=now))
+    by_command, start_new_round = _the_round_by_command(plan, tmp_path)
 
     payload = payload_from_file(plan)
     addresses = [t["range_address"] for t in payload["sheets"][0]["tables"]]

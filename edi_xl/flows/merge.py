@@ -10,6 +10,7 @@ every change is logged in the Change Log with the file it came from.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -664,7 +665,9 @@ def merge_book(
     record = read_record(wb)
     if record.as_at != as_at:
         record = RoundRecord(as_at, [], [])
-    record = _with_actions(wb, record, actions, as_at)
+    # the round's Status and update lines in the Change Log, read once when first wanted
+    round_lines = functools.cache(lambda: _round_lines(wb, as_at))
+    record = _with_actions(record, actions, round_lines)
     # per action, the files of earlier merges of the round that changed it (a file merged
     # again here too: what it changed then it changes now, though the master holds it now)
     claimed: dict[str, list[FileRecord]] = defaultdict(list)
@@ -672,9 +675,10 @@ def merge_book(
         for action_id in line.actions or ():
             claimed[action_id].append(line)
     owners: dict[str, str | None] = {}
-    # what each action held when the round began, read when a return without edi_xl's
-    # hidden record needs it (:func:`_owner_changed`)
-    started: dict[str, dict[str, Any]] | None = None
+    # what each action held when the round began, read when another owner's row in a return
+    # without edi_xl's hidden record needs it (:func:`_owner_changed`; the file's own owner's
+    # row is theirs to set back: only another's holding the round's start is a stale copy)
+    held_then = functools.cache(lambda: _held_when_the_round_began(round_lines()))
     file_names = owners_file_names(plan.owners)  # (once: each file is looked up in it)
     # per file, the actions it changed (its rows with something new), whoever took them
     changed: dict[str, set[str]] = defaultdict(set)
@@ -756,11 +760,8 @@ def merge_book(
                         kept=action.status_text,
                     )
                 )
-            # (the file's own owner's row is theirs to set back: only another owner's row
-            # holding the round's start is a stale copy)
-            theirs = _owner_is(action, owners[file.name])
-            if (sent_row is None or not sent_row.fingerprint) and not theirs:
-                started = started if started is not None else _held_when_the_round_began(wb, as_at)
+            unrecorded = sent_row is None or not sent_row.fingerprint
+            stale = unrecorded and not _owner_is(action, owners[file.name])
             if not _owner_changed(
                 row,
                 action,
@@ -769,7 +770,7 @@ def merge_book(
                 sent_as_at,
                 words,
                 as_at,
-                None if theirs else started,
+                held_then() if stale else None,
             ):
                 continue  # sent back as it was: nothing to take (and nothing to undo)
             new_rows += 1
@@ -1103,15 +1104,16 @@ def _round_lines(wb: Workbook, as_at: date) -> list[_RoundLine]:
     return lines
 
 
-def _held_when_the_round_began(wb: Workbook, as_at: date) -> dict[str, dict[str, Any]]:
+def _held_when_the_round_began(lines: list[_RoundLine]) -> dict[str, dict[str, Any]]:
     """Per action changed since the round began, what its Status and its round's update
-    ("update") held then: the old value of the earliest Change Log line of this round for
-    each (by its time: a log sorted newest first keeps them), past the overdue rule's lines
-    (the rule's word is the round's start, not an owner's: helper-109)."""
+    ("update") held then: the old value of the earliest of the round's ``lines``
+    (:func:`_round_lines`) for each (by its time: a log sorted newest first keeps them), past
+    the overdue rule's lines (the rule's word is the round's start, not an owner's:
+    helper-109)."""
     from edi_xl.flows.refresh import RULE_SOURCES
 
     held: dict[str, dict[str, Any]] = defaultdict(dict)
-    for line in sorted(_round_lines(wb, as_at), key=lambda line: (line.logged_at, line.order)):
+    for line in sorted(lines, key=lambda line: (line.logged_at, line.order)):
         if isinstance(line.source, str) and line.source.startswith(RULE_SOURCES):
             continue  # (the rule's word, not an owner's: the round starts after it)
         held[line.action_id].setdefault(line.field, line.old)
@@ -1119,16 +1121,19 @@ def _held_when_the_round_began(wb: Workbook, as_at: date) -> dict[str, dict[str,
 
 
 def _with_actions(
-    wb: Workbook, record: RoundRecord, actions: dict[str, Action], as_at: date
+    record: RoundRecord,
+    actions: dict[str, Action],
+    round_lines: Callable[[], list[_RoundLine]],
 ) -> RoundRecord:
     """``record`` with the actions of each merged line whose Returns sheet did not keep them
-    (written before it did): from the Change Log, the actions whose Status or round's update
-    a file of that name changed since the round began (those of the line's owner, when the
-    file is a line for each of several owners)."""
+    (written before it did): from the Change Log (``round_lines``: :func:`_round_lines`),
+    the actions whose Status or round's update a file of that name changed since the round
+    began (those of the line's owner, when the file is a line for each of several
+    owners)."""
     unknown = {f.file for f in record.files if f.actions is None and f.outcome == MERGED}
     logged: dict[str, set[str]] = defaultdict(set)
     if unknown:
-        for line in _round_lines(wb, as_at):
+        for line in round_lines():
             if line.source in unknown:
                 logged[line.source].add(line.action_id)
     lines = Counter(f.file for f in record.files)

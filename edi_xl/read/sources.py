@@ -378,8 +378,6 @@ def _read_cell_formats(data: bytes) -> dict[int, str]:
 def _styled_cells(data: bytes, formats: dict[int, str]) -> dict[tuple[int, int], str]:
     """0-based (row, column) -> the number format of each cell of a worksheet part (``data``)
     with a style of ``formats``."""
-    from openpyxl.utils.cell import column_index_from_string
-
     found: dict[tuple[int, int], str] = {}
     if not formats:
         return found
@@ -388,12 +386,8 @@ def _styled_cells(data: bytes, formats: dict[int, str]) -> dict[tuple[int, int],
         style = _CELL_STYLE.search(attrs)
         if style is None or (code := formats.get(int(style.group(1)))) is None:
             continue
-        ref = _CELL_REF.search(attrs)
-        if ref is None:
-            continue
-        row, col = int(ref.group(2)), column_index_from_string(ref.group(1).decode().upper())
-        if row <= MAX_ROWS and col <= MAX_COLS:
-            found[(row - 1, col - 1)] = code
+        if (place := _cell_place(attrs)) is not None:
+            found[place] = code
     return found
 
 
@@ -724,19 +718,15 @@ def _errors(data: bytes) -> dict[tuple[int, int], str]:
         return {}
     import html
 
-    from openpyxl.utils.cell import column_index_from_string
-
     found: dict[tuple[int, int], str] = {}
     for cell in _CELL.finditer(data):
         attrs = cell.group(1)
         typed = _CELL_TYPE.search(attrs)
-        if typed is None or typed.group(1) != b"e" or (ref := _CELL_REF.search(attrs)) is None:
+        if typed is None or typed.group(1) != b"e" or (place := _cell_place(attrs)) is None:
             continue
-        row, col = int(ref.group(2)), column_index_from_string(ref.group(1).decode().upper())
-        if row <= MAX_ROWS and col <= MAX_COLS:
-            result = _RESULT.search(cell.group(2) or b"")
-            shown = html.unescape(result.group(1).decode("utf-8", "replace")) if result else ""
-            found[(row - 1, col - 1)] = shown.strip() or "#VALUE!"
+        result = _RESULT.search(cell.group(2) or b"")
+        shown = html.unescape(result.group(1).decode("utf-8", "replace")) if result else ""
+        found[place] = shown.strip() or "#VALUE!"
     return found
 
 
@@ -757,17 +747,24 @@ def _pictures(data: bytes) -> frozenset[tuple[int, int]]:
     cell by cell."""
     if b"vm=" not in data:
         return frozenset()
-    from openpyxl.utils.cell import column_index_from_string
-
     found: list[tuple[int, int]] = []
     for match in _CELL_TAG.finditer(data):
         attrs = match.group(1)
-        if not _CELL_VALUE_META.search(attrs) or (ref := _CELL_REF.search(attrs)) is None:
-            continue
-        row, col = int(ref.group(2)), column_index_from_string(ref.group(1).decode().upper())
-        if row <= MAX_ROWS and col <= MAX_COLS:
-            found.append((row - 1, col - 1))
+        if _CELL_VALUE_META.search(attrs) and (place := _cell_place(attrs)) is not None:
+            found.append(place)
     return frozenset(found)
+
+
+def _cell_place(attrs: bytes) -> tuple[int, int] | None:
+    """The 0-based (row, column) of a worksheet cell by its attributes (``r="F7"``); None
+    when it has no reference or lies past the rows and columns read."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    ref = _CELL_REF.search(attrs)
+    if ref is None:
+        return None
+    row, col = int(ref.group(2)), column_index_from_string(ref.group(1).decode().upper())
+    return (row - 1, col - 1) if row <= MAX_ROWS and col <= MAX_COLS else None
 
 
 _CORE = "docProps/core.xml"

@@ -14,6 +14,10 @@ from datetime import date, timedelta
 
 from edi_xl.core.dates import DateKind, parse_date, short_date_short_year
 
+#: How the Change Log's Source names the lines a new round's start wrote ("round started as
+#: at 18 Mar 2024"): its line moving the Settings as-at date says which round it ended.
+ROUND_STARTED = "round started as at "
+
 _UPDATE_AS_AT = re.compile(r"^(?:progress\s+)?update[sd]?\s+(?:as\s+(?:at|of)|at|for|on)\s+(.+)$")
 
 
@@ -89,11 +93,6 @@ def dated_rounds(headers: Iterable[str]) -> list[tuple[date, str]]:
 def rounds_before(headers: Iterable[str], as_at: date) -> list[date]:
     """The dates of the rounds before ``as_at``, oldest first (each date once)."""
     return sorted({d for d, _ in dated_rounds(headers) if d < as_at})
-
-
-def previous_round(headers: Iterable[str], as_at: date) -> date | None:
-    """The date of the latest round before ``as_at``, if any."""
-    return max(rounds_before(headers, as_at), default=None)
 
 
 def latest_round(dates: Sequence[date | None], *, before: date | None = None) -> int | None:

@@ -48,7 +48,7 @@ from typing import Any
 from edi_xl.core.dates import long_date, read_short_date, short_date
 from edi_xl.core.model import Action, ActionPlan
 from edi_xl.core.references import Scheme
-from edi_xl.core.rounds import previous_round, rounds_before, update_header_date
+from edi_xl.core.rounds import ROUND_STARTED, rounds_before, update_header_date
 from edi_xl.core.rules import Assessment
 from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import plural
@@ -374,7 +374,7 @@ def _named_as_at(line: Sequence[Any]) -> date | None:
         day = read_short_date(m.group(1))
         if day is not None:
             return day
-    if isinstance(fld, str) and fld.startswith("Settings:") and fld.endswith("As-at date"):
+    if _is_as_at_line(fld):
         stamp = _as_datetime(new)
         if stamp is not None:
             return stamp.date()
@@ -484,6 +484,29 @@ def status_changes(
     return out
 
 
+def _is_as_at_line(fld: Any) -> bool:
+    """Whether a Change Log line's Field is the Settings as-at date's ("Settings: As-at date")."""
+    return isinstance(fld, str) and fld.startswith("Settings:") and fld.endswith("As-at date")
+
+
+def rounds_of(plan: ActionPlan, change_log: Sequence[Sequence[Any]], as_at: date) -> list[date]:
+    """The dates of the rounds before ``as_at``, oldest first: each "Update as at" column's,
+    and each as-at date a new round's start moved Settings on from (its Change Log line), a
+    round though no return was merged in it and it has no column (a master made as at
+    18 Dec 2023 from a plan whose last column is September's, then its round of March
+    started: December was a round, and its paper the one the Committee saw last)."""
+    ended = {
+        stamp.date()
+        for line in change_log
+        if len(line) > 5
+        and _is_as_at_line(line[2])
+        and isinstance(line[5], str)
+        and line[5].startswith(ROUND_STARTED)
+        and (stamp := _as_datetime(line[3])) is not None
+    }
+    return sorted({*rounds_before(plan.update_headers, as_at), *(d for d in ended if d < as_at)})
+
+
 def trend(
     plan: ActionPlan,
     change_log: Sequence[Sequence[Any]],
@@ -492,6 +515,7 @@ def trend(
     now: tuple[dict[RAG, int], int],
     *,
     dates: Sequence[date | None] | None = None,
+    rounds: Sequence[date] | None = None,
 ) -> list[TrendPoint]:
     """RAG counts at the end of each round before ``as_at``, then ``now`` (counts, no status).
 
@@ -499,10 +523,12 @@ def trend(
     Change Log that belongs to a later date, else its Status cell today. Past statuses are read
     as a person reads them (:func:`edi_xl.core.status.parse_status`: "On track", "G"), since the
     Settings words may have changed since. ``dates``: the lines' :func:`line_dates`, when the
-    caller has them.
+    caller has them; ``rounds``: the rounds' dates (:func:`rounds_of`), when it has them.
     """
     if dates is None:
         dates = line_dates(change_log)
+    if rounds is None:
+        rounds = rounds_of(plan, change_log, as_at)
     status_lines: list[tuple[date, str, Any]] = [
         (belongs, str(line[1]), line[3])
         for line, belongs in zip(change_log, dates, strict=True)
@@ -510,7 +536,7 @@ def trend(
     ]
     out: list[TrendPoint] = []
     read = _status_reader(words)
-    for round_date in rounds_before(plan.update_headers, as_at):
+    for round_date in rounds:
         then: dict[str, Any] = {}
         for belongs, action_id, old in status_lines:
             if belongs > round_date:
@@ -600,7 +626,8 @@ def summarise(
         ),
         key=lambda x: x.due or as_at,
     )
-    since = previous_round(plan.update_headers, as_at)
+    rounds = rounds_of(plan, change_log, as_at)
+    since = rounds[-1] if rounds else None
     name = trust_name or plan.title or "Equality action plan"
     no_status = sum(1 for _, rag in coloured if rag is None)
     # (the log's lines, read once for both)
@@ -620,7 +647,9 @@ def summarise(
         coverage=coverage(coloured),
         due_within_days=due_within_days,
         words=dict(words),
-        trend=trend(plan, change_log, as_at, words, (overall, no_status), dates=dates),
+        trend=trend(
+            plan, change_log, as_at, words, (overall, no_status), dates=dates, rounds=rounds
+        ),
         red_not_due=red_not_due,
     )
 

@@ -31,6 +31,7 @@ from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.model import Action, ActionPlan
 from edi_xl.core.problems import Code, Problem, Report, Severity, problem
+from edi_xl.core.rounds import ROUND_STARTED
 from edi_xl.core.rules import Assessment, assess, check_plan
 from edi_xl.core.status import RAG, parse_status, status_remark
 from edi_xl.core.summary import Summary
@@ -165,7 +166,7 @@ def _status_cell_value(action: Action, assessment: Assessment, words: dict[RAG, 
 RULE_SOURCES = (
     "refresh as at ",
     "merge as at ",
-    "round started as at ",
+    ROUND_STARTED,
     "imported from ",
     "new master",
 )

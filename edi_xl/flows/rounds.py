@@ -24,7 +24,7 @@ from openpyxl.workbook.workbook import Workbook
 from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.problems import Problem
-from edi_xl.core.rounds import update_header
+from edi_xl.core.rounds import ROUND_STARTED, update_header
 from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master import sheets
 from edi_xl.master.patch import save_master
@@ -134,7 +134,7 @@ def start_round_book(
     header = update_header(start)
     had_column = header in master.plan.update_headers
     when = now or datetime.now().replace(microsecond=0)
-    source = f"round started as at {short_date(start)}"
+    source = f"{ROUND_STARTED}{short_date(start)}"
     round_column(master.sheet, master.header_row, start, master.grid)
     if not had_column:
         sheets.append_changes(

@@ -7,7 +7,6 @@ from edi_xl.core.rounds import (
     dated_rounds,
     is_update_header,
     latest_round,
-    previous_round,
     rounds_before,
     undated_in_round,
     update_header,
@@ -23,12 +22,11 @@ def test_dated_rounds_are_read_once_each_oldest_first() -> None:
     ]
 
 
-def test_rounds_before_and_the_previous_round() -> None:
+def test_rounds_before_the_as_at_date() -> None:
     assert rounds_before(HEADERS, date(2023, 12, 18)) == [date(2023, 9, 18)]
-    assert previous_round(HEADERS, date(2023, 12, 18)) == date(2023, 9, 18)
-    assert previous_round(HEADERS, date(2024, 1, 1)) == date(2023, 12, 18)
-    assert previous_round(HEADERS, date(2023, 9, 18)) is None
-    assert previous_round([], date(2023, 9, 18)) is None
+    assert rounds_before(HEADERS, date(2024, 1, 1)) == [date(2023, 9, 18), date(2023, 12, 18)]
+    assert rounds_before(HEADERS, date(2023, 9, 18)) == []
+    assert rounds_before([], date(2023, 9, 18)) == []
 
 
 def test_the_current_round_is_on_or_before_the_as_at_date() -> None:

@@ -641,6 +641,46 @@ def test_an_import_as_at_an_earlier_date_is_its_round_in_the_trend(tmp_path: Pat
     )
 
 
+def test_a_round_with_no_column_of_its_own_is_a_round_in_the_trend(tmp_path: Path) -> None:
+    """A master made as at 31 Mar 2024 from a plan whose last update column is December's,
+    then its next round started with no return merged in March: March was a round (`round`
+    says the new one follows it; its paper showed its Reds), so the trend has it and the
+    changes since the previous round are those since March, not December."""
+    from edi_xl.flows.rounds import start_round
+
+    wb, ws = trust_layout_book("EDI action plan", ("Update as at 18 Dec 23",))
+    dues = [date(2024, 1, 31)] * 2 + [date(2024, 5, 31)] * 3 + [date(2025, 6, 30)] * 5
+    for i, due in enumerate(dues):
+        ws.append(
+            [f"1.{i + 1}", "Data", f"Action {i}", "WRES 1", "Race", f"Owner {i}"]
+            + [date(2023, 4, 1), due, "On Track", f"Update {i}"]
+        )
+    wb.save(tmp_path / "plan.xlsx")
+    master = tmp_path / "master.xlsx"
+    made = CliRunner().invoke(
+        cli,
+        ["new", str(master), "--from", str(tmp_path / "plan.xlsx"), "--as-at", str(ROUNDS[0])],
+    )
+    assert made.exit_code == 0, made.output
+    march = summary_json(master)["rag"]
+    assert march["Red"] == 2  # overdue at the master's as-at date
+    result = start_round(master, ROUNDS[1], now=MERGED[1])
+    assert result.previous == ROUNDS[0]
+    figures = summary_json(master)
+    assert [p["as_at"] for p in figures["trend"]] == [
+        "2023-12-18",
+        ROUNDS[0].isoformat(),
+        ROUNDS[1].isoformat(),
+    ]
+    assert [figures["trend"][1][c] for c in COLOURS] == [march[c] for c in COLOURS]
+    assert figures["changes_since"] == ROUNDS[0].isoformat()
+    assert [c["id"] for c in figures["changes"]["newly_red"]] == ["1.3", "1.4", "1.5"]
+    docx = report(master, tmp_path / "paper.docx")
+    summary_text = " ".join(section(sections(docx), "1. Executive summary"))
+    assert "Since the previous round (31 March 2024)" in summary_text
+    assert "3 actions became Red" in summary_text
+
+
 def trend_first_row(ws: Any) -> int:
     for row in range(1, ws.max_row + 1):
         if str(ws.cell(row, 1).value or "").startswith("Trend: "):

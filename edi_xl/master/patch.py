@@ -1016,15 +1016,26 @@ class StyleMap:
             self.pkg.put_xml(self.part, self.root)
 
 
+_MC_CHOICE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Choice"
+
+
 def _insert_ordered(parent: etree._Element, el: etree._Element, order: list[str]) -> None:
-    """Put ``el`` among ``parent``'s children where ``order`` (local names) says."""
+    """Put ``el`` among ``parent``'s children where ``order`` (local names) says: before the
+    first child ranked after it. An ``mc:AlternateContent`` ranks as the element its choice
+    holds (a sheet's ``controls``); a child ``order`` does not name ranks as the one before it
+    (Excel 365 writes ``mc:AlternateContent`` holding ``x15ac:absPath`` and ``xr:revisionPtr``
+    after ``workbookPr``: ranked last, a new ``definedNames`` went before them, ahead of
+    ``bookViews`` and ``sheets``, and Excel repairs such a file, helper-113)."""
     name = etree.QName(el).localname
     rank = order.index(name) if name in order else len(order)
+    before = -1  # the rank of the last child ranked
     for i, child in enumerate(parent):
         if not isinstance(child.tag, str):
             continue
-        other = etree.QName(child).localname
-        if (order.index(other) if other in order else len(order)) > rank:
+        inner = child.find(f"{_MC_CHOICE}/*") if child.tag.endswith("}AlternateContent") else None
+        other = etree.QName(inner if inner is not None else child).localname
+        before = order.index(other) if other in order else before
+        if before > rank:
             parent.insert(i, el)
             return
     parent.append(el)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -25,11 +26,14 @@ from edi_xl.master.package import (
     serialise,
 )
 from edi_xl.master.patch import (
+    SHEET_ORDER,
+    WORKBOOK_ORDER,
     XDR_NS,
     SheetXml,
     _attr,
     _cell_xml,
     _content,
+    _insert_ordered,
     _shift_anchors,
     _shift_sheet_xml,
     _text,
@@ -603,3 +607,78 @@ def test_content_types_of_parts_the_file_never_had_are_kept(tmp_path: Path) -> N
         names = z.namelist()
     assert "xl/calcChain.xml" not in names and "/xl/calcChain.xml" not in types
     assert 'PartName="/xl/connections.xml"' in types
+
+
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+#: workbook.xml as every Excel 365 save writes it: an absPath in an mc:AlternateContent and
+#: xr:revisionPtr after workbookPr (no defined names yet).
+EXCEL_365_WORKBOOK_START = (
+    f'<mc:AlternateContent xmlns:mc="{MC_NS}"><mc:Choice Requires="x15">'
+    '<x15ac:absPath xmlns:x15ac="http://schemas.microsoft.com/office/spreadsheetml/2010/11/ac"'
+    ' url="C:\\Users\\edi\\Documents\\"/></mc:Choice></mc:AlternateContent>'
+    '<xr:revisionPtr xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/2014/revision"'
+    ' revIDLastSave="0" documentId="8_{5B0E2C1D-1111-4E2B-9C3A-ABCDEF012345}"/>'
+)
+
+
+def _names(root: etree._Element) -> list[str]:
+    return [etree.QName(c).localname for c in root if isinstance(c.tag, str)]
+
+
+def test_an_element_goes_in_its_place_past_ones_the_order_does_not_name() -> None:
+    """An element the order does not name ranks as the one before it; an mc:AlternateContent
+    as the element of its choice (helper-113: definedNames went before Excel 365's absPath
+    and revisionPtr, ahead of bookViews and sheets)."""
+    book = etree.fromstring(
+        f'<workbook xmlns="{MAIN_NS}"><fileVersion/><workbookPr/>{EXCEL_365_WORKBOOK_START}'
+        "<bookViews/><sheets/><calcPr/></workbook>"
+    )
+    for name in ("definedNames", "workbookProtection"):
+        _insert_ordered(book, etree.Element(f"{{{MAIN_NS}}}{name}"), WORKBOOK_ORDER)
+    assert _names(book) == [
+        "fileVersion", "workbookPr", "AlternateContent", "revisionPtr", "workbookProtection",
+        "bookViews", "sheets", "definedNames", "calcPr",
+    ]  # fmt: skip
+    sheet = etree.fromstring(
+        f'<worksheet xmlns="{MAIN_NS}" xmlns:mc="{MC_NS}"><sheetData/><drawing/>'
+        '<mc:AlternateContent><mc:Choice Requires="x14"><controls/></mc:Choice>'
+        "</mc:AlternateContent><tableParts/></worksheet>"
+    )
+    _insert_ordered(sheet, etree.Element(f"{{{MAIN_NS}}}legacyDrawing"), SHEET_ORDER)
+    assert _names(sheet) == [
+        "sheetData",
+        "drawing",
+        "legacyDrawing",
+        "AlternateContent",
+        "tableParts",
+    ]
+
+
+def test_a_refresh_of_an_excel_365_workbook_puts_its_names_after_the_sheets(
+    tmp_path: Path,
+) -> None:
+    """A trust's plan saved by Excel 365 with no defined names: the names a refresh adds go
+    after <sheets>, where the file format wants them (else Excel repairs the file)."""
+    import xlsxwriter
+    from conftest import add_seed_plan_sheet
+
+    from edi_xl.flows.refresh import refresh_workbook
+
+    plan = tmp_path / "plan.xlsx"
+    book = xlsxwriter.Workbook(str(plan))
+    add_seed_plan_sheet(book)
+    book.close()
+    with zipfile.ZipFile(plan) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    text = parts["xl/workbook.xml"].decode()
+    assert "<definedNames" not in text
+    parts["xl/workbook.xml"] = text.replace(
+        "<bookViews>", EXCEL_365_WORKBOOK_START + "<bookViews>"
+    ).encode()
+    with zipfile.ZipFile(plan, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    refresh_workbook(plan, as_at=date(2023, 12, 18))
+    with zipfile.ZipFile(plan) as z:
+        names = _names(etree.fromstring(z.read("xl/workbook.xml")))
+    assert names.index("definedNames") > names.index("sheets") > names.index("revisionPtr")

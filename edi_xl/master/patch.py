@@ -57,6 +57,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from io import BytesIO
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -78,7 +79,7 @@ from openpyxl.xml.functions import tostring as openpyxl_tostring
 from edi_xl.core.errors import StructureLockedError, WorkbookWriteError
 from edi_xl.core.problems import Code, Problem, problem
 from edi_xl.master.cells import escaped_text
-from edi_xl.master.column_settings import shifted_span
+from edi_xl.master.column_settings import LAST_COLUMN, shifted_span
 from edi_xl.master.edits import (
     BookEdits,
     CellEdit,
@@ -561,6 +562,7 @@ def _shift_sheet_xml(
     title: str | None = None,
     found: FormulasAndAnchors | None = None,
     headers: list[tuple[int, int, str]] | None = None,
+    width: float | None = None,
 ) -> CellIndex | None:
     """Insert an empty column before ``col`` in the sheet XML ``root`` (and its notes,
     pictures and tables): everything at or right of it moves one column right. ``header(row,
@@ -568,10 +570,13 @@ def _shift_sheet_xml(
     its new column by its header); ``title`` is the sheet's name (its Excel 2010 extensions
     move too); ``found``: :func:`formulas_and_anchors` of ``root``, when the caller has them
     (found here if not); ``headers`` gets (row, column, name) of each header cell a table's
-    new column needs written (:func:`_table_column_inserted`). The cells after the insert, by
-    row and column (:func:`_shift_cells`)."""
+    new column needs written (:func:`_table_column_inserted`); ``width``: the new column's
+    ``<col width>`` (None: the sheet's default), by which an object Excel keeps the size or
+    place of is placed again (:class:`ColumnEdges`). The cells after the insert, by row and
+    column (:func:`_shift_cells`)."""
     if found is None:
         found = formulas_and_anchors(root)
+    edges = ColumnEdges(root, col, width)  # (the columns as they were)
     if title is not None:
         _shift_ext_references(root, title, col, title)
         _shift_rule_formulas(root, title, col, title)
@@ -638,7 +643,7 @@ def _shift_sheet_xml(
         _shift_data_refs(root, title, col, title)
     controls = any(a.tag == f"{M}anchor" for a in found.anchors)  # (Excel 2010's, in the sheet)
     own = _own_button_shapes(pkg, part) if controls else set()
-    _shift_anchors(root, col, found.anchors, own)  # form controls and embedded objects
+    _shift_anchors(root, col, found.anchors, own, edges)  # form controls, embedded objects
     for rel, target in pkg.linked(part):
         if target not in pkg.parts:
             continue
@@ -656,7 +661,7 @@ def _shift_sheet_xml(
             pkg.put_xml(target, doc)
         elif kind == "drawing":
             doc = pkg.xml(target)
-            _shift_anchors(doc, col)
+            _shift_anchors(doc, col, edges=edges)
             if title is not None:
                 _shift_cell_links(doc, title, col, title)
             pkg.put_xml(target, doc)
@@ -668,7 +673,8 @@ def _shift_sheet_xml(
             text = pkg.parts[target].decode("utf-8", "replace")
             if title is not None:
                 text = _shift_vml_links(text, title, col, title)
-            pkg.put(target, _shift_vml_shapes(buttons_unsized(text), col).encode("utf-8"))
+            shapes = _shift_vml_shapes(buttons_unsized(text), col, edges)
+            pkg.put(target, shapes.encode("utf-8"))
         elif kind == "table":
             doc = pkg.xml(target)
             if doc.get("ref"):
@@ -773,6 +779,125 @@ def _placed_columns(placement: Placement, columns: list[int], col: int) -> list[
     ]
 
 
+#: Excel's widest digit, in pixels, in Calibri 11 (the Normal style's font of nearly every
+#: plan): the unit of a column's width.
+_DIGIT_PIXELS = 7
+
+
+def _width_pixels(width: float) -> int:
+    """The pixels Excel shows a column at whose ``<col width>`` (characters, its padding
+    included) is ``width``, as the file format's text gives it."""
+    return int((256 * width + 128 // _DIGIT_PIXELS) / 256 * _DIGIT_PIXELS)
+
+
+class ColumnEdges:
+    """Where the columns of a sheet run, in pixels from its left, before and after an empty
+    column is inserted before 1-based ``col`` with the ``<col width>`` ``width`` (None: the
+    sheet's default), from its ``<cols>`` and ``<sheetFormatPr>`` as they were before: a
+    hidden column is 0 pixels wide, one with no width the sheet's default
+    (``defaultColWidth``, else ``baseColWidth`` characters and padding, rounded up to 8
+    pixels as Excel draws it: 64 at Calibri 11). An object Excel keeps the size of ("move
+    but don't size") or its place and size ("don't move or size") is placed again by them
+    (:func:`_placed_corners`). Taken when the column goes in and worked out only when an
+    object needs them: a sheet has few, and 16,384 columns."""
+
+    def __init__(self, root: etree._Element, col: int, width: float | None) -> None:
+        fmt = root.find(f"{M}sheetFormatPr")
+        spans = [
+            (el.get("min", "0"), el.get("max", "0"), el.get("width"), el.get("hidden"))
+            for el in root.iterfind(f"{M}cols/{M}col")
+        ]
+        self._read = (None, None) if fmt is None else (fmt.get("defaultColWidth"),
+                                                        fmt.get("baseColWidth"))  # fmt: skip
+        self._spans, self._col, self._width = spans, col, width
+        self._edges: tuple[list[int], list[int], list[int]] | None = None
+
+    def _worked_out(self) -> tuple[list[int], list[int], list[int]]:
+        """The column's pixel widths after the insert, and the edges (each column's left,
+        0-based, and the last one's right) before and after it."""
+        if self._edges is None:
+            default_width, base = self._read
+            if (given := _number(default_width)) is not None:
+                default = _width_pixels(given)
+            else:
+                chars = _number(base)
+                chars = 8.0 if chars is None else chars
+                default = 8 * math.ceil((chars * _DIGIT_PIXELS + 5) / 8)
+            pixels = [default] * LAST_COLUMN
+            for lo, hi, width, hidden in self._spans:
+                first, last = int(lo) if lo.isdigit() else 0, min(int(hi or 0), LAST_COLUMN)
+                if 1 <= first <= last:
+                    chars = _number(width)
+                    shown = default if chars is None else _width_pixels(chars)
+                    shown = 0 if hidden in ("1", "true") else shown
+                    pixels[first - 1 : last] = [shown] * (last - first + 1)
+            before = list(accumulate(pixels, initial=0))
+            pixels.insert(self._col - 1, default if self._width is None else
+                          _width_pixels(self._width))  # fmt: skip
+            pixels.pop()  # (past Excel's last column)
+            self._edges = pixels, before, list(accumulate(pixels, initial=0))
+        return self._edges
+
+    def x(self, col: int, offset: int, unit: int) -> int:
+        """Where the corner ``offset`` (in ``unit``: EMU, 9,525 a pixel, or pixels) into
+        0-based column ``col`` was, in that unit from the sheet's left. An offset past the
+        column's right edge is at that edge, as Excel draws it."""
+        _, before, _ = self._worked_out()
+        col = min(max(col, 0), LAST_COLUMN - 1)
+        return before[col] * unit + min(offset, (before[col + 1] - before[col]) * unit)
+
+    def x_after(self, col: int, offset: int, unit: int) -> int:
+        """:meth:`x` of a corner after the insert."""
+        pixels, _, after = self._worked_out()
+        col = min(max(col, 0), LAST_COLUMN - 1)
+        return after[col] * unit + min(offset, pixels[col] * unit)
+
+    def corner(self, x: int, unit: int) -> tuple[int, int]:
+        """The 0-based column and the offset into it (in ``unit``) of the place ``x`` from
+        the sheet's left after the insert: a column's left edge is in it (a hidden column
+        there, 0 pixels wide, is passed over)."""
+        _, _, after = self._worked_out()
+        col = min(max(bisect.bisect_right(after, x // unit) - 1, 0), LAST_COLUMN - 1)
+        return col, x - after[col] * unit
+
+
+def _number(text: str | None) -> float | None:
+    """The number an attribute's text says, None where it says none."""
+    try:
+        value = float(text) if text is not None else None
+    except ValueError:
+        return None
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _placed_corners(
+    placement: Placement,
+    corners: list[tuple[int, int]],
+    col: int,
+    unit: int,
+    edges: ColumnEdges | None,
+) -> list[tuple[int, int]]:
+    """The corners (0-based column, offset in ``unit``; its first corner's first) of an
+    object after an empty column is inserted before 1-based ``col``, as Excel places it:
+    one moved and sized with cells by its columns (:func:`_placed_columns`); one Excel keeps
+    the size of ("move but don't size": its first corner moves with its cell, and the other
+    is as far right of it as it was) or its place and size ("don't move or size": each
+    corner where it was on the sheet, whatever column is now there) by the sheet's columns
+    (``edges``; without them, by its columns alone). A corner in the new column or right of
+    it would otherwise stay in a column as wide as the one it was in: an object beside a
+    round's column would move by its width, and one over it grow or shrink by the width
+    the two columns differ by."""
+    columns = _placed_columns(placement, [c for c, _ in corners], col)
+    if edges is None or placement == "twoCell" or len(corners) != 2:
+        return [(c, off) for c, (_, off) in zip(columns, corners, strict=True)]
+    (first, first_off), (last, last_off) = corners
+    if placement == "oneCell":
+        width = edges.x(last, last_off, unit) - edges.x(first, first_off, unit)
+        left = edges.x_after(columns[0], first_off, unit)
+        return [(columns[0], first_off), edges.corner(left + width, unit)]
+    return [edges.corner(edges.x(c, off, unit), unit) for c, off in corners]
+
+
 def _vml_placement(client_data: str) -> Placement:
     """How a VML shape (its ``<x:ClientData>``) is placed. Excel writes ``<x:MoveWithCells/>``
     for an object set NOT to move with cells and ``<x:SizeWithCells/>`` for one set NOT to
@@ -784,10 +909,11 @@ def _vml_placement(client_data: str) -> Placement:
     return "oneCell" if "SizeWithCells" in flags else "twoCell"
 
 
-def _shift_vml_shapes(text: str, col: int) -> str:
+def _shift_vml_shapes(text: str, col: int, edges: ColumnEdges | None = None) -> str:
     """The shapes of a VML drawing (as text: a sheet's notes and form controls) after an
     empty column is inserted before ``col``: each shape's anchor as its placement says
-    (:func:`_vml_placement`), and a note's cell (``<x:Column>``), which moves with the cell
+    (:func:`_vml_placement`; its offsets are pixels, by the sheet's columns ``edges``:
+    :func:`_placed_corners`), and a note's cell (``<x:Column>``), which moves with the cell
     whatever the note's shape does (Excel shows the note by its cell)."""
 
     def column(m: re.Match[str]) -> str:
@@ -800,7 +926,9 @@ def _shift_vml_shapes(text: str, col: int) -> str:
         def anchor(a: re.Match[str]) -> str:
             nums = [int(x) for x in a.group(3).split(",")]
             if len(nums) == 8:
-                nums[0], nums[4] = _placed_columns(placement, [nums[0], nums[4]], col)
+                corners = [(nums[0], nums[1]), (nums[4], nums[5])]
+                placed = _placed_corners(placement, corners, col, 1, edges)
+                (nums[0], nums[1]), (nums[4], nums[5]) = placed
             return f"{a.group(1)}{', '.join(map(str, nums))}{a.group(4)}"
 
         body = _VML_ANCHOR.sub(anchor, _VML_COLUMN.sub(column, m.group(3)))
@@ -846,15 +974,18 @@ def _shift_anchors(
     col: int,
     anchors: Iterable[etree._Element] | None = None,
     own: set[str] | None = None,
+    edges: ColumnEdges | None = None,
 ) -> None:
     """Every drawing anchor under ``root`` (a drawing's pictures, charts and shapes; a
     sheet's form controls and embedded objects) after an empty column is inserted before
     ``col``, as Excel moves the object (``<xdr:col>`` is 0-based) by its placement
     (:func:`_placed_columns`): a drawing's ``editAs`` ("twoCell", the default; "oneCell",
     Excel's default for a picture; "absolute"), a control's or object's as its VML shape's
-    (:func:`_object_placement`; ``own``: the shape ids of edi_xl's buttons). ``anchors``:
-    those under ``root``, when the caller has them (:func:`formulas_and_anchors`)."""
-    xdr_col = f"{{{XDR_NS}}}col"
+    (:func:`_object_placement`; ``own``: the shape ids of edi_xl's buttons); one Excel keeps
+    the size or place of by the sheet's columns (``edges``: :func:`_placed_corners`; the
+    offsets, ``<xdr:colOff>``, are EMU). ``anchors``: those under ``root``, when the caller
+    has them (:func:`formulas_and_anchors`)."""
+    xdr_col, xdr_off = f"{{{XDR_NS}}}col", f"{{{XDR_NS}}}colOff"
     for anchor in root.iter(*_ANCHOR_TAGS) if anchors is None else anchors:
         ns = M if anchor.tag == f"{M}anchor" else f"{{{XDR_NS}}}"
         if anchor.tag == f"{{{XDR_NS}}}oneCellAnchor":
@@ -863,11 +994,28 @@ def _shift_anchors(
             placement = anchor.get("editAs") or "twoCell"
         else:
             placement = _object_placement(anchor, own or set())
-        corners = [anchor.find(f"{ns}{corner}/{xdr_col}") for corner in ("from", "to")]
-        columns = [c for c in corners if c is not None and (c.text or "").strip().isdigit()]
-        placed = _placed_columns(placement, [int(c.text or "0") for c in columns], col)
-        for at, n in zip(columns, placed, strict=True):
-            at.text = str(n)
+        corners = [anchor.find(f"{ns}{corner}") for corner in ("from", "to")]
+        columns = [c.find(xdr_col) for c in corners if c is not None]
+        at = [c for c in columns if c is not None and (c.text or "").strip().isdigit()]
+        offsets = [c.find(xdr_off) for c in corners if c is not None]
+        if len(at) == len(offsets) == 2 and all(_is_whole(o) for o in offsets):
+            pairs = list(zip(at, offsets, strict=True))
+            was = [(int(c.text or "0"), int(o.text or "0")) for c, o in pairs]
+            placed = _placed_corners(placement, was, col, _EMU_PIXEL, edges)
+            for (c, o), (n, off), (_, old) in zip(pairs, placed, was, strict=True):
+                c.text = str(n)
+                if off != old:  # (an offset left as it was written)
+                    o.text = str(off)
+            continue
+        moved = _placed_columns(placement, [int(c.text or "0") for c in at], col)
+        for c, n in zip(at, moved, strict=True):
+            c.text = str(n)
+
+
+def _is_whole(el: etree._Element | None) -> bool:
+    """Whether ``el`` holds a whole number (an anchor's offset; Excel writes none negative,
+    LibreOffice some)."""
+    return el is not None and (el.text or "").strip().lstrip("-").isdigit()
 
 
 def _table_column_inserted(
@@ -2014,7 +2162,7 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
     # (found once: a column inserted moves them, and adds or takes none)
     found = formulas_and_anchors(root) if edits.inserted else FormulasAndAnchors([], [])
     headers: list[tuple[int, int, str]] = []  # (a table's new column named in its header cell)
-    for col in edits.inserted:
+    for i, col in enumerate(edits.inserted):
         headers = [(r, c + (c >= col), name) for r, c, name in headers]  # (moved by this one)
         cells = _shift_sheet_xml(
             pkg,
@@ -2025,6 +2173,7 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
             ws.title,
             found,
             headers,
+            edits.widths.get(_where_it_ends(col, edits.inserted[i + 1 :])),
         )
     if edits.inserted and (across := _shared_across_columns(root, found.formulas)):
         # (each cell's formula as openpyxl read it, moved along with the columns inserted)
@@ -2058,6 +2207,15 @@ def patch_sheet(pkg: Package, part: str, ws: Worksheet, edits: SheetEdits,
         _patch_table_rows(pkg, part, edits.table_rows)
     _update_dimension(root, sheet)
     pkg.put(part, sheet.to_bytes())
+
+
+def _where_it_ends(col: int, later: list[int]) -> int:
+    """Where a column inserted before ``col`` is once the columns inserted after it
+    (``later``, each before the column it names) have gone in: the column its width is set
+    under (``SheetEdits.widths``, as the sheet is in the end)."""
+    for other in later:
+        col += col >= other
+    return col
 
 
 def _patch_table_rows(pkg: Package, part: str, rows: dict[str, tuple[int, int]]) -> None:

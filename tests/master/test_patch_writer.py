@@ -385,6 +385,45 @@ def test_a_control_moves_as_its_anchor_says_and_edi_xls_button_is_not_sized() ->
     assert dict(anchors[0].attrib) == {"moveWithCells": "1", "sizeWithCells": "1"}
 
 
+def test_an_object_excel_keeps_the_size_of_is_placed_again_by_the_columns_widths() -> None:
+    """Columns of every kind (A and C the sheet's default width, 12.71: 89 pixels; B 20:
+    140; D hidden), a column 30 wide (210 pixels) inserted before C, and three controls
+    (offsets in EMU, 9,525 a pixel): "move but don't size" over it keeps its 239 pixels,
+    its right corner now 109 pixels into the new column; "don't move or size" from C to F
+    stays where it was on the sheet, all in the new column; "move but don't size" right of
+    it moves by 210 pixels, as wide as it was, past the hidden column."""
+    px = 9525
+    control = (
+        "<control><controlPr><anchor {placed}><from><xdr:col>{}</xdr:col><xdr:colOff>{}"
+        "</xdr:colOff></from><to><xdr:col>{}</xdr:col><xdr:colOff>{}</xdr:colOff></to>"
+        "</anchor></controlPr></control>"
+    )
+    placed = [
+        ('moveWithCells="1"', (1, 10 * px, 4, 20 * px)),
+        ("", (2, 0, 5, 0)),
+        ('moveWithCells="1"', (4, 5 * px, 5, 9 * px)),
+    ]
+    controls = "".join(control.format(*at, placed=p) for p, at in placed)
+    root = parse(
+        f'<worksheet xmlns="{MAIN_NS}" xmlns:xdr="{XDR_NS}">'
+        '<sheetFormatPr defaultColWidth="12.7109375" defaultRowHeight="15"/><cols>'
+        '<col min="2" max="2" width="20" customWidth="1"/>'
+        '<col min="4" max="4" width="9" hidden="1"/></cols><sheetData/>'
+        f"<controls>{controls}</controls></worksheet>".encode()
+    )
+    _shift_sheet_xml(Package({}), "xl/worksheets/sheet1.xml", root, 3, width=30.0)
+    x = f"{{{XDR_NS}}}"
+    corners = [
+        [int(el.text or "") for el in a.iter(f"{x}col", f"{x}colOff")]
+        for a in root.iter(f"{{{MAIN_NS}}}anchor")
+    ]
+    assert corners == [
+        [1, 10 * px, 2, 109 * px],
+        [2, 0, 2, 178 * px],
+        [5, 5 * px, 6, 9 * px],
+    ]
+
+
 _ROWS_OF_EVERY_SHAPE = (
     f'<worksheet xmlns="{MAIN_NS}"><sheetData>'
     '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c><c r="C1"><v>3</v></c></row>'

@@ -438,11 +438,30 @@ def test_frozen_columns_take_the_round_in_only_when_it_goes_among_them(
     assert load_workbook(plan)["Action Plan"].freeze_panes == after[1]
 
 
+def _drawn(package: dict[str, bytes]) -> dict[str, list[tuple[int, int]]]:
+    """Description -> corners (0-based column, offset in EMU) of each picture and text box
+    of the plan's drawing."""
+    name = next(n for n in package if n.startswith("xl/drawings/drawing"))
+    found = {}
+    for anchor in etree.fromstring(package[name]):
+        descr = next(el.get("descr") for el in anchor.iter() if el.get("descr"))
+        found[descr] = [
+            (int(c.findtext(f"{{{XDR}}}col")), int(c.findtext(f"{{{XDR}}}colOff")))
+            for c in (anchor.find(f"{{{XDR}}}from"), anchor.find(f"{{{XDR}}}to"))
+        ]
+    return found
+
+
 def test_pictures_move_as_their_placement_says(tmp_path: Path) -> None:
-    """Three pictures, placed as Excel's Format Picture > Properties offers: "Move and size
-    with cells" across K grows by the new column; "Move but don't size with cells" (Excel's
-    default for a picture) across K keeps its size and place, as its first corner is left of
-    the new column; "Don't move or size with cells" right of K stays where it is."""
+    """Pictures and text boxes, placed as Excel's Format Picture > Properties offers, where
+    the round goes in at K, a column far wider than the plan's: "Move and size with cells"
+    across K grows by the new column; "Move but don't size with cells" (Excel's default for
+    a picture) keeps its size in pixels, where it was when its first corner is left of the
+    new column (the new column runs under it) and moved by the new column's width when it
+    is right of it; "Don't move or size with cells" keeps its place and size on the sheet,
+    right of K or across it. As Excel draws them, by the sheet's column widths (its
+    corners' columns and offsets are worked out again)."""
+    from conftest import column_edges, pixel_box
     from test_fidelity import _png
 
     logo = tmp_path / "logo.png"
@@ -450,30 +469,41 @@ def test_pictures_move_as_their_placement_says(tmp_path: Path) -> None:
     plan = tmp_path / "plan.xlsx"
     wb = xlsxwriter.Workbook(str(plan))
     ws, _ = _plan_with_scores(wb)
-    ws.insert_image("H22", str(logo), {"object_position": 1, "description": "twoCell"})
-    ws.insert_image("H26", str(logo), {"object_position": 2, "description": "oneCell"})
-    ws.insert_image("T30", str(logo), {"object_position": 3, "description": "absolute"})
+    placed = {  # description: (cell, object_position), each picture and text box
+        "twoCell": ("H22", 1), "oneCell": ("H26", 2), "oneCellRight": ("M28", 2),
+        "absolute": ("T30", 3), "absoluteAcross": ("H32", 3),
+    }  # fmt: skip
+    for descr, (cell, position) in placed.items():
+        ws.insert_image(cell, str(logo), {"object_position": position, "description": descr,
+                                          "x_offset": 9})  # fmt: skip
+        row = int(cell[1:]) + 14
+        ws.insert_textbox(f"{cell[0]}{row}", descr, {"object_position": position, "x_offset": 20,
+                          "width": 300, "description": f"{descr} box"})  # fmt: skip
     wb.close()
     refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
-
-    def columns(package: dict[str, bytes]) -> dict[str, list[int]]:
-        name = next(n for n in package if n.startswith("xl/drawings/drawing"))
-        root = etree.fromstring(package[name])
-        found = {}
-        for anchor in root:
-            descr = next(el.get("descr") for el in anchor.iter() if el.get("descr"))
-            found[descr] = [int(c.text) for c in anchor.iter(f"{{{XDR}}}col")]
-        return found
-
-    before = columns(parts(plan))
+    before_parts = parts(plan)
+    before, edges = _drawn(before_parts), column_edges(before_parts[PLAN_PART])
     _merge_a_new_round(plan, tmp_path)
-    after = columns(parts(plan))
-    first, last = before["twoCell"]
-    assert first < 10 <= last  # across K (0-based 10)
-    assert after["twoCell"] == [first, last + 1]
-    assert before["oneCell"][0] < 10 <= before["oneCell"][1]
-    assert after["oneCell"] == before["oneCell"]
-    assert before["absolute"][0] > 10 and after["absolute"] == before["absolute"]
+    after_parts = parts(plan)
+    after, edges_after = _drawn(after_parts), column_edges(after_parts[PLAN_PART])
+    new_width = edges_after[11] - edges_after[10]  # K's, the new column's
+    assert new_width > edges[11] - edges[10] + 100  # (much wider than the plan's columns)
+    for kind in ("", " box"):
+        (first, off), (last, last_off) = before[f"twoCell{kind}"]
+        assert first < 10 <= last  # across K (0-based 10)
+        assert after[f"twoCell{kind}"] == [(first, off), (last + 1, last_off)]
+        assert before[f"oneCell{kind}"][0][0] < 10 <= before[f"oneCell{kind}"][1][0]
+        assert before[f"absoluteAcross{kind}"][0][0] < 10 <= before[f"absoluteAcross{kind}"][1][0]
+        assert before[f"oneCellRight{kind}"][0][0] > 10 and before[f"absolute{kind}"][0][0] > 10
+        for descr in ("oneCell", "oneCellRight", "absolute", "absoluteAcross"):
+            left, width = pixel_box(edges, before[descr + kind], 9525)
+            moved = new_width if descr == "oneCellRight" else 0
+            now_left, now_width = pixel_box(edges_after, after[descr + kind], 9525)
+            assert abs(now_left - (left + moved)) <= 1 and abs(now_width - width) <= 1, (
+                descr + kind,
+                (left, width),
+                (now_left, now_width),
+            )
 
 
 def test_text_boxes_linked_to_cells_follow_them(tmp_path: Path) -> None:
@@ -756,13 +786,14 @@ _PLACED = {
 def test_the_trusts_vml_shapes_move_as_their_placement_says(tmp_path: Path) -> None:
     """A trust's own buttons and note (VML), each placed as Excel's Properties offer: after
     the round goes in at K, "Move and size with cells" across K grows by the new column;
-    "Move but don't size" keeps its size, and moves whole only when its first corner is
-    right of K; "Don't move or size" stays. The note (XlsxWriter's, as Excel's default:
-    don't move or size) keeps its box and stays on its cell, which moved to L. Their flags
-    are kept, and no flag is added to a button that is not edi_xl's."""
+    "Move but don't size" keeps its size in pixels, and moves whole, by the new column's
+    width, only when its first corner is right of K; "Don't move or size" keeps its place
+    and size on the sheet. The note (XlsxWriter's, as Excel's default: don't move or size)
+    keeps its box and stays on its cell, which moved to L. Their flags are kept, and no
+    flag is added to a button that is not edi_xl's."""
     import re
 
-    from conftest import rewrite_part
+    from conftest import column_edges, pixel_box, rewrite_part
 
     plan = tmp_path / "plan.xlsx"
     wb = xlsxwriter.Workbook(str(plan))
@@ -797,23 +828,40 @@ def test_the_trusts_vml_shapes_move_as_their_placement_says(tmp_path: Path) -> N
             assert name and anchor
             numbers = [int(x) for x in anchor[1].split(",")]
             flags = "".join(re.findall(r"<x:(?:Move|Size)WithCells/>", data))
-            found[name[1] or name[2]] = ([numbers[0], numbers[4]], flags)
+            found[name[1] or name[2]] = (numbers, flags)
         return found
 
-    before = shapes(parts(plan))
-    assert {m: c for m, (c, _) in before.items() if m != "Note"} == {
+    def box(package: dict[str, bytes], anchor: list[int]) -> tuple[int, int]:
+        return pixel_box(column_edges(package[PLAN_PART]), [(anchor[0], anchor[1]),
+                                                            (anchor[4], anchor[5])])  # fmt: skip
+
+    before_parts = parts(plan)
+    before = shapes(before_parts)
+    assert {m: [c[0], c[4]] for m, (c, _) in before.items() if m != "Note"} == {
         m: list(c) for m, (_, c) in _PLACED.items()
     }
     _merge_a_new_round(plan, tmp_path)
     assert load_workbook(plan)["Action Plan"]["K1"].value == "Update as at 20 Mar 24"
-    after = shapes(parts(plan))
+    after_parts = parts(plan)
+    after = shapes(after_parts)
+    edges = column_edges(after_parts[PLAN_PART])
+    new_width = edges[11] - edges[10]  # K's, the new column's
+    assert new_width > 100  # (wider than the plan's columns)
     assert {m: f for m, (_, f) in after.items()} == {m: f for m, (_, f) in before.items()}
-    assert after["MoveAndSize"][0] == after["FlagsFalse"][0] == [8, 13]
-    assert after["NegativeOffset"][0] == [8, 13]
-    assert after["MoveOnlyAcross"][0] == [8, 12]
-    assert after["MoveOnlyRight"][0] == [12, 14]
-    assert after["Stay"][0] == [9, 13] and after["MoveFlagOnly"][0] == [9, 13]
-    assert after["Note"][0] == before["Note"][0]
+    for moved_and_sized in ("MoveAndSize", "FlagsFalse", "NegativeOffset"):
+        anchor, was = after[moved_and_sized][0], before[moved_and_sized][0]
+        assert [anchor[0], anchor[4]] == [8, 13]
+        assert anchor[1::4] == was[1::4]  # (its offsets as they were: "-6" kept)
+    for kept, moved in (("MoveOnlyAcross", 0), ("MoveOnlyRight", new_width), ("Stay", 0),
+                        ("MoveFlagOnly", 0), ("Note", 0)):  # fmt: skip
+        left, width = box(before_parts, before[kept][0])
+        now_left, now_width = box(after_parts, after[kept][0])
+        assert abs(now_left - (left + moved)) <= 1 and abs(now_width - width) <= 1, (
+            kept,
+            (left, width),
+            (now_left, now_width),
+        )
+    assert after["MoveOnlyRight"][0][0] == 12  # (moved whole: the column its corner was in)
     vml = next(data for name, data in parts(plan).items() if name.endswith(".vml")).decode()
     assert re.findall(r"<x:Row>(\d+)</x:Row>\s*<x:Column>(\d+)</x:Column>", vml) == [
         (str(last + 20), "11")

@@ -27,7 +27,7 @@ from lxml import etree
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.errors import EdiXlError
-from edi_xl.master.column_settings import column_setting
+from edi_xl.master.column_settings import column_setting, width_pixels
 from edi_xl.master.loading import PlacedCells
 from edi_xl.master.package import R_NS, Package, Rel, free_rel_id, resolve
 from edi_xl.master.patch import SHEET_ORDER, WORKBOOK_ORDER, M, _child, _insert_ordered
@@ -112,8 +112,8 @@ def button_drawing(where: Placement) -> str:
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet("x")
     for col, width in enumerate(where.column_widths):
-        if width is not None:
-            sheet.set_column(col, col, width)
+        if width is not None:  # (the file's width, padding and all: XlsxWriter's pixels)
+            sheet.set_column_pixels(col, col, width_pixels(width))
     for r, height in enumerate(where.row_heights):
         if height is not None:
             sheet.set_row(r, height)

@@ -70,6 +70,18 @@ def shown_width(ws: Worksheet, col: int) -> float:
     return float(width)
 
 
+#: Excel's widest digit, in pixels, in Calibri 11 (the Normal style's font of nearly every
+#: plan): the unit of a column's width.
+DIGIT_PIXELS = 7
+
+
+def width_pixels(width: float) -> int:
+    """The pixels Excel shows a column at whose ``<col width>`` (characters, its padding
+    included: what the file and openpyxl's ``width`` hold) is ``width``, as the file
+    format's text gives it."""
+    return int((256 * width + 128 // DIGIT_PIXELS) / 256 * DIGIT_PIXELS)
+
+
 def shifted_span(lo: int, hi: int, col: int) -> list[tuple[int, int]]:
     """Where the settings of columns ``lo`` to ``hi`` go when a column is inserted before
     ``col``: right of it, one column right; across it, cut there (the new column takes none

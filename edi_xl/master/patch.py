@@ -79,7 +79,12 @@ from openpyxl.xml.functions import tostring as openpyxl_tostring
 from edi_xl.core.errors import StructureLockedError, WorkbookWriteError
 from edi_xl.core.problems import Code, Problem, problem
 from edi_xl.master.cells import escaped_text
-from edi_xl.master.column_settings import LAST_COLUMN, shifted_span
+from edi_xl.master.column_settings import (
+    DIGIT_PIXELS,
+    LAST_COLUMN,
+    shifted_span,
+    width_pixels,
+)
 from edi_xl.master.edits import (
     BookEdits,
     CellEdit,
@@ -779,17 +784,6 @@ def _placed_columns(placement: Placement, columns: list[int], col: int) -> list[
     ]
 
 
-#: Excel's widest digit, in pixels, in Calibri 11 (the Normal style's font of nearly every
-#: plan): the unit of a column's width.
-_DIGIT_PIXELS = 7
-
-
-def _width_pixels(width: float) -> int:
-    """The pixels Excel shows a column at whose ``<col width>`` (characters, its padding
-    included) is ``width``, as the file format's text gives it."""
-    return int((256 * width + 128 // _DIGIT_PIXELS) / 256 * _DIGIT_PIXELS)
-
-
 class ColumnEdges:
     """Where the columns of a sheet run, in pixels from its left, before and after an empty
     column is inserted before 1-based ``col`` with the ``<col width>`` ``width`` (None: the
@@ -818,22 +812,22 @@ class ColumnEdges:
         if self._edges is None:
             default_width, base = self._read
             if (given := _number(default_width)) is not None:
-                default = _width_pixels(given)
+                default = width_pixels(given)
             else:
                 chars = _number(base)
                 chars = 8.0 if chars is None else chars
-                default = 8 * math.ceil((chars * _DIGIT_PIXELS + 5) / 8)
+                default = 8 * math.ceil((chars * DIGIT_PIXELS + 5) / 8)
             pixels = [default] * LAST_COLUMN
             for lo, hi, width, hidden in self._spans:
                 first, last = int(lo) if lo.isdigit() else 0, min(int(hi or 0), LAST_COLUMN)
                 if 1 <= first <= last:
                     chars = _number(width)
-                    shown = default if chars is None else _width_pixels(chars)
+                    shown = default if chars is None else width_pixels(chars)
                     shown = 0 if hidden in ("1", "true") else shown
                     pixels[first - 1 : last] = [shown] * (last - first + 1)
             before = list(accumulate(pixels, initial=0))
             pixels.insert(self._col - 1, default if self._width is None else
-                          _width_pixels(self._width))  # fmt: skip
+                          width_pixels(self._width))  # fmt: skip
             pixels.pop()  # (past Excel's last column)
             self._edges = pixels, before, list(accumulate(pixels, initial=0))
         return self._edges

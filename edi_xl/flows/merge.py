@@ -61,6 +61,7 @@ from edi_xl.flows.intake import (
 )
 from edi_xl.flows.owner_returns import (
     META_SHEET,
+    SentRow,
     group_by_owner,
     last_update_text,
     row_fingerprint,
@@ -638,6 +639,222 @@ def _owner_changed(
     )
 
 
+class _Merge:
+    """A merge under way: what it read of the master and of the round's earlier merges, and
+    what it has found in the returns taken so far: their flags, whose return each is, and per
+    action the rows that would change it (its candidates, the newest return's the winner)."""
+
+    def __init__(self, wb: Workbook, master: MasterPlan, as_at: date, path: object) -> None:
+        self.wb, self.master, self.as_at, self.path = wb, master, as_at, path
+        self.words, self.plan = master.words, master.plan
+        self.flags: list[Flag] = []
+        self.candidates: dict[str, list[_Candidate]] = defaultdict(list)
+        self.actions = {a.id: a for a in self.plan.actions if a.id}
+        record = read_record(wb)
+        if record.as_at != as_at:
+            record = RoundRecord(as_at, [], [])
+        # the round's Status and update lines in the Change Log, read once when first wanted
+        round_lines = functools.cache(lambda: _round_lines(wb, as_at))
+        self.record = _with_actions(record, self.actions, round_lines)
+        # per action, the files of earlier merges of the round that changed it (a file merged
+        # again here too: what it changed then it changes now, though the master holds it now)
+        self.claimed: dict[str, list[FileRecord]] = defaultdict(list)
+        for line in self.record.files:
+            for action_id in line.actions or ():
+                self.claimed[action_id].append(line)
+        self.owners: dict[str, str | None] = {}
+        # what each action held when the round began, read when another owner's row in a return
+        # without edi_xl's hidden record needs it (:func:`_owner_changed`; the file's own owner's
+        # row is theirs to set back: only another's holding the round's start is a stale copy)
+        self.held_then = functools.cache(lambda: _held_when_the_round_began(round_lines()))
+        self.file_names = owners_file_names(self.plan.owners)  # (once: each file is looked up)
+        # per file, the actions it changed (its rows with something new), whoever took them
+        self.changed: dict[str, set[str]] = defaultdict(set)
+        self.unchanged: set[str] = set()
+        self.earlier: set[str] = set()
+        # per file, the notes, pictures and TRUE / FALSE updates on its rows, not merged (a return
+        # unchanged but for them is said so: the owner did send something)
+        self.not_merged: dict[str, Counter[Code]] = defaultdict(Counter)
+
+        self.grid = master.grid or sheet_grid(master.sheet)  # nothing written to the sheet yet
+        columns = trust.map_columns(self.grid, master.detection.header_row).fields
+        self.status_col = columns["status"] + 1
+        # Status cells the trust's formula works out: kept, whatever a return says
+        self.kept = formula_cells(master.sheet, self.status_col)
+        # the master's rounds (an old form's update column is read against them)
+        self.rounds = {u.as_at for a in self.plan.actions for u in a.updates if u.as_at is not None}
+
+    def take(self, file: ReturnFile) -> None:
+        """Take a return's rows: flag what they say that is not merged, and make each row that
+        changes its action a candidate for it, unless a newer file merged earlier this round
+        changed that action (``superseded``). A return whose rows changed nothing is
+        unchanged; one whose changes newer files had all made, earlier."""
+        of_file = file_flags(file, self.as_at, self.path)
+        self.flags.extend(of_file)
+        if noted := [f.kind for f in of_file if f.kind == Code.NOTE_NOT_MERGED]:
+            self.not_merged[file.name].update(noted)  # (notes off the action rows)
+        sent = file.metadata.by_id() if file.metadata else {}
+        sent_as_at = file.metadata.as_at if file.metadata else None
+        matched = self._matched(file, sent)
+        self.owners[file.name] = _own_owner(file, [a for _, a in matched], self.file_names)
+        rank = _rank(stamp(file.stamp), file.name)
+        new_rows = taken_before = 0
+        for row, action in matched:
+            sent_row = sent.get(action.id)
+            status_word = self._flag_row(file, row, action, sent_row, sent_as_at)
+            if not self._changes_it(file, row, action, status_word, sent_row, sent_as_at):
+                continue  # sent back as it was: nothing to take (and nothing to undo)
+            new_rows += 1
+            self.changed[file.name].add(action.id)
+            if self._newer_claim_stands(file, row, action, rank):
+                taken_before += 1
+                continue
+            self._add_candidate(file, row, action, status_word, sent_row, sent_as_at)
+        if matched and not new_rows:
+            self.unchanged.add(file.name)
+        elif new_rows and new_rows == taken_before:
+            self.earlier.add(file.name)
+
+    def _matched(
+        self, file: ReturnFile, sent: dict[str, SentRow]
+    ) -> list[tuple[ReturnRow, Action]]:
+        """``file``'s rows, each with the master's action it is matched to (:func:`match_row`);
+        a row matched to none, or to an action its return was not sent with, is flagged and
+        left out. A row of an update column dated for an earlier round reads as of its round
+        (:func:`_as_of_its_round`)."""
+        matched: list[tuple[ReturnRow, Action]] = []
+        # (a return edi_xl made says its round in its record: another round's is other_round)
+        column_round = (
+            _earlier_round_of_column(file.update_header, self.as_at, self.rounds)
+            if not file.metadata
+            else None
+        )
+        for row in file.rows:
+            action, flag = match_row(row, self.plan.actions, self.actions)
+            if flag:
+                self.flags.append(flag)
+                continue
+            assert action is not None
+            if column_round is not None and row.update:
+                row = _as_of_its_round(row, action, file, self.as_at, self.flags)
+            if sent and action.id not in sent:
+                # a return made by edi-xl returns holds only its owner's actions: a row whose
+                # number was changed to another action's must not update that action
+                self.flags.append(_not_sent_here(row, action, file, self.actions))
+                continue
+            matched.append((row, action))
+        return matched
+
+    def _flag_row(
+        self,
+        file: ReturnFile,
+        row: ReturnRow,
+        action: Action,
+        sent_row: SentRow | None,
+        sent_as_at: date | None,
+    ) -> str | None:
+        """Flag what ``row`` says that is not merged: locked fields changed, formulas typed,
+        notes, pictures and the like, a Status not one of the master's words, a Status sent
+        and emptied. Its Status in the master's words (None: none to take)."""
+        self.flags.extend(locked_changes(row, action, sent_as_at or self.as_at))
+        self.flags.extend(typed_formula_flags(row, action_id=action.id))
+        left = not_merged_flags(row, file.update_header, action_id=action.id)
+        if left:
+            self.flags.extend(left)
+            self.not_merged[file.name].update(f.kind for f in left)
+        status_word, invalid = returned_status(
+            row, self.words, action_id=action.id, kept=action.status_text
+        )
+        if invalid:
+            self.flags.append(invalid)
+        if (
+            sent_row is not None
+            and row.status_column
+            and not row.status
+            and has_words(action.status_text)
+            and not row.emptied_by_the_file("Status")
+        ):
+            # the return went out with the Status filled in: emptied, it says nothing the
+            # master can take, and the master keeps its own (said, not passed over; a
+            # picture or an error in the cell is said as such)
+            self.flags.append(
+                _row_flag(
+                    Code.STATUS_CLEARED,
+                    row,
+                    action_id=action.id,
+                    column="Status",
+                    kept=action.status_text,
+                )
+            )
+        return status_word
+
+    def _changes_it(
+        self,
+        file: ReturnFile,
+        row: ReturnRow,
+        action: Action,
+        status_word: str | None,
+        sent_row: SentRow | None,
+        sent_as_at: date | None,
+    ) -> bool:
+        """Does ``row`` change its action (:func:`_owner_changed`)? Another owner's row in a
+        return without edi_xl's record of it is read against what the action held when the
+        round began too."""
+        unrecorded = sent_row is None or not sent_row.fingerprint
+        stale = unrecorded and not _owner_is(action, self.owners[file.name])
+        return _owner_changed(
+            row,
+            action,
+            status_word,
+            sent_row,
+            sent_as_at,
+            self.words,
+            self.as_at,
+            self.held_then() if stale else None,
+        )
+
+    def _newer_claim_stands(
+        self, file: ReturnFile, row: ReturnRow, action: Action, rank: tuple[datetime, str]
+    ) -> bool:
+        """Did a newer file merged earlier this round change ``row``'s action (``rank``: the
+        file's, :func:`_rank`)? Then it stands, and ``row`` is flagged ``superseded``."""
+        newer = _newer_claim(self.claimed.get(action.id, []), (file.name, stamp(file.stamp)), rank)
+        if newer is None:
+            return False
+        # a newer file merged earlier this round changed this action: it stands (the rule of
+        # two returns of one merge, across merges)
+        self.flags.append(_row_flag(Code.SUPERSEDED, row, action_id=action.id, newer=newer.file))
+        return True
+
+    def _add_candidate(
+        self,
+        file: ReturnFile,
+        row: ReturnRow,
+        action: Action,
+        status_word: str | None,
+        sent_row: SentRow | None,
+        sent_as_at: date | None,
+    ) -> None:
+        """``row`` a candidate for its action, with its ``changed_since_sent`` flag when the
+        master's Status changed since the return was sent (said again once what became of the
+        row's Status is known: :func:`_say_since_sent`)."""
+        origin = action.origin.row if action.origin else None
+        since: tuple[int, str, date | None] | None = None
+        if (
+            sent_row
+            and sent_row.fingerprint
+            and status_word is not None
+            and origin not in self.kept
+        ):
+            flag = changed_since_sent(
+                action, row, status_word, sent_row.fingerprint, sent_as_at, self.words
+            )
+            if flag:
+                since = (len(self.flags), sent_row.fingerprint, sent_as_at)
+                self.flags.append(flag)  # (its words said again once the outcome is known)
+        self.candidates[action.id].append(_Candidate(file, row, status_word, row.update, since))
+
+
 def merge_book(
     wb: Workbook,
     files: list[ReturnFile],
@@ -656,148 +873,17 @@ def merge_book(
     here if not given).
     """
     master = master_plan if master_plan is not None else read_master_plan(wb, path)
-    ws, detection, words, plan = master.sheet, master.detection, master.words, master.plan
+    ws, words, plan = master.sheet, master.words, master.plan
     files = earlier_rounds_left_out(wb, files, as_at)
-    header_row = master.header_row
-    flags: list[Flag] = []
-    candidates: dict[str, list[_Candidate]] = defaultdict(list)
-    actions = {a.id: a for a in plan.actions if a.id}
-    record = read_record(wb)
-    if record.as_at != as_at:
-        record = RoundRecord(as_at, [], [])
-    # the round's Status and update lines in the Change Log, read once when first wanted
-    round_lines = functools.cache(lambda: _round_lines(wb, as_at))
-    record = _with_actions(record, actions, round_lines)
-    # per action, the files of earlier merges of the round that changed it (a file merged
-    # again here too: what it changed then it changes now, though the master holds it now)
-    claimed: dict[str, list[FileRecord]] = defaultdict(list)
-    for line in record.files:
-        for action_id in line.actions or ():
-            claimed[action_id].append(line)
-    owners: dict[str, str | None] = {}
-    # what each action held when the round began, read when another owner's row in a return
-    # without edi_xl's hidden record needs it (:func:`_owner_changed`; the file's own owner's
-    # row is theirs to set back: only another's holding the round's start is a stale copy)
-    held_then = functools.cache(lambda: _held_when_the_round_began(round_lines()))
-    file_names = owners_file_names(plan.owners)  # (once: each file is looked up in it)
-    # per file, the actions it changed (its rows with something new), whoever took them
-    changed: dict[str, set[str]] = defaultdict(set)
-    unchanged: set[str] = set()
-    earlier: set[str] = set()
-    # per file, the notes, pictures and TRUE / FALSE updates on its rows, not merged (a return
-    # unchanged but for them is said so: the owner did send something)
-    not_merged: dict[str, Counter[Code]] = defaultdict(Counter)
-
-    grid = master.grid or sheet_grid(ws)  # nothing written to the sheet yet
-    status_col = trust.map_columns(grid, detection.header_row).fields["status"] + 1
-    # Status cells the trust's formula works out: kept, whatever a return says
-    kept = formula_cells(ws, status_col)
-    # the master's rounds (an old form's update column is read against them)
-    rounds = {u.as_at for a in plan.actions for u in a.updates if u.as_at is not None}
-
+    merge = _Merge(wb, master, as_at, path)
     for file in files:
-        if file.outcome != READ:
-            continue
-        of_file = file_flags(file, as_at, path)
-        flags.extend(of_file)
-        if noted := [f.kind for f in of_file if f.kind == Code.NOTE_NOT_MERGED]:
-            not_merged[file.name].update(noted)  # (notes off the action rows)
-        sent = file.metadata.by_id() if file.metadata else {}
-        sent_as_at = file.metadata.as_at if file.metadata else None
-        matched: list[tuple[ReturnRow, Action]] = []
-        # (a return edi_xl made says its round in its record: another round's is other_round)
-        column_round = (
-            _earlier_round_of_column(file.update_header, as_at, rounds)
-            if not file.metadata
-            else None
-        )
-        for row in file.rows:
-            action, flag = match_row(row, plan.actions, actions)
-            if flag:
-                flags.append(flag)
-                continue
-            assert action is not None
-            if column_round is not None and row.update:
-                row = _as_of_its_round(row, action, file, as_at, flags)
-            if sent and action.id not in sent:
-                # a return made by edi-xl returns holds only its owner's actions: a row whose
-                # number was changed to another action's must not update that action
-                flags.append(_not_sent_here(row, action, file, actions))
-                continue
-            matched.append((row, action))
-        owners[file.name] = _own_owner(file, [a for _, a in matched], file_names)
-        rank = _rank(stamp(file.stamp), file.name)
-        new_rows = taken_before = 0
-        for row, action in matched:
-            flags.extend(locked_changes(row, action, sent_as_at or as_at))
-            flags.extend(typed_formula_flags(row, action_id=action.id))
-            left = not_merged_flags(row, file.update_header, action_id=action.id)
-            if left:
-                flags.extend(left)
-                not_merged[file.name].update(f.kind for f in left)
-            status_word, invalid = returned_status(
-                row, words, action_id=action.id, kept=action.status_text
-            )
-            if invalid:
-                flags.append(invalid)
-            sent_row = sent.get(action.id)
-            if (
-                sent_row is not None
-                and row.status_column
-                and not row.status
-                and has_words(action.status_text)
-                and not row.emptied_by_the_file("Status")
-            ):
-                # the return went out with the Status filled in: emptied, it says nothing the
-                # master can take, and the master keeps its own (said, not passed over; a
-                # picture or an error in the cell is said as such)
-                flags.append(
-                    _row_flag(
-                        Code.STATUS_CLEARED,
-                        row,
-                        action_id=action.id,
-                        column="Status",
-                        kept=action.status_text,
-                    )
-                )
-            unrecorded = sent_row is None or not sent_row.fingerprint
-            stale = unrecorded and not _owner_is(action, owners[file.name])
-            if not _owner_changed(
-                row,
-                action,
-                status_word,
-                sent_row,
-                sent_as_at,
-                words,
-                as_at,
-                held_then() if stale else None,
-            ):
-                continue  # sent back as it was: nothing to take (and nothing to undo)
-            new_rows += 1
-            changed[file.name].add(action.id)
-            newer = _newer_claim(claimed.get(action.id, []), (file.name, stamp(file.stamp)), rank)
-            if newer is not None:
-                # a newer file merged earlier this round changed this action: it stands (the
-                # rule of two returns of one merge, across merges)
-                taken_before += 1
-                flags.append(_row_flag(Code.SUPERSEDED, row, action_id=action.id, newer=newer.file))
-                continue
-            origin = action.origin.row if action.origin else None
-            since: tuple[int, str, date | None] | None = None
-            if sent_row and sent_row.fingerprint and status_word is not None and origin not in kept:
-                flag = changed_since_sent(
-                    action, row, status_word, sent_row.fingerprint, sent_as_at, words
-                )
-                if flag:
-                    since = (len(flags), sent_row.fingerprint, sent_as_at)
-                    flags.append(flag)  # (its words said again below, once the outcome is known)
-            candidates[action.id].append(_Candidate(file, row, status_word, row.update, since))
-        if matched and not new_rows:
-            unchanged.add(file.name)
-        elif new_rows and new_rows == taken_before:
-            earlier.add(file.name)
+        if file.outcome == READ:
+            merge.take(file)
 
-    update_col = round_column(ws, header_row, as_at, grid) if candidates else None
+    update_col = (
+        round_column(ws, master.header_row, as_at, merge.grid) if merge.candidates else None
+    )
+    status_col = merge.status_col
     if update_col is not None and status_col >= update_col:  # moved along by the new column
         status_col += 1
 
@@ -812,18 +898,18 @@ def merge_book(
     # trust left to Excel's own height is left so)
     fit_update = row_fitter(ws, update_col) if update_col is not None else None
     logged: dict[str, tuple[Any, Any, Any]] | None = None  # owners' words not applied, read once
-    for action_id, cands in candidates.items():
+    for action_id, cands in merge.candidates.items():
         cands.sort(key=lambda c: _rank(stamp(c.file.stamp), c.file.name))
         winner = cands[-1]
         for older in cands[:-1]:
             if older.file is winner.file:  # one return, the action on two rows of it
                 if (older.status, older.update) != (winner.status, winner.update):
-                    flags.append(_on_two_rows(older, winner, cands, action_id))
+                    merge.flags.append(_on_two_rows(older, winner, cands, action_id))
                 continue
             lost[older.file.name] += 1
-            flags.append(older.flag(Code.SUPERSEDED, action_id, newer=winner.file.name))
+            merge.flags.append(older.flag(Code.SUPERSEDED, action_id, newer=winner.file.name))
         won[winner.file.name] += 1
-        action = actions[action_id]
+        action = merge.actions[action_id]
         assert action.origin is not None and update_col is not None
         sheet_row = action.origin.row
         # what became of the winner's Status: applied (no template), or not, and why; and what
@@ -837,7 +923,7 @@ def merge_book(
                 continue
             if fld == "status" and (ruled := _overridden(action, new, as_at, words, winner)):
                 flag, held = ruled
-                flags.append(flag)  # the rule decides; the owner's word is recorded once
+                merge.flags.append(flag)  # the rule decides; the owner's word is recorded once
                 outcome = {"template": SINCE_SENT_OVERRIDDEN, "held": held}
                 # (and logged, once: their word once the due date moves out)
                 if logged is None:
@@ -857,7 +943,7 @@ def merge_book(
                         "held": formula_result(cell),
                     }
                 if comparable(formula_result(cell)) != comparable(whole):
-                    flags.append(
+                    merge.flags.append(
                         winner.flag(
                             Code.FORMULA_NOT_OVERWRITTEN,
                             action_id,
@@ -868,7 +954,7 @@ def merge_book(
                     )
                 continue
             if len(stored) > CELL_LIMIT:
-                flags.append(
+                merge.flags.append(
                     winner.flag(
                         Code.VALUE_TRUNCATED,
                         action_id,
@@ -894,7 +980,7 @@ def merge_book(
                 changes.append(MergeChange(action_id, fld, old, whole, winner.file.name))
                 log.append(Change(action_id, label, old, cell.value, winner.file.name))
 
-        _say_since_sent(flags, winner, action, words, outcome)
+        _say_since_sent(merge.flags, winner, action, words, outcome)
         for older in cands[:-1]:
             superseded: dict[str, Any] = {
                 "template": SINCE_SENT_SUPERSEDED,
@@ -902,19 +988,37 @@ def merge_book(
             }
             if older.file is winner.file:
                 superseded = {"template": SINCE_SENT_OTHER_ROW, "taken": winner.row.row}
-            _say_since_sent(flags, older, action, words, {**superseded, "held": outcome["held"]})
+            _say_since_sent(
+                merge.flags, older, action, words, {**superseded, "held": outcome["held"]}
+            )
 
-    outcomes = [_outcome(f, won, lost, owners, unchanged, earlier, not_merged) for f in files]
+    outcomes = [
+        _outcome(f, won, lost, merge.owners, merge.unchanged, merge.earlier, merge.not_merged)
+        for f in files
+    ]
     when = now or datetime.now().replace(microsecond=0)
     sheets.append_changes(wb, log, when)
-    _add_to_record(record, files, outcomes, flags, file_names, set(not_merged), changed, actions)
+    _add_to_record(
+        merge.record,
+        files,
+        outcomes,
+        merge.flags,
+        merge.file_names,
+        set(merge.not_merged),
+        merge.changed,
+        merge.actions,
+    )
     write_returns_sheet(
-        wb, round_owners(plan.actions, plan.owners, record), record, as_at, master.settings
+        wb,
+        round_owners(plan.actions, plan.owners, merge.record),
+        merge.record,
+        as_at,
+        master.settings,
     )
     refreshed = refresh_book(
         wb, as_at, source=f"merge as at {short_date(as_at)}", now=when, path=path
     )
-    return MergeResult(as_at, outcomes, changes, flags, refreshed)
+    return MergeResult(as_at, outcomes, changes, merge.flags, refreshed)
 
 
 def round_owners(actions: list[Action], owners: list[str], record: RoundRecord) -> list[str]:

@@ -667,7 +667,8 @@ class _Merge:
         # without edi_xl's hidden record needs it (:func:`_owner_changed`; the file's own owner's
         # row is theirs to set back: only another's holding the round's start is a stale copy)
         self.held_then = functools.cache(lambda: _held_when_the_round_began(round_lines()))
-        self.file_names = owners_file_names(self.plan.owners)  # (once: each file is looked up)
+        # (made once: each file is looked up in it)
+        self.file_names = owners_file_names(self.plan.owners)
         # per file, the actions it changed (its rows with something new), whoever took them
         self.changed: dict[str, set[str]] = defaultdict(set)
         self.unchanged: set[str] = set()
@@ -854,6 +855,175 @@ class _Merge:
                 self.flags.append(flag)  # (its words said again once the outcome is known)
         self.candidates[action.id].append(_Candidate(file, row, status_word, row.update, since))
 
+    def outcomes(
+        self, files: list[ReturnFile], won: Counter[str], lost: Counter[str]
+    ) -> list[FileOutcome]:
+        """What became of each of ``files`` (``won``, ``lost``: per file, the actions its
+        rows won and lost, :class:`_Writing`)."""
+        return [
+            _outcome(f, won, lost, self.owners, self.unchanged, self.earlier, self.not_merged)
+            for f in files
+        ]
+
+    def add_to_record(self, files: list[ReturnFile], outcomes: list[FileOutcome]) -> None:
+        """Add this merge's files, their ``outcomes`` and its flags to the round's record
+        (:func:`_add_to_record`)."""
+        _add_to_record(
+            self.record,
+            files,
+            outcomes,
+            self.flags,
+            self.file_names,
+            set(self.not_merged),
+            self.changed,
+            self.actions,
+        )
+
+
+class _Writing:
+    """The winners of a merge's actions written into the plan sheet (the round's update
+    column added when there is one to write), with what was changed (``changes``), the
+    Change Log's lines (``log``) and, per file, the actions it won and lost."""
+
+    def __init__(self, merge: _Merge) -> None:
+        self.merge = merge
+        wb, ws, as_at = merge.wb, merge.master.sheet, merge.as_at
+        self.update_col = (
+            round_column(ws, merge.master.header_row, as_at, merge.grid)
+            if merge.candidates
+            else None
+        )
+        self.status_col = merge.status_col
+        if self.update_col is not None and self.status_col >= self.update_col:
+            self.status_col += 1  # moved along by the new column
+        self.changes: list[MergeChange] = []
+        self.log: list[Change] = []
+        self.won: Counter[str] = Counter()
+        self.lost: Counter[str] = Counter()
+        self.wrap_top = wrap_top_setter(wb)
+        # (a plan sheet loaded with its cells made on use makes only these columns' here)
+        self.placed = PlacedCells(
+            ws, [self.status_col] + ([self.update_col] if self.update_col is not None else [])
+        )
+        # an update merged in shows whole: its row grows as tall as its text needs (a row the
+        # trust left to Excel's own height is left so)
+        self.fit_update = row_fitter(ws, self.update_col) if self.update_col is not None else None
+        # owners' words not applied, read once when first wanted
+        self.logged = functools.cache(lambda: sheets.last_changes(wb, STATUS_NOT_APPLIED))
+
+    def apply(self, action_id: str, cands: list[_Candidate]) -> None:
+        """Apply the winner of an action's candidates (the newest return's row, of one return
+        its last), flag the others ``superseded`` (or, of the winner's own return,
+        ``action_on_two_rows``), and say what became of each one's ``changed_since_sent``."""
+        flags = self.merge.flags
+        cands.sort(key=lambda c: _rank(stamp(c.file.stamp), c.file.name))
+        winner = cands[-1]
+        for older in cands[:-1]:
+            if older.file is winner.file:  # one return, the action on two rows of it
+                if (older.status, older.update) != (winner.status, winner.update):
+                    flags.append(_on_two_rows(older, winner, cands, action_id))
+                continue
+            self.lost[older.file.name] += 1
+            flags.append(older.flag(Code.SUPERSEDED, action_id, newer=winner.file.name))
+        self.won[winner.file.name] += 1
+        action = self.merge.actions[action_id]
+        assert action.origin is not None and self.update_col is not None
+        # what became of the winner's Status: applied (no template), or not, and why; and what
+        # the master's cell holds after it (for changed_since_sent)
+        outcome: dict[str, Any] = {"held": action.status_text}
+        for fld, col, new in (
+            ("status", self.status_col, winner.status),
+            ("update", self.update_col, winner.update),
+        ):
+            if new is not None:
+                outcome = self._write(action, winner, fld, col, new, outcome)
+
+        words = self.merge.words
+        _say_since_sent(flags, winner, action, words, outcome)
+        for older in cands[:-1]:
+            superseded: dict[str, Any] = {
+                "template": SINCE_SENT_SUPERSEDED,
+                "newer": winner.file.name,
+            }
+            if older.file is winner.file:
+                superseded = {"template": SINCE_SENT_OTHER_ROW, "taken": winner.row.row}
+            _say_since_sent(flags, older, action, words, {**superseded, "held": outcome["held"]})
+
+    def _write(
+        self,
+        action: Action,
+        winner: _Candidate,
+        fld: str,
+        col: int,
+        new: str,
+        outcome: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Write the winner's ``new`` Status or update (``fld``) into its cell (column
+        ``col``), logged, unless the RAG rule overrides the Status (logged as not applied), the
+        trust's formula works the cell out (flagged when it would differ) or the cell holds it
+        already; a value longer than a cell holds is cut, flagged. ``outcome``, what became
+        of the Status (:meth:`apply`), as this leaves it."""
+        flags, as_at, action_id = self.merge.flags, self.merge.as_at, action.id
+        assert action.origin is not None
+        if fld == "status" and (ruled := _overridden(action, new, as_at, self.merge.words, winner)):
+            flag, held = ruled
+            flags.append(flag)  # the rule decides; the owner's word is recorded once
+            outcome = {"template": SINCE_SENT_OVERRIDDEN, "held": held}
+            # (and logged, once: their word once the due date moves out)
+            said = (new, winner.file.name)
+            if self.logged().get(action_id, (None, None, None))[1:] != said:
+                self.log.append(Change(action_id, STATUS_NOT_APPLIED, action.status_text, *said))
+            return outcome
+        sheet_row = action.origin.row
+        stored = whole = storable_text(new)  # control characters made visible
+        cell = self.placed.cell(sheet_row, col)
+        label = "Status" if fld == "status" else update_header(as_at)
+        if cell.data_type == "f":  # the trust's own formula works the cell out: kept
+            if fld == "status":
+                outcome = {
+                    "template": SINCE_SENT_FORMULA,
+                    "formula": formula_text(cell),
+                    "held": formula_result(cell),
+                }
+            if comparable(formula_result(cell)) != comparable(whole):
+                flags.append(
+                    winner.flag(
+                        Code.FORMULA_NOT_OVERWRITTEN,
+                        action_id,
+                        column=label,
+                        value=whole,
+                        formula=formula_text(cell),
+                    )
+                )
+            return outcome
+        if len(stored) > CELL_LIMIT:
+            flags.append(
+                winner.flag(
+                    Code.VALUE_TRUNCATED,
+                    action_id,
+                    column=update_header(as_at),
+                    length=len(stored),
+                    limit=CELL_LIMIT,
+                )
+            )
+            stored = stored[:CELL_LIMIT]
+        if comparable(cell.value) == comparable(stored):
+            if fld == "status":
+                outcome = {"held": cell.value}
+            return outcome
+        old = cell.value
+        if fld == "status":
+            outcome = {"held": stored}
+            if isinstance(cell, MergedCell):
+                outcome = {"template": SINCE_SENT_MERGED_CELLS, "held": action.status_text}
+        if set_value(cell, stored):
+            self.wrap_top(cell)
+            if fld == "update" and self.fit_update is not None and isinstance(cell.value, str):
+                self.fit_update(sheet_row, cell.value)
+            self.changes.append(MergeChange(action_id, fld, old, whole, winner.file.name))
+            self.log.append(Change(action_id, label, old, cell.value, winner.file.name))
+        return outcome
+
 
 def merge_book(
     wb: Workbook,
@@ -873,152 +1043,25 @@ def merge_book(
     here if not given).
     """
     master = master_plan if master_plan is not None else read_master_plan(wb, path)
-    ws, words, plan = master.sheet, master.words, master.plan
     files = earlier_rounds_left_out(wb, files, as_at)
     merge = _Merge(wb, master, as_at, path)
     for file in files:
         if file.outcome == READ:
             merge.take(file)
-
-    update_col = (
-        round_column(ws, master.header_row, as_at, merge.grid) if merge.candidates else None
-    )
-    status_col = merge.status_col
-    if update_col is not None and status_col >= update_col:  # moved along by the new column
-        status_col += 1
-
-    changes: list[MergeChange] = []
-    log: list[Change] = []
-    won: Counter[str] = Counter()
-    lost: Counter[str] = Counter()
-    wrap_top = wrap_top_setter(wb)
-    # (a plan sheet loaded with its cells made on use makes only these columns' here)
-    placed = PlacedCells(ws, [status_col] + ([update_col] if update_col is not None else []))
-    # an update merged in shows whole: its row grows as tall as its text needs (a row the
-    # trust left to Excel's own height is left so)
-    fit_update = row_fitter(ws, update_col) if update_col is not None else None
-    logged: dict[str, tuple[Any, Any, Any]] | None = None  # owners' words not applied, read once
+    writing = _Writing(merge)
     for action_id, cands in merge.candidates.items():
-        cands.sort(key=lambda c: _rank(stamp(c.file.stamp), c.file.name))
-        winner = cands[-1]
-        for older in cands[:-1]:
-            if older.file is winner.file:  # one return, the action on two rows of it
-                if (older.status, older.update) != (winner.status, winner.update):
-                    merge.flags.append(_on_two_rows(older, winner, cands, action_id))
-                continue
-            lost[older.file.name] += 1
-            merge.flags.append(older.flag(Code.SUPERSEDED, action_id, newer=winner.file.name))
-        won[winner.file.name] += 1
-        action = merge.actions[action_id]
-        assert action.origin is not None and update_col is not None
-        sheet_row = action.origin.row
-        # what became of the winner's Status: applied (no template), or not, and why; and what
-        # the master's cell holds after it (for changed_since_sent)
-        outcome: dict[str, Any] = {"held": action.status_text}
-        for fld, col, new in (
-            ("status", status_col, winner.status),
-            ("update", update_col, winner.update),
-        ):
-            if new is None:
-                continue
-            if fld == "status" and (ruled := _overridden(action, new, as_at, words, winner)):
-                flag, held = ruled
-                merge.flags.append(flag)  # the rule decides; the owner's word is recorded once
-                outcome = {"template": SINCE_SENT_OVERRIDDEN, "held": held}
-                # (and logged, once: their word once the due date moves out)
-                if logged is None:
-                    logged = sheets.last_changes(wb, STATUS_NOT_APPLIED)
-                said = (new, winner.file.name)
-                if logged.get(action_id, (None, None, None))[1:] != said:
-                    log.append(Change(action_id, STATUS_NOT_APPLIED, action.status_text, *said))
-                continue
-            stored = whole = storable_text(new)  # control characters made visible
-            cell = placed.cell(sheet_row, col)
-            label = "Status" if fld == "status" else update_header(as_at)
-            if cell.data_type == "f":  # the trust's own formula works the cell out: kept
-                if fld == "status":
-                    outcome = {
-                        "template": SINCE_SENT_FORMULA,
-                        "formula": formula_text(cell),
-                        "held": formula_result(cell),
-                    }
-                if comparable(formula_result(cell)) != comparable(whole):
-                    merge.flags.append(
-                        winner.flag(
-                            Code.FORMULA_NOT_OVERWRITTEN,
-                            action_id,
-                            column=label,
-                            value=whole,
-                            formula=formula_text(cell),
-                        )
-                    )
-                continue
-            if len(stored) > CELL_LIMIT:
-                merge.flags.append(
-                    winner.flag(
-                        Code.VALUE_TRUNCATED,
-                        action_id,
-                        column=update_header(as_at),
-                        length=len(stored),
-                        limit=CELL_LIMIT,
-                    )
-                )
-                stored = stored[:CELL_LIMIT]
-            if comparable(cell.value) == comparable(stored):
-                if fld == "status":
-                    outcome = {"held": cell.value}
-                continue
-            old = cell.value
-            if fld == "status":
-                outcome = {"held": stored}
-                if isinstance(cell, MergedCell):
-                    outcome = {"template": SINCE_SENT_MERGED_CELLS, "held": action.status_text}
-            if set_value(cell, stored):
-                wrap_top(cell)
-                if fld == "update" and fit_update is not None and isinstance(cell.value, str):
-                    fit_update(sheet_row, cell.value)
-                changes.append(MergeChange(action_id, fld, old, whole, winner.file.name))
-                log.append(Change(action_id, label, old, cell.value, winner.file.name))
+        writing.apply(action_id, cands)
 
-        _say_since_sent(merge.flags, winner, action, words, outcome)
-        for older in cands[:-1]:
-            superseded: dict[str, Any] = {
-                "template": SINCE_SENT_SUPERSEDED,
-                "newer": winner.file.name,
-            }
-            if older.file is winner.file:
-                superseded = {"template": SINCE_SENT_OTHER_ROW, "taken": winner.row.row}
-            _say_since_sent(
-                merge.flags, older, action, words, {**superseded, "held": outcome["held"]}
-            )
-
-    outcomes = [
-        _outcome(f, won, lost, merge.owners, merge.unchanged, merge.earlier, merge.not_merged)
-        for f in files
-    ]
+    outcomes = merge.outcomes(files, writing.won, writing.lost)
     when = now or datetime.now().replace(microsecond=0)
-    sheets.append_changes(wb, log, when)
-    _add_to_record(
-        merge.record,
-        files,
-        outcomes,
-        merge.flags,
-        merge.file_names,
-        set(merge.not_merged),
-        merge.changed,
-        merge.actions,
-    )
-    write_returns_sheet(
-        wb,
-        round_owners(plan.actions, plan.owners, merge.record),
-        merge.record,
-        as_at,
-        master.settings,
-    )
+    sheets.append_changes(wb, writing.log, when)
+    merge.add_to_record(files, outcomes)
+    owners = round_owners(master.plan.actions, master.plan.owners, merge.record)
+    write_returns_sheet(wb, owners, merge.record, as_at, master.settings)
     refreshed = refresh_book(
         wb, as_at, source=f"merge as at {short_date(as_at)}", now=when, path=path
     )
-    return MergeResult(as_at, outcomes, changes, merge.flags, refreshed)
+    return MergeResult(as_at, outcomes, writing.changes, merge.flags, refreshed)
 
 
 def round_owners(actions: list[Action], owners: list[str], record: RoundRecord) -> list[str]:

@@ -71,6 +71,7 @@ class Code(StrEnum):
     RECORD_DAMAGED = "return_record_damaged"
     CHANGED_SINCE_SENT = "changed_since_sent"
     SUPERSEDED = "superseded"
+    OLDER_THAN_MERGED = "older_than_merged"
     ACTION_ON_TWO_ROWS = "action_on_two_rows"
     INVALID_STATUS = "invalid_status"
     STATUS_REMARK = "status_words_not_taken"
@@ -174,6 +175,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.UPDATE_TRUE_FALSE: Severity.WARNING,
     # a newer return says it instead
     Code.SUPERSEDED: Severity.INFO,
+    Code.OLDER_THAN_MERGED: Severity.INFO,
     # files passed over quietly: not returns
     Code.OFFICE_LOCK_FILE: Severity.INFO,
     Code.LIBREOFFICE_LOCK_FILE: Severity.INFO,
@@ -377,6 +379,10 @@ MESSAGES: dict[Code, str] = {
     ),
     Code.SUPERSEDED: (
         "{at}: a newer return ({newer}) updates action {action}; this one was not applied"
+    ),
+    Code.OLDER_THAN_MERGED: (
+        "older than {newer}, merged earlier this round from the same owner: what only this "
+        "one changes ({actions}) was applied; check with {owner} that it still stands"
     ),
     Code.ACTION_ON_TWO_ROWS: (
         "{at}: action {action} is on rows {rows} of this return, with other words: row "

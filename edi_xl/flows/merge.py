@@ -700,6 +700,7 @@ class _Merge:
         self.owners[file.name] = _own_owner(file, [a for _, a in matched], self.file_names)
         rank = _rank(stamp(file.stamp), file.name)
         new_rows = taken_before = 0
+        taken: list[str] = []
         for row, action in matched:
             sent_row = sent.get(action.id)
             status_word = self._flag_row(file, row, action, sent_row, sent_as_at)
@@ -710,11 +711,54 @@ class _Merge:
             if self._newer_claim_stands(file, row, action, rank):
                 taken_before += 1
                 continue
+            taken.append(action.id)
             self._add_candidate(file, row, action, status_word, sent_row, sent_as_at)
         if matched and not new_rows:
             self.unchanged.add(file.name)
         elif new_rows and new_rows == taken_before:
             self.earlier.add(file.name)
+        self._say_if_older(file, rank, taken)
+
+    def _say_if_older(self, file: ReturnFile, rank: tuple[datetime, str], taken: list[str]) -> None:
+        """A return saved before one of its owner's merged earlier this round has what it
+        changed that the newer one did not (``taken``) applied (what both changed, the newer
+        one's stands: superseded): said, for HR to check with the owner, as the newer return
+        may mean the older one's changes are no longer meant (team question, session 20).
+        Only a file merged after the newer one is: merged again, a file says what it said
+        when first merged, as the Returns sheet lists it (a return with no hidden record
+        changes nothing the master holds by then; one merged before the newer one came in
+        said nothing), and the sheet is left as it was."""
+        owner = self.owners[file.name]
+        key = (file.name, stamp(file.stamp))
+        if any(line.key == key for line in self.record.files):
+            self.flags.extend(
+                f
+                for f in self.record.flags
+                if f.kind == Code.OLDER_THAN_MERGED and f.file == file.name
+            )
+            return
+        newer = [
+            line
+            for line in self.record.files
+            if owner is not None
+            and line.owner == owner
+            and line.key != key
+            and line.outcome != Outcome.REJECTED
+            and _rank(line.saved, line.file) > rank
+        ]
+        if newer and taken:
+            newest = max(newer, key=lambda line: _rank(line.saved, line.file))
+            place = {action_id: i for i, action_id in enumerate(self.actions)}  # (the plan's order)
+            in_order = sorted(set(taken), key=lambda a: place.get(a, len(place)))
+            self.flags.append(
+                Flag(
+                    Code.OLDER_THAN_MERGED,
+                    file.name,
+                    newer=newest.file,
+                    owner=owner,
+                    actions=", ".join(in_order),
+                )
+            )
 
     def _matched(
         self, file: ReturnFile, sent: dict[str, SentRow]

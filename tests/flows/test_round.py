@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
 from datetime import date, datetime
 from email import policy
@@ -250,6 +251,58 @@ def test_a_return_older_than_one_merged_earlier_is_superseded_not_applied(tmp_pa
     result = invoke("merge", plan, first.parent)
     assert "superseded" in result.output and "; 0 changes." in result.output
     assert plan_rows(plan)["1.4"][ROUND_COLUMN] == "final"
+
+
+def test_a_return_older_than_one_merged_earlier_has_its_other_changes_applied_and_said(
+    tmp_path, seed_workbook
+):
+    """An owner's draft arriving after their final copy was merged: the action both changed
+    keeps the final copy's words (superseded); what only the draft changed is applied, and
+    said (older_than_merged), for HR to check with the owner it still stands. Merged again,
+    nothing changes; merged in one batch with the final copy, the two are one answer and
+    nothing is said (team question 3, session 20)."""
+    plan = tmp_path / "plan.xlsx"
+    invoke("new", plan, "--from", seed_workbook, "--as-at", "2023-12-18")
+    invoke("returns", plan, "-o", tmp_path / "sent")
+    batch = plan.with_name("batch.xlsx")
+    shutil.copy(plan, batch)
+    sent = tmp_path / "sent" / f"{JIM}.xlsx"
+    draft = answer(sent, tmp_path / "old", {"1.4": ("G", "draft"), "1.5": ("A", "slipped")})
+    final = answer(sent, tmp_path / "new", {"1.4": ("G", "final")})
+    saved_at(draft, "2023-12-01T09:00:00Z")
+    saved_at(final, "2023-12-05T09:00:00Z")
+    invoke("merge", plan, final.parent)
+    result = invoke("merge", plan, draft.parent, "--report", tmp_path / "report.json")
+    rows = plan_rows(plan)
+    assert rows["1.4"][ROUND_COLUMN] == "final" and rows["1.5"][ROUND_COLUMN] == "slipped"
+    said = [
+        f
+        for f in json.loads((tmp_path / "report.json").read_text())["flags"]
+        if f["kind"] == "older_than_merged"
+    ]
+    assert [(f["file"], f["id"]) for f in said] == [(f"{JIM}.xlsx", None)]
+    assert said[0]["message"].endswith(
+        f"older than {JIM}.xlsx, merged earlier this round from the same owner: what only this "
+        f"one changes (1.5) was applied; check with {JIM} that it still stands"
+    )
+    assert "older_than_merged" in result.output
+    returns_sheet = sheet_values(plan, "Returns")
+    assert "; 0 changes." in invoke("merge", plan, draft.parent).output
+    assert sheet_values(plan, "Returns") == returns_sheet
+    # one batch: the final copy and the draft together
+    result = invoke("merge", batch, final.parent, draft.parent)
+    assert "older_than_merged" not in result.output
+    assert plan_rows(batch)["1.5"][ROUND_COLUMN] == "slipped"
+    # a draft with no hidden record (a csv): merged again, it changes nothing the master holds
+    # now, and is said alike
+    csv_draft = tmp_path / "csv" / f"{JIM}.csv"
+    csv_draft.parent.mkdir()
+    csv_draft.write_text("#,Status,Update\n1.5,At Risk,late\n", encoding="utf-8")
+    os.utime(csv_draft, (datetime(2023, 12, 2, 9).timestamp(),) * 2)
+    assert "older_than_merged" in invoke("merge", plan, csv_draft.parent).output
+    returns_sheet = sheet_values(plan, "Returns")
+    assert "older_than_merged" in invoke("merge", plan, csv_draft.parent).output
+    assert sheet_values(plan, "Returns") == returns_sheet
 
 
 def files_received(path: Path) -> dict[str, tuple[Any, ...]]:

@@ -96,6 +96,7 @@ class Code(StrEnum):
     PASSWORD_PROTECTED = "password_protected"
     NOT_A_SPREADSHEET = "not_a_spreadsheet"
     UNREADABLE_FILE = "unreadable_file"
+    EMAIL_NO_SPREADSHEET = "email_no_spreadsheet"
     MASTER_NOT_RETURN = "master_not_return"
     NO_ACTION_TABLE = "no_action_table"
     EMPTY_ACTION_TABLE = "empty_action_table"
@@ -187,6 +188,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.PASSWORD_PROTECTED: Severity.ERROR,
     Code.NOT_A_SPREADSHEET: Severity.ERROR,
     Code.UNREADABLE_FILE: Severity.ERROR,
+    Code.EMAIL_NO_SPREADSHEET: Severity.ERROR,
     Code.MASTER_NOT_RETURN: Severity.ERROR,
     Code.NO_ACTION_TABLE: Severity.ERROR,
     Code.EMPTY_ACTION_TABLE: Severity.ERROR,
@@ -393,12 +395,18 @@ MESSAGES: dict[Code, str] = {
     Code.LIBREOFFICE_LOCK_FILE: "a LibreOffice lock file",
     Code.HIDDEN_FILE: "a hidden file",
     Code.SYSTEM_FILE: "a system file",
-    Code.EMAIL_FILE: "an email (the drafts edi-xl returns and edi-xl chase write)",
+    Code.EMAIL_FILE: (
+        "an email draft, not a reply (X-Unsent: the drafts edi-xl returns and edi-xl chase write)"
+    ),
     Code.MASTER_IN_RETURNS: "the {which}",
     # the reader's own words for a file it cannot open (edi_xl.read.sources)
     Code.PASSWORD_PROTECTED: "{reason}",
     Code.NOT_A_SPREADSHEET: "{reason}",
     Code.UNREADABLE_FILE: "{reason}",
+    Code.EMAIL_NO_SPREADSHEET: (
+        "an email with no spreadsheet attached (from {sender}, subject {subject!r}){text}{inner}: "
+        "save the attachment itself, or ask the owner to send it"
+    ),
     Code.MASTER_NOT_RETURN: (
         "a master workbook kept by edi_xl (it has a Change Log), not an owner's return: not "
         "merged; move it out of the returns folder"

@@ -6,12 +6,18 @@ outcome of ``skipped`` (Office lock files, hidden files) or ``rejected`` with a 
 person can act on ("password protected", "a Word document, not a spreadsheet", "no action
 table found"). Reading happens in worker processes (:mod:`edi_xl.read.isolation`), so one broken
 file cannot stop the batch.
+
+An owner's reply saved as an email (``.msg``, ``.eml``: :mod:`edi_xl.read.emails`) is read in
+a worker too, and each spreadsheet attached to it is a return of its own, read exactly as if
+it had been saved into the folder, named ``<email> > <attachment>`` (:func:`attachment_name`).
+edi_xl's own drafts (``X-Unsent: 1``) are passed over, as before.
 """
 
 from __future__ import annotations
 
 import queue
 import sys
+import tempfile
 import threading
 import zipfile
 from collections import Counter
@@ -41,9 +47,11 @@ from edi_xl.flows.owner_returns import (
     metadata_from_rows,
 )
 from edi_xl.master.sheets import CHANGE_LOG, CHANGE_LOG_HEADERS
+from edi_xl.read.emails import EMAIL_SUFFIXES, Email, read_email
 from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.read.isolation import FileReader
-from edi_xl.read.sources import WorkbookGrids, core_modified
+from edi_xl.read.sniff import sniff_format
+from edi_xl.read.sources import SPREADSHEET_FORMATS, WorkbookGrids, core_modified, read_grids
 from edi_xl.tables.engine import scan_headers
 from edi_xl.tables.layouts.trust import (
     ColumnMap,
@@ -129,6 +137,16 @@ class ReturnFile:
     #: The rows past what a return is read up to, left out (``rows_not_read``), if any.
     cut: Problem | None = None
     format: str | None = None  # as sniffed from the content: xlsx, xls, csv...
+    #: For a spreadsheet that came attached to an email: the email's name (as ``name`` is
+    #: shown) and the attachment's own file name, which ties it to its owner as a file's
+    #: name does (``name`` is both: :func:`attachment_name`)
+    email: str | None = None
+    attachment: str | None = None
+
+    @property
+    def file_name(self) -> str:
+        """The name of the spreadsheet itself: the attachment's, else the file's."""
+        return self.attachment or Path(self.name).name
 
     @property
     def reason(self) -> str | None:
@@ -190,8 +208,6 @@ def skip_problem(path: Path, name: str) -> Problem | None:
         code = Code.HIDDEN_FILE
     elif path.name.lower() in ("thumbs.db", "desktop.ini"):
         code = Code.SYSTEM_FILE
-    elif path.suffix.lower() == ".eml":
-        code = Code.EMAIL_FILE
     else:
         return None
     return problem(code, file=name)
@@ -200,17 +216,110 @@ def skip_problem(path: Path, name: str) -> Problem | None:
 def saved_at(path: Path, fmt: str, book: WorkbookGrids | None = None) -> datetime:
     """When the file was last saved: the workbook's own record where it has one (read with
     its sheets, in ``book``, or from the file)."""
+    own = _own_saved_time(path, fmt, book)
+    return own if own is not None else datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+
+
+def _own_saved_time(path: Path, fmt: str, book: WorkbookGrids | None) -> datetime | None:
+    """When the workbook says it was last saved, if it says (a CSV never does)."""
     if book is not None and book.saved is not None:
         return book.saved
     if fmt in ("xlsx", "xlsm"):
         try:
             with zipfile.ZipFile(path) as zf:
-                stamp = core_modified(zf.read("docProps/core.xml"))
-            if stamp is not None:
-                return stamp
+                return core_modified(zf.read("docProps/core.xml"))
         except (KeyError, OSError, ValueError, zipfile.BadZipFile):
             pass
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    return None
+
+
+# ---- owners' replies saved as emails -------------------------------------------------------
+
+#: The file name endings of the spreadsheets attached to an email that are read whatever
+#: their content turns out to be (a damaged one is said to be, as a file would be); other
+#: attachments are read only when their content is a workbook (a csv only by its name: a
+#: text attachment is not a return).
+ATTACHED_SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")
+#: The formats, sniffed from an attachment's content, read whatever its name.
+ATTACHED_WORKBOOKS = SPREADSHEET_FORMATS - {"csv"}
+
+
+def attachment_name(email_name: str, attachment: str) -> str:
+    """How a spreadsheet attached to an email is named, everywhere a file is (the command's
+    output, flags, the Returns sheet, ``--report``): ``Re Your update.msg > Jim Machon.xlsx``.
+    Made from the email's name and the attachment's, so the same folder merged again gives
+    the same names; no path separator of the attachment's survives in it."""
+    return f"{email_name} > {_no_separators(attachment)}"
+
+
+@dataclass
+class EmailRead:
+    """What a worker made of an email (:func:`read_email_returns`), sent back to be turned
+    into returns (:func:`_email_returns`): picklable, no files left behind."""
+
+    email: Email  # its attachments' bytes dropped
+    #: each spreadsheet attached: its file name as shown, what reading it gave, when it was
+    #: saved (its own record, else the email's sent time, else None)
+    books: list[tuple[str, WorkbookGrids | UnreadableFileError, datetime | None]]
+
+
+def read_email_returns(path: Path) -> EmailRead:
+    """Read the email in ``path`` and each spreadsheet attached to it, in a worker
+    (:data:`edi_xl.read.isolation.Read`). Each attachment is written to a temporary folder
+    of its own under a made-up name (never the name the email gives: it may hold ``..`` or a
+    path), read with :func:`read_grids` as a file is, and the folder is removed."""
+    found = read_email(path)
+    books: list[tuple[str, WorkbookGrids | UnreadableFileError, datetime | None]] = []
+    if not found.draft:
+        names = _attachment_names(found)
+        with tempfile.TemporaryDirectory(prefix="edi_xl_email_") as folder:
+            for i, (attachment, shown) in enumerate(zip(found.attachments, names, strict=True)):
+                target = Path(folder) / f"attachment{i}"
+                target.write_bytes(attachment.data)
+                fmt = _sniffed(target)
+                named = Path(attachment.name).suffix.lower() in ATTACHED_SPREADSHEETS
+                if not named and fmt not in ATTACHED_WORKBOOKS:
+                    continue  # a signature's logo, a PDF: passed over quietly
+                result: WorkbookGrids | UnreadableFileError
+                try:
+                    result = read_grids(target)
+                except UnreadableFileError as exc:
+                    result = type(exc)(Path(shown), exc.reason)
+                own = (
+                    _own_saved_time(target, fmt, result)
+                    if isinstance(result, WorkbookGrids)
+                    else None
+                )
+                books.append((shown, result, own or found.sent))
+    found.attachments = []  # (their bytes are not sent back)
+    return EmailRead(found, books)
+
+
+def _sniffed(path: Path) -> str:
+    try:
+        return sniff_format(path)
+    except OSError:
+        return ""
+
+
+def _attachment_names(found: Email) -> list[str]:
+    """Each attachment's name as shown: its own (``FW Update.msg > return.xlsx`` for one in
+    an email attached to the email), `` (2)`` added to a second of the same name."""
+    names: list[str] = []
+    taken: set[tuple[str, str]] = set()
+    for i, attachment in enumerate(found.attachments, start=1):
+        name = own = _no_separators(attachment.name or f"attachment {i}")
+        n = 2
+        while (attachment.within, name.casefold()) in taken:
+            name, n = f"{Path(own).stem} ({n}){Path(own).suffix}", n + 1
+        taken.add((attachment.within, name.casefold()))
+        within = _no_separators(attachment.within)
+        names.append(f"{within} > {name}" if within else name)
+    return names
+
+
+def _no_separators(name: str) -> str:
+    return name.replace("/", "_").replace("\\", "_")
 
 
 @dataclass(frozen=True)
@@ -862,7 +971,8 @@ class ReturnsReading:
         self._batch = _Batch(inputs, exclude, not_returns)
         self._own_reader = reader is None
         self._reader = reader or FileReader()
-        self._answers: queue.SimpleQueue[ReturnFile | None] = queue.SimpleQueue()  # None: end
+        #: each file's answer (an email's: a list), None at the end
+        self._answers: queue.SimpleQueue[ReturnFile | list[ReturnFile] | None] = queue.SimpleQueue()
         self._files: list[ReturnFile] | None = None  # what result() gave
         #: the interpreter's switch interval before reading (restored when it ends)
         self._switch: float | None = None
@@ -948,7 +1058,8 @@ class _Batch:
         self.order = {name: i for i, (_, name, _) in enumerate(found)}
         skip = {p.resolve(): which for p, which in (not_returns or {}).items()}
         self.passed_over: list[ReturnFile] = []
-        self.to_read: list[tuple[Path, str]] = []
+        #: (path, name), or (path, name, how it is read) for an email
+        self.to_read: list[tuple[Any, ...]] = []
         for path, name, real in found:
             which = skip.get(real)
             why = (
@@ -958,20 +1069,86 @@ class _Batch:
             )
             if why:
                 self.passed_over.append(ReturnFile(path, name, SKIPPED, why))
+            elif path.suffix.lower() in EMAIL_SUFFIXES:
+                self.to_read.append((path, name, read_email_returns))
             else:
                 self.to_read.append((path, name))
         self.files: list[ReturnFile] = []
+        self.dealt_with = 0  # files of the folder (an email is one, whatever it carries)
 
-    def done(self, file: ReturnFile, progress: Callable[[int, int, str], None] | None) -> None:
-        self.files.append(file)
+    def done(
+        self,
+        file: ReturnFile | list[ReturnFile],
+        progress: Callable[[int, int, str], None] | None,
+    ) -> None:
+        """``file`` is dealt with: an email gives the returns attached to it."""
+        files = file if isinstance(file, list) else [file]
+        self.files += files
+        self.dealt_with += 1
         if progress:
-            progress(len(self.files), len(self.order), file.name)
+            progress(self.dealt_with, len(self.order), files[0].email or files[0].name)
 
     def in_order(self) -> list[ReturnFile]:
-        return sorted(self.files, key=lambda f: self.order.get(f.name, 0))
+        """In the order of the folder; an email's returns in the order attached."""
+        return sorted(self.files, key=lambda f: self.order.get(f.email or f.name, 0))
 
 
-def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError) -> ReturnFile:
+def _read_one(
+    path: Path, name: str, result: WorkbookGrids | UnreadableFileError | EmailRead
+) -> ReturnFile | list[ReturnFile]:
+    """What came of one file of the folder (in a worker; in this process for a file the
+    worker gave no answer for): an email's attached returns, each as a file's."""
+    if isinstance(result, EmailRead):
+        return _email_returns(path, name, result)
+    return _read_book(path, name, result)
+
+
+def _email_returns(path: Path, name: str, read: EmailRead) -> list[ReturnFile]:
+    """The returns attached to the email ``name``: one for each spreadsheet, read as a file;
+    the email passed over as before when it is one of edi_xl's drafts; rejected, saying who
+    sent it and what about, when it has no spreadsheet attached."""
+    found = read.email
+    if found.draft:
+        return [ReturnFile(path, name, SKIPPED, problem(Code.EMAIL_FILE, file=name))]
+    if not read.books:
+        why = problem(
+            Code.EMAIL_NO_SPREADSHEET,
+            file=name,
+            sender=found.sender or "no sender",
+            subject=found.subject or "no subject",
+            text=EMAIL_TEXT_NOT_MERGED if found.has_text else "",
+            inner=(
+                f"; an email attached inside it was not read ({', '.join(found.not_read)})"
+                if found.not_read
+                else ""
+            ),
+        )
+        return [ReturnFile(path, name, REJECTED, why, email=name)]
+    returns: list[ReturnFile] = []
+    for shown, result, stamp in read.books:
+        file = _read_book(path, attachment_name(name, shown), result, stamp)
+        file.email, file.attachment = name, Path(shown.rsplit(" > ", 1)[-1]).name
+        returns.append(file)
+    return returns
+
+
+#: Said of an email with no spreadsheet attached that has text of its own.
+EMAIL_TEXT_NOT_MERGED = (
+    "; its own text is not merged (an update typed in an email is not read: ask for it in "
+    "the return)"
+)
+
+
+def _read_book(
+    path: Path,
+    name: str,
+    result: WorkbookGrids | UnreadableFileError,
+    stamp: datetime | None = None,
+) -> ReturnFile:
+    """One spreadsheet's return (``stamp``: when it was saved, for one that came attached to
+    an email: its own record, else the email's sent time; else it is worked out from
+    ``path``, the file itself)."""
+
     def rejected(code: Code, **fields: Any) -> ReturnFile:
         return ReturnFile(path, name, REJECTED, problem(code, file=name, **fields))
 
@@ -1040,7 +1217,7 @@ def _read_one(path: Path, name: str, result: WorkbookGrids | UnreadableFileError
         READ,
         None,
         rows,
-        stamp=saved_at(path, result.format, result),
+        stamp=stamp or saved_at(path, result.format, result),
         owner=metadata.owner if metadata else None,
         update_header=tables[0].update_header,
         metadata=metadata,

@@ -522,8 +522,9 @@ def _owner_by_name(file: ReturnFile, named: dict[str, str]) -> str | None:
     return ("Copy of <owner>", "<owner> FINAL v2", "<owner> (2)"), else the owner its hidden
     record names. A rejected return so tied to its owner is said to them as such ("we could
     not read the file you sent"), not chased as no return at all. ``named``:
-    :func:`owners_file_names`."""
-    stem = Path(file.name).stem.casefold()
+    :func:`owners_file_names`. A spreadsheet attached to an email goes by the attachment's
+    own name, not the email's (whose subject may name anyone)."""
+    stem = Path(file.file_name).stem.casefold()
     for owner, name in named.items():
         if name == stem:
             return owner

@@ -167,7 +167,8 @@ def _output_names(files: list[ReturnFile], out: Path, suffix: str) -> dict[str, 
         by_folder[Path(f.name).parent].append(f)
     targets: dict[str, Path] = {}
     for folder, group in by_folder.items():
-        names = unique_names([Path(f.name).stem for f in group], suffix)
+        # (a spreadsheet attached to an email is named as the attachment is)
+        names = unique_names([Path(f.file_name).stem for f in group], suffix)
         for f, name in zip(group, names, strict=True):
             targets[f.name] = out / folder / name
     return targets

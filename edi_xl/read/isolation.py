@@ -19,7 +19,9 @@ A caller that does more with each file than read it (finding the action table in
 return, say) can have the worker do that too: :meth:`FileReader.read_each` takes a function
 that the worker applies to each file's grids, or to the error that stopped the reading, and
 sends back only its answer. That work then runs in parallel, under the same limits, and
-the parent has less to unpickle.
+the parent has less to unpickle. A job may also name its own reader, for files that are
+not one spreadsheet (an email carrying returns: :mod:`edi_xl.read.emails`): the worker reads
+the file with it, under the same limits, and hands ``then`` what it gave.
 
 The cost is pickling each result back to the parent and starting processes, so
 :class:`FileReader` keeps a small pool of workers and reuses them across files: they start
@@ -60,13 +62,17 @@ try:  # Unix only
 except ImportError:  # pragma: no cover - Windows
     resource = None  # type: ignore[assignment]
 
-__all__ = ["FileReader", "Then", "read_grids_isolated"]
+__all__ = ["FileReader", "Read", "Then", "read_grids_isolated"]
 
 _CRASHED = "the reader crashed on this file"
 T = TypeVar("T")
 #: What a worker does with a file once read: ``then(path, extra, grids or error)``. A
 #: module-level function (it is sent to the worker by name).
 Then = Callable[[Path, Any, "WorkbookGrids | UnreadableFileError"], T]
+#: A job's own reader, in place of :func:`read_grids`: ``read(path)``, raising
+#: :class:`~edi_xl.core.errors.UnreadableFileError` for a file it cannot read. A
+#: module-level function too.
+Read = Callable[[Path], Any]
 
 
 #: How often, at most, a reading waiting for its workers looks at its ``stop`` event (s).
@@ -177,13 +183,15 @@ class FileReader:
 
     def read_each(
         self,
-        jobs: Iterable[tuple[str | Path, Any]],
+        jobs: Iterable[tuple[str | Path, Any] | tuple[str | Path, Any, Read | None]],
         then: Then[T] | None,
         *,
         stop: threading.Event | None = None,
     ) -> Generator[tuple[Path, Any], None, None]:
         """Read files in parallel and apply ``then(path, extra, result)`` to each, in the
-        worker; yields ``(path, answer)`` in input order. ``jobs`` are ``(path, extra)``.
+        worker; yields ``(path, answer)`` in input order. ``jobs`` are ``(path, extra)``, or
+        ``(path, extra, read)`` for a file the worker reads with ``read`` (:data:`Read`), not
+        :func:`read_grids`: ``then`` gets what ``read`` gave, or the error that stopped it.
 
         ``stop``, set from another thread, ends the reading soon (within
         :data:`STOP_CHECK` seconds): no more files are given out, the files being read are
@@ -206,7 +214,7 @@ class FileReader:
             self._pool.append(_Worker(self._ctx, self.memory_mb))
 
     def _read_each(
-        self, jobs: Iterable[tuple[str | Path, Any]], then: Then[T] | None, stop: threading.Event
+        self, jobs: Iterable[tuple[Any, ...]], then: Then[T] | None, stop: threading.Event
     ) -> Generator[tuple[Path, Any], None, None]:
         if self._active:
             raise RuntimeError("FileReader is already reading: finish one read_many first")
@@ -230,11 +238,12 @@ class FileReader:
                         task = again.popleft()
                     else:
                         try:
-                            where, extra = next(source)
+                            where, extra, *read = next(source)
                         except StopIteration:
                             exhausted = True
                             break
-                        task = _Task(submitted, Path(where), (then, extra))
+                        job = (then, extra, read[0] if read else None)
+                        task = _Task(submitted, Path(where), job)
                         submitted += 1
                     self._submit(worker, task, results, again)
                 while next_out in results:
@@ -292,8 +301,12 @@ class FileReader:
         results: dict[int, tuple[Path, Any, Any]],
         again: deque[_Task],
     ) -> None:
-        then, extra = task.job
-        message = (str(task.path), then, extra) if then is not None else str(task.path)
+        then, extra, read = task.job
+        message = (
+            (str(task.path), then, extra, read)
+            if then is not None or read is not None
+            else str(task.path)
+        )
         try:
             worker.conn.send(message)
         except (OSError, ValueError):  # the worker died: what it held is read again
@@ -397,11 +410,11 @@ class FileReader:
 
 
 class _Task(NamedTuple):
-    """A file given to a worker: its place in the input, and ``(then, extra)``."""
+    """A file given to a worker: its place in the input, and ``(then, extra, read)``."""
 
     place: int
     path: Path
-    job: tuple[Then[Any] | None, Any]
+    job: tuple[Then[Any] | None, Any, Read | None]
 
 
 class _Unanswered:
@@ -530,10 +543,12 @@ def _worker_main(conn: Connection, memory_mb: int, stderr_path: str) -> None:
             _answer(conn, *task)
 
 
-def _answer(conn: Connection, path: str, then: Then[Any] | None, extra: Any) -> None:
-    result: WorkbookGrids | UnreadableFileError
+def _answer(
+    conn: Connection, path: str, then: Then[Any] | None, extra: Any, read: Read | None = None
+) -> None:
+    result: Any  # WorkbookGrids (or what the job's own ``read`` gives) | UnreadableFileError
     try:
-        result = read_grids(path)
+        result = read(Path(path)) if read is not None else read_grids(path)
     except MemoryError:
         conn.send(("memory",))
         return

@@ -1,0 +1,376 @@
+"""Owners' replies dragged from Outlook into the returns folder as emails (.eml, .msg): each
+spreadsheet attached is a return of its own, read as if it had been saved into the folder
+(session 21)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import AS_AT, plan_rows, tiny_png
+from openpyxl import Workbook, load_workbook
+
+from edi_xl.cli import cli
+from edi_xl.flows.chase import chase
+from edi_xl.flows.intake import read_returns
+from edi_xl.flows.merge import merge_returns
+from edi_xl.flows.owner_returns import make_owner_returns
+from edi_xl.read.emails import read_email
+
+msgforge = pytest.importorskip("msgforge")  # a test dependency (pyproject: [test])
+
+UPDATE = "Update as at 18 Dec 23"
+SENT = datetime(2023, 12, 20, 9, 30, tzinfo=UTC)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def filled(path: Path, text: str) -> bytes:
+    """The return at ``path`` with ``text`` typed as its first action's update, as bytes
+    (the file itself left as sent)."""
+    wb = load_workbook(path)
+    ws = wb["Your actions"]
+    header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "#")
+    header = [c.value for c in ws[header_row]]
+    ws.cell(header_row + 1, header.index(UPDATE) + 1).value = text
+    copy = path.with_name(f"filled {path.name}")
+    wb.save(copy)
+    data = copy.read_bytes()
+    copy.unlink()
+    return data
+
+
+def first_action(path: Path) -> str:
+    ws = load_workbook(path)["Your actions"]
+    header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "#")
+    return str(ws.cell(header_row + 1, 1).value)
+
+
+def eml(
+    path: Path,
+    attachments: list[tuple[str, bytes, str]],
+    *,
+    sender: str = "Jim Machon <jim.machon@trust.nhs.uk>",
+    subject: str = "RE: Your EDI action plan update",
+    body: str = "Hi, my update is attached. Jim",
+    sent: datetime | None = SENT,
+    draft: bool = False,
+) -> Path:
+    """An email as Outlook for Mac or Thunderbird saves a reply: ``attachments`` are
+    (file name, bytes, content type)."""
+    msg = EmailMessage()
+    if draft:
+        msg["X-Unsent"] = "1"
+    msg["From"] = sender
+    msg["To"] = "edi@trust.nhs.uk"
+    msg["Subject"] = subject
+    if sent is not None:
+        msg["Date"] = format_datetime(sent)
+    msg.set_content(body)
+    for name, data, kind in attachments:
+        main, sub = kind.split("/")
+        if kind == "message/rfc822":  # a reply forwarded as an attachment
+            inner = BytesParser(policy=policy.default).parsebytes(data)
+            msg.add_attachment(inner, filename=name)
+        else:
+            msg.add_attachment(data, maintype=main, subtype=sub, filename=name)
+    path.write_bytes(bytes(msg))
+    return path
+
+
+def outlook_msg(
+    path: Path, attachments: list[tuple[str, bytes]], *, sender: str, subject: str
+) -> Path:
+    """An Outlook .msg, as Outlook on Windows saves a reply dragged out of it."""
+    message = msgforge.Message(
+        subject=subject,
+        text_body="Please find my return attached.",
+        sender=(f"{sender.split()[0].lower()}@trust.nhs.uk", sender),
+        to=[("edi@trust.nhs.uk", "EDI team")],
+        sent=SENT,
+    )
+    for name, data in attachments:
+        message.attach_bytes(name, data)
+    message.save(path)
+    return path
+
+
+@pytest.fixture
+def replies(master: Path, tmp_path: Path) -> tuple[Path, dict[str, Path]]:
+    """A returns folder of emails as HR drags them from Outlook, and the returns sent."""
+    sent = {f.owner: f.path for f in make_owner_returns(master, tmp_path / "sent", AS_AT).files}
+    owners = sorted(sent)
+    folder = tmp_path / "Returns received"
+    folder.mkdir()
+    logo = tiny_png(tmp_path / "logo.png").read_bytes()
+    jim, second, third, fourth = (o for o in owners if o.startswith("Jim")), *owners[:3]
+    jim = next(o for o in owners if o.startswith("Jim"))
+    others = [o for o in owners if o != jim]
+    second, third, fourth = others[:3]
+    # Jim's reply: his return and the logo of his signature
+    eml(
+        folder / "RE Your EDI action plan update.eml",
+        [
+            (sent[jim].name, filled(sent[jim], "Jim's update, by email"), XLSX),
+            ("image001.png", logo, "image/png"),
+        ],
+    )
+    # one reply carrying two owners' returns (a PA sends both)
+    eml(
+        folder / "RE Two returns.eml",
+        [
+            (sent[second].name, filled(sent[second], "second's update"), XLSX),
+            (sent[third].name, filled(sent[third], "third's update"), XLSX),
+        ],
+        sender="A Personal Assistant <pa@trust.nhs.uk>",
+        subject="RE: Two returns",
+    )
+    # a reply with only a PDF, the update typed in the email
+    eml(
+        folder / "RE No spreadsheet.eml",
+        [("minutes.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")],
+        sender="Hazel Example <hazel@trust.nhs.uk>",
+        subject="RE: My update",
+        body="All on track, nothing to add this quarter.",
+    )
+    # edi_xl's own draft (X-Unsent) left in the folder: passed over as before
+    shutil.copy2(sent[jim].with_suffix(".eml"), folder / f"{jim}.eml")
+    # a .msg from Outlook on Windows
+    outlook_msg(
+        folder / "RE Your update.msg",
+        [(sent[fourth].name, filled(sent[fourth], "fourth's update, from Outlook"))],
+        sender="Fourth Owner",
+        subject="RE: Your update",
+    )
+    return folder, sent
+
+
+def test_emails_in_the_folder_are_read_as_their_attached_returns(master, replies):
+    folder, sent = replies
+    owners = sorted(sent)
+    jim = next(o for o in owners if o.startswith("Jim"))
+    second, third, fourth = [o for o in owners if o != jim][:3]
+    result = merge_returns(master, [folder], as_at=AS_AT, now=datetime(2023, 12, 21, 10))
+    outcomes = {f.file: (f.outcome, f.rows) for f in result.files}
+    assert outcomes == {
+        f"RE Your EDI action plan update.eml > {sent[jim].name}": ("merged", 1),
+        f"RE Two returns.eml > {sent[second].name}": ("merged", 1),
+        f"RE Two returns.eml > {sent[third].name}": ("merged", 1),
+        "RE No spreadsheet.eml": ("rejected", 0),
+        f"RE Your update.msg > {sent[fourth].name}": ("merged", 1),
+        f"{jim}.eml": ("skipped", 0),
+    }
+    # each tied to its owner by the attachment's name, as a saved file is
+    owned = {f.file: f.owner for f in result.files if f.outcome == "merged"}
+    assert owned[f"RE Two returns.eml > {sent[third].name}"] == third
+    assert owned[f"RE Your update.msg > {sent[fourth].name}"] == fourth
+    reasons = {f.file: f.reason for f in result.files}
+    assert reasons["RE No spreadsheet.eml"] == (
+        "an email with no spreadsheet attached (from Hazel Example, subject 'RE: My update'); "
+        "its own text is not merged (an update typed in an email is not read: ask for it in "
+        "the return): save the attachment itself, or ask the owner to send it"
+    )
+    assert "draft" in reasons[f"{jim}.eml"]
+    rows = plan_rows(master)
+    assert rows[first_action(sent[jim])][UPDATE] == "Jim's update, by email"
+    assert rows[first_action(sent[fourth])][UPDATE] == "fourth's update, from Outlook"
+    # the change log and the Returns sheet name the attachment as the file
+    changed_by = {c.file for c in result.changes}
+    assert f"RE Your update.msg > {sent[fourth].name}" in changed_by
+    files_on_sheet = {
+        str(v) for row in load_workbook(master)["Returns"].iter_rows(values_only=True) for v in row
+    }
+    assert f"RE Your EDI action plan update.eml > {sent[jim].name}" in files_on_sheet
+    # chase sees the owners who replied by email as replied: no reminder for them
+    chased = chase(master, master.parent / "chase", returns_dir=master.parent / "sent", today=AS_AT)
+    owed = {s.owner for s in chased.owed}
+    assert owed and not owed & {jim, second, third, fourth}
+    # merged again: nothing changes, the same names
+    merged = master.read_bytes()
+    again = merge_returns(master, [folder], as_at=AS_AT, now=datetime(2023, 12, 22, 10))
+    assert again.changes == [] and again.flags == []
+    assert {f.file for f in again.files} == set(outcomes)
+    assert master.read_bytes() == merged
+
+
+def test_an_attachment_without_a_saved_time_has_the_emails_sent_time(tmp_path):
+    """A csv says nothing of when it was saved: the email's sent time ranks it, not the time
+    HR dragged the email into the folder."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    eml(folder / "RE csv.eml", [("louanna.csv", b"#,Status,Update\n2.1,delayed,ok\n", "text/csv")])
+    (file,) = read_returns([folder])
+    assert file.name == "RE csv.eml > louanna.csv" and file.outcome == "read"
+    assert file.stamp == SENT and file.email == "RE csv.eml" and file.attachment == "louanna.csv"
+    assert file.rows[0].id == "2.1"
+
+
+def test_a_msg_attachment_is_ranked_by_its_own_saved_time_else_the_sent_time(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    outlook_msg(
+        folder / "RE csv.msg",
+        [("louanna.csv", b"#,Status,Update\n2.1,delayed,ok\n")],
+        sender="Louanna Example",
+        subject="RE: update",
+    )
+    (file,) = read_returns([folder])
+    assert (file.name, file.outcome, file.stamp) == ("RE csv.msg > louanna.csv", "read", SENT)
+    found = read_email(folder / "RE csv.msg")
+    assert (found.sender, found.subject, found.sent, found.draft, found.has_text) == (
+        "Louanna Example",
+        "RE: update",
+        SENT,
+        False,
+        True,
+    )
+
+
+def test_broken_emails_and_attachments_are_said_and_the_batch_goes_on(tmp_path):
+    """A .msg cut short is rejected saying so; a damaged or password-protected workbook
+    attached is rejected with the words a file gets, named by email and attachment; the
+    email beside them is read."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = folder / "RE good.msg"
+    outlook_msg(
+        good,
+        [("louanna.csv", b"#,Status,Update\n2.1,delayed,ok\n")],
+        sender="Louanna Example",
+        subject="RE: update",
+    )
+    data = good.read_bytes()
+    (folder / "RE truncated.msg").write_bytes(data[: len(data) // 3])
+    workbook = tmp_path / "plain.xlsx"
+    wb = Workbook()
+    wb.active.append(["#", "Status", "Update"])  # type: ignore[union-attr]
+    wb.save(workbook)
+    whole = workbook.read_bytes()
+    locked = tmp_path / "locked.xlsx"
+    with workbook.open("rb") as plain, locked.open("wb") as out:
+        OOXMLFile(plain).encrypt("s3cret", out)
+    eml(
+        folder / "RE broken.eml",
+        [
+            ("Jim Machon.xlsx", whole[: len(whole) // 2], XLSX),
+            ("Victoria.xlsx", locked.read_bytes(), XLSX),
+        ],
+        subject="RE: broken",
+    )
+    files = {f.name: f for f in read_returns([folder])}
+    assert set(files) == {
+        "RE broken.eml > Jim Machon.xlsx",
+        "RE broken.eml > Victoria.xlsx",
+        "RE good.msg > louanna.csv",
+        "RE truncated.msg",
+    }
+    assert files["RE good.msg > louanna.csv"].outcome == "read"
+    truncated = files["RE truncated.msg"]
+    assert truncated.outcome == "rejected" and truncated.reason is not None
+    assert truncated.reason.startswith("a damaged Outlook email (.msg), perhaps cut short (")
+    assert truncated.reason.endswith("): drag it from Outlook into the folder again")
+    broken = files["RE broken.eml > Jim Machon.xlsx"]
+    assert broken.outcome == "rejected" and broken.problem is not None
+    assert broken.problem.location.file == "RE broken.eml > Jim Machon.xlsx"
+    assert broken.reason is not None and "xlsx" in broken.reason
+    assert files["RE broken.eml > Victoria.xlsx"].reason == (
+        "password protected (encrypted); ask the sender for an unprotected copy"
+    )
+
+
+def test_an_attachments_name_never_leaves_the_temporary_folder(tmp_path):
+    """An attachment named ``../../x.csv`` is read, shown without its separators, and
+    nothing is written beside the email or above it."""
+    folder = tmp_path / "deep" / "in"
+    folder.mkdir(parents=True)
+    body = b"#,Status,Update\n2.1,delayed,ok\n"
+    eml(folder / "RE evil.eml", [("../../evil.csv", body, "text/csv")])
+    before = sorted(p for p in tmp_path.rglob("*"))
+    (file,) = read_returns([folder])
+    assert file.name == "RE evil.eml > .._.._evil.csv" and file.outcome == "read"
+    assert sorted(p for p in tmp_path.rglob("*")) == before
+
+
+def test_two_attachments_of_one_name_and_a_forwarded_reply(tmp_path):
+    """Two attachments named alike get `` (2)``; a reply forwarded as an attachment
+    (message/rfc822) has its spreadsheets read, named after it; one deeper is said not read."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    csv = b"#,Status,Update\n2.1,delayed,ok\n"
+    inner = tmp_path / "inner.eml"
+    eml(inner, [("return.csv", csv, "text/csv")], subject="RE: inner")
+    eml(
+        folder / "FW.eml",
+        [
+            ("return.csv", csv, "text/csv"),
+            ("return.csv", csv, "text/csv"),
+            ("RE inner.eml", inner.read_bytes(), "message/rfc822"),
+        ],
+    )
+    names = [f.name for f in read_returns([folder])]
+    assert names == [
+        "FW.eml > return.csv",
+        "FW.eml > return (2).csv",
+        "FW.eml > RE inner.eml > return.csv",
+    ]
+    # forwarded twice, the first saved as a file and attached (application/octet-stream)
+    deeper = tmp_path / "deeper.eml"
+    eml(deeper, [("RE inner.eml", inner.read_bytes(), "message/rfc822")], subject="FW")
+    eml(folder / "FW.eml", [("FW twice.eml", deeper.read_bytes(), "application/octet-stream")])
+    (file,) = read_returns([folder])
+    assert file.outcome == "rejected" and file.reason is not None
+    assert "an email attached inside it was not read (FW twice.eml > RE inner.eml)" in file.reason
+
+
+def test_merge_command_and_report_name_the_attachment(master, replies, tmp_path):
+    folder, sent = replies
+    report = tmp_path / "report.json"
+    out = CliRunner().invoke(
+        cli, ["merge", str(master), str(folder), "--as-at", "2023-12-18", "--report", str(report)]
+    )
+    assert out.exit_code == 1, out.output  # (an email was rejected: needs attention)
+    assert "6 files (4 merged, 1 rejected, 1 skipped)" in out.output
+    assert "rejected: RE No spreadsheet.eml - an email with no spreadsheet attached" in out.output
+    files = {f["file"]: f["outcome"] for f in json.loads(report.read_text())["files"]}
+    two = {f: o for f, o in files.items() if f.startswith("RE Two returns.eml > ")}
+    assert sorted(two.values()) == ["merged", "merged"]
+
+
+def test_an_attachment_is_tied_to_its_owner_by_its_own_name():
+    """The attachment's name says whose return it is, not the email's: a reply from Jim
+    forwarding Fiona's csv (no hidden record) is Fiona's."""
+    from edi_xl.flows.intake import READ, ReturnFile
+    from edi_xl.flows.merge import _owner_by_name, owners_file_names
+
+    jim, fiona = "Jim Machon, Associate Director of HR", "Fiona Example"
+    file = ReturnFile(
+        Path("RE.eml"),
+        f"RE {jim}.eml > {fiona}.csv",
+        READ,
+        email=f"RE {jim}.eml",
+        attachment=f"{fiona}.csv",
+    )
+    assert _owner_by_name(file, owners_file_names([jim, fiona])) == fiona
+
+
+def test_normalise_writes_each_attached_return_named_as_the_attachment(tmp_path):
+    from edi_xl.flows.normalise import normalise_returns
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    body = b"#,Status,Update\n2.1,delayed,ok\n"
+    eml(folder / "RE Your update.eml", [("louanna.csv", body, "text/csv")])
+    result = normalise_returns([folder], tmp_path / "out", as_at=AS_AT)
+    assert [(f.file, f.outcome) for f in result.files] == [
+        ("RE Your update.eml > louanna.csv", "normalised")
+    ]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["louanna.xlsx"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -287,11 +288,14 @@ def test_broken_emails_and_attachments_are_said_and_the_batch_goes_on(tmp_path):
     )
 
 
-def test_an_attachments_name_never_leaves_the_temporary_folder(tmp_path):
+def test_an_attachments_name_never_leaves_the_temporary_folder(tmp_path, monkeypatch):
     """An attachment named ``../../x.csv`` is read, shown without its separators, and
-    nothing is written beside the email or above it."""
+    nothing is written beside the email, nor above the temporary folder, nor left in it."""
     folder = tmp_path / "deep" / "in"
     folder.mkdir(parents=True)
+    temporary = tmp_path / "temp" / "here"
+    temporary.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))  # (the workers are forked)
     body = b"#,Status,Update\n2.1,delayed,ok\n"
     eml(folder / "RE evil.eml", [("../../evil.csv", body, "text/csv")])
     before = sorted(p for p in tmp_path.rglob("*"))

@@ -14,6 +14,7 @@ from email.parser import BytesParser
 from email.utils import format_datetime
 from pathlib import Path
 
+import msgforge  # a test dependency (pyproject: [test]): builds real Outlook .msg files
 import pytest
 from click.testing import CliRunner
 from conftest import AS_AT, plan_rows, tiny_png
@@ -25,8 +26,6 @@ from edi_xl.flows.intake import read_returns
 from edi_xl.flows.merge import merge_returns
 from edi_xl.flows.owner_returns import make_owner_returns
 from edi_xl.read.emails import read_email
-
-msgforge = pytest.importorskip("msgforge")  # a test dependency (pyproject: [test])
 
 UPDATE = "Update as at 18 Dec 23"
 SENT = datetime(2023, 12, 20, 9, 30, tzinfo=UTC)
@@ -111,7 +110,6 @@ def replies(master: Path, tmp_path: Path) -> tuple[Path, dict[str, Path]]:
     folder = tmp_path / "Returns received"
     folder.mkdir()
     logo = tiny_png(tmp_path / "logo.png").read_bytes()
-    jim, second, third, fourth = (o for o in owners if o.startswith("Jim")), *owners[:3]
     jim = next(o for o in owners if o.startswith("Jim"))
     others = [o for o in owners if o != jim]
     second, third, fourth = others[:3]

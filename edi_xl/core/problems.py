@@ -116,6 +116,7 @@ class Code(StrEnum):
     SAVED_BY_REWRITE = "saved_by_rewrite"
     BACKUP_NOT_KEPT = "backup_not_kept"
     FRONT_SHEET_INCOMPLETE = "front_sheet_incomplete"
+    SENSITIVITY_LABELS_DIFFER = "sensitivity_labels_differ"
 
 
 SEVERITY: dict[Code, Severity] = {
@@ -210,6 +211,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.SAVED_BY_REWRITE: Severity.WARNING,
     Code.BACKUP_NOT_KEPT: Severity.WARNING,
     Code.FRONT_SHEET_INCOMPLETE: Severity.INFO,
+    Code.SENSITIVITY_LABELS_DIFFER: Severity.WARNING,
 }
 
 #: What ``changed_since_sent`` says first; then what became of the return's Status: applied
@@ -454,6 +456,11 @@ MESSAGES: dict[Code, str] = {
     ),
     Code.FRONT_SHEET_INCOMPLETE: (
         "the Settings sheet has no {label!r}: the front sheet says 'To be completed'"
+    ),
+    Code.SENSITIVITY_LABELS_DIFFER: (
+        "{file}: written with no sensitivity label: its sources carry different ones "
+        "({value}), and which is the more restrictive is the trust's policy, not in the "
+        "files; choose its label in Excel (Home > Sensitivity) before it is shared"
     ),
 }
 

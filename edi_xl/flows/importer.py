@@ -40,13 +40,14 @@ from openpyxl.workbook.workbook import Workbook
 from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.model import Action, ActionPlan, PlanSource, combine_plans
-from edi_xl.core.problems import Problem
+from edi_xl.core.problems import Code, Problem, problem
 from edi_xl.core.rounds import undated_in_round
 from edi_xl.core.text import one_line
 from edi_xl.flows.refresh import RefreshResult, refresh_book
 from edi_xl.master import sheets
 from edi_xl.master.append import Unplaced, append_actions
 from edi_xl.master.cells import set_value
+from edi_xl.master.labels import SensitivityLabel, one_label, read_label
 from edi_xl.master.patch import save_master
 from edi_xl.master.plan import build_master_book, gc_paused, load_master, read_master_plan
 from edi_xl.master.save import save_atomic
@@ -217,7 +218,8 @@ def import_plans(
     overwrite: bool = False,
     overrides: dict[str, str] | None = None,
 ) -> ImportResult:
-    """Read ``sources`` and write their actions as a new master at ``out``."""
+    """Read ``sources`` and write their actions as a new master at ``out``, with their
+    sensitivity label when they carry one (:func:`_sources_label`)."""
     if as_at is None:
         raise EdiXlError("import needs an as-at date")
     out = Path(out)
@@ -233,7 +235,8 @@ def import_plans(
     # "as at": the round its Change Log lines belong to (the trend, the changes since)
     source = f"imported from {names} as at {short_date(as_at)}"
     refresh = refresh_book(wb, as_at, source=source, now=now, path=out.name)
-    backup = save_atomic(wb, out, notes=refresh.notes)
+    label = _sources_label(outcomes, out, refresh.notes)
+    backup = save_atomic(wb, out, notes=refresh.notes, label=label)
     refresh.path, refresh.backup = out, backup
     return ImportResult(
         path=out,
@@ -245,6 +248,19 @@ def import_plans(
         notes=refresh.notes,
         unused_maps=unused_overrides(outcomes, overrides or {}),
     )
+
+
+def _sources_label(
+    outcomes: Sequence[SourceOutcome], out: Path, notes: list[Problem]
+) -> SensitivityLabel | None:
+    """The sensitivity label the new master at ``out`` carries: the sources' own, when
+    every labelled source has the same (:func:`~edi_xl.master.labels.one_label`); none when
+    they differ, said in ``notes`` (``sensitivity_labels_differ``: a person chooses)."""
+    label, differing = one_label(read_label(o.path) for o in outcomes if o.ok)
+    if differing:
+        said = "; ".join(f"{d.source}: {d.describe()}" for d in differing)
+        notes.append(problem(Code.SENSITIVITY_LABELS_DIFFER, file=out.name, value=said))
+    return label
 
 
 def name_round_columns(mappings: Iterable[Sequence[Column]], plan: ActionPlan, as_at: date) -> None:

@@ -19,6 +19,8 @@ Source sheet | Source row``, then any other columns the return's table had, as t
 - A return made by ``edi-xl returns`` keeps its hidden record (master, owner, round, row
   fingerprints), and every clean return keeps the time the owner saved the original, so a
   merge of the clean returns works exactly like a merge of the originals.
+- A return with a sensitivity label gives its clean copy (``.xlsx``) the same label
+  (:mod:`edi_xl.master.labels`); a CSV has nowhere to hold one.
 
 Outputs mirror the input folders (``Comms/louanna.csv`` -> ``OUT/Comms/louanna.xlsx``); names
 that would clash get `` (2)``. The report has the shape of merge's (``changes`` is empty) with
@@ -62,6 +64,7 @@ from edi_xl.flows.merge import FileOutcome, Flag, MergeReport, file_flags
 from edi_xl.flows.owner_returns import META_SHEET, write_metadata
 from edi_xl.master.cells import set_value
 from edi_xl.master.csv_output import write_csv
+from edi_xl.master.labels import read_label, with_label
 from edi_xl.master.save import escaped_package, text_needs_escapes, write_atomic
 from edi_xl.master.styles import WRAP_TOP, style_header
 from edi_xl.read.isolation import FileReader
@@ -267,7 +270,9 @@ def normalise_returns(
             if file.stamp is not None:  # a CSV's save time is its modified time
                 os.utime(target, (file.stamp.timestamp(), file.stamp.timestamp()))
         else:
-            write_atomic(target, _writer(_workbook(file, header, rows)), backup=False)
+            # a labelled return's clean copy carries its label (a CSV cannot carry one)
+            write = with_label(_writer(_workbook(file, header, rows)), read_label(file.path))
+            write_atomic(target, write, backup=False)
         written.append(NormalisedFile(file.name, target, len(rows)))
         owner = file.owner or _single_owner(file.rows)
         outcomes.append(FileOutcome(file.name, NORMALISED, None, owner, len(rows)))

@@ -56,6 +56,7 @@ from edi_xl.core.rounds import latest_round, update_header
 from edi_xl.core.status import RAG
 from edi_xl.core.text import cell_text, plural
 from edi_xl.master.cells import set_value
+from edi_xl.master.labels import read_label
 from edi_xl.master.plan import load_master, read_master_plan
 from edi_xl.master.printing import apply_print_setup
 from edi_xl.master.save import backup_path, office_lock_file, opened_by, save_atomic
@@ -573,6 +574,8 @@ def make_owner_returns(
     Reply by date on Settings, else :data:`DEFAULT_REPLY_DAYS` after ``as_at``, said so).
     ``workbook``: the master already open (the buttons' workbook, made from the open
     workbook, formulas and what they show), read in place of the file at ``master``.
+    A master with a sensitivity label gives each return the same label
+    (:mod:`edi_xl.master.labels`, read from the file at ``master``).
     """
     master = Path(master)
     out = Path(out_dir)
@@ -630,6 +633,8 @@ def make_owner_returns(
             f"{'it' if len(open_now) == 1 else 'them'} and run the command again (if nobody "
             "has one open, delete its lock file: a hidden file). Nothing was written."
         )
+    # the master's sensitivity label goes with the returns made from it (emailed out)
+    label = read_label(master)
     files: list[OwnerReturn] = []
     for group, name in zip(groups, names, strict=True):
         book = _build_return(
@@ -643,7 +648,7 @@ def make_owner_returns(
             reply_by=reply_by or settings_reply_by,
         )
         path = out / name
-        save_atomic(book, path, backup=False)
+        save_atomic(book, path, backup=False, label=label)
         files.append(OwnerReturn(group.owner, path, [a.id for a in group.actions]))
     result = ReturnsResult(as_at=as_at, files=files, not_sent=not_sent, master=master)
     result.kept = kept

@@ -39,6 +39,7 @@ from edi_xl.master import sheets
 from edi_xl.master.cells import comparable, formula_text, merged_cell_note, set_value
 from edi_xl.master.column_settings import set_column_width, shown_width
 from edi_xl.master.conditional import apply_rag_formatting
+from edi_xl.master.labels import read_label
 from edi_xl.master.loading import PlacedCells, extent, formula_cells
 from edi_xl.master.patch import reading_ahead, save_master, things_over_cells
 from edi_xl.master.plan import (
@@ -591,7 +592,9 @@ def new_master(
     now: datetime | None = None,
     overwrite: bool = False,
 ) -> RefreshResult:
-    """Write a new master at ``path`` holding ``plan`` (or no actions), refreshed."""
+    """Write a new master at ``path`` holding ``plan`` (or no actions), refreshed. A plan read
+    from a file with a sensitivity label gives the master the same label
+    (:mod:`edi_xl.master.labels`)."""
     path = Path(path)
     if path.exists() and not overwrite:
         raise EdiXlError(f"{path}: already exists; refusing to overwrite it (use --force)")
@@ -610,7 +613,9 @@ def new_master(
     result = refresh_book(wb, as_at, source=source, now=now, path=path.name)
     if start is not None:
         bind_document_modules(wb)
-    result.backup = save_atomic(wb, path, notes=result.notes)
+    # the trust's plan's sensitivity label goes with the master made from it
+    label = read_label(plan.source.path) if plan.source and plan.source.path else None
+    result.backup = save_atomic(wb, path, notes=result.notes, label=label)
     result.path = path
     return result
 

@@ -62,6 +62,7 @@ from openpyxl.workbook.workbook import Workbook
 from edi_xl.core.errors import WorkbookWriteError
 from edi_xl.core.problems import Code, Problem, problem
 from edi_xl.master.cells import escaped_text
+from edi_xl.master.labels import SensitivityLabel, labelled_package
 
 WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 TEMP_SUFFIX = ".tmp"
@@ -522,7 +523,12 @@ def _swap(
 
 
 def save_atomic(
-    wb: Workbook, path: str | Path, *, backup: bool = True, notes: list[Problem] | None = None
+    wb: Workbook,
+    path: str | Path,
+    *,
+    backup: bool = True,
+    notes: list[Problem] | None = None,
+    label: SensitivityLabel | None = None,
 ) -> Path | None:
     """Save ``wb`` to ``path`` atomically. Returns the backup's path, if one was made.
 
@@ -531,9 +537,18 @@ def save_atomic(
     since (:func:`state_when_read`); the file at ``path`` is then exactly as it was. The
     cells' text is written escaped as Excel writes it (:func:`escaped_package`), when any
     needs it: a workbook is otherwise written straight into its temporary file, as openpyxl
-    writes it.
+    writes it. ``label``: the sensitivity label of the workbook it was made from, which the
+    file carries too (:mod:`edi_xl.master.labels`).
     """
     expected = state_when_read(wb, path)
+    if label is not None:
+
+        def write_labelled(handle: BinaryIO) -> None:
+            written = io.BytesIO()
+            _save_into(wb, written)
+            handle.write(labelled_package(escaped_package(written.getvalue()), label))
+
+        return write_atomic(path, write_labelled, backup=backup, expected=expected, notes=notes)
     if not text_needs_escapes(wb):
 
         def save(handle: BinaryIO) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.problems import Code, Problem, problem
 from edi_xl.core.summary import Summary, sheet_rag
+from edi_xl.master.labels import read_label, with_label
 from edi_xl.master.save import write_atomic
 
 if TYPE_CHECKING:
@@ -100,7 +101,8 @@ def write_report(
 ) -> ReportResult:
     """Write the board paper of ``master`` at ``as_at`` (default: the Settings as-at date).
     ``workbook``: the master already open (the buttons' workbook), read in place of the file
-    at ``master`` (it is refreshed in memory, not saved)."""
+    at ``master`` (it is refreshed in memory, not saved). A master with a sensitivity label
+    gives the paper the same label (:mod:`edi_xl.master.labels`)."""
     from edi_xl.flows.refresh import refresh_book
     from edi_xl.flows.report.paper import PaperData, build
     from edi_xl.master.plan import load_master, read_master_plan
@@ -130,7 +132,8 @@ def write_report(
     if target.suffix.lower() != ".docx":
         raise EdiXlError(f"{target}: the paper is a Word document: give a name ending .docx")
     document = build(data)
-    write_atomic(target, document.save, backup=False)
+    # the master's sensitivity label goes with the paper made from it
+    write_atomic(target, with_label(document.save, read_label(master)), backup=False)
     report = ReportResult(target, summary, notes=notes)
     if pdf:
         report.pdf = convert_to_pdf(target)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from copy import copy
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -37,7 +36,7 @@ from edi_xl.core.problems import Problem
 from edi_xl.core.text import one_line, plural
 from edi_xl.master.cells import merged_cell_note, set_value
 from edi_xl.master.column_settings import shown_width
-from edi_xl.master.edits import same_but_references, with_rows
+from edi_xl.master.edits import copy_look, same_but_references, with_rows
 from edi_xl.master.loading import made_cells
 from edi_xl.master.plan import (
     MasterPlan,
@@ -163,16 +162,18 @@ def _table_width(columns: ColumnMap) -> int:
 
 
 def _style_row(ws: Worksheet, row: int, template: int | None, width: int) -> None:
-    """Give ``row`` the look of the table's row ``template`` (its cells' styles), or, for a
-    table with no rows yet, the look of a new master's rows."""
+    """Give ``row`` the look of the table's row ``template`` (its cells' looks, as the file
+    has them: :func:`~edi_xl.master.edits.copy_look`, so that a column of Excel's cell
+    checkboxes has them in the new rows too), or, for a table with no rows yet, the look of
+    a new master's rows."""
     for col in range(1, width + 1):
         if template is None:
             cell = ws.cell(row, col)
             cell.alignment, cell.border = WRAP_TOP, GRID_BORDER
             continue
         source = ws._cells.get((template, col))
-        if source is not None and source.has_style:
-            ws.cell(row, col)._style = copy(source._style)
+        if source is not None:
+            copy_look(ws.cell(row, col), source)
 
 
 def _filled_down(ws: Worksheet, rows: list[int], columns: ColumnMap, width: int) -> dict[int, str]:

@@ -34,6 +34,7 @@ import re
 import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -191,6 +192,56 @@ def sheet_state(ws: Worksheet) -> SheetState:
         {t.displayName: _columns_of(t.ref) for t in ws.tables.values() if t.ref},
         weakref.ref(ws),
     )
+
+
+#: The attribute of a sheet holding its cells given the look of another of its cells
+#: (:func:`copy_look`): by the cell's identity, (the cell, the cell it took the look of). On
+#: the sheet itself, as the fast reader keeps its formula results: the cells refer to their
+#: sheet, so a table keyed by the sheet would keep it alive.
+_LOOKS_COPIED = "_edi_xl_looks_copied"
+
+
+def copy_look(cell: Any, source: Any) -> None:
+    """Give ``cell`` the look of ``source``, a cell of the same sheet: its style as openpyxl
+    holds it, and, when the workbook is saved by patching its file, the ``<xf>`` the file
+    gives ``source`` (its ``s``), which may hold what openpyxl reads as nothing: an Excel
+    2024 cell checkbox is an ``extLst`` on a cell style otherwise the default; a link's cell
+    is in the named style "Hyperlink" (``xfId``; XlsxWriter's is unlocked and top aligned),
+    which a new ``<xf>`` made of openpyxl's look leaves out (:class:`~edi_xl.master.patch.
+    StyleMap`). The file's ``<xf>`` is written as long as ``cell``'s look is the one
+    ``source`` was loaded with (:func:`_with_looks_copied`): a cell restyled since gets its
+    own look, as before."""
+    if source.has_style:
+        cell._style = copy(source._style)
+    copied = cell.parent.__dict__.setdefault(_LOOKS_COPIED, {})
+    copied[id(cell)] = (cell, source)
+
+
+def _with_looks_copied(
+    ws: Worksheet, edits: dict[CellKey, CellEdit], before: SheetState, after: SheetState
+) -> dict[CellKey, CellKey]:
+    """The cells of ``ws`` given the look of another (:func:`copy_look`) whose look is still
+    the one that cell was loaded with (``before``), by place: cell -> the cell whose ``<xf>``
+    in the file it takes. Each is among ``edits``, those whose value and look did not change
+    added with neither changed (for the patch writer, which gives them that ``<xf>``; the
+    bridge writes no looks)."""
+    copied = ws.__dict__.get(_LOOKS_COPIED)
+    if not copied:
+        return {}
+    cells = cells_but_new_lines(ws)
+    looks: dict[CellKey, CellKey] = {}
+    for cell, source in copied.values():
+        key, source_key = (cell.row, cell.column), (source.row, source.column)
+        if cells.get(key) is not cell or cells.get(source_key) is not source:
+            continue  # (taken out of the sheet since)
+        loaded, now = before.cells.get(source_key), after.cells.get(key)
+        if (loaded[2] if loaded else None) != (now[2] if now else None):
+            continue  # restyled since: its own look
+        looks[key] = source_key
+        if key not in edits:
+            value, data_type = (now[0], now[1]) if now else (None, "n")
+            edits[key] = CellEdit(value, data_type, now[2] if now else None, False, False)
+    return looks
 
 
 def _rows_of(ref: str) -> tuple[int, int]:
@@ -482,7 +533,9 @@ class Change(Generic[T]):
 
 class CellEdit(NamedTuple):
     """A cell the command changed. ``value`` None with ``value_changed``: its value was
-    cleared. ``style_changed`` alone: only its look changed. ``was``: its value before."""
+    cleared. ``style_changed`` alone: only its look changed. Neither: it was given the look
+    of another cell (:func:`copy_look`, :attr:`SheetEdits.looks`) that it had already.
+    ``was``: its value before."""
 
     value: Any
     data_type: str  # openpyxl's: n(umber), s(tring), f(ormula), b(oolean), d(ate), e(rror)
@@ -529,6 +582,9 @@ class SheetEdits:
     #: name -> its columns (first, last), of a table that took a column beside it (more
     #: than the columns inserted gave it: the plan's table, the round's column)
     table_columns: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: cell -> the cell whose look it was given (:func:`copy_look`) and still has: the patch
+    #: writer gives it that cell's ``<xf>`` as the file has it (each is among :attr:`cells`)
+    looks: dict[CellKey, CellKey] = field(default_factory=dict)
 
     @property
     def cells(self) -> dict[CellKey, CellEdit]:
@@ -680,9 +736,13 @@ def describe_sheet(
     for sheet, col in elsewhere:
         cf, dv = _moved_rules(before, sheet, col, ws.title)
         before = replace(before, cf=cf, dv=dv)
-    if not inserted and before == after:  # (the sheet's identity is not compared)
+    if not inserted and before == after and _LOOKS_COPIED not in ws.__dict__:
+        return None  # (the sheet's identity is not compared)
+    cells = _cell_edits(before, after)
+    looks = _with_looks_copied(ws, cells, before, after)
+    if not inserted and not looks and before == after:
         return None
-    edits = SheetEdits(ws.title, False, list(inserted), _cell_edits(before, after))
+    edits = SheetEdits(ws.title, False, list(inserted), cells, looks=looks)
     for idx in set(before.widths) | set(after.widths):
         if before.widths.get(idx) != after.widths.get(idx):
             look = after.widths.get(idx)

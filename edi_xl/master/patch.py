@@ -88,6 +88,7 @@ from edi_xl.master.column_settings import (
 from edi_xl.master.edits import (
     BookEdits,
     CellEdit,
+    CellKey,
     Change,
     Page,
     RuleKey,
@@ -1878,16 +1879,23 @@ def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) 
     new_rows: dict[int, list[tuple[int, Any]]] = {}  # rows the file does not have yet
     had = set(sheet.rows)
     ws = wb[edits.title]
+    copied = _looks_in_file(sheet, edits.looks)  # (read before any cell is written)
     # shared formulas whose definition was written over: each cell's formula, from it
     unshared: dict[str, Callable[[int, int], Any]] = {}
     for key, e in edits.cells.items():
         if key[0] not in had:
             new_rows.setdefault(key[0], []).append((key[1], e))
             continue
+        file_xf = copied.get(key)
         if not e.value_changed:  # only its look
+            if file_xf is None and not e.style_changed:
+                continue  # (the look of a cell the file gives no style: it has it)
             c = sheet.cell(*key)
             assert c is not None
-            c.set("s", str(styles.xf(e.style))) if e.style else c.attrib.pop("s", None)
+            if file_xf is not None:
+                c.set("s", str(file_xf))
+            else:
+                c.set("s", str(styles.xf(e.style))) if e.style else c.attrib.pop("s", None)
             continue
         # a cleared cell the file does not have stays absent
         c = sheet.cell(*key, create=e.value is not None or e.style_changed)
@@ -1895,7 +1903,7 @@ def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) 
             anchor = _shared_anchor(c)
             # (a formula a column inserted moved, and nothing wrote over since)
             moved = e.data_type == "f" and moved_formula(ws, *key) == e.value
-            xf = styles.xf(e.style) if e.style_changed else None
+            xf = file_xf if file_xf is not None else styles.xf(e.style) if e.style_changed else None
             _set_cell(c, e.value, e.data_type, xf, wb, moved=moved)
             if anchor is not None and _shared_anchor(c) is None:
                 group, text = anchor
@@ -1907,17 +1915,35 @@ def _patch_cells(sheet: SheetXml, edits: SheetEdits, styles: StyleMap, wb: Any) 
             new_rows.setdefault(r, [])
     if not new_rows:
         return set()
-    return _add_rows(sheet, new_rows, edits.heights, styles, wb.epoch)
+    return _add_rows(sheet, new_rows, edits.heights, styles, wb.epoch, copied)
+
+
+def _looks_in_file(sheet: SheetXml, looks: dict[CellKey, CellKey]) -> dict[CellKey, int]:
+    """Cell -> the ``<xf>`` (its ``cellXfs`` index) the file gives the cell whose look it was
+    given (``SheetEdits.looks``: :func:`~edi_xl.master.edits.copy_look`), where that is not
+    the default: what the file's ``<xf>`` holds that openpyxl does not (an Excel 2024 cell
+    checkbox, a named style) goes to the new cell with it, where openpyxl's look of it,
+    written as a new ``<xf>`` (:class:`StyleMap`), would lose it (helper-113: the imported
+    rows of a column of checkboxes had none)."""
+    found: dict[CellKey, int] = {}
+    for key, source in looks.items():
+        c = sheet.cell(*source, create=False)
+        xf = c.get("s") if c is not None else None
+        if xf and xf.isdigit() and int(xf):
+            found[key] = int(xf)
+    return found
 
 
 def _add_rows(
     sheet: SheetXml, new_rows: dict[int, list[tuple[int, Any]]],
     heights: dict[int, float | None], styles: StyleMap, epoch: Any,
+    copied: dict[CellKey, int] | None = None,
 ) -> set[int]:  # fmt: skip
     """Rows the sheet does not have, made whole from their edits (cells in column order) and
     ``heights``, written as text (:meth:`SheetXml.add_rows_xml`): a merge adds thousands of
-    Change Log lines. The rows made whose heights are in ``heights``."""
-    made = _rows_xml(new_rows, heights, styles, epoch)
+    Change Log lines. ``copied``: cells given the ``<xf>`` the file has for another cell
+    (:func:`_looks_in_file`). The rows made whose heights are in ``heights``."""
+    made = _rows_xml(new_rows, heights, styles, epoch, copied)
     sheet.max_row, sheet.max_col = (
         max(sheet.max_row, made.max_row),
         max(sheet.max_col, made.max_col),
@@ -1938,10 +1964,11 @@ class _Rows(NamedTuple):
 
 def _rows_xml(
     new_rows: dict[int, list[tuple[int, Any]]], heights: dict[int, float | None],
-    styles: StyleMap, epoch: Any,
+    styles: StyleMap, epoch: Any, copied: dict[CellKey, int] | None = None,
 ) -> _Rows:  # fmt: skip
     """The rows :func:`_add_rows` makes, as text, from their edits (cells in column order)
-    and ``heights``."""
+    and ``heights``; ``copied``: cells given the ``<xf>`` the file has for another cell
+    (:func:`_looks_in_file`), with it."""
     max_row = max_col = 0
     out = []
     numbers = []
@@ -1949,9 +1976,14 @@ def _rows_xml(
     # a cell's text after its reference, by kind, value, type and style: worked out once for
     # each (a Change Log line's time, action, field and file repeat on many lines)
     rests: dict[tuple[Any, ...], str] = {}
+    copied = copied or {}
     for r in sorted(new_rows):
         # (in column order: a row's columns differ, so its edits are never compared)
-        cells = sorted([ce for ce in new_rows[r] if ce[1].value is not None or ce[1].style_changed])
+        cells = sorted(
+            ce
+            for ce in new_rows[r]
+            if ce[1].value is not None or ce[1].style_changed or (r, ce[0]) in copied
+        )
         if not cells and r not in heights:
             continue  # only cleared cells the file never had
         height = heights.get(r)
@@ -1962,14 +1994,15 @@ def _rows_xml(
         for col, e in cells:
             value: Any = e.value if e.value_changed else None  # else: only its look
             kind = type(value)
+            file_xf = copied.get((r, col))
             if _written_alike(value):
-                key = (kind, value, e.data_type, e.style if e.style_changed else None)
+                key = (kind, value, e.data_type, e.style if e.style_changed else None, file_xf)
                 rest = rests.get(key)
                 if rest is None:
-                    style = styles.xf(e.style) if e.style_changed else None
+                    style = file_xf or (styles.xf(e.style) if e.style_changed else None)
                     rest = rests[key] = _cell_xml_rest(value, e.data_type, style, epoch)
             else:
-                style = styles.xf(e.style) if e.style_changed else None
+                style = file_xf or (styles.xf(e.style) if e.style_changed else None)
                 rest = _cell_xml_rest(value, e.data_type, style, epoch)
             name = letters.get(col) or letters.setdefault(col, get_column_letter(col))
             out.append(f'<c r="{name}{r}"{rest}')
@@ -2078,7 +2111,7 @@ def _append_in_place(
     if (
         edits.inserted or edits.widths or edits.cf_added or edits.cf_removed or edits.dv_added
         or edits.dv_removed or edits.page or edits.footer or edits.freeze or edits.merged
-        or edits.row_breaks or edits.table_rows
+        or edits.row_breaks or edits.table_rows or edits.looks
     ):  # fmt: skip
         return False
     flt = edits.filter_ref

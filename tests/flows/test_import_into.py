@@ -73,8 +73,18 @@ EDI_XL_SHEETS = ("Summary", "Settings", "Lists", "Change Log")
 HYPERLINK = '=HYPERLINK("https://example.org/evil","click me")'
 
 
-def build_trust_master(path: Path) -> Path:
-    """The trust's master (XlsxWriter, the trust's column order and extras), refreshed once."""
+#: The columns of the trust's whose cells' ``<xf>`` openpyxl does not hold whole
+#: (``build_trust_master(looks_in_file=True)``): Excel 2024 cell checkboxes (an ``extLst`` on
+#: an ``<xf>`` otherwise the default) and links in the named style "Hyperlink" (``xfId``:
+#: unlocked and top aligned by that style, which openpyxl's look of the cell does not carry).
+CHECKBOXES, MINUTES = "Reviewed by committee", "Minutes"
+FEATURE_BAG = "xl/featurePropertyBag/featurePropertyBag.xml"
+
+
+def build_trust_master(path: Path, *, looks_in_file: bool = False) -> Path:
+    """The trust's master (XlsxWriter, the trust's column order and extras), refreshed once;
+    ``looks_in_file``: with a column of cell checkboxes and one of links after the trust's
+    (:data:`CHECKBOXES`, :data:`MINUTES`)."""
     logo = path.parent / "logo.png"
     logo.write_bytes(_png())
     wb = xlsxwriter.Workbook(str(path))
@@ -97,6 +107,13 @@ def build_trust_master(path: Path) -> Path:
                 ws.write_datetime(h + 1 + i, c, datetime.strptime(text, "%d-%b-%y"), day)
             elif text:
                 ws.write_string(h + 1 + i, c, text, wrap)
+    if looks_in_file:
+        ws.write(h, len(TRUST_ORDER), CHECKBOXES, bold)
+        ws.write(h, len(TRUST_ORDER) + 1, MINUTES, bold)
+        for i in range(MASTER_ROWS):
+            ws.insert_checkbox(h + 1 + i, len(TRUST_ORDER), i % 2 == 0)
+            url = f"https://example.org/minutes/{i + 1}"
+            ws.write_url(h + 1 + i, len(TRUST_ORDER) + 1, url, string=f"Minutes {i + 1}")
     ws.write_comment(h + 1, 2, "Agreed at the September committee")
     ws.set_column(2, 2, 50)
     add_dashboard(wb)
@@ -582,3 +599,61 @@ def test_a_merged_box_below_the_table_is_written_around(master: Path, source: Pa
     assert after.cell(last + 1, key).value == f"=B{last + 1}"
     assert after.cell(last + 2, key).value is None  # inside the merged box
     assert result.formulas == ["Key"]
+
+
+def _xf_of(package: dict[str, bytes], ref: str) -> str | None:
+    """The ``s`` (its ``<xf>`` in styles.xml) of the plan sheet's cell ``ref``."""
+    root = etree.fromstring(package["xl/worksheets/sheet1.xml"])
+    cell = next((c for c in root.iter(MAIN + "c") if c.get("r") == ref), None)
+    assert cell is not None, f"no cell {ref}"
+    return cell.get("s")
+
+
+def test_new_rows_take_the_look_the_file_gives_the_last_row(tmp_path: Path) -> None:
+    """A column of Excel 2024 cell checkboxes (XlsxWriter's ``insert_checkbox``: a cell style
+    otherwise the default, with an ``extLst`` openpyxl does not read) and one of links in the
+    named style "Hyperlink" (which openpyxl's look leaves out of a new ``<xf>``): the new
+    rows' cells there take the last row's ``<xf>`` as the file has it, so Excel shows a
+    checkbox on them, as on a row typed under the table (helper-113: they had none), and the
+    cells edi_xl writes keep the look they had. LibreOffice shows the ticks as TRUE and FALSE
+    on the old rows and nothing on the new ones."""
+    master = build_trust_master(tmp_path / "trust plan.xlsx", looks_in_file=True)
+    source = build_source(tmp_path / "board actions.xlsx", "no such id")
+    before = parts(master)
+    col = columns(_load(master)[PLAN])
+    boxes, links = get_column_letter(col[CHECKBOXES]), get_column_letter(col[MINUTES])
+    last_old = HEADER_ROW + MASTER_ROWS
+    box_xf, link_xf = _xf_of(before, f"{boxes}{last_old}"), _xf_of(before, f"{links}{last_old}")
+    assert box_xf and link_xf and box_xf != link_xf
+    styles = before["xl/styles.xml"]
+    assert b"xfComplement" in styles  # (the checkboxes' extLst)
+
+    result = _import(source, master)
+    after = parts(master)
+    assert len(result.rows) == 4
+    for r in result.rows:
+        assert _xf_of(after, f"{boxes}{r}") == box_xf
+        assert _xf_of(after, f"{links}{r}") == link_xf
+    assert after[FEATURE_BAG] == before[FEATURE_BAG]
+    assert b"featurePropertyBag" in after["[Content_Types].xml"]
+    assert row_cells(after, last_old) == row_cells(before, last_old)
+    # the cells written keep the look they had (wrap, border, the date's format)
+    ws = _load(master)[PLAN]
+    first = result.rows[0]
+    assert ws.cell(first, col["Milestone"]).alignment.wrap_text
+    assert ws.cell(first, col["Milestone"]).border.left.style == "thin"
+    assert ws.cell(first, col["Due Date"]).number_format == "dd/mm/yyyy"
+    assert ws.cell(first, col[CHECKBOXES]).value is None  # a look, not a tick made up
+
+    from libreoffice import convert, pdf_pages_text, soffice_path
+
+    if soffice_path() is None:
+        pytest.skip("LibreOffice (soffice) is not installed: the result was not opened")
+    old_ticks = [i % 2 == 0 for i in range(MASTER_ROWS)]
+    shown = " ".join(pdf_pages_text(convert(master, "pdf", tmp_path / "pdf")))
+    assert shown.count("TRUE") == old_ticks.count(True)
+    assert shown.count("FALSE") == old_ticks.count(False)
+    opened = _load(convert(master, "xlsx", tmp_path / "lo"), data_only=True)[PLAN]
+    ticks = [opened.cell(r, col[CHECKBOXES]).value for r in range(HEADER_ROW + 1, last_old + 1)]
+    assert ticks == old_ticks
+    assert [opened.cell(r, col[CHECKBOXES]).value for r in result.rows] == [None] * 4

@@ -725,32 +725,31 @@ class _Merge:
         changed that the newer one did not (``taken``) applied (what both changed, the newer
         one's stands: superseded): said, for HR to check with the owner, as the newer return
         may mean the older one's changes are no longer meant (team question, session 20).
-        Only a file merged after the newer one is: merged again, a file says what it said
-        when first merged, as the Returns sheet lists it (a return with no hidden record
-        changes nothing the master holds by then; one merged before the newer one came in
-        said nothing), and the sheet is left as it was."""
+        Only a file merged after the newer one is: the Returns sheet lists files in the order
+        they were first merged. Merged again, a file is said alike, from the actions the
+        round's record says it stands for (one with no hidden record changes nothing the
+        master holds by then), and the sheet is left as it was."""
         owner = self.owners[file.name]
         key = (file.name, stamp(file.stamp))
-        if any(line.key == key for line in self.record.files):
-            self.flags.extend(
-                f
-                for f in self.record.flags
-                if f.kind == Code.OLDER_THAN_MERGED and f.file == file.name
-            )
-            return
+        lines = self.record.files
+        # (merged before: its place in the record; the files merged before it are those above)
+        place = next((i for i, line in enumerate(lines) if line.key == key), len(lines))
         newer = [
             line
-            for line in self.record.files
+            for line in lines[:place]
             if owner is not None
             and line.owner == owner
             and line.key != key
             and line.outcome != Outcome.REJECTED
             and _rank(line.saved, line.file) > rank
         ]
+        if newer and not taken and place < len(lines):  # (merged again)
+            stands = _claims(lines)
+            taken = [a for a in lines[place].actions or () if stands[a].key == key]
         if newer and taken:
             newest = max(newer, key=lambda line: _rank(line.saved, line.file))
-            place = {action_id: i for i, action_id in enumerate(self.actions)}  # (the plan's order)
-            in_order = sorted(set(taken), key=lambda a: place.get(a, len(place)))
+            order = {action_id: i for i, action_id in enumerate(self.actions)}  # (the plan's)
+            in_order = sorted(set(taken), key=lambda a: order.get(a, len(order)))
             self.flags.append(
                 Flag(
                     Code.OLDER_THAN_MERGED,

@@ -110,18 +110,20 @@ class RoundRecord:
                 kept.extend(new[f.key])
         self.files = kept + [f for f in files if f.key not in placed]
         order = {f.file: i for i, f in enumerate(self.files)}
+        # a flag names its file by name only: another version of a file of that name (saved
+        # over it, or in another folder), not merged now, keeps its flags (a file merged
+        # again says its own again: listed once)
+        shared = {f.file for f in self.files if f.file in names and f.key not in new}
+        kept = [g for g in self.flags if g.file not in names or g.file in shared]
         # (a set of the keys seen: looking each flag up in a list of those before it took
         # minutes for a return of 200,000 rows)
-        seen: set[tuple[str, str | None, str, str]] = set()
+        seen: set[tuple[str, str | None, str, str]] = {g.key for g in kept}
         unique: list[Flag] = []
         for g in flags:
             if g.key not in seen:
                 seen.add(g.key)
                 unique.append(g)
-        self.flags = sorted(
-            [g for g in self.flags if g.file not in names] + unique,
-            key=lambda g: order.get(g.file, len(order)),
-        )
+        self.flags = sorted(kept + unique, key=lambda g: order.get(g.file, len(order)))
 
     def newest_returned(self) -> dict[str, FileRecord]:
         """Per owner key, the newest file of theirs that was merged (or came back unchanged)."""

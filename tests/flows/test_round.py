@@ -289,6 +289,11 @@ def test_a_return_older_than_one_merged_earlier_has_its_other_changes_applied_an
     returns_sheet = sheet_values(plan, "Returns")
     assert "; 0 changes." in invoke("merge", plan, draft.parent).output
     assert sheet_values(plan, "Returns") == returns_sheet
+    # the final copy merged again (of the draft's name) says nothing of the draft's, and
+    # leaves the draft's flags listed (helper-120: flags name a file by name only)
+    result = invoke("merge", plan, final.parent)
+    assert "older_than_merged" not in result.output
+    assert sheet_values(plan, "Returns") == returns_sheet
     # one batch: the final copy and the draft together
     result = invoke("merge", batch, final.parent, draft.parent)
     assert "older_than_merged" not in result.output

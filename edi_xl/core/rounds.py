@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from edi_xl.core.dates import DateKind, parse_date, short_date_short_year
 
 #: How the Change Log's Source names the lines a new round's start wrote ("round started as
-#: at 18 Mar 2024"): its line moving the Settings as-at date says which round it ended.
+#: at 18 Mar 2024").
 ROUND_STARTED = "round started as at "
 
 _UPDATE_AS_AT = re.compile(r"^(?:progress\s+)?update[sd]?\s+(?:as\s+(?:at|of)|at|for|on)\s+(.+)$")

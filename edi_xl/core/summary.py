@@ -48,7 +48,7 @@ from typing import Any
 from edi_xl.core.dates import long_date, read_short_date, short_date
 from edi_xl.core.model import Action, ActionPlan
 from edi_xl.core.references import Scheme
-from edi_xl.core.rounds import ROUND_STARTED, rounds_before, update_header_date
+from edi_xl.core.rounds import rounds_before, update_header_date
 from edi_xl.core.rules import Assessment
 from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import plural
@@ -491,19 +491,17 @@ def _is_as_at_line(fld: Any) -> bool:
 
 def rounds_of(plan: ActionPlan, change_log: Sequence[Sequence[Any]], as_at: date) -> list[date]:
     """The dates of the rounds before ``as_at``, oldest first: each "Update as at" column's,
-    and each as-at date a new round's start moved Settings on from (its Change Log line), a
-    round though no return was merged in it and it has no column (a master made as at
+    and each as-at date the Settings date moved on from (its Change Log line: a round's
+    start, or a command given a later ``--as-at``, which moves the round as the README says),
+    a round though no return was merged in it and it has no column (a master made as at
     18 Dec 2023 from a plan whose last column is September's, then its round of March
     started: December was a round, and its paper the one the Committee saw last)."""
-    ended = {
-        stamp.date()
-        for line in change_log
-        if len(line) > 5
-        and _is_as_at_line(line[2])
-        and isinstance(line[5], str)
-        and line[5].startswith(ROUND_STARTED)
-        and (stamp := _as_datetime(line[3])) is not None
-    }
+    ended: set[date] = set()
+    for line in change_log:
+        if len(line) > 4 and _is_as_at_line(line[2]):
+            old, new = _as_datetime(line[3]), _as_datetime(line[4])
+            if old is not None and new is not None and old < new:
+                ended.add(old.date())
     return sorted({*rounds_before(plan.update_headers, as_at), *(d for d in ended if d < as_at)})
 
 

@@ -679,6 +679,14 @@ def test_a_round_with_no_column_of_its_own_is_a_round_in_the_trend(tmp_path: Pat
     summary_text = " ".join(section(sections(docx), "1. Executive summary"))
     assert "Since the previous round (31 March 2024)" in summary_text
     assert "3 actions became Red" in summary_text
+    # a refresh --as-at moves the round too (README): its date and the one it moved on from
+    # are both rounds (helper-120: the refresh's date took the place of March's)
+    invoke = CliRunner().invoke
+    assert invoke(cli, ["refresh", str(master), "--as-at", "2024-07-15"]).exit_code in (0, 1)
+    assert invoke(cli, ["round", str(master), "--start", "2024-09-30"]).exit_code in (0, 1)
+    assert [p["as_at"] for p in summary_json(master)["trend"]] == [
+        "2023-12-18", "2024-03-31", "2024-06-30", "2024-07-15", "2024-09-30",
+    ]  # fmt: skip
 
 
 def trend_first_row(ws: Any) -> int:

@@ -114,16 +114,16 @@ class RoundRecord:
         # over it, or in another folder), not merged now, keeps its flags (a file merged
         # again says its own again: listed once)
         shared = {f.file for f in self.files if f.file in names and f.key not in new}
-        kept = [g for g in self.flags if g.file not in names or g.file in shared]
+        still = [g for g in self.flags if g.file not in names or g.file in shared]
         # (a set of the keys seen: looking each flag up in a list of those before it took
         # minutes for a return of 200,000 rows)
-        seen: set[tuple[str, str | None, str, str]] = {g.key for g in kept}
+        seen: set[tuple[str, str | None, str, str]] = {g.key for g in still}
         unique: list[Flag] = []
         for g in flags:
             if g.key not in seen:
                 seen.add(g.key)
                 unique.append(g)
-        self.flags = sorted(kept + unique, key=lambda g: order.get(g.file, len(order)))
+        self.flags = sorted(still + unique, key=lambda g: order.get(g.file, len(order)))
 
     def newest_returned(self) -> dict[str, FileRecord]:
         """Per owner key, the newest file of theirs that was merged (or came back unchanged)."""

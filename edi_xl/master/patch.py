@@ -883,9 +883,13 @@ def _placed_corners(
     round's column would move by its width, and one over it grow or shrink by the width
     the two columns differ by."""
     columns = _placed_columns(placement, [c for c, _ in corners], col)
-    if edges is None or placement == "twoCell" or len(corners) != 2:
+    (first, first_off), (last, last_off) = corners if len(corners) == 2 else [(0, 0), (0, 0)]
+    # an object the new column does not run under moves whole, or stays, over columns of the
+    # widths they had: its corners as they were, moved by their columns alone (exact in any
+    # font: the pixels below are Calibri 11's, helper-120)
+    not_under = last < col - 1 or (placement == "oneCell" and first >= col - 1)
+    if edges is None or placement == "twoCell" or len(corners) != 2 or not_under:
         return [(c, off) for c, (_, off) in zip(columns, corners, strict=True)]
-    (first, first_off), (last, last_off) = corners
     if placement == "oneCell":
         width = edges.x(last, last_off, unit) - edges.x(first, first_off, unit)
         left = edges.x_after(columns[0], first_off, unit)

@@ -402,6 +402,10 @@ def test_an_object_excel_keeps_the_size_of_is_placed_again_by_the_columns_widths
         ('moveWithCells="1"', (1, 10 * px, 4, 20 * px)),
         ("", (2, 0, 5, 0)),
         ('moveWithCells="1"', (4, 5 * px, 5, 9 * px)),
+        # the new column runs under neither: their corners as written, offsets past their
+        # columns' edges at 7 pixels a digit and all (another Normal font, helper-120)
+        ('moveWithCells="1"', (4, 200 * px, 6, 0)),
+        ("", (0, 300 * px, 1, 0)),
     ]
     controls = "".join(control.format(*at, placed=p) for p, at in placed)
     root = parse(
@@ -421,6 +425,8 @@ def test_an_object_excel_keeps_the_size_of_is_placed_again_by_the_columns_widths
         [1, 10 * px, 2, 109 * px],
         [2, 0, 2, 178 * px],
         [5, 5 * px, 6, 9 * px],
+        [5, 200 * px, 7, 0],
+        [0, 300 * px, 1, 0],
     ]
 
 

@@ -46,6 +46,7 @@ from edi_xl.flows.owner_returns import (
     ReturnMetadata,
     metadata_from_rows,
 )
+from edi_xl.master.labels import SensitivityLabel, read_label
 from edi_xl.master.sheets import CHANGE_LOG, CHANGE_LOG_HEADERS
 from edi_xl.read.emails import EMAIL_SUFFIXES, Email, read_email
 from edi_xl.read.grid import SheetGrid, is_blank
@@ -142,6 +143,13 @@ class ReturnFile:
     #: name does (``name`` is both: :func:`attachment_name`)
     email: str | None = None
     attachment: str | None = None
+    #: The sensitivity label of a spreadsheet attached to an email (read while it was on
+    #: disk); a file's own is read from ``path`` when wanted (:func:`label_of`)
+    label: SensitivityLabel | None = None
+
+    def label_of(self) -> SensitivityLabel | None:
+        """The return's sensitivity label: an attachment's as read, else its file's."""
+        return self.label if self.email is not None else read_label(self.path)
 
     @property
     def file_name(self) -> str:
@@ -259,8 +267,11 @@ class EmailRead:
 
     email: Email  # its attachments' bytes dropped
     #: each spreadsheet attached: its file name as shown, what reading it gave, when it was
-    #: saved (its own record, else the email's sent time, else None)
-    books: list[tuple[str, WorkbookGrids | UnreadableFileError, datetime | None]]
+    #: saved (its own record, else the email's sent time, else None), and its sensitivity
+    #: label (read while the attachment is on disk: a clean copy of it carries the label)
+    books: list[
+        tuple[str, WorkbookGrids | UnreadableFileError, datetime | None, SensitivityLabel | None]
+    ]
 
 
 def read_email_returns(path: Path) -> EmailRead:
@@ -269,7 +280,9 @@ def read_email_returns(path: Path) -> EmailRead:
     of its own under a made-up name (never the name the email gives: it may hold ``..`` or a
     path), read with :func:`read_grids` as a file is, and the folder is removed."""
     found = read_email(path)
-    books: list[tuple[str, WorkbookGrids | UnreadableFileError, datetime | None]] = []
+    books: list[
+        tuple[str, WorkbookGrids | UnreadableFileError, datetime | None, SensitivityLabel | None]
+    ] = []
     if not found.draft:
         names = _attachment_names(found)
         with tempfile.TemporaryDirectory(prefix="edi_xl_email_") as folder:
@@ -290,7 +303,7 @@ def read_email_returns(path: Path) -> EmailRead:
                     if isinstance(result, WorkbookGrids)
                     else None
                 )
-                books.append((shown, result, own or found.sent))
+                books.append((shown, result, own or found.sent, read_label(target)))
     found.attachments = []  # (their bytes are not sent back)
     return EmailRead(found, books)
 
@@ -1125,9 +1138,10 @@ def _email_returns(path: Path, name: str, read: EmailRead) -> list[ReturnFile]:
         )
         return [ReturnFile(path, name, REJECTED, why, email=name)]
     returns: list[ReturnFile] = []
-    for shown, result, stamp in read.books:
+    for shown, result, stamp, label in read.books:
         file = _read_book(path, attachment_name(name, shown), result, stamp)
         file.email, file.attachment = name, Path(shown.rsplit(" > ", 1)[-1]).name
+        file.label = label
         returns.append(file)
     return returns
 

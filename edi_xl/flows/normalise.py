@@ -64,7 +64,7 @@ from edi_xl.flows.merge import FileOutcome, Flag, MergeReport, file_flags
 from edi_xl.flows.owner_returns import META_SHEET, write_metadata
 from edi_xl.master.cells import set_value
 from edi_xl.master.csv_output import write_csv
-from edi_xl.master.labels import read_label, with_label
+from edi_xl.master.labels import with_label
 from edi_xl.master.save import escaped_package, text_needs_escapes, write_atomic
 from edi_xl.master.styles import WRAP_TOP, style_header
 from edi_xl.read.isolation import FileReader
@@ -271,7 +271,7 @@ def normalise_returns(
                 os.utime(target, (file.stamp.timestamp(), file.stamp.timestamp()))
         else:
             # a labelled return's clean copy carries its label (a CSV cannot carry one)
-            write = with_label(_writer(_workbook(file, header, rows)), read_label(file.path))
+            write = with_label(_writer(_workbook(file, header, rows)), file.label_of())
             write_atomic(target, write, backup=False)
         written.append(NormalisedFile(file.name, target, len(rows)))
         owner = file.owner or _single_owner(file.rows)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,8 +91,16 @@ class SensitivityLabel:
 
     @property
     def names(self) -> list[str]:
-        """The labels' names as the custom properties give them ("OFFICIAL"), for messages."""
-        return [t for p in self.properties if _name(p).endswith("_Name") and (t := _text(p))]
+        """The names the custom properties give the labels applied (``ids``: not a stale
+        property of a label since changed or removed in ``LabelInfo.xml``), for messages."""
+        applied = {label for label, _ in self.ids}
+        return [
+            t
+            for p in self.properties
+            if (n := _name(p)).endswith("_Name")
+            and _guid(n[len(MSIP_PREFIX) : -len("_Name")]) in applied
+            and (t := _text(p))
+        ]
 
     def describe(self) -> str:
         """The label in words: its names, else its ids."""
@@ -104,7 +113,7 @@ def _label_info_ids(data: bytes) -> frozenset[tuple[str, str]]:
     try:
         root = etree.fromstring(data, PARSER)
     except etree.XMLSyntaxError:
-        return frozenset({(data.decode("utf-8", "replace"), "")})
+        return frozenset()
     return frozenset(
         (_guid(label.get("id")), _guid(label.get("siteId")))
         for label in root.iter(f"{{{CLBL_NS}}}label")
@@ -158,22 +167,37 @@ def _msip_properties(data: bytes) -> tuple[bytes, ...]:
     )
 
 
-def read_label(path: str | Path) -> SensitivityLabel | None:
+def read_label(path: str | Path, data: bytes | None = None) -> SensitivityLabel | None:
     """The sensitivity label of the Office package at ``path`` (a workbook, a Word document),
-    or None when it has none, or is not a package (a CSV, an RMS-encrypted file)."""
+    or None when it has none, or is not a package (a CSV, an RMS-encrypted file). ``data``:
+    the package's bytes, when they are at hand (``path`` then only names it)."""
     path = Path(path)
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
             names = set(zf.namelist())
             infos = _root_targets(zf, names, LABEL_INFO_REL)
             customs = _root_targets(zf, names, CUSTOM_REL) or ([CUSTOM] if CUSTOM in names else [])
             label_info = zf.read(infos[0]) if infos else None
             properties = _msip_properties(zf.read(customs[0])) if customs else ()
-    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, ValueError):
-        return None
-    if label_info is None and not properties:
-        return None
-    return SensitivityLabel(label_info, properties, path.name)
+    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, ValueError, zlib.error, EOFError):
+        return None  # (a part damaged in the zip: nothing else reads it, so no label either)
+    label = SensitivityLabel(label_info, properties, path.name)
+    if label_info is not None and not label.ids:
+        # LabelInfo.xml decides for its tenants (MS-OFFCRYPTO 2.6.3): a label removed there
+        # (removed="1") is no label, whatever stale MSIP_Label_* properties say; a part that
+        # is not XML is not copied into every file made (only the properties, if any)
+        if _parses(label_info):
+            return None
+        label = SensitivityLabel(None, properties, path.name)
+    return label if label.ids else None
+
+
+def _parses(data: bytes) -> bool:
+    try:
+        etree.fromstring(data, PARSER)
+    except etree.XMLSyntaxError:
+        return False
+    return True
 
 
 def one_label(

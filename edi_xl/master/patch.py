@@ -3125,6 +3125,7 @@ def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
     A patched file that would be the same bytes as the file there is not written (None: no
     backup made; the one there stays, the copy before the last real change).
     """
+    from edi_xl.master.labels import read_label
     from edi_xl.master.save import save_atomic, state_when_read, write_atomic
 
     path = Path(path)
@@ -3167,7 +3168,11 @@ def save_master(wb: Workbook, path: str | Path, *, backup: bool = True,
         if failure and notes is not None:
             notes.append(problem(Code.SAVED_BY_REWRITE, file=path.name, reason=failure))
         bind_values(wb)  # the Change Log's lines, if they were loaded as values
-        return save_atomic(wb, path, backup=backup, notes=notes)
+        # (openpyxl drops the sensitivity label's part: the file written carries it again,
+        # helper-119)
+        loaded = _PACKAGES.get(wb)  # (the file it was loaded from, when it was)
+        label = read_label(path, loaded) if loaded is not None else None
+        return save_atomic(wb, path, backup=backup, notes=notes, label=label)
     payload = data
     if _same_bytes(path, payload):  # nothing changed: the file, and its backup, stay
         return None

@@ -350,3 +350,104 @@ def test_labels_are_the_same_by_their_ids_not_when_they_were_set(tmp_path: Path)
     assert one_label([None, None]) == (None, [])
     assert one_label([one, other]) == (None, [one, other])
     assert one_label([old, older]) == (None, [old, older])  # (from the MSIP properties alone)
+
+
+# --- what is no label, and what keeps one (helper-119) ------------------------------------------
+
+
+def test_a_label_removed_or_a_label_part_that_is_broken_is_not_carried(tmp_path: Path) -> None:
+    """LabelInfo.xml decides (MS-OFFCRYPTO 2.6.3): a label removed there is no label, whatever
+    stale MSIP_Label_* properties say; a LabelInfo.xml that is not XML is not copied into the
+    files made (the properties are); a part damaged in the zip reads as no label, not a crash
+    of every command that makes a file."""
+    from edi_xl.master.labels import LABEL_INFO
+
+    removed = add_label(build_trust_workbook(tmp_path / "removed.xlsx"))
+    _rewrite(removed, LABEL_INFO, lambda data: data.replace(b'removed="0"', b'removed="1"'))
+    assert read_label(removed) is None
+    broken = add_label(build_trust_workbook(tmp_path / "broken.xlsx"))
+    _rewrite(broken, LABEL_INFO, lambda data: data[: len(data) // 2])
+    label = read_label(broken)
+    assert label is not None and label.label_info is None and label.describe() == "OFFICIAL"
+    damaged = add_label(build_trust_workbook(tmp_path / "damaged.xlsx"))
+    with zipfile.ZipFile(damaged) as zf:
+        info = zf.getinfo(LABEL_INFO)
+    data = bytearray(damaged.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start : start + 8] = b"\xff" * 8  # (its deflated bytes)
+    damaged.write_bytes(bytes(data))
+    assert read_label(damaged) is None
+
+
+def test_a_stale_name_property_is_not_the_labels_name(tmp_path: Path) -> None:
+    """A label changed in LabelInfo.xml (to OFFICIAL-SENSITIVE) with the old label's
+    properties left behind is named by the label applied."""
+    from edi_xl.master.labels import LABEL_INFO
+
+    plan = add_label(build_trust_workbook(tmp_path / "plan.xlsx"))
+    _rewrite(plan, LABEL_INFO, lambda _: label_info(SENSITIVE))
+    with zipfile.ZipFile(plan) as zf:
+        custom = zf.read("docProps/custom.xml").decode()
+    props = "".join(
+        f'<property fmtid="{FMTID}" pid="{200 + i}" name="{key}"><vt:lpwstr>{value}</vt:lpwstr>'
+        "</property>"
+        for i, (key, value) in enumerate(msip(SENSITIVE, "OFFICIAL-SENSITIVE").items())
+    )
+    _rewrite(
+        plan,
+        "docProps/custom.xml",
+        lambda _: custom.replace("</Properties>", props + "</Properties>").encode(),
+    )
+    label = read_label(plan)
+    assert label is not None and label.describe() == "OFFICIAL-SENSITIVE"
+
+
+def test_a_master_saved_whole_keeps_its_label(labelled_master: Path, monkeypatch) -> None:
+    """A master the patch writer cannot patch is saved whole by openpyxl (saved_by_rewrite),
+    which drops the label's part: the file written carries the label it was loaded with."""
+    from edi_xl.flows.refresh import refresh_workbook
+    from edi_xl.master import patch
+
+    def cannot_patch(*_: object, **__: object) -> None:
+        raise ValueError("a part the patch writer needs is broken")
+
+    monkeypatch.setattr(patch, "apply_edits", cannot_patch)
+    result = refresh_workbook(labelled_master, AS_AT)
+    assert "saved_by_rewrite" in [n.code.value for n in result.notes]
+    assert_labelled(labelled_master)
+
+
+def test_the_clean_copy_of_a_labelled_return_attached_to_an_email_carries_its_label(
+    labelled_master: Path, tmp_path: Path
+) -> None:
+    """normalise of a labelled return that came attached to an email: the label is read from
+    the attachment (the email itself is no package)."""
+    from email.message import EmailMessage
+
+    from edi_xl.flows.normalise import normalise_returns
+
+    sent = make_owner_returns(labelled_master, tmp_path / "returns", AS_AT, drafts=False).files
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = "Jim <jim@trust.nhs.uk>", "RE: update"
+    msg.set_content("attached")
+    msg.add_attachment(
+        sent[0].path.read_bytes(),
+        maintype="application",
+        subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=sent[0].path.name,
+    )
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "RE update.eml").write_bytes(bytes(msg))
+    result = normalise_returns([inbox], tmp_path / "clean", as_at=AS_AT)
+    assert len(result.written) == 1
+    assert_labelled(result.written[0].path)
+
+
+def _rewrite(path: Path, part: str, change) -> None:
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts[part] = change(parts[part])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)

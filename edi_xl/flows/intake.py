@@ -20,12 +20,13 @@ import sys
 import tempfile
 import threading
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from openpyxl.utils import get_column_letter
 
@@ -236,7 +237,16 @@ def _own_saved_time(path: Path, fmt: str, book: WorkbookGrids | None) -> datetim
         try:
             with zipfile.ZipFile(path) as zf:
                 return core_modified(zf.read("docProps/core.xml"))
-        except (KeyError, OSError, ValueError, zipfile.BadZipFile):
+        except (
+            KeyError,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+            zipfile.BadZipFile,
+            zlib.error,
+        ):  # a damaged core.xml: no saved time
             pass
     return None
 
@@ -257,7 +267,7 @@ def attachment_name(email_name: str, attachment: str) -> str:
     output, flags, the Returns sheet, ``--report``): ``Re Your update.msg > Jim Machon.xlsx``.
     Made from the email's name and the attachment's, so the same folder merged again gives
     the same names; no path separator of the attachment's survives in it."""
-    return f"{email_name} > {_no_separators(attachment)}"
+    return f"{email_name} > {attachment}"
 
 
 @dataclass
@@ -266,45 +276,61 @@ class EmailRead:
     into returns (:func:`_email_returns`): picklable, no files left behind."""
 
     email: Email  # its attachments' bytes dropped
-    #: each spreadsheet attached: its file name as shown, what reading it gave, when it was
-    #: saved (its own record, else the email's sent time, else None), and its sensitivity
-    #: label (read while the attachment is on disk: a clean copy of it carries the label)
-    books: list[
-        tuple[str, WorkbookGrids | UnreadableFileError, datetime | None, SensitivityLabel | None]
-    ]
+    books: list[AttachedBook]  # each spreadsheet attached
+
+
+class AttachedBook(NamedTuple):
+    """A spreadsheet attached to an email, as a worker read it."""
+
+    shown: str  # its name as shown: ``FW Update.msg > return.xlsx`` for one a level down
+    file_name: str  # its own file name, which ties it to its owner
+    result: WorkbookGrids | UnreadableFileError
+    saved: datetime | None  # its own record's time, else the email's sent time, else None
+    #: its sensitivity label, read while it was on disk (a clean copy of it carries it)
+    label: SensitivityLabel | None
 
 
 def read_email_returns(path: Path) -> EmailRead:
     """Read the email in ``path`` and each spreadsheet attached to it, in a worker
-    (:data:`edi_xl.read.isolation.Read`). Each attachment is written to a temporary folder
-    of its own under a made-up name (never the name the email gives: it may hold ``..`` or a
-    path), read with :func:`read_grids` as a file is, and the folder is removed."""
+    (:data:`edi_xl.read.isolation.Read`). The attachments are written to a temporary folder
+    under made-up names (never the name the email gives: it may hold ``..`` or a path), their
+    bytes dropped from memory, then each is read with :func:`read_grids` as a file is, and
+    the folder is removed (the worker's own temporary folder, which the parent removes
+    too when it has to end the worker). One attachment that needs too much memory, or
+    that a reader trips over, is rejected on its own: the others are still read."""
     found = read_email(path)
-    books: list[
-        tuple[str, WorkbookGrids | UnreadableFileError, datetime | None, SensitivityLabel | None]
-    ] = []
+    books: list[AttachedBook] = []
     if not found.draft:
         names = _attachment_names(found)
         with tempfile.TemporaryDirectory(prefix="edi_xl_email_") as folder:
-            for i, (attachment, shown) in enumerate(zip(found.attachments, names, strict=True)):
+            targets = []
+            for i, attachment in enumerate(found.attachments):
                 target = Path(folder) / f"attachment{i}"
                 target.write_bytes(attachment.data)
+                targets.append((target, attachment.name))
+            found.attachments = []  # (their bytes: on disk now, and not sent back)
+            for (target, own_name), (shown, file_name) in zip(targets, names, strict=True):
                 fmt = _sniffed(target)
-                named = Path(attachment.name).suffix.lower() in ATTACHED_SPREADSHEETS
+                named = Path(own_name).suffix.lower() in ATTACHED_SPREADSHEETS
                 if not named and fmt not in ATTACHED_WORKBOOKS:
                     continue  # a signature's logo, a PDF: passed over quietly
                 result: WorkbookGrids | UnreadableFileError
+                own: datetime | None = None
                 try:
                     result = read_grids(target)
+                    own = _own_saved_time(target, fmt, result)
                 except UnreadableFileError as exc:
                     result = type(exc)(Path(shown), exc.reason)
-                own = (
-                    _own_saved_time(target, fmt, result)
-                    if isinstance(result, WorkbookGrids)
-                    else None
-                )
-                books.append((shown, result, own or found.sent, read_label(target)))
-    found.attachments = []  # (their bytes are not sent back)
+                except MemoryError:
+                    result = UnreadableFileError(
+                        shown, "needed more memory than a return may use; skipped"
+                    )
+                except Exception as exc:  # noqa: BLE001 - as the worker says of a file
+                    result = UnreadableFileError(
+                        shown, f"the reader crashed on this file ({type(exc).__name__})"
+                    )
+                label = read_label(target)
+                books.append(AttachedBook(shown, file_name, result, own or found.sent, label))
     return EmailRead(found, books)
 
 
@@ -315,24 +341,29 @@ def _sniffed(path: Path) -> str:
         return ""
 
 
-def _attachment_names(found: Email) -> list[str]:
-    """Each attachment's name as shown: its own (``FW Update.msg > return.xlsx`` for one in
-    an email attached to the email), `` (2)`` added to a second of the same name."""
-    names: list[str] = []
+def _attachment_names(found: Email) -> list[tuple[str, str]]:
+    """Each attachment's name as shown (``FW Update.msg > return.xlsx`` for one in an email
+    attached to the email), `` (2)`` added to a second of the same name, and its own file
+    name (which ties it to its owner)."""
+    names: list[tuple[str, str]] = []
     taken: set[tuple[str, str]] = set()
     for i, attachment in enumerate(found.attachments, start=1):
-        name = own = _no_separators(attachment.name or f"attachment {i}")
+        name = own = _file_name(attachment.name) or f"attachment {i}"
         n = 2
-        while (attachment.within, name.casefold()) in taken:
+        while (attachment.within.casefold(), name.casefold()) in taken:
             name, n = f"{Path(own).stem} ({n}){Path(own).suffix}", n + 1
-        taken.add((attachment.within, name.casefold()))
-        within = _no_separators(attachment.within)
-        names.append(f"{within} > {name}" if within else name)
+        taken.add((attachment.within.casefold(), name.casefold()))
+        within = _file_name(attachment.within)
+        names.append((f"{within} > {name}" if within else name, name))
     return names
 
 
-def _no_separators(name: str) -> str:
-    return name.replace("/", "_").replace("\\", "_")
+def _file_name(name: str) -> str:
+    """An attachment's name as a file name: the last part of a path the sender's mail
+    program left in it (RFC 2183: ``C:\\Users\\jim\\Jim.xlsx`` is ``Jim.xlsx``), control
+    characters (a line break, NUL, a terminal's escape) as spaces."""
+    last = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return " ".join("".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in last).split())
 
 
 @dataclass(frozen=True)
@@ -1138,10 +1169,9 @@ def _email_returns(path: Path, name: str, read: EmailRead) -> list[ReturnFile]:
         )
         return [ReturnFile(path, name, REJECTED, why, email=name)]
     returns: list[ReturnFile] = []
-    for shown, result, stamp, label in read.books:
-        file = _read_book(path, attachment_name(name, shown), result, stamp)
-        file.email, file.attachment = name, Path(shown.rsplit(" > ", 1)[-1]).name
-        file.label = label
+    for book in read.books:
+        file = _read_book(path, attachment_name(name, book.shown), book.result, book.saved)
+        file.email, file.attachment, file.label = name, book.file_name, book.label
         returns.append(file)
     return returns
 

@@ -306,28 +306,36 @@ def reminder(owner: str, as_at: date, status: OwnerStatus | None = None) -> str:
 
 
 def why_chased(status: OwnerStatus | None, as_at: date) -> str:
-    """The sentence that says what is missing, for a reminder."""
+    """The sentence that says what is missing, for a reminder (the files named as the owner
+    sent them: not the folder HR keeps them in, nor the email HR saved them in)."""
     when = long_date(as_at)
+    sent = ", ".join(_as_sent(name) for name in status.files) if status is not None else ""
     if status is not None and status.returned == UNCHANGED and status.reason:
         # notes, pictures, tick boxes or errors on its cells (merge flagged them): what they
         # said was seen, and where the update goes
         return (
-            f"thank you for sending back your return ({', '.join(status.files)}), but it "
+            f"thank you for sending back your return ({sent}), but it "
             f"had no new status or update in its Status and update columns for the round as "
             f"at {when}: notes, comments, pictures, tick boxes and error values (#N/A) on its "
             "cells cannot be taken into the plan."
         )
     if status is not None and status.returned == UNCHANGED:
         return (
-            f"thank you for sending back your return ({', '.join(status.files)}), but it "
+            f"thank you for sending back your return ({sent}), but it "
             f"had no new status or update in it for the round as at {when}."
         )
     if status is not None and status.returned == REJECTED:
         return (
             f"we could not read the file you sent for the round as at {when} "
-            f"({status.reason or ', '.join(status.files)})."
+            f"({status.reason or sent})."
         )
     return f"we have not yet received your update on the equality action plan as at {when}."
+
+
+def _as_sent(name: str) -> str:
+    """A file's name as its owner sent it: ``Jim.xlsx`` of ``RE update.eml > Jim.xlsx`` (an
+    attachment of an email HR saved) or of ``later/Jim.xlsx`` (a file in a folder)."""
+    return name.rsplit(" > ", 1)[-1].replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def write_returns_sheet(

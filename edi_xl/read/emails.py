@@ -167,6 +167,9 @@ def _eml_parts(message: Message) -> list[Message]:
     not looking inside an attached email (that is read as one, one level down)."""
     found: list[Message] = []
     if not message.is_multipart():
+        # an email that is nothing but its attachment (no text: some mail programs, scanners)
+        if message.get_filename() or message.get_content_disposition() == "attachment":
+            found.append(message)
         return found
     for part in message.get_payload():  # type: ignore[union-attr]
         if not isinstance(part, Message):

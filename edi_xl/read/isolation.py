@@ -40,6 +40,7 @@ import faulthandler
 import gc
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -437,10 +438,13 @@ class _Worker:
     def __init__(self, ctx: Any, memory_mb: int) -> None:
         fd, self.stderr_path = tempfile.mkstemp(prefix="edi_xl_worker_", suffix=".log")
         os.close(fd)
+        #: the worker's temporary folder (an email's attachments are written there): removed
+        #: here when the worker ends, also when it had to be killed mid-file
+        self.temp_dir = tempfile.mkdtemp(prefix="edi_xl_worker_")
         parent_conn, child_conn = ctx.Pipe(duplex=True)
         self.process = ctx.Process(
             target=_worker_main,
-            args=(child_conn, memory_mb, self.stderr_path),
+            args=(child_conn, memory_mb, self.stderr_path, self.temp_dir),
             daemon=True,
             name="edi_xl-reader",
         )
@@ -477,6 +481,7 @@ class _Worker:
             self.process.close()
         with contextlib.suppress(OSError):
             os.unlink(self.stderr_path)
+        shutil.rmtree(self.temp_dir, ignore_errors=True)
 
 
 # -- in the worker process -----------------------------------------------------------------
@@ -505,8 +510,9 @@ def _made_now(name: str) -> None:
             getattr(module, "__name__")  # noqa: B009 - any attribute runs it
 
 
-def _worker_main(conn: Connection, memory_mb: int, stderr_path: str) -> None:
+def _worker_main(conn: Connection, memory_mb: int, stderr_path: str, temp_dir: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    tempfile.tempdir = temp_dir  # what a reader writes goes where the parent cleans up
     gc.enable()  # a parent may pause collection (the CLI does): a worker reads many files
     # Native readers write their last words (a Rust abort, a failed allocation) to fd 2:
     # keep them in a file the parent reads when this process dies.

@@ -298,7 +298,7 @@ def test_an_attachments_name_never_leaves_the_temporary_folder(tmp_path, monkeyp
     eml(folder / "RE evil.eml", [("../../evil.csv", body, "text/csv")])
     before = sorted(p for p in tmp_path.rglob("*"))
     (file,) = read_returns([folder])
-    assert file.name == "RE evil.eml > .._.._evil.csv" and file.outcome == "read"
+    assert file.name == "RE evil.eml > evil.csv" and file.outcome == "read"
     assert sorted(p for p in tmp_path.rglob("*")) == before
 
 
@@ -376,3 +376,102 @@ def test_normalise_writes_each_attached_return_named_as_the_attachment(tmp_path)
         ("RE Your update.eml > louanna.csv", "normalised")
     ]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["louanna.xlsx"]
+
+
+# --- the review's findings (helper-118) ----------------------------------------------------------
+
+
+def _small_return(path: Path) -> Path:
+    book = Workbook()
+    book.active.append(["#", "Status", "Update"])
+    book.active.append(["2.1", "On track", "ok"])
+    book.save(path)
+    return path
+
+
+def test_what_a_worker_ended_mid_email_wrote_is_removed(tmp_path, monkeypatch):
+    """An email whose reading outlasts the worker's time limit (its second attachment's
+    reader hangs): the worker is ended, and the attachments it wrote (owners' returns) are
+    not left in the temporary folder."""
+    import time
+
+    from edi_xl.flows import intake
+    from edi_xl.read.isolation import FileReader
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    temporary = tmp_path / "temp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))  # (the workers are forked)
+    read = intake.read_grids
+
+    def hangs_on_the_second(path: Path, *args: object, **kwargs: object) -> object:
+        if path.name == "attachment1":
+            time.sleep(30)
+        return read(path, *args, **kwargs)
+
+    monkeypatch.setattr(intake, "read_grids", hangs_on_the_second)
+    data = _small_return(tmp_path / "one.xlsx").read_bytes()
+    eml(folder / "RE two.eml", [(f"return {i}.xlsx", data, XLSX) for i in range(2)])
+    with FileReader(timeout=1.0, memory_mb=1024) as reader:
+        (file,) = read_returns([folder], reader=reader)
+    assert file.outcome == "rejected" and "longer than" in (file.reason or "")
+    assert sorted(temporary.rglob("*")) == []
+
+
+def test_an_email_that_is_only_its_attachment_with_a_path_in_its_name(tmp_path):
+    """An email with no text, only the attachment (some mail programs, scanners), whose name
+    its sender's mail program left a Windows path and a control character in: read, named by the
+    file's own name (RFC 2183), tied to its owner by it."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = "Jim <jim@trust.nhs.uk>", "Scan"
+    msg.set_content(
+        b"#,Status,Update\n2.1,delayed,ok\n",
+        maintype="text",
+        subtype="csv",
+        disposition="attachment",
+        filename="C:\\Users\\jim\\Documents\\Jim Machon,\x07return.csv",
+    )
+    (folder / "Scan.eml").write_bytes(bytes(msg))
+    (file,) = read_returns([folder])
+    assert (file.name, file.outcome) == ("Scan.eml > Jim Machon, return.csv", "read")
+    assert file.file_name == "Jim Machon, return.csv"
+
+
+def test_a_return_whose_saved_time_part_is_damaged_is_read(tmp_path):
+    """A return whose sheets read but whose docProps/core.xml is damaged in the zip: read,
+    on its own and attached to an email with another (before: merge stopped with a
+    traceback; attached, the email's other return was lost)."""
+    import zipfile
+
+    damaged = _small_return(tmp_path / "damaged.xlsx")
+    with zipfile.ZipFile(damaged) as zf:
+        info = zf.getinfo("docProps/core.xml")
+    data = bytearray(damaged.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start : start + 8] = b"\xff" * 8  # (its deflated bytes)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "damaged.xlsx").write_bytes(bytes(data))
+    good = _small_return(tmp_path / "good.xlsx").read_bytes()
+    eml(folder / "RE two.eml", [("good.xlsx", good, XLSX), ("damaged.xlsx", bytes(data), XLSX)])
+    files = read_returns([folder])
+    assert sorted((f.name, f.outcome) for f in files) == [
+        ("RE two.eml > damaged.xlsx", "read"),
+        ("RE two.eml > good.xlsx", "read"),
+        ("damaged.xlsx", "read"),
+    ]
+
+
+def test_a_reminder_names_the_return_as_its_owner_sent_it():
+    """The reminder of a return that came back unchanged names the file as the owner sent it,
+    not the email HR saved it in nor HR's folder (helper-118: "thank you for sending back
+    your return (RE Fiona.eml > Fiona.xlsx)")."""
+    from edi_xl.master.round_record import UNCHANGED, OwnerStatus, why_chased
+
+    files = ["RE Fiona.eml > Fiona MacDonald.xlsx", "later/Fiona v2.xlsx"]
+    status = OwnerStatus("Fiona MacDonald", UNCHANGED, None, files, 0, 0)
+    said = why_chased(status, AS_AT)
+    assert "your return (Fiona MacDonald.xlsx, Fiona v2.xlsx), but" in said

@@ -844,7 +844,13 @@ class _Merge:
     ) -> bool:
         """Does ``row`` change its action (:func:`_owner_changed`)? Another owner's row in a
         return without edi_xl's record of it is read against what the action held when the
-        round began too."""
+        round began too. A file merged before that changed the action then (the round's
+        record says so) changes it now, though the master holds its words by now (a return
+        with no hidden record, merged again, read as no change, was said "superseded: a newer
+        return was merged earlier this round")."""
+        key = (file.name, stamp(file.stamp))
+        if any(line.key == key for line in self.claimed.get(action.id, ())):
+            return True
         unrecorded = sent_row is None or not sent_row.fingerprint
         stale = unrecorded and not _owner_is(action, self.owners[file.name])
         return _owner_changed(

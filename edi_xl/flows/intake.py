@@ -7,14 +7,17 @@ person can act on ("password protected", "a Word document, not a spreadsheet", "
 table found"). Reading happens in worker processes (:mod:`edi_xl.read.isolation`), so one broken
 file cannot stop the batch.
 
-An owner's reply saved as an email (``.msg``, ``.eml``: :mod:`edi_xl.read.emails`) is read in
-a worker too, and each spreadsheet attached to it is a return of its own, read exactly as if
-it had been saved into the folder, named ``<email> > <attachment>`` (:func:`attachment_name`).
-edi_xl's own drafts (``X-Unsent: 1``) are passed over, as before.
+An owner's reply saved as an email (``.msg``, ``.eml``: :mod:`edi_xl.read.emails`) is
+unpacked in a worker too, and each spreadsheet attached to it is a return of its own, read
+exactly as if it had been saved into the folder (a job of its own, under its own limits:
+:meth:`_Batch.answers`), named ``<email> > <attachment>`` (:func:`attachment_name`). edi_xl's
+own drafts (``X-Unsent: 1``) are passed over, as before.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import queue
 import sys
 import tempfile
@@ -22,7 +25,7 @@ import threading
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,7 +56,7 @@ from edi_xl.read.emails import EMAIL_SUFFIXES, Email, read_email
 from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.read.isolation import FileReader
 from edi_xl.read.sniff import sniff_format
-from edi_xl.read.sources import SPREADSHEET_FORMATS, WorkbookGrids, core_modified, read_grids
+from edi_xl.read.sources import SPREADSHEET_FORMATS, WorkbookGrids, core_modified
 from edi_xl.tables.engine import scan_headers
 from edi_xl.tables.layouts.trust import (
     ColumnMap,
@@ -271,67 +274,76 @@ def attachment_name(email_name: str, attachment: str) -> str:
 
 
 @dataclass
-class EmailRead:
-    """What a worker made of an email (:func:`read_email_returns`), sent back to be turned
-    into returns (:func:`_email_returns`): picklable, no files left behind."""
+class UnpackedEmail:
+    """What a worker made of an email (:func:`unpack_email`): its facts, and each spreadsheet
+    attached as written to the reading's folder, to be read as a file of its own. Picklable,
+    small: the attachments' bytes are on disk."""
 
     email: Email  # its attachments' bytes dropped
-    books: list[AttachedBook]  # each spreadsheet attached
+    attached: list[AttachedFile]  # each spreadsheet attached, in the order attached
 
 
-class AttachedBook(NamedTuple):
-    """A spreadsheet attached to an email, as a worker read it."""
+class AttachedFile(NamedTuple):
+    """A spreadsheet attached to an email, as a worker unpacked it."""
 
     shown: str  # its name as shown: ``FW Update.msg > return.xlsx`` for one a level down
     file_name: str  # its own file name, which ties it to its owner
-    result: WorkbookGrids | UnreadableFileError
-    saved: datetime | None  # its own record's time, else the email's sent time, else None
-    #: its sensitivity label, read while it was on disk (a clean copy of it carries it)
-    label: SensitivityLabel | None
+    written: Path  # where it was written, under a made-up name, to be read
 
 
-def read_email_returns(path: Path) -> EmailRead:
-    """Read the email in ``path`` and each spreadsheet attached to it, in a worker
-    (:data:`edi_xl.read.isolation.Read`). The attachments are written to a temporary folder
-    under made-up names (never the name the email gives: it may hold ``..`` or a path), their
-    bytes dropped from memory, then each is read with :func:`read_grids` as a file is, and
-    the folder is removed (the worker's own temporary folder, which the parent removes
-    too when it has to end the worker). One attachment that needs too much memory, or
-    that a reader trips over, is rejected on its own: the others are still read."""
+class _Attached(NamedTuple):
+    """The ``extra`` of an attachment's job: what its return is named and ranked by."""
+
+    email_path: Path  # the email's file
+    email_name: str  # the email's name as shown
+    shown: str
+    file_name: str
+    sent: datetime | None  # the email's sent time: the attachment's, when it has no own
+
+
+def unpack_email(path: Path, folder: str) -> UnpackedEmail:
+    """The email in ``path``, each spreadsheet attached to it written into ``folder`` (the
+    reading's own, which the parent removes) under a made-up name (never the name the email
+    gives: it may hold ``..`` or a path), to be read as a file of its own, under its own
+    limits (in a worker: :data:`edi_xl.read.isolation.Read`). Other attachments (a logo, a
+    PDF) are not kept."""
     found = read_email(path)
-    books: list[AttachedBook] = []
+    attached: list[AttachedFile] = []
     if not found.draft:
         names = _attachment_names(found)
-        with tempfile.TemporaryDirectory(prefix="edi_xl_email_") as folder:
-            targets = []
-            for i, attachment in enumerate(found.attachments):
-                target = Path(folder) / f"attachment{i}"
-                target.write_bytes(attachment.data)
-                targets.append((target, attachment.name))
-            found.attachments = []  # (their bytes: on disk now, and not sent back)
-            for (target, own_name), (shown, file_name) in zip(targets, names, strict=True):
-                fmt = _sniffed(target)
-                named = Path(own_name).suffix.lower() in ATTACHED_SPREADSHEETS
-                if not named and fmt not in ATTACHED_WORKBOOKS:
-                    continue  # a signature's logo, a PDF: passed over quietly
-                result: WorkbookGrids | UnreadableFileError
-                own: datetime | None = None
-                try:
-                    result = read_grids(target)
-                    own = _own_saved_time(target, fmt, result)
-                except UnreadableFileError as exc:
-                    result = type(exc)(Path(shown), exc.reason)
-                except MemoryError:
-                    result = UnreadableFileError(
-                        shown, "needed more memory than a return may use; skipped"
-                    )
-                except Exception as exc:  # noqa: BLE001 - as the worker says of a file
-                    result = UnreadableFileError(
-                        shown, f"the reader crashed on this file ({type(exc).__name__})"
-                    )
-                label = read_label(target)
-                books.append(AttachedBook(shown, file_name, result, own or found.sent, label))
-    return EmailRead(found, books)
+        own_folder = Path(tempfile.mkdtemp(prefix="email_", dir=folder))
+        for i, (attachment, (shown, file_name)) in enumerate(
+            zip(found.attachments, names, strict=True)
+        ):
+            spreadsheet = Path(attachment.name).suffix.lower() in ATTACHED_SPREADSHEETS
+            target = own_folder / f"attachment{i}"
+            target.write_bytes(attachment.data)
+            if spreadsheet or _sniffed(target) in ATTACHED_WORKBOOKS:
+                attached.append(AttachedFile(shown, file_name, target))
+            else:
+                target.unlink()  # a signature's logo, a PDF: passed over quietly
+        found.attachments = []  # (their bytes: on disk now, and not sent back)
+    return UnpackedEmail(found, attached)
+
+
+def _read_attached(
+    path: Path, attached: _Attached, result: WorkbookGrids | UnreadableFileError
+) -> ReturnFile:
+    """The return of a spreadsheet attached to an email, read from where it was written
+    (``path``; in a worker, else here for one the worker gave no answer for): named after
+    the email and the attachment, ranked by its own saved time, else the email's sent time;
+    its sensitivity label read while it is on disk (a clean copy of it carries it)."""
+    name = attachment_name(attached.email_name, attached.shown)
+    own: datetime | None = None
+    label: SensitivityLabel | None = None
+    if isinstance(result, UnreadableFileError):
+        result = type(result)(Path(attached.shown), result.reason)
+    else:
+        own = _own_saved_time(path, result.format, result)
+        label = read_label(path)
+    file = _read_book(attached.email_path, name, result, own or attached.sent)
+    file.email, file.attachment, file.label = attached.email_name, attached.file_name, label
+    return file
 
 
 def _sniffed(path: Path) -> str:
@@ -972,8 +984,9 @@ def read_returns(
     try:
         for file in batch.passed_over:
             batch.done(file, progress)
-        for _path, file in reader.read_each(batch.to_read, _read_one):
-            batch.done(file, progress)
+        with contextlib.closing(batch.answers(reader)) as answers:
+            for answer in answers:
+                batch.done(answer, progress)
     finally:
         if own_reader:
             reader.close()
@@ -1035,10 +1048,10 @@ class ReturnsReading:
             self._thread.start()
 
     def _read(self) -> None:
-        jobs = self._batch.to_read
         try:
-            for _path, file in self._reader.read_each(jobs, _read_one, stop=self._stopping):
-                self._answers.put(file)
+            with contextlib.closing(self._batch.answers(self._reader, self._stopping)) as answers:
+                for answer in answers:
+                    self._answers.put(answer)
         except BaseException as exc:  # noqa: BLE001 - raised again by result()
             self._error = exc
         finally:
@@ -1102,7 +1115,7 @@ class _Batch:
         self.order = {name: i for i, (_, name, _) in enumerate(found)}
         skip = {p.resolve(): which for p, which in (not_returns or {}).items()}
         self.passed_over: list[ReturnFile] = []
-        #: (path, name), or (path, name, how it is read) for an email
+        #: (path, name), or (path, name, :func:`unpack_email`) for an email
         self.to_read: list[tuple[Any, ...]] = []
         for path, name, real in found:
             which = skip.get(real)
@@ -1114,11 +1127,60 @@ class _Batch:
             if why:
                 self.passed_over.append(ReturnFile(path, name, SKIPPED, why))
             elif path.suffix.lower() in EMAIL_SUFFIXES:
-                self.to_read.append((path, name, read_email_returns))
+                self.to_read.append((path, name, unpack_email))
             else:
                 self.to_read.append((path, name))
         self.files: list[ReturnFile] = []
         self.dealt_with = 0  # files of the folder (an email is one, whatever it carries)
+
+    def answers(
+        self, reader: FileReader, stop: threading.Event | None = None
+    ) -> Generator[ReturnFile | list[ReturnFile], None, None]:
+        """Each file to read, read by ``reader``'s workers, as it is dealt with: a file's
+        return; an email's returns, a list. ``stop``: as :meth:`FileReader.read_each`'s.
+
+        An email is read in two steps, so that each spreadsheet attached is read under its
+        own time and memory limits, as a file in the folder is (one that hangs, or needs
+        more memory than a return may, is rejected on its own: the email's others are read).
+        First a worker unpacks each email, writing the spreadsheets attached into a temporary
+        folder of this reading's (removed here when the reading ends, stopped or not, once
+        the workers that could write to it are ended); then each is read as a job of its own.
+        Files and emails' facts come first, emails' returns after (:meth:`in_order` puts
+        them where the email is in the folder)."""
+        if not any(len(job) > 2 for job in self.to_read):  # no email: one step
+            with contextlib.closing(reader.read_each(self.to_read, _read_one, stop=stop)) as read:
+                for _path, file in read:
+                    yield file
+            return
+        names = {Path(job[0]): job[1] for job in self.to_read}
+        emails: list[tuple[Path, str, UnpackedEmail]] = []
+        with tempfile.TemporaryDirectory(
+            prefix="edi_xl_emails_", ignore_cleanup_errors=True
+        ) as tmp:
+            jobs = [
+                (job[0], job[1], functools.partial(job[2], folder=tmp)) if len(job) > 2 else job
+                for job in self.to_read
+            ]
+            with contextlib.closing(reader.read_each(jobs, _read_one, stop=stop)) as read:
+                for path, answer in read:
+                    if isinstance(answer, UnpackedEmail):  # its returns: read next
+                        emails.append((path, names[path], answer))
+                    else:
+                        yield answer
+            attached = [
+                (book.written, _Attached(path, name, book.shown, book.file_name, found.email.sent))
+                for path, name, found in emails
+                for book in found.attached
+            ]
+            with contextlib.closing(reader.read_each(attached, _read_attached, stop=stop)) as read:
+                for _path, _name, found in emails:
+                    returns = []
+                    for _book in found.attached:
+                        if (answer := next(read, None)) is not None:
+                            returns.append(answer[1])
+                        else:  # stopped
+                            return
+                    yield returns
 
     def done(
         self,
@@ -1138,24 +1200,25 @@ class _Batch:
 
 
 def _read_one(
-    path: Path, name: str, result: WorkbookGrids | UnreadableFileError | EmailRead
-) -> ReturnFile | list[ReturnFile]:
+    path: Path, name: str, result: WorkbookGrids | UnreadableFileError | UnpackedEmail
+) -> ReturnFile | list[ReturnFile] | UnpackedEmail:
     """What came of one file of the folder (in a worker; in this process for a file the
-    worker gave no answer for): an email's attached returns, each as a file's."""
-    if isinstance(result, EmailRead):
-        return _email_returns(path, name, result)
+    worker gave no answer for): an email unpacked, its spreadsheets to be read
+    (:meth:`_Batch.answers`), unless there is none to read."""
+    if isinstance(result, UnpackedEmail):
+        return _email_returns(path, name, result) or result
     return _read_book(path, name, result)
 
 
-def _email_returns(path: Path, name: str, read: EmailRead) -> list[ReturnFile]:
-    """The returns attached to the email ``name``: one for each spreadsheet, read as a file;
-    the email passed over as before when it is one of edi_xl's drafts; rejected, saying who
-    sent it and what about, when it has no spreadsheet attached."""
+def _email_returns(path: Path, name: str, read: UnpackedEmail) -> list[ReturnFile]:
+    """The email ``name`` passed over when it is a draft, or rejected, saying who sent it and
+    what about, when it has no spreadsheet attached; else none yet (its spreadsheets are
+    read, each as a file)."""
     found = read.email
     if found.draft:
         return [ReturnFile(path, name, SKIPPED, problem(Code.EMAIL_FILE, file=name))]
-    if not read.books:
-        why = problem(
+    if not read.attached:
+        why_rejected = problem(
             Code.EMAIL_NO_SPREADSHEET,
             file=name,
             sender=found.sender or "no sender",
@@ -1167,13 +1230,8 @@ def _email_returns(path: Path, name: str, read: EmailRead) -> list[ReturnFile]:
                 else ""
             ),
         )
-        return [ReturnFile(path, name, REJECTED, why, email=name)]
-    returns: list[ReturnFile] = []
-    for book in read.books:
-        file = _read_book(path, attachment_name(name, book.shown), book.result, book.saved)
-        file.email, file.attachment, file.label = name, book.file_name, book.label
-        returns.append(file)
-    return returns
+        return [ReturnFile(path, name, REJECTED, why_rejected, email=name)]
+    return []
 
 
 #: Said of an email with no spreadsheet attached that has text of its own.

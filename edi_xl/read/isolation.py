@@ -20,8 +20,8 @@ return, say) can have the worker do that too: :meth:`FileReader.read_each` takes
 that the worker applies to each file's grids, or to the error that stopped the reading, and
 sends back only its answer. That work then runs in parallel, under the same limits, and
 the parent has less to unpickle. A job may also name its own reader, for files that are
-not one spreadsheet (an email carrying returns: :mod:`edi_xl.read.emails`): the worker reads
-the file with it, under the same limits, and hands ``then`` what it gave.
+not one spreadsheet (an email carrying returns, unpacked: :mod:`edi_xl.read.emails`): the
+worker reads the file with it, under the same limits, and hands ``then`` what it gave.
 
 The cost is pickling each result back to the parent and starting processes, so
 :class:`FileReader` keeps a small pool of workers and reuses them across files: they start
@@ -438,8 +438,10 @@ class _Worker:
     def __init__(self, ctx: Any, memory_mb: int) -> None:
         fd, self.stderr_path = tempfile.mkstemp(prefix="edi_xl_worker_", suffix=".log")
         os.close(fd)
-        #: the worker's temporary folder (an email's attachments are written there): removed
-        #: here when the worker ends, also when it had to be killed mid-file
+        #: the worker's temporary folder, for what a reader writes (msoffcrypto copies an
+        #: .xls it decrypts into a temporary file): removed here when the worker ends, also
+        #: when it had to be killed mid-file (an email's attachments are not written here
+        #: but in a folder of the reading's: :meth:`edi_xl.flows.intake._Batch.answers`)
         self.temp_dir = tempfile.mkdtemp(prefix="edi_xl_worker_")
         parent_conn, child_conn = ctx.Pipe(duplex=True)
         self.process = ctx.Process(

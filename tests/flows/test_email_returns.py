@@ -390,9 +390,9 @@ def _small_return(path: Path) -> Path:
 
 
 def test_what_a_worker_ended_mid_email_wrote_is_removed(tmp_path, monkeypatch):
-    """An email whose reading outlasts the worker's time limit (its second attachment's
-    reader hangs): the worker is ended, and the attachments it wrote (owners' returns) are
-    not left in the temporary folder."""
+    """An email whose unpacking outlasts the worker's time limit (it hangs once the first
+    attachment is written): the worker is ended, the email rejected saying so, and the
+    attachment it wrote (an owner's return) is not left in the temporary folder."""
     import time
 
     from edi_xl.flows import intake
@@ -403,19 +403,91 @@ def test_what_a_worker_ended_mid_email_wrote_is_removed(tmp_path, monkeypatch):
     temporary = tmp_path / "temp"
     temporary.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))  # (the workers are forked)
-    read = intake.read_grids
+    sniffed = intake._sniffed
 
-    def hangs_on_the_second(path: Path, *args: object, **kwargs: object) -> object:
+    def hangs_on_the_second(path: Path) -> str:
         if path.name == "attachment1":
             time.sleep(30)
-        return read(path, *args, **kwargs)
+        return sniffed(path)
 
-    monkeypatch.setattr(intake, "read_grids", hangs_on_the_second)
+    monkeypatch.setattr(intake, "_sniffed", hangs_on_the_second)
     data = _small_return(tmp_path / "one.xlsx").read_bytes()
-    eml(folder / "RE two.eml", [(f"return {i}.xlsx", data, XLSX) for i in range(2)])
+    # (named with no .xlsx: a workbook by its content only, sniffed as it is unpacked)
+    eml(folder / "RE two.eml", [(f"return {i}", data, XLSX) for i in range(2)])
     with FileReader(timeout=1.0, memory_mb=1024) as reader:
         (file,) = read_returns([folder], reader=reader)
     assert file.outcome == "rejected" and "longer than" in (file.reason or "")
+    assert sorted(temporary.rglob("*")) == []
+
+
+#: What the reader of :func:`bad_attachment` does with the attachment ``BAD`` marks.
+BAD = b"BAD ATTACHMENT"
+
+
+def _bad_reader(how: str):  # noqa: ANN202 - a test's stand-in for read_grids
+    import os
+    import time
+
+    from edi_xl.read import isolation
+
+    read = isolation.read_grids
+
+    def reads(path, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if Path(path).read_bytes().startswith(BAD):
+            if how == "hangs":
+                time.sleep(30)
+            elif how == "needs more memory":
+                return b"x" * (2 * 1024**3)  # (more than the worker's 1 GB address space)
+            else:  # a native reader's abort, as calamine's on a failed allocation
+                os.write(2, b"memory allocation of 68719476736 bytes failed\n")
+                os.abort()
+        return read(path, *args, **kwargs)
+
+    return reads
+
+
+@pytest.mark.parametrize("how", ["hangs", "needs more memory", "aborts"])
+def test_an_attachment_that_hangs_or_bursts_its_worker_loses_no_other(
+    master, tmp_path, monkeypatch, how
+):
+    """One attachment whose reader hangs, runs out of memory or crashes the worker is
+    rejected on its own, named by email and attachment, under its own limits: the return
+    beside it in the same email is read and merged (before: the email was one job, and the
+    whole of it was rejected, "took longer than 30 s to read"). Nothing is left in the
+    temporary folder."""
+    from edi_xl.flows import intake
+    from edi_xl.read import isolation
+    from edi_xl.read.isolation import FileReader
+
+    sent = {f.owner: f.path for f in make_owner_returns(master, tmp_path / "sent", AS_AT).files}
+    jim = next(o for o in sorted(sent) if o.startswith("Jim"))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    temporary = tmp_path / "temp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))  # (the workers are forked)
+    monkeypatch.setattr(isolation, "read_grids", _bad_reader(how))  # (a file's reader)
+    monkeypatch.setattr(intake, "read_grids", _bad_reader(how), raising=False)  # (was the email's)
+    eml(
+        folder / "RE bomb.eml",
+        [
+            (sent[jim].name, filled(sent[jim], "Jim's update, beside a bomb"), XLSX),
+            ("bomb.xlsx", BAD + b"\0" * 100, XLSX),
+        ],
+    )
+    with FileReader(timeout=1.0, memory_mb=1024) as reader:
+        result = merge_returns(master, [folder], as_at=AS_AT, reader=reader)
+    files = {f.file: (f.outcome, f.reason) for f in result.files}
+    why = {
+        "hangs": "took longer than 1 s to read; skipped",
+        "needs more memory": "needed more than 1024 MB of memory to read; skipped",
+        "aborts": "needed more than 1024 MB of memory to read; skipped",
+    }[how]
+    assert files == {
+        f"RE bomb.eml > {sent[jim].name}": ("merged", None),
+        "RE bomb.eml > bomb.xlsx": ("rejected", why),
+    }
+    assert plan_rows(master)[first_action(sent[jim])][UPDATE] == "Jim's update, beside a bomb"
     assert sorted(temporary.rglob("*")) == []
 
 

@@ -397,9 +397,8 @@ MESSAGES: dict[Code, str] = {
     Code.LIBREOFFICE_LOCK_FILE: "a LibreOffice lock file",
     Code.HIDDEN_FILE: "a hidden file",
     Code.SYSTEM_FILE: "a system file",
-    Code.EMAIL_FILE: (
-        "an email draft, not a reply (X-Unsent: the drafts edi-xl returns and edi-xl chase write)"
-    ),
+    # (X-Unsent: the drafts edi-xl returns and chase write; an Outlook .msg never sent)
+    Code.EMAIL_FILE: "an {what}, not a reply ({why})",
     Code.MASTER_IN_RETURNS: "the {which}",
     # the reader's own words for a file it cannot open (edi_xl.read.sources)
     Code.PASSWORD_PROTECTED: "{reason}",

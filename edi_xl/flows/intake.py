@@ -11,7 +11,7 @@ An owner's reply saved as an email (``.msg``, ``.eml``: :mod:`edi_xl.read.emails
 unpacked in a worker too, and each spreadsheet attached to it is a return of its own, read
 exactly as if it had been saved into the folder (a job of its own, under its own limits:
 :meth:`_Batch.answers`), named ``<email> > <attachment>`` (:func:`attachment_name`). edi_xl's
-own drafts (``X-Unsent: 1``) are passed over, as before.
+own drafts (``X-Unsent: 1``) and Outlook's (never sent) are passed over.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ from edi_xl.read.emails import EMAIL_SUFFIXES, Email, read_email
 from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.read.isolation import FileReader
 from edi_xl.read.sniff import sniff_format
-from edi_xl.read.sources import SPREADSHEET_FORMATS, WorkbookGrids, core_modified
+from edi_xl.read.sources import SPREADSHEET_FORMATS, WorkbookGrids, core_modified, read_grids
 from edi_xl.tables.engine import scan_headers
 from edi_xl.tables.layouts.trust import (
     ColumnMap,
@@ -288,7 +288,9 @@ class AttachedFile(NamedTuple):
 
     shown: str  # its name as shown: ``FW Update.msg > return.xlsx`` for one a level down
     file_name: str  # its own file name, which ties it to its owner
-    written: Path  # where it was written, under a made-up name, to be read
+    #: where it was written, under a made-up name, to be read (None: a link to the file,
+    #: not the file, :attr:`edi_xl.read.emails.Attachment.link`)
+    written: Path | None
 
 
 class _Attached(NamedTuple):
@@ -301,12 +303,15 @@ class _Attached(NamedTuple):
     sent: datetime | None  # the email's sent time: the attachment's, when it has no own
 
 
-def unpack_email(path: Path, folder: str) -> UnpackedEmail:
+def unpack_email(path: Path, folder: str) -> WorkbookGrids | UnpackedEmail:
     """The email in ``path``, each spreadsheet attached to it written into ``folder`` (the
     reading's own, which the parent removes) under a made-up name (never the name the email
     gives: it may hold ``..`` or a path), to be read as a file of its own, under its own
     limits (in a worker: :data:`edi_xl.read.isolation.Read`). Other attachments (a logo, a
-    PDF) are not kept."""
+    PDF) are not kept. A file named as an email whose content is a workbook (a return
+    renamed ``.msg``) is read as the workbook it is."""
+    if _sniffed(path) in ATTACHED_WORKBOOKS:
+        return read_grids(path)
     found = read_email(path)
     attached: list[AttachedFile] = []
     if not found.draft:
@@ -316,6 +321,10 @@ def unpack_email(path: Path, folder: str) -> UnpackedEmail:
             zip(found.attachments, names, strict=True)
         ):
             spreadsheet = Path(attachment.name).suffix.lower() in ATTACHED_SPREADSHEETS
+            if attachment.link:
+                if spreadsheet:  # (a link to a PDF is no return, as a PDF is not)
+                    attached.append(AttachedFile(shown, file_name, None))
+                continue
             target = own_folder / f"attachment{i}"
             target.write_bytes(attachment.data)
             if spreadsheet or _sniffed(target) in ATTACHED_WORKBOOKS:
@@ -1171,12 +1180,15 @@ class _Batch:
                 (book.written, _Attached(path, name, book.shown, book.file_name, found.email.sent))
                 for path, name, found in emails
                 for book in found.attached
+                if book.written is not None
             ]
             with contextlib.closing(reader.read_each(attached, _read_attached, stop=stop)) as read:
-                for _path, _name, found in emails:
+                for path, name, found in emails:
                     returns = []
-                    for _book in found.attached:
-                        if (answer := next(read, None)) is not None:
+                    for book in found.attached:
+                        if book.written is None:
+                            returns.append(_link_return(path, name, book))
+                        elif (answer := next(read, None)) is not None:
                             returns.append(answer[1])
                         else:  # stopped
                             return
@@ -1216,7 +1228,13 @@ def _email_returns(path: Path, name: str, read: UnpackedEmail) -> list[ReturnFil
     read, each as a file)."""
     found = read.email
     if found.draft:
-        return [ReturnFile(path, name, SKIPPED, problem(Code.EMAIL_FILE, file=name))]
+        what, why = (
+            ("unsent draft", OUTLOOK_DRAFT)
+            if found.outlook
+            else ("email draft", "X-Unsent: the drafts edi-xl returns and edi-xl chase write")
+        )
+        why_skipped = problem(Code.EMAIL_FILE, file=name, what=what, why=why)
+        return [ReturnFile(path, name, SKIPPED, why_skipped)]
     if not read.attached:
         why_rejected = problem(
             Code.EMAIL_NO_SPREADSHEET,
@@ -1232,6 +1250,21 @@ def _email_returns(path: Path, name: str, read: UnpackedEmail) -> list[ReturnFil
         )
         return [ReturnFile(path, name, REJECTED, why_rejected, email=name)]
     return []
+
+
+#: Why an Outlook draft (a ``.msg`` never sent) is passed over.
+OUTLOOK_DRAFT = "an Outlook message never sent, from Drafts: drag in the reply as received"
+#: Why a link attached in place of a spreadsheet is rejected.
+LINK_REASON = "a link to a file, not the file: open it and save the spreadsheet into the folder"
+
+
+def _link_return(path: Path, name: str, link: AttachedFile) -> ReturnFile:
+    """A spreadsheet attached to the email ``name`` as a link (OneDrive, SharePoint), not
+    the file: rejected, named and tied to its owner as the file would be."""
+    error = UnreadableFileError(Path(link.shown), LINK_REASON)
+    file = _read_book(path, attachment_name(name, link.shown), error)
+    file.email, file.attachment = name, link.file_name
+    return file
 
 
 #: Said of an email with no spreadsheet attached that has text of its own.

@@ -18,6 +18,11 @@ one level down: its attachments
 come with the outer email's, named after it (:attr:`Attachment.within`). One further down
 is not read, and said so (:attr:`Email.not_read`).
 
+An attachment may be a link to the file, not the file (Outlook's "Share link" to OneDrive or
+SharePoint: a ``.msg`` attachment by reference, ``PR_ATTACH_METHOD`` 7; in an ``.eml``, a
+``message/external-body`` part): it comes with no bytes, marked :attr:`Attachment.link`, for
+the merge to say so rather than pass it over.
+
 Everything here is untrusted: a damaged file raises
 :class:`~edi_xl.core.errors.UnreadableFileError` with a reason a person can act on; the
 sizes are those of the file itself (the worker's memory limit applies, see
@@ -55,6 +60,8 @@ class Attachment:
     data: bytes
     #: the name of the email attached inside the email it came in ("FW Update.msg"), or ""
     within: str = ""
+    #: a link to the file (on OneDrive, SharePoint, a share), not the file: ``data`` is empty
+    link: bool = False
 
 
 @dataclass
@@ -69,12 +76,15 @@ class Email:
     attachments: list[Attachment] = field(default_factory=list)
     #: emails attached deeper than :data:`DEPTH`, by name: not read
     not_read: list[str] = field(default_factory=list)
+    #: an Outlook ``.msg`` (its draft is one never sent, not one of edi_xl's own ``.eml``)
+    outlook: bool = False
 
 
 def read_email(path: str | Path) -> Email:
     """The email in ``path`` (an ``.eml`` or ``.msg``, by its content: an OLE file is a
-    ``.msg``, anything else is read as RFC 5322). Raises
-    :class:`~edi_xl.core.errors.UnreadableFileError` for a damaged one."""
+    ``.msg``, anything else is read as RFC 5322, when it has an email's headers). Raises
+    :class:`~edi_xl.core.errors.UnreadableFileError` for a damaged one, or one that is no
+    email."""
     path = Path(path)
     try:
         with path.open("rb") as handle:
@@ -90,11 +100,19 @@ def read_email(path: str | Path) -> Email:
 
 # ---- .eml --------------------------------------------------------------------------------
 
+#: The headers of which an email has at least one (random bytes, a workbook renamed ``.eml``,
+#: have none: the parser takes them all for the body of an email with no headers).
+EMAIL_HEADERS = frozenset(
+    ("from", "to", "subject", "date", "content-type", "mime-version", "message-id", "received")
+)
+
 
 def _read_eml(path: Path) -> Email:
     try:
         with path.open("rb") as handle:
             message = email.message_from_binary_file(handle, policy=email.policy.default)
+        if not any(key.lower() in EMAIL_HEADERS for key in message):
+            raise UnreadableFileError(path, _not_an_email(path))
         found = _eml(message, 0, "")
     except (UnreadableFileError, MemoryError):
         raise
@@ -103,6 +121,17 @@ def _read_eml(path: Path) -> Email:
     if not found.sender and not found.subject and not found.attachments and not found.has_text:
         raise UnreadableFileError(path, "not an email: it has no sender, subject or content")
     return found
+
+
+def _not_an_email(path: Path) -> str:
+    """Why ``path``, named as an email, is not read as one (no header of an email's in it;
+    a ``.msg`` not the file Outlook saves)."""
+    if path.suffix.lower() == ".msg":
+        return (
+            "not an Outlook email (.msg), nor a spreadsheet: drag the reply from Outlook into "
+            "the folder again"
+        )
+    return "not an email: it has no From, Subject, Date or other header an email has"
 
 
 def _eml(message: Message, depth: int, within: str) -> Email:
@@ -131,6 +160,9 @@ def _eml(message: Message, depth: int, within: str) -> Email:
             inside = _eml(inner_message, depth + 1, name)
             found.attachments += inside.attachments
             found.not_read += inside.not_read
+            continue
+        if part.get_content_type() == "message/external-body":  # a link to the file
+            found.attachments.append(Attachment(part.get_filename() or "", b"", within, True))
             continue
         data = part.get_payload(decode=True)
         if isinstance(data, bytes):
@@ -174,7 +206,7 @@ def _eml_parts(message: Message) -> list[Message]:
     for part in message.get_payload():  # type: ignore[union-attr]
         if not isinstance(part, Message):
             continue
-        if part.get_content_type() == "message/rfc822":
+        if part.get_content_type() in ("message/rfc822", "message/external-body"):
             found.append(part)
         elif part.is_multipart():
             found += _eml_parts(part)
@@ -215,6 +247,9 @@ _MESSAGE_FLAGS, _UNSENT = 0x0E07, 0x0008
 _LONG_NAME, _SHORT_NAME, _DISPLAY_NAME, _DATA = 0x3707, 0x3704, 0x3001, 0x3701
 _NAMES = (_LONG_NAME, _SHORT_NAME, _DISPLAY_NAME)  # an attachment's file name, first found
 _METHOD, _EMBEDDED_MESSAGE = 0x3705, 5  # PR_ATTACH_METHOD, ATTACH_EMBEDDED_MSG
+#: PR_ATTACH_METHOD of an attachment that is a link to the file: by reference (a path), by
+#: reference resolved, by reference only, by web reference (OneDrive, SharePoint)
+_BY_REFERENCE = (2, 3, 4, 7)
 _FILETIME_START = datetime(1601, 1, 1, tzinfo=UTC)
 
 
@@ -282,6 +317,7 @@ def _msg(
         draft=flags is not None and bool(flags & _UNSENT),
         has_text=bool(body.strip())
         or (not body and any(stream(f"__substg1.0_{p:04X}0102") for p in (_RTF, _HTML))),
+        outlook=True,
     )
     storages = sorted({e[len(at)] for e in entries if len(e) > len(at) and e[: len(at)] == at})
     for storage in storages:
@@ -299,7 +335,9 @@ def _msg(
             found.not_read += inside.not_read
             continue
         data = stream(storage, f"__substg1.0_{_DATA:04X}0102")
-        if data is not None:
+        if not data and method in _BY_REFERENCE:  # a link to the file, not the file
+            found.attachments.append(Attachment(name, b"", within, True))
+        elif data is not None:
             _attach(found, name, data, depth, within)
     return found
 

@@ -547,3 +547,96 @@ def test_a_reminder_names_the_return_as_its_owner_sent_it():
     status = OwnerStatus("Fiona MacDonald", UNCHANGED, None, files, 0, 0)
     said = why_chased(status, AS_AT)
     assert "your return (Fiona MacDonald.xlsx, Fiona v2.xlsx), but" in said
+
+
+def test_a_file_named_as_an_email_that_is_none_is_said_to_be_none(tmp_path):
+    """Random bytes saved as ``.eml`` or ``.msg`` are not an email, and said so (before: "an
+    email with no spreadsheet attached (from no sender, subject 'no subject')"); a workbook
+    renamed ``.msg`` is read as the workbook it is."""
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    noise = b"\x8f\x02" + os.urandom(2000)
+    (folder / "noise.eml").write_bytes(noise)
+    (folder / "noise.msg").write_bytes(noise)
+    _small_return(folder / "Jim Machon.msg")  # an .xlsx, renamed
+    files = {f.name: f for f in read_returns([folder])}
+    assert {n: (f.outcome, f.reason) for n, f in files.items()} == {
+        "noise.eml": (
+            "rejected",
+            "not an email: it has no From, Subject, Date or other header an email has",
+        ),
+        "noise.msg": (
+            "rejected",
+            "not an Outlook email (.msg), nor a spreadsheet: drag the reply from Outlook into "
+            "the folder again",
+        ),
+        "Jim Machon.msg": ("read", None),
+    }
+    assert files["Jim Machon.msg"].rows[0].id == "2.1" and files["Jim Machon.msg"].email is None
+
+
+def test_an_outlook_draft_is_said_to_be_an_unsent_draft(tmp_path):
+    """A ``.msg`` dragged from Outlook's Drafts (never sent) is passed over as an unsent
+    draft, not as one of edi_xl's own drafts (X-Unsent, which keep their words)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    draft = msgforge.Message(subject="RE: update", text_body="draft", sent=None)
+    draft.attach_bytes("louanna.csv", b"#,Status,Update\n2.1,delayed,ok\n")
+    draft.save(folder / "RE update.msg")
+    eml(folder / "Louanna.eml", [], draft=True)
+    files = {f.name: (f.outcome, f.reason) for f in read_returns([folder])}
+    assert files == {
+        "RE update.msg": (
+            "skipped",
+            "an unsent draft, not a reply (an Outlook message never sent, from Drafts: drag in "
+            "the reply as received)",
+        ),
+        "Louanna.eml": (
+            "skipped",
+            "an email draft, not a reply (X-Unsent: the drafts edi-xl returns and edi-xl chase "
+            "write)",
+        ),
+    }
+
+
+def _as_a_link(msg: Path) -> None:
+    """The last attachment of the ``.msg`` at ``msg`` made a link to the file (Outlook's
+    "Share link" to OneDrive: PR_ATTACH_METHOD 7, ATTACH_BY_WEB_REFERENCE), as Outlook saves
+    one: its properties' AttachMethod entry (type 3, id 0x3705) set to 7 in place."""
+    data = bytearray(msg.read_bytes())
+    at = data.rfind(b"\x03\x00\x05\x37")
+    assert at > 0 and data[at + 8] == 1
+    data[at + 8] = 7
+    msg.write_bytes(bytes(data))
+
+
+def test_a_spreadsheet_attached_as_a_link_is_said_to_be_a_link(tmp_path):
+    """A spreadsheet attached as a link to it (OneDrive, SharePoint), not the file, is
+    rejected saying so, named by email and attachment (before: passed over, the email
+    rejected as having no spreadsheet attached); the email's other return is read."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    message = msgforge.Message(subject="RE: update", text_body="see link", sent=SENT)
+    message.attach_bytes("louanna.csv", b"#,Status,Update\n2.1,delayed,ok\n")
+    message.attach_bytes("Jim Machon.xlsx", b"")
+    message.save(folder / "RE link.msg")
+    _as_a_link(folder / "RE link.msg")
+    raw = (
+        b"From: Jim <jim@trust.nhs.uk>\nSubject: RE: update\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="XX"\n\n--XX\nContent-Type: text/plain\n\n'
+        b"Here is my return\n--XX\nContent-Type: message/external-body; access-type=URL;\n"
+        b' URL="https://trust.sharepoint.com/Jim.xlsx"\n'
+        b'Content-Disposition: attachment; filename="Jim.xlsx"\n\n'
+        b"Content-Type: application/vnd.ms-excel\n\n--XX--\n"
+    )
+    (folder / "RE link.eml").write_bytes(raw)
+    link = "a link to a file, not the file: open it and save the spreadsheet into the folder"
+    files = read_returns([folder])
+    assert [(f.name, f.outcome, f.reason) for f in files] == [
+        ("RE link.eml > Jim.xlsx", "rejected", link),
+        ("RE link.msg > louanna.csv", "read", None),
+        ("RE link.msg > Jim Machon.xlsx", "rejected", link),
+    ]
+    assert files[2].file_name == "Jim Machon.xlsx"  # (tied to Jim, as the file would be)

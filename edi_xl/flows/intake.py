@@ -17,8 +17,11 @@ own drafts (``X-Unsent: 1``) and Outlook's (never sent) are passed over.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
+import lzma
 import queue
+import shutil
 import sys
 import tempfile
 import threading
@@ -249,6 +252,7 @@ def _own_saved_time(path: Path, fmt: str, book: WorkbookGrids | None) -> datetim
             RuntimeError,
             zipfile.BadZipFile,
             zlib.error,
+            lzma.LZMAError,
         ):  # a damaged core.xml: no saved time
             pass
     return None
@@ -326,13 +330,25 @@ def unpack_email(path: Path, folder: str) -> WorkbookGrids | UnpackedEmail:
                     attached.append(AttachedFile(shown, file_name, None))
                 continue
             target = own_folder / f"attachment{i}"
-            target.write_bytes(attachment.data)
+            try:
+                target.write_bytes(attachment.data)
+            except OSError as exc:
+                if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                    raise
+                raise UnreadableFileError(path, TEMP_FULL.format(folder=folder)) from exc
             if spreadsheet or _sniffed(target) in ATTACHED_WORKBOOKS:
                 attached.append(AttachedFile(shown, file_name, target))
             else:
                 target.unlink()  # a signature's logo, a PDF: passed over quietly
         found.attachments = []  # (their bytes: on disk now, and not sent back)
     return UnpackedEmail(found, attached)
+
+
+#: Why an email is rejected when its attachments do not fit where they are unpacked.
+TEMP_FULL = (
+    "no room to unpack its attachments in the temporary folder ({folder}): free some disk "
+    "space there and merge again"
+)
 
 
 def _read_attached(
@@ -348,8 +364,11 @@ def _read_attached(
     if isinstance(result, UnreadableFileError):
         result = type(result)(Path(attached.shown), result.reason)
     else:
-        own = _own_saved_time(path, result.format, result)
-        label = read_label(path)
+        # (as a file's: a damaged part gives no time, no label; never the whole reading)
+        with contextlib.suppress(Exception):
+            own = _own_saved_time(path, result.format, result)
+        with contextlib.suppress(Exception):
+            label = read_label(path)
     file = _read_book(attached.email_path, name, result, own or attached.sent)
     file.email, file.attachment, file.label = attached.email_name, attached.file_name, label
     return file
@@ -1108,6 +1127,10 @@ class ReturnsReading:
         return self._files
 
 
+#: Emails unpacked at once, for each worker, before their attachments are read and removed.
+EMAILS_AT_ONCE = 4
+
+
 class _Batch:
     """The files under the inputs: those passed over, those to read, those dealt with."""
 
@@ -1162,37 +1185,60 @@ class _Batch:
                     yield file
             return
         names = {Path(job[0]): job[1] for job in self.to_read}
-        emails: list[tuple[Path, str, UnpackedEmail]] = []
         with tempfile.TemporaryDirectory(
             prefix="edi_xl_emails_", ignore_cleanup_errors=True
         ) as tmp:
-            jobs = [
-                (job[0], job[1], functools.partial(job[2], folder=tmp)) if len(job) > 2 else job
-                for job in self.to_read
-            ]
-            with contextlib.closing(reader.read_each(jobs, _read_one, stop=stop)) as read:
-                for path, answer in read:
-                    if isinstance(answer, UnpackedEmail):  # its returns: read next
-                        emails.append((path, names[path], answer))
-                    else:
-                        yield answer
-            attached = [
-                (book.written, _Attached(path, name, book.shown, book.file_name, found.email.sent))
-                for path, name, found in emails
-                for book in found.attached
-                if book.written is not None
-            ]
-            with contextlib.closing(reader.read_each(attached, _read_attached, stop=stop)) as read:
-                for path, name, found in emails:
-                    returns = []
-                    for book in found.attached:
-                        if book.written is None:
-                            returns.append(_link_return(path, name, book))
-                        elif (answer := next(read, None)) is not None:
-                            returns.append(answer[1])
-                        else:  # stopped
-                            return
-                    yield returns
+            for part in self._parts(reader.workers):
+                jobs = [
+                    (job[0], job[1], functools.partial(job[2], folder=tmp)) if len(job) > 2 else job
+                    for job in part
+                ]
+                emails: list[tuple[Path, str, UnpackedEmail]] = []
+                with contextlib.closing(reader.read_each(jobs, _read_one, stop=stop)) as read:
+                    for path, answer in read:
+                        if isinstance(answer, UnpackedEmail):  # its returns: read next
+                            emails.append((path, names[path], answer))
+                        else:
+                            yield answer
+                attached = [
+                    (
+                        book.written,
+                        _Attached(path, name, book.shown, book.file_name, found.email.sent),
+                    )
+                    for path, name, found in emails
+                    for book in found.attached
+                    if book.written is not None
+                ]
+                with contextlib.closing(
+                    reader.read_each(attached, _read_attached, stop=stop)
+                ) as read:
+                    for path, name, found in emails:
+                        returns = []
+                        for book in found.attached:
+                            if book.written is None:
+                                returns.append(_link_return(path, name, book))
+                            elif (answer := next(read, None)) is not None:
+                                returns.append(answer[1])
+                            else:  # stopped
+                                return
+                        yield returns
+                # every job of this part answered: no worker writes or reads these any more
+                folders = {b.written.parent for _, _, f in emails for b in f.attached if b.written}
+                for unpacked in folders:
+                    shutil.rmtree(unpacked, ignore_errors=True)
+
+    def _parts(self, workers: int) -> list[list[tuple[Any, ...]]]:
+        """The files to read, cut after every few emails (:data:`EMAILS_AT_ONCE` a worker):
+        the attachments of only so many are on disk at once, not every email's."""
+        parts: list[list[tuple[Any, ...]]] = [[]]
+        emails = 0
+        for job in self.to_read:
+            parts[-1].append(job)
+            if len(job) > 2:
+                emails += 1
+                if emails % (EMAILS_AT_ONCE * workers) == 0:
+                    parts.append([])
+        return [part for part in parts if part]
 
     def done(
         self,

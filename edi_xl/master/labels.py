@@ -22,6 +22,7 @@ An RMS-encrypted file is not a zip at all, so it has no label here (edi_xl canno
 from __future__ import annotations
 
 import io
+import lzma
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -179,7 +180,16 @@ def read_label(path: str | Path, data: bytes | None = None) -> SensitivityLabel 
             customs = _root_targets(zf, names, CUSTOM_REL) or ([CUSTOM] if CUSTOM in names else [])
             label_info = zf.read(infos[0]) if infos else None
             properties = _msip_properties(zf.read(customs[0])) if customs else ()
-    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, ValueError, zlib.error, EOFError):
+    except (
+        OSError,
+        zipfile.BadZipFile,
+        KeyError,
+        RuntimeError,
+        ValueError,
+        zlib.error,
+        lzma.LZMAError,
+        EOFError,
+    ):
         return None  # (a part damaged in the zip: nothing else reads it, so no label either)
     label = SensitivityLabel(label_info, properties, path.name)
     if label_info is not None and not label.ids:

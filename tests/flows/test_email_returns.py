@@ -640,3 +640,62 @@ def test_a_spreadsheet_attached_as_a_link_is_said_to_be_a_link(tmp_path):
         ("RE link.msg > Jim Machon.xlsx", "rejected", link),
     ]
     assert files[2].file_name == "Jim Machon.xlsx"  # (tied to Jim, as the file would be)
+
+
+def _lzma_damaged(data: bytes, part: str) -> bytes:
+    """A workbook's bytes with ``part`` stored LZMA-compressed and its stream damaged (the
+    sheets still read)."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for info in source.infolist():
+            kind = zipfile.ZIP_LZMA if info.filename == part else zipfile.ZIP_DEFLATED
+            zf.writestr(info.filename, source.read(info), compress_type=kind)
+    raw = bytearray(out.getvalue())
+    info = zipfile.ZipFile(io.BytesIO(bytes(raw))).getinfo(part)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for k in range(start + 9, start + 40):  # (past the stream's properties)
+        raw[k] ^= 0xFF
+    return bytes(raw)
+
+
+def test_an_attachment_with_a_part_damaged_otherwise_is_read(tmp_path):
+    """A return whose sheets read but whose package relationships or saved time part is
+    damaged in an LZMA stream: read as a file, and attached to an email (helper-124: the
+    sensitivity label's reading raised, and stopped the whole reading)."""
+    good = _small_return(tmp_path / "good.xlsx").read_bytes()
+    rels, core = _lzma_damaged(good, "_rels/.rels"), _lzma_damaged(good, "docProps/core.xml")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "core.xlsx").write_bytes(core)
+    eml(folder / "RE mail.eml", [("rels.xlsx", rels, XLSX), ("core.xlsx", core, XLSX)])
+    files = read_returns([folder])
+    assert sorted((f.name, f.outcome) for f in files) == [
+        ("RE mail.eml > core.xlsx", "read"),
+        ("RE mail.eml > rels.xlsx", "read"),
+        ("core.xlsx", "read"),
+    ]
+
+
+def test_emails_are_unpacked_a_few_at_a_time(tmp_path):
+    """The attachments of only a few emails a worker are on disk at once (helper-124: every
+    email's were, and a small temporary folder rejected emails): the files to read are cut
+    after every EMAILS_AT_ONCE emails a worker, the others with them."""
+    from edi_xl.flows.intake import EMAILS_AT_ONCE, _Batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    data = _small_return(tmp_path / "one.xlsx").read_bytes()
+    for i in range(2 * EMAILS_AT_ONCE * 2 + 1):
+        eml(folder / f"RE {i:02}.eml", [(f"return {i}.xlsx", data, XLSX)])
+        (folder / f"file {i:02}.xlsx").write_bytes(data)
+    batch = _Batch([folder], None, None)
+    parts = batch._parts(workers=2)
+    emails = [sum(1 for job in part if len(job) > 2) for part in parts]
+    assert emails == [2 * EMAILS_AT_ONCE, 2 * EMAILS_AT_ONCE, 1]
+    assert sum(len(part) for part in parts) == len(batch.to_read)
+    files = read_returns([folder])
+    assert [f.name for f in files] == sorted(f.name for f in files)

@@ -640,6 +640,17 @@ def _owner_changed(
     )
 
 
+class _Taking(NamedTuple):
+    """A return's row being taken: its file, the row, the master's action it is matched to,
+    what edi_xl's record says was sent of it (None: nothing recorded) and for which round."""
+
+    file: ReturnFile
+    row: ReturnRow
+    action: Action
+    sent_row: SentRow | None
+    sent_as_at: date | None
+
+
 class _Merge:
     """A merge under way: what it read of the master and of the round's earlier merges, and
     what it has found in the returns taken so far: their flags, whose return each is, and per
@@ -703,9 +714,9 @@ class _Merge:
         new_rows = taken_before = 0
         taken: list[str] = []
         for row, action in matched:
-            sent_row = sent.get(action.id)
-            status_word = self._flag_row(file, row, action, sent_row, sent_as_at)
-            if not self._changes_it(file, row, action, status_word, sent_row, sent_as_at):
+            at = _Taking(file, row, action, sent.get(action.id), sent_as_at)
+            status_word = self._flag_row(at)
+            if not self._changes_it(at, status_word):
                 continue  # sent back as it was: nothing to take (and nothing to undo)
             new_rows += 1
             self.changed[file.name].add(action.id)
@@ -713,7 +724,7 @@ class _Merge:
                 taken_before += 1
                 continue
             taken.append(action.id)
-            self._add_candidate(file, row, action, status_word, sent_row, sent_as_at)
+            self._add_candidate(at, status_word)
         if matched and not new_rows:
             self.unchanged.add(file.name)
         elif new_rows and new_rows == taken_before:
@@ -790,17 +801,11 @@ class _Merge:
             matched.append((row, action))
         return matched
 
-    def _flag_row(
-        self,
-        file: ReturnFile,
-        row: ReturnRow,
-        action: Action,
-        sent_row: SentRow | None,
-        sent_as_at: date | None,
-    ) -> str | None:
-        """Flag what ``row`` says that is not merged: locked fields changed, formulas typed,
+    def _flag_row(self, at: _Taking) -> str | None:
+        """Flag what the row says that is not merged: locked fields changed, formulas typed,
         notes, pictures and the like, a Status not one of the master's words, a Status sent
         and emptied. Its Status in the master's words (None: none to take)."""
+        file, row, action, sent_row, sent_as_at = at
         self.flags.extend(locked_changes(row, action, sent_as_at or self.as_at))
         self.flags.extend(typed_formula_flags(row, action_id=action.id))
         left = not_merged_flags(row, file.update_header, action_id=action.id)
@@ -833,21 +838,14 @@ class _Merge:
             )
         return status_word
 
-    def _changes_it(
-        self,
-        file: ReturnFile,
-        row: ReturnRow,
-        action: Action,
-        status_word: str | None,
-        sent_row: SentRow | None,
-        sent_as_at: date | None,
-    ) -> bool:
-        """Does ``row`` change its action (:func:`_owner_changed`)? Another owner's row in a
+    def _changes_it(self, at: _Taking, status_word: str | None) -> bool:
+        """Does the row change its action (:func:`_owner_changed`)? Another owner's row in a
         return without edi_xl's record of it is read against what the action held when the
         round began too. A file merged before that changed the action then (the round's
         record says so) changes it now, though the master holds its words by now (a return
         with no hidden record, merged again, read as no change, was said "superseded: a newer
         return was merged earlier this round")."""
+        file, row, action, sent_row, sent_as_at = at
         key = (file.name, stamp(file.stamp))
         if any(line.key == key for line in self.claimed.get(action.id, ())):
             return True
@@ -877,18 +875,11 @@ class _Merge:
         self.flags.append(_row_flag(Code.SUPERSEDED, row, action_id=action.id, newer=newer.file))
         return True
 
-    def _add_candidate(
-        self,
-        file: ReturnFile,
-        row: ReturnRow,
-        action: Action,
-        status_word: str | None,
-        sent_row: SentRow | None,
-        sent_as_at: date | None,
-    ) -> None:
-        """``row`` a candidate for its action, with its ``changed_since_sent`` flag when the
+    def _add_candidate(self, at: _Taking, status_word: str | None) -> None:
+        """The row a candidate for its action, with its ``changed_since_sent`` flag when the
         master's Status changed since the return was sent (said again once what became of the
         row's Status is known: :func:`_say_since_sent`)."""
+        file, row, action, sent_row, sent_as_at = at
         origin = action.origin.row if action.origin else None
         since: tuple[int, str, date | None] | None = None
         if (

@@ -172,6 +172,10 @@ def _string(value: str) -> str:
 
 XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 THREADED_NS = "http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"
+#: Excel 365's sheet views (View > Sheet View: ``xl/namedSheetViews/``, related from the sheet)
+NSV_NS = "http://schemas.microsoft.com/office/spreadsheetml/2019/namedsheetviews"
+#: Excel's ``xr:uid`` of a filter, by which a sheet view's filter finds it (``filterId``)
+XR_UID = "{http://schemas.microsoft.com/office/spreadsheetml/2014/revision}uid"
 
 #: The children of a worksheet, in the order the file format requires (CT_Worksheet).
 SHEET_ORDER = [
@@ -583,6 +587,7 @@ def _shift_sheet_xml(
     if found is None:
         found = formulas_and_anchors(root)
     edges = ColumnEdges(root, col, width)  # (the columns as they were)
+    _shift_named_sheet_views(pkg, part, root, col)  # (before the filters they name move)
     if title is not None:
         _shift_ext_references(root, title, col, title)
         _shift_rule_formulas(root, title, col, title)
@@ -696,6 +701,80 @@ def _shift_sheet_xml(
             pkg.put_xml(target, doc)
 
     return cells
+
+
+def _shift_named_sheet_views(pkg: Package, part: str, root: etree._Element, col: int) -> None:
+    """Excel 365's sheet views of the sheet ``part`` (View > Sheet View: each keeps its own
+    filter and sort of the sheet's filter or of a table's) after an empty column is inserted
+    before ``col`` of the sheet XML ``root``, which must not have moved yet: each view's
+    criteria and sort rules stay on their columns, as :func:`_shift_filter` keeps the
+    filter's own (left as they were, they land one column left of theirs from the new
+    column on, and a view filtering a column of text by numbers hides every row)."""
+    views = [t for rel, t in pkg.linked(part) if rel.type.endswith("/namedSheetView")]
+    views = [t for t in views if t in pkg.parts]
+    if not views:
+        return
+    ranges = _filter_ranges(pkg, part, root)
+    for target in views:
+        doc = pkg.xml(target)
+        if _shift_sheet_view_filters(doc, col, ranges):
+            pkg.put_xml(target, doc)
+
+
+def _filter_ranges(pkg: Package, part: str, root: etree._Element) -> dict[str, str]:
+    """The range of each filter of the sheet ``part`` (XML ``root``), by the keys a sheet
+    view's filter (``<nsvFilter>``) finds it by, in the order Excel tries them (MS-XLSX
+    2.3.8.2): ``uid:`` and its ``xr:uid``, ``table:`` and its table's ``id``; ``table:0``
+    is the sheet's own filter."""
+    ranges: dict[str, str] = {}
+    filters = [("0", root.find(f"{M}autoFilter"), None)]
+    for rel, target in pkg.linked(part):
+        if rel.type.endswith("/table") and target in pkg.parts:
+            table = pkg.xml(target)
+            filters.append((str(table.get("id")), table.find(f"{M}autoFilter"), table))
+    for table_id, flt, table in filters:
+        ref = flt.get("ref") if flt is not None else None
+        ref = ref or (table.get("ref") if table is not None else None)
+        if not ref:
+            continue
+        ranges[f"table:{table_id}"] = ref
+        if flt is not None and flt.get(XR_UID):
+            ranges[f"uid:{flt.get(XR_UID)}"] = ref
+    return ranges
+
+
+def _shift_sheet_view_filters(doc: etree._Element, col: int, ranges: dict[str, str]) -> bool:
+    """The sheet views of a ``namedSheetViews`` part ``doc`` after an empty column is inserted
+    before ``col``. Each view's filter (``<nsvFilter>``) belongs to the filter of the sheet
+    its ``filterId`` or ``tableId`` names (``ranges``, :func:`_filter_ranges`; its own
+    ``ref``, which Excel does not read, when it names none), and counts the columns of its
+    criteria and sort rules (``colId``) from that filter's first column: a criterion right of
+    the new column stays on its column, one of a table moved whole keeps its number. Its
+    ``ref`` and its sort conditions' ranges move as ranges do. Whether anything changed."""
+    changed = False
+
+    def put(el: etree._Element, attr: str, value: str) -> None:
+        nonlocal changed
+        changed = changed or el.get(attr) != value
+        el.set(attr, value)
+
+    for flt in doc.iter(f"{{{NSV_NS}}}nsvFilter"):
+        ref = (
+            ranges.get(f"uid:{flt.get('filterId')}")
+            or ranges.get(f"table:{flt.get('tableId') or 0}")
+            or flt.get("ref")
+        )
+        for el in flt.iter():
+            if not isinstance(el.tag, str):
+                continue  # (a comment)
+            name = etree.QName(el).localname
+            if ref and name in ("columnFilter", "filter", "sortRule") and el.get("colId"):
+                first = range_boundaries(ref.split()[0])[0]
+                moved = shift_filter_column(first, int(el.get("colId", "0")), col)
+                put(el, "colId", str(moved))
+            if name in ("nsvFilter", "sortCondition", "richSortCondition") and el.get("ref"):
+                put(el, "ref", shift_range_text(el.get("ref", ""), col))
+    return changed
 
 
 def _shift_filter(flt: etree._Element, col: int) -> None:

@@ -689,9 +689,11 @@ def _shift_sheet_xml(
         elif kind == "table":
             doc = pkg.xml(target)
             if doc.get("ref"):
+                was = _column_ids(doc)
                 named = _table_column_inserted(doc, col, header)
                 if named is not None and headers is not None:
                     headers.append(named)
+                _query_table_columns_added(pkg, target, doc, was)
                 doc.set("ref", shift_range_text(doc.get("ref", ""), col))
             flt = doc.find(f"{M}autoFilter")
             if flt is not None:
@@ -1124,6 +1126,71 @@ def _table_column_inserted(
         columns.append(new)
     columns.set("count", str(len(existing) + 1))
     return (bounds.min_row, col, name) if has_header and text in (None, "") else None
+
+
+def _column_ids(table: etree._Element) -> set[str]:
+    """The ``id`` of each column of the table XML ``table``."""
+    return {str(el.get("id")) for el in table.iterfind(f"{M}tableColumns/{M}tableColumn")}
+
+
+def _query_table_columns_added(
+    pkg: Package, part: str, table: etree._Element, was: set[str]
+) -> None:
+    """A query table (the output of a Power Query or a connection, ``tableType="queryTable"``:
+    the table ``part``, XML ``table``) that gained columns (those whose ``id`` is not in
+    ``was``): each is a column the query does not fill, as one typed into the table in Excel
+    is. Excel gives such a column a field of the query table of its own (``<queryTableField
+    dataBound="0">``, which its refresh keeps) and names it by it (``queryTableFieldId``,
+    ``uniqueName``: the column's id); a column of a query table without a field is one Excel
+    repairs the file for. The field goes among the fields in the column's place, and the
+    count of unbound columns at the table's right edge (``unboundColumnsRight``) takes it
+    in when it is one of them. Nothing is done to any other table."""
+    if table.get("tableType") != "queryTable":
+        return
+    columns = list(table.iterfind(f"{M}tableColumns/{M}tableColumn"))
+    added = [c for c in columns if str(c.get("id")) not in was and not c.get("queryTableFieldId")]
+    query = next(
+        (t for rel, t in pkg.linked(part) if rel.type.endswith("/queryTable") and t in pkg.parts),
+        None,
+    )
+    if not added or query is None:
+        return
+    doc = pkg.xml(query)
+    refresh = doc.find(f"{M}queryTableRefresh")
+    fields = None if refresh is None else refresh.find(f"{M}queryTableFields")
+    if refresh is None or fields is None:
+        return
+    ids = [int(el.get("id", "0")) for el in fields.iterfind(f"{M}queryTableField")]
+    next_id = max([int(refresh.get("nextId", "1")), *(i + 1 for i in ids)])
+    for column in added:
+        field = etree.Element(f"{M}queryTableField")
+        field.set("id", str(next_id))
+        field.set("dataBound", "0")
+        field.set("tableColumnId", str(column.get("id")))
+        after = columns[columns.index(column) + 1 :]  # (the table's columns right of it)
+        following = {str(c.get("id")) for c in after}
+        right = next(
+            (f for f in fields.iterfind(f"{M}queryTableField")
+             if f.get("tableColumnId") in following),
+            None,
+        )  # fmt: skip
+        if right is not None:
+            right.addprevious(field)
+        else:
+            fields.append(field)
+        named = {"id": column.get("id"), "uniqueName": column.get("id"), "name": column.get("name")}
+        rest = {k: v for k, v in column.attrib.items() if k not in named}
+        column.attrib.clear()  # (in the order Excel writes them)
+        column.attrib.update({**named, "queryTableFieldId": str(next_id), **rest})
+        next_id += 1
+    listed = list(fields.iterfind(f"{M}queryTableField"))
+    fields.set("count", str(len(listed)))
+    refresh.set("nextId", str(next_id))
+    unbound = [f.get("dataBound") in ("0", "false") for f in listed]  # (in column order)
+    trailing = 0 if all(unbound) else next(i for i, u in enumerate(reversed(unbound)) if not u)
+    if trailing or refresh.get("unboundColumnsRight"):
+        refresh.set("unboundColumnsRight", str(trailing))
+    pkg.put_xml(query, doc)
 
 
 # --- styles ------------------------------------------------------------------------------------
@@ -2372,6 +2439,7 @@ def _patch_table_columns(
             continue
         has_header = doc.get("headerRowCount") != "0"
         existing = list(listed.iterfind(f"{M}tableColumn"))
+        was = _column_ids(doc)
         ids = [int(el.get("id", "0")) for el in existing]
         for col in range(bounds.max_col + 1, new[1] + 1):
             text = header(bounds.min_row, col) if has_header else None
@@ -2381,6 +2449,7 @@ def _patch_table_columns(
             if has_header and text in (None, ""):
                 headers.append((bounds.min_row, col, name))
         listed.set("count", str(len(ids)))
+        _query_table_columns_added(pkg, target, doc, was)
         for el in (doc, doc.find(f"{M}autoFilter")):
             if el is not None and el.get("ref"):
                 lo_col, lo_row, _, hi_row = range_boundaries(el.get("ref", ""))

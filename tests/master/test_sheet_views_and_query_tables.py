@@ -17,6 +17,7 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 import xlsxwriter
 from conftest import add_seed_plan_sheet, rewrite_part, seed_rows
 from lxml import etree
@@ -238,3 +239,110 @@ def test_a_query_table_the_round_passes_by_gains_nothing(tmp_path: Path) -> None
     again = _round(plan)
     for name in ("xl/tables/table1.xml", "xl/queryTables/queryTable1.xml", VIEWS_PART):
         assert again[name] == after[name], name
+
+
+def build_plan_as_a_query_table(path: Path, last_column: int) -> Path:
+    """The trust's plan (seed 000) kept as a Power Query output table, columns A to
+    ``last_column`` (1-based: 11 takes in the trust's board paper column K, 10 ends at the
+    last update column J), with fields numbered apart from its columns as Excel's may be,
+    and a sheet view filtering and sorting the table's last column."""
+    header, rows = seed_rows()
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Action Plan")
+    data = [(r + [f"BP{i}"])[:last_column] for i, r in enumerate(rows, start=1)]
+    headers = (header + ["Board paper"])[:last_column]
+    ws.add_table(0, 0, len(rows), last_column - 1, {
+        "name": "Table_ExternalData_1", "data": data,
+        "columns": [{"header": h} for h in headers]})  # fmt: skip
+    wb.close()
+    _as_query_table(path, "xl/tables/table1.xml", 1, field_offset=4)
+    letter = "K" if last_column == 11 else "J"
+    _with_sheet_views(path, (
+        '<namedSheetView name="Mine" id="{6C3A5B8E-1111-4E1B-9C2E-0A1B2C3D4E5F}">'
+        '<nsvFilter filterId="{0B8C1D2E-2222-4A55-8A6B-1C2D3E4F5A6B}" tableId="1">'
+        f'<columnFilter colId="{last_column - 1}"><filter colId="{last_column - 1}">'
+        '<x:filters><x:filter val="BP3"/></x:filters></filter></columnFilter>'
+        f'<sortRules><sortRule colId="{last_column - 1}"><sortCondition ref="{letter}2:{letter}'
+        f'{LAST}"/></sortRule></sortRules></nsvFilter></namedSheetView>'
+    ))  # fmt: skip
+    refresh_workbook(path, AS_AT, now=datetime(2023, 12, 18, 9))
+    return path
+
+
+def _fields(package: dict[str, bytes]) -> tuple[etree._Element, list[dict[str, str]]]:
+    """(the query table's refresh settings, each field's attributes in order)."""
+    refresh = _xml(package["xl/queryTables/queryTable1.xml"]).find(f"{M}queryTableRefresh")
+    assert refresh is not None
+    return refresh, [dict(f.attrib) for f in refresh.iter(f"{M}queryTableField")]
+
+
+def test_a_query_table_the_round_runs_through_gains_a_field_of_its_own(tmp_path: Path) -> None:
+    """The plan kept as a Power Query table running on to the trust's board paper column K:
+    the round's column goes in at K inside the table, as a column typed into it in Excel. It
+    gets a field of the query's own, not filled by the query (``dataBound="0"``), among the
+    fields in its place, named by the column (``queryTableFieldId``: the field's id,
+    ``uniqueName``: the column's id, as Excel writes them); the next field id is counted on.
+    The sheet view filtering the board paper (the table's column 10, counted from its first)
+    filters it on L."""
+    plan = build_plan_as_a_query_table(tmp_path / "plan.xlsx", 11)
+    refresh, fields = _fields(parts(plan))
+    assert (refresh.get("nextId"), len(fields)) == ("16", 11)
+    after = _round(plan)
+    table = _table_parts(after)["Table_ExternalData_1"]
+    columns = [dict(c.attrib) for c in table.iter(f"{M}tableColumn")]
+    assert table.get("ref") == f"A1:L{LAST}"
+    assert columns[10] == {"id": "12", "uniqueName": "12", "name": "Update as at 20 Mar 24",
+                           "queryTableFieldId": "16"}  # fmt: skip
+    assert columns[11]["name"] == "Board paper" and columns[11]["queryTableFieldId"] == "15"
+    refresh, fields = _fields(after)
+    assert fields[10] == {"id": "16", "dataBound": "0", "tableColumnId": "12"}
+    assert [f["tableColumnId"] for f in fields] == [c["id"] for c in columns]  # (in order)
+    assert refresh.find(f"{M}queryTableFields").get("count") == "12"
+    assert refresh.get("nextId") == "17"
+    assert refresh.get("unboundColumnsRight") is None  # (bound columns right of it)
+    view = _xml(after[VIEWS_PART])
+    assert _criteria(view) == [[("11",), ("11",), ("11",), (f"L2:L{LAST}",)]]
+    again = _round(plan)  # a round started again on the same day adds nothing
+    assert again["xl/queryTables/queryTable1.xml"] == after["xl/queryTables/queryTable1.xml"]
+    assert again["xl/tables/table1.xml"] == after["xl/tables/table1.xml"]
+
+
+def test_a_query_table_ending_at_the_last_update_takes_the_round_as_its_own(
+    tmp_path: Path,
+) -> None:
+    """The plan kept as a Power Query table ending at its last update column (J): it takes
+    the round's column on its right (as Excel's table takes a column typed beside it), and
+    that column is the query table's own: an unbound field at the table's right edge,
+    counted in ``unboundColumnsRight`` as Excel counts such columns."""
+    plan = build_plan_as_a_query_table(tmp_path / "plan.xlsx", 10)
+    after = _round(plan)
+    table = _table_parts(after)["Table_ExternalData_1"]
+    assert table.get("ref") == f"A1:K{LAST}"
+    last = table.findall(f"{M}tableColumns/{M}tableColumn")[-1]
+    assert (last.get("name"), last.get("queryTableFieldId"), last.get("uniqueName")) == (
+        "Update as at 20 Mar 24", "15", "11")  # fmt: skip
+    refresh, fields = _fields(after)
+    assert fields[-1] == {"id": "15", "dataBound": "0", "tableColumnId": "11"}
+    assert (refresh.get("nextId"), refresh.get("unboundColumnsRight")) == ("16", "1")
+    assert refresh.find(f"{M}queryTableFields").get("count") == "11"
+    # (the view's filter was on J, the last update, left of the new column: it stays)
+    assert _criteria(_xml(after[VIEWS_PART])) == [[("9",), ("9",), ("9",), (f"J2:J{LAST}",)]]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+def test_libreoffice_opens_the_query_table_and_views_after_the_round(tmp_path: Path) -> None:
+    """LibreOffice opens the plan kept as a query table, with its sheet view, after the
+    round: the table holds the round's column and the trust's column beside it."""
+    from libreoffice import convert, require_soffice
+
+    require_soffice()
+    plan = build_plan_as_a_query_table(tmp_path / "plan.xlsx", 11)
+    _round(plan)
+    copy = convert(plan, "xlsx", tmp_path / "lo")
+    ws = load_workbook(copy)["Action Plan"]
+    assert [ws.cell(1, c).value for c in (10, 11, 12)] == [
+        "Update as at 18 Sep 23", "Update as at 20 Mar 24", "Board paper"]  # fmt: skip
+    assert ws["L4"].value == "BP3"
+    (table,) = ws.tables.values()
+    assert table.ref == f"A1:L{LAST}"

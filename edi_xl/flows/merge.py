@@ -540,7 +540,9 @@ def _the_one_named_in(stem: str, named: dict[str, str]) -> str | None:
     "Ann Leeson" (not a whole word); two owners named in one file are neither."""
     found: list[tuple[str, int, int]] = []
     for owner, name in named.items():
-        if not name.strip():
+        # (a name not in the stem at all is not in it as whole words either: most of the
+        # plan's owners are passed over here, without a pattern made for each of them)
+        if not name.strip() or name not in stem:
             continue
         for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", stem):
             found.append((owner, m.start(), m.end()))

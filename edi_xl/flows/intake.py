@@ -1184,48 +1184,67 @@ class _Batch:
                 for _path, file in read:
                     yield file
             return
-        names = {Path(job[0]): job[1] for job in self.to_read}
         with tempfile.TemporaryDirectory(
             prefix="edi_xl_emails_", ignore_cleanup_errors=True
         ) as tmp:
             for part in self._parts(reader.workers):
-                jobs = [
-                    (job[0], job[1], functools.partial(job[2], folder=tmp)) if len(job) > 2 else job
-                    for job in part
-                ]
                 emails: list[tuple[Path, str, UnpackedEmail]] = []
-                with contextlib.closing(reader.read_each(jobs, _read_one, stop=stop)) as read:
-                    for path, answer in read:
-                        if isinstance(answer, UnpackedEmail):  # its returns: read next
-                            emails.append((path, names[path], answer))
-                        else:
-                            yield answer
-                attached = [
-                    (
-                        book.written,
-                        _Attached(path, name, book.shown, book.file_name, found.email.sent),
-                    )
-                    for path, name, found in emails
-                    for book in found.attached
-                    if book.written is not None
-                ]
-                with contextlib.closing(
-                    reader.read_each(attached, _read_attached, stop=stop)
-                ) as read:
-                    for path, name, found in emails:
-                        returns = []
-                        for book in found.attached:
-                            if book.written is None:
-                                returns.append(_link_return(path, name, book))
-                            elif (answer := next(read, None)) is not None:
-                                returns.append(answer[1])
-                            else:  # stopped
-                                return
-                        yield returns
+                yield from self._unpacked(part, reader, tmp, emails, stop)
+                if (yield from self._attached_returns(emails, reader, stop)):
+                    return  # stopped
                 # every job of this part answered: no worker writes or reads these any more
                 folders = {b.written.parent for _, _, f in emails for b in f.attached if b.written}
                 for unpacked in folders:
                     shutil.rmtree(unpacked, ignore_errors=True)
+
+    def _unpacked(
+        self,
+        part: list[tuple[Any, ...]],
+        reader: FileReader,
+        folder: str,
+        emails: list[tuple[Path, str, UnpackedEmail]],
+        stop: threading.Event | None,
+    ) -> Generator[ReturnFile, None, None]:
+        """The first step of :meth:`answers` for ``part`` of the files: each file's return,
+        and each email unpacked into ``folder`` (added to ``emails``, its returns read next)."""
+        names = {Path(job[0]): job[1] for job in part}
+        jobs = [
+            (job[0], job[1], functools.partial(job[2], folder=folder)) if len(job) > 2 else job
+            for job in part
+        ]
+        with contextlib.closing(reader.read_each(jobs, _read_one, stop=stop)) as read:
+            for path, answer in read:
+                if isinstance(answer, UnpackedEmail):  # its returns: read next
+                    emails.append((path, names[path], answer))
+                else:
+                    yield answer
+
+    def _attached_returns(
+        self,
+        emails: list[tuple[Path, str, UnpackedEmail]],
+        reader: FileReader,
+        stop: threading.Event | None,
+    ) -> Generator[list[ReturnFile], None, bool]:
+        """The second step of :meth:`answers`: each email's returns (a list), each spreadsheet
+        attached read as a job of its own; True when the reading was stopped."""
+        attached = [
+            (book.written, _Attached(path, name, book.shown, book.file_name, found.email.sent))
+            for path, name, found in emails
+            for book in found.attached
+            if book.written is not None
+        ]
+        with contextlib.closing(reader.read_each(attached, _read_attached, stop=stop)) as read:
+            for path, name, found in emails:
+                returns = []
+                for book in found.attached:
+                    if book.written is None:
+                        returns.append(_link_return(path, name, book))
+                    elif (answer := next(read, None)) is not None:
+                        returns.append(answer[1])
+                    else:
+                        return True
+                yield returns
+        return False
 
     def _parts(self, workers: int) -> list[list[tuple[Any, ...]]]:
         """The files to read, cut after every few emails (:data:`EMAILS_AT_ONCE` a worker):

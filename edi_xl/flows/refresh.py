@@ -303,16 +303,23 @@ def _overdue_text(assessment: Assessment) -> str:
     return OVERDUE_NO if assessment.has_deadline or assessment.status is RAG.BLUE else NO_DEADLINE
 
 
-def _overlaps_a_table(ws: Worksheet, ref: str) -> bool:
-    """Whether the range ``ref`` shares a cell with a table of ``ws``."""
+def _filter_clear_of_tables(ws: Worksheet, ref: str, plan_last: int) -> str | None:
+    """The sheet filter over the plan's range ``ref``, clear of the sheet's tables: a sheet
+    filter over a table is invalid to Excel (its repair removes the table). A table beside
+    the plan, right of its Status (1-based ``plan_last``), cuts the filter short of it,
+    leaving out what is right of the table (edi_xl's columns, put right of all the table's
+    rows hold): the trust's filter was taken away whole (helper-123). One over the plan's
+    own columns (the plan kept as a table, which has the table's filter) leaves none."""
     left, top, right, bottom = range_boundaries(ref)
     for table in ws.tables.values():
         if not table.ref:
             continue
         t_left, t_top, t_right, t_bottom = range_boundaries(table.ref)
         if t_left <= right and left <= t_right and t_top <= bottom and top <= t_bottom:
-            return True
-    return False
+            if t_left <= plan_last:
+                return None
+            right = t_left - 1
+    return f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}"
 
 
 def refresh_book(
@@ -518,10 +525,9 @@ def refresh_book(
     last_col = get_column_letter(max(extent(ws)[1], *computed_cols.values()))
     if not ws.auto_filter.filterColumn:  # never drop a filter the user has set
         ref = f"A{header_row}:{last_col}{last_row}"
-        # a plan kept as a table has the table's filter: a sheet filter over a table is
-        # invalid to Excel (its repair removes the table), so none is set, and one that an
-        # earlier edi_xl set is taken away
-        ws.auto_filter.ref = None if _overlaps_a_table(ws, ref) else ref
+        # a plan kept as a table has the table's filter: none is set over it, and one that
+        # an earlier edi_xl set is taken away; a table beside the plan, the filter stops short
+        ws.auto_filter.ref = _filter_clear_of_tables(ws, ref, status_col)
     sheets.append_changes(wb, changes, now or datetime.now().replace(microsecond=0))
     summary, summary_notes = write_summary(
         wb,

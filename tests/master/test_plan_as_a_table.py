@@ -122,6 +122,28 @@ def test_a_plan_without_a_table_keeps_its_sheet_filter(master: Path) -> None:
     assert flt is not None and flt.get("ref", "").startswith("A")
 
 
+def test_a_sheet_filter_stops_short_of_a_table_beside_the_plan(tmp_path: Path) -> None:
+    """The trust's filter over a plan that is not a table, with a key table beside it (O4:P8):
+    the filter is kept, cut short of the table (a sheet filter over a table is invalid to
+    Excel; edi_xl's columns, right of the table, are left out of it), the table as it was
+    (helper-123: the filter was taken away whole)."""
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, n = add_seed_plan_sheet(wb, header_row=4)
+    ws.autofilter(3, 0, 3 + n, 9)
+    key = [{"header": "Colour"}, {"header": "Count"}]
+    ws.add_table(
+        3, 14, 7, 15, {"name": "Key", "data": [["Green", 1], ["Amber", 2]], "columns": key}
+    )
+    wb.close()
+    before = _parts(plan)
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    after = _parts(plan)
+    flt = etree.fromstring(after[PLAN_PART]).find(f"{M}autoFilter")
+    assert flt is not None and flt.get("ref") == f"A4:N{4 + n}"
+    assert after["xl/tables/table1.xml"] == before["xl/tables/table1.xml"]
+
+
 def test_the_tables_total_row_is_not_an_action(tmp_path: Path) -> None:
     plan = build_table_plan(tmp_path / "plan.xlsx", total_row=True)
     _, rows = seed_rows()

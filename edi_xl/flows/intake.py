@@ -19,14 +19,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
-import lzma
 import queue
 import shutil
 import sys
 import tempfile
 import threading
 import zipfile
-import zlib
 from collections import Counter
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
@@ -60,6 +58,7 @@ from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.read.isolation import FileReader
 from edi_xl.read.sniff import sniff_format
 from edi_xl.read.sources import SPREADSHEET_FORMATS, WorkbookGrids, core_modified, read_grids
+from edi_xl.read.zipped import DAMAGED_PART_ERRORS
 from edi_xl.tables.engine import scan_headers
 from edi_xl.tables.layouts.trust import (
     ColumnMap,
@@ -243,17 +242,7 @@ def _own_saved_time(path: Path, fmt: str, book: WorkbookGrids | None) -> datetim
         try:
             with zipfile.ZipFile(path) as zf:
                 return core_modified(zf.read("docProps/core.xml"))
-        except (
-            KeyError,
-            OSError,
-            ValueError,
-            EOFError,
-            NotImplementedError,
-            RuntimeError,
-            zipfile.BadZipFile,
-            zlib.error,
-            lzma.LZMAError,
-        ):  # a damaged core.xml: no saved time
+        except DAMAGED_PART_ERRORS:  # a damaged core.xml: no saved time
             pass
     return None
 

@@ -22,9 +22,7 @@ An RMS-encrypted file is not a zip at all, so it has no label here (edi_xl canno
 from __future__ import annotations
 
 import io
-import lzma
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +31,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from edi_xl.master.package import CT_NS, PARSER, REL_NS, serialise
-from edi_xl.read.zipped import resolve
+from edi_xl.read.zipped import DAMAGED_PART_ERRORS, resolve
 
 __all__ = [
     "LABEL_INFO",
@@ -180,16 +178,7 @@ def read_label(path: str | Path, data: bytes | None = None) -> SensitivityLabel 
             customs = _root_targets(zf, names, CUSTOM_REL) or ([CUSTOM] if CUSTOM in names else [])
             label_info = zf.read(infos[0]) if infos else None
             properties = _msip_properties(zf.read(customs[0])) if customs else ()
-    except (
-        OSError,
-        zipfile.BadZipFile,
-        KeyError,
-        RuntimeError,
-        ValueError,
-        zlib.error,
-        lzma.LZMAError,
-        EOFError,
-    ):
+    except DAMAGED_PART_ERRORS:
         return None  # (a part damaged in the zip: nothing else reads it, so no label either)
     label = SensitivityLabel(label_info, properties, path.name)
     if label_info is not None and not label.ids:

@@ -10,10 +10,26 @@ for a DTD looks at).
 
 from __future__ import annotations
 
+import lzma
 import posixpath
 import struct
 import zipfile
 import zlib
+
+#: What reading a part of a damaged zip raises (:mod:`zipfile` and the decompressors under
+#: it: a bad CRC, a stream cut short or corrupt, an unsupported method, a missing part):
+#: caught by a reader for which a damaged part means only "not there".
+DAMAGED_PART_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    KeyError,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+)
 
 _LOCAL_HEADER = b"PK\x03\x04"
 

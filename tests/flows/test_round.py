@@ -671,10 +671,7 @@ def test_a_rejected_return_renamed_as_people_do_is_still_its_owners(tmp_path, ma
     two owners is neither's."""
     from msoffcrypto.format.ooxml import OOXMLFile
 
-    plan = tmp_path / "plan.xlsx"
-    shutil.copy(master, plan)
-    sent = tmp_path / "Owner returns"
-    invoke("returns", plan, "-o", sent)
+    plan, sent = _returns_sent(tmp_path, master)
     back = tmp_path / "received"
     back.mkdir()
     for owner, name in (
@@ -1120,6 +1117,15 @@ def test_an_address_pasted_from_outlook_is_one_recipient_a_line_break_none(tmp_p
     assert f"{HAZEL} (Cc 'jim at trust')" in " ".join(chased.output.split())
 
 
+def _returns_sent(tmp_path: Path, master: Path) -> tuple[Path, Path]:
+    """A copy of the master (plan.xlsx) and the folder its owner returns were made into."""
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(master, plan)
+    sent = tmp_path / "Owner returns"
+    invoke("returns", plan, "-o", sent)
+    return plan, sent
+
+
 def _one_file_of_two_returns(sent: Path, to: Path, answers: dict[str, dict[str, Any]]) -> Path:
     """One workbook holding two owners' returns, a sheet each and no hidden record (an owner
     who forwards a colleague's rows with their own, HR combining two), each answered."""
@@ -1145,10 +1151,7 @@ def test_a_file_of_two_owners_actions_counts_for_each_owner(tmp_path, master, mo
     returned; neither is chased "we have not yet received your update" (helper-99, session
     20: the Returns sheet credited only the EDI lead, and chase wrote to Hazel). Merged
     again, nothing changes; an owner whose rows in it carry nothing new is Unchanged."""
-    plan = tmp_path / "plan.xlsx"
-    shutil.copy(master, plan)
-    sent = tmp_path / "Owner returns"
-    invoke("returns", plan, "-o", sent)
+    plan, sent = _returns_sent(tmp_path, master)
     back = tmp_path / "received"
     _one_file_of_two_returns(
         sent,
@@ -1181,10 +1184,7 @@ def test_an_owner_with_nothing_new_in_a_shared_file_is_unchanged(tmp_path, maste
     """In a file of two owners' actions, the owner whose rows carry nothing new (no Status,
     no update) has sent their return back unchanged (and is chased as such), the other has
     returned."""
-    plan = tmp_path / "plan.xlsx"
-    shutil.copy(master, plan)
-    sent = tmp_path / "Owner returns"
-    invoke("returns", plan, "-o", sent)
+    plan, sent = _returns_sent(tmp_path, master)
     back = tmp_path / "received"
     _one_file_of_two_returns(
         sent,
@@ -1333,10 +1333,7 @@ def test_a_shared_file_older_than_the_other_owners_return_gives_the_colleagues_r
     the EDI lead's 3.3 in it is superseded (helper-104, session 20: the whole file was
     'superseded by an earlier merge' for the EDI lead's newer return, 2.2 never reached the
     plan, and Hazel was listed Superseded, not chased)."""
-    plan = tmp_path / "plan.xlsx"
-    shutil.copy(master, plan)
-    sent = tmp_path / "Owner returns"
-    invoke("returns", plan, "-o", sent)
+    plan, sent = _returns_sent(tmp_path, master)
     own = answer(sent / f"{EDI_LEAD}.xlsx", tmp_path / "m1", {"3.3": ("Green", "Relaunched")})
     saved_at(own, "2023-12-05T09:00:00Z")
     invoke("merge", plan, tmp_path / "m1")
@@ -1369,10 +1366,7 @@ def test_a_shared_file_is_superseded_for_an_owner_whose_newer_return_took_their_
     takes 2.2 again: the shared file is superseded for Hazel, still merged for the EDI lead
     (helper-104, session 20: it stayed 'merged, 1 row' for Hazel, the EDI lead's 3.3 taken
     as hers)."""
-    plan = tmp_path / "plan.xlsx"
-    shutil.copy(master, plan)
-    sent = tmp_path / "Owner returns"
-    invoke("returns", plan, "-o", sent)
+    plan, sent = _returns_sent(tmp_path, master)
     shared = _one_file_of_two_returns(
         sent,
         tmp_path / "m1",
@@ -1399,10 +1393,7 @@ def test_merging_a_folder_again_leaves_the_returns_sheet_as_it_was(tmp_path, mas
     again and again: Jim's first return stays merged for 1.4, v2 for 1.8 (helper-104,
     session 20: merged again, the first flipped to 'superseded, 0 rows', the merge's
     whole-file rule and the Returns sheet's action-by-action one disagreeing)."""
-    plan = tmp_path / "plan.xlsx"
-    shutil.copy(master, plan)
-    sent = tmp_path / "Owner returns"
-    invoke("returns", plan, "-o", sent)
+    plan, sent = _returns_sent(tmp_path, master)
     folder = tmp_path / "received"
     first = answer(sent / f"{JIM}.xlsx", folder, {"1.4": ("G", "a 1.4"), "1.8": ("G", "a 1.8")})
     saved_at(first, "2023-12-01T09:00:00Z")
@@ -1426,10 +1417,7 @@ def test_a_return_saved_over_one_of_the_same_name_is_a_line_of_its_own(tmp_path,
     only), saved over the first and merged; then his 'v3' (5 Dec) takes 1.5 again: the
     first stays merged for 2 rows, the second is superseded (helper-104, session 20: the
     Change Log names files by name only, so both versions' changes were pooled)."""
-    plan = tmp_path / "plan.xlsx"
-    shutil.copy(master, plan)
-    sent = tmp_path / "Owner returns"
-    invoke("returns", plan, "-o", sent)
+    plan, sent = _returns_sent(tmp_path, master)
     folder = tmp_path / "in"
     first = answer(sent / f"{JIM}.xlsx", folder, {"1.4": ("G", "t1"), "1.8": ("G", "t1")})
     saved_at(first, "2023-12-01T09:00:00Z")
@@ -1453,10 +1441,7 @@ def test_a_returns_sheet_without_its_actions_column_falls_back_on_the_change_log
     """A round whose Returns sheet was written before it kept each line's actions (column
     H): what an earlier file changed is read from the Change Log, so Jim's newer 'v2' taking
     1.8 leaves his first return merged for 1.4, not superseded whole."""
-    plan = tmp_path / "plan.xlsx"
-    shutil.copy(master, plan)
-    sent = tmp_path / "Owner returns"
-    invoke("returns", plan, "-o", sent)
+    plan, sent = _returns_sent(tmp_path, master)
     first = answer(
         sent / f"{JIM}.xlsx", tmp_path / "m1", {"1.4": ("G", "a 1.4"), "1.8": ("G", "a 1.8")}
     )

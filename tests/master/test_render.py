@@ -7,9 +7,11 @@ not printed whole, and pages holding only titles or a stranded row or two.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from libreoffice import poppler_missing, soffice_path
@@ -141,10 +143,11 @@ def test_reply_by_date_at_the_top(demo_master: Path, tmp_path: Path) -> None:
     assert "Complete (Blue) — complete, with evidence" in ws["A4"].value
 
 
-def test_the_returns_sheet_after_a_merge_reads_well(
-    demo_master: Path, owner_return: Path, tmp_path: Path
-) -> None:
-    """The Returns sheet (who returned what, the chase list with its reminders) prints whole."""
+def _merged_return(
+    demo_master: Path, owner_return: Path, tmp_path: Path, edit: Callable[[Any, int, list], None]
+) -> tuple[Path, Any]:
+    """A copy of the demo master with ``owner_return`` merged into it, answered by
+    ``edit(sheet, header row, headers)``: the master and the merge's result."""
     import shutil
 
     from edi_xl.flows.merge import merge_returns
@@ -156,18 +159,35 @@ def test_the_returns_sheet_after_a_merge_reads_well(
     wb = load_workbook(owner_return)
     ws = wb[RETURN_SHEET]
     header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "#")
-    headers = [c.value for c in ws[header_row]]
-    update = next(i for i, h in enumerate(headers, start=1) if str(h).startswith("Update as at"))
-    ws.cell(header_row + 1, update).value = "Panel guidance drafted and shared with the networks."
+    edit(ws, header_row, [c.value for c in ws[header_row]])
     wb.save(back / owner_return.name)
-    merge_returns(master, [back], now=datetime(2023, 12, 20, 9))
-    # the Returns sheet on its own (the plan, now two rounds wide, prints over pages across)
+    return master, merge_returns(master, [back], now=datetime(2023, 12, 20, 9))
+
+
+def _returns_sheet_printed(master: Path, tmp_path: Path) -> Any:
+    """The Returns sheet of ``master`` on its own (the plan, two rounds wide, prints over
+    pages across), rendered (:func:`render_check`)."""
     alone = load_workbook(master)
     for name in alone.sheetnames:
         if name != "Returns":
             del alone[name]
     alone.save(tmp_path / "returns_sheet.xlsx")
-    report = render_check(tmp_path / "returns_sheet.xlsx", tmp_path / "render")
+    return render_check(tmp_path / "returns_sheet.xlsx", tmp_path / "render")
+
+
+def test_the_returns_sheet_after_a_merge_reads_well(
+    demo_master: Path, owner_return: Path, tmp_path: Path
+) -> None:
+    """The Returns sheet (who returned what, the chase list with its reminders) prints whole."""
+
+    def an_update(ws: Any, header_row: int, headers: list) -> None:
+        update = next(i for i, h in enumerate(headers, 1) if str(h).startswith("Update as at"))
+        ws.cell(
+            header_row + 1, update
+        ).value = "Panel guidance drafted and shared with the networks."
+
+    master, _ = _merged_return(demo_master, owner_return, tmp_path, an_update)
+    report = _returns_sheet_printed(master, tmp_path)
     assert not report.problems, str(report)
     assert report.pages_of("Returns"), f"the Returns sheet is not printed: {report.pages}"
 
@@ -178,34 +198,20 @@ def test_the_returns_sheets_flag_codes_print_whole(
     """Each flag's Kind is a code (``locked_field_changed``, ``status_words_not_taken``): on
     paper it prints on one line, not broken mid-word ("locked_field_change d", helper-99,
     session 20: the column was as narrow as "When"), and the sheet still prints one page wide."""
-    import shutil
-
     from render_check import pdf_words
 
-    from edi_xl.flows.merge import merge_returns
+    def flagged(ws: Any, header_row: int, headers: list) -> None:
+        names = [str(h) for h in headers]
+        first, second = header_row + 1, header_row + 2
+        ws.cell(first, names.index("Due Date") + 1).value = "30/06/2024"  # locked: flagged
+        ws.cell(
+            second, names.index("Status") + 1
+        ).value = "Amber: slipped to May because of staffing"
 
-    master = tmp_path / "merged.xlsx"
-    shutil.copy2(demo_master, master)
-    back = tmp_path / "back"
-    back.mkdir()
-    wb = load_workbook(owner_return)
-    ws = wb[RETURN_SHEET]
-    header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "#")
-    headers = [str(c.value) for c in ws[header_row]]
-    status = headers.index("Status") + 1
-    first, second = header_row + 1, header_row + 2
-    ws.cell(first, headers.index("Due Date") + 1).value = "30/06/2024"  # locked: flagged
-    ws.cell(second, status).value = "Amber: slipped to May because of staffing"
-    wb.save(back / owner_return.name)
-    result = merge_returns(master, [back], now=datetime(2023, 12, 20, 9))
+    master, result = _merged_return(demo_master, owner_return, tmp_path, flagged)
     codes = {str(f.kind) for f in result.flags}
     assert {"locked_field_changed", "status_words_not_taken"} <= codes, codes
-    alone = load_workbook(master)
-    for name in alone.sheetnames:
-        if name != "Returns":
-            del alone[name]
-    alone.save(tmp_path / "returns_sheet.xlsx")
-    report = render_check(tmp_path / "returns_sheet.xlsx", tmp_path / "render")
+    report = _returns_sheet_printed(master, tmp_path)
     assert not report.problems, str(report)
     assert len(report.pages_of("Returns")) == 1, report.pages  # one page wide, as before
     printed = {w.text for page in pdf_words(report.pdf) for w in page}

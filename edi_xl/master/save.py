@@ -536,20 +536,14 @@ def save_atomic(
     folder cannot be written, or when ``wb`` was read from ``path`` and the file changed
     since (:func:`state_when_read`); the file at ``path`` is then exactly as it was. The
     cells' text is written escaped as Excel writes it (:func:`escaped_package`), when any
-    needs it: a workbook is otherwise written straight into its temporary file, as openpyxl
-    writes it. ``label``: the sensitivity label of the workbook it was made from, which the
-    file carries too (:mod:`edi_xl.master.labels`).
+    needs it, and the notes of a sheet with buttons get shape ids of their own
+    (:func:`notes_apart_from_shapes`): a workbook is otherwise written straight into its
+    temporary file, as openpyxl writes it. ``label``: the sensitivity label of the workbook
+    it was made from, which the file carries too (:mod:`edi_xl.master.labels`).
     """
     expected = state_when_read(wb, path)
-    if label is not None:
-
-        def write_labelled(handle: BinaryIO) -> None:
-            written = io.BytesIO()
-            _save_into(wb, written)
-            handle.write(labelled_package(escaped_package(written.getvalue()), label))
-
-        return write_atomic(path, write_labelled, backup=backup, expected=expected, notes=notes)
-    if not text_needs_escapes(wb):
+    escape, renumber = text_needs_escapes(wb), notes_beside_shapes(wb)
+    if label is None and not escape and not renumber:
 
         def save(handle: BinaryIO) -> None:
             _save_into(wb, handle)
@@ -558,8 +552,13 @@ def save_atomic(
 
     def write(handle: BinaryIO) -> None:
         written = io.BytesIO()
-        wb.save(written)
-        handle.write(escaped_package(written.getvalue()))
+        _save_into(wb, written)
+        data = written.getvalue()
+        if escape or label is not None:
+            data = escaped_package(data)
+        if renumber:
+            data = notes_apart_from_shapes(data)
+        handle.write(data if label is None else labelled_package(data, label))
 
     return write_atomic(path, write, backup=backup, expected=expected, notes=notes)
 
@@ -605,26 +604,101 @@ def escaped_package(data: bytes) -> bytes:
     writes it (:func:`~edi_xl.master.cells.escaped_text`: openpyxl writes ``_x0041_`` as it
     is, and Excel reads it as "A"); ``data`` itself when no text needs it (most packages:
     only their sheets are looked at)."""
+
+    def sheet_text(name: str) -> bool:
+        return name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml"
+
+    def escaped(part: bytes) -> bytes | None:
+        if not _ESCAPE_LIKE.search(part):
+            return None
+        return _TEXT_RUN.sub(
+            lambda m: (
+                m.group(1) + escaped_text(m.group(2).decode("utf-8")).encode("utf-8") + m.group(3)
+            ),
+            part,
+        )
+
+    return _with_parts_changed(data, sheet_text, escaped)
+
+
+def notes_beside_shapes(wb: Workbook) -> bool:
+    """Whether a sheet of ``wb`` has notes and a VML drawing of its own (a macro-enabled
+    master's buttons), which openpyxl writes the notes into (:func:`notes_apart_from_shapes`)."""
+    return any(
+        ws.legacy_drawing and any(cell.comment for cell in ws._cells.values())
+        for ws in wb.worksheets
+    )
+
+
+#: A VML shape's start tag, its id (Excel's ``o:spid``, else its ``id``: ``_x0000_s1026``),
+#: and the shape-id blocks of its drawing (``<o:idmap data="1,2">``: block n holds the ids
+#: n * 1024 to n * 1024 + 1023).
+_VML_SHAPE_TAG = re.compile(rb"<(\w+):shape\b[^>]*>")
+_VML_ID = re.compile(rb'\b(o:spid|id)="_x0000_s(\d+)"')
+_VML_IDMAP = re.compile(rb'(<o:idmap\b[^>]*\bdata=")([^"]*)(")')
+
+
+def notes_apart_from_shapes(data: bytes) -> bytes:
+    """A package openpyxl wrote (``data``) with no two shapes of a VML drawing sharing an id.
+
+    openpyxl writes a sheet's notes into the VML drawing the sheet already has (a
+    macro-enabled master's buttons) with the ids ``_x0000_s1026`` on, whatever the drawing's
+    shapes use: a note and a button then share an id, which Excel may take as one shape
+    (the Open XML SDK's validator: "Attribute 'id' should have unique value"). The first
+    shape of an id keeps it (openpyxl writes the notes last); each later one is given the
+    next id free in the drawing's blocks, a new block when they are full."""
+
+    def unique(part: bytes) -> bytes | None:
+        used: set[int] = set()
+        shapes = []
+        for tag in _VML_SHAPE_TAG.finditer(part):
+            ids = {m.group(1): m for m in _VML_ID.finditer(tag.group(0))}
+            m = ids.get(b"o:spid") or ids.get(b"id")
+            if m is not None:
+                shapes.append((tag, m, int(m.group(2))))
+        if len({n for _, _, n in shapes}) == len(shapes):
+            return None
+        blocks = sorted(
+            {int(x) for m in _VML_IDMAP.finditer(part) for x in re.findall(rb"\d+", m.group(2))}
+        ) or [1]
+        taken = {n for _, _, n in shapes}
+        free = (n for n in range(blocks[0] * 1024 + 1, 1 << 31) if n not in taken)
+        out, at = [], 0
+        for tag, m, n in shapes:
+            if n not in used:
+                used.add(n)
+                continue
+            new = next(free)
+            used.add(new)
+            if new // 1024 not in blocks:
+                blocks.append(new // 1024)
+            start = tag.start() + m.start(2)
+            out += [part[at:start], str(new).encode("ascii")]
+            at = tag.start() + m.end(2)
+        out.append(part[at:])
+        text = b"".join(out)
+        listed = b",".join(str(b).encode("ascii") for b in blocks)
+        return _VML_IDMAP.sub(lambda m: m.group(1) + listed + m.group(3), text, count=1)
+
+    return _with_parts_changed(data, lambda name: name.endswith(".vml"), unique)
+
+
+def _with_parts_changed(
+    data: bytes, wanted: Callable[[str], bool], change: Callable[[bytes], bytes | None]
+) -> bytes:
+    """The package ``data`` with each part of a name ``wanted`` that ``change`` gives new
+    bytes for (None: as it is) written anew, the others copied; ``data`` itself when none
+    changes (only the parts wanted are read)."""
     with zipfile.ZipFile(io.BytesIO(data)) as zin:
         infos = zin.infolist()
         changed: dict[str, bytes] = {}
         for info in infos:
-            name = info.filename
-            if not (name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml"):
+            if not wanted(info.filename):
                 continue
             part = zin.read(info)
-            if not _ESCAPE_LIKE.search(part):
-                continue
-            new = _TEXT_RUN.sub(
-                lambda m: (
-                    m.group(1)
-                    + escaped_text(m.group(2).decode("utf-8")).encode("utf-8")
-                    + m.group(3)
-                ),
-                part,
-            )
-            if new != part:
-                changed[name] = new
+            new = change(part)
+            if new is not None and new != part:
+                changed[info.filename] = new
         if not changed:
             return data
         out = io.BytesIO()

@@ -237,6 +237,12 @@ def _gaps_sentence(s: Summary) -> str:
 
 
 def _setup(doc: DocumentType) -> None:
+    # Word 2010's copy of the styles (stylesWithEffects.xml, in python-docx's template) is
+    # left out: it would go on holding the template's styles, not the paper's (the Open XML
+    # SDK's checks say so), and Word 2013 on writes none
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            doc.part.drop_rel(rid)
     normal = doc.styles["Normal"]
     normal.font.name = FONT
     normal.font.size = Pt(BODY_PT)
@@ -331,16 +337,23 @@ def _write(cell: _Cell, text: Any, *, bold: bool = False, colour: str | None = N
         run.font.color.rgb = RGBColor.from_string(colour)
 
 
+#: The elements of a table's properties (``w:tblPr``) in the order the schema gives them.
+_TBL_PR_ORDER = (
+    "w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
+    "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders",
+    "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription",
+    "w:tblPrChange",
+)  # fmt: skip
+
+
 def _widths(t: Table, widths_cm: Sequence[float]) -> None:
     """Fixed column widths, in the grid (what LibreOffice reads) and on every cell (Word)."""
     tbl_pr = t._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
+    tbl_pr.get_or_add_tblLayout().set(qn("w:type"), "fixed")
     width = tbl_pr.find(qn("w:tblW"))
-    if width is None:
+    if width is None:  # (in its place: Word reads a table's properties in the schema's order)
         width = OxmlElement("w:tblW")
-        tbl_pr.append(width)
+        tbl_pr.insert_element_before(width, *_TBL_PR_ORDER[_TBL_PR_ORDER.index("w:jc") :])
     width.set(qn("w:type"), "dxa")
     width.set(qn("w:w"), str(round(sum(widths_cm) * 567)))
     for col, w in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm, strict=True):
@@ -358,23 +371,19 @@ def _cell_margins(t: Table) -> None:
         el.set(qn("w:w"), str(twips))
         el.set(qn("w:type"), "dxa")
         margins.append(el)
-    t._tbl.tblPr.append(margins)
+    t._tbl.tblPr.insert_element_before(margins, *_TBL_PR_ORDER[_TBL_PR_ORDER.index("w:tblLook") :])
 
 
 def mark_header_row(table: Table) -> None:
     """The first row is the table's header row, repeated at the top of every page."""
     tr_pr = table.rows[0]._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    tr_pr.append(header)
+    tr_pr.append(OxmlElement("w:tblHeader"))  # (on: no w:val is "on" in every edition)
 
 
 def _no_split(table: Table) -> None:
     for row in table.rows:
         tr_pr = row._tr.get_or_add_trPr()
-        cant = OxmlElement("w:cantSplit")
-        cant.set(qn("w:val"), "true")
-        tr_pr.insert(0, cant)
+        tr_pr.insert(0, OxmlElement("w:cantSplit"))
 
 
 def _lead_in(doc: DocumentType, text: str) -> None:

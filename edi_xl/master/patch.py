@@ -188,7 +188,9 @@ SHEET_ORDER = [
     "picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst",
 ]  # fmt: skip
 WORKBOOK_ORDER = [
-    "fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
+    # (absPath, in an mc:AlternateContent, and revisionPtr: Excel 365's, after workbookPr)
+    "fileVersion", "fileSharing", "workbookPr", "absPath", "revisionPtr", "workbookProtection",
+    "bookViews", "sheets",
     "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize",
     "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
     "fileRecoveryPr", "webPublishObjects", "extLst",

@@ -684,6 +684,14 @@ def test_an_element_goes_in_its_place_past_ones_the_order_does_not_name() -> Non
         "fileVersion", "workbookPr", "AlternateContent", "revisionPtr", "workbookProtection",
         "bookViews", "sheets", "definedNames", "calcPr",
     ]  # fmt: skip
+    # a workbook.xml with no workbookPr (add-buttons gives it one): before Excel 365's own
+    book = etree.fromstring(
+        f'<workbook xmlns="{MAIN_NS}"><fileVersion/>{EXCEL_365_WORKBOOK_START}<sheets/></workbook>'
+    )
+    _insert_ordered(book, etree.Element(f"{{{MAIN_NS}}}workbookPr"), WORKBOOK_ORDER)
+    assert _names(book) == [
+        "fileVersion", "workbookPr", "AlternateContent", "revisionPtr", "sheets"
+    ]  # fmt: skip
     sheet = etree.fromstring(
         f'<worksheet xmlns="{MAIN_NS}" xmlns:mc="{MC_NS}"><sheetData/><drawing/>'
         '<mc:AlternateContent><mc:Choice Requires="x14"><controls/></mc:Choice>'

@@ -265,12 +265,16 @@ def add_buttons_to_package(data: bytes, where: Placement) -> bytes:
     # content types: macro-enabled workbook, the project, VML
     types = pkg.content_types()
     ct = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+    main = None
     for el in types.iterfind(ct + "Override"):
-        if el.get("PartName", "").lstrip("/") == workbook and el.get("ContentType") in (
-            *PLAIN_WORKBOOKS,
-            MACRO_WORKBOOK,
-        ):
-            el.set("ContentType", MACRO_WORKBOOK)
+        if el.get("PartName", "").lstrip("/").lower() == workbook.lower():
+            main = el
+            if el.get("ContentType") in (*PLAIN_WORKBOOKS, MACRO_WORKBOOK):
+                el.set("ContentType", MACRO_WORKBOOK)
+    if main is None:  # typed by a <Default Extension="xml">: give the workbook its own type
+        main = etree.SubElement(types, ct + "Override")
+        main.set("PartName", "/" + workbook)
+        main.set("ContentType", MACRO_WORKBOOK)
     override = etree.SubElement(types, ct + "Override")
     override.set("PartName", "/" + vba_part)
     override.set("ContentType", VBA_TYPE)

@@ -315,6 +315,32 @@ def test_add_buttons_keeps_the_trust_workbook_and_adds_the_project(featured: Pat
     assert again[vml_edited] == after[vml_edited]
 
 
+def test_add_buttons_types_a_workbook_typed_by_the_default_for_xml(featured: Path) -> None:
+    """A package may give its workbook part its type by ``<Default Extension="xml">`` and no
+    ``<Override>`` of its own (Apache POI's bug66675.xlsx): the .xlsm's workbook still said
+    "sheet.main", and Excel refuses an .xlsm whose workbook is not macro-enabled (helper-126)."""
+    from ooxml_check import new_ooxml_errors
+
+    main = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+    edited = parts(featured)
+    types = edited["[Content_Types].xml"].decode()
+    types = re.sub(r'<Override PartName="/xl/workbook.xml"[^>]*/>', "", types)
+    types = re.sub(r'<Default Extension="xml" ContentType="[^"]*"/>',
+                   f'<Default Extension="xml" ContentType="{main}"/>', types)  # fmt: skip
+    edited["[Content_Types].xml"] = types.encode()
+    with zipfile.ZipFile(featured, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in edited.items():
+            z.writestr(name, data)
+    result = CliRunner().invoke(cli, ["add-buttons", str(featured), "--as-at", "2023-12-18"])
+    assert result.exit_code in (0, 1), result.output
+    xlsm = featured.with_suffix(".xlsm")
+    types = parts(xlsm)["[Content_Types].xml"].decode()
+    assert re.findall(r'<Override PartName="/xl/workbook.xml" ContentType="([^"]*)"', types) == [
+        "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+    ]
+    assert new_ooxml_errors(featured, xlsm) == []
+
+
 def test_add_buttons_refuses_a_workbook_with_macros_and_other_files(tmp_path: Path) -> None:
     master = tmp_path / "plan.xlsm"
     result = CliRunner().invoke(cli, ["new", str(master), "--as-at", "2023-12-18"])

@@ -56,6 +56,7 @@ class Code(StrEnum):
     # "Flags this round", the ``flags`` of the --report JSON).
     AMBIGUOUS_ID = "ambiguous_id"
     UNKNOWN_ACTION = "unknown_action"
+    ACTION_WITHOUT_ID = "action_without_id"
     NOT_SENT_HERE = "not_in_this_return"
     NO_ID = "no_id"
     LOCKED_FIELD_CHANGED = "locked_field_changed"
@@ -147,6 +148,7 @@ SEVERITY: dict[Code, Severity] = {
     # what a return asked for is not taken at all
     Code.AMBIGUOUS_ID: Severity.ERROR,
     Code.UNKNOWN_ACTION: Severity.ERROR,
+    Code.ACTION_WITHOUT_ID: Severity.ERROR,
     Code.NOT_SENT_HERE: Severity.ERROR,
     Code.NO_ID: Severity.ERROR,
     Code.INVALID_STATUS: Severity.ERROR,
@@ -282,6 +284,11 @@ MESSAGES: dict[Code, str] = {
         "text does not tell which"
     ),
     Code.UNKNOWN_ACTION: "sheet {sheet!r} row {row}: {what} is not in the master; not added",
+    Code.ACTION_WITHOUT_ID: (
+        "sheet {sheet!r} row {row}: the action {value!r} has no action number (#) in the "
+        "master, so nothing of this row is taken into it; give the action its number in the "
+        "master and merge this return again"
+    ),
     Code.NOT_SENT_HERE: (
         "sheet {sheet!r} row {row}: action {value} was not sent in this return{was}; nothing "
         "taken for it (check the action number: put it back, or send {value}'s update on "

@@ -273,6 +273,9 @@ def match_row(
                 ids=ids,
             )
     if text and (found := _by_text(text, actions)) is not None:
+        if not found.id:  # (a merge keys each action by its number: it has nowhere to go)
+            shown = text if len(text) <= 60 else f"{text[:59]}…"
+            return None, _row_flag(Code.ACTION_WITHOUT_ID, row, value=shown)
         return found, None
     if not row.id and not text:  # (a row carrying on the one above: a Status, an update)
         return None, _row_flag(Code.NO_ID, row)

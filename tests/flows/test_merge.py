@@ -256,6 +256,39 @@ def test_no_master_cell_outside_status_and_round_is_changed(master, batch):
         assert after[(sheet, moved)] == value, coord
 
 
+def test_a_row_whose_text_is_an_action_the_master_has_no_number_for_is_flagged(tmp_path, master):
+    """The master's action has no number (#): a return's row naming it by its text has nowhere
+    to go (a merge keys each action by its number), and is flagged saying so; the merge went
+    on and crashed (KeyError, helper-126)."""
+    from conftest import edit_workbook
+
+    def add_unnumbered(wb):
+        ws = wb["Action Plan"]
+        ws.append([None, "T", "Publish the network charters", None, None, "Jo", None,
+                   "31-Mar-24", "On Track"])  # fmt: skip
+
+    edit_workbook(master, add_unnumbered)
+    before = all_cells(master)
+    folder = tmp_path / "r"
+    folder.mkdir()
+    save_xlsx(
+        folder / "jo.xlsx",
+        [["#", "Action", "Status", "Update"], [None, "Publish the network charters", "A", "x"]],
+    )
+    result = merge_returns(master, [folder], as_at=AS_AT)
+    assert [(f.kind, f.location.row) for f in result.flags] == [("action_without_id", 2)]
+    assert "'Publish the network charters' has no action number (#) in the master" in (
+        result.flags[0].message
+    )
+    assert result.changes == []
+    after = all_cells(master)
+
+    def trusts(cells):  # (the plan's own columns, A to J: edi_xl's grey ones are worked out)
+        return {k: v for k, v in cells.items() if k[0] == "Action Plan" and k[1][0] <= "J"}
+
+    assert trusts(after) == trusts(before)
+
+
 def test_ambiguous_number_id_resolved_by_text_or_flagged(tmp_path, master):
     from conftest import edit_workbook
 

@@ -274,13 +274,11 @@ def match_row(
             )
     if text and (found := _by_text(text, actions)) is not None:
         if not found.id:  # (a merge keys each action by its number: it has nowhere to go)
-            shown = text if len(text) <= 60 else f"{text[:59]}…"
-            return None, _row_flag(Code.ACTION_WITHOUT_ID, row, value=shown)
+            return None, _row_flag(Code.ACTION_WITHOUT_ID, row, value=_shown(text))
         return found, None
     if not row.id and not text:  # (a row carrying on the one above: a Status, an update)
         return None, _row_flag(Code.NO_ID, row)
-    shown = text if len(text or "") <= 60 else f"{(text or '')[:59]}…"
-    what = f"id {row.id!r}" if row.id else f"the action {shown!r}, with no action number,"
+    what = f"id {row.id!r}" if row.id else f"the action {_shown(text)!r}, with no action number,"
     return None, _row_flag(
         Code.UNKNOWN_ACTION,
         row,
@@ -288,6 +286,12 @@ def match_row(
         value=row.id or text,
         what=what,
     )
+
+
+def _shown(text: str | None) -> str:
+    """An action's text as a flag quotes it: its first 60 characters."""
+    text = text or ""
+    return text if len(text) <= 60 else f"{text[:59]}…"
 
 
 def _row_flag(code: Code, row: ReturnRow, **fields: Any) -> Flag:

@@ -662,22 +662,22 @@ def _shift_sheet_xml(
             continue
         kind = rel.type.rsplit("/", 1)[-1]
         if kind == "comments":
-            doc = pkg.xml(target)
+            doc, was = _read_to_move(pkg, target)
             for el in doc.iter(f"{M}comment"):
                 el.set("ref", shift_reference(el.get("ref", ""), col))
-            pkg.put_xml(target, doc)
+            _put_if_moved(pkg, target, doc, was)
         elif kind == "threadedComment":  # Excel 365's comments (the notes part mirrors them)
-            doc = pkg.xml(target)
+            doc, was = _read_to_move(pkg, target)
             for el in doc.iter(f"{{{THREADED_NS}}}threadedComment"):
                 if el.get("ref"):
                     el.set("ref", shift_reference(el.get("ref", ""), col))
-            pkg.put_xml(target, doc)
+            _put_if_moved(pkg, target, doc, was)
         elif kind == "drawing":
-            doc = pkg.xml(target)
+            doc, was = _read_to_move(pkg, target)
             _shift_anchors(doc, col, edges=edges)
             if title is not None:
                 _shift_cell_links(doc, title, col, title)
-            pkg.put_xml(target, doc)
+            _put_if_moved(pkg, target, doc, was)
         elif kind == "ctrlProp" and title is not None:
             doc = pkg.xml(target)
             if _shift_cell_links(doc, title, col, title):
@@ -687,24 +687,42 @@ def _shift_sheet_xml(
             if title is not None:
                 text = _shift_vml_links(text, title, col, title)
             shapes = _shift_vml_shapes(buttons_unsized(text), col, edges)
-            pkg.put(target, shapes.encode("utf-8"))
+            if shapes != pkg.parts[target].decode("utf-8", "replace"):
+                pkg.put(target, shapes.encode("utf-8"))
         elif kind == "table":
-            doc = pkg.xml(target)
+            doc, was = _read_to_move(pkg, target)
             if doc.get("ref"):
-                was = _column_ids(doc)
+                ids = _column_ids(doc)
                 named = _table_column_inserted(doc, col, header)
                 if named is not None and headers is not None:
                     headers.append(named)
-                _query_table_columns_added(pkg, target, doc, was)
+                _query_table_columns_added(pkg, target, doc, ids)
                 doc.set("ref", shift_range_text(doc.get("ref", ""), col))
             flt = doc.find(f"{M}autoFilter")
             if flt is not None:
                 _shift_filter(flt, col)
             for sort in doc.iterfind(f"{M}sortState"):
                 _shift_sort(sort, col)
-            pkg.put_xml(target, doc)
+            _put_if_moved(pkg, target, doc, was)
 
     return cells
+
+
+def _read_to_move(pkg: Package, name: str) -> tuple[etree._Element, bytes]:
+    """Part ``name`` parsed, and written as it is (to tell, once things in it have moved,
+    whether any did: :func:`_put_if_moved`)."""
+    doc = pkg.xml(name)
+    return doc, serialise(doc)
+
+
+def _put_if_moved(pkg: Package, name: str, doc: etree._Element, was: bytes) -> None:
+    """Part ``name`` put back as ``doc`` if anything in it moved (it no longer writes as
+    ``was``); else it keeps its bytes as they were: its XML declaration, its line ends
+    (helper-126: the notes, pictures and tables of a sheet all left of the new column were
+    written again, the same XML in other bytes)."""
+    now = serialise(doc)
+    if now != was:
+        pkg.put(name, now)
 
 
 def _shift_named_sheet_views(pkg: Package, part: str, root: etree._Element, col: int) -> None:

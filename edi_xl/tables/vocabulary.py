@@ -228,6 +228,8 @@ def _match_header(text: str) -> str | None:
         return None
     if key in _LOOKUP:
         return _LOOKUP[key]
+    if key in _WORDS_OF_THEIR_OWN:
+        return None
     return _fuzzy(key)
 
 
@@ -271,6 +273,10 @@ def closest(
     return best if best_ratio >= threshold else None
 
 
+#: Headers that are words of their own, no slip of a synonym they are as close to as a typo
+#: would be: a "State" column (a US state, a state of play) is no "Start" date (helper-126:
+#: it was read as the Start Date of the plan), "Stats" no Status.
+_WORDS_OF_THEIR_OWN = frozenset({"state", "states", "stats"})
 #: Synonyms of four letters or more that are not fuzzed either: one letter from a word that
 #: is no header ("bag", "bra").
 _NOT_FUZZED = frozenset({"brag"})

@@ -38,6 +38,9 @@ CASES = [
     ("Days overdue", "days_overdue"),
     ("Problems", "problems"),
     ("Budget code", None),
+    ("State", None),  # a word of its own, no typo of "Start"
+    ("Stats", None),
+    ("Strat Date", "start"),  # a typo is still read
     ("", None),
     (None, None),
     (12, None),

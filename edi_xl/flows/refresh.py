@@ -126,6 +126,16 @@ def _ensure_column(
         right for top, _, bottom, right in beside() if top <= last_row and bottom >= header_row
     ]
     new_col = max(used, default=1) + 1
+    # a merged box over those rows (a title or a notes box beside the table) is the trust's
+    # across its width, though only its first cell holds a value (helper-127: the column went
+    # into the box: a traceback in the header row, "inside merged cells" on the rows)
+    boxes = [
+        (m.min_col, m.max_col)
+        for m in ws.merged_cells.ranges
+        if m.min_row <= last_row and m.max_row >= header_row
+    ]
+    while (box_end := next((hi for lo, hi in boxes if lo <= new_col <= hi), None)) is not None:
+        new_col = box_end + 1
     cell = ws.cell(header_row, new_col)
     cell.value = header
     cell.font, cell.fill, cell.alignment = COMPUTED_HEADER_FONT, COMPUTED_HEADER_FILL, HEADER_ALIGN

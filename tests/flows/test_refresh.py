@@ -141,6 +141,30 @@ def test_every_cell_not_owned_is_unchanged(tmp_path):
     assert {k[1].rstrip("0123456789") for k in added} <= {"L", "M", "N"}
 
 
+@pytest.mark.parametrize("box", ["L3:O3", "L5:O8"])
+def test_edi_xls_columns_go_right_of_a_merged_box_beside_the_table(tmp_path, box):
+    """A merged box beside the plan (a title over the header row, a notes box beside the
+    rows) is the trust's across its width, though only its first cell holds a value: the
+    grey columns went into it (a traceback in the header row; "inside merged cells" on the
+    rows, helper-127)."""
+    path = tmp_path / "plan.xlsx"
+
+    def add_box(wb):
+        ws = wb["Action Plan"]
+        ws[box.split(":")[0]] = "Notes for the committee"
+        ws.merge_cells(box)
+
+    build_trust_workbook(path)
+    edit_workbook(path, add_box)
+    result = refresh_workbook(path, AS_AT, now=NOW)
+    assert not [n for n in result.notes if "merged" in n.message]
+    ws = load_workbook(path)["Action Plan"]
+    header = [ws.cell(3, c).value for c in range(16, 19)]  # P, Q, R: right of the box
+    assert header == ["Overdue", "Days overdue", "Problems"]
+    assert box in {str(m) for m in ws.merged_cells.ranges}
+    assert ws[box.split(":")[0]].value == "Notes for the committee"
+
+
 def test_backup_is_kept_and_no_temp_files_left(sept_master):
     original = sept_master.read_bytes()
     result = refresh_workbook(sept_master, AS_AT, now=NOW)

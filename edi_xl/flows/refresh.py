@@ -534,7 +534,8 @@ def refresh_book(
         ws.freeze_panes = f"B{header_row + 1}"
     last_col = get_column_letter(max(extent(ws)[1], *computed_cols.values()))
     if not ws.auto_filter.filterColumn:  # never drop a filter the user has set
-        ref = f"A{header_row}:{last_col}{last_row}"
+        # (from the plan's first column: a table of the trust's own left of it is not filtered)
+        ref = f"{get_column_letter(columns.start + 1)}{header_row}:{last_col}{last_row}"
         # a plan kept as a table has the table's filter: none is set over it, and one that
         # an earlier edi_xl set is taken away; a table beside the plan, the filter stops short
         ws.auto_filter.ref = _filter_clear_of_tables(ws, ref, status_col)

@@ -161,12 +161,13 @@ def _table_width(columns: ColumnMap) -> int:
     return max(cols, default=0) + 1
 
 
-def _style_row(ws: Worksheet, row: int, template: int | None, width: int) -> None:
+def _style_row(ws: Worksheet, row: int, template: int | None, start: int, width: int) -> None:
     """Give ``row`` the look of the table's row ``template`` (its cells' looks, as the file
     has them: :func:`~edi_xl.master.edits.copy_look`, so that a column of Excel's cell
     checkboxes has them in the new rows too), or, for a table with no rows yet, the look of
-    a new master's rows."""
-    for col in range(1, width + 1):
+    a new master's rows: from the plan's first column (0-based ``start``; a table of the
+    trust's own left of it keeps its cells as they are) to its last (1-based ``width``)."""
+    for col in range(start + 1, width + 1):
         if template is None:
             cell = ws.cell(row, col)
             cell.alignment, cell.border = WRAP_TOP, GRID_BORDER
@@ -181,13 +182,14 @@ def _filled_down(ws: Worksheet, rows: list[int], columns: ColumnMap, width: int)
     rows hold the same formula, moved to its row (a column filled down, as a calculated
     column of an Excel table is): the formula new rows are given there, moved to theirs, as
     Excel fills it in a table and as a person would copy it down. edi_xl's own columns are
-    left out (refresh writes them); so is an array formula."""
+    left out (refresh writes them); so is an array formula, and so are the columns of a table
+    of the trust's own left of the plan (``columns.start``: not the plan's)."""
     if len(rows) < 2:
         return {}
     last, before = rows[-1], rows[-2]
     computed = {col + 1 for col in columns.computed.values()}
     out: dict[int, str] = {}
-    for col in range(1, width + 1):
+    for col in range(columns.start + 1, width + 1):
         cell, above = ws._cells.get((last, col)), ws._cells.get((before, col))
         if col in computed or cell is None or above is None:
             continue
@@ -292,7 +294,7 @@ def append_actions(
     for action in actions:
         row += 1
         result.rows.append(row)
-        _style_row(ws, row, template, width)
+        _style_row(ws, row, template, columns.start, width)
         heights: list[tuple[Any, float]] = []
         values = placer.values(action)
         typed = {col0 + 1 for col0, _ in values}  # a value the source has wins over a formula
@@ -320,7 +322,7 @@ def append_actions(
         for col in sorted(filled)
     ]
     if result.rows:
-        _grow_tables(ws, last_table_row(master), result.rows[-1])
+        _grow_tables(ws, last_table_row(master), result.rows[-1], columns.start)
         _grow_filter(ws, last_table_row(master), result.rows[-1])
         _grow_print_area(ws, last_table_row(master), result.rows[-1])
     return result
@@ -358,15 +360,16 @@ def _grow_filter(ws: Worksheet, last: int, new_last: int) -> None:
         ws.auto_filter.ref = with_rows(ref, top, new_last)
 
 
-def _grow_tables(ws: Worksheet, last: int, new_last: int) -> None:
+def _grow_tables(ws: Worksheet, last: int, new_last: int, start: int = 0) -> None:
     """An Excel table ("Format as Table") that ends on the plan's last row takes the rows
     added under it, as Excel does when a row is typed below a table. A table with a totals
-    row is left as it is (the new rows sit below its totals)."""
+    row is left as it is (the new rows sit below its totals), and so is one wholly left of
+    the plan's first column (0-based ``start``: a table of the trust's own beside it)."""
     for table in ws.tables.values():
         if not table.ref or table.totalsRowCount:
             continue
-        _, lo_row, _, hi_row = range_boundaries(table.ref)
-        if hi_row != last:
+        _, lo_row, hi_col, hi_row = range_boundaries(table.ref)
+        if hi_row != last or hi_col <= start:
             continue
         table.ref = with_rows(table.ref, lo_row or 1, new_last)
         if table.autoFilter is not None and table.autoFilter.ref:

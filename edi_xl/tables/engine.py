@@ -318,6 +318,10 @@ class Header:
     #: the first column of what stands beside the table, past a column empty in the header
     #: and in every row (a RAG key, a table of the trust's own): not the plan's, or None
     beside: int | None = None
+    #: the table's first column: past a column empty in the header and in every row, left of
+    #: which stands a table of the trust's own on the header's row (:func:`_plan_start`); 0
+    #: when the table starts where its header does
+    start: int = 0
 
     @property
     def last(self) -> int:
@@ -586,6 +590,10 @@ def _header(
     mapped = _map_texts(joined, overrides, plain)
     width = max((len(grid.rows[r]) for r in rows), default=0)
     body = _body_rows(grid, rows[-1])
+    start = _plan_start(grid, rows, joined, mapped)
+    if start:  # (what stands left of the plan, past an empty column, is none of its columns)
+        joined = {c: t for c, t in joined.items() if c >= start}
+        mapped = {c: m for c, m in mapped.items() if c >= start}
     beside = _beside(grid, rows, joined, mapped)
     if beside is not None:  # (what stands beside the table is none of its columns)
         joined = {c: t for c, t in joined.items() if c < beside}
@@ -595,7 +603,7 @@ def _header(
     columns: list[Column] = []
     taken: set[str] = set(chosen)  # a field several columns give is its chosen column's
     span = max(width, grid.n_cols if body else width)
-    for col in range(span if beside is None else min(span, beside)):
+    for col in range(start, span if beside is None else min(span, beside)):
         text = joined.get(col, "")
         fld, how = mapped.get(col, (None, ""))
         if fld in ("extra", "ignore"):
@@ -627,7 +635,7 @@ def _header(
     for c in columns:
         c.plain = (plain or {}).get(c.col, "")
     _tell_apart(columns)
-    return Header(rows=rows, columns=columns, fallbacks=fallbacks, beside=beside)
+    return Header(rows=rows, columns=columns, fallbacks=fallbacks, beside=beside, start=start)
 
 
 #: A key's label as a header: "Key", "RAG key", "BRAG rating key:", "Key to RAG", "Legend".
@@ -673,6 +681,64 @@ def _beside(
         ) != _rows_filled(grid, body, slice(gap + 1, None)):
             return gap + 1
     return None
+
+
+def plan_start(grid: SheetGrid, header_row: int) -> int:
+    """The first 0-based column of the plan whose one-row header is ``header_row``: 0, or the
+    column past the empty one that a table of the trust's own stands left of
+    (:func:`_plan_start`). For the master's reading (:func:`~edi_xl.tables.layouts.trust.
+    map_columns`), whose header is one row."""
+    texts = _row_headers(_line(grid, header_row))
+    return _plan_start(grid, (header_row,), texts, _map_texts(texts, {}))
+
+
+def _plan_start(
+    grid: SheetGrid,
+    rows: tuple[int, ...],
+    joined: dict[int, str],
+    mapped: dict[int, tuple[str, str]],
+) -> int:
+    """The table's first column, when a table of the trust's own stands left of the plan on
+    its header's row ("Item | Due Date | (empty) | # | Action | ... | Due Date | Status"):
+    the column past the empty one between them; else 0. The mirror of :func:`_beside`.
+
+    The column must be empty in the header and in every row under it (to the sheet's end or
+    the next paragraph), the part right of it a plan by itself (an action column, and a
+    status or a due date), and the part left of it give no action and give again a field
+    the plan gives, not a status or an update ("Item" and "#", "Due Date" twice): read as one
+    table, the other table's "Due Date" would be taken as the actions' (the first of two),
+    its "Item" as their numbers. A plan's own narrow spacer ("Ref | (empty) | Action | Lead |
+    Due", "# | Action | (empty) | Lead | Due") is no such column (cut there, the plan would
+    lose its own columns), and neither is one left of a column ``--map`` names (the person
+    said it is the plan's). Of several such columns, the rightmost."""
+    if not joined:
+        return 0
+    fields = {c: m[0] for c, m in mapped.items() if m[0] not in ("extra", "ignore")}
+    by_hand = min((c for c, (_, how) in mapped.items() if how == "--map"), default=None)
+    gaps = [
+        gap
+        for gap in range(min(joined) + 1, max(joined))
+        if gap not in joined
+        and (by_hand is None or by_hand > gap)
+        and _side_table(
+            {f for c, f in fields.items() if c < gap}, {f for c, f in fields.items() if c > gap}
+        )
+    ]
+    if not gaps:
+        return 0
+    table = [*rows, *_table_rows(grid, rows[-1])]
+    for gap in reversed(gaps):
+        if all(gap >= len(line := _line(grid, r)) or is_blank(line[gap]) for r in table):
+            return gap + 1
+    return 0
+
+
+def _side_table(left: set[str], right: set[str]) -> bool:
+    """Whether the fields left of an empty column are another table's beside the plan
+    right of it (:func:`_plan_start`)."""
+    if "action" not in right or not right & {"status", "due"} or "action" in left:
+        return False
+    return bool((left - set(PERIOD_FIELDS)) & right)
 
 
 def _line(grid: SheetGrid, r: int) -> list[Any]:

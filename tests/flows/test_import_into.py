@@ -657,3 +657,39 @@ def test_new_rows_take_the_look_the_file_gives_the_last_row(tmp_path: Path) -> N
     ticks = [opened.cell(r, col[CHECKBOXES]).value for r in range(HEADER_ROW + 1, last_old + 1)]
     assert ticks == old_ticks
     assert [opened.cell(r, col[CHECKBOXES]).value for r in result.rows] == [None] * 4
+
+
+def test_new_rows_go_in_the_plans_columns_not_a_table_left_of_it(tmp_path: Path) -> None:
+    """(helper-126) A table of the trust's own left of the plan on its header row, one empty
+    column between ("Item | Due Date | (empty) | # | Milestone | ..."), its "Item" a formula
+    filled down beside every action and its cells filled yellow: the new actions' numbers went
+    into its "Item" column, its formula and its look were copied into the new rows. The plan
+    starts past the empty column: the numbers go in the plan's "#", the other table's columns
+    of the new rows stay empty and unstyled, and its own cells as they were."""
+    from openpyxl.styles import PatternFill
+
+    header, rows = seed_rows()
+    path = tmp_path / "plan.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = PLAN
+    ws.append(["Item", "Due Date", None, *header[:9]])
+    for k, row in enumerate(rows[:MASTER_ROWS]):
+        ws.append(["=ROW()-1", datetime(2011, 2, 1 + k), None, *row[:9]])
+    for r in range(1, MASTER_ROWS + 2):
+        for c in (1, 2):
+            ws.cell(r, c).fill = PatternFill("solid", fgColor="FFF2CC")
+    wb.save(path)
+    side = {(r, c): ws.cell(r, c).value for r in range(1, MASTER_ROWS + 2) for c in (1, 2, 3)}
+    result = _import(build_source(tmp_path / "board actions.xlsx", rows[0][0]), path)
+    assert result.added == ["7.1", "7.2", ""]
+    ws = _load(path)[PLAN]
+    first = MASTER_ROWS + 2
+    assert [ws.cell(r, 4).value for r in result.rows] == ["7.1", "7.2", None]
+    assert ws.cell(first, 6).value == "Run reverse mentoring for the board"
+    assert ws.cell(first, 11).value == datetime(2024, 6, 30)  # the plan's Due Date
+    for r in result.rows:  # nothing of the other table's in the new rows
+        assert [ws.cell(r, c).value for c in (1, 2, 3)] == [None, None, None]
+        assert ws.cell(r, 1).fill.fill_type is None and ws.cell(r, 2).fill.fill_type is None
+    assert {(r, c): ws.cell(r, c).value for (r, c) in side} == side

@@ -17,7 +17,7 @@ from conftest import (
     plan_rows,
     seed_rows,
 )
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
@@ -654,3 +654,47 @@ def test_words_after_a_status_word_in_the_master_are_said_and_logged(master):
     assert "'evidence on file' is kept on the Change Log" in said[0].message
     log = list(load_workbook(master)["Change Log"].iter_rows(min_row=2, values_only=True))
     assert ("2.1", "Status", "Complete - evidence on file", "Complete") in [r[1:5] for r in log]
+
+
+def _plan_beside_a_table_of_its_own(path: Path) -> Path:
+    """The seed's first six actions from column D, a table of the trust's own ("Item | Due
+    Date", three rows, a fill of its own) left of them, column C empty between (helper-126's
+    sweep: 22 of 291 corpus files placed so)."""
+    header, rows = seed_rows()
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Action Plan"
+    ws.append(["Item", "Due Date", None, *header[:9], "Update as at 18 Sep 23"])
+    for k, row in enumerate(rows[:6]):
+        side = [k + 1, datetime(2011, 2, 1 + k)] if k < 3 else [None, None]
+        ws.append([*side, None, *row[:9], row[9] if len(row) > 9 else None])
+    for r in range(1, 5):
+        for c in (1, 2):
+            ws.cell(r, c).fill = PatternFill("solid", fgColor="FFF2CC")
+    wb.save(path)
+    return path
+
+
+def test_a_table_of_the_trusts_left_of_the_plan_is_neither_read_nor_written(tmp_path):
+    """(helper-126) The other table's "Due Date" was read as the actions' (the first of two
+    due-date columns): refresh set "Exceeded Timescales" on actions due in 2024 by its 2011
+    dates, and missed the one overdue by the plan's; its "Item" was read as the numbers. The
+    plan starts past the empty column: Status goes by the plan's own due dates, and the other
+    table's cells stay as they were."""
+    path = _plan_beside_a_table_of_its_own(tmp_path / "plan.xlsx")
+    before = all_cells(path)
+    result = refresh_workbook(path, AS_AT, now=NOW)
+    assert [a.id for a in result.plan.actions] == ["1.4", "1.5", "1.8", "1.9", "1.11", "2.1"]
+    assert {a.id: d for a, d in result.overdue} == {"1.9": 18}  # due 30 Nov 23, by the plan
+    ws = load_workbook(path)["Action Plan"]
+    status = {ws.cell(r, 4).value: ws.cell(r, 12).value for r in range(2, 8)}
+    assert status == {
+        **dict.fromkeys(["1.4", "1.5", "1.8", "1.11", "2.1"], "On Track"),
+        "1.9": "Exceeded Timescales",
+    }
+    after = all_cells(path)
+    side = {k: v for k, v in before.items() if k[0] == "Action Plan" and k[1][0] in "ABC"}
+    assert side == {k: v for k, v in after.items() if k[0] == "Action Plan" and k[1][0] in "ABC"}
+    assert ws["A2"].fill.fgColor.rgb == "00FFF2CC" and ws["A5"].fill.fill_type is None
+    assert ws.auto_filter.ref is not None and ws.auto_filter.ref.startswith("D1:")

@@ -288,6 +288,104 @@ def test_a_key_beside_the_plan_past_an_empty_column_is_no_column_of_it(
     ]
 
 
+#: A table of the trust's own left of the plan on its header row, one empty column between
+#: (helper-126's sweep: 22 of 291 corpus files placed so): its "Due Date" was taken as the
+#: actions' (the first of two), its "Item" as their numbers.
+SIDE = ["Item", "Due Date", None]
+SIDE_ROWS = [[1, "01/02/2011", None], [2, "02/02/2011", None], [None, None, None]]
+
+
+def test_a_table_left_of_the_plan_past_an_empty_column_is_none_of_it(tmp_path: Path) -> None:
+    """The general table: the header starts past the empty column (``Header.start``), its
+    columns are the plan's only, and the other table's cells are said, row by row."""
+    from edi_xl.read.sources import read_grids
+    from edi_xl.tables.engine import find_headers
+    from edi_xl.tables.reader import read_source
+
+    path = _sheet(
+        tmp_path / "plan.xlsx",
+        [
+            [*SIDE, "Ref", "Action", "Lead", "Due Date", "RAG"],
+            *[
+                [*side, ref, text, "Head of EDI", "31/03/2025", "G"]
+                for side, ref, text in zip(
+                    SIDE_ROWS, ["1.1", "1.2", "1.3"], ["Panels", "Mentoring", "Audit"], strict=True
+                )
+            ],
+        ],
+    )
+    (grid,) = read_grids(path).sheets
+    (header,) = find_headers(grid)
+    assert header.start == 3 and min(c.col for c in header.columns) == 3
+    assert header.fields == {"id": 3, "action": 4, "owner": 5, "due": 6, "status": 7}
+    read = read_source(path)
+    assert [(a.id, a.due.date) for a in read.plan.actions] == [
+        ("1.1", date(2025, 3, 31)),
+        ("1.2", date(2025, 3, 31)),
+        ("1.3", date(2025, 3, 31)),
+    ]
+    assert all(not a.extra for a in read.plan.actions)
+    left = "(left of the table, before the empty column C: a RAG key or a table of its own, " \
+        "not read as actions)"  # fmt: skip
+    assert read.not_placed == [
+        f"Plan row 1: 'Item' | 'Due Date' {left}",
+        f"Plan row 2: '1' | '01/02/2011' {left}",
+        f"Plan row 3: '2' | '02/02/2011' {left}",
+    ]
+
+
+def test_a_master_with_a_table_left_of_the_plan_reads_the_plans_columns(tmp_path: Path) -> None:
+    """The master (the trust layout): the plan's "#" and "Due Date" are read, not the other
+    table's "Item" and "Due Date"; its rows with nothing in the plan are no actions."""
+    rows = [
+        [*side, f"1.{i + 1}", "Theme", f"Action {i + 1}", None, None, "Jo Bloggs", None,
+         datetime(2024, 3, 31), "On Track"]
+        for i, side in enumerate(SIDE_ROWS)
+    ] + [[5, "05/02/2011"]]  # fmt: skip
+    path = _plan_with_rows(tmp_path / "plan.xlsx", rows, (*SIDE, *HEADERS))
+    plan = read_plan(path)
+    assert [(a.id, a.due.date) for a in plan.actions] == [
+        ("1.1", date(2024, 3, 31)),
+        ("1.2", date(2024, 3, 31)),
+        ("1.3", date(2024, 3, 31)),
+    ]
+    assert plan.source is not None
+    assert plan.source.columns["id"] == 3 and plan.source.columns["due"] == 10
+    assert plan.source.extra_columns == {}
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # a plan's own spacer: its reference, then the action's columns
+        ["Ref", None, "Action", "Lead", "Due Date", "Status"],
+        # the action left of the spacer, the monitoring columns right of it
+        ["Ref", "Action", None, "Lead", "Due Date", "Status"],
+        # the theme and the number, then the action's columns
+        ["Theme", "Ref", None, "Action", "Lead", "Due Date", "Status"],
+    ],
+)
+def test_a_plans_own_spacer_left_of_its_action_does_not_cut_it(
+    tmp_path: Path, header: list[Any]
+) -> None:
+    """The mirror of the cut above is never made at a plan's own spacer: the part left of it
+    gives the action, or a field the part right of it does not give again."""
+    from edi_xl.tables.reader import read_source
+
+    def row(ref: str, text: str) -> list[Any]:
+        values = {"Ref": ref, "Theme": "Recruitment", "Action": text, "Lead": "Head of EDI",
+                  "Due Date": "31/03/2025", "Status": "G"}  # fmt: skip
+        return [values.get(h) if h else None for h in header]
+
+    path = _sheet(tmp_path / "plan.xlsx", [header, row("1.1", "Panels"), row("1.2", "Audit")])
+    read = read_source(path)
+    assert [(a.id, a.action, a.owner, a.status_text) for a in read.plan.actions] == [
+        ("1.1", "Panels", "Head of EDI", "G"),
+        ("1.2", "Audit", "Head of EDI", "G"),
+    ]
+    assert read.not_placed == []
+
+
 @pytest.mark.parametrize(
     ("header", "rows", "extra"),
     [

@@ -364,20 +364,25 @@ def _start_table(st: _State, header: Header) -> None:
 
 
 def _beside_cells(st: _State, r: int) -> None:
-    """Row ``r``'s cells past the empty column that ends the table (``Header.beside``): a RAG
-    key or a table of the trust's own beside the plan, listed as not placed, never read into
-    the actions."""
+    """Row ``r``'s cells past the empty column that ends the table (``Header.beside``), or
+    before the one it starts past (``Header.start``): a RAG key or a table of the trust's own
+    beside the plan, listed as not placed, never read into the actions."""
     header = st.header
-    if header is None or header.beside is None:
+    if header is None:
         return
-    cells = [t for v in st.grid.rows[r][header.beside :] if (t := cell_text(v))]
-    if cells:
-        gap = get_column_letter(header.beside)  # (0-based: the empty column's letter)
-        shown = " | ".join(repr(t) for t in cells)
-        st.not_placed.append(
-            f"{st.grid.name} row {r + 1}: {shown} (beside the table, past the empty column "
-            f"{gap}: a RAG key or a table of its own, not read as actions)"
-        )
+    line = st.grid.rows[r]
+    sides = [("left of the table, before", header.start, line[: max(header.start - 1, 0)])]
+    if header.beside is not None:
+        sides.append(("beside the table, past", header.beside, line[header.beside :]))
+    for where, edge, cells in sides:
+        texts = [t for v in cells if (t := cell_text(v))]
+        if texts:
+            gap = get_column_letter(edge)  # (0-based: the empty column's letter)
+            shown = " | ".join(repr(t) for t in texts)
+            st.not_placed.append(
+                f"{st.grid.name} row {r + 1}: {shown} ({where} the empty column {gap}: a RAG "
+                "key or a table of its own, not read as actions)"
+            )
 
 
 def _table_row(st: _State, r: int) -> None:
@@ -385,7 +390,8 @@ def _table_row(st: _State, r: int) -> None:
     assert header is not None
     grid = st.grid
     _beside_cells(st, r)
-    row = grid.rows[r][: header.beside]  # (what stands beside the table is none of it)
+    # (what stands beside the table, either side, is none of it)
+    row = [None] * header.start + grid.rows[r][header.start : header.beside]
     if all(is_blank(v) for v in row):
         return
     lone = lone_text(row)

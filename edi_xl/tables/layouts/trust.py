@@ -32,7 +32,13 @@ from edi_xl.core.rounds import update_header_date
 from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import cell_text, one_line
 from edi_xl.read.grid import SheetGrid, is_blank
-from edi_xl.tables.layouts.base import Detection, count_header_matches, find_header_row
+from edi_xl.tables.engine import plan_start
+from edi_xl.tables.layouts.base import (
+    Detection,
+    count_header_matches,
+    find_header_row,
+    header_fields,
+)
 from edi_xl.tables.vocabulary import match_header
 
 NAME = "trust"
@@ -91,6 +97,8 @@ def detect(grid: SheetGrid) -> Detection | None:
     if found is None:
         return None
     row, fields, score = found
+    if start := plan_start(grid, row):  # (a table of the trust's own left of the plan)
+        fields = {f: c + start for f, c in header_fields(grid.rows[row][start:]).items()}
     if not ({"status", "due", "owner"} & fields.keys()):
         return None
     return Detection(layout=NAME, score=score, header_row=row, columns=fields)
@@ -157,6 +165,10 @@ class ColumnMap:
     update_dates: dict[str, date | None]
     extras: dict[str, int]  # header text -> column
     computed: dict[str, int]
+    #: the plan's first column: right of a table of the trust's own on its header row, past
+    #: an empty column (:func:`~edi_xl.tables.engine.plan_start`), whose cells are not the
+    #: plan's (never read, written or styled as its); 0 when the plan starts in column A
+    start: int = 0
 
     def table_columns(self) -> list[int]:
         """The table's columns, in order (fields, rounds' updates, extras; not edi_xl's
@@ -165,12 +177,16 @@ class ColumnMap:
 
 
 def map_columns(grid: SheetGrid, header_row: int) -> ColumnMap:
+    """Where each field sits in the table whose header is ``header_row``: the first column of
+    each, from the plan's first column (a table of the trust's own left of it, past an empty
+    column, gives none: its "Due Date" is not the actions')."""
     fields: dict[str, int] = {}
     updates: dict[str, int] = {}
     update_dates: dict[str, date | None] = {}
     extras: dict[str, int] = {}
     computed: dict[str, int] = {}
-    for col in range(grid.n_cols):
+    start = plan_start(grid, header_row)
+    for col in range(start, grid.n_cols):
         raw = grid.value(header_row, col)
         text = one_line(raw)
         fld = match_header(raw) if text else None
@@ -186,7 +202,7 @@ def map_columns(grid: SheetGrid, header_row: int) -> ColumnMap:
             extras[text if text not in extras else f"{text} ({_letter(col)})"] = col
         elif _column_has_data(grid, header_row, col):
             extras[f"Column {_letter(col)}"] = col  # data under a blank header is kept too
-    return ColumnMap(fields, updates, update_dates, extras, computed)
+    return ColumnMap(fields, updates, update_dates, extras, computed, start)
 
 
 def _letter(col: int) -> str:

@@ -671,6 +671,8 @@ def _beside(
             continue
         given = {mapped[c][0] for c in mapped if c < gap}
         past = [c for c in joined if c > gap]
+        if "action" not in given and any(mapped.get(c, ("",))[0] == "action" for c in past):
+            continue  # (the plan's action is past it: what is left of it is no table alone)
         if any(_KEY_LABEL.match(joined[c]) for c in past):
             return gap + 1
         # a field the table gives already ("RAG | Meaning" beside its RAG) is a key's only
@@ -727,10 +729,42 @@ def _plan_start(
     if not gaps:
         return 0
     table = [*rows, *_table_rows(grid, rows[-1])]
+    body = table[len(rows) :]
     for gap in reversed(gaps):
-        if all(gap >= len(line := _line(grid, r)) or is_blank(line[gap]) for r in table):
+        if not all(gap >= len(line := _line(grid, r)) or is_blank(line[gap]) for r in table):
+            continue
+        # the plan's own columns left of a spacer ("Theme | Exec lead | (empty) | Action |
+        # Action Owner") are filled on every action's row or once per group, to its end;
+        # another table's are a block of their own (helper-131: one field given on both
+        # sides was taken for another table's, and the plan lost its own columns)
+        left = _rows_filled(grid, body, slice(0, gap))
+        plan = _rows_filled(grid, body, slice(gap + 1, None))
+        if _block_of_its_own(body, left, plan) or _all_given_again(fields, gap):
             return gap + 1
     return 0
+
+
+def _block_of_its_own(body: list[int], left: set[int], plan: set[int]) -> bool:
+    """Whether the rows ``left`` filled left of an empty column (of the table's rows
+    ``body``) are another table's beside the plan's ``plan``: a run of two rows or more from
+    the first, with nothing between, that ends before the plan does. A column filled once per
+    group ("Objective" over its actions) runs on to the plan's last group; one filled on
+    every action's row ends with the plan."""
+    if len(left) < 2 or not plan:
+        return False
+    at = [i for i, r in enumerate(body) if r in left]
+    return at == list(range(len(at))) and body[at[-1]] < max(plan)
+
+
+def _all_given_again(fields: dict[int, str], gap: int) -> bool:
+    """Whether the part left of column ``gap`` numbers rows of its own: two fields or more,
+    a number ("Item", "ID") among them, each of which the part right of it gives again (a
+    table filled down beside the plan's rows: "Item | Due Date" beside "# | ... | Due Date").
+    The plan's own columns left of a spacer give what the rest does not, or no number
+    ("Theme | Lead" beside "Milestone | Action Owner", helper-131)."""
+    left = [f for c, f in fields.items() if c < gap]
+    right = {f for c, f in fields.items() if c > gap}
+    return len(left) >= 2 and "id" in left and set(left) <= right
 
 
 def _side_table(left: set[str], right: set[str]) -> bool:

@@ -386,6 +386,71 @@ def test_a_plans_own_spacer_left_of_its_action_does_not_cut_it(
     assert read.not_placed == []
 
 
+#: A plan's own columns left of its spacer that give a field the columns right of it give
+#: again (helper-131: each was cut off as another table's, the plan losing them): per layout,
+#: its header and each of three actions' rows.
+_SPACED = {
+    "exec lead, action owner": (
+        ["Theme", "Exec Lead", None, "Action", "Action Owner", "Due Date", "Status"],
+        lambda i, ref: ["Recruitment" if i < 2 else "Conduct", "Chief People Officer", None],
+    ),
+    "original and revised due dates": (
+        ["Ref", "Original due date", None, "Action", "Owner", "Revised due date", "Status"],
+        lambda i, ref: [ref, "31/03/2024", None],
+    ),
+    "objective and milestone, once per group": (
+        ["Objective", None, "Action", "Milestone", "Due", "RAG"],
+        lambda i, ref: ["Fair recruitment" if i in (0, 2) else None, None],
+    ),
+    "a lead, then the action owner": (
+        ["Lead", None, "Action", "Action Owner", "Due", "Status"],
+        lambda i, ref: ["Director of People", None],
+    ),
+    "theme and lead on every row, milestone and owner past the spacer": (
+        ["Theme", "Lead", None, "Action", "Milestone", "Action Owner", "Due", "Status"],
+        lambda i, ref: ["Recruitment", "Director of People", None],
+    ),
+    "the reference and the SRO": (
+        ["Ref", "SRO", None, "Action", "Lead", "Deadline", "Status"],
+        lambda i, ref: [ref, "Medical Director", None],
+    ),
+}
+
+
+#: What the columns right of the spacer hold (the action's own text in "Action").
+_SPACED_VALUES = {
+    "Milestone": "Q1 milestone", "Action Owner": "Jo Bloggs", "Owner": "Jo Bloggs",
+    "Lead": "Jo Bloggs", "Due Date": "31/03/2025", "Revised due date": "30/06/2025",
+    "Due": "31/03/2025", "Deadline": "31/03/2025", "Status": "G", "RAG": "G",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("layout", list(_SPACED))
+def test_a_plans_own_columns_left_of_its_spacer_are_read_as_the_plans(
+    tmp_path: Path, layout: str
+) -> None:
+    """The plan starts at its first column however its own columns left of a spacer repeat a
+    field of those right of it (a lead and an owner, two due dates, an objective and a
+    milestone): only a block of another table's rows, or a second numbering of the plan's
+    rows, stands apart."""
+    from edi_xl.read.grid import grid_from_worksheet
+    from edi_xl.tables.engine import plan_start
+    from edi_xl.tables.reader import read_source
+
+    header, left = _SPACED[layout]
+    actions = [("1.1", "Panels"), ("1.2", "Mentoring"), ("2.1", "Audit")]
+    rows: list[list[Any]] = [header]
+    for i, (ref, text) in enumerate(actions):
+        cells = left(i, ref)
+        rows.append(cells + [_SPACED_VALUES.get(h, text) for h in header[len(cells) :]])
+    path = _sheet(tmp_path / "plan.xlsx", rows)
+    ws = load_workbook(path).active
+    assert plan_start(grid_from_worksheet(ws), 0) == 0
+    read = read_source(path)
+    assert [a.action for a in read.plan.actions] == [text for _, text in actions]
+    assert read.not_placed == []
+
+
 @pytest.mark.parametrize(
     ("header", "rows", "extra"),
     [

@@ -706,13 +706,15 @@ def _plan_start(
 
     The column must be empty in the header and in every row under it (to the sheet's end or
     the next paragraph), the part right of it a plan by itself (an action column, and a
-    status or a due date), and the part left of it give no action and give again a field
-    the plan gives, not a status or an update ("Item" and "#", "Due Date" twice): read as one
-    table, the other table's "Due Date" would be taken as the actions' (the first of two),
-    its "Item" as their numbers. A plan's own narrow spacer ("Ref | (empty) | Action | Lead |
-    Due", "# | Action | (empty) | Lead | Due") is no such column (cut there, the plan would
-    lose its own columns), and neither is one left of a column ``--map`` names (the person
-    said it is the plan's). Of several such columns, the rightmost."""
+    status or a due date), and the part left of it number rows of its own
+    (:func:`_all_given_again`: "Item | Due Date" beside the plan's "#" and "Due Date") on
+    other rows than the plan's: read as one table, the other table's "Due Date" would be
+    taken as the actions' (the first of two), its "Item" as their numbers. Anything less is
+    read as the plan's own columns left of a spacer, as cutting them off would lose them
+    ("Ref | (empty) | Action | Lead | Due", "Theme | Exec lead | (empty) | Action | Action
+    Owner", "# | Exec lead" whose newest action has no number yet: helper-131 and -132); so
+    is a column left of one ``--map`` names (the person said it is the plan's). Of several
+    such columns, the rightmost."""
     if not joined:
         return 0
     fields = {c: m[0] for c, m in mapped.items() if m[0] not in ("extra", "ignore")}
@@ -725,6 +727,7 @@ def _plan_start(
         and _side_table(
             {f for c, f in fields.items() if c < gap}, {f for c, f in fields.items() if c > gap}
         )
+        and _all_given_again(fields, gap)
     ]
     if not gaps:
         return 0
@@ -733,35 +736,20 @@ def _plan_start(
     for gap in reversed(gaps):
         if not all(gap >= len(line := _line(grid, r)) or is_blank(line[gap]) for r in table):
             continue
-        # the plan's own columns left of a spacer ("Theme | Exec lead | (empty) | Action |
-        # Action Owner") are filled on every action's row or once per group, to its end;
-        # another table's are a block of their own (helper-131: one field given on both
-        # sides was taken for another table's, and the plan lost its own columns)
-        left = _rows_filled(grid, body, slice(0, gap))
-        plan = _rows_filled(grid, body, slice(gap + 1, None))
-        if _block_of_its_own(body, left, plan) or _all_given_again(fields, gap):
+        # (on the plan's very rows, a second numbering may be the plan's own: "Ref | Lead")
+        if _rows_filled(grid, body, slice(0, gap)) != _rows_filled(
+            grid, body, slice(gap + 1, None)
+        ):
             return gap + 1
     return 0
 
 
-def _block_of_its_own(body: list[int], left: set[int], plan: set[int]) -> bool:
-    """Whether the rows ``left`` filled left of an empty column (of the table's rows
-    ``body``) are another table's beside the plan's ``plan``: a run of two rows or more from
-    the first, with nothing between, that ends before the plan does. A column filled once per
-    group ("Objective" over its actions) runs on to the plan's last group; one filled on
-    every action's row ends with the plan."""
-    if len(left) < 2 or not plan:
-        return False
-    at = [i for i, r in enumerate(body) if r in left]
-    return at == list(range(len(at))) and body[at[-1]] < max(plan)
-
-
 def _all_given_again(fields: dict[int, str], gap: int) -> bool:
     """Whether the part left of column ``gap`` numbers rows of its own: two fields or more,
-    a number ("Item", "ID") among them, each of which the part right of it gives again (a
-    table filled down beside the plan's rows: "Item | Due Date" beside "# | ... | Due Date").
-    The plan's own columns left of a spacer give what the rest does not, or no number
-    ("Theme | Lead" beside "Milestone | Action Owner", helper-131)."""
+    a number ("Item", "ID") among them, each of which the part right of it gives again,
+    the number too ("Item | Due Date" beside "# | ... | Due Date"). The plan's own columns
+    left of a spacer give what the rest does not ("Theme | Lead" beside "Milestone | Action
+    Owner", "# | Exec lead" beside a plan with no other number)."""
     left = [f for c, f in fields.items() if c < gap]
     right = {f for c, f in fields.items() if c > gap}
     return len(left) >= 2 and "id" in left and set(left) <= right

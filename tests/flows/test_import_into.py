@@ -662,7 +662,7 @@ def test_new_rows_take_the_look_the_file_gives_the_last_row(tmp_path: Path) -> N
 def test_new_rows_go_in_the_plans_columns_not_a_table_left_of_it(tmp_path: Path) -> None:
     """(helper-126) A table of the trust's own left of the plan on its header row, one empty
     column between ("Item | Due Date | (empty) | # | Milestone | ..."), its "Item" a formula
-    filled down beside every action and its cells filled yellow: the new actions' numbers went
+    filled down its own rows and its cells filled yellow: the new actions' numbers went
     into its "Item" column, its formula and its look were copied into the new rows. The plan
     starts past the empty column: the numbers go in the plan's "#", the other table's columns
     of the new rows stay empty and unstyled, and its own cells as they were."""
@@ -675,8 +675,9 @@ def test_new_rows_go_in_the_plans_columns_not_a_table_left_of_it(tmp_path: Path)
     assert ws is not None
     ws.title = PLAN
     ws.append(["Item", "Due Date", None, *header[:9]])
-    for k, row in enumerate(rows[:MASTER_ROWS]):
-        ws.append(["=ROW()-1", datetime(2011, 2, 1 + k), None, *row[:9]])
+    for k, row in enumerate(rows[:MASTER_ROWS]):  # (its own rows: all but the plan's last)
+        side = ["=ROW()-1", datetime(2011, 2, 1 + k)] if k < MASTER_ROWS - 1 else [None, None]
+        ws.append([*side, None, *row[:9]])
     for r in range(1, MASTER_ROWS + 2):
         for c in (1, 2):
             ws.cell(r, c).fill = PatternFill("solid", fgColor="FFF2CC")

@@ -414,6 +414,16 @@ _SPACED = {
         ["Ref", "SRO", None, "Action", "Lead", "Deadline", "Status"],
         lambda i, ref: [ref, "Medical Director", None],
     ),
+    # (helper-132: the plan's only numbers were cut off with the exec lead, as a block of
+    # rows of another table's that ended before the plan did)
+    "the number and exec lead, the newest action not numbered yet": (
+        ["#", "Exec Lead", None, "Action", "Action Owner", "Due Date", "Status"],
+        lambda i, ref: [ref, "Chief People Officer", None] if i < 2 else [None, None, None],
+    ),
+    "a reference and a lead, then the action's number": (
+        ["Ref", "Lead", None, "Action No", "Action", "Action Owner", "Due Date", "Status"],
+        lambda i, ref: [f"WRES {i + 1}", "Director of People", None],
+    ),
 }
 
 
@@ -442,7 +452,8 @@ def test_a_plans_own_columns_left_of_its_spacer_are_read_as_the_plans(
     rows: list[list[Any]] = [header]
     for i, (ref, text) in enumerate(actions):
         cells = left(i, ref)
-        rows.append(cells + [_SPACED_VALUES.get(h, text) for h in header[len(cells) :]])
+        values = {**_SPACED_VALUES, "Action No": ref}
+        rows.append(cells + [values.get(h, text) for h in header[len(cells) :]])
     path = _sheet(tmp_path / "plan.xlsx", rows)
     ws = load_workbook(path).active
     assert plan_start(grid_from_worksheet(ws), 0) == 0

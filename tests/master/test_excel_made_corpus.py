@@ -1,0 +1,501 @@
+"""Real Excel-made workbooks keep every part edi_xl does not own through its commands.
+
+A trust's master is a workbook Excel made, often years ago, holding much more than the plan:
+charts, pivot tables, names, comments, custom XML, other sheets. The tests elsewhere build
+their workbooks with XlsxWriter and openpyxl; this one takes the workbooks Excel itself saved
+in the hostile-file corpus (shared/corpus beside the repository: Apache POI's and calamine's
+test files) and gives each an action plan, to find what the patch writer does not yet keep.
+
+For each ``.xlsx``/``.xlsm`` of the corpus that Excel saved (docProps/app.xml's Application
+starts "Microsoft Excel" or "Microsoft Macintosh Excel") and that is at most 400 KB:
+
+1. an "Action Plan" sheet of seed 000's actions is put in as a new worksheet part, touching
+   only the workbook part, its relationships and ``[Content_Types].xml`` (every other entry is
+   copied byte for byte), so whatever is wrong in the result is edi_xl's doing;
+2. ``refresh``, ``merge`` of one filled owner return (a new round: the round's column is
+   inserted), ``add-buttons`` and ``import --into`` of a second plan each run on a copy, as a
+   user runs them (through click's CliRunner);
+3. each output must keep every part of the input (``xl/calcChain.xml`` excepted: edi_xl drops
+   it on purpose and sets fullCalcOnLoad), every part edi_xl does not own must be the same
+   byte for byte (``add-buttons`` may give a sheet a code name, which its VBA needs), the merge
+   and the import must have put their text in, and openxml-audit must find nothing wrong that
+   it did not find in the input (:mod:`ooxml_check`).
+
+A refusal with a clear message is an outcome, not a failure: a workbook with its own VBA
+project (``add-buttons``), a protected workbook structure, a sheet of its own called "Lists",
+Strict Open XML or a pre-release of Excel 2007, or a package that is broken (a bad CRC, an XML
+bomb). Any other refusal, a traceback, a hang or a file not kept is a failure; all of them are
+collected and reported at once, each naming the corpus file and the command.
+
+openxml-audit takes time quadratic in a sheet's size on some sheets (two minutes on POI's
+53105.xlsx, 16,385 cells in one row of a 390 KB part), so it runs only on files whose XML
+parts are each at most ``VALIDATE_BELOW`` bytes: 341 of the 358 files, the same ones every
+run, POI's bug66675.xlsx (whose ``add-buttons`` once typed an .xlsm as an .xlsx) among them;
+the parts of the others are still compared. The files run in two processes, one file at a
+time to whichever is free: about 300 s of CPU, half of it openxml-audit's, so two to three
+minutes on two free cores.
+The test skips, saying so, when the corpus is absent (and fails in CI, which must have it).
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import multiprocessing
+import os
+import posixpath
+import re
+import shutil
+import signal
+import traceback
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pytest
+from click.testing import CliRunner
+from conftest import JIM, seed_rows
+from lxml import etree
+from ooxml_check import new_ooxml_errors, ooxml_errors
+from openpyxl import Workbook
+
+from edi_xl.cli import cli
+from edi_xl.master.sheets import CHANGE_LOG, IMPORT_SHEET, LISTS, RETURNS_SHEET, SETTINGS
+from edi_xl.master.summary_sheet import SUMMARY
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+AS_AT = "2023-12-18"
+EXCEL = ("Microsoft Excel", "Microsoft Macintosh Excel")
+LARGEST_FILE = 400_000
+#: openpyxl and the patch writer take a few seconds on the largest files; a file one command
+#: takes longer than this on has hung.
+COMMAND_SECONDS = 120
+#: openxml-audit runs on the inputs and outputs of files whose XML parts are all this small.
+VALIDATE_BELOW = 300_000
+PROCESSES = 2
+
+#: The sheets edi_xl puts in whole: their parts are its own.
+EDI_XL_SHEETS = {
+    s.lower() for s in (SETTINGS, LISTS, CHANGE_LOG, RETURNS_SHEET, IMPORT_SHEET, SUMMARY)
+}
+#: What a user sees when a command refuses a workbook on purpose: (the commands, the words).
+REFUSALS = (
+    (("add-buttons",), "the workbook already has macros (a VBA project)"),
+    (None, "the workbook's structure is protected"),
+    (None, "the sheet called 'lists' does not look like the one edi_xl keeps"),
+    (None, "saved as a Strict Open XML Spreadsheet"),
+    (None, "saved by a pre-release (beta) of Excel 2007"),
+)
+#: The refusal of a package that cannot be read, accepted only when it is broken.
+UNREADABLE = "cannot open as an Excel workbook"
+#: What the merge and the import write into the master, found in its parts after them.
+RETURN_UPDATE = "panel review under way"
+SECOND_PLAN = "Second plan: "
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+
+
+# -- the corpus ------------------------------------------------------------------------------
+
+
+def excel_made(corpus: Path) -> list[Path]:
+    """The ``.xlsx``/``.xlsm`` files of ``corpus`` Excel saved, at most ``LARGEST_FILE`` bytes,
+    in a fixed order. The rest of the corpus was made by other programs or fuzzers, whose
+    oddities tests/read/test_corpus.py covers."""
+    found = []
+    for path in sorted(corpus.rglob("*")):
+        if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+            continue
+        if path.stat().st_size > LARGEST_FILE:
+            continue
+        try:
+            with zipfile.ZipFile(path) as zf:
+                app = zf.read("docProps/app.xml").decode("utf-8", "replace")
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError):
+            continue
+        found_app = re.search(r"<(?:\w+:)?Application>([^<]*)<", app)
+        if found_app and found_app.group(1).strip().startswith(EXCEL):
+            found.append(path)
+    return found
+
+
+def broken(path: Path) -> str | None:
+    """Why the package at ``path`` cannot be read as it is (a bad CRC, a part that declares
+    XML entities: a "billion laughs" bomb), or None: a refusal to open it is then expected."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                data = zf.read(info)
+                if info.filename.endswith((".xml", ".rels")) and b"<!ENTITY" in data[:4096]:
+                    return f"{info.filename} declares XML entities"
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        return f"broken package ({error})"
+    return None
+
+
+# -- the plan sheet put in -------------------------------------------------------------------
+
+
+def _rels_part(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def _column(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def plan_sheet(rows: list[list[str]], main: str) -> bytes:
+    """A worksheet part of ``rows`` (the header first) as text cells, in the workbook's own
+    namespace ``main`` (Strict's, or a pre-release's, for those: edi_xl must refuse them)."""
+    cells = []
+    for r, row in enumerate(rows, start=1):
+        cells.append(f'<row r="{r}">')
+        for c, value in enumerate(row):
+            if value:
+                cells.append(
+                    f'<c r="{_column(c)}{r}" t="inlineStr"><is><t xml:space="preserve">'
+                    f"{escape(value)}</t></is></c>"
+                )
+        cells.append("</row>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<worksheet xmlns="{main}"><dimension ref="A1:J{len(rows)}"/>'
+        '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+        f'<sheetFormatPr defaultRowHeight="15"/><sheetData>{"".join(cells)}</sheetData>'
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+        'footer="0.3"/></worksheet>'
+    ).encode()
+
+
+def with_a_plan_sheet(source: Path, target: Path, rows: list[list[str]]) -> str:
+    """``source`` saved as ``target`` with a new sheet "Action Plan" (or "Action Plan 2"...)
+    holding ``rows``, last in the tab order: the new sheet's part name. Only the workbook
+    part, its relationships and ``[Content_Types].xml`` are written again, so every other part
+    is the Excel-made one a user's master would have."""
+    with zipfile.ZipFile(source) as zf:
+        infos = zf.infolist()
+        data = {info.filename: zf.read(info) for info in infos}
+    book_part = next(
+        r.get("Target", "").lstrip("/")
+        for r in etree.fromstring(data["_rels/.rels"])
+        if r.get("Type", "").endswith("/officeDocument")
+    )
+    book = etree.fromstring(data[book_part])
+    main = etree.QName(book).namespace or MAIN
+    rel_ns = book.nsmap.get("r", REL)
+    sheets = book.find(f"{{{main}}}sheets")
+    taken = {s.get("name", "").lower() for s in sheets}
+    name, n = "Action Plan", 2
+    while name.lower() in taken:
+        name, n = f"Action Plan {n}", n + 1
+    names = {p.lower() for p in data}
+    n = 1
+    while f"xl/worksheets/sheet{n}.xml" in names:
+        n += 1
+    part = f"xl/worksheets/sheet{n}.xml"
+    rels = etree.fromstring(data[_rels_part(book_part)])
+    ids = {r.get("Id") for r in rels}
+    n = 1
+    while f"rId{n}" in ids:
+        n += 1
+    rel = etree.SubElement(rels, f"{{{PACKAGE_REL}}}Relationship", Id=f"rId{n}")
+    rel.set("Type", rel_ns + "/worksheet")
+    rel.set("Target", posixpath.relpath(part, posixpath.dirname(book_part) or "."))
+    sheet = etree.SubElement(sheets, f"{{{main}}}sheet", name=name)
+    sheet.set("sheetId", str(max(int(s.get("sheetId", "0")) for s in sheets) + 1))
+    sheet.set(f"{{{rel_ns}}}id", f"rId{n}")
+    types = etree.fromstring(data["[Content_Types].xml"])
+    etree.SubElement(types, f"{{{TYPES}}}Override", PartName="/" + part, ContentType=WORKSHEET_TYPE)
+    written = {
+        book_part: book,
+        _rels_part(book_part): rels,
+        "[Content_Types].xml": types,
+    }
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out, warnings.catch_warnings():
+        # a package holding a part twice (POI's duplicate-filename.xlsx) is copied as it is
+        warnings.filterwarnings("ignore", "Duplicate name", UserWarning)
+        for info in infos:
+            if info.filename in written:
+                xml = written[info.filename]
+                out.writestr(
+                    info,
+                    etree.tostring(xml, xml_declaration=True, encoding="UTF-8", standalone=True),
+                )
+            else:
+                out.writestr(info, data[info.filename])
+        out.writestr(part, plan_sheet(rows, main))
+    return part
+
+
+def filled_return(path: Path) -> Path:
+    """Jim Machon's return for the round of ``AS_AT``, every one of his actions updated."""
+    header, rows = seed_rows()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Return"
+    ws.append(["#", "Action", "Action Owner", "Due Date", "Status", "Update as at 18 Dec 23"])
+    for row in rows:
+        if row[5] == JIM:
+            ws.append([row[0], row[2], row[5], row[7], "At Risk", f"{row[0]}: {RETURN_UPDATE}."])
+    wb.save(path)
+    return path
+
+
+def second_plan(path: Path) -> Path:
+    """Another plan in the trust's layout, its actions numbered from 11 on, to import."""
+    header, rows = seed_rows()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Plan"
+    ws.append(header)
+    for i, row in enumerate(rows[:6], start=1):
+        ws.append(
+            [f"{int(float(row[0])) + 10}.{i}", row[1], SECOND_PLAN + (row[2] or "action"), *row[3:]]
+        )
+    wb.save(path)
+    return path
+
+
+# -- one file --------------------------------------------------------------------------------
+
+
+class _TookTooLong(Exception):
+    pass
+
+
+def _alarm(*_: Any) -> None:
+    raise _TookTooLong
+
+
+@dataclass
+class Outcome:
+    """What became of one corpus file: per command, "kept" or "refused: ..."; the failures."""
+
+    name: str
+    commands: dict[str, str] = field(default_factory=dict)
+    validated: bool = False
+    failures: list[str] = field(default_factory=list)
+
+
+def _run(args: list[str]) -> tuple[int | None, str, str | None]:
+    """The command's exit code, its output and the traceback it ended with, if any."""
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(COMMAND_SECONDS)
+    try:
+        result = CliRunner().invoke(cli, args)
+    except _TookTooLong:
+        return None, "", f"took longer than {COMMAND_SECONDS} s"
+    finally:
+        signal.alarm(0)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        return (
+            result.exit_code,
+            result.output,
+            "".join(traceback.format_exception(result.exception)),
+        )
+    return result.exit_code, result.output, None
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    """The package's parts by name in lower case (part names ignore case)."""
+    with zipfile.ZipFile(path) as zf:
+        return {n.lower(): zf.read(n) for n in zf.namelist() if not n.endswith("/")}
+
+
+def _workbook_part(parts: dict[str, bytes]) -> str:
+    """The name of the package's workbook part (lower case), from its relationships."""
+    rels = etree.fromstring(parts["_rels/.rels"])
+    target = next(
+        r.get("Target", "") for r in rels if r.get("Type", "").endswith("/officeDocument")
+    )
+    return _resolve("", target)
+
+
+def _resolve(source: str, target: str) -> str:
+    """The part (lower case) a relationship of the part ``source`` to ``target`` names."""
+    if target.startswith("/"):
+        return target[1:].lower()
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target)).lower()
+
+
+def _owned(parts: dict[str, bytes], plan_part: str) -> set[str]:
+    """The parts of an output edi_xl writes: the plan sheet, the workbook, the styles, the
+    strings, the document properties and edi_xl's own sheets (lower case)."""
+    owned = {
+        "[content_types].xml",
+        "xl/styles.xml",
+        "xl/sharedstrings.xml",
+        plan_part,
+        _rels_part(plan_part),
+    }
+    owned |= {n for n in parts if n.startswith("docprops/")}
+    book_part = _workbook_part(parts)
+    owned |= {book_part, _rels_part(book_part)}
+    book = etree.fromstring(parts[book_part])
+    targets = {
+        r.get("Id"): r.get("Target", "") for r in etree.fromstring(parts[_rels_part(book_part)])
+    }
+    for sheet in book.iter(f"{{{MAIN}}}sheet"):
+        if sheet.get("name", "").lower() in EDI_XL_SHEETS:
+            part = _resolve(book_part, targets.get(sheet.get(f"{{{REL}}}id"), ""))
+            owned |= {part, _rels_part(part)}
+    return owned
+
+
+def _without_code_name(data: bytes) -> bytes:
+    """A worksheet part without its code name (what ``add-buttons`` gives a sheet for VBA)."""
+    try:
+        root = etree.fromstring(data)
+    except etree.XMLSyntaxError:
+        return data
+    for pr in root.iter(f"{{{MAIN}}}sheetPr"):
+        pr.attrib.pop("codeName", None)
+        if not len(pr) and not pr.attrib:
+            pr.getparent().remove(pr)
+    return etree.tostring(root, method="c14n")
+
+
+def _refusal(command: str, output: str, package_broken: str | None) -> str | None:
+    """The refusal's reason, when ``output`` is one of the refusals expected of ``command``."""
+    lines = [line for line in output.splitlines() if line.startswith("Error: ")]
+    if len(lines) != 1:
+        return None
+    for commands, words in REFUSALS:
+        if (commands is None or command in commands) and words in lines[0]:
+            return words
+    if package_broken and UNREADABLE in lines[0]:
+        return f"{UNREADABLE} ({package_broken})"
+    return None
+
+
+def _kept(command: str, before: dict[str, bytes], out: Path, plan_part: str) -> list[str]:
+    """What ``command`` lost, or changed without owning it, of the input's parts ``before``."""
+    after = _parts(out)
+    problems = [
+        f"lost {name}" for name in sorted(set(before) - set(after)) if name != "xl/calcchain.xml"
+    ]
+    owned = _owned(after, plan_part)
+    for name in sorted(set(before) & set(after) - owned):
+        if before[name] == after[name]:
+            continue
+        if command == "add-buttons" and _without_code_name(before[name]) == _without_code_name(
+            after[name]
+        ):
+            continue
+        problems.append(f"changed {name}")
+    text = {"merge": RETURN_UPDATE, "import --into": SECOND_PLAN}.get(command)
+    if text and not any(text.encode() in data for data in after.values()):
+        problems.append(f"wrote no {text!r} into the master")
+    return problems
+
+
+def check_file(source: Path, folder: Path, owner_return: Path, plan: Path) -> Outcome:
+    """Put a plan sheet into ``source``, run the four commands on copies in ``folder`` and
+    check each output."""
+    outcome = Outcome(source.relative_to(CORPUS).as_posix())
+    ext = source.suffix.lower()
+    injected = folder / f"injected{ext}"
+    header, rows = seed_rows()
+    try:
+        plan_part = with_a_plan_sheet(source, injected, [header, *rows]).lower()
+    except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError) as error:
+        # what the injector cannot read, edi_xl gets as it is, and must refuse
+        reason = broken(source) or f"not a package the test can add a sheet to ({error!r})"
+        injected, plan_part = source, ""
+    else:
+        reason = broken(injected)
+    before = _parts(injected) if plan_part else {}
+    validate = bool(plan_part) and all(
+        len(data) <= VALIDATE_BELOW
+        for name, data in before.items()
+        if name.endswith((".xml", ".rels"))
+    )
+    known = ooxml_errors(injected) if validate else []
+    outcome.validated = validate
+
+    outputs = {
+        "refresh": folder / f"refresh{ext}",
+        "merge": folder / f"merge{ext}",
+        "add-buttons": folder / "buttons.xlsm",
+        "import --into": folder / f"into{ext}",
+    }
+    shutil.copy(injected, outputs["import --into"])
+    merge_copy = shutil.copy(injected, folder / f"to_merge{ext}")
+    arguments = {
+        "refresh": ["refresh", str(injected), "-o", str(outputs["refresh"])],
+        "merge": ["merge", str(merge_copy), str(owner_return), "-o", str(outputs["merge"])],
+        "add-buttons": ["add-buttons", str(injected), "-o", str(outputs["add-buttons"])],
+        "import --into": ["import", str(plan), "--into", str(outputs["import --into"])],
+    }
+    for command, args in arguments.items():
+        code, output, crash = _run([*args, "--as-at", AS_AT])
+        where = f"{outcome.name}: {command}"
+        if crash:
+            outcome.failures.append(f"{where}: crashed: {crash.strip().splitlines()[-1]}")
+            continue
+        if code not in (0, 1):
+            refused = _refusal(command, output, reason)
+            outcome.commands[command] = f"refused: {refused}"
+            if refused is None:
+                outcome.failures.append(f"{where}: exit {code}: {output.strip()[-500:]}")
+            continue
+        if not plan_part:
+            outcome.failures.append(f"{where}: read a package that is not one ({reason})")
+            continue
+        outcome.commands[command] = "kept"
+        problems = _kept(command, before, outputs[command], plan_part)
+        if validate:
+            problems += [
+                f"new openxml-audit error: {line}"
+                for line in new_ooxml_errors(known, outputs[command])
+            ]
+        if problems:
+            outcome.commands[command] = "not kept"
+            outcome.failures += [f"{where}: {problem}" for problem in problems]
+    return outcome
+
+
+# -- the test --------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_excel_made_workbooks_keep_what_edi_xl_does_not_own(tmp_path: Path) -> None:
+    if not CORPUS.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"hostile-file corpus not found at {CORPUS}: CI must have it")
+        pytest.skip(f"hostile-file corpus not found at {CORPUS} (shared/ is not beside the repo)")
+    files = excel_made(CORPUS)
+    assert len(files) > 250, f"only {len(files)} Excel-made workbooks in the corpus"
+    owner_return = filled_return(tmp_path / "return_jim.xlsx")
+    plan = second_plan(tmp_path / "second_plan.xlsx")
+    folders = [tmp_path / f"{i:03d}" for i in range(len(files))]
+    for folder in folders:
+        folder.mkdir()
+    # one file at a time to whichever process is free, so that the slow files spread out
+    spawn = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(PROCESSES, mp_context=spawn) as pool:
+        outcomes = list(
+            pool.map(check_file, files, folders, [owner_return] * len(files), [plan] * len(files))
+        )
+
+    tally = collections.Counter(
+        f"{command}: {result}" for o in outcomes for command, result in o.commands.items()
+    )
+    print(f"\n{len(outcomes)} files, {sum(o.validated for o in outcomes)} checked by openxml-audit")
+    for outcome, count in sorted(tally.items()):
+        print(f"{count:4d} {outcome}")
+    failures = [failure for o in outcomes for failure in o.failures]
+    assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures)

@@ -909,10 +909,14 @@ def _working_owner(cols: list[int], joined: dict[int, str]) -> int | None:
     """Of several owner columns, the first that names no executive, when some do ("Exec lead"
     then "Operational lead": the operational lead); None when none or all do (the first is
     then the owner, as before)."""
-    working = [
-        c for c in cols if not _EXECUTIVE_WORDS & set(normalise_header(joined.get(c, "")).split())
-    ]
+    working = [c for c in cols if not names_an_executive(joined.get(c, ""))]
     return working[0] if working and len(working) < len(cols) else None
+
+
+def names_an_executive(header: str) -> bool:
+    """Whether an owner column's header names the executive over the action ("Exec lead",
+    "SRO"), not the lead who does it and sends its returns."""
+    return bool(_EXECUTIVE_WORDS & set(normalise_header(header).split()))
 
 
 def _latest(

@@ -607,3 +607,26 @@ def test_new_from_a_plan_with_headings_and_a_key_only_needs_no_person(tmp_path: 
     )
     assert "Rows of plan.xlsx not taken into master.xlsx" in run.output
     assert run.exit_code == 0, run.output
+
+
+def test_a_master_with_an_exec_lead_before_the_action_owner_sends_to_the_action_owner(
+    tmp_path: Path,
+) -> None:
+    """The trust's own workbook names the executive over each action ("Exec Lead") left of
+    the lead who does it ("Action Owner"): the action owner is the owner, who is sent the
+    returns, as an imported plan reads it; the executive's column is kept as the trust's
+    (helper-132: the first owner column was taken, and the returns went to the executives)."""
+    headers = list(HEADERS)
+    headers.insert(headers.index("Action Owner"), "Exec Lead")
+    at = headers.index("Exec Lead")
+    rows = []
+    for i, owner in enumerate(["Jo Bloggs", "Ann Lee"], start=1):
+        row: list[Any] = [f"1.{i}", "Theme", f"Action {i}", None, None, owner, None,
+                          datetime(2024, 3, 31), "On Track"]  # fmt: skip
+        row.insert(at, "Chief People Officer")
+        rows.append(row)
+    plan = read_plan(_plan_with_rows(tmp_path / "plan.xlsx", rows, tuple(headers)))
+    assert [a.owner for a in plan.actions] == ["Jo Bloggs", "Ann Lee"]
+    assert plan.source is not None
+    assert plan.source.columns["owner"] == at + 1
+    assert plan.source.extra_columns == {"Exec Lead": at}

@@ -32,7 +32,7 @@ from edi_xl.core.rounds import update_header_date
 from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import cell_text, one_line
 from edi_xl.read.grid import SheetGrid, is_blank
-from edi_xl.tables.engine import plan_start
+from edi_xl.tables.engine import names_an_executive, plan_start
 from edi_xl.tables.layouts.base import (
     Detection,
     count_header_matches,
@@ -198,11 +198,28 @@ def map_columns(grid: SheetGrid, header_row: int) -> ColumnMap:
             computed[fld] = col
         elif fld in KEY_FIELDS and fld not in fields:
             fields[fld] = col
+        elif fld == "owner" and _working_after_executive(grid, header_row, fields["owner"], text):
+            # the lead who does the work is the owner, sent the returns, not the executive
+            # over it ("Exec Lead" then "Action Owner"), kept as a column of the trust's
+            was = one_line(grid.value(header_row, fields["owner"]))
+            extras[was if was not in extras else f"{was} ({_letter(fields['owner'])})"] = fields[
+                "owner"
+            ]
+            fields["owner"] = col
         elif text:
             extras[text if text not in extras else f"{text} ({_letter(col)})"] = col
         elif _column_has_data(grid, header_row, col):
             extras[f"Column {_letter(col)}"] = col  # data under a blank header is kept too
     return ColumnMap(fields, updates, update_dates, extras, computed, start)
+
+
+def _working_after_executive(grid: SheetGrid, header_row: int, taken: int, text: str) -> bool:
+    """Whether an owner column headed ``text`` is the working lead's, after the column
+    ``taken`` as the owner so far names an executive (as the general reader chooses,
+    :func:`~edi_xl.tables.engine.names_an_executive`)."""
+    return names_an_executive(one_line(grid.value(header_row, taken))) and not (
+        names_an_executive(text)
+    )
 
 
 def _letter(col: int) -> str:

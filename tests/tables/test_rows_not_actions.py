@@ -22,6 +22,7 @@ from edi_xl.core.problems import Code, Severity
 from edi_xl.core.rules import check_plan
 from edi_xl.flows.owner_returns import make_owner_returns
 from edi_xl.flows.refresh import refresh_workbook
+from edi_xl.tables.engine import parse_overrides
 from edi_xl.tables.reader import read_plan
 
 AS_AT = date(2023, 12, 18)
@@ -325,13 +326,18 @@ def test_a_table_left_of_the_plan_past_an_empty_column_is_none_of_it(tmp_path: P
         ("1.3", date(2025, 3, 31)),
     ]
     assert all(not a.extra for a in read.plan.actions)
-    left = "(left of the table, before the empty column C: a RAG key or a table of its own, " \
-        "not read as actions)"  # fmt: skip
+    left = "(left of the table, before the empty column C: a table of its own numbering rows, " \
+        "not read as actions; if these are the plan's own columns, name one with --map to " \
+        "keep them)"  # fmt: skip
     assert read.not_placed == [
         f"Plan row 1: 'Item' | 'Due Date' {left}",
         f"Plan row 2: '1' | '01/02/2011' {left}",
         f"Plan row 3: '2' | '02/02/2011' {left}",
     ]
+    # as the message says: a column named with --map is the plan's, and nothing is cut
+    kept = read_source(path, overrides=parse_overrides(["Item=extra"]))
+    assert kept.not_placed == []
+    assert [a.extra.get("Source item") for a in kept.plan.actions] == [1, 2, None]
 
 
 def test_a_master_with_a_table_left_of_the_plan_reads_the_plans_columns(tmp_path: Path) -> None:

@@ -371,17 +371,21 @@ def _beside_cells(st: _State, r: int) -> None:
     if header is None:
         return
     line = st.grid.rows[r]
-    sides = [("left of the table, before", header.start, line[: max(header.start - 1, 0)])]
+    # (left of the plan, another table's numbering of rows: the plan's own columns can look
+    # so, a reference and an exec lead filled once per group, and --map keeps them)
+    sides = [("left of the table, before", header.start, line[: max(header.start - 1, 0)],
+              "a table of its own numbering rows, not read as actions; if these are the "
+              "plan's own columns, name one with --map to keep them")]  # fmt: skip
     if header.beside is not None:
-        sides.append(("beside the table, past", header.beside, line[header.beside :]))
-    for where, edge, cells in sides:
+        sides.append(("beside the table, past", header.beside, line[header.beside :],
+                      "a RAG key or a table of its own, not read as actions"))  # fmt: skip
+    for where, edge, cells, what in sides:
         texts = [t for v in cells if (t := cell_text(v))]
         if texts:
             gap = get_column_letter(edge)  # (0-based: the empty column's letter)
             shown = " | ".join(repr(t) for t in texts)
             st.not_placed.append(
-                f"{st.grid.name} row {r + 1}: {shown} ({where} the empty column {gap}: a RAG "
-                "key or a table of its own, not read as actions)"
+                f"{st.grid.name} row {r + 1}: {shown} ({where} the empty column {gap}: {what})"
             )
 
 

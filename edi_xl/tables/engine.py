@@ -724,9 +724,6 @@ def _plan_start(
         for gap in range(min(joined) + 1, max(joined))
         if gap not in joined
         and (by_hand is None or by_hand > gap)
-        and _side_table(
-            {f for c, f in fields.items() if c < gap}, {f for c, f in fields.items() if c > gap}
-        )
         and _all_given_again(fields, gap)
     ]
     if not gaps:
@@ -745,22 +742,18 @@ def _plan_start(
 
 
 def _all_given_again(fields: dict[int, str], gap: int) -> bool:
-    """Whether the part left of column ``gap`` numbers rows of its own: two fields or more,
-    a number ("Item", "ID") among them, each of which the part right of it gives again,
-    the number too ("Item | Due Date" beside "# | ... | Due Date"). The plan's own columns
-    left of a spacer give what the rest does not ("Theme | Lead" beside "Milestone | Action
-    Owner", "# | Exec lead" beside a plan with no other number)."""
+    """Whether the part left of column ``gap`` numbers rows of its own beside a plan: the part
+    right of it is a plan by itself (an action, and a status or a due date), and the part
+    left of it gives no action and two fields or more, a number ("Item", "ID") among them,
+    each of which the plan gives again, the number too ("Item | Due Date" beside "# | ... |
+    Due Date"). The plan's own columns left of a spacer give what the rest does not ("Theme
+    | Lead" beside "Milestone | Action Owner", "# | Exec lead" beside a plan with no other
+    number)."""
     left = [f for c, f in fields.items() if c < gap]
     right = {f for c, f in fields.items() if c > gap}
-    return len(left) >= 2 and "id" in left and set(left) <= right
-
-
-def _side_table(left: set[str], right: set[str]) -> bool:
-    """Whether the fields left of an empty column are another table's beside the plan
-    right of it (:func:`_plan_start`)."""
     if "action" not in right or not right & {"status", "due"} or "action" in left:
         return False
-    return bool((left - set(PERIOD_FIELDS)) & right)
+    return len(left) >= 2 and "id" in left and set(left) <= right
 
 
 def _line(grid: SheetGrid, r: int) -> list[Any]:

@@ -741,6 +741,25 @@ def _plan_start(
     return 0
 
 
+#: Why the cells of a table of the trust's own left of the plan are not read
+#: (:func:`_plan_start`), where they are listed as not placed.
+LEFT_OF_PLAN = (
+    "a table of its own numbering rows, not read as actions; if these are the plan's own "
+    "columns, name one with --map to keep them"
+)
+
+
+def left_of_plan_note(sheet: str, row: int, texts: list[str], start: int) -> str:
+    """The not-placed line of row ``row`` (0-based) of what stands left of a plan starting at
+    column ``start`` (its cells' ``texts``): the same from every reader."""
+    from openpyxl.utils import get_column_letter
+
+    shown = " | ".join(repr(t) for t in texts)
+    gap = get_column_letter(start)  # (0-based start: the empty column's letter)
+    return f"{sheet} row {row + 1}: {shown} (left of the table, before the empty column {gap}: " \
+        f"{LEFT_OF_PLAN})"  # fmt: skip
+
+
 def _all_given_again(fields: dict[int, str], gap: int) -> bool:
     """Whether the part left of column ``gap`` numbers rows of its own beside a plan: the part
     right of it is a plan by itself (an action, and a status or a due date), and the part

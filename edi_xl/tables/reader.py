@@ -19,13 +19,19 @@ from types import ModuleType
 from edi_xl.core.errors import EdiXlError, LayoutNotFoundError, UnreadableFileError
 from edi_xl.core.model import Action, ActionPlan, combine_plans
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG
-from edi_xl.core.text import plural
+from edi_xl.core.text import cell_text, plural
 from edi_xl.read.fills import cell_fills, colour_name, is_pale, rag_of_colour
 from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.read.sources import read_grids, sniff_format
 from edi_xl.read.word import WordDocument, read_docx
 from edi_xl.tables import layouts
-from edi_xl.tables.engine import HEADER_SCAN_ROWS, Column, find_headers
+from edi_xl.tables.engine import (
+    HEADER_SCAN_ROWS,
+    Column,
+    find_headers,
+    left_of_plan_note,
+    plan_start,
+)
 from edi_xl.tables.layouts.base import Detection
 from edi_xl.tables.layouts.general import GeneralRead, SheetTheme, give_sheet_theme, sheet_themes
 from edi_xl.tables.layouts.general import columns_of as general_columns
@@ -232,7 +238,8 @@ def read_source(
                     else " (a heading, a note or a RAG key: not an action)"
                 )
                 for n in (plan.source.not_actions if plan.source else [])
-            ],
+            ]
+            + _left_of_plan(grid, detection.header_row),
             formula_hints=formula_hints([grid]),
         )
     return _read_imported(
@@ -253,6 +260,16 @@ _SEED_FIELDS = {
     "status": "status",
     "progress": "update",
 }
+
+
+def _left_of_plan(grid: SheetGrid, header_row: int) -> list[str]:
+    """The rows of a table of the trust's own left of a plan in the trust's layout
+    (:func:`~edi_xl.tables.engine.plan_start`), listed as not placed as the general reader
+    lists them: an import does not carry them into the master, and says so."""
+    start = plan_start(grid, header_row)
+    rows = ((r, [t for v in grid.rows[r][: start - 1] if (t := cell_text(v))]) for r in
+            range(header_row, grid.n_rows)) if start else ()  # fmt: skip
+    return [left_of_plan_note(grid.name, r, texts, start) for r, texts in rows if texts]
 
 
 def seed_mapping(grid: SheetGrid, plan: ActionPlan) -> list[Column]:

@@ -358,6 +358,18 @@ def test_a_master_with_a_table_left_of_the_plan_reads_the_plans_columns(tmp_path
     assert plan.source is not None
     assert plan.source.columns["id"] == 3 and plan.source.columns["due"] == 10
     assert plan.source.extra_columns == {}
+    # an import of it says what it does not carry into the master, as the general reader does
+    from edi_xl.tables.reader import read_source
+
+    read = read_source(path)
+    assert read.layout == "trust"
+    assert [line.split(" (")[0] for line in read.not_placed] == [
+        "Action Plan row 1: 'Item' | 'Due Date'",
+        "Action Plan row 2: '1' | '01/02/2011'",
+        "Action Plan row 3: '2' | '02/02/2011'",
+        "Action Plan row 5: '5' | '05/02/2011'",
+    ]
+    assert "before the empty column C" in read.not_placed[0]
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,7 @@ from edi_xl.tables.engine import (
     Column,
     Header,
     find_headers,
+    left_of_plan_note,
     metadata_line,
     names_a_round,
     owner_text,
@@ -373,20 +374,16 @@ def _beside_cells(st: _State, r: int) -> None:
     line = st.grid.rows[r]
     # (left of the plan, another table's numbering of rows: the plan's own columns can look
     # so, a reference and an exec lead filled once per group, and --map keeps them)
-    sides = [("left of the table, before", header.start, line[: max(header.start - 1, 0)],
-              "a table of its own numbering rows, not read as actions; if these are the "
-              "plan's own columns, name one with --map to keep them")]  # fmt: skip
-    if header.beside is not None:
-        sides.append(("beside the table, past", header.beside, line[header.beside :],
-                      "a RAG key or a table of its own, not read as actions"))  # fmt: skip
-    for where, edge, cells, what in sides:
-        texts = [t for v in cells if (t := cell_text(v))]
-        if texts:
-            gap = get_column_letter(edge)  # (0-based: the empty column's letter)
-            shown = " | ".join(repr(t) for t in texts)
-            st.not_placed.append(
-                f"{st.grid.name} row {r + 1}: {shown} ({where} the empty column {gap}: {what})"
-            )
+    if texts := [t for v in line[: max(header.start - 1, 0)] if (t := cell_text(v))]:
+        st.not_placed.append(left_of_plan_note(st.grid.name, r, texts, header.start))
+    beside = [] if header.beside is None else line[header.beside :]
+    if texts := [t for v in beside if (t := cell_text(v))]:
+        gap = get_column_letter(header.beside or 0)  # (0-based: the empty column's letter)
+        shown = " | ".join(repr(t) for t in texts)
+        st.not_placed.append(
+            f"{st.grid.name} row {r + 1}: {shown} (beside the table, past the empty column "
+            f"{gap}: a RAG key or a table of its own, not read as actions)"
+        )
 
 
 def _table_row(st: _State, r: int) -> None:

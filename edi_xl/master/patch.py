@@ -683,11 +683,11 @@ def _shift_sheet_xml(
             if _shift_cell_links(doc, title, col, title):
                 pkg.put_xml(target, doc)
         elif kind == "vmlDrawing":
-            text = pkg.parts[target].decode("utf-8", "replace")
+            text = was_text = pkg.parts[target].decode("utf-8", "replace")
             if title is not None:
                 text = _shift_vml_links(text, title, col, title)
             shapes = _shift_vml_shapes(buttons_unsized(text), col, edges)
-            if shapes != pkg.parts[target].decode("utf-8", "replace"):
+            if shapes != was_text:
                 pkg.put(target, shapes.encode("utf-8"))
         elif kind == "table":
             doc, was = _read_to_move(pkg, target)

@@ -749,11 +749,15 @@ LEFT_OF_PLAN = (
 )
 
 
-def left_of_plan_note(sheet: str, row: int, texts: list[str], start: int) -> str:
-    """The not-placed line of row ``row`` (0-based) of what stands left of a plan starting at
-    column ``start`` (its cells' ``texts``): the same from every reader."""
+def left_of_plan_note(sheet: str, row: int, line: Sequence[Any], start: int) -> str | None:
+    """The not-placed line of row ``row`` (0-based, its cells ``line``) for what stands left
+    of a plan starting at column ``start`` (past the empty column before it), the same from
+    every reader; None when nothing does (or the plan starts at its header's first column)."""
     from openpyxl.utils import get_column_letter
 
+    texts = [t for v in line[: max(start - 1, 0)] if (t := cell_text(v))]
+    if not texts:
+        return None
     shown = " | ".join(repr(t) for t in texts)
     gap = get_column_letter(start)  # (0-based start: the empty column's letter)
     return f"{sheet} row {row + 1}: {shown} (left of the table, before the empty column {gap}: " \

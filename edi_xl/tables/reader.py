@@ -19,7 +19,7 @@ from types import ModuleType
 from edi_xl.core.errors import EdiXlError, LayoutNotFoundError, UnreadableFileError
 from edi_xl.core.model import Action, ActionPlan, combine_plans
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG
-from edi_xl.core.text import cell_text, plural
+from edi_xl.core.text import plural
 from edi_xl.read.fills import cell_fills, colour_name, is_pale, rag_of_colour
 from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.read.sources import read_grids, sniff_format
@@ -267,9 +267,9 @@ def _left_of_plan(grid: SheetGrid, header_row: int) -> list[str]:
     (:func:`~edi_xl.tables.engine.plan_start`), listed as not placed as the general reader
     lists them: an import does not carry them into the master, and says so."""
     start = plan_start(grid, header_row)
-    rows = ((r, [t for v in grid.rows[r][: start - 1] if (t := cell_text(v))]) for r in
-            range(header_row, grid.n_rows)) if start else ()  # fmt: skip
-    return [left_of_plan_note(grid.name, r, texts, start) for r, texts in rows if texts]
+    notes = (left_of_plan_note(grid.name, r, grid.rows[r], start) for r in
+             range(header_row, grid.n_rows)) if start else ()  # fmt: skip
+    return [note for note in notes if note]
 
 
 def seed_mapping(grid: SheetGrid, plan: ActionPlan) -> list[Column]:

@@ -346,14 +346,20 @@ _TBL_PR_ORDER = (
 )  # fmt: skip
 
 
+def _in_its_place(tbl_pr: Any, el: Any) -> Any:
+    """``el`` put into the table properties ``tbl_pr`` before those the schema gives after it
+    (Word reads a table's properties in the schema's order); ``el``."""
+    tag = "w:" + el.tag.rpartition("}")[2]
+    return tbl_pr.insert_element_before(el, *_TBL_PR_ORDER[_TBL_PR_ORDER.index(tag) + 1 :])
+
+
 def _widths(t: Table, widths_cm: Sequence[float]) -> None:
     """Fixed column widths, in the grid (what LibreOffice reads) and on every cell (Word)."""
     tbl_pr = t._tbl.tblPr
     tbl_pr.get_or_add_tblLayout().set(qn("w:type"), "fixed")
     width = tbl_pr.find(qn("w:tblW"))
-    if width is None:  # (in its place: Word reads a table's properties in the schema's order)
-        width = OxmlElement("w:tblW")
-        tbl_pr.insert_element_before(width, *_TBL_PR_ORDER[_TBL_PR_ORDER.index("w:jc") :])
+    if width is None:
+        width = _in_its_place(tbl_pr, OxmlElement("w:tblW"))
     width.set(qn("w:type"), "dxa")
     width.set(qn("w:w"), str(round(sum(widths_cm) * 567)))
     for col, w in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm, strict=True):
@@ -371,7 +377,7 @@ def _cell_margins(t: Table) -> None:
         el.set(qn("w:w"), str(twips))
         el.set(qn("w:type"), "dxa")
         margins.append(el)
-    t._tbl.tblPr.insert_element_before(margins, *_TBL_PR_ORDER[_TBL_PR_ORDER.index("w:tblLook") :])
+    _in_its_place(t._tbl.tblPr, margins)
 
 
 def mark_header_row(table: Table) -> None:

@@ -374,8 +374,8 @@ def _beside_cells(st: _State, r: int) -> None:
     line = st.grid.rows[r]
     # (left of the plan, another table's numbering of rows: the plan's own columns can look
     # so, a reference and an exec lead filled once per group, and --map keeps them)
-    if texts := [t for v in line[: max(header.start - 1, 0)] if (t := cell_text(v))]:
-        st.not_placed.append(left_of_plan_note(st.grid.name, r, texts, header.start))
+    if left := left_of_plan_note(st.grid.name, r, line, header.start):
+        st.not_placed.append(left)
     beside = [] if header.beside is None else line[header.beside :]
     if texts := [t for v in beside if (t := cell_text(v))]:
         gap = get_column_letter(header.beside or 0)  # (0-based: the empty column's letter)

@@ -24,6 +24,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "ref",
         "reference no",
         "ref no",
+        "ref #",
         "id",
         "action id",
         "action no",
@@ -113,6 +114,26 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "accountable lead",
         "executive lead",
         "exec lead",
+        # the executive over the action, when the plan names no one else: its owner then
+        # (beside a lead who does the work, the lead is: engine.names_an_executive)
+        "action lead",
+        "action leads",
+        "operational lead",
+        "project lead",
+        "delivery lead",
+        "workstream lead",
+        "theme lead",
+        "named lead",
+        "lead name",
+        "lead for action",
+        "sro",
+        "senior responsible owner",
+        "executive sponsor",
+        "exec sponsor",
+        "executive owner",
+        "lead director",
+        "responsible director",
+        "accountable director",
         "accountable",
         "accountable people team",
         "accountable person",
@@ -152,6 +173,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "rag rating",
         "progress rag",
         "rag progress",
+        # not a due date ("completion"), nor the update ("progress")
+        "completion status",
+        "progress status",
+        "delivery status",
+        "overall status",
+        "action status",
+        "overall rag",
+        "current rag status",
         # BRAG (Blue-Red-Amber-Green), the NHS's usual name for a RAG with Blue for complete;
         # "B-RAG", "B/RAG" normalise to "b rag"
         "brag",
@@ -173,6 +202,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "comments",
         "comment",
         "progress to date",
+        "progress made",  # (no near miss of "progress rag")
         "current update",
     ),
     "overdue": ("overdue",),
@@ -275,8 +305,9 @@ def closest(
 
 #: Headers that are words of their own, no slip of a synonym they are as close to as a typo
 #: would be: a "State" column (a US state, a state of play) is no "Start" date (helper-126:
-#: it was read as the Start Date of the plan), "Stats" no Status.
-_WORDS_OF_THEIR_OWN = frozenset({"state", "states", "stats"})
+#: it was read as the Start Date of the plan), "Stats" no Status, a "Project team" no
+#: "Project lead" (the owner).
+_WORDS_OF_THEIR_OWN = frozenset({"state", "states", "stats", "project team"})
 #: Synonyms of four letters or more that are not fuzzed either: one letter from a word that
 #: is no header ("bag", "bra").
 _NOT_FUZZED = frozenset({"brag"})

@@ -22,6 +22,10 @@ CASES = [
     ("Action\nOwner", "owner"),
     ("Lead", "owner"),
     ("Responsibility", "owner"),
+    ("Action Lead", "owner"),  # not a slip of "Action ref"
+    ("Operational lead", "owner"),
+    ("SRO", "owner"),  # the senior responsible owner
+    ("Executive sponsor", "owner"),
     ("Start Date", "start"),
     ("Due Date", "due"),
     ("Target date", "due"),
@@ -31,15 +35,22 @@ CASES = [
     ("Status", "status"),
     ("RAG", "status"),
     ("Current status", "status"),
+    ("Completion status", "status"),  # not a due date
+    ("Progress status", "status"),  # not the update
+    ("Overall RAG", "status"),
     ("Update as at 18 Sep 23", "update"),
     ("Progress update", "update"),
     ("Comments", "update"),
+    ("Progress made", "update"),  # not a status
+    ("Ref #", "id"),
     ("Overdue", "overdue"),
     ("Days overdue", "days_overdue"),
     ("Problems", "problems"),
     ("Budget code", None),
     ("State", None),  # a word of its own, no typo of "Start"
     ("Stats", None),
+    ("Project team", None),  # a team, not the "Project lead"
+    ("Delivery date", None),  # no near miss of "Delivery status" (the general reader: due)
     ("Strat Date", "start"),  # a typo is still read
     ("", None),
     (None, None),

@@ -24,6 +24,7 @@ from openpyxl.styles import Color, PatternFill
 from edi_xl.cli import cli
 from edi_xl.core.dates import DateKind
 from edi_xl.core.errors import EdiXlError
+from edi_xl.core.status import RAG
 from edi_xl.master import sheets
 from edi_xl.tables.engine import content_field, header_field, parse_overrides
 from edi_xl.tables.layouts.tables import safe_extra_name
@@ -954,6 +955,14 @@ def test_sheets_whose_tables_give_themes_keep_them(tmp_path):
         ("Accountable", "owner"),
         ("Responsible", "owner"),
         ("Exec lead", "owner"),
+        ("SRO", "owner"),
+        ("Senior Responsible Owner", "owner"),
+        ("Executive sponsor", "owner"),
+        ("Lead director", "owner"),
+        ("Action lead", "owner"),  # not a typo of "Action ref"
+        ("Action Lead(s)", "owner"),
+        ("Operational lead", "owner"),
+        ("Workstream lead", "owner"),  # the lead, not the workstream
         ("Lead(s)", "owner"),
         ("Date", "due"),
         ("Time frame", "due"),
@@ -1447,7 +1456,7 @@ def test_a_status_column_of_words_that_are_no_status_gives_way_to_the_rag(tmp_pa
     assert [a.status_text for a in read.plan.actions] == ["Green", "Red", "Amber"]
     assert read.plan.actions[0].extra == {
         "Source status": "In Progress",
-        "Overall status": "In Progress",
+        "Source overall status": "In Progress",  # (a status column's name: the master's is)
     }
 
 
@@ -1626,6 +1635,56 @@ def test_of_two_owner_columns_the_working_lead_owns_the_action(tmp_path, headers
     assert [a.owner for a in read.plan.actions] == [owner]
     kept = read.plan.actions[0].extra
     assert set(kept.values()) == {director if owner == lead else lead}
+
+
+@pytest.mark.parametrize(
+    ("headers", "row", "owner"),
+    [
+        (("SRO",), ("Director of People",), "Director of People"),  # the only one named
+        (
+            ("SRO", "Action lead"),
+            ("Director of People", "Head of Resourcing"),
+            "Head of Resourcing",
+        ),
+        (
+            ("Lead", "Executive sponsor"),
+            ("Head of Resourcing", "Chief Nurse"),
+            "Head of Resourcing",
+        ),
+    ],
+)
+def test_an_sro_owns_the_action_only_when_no_one_else_is_named(tmp_path, headers, row, owner):
+    """A plan naming only the senior responsible owner ("SRO") over each action: the SRO is
+    who the return goes to (the action had no owner before); beside a lead who does the
+    work, the lead is, and the executive's column is kept beside the plan."""
+    path = tmp_path / "plan.csv"
+    path.write_text(
+        f"Ref,Action,{','.join(headers)},Due\n1,Diverse panels,{','.join(row)},31/03/2026\n",
+        encoding="utf-8",
+    )
+    read = read_source(path)
+    assert [a.owner for a in read.plan.actions] == [owner]
+    assert set(read.plan.actions[0].extra.values()) == set(row) - {owner}
+
+
+def test_a_progress_status_is_the_status_and_a_completion_status_is_kept(tmp_path):
+    """ "Progress status" (the update before: its RAG words became update text, and no action
+    had a status) and "Completion status" (a second due date before) are status columns; of
+    the two, the one whose values read as a status is the plan's, the other kept beside it."""
+    path = tmp_path / "plan.csv"
+    path.write_text(
+        "Ref,Action,Lead,Due,Completion status,Progress status\n"
+        "1,Diverse panels,Head of HR,31/03/2026,Complete,Green\n"
+        "2,Mentoring,Chief Nurse,30/06/2026,In progress,Amber\n",
+        encoding="utf-8",
+    )
+    read = read_source(path)
+    assert [a.status for a in read.plan.actions] == [RAG.GREEN, RAG.AMBER]
+    assert [a.extra for a in read.plan.actions] == [
+        {"Source completion status": "Complete"},
+        {"Source completion status": "In progress"},
+    ]
+    assert [a.current_update for a in read.plan.actions] == [None, None]
 
 
 def test_an_indicator_no_standard_is_named_for(tmp_path):

@@ -8,8 +8,10 @@ from openpyxl import Workbook, load_workbook
 
 from edi_xl.core.dates import DateKind
 from edi_xl.core.errors import LayoutNotFoundError
+from edi_xl.core.problems import Code
 from edi_xl.core.references import Scheme
 from edi_xl.core.status import RAG
+from edi_xl.flows.refresh import refresh_workbook
 from edi_xl.tables.reader import read_plan
 
 SEED_IDS = [
@@ -174,6 +176,25 @@ def test_loose_headers_blank_rows_merged_cells_and_extra_columns(tmp_path):
     assert first.current_update.text == "new news"
     assert plan.actions[2].theme == "Bullying"  # merged cell read as its value
     assert plan.extra_columns == ["Budget"]
+
+
+@pytest.mark.parametrize("owner_header", ["Action Lead", "SRO"])
+def test_a_trust_workbook_names_its_owner_in_its_own_words(tmp_path, owner_header):
+    """A trust's own workbook headed "Action Lead" (read as the action number before: a near
+    miss of "Action ref") or "SRO": the column is the owner's, and each action has one."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Action Plan"
+    ws.append(["Ref", "Action", owner_header, "Due Date", "Status"])
+    ws.append(["1", "Diverse panels", "Head of Resourcing", "31/03/2026", "Green"])
+    ws.append(["2", "Reverse mentoring", "Chief Nurse", "30/06/2026", "Amber"])
+    wb.save(tmp_path / "plan.xlsx")
+    owners = [("1", "Head of Resourcing"), ("2", "Chief Nurse")]
+    assert [(a.id, a.owner) for a in read_plan(tmp_path / "plan.xlsx").actions] == owners
+    # the workbook as a master: refresh read no owner ("No action owner is named" twice)
+    result = refresh_workbook(tmp_path / "plan.xlsx", date(2025, 12, 1))
+    assert [(a.id, a.owner) for a in result.plan.actions] == owners
+    assert not [p for p in result.report.problems if p.code is Code.MISSING_OWNER]
 
 
 def test_extra_column_is_kept(tmp_path):

@@ -10,9 +10,11 @@
    later, when a refresh has the overdue actions' cells to write, and a quarter later again
    on the master a year on: its returns merged and three quarters' refreshes, a Change Log of
    about 15,000 lines); ``edi-xl merge`` of the returned files; a naive pandas
-   script (``bench/naive_pandas.py``); the two floors (``bench/floor.py``: the refresh floor
-   reads every sheet of the master with python-calamine and re-packs its zip; the merge floor
-   also reads every return with python-calamine).
+   script (``bench/naive_pandas.py``, with the openpyxl engine, and for information with
+   calamine, which pandas 3.1 says becomes its default for .xlsx); the two floors
+   (``bench/floor.py``: the refresh floor reads every sheet of the master with
+   python-calamine and re-packs its zip; the merge floor also reads every return with
+   python-calamine).
 3. Prints a markdown table and writes it to ``bench/results.md``.
 
 The checkout's modules are compiled to bytecode before the runs, as ``pip install`` does for
@@ -57,6 +59,7 @@ TARGETS = {
     "refresh, a year on": (None, None),
     "merge": (8.0, 400.0),
     "naive pandas": (None, None),
+    "naive pandas, calamine": (None, None),
     "refresh floor": (None, None),
     "refresh floor, a year on": (None, None),
     "merge floor": (None, None),
@@ -265,6 +268,12 @@ def tasks(work: Path) -> dict[str, tuple[list[str], Path | None, Path | None]]:
             master,
         ),
         "naive pandas": ([py, str(HERE / "naive_pandas.py"), str(work / "returned")], None, None),
+        # (pandas' next default engine for .xlsx: for information)
+        "naive pandas, calamine": (
+            [py, str(HERE / "naive_pandas.py"), str(work / "returned"), "calamine"],
+            None,
+            None,
+        ),
         "refresh floor": ([py, str(HERE / "floor.py"), "refresh", str(copy)], copy, master),
         "refresh floor, a year on": (
             [py, str(HERE / "floor.py"), "refresh", str(copy)],
@@ -345,6 +354,13 @@ def table(results: dict[str, list[Run]]) -> str:
         f"naive pandas / merge = {paired('naive pandas', 'merge'):.2f}x "
         "(each the median over rounds of the two times in the same round)"
     )
+    if "naive pandas, calamine" in results:
+        lines.append("")
+        lines.append(
+            "naive pandas with the calamine engine (pandas' next default for .xlsx) / merge = "
+            f"{paired('naive pandas, calamine', 'merge'):.2f}x; / merge floor = "
+            f"{paired('naive pandas, calamine', 'merge floor'):.2f}x"
+        )
     return "\n".join(lines)
 
 

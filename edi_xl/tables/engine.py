@@ -918,7 +918,7 @@ def _choose(
 
 #: Words of an owner header that name the executive over the action ("Exec lead", "Exec
 #: sponsor", "SRO"), not the lead who does it and sends its returns.
-_EXECUTIVE_WORDS = frozenset({"exec", "executive", "sponsor", "sro", "director"})
+_EXECUTIVE_WORDS = frozenset({"exec", "executive", "sponsor", "sro", "director", "senior"})
 
 
 def _working_owner(cols: list[int], joined: dict[int, str]) -> int | None:

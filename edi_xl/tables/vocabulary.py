@@ -24,7 +24,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "ref",
         "reference no",
         "ref no",
-        "ref #",
         "id",
         "action id",
         "action no",
@@ -114,26 +113,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "accountable lead",
         "executive lead",
         "exec lead",
-        # the executive over the action, when the plan names no one else: its owner then
-        # (beside a lead who does the work, the lead is: engine.names_an_executive)
-        "action lead",
-        "action leads",
-        "operational lead",
-        "project lead",
-        "delivery lead",
-        "workstream lead",
-        "theme lead",
-        "named lead",
-        "lead name",
-        "lead for action",
-        "sro",
-        "senior responsible owner",
-        "executive sponsor",
-        "exec sponsor",
-        "executive owner",
-        "lead director",
-        "responsible director",
-        "accountable director",
         "accountable",
         "accountable people team",
         "accountable person",
@@ -173,14 +152,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "rag rating",
         "progress rag",
         "rag progress",
-        # not a due date ("completion"), nor the update ("progress")
-        "completion status",
-        "progress status",
-        "delivery status",
-        "overall status",
-        "action status",
-        "overall rag",
-        "current rag status",
         # BRAG (Blue-Red-Amber-Green), the NHS's usual name for a RAG with Blue for complete;
         # "B-RAG", "B/RAG" normalise to "b rag"
         "brag",
@@ -202,7 +173,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "comments",
         "comment",
         "progress to date",
-        "progress made",  # (no near miss of "progress rag")
         "current update",
     ),
     "overdue": ("overdue",),
@@ -218,7 +188,60 @@ SOURCE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "owner": ("assigned to", "assignee", "assigned"),
 }
 
-_LOOKUP = {syn: fld for fld, syns in SYNONYMS.items() for syn in syns}
+#: Headers in other words than a field's usual ones, each read exactly (no near misses:
+#: "Project title" is no "Project lead", "Action plan" no "Action lead", "Completion stage"
+#: no "Completion status"), and a field's only where no column of the table says it in
+#: the usual words: of two, the usual words' column is the field's and the other is kept
+#: (:func:`is_other_words`). In a master, a trust's own "Overall status" or "Project lead"
+#: left of the plan's "Status" or "Action Owner" stays theirs; in a plan that has no
+#: other, "Action Lead" and "SRO" name the owner, "Progress status" the status (helper-136
+#: found the first version of these, read as usual words, taking a trust's own column).
+OTHER_WORDS: dict[str, tuple[str, ...]] = {
+    "id": ("ref #", "ref#"),
+    "owner": (
+        # the lead who does the work
+        "action lead",
+        "action leads",
+        "operational lead",
+        "operational leads",
+        "project lead",
+        "project leads",
+        "delivery lead",
+        "delivery leads",
+        "workstream lead",
+        "theme lead",
+        "theme leads",
+        "named lead",
+        "named leads",
+        "lead name",
+        "lead names",
+        "lead for action",
+        # the executive over the action: its owner when the plan names no working lead
+        # (beside one, the lead is: engine.names_an_executive)
+        "sro",
+        "senior responsible owner",
+        "executive sponsor",
+        "exec sponsor",
+        "executive owner",
+        "lead director",
+        "responsible director",
+        "accountable director",
+    ),
+    # not a due date ("Completion date"), nor the update ("Progress")
+    "status": (
+        "completion status",
+        "progress status",
+        "delivery status",
+        "overall status",
+        "action status",
+        "overall rag",
+        "current rag status",
+    ),
+    "update": ("progress made",),  # (a near miss of "Progress RAG" before)
+}
+
+_LOOKUP = {syn: fld for fld, syns in (*SYNONYMS.items(), *OTHER_WORDS.items()) for syn in syns}
+_OTHER_WORDS = frozenset(syn for syns in OTHER_WORDS.values() for syn in syns)
 _SOURCE_LOOKUP = {syn: fld for fld, syns in SOURCE_SYNONYMS.items() for syn in syns}
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NON_WORD = re.compile(r"[^a-z0-9#]+")
@@ -247,6 +270,16 @@ def match_source_header(text: object) -> str | None:
     if not isinstance(text, str) or len(text) > 120:
         return None
     return _SOURCE_LOOKUP.get(normalise_header(text))
+
+
+def is_other_words(text: object) -> bool:
+    """Whether a header that :func:`match_header` gives a field says it in
+    :data:`OTHER_WORDS`, or only nearly says a synonym (a typo, or another header that is
+    like one): a column of the field headed in its usual words is the field's before it."""
+    if not isinstance(text, str) or is_update_header(text):
+        return False
+    key = normalise_header(text)
+    return key in _OTHER_WORDS or key not in _LOOKUP
 
 
 @lru_cache(maxsize=65536)  # every text cell of a big plan is asked about, often twice
@@ -310,7 +343,7 @@ def closest(
 _WORDS_OF_THEIR_OWN = frozenset({"state", "states", "stats", "project team"})
 #: Synonyms of four letters or more that are not fuzzed either: one letter from a word that
 #: is no header ("bag", "bra").
-_NOT_FUZZED = frozenset({"brag"})
+_NOT_FUZZED = frozenset({"brag"}) | _OTHER_WORDS
 #: The synonyms fuzzy matching compares with ("#", "no", "rag": too short to fuzz safely),
 #: in the table's order (the first of equally close synonyms wins), and their characters.
 _FUZZY_SYNONYMS = tuple(

@@ -713,6 +713,28 @@ def test_a_deleted_status_moves_the_last_update_it_is_no_status(master, tmp_path
     assert kinds.count("status_column_missing") == 1 and "status_cleared" not in kinds
 
 
+def test_a_status_column_of_the_owners_left_of_the_status_is_not_merged(master, tmp_path):
+    """Jim inserts an "Overall status" column of his own left of the return's Status: his
+    Status is merged, his own column is not (helper-136: once "Overall status" was a status
+    header, the first of the two was read and his Status reported not read)."""
+
+    def own_column(ws, rows):
+        ws.insert_cols(4)
+        header = next(r for r in range(1, 8) if ws.cell(r, 5).value == "Status")
+        ws.cell(header, 4, "Overall status")
+        for row in rows.values():
+            ws.cell(row, 4, "On track overall")
+        ws.cell(rows["1.4"], 5, "Complete")
+
+    jim = _sent_and_edited(master, tmp_path, own_column)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert [(c.id, c.new) for c in result.changes if c.field == "status"] == [("1.4", "Complete")]
+    assert plan_rows(master)["1.4"]["Status"] == "Complete"
+    # his own column's words are not merged, and he is told so
+    (not_read,) = [f for f in result.flags if f.kind is Code.COLUMN_NOT_READ]
+    assert "'Overall status'" in not_read.message, not_read.message
+
+
 def test_a_last_update_column_is_never_the_update(master, tmp_path):
     """A return with no hidden record whose only update-like column is headed "Last update":
     nothing is taken from it as this round's update (it is the update sent, locked)."""

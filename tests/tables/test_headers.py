@@ -50,6 +50,10 @@ CASES = [
     ("State", None),  # a word of its own, no typo of "Start"
     ("Stats", None),
     ("Project team", None),  # a team, not the "Project lead"
+    ("Project title", None),  # other words are read exactly: no near misses (helper-136)
+    ("Theme area", None),
+    ("Delivered", None),
+    ("Acton Lead", None),
     ("Delivery date", None),  # no near miss of "Delivery status" (the general reader: due)
     ("Strat Date", "start"),  # a typo is still read
     ("", None),

@@ -197,6 +197,46 @@ def test_a_trust_workbook_names_its_owner_in_its_own_words(tmp_path, owner_heade
     assert not [p for p in result.report.problems if p.code is Code.MISSING_OWNER]
 
 
+@pytest.mark.parametrize(
+    ("header", "before", "value"),
+    [
+        ("Progress status", "Status", "Amber"),
+        ("Overall status", "Status", "Awaiting sign-off"),
+        ("Action status", "Status", "Complete"),
+        ("Project lead", "Action Owner", "Programme Office"),
+        ("Operational lead", "Action Owner", "Programme Office"),
+        ("Senior Responsible Owner", "Action Owner", "Director of People"),
+        ("Staus", "Status", "Amber"),  # a typo of the trust's own
+    ],
+)
+def test_a_column_of_the_trusts_left_of_the_plans_own_gives_way_to_it(
+    tmp_path, header, before, value
+):
+    """A column the trust adds left of the plan's Status or Action Owner, headed in other
+    words the vocabulary also reads as that field, is kept as theirs: a refresh reads and
+    writes the plan's own column and leaves theirs as typed (helper-136: refresh rewrote
+    the trust's "Progress status" as the plan's Status, and returns went to the "Project
+    lead")."""
+    path = build_trust_workbook(tmp_path / "plan.xlsx")
+    expected = [(a.id, a.owner, a.status_text) for a in read_plan(path).actions]
+    wb = load_workbook(path)
+    ws = wb["Action Plan"]
+    header_row = next(r for r in range(1, 10) if ws.cell(r, 1).value == "#")
+    at = next(c for c in range(1, ws.max_column + 1) if ws.cell(header_row, c).value == before)
+    ws.insert_cols(at)
+    ws.cell(header_row, at, header)
+    rows = [r for r in range(header_row + 1, ws.max_row + 1) if ws.cell(r, 1).value]
+    for r in rows:
+        if ws.cell(r, 1).value != "#":  # (the seed's repeated page headers)
+            ws.cell(r, at, value)
+    wb.save(path)
+    assert [(a.id, a.owner, a.status_text) for a in read_plan(path).actions] == expected
+    result = refresh_workbook(path, date(2023, 12, 18))
+    assert [a.owner for a in result.plan.actions] == [owner for _, owner, _ in expected]
+    ws = load_workbook(path)["Action Plan"]
+    assert {ws.cell(r, at).value for r in rows if ws.cell(r, 1).value != "#"} == {value}
+
+
 def test_extra_column_is_kept(tmp_path):
     path = build_trust_workbook(tmp_path / "x.xlsx", extra_column="RAG last quarter")
     plan = read_plan(path)

@@ -39,7 +39,7 @@ from edi_xl.tables.layouts.base import (
     find_header_row,
     header_fields,
 )
-from edi_xl.tables.vocabulary import match_header
+from edi_xl.tables.vocabulary import is_other_words, match_header
 
 NAME = "trust"
 DESCRIPTION = (
@@ -198,14 +198,11 @@ def map_columns(grid: SheetGrid, header_row: int) -> ColumnMap:
             computed[fld] = col
         elif fld in KEY_FIELDS and fld not in fields:
             fields[fld] = col
-        elif fld == "owner" and _working_after_executive(grid, header_row, fields["owner"], text):
-            # the lead who does the work is the owner, sent the returns, not the executive
-            # over it ("Exec Lead" then "Action Owner"), kept as a column of the trust's
-            was = one_line(grid.value(header_row, fields["owner"]))
-            extras[was if was not in extras else f"{was} ({_letter(fields['owner'])})"] = fields[
-                "owner"
-            ]
-            fields["owner"] = col
+        elif fld in KEY_FIELDS and _takes_over(fld, raw, grid.value(header_row, fields[fld])):
+            # the column taken so far is kept as a column of the trust's
+            was = one_line(grid.value(header_row, fields[fld]))
+            extras[was if was not in extras else f"{was} ({_letter(fields[fld])})"] = fields[fld]
+            fields[fld] = col
         elif text:
             extras[text if text not in extras else f"{text} ({_letter(col)})"] = col
         elif _column_has_data(grid, header_row, col):
@@ -213,13 +210,22 @@ def map_columns(grid: SheetGrid, header_row: int) -> ColumnMap:
     return ColumnMap(fields, updates, update_dates, extras, computed, start)
 
 
-def _working_after_executive(grid: SheetGrid, header_row: int, taken: int, text: str) -> bool:
-    """Whether an owner column headed ``text`` is the working lead's, after the column
-    ``taken`` as the owner so far names an executive (as the general reader chooses,
-    :func:`~edi_xl.tables.engine.names_an_executive`)."""
-    return names_an_executive(one_line(grid.value(header_row, taken))) and not (
-        names_an_executive(text)
-    )
+def _takes_over(fld: str, header: Any, taken: Any) -> bool:
+    """Whether a later column of field ``fld`` headed ``header`` is the field's, not the one
+    headed ``taken`` that had it so far:
+
+    * the lead who does the work, sent the returns, over the executive above the action
+      ("Exec Lead" then "Action Owner"), as the general reader chooses
+      (:func:`~edi_xl.tables.engine.names_an_executive`);
+    * the plan's column headed in the vocabulary's usual words ("Status", "Action Owner")
+      over a column of the trust's headed in other words left of it ("Overall status",
+      "Project lead": :func:`~edi_xl.tables.vocabulary.is_other_words`), unless that would
+      give the action to an executive over a working lead (helper-136).
+    """
+    text, was = one_line(header), one_line(taken)
+    if fld == "owner" and names_an_executive(text) != names_an_executive(was):
+        return names_an_executive(was)
+    return is_other_words(taken) and not is_other_words(header)
 
 
 def _letter(col: int) -> str:

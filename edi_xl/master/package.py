@@ -45,11 +45,11 @@ def xml_characters_only(data: bytes, control: bytes = NOT_XML_CONTROL) -> bool:
     """Whether the UTF-8 ``data`` holds none of the bytes ``control`` and neither U+FFFE nor
     U+FFFF (characters XML 1.0 cannot hold). Looked for in the bytes, by ``translate`` and
     ``in``: several times faster than a pattern on the text, on megabytes of a sheet's rows."""
+    # (U+FFFE and U+FFFF are written \xef\xbf\xbe and \xef\xbf\xbf: a search for the one
+    # byte \xef, which most text never holds, is a tenth of the time of one for those three)
     return (
-        b"\xef\xbf\xbe" not in data
-        and b"\xef\xbf\xbf" not in data
-        and len(data.translate(None, control)) == len(data)
-    )
+        b"\xef" not in data or (b"\xef\xbf\xbe" not in data and b"\xef\xbf\xbf" not in data)
+    ) and len(data.translate(None, control)) == len(data)
 
 
 def parse(data: bytes) -> etree._Element:

@@ -302,6 +302,30 @@ def _text_cell(text: bytes) -> bytes:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "a\ufeffb\uf8ffc\uff01d\ufffde",  # written from the byte \xef, as U+FFFE and U+FFFF are
+        "[1] a] b]] c >",  # "]" and "]]", but never "]]>"
+    ],
+)
+def test_rows_near_what_the_scanner_leaves_to_lxml_are_scanned_as_openpyxl_reads_them(
+    tmp_path: Path, text: str
+) -> None:
+    """Text holding what the scanner's checks look for first (the byte \xef, which U+FFFE and
+    U+FFFF begin with; a "]", which "]]>" begins with), and none of what they refuse, is
+    still cut by the scanner, and reads as openpyxl reads it."""
+    wb = Workbook()
+    wb.active["A1"] = "Action"
+    wb.save(tmp_path / "near.xlsx")
+    data = repackaged(
+        tmp_path / "near.xlsx", with_rows(_text_cell(text.replace(">", "&gt;").encode()))
+    )
+    assert set(scanned(data).values()) == {True}
+    assert outcome(load_workbook_fast, data) == outcome(_openpyxl, data)
+    assert load_workbook_fast(data).active["A1"].value == text
+
+
+@pytest.mark.parametrize(
     ("name", "rows", "scanned_as"),
     [
         # read by lxml: the scanner does not take these rows

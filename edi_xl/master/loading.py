@@ -376,7 +376,7 @@ _HELD: weakref.WeakKeyDictionary[Any, dict[int, dict[int, _PlainCell]]] = (
     weakref.WeakKeyDictionary()
 )
 _NOTHING_HELD: dict[int, _PlainCell] = {}
-_COLUMN = itemgetter(1)
+_ROW, _COLUMN = itemgetter(0), itemgetter(1)  # (a value's row and column, :data:`_PlainCell`)
 
 
 #: Per ``cells_on_use`` sheet: the columns inserted since it was loaded without making its
@@ -596,8 +596,8 @@ def extent(ws: Any) -> tuple[int, int]:
     if last is None:
         values = unmade_values(ws)
         last = _VALUES_EXTENT[ws] = (
-            max((plain[0] for plain in values), default=0),
-            max((plain[1] for plain in values), default=0),
+            max(map(_ROW, values), default=0),
+            max(map(_COLUMN, values), default=0),
         )
     rows, columns = last
     for r, c in made_cells(ws):
@@ -762,7 +762,7 @@ class _FastSheetReader(_LenientSheetReader):
                     else:
                         kept.append(plain)
                 values = kept
-            last = max(max([v[0] for v in values], default=0), ws.max_row if cells else 0)
+            last = max(max(map(_ROW, values), default=0), ws.max_row if cells else 0)
             _VALUES[ws] = SheetValues(values, rows, last)
             if self._on_use:  # (ws.append adds a row below it before it uses the cells)
                 ws._current_row = last

@@ -266,6 +266,25 @@ def test_a_sheet_made_again_holds_the_cells_and_rows_openpyxl_writes(
     assert b'<c r="B2" t="n"><v>-0</v></c>' in ours and b'ht="12.75" r="60"' in ours
 
 
+def test_rows_with_settings_and_no_cells_go_between_the_rows_with_cells(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A row with settings and no cell before, between and after rows with cells, and a row
+    whose only cell holds nothing and has no style, are written where openpyxl writes them."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    for r in (2, 3, 7, 11):
+        ws.cell(r, 2).value = f"row {r}"
+    ws.cell(9, 1)  # (a cell of nothing: no row of its own)
+    for r in (1, 5, 6, 7, 9, 14):
+        ws.row_dimensions[r].height = 20 + r
+    ours = _sheet_written(wb, ws, monkeypatch, "edi_xl")
+    assert ours == _sheet_written(wb, ws, monkeypatch, "openpyxl")
+    rows = [row.get("r") for row in etree.fromstring(ours).iter(f"{M}row")]
+    assert rows == ["1", "2", "3", "5", "6", "7", "9", "11", "14"]
+
+
 def test_rows_with_a_style_are_left_to_openpyxl_and_the_rows_are_kept_as_they_were(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

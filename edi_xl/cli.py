@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from importlib import resources
@@ -152,17 +152,27 @@ def _summary(result: RefreshResult, verb: str) -> None:
     click.echo("RAG: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     overdue = result.overdue
     click.echo(f"Overdue: {len(overdue)}")
-    for action, days in overdue:
-        owner = action.owner or "(no owner)"
-        click.echo(
-            f"  {action.id:<6} due {action.due.describe()}, {plural(days, 'day')} overdue - {owner}"
-        )
+    _echo_lines(
+        f"  {action.id:<6} due {action.due.describe()}, {plural(days, 'day')} overdue - "
+        f"{action.owner or '(no owner)'}"
+        for action, days in overdue
+    )
     click.echo(f"Changes logged on the Change Log sheet: {len(result.changes)}")
     _problem_counts(result.report, result.path)
     for note in result.notes:
         click.echo(f"Note: {note.message}")
     if result.backup:
         click.echo(f"Previous version kept as {result.backup}")
+
+
+def _echo_lines(lines: Iterable[str]) -> None:
+    """Print ``lines``, each a line, as one ``click.echo`` (none: nothing): the same text,
+    written and flushed once, where a call for each line writes and flushes each (the 1,239
+    overdue actions of the benchmark's master, or the 1,300 files and flags of its merge,
+    were 15 to 30 ms of the command)."""
+    text = list(lines)
+    if text:
+        click.echo("\n".join(text))
 
 
 def _problem_counts(report: Report, path: object) -> None:
@@ -687,11 +697,12 @@ def normalise(
 
 def _what_needs_a_person(result: MergeReport, *, done: Outcome) -> None:
     """The files that were not ``done`` (with the reason) and every flag of a batch."""
-    for f in result.files:
-        if f.outcome != done:
-            click.echo(f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else ""))
-    for flag in result.flags:
-        click.echo(f"  {flag.line()}")
+    _echo_lines(
+        f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else "")
+        for f in result.files
+        if f.outcome != done
+    )
+    _echo_lines(f"  {flag.line()}" for flag in result.flags)
 
 
 def _check_report_path(path: Path | None) -> None:

@@ -65,6 +65,20 @@ def test_new_from_existing_then_refresh_then_check(runner, tmp_path):
     assert "row 6, column 'Action (think SMART)'" in checked.output
 
 
+def test_refresh_prints_each_overdue_action_on_a_line_and_none_when_nothing_is(runner, tmp_path):
+    """The overdue actions are printed one to a line under the count (all at once: the same
+    text), and nothing is printed for them, not even an empty line, when none is overdue."""
+    source = build_trust_workbook(tmp_path / "ours.xlsx")
+    master = tmp_path / "master.xlsx"
+    made = run(runner, "new", master, "--from", source, "--as-at", "2023-09-18")
+    assert "Overdue: 0\nChanges logged on the Change Log sheet:" in made.output
+    refreshed = run(runner, "refresh", master, "--as-at", "2023-12-18")
+    lines = refreshed.output.splitlines()
+    at = lines.index("Overdue: 2")
+    assert all(line.startswith("  ") and " overdue - " in line for line in lines[at + 1 : at + 3])
+    assert lines[at + 3].startswith("Changes logged on the Change Log sheet:")
+
+
 def test_check_json_shape(runner, tmp_path):
     master = tmp_path / "m.xlsx"
     run(

@@ -528,6 +528,24 @@ class PlacedCells:
         plain = self._held.get(column, _NOTHING_HELD).get(row)
         return plain[2] if plain is not None else None
 
+    def values(self, rows: Iterable[int], column: int) -> list[Any]:
+        """:meth:`value` at each of ``rows`` of ``column``, in one call: a column of a plan's
+        thousands of rows, without a call for each (a refresh reads three so)."""
+        if len(self._inserted) != self._inserts:
+            self._check()
+        cells = self._cells
+        held = self._held.get(column, _NOTHING_HELD)
+        out: list[Any] = []
+        append = out.append
+        for row in rows:
+            cell = cells.get((row, column))
+            if cell is not None:
+                append(cell._value)
+            else:
+                plain = held.get(row)
+                append(plain[2] if plain is not None else None)
+        return out
+
     def is_error(self, row: int, column: int) -> bool:
         """Whether the cell at (row, column) holds an error as its value, with no formula
         (a pasted ``#N/A``, a picture placed in the cell): :func:`~edi_xl.master.plan.sheet_grid`
@@ -577,8 +595,7 @@ def value_at(ws: Any, row: int, column: int) -> Any:
 def column_values(ws: Any, rows: Iterable[int], column: int) -> list[Any]:
     """The values of ``column`` (1-based) in ``rows``, as the cells there would give them,
     without making the cells of a ``cells_on_use`` sheet."""
-    placed = PlacedCells(ws, (column,))
-    return [placed.value(r, column) for r in rows]
+    return PlacedCells(ws, (column,)).values(rows, column)
 
 
 #: Per ``cells_on_use`` sheet: the last row and column of the values it was loaded with (the

@@ -196,6 +196,9 @@ def test_placed_cells_read_what_the_cells_hold(
             assert (tuple(style) if style is not None else None) == (
                 tuple(cell._style) if cell is not None else None
             )
+    rows = range(1, full.max_row + 2)
+    for c in columns:  # a column at once, as each place gives it
+        assert placed.values(rows, c) == [placed.value(r, c) for r in rows]
     assert set(made_cells(ws)) == at_load
     cell = placed.cell(6, 9)
     assert (cell.value, cell.style_id) == (full.cell(6, 9).value, full.cell(6, 9).style_id)
@@ -421,6 +424,8 @@ def test_placed_cells_refuse_to_be_used_after_a_column_is_inserted(
     for use in (placed.value, placed.style, placed.cell):
         with pytest.raises(RuntimeError, match="inserted"):
             use(6, columns[0])
+    with pytest.raises(RuntimeError, match="inserted"):
+        placed.values([6], columns[0])
     moved = [c + (c >= new) for c in columns]
     assert moved[0] == 3 and moved[1] == columns[1] + 1
     assert [PlacedCells(master.sheet, moved).value(6, c) for c in moved] == before

@@ -78,8 +78,13 @@ Read = Callable[[Path], Any]
 
 #: How often, at most, a reading waiting for its workers looks at its ``stop`` event (s).
 STOP_CHECK = 0.2
-#: Files a worker holds at most: the one it reads and the next.
-QUEUED = 2
+#: Files a worker holds at most: the one it reads and those it reads next. A return takes a
+#: worker about a millisecond; handing it the next is this process's thread, which waits for
+#: the interpreter's lock while another thread works (a merge loads the master meanwhile):
+#: holding only the next, each worker of a merge of the benchmark's 492 returns waited for
+#: its next file a third of its time (helper-134).
+#: The files queued behind one that kills its worker are given out again, in their order.
+QUEUED = 6
 
 
 class WorkerBugError(RuntimeError):
@@ -221,7 +226,7 @@ class FileReader:
             raise RuntimeError("FileReader is already reading: finish one read_many first")
         self._active = True
         source = iter(jobs)
-        window = 4 * self.workers
+        window = (QUEUED + 2) * self.workers  # (answers held back waiting for a slow file)
         results: dict[int, tuple[Path, Any, Any]] = {}
         #: files to give out again: queued behind one a worker died or ran out of time on
         again: deque[_Task] = deque()
@@ -272,9 +277,9 @@ class FileReader:
     # -- internals -----------------------------------------------------------------------
 
     def _worker_with_room(self) -> _Worker | None:
-        """A worker that can take a file now: an idle one, else one reading a single file
-        (it is given its next file before it answers, so that it never waits for this
-        process to hand one over); None when every worker has :data:`QUEUED` files."""
+        """A worker that can take a file now: an idle one, else the one holding the fewest
+        files (it is given its next files before it answers, so that it does not wait for
+        this process to hand one over); None when every worker has :data:`QUEUED` files."""
         best: _Worker | None = None
         for worker in list(self._pool):
             if not worker.process.is_alive() and not worker.tasks:

@@ -10,6 +10,7 @@ import random
 import shutil
 import signal
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -709,6 +710,41 @@ def test_files_queued_behind_one_that_kills_its_worker_are_read(
         "the reader crashed on this file",
         "WorkbookGrids",
     ]
+
+
+@needs_fork
+@pytest.mark.usefixtures("fake_reader")
+def test_a_worker_holds_several_files_before_it_answers(
+    openpyxl_plan: Path, tmp_path: Path
+) -> None:
+    """A worker is given the files it reads next before it answers the one it reads (a
+    return takes it a millisecond; handed one at a time by a thread waiting for the
+    interpreter's lock, it waited for them half the time): while it hangs on the first,
+    it holds ``QUEUED`` files, and all are read, in their order."""
+    hang = tmp_path / "hang.xlsx"
+    shutil.copy(openpyxl_plan, hang)
+    paths = [hang] + [openpyxl_plan] * 7
+    with FileReader(timeout=3, workers=1) as reader:
+        results = reader.read_many(paths)
+        held: list[int] = []
+        thread = threading.Thread(target=lambda: held.extend(_held_while_hanging(reader)))
+        thread.start()
+        answers = list(results)
+        thread.join(timeout=30)
+    assert held and max(held) == isolation.QUEUED > 2
+    assert [p for p, _ in answers] == paths
+    assert getattr(answers[0][1], "reason", None) == "took longer than 3 s to read; skipped"
+    assert all(isinstance(r, WorkbookGrids) for _, r in answers[1:])
+
+
+def _held_while_hanging(reader: FileReader) -> list[int]:
+    """How many files the reader's worker holds, looked at while its first file hangs."""
+    held = []
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:
+        held.extend(len(w.tasks) for w in list(reader._pool))
+        time.sleep(0.05)
+    return held
 
 
 def _link_on(path: Path, ref: str, cells: str) -> None:

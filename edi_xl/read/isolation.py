@@ -520,6 +520,10 @@ def _made_now(name: str) -> None:
 def _worker_main(conn: Connection, memory_mb: int, stderr_path: str, temp_dir: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     tempfile.tempdir = temp_dir  # what a reader writes goes where the parent cleans up
+    # What the parent made before the fork (its modules; a command's objects) lives as long
+    # as this process and is no garbage of a file's: left out of the collections here
+    # (``gc.freeze``), which otherwise walked all of it, touching, and so copying, its memory.
+    gc.freeze()
     gc.enable()  # a parent may pause collection (the CLI does): a worker reads many files
     # Native readers write their last words (a Rust abort, a failed allocation) to fd 2:
     # keep them in a file the parent reads when this process dies.

@@ -747,6 +747,28 @@ def _held_while_hanging(reader: FileReader) -> list[int]:
     return held
 
 
+def _frozen_in_worker(path: Path, extra: object, result: object) -> tuple[int, bool]:
+    """A ``then`` for read_each: the objects left out of the worker's collections, and
+    whether it collects."""
+    import gc
+
+    return gc.get_freeze_count(), gc.isenabled()
+
+
+@needs_fork
+def test_a_worker_leaves_what_it_was_forked_with_out_of_its_collections(
+    openpyxl_plan: Path,
+) -> None:
+    """What the parent made before the fork (its modules, a loaded master) is no garbage of a
+    file's: a worker's collections leave it out (walking it copied its memory), and collect
+    what the reading makes."""
+    with FileReader(workers=1) as reader:
+        ((_path, (frozen, collects)),) = reader.read_each(
+            [(openpyxl_plan, None)], _frozen_in_worker
+        )
+    assert frozen > 1000 and collects
+
+
 def _link_on(path: Path, ref: str, cells: str) -> None:
     """The workbook's one link on ``ref`` put on ``cells`` instead (XlsxWriter writes a link
     on one cell; Excel saves one put on a range with the range)."""

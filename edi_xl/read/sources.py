@@ -265,7 +265,7 @@ def _fast_ooxml_sheets(path: Path) -> tuple[list[SheetGrid], _dt.datetime | None
                 if head is None:  # (zipfile's reading says what is wrong with it)
                     with zf.open(info) as member:
                         head = member.read(_DTD_HEAD)
-                if _DTD.search(head):
+                if b"<!" in head and _DTD.search(head):  # (the bytes first: no regex)
                     return None
                 if len(head) == info.file_size:
                     whole[info.filename] = head
@@ -381,7 +381,9 @@ def _styled_cells(data: bytes, formats: dict[int, str]) -> dict[tuple[int, int],
     found: dict[tuple[int, int], str] = {}
     if not formats:
         return found
-    for match in _CELL_TAG.finditer(data):
+    # (only the cells that name one of those styles are looked at: a return's other cells,
+    # nine in ten, were each matched and looked up in Python)
+    for match in _tags_styled(tuple(sorted(formats))).finditer(data):
         attrs = match.group(1)
         style = _CELL_STYLE.search(attrs)
         if style is None or (code := formats.get(int(style.group(1)))) is None:
@@ -389,6 +391,15 @@ def _styled_cells(data: bytes, formats: dict[int, str]) -> dict[tuple[int, int],
         if (place := _cell_place(attrs)) is not None:
             found[place] = code
     return found
+
+
+@lru_cache(maxsize=16)
+def _tags_styled(styles: tuple[int, ...]) -> re.Pattern[bytes]:
+    """What :data:`_CELL_TAG` finds, of the cells with a ``s=""`` of ``styles`` among their
+    attributes (its attributes the same group; whether the first ``s=""`` is one of them is
+    still :func:`_styled_cells`'s to say)."""
+    ids = b"|".join(str(style).encode() for style in styles)
+    return re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?\bs=[\"']0*(?:" + ids + rb")[\"'][^>]*)>")
 
 
 def _of_numbers(
@@ -418,7 +429,7 @@ def _table_totals(
 ) -> list[_Range]:
     """The totals rows of the tables ("Format as Table" with "Total Row" ticked) on a
     worksheet part (``data``), as a master's are found (:func:`edi_xl.master.plan.table_totals`)."""
-    if not _TABLE_PART.search(data):
+    if b"tablePart" not in data or not _TABLE_PART.search(data):
         return []
     from defusedxml import ElementTree as SafeTree
     from openpyxl.utils.cell import range_boundaries
@@ -535,7 +546,7 @@ def _formula_cells(data: bytes, recalculate: bool) -> _FormulaCells:
     value is its text, "evidence here"; the address, the owner's evidence, is only in the
     formula (a link put on with Insert > Link is read by :func:`_links`)."""
     found = _FormulaCells({}, {}, {})
-    if not _FORMULA_TAG.search(data):
+    if not _may_hold_formulas(data) or not _FORMULA_TAG.search(data):
         return found
     import html
 
@@ -572,6 +583,14 @@ def _formula_cells(data: bytes, recalculate: bool) -> _FormulaCells:
     return found
 
 
+def _may_hold_formulas(data: bytes) -> bool:
+    """Whether a worksheet part (``data``) can hold a formula's tag (:data:`_FORMULA_TAG`,
+    ``<f>`` or ``<x:f>``): the bytes it needs looked for before the regex, which takes as long
+    as reading the sheet's values to find none (so for its tables, links and the like: a
+    return has none of them, and each was looked for by a regex over the whole sheet)."""
+    return b"<f" in data or b":f" in data
+
+
 def _put_texts(
     rows: list[list[Any]], texts: Mapping[tuple[int, int], str | None]
 ) -> frozenset[tuple[int, int]]:
@@ -603,7 +622,7 @@ def _links(data: bytes, part: str, read: Callable[[str], bytes], names: set[str]
     elsewhere), each with the cells it was put on: a range of them ("F2:F4"), or as many
     as a whole sheet selected, which :func:`_links_of_cells` gives only the cells holding
     a value."""
-    if not _HYPERLINK.search(data):
+    if b"hyperlink" not in data or not _HYPERLINK.search(data):
         return []
     from defusedxml import ElementTree as SafeTree
     from openpyxl.utils.cell import range_boundaries

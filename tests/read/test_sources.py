@@ -962,3 +962,37 @@ def test_the_parts_returns_share_are_read_once_and_each_reading_is_its_own(
     mine = sources._cell_formats(styles)
     mine[1] = "changed"
     assert sources._cell_formats(styles) == {1: "mm-dd-yy"}
+
+
+def test_the_cells_with_a_number_format_are_found_as_by_each_cell_tag() -> None:
+    """The number formats of a sheet's cells (``_styled_cells``) are looked for only in the
+    cells naming one of the formatted styles: the same as looking at every cell's tag and its
+    first ``s=""`` (a style written "05", a prefix, the style before the reference, another
+    attribute ending in "s", two ``s=""``)."""
+    from edi_xl.read import sources
+
+    def every_tag(data: bytes, formats: dict[int, str]) -> dict[tuple[int, int], str]:
+        found = {}
+        for match in sources._CELL_TAG.finditer(data):
+            attrs = match.group(1)
+            style = sources._CELL_STYLE.search(attrs)
+            if style is None or (code := formats.get(int(style.group(1)))) is None:
+                continue
+            if (place := sources._cell_place(attrs)) is not None:
+                found[place] = code
+        return found
+
+    pieces = [
+        'r="A{n}"', 's="5"', 's="05"', 's="15"', 's="51"', "s='7'", 's="0"', 'cs="5"',
+        'x:s="5"', 't="n"', 'r="AB{n}"',
+    ]  # fmt: skip
+    rng = random.Random(13)
+    for n in range(1, 400):
+        cells = []
+        for _ in range(rng.randint(1, 4)):
+            attrs = " ".join(p.format(n=n) for p in rng.sample(pieces, rng.randint(0, 4)))
+            tag = rng.choice(["<c ", "<x:c ", "<col ", "<cf "])
+            cells.append(f"{tag}{attrs}{rng.choice(['/>', '><v>1</v></c>'])}")
+        data = f"<sheetData><row>{''.join(cells)}</row></sheetData>".encode()
+        for formats in ({5: "0%"}, {0: "d-mmm", 7: "0.0"}, {15: "£#,##0", 51: "0%", 5: "@@"}):
+            assert sources._styled_cells(data, formats) == every_tag(data, formats)

@@ -651,6 +651,8 @@ def table_rows(table: ReturnTable, file_name: str, limit: int | None = None) -> 
     sheet, cols = table.sheet, table.columns
     rows: list[ReturnRow] = []
     watched = [*cols.values(), *([table.update_col] if table.update_col is not None else [])]
+    # the other columns kept with each row, in column order (sorted once, not for each row)
+    kept = sorted({**table.others, **table.history}.items(), key=lambda item: item[1])
     for r in range(table.header_row + 1, sheet.n_rows):
         if limit is not None and len(rows) >= limit:
             break
@@ -687,13 +689,7 @@ def table_rows(table: ReturnTable, file_name: str, limit: int | None = None) -> 
                 status=clean_text(get("status")),
                 update=with_links(clean_text(update), linked),
                 locked=_locked(table, r, get),
-                others={
-                    h: v
-                    for h, c in sorted(
-                        {**table.others, **table.history}.items(), key=lambda item: item[1]
-                    )
-                    if not is_blank(v := typed(sheet, r, c))
-                },
+                others={h: v for h, c in kept if not is_blank(v := typed(sheet, r, c))},
                 typed_as_formula=_typed_as_formula(table, r),
                 status_column="status" in cols,
                 notes=_notes(table, r) if sheet.notes else (),

@@ -118,6 +118,13 @@ _RECORD_DATE_WORDS = frozenset(
         "comments",
     }
 )
+#: Words that, beside "date", make a header the date the action was done ("Date completed",
+#: "Closed date", "Actual completion date"): no more its due date than "Date raised" is (a
+#: "Date completed" left of "Due date" was the plan's due date, and an action past its due
+#: date and not done was not overdue); "Date to be completed by" still is one
+#: (:data:`_DUE_BY_WORDS`).
+_DONE_WORDS = frozenset({"completed", "closed", "achieved", "actual", "delivered"})
+_DUE_BY_WORDS = frozenset({"by", "be", "expected", "planned", "proposed", "estimated"})
 #: Words of a due-date header that name the date now in force, over the original one.
 _REVISED_WORDS = frozenset(
     {"revised", "new", "current", "amended", "rescheduled", "latest", "agreed"}
@@ -128,7 +135,8 @@ def _is_record_date(words: set[str]) -> bool:
     if words & {"due", "target", "deadline", "timescale", "timescales"}:
         return False
     dated = bool(words & {"date", "dated"}) or "updated" in words
-    return dated and bool(words & _RECORD_DATE_WORDS)
+    done = bool(words & _DONE_WORDS) and not words & _DUE_BY_WORDS
+    return dated and (bool(words & _RECORD_DATE_WORDS) or done)
 
 
 #: A header of more words than this is a sentence, not a header.

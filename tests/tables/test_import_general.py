@@ -970,6 +970,10 @@ def test_sheets_whose_tables_give_themes_keep_them(tmp_path):
         ("Deadline", "due"),
         ("Target date", "due"),
         ("Completion date", "due"),
+        ("Date completed", None),  # when it was done: no due date (kept as a column)
+        ("Actual completion date", None),
+        ("Closed date", None),
+        ("Date to be completed by", "due"),
         ("When", "due"),
         ("WRES Metric", "indicator"),
         ("RAG status (R/A/G)", "status"),
@@ -1685,6 +1689,26 @@ def test_a_progress_status_is_the_status_and_a_completion_status_is_kept(tmp_pat
         {"Source completion status": "In progress"},
     ]
     assert [a.current_update for a in read.plan.actions] == [None, None]
+
+
+def test_a_date_completed_left_of_the_due_date_is_not_the_due_date(tmp_path):
+    """ "Date completed" left of "Due date" was read as the plan's due date, the "Due date"
+    kept aside: action 3, due 31 Oct 2025 and not done, was not overdue on 1 Dec 2025."""
+    path = tmp_path / "plan.csv"
+    path.write_text(
+        "Ref,Action,Lead,Start date,Date completed,Due date,Status\n"
+        "1,Diverse panels,Head of HR,01/01/2025,15/01/2026,31/03/2026,Complete\n"
+        "2,Mentoring,Chief Nurse,01/01/2025,,30/06/2026,Amber\n"
+        "3,Networks,EDI Lead,01/01/2025,,31/10/2025,Green\n",
+        encoding="utf-8",
+    )
+    read = read_source(path)
+    assert [a.due.date for a in read.plan.actions] == [
+        date(2026, 3, 31),
+        date(2026, 6, 30),
+        date(2025, 10, 31),
+    ]
+    assert read.plan.actions[0].extra == {"Date completed": "15/01/2026"}
 
 
 def test_an_indicator_no_standard_is_named_for(tmp_path):

@@ -131,6 +131,13 @@ _REVISED_WORDS = frozenset(
 )
 
 
+def is_record_date_header(text: str) -> bool:
+    """Whether a header is the date something happened to the row, or the action was done
+    ("Date raised", "Last updated", "Date completed"): a column of dates, but not the due
+    date (:func:`_is_record_date`)."""
+    return _is_record_date(set(re.sub(r"\bto date\b", " ", normalise_header(text)).split()))
+
+
 def _is_record_date(words: set[str]) -> bool:
     if words & {"due", "target", "deadline", "timescale", "timescales"}:
         return False
@@ -161,7 +168,7 @@ _REMEMBERED_LENGTH = 1000
 
 def _header_field(text: str) -> str | None:
     # ("Progress to date", "Comments to date": so far, not a date)
-    if _is_record_date(set(re.sub(r"\bto date\b", " ", normalise_header(text)).split())):
+    if is_record_date_header(text):
         return None  # when the row was raised or last updated: neither its due date nor its update
     if "%" in text:
         return None  # "Progress %", "% complete": a number, not the update's text
@@ -610,6 +617,12 @@ def _header(
     chosen = _choose(grid, body, joined, mapped, fallbacks)
     columns: list[Column] = []
     taken: set[str] = set(chosen)  # a field several columns give is its chosen column's
+    # a field a header names is that column's, wherever it stands: a "Date raised" of dates
+    # left of "Due date" is not the due date by its content (it was, and every action was
+    # overdue from the day it was raised, the Due date kept aside)
+    named = {
+        fld for c, (fld, _how) in mapped.items() if c >= start and (beside is None or c < beside)
+    }
     span = max(width, grid.n_cols if body else width)
     for col in range(start, span if beside is None else min(span, beside)):
         text = joined.get(col, "")
@@ -633,7 +646,9 @@ def _header(
                     columns.append(Column(col, text, None, "extra"))
                 continue
             guess = content_field(values)
-            if guess is not None and guess not in taken:
+            if guess == "due" and is_record_date_header(text):
+                guess = None  # ("Date raised", "Date completed": dates, but no due date)
+            if guess is not None and guess not in taken and guess not in named:
                 fld, how = guess, "content"
         if fld is None:
             columns.append(Column(col, text or _letter_name(col), None, "extra"))
@@ -843,6 +858,28 @@ def _tell_apart(columns: list[Column]) -> None:
 PERIOD_FIELDS = ("status", "update")
 
 
+#: Words of a date header that say it is when the action is due ("Due date", "Target date",
+#: "Deadline", "Completion date", "By when"), which a date header saying only "date" is not
+#: ("Review date", "Baseline date", "Date of board approval").
+_DUE_SAYING = frozenset(
+    {"due", "target", "deadline", "timescale", "timescales", "completion", "by", "when"}
+    | {"timeframe", "timeframes", "frame", "end", "finish", "complete"}
+)
+
+
+def _due_column(cols: list[int], joined: dict[int, str]) -> int:
+    """Of several due-date columns, none of them the one revised date: the first whose
+    header says when the action is due and not that it is an earlier one ("Review date |
+    Due date": the Due date; "Original due date | Due date": the Due date, :func:`_says_earlier`),
+    else the first not an earlier one, else the first."""
+
+    def words(col: int) -> set[str]:
+        return set(normalise_header(joined.get(col, "")).split())
+
+    current = [c for c in cols if not _says_earlier(words(c), _EARLIER_WORDS - _AIM_WORDS)]
+    return next((c for c in current if words(c) & _DUE_SAYING), (current or cols)[0])
+
+
 def _choose(
     grid: SheetGrid,
     body: list[int],
@@ -876,7 +913,7 @@ def _choose(
             revised = [
                 c for c in cols if _REVISED_WORDS & set(normalise_header(joined.get(c, "")).split())
             ]
-            pick = revised[0] if len(revised) == 1 else cols[0]
+            pick = revised[0] if len(revised) == 1 else _due_column(cols, joined)
             if revised:  # the original, where no revised date is written
                 fallbacks["due"] = tuple(c for c in cols if c != pick)
             name = joined.get(pick, _letter_name(pick))
@@ -985,7 +1022,7 @@ def _latest(
     # ("Progress against target", "Progress on planned actions": the action's aim, not an
     # earlier update; "Target RAG", "Forecast RAG": no status now)
     earlier = _EARLIER_WORDS if fld == "status" else _EARLIER_WORDS - _AIM_WORDS
-    cols = [c for c in cols if not words[c] & earlier] or cols
+    cols = [c for c in cols if not _says_earlier(words[c], earlier)] or cols
     return (cols[-1] if by_hand else cols[0]), False
 
 
@@ -1029,6 +1066,15 @@ _AIM_WORDS = frozenset({"target", "planned", "forecast", "expected", "projected"
 _EARLIER_WORDS = (
     frozenset({"previous", "prior", "old", "original", "baseline", "initial"}) | _AIM_WORDS
 )
+#: What "last" is said of when it means the one before ("RAG last quarter", "Last month's
+#: update"), not the latest ("Last update").
+_PERIOD_NOUNS = frozenset({"quarter", "quarters", "month", "months", "year", "round", "period"})
+
+
+def _says_earlier(words: set[str], earlier: frozenset[str]) -> bool:
+    """Whether a header's ``words`` say it is an earlier one than now: one of ``earlier``
+    ("Previous RAG", "Original due date"), or "last" of a period ("RAG last quarter")."""
+    return bool(words & earlier) or ("last" in words and bool(words & _PERIOD_NOUNS))
 
 
 def _periods(cols: list[int], joined: dict[int, str]) -> list[tuple[Any, int]]:

@@ -1711,6 +1711,63 @@ def test_a_date_completed_left_of_the_due_date_is_not_the_due_date(tmp_path):
     assert read.plan.actions[0].extra == {"Date completed": "15/01/2026"}
 
 
+_PLAN = [
+    ["Ref", "Action", "Lead", "Due date", "Status"],
+    ["1", "Run diverse interview panels", "Head of Resourcing", "31/10/2025", "Green"],
+    ["2", "Launch reverse mentoring", "Chief Nurse", "30/06/2026", "Amber"],
+    ["3", "Publish WRES data by staff group", "EDI Lead", "31/03/2026", "Red"],
+]
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "before"),
+    [
+        ("Date raised", ["01/04/2025"] * 3, "Due date"),  # every action was overdue from it
+        ("Last updated", ["01/11/2025"] * 3, "Due date"),
+        ("Review date", ["01/01/2026"] * 3, "Due date"),
+        ("Baseline date", ["01/04/2025"] * 3, "Due date"),
+        ("Original due date", ["31/12/2024"] * 3, "Due date"),
+        ("Updated by", ["Jane Smith"] * 3, "Lead"),  # the returns went to Jane
+        ("Risk rating", ["Red", "Amber", "Green"], "Status"),
+        ("RAG last quarter", ["Red", "Red", "Red"], "Status"),
+    ],
+)
+def test_a_column_left_of_the_one_its_header_names_does_not_take_its_field(
+    tmp_path, header, values, before
+):
+    """A column of dates, names or colours left of the plan's "Due date", "Lead" or
+    "Status": the named column gives the field. A "Date raised" or "Updated by" was the due
+    date or the owner by its content (the named column then kept aside as a second one), a
+    "Review date" the first of two due dates, a "RAG last quarter" the status."""
+    at = _PLAN[0].index(before)
+    rows = [row[:at] + [v] + row[at:] for row, v in zip(_PLAN, [header, *values], strict=True)]
+    path = tmp_path / "plan.csv"
+    path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    actions = read_source(path).plan.actions
+    assert [(a.owner, a.due.date.isoformat(), a.status_text) for a in actions] == [
+        ("Head of Resourcing", "2025-10-31", "Green"),
+        ("Chief Nurse", "2026-06-30", "Amber"),
+        ("EDI Lead", "2026-03-31", "Red"),
+    ]
+    kept = {k.lower().removeprefix("source ") for k in actions[0].extra}  # (kept aside)
+    assert header.lower() in kept
+
+
+def test_a_date_raised_is_no_due_date_even_where_the_plan_has_none(tmp_path):
+    """A plan with no due-date column and a "Date raised" of dates: no due date, rather than
+    every action due, and overdue, the day it was raised."""
+    path = tmp_path / "plan.csv"
+    path.write_text(
+        "Ref,Action,Lead,Date raised,Status\n"
+        "1,Diverse panels,Head of HR,01/04/2025,Green\n"
+        "2,Mentoring,Chief Nurse,01/04/2025,Amber\n",
+        encoding="utf-8",
+    )
+    actions = read_source(path).plan.actions
+    assert [a.due.date if a.due else None for a in actions] == [None, None]
+    assert actions[0].extra == {"Date raised": "01/04/2025"}
+
+
 def test_an_indicator_no_standard_is_named_for(tmp_path):
     """A plan naming neither WRES nor WDES: a metric only one standard has is that one's; a
     number both have is kept as written and flagged, not dropped."""

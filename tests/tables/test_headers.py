@@ -50,6 +50,7 @@ CASES = [
     ("State", None),  # a word of its own, no typo of "Start"
     ("Stats", None),
     ("Project team", None),  # a team, not the "Project lead"
+    ("Completed date", None),  # when it was done, not a slip of "Completion date"
     ("Project title", None),  # other words are read exactly: no near misses (helper-136)
     ("Theme area", None),
     ("Delivered", None),

@@ -124,7 +124,10 @@ _RECORD_DATE_WORDS = frozenset(
 #: date and not done was not overdue); "Date to be completed by" still is one
 #: (:data:`_DUE_BY_WORDS`).
 _DONE_WORDS = frozenset({"completed", "closed", "achieved", "actual", "delivered"})
-_DUE_BY_WORDS = frozenset({"by", "be", "expected", "planned", "proposed", "estimated"})
+_DUE_BY_WORDS = frozenset(
+    {"by", "be", "expected", "planned", "proposed", "estimated", "forecast", "projected"}
+    | {"anticipated", "scheduled", "intended"}
+)
 #: Words of a due-date header that name the date now in force, over the original one.
 _REVISED_WORDS = frozenset(
     {"revised", "new", "current", "amended", "rescheduled", "latest", "agreed"}
@@ -472,7 +475,11 @@ def _is_header(texts: dict[int, str], mapped: dict[int, tuple[str, str]]) -> boo
         return False
     # A data row can hold a word or two that are headers elsewhere ("Date" in a cell); a
     # header row's texts are mostly headers.
-    return len(mapped) * 2 >= len(texts)
+    # ("Created date", "Date completed": headers of a column kept aside, still headers)
+    known = len(mapped) + sum(
+        1 for c, t in texts.items() if c not in mapped and is_record_date_header(t)
+    )
+    return known * 2 >= len(texts)
 
 
 def _continues(texts: dict[int, str], joined: dict[int, str], overrides: dict[str, str]) -> bool:
@@ -620,9 +627,16 @@ def _header(
     # a field a header names is that column's, wherever it stands: a "Date raised" of dates
     # left of "Due date" is not the due date by its content (it was, and every action was
     # overdue from the day it was raised, the Due date kept aside)
-    named = {
-        fld for c, (fld, _how) in mapped.items() if c >= start and (beside is None or c < beside)
-    }
+    named: dict[str, list[int]] = {}
+    for named_col, (named_field, _how) in sorted(mapped.items()):
+        if named_col >= start and (beside is None or named_col < beside):
+            named.setdefault(named_field, []).append(named_col)
+
+    def holds(guess: str) -> bool:
+        # a column the header names for the field holds it by its content ("Due date" of
+        # dates); not one left empty, or of other words ("Status" of "In progress")
+        return any(content_field([grid.value(r, c) for r in body]) == guess for c in named[guess])
+
     span = max(width, grid.n_cols if body else width)
     for col in range(start, span if beside is None else min(span, beside)):
         text = joined.get(col, "")
@@ -648,7 +662,14 @@ def _header(
             guess = content_field(values)
             if guess == "due" and is_record_date_header(text):
                 guess = None  # ("Date raised", "Date completed": dates, but no due date)
-            if guess is not None and guess not in taken and guess not in named:
+            # a column with no header at all still takes a field whose named column does not
+            # hold it ("Due date" typed over the empty column beside its dates; a RAG column
+            # with no header beside a "Status" of progress words), as before
+            if (
+                guess is not None
+                and guess not in taken
+                and (guess not in named or (not text and not holds(guess)))
+            ):
                 fld, how = guess, "content"
         if fld is None:
             columns.append(Column(col, text or _letter_name(col), None, "extra"))
@@ -867,7 +888,7 @@ _DUE_SAYING = frozenset(
 )
 
 
-def _due_column(cols: list[int], joined: dict[int, str]) -> int:
+def _due_column(cols: list[int], joined: dict[int, str], grid: SheetGrid, body: list[int]) -> int:
     """Of several due-date columns, none of them the one revised date: the first whose
     header says when the action is due and not that it is an earlier one ("Review date |
     Due date": the Due date; "Original due date | Due date": the Due date, :func:`_says_earlier`),
@@ -876,8 +897,14 @@ def _due_column(cols: list[int], joined: dict[int, str]) -> int:
     def words(col: int) -> set[str]:
         return set(normalise_header(joined.get(col, "")).split())
 
-    current = [c for c in cols if not _says_earlier(words(c), _EARLIER_WORDS - _AIM_WORDS)]
-    return next((c for c in current if words(c) & _DUE_SAYING), (current or cols)[0])
+    # ("Date | Completed by" of names: who completed it, no date)
+    def dates_or_nothing(col: int) -> bool:
+        filled = [v for r in body if not is_blank(v := grid.value(r, col))]
+        return sum(_is_date_value(v) for v in filled) * 2 >= len(filled)
+
+    dated = [c for c in cols if dates_or_nothing(c)] or cols
+    current = [c for c in dated if not _says_earlier(words(c), _EARLIER_WORDS - _AIM_WORDS)]
+    return next((c for c in current if words(c) & _DUE_SAYING), (current or dated)[0])
 
 
 def _choose(
@@ -913,7 +940,7 @@ def _choose(
             revised = [
                 c for c in cols if _REVISED_WORDS & set(normalise_header(joined.get(c, "")).split())
             ]
-            pick = revised[0] if len(revised) == 1 else _due_column(cols, joined)
+            pick = revised[0] if len(revised) == 1 else _due_column(cols, joined, grid, body)
             if revised:  # the original, where no revised date is written
                 fallbacks["due"] = tuple(c for c in cols if c != pick)
             name = joined.get(pick, _letter_name(pick))
@@ -1022,7 +1049,13 @@ def _latest(
     # ("Progress against target", "Progress on planned actions": the action's aim, not an
     # earlier update; "Target RAG", "Forecast RAG": no status now)
     earlier = _EARLIER_WORDS if fld == "status" else _EARLIER_WORDS - _AIM_WORDS
-    cols = [c for c in cols if not _says_earlier(words[c], earlier)] or cols
+    # (all saying earlier: "Target RAG | RAG last quarter": the last quarter's is the
+    # latest given, the target none)
+    cols = (
+        [c for c in cols if not _says_earlier(words[c], earlier)]
+        or [c for c in cols if not words[c] & earlier]
+        or cols
+    )
     return (cols[-1] if by_hand else cols[0]), False
 
 

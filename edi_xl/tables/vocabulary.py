@@ -186,6 +186,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 SOURCE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "action": ("task name", "task", "tasks", "task description"),
     "owner": ("assigned to", "assignee", "assigned"),
+    # (MS Project's and Smartsheet's "Finish"; a tracker's "Complete by": when it is due)
+    "due": ("finish", "finish date", "deliver by", "complete by", "to be completed by"),
 }
 
 #: Headers in other words than a field's usual ones, each read exactly (no near misses:

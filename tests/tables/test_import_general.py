@@ -1753,6 +1753,98 @@ def test_a_column_left_of_the_one_its_header_names_does_not_take_its_field(
     assert header.lower() in kept
 
 
+def _read_csv(tmp_path: Path, rows: list[list[str]]) -> list[Any]:
+    path = tmp_path / "plan.csv"
+    path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    return read_source(path).plan.actions
+
+
+def test_a_column_with_no_header_still_gives_a_field_its_named_column_does_not_hold(tmp_path):
+    """A header typed one cell out ("Due date" over an empty column, the dates beside it
+    under none), a RAG column with no header beside a "Status" of progress words: the
+    column with no header gives the field, as before the rule that a named field is its
+    named column's (helper-138)."""
+    dates = _read_csv(
+        tmp_path,
+        [
+            ["Action", "Lead", "", "Due date"],
+            ["Diverse panels", "Head of HR", "31/10/2025", ""],
+            ["Mentoring", "Chief Nurse", "30/06/2026", ""],
+        ],
+    )
+    assert [a.due.date for a in dates] == [date(2025, 10, 31), date(2026, 6, 30)]
+    rag = _read_csv(
+        tmp_path,
+        [
+            ["Action", "Lead", "Due date", "", "Status"],
+            ["Diverse panels", "Head of HR", "31/10/2025", "Green", "In progress"],
+            ["Mentoring", "Chief Nurse", "30/06/2026", "Red", "Not started"],
+            ["Networks", "EDI Lead", "31/03/2026", "Amber", "In progress"],
+        ],
+    )
+    assert [a.status_text for a in rag] == ["Green", "Red", "Amber"]
+
+
+def test_a_planner_export_with_its_completed_date_imports(tmp_path):
+    """Microsoft Planner's export: its "Created Date" and "Completed Date" are headers of
+    columns kept aside (no due date), and still count as headers in finding the header row
+    (helper-138: once "Completed Date" named no field, the row fell short and the export
+    imported nothing)."""
+    actions = _read_csv(
+        tmp_path,
+        [
+            ["Task ID", "Task Name", "Bucket Name", "Progress", "Priority", "Assigned To"]
+            + ["Created By", "Created Date", "Start Date", "Due Date", "Late", "Completed Date"]
+            + ["Completed By"],
+            ["a1", "Diverse panels", "EDI", "In progress", "Important", "Head of HR", "Ann Lee"]
+            + ["01/04/2025", "01/04/2025", "31/10/2025", "true", "", ""],
+            ["a2", "Mentoring", "EDI", "Completed", "Medium", "Chief Nurse", "Ann Lee"]
+            + ["01/04/2025", "01/04/2025", "30/06/2026", "false", "15/03/2026", "Ann Lee"],
+        ],
+    )
+    assert [(a.action, a.owner, a.due.date) for a in actions] == [
+        ("Diverse panels", "Head of HR", date(2025, 10, 31)),
+        ("Mentoring", "Chief Nurse", date(2026, 6, 30)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("headers", "rows"),
+    [
+        # "Completed by" (who) after "Date": the date, not the names (helper-138)
+        (["Date", "Completed by"], [["31/10/2025", "Jane Smith"], ["30/06/2026", ""]]),
+        # a forecast completion date is when it is due
+        (["Forecast completion date"], [["31/10/2025"], ["30/06/2026"]]),
+        (["Actual/forecast completion date"], [["31/10/2025"], ["30/06/2026"]]),
+        # an export's "Finish" beside a "Review date": the finish (helper-138)
+        (["Finish", "Review date"], [["31/10/2025", "01/01/2026"], ["30/06/2026", "01/01/2026"]]),
+        (["Deliver by", "Date"], [["31/10/2025", "01/01/2026"], ["30/06/2026", "01/01/2026"]]),
+    ],
+)
+def test_due_dates_said_otherwise(tmp_path, headers, rows):
+    actions = _read_csv(
+        tmp_path,
+        [["Action", "Lead", *headers]]
+        + [[f"Action {n}", "Head of HR", *row] for n, row in enumerate(rows, 1)],
+    )
+    assert [a.due.date for a in actions] == [date(2025, 10, 31), date(2026, 6, 30)]
+
+
+def test_a_status_last_quarter_is_still_the_latest_beside_a_target(tmp_path):
+    """ "Target RAG | RAG last quarter": both say they are not now, the target the more so
+    (helper-138: the target became the status)."""
+    actions = _read_csv(
+        tmp_path,
+        [
+            ["Action", "Lead", "Target RAG", "RAG last quarter"],
+            ["Diverse panels", "Head of HR", "Green", "Green"],
+            ["Mentoring", "Chief Nurse", "Green", "Amber"],
+            ["Networks", "EDI Lead", "Green", "Red"],
+        ],
+    )
+    assert [a.status_text for a in actions] == ["Green", "Amber", "Red"]
+
+
 def test_a_date_raised_is_no_due_date_even_where_the_plan_has_none(tmp_path):
     """A plan with no due-date column and a "Date raised" of dates: no due date, rather than
     every action due, and overdue, the day it was raised."""

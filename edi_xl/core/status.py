@@ -71,6 +71,9 @@ _WORDS: dict[RAG, tuple[str, ...]] = {
         "completed with evidence",
         "closed",
         "finished",
+        "achieved",
+        "fully achieved",
+        "delivered",
     ),
 }
 _LOOKUP: dict[str, RAG] = {word: rag for rag, words in _WORDS.items() for word in words}
@@ -111,6 +114,12 @@ def parse_status(value: object, words: dict[RAG, str] | None = None) -> RAG | No
         and not _HEDGED.search(value.strip().lower()[said.end(1) :] if said else "")
     ):
         return said_rag
+    if (letter := _LETTER_THEN_WHY.match(value)) is not None:  # "G - On track", "B: done"
+        rag, why = _LOOKUP[letter.group(1).lower()], value[letter.end() :]
+        said_rag = parse_status(why, words)
+        if said_rag in (None, rag) and not _HEDGED.search(why.lower()):
+            return rag
+        return None  # ("G - delayed", "B - not yet": which one is for a person to say)
     for rag in RAG:  # "Green - On track", "Blue (complete with evidence)"
         colour = rag.value.lower()
         if re.fullmatch(rf"{colour}\b[\s(:\-].*", key):
@@ -136,7 +145,14 @@ def status_remark(value: object, words: dict[RAG, str] | None = None) -> str | N
     if key in _LOOKUP or any(key == _normalise(w) for w in (words or {}).values()):
         return None
     said = _WORD_THEN_WHY.match(value.strip().lower())
-    lead = re.escape(said.group(1)) if said is not None else rag.value
+    letter = _LETTER_THEN_WHY.match(value)
+    lead = (
+        re.escape(said.group(1))
+        if said is not None
+        else letter.group(1)
+        if letter is not None
+        else rag.value
+    )
     m = re.match(rf"\s*{lead}\b[\s(:\-\u2013\u2014.,;/]*(.*)$", value, re.I | re.S)
     rest = m.group(1).strip().rstrip(")").strip() if m else ""
     if not rest or parse_status(rest, words) is rag:
@@ -164,6 +180,11 @@ def _without_label(value: str) -> str:
 #: words (the colour names are read in parse_status's own loop).
 _WORD_THEN_WHY = re.compile(r"^([a-z][a-z ]*[a-z])\s*[-\u2013\u2014:;,(]\s*\S")
 
+
+#: A colour's letter before a dash, colon or bracket and more words, as a RAG key writes it
+#: ("G - On track", "A: at risk", "B (complete)"); a letter before a space is a word ("A
+#: new approach agreed" is no Amber).
+_LETTER_THEN_WHY = re.compile(r"^\s*([GARBgarb])\s*[-\u2013\u2014:(]\s*(?=\S)")
 
 _COLOURS = frozenset(rag.value.lower() for rag in RAG)
 #: Why-words that take the status back ("Complete (partially)", "Complete - No", "Closed -

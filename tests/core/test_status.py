@@ -71,6 +71,20 @@ CASES = [
     ("Status: not complete", None),  # still not Complete
     ("Status:", None),
     ("RAG", None),
+    # a colour's letter and why, as a RAG key writes it: the colour (all four were no status)
+    ("G - on track", RAG.GREEN),
+    ("A \u2013 at risk", RAG.AMBER),
+    ("R: overdue", RAG.RED),
+    ("B (complete)", RAG.BLUE),
+    ("A - some slippage", RAG.AMBER),
+    ("G - delayed", None),  # the letter and the words disagree
+    ("B - partially", None),  # taken back
+    ("A new approach agreed", None),  # a word, no letter
+    # done, in other words
+    ("Achieved", RAG.BLUE),
+    ("Delivered", RAG.BLUE),
+    ("Delivered - awaiting evaluation", None),
+    ("Partially achieved", None),
 ]
 
 
@@ -93,6 +107,8 @@ def test_trust_words_from_settings_are_recognised():
         ("Amber: slipped to May because of staffing", "slipped to May because of staffing"),
         ("Red (was Amber last quarter)", "was Amber last quarter"),
         ("Green - on track", None),  # the colour named again
+        ("A - waiting on funding", "waiting on funding"),  # (a letter's why is kept too)
+        ("G - on track", None),
         ("Complete - evidence on file", "evidence on file"),
         ("Complete (with evidence)", None),  # one status phrase in two parts
         ("Blue (complete with evidence)", None),

@@ -477,7 +477,7 @@ def _is_header(texts: dict[int, str], mapped: dict[int, tuple[str, str]]) -> boo
     # header row's texts are mostly headers.
     # ("Created date", "Date completed": headers of a column kept aside, still headers)
     known = len(mapped) + sum(
-        1 for c, t in texts.items() if c not in mapped and is_record_date_header(t)
+        1 for c, t in texts.items() if c not in mapped and len(t) <= 60 and is_record_date_header(t)
     )
     return known * 2 >= len(texts)
 

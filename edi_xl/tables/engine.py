@@ -3,7 +3,8 @@
 Used by the general table reader (:mod:`edi_xl.tables.layouts.general`), by reading a master
 (:func:`edi_xl.master.plan._find_plan_sheet` through the trust layout's header finder) and
 by reading owner returns (:mod:`edi_xl.flows.intake`); the vocabulary is
-:data:`edi_xl.tables.vocabulary.SYNONYMS`, the one table of field synonyms.
+:data:`edi_xl.tables.vocabulary.SYNONYMS`, the one table of field synonyms (with the headers
+in other words, :data:`~edi_xl.tables.vocabulary.OTHER_WORDS`).
 
 A column's field is decided, in this order:
 

@@ -117,7 +117,17 @@ def parse_status(value: object, words: dict[RAG, str] | None = None) -> RAG | No
     if (letter := _LETTER_THEN_WHY.match(value)) is not None:  # "G - On track", "B: done"
         rag, why = _LOOKUP[letter.group(1).lower()], value[letter.end() :]
         said_rag = parse_status(why, words)
-        if said_rag in (None, rag) and not _HEDGED.search(why.lower()):
+        # the colour's own words ("A - not started"), or why: a Complete taken back ("B -
+        # partially") or a colour said not to be ("G - not on track") is for a person to say,
+        # an Amber or Red's reason is not ("A - awaiting funding", "R - no budget yet")
+        negated = re.match(r"(?:not|no)\s+(.+)", why.strip(), re.I | re.S)
+        if said_rag is rag or (
+            said_rag is None
+            and "?" not in why
+            and _normalise(why) not in ("no", "n", "n a", "na", "not", "tbc", "tbd")
+            and not (rag is RAG.BLUE and _HEDGED.search(why.lower()))
+            and not (negated and parse_status(negated.group(1), words) is not None)
+        ):
             return rag
         return None  # ("G - delayed", "B - not yet": which one is for a person to say)
     for rag in RAG:  # "Green - On track", "Blue (complete with evidence)"
@@ -167,6 +177,17 @@ def status_remark(value: object, words: dict[RAG, str] | None = None) -> str | N
 _LABEL = re.compile(
     r"^\s*(?:b?rag|status|b?rag\s+status|b?rag\s+rating)\s*[:\-\u2013\u2014]\s*", re.I
 )
+
+
+def is_status_alone(value: object, words: dict[RAG, str] | None = None) -> bool:
+    """Does a cell read as a status and nothing else, as a column of statuses holds? A
+    colour's letter before other words ("A: Leadership", "B - Retain", "A-1", "G -
+    Substantial") is a label or a reference in a column of other things; it is a status
+    only when those words say the same colour ("G - On track", "B (complete)")."""
+    if not isinstance(value, str) or parse_status(value, words) is None:
+        return False
+    lettered = _LETTER_THEN_WHY.match(_without_label(value)) is not None
+    return not (lettered and status_remark(value, words) is not None)
 
 
 def _without_label(value: str) -> str:

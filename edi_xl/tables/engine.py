@@ -38,7 +38,7 @@ from typing import Any
 
 from edi_xl.core.dates import DEADLINE_KINDS, DateKind, parse_date
 from edi_xl.core.errors import EdiXlError
-from edi_xl.core.status import parse_status
+from edi_xl.core.status import is_status_alone, parse_status
 from edi_xl.core.text import cell_text
 from edi_xl.read.grid import SheetGrid, is_blank
 from edi_xl.tables.vocabulary import match_header, match_source_header, normalise_header
@@ -1283,7 +1283,7 @@ def _is_date_value(value: Any) -> bool:
 
 def _is_status_value(value: Any) -> bool:
     text = cell_text(value)
-    return text is not None and len(text) <= 20 and parse_status(text) is not None
+    return text is not None and len(text) <= 20 and is_status_alone(text)
 
 
 def _is_person_value(value: Any) -> bool:

@@ -1,6 +1,6 @@
 import pytest
 
-from edi_xl.core.status import RAG, parse_status, status_remark
+from edi_xl.core.status import RAG, is_status_alone, parse_status, status_remark
 
 CASES = [
     # Green
@@ -80,6 +80,12 @@ CASES = [
     ("G - delayed", None),  # the letter and the words disagree
     ("B - partially", None),  # taken back
     ("A new approach agreed", None),  # a word, no letter
+    ("A - not started", RAG.AMBER),  # the colour's own words
+    ("A - awaiting funding", RAG.AMBER),  # an Amber's reason, as "Amber - awaiting funding"
+    ("R - no budget yet", RAG.RED),
+    ("G - not on track", None),  # the colour said not to be
+    ("G - N/A", None),
+    ("B - awaiting sign-off", None),  # a Complete taken back
     # done, in other words
     ("Achieved", RAG.BLUE),
     ("Delivered", RAG.BLUE),
@@ -121,3 +127,19 @@ def test_trust_words_from_settings_are_recognised():
 )
 def test_words_after_the_colour(text, remark):
     assert status_remark(text) == remark
+
+
+@pytest.mark.parametrize(
+    "text, alone",
+    [
+        ("G - On track", True),
+        ("B (complete)", True),
+        ("Delivered", True),
+        ("A: Leadership", False),  # a lettered objective, no status, in a column of them
+        ("B - Retain", False),
+        ("A-1", False),
+        ("G - Substantial", False),
+    ],
+)
+def test_a_letter_before_other_words_is_no_status_column_value(text, alone):
+    assert is_status_alone(text) is alone

@@ -1845,6 +1845,30 @@ def test_a_status_last_quarter_is_still_the_latest_beside_a_target(tmp_path):
     assert [a.status_text for a in actions] == ["Green", "Amber", "Red"]
 
 
+@pytest.mark.parametrize(
+    ("header", "labels"),
+    [
+        ("Pillar", ["A: Leadership", "A: Leadership", "B: Recruitment", "B: Recruitment"]),
+        ("Priority", ["A - High", "A - High", "B - Medium", "B - Medium"]),
+        ("Assurance", ["G - Substantial", "A - Reasonable", "R - Limited", "G - Substantial"]),
+    ],
+)
+def test_a_column_of_lettered_labels_is_no_status(tmp_path, header, labels):
+    """Lettered objectives, priorities or audit ratings begin as a RAG key's "A - at risk"
+    does: no status by their content, the column kept (helper-139: it took the status,
+    "B: Recruitment" Complete)."""
+    actions = _read_csv(
+        tmp_path,
+        [["Ref", header, "Action", "Lead", "Due date"]]
+        + [
+            [str(n), label, f"Action {n}", "Jane Smith", "31/03/2026"]
+            for n, label in enumerate(labels, 1)
+        ],
+    )
+    assert [a.status for a in actions] == [None] * len(labels)
+    assert [a.extra for a in actions] == [{header: label} for label in labels]
+
+
 def test_a_date_raised_is_no_due_date_even_where_the_plan_has_none(tmp_path):
     """A plan with no due-date column and a "Date raised" of dates: no due date, rather than
     every action due, and overdue, the day it was raised."""

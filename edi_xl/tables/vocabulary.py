@@ -240,6 +240,24 @@ OTHER_WORDS: dict[str, tuple[str, ...]] = {
         "current rag status",
     ),
     "update": ("progress made",),  # (a near miss of "Progress RAG" before)
+    # the action, as an audit's or a tracker's plan heads it ("Action plan" was a near miss
+    # of "Action no": the numbers, and a plan so headed had no action column at all;
+    # "Response" one of "Responsible": the owner)
+    "action": (
+        "action plan",
+        "action plans",
+        "action point",
+        "action points",
+        "agreed action",
+        "agreed actions",
+        "recommended action",
+        "recommended actions",
+        "improvement action",
+        "improvement actions",
+        "response",
+        "responses",
+        "management response",
+    ),
 }
 
 _LOOKUP = {syn: fld for fld, syns in (*SYNONYMS.items(), *OTHER_WORDS.items()) for syn in syns}

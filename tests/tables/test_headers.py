@@ -15,6 +15,9 @@ CASES = [
     ("Action\n(think SMART)", "action"),
     ("LACTION (TRINK SMARL)", "action"),
     ("Action", "action"),
+    ("Action plan", "action"),  # not a slip of "Action no" (the numbers)
+    ("Response", "action"),  # an audit's response, not a slip of "Responsible"
+    ("Action points", "action"),
     ("Report / Action", "references"),
     ("Protected Characteristic", "characteristics"),
     ("Protected\nCharacteristic", "characteristics"),

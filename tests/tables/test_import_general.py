@@ -1869,6 +1869,25 @@ def test_a_column_of_lettered_labels_is_no_status(tmp_path, header, labels):
     assert [a.extra for a in actions] == [{header: label} for label in labels]
 
 
+@pytest.mark.parametrize("header", ["Action plan", "Response", "Agreed actions"])
+def test_an_action_column_headed_as_an_audit_or_tracker_heads_it(tmp_path, header):
+    """ "Issue | Action plan | Lead | ...": the plan's actions ("Action plan" was the action
+    numbers, and the plan had no action column: nothing imported; "Response" was the
+    owner)."""
+    actions = _read_csv(
+        tmp_path,
+        [
+            ["Issue", header, "Lead", "Due date", "Status"],
+            ["Low BME shortlisting", "Run diverse panels", "Head of HR", "31/10/2025", "Green"],
+            ["Bullying reports", "Launch speak up campaign", "Chief Nurse", "30/06/2026", "Amber"],
+        ],
+    )
+    assert [(a.action, a.owner) for a in actions] == [
+        ("Run diverse panels", "Head of HR"),
+        ("Launch speak up campaign", "Chief Nurse"),
+    ]
+
+
 def test_a_date_raised_is_no_due_date_even_where_the_plan_has_none(tmp_path):
     """A plan with no due-date column and a "Date raised" of dates: no due date, rather than
     every action due, and overdue, the day it was raised."""

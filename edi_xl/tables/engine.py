@@ -186,10 +186,20 @@ def _header_field(text: str) -> str | None:
         return None
     if re.search(r"\d", key):
         return None
+    if _FOR_WHOM & set(words):
+        return None  # "Who benefits", "Staff affected": for whom the action is, not by whom
     for fld, keys in _FIELD_WORDS:
         if keys & set(words):
             return fld
     return None
+
+
+#: Words of a header naming for whom the action is ("Who benefits", "Groups impacted",
+#: "Who is involved"), no field however much "who" or "lead" it says: "Who benefits" of
+#: "BME staff" was the owner, the plan's "Lead" kept aside.
+_FOR_WHOM = frozenset(
+    {"benefit", "benefits", "benefiting", "benefitting", "affected", "impacted", "involved"}
+)
 
 
 # Every text cell of a return's rows down to its header row is asked about: mostly the same

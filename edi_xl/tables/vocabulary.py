@@ -240,6 +240,19 @@ OTHER_WORDS: dict[str, tuple[str, ...]] = {
         "current rag status",
     ),
     "update": ("progress made",),  # (a near miss of "Progress RAG" before)
+    # the NHS EDI Improvement Plan's six High Impact Actions an action serves ("HIA 2"): its
+    # report references, not the action (a "High Impact Action" column left of "Action" was
+    # the action, the plan's own kept aside)
+    "references": (
+        "high impact action",
+        "high impact actions",
+        "hia",
+        "hias",
+        "hia no",
+        "hia ref",
+        "link to hia",
+        "hia link",
+    ),
     # the action, as an audit's or a tracker's plan heads it ("Action plan" was a near miss
     # of "Action no": the numbers, and a plan so headed had no action column at all;
     # "Response" one of "Responsible": the owner)

@@ -18,6 +18,7 @@ CASES = [
     ("Action plan", "action"),  # not a slip of "Action no" (the numbers)
     ("Response", "action"),  # an audit's response, not a slip of "Responsible"
     ("Action points", "action"),
+    ("High Impact Action", "references"),  # the HIA an action serves, not the action
     ("Report / Action", "references"),
     ("Protected Characteristic", "characteristics"),
     ("Protected\nCharacteristic", "characteristics"),

@@ -955,6 +955,8 @@ def test_sheets_whose_tables_give_themes_keep_them(tmp_path):
         ("Accountable", "owner"),
         ("Responsible", "owner"),
         ("Exec lead", "owner"),
+        ("Who benefits", None),  # for whom, not by whom
+        ("Staff affected", None),
         ("SRO", "owner"),
         ("Senior Responsible Owner", "owner"),
         ("Executive sponsor", "owner"),
@@ -1886,6 +1888,26 @@ def test_an_action_column_headed_as_an_audit_or_tracker_heads_it(tmp_path, heade
         ("Run diverse panels", "Head of HR"),
         ("Launch speak up campaign", "Chief Nurse"),
     ]
+
+
+def test_a_high_impact_action_and_who_benefits_are_neither_the_action_nor_the_owner(tmp_path):
+    """ "Ref | High Impact Action | Action | Who benefits | Lead": the High Impact Action is
+    the action's report reference, "Who benefits" a column kept (the first was the action,
+    the plan's own kept aside; the second the owner, "BME staff")."""
+    actions = _read_csv(
+        tmp_path,
+        [
+            ["Ref", "High Impact Action", "Action", "Who benefits", "Lead", "Due date"],
+            ["1", "HIA 1", "Run diverse panels", "BME staff", "Head of HR", "31/10/2025"],
+            ["2", "HIA 3", "Launch speak up campaign", "All staff", "Chief Nurse", "30/06/2026"],
+        ],
+    )
+    assert [(a.action, a.owner) for a in actions] == [
+        ("Run diverse panels", "Head of HR"),
+        ("Launch speak up campaign", "Chief Nurse"),
+    ]
+    assert [[r.text for r in a.references] for a in actions] == [["HIA 1"], ["HIA 3"]]
+    assert actions[0].extra == {"Who benefits": "BME staff"}
 
 
 def test_a_date_raised_is_no_due_date_even_where_the_plan_has_none(tmp_path):

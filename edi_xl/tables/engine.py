@@ -41,7 +41,12 @@ from edi_xl.core.errors import EdiXlError
 from edi_xl.core.status import is_status_alone, parse_status
 from edi_xl.core.text import cell_text
 from edi_xl.read.grid import SheetGrid, is_blank
-from edi_xl.tables.vocabulary import match_header, match_source_header, normalise_header
+from edi_xl.tables.vocabulary import (
+    is_other_words,
+    match_header,
+    match_source_header,
+    normalise_header,
+)
 
 #: The fields a general table can give the master, in the master's column order.
 MASTER_FIELDS: tuple[str, ...] = (
@@ -186,8 +191,10 @@ def _header_field(text: str) -> str | None:
         return None
     if re.search(r"\d", key):
         return None
-    if _FOR_WHOM & set(words):
+    if _FOR_WHOM & set(words) and not _CHARACTERISTIC_WORDS & set(words):
         return None  # "Who benefits", "Staff affected": for whom the action is, not by whom
+    # ("Characteristics affected", "Which protected characteristics are impacted": the
+    # characteristics the action is for, as before)
     for fld, keys in _FIELD_WORDS:
         if keys & set(words):
             return fld
@@ -200,6 +207,7 @@ def _header_field(text: str) -> str | None:
 _FOR_WHOM = frozenset(
     {"benefit", "benefits", "benefiting", "benefitting", "affected", "impacted", "involved"}
 )
+_CHARACTERISTIC_WORDS = frozenset({"characteristic", "characteristics"})
 
 
 # Every text cell of a return's rows down to its header row is asked about: mostly the same
@@ -403,7 +411,34 @@ def _map_texts(
             fld = _period_field(text)
         if fld is not None:
             out[col] = (fld, "header")
-    return out
+    return _hias_as_the_action(texts, out)
+
+
+def _hias_as_the_action(
+    texts: dict[int, str], mapped: dict[int, tuple[str, str]]
+) -> dict[int, tuple[str, str]]:
+    """``mapped`` with a "High Impact Action" column as the action, when no column of the
+    row is the action: a plan tracking the six High Impact Actions themselves, one a row
+    ("High Impact Action | Lead | Timescale | Progress"), as it was read before such a
+    column became the references (helper-140). Beside an action column it stays the
+    references."""
+    if any(fld == "action" for fld, _ in mapped.values()):
+        return mapped
+    hias = [
+        c
+        for c, (fld, how) in mapped.items()
+        if fld == "references"
+        and how == "header"
+        and _HIA_WORDS & set(normalise_header(texts[c]).split())
+    ]
+    if len(hias) != 1:
+        return mapped
+    return {**mapped, hias[0]: ("action", "header")}
+
+
+#: Words of a header naming the EDI Improvement Plan's High Impact Actions ("High Impact
+#: Action", "HIA").
+_HIA_WORDS = frozenset({"impact", "hia", "hias"})
 
 
 #: The period a header is for: a quarter ("Q2", "Q2 2025/26"), a date ("30/09/2025", "30 Sep
@@ -972,6 +1007,17 @@ def _choose(
                     f"an executive's column: {name} is taken as the owner",
                 )
             continue
+        elif fld in _PLAIN_WORDS_FIRST and len(cols) > 1:
+            if (pick_plain := _in_plain_words(cols, joined)) is not None:
+                name = joined.get(pick_plain, _letter_name(pick_plain))
+                out[fld] = (
+                    pick_plain,
+                    f"of {len(cols)} {fld} columns, the one headed in the usual words"
+                    if not is_other_words(name)
+                    else f"of {len(cols)} {fld} columns, not the reply",
+                    f"another {fld} column: {name} is taken",
+                )
+            continue
         else:
             continue
         if len(cols) < 2:
@@ -997,6 +1043,28 @@ def _choose(
         else:
             out[fld] = (pick, f"of {n} {fld} columns", f"another {fld} column: {name} is taken")
     return out
+
+
+#: Fields whose column headed in the usual words ("Action", "Report") is taken over one of
+#: the vocabulary's other words left of it ("Action plan", "Management response", "HIA"),
+#: as a master's reader does (trust._takes_over); of other words alone, the action's own
+#: ("Agreed action") over a reply to a recommendation ("Management response": "Accepted").
+_PLAIN_WORDS_FIRST = frozenset({"action", "references"})
+_REPLY_WORDS = frozenset({"response", "responses"})
+
+
+def _in_plain_words(cols: list[int], joined: dict[int, str]) -> int | None:
+    """Of several columns of one field, the first headed in its usual words, else the first
+    that is no reply, when that is not the first column; None to keep the first."""
+
+    def rank(c: int) -> int:
+        text = joined.get(c, "")
+        if not is_other_words(text):
+            return 0
+        return 2 if _REPLY_WORDS & set(normalise_header(text).split()) else 1
+
+    best = min(cols, key=lambda c: (rank(c), c))
+    return best if best != cols[0] else None
 
 
 #: Words of an owner header that name the executive over the action ("Exec lead", "Exec

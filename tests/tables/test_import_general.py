@@ -957,6 +957,7 @@ def test_sheets_whose_tables_give_themes_keep_them(tmp_path):
         ("Exec lead", "owner"),
         ("Who benefits", None),  # for whom, not by whom
         ("Staff affected", None),
+        ("Characteristics affected", "characteristics"),  # (helper-140)
         ("SRO", "owner"),
         ("Senior Responsible Owner", "owner"),
         ("Executive sponsor", "owner"),
@@ -1908,6 +1909,73 @@ def test_a_high_impact_action_and_who_benefits_are_neither_the_action_nor_the_ow
     ]
     assert [[r.text for r in a.references] for a in actions] == [["HIA 1"], ["HIA 3"]]
     assert actions[0].extra == {"Who benefits": "BME staff"}
+
+
+@pytest.mark.parametrize(
+    ("headers", "action"),
+    [
+        # an audit's reply left of its agreed action (helper-140: "Accepted" was the action)
+        (["Ref", "Management response", "Agreed action", "Responsible officer"], 2),
+        (["No", "Response", "Action", "Owner"], 2),
+        (["Action plan", "Action", "Lead"], 1),  # the plan's name, then its actions
+    ],
+)
+def test_of_two_action_columns_the_usual_words_or_the_action_own_win(tmp_path, headers, action):
+    rows = [
+        ["1", "Accepted", "Run diverse panels", "Head of HR", "x"],
+        ["2", "Partially accepted", "Launch speak up campaign", "Chief Nurse", "x"],
+    ]
+    table = [[*headers, "Due date"]]
+    for row in rows:
+        line = row[: len(headers)]
+        line[action] = row[2]
+        table.append([*line, "31/10/2025"])
+    actions = _read_csv(tmp_path, table)
+    assert [a.action for a in actions] == ["Run diverse panels", "Launch speak up campaign"]
+
+
+def test_bare_high_impact_action_numbers_are_hias(tmp_path):
+    """A "HIA" column's "3", "1 & 6" are High Impact Actions 3, 1 and 6, not the WRES
+    indicators of the same numbers (helper-140); beside a "Report" column, the Report is
+    the references and the HIA column is kept."""
+    actions = _read_csv(
+        tmp_path,
+        [
+            ["Ref", "HIA", "Action", "Lead", "Due date"],
+            ["1", "3", "Run diverse panels", "Head of HR", "31/10/2025"],
+            ["2", "1 & 6", "Launch speak up campaign", "Chief Nurse", "30/06/2026"],
+        ],
+    )
+    assert [[(r.scheme.value, r.code) for r in a.references] for a in actions] == [
+        [("HIA", "3")],
+        [("HIA", "1"), ("HIA", "6")],
+    ]
+    both = _read_csv(
+        tmp_path,
+        [
+            ["#", "High Impact Action", "Report", "Action", "Lead"],
+            ["1", "HIA 2", "WRES 1", "Run diverse panels", "Head of HR"],
+        ],
+    )
+    assert [r.text for r in both[0].references] == ["WRES 1"]
+
+
+def test_a_plan_of_the_high_impact_actions_themselves_reads_them_as_its_actions(tmp_path):
+    """ "High Impact Action | Lead | Timescale": no other action column, so the High Impact
+    Actions are the actions (helper-140: once the column was the references, the plan
+    imported nothing)."""
+    actions = _read_csv(
+        tmp_path,
+        [
+            ["High Impact Action", "Lead", "Timescale"],
+            ["HIA 1: Chief executives to have EDI objectives", "Chief Executive", "March 2025"],
+            ["HIA 2: Embed fair recruitment", "Director of People", "March 2026"],
+        ],
+    )
+    assert [a.action for a in actions] == [
+        "HIA 1: Chief executives to have EDI objectives",
+        "HIA 2: Embed fair recruitment",
+    ]
 
 
 def test_a_date_raised_is_no_due_date_even_where_the_plan_has_none(tmp_path):

@@ -92,6 +92,10 @@ _SECTION = re.compile(
     r"|^\s*(?:\d{1,2}|[A-Za-z])\s*[.):]\s+\S",
     re.IGNORECASE,
 )
+#: A references column headed for the EDI Improvement Plan's High Impact Actions, and a
+#: cell of it holding bare numbers ("3", "1, 4", "2 & 6").
+_HIA_HEADER = re.compile(r"\bhias?\b|high\s+impact\s+actions?", re.IGNORECASE)
+_BARE_HIAS = re.compile(r"\s*\d\s*(?:(?:,|&|/|\band\b)\s*\d\s*)*\.?\s*")
 _CODE = r"\d{1,2}(?:\s*[a-c](?![a-z]))?(?!\d)"
 #: "Indicator 2", "Metric 4a", "Indicators 5 & 6", "Metrics 4a/4b", "Indicators 5-7": the codes
 #: a list or range names (a range written with spaces, "Indicator 2 - 5 staff", is not one)
@@ -577,6 +581,11 @@ def _add_action(
     refs += refs_in(theme, st.schemes)
     refs += indicator_refs
     ref_text = get("references")
+    ref_col = by_field.get("references")
+    ref_header = next((c.header for c in header.columns if c.col == ref_col), "")
+    if ref_text and _HIA_HEADER.search(ref_header) and _BARE_HIAS.fullmatch(ref_text):
+        # a "HIA" column's "3", "1, 4": the High Impact Actions, not WRES indicators 3 and 4
+        ref_text = ", ".join(f"HIA {n}" for n in re.findall(r"\d+", ref_text))
     if ref_text:
         written = parse_report_refs(ref_text)
         inferred = refs_in(ref_text, st.schemes)

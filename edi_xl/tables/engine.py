@@ -137,6 +137,7 @@ _DUE_BY_WORDS = frozenset(
 #: Words of a due-date header that name the date now in force, over the original one.
 _REVISED_WORDS = frozenset(
     {"revised", "new", "current", "amended", "rescheduled", "latest", "agreed"}
+    | {"extended", "updated", "adjusted", "moved"}  # ("Deadline | Extended deadline")
 )
 
 

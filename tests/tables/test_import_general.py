@@ -1822,6 +1822,8 @@ def test_a_planner_export_with_its_completed_date_imports(tmp_path):
         # an export's "Finish" beside a "Review date": the finish (helper-138)
         (["Finish", "Review date"], [["31/10/2025", "01/01/2026"], ["30/06/2026", "01/01/2026"]]),
         (["Deliver by", "Date"], [["31/10/2025", "01/01/2026"], ["30/06/2026", "01/01/2026"]]),
+        # an extended deadline is the revised one, the original where it is blank
+        (["Deadline", "Extended deadline"], [["31/03/2025", "31/10/2025"], ["30/06/2026", ""]]),
     ],
 )
 def test_due_dates_said_otherwise(tmp_path, headers, rows):

@@ -50,6 +50,7 @@ import signal
 import traceback
 import warnings
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -242,29 +243,41 @@ def with_a_plan_sheet(source: Path, target: Path, rows: list[list[str]]) -> str:
 
 def filled_return(path: Path) -> Path:
     """Jim Machon's return for the round of ``AS_AT``, every one of his actions updated."""
-    header, rows = seed_rows()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Return"
-    ws.append(["#", "Action", "Action Owner", "Due Date", "Status", "Update as at 18 Dec 23"])
-    for row in rows:
-        if row[5] == JIM:
-            ws.append([row[0], row[2], row[5], row[7], "At Risk", f"{row[0]}: {RETURN_UPDATE}."])
-    wb.save(path)
-    return path
+    _, rows = seed_rows()
+    return _one_sheet(
+        path,
+        "Return",
+        ["#", "Action", "Action Owner", "Due Date", "Status", "Update as at 18 Dec 23"],
+        (
+            [row[0], row[2], row[5], row[7], "At Risk", f"{row[0]}: {RETURN_UPDATE}."]
+            for row in rows
+            if row[5] == JIM
+        ),
+    )
 
 
 def second_plan(path: Path) -> Path:
     """Another plan in the trust's layout, its actions numbered from 11 on, to import."""
     header, rows = seed_rows()
+    return _one_sheet(
+        path,
+        "Plan",
+        header,
+        (
+            [f"{int(float(row[0])) + 10}.{i}", row[1], SECOND_PLAN + (row[2] or "action"), *row[3:]]
+            for i, row in enumerate(rows[:6], start=1)
+        ),
+    )
+
+
+def _one_sheet(path: Path, title: str, header: list[Any], rows: Iterable[list[Any]]) -> Path:
+    """A workbook of one sheet, ``title``, holding ``header`` and ``rows``, saved at ``path``."""
     wb = Workbook()
     ws = wb.active
-    ws.title = "Plan"
+    ws.title = title
     ws.append(header)
-    for i, row in enumerate(rows[:6], start=1):
-        ws.append(
-            [f"{int(float(row[0])) + 10}.{i}", row[1], SECOND_PLAN + (row[2] or "action"), *row[3:]]
-        )
+    for row in rows:
+        ws.append(row)
     wb.save(path)
     return path
 

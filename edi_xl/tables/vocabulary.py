@@ -371,11 +371,10 @@ def closest(
 
 #: Headers that are words of their own, no slip of a synonym they are as close to as a typo
 #: would be: a "State" column (a US state, a state of play) is no "Start" date (helper-126:
-#: it was read as the Start Date of the plan), "Stats" no Status, a "Project team" no
-#: "Project lead" (the owner), a "Completed date" (when it was done) no "Completion date".
-_WORDS_OF_THEIR_OWN = frozenset(
-    {"state", "states", "stats", "project team", "completed date", "date completed"}
-)
+#: it was read as the Start Date of the plan), "Stats" no Status, a "Completed date" (when it
+#: was done) no "Completion date". ("Project team" is no "Project lead": other words are
+#: not fuzzed.)
+_WORDS_OF_THEIR_OWN = frozenset({"state", "states", "stats", "completed date"})
 #: Synonyms of four letters or more that are not fuzzed either: one letter from a word that
 #: is no header ("bag", "bra").
 _NOT_FUZZED = frozenset({"brag"}) | _OTHER_WORDS

@@ -1426,6 +1426,8 @@ def _readable_styles(data: bytes) -> bytes:
       optional): named as its built-in style (Normal), or "Style N"; openpyxl refused it.
     - an ``xf`` with attributes openpyxl does not know (another program's own): left out;
       openpyxl refused the file.
+    - an empty fill (``<fill/>``, which the schema allows and xlsx-populate writes): a pattern
+      fill of no pattern, as Excel reads it; openpyxl refused the file ("expected Fill").
 
     Only what edi_xl reads is changed: the patch writer keeps the part as it is in the file.
     """
@@ -1452,6 +1454,9 @@ def _readable_styles(data: bytes) -> bytes:
     for xf in root.iter(_MAIN + "xf"):
         for name in [a for a in xf.attrib if a not in _XF_ATTRIBUTES]:
             del xf.attrib[name]
+    for fill in root.iter(_MAIN + "fill"):
+        if len(fill) == 0:
+            etree.SubElement(fill, _MAIN + "patternFill")
     return etree.tostring(root)
 
 

@@ -13,6 +13,8 @@
   optional): openpyxl refused the file.
 - Attributes openpyxl does not know on an ``xf`` (POI's picture.xlsx, from a converter):
   openpyxl refused the file.
+- Empty fills (``<fill/>``: the schema allows them; xlsx-populate writes a list of them):
+  openpyxl refused the file ("expected <class 'openpyxl.styles.fills.Fill'>").
 
 Each odd file is an XlsxWriter plan (its header bold) with its parts rewritten.
 """
@@ -147,3 +149,44 @@ def test_each_oddity_alone(tmp_path: Path) -> None:
         plan = build(tmp_path / f"plan{i}.xlsx")
         rewrite_part(plan, STYLES, change)
         assert header_font(plan) == (True, False)
+
+
+def empty_fills(data: bytes) -> bytes:
+    """Two empty fills put in after the two every styles part starts with, each cell style's
+    fill number moved past them, and one more at the end of the list."""
+    text = data.decode("utf-8")
+    count = int(re.search(r'<fills count="(\d+)"', text).group(1))  # type: ignore[union-attr]
+    text = re.sub(
+        r'fillId="(\d+)"',
+        lambda m: f'fillId="{int(m.group(1)) + 2 if int(m.group(1)) >= 2 else m.group(1)}"',
+        text,
+    )
+    second = text.index("</fill>", text.index("</fill>", text.index("<fills")) + 1) + 7
+    text = text[:second] + "<fill/><fill/>" + text[second:]
+    text = text.replace("</fills>", "<fill/></fills>")
+    return text.replace(f'<fills count="{count}"', f'<fills count="{count + 3}"').encode()
+
+
+def test_empty_fills(tmp_path: Path) -> None:
+    """The header's yellow fill is read as the header's (the empty fills before it counted),
+    the plan refreshed, and the styles part kept with its empty fills."""
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, _ = add_seed_plan_sheet(wb)
+    ws.write_row(0, 0, seed_rows()[0], wb.add_format({"bold": True, "bg_color": "#FFFF00"}))
+    wb.close()
+    rewrite_part(plan, STYLES, empty_fills)
+    with zipfile.ZipFile(plan) as zf:
+        assert zf.read(STYLES).count(b"<fill/>") == 3
+
+    def header_fill() -> str:
+        cell = loading.PlacedCells(load_master(plan)["Action Plan"], [1]).cell(1, 1)
+        return str(cell.fill.fgColor.rgb)
+
+    assert header_fill() == "FFFFFF00"
+    assert header_font(plan) == (True, False)
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    with zipfile.ZipFile(plan) as zf:
+        assert zf.read(STYLES).count(b"<fill/>") == 3  # (the trust's part, only added to)
+    assert header_fill() == "FFFFFF00"
+    assert "Settings" in load_master(plan).sheetnames

@@ -62,7 +62,7 @@ from openpyxl.worksheet._reader import (
 )
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.xml.constants import ARC_STYLE, SHEET_MAIN_NS
+from openpyxl.xml.constants import ARC_STYLE, SHARED_STRINGS, SHEET_MAIN_NS
 
 from edi_xl.master.cells import new_cell
 from edi_xl.master.package import parse, related_part, xml_characters_only
@@ -1501,6 +1501,17 @@ class _PivotsLeftReader(ExcelReader):
     )
 
     read = _with_names(ExcelReader.read, apply_stylesheet=_apply_stylesheet)
+
+    def read_strings(self) -> None:
+        """openpyxl's, but a shared-strings part the content types name and the package does
+        not hold (xlsx2csv's formatted_inline_string.xlsx, whose strings are all in its
+        cells) is no strings, as Excel and calamine read it: openpyxl refused the file
+        ("There is no item named 'xl/sharedStrings.xml' in the archive")."""
+        found = self.package.find(SHARED_STRINGS)
+        if found is not None and found.PartName[1:] not in self.valid_files:
+            self.shared_strings = list[str]()
+            return
+        super().read_strings()
 
     def read_workbook(self) -> None:
         super().read_workbook()

@@ -7,6 +7,9 @@ them.
   "There is no item named 'xl/sharedStrings.xml' in the archive", refused as "cannot open".
 - ``xl\\worksheets\\sheet1.xml``: folders separated by ``\\``, as some Windows programs zip
   (calamine's issue_530.xlsx, whose owner opens it in Office): the same refusal.
+- A shared-strings part the content types name and the package does not hold, its strings
+  all in its cells (xlsx2csv's formatted_inline_string.xlsx): the same refusal; Excel and
+  calamine read no shared strings.
 
 The odd files are an XlsxWriter plan with its zip entries renamed; after a refresh the
 file's entries are named as the package names them.
@@ -21,7 +24,7 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
-from conftest import AS_AT, add_seed_plan_sheet, seed_rows
+from conftest import AS_AT, add_seed_plan_sheet, rewrite_part, seed_rows
 
 from edi_xl.flows.refresh import refresh_workbook
 from edi_xl.master import loading
@@ -84,3 +87,20 @@ def test_a_package_named_as_it_says_is_left_as_it_is(tmp_path: Path) -> None:
     data = plan.read_bytes()
     assert canonical_package(data) is data
     assert canonical_package(b"not a zip") == b"not a zip"
+
+
+def test_shared_strings_named_and_not_there(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan), {"constant_memory": True})  # (strings in the cells)
+    add_seed_plan_sheet(wb)
+    wb.close()
+    override = (
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    )
+    rewrite_part(plan, "[Content_Types].xml", lambda d: d.replace(b"</Types>", override.encode()))
+    with zipfile.ZipFile(plan) as zf:
+        assert "xl/sharedStrings.xml" not in zf.namelist()
+        assert b"/xl/sharedStrings.xml" in zf.read("[Content_Types].xml")
+    check_plan(plan)
+    refreshed_names(plan)

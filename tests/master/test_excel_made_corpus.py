@@ -35,6 +35,10 @@ the parts of the others are still compared. The files run in two processes, one 
 time to whichever is free: about 300 s of CPU, half of it openxml-audit's, so two to three
 minutes on two free cores.
 The test skips, saying so, when the corpus is absent (and fails in CI, which must have it).
+
+The same check runs on Excel::Writer::XLSX's 825 regression files (:mod:`excel_writer_xlsx`:
+Excel-made workbooks, one Excel feature each, from outside the corpus and the project), which
+CI fetches before the tests; about four and a half minutes on two cores.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import excel_writer_xlsx
 import pytest
 from click.testing import CliRunner
 from conftest import JIM, seed_rows
@@ -415,10 +420,10 @@ def _kept(command: str, before: dict[str, bytes], out: Path, plan_part: str) -> 
     return problems
 
 
-def check_file(source: Path, folder: Path, owner_return: Path, plan: Path) -> Outcome:
-    """Put a plan sheet into ``source``, run the four commands on copies in ``folder`` and
-    check each output."""
-    outcome = Outcome(source.relative_to(CORPUS).as_posix())
+def check_file(source: Path, root: Path, folder: Path, owner_return: Path, plan: Path) -> Outcome:
+    """Put a plan sheet into ``source`` (a file under ``root``, which names it), run the four
+    commands on copies in ``folder`` and check each output."""
+    outcome = Outcome(source.relative_to(root).as_posix())
     ext = source.suffix.lower()
     injected = folder / f"injected{ext}"
     header, rows = seed_rows()
@@ -484,14 +489,9 @@ def check_file(source: Path, folder: Path, owner_return: Path, plan: Path) -> Ou
 # -- the test --------------------------------------------------------------------------------
 
 
-@pytest.mark.slow
-def test_excel_made_workbooks_keep_what_edi_xl_does_not_own(tmp_path: Path) -> None:
-    if not CORPUS.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"hostile-file corpus not found at {CORPUS}: CI must have it")
-        pytest.skip(f"hostile-file corpus not found at {CORPUS} (shared/ is not beside the repo)")
-    files = excel_made(CORPUS)
-    assert len(files) > 250, f"only {len(files)} Excel-made workbooks in the corpus"
+def check_all(files: list[Path], root: Path, tmp_path: Path) -> None:
+    """:func:`check_file` on each of ``files`` (under ``root``), in :data:`PROCESSES`
+    processes; every failure reported at once."""
     owner_return = filled_return(tmp_path / "return_jim.xlsx")
     plan = second_plan(tmp_path / "second_plan.xlsx")
     folders = [tmp_path / f"{i:03d}" for i in range(len(files))]
@@ -499,9 +499,10 @@ def test_excel_made_workbooks_keep_what_edi_xl_does_not_own(tmp_path: Path) -> N
         folder.mkdir()
     # one file at a time to whichever process is free, so that the slow files spread out
     spawn = multiprocessing.get_context("spawn")
+    n = len(files)
     with concurrent.futures.ProcessPoolExecutor(PROCESSES, mp_context=spawn) as pool:
         outcomes = list(
-            pool.map(check_file, files, folders, [owner_return] * len(files), [plan] * len(files))
+            pool.map(check_file, files, [root] * n, folders, [owner_return] * n, [plan] * n)
         )
 
     tally = collections.Counter(
@@ -512,3 +513,29 @@ def test_excel_made_workbooks_keep_what_edi_xl_does_not_own(tmp_path: Path) -> N
         print(f"{count:4d} {outcome}")
     failures = [failure for o in outcomes for failure in o.failures]
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures)
+
+
+@pytest.mark.slow
+def test_excel_made_workbooks_keep_what_edi_xl_does_not_own(tmp_path: Path) -> None:
+    if not CORPUS.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"hostile-file corpus not found at {CORPUS}: CI must have it")
+        pytest.skip(f"hostile-file corpus not found at {CORPUS} (shared/ is not beside the repo)")
+    files = excel_made(CORPUS)
+    assert len(files) > 250, f"only {len(files)} Excel-made workbooks in the corpus"
+    check_all(files, CORPUS, tmp_path)
+
+
+@pytest.mark.slow
+def test_excel_writer_xlsx_regression_files_keep_what_edi_xl_does_not_own(
+    tmp_path: Path,
+) -> None:
+    """The same on Excel::Writer::XLSX's 825 regression files (:mod:`excel_writer_xlsx`):
+    Excel-made, one feature each, none of them in the corpus. About 500 s of CPU."""
+    root = excel_writer_xlsx.excel_made_files()
+    if root is None:  # (a download: skipped, not failed, when the archive cannot be reached)
+        fetch = "python3 tests/excel_writer_xlsx.py"
+        pytest.skip(f"Excel::Writer::XLSX's regression files not fetched (run {fetch})")
+    files = excel_made(root)
+    assert len(files) == excel_writer_xlsx.COUNT, f"{len(files)} of them made by Excel"
+    check_all(files, root, tmp_path)

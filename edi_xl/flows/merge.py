@@ -205,21 +205,30 @@ TEXT_MARGIN = 0.05
 
 
 def _by_text(text: str, actions: list[Action]) -> Action | None:
-    """The action whose text is ``text``'s: :data:`TEXT_MATCH` alike, and
-    :data:`TEXT_MARGIN` more alike than any other; else None. An action whose text cannot
-    come that close (difflib's quick upper bounds of the ratio say so) is not compared in
-    full: each row of a return that matches no action was compared in full with every
-    action of the master."""
+    """The action whose text is ``text``'s: the one action whose text is the same (case and
+    spacing aside), else the one :data:`TEXT_MATCH` alike and :data:`TEXT_MARGIN` more alike
+    than any other; else None. The same text wins over near ones: a plan's "Publish the WRES
+    report" and "Publish the WDES report" are within the margin of each other, and a return
+    row naming either exactly matched neither. An action whose text cannot come near
+    (difflib's quick upper bounds of the ratio say so) is not compared in full: each row of a
+    return that matches no action was compared in full with every action of the master."""
     mine = one_line(text).lower()
     near = TEXT_MATCH - TEXT_MARGIN  # (below it, neither the match nor close to it)
     scored: list[tuple[float, Action]] = []
+    same: list[Action] = []
     for action in actions:
         if not action.action:
             continue
-        matcher = SequenceMatcher(None, mine, one_line(action.action).lower())
+        theirs = one_line(action.action).lower()
+        if theirs == mine:
+            same.append(action)
+            continue
+        matcher = SequenceMatcher(None, mine, theirs)
         if matcher.real_quick_ratio() < near or matcher.quick_ratio() < near:
             continue
         scored.append((matcher.ratio(), action))
+    if same:  # (two actions of the same text: nothing in the row tells them apart)
+        return same[0] if len(same) == 1 else None
     scored.sort(key=lambda t: t[0], reverse=True)
     if (
         scored
@@ -712,12 +721,18 @@ class _Merge:
         changed that action (``superseded``). A return whose rows changed nothing is
         unchanged; one whose changes newer files had all made, earlier."""
         of_file = file_flags(file, self.as_at, self.path)
+        start = len(self.flags)
         self.flags.extend(of_file)
         if noted := [f.kind for f in of_file if f.kind == Code.NOTE_NOT_MERGED]:
             self.not_merged[file.name].update(noted)  # (notes off the action rows)
         sent = file.metadata.by_id() if file.metadata else {}
         sent_as_at = file.metadata.as_at if file.metadata else None
         matched = self._matched(file, sent)
+        if found := {action.id for _, action in matched}:
+            # (an action whose row lost its number and was matched by its text is still there)
+            self.flags[start : start + len(of_file)] = [
+                f for f in of_file if not (f.kind == Code.ROW_REMOVED and f.id in found)
+            ]
         self.owners[file.name] = _own_owner(file, [a for _, a in matched], self.file_names)
         rank = _rank(stamp(file.stamp), file.name)
         new_rows = taken_before = 0

@@ -289,6 +289,45 @@ def test_a_row_whose_text_is_an_action_the_master_has_no_number_for_is_flagged(t
     assert trusts(after) == trusts(before)
 
 
+def test_a_row_naming_an_action_exactly_matches_it_beside_a_near_twin(tmp_path, master):
+    """A return whose "#" column the owner deleted is matched by its actions' texts. The
+    plan's "Publish the WRES report and action plan" and "Publish the WDES report and action
+    plan" are within the margin of each other: a row naming either exactly matched neither
+    ("not in the master", found by a sweep of owners' edits to a return, session 24). The same
+    text wins; a text near both and the same as neither still matches neither."""
+    from conftest import edit_workbook
+
+    def add_twins(wb):
+        ws = wb["Action Plan"]
+        for number, report in (("9.1", "WRES"), ("9.2", "WDES")):
+            ws.append([number, "T", f"Publish the {report} report and action plan", None, None,
+                       "Jo", None, "31-Mar-24", "On Track"])  # fmt: skip
+
+    edit_workbook(master, add_twins)
+    folder = tmp_path / "r"
+    folder.mkdir()
+    save_xlsx(
+        folder / "jo.xlsx",
+        [
+            ["Action", "Status", "Update"],
+            ["Publish the WDES  report and action plan", "Complete", "On the website"],
+            ["publish the WRES report and action plan", "At Risk", "Board in May"],
+            ["Publish the WXES report and action plan", "Complete", "Which one?"],
+        ],
+    )
+    result = merge_returns(master, [folder], as_at=AS_AT)
+    changed = {(c.id, c.field): c.new for c in result.changes}
+    assert changed[("9.2", "status")] == "Complete" and changed[("9.2", "update")] == (
+        "On the website"
+    )
+    assert changed[("9.1", "status")] == "At Risk"
+    # (the text in another case is said, as any change to a locked cell is; the near one too)
+    assert sorted((f.kind, f.location.row) for f in result.flags) == [
+        ("locked_field_changed", 3),
+        ("unknown_action", 4),
+    ]
+
+
 def test_ambiguous_number_id_resolved_by_text_or_flagged(tmp_path, master):
     from conftest import edit_workbook
 
@@ -668,6 +707,29 @@ def test_a_deleted_last_update_moves_the_update_it_renames_nothing(master, tmp_p
         ("1.4", "update", "real update for 1.4")
     ]
     assert not [f for f in result.flags if f.kind == "header_renamed"]
+
+
+def test_a_deleted_number_column_is_matched_by_text_and_no_row_said_removed(master, tmp_path):
+    """Jim deleted the "#" column of the return edi_xl sent him: his rows are matched by their
+    actions' texts, and none of them is said to be "sent in this return but not in it any
+    more" (each was, once the exact text matched: a sweep of owners' edits, session 24). 1.5
+    has no action text in the plan: its row, with neither, cannot be matched, and says so."""
+
+    def drop_numbers(ws, rows):
+        ws.cell(rows["1.4"], 4, "Complete")
+        ws.cell(rows["1.4"], 6, "panels in place")
+        ws.delete_cols(1)
+
+    jim = _sent_and_edited(master, tmp_path, drop_numbers)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert sorted((c.id, c.field, c.new) for c in result.changes) == [
+        ("1.4", "status", "Complete"),
+        ("1.4", "update", "panels in place"),
+    ]
+    assert sorted((f.kind, f.id or f.location.row) for f in result.flags) == [
+        ("no_id", 8),
+        ("row_removed", "1.5"),
+    ]
 
 
 def test_a_deleted_last_update_and_a_renamed_update_header_are_read(master, tmp_path):

@@ -539,3 +539,55 @@ def test_excel_writer_xlsx_regression_files_keep_what_edi_xl_does_not_own(
     files = excel_made(root)
     assert len(files) == excel_writer_xlsx.COUNT, f"{len(files)} of them made by Excel"
     check_all(files, root, tmp_path)
+
+
+#: Excel::Writer::XLSX's files with form buttons and legacy drawings of their own, the ones
+#: edi_xl's buttons go beside; and every fiftieth of the others.
+OWN_BUTTONS = ("button", "vml")
+
+
+@pytest.mark.slow
+def test_libreoffice_binds_the_buttons_added_to_excel_writer_xlsx_files(tmp_path: Path) -> None:
+    """``add-buttons`` on Excel-made workbooks (:mod:`excel_writer_xlsx`): LibreOffice, a real
+    spreadsheet program, opens each result with edi_xl's buttons, after the workbook's own,
+    each bound to its macro in the VBA project. Run over all 821 once (session 24): every one
+    bound; here those with buttons or legacy drawings of their own and every fiftieth other
+    (about a minute)."""
+    from libreoffice import convert, require_soffice
+
+    from edi_xl.master import vba
+
+    root = excel_writer_xlsx.excel_made_files()
+    if root is None:
+        pytest.skip("Excel::Writer::XLSX's regression files not fetched "
+                    "(run python3 tests/excel_writer_xlsx.py)")  # fmt: skip
+    require_soffice()
+    files = [
+        path
+        for i, path in enumerate(excel_made(root))
+        if path.suffix == ".xlsx" and (path.name.startswith(OWN_BUTTONS) or i % 50 == 0)
+    ]
+    assert len(files) > 25
+    header, rows = seed_rows()
+    captions = [b.caption for b in vba.BUTTONS]
+    macros = [b.macro for b in vba.BUTTONS]
+    failures = []
+    for path in files:
+        plan = tmp_path / path.name
+        with_a_plan_sheet(path, plan, [header, *rows])
+        out = plan.with_suffix(".xlsm")
+        code, output, crash = _run(["add-buttons", str(plan), "-o", str(out), "--as-at", AS_AT])
+        if crash or code not in (0, 1):
+            failures.append(f"{path.name}: add-buttons: {crash or output}")
+            continue
+        fods = convert(out, "fods", tmp_path / "lo").read_text("utf-8")
+        labels = re.findall(r'<form:button [^>]*form:label="([^"]*)"', fods)
+        bound = re.findall(
+            r'xlink:href="vnd\.sun\.star\.script:VBAProject\.EdiXlButtons\.(\w+)\?', fods
+        )
+        own = len(labels) - len(captions)
+        if labels[own:] != captions or bound != macros:
+            failures.append(f"{path.name}: buttons {labels}, bound to {bound}")
+        elif path.name.startswith("button") and own < 1:
+            failures.append(f"{path.name}: its own button was not kept: {labels}")
+    assert not failures, "\n".join(failures)

@@ -204,7 +204,9 @@ def _similar(a: str | None, b: str | None) -> float:
 TEXT_MARGIN = 0.05
 
 
-def _by_text(text: str, actions: list[Action]) -> Action | None:
+def _by_text(
+    text: str, actions: list[Action], texts: dict[str, list[Action]] | None = None
+) -> Action | None:
     """The action whose text is ``text``'s: the one action whose text is the same (case and
     spacing aside), else the one :data:`TEXT_MATCH` alike and :data:`TEXT_MARGIN` more alike
     than any other; else None. The same text wins over near ones: a plan's "Publish the WRES
@@ -213,22 +215,19 @@ def _by_text(text: str, actions: list[Action]) -> Action | None:
     (difflib's quick upper bounds of the ratio say so) is not compared in full: each row of a
     return that matches no action was compared in full with every action of the master."""
     mine = one_line(text).lower()
+    texts = texts if texts is not None else texts_index(actions)
+    if same := texts.get(mine):  # (two actions of the same text: nothing tells them apart)
+        return same[0] if len(same) == 1 else None
     near = TEXT_MATCH - TEXT_MARGIN  # (below it, neither the match nor close to it)
     scored: list[tuple[float, Action]] = []
-    same: list[Action] = []
     for action in actions:
         if not action.action:
             continue
         theirs = one_line(action.action).lower()
-        if theirs == mine:
-            same.append(action)
-            continue
         matcher = SequenceMatcher(None, mine, theirs)
         if matcher.real_quick_ratio() < near or matcher.quick_ratio() < near:
             continue
         scored.append((matcher.ratio(), action))
-    if same:  # (two actions of the same text: nothing in the row tells them apart)
-        return same[0] if len(same) == 1 else None
     scored.sort(key=lambda t: t[0], reverse=True)
     if (
         scored
@@ -239,6 +238,34 @@ def _by_text(text: str, actions: list[Action]) -> Action | None:
     return None
 
 
+def texts_index(actions: list[Action]) -> dict[str, list[Action]]:
+    """The actions by their text (one line, lower case): :func:`_by_text`'s same-text match,
+    looked up once per row instead of a pass over every action of the master."""
+    index: dict[str, list[Action]] = defaultdict(list)
+    for action in actions:
+        if action.action:
+            index[one_line(action.action).lower()].append(action)
+    return dict(index)
+
+
+def _own_by_text(
+    row: ReturnRow, sent: dict[str, SentRow], actions: dict[str, Action]
+) -> Action | None:
+    """The action of those sent in a return (``sent``) that a row with no usable number is
+    about, by its text (:func:`_by_text`); of several sent with the same text, the one sent in
+    the row's own place."""
+    text = row.locked.get("action")
+    if not text:
+        return None
+    ours = [actions[i] for i in sent if i in actions]
+    if (own := _by_text(text, ours)) is not None:
+        return own
+    mine = one_line(text).lower()
+    same = [a for a in ours if one_line(a.action).lower() == mine]
+    in_place = [a for a in same if sent[a.id].row == row.row]
+    return in_place[0] if len(same) > 1 and len(in_place) == 1 else None
+
+
 def _same_number(a: str, b: str) -> bool:
     try:
         return float(a) == float(b)
@@ -247,7 +274,10 @@ def _same_number(a: str, b: str) -> bool:
 
 
 def match_row(
-    row: ReturnRow, actions: list[Action], by_id: dict[str, Action] | None = None
+    row: ReturnRow,
+    actions: list[Action],
+    by_id: dict[str, Action] | None = None,
+    texts: dict[str, list[Action]] | None = None,
 ) -> tuple[Action | None, Flag | None]:
     """The master action a return row is about, or a flag saying why there is none.
 
@@ -266,6 +296,10 @@ def match_row(
         if len(candidates) == 1:
             return candidates[0], None
         if len(candidates) > 1:
+            # (the one of the same text wins, as it does with no number: _by_text)
+            same = [a for a in candidates if text and one_line(a.action).lower() == text.lower()]
+            if len(same) == 1:
+                return same[0], None
             scored = sorted(
                 ((_similar(text, a.action), a) for a in candidates),
                 key=lambda t: t[0],
@@ -281,20 +315,30 @@ def match_row(
                 value=row.id,
                 ids=ids,
             )
-    if text and (found := _by_text(text, actions)) is not None:
+    if text and (found := _by_text(text, actions, texts)) is not None:
         if not found.id:  # (a merge keys each action by its number: it has nowhere to go)
             return None, _row_flag(Code.ACTION_WITHOUT_ID, row, value=_shown(text))
         return found, None
     if not row.id and not text:  # (a row carrying on the one above: a Status, an update)
         return None, _row_flag(Code.NO_ID, row)
     what = f"id {row.id!r}" if row.id else f"the action {_shown(text)!r}, with no action number,"
+    twins = (texts or texts_index(actions)).get(text.lower(), []) if text else []
     return None, _row_flag(
         Code.UNKNOWN_ACTION,
         row,
         action_id=row.id or None,
         value=row.id or text,
         what=what,
+        ids=", ".join(a.id or "(no number)" for a in twins),
+        **({"template": SAME_TEXT_TWICE} if len(twins) > 1 else {}),
     )
+
+
+#: ``unknown_action`` for a row whose action text is the text of several actions of the master.
+SAME_TEXT_TWICE = (
+    "{at}: {what} is the text of several actions of the master ({ids}): nothing in the row "
+    "tells which; not taken (put its action number back)"
+)
 
 
 def _shown(text: str | None) -> str:
@@ -426,6 +470,44 @@ def file_flags(
         if sent.id not in returned and not any(_same_number(sent.id, n) for n in numbers):
             flags.append(Flag(Code.ROW_REMOVED, file.name, action_id=sent.id))
     return flags
+
+
+#: ``row_removed`` for an action sent in a return that a row without its number, its text
+#: changed, was matched to by text.
+TAKEN_BY_NEAR_TEXT = (
+    "{at}: action {action} was sent in this return and its row is not there as sent (no "
+    "action number, the action's text changed): this row, the nearest to it, was taken for "
+    "it; check it is that action"
+)
+
+
+def _removed_but_matched(flags: list[Flag], matched: list[tuple[ReturnRow, Action]]) -> list[Flag]:
+    """A file's flags, an action said removed from its return that a row matched by its text
+    (the row's number gone) not said removed: with the action's own text, not said at all;
+    with a changed one, said of that row, which was taken for it (a row deleted and another
+    added near it reads alike)."""
+    rows = {action.id: (row, action) for row, action in matched}
+    kept: list[Flag] = []
+    for flag in flags:
+        found = rows.get(flag.id or "") if flag.kind == Code.ROW_REMOVED else None
+        if found is None:
+            kept.append(flag)
+            continue
+        row, action = found
+        text = one_line(row.locked.get("action")).lower()
+        if text and text == one_line(action.action).lower():
+            continue
+        kept.append(
+            Flag(
+                Code.ROW_REMOVED,
+                flag.file,
+                action_id=action.id,
+                sheet=row.sheet,
+                row=row.row,
+                template=TAKEN_BY_NEAR_TEXT,
+            )
+        )
+    return kept
 
 
 def _same_master(named: str, master: str) -> bool:
@@ -680,6 +762,7 @@ class _Merge:
         self.flags: list[Flag] = []
         self.candidates: dict[str, list[_Candidate]] = defaultdict(list)
         self.actions = {a.id: a for a in self.plan.actions if a.id}
+        self.texts = texts_index(self.plan.actions)
         record = read_record(wb)
         if record.as_at != as_at:
             record = RoundRecord(as_at, [], [])
@@ -728,11 +811,8 @@ class _Merge:
         sent = file.metadata.by_id() if file.metadata else {}
         sent_as_at = file.metadata.as_at if file.metadata else None
         matched = self._matched(file, sent)
-        if found := {action.id for _, action in matched}:
-            # (an action whose row lost its number and was matched by its text is still there)
-            self.flags[start : start + len(of_file)] = [
-                f for f in of_file if not (f.kind == Code.ROW_REMOVED and f.id in found)
-            ]
+        if any(f.kind == Code.ROW_REMOVED for f in of_file):
+            self.flags[start : start + len(of_file)] = _removed_but_matched(of_file, matched)
         self.owners[file.name] = _own_owner(file, [a for _, a in matched], self.file_names)
         rank = _rank(stamp(file.stamp), file.name)
         new_rows = taken_before = 0
@@ -810,7 +890,17 @@ class _Merge:
             else None
         )
         for row in file.rows:
-            action, flag = match_row(row, self.plan.actions, self.actions)
+            action, flag = match_row(row, self.plan.actions, self.actions, self.texts)
+            # a return edi_xl made holds its owner's actions: a text that is no one action of
+            # the master's (another owner's action of the same text, or near it) may still be
+            # one of this return's own
+            if (
+                flag
+                and flag.kind == Code.UNKNOWN_ACTION
+                and sent
+                and (own := _own_by_text(row, sent, self.actions)) is not None
+            ):
+                action, flag = own, None
             if flag:
                 self.flags.append(flag)
                 continue

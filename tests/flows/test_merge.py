@@ -732,6 +732,100 @@ def test_a_deleted_number_column_is_matched_by_text_and_no_row_said_removed(mast
     ]
 
 
+def _add_actions(master: Path, rows: list[tuple[str, str, str]]) -> None:
+    """The master's plan given actions ``rows``: (number, action, owner) each."""
+    from conftest import edit_workbook
+
+    def add(wb):
+        for number, action, owner in rows:
+            wb["Action Plan"].append(
+                [number, "T", action, None, None, owner, None, "31-Mar-24", "On Track"]
+            )
+
+    edit_workbook(master, add)
+
+
+JIM_MACHON = "Jim Machon, Associate Director of HR"
+OTHER_OWNER = "Fiona MacDonald, Director of Culture & OD"
+
+
+def test_a_number_deleted_from_rows_of_shared_texts_is_found_from_what_was_sent(master, tmp_path):
+    """Jim's 9.3 and 9.4 and another owner's 9.5 all say "Review progress". Jim deletes the
+    "#" column and fills in 9.3 and 9.4: each row is matched among the actions sent to him,
+    the two alike told apart by the rows they were sent in (helper-141, session 24: neither
+    was matched, said "not in the master", and the return was "unchanged"). A return not made
+    by edi_xl, with no record, says the text is several actions' and takes nothing."""
+    _add_actions(master, [("9.3", "Review progress", JIM_MACHON),
+                          ("9.4", "Review progress", JIM_MACHON),
+                          ("9.5", "Review progress", OTHER_OWNER)])  # fmt: skip
+
+    def fill_without_numbers(ws, rows):
+        ws.cell(rows["9.3"], 4, "Complete")
+        ws.cell(rows["9.3"], 6, "9.3 done")
+        ws.cell(rows["9.4"], 4, "At Risk")
+        ws.cell(rows["9.4"], 6, "9.4 late")
+        ws.delete_cols(1)
+
+    jim = _sent_and_edited(master, tmp_path, fill_without_numbers)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert sorted((c.id, c.field, c.new) for c in result.changes) == [
+        ("9.3", "status", "Complete"), ("9.3", "update", "9.3 done"),
+        ("9.4", "status", "At Risk"), ("9.4", "update", "9.4 late"),
+    ]  # fmt: skip
+    assert not [f for f in result.flags if f.kind == "unknown_action"]
+
+    folder = tmp_path / "foreign"
+    folder.mkdir()
+    save_xlsx(folder / "someone.xlsx", [["Action", "Status"], ["Review progress", "Complete"]])
+    result = merge_returns(master, [folder], as_at=AS_AT)
+    assert result.changes == []
+    assert [f.message for f in result.flags] == [
+        "sheet 'Sheet' row 2: the action 'Review progress', with no action number, is the "
+        "text of several actions of the master (9.3, 9.4, 9.5): nothing in the row tells "
+        "which; not taken (put its action number back)"
+    ]
+
+
+def test_a_row_whose_number_is_gone_and_text_changed_is_said_taken_for_the_action(master, tmp_path):
+    """Jim deletes the row of 1.8 and adds one with no number, worded close to 1.8's: it is
+    taken for 1.8 (the nearest text), and that is said of the row, not that 1.8 is gone and
+    nothing was taken (helper-141)."""
+
+    def replace_row(ws, rows):
+        text = ws.cell(rows["1.8"], 2).value
+        ws.delete_rows(rows["1.8"])
+        new = ws.max_row + 1
+        ws.cell(new, 2, text.rstrip(". ") + " for nurses too.")
+        ws.cell(new, 6, "proposed")
+
+    jim = _sent_and_edited(master, tmp_path, replace_row)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert [(c.id, c.field) for c in result.changes] == [("1.8", "update")]
+    removed = [f for f in result.flags if f.kind == "row_removed"]
+    assert [(f.id, f.location.row) for f in removed] == [("1.8", 9)]
+    assert "this row, the nearest to it, was taken for it; check it is that action" in (
+        removed[0].message
+    )
+
+
+def test_an_id_excel_made_a_number_is_told_by_its_exact_text(master, tmp_path):
+    """ "8.10" typed, Excel kept 8.1: of 8.1 and 8.10, whose texts differ by one character, the
+    one whose text the row has is taken (helper-141: "the action text does not tell which")."""
+    _add_actions(master, [("8.1", "Review progress (action 1)", JIM_MACHON),
+                          ("8.10", "Review progress (action 10)", JIM_MACHON)])  # fmt: skip
+    folder = tmp_path / "r"
+    folder.mkdir()
+    save_xlsx(
+        folder / "Jim Machon.xlsx",
+        [["#", "Action", "Status", "Update"],
+         [8.1, "Review progress (action 10)", "Complete", "meant 8.10"]],
+    )  # fmt: skip
+    result = merge_returns(master, [folder], as_at=AS_AT)
+    assert sorted((c.id, c.field, c.new) for c in result.changes) == [
+        ("8.10", "status", "Complete"), ("8.10", "update", "meant 8.10")
+    ]  # fmt: skip
+
+
 def test_a_deleted_last_update_and_a_renamed_update_header_are_read(master, tmp_path):
     """Jim deleted the Last update column and headed his update "My notes": the column in
     the Last update's place was read as the locked Last update (every row "changed", the file

@@ -295,15 +295,8 @@ def test_a_row_naming_an_action_exactly_matches_it_beside_a_near_twin(tmp_path, 
     plan" are within the margin of each other: a row naming either exactly matched neither
     ("not in the master", found by a sweep of owners' edits to a return, session 24). The same
     text wins; a text near both and the same as neither still matches neither."""
-    from conftest import edit_workbook
-
-    def add_twins(wb):
-        ws = wb["Action Plan"]
-        for number, report in (("9.1", "WRES"), ("9.2", "WDES")):
-            ws.append([number, "T", f"Publish the {report} report and action plan", None, None,
-                       "Jo", None, "31-Mar-24", "On Track"])  # fmt: skip
-
-    edit_workbook(master, add_twins)
+    _add_actions(master, [("9.1", "Publish the WRES report and action plan", "Jo"),
+                          ("9.2", "Publish the WDES report and action plan", "Jo")])  # fmt: skip
     folder = tmp_path / "r"
     folder.mkdir()
     save_xlsx(
@@ -709,18 +702,28 @@ def test_a_deleted_last_update_moves_the_update_it_renames_nothing(master, tmp_p
     assert not [f for f in result.flags if f.kind == "header_renamed"]
 
 
+def _filled_without_numbers(filled: dict[str, tuple[str, str]]) -> Any:
+    """An edit of a return (for :func:`_sent_and_edited`): each action of ``filled`` given its
+    (Status, update), then the "#" column deleted."""
+
+    def edit(ws, rows):
+        for action, (status, update) in filled.items():
+            ws.cell(rows[action], 4, status)
+            ws.cell(rows[action], 6, update)
+        ws.delete_cols(1)
+
+    return edit
+
+
 def test_a_deleted_number_column_is_matched_by_text_and_no_row_said_removed(master, tmp_path):
     """Jim deleted the "#" column of the return edi_xl sent him: his rows are matched by their
     actions' texts, and none of them is said to be "sent in this return but not in it any
     more" (each was, once the exact text matched: a sweep of owners' edits, session 24). 1.5
     has no action text in the plan: its row, with neither, cannot be matched, and says so."""
 
-    def drop_numbers(ws, rows):
-        ws.cell(rows["1.4"], 4, "Complete")
-        ws.cell(rows["1.4"], 6, "panels in place")
-        ws.delete_cols(1)
-
-    jim = _sent_and_edited(master, tmp_path, drop_numbers)
+    jim = _sent_and_edited(
+        master, tmp_path, _filled_without_numbers({"1.4": ("Complete", "panels in place")})
+    )
     result = merge_returns(master, [jim.path], as_at=AS_AT)
     assert sorted((c.id, c.field, c.new) for c in result.changes) == [
         ("1.4", "status", "Complete"),
@@ -759,14 +762,8 @@ def test_a_number_deleted_from_rows_of_shared_texts_is_found_from_what_was_sent(
                           ("9.4", "Review progress", JIM_MACHON),
                           ("9.5", "Review progress", OTHER_OWNER)])  # fmt: skip
 
-    def fill_without_numbers(ws, rows):
-        ws.cell(rows["9.3"], 4, "Complete")
-        ws.cell(rows["9.3"], 6, "9.3 done")
-        ws.cell(rows["9.4"], 4, "At Risk")
-        ws.cell(rows["9.4"], 6, "9.4 late")
-        ws.delete_cols(1)
-
-    jim = _sent_and_edited(master, tmp_path, fill_without_numbers)
+    filled = {"9.3": ("Complete", "9.3 done"), "9.4": ("At Risk", "9.4 late")}
+    jim = _sent_and_edited(master, tmp_path, _filled_without_numbers(filled))
     result = merge_returns(master, [jim.path], as_at=AS_AT)
     assert sorted((c.id, c.field, c.new) for c in result.changes) == [
         ("9.3", "status", "Complete"), ("9.3", "update", "9.3 done"),

@@ -223,8 +223,7 @@ def _by_text(
     for action in actions:
         if not action.action:
             continue
-        theirs = one_line(action.action).lower()
-        matcher = SequenceMatcher(None, mine, theirs)
+        matcher = SequenceMatcher(None, mine, one_line(action.action).lower())
         if matcher.real_quick_ratio() < near or matcher.quick_ratio() < near:
             continue
         scored.append((matcher.ratio(), action))
@@ -322,7 +321,8 @@ def match_row(
     if not row.id and not text:  # (a row carrying on the one above: a Status, an update)
         return None, _row_flag(Code.NO_ID, row)
     what = f"id {row.id!r}" if row.id else f"the action {_shown(text)!r}, with no action number,"
-    twins = (texts or texts_index(actions)).get(text.lower(), []) if text else []
+    # (a row with a number of its own is said by its number)
+    twins = (texts or texts_index(actions)).get(text.lower(), []) if text and not row.id else []
     return None, _row_flag(
         Code.UNKNOWN_ACTION,
         row,

@@ -773,13 +773,18 @@ def test_a_number_deleted_from_rows_of_shared_texts_is_found_from_what_was_sent(
 
     folder = tmp_path / "foreign"
     folder.mkdir()
-    save_xlsx(folder / "someone.xlsx", [["Action", "Status"], ["Review progress", "Complete"]])
+    save_xlsx(
+        folder / "someone.xlsx",
+        [["#", "Action", "Status"], [None, "Review progress", "Complete"],
+         ["9.9", "Review progress", "Complete"]],
+    )  # fmt: skip
     result = merge_returns(master, [folder], as_at=AS_AT)
     assert result.changes == []
     assert [f.message for f in result.flags] == [
         "sheet 'Sheet' row 2: the action 'Review progress', with no action number, is the "
         "text of several actions of the master (9.3, 9.4, 9.5): nothing in the row tells "
-        "which; not taken (put its action number back)"
+        "which; not taken (put its action number back)",
+        "sheet 'Sheet' row 3: id '9.9' is not in the master; not added",
     ]
 
 

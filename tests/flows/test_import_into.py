@@ -495,27 +495,6 @@ def test_import_then_import_into_of_one_round_keeps_one_update_column(
     assert not plan.cell(row - 1, col["Problems"]).value  # (no "No update in ...")
 
 
-@pytest.mark.parametrize("update", ["Update Nov 23", "Update November 2023"])
-def test_a_plan_whose_update_column_names_a_month_keeps_it_beside_the_rounds(
-    tmp_path: Path, update: str
-) -> None:
-    """A plan imported in December whose update column says November ("Update Nov 23", as
-    "Update November 2023" does) keeps that column as November's, not as the round's "Update
-    as at 18 Dec 23": the round's merge would write over November's updates there (session
-    24: "Update Nov 23" was said to give no date)."""
-    row = ["1", "Diverse panels", "Head of EDI", "Mar-25", "G", "Panels in place"]
-    out = tmp_path / "master.xlsx"
-    made = import_plans([_board_table(tmp_path / "plan.xlsx", update, row)], out, as_at=AS_AT,
-                        now=NOW)  # fmt: skip
-    read = made.sources[0].read
-    assert read is not None
-    assert [mapping_text(c) for c in read.mapping if c.field == "update"] == [
-        "the update column (update, by its header)"
-    ]
-    col = columns(_load(out)[PLAN])
-    assert [h for h in col if "pdate" in h] == [f"Update ({update})"]
-
-
 def test_a_plan_kept_as_an_excel_table_takes_the_new_rows(master: Path, source: Path) -> None:
     """A trust that keeps its plan as an Excel table ("Format as Table"): the table grows to
     take the imported rows, as it does when a row is typed below it in Excel; its filter

@@ -141,6 +141,11 @@ _REVISED_WORDS = frozenset(
 )
 
 
+def _header_words(text: str) -> set[str]:
+    """The words of a header as the vocabulary reads it (:func:`normalise_header`)."""
+    return set(normalise_header(text).split())
+
+
 def is_record_date_header(text: str) -> bool:
     """Whether a header is the date something happened to the row, or the action was done
     ("Date raised", "Last updated", "Date completed"): a column of dates, but not the due
@@ -428,9 +433,7 @@ def _hias_as_the_action(
     hias = [
         c
         for c, (fld, how) in mapped.items()
-        if fld == "references"
-        and how == "header"
-        and _HIA_WORDS & set(normalise_header(texts[c]).split())
+        if fld == "references" and how == "header" and _HIA_WORDS & _header_words(texts[c])
     ]
     if len(hias) != 1:
         return mapped
@@ -942,7 +945,7 @@ def _due_column(cols: list[int], joined: dict[int, str], grid: SheetGrid, body: 
     else the first not an earlier one, else the first."""
 
     def words(col: int) -> set[str]:
-        return set(normalise_header(joined.get(col, "")).split())
+        return _header_words(joined.get(col, ""))
 
     # ("Date | Completed by" of names: who completed it, no date)
     def dates_or_nothing(col: int) -> bool:
@@ -984,9 +987,7 @@ def _choose(
         elif fld in PERIOD_FIELDS:
             candidates = cols
         elif fld == "due" and len(cols) > 1:
-            revised = [
-                c for c in cols if _REVISED_WORDS & set(normalise_header(joined.get(c, "")).split())
-            ]
+            revised = [c for c in cols if _REVISED_WORDS & _header_words(joined.get(c, ""))]
             pick = revised[0] if len(revised) == 1 else _due_column(cols, joined, grid, body)
             if revised:  # the original, where no revised date is written
                 fallbacks["due"] = tuple(c for c in cols if c != pick)
@@ -1062,7 +1063,7 @@ def _in_plain_words(cols: list[int], joined: dict[int, str]) -> int | None:
         text = joined.get(c, "")
         if not is_other_words(text):
             return 0
-        return 2 if _REPLY_WORDS & set(normalise_header(text).split()) else 1
+        return 2 if _REPLY_WORDS & _header_words(text) else 1
 
     best = min(cols, key=lambda c: (rank(c), c))
     return best if best != cols[0] else None
@@ -1084,7 +1085,7 @@ def _working_owner(cols: list[int], joined: dict[int, str]) -> int | None:
 def names_an_executive(header: str) -> bool:
     """Whether an owner column's header names the executive over the action ("Exec lead",
     "SRO"), not the lead who does it and sends its returns."""
-    return bool(_EXECUTIVE_WORDS & set(normalise_header(header).split()))
+    return bool(_EXECUTIVE_WORDS & _header_words(header))
 
 
 def _latest(
@@ -1120,7 +1121,7 @@ def _latest(
     # period: the one whose header says it is now ("Current RAG", "Latest update"), else the
     # first of those not saying they are earlier or not the status ("Previous", "Target"), as
     # before (what --map names twice: the rightmost)
-    words = {c: set(normalise_header(joined.get(c, "")).split()) for c in cols}
+    words = {c: _header_words(joined.get(c, "")) for c in cols}
     now = [c for c in cols if words[c] & _NOW_WORDS]
     if len(now) == 1:
         return now[0], False

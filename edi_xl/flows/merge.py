@@ -197,7 +197,13 @@ def _json(value: Any) -> Any:
 def _similar(a: str | None, b: str | None) -> float:
     if not a or not b:
         return 0.0
-    return SequenceMatcher(None, one_line(a).lower(), one_line(b).lower()).ratio()
+    return SequenceMatcher(None, _text_key(a), _text_key(b)).ratio()
+
+
+def _text_key(text: object) -> str:
+    """An action's text as texts are compared: on one line, in lower case (so the same text
+    is the same whatever its case and spacing)."""
+    return one_line(text).lower()
 
 
 #: How much more alike than any other an action's text must be to match by text alone.
@@ -214,7 +220,7 @@ def _by_text(
     row naming either exactly matched neither. An action whose text cannot come near
     (difflib's quick upper bounds of the ratio say so) is not compared in full: each row of a
     return that matches no action was compared in full with every action of the master."""
-    mine = one_line(text).lower()
+    mine = _text_key(text)
     texts = texts if texts is not None else texts_index(actions)
     if same := texts.get(mine):  # (two actions of the same text: nothing tells them apart)
         return same[0] if len(same) == 1 else None
@@ -223,7 +229,7 @@ def _by_text(
     for action in actions:
         if not action.action:
             continue
-        matcher = SequenceMatcher(None, mine, one_line(action.action).lower())
+        matcher = SequenceMatcher(None, mine, _text_key(action.action))
         if matcher.real_quick_ratio() < near or matcher.quick_ratio() < near:
             continue
         scored.append((matcher.ratio(), action))
@@ -243,7 +249,7 @@ def texts_index(actions: list[Action]) -> dict[str, list[Action]]:
     index: dict[str, list[Action]] = defaultdict(list)
     for action in actions:
         if action.action:
-            index[one_line(action.action).lower()].append(action)
+            index[_text_key(action.action)].append(action)
     return dict(index)
 
 
@@ -257,10 +263,10 @@ def _own_by_text(
     if not text:
         return None
     ours = [actions[i] for i in sent if i in actions]
-    if (own := _by_text(text, ours)) is not None:
+    texts = texts_index(ours)
+    if (own := _by_text(text, ours, texts)) is not None:
         return own
-    mine = one_line(text).lower()
-    same = [a for a in ours if one_line(a.action).lower() == mine]
+    same = texts.get(_text_key(text), [])
     in_place = [a for a in same if sent[a.id].row == row.row]
     return in_place[0] if len(same) > 1 and len(in_place) == 1 else None
 
@@ -296,7 +302,7 @@ def match_row(
             return candidates[0], None
         if len(candidates) > 1:
             # (the one of the same text wins, as it does with no number: _by_text)
-            same = [a for a in candidates if text and one_line(a.action).lower() == text.lower()]
+            same = [a for a in candidates if text and _text_key(a.action) == _text_key(text)]
             if len(same) == 1:
                 return same[0], None
             scored = sorted(
@@ -322,7 +328,7 @@ def match_row(
         return None, _row_flag(Code.NO_ID, row)
     what = f"id {row.id!r}" if row.id else f"the action {_shown(text)!r}, with no action number,"
     # (a row with a number of its own is said by its number)
-    twins = (texts or texts_index(actions)).get(text.lower(), []) if text and not row.id else []
+    twins = (texts or texts_index(actions)).get(_text_key(text), []) if text and not row.id else []
     return None, _row_flag(
         Code.UNKNOWN_ACTION,
         row,
@@ -494,8 +500,8 @@ def _removed_but_matched(flags: list[Flag], matched: list[tuple[ReturnRow, Actio
             kept.append(flag)
             continue
         row, action = found
-        text = one_line(row.locked.get("action")).lower()
-        if text and text == one_line(action.action).lower():
+        text = _text_key(row.locked.get("action"))
+        if text and text == _text_key(action.action):
             continue
         kept.append(
             Flag(

@@ -45,6 +45,21 @@ def excel_made_files() -> Path | None:
     return None
 
 
+def required_files() -> Path:
+    """The folder of the regression files; the calling test skipped, saying how to fetch
+    them, when they have not been (a download: the archive may be out of reach, so a skip,
+    not a failure, even in CI)."""
+    import pytest
+
+    found = excel_made_files()
+    if found is None:
+        pytest.skip(
+            "Excel::Writer::XLSX's regression files not fetched "
+            "(run python3 tests/excel_writer_xlsx.py)"
+        )
+    return found
+
+
 def fetch(attempts: int = 3) -> Path:
     """The regression files, fetched and unpacked unless they are there already."""
     found = excel_made_files()

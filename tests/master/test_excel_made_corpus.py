@@ -532,10 +532,7 @@ def test_excel_writer_xlsx_regression_files_keep_what_edi_xl_does_not_own(
 ) -> None:
     """The same on Excel::Writer::XLSX's 825 regression files (:mod:`excel_writer_xlsx`):
     Excel-made, one feature each, none of them in the corpus. About 500 s of CPU."""
-    root = excel_writer_xlsx.excel_made_files()
-    if root is None:  # (a download: skipped, not failed, when the archive cannot be reached)
-        fetch = "python3 tests/excel_writer_xlsx.py"
-        pytest.skip(f"Excel::Writer::XLSX's regression files not fetched (run {fetch})")
+    root = excel_writer_xlsx.required_files()
     files = excel_made(root)
     assert len(files) == excel_writer_xlsx.COUNT, f"{len(files)} of them made by Excel"
     check_all(files, root, tmp_path)
@@ -557,10 +554,7 @@ def test_libreoffice_binds_the_buttons_added_to_excel_writer_xlsx_files(tmp_path
 
     from edi_xl.master import vba
 
-    root = excel_writer_xlsx.excel_made_files()
-    if root is None:
-        pytest.skip("Excel::Writer::XLSX's regression files not fetched "
-                    "(run python3 tests/excel_writer_xlsx.py)")  # fmt: skip
+    root = excel_writer_xlsx.required_files()
     require_soffice()
     files = [
         path

@@ -46,6 +46,8 @@ from typing import IO, Any, NamedTuple
 import openpyxl.reader.excel as excel_reader
 from lxml import etree
 from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.formatting.formatting import ConditionalFormatting
+from openpyxl.formatting.rule import Rule
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.cell_style import CellStyle, StyleArray
 from openpyxl.styles.stylesheet import apply_stylesheet
@@ -70,6 +72,7 @@ from edi_xl.master.package import parse, related_part, xml_characters_only
 #: the sheetData element's start tag, whatever its prefix: ``<sheetData>`` or ``<sheetData/>``
 _SHEET_DATA = re.compile(rb"<(?P<p>[A-Za-z_][\w.-]*:)?sheetData\b[^>]*?(?P<empty>/?)>")
 _END_SPACE = b" \t\r\n"
+_CF_RULE = f"{{{SHEET_MAIN_NS}}}cfRule"
 
 
 class SheetData(NamedTuple):
@@ -676,10 +679,18 @@ def _merged_places(merged: Any) -> set[tuple[int, int]] | None:
 
 
 class _LenientSheetParser(WorkSheetParser):
-    """openpyxl's sheet parser, but a cell with an empty style (``s=""``, written by some
-    tools; LibreOffice and calamine read it as the default style) has style 0: openpyxl keeps
-    the text "" as the style's index and the load fails on it ("list indices must be
-    integers or slices, not str"). A row's ``s=""`` is left out, as if it had none."""
+    """openpyxl's sheet parser, but:
+
+    - a cell with an empty style (``s=""``, written by some tools; LibreOffice and calamine
+      read it as the default style) has style 0: openpyxl keeps the text "" as the style's
+      index and the load fails on it ("list indices must be integers or slices, not str"). A
+      row's ``s=""`` is left out, as if it had none.
+    - a conditional format openpyxl cannot read (an attribute outside the schema's list:
+      LibreOffice before 4.1 wrote ``operator="expression"`` on formula rules, and openpyxl
+      refused the whole file, "Value must be one of ...") is left unread, rule by rule: the
+      rest of its block is read. edi_xl then neither sees nor changes it, and the patch writer
+      keeps it in the sheet as it is (openpyxl itself drops a block on some such errors).
+    """
 
     def parse_cell(self, element: Any) -> dict[str, Any]:
         d: dict[str, Any] = super().parse_cell(element)
@@ -691,6 +702,20 @@ class _LenientSheetParser(WorkSheetParser):
         if row.get("s") == "":  # (a row's: openpyxl's bind_row_dimensions fails on it too)
             del row.attrib["s"]
         return super().parse_row(row)
+
+    def parse_formatting(self, element: Any) -> None:
+        try:
+            self.formatting.append(ConditionalFormatting.from_tree(element))
+            return
+        except (TypeError, ValueError):
+            pass
+        for rule in element.findall(_CF_RULE):
+            try:
+                Rule.from_tree(rule)
+            except (TypeError, ValueError):
+                element.remove(rule)
+        if element.find(_CF_RULE) is not None:
+            self.formatting.append(ConditionalFormatting.from_tree(element))
 
 
 class _LenientSheetReader(WorksheetReader):

@@ -43,16 +43,18 @@ from io import BytesIO
 from operator import itemgetter
 from typing import IO, Any, NamedTuple
 
-import openpyxl.reader.excel as excel_reader
 from lxml import etree
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.formatting.formatting import ConditionalFormatting
 from openpyxl.formatting.rule import Rule
+from openpyxl.packaging.relationship import get_dependents, get_rels_path
 from openpyxl.reader.excel import ExcelReader
+from openpyxl.reader.workbook import WorkbookParser
 from openpyxl.styles.cell_style import CellStyle, StyleArray
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.utils.datetime import from_excel
+from openpyxl.workbook.external_link.external import ExternalLink
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._reader import (
     CELL_TAG,
@@ -1386,20 +1388,40 @@ def _plain_cell(
 
 
 def _with_names(method: Callable[..., Any], **replaced: Any) -> Callable[..., Any]:
-    """``method`` of openpyxl's ExcelReader with the module globals it names in ``replaced``
-    replaced (``WorksheetReader``: the sheet reader; ``TableDefinition``: what finds pivot
-    tables).
+    """``method`` of one of openpyxl's readers with the module globals it names in
+    ``replaced`` replaced (``WorksheetReader``: the sheet reader; ``TableDefinition``: what
+    finds pivot tables; ``WorkbookParser``, ``read_external_link``).
 
     ``ExcelReader.read_worksheets`` makes each sheet's reader from the module global
     ``WorksheetReader`` and finds its pivot tables by ``TableDefinition.rel_type``; this is the
     same code with its own globals, so nothing of openpyxl's is changed for other callers (or
     threads).
     """
-    names = dict(vars(excel_reader))
+    names = dict(method.__globals__)  # (its module's)
     names.update(replaced)
     return types.FunctionType(
         method.__code__, names, method.__name__, method.__defaults__, method.__closure__
     )
+
+
+def _read_external_link(archive: zipfile.ZipFile, book_path: str) -> ExternalLink:
+    """openpyxl's ``read_external_link``, but an empty ``sheetDataSet`` (no cached sheet:
+    LibreOffice 4.3 wrote ``<sheetDataSet></sheetDataSet>``; Excel reads it as no cache) is
+    read as none: openpyxl refused the whole workbook ("Value must be a sequence"). The
+    patch writer keeps the part as it is in the file."""
+    root = parse(archive.read(book_path))
+    for empty in root.iter(f"{_MAIN}sheetDataSet"):
+        if len(empty) == 0 and (parent := empty.getparent()) is not None:
+            parent.remove(empty)
+    book = ExternalLink.from_tree(root)
+    book.file_link = get_dependents(archive, get_rels_path(book_path))[0]
+    return book
+
+
+class _LenientWorkbookParser(WorkbookParser):
+    """openpyxl's workbook parser, reading external links with :func:`_read_external_link`."""
+
+    parse = _with_names(WorkbookParser.parse, read_external_link=_read_external_link)
 
 
 class _PivotTablesLeftInFile:
@@ -1526,6 +1548,7 @@ class _PivotsLeftReader(ExcelReader):
     )
 
     read = _with_names(ExcelReader.read, apply_stylesheet=_apply_stylesheet)
+    _read_workbook = _with_names(ExcelReader.read_workbook, WorkbookParser=_LenientWorkbookParser)
 
     def read_strings(self) -> None:
         """openpyxl's, but a shared-strings part the content types name and the package does
@@ -1539,7 +1562,7 @@ class _PivotsLeftReader(ExcelReader):
         super().read_strings()
 
     def read_workbook(self) -> None:
-        super().read_workbook()
+        self._read_workbook()
         if self.parser.caches:
             _PIVOTS_NOT_READ.add(self.wb)
             self.parser.caches = []  # (its pivot_caches then reads none)

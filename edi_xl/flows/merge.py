@@ -384,7 +384,17 @@ def _not_sent_here(
         action_id=action.id,
         value=action.id,
         was=was,
+        # (a row with no number was matched by its text: there is no number to put back)
+        **({} if row.id else {"template": NOT_SENT_BY_TEXT}),
     )
+
+
+#: ``not_in_this_return`` for a row with no action number, matched by its action text.
+NOT_SENT_BY_TEXT = (
+    "sheet {sheet!r} row {row}: its action text is that of action {value}, which was not sent "
+    "in this return; nothing taken for it (check the row's action text, or send {value}'s "
+    "update on its own return)"
+)
 
 
 def locked_changes(row: ReturnRow, action: Action, sent_as_at: date | None = None) -> list[Flag]:

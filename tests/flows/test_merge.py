@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 from click.testing import CliRunner
-from conftest import AS_AT, all_cells, plan_rows
+from conftest import AS_AT, all_cells, plan_rows, seed_rows
 from openpyxl import Workbook, load_workbook
 
 from edi_xl.cli import cli
@@ -2052,3 +2052,36 @@ def old_rows(path: Path) -> dict[str, Any]:
     header = [c.value for c in ws[1]]
     at = max(i for i, h in enumerate(header) if str(h or "").startswith("Update as at"))
     return {str(r[0]): r[at] for r in ws.iter_rows(min_row=2, values_only=True)}
+
+
+def test_a_numberless_row_naming_another_owners_action_says_its_text_is_that_actions(
+    master, tmp_path
+):
+    """Jim deletes the "#" column and writes, over his 1.4's text, the text of Fiona's 1.9,
+    with a Status and an update: 1.9 was not sent to him, so nothing is taken, and the flag
+    says the row's text is 1.9's. It said "check the action number: put it back", of a
+    return with no action numbers (helper-141, session 24)."""
+    fiona = next(row[2] for row in seed_rows()[1] if row[0] == "1.9")
+
+    def edit(ws, rows):
+        ws.cell(rows["1.4"], 2).value = fiona
+        ws.cell(rows["1.4"], 4).value = "Complete"
+        ws.cell(rows["1.4"], 6).value = "values training reviewed"
+        ws.delete_cols(1)
+
+    jim = _sent_and_edited(master, tmp_path, edit)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert [(c.id, c.field) for c in result.changes] == []
+    [flag] = [f for f in result.flags if f.kind == "not_in_this_return"]
+    assert flag.message == (
+        "sheet 'Your actions' row 7: its action text is that of action 1.9, which was not "
+        "sent in this return; nothing taken for it (check the row's action text, or send "
+        "1.9's update on its own return)"
+    )
+    # 1.4's row is gone (its text written over), and 1.5 has no text to match its row by
+    assert sorted((f.kind, f.id or "") for f in result.flags) == [
+        ("no_id", ""),
+        ("not_in_this_return", "1.9"),
+        ("row_removed", "1.4"),
+        ("row_removed", "1.5"),
+    ]

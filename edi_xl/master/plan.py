@@ -66,7 +66,12 @@ from edi_xl.master.styles import (
     WRAP_TOP,
     row_height,
 )
-from edi_xl.master.summary_sheet import MARKER_NAME, SUMMARY, made_again
+from edi_xl.master.summary_sheet import (
+    MARKER_NAME,
+    SUMMARY,
+    is_the_trusts_summary,
+    made_again,
+)
 from edi_xl.read.grid import SheetGrid, grid_from_worksheet
 from edi_xl.tables.engine import HEADER_SCAN_ROWS
 from edi_xl.tables.layouts import trust
@@ -138,16 +143,19 @@ def table_totals(ws: Worksheet) -> list[tuple[int, int, int, int]]:
 
 
 def _find_plan_sheet(wb: WorkbookType, path: object) -> tuple[Worksheet, Detection, SheetGrid]:
-    """The sheet holding the trust-layout table ("Action Plan" preferred), with its grid."""
-    found: list[tuple[float, Worksheet, Detection, SheetGrid]] = []
+    """The sheet holding the trust-layout table ("Action Plan" preferred), with its grid. A
+    sheet the trust titled "Summary" (not edi_xl's: no marker name on it) is taken only when
+    no other sheet holds one: a plan kept on it was not found at all."""
+    found: list[tuple[bool, float, Worksheet, Detection, SheetGrid]] = []
     for ws in wb.worksheets:
-        if ws.title in EDI_XL_SHEETS:
+        trusts_summary = ws.title == SUMMARY and is_the_trusts_summary(wb, ws)
+        if ws.title in EDI_XL_SHEETS and not trusts_summary:
             continue
         grid = sheet_grid(ws)
         detection = trust.detect(grid)
         if detection:
             bonus = 1.0 if ws.title == PLAN_SHEET else 0.0
-            found.append((detection.score + bonus, ws, detection, grid))
+            found.append((not trusts_summary, detection.score + bonus, ws, detection, grid))
     if not found:
         raise LayoutNotFoundError(
             f"{path or 'workbook'}: no action-plan table found: looked in the first "
@@ -156,7 +164,7 @@ def _find_plan_sheet(wb: WorkbookType, path: object) -> tuple[Worksheet, Detecti
             f"A table whose header row is below row {HEADER_SCAN_ROWS} is not found: move it "
             f"up so that its header row is within the first {HEADER_SCAN_ROWS}."
         )
-    _, ws, detection, grid = max(found, key=lambda t: t[0])
+    *_, ws, detection, grid = max(found, key=lambda t: t[:2])
     return ws, detection, grid
 
 

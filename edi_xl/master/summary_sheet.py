@@ -717,6 +717,20 @@ def _our_sheet(wb: Workbook) -> tuple[Worksheet | None, bool]:
     return ws, ours
 
 
+#: ``summary_sheet_not_ours`` when the trust's sheet titled "Summary" is the plan's.
+PLAN_ON_SUMMARY = (
+    "the plan is on a sheet called {sheet!r}, the title of edi_xl's own summary sheet: no "
+    "Summary was written (rename the plan's sheet to get one)"
+)
+
+
+def is_the_trusts_summary(wb: Workbook, ws: Worksheet) -> bool:
+    """Whether ``ws``, titled "Summary", is the trust's own sheet, not edi_xl's (no marker
+    name on it): a plan may be kept on it."""
+    existing, ours = _our_sheet(wb)
+    return existing is ws and not ours
+
+
 def made_again(names: dict[str, str]) -> list[str]:
     """The sheets a refresh makes again whole, found by the workbook's names (what each
     refers to): the Summary, when it is edi_xl's (its marker name is on it)."""
@@ -729,7 +743,9 @@ def write_summary_sheet(
     """(Re)write the Summary sheet for ``summary``; notes of what could not be done."""
     existing, ours = _our_sheet(wb)
     if not ours:
-        return [problem(Code.SUMMARY_SHEET_NOT_OURS, sheet=existing.title if existing else SUMMARY)]
+        template = PLAN_ON_SUMMARY if existing is cols.sheet else None
+        title = existing.title if existing else SUMMARY
+        return [problem(Code.SUMMARY_SHEET_NOT_OURS, template=template, sheet=title)]
     code_name = None  # an .xlsm's VBA knows the sheet by its code name: keep it
     state = "visible"  # (a Summary the trust hid stays hidden)
     if existing is not None:
@@ -1120,6 +1136,7 @@ __all__ = [
     "FINGERPRINT_CELL",
     "KIND_COLUMN",
     "MARKER_NAME",
+    "is_the_trusts_summary",
     "NO_OWNER",
     "NO_THEME",
     "ROW_LOOKS",

@@ -231,6 +231,46 @@ def test_a_summary_named_so_but_for_case_is_left_alone(tmp_path: Path) -> None:
     assert load_workbook(plan)["summary"]["A1"].value == "Our own summary"
 
 
+def test_a_plan_kept_on_a_sheet_the_trust_titled_summary_is_found(tmp_path: Path) -> None:
+    """A trust keeps its plan on a sheet titled "Summary" (edi_xl's title for its own summary
+    sheet, which it left out of its search for the plan): refresh found no plan, and said it
+    had looked in sheet 'Summary' (the corpus test with the plan put into a workbook's first
+    sheet, session 25). The plan is now found there and refreshed, no Summary is written, and
+    the note says why; a second refresh changes nothing."""
+    path = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    add_seed_plan_sheet(wb, title="Summary")
+    wb.close()
+    result = refresh_workbook(path, AS_AT, now=datetime(2023, 12, 18, 9))
+    assert result.plan.source is not None and result.plan.source.sheet == "Summary"
+    assert [n.message for n in result.notes if n.code == "summary_sheet_not_ours"] == [
+        "the plan is on a sheet called 'Summary', the title of edi_xl's own summary sheet: no "
+        "Summary was written (rename the plan's sheet to get one)"
+    ]
+    names = load_workbook(path).sheetnames
+    assert names == ["Summary", "Settings", "Lists", "Change Log"]
+    assert load_workbook(path)["Summary"]["K1"].value == "Overdue"
+    refresh_workbook(path, AS_AT, now=datetime(2023, 12, 18, 10))
+    assert load_workbook(path).sheetnames == names
+
+
+def test_the_trusts_summary_listing_actions_is_not_taken_for_the_plan(tmp_path: Path) -> None:
+    """A trust's own "Summary" listing the actions as the plan does, beside the plan on a
+    sheet of another title: the plan's sheet is the plan (a "Summary" is taken only when no
+    other sheet holds one), and the trust's Summary is left as it was."""
+    path = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    add_seed_plan_sheet(wb, title="Summary")
+    add_seed_plan_sheet(wb, title="EDI Plan 2023")
+    wb.close()
+    with zipfile.ZipFile(path) as zf:
+        summary_part = zf.read("xl/worksheets/sheet1.xml")
+    result = refresh_workbook(path, AS_AT, now=datetime(2023, 12, 18, 9))
+    assert result.plan.source is not None and result.plan.source.sheet == "EDI Plan 2023"
+    with zipfile.ZipFile(path) as zf:
+        assert zf.read("xl/worksheets/sheet1.xml") == summary_part
+
+
 def test_edi_xls_own_returns_sheet_is_known_after_a_merge(master: Path, tmp_path: Path) -> None:
     """The Returns sheet a merge writes is edi_xl's: the master opens again, and a second
     merge of the round goes on."""

@@ -44,6 +44,42 @@ def update_header_date(text: object) -> tuple[bool, date | None]:
     return True, None
 
 
+#: An update column headed with the day or month it was written for and no "as at", as an
+#: owner's own sheet heads it: "Update Dec 23", "Progress December 2023", "Update 18/12/2023".
+_UPDATE_DATED = re.compile(r"^(?:progress\s+update|update[sd]?|progress)\s+(.+)$")
+#: ... where the rest is a date alone: a month and year ("Dec 23", "December 2023", "Dec-23",
+#: "Dec '23"), the same after a day ("18 Dec 23"), or a day, month and year in figures.
+_DATE_ALONE = re.compile(
+    r"^(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+)?[a-z]{3,9}\.?[\s'/.-]*(?:\d{2}|\d{4})$"
+    r"|^\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})$"
+)
+
+
+def dated_update_date(text: object) -> date | None:
+    """The date of a column headed as an update with a date alone and no "as at" ("Update
+    Dec 23": 31 Dec 2023; "Progress 18 Dec 23": 18 Dec 2023), or None for any other header
+    ("Update as at ...", which :func:`update_header_date` reads; "Update (Dec 2023)"; "Update
+    Mar 24 board"; "Progress"). edi_xl reads such a column as the update only in an owner's
+    return without a record of its sending and without another update column
+    (:mod:`edi_xl.flows.intake`): in a master, or beside an "Update as at ..." column, it may be
+    the trust's or the owner's own column, and is never taken."""
+    if not isinstance(text, str):
+        return None
+    m = _UPDATE_DATED.match(" ".join(text.split()).lower())
+    if not m or not _DATE_ALONE.match(m.group(1)):
+        return None
+    parsed = parse_date(m.group(1))
+    if parsed.kind is DateKind.EXACT or parsed.kind is DateKind.MONTH:
+        return parsed.date
+    return None
+
+
+def update_column_date(header: str | None) -> date | None:
+    """The date an owner's update column is headed with: "Update as at <date>"
+    (:func:`update_header_date`), or a date alone after "Update" (:func:`dated_update_date`)."""
+    return update_header_date(header)[1] or dated_update_date(header)
+
+
 def update_header(as_at: date) -> str:
     """The header text for a round's update column: "Update as at 18 Dec 23"."""
     return f"Update as at {short_date_short_year(as_at)}"

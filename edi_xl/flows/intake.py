@@ -27,7 +27,7 @@ import threading
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -37,7 +37,7 @@ from openpyxl.utils import get_column_letter
 from edi_xl.core.errors import EncryptedFileError, NotASpreadsheetError, UnreadableFileError
 from edi_xl.core.number_formats import as_shown
 from edi_xl.core.problems import Code, Flag, Outcome, Problem, problem
-from edi_xl.core.rounds import is_update_header, latest_round
+from edi_xl.core.rounds import dated_update_date, is_update_header, latest_round
 from edi_xl.core.status import RAG, parse_status, status_remark
 from edi_xl.core.text import cell_text, one_line, plural, shortened, with_links
 from edi_xl.flows.owner_returns import (
@@ -422,7 +422,7 @@ def find_tables(book: WorkbookGrids, metadata: ReturnMetadata | None = None) -> 
     for sheet in book.sheets:
         if sheet.name == META_SHEET:
             continue
-        table = _find_table(sheet, _sent_header_row(metadata, sheet))
+        table = _find_table(sheet, _sent_header_row(metadata, sheet), recorded=bool(metadata))
         if table:
             tables.append(table)
     return tables
@@ -449,16 +449,22 @@ SENT_PLACES = {
 }
 
 
-def _find_table(sheet: SheetGrid, sent_header_row: int | None = None) -> ReturnTable | None:
+def _find_table(
+    sheet: SheetGrid, sent_header_row: int | None = None, *, recorded: bool = False
+) -> ReturnTable | None:
     """The action table of ``sheet``. At ``sent_header_row`` (an edi_xl return's header row,
     :func:`_sent_header_row`) a Status, Last update or update column whose header the owner
     renamed ("My notes", "Progress comments", or a formula's text) is found by its place as
     sent (:func:`_by_place`), never passed over as a column not read; the locked "Last
-    update" (last round's text) is never taken as the update."""
+    update" (last round's text) is never taken as the update. In a return without a record of
+    its sending (not ``recorded``), a table with no update column reads those headed as an
+    update with a date alone (:func:`_with_dated_updates`)."""
     for r, fields in scan_headers(sheet, min_cells=1):
         if "id" not in fields and "action" not in fields:
             continue  # (no key: not the header row, whatever its columns say)
         columns = map_columns(sheet, r)
+        if not recorded and not columns.updates:
+            columns = _with_dated_updates(columns)
         by_place = _by_place(sheet, r, columns) if r == sent_header_row else {}
         if "status" not in fields and not columns.updates and not by_place:
             continue
@@ -515,6 +521,25 @@ def _find_table(sheet: SheetGrid, sent_header_row: int | None = None) -> ReturnT
 
 
 _SENT_HEADERS = {h.casefold() for h, _ in COLUMNS if h}
+
+
+def _with_dated_updates(columns: ColumnMap) -> ColumnMap:
+    """``columns`` with the columns headed as an update with a date alone and no "as at"
+    ("Update Dec 23", "Progress December 2023": :func:`~edi_xl.core.rounds.dated_update_date`)
+    read as update columns of that date; the latest is then the update, the others earlier
+    rounds'. Only for the table of a return with no record of its sending and no other update
+    column: an owner's own sheet, or the trust's old form, holds the owner's update there (it
+    was said "not read", and HR copied it by hand). Beside an update column, or in a return
+    edi_xl made, such a column is the owner's own and is not taken."""
+    dated = {name: when for name in columns.extras if (when := dated_update_date(name)) is not None}
+    if not dated:
+        return columns
+    return replace(
+        columns,
+        updates={name: columns.extras[name] for name in dated},
+        update_dates=dict(dated),
+        extras={name: col for name, col in columns.extras.items() if name not in dated},
+    )
 
 
 def _by_place(sheet: SheetGrid, r: int, columns: ColumnMap) -> dict[str, int]:

@@ -42,7 +42,7 @@ from edi_xl.core.problems import (
     Problem,
     problem,
 )
-from edi_xl.core.rounds import update_header, update_header_date
+from edi_xl.core.rounds import update_column_date, update_header
 from edi_xl.core.rules import ruled_status
 from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import has_words, one_line, plural
@@ -671,13 +671,14 @@ def _the_one_named_in(stem: str, named: dict[str, str]) -> str | None:
 def _earlier_round_of_column(header: str | None, as_at: date, rounds: set[date]) -> date | None:
     """The master's round a return's update column is dated for, when it is earlier than
     ``as_at`` (the trust's old form sent back: its only update column, "Update as at 18 Sep
-    23", is still last round's); None for this round's column or an undated one. The column's
+    23", or "Update Sep 23" in a form of the owner's own, is still last round's); None for
+    this round's column or an undated one. The column's
     date is the master's round of its month ("Update as at Sep 23", read as 30 Sep, is the
     round of 18 Sep; "Update as at 15 Dec 23", the trust's own day, is the round of 18 Dec),
     else the nearest round before it (``rounds``: the master's rounds, ``as_at`` among them).
     For a return with no hidden record: one edi_xl made for another round is flagged
     ``other_round``."""
-    _, dated = update_header_date(header)
+    dated = update_column_date(header)
     if dated is None:
         return None
     known = rounds | {as_at}

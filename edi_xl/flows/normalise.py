@@ -45,7 +45,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from edi_xl.core.filenames import unique_names
 from edi_xl.core.problems import INVALID_STATUS_KEPT, Code, Outcome
-from edi_xl.core.rounds import update_header, update_header_date
+from edi_xl.core.rounds import update_column_date, update_header
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG
 from edi_xl.flows.intake import (
     LAST_UPDATE,
@@ -142,7 +142,10 @@ def canonical_rows(
 
 
 def _is_dated(header: str) -> bool:
-    return update_header_date(header)[1] is not None
+    """Whether the owner's update column is headed with its date ("Update as at Sep 23", or
+    "Update Sep 23" in a form of their own): the clean copy keeps the header, so that a merge
+    of it reads the column as of its round, as a merge of the file itself does."""
+    return update_column_date(header) is not None
 
 
 def _value(row: ReturnRow, fld: str, status: str | None) -> Any:

@@ -2085,3 +2085,101 @@ def test_a_numberless_row_naming_another_owners_action_says_its_text_is_that_act
         ("row_removed", "1.4"),
         ("row_removed", "1.5"),
     ]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Update December 2023", "Update Dec 23", "Progress Dec 23", "Update 15/12/2023"],
+)
+def test_an_own_forms_update_column_dated_without_as_at_is_read(master, tmp_path, heading):
+    """Fiona's own form (no record of a return edi_xl sent) heads its only update column with
+    the month or day and no "as at": "Update December 2023". Her words are this round's
+    update. Before, the column was not read ("1 value not read"), and HR copied it by hand
+    (session 24's note)."""
+    from conftest import FIONA
+
+    def dated(header, rows):
+        at = header.index("Update as at 18 Sep 23")
+        header[at] = heading
+        for row in rows.values():
+            row[at] = None  # (her own form: this round's column, only 2.3 written in yet)
+        rows["2.3"][at] = "FTSU policy reviewed in November"
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, dated)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in result.changes] == [
+        ("2.3", "update", "FTSU policy reviewed in November")
+    ]
+    assert plan_rows(master)["2.3"]["Update as at 18 Dec 23"] == "FTSU policy reviewed in November"
+    assert not [f for f in result.flags if f.kind in ("column_not_read", "earlier_round_column")]
+
+
+def test_an_own_forms_update_column_dated_for_last_round_is_read_as_of_it(master, tmp_path):
+    """The form's only update column is headed "Update Sep 23" (last round's month, no "as
+    at"): its text left as it was is no update, and new words in it are taken and flagged as
+    written in an earlier round's column, as for "Update as at Sep 23"."""
+    from conftest import FIONA
+
+    def september(header, rows):
+        at = header.index("Update as at 18 Sep 23")
+        header[at] = "Update Sep 23"
+        rows["2.3"][at] = "FTSU policy reviewed in November"
+
+    from edi_xl.flows.normalise import normalise_returns
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, september)
+    twin = shutil.copy(master, tmp_path / "twin.xlsx")
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [(c.id, c.field) for c in result.changes] == [("2.3", "update")]
+    said = [(f.id, f.location.column) for f in result.flags if f.kind == "earlier_round_column"]
+    assert said == [("2.3", "Update Sep 23")]
+    # its clean copy keeps the header, and merges alike (headed "Update as at 18 Dec 23", its
+    # September texts were all taken as this round's updates)
+    normalise_returns([own], tmp_path / "clean", as_at=AS_AT)
+    clean = merge_returns(twin, [tmp_path / "clean"], as_at=AS_AT)
+    assert [(c.id, c.field) for c in clean.changes] == [("2.3", "update")]
+    assert [f.id for f in clean.flags if f.kind == "earlier_round_column"] == ["2.3"]
+
+
+def test_of_two_dated_update_columns_of_an_own_form_the_later_is_the_update(master, tmp_path):
+    """Fiona heads last round's column "Update Sep 23" and adds "Update Dec 23" after it: the
+    December one is the update; September's, left as it was, is nothing new."""
+    from conftest import FIONA
+
+    def two(header, rows):
+        at = header.index("Update as at 18 Sep 23")
+        header[at] = "Update Sep 23"
+        header.append("Update Dec 23")
+        for number, row in rows.items():
+            row.append("November: on track" if number == "2.3" else None)
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, two)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in result.changes] == [
+        ("2.3", "update", "November: on track")
+    ]
+    assert not [f for f in result.flags if f.kind in ("column_not_read", "earlier_round_column")]
+
+
+def test_a_dated_column_beside_an_as_at_update_column_is_not_taken(master, tmp_path):
+    """Beside an "Update as at ..." column, a column headed "Update Mar 24" is the owner's
+    own (a date planned, a note): the as-at column is the update, and the other's text is
+    said (column_not_read), never taken (helper-142, session 24: taking it dropped the real
+    update)."""
+    from conftest import FIONA
+
+    def beside(header, rows):
+        at = header.index("Update as at 18 Sep 23")
+        header[at] = "Update as at 18 Dec 23"
+        header.append("Update Mar 24")
+        for number, row in rows.items():
+            row[at] = "Policy reviewed" if number == "2.3" else None
+            row.append("Board paper due" if number == "2.3" else None)
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, beside)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in result.changes] == [
+        ("2.3", "update", "Policy reviewed")
+    ]
+    [unread] = result.flags
+    assert unread.kind == "column_not_read" and unread.location.column == "Update Mar 24"

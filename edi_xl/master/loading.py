@@ -75,6 +75,7 @@ from edi_xl.master.package import parse, related_part, xml_characters_only
 _SHEET_DATA = re.compile(rb"<(?P<p>[A-Za-z_][\w.-]*:)?sheetData\b[^>]*?(?P<empty>/?)>")
 _END_SPACE = b" \t\r\n"
 _CF_RULE = f"{{{SHEET_MAIN_NS}}}cfRule"
+_BOOLEAN_WORDS = {"true": True, "false": False}
 
 
 class SheetData(NamedTuple):
@@ -687,6 +688,8 @@ class _LenientSheetParser(WorkSheetParser):
       read it as the default style) has style 0: openpyxl keeps the text "" as the style's
       index and the load fails on it ("list indices must be integers or slices, not str"). A
       row's ``s=""`` is left out, as if it had none.
+    - a boolean cell holding "true" or "false" (for 1 or 0) is read as Excel reads it
+      (:func:`_boolean`); openpyxl refused the file.
     - a conditional format openpyxl cannot read (an attribute outside the schema's list:
       LibreOffice before 4.1 wrote ``operator="expression"`` on formula rules, and openpyxl
       refused the whole file, "Value must be one of ...") is left unread, rule by rule: the
@@ -695,6 +698,10 @@ class _LenientSheetParser(WorkSheetParser):
     """
 
     def parse_cell(self, element: Any) -> dict[str, Any]:
+        if element.get("t") == "b":  # "true" or "false" for 1 or 0 (:func:`_boolean`)
+            value = element.find(VALUE_TAG)
+            if value is not None and value.text:
+                value.text = str(int(_boolean(value.text)))
         d: dict[str, Any] = super().parse_cell(element)
         if d["style_id"] == "":
             d["style_id"] = 0
@@ -982,7 +989,7 @@ class _FastSheetReader(_LenientSheetReader):
                 elif t == "str":
                     value, data_type = (_xml_text(v) if "&" in v else v), "s"
                 elif t == "b":
-                    value, data_type = bool(int(_xml_text(v) if "&" in v else v)), "b"
+                    value, data_type = _boolean(_xml_text(v) if "&" in v else v), "b"
                 else:
                     ok = False
                 if ok:
@@ -1325,8 +1332,16 @@ def _plain_value(
     if data_type == "s":
         return shared[int(text)], "s"
     if data_type == "b":
-        return bool(int(text)), "b"
+        return _boolean(text), "b"
     return text, "s"  # a formula's text result ("str") and an inline string are text
+
+
+def _boolean(text: str) -> bool:
+    """A boolean cell's value: "1" or "0" as the schema has it, or "true" or "false" as some
+    programs write it (LibreOffice's test file tdf155046.xlsx), which Excel and LibreOffice
+    read and openpyxl refused ("invalid literal for int()")."""
+    word = _BOOLEAN_WORDS.get(text.strip().lower())
+    return word if word is not None else bool(int(text))
 
 
 def _start_row(parser: Any, attrs: dict[str, str]) -> None:

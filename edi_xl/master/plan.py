@@ -156,6 +156,16 @@ def _find_plan_sheet(wb: WorkbookType, path: object) -> tuple[Worksheet, Detecti
         if detection:
             bonus = 1.0 if ws.title == PLAN_SHEET else 0.0
             found.append((not trusts_summary, detection.score + bonus, ws, detection, grid))
+    if not wb.worksheets:  # (chart sheets only, or sheets whose parts are missing)
+        raise LayoutNotFoundError(
+            f"{path or 'workbook'}: no action-plan table found: no worksheet could be read "
+            "from the workbook"
+            + (
+                f" (only chart sheets: {', '.join(map(repr, wb.sheetnames))})"
+                if wb.sheetnames
+                else ""
+            )
+        )
     if not found:
         raise LayoutNotFoundError(
             f"{path or 'workbook'}: no action-plan table found: looked in the first "

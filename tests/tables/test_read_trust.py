@@ -252,6 +252,31 @@ def test_no_table_is_a_clear_error(tmp_path):
         read_plan(tmp_path / "none.xlsx")
 
 
+def test_a_workbook_without_a_worksheet_says_so(tmp_path):
+    """A workbook whose only sheet's part is missing (tealeg/xlsx's badfile_noWorksheets.xlsx:
+    openpyxl leaves such a sheet out) said it had looked in "sheets  for a header row",
+    naming none."""
+    import zipfile
+
+    from edi_xl.master.plan import load_master, read_master_plan
+
+    made = tmp_path / "made.xlsx"
+    wb = Workbook()
+    wb.active.title = "Plan"
+    wb.save(made)
+    path = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(path, "w") as out:
+        for info in src.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                out.writestr(info, src.read(info))
+    with pytest.raises(
+        LayoutNotFoundError,
+        match=r"damaged.xlsx: no action-plan table found: no worksheet could be read from the "
+        r"workbook$",
+    ):
+        read_master_plan(load_master(path), path)
+
+
 def test_reads_xlsm(tmp_path):
     path = build_trust_workbook(tmp_path / "plan.xlsx")
     xlsm = tmp_path / "plan.xlsm"

@@ -9,6 +9,7 @@ doors call it when no date is given and the master has none).
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
@@ -53,31 +54,53 @@ _DATE_ALONE = re.compile(
     r"^(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+)?[a-z]{3,9}\.?[\s'/.-]*(?:\d{2}|\d{4})$"
     r"|^\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})$"
 )
+#: A month and two figures ("Sep 30"): a year ("Sep 23") or a day.
+_AFTER_THE_ROUND = timedelta(days=45)
+_MONTH_AND_TWO = re.compile(r"^([a-z]{3,9})\.?[\s'/.-]*(\d{2})$")
 
 
-def dated_update_date(text: object) -> date | None:
+def dated_update_date(text: object, near: date | None = None) -> date | None:
     """The date of a column headed as an update with a date alone and no "as at" ("Update
     Dec 23": 31 Dec 2023; "Progress 18 Dec 23": 18 Dec 2023), or None for any other header
     ("Update as at ...", which :func:`update_header_date` reads; "Update (Dec 2023)"; "Update
-    Mar 24 board"; "Progress"). edi_xl reads such a column as the update only in an owner's
-    return without a record of its sending and without another update column
-    (:mod:`edi_xl.flows.intake`): in a master, or beside an "Update as at ..." column, it may be
-    the trust's or the owner's own column, and is never taken."""
+    Mar 24 board"; "Progress").
+
+    A month and two figures are a year ("Dec 23") or a day ("Sep 30", "Mar 31", at a quarter's
+    end): ``near`` (the round's date) tells which. They are a year when it is within a year of
+    ``near``'s, else a day of that month, in the latest year that puts it no more than 45 days
+    after ``near``; with no ``near``, a year. edi_xl reads such a column as the update only in
+    an owner's return without a record of its sending, as its one update column
+    (:mod:`edi_xl.flows.intake`)."""
     if not isinstance(text, str):
         return None
     m = _UPDATE_DATED.match(" ".join(text.split()).lower())
     if not m or not _DATE_ALONE.match(m.group(1)):
         return None
     parsed = parse_date(m.group(1))
-    if parsed.kind is DateKind.EXACT or parsed.kind is DateKind.MONTH:
+    if parsed.kind is not DateKind.EXACT and parsed.kind is not DateKind.MONTH:
+        return None
+    two = _MONTH_AND_TWO.match(m.group(1))
+    if near is None or parsed.date is None or not two or abs(parsed.date.year - near.year) <= 1:
         return parsed.date
-    return None
+    day, month = int(two.group(2)), parsed.date.month
+    candidates = [
+        date(year, month, day)
+        for year in (near.year - 1, near.year, near.year + 1)
+        if 1 <= day <= monthrange(year, month)[1]  # (no such day: "Feb 30")
+    ]
+    # (the latest not well after the round: a column is written for a round, or a little
+    # after its date, "Update Mar 31" in a round of 20 Mar; else the nearest)
+    written = [d for d in candidates if d <= near + _AFTER_THE_ROUND]
+    if written:
+        return max(written)
+    return min(candidates, key=lambda d: abs(d - near)) if candidates else None
 
 
-def update_column_date(header: str | None) -> date | None:
+def update_column_date(header: str | None, near: date | None = None) -> date | None:
     """The date an owner's update column is headed with: "Update as at <date>"
-    (:func:`update_header_date`), or a date alone after "Update" (:func:`dated_update_date`)."""
-    return update_header_date(header)[1] or dated_update_date(header)
+    (:func:`update_header_date`), or a date alone after "Update" (:func:`dated_update_date`,
+    ``near`` the round's date)."""
+    return update_header_date(header)[1] or dated_update_date(header, near)
 
 
 def update_header(as_at: date) -> str:

@@ -422,10 +422,40 @@ def find_tables(book: WorkbookGrids, metadata: ReturnMetadata | None = None) -> 
     for sheet in book.sheets:
         if sheet.name == META_SHEET:
             continue
-        table = _find_table(sheet, _sent_header_row(metadata, sheet), recorded=bool(metadata))
+        table = _find_table(sheet, _sent_header_row(metadata, sheet))
         if table:
             tables.append(table)
+    if metadata is None and not any(t.update_col is not None for t in tables):
+        return _with_a_dated_update(tables)
     return tables
+
+
+def _with_a_dated_update(tables: list[ReturnTable]) -> list[ReturnTable]:
+    """``tables`` (of a return with no record of its sending, none with an update column),
+    or, when exactly one column of them all is headed as an update with a date alone and no
+    "as at" ("Update Dec 23", "Progress December 2023": :func:`dated_update_date`), the tables
+    read again with that column as the update: an owner's own form, or the trust's old one,
+    holds the owner's update there (it was said "not read", and HR copied it by hand). The
+    merge reads the column as of the round its date names (``merge._earlier_round_of_column``,
+    where the round's date tells a day from a year: "Update Sep 30"). Two such columns (last
+    round's and this one's, or next quarter's headed ahead), one beside an update column on
+    any sheet, or one in a return edi_xl made, are not taken: which holds this round's words
+    cannot be told, and each is said (``column_not_read``) as before (helper-143)."""
+    dated = [
+        (table, name)
+        for table in tables
+        for name in table.others
+        if dated_update_date(name) is not None
+    ]
+    if len(dated) != 1:
+        return tables
+    table, name = dated[0]
+    col = table.others[name]
+    others = {n: c for n, c in table.others.items() if n != name}
+    return [
+        replace(t, update_col=col, update_header=name, others=others) if t is table else t
+        for t in tables
+    ]
 
 
 def _sent_header_row(metadata: ReturnMetadata | None, sheet: SheetGrid) -> int | None:
@@ -449,22 +479,16 @@ SENT_PLACES = {
 }
 
 
-def _find_table(
-    sheet: SheetGrid, sent_header_row: int | None = None, *, recorded: bool = False
-) -> ReturnTable | None:
+def _find_table(sheet: SheetGrid, sent_header_row: int | None = None) -> ReturnTable | None:
     """The action table of ``sheet``. At ``sent_header_row`` (an edi_xl return's header row,
     :func:`_sent_header_row`) a Status, Last update or update column whose header the owner
     renamed ("My notes", "Progress comments", or a formula's text) is found by its place as
     sent (:func:`_by_place`), never passed over as a column not read; the locked "Last
-    update" (last round's text) is never taken as the update. In a return without a record of
-    its sending (not ``recorded``), a table with no update column reads those headed as an
-    update with a date alone (:func:`_with_dated_updates`)."""
+    update" (last round's text) is never taken as the update."""
     for r, fields in scan_headers(sheet, min_cells=1):
         if "id" not in fields and "action" not in fields:
             continue  # (no key: not the header row, whatever its columns say)
         columns = map_columns(sheet, r)
-        if not recorded and not columns.updates:
-            columns = _with_dated_updates(columns)
         by_place = _by_place(sheet, r, columns) if r == sent_header_row else {}
         if "status" not in fields and not columns.updates and not by_place:
             continue
@@ -521,25 +545,6 @@ def _find_table(
 
 
 _SENT_HEADERS = {h.casefold() for h, _ in COLUMNS if h}
-
-
-def _with_dated_updates(columns: ColumnMap) -> ColumnMap:
-    """``columns`` with the columns headed as an update with a date alone and no "as at"
-    ("Update Dec 23", "Progress December 2023": :func:`~edi_xl.core.rounds.dated_update_date`)
-    read as update columns of that date; the latest is then the update, the others earlier
-    rounds'. Only for the table of a return with no record of its sending and no other update
-    column: an owner's own sheet, or the trust's old form, holds the owner's update there (it
-    was said "not read", and HR copied it by hand). Beside an update column, or in a return
-    edi_xl made, such a column is the owner's own and is not taken."""
-    dated = {name: when for name in columns.extras if (when := dated_update_date(name)) is not None}
-    if not dated:
-        return columns
-    return replace(
-        columns,
-        updates={name: columns.extras[name] for name in dated},
-        update_dates=dict(dated),
-        extras={name: col for name, col in columns.extras.items() if name not in dated},
-    )
 
 
 def _by_place(sheet: SheetGrid, r: int, columns: ColumnMap) -> dict[str, int]:

@@ -678,7 +678,7 @@ def _earlier_round_of_column(header: str | None, as_at: date, rounds: set[date])
     else the nearest round before it (``rounds``: the master's rounds, ``as_at`` among them).
     For a return with no hidden record: one edi_xl made for another round is flagged
     ``other_round``."""
-    dated = update_column_date(header)
+    dated = update_column_date(header, as_at)
     if dated is None:
         return None
     known = rounds | {as_at}

@@ -45,7 +45,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from edi_xl.core.filenames import unique_names
 from edi_xl.core.problems import INVALID_STATUS_KEPT, Code, Outcome
-from edi_xl.core.rounds import update_column_date, update_header
+from edi_xl.core.rounds import update_column_date, update_header, update_header_date
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG
 from edi_xl.flows.intake import (
     LAST_UPDATE,
@@ -117,7 +117,7 @@ def canonical_rows(
     header = [h for h, _, _ in COLUMNS] + last + extras
     update_col = [f for _, f, _ in COLUMNS].index("update")
     own = file.update_header
-    header[update_col] = own if own and _is_dated(own) else update_header(as_at)
+    header[update_col] = own if own and _is_dated(own, file, as_at) else update_header(as_at)
     rows: list[list[Any]] = []
     flags: list[Flag] = []
     for row in file.rows:
@@ -141,11 +141,15 @@ def canonical_rows(
     return header, rows, flags
 
 
-def _is_dated(header: str) -> bool:
+def _is_dated(header: str, file: ReturnFile, as_at: date) -> bool:
     """Whether the owner's update column is headed with its date ("Update as at Sep 23", or
-    "Update Sep 23" in a form of their own): the clean copy keeps the header, so that a merge
-    of it reads the column as of its round, as a merge of the file itself does."""
-    return update_column_date(header) is not None
+    "Update Sep 23" in a form of their own, with no record of its sending): the clean copy
+    keeps the header, so that a merge of it reads the column as of its round, as a merge of
+    the file itself does. (An edi_xl return's update column the owner renamed "Update Dec 23"
+    is the round's, found by its place: its clean copy is headed as the round's, helper-143.)"""
+    if file.metadata is not None:
+        return update_header_date(header)[1] is not None
+    return update_column_date(header, as_at) is not None
 
 
 def _value(row: ReturnRow, fld: str, status: str | None) -> Any:

@@ -2141,24 +2141,117 @@ def test_an_own_forms_update_column_dated_for_last_round_is_read_as_of_it(master
     assert [f.id for f in clean.flags if f.kind == "earlier_round_column"] == ["2.3"]
 
 
-def test_of_two_dated_update_columns_of_an_own_form_the_later_is_the_update(master, tmp_path):
-    """Fiona heads last round's column "Update Sep 23" and adds "Update Dec 23" after it: the
-    December one is the update; September's, left as it was, is nothing new."""
+def test_of_several_dated_update_columns_of_an_own_form_none_is_taken(master, tmp_path):
+    """Fiona heads last round's column "Update Sep 23", writes her December words in "Update
+    Dec 23" after it, and heads the next quarters' "Update Mar 24" and "Update Jun 24" ahead,
+    empty. Which column holds this round's words cannot be told from the headings (the
+    latest, empty, was taken, and her words dropped without a word: helper-143): none is
+    taken, and each column with text is said, for HR to copy."""
     from conftest import FIONA
 
-    def two(header, rows):
+    def four(header, rows):
         at = header.index("Update as at 18 Sep 23")
         header[at] = "Update Sep 23"
-        header.append("Update Dec 23")
+        header.extend(["Update Dec 23", "Update Mar 24", "Update Jun 24"])
         for number, row in rows.items():
-            row.append("November: on track" if number == "2.3" else None)
+            row.extend(["November: on track" if number == "2.3" else None, None, None])
 
-    own = _old_form_sent_back(master, tmp_path / "r", FIONA, two)
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, four)
     result = merge_returns(master, [own], as_at=AS_AT)
-    assert [(c.id, c.field, c.new) for c in result.changes] == [
-        ("2.3", "update", "November: on track")
-    ]
+    assert [(c.id, c.field) for c in result.changes if c.field == "update"] == []
+    unread = sorted(f.location.column for f in result.flags if f.kind == "column_not_read")
+    assert unread == ["Update Dec 23", "Update Sep 23"]
+
+
+@pytest.mark.parametrize(
+    ("heading", "as_at", "taken"),
+    [
+        # the old form, last round's "Update Sep 30" (30 Sep, not 2030): its text is no update
+        ("Update Sep 30", AS_AT, False),
+        # this round's, "Update Dec 18" (18 Dec, not 2018): taken, not flagged as an earlier
+        # round's
+        ("Update Dec 18", AS_AT, True),
+        # at a quarter's end, "Update Mar 31" in the round of 20 Mar 24 (not 2031)
+        ("Update Mar 31", date(2024, 3, 20), True),
+    ],
+)
+def test_a_month_and_a_day_in_an_own_forms_heading_is_read_against_the_round(
+    master, tmp_path, heading, as_at, taken
+):
+    """A heading of a month and two figures is a day when the figures are no year near the
+    round ("Update Sep 30"): read as the years 2030, 2018 and 2031, last round's untouched
+    texts were written in as new updates, or this round's flagged as an earlier round's
+    (helper-143)."""
+    from conftest import FIONA
+
+    def day(header, rows):
+        at = header.index("Update as at 18 Sep 23")
+        header[at] = heading
+        if taken:
+            for row in rows.values():
+                row[at] = None
+            rows["2.3"][at] = "FTSU policy reviewed"
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, day)
+    result = merge_returns(master, [own], as_at=as_at)
+    updates = [(c.id, c.new) for c in result.changes if c.field == "update"]
+    assert updates == ([("2.3", "FTSU policy reviewed")] if taken else [])
     assert not [f for f in result.flags if f.kind in ("column_not_read", "earlier_round_column")]
+
+
+def test_a_dated_column_on_a_sheet_beside_the_return_is_not_taken(master, tmp_path):
+    """Fiona's workbook: a "Return" sheet with an "Update as at 18 Dec 23" column filled in,
+    and a "Next steps" sheet of her own, "#", "Action", "Status" and "Update Mar 24": the
+    Return's column is the update; the other sheet's dated column is not taken (it was, and
+    wrote her March plans over her December words: helper-143)."""
+    from conftest import FIONA
+
+    def december(header, rows):
+        at = header.index("Update as at 18 Sep 23")
+        header[at] = "Update as at 18 Dec 23"
+        for number, row in rows.items():
+            row[at] = "December words" if number == "2.3" else None
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, december)
+    wb = load_workbook(own)
+    wb.active.title = "Return"
+    steps = wb.create_sheet("Next steps")
+    steps.append(["#", "Action", "Status", "Update Mar 24"])
+    steps.append(["2.3", "FTSU", "On Track", "March plan: board paper"])
+    wb.save(own)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [(c.id, c.new) for c in result.changes if c.field == "update"] == [
+        ("2.3", "December words")
+    ]
+    assert plan_rows(master)["2.3"]["Update as at 18 Dec 23"] == "December words"
+
+
+def test_an_edi_xl_returns_update_column_renamed_with_a_date_is_cleaned_as_the_rounds(
+    master, tmp_path
+):
+    """Jim renames his return's update column "Update Dec 23": its merge reads it by its
+    place (``header_renamed``), and so does a merge of its clean copy, headed as the round's
+    column (the copy kept "Update Dec 23", and its merge did not read it: helper-143)."""
+    from edi_xl.flows.normalise import normalise_returns
+
+    def renamed(ws, rows):
+        header_row = rows["1.4"] - 1
+        at = next(
+            c
+            for c in range(1, ws.max_column + 1)
+            if ws.cell(header_row, c).value == "Update as at 18 Dec 23"
+        )
+        ws.cell(header_row, at).value = "Update Dec 23"
+        ws.cell(rows["1.4"], at).value = "Data from BI arrived in November"
+
+    jim = _sent_and_edited(master, tmp_path, renamed)
+    twin = shutil.copy(master, tmp_path / "twin.xlsx")
+    normalise_returns([jim.path], tmp_path / "clean", as_at=AS_AT)
+    for target, source in ((master, jim.path), (twin, tmp_path / "clean")):
+        result = merge_returns(target, [source], as_at=AS_AT)
+        assert [(c.id, c.new) for c in result.changes if c.field == "update"] == [
+            ("1.4", "Data from BI arrived in November")
+        ], source
 
 
 def test_a_dated_column_beside_an_as_at_update_column_is_not_taken(master, tmp_path):

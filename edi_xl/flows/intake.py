@@ -426,36 +426,62 @@ def find_tables(book: WorkbookGrids, metadata: ReturnMetadata | None = None) -> 
         if table:
             tables.append(table)
     if metadata is None and not any(t.update_col is not None for t in tables):
-        return _with_a_dated_update(tables)
+        return _with_a_dated_update(book, tables)
     return tables
 
 
-def _with_a_dated_update(tables: list[ReturnTable]) -> list[ReturnTable]:
+def _with_a_dated_update(book: WorkbookGrids, tables: list[ReturnTable]) -> list[ReturnTable]:
     """``tables`` (of a return with no record of its sending, none with an update column),
-    or, when exactly one column of them all is headed as an update with a date alone and no
-    "as at" ("Update Dec 23", "Progress December 2023": :func:`dated_update_date`), the tables
-    read again with that column as the update: an owner's own form, or the trust's old one,
-    holds the owner's update there (it was said "not read", and HR copied it by hand). The
-    merge reads the column as of the round its date names (``merge._earlier_round_of_column``,
-    where the round's date tells a day from a year: "Update Sep 30"). Two such columns (last
-    round's and this one's, or next quarter's headed ahead), one beside an update column on
-    any sheet, or one in a return edi_xl made, are not taken: which holds this round's words
-    cannot be told, and each is said (``column_not_read``) as before (helper-143)."""
+    or, when the file holds exactly one column headed as an update with a date alone and no
+    "as at" ("Update Dec 23", "Progress December 2023": :func:`dated_update_date`), the
+    tables with that column as the update: an owner's own form, or the trust's old one, holds
+    the owner's update there (it was said "not read", and HR copied it by hand). The merge
+    reads it as of the round its date names (``merge._earlier_round_of_column``, where the
+    round's date tells a day from a year: "Update Sep 30").
+
+    Not taken, and said (``column_not_read``) as before, when which column holds this round's
+    words cannot be told (helper-143, helper-144): two such columns (last round's and this
+    one's, next quarters' headed ahead, a copy headed the same), counted by their header
+    cells, on the tables or in the first rows of a sheet with none (no Status column); one
+    beside an update column on any sheet; one in a return edi_xl made; one on another sheet
+    than the first table's (the file's update header is that table's: another's would be
+    read as this round's whatever its date); one holding numbers only (a "Progress Dec 23"
+    of percentages)."""
     dated = [
-        (table, name)
+        (table, col)
         for table in tables
-        for name in table.others
-        if dated_update_date(name) is not None
+        for col in table.others.values()
+        if dated_update_date(one_line(table.sheet.value(table.header_row, col))) is not None
     ]
-    if len(dated) != 1:
+    read = {id(t.sheet) for t in tables}
+    elsewhere = any(
+        dated_update_date(one_line(value) if isinstance(value, str) else None) is not None
+        for sheet in book.sheets
+        if sheet.name != META_SHEET and id(sheet) not in read
+        for r, _ in scan_headers(sheet, min_cells=1)
+        for value in sheet.rows[r]
+    )
+    if len(dated) != 1 or elsewhere or dated[0][0] is not tables[0]:
         return tables
-    table, name = dated[0]
-    col = table.others[name]
-    others = {n: c for n, c in table.others.items() if n != name}
-    return [
-        replace(t, update_col=col, update_header=name, others=others) if t is table else t
-        for t in tables
+    table, col = dated[0]
+    if _numbers_only(table, col):
+        return tables
+    name = next(n for n, c in table.others.items() if c == col)
+    others = {n: c for n, c in table.others.items() if c != col}
+    return [replace(table, update_col=col, update_header=name, others=others), *tables[1:]]
+
+
+def _numbers_only(table: ReturnTable, col: int) -> bool:
+    """Whether column ``col`` of ``table`` holds numbers only below its header (a percentage
+    done, a score): no update's words."""
+    values = [
+        table.sheet.value(r, col)
+        for r in range(table.header_row + 1, table.sheet.n_rows)
+        if not is_blank(table.sheet.value(r, col))
     ]
+    return bool(values) and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in values
+    )
 
 
 def _sent_header_row(metadata: ReturnMetadata | None, sheet: SheetGrid) -> int | None:

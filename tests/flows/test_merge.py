@@ -2276,3 +2276,56 @@ def test_a_dated_column_beside_an_as_at_update_column_is_not_taken(master, tmp_p
     ]
     [unread] = result.flags
     assert unread.kind == "column_not_read" and unread.location.column == "Update Mar 24"
+
+
+def _own_workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    """An owner's own workbook (no record of a return edi_xl sent): each sheet's rows."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["on a second sheet's table", "copied, headed the same", "beside a sheet with no Status",
+     "of numbers only"],
+)  # fmt: skip
+def test_a_dated_column_whose_round_cannot_be_told_is_said_not_taken(master, tmp_path, case):
+    """Where the one dated column cannot be told to be the owner's update of its round, it is
+    not taken, and its text is said (``column_not_read``), as before (helper-144): on a
+    second sheet's table (the file's update header is its first table's, so it was read as
+    this round's whatever its date: last round's texts written in as new); copied beside
+    itself, headed the same (the left, last round's, was taken); with a sheet of no Status
+    column headed "Update Dec 23" beside it (her words there, never read nor said); a
+    "Progress Dec 23" of percentages (written in as updates)."""
+    header = ["#", "Action", "Status"]
+    old = "Ongoing work to review the FTSU policy and champion roles."
+    if case == "on a second sheet's table":
+        sheets = {
+            "RAG": [header, ["2.3", "FTSU", "On Track"]],
+            "Detail": [[*header, "Update Sep 23"], ["2.3", "FTSU", "On Track", old]],
+        }
+    elif case == "copied, headed the same":
+        sheets = {
+            "Sheet": [
+                [*header, "Update Dec 23", "Update Dec 23"],
+                ["2.3", "FTSU", "On Track", old, "December words"],
+            ]
+        }
+    elif case == "beside a sheet with no Status":
+        sheets = {
+            "Return": [[*header, "Update Sep 23"], ["2.3", "FTSU", "On Track", old]],
+            "December": [["#", "Action", "Update Dec 23"], ["2.3", "FTSU", "December words"]],
+        }
+    else:
+        sheets = {"Sheet": [[*header, "Progress Dec 23"], ["2.3", "FTSU", "On Track", 0.5]]}
+    own = _own_workbook(tmp_path / "r" / "Fiona MacDonald.xlsx", sheets)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [c for c in result.changes if c.field == "update"] == []
+    assert [f.kind for f in result.flags if f.kind == "column_not_read"]

@@ -476,10 +476,10 @@ FILE_SUPERSEDED_EARLIER = "a newer return was merged earlier this round"
 FILE_SUPERSEDED_SAME_ACTIONS = "a newer return updates the same actions"
 FILE_SUPERSEDED_LATER = "a newer return ({newer}) came in"
 #: A return with nothing new in its Status and update cells, but with notes, pictures or
-#: TRUE / FALSE on them (flagged one by one): not passed over as if nothing came back.
+#: TRUE / FALSE on them, or text in columns merge does not read (flagged one by one): not
+#: passed over as if nothing came back.
 RETURN_UNCHANGED_NOT_MERGED = (
-    "sent back with no new status or update; {left} on its cells not merged (flagged): read "
-    "{them} before chasing the owner"
+    "sent back with no new status or update; {left} (flagged): read {them} before chasing the owner"
 )
 #: ``changed_since_sent`` for a return's Status not applied: the due date passed and the rule
 #: keeps the action Red (``status_overridden``); a newer return was taken for the action; the

@@ -823,8 +823,10 @@ class _Merge:
         of_file = file_flags(file, self.as_at, self.path)
         start = len(self.flags)
         self.flags.extend(of_file)
-        if noted := [f.kind for f in of_file if f.kind == Code.NOTE_NOT_MERGED]:
-            self.not_merged[file.name].update(noted)  # (notes off the action rows)
+        # (notes off the action rows; text in columns merge does not read: an owner's words
+        # under a header of their own, helper-143)
+        if noted := [f.kind for f in of_file if f.kind in _SAID_OF_THE_FILE]:
+            self.not_merged[file.name].update(noted)
         sent = file.metadata.by_id() if file.metadata else {}
         sent_as_at = file.metadata.as_at if file.metadata else None
         matched = self._matched(file, sent)
@@ -1606,13 +1608,26 @@ _NOT_MERGED_WORDS = {
 }
 
 
+#: The flags of a whole return (not of a row) counted as what it held that was not merged.
+_SAID_OF_THE_FILE = frozenset({Code.NOTE_NOT_MERGED, Code.COLUMN_NOT_READ})
+
+
 def _not_merged_words(counts: Counter[Code]) -> str:
-    """What a return's cells held that was not merged, in words: "2 notes and 1 picture"."""
+    """What a return held that was not merged, in words: "2 notes and 1 picture on its cells
+    not merged", "text in 1 column not read"."""
     parts = [
         plural(counts[code], one, many)
         for code, (one, many) in _NOT_MERGED_WORDS.items()
         if counts[code]
     ]
+    said = [f"{_listed(parts)} on its cells not merged"] if parts else []
+    if columns := counts[Code.COLUMN_NOT_READ]:
+        said.append(f"text in {plural(columns, 'column', 'columns')} not read")
+    return " and ".join(said)
+
+
+def _listed(parts: list[str]) -> str:
+    """``parts`` as a list in words: "a, b and c"."""
     return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
 
 

@@ -316,8 +316,8 @@ def why_chased(status: OwnerStatus | None, as_at: date) -> str:
         return (
             f"thank you for sending back your return ({sent}), but it "
             f"had no new status or update in its Status and update columns for the round as "
-            f"at {when}: notes, comments, pictures, tick boxes and error values (#N/A) on its "
-            "cells cannot be taken into the plan."
+            f"at {when}: text in other columns, and notes, comments, pictures, tick boxes and "
+            "error values (#N/A) on its cells, cannot be taken into the plan."
         )
     if status is not None and status.returned == UNCHANGED:
         return (

@@ -1755,8 +1755,8 @@ def test_notes_on_a_return_are_flagged_and_its_owner_not_chased_as_if_silent(
     reminder = next(r[1] for r in returns if len(r) > 1 and str(r[1]).startswith("Dear Jim"))
     assert "no new status or update in its Status and update columns" in reminder
     assert (
-        "notes, comments, pictures, tick boxes and error values (#N/A) on its cells cannot"
-        in reminder
+        "text in other columns, and notes, comments, pictures, tick boxes and error values "
+        "(#N/A) on its cells, cannot be taken into the plan" in reminder
     )
 
 
@@ -2329,3 +2329,33 @@ def test_a_dated_column_whose_round_cannot_be_told_is_said_not_taken(master, tmp
     result = merge_returns(master, [own], as_at=AS_AT)
     assert [c for c in result.changes if c.field == "update"] == []
     assert [f.kind for f in result.flags if f.kind == "column_not_read"]
+
+
+def test_a_return_whose_words_are_in_a_column_not_read_is_not_chased_as_empty(master, tmp_path):
+    """Fiona's own form: her words under two dated columns, neither taken (which is this
+    round's cannot be told), and no Status changed. The return is still *unchanged*, but its
+    reason says what it holds, for HR to read before chasing her, and her reminder says why
+    (it said "sent back with no new status or update", and her reminder that it "had no new
+    status or update in it": helper-143)."""
+    own = _own_workbook(
+        tmp_path / "r" / "Fiona MacDonald.xlsx",
+        {
+            "Sheet": [
+                ["#", "Action", "Status", "Update Sep 23", "Update Dec 23"],
+                ["2.3", "FTSU", None, None, "December words"],
+            ]
+        },
+    )
+    result = merge_returns(master, [own], as_at=AS_AT)
+    (outcome,) = result.files
+    assert outcome.outcome == "unchanged"
+    assert outcome.reason == (
+        "sent back with no new status or update; text in 1 column not read (flagged): read it "
+        "before chasing the owner"
+    )
+    returns = [
+        [v for v in row if v is not None]
+        for row in load_workbook(master)["Returns"].iter_rows(values_only=True)
+    ]
+    reminder = next(r[1] for r in returns if len(r) > 1 and str(r[1]).startswith("Dear Fiona"))
+    assert "text in other columns" in reminder

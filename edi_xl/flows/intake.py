@@ -1460,7 +1460,9 @@ def _read_book(
         rows,
         stamp=stamp or saved_at(path, result.format, result),
         owner=metadata.owner if metadata else None,
-        update_header=tables[0].update_header,
+        # (the first table's with an update column: of a first sheet with none, this was
+        # None, and "Update as at 18 Sep 23" on the second read as this round's, helper-144)
+        update_header=next((t.update_header for t in tables if t.update_col is not None), None),
         metadata=metadata,
         unread=unread,
         renamed=renamed,

@@ -2359,3 +2359,23 @@ def test_a_return_whose_words_are_in_a_column_not_read_is_not_chased_as_empty(ma
     ]
     reminder = next(r[1] for r in returns if len(r) > 1 and str(r[1]).startswith("Dear Fiona"))
     assert "text in other columns" in reminder
+
+
+def test_an_old_forms_update_column_on_its_second_sheet_is_read_as_of_its_round(master, tmp_path):
+    """Fiona's workbook: a "RAG" sheet of numbers, actions and Status, and a "Detail" sheet
+    with last round's "Update as at 18 Sep 23", its text left as it was but 2.3's. The
+    column is last round's: the untouched texts are no update, 2.3's words are taken and
+    flagged (the file's update header was its first sheet's, none, and every September text
+    was written in as December's: helper-144)."""
+    rag = [["#", "Action", "Status"], ["2.3", "FTSU", "On Track"], ["5.6", "Other", "On Track"]]
+    detail = [
+        ["#", "Action", "Status", "Update as at 18 Sep 23"],
+        ["2.3", "FTSU", "On Track", "FTSU policy reviewed in November"],
+        ["1.9", "Values", "On Track", plan_rows(master)["1.9"]["Update as at 18 Sep 23"]],
+    ]
+    own = _own_workbook(tmp_path / "r" / "Fiona MacDonald.xlsx", {"RAG": rag, "Detail": detail})
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [(c.id, c.new) for c in result.changes if c.field == "update"] == [
+        ("2.3", "FTSU policy reviewed in November")
+    ]
+    assert [f.id for f in result.flags if f.kind == "earlier_round_column"] == ["2.3"]

@@ -79,10 +79,17 @@ def dated_update_date(text: object, near: date | None = None) -> date | None:
     parsed = parse_date(m.group(1))
     if parsed.kind is not DateKind.EXACT and parsed.kind is not DateKind.MONTH:
         return None
-    two = _MONTH_AND_TWO.match(m.group(1))
-    if near is None or parsed.date is None or not two or abs(parsed.date.year - near.year) <= 1:
-        return parsed.date
-    day, month = int(two.group(2)), parsed.date.month
+    return _near_the_round(m.group(1), parsed.date, near)
+
+
+def _near_the_round(text: str, read: date | None, near: date | None) -> date | None:
+    """``read``, the date ``text`` was read as, or, when ``text`` is a month and two figures
+    read as a year far from ``near``'s ("Sep 30": 2030), day 30 of that month near ``near``
+    (:func:`dated_update_date`)."""
+    two = _MONTH_AND_TWO.match(text)
+    if near is None or read is None or not two or abs(read.year - near.year) <= 1:
+        return read
+    day, month = int(two.group(2)), read.month
     candidates = [
         date(year, month, day)
         for year in (near.year - 1, near.year, near.year + 1)
@@ -98,9 +105,14 @@ def dated_update_date(text: object, near: date | None = None) -> date | None:
 
 def update_column_date(header: str | None, near: date | None = None) -> date | None:
     """The date an owner's update column is headed with: "Update as at <date>"
-    (:func:`update_header_date`), or a date alone after "Update" (:func:`dated_update_date`,
-    ``near`` the round's date)."""
-    return update_header_date(header)[1] or dated_update_date(header, near)
+    (:func:`update_header_date`), or a date alone after "Update" (:func:`dated_update_date`);
+    a month and two figures read near ``near``, the round's date, as a year or a day ("Update
+    as at Sep 30" in the round of 18 Dec 23: 30 Sep 2023, not 2030)."""
+    is_update, dated = update_header_date(header)
+    if is_update and header is not None:
+        m = _UPDATE_AS_AT.match(" ".join(header.split()).lower())
+        return _near_the_round(m.group(1), dated, near) if m else dated
+    return dated_update_date(header, near)
 
 
 def update_header(as_at: date) -> str:

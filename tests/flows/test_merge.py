@@ -2168,6 +2168,8 @@ def test_of_several_dated_update_columns_of_an_own_form_none_is_taken(master, tm
     [
         # the old form, last round's "Update Sep 30" (30 Sep, not 2030): its text is no update
         ("Update Sep 30", AS_AT, False),
+        # the same with "as at" (read as 2030 before too: helper-144)
+        ("Update as at Sep 30", AS_AT, False),
         # this round's, "Update Dec 18" (18 Dec, not 2018): taken, not flagged as an earlier
         # round's
         ("Update Dec 18", AS_AT, True),

@@ -381,3 +381,14 @@ def tiny_png(path: Path) -> Path:
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
     return path
+
+
+@pytest.fixture(params=["edi_xl's reader", "openpyxl's reader"])
+def either_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A test taking it runs twice: loading masters with edi_xl's fast reader, and with
+    openpyxl's own reader (the one a package the fast reader does not take is read with)."""
+    if request.param == "openpyxl's reader":
+        from edi_xl.master import loading
+
+        monkeypatch.setattr(loading, "_fast_can_read", lambda data: False)
+    return str(request.param)

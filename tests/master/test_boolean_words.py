@@ -14,7 +14,6 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 import xlsxwriter
 from conftest import AS_AT, add_seed_plan_sheet, rewrite_part
 
@@ -49,12 +48,7 @@ def build(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("fast", [True, False], ids=["edi_xl's reader", "openpyxl's reader"])
-def test_read_as_excel_reads_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool
-) -> None:
-    if not fast:
-        monkeypatch.setattr(loading, "_fast_can_read", lambda data: False)
+def test_read_as_excel_reads_them(tmp_path: Path, either_reader: str) -> None:
     ws = load_master(build(tmp_path / "plan.xlsx"))["Action Plan"]
     assert loading.value_at(ws, 1, 11) == TICKS
     assert [loading.value_at(ws, r, 11) for r in (2, 3, 4)] == [True, False, True]

@@ -21,7 +21,6 @@ import xlsxwriter
 from conftest import AS_AT, add_seed_plan_sheet, merge_one_update
 
 from edi_xl.flows.refresh import refresh_workbook
-from edi_xl.master import loading
 from edi_xl.master.plan import load_master
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -97,10 +96,7 @@ def linked(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     return build(tmp_path / "plan.xlsx", request.param)
 
 
-@pytest.mark.parametrize("fast", [True, False], ids=["edi_xl's reader", "openpyxl's reader"])
-def test_opened_with_its_link(linked: Path, monkeypatch: pytest.MonkeyPatch, fast: bool) -> None:
-    if not fast:
-        monkeypatch.setattr(loading, "_fast_can_read", lambda data: False)
+def test_opened_with_its_link(linked: Path, either_reader: str) -> None:
     wb = load_master(linked)
     [link] = wb._external_links
     assert link.file_link.Target == "Last%20year's%20plan.xlsx"

@@ -16,12 +16,10 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 import xlsxwriter
 from conftest import AS_AT, add_seed_plan_sheet, rewrite_part
 
 from edi_xl.flows.refresh import refresh_workbook
-from edi_xl.master import loading
 from edi_xl.master.plan import load_master
 
 PLAN = "xl/worksheets/sheet1.xml"
@@ -74,12 +72,7 @@ def _parts(path: Path) -> dict[str, bytes]:
         return {name: zf.read(name) for name in zf.namelist()}
 
 
-@pytest.mark.parametrize("fast", [True, False], ids=["edi_xl's reader", "openpyxl's reader"])
-def test_opened_with_the_rules_it_can_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool
-) -> None:
-    if not fast:
-        monkeypatch.setattr(loading, "_fast_can_read", lambda data: False)
+def test_opened_with_the_rules_it_can_read(tmp_path: Path, either_reader: str) -> None:
     wb = load_master(build(tmp_path / "plan.xlsx"))
     read = [
         (str(cf.sqref), rule.type)

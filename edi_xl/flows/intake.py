@@ -20,13 +20,14 @@ import contextlib
 import errno
 import functools
 import queue
+import re
 import shutil
 import sys
 import tempfile
 import threading
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -422,7 +423,9 @@ def find_tables(book: WorkbookGrids, metadata: ReturnMetadata | None = None) -> 
     for sheet in book.sheets:
         if sheet.name == META_SHEET:
             continue
-        table = _find_table(sheet, _sent_header_row(metadata, sheet))
+        sent_row = _sent_header_row(metadata, sheet)
+        sent_update = metadata.update_header if metadata and sent_row is not None else None
+        table = _find_table(sheet, sent_row, sent_update)
         if table:
             tables.append(table)
     if metadata is None and not any(t.update_col is not None for t in tables):
@@ -453,14 +456,7 @@ def _with_a_dated_update(book: WorkbookGrids, tables: list[ReturnTable]) -> list
         for col in table.others.values()
         if dated_update_date(one_line(table.sheet.value(table.header_row, col))) is not None
     ]
-    read = {id(t.sheet) for t in tables}
-    elsewhere = any(
-        dated_update_date(one_line(value) if isinstance(value, str) else None) is not None
-        for sheet in book.sheets
-        if sheet.name != META_SHEET and id(sheet) not in read
-        for r, _ in scan_headers(sheet, min_cells=1)
-        for value in sheet.rows[r]
-    )
+    elsewhere = next(_dated_headers_off_the_tables(book, tables), None)
     if len(dated) != 1 or elsewhere or dated[0][0] is not tables[0]:
         return tables
     table, col = dated[0]
@@ -471,17 +467,65 @@ def _with_a_dated_update(book: WorkbookGrids, tables: list[ReturnTable]) -> list
     return [replace(table, update_col=col, update_header=name, others=others), *tables[1:]]
 
 
+def _dated_headers_off_the_tables(
+    book: WorkbookGrids, tables: list[ReturnTable]
+) -> Iterator[tuple[SheetGrid, int, int, str]]:
+    """The cells headed as an update with a date alone (:func:`dated_update_date`) in the
+    header-like rows of the sheets not read as a table (no Status column: "#", "Action",
+    "Update Dec 23"): (the sheet, the 0-based row and column, the header)."""
+    read = {id(t.sheet) for t in tables}
+    for sheet in book.sheets:
+        if sheet.name == META_SHEET or id(sheet) in read:
+            continue
+        for r, _ in scan_headers(sheet, min_cells=1):
+            for col, value in enumerate(sheet.rows[r]):
+                header = one_line(value) if isinstance(value, str) else None
+                if header and dated_update_date(header) is not None:
+                    yield sheet, r, col, header
+
+
+def dated_columns_off_the_tables(
+    book: WorkbookGrids, tables: list[ReturnTable], file_name: str
+) -> list[Problem]:
+    """``column_not_read`` for each column of a return with no record headed as an update with
+    a date alone on a sheet not read as a table, that holds text: an owner's words there
+    ("Update Dec 23" on a sheet with no Status column) are said, never passed over
+    (helper-145: they were not, and the only column said was last round's)."""
+    found: list[Problem] = []
+    for sheet, r, col, header in _dated_headers_off_the_tables(book, tables):
+        filled = [row for row in range(r + 1, sheet.n_rows) if not is_blank(typed(sheet, row, col))]
+        if filled:
+            found.append(
+                problem(
+                    Code.COLUMN_NOT_READ,
+                    file=file_name,
+                    sheet=sheet.name,
+                    row=filled[0] + 1,
+                    column=header,
+                    letter=get_column_letter(col + 1),
+                    values=plural(len(filled), "value"),
+                )
+            )
+    return found
+
+
 def _numbers_only(table: ReturnTable, col: int) -> bool:
     """Whether column ``col`` of ``table`` holds numbers only below its header (a percentage
-    done, a score): no update's words."""
+    done, a score; as numbers, or as text: a CSV's "50%", helper-145): no update's words."""
     values = [
         table.sheet.value(r, col)
         for r in range(table.header_row + 1, table.sheet.n_rows)
         if not is_blank(table.sheet.value(r, col))
     ]
     return bool(values) and all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in values
+        (isinstance(v, int | float) and not isinstance(v, bool))
+        or (isinstance(v, str) and _A_NUMBER.match(v.strip()) is not None)
+        for v in values
     )
+
+
+#: A number written as text (a CSV's cells, a cell formatted as text): "50%", "0.5", "3/4".
+_A_NUMBER = re.compile(r"^[-+]?(?:\d+(?:[.,]\d+)?|\.\d+)\s*%?$|^\d+\s*/\s*\d+$")
 
 
 def _sent_header_row(metadata: ReturnMetadata | None, sheet: SheetGrid) -> int | None:
@@ -505,12 +549,17 @@ SENT_PLACES = {
 }
 
 
-def _find_table(sheet: SheetGrid, sent_header_row: int | None = None) -> ReturnTable | None:
+def _find_table(
+    sheet: SheetGrid, sent_header_row: int | None = None, sent_update: str | None = None
+) -> ReturnTable | None:
     """The action table of ``sheet``. At ``sent_header_row`` (an edi_xl return's header row,
     :func:`_sent_header_row`) a Status, Last update or update column whose header the owner
     renamed ("My notes", "Progress comments", or a formula's text) is found by its place as
     sent (:func:`_by_place`), never passed over as a column not read; the locked "Last
-    update" (last round's text) is never taken as the update."""
+    update" (last round's text) is never taken as the update; the column headed as the
+    return's update column was sent (``sent_update``, "Update as at 18 Dec 23") is the update,
+    whatever the owner added beside it ("Update as at 18 Mar 24": not the latest, helper-145).
+    A column dated later than the update is not an earlier round's: it is said if filled."""
     for r, fields in scan_headers(sheet, min_cells=1):
         if "id" not in fields and "action" not in fields:
             continue  # (no key: not the header row, whatever its columns say)
@@ -530,7 +579,12 @@ def _find_table(sheet: SheetGrid, sent_header_row: int | None = None) -> ReturnT
             for name, col in columns.updates.items()
             if name.casefold() != SENT_LAST_UPDATE and col not in placed
         }
-        update_col, update_name = _pick_update_column(candidates, columns.update_dates)
+        update_col: int | None
+        update_name: str | None
+        if sent_update in candidates:
+            update_col, update_name = candidates[sent_update], sent_update
+        else:
+            update_col, update_name = _pick_update_column(candidates, columns.update_dates)
         if update_col is None and "update" in by_place:
             update_col = by_place["update"]
             update_name = one_line(sheet.value(r, update_col)) or None
@@ -550,9 +604,11 @@ def _find_table(sheet: SheetGrid, sent_header_row: int | None = None) -> ReturnT
                 last_update_col = col
                 continue
             dated = columns.update_dates.get(name)
-            if dated is None or dated == columns.update_dates.get(update_name or ""):
-                # an undated note column ("Comments") beside the update, or the round's own
-                # header written twice (a copy of the column): not read, so said if filled
+            its = columns.update_dates.get(update_name or "")
+            if dated is None or dated == its or (its is not None and dated > its):
+                # an undated note column ("Comments") beside the update, the round's own
+                # header written twice (a copy of the column), or a later round's headed
+                # ahead: not read, so said if filled
                 others[name] = col
             else:
                 history[name] = col
@@ -1447,6 +1503,8 @@ def _read_book(
             break
     if not rows:
         return rejected(Code.EMPTY_ACTION_TABLE)
+    if metadata is None:  # (an owner's words under a dated header off the tables)
+        unread += dated_columns_off_the_tables(result, tables, name)
     if metadata is not None:  # (a trust's own form may keep instructions on a sheet)
         unread += unread_sheets(result, tables, name)
         # an edi_xl return is sent with no notes: one on its header, its title or under its

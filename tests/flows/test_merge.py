@@ -2296,7 +2296,7 @@ def _own_workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
 @pytest.mark.parametrize(
     "case",
     ["on a second sheet's table", "copied, headed the same", "beside a sheet with no Status",
-     "of numbers only"],
+     "of numbers only", "of numbers only, as text"],
 )  # fmt: skip
 def test_a_dated_column_whose_round_cannot_be_told_is_said_not_taken(master, tmp_path, case):
     """Where the one dated column cannot be told to be the owner's update of its round, it is
@@ -2305,7 +2305,8 @@ def test_a_dated_column_whose_round_cannot_be_told_is_said_not_taken(master, tmp
     this round's whatever its date: last round's texts written in as new); copied beside
     itself, headed the same (the left, last round's, was taken); with a sheet of no Status
     column headed "Update Dec 23" beside it (her words there, never read nor said); a
-    "Progress Dec 23" of percentages (written in as updates)."""
+    "Progress Dec 23" of percentages (written in as updates), also as text, as a CSV has them
+    (helper-145). The column holding her words is the one said."""
     header = ["#", "Action", "Status"]
     old = "Ongoing work to review the FTSU policy and champion roles."
     if case == "on a second sheet's table":
@@ -2326,11 +2327,20 @@ def test_a_dated_column_whose_round_cannot_be_told_is_said_not_taken(master, tmp
             "December": [["#", "Action", "Update Dec 23"], ["2.3", "FTSU", "December words"]],
         }
     else:
-        sheets = {"Sheet": [[*header, "Progress Dec 23"], ["2.3", "FTSU", "On Track", 0.5]]}
+        done = 0.5 if case == "of numbers only" else "50%"
+        sheets = {"Sheet": [[*header, "Progress Dec 23"], ["2.3", "FTSU", "On Track", done]]}
     own = _own_workbook(tmp_path / "r" / "Fiona MacDonald.xlsx", sheets)
     result = merge_returns(master, [own], as_at=AS_AT)
     assert [c for c in result.changes if c.field == "update"] == []
-    assert [f.kind for f in result.flags if f.kind == "column_not_read"]
+    said = {
+        (f.location.sheet, f.location.column) for f in result.flags if f.kind == "column_not_read"
+    }
+    where = {
+        "on a second sheet's table": ("Detail", "Update Sep 23"),
+        "copied, headed the same": ("Sheet", "Update Dec 23 (E)"),
+        "beside a sheet with no Status": ("December", "Update Dec 23"),
+    }.get(case, ("Sheet", "Progress Dec 23"))
+    assert where in said
 
 
 def test_a_return_whose_words_are_in_a_column_not_read_is_not_chased_as_empty(master, tmp_path):
@@ -2381,3 +2391,26 @@ def test_an_old_forms_update_column_on_its_second_sheet_is_read_as_of_its_round(
         ("2.3", "FTSU policy reviewed in November")
     ]
     assert [f.id for f in result.flags if f.kind == "earlier_round_column"] == ["2.3"]
+
+
+@pytest.mark.parametrize("ahead", ["March: board paper", None])
+def test_a_later_rounds_column_added_to_an_edi_xl_return_is_not_its_update(master, tmp_path, ahead):
+    """Jim fills in "Update as at 18 Dec 23" of the return he was sent, and adds a column
+    after it, "Update as at 18 Mar 24", empty or with a note for March. The column the return
+    was sent with is the update; the March one is said if filled (the latest was taken: his
+    December words were dropped without a word, and with it empty the return was "unchanged",
+    helper-145)."""
+
+    def ahead_of_it(ws, rows):
+        header_row = rows["1.4"] - 1
+        ws.cell(header_row, 7).value = "Update as at 18 Mar 24"
+        ws.cell(rows["1.4"], 6).value = "December: panel training booked"
+        ws.cell(rows["1.4"], 7).value = ahead
+
+    jim = _sent_and_edited(master, tmp_path, ahead_of_it)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert [(c.id, c.new) for c in result.changes if c.field == "update"] == [
+        ("1.4", "December: panel training booked")
+    ]
+    said = [f.location.column for f in result.flags if f.kind == "column_not_read"]
+    assert said == (["Update as at 18 Mar 24"] if ahead else [])

@@ -487,13 +487,18 @@ def _dated_headers_off_the_tables(
 def dated_columns_off_the_tables(
     book: WorkbookGrids, tables: list[ReturnTable], file_name: str
 ) -> list[Problem]:
-    """``column_not_read`` for each column of a return with no record headed as an update with
-    a date alone on a sheet not read as a table, that holds text: an owner's words there
+    """``column_not_read`` for each column of a return with no record and no update column
+    read, headed as an update with a date alone on a sheet not read as a table, that holds
+    text (words, not numbers: a dashboard's counts are not an update): an owner's words there
     ("Update Dec 23" on a sheet with no Status column) are said, never passed over
     (helper-145: they were not, and the only column said was last round's)."""
     found: list[Problem] = []
     for sheet, r, col, header in _dated_headers_off_the_tables(book, tables):
-        filled = [row for row in range(r + 1, sheet.n_rows) if not is_blank(typed(sheet, row, col))]
+        filled = [
+            row
+            for row in range(r + 1, sheet.n_rows)
+            if isinstance(value := typed(sheet, row, col), str) and not is_blank(value)
+        ]
         if filled:
             found.append(
                 problem(
@@ -581,7 +586,13 @@ def _find_table(
         }
         update_col: int | None
         update_name: str | None
-        if sent_update in candidates:
+        if sent_update in candidates and (
+            not _empty_column(sheet, r + 1, candidates[sent_update])
+            or all(_empty_column(sheet, r + 1, c) for c in candidates.values())
+        ):
+            # the column sent as the update, unless the owner left it empty and wrote in a
+            # column added beside it ("Update as at 18 Mar 24" in a late return): then the
+            # latest, as before (helper-146)
             update_col, update_name = candidates[sent_update], sent_update
         else:
             update_col, update_name = _pick_update_column(candidates, columns.update_dates)
@@ -1503,7 +1514,8 @@ def _read_book(
             break
     if not rows:
         return rejected(Code.EMPTY_ACTION_TABLE)
-    if metadata is None:  # (an owner's words under a dated header off the tables)
+    if metadata is None and not any(t.update_col is not None for t in tables):
+        # (an owner's words under a dated header off the tables, when no update was read)
         unread += dated_columns_off_the_tables(result, tables, name)
     if metadata is not None:  # (a trust's own form may keep instructions on a sheet)
         unread += unread_sheets(result, tables, name)

@@ -2414,3 +2414,46 @@ def test_a_later_rounds_column_added_to_an_edi_xl_return_is_not_its_update(maste
     ]
     said = [f.location.column for f in result.flags if f.kind == "column_not_read"]
     assert said == (["Update as at 18 Mar 24"] if ahead else [])
+
+
+def test_words_only_in_a_column_added_to_an_edi_xl_return_are_its_update(master, tmp_path):
+    """Jim answers late: he leaves the column he was sent empty and writes in one he adds,
+    "Update as at 10 Jan 24". His words are the update, as before the sent column was
+    preferred (helper-146)."""
+
+    def late(ws, rows):
+        header_row = rows["1.4"] - 1
+        ws.cell(header_row, 7).value = "Update as at 10 Jan 24"
+        ws.cell(rows["1.4"], 7).value = "January: panel training booked"
+
+    jim = _sent_and_edited(master, tmp_path, late)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert [(c.id, c.new) for c in result.changes if c.field == "update"] == [
+        ("1.4", "January: panel training booked")
+    ]
+
+
+def test_dated_columns_of_another_sheet_beside_a_read_update_are_not_said(master, tmp_path):
+    """Fiona's own workbook: her plan sheet's "Update as at 18 Dec 23" is read; a "Previous"
+    sheet keeps last rounds' words under "Update Jun 23" and "Update Sep 23", and a
+    dashboard counts under "Progress Dec 23". None of those is said as not read (helper-146:
+    each was, once the sheets off the tables were looked at)."""
+    own = _own_workbook(
+        tmp_path / "r" / "Fiona MacDonald.xlsx",
+        {
+            "Plan": [
+                ["#", "Action", "Status", "Update as at 18 Dec 23"],
+                ["2.3", "FTSU", "On Track", "December words"],
+            ],
+            "Previous": [
+                ["#", "Action", "Update Jun 23", "Update Sep 23"],
+                ["2.3", "FTSU", "June words", "September words"],
+            ],
+            "Dashboard": [["Theme", "Progress Dec 23"], ["Culture", 3]],
+        },
+    )
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [(c.id, c.new) for c in result.changes if c.field == "update"] == [
+        ("2.3", "December words")
+    ]
+    assert not [f for f in result.flags if f.kind == "column_not_read"]

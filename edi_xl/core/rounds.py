@@ -55,8 +55,9 @@ _DATE_ALONE = re.compile(
     r"|^\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})$"
 )
 #: A month and two figures ("Sep 30"): a year ("Sep 23") or a day.
-_AFTER_THE_ROUND = timedelta(days=45)
 _MONTH_AND_TWO = re.compile(r"^([a-z]{3,9})\.?[\s'/.-]*(\d{2})$")
+#: How long after a round's date a column headed with a day may still be that round's.
+_AFTER_THE_ROUND = timedelta(days=45)
 
 
 def dated_update_date(text: object, near: date | None = None) -> date | None:

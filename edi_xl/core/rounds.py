@@ -33,16 +33,23 @@ def today() -> date:
 
 def update_header_date(text: object) -> tuple[bool, date | None]:
     """Is this an "Update as at <date>" header, and which date does it carry?"""
+    part = _as_at_part(text)
+    return (False, None) if part is None else (True, _day_or_month(part))
+
+
+def _as_at_part(text: object) -> str | None:
+    """What follows "Update as at" in a header, as written (None: no such header)."""
     if text is None:
-        return False, None
+        return None
     raw = " ".join(str(text).split())
     m = _UPDATE_AS_AT.match(raw.lower())
-    if not m:
-        return False, None
-    parsed = parse_date(raw[m.start(1) :])
-    if parsed.kind is DateKind.EXACT or parsed.kind is DateKind.MONTH:
-        return True, parsed.date
-    return True, None
+    return raw[m.start(1) :] if m else None
+
+
+def _day_or_month(text: str) -> date | None:
+    """The date ``text`` reads as, when it names a day or a month (not a quarter, a year)."""
+    parsed = parse_date(text)
+    return parsed.date if parsed.kind in (DateKind.EXACT, DateKind.MONTH) else None
 
 
 #: An update column headed with the day or month it was written for and no "as at", as an
@@ -77,10 +84,7 @@ def dated_update_date(text: object, near: date | None = None) -> date | None:
     m = _UPDATE_DATED.match(" ".join(text.split()).lower())
     if not m or not _DATE_ALONE.match(m.group(1)):
         return None
-    parsed = parse_date(m.group(1))
-    if parsed.kind is not DateKind.EXACT and parsed.kind is not DateKind.MONTH:
-        return None
-    return _near_the_round(m.group(1), parsed.date, near)
+    return _near_the_round(m.group(1), _day_or_month(m.group(1)), near)
 
 
 def _near_the_round(text: str, read: date | None, near: date | None) -> date | None:
@@ -109,10 +113,9 @@ def update_column_date(header: str | None, near: date | None = None) -> date | N
     (:func:`update_header_date`), or a date alone after "Update" (:func:`dated_update_date`);
     a month and two figures read near ``near``, the round's date, as a year or a day ("Update
     as at Sep 30" in the round of 18 Dec 23: 30 Sep 2023, not 2030)."""
-    is_update, dated = update_header_date(header)
-    if is_update and header is not None:
-        m = _UPDATE_AS_AT.match(" ".join(header.split()).lower())
-        return _near_the_round(m.group(1), dated, near) if m else dated
+    part = _as_at_part(header)
+    if part is not None:
+        return _near_the_round(part.lower(), _day_or_month(part), near)
     return dated_update_date(header, near)
 
 

@@ -428,9 +428,14 @@ def find_tables(book: WorkbookGrids, metadata: ReturnMetadata | None = None) -> 
         table = _find_table(sheet, sent_row, sent_update)
         if table:
             tables.append(table)
-    if metadata is None and not any(t.update_col is not None for t in tables):
+    if _no_update_read(metadata, tables):
         return _with_a_dated_update(book, tables)
     return tables
+
+
+def _no_update_read(metadata: ReturnMetadata | None, tables: list[ReturnTable]) -> bool:
+    """Whether a return has no record of its sending and no table of it an update column."""
+    return metadata is None and not any(t.update_col is not None for t in tables)
 
 
 def _with_a_dated_update(book: WorkbookGrids, tables: list[ReturnTable]) -> list[ReturnTable]:
@@ -451,18 +456,17 @@ def _with_a_dated_update(book: WorkbookGrids, tables: list[ReturnTable]) -> list
     read as this round's whatever its date); one holding numbers only (a "Progress Dec 23"
     of percentages)."""
     dated = [
-        (table, col)
+        (table, name, col)
         for table in tables
-        for col in table.others.values()
+        for name, col in table.others.items()
         if dated_update_date(one_line(table.sheet.value(table.header_row, col))) is not None
     ]
     elsewhere = next(_dated_headers_off_the_tables(book, tables), None)
     if len(dated) != 1 or elsewhere or dated[0][0] is not tables[0]:
         return tables
-    table, col = dated[0]
+    table, name, col = dated[0]
     if _numbers_only(table, col):
         return tables
-    name = next(n for n, c in table.others.items() if c == col)
     others = {n: c for n, c in table.others.items() if c != col}
     return [replace(table, update_col=col, update_header=name, others=others), *tables[1:]]
 
@@ -1514,7 +1518,7 @@ def _read_book(
             break
     if not rows:
         return rejected(Code.EMPTY_ACTION_TABLE)
-    if metadata is None and not any(t.update_col is not None for t in tables):
+    if _no_update_read(metadata, tables):
         # (an owner's words under a dated header off the tables, when no update was read)
         unread += dated_columns_off_the_tables(result, tables, name)
     if metadata is not None:  # (a trust's own form may keep instructions on a sheet)

@@ -672,10 +672,10 @@ def _earlier_round_of_column(header: str | None, as_at: date, rounds: set[date])
     """The master's round a return's update column is dated for, when it is earlier than
     ``as_at`` (the trust's old form sent back: its only update column, "Update as at 18 Sep
     23", or "Update Sep 23" in a form of the owner's own, is still last round's); None for
-    this round's column or an undated one. The column's
-    date is the master's round of its month ("Update as at Sep 23", read as 30 Sep, is the
-    round of 18 Sep; "Update as at 15 Dec 23", the trust's own day, is the round of 18 Dec),
-    else the nearest round before it (``rounds``: the master's rounds, ``as_at`` among them).
+    this round's column or an undated one. The column's date is the master's round of its
+    month ("Update as at Sep 23", read as 30 Sep, is the round of 18 Sep; "Update as at 15 Dec
+    23", the trust's own day, is the round of 18 Dec), else the nearest round before it
+    (``rounds``: the master's rounds, ``as_at`` among them).
     For a return with no hidden record: one edi_xl made for another round is flagged
     ``other_round``."""
     dated = update_column_date(header, as_at)

@@ -119,6 +119,31 @@ def update_column_date(header: str | None, near: date | None = None) -> date | N
     return dated_update_date(header, near)
 
 
+def the_rounds_column(dates: Sequence[date | None], picked: int, as_at: date) -> int | None:
+    """Which of an owner's dated update columns holds the round's update, when the one taken
+    without the round's date (``picked``: the latest, :func:`latest_round`) is not it: the
+    position of the column to take instead, or None to keep ``picked``. ``dates``: each
+    column's date, read near ``as_at`` (:func:`update_column_date`).
+
+    A form headed for the year ahead ("Update as at 18 Sep 23" ... "Update as at 18 Jun 24",
+    filled one quarter at a time) holds the round's words in the column of the round's month
+    (the latest such), else, when the one taken is headed for a later round (more than 45
+    days after ``as_at``), in the latest column dated before that: the one taken was read as
+    the update, and the owner's words were passed over as an earlier round's."""
+    taken = dates[picked]
+    if taken is None or (taken.year, taken.month) == (as_at.year, as_at.month):
+        return None
+    this_month = [
+        (d, i) for i, d in enumerate(dates) if d and (d.year, d.month) == (as_at.year, as_at.month)
+    ]
+    if this_month:
+        return max(this_month)[1]
+    if taken <= as_at + _AFTER_THE_ROUND:
+        return None
+    written = [(d, i) for i, d in enumerate(dates) if d and d <= as_at + _AFTER_THE_ROUND]
+    return max(written)[1] if written else None
+
+
 def update_header(as_at: date) -> str:
     """The header text for a round's update column: "Update as at 18 Dec 23"."""
     return f"Update as at {short_date_short_year(as_at)}"

@@ -29,7 +29,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -38,7 +38,13 @@ from openpyxl.utils import get_column_letter
 from edi_xl.core.errors import EncryptedFileError, NotASpreadsheetError, UnreadableFileError
 from edi_xl.core.number_formats import as_shown
 from edi_xl.core.problems import Code, Flag, Outcome, Problem, problem
-from edi_xl.core.rounds import dated_update_date, is_update_header, latest_round
+from edi_xl.core.rounds import (
+    dated_update_date,
+    is_update_header,
+    latest_round,
+    the_rounds_column,
+    update_column_date,
+)
 from edi_xl.core.status import RAG, parse_status, status_remark
 from edi_xl.core.text import cell_text, one_line, plural, shortened, with_links
 from edi_xl.flows.owner_returns import (
@@ -153,6 +159,10 @@ class ReturnFile:
     #: The sensitivity label of a spreadsheet attached to an email (read while it was on
     #: disk); a file's own is read from ``path`` when wanted (:func:`label_of`)
     label: SensitivityLabel | None = None
+    #: A return with no record of its sending and several dated update columns: the file
+    #: read with each earlier one as the update, by its header, for the round whose column
+    #: it is (:func:`for_the_round`)
+    by_round: tuple[tuple[str, ReturnFile], ...] = ()
 
     def label_of(self) -> SensitivityLabel | None:
         """The return's sensitivity label: an attachment's as read, else its file's."""
@@ -416,16 +426,20 @@ class ReturnTable:
     by_place: dict[str, int] = field(default_factory=dict)
 
 
-def find_tables(book: WorkbookGrids, metadata: ReturnMetadata | None = None) -> list[ReturnTable]:
+def find_tables(
+    book: WorkbookGrids, metadata: ReturnMetadata | None = None, round_update: str | None = None
+) -> list[ReturnTable]:
     """The action table of each sheet that has one (instructions sheets are passed over).
-    ``metadata``: the return's hidden record, when it has one (:func:`return_metadata`)."""
+    ``metadata``: the return's hidden record, when it has one (:func:`return_metadata`);
+    ``round_update``: the header of the update column to take, the round's
+    (:func:`for_the_round`), whatever it holds."""
     tables: list[ReturnTable] = []
     for sheet in book.sheets:
         if sheet.name == META_SHEET:
             continue
         sent_row = _sent_header_row(metadata, sheet)
         sent_update = metadata.update_header if metadata and sent_row is not None else None
-        table = _find_table(sheet, sent_row, sent_update)
+        table = _find_table(sheet, sent_row, sent_update, round_update)
         if table:
             tables.append(table)
     if _no_update_read(metadata, tables):
@@ -537,6 +551,22 @@ def _numbers_only(table: ReturnTable, col: int) -> bool:
 _A_NUMBER = re.compile(r"^[-+]?(?:\d+(?:[.,]\d+)?|\.\d+)\s*%?$|^\d+\s*/\s*\d+$")
 
 
+def for_the_round(file: ReturnFile, as_at: date) -> ReturnFile:
+    """``file`` as read for the round at ``as_at``: a return with no record of its sending
+    whose update column, the latest dated (:func:`_pick_update_column`), is not the round's
+    (:func:`edi_xl.core.rounds.the_rounds_column`: a form headed for the year ahead,
+    "Update as at 18 Mar 24" beside December's), is read with the round's as the update,
+    whatever it holds; the later columns' text is said (``column_not_read``), never passed
+    over as an earlier round's (it was: December's words were dropped, and the return was
+    "sent back with no new status or update")."""
+    if not file.by_round or file.update_header is None:
+        return file
+    headers = [header for header, _ in file.by_round]
+    dates = [update_column_date(h, as_at) for h in [*headers, file.update_header]]
+    i = the_rounds_column(dates, len(headers), as_at)
+    return file if i is None else file.by_round[i][1]
+
+
 def _sent_header_row(metadata: ReturnMetadata | None, sheet: SheetGrid) -> int | None:
     """The 0-based header row of ``sheet`` as ``edi-xl returns`` wrote it, when the return's
     hidden record says this sheet is its table, in the layout this edi_xl writes (None
@@ -559,7 +589,10 @@ SENT_PLACES = {
 
 
 def _find_table(
-    sheet: SheetGrid, sent_header_row: int | None = None, sent_update: str | None = None
+    sheet: SheetGrid,
+    sent_header_row: int | None = None,
+    sent_update: str | None = None,
+    round_update: str | None = None,
 ) -> ReturnTable | None:
     """The action table of ``sheet``. At ``sent_header_row`` (an edi_xl return's header row,
     :func:`_sent_header_row`) a Status, Last update or update column whose header the owner
@@ -567,7 +600,8 @@ def _find_table(
     sent (:func:`_by_place`), never passed over as a column not read; the locked "Last
     update" (last round's text) is never taken as the update; the column headed as the
     return's update column was sent (``sent_update``, "Update as at 18 Dec 23") is the update,
-    whatever the owner added beside it ("Update as at 18 Mar 24": not the latest, helper-145).
+    whatever the owner added beside it ("Update as at 18 Mar 24": not the latest, helper-145);
+    so is the column headed ``round_update``, whatever it holds.
     A column dated later than the update is not an earlier round's: it is said if filled."""
     for r, fields in scan_headers(sheet, min_cells=1):
         if "id" not in fields and "action" not in fields:
@@ -590,7 +624,9 @@ def _find_table(
         }
         update_col: int | None
         update_name: str | None
-        if sent_update in candidates and (
+        if round_update in candidates:
+            update_col, update_name = candidates[round_update], round_update
+        elif sent_update in candidates and (
             not _empty_column(sheet, r + 1, candidates[sent_update])
             or all(_empty_column(sheet, r + 1, c) for c in candidates.values())
         ):
@@ -1481,6 +1517,39 @@ def _read_book(
         return rejected(
             Code.NO_ACTION_TABLE, sheets=", ".join(repr(s.name) for s in result.sheets) or "none"
         )
+    file = _read_tables(path, name, result, metadata, tables, stamp)
+    if metadata is None and file.outcome == READ:
+        file.by_round = tuple(
+            (header, _read_tables(path, name, result, None, round_tables, file.stamp))
+            for header in _earlier_dated_updates(tables)
+            if (round_tables := find_tables(result, None, header))
+        )
+    return file
+
+
+def _earlier_dated_updates(tables: list[ReturnTable]) -> list[str]:
+    """The headers of the dated update columns left of the round the return's update
+    column is dated for (its table's ``history``), when that one is dated: each may be the
+    round's column (:func:`for_the_round`)."""
+    table = next((t for t in tables if t.update_col is not None), None)
+    if table is None or update_column_date(table.update_header) is None:
+        return []
+    return list(table.history)
+
+
+def _read_tables(
+    path: Path,
+    name: str,
+    result: WorkbookGrids,
+    metadata: ReturnMetadata | None,
+    tables: list[ReturnTable],
+    stamp: datetime | None = None,
+) -> ReturnFile:
+    """The return ``name`` read from its action ``tables`` (:func:`_read_book`)."""
+
+    def rejected(code: Code, **fields: Any) -> ReturnFile:
+        return ReturnFile(path, name, REJECTED, problem(code, file=name, **fields))
+
     rows: list[ReturnRow] = []
     unread: list[Problem] = []
     renamed: list[Problem] = []

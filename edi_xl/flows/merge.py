@@ -55,6 +55,7 @@ from edi_xl.flows.intake import (
     ReturnFile,
     ReturnRow,
     ReturnsReading,
+    for_the_round,
     not_merged_flags,
     returned_status,
     typed_formula_flags,
@@ -1217,7 +1218,7 @@ def merge_book(
     here if not given).
     """
     master = master_plan if master_plan is not None else read_master_plan(wb, path)
-    files = earlier_rounds_left_out(wb, files, as_at)
+    files = earlier_rounds_left_out(wb, [for_the_round(f, as_at) for f in files], as_at)
     merge = _Merge(wb, master, as_at, path)
     for file in files:
         if file.outcome == READ:

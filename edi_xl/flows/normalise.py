@@ -55,6 +55,7 @@ from edi_xl.flows.intake import (
     REJECTED,
     ReturnFile,
     ReturnRow,
+    for_the_round,
     not_merged_flags,
     read_returns,
     returned_status,
@@ -260,6 +261,7 @@ def normalise_returns(
             if fallback is None:
                 raise
             as_at, source = fallback, TODAY
+    files = [for_the_round(f, as_at) for f in files]
     targets = _output_names([f for f in files if f.outcome == READ], out, f".{fmt}")
     outcomes: list[FileOutcome] = []
     flags: list[Flag] = []

@@ -8,6 +8,7 @@ from edi_xl.core.rounds import (
     is_update_header,
     latest_round,
     rounds_before,
+    the_rounds_column,
     undated_in_round,
     update_header,
 )
@@ -73,3 +74,23 @@ def test_an_update_column_dated_nowhere_is_the_rounds_unless_it_would_write_over
     # a header naming when it was written is that date's, never the round's (helper-101)
     for dated in ("Update (June 2023)", "Progress at 30 Sep 2023", "2022/23 progress"):
         assert undated_in_round([dated], [[dated]], dec) == {}
+
+
+def test_the_rounds_column_of_a_form_headed_for_the_year_ahead() -> None:
+    """Of an owner's dated update columns, the latest taken (``picked``) gives way to the
+    round's: the latest in the round's month, else, when the one taken is more than 45 days
+    ahead, the latest before that; None keeps the one taken."""
+    sep, dec, mar, jun = (
+        date(2023, 9, 18),
+        date(2023, 12, 18),
+        date(2024, 3, 18),
+        date(2024, 6, 18),
+    )
+    assert the_rounds_column([sep, dec, mar, jun], 3, dec) == 1
+    assert the_rounds_column([sep, dec, mar, jun], 3, mar) == 2
+    assert the_rounds_column([sep, dec, mar, jun], 3, jun) is None  # the one taken is it
+    assert the_rounds_column([sep, jun], 1, dec) == 0  # none in December: the latest before
+    assert the_rounds_column([sep, date(2024, 1, 15)], 1, dec) is None  # a little after
+    assert the_rounds_column([sep, jun], 1, date(2024, 9, 18)) is None  # all earlier
+    assert the_rounds_column([None, jun], 1, dec) is None  # undated: never the round's
+    assert the_rounds_column([sep, None], 1, dec) is None  # the one taken is undated

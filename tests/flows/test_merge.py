@@ -2457,3 +2457,80 @@ def test_dated_columns_of_another_sheet_beside_a_read_update_are_not_said(master
         ("2.3", "December words")
     ]
     assert not [f for f in result.flags if f.kind == "column_not_read"]
+
+
+def _year_ahead(december: str | None, march: str | None):
+    """``_old_form_sent_back``'s edit: the trust's old form headed for the year ahead,
+    "Update as at 18 Dec 23", "... 18 Mar 24" and "... 18 Jun 24" after last round's
+    September column, with 2.3's words in December's and March's."""
+
+    def edit(header, rows):
+        header.extend(
+            ["Update as at 18 Dec 23", "Update as at 18 Mar 24", "Update as at 18 Jun 24"]
+        )
+        for number, row in rows.items():
+            row.extend([december, march, None] if number == "2.3" else [None, None, None])
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("december", "march"),
+    [("December words", None), ("December words", "Plans for March"), (None, "March words")],
+)
+def test_a_form_headed_for_the_year_ahead_is_read_in_the_rounds_column(
+    master, tmp_path, december, march
+):
+    """Fiona's form has its update columns headed for the year ahead: September's (last
+    round's texts), December's, and March's and June's, empty or not. Her words are in the
+    round's column, December's: taken. Before, the latest column, June's, was read as the
+    update, and December's passed over as an earlier round's: her words were dropped without a
+    word and the return was "sent back with no new status or update". Words in a later
+    round's column are said (``column_not_read``), never taken as December's."""
+    from conftest import FIONA
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, _year_ahead(december, march))
+    result = merge_returns(master, [own], as_at=AS_AT)
+    taken = [(c.id, c.new) for c in result.changes if c.field == "update"]
+    assert taken == ([("2.3", december)] if december else [])
+    unread = [f.location.column for f in result.flags if f.kind == "column_not_read"]
+    assert unread == (["Update as at 18 Mar 24"] if march else [])
+    assert not [f for f in result.flags if f.kind == "earlier_round_column"]
+    (outcome,) = result.files
+    if december is None:
+        assert outcome.outcome == "unchanged"
+        assert "text in 1 column not read (flagged)" in (outcome.reason or "")
+    else:
+        assert outcome.outcome == "merged"
+
+
+def test_a_form_headed_for_the_year_ahead_is_normalised_in_the_rounds_column(master, tmp_path):
+    """Its clean copy holds December's words as the round's update, and merges alike."""
+    from conftest import FIONA
+
+    from edi_xl.flows.normalise import normalise_returns
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, _year_ahead("December words", None))
+    normalise_returns([own], tmp_path / "clean", as_at=AS_AT)
+    (clean,) = (tmp_path / "clean").iterdir()
+    rows = list(load_workbook(clean).active.iter_rows(values_only=True))
+    header = next(r for r in rows if "Status" in r)
+    at = header.index("Update as at 18 Dec 23")
+    assert [r[at] for r in rows if r[0] == "2.3"] == ["December words"]
+    result = merge_returns(master, [clean], as_at=AS_AT)
+    assert [(c.id, c.new) for c in result.changes if c.field == "update"] == [
+        ("2.3", "December words")
+    ]
+
+
+def test_a_form_headed_for_the_year_ahead_is_read_in_the_next_rounds_column(master, tmp_path):
+    """In March's round the same form's March column is the update (December's, holding what
+    the master has, is an earlier round's)."""
+    from conftest import FIONA
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, _year_ahead(None, "March words"))
+    result = merge_returns(master, [own], as_at=date(2024, 3, 18))
+    assert [(c.id, c.new) for c in result.changes if c.field == "update"] == [
+        ("2.3", "March words")
+    ]
+    assert not [f for f in result.flags if f.kind == "column_not_read"]

@@ -206,6 +206,19 @@ def rewrite_part(path: Path, part: str, change: Any) -> None:
             zf.writestr(info, change(data) if info.filename == part else data)
 
 
+def seed_plan_rewritten(path: Path, change: Any, part: str = "xl/worksheets/sheet1.xml") -> Path:
+    """An XlsxWriter workbook at ``path`` of seed 000's plan alone (:func:`add_seed_plan_sheet`),
+    its sheet's part then given by ``change(bytes)`` (:func:`rewrite_part`): a file as some
+    other program writes it."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    add_seed_plan_sheet(wb)
+    wb.close()
+    rewrite_part(path, part, change)
+    return path
+
+
 def with_formula_results(
     path: Path, results: dict[str, Any], part: str = "xl/worksheets/sheet1.xml"
 ) -> None:

@@ -1556,13 +1556,31 @@ class _PivotsLeftReader(ExcelReader):
     ``Nested.from_tree() missing 1 required positional argument``) and reads every record
     of a big cache into objects (its ``pivot_caches`` reads them all again for each sheet)."""
 
-    read_worksheets = _with_names(
+    _read_sheets = _with_names(
         ExcelReader.read_worksheets,
         WorksheetReader=_LenientSheetReader,
         TableDefinition=_PivotTablesLeftInFile,
     )
 
     read = _with_names(ExcelReader.read, apply_stylesheet=_apply_stylesheet)
+
+    #: How many cell styles the sheets name, when the stylesheet may have fewer
+    #: (:func:`styles_named`): 0, never looked at, until a reading fails on it.
+    styles_named = 0
+
+    def read_worksheets(self) -> None:
+        self._pad_styles()
+        self._read_sheets()
+
+    def _pad_styles(self) -> None:
+        """Cells naming styles the stylesheet does not have (:attr:`styles_named`) read as
+        its first, as LibreOffice reads them (their cells keep the ids as they were)."""
+        styles = self.wb._cell_styles
+        if len(styles) < self.styles_named:
+            first = styles[0] if styles else StyleArray()
+            for _ in range(self.styles_named - len(styles)):
+                list.append(styles, StyleArray(first))  # (IndexedList.append keeps one copy)
+
     _read_workbook = _with_names(ExcelReader.read_workbook, WorkbookParser=_LenientWorkbookParser)
 
     def read_strings(self) -> None:
@@ -1615,6 +1633,7 @@ class _FastExcelReader(_PivotsLeftReader):
     )
 
     def read_worksheets(self) -> None:
+        self._pad_styles()
         self._read_worksheets()
         for ws in self.wb.worksheets:
             _values_of_bound_cells(ws)
@@ -1644,6 +1663,23 @@ class _FastExcelReader(_PivotsLeftReader):
             names = self.parser.defined_names.by_sheet().get("global", {})
             texts = {name: getattr(d, "attr_text", None) or "" for name, d in names.items()}
             _SKIP[self.wb] = set(self._skip_rows(texts))
+
+
+#: A cell's or a row's style id, as a sheet part writes it.
+_STYLE_ID = re.compile(rb"<(?:c|row)\b[^>]*?\ss=\"(\d+)\"")
+
+
+def styles_named(data: bytes) -> int:
+    """How many cell styles the sheets of the package ``data`` name (the highest id, plus
+    one): a damaged file's cells may name more than its stylesheet has (LibreOffice's test
+    file tdf100709.xlsx, trimmed by hand; "list index out of range" was all edi_xl said)."""
+    found = 0
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                ids = _STYLE_ID.findall(archive.read(name))
+                found = max(found, *(int(i) + 1 for i in ids)) if ids else found
+    return found
 
 
 def _fast_can_read(data: bytes) -> bool:
@@ -1697,17 +1733,33 @@ def load_workbook_fast(
     }
     if _fast_can_read(data):
         try:
-            reader = _FastExcelReader(
-                BytesIO(data),
-                skip_rows=skip_rows,
-                values_only=values_only,
-                cells_on_use=cells_on_use,
-                **options,
+            return _read_with(
+                data,
+                lambda: _FastExcelReader(
+                    BytesIO(data),
+                    skip_rows=skip_rows,
+                    values_only=values_only,
+                    cells_on_use=cells_on_use,
+                    **options,
+                ),
             )
-            reader.read()
-            return reader.wb
         except Exception:  # noqa: BLE001 - openpyxl reads it again below, and says why not
             pass
-    reader = _PivotsLeftReader(BytesIO(data), **options)  # (openpyxl's load_workbook)
-    reader.read()
-    return reader.wb
+    return _read_with(data, lambda: _PivotsLeftReader(BytesIO(data), **options))
+
+
+def _read_with(data: bytes, reader: Callable[[], _PivotsLeftReader]) -> Workbook:
+    """The workbook ``reader()`` reads from ``data``; read again, when it fails on an index,
+    with the styles its cells name that the stylesheet lacks (:func:`styles_named`)."""
+    first = reader()
+    try:
+        first.read()
+        return first.wb
+    except IndexError:
+        named, wb = styles_named(data), getattr(first, "wb", None)
+        if wb is None or named <= len(wb._cell_styles):
+            raise
+    again = reader()
+    again.styles_named = named
+    again.read()
+    return again.wb

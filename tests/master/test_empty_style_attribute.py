@@ -14,8 +14,7 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-import xlsxwriter
-from conftest import AS_AT, add_seed_plan_sheet, rewrite_part, seed_rows
+from conftest import AS_AT, seed_plan_rewritten, seed_rows
 
 from edi_xl.flows.refresh import refresh_workbook
 from edi_xl.master import loading
@@ -35,10 +34,7 @@ def empty_styles(data: bytes) -> bytes:
 
 
 def build(path: Path) -> Path:
-    wb = xlsxwriter.Workbook(str(path))
-    add_seed_plan_sheet(wb)
-    wb.close()
-    rewrite_part(path, SHEET, empty_styles)
+    seed_plan_rewritten(path, empty_styles, SHEET)
     with zipfile.ZipFile(path) as zf:
         assert zf.read(SHEET).count(b' s=""') > 100
     return path

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 
 from edi_xl.core.dates import DateKind, parse_date, short_date_short_year
@@ -119,29 +119,51 @@ def update_column_date(header: str | None, near: date | None = None) -> date | N
     return dated_update_date(header, near)
 
 
-def the_rounds_column(dates: Sequence[date | None], picked: int, as_at: date) -> int | None:
+def the_rounds_column(
+    dates: Sequence[date | None], filled: Sequence[bool], picked: int, as_at: date
+) -> int | None:
     """Which of an owner's dated update columns holds the round's update, when the one taken
     without the round's date (``picked``: the latest, :func:`latest_round`) is not it: the
     position of the column to take instead, or None to keep ``picked``. ``dates``: each
-    column's date, read near ``as_at`` (:func:`update_column_date`).
+    column's date, read near ``as_at`` (:func:`update_column_date`); ``filled``: whether it
+    holds any text.
 
     A form headed for the year ahead ("Update as at 18 Sep 23" ... "Update as at 18 Jun 24",
     filled one quarter at a time) holds the round's words in the column of the round's month
-    (the latest such), else, when the one taken is headed for a later round (more than 45
-    days after ``as_at``), in the latest column dated before that: the one taken was read as
-    the update, and the owner's words were passed over as an earlier round's."""
+    (the latest such), when it holds any; else in one written a little after the round's
+    date (up to 45 days: "Update as at 10 Jan 24", a late answer, helper-147), the latest;
+    else the round's month's column, empty, is the update (words in a later round's column
+    are then said, not taken). A form with no column of the round's month whose column taken
+    is headed more than 45 days ahead and holds nothing: the latest that holds text, ahead
+    (the owner's answer, as one such column alone is taken), else before the round."""
     taken = dates[picked]
-    if taken is None or (taken.year, taken.month) == (as_at.year, as_at.month):
+    if taken is None or _in_month(taken, as_at):
         return None
-    this_month = [
-        (d, i) for i, d in enumerate(dates) if d and (d.year, d.month) == (as_at.year, as_at.month)
-    ]
-    if this_month:
-        return max(this_month)[1]
-    if taken <= as_at + _AFTER_THE_ROUND:
+    window = as_at + _AFTER_THE_ROUND
+    month = _latest(dates, lambda i, d: _in_month(d, as_at))
+    late = _latest(dates, lambda i, d: filled[i] and as_at < d <= window)
+    if month is not None and filled[month]:
+        found: int | None = month
+    elif late is not None or month is not None:
+        found = late if late is not None else month
+    elif taken <= window or filled[picked]:
         return None
-    written = [(d, i) for i, d in enumerate(dates) if d and d <= as_at + _AFTER_THE_ROUND]
-    return max(written)[1] if written else None
+    else:
+        found = _latest(dates, lambda i, d: filled[i] and d > window)
+        if found is None:
+            found = _latest(dates, lambda i, d: filled[i])
+    return None if found == picked else found
+
+
+def _in_month(d: date, as_at: date) -> bool:
+    return (d.year, d.month) == (as_at.year, as_at.month)
+
+
+def _latest(dates: Sequence[date | None], wanted: Callable[[int, date], bool]) -> int | None:
+    """The position of the latest dated column ``wanted(position, date)`` says yes to (of
+    two of one date, the one further right), or None."""
+    found = [(d, i) for i, d in enumerate(dates) if d is not None and wanted(i, d)]
+    return max(found)[1] if found else None
 
 
 def update_header(as_at: date) -> str:

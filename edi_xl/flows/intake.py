@@ -555,16 +555,22 @@ def for_the_round(file: ReturnFile, as_at: date) -> ReturnFile:
     """``file`` as read for the round at ``as_at``: a return with no record of its sending
     whose update column, the latest dated (:func:`_pick_update_column`), is not the round's
     (:func:`edi_xl.core.rounds.the_rounds_column`: a form headed for the year ahead,
-    "Update as at 18 Mar 24" beside December's), is read with the round's as the update,
-    whatever it holds; the later columns' text is said (``column_not_read``), never passed
-    over as an earlier round's (it was: December's words were dropped, and the return was
-    "sent back with no new status or update")."""
+    "Update as at 18 Mar 24" beside December's), is read with the round's as the update;
+    the later columns' text is said (``column_not_read``), never passed over as an earlier
+    round's (it was: December's words were dropped, and the return was "sent back with no
+    new status or update")."""
     if not file.by_round or file.update_header is None:
         return file
-    headers = [header for header, _ in file.by_round]
-    dates = [update_column_date(h, as_at) for h in [*headers, file.update_header]]
-    i = the_rounds_column(dates, len(headers), as_at)
-    return file if i is None else file.by_round[i][1]
+    readings = [*file.by_round, (file.update_header, file)]
+    dates = [update_column_date(header, as_at) for header, _ in readings]
+    filled = [any(row.update for row in reading.rows) for _, reading in readings]
+    i = the_rounds_column(dates, filled, len(file.by_round), as_at)
+    if i is None:
+        return file
+    # (what was set on the file once read: the email it came attached to, its label)
+    return replace(
+        file.by_round[i][1], email=file.email, attachment=file.attachment, label=file.label
+    )
 
 
 def _sent_header_row(metadata: ReturnMetadata | None, sheet: SheetGrid) -> int | None:

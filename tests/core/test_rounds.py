@@ -78,19 +78,32 @@ def test_an_update_column_dated_nowhere_is_the_rounds_unless_it_would_write_over
 
 def test_the_rounds_column_of_a_form_headed_for_the_year_ahead() -> None:
     """Of an owner's dated update columns, the latest taken (``picked``) gives way to the
-    round's: the latest in the round's month, else, when the one taken is more than 45 days
-    ahead, the latest before that; None keeps the one taken."""
+    round's (None keeps the one taken)."""
     sep, dec, mar, jun = (
         date(2023, 9, 18),
         date(2023, 12, 18),
         date(2024, 3, 18),
         date(2024, 6, 18),
     )
-    assert the_rounds_column([sep, dec, mar, jun], 3, dec) == 1
-    assert the_rounds_column([sep, dec, mar, jun], 3, mar) == 2
-    assert the_rounds_column([sep, dec, mar, jun], 3, jun) is None  # the one taken is it
-    assert the_rounds_column([sep, jun], 1, dec) == 0  # none in December: the latest before
-    assert the_rounds_column([sep, date(2024, 1, 15)], 1, dec) is None  # a little after
-    assert the_rounds_column([sep, jun], 1, date(2024, 9, 18)) is None  # all earlier
-    assert the_rounds_column([None, jun], 1, dec) is None  # undated: never the round's
-    assert the_rounds_column([sep, None], 1, dec) is None  # the one taken is undated
+    jan, feb = date(2024, 1, 10), date(2024, 2, 5)  # 23 and 49 days after 18 Dec 23
+    year = [sep, dec, mar, jun]
+    # the round's month's column, filled: taken, whatever is ahead
+    assert the_rounds_column(year, [True, True, False, False], 3, dec) == 1
+    assert the_rounds_column(year, [True, True, True, False], 3, dec) == 1
+    assert the_rounds_column(year, [True, True, True, True], 3, mar) == 2
+    assert the_rounds_column(year, [True, True, True, True], 3, jun) is None  # it is the one
+    # empty: a late answer (up to 45 days after the round) is taken, else the month's column
+    assert the_rounds_column([dec, jan], [False, True], 1, dec) is None
+    assert the_rounds_column([sep, dec, jan, mar], [True, False, True, False], 3, dec) == 2
+    assert the_rounds_column(year, [True, False, True, False], 3, dec) == 1
+    # no column of the round's month: one taken a little after, or filled, is kept
+    assert the_rounds_column([sep, jan], [True, False], 1, dec) is None
+    assert the_rounds_column([sep, feb], [True, True], 1, dec) is None
+    assert the_rounds_column([sep, mar, jun], [True, False, False], 2, dec) == 0
+    assert the_rounds_column([sep, mar, jun], [False, True, False], 2, dec) == 1
+    assert the_rounds_column([sep, mar, jun], [True, True, False], 2, dec) == 1
+    assert the_rounds_column([sep, mar, jun], [False, False, False], 2, dec) is None
+    assert the_rounds_column([sep, jun], [True, False], 1, date(2024, 9, 18)) is None
+    # undated columns are never the round's
+    assert the_rounds_column([None, jun], [True, False], 1, dec) is None
+    assert the_rounds_column([sep, None], [True, False], 1, dec) is None

@@ -2534,3 +2534,57 @@ def test_a_form_headed_for_the_year_ahead_is_read_in_the_next_rounds_column(mast
         ("2.3", "March words")
     ]
     assert not [f for f in result.flags if f.kind == "column_not_read"]
+
+
+def test_a_late_answer_beside_the_rounds_empty_column_is_taken(master, tmp_path):
+    """Fiona's old form has December's column, empty, and her words in a column she added a
+    little after the round, "Update as at 10 Jan 24": a late answer, taken as December's (as
+    before the year-ahead rule, and as a return edi_xl made is read: helper-146, -147)."""
+    from conftest import FIONA
+
+    def late(header, rows):
+        header.extend(["Update as at 18 Dec 23", "Update as at 10 Jan 24"])
+        for number, row in rows.items():
+            row.extend([None, "January words" if number == "2.3" else None])
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, late)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [(c.id, c.new) for c in result.changes if c.field == "update"] == [
+        ("2.3", "January words")
+    ]
+    assert not [f for f in result.flags if f.kind == "column_not_read"]
+
+
+def test_a_form_headed_for_the_year_ahead_attached_to_an_email_is_named_for_it(master, tmp_path):
+    """The round's reading of a return attached to an email keeps what was set on the return
+    once read: the email and the attachment it is named after, which tie it to its owner
+    (helper-147: the reading for the round had lost them, and a forwarded email named for
+    Fiona holding Jim's form was put down to Fiona)."""
+    from email.message import EmailMessage
+
+    from conftest import FIONA
+
+    from edi_xl.flows.intake import for_the_round, read_returns
+
+    own = _old_form_sent_back(master, tmp_path / "form", FIONA, _year_ahead("December words", None))
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "Fiona <f@trust.nhs.uk>", "edi@trust.nhs.uk", "RE"
+    msg.set_content("attached")
+    kind = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    msg.add_attachment(own.read_bytes(), maintype="application", subtype=kind, filename=own.name)
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "FW update.eml").write_bytes(bytes(msg))
+    (read,) = read_returns([tmp_path / "inbox"])
+    taken = for_the_round(read, AS_AT)
+    assert taken is not read and taken.update_header == "Update as at 18 Dec 23"
+    assert (taken.email, taken.attachment) == ("FW update.eml", f"{FIONA}.xlsx")
+    result = merge_returns(master, [tmp_path / "inbox"], as_at=AS_AT)
+    (outcome,) = result.files
+    assert (outcome.file, outcome.outcome, outcome.owner) == (
+        f"FW update.eml > {FIONA}.xlsx",
+        "merged",
+        FIONA,
+    )
+    assert [(c.id, c.new) for c in result.changes if c.field == "update"] == [
+        ("2.3", "December words")
+    ]

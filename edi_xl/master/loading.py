@@ -1422,14 +1422,19 @@ def _with_names(method: Callable[..., Any], **replaced: Any) -> Callable[..., An
 def _read_external_link(archive: zipfile.ZipFile, book_path: str) -> ExternalLink:
     """openpyxl's ``read_external_link``, but an empty ``sheetDataSet`` (no cached sheet:
     LibreOffice 4.3 wrote ``<sheetDataSet></sheetDataSet>``; Excel reads it as no cache) is
-    read as none: openpyxl refused the whole workbook ("Value must be a sequence"). The
-    patch writer keeps the part as it is in the file."""
+    read as none: openpyxl refused the whole workbook ("Value must be a sequence"); and a
+    link to no file, with no relationships part (a DDE link, ``<ddeLink>``: Excel writes it
+    so), is read with none: openpyxl refused the workbook ("There is no item named
+    'xl/externalLinks/_rels/externalLink1.xml.rels' in the archive"). The patch writer keeps
+    the part as it is in the file."""
     root = parse(archive.read(book_path))
     for empty in root.iter(f"{_MAIN}sheetDataSet"):
         if len(empty) == 0 and (parent := empty.getparent()) is not None:
             parent.remove(empty)
     book = ExternalLink.from_tree(root)
-    book.file_link = get_dependents(archive, get_rels_path(book_path))[0]
+    rels = get_rels_path(book_path)
+    targets = get_dependents(archive, rels) if rels in archive.namelist() else []
+    book.file_link = targets[0] if len(targets) else None
     return book
 
 

@@ -2594,7 +2594,7 @@ def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> _Made:
     conditional formats' styles are numbered in a list of their own, found by identity
     (:class:`_DxfsByIdentity`): the workbook's is left as it was."""
     all_sheets, active = wb._sheets, wb._active_sheet_index
-    dxfs = wb._differential_styles
+    dxfs, links = wb._differential_styles, wb._external_links
     cells = {ws.title: ws._cells for ws in sheets if _plain_cells(ws)}
     rows = {
         ws.title: dict(ws.row_dimensions) for ws in sheets if ws.title in cells and _plain_rows(ws)
@@ -2604,6 +2604,9 @@ def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> _Made:
         wb._sheets = list(sheets)
         wb._active_sheet_index = 0
         wb._differential_styles = made_dxfs
+        # (the links' parts are the file's, kept as they are: a link to no file, a DDE
+        # link, has no file openpyxl could write)
+        wb._external_links = []
         for ws in sheets:
             if ws.title in cells:
                 ws._cells = {}
@@ -2613,7 +2616,7 @@ def _openpyxl_package(wb: Workbook, sheets: list[Worksheet]) -> _Made:
         _save_stored(wb, out)
     finally:
         wb._sheets, wb._active_sheet_index = all_sheets, active
-        wb._differential_styles = dxfs
+        wb._differential_styles, wb._external_links = dxfs, links
         for ws in sheets:
             if ws.title in cells:
                 ws._cells = cells[ws.title]

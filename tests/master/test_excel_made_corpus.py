@@ -432,8 +432,14 @@ def _owned(parts: dict[str, bytes], plan_part: str) -> set[str]:
     book_part = _workbook_part(parts)
     owned |= {book_part, _rels_part(book_part)}
     book = etree.fromstring(parts[book_part])
-    targets = {
-        r.get("Id"): r.get("Target", "") for r in etree.fromstring(parts[_rels_part(book_part)])
+    rels = etree.fromstring(parts[_rels_part(book_part)])
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    # (the styles and strings where the workbook names them: "styles.xml" beside a workbook
+    # part at the package's root, as readxl's los-angeles-arrests-xlsx.xlsx has it)
+    owned |= {
+        _resolve(book_part, r.get("Target", ""))
+        for r in rels
+        if r.get("Type", "").endswith(("/styles", "/sharedStrings"))
     }
     for sheet in book.iter(f"{{{MAIN}}}sheet"):
         if sheet.get("name", "").lower() in EDI_XL_SHEETS:

@@ -7,7 +7,10 @@ it (``='[1]Action Plan'!K5``). XlsxWriter does not write links, so the plan here
 XlsxWriter one with a link put in as Excel writes it: with the values last read, or with an
 empty set of them, as LibreOffice 4.3 wrote it (LibreOffice's own test file
 sc/qa/unit/data/xlsx/tdf138741_externalLinkSkipUnusedsCrash.xlsx), which openpyxl refused
-("Value must be a sequence"), so edi_xl refused the workbook.
+("Value must be a sequence"), so edi_xl refused the workbook; or a DDE link, to a program,
+not a file, which Excel writes with no relationships part (oletools' test file
+tests/test-data/msodde/dde-test.xlsx), which openpyxl refused ("There is no item named
+'xl/externalLinks/_rels/externalLink1.xml.rels' in the archive").
 """
 
 from __future__ import annotations
@@ -36,19 +39,31 @@ CACHED = (
     "</sheetDataSet>"
 )
 EMPTY = "<sheetDataSet></sheetDataSet>"
+#: a DDE link, as Excel writes one: to a program and a topic, no file
+DDE = (
+    '<ddeLink xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    'ddeService="Excel" ddeTopic="C:\\Data\\Workforce.xlsx"><ddeItems>'
+    '<ddeItem name="R1C1" advise="1"/></ddeItems></ddeLink>'
+)
 
 
 def with_a_link(path: Path, sheet_data_set: str) -> None:
     """``path`` linked to "Last year's plan.xlsx" (sheets "Action Plan" and "Data") as Excel
     links a workbook: the link's parts, the workbook's external reference to it, the
-    relationship and the content type."""
+    relationship and the content type (``sheet_data_set`` :data:`DDE`: a DDE link, with no
+    relationships part)."""
     with zipfile.ZipFile(path) as zf:
         parts = {info.filename: zf.read(info) for info in zf.infolist()}
+    link = (
+        sheet_data_set
+        if sheet_data_set == DDE
+        else f'<externalBook xmlns:r="{REL}" r:id="rId1"><sheetNames>'
+        '<sheetName val="Action Plan"/><sheetName val="Data"/></sheetNames>'
+        f"{sheet_data_set}</externalBook>"
+    )
     parts[LINK] = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<externalLink xmlns="{MAIN}"><externalBook xmlns:r="{REL}" r:id="rId1"><sheetNames>'
-        '<sheetName val="Action Plan"/><sheetName val="Data"/></sheetNames>'
-        f"{sheet_data_set}</externalBook></externalLink>"
+        f'<externalLink xmlns="{MAIN}">{link}</externalLink>'
     ).encode()
     parts[LINK_RELS] = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -56,6 +71,8 @@ def with_a_link(path: Path, sheet_data_set: str) -> None:
         f'<Relationship Id="rId1" Type="{REL}/externalLinkPath" '
         'Target="Last%20year\'s%20plan.xlsx" TargetMode="External"/></Relationships>'
     ).encode()
+    if sheet_data_set == DDE:
+        del parts[LINK_RELS]
     parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
         b"</Relationships>",
         f'<Relationship Id="rId99" Type="{REL}/externalLink" '
@@ -91,7 +108,10 @@ def _parts(path: Path) -> dict[str, bytes]:
         return {name: zf.read(name) for name in zf.namelist()}
 
 
-@pytest.fixture(params=[CACHED, EMPTY], ids=["values last read", "no values (LibreOffice 4.3)"])
+@pytest.fixture(
+    params=[CACHED, EMPTY, DDE],
+    ids=["values last read", "no values (LibreOffice 4.3)", "a DDE link"],
+)
 def linked(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     return build(tmp_path / "plan.xlsx", request.param)
 
@@ -99,6 +119,9 @@ def linked(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
 def test_opened_with_its_link(linked: Path, either_reader: str) -> None:
     wb = load_master(linked)
     [link] = wb._external_links
+    if link.externalBook is None:  # (openpyxl reads nothing of a DDE link: kept in the file)
+        assert link.file_link is None
+        return
     assert link.file_link.Target == "Last%20year's%20plan.xlsx"
     assert link.externalBook.sheetNames.sheetName == ["Action Plan", "Data"]
 
@@ -114,7 +137,7 @@ def test_refresh_and_merge_keep_the_link(linked: Path, tmp_path: Path) -> None:
     assert [f.outcome for f in result.files] == ["merged"]
     after = _parts(linked)
     for name in (LINK, LINK_RELS, DASHBOARD):
-        assert after[name] == before[name], name
+        assert after.get(name) == before.get(name), name
     assert b'<externalReference r:id="rId99"/>' in after["xl/workbook.xml"]
     assert b'Target="externalLinks/externalLink1.xml"' in after["xl/_rels/workbook.xml.rels"]
     assert b"/xl/externalLinks/externalLink1.xml" in after["[Content_Types].xml"]

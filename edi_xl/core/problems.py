@@ -68,6 +68,7 @@ class Code(StrEnum):
     OTHER_MASTER = "other_master"
     OTHER_ROUND = "other_round"
     EARLIER_ROUND_COLUMN = "earlier_round_column"
+    EARLIER_COLUMN_TEXT = "earlier_column_text"
     ROW_REMOVED = "row_removed"
     RECORD_DAMAGED = "return_record_damaged"
     CHANGED_SINCE_SENT = "changed_since_sent"
@@ -164,6 +165,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.OTHER_MASTER: Severity.WARNING,
     Code.OTHER_ROUND: Severity.WARNING,
     Code.EARLIER_ROUND_COLUMN: Severity.WARNING,
+    Code.EARLIER_COLUMN_TEXT: Severity.WARNING,
     Code.ROW_REMOVED: Severity.WARNING,
     Code.RECORD_DAMAGED: Severity.WARNING,
     Code.CHANGED_SINCE_SENT: Severity.WARNING,
@@ -308,6 +310,11 @@ MESSAGES: dict[Code, str] = {
     Code.LOCKED_FIELD_CHANGED: (
         "{at}: {column} changed from {old!r} to {new!r}; not applied (only Status and the "
         "update are taken from returns)"
+    ),
+    Code.EARLIER_COLUMN_TEXT: (
+        "{at} column {column!r} (cell {cell}), an earlier round's column: its text is none of "
+        "the master's updates of the action, and is not read (only the round's update "
+        "column is): if it is this round's update, copy it in"
     ),
     Code.EARLIER_ROUND_COLUMN: (
         "{at} column {column!r}: the return's update column is dated for an earlier round "

@@ -163,6 +163,10 @@ class ReturnFile:
     #: read with each earlier one as the update, by its header, for the round whose column
     #: it is (:func:`for_the_round`)
     by_round: tuple[tuple[str, ReturnFile], ...] = ()
+    #: The earlier rounds' dated update columns of its tables (their ``history``), each (the
+    #: sheet, the header as rows' ``others`` key it, the column's letter): text in them the
+    #: master does not hold is said by the merge (:func:`edi_xl.flows.merge.earlier_text`)
+    earlier_columns: tuple[tuple[str, str, str], ...] = ()
 
     def label_of(self) -> SensitivityLabel | None:
         """The return's sensitivity label: an attachment's as read, else its file's."""
@@ -1612,6 +1616,11 @@ def _read_tables(
         # (the first table's with an update column: of a first sheet with none, this was
         # None, and "Update as at 18 Sep 23" on the second read as this round's, helper-144)
         update_header=next((t.update_header for t in tables if t.update_col is not None), None),
+        earlier_columns=tuple(
+            (t.sheet.name, name, get_column_letter(col + 1))
+            for t in tables
+            for name, col in t.history.items()
+        ),
         metadata=metadata,
         unread=unread,
         renamed=renamed,

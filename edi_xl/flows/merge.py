@@ -95,6 +95,7 @@ from edi_xl.master.round_record import (
 from edi_xl.master.save import backup_path
 from edi_xl.master.sheets import STATUS_NOT_APPLIED, Change, owner_key
 from edi_xl.master.styles import wrap_top_setter
+from edi_xl.read.grid import is_blank
 from edi_xl.read.isolation import FileReader
 from edi_xl.tables.layouts import trust
 
@@ -691,6 +692,83 @@ def _earlier_round_of_column(header: str | None, as_at: date, rounds: set[date])
     return its if its < as_at else None
 
 
+def earlier_text(
+    file: ReturnFile,
+    matched: list[tuple[ReturnRow, Action]],
+    as_at: date,
+    rounds: set[date],
+) -> list[Flag]:
+    """``earlier_column_text`` for each cell of an earlier round's update column of ``file``
+    (its ``earlier_columns``: "Update as at 18 Sep 23" left of the update) on a row matched
+    to an action, whose text the master does not hold (:func:`_held`): an owner's own words
+    there are said, never passed over as last round's (helper-148: an owner's own tracker,
+    "Update Sep 23" of their own words beside an empty "Update Dec 23", came back
+    "unchanged"; a monthly one's November words, the same). A column dated before the
+    master's last round before ``as_at`` (``rounds``) is not looked at: what it held was
+    said in that round (helper-149: a monthly tracker's October said again every round). A
+    return edi_xl made is not looked at: an earlier round's column there is one it was sent
+    with, locked, renamed by the owner (helper-149: its text, what was sent, was said once
+    HR had edited the master's)."""
+    if file.metadata is not None:
+        return []
+    before = [r for r in rounds if r < as_at]
+    last = max(before) if before else None
+    found: list[Flag] = []
+    for sheet, header, letter in file.earlier_columns:
+        dated = update_column_date(header, as_at)
+        if last is not None and dated is not None and dated < last:
+            continue
+        for row, action in matched:
+            value = row.others.get(header)
+            if row.sheet != sheet or is_blank(value) or _held(value, row, action):
+                continue
+            found.append(
+                Flag(
+                    Code.EARLIER_COLUMN_TEXT,
+                    file.name,
+                    sheet=sheet,
+                    row=row.row,
+                    column=header,
+                    cell=f"{letter}{row.row}",
+                    action_id=action.id,
+                )
+            )
+    return found
+
+
+#: How alike an earlier round's text must be to one the master holds to be that one (HR's
+#: later edits of the master's text: a typo put right, a word added; helper-149).
+HELD_ALIKE = 0.8
+
+
+def _held(value: object, row: ReturnRow, action: Action) -> bool:
+    """Whether ``value``, in an earlier round's column of ``row``, is text the master holds:
+    one of the action's updates (of any round), the row's update or its locked Last update,
+    as text is compared (:func:`_text_key`: case, spacing and line breaks aside; curly quotes
+    as straight ones; a link's address added after it, as merge writes one, aside; a full
+    stop at the end aside), or :data:`HELD_ALIKE` alike."""
+    mine = _held_key(value)
+    held = {
+        _held_key(text)
+        for text in (*(u.text for u in action.updates), row.update, row.locked.get(LAST_UPDATE))
+        if not is_blank(text)
+    }
+    return mine in held or any(
+        SequenceMatcher(None, mine, other).ratio() >= HELD_ALIKE for other in held
+    )
+
+
+#: A link's address as merge adds it after an update's text: " (https://...)".
+_ADDRESS_AFTER = re.compile(r"\s*\((?:https?|mailto|file):[^()\s]*\)\s*$")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def _held_key(value: object) -> str:
+    """``value`` as :func:`_held` compares it."""
+    text = _text_key(value).translate(_QUOTES)
+    return _ADDRESS_AFTER.sub("", text).rstrip(" .")
+
+
 def _as_of_its_round(
     row: ReturnRow,
     action: Action,
@@ -831,6 +909,11 @@ class _Merge:
         sent = file.metadata.by_id() if file.metadata else {}
         sent_as_at = file.metadata.as_at if file.metadata else None
         matched = self._matched(file, sent)
+        if earlier := earlier_text(file, matched, self.as_at, self.rounds):
+            self.flags.extend(earlier)
+            # (said of the return as text in columns not read, a count of columns)
+            columns = {f.problem.location.column for f in earlier}
+            self.not_merged[file.name][Code.COLUMN_NOT_READ] += len(columns)
         if any(f.kind == Code.ROW_REMOVED for f in of_file):
             self.flags[start : start + len(of_file)] = _removed_but_matched(of_file, matched)
         self.owners[file.name] = _own_owner(file, [a for _, a in matched], self.file_names)

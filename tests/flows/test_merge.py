@@ -21,6 +21,7 @@ from openpyxl import Workbook, load_workbook
 from edi_xl.cli import cli
 from edi_xl.core.errors import EdiXlError
 from edi_xl.core.problems import Code, Flag, Location, Severity
+from edi_xl.flows.intake import read_returns
 from edi_xl.flows.merge import merge_returns
 
 ACTION_14 = (
@@ -2588,3 +2589,95 @@ def test_a_form_headed_for_the_year_ahead_attached_to_an_email_is_named_for_it(m
     assert [(c.id, c.new) for c in result.changes if c.field == "update"] == [
         ("2.3", "December words")
     ]
+
+
+#: What an owner's form may hold in last round's column for 2.3, and whether it is said:
+#: her own words are; the master's text, as it was or as HR since edited it, is not.
+SEPTEMBER = {
+    "her own words": ("My own note: champions trained", True),
+    "as the master has it": (None, False),
+    "spaced, in capitals, curly quotes, no full stop": ("  {upper}  ", False),
+    "as HR put a typo right since": ("{typo}", False),
+}
+
+
+@pytest.mark.parametrize("september", list(SEPTEMBER))
+def test_words_in_an_earlier_rounds_column_the_master_does_not_hold_are_said(
+    master, tmp_path, september
+):
+    """Fiona's form has last round's "Update as at 18 Sep 23" and this round's "Update as at
+    18 Dec 23", empty. Its September column is last round's: not read. Her own words there
+    (an owner's own tracker, her texts never merged; or this round's words typed in the
+    wrong column) were passed over without a word, and the return came back "unchanged"
+    (helper-148): now said, at the cell, with the action (``earlier_column_text``), and the
+    return's reason says there is text to read. Text the master holds (last round's, left as
+    it was, however spaced or quoted, or as HR since corrected it in the master) is no one's
+    new words, not said (helper-149)."""
+    from conftest import FIONA
+
+    text, said = SEPTEMBER[september]
+    held = plan_rows(master)["2.3"]["Update as at 18 Sep 23"]
+
+    def edit(header, rows):
+        header.append("Update as at 18 Dec 23")
+        at = header.index("Update as at 18 Sep 23")
+        for number, row in rows.items():
+            if number == "2.3" and text is not None:
+                shown = held.upper().replace("'", "\u2019").rstrip(".")
+                typo = held[:10] + held[10:].replace("e", "a", 1)
+                row[at] = text.format(upper=shown, typo=typo)
+            row.append(None)
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, edit)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [c for c in result.changes if c.field == "update"] == []
+    flags = [f for f in result.flags if f.kind == "earlier_column_text"]
+    (outcome,) = result.files
+    assert outcome.outcome == "unchanged"
+    if said:
+        (row,) = [r.row for r in read_returns([own])[0].rows if r.id == "2.3"]
+        assert [(f.id, f.location.column, f.location.cell) for f in flags] == [
+            ("2.3", "Update as at 18 Sep 23", f"J{row}")
+        ]
+        assert "text in 1 column not read (flagged)" in (outcome.reason or "")
+    else:
+        assert flags == []
+        assert outcome.reason == "sent back with no new status or update"
+
+
+def test_a_monthly_trackers_words_since_the_last_round_are_said(master, tmp_path):
+    """An owner's monthly tracker: "Update as at 31 Aug 23" and "Update as at 30 Nov 23" of
+    her words, and "Update as at 18 Dec 23", empty. November's words, after the last round,
+    are not the master's: said, not passed over (helper-148); August's, before the last round
+    (18 Sep 23), were said in that round: not again, every round (helper-149)."""
+    from conftest import FIONA
+
+    def monthly(header, rows):
+        header.extend(
+            ["Update as at 31 Aug 23", "Update as at 30 Nov 23", "Update as at 18 Dec 23"]
+        )
+        for number, row in rows.items():
+            mine = number == "2.3"
+            row.extend(
+                ["August: scoping" if mine else None, "November: drafted" if mine else None, None]
+            )
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, monthly)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    said = [(f.id, f.location.column) for f in result.flags if f.kind == "earlier_column_text"]
+    assert said == [("2.3", "Update as at 30 Nov 23")]
+
+
+def test_an_earlier_rounds_text_is_compared_as_the_master_holds_it():
+    """Last round's text is the master's whatever its case, spacing, quotes and full stop, and
+    with the link's address merge wrote after it (helper-149: each was said)."""
+    from edi_xl.flows.merge import _held_key
+
+    master = "Ongoing work on Fiona's FTSU policy. (https://trust.nhs.uk/ftsu)"
+    for form in (
+        "ongoing  work on\nFiona\u2019s FTSU policy",
+        "ONGOING WORK ON FIONA'S FTSU POLICY.",
+        "Ongoing work on Fiona's FTSU policy.",
+    ):
+        assert _held_key(form) == _held_key(master), form
+    assert _held_key("Ongoing work on the FTSU policy") != _held_key(master)

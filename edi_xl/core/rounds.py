@@ -53,13 +53,23 @@ def _day_or_month(text: str) -> date | None:
 
 
 #: An update column headed with the day or month it was written for and no "as at", as an
-#: owner's own sheet heads it: "Update Dec 23", "Progress December 2023", "Update 18/12/2023".
-_UPDATE_DATED = re.compile(r"^(?:progress\s+update|update[sd]?|progress)\s+(.+)$")
+#: owner's own sheet heads it: "Update Dec 23", "Progress December 2023", "Update 18/12/2023";
+#: with a colon or a dash after "Update" or "Progress update" alone, "Update: December 2023",
+#: "Update - Dec 23"; or the date first, "Dec 23 update". (Not "Updated: 18/12/2023", a
+#: column of dates, nor "Progress - Dec 23", "Dec 23 progress", a RAG: helper-150.)
+_UPDATE_ONLY = r"(?:progress\s+update|updates?)"
+_UPDATE_DATED = (
+    re.compile(r"^(?:progress\s+update|update[sd]?|progress)\s+(.+)$"),
+    re.compile(rf"^{_UPDATE_ONLY}\s*[:\u2013\u2014-]\s*(.+)$"),
+    re.compile(rf"^(.+?)(?:\s*[:\u2013\u2014-])?\s+{_UPDATE_ONLY}$"),
+)
 #: ... where the rest is a date alone: a month and year ("Dec 23", "December 2023", "Dec-23",
-#: "Dec '23"), the same after a day ("18 Dec 23"), or a day, month and year in figures.
+#: "Dec '23"), the same after a day ("18 Dec 23"), or a day, month and year in figures
+#: ("18/12/2023", "2023-12-18").
 _DATE_ALONE = re.compile(
     r"^(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+)?[a-z]{3,9}\.?[\s'/.-]*(?:\d{2}|\d{4})$"
     r"|^\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})$"
+    r"|^\d{4}-\d{2}-\d{2}$"
 )
 #: A month and two figures ("Sep 30"): a year ("Sep 23") or a day.
 _MONTH_AND_TWO = re.compile(r"^([a-z]{3,9})\.?[\s'/.-]*(\d{2})$")
@@ -69,9 +79,10 @@ _AFTER_THE_ROUND = timedelta(days=45)
 
 def dated_update_date(text: object, near: date | None = None) -> date | None:
     """The date of a column headed as an update with a date alone and no "as at" ("Update
-    Dec 23": 31 Dec 2023; "Progress 18 Dec 23": 18 Dec 2023), or None for any other header
-    ("Update as at ...", which :func:`update_header_date` reads; "Update (Dec 2023)"; "Update
-    Mar 24 board"; "Progress").
+    Dec 23": 31 Dec 2023; "Progress 18 Dec 23": 18 Dec 2023; "Update: December 2023", "Dec
+    23 update", "Update 2023-12-18"), or None for any other header ("Update as at ...",
+    which :func:`update_header_date` reads; "Update (Dec 2023)"; "Update Mar 24 board";
+    "Q3 update"; "Progress").
 
     A month and two figures are a year ("Dec 23") or a day ("Sep 30", "Mar 31", at a quarter's
     end): ``near`` (the round's date) tells which. They are a year when it is within a year of
@@ -81,10 +92,12 @@ def dated_update_date(text: object, near: date | None = None) -> date | None:
     (:mod:`edi_xl.flows.intake`)."""
     if not isinstance(text, str):
         return None
-    m = _UPDATE_DATED.match(" ".join(text.split()).lower())
-    if not m or not _DATE_ALONE.match(m.group(1)):
-        return None
-    return _near_the_round(m.group(1), _day_or_month(m.group(1)), near)
+    header = " ".join(text.split()).lower()
+    for form in _UPDATE_DATED:
+        m = form.match(header)
+        if m and _DATE_ALONE.match(part := m.group(1)):
+            return _near_the_round(part, _day_or_month(part), near)
+    return None
 
 
 def _near_the_round(text: str, read: date | None, near: date | None) -> date | None:

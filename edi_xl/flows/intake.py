@@ -494,12 +494,16 @@ def _dated_headers_off_the_tables(
 ) -> Iterator[tuple[SheetGrid, int, int, str]]:
     """The cells headed as an update with a date alone (:func:`dated_update_date`) in the
     header-like rows of the sheets not read as a table (no Status column: "#", "Action",
-    "Update Dec 23"): (the sheet, the 0-based row and column, the header)."""
+    "Update Dec 23"): (the sheet, the 0-based row and column, the header). A row with no
+    action number or action column is no table's header: a cover sheet's title, "Progress
+    update: December 2023", is not such a column (helper-150)."""
     read = {id(t.sheet) for t in tables}
     for sheet in book.sheets:
         if sheet.name == META_SHEET or id(sheet) in read:
             continue
-        for r, _ in scan_headers(sheet, min_cells=1):
+        for r, fields in scan_headers(sheet, min_cells=1):
+            if "id" not in fields and "action" not in fields:
+                continue
             for col, value in enumerate(sheet.rows[r]):
                 header = one_line(value) if isinstance(value, str) else None
                 if header and dated_update_date(header) is not None:

@@ -5,6 +5,7 @@ from datetime import date
 from edi_xl.core.rounds import (
     current_round,
     dated_rounds,
+    dated_update_date,
     is_update_header,
     latest_round,
     rounds_before,
@@ -107,3 +108,35 @@ def test_the_rounds_column_of_a_form_headed_for_the_year_ahead() -> None:
     # undated columns are never the round's
     assert the_rounds_column([None, jun], [True, False], 1, dec) is None
     assert the_rounds_column([sep, None], [True, False], 1, dec) is None
+
+
+def test_an_update_column_headed_with_a_date_alone() -> None:
+    """The headers an owner's own form dates its update column with, no "as at", and those
+    that are not such a column."""
+    dec, sep = date(2023, 12, 31), date(2023, 9, 30)
+    for header, dated in {
+        "Update Dec 23": dec,
+        "Progress December 2023": dec,
+        "Update: December 2023": dec,
+        "Update - Dec 23": dec,
+        "Update \u2013 Dec 23": dec,
+        "Dec 23 update": dec,
+        "December 2023 progress update": dec,
+        "Progress update: Sept 2023": sep,
+        "Update 2023-12-18": date(2023, 12, 18),
+        "Update 18/12/2023": date(2023, 12, 18),
+        "Update as at 18 Dec 23": None,  # (update_header_date's)
+        "Update (Dec 2023)": None,
+        "Update Mar 24 board": None,
+        "Q3 update": None,
+        "Risks update": None,
+        "Update notes": None,
+        "Progress": None,
+        # (a column of dates, a RAG: not an update; helper-150)
+        "Updated: 18/12/2023": None,
+        "Progress - Dec 23": None,
+        "Dec 23 progress": None,
+    }.items():
+        assert dated_update_date(header) == dated, header
+    # a month and two figures: a year near the round, else a day
+    assert dated_update_date("Sep 30 update", date(2023, 12, 18)) == date(2023, 9, 30)

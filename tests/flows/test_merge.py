@@ -2090,7 +2090,19 @@ def test_a_numberless_row_naming_another_owners_action_says_its_text_is_that_act
 
 @pytest.mark.parametrize(
     "heading",
-    ["Update December 2023", "Update Dec 23", "Progress Dec 23", "Update 15/12/2023"],
+    [
+        "Update December 2023",
+        "Update Dec 23",
+        "Progress Dec 23",
+        "Update 15/12/2023",
+        # (session 26: headed as people head it, with a colon or a dash, the date first, or
+        # in ISO figures; each was "1 value not read")
+        "Update: December 2023",
+        "Update - Dec 23",
+        "Dec 23 update",
+        "December 2023 progress update",
+        "Update 2023-12-15",
+    ],
 )
 def test_an_own_forms_update_column_dated_without_as_at_is_read(master, tmp_path, heading):
     """Fiona's own form (no record of a return edi_xl sent) heads its only update column with
@@ -2115,7 +2127,10 @@ def test_an_own_forms_update_column_dated_without_as_at_is_read(master, tmp_path
     assert not [f for f in result.flags if f.kind in ("column_not_read", "earlier_round_column")]
 
 
-def test_an_own_forms_update_column_dated_for_last_round_is_read_as_of_it(master, tmp_path):
+@pytest.mark.parametrize("heading", ["Update Sep 23", "Update: September 2023", "Sep 23 update"])
+def test_an_own_forms_update_column_dated_for_last_round_is_read_as_of_it(
+    master, tmp_path, heading
+):
     """The form's only update column is headed "Update Sep 23" (last round's month, no "as
     at"): its text left as it was is no update, and new words in it are taken and flagged as
     written in an earlier round's column, as for "Update as at Sep 23"."""
@@ -2123,7 +2138,7 @@ def test_an_own_forms_update_column_dated_for_last_round_is_read_as_of_it(master
 
     def september(header, rows):
         at = header.index("Update as at 18 Sep 23")
-        header[at] = "Update Sep 23"
+        header[at] = heading
         rows["2.3"][at] = "FTSU policy reviewed in November"
 
     from edi_xl.flows.normalise import normalise_returns
@@ -2133,7 +2148,7 @@ def test_an_own_forms_update_column_dated_for_last_round_is_read_as_of_it(master
     result = merge_returns(master, [own], as_at=AS_AT)
     assert [(c.id, c.field) for c in result.changes] == [("2.3", "update")]
     said = [(f.id, f.location.column) for f in result.flags if f.kind == "earlier_round_column"]
-    assert said == [("2.3", "Update Sep 23")]
+    assert said == [("2.3", heading)]
     # its clean copy keeps the header, and merges alike (headed "Update as at 18 Dec 23", its
     # September texts were all taken as this round's updates)
     normalise_returns([own], tmp_path / "clean", as_at=AS_AT)
@@ -2681,3 +2696,45 @@ def test_an_earlier_rounds_text_is_compared_as_the_master_holds_it():
     ):
         assert _held_key(form) == _held_key(master), form
     assert _held_key("Ongoing work on the FTSU policy") != _held_key(master)
+
+
+@pytest.mark.parametrize(
+    "title", ["Progress update: December 2023", "Progress update December 2023", "Dec 23 update"]
+)
+def test_a_cover_sheets_dated_title_does_not_stop_the_update_being_read(master, tmp_path, title):
+    """Fiona's own workbook: a cover sheet titled "Progress update: December 2023" (a title,
+    no table under it), then her form with its one update column "Update Dec 23". A dated
+    header off the tables stops that column being taken only when it heads a table's column
+    (a row with "#" or "Action"): a title did, and her words were said, not taken
+    (helper-150)."""
+    sheets = {
+        "Cover": [[title], ["Owner: Fiona MacDonald"], ["Please return by 15 December"]],
+        "Return": [
+            ["#", "Action", "Status", "Update Dec 23"],
+            ["2.3", "FTSU", "On Track", "FTSU policy reviewed in November"],
+        ],
+    }
+    own = _own_workbook(tmp_path / "r" / "Fiona MacDonald.xlsx", sheets)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [(c.id, c.new) for c in result.changes if c.field == "update"] == [
+        ("2.3", "FTSU policy reviewed in November")
+    ]
+    assert not [f for f in result.flags if f.kind == "column_not_read"]
+
+
+def test_a_progress_update_column_dated_for_last_round_is_no_update_when_untouched(
+    master, tmp_path
+):
+    """The trust's old form headed "Progress update - Sep 23" (read as its update column by
+    its words), sent back untouched: last round's texts, no update. Its date was not read, and
+    every September text was written in as December's update (helper-150)."""
+    from conftest import FIONA
+
+    def renamed(header, rows):
+        header[header.index("Update as at 18 Sep 23")] = "Progress update - Sep 23"
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, renamed)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [c for c in result.changes if c.field == "update"] == []
+    (outcome,) = result.files
+    assert outcome.outcome == "unchanged"

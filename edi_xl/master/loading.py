@@ -1495,10 +1495,23 @@ def _readable_styles(data: bytes) -> bytes:
       openpyxl refused the file.
     - an empty fill (``<fill/>``, which the schema allows and xlsx-populate writes): a pattern
       fill of no pattern, as Excel reads it; openpyxl refused the file ("expected Fill").
+    - comments and processing instructions (a stylesheet written by hand, "<!-- currency
+      -->" among its styles): left out, being no style; openpyxl read a comment among the
+      fills as a fill and refused the file ("expected Fill").
 
     Only what edi_xl reads is changed: the patch writer keeps the part as it is in the file.
     """
     root = parse(data)
+    for aside in [el for el in root.iter() if not isinstance(el.tag, str)]:
+        parent = aside.getparent()
+        if parent is not None:
+            if aside.tail:  # (the text after it is kept: only the comment goes)
+                before = aside.getprevious()
+                if before is not None:
+                    before.tail = (before.tail or "") + aside.tail
+                else:
+                    parent.text = (parent.text or "") + aside.tail
+            parent.remove(aside)
     for alternate in list(root.iter(_MC + "AlternateContent")):
         chosen = alternate.find(_MC + "Fallback")
         if chosen is None:

@@ -1231,6 +1231,15 @@ def _key(el: etree._Element) -> bytes:
     return etree.tostring(el, method="c14n")
 
 
+def _elements(parent: etree._Element) -> list[etree._Element]:
+    """``parent``'s child elements, its comments and processing instructions left out: a
+    stylesheet written by hand may have comments among its styles ("<!-- currency -->"),
+    which are no style (a style's index counts elements only), and lxml crashes when it is
+    asked for a comment's canonical form (excelrd's self_evaluation_report_2014-05-19.xlsx:
+    edi_xl ended with a segmentation fault)."""
+    return [child for child in parent if isinstance(child.tag, str)]
+
+
 class StyleMap:
     """Adds openpyxl styles to the package's ``styles.xml`` (never renumbering what is there)
     and gives their indices; identical styles already there are reused."""
@@ -1246,6 +1255,7 @@ class StyleMap:
         self.changed = self.missing
         self.lists: dict[str, etree._Element] = {}
         self.index: dict[str, dict[bytes, int]] = {}
+        self.sizes: dict[str, int] = {}  # (each list's styles: its elements)
         self.xf_cache: dict[tuple[int, ...], int] = {}
         self.dxf_cache: dict[int, int] = {}
 
@@ -1260,7 +1270,9 @@ class StyleMap:
                 ]  # fmt: skip
                 _insert_ordered(self.root, el, order)
             self.lists[tag] = el
-            self.index[tag] = {_key(child): i for i, child in enumerate(el)}
+            styles = _elements(el)
+            self.index[tag] = {_key(child): i for i, child in enumerate(styles)}
+            self.sizes[tag] = len(styles)
         return self.lists[tag]
 
     def _add(self, tag: str, el: etree._Element) -> int:
@@ -1270,24 +1282,26 @@ class StyleMap:
         if found is not None:
             return found
         parent.append(el)
-        parent.set("count", str(len(parent)))
-        self.index[tag][key] = len(parent) - 1
+        index = self.sizes[tag]
+        self.sizes[tag] = index + 1
+        parent.set("count", str(index + 1))
+        self.index[tag][key] = index
         self.changed = True
-        return len(parent) - 1
+        return index
 
     def _num_fmt(self, num_fmt_id: int) -> int:
         if num_fmt_id < 164:
             return num_fmt_id
         code = self.wb._number_formats[num_fmt_id - 164]
         fmts = self._list("numFmts")
-        for el in fmts:
+        for el in _elements(fmts):
             if el.get("formatCode") == code:
                 return int(el.get("numFmtId", "0"))
-        new_id = max([163] + [int(el.get("numFmtId", "0")) for el in fmts]) + 1
+        new_id = max([163] + [int(el.get("numFmtId", "0")) for el in _elements(fmts)]) + 1
         el = etree.SubElement(fmts, M + "numFmt")
         el.set("numFmtId", str(new_id))
         el.set("formatCode", code)
-        fmts.set("count", str(len(fmts)))
+        fmts.set("count", str(len(_elements(fmts))))
         self.changed = True
         return new_id
 

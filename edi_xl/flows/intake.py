@@ -1512,7 +1512,7 @@ def _read_book(
     ``path``, the file itself)."""
 
     def rejected(code: Code, **fields: Any) -> ReturnFile:
-        return ReturnFile(path, name, REJECTED, problem(code, file=name, **fields))
+        return _rejected(path, name, code, **fields)
 
     if isinstance(result, UnreadableFileError):
         code = (
@@ -1551,6 +1551,11 @@ def _earlier_dated_updates(tables: list[ReturnTable]) -> list[str]:
     return list(table.history)
 
 
+def _rejected(path: Path, name: str, code: Code, **fields: Any) -> ReturnFile:
+    """The return ``name`` rejected, for the problem ``code`` with ``fields``."""
+    return ReturnFile(path, name, REJECTED, problem(code, file=name, **fields))
+
+
 def _read_tables(
     path: Path,
     name: str,
@@ -1560,10 +1565,6 @@ def _read_tables(
     stamp: datetime | None = None,
 ) -> ReturnFile:
     """The return ``name`` read from its action ``tables`` (:func:`_read_book`)."""
-
-    def rejected(code: Code, **fields: Any) -> ReturnFile:
-        return ReturnFile(path, name, REJECTED, problem(code, file=name, **fields))
-
     rows: list[ReturnRow] = []
     unread: list[Problem] = []
     renamed: list[Problem] = []
@@ -1600,7 +1601,7 @@ def _read_tables(
         if cut is not None:
             break
     if not rows:
-        return rejected(Code.EMPTY_ACTION_TABLE)
+        return _rejected(path, name, Code.EMPTY_ACTION_TABLE)
     if _no_update_read(metadata, tables):
         # (an owner's words under a dated header off the tables, when no update was read)
         unread += dated_columns_off_the_tables(result, tables, name)

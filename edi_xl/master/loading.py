@@ -1502,16 +1502,8 @@ def _readable_styles(data: bytes) -> bytes:
     Only what edi_xl reads is changed: the patch writer keeps the part as it is in the file.
     """
     root = parse(data)
-    for aside in [el for el in root.iter() if not isinstance(el.tag, str)]:
-        parent = aside.getparent()
-        if parent is not None:
-            if aside.tail:  # (the text after it is kept: only the comment goes)
-                before = aside.getprevious()
-                if before is not None:
-                    before.tail = (before.tail or "") + aside.tail
-                else:
-                    parent.text = (parent.text or "") + aside.tail
-            parent.remove(aside)
+    # (the text after each is kept: only the comment goes)
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     for alternate in list(root.iter(_MC + "AlternateContent")):
         chosen = alternate.find(_MC + "Fallback")
         if chosen is None:

@@ -75,6 +75,7 @@ class Code(StrEnum):
     SUPERSEDED = "superseded"
     OLDER_THAN_MERGED = "older_than_merged"
     ACTION_ON_TWO_ROWS = "action_on_two_rows"
+    ROW_CARRIED_ON = "row_carried_on"
     INVALID_STATUS = "invalid_status"
     STATUS_REMARK = "status_words_not_taken"
     STATUS_CLEARED = "status_cleared"
@@ -172,6 +173,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.VALUE_TRUNCATED: Severity.WARNING,
     Code.STATUS_OVERRIDDEN: Severity.WARNING,
     Code.ACTION_ON_TWO_ROWS: Severity.WARNING,
+    Code.ROW_CARRIED_ON: Severity.WARNING,
     Code.TYPED_AS_FORMULA: Severity.WARNING,
     Code.FORMULA_NO_RESULT: Severity.WARNING,
     # an owner's words or picture the master's cells cannot take: not merged, said
@@ -401,6 +403,11 @@ MESSAGES: dict[Code, str] = {
     Code.OLDER_THAN_MERGED: (
         "older than {newer}, merged earlier this round from the same owner: what only this "
         "one changes ({actions}) was applied; check with {owner} that it still stands"
+    ),
+    Code.ROW_CARRIED_ON: (
+        "sheet {sheet!r} row {row}: words alone under {column} ({value!r}), with no action "
+        "number, action text or Status: read as the next lines of row {above}, the action "
+        "above; check that they belong to it"
     ),
     Code.ACTION_ON_TWO_ROWS: (
         "{at}: action {action} is on rows {rows} of this return, with other words: row "

@@ -120,6 +120,13 @@ class ReturnRow:
     pictures: tuple[tuple[str, str, str], ...] = ()
     true_false: tuple[tuple[str, str, str], ...] = ()
     errors: tuple[tuple[str, str, str], ...] = ()
+    #: The rows below it read as its next lines (:func:`table_rows`), 1-based: their words in
+    #: the update and the table's other columns are joined to this row's
+    lines: tuple[int, ...] = ()
+    #: Those of them with nothing merged to say so (words alone, between this row and the
+    #: next action's), each (the row; the columns, quoted; the words, shortened): said
+    #: (:func:`carried_on_flags`)
+    carried_on: tuple[tuple[int, str, str], ...] = ()
 
     def emptied_by_the_file(self, column: str) -> bool:
         """Whether ``column``'s cell of the row reads as empty because of what it holds (a
@@ -830,10 +837,12 @@ def table_rows(table: ReturnTable, file_name: str, limit: int | None = None) -> 
     watched = [*cols.values(), *([table.update_col] if table.update_col is not None else [])]
     # the other columns kept with each row, in column order (sorted once, not for each row)
     kept = sorted({**table.others, **table.history}.items(), key=lambda item: item[1])
+    head: int | None = None  # (0-based: the last row read, or joined to the one read)
     for r in range(table.header_row + 1, sheet.n_rows):
         if limit is not None and len(rows) >= limit:
             break
-        if all(is_blank(typed(sheet, r, c)) for c in watched):
+        nothing_read = all(is_blank(typed(sheet, r, c)) for c in watched)
+        if nothing_read and (head != r - 1 or all(is_blank(typed(sheet, r, c)) for _, c in kept)):
             continue
         id_col = cols.get("id")
         if is_header_repeat(sheet.rows[r], typed(sheet, r, id_col) if id_col is not None else None):
@@ -856,26 +865,148 @@ def table_rows(table: ReturnTable, file_name: str, limit: int | None = None) -> 
             for c in (cols.get("status"), table.update_col)
             if c is not None and (r, c) in sheet.links
         ]
-        rows.append(
-            ReturnRow(
-                file=file_name,
-                sheet=sheet.name,
-                row=r + 1,
-                id=id_text(raw_id),
-                id_was_number=isinstance(raw_id, float | int) and not isinstance(raw_id, bool),
-                status=clean_text(get("status")),
-                update=with_links(clean_text(update), linked),
-                locked=_locked(table, r, get),
-                others={h: v for h, c in kept if not is_blank(v := typed(sheet, r, c))},
-                typed_as_formula=_typed_as_formula(table, r),
-                status_column="status" in cols,
-                notes=_notes(table, r) if sheet.notes else (),
-                pictures=_pictures(table, r) if sheet.pictures else (),
-                true_false=ticked,
-                errors=_errors(table, r) if sheet.errors else (),
-            )
+        row = ReturnRow(
+            file=file_name,
+            sheet=sheet.name,
+            row=r + 1,
+            id=id_text(raw_id),
+            id_was_number=isinstance(raw_id, float | int) and not isinstance(raw_id, bool),
+            status=clean_text(get("status")),
+            update=with_links(clean_text(update), linked),
+            locked=_locked(table, r, get),
+            others={h: v for h, c in kept if not is_blank(v := typed(sheet, r, c))},
+            typed_as_formula=_typed_as_formula(table, r),
+            status_column="status" in cols,
+            notes=_notes(table, r) if sheet.notes else (),
+            pictures=_pictures(table, r) if sheet.pictures else (),
+            true_false=ticked,
+            errors=_errors(table, r) if sheet.errors else (),
         )
+        how = _carries_on(table, r, row, rows[-1] if rows and head == r - 1 else None)
+        if how is not None:
+            _join(table, r, rows[-1], row, said=how == "typed")
+            head = r
+        elif not nothing_read:
+            rows.append(row)
+            head = r
     return rows
+
+
+def _carries_on(table: ReturnTable, r: int, row: ReturnRow, above: ReturnRow | None) -> str | None:
+    """Whether ``row`` (0-based ``r``) is the next line of ``above``, the row read just above
+    it, an action's words written over several rows:
+
+    * "merged": its action number (or action text) merged down from ``above``'s, and every
+      cell it holds of its own, not merged down, in the update or the table's other columns
+      (a Status merged down over the rows is theirs; an empty line of the merge is one too);
+    * "typed": nothing merged, and no action number, action text, Status or Last update,
+      only words in those columns (:func:`_words_alone`), between ``above`` and the next
+      action's row (:func:`_an_action_follows`; not under the table's last action: a note,
+      a footer, a key, a heading there is no action's); not a hidden row, nor a RAG word
+      alone ("Amber" in a return with no Status column). A guess: said, ``row_carried_on``;
+    * None: a row of its own, read as it is and flagged as before (``no_id``,
+      ``action_on_two_rows``). A row holding a note, a picture, an error, a tick box or words
+      taken for a formula is one: what it holds is said against it."""
+    if above is None or not (above.id or above.locked.get("action")):
+        return None
+    if row.typed_as_formula or row.notes or row.pictures or row.true_false or row.errors:
+        return None
+    sheet, cols = table.sheet, table.columns
+    keys = [c for c in (cols.get("id"), cols.get("action")) if c is not None]
+    if any((r, c) in sheet.filled_down for c in keys):
+        free = _free_columns(table)
+        own = {c for c in _looked_at(table) if (r, c) not in sheet.filled_down}
+        own = {c for c in own if not is_blank(typed(sheet, r, c))}
+        return "merged" if own <= free and row.id == above.id else None
+    if not _words_alone(table, r) or r in sheet.hidden_rows or parse_status(row.update):
+        return None
+    return "typed" if _an_action_follows(table, r) else None
+
+
+def _free_columns(table: ReturnTable) -> set[int]:
+    """The columns a row's next lines may hold words in: the update, the table's others."""
+    free = {*table.others.values(), *table.history.values()}
+    return free | ({table.update_col} if table.update_col is not None else set())
+
+
+def _looked_at(table: ReturnTable) -> set[int]:
+    """Every column of ``table`` a row is read from."""
+    looked = {*table.columns.values(), *_free_columns(table)}
+    return looked | ({table.last_update_col} if table.last_update_col is not None else set())
+
+
+def _words_alone(table: ReturnTable, r: int) -> bool:
+    """Row ``r`` (0-based) holds words in the update or the table's other columns and nothing
+    in its other columns (no action number, action text, Status: typed or merged down)."""
+    sheet, free = table.sheet, _free_columns(table)
+    held = [c for c in _looked_at(table) if not is_blank(typed(sheet, r, c))]
+    return bool(held) and all(c in free for c in held)
+
+
+def _an_action_follows(table: ReturnTable, r: int) -> bool:
+    """The rows under row ``r`` (0-based) of words alone go on to an action's row: one with
+    an action number or action text (not the header again), with no empty row between."""
+    sheet, cols = table.sheet, table.columns
+    for s in range(r + 1, sheet.n_rows):
+        if _words_alone(table, s):
+            continue
+        named = [typed(sheet, s, c) for f in ("id", "action") if (c := cols.get(f)) is not None]
+        id_col = cols.get("id")
+        return any(not is_blank(v) for v in named) and not is_header_repeat(
+            sheet.rows[s], typed(sheet, s, id_col) if id_col is not None else None
+        )
+    return False
+
+
+def _join(table: ReturnTable, r: int, above: ReturnRow, row: ReturnRow, *, said: bool) -> None:
+    """The words of ``row`` (0-based ``r``) that are its own, in the update and the table's
+    other columns, put after ``above``'s on a line of their own (:func:`_carries_on`); the
+    row is one of ``above``'s :attr:`ReturnRow.lines`, and with ``said`` of its
+    :attr:`ReturnRow.carried_on` too."""
+    sheet = table.sheet
+
+    def own(c: int | None) -> bool:
+        return c is not None and (r, c) not in sheet.filled_down
+
+    columns: list[str] = []
+    words: list[str] = []
+    if row.update and own(table.update_col):
+        above.update = f"{above.update}\n{row.update}" if above.update else row.update
+        columns.append(table.update_header or "Update")
+        words.append(row.update)
+    for header, value in row.others.items():
+        if own(c := {**table.others, **table.history}.get(header)):
+            assert c is not None
+            before = above.others.get(header)
+            if not is_blank(before):  # (a number or a date as shown: "15 Mar 2024", "50%")
+                was = before if isinstance(before, str) else shown(sheet, above.row - 1, c)
+                value = f"{cell_text(was)}\n{cell_text(shown(sheet, r, c))}"
+            above.others[header] = value
+            columns.append(header)
+            words.append(cell_text(shown(sheet, r, c)) or "")
+    above.lines += (row.row,)
+    if said and columns:
+        quoted = shortened(" / ".join(words), 60)
+        above.carried_on += ((row.row, ", ".join(repr(c) for c in columns), quoted),)
+
+
+def carried_on_flags(row: ReturnRow, **flag_fields: Any) -> list[Flag]:
+    """A ``row_carried_on`` flag for each row joined to ``row`` with nothing merged to say it
+    belongs to it (:attr:`ReturnRow.carried_on`; ``flag_fields``: the action, as
+    :class:`Flag` takes it), its words quoted: taken as the row's, a person checks them."""
+    return [
+        Flag(
+            Code.ROW_CARRIED_ON,
+            row.file,
+            sheet=row.sheet,
+            row=below,
+            column=columns,
+            value=words,
+            above=row.row,
+            **flag_fields,
+        )
+        for below, columns, words in row.carried_on
+    ]
 
 
 def _cell(r: int, c: int) -> str:
@@ -1028,7 +1159,7 @@ def unread_columns(table: ReturnTable, rows: list[ReturnRow], file_name: str) ->
     """The table's other columns that hold text in the rows read (``column_not_read``, at the
     first row holding text in the column)."""
     found: list[Problem] = []
-    wanted = sorted(r.row - 1 for r in rows if r.sheet == table.sheet.name)
+    wanted = sorted(n - 1 for r in rows if r.sheet == table.sheet.name for n in (r.row, *r.lines))
     for header, col in sorted(table.others.items(), key=lambda item: item[1]):
         filled = [r for r in wanted if not is_blank(typed(table.sheet, r, col))]
         if filled:

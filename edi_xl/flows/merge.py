@@ -55,6 +55,7 @@ from edi_xl.flows.intake import (
     ReturnFile,
     ReturnRow,
     ReturnsReading,
+    carried_on_flags,
     for_the_round,
     not_merged_flags,
     returned_status,
@@ -1004,6 +1005,8 @@ class _Merge:
                 and (own := _own_by_text(row, sent, self.actions)) is not None
             ):
                 action, flag = own, None
+            # (the rows joined to it said whatever becomes of it: their words are in the row)
+            self.flags.extend(carried_on_flags(row, action_id=action.id if action else None))
             if flag:
                 self.flags.append(flag)
                 continue

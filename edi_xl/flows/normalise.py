@@ -55,6 +55,7 @@ from edi_xl.flows.intake import (
     REJECTED,
     ReturnFile,
     ReturnRow,
+    carried_on_flags,
     for_the_round,
     not_merged_flags,
     read_returns,
@@ -131,6 +132,7 @@ def canonical_rows(
         if invalid:
             flags.append(invalid)
         flags += typed_formula_flags(row, action_id=row.id or None)
+        flags += carried_on_flags(row, action_id=row.id or None)
         flags += not_merged_flags(row, file.update_header, action_id=row.id or None)
         if not row.id and not row.locked.get("action"):
             flags.append(Flag(Code.NO_ID, file.name, sheet=row.sheet, row=row.row))

@@ -918,6 +918,8 @@ def _carries_on(table: ReturnTable, r: int, row: ReturnRow, above: ReturnRow | N
         own = {c for c in _looked_at(table) if (r, c) not in sheet.filled_down}
         own = {c for c in own if not is_blank(typed(sheet, r, c))}
         return "merged" if own <= free and row.id == above.id else None
+    if row.id or row.locked.get("action") or row.status:  # (most rows: an action's own)
+        return None
     if not _words_alone(table, r) or r in sheet.hidden_rows or parse_status(row.update):
         return None
     return "typed" if _an_action_follows(table, r) else None

@@ -2102,6 +2102,9 @@ def test_a_numberless_row_naming_another_owners_action_says_its_text_is_that_act
         "Dec 23 update",
         "December 2023 progress update",
         "Update 2023-12-15",
+        # (session 27: with a comma or a slash; "1 value not read" before)
+        "Update, Dec 23",
+        "Update / December 2023",
     ],
 )
 def test_an_own_forms_update_column_dated_without_as_at_is_read(master, tmp_path, heading):

@@ -299,8 +299,8 @@ MESSAGES: dict[Code, str] = {
         "its own return)"
     ),
     Code.NO_ID: (
-        "sheet {sheet!r} row {row}: no action number and no action text, so it cannot be "
-        "matched to an action of the plan"
+        "sheet {sheet!r} row {row}: {value!r}, with no action number and no action text, "
+        "cannot be matched to an action of the plan; not taken"
     ),
     Code.INVALID_STATUS: "{at}: {value!r} is not a RAG status; the master keeps {kept!r}",
     Code.STATUS_CLEARED: "{at}: the Status was emptied; the master keeps {kept!r}",

@@ -71,6 +71,7 @@ from edi_xl.tables.layouts.trust import (
     ColumnMap,
     clean_text,
     id_text,
+    is_action_id,
     is_header_repeat,
     map_columns,
 )
@@ -435,6 +436,9 @@ class ReturnTable:
     #: Columns of an edi_xl return found by their place as sent, not by their header (the
     #: owner renamed it): which (status, update, last_update) -> column.
     by_place: dict[str, int] = field(default_factory=dict)
+    #: A return ``edi-xl normalise`` wrote (its "Source row" column): its rows are the rows
+    #: read, an action's next lines joined already (:func:`table_rows`)
+    normalised: bool = False
 
 
 def find_tables(
@@ -694,6 +698,7 @@ def _find_table(
             history,
             last_update_col,
             by_place,
+            normalised=PROVENANCE_HEADERS[-1] in columns.extras,
         )
     return None
 
@@ -837,12 +842,14 @@ def table_rows(table: ReturnTable, file_name: str, limit: int | None = None) -> 
     watched = [*cols.values(), *([table.update_col] if table.update_col is not None else [])]
     # the other columns kept with each row, in column order (sorted once, not for each row)
     kept = sorted({**table.others, **table.history}.items(), key=lambda item: item[1])
+    lines = _Lines(table)
     head: int | None = None  # (0-based: the last row read, or joined to the one read)
     for r in range(table.header_row + 1, sheet.n_rows):
         if limit is not None and len(rows) >= limit:
             break
-        nothing_read = all(is_blank(typed(sheet, r, c)) for c in watched)
-        if nothing_read and (head != r - 1 or all(is_blank(typed(sheet, r, c)) for _, c in kept)):
+        if all(is_blank(typed(sheet, r, c)) for c in watched) and all(
+            is_blank(typed(sheet, r, c)) for _, c in kept
+        ):
             continue
         id_col = cols.get("id")
         if is_header_repeat(sheet.rows[r], typed(sheet, r, id_col) if id_col is not None else None):
@@ -882,82 +889,103 @@ def table_rows(table: ReturnTable, file_name: str, limit: int | None = None) -> 
             true_false=ticked,
             errors=_errors(table, r) if sheet.errors else (),
         )
-        how = _carries_on(table, r, row, rows[-1] if rows and head == r - 1 else None)
+        how = lines.carries_on(r, row, rows[-1] if rows and head == r - 1 else None)
         if how is not None:
             _join(table, r, rows[-1], row, said=how == "typed")
-            head = r
-        elif not nothing_read:
+        else:  # (a row of words in the other columns alone is one too: said, never passed over)
             rows.append(row)
-            head = r
+        head = r
     return rows
 
 
-def _carries_on(table: ReturnTable, r: int, row: ReturnRow, above: ReturnRow | None) -> str | None:
-    """Whether ``row`` (0-based ``r``) is the next line of ``above``, the row read just above
-    it, an action's words written over several rows:
-
-    * "merged": its action number (or action text) merged down from ``above``'s, and every
-      cell it holds of its own, not merged down, in the update or the table's other columns
-      (a Status merged down over the rows is theirs; an empty line of the merge is one too);
-    * "typed": nothing merged, and no action number, action text, Status or Last update,
-      only words in those columns (:func:`_words_alone`), between ``above`` and the next
-      action's row (:func:`_an_action_follows`; not under the table's last action: a note,
-      a footer, a key, a heading there is no action's); not a hidden row, nor a RAG word
-      alone ("Amber" in a return with no Status column). A guess: said, ``row_carried_on``;
-    * None: a row of its own, read as it is and flagged as before (``no_id``,
-      ``action_on_two_rows``). A row holding a note, a picture, an error, a tick box or words
-      taken for a formula is one: what it holds is said against it."""
-    if above is None or not (above.id or above.locked.get("action")):
-        return None
-    if row.typed_as_formula or row.notes or row.pictures or row.true_false or row.errors:
-        return None
-    sheet, cols = table.sheet, table.columns
-    keys = [c for c in (cols.get("id"), cols.get("action")) if c is not None]
-    if any((r, c) in sheet.filled_down for c in keys):
-        free = _free_columns(table)
-        own = {c for c in _looked_at(table) if (r, c) not in sheet.filled_down}
-        own = {c for c in own if not is_blank(typed(sheet, r, c))}
-        return "merged" if own <= free and row.id == above.id else None
-    if row.id or row.locked.get("action") or row.status:  # (most rows: an action's own)
-        return None
-    if not _words_alone(table, r) or r in sheet.hidden_rows or parse_status(row.update):
-        return None
-    return "typed" if _an_action_follows(table, r) else None
+#: The most rows of words alone read as an action's next lines: more, and they are rows of
+#: their own (a table pasted under an action; each row is then one the read rows count).
+MOST_LINES = 30
 
 
-def _free_columns(table: ReturnTable) -> set[int]:
-    """The columns a row's next lines may hold words in: the update, the table's others."""
-    free = {*table.others.values(), *table.history.values()}
-    return free | ({table.update_col} if table.update_col is not None else set())
+class _Lines:
+    """Which rows of a return's table are the next lines of the action above them
+    (:meth:`carries_on`), its columns worked out once."""
 
-
-def _looked_at(table: ReturnTable) -> set[int]:
-    """Every column of ``table`` a row is read from."""
-    looked = {*table.columns.values(), *_free_columns(table)}
-    return looked | ({table.last_update_col} if table.last_update_col is not None else set())
-
-
-def _words_alone(table: ReturnTable, r: int) -> bool:
-    """Row ``r`` (0-based) holds words in the update or the table's other columns and nothing
-    in its other columns (no action number, action text, Status: typed or merged down)."""
-    sheet, free = table.sheet, _free_columns(table)
-    held = [c for c in _looked_at(table) if not is_blank(typed(sheet, r, c))]
-    return bool(held) and all(c in free for c in held)
-
-
-def _an_action_follows(table: ReturnTable, r: int) -> bool:
-    """The rows under row ``r`` (0-based) of words alone go on to an action's row: one with
-    an action number or action text (not the header again), with no empty row between."""
-    sheet, cols = table.sheet, table.columns
-    for s in range(r + 1, sheet.n_rows):
-        if _words_alone(table, s):
-            continue
-        named = [typed(sheet, s, c) for f in ("id", "action") if (c := cols.get(f)) is not None]
-        id_col = cols.get("id")
-        return any(not is_blank(v) for v in named) and not is_header_repeat(
-            sheet.rows[s], typed(sheet, s, id_col) if id_col is not None else None
+    def __init__(self, table: ReturnTable) -> None:
+        self.table = table
+        cols = table.columns
+        free = {*table.others.values(), *table.history.values()}
+        self.free = free | ({table.update_col} if table.update_col is not None else set())
+        looked = {*cols.values(), *self.free}
+        self.looked = looked | (
+            {table.last_update_col} if table.last_update_col is not None else set()
         )
-    return False
+        self.keys = [c for c in (cols.get("id"), cols.get("action")) if c is not None]
+
+    def carries_on(self, r: int, row: ReturnRow, above: ReturnRow | None) -> str | None:
+        """Whether ``row`` (0-based ``r``) is the next line of ``above``, the row read just
+        above it, an action's words written over several rows:
+
+        * "merged": its action number (or action text) merged down from ``above``'s, and
+          every cell it holds of its own, not merged down, in the update or the table's
+          other columns (a Status merged down over the rows is theirs; an empty line of the
+          merge is one too);
+        * "typed": nothing merged, and no action number, action text, Status or Last update,
+          only words in those columns (:meth:`words_alone`), between ``above``, an action's
+          row, and the next action's (:meth:`an_action_follows`; not under the table's last
+          action, nor a heading's or a key's: a note, a footer there is no action's), at most
+          :data:`MOST_LINES` of them; not a hidden row, nor a RAG word alone ("Amber" in a
+          return with no Status column). A guess: said, ``row_carried_on``;
+        * None: a row of its own, read as it is and flagged as before (``no_id``,
+          ``action_on_two_rows``). A row holding a note, a picture, an error, a tick box or
+          words taken for a formula is one: what it holds is said against it; so is every
+          row of a return ``edi-xl normalise`` wrote (its next lines are joined already)."""
+        table = self.table
+        if above is None or table.normalised or not self.an_action(above.id, above.locked):
+            return None
+        if row.typed_as_formula or row.notes or row.pictures or row.true_false or row.errors:
+            return None
+        sheet = table.sheet
+        if any((r, c) in sheet.filled_down for c in self.keys):
+            own = {c for c in self.looked if (r, c) not in sheet.filled_down}
+            own = {c for c in own if not is_blank(typed(sheet, r, c))}
+            return "merged" if own <= self.free and row.id == above.id else None
+        if row.id or row.locked.get("action") or row.status:  # (most rows: an action's own)
+            return None
+        if not self.words_alone(r) or r in sheet.hidden_rows or parse_status(row.update):
+            return None
+        return "typed" if self.an_action_follows(r) else None
+
+    def an_action(self, id_text: str, locked: dict[str, Any]) -> bool:
+        """Whether a row is an action's: its number reads as one ("1.4", "EDI-07"; not
+        "Total", "2. Recruitment"), or, in a table with no # column, it has action text."""
+        if "id" in self.table.columns:
+            return is_action_id(id_text)
+        return bool(locked.get("action"))
+
+    def words_alone(self, r: int) -> bool:
+        """Row ``r`` (0-based) holds words in the update or the table's other columns and
+        nothing in its other columns (no action number, action text, Status: typed or merged
+        down)."""
+        sheet = self.table.sheet
+        held = [c for c in self.looked if not is_blank(typed(sheet, r, c))]
+        return bool(held) and all(c in self.free for c in held)
+
+    def an_action_follows(self, r: int) -> bool:
+        """The rows of words alone from row ``r`` (0-based) on go on, with no empty row, to
+        an action's row (:meth:`an_action`), within :data:`MOST_LINES` rows."""
+        table = self.table
+        sheet, cols = table.sheet, table.columns
+        for s in range(r + 1, min(r + MOST_LINES + 1, sheet.n_rows)):
+            if self.words_alone(s):
+                continue
+            id_col, action_col = cols.get("id"), cols.get("action")
+            raw_id = typed(sheet, s, id_col) if id_col is not None else None
+            action = typed(sheet, s, action_col) if action_col is not None else None
+            if is_header_repeat(sheet.rows[s], raw_id):
+                return False
+            if id_col is not None:
+                return is_action_id(raw_id)
+            # (no # column: action text, and more than it: a heading has nothing else)
+            held = [c for c in self.looked if not is_blank(typed(sheet, s, c))]
+            return not is_blank(action) and len(held) > 1
+        return False
 
 
 def _join(table: ReturnTable, r: int, above: ReturnRow, row: ReturnRow, *, said: bool) -> None:
@@ -972,7 +1000,8 @@ def _join(table: ReturnTable, r: int, above: ReturnRow, row: ReturnRow, *, said:
 
     columns: list[str] = []
     words: list[str] = []
-    if row.update and own(table.update_col):
+    words_in_update = bool(row.update and own(table.update_col))
+    if row.update and words_in_update:
         above.update = f"{above.update}\n{row.update}" if above.update else row.update
         columns.append(table.update_header or "Update")
         words.append(row.update)
@@ -987,9 +1016,16 @@ def _join(table: ReturnTable, r: int, above: ReturnRow, row: ReturnRow, *, said:
             columns.append(header)
             words.append(cell_text(shown(sheet, r, c)) or "")
     above.lines += (row.row,)
-    if said and columns:
+    if said and words_in_update:  # (words in the other columns alone reach no master)
         quoted = shortened(" / ".join(words), 60)
         above.carried_on += ((row.row, ", ".join(repr(c) for c in columns), quoted),)
+
+
+def row_words(row: ReturnRow) -> str:
+    """What a row holds, quoted in a message about it: its Status, update and other columns'
+    words, shortened."""
+    held = [row.status, row.update, *row.others.values()]
+    return shortened(" / ".join(t for v in held if (t := cell_text(v))), 60)
 
 
 def carried_on_flags(row: ReturnRow, **flag_fields: Any) -> list[Flag]:

@@ -59,6 +59,7 @@ from edi_xl.flows.intake import (
     for_the_round,
     not_merged_flags,
     returned_status,
+    row_words,
     typed_formula_flags,
 )
 from edi_xl.flows.owner_returns import (
@@ -328,7 +329,7 @@ def match_row(
             return None, _row_flag(Code.ACTION_WITHOUT_ID, row, value=_shown(text))
         return found, None
     if not row.id and not text:  # (a row carrying on the one above: a Status, an update)
-        return None, _row_flag(Code.NO_ID, row)
+        return None, _row_flag(Code.NO_ID, row, value=row_words(row))
     what = f"id {row.id!r}" if row.id else f"the action {_shown(text)!r}, with no action number,"
     # (a row with a number of its own is said by its number)
     twins = (texts or texts_index(actions)).get(_text_key(text), []) if text and not row.id else []

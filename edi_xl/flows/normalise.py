@@ -60,6 +60,7 @@ from edi_xl.flows.intake import (
     not_merged_flags,
     read_returns,
     returned_status,
+    row_words,
     typed_formula_flags,
 )
 from edi_xl.flows.merge import FileOutcome, Flag, MergeReport, file_flags
@@ -135,7 +136,9 @@ def canonical_rows(
         flags += carried_on_flags(row, action_id=row.id or None)
         flags += not_merged_flags(row, file.update_header, action_id=row.id or None)
         if not row.id and not row.locked.get("action"):
-            flags.append(Flag(Code.NO_ID, file.name, sheet=row.sheet, row=row.row))
+            flags.append(
+                Flag(Code.NO_ID, file.name, sheet=row.sheet, row=row.row, value=row_words(row))
+            )
         rows.append(
             [_value(row, fld, status) for _, fld, _ in COLUMNS]
             + [row.locked.get(LAST_UPDATE) for _ in last]

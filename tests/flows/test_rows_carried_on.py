@@ -271,3 +271,87 @@ def test_a_hidden_row_or_a_rag_word_alone_is_not_an_actions_next_line(master, tm
         ("no_id", 3),
         ("no_id", 5),
     ]
+
+
+def test_words_before_a_heading_a_key_or_a_long_run_are_no_actions(master, tmp_path):
+    """Words alone under 1.4 followed by no action's row are no action's next lines: a
+    section's heading ("2. Recruitment"), a RAG key ("Green" in the # column), or more rows of
+    words alone than an update runs to (a table pasted under an action, looked at once: it
+    was looked through again for each of its rows, and a return of thousands of them took
+    longer than reading allows; helper-153). Each is ``no_id``, its words quoted."""
+    from edi_xl.flows.intake import MOST_LINES
+
+    pasted = [[None, None, f"pasted line {i}"] for i in range(MOST_LINES + 1)]
+    path = own_form(
+        tmp_path / "Jim Machon.xlsx",
+        master,
+        [
+            ["1.4", "Green", "Panels trained."],
+            [None, None, "Note: all dates provisional."],
+            ["2. Recruitment", None, None],
+            ["1.5", "Amber", "Delayed."],
+            [None, None, "Key:"],
+            ["Green", "On track", None],
+            ["1.8", "Green", "Analysis started."],
+            *pasted,
+            ["2.3", "Green", "Policy reviewed."],
+        ],
+    )
+    result = merge_returns(master, [path], as_at=AS_AT)
+    assert changes(result) == {
+        ("1.4", "update"): "Panels trained.",
+        ("1.5", "status"): "At Risk",
+        ("1.5", "update"): "Delayed.",
+        ("1.8", "update"): "Analysis started.",
+        ("2.3", "update"): "Policy reviewed.",
+    }
+    no_id = [f for f in result.flags if f.kind == "no_id"]
+    assert [f.location.row for f in no_id] == [3, 6, *range(9, 9 + MOST_LINES + 1)]
+    assert "'Note: all dates provisional.'" in no_id[0].message
+    assert "row_carried_on" not in kinds(result)
+
+
+def test_words_in_another_column_alone_under_the_last_action_are_said(master, tmp_path):
+    """Under the last action, a row with words in the owner's Comments column alone: said
+    (``no_id``, quoted), kept in the normalised copy. It was passed over: merge said nothing,
+    normalise left it out (helper-153, from before this session)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    own_form(
+        folder / "Jim Machon.xlsx",
+        master,
+        [["1.4", "Green", "Panels trained."], [None, None, None, "Risk: funding"]],
+    )
+    merged = merge_returns(master, [folder], out=tmp_path / "m.xlsx", as_at=AS_AT)
+    said = [f for f in merged.flags if f.kind == "no_id"]
+    assert [f.location.row for f in said] == [3] and "'Risk: funding'" in said[0].message
+    result = normalise_returns([folder], tmp_path / "out", as_at=AS_AT)
+    ws = load_workbook(result.written[0].path)["Return"]
+    assert "Risk: funding" in [c.value for row in ws for c in row]
+
+
+def test_a_normalised_copy_is_merged_as_the_return_is(master, tmp_path):
+    """Rows kept apart in the return (a hidden row, words under a repeat of the header, words
+    Excel took for a formula) are written under the action in the normalised copy; merging
+    the copy joins nothing of it (its rows are the rows read), as merging the return does
+    not (helper-153: the copy's merge joined them)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = own_form(
+        folder / "Jim Machon.xlsx",
+        master,
+        [
+            ["1.4", "Green", "Panels trained."],
+            [None, None, "A hidden line."],
+            ["1.5", "Amber", "Delayed."],
+        ],
+    )
+    wb = load_workbook(path)
+    wb.active.row_dimensions[3].hidden = True
+    wb.save(path)
+    direct = merge_returns(master, [path], out=tmp_path / "a.xlsx", as_at=AS_AT)
+    [written] = normalise_returns([folder], tmp_path / "out", as_at=AS_AT).written
+    clean = merge_returns(master, [written.path], out=tmp_path / "b.xlsx", as_at=AS_AT)
+    assert changes(clean) == changes(direct)
+    assert changes(direct)[("1.4", "update")] == "Panels trained."
+    assert kinds(clean) == kinds(direct) == ["no_id"]

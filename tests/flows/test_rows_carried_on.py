@@ -276,9 +276,9 @@ def test_a_hidden_row_or_a_rag_word_alone_is_not_an_actions_next_line(master, tm
 def test_words_before_a_heading_a_key_or_a_long_run_are_no_actions(master, tmp_path):
     """Words alone under 1.4 followed by no action's row are no action's next lines: a
     section's heading ("2. Recruitment"), a RAG key ("Green" in the # column), or more rows of
-    words alone than an update runs to (a table pasted under an action, looked at once: it
-    was looked through again for each of its rows, and a return of thousands of them took
-    longer than reading allows; helper-153). Each is ``no_id``, its words quoted."""
+    words alone than an update runs to, ``MOST_LINES`` (a table pasted under an action: it
+    was looked through to its end again for each of its rows, and a return of thousands of
+    them took longer than reading allows; helper-153). Each is ``no_id``, its words quoted."""
     from edi_xl.flows.intake import MOST_LINES
 
     pasted = [[None, None, f"pasted line {i}"] for i in range(MOST_LINES + 1)]

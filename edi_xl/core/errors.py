@@ -7,6 +7,8 @@ An exception here means edi_xl could not do what was asked at all.
 
 from __future__ import annotations
 
+import re
+
 
 class EdiXlError(Exception):
     """Base class: something stopped edi_xl doing what was asked."""
@@ -24,6 +26,36 @@ class UnreadableFileError(EdiXlError):
         # Pickle with (path, reason), not the formatted message: results cross process
         # boundaries (edi_xl.read.isolation) and the default would call __init__(message).
         return (self.__class__, (self.path, self.reason), dict(self.__dict__))
+
+
+#: A part the package names and does not hold (zipfile's KeyError, through openpyxl).
+_MISSING_PART = re.compile(r"""^["']?There is no item named '([^']+)' in the archive""")
+#: openpyxl's word for any part it could not read ("... could not read worksheets from ...").
+_NOT_READ = re.compile(r"^Unable to read workbook: could not read (\w[\w ]*?) from ")
+#: What to do with a package a part of which is missing or cannot be read.
+DAMAGED = "the file is damaged: open it in Excel, which offers to repair it, and save it again"
+
+
+def cannot_open(path: object, error: BaseException) -> UnreadableFileError:
+    """Why openpyxl could not open ``path`` (``error``, what it raised), in words: "cannot open
+    as an Excel workbook (...)", with what is missing or could not be read, and what to do,
+    where its words say ("There is no item named 'xl/media/image1.png' in the archive";
+    "could not read worksheets from None", the rest of its message and its cause left out),
+    else the first line of its message."""
+    text = str(error)
+    if missing := _MISSING_PART.match(text):
+        reason = f"a part it refers to, {missing.group(1)}, is not in the file; {DAMAGED}"
+    elif unread := _NOT_READ.match(text):
+        cause = error.__cause__
+        why = f" ({_first_line(cause)})" if cause is not None else ""
+        reason = f"its {unread.group(1)} cannot be read{why}; {DAMAGED}"
+    else:
+        reason = _first_line(error)
+    return UnreadableFileError(path, f"cannot open as an Excel workbook ({reason})")
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 class EncryptedFileError(UnreadableFileError):

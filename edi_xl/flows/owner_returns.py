@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from edi_xl.flows.emails import Drafts
 
 from edi_xl.core.dates import DateKind, long_date, parse_date
-from edi_xl.core.errors import EdiXlError, UnreadableFileError, WorkbookWriteError
+from edi_xl.core.errors import EdiXlError, UnreadableFileError, WorkbookWriteError, cannot_open
 from edi_xl.core.filenames import unique_names
 from edi_xl.core.model import Action
 from edi_xl.core.problems import Code, Problem, problem
@@ -852,8 +852,7 @@ def read_return_metadata(path: str | Path) -> ReturnMetadata | None:
     try:
         wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise UnreadableFileError(path, f"cannot open as an Excel workbook ({reason})") from exc
+        raise cannot_open(path, exc) from exc
     try:
         if META_SHEET not in wb.sheetnames:
             return None

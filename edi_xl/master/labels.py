@@ -30,7 +30,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from edi_xl.master.package import CT_NS, PARSER, REL_NS, serialise
+from edi_xl.master.package import CONTENT_TYPES, CT_NS, PARSER, REL_NS, serialise
 from edi_xl.read.zipped import DAMAGED_PART_ERRORS, resolve
 
 __all__ = [
@@ -53,7 +53,6 @@ CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-proper
 VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 MSIP_PREFIX = "MSIP_Label_"
 ROOT_RELS = "_rels/.rels"
-CONTENT_TYPES = "[Content_Types].xml"
 #: The first pid a custom property may have (0 and 1 are reserved by the format).
 FIRST_PID = 2
 

@@ -24,6 +24,8 @@ from lxml import etree
 
 from edi_xl.read.zipped import rels_name, resolve, stored_bytes
 
+#: The part that gives every part's content type, named by the format.
+CONTENT_TYPES = "[Content_Types].xml"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -378,10 +380,10 @@ class Package:
     # --- content types ---------------------------------------------------------------------
 
     def content_types(self) -> etree._Element:
-        return self.xml("[Content_Types].xml")
+        return self.xml(CONTENT_TYPES)
 
     def set_content_types(self, root: etree._Element) -> None:
-        self.put_xml("[Content_Types].xml", root)
+        self.put_xml(CONTENT_TYPES, root)
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -504,7 +506,7 @@ def is_package(path: str | Path | IO[bytes]) -> bool:
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
-            if "[Content_Types].xml" not in names:
+            if CONTENT_TYPES not in names:
                 return False
             if any(n.startswith("xl/workbook") for n in names):
                 return True
@@ -521,8 +523,10 @@ def is_package(path: str | Path | IO[bytes]) -> bool:
 def _referenced_names(zf: zipfile.ZipFile, names: dict[str, str]) -> set[str]:
     """The part names the package's content types and relationships give (its zip entries
     ``names``, by their name as written, ``/`` for ``\\``)."""
-    wanted: set[str] = set()
-    types = names.get("[Content_Types].xml")
+    # (the content types and the package's relationships are named by the format itself:
+    # "[content_types].xml", as xlrd's issue150.xlsx and POI's 49609.xlsx hold it, is them)
+    wanted: set[str] = {CONTENT_TYPES, "_rels/.rels"}
+    types = next((entry for n, entry in names.items() if n.lower() == CONTENT_TYPES.lower()), None)
     if types is not None:
         for el in parse(zf.read(types)):
             if el.get("PartName"):

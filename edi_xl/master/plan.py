@@ -32,6 +32,7 @@ from edi_xl.core.errors import (
     LayoutNotFoundError,
     NamesTakenError,
     UnreadableFileError,
+    cannot_open,
 )
 from edi_xl.core.model import Action, ActionPlan
 from edi_xl.core.rounds import undated_in_round, update_header
@@ -281,8 +282,7 @@ def load_master(
     except EdiXlError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise UnreadableFileError(path, f"cannot open as an Excel workbook ({reason})") from exc
+        raise cannot_open(path, exc) from exc
     note_read(wb, path, read_as)  # its save refuses a file changed since (master.save)
     taken = sheets.sheets_not_ours(wb, sheets.is_a_master(wb, MARKER_NAME))
     names = sheets.names_not_ours(wb, taken)

@@ -141,15 +141,35 @@ def excel_made(corpus: Path) -> list[Path]:
 
 def broken(path: Path) -> str | None:
     """Why the package at ``path`` cannot be read as it is (a bad CRC, a part that declares
-    XML entities: a "billion laughs" bomb), or None: a refusal to open it is then expected."""
+    XML entities: a "billion laughs" bomb, a picture its relationships name and it does not
+    hold: xlrd's err_cell_empty.xlsx), or None: a refusal to open it is then expected."""
     try:
         with zipfile.ZipFile(path) as zf:
+            names = {n.replace("\\", "/").lower() for n in zf.namelist()}
             for info in zf.infolist():
                 data = zf.read(info)
                 if info.filename.endswith((".xml", ".rels")) and b"<!ENTITY" in data[:4096]:
                     return f"{info.filename} declares XML entities"
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+                gone = _pictures_not_held(info.filename.replace("\\", "/"), data, names)
+                if gone is not None:
+                    return f"{info.filename} names {gone}, which the package does not hold"
+    except (zipfile.BadZipFile, OSError, ValueError, etree.XMLSyntaxError) as error:
         return f"broken package ({error})"
+    return None
+
+
+def _pictures_not_held(name: str, data: bytes, names: set[str]) -> str | None:
+    """The first picture the relationships part ``name`` (``data``) names that the package
+    (its entries ``names``, in lower case) does not hold; None for a part of another kind."""
+    if not name.endswith(".rels"):
+        return None
+    folder = posixpath.dirname(posixpath.dirname(name))
+    source = posixpath.join(folder, posixpath.basename(name)[: -len(".rels")])
+    for rel in etree.fromstring(data):
+        if rel.get("Type", "").endswith("/image") and rel.get("TargetMode") != "External":
+            target = _resolve(source, rel.get("Target", ""))
+            if target.lower() not in names:
+                return target
     return None
 
 

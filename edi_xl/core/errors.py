@@ -38,10 +38,10 @@ DAMAGED = "the file is damaged: open it in Excel, which offers to repair it, and
 
 def cannot_open(path: object, error: BaseException) -> UnreadableFileError:
     """Why openpyxl could not open ``path`` (``error``, what it raised), in words: "cannot open
-    as an Excel workbook (...)", with what is missing or could not be read, and what to do,
-    where its words say ("There is no item named 'xl/media/image1.png' in the archive";
-    "could not read worksheets from None", the rest of its message and its cause left out),
-    else the first line of its message."""
+    as an Excel workbook (...)". Where its words say a part is missing ("There is no item
+    named 'xl/media/image1.png' in the archive") or could not be read ("Unable to read
+    workbook: could not read worksheets from None.", whose cause's first line says why), the
+    part and what to do; else the first line of its message."""
     text = str(error)
     if missing := _MISSING_PART.match(text):
         reason = f"a part it refers to, {missing.group(1)}, is not in the file; {DAMAGED}"

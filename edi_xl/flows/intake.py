@@ -990,7 +990,7 @@ class _Lines:
 
 def _join(table: ReturnTable, r: int, above: ReturnRow, row: ReturnRow, *, said: bool) -> None:
     """The words of ``row`` (0-based ``r``) that are its own, in the update and the table's
-    other columns, put after ``above``'s on a line of their own (:func:`_carries_on`); the
+    other columns, put after ``above``'s on a line of their own (:meth:`_Lines.carries_on`); the
     row is one of ``above``'s :attr:`ReturnRow.lines`, and with ``said`` of its
     :attr:`ReturnRow.carried_on` too."""
     sheet = table.sheet
@@ -1000,11 +1000,12 @@ def _join(table: ReturnTable, r: int, above: ReturnRow, row: ReturnRow, *, said:
 
     columns: list[str] = []
     words: list[str] = []
-    words_in_update = bool(row.update and own(table.update_col))
-    if row.update and words_in_update:
+    words_in_update = False
+    if row.update and own(table.update_col):
         above.update = f"{above.update}\n{row.update}" if above.update else row.update
         columns.append(table.update_header or "Update")
         words.append(row.update)
+        words_in_update = True
     for header, value in row.others.items():
         if own(c := {**table.others, **table.history}.get(header)):
             assert c is not None

@@ -305,6 +305,10 @@ def with_plan_rows(source: Path, target: Path, rows: list[list[str]]) -> str | N
     if sheet_data is None:
         return None
     numbers = [int(r.get("r", "0")) for r in sheet_data.iter(f"{{{MAIN}}}row")]
+    # (and below any merged range: a header typed into the hidden half of one, as xlsx2csv's
+    # input-weird.xlsx would have it, is no header a person could write: helper-151)
+    for merge in root.iter(f"{{{MAIN}}}mergeCell"):
+        numbers += [int(n) for n in re.findall(r"\d+", merge.get("ref", ""))]
     first = max(numbers, default=0) + 2
     if first - 2 > LAST_ROW_ABOVE_PLAN:
         return None

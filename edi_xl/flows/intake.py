@@ -994,28 +994,32 @@ def _join(table: ReturnTable, r: int, above: ReturnRow, row: ReturnRow, *, said:
     row is one of ``above``'s :attr:`ReturnRow.lines`, and with ``said`` of its
     :attr:`ReturnRow.carried_on` too."""
     sheet = table.sheet
-
-    def own(c: int | None) -> bool:
-        return c is not None and (r, c) not in sheet.filled_down
-
+    kept = {**table.others, **table.history}
     columns: list[str] = []
     words: list[str] = []
     words_in_update = False
-    if row.update and own(table.update_col):
+    if (
+        row.update
+        and table.update_col is not None
+        and (r, table.update_col) not in sheet.filled_down
+    ):
         above.update = f"{above.update}\n{row.update}" if above.update else row.update
         columns.append(table.update_header or "Update")
         words.append(row.update)
         words_in_update = True
     for header, value in row.others.items():
-        if own(c := {**table.others, **table.history}.get(header)):
-            assert c is not None
-            before = above.others.get(header)
-            if not is_blank(before):  # (a number or a date as shown: "15 Mar 2024", "50%")
-                was = before if isinstance(before, str) else shown(sheet, above.row - 1, c)
-                value = f"{cell_text(was)}\n{cell_text(shown(sheet, r, c))}"
-            above.others[header] = value
-            columns.append(header)
-            words.append(cell_text(shown(sheet, r, c)) or "")
+        c = kept[header]
+        if (r, c) in sheet.filled_down:
+            continue
+        # (a number or a date as shown: "15 Mar 2024", "50%")
+        here = cell_text(shown(sheet, r, c)) or ""
+        before = above.others.get(header)
+        if not is_blank(before):
+            was = before if isinstance(before, str) else shown(sheet, above.row - 1, c)
+            value = f"{cell_text(was)}\n{here}"
+        above.others[header] = value
+        columns.append(header)
+        words.append(here)
     above.lines += (row.row,)
     if said and words_in_update:  # (words in the other columns alone reach no master)
         quoted = shortened(" / ".join(words), 60)

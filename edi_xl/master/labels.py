@@ -30,7 +30,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from edi_xl.master.package import CONTENT_TYPES, CT_NS, PARSER, REL_NS, serialise
+from edi_xl.master.package import CONTENT_TYPES, CT_NS, PARSER, REL_NS, ROOT_RELS, serialise
 from edi_xl.read.zipped import DAMAGED_PART_ERRORS, resolve
 
 __all__ = [
@@ -52,7 +52,6 @@ CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationship
 CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 MSIP_PREFIX = "MSIP_Label_"
-ROOT_RELS = "_rels/.rels"
 #: The first pid a custom property may have (0 and 1 are reserved by the format).
 FIRST_PID = 2
 

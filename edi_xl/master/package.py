@@ -26,6 +26,8 @@ from edi_xl.read.zipped import rels_name, resolve, stored_bytes
 
 #: The part that gives every part's content type, named by the format.
 CONTENT_TYPES = "[Content_Types].xml"
+#: The package's own relationships: the workbook's part, its properties.
+ROOT_RELS = "_rels/.rels"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -510,9 +512,9 @@ def is_package(path: str | Path | IO[bytes]) -> bool:
                 return False
             if any(n.startswith("xl/workbook") for n in names):
                 return True
-            if "_rels/.rels" not in names or zf.getinfo("_rels/.rels").file_size > 1_000_000:
+            if ROOT_RELS not in names or zf.getinfo(ROOT_RELS).file_size > 1_000_000:
                 return False
-            for el in parse(zf.read("_rels/.rels")):
+            for el in parse(zf.read(ROOT_RELS)):
                 if el.get("Type", "").endswith("/officeDocument"):
                     return resolve("", el.get("Target", "")) in names
     except (OSError, zipfile.BadZipFile, etree.XMLSyntaxError, ValueError):
@@ -525,7 +527,7 @@ def _referenced_names(zf: zipfile.ZipFile, names: dict[str, str]) -> set[str]:
     ``names``, by their name as written, ``/`` for ``\\``)."""
     # (the content types and the package's relationships are named by the format itself:
     # "[content_types].xml", as xlrd's issue150.xlsx and POI's 49609.xlsx hold it, is them)
-    wanted: set[str] = {CONTENT_TYPES, "_rels/.rels"}
+    wanted: set[str] = {CONTENT_TYPES, ROOT_RELS}
     types = next((entry for n, entry in names.items() if n.lower() == CONTENT_TYPES.lower()), None)
     if types is not None:
         for el in parse(zf.read(types)):
@@ -613,7 +615,7 @@ def merged_ranges(data: bytes) -> dict[str, list[str]]:
         with zipfile.ZipFile(BytesIO(data)) as zf:
             names = set(zf.namelist())
             book = "xl/workbook.xml"
-            if "_rels/.rels" in names:
+            if ROOT_RELS in names:
                 book = related_part(zf, "", "officeDocument") or book
             targets = {
                 rel.get("Id", ""): resolve(book, rel.get("Target", ""))

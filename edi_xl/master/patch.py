@@ -1294,14 +1294,15 @@ class StyleMap:
             return num_fmt_id
         code = self.wb._number_formats[num_fmt_id - 164]
         fmts = self._list("numFmts")
-        for el in _elements(fmts):
+        there = _elements(fmts)
+        for el in there:
             if el.get("formatCode") == code:
                 return int(el.get("numFmtId", "0"))
-        new_id = max([163] + [int(el.get("numFmtId", "0")) for el in _elements(fmts)]) + 1
+        new_id = max([163] + [int(el.get("numFmtId", "0")) for el in there]) + 1
         el = etree.SubElement(fmts, M + "numFmt")
         el.set("numFmtId", str(new_id))
         el.set("formatCode", code)
-        fmts.set("count", str(len(_elements(fmts))))
+        fmts.set("count", str(len(there) + 1))
         self.changed = True
         return new_id
 

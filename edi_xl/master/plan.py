@@ -50,7 +50,7 @@ from edi_xl.master.loading import (
     shown_values,
     unmade_values,
 )
-from edi_xl.master.package import canonical_package, is_package
+from edi_xl.master.package import ROOT_RELS, canonical_package, is_package
 from edi_xl.master.patch import remember_package
 from edi_xl.master.printing import grow_print_area
 from edi_xl.master.save import file_state, note_read
@@ -308,7 +308,7 @@ def is_strict_ooxml(data: bytes) -> bool:
     Spreadsheet"): its package relationships name the workbook with Strict's type."""
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
-            info = archive.getinfo("_rels/.rels")
+            info = archive.getinfo(ROOT_RELS)
             if info.file_size > 1_000_000:  # (a relationships part is a few hundred bytes)
                 return False
             return _STRICT_OFFICE_DOCUMENT in archive.read(info)
@@ -334,7 +334,7 @@ def is_prerelease_ooxml(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             part = "xl/workbook.xml"
-            rels = archive.getinfo("_rels/.rels")
+            rels = archive.getinfo(ROOT_RELS)
             if rels.file_size <= 1_000_000:  # (a relationships part is a few hundred bytes)
                 for el in etree.fromstring(archive.read(rels), _PARSER):
                     if el.get("Type", "").endswith("/officeDocument"):

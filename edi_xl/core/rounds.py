@@ -19,7 +19,9 @@ from edi_xl.core.dates import DateKind, parse_date, short_date_short_year
 #: at 18 Mar 2024").
 ROUND_STARTED = "round started as at "
 
-_UPDATE_AS_AT = re.compile(r"^(?:progress\s+)?update[sd]?\s+(?:as\s+(?:at|of)|at|for|on)\s+(.+)$")
+_UPDATE_AS_AT = re.compile(
+    r"^(?:(?:progress|status)\s+)?update[sd]?\s+(?:as\s+(?:at|of)|at|for|on)\s+(.+)$"
+)
 
 
 def is_update_header(text: str) -> bool:
@@ -54,13 +56,13 @@ def _day_or_month(text: str) -> date | None:
 
 #: An update column headed with the day or month it was written for and no "as at", as an
 #: owner's own sheet heads it: "Update Dec 23", "Progress December 2023", "Update 18/12/2023";
-#: with a colon, a dash, a comma or a slash after "Update" or "Progress update" alone,
-#: "Update: December 2023", "Update - Dec 23", "Update, Dec 23", "Update / Dec 23"; or the
-#: date first, "Dec 23 update". (Not "Updated: 18/12/2023", a
+#: with a colon, a dash, a comma or a slash after "Update", "Progress update" or "Status
+#: update" alone, "Update: December 2023", "Update - Dec 23", "Update, Dec 23", "Status
+#: update / Dec 23"; or the date first, "Dec 23 update". (Not "Updated: 18/12/2023", a
 #: column of dates, nor "Progress - Dec 23", "Dec 23 progress", a RAG: helper-150.)
-_UPDATE_ONLY = r"(?:progress\s+update|updates?)"
+_UPDATE_ONLY = r"(?:(?:progress|status)\s+update|updates?)"
 _UPDATE_DATED = (
-    re.compile(r"^(?:progress\s+update|update[sd]?|progress)\s+(.+)$"),
+    re.compile(r"^(?:(?:progress|status)\s+update|update[sd]?|progress)\s+(.+)$"),
     re.compile(rf"^{_UPDATE_ONLY}\s*[:\u2013\u2014,/-]\s*(.+)$"),
     re.compile(rf"^(.+?)(?:\s*[:\u2013\u2014-])?\s+{_UPDATE_ONLY}$"),
 )

@@ -126,6 +126,9 @@ def test_an_update_column_headed_with_a_date_alone() -> None:
         "Dec 23 update": dec,
         "December 2023 progress update": dec,
         "Progress update: Sept 2023": sep,
+        "Status update - Dec 23": dec,
+        "Status update December 2023": dec,
+        "Dec 23 status update": dec,
         "Update 2023-12-18": date(2023, 12, 18),
         "Update 18/12/2023": date(2023, 12, 18),
         "Update as at 18 Dec 23": None,  # (update_header_date's)
@@ -133,6 +136,8 @@ def test_an_update_column_headed_with_a_date_alone() -> None:
         "Update Mar 24 board": None,
         "Q3 update": None,
         "Risks update": None,
+        "Status update": None,  # (no date: the vocabulary's "update")
+        "Status - Dec 23": None,
         "Update notes": None,
         "Progress": None,
         # (a column of dates, a RAG: not an update; helper-150)

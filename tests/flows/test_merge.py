@@ -2105,6 +2105,9 @@ def test_a_numberless_row_naming_another_owners_action_says_its_text_is_that_act
         # (session 27: with a comma or a slash; "1 value not read" before)
         "Update, Dec 23",
         "Update / December 2023",
+        # (session 28: "Status update", the NHS's usual words; "1 value not read" before)
+        "Status update - Dec 23",
+        "Status update December 2023",
     ],
 )
 def test_an_own_forms_update_column_dated_without_as_at_is_read(master, tmp_path, heading):
@@ -2128,6 +2131,56 @@ def test_an_own_forms_update_column_dated_without_as_at_is_read(master, tmp_path
     ]
     assert plan_rows(master)["2.3"]["Update as at 18 Dec 23"] == "FTSU policy reviewed in November"
     assert not [f for f in result.flags if f.kind in ("column_not_read", "earlier_round_column")]
+
+
+@pytest.mark.parametrize("heading", ["Status update", "Status Update", "Status updates"])
+def test_an_own_forms_update_column_headed_status_update_is_read(master, tmp_path, heading):
+    """Fiona's own form heads its update column "Status update", as most NHS trackers do,
+    with no date: her words are this round's update, as under "Progress update" or
+    "Comments". Before, the column was not read ("1 value not read") and her update was
+    left for HR to copy by hand."""
+    from conftest import FIONA
+
+    def status_update(header, rows):
+        at = header.index("Update as at 18 Sep 23")
+        header[at] = heading
+        for row in rows.values():
+            row[at] = None
+        rows["2.3"][at] = "FTSU policy reviewed in November"
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, status_update)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in result.changes] == [
+        ("2.3", "update", "FTSU policy reviewed in November")
+    ]
+    assert plan_rows(master)["2.3"]["Update as at 18 Dec 23"] == "FTSU policy reviewed in November"
+    assert not [f for f in result.flags if f.kind == "column_not_read"]
+
+
+def test_an_owners_own_status_update_column_in_a_return_is_not_the_update(master, tmp_path):
+    """Jim inserts a "Status update" column of his own beside the return's update column (a
+    return edi_xl sent): the return's update column, known by its place, is the update; his
+    own column is said not read, as any column of his own is, never taken over it."""
+
+    def own_column(ws, rows):
+        header = next(r for r in range(1, 8) if ws.cell(r, 1).value == "#")
+        update_col = next(
+            c
+            for c in range(1, ws.max_column + 1)
+            if ws.cell(header, c).value == "Update as at 18 Dec 23"
+        )
+        ws.insert_cols(update_col + 1)
+        ws.cell(header, update_col + 1, "Status update")
+        ws.cell(rows["1.4"], update_col, "Data from BI arrived")
+        ws.cell(rows["1.4"], update_col + 1, "my own note")
+
+    jim = _sent_and_edited(master, tmp_path, own_column)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in result.changes] == [
+        ("1.4", "update", "Data from BI arrived")
+    ]
+    (not_read,) = [f for f in result.flags if f.kind is Code.COLUMN_NOT_READ]
+    assert "'Status update'" in not_read.message, not_read.message
 
 
 @pytest.mark.parametrize("heading", ["Update Sep 23", "Update: September 2023", "Sep 23 update"])

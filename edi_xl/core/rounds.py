@@ -74,6 +74,12 @@ _DATE_ALONE = re.compile(
     r"|^\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})$"
     r"|^\d{4}-\d{2}-\d{2}$"
 )
+#: ... or a quarter of an NHS financial year with its year, as the NHS heads a quarter's
+#: column ("Q3 2023/24", "Q3 23/24", "Quarter 3 2023-24", "2023/24 Q3"): the quarter's end.
+_QUARTER_ALONE = re.compile(
+    r"^(?:(?:q|quarter\s*)[1-4][\s,]*(?:fy\s*)?\d{2}(?:\d{2})?[/-]\d{2}(?:\d{2})?"
+    r"|(?:fy\s*)?\d{2}(?:\d{2})?[/-]\d{2}(?:\d{2})?[\s,]*(?:q|quarter\s*)[1-4])$"
+)
 #: A month and two figures ("Sep 30"): a year ("Sep 23") or a day.
 _MONTH_AND_TWO = re.compile(r"^([a-z]{3,9})\.?[\s'/.-]*(\d{2})$")
 #: How long after a round's date a column headed with a day may still be that round's.
@@ -83,9 +89,10 @@ _AFTER_THE_ROUND = timedelta(days=45)
 def dated_update_date(text: object, near: date | None = None) -> date | None:
     """The date of a column headed as an update with a date alone and no "as at" ("Update
     Dec 23": 31 Dec 2023; "Progress 18 Dec 23": 18 Dec 2023; "Update: December 2023", "Dec
-    23 update", "Update 2023-12-18"), or None for any other header ("Update as at ...",
-    which :func:`update_header_date` reads; "Update (Dec 2023)"; "Update Mar 24 board";
-    "Q3 update"; "Progress").
+    23 update", "Update 2023-12-18"; a financial year's quarter, at its end: "Update Q3
+    2023/24", 31 Dec 2023), or None for any other header ("Update as at ...", which
+    :func:`update_header_date` reads; "Update (Dec 2023)"; "Update Mar 24 board"; "Q3
+    update", no year; "Progress").
 
     A month and two figures are a year ("Dec 23") or a day ("Sep 30", "Mar 31", at a quarter's
     end): ``near`` (the round's date) tells which. They are a year when it is within a year of
@@ -100,6 +107,9 @@ def dated_update_date(text: object, near: date | None = None) -> date | None:
         m = form.match(header)
         if m and _DATE_ALONE.match(part := m.group(1)):
             return _near_the_round(part, _day_or_month(part), near)
+        if m and _QUARTER_ALONE.match(part):
+            parsed = parse_date(part)
+            return parsed.date if parsed.kind is DateKind.QUARTER else None
     return None
 
 

@@ -129,6 +129,13 @@ def test_an_update_column_headed_with_a_date_alone() -> None:
         "Status update - Dec 23": dec,
         "Status update December 2023": dec,
         "Dec 23 status update": dec,
+        # a quarter of the NHS financial year, with its year: the quarter's end
+        "Update Q3 2023/24": dec,
+        "Update - Q3 23/24": dec,
+        "Q3 2023-24 update": dec,
+        "Progress update Quarter 2 2023/24": sep,
+        "Update Q3": None,  # (no year: the vocabulary's "update", undated)
+        "Update Q5 2023/24": None,
         "Update 2023-12-18": date(2023, 12, 18),
         "Update 18/12/2023": date(2023, 12, 18),
         "Update as at 18 Dec 23": None,  # (update_header_date's)

@@ -2108,6 +2108,9 @@ def test_a_numberless_row_naming_another_owners_action_says_its_text_is_that_act
         # (session 28: "Status update", the NHS's usual words; "1 value not read" before)
         "Status update - Dec 23",
         "Status update December 2023",
+        # (session 28: the quarter of the financial year, as the NHS heads it)
+        "Update Q3 2023/24",
+        "Q3 23/24 update",
     ],
 )
 def test_an_own_forms_update_column_dated_without_as_at_is_read(master, tmp_path, heading):
@@ -2183,7 +2186,9 @@ def test_an_owners_own_status_update_column_in_a_return_is_not_the_update(master
     assert "'Status update'" in not_read.message, not_read.message
 
 
-@pytest.mark.parametrize("heading", ["Update Sep 23", "Update: September 2023", "Sep 23 update"])
+@pytest.mark.parametrize(
+    "heading", ["Update Sep 23", "Update: September 2023", "Sep 23 update", "Update Q2 2023/24"]
+)
 def test_an_own_forms_update_column_dated_for_last_round_is_read_as_of_it(
     master, tmp_path, heading
 ):

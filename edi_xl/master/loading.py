@@ -49,6 +49,7 @@ from openpyxl.formatting.formatting import ConditionalFormatting
 from openpyxl.formatting.rule import Rule
 from openpyxl.packaging.relationship import get_dependents, get_rels_path
 from openpyxl.reader.excel import ExcelReader
+from openpyxl.reader.strings import read_rich_text, read_string_table
 from openpyxl.reader.workbook import WorkbookParser
 from openpyxl.styles.cell_style import CellStyle, StyleArray
 from openpyxl.styles.stylesheet import apply_stylesheet
@@ -1498,6 +1499,7 @@ def _readable_styles(data: bytes) -> bytes:
     - comments and processing instructions (a stylesheet written by hand, "<!-- currency
       -->" among its styles): left out, being no style; openpyxl read a comment among the
       fills as a fill and refused the file ("expected Fill").
+    - a font's family outside the schema's 0 to 14 (:func:`_without_odd_families`).
 
     Only what edi_xl reads is changed: the patch writer keeps the part as it is in the file.
     """
@@ -1529,7 +1531,27 @@ def _readable_styles(data: bytes) -> bytes:
     for fill in root.iter(_MAIN + "fill"):
         if len(fill) == 0:
             etree.SubElement(fill, _MAIN + "patternFill")
+    _without_odd_families(root)
     return etree.tostring(root)
+
+
+#: The font families the schema allows (ST_FontFamily: 0 to 14), which openpyxl insists on.
+_FONT_FAMILIES = frozenset(str(n) for n in range(15))
+
+
+def _without_odd_families(root: etree._Element) -> None:
+    """``root`` (a styles or shared-strings part) without the font ``family`` elements whose
+    value is not one of the schema's 0 to 14: Excel writes the Windows pitch-and-family byte
+    there in fonts carried over from old .xls files (34: Swiss, variable pitch; sc-im's
+    products.xlsx, which Excel saved), and reads it; openpyxl refused the file ("Max value is
+    14"). The family is a hint for a missing font: the font's name and look are read as they
+    are. Only what edi_xl reads is changed; the part stays as it is in the file."""
+    for el in list(root.iter(_MAIN + "family")):
+        if (
+            el.get("val", "").strip() not in _FONT_FAMILIES
+            and (parent := el.getparent()) is not None
+        ):
+            parent.remove(el)
 
 
 class _OnePart:
@@ -1602,7 +1624,15 @@ class _PivotsLeftReader(ExcelReader):
         if found is not None and found.PartName[1:] not in self.valid_files:
             self.shared_strings = list[str]()
             return
-        super().read_strings()
+        try:
+            super().read_strings()
+        except ValueError:  # (a rich-text run's font family Excel reads and openpyxl not)
+            if found is None:
+                raise
+            root = parse(self.archive.read(found.PartName[1:]))
+            _without_odd_families(root)
+            read = read_rich_text if self.rich_text else read_string_table
+            self.shared_strings = read(BytesIO(etree.tostring(root)))
 
     def read_workbook(self) -> None:
         self._read_workbook()

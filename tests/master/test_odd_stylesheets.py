@@ -190,3 +190,34 @@ def test_empty_fills(tmp_path: Path) -> None:
         assert zf.read(STYLES).count(b"<fill/>") == 3  # (the trust's part, only added to)
     assert header_fill() == "FFFFFF00"
     assert "Settings" in load_master(plan).sheetnames
+
+
+def family_34(data: bytes) -> bytes:
+    """Every font's family the Windows pitch-and-family byte 34 (Swiss, variable pitch), as
+    Excel keeps it in fonts carried over from an old .xls (sc-im's products.xlsx)."""
+    assert b'<family val="2"/>' in data
+    return data.replace(b'<family val="2"/>', b'<family val="34"/>')
+
+
+def test_font_families_outside_the_schema(tmp_path: Path) -> None:
+    """Fonts, in the styles and in a note's rich text, whose family is 34 (the schema's are 0
+    to 14): Excel reads them; openpyxl refused the file ("Max value is 14"), and edi_xl
+    called it damaged. The plan is read and refreshed, and the parts keep their families."""
+    plan = tmp_path / "plan.xlsx"
+    wb = xlsxwriter.Workbook(str(plan))
+    ws, _ = add_seed_plan_sheet(wb)
+    ws.write_row(0, 0, seed_rows()[0], wb.add_format({"bold": True}))
+    notes = wb.add_worksheet("Notes")
+    notes.write_rich_string(0, 0, "Board ", wb.add_format({"bold": True}), "paper", " due")
+    wb.close()
+    rewrite_part(plan, STYLES, family_34)
+    rewrite_part(plan, "xl/sharedStrings.xml", family_34)
+    assert header_font(plan) == (True, False)
+    assert load_master(plan)["Notes"]["A1"].value == "Board paper due"
+    refresh_workbook(plan, AS_AT, now=datetime(2023, 12, 18, 9))
+    with zipfile.ZipFile(plan) as zf:
+        assert b'<family val="34"/>' in zf.read(STYLES)  # (the trust's part, only added to)
+        assert b'<family val="34"/>' in zf.read("xl/sharedStrings.xml")
+    assert header_font(plan) == (True, False)
+    assert load_master(plan)["Notes"]["A1"].value == "Board paper due"
+    assert "Settings" in load_master(plan).sheetnames

@@ -19,9 +19,7 @@ from edi_xl.core.dates import DateKind, parse_date, short_date_short_year
 #: at 18 Mar 2024").
 ROUND_STARTED = "round started as at "
 
-_UPDATE_AS_AT = re.compile(
-    r"^(?:(?:progress|status)\s+)?update[sd]?\s+(?:as\s+(?:at|of)|at|for|on)\s+(.+)$"
-)
+_UPDATE_AS_AT = re.compile(r"^(?:progress\s+)?update[sd]?\s+(?:as\s+(?:at|of)|at|for|on)\s+(.+)$")
 
 
 def is_update_header(text: str) -> bool:

@@ -75,6 +75,7 @@ from edi_xl.tables.layouts.trust import (
     is_header_repeat,
     map_columns,
 )
+from edi_xl.tables.vocabulary import normalise_header
 
 #: Fields an owner may change in a return; every other recognised field is locked.
 #: Recognised fields compared with the master to spot edits to locked cells.
@@ -458,7 +459,7 @@ def find_tables(
         if table:
             tables.append(table)
     if _no_update_read(metadata, tables):
-        return _with_a_dated_update(book, tables)
+        return _with_an_own_forms_update(book, tables)
     return tables
 
 
@@ -467,14 +468,31 @@ def _no_update_read(metadata: ReturnMetadata | None, tables: list[ReturnTable]) 
     return metadata is None and not any(t.update_col is not None for t in tables)
 
 
-def _with_a_dated_update(book: WorkbookGrids, tables: list[ReturnTable]) -> list[ReturnTable]:
+#: An own form's update column headed in words the vocabulary keeps for a column of the
+#: owner's own ("Status update", most NHS trackers' progress column: beside an "Update" or a
+#: "Comments", a column of their own), read as the update only as a dated one is
+#: (:func:`_with_an_own_forms_update`).
+_OWN_FORM_UPDATES = frozenset({"status update", "status updates"})
+
+
+def _an_own_forms_update(header: str | None) -> bool:
+    """Whether ``header`` heads an own form's update column that no table reads as one: an
+    update with a date alone and no "as at" (:func:`dated_update_date`: "Update Dec 23",
+    "Status update - Q3 2023/24"), or "Status update"."""
+    if not header:
+        return False
+    return dated_update_date(header) is not None or normalise_header(header) in _OWN_FORM_UPDATES
+
+
+def _with_an_own_forms_update(book: WorkbookGrids, tables: list[ReturnTable]) -> list[ReturnTable]:
     """``tables`` (of a return with no record of its sending, none with an update column),
-    or, when the file holds exactly one column headed as an update with a date alone and no
-    "as at" ("Update Dec 23", "Progress December 2023": :func:`dated_update_date`), the
-    tables with that column as the update: an owner's own form, or the trust's old one, holds
-    the owner's update there (it was said "not read", and HR copied it by hand). The merge
-    reads it as of the round its date names (``merge._earlier_round_of_column``, where the
-    round's date tells a day from a year: "Update Sep 30").
+    or, when the file holds exactly one column headed as an own form's update
+    (:func:`_an_own_forms_update`: a date alone and no "as at", "Update Dec 23", "Progress
+    December 2023"; or "Status update"), the tables with that column as the update: an
+    owner's own form, or the trust's old one, holds the owner's update there (it was said
+    "not read", and HR copied it by hand). The merge reads a dated one as of the round its
+    date names (``merge._earlier_round_of_column``, where the round's date tells a day from a
+    year: "Update Sep 30"), an undated one as this round's, as an "Update" column.
 
     Not taken, and said (``column_not_read``) as before, when which column holds this round's
     words cannot be told (helper-143, helper-144): two such columns (last round's and this
@@ -483,18 +501,19 @@ def _with_a_dated_update(book: WorkbookGrids, tables: list[ReturnTable]) -> list
     beside an update column on any sheet; one in a return edi_xl made; one on another sheet
     than the first table's (the file's update header is that table's: another's would be
     read as this round's whatever its date); one holding numbers only (a "Progress Dec 23"
-    of percentages)."""
+    of percentages); one holding RAG words alone ("Green", "At risk": a status, which the
+    update column does not take: helper-155)."""
     dated = [
         (table, name, col)
         for table in tables
         for name, col in table.others.items()
-        if dated_update_date(one_line(table.sheet.value(table.header_row, col))) is not None
+        if _an_own_forms_update(one_line(table.sheet.value(table.header_row, col)))
     ]
     elsewhere = next(_dated_headers_off_the_tables(book, tables), None)
     if len(dated) != 1 or elsewhere or dated[0][0] is not tables[0]:
         return tables
     table, name, col = dated[0]
-    if _numbers_only(table, col):
+    if _numbers_only(table, col) or _rag_words_only(table, col):
         return tables
     others = {n: c for n, c in table.others.items() if c != col}
     return [replace(table, update_col=col, update_header=name, others=others), *tables[1:]]
@@ -503,7 +522,7 @@ def _with_a_dated_update(book: WorkbookGrids, tables: list[ReturnTable]) -> list
 def _dated_headers_off_the_tables(
     book: WorkbookGrids, tables: list[ReturnTable]
 ) -> Iterator[tuple[SheetGrid, int, int, str]]:
-    """The cells headed as an update with a date alone (:func:`dated_update_date`) in the
+    """The cells headed as an own form's update (:func:`_an_own_forms_update`) in the
     header-like rows of the sheets not read as a table (no Status column: "#", "Action",
     "Update Dec 23"): (the sheet, the 0-based row and column, the header). A row with no
     action number or action column is no table's header: a cover sheet's title, "Progress
@@ -517,7 +536,7 @@ def _dated_headers_off_the_tables(
                 continue
             for col, value in enumerate(sheet.rows[r]):
                 header = one_line(value) if isinstance(value, str) else None
-                if header and dated_update_date(header) is not None:
+                if header and _an_own_forms_update(header):
                     yield sheet, r, col, header
 
 
@@ -525,7 +544,8 @@ def dated_columns_off_the_tables(
     book: WorkbookGrids, tables: list[ReturnTable], file_name: str
 ) -> list[Problem]:
     """``column_not_read`` for each column of a return with no record and no update column
-    read, headed as an update with a date alone on a sheet not read as a table, that holds
+    read, headed as an own form's update (:func:`_an_own_forms_update`: a date alone, "Status
+    update") on a sheet not read as a table, that holds
     text (words, not numbers: a dashboard's counts are not an update): an owner's words there
     ("Update Dec 23" on a sheet with no Status column) are said, never passed over
     (helper-145: they were not, and the only column said was last round's)."""
@@ -563,6 +583,19 @@ def _numbers_only(table: ReturnTable, col: int) -> bool:
         (isinstance(v, int | float) and not isinstance(v, bool))
         or (isinstance(v, str) and _A_NUMBER.match(v.strip()) is not None)
         for v in values
+    )
+
+
+def _rag_words_only(table: ReturnTable, col: int) -> bool:
+    """Whether column ``col`` of ``table`` holds statuses alone below its header ("Green",
+    "At risk", "G": no words after them): a status column, not an update."""
+    values = [
+        value
+        for r in range(table.header_row + 1, table.sheet.n_rows)
+        if not is_blank(value := table.sheet.value(r, col))
+    ]
+    return bool(values) and all(
+        parse_status(v) is not None and status_remark(v) is None for v in values
     )
 
 

@@ -239,10 +239,7 @@ OTHER_WORDS: dict[str, tuple[str, ...]] = {
         "overall rag",
         "current rag status",
     ),
-    # ("Progress made" was a near miss of "Progress RAG" before; "Status update", the NHS's
-    # usual heading of a plan's progress column, was kept aside as "not read": it is the
-    # update where no column says it in the usual words)
-    "update": ("progress made", "status update", "status updates"),
+    "update": ("progress made",),  # (a near miss of "Progress RAG" before)
     # the NHS EDI Improvement Plan's six High Impact Actions an action serves ("HIA 2"): its
     # report references, not the action (a "High Impact Action" column left of "Action" was
     # the action, the plan's own kept aside)

@@ -2160,6 +2160,54 @@ def test_an_own_forms_update_column_headed_status_update_is_read(master, tmp_pat
     assert not [f for f in result.flags if f.kind == "column_not_read"]
 
 
+@pytest.mark.parametrize("first", [True, False])
+def test_an_own_forms_status_update_beside_its_comments_is_not_the_update(master, tmp_path, first):
+    """Fiona's own form has a "Comments" column (the update, in the usual words) and a
+    "Status update" column of her own, either way round: the Comments are the update, and the
+    other is said not read (helper-155: read as the update's words, "Status update" took
+    over the column to its left)."""
+    from conftest import FIONA
+
+    def both(header, rows):
+        at = header.index("Update as at 18 Sep 23")
+        header[at] = "Comments"
+        for row in rows.values():
+            row[at] = None
+        rows["2.3"][at] = "FTSU policy reviewed in November"
+        where = at if first else len(header)
+        header.insert(where, "Status update")
+        for row in rows.values():
+            row.insert(where, None)
+        rows["2.3"][where] = "her own note"
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, both)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in result.changes] == [
+        ("2.3", "update", "FTSU policy reviewed in November")
+    ]
+    (not_read,) = [f for f in result.flags if f.kind == "column_not_read"]
+    assert "'Status update'" in not_read.message, not_read.message
+
+
+def test_an_own_forms_status_update_of_rag_words_alone_is_no_update(master, tmp_path):
+    """Fiona's own form's "Status update" holds "Green" and "At risk" alone: statuses, not
+    words of an update. Not taken as the update (helper-155: "Green" became the round's
+    update text), and said not read."""
+    from conftest import FIONA
+
+    def rag_only(header, rows):
+        at = header.index("Update as at 18 Sep 23")
+        header[at] = "Status update"
+        for i, row in enumerate(rows.values()):
+            row[at] = "Green" if i % 2 else "At risk"
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, rag_only)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert not [c for c in result.changes if c.field == "update"]
+    (not_read,) = [f for f in result.flags if f.kind == "column_not_read"]
+    assert "'Status update'" in not_read.message, not_read.message
+
+
 def test_an_owners_own_status_update_column_in_a_return_is_not_the_update(master, tmp_path):
     """Jim inserts a "Status update" column of his own beside the return's update column (a
     return edi_xl sent): the return's update column, known by its place, is the update; his

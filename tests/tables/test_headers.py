@@ -46,9 +46,7 @@ CASES = [
     ("Progress update", "update"),
     ("Comments", "update"),
     ("Progress made", "update"),  # not a status
-    ("Status update", "update"),  # the NHS's usual progress column (kept aside before)
-    ("Status Updates", "update"),
-    ("Status update as at 18 Dec 23", "update"),
+    ("Status update", None),  # (an own form's update only where no column is: intake)
     ("Ref #", "id"),
     ("Overdue", "overdue"),
     ("Days overdue", "days_overdue"),

@@ -244,26 +244,6 @@ def test_extra_column_is_kept(tmp_path):
     assert plan.actions[0].extra == {"RAG last quarter": "note for 1.4"}
 
 
-@pytest.mark.parametrize("heading", ["Status update", "Status Updates"])
-def test_a_progress_column_headed_status_update_is_the_update(tmp_path, heading):
-    """The trust heads its progress column "Status update", the NHS's usual words for it: its
-    text is each action's update, as a "Comments" or "Progress update" column's is (it was
-    kept aside as a column of the trust's own, and a new master started with no update)."""
-    path = build_trust_workbook(tmp_path / "x.xlsx")
-    wb = load_workbook(path)
-    ws = wb["Action Plan"]
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value == "Update as at 18 Sep 23":
-                cell.value = heading
-    wb.save(path)
-    plan = read_plan(path)
-    assert plan.extra_columns == []
-    first = plan.actions[0]
-    assert [(u.header, u.as_at) for u in first.updates] == [(heading, None)]
-    assert first.updates[0].text.startswith("Continued discussions on mandating")
-
-
 def test_no_table_is_a_clear_error(tmp_path):
     wb = Workbook()
     wb.active["A1"] = "Instructions: fill in the form"

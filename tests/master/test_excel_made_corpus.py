@@ -519,6 +519,21 @@ def features(parts: dict[str, bytes], part: str) -> collections.Counter[str]:
     return found
 
 
+def _without_source_range(data: bytes) -> bytes | None:
+    """A pivot cache definition without the range of its source sheet (which a new round's
+    column on that sheet widens, as Excel's Insert Column does: liborcus's many-fields.xlsx
+    with the plan in its pivot's source sheet); None for any other part."""
+    try:
+        root = etree.fromstring(data)
+    except etree.XMLSyntaxError:
+        return None
+    if root.tag != f"{{{MAIN}}}pivotCacheDefinition":
+        return None
+    for source in root.iter(f"{{{MAIN}}}worksheetSource"):
+        source.attrib.pop("ref", None)
+    return etree.tostring(root, method="c14n")
+
+
 def _without_code_name(data: bytes) -> bytes:
     """A worksheet part without its code name (what ``add-buttons`` gives a sheet for VBA)."""
     try:
@@ -570,6 +585,9 @@ def _kept(
             after[name]
         ):
             continue
+        was = _without_source_range(before[name]) if in_sheet else None
+        if was is not None and was == _without_source_range(after[name]):
+            continue  # (a pivot fed from the plan's sheet: its range follows a new column)
         problems.append(f"changed {name}")
     text = {"merge": RETURN_UPDATE, "import --into": SECOND_PLAN}.get(command)
     if text and not any(text.encode() in data for data in after.values()):

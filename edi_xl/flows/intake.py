@@ -475,6 +475,12 @@ def _no_update_read(metadata: ReturnMetadata | None, tables: list[ReturnTable]) 
 _OWN_FORM_UPDATES = frozenset({"status update", "status updates"})
 
 
+def _a_status_update(header: str) -> bool:
+    """Whether ``header`` says "Status update", with a date or none ("Status update - Dec
+    23", "Dec 23 status update")."""
+    return "status update" in normalise_header(header)
+
+
 def _an_own_forms_update(header: str | None) -> bool:
     """Whether ``header`` heads an own form's update column that no table reads as one: an
     update with a date alone and no "as at" (:func:`dated_update_date`: "Update Dec 23",
@@ -501,8 +507,9 @@ def _with_an_own_forms_update(book: WorkbookGrids, tables: list[ReturnTable]) ->
     beside an update column on any sheet; one in a return edi_xl made; one on another sheet
     than the first table's (the file's update header is that table's: another's would be
     read as this round's whatever its date); one holding numbers only (a "Progress Dec 23"
-    of percentages); one holding RAG words alone ("Green", "At risk": a status, which the
-    update column does not take: helper-155)."""
+    of percentages); one headed "Status update" holding statuses alone ("Green", "At
+    risk": the owner's status, which the update column does not take, helper-155; a dated
+    column of them, "Done", "Not started", is taken as it was, helper-156)."""
     dated = [
         (table, name, col)
         for table in tables
@@ -513,7 +520,7 @@ def _with_an_own_forms_update(book: WorkbookGrids, tables: list[ReturnTable]) ->
     if len(dated) != 1 or elsewhere or dated[0][0] is not tables[0]:
         return tables
     table, name, col = dated[0]
-    if _numbers_only(table, col) or _rag_words_only(table, col):
+    if _numbers_only(table, col) or (_a_status_update(name) and _rag_words_only(table, col)):
         return tables
     others = {n: c for n, c in table.others.items() if c != col}
     return [replace(table, update_col=col, update_header=name, others=others), *tables[1:]]

@@ -2208,6 +2208,30 @@ def test_an_own_forms_status_update_of_rag_words_alone_is_no_update(master, tmp_
     assert "'Status update'" in not_read.message, not_read.message
 
 
+def test_an_own_forms_dated_update_of_short_words_is_still_read(master, tmp_path):
+    """Fiona's own form's "Update Dec 23" holds "Done" and "Not started", short words the
+    status reader knows: they are her updates, taken as before (helper-156: the rule for a
+    "Status update" of statuses alone first applied to every such column, and said them
+    "not read")."""
+    from conftest import FIONA
+
+    def short(header, rows):
+        at = header.index("Update as at 18 Sep 23")
+        header[at] = "Update Dec 23"
+        for row in rows.values():
+            row[at] = None
+        rows["2.3"][at] = "Done"
+        rows["5.6"][at] = "Not started"
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, short)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert sorted((c.id, c.new) for c in result.changes if c.field == "update") == [
+        ("2.3", "Done"),
+        ("5.6", "Not started"),
+    ]
+    assert not [f for f in result.flags if f.kind == "column_not_read"]
+
+
 def test_an_owners_own_status_update_column_in_a_return_is_not_the_update(master, tmp_path):
     """Jim inserts a "Status update" column of his own beside the return's update column (a
     return edi_xl sent): the return's update column, known by its place, is the update; his

@@ -143,7 +143,7 @@ def test_an_update_column_headed_with_a_date_alone() -> None:
         "Update Mar 24 board": None,
         "Q3 update": None,
         "Risks update": None,
-        "Status update": None,  # (no date: the vocabulary's "update")
+        "Status update": None,  # (no date: an own form's update all the same, intake's)
         "Status - Dec 23": None,
         "Update notes": None,
         "Progress": None,

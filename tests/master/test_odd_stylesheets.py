@@ -200,9 +200,10 @@ def family_34(data: bytes) -> bytes:
 
 
 def test_font_families_outside_the_schema(tmp_path: Path) -> None:
-    """Fonts, in the styles and in a note's rich text, whose family is 34 (the schema's are 0
-    to 14): Excel reads them; openpyxl refused the file ("Max value is 14"), and edi_xl
-    called it damaged. The plan is read and refreshed, and the parts keep their families."""
+    """Fonts, in the styles and in a cell's rich text (on a sheet beside the plan), whose
+    family is 34 (the schema's are 0 to 14): Excel reads them; openpyxl refused the file
+    ("Max value is 14"), and edi_xl called it damaged. The plan is read and refreshed, and
+    the parts keep their families."""
     plan = tmp_path / "plan.xlsx"
     wb = xlsxwriter.Workbook(str(plan))
     ws, _ = add_seed_plan_sheet(wb)

@@ -1947,6 +1947,16 @@ def _old_form_sent_back(master: Path, folder: Path, owner: str, edit) -> Path:
     return folder / f"{owner}.xlsx"
 
 
+def _own_update_column(header: list, rows: dict, heading: str, words: dict[str, str]) -> int:
+    """For :func:`_old_form_sent_back`'s ``edit``: the form's update column (last round's)
+    headed ``heading``, holding ``words`` by action alone; its place."""
+    at = header.index("Update as at 18 Sep 23")
+    header[at] = heading
+    for action, row in rows.items():
+        row[at] = words.get(action)
+    return at
+
+
 def test_an_old_form_sent_back_untouched_is_no_update_of_this_round(master, tmp_path):
     """Fiona sends back the trust's old form: its only update column is "Update as at 18 Sep
     23", last round's text left as it was, one Status changed. Its text is the master's for
@@ -2105,9 +2115,12 @@ def test_a_numberless_row_naming_another_owners_action_says_its_text_is_that_act
         # (session 27: with a comma or a slash; "1 value not read" before)
         "Update, Dec 23",
         "Update / December 2023",
-        # (session 28: "Status update", the NHS's usual words; "1 value not read" before)
+        # (session 28: "Status update", the NHS's usual words for it, with a date or none;
+        # "1 value not read" before)
         "Status update - Dec 23",
         "Status update December 2023",
+        "Status update",
+        "Status Updates",
         # (session 28: the quarter of the financial year, as the NHS heads it)
         "Update Q3 2023/24",
         "Q3 23/24 update",
@@ -2115,17 +2128,14 @@ def test_a_numberless_row_naming_another_owners_action_says_its_text_is_that_act
 )
 def test_an_own_forms_update_column_dated_without_as_at_is_read(master, tmp_path, heading):
     """Fiona's own form (no record of a return edi_xl sent) heads its only update column with
-    the month or day and no "as at": "Update December 2023". Her words are this round's
-    update. Before, the column was not read ("1 value not read"), and HR copied it by hand
-    (session 24's note)."""
+    the month or day and no "as at": "Update December 2023"; or "Status update", as most NHS
+    trackers do. Her words are this round's update. Before, the column was not read ("1
+    value not read"), and HR copied it by hand (session 24's note)."""
     from conftest import FIONA
 
     def dated(header, rows):
-        at = header.index("Update as at 18 Sep 23")
-        header[at] = heading
-        for row in rows.values():
-            row[at] = None  # (her own form: this round's column, only 2.3 written in yet)
-        rows["2.3"][at] = "FTSU policy reviewed in November"
+        # (her own form: this round's column, only 2.3 written in yet)
+        _own_update_column(header, rows, heading, {"2.3": "FTSU policy reviewed in November"})
 
     own = _old_form_sent_back(master, tmp_path / "r", FIONA, dated)
     result = merge_returns(master, [own], as_at=AS_AT)
@@ -2134,30 +2144,6 @@ def test_an_own_forms_update_column_dated_without_as_at_is_read(master, tmp_path
     ]
     assert plan_rows(master)["2.3"]["Update as at 18 Dec 23"] == "FTSU policy reviewed in November"
     assert not [f for f in result.flags if f.kind in ("column_not_read", "earlier_round_column")]
-
-
-@pytest.mark.parametrize("heading", ["Status update", "Status Update", "Status updates"])
-def test_an_own_forms_update_column_headed_status_update_is_read(master, tmp_path, heading):
-    """Fiona's own form heads its update column "Status update", as most NHS trackers do,
-    with no date: her words are this round's update, as under "Progress update" or
-    "Comments". Before, the column was not read ("1 value not read") and her update was
-    left for HR to copy by hand."""
-    from conftest import FIONA
-
-    def status_update(header, rows):
-        at = header.index("Update as at 18 Sep 23")
-        header[at] = heading
-        for row in rows.values():
-            row[at] = None
-        rows["2.3"][at] = "FTSU policy reviewed in November"
-
-    own = _old_form_sent_back(master, tmp_path / "r", FIONA, status_update)
-    result = merge_returns(master, [own], as_at=AS_AT)
-    assert [(c.id, c.field, c.new) for c in result.changes] == [
-        ("2.3", "update", "FTSU policy reviewed in November")
-    ]
-    assert plan_rows(master)["2.3"]["Update as at 18 Dec 23"] == "FTSU policy reviewed in November"
-    assert not [f for f in result.flags if f.kind == "column_not_read"]
 
 
 @pytest.mark.parametrize("first", [True, False])
@@ -2169,11 +2155,9 @@ def test_an_own_forms_status_update_beside_its_comments_is_not_the_update(master
     from conftest import FIONA
 
     def both(header, rows):
-        at = header.index("Update as at 18 Sep 23")
-        header[at] = "Comments"
-        for row in rows.values():
-            row[at] = None
-        rows["2.3"][at] = "FTSU policy reviewed in November"
+        at = _own_update_column(
+            header, rows, "Comments", {"2.3": "FTSU policy reviewed in November"}
+        )
         where = at if first else len(header)
         header.insert(where, "Status update")
         for row in rows.values():
@@ -2196,10 +2180,8 @@ def test_an_own_forms_status_update_of_rag_words_alone_is_no_update(master, tmp_
     from conftest import FIONA
 
     def rag_only(header, rows):
-        at = header.index("Update as at 18 Sep 23")
-        header[at] = "Status update"
-        for i, row in enumerate(rows.values()):
-            row[at] = "Green" if i % 2 else "At risk"
+        words = {action: "Green" if i % 2 else "At risk" for i, action in enumerate(rows)}
+        _own_update_column(header, rows, "Status update", words)
 
     own = _old_form_sent_back(master, tmp_path / "r", FIONA, rag_only)
     result = merge_returns(master, [own], as_at=AS_AT)
@@ -2216,12 +2198,7 @@ def test_an_own_forms_dated_update_of_short_words_is_still_read(master, tmp_path
     from conftest import FIONA
 
     def short(header, rows):
-        at = header.index("Update as at 18 Sep 23")
-        header[at] = "Update Dec 23"
-        for row in rows.values():
-            row[at] = None
-        rows["2.3"][at] = "Done"
-        rows["5.6"][at] = "Not started"
+        _own_update_column(header, rows, "Update Dec 23", {"2.3": "Done", "5.6": "Not started"})
 
     own = _old_form_sent_back(master, tmp_path / "r", FIONA, short)
     result = merge_returns(master, [own], as_at=AS_AT)

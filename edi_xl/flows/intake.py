@@ -458,9 +458,62 @@ def find_tables(
         table = _find_table(sheet, sent_row, sent_update, round_update)
         if table:
             tables.append(table)
+    if not tables and metadata is None:
+        return _own_form_without_status(book)
     if _no_update_read(metadata, tables):
         return _with_an_own_forms_update(book, tables)
     return tables
+
+
+def _own_form_without_status(book: WorkbookGrids) -> list[ReturnTable]:
+    """The table of an owner's own form with no Status column and no column read as an
+    update, whose update column is headed as an own form's (:func:`_an_own_forms_update`:
+    "#", "Action", "Status update"; "Update Dec 23"), read as such a column is beside a
+    Status column (:func:`_with_an_own_forms_update`, with all its conditions: one such
+    column in the file, words not numbers...). None, and the file rejected as having no
+    action table as before, when that column is not taken (two dated, "Update Sep 23" and
+    "Update Dec 23": which is this round's cannot be told), or when another sheet holds an
+    action table of rows (helper-158: a tab per quarter, this one's headed "December
+    position", gave last quarter's, and the file was "sent back with no new status or
+    update"; a guidance sheet's example row, "# | Action | Status update", was merged into
+    the action its number named). (The file was rejected whatever its columns, and the
+    owner's words copied by hand.)"""
+    found = [
+        table
+        for sheet in book.sheets
+        if sheet.name != META_SHEET and (table := _find_table(sheet, own_form=True))
+    ]
+    if _a_table_on_another_sheet(book, found):
+        return []
+    tables = _with_an_own_forms_update(book, found)
+    return tables if tables and tables[0].update_col is not None else []
+
+
+def _a_table_on_another_sheet(book: WorkbookGrids, tables: list[ReturnTable]) -> bool:
+    """Whether a sheet not read as one of ``tables`` has a header row of an action number or
+    text and another column the vocabulary knows, with rows under it: an action table no
+    column of which was read (a vertical guidance sheet's "Action | Describe the action" is
+    no such row)."""
+    read = {id(t.sheet) for t in tables}
+    return any(
+        len(map_columns(sheet, r).fields) >= 2
+        and not all(_empty_column(sheet, r + 1, c) for c in range(sheet.n_cols))
+        for sheet in book.sheets
+        if sheet.name != META_SHEET and id(sheet) not in read
+        for r, fields in scan_headers(sheet, min_cells=2)
+        if "id" in fields or "action" in fields
+    )
+
+
+def _an_own_forms_header(sheet: SheetGrid, r: int, columns: ColumnMap) -> bool:
+    """Whether the 0-based row ``r`` of ``sheet`` (mapped as ``columns``) heads an own form's
+    table of no Status and no update column: an action number or text column, and a column
+    headed as an own form's update (:func:`_an_own_forms_update`). A title above the table
+    ("WRES/WDES Action Plan ... Status update: December 2023") is no such row: no column of
+    it is an action's (helper-158: it was taken, and every row under it said ``no_id``)."""
+    return ("id" in columns.fields or "action" in columns.fields) and any(
+        _an_own_forms_update(one_line(sheet.value(r, col))) for col in columns.extras.values()
+    )
 
 
 def _no_update_read(metadata: ReturnMetadata | None, tables: list[ReturnTable]) -> bool:
@@ -658,6 +711,7 @@ def _find_table(
     sent_header_row: int | None = None,
     sent_update: str | None = None,
     round_update: str | None = None,
+    own_form: bool = False,
 ) -> ReturnTable | None:
     """The action table of ``sheet``. At ``sent_header_row`` (an edi_xl return's header row,
     :func:`_sent_header_row`) a Status, Last update or update column whose header the owner
@@ -667,13 +721,16 @@ def _find_table(
     return's update column was sent (``sent_update``, "Update as at 18 Dec 23") is the update,
     whatever the owner added beside it ("Update as at 18 Mar 24": not the latest, helper-145);
     so is the column headed ``round_update``, whatever it holds.
-    A column dated later than the update is not an earlier round's: it is said if filled."""
+    A column dated later than the update is not an earlier round's: it is said if filled.
+    ``own_form``: a header row with no Status and no update column is the table's when it
+    holds a column headed as an own form's update (:func:`_own_form_without_status`)."""
     for r, fields in scan_headers(sheet, min_cells=1):
         if "id" not in fields and "action" not in fields:
             continue  # (no key: not the header row, whatever its columns say)
         columns = map_columns(sheet, r)
         by_place = _by_place(sheet, r, columns) if r == sent_header_row else {}
-        if "status" not in fields and not columns.updates and not by_place:
+        nothing_to_read = "status" not in fields and not columns.updates and not by_place
+        if nothing_to_read and not (own_form and _an_own_forms_header(sheet, r, columns)):
             continue
         found = {
             **columns.fields,

@@ -42,7 +42,7 @@ from edi_xl.core.problems import (
     Problem,
     problem,
 )
-from edi_xl.core.rounds import update_column_date, update_header
+from edi_xl.core.rounds import update_column_date, update_header, written_for_the_round
 from edi_xl.core.rules import ruled_status
 from edi_xl.core.status import RAG, parse_status
 from edi_xl.core.text import has_words, one_line, plural
@@ -775,16 +775,23 @@ def _as_of_its_round(
     row: ReturnRow,
     action: Action,
     file: ReturnFile,
-    as_at: date,
+    round_: tuple[date, set[date]],
     flags: list[Flag],
 ) -> ReturnRow:
     """``row`` as an update column dated for an earlier round reads: the master's own update
     of any earlier round, left as it was, is no update (the old form's text, untouched, of
     its round or of one before, the form being older than its heading says); other text is
-    the owner's, taken into this round and flagged ``earlier_round_column``."""
+    the owner's, taken into this round and flagged ``earlier_round_column``, unless the
+    column was written for this round (:func:`written_for_the_round`: "Update Q3 2023/24"
+    in the round of 10 Jan, whose last round was 18 Sep; it was flagged on every row,
+    session 29). ``round_``: the round's date, and the master's rounds."""
+    as_at, rounds = round_
     kept = {comparable(u.text) for u in action.updates if u.as_at is None or u.as_at < as_at}
     if comparable(row.update) in kept:
         return replace(row, update=None)
+    dated = update_column_date(file.update_header, as_at)
+    if dated is not None and written_for_the_round(dated, as_at, rounds):
+        return row
     flags.append(
         _row_flag(
             Code.EARLIER_ROUND_COLUMN,
@@ -1013,7 +1020,7 @@ class _Merge:
                 continue
             assert action is not None
             if column_round is not None and row.update:
-                row = _as_of_its_round(row, action, file, self.as_at, self.flags)
+                row = _as_of_its_round(row, action, file, (self.as_at, self.rounds), self.flags)
             if sent and action.id not in sent:
                 # a return made by edi-xl returns holds only its owner's actions: a row whose
                 # number was changed to another action's must not update that action

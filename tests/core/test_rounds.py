@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from edi_xl.core.rounds import (
     current_round,
     dated_rounds,
@@ -12,6 +14,7 @@ from edi_xl.core.rounds import (
     the_rounds_column,
     undated_in_round,
     update_header,
+    written_for_the_round,
 )
 
 HEADERS = ["Update as at 18 Sep 23", "Progress", "Update as at 18 Dec 23", "Update as at 18 Dec 23"]
@@ -155,3 +158,21 @@ def test_an_update_column_headed_with_a_date_alone() -> None:
         assert dated_update_date(header) == dated, header
     # a month and two figures: a year near the round, else a day
     assert dated_update_date("Sep 30 update", date(2023, 12, 18)) == date(2023, 9, 30)
+
+
+@pytest.mark.parametrize(
+    ("dated", "as_at", "rounds", "written"),
+    [
+        # the quarter just ended, collected after it (last round 18 Sep): this round's
+        (date(2023, 12, 31), date(2024, 1, 10), {date(2023, 9, 18)}, True),
+        (date(2023, 11, 30), date(2023, 12, 18), {date(2023, 9, 18)}, True),
+        # a late reply to the last round, dated a little after it: that round's
+        (date(2023, 10, 31), date(2023, 12, 18), {date(2023, 9, 18)}, False),
+        (date(2024, 1, 31), date(2024, 3, 18), {date(2023, 9, 18), date(2023, 12, 18)}, False),
+        # no earlier round: this round's within a quarter of its date, not 21 months before
+        (date(2023, 9, 30), date(2023, 10, 10), set(), True),
+        (date(2022, 3, 31), date(2023, 12, 18), set(), False),
+    ],
+)
+def test_written_for_the_round(dated, as_at, rounds, written):
+    assert written_for_the_round(dated, as_at, rounds | {as_at}) is written

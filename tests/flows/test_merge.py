@@ -2267,6 +2267,108 @@ def test_an_own_forms_update_column_dated_for_last_round_is_read_as_of_it(
     assert [f.id for f in clean.flags if f.kind == "earlier_round_column"] == ["2.3"]
 
 
+def test_an_own_form_with_no_status_column_under_a_title_row_is_read(master, tmp_path):
+    """The same form with a title row above its header ("WRES/WDES Action Plan" ... "Status
+    update: December 2023"): the header below is the table's, not the title (helper-158:
+    the title was taken, every row said no_id, and the file rejected)."""
+    path = save_xlsx(
+        tmp_path / "Jim Machon.xlsx",
+        [
+            ["WRES/WDES Action Plan", None, None, "Status update: December 2023"],
+            ["Ref", "Action", "Lead", "Status update"],
+            ["1.4", "Complete a review", "Jim Machon", "Panel training booked for January"],
+            ["1.8", "Develop a process", "Jim Machon", "Process drafted"],
+        ],
+    )
+    result = merge_returns(master, [path], as_at=AS_AT)
+    assert sorted((c.id, c.new) for c in result.changes if c.field == "update") == [
+        ("1.4", "Panel training booked for January"),
+        ("1.8", "Process drafted"),
+    ]
+    assert not [f for f in result.flags if f.kind == "no_id"]
+
+
+@pytest.mark.parametrize(
+    "sheets",
+    [
+        # a tab a quarter: this one's headed in words no column is read by, last one's
+        # "Update Sep 23"
+        {
+            "Q3 Dec 23": [
+                ["Ref", "Action", "Lead", "December position"],
+                ["1.4", "Complete a review", "Jim Machon", "Panels trained"],
+            ],
+            "Q2 Sep 23": [
+                ["Ref", "Action", "Lead", "Update Sep 23"],
+                ["1.4", "Complete a review", "Jim Machon", "Scoping the review"],
+            ],
+        },
+        # a guidance sheet's worked example of an action number, beside the plan
+        {
+            "Guidance": [
+                ["How to fill in this form"],
+                ["#", "Action", "Status update"],
+                ["2.1", "e.g. Run a campaign", "e.g. Campaign launched in October"],
+            ],
+            "Actions": [
+                ["#", "Action", "Lead", "Narrative"],
+                ["1.4", "Complete a review", "Jim Machon", "Panels trained"],
+            ],
+        },
+    ],
+    ids=["a tab a quarter", "guidance example"],
+)
+def test_an_own_form_with_no_status_beside_another_sheets_table_is_rejected(
+    master, tmp_path, sheets
+):
+    """A workbook with no Status column whose "Status update" or "Update Sep 23" column is
+    on one sheet while another sheet holds an action table no column of which is read: which
+    holds the owner's words cannot be told, and the file is rejected as before (helper-158:
+    September's words were taken and the file said "sent back with no new status or
+    update"; the guidance example was merged into action 2.1)."""
+    own = _own_workbook(tmp_path / "Jim Machon.xlsx", sheets)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert not result.changes
+    (file,) = result.files
+    assert file.problem is not None and file.problem.code is Code.NO_ACTION_TABLE
+
+
+@pytest.mark.parametrize(
+    ("heading", "as_at"),
+    [
+        # the quarter to 31 Dec, collected after its end, in the round of 10 Jan
+        ("Update Q3 2023/24", date(2024, 1, 10)),
+        ("Update Dec 23", date(2024, 1, 10)),
+        # a month since the last round (18 Sep), in no round's month
+        ("Update Nov 23", AS_AT),
+    ],
+)
+def test_an_own_forms_update_dated_after_the_last_round_is_this_rounds(
+    master, tmp_path, heading, as_at
+):
+    """Fiona's own form heads its only update column for the quarter or month just ended,
+    after the master's last round (18 Sep) and before this one: her words are this round's
+    update, not flagged as written in an earlier round's column (session 29: "Update Q3
+    2023/24" in the round of 10 Jan was flagged as of the round of 18 Sep, on every row).
+    Last round's words left under it are still no update (helper-159: a first version took
+    them as this round's)."""
+    from conftest import FIONA
+
+    september = plan_rows(master)["5.6"]["Update as at 18 Sep 23"]
+    assert september
+
+    def just_ended(header, rows):
+        words = {"2.3": "FTSU policy reviewed in November", "5.6": september}
+        _own_update_column(header, rows, heading, words)
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, just_ended)
+    result = merge_returns(master, [own], as_at=as_at)
+    assert [(c.id, c.field, c.new) for c in result.changes if c.field == "update"] == [
+        ("2.3", "update", "FTSU policy reviewed in November")
+    ]
+    assert not [f for f in result.flags if f.kind in ("earlier_round_column", "column_not_read")]
+
+
 def test_of_several_dated_update_columns_of_an_own_form_none_is_taken(master, tmp_path):
     """Fiona heads last round's column "Update Sep 23", writes her December words in "Update
     Dec 23" after it, and heads the next quarters' "Update Mar 24" and "Update Jun 24" ahead,
@@ -2287,6 +2389,83 @@ def test_of_several_dated_update_columns_of_an_own_form_none_is_taken(master, tm
     assert [(c.id, c.field) for c in result.changes if c.field == "update"] == []
     unread = sorted(f.location.column for f in result.flags if f.kind == "column_not_read")
     assert unread == ["Update Dec 23", "Update Sep 23"]
+
+
+def _without_status(header: list, rows: dict) -> None:
+    """For :func:`_old_form_sent_back`'s ``edit``: the form with no Status column."""
+    at = header.index("Status")
+    del header[at]
+    for row in rows.values():
+        del row[at]
+
+
+@pytest.mark.parametrize(
+    "heading", ["Status update", "Update Dec 23", "Status update - Dec 23", "Update Q3 2023/24"]
+)
+def test_an_own_form_with_no_status_column_has_its_update_read(master, tmp_path, heading):
+    """Fiona's own form has no Status column: "#", the action's columns and one update
+    column headed as own forms head it ("Status update", "Update Dec 23"). Her words are this
+    round's update, her statuses left as they are (session 29: the file was rejected, "no
+    action table found (looked for ... 'Status' or 'Update')", whatever its heading said).
+    Its clean copy merges alike."""
+    from conftest import FIONA
+
+    from edi_xl.flows.normalise import normalise_returns
+
+    def no_status(header, rows):
+        _own_update_column(header, rows, heading, {"2.3": "FTSU policy reviewed in November"})
+        _without_status(header, rows)
+
+    statuses = {n: row["Status"] for n, row in plan_rows(master).items()}
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, no_status)
+    twin = shutil.copy(master, tmp_path / "twin.xlsx")
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in result.changes] == [
+        ("2.3", "update", "FTSU policy reviewed in November")
+    ]
+    assert not [f for f in result.flags if f.severity is Severity.ERROR], result.flags
+    after = plan_rows(master)
+    assert after["2.3"]["Update as at 18 Dec 23"] == "FTSU policy reviewed in November"
+    assert {n: row["Status"] for n, row in after.items()} == statuses
+    normalise_returns([own], tmp_path / "clean", as_at=AS_AT)
+    clean = merge_returns(twin, [tmp_path / "clean"], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in clean.changes] == [
+        ("2.3", "update", "FTSU policy reviewed in November")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("headings", "words"),
+    [
+        # last round's column and this round's: which is this round's is not told
+        (["Update Sep 23", "Update Dec 23"], [None, "November: on track"]),
+        # statuses alone under "Status update": her statuses, not an update
+        (["Status update"], ["Green"]),
+        # percentages: no update's words
+        (["Status update"], [50]),
+    ],
+)
+def test_an_own_form_with_no_status_column_and_no_update_to_take_is_rejected(
+    master, tmp_path, headings, words
+):
+    """The same form whose update column cannot be taken (two dated, statuses alone,
+    numbers) is rejected as having no action table, as before: never merged with its
+    words dropped."""
+    from conftest import FIONA
+
+    def no_status(header, rows):
+        _own_update_column(header, rows, headings[0], {})
+        _without_status(header, rows)
+        at = header.index(headings[0])
+        header[at : at + 1] = headings
+        for number, row in rows.items():
+            row[at : at + 1] = words if number == "2.3" else [None] * len(words)
+
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, no_status)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert not result.changes
+    (file,) = result.files
+    assert file.problem is not None and file.problem.code is Code.NO_ACTION_TABLE
 
 
 @pytest.mark.parametrize(

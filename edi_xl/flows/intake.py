@@ -486,7 +486,33 @@ def _own_form_without_status(book: WorkbookGrids) -> list[ReturnTable]:
     if _a_table_on_another_sheet(book, found):
         return []
     tables = _with_an_own_forms_update(book, found)
-    return tables if tables and tables[0].update_col is not None else []
+    if tables and tables[0].update_col is not None:
+        return tables
+    return _statuses_under_a_status_update(found)
+
+
+def _statuses_under_a_status_update(tables: list[ReturnTable]) -> list[ReturnTable]:
+    """The one table of an own form with no Status column whose one column headed as an own
+    form's update says "Status update", with no date, and holds statuses alone ("Green", "At
+    risk": :func:`_rag_words_only`), with that column as its Status: the owner's statuses,
+    there being no other column for them (the file was rejected as having no action table).
+    None otherwise: a dated one ("Status update - Sep 23") may be an earlier round's, whose
+    statuses would be applied as this round's with no word (helper-160)."""
+    if len(tables) != 1:
+        return []
+    (table,) = tables
+    headed = [
+        (name, col)
+        for name, col in table.others.items()
+        if _an_own_forms_update(one_line(table.sheet.value(table.header_row, col)))
+    ]
+    if len(headed) != 1 or normalise_header(headed[0][0]) not in _OWN_FORM_UPDATES:
+        return []
+    name, col = headed[0]
+    if not _rag_words_only(table, col):
+        return []
+    others = {n: c for n, c in table.others.items() if c != col}
+    return [replace(table, columns={**table.columns, "status": col}, others=others)]
 
 
 def _a_table_on_another_sheet(book: WorkbookGrids, tables: list[ReturnTable]) -> bool:

@@ -2267,6 +2267,29 @@ def test_an_own_forms_update_column_dated_for_last_round_is_read_as_of_it(
     assert [f.id for f in clean.flags if f.kind == "earlier_round_column"] == ["2.3"]
 
 
+def test_an_own_forms_status_update_of_statuses_alone_and_no_status_column_is_its_status(
+    master, tmp_path
+):
+    """Fiona's own form has no Status column, and its "Status update" holds statuses alone
+    ("At risk", "Green"): they are her statuses, taken as a Status column's are; no update
+    is taken (session 29: the file was rejected as having no action table)."""
+    from conftest import FIONA
+
+    def statuses(header, rows):
+        _own_update_column(header, rows, "Status update", {"2.3": "At risk", "5.6": "Green"})
+        _without_status(header, rows)
+
+    before = plan_rows(master)
+    assert before["2.3"]["Status"] != "At Risk"
+    own = _old_form_sent_back(master, tmp_path / "r", FIONA, statuses)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in result.changes] == [("2.3", "status", "At Risk")]
+    assert not [f for f in result.flags if f.severity is Severity.ERROR], result.flags
+    after = plan_rows(master)
+    assert after["2.3"]["Status"] == "At Risk"
+    assert not after["2.3"].get("Update as at 18 Dec 23")
+
+
 def test_an_own_form_with_no_status_column_under_a_title_row_is_read(master, tmp_path):
     """The same form with a title row above its header ("WRES/WDES Action Plan" ... "Status
     update: December 2023"): the header below is the table's, not the title (helper-158:
@@ -2439,18 +2462,18 @@ def test_an_own_form_with_no_status_column_has_its_update_read(master, tmp_path,
     [
         # last round's column and this round's: which is this round's is not told
         (["Update Sep 23", "Update Dec 23"], [None, "November: on track"]),
-        # statuses alone under "Status update": her statuses, not an update
-        (["Status update"], ["Green"]),
         # percentages: no update's words
         (["Status update"], [50]),
+        # statuses alone under a dated heading: maybe last round's, not taken as this one's
+        # (helper-160: September's statuses were applied as December's, with no word)
+        (["Status update - Sep 23"], ["At risk"]),
     ],
 )
 def test_an_own_form_with_no_status_column_and_no_update_to_take_is_rejected(
     master, tmp_path, headings, words
 ):
-    """The same form whose update column cannot be taken (two dated, statuses alone,
-    numbers) is rejected as having no action table, as before: never merged with its
-    words dropped."""
+    """The same form whose update column cannot be taken (two dated, numbers) is rejected
+    as having no action table, as before: never merged with its words dropped."""
     from conftest import FIONA
 
     def no_status(header, rows):

@@ -470,7 +470,9 @@ def _own_form_without_status(book: WorkbookGrids) -> list[ReturnTable]:
     update, whose update column is headed as an own form's (:func:`_an_own_forms_update`:
     "#", "Action", "Status update"; "Update Dec 23"), read as such a column is beside a
     Status column (:func:`_with_an_own_forms_update`, with all its conditions: one such
-    column in the file, words not numbers...). None, and the file rejected as having no
+    column in the file, words not numbers...); or, an undated "Status update" holding
+    statuses alone, with that column as its Status (:func:`_statuses_under_a_status_update`).
+    None, and the file rejected as having no
     action table as before, when that column is not taken (two dated, "Update Sep 23" and
     "Update Dec 23": which is this round's cannot be told), or when another sheet holds an
     action table of rows (helper-158: a tab per quarter, this one's headed "December
@@ -508,7 +510,7 @@ def _statuses_under_a_status_update(tables: list[ReturnTable]) -> list[ReturnTab
     ]
     if len(headed) != 1 or normalise_header(headed[0][0]) not in _OWN_FORM_UPDATES:
         return []
-    name, col = headed[0]
+    _, col = headed[0]
     if not _rag_words_only(table, col):
         return []
     others = {n: c for n, c in table.others.items() if c != col}

@@ -143,21 +143,24 @@ def update_column_date(header: str | None, near: date | None = None) -> date | N
     return dated_update_date(header, near)
 
 
-#: How long before a master's first round a column's date may be of that round (a quarter).
-_A_QUARTER = timedelta(days=92)
+#: How long before a round a column's date may be of that round: the quarter or month just
+#: ended, collected up to two months after its end (a quarter's round before it is no
+#: nearer than 90 days).
+_BEFORE_THE_ROUND = timedelta(days=62)
 
 
 def written_for_the_round(dated: date, as_at: date, rounds: Iterable[date]) -> bool:
     """Whether an owner's update column dated ``dated`` (before the round at ``as_at``) was
-    written for that round, not for an earlier one of the master's ``rounds``: dated more
-    than 45 days after the last round before ``as_at`` (a reply to that round is often
-    dated a little after it, "Update Oct 23" to the round of 18 Sep), or, the master having
-    no round before, within a quarter of ``as_at``. The quarter or month a round collects
-    after its end ("Update Q3 2023/24", 31 Dec, in the round of 10 Jan) is so written."""
+    written for that round, not for an earlier one of the master's ``rounds``: dated within
+    two months before ``as_at``, and more than 45 days after the last round before it (a
+    reply to that round is often dated a little after it, "Update Oct 23" to the round of
+    18 Sep). The quarter or month a round collects after its end ("Update Q3 2023/24", 31
+    Dec, in the round of 10 Jan) is so written; last quarter's form ("Update as at 18 Sep
+    23" in the round of 18 Dec, the master's first) and an older one ("Update Dec 23" in
+    June) are not (helper-161)."""
     last = max((r for r in rounds if r < as_at), default=None)
-    if last is None:
-        return as_at - _A_QUARTER <= dated
-    return dated > last + _AFTER_THE_ROUND
+    recent = dated >= as_at - _BEFORE_THE_ROUND
+    return recent and (last is None or dated > last + _AFTER_THE_ROUND)
 
 
 def the_rounds_column(

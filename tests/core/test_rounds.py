@@ -169,8 +169,15 @@ def test_an_update_column_headed_with_a_date_alone() -> None:
         # a late reply to the last round, dated a little after it: that round's
         (date(2023, 10, 31), date(2023, 12, 18), {date(2023, 9, 18)}, False),
         (date(2024, 1, 31), date(2024, 3, 18), {date(2023, 9, 18), date(2023, 12, 18)}, False),
-        # no earlier round: this round's within a quarter of its date, not 21 months before
+        # the 45 days after the last round (18 Sep): a reply to it up to 2 Nov
+        (date(2023, 11, 2), date(2023, 12, 18), {date(2023, 9, 18)}, False),
+        (date(2023, 11, 3), date(2023, 12, 18), {date(2023, 9, 18)}, True),
+        # long after the last round, but long before this one: an old form (helper-161)
+        (date(2023, 12, 31), date(2024, 6, 18), {date(2023, 9, 18)}, False),
+        # no earlier round: the quarter just ended, not last quarter's round (helper-161:
+        # 18 Sep was within the 92 days first allowed) nor 21 months before
         (date(2023, 9, 30), date(2023, 10, 10), set(), True),
+        (date(2023, 9, 18), date(2023, 12, 18), set(), False),
         (date(2022, 3, 31), date(2023, 12, 18), set(), False),
     ],
 )

@@ -2357,6 +2357,39 @@ def test_an_own_form_with_no_status_beside_another_sheets_table_is_rejected(
 
 
 @pytest.mark.parametrize(
+    "other",
+    [
+        # a guidance sheet written down the page: a row per column, no table of actions
+        [
+            ["Action", "Describe the action"],
+            ["Lead", "Name of the lead"],
+            ["Status update", "What was done"],
+        ],
+        # the form's empty template, headers and no rows
+        [["Ref", "Action", "Lead", "Due date"]],
+    ],
+    ids=["vertical guidance", "empty template"],
+)
+def test_an_own_form_with_no_status_beside_a_sheet_of_no_actions_is_read(master, tmp_path, other):
+    """Jim's form with no Status column beside a sheet that holds no table of actions: a
+    guidance sheet down the page, or the form's empty template. His words are read (only an
+    action table of rows on another sheet makes which sheet holds them unclear;
+    helper-161: no test held this)."""
+    own = _own_workbook(
+        tmp_path / "Jim Machon.xlsx",
+        {
+            "Plan": [
+                ["Ref", "Action", "Lead", "Status update"],
+                ["1.4", "Complete a review", "Jim Machon", "Panels trained"],
+            ],
+            "Other": other,
+        },
+    )
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [(c.id, c.field, c.new) for c in result.changes] == [("1.4", "update", "Panels trained")]
+
+
+@pytest.mark.parametrize(
     ("heading", "as_at"),
     [
         # the quarter to 31 Dec, collected after its end, in the round of 10 Jan

@@ -503,11 +503,7 @@ def _statuses_under_a_status_update(tables: list[ReturnTable]) -> list[ReturnTab
     if len(tables) != 1:
         return []
     (table,) = tables
-    headed = [
-        (name, col)
-        for name, col in table.others.items()
-        if _an_own_forms_update(one_line(table.sheet.value(table.header_row, col)))
-    ]
+    headed = _own_forms_update_columns(table.sheet, table.header_row, table.others)
     if len(headed) != 1 or normalise_header(headed[0][0]) not in _OWN_FORM_UPDATES:
         return []
     _, col = headed[0]
@@ -539,9 +535,21 @@ def _an_own_forms_header(sheet: SheetGrid, r: int, columns: ColumnMap) -> bool:
     headed as an own form's update (:func:`_an_own_forms_update`). A title above the table
     ("WRES/WDES Action Plan ... Status update: December 2023") is no such row: no column of
     it is an action's (helper-158: it was taken, and every row under it said ``no_id``)."""
-    return ("id" in columns.fields or "action" in columns.fields) and any(
-        _an_own_forms_update(one_line(sheet.value(r, col))) for col in columns.extras.values()
+    return ("id" in columns.fields or "action" in columns.fields) and bool(
+        _own_forms_update_columns(sheet, r, columns.extras)
     )
+
+
+def _own_forms_update_columns(
+    sheet: SheetGrid, r: int, columns: dict[str, int]
+) -> list[tuple[str, int]]:
+    """Of ``columns`` (header -> column) of the 0-based row ``r`` of ``sheet``, those whose
+    header cell heads an own form's update (:func:`_an_own_forms_update`)."""
+    return [
+        (name, col)
+        for name, col in columns.items()
+        if _an_own_forms_update(one_line(sheet.value(r, col)))
+    ]
 
 
 def _no_update_read(metadata: ReturnMetadata | None, tables: list[ReturnTable]) -> bool:
@@ -594,8 +602,7 @@ def _with_an_own_forms_update(book: WorkbookGrids, tables: list[ReturnTable]) ->
     dated = [
         (table, name, col)
         for table in tables
-        for name, col in table.others.items()
-        if _an_own_forms_update(one_line(table.sheet.value(table.header_row, col)))
+        for name, col in _own_forms_update_columns(table.sheet, table.header_row, table.others)
     ]
     elsewhere = next(_dated_headers_off_the_tables(book, tables), None)
     if len(dated) != 1 or elsewhere or dated[0][0] is not tables[0]:

@@ -10,6 +10,7 @@ did not have before.
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from ooxml_check import new_ooxml_errors, ooxml_errors
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from test_fidelity import build_featured_workbook
 
 from edi_xl.cli import cli
@@ -44,6 +45,39 @@ def _vml_shape_ids(path: Path) -> list[str]:
             if name.endswith(".vml")
             for m in re.findall(r'\bid="(_x0000_s\d+)"', z.read(name).decode())
         ]
+
+
+def _with_sheet_xml(source: Path, target: Path, old: bytes, new: bytes) -> Path:
+    """A copy of ``source`` whose first sheet's XML has ``old`` replaced by ``new``."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                assert old in data
+                data = data.replace(old, new)
+            zout.writestr(info, data)
+    return target
+
+
+def test_the_checks_find_a_fault_in_a_part_each_time_they_see_it(tmp_path: Path) -> None:
+    """The schema's findings in a part are kept by its bytes (tests/ooxml_check.py): a part
+    seen again, in the same file or another, gives the same findings without being read
+    again; a part whose bytes differ is read."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws["A1"] = "Action"
+    good = tmp_path / "good.xlsx"
+    wb.save(good)
+    fault = "/xl/worksheets/sheet1.xml /worksheet/sheetData: Unexpected element 'stray' found"
+    bad = _with_sheet_xml(good, tmp_path / "bad.xlsx", b"<sheetData>", b"<sheetData><stray/>")
+    again = shutil.copy(bad, tmp_path / "bad again.xlsx")
+    assert fault in ooxml_errors(bad)
+    assert fault in ooxml_errors(again)  # the part seen before: its findings kept
+    assert new_ooxml_errors(good, bad) == [fault]
+    assert fault not in ooxml_errors(good)
+    other = _with_sheet_xml(good, tmp_path / "other.xlsx", b"<sheetData>", b"<sheetData><odd/>")
+    assert new_ooxml_errors(bad, other) == [fault.replace("stray", "odd")]
 
 
 @pytest.mark.parametrize("name", ["plan.xlsx", "plan.xlsm"])

@@ -32,17 +32,18 @@ openxml-audit takes time quadratic in a sheet's size on some sheets (two minutes
 parts are each at most ``VALIDATE_BELOW`` bytes: 341 of the 358 files, the same ones every
 run, POI's bug66675.xlsx (whose ``add-buttons`` once typed an .xlsm as an .xlsx) among them;
 the parts of the others are still compared. The files run in two processes, one file at a
-time to whichever is free: about 300 s of CPU, half of it openxml-audit's, so two to three
-minutes on two free cores.
+time to whichever is free: about two and a half minutes on two free cores, a third of it
+openxml-audit's, which checks the schema of a part it has seen before (the same bytes: edi_xl's
+own sheets, the workbook's charts) only once (:mod:`ooxml_check`).
 The test skips, saying so, when the corpus is absent (and fails in CI, which must have it).
 
 The same check runs on Excel::Writer::XLSX's 825 regression files (:mod:`excel_writer_xlsx`:
 Excel-made workbooks, one Excel feature each, from outside the corpus and the project), which
-CI fetches before the tests; about four and a half minutes on two cores. And once more on
+CI fetches before the tests; about four minutes on two cores. And once more on
 those of them whose first sheet carries the feature, with the plan put into that sheet
 (:func:`with_plan_rows`) instead of a sheet of its own: a trust's plan sheet carries its own
 pictures, notes and rules, and a new round's column moves what is right of it. About three
-and a half minutes.
+minutes.
 """
 
 from __future__ import annotations
@@ -729,7 +730,7 @@ def test_excel_writer_xlsx_regression_files_keep_what_edi_xl_does_not_own(
     tmp_path: Path,
 ) -> None:
     """The same on Excel::Writer::XLSX's 825 regression files (:mod:`excel_writer_xlsx`):
-    Excel-made, one feature each, none of them in the corpus. About 500 s of CPU."""
+    Excel-made, one feature each, none of them in the corpus. About four minutes on two cores."""
     root = excel_writer_xlsx.required_files()
     files = excel_made(root)
     assert len(files) == excel_writer_xlsx.COUNT, f"{len(files)} of them made by Excel"
@@ -751,7 +752,7 @@ def test_excel_writer_xlsx_features_on_the_plan_sheet_itself_are_kept(tmp_path: 
     (pictures, charts, notes, tables, rules, dropdowns, links, sparklines...), below what it
     holds (:func:`with_plan_rows`). A trust's plan sheet carries such things, and the merge's
     new round column moves those right of it. Besides every part kept, the plan sheet must
-    carry as many of each as before (:func:`features`). About 330 s of CPU."""
+    carry as many of each as before (:func:`features`). About three minutes on two cores."""
     root = excel_writer_xlsx.required_files()
     files = [path for path in excel_made(root) if _first_sheet_carries_features(path)]
     assert len(files) > 600, f"only {len(files)} files carry features on their first sheet"

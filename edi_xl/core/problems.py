@@ -102,6 +102,7 @@ class Code(StrEnum):
     EMAIL_NO_SPREADSHEET = "email_no_spreadsheet"
     MASTER_NOT_RETURN = "master_not_return"
     NO_ACTION_TABLE = "no_action_table"
+    UPDATE_COLUMN_UNCLEAR = "update_column_unclear"
     EMPTY_ACTION_TABLE = "empty_action_table"
     NO_ROW_MATCHED = "no_row_matched"
     RETURN_UNCHANGED = "return_unchanged"
@@ -198,6 +199,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.EMAIL_NO_SPREADSHEET: Severity.ERROR,
     Code.MASTER_NOT_RETURN: Severity.ERROR,
     Code.NO_ACTION_TABLE: Severity.ERROR,
+    Code.UPDATE_COLUMN_UNCLEAR: Severity.ERROR,
     Code.EMPTY_ACTION_TABLE: Severity.ERROR,
     Code.NO_ROW_MATCHED: Severity.ERROR,
     # returned with nothing new: the owner is chased
@@ -436,6 +438,12 @@ MESSAGES: dict[Code, str] = {
     Code.NO_ACTION_TABLE: (
         "no action table found (looked for a header row with '#' or 'Action' and 'Status' or "
         "'Update' in sheets {sheets})"
+    ),
+    Code.UPDATE_COLUMN_UNCLEAR: (
+        "the table of actions on sheet {table_sheet!r} (header row {header_row}) has no Status "
+        "column, and {which} holds this round's update cannot be told: not merged; rename "
+        "the heading of the column holding this round's update to 'Update' (or to 'Status' "
+        "if it holds statuses such as On track or At risk), then merge again"
     ),
     Code.EMPTY_ACTION_TABLE: "the action table has no rows",
     Code.NO_ROW_MATCHED: "no row matched an action of the master",

@@ -480,17 +480,53 @@ def _own_form_without_status(book: WorkbookGrids) -> list[ReturnTable]:
     update"; a guidance sheet's example row, "# | Action | Status update", was merged into
     the action its number named). (The file was rejected whatever its columns, and the
     owner's words copied by hand.)"""
-    found = [
-        table
-        for sheet in book.sheets
-        if sheet.name != META_SHEET and (table := _find_table(sheet, own_form=True))
-    ]
+    found = _own_form_tables(book)
     if _a_table_on_another_sheet(book, found):
         return []
     tables = _with_an_own_forms_update(book, found)
     if tables and tables[0].update_col is not None:
         return tables
     return _statuses_under_a_status_update(found)
+
+
+def _own_form_tables(book: WorkbookGrids) -> list[ReturnTable]:
+    """The table of each sheet with a header row of an own form with no Status column
+    (:func:`_find_table` with ``own_form``)."""
+    return [
+        table
+        for sheet in book.sheets
+        if sheet.name != META_SHEET and (table := _find_table(sheet, own_form=True))
+    ]
+
+
+def _own_form_not_taken(book: WorkbookGrids) -> tuple[ReturnTable, list[str]] | None:
+    """For a return with no record of its sending and no table read: its one table of an
+    owner's own form with no Status column (:func:`_own_form_without_status`) and its
+    columns headed as an own form's update, as "'Update Dec 23' (column E)", none of which
+    was taken because which holds this round's words cannot be told ("Update Sep 23" and
+    "Update Dec 23"; a dated "Status update - Sep 23" of statuses). The file is said to
+    have such a table, and what to do (head this round's column "Update", or "Status"), not
+    "no action table", whose words ("looked for ... 'Update'") its header contradicts.
+
+    None, and "no action table" said as before, when that advice could mislead (helper-162):
+    another sheet holds a table of actions or a column headed as an own form's update (a
+    tab a quarter: the column named would be last quarter's, and renaming it would merge
+    September's words as December's; a guidance sheet's worked example), or a column of
+    them holds numbers only (a "Progress Dec 23" of percentages: no words to take)."""
+    found = _own_form_tables(book)
+    if len(found) != 1 or _a_table_on_another_sheet(book, found):
+        return None
+    if next(_dated_headers_off_the_tables(book, found), None) is not None:
+        return None
+    (table,) = found
+    headed = _own_forms_update_columns(table.sheet, table.header_row, table.others)
+    if not headed or any(_numbers_only(table, col) for _, col in headed):
+        return None
+    return table, [
+        f"{one_line(table.sheet.value(table.header_row, col))!r} "
+        f"(column {get_column_letter(col + 1)})"
+        for _, col in headed
+    ]
 
 
 def _statuses_under_a_status_update(tables: list[ReturnTable]) -> list[ReturnTable]:
@@ -1834,6 +1870,21 @@ def _read_book(
     metadata = return_metadata(result)
     tables = find_tables(result, metadata)
     if not tables:
+        if metadata is None and (unclear := _own_form_not_taken(result)) is not None:
+            table, headers = unclear
+            which = (
+                f"whether {headers[0]}"
+                if len(headers) == 1
+                else f"which of {', '.join(headers[:-1])} and {headers[-1]}"
+            )
+            return rejected(
+                Code.UPDATE_COLUMN_UNCLEAR,
+                sheet=table.sheet.name,
+                row=table.header_row + 1,
+                table_sheet=table.sheet.name,
+                header_row=table.header_row + 1,
+                which=which,
+            )
         return rejected(
             Code.NO_ACTION_TABLE, sheets=", ".join(repr(s.name) for s in result.sheets) or "none"
         )

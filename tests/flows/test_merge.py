@@ -2338,8 +2338,19 @@ def test_an_own_form_with_no_status_column_under_a_title_row_is_read(master, tmp
                 ["1.4", "Complete a review", "Jim Machon", "Panels trained"],
             ],
         },
+        # a tab a quarter, each dated: the first sheet's column is last quarter's (helper-162)
+        {
+            "Sep": [
+                ["Ref", "Action", "Lead", "Update Sep 23"],
+                ["1.4", "Complete a review", "Jim Machon", "Scoping the review"],
+            ],
+            "Dec": [
+                ["Ref", "Action", "Lead", "Update Dec 23"],
+                ["1.4", "Complete a review", "Jim Machon", "Panels trained"],
+            ],
+        },
     ],
-    ids=["a tab a quarter", "guidance example"],
+    ids=["a tab a quarter", "guidance example", "a dated tab a quarter"],
 )
 def test_an_own_form_with_no_status_beside_another_sheets_table_is_rejected(
     master, tmp_path, sheets
@@ -2353,6 +2364,9 @@ def test_an_own_form_with_no_status_beside_another_sheets_table_is_rejected(
     result = merge_returns(master, [own], as_at=AS_AT)
     assert not result.changes
     (file,) = result.files
+    # not said as a table whose update cannot be told (update_column_unclear): the column
+    # it would name is last quarter's, or the guidance's, and renaming it as told would merge
+    # the wrong words (helper-162)
     assert file.problem is not None and file.problem.code is Code.NO_ACTION_TABLE
 
 
@@ -2491,22 +2505,34 @@ def test_an_own_form_with_no_status_column_has_its_update_read(master, tmp_path,
 
 
 @pytest.mark.parametrize(
-    ("headings", "words"),
+    ("headings", "words", "rename"),
     [
         # last round's column and this round's: which is this round's is not told
-        (["Update Sep 23", "Update Dec 23"], [None, "November: on track"]),
+        (
+            ["Update Sep 23", "Update Dec 23"],
+            [None, "November: on track"],
+            ("Update Dec 23", "Update", ("update", "November: on track")),
+        ),
         # percentages: no update's words
-        (["Status update"], [50]),
+        (["Status update"], [50], None),
         # statuses alone under a dated heading: maybe last round's, not taken as this one's
         # (helper-160: September's statuses were applied as December's, with no word)
-        (["Status update - Sep 23"], ["At risk"]),
+        (
+            ["Status update - Sep 23"],
+            ["At risk"],
+            ("Status update - Sep 23", "Status", ("status", "At Risk")),
+        ),
     ],
 )
 def test_an_own_form_with_no_status_column_and_no_update_to_take_is_rejected(
-    master, tmp_path, headings, words
+    master, tmp_path, headings, words, rename
 ):
-    """The same form whose update column cannot be taken (two dated, numbers) is rejected
-    as having no action table, as before: never merged with its words dropped."""
+    """The same form whose update column cannot be taken (two dated, numbers) is rejected,
+    never merged with its words dropped. When the owner's words are there, the message says
+    where the table is, which columns, and what to do (``update_column_unclear``), not "no
+    action table ... looked for 'Update'", which the header contradicts; done as it says,
+    the file merges. A column of numbers has no words to take: "no action table", as
+    before."""
     from conftest import FIONA
 
     def no_status(header, rows):
@@ -2521,7 +2547,31 @@ def test_an_own_form_with_no_status_column_and_no_update_to_take_is_rejected(
     result = merge_returns(master, [own], as_at=AS_AT)
     assert not result.changes
     (file,) = result.files
-    assert file.problem is not None and file.problem.code is Code.NO_ACTION_TABLE
+    assert file.problem is not None
+    if rename is None:
+        assert file.problem.code is Code.NO_ACTION_TABLE
+        return
+    assert file.problem.code is Code.UPDATE_COLUMN_UNCLEAR
+    wb = load_workbook(own)
+    ws = wb.active
+    cells = {c.value: c for row in ws.iter_rows() for c in row if c.value in headings}
+    named = [f"{h!r} (column {cells[h].column_letter})" for h in headings]
+    which = f"whether {named[0]}" if len(named) == 1 else f"which of {named[0]} and {named[1]}"
+    header_row = cells[headings[0]].row
+    assert file.reason == (
+        f"the table of actions on sheet {ws.title!r} (header row {header_row}) has no Status "
+        f"column, and {which} holds this round's update cannot be told: not merged; rename "
+        "the heading of the column holding this round's update to 'Update' (or to 'Status' "
+        "if it holds statuses such as On track or At risk), then merge again"
+    )
+    assert (file.problem.location.sheet, file.problem.location.row) == (ws.title, header_row)
+    # done as it says, the file merges
+    old, new, (field, text) = rename
+    cells[old].value = new
+    wb.save(own)
+    result = merge_returns(master, [own], as_at=AS_AT)
+    assert [f.outcome for f in result.files] == ["merged"]
+    assert [(c.id, c.field, c.new) for c in result.changes] == [("2.3", field, text)]
 
 
 @pytest.mark.parametrize(

@@ -2560,9 +2560,9 @@ def test_an_own_form_with_no_status_column_and_no_update_to_take_is_rejected(
     header_row = cells[headings[0]].row
     assert file.reason == (
         f"the table of actions on sheet {ws.title!r} (header row {header_row}) has no Status "
-        f"column, and {which} holds this round's update cannot be told: not merged; rename "
-        "the heading of the column holding this round's update to 'Update' (or to 'Status' "
-        "if it holds statuses such as On track or At risk), then merge again"
+        f"column, and {which} holds this round's update cannot be told: nothing was taken "
+        "from it; rename the heading of the column holding this round's update to 'Update' "
+        "(or to 'Status' if it holds statuses such as On track or At risk)"
     )
     assert (file.problem.location.sheet, file.problem.location.row) == (ws.title, header_row)
     # done as it says, the file merges

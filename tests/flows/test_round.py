@@ -694,6 +694,33 @@ def test_a_rejected_return_renamed_as_people_do_is_still_its_owners(tmp_path, ma
     assert "we have not yet received" in reminders[LOUANNA]
 
 
+def test_an_owners_own_form_whose_update_cannot_be_told_says_what_to_change(tmp_path, master):
+    """An owner who sent back a form of their own, with last quarter's and this quarter's
+    update columns and no Status column, is told in the reminder what to change (the sheet,
+    the row, the columns, the heading to give this round's): not "no action table found",
+    which their "Update" headings contradict, nor anything about merging, HR's business."""
+    plan, _ = _returns_sent(tmp_path, master)
+    back = tmp_path / "received"
+    back.mkdir()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "My actions"
+    ws.append(["Ref", "Action", "Update Sep 23", "Update Dec 23"])
+    ws.append(["1.4", "Complete a review", "Scoping", "Panels trained in November"])
+    wb.save(back / f"{JIM}.xlsx")
+    invoke("merge", plan, back)
+    assert returned(plan)[JIM] == "Rejected"
+    reminders = {r[0]: r[1] for r in sheet_values(plan, "Returns") if r[0] in OWNERS}
+    assert (
+        "we could not read the file you sent for the round as at 18 December 2023 "
+        f"({JIM}.xlsx: the table of actions on sheet 'My actions' (header row 1) has no Status "
+        "column, and which of 'Update Sep 23' (column C) and 'Update Dec 23' (column D) holds "
+        "this round's update cannot be told: nothing was taken from it; rename the heading of "
+        "the column holding this round's update to 'Update' (or to 'Status' if it holds "
+        "statuses such as On track or At risk)). Please set a Status for each of your actions"
+    ) in reminders[JIM]
+
+
 def test_chase_finds_the_returns_where_returns_wrote_them(tmp_path, master, monkeypatch):
     """Returns written with ``-o`` to a folder beside the master, not the one on Settings:
     chase finds and attaches them (before: reminders with nothing attached, saying "in the

@@ -441,9 +441,8 @@ MESSAGES: dict[Code, str] = {
     ),
     Code.UPDATE_COLUMN_UNCLEAR: (
         "the table of actions on sheet {table_sheet!r} (header row {header_row}) has no Status "
-        "column, and {which} holds this round's update cannot be told: nothing was taken from "
-        "it; rename the heading of the column holding this round's update to 'Update' (or to "
-        "'Status' if it holds statuses such as On track or At risk)"
+        "column, and edi_xl cannot tell {which} holds this round's update, so nothing was read "
+        "from this file: {then}"
     ),
     Code.EMPTY_ACTION_TABLE: "the action table has no rows",
     Code.NO_ROW_MATCHED: "no row matched an action of the master",

@@ -529,6 +529,33 @@ def _own_form_not_taken(book: WorkbookGrids) -> tuple[ReturnTable, list[str]] | 
     ]
 
 
+#: Heading this round's column so that it is read, in ``update_column_unclear``'s words.
+_HEAD_IT = "'Update' (or 'Status' if it holds this round's statuses, such as On track or At risk)"
+
+
+def _what_to_change(headers: list[str]) -> dict[str, str]:
+    """``update_column_unclear``'s fields for an own form's ``headers`` (as
+    :func:`_own_form_not_taken` gives them): which columns, and what the owner (who reads it
+    in the reminder) or HR changes so that the file is read. Which column is this round's is
+    theirs to say: a dated "Status update - Sep 23" of statuses may hold this round's under
+    last round's heading, or last round's (helper-160), and headed "Status" it is applied as
+    this round's."""
+    if len(headers) == 1:
+        return {
+            "which": f"whether {headers[0]}",
+            "then": (
+                f"if it holds this round's update, head it {_HEAD_IT}; if it is an earlier "
+                "round's, add a column headed 'Update' with this round's"
+            ),
+        }
+    return {
+        "which": f"which of {', '.join(headers[:-1])} and {headers[-1]}",
+        "then": (
+            f"head the column with this round's update {_HEAD_IT}; leave the others as they are"
+        ),
+    }
+
+
 def _statuses_under_a_status_update(tables: list[ReturnTable]) -> list[ReturnTable]:
     """The one table of an own form with no Status column whose one column headed as an own
     form's update says "Status update", with no date, and holds statuses alone ("Green", "At
@@ -1872,18 +1899,13 @@ def _read_book(
     if not tables:
         if metadata is None and (unclear := _own_form_not_taken(result)) is not None:
             table, headers = unclear
-            which = (
-                f"whether {headers[0]}"
-                if len(headers) == 1
-                else f"which of {', '.join(headers[:-1])} and {headers[-1]}"
-            )
             return rejected(
                 Code.UPDATE_COLUMN_UNCLEAR,
                 sheet=table.sheet.name,
                 row=table.header_row + 1,
                 table_sheet=table.sheet.name,
                 header_row=table.header_row + 1,
-                which=which,
+                **_what_to_change(headers),
             )
         return rejected(
             Code.NO_ACTION_TABLE, sheets=", ".join(repr(s.name) for s in result.sheets) or "none"

@@ -47,14 +47,25 @@ def _vml_shape_ids(path: Path) -> list[str]:
         ]
 
 
-def _with_sheet_xml(source: Path, target: Path, old: bytes, new: bytes) -> Path:
-    """A copy of ``source`` whose first sheet's XML has ``old`` replaced by ``new``."""
+def _with_sheet_xml(
+    source: Path, target: Path, old: bytes, new: bytes, content_type: str | None = None
+) -> Path:
+    """A copy of ``source`` whose first sheet's XML has ``old`` replaced by ``new``, and its
+    content type made ``content_type`` when given."""
+    sheet = "xl/worksheets/sheet1.xml"
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
         for info in zin.infolist():
             data = zin.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
+            if info.filename == sheet:
                 assert old in data
                 data = data.replace(old, new)
+            elif info.filename == "[Content_Types].xml" and content_type:
+                data, n = re.subn(
+                    rb'(PartName="/' + sheet.encode() + rb'" ContentType=")[^"]*',
+                    rb"\g<1>" + content_type.encode(),
+                    data,
+                )
+                assert n == 1
             zout.writestr(info, data)
     return target
 
@@ -78,6 +89,13 @@ def test_the_checks_find_a_fault_in_a_part_each_time_they_see_it(tmp_path: Path)
     assert fault not in ooxml_errors(good)
     other = _with_sheet_xml(good, tmp_path / "other.xlsx", b"<sheetData>", b"<sheetData><odd/>")
     assert new_ooxml_errors(bad, other) == [fault.replace("stray", "odd")]
+    # the same part, first where it is typed as no XML (not checked), then as a sheet: its
+    # findings are not the unchecked part's (helper-164: they were, and none was found)
+    unusual = (b"<sheetData>", b"<sheetData><unusual/>")
+    untyped = _with_sheet_xml(good, tmp_path / "untyped.xlsx", *unusual, "application/octet-stream")
+    typed = _with_sheet_xml(good, tmp_path / "typed.xlsx", *unusual)
+    assert not any("'unusual'" in line for line in ooxml_errors(untyped))
+    assert new_ooxml_errors(good, typed) == [fault.replace("stray", "unusual")]
 
 
 @pytest.mark.parametrize("name", ["plan.xlsx", "plan.xlsm"])

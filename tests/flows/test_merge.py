@@ -2505,13 +2505,14 @@ def test_an_own_form_with_no_status_column_has_its_update_read(master, tmp_path,
 
 
 @pytest.mark.parametrize(
-    ("headings", "words", "rename"),
+    ("headings", "words", "fixes"),
     [
         # last round's column and this round's: which is this round's is not told
         (
             ["Update Sep 23", "Update Dec 23"],
             [None, "November: on track"],
-            ("Update Dec 23", "Update", ("update", "November: on track")),
+            # as the message says: this round's column headed "Update"
+            [({"Update Dec 23": "Update"}, {}, ("update", "November: on track"))],
         ),
         # percentages: no update's words
         (["Status update"], [50], None),
@@ -2520,19 +2521,24 @@ def test_an_own_form_with_no_status_column_has_its_update_read(master, tmp_path,
         (
             ["Status update - Sep 23"],
             ["At risk"],
-            ("Status update - Sep 23", "Status", ("status", "At Risk")),
+            [
+                # the owner's say: this round's statuses under last round's heading
+                ({"Status update - Sep 23": "Status"}, {}, ("status", "At Risk")),
+                # last round's: a column "Update" added, with this round's words
+                ({}, {"Update": "Reviewed in December"}, ("update", "Reviewed in December")),
+            ],
         ),
     ],
 )
 def test_an_own_form_with_no_status_column_and_no_update_to_take_is_rejected(
-    master, tmp_path, headings, words, rename
+    master, tmp_path, headings, words, fixes
 ):
     """The same form whose update column cannot be taken (two dated, numbers) is rejected,
     never merged with its words dropped. When the owner's words are there, the message says
-    where the table is, which columns, and what to do (``update_column_unclear``), not "no
-    action table ... looked for 'Update'", which the header contradicts; done as it says,
-    the file merges. A column of numbers has no words to take: "no action table", as
-    before."""
+    where the table is, which columns, and what to change (``update_column_unclear``), not
+    "no action table ... looked for 'Update'", which the header contradicts; changed as it
+    says (each way it offers), the file merges. A column of numbers has no words to take:
+    "no action table", as before."""
     from conftest import FIONA
 
     def no_status(header, rows):
@@ -2548,30 +2554,48 @@ def test_an_own_form_with_no_status_column_and_no_update_to_take_is_rejected(
     assert not result.changes
     (file,) = result.files
     assert file.problem is not None
-    if rename is None:
+    if fixes is None:
         assert file.problem.code is Code.NO_ACTION_TABLE
         return
     assert file.problem.code is Code.UPDATE_COLUMN_UNCLEAR
-    wb = load_workbook(own)
-    ws = wb.active
+    ws = load_workbook(own).active
     cells = {c.value: c for row in ws.iter_rows() for c in row if c.value in headings}
     named = [f"{h!r} (column {cells[h].column_letter})" for h in headings]
-    which = f"whether {named[0]}" if len(named) == 1 else f"which of {named[0]} and {named[1]}"
     header_row = cells[headings[0]].row
+    head_it = (
+        "'Update' (or 'Status' if it holds this round's statuses, such as On track or At risk)"
+    )
+    if len(named) == 1:
+        which = f"whether {named[0]}"
+        then = (
+            f"if it holds this round's update, head it {head_it}; if it is an earlier round's, "
+            "add a column headed 'Update' with this round's"
+        )
+    else:
+        which = f"which of {named[0]} and {named[1]}"
+        then = f"head the column with this round's update {head_it}; leave the others as they are"
     assert file.reason == (
         f"the table of actions on sheet {ws.title!r} (header row {header_row}) has no Status "
-        f"column, and {which} holds this round's update cannot be told: nothing was taken "
-        "from it; rename the heading of the column holding this round's update to 'Update' "
-        "(or to 'Status' if it holds statuses such as On track or At risk)"
+        f"column, and edi_xl cannot tell {which} holds this round's update, so nothing was "
+        f"read from this file: {then}"
     )
     assert (file.problem.location.sheet, file.problem.location.row) == (ws.title, header_row)
-    # done as it says, the file merges
-    old, new, (field, text) = rename
-    cells[old].value = new
-    wb.save(own)
-    result = merge_returns(master, [own], as_at=AS_AT)
-    assert [f.outcome for f in result.files] == ["merged"]
-    assert [(c.id, c.field, c.new) for c in result.changes] == [("2.3", field, text)]
+    # changed as it says, each way it offers, the file merges
+    for n, (renamed, added, (field, text)) in enumerate(fixes):
+        fixed = tmp_path / f"fixed {n}.xlsx"
+        wb = load_workbook(own)
+        ws = wb.active
+        for cell in ws[header_row]:
+            cell.value = renamed.get(cell.value, cell.value)
+        for heading, value in added.items():
+            at = ws.max_column + 1
+            ws.cell(header_row, at, heading)
+            rows = range(header_row + 1, ws.max_row + 1)
+            ws.cell(next(r for r in rows if ws.cell(r, 1).value == "2.3"), at, value)
+        wb.save(fixed)
+        result = merge_returns(master, [fixed], as_at=AS_AT)
+        assert [f.outcome for f in result.files] == ["merged"]
+        assert [(c.id, c.field, c.new) for c in result.changes] == [("2.3", field, text)]
 
 
 @pytest.mark.parametrize(

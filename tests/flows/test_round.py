@@ -714,10 +714,11 @@ def test_an_owners_own_form_whose_update_cannot_be_told_says_what_to_change(tmp_
     assert (
         "we could not read the file you sent for the round as at 18 December 2023 "
         f"({JIM}.xlsx: the table of actions on sheet 'My actions' (header row 1) has no Status "
-        "column, and which of 'Update Sep 23' (column C) and 'Update Dec 23' (column D) holds "
-        "this round's update cannot be told: nothing was taken from it; rename the heading of "
-        "the column holding this round's update to 'Update' (or to 'Status' if it holds "
-        "statuses such as On track or At risk)). Please set a Status for each of your actions"
+        "column, and edi_xl cannot tell which of 'Update Sep 23' (column C) and 'Update Dec 23' "
+        "(column D) holds this round's update, so nothing was read from this file: head the "
+        "column with this round's update 'Update' (or 'Status' if it holds this round's "
+        "statuses, such as On track or At risk); leave the others as they are). Please set a "
+        "Status for each of your actions"
     ) in reminders[JIM]
 
 

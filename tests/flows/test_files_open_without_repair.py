@@ -71,9 +71,9 @@ def _with_sheet_xml(
 
 
 def test_the_checks_find_a_fault_in_a_part_each_time_they_see_it(tmp_path: Path) -> None:
-    """The schema's findings in a part are kept by its bytes (tests/ooxml_check.py): a part
-    seen again, in the same file or another, gives the same findings without being read
-    again; a part whose bytes differ is read."""
+    """The schema's findings in a part are kept by its name, content type and bytes
+    (tests/ooxml_check.py): a part seen again, in the same file or another, gives the same
+    findings without being read again; a part whose bytes or content type differ is read."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None

@@ -42,7 +42,7 @@ def _category(entry: dict) -> str:
         ("needed more than", "out of memory"),
         ("the reader crashed", "reader crashed"),
         ("no action table", "no action table"),
-        ("update cannot be told", "no action table"),
+        ("holds this round's update, so nothing was read", "update column unclear"),
         ("the action table has no rows", "no action table"),
     ):
         if reason.startswith(start) or start in reason:

@@ -21,7 +21,7 @@ import click
 
 from edi_xl import __version__
 from edi_xl.core.dates import parse_as_at, short_date
-from edi_xl.core.errors import EdiXlError
+from edi_xl.core.errors import EdiXlError, RoundDateUnreadError
 from edi_xl.core.problems import Code, Outcome, Report, Severity, problems_json
 from edi_xl.core.rounds import today
 from edi_xl.core.rules import check_plan
@@ -121,6 +121,8 @@ def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
     """Call the library; what stops the work becomes a one-line message and exit code 2."""
     try:
         return func(*args, **kwargs)
+    except RoundDateUnreadError as exc:
+        raise InputError(f"{exc}, or give it with --as-at. Nothing was changed.") from exc
     except EdiXlError as exc:
         raise InputError(str(exc)) from exc
     except OSError as exc:
@@ -130,7 +132,7 @@ def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
 
 def _round(as_at: date | None, master: Path | None) -> RoundDate:
     """The date a command works for: --as-at, else the round on Settings, else today."""
-    return round_date(as_at, master, _today())
+    return _run(round_date, as_at, master, _today())
 
 
 def _say_round(when: RoundDate | date, source: str | None = None) -> None:
@@ -1101,6 +1103,12 @@ def _show_round(master: Path) -> None:
     wb = _run(load_master, master)
     found = _run(read_master_plan, wb, master.name)
     as_at = found.settings.as_at
+    if as_at is None and found.settings.as_at_unread is not None:
+        from edi_xl.master.sheets import round_date_unread
+
+        unread = round_date_unread(master, found.settings.as_at_unread)
+        click.echo(f"{unread}, or start the round with --start.")
+        return
     if as_at is None:
         click.echo(f"{master}: no round date on the Settings sheet; start one with --start.")
         return

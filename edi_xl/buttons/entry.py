@@ -30,7 +30,7 @@ from edi_xl.buttons.bridge import (
     workbook_from_snapshot,
 )
 from edi_xl.core.dates import short_date
-from edi_xl.core.errors import EdiXlError
+from edi_xl.core.errors import EdiXlError, RoundDateUnreadError
 from edi_xl.core.problems import Code, Outcome, Severity
 from edi_xl.core.rounds import today
 from edi_xl.core.text import plural
@@ -106,11 +106,20 @@ def _summary_page_breaks(book: Any, result: WorkbookType, rewrite: frozenset[str
         return
 
 
-def _round_of(wb: WorkbookType, as_at: date | None, today: date | None) -> date | None:
-    """As the commands: ``as_at``, else the round on Settings, else ``today``."""
-    from edi_xl.master.sheets import read_settings
+def _round_of(wb: WorkbookType, as_at: date | None, today: date | None, name: str) -> date | None:
+    """As the commands: ``as_at``, else the round on Settings, else ``today``; the workbook
+    ``name`` is said when the Settings sheet's As-at date is no date
+    (:class:`RoundDateUnreadError`)."""
+    from edi_xl.master.sheets import read_settings, round_date_unread
 
-    return as_at or read_settings(wb).as_at or today
+    if as_at is not None:
+        return as_at
+    settings = read_settings(wb)
+    if settings.as_at_unread is not None:
+        raise RoundDateUnreadError(
+            f"{round_date_unread(name, settings.as_at_unread)}, and click again."
+        )
+    return settings.as_at or today
 
 
 def refresh_in_excel(
@@ -126,7 +135,9 @@ def refresh_in_excel(
 
     snapshot = read_book(book)
     wb, baseline = workbook_from_snapshot(snapshot)
-    result = refresh_book(wb, _round_of(wb, as_at, today), now=now, path=snapshot.name)
+    result = refresh_book(
+        wb, _round_of(wb, as_at, today, snapshot.name), now=now, path=snapshot.name
+    )
     return _write_back(book, snapshot, baseline, wb, _refresh_message(result))
 
 
@@ -155,7 +166,7 @@ def owner_returns_in_excel(
     out = resolve_folder(
         settings.owner_returns_folder, DEFAULT_OWNER_RETURNS_FOLDER, snapshot.folder
     )
-    as_at = _round_of(wb, as_at, today)
+    as_at = _round_of(wb, as_at, today, snapshot.name)
     workbook = snapshot.folder / Path(snapshot.name).name
     try:  # (the workbook as open in Excel, saved or not: its formulas as they show)
         result = make_owner_returns(workbook, out, as_at, password=password, now=now, workbook=wb)

@@ -14,6 +14,12 @@ class EdiXlError(Exception):
     """Base class: something stopped edi_xl doing what was asked."""
 
 
+class RoundDateUnreadError(EdiXlError):
+    """The Settings sheet's As-at date cell shows what is no date, and no date was given: the
+    round cannot be told (:func:`edi_xl.master.sheets.round_date_unread` says so; each door
+    adds how to give the date)."""
+
+
 class UnreadableFileError(EdiXlError):
     """A file could not be opened or read as a spreadsheet."""
 

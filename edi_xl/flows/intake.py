@@ -816,8 +816,9 @@ def _find_table(
     renamed ("My notes", "Progress comments", or a formula's text) is found by its place as
     sent (:func:`_by_place`), never passed over as a column not read; the locked "Last
     update" (last round's text) is never taken as the update; the column headed as the
-    return's update column was sent (``sent_update``, "Update as at 18 Dec 23") is the update,
-    whatever the owner added beside it ("Update as at 18 Mar 24": not the latest, helper-145);
+    return's update column was sent (``sent_update``, "Update as at 18 Dec 23"), or found by
+    its place when renamed, is the update, whatever the owner added beside it ("Update as at
+    18 Mar 24": not the latest, helper-145; "Comments", helper-165);
     so is the column headed ``round_update``, whatever it holds.
     A column dated later than the update is not an earlier round's: it is said if filled.
     ``own_form``: a header row with no Status and no update column is the table's when it
@@ -844,22 +845,40 @@ def _find_table(
         }
         update_col: int | None
         update_name: str | None
+        # the column sent as the update: headed as sent, or renamed ("My notes") and found
+        # by its place, where it was sent (the Last update where it was: no column deleted
+        # or inserted before it), beside a remark column the owner added ("Comments",
+        # helper-165; not beside one headed as an update: a column inserted before the
+        # update moves the update there, helper-166)
+        sent: tuple[int, str | None] | None = None
+        if sent_update in candidates:
+            sent = candidates[sent_update], sent_update
+        elif (
+            "update" in by_place
+            and _last_update_col(columns, by_place) == SENT_PLACES[LAST_UPDATE][0]
+            and all(_a_remark(name) for name in candidates)
+        ):
+            sent = by_place["update"], one_line(sheet.value(r, by_place["update"])) or None
         if round_update in candidates:
             update_col, update_name = candidates[round_update], round_update
-        elif sent_update in candidates and (
-            not _empty_column(sheet, r + 1, candidates[sent_update])
+        elif sent is not None and (
+            not _empty_column(sheet, r + 1, sent[0])
             or all(_empty_column(sheet, r + 1, c) for c in candidates.values())
         ):
-            # the column sent as the update, unless the owner left it empty and wrote in a
-            # column added beside it ("Update as at 18 Mar 24" in a late return): then the
-            # latest, as before (helper-146)
-            update_col, update_name = candidates[sent_update], sent_update
+            # the column sent as the update, whatever the owner added beside it ("Comments"
+            # for a remark: helper-165), unless the owner left it empty and wrote in a column
+            # added beside it ("Update as at 18 Mar 24" in a late return): then the latest,
+            # as before (helper-146)
+            update_col, update_name = sent
         else:
-            update_col, update_name = _pick_update_column(candidates, columns.update_dates)
-        if update_col is None and "update" in by_place:
-            update_col = by_place["update"]
-            update_name = one_line(sheet.value(r, update_col)) or None
-        else:
+            # a remark column ("Comments") beside one headed as an update ("Progress update")
+            # is no update (helper-166)
+            named = {n: c for n, c in candidates.items() if not _a_remark(n)} or candidates
+            update_col, update_name = _pick_update_column(named, columns.update_dates)
+            if update_col is None and "update" in by_place:
+                update_col = by_place["update"]
+                update_name = one_line(sheet.value(r, update_col)) or None
+        if update_col is None or update_col != by_place.get("update"):
             by_place.pop("update", None)
         others = {
             name: col
@@ -936,6 +955,26 @@ def _by_place(sheet: SheetGrid, r: int, columns: ColumnMap) -> dict[str, int]:
         # update), and the update, renamed, moved into the Last update's place
         found["update"] = found.pop(LAST_UPDATE)
     return found
+
+
+#: Headers of a column of remarks, read as the update when a return has no other
+#: (:data:`edi_xl.tables.vocabulary.SYNONYMS`), and no update beside one that is headed as
+#: one ("Progress update | Comments")
+_REMARK_HEADERS = frozenset({"comments", "comment"})
+
+
+def _a_remark(header: str) -> bool:
+    """Is ``header`` a remark column's ("Comments")? (:data:`_REMARK_HEADERS`)"""
+    return normalise_header(header) in _REMARK_HEADERS
+
+
+def _last_update_col(columns: ColumnMap, by_place: dict[str, int]) -> int | None:
+    """The 0-based column of an edi_xl return's locked Last update: headed so, or found by
+    its place (:func:`_by_place`); None when neither."""
+    for name, col in columns.updates.items():
+        if name.casefold() == SENT_LAST_UPDATE:
+            return col
+    return by_place.get(LAST_UPDATE)
 
 
 def _empty_column(sheet: SheetGrid, r: int, col: int) -> bool:

@@ -24,7 +24,7 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.dates import short_date
-from edi_xl.core.errors import EdiXlError
+from edi_xl.core.errors import EdiXlError, RoundDateUnreadError
 from edi_xl.core.model import Action
 from edi_xl.core.problems import (
     FILE_SUPERSEDED_EARLIER,
@@ -1312,7 +1312,9 @@ def merge_book(
     here if not given).
     """
     master = master_plan if master_plan is not None else read_master_plan(wb, path)
-    files = earlier_rounds_left_out(wb, [for_the_round(f, as_at) for f in files], as_at)
+    files = earlier_rounds_left_out(
+        wb, [for_the_round(f, as_at) for f in files], as_at, master.plan.actions
+    )
     merge = _Merge(wb, master, as_at, path)
     for file in files:
         if file.outcome == READ:
@@ -1345,44 +1347,94 @@ def round_owners(actions: list[Action], owners: list[str], record: RoundRecord) 
     return [o for o in owners if owner_key(o) in sent or not owner_status(o, record, by_owner).owed]
 
 
-def earlier_rounds_left_out(wb: Workbook, files: list[ReturnFile], as_at: date) -> list[ReturnFile]:
+def earlier_rounds_left_out(
+    wb: Workbook, files: list[ReturnFile], as_at: date, actions: Sequence[Action] = ()
+) -> list[ReturnFile]:
     """``files``, each return made for a round before ``as_at`` and saved before the round as
     at ``as_at`` began (:func:`edi_xl.flows.rounds.round_began`) made ``skipped``
     (``earlier_round_return``, naming its round): it answers its own round. A folder of
     returns kept all year holds last quarter's too, and merging one again would write last
     quarter's update into this round's column and count its owner as having returned. A
     return made for an earlier round but saved since this round began (an owner who filled in
-    last quarter's form again) is merged, flagged ``other_round``."""
-    earlier = [
-        f
+    last round's form again) is merged, flagged ``other_round``.
+
+    The round a return was made for is its hidden record's. One with none (a return saved as
+    CSV, the trust's old form) is taken as last round's return only when all of it says so
+    (:func:`_earlier_form_round`) and the master or this round's returns record when the
+    round began (:func:`edi_xl.flows.rounds.round_began_recorded`; a round never started,
+    its date given to the merge, began when nobody knows): last round's CSV left in the
+    folder had its statuses taken as this round's and its owner shown as having returned,
+    not chased (helper-165)."""
+    # each return made for an earlier round -> that round, as the message says it
+    made_for: dict[int, str] = {
+        id(f): short_date(f.metadata.as_at)
         for f in files
         if f.outcome == READ and f.metadata and f.metadata.as_at and f.metadata.as_at < as_at
-    ]
-    if not earlier:
+    }
+    forms: dict[int, str] = {}  # (with no record: taken if when the round began is recorded)
+    if any(f.outcome == READ and f.metadata is None for f in files):
+        by_id = {a.id: a for a in actions}
+        rounds = {u.as_at for a in actions for u in a.updates if u.as_at is not None}
+        for f in files:
+            if f.outcome == READ and f.metadata is None:
+                its = _earlier_form_round(f, as_at, rounds, by_id)
+                if its is not None:
+                    column = f"its update column, {f.update_header!r}, holds that round's text"
+                    forms[id(f)] = f"{short_date(its)} ({column})"
+    if not made_for and not forms:
         return files
-    from edi_xl.flows.rounds import round_began
+    from edi_xl.flows.rounds import round_began, round_began_recorded
 
     made = [
         f.metadata.created
         for f in files
         if f.outcome == READ and f.metadata and f.metadata.as_at == as_at and f.metadata.created
     ]
-    began = round_began(wb, as_at, made)
+    recorded = round_began_recorded(wb, as_at, made)
+    if recorded is not None:
+        made_for |= forms
+    if not made_for:
+        return files
+    began = recorded if recorded is not None else round_began(wb, as_at, made)
     left_out: dict[int, ReturnFile] = {}
-    for f in earlier:
+    for f in files:
+        if id(f) not in made_for:
+            continue
         saved = stamp(f.stamp)
         if saved is None or saved >= began:
             continue  # saved since the round began: this round's answer, on last round's form
-        assert f.metadata is not None and f.metadata.as_at is not None
         why = problem(
             Code.EARLIER_ROUND_RETURN,
             file=f.name,
-            made=short_date(f.metadata.as_at),
+            made=made_for[id(f)],
             saved=f"{saved:%Y-%m-%d %H:%M}",
             merged=short_date(as_at),
         )
         left_out[id(f)] = replace(f, outcome=SKIPPED, problem=why)
     return [left_out.get(id(f), f) for f in files]
+
+
+def _earlier_form_round(
+    file: ReturnFile, as_at: date, rounds: set[date], actions: dict[str, Action]
+) -> date | None:
+    """The earlier round a return with no record (``file``) is that round's return as it was
+    merged, or None: its update column is dated for a round of the master before ``as_at``
+    (:func:`_earlier_round_of_column`; ``rounds``, the master's), and the update on each of
+    its rows is text the master holds for that action from before ``as_at`` (the round's own
+    words, left as they were; or none). A row of an action the master does not have, or
+    words the master does not hold (an owner's monthly tracker), make it no earlier round's:
+    it is merged, its words said."""
+    its = _earlier_round_of_column(file.update_header, as_at, rounds)
+    if its is None:
+        return None
+    for row in file.rows:
+        action = actions.get(row.id or "")
+        if action is None:
+            return None
+        held = {comparable(u.text) for u in action.updates if u.as_at is None or u.as_at < as_at}
+        if row.update and comparable(row.update) not in held:
+            return None
+    return its
 
 
 def earlier_rounds_note(result: MergeReport) -> str | None:
@@ -1758,6 +1810,8 @@ def merge_returns(
         wb = load_master(master, remakes_summary=True, log_as_values=True)
         with gc_paused():
             master_plan = read_master_plan(wb, master.name)
+        if as_at is None and (unread := master_plan.settings.as_at_unread) is not None:
+            raise RoundDateUnreadError(sheets.round_date_unread(master.name, unread))
     except BaseException:
         reading.stop()
         raise

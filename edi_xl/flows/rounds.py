@@ -11,6 +11,7 @@ at <date>" column after the previous one, logs both in the Change Log and refres
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -22,7 +23,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.workbook.workbook import Workbook
 
 from edi_xl.core.dates import short_date
-from edi_xl.core.errors import EdiXlError
+from edi_xl.core.errors import EdiXlError, RoundDateUnreadError
 from edi_xl.core.problems import Problem
 from edi_xl.core.rounds import ROUND_STARTED, update_header
 from edi_xl.flows.refresh import RefreshResult, refresh_book
@@ -56,7 +57,10 @@ class RoundDate:
 
 def settings_as_at(path: str | Path) -> date | None:
     """The as-at date on a master's Settings sheet; None when there is none or the file is
-    not a readable master (the command itself then says what is wrong)."""
+    not a readable master (the command itself then says what is wrong).
+    :class:`RoundDateUnreadError` when the cell shows something that is no date."""
+    from edi_xl.core.dates import DateKind, parse_date
+
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
         return None
@@ -67,18 +71,26 @@ def settings_as_at(path: str | Path) -> date | None:
     try:
         if sheets.SETTINGS not in wb.sheetnames:
             return None
-        from edi_xl.core.dates import DateKind, parse_date
-
-        for row in wb[sheets.SETTINGS].iter_rows(max_col=2, max_row=200, values_only=True):
-            label = row[0] if row else None
-            if isinstance(label, str) and label.strip().lower() == sheets.AS_AT_LABEL.lower():
-                parsed = parse_date(row[1] if len(row) > 1 else None)
-                return parsed.date if parsed.kind is DateKind.EXACT else None
-        return None
+        found: tuple[Any, str] | None = None
+        rows = wb[sheets.SETTINGS].iter_rows(max_col=2, max_row=200, values_only=True)
+        with contextlib.closing(rows):  # (its sheet's file, closed before anything is said)
+            for r, row in enumerate(rows, start=1):
+                label = row[0] if row else None
+                if isinstance(label, str) and label.strip().lower() == sheets.AS_AT_LABEL.lower():
+                    found = (row[1] if len(row) > 1 else None, f"B{r}")
+                    break
     except Exception:  # noqa: BLE001 - a damaged sheet: no date
         return None
     finally:
         wb.close()
+    if found is None:
+        return None
+    parsed = parse_date(found[0])
+    if parsed.kind is DateKind.EXACT:
+        return parsed.date
+    if found[0] is not None and str(found[0]).strip():
+        raise RoundDateUnreadError(sheets.round_date_unread(path.name, found))
+    return None
 
 
 def round_date(given: date | None, master: str | Path | None, today: date) -> RoundDate:
@@ -178,6 +190,19 @@ def round_began(wb: Workbook, as_at: date, returns_made: Iterable[datetime] = ()
     """
     from edi_xl.master.round_record import stamp  # (not for a refresh, which needs no record)
 
+    known = round_began_recorded(wb, as_at, returns_made)
+    if known is not None:
+        return known
+    began = stamp(datetime.combine(as_at, time.min).astimezone(UTC))
+    assert began is not None
+    return began
+
+
+def round_began_recorded(
+    wb: Workbook, as_at: date, returns_made: Iterable[datetime] = ()
+) -> datetime | None:
+    """:func:`round_began` as the master and the returns record it; None when neither does
+    (the round was never started: its date typed on Settings, or given to a merge)."""
     settings_date = f"{sheets.SETTINGS}: {sheets.AS_AT_LABEL}"
     header = update_header(as_at)
     times = [
@@ -188,11 +213,7 @@ def round_began(wb: Workbook, as_at: date, returns_made: Iterable[datetime] = ()
     ]
     times += [_clock_time(made) for made in returns_made]
     known = [t for t in times if t is not None]
-    if known:
-        return min(known)
-    began = stamp(datetime.combine(as_at, time.min).astimezone(UTC))
-    assert began is not None
-    return began
+    return min(known) if known else None
 
 
 def _clock_time(value: Any) -> datetime | None:

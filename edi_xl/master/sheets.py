@@ -18,6 +18,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi_xl.core.dates import DateKind, parse_date
+from edi_xl.core.errors import EdiXlError, RoundDateUnreadError
 from edi_xl.core.references import ALL, PROTECTED_CHARACTERISTICS
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG, RAG_MEANING
 from edi_xl.core.text import one_line
@@ -162,6 +163,10 @@ class Settings:
     """What the Settings sheet says."""
 
     as_at: date | None = None
+    #: (what the As-at date cell shows, its cell) when it shows something that is no date
+    #: ("18th March", "March 2024", a formula saved without its result): the round cannot be
+    #: told from it (:func:`round_date_unread`)
+    as_at_unread: tuple[Any, str] | None = None
     trust_name: str | None = None
     words: dict[RAG, str] = field(default_factory=lambda: dict(DEFAULT_STATUS_WORDS))
     owner_returns_folder: str | None = None  # None: DEFAULT_OWNER_RETURNS_FOLDER
@@ -433,9 +438,12 @@ def read_settings(wb: Workbook) -> Settings:
     ws = wb[SETTINGS]
     rows = _label_rows(ws)
     if (r := rows.get(AS_AT_LABEL.lower())) is not None:
-        parsed = parse_date(_shown(ws, r, 2))
+        shown = _shown(ws, r, 2)
+        parsed = parse_date(shown)
         if parsed.kind is DateKind.EXACT:
             settings.as_at = parsed.date
+        elif shown is not None and str(shown).strip():
+            settings.as_at_unread = (shown, f"B{r}")
     if (r := rows.get(TRUST_LABEL.lower())) is not None:
         value = _shown(ws, r, 2)
         settings.trust_name = str(value).strip() if value not in (None, "") else None
@@ -478,6 +486,34 @@ def _board_value(value: Any, *, dated: bool) -> date | str | None:
         if parsed.kind is DateKind.EXACT and parsed.date is not None:
             return parsed.date
     return text
+
+
+def round_date_unread(path: object, unread: tuple[Any, str]) -> str:
+    """Why a command cannot tell the round from the Settings sheet of the master at
+    ``path``: its As-at date cell shows what is no date (``unread``:
+    :attr:`Settings.as_at_unread`). Each door adds how to go on (a command: --as-at).
+    Before, the command took today's date as the round's and a refresh wrote it over what
+    was typed (helper-165, session 31)."""
+    value, cell = unread
+    text = one_line(str(value)) or ""
+    what = (
+        f"a formula whose result was not saved with the file ({text})"
+        if text.startswith("=")
+        else repr(text)
+    )
+    return (
+        f"{path}: the As-at date on the {SETTINGS} sheet (cell {cell}) is {what}, which is not "
+        f"a date, so edi_xl cannot tell which round this is. Type the round's date in {cell} "
+        "(for example 18/03/2024)"
+    )
+
+
+def no_round_date(path: object, settings: Settings) -> EdiXlError:
+    """The error for a command given no as-at date whose master's Settings sheet says none:
+    :class:`RoundDateUnreadError` when its As-at date cell shows what is no date."""
+    if settings.as_at_unread is not None:
+        return RoundDateUnreadError(round_date_unread(path, settings.as_at_unread))
+    return EdiXlError(f"{path}: no as-at date given and none on the Settings sheet")
 
 
 def _shown(ws: Worksheet, row: int, column: int) -> Any:

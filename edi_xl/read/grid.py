@@ -81,7 +81,8 @@ class SheetGrid:
     )
     #: 0-based (row, column) -> the error a cell shows ("#N/A", "#REF!": a formula that failed,
     #: or an error pasted in as a value; read as empty), where the reader knows them (xlsx /
-    #: xlsm); not a picture's, nor words Excel took for a formula (``typed_as_formula``)
+    #: xlsm, xls, ods); in an xlsx not a picture's, nor words Excel took for a formula
+    #: (``typed_as_formula``: an .xls or .ods does not keep their text)
     errors: dict[tuple[int, int], str] = field(default_factory=dict, compare=False, hash=False)
 
     @property

@@ -19,7 +19,10 @@ Readers:
   so it is caught explicitly. Merged cells are filled where calamine reports them (xls,
   and the xlsx fallback); hidden sheets are flagged; calamine does not report hidden rows,
   so ``hidden_rows`` is empty for these formats. Numbers that are whole (every .xls number
-  is a double) become ``int``, as openpyxl gives them. An .xls encrypted with Excel's
+  is a double) become ``int``, as openpyxl gives them. calamine reads a cell showing an
+  error (words taken for a formula, "#N/A") as empty: the cells of an .xls showing one are
+  found with xlrd, those of an .ods in its ``content.xml`` (``SheetGrid.errors``), so that
+  they are said, not passed over. An .xls encrypted with Excel's
   built-in default password ("VelvetSweatshop", used when a workbook is protected without
   an open password) is decrypted in memory and read; any other encryption is refused.
 * csv: the standard library; cell values stay strings. Text with no column separator
@@ -1107,7 +1110,106 @@ def _read_with_calamine(
         raise UnreadableFileError(path, _calamine_reason(label, error, path))
     if not sheets:
         raise UnreadableFileError(path, f"not a valid {label}: it has no sheets")
+    if fmt in _ERROR_CELLS:
+        # (what calamine reads as empty: a formula that failed, words taken for a formula)
+        errors, _ = _guarded(lambda: _ERROR_CELLS[fmt](source if source is not None else path))
+        sheets = [replace(s, errors=(errors or {}).get(s.name, {})) for s in sheets]
     return WorkbookGrids(path=path, format=fmt, sheets=sheets)
+
+
+def _xls_error_cells(source: Path | io.BytesIO) -> dict[str, dict[tuple[int, int], str]]:
+    """Sheet name -> 0-based (row, column) -> the error each cell of an .xls showing one
+    shows ("#VALUE!", "#NAME?": words an owner typed starting with "=", which Excel or
+    LibreOffice took for a formula; "#N/A"), read with xlrd: python-calamine reads them as
+    empty cells, and the owner's words would be passed over unsaid (helper-165). xlrd does
+    not decode a cell's formula, so the words themselves are not read."""
+    import os
+
+    import xlrd  # type: ignore[import-untyped]
+
+    data = source.getvalue() if isinstance(source, io.BytesIO) else source.read_bytes()
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    with open(os.devnull, "w") as quiet:  # (xlrd writes its warnings to stdout)
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=quiet)
+        try:
+            for name in book.sheet_names():
+                sheet = book.sheet_by_name(name)
+                cells: dict[tuple[int, int], str] = {}
+                for r in range(min(sheet.nrows, MAX_ROWS)):
+                    for c, kind in enumerate(sheet.row_types(r)[:MAX_COLS]):
+                        if kind == xlrd.XL_CELL_ERROR:
+                            code = sheet.cell_value(r, c)
+                            cells[(r, c)] = xlrd.error_text_from_code.get(code, "#VALUE!")
+                if cells:
+                    found[name] = cells
+                book.unload_sheet(name)
+        finally:
+            book.release_resources()
+    return found
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+_ODS_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+#: a content.xml bigger than this is not looked through for error cells
+_ODS_MAX_CONTENT = 64 * 1024 * 1024
+
+
+def _ods_error_cells(source: Path | io.BytesIO) -> dict[str, dict[tuple[int, int], str]]:
+    """:func:`_xls_error_cells` for an .ods: the cells LibreOffice saved as showing an error
+    (``calcext:value-type="error"``: "#DIV/0!", "Err:509" for words typed after "="), which
+    python-calamine reads as empty, from ``content.xml``, their places counted as calamine
+    counts them (repeated rows and columns, covered cells)."""
+    from lxml import etree
+
+    with zipfile.ZipFile(source) as zf:
+        info = zf.getinfo("content.xml")
+        if info.file_size > _ODS_MAX_CONTENT:
+            return {}
+        data = zf.read(info)
+    if b'value-type="error"' not in data:
+        return {}
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    table, row = f"{_ODS_TABLE}table", f"{_ODS_TABLE}table-row"
+    cells = (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell")
+    name, r, c, depth = "", 0, 0, 0
+    for event, element in etree.iterparse(
+        io.BytesIO(data), events=("start", "end"), resolve_entities=False, no_network=True
+    ):
+        tag = element.tag
+        if tag == table:  # (a table inside a cell is no sheet's: not counted)
+            depth += 1 if event == "start" else -1
+            if event == "start" and depth == 1:
+                name, r = element.get(f"{_ODS_TABLE}name", ""), 0
+        elif depth != 1:
+            continue
+        elif tag == row:
+            if event == "start":
+                c = 0
+            else:
+                r += _repeated(element, "number-rows-repeated")
+                element.clear()
+        elif tag in cells and event == "end":
+            error = element.get(f"{_ODS_CALCEXT}value-type") == "error"
+            if error and r < MAX_ROWS and c < MAX_COLS:
+                shown = " ".join(
+                    "".join(p.itertext()) for p in element.iterchildren(f"{_ODS_TEXT}p")
+                ).strip()
+                found.setdefault(name, {})[(r, c)] = shown or "#VALUE!"
+            c += _repeated(element, "number-columns-repeated")
+    return found
+
+
+def _repeated(element: Any, attribute: str) -> int:
+    """How many rows or columns an .ods row or cell stands for (1 unless repeated)."""
+    value = element.get(f"{_ODS_TABLE}{attribute}")
+    return int(value) if value and value.isdigit() else 1
+
+
+_ERROR_CELLS: dict[str, Callable[[Path | io.BytesIO], dict[str, dict[tuple[int, int], str]]]] = {
+    "xls": _xls_error_cells,
+    "ods": _ods_error_cells,
+}
 
 
 _DAMAGED_ZIP_WORDS = ("zip", "deflate", "checksum", "larger than its declared")

@@ -685,6 +685,93 @@ def test_a_renamed_update_header_is_read_by_its_place_never_the_last_update(
     assert [f.outcome for f in result.files] == ["merged"]
 
 
+@pytest.mark.parametrize("added", ["Comments", "Notes", "Update notes"])
+def test_a_renamed_update_column_beside_an_added_note_column_is_still_the_update(
+    master, tmp_path, added
+):
+    """Jim renamed the update column's header ("My notes") and added a column of his own
+    headed "Comments" for one remark: the column sent as the update is his update, found by
+    its place, and his remark is said as a column not read. Before (helper-165, session 31),
+    the added column, headed as a note, was taken as the update: his remark was written into
+    the master as 1.4's update, his three updates were only said as a column not read, and
+    the Returns sheet showed him as having returned."""
+
+    def edit(ws, rows):
+        text_cell(ws, "F6", "My notes")
+        text_cell(ws, "G6", added)
+        for action in ("1.4", "1.5", "1.8"):
+            ws.cell(rows[action], 6, f"real update for {action}")
+        ws.cell(rows["1.4"], 7, "evidence on SharePoint")
+
+    jim = _sent_and_edited(master, tmp_path, edit)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert sorted((c.id, c.field, c.new) for c in result.changes) == [
+        ("1.4", "update", "real update for 1.4"),
+        ("1.5", "update", "real update for 1.5"),
+        ("1.8", "update", "real update for 1.8"),
+    ]
+    renamed = [f for f in result.flags if f.kind == "header_renamed"]
+    assert len(renamed) == 1 and "'My notes'" in renamed[0].message
+    not_read = [f for f in result.flags if f.kind == "column_not_read"]
+    assert [f.location.column for f in not_read] == [added]
+    assert "column G" in not_read[0].message and "1 value not read" in not_read[0].message
+    assert [f.outcome for f in result.files] == ["merged"]
+
+
+def _inserted_rag_before_the_update(ws, rows):
+    ws.insert_cols(6)
+    text_cell(ws, "F6", "RAG")
+    text_cell(ws, "G6", "Update")
+    for action in ("1.4", "1.5", "1.8"):
+        ws.cell(rows[action], 6, "Green")
+        ws.cell(rows[action], 7, f"real update for {action}")
+
+
+def _deleted_due_date_and_added_evidence(ws, rows):
+    ws.delete_cols(3)  # (the Status now in C, the Last update in D, the update in E)
+    text_cell(ws, "E6", "Comments")
+    text_cell(ws, "F6", "Evidence")
+    for action in ("1.4", "1.5", "1.8"):
+        ws.cell(rows[action], 5, f"real update for {action}")
+    ws.cell(rows["1.4"], 6, "https://sharepoint/evidence")
+
+
+def _update_renamed_as_an_update_beside_comments(ws, rows):
+    text_cell(ws, "F6", "Progress update")
+    text_cell(ws, "G6", "Comments")
+    for action in ("1.4", "1.5", "1.8"):
+        ws.cell(rows[action], 6, f"real update for {action}")
+    ws.cell(rows["1.4"], 7, "https://sharepoint/evidence")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _inserted_rag_before_the_update,
+        _deleted_due_date_and_added_evidence,
+        _update_renamed_as_an_update_beside_comments,
+    ],
+)
+def test_the_update_moved_or_renamed_beside_other_columns_is_still_the_update(
+    master, tmp_path, edit
+):
+    """The column at the update's place as sent is the update only where the columns
+    before it are where they were sent, and beside a remark column alone (helper-166: a
+    column inserted before the update, "RAG", was read as it, its "Green" written as every
+    update; with the Due Date deleted, an "Evidence" column added at the update's old place
+    was); and a "Comments" column beside one headed as an update ("Progress update") is a
+    remark, not the update (its link was taken as 1.4's update, and the three updates said
+    as a column not read)."""
+    jim = _sent_and_edited(master, tmp_path, edit)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert sorted((c.id, c.new) for c in result.changes if c.field == "update") == [
+        ("1.4", "real update for 1.4"),
+        ("1.5", "real update for 1.5"),
+        ("1.8", "real update for 1.8"),
+    ]
+    assert not [f for f in result.flags if f.kind == "header_renamed" and "'RAG'" in f.message]
+
+
 def test_a_deleted_last_update_moves_the_update_it_renames_nothing(master, tmp_path):
     """Jim deleted the Last update column, his update moving into its place: the first
     version read it by that place as the Last update, and all his updates were lost
@@ -1848,6 +1935,41 @@ def test_an_error_in_a_returns_status_is_said_as_an_error_not_an_emptied_status(
     (outcome,) = result.files
     assert outcome.outcome == "unchanged"
     assert "2 error values on its cells not merged" in str(outcome.reason)
+
+
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_words_taken_for_a_formula_in_an_xls_or_ods_return_are_said(master, tmp_path, fmt):
+    """Jim typed "=awaiting sign-off at Exec" as 1.5's update and his return went back as
+    .xls (or .ods) through LibreOffice, which took the words for a formula that fails. The
+    file holds the error it showed; python-calamine reads the cell as empty, and the words
+    were passed over without a word (helper-165, session 31). The cell is now said
+    (``error_in_cell``), naming it, as in an .xlsx; the other rows are merged."""
+    from libreoffice import convert, soffice_path
+
+    if soffice_path() is None:
+        pytest.skip(f"LibreOffice (soffice) is not installed: it writes the .{fmt} here")
+    made = tmp_path / "made"
+    made.mkdir()
+    path = made / "Jim Machon.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Actions"
+    ws.append(["Equality action plan: Jim's return"])
+    ws.append([])
+    ws.append(["#", "Status", "Update"])
+    ws.append(["1.4", "Green", "Panels agreed"])
+    ws.append(["1.5", "Amber", "=awaiting sign-off at Exec"])  # (openpyxl: a formula)
+    ws.append(["1.8", "Green", "=1/0"])
+    wb.save(path)
+    returned = convert(path, fmt, tmp_path / "returns")
+    result = merge_returns(master, [returned], as_at=AS_AT)
+    said = sorted((f.id, f.location.column, f.location.cell) for f in result.flags
+                  if f.kind == "error_in_cell")  # fmt: skip
+    assert said == [("1.5", "Update", "C5"), ("1.8", "Update", "C6")]
+    shown = {f.id: f.problem.value for f in result.flags if f.kind == "error_in_cell"}
+    assert shown["1.8"] == "#DIV/0!" and shown["1.5"] in ("#VALUE!", "#NAME?", "Err:509")
+    assert ("1.4", "update", "Panels agreed") in [(c.id, c.field, c.new) for c in result.changes]
+    assert not [c for c in result.changes if c.id in ("1.5", "1.8") and c.field == "update"]
 
 
 @pytest.mark.parametrize("reader", ["calamine", "openpyxl"])

@@ -518,6 +518,88 @@ def test_a_return_for_an_earlier_round_saved_before_this_one_began_is_left_out(t
     assert master.read_bytes() == before  # nothing merged, no new column
 
 
+def _as_csv(xlsx: Path, to: Path) -> Path:
+    """The return's action sheet saved as CSV (as an owner's "Save As" does): its hidden
+    record left behind."""
+    import csv
+
+    ws = load_workbook(xlsx, data_only=True).worksheets[0]
+    to.parent.mkdir(parents=True, exist_ok=True)
+    with to.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows(ws.iter_rows(values_only=True))
+    return to
+
+
+def test_last_rounds_csv_return_saved_before_this_round_began_is_left_out(tmp_path, master):
+    """Jim sent his December return back as CSV (its hidden record left behind), and it stays
+    in the Returns received folder. In the next round it was merged again: his December
+    statuses were taken as March's, last round's text said as changed, and the Returns sheet
+    showed him as having returned for March, so he was not chased (helper-165, session 31).
+    A return with no record whose update column is dated for an earlier round of the master,
+    saved before this round began, is that round's, as one with a record is: left out, named.
+    The same CSV saved since the round began (an owner who filled last round's form again) is
+    merged, as before."""
+    received = tmp_path / "Returns received"
+    invoke("returns", master, "-o", tmp_path / "sent")
+    back = answer(tmp_path / "sent" / f"{JIM}.xlsx", tmp_path / "back", {"1.4": ("G", "ok")})
+    old = _as_csv(back, received / f"{JIM}.csv")
+    invoke("merge", master, received)
+    assert plan_rows(master)["1.4"][ROUND_COLUMN] == "ok"
+    os.utime(old, (1578301200, 1578301200))  # saved 2020-01-06 09:00 UTC, before March's
+    invoke("round", master, "--start", "2024-03-18")
+    left = invoke("merge", master, received, exit_codes=(0,))
+    assert (
+        f"skipped: {JIM}.csv - an earlier round's return: made for the round as at 18 Dec "
+        "2023 (its update column, 'Update as at 18 Dec 23', holds that round's text) and saved "
+        "(2020-01-06 09:00) before the round as at 18 Mar 2024 began; not merged"
+    ) in left.output
+    assert "locked_field_changed" not in left.output
+    assert plan_rows(master)["1.4"]["Update as at 18 Mar 24"] is None
+    assert returned(master)[JIM] == "No"
+    # filled in again since the round began: this round's answer, on last round's form
+    os.utime(old, None)
+    taken = invoke("merge", master, received, exit_codes=(0, 1))
+    assert "skipped" not in taken.output
+    assert returned(master)[JIM] == "Yes"
+
+
+@pytest.mark.parametrize("started", [True, False])
+def test_last_rounds_csv_form_with_words_or_a_round_never_started_is_merged(
+    tmp_path, master, started
+):
+    """What :func:`test_last_rounds_csv_return_saved_before_this_round_began_is_left_out`
+    leaves out is only last round's return as merged, in a round whose start is known
+    (helper-166): December's CSV form with a word of the owner's own the master does not
+    hold is merged, its words taken and said; and in a round never started (its date given
+    to the merge), when it began is not known, so a CSV saved before its date, its statuses
+    changed, is merged as before."""
+    invoke("returns", master, "-o", tmp_path / "sent")
+    back = answer(tmp_path / "sent" / f"{JIM}.xlsx", tmp_path / "back", {"1.4": ("G", "ok")})
+    invoke("merge", master, back)
+    received = tmp_path / "Returns received"
+    if started:
+        edited = answer(
+            tmp_path / "sent" / f"{JIM}.xlsx", tmp_path / "b2", {"1.4": ("G", "March words")}
+        )
+    else:
+        edited = answer(tmp_path / "sent" / f"{JIM}.xlsx", tmp_path / "b2", {"1.4": ("B", "ok")})
+    form = _as_csv(edited, received / f"{JIM}.csv")
+    os.utime(form, (1578301200, 1578301200))  # saved 2020-01-06 09:00 UTC
+    if started:
+        invoke("round", master, "--start", "2024-03-18")
+        taken = invoke("merge", master, received)
+    else:
+        taken = invoke("merge", master, received, "--as-at", "2024-03-18")
+    assert "skipped" not in taken.output
+    assert returned(master)[JIM] == "Yes"
+    rows = plan_rows(master)
+    if started:
+        assert rows["1.4"]["Update as at 18 Mar 24"] == "March words"
+        assert "earlier_round_column" in taken.output
+    else:
+        assert rows["1.4"]["Status"] == "Complete"
+
+
 def test_a_returns_folder_kept_all_year_is_merged_without_as_at(tmp_path, master):
     """The one Returns received folder holds last round's returns and this round's: the merge
     takes this round's, leaves out last round's (saved before this round began) and takes a
@@ -1486,3 +1568,64 @@ def test_a_returns_sheet_without_its_actions_column_falls_back_on_the_change_log
     saved_at(v2, "2023-12-04T09:00:00Z")
     invoke("merge", plan, tmp_path / "m2")
     assert file_lines(plan) == [(first.name, JIM, "merged", 1), (v2.name, JIM, "merged", 1)]
+
+
+@pytest.mark.parametrize("typed", ["18th March", "March 2024", "Q4"])
+def test_a_round_date_on_settings_that_is_no_date_stops_every_command_saying_where(
+    tmp_path, master, typed
+):
+    """HR typed the round's date on Settings in words ("18th March"). Every command took
+    today's date as the round's, said "no round date on the Settings sheet", and a refresh
+    wrote today's date over what HR typed: every action years overdue (helper-165, session
+    31). Now each command that would take the round from Settings stops, naming the cell and
+    what it holds, and changes nothing; given the date (--as-at), it works, and the Change
+    Log keeps what was typed."""
+
+    def type_date(wb):
+        wb[sheets.SETTINGS]["B4"] = typed
+
+    invoke("returns", master, "-o", tmp_path / "sent")
+    edit_workbook(master, type_date)
+    before = master.read_bytes()
+    said = (
+        f"the As-at date on the Settings sheet (cell B4) is {typed!r}, which is not a date, so "
+        "edi_xl cannot tell which round this is. Type the round's date in B4 (for example "
+        "18/03/2024)"
+    )
+    for command in (
+        ["refresh", master],
+        ["check", master],
+        ["summary", master],
+        ["returns", master, "-o", tmp_path / "again"],
+        ["merge", master, tmp_path / "sent"],
+        ["chase", master],
+        ["report", master, "-o", tmp_path / "paper.docx"],
+    ):
+        result = invoke(*command, exit_codes=(2,))
+        assert said in result.output and "or give it with --as-at" in result.output, command
+        assert "Nothing was changed." in result.output
+        assert master.read_bytes() == before
+    shown = invoke("round", master, exit_codes=(0,))
+    assert said in shown.output and "or start the round with --start" in shown.output
+    assert not (tmp_path / "again").exists() and not (tmp_path / "paper.docx").exists()
+    invoke("refresh", master, "--as-at", "2023-12-18")
+    assert sheets.read_settings(load_workbook(master)).as_at == date(2023, 12, 18)
+    log = sheets.read_change_log(load_workbook(master))
+    assert any(what == "Settings: As-at date" and old == typed for _, _, what, old, *_ in log)
+
+
+def test_the_refresh_button_stops_on_a_round_date_that_is_no_date(master):
+    """The buttons take the round from Settings as the commands do: one that is no date is
+    said, naming the workbook and the cell, and nothing is changed."""
+    from edi_xl.buttons.entry import _round_of
+    from edi_xl.core.errors import RoundDateUnreadError
+
+    wb = load_workbook(master)
+    wb[sheets.SETTINGS]["B4"] = "18th March"
+    with pytest.raises(RoundDateUnreadError) as stopped:
+        _round_of(wb, None, date(2026, 12, 2), "plan.xlsm")
+    assert str(stopped.value).startswith(
+        "plan.xlsm: the As-at date on the Settings sheet (cell B4) is '18th March'"
+    )
+    assert str(stopped.value).endswith("(for example 18/03/2024), and click again.")
+    assert _round_of(wb, date(2024, 3, 18), None, "plan.xlsm") == date(2024, 3, 18)

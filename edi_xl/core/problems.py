@@ -307,7 +307,7 @@ MESSAGES: dict[Code, str] = {
     Code.INVALID_STATUS: "{at}: {value!r} is not a RAG status; the master keeps {kept!r}",
     Code.STATUS_CLEARED: "{at}: the Status was emptied; the master keeps {kept!r}",
     Code.STATUS_REMARK: (
-        "{at}: the Status {value!r} is read as {word!r}; the words after the colour, "
+        "{at}: the Status {value!r} is read as {word!r}; the words after it, "
         "{remark!r}, are not taken into the master's Status: to keep them, add them to the "
         "action's update"
     ),

@@ -172,6 +172,42 @@ def status_remark(value: object, words: dict[RAG, str] | None = None) -> str | N
     return rest
 
 
+#: Status phrases an owner writes in a return's Status cell with more words after a space
+#: alone ("delayed to March", "on track for June", "behind schedule due to staffing"): the
+#: phrase is the status, the words after it a remark (:func:`status_in_words`). Not the
+#: Complete words ("complete by May" is not complete), nor a word that starts other words
+#: ("risk assessment done", "behind the scenes", "late start").
+_PHRASES_THEN_WORDS: dict[RAG, tuple[str, ...]] = {
+    RAG.GREEN: ("on track", "on target", "on schedule"),
+    RAG.AMBER: ("at risk", "delayed", "behind schedule", "slipping", "not started"),
+    RAG.RED: ("overdue", "off track", "exceeded timescales"),
+}
+
+
+def status_in_words(value: object, words: dict[RAG, str] | None = None) -> tuple[RAG, str] | None:
+    """A return's Status cell that :func:`parse_status` does not read, written as a status
+    phrase and more words after a space (:data:`_PHRASES_THEN_WORDS`): (its colour, the
+    words after it); None for any other, or when the words take the status back ("on track
+    but tight", "delayed? not sure") or name another colour. Read only where the cell is
+    known to be the Status (a return's), never to find a Status column: an update column's
+    "On track for March; meeting held" is no status column (helper-165: "delayed to March"
+    was an invalid status, the action left On Track)."""
+    if not isinstance(value, str) or parse_status(value, words) is not None:
+        return None
+    text = " ".join(_without_label(value).split())
+    lowered = text.lower()
+    for rag, phrases in _PHRASES_THEN_WORDS.items():
+        for phrase in phrases:
+            if not lowered.startswith(phrase + " "):
+                continue
+            rest = text[len(phrase) :].strip()
+            said = parse_status(rest, words)
+            if _HEDGED.search(rest.lower()) or (said is not None and said is not rag):
+                return None
+            return rag, rest
+    return None
+
+
 #: A label written before the status word, as a form says it ("RAG: Amber", "BRAG: A",
 #: "Status: Green", "RAG status - Red"): the word after it is the status.
 _LABEL = re.compile(

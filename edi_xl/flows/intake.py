@@ -45,7 +45,7 @@ from edi_xl.core.rounds import (
     the_rounds_column,
     update_column_date,
 )
-from edi_xl.core.status import RAG, parse_status, status_remark
+from edi_xl.core.status import RAG, parse_status, status_in_words, status_remark
 from edi_xl.core.text import cell_text, one_line, plural, shortened, with_links
 from edi_xl.flows.owner_returns import (
     COLUMNS,
@@ -1410,8 +1410,10 @@ def returned_status(
     if not row.status:
         return None, None
     rag = parse_status(row.status, words)
+    remark = status_remark(row.status, words) if rag is not None else None
+    if rag is None and (said := status_in_words(row.status, words)) is not None:
+        rag, remark = said  # ("delayed to March": At Risk, "to March" said)
     if rag is not None:
-        remark = status_remark(row.status, words)
         if remark is None:
             return words[rag], None
         # "Amber: slipped to May because of staffing": Amber, and words the Status cell

@@ -143,3 +143,27 @@ def test_words_after_the_colour(text, remark):
 )
 def test_a_letter_before_other_words_is_no_status_column_value(text, alone):
     assert is_status_alone(text) is alone
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("delayed to March", (RAG.AMBER, "to March")),
+        ("On track for June", (RAG.GREEN, "for June")),
+        ("behind schedule due to staffing", (RAG.AMBER, "due to staffing")),
+        ("overdue by 2 weeks", (RAG.RED, "by 2 weeks")),
+        ("RAG: delayed to March", (RAG.AMBER, "to March")),
+        ("on track but tight", None),  # taken back
+        ("delayed? not sure", None),
+        ("delayed green", None),  # another colour named
+        ("complete by May", None),  # not complete yet
+        ("risk assessment done", None),  # a word that starts other words
+        ("late start", None),
+        ("Delayed - to March", None),  # parse_status's own (with its remark)
+        ("delayed", None),
+    ],
+)
+def test_a_status_phrase_with_words_after_a_space(text, read):
+    from edi_xl.core.status import status_in_words
+
+    assert status_in_words(text) == read

@@ -1127,6 +1127,29 @@ def test_words_after_a_status_colour_are_said_not_dropped(master, tmp_path):
     assert [f.id for f in clean.flags if f.kind == "status_words_not_taken"] == ["1.4"]
 
 
+def test_a_status_phrase_and_words_after_a_space_is_the_status_and_the_words_said(
+    master, tmp_path
+):
+    """Victoria wrote "delayed to March" in a Status cell, as owners do: an invalid status,
+    and the action left On Track, though "Delayed - to March" was read as At Risk (helper-165,
+    session 31). A status phrase with words after a space alone is now that status, the words
+    said as after a colour; words that take it back, or a phrase that starts other words,
+    are still for a person."""
+
+    def edit(ws, rows):
+        ws.cell(rows["1.4"], 4, "delayed to March")
+        ws.cell(rows["1.5"], 4, "on track but tight")  # (taken back: for a person)
+        ws.cell(rows["1.8"], 4, "risk assessment done")  # ("risk" starts other words)
+
+    jim = _sent_and_edited(master, tmp_path, edit)
+    result = merge_returns(master, [jim.path], as_at=AS_AT)
+    assert plan_rows(master)["1.4"]["Status"] == "At Risk"
+    (said,) = [f for f in result.flags if f.kind == "status_words_not_taken"]
+    assert said.id == "1.4" and "the words after it, 'to March', are not taken" in said.message
+    invalid = sorted(f.id for f in result.flags if f.kind == "invalid_status")
+    assert invalid == ["1.5", "1.8"]
+
+
 def test_the_rounds_update_column_written_twice_is_said_not_dropped(master, tmp_path):
     """Jim copied his update column beside it, header and all, and wrote 1.4's update in the
     copy: one column is the update, the other's text is said (column_not_read), not dropped

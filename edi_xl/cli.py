@@ -122,12 +122,21 @@ def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return func(*args, **kwargs)
     except RoundDateUnreadError as exc:
-        raise InputError(f"{exc}, or give it with --as-at. Nothing was changed.") from exc
+        raise InputError(f"{exc}{_how_to_give_the_round()}. Nothing was changed.") from exc
     except EdiXlError as exc:
         raise InputError(str(exc)) from exc
     except OSError as exc:
         name = getattr(exc, "filename", None) or ""
         raise InputError(f"{name}: {exc.strerror or exc}".lstrip(": ")) from exc
+
+
+def _how_to_give_the_round() -> str:
+    """The end of :class:`RoundDateUnreadError`'s message on the command line: ", or give it
+    with --as-at" for a command that has the option (``chase`` has not)."""
+    context = click.get_current_context(silent=True)
+    if context is not None and any(p.name == "as_at" for p in context.command.params):
+        return ", or give it with --as-at"
+    return ""
 
 
 def _round(as_at: date | None, master: Path | None) -> RoundDate:
@@ -1104,11 +1113,10 @@ def _show_round(master: Path) -> None:
     found = _run(read_master_plan, wb, master.name)
     as_at = found.settings.as_at
     if as_at is None and found.settings.as_at_unread is not None:
-        from edi_xl.master.sheets import round_date_unread
+        from edi_xl.master.sheets import unread_round_date
 
-        unread = round_date_unread(master, found.settings.as_at_unread)
-        click.echo(f"{unread}, or start the round with --start.")
-        return
+        unread = unread_round_date(master.name, found.settings.as_at_unread)
+        raise InputError(f"{unread}, or start the round with --start.")
     if as_at is None:
         click.echo(f"{master}: no round date on the Settings sheet; start one with --start.")
         return

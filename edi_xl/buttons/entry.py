@@ -110,15 +110,13 @@ def _round_of(wb: WorkbookType, as_at: date | None, today: date | None, name: st
     """As the commands: ``as_at``, else the round on Settings, else ``today``; the workbook
     ``name`` is said when the Settings sheet's As-at date is no date
     (:class:`RoundDateUnreadError`)."""
-    from edi_xl.master.sheets import read_settings, round_date_unread
+    from edi_xl.master.sheets import read_settings, unread_round_date
 
     if as_at is not None:
         return as_at
     settings = read_settings(wb)
     if settings.as_at_unread is not None:
-        raise RoundDateUnreadError(
-            f"{round_date_unread(name, settings.as_at_unread)}, and click again."
-        )
+        raise RoundDateUnreadError(unread_round_date(name, settings.as_at_unread))
     return settings.as_at or today
 
 
@@ -215,11 +213,13 @@ def import_returns_in_excel(
     from edi_xl.flows.chase import ChaseResult, NoReturnsSentError, chase_book
     from edi_xl.flows.intake import read_returns
     from edi_xl.flows.merge import earlier_rounds_note, merge_book, returns_round
-    from edi_xl.master.sheets import read_settings
+    from edi_xl.master.sheets import read_settings, unread_round_date
 
     snapshot = read_book(book)
     wb, baseline = workbook_from_snapshot(snapshot)
     settings = read_settings(wb)
+    if as_at is None and settings.as_at_unread is not None:  # (as edi-xl merge)
+        raise RoundDateUnreadError(unread_round_date(snapshot.name, settings.as_at_unread))
     folder = resolve_folder(settings.returns_folder, DEFAULT_RETURNS_FOLDER, snapshot.folder)
     if not folder.is_dir():
         try:
@@ -418,6 +418,8 @@ def _run_button(work: Callable[[Any], Any]) -> None:
     book = xw.Book.caller()
     try:
         work(book)
+    except RoundDateUnreadError as exc:
+        apply_writes(book, [], f"Nothing was changed.\n{exc}, and click again.", critical=True)
     except EdiXlError as exc:
         apply_writes(book, [], f"Nothing was changed.\n{exc}", critical=True)
     except OSError as exc:

@@ -16,8 +16,8 @@ class EdiXlError(Exception):
 
 class RoundDateUnreadError(EdiXlError):
     """The Settings sheet's As-at date cell shows what is no date, and no date was given: the
-    round cannot be told (:func:`edi_xl.master.sheets.round_date_unread` says so; each door
-    adds how to give the date)."""
+    round cannot be told (:func:`edi_xl.master.sheets.unread_round_date` says so; the command
+    line and the buttons each add how to give the date there)."""
 
 
 class UnreadableFileError(EdiXlError):

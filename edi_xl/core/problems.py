@@ -347,8 +347,9 @@ MESSAGES: dict[Code, str] = {
     ),
     Code.ERROR_IN_CELL: (
         "{at} column {column!r} (cell {cell}): the cell shows {value}, an error (a formula "
-        "that failed, or an error pasted in), not the owner's words; nothing taken from it. "
-        "Ask the owner to type the {what} in words"
+        'that failed, words typed after "=" that the spreadsheet took for a formula, or an '
+        "error pasted in), not the owner's words; nothing taken from it. Ask the owner to type "
+        'the {what} in words, not starting with "="'
     ),
     Code.UPDATE_TRUE_FALSE: (
         "{at} column {column!r} (cell {cell}): the update is {value} (a tick box, Insert > "

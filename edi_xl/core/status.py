@@ -183,28 +183,52 @@ _PHRASES_THEN_WORDS: dict[RAG, tuple[str, ...]] = {
     RAG.RED: ("overdue", "off track", "exceeded timescales"),
 }
 
+#: Words after a status phrase that make it more than the status and why: another state
+#: ("on track to be delayed", "overdue now complete", "delayed now back on track", "at risk
+#: resolved"), or a condition ("on track if funding agreed", "on track hopefully"). The
+#: cell is then for a person (helper-168).
+_MORE_THAN_WHY = re.compile(
+    r"\b(?:delay\w*|late\w*|overdue|slip\w*|miss\w*|behind|risks?|complet\w*|done|closed|"
+    r"resolved|mitigated|achieved|finished|track|target|schedule|started|green|amber|red|"
+    r"blue|now|previously|was|were|last|back|if|unless|subject|assuming|hopefully|possibly|"
+    r"probably|likely|might|should|could|depending|depends)\b"  # (not "may": the month)
+)
 
-def status_in_words(value: object, words: dict[RAG, str] | None = None) -> tuple[RAG, str] | None:
+
+def status_in_words(
+    value: object, words: dict[RAG, str] | None = None
+) -> tuple[RAG, str | None] | None:
     """A return's Status cell that :func:`parse_status` does not read, written as a status
-    phrase and more words after a space (:data:`_PHRASES_THEN_WORDS`): (its colour, the
-    words after it); None for any other, or when the words take the status back ("on track
-    but tight", "delayed? not sure") or name another colour. Read only where the cell is
-    known to be the Status (a return's), never to find a Status column: an update column's
-    "On track for March; meeting held" is no status column (helper-165: "delayed to March"
-    was an invalid status, the action left On Track)."""
+    phrase and why after a space alone: (its colour, the why: "to March" of "delayed to
+    March"; None when the why only names the colour again); None for any other. The phrases
+    are the trust's words for Green, Amber and Red on Settings (``words``: "Delayed", the
+    trust's Red, is Red), then :data:`_PHRASES_THEN_WORDS`, hyphens read as spaces
+    ("at-risk due to staffing"). The why must be only that: words that take the status back
+    ("on track but tight"), name another state or a condition (:data:`_MORE_THAN_WHY`: "on
+    track to be delayed", "overdue now complete", "on track if funding agreed") leave the
+    cell for a person. Read only where the cell is known to be the Status (a return's),
+    never to find a Status column: an update column's "On track for March; meeting held" is
+    no status column (helper-165: "delayed to March" was an invalid status, the action left
+    On Track)."""
     if not isinstance(value, str) or parse_status(value, words) is not None:
         return None
     text = " ".join(_without_label(value).split())
-    lowered = text.lower()
-    for rag, phrases in _PHRASES_THEN_WORDS.items():
-        for phrase in phrases:
-            if not lowered.startswith(phrase + " "):
-                continue
-            rest = text[len(phrase) :].strip()
-            said = parse_status(rest, words)
-            if _HEDGED.search(rest.lower()) or (said is not None and said is not rag):
-                return None
-            return rag, rest
+    trusts = {_normalise(w): rag for rag, w in (words or {}).items() if rag is not RAG.BLUE}
+    phrases: list[tuple[str, RAG]] = [*trusts.items()]
+    phrases += [(phrase, rag) for rag, group in _PHRASES_THEN_WORDS.items() for phrase in group]
+    for phrase, rag in phrases:
+        pattern = r"[\s\-_/]+".join(map(re.escape, phrase.split()))
+        said = re.match(rf"{pattern}\s+(?=\S)", text, re.I) if phrase else None
+        if said is None:
+            continue
+        rag = trusts.get(phrase, rag)  # (the trust's own word for it decides its colour)
+        why = text[said.end() :]
+        if _HEDGED.search(why.lower()) or _MORE_THAN_WHY.search(why.lower()):
+            return None
+        again = parse_status(why, words)
+        if again is not None:  # "on track g": the colour again, or another's: a person's
+            return (rag, None) if again is rag else None
+        return rag, why
     return None
 
 

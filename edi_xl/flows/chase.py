@@ -32,7 +32,7 @@ from edi_xl.master.round_record import (
     read_record,
     why_chased,
 )
-from edi_xl.master.sheets import DEFAULT_OWNER_RETURNS_FOLDER, no_round_date, owner_key
+from edi_xl.master.sheets import DEFAULT_OWNER_RETURNS_FOLDER, no_round_date_error, owner_key
 
 CHASE_PREFIX = "Reminder - "
 
@@ -156,7 +156,7 @@ def chase_book(
     settings = found.settings
     as_at = as_at or settings.as_at
     if as_at is None:
-        raise no_round_date(name, settings)
+        raise no_round_date_error(name, settings)
     settings_dir = folder_named(settings.owner_returns_folder, DEFAULT_OWNER_RETURNS_FOLDER, base)
     # (a folder given, as on the command line, is the caller's: relative to the current
     # folder, as ``out_dir`` is; only the Settings sheet's names are the workbook's)

@@ -1200,12 +1200,18 @@ class _Writing:
         # what became of the winner's Status: applied (no template), or not, and why; and what
         # the master's cell holds after it (for changed_since_sent)
         outcome: dict[str, Any] = {"held": action.status_text}
+        # a return merged before this round (the same file, saved at the same time) wrote its
+        # change then: what the cells hold now is later work (HR's own correction), never
+        # written over again by merging the folder once more (helper-165: a second merge of
+        # the same folder put the owner's Amber back over HR's On Track)
+        key = (winner.file.name, stamp(winner.file.stamp))
+        again = any(line.key == key for line in self.merge.claimed.get(action_id, ()))
         for fld, col, new in (
             ("status", self.status_col, winner.status),
             ("update", self.update_col, winner.update),
         ):
             if new is not None:
-                outcome = self._write(action, winner, fld, col, new, outcome)
+                outcome = self._write(action, winner, fld, col, new, outcome, again=again)
 
         words = self.merge.words
         _say_since_sent(flags, winner, action, words, outcome)
@@ -1226,12 +1232,15 @@ class _Writing:
         col: int,
         new: str,
         outcome: dict[str, Any],
+        *,
+        again: bool = False,
     ) -> dict[str, Any]:
         """Write the winner's ``new`` Status or update (``fld``) into its cell (column
         ``col``), logged, unless the RAG rule overrides the Status (logged as not applied), the
         trust's formula works the cell out (flagged when it would differ) or the cell holds it
         already; a value longer than a cell holds is cut, flagged. ``outcome``, what became
-        of the Status (:meth:`apply`), as this leaves it."""
+        of the Status (:meth:`apply`), as this leaves it. ``again``: the winner's return was
+        merged before, and wrote this then: the cell is left as it is now, said as before."""
         flags, as_at, action_id = self.merge.flags, self.merge.as_at, action.id
         assert action.origin is not None
         if fld == "status" and (ruled := _overridden(action, new, as_at, self.merge.words, winner)):
@@ -1276,7 +1285,7 @@ class _Writing:
                 )
             )
             stored = stored[:CELL_LIMIT]
-        if comparable(cell.value) == comparable(stored):
+        if comparable(cell.value) == comparable(stored) or again:
             if fld == "status":
                 outcome = {"held": cell.value}
             return outcome
@@ -1811,7 +1820,7 @@ def merge_returns(
         with gc_paused():
             master_plan = read_master_plan(wb, master.name)
         if as_at is None and (unread := master_plan.settings.as_at_unread) is not None:
-            raise RoundDateUnreadError(sheets.round_date_unread(master.name, unread))
+            raise RoundDateUnreadError(sheets.unread_round_date(master.name, unread))
     except BaseException:
         reading.stop()
         raise

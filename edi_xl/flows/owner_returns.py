@@ -60,7 +60,7 @@ from edi_xl.master.labels import read_label
 from edi_xl.master.plan import load_master, read_master_plan
 from edi_xl.master.printing import apply_print_setup
 from edi_xl.master.save import backup_path, office_lock_file, opened_by, save_atomic
-from edi_xl.master.sheets import no_round_date
+from edi_xl.master.sheets import no_round_date_error
 from edi_xl.master.styles import (
     GRID_BORDER,
     SUBTITLE_FONT,
@@ -590,7 +590,7 @@ def make_owner_returns(
     settings, plan = found.settings, found.plan
     as_at = as_at or settings.as_at
     if as_at is None:
-        raise no_round_date(master.name, settings)
+        raise no_round_date_error(master.name, settings)
     groups, not_sent = group_by_owner(plan.actions)
     created = (now or datetime.now()).replace(microsecond=0)
 

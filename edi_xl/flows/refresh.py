@@ -345,7 +345,7 @@ def refresh_book(
     ws, detection, settings, plan = master.sheet, master.detection, master.settings, master.plan
     previous, as_at = settings.as_at, as_at or settings.as_at
     if as_at is None:
-        raise sheets.no_round_date(path or "workbook", settings)
+        raise sheets.no_round_date_error(path or "workbook", settings)
     settings.as_at = as_at
     words = settings.words
     source = source or f"refresh as at {short_date(as_at)}"

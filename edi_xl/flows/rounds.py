@@ -58,39 +58,54 @@ class RoundDate:
 def settings_as_at(path: str | Path) -> date | None:
     """The as-at date on a master's Settings sheet; None when there is none or the file is
     not a readable master (the command itself then says what is wrong).
-    :class:`RoundDateUnreadError` when the cell shows something that is no date."""
+    :class:`RoundDateUnreadError` when the cell shows something that is no date, or is a
+    formula showing an error or none the file keeps (as :func:`sheets.read_settings` reads
+    it: the formula's text)."""
+    from openpyxl.cell.cell import ERROR_CODES
+
     from edi_xl.core.dates import DateKind, parse_date
 
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
         return None
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except Exception:  # noqa: BLE001 - any unreadable file: no date
-        return None
-    try:
-        if sheets.SETTINGS not in wb.sheetnames:
-            return None
-        found: tuple[Any, str] | None = None
-        rows = wb[sheets.SETTINGS].iter_rows(max_col=2, max_row=200, values_only=True)
-        with contextlib.closing(rows):  # (its sheet's file, closed before anything is said)
-            for r, row in enumerate(rows, start=1):
-                label = row[0] if row else None
-                if isinstance(label, str) and label.strip().lower() == sheets.AS_AT_LABEL.lower():
-                    found = (row[1] if len(row) > 1 else None, f"B{r}")
-                    break
-    except Exception:  # noqa: BLE001 - a damaged sheet: no date
-        return None
-    finally:
-        wb.close()
+    found = _as_at_cell(path, shown=True)
+    if found is not None and (found[0] is None or found[0] in ERROR_CODES):
+        written = _as_at_cell(path, shown=False)  # (a formula: its text)
+        if written is not None and isinstance(written[0], str) and written[0].startswith("="):
+            found = written
     if found is None:
         return None
     parsed = parse_date(found[0])
     if parsed.kind is DateKind.EXACT:
         return parsed.date
     if found[0] is not None and str(found[0]).strip():
-        raise RoundDateUnreadError(sheets.round_date_unread(path.name, found))
+        raise RoundDateUnreadError(sheets.unread_round_date(path.name, found))
     return None
+
+
+def _as_at_cell(path: Path, *, shown: bool) -> tuple[Any, str] | None:
+    """What the Settings sheet's As-at date cell of the workbook at ``path`` shows
+    (``shown``: a formula's saved result, None when the file keeps none) or holds (a
+    formula's text), and the cell; None when there is no such cell or the file cannot be
+    read so (the command then says what is wrong)."""
+    try:
+        wb = load_workbook(path, read_only=True, data_only=shown, keep_links=False)
+    except Exception:  # noqa: BLE001 - any unreadable file: no date
+        return None
+    try:
+        if sheets.SETTINGS not in wb.sheetnames:
+            return None
+        rows = wb[sheets.SETTINGS].iter_rows(max_col=2, max_row=200, values_only=True)
+        with contextlib.closing(rows):  # (its sheet's file, closed before anything is said)
+            for r, row in enumerate(rows, start=1):
+                label = row[0] if row else None
+                if isinstance(label, str) and label.strip().lower() == sheets.AS_AT_LABEL.lower():
+                    return (row[1] if len(row) > 1 else None, f"B{r}")
+        return None
+    except Exception:  # noqa: BLE001 - a damaged sheet: no date
+        return None
+    finally:
+        wb.close()
 
 
 def round_date(given: date | None, master: str | Path | None, today: date) -> RoundDate:

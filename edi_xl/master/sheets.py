@@ -165,7 +165,7 @@ class Settings:
     as_at: date | None = None
     #: (what the As-at date cell shows, its cell) when it shows something that is no date
     #: ("18th March", "March 2024", a formula saved without its result): the round cannot be
-    #: told from it (:func:`round_date_unread`)
+    #: told from it (:func:`unread_round_date`)
     as_at_unread: tuple[Any, str] | None = None
     trust_name: str | None = None
     words: dict[RAG, str] = field(default_factory=lambda: dict(DEFAULT_STATUS_WORDS))
@@ -444,6 +444,8 @@ def read_settings(wb: Workbook) -> Settings:
             settings.as_at = parsed.date
         elif shown is not None and str(shown).strip():
             settings.as_at_unread = (shown, f"B{r}")
+        elif ws.cell(r, 2).data_type == "f":  # (a formula showing an error: "" for nothing)
+            settings.as_at_unread = (ws.cell(r, 2).value, f"B{r}")
     if (r := rows.get(TRUST_LABEL.lower())) is not None:
         value = _shown(ws, r, 2)
         settings.trust_name = str(value).strip() if value not in (None, "") else None
@@ -488,31 +490,33 @@ def _board_value(value: Any, *, dated: bool) -> date | str | None:
     return text
 
 
-def round_date_unread(path: object, unread: tuple[Any, str]) -> str:
-    """Why a command cannot tell the round from the Settings sheet of the master at
-    ``path``: its As-at date cell shows what is no date (``unread``:
-    :attr:`Settings.as_at_unread`). Each door adds how to go on (a command: --as-at).
-    Before, the command took today's date as the round's and a refresh wrote it over what
-    was typed (helper-165, session 31)."""
+def unread_round_date(path: object, unread: tuple[Any, str]) -> str:
+    """What a command says when it cannot tell the round from the Settings sheet of the
+    master at ``path``, its As-at date cell showing no date (``unread``:
+    :attr:`Settings.as_at_unread`): the cell, what it holds, and what to type. The command
+    line and the buttons each add how to go on there (--as-at; click again). Before, the
+    commands took today's date as the round's and a refresh wrote it over what was typed
+    (helper-165, session 31)."""
     value, cell = unread
     text = one_line(str(value)) or ""
     what = (
-        f"a formula whose result was not saved with the file ({text})"
+        f"is worked out by a formula, {text}, that shows no date (or the file keeps no "
+        "result for it)"
         if text.startswith("=")
-        else repr(text)
+        else f"is {text!r}, which is not a date"
     )
     return (
-        f"{path}: the As-at date on the {SETTINGS} sheet (cell {cell}) is {what}, which is not "
-        f"a date, so edi_xl cannot tell which round this is. Type the round's date in {cell} "
-        "(for example 18/03/2024)"
+        f"{path}: the As-at date on the {SETTINGS} sheet (cell {cell}) {what}, so edi_xl "
+        f"cannot tell which round this is. Type the round's date in {cell} (for example "
+        "18/03/2024)"
     )
 
 
-def no_round_date(path: object, settings: Settings) -> EdiXlError:
+def no_round_date_error(path: object, settings: Settings) -> EdiXlError:
     """The error for a command given no as-at date whose master's Settings sheet says none:
     :class:`RoundDateUnreadError` when its As-at date cell shows what is no date."""
     if settings.as_at_unread is not None:
-        return RoundDateUnreadError(round_date_unread(path, settings.as_at_unread))
+        return RoundDateUnreadError(unread_round_date(path, settings.as_at_unread))
     return EdiXlError(f"{path}: no as-at date given and none on the Settings sheet")
 
 

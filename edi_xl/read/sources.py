@@ -1113,7 +1113,12 @@ def _read_with_calamine(
     if fmt in _ERROR_CELLS:
         # (what calamine reads as empty: a formula that failed, words taken for a formula)
         errors, _ = _guarded(lambda: _ERROR_CELLS[fmt](source if source is not None else path))
-        sheets = [replace(s, errors=(errors or {}).get(s.name, {})) for s in sheets]
+        sheets = [
+            replace(s, errors={p: e for p, e in found.items() if s.value(*p) is None})
+            if (found := (errors or {}).get(s.name))
+            else s
+            for s in sheets
+        ]
     return WorkbookGrids(path=path, format=fmt, sheets=sheets)
 
 
@@ -1173,6 +1178,7 @@ def _ods_error_cells(source: Path | io.BytesIO) -> dict[str, dict[tuple[int, int
     table, row = f"{_ODS_TABLE}table", f"{_ODS_TABLE}table-row"
     cells = (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell")
     name, r, c, depth = "", 0, 0, 0
+    in_row: dict[int, str] = {}  # the row's cells showing an error: column -> what it shows
     for event, element in etree.iterparse(
         io.BytesIO(data), events=("start", "end"), resolve_entities=False, no_network=True
     ):
@@ -1185,18 +1191,22 @@ def _ods_error_cells(source: Path | io.BytesIO) -> dict[str, dict[tuple[int, int
             continue
         elif tag == row:
             if event == "start":
-                c = 0
-            else:
-                r += _repeated(element, "number-rows-repeated")
-                element.clear()
+                c, in_row = 0, {}
+                continue
+            repeated = _repeated(element, "number-rows-repeated")
+            for at in range(r, min(r + repeated, MAX_ROWS)) if in_row else ():
+                found.setdefault(name, {}).update(((at, col), e) for col, e in in_row.items())
+            r += repeated
+            element.clear()
         elif tag in cells and event == "end":
-            error = element.get(f"{_ODS_CALCEXT}value-type") == "error"
-            if error and r < MAX_ROWS and c < MAX_COLS:
+            repeated = _repeated(element, "number-columns-repeated")
+            if element.get(f"{_ODS_CALCEXT}value-type") == "error":
                 shown = " ".join(
                     "".join(p.itertext()) for p in element.iterchildren(f"{_ODS_TEXT}p")
                 ).strip()
-                found.setdefault(name, {})[(r, c)] = shown or "#VALUE!"
-            c += _repeated(element, "number-columns-repeated")
+                places = range(c, min(c + repeated, MAX_COLS))
+                in_row.update(dict.fromkeys(places, shown or "#VALUE!"))
+            c += repeated
     return found
 
 

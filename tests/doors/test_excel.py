@@ -893,6 +893,26 @@ def test_import_with_no_returns_folder_makes_it_and_says_so(pair, licence, today
     assert "nothing was imported" in client.alerts[0]["prompt"]
 
 
+@pytest.mark.parametrize("button", ["refresh_status", "import_returns", "create_owner_returns"])
+def test_a_round_date_on_settings_that_is_no_date_stops_a_button(
+    pair, licence, today, monkeypatch, button
+):
+    """HR typed the round's date on Settings as "18th March": a button that would take the
+    round from it says so, naming the cell, and changes nothing (Import returns merged into
+    the returns' round and wrote it over the cell, helper-167; the others took today's)."""
+    _, button_path = pair
+    monkeypatch.chdir(button_path.parent)
+    (button_path.parent / sheets.DEFAULT_RETURNS_FOLDER).mkdir()
+    edit_xlsm(button_path, lambda wb: wb[sheets.SETTINGS].__setitem__("B4", "18th March"))
+    client, actions = click_and_apply(getattr(entry, button), button_path)
+    assert [a["func"] for a in actions] == ["alert"]
+    prompt = client.alerts[0]["prompt"]
+    assert prompt.startswith("Nothing was changed.\nplan.xlsm: the As-at date on the Settings")
+    assert "(cell B4) is '18th March', which is not a date" in prompt
+    assert prompt.endswith("(for example 18/03/2024), and click again.")
+    assert not list((button_path.parent / sheets.DEFAULT_RETURNS_FOLDER).iterdir())
+
+
 def test_server_scripts_do_what_the_buttons_do(pair, licence, today):
     import inspect
 

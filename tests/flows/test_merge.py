@@ -1127,9 +1127,7 @@ def test_words_after_a_status_colour_are_said_not_dropped(master, tmp_path):
     assert [f.id for f in clean.flags if f.kind == "status_words_not_taken"] == ["1.4"]
 
 
-def test_a_status_phrase_and_words_after_a_space_is_the_status_and_the_words_said(
-    master, tmp_path
-):
+def test_a_status_phrase_and_words_after_a_space_is_the_status_and_the_words_said(master, tmp_path):
     """Victoria wrote "delayed to March" in a Status cell, as owners do: an invalid status,
     and the action left On Track, though "Delayed - to March" was read as At Risk (helper-165,
     session 31). A status phrase with words after a space alone is now that status, the words
@@ -1950,8 +1948,10 @@ def test_an_error_in_a_returns_status_is_said_as_an_error_not_an_emptied_status(
     assert said == [("1.4", "Status", "#N/A"), ("1.5", "Update as at 18 Dec 23", "#REF!")]
     message = next(f.message for f in result.flags if f.kind == "error_in_cell")
     assert message.endswith(
-        "the cell shows #N/A, an error (a formula that failed, or an error pasted in), not the "
-        "owner's words; nothing taken from it. Ask the owner to type the Status in words"
+        'the cell shows #N/A, an error (a formula that failed, words typed after "=" that '
+        "the spreadsheet took for a formula, or an error pasted in), not the owner's words; "
+        "nothing taken from it. Ask the owner to type the Status in words, not starting with "
+        '"="'
     )
     after = plan_rows(master)
     assert after["1.4"]["Status"] == before["1.4"]["Status"]

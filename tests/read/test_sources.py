@@ -996,3 +996,74 @@ def test_the_cells_with_a_number_format_are_found_as_by_each_cell_tag() -> None:
         data = f"<sheetData><row>{''.join(cells)}</row></sheetData>".encode()
         for formats in ({5: "0%"}, {0: "d-mmm", 7: "0.0"}, {15: "£#,##0", 51: "0%", 5: "@@"}):
             assert sources._styled_cells(data, formats) == every_tag(data, formats)
+
+
+_ODS_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"'
+)
+
+
+def _ods_cell(text: str, *, error: bool = False, across: int = 1) -> str:
+    repeat = f' table:number-columns-repeated="{across}"' if across > 1 else ""
+    kind = (  # (as LibreOffice writes it: no text for calamine)
+        ' table:formula="of:=NA()" office:string-value="" calcext:value-type="error"'
+        if error
+        else ""
+    )
+    return (
+        f'<table:table-cell office:value-type="string"{repeat}{kind}>'
+        f"<text:p>{text}</text:p></table:table-cell>"
+    )
+
+
+def test_the_error_cells_of_an_ods_are_found_where_calamine_puts_its_cells(tmp_path):
+    """python-calamine reads a cell showing an error as empty; the .ods's content.xml says
+    which they are (LibreOffice's calcext:value-type="error": "Err:509" for words typed
+    after "="). They are found at the places calamine gives the sheet's cells, counting
+    empty rows above, and each place of a cell or a row repeated (another program's file:
+    helper-167 found a repeated one said once)."""
+    rows = [
+        '<table:table-row table:number-rows-repeated="2">'
+        '<table:table-cell table:number-columns-repeated="3"/></table:table-row>',
+        "<table:table-row>"
+        + "".join(_ods_cell(t) for t in ("#", "Status", "Update"))
+        + "</table:table-row>",
+        "<table:table-row>"
+        + _ods_cell("1.4")
+        + _ods_cell("Green")
+        + _ods_cell("Err:509", error=True)
+        + "</table:table-row>",
+        '<table:table-row table:number-rows-repeated="2">'
+        + _ods_cell("1.5")
+        + _ods_cell("#N/A", error=True, across=2)
+        + "</table:table-row>",
+    ]
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NAMESPACES}>'
+        '<office:body><office:spreadsheet><table:table table:name="Actions">'
+        + "".join(rows)
+        + "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    path = tmp_path / "return.ods"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr(
+            "META-INF/manifest.xml",
+            '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:'
+            'manifest:1.0"><manifest:file-entry manifest:full-path="content.xml" '
+            'manifest:media-type="text/xml"/></manifest:manifest>',
+        )
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    (sheet,) = read_grids(path).sheets
+    assert sheet.value(2, 0) == "#" and sheet.value(3, 1) == "Green"
+    assert sheet.value(3, 2) is None  # (calamine: the error is empty)
+    assert sheet.errors == {
+        (3, 2): "Err:509",
+        (4, 1): "#N/A",
+        (4, 2): "#N/A",
+        (5, 1): "#N/A",
+        (5, 2): "#N/A",
+    }

@@ -32,6 +32,7 @@ from edi_xl.core.problems import (
     FILE_SUPERSEDED_SAME_ACTIONS,
     RETURN_UNCHANGED_NOT_MERGED,
     SINCE_SENT_FORMULA,
+    SINCE_SENT_MERGED_BEFORE,
     SINCE_SENT_MERGED_CELLS,
     SINCE_SENT_OTHER_ROW,
     SINCE_SENT_OVERRIDDEN,
@@ -1179,6 +1180,14 @@ class _Writing:
         self.fit_update = row_fitter(ws, self.update_col) if self.update_col is not None else None
         # owners' words not applied, read once when first wanted
         self.logged = functools.cache(lambda: sheets.last_changes(wb, STATUS_NOT_APPLIED))
+        # what returns wrote, as the Change Log says: (action, field, file, value), read once
+        # when first wanted
+        self.written = functools.cache(
+            lambda: {
+                (str(action_id).strip(), fld, source, comparable(new))
+                for _, action_id, fld, _, new, source in sheets.read_change_log(wb)
+            }
+        )
 
     def apply(self, action_id: str, cands: list[_Candidate]) -> None:
         """Apply the winner of an action's candidates (the newest return's row, of one return
@@ -1200,10 +1209,8 @@ class _Writing:
         # what became of the winner's Status: applied (no template), or not, and why; and what
         # the master's cell holds after it (for changed_since_sent)
         outcome: dict[str, Any] = {"held": action.status_text}
-        # a return merged before this round (the same file, saved at the same time) wrote its
-        # change then: what the cells hold now is later work (HR's own correction), never
-        # written over again by merging the folder once more (helper-165: a second merge of
-        # the same folder put the owner's Amber back over HR's On Track)
+        # a return merged before this round (the same file, saved at the same time) that
+        # wrote its change then (:meth:`_write`)
         key = (winner.file.name, stamp(winner.file.stamp))
         again = any(line.key == key for line in self.merge.claimed.get(action_id, ()))
         for fld, col, new in (
@@ -1240,7 +1247,12 @@ class _Writing:
         trust's formula works the cell out (flagged when it would differ) or the cell holds it
         already; a value longer than a cell holds is cut, flagged. ``outcome``, what became
         of the Status (:meth:`apply`), as this leaves it. ``again``: the winner's return was
-        merged before, and wrote this then: the cell is left as it is now, said as before."""
+        merged before this round; when it wrote this value into the cell then (the Change
+        Log says so) and the cell holds something else now, that is later work (HR's
+        correction after the committee), never written over by merging the folder once more
+        (helper-165: the owner's Amber went back over HR's On Track); a cell it did not write
+        then (a formula, merged cells, since mended) or left empty since (the round's column
+        deleted to be made again) is written as on the first merge (helper-169)."""
         flags, as_at, action_id = self.merge.flags, self.merge.as_at, action.id
         assert action.origin is not None
         if fld == "status" and (ruled := _overridden(action, new, as_at, self.merge.words, winner)):
@@ -1285,9 +1297,17 @@ class _Writing:
                 )
             )
             stored = stored[:CELL_LIMIT]
-        if comparable(cell.value) == comparable(stored) or again:
+        if comparable(cell.value) == comparable(stored):
             if fld == "status":
                 outcome = {"held": cell.value}
+            return outcome
+        if (
+            again
+            and not is_blank(cell.value)
+            and (action_id, label, winner.file.name, comparable(stored)) in self.written()
+        ):
+            if fld == "status":
+                outcome = {"template": SINCE_SENT_MERGED_BEFORE, "held": cell.value}
             return outcome
         old = cell.value
         if fld == "status":

@@ -1700,3 +1700,33 @@ def test_a_round_date_worked_out_by_a_formula_showing_no_date_stops_every_comman
         result = invoke(*command, exit_codes=(2,))
         assert said in result.output, (command, result.output)
     assert master.read_bytes() == before
+
+
+def test_a_merge_again_writes_what_the_first_could_not_and_says_what_it_kept(tmp_path, master):
+    """What :func:`test_hrs_correction_after_a_merge_stands_when_the_folder_is_merged_again`
+    keeps is only a cell the return wrote when first merged, changed since (helper-169): HR
+    deleted the round's update column to make it again, and merging the folder again puts
+    the updates back; HR typed Complete over the owner's Amber, and the merge says the
+    return's Amber was applied before and HR's Complete is kept (it said "is applied")."""
+
+    def hr_edits(wb):
+        ws = wb["Action Plan"]
+        header = [c.value for c in ws[4]]
+        row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "1.4")
+        ws.cell(row, header.index("Status") + 1).value = "Complete"
+        ws.delete_cols(header.index(ROUND_COLUMN) + 1)
+
+    received = tmp_path / "Returns received"
+    invoke("returns", master, "-o", tmp_path / "sent")
+    answer(tmp_path / "sent" / f"{JIM}.xlsx", received, {"1.4": ("A", "Jim's words")})
+    invoke("merge", master, received)
+    edit_workbook(master, hr_edits)
+    assert ROUND_COLUMN not in plan_rows(master)["1.4"]
+    again = invoke("merge", master, received)
+    rows = plan_rows(master)
+    assert (rows["1.4"]["Status"], rows["1.4"][ROUND_COLUMN]) == ("Complete", "Jim's words")
+    assert "the return's 'At Risk' is applied" not in again.output
+    assert (
+        "the return's 'At Risk' was applied when this return was merged before; the master's "
+        "'Complete', changed since, is kept"
+    ) in again.output

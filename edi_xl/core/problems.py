@@ -526,10 +526,10 @@ SINCE_SENT_MERGED_CELLS = (
     _SINCE_SENT + "is not applied: the master's Status cell is inside merged cells; it holds "
     "{held!r}"
 )
-#: ... the return was merged before, its Status written then, and the master's cell has
-#: been changed since (HR's correction): kept.
+#: ... the return was merged before, its Status taken then, and the master's cell has been
+#: changed since (HR's correction): kept.
 SINCE_SENT_MERGED_BEFORE = (
-    _SINCE_SENT + "was applied when this return was merged before; the master's {held!r}, "
+    _SINCE_SENT + "was taken when this return was merged before; the master's {held!r}, "
     "changed since, is kept"
 )
 #: normalise keeps a status word that is no RAG status as written.

@@ -1180,14 +1180,8 @@ class _Writing:
         self.fit_update = row_fitter(ws, self.update_col) if self.update_col is not None else None
         # owners' words not applied, read once when first wanted
         self.logged = functools.cache(lambda: sheets.last_changes(wb, STATUS_NOT_APPLIED))
-        # what returns wrote, as the Change Log says: (action, field, file, value), read once
-        # when first wanted
-        self.written = functools.cache(
-            lambda: {
-                (str(action_id).strip(), fld, source, comparable(new))
-                for _, action_id, fld, _, new, source in sheets.read_change_log(wb)
-            }
-        )
+        # the round's update column was there before this merge (not made again by it)
+        self.had_update_column = update_header(as_at) in merge.master.plan.update_headers
 
     def apply(self, action_id: str, cands: list[_Candidate]) -> None:
         """Apply the winner of an action's candidates (the newest return's row, of one return
@@ -1247,12 +1241,14 @@ class _Writing:
         trust's formula works the cell out (flagged when it would differ) or the cell holds it
         already; a value longer than a cell holds is cut, flagged. ``outcome``, what became
         of the Status (:meth:`apply`), as this leaves it. ``again``: the winner's return was
-        merged before this round; when it wrote this value into the cell then (the Change
-        Log says so) and the cell holds something else now, that is later work (HR's
-        correction after the committee), never written over by merging the folder once more
-        (helper-165: the owner's Amber went back over HR's On Track); a cell it did not write
-        then (a formula, merged cells, since mended) or left empty since (the round's column
-        deleted to be made again) is written as on the first merge (helper-169)."""
+        merged before this round, when the cell took its value (written, or held already):
+        what the cell holds now, when it is something else, is later work (HR's correction
+        after the committee), never written over by merging the folder once more (helper-165:
+        the owner's Amber went back over HR's On Track; helper-170: so it did where the
+        return's Status was the master's). An empty cell is written as on the first merge: a
+        Status its first merge could not write (a formula, merged cells, since mended), the
+        round's update column deleted and made again (helper-169); not an update HR emptied
+        in the round's column (helper-170: words HR took out came back)."""
         flags, as_at, action_id = self.merge.flags, self.merge.as_at, action.id
         assert action.origin is not None
         if fld == "status" and (ruled := _overridden(action, new, as_at, self.merge.words, winner)):
@@ -1301,11 +1297,7 @@ class _Writing:
             if fld == "status":
                 outcome = {"held": cell.value}
             return outcome
-        if (
-            again
-            and not is_blank(cell.value)
-            and (action_id, label, winner.file.name, comparable(stored)) in self.written()
-        ):
+        if again and (not is_blank(cell.value) or (fld == "update" and self.had_update_column)):
             if fld == "status":
                 outcome = {"template": SINCE_SENT_MERGED_BEFORE, "held": cell.value}
             return outcome

@@ -1727,6 +1727,38 @@ def test_a_merge_again_writes_what_the_first_could_not_and_says_what_it_kept(tmp
     assert (rows["1.4"]["Status"], rows["1.4"][ROUND_COLUMN]) == ("Complete", "Jim's words")
     assert "the return's 'At Risk' is applied" not in again.output
     assert (
-        "the return's 'At Risk' was applied when this return was merged before; the master's "
+        "the return's 'At Risk' was taken when this return was merged before; the master's "
         "'Complete', changed since, is kept"
     ) in again.output
+
+
+def test_a_merge_again_keeps_what_hr_changed_where_the_return_wrote_nothing(tmp_path, master):
+    """Jim left 1.4's Status as sent (On Track) and wrote an update; after the merge HR
+    typed At Risk, and emptied his update of 1.5 (it named a colleague). Merging the folder
+    again put On Track back, the first version of the rule keeping only what the first merge
+    had written, and his 1.5 words (helper-170). Both stay as HR left them."""
+    received = tmp_path / "Returns received"
+    invoke("returns", master, "-o", tmp_path / "sent")
+    status = plan_rows(master)["1.4"]["Status"]
+    answer(
+        tmp_path / "sent" / f"{JIM}.xlsx",
+        received,
+        {"1.4": (None, "Jim's words"), "1.5": (None, "names a colleague")},
+    )
+    invoke("merge", master, received)
+    assert plan_rows(master)["1.5"][ROUND_COLUMN] == "names a colleague"
+
+    def hr_edits(wb):
+        ws = wb["Action Plan"]
+        header = [c.value for c in ws[4]]
+        rows = {ws.cell(r, 1).value: r for r in range(5, ws.max_row + 1)}
+        ws.cell(rows["1.4"], header.index("Status") + 1).value = "At Risk"
+        ws.cell(rows["1.5"], header.index(ROUND_COLUMN) + 1).value = None
+
+    edit_workbook(master, hr_edits)
+    again = invoke("merge", master, received)
+    rows = plan_rows(master)
+    assert status == "On Track" and rows["1.4"]["Status"] == "At Risk"
+    assert rows["1.4"][ROUND_COLUMN] == "Jim's words"
+    assert rows["1.5"][ROUND_COLUMN] is None
+    assert "; 0 changes." in again.output

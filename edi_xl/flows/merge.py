@@ -1203,8 +1203,8 @@ class _Writing:
         # what became of the winner's Status: applied (no template), or not, and why; and what
         # the master's cell holds after it (for changed_since_sent)
         outcome: dict[str, Any] = {"held": action.status_text}
-        # a return merged before this round (the same file, saved at the same time) that
-        # wrote its change then (:meth:`_write`)
+        # a return merged before this round (the same file, saved at the same time): what
+        # HR changed since in the cells it went into stands (:meth:`_write`)
         key = (winner.file.name, stamp(winner.file.stamp))
         again = any(line.key == key for line in self.merge.claimed.get(action_id, ()))
         for fld, col, new in (

@@ -707,13 +707,21 @@ def normalise(
 
 
 def _what_needs_a_person(result: MergeReport, *, done: Outcome) -> None:
-    """The files that were not ``done`` (with the reason) and every flag of a batch."""
+    """The files that were not ``done`` (with the reason) and every flag of a batch, but
+    those an earlier merge of the round said (a merge's :meth:`MergeResult.new_flags`),
+    which are counted."""
     _echo_lines(
         f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else "")
         for f in result.files
         if f.outcome != done
     )
-    _echo_lines(f"  {flag.line()}" for flag in result.flags)
+    new_flags = getattr(result, "new_flags", None)  # (a merge's; normalise's are all new)
+    flags = new_flags() if new_flags is not None else result.flags
+    _echo_lines(f"  {flag.line()}" for flag in flags)
+    if said := len(result.flags) - len(flags):
+        from edi_xl.flows.merge import said_before
+
+        click.echo(f"  {said_before(said)}")
 
 
 def _check_report_path(path: Path | None) -> None:

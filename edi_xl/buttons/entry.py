@@ -212,7 +212,7 @@ def import_returns_in_excel(
     owner still owed in the owner-returns folder (as ``edi-xl chase``)."""
     from edi_xl.flows.chase import ChaseResult, NoReturnsSentError, chase_book
     from edi_xl.flows.intake import read_returns
-    from edi_xl.flows.merge import earlier_rounds_note, merge_book, returns_round
+    from edi_xl.flows.merge import earlier_rounds_note, merge_book, returns_round, said_before
     from edi_xl.master.sheets import read_settings, unread_round_date
 
     snapshot = read_book(book)
@@ -259,7 +259,9 @@ def import_returns_in_excel(
         and f not in earlier
     ]
     eye = [f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else "") for f in attention]
-    eye += [f"  {g.line()}" for g in result.flags]
+    eye += [f"  {g.line()}" for g in result.new_flags()]
+    if said := len(result.flags) - len(result.new_flags()):
+        eye.append(f"  {said_before(said)}")
     if earlier:  # (a folder kept all year: last quarter's returns are left in it)
         lines.append("Not merged:")
         lines += [f"  {f.file} - {f.reason}" for f in earlier]

@@ -191,6 +191,24 @@ class MergeResult(MergeReport):
     #: the round on Settings before the merge, when the merge moved it back to an earlier
     #: round (a late return merged into its own round, --as-at): the round to go back to
     moved_back_from: date | None = None
+    #: the keys (:attr:`Flag.key`) of this merge's flags the Returns sheet listed already,
+    #: raised by an earlier merge of the round (the same files merged again)
+    said_before: frozenset[tuple[str, str | None, str, str]] = frozenset()
+
+    def new_flags(self) -> list[Flag]:
+        """The flags not said at an earlier merge of the round (:attr:`said_before`): what a
+        merge of the folder again says; the others are on the Returns sheet (helper-165: each
+        merge listed every flag again, and HR could not tell what was new)."""
+        return [f for f in self.flags if f.key not in self.said_before]
+
+
+def said_before(n: int) -> str:
+    """The line both doors say for the ``n`` flags of a merge an earlier merge of the round
+    said (:meth:`MergeResult.new_flags`)."""
+    return (
+        f"(and {plural(n, 'flag')} said at an earlier merge this round, not listed again: "
+        "the Returns sheet lists them)"
+    )
 
 
 def _json(value: Any) -> Any:
@@ -1347,13 +1365,17 @@ def merge_book(
     outcomes = merge.outcomes(files, writing.won, writing.lost)
     when = now or datetime.now().replace(microsecond=0)
     sheets.append_changes(wb, writing.log, when)
+    listed = {g.key for g in merge.record.flags}
+    said_before = frozenset(f.key for f in merge.flags if f.key in listed)
     merge.add_to_record(files, outcomes)
     owners = round_owners(master.plan.actions, master.plan.owners, merge.record)
     write_returns_sheet(wb, owners, merge.record, as_at, master.settings)
     refreshed = refresh_book(
         wb, as_at, source=f"merge as at {short_date(as_at)}", now=when, path=path
     )
-    return MergeResult(as_at, outcomes, writing.changes, merge.flags, refreshed)
+    return MergeResult(
+        as_at, outcomes, writing.changes, merge.flags, refreshed, said_before=said_before
+    )
 
 
 def round_owners(actions: list[Action], owners: list[str], record: RoundRecord) -> list[str]:

@@ -21,6 +21,7 @@ from openpyxl import Workbook, load_workbook
 
 from edi_xl.cli import cli
 from edi_xl.core import rounds
+from edi_xl.core.text import plural
 from edi_xl.flows.emails import addresses
 from edi_xl.master import sheets
 from edi_xl.master.cells import set_value
@@ -306,8 +307,11 @@ def test_a_return_older_than_one_merged_earlier_has_its_other_changes_applied_an
     os.utime(csv_draft, (datetime(2023, 12, 2, 9).timestamp(),) * 2)
     assert "older_than_merged" in invoke("merge", plan, csv_draft.parent).output
     returns_sheet = sheet_values(plan, "Returns")
-    again = invoke("merge", plan, csv_draft.parent).output
-    assert "older_than_merged" in again
+    again = invoke("merge", plan, csv_draft.parent, "--report", tmp_path / "again.json").output
+    flags = json.loads((tmp_path / "again.json").read_text())["flags"]
+    assert "older_than_merged" in [f["kind"] for f in flags]  # (raised again, the report says)
+    assert "older_than_merged" not in again  # (said before: counted, not listed again)
+    assert "said at an earlier merge this round, not listed again" in again
     assert "1 file (1 merged); 0 changes." in again  # (not "superseded": it is what stands)
     assert sheet_values(plan, "Returns") == returns_sheet
 
@@ -1762,3 +1766,30 @@ def test_a_merge_again_keeps_what_hr_changed_where_the_return_wrote_nothing(tmp_
     assert rows["1.4"][ROUND_COLUMN] == "Jim's words"
     assert rows["1.5"][ROUND_COLUMN] is None
     assert "; 0 changes." in again.output
+
+
+def test_a_merge_again_lists_only_what_it_has_not_said_before(tmp_path, master):
+    """HR merge the folder as returns come in: each merge listed every flag of every file
+    again, and HR could not tell what was new (helper-165). A flag an earlier merge of the
+    round said (the Returns sheet lists it) is counted, not listed again; a new file's flags
+    are listed."""
+    received = tmp_path / "Returns received"
+    invoke("returns", master, "-o", tmp_path / "sent")
+    answer(
+        tmp_path / "sent" / f"{JIM}.xlsx",
+        received,
+        {"1.4": ("A", "Jim's words"), "1.5": ("Purple", "more words")},
+    )
+    first = invoke("merge", master, received)
+    said = [line for line in first.output.splitlines() if line.startswith("  ") and ": " in line]
+    assert [line for line in said if "invalid_status" in line], first.output
+    again = invoke("merge", master, received)
+    assert not [line for line in said if line in again.output]
+    assert (
+        f"(and {plural(len(said), 'flag')} said at an earlier merge this round, not listed "
+        "again: the Returns sheet lists them)"
+    ) in again.output
+    answer(tmp_path / "sent" / f"{FIONA}.xlsx", received, {"2.3": ("Purple", "Fiona's words")})
+    third = invoke("merge", master, received)
+    assert "invalid_status" in third.output and FIONA in third.output
+    assert not [line for line in said if line in third.output]

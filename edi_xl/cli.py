@@ -721,7 +721,8 @@ def _what_needs_a_person(result: MergeReport, *, done: Outcome) -> None:
     if said := len(result.flags) - len(flags):
         from edi_xl.flows.merge import said_before
 
-        click.echo(f"  {said_before(said)}")
+        listed = bool(flags) or any(f.outcome != done for f in result.files)
+        click.echo(f"  {said_before(said, after_others=listed)}")
 
 
 def _check_report_path(path: Path | None) -> None:

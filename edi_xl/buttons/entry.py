@@ -212,7 +212,7 @@ def import_returns_in_excel(
     owner still owed in the owner-returns folder (as ``edi-xl chase``)."""
     from edi_xl.flows.chase import ChaseResult, NoReturnsSentError, chase_book
     from edi_xl.flows.intake import read_returns
-    from edi_xl.flows.merge import earlier_rounds_note, merge_book, returns_round, said_before
+    from edi_xl.flows.merge import earlier_rounds_note, merge_book, returns_round
     from edi_xl.master.sheets import read_settings, unread_round_date
 
     snapshot = read_book(book)
@@ -260,8 +260,7 @@ def import_returns_in_excel(
     ]
     eye = [f"  {f.outcome}: {f.file}" + (f" - {f.reason}" if f.reason else "") for f in attention]
     eye += [f"  {g.line()}" for g in result.new_flags()]
-    if said := len(result.flags) - len(result.new_flags()):
-        eye.append(f"  {said_before(said)}")
+    said = len(result.flags) - len(result.new_flags())
     if earlier:  # (a folder kept all year: last quarter's returns are left in it)
         lines.append("Not merged:")
         lines += [f"  {f.file} - {f.reason}" for f in earlier]
@@ -300,7 +299,7 @@ def import_returns_in_excel(
         lines += chase_lines
     # (what needs a person last: the alert holds MAX_MESSAGE characters, and the flags are
     # also on the Returns sheet; what was not merged and what the chase did are nowhere else)
-    message = _write_back(book, snapshot, baseline, wb, _with_flags(lines, eye))
+    message = _write_back(book, snapshot, baseline, wb, _with_flags(lines, eye, said))
     if open_folder and chased is not None and chased.drafts.drafts:
         _open_folder(chased.out_dir)
     return message
@@ -311,19 +310,23 @@ def import_returns_in_excel(
 _WRITE_BACK_NOTE = 160
 
 
-def _with_flags(lines: list[str], eye: list[str]) -> str:
+def _with_flags(lines: list[str], eye: list[str], said_earlier: int = 0) -> str:
     """``lines``, then "Needs your eye:" and as many of ``eye`` as the alert holds
     (:data:`~edi_xl.buttons.bridge.MAX_MESSAGE`); the rest counted, pointing at the Returns
-    sheet's flags."""
+    sheet's flags, and, never cut, the ``said_earlier`` flags an earlier merge of the round
+    said (:func:`edi_xl.flows.merge.said_before`)."""
+    from edi_xl.flows.merge import said_before
 
     room = MAX_MESSAGE - _WRITE_BACK_NOTE  # (what _write_back may add after)
 
     def said(shown: list[str]) -> str:
         left = len(eye) - len(shown)
-        more = [f"  ... {left} more: see Flags this round on the Returns sheet."]
-        return "\n".join([*lines, "Needs your eye:", *shown, *(more if left else [])])
+        more = [f"  ... {left} more: see Flags this round on the Returns sheet."] if left else []
+        if said_earlier:
+            more.append(f"  {said_before(said_earlier, after_others=bool(eye))}")
+        return "\n".join([*lines, "Needs your eye:", *shown, *more])
 
-    if not eye:
+    if not eye and not said_earlier:
         return "\n".join(lines)
     shown: list[str] = []
     for line in eye:

@@ -202,12 +202,13 @@ class MergeResult(MergeReport):
         return [f for f in self.flags if f.key not in self.said_before]
 
 
-def said_before(n: int) -> str:
+def said_before(n: int, *, after_others: bool = True) -> str:
     """The line both doors say for the ``n`` flags of a merge an earlier merge of the round
-    said (:meth:`MergeResult.new_flags`)."""
+    said (:meth:`MergeResult.new_flags`), after the flags listed (``after_others``) or
+    alone."""
     return (
-        f"(and {plural(n, 'flag')} said at an earlier merge this round, not listed again: "
-        "the Returns sheet lists them)"
+        f"({'and ' if after_others else ''}{plural(n, 'flag')} said at an earlier merge this "
+        "round, not listed again: the Returns sheet lists them)"
     )
 
 
@@ -1365,17 +1366,23 @@ def merge_book(
     outcomes = merge.outcomes(files, writing.won, writing.lost)
     when = now or datetime.now().replace(microsecond=0)
     sheets.append_changes(wb, writing.log, when)
+    # (a flag names its file by name only: one said before is of the same file, saved at the
+    # same time, in the record already; an owner's file saved again says its own again)
     listed = {g.key for g in merge.record.flags}
-    said_before = frozenset(f.key for f in merge.flags if f.key in listed)
+    merged_before = {line.key for line in merge.record.files}
+    saved = {f.name: stamp(f.stamp) for f in files}
+    said = frozenset(
+        g.key
+        for g in merge.flags
+        if g.key in listed and (g.file, saved.get(g.file)) in merged_before
+    )
     merge.add_to_record(files, outcomes)
     owners = round_owners(master.plan.actions, master.plan.owners, merge.record)
     write_returns_sheet(wb, owners, merge.record, as_at, master.settings)
     refreshed = refresh_book(
         wb, as_at, source=f"merge as at {short_date(as_at)}", now=when, path=path
     )
-    return MergeResult(
-        as_at, outcomes, writing.changes, merge.flags, refreshed, said_before=said_before
-    )
+    return MergeResult(as_at, outcomes, writing.changes, merge.flags, refreshed, said_before=said)
 
 
 def round_owners(actions: list[Action], owners: list[str], record: RoundRecord) -> list[str]:

@@ -1219,6 +1219,20 @@ def test_the_import_message_keeps_what_is_said_nowhere_else_and_counts_the_flags
     assert 0 < shown < 30
     assert said.endswith(f"... {30 - shown} more: see Flags this round on the Returns sheet.")
     assert entry._with_flags(lines, []) == "\n".join(lines)
+    # the flags an earlier import of the round said: counted, never cut (helper-172: the
+    # count was cut, and counted as one flag more)
+    again = entry._with_flags(lines, eye, 10)
+    assert len(again) <= bridge.MAX_MESSAGE - entry._WRITE_BACK_NOTE
+    assert again.count("invalid_status") == again.count("owner ") > 0
+    shown = again.count("invalid_status")
+    assert again.endswith(
+        f"... {30 - shown} more: see Flags this round on the Returns sheet.\n"
+        "  (and 10 flags said at an earlier merge this round, not listed again: the Returns "
+        "sheet lists them)"
+    )
+    alone = entry._with_flags(lines, [], 10)
+    assert alone.endswith("Needs your eye:\n  (10 flags said at an earlier merge this round, "
+                          "not listed again: the Returns sheet lists them)")  # fmt: skip
 
 
 def test_the_buttons_work_in_the_workbook_excel_has_open(pair, licence, today, monkeypatch):

@@ -1786,10 +1786,17 @@ def test_a_merge_again_lists_only_what_it_has_not_said_before(tmp_path, master):
     again = invoke("merge", master, received)
     assert not [line for line in said if line in again.output]
     assert (
-        f"(and {plural(len(said), 'flag')} said at an earlier merge this round, not listed "
+        f"  ({plural(len(said), 'flag')} said at an earlier merge this round, not listed "
         "again: the Returns sheet lists them)"
     ) in again.output
     answer(tmp_path / "sent" / f"{FIONA}.xlsx", received, {"2.3": ("Purple", "Fiona's words")})
     third = invoke("merge", master, received)
     assert "invalid_status" in third.output and FIONA in third.output
     assert not [line for line in said if line in third.output]
+    assert f"  (and {plural(len(said), 'flag')} said at an earlier merge" in third.output
+    # Jim saves his return again, the fault still in it: a new version, said again
+    # (helper-172: its flags were counted as said)
+    jim = received / f"{JIM}.xlsx"
+    saved_at(jim, "2099-01-06T09:00:00Z")
+    fourth = invoke("merge", master, received)
+    assert [line for line in said if "invalid_status" in line][0] in fourth.output

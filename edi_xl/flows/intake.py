@@ -850,12 +850,13 @@ def _find_table(
         # or inserted before it), beside a remark column the owner added ("Comments",
         # helper-165; not beside one headed as an update: a column inserted before the
         # update moves the update there, helper-166)
+        last_update_col = _last_update_col(columns, by_place)
         sent: tuple[int, str | None] | None = None
         if sent_update in candidates:
             sent = candidates[sent_update], sent_update
         elif (
             "update" in by_place
-            and _last_update_col(columns, by_place) == SENT_PLACES[LAST_UPDATE][0]
+            and last_update_col == SENT_PLACES[LAST_UPDATE][0]
             and all(_a_remark(name) for name in candidates)
         ):
             sent = by_place["update"], one_line(sheet.value(r, by_place["update"])) or None
@@ -886,13 +887,11 @@ def _find_table(
             if name not in PROVENANCE_HEADERS and col not in by_place.values()
         }
         history: dict[str, int] = {}
-        last_update_col = by_place.get(LAST_UPDATE)
         for name, col in columns.updates.items():
             if col == update_col or col in by_place.values():
                 continue
             if name.casefold() == SENT_LAST_UPDATE:
-                last_update_col = col
-                continue
+                continue  # (the Last update: ``last_update_col``)
             dated = columns.update_dates.get(name)
             its = columns.update_dates.get(update_name or "")
             if dated is None or dated == its or (its is not None and dated > its):
@@ -969,12 +968,13 @@ def _a_remark(header: str) -> bool:
 
 
 def _last_update_col(columns: ColumnMap, by_place: dict[str, int]) -> int | None:
-    """The 0-based column of an edi_xl return's locked Last update: headed so, or found by
-    its place (:func:`_by_place`); None when neither."""
+    """The 0-based column of an edi_xl return's locked Last update: headed so (the last of
+    two), or found by its place (:func:`_by_place`); None when neither."""
+    found = by_place.get(LAST_UPDATE)
     for name, col in columns.updates.items():
         if name.casefold() == SENT_LAST_UPDATE:
-            return col
-    return by_place.get(LAST_UPDATE)
+            found = col
+    return found
 
 
 def _empty_column(sheet: SheetGrid, r: int, col: int) -> bool:

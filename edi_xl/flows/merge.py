@@ -791,6 +791,12 @@ def _held_key(value: object) -> str:
     return _ADDRESS_AFTER.sub("", text).rstrip(" .")
 
 
+def _held_before(action: Action, as_at: date) -> set[str]:
+    """The texts ``action``'s updates held before the round as at ``as_at`` (of any earlier
+    round, or undated), as :func:`comparable` compares them."""
+    return {comparable(u.text) for u in action.updates if u.as_at is None or u.as_at < as_at}
+
+
 def _as_of_its_round(
     row: ReturnRow,
     action: Action,
@@ -806,8 +812,7 @@ def _as_of_its_round(
     in the round of 10 Jan, whose last round was 18 Sep; it was flagged on every row,
     session 29). ``round_``: the round's date, and the master's rounds."""
     as_at, rounds = round_
-    kept = {comparable(u.text) for u in action.updates if u.as_at is None or u.as_at < as_at}
-    if comparable(row.update) in kept:
+    if comparable(row.update) in _held_before(action, as_at):
         return replace(row, update=None)
     dated = update_column_date(file.update_header, as_at)
     if dated is not None and written_for_the_round(dated, as_at, rounds):
@@ -1481,8 +1486,7 @@ def _earlier_form_round(
         action = actions.get(row.id or "")
         if action is None:
             return None
-        held = {comparable(u.text) for u in action.updates if u.as_at is None or u.as_at < as_at}
-        if row.update and comparable(row.update) not in held:
+        if row.update and comparable(row.update) not in _held_before(action, as_at):
             return None
     return its
 

@@ -63,8 +63,6 @@ def settings_as_at(path: str | Path) -> date | None:
     it: the formula's text)."""
     from openpyxl.cell.cell import ERROR_CODES
 
-    from edi_xl.core.dates import DateKind, parse_date
-
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
         return None
@@ -75,12 +73,10 @@ def settings_as_at(path: str | Path) -> date | None:
             found = written
     if found is None:
         return None
-    parsed = parse_date(found[0])
-    if parsed.kind is DateKind.EXACT:
-        return parsed.date
-    if found[0] is not None and str(found[0]).strip():
-        raise RoundDateUnreadError(sheets.unread_round_date(path.name, found))
-    return None
+    as_at, unread = sheets.read_as_at(*found)
+    if unread is not None:
+        raise RoundDateUnreadError(sheets.unread_round_date(path.name, unread))
+    return as_at
 
 
 def _as_at_cell(path: Path, *, shown: bool) -> tuple[Any, str] | None:

@@ -438,13 +438,14 @@ def read_settings(wb: Workbook) -> Settings:
     ws = wb[SETTINGS]
     rows = _label_rows(ws)
     if (r := rows.get(AS_AT_LABEL.lower())) is not None:
-        shown = _shown(ws, r, 2)
-        parsed = parse_date(shown)
-        if parsed.kind is DateKind.EXACT:
-            settings.as_at = parsed.date
-        elif shown is not None and str(shown).strip():
-            settings.as_at_unread = (shown, f"B{r}")
-        elif ws.cell(r, 2).data_type == "f":  # (a formula showing an error: "" for nothing)
+        settings.as_at, settings.as_at_unread = read_as_at(_shown(ws, r, 2), f"B{r}")
+        if (
+            settings.as_at is None
+            and settings.as_at_unread is None
+            and (
+                ws.cell(r, 2).data_type == "f"  # (a formula showing an error: "" for nothing)
+            )
+        ):
             settings.as_at_unread = (ws.cell(r, 2).value, f"B{r}")
     if (r := rows.get(TRUST_LABEL.lower())) is not None:
         value = _shown(ws, r, 2)
@@ -488,6 +489,18 @@ def _board_value(value: Any, *, dated: bool) -> date | str | None:
         if parsed.kind is DateKind.EXACT and parsed.date is not None:
             return parsed.date
     return text
+
+
+def read_as_at(value: Any, cell: str) -> tuple[date | None, tuple[Any, str] | None]:
+    """What the Settings sheet's As-at date cell (``cell``) showing ``value`` says: (the
+    date, None), or (None, (``value``, ``cell``)) when it shows something that is no date
+    (:attr:`Settings.as_at_unread`), or (None, None) when it is empty."""
+    parsed = parse_date(value)
+    if parsed.kind is DateKind.EXACT:
+        return parsed.date, None
+    if value is not None and str(value).strip():
+        return None, (value, cell)
+    return None, None
 
 
 def unread_round_date(path: object, unread: tuple[Any, str]) -> str:

@@ -36,6 +36,7 @@ __all__ = [
     "DateKind",
     "DateValue",
     "excel_serial_to_date",
+    "is_a_timescale",
     "long_date",
     "month_year",
     "parse_as_at",
@@ -869,6 +870,22 @@ def _is_empty(text: str) -> bool:
     if all(c.isspace() or unicodedata.category(c).startswith("P") for c in text):
         return True
     return _NOT_APPLICABLE.fullmatch(text) is not None
+
+
+def is_a_timescale(text: str) -> bool:
+    """Is the whole of ``text`` a deadline or words of timing, and nothing else: "March 2024",
+    "from January 2024", "Business as usual", "Ongoing", "TBC"? (An Action Owner cell holding
+    one names no one: the Timescale's words in the Responsibility column.) Text that only
+    holds such words ("Head of HR - ongoing", "Jim (TBC)") is not."""
+    whole = _squeeze(text).rstrip(".,;:").strip()
+    if _is_empty(whole):
+        return False
+    if _match_whole(whole)[0] is not None:
+        return True
+    for pattern in (_START_WHOLE_BEFORE, _START_WHOLE_AFTER):
+        if (m := pattern.fullmatch(whole)) and _match_whole(m["rest"])[0] is not None:
+            return True
+    return bool(_NO_DEADLINE_WHOLE.fullmatch(whole) or _NO_DEADLINE_ANYWHERE.fullmatch(whole))
 
 
 def _parse_text(raw: str) -> DateValue:

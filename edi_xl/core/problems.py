@@ -28,6 +28,7 @@ class Code(StrEnum):
     MISSING_ID = "missing_id"
     MISSING_ACTION = "missing_action"
     MISSING_OWNER = "missing_owner"
+    OWNER_NOT_NAMED = "owner_not_named"
     MISSING_DUE_DATE = "missing_due_date"
     UNREADABLE_DUE_DATE = "unreadable_due_date"
     UNREADABLE_START_DATE = "unreadable_start_date"
@@ -72,6 +73,7 @@ class Code(StrEnum):
     ROW_REMOVED = "row_removed"
     RECORD_DAMAGED = "return_record_damaged"
     CHANGED_SINCE_SENT = "changed_since_sent"
+    CHANGED_SINCE_MERGED = "changed_since_merged"
     SUPERSEDED = "superseded"
     OLDER_THAN_MERGED = "older_than_merged"
     ACTION_ON_TWO_ROWS = "action_on_two_rows"
@@ -127,6 +129,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.MISSING_ID: Severity.ERROR,
     Code.MISSING_ACTION: Severity.ERROR,
     Code.MISSING_OWNER: Severity.WARNING,
+    Code.OWNER_NOT_NAMED: Severity.WARNING,
     Code.MISSING_DUE_DATE: Severity.WARNING,
     Code.UNREADABLE_DUE_DATE: Severity.ERROR,
     Code.UNREADABLE_START_DATE: Severity.WARNING,
@@ -171,6 +174,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.ROW_REMOVED: Severity.WARNING,
     Code.RECORD_DAMAGED: Severity.WARNING,
     Code.CHANGED_SINCE_SENT: Severity.WARNING,
+    Code.CHANGED_SINCE_MERGED: Severity.WARNING,
     Code.VALUE_TRUNCATED: Severity.WARNING,
     Code.STATUS_OVERRIDDEN: Severity.WARNING,
     Code.ACTION_ON_TWO_ROWS: Severity.WARNING,
@@ -235,6 +239,10 @@ MESSAGES: dict[Code, str] = {
     Code.MISSING_ID: "The action has no id (#).",
     Code.MISSING_ACTION: "The action text is missing.",
     Code.MISSING_OWNER: "No action owner is named.",
+    Code.OWNER_NOT_NAMED: (
+        "No one is named as the action owner: {value!r} is a timescale, not a person or a "
+        "role (its return would be made out to {value!r}). Name the owner."
+    ),
     Code.MISSING_DUE_DATE: "There is no due date.",
     Code.UNREADABLE_DUE_DATE: "The due date {value!r} is not a date edi_xl can read.",
     Code.UNREADABLE_START_DATE: "The start date {value!r} is not a date edi_xl can read.",
@@ -393,6 +401,11 @@ MESSAGES: dict[Code, str] = {
         "({detail}); its rows are matched by action number and text"
     ),
     Code.CHANGED_SINCE_SENT: _SINCE_SENT + "is applied (see the Change Log to undo)",
+    Code.CHANGED_SINCE_MERGED: (
+        "{at}: this return's {value!r} for the {column} of action {action} is what {earlier} "
+        "said, merged earlier this round; the master's {held}, changed since, is kept (type "
+        "the return's in if it is meant)"
+    ),
     Code.VALUE_TRUNCATED: (
         "{at}: the update is {length:,} characters, longer than a cell holds ({limit:,}); "
         "the cell keeps the first {limit:,} and the whole text is in the merge report (--report)"
@@ -530,6 +543,12 @@ SINCE_SENT_MERGED_CELLS = (
 #: changed since (HR's correction): kept.
 SINCE_SENT_MERGED_BEFORE = (
     _SINCE_SENT + "was taken when this return was merged before; the master's {held!r}, "
+    "changed since, is kept"
+)
+#: ... the return says what another merged earlier this round said (an owner's second
+#: return made from a copy of their first), and the master's cell has been changed since: kept.
+SINCE_SENT_MERGED_EARLIER = (
+    _SINCE_SENT + "is what {earlier} said, merged earlier this round; the master's {held!r}, "
     "changed since, is kept"
 )
 #: normalise keeps a status word that is no RAG status as written.

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from edi_xl.core import rounds
-from edi_xl.core.dates import DateKind, DateValue
+from edi_xl.core.dates import DateKind, DateValue, is_a_timescale
 from edi_xl.core.model import Action, ActionPlan, RowNotRead
 from edi_xl.core.problems import Code, Problem, Report, problem
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG
@@ -139,6 +139,8 @@ def action_problems(
         out.append(_problem(Code.MISSING_ACTION, action, "action", action.action, file))
     if not has_words(action.owner):
         out.append(_problem(Code.MISSING_OWNER, action, "owner", action.owner, file))
+    elif is_a_timescale(action.owner or ""):  # ("Business as usual" under Responsibility)
+        out.append(_problem(Code.OWNER_NOT_NAMED, action, "owner", action.owner, file))
 
     due, start_value, status = action.due, action.start, action.status
     due_kind, start_kind = due.kind, start_value.kind

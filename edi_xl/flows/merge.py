@@ -34,6 +34,7 @@ from edi_xl.core.problems import (
     SINCE_SENT_FORMULA,
     SINCE_SENT_MERGED_BEFORE,
     SINCE_SENT_MERGED_CELLS,
+    SINCE_SENT_MERGED_EARLIER,
     SINCE_SENT_OTHER_ROW,
     SINCE_SENT_OVERRIDDEN,
     SINCE_SENT_SUPERSEDED,
@@ -611,6 +612,18 @@ class _Candidate:
     #: where its ``changed_since_sent`` flag is in the merge's flags, and what was sent (the
     #: row's fingerprint and the round): said again once what became of its Status is known
     since_sent: tuple[int, str, date | None] | None = None
+    #: what edi_xl's record says was sent of the row (None: nothing recorded), and for which
+    #: round
+    sent: tuple[SentRow, date | None] | None = None
+
+    def status_as_sent(self, action: Action) -> bool:
+        """Is the row's Status the one it was sent with (told by the row's fingerprint)?"""
+        if self.sent is None or not self.sent[0].fingerprint or self.status is None:
+            return False
+        sent_row, sent_as_at = self.sent
+        last = last_update_text(action, sent_as_at) if sent_as_at else None
+        fingerprint = row_fingerprint(action.id, action.action, action.due.text, self.status, last)
+        return fingerprint == sent_row.fingerprint
 
     def flag(self, code: Code, action_id: str | None, **fields: Any) -> Flag:
         """A flag of ``code`` on this return's row for ``action_id`` (its file, sheet and
@@ -910,6 +923,11 @@ class _Merge:
         # without edi_xl's hidden record needs it (:func:`_owner_changed`; the file's own owner's
         # row is theirs to set back: only another's holding the round's start is a stale copy)
         self.held_then = functools.cache(lambda: _held_when_the_round_began(round_lines()))
+        # per action's Status and update, the return of an earlier merge of the round that
+        # wrote the cell last and what it wrote, read when a winner would write over a cell
+        self.written_earlier = functools.cache(
+            lambda: _written_by_returns(round_lines(), self.record) if self.record.files else {}
+        )
         # (made once: each file is looked up in it)
         self.file_names = owners_file_names(self.plan.owners)
         # per file, the actions it changed (its rows with something new), whoever took them
@@ -1147,7 +1165,10 @@ class _Merge:
             if flag:
                 since = (len(self.flags), sent_row.fingerprint, sent_as_at)
                 self.flags.append(flag)  # (its words said again once the outcome is known)
-        self.candidates[action.id].append(_Candidate(file, row, status_word, row.update, since))
+        sent = (sent_row, sent_as_at) if sent_row is not None else None
+        self.candidates[action.id].append(
+            _Candidate(file, row, status_word, row.update, since, sent)
+        )
 
     def outcomes(
         self, files: list[ReturnFile], won: Counter[str], lost: Counter[str]
@@ -1207,6 +1228,43 @@ class _Writing:
         # the round's update column was there before this merge (not made again by it)
         self.had_update_column = update_header(as_at) in merge.master.plan.update_headers
 
+    def _repeats(self, action_id: str, winner: _Candidate, cands: list[_Candidate]) -> str | None:
+        """The return merged earlier this round whose row for the action ``winner``'s row only
+        repeats, in words (None: none): an owner's second return made from a copy of the
+        first, the row left as it was, or a copy under another name. Its row is the same
+        Status and update as that return's row, in the folder still; or, that return gone,
+        every word of it is what that return last wrote into the action's cells (the round's
+        Change Log), or a Status left as it was sent. A row with new words in it (a new
+        update) is the owner's word now."""
+        if (claimed := self.merge.claimed.get(action_id)) is None:
+            return None
+        merged = {line.key for line in claimed}
+        for older in reversed(cands[:-1]):
+            if (
+                older.file is not winner.file
+                and (older.file.name, stamp(older.file.stamp)) in merged
+                and comparable(older.status) == comparable(winner.status)
+                and comparable(older.update) == comparable(winner.update)
+            ):
+                return _earlier_return(older.file.name, winner)
+        written = self.merge.written_earlier()
+        wrote = {
+            fld: written.get((action_id, logged))
+            for fld, logged in (("status", "Status"), ("update", "update"))
+        }
+        sources = {w[0] for w in wrote.values() if w is not None}
+        if len(sources) != 1 or not sources <= {line.file for line in claimed}:
+            return None
+        for fld, new in (("status", winner.status), ("update", winner.update)):
+            if new is None:
+                continue
+            if (w := wrote[fld]) is not None:
+                if comparable(w[1]) != comparable(new):
+                    return None
+            elif not (fld == "status" and winner.status_as_sent(self.merge.actions[action_id])):
+                return None  # (a Status as sent: that return left it so too, the cell took none)
+        return _earlier_return(sources.pop(), winner)
+
     def apply(self, action_id: str, cands: list[_Candidate]) -> None:
         """Apply the winner of an action's candidates (the newest return's row, of one return
         its last), flag the others ``superseded`` (or, of the winner's own return,
@@ -1231,12 +1289,15 @@ class _Writing:
         # HR changed since in the cells it went into stands (:meth:`_write`)
         key = (winner.file.name, stamp(winner.file.stamp))
         again = any(line.key == key for line in self.merge.claimed.get(action_id, ()))
+        repeats = None if again else self._repeats(action_id, winner, cands)
         for fld, col, new in (
             ("status", self.status_col, winner.status),
             ("update", self.update_col, winner.update),
         ):
             if new is not None:
-                outcome = self._write(action, winner, fld, col, new, outcome, again=again)
+                outcome = self._write(
+                    action, winner, fld, col, new, outcome, again=again, repeats=repeats
+                )
 
         words = self.merge.words
         _say_since_sent(flags, winner, action, words, outcome)
@@ -1259,6 +1320,7 @@ class _Writing:
         outcome: dict[str, Any],
         *,
         again: bool = False,
+        repeats: str | None = None,
     ) -> dict[str, Any]:
         """Write the winner's ``new`` Status or update (``fld``) into its cell (column
         ``col``), logged, unless the RAG rule overrides the Status (logged as not applied), the
@@ -1321,9 +1383,33 @@ class _Writing:
             if fld == "status":
                 outcome = {"held": cell.value}
             return outcome
-        if again and (not is_blank(cell.value) or (fld == "update" and self.had_update_column)):
+        # a cell HR changed after a return wrote it is theirs (an update emptied too: not one
+        # of a column this merge makes again)
+        changed_since = not is_blank(cell.value) or (fld == "update" and self.had_update_column)
+        if again and changed_since:
             if fld == "status":
                 outcome = {"template": SINCE_SENT_MERGED_BEFORE, "held": cell.value}
+            return outcome
+        if repeats is not None and changed_since:
+            # the owner's second return made from a copy of their first, the row left as it
+            # was: not new, and HR's correction since stands (helper-171)
+            if fld == "status":
+                outcome = {
+                    "template": SINCE_SENT_MERGED_EARLIER,
+                    "held": cell.value,
+                    "earlier": repeats,
+                }
+            if fld == "update" or winner.since_sent is None:  # (else said as changed since sent)
+                flags.append(
+                    winner.flag(
+                        Code.CHANGED_SINCE_MERGED,
+                        action_id,
+                        column=label,
+                        value=whole,
+                        earlier=repeats,
+                        held=repr(cell.value) if not is_blank(cell.value) else "empty cell",
+                    )
+                )
             return outcome
         old = cell.value
         if fld == "status":
@@ -1607,6 +1693,7 @@ class _RoundLine(NamedTuple):
     field: str  # "Status" or "update"
     old: Any
     source: Any
+    new: Any
 
 
 def _round_lines(wb: Workbook, as_at: date) -> list[_RoundLine]:
@@ -1617,12 +1704,14 @@ def _round_lines(wb: Workbook, as_at: date) -> list[_RoundLine]:
     began = round_began(wb, as_at)
     fields = {"Status": "Status", update_header(as_at): "update"}
     lines = []
-    for n, (when, action_id, fld, old, _, source) in enumerate(sheets.read_change_log(wb)):
+    for n, (when, action_id, fld, old, new, source) in enumerate(sheets.read_change_log(wb)):
         if fld not in fields or action_id in (None, ""):
             continue
         logged_at = _clock_time(when)
         if logged_at is not None and logged_at >= began:
-            lines.append(_RoundLine(logged_at, n, str(action_id).strip(), fields[fld], old, source))
+            lines.append(
+                _RoundLine(logged_at, n, str(action_id).strip(), fields[fld], old, source, new)
+            )
     return lines
 
 
@@ -1640,6 +1729,24 @@ def _held_when_the_round_began(lines: list[_RoundLine]) -> dict[str, dict[str, A
             continue  # (the rule's word, not an owner's: the round starts after it)
         held[line.action_id].setdefault(line.field, line.old)
     return held
+
+
+def _earlier_return(name: str, winner: _Candidate) -> str:
+    """The return merged earlier named ``name``, in words, as ``winner``'s flag says it."""
+    return "an earlier copy of this return" if name == winner.file.name else repr(name)
+
+
+def _written_by_returns(
+    lines: list[_RoundLine], record: RoundRecord
+) -> dict[tuple[str, str], tuple[str, Any]]:
+    """Per action and field ("Status", "update"), the return merged earlier this round that
+    wrote the cell last, and what it wrote: where the round's last Change Log line of the
+    cell (:func:`_round_lines`) is a return's (a file in ``record``), not a refresh's."""
+    returns = {f.file for f in record.files}
+    last: dict[tuple[str, str], _RoundLine] = {}
+    for line in sorted(lines, key=lambda line: (line.logged_at, line.order)):
+        last[(line.action_id, line.field)] = line
+    return {key: (line.source, line.new) for key, line in last.items() if line.source in returns}
 
 
 def _with_actions(

@@ -103,6 +103,9 @@ PROBLEMS = [
     ({"action": None}, Code.MISSING_ACTION),
     ({"action": ", ,"}, Code.MISSING_ACTION),
     ({"owner": None}, Code.MISSING_OWNER),
+    ({"owner": "Business as usual"}, Code.OWNER_NOT_NAMED),
+    ({"owner": "TBC"}, Code.OWNER_NOT_NAMED),
+    ({"owner": "March 2024"}, Code.OWNER_NOT_NAMED),
     ({"due": None}, Code.MISSING_DUE_DATE),
     ({"due": "soon-ish"}, Code.UNREADABLE_DUE_DATE),
     ({"start": "whenever"}, Code.UNREADABLE_START_DATE),
@@ -324,3 +327,13 @@ def test_an_action_given_its_status_as_the_rag_word_is_checked_as_the_member():
     assert Code.OVERDUE_NOT_RED in codes
     with pytest.raises(ValueError, match="On Track"):
         Action(status="On Track")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "owner",
+    ["Head of E&I - ongoing", "Jim Machon (TBC)", "May Lee", "Heads of Recruitment", "All"],
+)
+def test_an_owner_holding_words_of_timing_among_others_is_named(owner):
+    """Only an owner cell that is wholly a timescale names no one (seed 004's "Business as
+    usual" under Responsibility); a person or role with timing words beside is an owner."""
+    assert Code.OWNER_NOT_NAMED not in codes(make(owner=owner))

@@ -378,6 +378,20 @@ def test_returns_of_one_owner_each_applied_are_listed_merged_not_superseded(tmp_
     assert owner_line(plan, JIM)[2] == 3
 
 
+def hr_types(master: Path, cells: dict[str, dict[str, Any]]) -> None:
+    """HR type into the master's plan, as in Excel: per action number, per column, the value."""
+
+    def edit(wb: Any) -> None:
+        ws = wb["Action Plan"]
+        header = [c.value for c in ws[4]]
+        rows = {ws.cell(r, 1).value: r for r in range(5, ws.max_row + 1)}
+        for action_id, values in cells.items():
+            for column, value in values.items():
+                ws.cell(rows[action_id], header.index(column) + 1).value = value
+
+    edit_workbook(master, edit)
+
+
 def saved_at(path: Path, when: str) -> None:
     """Set the save time recorded inside a workbook (docProps/core.xml), as Excel writes it."""
     import re
@@ -1674,6 +1688,71 @@ def test_hrs_correction_after_a_merge_stands_when_the_folder_is_merged_again(tmp
     )
 
 
+@pytest.mark.parametrize("first_kept", [True, False], ids=["first-in-folder", "first-moved"])
+def test_an_owners_second_return_made_from_their_first_keeps_hrs_correction(
+    tmp_path, master, first_kept
+):
+    """Jim's first return said Amber for 1.4 and was merged; the committee agreed On Track
+    and HR typed it in, and emptied his 1.5 update (it named a colleague). Jim then sent a
+    second return made from a copy of his first, leaving those rows as they were and adding
+    a Status for 1.8: its merge put his Amber and his 1.5 words back over HR's (helper-171).
+    A row that only repeats his return merged earlier this round is not new: HR's cells
+    stand, each said; what is new is taken. So whether the first is in the folder still, or
+    HR moved it out (then the round's Change Log says what it wrote)."""
+    received = tmp_path / "Returns received"
+    invoke("returns", master, "-o", tmp_path / "sent")
+    first = answer(
+        tmp_path / "sent" / f"{JIM}.xlsx",
+        received,
+        {"1.4": ("A", "Jim's words"), "1.5": (None, "names a colleague")},
+    )
+    saved_at(first, "2099-01-05T09:00:00Z")
+    invoke("merge", master, received)
+    assert plan_rows(master)["1.4"]["Status"] == "At Risk"
+
+    hr_types(master, {"1.4": {"Status": "On Track"}, "1.5": {ROUND_COLUMN: None}})
+    second = answer(first, tmp_path / "v2", {"1.8": ("R", "Jim's new words")})
+    saved_at(second, "2099-01-06T09:00:00Z")
+    if not first_kept:
+        first.unlink()
+    shutil.move(second, received / f"{JIM} v2.xlsx")
+    merged = invoke("merge", master, received)
+    rows = plan_rows(master)
+    assert (rows["1.4"]["Status"], rows["1.4"][ROUND_COLUMN]) == ("On Track", "Jim's words")
+    assert rows["1.5"][ROUND_COLUMN] is None
+    assert (rows["1.8"]["Status"], rows["1.8"][ROUND_COLUMN]) == (
+        "Exceeded Timescales",
+        "Jim's new words",
+    )
+    said = " ".join(merged.output.split())
+    assert (
+        f"this return's 'At Risk' for the Status of action 1.4 is what '{JIM}.xlsx' said, merged "
+        "earlier this round; the master's 'On Track', changed since, is kept"
+    ) in said
+    assert (
+        f"this return's 'names a colleague' for the {ROUND_COLUMN} of action 1.5 is what "
+        f"'{JIM}.xlsx' said, merged earlier this round; the master's empty cell, changed since, "
+        "is kept"
+    ) in said
+    assert returned(master)[JIM] == "Yes"
+
+
+def test_a_merged_return_copied_under_another_name_does_not_undo_hrs_correction(tmp_path, master):
+    """A copy of a merged return under another name (saved at the same time) is a new file
+    to the round's record; whether it went back over HR's correction depended on how its name
+    sorted beside the first's. What it repeats of the return merged earlier stays as HR
+    left it, whatever its name."""
+    received = tmp_path / "Returns received"
+    invoke("returns", master, "-o", tmp_path / "sent")
+    first = answer(tmp_path / "sent" / f"{JIM}.xlsx", received, {"1.4": ("A", "Jim's words")})
+    invoke("merge", master, received)
+    hr_types(master, {"1.4": {"Status": "On Track"}})
+    shutil.copy(first, received / f"{JIM}_copy.xlsx")  # ("_" sorts after ".")
+    merged = invoke("merge", master, received)
+    assert plan_rows(master)["1.4"]["Status"] == "On Track"
+    assert "changed_since_merged" in merged.output
+
+
 @pytest.mark.parametrize("formula", ["=DATE(2024,3,18)", "=1/0"])
 def test_a_round_date_worked_out_by_a_formula_showing_no_date_stops_every_command(
     tmp_path, master, formula
@@ -1752,14 +1831,7 @@ def test_a_merge_again_keeps_what_hr_changed_where_the_return_wrote_nothing(tmp_
     invoke("merge", master, received)
     assert plan_rows(master)["1.5"][ROUND_COLUMN] == "names a colleague"
 
-    def hr_edits(wb):
-        ws = wb["Action Plan"]
-        header = [c.value for c in ws[4]]
-        rows = {ws.cell(r, 1).value: r for r in range(5, ws.max_row + 1)}
-        ws.cell(rows["1.4"], header.index("Status") + 1).value = "At Risk"
-        ws.cell(rows["1.5"], header.index(ROUND_COLUMN) + 1).value = None
-
-    edit_workbook(master, hr_edits)
+    hr_types(master, {"1.4": {"Status": "At Risk"}, "1.5": {ROUND_COLUMN: None}})
     again = invoke("merge", master, received)
     rows = plan_rows(master)
     assert status == "On Track" and rows["1.4"]["Status"] == "At Risk"

@@ -545,6 +545,13 @@ SINCE_SENT_MERGED_BEFORE = (
     _SINCE_SENT + "was taken when this return was merged before; the master's {held!r}, "
     "changed since, is kept"
 )
+#: ``changed_since_merged``, where the return's row has new words in it (an owner's second
+#: return with an update added to the row): taken, over what HR changed since.
+CHANGED_SINCE_MERGED_REPLACED = (
+    "{at}: the master's {held} for the {column} of action {action}, changed since {earlier} "
+    "wrote {written!r} earlier this round, is replaced by this return's {value!r}, which has "
+    "new words in its row (see the Change Log to undo)"
+)
 #: ... the return says what another merged earlier this round said (an owner's second
 #: return made from a copy of their first), and the master's cell has been changed since: kept.
 SINCE_SENT_MERGED_EARLIER = (

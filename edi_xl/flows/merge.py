@@ -27,6 +27,7 @@ from edi_xl.core.dates import short_date
 from edi_xl.core.errors import EdiXlError, RoundDateUnreadError
 from edi_xl.core.model import Action
 from edi_xl.core.problems import (
+    CHANGED_SINCE_MERGED_REPLACED,
     FILE_SUPERSEDED_EARLIER,
     FILE_SUPERSEDED_LATER,
     FILE_SUPERSEDED_SAME_ACTIONS,
@@ -1265,6 +1266,29 @@ class _Writing:
                 return None  # (a Status as sent: that return left it so too, the cell took none)
         return _earlier_return(sources.pop(), winner)
 
+    def _say_replaced(
+        self, action_id: str, fld: str, winner: _Candidate, label: str, value: str, held: Any
+    ) -> None:
+        """Say ``value`` is written over ``held`` where a return merged earlier this round
+        wrote something else into the cell, changed since (HR's correction: helper-174)."""
+        written = self.merge.written_earlier().get(
+            (action_id, "Status" if fld == "status" else "update")
+        )
+        if written is None or comparable(written[1]) == comparable(held):
+            return
+        self.merge.flags.append(
+            winner.flag(
+                Code.CHANGED_SINCE_MERGED,
+                action_id,
+                template=CHANGED_SINCE_MERGED_REPLACED,
+                column=label,
+                value=value,
+                earlier=_earlier_return(written[0], winner),
+                written=written[1],
+                held=repr(held) if not is_blank(held) else "empty cell",
+            )
+        )
+
     def apply(self, action_id: str, cands: list[_Candidate]) -> None:
         """Apply the winner of an action's candidates (the newest return's row, of one return
         its last), flag the others ``superseded`` (or, of the winner's own return,
@@ -1289,7 +1313,7 @@ class _Writing:
         # HR changed since in the cells it went into stands (:meth:`_write`)
         key = (winner.file.name, stamp(winner.file.stamp))
         again = any(line.key == key for line in self.merge.claimed.get(action_id, ()))
-        repeats = None if again else self._repeats(action_id, winner, cands)
+        repeats = self._repeats(action_id, winner, cands)
         for fld, col, new in (
             ("status", self.status_col, winner.status),
             ("update", self.update_col, winner.update),
@@ -1389,6 +1413,13 @@ class _Writing:
         if again and changed_since:
             if fld == "status":
                 outcome = {"template": SINCE_SENT_MERGED_BEFORE, "held": cell.value}
+                if repeats is not None and repeats != _earlier_return(winner.file.name, winner):
+                    # (another return's words, kept out when this one was merged: said as then)
+                    outcome = {
+                        "template": SINCE_SENT_MERGED_EARLIER,
+                        "held": cell.value,
+                        "earlier": repeats,
+                    }
             return outcome
         if repeats is not None and changed_since:
             # the owner's second return made from a copy of their first, the row left as it
@@ -1412,6 +1443,8 @@ class _Writing:
                 )
             return outcome
         old = cell.value
+        if changed_since and (fld == "update" or winner.since_sent is None):
+            self._say_replaced(action_id, fld, winner, label, whole, old)
         if fld == "status":
             outcome = {"held": stored}
             if isinstance(cell, MergedCell):

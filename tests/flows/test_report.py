@@ -819,9 +819,11 @@ def test_a_long_update_and_the_narrow_columns_print_as_a_reader_needs(
     assert long_update not in exceptions and "Step 5: the panel guidance" in exceptions
     # (whole, over the pages it runs onto: read without each page's footer and the table's
     # header repeated at the top of the next, which fall between two words of it where a
-    # page ends inside the update, as on LibreOffice 7.4 with Liberation Sans)
-    footer = re.compile(r"Equality, diversity and inclusion action plan: progress as at .+?"
-                        r" Page \d+ of \d+ ?")  # fmt: skip
+    # page ends inside the update, as on LibreOffice 7.4 with Liberation Sans; the footer's
+    # title and its page number each on their own, as pdftotext may read the page's text
+    # between them: the continued Action column's, then the footer, then the update's)
+    footer = re.compile(r"Equality, diversity and inclusion action plan: progress as at "
+                        r"\d+ \w+ \d{4} ?|Page \d+ of \d+ ?")  # fmt: skip
     header = "# Theme Action Action owner Due date RAG status Latest update "
     read_on = " ".join(" ".join(footer.sub("", p).removeprefix(header).split()) for p in pages)
     appendix = read_on[read_on.index("Appendix A.") :]

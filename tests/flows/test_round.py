@@ -1872,3 +1872,55 @@ def test_a_merge_again_lists_only_what_it_has_not_said_before(tmp_path, master):
     saved_at(jim, "2099-01-06T09:00:00Z")
     fourth = invoke("merge", master, received)
     assert [line for line in said if "invalid_status" in line][0] in fourth.output
+
+
+def test_a_copys_status_kept_out_is_not_said_taken_when_the_folder_is_merged_again(
+    tmp_path, master
+):
+    """HR put Complete where Jim's first return said Amber; his copy of it (only 1.8 new)
+    keeps HR's Complete, said once. Merging the folder again said it again, as "the return's
+    'At Risk' was taken when this return was merged before", which it never was (helper-174)."""
+    received = tmp_path / "Returns received"
+    invoke("returns", master, "-o", tmp_path / "sent")
+    first = answer(tmp_path / "sent" / f"{JIM}.xlsx", received, {"1.4": ("A", "Jim's words")})
+    saved_at(first, "2099-01-05T09:00:00Z")
+    invoke("merge", master, received)
+
+    hr_types(master, {"1.4": {"Status": "Complete"}})
+    second = answer(first, tmp_path / "v2", {"1.8": ("R", None)})
+    saved_at(second, "2099-01-06T09:00:00Z")
+    shutil.move(second, received / f"{JIM} v2.xlsx")
+    merged = " ".join(invoke("merge", master, received).output.split())
+    assert f"the return's 'At Risk' is what '{JIM}.xlsx' said, merged earlier" in merged
+    again = " ".join(invoke("merge", master, received).output.split())
+    assert "changed_since_sent" not in again and "was taken when" not in again
+    assert plan_rows(master)["1.4"]["Status"] == "Complete"
+
+
+def test_a_second_return_with_new_words_in_the_row_says_what_it_replaces(tmp_path, master):
+    """Jim's copy of his first return adds to 1.4's update, its Amber left as it was: the row
+    is his word now, and is taken, over HR's On Track typed after the first merge; that was
+    said nowhere, the Status as sent being On Track too (helper-174). It is said now."""
+    received = tmp_path / "Returns received"
+    invoke("returns", master, "-o", tmp_path / "sent")
+    first = answer(tmp_path / "sent" / f"{JIM}.xlsx", received, {"1.4": ("A", "Jim's words")})
+    saved_at(first, "2099-01-05T09:00:00Z")
+    invoke("merge", master, received)
+    hr_types(master, {"1.4": {"Status": "On Track", ROUND_COLUMN: "HR's words"}})
+    second = answer(first, tmp_path / "v2", {"1.4": (None, "Jim's words, and more")})
+    saved_at(second, "2099-01-06T09:00:00Z")
+    shutil.move(second, received / f"{JIM} v2.xlsx")
+    merged = " ".join(invoke("merge", master, received).output.split())
+    rows = plan_rows(master)
+    assert (rows["1.4"]["Status"], rows["1.4"][ROUND_COLUMN]) == (
+        "At Risk",
+        "Jim's words, and more",
+    )
+    for column, held, written, value in (
+        ("Status", "On Track", "At Risk", "At Risk"),
+        (ROUND_COLUMN, "HR's words", "Jim's words", "Jim's words, and more"),
+    ):
+        assert (
+            f"the master's {held!r} for the {column} of action 1.4, changed since '{JIM}.xlsx' "
+            f"wrote {written!r} earlier this round, is replaced by this return's {value!r}"
+        ) in merged, column

@@ -4,8 +4,8 @@ An owner return is a zip of a dozen small parts; opening each through :mod:`zipf
 file object, its local header read and checked, a decompressor) is most of what looking at
 them costs. The central directory's details (``infolist()``) say where each entry's bytes
 are; these functions take them from there: the bytes as stored (which the patch writer copies
-into a master it saves), or the first bytes of an entry inflated (what the check of a return
-for a DTD looks at).
+into a master it saves), the first bytes of an entry inflated (what the check of a return
+for a DTD looks at), or all of them (a return's sheets, read for what calamine does not read).
 """
 
 from __future__ import annotations
@@ -78,6 +78,17 @@ def head(data: bytes, info: zipfile.ZipInfo, size: int) -> bytes | None:
     if len(out) == info.file_size and zlib.crc32(out) != info.CRC:
         return None
     return out
+
+
+def whole(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """All of entry ``info``, inflated, its CRC-32 checked: what :mod:`zipfile` reads of it.
+    None where :func:`head` cannot take it, and where zipfile might refuse an entry that
+    function takes (flag bits 5 and 6, patched data and strong encryption; a name not plain
+    ASCII, which zipfile decodes from the local header by that header's own flag, strictly):
+    read it with zipfile, which says what is wrong."""
+    if info.flag_bits & 0x60 or not info.orig_filename.isascii():
+        return None
+    return head(data, info, info.file_size)
 
 
 def rels_name(part: str) -> str:

@@ -1561,7 +1561,7 @@ def test_a_link_in_an_owners_update_or_status_reaches_the_master(
     from edi_xl.read import sources
 
     if reader == "openpyxl":  # (the careful way, for files the fast one does not take)
-        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path, sniffed=None: None)
     evidence = "https://intranet.example.nhs.uk/edi/evidence-1.4.pdf"
 
     def link(ws, rows):
@@ -1595,7 +1595,7 @@ def test_the_address_of_an_owners_hyperlink_formula_reaches_the_master(
     from edi_xl.read import sources
 
     if reader == "openpyxl":  # (the careful way, for files the fast one does not take)
-        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path, sniffed=None: None)
     evidence = "https://intranet.example.nhs.uk/edi/evidence-1.4.pdf"
     formulas = {  # row's action -> (formula as Excel keeps it, its result)
         "1.4": (f'HYPERLINK("{evidence}","evidence here")', "evidence here"),
@@ -1719,7 +1719,7 @@ def test_words_excel_took_for_a_formula_arrive_as_typed_and_said(
     from edi_xl.read import sources
 
     if reader == "openpyxl":
-        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path, sniffed=None: None)
     jim = _sent_and_edited(master, tmp_path, lambda ws, rows: None)
     rows = {load_workbook(jim.path)["Your actions"].cell(r, 1).value: r for r in range(7, 12)}
     _as_excel_saves_typed_formulas(
@@ -1781,7 +1781,7 @@ def test_a_number_or_date_typed_as_an_update_arrives_as_the_owner_saw_it(
     from edi_xl.read import sources
 
     if reader == "openpyxl":
-        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path, sniffed=None: None)
 
     def typed(ws, rows):
         for i, value, shown in [
@@ -1814,7 +1814,7 @@ def test_notes_on_a_return_are_flagged_and_its_owner_not_chased_as_if_silent(
     from edi_xl.read import sources
 
     if reader == "openpyxl":
-        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path, sniffed=None: None)
     threaded = (
         "[Threaded comment]\n\nYour version of Excel allows you to read this threaded comment; "
         "however, any edits to it will get removed if the file is opened in a newer version of "
@@ -1884,7 +1884,7 @@ def test_a_picture_placed_in_a_cell_and_a_tick_box_update_are_not_taken_and_said
     from edi_xl.read import sources
 
     if reader == "openpyxl":
-        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path, sniffed=None: None)
     png = str(tiny_png(tmp_path / "evidence.png"))
     path = tmp_path / "Jim Machon.xlsx"
     wb = xlsxwriter.Workbook(str(path))
@@ -2004,7 +2004,7 @@ def test_a_formula_error_in_a_trusts_return_is_said(master, tmp_path, monkeypatc
     from edi_xl.read import sources
 
     if reader == "openpyxl":
-        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path, sniffed=None: None)
     path = tmp_path / "Jim Machon.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("Actions")

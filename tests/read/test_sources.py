@@ -845,7 +845,7 @@ def test_words_excel_took_for_a_formula_are_read_as_typed(tmp_path, monkeypatch,
     from edi_xl.read import sources
 
     if reader == "openpyxl":
-        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path, sniffed=None: None)
     path = tmp_path / "typed.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("Return")
@@ -883,7 +883,7 @@ def test_notes_and_pictures_placed_in_cells_are_read(tmp_path, monkeypatch, read
     from edi_xl.read import sources
 
     if reader == "openpyxl":
-        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path: None)
+        monkeypatch.setattr(sources, "_fast_ooxml_sheets", lambda path, sniffed=None: None)
     path = tmp_path / "noted.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("Return")

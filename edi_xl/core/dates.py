@@ -875,8 +875,8 @@ def _is_empty(text: str) -> bool:
 def is_a_timescale(text: str) -> bool:
     """Is the whole of ``text`` a deadline or words of timing, and nothing else: "March 2024",
     "from January 2024", "Business as usual", "Ongoing", "TBC"? (An Action Owner cell holding
-    one names no one: the Timescale's words in the Responsibility column.) Text that only
-    holds such words ("Head of HR - ongoing", "Jim (TBC)") is not."""
+    one names no one: the Timescale's words in the Responsibility column.) Text holding such
+    words beside a name or role ("Head of HR - ongoing", "Jim (TBC)") is not."""
     whole = _squeeze(text).rstrip(".,;:").strip()
     if _is_empty(whole):
         return False

@@ -240,8 +240,9 @@ MESSAGES: dict[Code, str] = {
     Code.MISSING_ACTION: "The action text is missing.",
     Code.MISSING_OWNER: "No action owner is named.",
     Code.OWNER_NOT_NAMED: (
-        "No one is named as the action owner: {value!r} is a timescale, not a person or a "
-        "role (its return would be made out to {value!r}). Name the owner."
+        "No one is named as the action owner: {value!r} is a timing word or a placeholder, "
+        "not a person or a role, so no return is made for it. Put the owner's name or role in "
+        "Action Owner (any timing belongs in Due Date)."
     ),
     Code.MISSING_DUE_DATE: "There is no due date.",
     Code.UNREADABLE_DUE_DATE: "The due date {value!r} is not a date edi_xl can read.",
@@ -551,6 +552,11 @@ CHANGED_SINCE_MERGED_REPLACED = (
     "{at}: the master's {held} for the {column} of action {action}, changed since {earlier} "
     "wrote {written!r} earlier this round, is replaced by this return's {value!r}, which has "
     "new words in its row (see the Change Log to undo)"
+)
+#: ``not_sent_no_owner``, the Action Owner cell wholly a timescale (``owner_not_named``).
+NOT_SENT_OWNER_NOT_NAMED = (
+    "no one is named as the action owner: {value!r} is a timing word or a placeholder, not a "
+    "person or a role"
 )
 #: ... the return says what another merged earlier this round said (an owner's second
 #: return made from a copy of their first), and the master's cell has been changed since: kept.

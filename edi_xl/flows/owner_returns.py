@@ -47,11 +47,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 if TYPE_CHECKING:
     from edi_xl.flows.emails import Drafts
 
-from edi_xl.core.dates import DateKind, long_date, parse_date
+from edi_xl.core.dates import DateKind, is_a_timescale, long_date, parse_date
 from edi_xl.core.errors import EdiXlError, UnreadableFileError, WorkbookWriteError, cannot_open
 from edi_xl.core.filenames import unique_names
 from edi_xl.core.model import Action
-from edi_xl.core.problems import Code, Problem, problem
+from edi_xl.core.problems import NOT_SENT_OWNER_NOT_NAMED, Code, Problem, problem
 from edi_xl.core.rounds import latest_round, update_header
 from edi_xl.core.status import RAG
 from edi_xl.core.text import cell_text, plural
@@ -288,8 +288,8 @@ class _Group:
 
 def group_by_owner(actions: list[Action]) -> tuple[list[_Group], list[Problem]]:
     """The owners sent a return, each with their actions, and the actions sent to nobody (no
-    number, no owner, complete: why, as problems). Chase and the Returns sheet count the
-    round's owners by it too."""
+    number, no owner or an owner cell that is a timescale, complete: why, as problems). Chase
+    and the Returns sheet count the round's owners by it too."""
     groups: dict[str, _Group] = {}
     not_sent: list[Problem] = []
     for action in actions:
@@ -301,6 +301,17 @@ def group_by_owner(actions: list[Action]) -> tuple[list[_Group], list[Problem]]:
         elif not (action.owner and action.owner.strip()):
             not_sent.append(
                 problem(Code.NOT_SENT_NO_OWNER, action_id=action.id, sheet=sheet, row=row)
+            )
+        elif is_a_timescale(action.owner):  # ("Business as usual": check's owner_not_named)
+            not_sent.append(
+                problem(
+                    Code.NOT_SENT_NO_OWNER,
+                    template=NOT_SENT_OWNER_NOT_NAMED,
+                    action_id=action.id,
+                    sheet=sheet,
+                    row=row,
+                    value=action.owner,
+                )
             )
         elif action.status is RAG.BLUE:
             not_sent.append(

@@ -1924,3 +1924,18 @@ def test_a_second_return_with_new_words_in_the_row_says_what_it_replaces(tmp_pat
             f"the master's {held!r} for the {column} of action 1.4, changed since '{JIM}.xlsx' "
             f"wrote {written!r} earlier this round, is replaced by this return's {value!r}"
         ) in merged, column
+
+
+def test_no_return_is_made_for_an_owner_cell_that_is_a_timescale(tmp_path, master):
+    """An Action Owner cell that is wholly a timescale (seed 004's "Business as usual" under
+    Responsibility) made a return "Business as usual.xlsx" and an email draft to it, and the
+    owners missing an address listed it for HR to fill in (helper-175). It names no one: its
+    action is not sent, said as an action with no owner is, and nobody is chased for it."""
+    hr_types(master, {"2.2": {"Action Owner": "Business as usual"}})
+    result = invoke("returns", master, "-o", tmp_path / "sent")
+    assert (
+        "not sent: 2.2: no one is named as the action owner: 'Business as usual' is a timing "
+        "word or a placeholder, not a person or a role"
+    ) in " ".join(result.output.split())
+    assert not list((tmp_path / "sent").glob("Business as usual*"))
+    assert "Business as usual" not in invoke("chase", master).output

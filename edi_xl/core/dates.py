@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from openpyxl.utils.datetime import from_excel
@@ -872,6 +872,7 @@ def _is_empty(text: str) -> bool:
     return _NOT_APPLICABLE.fullmatch(text) is not None
 
 
+@lru_cache(maxsize=4096)  # (an owner's name recurs on their every action)
 def is_a_timescale(text: str) -> bool:
     """Is the whole of ``text`` a deadline or words of timing, and nothing else: "March 2024",
     "from January 2024", "Business as usual", "Ongoing", "TBC"? (An Action Owner cell holding
@@ -880,12 +881,16 @@ def is_a_timescale(text: str) -> bool:
     whole = _squeeze(text).rstrip(".,;:").strip()
     if _is_empty(whole):
         return False
+    if _NO_DEADLINE_WHOLE.fullmatch(whole) or _NO_DEADLINE_ANYWHERE.fullmatch(whole):
+        return True
+    if not any(c.isdigit() for c in whole):
+        return False  # (a date form has its year in digits: no date regex made for a name)
     if _match_whole(whole)[0] is not None:
         return True
-    for pattern in (_START_WHOLE_BEFORE, _START_WHOLE_AFTER):
-        if (m := pattern.fullmatch(whole)) and _match_whole(m["rest"])[0] is not None:
-            return True
-    return bool(_NO_DEADLINE_WHOLE.fullmatch(whole) or _NO_DEADLINE_ANYWHERE.fullmatch(whole))
+    return any(
+        (m := pattern.fullmatch(whole)) and _match_whole(m["rest"])[0] is not None
+        for pattern in (_START_WHOLE_BEFORE, _START_WHOLE_AFTER)
+    )
 
 
 def _parse_text(raw: str) -> DateValue:

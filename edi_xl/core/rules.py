@@ -15,7 +15,7 @@ from edi_xl.core.dates import DateKind, DateValue, is_a_timescale
 from edi_xl.core.model import Action, ActionPlan, RowNotRead
 from edi_xl.core.problems import Code, Problem, Report, problem
 from edi_xl.core.status import DEFAULT_STATUS_WORDS, RAG
-from edi_xl.core.text import has_words
+from edi_xl.core.text import has_words, names_someone
 
 #: Column header named in a problem's location, per field.
 FIELD_HEADERS = {
@@ -137,7 +137,7 @@ def action_problems(
         out.append(_problem(Code.MISSING_ID, action, "id", None, file))
     if not has_words(action.action):
         out.append(_problem(Code.MISSING_ACTION, action, "action", action.action, file))
-    if not has_words(action.owner):
+    if not names_someone(action.owner):  # (empty, ", ,", "N/A")
         out.append(_problem(Code.MISSING_OWNER, action, "owner", action.owner, file))
     elif is_a_timescale(action.owner or ""):  # ("Business as usual" under Responsibility)
         out.append(_problem(Code.OWNER_NOT_NAMED, action, "owner", action.owner, file))

@@ -55,6 +55,16 @@ def has_words(text: str | None) -> bool:
     return bool(text and _HAS_WORDS.search(text))
 
 
+#: An owner cell written "not applicable" or "none": it names no one, as an empty one does.
+_NO_ONE = re.compile(r"\s*(?:n\s*/\s*a|not\s+applicable|none)\s*\.?\s*", re.IGNORECASE)
+
+
+def names_someone(owner: str | None) -> bool:
+    """Does an Action Owner cell name anyone: words, not "N/A", "not applicable" or "None"?
+    (The plan check's ``missing_owner`` and the actions ``edi-xl returns`` sends agree.)"""
+    return has_words(owner) and _NO_ONE.fullmatch(owner or "") is None
+
+
 #: Plurals that are not the word plus "s".
 IRREGULAR = {
     "is": "are",

@@ -54,7 +54,7 @@ from edi_xl.core.model import Action
 from edi_xl.core.problems import NOT_SENT_OWNER_NOT_NAMED, Code, Problem, problem
 from edi_xl.core.rounds import latest_round, update_header
 from edi_xl.core.status import RAG
-from edi_xl.core.text import cell_text, plural
+from edi_xl.core.text import cell_text, names_someone, plural
 from edi_xl.master.cells import set_value
 from edi_xl.master.labels import read_label
 from edi_xl.master.plan import load_master, read_master_plan
@@ -298,7 +298,7 @@ def group_by_owner(actions: list[Action]) -> tuple[list[_Group], list[Problem]]:
         if not action.id:
             template = None if row else "no action number"
             not_sent.append(problem(Code.NOT_SENT_NO_ID, template=template, sheet=sheet, row=row))
-        elif not (action.owner and action.owner.strip()):
+        elif not names_someone(action.owner):  # (empty, "-", "N/A": as check says)
             not_sent.append(
                 problem(Code.NOT_SENT_NO_OWNER, action_id=action.id, sheet=sheet, row=row)
             )
@@ -318,7 +318,7 @@ def group_by_owner(actions: list[Action]) -> tuple[list[_Group], list[Problem]]:
                 problem(Code.NOT_SENT_COMPLETE, action_id=action.id, sheet=sheet, row=row)
             )
         else:
-            owner = " ".join(action.owner.split())
+            owner = " ".join((action.owner or "").split())  # (named: names_someone)
             groups.setdefault(_owner_key(owner), _Group(owner)).actions.append(action)
     return list(groups.values()), not_sent
 

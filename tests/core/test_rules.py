@@ -103,6 +103,8 @@ PROBLEMS = [
     ({"action": None}, Code.MISSING_ACTION),
     ({"action": ", ,"}, Code.MISSING_ACTION),
     ({"owner": None}, Code.MISSING_OWNER),
+    ({"owner": "N/A"}, Code.MISSING_OWNER),
+    ({"owner": "None"}, Code.MISSING_OWNER),
     ({"owner": "Business as usual"}, Code.OWNER_NOT_NAMED),
     ({"owner": "TBC"}, Code.OWNER_NOT_NAMED),
     ({"owner": "March 2024"}, Code.OWNER_NOT_NAMED),

@@ -1939,3 +1939,16 @@ def test_no_return_is_made_for_an_owner_cell_that_is_a_timescale(tmp_path, maste
     ) in " ".join(result.output.split())
     assert not list((tmp_path / "sent").glob("Business as usual*"))
     assert "Business as usual" not in invoke("chase", master).output
+
+
+@pytest.mark.parametrize("owner", ["-", "N/A", "None"])
+def test_an_owner_cell_naming_no_one_gets_no_return(tmp_path, master, owner):
+    """check says "No action owner is named" for an owner cell of "-", and now of "N/A" or
+    "None"; returns made "-.xlsx" or "N A.xlsx" and an email draft to it (helper-175). Such an
+    action is not sent, said as one with an empty owner cell is."""
+    hr_types(master, {"2.2": {"Action Owner": owner}})
+    result = invoke("returns", master, "-o", tmp_path / "sent")
+    assert "not sent: 2.2: no action owner" in result.output
+    sent = {p.stem for p in (tmp_path / "sent").glob("*.xlsx")}
+    assert len(sent) == len(OWNERS) - 1 and all(n.startswith(tuple("FHJLEV")) for n in sent), sent
+    assert "No action owner is named" in invoke("check", master).output

@@ -621,10 +621,7 @@ class _Candidate:
         """Is the row's Status the one it was sent with (told by the row's fingerprint)?"""
         if self.sent is None or not self.sent[0].fingerprint or self.status is None:
             return False
-        sent_row, sent_as_at = self.sent
-        last = last_update_text(action, sent_as_at) if sent_as_at else None
-        fingerprint = row_fingerprint(action.id, action.action, action.due.text, self.status, last)
-        return fingerprint == sent_row.fingerprint
+        return _as_sent(action, self.status, *self.sent)
 
     def flag(self, code: Code, action_id: str | None, **fields: Any) -> Flag:
         """A flag of ``code`` on this return's row for ``action_id`` (its file, sheet and
@@ -875,13 +872,14 @@ def _owner_changed(
         )
     if row.update:
         return True
-    if status_word is None:
-        return False
+    return status_word is not None and not _as_sent(action, status_word, sent, sent_as_at)
+
+
+def _as_sent(action: Action, status_word: str, sent: SentRow, sent_as_at: date | None) -> bool:
+    """Is ``status_word`` the Status the row was sent with (told by its fingerprint)?"""
     last = last_update_text(action, sent_as_at) if sent_as_at else None
-    return (
-        row_fingerprint(action.id, action.action, action.due.text, status_word, last)
-        != sent.fingerprint
-    )
+    fingerprint = row_fingerprint(action.id, action.action, action.due.text, status_word, last)
+    return fingerprint == sent.fingerprint
 
 
 class _Taking(NamedTuple):
@@ -1249,10 +1247,7 @@ class _Writing:
             ):
                 return _earlier_return(older.file.name, winner)
         written = self.merge.written_earlier()
-        wrote = {
-            fld: written.get((action_id, logged))
-            for fld, logged in (("status", "Status"), ("update", "update"))
-        }
+        wrote = {fld: written.get((action_id, logged)) for fld, logged in _LOGGED_AS.items()}
         sources = {w[0] for w in wrote.values() if w is not None}
         if len(sources) != 1 or not sources <= {line.file for line in claimed}:
             return None
@@ -1271,9 +1266,7 @@ class _Writing:
     ) -> None:
         """Say ``value`` is written over ``held`` where a return merged earlier this round
         wrote something else into the cell, changed since (HR's correction: helper-174)."""
-        written = self.merge.written_earlier().get(
-            (action_id, "Status" if fld == "status" else "update")
-        )
+        written = self.merge.written_earlier().get((action_id, _LOGGED_AS[fld]))
         if written is None or comparable(written[1]) == comparable(held):
             return
         self.merge.flags.append(
@@ -1285,7 +1278,7 @@ class _Writing:
                 value=value,
                 earlier=_earlier_return(written[0], winner),
                 written=written[1],
-                held=repr(held) if not is_blank(held) else "empty cell",
+                held=_held_words(held),
             )
         )
 
@@ -1438,7 +1431,7 @@ class _Writing:
                         column=label,
                         value=whole,
                         earlier=repeats,
-                        held=repr(cell.value) if not is_blank(cell.value) else "empty cell",
+                        held=_held_words(cell.value),
                     )
                 )
             return outcome
@@ -1762,6 +1755,15 @@ def _held_when_the_round_began(lines: list[_RoundLine]) -> dict[str, dict[str, A
             continue  # (the rule's word, not an owner's: the round starts after it)
         held[line.action_id].setdefault(line.field, line.old)
     return held
+
+
+#: A field of a return's row, as :func:`_round_lines` names its cell's Change Log lines.
+_LOGGED_AS = {"status": "Status", "update": "update"}
+
+
+def _held_words(value: Any) -> str:
+    """What the master's cell holds, quoted, as a ``changed_since_merged`` flag says it."""
+    return repr(value) if not is_blank(value) else "empty cell"
 
 
 def _earlier_return(name: str, winner: _Candidate) -> str:
